@@ -1,0 +1,153 @@
+# mlmd - one non-recursive Makefile.
+#   make            build libmlmd.a, libmlmd.so and mlmd.pc
+#   make check      all tests, plainly and under ASan+UBSan
+#   make demo       run the example pipeline on a file store
+#   make bench      benchmarks (not tests)
+#   make install / uninstall   (DESTDIR PREFIX LIBDIR INCLUDEDIR PKGCONFIGDIR)
+
+MAJOR := 0
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DESTDIR ?=
+
+CC ?= cc
+B := build
+GEN := $(B)/gen
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden \
+	-Iinclude -I$(GEN) -Ilib
+GEN_CFLAGS := -std=c11 -O2 -g -fPIC -I$(GEN) -Iinclude
+LIBS := -lprotobuf-c -lsqlite3 -lm
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+LIB_SRC := $(wildcard lib/*/*.c)
+GEN_SRC := $(GEN)/google/protobuf/any.pb-c.c $(GEN)/google/protobuf/struct.pb-c.c \
+	$(GEN)/google/protobuf/field_mask.pb-c.c $(GEN)/ml_metadata/proto/metadata_store.pb-c.c \
+	$(GEN)/ml_metadata/proto/metadata_store_service.pb-c.c
+GEN_HDR := $(GEN_SRC:.c=.h)
+HDRS := $(wildcard include/*.h include/mlmd/*.h include/mlmd/sys/*.h lib/*.h lib/*/*.h)
+
+OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o) $(GEN_SRC:$(GEN)/%.c=$(B)/obj/gen/%.o)
+SOBJ := $(LIB_SRC:%.c=$(B)/san/%.o) $(GEN_SRC:$(GEN)/%.c=$(B)/san/gen/%.o)
+
+TESTS := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
+
+.PHONY: all deps check check-plain check-san demo bench install uninstall clean headertest
+.SECONDARY:
+
+all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc
+
+deps:
+	@sh tools/deps.sh
+
+$(GEN)/.stamp: proto/metadata_store.proto proto/metadata_store_service.proto tools/gen-proto-c.sh
+	@sh tools/deps.sh
+	sh tools/gen-proto-c.sh $(B)
+	@touch $@
+$(GEN_SRC) $(GEN_HDR): $(GEN)/.stamp
+
+$(B)/obj/gen/%.o: $(GEN)/%.c $(GEN)/.stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(GEN_CFLAGS) -c $< -o $@
+$(B)/san/gen/%.o: $(GEN)/%.c $(GEN)/.stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(GEN_CFLAGS) $(SAN) -c $< -o $@
+$(B)/obj/%.o: %.c $(HDRS) $(GEN)/.stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+$(B)/san/%.o: %.c $(HDRS) $(GEN)/.stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -c $< -o $@
+
+$(B)/libmlmd.a: $(OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(B)/libmlmd-san.a: $(SOBJ)
+	rm -f $@ && ar rcs $@ $^
+$(B)/libmlmd.so: $(OBJ)
+	$(CC) -shared -Wl,-soname,libmlmd.so.$(MAJOR) -Wl,--no-undefined -o $@ $^ $(LIBS)
+
+# Regenerated every build so a changed PREFIX is honoured.
+$(B)/mlmd.pc: FORCE
+	@mkdir -p $(B)
+	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: mlmd\nDescription: embeddable ML metadata store (MLMD-compatible)\nVersion: %s\nRequires.private: sqlite3 libprotobuf-c\nCflags: -I$${includedir} -I$${includedir}/mlmd/proto\nLibs: -L$${libdir} -lmlmd\nLibs.private: -lprotobuf-c -lsqlite3 -lm\n' \
+		'$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' > $@
+FORCE:
+
+# ---- tests -------------------------------------------------------------------
+TEST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -O1 -g -Iinclude -I$(GEN) -Ilib -Itests
+TEST_LIBS := -lcmocka $(LIBS)
+
+$(B)/tests/%: tests/%.c tests/helpers.h $(B)/libmlmd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $< -o $@ $(B)/libmlmd.a $(TEST_LIBS)
+$(B)/tests-san/%: tests/%.c tests/helpers.h $(B)/libmlmd-san.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(SAN) $< -o $@ $(B)/libmlmd-san.a $(TEST_LIBS)
+
+check: all check-plain check-san headertest symbols
+	@echo "check: all suites passed (plain and ASan+UBSan), header and symbol checks passed"
+
+check-plain: $(addprefix $(B)/tests/,$(TESTS))
+	@set -e; for t in $(TESTS); do echo "== $$t"; MLMD_TEST_TMP=$(B)/tmp $(B)/tests/$$t; done
+
+check-san: $(addprefix $(B)/tests-san/,$(TESTS))
+	@set -e; for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
+		ASAN_OPTIONS=detect_leaks=1 MLMD_TEST_TMP=$(B)/tmp $(B)/tests-san/$$t; done
+
+# The public header alone, as C and as C++, pedantic.
+headertest: $(GEN)/.stamp
+	@mkdir -p $(B)
+	@printf '#include <mlmd.h>\nint main(void) { return mlmd_schema_version() > 0 ? 0 : 1; }\n' > $(B)/headertest.c
+	$(CC) -std=c11 -pedantic -Wall -Wextra -Werror -Iinclude -I$(GEN) -fsyntax-only $(B)/headertest.c
+	@if command -v g++ >/dev/null 2>&1; then \
+		echo "g++ -x c++ -pedantic -Werror $(B)/headertest.c"; \
+		g++ -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -I$(GEN) -fsyntax-only $(B)/headertest.c; fi
+
+# Only mlmd_ symbols may be exported from the shared library.
+symbols: $(B)/libmlmd.so
+	@bad=$$(nm -D --defined-only $(B)/libmlmd.so | awk '{print $$3}' | grep -v '^mlmd_' | grep -v '^_' || true); \
+	if [ -n "$$bad" ]; then echo "symbols: non-mlmd exports:"; echo "$$bad"; exit 1; fi; \
+	echo "symbols: libmlmd.so exports only mlmd_ symbols ($$(nm -D --defined-only $(B)/libmlmd.so | wc -l))"
+
+# ---- example, demo, bench -------------------------------------------------------
+$(B)/examples/%: examples/%.c $(B)/libmlmd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $< -o $@ $(B)/libmlmd.a $(LIBS)
+
+demo: all $(B)/examples/pipeline
+	@rm -f $(B)/demo.db $(B)/demo.db-wal $(B)/demo.db-shm
+	$(B)/examples/pipeline $(B)/demo.db
+
+$(B)/tools/%: tools/%.c $(B)/libmlmd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS)
+
+bench: all $(B)/tools/bench_store
+	$(B)/tools/bench_store $(B)/bench
+
+# ---- install ------------------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/mlmd/sys $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/mlmd/proto/ml_metadata/proto $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/google/protobuf
+	install -m 644 $(B)/libmlmd.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(B)/libmlmd.so $(DESTDIR)$(LIBDIR)/libmlmd.so.$(VERSION)
+	ln -sf libmlmd.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmlmd.so.$(MAJOR)
+	ln -sf libmlmd.so.$(MAJOR) $(DESTDIR)$(LIBDIR)/libmlmd.so
+	install -m 644 include/mlmd.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 include/mlmd/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/
+	install -m 644 include/mlmd/sys/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/sys/
+	install -m 644 $(GEN)/ml_metadata/proto/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/ml_metadata/proto/
+	install -m 644 $(GEN)/google/protobuf/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/google/protobuf/
+	install -m 644 $(B)/mlmd.pc $(DESTDIR)$(PKGCONFIGDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libmlmd.a $(DESTDIR)$(LIBDIR)/libmlmd.so $(DESTDIR)$(LIBDIR)/libmlmd.so.$(MAJOR) \
+		$(DESTDIR)$(LIBDIR)/libmlmd.so.$(VERSION) $(DESTDIR)$(PKGCONFIGDIR)/mlmd.pc $(DESTDIR)$(INCLUDEDIR)/mlmd.h
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/mlmd
+
+clean:
+	rm -rf $(B)

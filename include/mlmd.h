@@ -1,0 +1,12 @@
+/*
+ * mlmd.h - the mlmd library: an embeddable, MLMD-compatible metadata store.
+ * Include this one header; see docs/api.md.
+ */
+#ifndef MLMD_H
+#define MLMD_H
+
+#include "mlmd/common.h"
+#include "mlmd/error.h"
+#include "mlmd/store.h"
+
+#endif

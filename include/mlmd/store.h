@@ -1,0 +1,130 @@
+/*
+ * mlmd/store.h - the metadata store: open, call, free.
+ *
+ * Two entry points share one implementation:
+ *  - bytes in, bytes out: mlmd_store_call() takes an MLMD RPC name and a
+ *    serialized request, and returns a serialized response. Bindings for other
+ *    languages use only the five FFI functions marked [FFI] below.
+ *  - typed C: mlmd_store_<rpc>() over the protobuf-c structs generated from
+ *    the proto files (names Mlmd__Pb__*), with helpers below for building
+ *    messages and reading/writing properties.
+ *
+ * A store handle is one database connection. It is not safe to use one handle
+ * from two threads at once; open one handle per thread (they may share a file).
+ * Every call is one transaction: it is applied entirely or not at all.
+ */
+#ifndef MLMD_STORE_H
+#define MLMD_STORE_H
+
+#include "common.h"
+#include "error.h"
+#include "rpc_list.h"
+#include <protobuf-c/protobuf-c.h>
+#include "ml_metadata/proto/metadata_store_service.pb-c.h"
+
+MLMD_BEGIN_DECLS
+
+typedef struct mlmd_store mlmd_store;
+
+/* Options for mlmd_store_open(). Initialise with MLMD_STORE_OPTIONS_INIT so
+ * new fields keep their defaults when the struct grows. */
+typedef struct mlmd_store_options {
+	unsigned version;        /* MLMD_STORE_OPTIONS_VERSION */
+	const char *uri;         /* "sqlite:PATH", "sqlite::memory:", or "sqlite:file:...?mode=ro" */
+	int read_only;           /* open without write access (the file must exist) */
+	int no_create;           /* fail with NOT_FOUND-like UNAVAILABLE if the file is missing */
+	int upgrade;             /* migrate an older schema to the current one */
+	int busy_timeout_ms;     /* wait this long for a lock, then ABORTED; 0 = default 10000 */
+	int synchronous_full;    /* SQLite synchronous=FULL instead of NORMAL */
+} mlmd_store_options;
+
+#define MLMD_STORE_OPTIONS_VERSION 1
+#define MLMD_STORE_OPTIONS_INIT { MLMD_STORE_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0 }
+
+/* Opens (creating if needed) the store named by opts->uri.
+ * On success *out is a new handle; free it with mlmd_store_free(). */
+MLMD_EXTERN(int) mlmd_store_open(mlmd_store **out, const mlmd_store_options *opts);
+
+/* [FFI] Opens a store from a serialized ml_metadata.ConnectionConfig:
+ * fake_database, or sqlite with an empty filename_uri, opens an in-memory
+ * store; sqlite.filename_uri a file (connection_mode honoured). The mlmd
+ * extension field mlmd_migration_options (1000) enables upgrades.
+ * An unset config is INVALID_ARGUMENT. Free the handle with mlmd_store_free(). */
+MLMD_EXTERN(int) mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_len);
+
+/* [FFI] Runs the RPC `method` (an MLMD name such as "PutArtifacts") on a
+ * serialized <method>Request and writes a serialized <method>Response.
+ * On success *response is a new buffer (possibly NULL when response_len is 0);
+ * free it with mlmd_buffer_free(). On failure *response is NULL. */
+MLMD_EXTERN(int) mlmd_store_call(mlmd_store *store, const char *method,
+				 const void *request, size_t request_len,
+				 void **response, size_t *response_len);
+
+/* [FFI] Frees a buffer returned by mlmd_store_call(). NULL is a no-op. */
+MLMD_EXTERN(void) mlmd_buffer_free(void *buffer);
+
+/* [FFI] Closes the store. NULL is a no-op. */
+MLMD_EXTERN(void) mlmd_store_free(mlmd_store *store);
+
+/* The schema version this library writes, and the one of the open store. */
+MLMD_EXTERN(int) mlmd_schema_version(void);
+MLMD_EXTERN(int) mlmd_store_schema_version(mlmd_store *store);
+
+/*
+ * Typed calls, one per RPC (see rpc_list.h), for example
+ *   int mlmd_store_put_artifacts(mlmd_store *store,
+ *           const Mlmd__Pb__PutArtifactsRequest *req,
+ *           Mlmd__Pb__PutArtifactsResponse **resp);
+ * The request stays the caller's. On success *resp is a new message; free it
+ * with mlmd_message_free(). On failure *resp is NULL.
+ */
+#define MLMD__DECLARE_RPC(M, snake, writes)                                  \
+	MLMD_EXTERN(int) mlmd_store_##snake(mlmd_store *store,               \
+					    const Mlmd__Pb__##M##Request *req,  \
+					    Mlmd__Pb__##M##Response **resp);
+MLMD_RPC_LIST(MLMD__DECLARE_RPC)
+#undef MLMD__DECLARE_RPC
+
+/* ---- message helpers (work on any generated message) ------------------- */
+
+/* A new, initialised message of the given type (e.g.
+ * &mlmd__pb__artifact__descriptor), or NULL when out of memory.
+ * Free it with mlmd_message_free(), which also frees everything it owns. */
+MLMD_EXTERN(void *) mlmd_message_new(const ProtobufCMessageDescriptor *type);
+
+/* Frees a message and everything it owns. NULL is a no-op. Every string,
+ * sub-message and array it holds must come from malloc (as the helpers here do). */
+MLMD_EXTERN(void) mlmd_message_free(void *message);
+
+/* Appends `item` (a message from mlmd_message_new()) to the repeated message
+ * field `field` of `message`; on success the message owns the item, on
+ * failure the caller still owns it. */
+MLMD_EXTERN(int) mlmd_message_append(void *message, const char *field, void *item);
+
+/* Appends an integer to a repeated int64/int32 field (e.g. "artifact_ids"). */
+MLMD_EXTERN(int) mlmd_message_append_int64(void *message, const char *field, int64_t value);
+
+/* Sets the string field `field` to a copy of value (NULL clears it). */
+MLMD_EXTERN(int) mlmd_message_set_string(void *message, const char *field, const char *value);
+
+/* Appends a copy of value to a repeated string field (e.g. "external_ids"). */
+MLMD_EXTERN(int) mlmd_message_append_string(void *message, const char *field, const char *value);
+
+/* Properties of an Artifact, Execution or Context. `custom` selects
+ * custom_properties (1) or properties (0). Setting replaces any value under
+ * the same name; the node owns the copies. */
+MLMD_EXTERN(int) mlmd_node_set_int(void *node, int custom, const char *name, int64_t value);
+MLMD_EXTERN(int) mlmd_node_set_double(void *node, int custom, const char *name, double value);
+MLMD_EXTERN(int) mlmd_node_set_string(void *node, int custom, const char *name, const char *value);
+MLMD_EXTERN(int) mlmd_node_set_bool(void *node, int custom, const char *name, int value);
+
+/* The value of a property, or NULL when the node has none under that name.
+ * The returned value is borrowed from the node. */
+MLMD_EXTERN(const Mlmd__Pb__Value *) mlmd_node_get(const void *node, int custom, const char *name);
+
+/* Adds a property definition to an ArtifactType, ExecutionType or ContextType. */
+MLMD_EXTERN(int) mlmd_type_add_property(void *type, const char *name, Mlmd__Pb__PropertyType value_type);
+
+MLMD_END_DECLS
+
+#endif

@@ -1,0 +1,284 @@
+/*
+ * backend/sqlite.c - the embedded SQLite backend.
+ *
+ * One connection in WAL mode with foreign keys on, a busy timeout, and
+ * synchronous=NORMAL (FULL on request). Writes begin with BEGIN IMMEDIATE so a
+ * writer takes its lock before doing any work; a lock not obtained within the
+ * busy timeout is ABORTED, which callers may retry.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../internal.h"
+
+typedef struct sqlite_backend {
+	mlmd_backend base;           /* first: the core casts */
+	sqlite3 *db;
+	char *path;
+} sqlite_backend;
+
+struct mlmd_backend_stmt {
+	sqlite3_stmt *st;
+	sqlite_backend *b;
+};
+
+/* Maps an SQLite result code to a canonical status and records the message. */
+static int sq_fail(sqlite_backend *b, int rc, const char *doing)
+{
+	int ext = b->db ? sqlite3_extended_errcode(b->db) : rc;
+	const char *msg = b->db ? sqlite3_errmsg(b->db) : sqlite3_errstr(rc);
+	int code;
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		code = MLMD_ABORTED;
+		return mlmd__fail(code, "%s: database '%s' is locked by another writer (%s); retry", doing,
+				  b->path, msg);
+	case SQLITE_CONSTRAINT:
+		if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+			code = MLMD_FAILED_PRECONDITION;
+		else if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+			code = MLMD_ALREADY_EXISTS;
+		else
+			code = MLMD_INVALID_ARGUMENT;
+		break;
+	case SQLITE_READONLY:
+		code = MLMD_FAILED_PRECONDITION;
+		break;
+	case SQLITE_NOMEM:
+	case SQLITE_FULL:
+	case SQLITE_TOOBIG:
+		code = MLMD_RESOURCE_EXHAUSTED;
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		code = MLMD_DATA_LOSS;
+		break;
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+	case SQLITE_PERM:
+		code = MLMD_UNAVAILABLE;
+		break;
+	case SQLITE_INTERRUPT:
+		code = MLMD_CANCELLED;
+		break;
+	default:
+		code = MLMD_INTERNAL;
+	}
+	return mlmd__fail(code, "%s: %s (sqlite '%s')", doing, msg, b->path);
+}
+
+static void sq_close(mlmd_backend *base)
+{
+	sqlite_backend *b = (sqlite_backend *)base;
+	if (!b)
+		return;
+	sqlite3_close_v2(b->db);
+	free(b->path);
+	free(b);
+}
+
+static int sq_exec(mlmd_backend *base, const char *sql)
+{
+	sqlite_backend *b = (sqlite_backend *)base;
+	int rc = sqlite3_exec(b->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : sq_fail(b, rc, "exec");
+}
+
+static int sq_begin(mlmd_backend *base, int write)
+{
+	sqlite_backend *b = (sqlite_backend *)base;
+	int rc = sqlite3_exec(b->db, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : sq_fail(b, rc, "begin transaction");
+}
+
+static int sq_commit(mlmd_backend *base)
+{
+	sqlite_backend *b = (sqlite_backend *)base;
+	int rc = sqlite3_exec(b->db, "COMMIT", NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : sq_fail(b, rc, "commit");
+}
+
+static int sq_rollback(mlmd_backend *base)
+{
+	sqlite_backend *b = (sqlite_backend *)base;
+	if (sqlite3_get_autocommit(b->db))
+		return 0; /* SQLite already rolled back (e.g. after a busy commit) */
+	int rc = sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : sq_fail(b, rc, "rollback");
+}
+
+static int sq_prepare(mlmd_backend *base, const char *sql, mlmd_backend_stmt **out)
+{
+	sqlite_backend *b = (sqlite_backend *)base;
+	mlmd_backend_stmt *s = malloc(sizeof *s);
+	if (!s)
+		return MLMD_OOM();
+	int rc = sqlite3_prepare_v3(b->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
+	if (rc != SQLITE_OK) {
+		free(s);
+		return sq_fail(b, rc, "prepare");
+	}
+	s->b = b;
+	*out = s;
+	return 0;
+}
+
+static int bind_rc(mlmd_backend_stmt *s, int rc)
+{
+	return rc == SQLITE_OK ? 0 : sq_fail(s->b, rc, "bind");
+}
+
+static int sq_bind_null(mlmd_backend_stmt *s, int i)
+{
+	return bind_rc(s, sqlite3_bind_null(s->st, i));
+}
+
+static int sq_bind_int64(mlmd_backend_stmt *s, int i, int64_t v)
+{
+	return bind_rc(s, sqlite3_bind_int64(s->st, i, v));
+}
+
+static int sq_bind_double(mlmd_backend_stmt *s, int i, double v)
+{
+	return bind_rc(s, sqlite3_bind_double(s->st, i, v));
+}
+
+static int sq_bind_text(mlmd_backend_stmt *s, int i, const char *v, size_t n)
+{
+	return bind_rc(s, sqlite3_bind_text64(s->st, i, v, n, SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+
+static int sq_bind_blob(mlmd_backend_stmt *s, int i, const void *v, size_t n)
+{
+	return bind_rc(s, sqlite3_bind_blob64(s->st, i, v, n, SQLITE_TRANSIENT));
+}
+
+static int sq_step(mlmd_backend_stmt *s)
+{
+	int rc = sqlite3_step(s->st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return sq_fail(s->b, rc, "step");
+}
+
+static int sq_column_type(mlmd_backend_stmt *s, int col)
+{
+	switch (sqlite3_column_type(s->st, col)) {
+	case SQLITE_INTEGER: return MLMD_COL_INT;
+	case SQLITE_FLOAT: return MLMD_COL_DOUBLE;
+	case SQLITE_TEXT: return MLMD_COL_TEXT;
+	case SQLITE_BLOB: return MLMD_COL_BLOB;
+	default: return MLMD_COL_NULL;
+	}
+}
+
+static int64_t sq_column_int64(mlmd_backend_stmt *s, int col)
+{
+	return sqlite3_column_int64(s->st, col);
+}
+
+static double sq_column_double(mlmd_backend_stmt *s, int col)
+{
+	return sqlite3_column_double(s->st, col);
+}
+
+static const char *sq_column_text(mlmd_backend_stmt *s, int col, size_t *len)
+{
+	const char *p = (const char *)sqlite3_column_text(s->st, col);
+	if (len)
+		*len = (size_t)sqlite3_column_bytes(s->st, col);
+	return p;
+}
+
+static const void *sq_column_blob(mlmd_backend_stmt *s, int col, size_t *len)
+{
+	const void *p = sqlite3_column_blob(s->st, col);
+	*len = (size_t)sqlite3_column_bytes(s->st, col);
+	return p;
+}
+
+static int sq_reset(mlmd_backend_stmt *s)
+{
+	sqlite3_reset(s->st);
+	sqlite3_clear_bindings(s->st);
+	return 0;
+}
+
+static void sq_finalize(mlmd_backend_stmt *s)
+{
+	if (!s)
+		return;
+	sqlite3_finalize(s->st);
+	free(s);
+}
+
+static int64_t sq_changes(mlmd_backend *base)
+{
+	return sqlite3_changes64(((sqlite_backend *)base)->db);
+}
+
+static const mlmd_dialect sqlite_dialect = {
+	"sqlite",
+	"INTEGER PRIMARY KEY",
+	"BLOB",
+	"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE",
+};
+
+static const mlmd_backend sqlite_vtable = {
+	MLMD_BACKEND_VERSION, &sqlite_dialect,
+	sq_close, sq_begin, sq_commit, sq_rollback, sq_exec, sq_prepare,
+	sq_bind_null, sq_bind_int64, sq_bind_double, sq_bind_text, sq_bind_blob,
+	sq_step, sq_column_type, sq_column_int64, sq_column_double, sq_column_text,
+	sq_column_blob, sq_reset, sq_finalize, sq_changes,
+};
+
+/*
+ * Opens `path` (a file name, ":memory:", or an SQLite "file:" URI).
+ * read_only opens without write access; create=0 refuses a missing file.
+ */
+int mlmd__sqlite_open(mlmd_backend **out, const char *path, int read_only, int create,
+		      int busy_timeout_ms, int synchronous_full)
+{
+	sqlite_backend *b = calloc(1, sizeof *b);
+	if (!b)
+		return MLMD_OOM();
+	b->base = sqlite_vtable;
+	b->path = mlmd__strdup(path);
+	if (!b->path) {
+		free(b);
+		return MLMD_OOM();
+	}
+	int flags = SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+	if (read_only)
+		flags |= SQLITE_OPEN_READONLY;
+	else
+		flags |= SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	int rc = sqlite3_open_v2(path, &b->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		rc = sq_fail(b, rc, "open");
+		if (!create && !read_only)
+			mlmd__context(rc, "database does not exist or cannot be opened (create disabled)");
+		sq_close(&b->base);
+		return rc;
+	}
+	sqlite3_extended_result_codes(b->db, 1);
+	sqlite3_busy_timeout(b->db, busy_timeout_ms > 0 ? busy_timeout_ms : 10000);
+	/* WAL lets readers proceed while one process writes; it is a property of
+	 * the file, so a read-only open leaves the mode as it is. */
+	const char *setup = read_only
+		? "PRAGMA foreign_keys = ON;"
+		: synchronous_full
+			? "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+			: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+	rc = sqlite3_exec(b->db, setup, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = sq_fail(b, rc, "configure connection");
+		sq_close(&b->base);
+		return rc;
+	}
+	*out = &b->base;
+	return 0;
+}

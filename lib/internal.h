@@ -1,0 +1,192 @@
+/*
+ * lib/internal.h - declarations shared between the library's own files.
+ * Nothing here is public; names shared across files are mlmd__x.
+ */
+#ifndef MLMD_INTERNAL_H
+#define MLMD_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stddef.h>
+#include "mlmd.h"
+#include "mlmd/sys/backend.h"
+
+#define MLMD_SCHEMA_VERSION 1
+
+/* ---- errors (util/error.c) ---------------------------------------------- */
+
+/* Records code and message for this thread; returns -code. */
+int mlmd__fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prefixes the recorded message with "<prefix>: "; returns rc unchanged. */
+int mlmd__context(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define MLMD_OOM() mlmd__fail(MLMD_RESOURCE_EXHAUSTED, "out of memory")
+
+/* ---- small helpers (util/util.c) ----------------------------------------- */
+
+char *mlmd__strdup(const char *s);
+char *mlmd__strndup(const char *s, size_t n);
+int64_t mlmd__now_ms(void);
+/* Grows a protobuf-c repeated field by one slot (capacity doubles at powers of
+ * two, so appends are amortised O(1)); returns 0 or -RESOURCE_EXHAUSTED. */
+int mlmd__grow(void **arr, size_t n, size_t elem);
+int mlmd__push_ptr(void ***arr, size_t *n, void *item);
+int mlmd__push_i64(int64_t **arr, size_t *n, int64_t v);
+/* A new initialised message, or NULL. */
+void *mlmd__msg_new(const ProtobufCMessageDescriptor *d);
+
+/* Growable byte buffer. */
+typedef struct mlmd_buf {
+	char *p;
+	size_t len, cap;
+	int oom;
+} mlmd_buf;
+void mlmd__buf_put(mlmd_buf *b, const void *p, size_t n);
+void mlmd__buf_puts(mlmd_buf *b, const char *s);
+void mlmd__buf_printf(mlmd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mlmd__buf_free(mlmd_buf *b);
+
+/* Web-safe base64 (util/base64.c). Returns a malloc'd string / buffer or NULL. */
+char *mlmd__b64_encode(const uint8_t *p, size_t n);
+int mlmd__b64_decode(const char *s, uint8_t **out, size_t *out_len);
+
+/* google.protobuf.Struct <-> JSON text (util/json.c). */
+int mlmd__struct_to_json(const Mlmd__Pb__Wkt__Struct *s, mlmd_buf *out);
+int mlmd__json_to_struct(const char *json, size_t len, Mlmd__Pb__Wkt__Struct **out);
+
+/* ---- backends ------------------------------------------------------------ */
+
+int mlmd__sqlite_open(mlmd_backend **out, const char *path, int read_only, int create,
+		      int busy_timeout_ms, int synchronous_full);
+
+/* ---- the store ----------------------------------------------------------- */
+
+typedef struct stmt_slot {
+	uint64_t hash;
+	char *sql;                   /* owned copy of the key */
+	mlmd_backend_stmt *stmt;
+} stmt_slot;
+
+struct mlmd_store {
+	mlmd_backend *db;
+	stmt_slot *slots;            /* open-addressed statement cache */
+	size_t nslots, used;
+	int schema_version;
+	int read_only;
+	int in_txn;
+};
+
+/* A prepared, cached statement in use. Bind failures are sticky and reported
+ * by the next q_step(). */
+typedef struct sqlq {
+	mlmd_backend *db;
+	mlmd_backend_stmt *st;
+	int rc;
+} sqlq;
+
+int mlmd__q(mlmd_store *s, sqlq *q, const char *sql);
+void mlmd__q_i64(sqlq *q, int i, int64_t v);
+void mlmd__q_dbl(sqlq *q, int i, double v);
+void mlmd__q_text(sqlq *q, int i, const char *v);   /* NULL binds NULL */
+void mlmd__q_blob(sqlq *q, int i, const void *v, size_t n);
+void mlmd__q_null(sqlq *q, int i);
+int mlmd__q_step(sqlq *q);                           /* 1 row, 0 done, <0 error */
+int mlmd__q_isnull(sqlq *q, int col);
+int64_t mlmd__q_col_i64(sqlq *q, int col);
+double mlmd__q_col_dbl(sqlq *q, int col);
+const char *mlmd__q_col_text(sqlq *q, int col);     /* NULL when NULL */
+const void *mlmd__q_col_blob(sqlq *q, int col, size_t *n);
+void mlmd__q_done(sqlq *q);
+/* Runs a statement expected to return no rows. */
+int mlmd__q_exec(sqlq *q);
+void mlmd__stmt_cache_clear(mlmd_store *s);
+
+/* Schema creation and migration (schema/schema.c). */
+int mlmd__schema_prepare(mlmd_store *s, int upgrade);
+/* Creates the schema up to `version` only; for tests of migration. */
+int mlmd__schema_create_at(mlmd_store *s, int version);
+
+/* ---- per-call state ------------------------------------------------------ */
+
+/* Type definitions looked up during one call. */
+typedef struct type_info {
+	int64_t id;
+	int kind;
+	char *name;
+	size_t nprops;
+	char **prop_names;
+	int *prop_types;
+} type_info;
+
+typedef struct call {
+	mlmd_store *s;
+	int64_t now;                 /* ms since epoch, fixed for the call */
+	type_info *types;            /* small cache, linear scan */
+	size_t ntypes;
+} call;
+
+void mlmd__call_cleanup(call *c);
+/* The type `id` of the given kind, cached for the call; NOT_FOUND style
+ * INVALID_ARGUMENT when absent (message names `what`). */
+int mlmd__type_get(call *c, int kind, int64_t id, const type_info **out);
+
+/* Type kinds, with MLMD's numbering of Type.type_kind. */
+enum { KIND_EXECUTION = 0, KIND_ARTIFACT = 1, KIND_CONTEXT = 2 };
+
+/* Offsets into one generated node message (Artifact, Execution, Context), so
+ * that the node code is written once for the three kinds. */
+typedef struct node_kind {
+	int kind;
+	const char *what;            /* "artifact" */
+	const char *table;           /* SQL table name */
+	const char *prop_table;
+	const ProtobufCMessageDescriptor *desc;
+	const ProtobufCMessageDescriptor *props_entry;
+	const ProtobufCMessageDescriptor *custom_entry;
+	size_t o_has_id, o_id, o_has_type_id, o_type_id, o_name, o_type, o_external_id;
+	size_t o_uri;                /* SIZE_MAX when the kind has none */
+	size_t o_has_state, o_state; /* SIZE_MAX when the kind has none */
+	size_t o_n_props, o_props, o_n_custom, o_custom;
+	size_t o_has_ctime, o_ctime, o_has_mtime, o_mtime, o_sysmeta;
+} node_kind;
+
+extern const node_kind mlmd__artifact_kind, mlmd__execution_kind, mlmd__context_kind;
+
+/* Same layout as every generated map<string, Value> entry (checked statically). */
+typedef struct prop_entry {
+	ProtobufCMessage base;
+	char *key;
+	Mlmd__Pb__Value *value;
+} prop_entry;
+
+/* Node writes and reads (store/nodes.c). */
+typedef struct put_opts {
+	const Mlmd__Pb__Wkt__FieldMask *mask;
+	int occ;                     /* abort_if_latest_updated_time_changed */
+	int force_update_time;
+	int reuse_by_external_id;    /* artifacts: reuse a stored node with the same external_id */
+	int reuse_context_by_name;   /* contexts: reuse a stored (type, name) */
+	int validate_only_if_id;     /* force_reuse_context: nodes with an id are only checked */
+} put_opts;
+int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *node,
+		   const put_opts *o, int64_t *id_out);
+/* Loads node `id` (NULL *out when absent). */
+int mlmd__node_load(call *c, const node_kind *k, int64_t id, ProtobufCMessage **out);
+/* Loads and appends nodes for each id row of a prepared query (column 0). */
+int mlmd__node_load_rows(call *c, const node_kind *k, sqlq *q, void ***arr, size_t *n);
+int mlmd__node_exists(call *c, const node_kind *k, int64_t id);
+
+/* Paged listing (store/list.c). `where` is an SQL condition over alias n
+ * (may be NULL) with params bound from `args` (n_args int64 values). */
+int mlmd__list_nodes(call *c, const node_kind *k, const Mlmd__Pb__ListOperationOptions *opts,
+		     const char *join, const char *where, const int64_t *args, size_t n_args,
+		     void ***arr, size_t *n, char **next_token);
+
+/* Edges (store/edges.c). */
+int mlmd__event_put(call *c, const Mlmd__Pb__Event *e);
+int mlmd__attribution_put(call *c, int64_t context_id, int64_t artifact_id, int check);
+int mlmd__association_put(call *c, int64_t context_id, int64_t execution_id, int check);
+
+/* Types (store/types.c). */
+int mlmd__type_load(call *c, int kind, int64_t id, ProtobufCMessage **out);
+
+#endif

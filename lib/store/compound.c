@@ -1,0 +1,155 @@
+/*
+ * store/compound.c - PutExecution and PutLineageSubgraph: nodes, events and
+ * context links written atomically in one call.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "rpc.h"
+
+int mlmd__rpc_PutExecution(call *c, const Mlmd__Pb__PutExecutionRequest *rq, Mlmd__Pb__PutExecutionResponse *rs)
+{
+	const Mlmd__Pb__PutExecutionRequest__Options *opt = rq->options;
+	const Mlmd__Pb__Execution *ex = rq->execution;
+	int rc;
+	if (!ex)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "PutExecution: execution is required");
+	/* Check the pairs before writing anything. */
+	for (size_t i = 0; i < rq->n_artifact_event_pairs; i++) {
+		const Mlmd__Pb__PutExecutionRequest__ArtifactAndEvent *p = rq->artifact_event_pairs[i];
+		const Mlmd__Pb__Event *e = p->event;
+		if (!e)
+			continue;
+		if (e->has_execution_id && ex->has_id && e->execution_id != ex->id)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT,
+					  "artifact_event_pairs[%zu]: event.execution_id %lld does not match execution.id %lld",
+					  i, (long long)e->execution_id, (long long)ex->id);
+		if (e->has_execution_id && !ex->has_id)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT,
+					  "artifact_event_pairs[%zu]: event.execution_id is set but the execution is new", i);
+		if (p->artifact && p->artifact->has_id && e->has_artifact_id && p->artifact->id != e->artifact_id)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT,
+					  "artifact_event_pairs[%zu]: event.artifact_id %lld does not match artifact.id %lld",
+					  i, (long long)e->artifact_id, (long long)p->artifact->id);
+		if (!p->artifact && !e->has_artifact_id)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT,
+					  "artifact_event_pairs[%zu]: If no artifact is present, given event must have an artifact_id",
+					  i);
+	}
+	put_opts eo = { 0 };
+	eo.force_update_time = opt && opt->force_update_time;
+	int64_t eid;
+	if ((rc = mlmd__node_put(c, &mlmd__execution_kind, &ex->base, &eo, &eid)))
+		return mlmd__context(rc, "execution");
+	rs->has_execution_id = 1;
+	rs->execution_id = eid;
+
+	put_opts ao = { 0 };
+	ao.reuse_by_external_id = opt && opt->reuse_artifact_if_already_exist_by_external_id;
+	for (size_t i = 0; i < rq->n_artifact_event_pairs; i++) {
+		const Mlmd__Pb__PutExecutionRequest__ArtifactAndEvent *p = rq->artifact_event_pairs[i];
+		int64_t aid = 0;
+		if (p->artifact) {
+			if ((rc = mlmd__node_put(c, &mlmd__artifact_kind, &p->artifact->base, &ao, &aid)))
+				return mlmd__context(rc, "artifact_event_pairs[%zu].artifact", i);
+		} else if (p->event) {
+			aid = p->event->artifact_id;
+		}
+		if (p->event) {
+			Mlmd__Pb__Event e = *p->event; /* shallow copy with the ids filled in */
+			e.has_artifact_id = e.has_execution_id = 1;
+			e.artifact_id = aid;
+			e.execution_id = eid;
+			if ((rc = mlmd__event_put(c, &e)))
+				return mlmd__context(rc, "artifact_event_pairs[%zu].event", i);
+		}
+		if ((rc = mlmd__push_i64(&rs->artifact_ids, &rs->n_artifact_ids, aid)))
+			return rc;
+	}
+
+	put_opts co = { 0 };
+	co.reuse_context_by_name = opt && opt->reuse_context_if_already_exist;
+	co.validate_only_if_id = opt && opt->force_reuse_context;
+	for (size_t i = 0; i < rq->n_contexts; i++) {
+		int64_t cid;
+		if ((rc = mlmd__node_put(c, &mlmd__context_kind, &rq->contexts[i]->base, &co, &cid)))
+			return mlmd__context(rc, "contexts[%zu]", i);
+		if ((rc = mlmd__push_i64(&rs->context_ids, &rs->n_context_ids, cid)) ||
+		    (rc = mlmd__association_put(c, cid, eid, 0)))
+			return rc;
+		for (size_t j = 0; j < rs->n_artifact_ids; j++)
+			if ((rc = mlmd__attribution_put(c, cid, rs->artifact_ids[j], 1)))
+				return mlmd__context(rc, "contexts[%zu]", i);
+	}
+	return 0;
+}
+
+int mlmd__rpc_PutLineageSubgraph(call *c, const Mlmd__Pb__PutLineageSubgraphRequest *rq,
+				 Mlmd__Pb__PutLineageSubgraphResponse *rs)
+{
+	const Mlmd__Pb__PutLineageSubgraphRequest__Options *opt = rq->options;
+	int rc;
+	for (size_t i = 0; i < rq->n_event_edges; i++) {
+		const Mlmd__Pb__PutLineageSubgraphRequest__EventEdge *ed = rq->event_edges[i];
+		if (!ed->event)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT, "event_edges[%zu]: event is required", i);
+		if (!ed->has_execution_index || !ed->has_artifact_index)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT,
+					  "event_edges[%zu]: execution_index and artifact_index are required", i);
+		if (ed->execution_index < 0 || (size_t)ed->execution_index >= rq->n_executions)
+			return mlmd__fail(MLMD_OUT_OF_RANGE, "event_edges[%zu]: execution_index %d is outside 0..%zu", i,
+					  ed->execution_index, rq->n_executions);
+		if (ed->artifact_index < 0 || (size_t)ed->artifact_index >= rq->n_artifacts)
+			return mlmd__fail(MLMD_OUT_OF_RANGE, "event_edges[%zu]: artifact_index %d is outside 0..%zu", i,
+					  ed->artifact_index, rq->n_artifacts);
+		const Mlmd__Pb__Execution *ex = rq->executions[ed->execution_index];
+		const Mlmd__Pb__Artifact *ar = rq->artifacts[ed->artifact_index];
+		if (ed->event->has_execution_id && (!ex->has_id || ex->id != ed->event->execution_id))
+			return mlmd__fail(MLMD_INVALID_ARGUMENT,
+					  "event_edges[%zu]: event.execution_id %lld does not match executions[%d]", i,
+					  (long long)ed->event->execution_id, ed->execution_index);
+		if (ed->event->has_artifact_id && (!ar->has_id || ar->id != ed->event->artifact_id))
+			return mlmd__fail(MLMD_INVALID_ARGUMENT,
+					  "event_edges[%zu]: event.artifact_id %lld does not match artifacts[%d]", i,
+					  (long long)ed->event->artifact_id, ed->artifact_index);
+	}
+	put_opts none = { 0 }, ao = { 0 }, co = { 0 };
+	ao.reuse_by_external_id = opt && opt->reuse_artifact_if_already_exist_by_external_id;
+	co.reuse_context_by_name = opt && opt->reuse_context_if_already_exist;
+	int64_t id;
+	for (size_t i = 0; i < rq->n_contexts; i++) {
+		if ((rc = mlmd__node_put(c, &mlmd__context_kind, &rq->contexts[i]->base, &co, &id)))
+			return mlmd__context(rc, "contexts[%zu]", i);
+		if ((rc = mlmd__push_i64(&rs->context_ids, &rs->n_context_ids, id)))
+			return rc;
+	}
+	for (size_t i = 0; i < rq->n_executions; i++) {
+		if ((rc = mlmd__node_put(c, &mlmd__execution_kind, &rq->executions[i]->base, &none, &id)))
+			return mlmd__context(rc, "executions[%zu]", i);
+		if ((rc = mlmd__push_i64(&rs->execution_ids, &rs->n_execution_ids, id)))
+			return rc;
+	}
+	for (size_t i = 0; i < rq->n_artifacts; i++) {
+		if ((rc = mlmd__node_put(c, &mlmd__artifact_kind, &rq->artifacts[i]->base, &ao, &id)))
+			return mlmd__context(rc, "artifacts[%zu]", i);
+		if ((rc = mlmd__push_i64(&rs->artifact_ids, &rs->n_artifact_ids, id)))
+			return rc;
+	}
+	for (size_t i = 0; i < rq->n_event_edges; i++) {
+		const Mlmd__Pb__PutLineageSubgraphRequest__EventEdge *ed = rq->event_edges[i];
+		Mlmd__Pb__Event e = *ed->event;
+		e.has_artifact_id = e.has_execution_id = 1;
+		e.artifact_id = rs->artifact_ids[ed->artifact_index];
+		e.execution_id = rs->execution_ids[ed->execution_index];
+		if ((rc = mlmd__event_put(c, &e)))
+			return mlmd__context(rc, "event_edges[%zu]", i);
+	}
+	for (size_t i = 0; i < rs->n_context_ids; i++) {
+		for (size_t j = 0; j < rs->n_execution_ids; j++)
+			if ((rc = mlmd__association_put(c, rs->context_ids[i], rs->execution_ids[j], 0)))
+				return rc;
+		for (size_t j = 0; j < rs->n_artifact_ids; j++)
+			if ((rc = mlmd__attribution_put(c, rs->context_ids[i], rs->artifact_ids[j], 0)))
+				return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,882 @@
+/*
+ * store/nodes.c - artifacts, executions and contexts: insert, update, load.
+ *
+ * The three kinds share one table layout and one implementation; node_kind
+ * holds the offsets of each field in the generated message, so the code
+ * below reads and writes any of the three through the same accessors.
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../internal.h"
+
+#define F(m, off, T) (*(T *)((char *)(m) + (off)))
+#define HAS(m, off) F(m, off, protobuf_c_boolean)
+
+#define NODE_KIND(KIND, WHAT, TABLE, T, D, PE, CE, URI, HSTATE, STATE)                       \
+	{ KIND, WHAT, TABLE, TABLE "_property", &D, &PE, &CE, offsetof(T, has_id),               \
+	  offsetof(T, id), offsetof(T, has_type_id), offsetof(T, type_id), offsetof(T, name),    \
+	  offsetof(T, type), offsetof(T, external_id), URI, HSTATE, STATE,                       \
+	  offsetof(T, n_properties), offsetof(T, properties), offsetof(T, n_custom_properties),  \
+	  offsetof(T, custom_properties), offsetof(T, has_create_time_since_epoch),              \
+	  offsetof(T, create_time_since_epoch), offsetof(T, has_last_update_time_since_epoch),   \
+	  offsetof(T, last_update_time_since_epoch), offsetof(T, system_metadata) }
+
+const node_kind mlmd__artifact_kind = NODE_KIND(
+	KIND_ARTIFACT, "artifact", "artifact", Mlmd__Pb__Artifact, mlmd__pb__artifact__descriptor,
+	mlmd__pb__artifact__properties_entry__descriptor,
+	mlmd__pb__artifact__custom_properties_entry__descriptor, offsetof(Mlmd__Pb__Artifact, uri),
+	offsetof(Mlmd__Pb__Artifact, has_state), offsetof(Mlmd__Pb__Artifact, state));
+const node_kind mlmd__execution_kind = NODE_KIND(
+	KIND_EXECUTION, "execution", "execution", Mlmd__Pb__Execution, mlmd__pb__execution__descriptor,
+	mlmd__pb__execution__properties_entry__descriptor,
+	mlmd__pb__execution__custom_properties_entry__descriptor, SIZE_MAX,
+	offsetof(Mlmd__Pb__Execution, has_last_known_state), offsetof(Mlmd__Pb__Execution, last_known_state));
+const node_kind mlmd__context_kind = NODE_KIND(
+	KIND_CONTEXT, "context", "context", Mlmd__Pb__Context, mlmd__pb__context__descriptor,
+	mlmd__pb__context__properties_entry__descriptor,
+	mlmd__pb__context__custom_properties_entry__descriptor, SIZE_MAX, SIZE_MAX, SIZE_MAX);
+
+/* The generic prop_entry must match every generated map entry. */
+#define SAME_ENTRY(T)                                                                      \
+	static_assert(offsetof(T, key) == offsetof(prop_entry, key) &&                     \
+			      offsetof(T, value) == offsetof(prop_entry, value) &&         \
+			      sizeof(T) == sizeof(prop_entry),                             \
+		      #T " layout")
+SAME_ENTRY(Mlmd__Pb__Artifact__PropertiesEntry);
+SAME_ENTRY(Mlmd__Pb__Artifact__CustomPropertiesEntry);
+SAME_ENTRY(Mlmd__Pb__Execution__PropertiesEntry);
+SAME_ENTRY(Mlmd__Pb__Execution__CustomPropertiesEntry);
+SAME_ENTRY(Mlmd__Pb__Context__PropertiesEntry);
+SAME_ENTRY(Mlmd__Pb__Context__CustomPropertiesEntry);
+
+static const char *const prop_type_names[] = { "UNKNOWN", "INT", "DOUBLE", "STRING",
+					       "STRUCT", "PROTO", "BOOLEAN" };
+
+static const char *ptype_name(int t)
+{
+	return t >= 0 && t <= 6 ? prop_type_names[t] : "UNKNOWN";
+}
+
+/* PropertyType of a Value (0 when no member is set). */
+static int value_ptype(const Mlmd__Pb__Value *v)
+{
+	if (!v)
+		return 0;
+	switch (v->value_case) {
+	case MLMD__PB__VALUE__VALUE_INT_VALUE: return MLMD__PB__PROPERTY_TYPE__INT;
+	case MLMD__PB__VALUE__VALUE_DOUBLE_VALUE: return MLMD__PB__PROPERTY_TYPE__DOUBLE;
+	case MLMD__PB__VALUE__VALUE_STRING_VALUE: return MLMD__PB__PROPERTY_TYPE__STRING;
+	case MLMD__PB__VALUE__VALUE_STRUCT_VALUE: return MLMD__PB__PROPERTY_TYPE__STRUCT;
+	case MLMD__PB__VALUE__VALUE_PROTO_VALUE: return MLMD__PB__PROPERTY_TYPE__PROTO;
+	case MLMD__PB__VALUE__VALUE_BOOL_VALUE: return MLMD__PB__PROPERTY_TYPE__BOOLEAN;
+	default: return 0;
+	}
+}
+
+/* ---- desired property sets --------------------------------------------- */
+
+typedef struct prop_ref {
+	int custom;
+	const char *name;
+	const Mlmd__Pb__Value *value;
+} prop_ref;
+
+typedef struct prop_set {
+	prop_ref *v;
+	size_t n;
+} prop_set;
+
+static int set_find(const prop_set *ps, int custom, const char *name)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->v[i].custom == custom && strcmp(ps->v[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Adds or replaces (later map entries win, as in protobuf maps). */
+static int set_put(prop_set *ps, int custom, const char *name, const Mlmd__Pb__Value *v)
+{
+	int i = set_find(ps, custom, name);
+	if (i >= 0) {
+		ps->v[i].value = v;
+		return 0;
+	}
+	if (mlmd__grow((void **)&ps->v, ps->n, sizeof *ps->v))
+		return -MLMD_RESOURCE_EXHAUSTED;
+	ps->v[ps->n++] = (prop_ref){ custom, name, v };
+	return 0;
+}
+
+static void set_del(prop_set *ps, int custom, const char *name)
+{
+	int i = set_find(ps, custom, name);
+	if (i >= 0)
+		ps->v[i] = ps->v[--ps->n];
+}
+
+static int set_add_map(prop_set *ps, const ProtobufCMessage *m, const node_kind *k, int custom)
+{
+	size_t n = F(m, custom ? k->o_n_custom : k->o_n_props, size_t);
+	prop_entry **e = F(m, custom ? k->o_custom : k->o_props, prop_entry **);
+	for (size_t i = 0; i < n; i++) {
+		if (!e[i]->key)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: a %sproperty has no name", k->what,
+					  custom ? "custom " : "");
+		if (set_put(ps, custom, e[i]->key, e[i]->value))
+			return -MLMD_RESOURCE_EXHAUSTED;
+	}
+	return 0;
+}
+
+/* ---- values <-> SQL ------------------------------------------------------ */
+
+static int value_equal(const Mlmd__Pb__Value *a, const Mlmd__Pb__Value *b)
+{
+	int ta = value_ptype(a), tb = value_ptype(b);
+	if (ta != tb)
+		return 0;
+	switch (ta) {
+	case 0: return 1;
+	case MLMD__PB__PROPERTY_TYPE__INT: return a->int_value == b->int_value;
+	case MLMD__PB__PROPERTY_TYPE__DOUBLE:
+		return memcmp(&a->double_value, &b->double_value, sizeof(double)) == 0;
+	case MLMD__PB__PROPERTY_TYPE__STRING: return strcmp(a->string_value, b->string_value) == 0;
+	case MLMD__PB__PROPERTY_TYPE__BOOLEAN: return !a->bool_value == !b->bool_value;
+	default: {
+		/* struct and proto: compare their serialized forms */
+		const ProtobufCMessage *ma = ta == MLMD__PB__PROPERTY_TYPE__STRUCT
+			? (const ProtobufCMessage *)a->struct_value : (const ProtobufCMessage *)a->proto_value;
+		const ProtobufCMessage *mb = ta == MLMD__PB__PROPERTY_TYPE__STRUCT
+			? (const ProtobufCMessage *)b->struct_value : (const ProtobufCMessage *)b->proto_value;
+		size_t na = protobuf_c_message_get_packed_size(ma), nb = protobuf_c_message_get_packed_size(mb);
+		if (na != nb)
+			return 0;
+		uint8_t *pa = malloc(na + 1), *pb = malloc(nb + 1);
+		int eq = pa && pb;
+		if (eq) {
+			protobuf_c_message_pack(ma, pa);
+			protobuf_c_message_pack(mb, pb);
+			eq = memcmp(pa, pb, na) == 0;
+		}
+		free(pa);
+		free(pb);
+		return eq;
+	}
+	}
+}
+
+static int insert_prop(call *c, const node_kind *k, int64_t id, const prop_ref *p)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO %s (node_id, is_custom, name, value_type, int_value, double_value,"
+		 " string_value, bool_value, struct_value, proto_value)"
+		 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		 " ON CONFLICT (node_id, is_custom, name) DO UPDATE SET value_type = excluded.value_type,"
+		 " int_value = excluded.int_value, double_value = excluded.double_value,"
+		 " string_value = excluded.string_value, bool_value = excluded.bool_value,"
+		 " struct_value = excluded.struct_value, proto_value = excluded.proto_value",
+		 k->prop_table);
+	sqlq q;
+	int rc = mlmd__q(c->s, &q, sql);
+	if (rc)
+		return rc;
+	const Mlmd__Pb__Value *v = p->value;
+	int t = value_ptype(v);
+	mlmd__q_i64(&q, 1, id);
+	mlmd__q_i64(&q, 2, p->custom);
+	mlmd__q_text(&q, 3, p->name);
+	mlmd__q_i64(&q, 4, t);
+	mlmd_buf json = { 0 };
+	uint8_t *packed = NULL;
+	switch (t) {
+	case MLMD__PB__PROPERTY_TYPE__INT: mlmd__q_i64(&q, 5, v->int_value); break;
+	case MLMD__PB__PROPERTY_TYPE__DOUBLE: mlmd__q_dbl(&q, 6, v->double_value); break;
+	case MLMD__PB__PROPERTY_TYPE__STRING: mlmd__q_text(&q, 7, v->string_value); break;
+	case MLMD__PB__PROPERTY_TYPE__BOOLEAN: mlmd__q_i64(&q, 8, v->bool_value ? 1 : 0); break;
+	case MLMD__PB__PROPERTY_TYPE__STRUCT:
+		if ((rc = mlmd__struct_to_json(v->struct_value, &json))) {
+			mlmd__q_done(&q);
+			return mlmd__context(rc, "%s %lld: property '%s'", k->what, (long long)id, p->name);
+		}
+		mlmd__q_text(&q, 9, json.p ? json.p : "{}");
+		break;
+	case MLMD__PB__PROPERTY_TYPE__PROTO: {
+		size_t n = protobuf_c_message_get_packed_size(&v->proto_value->base);
+		packed = malloc(n + 1);
+		if (!packed) {
+			mlmd__q_done(&q);
+			return MLMD_OOM();
+		}
+		protobuf_c_message_pack(&v->proto_value->base, packed);
+		mlmd__q_blob(&q, 10, packed, n);
+		break;
+	}
+	default:
+		break;
+	}
+	rc = mlmd__q_exec(&q);
+	mlmd__buf_free(&json);
+	free(packed);
+	return rc;
+}
+
+/* Reads one property row (columns as in load_props) into a new Value. */
+static int row_to_value(sqlq *q, int base, Mlmd__Pb__Value **out)
+{
+	Mlmd__Pb__Value *v = mlmd__msg_new(&mlmd__pb__value__descriptor);
+	if (!v)
+		return MLMD_OOM();
+	int rc = 0;
+	switch ((int)mlmd__q_col_i64(q, base)) {
+	case MLMD__PB__PROPERTY_TYPE__INT:
+		v->value_case = MLMD__PB__VALUE__VALUE_INT_VALUE;
+		v->int_value = mlmd__q_col_i64(q, base + 1);
+		break;
+	case MLMD__PB__PROPERTY_TYPE__DOUBLE:
+		v->value_case = MLMD__PB__VALUE__VALUE_DOUBLE_VALUE;
+		v->double_value = mlmd__q_col_dbl(q, base + 2);
+		break;
+	case MLMD__PB__PROPERTY_TYPE__STRING: {
+		const char *sv = mlmd__q_col_text(q, base + 3);
+		v->value_case = MLMD__PB__VALUE__VALUE_STRING_VALUE;
+		v->string_value = mlmd__strdup(sv ? sv : "");
+		if (!v->string_value)
+			rc = MLMD_OOM();
+		break;
+	}
+	case MLMD__PB__PROPERTY_TYPE__BOOLEAN:
+		v->value_case = MLMD__PB__VALUE__VALUE_BOOL_VALUE;
+		v->bool_value = mlmd__q_col_i64(q, base + 4) != 0;
+		break;
+	case MLMD__PB__PROPERTY_TYPE__STRUCT: {
+		const char *js = mlmd__q_col_text(q, base + 5);
+		v->value_case = MLMD__PB__VALUE__VALUE_STRUCT_VALUE;
+		rc = mlmd__json_to_struct(js ? js : "{}", js ? strlen(js) : 2, &v->struct_value);
+		break;
+	}
+	case MLMD__PB__PROPERTY_TYPE__PROTO: {
+		size_t n;
+		const void *b = mlmd__q_col_blob(q, base + 6, &n);
+		v->value_case = MLMD__PB__VALUE__VALUE_PROTO_VALUE;
+		v->proto_value = mlmd__pb__wkt__any__unpack(NULL, n, b ? b : (const void *)"");
+		if (!v->proto_value)
+			rc = mlmd__fail(MLMD_DATA_LOSS, "stored proto property value does not parse as Any");
+		break;
+	}
+	default:
+		break;
+	}
+	if (rc) {
+		protobuf_c_message_free_unpacked(&v->base, NULL);
+		return rc;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Appends the stored properties of node `id` to the message's two maps. */
+static int load_props(call *c, const node_kind *k, int64_t id, ProtobufCMessage *m)
+{
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "SELECT is_custom, name, value_type, int_value, double_value, string_value, bool_value,"
+		 " struct_value, proto_value FROM %s WHERE node_id = ? ORDER BY is_custom, name",
+		 k->prop_table);
+	sqlq q;
+	int rc = mlmd__q(c->s, &q, sql);
+	if (rc)
+		return rc;
+	mlmd__q_i64(&q, 1, id);
+	while ((rc = mlmd__q_step(&q)) == 1) {
+		int custom = (int)mlmd__q_col_i64(&q, 0);
+		prop_entry *e = mlmd__msg_new(custom ? k->custom_entry : k->props_entry);
+		if (!e) {
+			rc = MLMD_OOM();
+			break;
+		}
+		e->key = mlmd__strdup(mlmd__q_col_text(&q, 1));
+		if (!e->key || (rc = row_to_value(&q, 2, &e->value)) ||
+		    mlmd__push_ptr(&F(m, custom ? k->o_custom : k->o_props, void **),
+				   &F(m, custom ? k->o_n_custom : k->o_n_props, size_t), e)) {
+			protobuf_c_message_free_unpacked(&e->base, NULL);
+			rc = rc ? rc : MLMD_OOM();
+			break;
+		}
+	}
+	mlmd__q_done(&q);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- load ---------------------------------------------------------------- */
+
+#define NODE_COLS "n.id, n.type_id, t.name, n.name, n.external_id, n.uri, n.state," \
+		  " n.create_time, n.update_time, n.system_metadata"
+
+static int set_str(ProtobufCMessage *m, size_t off, const char *v)
+{
+	if (!v)
+		return 0;
+	char *d = mlmd__strdup(v);
+	if (!d)
+		return MLMD_OOM();
+	F(m, off, char *) = d;
+	return 0;
+}
+
+/* Builds a node message from the current row of a NODE_COLS query. */
+static int row_to_node(call *c, const node_kind *k, sqlq *q, ProtobufCMessage **out)
+{
+	ProtobufCMessage *m = mlmd__msg_new(k->desc);
+	if (!m)
+		return MLMD_OOM();
+	int rc = 0;
+	int64_t id = mlmd__q_col_i64(q, 0);
+	HAS(m, k->o_has_id) = 1;
+	F(m, k->o_id, int64_t) = id;
+	HAS(m, k->o_has_type_id) = 1;
+	F(m, k->o_type_id, int64_t) = mlmd__q_col_i64(q, 1);
+	if ((rc = set_str(m, k->o_type, mlmd__q_col_text(q, 2))) ||
+	    (rc = set_str(m, k->o_name, mlmd__q_col_text(q, 3))) ||
+	    (rc = set_str(m, k->o_external_id, mlmd__q_col_text(q, 4))))
+		goto fail;
+	if (k->o_uri != SIZE_MAX && (rc = set_str(m, k->o_uri, mlmd__q_col_text(q, 5))))
+		goto fail;
+	if (k->o_state != SIZE_MAX && !mlmd__q_isnull(q, 6)) {
+		HAS(m, k->o_has_state) = 1;
+		F(m, k->o_state, int) = (int)mlmd__q_col_i64(q, 6);
+	}
+	HAS(m, k->o_has_ctime) = 1;
+	F(m, k->o_ctime, int64_t) = mlmd__q_col_i64(q, 7);
+	HAS(m, k->o_has_mtime) = 1;
+	F(m, k->o_mtime, int64_t) = mlmd__q_col_i64(q, 8);
+	size_t n;
+	const void *sm = mlmd__q_col_blob(q, 9, &n);
+	if (sm) {
+		F(m, k->o_sysmeta, Mlmd__Pb__Wkt__Any *) = mlmd__pb__wkt__any__unpack(NULL, n, sm);
+		if (!F(m, k->o_sysmeta, Mlmd__Pb__Wkt__Any *)) {
+			rc = mlmd__fail(MLMD_DATA_LOSS, "%s %lld: stored system_metadata does not parse",
+					k->what, (long long)id);
+			goto fail;
+		}
+	}
+	*out = m;
+	return 0;
+fail:
+	protobuf_c_message_free_unpacked(m, NULL);
+	return rc;
+	(void)c;
+}
+
+int mlmd__node_load(call *c, const node_kind *k, int64_t id, ProtobufCMessage **out)
+{
+	char sql[256];
+	snprintf(sql, sizeof sql, "SELECT " NODE_COLS " FROM %s n JOIN type t ON t.id = n.type_id WHERE n.id = ?",
+		 k->table);
+	sqlq q;
+	*out = NULL;
+	int rc = mlmd__q(c->s, &q, sql);
+	if (rc)
+		return rc;
+	mlmd__q_i64(&q, 1, id);
+	rc = mlmd__q_step(&q);
+	if (rc == 1)
+		rc = row_to_node(c, k, &q, out);
+	mlmd__q_done(&q);
+	if (rc < 0)
+		return rc;
+	if (*out && (rc = load_props(c, k, id, *out))) {
+		protobuf_c_message_free_unpacked(*out, NULL);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int mlmd__node_load_rows(call *c, const node_kind *k, sqlq *q, void ***arr, size_t *n)
+{
+	/* Collect the ids first: loading a node runs other statements. */
+	int64_t *ids = NULL;
+	size_t nids = 0;
+	int rc;
+	while ((rc = mlmd__q_step(q)) == 1) {
+		if (mlmd__push_i64(&ids, &nids, mlmd__q_col_i64(q, 0))) {
+			rc = -MLMD_RESOURCE_EXHAUSTED;
+			break;
+		}
+	}
+	mlmd__q_done(q);
+	for (size_t i = 0; rc == 0 && i < nids; i++) {
+		ProtobufCMessage *m = NULL;
+		if ((rc = mlmd__node_load(c, k, ids[i], &m)))
+			break;
+		if (m && mlmd__push_ptr(arr, n, m)) {
+			protobuf_c_message_free_unpacked(m, NULL);
+			rc = -MLMD_RESOURCE_EXHAUSTED;
+		}
+	}
+	free(ids);
+	return rc < 0 ? rc : 0;
+}
+
+int mlmd__node_exists(call *c, const node_kind *k, int64_t id)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE id = ?", k->table);
+	sqlq q;
+	int rc = mlmd__q(c->s, &q, sql);
+	if (rc)
+		return rc;
+	mlmd__q_i64(&q, 1, id);
+	rc = mlmd__q_step(&q);
+	mlmd__q_done(&q);
+	return rc;
+}
+
+/* ---- validation ---------------------------------------------------------- */
+
+static int validate_props(const node_kind *k, const type_info *t, const prop_set *ps, int64_t id)
+{
+	char who[64];
+	if (id)
+		snprintf(who, sizeof who, "%s %lld", k->what, (long long)id);
+	else
+		snprintf(who, sizeof who, "new %s", k->what);
+	for (size_t i = 0; i < ps->n; i++) {
+		const prop_ref *p = &ps->v[i];
+		int got = value_ptype(p->value);
+		if (p->custom)
+			continue;
+		size_t j = 0;
+		while (j < t->nprops && strcmp(t->prop_names[j], p->name) != 0)
+			j++;
+		if (j == t->nprops)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT,
+					  "Found unknown property: %s (%s: type '%s' does not declare '%s')",
+					  p->name, who, t->name, p->name);
+		if (t->prop_types[j] != got)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT,
+					  "Found unmatched property type: %s (%s: property '%s' is %s in type '%s', got %s)",
+					  p->name, who, p->name, ptype_name(t->prop_types[j]), t->name,
+					  got ? ptype_name(got) : "no value");
+	}
+	return 0;
+}
+
+/* Maps a unique-constraint failure on a node row to MLMD's wording. */
+static int node_conflict(int rc, const node_kind *k, const char *name, const char *external_id,
+			 int64_t type_id)
+{
+	if (rc != -MLMD_ALREADY_EXISTS)
+		return rc;
+	return mlmd__fail(MLMD_ALREADY_EXISTS,
+			  "Given node already exists: a %s with name '%s' in type %lld or external_id '%s' is stored",
+			  k->what, name ? name : "", (long long)type_id, external_id ? external_id : "");
+}
+
+static int lookup_id(call *c, const char *sql, int64_t a, const char *b, int64_t *id)
+{
+	sqlq q;
+	int rc = mlmd__q(c->s, &q, sql);
+	if (rc)
+		return rc;
+	if (b) {
+		mlmd__q_i64(&q, 1, a);
+		mlmd__q_text(&q, 2, b);
+	} else {
+		mlmd__q_text(&q, 1, (const char *)(intptr_t)a);
+	}
+	rc = mlmd__q_step(&q);
+	if (rc == 1)
+		*id = mlmd__q_col_i64(&q, 0);
+	mlmd__q_done(&q);
+	return rc;
+}
+
+/* ---- insert ---------------------------------------------------------------- */
+
+static int node_insert(call *c, const node_kind *k, const ProtobufCMessage *m, int64_t *id_out)
+{
+	if (!HAS(m, k->o_has_type_id))
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "new %s: type_id is required to create a %s", k->what,
+				  k->what);
+	int64_t type_id = F(m, k->o_type_id, int64_t);
+	const type_info *t;
+	int rc = mlmd__type_get(c, k->kind, type_id, &t);
+	if (rc)
+		return mlmd__context(rc, "new %s", k->what);
+	const char *name = F(m, k->o_name, const char *);
+	const char *ext = F(m, k->o_external_id, const char *);
+	if (name && !*name)
+		name = NULL; /* an empty name is no name */
+	if (ext && !*ext)
+		ext = NULL;
+	if (k->kind == KIND_CONTEXT && !name)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "new context: name is required and must not be empty");
+	prop_set ps = { 0 };
+	if ((rc = set_add_map(&ps, m, k, 0)) || (rc = set_add_map(&ps, m, k, 1)) ||
+	    (rc = validate_props(k, t, &ps, 0)))
+		goto out;
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO %s (type_id, name, external_id, uri, state, create_time, update_time,"
+		 " system_metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		 k->table);
+	sqlq q;
+	if ((rc = mlmd__q(c->s, &q, sql)))
+		goto out;
+	mlmd__q_i64(&q, 1, type_id);
+	mlmd__q_text(&q, 2, name);
+	mlmd__q_text(&q, 3, ext);
+	mlmd__q_text(&q, 4, k->o_uri != SIZE_MAX ? F(m, k->o_uri, const char *) : NULL);
+	if (k->o_state != SIZE_MAX && HAS(m, k->o_has_state))
+		mlmd__q_i64(&q, 5, F(m, k->o_state, int));
+	mlmd__q_i64(&q, 6, c->now);
+	mlmd__q_i64(&q, 7, c->now);
+	uint8_t *sm = NULL;
+	const ProtobufCMessage *smm = F(m, k->o_sysmeta, const ProtobufCMessage *);
+	if (smm) {
+		size_t n = protobuf_c_message_get_packed_size(smm);
+		if (!(sm = malloc(n + 1))) {
+			mlmd__q_done(&q);
+			rc = MLMD_OOM();
+			goto out;
+		}
+		protobuf_c_message_pack(smm, sm);
+		mlmd__q_blob(&q, 8, sm, n);
+	}
+	rc = mlmd__q_step(&q);
+	int64_t id = rc == 1 ? mlmd__q_col_i64(&q, 0) : 0;
+	mlmd__q_done(&q);
+	free(sm);
+	if (rc < 0) {
+		rc = node_conflict(rc, k, name, ext, type_id);
+		goto out;
+	}
+	rc = 0;
+	for (size_t i = 0; i < ps.n && !rc; i++)
+		rc = insert_prop(c, k, id, &ps.v[i]);
+	if (!rc)
+		*id_out = id;
+out:
+	free(ps.v);
+	return rc;
+}
+
+/* ---- update ---------------------------------------------------------------- */
+
+typedef struct stored_node {
+	int64_t type_id, ctime, mtime;
+	char *name, *ext, *uri;
+	int has_state, state;
+} stored_node;
+
+static void stored_free(stored_node *sn)
+{
+	free(sn->name);
+	free(sn->ext);
+	free(sn->uri);
+}
+
+static int load_stored(call *c, const node_kind *k, int64_t id, stored_node *sn, int *found)
+{
+	char sql[200];
+	snprintf(sql, sizeof sql,
+		 "SELECT type_id, name, external_id, uri, state, create_time, update_time FROM %s WHERE id = ?",
+		 k->table);
+	sqlq q;
+	int rc = mlmd__q(c->s, &q, sql);
+	if (rc)
+		return rc;
+	mlmd__q_i64(&q, 1, id);
+	rc = mlmd__q_step(&q);
+	*found = rc == 1;
+	if (rc == 1) {
+		sn->type_id = mlmd__q_col_i64(&q, 0);
+		sn->name = mlmd__strdup(mlmd__q_col_text(&q, 1));
+		sn->ext = mlmd__strdup(mlmd__q_col_text(&q, 2));
+		sn->uri = mlmd__strdup(mlmd__q_col_text(&q, 3));
+		sn->has_state = !mlmd__q_isnull(&q, 4);
+		sn->state = (int)mlmd__q_col_i64(&q, 4);
+		sn->ctime = mlmd__q_col_i64(&q, 5);
+		sn->mtime = mlmd__q_col_i64(&q, 6);
+		rc = 0;
+	}
+	mlmd__q_done(&q);
+	return rc < 0 ? rc : 0;
+}
+
+static int str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Parses an update_mask path; returns the field it names or -1. For
+ * "properties.KEY" / "custom_properties.KEY", *key points at KEY. */
+enum { P_NAME, P_EXT, P_URI, P_STATE, P_PROPS, P_CUSTOM, P_PROP_KEY, P_CUSTOM_KEY, P_IGNORED };
+
+static int mask_path(const node_kind *k, const char *path, const char **key)
+{
+	if (!strcmp(path, "name")) return P_NAME;
+	if (!strcmp(path, "external_id")) return P_EXT;
+	if (!strcmp(path, "uri") && k->o_uri != SIZE_MAX) return P_URI;
+	if (k->kind == KIND_ARTIFACT && !strcmp(path, "state")) return P_STATE;
+	if (k->kind == KIND_EXECUTION && !strcmp(path, "last_known_state")) return P_STATE;
+	if (!strcmp(path, "properties")) return P_PROPS;
+	if (!strcmp(path, "custom_properties")) return P_CUSTOM;
+	if (!strncmp(path, "properties.", 11) && path[11]) {
+		*key = path + 11;
+		return P_PROP_KEY;
+	}
+	if (!strncmp(path, "custom_properties.", 18) && path[18]) {
+		*key = path + 18;
+		return P_CUSTOM_KEY;
+	}
+	/* Output-only or immutable fields: accepted and ignored, as MLMD does. */
+	if (!strcmp(path, "id") || !strcmp(path, "type_id") || !strcmp(path, "type") ||
+	    !strcmp(path, "create_time_since_epoch") || !strcmp(path, "last_update_time_since_epoch") ||
+	    !strcmp(path, "system_metadata"))
+		return P_IGNORED;
+	return -1;
+}
+
+/* Loads the stored properties as a set over freshly loaded Values (owned by *holder). */
+static int stored_props(call *c, const node_kind *k, int64_t id, ProtobufCMessage **holder, prop_set *ps)
+{
+	*holder = mlmd__msg_new(k->desc);
+	if (!*holder)
+		return MLMD_OOM();
+	int rc = load_props(c, k, id, *holder);
+	if (!rc && !(rc = set_add_map(ps, *holder, k, 0)))
+		rc = set_add_map(ps, *holder, k, 1);
+	return rc;
+}
+
+static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, int64_t id, const put_opts *o)
+{
+	stored_node sn = { 0 };
+	int found = 0, rc;
+	prop_set old = { 0 }, want = { 0 };
+	ProtobufCMessage *holder = NULL;
+	if ((rc = load_stored(c, k, id, &sn, &found)))
+		return rc;
+	if (!found)
+		return mlmd__fail(MLMD_NOT_FOUND, "%s %lld: no %s with this id is stored (cannot update)", k->what,
+				  (long long)id, k->what);
+	if (HAS(m, k->o_has_type_id) && F(m, k->o_type_id, int64_t) != sn.type_id) {
+		rc = mlmd__fail(MLMD_INVALID_ARGUMENT,
+				"%s %lld: type_id cannot change (stored %lld, given %lld)", k->what, (long long)id,
+				(long long)sn.type_id, (long long)F(m, k->o_type_id, int64_t));
+		goto out;
+	}
+	if (o->validate_only_if_id)
+		goto out;
+	if (o->occ) {
+		if (!HAS(m, k->o_has_mtime) || F(m, k->o_mtime, int64_t) != sn.mtime) {
+			rc = mlmd__fail(MLMD_FAILED_PRECONDITION,
+					"%s %lld: last_update_time_since_epoch %lld does not match the stored %lld; "
+					"the node changed since it was read (abort_if_latest_updated_time_changed)",
+					k->what, (long long)id, (long long)F(m, k->o_mtime, int64_t), (long long)sn.mtime);
+			goto out;
+		}
+	}
+	const type_info *t;
+	if ((rc = mlmd__type_get(c, k->kind, sn.type_id, &t)))
+		goto out;
+	if ((rc = stored_props(c, k, id, &holder, &old)))
+		goto out;
+
+	/* The new state of the node: start from the stored one. */
+	const char *name = sn.name, *ext = sn.ext, *uri = sn.uri;
+	int has_state = sn.has_state, state = sn.state;
+	const char *m_name = F(m, k->o_name, const char *);
+	const char *m_ext = F(m, k->o_external_id, const char *);
+	const char *m_uri = k->o_uri != SIZE_MAX ? F(m, k->o_uri, const char *) : NULL;
+	int m_has_state = k->o_state != SIZE_MAX && HAS(m, k->o_has_state);
+	int m_state = m_has_state ? F(m, k->o_state, int) : 0;
+	const Mlmd__Pb__Wkt__FieldMask *mask = o->mask;
+	int set_name = 0;
+
+	for (size_t i = 0; i < old.n; i++)
+		if ((rc = set_put(&want, old.v[i].custom, old.v[i].name, old.v[i].value)))
+			goto out;
+	if (!mask || mask->n_paths == 0) {
+		set_name = 1;
+		ext = m_ext;
+		uri = m_uri;
+		has_state = m_has_state;
+		state = m_state;
+		want.n = 0;
+		if ((rc = set_add_map(&want, m, k, 0)) || (rc = set_add_map(&want, m, k, 1)))
+			goto out;
+	} else {
+		prop_set req = { 0 };
+		if ((rc = set_add_map(&req, m, k, 0)) || (rc = set_add_map(&req, m, k, 1))) {
+			free(req.v);
+			goto out;
+		}
+		int whole[2] = { 0, 0 };
+		for (size_t i = 0; i < mask->n_paths; i++) {
+			const char *key = NULL;
+			int p = mask_path(k, mask->paths[i], &key);
+			if (p == P_PROPS || p == P_CUSTOM)
+				whole[p == P_CUSTOM] = 1;
+			if (p < 0) {
+				free(req.v);
+				rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "update_mask: '%s' is not a field of %s",
+						mask->paths[i], k->what);
+				goto out;
+			}
+		}
+		for (size_t i = 0; i < mask->n_paths; i++) {
+			const char *key = NULL;
+			int p = mask_path(k, mask->paths[i], &key);
+			switch (p) {
+			case P_NAME: set_name = 1; break;
+			case P_EXT: ext = m_ext; break;
+			case P_URI: uri = m_uri; break;
+			case P_STATE: has_state = m_has_state; state = m_state; break;
+			case P_PROPS:
+			case P_CUSTOM: {
+				int custom = p == P_CUSTOM;
+				for (size_t j = 0; j < want.n;)
+					if (want.v[j].custom == custom)
+						want.v[j] = want.v[--want.n];
+					else
+						j++;
+				for (size_t j = 0; j < req.n && !rc; j++)
+					if (req.v[j].custom == custom)
+						rc = set_put(&want, custom, req.v[j].name, req.v[j].value);
+				break;
+			}
+			case P_PROP_KEY:
+			case P_CUSTOM_KEY: {
+				int custom = p == P_CUSTOM_KEY;
+				if (whole[custom])
+					break; /* a whole-map path wins over key paths */
+				int j = set_find(&req, custom, key);
+				if (j >= 0)
+					rc = set_put(&want, custom, key, req.v[j].value);
+				else
+					set_del(&want, custom, key);
+				break;
+			}
+			default:
+				break;
+			}
+		}
+		free(req.v);
+		if (rc)
+			goto out;
+	}
+	if (set_name && m_name && *m_name) {
+		if (sn.name && strcmp(sn.name, m_name) != 0) {
+			rc = mlmd__fail(MLMD_INVALID_ARGUMENT,
+					"%s %lld: name cannot change once set (stored '%s', given '%s')", k->what,
+					(long long)id, sn.name, m_name);
+			goto out;
+		}
+		name = m_name;
+	}
+	if (ext && !*ext)
+		ext = NULL;
+	if ((rc = validate_props(k, t, &want, id)))
+		goto out;
+
+	int props_same = want.n == old.n;
+	for (size_t i = 0; props_same && i < want.n; i++) {
+		int j = set_find(&old, want.v[i].custom, want.v[i].name);
+		props_same = j >= 0 && value_equal(want.v[i].value, old.v[j].value);
+	}
+	int same = props_same && str_eq(name, sn.name) && str_eq(ext, sn.ext) && str_eq(uri, sn.uri) &&
+		   has_state == sn.has_state && (!has_state || state == sn.state);
+	if (same && !o->force_update_time && !o->occ)
+		goto out;
+
+	int64_t mtime = c->now;
+	if (o->occ && mtime <= sn.mtime)
+		mtime = sn.mtime + 1; /* OCC promises a new, larger timestamp */
+	char sql[200];
+	snprintf(sql, sizeof sql,
+		 "UPDATE %s SET name = ?, external_id = ?, uri = ?, state = ?, update_time = ? WHERE id = ?",
+		 k->table);
+	sqlq q;
+	if ((rc = mlmd__q(c->s, &q, sql)))
+		goto out;
+	mlmd__q_text(&q, 1, name);
+	mlmd__q_text(&q, 2, ext);
+	mlmd__q_text(&q, 3, uri);
+	if (has_state)
+		mlmd__q_i64(&q, 4, state);
+	mlmd__q_i64(&q, 5, mtime);
+	mlmd__q_i64(&q, 6, id);
+	if ((rc = mlmd__q_exec(&q))) {
+		rc = node_conflict(rc, k, name, ext, sn.type_id);
+		goto out;
+	}
+	if (!props_same) {
+		/* Delete what is gone, upsert what is new or changed. */
+		snprintf(sql, sizeof sql, "DELETE FROM %s WHERE node_id = ? AND is_custom = ? AND name = ?",
+			 k->prop_table);
+		for (size_t i = 0; i < old.n && !rc; i++) {
+			if (set_find(&want, old.v[i].custom, old.v[i].name) >= 0)
+				continue;
+			if ((rc = mlmd__q(c->s, &q, sql)))
+				break;
+			mlmd__q_i64(&q, 1, id);
+			mlmd__q_i64(&q, 2, old.v[i].custom);
+			mlmd__q_text(&q, 3, old.v[i].name);
+			rc = mlmd__q_exec(&q);
+		}
+		for (size_t i = 0; i < want.n && !rc; i++) {
+			int j = set_find(&old, want.v[i].custom, want.v[i].name);
+			if (j >= 0 && value_equal(want.v[i].value, old.v[j].value))
+				continue;
+			rc = insert_prop(c, k, id, &want.v[i]);
+		}
+	}
+out:
+	free(old.v);
+	free(want.v);
+	if (holder)
+		protobuf_c_message_free_unpacked(holder, NULL);
+	stored_free(&sn);
+	return rc;
+}
+
+int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *m, const put_opts *o, int64_t *id_out)
+{
+	static const put_opts none = { 0 };
+	if (!o)
+		o = &none;
+	int64_t id = 0;
+	int rc;
+	if (HAS(m, k->o_has_id)) {
+		id = F(m, k->o_id, int64_t);
+	} else {
+		const char *ext = F(m, k->o_external_id, const char *);
+		const char *name = F(m, k->o_name, const char *);
+		char sql[128];
+		if (o->reuse_by_external_id && ext && *ext) {
+			snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE external_id = ?", k->table);
+			if ((rc = lookup_id(c, sql, (int64_t)(intptr_t)ext, NULL, &id)) < 0)
+				return rc;
+		}
+		if (!id && o->reuse_context_by_name && k->kind == KIND_CONTEXT && name && *name &&
+		    HAS(m, k->o_has_type_id)) {
+			snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE type_id = ? AND name = ?", k->table);
+			if ((rc = lookup_id(c, sql, F(m, k->o_type_id, int64_t), name, &id)) < 0)
+				return rc;
+		}
+		if (!id)
+			return node_insert(c, k, m, id_out);
+	}
+	if ((rc = node_update(c, k, m, id, o)))
+		return rc;
+	*id_out = id;
+	return 0;
+}

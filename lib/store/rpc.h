@@ -1,0 +1,18 @@
+/*
+ * store/rpc.h - one handler per RPC, run by store/rpc.c inside a transaction
+ * with a freshly initialised response.
+ */
+#ifndef MLMD_STORE_RPC_H
+#define MLMD_STORE_RPC_H
+
+#include "../internal.h"
+
+#define MLMD__RPC_HANDLER(M, snake, writes)                                   \
+	int mlmd__rpc_##M(call *c, const Mlmd__Pb__##M##Request *rq, Mlmd__Pb__##M##Response *rs);
+MLMD_RPC_LIST(MLMD__RPC_HANDLER)
+#undef MLMD__RPC_HANDLER
+
+/* Appends the node `id` to a repeated node field if it exists. */
+int mlmd__append_node(call *c, const node_kind *k, int64_t id, void ***arr, size_t *n);
+
+#endif

@@ -1,0 +1,277 @@
+/*
+ * store/store.c - opening and closing a store, and the statement cache.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "../internal.h"
+
+/* ---- statement cache --------------------------------------------------- */
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int cache_grow(mlmd_store *s)
+{
+	size_t n = s->nslots ? s->nslots * 2 : 64;
+	stmt_slot *slots = calloc(n, sizeof *slots);
+	if (!slots)
+		return MLMD_OOM();
+	for (size_t i = 0; i < s->nslots; i++) {
+		if (!s->slots[i].sql)
+			continue;
+		size_t j = s->slots[i].hash & (n - 1);
+		while (slots[j].sql)
+			j = (j + 1) & (n - 1);
+		slots[j] = s->slots[i];
+	}
+	free(s->slots);
+	s->slots = slots;
+	s->nslots = n;
+	return 0;
+}
+
+/* Returns the cached statement for `sql`, preparing it on first use. The
+ * cache is keyed by the SQL text, so dynamically built queries are cached too. */
+int mlmd__q(mlmd_store *s, sqlq *q, const char *sql)
+{
+	q->db = s->db;
+	q->st = NULL;
+	q->rc = 0;
+	uint64_t h = fnv1a(sql);
+	if (s->used * 2 >= s->nslots && cache_grow(s))
+		return -MLMD_RESOURCE_EXHAUSTED;
+	size_t j = h & (s->nslots - 1);
+	while (s->slots[j].sql) {
+		if (s->slots[j].hash == h && strcmp(s->slots[j].sql, sql) == 0) {
+			q->st = s->slots[j].stmt;
+			s->db->reset(q->st);
+			return 0;
+		}
+		j = (j + 1) & (s->nslots - 1);
+	}
+	char *copy = mlmd__strdup(sql);
+	if (!copy)
+		return MLMD_OOM();
+	int rc = s->db->prepare(s->db, sql, &q->st);
+	if (rc) {
+		free(copy);
+		return rc;
+	}
+	s->slots[j].hash = h;
+	s->slots[j].sql = copy;
+	s->slots[j].stmt = q->st;
+	s->used++;
+	return 0;
+}
+
+void mlmd__stmt_cache_clear(mlmd_store *s)
+{
+	for (size_t i = 0; i < s->nslots; i++) {
+		if (s->slots[i].sql) {
+			s->db->finalize(s->slots[i].stmt);
+			free(s->slots[i].sql);
+		}
+	}
+	free(s->slots);
+	s->slots = NULL;
+	s->nslots = s->used = 0;
+}
+
+void mlmd__q_i64(sqlq *q, int i, int64_t v)
+{
+	if (!q->rc)
+		q->rc = q->db->bind_int64(q->st, i, v);
+}
+
+void mlmd__q_dbl(sqlq *q, int i, double v)
+{
+	if (!q->rc)
+		q->rc = q->db->bind_double(q->st, i, v);
+}
+
+void mlmd__q_text(sqlq *q, int i, const char *v)
+{
+	if (!q->rc)
+		q->rc = v ? q->db->bind_text(q->st, i, v, strlen(v)) : q->db->bind_null(q->st, i);
+}
+
+void mlmd__q_blob(sqlq *q, int i, const void *v, size_t n)
+{
+	if (!q->rc)
+		q->rc = v ? q->db->bind_blob(q->st, i, v, n) : q->db->bind_null(q->st, i);
+}
+
+void mlmd__q_null(sqlq *q, int i)
+{
+	if (!q->rc)
+		q->rc = q->db->bind_null(q->st, i);
+}
+
+int mlmd__q_step(sqlq *q)
+{
+	if (q->rc)
+		return q->rc;
+	return q->db->step(q->st);
+}
+
+int mlmd__q_isnull(sqlq *q, int col)
+{
+	return q->db->column_type(q->st, col) == MLMD_COL_NULL;
+}
+
+int64_t mlmd__q_col_i64(sqlq *q, int col)
+{
+	return q->db->column_int64(q->st, col);
+}
+
+double mlmd__q_col_dbl(sqlq *q, int col)
+{
+	return q->db->column_double(q->st, col);
+}
+
+const char *mlmd__q_col_text(sqlq *q, int col)
+{
+	if (mlmd__q_isnull(q, col))
+		return NULL;
+	return q->db->column_text(q->st, col, NULL);
+}
+
+const void *mlmd__q_col_blob(sqlq *q, int col, size_t *n)
+{
+	*n = 0;
+	if (mlmd__q_isnull(q, col))
+		return NULL;
+	return q->db->column_blob(q->st, col, n);
+}
+
+void mlmd__q_done(sqlq *q)
+{
+	if (q->st)
+		q->db->reset(q->st);
+}
+
+int mlmd__q_exec(sqlq *q)
+{
+	int rc = mlmd__q_step(q);
+	mlmd__q_done(q);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- open / free --------------------------------------------------------- */
+
+static int store_open(mlmd_store **out, mlmd_backend *db, int read_only, int upgrade)
+{
+	mlmd_store *s = calloc(1, sizeof *s);
+	if (!s) {
+		db->close(db);
+		return MLMD_OOM();
+	}
+	s->db = db;
+	s->read_only = read_only;
+	int rc = mlmd__schema_prepare(s, upgrade);
+	if (rc) {
+		mlmd_store_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+static int open_sqlite(mlmd_store **out, const char *path, int read_only, int create, int upgrade,
+		       int busy_ms, int sync_full)
+{
+	mlmd_backend *db = NULL;
+	int rc = mlmd__sqlite_open(&db, path, read_only, create, busy_ms, sync_full);
+	if (rc)
+		return rc;
+	return store_open(out, db, read_only, upgrade);
+}
+
+int mlmd_store_open(mlmd_store **out, const mlmd_store_options *o)
+{
+	if (!out)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_open: out is NULL");
+	*out = NULL;
+	if (!o || !o->uri)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_open: options and options->uri are required");
+	if (o->version < 1 || o->version > MLMD_STORE_OPTIONS_VERSION)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT,
+				  "mlmd_store_open: options version %u is not supported (expected 1..%d); "
+				  "initialise with MLMD_STORE_OPTIONS_INIT",
+				  o->version, MLMD_STORE_OPTIONS_VERSION);
+	if (strncmp(o->uri, "sqlite:", 7) != 0)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT,
+				  "store uri '%s': unknown scheme; expected sqlite:PATH or sqlite::memory:", o->uri);
+	const char *path = o->uri + 7;
+	if (strncmp(path, "//", 2) == 0)
+		path += 2; /* sqlite:///abs/path */
+	if (!*path)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "store uri '%s': no path", o->uri);
+	return open_sqlite(out, path, o->read_only, !o->no_create, o->upgrade, o->busy_timeout_ms,
+			   o->synchronous_full);
+}
+
+int mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_len)
+{
+	if (!out)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_open_config: out is NULL");
+	*out = NULL;
+	if (!config && config_len)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_open_config: config is NULL");
+	Mlmd__Pb__ConnectionConfig *c = mlmd__pb__connection_config__unpack(NULL, config_len, config);
+	if (!c)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT,
+				  "ConnectionConfig: %zu bytes do not parse as ml_metadata.ConnectionConfig",
+				  config_len);
+	int upgrade = c->mlmd_migration_options && c->mlmd_migration_options->enable_upgrade_migration;
+	int rc;
+	switch (c->config_case) {
+	case MLMD__PB__CONNECTION_CONFIG__CONFIG_FAKE_DATABASE:
+		rc = open_sqlite(out, ":memory:", 0, 1, upgrade, 0, 0);
+		break;
+	case MLMD__PB__CONNECTION_CONFIG__CONFIG_SQLITE: {
+		const char *uri = c->sqlite->filename_uri;
+		int mode = c->sqlite->has_connection_mode ? (int)c->sqlite->connection_mode
+							   : MLMD__PB__SQLITE_METADATA_SOURCE_CONFIG__CONNECTION_MODE__READWRITE_OPENCREATE;
+		if (!uri || !*uri)
+			uri = ":memory:";
+		int ro = mode == MLMD__PB__SQLITE_METADATA_SOURCE_CONFIG__CONNECTION_MODE__READONLY;
+		int create = mode != MLMD__PB__SQLITE_METADATA_SOURCE_CONFIG__CONNECTION_MODE__READWRITE;
+		rc = open_sqlite(out, uri, ro, create, upgrade, 0, 0);
+		break;
+	}
+	case MLMD__PB__CONNECTION_CONFIG__CONFIG_MYSQL:
+		rc = mlmd__fail(MLMD_UNIMPLEMENTED, "ConnectionConfig.mysql: MySQL is not a supported backend");
+		break;
+	case MLMD__PB__CONNECTION_CONFIG__CONFIG_POSTGRESQL:
+		rc = mlmd__fail(MLMD_UNIMPLEMENTED,
+				"ConnectionConfig.postgresql: this build has no PostgreSQL backend yet");
+		break;
+	default:
+		rc = mlmd__fail(MLMD_INVALID_ARGUMENT,
+				"ConnectionConfig: no backend set (one of fake_database, sqlite, postgresql)");
+	}
+	protobuf_c_message_free_unpacked(&c->base, NULL);
+	return rc;
+}
+
+void mlmd_store_free(mlmd_store *s)
+{
+	if (!s)
+		return;
+	if (s->in_txn)
+		s->db->rollback(s->db);
+	mlmd__stmt_cache_clear(s);
+	s->db->close(s->db);
+	free(s);
+}
+
+void mlmd_buffer_free(void *buffer)
+{
+	free(buffer);
+}

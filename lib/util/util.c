@@ -1,0 +1,129 @@
+/*
+ * util/util.c - strings, clocks, growable arrays and buffers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "../internal.h"
+
+char *mlmd__strndup(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *mlmd__strdup(const char *s)
+{
+	return s ? mlmd__strndup(s, strlen(s)) : NULL;
+}
+
+int64_t mlmd__now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int mlmd__grow(void **arr, size_t n, size_t elem)
+{
+	/* Capacity is implied by n: the next power of two >= n. Reallocate only
+	 * when n is zero or a power of two, i.e. when the array is full. */
+	if (n == 0 || (n & (n - 1)) == 0) {
+		size_t cap = n ? n * 2 : 1;
+		void *p = realloc(*arr, cap * elem);
+		if (!p)
+			return MLMD_OOM();
+		*arr = p;
+	}
+	return 0;
+}
+
+int mlmd__push_ptr(void ***arr, size_t *n, void *item)
+{
+	if (mlmd__grow((void **)arr, *n, sizeof(void *)))
+		return -MLMD_RESOURCE_EXHAUSTED;
+	(*arr)[(*n)++] = item;
+	return 0;
+}
+
+int mlmd__push_i64(int64_t **arr, size_t *n, int64_t v)
+{
+	if (mlmd__grow((void **)arr, *n, sizeof(int64_t)))
+		return -MLMD_RESOURCE_EXHAUSTED;
+	(*arr)[(*n)++] = v;
+	return 0;
+}
+
+void *mlmd__msg_new(const ProtobufCMessageDescriptor *d)
+{
+	void *m = malloc(d->sizeof_message);
+	if (m)
+		protobuf_c_message_init(d, m);
+	return m;
+}
+
+void mlmd__buf_put(mlmd_buf *b, const void *p, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *q = realloc(b->p, cap);
+		if (!q) {
+			b->oom = 1;
+			return;
+		}
+		b->p = q;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void mlmd__buf_puts(mlmd_buf *b, const char *s)
+{
+	mlmd__buf_put(b, s, strlen(s));
+}
+
+void mlmd__buf_printf(mlmd_buf *b, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = 1;
+		return;
+	}
+	if ((size_t)n < sizeof tmp) {
+		mlmd__buf_put(b, tmp, (size_t)n);
+		return;
+	}
+	char *big = malloc((size_t)n + 1);
+	if (!big) {
+		b->oom = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	mlmd__buf_put(b, big, (size_t)n);
+	free(big);
+}
+
+void mlmd__buf_free(mlmd_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+	b->oom = 0;
+}
