@@ -1,0 +1,217 @@
+/*
+ * tests/helpers.h - shared fixtures for the cmocka suites.
+ */
+#ifndef MLMD_TEST_HELPERS_H
+#define MLMD_TEST_HELPERS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <mlmd.h>
+
+/* Asserts a call succeeded, printing the library's message if not. */
+#define OK(expr)                                                                                 \
+	do {                                                                                     \
+		int rc_ = (expr);                                                                \
+		if (rc_ != 0)                                                                    \
+			fail_msg("%s -> %d (%s): %s", #expr, rc_, mlmd_status_name(rc_),         \
+				 mlmd_error_message());                                          \
+	} while (0)
+
+/* Asserts a call failed with the given (positive) code and a message containing `needle`. */
+#define FAILS(expr, want, needle)                                                                \
+	do {                                                                                     \
+		int rc_ = (expr);                                                                \
+		if (rc_ != -(want))                                                              \
+			fail_msg("%s -> %d (%s), expected %s; message: %s", #expr, rc_,          \
+				 mlmd_status_name(rc_), mlmd_status_name(want), mlmd_error_message()); \
+		assert_int_equal(mlmd_error_last()->code, (want));                              \
+		if (!strstr(mlmd_error_message(), (needle)))                                     \
+			fail_msg("message '%s' lacks '%s'", mlmd_error_message(), (needle));     \
+	} while (0)
+
+static inline mlmd_store *open_memory(void)
+{
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = "sqlite::memory:";
+	mlmd_store *s = NULL;
+	OK(mlmd_store_open(&s, &o));
+	return s;
+}
+
+/* A fresh temporary path under $MLMD_TEST_TMP (or /tmp); remove with tmp_remove(). */
+static inline char *tmp_path(const char *tag)
+{
+	const char *dir = getenv("MLMD_TEST_TMP");
+	if (!dir)
+		dir = "/tmp";
+	char mk[512];
+	snprintf(mk, sizeof mk, "mkdir -p '%s'", dir);
+	if (system(mk) != 0)
+		fail_msg("cannot create %s", dir);
+	char *p = malloc(1024);
+	snprintf(p, 1024, "%s/mlmd-%s-%d-%ld.db", dir, tag, (int)getpid(), (long)random());
+	unlink(p);
+	return p;
+}
+
+static inline void tmp_remove(char *p)
+{
+	char x[1100];
+	unlink(p);
+	snprintf(x, sizeof x, "%s-wal", p);
+	unlink(x);
+	snprintf(x, sizeof x, "%s-shm", p);
+	unlink(x);
+	free(p);
+}
+
+static inline mlmd_store *open_file(const char *path)
+{
+	char uri[1100];
+	snprintf(uri, sizeof uri, "sqlite:%s", path);
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = uri;
+	mlmd_store *s = NULL;
+	OK(mlmd_store_open(&s, &o));
+	return s;
+}
+
+/* Puts an artifact type with the given (name, PropertyType) pairs; returns its id. */
+static inline int64_t artifact_type(mlmd_store *s, const char *name, int nprops, ...)
+{
+	Mlmd__Pb__ArtifactType *t = mlmd_message_new(&mlmd__pb__artifact_type__descriptor);
+	OK(mlmd_message_set_string(t, "name", name));
+	va_list ap;
+	va_start(ap, nprops);
+	for (int i = 0; i < nprops; i++) {
+		const char *pn = va_arg(ap, const char *);
+		int pt = va_arg(ap, int);
+		OK(mlmd_type_add_property(t, pn, (Mlmd__Pb__PropertyType)pt));
+	}
+	va_end(ap);
+	Mlmd__Pb__PutArtifactTypeRequest rq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactTypeResponse *rs;
+	rq.artifact_type = t;
+	OK(mlmd_store_put_artifact_type(s, &rq, &rs));
+	int64_t id = rs->type_id;
+	mlmd_message_free(rs);
+	mlmd_message_free(t);
+	return id;
+}
+
+static inline int64_t execution_type(mlmd_store *s, const char *name)
+{
+	Mlmd__Pb__ExecutionType t = MLMD__PB__EXECUTION_TYPE__INIT;
+	t.name = (char *)name;
+	Mlmd__Pb__PutExecutionTypeRequest rq = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
+	Mlmd__Pb__PutExecutionTypeResponse *rs;
+	rq.execution_type = &t;
+	OK(mlmd_store_put_execution_type(s, &rq, &rs));
+	int64_t id = rs->type_id;
+	mlmd_message_free(rs);
+	return id;
+}
+
+static inline int64_t context_type(mlmd_store *s, const char *name)
+{
+	Mlmd__Pb__ContextType t = MLMD__PB__CONTEXT_TYPE__INIT;
+	t.name = (char *)name;
+	Mlmd__Pb__PutContextTypeRequest rq = MLMD__PB__PUT_CONTEXT_TYPE_REQUEST__INIT;
+	Mlmd__Pb__PutContextTypeResponse *rs;
+	rq.context_type = &t;
+	OK(mlmd_store_put_context_type(s, &rq, &rs));
+	int64_t id = rs->type_id;
+	mlmd_message_free(rs);
+	return id;
+}
+
+/* A new artifact message (free with mlmd_message_free). */
+static inline Mlmd__Pb__Artifact *new_artifact(int64_t type_id, const char *uri)
+{
+	Mlmd__Pb__Artifact *a = mlmd_message_new(&mlmd__pb__artifact__descriptor);
+	a->has_type_id = 1;
+	a->type_id = type_id;
+	if (uri)
+		OK(mlmd_message_set_string(a, "uri", uri));
+	return a;
+}
+
+/* Puts one artifact (taking ownership); returns the call's status and the id. */
+static inline int put_artifact(mlmd_store *s, Mlmd__Pb__Artifact *a, int64_t *id)
+{
+	Mlmd__Pb__PutArtifactsRequest rq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactsResponse *rs = NULL;
+	rq.n_artifacts = 1;
+	rq.artifacts = &a;
+	int rc = mlmd_store_put_artifacts(s, &rq, &rs);
+	if (!rc) {
+		assert_int_equal(rs->n_artifact_ids, 1);
+		if (id)
+			*id = rs->artifact_ids[0];
+	} else {
+		assert_null(rs);
+	}
+	mlmd_message_free(rs);
+	mlmd_message_free(a);
+	return rc;
+}
+
+static inline Mlmd__Pb__Artifact *get_artifact(mlmd_store *s, int64_t id)
+{
+	Mlmd__Pb__GetArtifactsByIDRequest rq = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
+	Mlmd__Pb__GetArtifactsByIDResponse *rs;
+	rq.n_artifact_ids = 1;
+	rq.artifact_ids = &id;
+	OK(mlmd_store_get_artifacts_by_id(s, &rq, &rs));
+	Mlmd__Pb__Artifact *a = NULL;
+	if (rs->n_artifacts == 1) {
+		a = rs->artifacts[0];
+		rs->n_artifacts = 0; /* keep it */
+		free(rs->artifacts);
+		rs->artifacts = NULL;
+	}
+	mlmd_message_free(rs);
+	return a;
+}
+
+static inline int64_t put_execution_node(mlmd_store *s, int64_t type_id)
+{
+	Mlmd__Pb__Execution e = MLMD__PB__EXECUTION__INIT;
+	Mlmd__Pb__Execution *ep = &e;
+	e.has_type_id = 1;
+	e.type_id = type_id;
+	Mlmd__Pb__PutExecutionsRequest rq = MLMD__PB__PUT_EXECUTIONS_REQUEST__INIT;
+	Mlmd__Pb__PutExecutionsResponse *rs;
+	rq.n_executions = 1;
+	rq.executions = &ep;
+	OK(mlmd_store_put_executions(s, &rq, &rs));
+	int64_t id = rs->execution_ids[0];
+	mlmd_message_free(rs);
+	return id;
+}
+
+static inline int64_t put_context_node(mlmd_store *s, int64_t type_id, const char *name)
+{
+	Mlmd__Pb__Context c = MLMD__PB__CONTEXT__INIT;
+	Mlmd__Pb__Context *cp = &c;
+	c.has_type_id = 1;
+	c.type_id = type_id;
+	c.name = (char *)name;
+	Mlmd__Pb__PutContextsRequest rq = MLMD__PB__PUT_CONTEXTS_REQUEST__INIT;
+	Mlmd__Pb__PutContextsResponse *rs;
+	rq.n_contexts = 1;
+	rq.contexts = &cp;
+	OK(mlmd_store_put_contexts(s, &rq, &rs));
+	int64_t id = rs->context_ids[0];
+	mlmd_message_free(rs);
+	return id;
+}
+
+#endif
