@@ -61,7 +61,7 @@ static void put_type_add_and_omit_fields_need_flags(void **st)
 	mlmd_store *s = open_memory();
 	Mlmd__Pb__ArtifactType *t = mk("M", NULL);
 	OK(mlmd_type_add_property(t, "a", MLMD__PB__PROPERTY_TYPE__INT));
-	int64_t id, id2;
+	int64_t id = 0, id2 = 0;
 	OK(put_at(s, t, 0, 0, &id));
 	OK(mlmd_type_add_property(t, "b", MLMD__PB__PROPERTY_TYPE__DOUBLE));
 	FAILS(put_at(s, t, 0, 0, NULL), MLMD_ALREADY_EXISTS, "can_add_fields");
@@ -107,7 +107,7 @@ static void versions_are_distinct_types(void **st)
 	(void)st;
 	mlmd_store *s = open_memory();
 	Mlmd__Pb__ArtifactType *v1 = mk("Model", "v1"), *v2 = mk("Model", "v2"), *v0 = mk("Model", "");
-	int64_t a, b, c;
+	int64_t a = 0, b = 0, c = 0;
 	OK(put_at(s, v1, 0, 0, &a));
 	OK(put_at(s, v2, 0, 0, &b));
 	OK(put_at(s, v0, 0, 0, &c));
@@ -215,7 +215,7 @@ static void base_type_round_trips_and_cannot_change(void **st)
 	Mlmd__Pb__ArtifactType *t = mk("MyModel", NULL);
 	t->has_base_type = 1;
 	t->base_type = MLMD__PB__ARTIFACT_TYPE__SYSTEM_DEFINED_BASE_TYPE__MODEL;
-	int64_t id;
+	int64_t id = 0;
 	OK(put_at(s, t, 0, 0, &id));
 	Mlmd__Pb__GetArtifactTypesByIDRequest g = MLMD__PB__GET_ARTIFACT_TYPES_BY_IDREQUEST__INIT;
 	Mlmd__Pb__GetArtifactTypesByIDResponse *gr;

@@ -1,0 +1,401 @@
+/* tests/test_nodes.c - artifacts, executions and contexts: put, update, reads. */
+#include "helpers.h"
+
+static mlmd_store *s;
+static int64_t ds; /* DataSet(span INT, split STRING, score DOUBLE, ok BOOLEAN, meta STRUCT, blob PROTO) */
+
+static int setup(void **st)
+{
+	(void)st;
+	s = open_memory();
+	ds = artifact_type(s, "DataSet", 6, "span", MLMD__PB__PROPERTY_TYPE__INT, "split", MLMD__PB__PROPERTY_TYPE__STRING,
+			   "score", MLMD__PB__PROPERTY_TYPE__DOUBLE, "ok", MLMD__PB__PROPERTY_TYPE__BOOLEAN, "meta",
+			   MLMD__PB__PROPERTY_TYPE__STRUCT, "blob", MLMD__PB__PROPERTY_TYPE__PROTO);
+	return 0;
+}
+
+static int teardown(void **st)
+{
+	(void)st;
+	mlmd_store_free(s);
+	return 0;
+}
+
+static void put_artifact_stores_every_value_kind(void **st)
+{
+	(void)st;
+	Mlmd__Pb__Artifact *a = new_artifact(ds, "/d/1");
+	OK(mlmd_node_set_int(a, 0, "span", -42));
+	OK(mlmd_node_set_string(a, 0, "split", "tr\"ain\n\xc3\xa9"));
+	OK(mlmd_node_set_double(a, 0, "score", 0.1));
+	OK(mlmd_node_set_bool(a, 0, "ok", 1));
+	OK(mlmd_node_set_string(a, 1, "note", "custom"));
+	Mlmd__Pb__Value *sv = mlmd_message_new(&mlmd__pb__value__descriptor);
+	sv->value_case = MLMD__PB__VALUE__VALUE_STRUCT_VALUE;
+	Mlmd__Pb__Wkt__Struct *stc = mlmd_message_new(&mlmd__pb__wkt__struct__descriptor);
+	Mlmd__Pb__Wkt__Struct__FieldsEntry *fe = mlmd_message_new(&mlmd__pb__wkt__struct__fields_entry__descriptor);
+	fe->key = strdup("k");
+	fe->value = mlmd_message_new(&mlmd__pb__wkt__value__descriptor);
+	fe->value->kind_case = MLMD__PB__WKT__VALUE__KIND_LIST_VALUE;
+	fe->value->list_value = mlmd_message_new(&mlmd__pb__wkt__list_value__descriptor);
+	const char *strs[] = { "x", "q\"uote\\" };
+	for (int i = 0; i < 4; i++) {
+		Mlmd__Pb__Wkt__Value *v = mlmd_message_new(&mlmd__pb__wkt__value__descriptor);
+		if (i == 0) { v->kind_case = MLMD__PB__WKT__VALUE__KIND_NUMBER_VALUE; v->number_value = 1.5e-7; }
+		if (i == 1) { v->kind_case = MLMD__PB__WKT__VALUE__KIND_STRING_VALUE; v->string_value = strdup(strs[1]); }
+		if (i == 2) { v->kind_case = MLMD__PB__WKT__VALUE__KIND_BOOL_VALUE; v->bool_value = 1; }
+		if (i == 3) { v->kind_case = MLMD__PB__WKT__VALUE__KIND_NULL_VALUE; }
+		OK(mlmd_message_append(fe->value->list_value, "values", v));
+	}
+	OK(mlmd_message_append(stc, "fields", fe));
+	sv->struct_value = stc;
+	Mlmd__Pb__Artifact__PropertiesEntry *pe = mlmd_message_new(&mlmd__pb__artifact__properties_entry__descriptor);
+	pe->key = strdup("meta");
+	pe->value = sv;
+	OK(mlmd_message_append(a, "properties", pe));
+	/* proto: an Any */
+	Mlmd__Pb__Wkt__Any *any = mlmd_message_new(&mlmd__pb__wkt__any__descriptor);
+	any->type_url = strdup("type.googleapis.com/x.Y");
+	any->value.len = 3;
+	any->value.data = malloc(3);
+	memcpy(any->value.data, "\x00\x01\x02", 3);
+	pe = mlmd_message_new(&mlmd__pb__artifact__properties_entry__descriptor);
+	pe->key = strdup("blob");
+	pe->value = mlmd_message_new(&mlmd__pb__value__descriptor);
+	pe->value->value_case = MLMD__PB__VALUE__VALUE_PROTO_VALUE;
+	pe->value->proto_value = any;
+	OK(mlmd_message_append(a, "properties", pe));
+
+	uint8_t before[4096];
+	size_t nbefore = mlmd__pb__artifact__pack(a, before);
+	int64_t id = 0;
+	OK(put_artifact(s, a, &id));
+	Mlmd__Pb__Artifact *g = get_artifact(s, id);
+	assert_non_null(g);
+	assert_int_equal(mlmd_node_get(g, 0, "span")->int_value, -42);
+	assert_string_equal(mlmd_node_get(g, 0, "split")->string_value, "tr\"ain\n\xc3\xa9");
+	assert_true(mlmd_node_get(g, 0, "score")->double_value == 0.1);
+	assert_true(mlmd_node_get(g, 0, "ok")->bool_value);
+	assert_string_equal(mlmd_node_get(g, 1, "note")->string_value, "custom");
+	const Mlmd__Pb__Value *m = mlmd_node_get(g, 0, "meta");
+	assert_int_equal(m->value_case, MLMD__PB__VALUE__VALUE_STRUCT_VALUE);
+	Mlmd__Pb__Wkt__ListValue *lv = m->struct_value->fields[0]->value->list_value;
+	assert_int_equal(lv->n_values, 4);
+	assert_true(lv->values[0]->number_value == 1.5e-7);
+	assert_string_equal(lv->values[1]->string_value, "q\"uote\\");
+	assert_int_equal(lv->values[3]->kind_case, MLMD__PB__WKT__VALUE__KIND_NULL_VALUE);
+	const Mlmd__Pb__Value *b = mlmd_node_get(g, 0, "blob");
+	assert_string_equal(b->proto_value->type_url, "type.googleapis.com/x.Y");
+	assert_int_equal(b->proto_value->value.len, 3);
+	assert_memory_equal(b->proto_value->value.data, "\x00\x01\x02", 3);
+	assert_string_equal(g->type, "DataSet");
+	assert_string_equal(g->uri, "/d/1");
+	assert_true(g->create_time_since_epoch > 1700000000000LL);
+	assert_int_equal(g->create_time_since_epoch, g->last_update_time_since_epoch);
+	assert_true(nbefore > 0);
+	mlmd_message_free(g);
+}
+
+static void put_rejects_unknown_and_mistyped_properties(void **st)
+{
+	(void)st;
+	Mlmd__Pb__Artifact *a = new_artifact(ds, NULL);
+	OK(mlmd_node_set_int(a, 0, "nope", 1));
+	FAILS(put_artifact(s, a, NULL), MLMD_INVALID_ARGUMENT, "Found unknown property: nope");
+	a = new_artifact(ds, NULL);
+	OK(mlmd_node_set_string(a, 0, "span", "one"));
+	FAILS(put_artifact(s, a, NULL), MLMD_INVALID_ARGUMENT, "Found unmatched property type: span");
+	assert_non_null(strstr(mlmd_error_message(), "is INT in type 'DataSet', got STRING"));
+	a = new_artifact(ds, NULL);
+	a->type_id = 9999;
+	FAILS(put_artifact(s, a, NULL), MLMD_NOT_FOUND, "no artifact type with id 9999");
+	a = new_artifact(ds, NULL);
+	a->has_type_id = 0;
+	FAILS(put_artifact(s, a, NULL), MLMD_INVALID_ARGUMENT, "type_id is required");
+}
+
+static void name_and_external_id_are_unique(void **st)
+{
+	(void)st;
+	Mlmd__Pb__Artifact *a = new_artifact(ds, NULL);
+	OK(mlmd_message_set_string(a, "name", "uniq"));
+	OK(mlmd_message_set_string(a, "external_id", "x-1"));
+	OK(put_artifact(s, a, NULL));
+	a = new_artifact(ds, NULL);
+	OK(mlmd_message_set_string(a, "name", "uniq"));
+	FAILS(put_artifact(s, a, NULL), MLMD_ALREADY_EXISTS, "Given node already exists");
+	a = new_artifact(ds, NULL);
+	OK(mlmd_message_set_string(a, "external_id", "x-1"));
+	FAILS(put_artifact(s, a, NULL), MLMD_ALREADY_EXISTS, "already exists");
+	/* the same name under another type is fine */
+	int64_t other = artifact_type(s, "Other", 0);
+	a = new_artifact(other, NULL);
+	OK(mlmd_message_set_string(a, "name", "uniq"));
+	OK(put_artifact(s, a, NULL));
+}
+
+static void update_replaces_whole_node_without_mask(void **st)
+{
+	(void)st;
+	Mlmd__Pb__Artifact *a = new_artifact(ds, "/u/1");
+	OK(mlmd_node_set_int(a, 0, "span", 1));
+	OK(mlmd_node_set_string(a, 1, "c", "x"));
+	int64_t id = 0;
+	OK(put_artifact(s, a, &id));
+	Mlmd__Pb__Artifact *g = get_artifact(s, id);
+	int64_t t0 = g->last_update_time_since_epoch;
+	mlmd_message_free(g);
+	usleep(5000);
+	a = new_artifact(0, "/u/2");
+	a->has_type_id = 0;
+	a->has_id = 1;
+	a->id = id;
+	OK(mlmd_node_set_int(a, 0, "span", 2));
+	int64_t id2 = 0;
+	OK(put_artifact(s, a, &id2));
+	assert_int_equal(id, id2);
+	g = get_artifact(s, id);
+	assert_string_equal(g->uri, "/u/2");
+	assert_int_equal(mlmd_node_get(g, 0, "span")->int_value, 2);
+	assert_null(mlmd_node_get(g, 1, "c")); /* the request had no custom properties */
+	assert_true(g->last_update_time_since_epoch > t0);
+	assert_int_equal(g->n_properties, 1);
+	mlmd_message_free(g);
+}
+
+static void unchanged_update_keeps_update_time(void **st)
+{
+	(void)st;
+	Mlmd__Pb__Artifact *a = new_artifact(ds, "/same");
+	OK(mlmd_node_set_int(a, 0, "span", 7));
+	int64_t id = 0;
+	OK(put_artifact(s, a, &id));
+	Mlmd__Pb__Artifact *g = get_artifact(s, id);
+	int64_t t0 = g->last_update_time_since_epoch;
+	usleep(5000);
+	OK(put_artifact(s, g, NULL)); /* the stored node, put back unchanged */
+	g = get_artifact(s, id);
+	assert_int_equal(g->last_update_time_since_epoch, t0);
+	mlmd_message_free(g);
+}
+
+static void update_mask_touches_only_listed_paths(void **st)
+{
+	(void)st;
+	Mlmd__Pb__Artifact *a = new_artifact(ds, "/m/1");
+	OK(mlmd_node_set_int(a, 0, "span", 1));
+	OK(mlmd_node_set_string(a, 0, "split", "train"));
+	OK(mlmd_node_set_string(a, 1, "k1", "v1"));
+	OK(mlmd_node_set_string(a, 1, "k2", "v2"));
+	int64_t id = 0;
+	OK(put_artifact(s, a, &id));
+
+	Mlmd__Pb__Artifact *u = new_artifact(ds, "/m/changed");
+	u->has_id = 1;
+	u->id = id;
+	OK(mlmd_node_set_int(u, 0, "span", 99));
+	OK(mlmd_node_set_string(u, 0, "split", "ignored"));
+	OK(mlmd_node_set_string(u, 1, "k3", "v3"));
+	char *paths[] = { "properties.span", "custom_properties.k1", "custom_properties.k3" };
+	Mlmd__Pb__Wkt__FieldMask mask = MLMD__PB__WKT__FIELD_MASK__INIT;
+	mask.n_paths = 3;
+	mask.paths = paths;
+	Mlmd__Pb__PutArtifactsRequest rq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactsResponse *rs;
+	rq.n_artifacts = 1;
+	rq.artifacts = &u;
+	rq.update_mask = &mask;
+	OK(mlmd_store_put_artifacts(s, &rq, &rs));
+	mlmd_message_free(rs);
+	Mlmd__Pb__Artifact *g = get_artifact(s, id);
+	assert_string_equal(g->uri, "/m/1");                                  /* not in the mask */
+	assert_int_equal(mlmd_node_get(g, 0, "span")->int_value, 99);       /* masked, set */
+	assert_string_equal(mlmd_node_get(g, 0, "split")->string_value, "train"); /* not masked */
+	assert_null(mlmd_node_get(g, 1, "k1"));                               /* masked, absent: deleted */
+	assert_string_equal(mlmd_node_get(g, 1, "k2")->string_value, "v2");
+	assert_string_equal(mlmd_node_get(g, 1, "k3")->string_value, "v3");
+	mlmd_message_free(g);
+
+	char *bad[] = { "no_such_field" };
+	mask.paths = bad;
+	mask.n_paths = 1;
+	FAILS(mlmd_store_put_artifacts(s, &rq, &rs), MLMD_INVALID_ARGUMENT, "update_mask: 'no_such_field'");
+	char *uri[] = { "uri", "custom_properties" };
+	mask.paths = uri;
+	mask.n_paths = 2;
+	OK(mlmd_store_put_artifacts(s, &rq, &rs));
+	mlmd_message_free(rs);
+	g = get_artifact(s, id);
+	assert_string_equal(g->uri, "/m/changed");
+	assert_int_equal(g->n_custom_properties, 1); /* whole map replaced */
+	mlmd_message_free(g);
+	mlmd_message_free(u);
+}
+
+static void update_errors(void **st)
+{
+	(void)st;
+	Mlmd__Pb__Artifact *a = new_artifact(ds, NULL);
+	a->has_id = 1;
+	a->id = 424242;
+	FAILS(put_artifact(s, a, NULL), MLMD_NOT_FOUND, "424242");
+	a = new_artifact(ds, NULL);
+	OK(mlmd_message_set_string(a, "name", "fixed"));
+	int64_t id = 0;
+	OK(put_artifact(s, a, &id));
+	int64_t other = artifact_type(s, "Other2", 0);
+	a = new_artifact(other, NULL);
+	a->has_id = 1;
+	a->id = id;
+	FAILS(put_artifact(s, a, NULL), MLMD_INVALID_ARGUMENT, "type_id cannot change");
+	a = new_artifact(ds, NULL);
+	a->has_id = 1;
+	a->id = id;
+	OK(mlmd_message_set_string(a, "name", "renamed"));
+	FAILS(put_artifact(s, a, NULL), MLMD_INVALID_ARGUMENT, "name cannot change");
+}
+
+static void occ_aborts_on_stale_update_time(void **st)
+{
+	(void)st;
+	int64_t id = 0;
+	OK(put_artifact(s, new_artifact(ds, "/occ"), &id));
+	Mlmd__Pb__Artifact *g = get_artifact(s, id);
+	Mlmd__Pb__PutArtifactsRequest rq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactsRequest__Options opt = MLMD__PB__PUT_ARTIFACTS_REQUEST__OPTIONS__INIT;
+	Mlmd__Pb__PutArtifactsResponse *rs;
+	opt.has_abort_if_latest_updated_time_changed = 1;
+	opt.abort_if_latest_updated_time_changed = 1;
+	rq.options = &opt;
+	rq.n_artifacts = 1;
+	rq.artifacts = &g;
+	int64_t seen = g->last_update_time_since_epoch;
+	OK(mlmd_store_put_artifacts(s, &rq, &rs)); /* fresh: succeeds and bumps the time */
+	mlmd_message_free(rs);
+	FAILS(mlmd_store_put_artifacts(s, &rq, &rs), MLMD_FAILED_PRECONDITION, "abort_if_latest_updated_time_changed");
+	Mlmd__Pb__Artifact *h = get_artifact(s, id);
+	assert_true(h->last_update_time_since_epoch > seen);
+	mlmd_message_free(h);
+	mlmd_message_free(g);
+}
+
+static void executions_and_contexts(void **st)
+{
+	(void)st;
+	int64_t et = execution_type(s, "Trainer"), ct = context_type(s, "Run");
+	int64_t e = put_execution_node(s, et);
+	Mlmd__Pb__GetExecutionsByIDRequest rq = MLMD__PB__GET_EXECUTIONS_BY_IDREQUEST__INIT;
+	Mlmd__Pb__GetExecutionsByIDResponse *rs;
+	rq.n_execution_ids = 1;
+	rq.execution_ids = &e;
+	OK(mlmd_store_get_executions_by_id(s, &rq, &rs));
+	assert_int_equal(rs->n_executions, 1);
+	assert_string_equal(rs->executions[0]->type, "Trainer");
+	mlmd_message_free(rs);
+
+	Mlmd__Pb__Context c = MLMD__PB__CONTEXT__INIT;
+	Mlmd__Pb__Context *cp = &c;
+	c.has_type_id = 1;
+	c.type_id = ct;
+	Mlmd__Pb__PutContextsRequest crq = MLMD__PB__PUT_CONTEXTS_REQUEST__INIT;
+	Mlmd__Pb__PutContextsResponse *crs;
+	crq.n_contexts = 1;
+	crq.contexts = &cp;
+	FAILS(mlmd_store_put_contexts(s, &crq, &crs), MLMD_INVALID_ARGUMENT, "name is required");
+	c.name = "r1";
+	OK(mlmd_store_put_contexts(s, &crq, &crs));
+	mlmd_message_free(crs);
+	FAILS(mlmd_store_put_contexts(s, &crq, &crs), MLMD_ALREADY_EXISTS, "Given node already exists");
+
+	Mlmd__Pb__GetContextByTypeAndNameRequest n = MLMD__PB__GET_CONTEXT_BY_TYPE_AND_NAME_REQUEST__INIT;
+	Mlmd__Pb__GetContextByTypeAndNameResponse *nr;
+	n.type_name = "Run";
+	n.context_name = "r1";
+	OK(mlmd_store_get_context_by_type_and_name(s, &n, &nr));
+	assert_non_null(nr->context);
+	assert_string_equal(nr->context->name, "r1");
+	mlmd_message_free(nr);
+	n.context_name = "r2";
+	OK(mlmd_store_get_context_by_type_and_name(s, &n, &nr));
+	assert_null(nr->context);
+	mlmd_message_free(nr);
+	n.type_name = "NoType";
+	OK(mlmd_store_get_context_by_type_and_name(s, &n, &nr));
+	assert_null(nr->context);
+	mlmd_message_free(nr);
+}
+
+static void reads_by_type_uri_and_external_id(void **st)
+{
+	(void)st;
+	int64_t t = artifact_type(s, "Lookup", 0);
+	for (int i = 0; i < 3; i++) {
+		Mlmd__Pb__Artifact *a = new_artifact(t, i < 2 ? "/shared" : "/alone");
+		char ext[16];
+		snprintf(ext, sizeof ext, "lk-%d", i);
+		OK(mlmd_message_set_string(a, "external_id", ext));
+		OK(put_artifact(s, a, NULL));
+	}
+	Mlmd__Pb__GetArtifactsByTypeRequest bt = MLMD__PB__GET_ARTIFACTS_BY_TYPE_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactsByTypeResponse *btr;
+	bt.type_name = "Lookup";
+	OK(mlmd_store_get_artifacts_by_type(s, &bt, &btr));
+	assert_int_equal(btr->n_artifacts, 3);
+	mlmd_message_free(btr);
+	bt.type_name = "Unknown";
+	OK(mlmd_store_get_artifacts_by_type(s, &bt, &btr));
+	assert_int_equal(btr->n_artifacts, 0);
+	mlmd_message_free(btr);
+
+	Mlmd__Pb__GetArtifactsByURIRequest u = MLMD__PB__GET_ARTIFACTS_BY_URIREQUEST__INIT;
+	Mlmd__Pb__GetArtifactsByURIResponse *ur;
+	char *uris[] = { "/shared", "/shared", "/none" };
+	u.n_uris = 3;
+	u.uris = uris;
+	OK(mlmd_store_get_artifacts_by_uri(s, &u, &ur));
+	assert_int_equal(ur->n_artifacts, 2); /* each artifact once */
+	mlmd_message_free(ur);
+
+	Mlmd__Pb__GetArtifactsByExternalIdsRequest x = MLMD__PB__GET_ARTIFACTS_BY_EXTERNAL_IDS_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactsByExternalIdsResponse *xr;
+	char *ids[] = { "lk-2", "lk-0", "missing" };
+	x.n_external_ids = 3;
+	x.external_ids = ids;
+	OK(mlmd_store_get_artifacts_by_external_ids(s, &x, &xr));
+	assert_int_equal(xr->n_artifacts, 2);
+	assert_string_equal(xr->artifacts[0]->external_id, "lk-2");
+	mlmd_message_free(xr);
+	x.n_external_ids = 1;
+	x.external_ids = ids + 2;
+	FAILS(mlmd_store_get_artifacts_by_external_ids(s, &x, &xr), MLMD_NOT_FOUND, "external_ids");
+
+	Mlmd__Pb__GetArtifactsByIDRequest bi = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
+	Mlmd__Pb__GetArtifactsByIDResponse *bir;
+	int64_t want[] = { 1, 987654, 2 };
+	bi.n_artifact_ids = 3;
+	bi.artifact_ids = want;
+	bi.has_populate_artifact_types = 1;
+	bi.populate_artifact_types = 1;
+	OK(mlmd_store_get_artifacts_by_id(s, &bi, &bir));
+	assert_int_equal(bir->n_artifacts, 2); /* missing ids are skipped */
+	assert_true(bir->n_artifact_types >= 1);
+	assert_int_equal(bir->artifact_types[0]->id, bir->artifacts[0]->type_id);
+	mlmd_message_free(bir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(put_artifact_stores_every_value_kind),
+		cmocka_unit_test(put_rejects_unknown_and_mistyped_properties),
+		cmocka_unit_test(name_and_external_id_are_unique),
+		cmocka_unit_test(update_replaces_whole_node_without_mask),
+		cmocka_unit_test(unchanged_update_keeps_update_time),
+		cmocka_unit_test(update_mask_touches_only_listed_paths),
+		cmocka_unit_test(update_errors),
+		cmocka_unit_test(occ_aborts_on_stale_update_time),
+		cmocka_unit_test(executions_and_contexts),
+		cmocka_unit_test(reads_by_type_uri_and_external_id),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
