@@ -1,0 +1,319 @@
+/* tests/test_edges.c - events, PutExecution, PutLineageSubgraph, context links. */
+#include "helpers.h"
+
+static mlmd_store *s;
+static int64_t at, et, ct;
+
+static int setup(void **st)
+{
+	(void)st;
+	s = open_memory();
+	at = artifact_type(s, "Data", 0);
+	et = execution_type(s, "Step");
+	ct = context_type(s, "Run");
+	return 0;
+}
+
+static int teardown(void **st)
+{
+	(void)st;
+	mlmd_store_free(s);
+	return 0;
+}
+
+static int put_event(int64_t a, int64_t e, int type, int with_path)
+{
+	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
+	Mlmd__Pb__Event__Path path = MLMD__PB__EVENT__PATH__INIT;
+	Mlmd__Pb__Event__Path__Step s1 = MLMD__PB__EVENT__PATH__STEP__INIT, s2 = MLMD__PB__EVENT__PATH__STEP__INIT;
+	Mlmd__Pb__Event__Path__Step *steps[2] = { &s1, &s2 };
+	ev.has_artifact_id = a != 0;
+	ev.artifact_id = a;
+	ev.has_execution_id = e != 0;
+	ev.execution_id = e;
+	ev.has_type = type >= 0;
+	ev.type = type;
+	if (with_path) {
+		s1.value_case = MLMD__PB__EVENT__PATH__STEP__VALUE_KEY;
+		s1.key = "data";
+		s2.value_case = MLMD__PB__EVENT__PATH__STEP__VALUE_INDEX;
+		s2.index = 3;
+		path.n_steps = 2;
+		path.steps = steps;
+		ev.path = &path;
+	}
+	Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
+	Mlmd__Pb__PutEventsResponse *rs = NULL;
+	rq.n_events = 1;
+	rq.events = &evp;
+	int rc = mlmd_store_put_events(s, &rq, &rs);
+	mlmd_message_free(rs);
+	return rc;
+}
+
+static void events_round_trip_with_paths(void **st)
+{
+	(void)st;
+	int64_t a = 0, e = put_execution_node(s, et);
+	OK(put_artifact(s, new_artifact(at, "/e"), &a));
+	OK(put_event(a, e, MLMD__PB__EVENT__TYPE__INPUT, 1));
+	FAILS(put_event(a, e, MLMD__PB__EVENT__TYPE__INPUT, 0), MLMD_ALREADY_EXISTS, "already exists");
+	OK(put_event(a, e, MLMD__PB__EVENT__TYPE__OUTPUT, 0)); /* another type is another event */
+	FAILS(put_event(a, 777, MLMD__PB__EVENT__TYPE__INPUT, 0), MLMD_INVALID_ARGUMENT, "No execution with the given id 777");
+	FAILS(put_event(888, e, MLMD__PB__EVENT__TYPE__INPUT, 0), MLMD_INVALID_ARGUMENT, "No artifact with the given id 888");
+	FAILS(put_event(a, e, -1, 0), MLMD_INVALID_ARGUMENT, "type is required");
+	FAILS(put_event(0, e, 3, 0), MLMD_INVALID_ARGUMENT, "artifact_id is required");
+
+	Mlmd__Pb__GetEventsByArtifactIDsRequest rq = MLMD__PB__GET_EVENTS_BY_ARTIFACT_IDS_REQUEST__INIT;
+	Mlmd__Pb__GetEventsByArtifactIDsResponse *rs;
+	rq.n_artifact_ids = 1;
+	rq.artifact_ids = &a;
+	OK(mlmd_store_get_events_by_artifact_ids(s, &rq, &rs));
+	assert_int_equal(rs->n_events, 2);
+	Mlmd__Pb__Event *ev = rs->events[0];
+	assert_int_equal(ev->type, MLMD__PB__EVENT__TYPE__INPUT);
+	assert_int_equal(ev->execution_id, e);
+	assert_true(ev->milliseconds_since_epoch > 0);
+	assert_non_null(ev->path);
+	assert_int_equal(ev->path->n_steps, 2);
+	assert_string_equal(ev->path->steps[0]->key, "data");
+	assert_int_equal(ev->path->steps[1]->index, 3);
+	assert_null(rs->events[1]->path);
+	mlmd_message_free(rs);
+}
+
+static Mlmd__Pb__PutExecutionRequest *exec_request(const char *ctx_name)
+{
+	Mlmd__Pb__PutExecutionRequest *rq = mlmd_message_new(&mlmd__pb__put_execution_request__descriptor);
+	rq->execution = mlmd_message_new(&mlmd__pb__execution__descriptor);
+	rq->execution->has_type_id = 1;
+	rq->execution->type_id = et;
+	for (int i = 0; i < 2; i++) {
+		Mlmd__Pb__PutExecutionRequest__ArtifactAndEvent *p =
+			mlmd_message_new(&mlmd__pb__put_execution_request__artifact_and_event__descriptor);
+		p->artifact = new_artifact(at, i ? "/out" : "/in");
+		p->event = mlmd_message_new(&mlmd__pb__event__descriptor);
+		p->event->has_type = 1;
+		p->event->type = i ? MLMD__PB__EVENT__TYPE__OUTPUT : MLMD__PB__EVENT__TYPE__INPUT;
+		OK(mlmd_message_append(rq, "artifact_event_pairs", p));
+	}
+	Mlmd__Pb__Context *c = mlmd_message_new(&mlmd__pb__context__descriptor);
+	c->has_type_id = 1;
+	c->type_id = ct;
+	OK(mlmd_message_set_string(c, "name", ctx_name));
+	OK(mlmd_message_append(rq, "contexts", c));
+	return rq;
+}
+
+static void put_execution_links_everything(void **st)
+{
+	(void)st;
+	Mlmd__Pb__PutExecutionRequest *rq = exec_request("run-A");
+	Mlmd__Pb__PutExecutionResponse *rs;
+	OK(mlmd_store_put_execution(s, rq, &rs));
+	assert_int_equal(rs->n_artifact_ids, 2);
+	assert_int_equal(rs->n_context_ids, 1);
+	int64_t ctx = rs->context_ids[0], exe = rs->execution_id;
+	mlmd_message_free(rs);
+
+	Mlmd__Pb__GetArtifactsByContextRequest a = MLMD__PB__GET_ARTIFACTS_BY_CONTEXT_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactsByContextResponse *ar;
+	a.has_context_id = 1;
+	a.context_id = ctx;
+	OK(mlmd_store_get_artifacts_by_context(s, &a, &ar));
+	assert_int_equal(ar->n_artifacts, 2);
+	mlmd_message_free(ar);
+	Mlmd__Pb__GetContextsByExecutionRequest ce = MLMD__PB__GET_CONTEXTS_BY_EXECUTION_REQUEST__INIT;
+	Mlmd__Pb__GetContextsByExecutionResponse *cer;
+	ce.has_execution_id = 1;
+	ce.execution_id = exe;
+	OK(mlmd_store_get_contexts_by_execution(s, &ce, &cer));
+	assert_int_equal(cer->n_contexts, 1);
+	assert_string_equal(cer->contexts[0]->name, "run-A");
+	mlmd_message_free(cer);
+	Mlmd__Pb__GetEventsByExecutionIDsRequest ev = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
+	Mlmd__Pb__GetEventsByExecutionIDsResponse *evr;
+	ev.n_execution_ids = 1;
+	ev.execution_ids = &exe;
+	OK(mlmd_store_get_events_by_execution_ids(s, &ev, &evr));
+	assert_int_equal(evr->n_events, 2);
+	mlmd_message_free(evr);
+
+	/* Same context name again: ALREADY_EXISTS and nothing written; with reuse: fine. */
+	Mlmd__Pb__GetExecutionsRequest all = MLMD__PB__GET_EXECUTIONS_REQUEST__INIT;
+	Mlmd__Pb__GetExecutionsResponse *allr;
+	OK(mlmd_store_get_executions(s, &all, &allr));
+	size_t before = allr->n_executions;
+	mlmd_message_free(allr);
+	FAILS(mlmd_store_put_execution(s, rq, &rs), MLMD_ALREADY_EXISTS, "contexts[0]");
+	OK(mlmd_store_get_executions(s, &all, &allr));
+	assert_int_equal(allr->n_executions, before); /* atomic: the failed call left nothing */
+	mlmd_message_free(allr);
+	rq->options = mlmd_message_new(&mlmd__pb__put_execution_request__options__descriptor);
+	rq->options->has_reuse_context_if_already_exist = 1;
+	rq->options->reuse_context_if_already_exist = 1;
+	OK(mlmd_store_put_execution(s, rq, &rs));
+	assert_int_equal(rs->context_ids[0], ctx);
+	mlmd_message_free(rs);
+	mlmd_message_free(rq);
+}
+
+static void put_execution_validates_pairs(void **st)
+{
+	(void)st;
+	Mlmd__Pb__PutExecutionRequest *rq = exec_request("run-B");
+	Mlmd__Pb__PutExecutionResponse *rs;
+	Mlmd__Pb__PutExecutionRequest__ArtifactAndEvent *p = rq->artifact_event_pairs[0];
+	mlmd_message_free(p->artifact);
+	p->artifact = NULL;
+	FAILS(mlmd_store_put_execution(s, rq, &rs), MLMD_INVALID_ARGUMENT, "must have an artifact_id");
+	p->event->has_execution_id = 1;
+	p->event->execution_id = 5;
+	FAILS(mlmd_store_put_execution(s, rq, &rs), MLMD_INVALID_ARGUMENT, "execution");
+	mlmd_message_free(rq);
+	Mlmd__Pb__PutExecutionRequest empty = MLMD__PB__PUT_EXECUTION_REQUEST__INIT;
+	FAILS(mlmd_store_put_execution(s, &empty, &rs), MLMD_INVALID_ARGUMENT, "execution is required");
+}
+
+static void put_lineage_subgraph_checks_indexes(void **st)
+{
+	(void)st;
+	Mlmd__Pb__PutLineageSubgraphRequest *rq = mlmd_message_new(&mlmd__pb__put_lineage_subgraph_request__descriptor);
+	Mlmd__Pb__Execution *e = mlmd_message_new(&mlmd__pb__execution__descriptor);
+	e->has_type_id = 1;
+	e->type_id = et;
+	OK(mlmd_message_append(rq, "executions", e));
+	OK(mlmd_message_append(rq, "artifacts", new_artifact(at, "/ls/0")));
+	OK(mlmd_message_append(rq, "artifacts", new_artifact(at, "/ls/1")));
+	Mlmd__Pb__Context *c = mlmd_message_new(&mlmd__pb__context__descriptor);
+	c->has_type_id = 1;
+	c->type_id = ct;
+	c->name = strdup("ls-run");
+	OK(mlmd_message_append(rq, "contexts", c));
+	Mlmd__Pb__PutLineageSubgraphRequest__EventEdge *ed =
+		mlmd_message_new(&mlmd__pb__put_lineage_subgraph_request__event_edge__descriptor);
+	ed->has_execution_index = ed->has_artifact_index = 1;
+	ed->artifact_index = 5;
+	ed->event = mlmd_message_new(&mlmd__pb__event__descriptor);
+	ed->event->has_type = 1;
+	ed->event->type = MLMD__PB__EVENT__TYPE__OUTPUT;
+	OK(mlmd_message_append(rq, "event_edges", ed));
+	Mlmd__Pb__PutLineageSubgraphResponse *rs;
+	FAILS(mlmd_store_put_lineage_subgraph(s, rq, &rs), MLMD_OUT_OF_RANGE, "artifact_index 5");
+	ed->artifact_index = 1;
+	OK(mlmd_store_put_lineage_subgraph(s, rq, &rs));
+	assert_int_equal(rs->n_execution_ids, 1);
+	assert_int_equal(rs->n_artifact_ids, 2);
+	Mlmd__Pb__GetContextsByArtifactRequest q = MLMD__PB__GET_CONTEXTS_BY_ARTIFACT_REQUEST__INIT;
+	Mlmd__Pb__GetContextsByArtifactResponse *qr;
+	q.has_artifact_id = 1;
+	q.artifact_id = rs->artifact_ids[0];
+	OK(mlmd_store_get_contexts_by_artifact(s, &q, &qr));
+	assert_int_equal(qr->n_contexts, 1); /* every artifact is attributed to every context */
+	mlmd_message_free(qr);
+	mlmd_message_free(rs);
+	mlmd_message_free(rq);
+}
+
+static void attributions_are_idempotent_and_checked(void **st)
+{
+	(void)st;
+	int64_t a = 0, c = put_context_node(s, ct, "attr");
+	OK(put_artifact(s, new_artifact(at, "/attr"), &a));
+	Mlmd__Pb__Attribution at1 = MLMD__PB__ATTRIBUTION__INIT, *atp = &at1;
+	at1.has_artifact_id = at1.has_context_id = 1;
+	at1.artifact_id = a;
+	at1.context_id = c;
+	Mlmd__Pb__PutAttributionsAndAssociationsRequest rq = MLMD__PB__PUT_ATTRIBUTIONS_AND_ASSOCIATIONS_REQUEST__INIT;
+	Mlmd__Pb__PutAttributionsAndAssociationsResponse *rs;
+	rq.n_attributions = 1;
+	rq.attributions = &atp;
+	OK(mlmd_store_put_attributions_and_associations(s, &rq, &rs));
+	mlmd_message_free(rs);
+	OK(mlmd_store_put_attributions_and_associations(s, &rq, &rs)); /* again: no-op */
+	mlmd_message_free(rs);
+	at1.context_id = 5555;
+	FAILS(mlmd_store_put_attributions_and_associations(s, &rq, &rs), MLMD_INVALID_ARGUMENT, "No context with the given id 5555");
+}
+
+static int put_parent(int64_t child, int64_t parent)
+{
+	Mlmd__Pb__ParentContext pc = MLMD__PB__PARENT_CONTEXT__INIT, *pcp = &pc;
+	pc.has_child_id = pc.has_parent_id = 1;
+	pc.child_id = child;
+	pc.parent_id = parent;
+	Mlmd__Pb__PutParentContextsRequest rq = MLMD__PB__PUT_PARENT_CONTEXTS_REQUEST__INIT;
+	Mlmd__Pb__PutParentContextsResponse *rs = NULL;
+	rq.n_parent_contexts = 1;
+	rq.parent_contexts = &pcp;
+	int rc = mlmd_store_put_parent_contexts(s, &rq, &rs);
+	mlmd_message_free(rs);
+	return rc;
+}
+
+static void parent_contexts_reject_cycles_and_duplicates(void **st)
+{
+	(void)st;
+	int64_t a = put_context_node(s, ct, "pa"), b = put_context_node(s, ct, "pb"), c = put_context_node(s, ct, "pc");
+	OK(put_parent(b, a)); /* a is b's parent */
+	OK(put_parent(c, b));
+	FAILS(put_parent(c, b), MLMD_ALREADY_EXISTS, "already has parent");
+	FAILS(put_parent(a, c), MLMD_INVALID_ARGUMENT, "cycle");
+	FAILS(put_parent(a, a), MLMD_INVALID_ARGUMENT, "its own parent");
+	FAILS(put_parent(a, 4242), MLMD_INVALID_ARGUMENT, "No context");
+
+	Mlmd__Pb__GetParentContextsByContextRequest p = MLMD__PB__GET_PARENT_CONTEXTS_BY_CONTEXT_REQUEST__INIT;
+	Mlmd__Pb__GetParentContextsByContextResponse *pr;
+	p.has_context_id = 1;
+	p.context_id = c;
+	OK(mlmd_store_get_parent_contexts_by_context(s, &p, &pr));
+	assert_int_equal(pr->n_contexts, 1);
+	assert_int_equal(pr->contexts[0]->id, b);
+	mlmd_message_free(pr);
+	Mlmd__Pb__GetChildrenContextsByContextsRequest ch = MLMD__PB__GET_CHILDREN_CONTEXTS_BY_CONTEXTS_REQUEST__INIT;
+	Mlmd__Pb__GetChildrenContextsByContextsResponse *chr;
+	int64_t ids[3] = { a, b, c };
+	ch.n_context_ids = 3;
+	ch.context_ids = ids;
+	OK(mlmd_store_get_children_contexts_by_contexts(s, &ch, &chr));
+	assert_int_equal(chr->n_contexts, 2); /* c has no children */
+	assert_int_equal(chr->contexts[0]->key, a);
+	assert_int_equal(chr->contexts[0]->value->children_contexts[0]->id, b);
+	mlmd_message_free(chr);
+	Mlmd__Pb__GetParentContextsByContextsRequest pp = MLMD__PB__GET_PARENT_CONTEXTS_BY_CONTEXTS_REQUEST__INIT;
+	Mlmd__Pb__GetParentContextsByContextsResponse *ppr;
+	pp.n_context_ids = 3;
+	pp.context_ids = ids;
+	OK(mlmd_store_get_parent_contexts_by_contexts(s, &pp, &ppr));
+	assert_int_equal(ppr->n_contexts, 2);
+	assert_int_equal(ppr->contexts[1]->value->parent_contexts[0]->id, b);
+	mlmd_message_free(ppr);
+}
+
+static void lineage_calls_say_unimplemented(void **st)
+{
+	(void)st;
+	Mlmd__Pb__GetLineageSubgraphRequest rq = MLMD__PB__GET_LINEAGE_SUBGRAPH_REQUEST__INIT;
+	Mlmd__Pb__GetLineageSubgraphResponse *rs;
+	FAILS(mlmd_store_get_lineage_subgraph(s, &rq, &rs), MLMD_UNIMPLEMENTED, "GetLineageSubgraph");
+	Mlmd__Pb__GetArtifactsRequest g = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__ListOperationOptions o = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
+	Mlmd__Pb__GetArtifactsResponse *gr;
+	o.filter_query = "uri = 'x'";
+	g.options = &o;
+	FAILS(mlmd_store_get_artifacts(s, &g, &gr), MLMD_UNIMPLEMENTED, "filter_query");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(events_round_trip_with_paths),
+		cmocka_unit_test(put_execution_links_everything),
+		cmocka_unit_test(put_execution_validates_pairs),
+		cmocka_unit_test(put_lineage_subgraph_checks_indexes),
+		cmocka_unit_test(attributions_are_idempotent_and_checked),
+		cmocka_unit_test(parent_contexts_reject_cycles_and_duplicates),
+		cmocka_unit_test(lineage_calls_say_unimplemented),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
