@@ -351,9 +351,10 @@ int mlmd__rpc_GetParentContextsByContexts(call *c, const Mlmd__Pb__GetParentCont
 		e->value = per;
 		rc = append_query(c, CK, PARENTS_SQL, NULL, rq->context_ids[i], (void ***)&per->parent_contexts,
 				  &per->n_parent_contexts);
-		if (rc || per->n_parent_contexts == 0 || mlmd__push_ptr((void ***)&rs->contexts, &rs->n_contexts, e)) {
-			protobuf_c_message_free_unpacked(&e->base, NULL);
-			if (!rc && per->n_parent_contexts)
+		size_t found = per->n_parent_contexts;
+		if (rc || found == 0 || mlmd__push_ptr((void ***)&rs->contexts, &rs->n_contexts, e)) {
+			protobuf_c_message_free_unpacked(&e->base, NULL); /* frees per too */
+			if (!rc && found)
 				rc = -MLMD_RESOURCE_EXHAUSTED;
 		}
 	}
@@ -379,10 +380,10 @@ int mlmd__rpc_GetChildrenContextsByContexts(call *c, const Mlmd__Pb__GetChildren
 		e->value = per;
 		rc = append_query(c, CK, CHILDREN_SQL, NULL, rq->context_ids[i], (void ***)&per->children_contexts,
 				  &per->n_children_contexts);
-		if (rc || per->n_children_contexts == 0 ||
-		    mlmd__push_ptr((void ***)&rs->contexts, &rs->n_contexts, e)) {
-			protobuf_c_message_free_unpacked(&e->base, NULL);
-			if (!rc && per->n_children_contexts)
+		size_t found = per->n_children_contexts;
+		if (rc || found == 0 || mlmd__push_ptr((void ***)&rs->contexts, &rs->n_contexts, e)) {
+			protobuf_c_message_free_unpacked(&e->base, NULL); /* frees per too */
+			if (!rc && found)
 				rc = -MLMD_RESOURCE_EXHAUSTED;
 		}
 	}

@@ -1,0 +1,303 @@
+/* tests/test_store.c - the FFI surface, bad input, files, schema, processes, locks. */
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include "helpers.h"
+
+static size_t pack_config(Mlmd__Pb__ConnectionConfig *c, uint8_t *buf)
+{
+	return mlmd__pb__connection_config__pack(c, buf);
+}
+
+static void open_config_variants(void **st)
+{
+	(void)st;
+	uint8_t buf[512];
+	mlmd_store *s = NULL;
+	Mlmd__Pb__ConnectionConfig c = MLMD__PB__CONNECTION_CONFIG__INIT;
+	FAILS(mlmd_store_open_config(&s, buf, pack_config(&c, buf)), MLMD_INVALID_ARGUMENT, "no backend set");
+	assert_null(s);
+	Mlmd__Pb__FakeDatabaseConfig fake = MLMD__PB__FAKE_DATABASE_CONFIG__INIT;
+	c.config_case = MLMD__PB__CONNECTION_CONFIG__CONFIG_FAKE_DATABASE;
+	c.fake_database = &fake;
+	OK(mlmd_store_open_config(&s, buf, pack_config(&c, buf)));
+	assert_int_equal(mlmd_store_schema_version(s), mlmd_schema_version());
+	mlmd_store_free(s);
+	Mlmd__Pb__SqliteMetadataSourceConfig sq = MLMD__PB__SQLITE_METADATA_SOURCE_CONFIG__INIT;
+	c.config_case = MLMD__PB__CONNECTION_CONFIG__CONFIG_SQLITE;
+	c.sqlite = &sq;
+	OK(mlmd_store_open_config(&s, buf, pack_config(&c, buf))); /* empty filename_uri: memory */
+	mlmd_store_free(s);
+	char *path = tmp_path("cfg");
+	sq.filename_uri = path;
+	sq.has_connection_mode = 1;
+	sq.connection_mode = MLMD__PB__SQLITE_METADATA_SOURCE_CONFIG__CONNECTION_MODE__READWRITE;
+	s = NULL;
+	assert_true(mlmd_store_open_config(&s, buf, pack_config(&c, buf)) < 0); /* missing file, no create */
+	assert_null(s);
+	sq.connection_mode = MLMD__PB__SQLITE_METADATA_SOURCE_CONFIG__CONNECTION_MODE__READWRITE_OPENCREATE;
+	OK(mlmd_store_open_config(&s, buf, pack_config(&c, buf)));
+	int64_t t = artifact_type(s, "T", 0);
+	assert_true(t > 0);
+	mlmd_store_free(s);
+	sq.connection_mode = MLMD__PB__SQLITE_METADATA_SOURCE_CONFIG__CONNECTION_MODE__READONLY;
+	OK(mlmd_store_open_config(&s, buf, pack_config(&c, buf)));
+	Mlmd__Pb__ArtifactType at = MLMD__PB__ARTIFACT_TYPE__INIT;
+	at.name = "U";
+	Mlmd__Pb__PutArtifactTypeRequest rq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactTypeResponse *rs;
+	rq.artifact_type = &at;
+	FAILS(mlmd_store_put_artifact_type(s, &rq, &rs), MLMD_FAILED_PRECONDITION, "read-only");
+	Mlmd__Pb__GetArtifactTypesRequest g = MLMD__PB__GET_ARTIFACT_TYPES_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactTypesResponse *gr;
+	OK(mlmd_store_get_artifact_types(s, &g, &gr));
+	assert_int_equal(gr->n_artifact_types, 1);
+	mlmd_message_free(gr);
+	mlmd_store_free(s);
+	FAILS(mlmd_store_open_config(&s, "\xff\xff\xff", 3), MLMD_INVALID_ARGUMENT, "do not parse");
+	Mlmd__Pb__PostgreSQLDatabaseConfig pg = MLMD__PB__POSTGRE_SQLDATABASE_CONFIG__INIT;
+	c.config_case = MLMD__PB__CONNECTION_CONFIG__CONFIG_POSTGRESQL;
+	c.postgresql = &pg;
+	FAILS(mlmd_store_open_config(&s, buf, pack_config(&c, buf)), MLMD_UNIMPLEMENTED, "PostgreSQL");
+	tmp_remove(path);
+}
+
+static void call_by_name_round_trips_bytes(void **st)
+{
+	(void)st;
+	mlmd_store *s = open_memory();
+	Mlmd__Pb__ArtifactType at = MLMD__PB__ARTIFACT_TYPE__INIT;
+	at.name = "Bytes";
+	Mlmd__Pb__PutArtifactTypeRequest rq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
+	rq.artifact_type = &at;
+	uint8_t buf[256];
+	size_t n = mlmd__pb__put_artifact_type_request__pack(&rq, buf);
+	void *out = NULL;
+	size_t out_len = 0;
+	OK(mlmd_store_call(s, "PutArtifactType", buf, n, &out, &out_len));
+	Mlmd__Pb__PutArtifactTypeResponse *rs = mlmd__pb__put_artifact_type_response__unpack(NULL, out_len, out);
+	assert_non_null(rs);
+	assert_true(rs->has_type_id && rs->type_id > 0);
+	mlmd__pb__put_artifact_type_response__free_unpacked(rs, NULL);
+	mlmd_buffer_free(out);
+	/* an empty request is a valid (empty) message */
+	OK(mlmd_store_call(s, "GetArtifactTypes", NULL, 0, &out, &out_len));
+	Mlmd__Pb__GetArtifactTypesResponse *gr = mlmd__pb__get_artifact_types_response__unpack(NULL, out_len, out);
+	assert_int_equal(gr->n_artifact_types, 1);
+	mlmd__pb__get_artifact_types_response__free_unpacked(gr, NULL);
+	mlmd_buffer_free(out);
+	mlmd_store_free(s);
+}
+
+static void bad_input_gets_clear_errors(void **st)
+{
+	(void)st;
+	mlmd_store *s = open_memory();
+	void *out = (void *)1;
+	size_t out_len = 7;
+	FAILS(mlmd_store_call(s, "NoSuchMethod", NULL, 0, &out, &out_len), MLMD_UNIMPLEMENTED, "unknown method 'NoSuchMethod'");
+	assert_null(out);
+	assert_int_equal(out_len, 0);
+	FAILS(mlmd_store_call(s, "PutArtifacts", "\x0a\xff\xff\xff\xff\x0f", 6, &out, &out_len), MLMD_INVALID_ARGUMENT,
+	      "do not parse as ml_metadata.PutArtifactsRequest");
+	/* a valid request cut short */
+	Mlmd__Pb__Artifact a = MLMD__PB__ARTIFACT__INIT, *ap = &a;
+	a.has_type_id = 1;
+	a.type_id = 1;
+	a.uri = "/some/long/uri/value";
+	Mlmd__Pb__PutArtifactsRequest rq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+	rq.n_artifacts = 1;
+	rq.artifacts = &ap;
+	uint8_t buf[256];
+	size_t n = mlmd__pb__put_artifacts_request__pack(&rq, buf);
+	for (size_t cut = 1; cut < n; cut++)
+		assert_true(mlmd_store_call(s, "PutArtifacts", buf, cut, &out, &out_len) < 0);
+	/* random garbage never crashes, whatever it parses as */
+	srandom(7);
+	for (int i = 0; i < 2000; i++) {
+		uint8_t junk[64];
+		size_t len = (size_t)(random() % 64);
+		for (size_t j = 0; j < len; j++)
+			junk[j] = (uint8_t)random();
+		const char *methods[] = { "PutArtifacts", "PutExecution", "GetArtifacts", "PutEvents", "PutTypes",
+					  "PutParentContexts", "GetContextsByID", "PutLineageSubgraph" };
+		int rc = mlmd_store_call(s, methods[i % 8], junk, len, &out, &out_len);
+		if (rc == 0)
+			mlmd_buffer_free(out);
+		else
+			assert_true(mlmd_error_last()->code > 0 && mlmd_error_message()[0]);
+	}
+	FAILS(mlmd_store_call(NULL, "GetArtifacts", NULL, 0, &out, &out_len), MLMD_INVALID_ARGUMENT, "store is NULL");
+	FAILS(mlmd_store_call(s, NULL, NULL, 0, &out, &out_len), MLMD_INVALID_ARGUMENT, "method is NULL");
+	FAILS(mlmd_store_call(s, "GetArtifacts", NULL, 5, &out, &out_len), MLMD_INVALID_ARGUMENT, "request is NULL");
+	FAILS(mlmd_store_call(s, "GetArtifacts", NULL, 0, NULL, &out_len), MLMD_INVALID_ARGUMENT, "required");
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	mlmd_store *t = NULL;
+	o.uri = "mysql://x";
+	FAILS(mlmd_store_open(&t, &o), MLMD_INVALID_ARGUMENT, "unknown scheme");
+	o.version = 99;
+	o.uri = "sqlite::memory:";
+	FAILS(mlmd_store_open(&t, &o), MLMD_INVALID_ARGUMENT, "MLMD_STORE_OPTIONS_INIT");
+	/* a typed call given the wrong message type */
+	Mlmd__Pb__GetArtifactsRequest wrong = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactsResponse *prs;
+	FAILS(mlmd_store_put_artifacts(s, (const Mlmd__Pb__PutArtifactsRequest *)&wrong, &prs), MLMD_INVALID_ARGUMENT,
+	      "expected ml_metadata.PutArtifactsRequest");
+	mlmd_store_free(s);
+}
+
+static void file_store_persists_across_reopen(void **st)
+{
+	(void)st;
+	char *path = tmp_path("persist");
+	mlmd_store *s = open_file(path);
+	int64_t t = artifact_type(s, "Kept", 1, "n", MLMD__PB__PROPERTY_TYPE__INT);
+	Mlmd__Pb__Artifact *a = new_artifact(t, "/kept");
+	OK(mlmd_node_set_int(a, 0, "n", 5));
+	int64_t id = 0;
+	OK(put_artifact(s, a, &id));
+	mlmd_store_free(s);
+	s = open_file(path);
+	Mlmd__Pb__Artifact *g = get_artifact(s, id);
+	assert_non_null(g);
+	assert_string_equal(g->uri, "/kept");
+	assert_int_equal(mlmd_node_get(g, 0, "n")->int_value, 5);
+	mlmd_message_free(g);
+	mlmd_store_free(s);
+	tmp_remove(path);
+}
+
+static void schema_versions_are_checked(void **st)
+{
+	(void)st;
+	char *path = tmp_path("schema");
+	mlmd_store_free(open_file(path));
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE mlmd_schema SET version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	char uri[1100];
+	snprintf(uri, sizeof uri, "sqlite:%s", path);
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = uri;
+	mlmd_store *s = NULL;
+	FAILS(mlmd_store_open(&s, &o), MLMD_FAILED_PRECONDITION, "newer than this library");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO mlmd_schema VALUES (1)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	FAILS(mlmd_store_open(&s, &o), MLMD_DATA_LOSS, "exactly one");
+	tmp_remove(path);
+	/* a Google MLMD file is recognised, not clobbered */
+	path = tmp_path("mlmdenv");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE MLMDEnv (schema_version INTEGER PRIMARY KEY);"
+					  "CREATE TABLE Artifact (id INTEGER PRIMARY KEY)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	snprintf(uri, sizeof uri, "sqlite:%s", path);
+	FAILS(mlmd_store_open(&s, &o), MLMD_FAILED_PRECONDITION, "Google MLMD");
+	tmp_remove(path);
+}
+
+static void a_held_write_lock_is_aborted(void **st)
+{
+	(void)st;
+	char *path = tmp_path("lock");
+	mlmd_store_free(open_file(path));
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	char uri[1100];
+	snprintf(uri, sizeof uri, "sqlite:%s", path);
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = uri;
+	o.busy_timeout_ms = 50;
+	mlmd_store *s = NULL;
+	OK(mlmd_store_open(&s, &o));
+	Mlmd__Pb__ArtifactType at = MLMD__PB__ARTIFACT_TYPE__INIT;
+	at.name = "L";
+	Mlmd__Pb__PutArtifactTypeRequest rq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactTypeResponse *rs;
+	rq.artifact_type = &at;
+	FAILS(mlmd_store_put_artifact_type(s, &rq, &rs), MLMD_ABORTED, "locked");
+	/* reads still work while another connection writes (WAL) */
+	Mlmd__Pb__GetArtifactTypesRequest g = MLMD__PB__GET_ARTIFACT_TYPES_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactTypesResponse *gr;
+	OK(mlmd_store_get_artifact_types(s, &g, &gr));
+	mlmd_message_free(gr);
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	OK(mlmd_store_put_artifact_type(s, &rq, &rs)); /* the retry succeeds */
+	mlmd_message_free(rs);
+	sqlite3_close(db);
+	mlmd_store_free(s);
+	tmp_remove(path);
+}
+
+static void two_processes_write_one_file(void **st)
+{
+	(void)st;
+	char *path = tmp_path("procs");
+	mlmd_store *s = open_file(path);
+	int64_t t = artifact_type(s, "P", 1, "writer", MLMD__PB__PROPERTY_TYPE__INT);
+	mlmd_store_free(s);
+	enum { PROCS = 2, EACH = 200 };
+	pid_t pids[PROCS];
+	for (int p = 0; p < PROCS; p++) {
+		pids[p] = fork();
+		if (pids[p] == 0) {
+			mlmd_store *cs = open_file(path);
+			for (int i = 0; i < EACH; i++) {
+				int rc;
+				do { /* retry ABORTED, as MLMD clients do */
+					Mlmd__Pb__Artifact *a = new_artifact(t, NULL);
+					mlmd_node_set_int(a, 0, "writer", p);
+					rc = put_artifact(cs, a, NULL);
+				} while (rc == -MLMD_ABORTED);
+				if (rc)
+					_exit(1);
+			}
+			mlmd_store_free(cs);
+			_exit(0);
+		}
+	}
+	for (int p = 0; p < PROCS; p++) {
+		int status = 0;
+		waitpid(pids[p], &status, 0);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	s = open_file(path);
+	Mlmd__Pb__GetArtifactsRequest rq = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactsResponse *rs;
+	OK(mlmd_store_get_artifacts(s, &rq, &rs));
+	assert_int_equal(rs->n_artifacts, PROCS * EACH);
+	for (size_t i = 1; i < rs->n_artifacts; i++)
+		assert_true(rs->artifacts[i]->id > rs->artifacts[i - 1]->id); /* no duplicates */
+	mlmd_message_free(rs);
+	mlmd_store_free(s);
+	tmp_remove(path);
+}
+
+static void error_state_is_per_thread_and_names_codes(void **st)
+{
+	(void)st;
+	mlmd_error_clear();
+	assert_int_equal(mlmd_error_last()->code, 0);
+	assert_string_equal(mlmd_error_message(), "");
+	assert_string_equal(mlmd_status_name(-MLMD_ABORTED), "ABORTED");
+	assert_string_equal(mlmd_status_name(MLMD_UNAUTHENTICATED), "UNAUTHENTICATED");
+	assert_string_equal(mlmd_status_name(1234), "UNKNOWN");
+	assert_string_equal(mlmd_version(), MLMD_VERSION);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(open_config_variants),
+		cmocka_unit_test(call_by_name_round_trips_bytes),
+		cmocka_unit_test(bad_input_gets_clear_errors),
+		cmocka_unit_test(file_store_persists_across_reopen),
+		cmocka_unit_test(schema_versions_are_checked),
+		cmocka_unit_test(a_held_write_lock_is_aborted),
+		cmocka_unit_test(two_processes_write_one_file),
+		cmocka_unit_test(error_state_is_per_thread_and_names_codes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
