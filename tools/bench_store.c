@@ -71,6 +71,7 @@ static sqlite3 *raw_open(const char *path)
 		exit(1);
 	sqlite3_exec(db,
 		     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+		     "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384;"
 		     "CREATE TABLE type (id INTEGER PRIMARY KEY, name TEXT);"
 		     "INSERT INTO type VALUES (1, 'DataSet');"
 		     "CREATE TABLE artifact (id INTEGER PRIMARY KEY, type_id INTEGER NOT NULL REFERENCES type(id),"
