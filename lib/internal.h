@@ -132,13 +132,28 @@ int mlmd__type_get(call *c, int kind, int64_t id, const type_info **out);
 /* Type kinds, with MLMD's numbering of Type.type_kind. */
 enum { KIND_EXECUTION = 0, KIND_ARTIFACT = 1, KIND_CONTEXT = 2 };
 
+/* The SQL of one node kind, built at compile time from its table name (see
+ * NODE_SQL in store/nodes.c), so no statement text is formatted per row. */
+typedef struct node_sql {
+	const char *insert;          /* RETURNING id */
+	const char *insert_prop;     /* plain insert: properties of a new node */
+	const char *upsert_prop;     /* insert or replace one property */
+	const char *delete_prop;
+	const char *load;            /* NODE_COLS of one node, with its type name */
+	const char *load_props;
+	const char *load_stored;     /* the columns an update compares */
+	const char *update;
+	const char *exists;
+	const char *by_external_id;
+	const char *by_type_and_name;
+} node_sql;
+
 /* Offsets into one generated node message (Artifact, Execution, Context), so
  * that the node code is written once for the three kinds. */
 typedef struct node_kind {
 	int kind;
 	const char *what;            /* "artifact" */
 	const char *table;           /* SQL table name */
-	const char *prop_table;
 	const ProtobufCMessageDescriptor *desc;
 	const ProtobufCMessageDescriptor *props_entry;
 	const ProtobufCMessageDescriptor *custom_entry;
@@ -147,6 +162,7 @@ typedef struct node_kind {
 	size_t o_has_state, o_state; /* SIZE_MAX when the kind has none */
 	size_t o_n_props, o_props, o_n_custom, o_custom;
 	size_t o_has_ctime, o_ctime, o_has_mtime, o_mtime, o_sysmeta;
+	node_sql sql;
 } node_kind;
 
 extern const node_kind mlmd__artifact_kind, mlmd__execution_kind, mlmd__context_kind;
@@ -171,8 +187,12 @@ int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *node,
 		   const put_opts *o, int64_t *id_out);
 /* Loads node `id` (NULL *out when absent). */
 int mlmd__node_load(call *c, const node_kind *k, int64_t id, ProtobufCMessage **out);
-/* Loads and appends nodes for each id row of a prepared query (column 0). */
-int mlmd__node_load_rows(call *c, const node_kind *k, sqlq *q, void ***arr, size_t *n);
+/* Loads the nodes `ids` in order and appends those that exist; ids already
+ * in arr[0..*n) are skipped when `dedupe` is set. */
+int mlmd__node_load_ids(call *c, const node_kind *k, const int64_t *ids, size_t nids, int dedupe,
+			void ***arr, size_t *n);
+/* Runs a prepared query whose first column is an id and collects the ids. */
+int mlmd__q_ids(sqlq *q, int64_t **ids, size_t *n);
 int mlmd__node_exists(call *c, const node_kind *k, int64_t id);
 
 /* Paged listing (store/list.c). `where` is an SQL condition over alias n

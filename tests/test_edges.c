@@ -167,6 +167,10 @@ static void put_execution_validates_pairs(void **st)
 	mlmd_message_free(p->artifact);
 	p->artifact = NULL;
 	FAILS(mlmd_store_put_execution(s, rq, &rs), MLMD_INVALID_ARGUMENT, "must have an artifact_id");
+	Mlmd__Pb__Event *ev = p->event;
+	p->event = NULL;
+	FAILS(mlmd_store_put_execution(s, rq, &rs), MLMD_INVALID_ARGUMENT, "neither an artifact nor an event");
+	p->event = ev;
 	p->event->has_execution_id = 1;
 	p->event->execution_id = 5;
 	FAILS(mlmd_store_put_execution(s, rq, &rs), MLMD_INVALID_ARGUMENT, "execution");

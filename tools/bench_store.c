@@ -8,7 +8,7 @@
  *   2. 2000 calls that each put one artifact
  *   3. a 100-row page by type at offset 50k (keyset token), repeated
  *   4. get all 100k artifacts by id, 1000 ids per call
- * Usage: bench_store DIR
+ * Usage: bench_store DIR [put|one|page|get]   (default: all; later ones need put)
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -153,6 +153,9 @@ static long raw_read(raw *r, int64_t id)
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "/tmp";
+	const char *only = argc > 2 ? argv[2] : NULL;
+#define RUN(name) (!only || !strcmp(only, name))
+	long sink = 0;
 	mkdir(dir, 0755);
 	char ours_path[1024], raw_path[1024], uri[1100];
 	snprintf(ours_path, sizeof ours_path, "%s/bench-mlmd.db", dir);
@@ -208,7 +211,10 @@ int main(int argc, char **argv)
 	printf("%-44s %10.0f a/s %10.0f a/s %7.0f%%\n", "put 100k artifacts, 3 props, batches of 1000", ours, rawr,
 	       100 * ours / rawr);
 
+	if (!RUN("put") && !RUN("page") && !RUN("get"))
+		goto out; /* "one" alone still needed the rows above */
 	/* 2. one artifact per call */
+	if (RUN("one")) {
 	t0 = now_s();
 	for (int i = 0; i < SINGLES; i++) {
 		Mlmd__Pb__Artifact *a = mk_artifact(tid, N + i);
@@ -231,8 +237,12 @@ int main(int argc, char **argv)
 	rawr = SINGLES / (now_s() - t0);
 	printf("%-44s %8.0f call/s %8.0f call/s %7.0f%%\n", "put 1 artifact per call (2000 calls)", ours, rawr,
 	       100 * ours / rawr);
+	}
+	if (only && strcmp(only, "page") && strcmp(only, "get"))
+		goto out;
 
 	/* 3. a 100-row page by type at offset 50k */
+	if (RUN("page")) {
 	Mlmd__Pb__ListOperationOptions lo = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
 	lo.has_max_result_size = 1;
 	lo.max_result_size = 100;
@@ -257,7 +267,7 @@ int main(int argc, char **argv)
 		mlmd_message_free(rs);
 	}
 	double ours_ms = (now_s() - t0) * 1000 / PAGE_REPS;
-	long sink = 0;
+
 	t0 = now_s();
 	for (int i = 0; i < PAGE_REPS; i++) {
 		sqlite3_exec(r.db, "BEGIN", NULL, NULL, NULL);
@@ -275,8 +285,10 @@ int main(int argc, char **argv)
 	printf("%-44s %11.3f ms %11.3f ms %7.0f%%\n", "100-row page by type at offset 50k", ours_ms, raw_ms,
 	       100 * raw_ms / ours_ms);
 	free(tok64);
+	}
 
 	/* 4. get 100k by id */
+	if (RUN("get")) {
 	t0 = now_s();
 	for (int b = 0; b < N / BATCH; b++) {
 		int64_t ids[BATCH];
@@ -301,7 +313,9 @@ int main(int argc, char **argv)
 	rawr = N / (now_s() - t0);
 	printf("%-44s %10.0f a/s %10.0f a/s %7.0f%%\n", "get 100k artifacts by id, 1000 per call", ours, rawr,
 	       100 * ours / rawr);
+	}
 	printf("(ratios: ours/raw throughput; for the page row, raw time / our time)  [%ld]\n", sink % 10);
+out:
 
 	sqlite3_finalize(r.ins);
 	sqlite3_finalize(r.prop);

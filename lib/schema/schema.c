@@ -183,12 +183,12 @@ static int apply_steps(mlmd_store *s, int from, int to)
 }
 
 /* Brings the schema to `target` inside one write transaction. */
-static int migrate(mlmd_store *s, int upgrade, int target, int exact)
+static int migrate(mlmd_store *s, int upgrade, int target)
 {
 	int version = 0, rc;
 	if ((rc = read_version(s, &version)))
 		return rc;
-	if (version == target || (!exact && version > 0 && version == target)) {
+	if (version == target) {
 		s->schema_version = version;
 		return 0;
 	}
@@ -230,14 +230,14 @@ fail:
 
 int mlmd__schema_prepare(mlmd_store *s, int upgrade)
 {
-	return migrate(s, upgrade, MLMD_SCHEMA_VERSION, 0);
+	return migrate(s, upgrade, MLMD_SCHEMA_VERSION);
 }
 
 int mlmd__schema_create_at(mlmd_store *s, int version)
 {
 	if (version < 1 || version > MLMD_SCHEMA_VERSION)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "no schema version %d", version);
-	return migrate(s, 1, version, 1);
+	return migrate(s, 1, version);
 }
 
 int mlmd_store_schema_version(mlmd_store *s)

@@ -17,6 +17,9 @@ int mlmd__rpc_PutExecution(call *c, const Mlmd__Pb__PutExecutionRequest *rq, Mlm
 	for (size_t i = 0; i < rq->n_artifact_event_pairs; i++) {
 		const Mlmd__Pb__PutExecutionRequest__ArtifactAndEvent *p = rq->artifact_event_pairs[i];
 		const Mlmd__Pb__Event *e = p->event;
+		if (!e && !p->artifact)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT,
+					  "artifact_event_pairs[%zu]: the pair has neither an artifact nor an event", i);
 		if (!e)
 			continue;
 		if (e->has_execution_id && ex->has_id && e->execution_id != ex->id)

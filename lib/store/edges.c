@@ -84,7 +84,50 @@ int mlmd__rpc_PutEvents(call *c, const Mlmd__Pb__PutEventsRequest *rq, Mlmd__Pb_
 	return 0;
 }
 
-/* Loads the events of one artifact or execution (by the column `col`). */
+/* Loads the path of event `eid` (NULL when it has none). */
+static int load_path(call *c, int64_t eid, Mlmd__Pb__Event__Path **out)
+{
+	sqlq q;
+	int rc = mlmd__q(c->s, &q, "SELECT step_index, step_key FROM event_path WHERE event_id = ? ORDER BY position");
+	if (rc)
+		return rc;
+	mlmd__q_i64(&q, 1, eid);
+	Mlmd__Pb__Event__Path *path = NULL;
+	while ((rc = mlmd__q_step(&q)) == 1) {
+		if (!path && !(path = mlmd__msg_new(&mlmd__pb__event__path__descriptor))) {
+			rc = MLMD_OOM();
+			break;
+		}
+		Mlmd__Pb__Event__Path__Step *st = mlmd__msg_new(&mlmd__pb__event__path__step__descriptor);
+		if (!st || mlmd__push_ptr((void ***)&path->steps, &path->n_steps, st)) {
+			free(st);
+			rc = MLMD_OOM();
+			break;
+		}
+		if (!mlmd__q_isnull(&q, 0)) {
+			st->value_case = MLMD__PB__EVENT__PATH__STEP__VALUE_INDEX;
+			st->index = mlmd__q_col_i64(&q, 0);
+		} else if (!mlmd__q_isnull(&q, 1)) {
+			st->value_case = MLMD__PB__EVENT__PATH__STEP__VALUE_KEY;
+			if (!(st->key = mlmd__strdup(mlmd__q_col_text(&q, 1)))) {
+				rc = MLMD_OOM();
+				break;
+			}
+		}
+	}
+	mlmd__q_done(&q);
+	if (rc < 0) {
+		if (path)
+			protobuf_c_message_free_unpacked(&path->base, NULL);
+		return rc;
+	}
+	*out = path;
+	return 0;
+}
+
+/* Appends the events selected by `sql` (EVENT_COLS, one id parameter). The
+ * rows are read first and the paths after, since loading a path runs another
+ * statement. */
 static int load_events(call *c, const char *sql, int64_t id, Mlmd__Pb__Event ***arr, size_t *n)
 {
 	sqlq q;
@@ -93,6 +136,8 @@ static int load_events(call *c, const char *sql, int64_t id, Mlmd__Pb__Event ***
 		return rc;
 	mlmd__q_i64(&q, 1, id);
 	size_t first = *n;
+	int64_t *eids = NULL;
+	size_t neids = 0;
 	while ((rc = mlmd__q_step(&q)) == 1) {
 		Mlmd__Pb__Event *e = mlmd__msg_new(&mlmd__pb__event__descriptor);
 		if (!e || mlmd__push_ptr((void ***)arr, n, e)) {
@@ -100,13 +145,15 @@ static int load_events(call *c, const char *sql, int64_t id, Mlmd__Pb__Event ***
 			rc = MLMD_OOM();
 			break;
 		}
+		if (mlmd__push_i64(&eids, &neids, mlmd__q_col_i64(&q, 0))) {
+			rc = -MLMD_RESOURCE_EXHAUSTED;
+			break;
+		}
 		e->has_artifact_id = e->has_execution_id = e->has_type = e->has_milliseconds_since_epoch = 1;
 		e->artifact_id = mlmd__q_col_i64(&q, 1);
 		e->execution_id = mlmd__q_col_i64(&q, 2);
 		e->type = (Mlmd__Pb__Event__Type)mlmd__q_col_i64(&q, 3);
 		e->milliseconds_since_epoch = mlmd__q_col_i64(&q, 4);
-		/* stash the event id in the path pointer slot until paths are loaded */
-		e->path = (Mlmd__Pb__Event__Path *)(intptr_t)mlmd__q_col_i64(&q, 0);
 		size_t smn;
 		const void *sm = mlmd__q_col_blob(&q, 5, &smn);
 		if (sm && !(e->system_metadata = mlmd__pb__wkt__any__unpack(NULL, smn, sm))) {
@@ -115,47 +162,9 @@ static int load_events(call *c, const char *sql, int64_t id, Mlmd__Pb__Event ***
 		}
 	}
 	mlmd__q_done(&q);
-	/* Replace the stashed ids by the paths (or NULL when there is none). */
-	for (size_t i = first; i < *n; i++) {
-		int64_t eid = (int64_t)(intptr_t)(*arr)[i]->path;
-		(*arr)[i]->path = NULL;
-		if (rc < 0)
-			continue;
-		int r = mlmd__q(c->s, &q, "SELECT step_index, step_key FROM event_path WHERE event_id = ? ORDER BY position");
-		if (r) {
-			rc = r;
-			continue;
-		}
-		mlmd__q_i64(&q, 1, eid);
-		Mlmd__Pb__Event__Path *path = NULL;
-		while ((r = mlmd__q_step(&q)) == 1) {
-			Mlmd__Pb__Event__Path__Step *st = mlmd__msg_new(&mlmd__pb__event__path__step__descriptor);
-			if (!path && !(path = mlmd__msg_new(&mlmd__pb__event__path__descriptor))) {
-				free(st);
-				r = MLMD_OOM();
-				break;
-			}
-			if (!st || mlmd__push_ptr((void ***)&path->steps, &path->n_steps, st)) {
-				free(st);
-				r = MLMD_OOM();
-				break;
-			}
-			if (!mlmd__q_isnull(&q, 0)) {
-				st->value_case = MLMD__PB__EVENT__PATH__STEP__VALUE_INDEX;
-				st->index = mlmd__q_col_i64(&q, 0);
-			} else if (!mlmd__q_isnull(&q, 1)) {
-				st->value_case = MLMD__PB__EVENT__PATH__STEP__VALUE_KEY;
-				if (!(st->key = mlmd__strdup(mlmd__q_col_text(&q, 1)))) {
-					r = MLMD_OOM();
-					break;
-				}
-			}
-		}
-		mlmd__q_done(&q);
-		(*arr)[i]->path = path;
-		if (r < 0)
-			rc = r;
-	}
+	for (size_t i = 0; rc == 0 && i < neids; i++)
+		rc = load_path(c, eids[i], &(*arr)[first + i]->path);
+	free(eids);
 	return rc < 0 ? rc : 0;
 }
 

@@ -166,15 +166,8 @@ int mlmd__list_nodes(call *c, const node_kind *k, const Mlmd__Pb__ListOperationO
 		take = (size_t)limit;
 		rc = encode_token(o, fields[take - 1], ids[take - 1], next_token);
 	}
-	for (size_t i = 0; rc == 0 && i < take; i++) {
-		ProtobufCMessage *m = NULL;
-		if ((rc = mlmd__node_load(c, k, ids[i], &m)))
-			break;
-		if (m && mlmd__push_ptr(arr, n, m)) {
-			protobuf_c_message_free_unpacked(m, NULL);
-			rc = -MLMD_RESOURCE_EXHAUSTED;
-		}
-	}
+	if (rc == 0)
+		rc = mlmd__node_load_ids(c, k, ids, take, 0, arr, n);
 	free(ids);
 	free(fields);
 	return rc < 0 ? rc : 0;

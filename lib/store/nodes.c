@@ -14,14 +14,39 @@
 #define F(m, off, T) (*(T *)((char *)(m) + (off)))
 #define HAS(m, off) F(m, off, protobuf_c_boolean)
 
+#define NODE_COLS "n.id, n.type_id, t.name, n.name, n.external_id, n.uri, n.state," \
+		  " n.create_time, n.update_time, n.system_metadata"
+#define PROP_COLS "node_id, is_custom, name, value_type, int_value, double_value, string_value," \
+		  " bool_value, struct_value, proto_value"
+
+#define NODE_SQL(T)                                                                                  \
+	{ "INSERT INTO " T " (type_id, name, external_id, uri, state, create_time, update_time,"     \
+	  " system_metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",                          \
+	  "INSERT INTO " T "_property (" PROP_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",         \
+	  "INSERT INTO " T "_property (" PROP_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"          \
+	  " ON CONFLICT (node_id, is_custom, name) DO UPDATE SET value_type = excluded.value_type,"  \
+	  " int_value = excluded.int_value, double_value = excluded.double_value,"                   \
+	  " string_value = excluded.string_value, bool_value = excluded.bool_value,"                 \
+	  " struct_value = excluded.struct_value, proto_value = excluded.proto_value",               \
+	  "DELETE FROM " T "_property WHERE node_id = ? AND is_custom = ? AND name = ?",               \
+	  "SELECT " NODE_COLS " FROM " T " n JOIN type t ON t.id = n.type_id WHERE n.id = ?",         \
+	  "SELECT is_custom, name, value_type, int_value, double_value, string_value, bool_value,"   \
+	  " struct_value, proto_value FROM " T "_property WHERE node_id = ? ORDER BY is_custom, name", \
+	  "SELECT type_id, name, external_id, uri, state, create_time, update_time FROM " T           \
+	  " WHERE id = ?",                                                                            \
+	  "UPDATE " T " SET name = ?, external_id = ?, uri = ?, state = ?, update_time = ? WHERE id = ?", \
+	  "SELECT 1 FROM " T " WHERE id = ?",                                                         \
+	  "SELECT id FROM " T " WHERE external_id = ?",                                               \
+	  "SELECT id FROM " T " WHERE type_id = ? AND name = ?" }
+
 #define NODE_KIND(KIND, WHAT, TABLE, T, D, PE, CE, URI, HSTATE, STATE)                       \
-	{ KIND, WHAT, TABLE, TABLE "_property", &D, &PE, &CE, offsetof(T, has_id),               \
+	{ KIND, WHAT, TABLE, &D, &PE, &CE, offsetof(T, has_id),               \
 	  offsetof(T, id), offsetof(T, has_type_id), offsetof(T, type_id), offsetof(T, name),    \
 	  offsetof(T, type), offsetof(T, external_id), URI, HSTATE, STATE,                       \
 	  offsetof(T, n_properties), offsetof(T, properties), offsetof(T, n_custom_properties),  \
 	  offsetof(T, custom_properties), offsetof(T, has_create_time_since_epoch),              \
 	  offsetof(T, create_time_since_epoch), offsetof(T, has_last_update_time_since_epoch),   \
-	  offsetof(T, last_update_time_since_epoch), offsetof(T, system_metadata) }
+	  offsetof(T, last_update_time_since_epoch), offsetof(T, system_metadata), NODE_SQL(TABLE) }
 
 const node_kind mlmd__artifact_kind = NODE_KIND(
 	KIND_ARTIFACT, "artifact", "artifact", Mlmd__Pb__Artifact, mlmd__pb__artifact__descriptor,
@@ -168,20 +193,12 @@ static int value_equal(const Mlmd__Pb__Value *a, const Mlmd__Pb__Value *b)
 	}
 }
 
-static int insert_prop(call *c, const node_kind *k, int64_t id, const prop_ref *p)
+/* Writes one property. A new node's set has unique names, so a plain insert
+ * does; an update replaces values in place. */
+static int insert_prop(call *c, const node_kind *k, int64_t id, const prop_ref *p, int replace)
 {
-	char sql[512];
-	snprintf(sql, sizeof sql,
-		 "INSERT INTO %s (node_id, is_custom, name, value_type, int_value, double_value,"
-		 " string_value, bool_value, struct_value, proto_value)"
-		 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-		 " ON CONFLICT (node_id, is_custom, name) DO UPDATE SET value_type = excluded.value_type,"
-		 " int_value = excluded.int_value, double_value = excluded.double_value,"
-		 " string_value = excluded.string_value, bool_value = excluded.bool_value,"
-		 " struct_value = excluded.struct_value, proto_value = excluded.proto_value",
-		 k->prop_table);
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, sql);
+	int rc = mlmd__q(c->s, &q, replace ? k->sql.upsert_prop : k->sql.insert_prop);
 	if (rc)
 		return rc;
 	const Mlmd__Pb__Value *v = p->value;
@@ -281,13 +298,8 @@ static int row_to_value(sqlq *q, int base, Mlmd__Pb__Value **out)
 /* Appends the stored properties of node `id` to the message's two maps. */
 static int load_props(call *c, const node_kind *k, int64_t id, ProtobufCMessage *m)
 {
-	char sql[256];
-	snprintf(sql, sizeof sql,
-		 "SELECT is_custom, name, value_type, int_value, double_value, string_value, bool_value,"
-		 " struct_value, proto_value FROM %s WHERE node_id = ? ORDER BY is_custom, name",
-		 k->prop_table);
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, sql);
+	int rc = mlmd__q(c->s, &q, k->sql.load_props);
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
@@ -313,9 +325,6 @@ static int load_props(call *c, const node_kind *k, int64_t id, ProtobufCMessage 
 
 /* ---- load ---------------------------------------------------------------- */
 
-#define NODE_COLS "n.id, n.type_id, t.name, n.name, n.external_id, n.uri, n.state," \
-		  " n.create_time, n.update_time, n.system_metadata"
-
 static int set_str(ProtobufCMessage *m, size_t off, const char *v)
 {
 	if (!v)
@@ -328,7 +337,7 @@ static int set_str(ProtobufCMessage *m, size_t off, const char *v)
 }
 
 /* Builds a node message from the current row of a NODE_COLS query. */
-static int row_to_node(call *c, const node_kind *k, sqlq *q, ProtobufCMessage **out)
+static int row_to_node(const node_kind *k, sqlq *q, ProtobufCMessage **out)
 {
 	ProtobufCMessage *m = mlmd__msg_new(k->desc);
 	if (!m)
@@ -368,23 +377,19 @@ static int row_to_node(call *c, const node_kind *k, sqlq *q, ProtobufCMessage **
 fail:
 	protobuf_c_message_free_unpacked(m, NULL);
 	return rc;
-	(void)c;
 }
 
 int mlmd__node_load(call *c, const node_kind *k, int64_t id, ProtobufCMessage **out)
 {
-	char sql[256];
-	snprintf(sql, sizeof sql, "SELECT " NODE_COLS " FROM %s n JOIN type t ON t.id = n.type_id WHERE n.id = ?",
-		 k->table);
 	sqlq q;
 	*out = NULL;
-	int rc = mlmd__q(c->s, &q, sql);
+	int rc = mlmd__q(c->s, &q, k->sql.load);
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
 	rc = mlmd__q_step(&q);
 	if (rc == 1)
-		rc = row_to_node(c, k, &q, out);
+		rc = row_to_node(k, &q, out);
 	mlmd__q_done(&q);
 	if (rc < 0)
 		return rc;
@@ -395,38 +400,32 @@ int mlmd__node_load(call *c, const node_kind *k, int64_t id, ProtobufCMessage **
 	return rc;
 }
 
-int mlmd__node_load_rows(call *c, const node_kind *k, sqlq *q, void ***arr, size_t *n)
+int mlmd__node_load_ids(call *c, const node_kind *k, const int64_t *ids, size_t nids, int dedupe,
+			void ***arr, size_t *n)
 {
-	/* Collect the ids first: loading a node runs other statements. */
-	int64_t *ids = NULL;
-	size_t nids = 0;
-	int rc;
-	while ((rc = mlmd__q_step(q)) == 1) {
-		if (mlmd__push_i64(&ids, &nids, mlmd__q_col_i64(q, 0))) {
-			rc = -MLMD_RESOURCE_EXHAUSTED;
-			break;
-		}
-	}
-	mlmd__q_done(q);
-	for (size_t i = 0; rc == 0 && i < nids; i++) {
+	size_t before = *n;
+	for (size_t i = 0; i < nids; i++) {
+		int dup = 0;
+		for (size_t j = 0; dedupe && j < before && !dup; j++)
+			dup = F((*arr)[j], k->o_id, int64_t) == ids[i];
+		if (dup)
+			continue;
 		ProtobufCMessage *m = NULL;
-		if ((rc = mlmd__node_load(c, k, ids[i], &m)))
-			break;
+		int rc = mlmd__node_load(c, k, ids[i], &m);
+		if (rc)
+			return rc;
 		if (m && mlmd__push_ptr(arr, n, m)) {
 			protobuf_c_message_free_unpacked(m, NULL);
-			rc = -MLMD_RESOURCE_EXHAUSTED;
+			return -MLMD_RESOURCE_EXHAUSTED;
 		}
 	}
-	free(ids);
-	return rc < 0 ? rc : 0;
+	return 0;
 }
 
 int mlmd__node_exists(call *c, const node_kind *k, int64_t id)
 {
-	char sql[128];
-	snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE id = ?", k->table);
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, sql);
+	int rc = mlmd__q(c->s, &q, k->sql.exists);
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
@@ -476,18 +475,17 @@ static int node_conflict(int rc, const node_kind *k, const char *name, const cha
 			  k->what, name ? name : "", (long long)type_id, external_id ? external_id : "");
 }
 
-static int lookup_id(call *c, const char *sql, int64_t a, const char *b, int64_t *id)
+/* Runs a one-row id lookup bound with (int64?, text); 1 and *id when found. */
+static int lookup_id(call *c, const char *sql, const int64_t *num, const char *text, int64_t *id)
 {
 	sqlq q;
 	int rc = mlmd__q(c->s, &q, sql);
 	if (rc)
 		return rc;
-	if (b) {
-		mlmd__q_i64(&q, 1, a);
-		mlmd__q_text(&q, 2, b);
-	} else {
-		mlmd__q_text(&q, 1, (const char *)(intptr_t)a);
-	}
+	int p = 1;
+	if (num)
+		mlmd__q_i64(&q, p++, *num);
+	mlmd__q_text(&q, p, text);
 	rc = mlmd__q_step(&q);
 	if (rc == 1)
 		*id = mlmd__q_col_i64(&q, 0);
@@ -519,13 +517,8 @@ static int node_insert(call *c, const node_kind *k, const ProtobufCMessage *m, i
 	if ((rc = set_add_map(&ps, m, k, 0)) || (rc = set_add_map(&ps, m, k, 1)) ||
 	    (rc = validate_props(k, t, &ps, 0)))
 		goto out;
-	char sql[256];
-	snprintf(sql, sizeof sql,
-		 "INSERT INTO %s (type_id, name, external_id, uri, state, create_time, update_time,"
-		 " system_metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-		 k->table);
 	sqlq q;
-	if ((rc = mlmd__q(c->s, &q, sql)))
+	if ((rc = mlmd__q(c->s, &q, k->sql.insert)))
 		goto out;
 	mlmd__q_i64(&q, 1, type_id);
 	mlmd__q_text(&q, 2, name);
@@ -557,7 +550,7 @@ static int node_insert(call *c, const node_kind *k, const ProtobufCMessage *m, i
 	}
 	rc = 0;
 	for (size_t i = 0; i < ps.n && !rc; i++)
-		rc = insert_prop(c, k, id, &ps.v[i]);
+		rc = insert_prop(c, k, id, &ps.v[i], 0);
 	if (!rc)
 		*id_out = id;
 out:
@@ -582,12 +575,8 @@ static void stored_free(stored_node *sn)
 
 static int load_stored(call *c, const node_kind *k, int64_t id, stored_node *sn, int *found)
 {
-	char sql[200];
-	snprintf(sql, sizeof sql,
-		 "SELECT type_id, name, external_id, uri, state, create_time, update_time FROM %s WHERE id = ?",
-		 k->table);
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, sql);
+	int rc = mlmd__q(c->s, &q, k->sql.load_stored);
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
@@ -800,12 +789,8 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 	int64_t mtime = c->now;
 	if (o->occ && mtime <= sn.mtime)
 		mtime = sn.mtime + 1; /* OCC promises a new, larger timestamp */
-	char sql[200];
-	snprintf(sql, sizeof sql,
-		 "UPDATE %s SET name = ?, external_id = ?, uri = ?, state = ?, update_time = ? WHERE id = ?",
-		 k->table);
 	sqlq q;
-	if ((rc = mlmd__q(c->s, &q, sql)))
+	if ((rc = mlmd__q(c->s, &q, k->sql.update)))
 		goto out;
 	mlmd__q_text(&q, 1, name);
 	mlmd__q_text(&q, 2, ext);
@@ -820,12 +805,10 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 	}
 	if (!props_same) {
 		/* Delete what is gone, upsert what is new or changed. */
-		snprintf(sql, sizeof sql, "DELETE FROM %s WHERE node_id = ? AND is_custom = ? AND name = ?",
-			 k->prop_table);
 		for (size_t i = 0; i < old.n && !rc; i++) {
 			if (set_find(&want, old.v[i].custom, old.v[i].name) >= 0)
 				continue;
-			if ((rc = mlmd__q(c->s, &q, sql)))
+			if ((rc = mlmd__q(c->s, &q, k->sql.delete_prop)))
 				break;
 			mlmd__q_i64(&q, 1, id);
 			mlmd__q_i64(&q, 2, old.v[i].custom);
@@ -836,7 +819,7 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 			int j = set_find(&old, want.v[i].custom, want.v[i].name);
 			if (j >= 0 && value_equal(want.v[i].value, old.v[j].value))
 				continue;
-			rc = insert_prop(c, k, id, &want.v[i]);
+			rc = insert_prop(c, k, id, &want.v[i], 1);
 		}
 	}
 out:
@@ -860,18 +843,13 @@ int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *m, const
 	} else {
 		const char *ext = F(m, k->o_external_id, const char *);
 		const char *name = F(m, k->o_name, const char *);
-		char sql[128];
-		if (o->reuse_by_external_id && ext && *ext) {
-			snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE external_id = ?", k->table);
-			if ((rc = lookup_id(c, sql, (int64_t)(intptr_t)ext, NULL, &id)) < 0)
-				return rc;
-		}
+		if (o->reuse_by_external_id && ext && *ext &&
+		    (rc = lookup_id(c, k->sql.by_external_id, NULL, ext, &id)) < 0)
+			return rc;
 		if (!id && o->reuse_context_by_name && k->kind == KIND_CONTEXT && name && *name &&
-		    HAS(m, k->o_has_type_id)) {
-			snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE type_id = ? AND name = ?", k->table);
-			if ((rc = lookup_id(c, sql, F(m, k->o_type_id, int64_t), name, &id)) < 0)
-				return rc;
-		}
+		    HAS(m, k->o_has_type_id) &&
+		    (rc = lookup_id(c, k->sql.by_type_and_name, &F(m, k->o_type_id, int64_t), name, &id)) < 0)
+			return rc;
 		if (!id)
 			return node_insert(c, k, m, id_out);
 	}

@@ -11,19 +11,6 @@
 #define EK (&mlmd__execution_kind)
 #define CK (&mlmd__context_kind)
 
-int mlmd__append_node(call *c, const node_kind *k, int64_t id, void ***arr, size_t *n)
-{
-	ProtobufCMessage *m = NULL;
-	int rc = mlmd__node_load(c, k, id, &m);
-	if (rc || !m)
-		return rc;
-	if (mlmd__push_ptr(arr, n, m)) {
-		protobuf_c_message_free_unpacked(m, NULL);
-		return -MLMD_RESOURCE_EXHAUSTED;
-	}
-	return 0;
-}
-
 /* ---- puts ------------------------------------------------------------------- */
 
 static int put_nodes(call *c, const node_kind *k, void **nodes, size_t n, const put_opts *o, int64_t **ids,
@@ -79,10 +66,7 @@ LIST_RPC(GetContexts, contexts, CK)
 
 static int by_ids(call *c, const node_kind *k, const int64_t *ids, size_t n, void ***arr, size_t *narr)
 {
-	int rc = 0;
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = mlmd__append_node(c, k, ids[i], arr, narr);
-	return rc;
+	return mlmd__node_load_ids(c, k, ids, n, 0, arr, narr);
 }
 
 int mlmd__rpc_GetArtifactsByID(call *c, const Mlmd__Pb__GetArtifactsByIDRequest *rq,
@@ -170,10 +154,8 @@ static int by_type_and_name(call *c, const node_kind *k, const char *tname, cons
 		return rc;
 	if (!name)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s name is required", k->what);
-	char sql[128];
-	snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE type_id = ? AND name = ?", k->table);
 	sqlq q;
-	if ((rc = mlmd__q(c->s, &q, sql)))
+	if ((rc = mlmd__q(c->s, &q, k->sql.by_type_and_name)))
 		return rc;
 	mlmd__q_i64(&q, 1, tid);
 	mlmd__q_text(&q, 2, name);
@@ -207,7 +189,7 @@ int mlmd__rpc_GetContextByTypeAndName(call *c, const Mlmd__Pb__GetContextByTypeA
 }
 
 /* Runs `sql` with one text or integer parameter and appends the nodes whose
- * ids it returns, skipping ids already in `seen`. */
+ * ids it returns, each once. */
 static int append_query(call *c, const node_kind *k, const char *sql, const char *text, int64_t num,
 			void ***arr, size_t *n)
 {
@@ -219,24 +201,12 @@ static int append_query(call *c, const node_kind *k, const char *sql, const char
 		mlmd__q_text(&q, 1, text);
 	else
 		mlmd__q_i64(&q, 1, num);
-	size_t before = *n;
 	int64_t *ids = NULL;
 	size_t nids = 0;
-	while ((rc = mlmd__q_step(&q)) == 1)
-		if (mlmd__push_i64(&ids, &nids, mlmd__q_col_i64(&q, 0))) {
-			rc = -MLMD_RESOURCE_EXHAUSTED;
-			break;
-		}
-	mlmd__q_done(&q);
-	for (size_t i = 0; rc == 0 && i < nids; i++) {
-		int dup = 0;
-		for (size_t j = 0; j < before && !dup; j++)
-			dup = *(int64_t *)((char *)(*arr)[j] + k->o_id) == ids[i];
-		if (!dup)
-			rc = mlmd__append_node(c, k, ids[i], arr, n);
-	}
+	if (!(rc = mlmd__q_ids(&q, &ids, &nids)))
+		rc = mlmd__node_load_ids(c, k, ids, nids, 1, arr, n);
 	free(ids);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
 
 int mlmd__rpc_GetArtifactsByURI(call *c, const Mlmd__Pb__GetArtifactsByURIRequest *rq,
@@ -251,14 +221,12 @@ int mlmd__rpc_GetArtifactsByURI(call *c, const Mlmd__Pb__GetArtifactsByURIReques
 
 static int by_external_ids(call *c, const node_kind *k, char **ext, size_t n_ext, void ***arr, size_t *n)
 {
-	char sql[128];
 	int rc = 0;
 	for (size_t i = 0; i < n_ext; i++)
 		if (!ext[i] || !*ext[i])
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, "external_ids[%zu] is empty", i);
-	snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE external_id = ?", k->table);
 	for (size_t i = 0; i < n_ext && !rc; i++)
-		rc = append_query(c, k, sql, ext[i], 0, arr, n);
+		rc = append_query(c, k, k->sql.by_external_id, ext[i], 0, arr, n);
 	if (!rc && *n == 0 && n_ext > 0)
 		rc = mlmd__fail(MLMD_NOT_FOUND, "no %s found for the given external_ids", k->what);
 	return rc;
@@ -332,63 +300,43 @@ int mlmd__rpc_GetChildrenContextsByContext(call *c, const Mlmd__Pb__GetChildrenC
 	return append_query(c, CK, CHILDREN_SQL, NULL, rq->context_id, (void ***)&rs->contexts, &rs->n_contexts);
 }
 
-int mlmd__rpc_GetParentContextsByContexts(call *c, const Mlmd__Pb__GetParentContextsByContextsRequest *rq,
-					  Mlmd__Pb__GetParentContextsByContextsResponse *rs)
-{
-	int rc = 0;
-	for (size_t i = 0; i < rq->n_context_ids && !rc; i++) {
-		Mlmd__Pb__GetParentContextsByContextsResponse__ParentContextsPerChild *per =
-			mlmd__msg_new(&mlmd__pb__get_parent_contexts_by_contexts_response__parent_contexts_per_child__descriptor);
-		Mlmd__Pb__GetParentContextsByContextsResponse__ContextsEntry *e =
-			mlmd__msg_new(&mlmd__pb__get_parent_contexts_by_contexts_response__contexts_entry__descriptor);
-		if (!per || !e) {
-			free(per);
-			free(e);
-			return MLMD_OOM();
-		}
-		e->has_key = 1;
-		e->key = rq->context_ids[i];
-		e->value = per;
-		rc = append_query(c, CK, PARENTS_SQL, NULL, rq->context_ids[i], (void ***)&per->parent_contexts,
-				  &per->n_parent_contexts);
-		size_t found = per->n_parent_contexts;
-		if (rc || found == 0 || mlmd__push_ptr((void ***)&rs->contexts, &rs->n_contexts, e)) {
-			protobuf_c_message_free_unpacked(&e->base, NULL); /* frees per too */
-			if (!rc && found)
-				rc = -MLMD_RESOURCE_EXHAUSTED;
-		}
+/* Batched parents or children: one map entry per requested context that has
+ * any, holding them in a per-context message. The two RPCs differ only in
+ * their generated names and in the query. */
+#define BY_CONTEXTS_RPC(M, SQL, ENTRY_DESC, PER_DESC, PER_T, FIELD)                                \
+	int mlmd__rpc_##M(call *c, const Mlmd__Pb__##M##Request *rq, Mlmd__Pb__##M##Response *rs)   \
+	{                                                                                           \
+		int rc = 0;                                                                         \
+		for (size_t i = 0; i < rq->n_context_ids && !rc; i++) {                             \
+			Mlmd__Pb__##M##Response__ContextsEntry *e = mlmd__msg_new(&ENTRY_DESC);     \
+			PER_T *per = mlmd__msg_new(&PER_DESC);                                      \
+			if (!e || !per) {                                                           \
+				free(e);                                                            \
+				free(per);                                                          \
+				return MLMD_OOM();                                                  \
+			}                                                                           \
+			e->has_key = 1;                                                             \
+			e->key = rq->context_ids[i];                                                \
+			e->value = per;                                                             \
+			rc = append_query(c, CK, SQL, NULL, e->key, (void ***)&per->FIELD,          \
+					  &per->n_##FIELD);                                         \
+			size_t found = per->n_##FIELD;                                              \
+			if (rc || !found || mlmd__push_ptr((void ***)&rs->contexts, &rs->n_contexts, e)) { \
+				protobuf_c_message_free_unpacked(&e->base, NULL); /* frees per */   \
+				if (!rc && found)                                                   \
+					rc = -MLMD_RESOURCE_EXHAUSTED;                              \
+			}                                                                           \
+		}                                                                                   \
+		return rc;                                                                          \
 	}
-	return rc;
-}
-
-int mlmd__rpc_GetChildrenContextsByContexts(call *c, const Mlmd__Pb__GetChildrenContextsByContextsRequest *rq,
-					    Mlmd__Pb__GetChildrenContextsByContextsResponse *rs)
-{
-	int rc = 0;
-	for (size_t i = 0; i < rq->n_context_ids && !rc; i++) {
-		Mlmd__Pb__GetChildrenContextsByContextsResponse__ChildrenContextsPerParent *per = mlmd__msg_new(
-			&mlmd__pb__get_children_contexts_by_contexts_response__children_contexts_per_parent__descriptor);
-		Mlmd__Pb__GetChildrenContextsByContextsResponse__ContextsEntry *e =
-			mlmd__msg_new(&mlmd__pb__get_children_contexts_by_contexts_response__contexts_entry__descriptor);
-		if (!per || !e) {
-			free(per);
-			free(e);
-			return MLMD_OOM();
-		}
-		e->has_key = 1;
-		e->key = rq->context_ids[i];
-		e->value = per;
-		rc = append_query(c, CK, CHILDREN_SQL, NULL, rq->context_ids[i], (void ***)&per->children_contexts,
-				  &per->n_children_contexts);
-		size_t found = per->n_children_contexts;
-		if (rc || found == 0 || mlmd__push_ptr((void ***)&rs->contexts, &rs->n_contexts, e)) {
-			protobuf_c_message_free_unpacked(&e->base, NULL); /* frees per too */
-			if (!rc && found)
-				rc = -MLMD_RESOURCE_EXHAUSTED;
-		}
-	}
-	return rc;
-}
+BY_CONTEXTS_RPC(GetParentContextsByContexts, PARENTS_SQL,
+		mlmd__pb__get_parent_contexts_by_contexts_response__contexts_entry__descriptor,
+		mlmd__pb__get_parent_contexts_by_contexts_response__parent_contexts_per_child__descriptor,
+		Mlmd__Pb__GetParentContextsByContextsResponse__ParentContextsPerChild, parent_contexts)
+BY_CONTEXTS_RPC(GetChildrenContextsByContexts, CHILDREN_SQL,
+		mlmd__pb__get_children_contexts_by_contexts_response__contexts_entry__descriptor,
+		mlmd__pb__get_children_contexts_by_contexts_response__children_contexts_per_parent__descriptor,
+		Mlmd__Pb__GetChildrenContextsByContextsResponse__ChildrenContextsPerParent, children_contexts)
 
 /* ---- lineage: delivered with the query engine ------------------------------- */
 

@@ -12,7 +12,4 @@
 MLMD_RPC_LIST(MLMD__RPC_HANDLER)
 #undef MLMD__RPC_HANDLER
 
-/* Appends the node `id` to a repeated node field if it exists. */
-int mlmd__append_node(call *c, const node_kind *k, int64_t id, void ***arr, size_t *n);
-
 #endif

@@ -155,6 +155,19 @@ void mlmd__q_done(sqlq *q)
 		q->db->reset(q->st);
 }
 
+int mlmd__q_ids(sqlq *q, int64_t **ids, size_t *n)
+{
+	int rc;
+	while ((rc = mlmd__q_step(q)) == 1) {
+		if (mlmd__push_i64(ids, n, mlmd__q_col_i64(q, 0))) {
+			rc = -MLMD_RESOURCE_EXHAUSTED;
+			break;
+		}
+	}
+	mlmd__q_done(q);
+	return rc < 0 ? rc : 0;
+}
+
 int mlmd__q_exec(sqlq *q)
 {
 	int rc = mlmd__q_step(q);

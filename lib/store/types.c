@@ -521,16 +521,11 @@ static int all_types(call *c, int kind, void ***arr, size_t *n)
 	mlmd__q_i64(&q, 1, kind);
 	int64_t *ids = NULL;
 	size_t nids = 0;
-	while ((rc = mlmd__q_step(&q)) == 1)
-		if (mlmd__push_i64(&ids, &nids, mlmd__q_col_i64(&q, 0))) {
-			rc = -MLMD_RESOURCE_EXHAUSTED;
-			break;
-		}
-	mlmd__q_done(&q);
+	rc = mlmd__q_ids(&q, &ids, &nids);
 	for (size_t i = 0; rc == 0 && i < nids; i++)
 		rc = append_type(c, kind, ids[i], arr, n);
 	free(ids);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
 
 #define ALL_TYPES_RPC(M, FIELD, KIND)                                                               \
