@@ -98,6 +98,13 @@ const void *mlmd__q_col_blob(sqlq *q, int col, size_t *n);
 void mlmd__q_done(sqlq *q);
 /* Runs a statement expected to return no rows. */
 int mlmd__q_exec(sqlq *q);
+/* Inserts that need the new row's id. Write MLMD_INSERT("INSERT ...") for the
+ * two arguments: the backend's last_insert_id slot is used when it has one,
+ * and INSERT ... RETURNING id otherwise. mlmd__q_insert_step runs the
+ * statement, sets *id and resets it. */
+#define MLMD_INSERT(sql) sql, sql " RETURNING id"
+int mlmd__q_insert(mlmd_store *s, sqlq *q, const char *plain, const char *returning);
+int mlmd__q_insert_step(sqlq *q, int64_t *id);
 void mlmd__stmt_cache_clear(mlmd_store *s);
 
 /* Schema creation and migration (schema/schema.c). */
@@ -135,7 +142,7 @@ enum { KIND_EXECUTION = 0, KIND_ARTIFACT = 1, KIND_CONTEXT = 2 };
 /* The SQL of one node kind, built at compile time from its table name (see
  * NODE_SQL in store/nodes.c), so no statement text is formatted per row. */
 typedef struct node_sql {
-	const char *insert;          /* RETURNING id */
+	const char *insert, *insert_returning; /* see MLMD_INSERT */
 	const char *insert_prop;     /* plain insert: properties of a new node */
 	const char *upsert_prop;     /* insert or replace one property */
 	const char *delete_prop;

@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include "helpers.h"
+#include "internal.h" /* to switch off the backend's optional last_insert_id slot */
 
 static size_t pack_config(Mlmd__Pb__ConnectionConfig *c, uint8_t *buf)
 {
@@ -275,6 +276,36 @@ static void two_processes_write_one_file(void **st)
 	tmp_remove(path);
 }
 
+static void inserts_work_without_last_insert_id_slot(void **st)
+{
+	(void)st;
+	mlmd_store *s = open_memory();
+	int64_t t0 = artifact_type(s, "First", 0);
+	s->db->last_insert_id = NULL; /* as a backend without the slot: INSERT ... RETURNING id */
+	int64_t t1 = artifact_type(s, "Second", 0);
+	assert_int_equal(t1, t0 + 1);
+	int64_t a1 = 0, a2 = 0;
+	OK(put_artifact(s, new_artifact(t1, "/r/1"), &a1));
+	OK(put_artifact(s, new_artifact(t1, "/r/2"), &a2));
+	assert_int_equal(a2, a1 + 1);
+	Mlmd__Pb__Artifact *g = get_artifact(s, a2);
+	assert_string_equal(g->uri, "/r/2");
+	mlmd_message_free(g);
+	int64_t e = put_execution_node(s, execution_type(s, "E"));
+	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
+	ev.has_artifact_id = ev.has_execution_id = ev.has_type = 1;
+	ev.artifact_id = a1;
+	ev.execution_id = e;
+	ev.type = MLMD__PB__EVENT__TYPE__OUTPUT;
+	Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
+	Mlmd__Pb__PutEventsResponse *rs;
+	rq.n_events = 1;
+	rq.events = &evp;
+	OK(mlmd_store_put_events(s, &rq, &rs));
+	mlmd_message_free(rs);
+	mlmd_store_free(s);
+}
+
 static void error_state_is_per_thread_and_names_codes(void **st)
 {
 	(void)st;
@@ -297,6 +328,7 @@ int main(void)
 		cmocka_unit_test(schema_versions_are_checked),
 		cmocka_unit_test(a_held_write_lock_is_aborted),
 		cmocka_unit_test(two_processes_write_one_file),
+		cmocka_unit_test(inserts_work_without_last_insert_id_slot),
 		cmocka_unit_test(error_state_is_per_thread_and_names_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -225,6 +225,11 @@ static int64_t sq_changes(mlmd_backend *base)
  * page cache keeps a 1000-row batch from spilling to the WAL mid-transaction. */
 #define TUNING " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;"
 
+static int64_t sq_last_insert_id(mlmd_backend *base)
+{
+	return sqlite3_last_insert_rowid(((sqlite_backend *)base)->db);
+}
+
 static const mlmd_dialect sqlite_dialect = {
 	"sqlite",
 	"INTEGER PRIMARY KEY",
@@ -237,7 +242,7 @@ static const mlmd_backend sqlite_vtable = {
 	sq_close, sq_begin, sq_commit, sq_rollback, sq_exec, sq_prepare,
 	sq_bind_null, sq_bind_int64, sq_bind_double, sq_bind_text, sq_bind_blob,
 	sq_step, sq_column_type, sq_column_int64, sq_column_double, sq_column_text,
-	sq_column_blob, sq_reset, sq_finalize, sq_changes,
+	sq_column_blob, sq_reset, sq_finalize, sq_changes, sq_last_insert_id,
 };
 
 /*

@@ -29,8 +29,8 @@ int mlmd__event_put(call *c, const Mlmd__Pb__Event *e)
 	    (rc = require_node(c, &mlmd__execution_kind, e->execution_id)))
 		return rc;
 	sqlq q;
-	if ((rc = mlmd__q(c->s, &q, "INSERT INTO event (artifact_id, execution_id, type, time, system_metadata)"
-				    " VALUES (?, ?, ?, ?, ?) RETURNING id")))
+	if ((rc = mlmd__q_insert(c->s, &q, MLMD_INSERT("INSERT INTO event (artifact_id, execution_id, type, time,"
+							 " system_metadata) VALUES (?, ?, ?, ?, ?)"))))
 		return rc;
 	mlmd__q_i64(&q, 1, e->artifact_id);
 	mlmd__q_i64(&q, 2, e->execution_id);
@@ -46,9 +46,8 @@ int mlmd__event_put(call *c, const Mlmd__Pb__Event *e)
 		protobuf_c_message_pack(&e->system_metadata->base, sm);
 		mlmd__q_blob(&q, 5, sm, n);
 	}
-	rc = mlmd__q_step(&q);
-	int64_t id = rc == 1 ? mlmd__q_col_i64(&q, 0) : 0;
-	mlmd__q_done(&q);
+	int64_t id = 0;
+	rc = mlmd__q_insert_step(&q, &id);
 	free(sm);
 	if (rc == -MLMD_ALREADY_EXISTS)
 		return mlmd__fail(MLMD_ALREADY_EXISTS,

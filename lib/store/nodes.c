@@ -20,8 +20,8 @@
 		  " bool_value, struct_value, proto_value"
 
 #define NODE_SQL(T)                                                                                  \
-	{ "INSERT INTO " T " (type_id, name, external_id, uri, state, create_time, update_time,"     \
-	  " system_metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",                          \
+	{ MLMD_INSERT("INSERT INTO " T " (type_id, name, external_id, uri, state, create_time,"      \
+		      " update_time, system_metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),             \
 	  "INSERT INTO " T "_property (" PROP_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",         \
 	  "INSERT INTO " T "_property (" PROP_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"          \
 	  " ON CONFLICT (node_id, is_custom, name) DO UPDATE SET value_type = excluded.value_type,"  \
@@ -518,7 +518,7 @@ static int node_insert(call *c, const node_kind *k, const ProtobufCMessage *m, i
 	    (rc = validate_props(k, t, &ps, 0)))
 		goto out;
 	sqlq q;
-	if ((rc = mlmd__q(c->s, &q, k->sql.insert)))
+	if ((rc = mlmd__q_insert(c->s, &q, k->sql.insert, k->sql.insert_returning)))
 		goto out;
 	mlmd__q_i64(&q, 1, type_id);
 	mlmd__q_text(&q, 2, name);
@@ -540,15 +540,13 @@ static int node_insert(call *c, const node_kind *k, const ProtobufCMessage *m, i
 		protobuf_c_message_pack(smm, sm);
 		mlmd__q_blob(&q, 8, sm, n);
 	}
-	rc = mlmd__q_step(&q);
-	int64_t id = rc == 1 ? mlmd__q_col_i64(&q, 0) : 0;
-	mlmd__q_done(&q);
+	int64_t id = 0;
+	rc = mlmd__q_insert_step(&q, &id);
 	free(sm);
 	if (rc < 0) {
 		rc = node_conflict(rc, k, name, ext, type_id);
 		goto out;
 	}
-	rc = 0;
 	for (size_t i = 0; i < ps.n && !rc; i++)
 		rc = insert_prop(c, k, id, &ps.v[i], 0);
 	if (!rc)

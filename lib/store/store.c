@@ -168,6 +168,24 @@ int mlmd__q_ids(sqlq *q, int64_t **ids, size_t *n)
 	return rc < 0 ? rc : 0;
 }
 
+int mlmd__q_insert(mlmd_store *s, sqlq *q, const char *plain, const char *returning)
+{
+	return mlmd__q(s, q, s->db->last_insert_id ? plain : returning);
+}
+
+int mlmd__q_insert_step(sqlq *q, int64_t *id)
+{
+	int rc = mlmd__q_step(q);
+	if (rc == 1)
+		*id = mlmd__q_col_i64(q, 0);
+	else if (rc == 0 && q->db->last_insert_id)
+		*id = q->db->last_insert_id(q->db);
+	else if (rc == 0)
+		rc = mlmd__fail(MLMD_INTERNAL, "insert returned no id");
+	mlmd__q_done(q);
+	return rc < 0 ? rc : 0;
+}
+
 int mlmd__q_exec(sqlq *q)
 {
 	int rc = mlmd__q_step(q);

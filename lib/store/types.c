@@ -310,9 +310,9 @@ static int put_type(call *c, const type_kind *tk, const ProtobufCMessage *m, int
 			free(in);
 			return rc;
 		}
-		if (!(rc = mlmd__q(c->s, &q, "INSERT INTO type (kind, name, version, description, external_id,"
-					     " base_type, input_type, output_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-					     " RETURNING id"))) {
+		if (!(rc = mlmd__q_insert(c->s, &q, MLMD_INSERT("INSERT INTO type (kind, name, version, description,"
+								 " external_id, base_type, input_type, output_type)"
+								 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")))) {
 			mlmd__q_i64(&q, 1, tk->kind);
 			mlmd__q_text(&q, 2, name);
 			mlmd__q_text(&q, 3, version);
@@ -321,10 +321,7 @@ static int put_type(call *c, const type_kind *tk, const ProtobufCMessage *m, int
 			mlmd__q_i64(&q, 6, base);
 			mlmd__q_blob(&q, 7, in, nin);
 			mlmd__q_blob(&q, 8, outb, nout);
-			rc = mlmd__q_step(&q);
-			if (rc == 1)
-				id = mlmd__q_col_i64(&q, 0);
-			mlmd__q_done(&q);
+			rc = mlmd__q_insert_step(&q, &id);
 		}
 		free(in);
 		free(outb);

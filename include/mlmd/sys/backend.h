@@ -82,6 +82,10 @@ struct mlmd_backend {
 	void (*finalize)(mlmd_backend_stmt *s);
 	/* Rows changed by the last completed INSERT/UPDATE/DELETE. */
 	int64_t (*changes)(mlmd_backend *b);
+	/* Optional: the id of the row the last INSERT created. When set, the core
+	 * inserts without RETURNING and asks here (cheaper on SQLite); when NULL
+	 * it uses INSERT ... RETURNING id. */
+	int64_t (*last_insert_id)(mlmd_backend *b);
 	/* methods above are version 1 */
 };
 
