@@ -62,6 +62,7 @@ int mlmd__sqlite_open(mlmd_backend **out, const char *path, int read_only, int c
 
 typedef struct stmt_slot {
 	uint64_t hash;
+	size_t len;
 	char *sql;                   /* owned copy of the key */
 	mlmd_backend_stmt *stmt;
 } stmt_slot;

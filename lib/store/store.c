@@ -7,11 +7,20 @@
 
 /* ---- statement cache --------------------------------------------------- */
 
-static uint64_t fnv1a(const char *s)
+/* The cache key: FNV-1a over the length and the first and last 48 bytes of
+ * the SQL. Statements differ at the start (verb, table) or the end (WHERE,
+ * ORDER BY), and a full compare confirms every hit, so hashing the middle of
+ * a long statement would only cost time on every call. */
+static uint64_t sql_hash(const char *s, size_t *len_out)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	size_t n = strlen(s);
+	uint64_t h = 1469598103934665603ULL ^ n;
+	size_t head = n < 96 ? n : 48;
+	for (size_t i = 0; i < head; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	for (size_t i = n < 96 ? n : n - 48; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	*len_out = n;
 	return h;
 }
 
@@ -42,12 +51,13 @@ int mlmd__q(mlmd_store *s, sqlq *q, const char *sql)
 	q->db = s->db;
 	q->st = NULL;
 	q->rc = 0;
-	uint64_t h = fnv1a(sql);
+	size_t len;
+	uint64_t h = sql_hash(sql, &len);
 	if (s->used * 2 >= s->nslots && cache_grow(s))
 		return -MLMD_RESOURCE_EXHAUSTED;
 	size_t j = h & (s->nslots - 1);
 	while (s->slots[j].sql) {
-		if (s->slots[j].hash == h && strcmp(s->slots[j].sql, sql) == 0) {
+		if (s->slots[j].hash == h && s->slots[j].len == len && memcmp(s->slots[j].sql, sql, len) == 0) {
 			q->st = s->slots[j].stmt;
 			s->db->reset(q->st);
 			return 0;
@@ -63,6 +73,7 @@ int mlmd__q(mlmd_store *s, sqlq *q, const char *sql)
 		return rc;
 	}
 	s->slots[j].hash = h;
+	s->slots[j].len = len;
 	s->slots[j].sql = copy;
 	s->slots[j].stmt = q->st;
 	s->used++;
