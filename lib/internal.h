@@ -108,10 +108,16 @@ int mlmd__q_insert(mlmd_store *s, sqlq *q, const char *plain, const char *return
 int mlmd__q_insert_step(sqlq *q, int64_t *id);
 void mlmd__stmt_cache_clear(mlmd_store *s);
 
-/* Schema creation and migration (schema/schema.c). */
+/* Schema creation and migration (schema/schema.c). A step takes a database
+ * from version-1 to `version`; steps are listed in order. */
+typedef struct mlmd__schema_step {
+	int version;
+	const char *sqlite;          /* the DDL, per dialect */
+} mlmd__schema_step;
+/* Brings the store to the library's schema (creating an empty database). */
 int mlmd__schema_prepare(mlmd_store *s, int upgrade);
-/* Creates the schema up to `version` only; for tests of migration. */
-int mlmd__schema_create_at(mlmd_store *s, int version);
+/* The same with a given step list, whose last step is the target version. */
+int mlmd__schema_migrate(mlmd_store *s, const mlmd__schema_step *steps, int nsteps, int upgrade);
 
 /* ---- per-call state ------------------------------------------------------ */
 

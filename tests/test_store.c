@@ -198,6 +198,52 @@ static void schema_versions_are_checked(void **st)
 	tmp_remove(path);
 }
 
+/* The migration mechanism, on a real file at the library's version, with a
+ * step list that adds one more version. */
+static void older_schema_is_upgraded_only_when_asked(void **st)
+{
+	(void)st;
+	char *path = tmp_path("migrate");
+	mlmd_store *s = open_file(path);
+	int64_t t = artifact_type(s, "Kept", 0);
+	int64_t a = 0;
+	OK(put_artifact(s, new_artifact(t, "/before"), &a));
+	int v = mlmd_schema_version();
+	mlmd__schema_step next[2] = {
+		{ v, "" }, /* already applied */
+		{ v + 1, "CREATE TABLE extra (x INTEGER); INSERT INTO extra VALUES (7);" },
+	};
+	FAILS(mlmd__schema_migrate(s, next, 2, 0), MLMD_FAILED_PRECONDITION, "open with upgrade enabled");
+	assert_int_equal(mlmd_store_schema_version(s), v);
+	/* a failing step leaves the database as it was */
+	mlmd__schema_step broken[2] = { { v, "" }, { v + 1, "CREATE TABLE extra (x INTEGER); NOT SQL;" } };
+	assert_true(mlmd__schema_migrate(s, broken, 2, 1) < 0);
+	assert_non_null(strstr(mlmd_error_message(), "schema migration to version"));
+	assert_int_equal(mlmd_store_schema_version(s), v);
+	OK(mlmd__schema_migrate(s, next, 2, 1));
+	assert_int_equal(mlmd_store_schema_version(s), v + 1);
+	Mlmd__Pb__Artifact *g = get_artifact(s, a);
+	assert_string_equal(g->uri, "/before"); /* data survives the upgrade */
+	mlmd_message_free(g);
+	mlmd_store_free(s);
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT x FROM extra), (SELECT version FROM mlmd_schema)", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 7);
+	assert_int_equal(sqlite3_column_int(q, 1), v + 1);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	/* the library itself (one version behind) now refuses the file */
+	char uri[1100];
+	snprintf(uri, sizeof uri, "sqlite:%s", path);
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = uri;
+	FAILS(mlmd_store_open(&s, &o), MLMD_FAILED_PRECONDITION, "newer than this library");
+	tmp_remove(path);
+}
+
 static void a_held_write_lock_is_aborted(void **st)
 {
 	(void)st;
@@ -326,6 +372,7 @@ int main(void)
 		cmocka_unit_test(bad_input_gets_clear_errors),
 		cmocka_unit_test(file_store_persists_across_reopen),
 		cmocka_unit_test(schema_versions_are_checked),
+		cmocka_unit_test(older_schema_is_upgraded_only_when_asked),
 		cmocka_unit_test(a_held_write_lock_is_aborted),
 		cmocka_unit_test(two_processes_write_one_file),
 		cmocka_unit_test(inserts_work_without_last_insert_id_slot),

@@ -93,18 +93,14 @@ static const char sqlite_v1[] =
 	"  PRIMARY KEY (child_id, parent_id)) WITHOUT ROWID;"
 	"CREATE INDEX parent_context_by_parent ON parent_context (parent_id, child_id);";
 
-/* One migration step: the SQL that takes a database from version-1 to version,
- * per dialect. Append new steps; never edit a released one. */
-typedef struct step {
-	int version;
-	const char *sqlite;
-} step;
-
-static const step steps[] = {
+/* The library's steps. Append new ones; never edit a released one. */
+static const mlmd__schema_step steps[] = {
 	{ 1, sqlite_v1 },
 };
 
 #define NSTEPS ((int)(sizeof steps / sizeof steps[0]))
+_Static_assert(sizeof steps / sizeof steps[0] == MLMD_SCHEMA_VERSION,
+	       "steps run 1..MLMD_SCHEMA_VERSION, one per version");
 
 int mlmd_schema_version(void)
 {
@@ -162,14 +158,14 @@ static int read_version(mlmd_store *s, int *version)
 	return 0;
 }
 
-static int apply_steps(mlmd_store *s, int from, int to)
+static int apply_steps(mlmd_store *s, const mlmd__schema_step *st, int nsteps, int from, int to)
 {
 	int rc;
-	for (int i = 0; i < NSTEPS; i++) {
-		if (steps[i].version <= from || steps[i].version > to)
+	for (int i = 0; i < nsteps; i++) {
+		if (st[i].version <= from || st[i].version > to)
 			continue;
-		if ((rc = s->db->exec(s->db, steps[i].sqlite)))
-			return mlmd__context(rc, "schema migration to version %d", steps[i].version);
+		if ((rc = s->db->exec(s->db, st[i].sqlite)))
+			return mlmd__context(rc, "schema migration to version %d", st[i].version);
 	}
 	sqlq q;
 	if (from == 0) {
@@ -182,23 +178,19 @@ static int apply_steps(mlmd_store *s, int from, int to)
 	return mlmd__q_exec(&q);
 }
 
-/* Brings the schema to `target` inside one write transaction. */
-static int migrate(mlmd_store *s, int upgrade, int target)
+/* Brings the schema to the last step's version inside one write transaction. */
+int mlmd__schema_migrate(mlmd_store *s, const mlmd__schema_step *st, int nsteps, int upgrade)
 {
-	int version = 0, rc;
+	int target = st[nsteps - 1].version, version = 0, rc;
 	if ((rc = read_version(s, &version)))
 		return rc;
 	if (version == target) {
 		s->schema_version = version;
 		return 0;
 	}
-	if (version > MLMD_SCHEMA_VERSION)
-		return mlmd__fail(MLMD_FAILED_PRECONDITION,
-				  "database schema version %d is newer than this library's (%d); "
-				  "use a newer mlmd",
-				  version, MLMD_SCHEMA_VERSION);
 	if (version > target)
-		return mlmd__fail(MLMD_FAILED_PRECONDITION, "database schema version %d is newer than %d",
+		return mlmd__fail(MLMD_FAILED_PRECONDITION,
+				  "database schema version %d is newer than this library's (%d); use a newer mlmd",
 				  version, target);
 	if (s->read_only)
 		return mlmd__fail(MLMD_FAILED_PRECONDITION,
@@ -213,10 +205,10 @@ static int migrate(mlmd_store *s, int upgrade, int target)
 				  version, target);
 	if ((rc = s->db->begin(s->db, 1)))
 		return rc;
-	/* Re-read under the write lock: another process may have created it. */
+	/* Re-read under the write lock: another process may have migrated it. */
 	if ((rc = read_version(s, &version)))
 		goto fail;
-	if (version < target && (rc = apply_steps(s, version, target)))
+	if (version < target && (rc = apply_steps(s, st, nsteps, version, target)))
 		goto fail;
 	if ((rc = s->db->commit(s->db)))
 		goto fail;
@@ -224,20 +216,12 @@ static int migrate(mlmd_store *s, int upgrade, int target)
 	return 0;
 fail:
 	s->db->rollback(s->db);
-	mlmd__stmt_cache_clear(s);
 	return rc;
 }
 
 int mlmd__schema_prepare(mlmd_store *s, int upgrade)
 {
-	return migrate(s, upgrade, MLMD_SCHEMA_VERSION);
-}
-
-int mlmd__schema_create_at(mlmd_store *s, int version)
-{
-	if (version < 1 || version > MLMD_SCHEMA_VERSION)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT, "no schema version %d", version);
-	return migrate(s, 1, version);
+	return mlmd__schema_migrate(s, steps, NSTEPS, upgrade);
 }
 
 int mlmd_store_schema_version(mlmd_store *s)
