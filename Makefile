@@ -36,7 +36,7 @@ SOBJ := $(LIB_SRC:%.c=$(B)/san/%.o) $(GEN_SRC:$(GEN)/%.c=$(B)/san/gen/%.o)
 
 TESTS := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps check check-plain check-san demo bench install uninstall clean headertest
+.PHONY: all deps check check-plain check-san check-fuzz fuzz demo bench install uninstall clean headertest
 .SECONDARY:
 
 all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc
@@ -88,8 +88,8 @@ $(B)/tests-san/%: tests/%.c tests/helpers.h $(B)/libmlmd-san.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(SAN) $< -o $@ $(B)/libmlmd-san.a $(TEST_LIBS)
 
-check: all check-plain check-san headertest symbols
-	@echo "check: all suites passed (plain and ASan+UBSan), header and symbol checks passed"
+check: all check-plain check-san check-fuzz headertest symbols
+	@echo "check: all suites passed (plain and ASan+UBSan), fuzz corpus replayed, header and symbol checks passed"
 
 check-plain: $(addprefix $(B)/tests/,$(TESTS))
 	@set -e; for t in $(TESTS); do echo "== $$t"; MLMD_TEST_TMP=$(B)/tmp $(B)/tests/$$t; done
@@ -97,6 +97,33 @@ check-plain: $(addprefix $(B)/tests/,$(TESTS))
 check-san: $(addprefix $(B)/tests-san/,$(TESTS))
 	@set -e; for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
 		ASAN_OPTIONS=detect_leaks=1 MLMD_TEST_TMP=$(B)/tmp $(B)/tests-san/$$t; done
+
+# Fuzz targets: `make check` replays each seed corpus under ASan+UBSan with
+# a plain driver; `make fuzz` builds the libFuzzer binaries with clang
+# (Debian: clang libclang-rt-14-dev) and runs each for FUZZ_SECONDS.
+FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+$(B)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libmlmd-san.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(SAN) tests/fuzz/fuzz_$*.c tests/fuzz/replay.c -o $@ $(B)/libmlmd-san.a $(LIBS)
+check-fuzz: $(addprefix $(B)/fuzz-replay/,$(FUZZERS))
+	@set -e; for f in $(FUZZERS); do echo "== fuzz corpus $$f (asan+ubsan)"; \
+		ASAN_OPTIONS=detect_leaks=1 $(B)/fuzz-replay/$$f tests/fuzz/corpus/$$f; done
+
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
+fuzz: $(GEN)/.stamp
+	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) not found; install clang libclang-rt-14-dev"; exit 1; }
+	@mkdir -p $(B)/fuzz $(B)/fuzz/obj
+	@set -e; objs=""; for src in $(LIB_SRC); do o=$(B)/fuzz/obj/$$(echo $$src | tr / _).o; \
+		$(FUZZ_CC) $(ALL_CFLAGS) -Wno-unused-command-line-argument -fsanitize=fuzzer-no-link,address,undefined -g -O1 -c $$src -o $$o; objs="$$objs $$o"; done; \
+		for src in $(GEN_SRC); do o=$(B)/fuzz/obj/$$(basename $$src).o; \
+		$(FUZZ_CC) $(GEN_CFLAGS) -fsanitize=address,undefined -g -O1 -c $$src -o $$o; objs="$$objs $$o"; done; \
+		for f in $(FUZZERS); do \
+		$(FUZZ_CC) $(TEST_CFLAGS) $(FUZZ_FLAGS) tests/fuzz/fuzz_$$f.c $$objs -o $(B)/fuzz/$$f $(LIBS); \
+		mkdir -p $(B)/fuzz/corpus-$$f; \
+		echo "== fuzzing $$f for $(FUZZ_SECONDS)s (new inputs in $(B)/fuzz/corpus-$$f)"; \
+		$(B)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=512 $(B)/fuzz/corpus-$$f tests/fuzz/corpus/$$f; done
 
 # The public header alone, as C and as C++, pedantic.
 headertest: $(GEN)/.stamp

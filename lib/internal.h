@@ -11,7 +11,7 @@
 #include "mlmd.h"
 #include "mlmd/sys/backend.h"
 
-#define MLMD_SCHEMA_VERSION 1
+#define MLMD_SCHEMA_VERSION 2
 
 /* ---- errors (util/error.c) ---------------------------------------------- */
 
@@ -71,6 +71,7 @@ struct mlmd_store {
 	mlmd_backend *db;
 	stmt_slot *slots;            /* open-addressed statement cache */
 	size_t nslots, used;
+	size_t ndyn;                 /* cached statements from mlmd__q_dyn */
 	int schema_version;
 	int read_only;
 	int in_txn;
@@ -82,9 +83,16 @@ typedef struct sqlq {
 	mlmd_backend *db;
 	mlmd_backend_stmt *st;
 	int rc;
+	int owned;                   /* not cached: mlmd__q_done finalizes it */
 } sqlq;
 
 int mlmd__q(mlmd_store *s, sqlq *q, const char *sql);
+/* The same for SQL built from user input (filters): cached while the store
+ * holds fewer than MLMD_DYN_STMT_MAX such statements, prepared for one use
+ * after that, so arbitrary queries cannot grow the cache without bound. The
+ * caller must end with mlmd__q_done(). */
+#define MLMD_DYN_STMT_MAX 256
+int mlmd__q_dyn(mlmd_store *s, sqlq *q, const char *sql);
 void mlmd__q_i64(sqlq *q, int i, int64_t v);
 void mlmd__q_dbl(sqlq *q, int i, double v);
 void mlmd__q_text(sqlq *q, int i, const char *v);   /* NULL binds NULL */
@@ -217,6 +225,10 @@ int mlmd__list_nodes(call *c, const node_kind *k, const Mlmd__Pb__ListOperationO
 
 /* Edges (store/edges.c). */
 int mlmd__event_put(call *c, const Mlmd__Pb__Event *e);
+/* Appends the events selected by `sql` (MLMD_EVENT_COLS ... with one int64
+ * parameter, `id`), with their paths. */
+#define MLMD_EVENT_COLS "SELECT id, artifact_id, execution_id, type, time, system_metadata FROM event"
+int mlmd__events_load(call *c, const char *sql, int64_t id, Mlmd__Pb__Event ***arr, size_t *n);
 int mlmd__attribution_put(call *c, int64_t context_id, int64_t artifact_id, int check);
 int mlmd__association_put(call *c, int64_t context_id, int64_t execution_id, int check);
 

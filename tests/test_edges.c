@@ -294,20 +294,6 @@ static void parent_contexts_reject_cycles_and_duplicates(void **st)
 	mlmd_message_free(ppr);
 }
 
-static void lineage_calls_say_unimplemented(void **st)
-{
-	(void)st;
-	Mlmd__Pb__GetLineageSubgraphRequest rq = MLMD__PB__GET_LINEAGE_SUBGRAPH_REQUEST__INIT;
-	Mlmd__Pb__GetLineageSubgraphResponse *rs;
-	FAILS(mlmd_store_get_lineage_subgraph(s, &rq, &rs), MLMD_UNIMPLEMENTED, "GetLineageSubgraph");
-	Mlmd__Pb__GetArtifactsRequest g = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;
-	Mlmd__Pb__ListOperationOptions o = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
-	Mlmd__Pb__GetArtifactsResponse *gr;
-	o.filter_query = "uri = 'x'";
-	g.options = &o;
-	FAILS(mlmd_store_get_artifacts(s, &g, &gr), MLMD_UNIMPLEMENTED, "filter_query");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,7 +303,6 @@ int main(void)
 		cmocka_unit_test(put_lineage_subgraph_checks_indexes),
 		cmocka_unit_test(attributions_are_idempotent_and_checked),
 		cmocka_unit_test(parent_contexts_reject_cycles_and_duplicates),
-		cmocka_unit_test(lineage_calls_say_unimplemented),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -223,7 +223,9 @@ static int64_t sq_changes(mlmd_backend *base)
 /* Statement journals and sorts stay in memory (they are small and short
  * lived; a temp file per statement costs a write syscall each), and a 16 MiB
  * page cache keeps a 1000-row batch from spilling to the WAL mid-transaction. */
-#define TUNING " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;"
+/* case_sensitive_like: LIKE in filters compares bytes, as on PostgreSQL and
+ * in MLMD's filter language, instead of SQLite's ASCII case folding. */
+#define TUNING " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384; PRAGMA case_sensitive_like = ON;"
 
 static int64_t sq_last_insert_id(mlmd_backend *base)
 {

@@ -93,9 +93,24 @@ static const char sqlite_v1[] =
 	"  PRIMARY KEY (child_id, parent_id)) WITHOUT ROWID;"
 	"CREATE INDEX parent_context_by_parent ON parent_context (parent_id, child_id);";
 
+/* Version 2: property-value indexes for filter queries. Each property row
+ * has one value column set, so with partial indexes it enters exactly one of
+ * them: a write pays for one extra index entry, not four. A comparison on a
+ * column (p.int_value > ?) implies IS NOT NULL, which lets the planner use
+ * the partial index. */
+#define PROP_INDEX(T, COL) \
+	"CREATE INDEX " T "_property_by_" COL " ON " T "_property (name, is_custom, " COL ", node_id)" \
+	" WHERE " COL " IS NOT NULL;"
+#define PROP_INDEXES(T) \
+	PROP_INDEX(T, "int_value") PROP_INDEX(T, "double_value") PROP_INDEX(T, "string_value") \
+	PROP_INDEX(T, "bool_value")
+
+static const char sqlite_v2[] = PROP_INDEXES("artifact") PROP_INDEXES("execution") PROP_INDEXES("context");
+
 /* The library's steps. Append new ones; never edit a released one. */
 static const mlmd__schema_step steps[] = {
 	{ 1, sqlite_v1 },
+	{ 2, sqlite_v2 },
 };
 
 #define NSTEPS ((int)(sizeof steps / sizeof steps[0]))

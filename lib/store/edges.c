@@ -124,10 +124,10 @@ static int load_path(call *c, int64_t eid, Mlmd__Pb__Event__Path **out)
 	return 0;
 }
 
-/* Appends the events selected by `sql` (EVENT_COLS, one id parameter). The
+/* Appends the events selected by `sql` (MLMD_EVENT_COLS, one id parameter). The
  * rows are read first and the paths after, since loading a path runs another
  * statement. */
-static int load_events(call *c, const char *sql, int64_t id, Mlmd__Pb__Event ***arr, size_t *n)
+int mlmd__events_load(call *c, const char *sql, int64_t id, Mlmd__Pb__Event ***arr, size_t *n)
 {
 	sqlq q;
 	int rc = mlmd__q(c->s, &q, sql);
@@ -167,14 +167,13 @@ static int load_events(call *c, const char *sql, int64_t id, Mlmd__Pb__Event ***
 	return rc < 0 ? rc : 0;
 }
 
-#define EVENT_COLS "SELECT id, artifact_id, execution_id, type, time, system_metadata FROM event"
 
 int mlmd__rpc_GetEventsByExecutionIDs(call *c, const Mlmd__Pb__GetEventsByExecutionIDsRequest *rq,
 				      Mlmd__Pb__GetEventsByExecutionIDsResponse *rs)
 {
 	int rc = 0;
 	for (size_t i = 0; i < rq->n_execution_ids && !rc; i++)
-		rc = load_events(c, EVENT_COLS " WHERE execution_id = ? ORDER BY id", rq->execution_ids[i], &rs->events,
+		rc = mlmd__events_load(c, MLMD_EVENT_COLS " WHERE execution_id = ? ORDER BY id", rq->execution_ids[i], &rs->events,
 				 &rs->n_events);
 	return rc;
 }
@@ -184,7 +183,7 @@ int mlmd__rpc_GetEventsByArtifactIDs(call *c, const Mlmd__Pb__GetEventsByArtifac
 {
 	int rc = 0;
 	for (size_t i = 0; i < rq->n_artifact_ids && !rc; i++)
-		rc = load_events(c, EVENT_COLS " WHERE artifact_id = ? ORDER BY id", rq->artifact_ids[i], &rs->events,
+		rc = mlmd__events_load(c, MLMD_EVENT_COLS " WHERE artifact_id = ? ORDER BY id", rq->artifact_ids[i], &rs->events,
 				 &rs->n_events);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../internal.h"
+#include "../query/filter.h"
 
 #define MAX_PAGE 100
 
@@ -32,7 +33,9 @@ static int same_options(const Mlmd__Pb__ListOperationOptions *a, const Mlmd__Pb_
 	}
 	const char *fa = a->filter_query ? a->filter_query : "";
 	const char *fb = b && b->filter_query ? b->filter_query : "";
-	return field == bfield && asc == basc && strcmp(fa, fb) == 0;
+	int na = a->has_mlmd_missing_property_is_null && a->mlmd_missing_property_is_null;
+	int nb = b && b->has_mlmd_missing_property_is_null && b->mlmd_missing_property_is_null;
+	return field == bfield && asc == basc && strcmp(fa, fb) == 0 && na == nb;
 }
 
 static int decode_token(const char *tok, const Mlmd__Pb__ListOperationOptions *o, int field, int asc, cursor *cur)
@@ -84,12 +87,10 @@ int mlmd__list_nodes(call *c, const node_kind *k, const Mlmd__Pb__ListOperationO
 	int field = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__FIELD__ID, asc = 1;
 	int64_t limit = -1;
 	cursor cur = { 0, 0, 0 };
+	mlmd__filter f = { 0 };
+	int have_filter = 0;
 	int rc;
 	if (o) {
-		if (o->filter_query && *o->filter_query)
-			return mlmd__fail(MLMD_UNIMPLEMENTED,
-					  "filter_query is not supported by this version of mlmd (given '%s')",
-					  o->filter_query);
 		limit = o->has_max_result_size ? o->max_result_size : 20;
 		if (limit <= 0)
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, "max_result_size must be > 0, got %lld",
@@ -105,6 +106,12 @@ int mlmd__list_nodes(call *c, const node_kind *k, const Mlmd__Pb__ListOperationO
 		if (o->next_page_token && *o->next_page_token &&
 		    (rc = decode_token(o->next_page_token, o, field, asc, &cur)))
 			return rc;
+		if (o->filter_query && *o->filter_query) {
+			int as_null = o->has_mlmd_missing_property_is_null && o->mlmd_missing_property_is_null;
+			if ((rc = mlmd__filter_compile(k, o->filter_query, as_null, &f)))
+				return rc;
+			have_filter = 1;
+		}
 	}
 	const char *col = field == MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__FIELD__CREATE_TIME ? "n.create_time"
 			  : field == MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__FIELD__LAST_UPDATE_TIME
@@ -114,8 +121,11 @@ int mlmd__list_nodes(call *c, const node_kind *k, const Mlmd__Pb__ListOperationO
 	const char *dir = asc ? "ASC" : "DESC";
 	const char *gt = asc ? ">" : "<";
 	mlmd_buf sql = { 0 };
-	mlmd__buf_printf(&sql, "SELECT n.id, %s FROM %s n%s%s WHERE %s", col, k->table, join ? " " : "",
-			 join ? join : "", where ? where : "1 = 1");
+	mlmd__buf_printf(&sql, "SELECT %sn.id, %s FROM %s n%s%s%s WHERE %s", f.distinct ? "DISTINCT " : "", col,
+			 k->table, join ? " " : "", join ? join : "", have_filter ? f.join.p : "",
+			 where ? where : "1 = 1");
+	if (have_filter)
+		mlmd__buf_printf(&sql, " AND %s", f.where.p);
 	if (cur.have) {
 		if (by_id)
 			mlmd__buf_printf(&sql, " AND n.id %s ?", gt);
@@ -130,16 +140,22 @@ int mlmd__list_nodes(call *c, const node_kind *k, const Mlmd__Pb__ListOperationO
 		mlmd__buf_puts(&sql, " LIMIT ?");
 	if (sql.oom) {
 		mlmd__buf_free(&sql);
+		mlmd__filter_free(&f);
 		return MLMD_OOM();
 	}
 	sqlq q;
-	rc = mlmd__q(c->s, &q, sql.p);
+	rc = have_filter ? mlmd__q_dyn(c->s, &q, sql.p) : mlmd__q(c->s, &q, sql.p);
 	mlmd__buf_free(&sql);
-	if (rc)
+	if (rc) {
+		mlmd__filter_free(&f);
 		return rc;
+	}
 	int p = 1;
+	mlmd__args_bind(&f.join_args, &q, &p);
 	for (size_t i = 0; i < n_args; i++)
 		mlmd__q_i64(&q, p++, args[i]);
+	mlmd__args_bind(&f.where_args, &q, &p);
+	mlmd__filter_free(&f);
 	if (cur.have) {
 		if (by_id) {
 			mlmd__q_i64(&q, p++, cur.id);

@@ -337,19 +337,3 @@ BY_CONTEXTS_RPC(GetChildrenContextsByContexts, CHILDREN_SQL,
 		mlmd__pb__get_children_contexts_by_contexts_response__contexts_entry__descriptor,
 		mlmd__pb__get_children_contexts_by_contexts_response__children_contexts_per_parent__descriptor,
 		Mlmd__Pb__GetChildrenContextsByContextsResponse__ChildrenContextsPerParent, children_contexts)
-
-/* ---- lineage: delivered with the query engine ------------------------------- */
-
-int mlmd__rpc_GetLineageGraph(call *c, const Mlmd__Pb__GetLineageGraphRequest *rq,
-			      Mlmd__Pb__GetLineageGraphResponse *rs)
-{
-	(void)c, (void)rq, (void)rs;
-	return mlmd__fail(MLMD_UNIMPLEMENTED, "GetLineageGraph is not available in this version of mlmd");
-}
-
-int mlmd__rpc_GetLineageSubgraph(call *c, const Mlmd__Pb__GetLineageSubgraphRequest *rq,
-				 Mlmd__Pb__GetLineageSubgraphResponse *rs)
-{
-	(void)c, (void)rq, (void)rs;
-	return mlmd__fail(MLMD_UNIMPLEMENTED, "GetLineageSubgraph is not available in this version of mlmd");
-}

@@ -46,11 +46,12 @@ static int cache_grow(mlmd_store *s)
 
 /* Returns the cached statement for `sql`, preparing it on first use. The
  * cache is keyed by the SQL text, so dynamically built queries are cached too. */
-int mlmd__q(mlmd_store *s, sqlq *q, const char *sql)
+static int q_lookup(mlmd_store *s, sqlq *q, const char *sql, int dyn)
 {
 	q->db = s->db;
 	q->st = NULL;
 	q->rc = 0;
+	q->owned = 0;
 	size_t len;
 	uint64_t h = sql_hash(sql, &len);
 	if (s->used * 2 >= s->nslots && cache_grow(s))
@@ -63,6 +64,10 @@ int mlmd__q(mlmd_store *s, sqlq *q, const char *sql)
 			return 0;
 		}
 		j = (j + 1) & (s->nslots - 1);
+	}
+	if (dyn && s->ndyn >= MLMD_DYN_STMT_MAX) {
+		q->owned = 1;
+		return s->db->prepare(s->db, sql, &q->st);
 	}
 	char *copy = mlmd__strdup(sql);
 	if (!copy)
@@ -77,7 +82,18 @@ int mlmd__q(mlmd_store *s, sqlq *q, const char *sql)
 	s->slots[j].sql = copy;
 	s->slots[j].stmt = q->st;
 	s->used++;
+	s->ndyn += dyn != 0;
 	return 0;
+}
+
+int mlmd__q(mlmd_store *s, sqlq *q, const char *sql)
+{
+	return q_lookup(s, q, sql, 0);
+}
+
+int mlmd__q_dyn(mlmd_store *s, sqlq *q, const char *sql)
+{
+	return q_lookup(s, q, sql, 1);
 }
 
 void mlmd__stmt_cache_clear(mlmd_store *s)
@@ -90,7 +106,7 @@ void mlmd__stmt_cache_clear(mlmd_store *s)
 	}
 	free(s->slots);
 	s->slots = NULL;
-	s->nslots = s->used = 0;
+	s->nslots = s->used = s->ndyn = 0;
 }
 
 void mlmd__q_i64(sqlq *q, int i, int64_t v)
@@ -162,8 +178,12 @@ const void *mlmd__q_col_blob(sqlq *q, int col, size_t *n)
 
 void mlmd__q_done(sqlq *q)
 {
-	if (q->st)
+	if (q->st && q->owned) {
+		q->db->finalize(q->st);
+		q->st = NULL;
+	} else if (q->st) {
 		q->db->reset(q->st);
+	}
 }
 
 int mlmd__q_ids(sqlq *q, int64_t **ids, size_t *n)
