@@ -111,7 +111,7 @@ check-fuzz: $(addprefix $(B)/fuzz-replay/,$(FUZZERS))
 		ASAN_OPTIONS=detect_leaks=1 $(B)/fuzz-replay/$$f tests/fuzz/corpus/$$f; done
 
 FUZZ_CC ?= clang
-FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1 -Wno-deprecated-declarations
 fuzz: $(GEN)/.stamp
 	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) not found; install clang libclang-rt-14-dev"; exit 1; }
 	@mkdir -p $(B)/fuzz $(B)/fuzz/obj
@@ -153,8 +153,11 @@ $(B)/tools/%: tools/%.c $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS)
 
-bench: all $(B)/tools/bench_store
+# bench_query: 100k artifacts (about 200k nodes), then 505k artifacts (about 1M nodes).
+BENCH_QUERY_SIZES ?= 100000 505000
+bench: all $(B)/tools/bench_store $(B)/tools/bench_query
 	$(B)/tools/bench_store $(B)/bench
+	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/tools/bench_query $(B)/bench $$n; done
 
 # ---- install ------------------------------------------------------------------------
 install: all

@@ -115,6 +115,16 @@ int mlmd__q_exec(sqlq *q);
 int mlmd__q_insert(mlmd_store *s, sqlq *q, const char *plain, const char *returning);
 int mlmd__q_insert_step(sqlq *q, int64_t *id);
 void mlmd__stmt_cache_clear(mlmd_store *s);
+/* Id lists as IN (?, ?, ...) of a few fixed sizes (1, 4, 16, 64, 256), the
+ * tail padded with the last id, so a handful of statement texts serve every
+ * list and stay cached. Callers take chunks of at most MLMD_IN_MAX ids. */
+#define MLMD_IN_MAX 256
+int mlmd__in_list(mlmd_buf *sql, size_t n);          /* appends the ?s; returns the padded size */
+void mlmd__q_bind_ids(sqlq *q, int *pos, const int64_t *ids, size_t n, int size);
+/* The chunk size for reading `n` ids: one at a time for a few (an IN list
+ * costs SQLite a temporary index, which keyed reads beat up to about eight
+ * ids), MLMD_IN_MAX otherwise. */
+#define mlmd__in_chunk(n) ((n) <= 8 ? (size_t)1 : (size_t)MLMD_IN_MAX)
 
 /* Schema creation and migration (schema/schema.c). A step takes a database
  * from version-1 to `version`; steps are listed in order. */
@@ -229,6 +239,10 @@ int mlmd__event_put(call *c, const Mlmd__Pb__Event *e);
  * parameter, `id`), with their paths. */
 #define MLMD_EVENT_COLS "SELECT id, artifact_id, execution_id, type, time, system_metadata FROM event"
 int mlmd__events_load(call *c, const char *sql, int64_t id, Mlmd__Pb__Event ***arr, size_t *n);
+/* The same for a prepared, bound MLMD_EVENT_COLS query `q` (always
+ * finished); events for which keep() returns 0 are dropped. */
+int mlmd__events_read(call *c, sqlq *q, int (*keep)(void *ctx, const Mlmd__Pb__Event *e), void *ctx,
+		      Mlmd__Pb__Event ***arr, size_t *n);
 int mlmd__attribution_put(call *c, int64_t context_id, int64_t artifact_id, int check);
 int mlmd__association_put(call *c, int64_t context_id, int64_t execution_id, int check);
 

@@ -371,13 +371,16 @@ static void reads_by_type_uri_and_external_id(void **st)
 
 	Mlmd__Pb__GetArtifactsByIDRequest bi = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
 	Mlmd__Pb__GetArtifactsByIDResponse *bir;
-	int64_t want[] = { 1, 987654, 2 };
-	bi.n_artifact_ids = 3;
+	int64_t want[] = { 2, 987654, 1, 2 };
+	bi.n_artifact_ids = 4;
 	bi.artifact_ids = want;
 	bi.has_populate_artifact_types = 1;
 	bi.populate_artifact_types = 1;
 	OK(mlmd_store_get_artifacts_by_id(s, &bi, &bir));
-	assert_int_equal(bir->n_artifacts, 2); /* missing ids are skipped */
+	/* missing ids are skipped, a repeated id comes back once, in the order asked */
+	assert_int_equal(bir->n_artifacts, 2);
+	assert_int_equal(bir->artifacts[0]->id, 2);
+	assert_int_equal(bir->artifacts[1]->id, 1);
 	assert_true(bir->n_artifact_types >= 1);
 	assert_int_equal(bir->artifact_types[0]->id, bir->artifacts[0]->type_id);
 	mlmd_message_free(bir);

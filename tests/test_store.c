@@ -198,6 +198,58 @@ static void schema_versions_are_checked(void **st)
 	tmp_remove(path);
 }
 
+/* A version-1 store (the same tables, without the property-value indexes)
+ * is upgraded to version 2 when asked, keeping its data. */
+static void version_1_store_upgrades_to_2(void **st)
+{
+	(void)st;
+	char *path = tmp_path("v1");
+	mlmd_store *s = open_file(path);
+	int64_t t = artifact_type(s, "D", 1, "n", MLMD__PB__PROPERTY_TYPE__INT);
+	Mlmd__Pb__Artifact *a = new_artifact(t, "/v1");
+	OK(mlmd_node_set_int(a, 0, "n", 5));
+	OK(put_artifact(s, a, NULL));
+	mlmd_store_free(s);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	const char *kinds[] = { "artifact", "execution", "context" }, *cols[] = { "int", "double", "string", "bool" };
+	for (int k = 0; k < 3; k++)
+		for (int c = 0; c < 4; c++) {
+			char sql[128];
+			snprintf(sql, sizeof sql, "DROP INDEX %s_property_by_%s_value", kinds[k], cols[c]);
+			assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+		}
+	assert_int_equal(sqlite3_exec(db, "UPDATE mlmd_schema SET version = 1", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	char uri[1100];
+	snprintf(uri, sizeof uri, "sqlite:%s", path);
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = uri;
+	FAILS(mlmd_store_open(&s, &o), MLMD_FAILED_PRECONDITION, "older");
+	o.upgrade = 1;
+	OK(mlmd_store_open(&s, &o));
+	assert_int_equal(mlmd_store_schema_version(s), 2);
+	Mlmd__Pb__ListOperationOptions lo = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
+	lo.filter_query = "properties.n.int_value = 5";
+	Mlmd__Pb__GetArtifactsRequest rq = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactsResponse *rs;
+	rq.options = &lo;
+	OK(mlmd_store_get_artifacts(s, &rq, &rs));
+	assert_int_equal(rs->n_artifacts, 1);
+	assert_string_equal(rs->artifacts[0]->uri, "/v1");
+	mlmd_message_free(rs);
+	mlmd_store_free(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE '%_property_by_%'", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 12);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	tmp_remove(path);
+}
+
 /* The migration mechanism, on a real file at the library's version, with a
  * step list that adds one more version. */
 static void older_schema_is_upgraded_only_when_asked(void **st)
@@ -373,6 +425,7 @@ int main(void)
 		cmocka_unit_test(file_store_persists_across_reopen),
 		cmocka_unit_test(schema_versions_are_checked),
 		cmocka_unit_test(older_schema_is_upgraded_only_when_asked),
+		cmocka_unit_test(version_1_store_upgrades_to_2),
 		cmocka_unit_test(a_held_write_lock_is_aborted),
 		cmocka_unit_test(two_processes_write_one_file),
 		cmocka_unit_test(inserts_work_without_last_insert_id_slot),

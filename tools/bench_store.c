@@ -81,7 +81,11 @@ static sqlite3 *raw_open(const char *path)
 		     "CREATE INDEX a_mt ON artifact (update_time, id); CREATE INDEX a_uri ON artifact (uri);"
 		     "CREATE TABLE prop (node_id INTEGER NOT NULL REFERENCES artifact(id), is_custom INTEGER NOT NULL,"
 		     " name TEXT NOT NULL, value_type INTEGER, int_value INTEGER, double_value REAL, string_value TEXT,"
-		     " PRIMARY KEY (node_id, is_custom, name)) WITHOUT ROWID;",
+		     " PRIMARY KEY (node_id, is_custom, name)) WITHOUT ROWID;"
+		     /* the property-value indexes mlmd keeps for filters (schema v2) */
+		     "CREATE INDEX p_int ON prop (name, is_custom, int_value, node_id) WHERE int_value IS NOT NULL;"
+		     "CREATE INDEX p_dbl ON prop (name, is_custom, double_value, node_id) WHERE double_value IS NOT NULL;"
+		     "CREATE INDEX p_str ON prop (name, is_custom, string_value, node_id) WHERE string_value IS NOT NULL;",
 		     NULL, NULL, NULL);
 	return db;
 }

@@ -80,30 +80,9 @@ static int idset_has(const idset *s, int64_t id)
 	return 0;
 }
 
-/* ---- IN lists of fixed sizes ---------------------------------------------------- */
-
-static const int buckets[] = { 1, 4, 16, 64, 256 };
-#define MAX_CHUNK 256
-
-/* Appends "?, ?, ..." for a chunk of `n` ids and returns the padded size. */
-static int in_list(mlmd_buf *b, size_t n)
-{
-	int size = MAX_CHUNK;
-	for (size_t i = 0; i < sizeof buckets / sizeof buckets[0]; i++)
-		if ((size_t)buckets[i] >= n) {
-			size = buckets[i];
-			break;
-		}
-	for (int i = 0; i < size; i++)
-		mlmd__buf_puts(b, i ? ", ?" : "?");
-	return size;
-}
-
-static void bind_chunk(sqlq *q, int *pos, const int64_t *ids, size_t n, int size)
-{
-	for (int i = 0; i < size; i++)
-		mlmd__q_i64(q, (*pos)++, ids[(size_t)i < n ? (size_t)i : n - 1]);
-}
+#define MAX_CHUNK MLMD_IN_MAX
+#define in_list mlmd__in_list
+#define bind_chunk mlmd__q_bind_ids
 
 /* ---- the walk -------------------------------------------------------------------- */
 
@@ -412,6 +391,11 @@ static int sort_ids_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int event_in_result(void *execs, const Mlmd__Pb__Event *e)
+{
+	return idset_has(execs, e->execution_id);
+}
+
 /* Fills `g` with the walker's nodes and what `fields` asks for. */
 static int fill(walker *w, int fields, Mlmd__Pb__LineageGraph *g)
 {
@@ -438,19 +422,24 @@ static int fill(walker *w, int fields, Mlmd__Pb__LineageGraph *g)
 			     (void ***)&g->execution_types, &g->n_execution_types)))
 		return rc;
 	if (fields & F_EVENTS) {
-		/* every event between two nodes of the result */
-		for (size_t i = 0; i < w->n[KIND_ARTIFACT] && !rc; i++) {
-			size_t first = g->n_events;
-			rc = mlmd__events_load(c, MLMD_EVENT_COLS " WHERE artifact_id = ? ORDER BY id", w->ids[KIND_ARTIFACT][i],
-					       &g->events, &g->n_events);
-			size_t keep_n = first;
-			for (size_t j = first; j < g->n_events; j++) {
-				if (idset_has(&w->in[KIND_EXECUTION], g->events[j]->execution_id))
-					g->events[keep_n++] = g->events[j];
-				else
-					protobuf_c_message_free_unpacked(&g->events[j]->base, NULL);
-			}
-			g->n_events = keep_n;
+		/* every event between two nodes of the result, by artifact chunk */
+		const int64_t *ids = w->ids[KIND_ARTIFACT];
+		size_t na = w->n[KIND_ARTIFACT];
+		size_t chunk = mlmd__in_chunk(na);
+		for (size_t at = 0; at < na && !rc; at += chunk) {
+			size_t m = na - at < chunk ? na - at : chunk;
+			mlmd_buf sql = { 0 };
+			mlmd__buf_puts(&sql, MLMD_EVENT_COLS " WHERE artifact_id IN (");
+			int size = in_list(&sql, m);
+			mlmd__buf_puts(&sql, ")"); /* index order: artifact, execution, type */
+			sqlq q;
+			rc = sql.oom ? MLMD_OOM() : mlmd__q(c->s, &q, sql.p);
+			mlmd__buf_free(&sql);
+			if (rc)
+				break;
+			int pos = 1;
+			bind_chunk(&q, &pos, ids + at, m, size);
+			rc = mlmd__events_read(c, &q, event_in_result, &w->in[KIND_EXECUTION], &g->events, &g->n_events);
 		}
 		if (rc)
 			return rc;

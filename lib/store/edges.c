@@ -83,50 +83,115 @@ int mlmd__rpc_PutEvents(call *c, const Mlmd__Pb__PutEventsRequest *rq, Mlmd__Pb_
 	return 0;
 }
 
-/* Loads the path of event `eid` (NULL when it has none). */
-static int load_path(call *c, int64_t eid, Mlmd__Pb__Event__Path **out)
+/* Loads the paths of events[0..n) (ids eids[]) with one query per
+ * MLMD_IN_MAX events; events without steps keep a NULL path. */
+static int load_paths(call *c, Mlmd__Pb__Event **events, const int64_t *eids, size_t n)
 {
-	sqlq q;
-	int rc = mlmd__q(c->s, &q, "SELECT step_index, step_key FROM event_path WHERE event_id = ? ORDER BY position");
-	if (rc)
-		return rc;
-	mlmd__q_i64(&q, 1, eid);
-	Mlmd__Pb__Event__Path *path = NULL;
-	while ((rc = mlmd__q_step(&q)) == 1) {
-		if (!path && !(path = mlmd__msg_new(&mlmd__pb__event__path__descriptor))) {
-			rc = MLMD_OOM();
-			break;
+	int rc = 0;
+	size_t chunk = mlmd__in_chunk(n);
+	for (size_t at = 0; at < n && !rc; at += chunk) {
+		size_t m = n - at < chunk ? n - at : chunk;
+		mlmd_buf sql = { 0 };
+		mlmd__buf_puts(&sql, "SELECT event_id, step_index, step_key FROM event_path WHERE event_id IN (");
+		int size = mlmd__in_list(&sql, m);
+		mlmd__buf_puts(&sql, ") ORDER BY event_id, position");
+		if (sql.oom) {
+			mlmd__buf_free(&sql);
+			return MLMD_OOM();
 		}
-		Mlmd__Pb__Event__Path__Step *st = mlmd__msg_new(&mlmd__pb__event__path__step__descriptor);
-		if (!st || mlmd__push_ptr((void ***)&path->steps, &path->n_steps, st)) {
-			free(st);
-			rc = MLMD_OOM();
-			break;
-		}
-		if (!mlmd__q_isnull(&q, 0)) {
-			st->value_case = MLMD__PB__EVENT__PATH__STEP__VALUE_INDEX;
-			st->index = mlmd__q_col_i64(&q, 0);
-		} else if (!mlmd__q_isnull(&q, 1)) {
-			st->value_case = MLMD__PB__EVENT__PATH__STEP__VALUE_KEY;
-			if (!(st->key = mlmd__strdup(mlmd__q_col_text(&q, 1)))) {
+		sqlq q;
+		rc = mlmd__q(c->s, &q, sql.p);
+		mlmd__buf_free(&sql);
+		if (rc)
+			return rc;
+		int pos = 1;
+		mlmd__q_bind_ids(&q, &pos, eids + at, m, size);
+		Mlmd__Pb__Event *e = NULL;
+		int64_t cur = 0;
+		while ((rc = mlmd__q_step(&q)) == 1) {
+			int64_t eid = mlmd__q_col_i64(&q, 0);
+			if (!e || eid != cur) {
+				e = NULL;
+				cur = eid;
+				for (size_t i = at; i < at + m && !e; i++)
+					if (eids[i] == eid)
+						e = events[i];
+			}
+			if (!e)
+				continue;
+			if (!e->path && !(e->path = mlmd__msg_new(&mlmd__pb__event__path__descriptor))) {
 				rc = MLMD_OOM();
 				break;
 			}
+			Mlmd__Pb__Event__Path__Step *st = mlmd__msg_new(&mlmd__pb__event__path__step__descriptor);
+			if (!st || mlmd__push_ptr((void ***)&e->path->steps, &e->path->n_steps, st)) {
+				free(st);
+				rc = MLMD_OOM();
+				break;
+			}
+			if (!mlmd__q_isnull(&q, 1)) {
+				st->value_case = MLMD__PB__EVENT__PATH__STEP__VALUE_INDEX;
+				st->index = mlmd__q_col_i64(&q, 1);
+			} else if (!mlmd__q_isnull(&q, 2)) {
+				st->value_case = MLMD__PB__EVENT__PATH__STEP__VALUE_KEY;
+				if (!(st->key = mlmd__strdup(mlmd__q_col_text(&q, 2)))) {
+					rc = MLMD_OOM();
+					break;
+				}
+			}
 		}
+		mlmd__q_done(&q);
+		if (rc > 0)
+			rc = 0;
 	}
-	mlmd__q_done(&q);
-	if (rc < 0) {
-		if (path)
-			protobuf_c_message_free_unpacked(&path->base, NULL);
-		return rc;
-	}
-	*out = path;
-	return 0;
+	return rc;
 }
 
-/* Appends the events selected by `sql` (MLMD_EVENT_COLS, one id parameter). The
- * rows are read first and the paths after, since loading a path runs another
- * statement. */
+int mlmd__events_read(call *c, sqlq *q, int (*keep)(void *ctx, const Mlmd__Pb__Event *e), void *ctx,
+		      Mlmd__Pb__Event ***arr, size_t *n)
+{
+	size_t first = *n;
+	int64_t *eids = NULL;
+	size_t neids = 0;
+	int rc;
+	while ((rc = mlmd__q_step(q)) == 1) {
+		Mlmd__Pb__Event *e = mlmd__msg_new(&mlmd__pb__event__descriptor);
+		if (!e) {
+			rc = MLMD_OOM();
+			break;
+		}
+		e->has_artifact_id = e->has_execution_id = e->has_type = e->has_milliseconds_since_epoch = 1;
+		e->artifact_id = mlmd__q_col_i64(q, 1);
+		e->execution_id = mlmd__q_col_i64(q, 2);
+		e->type = (Mlmd__Pb__Event__Type)mlmd__q_col_i64(q, 3);
+		e->milliseconds_since_epoch = mlmd__q_col_i64(q, 4);
+		if (keep && !keep(ctx, e)) {
+			protobuf_c_message_free_unpacked(&e->base, NULL);
+			continue;
+		}
+		if (mlmd__push_ptr((void ***)arr, n, e)) {
+			protobuf_c_message_free_unpacked(&e->base, NULL);
+			rc = MLMD_OOM();
+			break;
+		}
+		if (mlmd__push_i64(&eids, &neids, mlmd__q_col_i64(q, 0))) {
+			rc = -MLMD_RESOURCE_EXHAUSTED;
+			break;
+		}
+		size_t smn;
+		const void *sm = mlmd__q_col_blob(q, 5, &smn);
+		if (sm && !(e->system_metadata = mlmd__pb__wkt__any__unpack(NULL, smn, sm))) {
+			rc = mlmd__fail(MLMD_DATA_LOSS, "stored event system_metadata does not parse");
+			break;
+		}
+	}
+	mlmd__q_done(q);
+	if (rc == 0)
+		rc = load_paths(c, *arr + first, eids, neids);
+	free(eids);
+	return rc < 0 ? rc : 0;
+}
+
 int mlmd__events_load(call *c, const char *sql, int64_t id, Mlmd__Pb__Event ***arr, size_t *n)
 {
 	sqlq q;
@@ -134,39 +199,8 @@ int mlmd__events_load(call *c, const char *sql, int64_t id, Mlmd__Pb__Event ***a
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
-	size_t first = *n;
-	int64_t *eids = NULL;
-	size_t neids = 0;
-	while ((rc = mlmd__q_step(&q)) == 1) {
-		Mlmd__Pb__Event *e = mlmd__msg_new(&mlmd__pb__event__descriptor);
-		if (!e || mlmd__push_ptr((void ***)arr, n, e)) {
-			free(e);
-			rc = MLMD_OOM();
-			break;
-		}
-		if (mlmd__push_i64(&eids, &neids, mlmd__q_col_i64(&q, 0))) {
-			rc = -MLMD_RESOURCE_EXHAUSTED;
-			break;
-		}
-		e->has_artifact_id = e->has_execution_id = e->has_type = e->has_milliseconds_since_epoch = 1;
-		e->artifact_id = mlmd__q_col_i64(&q, 1);
-		e->execution_id = mlmd__q_col_i64(&q, 2);
-		e->type = (Mlmd__Pb__Event__Type)mlmd__q_col_i64(&q, 3);
-		e->milliseconds_since_epoch = mlmd__q_col_i64(&q, 4);
-		size_t smn;
-		const void *sm = mlmd__q_col_blob(&q, 5, &smn);
-		if (sm && !(e->system_metadata = mlmd__pb__wkt__any__unpack(NULL, smn, sm))) {
-			rc = mlmd__fail(MLMD_DATA_LOSS, "stored event system_metadata does not parse");
-			break;
-		}
-	}
-	mlmd__q_done(&q);
-	for (size_t i = 0; rc == 0 && i < neids; i++)
-		rc = load_path(c, eids[i], &(*arr)[first + i]->path);
-	free(eids);
-	return rc < 0 ? rc : 0;
+	return mlmd__events_read(c, &q, NULL, NULL, arr, n);
 }
-
 
 int mlmd__rpc_GetEventsByExecutionIDs(call *c, const Mlmd__Pb__GetEventsByExecutionIDsRequest *rq,
 				      Mlmd__Pb__GetEventsByExecutionIDsResponse *rs)

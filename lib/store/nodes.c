@@ -400,26 +400,163 @@ int mlmd__node_load(call *c, const node_kind *k, int64_t id, ProtobufCMessage **
 	return rc;
 }
 
+/* One loaded node, found by id while rows arrive in index order. */
+typedef struct loaded {
+	int64_t id;
+	ProtobufCMessage *m;
+} loaded;
+
+static int loaded_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const loaded *)a)->id, y = ((const loaded *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+static ProtobufCMessage *loaded_find(loaded *v, size_t n, int64_t id)
+{
+	loaded key = { id, NULL };
+	loaded *hit = bsearch(&key, v, n, sizeof *v, loaded_cmp);
+	return hit ? hit->m : NULL;
+}
+
+/* Loads up to MLMD_IN_MAX nodes with two statements: their rows, then all
+ * their properties. Fills v[0..*nv) sorted by id. */
+static int load_chunk(call *c, const node_kind *k, const int64_t *ids, size_t n, loaded *v, size_t *nv)
+{
+	mlmd_buf sql = { 0 };
+	*nv = 0;
+	mlmd__buf_printf(&sql, "SELECT " NODE_COLS " FROM %s n JOIN type t ON t.id = n.type_id WHERE n.id IN (",
+			 k->table);
+	int size = mlmd__in_list(&sql, n);
+	mlmd__buf_printf(&sql, ") ORDER BY n.id\x1f"
+			 "SELECT node_id, is_custom, name, value_type, int_value, double_value, string_value, bool_value,"
+			 " struct_value, proto_value FROM %s_property WHERE node_id IN (", k->table);
+	mlmd__in_list(&sql, n);
+	mlmd__buf_puts(&sql, ") ORDER BY node_id, is_custom, name");
+	mlmd__buf_put(&sql, "", 1);
+	if (sql.oom) {
+		mlmd__buf_free(&sql);
+		return MLMD_OOM();
+	}
+	char *second = strchr(sql.p, '\x1f');
+	*second++ = 0;
+	sqlq q;
+	int rc = mlmd__q(c->s, &q, sql.p);
+	if (rc == 0) {
+		int pos = 1;
+		mlmd__q_bind_ids(&q, &pos, ids, n, size);
+		while ((rc = mlmd__q_step(&q)) == 1) {
+			if ((rc = row_to_node(k, &q, &v[*nv].m)))
+				break;
+			v[*nv].id = F(v[*nv].m, k->o_id, int64_t);
+			(*nv)++;
+		}
+		mlmd__q_done(&q);
+	}
+	if (rc == 0 && *nv && (rc = mlmd__q(c->s, &q, second)) == 0) {
+		int pos = 1;
+		mlmd__q_bind_ids(&q, &pos, ids, n, size);
+		ProtobufCMessage *m = NULL;
+		int64_t mid = 0;
+		while ((rc = mlmd__q_step(&q)) == 1) {
+			int64_t id = mlmd__q_col_i64(&q, 0);
+			if (!m || id != mid) {
+				m = loaded_find(v, *nv, id);
+				mid = id;
+			}
+			if (!m)
+				continue;
+			int custom = (int)mlmd__q_col_i64(&q, 1);
+			prop_entry *e = mlmd__msg_new(custom ? k->custom_entry : k->props_entry);
+			if (!e) {
+				rc = MLMD_OOM();
+				break;
+			}
+			e->key = mlmd__strdup(mlmd__q_col_text(&q, 2));
+			if (!e->key || (rc = row_to_value(&q, 3, &e->value)) ||
+			    mlmd__push_ptr(&F(m, custom ? k->o_custom : k->o_props, void **),
+					   &F(m, custom ? k->o_n_custom : k->o_n_props, size_t), e)) {
+				protobuf_c_message_free_unpacked(&e->base, NULL);
+				rc = rc ? rc : MLMD_OOM();
+				break;
+			}
+		}
+		mlmd__q_done(&q);
+	}
+	mlmd__buf_free(&sql);
+	return rc < 0 ? rc : 0;
+}
+
+/* Nodes come back in the order of `ids`, each once; ids that do not exist
+ * are skipped (MLMD's by-id reads). */
 int mlmd__node_load_ids(call *c, const node_kind *k, const int64_t *ids, size_t nids, int dedupe,
 			void ***arr, size_t *n)
 {
 	size_t before = *n;
-	for (size_t i = 0; i < nids; i++) {
-		int dup = 0;
-		for (size_t j = 0; dedupe && j < before && !dup; j++)
-			dup = F((*arr)[j], k->o_id, int64_t) == ids[i];
-		if (dup)
-			continue;
-		ProtobufCMessage *m = NULL;
-		int rc = mlmd__node_load(c, k, ids[i], &m);
-		if (rc)
-			return rc;
-		if (m && mlmd__push_ptr(arr, n, m)) {
-			protobuf_c_message_free_unpacked(m, NULL);
-			return -MLMD_RESOURCE_EXHAUSTED;
+	loaded v[MLMD_IN_MAX];
+	int rc = 0;
+	/* each id once, first occurrence first: sort (id, position) pairs */
+	int64_t *uniq = NULL;
+	if (nids > 1) {
+		loaded *pairs = malloc(nids * sizeof *pairs);
+		uniq = malloc(nids * sizeof *uniq);
+		if (!pairs || !uniq) {
+			free(pairs);
+			free(uniq);
+			return MLMD_OOM();
 		}
+		for (size_t i = 0; i < nids; i++) {
+			pairs[i].id = ids[i];
+			pairs[i].m = (ProtobufCMessage *)(uintptr_t)i; /* position, not a message */
+		}
+		qsort(pairs, nids, sizeof *pairs, loaded_cmp);
+		char *dup = calloc(nids, 1);
+		if (!dup) {
+			free(pairs);
+			free(uniq);
+			return MLMD_OOM();
+		}
+		for (size_t i = 1; i < nids; i++)
+			if (pairs[i].id == pairs[i - 1].id) {
+				size_t a = (uintptr_t)pairs[i].m, b = (uintptr_t)pairs[i - 1].m;
+				dup[a > b ? a : b] = 1;
+				if (a > b) /* the earlier position survives the run */
+					pairs[i].m = pairs[i - 1].m;
+			}
+		size_t nu = 0;
+		for (size_t i = 0; i < nids; i++)
+			if (!dup[i])
+				uniq[nu++] = ids[i];
+		free(dup);
+		free(pairs);
+		ids = uniq;
+		nids = nu;
 	}
-	return 0;
+	size_t chunk = mlmd__in_chunk(nids);
+	for (size_t at = 0; at < nids && !rc; at += chunk) {
+		size_t m = nids - at < chunk ? nids - at : chunk, nv = 0;
+		rc = load_chunk(c, k, ids + at, m, v, &nv);
+		for (size_t i = 0; i < m && !rc; i++) {
+			loaded key = { ids[at + i], NULL };
+			loaded *hit = bsearch(&key, v, nv, sizeof *v, loaded_cmp);
+			if (!hit || !hit->m)
+				continue; /* absent, or already placed */
+			int dup = 0;
+			for (size_t j = 0; dedupe && j < before && !dup; j++)
+				dup = F((*arr)[j], k->o_id, int64_t) == hit->id;
+			if (dup)
+				continue;
+			if (mlmd__push_ptr(arr, n, hit->m))
+				rc = -MLMD_RESOURCE_EXHAUSTED;
+			else
+				hit->m = NULL;
+		}
+		for (size_t i = 0; i < nv; i++)
+			if (v[i].m)
+				protobuf_c_message_free_unpacked(v[i].m, NULL);
+	}
+	free(uniq);
+	return rc;
 }
 
 int mlmd__node_exists(call *c, const node_kind *k, int64_t id)

@@ -7,19 +7,38 @@
 
 /* ---- statement cache --------------------------------------------------- */
 
-/* The cache key: FNV-1a over the length and the first and last 48 bytes of
- * the SQL. Statements differ at the start (verb, table) or the end (WHERE,
- * ORDER BY), and a full compare confirms every hit, so hashing the middle of
- * a long statement would only cost time on every call. */
+/* The cache key: the length and the first and last 48 bytes of the SQL,
+ * mixed eight bytes at a time. Statements differ at the start (verb, table)
+ * or the end (WHERE, ORDER BY), and a full compare confirms every hit, so
+ * hashing the middle of a long statement would only cost time on every call. */
+static uint64_t mix(uint64_t h, uint64_t w)
+{
+	h ^= w;
+	h *= 0x9E3779B97F4A7C15ULL;
+	return h ^ (h >> 29);
+}
+
 static uint64_t sql_hash(const char *s, size_t *len_out)
 {
 	size_t n = strlen(s);
-	uint64_t h = 1469598103934665603ULL ^ n;
-	size_t head = n < 96 ? n : 48;
-	for (size_t i = 0; i < head; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	for (size_t i = n < 96 ? n : n - 48; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	uint64_t h = 1469598103934665603ULL ^ n, w;
+	if (n < 96) {
+		size_t i = 0;
+		for (; i + 8 <= n; i += 8) {
+			memcpy(&w, s + i, 8);
+			h = mix(h, w);
+		}
+		w = 0;
+		memcpy(&w, s + i, n - i);
+		h = mix(h, w);
+	} else {
+		for (size_t i = 0; i < 48; i += 8) {
+			memcpy(&w, s + i, 8);
+			h = mix(h, w);
+			memcpy(&w, s + n - 48 + i, 8);
+			h = mix(h, w);
+		}
+	}
 	*len_out = n;
 	return h;
 }
@@ -184,6 +203,26 @@ void mlmd__q_done(sqlq *q)
 	} else if (q->st) {
 		q->db->reset(q->st);
 	}
+}
+
+int mlmd__in_list(mlmd_buf *b, size_t n)
+{
+	static const int sizes[] = { 1, 4, 16, 64, MLMD_IN_MAX };
+	int size = MLMD_IN_MAX;
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+		if ((size_t)sizes[i] >= n) {
+			size = sizes[i];
+			break;
+		}
+	for (int i = 0; i < size; i++)
+		mlmd__buf_puts(b, i ? ", ?" : "?");
+	return size;
+}
+
+void mlmd__q_bind_ids(sqlq *q, int *pos, const int64_t *ids, size_t n, int size)
+{
+	for (int i = 0; i < size; i++)
+		mlmd__q_i64(q, (*pos)++, ids[(size_t)i < n ? (size_t)i : n - 1]);
 }
 
 int mlmd__q_ids(sqlq *q, int64_t **ids, size_t *n)
