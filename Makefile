@@ -116,7 +116,7 @@ fuzz: $(GEN)/.stamp
 	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) not found; install clang libclang-rt-14-dev"; exit 1; }
 	@mkdir -p $(B)/fuzz $(B)/fuzz/obj
 	@set -e; objs=""; for src in $(LIB_SRC); do o=$(B)/fuzz/obj/$$(echo $$src | tr / _).o; \
-		$(FUZZ_CC) $(ALL_CFLAGS) -Wno-unused-command-line-argument -fsanitize=fuzzer-no-link,address,undefined -g -O1 -c $$src -o $$o; objs="$$objs $$o"; done; \
+		$(FUZZ_CC) $(ALL_CFLAGS) -Wno-unused-command-line-argument -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -g -O1 -c $$src -o $$o; objs="$$objs $$o"; done; \
 		for src in $(GEN_SRC); do o=$(B)/fuzz/obj/$$(basename $$src).o; \
 		$(FUZZ_CC) $(GEN_CFLAGS) -fsanitize=address,undefined -g -O1 -c $$src -o $$o; objs="$$objs $$o"; done; \
 		for f in $(FUZZERS); do \

@@ -120,6 +120,17 @@ void mlmd__stmt_cache_clear(mlmd_store *s);
  * list and stay cached. Callers take chunks of at most MLMD_IN_MAX ids. */
 #define MLMD_IN_MAX 256
 int mlmd__in_list(mlmd_buf *sql, size_t n);          /* appends the ?s; returns the padded size */
+/* The same lists as compile-time text: MLMD_IN_SQL(pre, post) is an
+ * initializer of five statements, one per size; mlmd__in_slot(n, &size)
+ * picks the index and the padded size for n ids. */
+#define MLMD_IN_1 "?"
+#define MLMD_IN_4 "?, ?, ?, ?"
+#define MLMD_IN_16 MLMD_IN_4 ", " MLMD_IN_4 ", " MLMD_IN_4 ", " MLMD_IN_4
+#define MLMD_IN_64 MLMD_IN_16 ", " MLMD_IN_16 ", " MLMD_IN_16 ", " MLMD_IN_16
+#define MLMD_IN_256 MLMD_IN_64 ", " MLMD_IN_64 ", " MLMD_IN_64 ", " MLMD_IN_64
+#define MLMD_IN_SQL(pre, post) \
+	{ pre MLMD_IN_1 post, pre MLMD_IN_4 post, pre MLMD_IN_16 post, pre MLMD_IN_64 post, pre MLMD_IN_256 post }
+int mlmd__in_slot(size_t n, int *size);
 void mlmd__q_bind_ids(sqlq *q, int *pos, const int64_t *ids, size_t n, int size);
 /* The chunk size for reading `n` ids: one at a time for a few (an IN list
  * costs SQLite a temporary index, which keyed reads beat up to about eight
@@ -178,6 +189,8 @@ typedef struct node_sql {
 	const char *exists;
 	const char *by_external_id;
 	const char *by_type_and_name;
+	const char *load_in[5];      /* NODE_COLS of the ids in an IN list (MLMD_IN_SQL) */
+	const char *props_in[5];     /* their properties */
 } node_sql;
 
 /* Offsets into one generated node message (Artifact, Execution, Context), so

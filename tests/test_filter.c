@@ -287,6 +287,11 @@ static void attributes(void **state)
 	EXPECT(ART, "id * 2 - 1 > 9", "it's");
 	EXPECT(ART, "id / 2 = 1.5", "d3");
 	EXPECT(ART, "-id = -4", "m1");
+	/* the int64 extremes: the minimum is only written with its minus, and
+	 * negating it again is left to the database (as a double) */
+	EXPECT(ART, "id > -9223372036854775808 AND id < 9223372036854775807 AND id < 3", "d1,d2");
+	EXPECT(ART, "id = - -9223372036854775808", "");
+	EXPECT(ART, "--id = 2", "d2");
 	EXPECT(ART, "id = 1 OR (id = 2 AND name = 'd2')", "d1,d2");
 	/* keywords are case-insensitive */
 	EXPECT(ART, "name like 'm%' and not id = 4", "m2");

@@ -880,10 +880,11 @@ static int parse_unary(parser *p, ex *e)
 	e->pos = pos;
 	e->len = x.pos + x.len - pos;
 	e->ty = x.ty;
-	if (x.lit && x.args.n == 1) { /* fold the sign into the literal */
+	if (x.lit && x.args.n == 1 && !(x.args.v[0].kind == 'i' && x.args.v[0].i == INT64_MIN)) {
+		/* fold the sign into the literal */
 		mlmd__sqlarg *v = &x.args.v[0];
 		if (v->kind == 'i')
-			v->i = -v->i; /* INT64_MIN is only built above, so this cannot overflow */
+			v->i = -v->i;
 		else
 			v->d = -v->d;
 		e->lit = 1;

@@ -220,6 +220,13 @@ static int follows(int dir, int from, int t)
 	return down ? is_output(t) : is_input(t);
 }
 
+static const char *const hop_from_artifacts[5] =
+	MLMD_IN_SQL("SELECT execution_id, type FROM event WHERE artifact_id IN (", ")");
+static const char *const hop_from_executions[5] =
+	MLMD_IN_SQL("SELECT artifact_id, type FROM event WHERE execution_id IN (", ")");
+/* index order: artifact, execution, type */
+static const char *const events_of_artifacts[5] = MLMD_IN_SQL(MLMD_EVENT_COLS " WHERE artifact_id IN (", ")");
+
 /* One hop from `frontier` (nodes of kind `from`); fills `next`. */
 static int hop(walker *w, int from, const int64_t *frontier, size_t nf, int64_t **next, size_t *nnext)
 {
@@ -227,22 +234,12 @@ static int hop(walker *w, int from, const int64_t *frontier, size_t nf, int64_t 
 	int64_t *cand = NULL;
 	size_t ncand = 0;
 	int rc = 0;
-	for (size_t at = 0; at < nf && !rc; at += MAX_CHUNK) {
-		size_t m = nf - at < MAX_CHUNK ? nf - at : MAX_CHUNK;
-		mlmd_buf sql = { 0 };
-		mlmd__buf_printf(&sql, "SELECT %s, type FROM event WHERE %s IN (",
-				 from == KIND_ARTIFACT ? "execution_id" : "artifact_id",
-				 from == KIND_ARTIFACT ? "artifact_id" : "execution_id");
-		int size = in_list(&sql, m);
-		mlmd__buf_puts(&sql, ")");
-		if (sql.oom) {
-			mlmd__buf_free(&sql);
-			rc = MLMD_OOM();
-			break;
-		}
+	size_t chunk = mlmd__in_chunk(nf);
+	for (size_t at = 0; at < nf && !rc; at += chunk) {
+		size_t m = nf - at < chunk ? nf - at : chunk;
+		int size, slot = mlmd__in_slot(m, &size);
 		sqlq q;
-		rc = mlmd__q(w->c->s, &q, sql.p); /* a handful of fixed texts: cached */
-		mlmd__buf_free(&sql);
+		rc = mlmd__q(w->c->s, &q, from == KIND_ARTIFACT ? hop_from_artifacts[slot] : hop_from_executions[slot]);
 		if (rc)
 			break;
 		int pos = 1;
@@ -428,14 +425,9 @@ static int fill(walker *w, int fields, Mlmd__Pb__LineageGraph *g)
 		size_t chunk = mlmd__in_chunk(na);
 		for (size_t at = 0; at < na && !rc; at += chunk) {
 			size_t m = na - at < chunk ? na - at : chunk;
-			mlmd_buf sql = { 0 };
-			mlmd__buf_puts(&sql, MLMD_EVENT_COLS " WHERE artifact_id IN (");
-			int size = in_list(&sql, m);
-			mlmd__buf_puts(&sql, ")"); /* index order: artifact, execution, type */
+			int size, slot = mlmd__in_slot(m, &size);
 			sqlq q;
-			rc = sql.oom ? MLMD_OOM() : mlmd__q(c->s, &q, sql.p);
-			mlmd__buf_free(&sql);
-			if (rc)
+			if ((rc = mlmd__q(c->s, &q, events_of_artifacts[slot])))
 				break;
 			int pos = 1;
 			bind_chunk(&q, &pos, ids + at, m, size);

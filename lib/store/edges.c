@@ -83,6 +83,10 @@ int mlmd__rpc_PutEvents(call *c, const Mlmd__Pb__PutEventsRequest *rq, Mlmd__Pb_
 	return 0;
 }
 
+static const char *const paths_in[5] =
+	MLMD_IN_SQL("SELECT event_id, step_index, step_key FROM event_path WHERE event_id IN (",
+		    ") ORDER BY event_id, position");
+
 /* Loads the paths of events[0..n) (ids eids[]) with one query per
  * MLMD_IN_MAX events; events without steps keep a NULL path. */
 static int load_paths(call *c, Mlmd__Pb__Event **events, const int64_t *eids, size_t n)
@@ -91,18 +95,9 @@ static int load_paths(call *c, Mlmd__Pb__Event **events, const int64_t *eids, si
 	size_t chunk = mlmd__in_chunk(n);
 	for (size_t at = 0; at < n && !rc; at += chunk) {
 		size_t m = n - at < chunk ? n - at : chunk;
-		mlmd_buf sql = { 0 };
-		mlmd__buf_puts(&sql, "SELECT event_id, step_index, step_key FROM event_path WHERE event_id IN (");
-		int size = mlmd__in_list(&sql, m);
-		mlmd__buf_puts(&sql, ") ORDER BY event_id, position");
-		if (sql.oom) {
-			mlmd__buf_free(&sql);
-			return MLMD_OOM();
-		}
+		int size, slot = mlmd__in_slot(m, &size);
 		sqlq q;
-		rc = mlmd__q(c->s, &q, sql.p);
-		mlmd__buf_free(&sql);
-		if (rc)
+		if ((rc = mlmd__q(c->s, &q, paths_in[slot])))
 			return rc;
 		int pos = 1;
 		mlmd__q_bind_ids(&q, &pos, eids + at, m, size);

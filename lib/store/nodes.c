@@ -37,7 +37,11 @@
 	  "UPDATE " T " SET name = ?, external_id = ?, uri = ?, state = ?, update_time = ? WHERE id = ?", \
 	  "SELECT 1 FROM " T " WHERE id = ?",                                                         \
 	  "SELECT id FROM " T " WHERE external_id = ?",                                               \
-	  "SELECT id FROM " T " WHERE type_id = ? AND name = ?" }
+	  "SELECT id FROM " T " WHERE type_id = ? AND name = ?",                                     \
+	  MLMD_IN_SQL("SELECT " NODE_COLS " FROM " T " n JOIN type t ON t.id = n.type_id WHERE n.id IN (", \
+		      ") ORDER BY n.id"),                                                             \
+	  MLMD_IN_SQL("SELECT " PROP_COLS " FROM " T "_property WHERE node_id IN (",                \
+		      ") ORDER BY node_id, is_custom, name") }
 
 #define NODE_KIND(KIND, WHAT, TABLE, T, D, PE, CE, URI, HSTATE, STATE)                       \
 	{ KIND, WHAT, TABLE, &D, &PE, &CE, offsetof(T, has_id),               \
@@ -423,25 +427,10 @@ static ProtobufCMessage *loaded_find(loaded *v, size_t n, int64_t id)
  * their properties. Fills v[0..*nv) sorted by id. */
 static int load_chunk(call *c, const node_kind *k, const int64_t *ids, size_t n, loaded *v, size_t *nv)
 {
-	mlmd_buf sql = { 0 };
 	*nv = 0;
-	mlmd__buf_printf(&sql, "SELECT " NODE_COLS " FROM %s n JOIN type t ON t.id = n.type_id WHERE n.id IN (",
-			 k->table);
-	int size = mlmd__in_list(&sql, n);
-	mlmd__buf_printf(&sql, ") ORDER BY n.id\x1f"
-			 "SELECT node_id, is_custom, name, value_type, int_value, double_value, string_value, bool_value,"
-			 " struct_value, proto_value FROM %s_property WHERE node_id IN (", k->table);
-	mlmd__in_list(&sql, n);
-	mlmd__buf_puts(&sql, ") ORDER BY node_id, is_custom, name");
-	mlmd__buf_put(&sql, "", 1);
-	if (sql.oom) {
-		mlmd__buf_free(&sql);
-		return MLMD_OOM();
-	}
-	char *second = strchr(sql.p, '\x1f');
-	*second++ = 0;
+	int size, slot = mlmd__in_slot(n, &size);
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, sql.p);
+	int rc = mlmd__q(c->s, &q, k->sql.load_in[slot]);
 	if (rc == 0) {
 		int pos = 1;
 		mlmd__q_bind_ids(&q, &pos, ids, n, size);
@@ -453,7 +442,7 @@ static int load_chunk(call *c, const node_kind *k, const int64_t *ids, size_t n,
 		}
 		mlmd__q_done(&q);
 	}
-	if (rc == 0 && *nv && (rc = mlmd__q(c->s, &q, second)) == 0) {
+	if (rc == 0 && *nv && (rc = mlmd__q(c->s, &q, k->sql.props_in[slot])) == 0) {
 		int pos = 1;
 		mlmd__q_bind_ids(&q, &pos, ids, n, size);
 		ProtobufCMessage *m = NULL;
@@ -483,7 +472,6 @@ static int load_chunk(call *c, const node_kind *k, const int64_t *ids, size_t n,
 		}
 		mlmd__q_done(&q);
 	}
-	mlmd__buf_free(&sql);
 	return rc < 0 ? rc : 0;
 }
 

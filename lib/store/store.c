@@ -205,15 +205,22 @@ void mlmd__q_done(sqlq *q)
 	}
 }
 
-int mlmd__in_list(mlmd_buf *b, size_t n)
+int mlmd__in_slot(size_t n, int *size)
 {
 	static const int sizes[] = { 1, 4, 16, 64, MLMD_IN_MAX };
-	int size = MLMD_IN_MAX;
-	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+	for (int i = 0; i < 4; i++)
 		if ((size_t)sizes[i] >= n) {
-			size = sizes[i];
-			break;
+			*size = sizes[i];
+			return i;
 		}
+	*size = MLMD_IN_MAX;
+	return 4;
+}
+
+int mlmd__in_list(mlmd_buf *b, size_t n)
+{
+	int size;
+	mlmd__in_slot(n, &size);
 	for (int i = 0; i < size; i++)
 		mlmd__buf_puts(b, i ? ", ?" : "?");
 	return size;
