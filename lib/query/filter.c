@@ -1229,6 +1229,10 @@ static void emit_joins(parser *p, mlmd__filter *f, int missing_is_null)
 	for (int i = 0; i < p->njoins; i++) {
 		join *j = &p->joins[i];
 		if (j->is_prop) {
+			/* the node id as the property index orders it: ordering by it lets an
+			 * equality filter page without sorting */
+			if (!missing_is_null && !f->id_col[0])
+				snprintf(f->id_col, sizeof f->id_col, "p%d.node_id", i);
 			mlmd__buf_printf(b, " %sJOIN %s_property p%d ON p%d.node_id = n.id AND p%d.is_custom = %d AND p%d.name = ?",
 					 missing_is_null ? "LEFT " : "", k->table, i, i, i, j->is_custom, i);
 			mlmd__sqlarg a = { 's', 0, 0, mlmd__strdup(j->name) };

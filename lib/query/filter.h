@@ -33,6 +33,7 @@ typedef struct mlmd__filter {
 	mlmd_buf where;
 	mlmd__args join_args, where_args;
 	int distinct;                /* a neighbour join may repeat a node */
+	char id_col[16];             /* "pN.node_id" of an inner property join, else "" */
 } mlmd__filter;
 
 /* Limits that keep a hostile query from costing more than its length. */

@@ -541,8 +541,9 @@ static int start_nodes(walker *w, int k, const char *query, const char *field)
 	if (rc)
 		return mlmd__context(rc, "%s", field);
 	mlmd_buf sql = { 0 };
-	mlmd__buf_printf(&sql, "SELECT %sn.id FROM %s n%s WHERE %s ORDER BY n.id LIMIT %d", f.distinct ? "DISTINCT " : "",
-			 kind_of(k)->table, f.join.p, f.where.p, MAX_START + 1);
+	const char *col = f.id_col[0] ? f.id_col : "n.id"; /* as in list calls */
+	mlmd__buf_printf(&sql, "SELECT %sn.id, %s FROM %s n%s WHERE %s ORDER BY %s LIMIT %d", f.distinct ? "DISTINCT " : "",
+			 col, kind_of(k)->table, f.join.p, f.where.p, col, MAX_START + 1);
 	sqlq q;
 	if (sql.oom)
 		rc = MLMD_OOM();

@@ -118,6 +118,8 @@ int mlmd__list_nodes(call *c, const node_kind *k, const Mlmd__Pb__ListOperationO
 				  ? "n.update_time"
 				  : "n.id";
 	int by_id = strcmp(col, "n.id") == 0;
+	if (by_id && have_filter && f.id_col[0])
+		col = f.id_col; /* equal to n.id through the join; see mlmd__filter */
 	const char *dir = asc ? "ASC" : "DESC";
 	const char *gt = asc ? ">" : "<";
 	mlmd_buf sql = { 0 };
@@ -128,12 +130,12 @@ int mlmd__list_nodes(call *c, const node_kind *k, const Mlmd__Pb__ListOperationO
 		mlmd__buf_printf(&sql, " AND %s", f.where.p);
 	if (cur.have) {
 		if (by_id)
-			mlmd__buf_printf(&sql, " AND n.id %s ?", gt);
+			mlmd__buf_printf(&sql, " AND %s %s ?", col, gt);
 		else
 			mlmd__buf_printf(&sql, " AND %s %s= ? AND (%s %s ? OR n.id %s ?)", col, gt, col, gt, gt);
 	}
 	if (by_id)
-		mlmd__buf_printf(&sql, " ORDER BY n.id %s", dir);
+		mlmd__buf_printf(&sql, " ORDER BY %s %s", col, dir);
 	else
 		mlmd__buf_printf(&sql, " ORDER BY %s %s, n.id %s", col, dir, dir);
 	if (limit > 0)
