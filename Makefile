@@ -122,8 +122,8 @@ fuzz: $(GEN)/.stamp
 		for f in $(FUZZERS); do \
 		$(FUZZ_CC) $(TEST_CFLAGS) $(FUZZ_FLAGS) tests/fuzz/fuzz_$$f.c $$objs -o $(B)/fuzz/$$f $(LIBS); \
 		mkdir -p $(B)/fuzz/corpus-$$f; \
-		echo "== fuzzing $$f for $(FUZZ_SECONDS)s (new inputs in $(B)/fuzz/corpus-$$f)"; \
-		$(B)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=512 $(B)/fuzz/corpus-$$f tests/fuzz/corpus/$$f; done
+		echo "== fuzzing $$f for $(FUZZ_SECONDS)s (new inputs in $(B)/fuzz/corpus-$$f, crashes in $(B)/fuzz/)"; \
+		$(B)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=512 -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-$$f tests/fuzz/corpus/$$f; done
 
 # The public header alone, as C and as C++, pedantic.
 headertest: $(GEN)/.stamp

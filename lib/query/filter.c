@@ -829,10 +829,8 @@ static int parse_primary(parser *p, ex *e)
 		p->depth--;
 		if (e->ty == TY_NAME)
 			return no_name(p, e);
-		mlmd_buf b = { 0 };
-		mlmd__buf_printf(&b, "(%.*s)", (int)e->sql.len, e->sql.p ? e->sql.p : "");
-		mlmd__buf_free(&e->sql);
-		e->sql = b;
+		/* no parentheses of our own: every compound expression is emitted
+		 * parenthesised already, and an atom needs none */
 		e->lit = 0;
 		e->len = p->cur.pos + 1 - e->pos;
 		return expect(p, T_RP, "')'");
@@ -896,15 +894,19 @@ static int parse_unary(parser *p, ex *e)
 	return rc;
 }
 
-/* Left-associative arithmetic; `hi` selects * and / over + and -. */
+/* Left-associative arithmetic; `hi` selects * and / over + and -. A chain
+ * is emitted flat, `(a - b - c)`, as SQL associates it the same way: nesting
+ * each step would cost the database's parser one level per operator
+ * (SQLite's stops near 40). */
 static int parse_arith(parser *p, ex *e, int hi)
 {
 	if (hi ? parse_unary(p, e) : parse_arith(p, e, 1))
 		return p->rc;
+	int chained = 0;
 	for (;;) {
 		enum tok t = p->cur.t;
 		if (hi ? t != T_STAR && t != T_SLASH : t != T_PLUS && t != T_MINUS)
-			return 0;
+			break;
 		size_t oppos = p->cur.pos;
 		if (count_op(p, oppos))
 			return p->rc;
@@ -920,20 +922,26 @@ static int parse_arith(parser *p, ex *e, int hi)
 			ex_free(&r);
 			return p->rc;
 		}
-		ex l = *e;
-		memset(e, 0, sizeof *e);
-		e->pos = l.pos;
-		e->len = r.pos + r.len - l.pos;
-		/* ZetaSQL's '/' is a double division; so is ours. */
-		e->ty = (op == '/' || l.ty == TY_DBL || r.ty == TY_DBL) ? TY_DBL : TY_INT;
-		mlmd__buf_puts(&e->sql, op == '/' ? "(CAST(" : "(");
-		if (ex_append(p, e, &l))
-			return p->rc;
-		mlmd__buf_printf(&e->sql, op == '/' ? " AS DOUBLE PRECISION) / " : " %c ", op);
+		if (!chained) {
+			ex l = *e;
+			memset(e, 0, sizeof *e);
+			e->pos = l.pos;
+			e->ty = l.ty;
+			mlmd__buf_puts(&e->sql, "(");
+			if (ex_append(p, e, &l))
+				return p->rc;
+			chained = 1;
+		}
+		e->len = r.pos + r.len - e->pos;
+		/* ZetaSQL's '/' divides as doubles: so does `x * 1.0 / y` */
+		e->ty = (op == '/' || e->ty == TY_DBL || r.ty == TY_DBL) ? TY_DBL : TY_INT;
+		mlmd__buf_printf(&e->sql, op == '/' ? " * 1.0 / " : " %c ", op);
 		if (ex_append(p, e, &r))
 			return p->rc;
-		mlmd__buf_puts(&e->sql, ")");
 	}
+	if (chained)
+		mlmd__buf_puts(&e->sql, ")");
+	return 0;
 }
 
 /* `a IN (...)`: items are literals (or enum names) of a's type. */

@@ -33,12 +33,12 @@ typedef struct mlmd__filter {
 	mlmd_buf where;
 	mlmd__args join_args, where_args;
 	int distinct;                /* a neighbour join may repeat a node */
-	char id_col[16];             /* "pN.node_id" of an inner property join, else "" */
+	char id_col[24];             /* "pN.node_id" of an inner property join, else "" */
 } mlmd__filter;
 
 /* Limits that keep a hostile query from costing more than its length. */
 #define MLMD_FILTER_MAX_LEN 65536
-#define MLMD_FILTER_MAX_DEPTH 64
+#define MLMD_FILTER_MAX_DEPTH 24    /* parentheses, NOT, unary minus; SQLite's parser stops near 40 */
 #define MLMD_FILTER_MAX_JOINS 32
 #define MLMD_FILTER_MAX_LIST 1000
 #define MLMD_FILTER_MAX_PARAMS 4000
