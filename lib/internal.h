@@ -142,11 +142,15 @@ void mlmd__q_bind_ids(sqlq *q, int *pos, const int64_t *ids, size_t n, int size)
 typedef struct mlmd__schema_step {
 	int version;
 	const char *sqlite;          /* the DDL, per dialect */
+	const char *sqlite_down;     /* back to version-1; NULL: not possible */
 } mlmd__schema_step;
 /* Brings the store to the library's schema (creating an empty database). */
 int mlmd__schema_prepare(mlmd_store *s, int upgrade);
 /* The same with a given step list, whose last step is the target version. */
 int mlmd__schema_migrate(mlmd_store *s, const mlmd__schema_step *steps, int nsteps, int upgrade);
+/* Takes an existing database down to version `to` in one transaction
+ * (MigrationOptions.downgrade_to_schema_version). */
+int mlmd__schema_downgrade(mlmd_store *s, int64_t to);
 
 /* ---- per-call state ------------------------------------------------------ */
 

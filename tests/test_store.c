@@ -198,6 +198,65 @@ static void schema_versions_are_checked(void **st)
 	tmp_remove(path);
 }
 
+/* MigrationOptions.downgrade_to_schema_version takes a file back a version
+ * and answers CANCELLED, as MLMD does; upgrading brings it forward again. */
+static void downgrade_then_upgrade(void **st)
+{
+	(void)st;
+	char *path = tmp_path("down");
+	mlmd_store *s = open_file(path);
+	int64_t t = artifact_type(s, "D", 0);
+	OK(put_artifact(s, new_artifact(t, "/kept"), NULL));
+	mlmd_store_free(s);
+	uint8_t buf[2048];
+	Mlmd__Pb__ConnectionConfig c = MLMD__PB__CONNECTION_CONFIG__INIT;
+	Mlmd__Pb__SqliteMetadataSourceConfig sq = MLMD__PB__SQLITE_METADATA_SOURCE_CONFIG__INIT;
+	Mlmd__Pb__MigrationOptions mo = MLMD__PB__MIGRATION_OPTIONS__INIT;
+	c.config_case = MLMD__PB__CONNECTION_CONFIG__CONFIG_SQLITE;
+	c.sqlite = &sq;
+	sq.filename_uri = path;
+	c.mlmd_migration_options = &mo;
+	mo.has_downgrade_to_schema_version = 1;
+	mo.downgrade_to_schema_version = 0;
+	FAILS(mlmd_store_open_config(&s, buf, pack_config(&c, buf)), MLMD_INVALID_ARGUMENT,
+	      "MLMD cannot be downgraded to schema_version 0");
+	mo.downgrade_to_schema_version = 3;
+	FAILS(mlmd_store_open_config(&s, buf, pack_config(&c, buf)), MLMD_INVALID_ARGUMENT,
+	      "MLMD cannot be downgraded to schema_version 3");
+	mo.downgrade_to_schema_version = 1;
+	FAILS(mlmd_store_open_config(&s, buf, pack_config(&c, buf)), MLMD_CANCELLED, "Downgrade migration was performed");
+	assert_null(s);
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT version FROM mlmd_schema), (SELECT count(*) FROM sqlite_master"
+					    " WHERE name LIKE '%_property_by_%'), (SELECT count(*) FROM artifact)", -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 1);
+	assert_int_equal(sqlite3_column_int(q, 1), 0);
+	assert_int_equal(sqlite3_column_int(q, 2), 1);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	/* the same version again is a no-op downgrade */
+	FAILS(mlmd_store_open_config(&s, buf, pack_config(&c, buf)), MLMD_CANCELLED, "schema version 1");
+	mo.has_downgrade_to_schema_version = 0;
+	FAILS(mlmd_store_open_config(&s, buf, pack_config(&c, buf)), MLMD_FAILED_PRECONDITION, "older");
+	mo.has_enable_upgrade_migration = mo.enable_upgrade_migration = 1;
+	OK(mlmd_store_open_config(&s, buf, pack_config(&c, buf)));
+	assert_int_equal(mlmd_store_schema_version(s), 2);
+	mlmd_store_free(s);
+	/* a missing file is not created by a downgrade */
+	char *missing = tmp_path("down-missing");
+	sq.filename_uri = missing;
+	mo.has_enable_upgrade_migration = mo.enable_upgrade_migration = 0;
+	mo.has_downgrade_to_schema_version = 1;
+	assert_true(mlmd_store_open_config(&s, buf, pack_config(&c, buf)) < 0);
+	assert_int_equal(access(missing, F_OK), -1);
+	tmp_remove(missing);
+	tmp_remove(path);
+}
+
 /* A version-1 store (the same tables, without the property-value indexes)
  * is upgraded to version 2 when asked, keeping its data. */
 static void version_1_store_upgrades_to_2(void **st)
@@ -262,13 +321,13 @@ static void older_schema_is_upgraded_only_when_asked(void **st)
 	OK(put_artifact(s, new_artifact(t, "/before"), &a));
 	int v = mlmd_schema_version();
 	mlmd__schema_step next[2] = {
-		{ v, "" }, /* already applied */
-		{ v + 1, "CREATE TABLE extra (x INTEGER); INSERT INTO extra VALUES (7);" },
+		{ v, "", NULL }, /* already applied */
+		{ v + 1, "CREATE TABLE extra (x INTEGER); INSERT INTO extra VALUES (7);", "DROP TABLE extra;" },
 	};
 	FAILS(mlmd__schema_migrate(s, next, 2, 0), MLMD_FAILED_PRECONDITION, "open with upgrade enabled");
 	assert_int_equal(mlmd_store_schema_version(s), v);
 	/* a failing step leaves the database as it was */
-	mlmd__schema_step broken[2] = { { v, "" }, { v + 1, "CREATE TABLE extra (x INTEGER); NOT SQL;" } };
+	mlmd__schema_step broken[2] = { { v, "", NULL }, { v + 1, "CREATE TABLE extra (x INTEGER); NOT SQL;", NULL } };
 	assert_true(mlmd__schema_migrate(s, broken, 2, 1) < 0);
 	assert_non_null(strstr(mlmd_error_message(), "schema migration to version"));
 	assert_int_equal(mlmd_store_schema_version(s), v);
@@ -426,6 +485,7 @@ int main(void)
 		cmocka_unit_test(schema_versions_are_checked),
 		cmocka_unit_test(older_schema_is_upgraded_only_when_asked),
 		cmocka_unit_test(version_1_store_upgrades_to_2),
+		cmocka_unit_test(downgrade_then_upgrade),
 		cmocka_unit_test(a_held_write_lock_is_aborted),
 		cmocka_unit_test(two_processes_write_one_file),
 		cmocka_unit_test(inserts_work_without_last_insert_id_slot),

@@ -107,15 +107,23 @@ static const char sqlite_v1[] =
 
 static const char sqlite_v2[] = PROP_INDEXES("artifact") PROP_INDEXES("execution") PROP_INDEXES("context");
 
+#define DROP_PROP_INDEX(T, COL) "DROP INDEX " T "_property_by_" COL ";"
+#define DROP_PROP_INDEXES(T) \
+	DROP_PROP_INDEX(T, "int_value") DROP_PROP_INDEX(T, "double_value") DROP_PROP_INDEX(T, "string_value") \
+	DROP_PROP_INDEX(T, "bool_value")
+static const char sqlite_v2_down[] =
+	DROP_PROP_INDEXES("artifact") DROP_PROP_INDEXES("execution") DROP_PROP_INDEXES("context");
+
 /* The library's steps. Append new ones; never edit a released one. */
 static const mlmd__schema_step steps[] = {
-	{ 1, sqlite_v1 },
-	{ 2, sqlite_v2 },
+	{ 1, sqlite_v1, NULL },
+	{ 2, sqlite_v2, sqlite_v2_down },
 };
 
 #define NSTEPS ((int)(sizeof steps / sizeof steps[0]))
 _Static_assert(sizeof steps / sizeof steps[0] == MLMD_SCHEMA_VERSION,
 	       "steps run 1..MLMD_SCHEMA_VERSION, one per version");
+/* Every step after the first can be undone (downgrade_to_schema_version). */
 
 int mlmd_schema_version(void)
 {
@@ -237,6 +245,45 @@ fail:
 int mlmd__schema_prepare(mlmd_store *s, int upgrade)
 {
 	return mlmd__schema_migrate(s, steps, NSTEPS, upgrade);
+}
+
+int mlmd__schema_downgrade(mlmd_store *s, int64_t to)
+{
+	int version = 0, rc;
+	if ((rc = read_version(s, &version)))
+		return rc;
+	if (version == 0)
+		return mlmd__fail(MLMD_FAILED_PRECONDITION, "cannot downgrade: the database has no mlmd schema");
+	if (to < 1 || to > version)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT,
+				  "MLMD cannot be downgraded to schema_version %lld: the database is at version %d and "
+				  "the oldest version mlmd can go back to is 1",
+				  (long long)to, version);
+	if (version > NSTEPS)
+		return mlmd__fail(MLMD_FAILED_PRECONDITION,
+				  "database schema version %d is newer than this library's (%d); downgrade it with the "
+				  "mlmd that wrote it",
+				  version, NSTEPS);
+	if (s->read_only)
+		return mlmd__fail(MLMD_FAILED_PRECONDITION, "cannot downgrade a store opened read-only");
+	if ((rc = s->db->begin(s->db, 1)))
+		return rc;
+	for (int v = version; v > to && !rc; v--)
+		if ((rc = s->db->exec(s->db, steps[v - 1].sqlite_down)))
+			mlmd__context(rc, "schema downgrade from version %d", v);
+	sqlq q;
+	if (!rc && !(rc = mlmd__q(s, &q, "UPDATE mlmd_schema SET version = ?"))) {
+		mlmd__q_i64(&q, 1, to);
+		rc = mlmd__q_exec(&q);
+	}
+	if (!rc)
+		rc = s->db->commit(s->db);
+	if (rc) {
+		s->db->rollback(s->db);
+		return rc;
+	}
+	s->schema_version = (int)to;
+	return 0;
 }
 
 int mlmd_store_schema_version(mlmd_store *s)

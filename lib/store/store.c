@@ -272,7 +272,10 @@ int mlmd__q_exec(sqlq *q)
 
 /* ---- open / free --------------------------------------------------------- */
 
-static int store_open(mlmd_store **out, mlmd_backend *db, int read_only, int upgrade)
+/* Opens the store on `db`: prepares the schema, or with downgrade >= 0 takes
+ * the database down to that version and closes it again (MLMD's contract:
+ * the call then fails with CANCELLED saying the downgrade was done). */
+static int store_open(mlmd_store **out, mlmd_backend *db, int read_only, int upgrade, int64_t downgrade)
 {
 	mlmd_store *s = calloc(1, sizeof *s);
 	if (!s) {
@@ -281,6 +284,17 @@ static int store_open(mlmd_store **out, mlmd_backend *db, int read_only, int upg
 	}
 	s->db = db;
 	s->read_only = read_only;
+	if (downgrade >= 0) {
+		int rc = mlmd__schema_downgrade(s, downgrade);
+		mlmd_store_free(s);
+		if (rc)
+			return rc;
+		return mlmd__fail(MLMD_CANCELLED,
+				  "Downgrade migration was performed. Connection to the downgraded database is "
+				  "Cancelled. Now the database is at schema version %lld. Use the mlmd release for "
+				  "that schema version to connect to it.",
+				  (long long)downgrade);
+	}
 	int rc = mlmd__schema_prepare(s, upgrade);
 	if (rc) {
 		mlmd_store_free(s);
@@ -291,13 +305,13 @@ static int store_open(mlmd_store **out, mlmd_backend *db, int read_only, int upg
 }
 
 static int open_sqlite(mlmd_store **out, const char *path, int read_only, int create, int upgrade,
-		       int busy_ms, int sync_full)
+		       int busy_ms, int sync_full, int64_t downgrade)
 {
 	mlmd_backend *db = NULL;
-	int rc = mlmd__sqlite_open(&db, path, read_only, create, busy_ms, sync_full);
+	int rc = mlmd__sqlite_open(&db, path, read_only, create && downgrade < 0, busy_ms, sync_full);
 	if (rc)
 		return rc;
-	return store_open(out, db, read_only, upgrade);
+	return store_open(out, db, read_only, upgrade, downgrade);
 }
 
 int mlmd_store_open(mlmd_store **out, const mlmd_store_options *o)
@@ -321,7 +335,7 @@ int mlmd_store_open(mlmd_store **out, const mlmd_store_options *o)
 	if (!*path)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "store uri '%s': no path", o->uri);
 	return open_sqlite(out, path, o->read_only, !o->no_create, o->upgrade, o->busy_timeout_ms,
-			   o->synchronous_full);
+			   o->synchronous_full, -1);
 }
 
 int mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_len)
@@ -336,11 +350,13 @@ int mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_l
 		return mlmd__fail(MLMD_INVALID_ARGUMENT,
 				  "ConnectionConfig: %zu bytes do not parse as ml_metadata.ConnectionConfig",
 				  config_len);
-	int upgrade = c->mlmd_migration_options && c->mlmd_migration_options->enable_upgrade_migration;
+	const Mlmd__Pb__MigrationOptions *mo = c->mlmd_migration_options;
+	int upgrade = mo && mo->enable_upgrade_migration;
+	int64_t downgrade = mo && mo->has_downgrade_to_schema_version ? mo->downgrade_to_schema_version : -1;
 	int rc;
 	switch (c->config_case) {
 	case MLMD__PB__CONNECTION_CONFIG__CONFIG_FAKE_DATABASE:
-		rc = open_sqlite(out, ":memory:", 0, 1, upgrade, 0, 0);
+		rc = open_sqlite(out, ":memory:", 0, 1, upgrade, 0, 0, downgrade);
 		break;
 	case MLMD__PB__CONNECTION_CONFIG__CONFIG_SQLITE: {
 		const char *uri = c->sqlite->filename_uri;
@@ -350,7 +366,7 @@ int mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_l
 			uri = ":memory:";
 		int ro = mode == MLMD__PB__SQLITE_METADATA_SOURCE_CONFIG__CONNECTION_MODE__READONLY;
 		int create = mode != MLMD__PB__SQLITE_METADATA_SOURCE_CONFIG__CONNECTION_MODE__READWRITE;
-		rc = open_sqlite(out, uri, ro, create, upgrade, 0, 0);
+		rc = open_sqlite(out, uri, ro, create, upgrade, 0, 0, downgrade);
 		break;
 	}
 	case MLMD__PB__CONNECTION_CONFIG__CONFIG_MYSQL:
