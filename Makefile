@@ -11,6 +11,9 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# Debian's /usr/bin/python3 also reads $(PREFIX)/lib/python3/dist-packages.
+PYTHONDIR ?= $(PREFIX)/lib/python3/dist-packages
+PYTHON ?= /usr/bin/python3
 DESTDIR ?=
 
 CC ?= cc
@@ -36,10 +39,10 @@ SOBJ := $(LIB_SRC:%.c=$(B)/san/%.o) $(GEN_SRC:$(GEN)/%.c=$(B)/san/gen/%.o)
 
 TESTS := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps check check-plain check-san check-fuzz fuzz demo bench install uninstall clean headertest
+.PHONY: all deps check check-plain check-san check-fuzz check-python python fuzz demo bench install uninstall clean headertest
 .SECONDARY:
 
-all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc
+all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc python
 
 deps:
 	@sh tools/deps.sh
@@ -88,8 +91,8 @@ $(B)/tests-san/%: tests/%.c tests/helpers.h $(B)/libmlmd-san.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(SAN) $< -o $@ $(B)/libmlmd-san.a $(TEST_LIBS)
 
-check: all check-plain check-san check-fuzz headertest symbols
-	@echo "check: all suites passed (plain and ASan+UBSan), fuzz corpus replayed, header and symbol checks passed"
+check: all check-plain check-san check-fuzz check-python headertest symbols
+	@echo "check: all suites passed (C plain and ASan+UBSan, Python), fuzz corpus replayed, header and symbol checks passed"
 
 check-plain: $(addprefix $(B)/tests/,$(TESTS))
 	@set -e; for t in $(TESTS); do echo "== $$t"; MLMD_TEST_TMP=$(B)/tmp $(B)/tests/$$t; done
@@ -125,6 +128,21 @@ fuzz: $(GEN)/.stamp
 		echo "== fuzzing $$f for $(FUZZ_SECONDS)s (new inputs in $(B)/fuzz/corpus-$$f, crashes in $(B)/fuzz/)"; \
 		$(B)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=512 -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-$$f tests/fuzz/corpus/$$f; done
 
+# ---- Python: the ml_metadata package ---------------------------------------------
+# `make` generates its _pb2 modules and puts a copy of the library next to
+# it, so it imports from the source tree; `make check` runs tests/python.
+PY_PKG := bindings/python/ml_metadata
+PY_GEN := $(PY_PKG)/proto/metadata_store_pb2.py $(PY_PKG)/proto/metadata_store_service_pb2.py
+python: $(PY_GEN) $(PY_PKG)/libmlmd.so
+$(PY_GEN): proto/metadata_store.proto proto/metadata_store_service.proto tools/gen-proto-py.sh
+	sh tools/gen-proto-py.sh $(B) bindings/python
+$(PY_PKG)/libmlmd.so: $(B)/libmlmd.so
+	cp $< $@
+check-python: python
+	@echo "== python (tests/python, $(PYTHON) -m pytest)"
+	cd tests/python && PYTHONPATH=$(CURDIR)/bindings/python MLMD_TEST_TMP=$(CURDIR)/$(B)/tmp \
+		$(PYTHON) -m pytest -q -p no:cacheprovider .
+
 # The public header alone, as C and as C++, pedantic.
 headertest: $(GEN)/.stamp
 	@mkdir -p $(B)
@@ -156,7 +174,9 @@ $(B)/tools/%: tools/%.c $(B)/libmlmd.a
 # bench_query: 100k artifacts (about 200k nodes), then 505k artifacts (about 1M nodes).
 BENCH_QUERY_SIZES ?= 100000 505000
 bench: all $(B)/tools/bench_store $(B)/tools/bench_query
-	$(B)/tools/bench_store $(B)/bench
+	@mkdir -p $(B)/bench
+	$(B)/tools/bench_store $(B)/bench | tee $(B)/bench/store.txt
+	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) tools/bench_python.py $(B)/bench/store.txt $(B)/bench
 	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/tools/bench_query $(B)/bench $$n; done
 
 # ---- install ------------------------------------------------------------------------
@@ -173,11 +193,18 @@ install: all
 	install -m 644 $(GEN)/ml_metadata/proto/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/ml_metadata/proto/
 	install -m 644 $(GEN)/google/protobuf/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/google/protobuf/
 	install -m 644 $(B)/mlmd.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	install -d $(DESTDIR)$(PYTHONDIR)/ml_metadata/proto $(DESTDIR)$(PYTHONDIR)/ml_metadata/metadata_store
+	install -m 644 $(PY_PKG)/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/
+	install -m 644 $(PY_PKG)/proto/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/proto/
+	install -m 644 $(PY_PKG)/metadata_store/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/metadata_store/
+	printf '# Written by make install: where the library was installed.\nLIBDIR = %s\n' "'$(LIBDIR)'" \
+		> $(DESTDIR)$(PYTHONDIR)/ml_metadata/_install_paths.py
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmlmd.a $(DESTDIR)$(LIBDIR)/libmlmd.so $(DESTDIR)$(LIBDIR)/libmlmd.so.$(MAJOR) \
 		$(DESTDIR)$(LIBDIR)/libmlmd.so.$(VERSION) $(DESTDIR)$(PKGCONFIGDIR)/mlmd.pc $(DESTDIR)$(INCLUDEDIR)/mlmd.h
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/mlmd
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/mlmd $(DESTDIR)$(PYTHONDIR)/ml_metadata
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) $(PY_GEN) $(PY_PKG)/libmlmd.so bindings/python/build bindings/python/*.egg-info
+	find bindings/python tests/python -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,113 @@
+"""Loads libmlmd and declares the five C functions the binding uses.
+
+The binding needs nothing but the library's byte-level FFI:
+mlmd_store_open_config, mlmd_store_call, mlmd_error_message,
+mlmd_buffer_free and mlmd_store_free. The library is looked for, in order:
+  1. the file named by the MLMD_LIBRARY environment variable;
+  2. next to this package (`make` and `pip install` put a copy there);
+  3. the build directory of a source checkout (../../../build);
+  4. the directory `make install` recorded, then the system's library path.
+"""
+
+import ctypes
+import ctypes.util
+import os
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _candidates():
+  env = os.environ.get('MLMD_LIBRARY')
+  if env:
+    # An explicit choice is the only one: a wrong path is an error, not a
+    # reason to load some other copy.
+    return [('MLMD_LIBRARY', env)]
+  found = [
+      ('next to the package', os.path.join(_HERE, 'libmlmd.so')),
+      ('source checkout', os.path.normpath(
+          os.path.join(_HERE, '..', '..', '..', 'build', 'libmlmd.so'))),
+  ]
+  try:
+    from ml_metadata import _install_paths  # written by `make install`
+    found.append(('installed', os.path.join(_install_paths.LIBDIR,
+                                            'libmlmd.so.0')))
+  except ImportError:
+    pass
+  name = ctypes.util.find_library('mlmd')
+  if name:
+    found.append(('system library path', name))
+  for d in ('/usr/local/lib', '/usr/lib', '/usr/lib/x86_64-linux-gnu',
+            '/usr/lib/aarch64-linux-gnu'):
+    found.append(('system library path', os.path.join(d, 'libmlmd.so.0')))
+  return found
+
+
+def _load():
+  tried = []
+  for where, path in _candidates():
+    is_name = os.sep not in path
+    if not is_name and not os.path.exists(path):
+      tried.append('%s (%s: no such file)' % (path, where))
+      continue
+    try:
+      return ctypes.CDLL(path), path
+    except OSError as e:
+      tried.append('%s (%s: %s)' % (path, where, e))
+  raise ImportError(
+      'ml_metadata: cannot load the mlmd C library (libmlmd.so). Looked at: '
+      + '; '.join(tried) + '. Build it with `make` in the mlmd source tree, '
+      'install it with `make install`, or set MLMD_LIBRARY to its path.')
+
+
+lib, path = _load()
+
+lib.mlmd_store_open_config.argtypes = [
+    ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p, ctypes.c_size_t]
+lib.mlmd_store_open_config.restype = ctypes.c_int
+lib.mlmd_store_call.argtypes = [
+    ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t,
+    ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t)]
+lib.mlmd_store_call.restype = ctypes.c_int
+lib.mlmd_error_message.argtypes = []
+lib.mlmd_error_message.restype = ctypes.c_char_p
+lib.mlmd_buffer_free.argtypes = [ctypes.c_void_p]
+lib.mlmd_buffer_free.restype = None
+lib.mlmd_store_free.argtypes = [ctypes.c_void_p]
+lib.mlmd_store_free.restype = None
+
+
+def error_message():
+  """The message of the last failure on this thread."""
+  m = lib.mlmd_error_message()
+  return m.decode('utf-8', 'replace') if m else ''
+
+
+def open_store(config_bytes):
+  """Opens a store from serialized ConnectionConfig bytes.
+
+  Returns (handle, 0, '') or (None, code, message).
+  """
+  handle = ctypes.c_void_p()
+  rc = lib.mlmd_store_open_config(ctypes.byref(handle), config_bytes,
+                                  len(config_bytes))
+  if rc != 0:
+    return None, -rc, error_message()
+  return handle, 0, ''
+
+
+def call(handle, method, request_bytes):
+  """Runs one RPC: returns (response_bytes, 0, '') or (None, code, message)."""
+  out = ctypes.c_void_p()
+  out_len = ctypes.c_size_t()
+  rc = lib.mlmd_store_call(handle, method, request_bytes, len(request_bytes),
+                           ctypes.byref(out), ctypes.byref(out_len))
+  if rc != 0:
+    return None, -rc, error_message()
+  try:
+    return ctypes.string_at(out, out_len.value), 0, ''
+  finally:
+    lib.mlmd_buffer_free(out)
+
+
+def free_store(handle):
+  lib.mlmd_store_free(handle)

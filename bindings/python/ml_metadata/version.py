@@ -1,0 +1,3 @@
+"""The version of the mlmd Python binding (the C library's version)."""
+
+__version__ = '0.1.0'

@@ -1,0 +1,34 @@
+"""Packaging of the ml_metadata binding for mlmd.
+
+Plain setuptools with no pyproject.toml, so `pip install bindings/python`
+builds with the setuptools already installed and needs no network. Run
+`make` in the mlmd tree first: it generates the _pb2 modules and copies
+libmlmd.so next to the package, and both are installed with it.
+"""
+
+import os
+import setuptools
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+version = {}
+with open(os.path.join(HERE, 'ml_metadata', 'version.py')) as f:
+  exec(f.read(), version)  # pylint: disable=exec-used
+
+for needed in ('ml_metadata/proto/metadata_store_pb2.py',
+               'ml_metadata/proto/metadata_store_service_pb2.py'):
+  if not os.path.exists(os.path.join(HERE, needed)):
+    raise SystemExit('%s is missing: run `make` in the mlmd source tree first'
+                     % needed)
+
+setuptools.setup(
+    name='ml-metadata-mlmd',
+    version=version['__version__'],
+    description=('Drop-in ml_metadata package over the mlmd C library '
+                 '(in-process, no gRPC)'),
+    license='Apache-2.0',
+    python_requires='>=3.8',
+    install_requires=['protobuf>=3.20'],
+    packages=['ml_metadata', 'ml_metadata.proto',
+              'ml_metadata.metadata_store'],
+    package_data={'ml_metadata': ['libmlmd.so']},
+)
