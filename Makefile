@@ -167,7 +167,7 @@ demo: all $(B)/examples/pipeline
 	@rm -f $(B)/demo.db $(B)/demo.db-wal $(B)/demo.db-shm
 	$(B)/examples/pipeline $(B)/demo.db
 
-$(B)/tools/%: tools/%.c $(B)/libmlmd.a
+$(B)/tools/%: tools/%.c tools/bench.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS)
 

@@ -18,34 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 #include "internal.h"
+#include "bench.h"
 
 #define N 100000
 #define BATCH 1000
 #define SINGLES 2000
 #define PAGE_REPS 200
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "bench: %s: %s\n", what, mlmd_error_message());
-	exit(1);
-}
-
-static void rm_db(const char *p)
-{
-	char x[1100];
-	unlink(p);
-	snprintf(x, sizeof x, "%s-wal", p);
-	unlink(x);
-	snprintf(x, sizeof x, "%s-shm", p);
-	unlink(x);
-}
 
 static Mlmd__Pb__Artifact *mk_artifact(int64_t tid, int i)
 {

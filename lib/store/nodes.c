@@ -299,6 +299,25 @@ static int row_to_value(sqlq *q, int base, Mlmd__Pb__Value **out)
 	return 0;
 }
 
+/* Appends the property in the current row (is_custom, name, value columns
+ * from column `col`) to the message's two maps. */
+static int add_prop_row(const node_kind *k, sqlq *q, int col, ProtobufCMessage *m)
+{
+	int custom = (int)mlmd__q_col_i64(q, col);
+	prop_entry *e = mlmd__msg_new(custom ? k->custom_entry : k->props_entry);
+	if (!e)
+		return MLMD_OOM();
+	int rc = 0;
+	e->key = mlmd__strdup(mlmd__q_col_text(q, col + 1));
+	if (!e->key || (rc = row_to_value(q, col + 2, &e->value)) ||
+	    mlmd__push_ptr(&F(m, custom ? k->o_custom : k->o_props, void **),
+			   &F(m, custom ? k->o_n_custom : k->o_n_props, size_t), e)) {
+		protobuf_c_message_free_unpacked(&e->base, NULL);
+		return rc ? rc : MLMD_OOM();
+	}
+	return 0;
+}
+
 /* Appends the stored properties of node `id` to the message's two maps. */
 static int load_props(call *c, const node_kind *k, int64_t id, ProtobufCMessage *m)
 {
@@ -307,22 +326,9 @@ static int load_props(call *c, const node_kind *k, int64_t id, ProtobufCMessage 
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
-	while ((rc = mlmd__q_step(&q)) == 1) {
-		int custom = (int)mlmd__q_col_i64(&q, 0);
-		prop_entry *e = mlmd__msg_new(custom ? k->custom_entry : k->props_entry);
-		if (!e) {
-			rc = MLMD_OOM();
+	while ((rc = mlmd__q_step(&q)) == 1)
+		if ((rc = add_prop_row(k, &q, 0, m)))
 			break;
-		}
-		e->key = mlmd__strdup(mlmd__q_col_text(&q, 1));
-		if (!e->key || (rc = row_to_value(&q, 2, &e->value)) ||
-		    mlmd__push_ptr(&F(m, custom ? k->o_custom : k->o_props, void **),
-				   &F(m, custom ? k->o_n_custom : k->o_n_props, size_t), e)) {
-			protobuf_c_message_free_unpacked(&e->base, NULL);
-			rc = rc ? rc : MLMD_OOM();
-			break;
-		}
-	}
 	mlmd__q_done(&q);
 	return rc < 0 ? rc : 0;
 }
@@ -453,22 +459,8 @@ static int load_chunk(call *c, const node_kind *k, const int64_t *ids, size_t n,
 				m = loaded_find(v, *nv, id);
 				mid = id;
 			}
-			if (!m)
-				continue;
-			int custom = (int)mlmd__q_col_i64(&q, 1);
-			prop_entry *e = mlmd__msg_new(custom ? k->custom_entry : k->props_entry);
-			if (!e) {
-				rc = MLMD_OOM();
+			if (m && (rc = add_prop_row(k, &q, 1, m)))
 				break;
-			}
-			e->key = mlmd__strdup(mlmd__q_col_text(&q, 2));
-			if (!e->key || (rc = row_to_value(&q, 3, &e->value)) ||
-			    mlmd__push_ptr(&F(m, custom ? k->o_custom : k->o_props, void **),
-					   &F(m, custom ? k->o_n_custom : k->o_n_props, size_t), e)) {
-				protobuf_c_message_free_unpacked(&e->base, NULL);
-				rc = rc ? rc : MLMD_OOM();
-				break;
-			}
 		}
 		mlmd__q_done(&q);
 	}
