@@ -21,10 +21,11 @@ B := build
 GEN := $(B)/gen
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror
 CFLAGS ?= -O2 -g
+PG_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden \
-	-Iinclude -I$(GEN) -Ilib
+	-Iinclude -I$(GEN) -Ilib $(PG_CFLAGS)
 GEN_CFLAGS := -std=c11 -O2 -g -fPIC -I$(GEN) -Iinclude
-LIBS := -lprotobuf-c -lsqlite3 -lm
+LIBS := -lprotobuf-c -lsqlite3 -lpq -lm
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIB_SRC := $(wildcard lib/*/*.c)
@@ -39,7 +40,7 @@ SOBJ := $(LIB_SRC:%.c=$(B)/san/%.o) $(GEN_SRC:$(GEN)/%.c=$(B)/san/gen/%.o)
 
 TESTS := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps check check-plain check-san check-fuzz check-python python fuzz demo bench install uninstall clean headertest
+.PHONY: all deps check check-plain check-san check-fuzz check-python check-backends pg-cleanup python fuzz demo bench install uninstall clean headertest
 .SECONDARY:
 
 all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc python
@@ -76,7 +77,7 @@ $(B)/libmlmd.so: $(OBJ)
 # Regenerated every build so a changed PREFIX is honoured.
 $(B)/mlmd.pc: FORCE
 	@mkdir -p $(B)
-	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: mlmd\nDescription: embeddable ML metadata store (MLMD-compatible)\nVersion: %s\nRequires.private: sqlite3 libprotobuf-c\nCflags: -I$${includedir} -I$${includedir}/mlmd/proto\nLibs: -L$${libdir} -lmlmd\nLibs.private: -lprotobuf-c -lsqlite3 -lm\n' \
+	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: mlmd\nDescription: embeddable ML metadata store (MLMD-compatible)\nVersion: %s\nRequires.private: sqlite3 libprotobuf-c libpq\nCflags: -I$${includedir} -I$${includedir}/mlmd/proto\nLibs: -L$${libdir} -lmlmd\nLibs.private: -lprotobuf-c -lsqlite3 -lpq -lm\n' \
 		'$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' > $@
 FORCE:
 
@@ -91,8 +92,9 @@ $(B)/tests-san/%: tests/%.c tests/helpers.h $(B)/libmlmd-san.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(SAN) $< -o $@ $(B)/libmlmd-san.a $(TEST_LIBS)
 
-check: all check-plain check-san check-fuzz check-python headertest symbols
-	@echo "check: all suites passed (C plain and ASan+UBSan, Python), fuzz corpus replayed, header and symbol checks passed"
+check: all check-plain check-san check-backends check-fuzz check-python headertest symbols
+	@$(MAKE) -s pg-cleanup
+	@echo "check: all suites passed (C plain and ASan+UBSan, Python), store suites on every backend, fuzz corpus replayed, header and symbol checks passed"
 
 check-plain: $(addprefix $(B)/tests/,$(TESTS))
 	@set -e; for t in $(TESTS); do echo "== $$t"; MLMD_TEST_TMP=$(B)/tmp $(B)/tests/$$t; done
@@ -100,6 +102,25 @@ check-plain: $(addprefix $(B)/tests/,$(TESTS))
 check-san: $(addprefix $(B)/tests-san/,$(TESTS))
 	@set -e; for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
 		ASAN_OPTIONS=detect_leaks=1 MLMD_TEST_TMP=$(B)/tmp $(B)/tests-san/$$t; done
+
+# The store's conformance suites on the other backends: an SQLite file
+# always, PostgreSQL when MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT names
+# a server where tests may create databases (tools/pg-throwaway.sh starts one).
+CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage
+check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE))
+	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
+		MLMD_TEST_BACKEND=sqlite-file MLMD_TEST_TMP=$(B)/tmp $(B)/tests/$$t; done
+	@if [ -z "$$MLMD_TEST_POSTGRES" ]; then \
+		echo "check: PostgreSQL SKIPPED: set MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT (e.g. from tools/pg-throwaway.sh start)"; \
+	else set -e; for t in $(CONFORMANCE); do echo "== $$t (postgresql)"; \
+		MLMD_TEST_BACKEND=postgresql $(B)/tests/$$t; done; fi
+
+# Drops the databases the PostgreSQL suites created (named mlmd_t_*).
+pg-cleanup:
+	@if [ -n "$$MLMD_TEST_POSTGRES" ] && command -v psql >/dev/null; then \
+		for d in $$(psql "$$MLMD_TEST_POSTGRES/postgres" -Atc \
+			"SELECT datname FROM pg_database WHERE datname LIKE 'mlmd\_t\_%'"); do \
+			psql "$$MLMD_TEST_POSTGRES/postgres" -qc "DROP DATABASE \"$$d\"" || true; done; fi
 
 # Fuzz targets: `make check` replays each seed corpus under ASan+UBSan with
 # a plain driver; `make fuzz` builds the libFuzzer binaries with clang

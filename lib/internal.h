@@ -57,6 +57,10 @@ int mlmd__json_to_struct(const char *json, size_t len, Mlmd__Pb__Wkt__Struct **o
 
 int mlmd__sqlite_open(mlmd_backend **out, const char *path, int read_only, int create,
 		      int busy_timeout_ms, int synchronous_full);
+/* keys/vals: n libpq connection keywords and values (the first may be
+ * dbname=<postgresql:// URI>); create: create the database when missing. */
+int mlmd__pg_open(mlmd_backend **out, const char *const *keys, const char *const *vals, int n, int create,
+		  int busy_timeout_ms);
 
 /* ---- the store ----------------------------------------------------------- */
 
@@ -143,6 +147,8 @@ typedef struct mlmd__schema_step {
 	int version;
 	const char *sqlite;          /* the DDL, per dialect */
 	const char *sqlite_down;     /* back to version-1; NULL: not possible */
+	const char *pg;
+	const char *pg_down;
 } mlmd__schema_step;
 /* Brings the store to the library's schema (creating an empty database). */
 int mlmd__schema_prepare(mlmd_store *s, int upgrade);

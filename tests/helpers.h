@@ -36,15 +36,6 @@
 			fail_msg("message '%s' lacks '%s'", mlmd_error_message(), (needle));     \
 	} while (0)
 
-static inline mlmd_store *open_memory(void)
-{
-	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
-	o.uri = "sqlite::memory:";
-	mlmd_store *s = NULL;
-	OK(mlmd_store_open(&s, &o));
-	return s;
-}
-
 /* A fresh temporary path under $MLMD_TEST_TMP (or /tmp); remove with tmp_remove(). */
 static inline char *tmp_path(const char *tag)
 {
@@ -76,6 +67,67 @@ static inline mlmd_store *open_file(const char *path)
 {
 	char uri[1100];
 	snprintf(uri, sizeof uri, "sqlite:%s", path);
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = uri;
+	mlmd_store *s = NULL;
+	OK(mlmd_store_open(&s, &o));
+	return s;
+}
+
+/*
+ * The backend the conformance suites run on, from MLMD_TEST_BACKEND:
+ * "sqlite-memory" (the default), "sqlite-file", or "postgresql" with
+ * MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT naming a server on which
+ * the tests may create databases.
+ */
+static inline const char *test_backend(void)
+{
+	const char *b = getenv("MLMD_TEST_BACKEND");
+	return b && *b ? b : "sqlite-memory";
+}
+
+static inline int backend_is_pg(void)
+{
+	return strcmp(test_backend(), "postgresql") == 0;
+}
+
+#define MAX_TEST_FILES 256
+static char *test_files[MAX_TEST_FILES];
+static int n_test_files;
+
+static inline void remove_test_files(void)
+{
+	for (int i = 0; i < n_test_files; i++)
+		tmp_remove(test_files[i]);
+	n_test_files = 0;
+}
+
+/* A fresh, empty store on the backend under test (each call a new one: a
+ * memory database, a new temporary file, or a new PostgreSQL database). */
+static inline mlmd_store *open_memory(void)
+{
+	const char *b = test_backend();
+	char uri[1200];
+	static int counter;
+	if (!strcmp(b, "sqlite-file")) {
+		char *p = tmp_path("conformance");
+		if (n_test_files == 0)
+			atexit(remove_test_files);
+		if (n_test_files < MAX_TEST_FILES)
+			test_files[n_test_files++] = p;
+		snprintf(uri, sizeof uri, "sqlite:%s", p);
+		if (n_test_files == MAX_TEST_FILES)
+			free(p);
+	} else if (!strcmp(b, "postgresql")) {
+		const char *base = getenv("MLMD_TEST_POSTGRES");
+		if (!base || !*base)
+			fail_msg("MLMD_TEST_BACKEND=postgresql needs MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT");
+		snprintf(uri, sizeof uri, "%s/mlmd_t_%d_%d", base, (int)getpid(), ++counter);
+	} else if (!strcmp(b, "sqlite-memory")) {
+		snprintf(uri, sizeof uri, "sqlite::memory:");
+	} else {
+		fail_msg("MLMD_TEST_BACKEND=%s: expected sqlite-memory, sqlite-file or postgresql", b);
+	}
 	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
 	o.uri = uri;
 	mlmd_store *s = NULL;

@@ -114,8 +114,12 @@ static void parent(fixture *f, int64_t child, int64_t par)
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof *f);
-	f->path = tmp_path("filter");
-	f->s = open_file(f->path);
+	if (backend_is_pg()) {
+		f->s = open_memory(); /* a fresh database; the plan tests are SQLite's */
+	} else {
+		f->path = tmp_path("filter");
+		f->s = open_file(f->path);
+	}
 	f->data_t = artifact_type(f->s, "Data", 4, "span", MLMD__PB__PROPERTY_TYPE__INT, "acc",
 				  MLMD__PB__PROPERTY_TYPE__DOUBLE, "owner", MLMD__PB__PROPERTY_TYPE__STRING, "ok",
 				  MLMD__PB__PROPERTY_TYPE__BOOLEAN);
@@ -188,7 +192,8 @@ static int teardown(void **state)
 {
 	fixture *f = *state;
 	mlmd_store_free(f->s);
-	tmp_remove(f->path);
+	if (f->path)
+		tmp_remove(f->path);
 	free(f);
 	return 0;
 }
@@ -290,7 +295,8 @@ static void attributes(void **state)
 	/* the int64 extremes: the minimum is only written with its minus, and
 	 * negating it again is left to the database (as a double) */
 	EXPECT(ART, "id > -9223372036854775808 AND id < 9223372036854775807 AND id < 3", "d1,d2");
-	EXPECT(ART, "id = - -9223372036854775808", "");
+	assert_null(names_opt(f->s, ART, "id = - -9223372036854775808", 0));
+	assert_non_null(strstr(mlmd_error_message(), "1:6: integer -(-9223372036854775808) is out of the int64 range"));
 	EXPECT(ART, "--id = 2", "d2");
 	EXPECT(ART, "id = 1 OR (id = 2 AND name = 'd2')", "d1,d2");
 	/* keywords are case-insensitive */
@@ -508,18 +514,13 @@ static void paging_with_filter(void **state)
 	free(o.next_page_token);
 }
 
-static int64_t count_rows(fixture *f, const char *table)
+static int64_t count_artifacts(fixture *f)
 {
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	char sql[128];
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	int64_t n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	Mlmd__Pb__GetArtifactsRequest rq = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactsResponse *rs;
+	OK(mlmd_store_get_artifacts(f->s, &rq, &rs));
+	int64_t n = (int64_t)rs->n_artifacts;
+	mlmd_message_free(rs);
 	return n;
 }
 
@@ -528,14 +529,14 @@ static int64_t count_rows(fixture *f, const char *table)
 static void injection_is_inert(void **state)
 {
 	fixture *f = *state;
-	int64_t before = count_rows(f, "artifact");
+	int64_t before = count_artifacts(f);
 	EXPECT(ART, "name = 'x'' OR 1=1 --'", "");
 	EXPECT(ART, "name = 'x\\' OR 1=1 --'", "");
 	EXPECT(ART, "name = '''; DROP TABLE artifact; --'", "");
 	EXPECT(ART, "properties.`span' OR 1=1 --`.int_value = 1", "");
 	EXPECT(ART, "custom_properties.`x\"; DELETE FROM artifact; --`.string_value = 'a'", "");
 	EXPECT(ART, "contexts_a.name = 'run1'' OR ''1''=''1'", "");
-	assert_int_equal(count_rows(f, "artifact"), before);
+	assert_int_equal(count_artifacts(f), before);
 	/* and a quote inside the value is just a character */
 	EXPECT(ART, "name = 'it''s' OR name = 'x'' OR 1=1 --'", "it's");
 }
@@ -639,7 +640,7 @@ static void limits(void **state)
 	assert_non_null(strstr(mlmd_error_message(), "nests deeper than 24"));
 
 	q[0] = 0;
-	for (int i = 0; i < 40; i++)
+	for (int i = 0; i < 17; i++)
 		snprintf(q + strlen(q), cap - strlen(q), "%scustom_properties.p%d.int_value = 1", i ? " OR " : "", i);
 	assert_null(names_opt(f->s, ART, q, 0));
 	assert_non_null(strstr(mlmd_error_message(), "too many distinct properties and aliases"));
@@ -681,9 +682,9 @@ static void limits(void **state)
 	EXPECT(ART, q, "d1");
 	strcpy(q, "id * 2 / 4 = 0.5 OR 7 / 2 = 3.5 AND id = 2 OR id * 3 / 2 * 2 = 9");
 	EXPECT(ART, q, "d1,d2,d3");
-	/* 30 joins is within the limit and runs */
+	/* 16 aliases is within the limit and runs */
 	q[0] = 0;
-	for (int i = 0; i < 30; i++)
+	for (int i = 0; i < 16; i++)
 		snprintf(q + strlen(q), cap - strlen(q), "%scontexts_c%d.name = 'run1'", i ? " AND " : "", i);
 	EXPECT(ART, q, "d1,d2,m1");
 	free(q);
@@ -764,7 +765,7 @@ static void property_filters_use_indexes(void **state)
 	for (int i = 0; i < 500; i++)
 		mlmd_message_free(arts[i]);
 	EXPECT(ART, "properties.span.int_value = 3 OR properties.span.int_value = 1", "d1,d3");
-	for (int analyzed = 0; analyzed <= 1; analyzed++) {
+	for (int analyzed = 0; analyzed <= 1 && f->path; analyzed++) {
 		sqlite3 *db;
 		assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 		if (analyzed)

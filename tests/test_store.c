@@ -58,7 +58,17 @@ static void open_config_variants(void **st)
 	Mlmd__Pb__PostgreSQLDatabaseConfig pg = MLMD__PB__POSTGRE_SQLDATABASE_CONFIG__INIT;
 	c.config_case = MLMD__PB__CONNECTION_CONFIG__CONFIG_POSTGRESQL;
 	c.postgresql = &pg;
-	FAILS(mlmd_store_open_config(&s, buf, pack_config(&c, buf)), MLMD_UNIMPLEMENTED, "PostgreSQL");
+	FAILS(mlmd_store_open_config(&s, buf, pack_config(&c, buf)), MLMD_INVALID_ARGUMENT, "postgresql.dbname is required");
+	/* a server that is not there: UNAVAILABLE, naming it */
+	pg.host = "127.0.0.1";
+	pg.port = "1";
+	pg.dbname = "mlmd";
+	pg.has_skip_db_creation = pg.skip_db_creation = 1;
+	FAILS(mlmd_store_open_config(&s, buf, pack_config(&c, buf)), MLMD_UNAVAILABLE, "PostgreSQL server 127.0.0.1:1/mlmd");
+	mlmd_store_options o2 = MLMD_STORE_OPTIONS_INIT;
+	o2.uri = "postgresql://nobody@127.0.0.1:1/mlmd";
+	o2.no_create = 1;
+	FAILS(mlmd_store_open(&s, &o2), MLMD_UNAVAILABLE, "127.0.0.1:1/mlmd");
 	tmp_remove(path);
 }
 
@@ -321,13 +331,16 @@ static void older_schema_is_upgraded_only_when_asked(void **st)
 	OK(put_artifact(s, new_artifact(t, "/before"), &a));
 	int v = mlmd_schema_version();
 	mlmd__schema_step next[2] = {
-		{ v, "", NULL }, /* already applied */
-		{ v + 1, "CREATE TABLE extra (x INTEGER); INSERT INTO extra VALUES (7);", "DROP TABLE extra;" },
+		{ v, "", NULL, "", NULL }, /* already applied */
+		{ v + 1, "CREATE TABLE extra (x INTEGER); INSERT INTO extra VALUES (7);", "DROP TABLE extra;",
+		  "CREATE TABLE extra (x INTEGER); INSERT INTO extra VALUES (7);", "DROP TABLE extra;" },
 	};
 	FAILS(mlmd__schema_migrate(s, next, 2, 0), MLMD_FAILED_PRECONDITION, "open with upgrade enabled");
 	assert_int_equal(mlmd_store_schema_version(s), v);
 	/* a failing step leaves the database as it was */
-	mlmd__schema_step broken[2] = { { v, "", NULL }, { v + 1, "CREATE TABLE extra (x INTEGER); NOT SQL;", NULL } };
+	mlmd__schema_step broken[2] = { { v, "", NULL, "", NULL },
+					{ v + 1, "CREATE TABLE extra (x INTEGER); NOT SQL;", NULL,
+					  "CREATE TABLE extra (x INTEGER); NOT SQL;", NULL } };
 	assert_true(mlmd__schema_migrate(s, broken, 2, 1) < 0);
 	assert_non_null(strstr(mlmd_error_message(), "schema migration to version"));
 	assert_int_equal(mlmd_store_schema_version(s), v);

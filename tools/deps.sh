@@ -2,7 +2,7 @@
 # Installs the Debian packages mlmd needs to build and test, when missing.
 # As root (or with sudo) it runs apt-get; otherwise it prints the command.
 set -eu
-PKGS="gcc make pkg-config libsqlite3-dev libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev libcmocka-dev
+PKGS="gcc make pkg-config libsqlite3-dev libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev libcmocka-dev libpq-dev
 	protobuf-compiler python3 python3-protobuf python3-pytest python3-pip python3-setuptools"
 missing=""
 for p in $PKGS; do

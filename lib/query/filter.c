@@ -878,7 +878,14 @@ static int parse_unary(parser *p, ex *e)
 	e->pos = pos;
 	e->len = x.pos + x.len - pos;
 	e->ty = x.ty;
-	if (x.lit && x.args.n == 1 && !(x.args.v[0].kind == 'i' && x.args.v[0].i == INT64_MIN)) {
+	if (x.lit && x.args.n == 1 && x.args.v[0].kind == 'i' && x.args.v[0].i == INT64_MIN) {
+		/* databases disagree on -(INT64_MIN): SQLite makes it a double,
+		 * PostgreSQL an error; refuse it here so both answer the same */
+		perr(p, pos, "integer -(-9223372036854775808) is out of the int64 range");
+		ex_free(&x);
+		return p->rc;
+	}
+	if (x.lit && x.args.n == 1) {
 		/* fold the sign into the literal */
 		mlmd__sqlarg *v = &x.args.v[0];
 		if (v->kind == 'i')

@@ -39,7 +39,7 @@ typedef struct mlmd__filter {
 /* Limits that keep a hostile query from costing more than its length. */
 #define MLMD_FILTER_MAX_LEN 65536
 #define MLMD_FILTER_MAX_DEPTH 24    /* parentheses, NOT, unary minus; SQLite's parser stops near 40 */
-#define MLMD_FILTER_MAX_JOINS 32
+#define MLMD_FILTER_MAX_JOINS 16     /* PostgreSQL's planning time grows fast with joins */
 #define MLMD_FILTER_MAX_LIST 1000
 #define MLMD_FILTER_MAX_PARAMS 4000
 #define MLMD_FILTER_MAX_OPS 500      /* operators: keeps SQL expression depth bounded */

@@ -314,6 +314,16 @@ static int open_sqlite(mlmd_store **out, const char *path, int read_only, int cr
 	return store_open(out, db, read_only, upgrade, downgrade);
 }
 
+static int open_pg(mlmd_store **out, const char *const *keys, const char *const *vals, int n, int create,
+		   int upgrade, int busy_ms, int64_t downgrade)
+{
+	mlmd_backend *db = NULL;
+	int rc = mlmd__pg_open(&db, keys, vals, n, create && downgrade < 0, busy_ms);
+	if (rc)
+		return rc;
+	return store_open(out, db, 0, upgrade, downgrade);
+}
+
 int mlmd_store_open(mlmd_store **out, const mlmd_store_options *o)
 {
 	if (!out)
@@ -326,9 +336,18 @@ int mlmd_store_open(mlmd_store **out, const mlmd_store_options *o)
 				  "mlmd_store_open: options version %u is not supported (expected 1..%d); "
 				  "initialise with MLMD_STORE_OPTIONS_INIT",
 				  o->version, MLMD_STORE_OPTIONS_VERSION);
+	if (!strncmp(o->uri, "postgresql://", 13) || !strncmp(o->uri, "postgres://", 11)) {
+		const char *keys[1] = { "dbname" }, *vals[1] = { o->uri };
+		if (o->read_only)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT,
+					  "store uri '%s': read_only is for SQLite files; use a read-only role on "
+					  "PostgreSQL", o->uri);
+		return open_pg(out, keys, vals, 1, !o->no_create, o->upgrade, o->busy_timeout_ms, -1);
+	}
 	if (strncmp(o->uri, "sqlite:", 7) != 0)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT,
-				  "store uri '%s': unknown scheme; expected sqlite:PATH or sqlite::memory:", o->uri);
+				  "store uri '%s': unknown scheme; expected sqlite:PATH, sqlite::memory: or "
+				  "postgresql://USER@HOST:PORT/DB", o->uri);
 	const char *path = o->uri + 7;
 	if (strncmp(path, "//", 2) == 0)
 		path += 2; /* sqlite:///abs/path */
@@ -372,10 +391,40 @@ int mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_l
 	case MLMD__PB__CONNECTION_CONFIG__CONFIG_MYSQL:
 		rc = mlmd__fail(MLMD_UNIMPLEMENTED, "ConnectionConfig.mysql: MySQL is not a supported backend");
 		break;
-	case MLMD__PB__CONNECTION_CONFIG__CONFIG_POSTGRESQL:
-		rc = mlmd__fail(MLMD_UNIMPLEMENTED,
-				"ConnectionConfig.postgresql: this build has no PostgreSQL backend yet");
+	case MLMD__PB__CONNECTION_CONFIG__CONFIG_POSTGRESQL: {
+		const Mlmd__Pb__PostgreSQLDatabaseConfig *p = c->postgresql;
+		const Mlmd__Pb__PostgreSQLDatabaseConfig__SSLOptions *ssl = p->ssloption;
+		const char *keys[16], *vals[16];
+		int n = 0;
+#define KV(K, V)                                  \
+	do {                                      \
+		if ((V) && *(V)) {                \
+			keys[n] = (K);            \
+			vals[n++] = (V);          \
+		}                                 \
+	} while (0)
+		KV("host", p->host);
+		KV("hostaddr", p->hostaddr);
+		KV("port", p->port);
+		KV("user", p->user);
+		KV("password", p->password);
+		KV("passfile", p->passfile);
+		KV("dbname", p->dbname);
+		if (ssl) {
+			KV("sslmode", ssl->sslmode);
+			KV("sslcert", ssl->sslcert);
+			KV("sslkey", ssl->sslkey);
+			KV("sslpassword", ssl->sslpassword);
+			KV("sslrootcert", ssl->sslrootcert);
+		}
+#undef KV
+		if (!p->dbname || !*p->dbname)
+			rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "ConnectionConfig.postgresql.dbname is required");
+		else
+			rc = open_pg(out, keys, vals, n, !(p->has_skip_db_creation && p->skip_db_creation), upgrade, 0,
+				     downgrade);
 		break;
+	}
 	default:
 		rc = mlmd__fail(MLMD_INVALID_ARGUMENT,
 				"ConnectionConfig: no backend set (one of fake_database, sqlite, postgresql)");

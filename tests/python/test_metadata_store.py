@@ -464,3 +464,32 @@ def test_stores_are_independent(db_path):
   f2 = metadata_store.MetadataStore(file_config(db_path))
   data_type(f1, 'Shared')
   assert [t.name for t in f2.get_artifact_types()] == ['Shared']
+
+
+def test_postgresql_config():
+  """ConnectionConfig.postgresql, when the suite has a server."""
+  import os  # pylint: disable=g-import-not-at-top
+  import urllib.parse  # pylint: disable=g-import-not-at-top
+  uri = os.environ.get('MLMD_TEST_POSTGRES')
+  if not uri:
+    pytest.skip('set MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT')
+  u = urllib.parse.urlparse(uri)
+  config = pb.ConnectionConfig()
+  config.postgresql.host = u.hostname
+  config.postgresql.port = str(u.port or 5432)
+  config.postgresql.user = u.username or ''
+  config.postgresql.dbname = 'mlmd_t_py_%d' % os.getpid()
+  store = metadata_store.MetadataStore(config)
+  tid = data_type(store, n=pb.INT)
+  ids = store.put_artifacts([artifact(tid, '/pg/%d' % i, n=i) for i in range(30)])
+  got = store.get_artifacts(ListOptions(filter_query='properties.n.int_value > 26'))
+  assert [a.id for a in got] == ids[27:]
+  again = metadata_store.MetadataStore(config)  # a second connection
+  assert len(again.get_artifacts()) == 30
+  config.postgresql.dbname = 'mlmd_t_missing_%d' % os.getpid()
+  config.postgresql.skip_db_creation = True
+  with pytest.raises(RuntimeError, match='does not exist'):
+    metadata_store.MetadataStore(config)
+  config.postgresql.port = '1'
+  with pytest.raises(RuntimeError, match='PostgreSQL server'):
+    metadata_store.MetadataStore(config)

@@ -1,0 +1,572 @@
+/*
+ * backend/postgres.c - the PostgreSQL backend, over libpq.
+ *
+ * One backend is one connection. Statements are prepared on the server the
+ * first time they run (with the types of that run's int64, double and bytea
+ * parameters; text and NULL are left for the server to infer) and reused by
+ * name. Values travel in text form, bytea in binary.
+ *
+ * Transactions: a write takes a transaction-scoped advisory lock first, so
+ * writers run one at a time across every process and host, as on SQLite; a
+ * read runs in a REPEATABLE READ READ ONLY transaction, so all the statements
+ * of one RPC see one snapshot. A lock not granted within the busy timeout is
+ * ABORTED (callers retry), as are serialization failures and deadlocks.
+ *
+ * A lost server is UNAVAILABLE, naming it. The next transaction reconnects;
+ * statements prepared on the old connection are prepared again on first use.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libpq-fe.h>
+#include "../internal.h"
+
+#define INT8OID 20
+#define INT2OID 21
+#define INT4OID 23
+#define FLOAT4OID 700
+#define FLOAT8OID 701
+#define NUMERICOID 1700
+#define BYTEAOID 17
+#define OIDOID 26
+
+/* Any constant works, as long as every mlmd process uses the same one. */
+#define WRITE_LOCK_KEY "7215470310248061"
+
+typedef struct pg_backend {
+	mlmd_backend base;
+	PGconn *conn;
+	char *server;                /* "host:port/db", for messages */
+	unsigned gen;                /* connection generation; bumps on reconnect */
+	unsigned names;              /* prepared statement name counter */
+	int in_txn;
+	int64_t changes;
+	int busy_timeout_ms;
+} pg_backend;
+
+struct mlmd_backend_stmt {
+	pg_backend *b;
+	char *sql;                   /* with $1, $2, ... */
+	int n;                       /* parameters */
+	char name[32];
+	unsigned gen;                /* prepared on this generation; 0: not yet */
+	char **vals;                 /* owned; NULL is SQL NULL */
+	int *lens, *fmts;
+	Oid *types;                  /* of the current binds */
+	PGresult *res;
+	int row, nrows;
+	unsigned char *blob;         /* last column_blob() result */
+};
+
+/* ---- errors ---------------------------------------------------------------------- */
+
+static int conn_fail(pg_backend *b, const char *what)
+{
+	const char *m = PQerrorMessage(b->conn);
+	size_t n = strlen(m);
+	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+		n--;
+	return mlmd__fail(MLMD_UNAVAILABLE, "PostgreSQL server %s: %s: %.*s", b->server, what, (int)n, m);
+}
+
+/* Maps a failed result to a status, by SQLSTATE. Clears `res`. */
+static int res_fail(pg_backend *b, PGresult *res, const char *what)
+{
+	if (!res || PQstatus(b->conn) == CONNECTION_BAD) {
+		PQclear(res);
+		return conn_fail(b, what);
+	}
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	int code = MLMD_INTERNAL;
+	if (state) {
+		if (!strcmp(state, "23505"))
+			code = MLMD_ALREADY_EXISTS;
+		else if (!strcmp(state, "23503"))
+			code = MLMD_FAILED_PRECONDITION;
+		else if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03") ||
+			 !strcmp(state, "57014"))
+			code = MLMD_ABORTED;
+		else if (!strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
+			 !strcmp(state, "57P03"))
+			code = MLMD_UNAVAILABLE;
+		else if (!strncmp(state, "22", 2) || !strcmp(state, "54000"))
+			code = MLMD_INVALID_ARGUMENT;
+	}
+	int rc = mlmd__fail(code, "PostgreSQL %s: %s (SQLSTATE %s)%s%s", what, msg ? msg : "error",
+			    state ? state : "?", detail ? ": " : "", detail ? detail : "");
+	if (code == MLMD_UNAVAILABLE)
+		mlmd__context(rc, "PostgreSQL server %s", b->server);
+	PQclear(res);
+	return rc;
+}
+
+static int run(pg_backend *b, const char *sql, const char *what)
+{
+	PGresult *r = PQexec(b->conn, sql);
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		return res_fail(b, r, what);
+	PQclear(r);
+	return 0;
+}
+
+/* ---- connection -------------------------------------------------------------------- */
+
+static int session_setup(pg_backend *b)
+{
+	char sql[256];
+	/* a lock wait past the busy timeout fails with 55P03 (ABORTED) */
+	/* The join limits keep planning time flat for filters with many
+	 * neighbour aliases (each is two joins): with the defaults, eight aliases
+	 * take PostgreSQL seconds to plan. Four still lets it start a one-alias
+	 * filter from the selective side (context by name, then its members). */
+	snprintf(sql, sizeof sql,
+		 "SET lock_timeout = %d; SET client_min_messages = warning; SET join_collapse_limit = 4;"
+		 " SET from_collapse_limit = 4",
+		 b->busy_timeout_ms > 0 ? b->busy_timeout_ms : 10000);
+	return run(b, sql, "session setup");
+}
+
+/* Reconnects a lost connection between transactions. */
+static int ensure_conn(pg_backend *b)
+{
+	if (PQstatus(b->conn) == CONNECTION_OK)
+		return 0;
+	PQreset(b->conn);
+	if (PQstatus(b->conn) != CONNECTION_OK)
+		return conn_fail(b, "reconnecting");
+	b->gen++; /* the server forgot our prepared statements */
+	return session_setup(b);
+}
+
+static void pg_close(mlmd_backend *base)
+{
+	pg_backend *b = (pg_backend *)base;
+	PQfinish(b->conn);
+	free(b->server);
+	free(b);
+}
+
+static int pg_begin(mlmd_backend *base, int write)
+{
+	pg_backend *b = (pg_backend *)base;
+	int rc = ensure_conn(b);
+	if (rc)
+		return rc;
+	rc = run(b, write ? "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")"
+			  : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+		 "begin");
+	if (rc) {
+		PQexec(b->conn, "ROLLBACK"); /* a failed lock wait leaves the transaction open */
+		return rc;
+	}
+	b->in_txn = 1;
+	return 0;
+}
+
+static int pg_commit(mlmd_backend *base)
+{
+	pg_backend *b = (pg_backend *)base;
+	b->in_txn = 0;
+	return run(b, "COMMIT", "commit");
+}
+
+static int pg_rollback(mlmd_backend *base)
+{
+	pg_backend *b = (pg_backend *)base;
+	b->in_txn = 0;
+	if (PQstatus(b->conn) != CONNECTION_OK)
+		return 0; /* the server dropped the transaction with the connection */
+	return run(b, "ROLLBACK", "rollback");
+}
+
+static int pg_exec(mlmd_backend *base, const char *sql)
+{
+	return run((pg_backend *)base, sql, "statement");
+}
+
+/* ---- statements ---------------------------------------------------------------------- */
+
+/* Rewrites '?' placeholders to $1, $2, ... outside quoted text. */
+static char *number_params(const char *sql, int *n)
+{
+	size_t len = strlen(sql);
+	char *out = malloc(len * 4 + 1);
+	if (!out)
+		return NULL;
+	char *o = out;
+	char quote = 0;
+	*n = 0;
+	for (const char *p = sql; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+			*o++ = *p;
+		} else if (*p == '\'' || *p == '"') {
+			quote = *p;
+			*o++ = *p;
+		} else if (*p == '?') {
+			o += sprintf(o, "$%d", ++*n);
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = 0;
+	return out;
+}
+
+static int pg_prepare(mlmd_backend *base, const char *sql, mlmd_backend_stmt **out)
+{
+	pg_backend *b = (pg_backend *)base;
+	mlmd_backend_stmt *s = calloc(1, sizeof *s);
+	if (!s)
+		return MLMD_OOM();
+	s->b = b;
+	s->sql = number_params(sql, &s->n);
+	if (s->n) {
+		s->vals = calloc((size_t)s->n, sizeof *s->vals);
+		s->lens = calloc((size_t)s->n, sizeof *s->lens);
+		s->fmts = calloc((size_t)s->n, sizeof *s->fmts);
+		s->types = calloc((size_t)s->n, sizeof *s->types);
+	}
+	if (!s->sql || (s->n && (!s->vals || !s->lens || !s->fmts || !s->types))) {
+		free(s->sql);
+		free(s->vals);
+		free(s->lens);
+		free(s->fmts);
+		free(s->types);
+		free(s);
+		return MLMD_OOM();
+	}
+	snprintf(s->name, sizeof s->name, "mlmd_%u", ++b->names);
+	*out = s;
+	return 0;
+}
+
+static int set_param(mlmd_backend_stmt *s, int i, char *v, int len, int fmt, Oid type)
+{
+	if (i < 1 || i > s->n) {
+		free(v);
+		return mlmd__fail(MLMD_INTERNAL, "bind index %d out of range (statement has %d)", i, s->n);
+	}
+	free(s->vals[i - 1]);
+	s->vals[i - 1] = v;
+	s->lens[i - 1] = len;
+	s->fmts[i - 1] = fmt;
+	s->types[i - 1] = type;
+	return 0;
+}
+
+static int pg_bind_null(mlmd_backend_stmt *s, int i)
+{
+	return set_param(s, i, NULL, 0, 0, 0);
+}
+
+static int pg_bind_int64(mlmd_backend_stmt *s, int i, int64_t v)
+{
+	char *t = malloc(24);
+	if (!t)
+		return MLMD_OOM();
+	snprintf(t, 24, "%lld", (long long)v);
+	return set_param(s, i, t, 0, 0, INT8OID);
+}
+
+static int pg_bind_double(mlmd_backend_stmt *s, int i, double v)
+{
+	char *t = malloc(40);
+	if (!t)
+		return MLMD_OOM();
+	snprintf(t, 40, "%.17g", v);
+	return set_param(s, i, t, 0, 0, FLOAT8OID);
+}
+
+static int pg_bind_text(mlmd_backend_stmt *s, int i, const char *v, size_t len)
+{
+	if (memchr(v, 0, len))
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "PostgreSQL text cannot hold a NUL byte");
+	char *t = mlmd__strndup(v, len);
+	if (!t)
+		return MLMD_OOM();
+	return set_param(s, i, t, 0, 0, 0);
+}
+
+static int pg_bind_blob(mlmd_backend_stmt *s, int i, const void *v, size_t len)
+{
+	char *t = malloc(len ? len : 1);
+	if (!t)
+		return MLMD_OOM();
+	memcpy(t, v, len);
+	return set_param(s, i, t, (int)len, 1, BYTEAOID);
+}
+
+static void clear_result(mlmd_backend_stmt *s)
+{
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = s->nrows = 0;
+	PQfreemem(s->blob);
+	s->blob = NULL;
+}
+
+static int pg_step(mlmd_backend_stmt *s)
+{
+	pg_backend *b = s->b;
+	if (!s->res) {
+		if (s->gen != b->gen || !s->gen) {
+			PGresult *p = PQprepare(b->conn, s->name, s->sql, s->n, s->types);
+			if (!p || PQresultStatus(p) != PGRES_COMMAND_OK)
+				return res_fail(b, p, "prepare");
+			PQclear(p);
+			s->gen = b->gen ? b->gen : (b->gen = 1);
+		}
+		PGresult *r = PQexecPrepared(b->conn, s->name, s->n, (const char *const *)s->vals, s->lens, s->fmts, 0);
+		ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+		if (st == PGRES_COMMAND_OK) {
+			const char *t = PQcmdTuples(r);
+			b->changes = t && *t ? strtoll(t, NULL, 10) : 0;
+			PQclear(r);
+			return 0;
+		}
+		if (st != PGRES_TUPLES_OK)
+			return res_fail(b, r, "query");
+		const char *t = PQcmdTuples(r);
+		b->changes = t && *t ? strtoll(t, NULL, 10) : 0;
+		s->res = r;
+		s->nrows = PQntuples(r);
+		s->row = 0;
+	}
+	PQfreemem(s->blob);
+	s->blob = NULL;
+	if (s->row >= s->nrows)
+		return 0;
+	s->row++;
+	return 1;
+}
+
+static int pg_column_type(mlmd_backend_stmt *s, int col)
+{
+	if (!s->res || PQgetisnull(s->res, s->row - 1, col))
+		return MLMD_COL_NULL;
+	switch (PQftype(s->res, col)) {
+	case INT8OID:
+	case INT4OID:
+	case INT2OID:
+	case OIDOID:
+		return MLMD_COL_INT;
+	case FLOAT8OID:
+	case FLOAT4OID:
+	case NUMERICOID:
+		return MLMD_COL_DOUBLE;
+	case BYTEAOID:
+		return MLMD_COL_BLOB;
+	default:
+		return MLMD_COL_TEXT;
+	}
+}
+
+static int64_t pg_column_int64(mlmd_backend_stmt *s, int col)
+{
+	if (!s->res || PQgetisnull(s->res, s->row - 1, col))
+		return 0;
+	return strtoll(PQgetvalue(s->res, s->row - 1, col), NULL, 10);
+}
+
+static double pg_column_double(mlmd_backend_stmt *s, int col)
+{
+	if (!s->res || PQgetisnull(s->res, s->row - 1, col))
+		return 0;
+	return strtod(PQgetvalue(s->res, s->row - 1, col), NULL);
+}
+
+static const char *pg_column_text(mlmd_backend_stmt *s, int col, size_t *len)
+{
+	if (!s->res || PQgetisnull(s->res, s->row - 1, col)) {
+		if (len)
+			*len = 0;
+		return NULL;
+	}
+	if (len)
+		*len = (size_t)PQgetlength(s->res, s->row - 1, col);
+	return PQgetvalue(s->res, s->row - 1, col);
+}
+
+static const void *pg_column_blob(mlmd_backend_stmt *s, int col, size_t *len)
+{
+	*len = 0;
+	if (!s->res || PQgetisnull(s->res, s->row - 1, col))
+		return NULL;
+	PQfreemem(s->blob);
+	s->blob = PQunescapeBytea((const unsigned char *)PQgetvalue(s->res, s->row - 1, col), len);
+	return s->blob;
+}
+
+static int pg_reset(mlmd_backend_stmt *s)
+{
+	clear_result(s);
+	for (int i = 0; i < s->n; i++) {
+		free(s->vals[i]);
+		s->vals[i] = NULL;
+		s->lens[i] = s->fmts[i] = 0;
+	}
+	return 0;
+}
+
+static void pg_finalize(mlmd_backend_stmt *s)
+{
+	if (!s)
+		return;
+	pg_reset(s);
+	pg_backend *b = s->b;
+	if (s->gen && s->gen == b->gen && PQstatus(b->conn) == CONNECTION_OK && !b->in_txn) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
+		PQclear(PQexec(b->conn, sql));
+	}
+	free(s->sql);
+	free(s->vals);
+	free(s->lens);
+	free(s->fmts);
+	free(s->types);
+	free(s);
+}
+
+static int64_t pg_changes(mlmd_backend *base)
+{
+	return ((pg_backend *)base)->changes;
+}
+
+static const mlmd_dialect pg_dialect = {
+	"postgresql",
+	"BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+	"BYTEA",
+	"SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?",
+};
+
+static const mlmd_backend pg_vtable = {
+	MLMD_BACKEND_VERSION, &pg_dialect,
+	pg_close, pg_begin, pg_commit, pg_rollback, pg_exec, pg_prepare,
+	pg_bind_null, pg_bind_int64, pg_bind_double, pg_bind_text, pg_bind_blob,
+	pg_step, pg_column_type, pg_column_int64, pg_column_double, pg_column_text,
+	pg_column_blob, pg_reset, pg_finalize, pg_changes,
+	NULL, /* no last_insert_id: inserts use RETURNING id */
+};
+
+/* ---- opening ------------------------------------------------------------------------- */
+
+/* Connects with keyword/value pairs (the first dbname may be a URI). */
+static PGconn *connect_kv(const char *const *keys, const char *const *vals)
+{
+	return PQconnectdbParams(keys, vals, 1);
+}
+
+/* Creates database `db` through the maintenance database unless it exists. */
+static int create_database(const char *const *keys, const char *const *vals, int n, const char *db, const char *server)
+{
+	const char *k2[24], *v2[24];
+	int m = 0;
+	for (int i = 0; i < n && m < 22; i++) {
+		k2[m] = keys[i];
+		v2[m++] = vals[i];
+	}
+	k2[m] = "dbname"; /* a later dbname overrides the URI's */
+	v2[m++] = "postgres";
+	k2[m] = NULL;
+	v2[m] = NULL;
+	PGconn *c = connect_kv(k2, v2);
+	if (PQstatus(c) != CONNECTION_OK) {
+		int rc = mlmd__fail(MLMD_UNAVAILABLE, "PostgreSQL server %s: cannot connect to create database '%s': %s",
+				    server, db, PQerrorMessage(c));
+		PQfinish(c);
+		return rc;
+	}
+	const char *params[1] = { db };
+	PGresult *r = PQexecParams(c, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, params, NULL, NULL, 0);
+	int exists = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
+	PQclear(r);
+	int rc = 0;
+	if (!exists) {
+		char *ident = PQescapeIdentifier(c, db, strlen(db));
+		char sql[512];
+		snprintf(sql, sizeof sql, "CREATE DATABASE %s", ident ? ident : "\"\"");
+		PQfreemem(ident);
+		r = PQexec(c, sql);
+		const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+		if (!r || (PQresultStatus(r) != PGRES_COMMAND_OK && !(state && !strcmp(state, "42P04"))))
+			rc = mlmd__fail(MLMD_FAILED_PRECONDITION, "PostgreSQL server %s: cannot create database '%s': %s",
+					server, db, r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+		PQclear(r);
+	}
+	PQfinish(c);
+	return rc;
+}
+
+/*
+ * Opens a connection. keys/vals (n pairs) are libpq connection keywords; the
+ * first may be dbname=<URI>. Creates the database first when create is set.
+ */
+int mlmd__pg_open(mlmd_backend **out, const char *const *keys, const char *const *vals, int n, int create,
+		  int busy_timeout_ms)
+{
+	const char *k[24], *v[24];
+	if (n > 22)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "too many PostgreSQL connection options");
+	for (int i = 0; i < n; i++) {
+		k[i] = keys[i];
+		v[i] = vals[i];
+	}
+	k[n] = NULL;
+	v[n] = NULL;
+	/* what the options name, for messages and for creating the database */
+	char *db = NULL, server[256] = "";
+	PQconninfoOption *opts = NULL;
+	{
+		PGconn *probe = PQconnectStartParams(k, v, 1); /* parses without blocking */
+		if (probe) {
+			opts = PQconninfo(probe);
+			PQfinish(probe);
+		}
+	}
+	const char *host = NULL, *port = NULL;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		if (!strcmp(o->keyword, "dbname") && o->val)
+			db = mlmd__strdup(o->val);
+		else if (!strcmp(o->keyword, "host") && o->val)
+			host = o->val;
+		else if (!strcmp(o->keyword, "hostaddr") && o->val && !host)
+			host = o->val;
+		else if (!strcmp(o->keyword, "port") && o->val)
+			port = o->val;
+	}
+	snprintf(server, sizeof server, "%s:%s/%s", host && *host ? host : "localhost", port && *port ? port : "5432",
+		 db ? db : "");
+	PQconninfoFree(opts);
+	int rc = 0;
+	if (create && db && *db)
+		rc = create_database(k, v, n, db, server);
+	free(db);
+	if (rc)
+		return rc;
+	pg_backend *b = calloc(1, sizeof *b);
+	if (!b || !(b->server = mlmd__strdup(server))) {
+		free(b);
+		return MLMD_OOM();
+	}
+	b->base = pg_vtable;
+	b->busy_timeout_ms = busy_timeout_ms;
+	b->gen = 1;
+	b->conn = connect_kv(k, v);
+	if (PQstatus(b->conn) != CONNECTION_OK) {
+		rc = conn_fail(b, "connecting");
+		pg_close(&b->base);
+		return rc;
+	}
+	if ((rc = session_setup(b))) {
+		pg_close(&b->base);
+		return rc;
+	}
+	*out = &b->base;
+	return 0;
+}
