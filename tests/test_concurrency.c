@@ -1,0 +1,324 @@
+/*
+ * tests/test_concurrency.c - many processes writing one store.
+ *
+ * Runs on an SQLite file by default, on PostgreSQL with
+ * MLMD_TEST_BACKEND=postgresql. Every process opens its own handle on the
+ * same store after fork(). Callers retry ABORTED, as MLMD clients do.
+ */
+#include "helpers.h"
+#include <sys/wait.h>
+
+#define PROCS 8
+#define CALLS 500
+
+/* The store every process opens: a temporary file, or a fresh database. */
+static char uri[1200];
+static char *path;
+
+static int setup(void **st)
+{
+	(void)st;
+	static int n;
+	if (backend_is_pg()) {
+		const char *base = getenv("MLMD_TEST_POSTGRES");
+		if (!base || !*base)
+			fail_msg("MLMD_TEST_BACKEND=postgresql needs MLMD_TEST_POSTGRES");
+		snprintf(uri, sizeof uri, "%s/mlmd_t_conc_%d_%d", base, (int)getpid(), ++n);
+		path = NULL;
+	} else {
+		path = tmp_path("concurrency");
+		snprintf(uri, sizeof uri, "sqlite:%s", path);
+	}
+	return 0;
+}
+
+static int teardown(void **st)
+{
+	(void)st;
+	if (path)
+		tmp_remove(path);
+	path = NULL;
+	return 0;
+}
+
+static mlmd_store *open_shared(void)
+{
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = uri;
+	o.busy_timeout_ms = 30000;
+	mlmd_store *s = NULL;
+	int rc;
+	/* the first opens race to create the schema: that too may be ABORTED */
+	for (int tries = 0; (rc = mlmd_store_open(&s, &o)) == -MLMD_ABORTED && tries < 50; tries++)
+		usleep(10000);
+	if (rc) {
+		fprintf(stderr, "open %s: %s\n", uri, mlmd_error_message());
+		return NULL;
+	}
+	return s;
+}
+
+/* Runs `body(i)` in PROCS child processes; returns how many exited 0. */
+static int fan_out(int (*body)(mlmd_store *s, int i))
+{
+	pid_t pids[PROCS];
+	for (int i = 0; i < PROCS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			mlmd_store *s = open_shared();
+			int rc = s ? body(s, i) : 2;
+			mlmd_store_free(s);
+			_exit(rc);
+		}
+	}
+	int ok = 0;
+	for (int i = 0; i < PROCS; i++) {
+		int status;
+		waitpid(pids[i], &status, 0);
+		ok += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	}
+	return ok;
+}
+
+static int64_t art_t, exe_t, ctx_t;
+
+static void make_types(void)
+{
+	mlmd_store *s = open_shared();
+	assert_non_null(s);
+	art_t = artifact_type(s, "Shard", 0);
+	exe_t = execution_type(s, "Worker");
+	ctx_t = context_type(s, "Run");
+	mlmd_store_free(s);
+}
+
+/* 500 PutExecution calls: two new artifacts each, an input and an output
+ * event, and the shared run context, reused by name. */
+static int put_executions(mlmd_store *s, int proc)
+{
+	for (int call = 0; call < CALLS; call++) {
+		Mlmd__Pb__Execution e = MLMD__PB__EXECUTION__INIT;
+		e.has_type_id = 1;
+		e.type_id = exe_t;
+		char name[64];
+		snprintf(name, sizeof name, "p%d-c%d", proc, call);
+		e.name = name;
+		Mlmd__Pb__Artifact a[2] = { MLMD__PB__ARTIFACT__INIT, MLMD__PB__ARTIFACT__INIT };
+		Mlmd__Pb__Event ev[2] = { MLMD__PB__EVENT__INIT, MLMD__PB__EVENT__INIT };
+		Mlmd__Pb__PutExecutionRequest__ArtifactAndEvent pair[2] = {
+			MLMD__PB__PUT_EXECUTION_REQUEST__ARTIFACT_AND_EVENT__INIT,
+			MLMD__PB__PUT_EXECUTION_REQUEST__ARTIFACT_AND_EVENT__INIT
+		};
+		Mlmd__Pb__PutExecutionRequest__ArtifactAndEvent *pairs[2] = { &pair[0], &pair[1] };
+		char uris[2][64];
+		for (int k = 0; k < 2; k++) {
+			a[k].has_type_id = 1;
+			a[k].type_id = art_t;
+			snprintf(uris[k], sizeof uris[k], "/p%d/c%d/%s", proc, call, k ? "out" : "in");
+			a[k].uri = uris[k];
+			ev[k].has_type = 1;
+			ev[k].type = k ? MLMD__PB__EVENT__TYPE__OUTPUT : MLMD__PB__EVENT__TYPE__INPUT;
+			pair[k].artifact = &a[k];
+			pair[k].event = &ev[k];
+		}
+		Mlmd__Pb__Context c = MLMD__PB__CONTEXT__INIT, *cp = &c;
+		c.has_type_id = 1;
+		c.type_id = ctx_t;
+		c.name = "shared-run";
+		Mlmd__Pb__PutExecutionRequest rq = MLMD__PB__PUT_EXECUTION_REQUEST__INIT;
+		Mlmd__Pb__PutExecutionRequest__Options opt = MLMD__PB__PUT_EXECUTION_REQUEST__OPTIONS__INIT;
+		opt.has_reuse_context_if_already_exist = opt.reuse_context_if_already_exist = 1;
+		rq.options = &opt;
+		rq.execution = &e;
+		rq.n_artifact_event_pairs = 2;
+		rq.artifact_event_pairs = pairs;
+		rq.n_contexts = 1;
+		rq.contexts = &cp;
+		Mlmd__Pb__PutExecutionResponse *rs = NULL;
+		int rc, tries = 0;
+		while ((rc = mlmd_store_put_execution(s, &rq, &rs)) == -MLMD_ABORTED && tries++ < 100)
+			usleep(1000 * (tries % 10 + 1));
+		if (rc) {
+			fprintf(stderr, "proc %d call %d: %s\n", proc, call, mlmd_error_message());
+			return 1;
+		}
+		mlmd_message_free(rs);
+	}
+	return 0;
+}
+
+static size_t count(mlmd_store *s, const char *method)
+{
+	uint8_t empty = 0;
+	void *out = NULL;
+	size_t n = 0;
+	OK(mlmd_store_call(s, method, &empty, 0, &out, &n));
+	size_t items = 0;
+	if (!strcmp(method, "GetArtifacts")) {
+		Mlmd__Pb__GetArtifactsResponse *r = mlmd__pb__get_artifacts_response__unpack(NULL, n, out);
+		items = r->n_artifacts;
+		mlmd_message_free(r);
+	} else if (!strcmp(method, "GetExecutions")) {
+		Mlmd__Pb__GetExecutionsResponse *r = mlmd__pb__get_executions_response__unpack(NULL, n, out);
+		items = r->n_executions;
+		mlmd_message_free(r);
+	} else {
+		Mlmd__Pb__GetContextsResponse *r = mlmd__pb__get_contexts_response__unpack(NULL, n, out);
+		items = r->n_contexts;
+		mlmd_message_free(r);
+	}
+	mlmd_buffer_free(out);
+	return items;
+}
+
+static void eight_writers_put_executions(void **st)
+{
+	(void)st;
+	make_types();
+	assert_int_equal(fan_out(put_executions), PROCS);
+	mlmd_store *s = open_shared();
+	assert_non_null(s);
+	assert_int_equal(count(s, "GetExecutions"), PROCS * CALLS);
+	assert_int_equal(count(s, "GetArtifacts"), 2 * PROCS * CALLS);
+	assert_int_equal(count(s, "GetContexts"), 1); /* reused, never duplicated */
+	/* every execution is in the run, with both its events */
+	Mlmd__Pb__GetContextsRequest cr = MLMD__PB__GET_CONTEXTS_REQUEST__INIT;
+	Mlmd__Pb__GetContextsResponse *crs;
+	OK(mlmd_store_get_contexts(s, &cr, &crs));
+	int64_t run = crs->contexts[0]->id;
+	mlmd_message_free(crs);
+	Mlmd__Pb__GetExecutionsByContextRequest er = MLMD__PB__GET_EXECUTIONS_BY_CONTEXT_REQUEST__INIT;
+	Mlmd__Pb__GetExecutionsByContextResponse *ers;
+	er.has_context_id = 1;
+	er.context_id = run;
+	OK(mlmd_store_get_executions_by_context(s, &er, &ers));
+	assert_int_equal(ers->n_executions, PROCS * CALLS);
+	int64_t *ids = malloc(sizeof *ids * ers->n_executions);
+	for (size_t i = 0; i < ers->n_executions; i++)
+		ids[i] = ers->executions[i]->id;
+	Mlmd__Pb__GetEventsByExecutionIDsRequest evq = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
+	Mlmd__Pb__GetEventsByExecutionIDsResponse *evs;
+	evq.n_execution_ids = ers->n_executions;
+	evq.execution_ids = ids;
+	OK(mlmd_store_get_events_by_execution_ids(s, &evq, &evs));
+	assert_int_equal(evs->n_events, 2 * PROCS * CALLS);
+	/* each execution has exactly one input and one output (nothing torn) */
+	int *in = calloc(PROCS * CALLS, sizeof *in), *outn = calloc(PROCS * CALLS, sizeof *outn);
+	for (size_t i = 0; i < evs->n_events; i++) {
+		size_t j = 0;
+		while (j < ers->n_executions && ids[j] != evs->events[i]->execution_id)
+			j++;
+		assert_true(j < ers->n_executions);
+		if (evs->events[i]->type == MLMD__PB__EVENT__TYPE__INPUT)
+			in[j]++;
+		else
+			outn[j]++;
+	}
+	for (size_t j = 0; j < ers->n_executions; j++) {
+		assert_int_equal(in[j], 1);
+		assert_int_equal(outn[j], 1);
+	}
+	free(in);
+	free(outn);
+	free(ids);
+	mlmd_message_free(evs);
+	mlmd_message_free(ers);
+	Mlmd__Pb__GetArtifactsByContextRequest ar = MLMD__PB__GET_ARTIFACTS_BY_CONTEXT_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactsByContextResponse *ars;
+	ar.has_context_id = 1;
+	ar.context_id = run;
+	OK(mlmd_store_get_artifacts_by_context(s, &ar, &ars));
+	assert_int_equal(ars->n_artifacts, 2 * PROCS * CALLS);
+	mlmd_message_free(ars);
+	mlmd_store_free(s);
+}
+
+static int put_same_context(mlmd_store *s, int proc)
+{
+	(void)proc;
+	Mlmd__Pb__Context c = MLMD__PB__CONTEXT__INIT, *cp = &c;
+	c.has_type_id = 1;
+	c.type_id = ctx_t;
+	c.name = "contested";
+	Mlmd__Pb__PutContextsRequest rq = MLMD__PB__PUT_CONTEXTS_REQUEST__INIT;
+	rq.n_contexts = 1;
+	rq.contexts = &cp;
+	Mlmd__Pb__PutContextsResponse *rs = NULL;
+	int rc, tries = 0;
+	while ((rc = mlmd_store_put_contexts(s, &rq, &rs)) == -MLMD_ABORTED && tries++ < 100)
+		usleep(1000);
+	mlmd_message_free(rs);
+	if (rc == 0)
+		return 0;
+	if (rc == -MLMD_ALREADY_EXISTS)
+		return 3;
+	fprintf(stderr, "PutContexts: %s\n", mlmd_error_message());
+	return 1;
+}
+
+static int put_same_context_reusing(mlmd_store *s, int proc)
+{
+	(void)proc;
+	Mlmd__Pb__Execution e = MLMD__PB__EXECUTION__INIT;
+	e.has_type_id = 1;
+	e.type_id = exe_t;
+	Mlmd__Pb__Context c = MLMD__PB__CONTEXT__INIT, *cp = &c;
+	c.has_type_id = 1;
+	c.type_id = ctx_t;
+	c.name = "contested-reused";
+	Mlmd__Pb__PutExecutionRequest rq = MLMD__PB__PUT_EXECUTION_REQUEST__INIT;
+	Mlmd__Pb__PutExecutionRequest__Options opt = MLMD__PB__PUT_EXECUTION_REQUEST__OPTIONS__INIT;
+	opt.has_reuse_context_if_already_exist = opt.reuse_context_if_already_exist = 1;
+	rq.options = &opt;
+	rq.execution = &e;
+	rq.n_contexts = 1;
+	rq.contexts = &cp;
+	Mlmd__Pb__PutExecutionResponse *rs = NULL;
+	int rc, tries = 0;
+	while ((rc = mlmd_store_put_execution(s, &rq, &rs)) == -MLMD_ABORTED && tries++ < 100)
+		usleep(1000);
+	mlmd_message_free(rs);
+	return rc ? 1 : 0;
+}
+
+static void contested_context_name(void **st)
+{
+	(void)st;
+	make_types();
+	/* exit 0: created it; 3: ALREADY_EXISTS; anything else fails */
+	pid_t pids[PROCS];
+	for (int i = 0; i < PROCS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			mlmd_store *s = open_shared();
+			int rc = s ? put_same_context(s, i) : 2;
+			mlmd_store_free(s);
+			_exit(rc);
+		}
+	}
+	int won = 0, refused = 0;
+	for (int i = 0; i < PROCS; i++) {
+		int status;
+		waitpid(pids[i], &status, 0);
+		assert_true(WIFEXITED(status));
+		won += WEXITSTATUS(status) == 0;
+		refused += WEXITSTATUS(status) == 3;
+	}
+	assert_int_equal(won, 1);
+	assert_int_equal(refused, PROCS - 1);
+	/* with reuse, everyone succeeds and there is still one context */
+	assert_int_equal(fan_out(put_same_context_reusing), PROCS);
+	mlmd_store *s = open_shared();
+	assert_int_equal(count(s, "GetContexts"), 2);
+	assert_int_equal(count(s, "GetExecutions"), PROCS);
+	mlmd_store_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(eight_writers_put_executions, setup, teardown),
+		cmocka_unit_test_setup_teardown(contested_context_name, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
