@@ -102,6 +102,9 @@ static inline void remove_test_files(void)
 	n_test_files = 0;
 }
 
+/* The URI open_memory() used last (to open the same store again). */
+static char last_store_uri[1200];
+
 /* A fresh, empty store on the backend under test (each call a new one: a
  * memory database, a new temporary file, or a new PostgreSQL database). */
 static inline mlmd_store *open_memory(void)
@@ -128,6 +131,7 @@ static inline mlmd_store *open_memory(void)
 	} else {
 		fail_msg("MLMD_TEST_BACKEND=%s: expected sqlite-memory, sqlite-file or postgresql", b);
 	}
+	snprintf(last_store_uri, sizeof last_store_uri, "%s", uri);
 	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
 	o.uri = uri;
 	mlmd_store *s = NULL;

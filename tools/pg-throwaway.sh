@@ -4,6 +4,8 @@
 #   tools/pg-throwaway.sh start   prints MLMD_TEST_POSTGRES=postgresql://... and the
 #                                 directory (for stop) on two lines
 #   tools/pg-throwaway.sh stop DIR
+#   tools/pg-throwaway.sh crash DIR    stops the server at once (as a crash would)
+#   tools/pg-throwaway.sh resume DIR   starts it again on the same port
 # Run as root it runs the server as the `postgres` user; otherwise as you.
 set -eu
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -18,10 +20,19 @@ start)
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	as_pg "$bindir/initdb -D '$dir/data' -U postgres -A trust --no-sync -E UTF8 >'$dir/initdb.log' 2>&1" ||
 		{ cat "$dir/initdb.log" >&2; exit 1; }
-	as_pg "$bindir/pg_ctl -D '$dir/data' -l '$dir/server.log' -w -o \"-c listen_addresses=127.0.0.1 -p $port -k '$dir' -c fsync=off -c max_connections=64\" start >/dev/null" ||
+	# settings in the cluster's own file, so `resume` starts it the same way
+	printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\nfsync = off\nmax_connections = 64\n" \
+		"$port" "$dir" >>"$dir/data/postgresql.conf"
+	as_pg "$bindir/pg_ctl -D '$dir/data' -l '$dir/server.log' -w start >/dev/null" ||
 		{ cat "$dir/server.log" >&2; exit 1; }
 	echo "MLMD_TEST_POSTGRES=postgresql://postgres@127.0.0.1:$port"
 	echo "$dir"
+	;;
+crash)
+	as_pg "$bindir/pg_ctl -D '$2/data' -m immediate stop >/dev/null"
+	;;
+resume)
+	as_pg "$bindir/pg_ctl -D '$2/data' -l '$2/server.log' -w start >/dev/null"
 	;;
 stop)
 	dir=$2
@@ -29,7 +40,7 @@ stop)
 	rm -rf "$dir"
 	;;
 *)
-	echo "usage: $0 start | stop DIR" >&2
+	echo "usage: $0 start | stop DIR | crash DIR | resume DIR" >&2
 	exit 2
 	;;
 esac

@@ -153,12 +153,19 @@ static void pg_close(mlmd_backend *base)
 static int pg_begin(mlmd_backend *base, int write)
 {
 	pg_backend *b = (pg_backend *)base;
+	const char *sql = write ? "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")"
+				: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 	int rc = ensure_conn(b);
 	if (rc)
 		return rc;
-	rc = run(b, write ? "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")"
-			  : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-		 "begin");
+	rc = run(b, sql, "begin");
+	if (rc == -MLMD_UNAVAILABLE && PQstatus(b->conn) == CONNECTION_BAD) {
+		/* The server went away since our last call (a restart, say):
+		 * nothing of this call has run yet, so reconnect and begin again. */
+		if ((rc = ensure_conn(b)))
+			return rc;
+		rc = run(b, sql, "begin");
+	}
 	if (rc) {
 		PQexec(b->conn, "ROLLBACK"); /* a failed lock wait leaves the transaction open */
 		return rc;
