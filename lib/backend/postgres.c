@@ -115,6 +115,13 @@ static int run(pg_backend *b, const char *sql, const char *what)
 
 /* ---- connection -------------------------------------------------------------------- */
 
+/* Server notices (warnings, a shutdown under way) are not printed: a library
+ * does not write to its host's stderr, and errors reach callers as statuses. */
+static void quiet(void *arg, const char *message)
+{
+	(void)arg, (void)message;
+}
+
 static int session_setup(pg_backend *b)
 {
 	char sql[256];
@@ -570,6 +577,7 @@ int mlmd__pg_open(mlmd_backend **out, const char *const *keys, const char *const
 		pg_close(&b->base);
 		return rc;
 	}
+	PQsetNoticeProcessor(b->conn, quiet, NULL); /* kept across PQreset */
 	if ((rc = session_setup(b))) {
 		pg_close(&b->base);
 		return rc;
