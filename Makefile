@@ -82,7 +82,7 @@ $(B)/mlmd.pc: FORCE
 FORCE:
 
 # ---- tests -------------------------------------------------------------------
-TEST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -O1 -g -Iinclude -I$(GEN) -Ilib -Itests
+TEST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -O1 -g -Iinclude -I$(GEN) -Ilib -Itests $(PG_CFLAGS)
 TEST_LIBS := -lcmocka $(LIBS)
 
 $(B)/tests/%: tests/%.c tests/helpers.h $(B)/libmlmd.a
