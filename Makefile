@@ -196,11 +196,13 @@ $(B)/tools/%: tools/%.c tools/bench.h $(B)/libmlmd.a
 
 # bench_query: 100k artifacts (about 200k nodes), then 505k artifacts (about 1M nodes).
 BENCH_QUERY_SIZES ?= 100000 505000
-bench: all $(B)/tools/bench_store $(B)/tools/bench_query
+bench: all $(B)/tools/bench_store $(B)/tools/bench_query $(B)/tools/bench_pg
 	@mkdir -p $(B)/bench
 	$(B)/tools/bench_store $(B)/bench | tee $(B)/bench/store.txt
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) tools/bench_python.py $(B)/bench/store.txt $(B)/bench
 	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/tools/bench_query $(B)/bench $$n; done
+	@if [ -n "$$MLMD_TEST_POSTGRES" ]; then $(B)/tools/bench_pg "$$MLMD_TEST_POSTGRES" 20000; \
+	else echo "bench: PostgreSQL skipped (set MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT)"; fi
 
 # ---- install ------------------------------------------------------------------------
 install: all

@@ -111,6 +111,10 @@ const void *mlmd__q_col_blob(sqlq *q, int col, size_t *n);
 void mlmd__q_done(sqlq *q);
 /* Runs a statement expected to return no rows. */
 int mlmd__q_exec(sqlq *q);
+/* The same where the caller does not act on this statement's own status: a
+ * backend may report its failure later, by the end of the call at the
+ * latest (see step_deferred in mlmd/sys/backend.h). */
+int mlmd__q_exec_later(sqlq *q);
 /* Inserts that need the new row's id. Write MLMD_INSERT("INSERT ...") for the
  * two arguments: the backend's last_insert_id slot is used when it has one,
  * and INSERT ... RETURNING id otherwise. mlmd__q_insert_step runs the
@@ -175,6 +179,9 @@ typedef struct call {
 	int64_t now;                 /* ms since epoch, fixed for the call */
 	type_info *types;            /* small cache, linear scan */
 	size_t ntypes;
+	/* Ids reserved for new nodes of each kind (backends with reserve_ids):
+	 * `batch` is how many new nodes the request still holds. */
+	int64_t id_next[3], id_left[3], batch[3];
 } call;
 
 void mlmd__call_cleanup(call *c);
@@ -189,6 +196,7 @@ enum { KIND_EXECUTION = 0, KIND_ARTIFACT = 1, KIND_CONTEXT = 2 };
  * NODE_SQL in store/nodes.c), so no statement text is formatted per row. */
 typedef struct node_sql {
 	const char *insert, *insert_returning; /* see MLMD_INSERT */
+	const char *insert_with_id;  /* with an id from reserve_ids */
 	const char *insert_prop;     /* plain insert: properties of a new node */
 	const char *upsert_prop;     /* insert or replace one property */
 	const char *delete_prop;

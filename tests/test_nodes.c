@@ -132,6 +132,41 @@ static void name_and_external_id_are_unique(void **st)
 	a = new_artifact(other, NULL);
 	OK(mlmd_message_set_string(a, "name", "uniq"));
 	OK(put_artifact(s, a, NULL));
+	/* in a batch too (where a network backend learns of it late): the whole
+	 * call fails and none of the batch is stored */
+	Mlmd__Pb__GetArtifactsRequest all = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactsResponse *before, *after;
+	OK(mlmd_store_get_artifacts(s, &all, &before));
+	Mlmd__Pb__Artifact *batch[3];
+	const char *names[3] = { "fresh-1", "fresh-2", "uniq" };
+	for (int i = 0; i < 3; i++) {
+		batch[i] = new_artifact(ds, "/batch");
+		OK(mlmd_message_set_string(batch[i], "name", names[i]));
+		OK(mlmd_node_set_int(batch[i], 0, "span", i));
+	}
+	Mlmd__Pb__PutArtifactsRequest rq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactsResponse *rs = NULL;
+	rq.n_artifacts = 3;
+	rq.artifacts = batch;
+	FAILS(mlmd_store_put_artifacts(s, &rq, &rs), MLMD_ALREADY_EXISTS, "already exists");
+	assert_null(rs);
+	OK(mlmd_store_get_artifacts(s, &all, &after));
+	assert_int_equal(after->n_artifacts, before->n_artifacts);
+	mlmd_message_free(before);
+	mlmd_message_free(after);
+	/* and a good batch after it works */
+	for (int i = 0; i < 3; i++)
+		OK(mlmd_message_set_string(batch[i], "name", names[i][0] == 'u' ? "fresh-3" : names[i]));
+	OK(mlmd_store_put_artifacts(s, &rq, &rs));
+	assert_int_equal(rs->n_artifact_ids, 3);
+	assert_true(rs->artifact_ids[0] < rs->artifact_ids[1] && rs->artifact_ids[1] < rs->artifact_ids[2]);
+	Mlmd__Pb__Artifact *g = get_artifact(s, rs->artifact_ids[2]);
+	assert_string_equal(g->name, "fresh-3");
+	assert_int_equal(mlmd_node_get(g, 0, "span")->int_value, 2);
+	mlmd_message_free(g);
+	mlmd_message_free(rs);
+	for (int i = 0; i < 3; i++)
+		mlmd_message_free(batch[i]);
 }
 
 static void update_replaces_whole_node_without_mask(void **st)

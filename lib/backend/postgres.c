@@ -14,11 +14,19 @@
  *
  * A lost server is UNAVAILABLE, naming it. The next transaction reconnects;
  * statements prepared on the old connection are prepared again on first use.
+ *
+ * The connection runs in libpq's pipeline mode, so a batch costs round trips
+ * only where the store needs an answer: a statement that returns no rows
+ * (an INSERT of properties, an UPDATE) is sent and not waited for; the next
+ * statement that returns rows, or the commit, sends a sync and reads every
+ * pending result in order. An error in a deferred statement is reported
+ * there, and the whole call fails and rolls back as usual.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <libpq-fe.h>
 #include "../internal.h"
 
@@ -41,9 +49,14 @@ typedef struct pg_backend {
 	unsigned gen;                /* connection generation; bumps on reconnect */
 	unsigned names;              /* prepared statement name counter */
 	int in_txn;
+	int pending;                 /* commands sent whose results are unread */
 	int64_t changes;
 	int busy_timeout_ms;
 } pg_backend;
+
+/* Deferred commands are drained at least this often, so neither side's
+ * socket buffer fills while the other waits. */
+#define MAX_PENDING 256
 
 struct mlmd_backend_stmt {
 	pg_backend *b;
@@ -51,6 +64,8 @@ struct mlmd_backend_stmt {
 	int n;                       /* parameters */
 	char name[32];
 	unsigned gen;                /* prepared on this generation; 0: not yet */
+	int rows;                    /* returns rows (SELECT, ... RETURNING) */
+	int deferred;                /* this run may be deferred (step_deferred) */
 	char **vals;                 /* owned; NULL is SQL NULL */
 	int *lens, *fmts;
 	Oid *types;                  /* of the current binds */
@@ -103,13 +118,70 @@ static int res_fail(pg_backend *b, PGresult *res, const char *what)
 	return rc;
 }
 
-static int run(pg_backend *b, const char *sql, const char *what)
+/* Reads the results of every pending command and the sync after them.
+ * With `last`, the final command's result is handed over instead of freed.
+ * Returns the first error among them. */
+static int drain(pg_backend *b, PGresult **last)
 {
-	PGresult *r = PQexec(b->conn, sql);
-	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		return res_fail(b, r, what);
-	PQclear(r);
+	int rc = 0, n = b->pending;
+	b->pending = 0;
+	if (last)
+		*last = NULL;
+	for (int i = 0; i < n; i++) {
+		PGresult *r = PQgetResult(b->conn);
+		if (!r) {
+			rc = rc ? rc : conn_fail(b, "reading results");
+			break;
+		}
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+			const char *t = PQcmdTuples(r);
+			b->changes = t && *t ? strtoll(t, NULL, 10) : 0;
+		} else if (st != PGRES_PIPELINE_ABORTED && !rc) {
+			rc = res_fail(b, r, "query");
+			r = NULL;
+		}
+		if (last && i == n - 1 && r && !rc)
+			*last = r;
+		else
+			PQclear(r);
+		PGresult *end;
+		while ((end = PQgetResult(b->conn)) != NULL) /* NULL ends each command */
+			PQclear(end);
+	}
+	/* the sync */
+	PGresult *r;
+	while ((r = PQgetResult(b->conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+		PQclear(r);
+		if (st == PGRES_PIPELINE_SYNC)
+			break;
+	}
+	if (rc && last && *last) {
+		PQclear(*last);
+		*last = NULL;
+	}
+	if (!rc && PQstatus(b->conn) == CONNECTION_BAD)
+		rc = conn_fail(b, "reading results");
+	return rc;
+}
+
+/* Ends the pipeline segment: a sync, then every pending result. */
+static int sync_drain(pg_backend *b, PGresult **last)
+{
+	if (!PQpipelineSync(b->conn)) {
+		b->pending = 0;
+		return conn_fail(b, "sending");
+	}
+	return drain(b, last);
+}
+
+/* Queues one statement without parameters. */
+static int send_cmd(pg_backend *b, const char *sql)
+{
+	if (!PQsendQueryParams(b->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
+		return conn_fail(b, "sending");
+	b->pending++;
 	return 0;
 }
 
@@ -122,19 +194,27 @@ static void quiet(void *arg, const char *message)
 	(void)arg, (void)message;
 }
 
+/* Session settings, then pipeline mode (PQexec only works outside it). */
 static int session_setup(pg_backend *b)
 {
 	char sql[256];
-	/* a lock wait past the busy timeout fails with 55P03 (ABORTED) */
-	/* The join limits keep planning time flat for filters with many
-	 * neighbour aliases (each is two joins): with the defaults, eight aliases
-	 * take PostgreSQL seconds to plan. Four still lets it start a one-alias
-	 * filter from the selective side (context by name, then its members). */
+	/* a lock wait past the busy timeout fails with 55P03 (ABORTED). The join
+	 * limits keep planning time flat for filters with many neighbour aliases
+	 * (each is two joins): with the defaults, eight aliases take PostgreSQL
+	 * seconds to plan. Four still lets it start a one-alias filter from the
+	 * selective side (context by name, then its members). */
 	snprintf(sql, sizeof sql,
 		 "SET lock_timeout = %d; SET client_min_messages = warning; SET join_collapse_limit = 4;"
 		 " SET from_collapse_limit = 4",
 		 b->busy_timeout_ms > 0 ? b->busy_timeout_ms : 10000);
-	return run(b, sql, "session setup");
+	PGresult *r = PQexec(b->conn, sql);
+	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+		return res_fail(b, r, "session setup");
+	PQclear(r);
+	b->pending = 0;
+	if (!PQenterPipelineMode(b->conn))
+		return conn_fail(b, "entering pipeline mode");
+	return 0;
 }
 
 /* Reconnects a lost connection between transactions. */
@@ -157,24 +237,34 @@ static void pg_close(mlmd_backend *base)
 	free(b);
 }
 
+static int begin_once(pg_backend *b, int write)
+{
+	int rc = send_cmd(b, write ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	if (!rc && write)
+		rc = send_cmd(b, "SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")");
+	if (!rc)
+		rc = sync_drain(b, NULL);
+	return rc ? mlmd__context(rc, "begin") : 0;
+}
+
 static int pg_begin(mlmd_backend *base, int write)
 {
 	pg_backend *b = (pg_backend *)base;
-	const char *sql = write ? "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")"
-				: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 	int rc = ensure_conn(b);
 	if (rc)
 		return rc;
-	rc = run(b, sql, "begin");
+	rc = begin_once(b, write);
 	if (rc == -MLMD_UNAVAILABLE && PQstatus(b->conn) == CONNECTION_BAD) {
 		/* The server went away since our last call (a restart, say):
 		 * nothing of this call has run yet, so reconnect and begin again. */
 		if ((rc = ensure_conn(b)))
 			return rc;
-		rc = run(b, sql, "begin");
+		rc = begin_once(b, write);
 	}
 	if (rc) {
-		PQexec(b->conn, "ROLLBACK"); /* a failed lock wait leaves the transaction open */
+		/* a failed lock wait leaves an aborted transaction behind */
+		if (PQstatus(b->conn) == CONNECTION_OK && !send_cmd(b, "ROLLBACK"))
+			sync_drain(b, NULL);
 		return rc;
 	}
 	b->in_txn = 1;
@@ -184,22 +274,45 @@ static int pg_begin(mlmd_backend *base, int write)
 static int pg_commit(mlmd_backend *base)
 {
 	pg_backend *b = (pg_backend *)base;
+	int rc = send_cmd(b, "COMMIT");
+	if (!rc)
+		rc = sync_drain(b, NULL); /* reports a failed deferred statement too */
 	b->in_txn = 0;
-	return run(b, "COMMIT", "commit");
+	return rc ? mlmd__context(rc, "commit") : 0;
 }
 
 static int pg_rollback(mlmd_backend *base)
 {
 	pg_backend *b = (pg_backend *)base;
 	b->in_txn = 0;
-	if (PQstatus(b->conn) != CONNECTION_OK)
+	if (PQstatus(b->conn) != CONNECTION_OK) {
+		b->pending = 0;
 		return 0; /* the server dropped the transaction with the connection */
-	return run(b, "ROLLBACK", "rollback");
+	}
+	int rc = send_cmd(b, "ROLLBACK");
+	if (!rc)
+		sync_drain(b, NULL); /* earlier errors were reported already */
+	return 0;
 }
 
+/* DDL, several statements at once: outside pipeline mode. */
 static int pg_exec(mlmd_backend *base, const char *sql)
 {
-	return run((pg_backend *)base, sql, "statement");
+	pg_backend *b = (pg_backend *)base;
+	int rc = 0;
+	if (b->pending && (rc = sync_drain(b, NULL)))
+		return rc;
+	if (!PQexitPipelineMode(b->conn))
+		return conn_fail(b, "leaving pipeline mode");
+	PGresult *r = PQexec(b->conn, sql);
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		rc = res_fail(b, r, "statement");
+	else
+		PQclear(r);
+	if (!PQenterPipelineMode(b->conn) && !rc)
+		rc = conn_fail(b, "entering pipeline mode");
+	return rc;
 }
 
 /* ---- statements ---------------------------------------------------------------------- */
@@ -256,6 +369,13 @@ static int pg_prepare(mlmd_backend *base, const char *sql, mlmd_backend_stmt **o
 		return MLMD_OOM();
 	}
 	snprintf(s->name, sizeof s->name, "mlmd_%u", ++b->names);
+	/* does it return rows? SELECTs and anything with RETURNING do */
+	const char *p = sql;
+	while (*p == ' ' || *p == '\n' || *p == '(')
+		p++;
+	s->rows = strncasecmp(p, "INSERT", 6) && strncasecmp(p, "UPDATE", 6) && strncasecmp(p, "DELETE", 6);
+	if (!s->rows && strstr(sql, "RETURNING"))
+		s->rows = 1;
 	*out = s;
 	return 0;
 }
@@ -329,25 +449,33 @@ static int pg_step(mlmd_backend_stmt *s)
 {
 	pg_backend *b = s->b;
 	if (!s->res) {
-		if (s->gen != b->gen || !s->gen) {
-			PGresult *p = PQprepare(b->conn, s->name, s->sql, s->n, s->types);
-			if (!p || PQresultStatus(p) != PGRES_COMMAND_OK)
-				return res_fail(b, p, "prepare");
-			PQclear(p);
-			s->gen = b->gen ? b->gen : (b->gen = 1);
+		if (s->gen != b->gen) {
+			if (!PQsendPrepare(b->conn, s->name, s->sql, s->n, s->types))
+				return conn_fail(b, "sending");
+			b->pending++;
+			s->gen = b->gen;
 		}
-		PGresult *r = PQexecPrepared(b->conn, s->name, s->n, (const char *const *)s->vals, s->lens, s->fmts, 0);
-		ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-		if (st == PGRES_COMMAND_OK) {
-			const char *t = PQcmdTuples(r);
-			b->changes = t && *t ? strtoll(t, NULL, 10) : 0;
-			PQclear(r);
+		if (!PQsendQueryPrepared(b->conn, s->name, s->n, (const char *const *)s->vals, s->lens, s->fmts, 0))
+			return conn_fail(b, "sending");
+		b->pending++;
+		if (!s->rows && s->deferred) {
+			/* its result is read at the next sync */
+			if (b->pending >= MAX_PENDING)
+				return sync_drain(b, NULL);
 			return 0;
 		}
-		if (st != PGRES_TUPLES_OK)
-			return res_fail(b, r, "query");
-		const char *t = PQcmdTuples(r);
-		b->changes = t && *t ? strtoll(t, NULL, 10) : 0;
+		PGresult *r = NULL;
+		int rc = sync_drain(b, &r);
+		if (rc) {
+			s->gen = s->gen == b->gen ? s->gen : 0;
+			return rc;
+		}
+		if (!s->rows) {
+			PQclear(r); /* done: no rows */
+			return 0;
+		}
+		if (!r)
+			return mlmd__fail(MLMD_INTERNAL, "PostgreSQL: no result for a query");
 		s->res = r;
 		s->nrows = PQntuples(r);
 		s->row = 0;
@@ -358,6 +486,14 @@ static int pg_step(mlmd_backend_stmt *s)
 		return 0;
 	s->row++;
 	return 1;
+}
+
+static int pg_step_deferred(mlmd_backend_stmt *s)
+{
+	s->deferred = 1;
+	int rc = pg_step(s);
+	s->deferred = 0;
+	return rc;
 }
 
 static int pg_column_type(mlmd_backend_stmt *s, int col)
@@ -428,17 +564,13 @@ static int pg_reset(mlmd_backend_stmt *s)
 	return 0;
 }
 
+/* The server's prepared statement lives until the connection closes; the
+ * statement cache keeps the set small. */
 static void pg_finalize(mlmd_backend_stmt *s)
 {
 	if (!s)
 		return;
 	pg_reset(s);
-	pg_backend *b = s->b;
-	if (s->gen && s->gen == b->gen && PQstatus(b->conn) == CONNECTION_OK && !b->in_txn) {
-		char sql[64];
-		snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
-		PQclear(PQexec(b->conn, sql));
-	}
 	free(s->sql);
 	free(s->vals);
 	free(s->lens);
@@ -449,7 +581,36 @@ static void pg_finalize(mlmd_backend_stmt *s)
 
 static int64_t pg_changes(mlmd_backend *base)
 {
-	return ((pg_backend *)base)->changes;
+	pg_backend *b = (pg_backend *)base;
+	if (b->pending)
+		sync_drain(b, NULL); /* the count of a deferred statement */
+	return b->changes;
+}
+
+static int pg_reserve_ids(mlmd_backend *base, const char *table, int64_t n, int64_t *first)
+{
+	pg_backend *b = (pg_backend *)base;
+	char count[24];
+	snprintf(count, sizeof count, "%lld", (long long)n);
+	const char *params[2] = { table, count };
+	/* one statement moves the identity sequence past the whole block */
+	if (!PQsendQueryParams(b->conn,
+			       "SELECT setval(pg_get_serial_sequence($1, 'id'),"
+			       " nextval(pg_get_serial_sequence($1, 'id')) + $2::bigint - 1)",
+			       2, NULL, params, NULL, NULL, 0))
+		return conn_fail(b, "sending");
+	b->pending++;
+	PGresult *r = NULL;
+	int rc = sync_drain(b, &r);
+	if (rc)
+		return mlmd__context(rc, "reserving %lld ids of %s", (long long)n, table);
+	if (!r || PQntuples(r) != 1) {
+		PQclear(r);
+		return mlmd__fail(MLMD_INTERNAL, "PostgreSQL: reserving ids of %s returned no row", table);
+	}
+	*first = strtoll(PQgetvalue(r, 0, 0), NULL, 10) - n + 1;
+	PQclear(r);
+	return 0;
 }
 
 static const mlmd_dialect pg_dialect = {
@@ -466,6 +627,8 @@ static const mlmd_backend pg_vtable = {
 	pg_step, pg_column_type, pg_column_int64, pg_column_double, pg_column_text,
 	pg_column_blob, pg_reset, pg_finalize, pg_changes,
 	NULL, /* no last_insert_id: inserts use RETURNING id */
+	pg_step_deferred,
+	pg_reserve_ids,
 };
 
 /* ---- opening ------------------------------------------------------------------------- */

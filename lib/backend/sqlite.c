@@ -245,6 +245,8 @@ static const mlmd_backend sqlite_vtable = {
 	sq_bind_null, sq_bind_int64, sq_bind_double, sq_bind_text, sq_bind_blob,
 	sq_step, sq_column_type, sq_column_int64, sq_column_double, sq_column_text,
 	sq_column_blob, sq_reset, sq_finalize, sq_changes, sq_last_insert_id,
+	NULL, /* step_deferred: nothing to save locally */
+	NULL, /* reserve_ids: last_insert_id is free */
 };
 
 /*

@@ -66,7 +66,7 @@ int mlmd__event_put(call *c, const Mlmd__Pb__Event *e)
 			mlmd__q_i64(&q, 3, st->index);
 		if (st->value_case == MLMD__PB__EVENT__PATH__STEP__VALUE_KEY)
 			mlmd__q_text(&q, 4, st->key ? st->key : "");
-		if ((rc = mlmd__q_exec(&q)))
+		if ((rc = mlmd__q_exec_later(&q)))
 			return rc;
 	}
 	return 0;

@@ -22,6 +22,8 @@
 #define NODE_SQL(T)                                                                                  \
 	{ MLMD_INSERT("INSERT INTO " T " (type_id, name, external_id, uri, state, create_time,"      \
 		      " update_time, system_metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),             \
+	  "INSERT INTO " T " (type_id, name, external_id, uri, state, create_time,"                  \
+	  " update_time, system_metadata, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",                    \
 	  "INSERT INTO " T "_property (" PROP_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",         \
 	  "INSERT INTO " T "_property (" PROP_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"          \
 	  " ON CONFLICT (node_id, is_custom, name) DO UPDATE SET value_type = excluded.value_type,"  \
@@ -239,7 +241,7 @@ static int insert_prop(call *c, const node_kind *k, int64_t id, const prop_ref *
 	default:
 		break;
 	}
-	rc = mlmd__q_exec(&q);
+	rc = mlmd__q_exec_later(&q); /* nothing here reacts to its status */
 	mlmd__buf_free(&json);
 	free(packed);
 	return rc;
@@ -634,8 +636,28 @@ static int node_insert(call *c, const node_kind *k, const ProtobufCMessage *m, i
 	if ((rc = set_add_map(&ps, m, k, 0)) || (rc = set_add_map(&ps, m, k, 1)) ||
 	    (rc = validate_props(k, t, &ps, 0)))
 		goto out;
+	/* In a batch on a backend that can reserve ids, take them in one go and
+	 * insert with known ids: no answer to wait for per node. */
+	int kind = k->kind;
+	int64_t known = 0;
+	mlmd_backend *db = c->s->db;
+	if (db->reserve_ids && !c->id_left[kind] && c->batch[kind] > 1) {
+		if ((rc = db->reserve_ids(db, k->table, c->batch[kind], &c->id_next[kind])))
+			goto out;
+		c->id_left[kind] = c->batch[kind];
+	}
+	if (c->id_left[kind]) {
+		known = c->id_next[kind]++;
+		c->id_left[kind]--;
+	}
+	if (c->batch[kind])
+		c->batch[kind]--;
 	sqlq q;
-	if ((rc = mlmd__q_insert(c->s, &q, k->sql.insert, k->sql.insert_returning)))
+	if (known)
+		rc = mlmd__q(c->s, &q, k->sql.insert_with_id);
+	else
+		rc = mlmd__q_insert(c->s, &q, k->sql.insert, k->sql.insert_returning);
+	if (rc)
 		goto out;
 	mlmd__q_i64(&q, 1, type_id);
 	mlmd__q_text(&q, 2, name);
@@ -657,8 +679,14 @@ static int node_insert(call *c, const node_kind *k, const ProtobufCMessage *m, i
 		protobuf_c_message_pack(smm, sm);
 		mlmd__q_blob(&q, 8, sm, n);
 	}
-	int64_t id = 0;
-	rc = mlmd__q_insert_step(&q, &id);
+	int64_t id = known;
+	if (known) {
+		mlmd__q_i64(&q, 9, known);
+		/* a conflict (name, external_id) is reported by the end of the call */
+		rc = mlmd__q_exec_later(&q);
+	} else {
+		rc = mlmd__q_insert_step(&q, &id);
+	}
 	free(sm);
 	if (rc < 0) {
 		rc = node_conflict(rc, k, name, ext, type_id);

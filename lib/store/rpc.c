@@ -67,7 +67,7 @@ static int run(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, Prot
 	ProtobufCMessage *rs = mlmd__msg_new(md->output);
 	if (!rs)
 		return MLMD_OOM();
-	call c = { s, mlmd__now_ms(), NULL, 0 };
+	call c = { .s = s, .now = mlmd__now_ms() };
 	int rc = s->db->begin(s->db, d->writes);
 	if (!rc) {
 		s->in_txn = 1;

@@ -263,6 +263,15 @@ int mlmd__q_insert_step(sqlq *q, int64_t *id)
 	return rc < 0 ? rc : 0;
 }
 
+int mlmd__q_exec_later(sqlq *q)
+{
+	if (!q->db->step_deferred || q->rc)
+		return mlmd__q_exec(q);
+	int rc = q->db->step_deferred(q->st);
+	mlmd__q_done(q);
+	return rc < 0 ? rc : 0;
+}
+
 int mlmd__q_exec(sqlq *q)
 {
 	int rc = mlmd__q_step(q);

@@ -86,6 +86,16 @@ struct mlmd_backend {
 	 * inserts without RETURNING and asks here (cheaper on SQLite); when NULL
 	 * it uses INSERT ... RETURNING id. */
 	int64_t (*last_insert_id)(mlmd_backend *b);
+	/* Optional: runs a statement that returns no rows, allowing the backend
+	 * to send it now and report its failure by the next step() that returns
+	 * rows, or by commit() (a network backend saves a round trip per row).
+	 * The core uses it only where it does not react to the statement's own
+	 * status; when NULL it uses step(). */
+	int (*step_deferred)(mlmd_backend_stmt *s);
+	/* Optional: reserves n consecutive ids of `table` (one of the core's
+	 * tables with an auto-assigned id) and sets *first to the lowest, so a
+	 * batch can insert with known ids instead of asking for each one. */
+	int (*reserve_ids)(mlmd_backend *b, const char *table, int64_t n, int64_t *first);
 	/* methods above are version 1 */
 };
 
