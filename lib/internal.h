@@ -248,6 +248,9 @@ typedef struct put_opts {
 } put_opts;
 int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *node,
 		   const put_opts *o, int64_t *id_out);
+/* Tells the call how many of `nodes` (n messages of kind k; NULLs skipped)
+ * are new, so a backend that can reserve ids does it once for all. */
+void mlmd__node_batch(call *c, const node_kind *k, void *const *nodes, size_t n);
 /* Loads node `id` (NULL *out when absent). */
 int mlmd__node_load(call *c, const node_kind *k, int64_t id, ProtobufCMessage **out);
 /* Loads the nodes `ids` in order and appends those that exist; ids already

@@ -48,6 +48,13 @@ int mlmd__rpc_PutExecution(call *c, const Mlmd__Pb__PutExecutionRequest *rq, Mlm
 
 	put_opts ao = { 0 };
 	ao.reuse_by_external_id = opt && opt->reuse_artifact_if_already_exist_by_external_id;
+	void **arts = calloc(rq->n_artifact_event_pairs + 1, sizeof *arts);
+	if (!arts)
+		return MLMD_OOM();
+	for (size_t i = 0; i < rq->n_artifact_event_pairs; i++)
+		arts[i] = rq->artifact_event_pairs[i]->artifact;
+	mlmd__node_batch(c, &mlmd__artifact_kind, arts, rq->n_artifact_event_pairs);
+	free(arts);
 	for (size_t i = 0; i < rq->n_artifact_event_pairs; i++) {
 		const Mlmd__Pb__PutExecutionRequest__ArtifactAndEvent *p = rq->artifact_event_pairs[i];
 		int64_t aid = 0;
@@ -125,6 +132,8 @@ int mlmd__rpc_PutLineageSubgraph(call *c, const Mlmd__Pb__PutLineageSubgraphRequ
 		if ((rc = mlmd__push_i64(&rs->context_ids, &rs->n_context_ids, id)))
 			return rc;
 	}
+	mlmd__node_batch(c, &mlmd__execution_kind, (void *const *)rq->executions, rq->n_executions);
+	mlmd__node_batch(c, &mlmd__artifact_kind, (void *const *)rq->artifacts, rq->n_artifacts);
 	for (size_t i = 0; i < rq->n_executions; i++) {
 		if ((rc = mlmd__node_put(c, &mlmd__execution_kind, &rq->executions[i]->base, &none, &id)))
 			return mlmd__context(rc, "executions[%zu]", i);

@@ -974,6 +974,13 @@ out:
 	return rc;
 }
 
+void mlmd__node_batch(call *c, const node_kind *k, void *const *nodes, size_t n)
+{
+	c->batch[k->kind] = 0;
+	for (size_t i = 0; i < n; i++)
+		c->batch[k->kind] += nodes[i] && !HAS(nodes[i], k->o_has_id);
+}
+
 int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *m, const put_opts *o, int64_t *id_out)
 {
 	static const put_opts none = { 0 };

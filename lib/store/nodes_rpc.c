@@ -16,10 +16,7 @@
 static int put_nodes(call *c, const node_kind *k, void **nodes, size_t n, const put_opts *o, int64_t **ids,
 		     size_t *nids, const char *field)
 {
-	/* how many nodes are new: a backend may reserve their ids at once */
-	c->batch[k->kind] = 0;
-	for (size_t i = 0; i < n; i++)
-		c->batch[k->kind] += !*(const protobuf_c_boolean *)((const char *)nodes[i] + k->o_has_id);
+	mlmd__node_batch(c, k, nodes, n);
 	for (size_t i = 0; i < n; i++) {
 		int64_t id = 0;
 		int rc = mlmd__node_put(c, k, nodes[i], o, &id);
