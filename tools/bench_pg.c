@@ -16,20 +16,6 @@
 
 #define BATCH 1000
 
-static Mlmd__Pb__Artifact *mk_artifact(int64_t tid, int i)
-{
-	char uri[64];
-	Mlmd__Pb__Artifact *a = mlmd_message_new(&mlmd__pb__artifact__descriptor);
-	a->has_type_id = 1;
-	a->type_id = tid;
-	snprintf(uri, sizeof uri, "/data/part-%d", i);
-	mlmd_message_set_string(a, "uri", uri);
-	mlmd_node_set_int(a, 0, "span", i);
-	mlmd_node_set_double(a, 0, "score", i * 0.5);
-	mlmd_node_set_string(a, 0, "split", i % 2 ? "train" : "eval");
-	return a;
-}
-
 static mlmd_store *open_db(const char *base, const char *db)
 {
 	char uri[1200];

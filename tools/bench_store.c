@@ -25,20 +25,6 @@
 #define SINGLES 2000
 #define PAGE_REPS 200
 
-static Mlmd__Pb__Artifact *mk_artifact(int64_t tid, int i)
-{
-	char uri[64];
-	Mlmd__Pb__Artifact *a = mlmd_message_new(&mlmd__pb__artifact__descriptor);
-	a->has_type_id = 1;
-	a->type_id = tid;
-	snprintf(uri, sizeof uri, "/data/part-%d", i);
-	mlmd_message_set_string(a, "uri", uri);
-	mlmd_node_set_int(a, 0, "span", i);
-	mlmd_node_set_double(a, 0, "score", i * 0.5);
-	mlmd_node_set_string(a, 0, "split", i % 2 ? "train" : "eval");
-	return a;
-}
-
 /* ---- raw SQLite baseline ----------------------------------------------------- */
 
 static sqlite3 *raw_open(const char *path)
