@@ -181,7 +181,7 @@ typedef struct call {
 	size_t ntypes;
 	/* Ids reserved for new nodes of each kind (backends with reserve_ids):
 	 * `batch` is how many new nodes the request still holds. */
-	int64_t id_next[3], id_left[3], batch[3];
+	int64_t id_next[4], id_left[4], batch[4]; /* [3]: events */
 } call;
 
 void mlmd__call_cleanup(call *c);

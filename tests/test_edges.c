@@ -294,10 +294,69 @@ static void parent_contexts_reject_cycles_and_duplicates(void **st)
 	mlmd_message_free(ppr);
 }
 
+/* A batch of events: checked as a whole, stored as a whole. */
+static int put_events(Mlmd__Pb__Event *evs, size_t n)
+{
+	Mlmd__Pb__Event *ptrs[8];
+	for (size_t i = 0; i < n; i++)
+		ptrs[i] = &evs[i];
+	Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
+	Mlmd__Pb__PutEventsResponse *rs = NULL;
+	rq.n_events = n;
+	rq.events = ptrs;
+	int rc = mlmd_store_put_events(s, &rq, &rs);
+	mlmd_message_free(rs);
+	return rc;
+}
+
+static size_t events_of(int64_t e)
+{
+	Mlmd__Pb__GetEventsByExecutionIDsRequest q = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
+	Mlmd__Pb__GetEventsByExecutionIDsResponse *r;
+	q.n_execution_ids = 1;
+	q.execution_ids = &e;
+	OK(mlmd_store_get_events_by_execution_ids(s, &q, &r));
+	size_t n = r->n_events;
+	mlmd_message_free(r);
+	return n;
+}
+
+static void event_batches_are_atomic(void **st)
+{
+	(void)st;
+	int64_t a[3] = { 0 }, e = put_execution_node(s, et);
+	for (int i = 0; i < 3; i++)
+		OK(put_artifact(s, new_artifact(at, "/batch"), &a[i]));
+	Mlmd__Pb__Event evs[3];
+	for (int i = 0; i < 3; i++) {
+		evs[i] = (Mlmd__Pb__Event)MLMD__PB__EVENT__INIT;
+		evs[i].has_artifact_id = evs[i].has_execution_id = evs[i].has_type = 1;
+		evs[i].artifact_id = a[i];
+		evs[i].execution_id = e;
+		evs[i].type = MLMD__PB__EVENT__TYPE__OUTPUT;
+	}
+	/* a missing node anywhere in the batch: nothing is stored */
+	evs[2].artifact_id = 987654;
+	FAILS(put_events(evs, 3), MLMD_INVALID_ARGUMENT, "No artifact with the given id 987654");
+	assert_int_equal(events_of(e), 0);
+	evs[2].artifact_id = a[2];
+	OK(put_events(evs, 2));
+	/* a duplicate anywhere in the batch: nothing more is stored */
+	evs[1].artifact_id = a[2];
+	evs[2].artifact_id = a[0];
+	FAILS(put_events(evs + 1, 2), MLMD_ALREADY_EXISTS, "already exists");
+	assert_int_equal(events_of(e), 2);
+	evs[2].artifact_id = a[2];
+	evs[2].type = MLMD__PB__EVENT__TYPE__INPUT;
+	OK(put_events(evs + 2, 1));
+	assert_int_equal(events_of(e), 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(events_round_trip_with_paths),
+		cmocka_unit_test(event_batches_are_atomic),
 		cmocka_unit_test(put_execution_links_everything),
 		cmocka_unit_test(put_execution_validates_pairs),
 		cmocka_unit_test(put_lineage_subgraph_checks_indexes),

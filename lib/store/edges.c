@@ -15,7 +15,46 @@ static int require_node(call *c, const node_kind *k, int64_t id)
 	return 0;
 }
 
-int mlmd__event_put(call *c, const Mlmd__Pb__Event *e)
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* require_node() for many ids at once: one query per chunk of ids, so a
+ * batch costs a round trip per chunk on a network database, not per row. */
+static int require_nodes(call *c, const node_kind *k, const int64_t *ids, size_t n)
+{
+	if (n == 1)
+		return require_node(c, k, ids[0]);
+	int64_t *found = NULL;
+	size_t nfound = 0;
+	int rc = 0;
+	for (size_t at = 0; at < n && !rc; at += MLMD_IN_MAX) {
+		size_t m = n - at < MLMD_IN_MAX ? n - at : MLMD_IN_MAX;
+		mlmd_buf sql = { 0 };
+		mlmd__buf_printf(&sql, "SELECT id FROM %s WHERE id IN (", k->table);
+		int size = mlmd__in_list(&sql, m);
+		mlmd__buf_puts(&sql, ")");
+		sqlq q;
+		rc = sql.oom ? MLMD_OOM() : mlmd__q(c->s, &q, sql.p);
+		mlmd__buf_free(&sql);
+		if (rc)
+			break;
+		int pos = 1;
+		mlmd__q_bind_ids(&q, &pos, ids + at, m, size);
+		rc = mlmd__q_ids(&q, &found, &nfound);
+	}
+	if (!rc && nfound > 1)
+		qsort(found, nfound, sizeof *found, cmp_i64);
+	for (size_t i = 0; i < n && !rc; i++)
+		if (!nfound || !bsearch(&ids[i], found, nfound, sizeof *found, cmp_i64))
+			rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "No %s with the given id %lld", k->what, (long long)ids[i]);
+	free(found);
+	return rc;
+}
+
+static int event_check(const Mlmd__Pb__Event *e)
 {
 	if (!e->has_artifact_id)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "event: artifact_id is required");
@@ -24,13 +63,47 @@ int mlmd__event_put(call *c, const Mlmd__Pb__Event *e)
 	if (!e->has_type)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "event (artifact %lld, execution %lld): type is required",
 				  (long long)e->artifact_id, (long long)e->execution_id);
+	return 0;
+}
+
+static int event_insert(call *c, const Mlmd__Pb__Event *e);
+
+int mlmd__event_put(call *c, const Mlmd__Pb__Event *e)
+{
 	int rc;
-	if ((rc = require_node(c, &mlmd__artifact_kind, e->artifact_id)) ||
+	if ((rc = event_check(e)) || (rc = require_node(c, &mlmd__artifact_kind, e->artifact_id)) ||
 	    (rc = require_node(c, &mlmd__execution_kind, e->execution_id)))
 		return rc;
+	return event_insert(c, e);
+}
+
+/* Inserts a checked event and its path. In a batch, on a backend that
+ * reserves ids, with known ids and without waiting (a duplicate is then
+ * reported by the end of the call, still as ALREADY_EXISTS). */
+static int event_insert(call *c, const Mlmd__Pb__Event *e)
+{
+	int rc;
+	mlmd_backend *db = c->s->db;
+	int64_t known = 0;
+	if (db->reserve_ids && !c->id_left[3] && c->batch[3] > 1) {
+		if ((rc = db->reserve_ids(db, "event", c->batch[3], &c->id_next[3])))
+			return rc;
+		c->id_left[3] = c->batch[3];
+	}
+	if (c->id_left[3]) {
+		known = c->id_next[3]++;
+		c->id_left[3]--;
+	}
+	if (c->batch[3])
+		c->batch[3]--;
 	sqlq q;
-	if ((rc = mlmd__q_insert(c->s, &q, MLMD_INSERT("INSERT INTO event (artifact_id, execution_id, type, time,"
-							 " system_metadata) VALUES (?, ?, ?, ?, ?)"))))
+	if (known)
+		rc = mlmd__q(c->s, &q, "INSERT INTO event (artifact_id, execution_id, type, time, system_metadata, id)"
+				       " VALUES (?, ?, ?, ?, ?, ?)");
+	else
+		rc = mlmd__q_insert(c->s, &q, MLMD_INSERT("INSERT INTO event (artifact_id, execution_id, type, time,"
+							 " system_metadata) VALUES (?, ?, ?, ?, ?)"));
+	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, e->artifact_id);
 	mlmd__q_i64(&q, 2, e->execution_id);
@@ -46,8 +119,13 @@ int mlmd__event_put(call *c, const Mlmd__Pb__Event *e)
 		protobuf_c_message_pack(&e->system_metadata->base, sm);
 		mlmd__q_blob(&q, 5, sm, n);
 	}
-	int64_t id = 0;
-	rc = mlmd__q_insert_step(&q, &id);
+	int64_t id = known;
+	if (known) {
+		mlmd__q_i64(&q, 6, known);
+		rc = mlmd__q_exec_later(&q);
+	} else {
+		rc = mlmd__q_insert_step(&q, &id);
+	}
 	free(sm);
 	if (rc == -MLMD_ALREADY_EXISTS)
 		return mlmd__fail(MLMD_ALREADY_EXISTS,
@@ -75,12 +153,34 @@ int mlmd__event_put(call *c, const Mlmd__Pb__Event *e)
 int mlmd__rpc_PutEvents(call *c, const Mlmd__Pb__PutEventsRequest *rq, Mlmd__Pb__PutEventsResponse *rs)
 {
 	(void)rs;
-	for (size_t i = 0; i < rq->n_events; i++) {
-		int rc = mlmd__event_put(c, rq->events[i]);
-		if (rc)
+	size_t n = rq->n_events;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = event_check(rq->events[i])))
 			return mlmd__context(rc, "events[%zu]", i);
+	/* the nodes of the whole batch are checked in one go */
+	int64_t *arts = malloc((n + 1) * sizeof *arts), *exes = malloc((n + 1) * sizeof *exes);
+	if (!arts || !exes) {
+		free(arts);
+		free(exes);
+		return MLMD_OOM();
 	}
-	return 0;
+	for (size_t i = 0; i < n; i++) {
+		arts[i] = rq->events[i]->artifact_id;
+		exes[i] = rq->events[i]->execution_id;
+	}
+	if (n && !(rc = require_nodes(c, &mlmd__artifact_kind, arts, n)))
+		rc = require_nodes(c, &mlmd__execution_kind, exes, n);
+	free(arts);
+	free(exes);
+	if (rc)
+		return mlmd__context(rc, "events");
+	c->batch[3] = (int64_t)n;
+	for (size_t i = 0; i < n && !rc; i++)
+		if ((rc = event_insert(c, rq->events[i])))
+			mlmd__context(rc, "events[%zu]", i);
+	c->batch[3] = 0;
+	return rc;
 }
 
 static const char *const paths_in[5] =
@@ -228,7 +328,7 @@ static int put_member(call *c, const char *sql, const node_kind *k, int64_t cont
 		return rc;
 	mlmd__q_i64(&q, 1, context_id);
 	mlmd__q_i64(&q, 2, node_id);
-	return mlmd__q_exec(&q);
+	return mlmd__q_exec_later(&q); /* a duplicate is a no-op; the ids were checked */
 }
 
 int mlmd__attribution_put(call *c, int64_t context_id, int64_t artifact_id, int check)
@@ -247,22 +347,45 @@ int mlmd__rpc_PutAttributionsAndAssociations(call *c, const Mlmd__Pb__PutAttribu
 					     Mlmd__Pb__PutAttributionsAndAssociationsResponse *rs)
 {
 	(void)rs;
-	int rc;
-	for (size_t i = 0; i < rq->n_attributions; i++) {
-		const Mlmd__Pb__Attribution *a = rq->attributions[i];
-		if (!a->has_context_id || !a->has_artifact_id)
+	int rc = 0;
+	size_t na = rq->n_attributions, ne = rq->n_associations;
+	for (size_t i = 0; i < na; i++)
+		if (!rq->attributions[i]->has_context_id || !rq->attributions[i]->has_artifact_id)
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, "attributions[%zu]: context_id and artifact_id are required", i);
-		if ((rc = mlmd__attribution_put(c, a->context_id, a->artifact_id, 1)))
-			return mlmd__context(rc, "attributions[%zu]", i);
-	}
-	for (size_t i = 0; i < rq->n_associations; i++) {
-		const Mlmd__Pb__Association *a = rq->associations[i];
-		if (!a->has_context_id || !a->has_execution_id)
+	for (size_t i = 0; i < ne; i++)
+		if (!rq->associations[i]->has_context_id || !rq->associations[i]->has_execution_id)
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, "associations[%zu]: context_id and execution_id are required", i);
-		if ((rc = mlmd__association_put(c, a->context_id, a->execution_id, 1)))
-			return mlmd__context(rc, "associations[%zu]", i);
+	/* every id of the batch is checked in a few queries (MLMD #118: a big
+	 * batch used to cost a check and an insert per element) */
+	int64_t *ctx = malloc((na + ne + 1) * sizeof *ctx), *arts = malloc((na + 1) * sizeof *arts),
+		*exes = malloc((ne + 1) * sizeof *exes);
+	if (!ctx || !arts || !exes) {
+		rc = MLMD_OOM();
+		goto out;
 	}
-	return 0;
+	for (size_t i = 0; i < na; i++) {
+		ctx[i] = rq->attributions[i]->context_id;
+		arts[i] = rq->attributions[i]->artifact_id;
+	}
+	for (size_t i = 0; i < ne; i++) {
+		ctx[na + i] = rq->associations[i]->context_id;
+		exes[i] = rq->associations[i]->execution_id;
+	}
+	if ((na + ne && (rc = require_nodes(c, &mlmd__context_kind, ctx, na + ne))) ||
+	    (na && (rc = require_nodes(c, &mlmd__artifact_kind, arts, na))) ||
+	    (ne && (rc = require_nodes(c, &mlmd__execution_kind, exes, ne))))
+		goto out;
+	for (size_t i = 0; i < na && !rc; i++)
+		if ((rc = mlmd__attribution_put(c, ctx[i], arts[i], 0)))
+			mlmd__context(rc, "attributions[%zu]", i);
+	for (size_t i = 0; i < ne && !rc; i++)
+		if ((rc = mlmd__association_put(c, ctx[na + i], exes[i], 0)))
+			mlmd__context(rc, "associations[%zu]", i);
+out:
+	free(ctx);
+	free(arts);
+	free(exes);
+	return rc;
 }
 
 /* Is `target` reachable from `from` by following child->parent links? */
