@@ -421,12 +421,49 @@ static void reads_by_type_uri_and_external_id(void **st)
 	mlmd_message_free(bir);
 }
 
+/* A failed batch leaves the handle fully usable: on a network backend, the
+ * statements first used behind the failing row must not count as ready. */
+static void handle_works_after_a_failed_batch(void **st)
+{
+	(void)st;
+	mlmd_store *fresh = open_memory();
+	int64_t t = artifact_type(fresh, "Fresh", 1, "n", MLMD__PB__PROPERTY_TYPE__INT);
+	Mlmd__Pb__Artifact *a = new_artifact(t, NULL);
+	OK(mlmd_message_set_string(a, "name", "taken"));
+	OK(put_artifact(fresh, a, NULL)); /* no properties yet: their statement is unused */
+	for (int round = 0; round < 2; round++) {
+		Mlmd__Pb__Artifact *batch[2];
+		for (int i = 0; i < 2; i++) {
+			batch[i] = new_artifact(t, NULL);
+			OK(mlmd_node_set_int(batch[i], 0, "n", i));
+		}
+		OK(mlmd_message_set_string(batch[0], "name", round ? "free" : "taken"));
+		Mlmd__Pb__PutArtifactsRequest rq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+		Mlmd__Pb__PutArtifactsResponse *rs = NULL;
+		rq.n_artifacts = 2;
+		rq.artifacts = batch;
+		if (round == 0) {
+			FAILS(mlmd_store_put_artifacts(fresh, &rq, &rs), MLMD_ALREADY_EXISTS, "already exists");
+		} else {
+			OK(mlmd_store_put_artifacts(fresh, &rq, &rs));
+			Mlmd__Pb__Artifact *g = get_artifact(fresh, rs->artifact_ids[1]);
+			assert_int_equal(mlmd_node_get(g, 0, "n")->int_value, 1);
+			mlmd_message_free(g);
+		}
+		mlmd_message_free(rs);
+		mlmd_message_free(batch[0]);
+		mlmd_message_free(batch[1]);
+	}
+	mlmd_store_free(fresh);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(put_artifact_stores_every_value_kind),
 		cmocka_unit_test(put_rejects_unknown_and_mistyped_properties),
 		cmocka_unit_test(name_and_external_id_are_unique),
+		cmocka_unit_test(handle_works_after_a_failed_batch),
 		cmocka_unit_test(update_replaces_whole_node_without_mask),
 		cmocka_unit_test(unchanged_update_keeps_update_time),
 		cmocka_unit_test(update_mask_touches_only_listed_paths),

@@ -450,9 +450,17 @@ static int pg_step(mlmd_backend_stmt *s)
 	pg_backend *b = s->b;
 	if (!s->res) {
 		if (s->gen != b->gen) {
+			/* Prepared and waited for, once per connection: a prepare
+			 * queued behind a failing deferred statement would be skipped
+			 * by the server, and the statement must not count as prepared. */
 			if (!PQsendPrepare(b->conn, s->name, s->sql, s->n, s->types))
 				return conn_fail(b, "sending");
 			b->pending++;
+			PGresult *pr = NULL;
+			int prc = sync_drain(b, &pr);
+			PQclear(pr);
+			if (prc)
+				return prc;
 			s->gen = b->gen;
 		}
 		if (!PQsendQueryPrepared(b->conn, s->name, s->n, (const char *const *)s->vals, s->lens, s->fmts, 0))
@@ -466,10 +474,8 @@ static int pg_step(mlmd_backend_stmt *s)
 		}
 		PGresult *r = NULL;
 		int rc = sync_drain(b, &r);
-		if (rc) {
-			s->gen = s->gen == b->gen ? s->gen : 0;
+		if (rc)
 			return rc;
-		}
 		if (!s->rows) {
 			PQclear(r); /* done: no rows */
 			return 0;
