@@ -299,7 +299,7 @@ def test_put_execution_and_lineage_subgraph(store):
   assert [x.id for x in store.get_executions_by_context(cids[0])] == [eid]
   # reuse the context by name, and the artifact by external id
   eid2, aids2, cids2 = store.put_execution(
-      pb.Execution(type_id=et), [(model, None)],
+      pb.Execution(type_id=et), [(model,)],  # an artifact without an event
       [pb.Context(type_id=ct, name='run-1')],
       reuse_context_if_already_exist=True,
       reuse_artifact_if_already_exist_by_external_id=True)

@@ -336,11 +336,11 @@ class MetadataStore(object):
     """
     request = svc.PutExecutionRequest()
     request.execution.CopyFrom(execution)
-    for artifact, event in artifact_and_events:
+    for item in artifact_and_events:  # (artifact,) or (artifact, event or None)
       pair = request.artifact_event_pairs.add()
-      pair.artifact.CopyFrom(artifact)
-      if event is not None:
-        pair.event.CopyFrom(event)
+      pair.artifact.CopyFrom(item[0])
+      if len(item) > 1 and item[1] is not None:
+        pair.event.CopyFrom(item[1])
     if contexts:
       request.contexts.extend(contexts)
     request.options.reuse_context_if_already_exist = (
