@@ -588,6 +588,7 @@ static void errors_name_position_and_token(void **state)
 		{ ART, "id IN ()", "expected a field, a value or '('" },
 		{ ART, "id IN (1, 'a')", "IN list item is a string but 'id' is an int64" },
 		{ ART, "id IN (id)", "IN lists hold literal values only" },
+		{ ART, "state IN (state)", "1:11: IN lists hold literal values only" },
 		{ ART, "name LIKE 3", "LIKE compares strings" },
 		{ ART, "id AND name = 'x'", "AND needs a condition, but 'id' is an int64" },
 		{ ART, "NOT id", "NOT needs a condition" },

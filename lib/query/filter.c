@@ -987,9 +987,11 @@ static int parse_in(parser *p, ex *e, int negate, size_t oppos)
 			rc = p->rc;
 			break;
 		}
-		if (is_enum)
+		if (is_enum) {
 			rc = enum_value(p, &it, l.en, field);
-		else if (!it.lit)
+			if (!rc && !it.lit) /* `state IN (state)`: a field is not a list item */
+				rc = perr(p, it.pos, "IN lists hold literal values only");
+		} else if (!it.lit)
 			rc = no_name(p, &it) ? p->rc : perr(p, it.pos, "IN lists hold literal values only");
 		else if (!((is_num(l.ty) && is_num(it.ty)) || l.ty == it.ty))
 			rc = perr(p, it.pos, "IN list item is %s %s but %s is %s %s", it.ty == TY_INT ? "an" : "a",
