@@ -181,8 +181,9 @@ typedef struct call {
 	size_t ntypes;
 	/* Ids reserved for new nodes of each kind (backends with reserve_ids):
 	 * `batch` is how many new nodes the request still holds. */
-	int64_t id_next[4], id_left[4], batch[4]; /* [3]: events */
+	int64_t id_next[4], id_left[4], batch[4]; /* by node kind, and ID_POOL_EVENT */
 } call;
+enum { ID_POOL_EVENT = 3 };
 
 void mlmd__call_cleanup(call *c);
 /* The type `id` of the given kind, cached for the call; NOT_FOUND style
@@ -248,6 +249,18 @@ typedef struct put_opts {
 } put_opts;
 int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *node,
 		   const put_opts *o, int64_t *id_out);
+/* Inserts that need the new row's id, in batches: when the call announced a
+ * batch for `pool` (c->batch, see mlmd__node_batch) and the backend can
+ * reserve ids, mlmd__insert_prepare takes an id from the call's pool (filling
+ * it for the rest of the batch in one go) and prepares `with_id`, whose last
+ * parameter is that id; otherwise it prepares MLMD_INSERT(plain). Bind the
+ * other parameters, then mlmd__insert_run: with a known id the statement may
+ * be deferred (a conflict is reported by the end of the call); without, *id
+ * is the new row's. */
+int mlmd__insert_prepare(call *c, int pool, const char *table, sqlq *q, const char *with_id, const char *plain,
+			 const char *returning, int64_t *known);
+int mlmd__insert_run(sqlq *q, int id_param, int64_t known, int64_t *id);
+
 /* Tells the call how many of `nodes` (n messages of kind k; NULLs skipped)
  * are new, so a backend that can reserve ids does it once for all. */
 void mlmd__node_batch(call *c, const node_kind *k, void *const *nodes, size_t n);

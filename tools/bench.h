@@ -33,6 +33,25 @@ static inline void rm_db(const char *p)
 	snprintf(x, sizeof x, "%s-shm", p);
 	unlink(x);
 }
+/* The core benchmark's artifact type, DataSet {span INT, score DOUBLE, split STRING}. */
+static inline int64_t put_dataset_type(mlmd_store *s)
+{
+	Mlmd__Pb__ArtifactType *t = mlmd_message_new(&mlmd__pb__artifact_type__descriptor);
+	mlmd_message_set_string(t, "name", "DataSet");
+	mlmd_type_add_property(t, "span", MLMD__PB__PROPERTY_TYPE__INT);
+	mlmd_type_add_property(t, "score", MLMD__PB__PROPERTY_TYPE__DOUBLE);
+	mlmd_type_add_property(t, "split", MLMD__PB__PROPERTY_TYPE__STRING);
+	Mlmd__Pb__PutArtifactTypeRequest trq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactTypeResponse *trs;
+	trq.artifact_type = t;
+	if (mlmd_store_put_artifact_type(s, &trq, &trs))
+		die("type");
+	int64_t tid = trs->type_id;
+	mlmd_message_free(trs);
+	mlmd_message_free(t);
+	return tid;
+}
+
 /* The core benchmark's artifact: a uri and three properties. */
 static inline Mlmd__Pb__Artifact *mk_artifact(int64_t tid, int i)
 {

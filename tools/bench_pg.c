@@ -42,19 +42,7 @@ static double ours(const char *base, int n)
 {
 	drop_db(base, "mlmd_bench_ours");
 	mlmd_store *s = open_db(base, "mlmd_bench_ours");
-	Mlmd__Pb__ArtifactType *t = mlmd_message_new(&mlmd__pb__artifact_type__descriptor);
-	mlmd_message_set_string(t, "name", "DataSet");
-	mlmd_type_add_property(t, "span", MLMD__PB__PROPERTY_TYPE__INT);
-	mlmd_type_add_property(t, "score", MLMD__PB__PROPERTY_TYPE__DOUBLE);
-	mlmd_type_add_property(t, "split", MLMD__PB__PROPERTY_TYPE__STRING);
-	Mlmd__Pb__PutArtifactTypeRequest trq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
-	Mlmd__Pb__PutArtifactTypeResponse *trs;
-	trq.artifact_type = t;
-	if (mlmd_store_put_artifact_type(s, &trq, &trs))
-		die("type");
-	int64_t tid = trs->type_id;
-	mlmd_message_free(trs);
-	mlmd_message_free(t);
+	int64_t tid = put_dataset_type(s);
 	Mlmd__Pb__Artifact **arts = malloc(sizeof *arts * BATCH);
 	double t0 = now_s();
 	for (int b = 0; b < n; b += BATCH) {

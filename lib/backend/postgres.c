@@ -345,6 +345,16 @@ static char *number_params(const char *sql, int *n)
 	return out;
 }
 
+static void stmt_free(mlmd_backend_stmt *s)
+{
+	free(s->sql);
+	free(s->vals);
+	free(s->lens);
+	free(s->fmts);
+	free(s->types);
+	free(s);
+}
+
 static int pg_prepare(mlmd_backend *base, const char *sql, mlmd_backend_stmt **out)
 {
 	pg_backend *b = (pg_backend *)base;
@@ -360,12 +370,7 @@ static int pg_prepare(mlmd_backend *base, const char *sql, mlmd_backend_stmt **o
 		s->types = calloc((size_t)s->n, sizeof *s->types);
 	}
 	if (!s->sql || (s->n && (!s->vals || !s->lens || !s->fmts || !s->types))) {
-		free(s->sql);
-		free(s->vals);
-		free(s->lens);
-		free(s->fmts);
-		free(s->types);
-		free(s);
+		stmt_free(s);
 		return MLMD_OOM();
 	}
 	snprintf(s->name, sizeof s->name, "mlmd_%u", ++b->names);
@@ -577,12 +582,7 @@ static void pg_finalize(mlmd_backend_stmt *s)
 	if (!s)
 		return;
 	pg_reset(s);
-	free(s->sql);
-	free(s->vals);
-	free(s->lens);
-	free(s->fmts);
-	free(s->types);
-	free(s);
+	stmt_free(s);
 }
 
 static int64_t pg_changes(mlmd_backend *base)

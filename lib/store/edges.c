@@ -82,27 +82,14 @@ int mlmd__event_put(call *c, const Mlmd__Pb__Event *e)
  * reported by the end of the call, still as ALREADY_EXISTS). */
 static int event_insert(call *c, const Mlmd__Pb__Event *e)
 {
-	int rc;
-	mlmd_backend *db = c->s->db;
-	int64_t known = 0;
-	if (db->reserve_ids && !c->id_left[3] && c->batch[3] > 1) {
-		if ((rc = db->reserve_ids(db, "event", c->batch[3], &c->id_next[3])))
-			return rc;
-		c->id_left[3] = c->batch[3];
-	}
-	if (c->id_left[3]) {
-		known = c->id_next[3]++;
-		c->id_left[3]--;
-	}
-	if (c->batch[3])
-		c->batch[3]--;
 	sqlq q;
-	if (known)
-		rc = mlmd__q(c->s, &q, "INSERT INTO event (artifact_id, execution_id, type, time, system_metadata, id)"
-				       " VALUES (?, ?, ?, ?, ?, ?)");
-	else
-		rc = mlmd__q_insert(c->s, &q, MLMD_INSERT("INSERT INTO event (artifact_id, execution_id, type, time,"
-							 " system_metadata) VALUES (?, ?, ?, ?, ?)"));
+	int64_t known;
+	int rc = mlmd__insert_prepare(c, ID_POOL_EVENT, "event", &q,
+				      "INSERT INTO event (artifact_id, execution_id, type, time, system_metadata, id)"
+				      " VALUES (?, ?, ?, ?, ?, ?)",
+				      MLMD_INSERT("INSERT INTO event (artifact_id, execution_id, type, time,"
+						  " system_metadata) VALUES (?, ?, ?, ?, ?)"),
+				      &known);
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, e->artifact_id);
@@ -119,13 +106,8 @@ static int event_insert(call *c, const Mlmd__Pb__Event *e)
 		protobuf_c_message_pack(&e->system_metadata->base, sm);
 		mlmd__q_blob(&q, 5, sm, n);
 	}
-	int64_t id = known;
-	if (known) {
-		mlmd__q_i64(&q, 6, known);
-		rc = mlmd__q_exec_later(&q);
-	} else {
-		rc = mlmd__q_insert_step(&q, &id);
-	}
+	int64_t id = 0;
+	rc = mlmd__insert_run(&q, 6, known, &id);
 	free(sm);
 	if (rc == -MLMD_ALREADY_EXISTS)
 		return mlmd__fail(MLMD_ALREADY_EXISTS,
@@ -175,11 +157,11 @@ int mlmd__rpc_PutEvents(call *c, const Mlmd__Pb__PutEventsRequest *rq, Mlmd__Pb_
 	free(exes);
 	if (rc)
 		return mlmd__context(rc, "events");
-	c->batch[3] = (int64_t)n;
+	c->batch[ID_POOL_EVENT] = (int64_t)n;
 	for (size_t i = 0; i < n && !rc; i++)
 		if ((rc = event_insert(c, rq->events[i])))
 			mlmd__context(rc, "events[%zu]", i);
-	c->batch[3] = 0;
+	c->batch[ID_POOL_EVENT] = 0;
 	return rc;
 }
 

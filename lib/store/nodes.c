@@ -636,28 +636,11 @@ static int node_insert(call *c, const node_kind *k, const ProtobufCMessage *m, i
 	if ((rc = set_add_map(&ps, m, k, 0)) || (rc = set_add_map(&ps, m, k, 1)) ||
 	    (rc = validate_props(k, t, &ps, 0)))
 		goto out;
-	/* In a batch on a backend that can reserve ids, take them in one go and
-	 * insert with known ids: no answer to wait for per node. */
-	int kind = k->kind;
-	int64_t known = 0;
-	mlmd_backend *db = c->s->db;
-	if (db->reserve_ids && !c->id_left[kind] && c->batch[kind] > 1) {
-		if ((rc = db->reserve_ids(db, k->table, c->batch[kind], &c->id_next[kind])))
-			goto out;
-		c->id_left[kind] = c->batch[kind];
-	}
-	if (c->id_left[kind]) {
-		known = c->id_next[kind]++;
-		c->id_left[kind]--;
-	}
-	if (c->batch[kind])
-		c->batch[kind]--;
+	/* in a batch, with an id reserved with the others: no answer to wait for */
 	sqlq q;
-	if (known)
-		rc = mlmd__q(c->s, &q, k->sql.insert_with_id);
-	else
-		rc = mlmd__q_insert(c->s, &q, k->sql.insert, k->sql.insert_returning);
-	if (rc)
+	int64_t known;
+	if ((rc = mlmd__insert_prepare(c, k->kind, k->table, &q, k->sql.insert_with_id, k->sql.insert,
+				       k->sql.insert_returning, &known)))
 		goto out;
 	mlmd__q_i64(&q, 1, type_id);
 	mlmd__q_text(&q, 2, name);
@@ -679,14 +662,8 @@ static int node_insert(call *c, const node_kind *k, const ProtobufCMessage *m, i
 		protobuf_c_message_pack(smm, sm);
 		mlmd__q_blob(&q, 8, sm, n);
 	}
-	int64_t id = known;
-	if (known) {
-		mlmd__q_i64(&q, 9, known);
-		/* a conflict (name, external_id) is reported by the end of the call */
-		rc = mlmd__q_exec_later(&q);
-	} else {
-		rc = mlmd__q_insert_step(&q, &id);
-	}
+	int64_t id = 0;
+	rc = mlmd__insert_run(&q, 9, known, &id);
 	free(sm);
 	if (rc < 0) {
 		rc = node_conflict(rc, k, name, ext, type_id);

@@ -263,6 +263,35 @@ int mlmd__q_insert_step(sqlq *q, int64_t *id)
 	return rc < 0 ? rc : 0;
 }
 
+int mlmd__insert_prepare(call *c, int pool, const char *table, sqlq *q, const char *with_id, const char *plain,
+			 const char *returning, int64_t *known)
+{
+	mlmd_backend *db = c->s->db;
+	*known = 0;
+	if (db->reserve_ids && !c->id_left[pool] && c->batch[pool] > 1) {
+		int rc = db->reserve_ids(db, table, c->batch[pool], &c->id_next[pool]);
+		if (rc)
+			return rc;
+		c->id_left[pool] = c->batch[pool];
+	}
+	if (c->id_left[pool]) {
+		*known = c->id_next[pool]++;
+		c->id_left[pool]--;
+	}
+	if (c->batch[pool])
+		c->batch[pool]--;
+	return *known ? mlmd__q(c->s, q, with_id) : mlmd__q_insert(c->s, q, plain, returning);
+}
+
+int mlmd__insert_run(sqlq *q, int id_param, int64_t known, int64_t *id)
+{
+	if (!known)
+		return mlmd__q_insert_step(q, id);
+	mlmd__q_i64(q, id_param, known);
+	*id = known;
+	return mlmd__q_exec_later(q);
+}
+
 int mlmd__q_exec_later(sqlq *q)
 {
 	if (!q->db->step_deferred || q->rc)
