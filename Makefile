@@ -31,7 +31,7 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-po
 LIB_SRC := $(wildcard lib/*/*.c)
 GEN_SRC := $(GEN)/google/protobuf/any.pb-c.c $(GEN)/google/protobuf/struct.pb-c.c \
 	$(GEN)/google/protobuf/field_mask.pb-c.c $(GEN)/ml_metadata/proto/metadata_store.pb-c.c \
-	$(GEN)/ml_metadata/proto/metadata_store_service.pb-c.c
+	$(GEN)/ml_metadata/proto/metadata_store_service.pb-c.c $(GEN)/onnx_min.pb-c.c
 GEN_HDR := $(GEN_SRC:.c=.h)
 HDRS := $(wildcard include/*.h include/mlmd/*.h include/mlmd/sys/*.h lib/*.h lib/*/*.h)
 
@@ -48,7 +48,7 @@ all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc python
 deps:
 	@sh tools/deps.sh
 
-$(GEN)/.stamp: proto/metadata_store.proto proto/metadata_store_service.proto tools/gen-proto-c.sh
+$(GEN)/.stamp: proto/metadata_store.proto proto/metadata_store_service.proto proto/onnx_min.proto tools/gen-proto-c.sh
 	@sh tools/deps.sh
 	sh tools/gen-proto-c.sh $(B)
 	@touch $@

@@ -8,5 +8,6 @@
 #include "mlmd/common.h"
 #include "mlmd/error.h"
 #include "mlmd/store.h"
+#include "mlmd/scorer.h"
 
 #endif

@@ -14,10 +14,12 @@ prep() { # source destination c_package
 }
 prep proto/metadata_store.proto "$src/ml_metadata/proto/metadata_store.proto" mlmd.pb
 prep proto/metadata_store_service.proto "$src/ml_metadata/proto/metadata_store_service.proto" mlmd.pb
+prep proto/onnx_min.proto "$src/onnx_min.proto" mlmd.onnx
 for f in any struct field_mask; do
 	prep /usr/include/google/protobuf/$f.proto "$src/google/protobuf/$f.proto" mlmd.pb.wkt
 done
 protoc-c -I"$src" -I/usr/include --c_out="$out/gen" \
 	"$src/google/protobuf/any.proto" "$src/google/protobuf/struct.proto" \
 	"$src/google/protobuf/field_mask.proto" \
-	"$src/ml_metadata/proto/metadata_store.proto" "$src/ml_metadata/proto/metadata_store_service.proto"
+	"$src/ml_metadata/proto/metadata_store.proto" "$src/ml_metadata/proto/metadata_store_service.proto" \
+	"$src/onnx_min.proto"

@@ -1,0 +1,210 @@
+/*
+ * lib/scorer/sc.h - the scorer's model IR, shared by its loaders and ops.
+ *
+ * A model is a graph of values (tensors) and nodes (operations) in an order
+ * where every node's inputs are computed before it runs. Loaders (ONNX,
+ * XGBoost JSON) build it; each op parses and checks its attributes once at
+ * load ("prepare") and then runs per batch on tensors held in a score
+ * context's arena. Nothing in a loaded model changes after load.
+ */
+#ifndef MLMD_SC_H
+#define MLMD_SC_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "../internal.h"
+#include "mlmd/scorer.h"
+
+typedef mlmd_tensor tensor;
+
+/* ---- memory pools --------------------------------------------------------- */
+
+/* Bump allocator over a list of blocks. The model uses one for everything it
+ * owns (freed at once); a score context uses one per call, reset between
+ * calls and coalesced into a single block, so steady-state calls allocate
+ * nothing. */
+typedef struct sc_block sc_block;
+typedef struct sc_pool {
+	sc_block *head;
+	size_t used_total; /* bytes handed out since the last reset */
+	size_t peak;       /* largest used_total seen */
+} sc_pool;
+void *sc_alloc(sc_pool *p, size_t n);          /* 32-byte aligned, zeroed; NULL on OOM */
+void *sc_alloc_array(sc_pool *p, size_t n, size_t elem); /* checks n*elem overflow */
+char *sc_strdup(sc_pool *p, const char *s, size_t len);
+void sc_pool_reset(sc_pool *p);
+void sc_pool_free(sc_pool *p);
+
+/* ---- tensors ------------------------------------------------------------------ */
+
+size_t sc_dtype_size(int dtype);    /* 0 for unsupported types */
+const char *sc_dtype_name(int dtype); /* ONNX's names, "UINT8" for unsupported ones too */
+bool sc_dtype_supported(int dtype);
+bool sc_is_int(int dtype);          /* any integer type (not BOOL) */
+bool sc_is_unsigned(int dtype);
+/* Element access for any numeric or BOOL tensor (see model.c). */
+int64_t sc_geti(const tensor *t, int64_t i);
+uint64_t sc_getu(const tensor *t, int64_t i);
+double sc_getd(const tensor *t, int64_t i);
+void sc_seti(tensor *t, int64_t i, int64_t v);
+void sc_setd(tensor *t, int64_t i, double v);
+int64_t sc_numel(const tensor *t);
+/* Number of elements for dims, or -1 on overflow / negative / over the limit. */
+int64_t sc_shape_numel(int rank, const int64_t *dims);
+#define SC_MAX_ELEMENTS ((int64_t)1 << 34)
+
+/* ---- the graph ---------------------------------------------------------------- */
+
+typedef struct sc_node sc_node;
+typedef struct sc_run sc_run;
+typedef struct sc_load sc_load;
+
+typedef struct sc_op {
+	const char *domain;  /* "" (ai.onnx) or "ai.onnx.ml" */
+	const char *name;
+	int min_in, max_in, min_out, max_out;
+	int (*prepare)(sc_node *n, sc_load *L); /* may be NULL */
+	int (*run)(const sc_node *n, sc_run *r);
+} sc_op;
+
+struct sc_node {
+	const sc_op *op;
+	const char *name;      /* ONNX node name, or "op#index" */
+	int opset;             /* version of the node's domain the model imports */
+	int nin, nout;
+	int *in, *out;         /* value indexes; -1 for an omitted optional input */
+	void *attr;            /* op-specific, allocated from the model pool */
+};
+
+typedef struct sc_value {
+	const char *name;
+	bool is_const;
+	tensor t;              /* constant's data (model-owned) when is_const */
+	/* class labels carried by a score matrix (set by classifier ops' prepare) */
+	size_t n_labels;
+	const int64_t *labels_int64;
+	const char *const *labels_string;
+	bool is_zipmap;        /* produced by ZipMap: a [N, C] float score matrix */
+} sc_value;
+
+struct mlmd_model {
+	atomic_int refs;
+	sc_pool pool;
+	const char *format, *producer, *producer_version;
+	int64_t ir_version;
+	int n_values;
+	sc_value *values;
+	int n_nodes;
+	sc_node *nodes;
+	size_t n_inputs, n_outputs;
+	int *input_vals, *output_vals;
+	mlmd_value_info *inputs, *outputs;
+	size_t n_opsets;
+	const char **opset_domains;
+	int64_t *opset_versions;
+	size_t n_meta;
+	const char **meta_keys, **meta_values;
+};
+
+/* Load-time state the ops' prepare functions may use. */
+struct sc_load {
+	mlmd_model *m;
+	sc_pool *pool;         /* == &m->pool */
+	const void *proto;     /* the ONNX NodeProto being prepared */
+};
+
+/* Attribute getters for prepare functions. Absent attributes give the
+ * default (or the empty list) and return 0; a present attribute of the
+ * wrong kind fails naming the node and attribute. */
+bool sc_has(sc_node *n, sc_load *L, const char *name);
+int sc_get_int(sc_node *n, sc_load *L, const char *name, int64_t def, int64_t *out);
+int sc_get_float(sc_node *n, sc_load *L, const char *name, double def, double *out);
+int sc_get_string(sc_node *n, sc_load *L, const char *name, const char *def, const char **out);
+int sc_get_floats(sc_node *n, sc_load *L, const char *name, size_t *count, const float **out);
+int sc_get_ints(sc_node *n, sc_load *L, const char *name, size_t *count, const int64_t **out);
+int sc_get_strings(sc_node *n, sc_load *L, const char *name, size_t *count, const char *const **out);
+/* A tensor attribute; found is set false when absent. */
+int sc_get_tensor(sc_node *n, sc_load *L, const char *name, bool *found, tensor *out);
+/* A list of numbers given either as `name` (floats) or `name_as_tensor`,
+ * converted to doubles in the model pool. */
+int sc_get_doubles_or_tensor(sc_node *n, sc_load *L, const char *name, size_t *count, double **out);
+
+/* Errors that name the node: "node 'x' (ai.onnx::Gemm): ..." */
+int sc_fail(const sc_node *n, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The constant value feeding input i, or NULL if it is computed. */
+const tensor *sc_const_input(const sc_node *n, sc_load *L, int i);
+
+/* ---- running -------------------------------------------------------------------- */
+
+struct mlmd_score_ctx {
+	sc_pool pool;
+	tensor *slots;         /* one per value of the model being run */
+	int n_slots;
+};
+
+struct sc_run {
+	mlmd_score_ctx *ctx;
+	const tensor *in[16];  /* NULL for an omitted optional input */
+	tensor *out[8];
+	int nin, nout;
+};
+
+/* Allocates an output tensor of the given shape in the context. */
+int sc_out(const sc_node *n, sc_run *r, int k, int dtype, int rank, const int64_t *dims);
+
+/* ---- op tables, tree engine --------------------------------------------------- */
+
+const sc_op *sc_find_op(const char *domain, const char *name);
+extern const sc_op sc_ops_core[];
+extern const sc_op sc_ops_ml[];
+extern const sc_op sc_ops_tree[];
+
+/* A compiled tree ensemble (see trees.c). */
+typedef struct sc_trees sc_trees;
+typedef enum { SC_AGG_SUM, SC_AGG_AVERAGE, SC_AGG_MIN, SC_AGG_MAX } sc_agg;
+typedef enum { SC_POST_NONE, SC_POST_LOGISTIC, SC_POST_SOFTMAX, SC_POST_SOFTMAX_ZERO, SC_POST_PROBIT } sc_post;
+enum { SC_MODE_LEQ, SC_MODE_LT, SC_MODE_GTE, SC_MODE_GT, SC_MODE_EQ, SC_MODE_NEQ, SC_MODE_MEMBER, SC_MODE_LEAF };
+
+/* Tree builder input: nodes of every tree, children given as indexes into
+ * the same arrays (for leaves, leaf_start/leaf_count index the votes). */
+typedef struct sc_tree_src {
+	int n_trees;
+	const int32_t *roots;      /* node index of each tree's root */
+	int n_nodes;
+	const uint8_t *mode;
+	const int32_t *feature;
+	const double *threshold;   /* in the type the model stores (float values are exact) */
+	const uint8_t *missing_true;
+	const int32_t *true_child, *false_child;
+	const int32_t *vote_start, *vote_count; /* leaves: their votes */
+	const int32_t *vote_target;
+	const double *vote_weight;
+	const double *const *member_sets; /* MEMBER nodes: sorted values */
+	const int32_t *member_count;
+	int n_targets;
+	sc_agg agg;
+	const double *base;        /* n_targets or NULL */
+	bool base_first;           /* XGBoost: start from the base, then add trees in order */
+	bool float_sum;            /* accumulate in float (XGBoost parity) instead of double */
+	bool thresholds_float;     /* thresholds were float32 in the model */
+} sc_tree_src;
+
+int sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *src, const char *what);
+int sc_trees_n_features(const sc_trees *t);
+/* Scores rows of X (n rows x n_cols, dtype float or double; NaN = missing)
+ * into out (n x n_targets) as raw aggregated scores with base values. */
+int sc_trees_n_targets(const sc_trees *t);
+int sc_trees_score(const sc_trees *t, int dtype, const void *x, int64_t n, int64_t n_cols, double *out);
+/* ONNX post transforms over n rows of k scores, in place. */
+void sc_post_transform(sc_post post, double *scores, int64_t n, int k);
+
+/* XGBoost JSON (xgboost.c) and ONNX (onnx_load.c) loaders. */
+int sc_load_xgboost(mlmd_model *m, const char *json, size_t len);
+int sc_load_onnx(mlmd_model *m, const void *data, size_t len);
+/* Helpers loaders share. */
+int sc_add_value(mlmd_model *m, const char *name);
+int sc_finish_io(mlmd_model *m);
+
+#endif

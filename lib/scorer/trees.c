@@ -1,0 +1,565 @@
+/*
+ * scorer/trees.c - the tree engine: every tree format compiles to this.
+ *
+ * Each tree becomes one of two layouts:
+ *  - complete: trees at most MAX_PAD deep whose splits are all <, <=, >, >=
+ *    against finite thresholds. Every comparison is rewritten as "x < t"
+ *    (<= t becomes < the next representable value; > and >= swap the
+ *    children), so the exact answer is kept, in float for float input and in
+ *    double for double input. The tree is padded to a complete binary tree
+ *    of its depth: node k's children are 2k+1 (x < t, or NaN when missing
+ *    goes that way) and 2k+2, so a walk is exactly `depth` steps with no
+ *    branch and no leaf test. Rows are walked eight at a time, which lets
+ *    the compiler use vector gathers (an AVX2 clone is picked at run time).
+ *  - generic: explicit children and the six comparison modes plus set
+ *    membership, for everything else.
+ * Trees are scored tree by tree over blocks of rows, so one tree stays in
+ * cache while rows stream past it.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sc.h"
+
+#define MAX_PAD 8        /* deepest tree padded to a complete tree */
+#define MAX_DEPTH 1024   /* deeper (or cyclic) trees are refused */
+#define BLOCK 64         /* rows per block */
+
+typedef struct {
+	double thr;
+	int32_t feat;
+	uint8_t mode, miss;
+	int32_t t, f;           /* >= 0: generic node index; < 0: ~leaf id */
+	const double *set;      /* MEMBER: sorted values */
+	int32_t nset;
+} gnode;
+
+typedef struct {
+	bool complete;
+	int depth;
+	int target;             /* complete trees whose leaves each vote once for one target; else -1 */
+	int32_t *feat;          /* complete: 2^depth - 1 internal nodes */
+	float *thr_f;
+	double *thr_d;
+	uint8_t *miss_left;
+	double *leaf_d;         /* complete, single target: 2^depth leaf values */
+	float *leaf_f;
+	int32_t *leaf_id;       /* complete, several votes: 2^depth leaf ids */
+	int32_t root;           /* generic: root (node index, or ~leaf id) */
+} tree;
+
+struct sc_trees {
+	int n_trees, n_targets, n_features;
+	sc_agg agg;
+	bool base_first, float_sum;
+	double *base;
+	tree *trees;
+	gnode *g;
+	int32_t *vote_start, *vote_count, *vote_target;  /* by leaf id (= source node index) */
+	double *vote_w;
+	float *vote_wf;
+};
+
+int sc_trees_n_features(const sc_trees *t) { return t->n_features; }
+int sc_trees_n_targets(const sc_trees *t) { return t->n_targets; }
+
+/* ---- build -------------------------------------------------------------------------- */
+
+static float round_down_f(double t)
+{
+	float f = (float)t;
+	if ((double)f > t)
+		f = nextafterf(f, -INFINITY);
+	return f;
+}
+
+static float round_up_f(double t)
+{
+	float f = (float)t;
+	if ((double)f < t)
+		f = nextafterf(f, INFINITY);
+	return f;
+}
+
+/* Depth of the tree at src node i (1 for a leaf), or -1 if deeper than
+ * MAX_DEPTH (which is how a cycle shows up) or if internal nodes are
+ * reached more often than there are nodes (shared subtrees, which could
+ * blow up exponentially). *budget counts internal visits left. */
+static int tree_depth(const sc_tree_src *s, int32_t i, int level, int64_t *budget)
+{
+	if (level > MAX_DEPTH)
+		return -1;
+	if (s->mode[i] == SC_MODE_LEAF)
+		return 1;
+	if (--*budget < 0)
+		return -1;
+	int a = tree_depth(s, s->true_child[i], level + 1, budget);
+	if (a < 0)
+		return -1;
+	int b = tree_depth(s, s->false_child[i], level + 1, budget);
+	if (b < 0)
+		return -1;
+	return 1 + (a > b ? a : b);
+}
+
+/* Can this subtree use the complete layout; sets *target to the single
+ * target all its leaves vote for (or -1). */
+static bool simple_subtree(const sc_tree_src *s, int32_t i, int *target, bool *single)
+{
+	if (s->mode[i] == SC_MODE_LEAF) {
+		if (s->vote_count[i] != 1) {
+			*single = false;
+		} else {
+			int tg = s->vote_target[s->vote_start[i]];
+			if (*target == -2)
+				*target = tg;
+			else if (*target != tg)
+				*single = false;
+		}
+		return true;
+	}
+	if (s->mode[i] > SC_MODE_GT || !isfinite(s->threshold[i]))
+		return false;
+	return simple_subtree(s, s->true_child[i], target, single) && simple_subtree(s, s->false_child[i], target, single);
+}
+
+/* Fills the complete layout below slot k (at level lvl) from src node i. */
+static void fill_complete(const sc_tree_src *s, tree *t, int32_t i, int k, int lvl)
+{
+	int n_int = (1 << t->depth) - 1;
+	if (s->mode[i] == SC_MODE_LEAF) {
+		/* every padded leaf below slot k gets this leaf */
+		int first = k, count = 1;
+		for (int l = lvl; l < t->depth; l++) {
+			first = 2 * first + 1;
+			count *= 2;
+		}
+		for (int j = 0; j < count; j++) {
+			int slot = first + j - n_int;
+			if (t->target >= 0) {
+				double w = s->vote_weight[s->vote_start[i]];
+				t->leaf_d[slot] = w;
+				t->leaf_f[slot] = (float)w;
+			} else {
+				t->leaf_id[slot] = i;
+			}
+		}
+		/* internal phantom nodes below k: any comparison, both sides lead here */
+		return;
+	}
+	double thr = s->threshold[i];
+	int mode = s->mode[i];
+	bool swap = mode == SC_MODE_GT || mode == SC_MODE_GTE;
+	bool le = mode == SC_MODE_LEQ || mode == SC_MODE_GT; /* compare as <= */
+	t->feat[k] = s->feature[i];
+	if (le) {
+		t->thr_f[k] = nextafterf(round_down_f(thr), INFINITY);
+		t->thr_d[k] = nextafter(thr, INFINITY);
+	} else {
+		t->thr_f[k] = round_up_f(thr);
+		t->thr_d[k] = thr;
+	}
+	t->miss_left[k] = (uint8_t)((s->missing_true && s->missing_true[i]) ^ swap);
+	int32_t left = swap ? s->false_child[i] : s->true_child[i];
+	int32_t right = swap ? s->true_child[i] : s->false_child[i];
+	fill_complete(s, t, left, 2 * k + 1, lvl + 1);
+	fill_complete(s, t, right, 2 * k + 2, lvl + 1);
+}
+
+static int build_generic(const sc_tree_src *s, sc_trees *T, int32_t i, int32_t *next, int32_t *out)
+{
+	if (s->mode[i] == SC_MODE_LEAF) {
+		*out = ~i;
+		return 0;
+	}
+	int32_t k = (*next)++;
+	gnode *g = &T->g[k];
+	g->thr = s->threshold[i];
+	g->feat = s->feature[i];
+	g->mode = s->mode[i];
+	g->miss = s->missing_true ? s->missing_true[i] : 0;
+	if (g->mode == SC_MODE_MEMBER) {
+		g->set = s->member_sets[i];
+		g->nset = s->member_count[i];
+	}
+	int rc = build_generic(s, T, s->true_child[i], next, &g->t);
+	if (!rc)
+		rc = build_generic(s, T, s->false_child[i], next, &g->f);
+	*out = k;
+	return rc;
+}
+
+int sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, const char *what)
+{
+	sc_trees *T = sc_alloc(pool, sizeof *T);
+	if (!T)
+		return MLMD_OOM();
+	if (s->n_targets < 1 || s->n_targets > 100000)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: %d targets", what, s->n_targets);
+	T->n_trees = s->n_trees;
+	T->n_targets = s->n_targets;
+	T->agg = s->agg;
+	T->base_first = s->base_first;
+	T->float_sum = s->float_sum;
+	T->trees = sc_alloc_array(pool, (size_t)s->n_trees + 1, sizeof *T->trees);
+	T->g = sc_alloc_array(pool, (size_t)s->n_nodes + 1, sizeof *T->g);
+	T->base = sc_alloc_array(pool, (size_t)s->n_targets, sizeof *T->base);
+	if (!T->trees || !T->g || !T->base)
+		return MLMD_OOM();
+	for (int k = 0; k < s->n_targets; k++)
+		T->base[k] = s->base ? s->base[k] : 0;
+	/* check every reference first, so the walks below stay in bounds */
+	int n_votes = 0;
+	for (int i = 0; i < s->n_nodes; i++) {
+		if (s->mode[i] > SC_MODE_LEAF)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: node %d has an unknown mode", what, i);
+		if (s->mode[i] == SC_MODE_LEAF) {
+			if (s->vote_count[i] < 0 || s->vote_start[i] < 0)
+				return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: leaf %d has invalid votes", what, i);
+			n_votes = s->vote_start[i] + s->vote_count[i] > n_votes ? s->vote_start[i] + s->vote_count[i] : n_votes;
+			for (int v = s->vote_start[i]; v < s->vote_start[i] + s->vote_count[i]; v++)
+				if (s->vote_target[v] < 0 || s->vote_target[v] >= s->n_targets)
+					return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: leaf %d votes for target %d, outside "
+						"0..%d", what, i, s->vote_target[v], s->n_targets - 1);
+			continue;
+		}
+		if (s->true_child[i] < 0 || s->true_child[i] >= s->n_nodes || s->false_child[i] < 0 ||
+			s->false_child[i] >= s->n_nodes)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: node %d has a child outside the tree", what, i);
+		if (s->feature[i] < 0 || s->feature[i] > 10000000)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: node %d uses feature %d", what, i, s->feature[i]);
+		if (s->feature[i] + 1 > T->n_features)
+			T->n_features = s->feature[i] + 1;
+	}
+	T->vote_start = sc_alloc_array(pool, (size_t)s->n_nodes + 1, sizeof(int32_t));
+	T->vote_count = sc_alloc_array(pool, (size_t)s->n_nodes + 1, sizeof(int32_t));
+	T->vote_target = sc_alloc_array(pool, (size_t)n_votes + 1, sizeof(int32_t));
+	T->vote_w = sc_alloc_array(pool, (size_t)n_votes + 1, sizeof(double));
+	T->vote_wf = sc_alloc_array(pool, (size_t)n_votes + 1, sizeof(float));
+	if (!T->vote_start || !T->vote_count || !T->vote_target || !T->vote_w || !T->vote_wf)
+		return MLMD_OOM();
+	memcpy(T->vote_start, s->vote_start, (size_t)s->n_nodes * sizeof(int32_t));
+	memcpy(T->vote_count, s->vote_count, (size_t)s->n_nodes * sizeof(int32_t));
+	if (n_votes) {
+		memcpy(T->vote_target, s->vote_target, (size_t)n_votes * sizeof(int32_t));
+		memcpy(T->vote_w, s->vote_weight, (size_t)n_votes * sizeof(double));
+	}
+	for (int v = 0; v < n_votes; v++)
+		T->vote_wf[v] = (float)T->vote_w[v];
+	int32_t next = 0;
+	int64_t budget = s->n_nodes;
+	for (int k = 0; k < s->n_trees; k++) {
+		tree *t = &T->trees[k];
+		int32_t root = s->roots[k];
+		if (root < 0 || root >= s->n_nodes)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: tree %d has no valid root", what, k);
+		int depth = tree_depth(s, root, 1, &budget);
+		if (depth < 0)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: tree %d is deeper than %d levels, has a cycle or "
+				"shares nodes with another branch or tree", what, k, MAX_DEPTH);
+		int target = -2;
+		bool single = true;
+		if (depth - 1 <= MAX_PAD && simple_subtree(s, root, &target, &single)) {
+			t->complete = true;
+			t->depth = depth - 1;
+			t->target = single && target >= 0 ? target : -1;
+			size_t ni = ((size_t)1 << t->depth) - 1, nl = (size_t)1 << t->depth;
+			t->feat = sc_alloc_array(pool, ni + 1, sizeof *t->feat);
+			t->thr_f = sc_alloc_array(pool, ni + 1, sizeof *t->thr_f);
+			t->thr_d = sc_alloc_array(pool, ni + 1, sizeof *t->thr_d);
+			t->miss_left = sc_alloc_array(pool, ni + 1, 1);
+			if (t->target >= 0) {
+				t->leaf_d = sc_alloc_array(pool, nl, sizeof *t->leaf_d);
+				t->leaf_f = sc_alloc_array(pool, nl, sizeof *t->leaf_f);
+			} else {
+				t->leaf_id = sc_alloc_array(pool, nl, sizeof *t->leaf_id);
+			}
+			if (!t->feat || !t->thr_f || !t->thr_d || !t->miss_left || (!t->leaf_d && !t->leaf_id) ||
+				(t->target >= 0 && !t->leaf_f))
+				return MLMD_OOM();
+			fill_complete(s, t, root, 0, 0);
+		} else {
+			t->complete = false;
+			int rc = build_generic(s, T, root, &next, &t->root);
+			if (rc)
+				return rc;
+		}
+	}
+	*out = T;
+	return 0;
+}
+
+/* ---- scoring ----------------------------------------------------------------------------- */
+
+static inline bool go_true(const gnode *g, double x)
+{
+	if (x != x)
+		return g->miss;
+	switch (g->mode) {
+	case SC_MODE_LEQ: return x <= g->thr;
+	case SC_MODE_LT: return x < g->thr;
+	case SC_MODE_GTE: return x >= g->thr;
+	case SC_MODE_GT: return x > g->thr;
+	case SC_MODE_EQ: return x == g->thr;
+	case SC_MODE_NEQ: return x != g->thr;
+	default: {
+		int32_t lo = 0, hi = g->nset;
+		while (lo < hi) {
+			int32_t mid = (lo + hi) / 2;
+			if (g->set[mid] < x)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return lo < g->nset && g->set[lo] == x;
+	}
+	}
+}
+
+static int32_t walk_generic(const sc_trees *T, int32_t i, const double *row)
+{
+	while (i >= 0) {
+		const gnode *g = &T->g[i];
+		i = go_true(g, row[g->feat]) ? g->t : g->f;
+	}
+	return ~i;
+}
+
+/* Complete-tree walks: leaf slots for `n` rows (n <= BLOCK). The body is
+ * written per row and per level with no data-dependent branch; GCC turns
+ * the row loop into gathers in the AVX2 clone. */
+#define WALK_BODY(T, THR) \
+	int D = t->depth; \
+	const int32_t *feat = t->feat; \
+	const T *thr = t->THR; \
+	const uint8_t *ml = t->miss_left; \
+	int r = 0; \
+	for (; r + 8 <= n; r += 8) { \
+		int32_t k[8] = { 0, 0, 0, 0, 0, 0, 0, 0 }; \
+		for (int d = 0; d < D; d++) \
+			for (int j = 0; j < 8; j++) { \
+				T v = x[(r + j) * ld + feat[k[j]]]; \
+				int left = (v < thr[k[j]]) | ((v != v) & ml[k[j]]); \
+				k[j] = 2 * k[j] + 2 - left; \
+			} \
+		for (int j = 0; j < 8; j++) \
+			slot[r + j] = k[j] - ((1 << D) - 1); \
+	} \
+	for (; r < n; r++) { \
+		int32_t k = 0; \
+		const T *row = x + r * ld; \
+		for (int d = 0; d < D; d++) { \
+			T v = row[feat[k]]; \
+			int left = (v < thr[k]) | ((v != v) & ml[k]); \
+			k = 2 * k + 2 - left; \
+		} \
+		slot[r] = k - ((1 << D) - 1); \
+	}
+
+static void walk_f(const tree *t, const float *x, int64_t ld, int n, int32_t *slot) { WALK_BODY(float, thr_f) }
+static void walk_d(const tree *t, const double *x, int64_t ld, int n, int32_t *slot) { WALK_BODY(double, thr_d) }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_AVX2_CLONE 1
+__attribute__((target("avx2,fma"))) static void walk_f_avx2(const tree *t, const float *x, int64_t ld, int n,
+	int32_t *slot) { WALK_BODY(float, thr_f) }
+#endif
+
+typedef void (*walk_f_fn)(const tree *, const float *, int64_t, int, int32_t *);
+
+static walk_f_fn pick_walk_f(void)
+{
+#ifdef HAVE_AVX2_CLONE
+	if (__builtin_cpu_supports("avx2"))
+		return walk_f_avx2;
+#endif
+	return walk_f;
+}
+
+static inline void vote(const sc_trees *T, double *acc, float *accf, int32_t leaf)
+{
+	for (int32_t v = T->vote_start[leaf]; v < T->vote_start[leaf] + T->vote_count[leaf]; v++) {
+		int tg = T->vote_target[v];
+		switch (T->agg) {
+		case SC_AGG_MIN:
+			acc[tg] = T->vote_w[v] < acc[tg] ? T->vote_w[v] : acc[tg];
+			break;
+		case SC_AGG_MAX:
+			acc[tg] = T->vote_w[v] > acc[tg] ? T->vote_w[v] : acc[tg];
+			break;
+		default:
+			if (accf)
+				accf[tg] += T->vote_wf[v];
+			else
+				acc[tg] += T->vote_w[v];
+		}
+	}
+}
+
+int sc_trees_score(const sc_trees *T, int dtype, const void *xv, int64_t n, int64_t n_cols, double *out)
+{
+	if (n_cols < T->n_features)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "the trees use %d features, the input has %lld columns",
+			T->n_features, (long long)n_cols);
+	int K = T->n_targets;
+	bool fsum = T->float_sum && T->agg != SC_AGG_MIN && T->agg != SC_AGG_MAX;
+	walk_f_fn wf = pick_walk_f();
+	int32_t slot[BLOCK];
+	double rowbuf[256];
+	double *rowd = n_cols <= 256 ? rowbuf : NULL;
+	if (!rowd) {
+		rowd = malloc((size_t)n_cols * sizeof *rowd);
+		if (!rowd)
+			return MLMD_OOM();
+	}
+	float accf_buf[BLOCK * 4], *accf_all = accf_buf;
+	if (fsum && K > 4 && !(accf_all = malloc((size_t)BLOCK * (size_t)K * sizeof *accf_all))) {
+		if (rowd != rowbuf)
+			free(rowd);
+		return MLMD_OOM();
+	}
+	double init = T->agg == SC_AGG_MIN ? FLT_MAX : T->agg == SC_AGG_MAX ? -FLT_MAX : 0;
+	if (dtype == MLMD_DTYPE_DOUBLE && T->agg == SC_AGG_MIN)
+		init = DBL_MAX;
+	if (dtype == MLMD_DTYPE_DOUBLE && T->agg == SC_AGG_MAX)
+		init = -DBL_MAX;
+	for (int64_t r0 = 0; r0 < n; r0 += BLOCK) {
+		int nb = (int)(n - r0 < BLOCK ? n - r0 : BLOCK);
+		double *acc = out + r0 * K;
+		float *accf = fsum ? accf_all : NULL;
+		for (int i = 0; i < nb * K; i++) {
+			double b = T->base_first ? T->base[i % K] : 0;
+			acc[i] = T->base_first ? b : init;
+			if (accf)
+				accf[i] = (float)b;
+		}
+		for (int k = 0; k < T->n_trees; k++) {
+			const tree *t = &T->trees[k];
+			if (t->complete) {
+				if (dtype == MLMD_DTYPE_FLOAT)
+					wf(t, (const float *)xv + r0 * n_cols, n_cols, nb, slot);
+				else
+					walk_d(t, (const double *)xv + r0 * n_cols, n_cols, nb, slot);
+				if (t->target >= 0 && (T->agg == SC_AGG_SUM || T->agg == SC_AGG_AVERAGE)) {
+					int tg = t->target;
+					if (accf)
+						for (int r = 0; r < nb; r++)
+							accf[r * K + tg] += t->leaf_f[slot[r]];
+					else
+						for (int r = 0; r < nb; r++)
+							acc[r * K + tg] += t->leaf_d[slot[r]];
+				} else if (t->target >= 0) {
+					for (int r = 0; r < nb; r++) {
+						double w = t->leaf_d[slot[r]], *a = &acc[r * K + t->target];
+						*a = T->agg == SC_AGG_MIN ? (w < *a ? w : *a) : (w > *a ? w : *a);
+					}
+				} else {
+					for (int r = 0; r < nb; r++)
+						vote(T, acc + r * K, accf ? accf + r * K : NULL, t->leaf_id[slot[r]]);
+				}
+			} else {
+				for (int r = 0; r < nb; r++) {
+					const double *row;
+					if (dtype == MLMD_DTYPE_DOUBLE) {
+						row = (const double *)xv + (r0 + r) * n_cols;
+					} else {
+						const float *xf = (const float *)xv + (r0 + r) * n_cols;
+						for (int64_t c = 0; c < n_cols; c++)
+							rowd[c] = xf[c];
+						row = rowd;
+					}
+					vote(T, acc + r * K, accf ? accf + r * K : NULL, walk_generic(T, t->root, row));
+				}
+			}
+		}
+		if (accf)
+			for (int i = 0; i < nb * K; i++)
+				acc[i] = accf[i];
+		if (!T->base_first)
+			for (int i = 0; i < nb * K; i++) {
+				if (T->agg == SC_AGG_AVERAGE)
+					acc[i] /= T->n_trees;
+				acc[i] += T->base[i % K];
+			}
+	}
+	if (rowd != rowbuf)
+		free(rowd);
+	if (accf_all != accf_buf)
+		free(accf_all);
+	return 0;
+}
+
+/* ---- post transforms ------------------------------------------------------------------------ */
+
+/* Inverse error function: a rational first guess refined by Newton steps
+ * on erf() from libm (two steps reach double precision). */
+static double erfinv(double y)
+{
+	if (y <= -1)
+		return y == -1 ? -INFINITY : NAN;
+	if (y >= 1)
+		return y == 1 ? INFINITY : NAN;
+	double w = -log((1.0 - y) * (1.0 + y)), x;
+	if (w < 5.0) {
+		w -= 2.5;
+		x = 2.81022636e-08;
+		x = 3.43273939e-07 + x * w;
+		x = -3.5233877e-06 + x * w;
+		x = -4.39150654e-06 + x * w;
+		x = 0.00021858087 + x * w;
+		x = -0.00125372503 + x * w;
+		x = -0.00417768164 + x * w;
+		x = 0.246640727 + x * w;
+		x = 1.50140941 + x * w;
+	} else {
+		w = sqrt(w) - 3.0;
+		x = -0.000200214257;
+		x = 0.000100950558 + x * w;
+		x = 0.00134934322 + x * w;
+		x = -0.00367342844 + x * w;
+		x = 0.00573950773 + x * w;
+		x = -0.0076224613 + x * w;
+		x = 0.00943887047 + x * w;
+		x = 1.00167406 + x * w;
+		x = 2.83297682 + x * w;
+	}
+	x *= y;
+	for (int i = 0; i < 2; i++)
+		x -= (erf(x) - y) / (1.1283791670955126 /* 2/sqrt(pi) */ * exp(-x * x));
+	return x;
+}
+
+void sc_post_transform(sc_post post, double *s, int64_t n, int k)
+{
+	for (int64_t r = 0; r < n; r++) {
+		double *v = s + r * k;
+		switch (post) {
+		case SC_POST_LOGISTIC:
+			for (int j = 0; j < k; j++) {
+				double e = 1.0 / (1.0 + exp(-fabs(v[j])));
+				v[j] = v[j] < 0 ? 1 - e : e;
+			}
+			break;
+		case SC_POST_SOFTMAX:
+		case SC_POST_SOFTMAX_ZERO: {
+			double mx = -INFINITY, sum = 0;
+			for (int j = 0; j < k; j++)
+				mx = v[j] > mx ? v[j] : mx;
+			for (int j = 0; j < k; j++) {
+				v[j] = (post == SC_POST_SOFTMAX_ZERO && v[j] == 0) ? 0 : exp(v[j] - mx);
+				sum += v[j];
+			}
+			for (int j = 0; j < k; j++)
+				v[j] = sum > 0 ? v[j] / sum : 0;
+			break;
+		}
+		case SC_POST_PROBIT:
+			for (int j = 0; j < k; j++)
+				v[j] = sqrt(2.0) * erfinv(2 * v[j] - 1);
+			break;
+		default:
+			break;
+		}
+	}
+}

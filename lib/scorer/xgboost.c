@@ -1,0 +1,634 @@
+/*
+ * scorer/xgboost.c - XGBoost JSON models (Booster.save_model("m.json"),
+ * xgboost >= 1.0) compiled to the tree engine.
+ *
+ * XGBoost's arithmetic is reproduced exactly: splits are "x < threshold" in
+ * float with NaN going to default_left's side, and each row's margin starts
+ * at the base score (as a margin) and adds the trees' leaf values in float,
+ * in tree order; the objective's transform is then applied in float. The
+ * JSON is read by a small parser here that keeps each number's text, so
+ * float values are converted once, directly (strtof), as XGBoost wrote them.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sc.h"
+
+/* ---- a minimal JSON DOM (flat array of values) ------------------------------------------ */
+
+enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
+
+typedef struct {
+	int type;
+	int32_t first, next;    /* first child; next sibling (-1 at the end) */
+	int32_t count;          /* children */
+	const char *p;          /* text: number literal, string body (escapes kept), or bool */
+	int32_t len;
+	const char *key;        /* member name when inside an object */
+	int32_t key_len;
+} jv;
+
+typedef struct {
+	const char *s, *end;
+	jv *v;
+	int32_t n, cap;
+	const char *err;
+} jparser;
+
+#define J_MAX_DEPTH 64
+
+static void jws(jparser *j)
+{
+	while (j->s < j->end && (*j->s == ' ' || *j->s == '\t' || *j->s == '\n' || *j->s == '\r'))
+		j->s++;
+}
+
+static int32_t jnew(jparser *j, int type)
+{
+	if (j->n == j->cap) {
+		int32_t nc = j->cap ? j->cap * 2 : 1024;
+		if (nc > (1 << 28)) {
+			j->err = "document too large";
+			return -1;
+		}
+		jv *nv = realloc(j->v, (size_t)nc * sizeof *nv);
+		if (!nv) {
+			j->err = "out of memory";
+			return -1;
+		}
+		j->v = nv;
+		j->cap = nc;
+	}
+	jv *v = &j->v[j->n];
+	memset(v, 0, sizeof *v);
+	v->type = type;
+	v->first = v->next = -1;
+	return j->n++;
+}
+
+static int jstring(jparser *j, const char **p, int32_t *len)
+{
+	j->s++; /* opening quote */
+	const char *start = j->s;
+	while (j->s < j->end && *j->s != '"') {
+		if ((unsigned char)*j->s < 0x20) {
+			j->err = "control character in a string";
+			return -1;
+		}
+		if (*j->s == '\\')
+			j->s++;
+		j->s++;
+	}
+	if (j->s >= j->end) {
+		j->err = "unterminated string";
+		return -1;
+	}
+	*p = start;
+	*len = (int32_t)(j->s - start);
+	j->s++;
+	return 0;
+}
+
+static int32_t jvalue(jparser *j, int depth)
+{
+	if (depth > J_MAX_DEPTH) {
+		j->err = "nested too deeply";
+		return -1;
+	}
+	jws(j);
+	if (j->s >= j->end) {
+		j->err = "unexpected end";
+		return -1;
+	}
+	char c = *j->s;
+	if (c == '{' || c == '[') {
+		bool obj = c == '{';
+		int32_t me = jnew(j, obj ? J_OBJ : J_ARR), last = -1;
+		if (me < 0)
+			return -1;
+		j->s++;
+		jws(j);
+		if (j->s < j->end && *j->s == (obj ? '}' : ']')) {
+			j->s++;
+			return me;
+		}
+		for (;;) {
+			const char *key = NULL;
+			int32_t klen = 0;
+			if (obj) {
+				jws(j);
+				if (j->s >= j->end || *j->s != '"') {
+					j->err = "expected a member name";
+					return -1;
+				}
+				if (jstring(j, &key, &klen))
+					return -1;
+				jws(j);
+				if (j->s >= j->end || *j->s != ':') {
+					j->err = "expected ':'";
+					return -1;
+				}
+				j->s++;
+			}
+			int32_t ch = jvalue(j, depth + 1);
+			if (ch < 0)
+				return -1;
+			j->v[ch].key = key;
+			j->v[ch].key_len = klen;
+			if (last < 0)
+				j->v[me].first = ch;
+			else
+				j->v[last].next = ch;
+			last = ch;
+			j->v[me].count++;
+			jws(j);
+			if (j->s < j->end && *j->s == ',') {
+				j->s++;
+				continue;
+			}
+			if (j->s < j->end && *j->s == (obj ? '}' : ']')) {
+				j->s++;
+				return me;
+			}
+			j->err = obj ? "expected ',' or '}'" : "expected ',' or ']'";
+			return -1;
+		}
+	}
+	if (c == '"') {
+		int32_t me = jnew(j, J_STR);
+		if (me < 0)
+			return -1;
+		const char *p;
+		int32_t len;
+		if (jstring(j, &p, &len))
+			return -1;
+		j->v[me].p = p;
+		j->v[me].len = len;
+		return me;
+	}
+	const char *start = j->s;
+	while (j->s < j->end && (strchr("+-.eE", *j->s) || (*j->s >= '0' && *j->s <= '9') || (*j->s >= 'a' && *j->s <= 'z') ||
+		(*j->s >= 'A' && *j->s <= 'Z')))
+		j->s++;
+	int32_t len = (int32_t)(j->s - start);
+	int type;
+	if (len == 4 && !memcmp(start, "true", 4))
+		type = J_BOOL;
+	else if (len == 5 && !memcmp(start, "false", 5))
+		type = J_BOOL;
+	else if (len == 4 && !memcmp(start, "null", 4))
+		type = J_NULL;
+	else if (len > 0 && (start[0] == '-' || (start[0] >= '0' && start[0] <= '9') || start[0] == 'N' || start[0] == 'I'))
+		type = J_NUM;
+	else {
+		j->err = "unexpected character";
+		return -1;
+	}
+	int32_t me = jnew(j, type);
+	if (me < 0)
+		return -1;
+	j->v[me].p = start;
+	j->v[me].len = len;
+	return me;
+}
+
+static int32_t jget(const jparser *j, int32_t obj, const char *key)
+{
+	if (obj < 0 || j->v[obj].type != J_OBJ)
+		return -1;
+	size_t kl = strlen(key);
+	for (int32_t c = j->v[obj].first; c >= 0; c = j->v[c].next)
+		if ((size_t)j->v[c].key_len == kl && memcmp(j->v[c].key, key, kl) == 0)
+			return c;
+	return -1;
+}
+
+/* The text of a string or number value, copied (escapes are not expected in
+ * the fields read here). */
+static void jtext(const jparser *j, int32_t v, char *buf, size_t cap)
+{
+	buf[0] = '\0';
+	if (v < 0 || (j->v[v].type != J_STR && j->v[v].type != J_NUM && j->v[v].type != J_BOOL))
+		return;
+	size_t len = (size_t)j->v[v].len < cap - 1 ? (size_t)j->v[v].len : cap - 1;
+	memcpy(buf, j->v[v].p, len);
+	buf[len] = '\0';
+}
+
+/* A number given as a JSON number or a numeric string ("5E-1", "[5E-1]"). */
+static int jnumber(const jparser *j, int32_t v, double *out)
+{
+	char buf[64];
+	jtext(j, v, buf, sizeof buf);
+	char *p = buf;
+	while (*p == '[' || *p == ' ')
+		p++;
+	char *end;
+	errno = 0;
+	*out = strtod(p, &end);
+	while (*end == ']' || *end == ' ')
+		end++;
+	return (end == p || *end) ? -1 : 0;
+}
+
+static int jfloat(const jparser *j, int32_t v, float *out)
+{
+	char buf[64];
+	if (v < 0 || j->v[v].type != J_NUM)
+		return -1;
+	jtext(j, v, buf, sizeof buf);
+	char *end;
+	*out = strtof(buf, &end);
+	return *end ? -1 : 0;
+}
+
+static int jint(const jparser *j, int32_t v, int64_t *out)
+{
+	if (v >= 0 && j->v[v].type == J_BOOL) {
+		*out = j->v[v].p[0] == 't';
+		return 0;
+	}
+	double d;
+	if (jnumber(j, v, &d) || d != floor(d) || d < -2147483648.0 || d > 2147483647.0)
+		return -1;
+	*out = (int64_t)d;
+	return 0;
+}
+
+/* ---- the model ------------------------------------------------------------------------------ */
+
+enum { XT_IDENTITY, XT_LOGISTIC, XT_SOFTPROB, XT_SOFTMAX_CLASS, XT_EXP };
+
+typedef struct {
+	sc_trees *trees;
+	int n_class;           /* output columns for softprob; 1 otherwise */
+	int transform;
+	int n_features;
+} xgb_attr;
+
+static int run_xgb(const sc_node *n, sc_run *r)
+{
+	const xgb_attr *a = n->attr;
+	const tensor *x = r->in[0];
+	int64_t rows = x->dims[0], cols = x->rank == 2 ? x->dims[1] : 0;
+	if (x->rank != 2 || x->dtype != MLMD_DTYPE_FLOAT)
+		return sc_fail(n, MLMD_INVALID_ARGUMENT, "input must be a FLOAT [N, %d] matrix", a->n_features);
+	int K = sc_trees_n_targets(a->trees);
+	double *m = sc_alloc_array(&r->ctx->pool, (size_t)(rows * K) + 1, sizeof *m);
+	if (!m)
+		return MLMD_OOM();
+	int rc = sc_trees_score(a->trees, MLMD_DTYPE_FLOAT, x->data, rows, cols, m);
+	if (rc)
+		return rc;
+	int64_t dims[2] = { rows, a->transform == XT_SOFTPROB ? K : 1 };
+	if ((rc = sc_out(n, r, 0, MLMD_DTYPE_FLOAT, a->transform == XT_SOFTPROB ? 2 : 1, dims)))
+		return rc;
+	float *o = r->out[0]->data;
+	for (int64_t i = 0; i < rows; i++) {
+		const double *mi = m + i * K;
+		switch (a->transform) {
+		case XT_LOGISTIC:
+			o[i] = 1.0f / (1.0f + expf(-(float)mi[0]));
+			break;
+		case XT_EXP:
+			o[i] = expf((float)mi[0]);
+			break;
+		case XT_SOFTPROB:
+		case XT_SOFTMAX_CLASS: {
+			float wmax = (float)mi[0];
+			for (int k = 1; k < K; k++)
+				wmax = (float)mi[k] > wmax ? (float)mi[k] : wmax;
+			if (a->transform == XT_SOFTMAX_CLASS) {
+				int best = 0;
+				for (int k = 1; k < K; k++)
+					if ((float)mi[k] > (float)mi[best])
+						best = k;
+				o[i] = (float)best;
+				break;
+			}
+			double wsum = 0;
+			float *oi = o + i * K;
+			for (int k = 0; k < K; k++) {
+				oi[k] = expf((float)mi[k] - wmax);
+				wsum += oi[k];
+			}
+			for (int k = 0; k < K; k++)
+				oi[k] /= (float)wsum;
+			break;
+		}
+		default:
+			o[i] = (float)mi[0];
+		}
+	}
+	return 0;
+}
+
+static const sc_op xgb_op = { "ai.onnx.ml", "XGBoostTrees", 1, 1, 1, 1, NULL, run_xgb };
+
+typedef struct {
+	int32_t *roots, *feature, *tchild, *fchild, *vstart, *vcount, *vtarget;
+	uint8_t *mode, *miss;
+	double *thr, *w;
+} xbuf;
+
+static void xbuf_free(xbuf *b)
+{
+	free(b->roots);
+	free(b->feature);
+	free(b->tchild);
+	free(b->fchild);
+	free(b->vstart);
+	free(b->vcount);
+	free(b->vtarget);
+	free(b->mode);
+	free(b->miss);
+	free(b->thr);
+	free(b->w);
+}
+
+static int bad(const char *what)
+{
+	return mlmd__fail(MLMD_INVALID_ARGUMENT, "XGBoost JSON: %s", what);
+}
+
+/* Reads tree k into the arrays from node offset `at`. */
+static int read_tree(const jparser *j, int32_t tv, int k, int target, xbuf *b, int32_t at, int32_t nn, int n_features)
+{
+	int32_t lc = jget(j, tv, "left_children"), rc_ = jget(j, tv, "right_children");
+	int32_t si = jget(j, tv, "split_indices"), sc = jget(j, tv, "split_conditions"), dl = jget(j, tv, "default_left");
+	int32_t st = jget(j, tv, "split_type");
+	char msg[160];
+	int32_t arrs[5] = { lc, rc_, si, sc, dl };
+	for (int i = 0; i < 5; i++)
+		if (arrs[i] < 0 || j->v[arrs[i]].type != J_ARR || j->v[arrs[i]].count != nn) {
+			snprintf(msg, sizeof msg, "tree %d: node arrays are missing or differ in length", k);
+			return bad(msg);
+		}
+	int32_t e[6] = { j->v[lc].first, j->v[rc_].first, j->v[si].first, j->v[sc].first, j->v[dl].first,
+		st >= 0 && j->v[st].type == J_ARR && j->v[st].count == nn ? j->v[st].first : -1 };
+	b->roots[k] = at;
+	for (int32_t i = 0; i < nn; i++) {
+		int64_t l, r, f, d, t = 0;
+		float thr;
+		if (jint(j, e[0], &l) || jint(j, e[1], &r) || jint(j, e[2], &f) || jfloat(j, e[3], &thr) || jint(j, e[4], &d) ||
+			(e[5] >= 0 && jint(j, e[5], &t))) {
+			snprintf(msg, sizeof msg, "tree %d node %d: a value is not a number", k, i);
+			return bad(msg);
+		}
+		if (t != 0)
+			return mlmd__fail(MLMD_UNIMPLEMENTED, "XGBoost JSON: tree %d node %d: categorical splits are not "
+				"supported", k, i);
+		int32_t g = at + i;
+		if (l == -1) {
+			b->mode[g] = SC_MODE_LEAF;
+			b->vstart[g] = g;
+			b->vcount[g] = 1;
+			b->vtarget[g] = target;
+			b->w[g] = thr;
+		} else {
+			if (l < 0 || l >= nn || r < 0 || r >= nn || f < 0 || f >= n_features) {
+				snprintf(msg, sizeof msg, "tree %d node %d: child or feature index out of range", k, i);
+				return bad(msg);
+			}
+			b->mode[g] = SC_MODE_LT;
+			b->feature[g] = (int32_t)f;
+			b->thr[g] = thr;
+			b->miss[g] = d != 0;
+			b->tchild[g] = at + (int32_t)l;
+			b->fchild[g] = at + (int32_t)r;
+		}
+		for (int q = 0; q < 6; q++)
+			if (e[q] >= 0)
+				e[q] = j->v[e[q]].next;
+	}
+	return 0;
+}
+
+static int build(mlmd_model *m, const jparser *j, int32_t root)
+{
+	char buf[128];
+	int32_t learner = jget(j, root, "learner");
+	int32_t gb = jget(j, learner, "gradient_booster");
+	int32_t mp = jget(j, learner, "learner_model_param");
+	int32_t obj = jget(j, learner, "objective");
+	if (learner < 0 || gb < 0 || mp < 0 || obj < 0)
+		return bad("missing learner, gradient_booster, learner_model_param or objective");
+	jtext(j, jget(j, gb, "name"), buf, sizeof buf);
+	if (strcmp(buf, "gbtree") != 0)
+		return mlmd__fail(MLMD_UNIMPLEMENTED, "XGBoost JSON: booster '%s' is not supported (gbtree is)", buf);
+	int32_t model = jget(j, gb, "model");
+	int32_t trees = jget(j, model, "trees"), info = jget(j, model, "tree_info");
+	if (trees < 0 || j->v[trees].type != J_ARR || info < 0 || j->v[info].type != J_ARR ||
+		j->v[info].count != j->v[trees].count)
+		return bad("gradient_booster.model needs trees and tree_info of the same length");
+	double base, nf, ncls = 0;
+	if (jnumber(j, jget(j, mp, "base_score"), &base) || jnumber(j, jget(j, mp, "num_feature"), &nf))
+		return bad("learner_model_param needs base_score and num_feature");
+	if (jget(j, mp, "num_class") >= 0 && jnumber(j, jget(j, mp, "num_class"), &ncls))
+		return bad("num_class is not a number");
+	if (nf < 1 || nf > 10000000 || ncls < 0 || ncls > 100000)
+		return bad("num_feature or num_class out of range");
+	char objective[64];
+	jtext(j, jget(j, obj, "name"), objective, sizeof objective);
+	int K = ncls >= 2 ? (int)ncls : 1, transform;
+	float basef = (float)base, margin;
+	if (!strcmp(objective, "reg:squarederror") || !strcmp(objective, "reg:linear") ||
+		!strcmp(objective, "reg:pseudohubererror") || !strcmp(objective, "reg:absoluteerror")) {
+		transform = XT_IDENTITY;
+		margin = basef;
+	} else if (!strcmp(objective, "binary:logistic") || !strcmp(objective, "reg:logistic")) {
+		transform = XT_LOGISTIC;
+		margin = -logf(1.0f / basef - 1.0f);
+	} else if (!strcmp(objective, "binary:logitraw")) {
+		transform = XT_IDENTITY;
+		margin = -logf(1.0f / basef - 1.0f);
+	} else if (!strcmp(objective, "multi:softprob") || !strcmp(objective, "multi:softmax")) {
+		transform = !strcmp(objective, "multi:softprob") ? XT_SOFTPROB : XT_SOFTMAX_CLASS;
+		margin = basef;
+		if (K < 2)
+			return bad("multi-class objective without num_class >= 2");
+	} else if (!strcmp(objective, "count:poisson") || !strcmp(objective, "reg:gamma") ||
+		!strcmp(objective, "reg:tweedie")) {
+		transform = XT_EXP;
+		margin = logf(basef);
+	} else {
+		return mlmd__fail(MLMD_UNIMPLEMENTED, "XGBoost JSON: objective '%s' is not supported (supported: "
+			"reg:squarederror, reg:logistic, binary:logistic, binary:logitraw, multi:softprob, multi:softmax, "
+			"count:poisson, reg:gamma, reg:tweedie)", objective[0] ? objective : "(none)");
+	}
+	if (transform != XT_SOFTPROB && transform != XT_SOFTMAX_CLASS)
+		K = 1;
+	int n_trees = j->v[trees].count;
+	int64_t total = 0;
+	for (int32_t t = j->v[trees].first; t >= 0; t = j->v[t].next) {
+		int32_t lc = jget(j, t, "left_children");
+		if (lc < 0 || j->v[lc].type != J_ARR || j->v[lc].count < 1)
+			return bad("a tree has no left_children");
+		total += j->v[lc].count;
+	}
+	if (total > 50000000)
+		return bad("too many nodes");
+	xbuf b = { 0 };
+	size_t nn = (size_t)total + 1;
+	b.roots = calloc((size_t)n_trees + 1, sizeof(int32_t));
+	b.feature = calloc(nn, sizeof(int32_t));
+	b.tchild = calloc(nn, sizeof(int32_t));
+	b.fchild = calloc(nn, sizeof(int32_t));
+	b.vstart = calloc(nn, sizeof(int32_t));
+	b.vcount = calloc(nn, sizeof(int32_t));
+	b.vtarget = calloc(nn, sizeof(int32_t));
+	b.mode = calloc(nn, 1);
+	b.miss = calloc(nn, 1);
+	b.thr = calloc(nn, sizeof(double));
+	b.w = calloc(nn, sizeof(double));
+	int rc = 0;
+	if (!b.roots || !b.feature || !b.tchild || !b.fchild || !b.vstart || !b.vcount || !b.vtarget || !b.mode ||
+		!b.miss || !b.thr || !b.w) {
+		rc = MLMD_OOM();
+		goto out;
+	}
+	int32_t at = 0, k = 0, ti = j->v[info].first;
+	for (int32_t t = j->v[trees].first; t >= 0; t = j->v[t].next, ti = j->v[ti].next, k++) {
+		int64_t cls;
+		if (jint(j, ti, &cls) || cls < 0 || cls >= K) {
+			rc = bad("tree_info has a class outside 0..num_class-1");
+			goto out;
+		}
+		int32_t cnt = j->v[jget(j, t, "left_children")].count;
+		if ((rc = read_tree(j, t, k, (int)cls, &b, at, cnt, (int)nf)))
+			goto out;
+		at += cnt;
+	}
+	double *basev = malloc((size_t)K * sizeof *basev);
+	if (!basev) {
+		rc = MLMD_OOM();
+		goto out;
+	}
+	for (int c = 0; c < K; c++)
+		basev[c] = margin;
+	sc_tree_src s = {
+		.n_trees = n_trees, .roots = b.roots, .n_nodes = (int)total, .mode = b.mode, .feature = b.feature,
+		.threshold = b.thr, .missing_true = b.miss, .true_child = b.tchild, .false_child = b.fchild,
+		.vote_start = b.vstart, .vote_count = b.vcount, .vote_target = b.vtarget, .vote_weight = b.w,
+		.n_targets = K, .agg = SC_AGG_SUM, .base = basev, .base_first = true, .float_sum = true,
+		.thresholds_float = true,
+	};
+	xgb_attr *a = sc_alloc(&m->pool, sizeof *a);
+	if (!a) {
+		free(basev);
+		rc = MLMD_OOM();
+		goto out;
+	}
+	a->n_class = K;
+	a->transform = transform;
+	a->n_features = (int)nf;
+	rc = sc_trees_build(&a->trees, &m->pool, &s, "XGBoost JSON");
+	free(basev);
+	if (rc)
+		goto out;
+
+	/* the graph: one input, one node, one output */
+	int vin = sc_add_value(m, "input"), vout = sc_add_value(m, transform == XT_SOFTPROB ? "probabilities" : "predictions");
+	m->nodes = sc_alloc(&m->pool, sizeof *m->nodes);
+	m->inputs = sc_alloc(&m->pool, sizeof *m->inputs);
+	m->outputs = sc_alloc(&m->pool, sizeof *m->outputs);
+	m->input_vals = sc_alloc(&m->pool, sizeof(int));
+	m->output_vals = sc_alloc(&m->pool, sizeof(int));
+	int64_t *idims = sc_alloc_array(&m->pool, 2, sizeof(int64_t)), *odims = sc_alloc_array(&m->pool, 2, sizeof(int64_t));
+	const char **inames = sc_alloc_array(&m->pool, 2, sizeof(char *)), **onames = sc_alloc_array(&m->pool, 2, sizeof(char *));
+	int64_t *labels = sc_alloc_array(&m->pool, (size_t)K, sizeof(int64_t));
+	int *nin = sc_alloc(&m->pool, 2 * sizeof(int));
+	if (vin < 0 || vout < 0 || !m->nodes || !m->inputs || !m->outputs || !m->input_vals || !m->output_vals || !idims ||
+		!odims || !inames || !onames || !labels || !nin) {
+		rc = MLMD_OOM();
+		goto out;
+	}
+	sc_node *node = &m->nodes[0];
+	node->op = &xgb_op;
+	node->name = "xgboost";
+	node->opset = 1;
+	node->nin = node->nout = 1;
+	node->in = &nin[0];
+	node->out = &nin[1];
+	nin[0] = vin;
+	nin[1] = vout;
+	node->attr = a;
+	m->n_nodes = 1;
+	idims[0] = -1;
+	idims[1] = (int64_t)nf;
+	inames[0] = "N";
+	m->inputs[0] = (mlmd_value_info){ .name = "input", .dtype = MLMD_DTYPE_FLOAT, .rank = 2, .dims = idims,
+		.dim_names = inames };
+	m->input_vals[0] = vin;
+	m->n_inputs = 1;
+	odims[0] = -1;
+	odims[1] = K;
+	onames[0] = "N";
+	m->outputs[0] = (mlmd_value_info){ .name = m->values[vout].name, .dtype = MLMD_DTYPE_FLOAT,
+		.rank = transform == XT_SOFTPROB ? 2 : 1, .dims = odims, .dim_names = onames };
+	if (transform == XT_SOFTPROB) {
+		for (int c = 0; c < K; c++)
+			labels[c] = c;
+		m->values[vout].n_labels = (size_t)K;
+		m->values[vout].labels_int64 = labels;
+	}
+	m->output_vals[0] = vout;
+	m->n_outputs = 1;
+	m->format = "xgboost-json";
+	m->producer = "xgboost";
+	/* metadata: objective, counts, and the saving version */
+	char vbuf[64] = "";
+	int32_t ver = jget(j, root, "version");
+	if (ver >= 0 && j->v[ver].type == J_ARR) {
+		size_t off = 0;
+		for (int32_t c = j->v[ver].first; c >= 0 && off < sizeof vbuf - 12; c = j->v[c].next) {
+			int64_t x = 0;
+			jint(j, c, &x);
+			off += (size_t)snprintf(vbuf + off, sizeof vbuf - off, "%s%lld", off ? "." : "", (long long)x);
+		}
+	}
+	m->producer_version = sc_strdup(&m->pool, vbuf, strlen(vbuf));
+	char tmp[4][64];
+	snprintf(tmp[0], 64, "%s", objective);
+	snprintf(tmp[1], 64, "%d", n_trees);
+	snprintf(tmp[2], 64, "%d", (int)nf);
+	snprintf(tmp[3], 64, "%.9g", base);
+	static const char *const keys[4] = { "objective", "num_trees", "num_feature", "base_score" };
+	m->n_meta = 4;
+	m->meta_keys = sc_alloc_array(&m->pool, 4, sizeof(char *));
+	m->meta_values = sc_alloc_array(&m->pool, 4, sizeof(char *));
+	if (!m->meta_keys || !m->meta_values || !m->producer_version) {
+		rc = MLMD_OOM();
+		goto out;
+	}
+	for (int i = 0; i < 4; i++) {
+		m->meta_keys[i] = keys[i];
+		m->meta_values[i] = sc_strdup(&m->pool, tmp[i], strlen(tmp[i]));
+	}
+out:
+	xbuf_free(&b);
+	return rc;
+}
+
+int sc_load_xgboost(mlmd_model *m, const char *json, size_t len)
+{
+	jparser j = { .s = json, .end = json + len };
+	int32_t root = jvalue(&j, 0);
+	if (root >= 0) {
+		jws(&j);
+		if (j.s != j.end) {
+			j.err = "trailing characters after the document";
+			root = -1;
+		}
+	}
+	int rc;
+	if (root < 0)
+		rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "XGBoost JSON: malformed JSON at byte %zu: %s",
+			(size_t)(j.s - json), j.err ? j.err : "parse error");
+	else
+		rc = build(m, &j, root);
+	free(j.v);
+	return rc;
+}
