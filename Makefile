@@ -3,7 +3,7 @@
 #   make check      all tests, plainly and under ASan+UBSan
 #   make demo       run the example pipeline on a file store
 #   make bench      benchmarks (not tests)
-#   make install / uninstall   (DESTDIR PREFIX LIBDIR INCLUDEDIR PKGCONFIGDIR)
+#   make install / uninstall   (DESTDIR PREFIX BINDIR LIBDIR INCLUDEDIR PKGCONFIGDIR)
 
 MAJOR := 0
 VERSION := 0.1.0
@@ -11,6 +11,7 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BINDIR ?= $(PREFIX)/bin
 # Debian's /usr/bin/python3 also reads $(PREFIX)/lib/python3/dist-packages.
 PYTHONDIR ?= $(PREFIX)/lib/python3/dist-packages
 PYTHON ?= /usr/bin/python3
@@ -43,7 +44,7 @@ TESTS := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 .PHONY: all deps check check-plain check-san check-fuzz check-python check-backends pg-cleanup python fuzz demo bench install uninstall clean headertest
 .SECONDARY:
 
-all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc python
+all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc $(B)/mlmd python
 
 deps:
 	@sh tools/deps.sh
@@ -190,6 +191,10 @@ demo: all $(B)/examples/pipeline
 	@rm -f $(B)/demo.db $(B)/demo.db-wal $(B)/demo.db-shm
 	$(B)/examples/pipeline $(B)/demo.db
 
+# The command-line tool.
+$(B)/mlmd: tools/mlmd.c $(B)/libmlmd.a
+	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS)
+
 $(B)/tools/%: tools/%.c tools/bench.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS)
@@ -206,6 +211,8 @@ bench: all $(B)/tools/bench_store $(B)/tools/bench_query $(B)/tools/bench_pg
 
 # ---- install ------------------------------------------------------------------------
 install: all
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(B)/mlmd $(DESTDIR)$(BINDIR)/mlmd
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/mlmd/sys $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/mlmd/proto/ml_metadata/proto $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/google/protobuf
 	install -m 644 $(B)/libmlmd.a $(DESTDIR)$(LIBDIR)/
@@ -229,6 +236,7 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmlmd.a $(DESTDIR)$(LIBDIR)/libmlmd.so $(DESTDIR)$(LIBDIR)/libmlmd.so.$(MAJOR) \
 		$(DESTDIR)$(LIBDIR)/libmlmd.so.$(VERSION) $(DESTDIR)$(PKGCONFIGDIR)/mlmd.pc $(DESTDIR)$(INCLUDEDIR)/mlmd.h
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/mlmd $(DESTDIR)$(PYTHONDIR)/ml_metadata
+	rm -f $(DESTDIR)$(BINDIR)/mlmd
 
 clean:
 	rm -rf $(B) $(PY_GEN) $(PY_PKG)/libmlmd.so bindings/python/build bindings/python/*.egg-info

@@ -1,0 +1,799 @@
+/*
+ * tools/mlmd.c - the mlmd command-line tool.
+ *
+ *   mlmd score --model PATH [--input CSV|-] [--output CSV|-] [--columns a,b,...] [--batch N]
+ *   mlmd model info PATH [--json]
+ *   mlmd version
+ *
+ * Exit status: 0 on success, 1 when an operation failed, 2 on bad usage.
+ * Errors go to stderr and name the problem. See docs/cli.md.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <mlmd.h>
+
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+
+static const char *prog = "mlmd";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(run '%s --help' for usage)\n", prog);
+	return EXIT_USAGE;
+}
+
+static int failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int failed(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAILED;
+}
+
+static const char *dtype_name(int dt)
+{
+	switch (dt) {
+	case MLMD_DTYPE_FLOAT: return "float";
+	case MLMD_DTYPE_DOUBLE: return "double";
+	case MLMD_DTYPE_INT32: return "int32";
+	case MLMD_DTYPE_INT64: return "int64";
+	case MLMD_DTYPE_STRING: return "string";
+	case MLMD_DTYPE_BOOL: return "bool";
+	case MLMD_DTYPE_UINT8: return "uint8";
+	case MLMD_DTYPE_INT8: return "int8";
+	case MLMD_DTYPE_UINT16: return "uint16";
+	case MLMD_DTYPE_INT16: return "int16";
+	case MLMD_DTYPE_UINT32: return "uint32";
+	case MLMD_DTYPE_UINT64: return "uint64";
+	default: return "undefined";
+	}
+}
+
+static size_t dtype_size(int dt)
+{
+	switch (dt) {
+	case MLMD_DTYPE_FLOAT: case MLMD_DTYPE_INT32: case MLMD_DTYPE_UINT32: return 4;
+	case MLMD_DTYPE_DOUBLE: case MLMD_DTYPE_INT64: case MLMD_DTYPE_UINT64: return 8;
+	case MLMD_DTYPE_UINT16: case MLMD_DTYPE_INT16: return 2;
+	case MLMD_DTYPE_STRING: return sizeof(char *);
+	default: return 1;
+	}
+}
+
+/* ---- CSV ------------------------------------------------------------------------------ */
+
+typedef struct {
+	FILE *f;
+	char *line;
+	size_t cap;
+	char **cells;   /* pointers into line (unquoted in place) */
+	size_t n_cells, cap_cells;
+	long lineno;
+} csv_reader;
+
+/* Reads one record (quoted fields may span lines); returns 1, 0 at EOF, -1 on error. */
+static int csv_next(csv_reader *r)
+{
+	size_t len = 0;
+	bool inq = false;
+	int c;
+	for (;;) {
+		c = fgetc(r->f);
+		if (c == EOF)
+			break;
+		if (len + 2 > r->cap) {
+			size_t nc = r->cap ? r->cap * 2 : 4096;
+			char *nl = realloc(r->line, nc);
+			if (!nl)
+				return -1;
+			r->line = nl;
+			r->cap = nc;
+		}
+		if (c == '"')
+			inq = !inq;
+		if (c == '\n' && !inq)
+			break;
+		r->line[len++] = (char)c;
+	}
+	if (c == EOF && len == 0)
+		return 0;
+	r->lineno++;
+	if (len && r->line[len - 1] == '\r')
+		len--;
+	r->line[len] = '\0';
+	/* split and unquote in place */
+	r->n_cells = 0;
+	char *p = r->line, *w;
+	for (;;) {
+		if (r->n_cells == r->cap_cells) {
+			size_t nc = r->cap_cells ? r->cap_cells * 2 : 64;
+			char **ncells = realloc(r->cells, nc * sizeof *ncells);
+			if (!ncells)
+				return -1;
+			r->cells = ncells;
+			r->cap_cells = nc;
+		}
+		r->cells[r->n_cells++] = w = p;
+		if (*p == '"') {
+			p++;
+			for (;;) {
+				if (*p == '\0')
+					return -1;
+				if (*p == '"' && p[1] == '"') {
+					*w++ = '"';
+					p += 2;
+				} else if (*p == '"') {
+					p++;
+					break;
+				} else {
+					*w++ = *p++;
+				}
+			}
+			if (*p != ',' && *p != '\0')
+				return -1;
+		} else {
+			while (*p && *p != ',')
+				*w++ = *p++;
+		}
+		char sep = *p;
+		*w = '\0';
+		if (sep == '\0')
+			break;
+		p++;
+	}
+	return 1;
+}
+
+static void csv_put(FILE *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+/* ---- score ------------------------------------------------------------------------------- */
+
+static void score_help(FILE *f)
+{
+	fprintf(f, "usage: %s score --model PATH [--input CSV|-] [--output CSV|-] [--columns a,b,...] [--batch N]\n\n"
+		"Scores the rows of a CSV file (with a header) with a model file (ONNX or XGBoost JSON).\n"
+		"  --model PATH     the model; its format is detected from its content\n"
+		"  --input CSV      input rows (default: standard input)\n"
+		"  --output CSV     where to write the results (default: standard output)\n"
+		"  --columns LIST   for a model with one [N, F] input: the columns to use, in order\n"
+		"  --batch N        rows scored per call (default 1024)\n\n"
+		"Columns are matched to model inputs by name. A model with a single [N, F] input takes the\n"
+		"columns in order instead: all of them, or those named by --columns (F must match).\n"
+		"Empty cells are missing values (NaN). The output has one column per scalar output and\n"
+		"NAME_<label> (or NAME_0 ... NAME_K-1) columns for an [N, K] output; numbers are printed\n"
+		"with %%.17g, labels as text.\n", prog);
+}
+
+typedef struct {
+	int n_cols;       /* CSV columns feeding this input */
+	int *cols;        /* their indexes in the CSV */
+	int dtype;
+	int rank;         /* rank of the tensor given to the model (1 or 2) */
+} in_bind;
+
+/* Parses one cell into element `at` of a buffer of the given type. */
+static int parse_cell(const char *cell, int dtype, void *buf, size_t at, char **strings_out, const char **err)
+{
+	if (dtype == MLMD_DTYPE_STRING) {
+		char *s = strdup(cell);
+		if (!s)
+			return -1;
+		strings_out[at] = s;
+		((const char **)buf)[at] = s;
+		return 0;
+	}
+	while (*cell == ' ')
+		cell++;
+	if (*cell == '\0') {
+		if (dtype == MLMD_DTYPE_FLOAT) {
+			((float *)buf)[at] = NAN;
+			return 0;
+		}
+		if (dtype == MLMD_DTYPE_DOUBLE) {
+			((double *)buf)[at] = NAN;
+			return 0;
+		}
+		*err = "empty cell for an integer input (missing values need a float input)";
+		return -1;
+	}
+	char *end;
+	errno = 0;
+	if (dtype == MLMD_DTYPE_FLOAT || dtype == MLMD_DTYPE_DOUBLE) {
+		double v = strtod(cell, &end);
+		while (*end == ' ')
+			end++;
+		if (*end) {
+			*err = "not a number";
+			return -1;
+		}
+		if (dtype == MLMD_DTYPE_FLOAT)
+			((float *)buf)[at] = (float)v;
+		else
+			((double *)buf)[at] = v;
+		return 0;
+	}
+	if (dtype == MLMD_DTYPE_BOOL) {
+		bool t = !strcmp(cell, "1") || !strcmp(cell, "true") || !strcmp(cell, "True");
+		bool f = !strcmp(cell, "0") || !strcmp(cell, "false") || !strcmp(cell, "False");
+		if (!t && !f) {
+			*err = "not a boolean (0/1/true/false)";
+			return -1;
+		}
+		((uint8_t *)buf)[at] = t;
+		return 0;
+	}
+	long long v = strtoll(cell, &end, 10);
+	while (*end == ' ')
+		end++;
+	if (*end || errno) {
+		*err = "not an integer";
+		return -1;
+	}
+	switch (dtype) {
+	case MLMD_DTYPE_INT32: ((int32_t *)buf)[at] = (int32_t)v; break;
+	case MLMD_DTYPE_INT64: ((int64_t *)buf)[at] = v; break;
+	case MLMD_DTYPE_INT16: ((int16_t *)buf)[at] = (int16_t)v; break;
+	case MLMD_DTYPE_UINT16: ((uint16_t *)buf)[at] = (uint16_t)v; break;
+	case MLMD_DTYPE_INT8: ((int8_t *)buf)[at] = (int8_t)v; break;
+	case MLMD_DTYPE_UINT8: ((uint8_t *)buf)[at] = (uint8_t)v; break;
+	case MLMD_DTYPE_UINT32: ((uint32_t *)buf)[at] = (uint32_t)v; break;
+	default: ((uint64_t *)buf)[at] = (uint64_t)v;
+	}
+	return 0;
+}
+
+static void print_label(FILE *out, const mlmd_value_info *vi, size_t k)
+{
+	char buf[64];
+	if (vi->labels_int64) {
+		snprintf(buf, sizeof buf, "%lld", (long long)vi->labels_int64[k]);
+		fputs(buf, out);
+	} else {
+		fputs(vi->labels_string[k], out);
+	}
+}
+
+static void print_value(FILE *out, const mlmd_tensor *t, size_t i)
+{
+	const void *p = t->data;
+	switch (t->dtype) {
+	case MLMD_DTYPE_FLOAT: fprintf(out, "%.17g", (double)((const float *)p)[i]); break;
+	case MLMD_DTYPE_DOUBLE: fprintf(out, "%.17g", ((const double *)p)[i]); break;
+	case MLMD_DTYPE_INT32: fprintf(out, "%d", ((const int32_t *)p)[i]); break;
+	case MLMD_DTYPE_INT64: fprintf(out, "%lld", (long long)((const int64_t *)p)[i]); break;
+	case MLMD_DTYPE_STRING: csv_put(out, ((const char *const *)p)[i]); break;
+	case MLMD_DTYPE_BOOL: case MLMD_DTYPE_UINT8: fprintf(out, "%u", ((const uint8_t *)p)[i]); break;
+	case MLMD_DTYPE_INT8: fprintf(out, "%d", ((const int8_t *)p)[i]); break;
+	case MLMD_DTYPE_UINT16: fprintf(out, "%u", ((const uint16_t *)p)[i]); break;
+	case MLMD_DTYPE_INT16: fprintf(out, "%d", ((const int16_t *)p)[i]); break;
+	case MLMD_DTYPE_UINT32: fprintf(out, "%u", ((const uint32_t *)p)[i]); break;
+	default: fprintf(out, "%llu", (unsigned long long)((const uint64_t *)p)[i]);
+	}
+}
+
+/* Columns of an output per row: 1 for [N] / [N,1], K for [N,K]. */
+static int64_t out_width(const mlmd_tensor *t)
+{
+	int64_t w = 1;
+	for (int d = 1; d < t->rank; d++)
+		w *= t->dims[d];
+	return w;
+}
+
+static int split_list(char *s, char ***out, int *n)
+{
+	int cap = 8;
+	*out = malloc((size_t)cap * sizeof **out);
+	*n = 0;
+	if (!*out)
+		return -1;
+	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
+		if (*n == cap) {
+			cap *= 2;
+			char **nl = realloc(*out, (size_t)cap * sizeof **out);
+			if (!nl)
+				return -1;
+			*out = nl;
+		}
+		(*out)[(*n)++] = tok;
+	}
+	return 0;
+}
+
+static int cmd_score(int argc, char **argv)
+{
+	const char *model_path = NULL, *in_path = "-", *out_path = "-";
+	char *columns = NULL;
+	long batch = 1024;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool has_next = i + 1 < argc;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			score_help(stdout);
+			return 0;
+		} else if (!strcmp(a, "--model") && has_next) {
+			model_path = argv[++i];
+		} else if (!strcmp(a, "--input") && has_next) {
+			in_path = argv[++i];
+		} else if (!strcmp(a, "--output") && has_next) {
+			out_path = argv[++i];
+		} else if (!strcmp(a, "--columns") && has_next) {
+			columns = argv[++i];
+		} else if (!strcmp(a, "--batch") && has_next) {
+			char *end;
+			batch = strtol(argv[++i], &end, 10);
+			if (*end || batch < 1 || batch > 10000000)
+				return usage_error("score: --batch must be a number from 1 to 10000000");
+		} else {
+			return usage_error("score: unknown or incomplete option '%s'", a);
+		}
+	}
+	if (!model_path)
+		return usage_error("score: --model PATH is required");
+	mlmd_model *m;
+	if (mlmd_model_load_file(&m, model_path))
+		return failed("%s", mlmd_error_message());
+	FILE *in = strcmp(in_path, "-") ? fopen(in_path, "r") : stdin;
+	if (!in) {
+		mlmd_model_free(m);
+		return failed("%s: %s", in_path, strerror(errno));
+	}
+	FILE *out = strcmp(out_path, "-") ? fopen(out_path, "w") : stdout;
+	if (!out) {
+		if (in != stdin)
+			fclose(in);
+		mlmd_model_free(m);
+		return failed("%s: %s", out_path, strerror(errno));
+	}
+	int rc = 0;
+	csv_reader r = { .f = in };
+	size_t ni = mlmd_model_input_count(m), no = mlmd_model_output_count(m);
+	in_bind *binds = calloc(ni + 1, sizeof *binds);
+	mlmd_tensor *tin = calloc(ni + 1, sizeof *tin), *tout = calloc(no + 1, sizeof *tout);
+	void **bufs = calloc(ni + 1, sizeof *bufs);
+	char ***strs = calloc(ni + 1, sizeof *strs);
+	char **header = NULL, **colnames = NULL;
+	int n_header = 0, n_colnames = 0;
+	mlmd_score_ctx *ctx = NULL;
+	long rows_done = 0;
+	if (!binds || !tin || !tout || !bufs || !strs || mlmd_score_ctx_new(&ctx)) {
+		rc = failed("out of memory");
+		goto out;
+	}
+	int got = csv_next(&r);
+	if (got <= 0) {
+		rc = failed("%s: %s", in_path, got < 0 ? "malformed CSV header" : "empty input (a header line is needed)");
+		goto out;
+	}
+	n_header = (int)r.n_cells;
+	header = calloc((size_t)n_header + 1, sizeof *header);
+	for (int c = 0; header && c < n_header; c++)
+		header[c] = strdup(r.cells[c]);
+	if (columns && split_list(columns, &colnames, &n_colnames)) {
+		rc = failed("out of memory");
+		goto out;
+	}
+	/* bind model inputs to columns */
+	for (size_t k = 0; k < ni; k++) {
+		const mlmd_value_info *vi = mlmd_model_input(m, k);
+		in_bind *b = &binds[k];
+		b->dtype = vi->dtype;
+		int by_name = -1;
+		for (int c = 0; c < n_header; c++)
+			if (!strcmp(header[c], vi->name))
+				by_name = c;
+		int64_t width = vi->rank == 2 ? vi->dims[1] : 1;
+		if (vi->rank > 2 || vi->rank == 0) {
+			rc = failed("input '%s' has rank %d; CSV scoring supports inputs of shape [N] or [N, F]", vi->name,
+				vi->rank);
+			goto out;
+		}
+		b->rank = vi->rank < 0 ? 2 : vi->rank;
+		if (ni == 1 && b->rank == 2 && !(by_name >= 0 && width == 1 && !colnames)) {
+			/* the single [N, F] input: columns in order */
+			int want = colnames ? n_colnames : n_header;
+			b->cols = calloc((size_t)want + 1, sizeof *b->cols);
+			b->n_cols = want;
+			for (int j = 0; j < want; j++) {
+				b->cols[j] = j;
+				if (colnames) {
+					b->cols[j] = -1;
+					for (int c = 0; c < n_header; c++)
+						if (!strcmp(header[c], colnames[j]))
+							b->cols[j] = c;
+					if (b->cols[j] < 0) {
+						rc = failed("--columns: no column '%s' in the input header", colnames[j]);
+						goto out;
+					}
+				}
+			}
+			if (width >= 0 && want != width) {
+				rc = failed("input '%s' takes %lld features; %s %d column(s)", vi->name, (long long)width,
+					colnames ? "--columns names" : "the CSV has", want);
+				goto out;
+			}
+		} else {
+			if (by_name < 0) {
+				rc = failed("input '%s': no CSV column of that name (columns: %d in the header)", vi->name,
+					n_header);
+				goto out;
+			}
+			if (width != 1 && width != -1) {
+				rc = failed("input '%s' takes %lld features per row; only single-column inputs are matched "
+					"by name", vi->name, (long long)width);
+				goto out;
+			}
+			b->cols = calloc(1, sizeof *b->cols);
+			b->cols[0] = by_name;
+			b->n_cols = 1;
+		}
+		if (b->dtype == MLMD_DTYPE_UNDEFINED)
+			b->dtype = MLMD_DTYPE_FLOAT;
+		bufs[k] = calloc((size_t)batch * (size_t)b->n_cols + 1, dtype_size(b->dtype));
+		strs[k] = calloc((size_t)batch * (size_t)b->n_cols + 1, sizeof(char *));
+		if (!bufs[k] || !strs[k] || !b->cols) {
+			rc = failed("out of memory");
+			goto out;
+		}
+	}
+	bool header_done = false, eof = false;
+	while (!eof && rc == 0) {
+		long n = 0;
+		while (n < batch) {
+			got = csv_next(&r);
+			if (got < 0) {
+				rc = failed("%s:%ld: malformed CSV record", in_path, r.lineno + 1);
+				goto out;
+			}
+			if (got == 0) {
+				eof = true;
+				break;
+			}
+			if (r.n_cells == 1 && r.cells[0][0] == '\0')
+				continue; /* blank line */
+			if ((int)r.n_cells != n_header) {
+				rc = failed("%s:%ld: %zu fields, the header has %d", in_path, r.lineno, r.n_cells, n_header);
+				goto out;
+			}
+			for (size_t k = 0; k < ni; k++)
+				for (int j = 0; j < binds[k].n_cols; j++) {
+					const char *err = "invalid";
+					size_t at = (size_t)n * (size_t)binds[k].n_cols + (size_t)j;
+					if (parse_cell(r.cells[binds[k].cols[j]], binds[k].dtype, bufs[k], at, strs[k], &err)) {
+						rc = failed("%s:%ld: column '%s': %s: '%s'", in_path, r.lineno, header[binds[k].cols[j]],
+							err, r.cells[binds[k].cols[j]]);
+						goto out;
+					}
+				}
+			n++;
+		}
+		if (n == 0 && header_done)
+			break;
+		for (size_t k = 0; k < ni; k++) {
+			tin[k] = (mlmd_tensor){ .dtype = binds[k].dtype, .rank = binds[k].rank, .data = bufs[k] };
+			tin[k].dims[0] = n;
+			tin[k].dims[1] = binds[k].n_cols;
+		}
+		memset(tout, 0, (no + 1) * sizeof *tout);
+		if (n > 0 && mlmd_model_score(m, ctx, tin, ni, tout, no)) {
+			rc = failed("rows %ld-%ld: %s", rows_done + 1, rows_done + n, mlmd_error_message());
+			goto out;
+		}
+		if (!header_done) {
+			/* the header: from the first batch's shapes (or the declared ones) */
+			for (size_t o = 0; o < no; o++) {
+				const mlmd_value_info *vi = mlmd_model_output(m, o);
+				int64_t w = n > 0 ? out_width(&tout[o]) : (vi->rank == 2 && vi->dims[1] > 0 ? vi->dims[1] : 1);
+				for (int64_t k = 0; k < w; k++) {
+					if (o || k)
+						fputc(',', out);
+					csv_put(out, vi->name);
+					if (w == 1)
+						continue; /* one value per row: the output's name */
+					fputc('_', out);
+					if (vi->n_labels == (size_t)w)
+						print_label(out, vi, (size_t)k);
+					else
+						fprintf(out, "%lld", (long long)k);
+				}
+			}
+			fputc('\n', out);
+			header_done = true;
+		}
+		for (long i = 0; i < n; i++) {
+			for (size_t o = 0; o < no; o++) {
+				int64_t w = out_width(&tout[o]);
+				if (tout[o].rank >= 1 && tout[o].dims[0] != n) {
+					rc = failed("output '%s' has %lld rows for %ld input rows", mlmd_model_output(m, o)->name,
+						(long long)tout[o].dims[0], n);
+					goto out;
+				}
+				for (int64_t k = 0; k < w; k++) {
+					if (o || k)
+						fputc(',', out);
+					print_value(out, &tout[o], (size_t)(i * w + k));
+				}
+			}
+			fputc('\n', out);
+		}
+		for (size_t k = 0; k < ni; k++)
+			if (binds[k].dtype == MLMD_DTYPE_STRING)
+				for (long i = 0; i < n * binds[k].n_cols; i++) {
+					free(strs[k][i]);
+					strs[k][i] = NULL;
+				}
+		rows_done += n;
+	}
+	if (fflush(out) || ferror(out))
+		rc = failed("%s: write error", out_path);
+out:
+	for (size_t k = 0; k < ni; k++) {
+		if (strs && strs[k])
+			for (long i = 0; i < batch * (binds ? binds[k].n_cols : 0); i++)
+				free(strs[k][i]);
+		if (strs)
+			free(strs[k]);
+		if (bufs)
+			free(bufs[k]);
+		if (binds)
+			free(binds[k].cols);
+	}
+	for (int c = 0; header && c < n_header; c++)
+		free(header[c]);
+	free(header);
+	free(colnames);
+	free(strs);
+	free(bufs);
+	free(binds);
+	free(tin);
+	free(tout);
+	free(r.line);
+	free(r.cells);
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(m);
+	if (in != stdin)
+		fclose(in);
+	if (out != stdout && fclose(out) && rc == 0)
+		rc = failed("%s: write error", out_path);
+	return rc;
+}
+
+/* ---- model info --------------------------------------------------------------------------- */
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void print_info(FILE *f, const mlmd_value_info *vi, bool json)
+{
+	if (json) {
+		fputs("{\"name\":", f);
+		json_str(f, vi->name);
+		fprintf(f, ",\"type\":\"%s\",\"shape\":", dtype_name(vi->dtype));
+		if (vi->rank < 0) {
+			fputs("null", f);
+		} else {
+			fputc('[', f);
+			for (int d = 0; d < vi->rank; d++) {
+				if (d)
+					fputc(',', f);
+				if (vi->dims[d] >= 0)
+					fprintf(f, "%lld", (long long)vi->dims[d]);
+				else if (vi->dim_names && vi->dim_names[d])
+					json_str(f, vi->dim_names[d]);
+				else
+					fputs("null", f);
+			}
+			fputc(']', f);
+		}
+		if (vi->n_labels) {
+			fputs(",\"labels\":[", f);
+			for (size_t k = 0; k < vi->n_labels; k++) {
+				if (k)
+					fputc(',', f);
+				if (vi->labels_int64)
+					fprintf(f, "%lld", (long long)vi->labels_int64[k]);
+				else
+					json_str(f, vi->labels_string[k]);
+			}
+			fputc(']', f);
+		}
+		fputc('}', f);
+		return;
+	}
+	fprintf(f, "  %s: %s", vi->name, dtype_name(vi->dtype));
+	if (vi->rank >= 0) {
+		fputs(" [", f);
+		for (int d = 0; d < vi->rank; d++) {
+			if (d)
+				fputs(", ", f);
+			if (vi->dims[d] >= 0)
+				fprintf(f, "%lld", (long long)vi->dims[d]);
+			else
+				fputs(vi->dim_names && vi->dim_names[d] ? vi->dim_names[d] : "?", f);
+		}
+		fputc(']', f);
+	}
+	if (vi->n_labels) {
+		fprintf(f, " labels:");
+		for (size_t k = 0; k < vi->n_labels && k < 20; k++) {
+			fputc(' ', f);
+			if (vi->labels_int64)
+				fprintf(f, "%lld", (long long)vi->labels_int64[k]);
+			else
+				fputs(vi->labels_string[k], f);
+		}
+		if (vi->n_labels > 20)
+			fprintf(f, " ... (%zu)", vi->n_labels);
+	}
+	fputc('\n', f);
+}
+
+static int cmd_model_info(int argc, char **argv)
+{
+	const char *path = NULL;
+	bool json = false;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("usage: %s model info PATH [--json]\n\nPrints a model file's format, producer, opsets, "
+				"inputs, outputs and metadata.\n", prog);
+			return 0;
+		} else if (argv[i][0] == '-' || path)
+			return usage_error("model info: unexpected argument '%s'", argv[i]);
+		else
+			path = argv[i];
+	}
+	if (!path)
+		return usage_error("model info: PATH is required");
+	mlmd_model *m;
+	if (mlmd_model_load_file(&m, path))
+		return failed("%s", mlmd_error_message());
+	FILE *f = stdout;
+	if (json) {
+		fputs("{\"format\":", f);
+		json_str(f, mlmd_model_format(m));
+		fputs(",\"producer\":", f);
+		json_str(f, mlmd_model_producer(m));
+		fputs(",\"producer_version\":", f);
+		json_str(f, mlmd_model_producer_version(m));
+		fprintf(f, ",\"ir_version\":%lld,\"opsets\":{", (long long)mlmd_model_ir_version(m));
+		for (size_t i = 0; i < mlmd_model_opset_count(m); i++) {
+			const char *d;
+			int64_t v;
+			mlmd_model_opset(m, i, &d, &v);
+			if (i)
+				fputc(',', f);
+			json_str(f, d[0] ? d : "ai.onnx");
+			fprintf(f, ":%lld", (long long)v);
+		}
+		fputs("},\"inputs\":[", f);
+		for (size_t i = 0; i < mlmd_model_input_count(m); i++) {
+			if (i)
+				fputc(',', f);
+			print_info(f, mlmd_model_input(m, i), true);
+		}
+		fputs("],\"outputs\":[", f);
+		for (size_t i = 0; i < mlmd_model_output_count(m); i++) {
+			if (i)
+				fputc(',', f);
+			print_info(f, mlmd_model_output(m, i), true);
+		}
+		fputs("],\"metadata\":{", f);
+		for (size_t i = 0; i < mlmd_model_metadata_count(m); i++) {
+			const char *k, *v;
+			mlmd_model_metadata(m, i, &k, &v);
+			if (i)
+				fputc(',', f);
+			json_str(f, k);
+			fputc(':', f);
+			json_str(f, v);
+		}
+		fputs("}}\n", f);
+	} else {
+		fprintf(f, "format: %s\nproducer: %s %s\n", mlmd_model_format(m), mlmd_model_producer(m),
+			mlmd_model_producer_version(m));
+		if (mlmd_model_ir_version(m))
+			fprintf(f, "ir_version: %lld\n", (long long)mlmd_model_ir_version(m));
+		for (size_t i = 0; i < mlmd_model_opset_count(m); i++) {
+			const char *d;
+			int64_t v;
+			mlmd_model_opset(m, i, &d, &v);
+			fprintf(f, "opset: %s %lld\n", d[0] ? d : "ai.onnx", (long long)v);
+		}
+		fputs("inputs:\n", f);
+		for (size_t i = 0; i < mlmd_model_input_count(m); i++)
+			print_info(f, mlmd_model_input(m, i), false);
+		fputs("outputs:\n", f);
+		for (size_t i = 0; i < mlmd_model_output_count(m); i++)
+			print_info(f, mlmd_model_output(m, i), false);
+		if (mlmd_model_metadata_count(m))
+			fputs("metadata:\n", f);
+		for (size_t i = 0; i < mlmd_model_metadata_count(m); i++) {
+			const char *k, *v;
+			mlmd_model_metadata(m, i, &k, &v);
+			fprintf(f, "  %s: %s\n", k, v);
+		}
+	}
+	mlmd_model_free(m);
+	return 0;
+}
+
+/* ---- main ---------------------------------------------------------------------------------- */
+
+static void main_help(FILE *f)
+{
+	fprintf(f, "usage: %s COMMAND [ARGS]\n\n"
+		"commands:\n"
+		"  score       score CSV rows with a model file (ONNX, XGBoost JSON)\n"
+		"  model info  print a model file's inputs, outputs and metadata\n"
+		"  version     print the library version\n\n"
+		"Run '%s COMMAND --help' for a command's options. Exit status: 0 success, 1 failure, 2 bad usage.\n",
+		prog, prog);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("a command is required");
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		main_help(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("mlmd %s\n", mlmd_version());
+		return 0;
+	}
+	if (!strcmp(cmd, "score"))
+		return cmd_score(argc - 2, argv + 2);
+	if (!strcmp(cmd, "model")) {
+		if (argc < 3)
+			return usage_error("model: a subcommand is required (info)");
+		if (!strcmp(argv[2], "info"))
+			return cmd_model_info(argc - 3, argv + 3);
+		return usage_error("model: unknown subcommand '%s' (info)", argv[2]);
+	}
+	return usage_error("unknown command '%s'", cmd);
+}
