@@ -86,12 +86,14 @@ FORCE:
 TEST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -O1 -g -Iinclude -I$(GEN) -Ilib -Itests $(PG_CFLAGS)
 TEST_LIBS := -lcmocka $(LIBS)
 
-$(B)/tests/%: tests/%.c tests/helpers.h $(B)/libmlmd.a
+# test_scorer counts the library's allocations through these wrappers.
+TEST_LDFLAGS_test_scorer := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=aligned_alloc -lpthread
+$(B)/tests/%: tests/%.c tests/helpers.h tests/onnx_build.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) $< -o $@ $(B)/libmlmd.a $(TEST_LIBS)
-$(B)/tests-san/%: tests/%.c tests/helpers.h $(B)/libmlmd-san.a
+	$(CC) $(TEST_CFLAGS) $< -o $@ $(B)/libmlmd.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
+$(B)/tests-san/%: tests/%.c tests/helpers.h tests/onnx_build.h $(B)/libmlmd-san.a
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) $(SAN) $< -o $@ $(B)/libmlmd-san.a $(TEST_LIBS)
+	$(CC) $(TEST_CFLAGS) $(SAN) $< -o $@ $(B)/libmlmd-san.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
 
 check: all check-plain check-san check-backends check-fuzz check-python headertest symbols
 	@$(MAKE) -s pg-cleanup
@@ -162,9 +164,9 @@ $(PY_GEN): proto/metadata_store.proto proto/metadata_store_service.proto tools/g
 	sh tools/gen-proto-py.sh $(B) bindings/python
 $(PY_PKG)/libmlmd.so: $(B)/libmlmd.so
 	cp $< $@
-check-python: python
+check-python: python $(B)/mlmd
 	@echo "== python (tests/python, $(PYTHON) -m pytest)"
-	cd tests/python && PYTHONPATH=$(CURDIR)/bindings/python MLMD_TEST_TMP=$(CURDIR)/$(B)/tmp \
+	cd tests/python && PYTHONPATH=$(CURDIR)/bindings/python MLMD_TEST_TMP=$(CURDIR)/$(B)/tmp MLMD_CLI=$(CURDIR)/$(B)/mlmd \
 		$(PYTHON) -m pytest -q -p no:cacheprovider .
 
 # The public header alone, as C and as C++, pedantic.

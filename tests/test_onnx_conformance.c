@@ -130,7 +130,7 @@ static int read_tensor(const char *path, ttensor *out)
 			((char **)out->own)[i] = out->strs[i];
 		}
 		out->n_strs = n;
-	} else if (tp->has_raw_data) {
+	} else if (tp->has_raw_data && tp->raw_data.len) {
 		memcpy(out->own, tp->raw_data.data, tp->raw_data.len < n * es ? tp->raw_data.len : n * es);
 	} else {
 		for (size_t i = 0; i < n; i++)

@@ -608,8 +608,9 @@ static int prep_le(sc_node *n, sc_load *L)
 	}
 	for (size_t i = 0; i + 1 < nk; i++)
 		if (le_cmp2(a->key_type, keys, (size_t)ord[i], (size_t)ord[i + 1]) == 0) {
+			int pos = ord[i + 1];
 			free(ord);
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "duplicate key at position %d", ord[i + 1]);
+			return sc_fail(n, MLMD_INVALID_ARGUMENT, "duplicate key at position %d", pos);
 		}
 	for (size_t i = 0; i < nk; i++) {
 		memcpy(sk + i * ks, (const char *)keys + (size_t)ord[i] * ks, ks);

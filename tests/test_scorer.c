@@ -1,0 +1,871 @@
+/*
+ * The scorer: loading and refusing models, inspection, the tree engine's
+ * semantics (branch modes, missing values, thresholds, aggregation, post
+ * transforms, binary classifiers), XGBoost JSON, output ownership, sharing a
+ * model between threads, and no allocation per call once warm. Models are
+ * built here with tests/onnx_build.h; real exported models are covered by
+ * tests/python/test_scorer_models.py and the ONNX node tests.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "mlmd.h"
+#include "onnx_build.h"
+
+/* ---- allocation counting (the binary is linked with --wrap for these) ---- */
+
+static _Atomic long n_allocs;
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t m);
+void *__real_realloc(void *p, size_t n);
+void *__real_aligned_alloc(size_t a, size_t n);
+void *__wrap_malloc(size_t n) { n_allocs++; return __real_malloc(n); }
+void *__wrap_calloc(size_t n, size_t m) { n_allocs++; return __real_calloc(n, m); }
+void *__wrap_realloc(void *p, size_t n) { n_allocs++; return __real_realloc(p, n); }
+void *__wrap_aligned_alloc(size_t a, size_t n) { n_allocs++; return __real_aligned_alloc(a, n); }
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+static mlmd_model *load_ok(ob *b)
+{
+	size_t len;
+	uint8_t *bytes = ob_pack(b, &len);
+	mlmd_model *m = NULL;
+	int rc = mlmd_model_load_buffer(&m, bytes, len, "test");
+	if (rc)
+		fail_msg("load failed: %s", mlmd_error_message());
+	return m;
+}
+
+/* Loads and expects failure with code and a message containing `needle`. */
+static void load_fails(ob *b, int code, const char *needle)
+{
+	size_t len;
+	uint8_t *bytes = ob_pack(b, &len);
+	mlmd_model *m = NULL;
+	int rc = mlmd_model_load_buffer(&m, bytes, len, NULL);
+	if (rc == 0)
+		fail_msg("load succeeded, expected %s", needle);
+	assert_null(m);
+	if (rc != -code || !strstr(mlmd_error_message(), needle))
+		fail_msg("got %d '%s', expected %d '%s'", rc, mlmd_error_message(), -code, needle);
+}
+
+static void buffer_fails(const void *p, size_t len, int code, const char *needle)
+{
+	mlmd_model *m = NULL;
+	int rc = mlmd_model_load_buffer(&m, p, len, NULL);
+	assert_null(m);
+	if (rc != -code || !strstr(mlmd_error_message(), needle))
+		fail_msg("got %d '%s', expected %d '%s'", rc, mlmd_error_message(), -code, needle);
+}
+
+static mlmd_tensor tf32(float *data, int64_t rows, int64_t cols)
+{
+	mlmd_tensor t = { .dtype = MLMD_DTYPE_FLOAT, .rank = 2, .data = data };
+	t.dims[0] = rows;
+	t.dims[1] = cols;
+	return t;
+}
+
+/* A one-node TreeEnsembleRegressor graph: X float [N, F] -> Y [N, T]. */
+static void tree_graph(ob *b, int features, int targets, ob_attr **attrs, size_t n_attrs)
+{
+	ob_opset(b, "ai.onnx.ml", 3);
+	Mlmd__Onnx__NodeProto *n = ob_node(b, "TreeEnsembleRegressor", "ai.onnx.ml", "trees", "X", "Y", NULL);
+	for (size_t i = 0; i < n_attrs; i++)
+		n->attribute[n->n_attribute++] = attrs[i];
+	ob_input(b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, features });
+	ob_output(b, "Y", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, targets });
+}
+
+/* A stump: node 0 compares feature 0 with thr by mode; leaf 1 (true) = 1, leaf 2 (false) = 2. */
+static mlmd_model *stump(const char *mode, float thr, int missing_true)
+{
+	ob b = { 0 };
+	const char *modes[] = { mode, "LEAF", "LEAF" };
+	ob_attr *attrs[] = {
+		ob_ints(&b, "nodes_treeids", (int64_t[]){ 0, 0, 0 }, 3),
+		ob_ints(&b, "nodes_nodeids", (int64_t[]){ 0, 1, 2 }, 3),
+		ob_ints(&b, "nodes_featureids", (int64_t[]){ 0, 0, 0 }, 3),
+		ob_strings(&b, "nodes_modes", modes, 3),
+		ob_floats(&b, "nodes_values", (float[]){ thr, 0, 0 }, 3),
+		ob_ints(&b, "nodes_truenodeids", (int64_t[]){ 1, 0, 0 }, 3),
+		ob_ints(&b, "nodes_falsenodeids", (int64_t[]){ 2, 0, 0 }, 3),
+		ob_ints(&b, "nodes_missing_value_tracks_true", (int64_t[]){ missing_true, 0, 0 }, 3),
+		ob_ints(&b, "target_treeids", (int64_t[]){ 0, 0 }, 2),
+		ob_ints(&b, "target_nodeids", (int64_t[]){ 1, 2 }, 2),
+		ob_ints(&b, "target_ids", (int64_t[]){ 0, 0 }, 2),
+		ob_floats(&b, "target_weights", (float[]){ 1, 2 }, 2),
+	};
+	tree_graph(&b, 1, 1, attrs, sizeof attrs / sizeof *attrs);
+	mlmd_model *m = load_ok(&b);
+	ob_free(&b);
+	return m;
+}
+
+static float score1(mlmd_model *m, float x)
+{
+	float out[4];
+	mlmd_tensor in = tf32(&x, 1, 1), o = { .data = out, .capacity = 4 };
+	if (mlmd_model_score(m, NULL, &in, 1, &o, 1))
+		fail_msg("score: %s", mlmd_error_message());
+	return out[0];
+}
+
+/* ---- refusing bad bytes -------------------------------------------------------------- */
+
+static void refuses_non_models(void **state)
+{
+	(void)state;
+	buffer_fails("", 0, MLMD_INVALID_ARGUMENT, "empty model");
+	buffer_fails("\xff\xff\xff\xff\xff", 5, MLMD_INVALID_ARGUMENT, "not a valid ONNX model");
+	const char *pfa = "{\"input\": \"double\", \"output\": \"double\", \"action\": [{\"+\": [\"input\", 1]}]}";
+	buffer_fails(pfa, strlen(pfa), MLMD_UNIMPLEMENTED, "PFA is not supported: export the model as ONNX");
+	const char *pfa_yaml = "input: double\noutput: double\naction:\n  - {+: [input, 1]}\n";
+	buffer_fails(pfa_yaml, strlen(pfa_yaml), MLMD_UNIMPLEMENTED, "PFA");
+	const char *pmml = "<?xml version=\"1.0\"?>\n<PMML version=\"4.4\" xmlns=\"http://www.dmg.org/PMML-4_4\"/>";
+	buffer_fails(pmml, strlen(pmml), MLMD_UNIMPLEMENTED, "PMML");
+	const char saved[] = "\x08\x01\x12\x10tensorflow/serving";
+	buffer_fails(saved, sizeof saved - 1, MLMD_UNIMPLEMENTED, "SavedModel");
+	const char *json = "{\"weights\": [1, 2, 3]}";
+	buffer_fails(json, strlen(json), MLMD_INVALID_ARGUMENT, "not an XGBoost model");
+	mlmd_model *m = NULL;
+	assert_int_equal(mlmd_model_load_file(&m, "/nonexistent/model.onnx"), -MLMD_NOT_FOUND);
+	assert_non_null(strstr(mlmd_error_message(), "/nonexistent/model.onnx"));
+}
+
+/* Every prefix of a valid model fails cleanly or loads; none crashes. */
+static void truncated_models_never_crash(void **state)
+{
+	(void)state;
+	ob b = { 0 };
+	ob_opset(&b, "", 13);
+	ob_init(&b, ob_tensor_new(&b, "W", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ 3, 2 }, (float[]){ 1, 2, 3, 4, 5, 6 }, 6));
+	ob_node(&b, "MatMul", "", "mm", "X,W", "Y", NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 3 });
+	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	size_t len;
+	uint8_t *bytes = ob_pack(&b, &len);
+	int failures = 0;
+	for (size_t cut = 0; cut < len; cut++) {
+		mlmd_model *m = NULL;
+		int rc = mlmd_model_load_buffer(&m, bytes, cut, NULL);
+		if (rc) {
+			failures++;
+			assert_true(rc == -MLMD_INVALID_ARGUMENT || rc == -MLMD_UNIMPLEMENTED);
+			assert_true(strlen(mlmd_error_message()) > 10);
+		}
+		mlmd_model_free(m);
+	}
+	assert_true(failures > (int)len / 2);
+	ob_free(&b);
+}
+
+static void refuses_unsupported_op_domain_type(void **state)
+{
+	(void)state;
+	ob b = { 0 };
+	ob_opset(&b, "", 14);
+	ob_node(&b, "LSTM", "", "x", "X", "Y", NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 3 });
+	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, -1, NULL);
+	load_fails(&b, MLMD_UNIMPLEMENTED, "node 'x' (ai.onnx::LSTM, opset 14): operator not supported");
+	ob_free(&b);
+
+	ob_opset(&b, "", 14);
+	ob_opset(&b, "com.microsoft", 1);
+	ob_node(&b, "FusedGemm", "com.microsoft", "f", "X", "Y", NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 3 });
+	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, -1, NULL);
+	load_fails(&b, MLMD_UNIMPLEMENTED, "domain 'com.microsoft' is not supported");
+	ob_free(&b);
+
+	ob_opset(&b, "", 14);
+	ob_node(&b, "Relu", "", "r", "X", "Y", NULL);
+	ob_input(&b, "X", 10 /* FLOAT16 */, 2, (int64_t[]){ -1, 3 });
+	ob_output(&b, "Y", 10, -1, NULL);
+	load_fails(&b, MLMD_UNIMPLEMENTED, "input 'X': element type FLOAT16 is not supported");
+	ob_free(&b);
+
+	ob_opset(&b, "", 22);
+	ob_node(&b, "Relu", "", "r", "X", "Y", NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 3 });
+	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, -1, NULL);
+	load_fails(&b, MLMD_UNIMPLEMENTED, "ai.onnx opset 22 is not supported");
+	ob_free(&b);
+
+	ob_opset(&b, "", 13);
+	ob_opset(&b, "ai.onnx.ml", 3);
+	ob_node(&b, "SVMClassifier", "ai.onnx.ml", "svm", "X", "L,P", NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 3 });
+	ob_output(&b, "L", MLMD_DTYPE_INT64, -1, NULL);
+	load_fails(&b, MLMD_UNIMPLEMENTED, "node 'svm' (ai.onnx.ml::SVMClassifier, opset 3): operator not supported");
+	ob_free(&b);
+}
+
+static void refuses_malformed_graphs(void **state)
+{
+	(void)state;
+	ob b = { 0 };
+	/* initializer whose data does not match its dims */
+	ob_opset(&b, "", 13);
+	ob_init(&b, ob_tensor_new(&b, "W", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ 2, 3 }, (float[]){ 1, 2, 3, 4, 5 }, 5));
+	ob_node(&b, "MatMul", "", "mm", "X,W", "Y", NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, -1, NULL);
+	load_fails(&b, MLMD_INVALID_ARGUMENT, "initializer 'W': dims say 6 element(s), the data holds 5");
+	ob_free(&b);
+
+	/* absurd dimensions */
+	ob_opset(&b, "", 13);
+	ob_init(&b, ob_tensor_new(&b, "W", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ (int64_t)1 << 40, (int64_t)1 << 40 }, NULL, 0));
+	ob_node(&b, "Identity", "", "i", "W", "Y", NULL);
+	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, -1, NULL);
+	load_fails(&b, MLMD_INVALID_ARGUMENT, "invalid or absurd dimensions");
+	ob_free(&b);
+
+	/* a cycle */
+	ob_opset(&b, "", 13);
+	ob_node(&b, "Relu", "", "a", "B", "A", NULL);
+	ob_node(&b, "Relu", "", "b", "A", "B", NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	ob_output(&b, "A", MLMD_DTYPE_FLOAT, -1, NULL);
+	load_fails(&b, MLMD_INVALID_ARGUMENT, "the graph has a cycle");
+	ob_free(&b);
+
+	/* an input nobody produces */
+	ob_opset(&b, "", 13);
+	ob_node(&b, "Add", "", "add", "X,Nowhere", "Y", NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, -1, NULL);
+	load_fails(&b, MLMD_INVALID_ARGUMENT, "node 'add': input 'Nowhere' is not a graph input");
+	ob_free(&b);
+
+	/* an output nobody produces, a value defined twice */
+	ob_opset(&b, "", 13);
+	ob_node(&b, "Relu", "", "r", "X", "Y", NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	ob_output(&b, "Z", MLMD_DTYPE_FLOAT, -1, NULL);
+	load_fails(&b, MLMD_INVALID_ARGUMENT, "graph output 'Z' is not produced");
+	ob_free(&b);
+	ob_opset(&b, "", 13);
+	ob_node(&b, "Relu", "", "r1", "X", "Y", NULL);
+	ob_node(&b, "Relu", "", "r2", "X", "Y", NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, -1, NULL);
+	load_fails(&b, MLMD_INVALID_ARGUMENT, "value 'Y' is defined twice");
+	ob_free(&b);
+
+	/* a tree whose child id does not exist, and one that loops */
+	const char *modes[] = { "BRANCH_LEQ", "LEAF", "LEAF" };
+	for (int k = 0; k < 2; k++) {
+		int64_t t0 = k == 0 ? 99 : 0;
+		ob_attr *attrs[] = {
+			ob_ints(&b, "nodes_treeids", (int64_t[]){ 0, 0, 0 }, 3),
+			ob_ints(&b, "nodes_nodeids", (int64_t[]){ 0, 1, 2 }, 3),
+			ob_ints(&b, "nodes_featureids", (int64_t[]){ 0, 0, 0 }, 3),
+			ob_strings(&b, "nodes_modes", modes, 3),
+			ob_floats(&b, "nodes_values", (float[]){ 0, 0, 0 }, 3),
+			ob_ints(&b, "nodes_truenodeids", (int64_t[]){ t0, 0, 0 }, 3),
+			ob_ints(&b, "nodes_falsenodeids", (int64_t[]){ 2, 0, 0 }, 3),
+			ob_ints(&b, "target_treeids", (int64_t[]){ 0 }, 1),
+			ob_ints(&b, "target_nodeids", (int64_t[]){ 1 }, 1),
+			ob_ints(&b, "target_ids", (int64_t[]){ 0 }, 1),
+			ob_floats(&b, "target_weights", (float[]){ 1 }, 1),
+		};
+		tree_graph(&b, 1, 1, attrs, sizeof attrs / sizeof *attrs);
+		load_fails(&b, MLMD_INVALID_ARGUMENT, k == 0 ? "true node id 99 does not exist" : "has a cycle");
+		ob_free(&b);
+	}
+
+	/* arrays of different lengths, a vote on a non-leaf, a target out of range */
+	ob_attr *attrs[] = {
+		ob_ints(&b, "nodes_treeids", (int64_t[]){ 0, 0, 0 }, 3),
+		ob_ints(&b, "nodes_nodeids", (int64_t[]){ 0, 1, 2 }, 3),
+		ob_ints(&b, "nodes_featureids", (int64_t[]){ 0, 0 }, 2),
+		ob_strings(&b, "nodes_modes", modes, 3),
+		ob_floats(&b, "nodes_values", (float[]){ 0, 0, 0 }, 3),
+		ob_ints(&b, "nodes_truenodeids", (int64_t[]){ 1, 0, 0 }, 3),
+		ob_ints(&b, "nodes_falsenodeids", (int64_t[]){ 2, 0, 0 }, 3),
+	};
+	tree_graph(&b, 1, 1, attrs, sizeof attrs / sizeof *attrs);
+	load_fails(&b, MLMD_INVALID_ARGUMENT, "node attribute arrays differ in length");
+	ob_free(&b);
+}
+
+/* Messages nested past the limit are refused before protobuf-c recurses. */
+static void refuses_deep_nesting(void **state)
+{
+	(void)state;
+	/* GraphProto { node { attribute { g: GraphProto { ... } } } }, 200 levels */
+	size_t cap = 1 << 16, len = 0;
+	uint8_t *buf = malloc(cap), *tmp = malloc(cap);
+	for (int level = 0; level < 200; level++) {
+		/* wrap as AttributeProto.g (field 6), NodeProto.attribute (5), GraphProto.node (1) */
+		int fields[3] = { 6, 5, 1 };
+		for (int f = 0; f < 3; f++) {
+			size_t n = 0;
+			tmp[n++] = (uint8_t)(fields[f] << 3 | 2);
+			size_t l = len;
+			do {
+				tmp[n++] = (uint8_t)((l & 0x7f) | (l > 0x7f ? 0x80 : 0));
+				l >>= 7;
+			} while (l);
+			memcpy(tmp + n, buf, len);
+			len += n;
+			memcpy(buf, tmp, len);
+		}
+	}
+	/* ModelProto { ir_version: 8, graph (7): ... } */
+	size_t n = 0;
+	tmp[n++] = 0x08;
+	tmp[n++] = 8;
+	tmp[n++] = 7 << 3 | 2;
+	size_t l = len;
+	do {
+		tmp[n++] = (uint8_t)((l & 0x7f) | (l > 0x7f ? 0x80 : 0));
+		l >>= 7;
+	} while (l);
+	memcpy(tmp + n, buf, len);
+	buffer_fails(tmp, n + len, MLMD_INVALID_ARGUMENT, "nests messages deeper than");
+	free(buf);
+	free(tmp);
+}
+
+/* ---- inspection ----------------------------------------------------------------------- */
+
+static void inspects_signature_and_metadata(void **state)
+{
+	(void)state;
+	ob b = { 0 };
+	b.producer = "skl2onnx";
+	ob_opset(&b, "", 15);
+	ob_opset(&b, "ai.onnx.ml", 3);
+	ob_meta(&b, "model_author", "tests");
+	ob_node(&b, "LinearClassifier", "ai.onnx.ml", "lin", "X", "label,probs",
+		ob_floats(&b, "coefficients", (float[]){ 1, 0, 0, 1, -1, -1 }, 6),
+		ob_floats(&b, "intercepts", (float[]){ 0, 0, 0 }, 3),
+		ob_strings(&b, "classlabels_strings", (const char *[]){ "a", "b", "c" }, 3),
+		ob_string(&b, "post_transform", "SOFTMAX"), NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	ob_output(&b, "label", MLMD_DTYPE_STRING, 1, (int64_t[]){ -1 });
+	ob_output(&b, "probs", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 3 });
+	mlmd_model *m = load_ok(&b);
+	assert_string_equal(mlmd_model_format(m), "onnx");
+	assert_string_equal(mlmd_model_producer(m), "skl2onnx");
+	assert_int_equal(mlmd_model_ir_version(m), 8);
+	assert_int_equal(mlmd_model_opset_count(m), 2);
+	const char *dom, *key, *val;
+	int64_t ver;
+	assert_int_equal(mlmd_model_opset(m, 1, &dom, &ver), 0);
+	assert_string_equal(dom, "ai.onnx.ml");
+	assert_int_equal(ver, 3);
+	assert_int_equal(mlmd_model_opset(m, 2, &dom, &ver), -MLMD_OUT_OF_RANGE);
+	assert_int_equal(mlmd_model_metadata_count(m), 1);
+	assert_int_equal(mlmd_model_metadata(m, 0, &key, &val), 0);
+	assert_string_equal(key, "model_author");
+	assert_string_equal(val, "tests");
+	assert_int_equal(mlmd_model_input_count(m), 1);
+	const mlmd_value_info *in = mlmd_model_input(m, 0);
+	assert_string_equal(in->name, "X");
+	assert_int_equal(in->dtype, MLMD_DTYPE_FLOAT);
+	assert_int_equal(in->rank, 2);
+	assert_int_equal(in->dims[0], -1);
+	assert_string_equal(in->dim_names[0], "N");
+	assert_int_equal(in->dims[1], 2);
+	assert_int_equal(mlmd_model_input_index(m, "X"), 0);
+	assert_int_equal(mlmd_model_input_index(m, "nope"), -1);
+	const mlmd_value_info *probs = mlmd_model_output(m, 1);
+	assert_int_equal(probs->n_labels, 3);
+	assert_string_equal(probs->labels_string[2], "c");
+	assert_null(mlmd_model_output(m, 2));
+
+	/* scoring: string labels, softmax probabilities */
+	float x[4] = { 2, 0, 0, 3 };
+	mlmd_tensor in_t = tf32(x, 2, 2), out[2] = { { 0 } };
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	assert_int_equal(mlmd_model_score(m, ctx, &in_t, 1, out, 2), 0);
+	assert_int_equal(out[0].dtype, MLMD_DTYPE_STRING);
+	assert_string_equal(((const char **)out[0].data)[0], "a");
+	assert_string_equal(((const char **)out[0].data)[1], "b");
+	const float *p = out[1].data;
+	double e0 = exp(2), e1 = exp(0), e2 = exp(-2);
+	assert_float_equal(p[0], e0 / (e0 + e1 + e2), 1e-6);
+	/* a string output with no context cannot outlive the call */
+	const char *lbl[2];
+	mlmd_tensor o2[1] = { { .data = lbl, .capacity = 2 } };
+	assert_int_equal(mlmd_model_score(m, NULL, &in_t, 1, o2, 1), -MLMD_INVALID_ARGUMENT);
+	assert_non_null(strstr(mlmd_error_message(), "needs a score context"));
+	mlmd_score_ctx_free(ctx);
+	/* references */
+	assert_ptr_equal(mlmd_model_ref(m), m);
+	mlmd_model_free(m);
+	assert_string_equal(mlmd_model_format(m), "onnx");
+	mlmd_model_free(m);
+	ob_free(&b);
+}
+
+/* ---- tree semantics --------------------------------------------------------------------- */
+
+static void branch_modes_and_missing_values(void **state)
+{
+	(void)state;
+	struct {
+		const char *mode;
+		float x;
+		float want;
+	} cases[] = {
+		{ "BRANCH_LEQ", 0.5f, 1 }, { "BRANCH_LEQ", 0.6f, 2 }, { "BRANCH_LT", 0.5f, 2 }, { "BRANCH_LT", 0.4f, 1 },
+		{ "BRANCH_GTE", 0.5f, 1 }, { "BRANCH_GTE", 0.4f, 2 }, { "BRANCH_GT", 0.5f, 2 }, { "BRANCH_GT", 0.6f, 1 },
+		{ "BRANCH_EQ", 0.5f, 1 }, { "BRANCH_EQ", 0.6f, 2 }, { "BRANCH_NEQ", 0.5f, 2 }, { "BRANCH_NEQ", 0.6f, 1 },
+		{ "BRANCH_LEQ", INFINITY, 2 }, { "BRANCH_GT", -INFINITY, 2 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		mlmd_model *m = stump(cases[i].mode, 0.5f, 0);
+		if (score1(m, cases[i].x) != cases[i].want)
+			fail_msg("%s x=%g: got %g, want %g", cases[i].mode, cases[i].x, score1(m, cases[i].x), cases[i].want);
+		/* NaN goes by the missing flag, whatever the comparison would say */
+		assert_true(score1(m, NAN) == 2.0f);
+		mlmd_model_free(m);
+		m = stump(cases[i].mode, 0.5f, 1);
+		assert_true(score1(m, NAN) == 1.0f);
+		mlmd_model_free(m);
+	}
+}
+
+/* Thresholds stay in the model's type: a float input is compared with a
+ * double threshold exactly, never with a re-rounded one. */
+static void double_thresholds_are_kept(void **state)
+{
+	(void)state;
+	const char *modes[] = { "BRANCH_LEQ", "LEAF", "LEAF", "BRANCH_LT", "LEAF", "LEAF" };
+	double thr = 0.1; /* (float)0.1 = 0.100000001 > 0.1 */
+	ob b = { 0 };
+	ob_attr *attrs[] = {
+		ob_ints(&b, "nodes_treeids", (int64_t[]){ 0, 0, 0, 1, 1, 1 }, 6),
+		ob_ints(&b, "nodes_nodeids", (int64_t[]){ 0, 1, 2, 0, 1, 2 }, 6),
+		ob_ints(&b, "nodes_featureids", (int64_t[]){ 0, 0, 0, 0, 0, 0 }, 6),
+		ob_strings(&b, "nodes_modes", modes, 6),
+		ob_tensor_attr(&b, "nodes_values_as_tensor",
+			ob_tensor_new(&b, NULL, MLMD_DTYPE_DOUBLE, 1, (int64_t[]){ 6 }, (double[]){ thr, 0, 0, thr, 0, 0 }, 6)),
+		ob_ints(&b, "nodes_truenodeids", (int64_t[]){ 1, 0, 0, 1, 0, 0 }, 6),
+		ob_ints(&b, "nodes_falsenodeids", (int64_t[]){ 2, 0, 0, 2, 0, 0 }, 6),
+		ob_ints(&b, "target_treeids", (int64_t[]){ 0, 0, 1, 1 }, 4),
+		ob_ints(&b, "target_nodeids", (int64_t[]){ 1, 2, 1, 2 }, 4),
+		ob_ints(&b, "target_ids", (int64_t[]){ 0, 0, 1, 1 }, 4),
+		ob_floats(&b, "target_weights", (float[]){ 1, 2, 1, 2 }, 4),
+		ob_int(&b, "n_targets", 2),
+	};
+	tree_graph(&b, 1, 2, attrs, sizeof attrs / sizeof *attrs);
+	mlmd_model *m = load_ok(&b);
+	float xs[3] = { 0.1f, nextafterf(0.1f, 0), 0.5f };
+	float out[6];
+	mlmd_tensor in = tf32(xs, 3, 1), o = { .data = out, .capacity = 6 };
+	assert_int_equal(mlmd_model_score(m, NULL, &in, 1, &o, 1), 0);
+	/* 0.1f > 0.1: both "<= 0.1" and "< 0.1" are false */
+	assert_true(out[0] == 2 && out[1] == 2);
+	/* the float just below 0.1f is below 0.1: both true */
+	assert_true(out[2] == 1 && out[3] == 1);
+	assert_true(out[4] == 2 && out[5] == 2);
+	/* double input: compared in double */
+	double xd[2] = { 0.1, 0.1000000000000001 };
+	mlmd_tensor ind = { .dtype = MLMD_DTYPE_DOUBLE, .rank = 2, .dims = { 2, 1 }, .data = xd };
+	/* the input is declared FLOAT: a double input is converted (documented) */
+	assert_int_equal(mlmd_model_score(m, NULL, &ind, 1, &o, 1), 0);
+	assert_true(out[0] == 2); /* (float)0.1 > 0.1 */
+	mlmd_model_free(m);
+	ob_free(&b);
+}
+
+/* Two trees, two targets; leaves vote for both targets. */
+static mlmd_model *forest(const char *agg, const char *post, const float *base)
+{
+	ob b = { 0 };
+	const char *modes[] = { "BRANCH_LEQ", "LEAF", "LEAF", "BRANCH_LEQ", "LEAF", "LEAF" };
+	ob_attr *attrs[16] = {
+		ob_ints(&b, "nodes_treeids", (int64_t[]){ 0, 0, 0, 1, 1, 1 }, 6),
+		ob_ints(&b, "nodes_nodeids", (int64_t[]){ 0, 1, 2, 0, 1, 2 }, 6),
+		ob_ints(&b, "nodes_featureids", (int64_t[]){ 0, 0, 0, 1, 0, 0 }, 6),
+		ob_strings(&b, "nodes_modes", modes, 6),
+		ob_floats(&b, "nodes_values", (float[]){ 0, 0, 0, 0, 0, 0 }, 6),
+		ob_ints(&b, "nodes_truenodeids", (int64_t[]){ 1, 0, 0, 1, 0, 0 }, 6),
+		ob_ints(&b, "nodes_falsenodeids", (int64_t[]){ 2, 0, 0, 2, 0, 0 }, 6),
+		/* tree 0: leaf1 -> (t0: 1, t1: 2), leaf2 -> (t0: 3); tree 1: leaf1 -> (t0: 10), leaf2 -> (t1: 20) */
+		ob_ints(&b, "target_treeids", (int64_t[]){ 0, 0, 0, 1, 1 }, 5),
+		ob_ints(&b, "target_nodeids", (int64_t[]){ 1, 1, 2, 1, 2 }, 5),
+		ob_ints(&b, "target_ids", (int64_t[]){ 0, 1, 0, 0, 1 }, 5),
+		ob_floats(&b, "target_weights", (float[]){ 1, 2, 3, 10, 20 }, 5),
+		ob_int(&b, "n_targets", 2),
+		ob_string(&b, "aggregate_function", agg),
+		ob_string(&b, "post_transform", post),
+	};
+	size_t n = 14;
+	if (base)
+		attrs[n++] = ob_floats(&b, "base_values", base, 2);
+	tree_graph(&b, 2, 2, attrs, n);
+	mlmd_model *m = load_ok(&b);
+	ob_free(&b);
+	return m;
+}
+
+static void aggregation_and_base_values(void **state)
+{
+	(void)state;
+	/* rows: (x0 <= 0, x1 <= 0) -> tree0 leaf1, tree1 leaf1; (x0 > 0, x1 > 0) -> leaf2, leaf2 */
+	float x[4] = { -1, -1, 1, 1 }, out[4];
+	mlmd_tensor in = tf32(x, 2, 2), o = { .data = out, .capacity = 4 };
+	const float base[2] = { 100, 200 };
+	struct {
+		const char *agg;
+		float want[4];
+	} cases[] = {
+		{ "SUM", { 111, 202, 103, 220 } },
+		/* AVERAGE divides by the number of trees (2), then adds the base */
+		{ "AVERAGE", { 105.5f, 201, 101.5f, 210 } },
+		/* MIN/MAX over the votes a target got; a target with no vote keeps the start value */
+		{ "MIN", { 101, 202, 103, 220 } },
+		{ "MAX", { 110, 202, 103, 220 } },
+	};
+	for (size_t i = 0; i < 4; i++) {
+		mlmd_model *m = forest(cases[i].agg, "NONE", base);
+		assert_int_equal(mlmd_model_score(m, NULL, &in, 1, &o, 1), 0);
+		for (int k = 0; k < 4; k++)
+			if (out[k] != cases[i].want[k])
+				fail_msg("%s [%d]: got %g, want %g", cases[i].agg, k, out[k], cases[i].want[k]);
+		mlmd_model_free(m);
+	}
+	/* MIN with no vote: the row keeps FLT_MAX + base, as the reference does */
+	mlmd_model *m = forest("MIN", "NONE", NULL);
+	assert_int_equal(mlmd_model_score(m, NULL, &in, 1, &o, 1), 0);
+	assert_true(out[1] == 2 && out[2] == 3);
+	mlmd_model_free(m);
+}
+
+static void post_transforms(void **state)
+{
+	(void)state;
+	float x[2] = { -1, -1 }, out[2];
+	mlmd_tensor in = tf32(x, 1, 2), o = { .data = out, .capacity = 2 };
+	/* raw scores (11, 2) */
+	mlmd_model *m = forest("SUM", "LOGISTIC", NULL);
+	assert_int_equal(mlmd_model_score(m, NULL, &in, 1, &o, 1), 0);
+	assert_float_equal(out[0], 1 / (1 + exp(-11.0)), 1e-7);
+	assert_float_equal(out[1], 1 / (1 + exp(-2.0)), 1e-7);
+	mlmd_model_free(m);
+	m = forest("SUM", "SOFTMAX", NULL);
+	assert_int_equal(mlmd_model_score(m, NULL, &in, 1, &o, 1), 0);
+	assert_float_equal(out[0], 1 / (1 + exp(-9.0)), 1e-7);
+	assert_float_equal(out[0] + out[1], 1, 1e-6);
+	mlmd_model_free(m);
+	/* PROBIT of (0.975, 0.5): sqrt(2) erfinv(2p - 1) */
+	const float base[2] = { -10.025f, -2.5f };
+	m = forest("SUM", "PROBIT", base);
+	assert_int_equal(mlmd_model_score(m, NULL, &in, 1, &o, 1), 0);
+	assert_float_equal(out[0], 1.959964, 1e-4);
+	assert_float_equal(out[1], 0, 1e-5);
+	mlmd_model_free(m);
+	/* SOFTMAX_ZERO: an exact zero stays zero */
+	const float base0[2] = { 0, -2 };
+	m = forest("SUM", "SOFTMAX_ZERO", base0);
+	assert_int_equal(mlmd_model_score(m, NULL, &in, 1, &o, 1), 0);
+	assert_true(out[1] == 0.0f);
+	assert_float_equal(out[0], 1, 1e-7);
+	mlmd_model_free(m);
+}
+
+/* A binary classifier whose leaves all vote for class 1: the single score
+ * is widened to two columns ([1 - s, s] with no transform). */
+static void binary_classifier_widening(void **state)
+{
+	(void)state;
+	for (int logistic = 0; logistic < 2; logistic++) {
+		ob b = { 0 };
+		const char *modes[] = { "BRANCH_LEQ", "LEAF", "LEAF" };
+		ob_opset(&b, "ai.onnx.ml", 3);
+		ob_node(&b, "TreeEnsembleClassifier", "ai.onnx.ml", "clf", "X", "label,scores",
+			ob_ints(&b, "nodes_treeids", (int64_t[]){ 0, 0, 0 }, 3),
+			ob_ints(&b, "nodes_nodeids", (int64_t[]){ 0, 1, 2 }, 3),
+			ob_ints(&b, "nodes_featureids", (int64_t[]){ 0, 0, 0 }, 3),
+			ob_strings(&b, "nodes_modes", modes, 3),
+			ob_floats(&b, "nodes_values", (float[]){ 0, 0, 0 }, 3),
+			ob_ints(&b, "nodes_truenodeids", (int64_t[]){ 1, 0, 0 }, 3),
+			ob_ints(&b, "nodes_falsenodeids", (int64_t[]){ 2, 0, 0 }, 3),
+			ob_ints(&b, "class_treeids", (int64_t[]){ 0, 0 }, 2),
+			ob_ints(&b, "class_nodeids", (int64_t[]){ 1, 2 }, 2),
+			ob_ints(&b, "class_ids", (int64_t[]){ 1, 1 }, 2),
+			ob_floats(&b, "class_weights", logistic ? (float[]){ -2, 3 } : (float[]){ 0.25f, 0.75f }, 2),
+			ob_ints(&b, "classlabels_int64s", (int64_t[]){ 7, 9 }, 2),
+			ob_string(&b, "post_transform", logistic ? "LOGISTIC" : "NONE"), NULL);
+		ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 1 });
+		ob_output(&b, "label", MLMD_DTYPE_INT64, 1, (int64_t[]){ -1 });
+		ob_output(&b, "scores", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+		mlmd_model *m = load_ok(&b);
+		float x[2] = { -1, 1 };
+		mlmd_tensor in = tf32(x, 2, 1), out[2] = { { 0 } };
+		mlmd_score_ctx *ctx;
+		assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+		assert_int_equal(mlmd_model_score(m, ctx, &in, 1, out, 2), 0);
+		const int64_t *lab = out[0].data;
+		const float *s = out[1].data;
+		assert_int_equal(out[1].dims[1], 2);
+		if (!logistic) {
+			assert_true(s[0] == 0.75f && s[1] == 0.25f && lab[0] == 7);
+			assert_true(s[2] == 0.25f && s[3] == 0.75f && lab[1] == 9);
+		} else {
+			assert_float_equal(s[1], 1 / (1 + exp(2.0)), 1e-7);
+			assert_float_equal(s[0] + s[1], 1, 1e-6);
+			assert_true(lab[0] == 7 && lab[1] == 9);
+		}
+		mlmd_score_ctx_free(ctx);
+		mlmd_model_free(m);
+		ob_free(&b);
+	}
+}
+
+/* ---- XGBoost JSON --------------------------------------------------------------------------- */
+
+static const char *XGB =
+	"{\"learner\":{\"attributes\":{},\"feature_names\":[],\"feature_types\":[],"
+	"\"gradient_booster\":{\"model\":{\"gbtree_model_param\":{\"num_trees\":\"2\",\"size_leaf_vector\":\"0\"},"
+	"\"tree_info\":[0,0],\"trees\":["
+	"{\"base_weights\":[0,0,0],\"categories\":[],\"categories_nodes\":[],\"categories_segments\":[],"
+	"\"categories_sizes\":[],\"default_left\":[1,0,0],\"id\":0,\"left_children\":[1,-1,-1],"
+	"\"loss_changes\":[0,0,0],\"parents\":[2147483647,0,0],\"right_children\":[2,-1,-1],"
+	"\"split_conditions\":[0.5,-0.25,0.75],\"split_indices\":[1,0,0],\"split_type\":[0,0,0],"
+	"\"sum_hessian\":[1,1,1],\"tree_param\":{\"num_deleted\":\"0\",\"num_feature\":\"2\",\"num_nodes\":\"3\","
+	"\"size_leaf_vector\":\"0\"}},"
+	"{\"base_weights\":[0,0,0],\"default_left\":[0,0,0],\"id\":1,\"left_children\":[1,-1,-1],"
+	"\"right_children\":[2,-1,-1],\"split_conditions\":[-1E0,1.5E-1,-2.5E-1],\"split_indices\":[0,0,0],"
+	"\"split_type\":[0,0,0],\"tree_param\":{\"num_nodes\":\"3\"}}]},\"name\":\"gbtree\"},"
+	"\"learner_model_param\":{\"base_score\":\"%s\",\"num_class\":\"0\",\"num_feature\":\"2\",\"num_target\":\"1\"},"
+	"\"objective\":{\"name\":\"%s\",\"reg_loss_param\":{\"scale_pos_weight\":\"1\"}}},"
+	"\"version\":[1,7,4]}";
+
+static mlmd_model *xgb_model(const char *base, const char *objective, int expect_rc)
+{
+	char json[4096];
+	snprintf(json, sizeof json, XGB, base, objective);
+	mlmd_model *m = NULL;
+	int rc = mlmd_model_load_buffer(&m, json, strlen(json), "m.json");
+	if (rc != expect_rc)
+		fail_msg("load: %d %s", rc, mlmd_error_message());
+	return m;
+}
+
+static void xgboost_json_semantics(void **state)
+{
+	(void)state;
+	mlmd_model *m = xgb_model("5E-1", "reg:squarederror", 0);
+	assert_string_equal(mlmd_model_format(m), "xgboost-json");
+	assert_string_equal(mlmd_model_producer_version(m), "1.7.4");
+	assert_int_equal(mlmd_model_input(m, 0)->dims[1], 2);
+	/* x1 < 0.5 -> -0.25 else 0.75; x0 < -1 -> 0.15 else -0.25; NaN: tree 0 left, tree 1 right */
+	float x[8] = { 0, 0, -2, 1, NAN, NAN, 5, 0.5f };
+	float out[4];
+	mlmd_tensor in = tf32(x, 4, 2), o = { .data = out, .capacity = 4 };
+	assert_int_equal(mlmd_model_score(m, NULL, &in, 1, &o, 1), 0);
+	assert_int_equal(o.rank, 1);
+	assert_true(out[0] == 0.5f + -0.25f + -0.25f);
+	assert_true(out[1] == 0.5f + 0.75f + 0.15f);
+	assert_true(out[2] == 0.5f + -0.25f + -0.25f);
+	assert_true(out[3] == 0.5f + 0.75f + -0.25f);
+	mlmd_model_free(m);
+	/* binary:logistic: base score 0.5 is margin 0, then the sigmoid */
+	m = xgb_model("[5E-1]", "binary:logistic", 0);
+	assert_int_equal(mlmd_model_score(m, NULL, &in, 1, &o, 1), 0);
+	assert_float_equal(out[1], 1 / (1 + exp(-(0.75 + 0.15))), 1e-7);
+	mlmd_model_free(m);
+	xgb_model("5E-1", "rank:pairwise", -MLMD_UNIMPLEMENTED);
+	assert_non_null(strstr(mlmd_error_message(), "objective 'rank:pairwise' is not supported"));
+	const char *broken = "{\"learner\": {\"x\": [1, 2,, 3]}}";
+	assert_int_equal(mlmd_model_load_buffer(&m, broken, strlen(broken), NULL), -MLMD_INVALID_ARGUMENT);
+	assert_non_null(strstr(mlmd_error_message(), "malformed JSON at byte"));
+	/* a wrong-width input is refused with the counts */
+	float narrow[1] = { 0 };
+	m = xgb_model("5E-1", "reg:squarederror", 0);
+	mlmd_tensor in1 = tf32(narrow, 1, 1);
+	assert_int_equal(mlmd_model_score(m, NULL, &in1, 1, &o, 1), -MLMD_INVALID_ARGUMENT);
+	assert_non_null(strstr(mlmd_error_message(), "dimension 1 is 1, the model declares 2"));
+	mlmd_model_free(m);
+}
+
+/* ---- outputs, inputs, threads, allocation ---------------------------------------------------- */
+
+static mlmd_model *mlp(void)
+{
+	ob b = { 0 };
+	ob_opset(&b, "", 13);
+	ob_init(&b, ob_tensor_new(&b, "W", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ 3, 4 },
+		(float[]){ 0.1f, -0.2f, 0.3f, 0.4f, 0.5f, 0.6f, -0.7f, 0.8f, 0.9f, 1.0f, 1.1f, -1.2f }, 12));
+	ob_init(&b, ob_tensor_new(&b, "B", MLMD_DTYPE_FLOAT, 1, (int64_t[]){ 4 }, (float[]){ 0.1f, 0.2f, 0.3f, 0.4f }, 4));
+	ob_node(&b, "Gemm", "", "gemm", "X,W,B", "H", NULL);
+	ob_node(&b, "Relu", "", "relu", "H", "R", NULL);
+	ob_node(&b, "Softmax", "", "sm", "R", "P", ob_int(&b, "axis", 1), NULL);
+	ob_node(&b, "ArgMax", "", "am", "P", "I", ob_int(&b, "axis", 1), ob_int(&b, "keepdims", 0), NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 3 });
+	ob_output(&b, "P", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 4 });
+	ob_output(&b, "I", MLMD_DTYPE_INT64, 1, (int64_t[]){ -1 });
+	mlmd_model *m = load_ok(&b);
+	ob_free(&b);
+	return m;
+}
+
+static void output_buffers_and_input_checks(void **state)
+{
+	(void)state;
+	mlmd_model *m = mlp();
+	float x[6] = { 1, 2, 3, -1, -2, -3 };
+	mlmd_tensor in = tf32(x, 2, 3);
+	float p[8];
+	int64_t idx[2];
+	/* too small a buffer: OUT_OF_RANGE, nothing written */
+	mlmd_tensor out[2] = { { .data = p, .capacity = 7 }, { .data = idx, .capacity = 2 } };
+	assert_int_equal(mlmd_model_score(m, NULL, &in, 1, out, 2), -MLMD_OUT_OF_RANGE);
+	assert_non_null(strstr(mlmd_error_message(), "output 'P' has 8 elements, the buffer given holds 7"));
+	out[0].capacity = 8;
+	assert_int_equal(mlmd_model_score(m, NULL, &in, 1, out, 2), 0);
+	assert_int_equal(out[0].rank, 2);
+	assert_int_equal(out[0].dims[1], 4);
+	assert_float_equal(p[0] + p[1] + p[2] + p[3], 1, 1e-6);
+	/* a buffer of the wrong type */
+	mlmd_tensor bad = { .dtype = MLMD_DTYPE_DOUBLE, .data = p, .capacity = 8 };
+	assert_int_equal(mlmd_model_score(m, NULL, &in, 1, &bad, 1), -MLMD_INVALID_ARGUMENT);
+	/* no context and no buffer */
+	mlmd_tensor none = { 0 };
+	assert_int_equal(mlmd_model_score(m, NULL, &in, 1, &none, 1), -MLMD_INVALID_ARGUMENT);
+	/* inputs: wrong count, rank, width, type; double converts */
+	assert_int_equal(mlmd_model_score(m, NULL, &in, 0, out, 2), -MLMD_INVALID_ARGUMENT);
+	mlmd_tensor r1 = { .dtype = MLMD_DTYPE_FLOAT, .rank = 1, .dims = { 3 }, .data = x };
+	assert_int_equal(mlmd_model_score(m, NULL, &r1, 1, out, 2), -MLMD_INVALID_ARGUMENT);
+	assert_non_null(strstr(mlmd_error_message(), "input 'X': rank 1, the model declares rank 2"));
+	const char *strs[6] = { "a", "b", "c", "d", "e", "f" };
+	mlmd_tensor s = { .dtype = MLMD_DTYPE_STRING, .rank = 2, .dims = { 2, 3 }, .data = strs };
+	assert_int_equal(mlmd_model_score(m, NULL, &s, 1, out, 2), -MLMD_INVALID_ARGUMENT);
+	assert_non_null(strstr(mlmd_error_message(), "element type STRING, the model expects FLOAT"));
+	double xd[6] = { 1, 2, 3, -1, -2, -3 };
+	float p2[8];
+	mlmd_tensor ind = { .dtype = MLMD_DTYPE_DOUBLE, .rank = 2, .dims = { 2, 3 }, .data = xd };
+	mlmd_tensor out2[1] = { { .data = p2, .capacity = 8 } };
+	assert_int_equal(mlmd_model_score(m, NULL, &ind, 1, out2, 1), 0);
+	assert_memory_equal(p, p2, sizeof p);
+	/* an empty batch */
+	mlmd_tensor empty = tf32(x, 0, 3);
+	assert_int_equal(mlmd_model_score(m, NULL, &empty, 1, out2, 1), 0);
+	assert_int_equal(out2[0].dims[0], 0);
+	mlmd_model_free(m);
+}
+
+#define N_THREADS 4
+#define ROWS 64
+
+typedef struct {
+	mlmd_model *m;
+	const float *x;
+	const float *want;
+	int bad;
+} thread_arg;
+
+static void *scorer_thread(void *p)
+{
+	thread_arg *a = p;
+	mlmd_score_ctx *ctx;
+	if (mlmd_score_ctx_new(&ctx)) {
+		a->bad = 1;
+		return NULL;
+	}
+	for (int it = 0; it < 300; it++) {
+		int rows = 1 + it % ROWS;
+		mlmd_tensor in = tf32((float *)a->x, rows, 3), out[2] = { { 0 } };
+		if (mlmd_model_score(a->m, ctx, &in, 1, out, 2) || memcmp(out[0].data, a->want, (size_t)rows * 4 * sizeof(float)))
+			a->bad++;
+	}
+	mlmd_score_ctx_free(ctx);
+	return NULL;
+}
+
+static void model_is_shared_by_threads(void **state)
+{
+	(void)state;
+	mlmd_model *m = mlp();
+	static float x[ROWS * 3], want[ROWS * 4];
+	for (int i = 0; i < ROWS * 3; i++)
+		x[i] = (float)((i * 37) % 11) - 5;
+	mlmd_tensor in = tf32(x, ROWS, 3), out = { .data = want, .capacity = ROWS * 4 };
+	assert_int_equal(mlmd_model_score(m, NULL, &in, 1, &out, 1), 0);
+	pthread_t th[N_THREADS];
+	thread_arg args[N_THREADS];
+	for (int t = 0; t < N_THREADS; t++) {
+		args[t] = (thread_arg){ .m = m, .x = x, .want = want };
+		assert_int_equal(pthread_create(&th[t], NULL, scorer_thread, &args[t]), 0);
+	}
+	for (int t = 0; t < N_THREADS; t++) {
+		pthread_join(th[t], NULL);
+		assert_int_equal(args[t].bad, 0);
+	}
+	mlmd_model_free(m);
+}
+
+/* Once a context has scored a batch of a given size, scoring again
+ * allocates nothing: the scratch is reused. */
+static void no_allocation_once_warm(void **state)
+{
+	(void)state;
+	mlmd_model *mm = mlp(), *xm = xgb_model("5E-1", "binary:logistic", 0);
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	static float x[1000 * 3];
+	for (int i = 0; i < 1000 * 3; i++)
+		x[i] = (float)(i % 7) - 3;
+	mlmd_model *models[2] = { mm, xm };
+	int cols[2] = { 3, 2 };
+	for (int k = 0; k < 2; k++)
+		for (int rows = 1; rows <= 1000; rows *= 10) {
+			mlmd_tensor in = tf32(x, rows, cols[k]), out[2];
+			memset(out, 0, sizeof out);
+			size_t no = mlmd_model_output_count(models[k]);
+			assert_int_equal(mlmd_model_score(models[k], ctx, &in, 1, out, no), 0); /* warms up */
+			memset(out, 0, sizeof out); /* data == NULL: outputs in the context again */
+			assert_int_equal(mlmd_model_score(models[k], ctx, &in, 1, out, no), 0);
+			long before = n_allocs;
+			for (int rep = 0; rep < 20; rep++) {
+				memset(out, 0, sizeof out);
+				assert_int_equal(mlmd_model_score(models[k], ctx, &in, 1, out, no), 0);
+			}
+			if (n_allocs != before)
+				fail_msg("model %d, %d rows: %ld allocations in 20 warm calls", k, rows, n_allocs - before);
+		}
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(mm);
+	mlmd_model_free(xm);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(refuses_non_models),
+		cmocka_unit_test(truncated_models_never_crash),
+		cmocka_unit_test(refuses_unsupported_op_domain_type),
+		cmocka_unit_test(refuses_malformed_graphs),
+		cmocka_unit_test(refuses_deep_nesting),
+		cmocka_unit_test(inspects_signature_and_metadata),
+		cmocka_unit_test(branch_modes_and_missing_values),
+		cmocka_unit_test(double_thresholds_are_kept),
+		cmocka_unit_test(aggregation_and_base_values),
+		cmocka_unit_test(post_transforms),
+		cmocka_unit_test(binary_classifier_widening),
+		cmocka_unit_test(xgboost_json_semantics),
+		cmocka_unit_test(output_buffers_and_input_checks),
+		cmocka_unit_test(model_is_shared_by_threads),
+		cmocka_unit_test(no_allocation_once_warm),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
