@@ -132,6 +132,7 @@ pg-cleanup:
 # (Debian: clang libclang-rt-14-dev) and runs each for FUZZ_SECONDS.
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
+FUZZ_MAXLEN_model := 16384
 $(B)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libmlmd-san.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(SAN) tests/fuzz/fuzz_$*.c tests/fuzz/replay.c -o $@ $(B)/libmlmd-san.a $(LIBS)
@@ -152,7 +153,8 @@ fuzz: $(GEN)/.stamp
 		$(FUZZ_CC) $(TEST_CFLAGS) $(FUZZ_FLAGS) tests/fuzz/fuzz_$$f.c $$objs -o $(B)/fuzz/$$f $(LIBS); \
 		mkdir -p $(B)/fuzz/corpus-$$f; \
 		echo "== fuzzing $$f for $(FUZZ_SECONDS)s (new inputs in $(B)/fuzz/corpus-$$f, crashes in $(B)/fuzz/)"; \
-		$(B)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=512 -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-$$f tests/fuzz/corpus/$$f; done
+		maxlen=512; [ "$$f" = model ] && maxlen=$(FUZZ_MAXLEN_model); \
+		$(B)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=$$maxlen -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-$$f tests/fuzz/corpus/$$f; done
 
 # ---- Python: the ml_metadata package ---------------------------------------------
 # `make` generates its _pb2 modules and puts a copy of the library next to

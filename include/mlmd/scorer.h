@@ -135,6 +135,11 @@ MLMD_EXTERN(int) mlmd_model_metadata(const mlmd_model *model, size_t i, const ch
 MLMD_EXTERN(int) mlmd_score_ctx_new(mlmd_score_ctx **out);
 MLMD_EXTERN(void) mlmd_score_ctx_free(mlmd_score_ctx *ctx);
 
+/* Caps the scratch memory one score call may use on this context, in bytes
+ * (0, the default, means no cap). A call that would need more fails with
+ * RESOURCE_EXHAUSTED, so one oversized request cannot exhaust a server. */
+MLMD_EXTERN(void) mlmd_score_ctx_set_limit(mlmd_score_ctx *ctx, size_t bytes);
+
 /*
  * Scores one batch. `inputs` holds one tensor per model input, in the order
  * of mlmd_model_input(); their dtypes must match the declared ones (a

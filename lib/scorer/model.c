@@ -24,6 +24,8 @@ void *sc_alloc(sc_pool *p, size_t n)
 	n = (n + 31) & ~(size_t)31;
 	if (n == 0)
 		n = 32;
+	if (p->limit && (n > p->limit || p->used_total > p->limit - n))
+		return NULL;
 	sc_block *b = p->head;
 	if (!b || b->size - b->used < n) {
 		size_t size = b ? b->size * 2 : 4096;
@@ -91,7 +93,7 @@ void sc_pool_free(sc_pool *p)
 		free(b);
 	}
 	p->head = NULL;
-	p->used_total = p->peak = 0;
+	p->used_total = p->peak = 0; /* the limit stays */
 }
 
 /* ---- tensors ---------------------------------------------------------------------- */
@@ -264,7 +266,8 @@ int sc_out(const sc_node *n, sc_run *r, int k, int dtype, int rank, const int64_
 	t->capacity = (size_t)cnt;
 	t->data = sc_alloc_array(&r->ctx->pool, (size_t)cnt, sc_dtype_size(dtype));
 	if (!t->data)
-		return MLMD_OOM();
+		return sc_fail(n, MLMD_RESOURCE_EXHAUSTED, "output %d: %lld elements do not fit in memory%s", k,
+			(long long)cnt, r->ctx->pool.limit ? " (or the context's limit)" : "");
 	return 0;
 }
 
@@ -479,6 +482,12 @@ int mlmd_score_ctx_new(mlmd_score_ctx **out)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_score_ctx_new: out is NULL");
 	*out = calloc(1, sizeof **out);
 	return *out ? 0 : MLMD_OOM();
+}
+
+void mlmd_score_ctx_set_limit(mlmd_score_ctx *ctx, size_t bytes)
+{
+	if (ctx)
+		ctx->pool.limit = bytes;
 }
 
 void mlmd_score_ctx_free(mlmd_score_ctx *ctx)
