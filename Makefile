@@ -203,10 +203,18 @@ $(B)/tools/%: tools/%.c tools/bench.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS)
 
+$(B)/tools/bench_scorer: tools/bench_scorer.c tools/bench.h $(B)/libmlmd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS) -lxgboost
+$(B)/bench/xgb100.json: tools/bench_scorer_model.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/bench_scorer_model.py $@
+
 # bench_query: 100k artifacts (about 200k nodes), then 505k artifacts (about 1M nodes).
 BENCH_QUERY_SIZES ?= 100000 505000
-bench: all $(B)/tools/bench_store $(B)/tools/bench_query $(B)/tools/bench_pg
+bench: all $(B)/tools/bench_store $(B)/tools/bench_query $(B)/tools/bench_pg $(B)/tools/bench_scorer $(B)/bench/xgb100.json
 	@mkdir -p $(B)/bench
+	$(B)/tools/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
 	$(B)/tools/bench_store $(B)/bench | tee $(B)/bench/store.txt
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) tools/bench_python.py $(B)/bench/store.txt $(B)/bench
 	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/tools/bench_query $(B)/bench $$n; done

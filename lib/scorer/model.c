@@ -61,7 +61,7 @@ char *sc_strdup(sc_pool *p, const char *s, size_t len)
 {
 	char *r = sc_alloc(p, len + 1);
 	if (r && len)
-		memcpy(r, s, len);
+		sc_memcpy(r, s, len);
 	return r;
 }
 
@@ -281,7 +281,7 @@ int sc_add_value(mlmd_model *m, const char *name)
 		if (!nv)
 			return MLMD_OOM();
 		if (m->n_values)
-			memcpy(nv, m->values, (size_t)m->n_values * sizeof *nv);
+			sc_memcpy(nv, m->values, (size_t)m->n_values * sizeof *nv);
 		m->values = nv;
 	}
 	m->values[m->n_values].name = name;
@@ -631,14 +631,14 @@ static int run_graph(const mlmd_model *m, mlmd_score_ctx *ctx, const tensor *inp
 				return mlmd__fail(MLMD_OUT_OF_RANGE, "output '%s' has %lld elements, the buffer given "
 					"holds %zu", m->outputs[i].name, (long long)cnt, o->capacity);
 			if (cnt)
-				memcpy(o->data, res->data, (size_t)cnt * sc_dtype_size(res->dtype));
+				sc_memcpy(o->data, res->data, (size_t)cnt * sc_dtype_size(res->dtype));
 		} else {
 			o->data = res->data;
 			o->capacity = (size_t)cnt;
 		}
 		o->dtype = res->dtype;
 		o->rank = res->rank;
-		memcpy(o->dims, res->dims, sizeof o->dims);
+		sc_memcpy(o->dims, res->dims, sizeof o->dims);
 	}
 	return 0;
 }

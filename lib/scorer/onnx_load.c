@@ -151,7 +151,7 @@ static int tensor_from_proto(sc_pool *pool, const TensorProto *tp, tensor *t, co
 				what, tp->raw_data.len, es);
 		have = tp->raw_data.len / es;
 		if (have == (size_t)n && n)
-			memcpy(t->data, tp->raw_data.data, (size_t)n * es); /* little-endian hosts only */
+			sc_memcpy(t->data, tp->raw_data.data, (size_t)n * es); /* little-endian hosts only */
 		if (dt == MLMD_DTYPE_BOOL)
 			for (int64_t i = 0; i < n && have == (size_t)n; i++)
 				((uint8_t *)t->data)[i] = ((uint8_t *)t->data)[i] != 0;
@@ -160,22 +160,22 @@ static int tensor_from_proto(sc_pool *pool, const TensorProto *tp, tensor *t, co
 		case MLMD_DTYPE_FLOAT:
 			have = tp->n_float_data;
 			if (have == (size_t)n && n)
-				memcpy(t->data, tp->float_data, (size_t)n * 4);
+				sc_memcpy(t->data, tp->float_data, (size_t)n * 4);
 			break;
 		case MLMD_DTYPE_DOUBLE:
 			have = tp->n_double_data;
 			if (have == (size_t)n && n)
-				memcpy(t->data, tp->double_data, (size_t)n * 8);
+				sc_memcpy(t->data, tp->double_data, (size_t)n * 8);
 			break;
 		case MLMD_DTYPE_INT64:
 			have = tp->n_int64_data;
 			if (have == (size_t)n && n)
-				memcpy(t->data, tp->int64_data, (size_t)n * 8);
+				sc_memcpy(t->data, tp->int64_data, (size_t)n * 8);
 			break;
 		case MLMD_DTYPE_INT32:
 			have = tp->n_int32_data;
 			if (have == (size_t)n && n)
-				memcpy(t->data, tp->int32_data, (size_t)n * 4);
+				sc_memcpy(t->data, tp->int32_data, (size_t)n * 4);
 			break;
 		case MLMD_DTYPE_UINT32:
 		case MLMD_DTYPE_UINT64:
@@ -286,7 +286,7 @@ int sc_get_floats(sc_node *n, sc_load *L, const char *name, size_t *count, const
 	if (!v)
 		return MLMD_OOM();
 	if (a->n_floats)
-		memcpy(v, a->floats, a->n_floats * sizeof *v);
+		sc_memcpy(v, a->floats, a->n_floats * sizeof *v);
 	*count = a->n_floats;
 	*out = v;
 	return 0;
@@ -305,7 +305,7 @@ int sc_get_ints(sc_node *n, sc_load *L, const char *name, size_t *count, const i
 	if (!v)
 		return MLMD_OOM();
 	if (a->n_ints)
-		memcpy(v, a->ints, a->n_ints * sizeof *v);
+		sc_memcpy(v, a->ints, a->n_ints * sizeof *v);
 	*count = a->n_ints;
 	*out = v;
 	return 0;

@@ -298,7 +298,7 @@ static int run_where(const sc_node *n, sc_run *r)
 			bool pick = ((const uint8_t *)c->data)[it.off[0] + j * sc];
 			const char *src = pick ? (const char *)x->data + (it.off[1] + j * sx) * (int64_t)es
 					       : (const char *)y->data + (it.off[2] + j * sy) * (int64_t)es;
-			memcpy(o + (q * it.inner + j) * (int64_t)es, src, es);
+			sc_memcpy(o + (q * it.inner + j) * (int64_t)es, src, es);
 		}
 	return 0;
 }
@@ -650,7 +650,7 @@ static int run_reducesum(const sc_node *n, sc_run *r)
 	} else if (n->opset < 13 && a->has_axes) {
 		if (a->n_axes > MLMD_TENSOR_MAX_RANK)
 			return sc_fail(n, MLMD_INVALID_ARGUMENT, "too many axes");
-		memcpy(axes, a->axes, a->n_axes * sizeof *axes);
+		sc_memcpy(axes, a->axes, a->n_axes * sizeof *axes);
 		na = a->n_axes;
 		have = true;
 	}
@@ -1127,7 +1127,7 @@ static int run_reshape(const sc_node *n, sc_run *r)
 		k = a->n_shape;
 		if (k > MLMD_TENSOR_MAX_RANK)
 			return sc_fail(n, MLMD_INVALID_ARGUMENT, "shape has rank %zu", k);
-		memcpy(want, a->shape, k * sizeof *want);
+		sc_memcpy(want, a->shape, k * sizeof *want);
 	} else {
 		const tensor *s = r->in[1];
 		if (s->dtype != I64 || s->rank != 1)
@@ -1136,7 +1136,7 @@ static int run_reshape(const sc_node *n, sc_run *r)
 			return sc_fail(n, MLMD_UNIMPLEMENTED, "shape has rank %lld (limit %d)", (long long)s->dims[0],
 				MLMD_TENSOR_MAX_RANK);
 		k = (size_t)s->dims[0];
-		memcpy(want, s->data, k * sizeof *want);
+		sc_memcpy(want, s->data, k * sizeof *want);
 	}
 	int64_t total = sc_numel(x), known = 1;
 	int infer = -1;
@@ -1173,7 +1173,7 @@ static int run_reshape(const sc_node *n, sc_run *r)
 			(long long)known);
 	*r->out[0] = *x;
 	r->out[0]->rank = os.rank;
-	memcpy(r->out[0]->dims, os.dims, sizeof os.dims);
+	sc_memcpy(r->out[0]->dims, os.dims, sizeof os.dims);
 	return 0;
 }
 
@@ -1248,7 +1248,7 @@ static int get_axes(const sc_node *n, sc_run *r, int64_t *axes, size_t *na, bool
 		return sc_fail(n, MLMD_INVALID_ARGUMENT, "too many axes");
 	*have = a->has_axes;
 	*na = a->n_axes;
-	memcpy(axes, a->axes, a->n_axes * sizeof *axes);
+	sc_memcpy(axes, a->axes, a->n_axes * sizeof *axes);
 	return 0;
 }
 
@@ -1320,7 +1320,7 @@ static int run_concat(const sc_node *n, sc_run *r)
 	if ((rc = norm_axis(n, a->axis, x0->rank, &ax)))
 		return rc;
 	shape s = { x0->rank, { 0 } };
-	memcpy(s.dims, x0->dims, sizeof s.dims);
+	sc_memcpy(s.dims, x0->dims, sizeof s.dims);
 	s.dims[ax] = 0;
 	for (int i = 0; i < r->nin; i++) {
 		const tensor *t = r->in[i];
@@ -1349,7 +1349,7 @@ static int run_concat(const sc_node *n, sc_run *r)
 		for (int i = 0; i < r->nin; i++) {
 			size_t chunk = (size_t)(r->in[i]->dims[ax] * inner) * es;
 			if (chunk)
-				memcpy(o, (const char *)r->in[i]->data + (size_t)p * chunk, chunk);
+				sc_memcpy(o, (const char *)r->in[i]->data + (size_t)p * chunk, chunk);
 			o += chunk;
 		}
 	return 0;
@@ -1390,7 +1390,7 @@ static int run_gather(const sc_node *n, sc_run *r)
 					(long long)k, (long long)len);
 			if (k < 0)
 				k += len;
-			memcpy(o, (const char *)x->data + (size_t)((p * len + k) * inner) * es, (size_t)inner * es);
+			sc_memcpy(o, (const char *)x->data + (size_t)((p * len + k) * inner) * es, (size_t)inner * es);
 			o += (size_t)inner * es;
 		}
 	return 0;
@@ -1438,7 +1438,7 @@ static int run_transpose(const sc_node *n, sc_run *r)
 	size_t es = sc_dtype_size(x->dtype);
 	char *o = r->out[0]->data;
 	for (int64_t i = 0; i < m; i++) {
-		memcpy(o + (size_t)i * es, (const char *)x->data + (size_t)off * es, es);
+		sc_memcpy(o + (size_t)i * es, (const char *)x->data + (size_t)off * es, es);
 		for (int d = s.rank - 1; d >= 0; d--) {
 			off += pst[d];
 			if (++idx[d] < s.dims[d])

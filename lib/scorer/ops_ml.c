@@ -415,7 +415,7 @@ static int run_ohe(const sc_node *n, sc_run *r)
 	if (x->rank >= MLMD_TENSOR_MAX_RANK)
 		return sc_fail(n, MLMD_INVALID_ARGUMENT, "X has rank %d", x->rank);
 	int64_t dims[MLMD_TENSOR_MAX_RANK];
-	memcpy(dims, x->dims, sizeof dims);
+	sc_memcpy(dims, x->dims, sizeof dims);
 	dims[x->rank] = (int64_t)K;
 	int rc = sc_out(n, r, 0, F, x->rank + 1, dims);
 	if (rc)
@@ -572,7 +572,7 @@ static int prep_le(sc_node *n, sc_load *L)
 	if (found) {
 		if (dt.dtype != a->value_type || dt.capacity != 1)
 			return sc_fail(n, MLMD_INVALID_ARGUMENT, "default_tensor must hold one %s", sc_dtype_name(a->value_type));
-		memcpy(def, dt.data, es);
+		sc_memcpy(def, dt.data, es);
 	} else if (a->value_type == S) {
 		if ((rc = sc_get_string(n, L, "default_string", "_Unused", (const char **)def)))
 			return rc;
@@ -613,8 +613,8 @@ static int prep_le(sc_node *n, sc_load *L)
 			return sc_fail(n, MLMD_INVALID_ARGUMENT, "duplicate key at position %d", pos);
 		}
 	for (size_t i = 0; i < nk; i++) {
-		memcpy(sk + i * ks, (const char *)keys + (size_t)ord[i] * ks, ks);
-		memcpy(sv + i * es, (const char *)vals + (size_t)ord[i] * es, es);
+		sc_memcpy(sk + i * ks, (const char *)keys + (size_t)ord[i] * ks, ks);
+		sc_memcpy(sv + i * es, (const char *)vals + (size_t)ord[i] * es, es);
 	}
 	free(ord);
 	a->keys = sk;
@@ -674,7 +674,7 @@ static int run_le(const sc_node *n, sc_run *r)
 				v = (float)v;
 			k = le_find(a, a->key_type, &v);
 		}
-		memcpy((char *)r->out[0]->data + (size_t)i * es, k >= 0 ? (const char *)a->values + (size_t)k * es :
+		sc_memcpy((char *)r->out[0]->data + (size_t)i * es, k >= 0 ? (const char *)a->values + (size_t)k * es :
 			(const char *)a->deflt, es);
 	}
 	return 0;
@@ -692,7 +692,7 @@ static int run_afe(const sc_node *n, sc_run *r)
 	int64_t ni = sc_numel(idx), last = x->dims[x->rank - 1];
 	int64_t dims[MLMD_TENSOR_MAX_RANK];
 	int rank = x->rank;
-	memcpy(dims, x->dims, sizeof dims);
+	sc_memcpy(dims, x->dims, sizeof dims);
 	if (rank == 1) {
 		rank = 2;
 		dims[0] = 1;
@@ -711,7 +711,7 @@ static int run_afe(const sc_node *n, sc_run *r)
 	}
 	for (int64_t p = 0; p < outer; p++)
 		for (int64_t i = 0; i < ni; i++)
-			memcpy((char *)r->out[0]->data + (size_t)(p * ni + i) * es,
+			sc_memcpy((char *)r->out[0]->data + (size_t)(p * ni + i) * es,
 				(const char *)x->data + (size_t)(p * last + ((const int64_t *)idx->data)[i]) * es, es);
 	return 0;
 }

@@ -18,6 +18,13 @@
 
 typedef mlmd_tensor tensor;
 
+/* memcpy that accepts (NULL, 0): empty tensors have no data pointer. */
+static inline void sc_memcpy(void *dst, const void *src, size_t n)
+{
+	if (n)
+		__builtin_memcpy(dst, src, n);
+}
+
 /* ---- memory pools --------------------------------------------------------- */
 
 /* Bump allocator over a list of blocks. The model uses one for everything it

@@ -239,11 +239,11 @@ int sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, const ch
 	T->vote_wf = sc_alloc_array(pool, (size_t)n_votes + 1, sizeof(float));
 	if (!T->vote_start || !T->vote_count || !T->vote_target || !T->vote_w || !T->vote_wf)
 		return MLMD_OOM();
-	memcpy(T->vote_start, s->vote_start, (size_t)s->n_nodes * sizeof(int32_t));
-	memcpy(T->vote_count, s->vote_count, (size_t)s->n_nodes * sizeof(int32_t));
+	sc_memcpy(T->vote_start, s->vote_start, (size_t)s->n_nodes * sizeof(int32_t));
+	sc_memcpy(T->vote_count, s->vote_count, (size_t)s->n_nodes * sizeof(int32_t));
 	if (n_votes) {
-		memcpy(T->vote_target, s->vote_target, (size_t)n_votes * sizeof(int32_t));
-		memcpy(T->vote_w, s->vote_weight, (size_t)n_votes * sizeof(double));
+		sc_memcpy(T->vote_target, s->vote_target, (size_t)n_votes * sizeof(int32_t));
+		sc_memcpy(T->vote_w, s->vote_weight, (size_t)n_votes * sizeof(double));
 	}
 	for (int v = 0; v < n_votes; v++)
 		T->vote_wf[v] = (float)T->vote_w[v];

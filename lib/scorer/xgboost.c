@@ -213,7 +213,7 @@ static void jtext(const jparser *j, int32_t v, char *buf, size_t cap)
 	if (v < 0 || (j->v[v].type != J_STR && j->v[v].type != J_NUM && j->v[v].type != J_BOOL))
 		return;
 	size_t len = (size_t)j->v[v].len < cap - 1 ? (size_t)j->v[v].len : cap - 1;
-	memcpy(buf, j->v[v].p, len);
+	sc_memcpy(buf, j->v[v].p, len);
 	buf[len] = '\0';
 }
 
