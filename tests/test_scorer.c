@@ -195,6 +195,22 @@ static void refuses_unsupported_op_domain_type(void **state)
 	load_fails(&b, MLMD_UNIMPLEMENTED, "input 'X': element type FLOAT16 is not supported");
 	ob_free(&b);
 
+	/* types are checked at load where they are known */
+	ob_opset(&b, "", 14);
+	ob_node(&b, "Sqrt", "", "sq", "X", "Y", NULL);
+	ob_input(&b, "X", MLMD_DTYPE_INT64, 2, (int64_t[]){ -1, 3 });
+	ob_output(&b, "Y", MLMD_DTYPE_INT64, -1, NULL);
+	load_fails(&b, MLMD_UNIMPLEMENTED, "node 'sq' (ai.onnx::Sqrt, opset 14): input 'X' has element type INT64, "
+		"which this operator does not take");
+	ob_free(&b);
+	ob_opset(&b, "", 14);
+	ob_node(&b, "Cast", "", "c", "X", "D", ob_int(&b, "to", MLMD_DTYPE_DOUBLE), NULL);
+	ob_node(&b, "Add", "", "add", "X,D", "Y", NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 3 });
+	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, -1, NULL);
+	load_fails(&b, MLMD_INVALID_ARGUMENT, "inputs 'X' and 'D' have different element types (FLOAT, DOUBLE)");
+	ob_free(&b);
+
 	ob_opset(&b, "", 22);
 	ob_node(&b, "Relu", "", "r", "X", "Y", NULL);
 	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 3 });

@@ -684,8 +684,27 @@ static int build_node(loader *ld, const NodeProto *np, int index, sc_node *n)
 			return sc_fail(n, MLMD_UNIMPLEMENTED, "omitted optional output %d is not supported", i);
 		n->out[i] = map_get(&ld->names, np->output[i]);
 	}
+	/* types known at load: check input 0 against the op, then type output 0 */
+	int dt0 = nin > 0 && n->in[0] >= 0 ? m->values[n->in[0]].dtype : 0;
+	int dt1 = nin > 1 && n->in[1] >= 0 ? m->values[n->in[1]].dtype : 0;
+	if (dt0 > 0 && dt0 < 32 && n->op->types && !(n->op->types & SC_T(dt0)))
+		return sc_fail(n, MLMD_UNIMPLEMENTED, "input '%s' has element type %s, which this operator does not "
+			"take", np->input[0], sc_dtype_name(dt0));
+	if (n->op->same_types && dt0 && dt1 && dt0 != dt1)
+		return sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs '%s' and '%s' have different element types (%s, %s)",
+			np->input[0], np->input[1], sc_dtype_name(dt0), sc_dtype_name(dt1));
 	sc_load L = { .m = m, .pool = &m->pool, .proto = np };
-	return n->op->prepare ? n->op->prepare(n, &L) : 0;
+	int rc = n->op->prepare ? n->op->prepare(n, &L) : 0;
+	if (rc || nout == 0)
+		return rc;
+	int *odt = &m->values[n->out[0]].dtype;
+	if (n->op->out == SC_OUT_SAME)
+		*odt = dt0;
+	else if (n->op->out == SC_OUT_IN1)
+		*odt = dt1;
+	else if (n->op->out > 0)
+		*odt = n->op->out;
+	return 0;
 }
 
 static int load_graph(loader *ld)
@@ -717,6 +736,7 @@ static int load_graph(loader *ld)
 		m->values[v].is_const = true;
 		if ((rc = tensor_from_proto(&m->pool, tp, &m->values[v].t, what)))
 			return rc;
+		m->values[v].dtype = m->values[v].t.dtype;
 	}
 	/* Graph inputs that are not initializers are the model's inputs. */
 	m->inputs = sc_alloc_array(&m->pool, g->n_input + 1, sizeof *m->inputs);
@@ -738,6 +758,7 @@ static int load_graph(loader *ld)
 		if (m->inputs[m->n_inputs].dtype == MLMD_DTYPE_UNDEFINED)
 			return mlmd__fail(MLMD_UNIMPLEMENTED, "input '%s' is not a tensor (sequence and map inputs "
 				"are not supported)", vi->name);
+		m->values[v].dtype = m->inputs[m->n_inputs].dtype;
 		m->input_vals[m->n_inputs++] = v;
 	}
 	for (size_t i = 0; i < g->n_node; i++) {
@@ -781,6 +802,8 @@ static int load_graph(loader *ld)
 		mlmd_value_info *o = &m->outputs[i];
 		if ((rc = value_info(m, vi, o, "output")))
 			return rc;
+		if (o->dtype == MLMD_DTYPE_UNDEFINED && !m->values[v].is_zipmap)
+			o->dtype = m->values[v].dtype; /* not declared: what the graph computes, if known */
 		if (m->values[v].is_zipmap) {
 			int64_t *dims = sc_alloc_array(&m->pool, 2, sizeof *dims);
 			if (!dims)

@@ -978,6 +978,14 @@ static int prep_constant(sc_node *n, sc_load *L)
 	return rc;
 }
 
+static int prep_constant_typed(sc_node *n, sc_load *L)
+{
+	int rc = prep_constant(n, L);
+	if (!rc)
+		L->m->values[n->out[0]].dtype = ((const tensor *)n->attr)->dtype;
+	return rc;
+}
+
 static int run_constant(const sc_node *n, sc_run *r)
 {
 	*r->out[0] = *(const tensor *)n->attr;
@@ -1040,6 +1048,7 @@ static int prep_cast(sc_node *n, sc_load *L)
 	if (!sc_dtype_supported((int)to))
 		return sc_fail(n, MLMD_UNIMPLEMENTED, "cast to element type %s is not supported", sc_dtype_name((int)to));
 	a->to = to;
+	L->m->values[n->out[0]].dtype = (int)to;
 	return 0;
 }
 
@@ -1453,42 +1462,42 @@ static int run_transpose(const sc_node *n, sc_run *r)
 /* ---- the table ----------------------------------------------------------------------------------- */
 
 const sc_op sc_ops_core[] = {
-	{ "", "Identity", 1, 1, 1, 1, NULL, run_identity },
-	{ "", "Constant", 0, 0, 1, 1, prep_constant, run_constant },
-	{ "", "Cast", 1, 1, 1, 1, prep_cast, run_cast },
-	{ "", "Reshape", 1, 2, 1, 1, prep_reshape, run_reshape },
-	{ "", "Flatten", 1, 1, 1, 1, prep_axis1, run_flatten },
-	{ "", "Squeeze", 1, 2, 1, 1, prep_axes, run_squeeze },
-	{ "", "Unsqueeze", 1, 2, 1, 1, prep_axes, run_unsqueeze },
-	{ "", "Concat", 1, 64, 1, 1, prep_axis0, run_concat },
-	{ "", "Gather", 2, 2, 1, 1, prep_axis0, run_gather },
-	{ "", "Transpose", 1, 1, 1, 1, prep_transpose, run_transpose },
-	{ "", "Gemm", 2, 3, 1, 1, prep_gemm, run_gemm },
-	{ "", "MatMul", 2, 2, 1, 1, NULL, run_matmul },
-	{ "", "Add", 2, 2, 1, 1, NULL, run_add },
-	{ "", "Sub", 2, 2, 1, 1, NULL, run_sub },
-	{ "", "Mul", 2, 2, 1, 1, NULL, run_mul },
-	{ "", "Div", 2, 2, 1, 1, NULL, run_div },
-	{ "", "Abs", 1, 1, 1, 1, prep_abs, run_unary },
-	{ "", "Neg", 1, 1, 1, 1, prep_neg, run_unary },
-	{ "", "Sqrt", 1, 1, 1, 1, prep_sqrt, run_unary },
-	{ "", "Exp", 1, 1, 1, 1, prep_exp, run_unary },
-	{ "", "Log", 1, 1, 1, 1, prep_log, run_unary },
-	{ "", "Clip", 1, 3, 1, 1, prep_clip, run_clip },
-	{ "", "Relu", 1, 1, 1, 1, prep_relu, run_unary },
-	{ "", "LeakyRelu", 1, 1, 1, 1, prep_leaky, run_unary },
-	{ "", "Sigmoid", 1, 1, 1, 1, prep_sigmoid, run_unary },
-	{ "", "Tanh", 1, 1, 1, 1, prep_tanh, run_unary },
-	{ "", "Softmax", 1, 1, 1, 1, prep_softmax, run_softmax },
-	{ "", "LogSoftmax", 1, 1, 1, 1, prep_logsoftmax, run_softmax },
-	{ "", "ArgMax", 1, 1, 1, 1, prep_argmax, run_argmax },
-	{ "", "ReduceSum", 1, 2, 1, 1, prep_reduce, run_reducesum },
-	{ "", "Where", 3, 3, 1, 1, NULL, run_where },
-	{ "", "Less", 2, 2, 1, 1, NULL, run_less },
-	{ "", "Greater", 2, 2, 1, 1, NULL, run_greater },
-	{ "", "Equal", 2, 2, 1, 1, NULL, run_equal },
-	{ "", "Not", 1, 1, 1, 1, NULL, run_not },
-	{ NULL, NULL, 0, 0, 0, 0, NULL, NULL }
+	{ "", "Identity", 1, 1, 1, 1, NULL, run_identity, 0, false, SC_OUT_SAME },
+	{ "", "Constant", 0, 0, 1, 1, prep_constant_typed, run_constant, 0, false, SC_OUT_SET },
+	{ "", "Cast", 1, 1, 1, 1, prep_cast, run_cast, 0, false, SC_OUT_SET },
+	{ "", "Reshape", 1, 2, 1, 1, prep_reshape, run_reshape, 0, false, SC_OUT_SAME },
+	{ "", "Flatten", 1, 1, 1, 1, prep_axis1, run_flatten, 0, false, SC_OUT_SAME },
+	{ "", "Squeeze", 1, 2, 1, 1, prep_axes, run_squeeze, 0, false, SC_OUT_SAME },
+	{ "", "Unsqueeze", 1, 2, 1, 1, prep_axes, run_unsqueeze, 0, false, SC_OUT_SAME },
+	{ "", "Concat", 1, 64, 1, 1, prep_axis0, run_concat, 0, true, SC_OUT_SAME },
+	{ "", "Gather", 2, 2, 1, 1, prep_axis0, run_gather, 0, false, SC_OUT_SAME },
+	{ "", "Transpose", 1, 1, 1, 1, prep_transpose, run_transpose, 0, false, SC_OUT_SAME },
+	{ "", "Gemm", 2, 3, 1, 1, prep_gemm, run_gemm, SC_T_MAIN, true, SC_OUT_SAME },
+	{ "", "MatMul", 2, 2, 1, 1, NULL, run_matmul, SC_T_MAIN, true, SC_OUT_SAME },
+	{ "", "Add", 2, 2, 1, 1, NULL, run_add, SC_T_NUM, true, SC_OUT_SAME },
+	{ "", "Sub", 2, 2, 1, 1, NULL, run_sub, SC_T_NUM, true, SC_OUT_SAME },
+	{ "", "Mul", 2, 2, 1, 1, NULL, run_mul, SC_T_NUM, true, SC_OUT_SAME },
+	{ "", "Div", 2, 2, 1, 1, NULL, run_div, SC_T_NUM, true, SC_OUT_SAME },
+	{ "", "Abs", 1, 1, 1, 1, prep_abs, run_unary, SC_T_NUM, false, SC_OUT_SAME },
+	{ "", "Neg", 1, 1, 1, 1, prep_neg, run_unary, SC_T_NUM, false, SC_OUT_SAME },
+	{ "", "Sqrt", 1, 1, 1, 1, prep_sqrt, run_unary, SC_T_FLT, false, SC_OUT_SAME },
+	{ "", "Exp", 1, 1, 1, 1, prep_exp, run_unary, SC_T_FLT, false, SC_OUT_SAME },
+	{ "", "Log", 1, 1, 1, 1, prep_log, run_unary, SC_T_FLT, false, SC_OUT_SAME },
+	{ "", "Clip", 1, 3, 1, 1, prep_clip, run_clip, SC_T_NUM, false, SC_OUT_SAME },
+	{ "", "Relu", 1, 1, 1, 1, prep_relu, run_unary, SC_T_NUM, false, SC_OUT_SAME },
+	{ "", "LeakyRelu", 1, 1, 1, 1, prep_leaky, run_unary, SC_T_FLT, false, SC_OUT_SAME },
+	{ "", "Sigmoid", 1, 1, 1, 1, prep_sigmoid, run_unary, SC_T_FLT, false, SC_OUT_SAME },
+	{ "", "Tanh", 1, 1, 1, 1, prep_tanh, run_unary, SC_T_FLT, false, SC_OUT_SAME },
+	{ "", "Softmax", 1, 1, 1, 1, prep_softmax, run_softmax, SC_T_FLT, false, SC_OUT_SAME },
+	{ "", "LogSoftmax", 1, 1, 1, 1, prep_logsoftmax, run_softmax, SC_T_FLT, false, SC_OUT_SAME },
+	{ "", "ArgMax", 1, 1, 1, 1, prep_argmax, run_argmax, SC_T_NUM, false, MLMD_DTYPE_INT64 },
+	{ "", "ReduceSum", 1, 2, 1, 1, prep_reduce, run_reducesum, SC_T_NUM, false, SC_OUT_SAME },
+	{ "", "Where", 3, 3, 1, 1, NULL, run_where, SC_T(MLMD_DTYPE_BOOL), false, SC_OUT_IN1 },
+	{ "", "Less", 2, 2, 1, 1, NULL, run_less, SC_T_NUM, true, MLMD_DTYPE_BOOL },
+	{ "", "Greater", 2, 2, 1, 1, NULL, run_greater, SC_T_NUM, true, MLMD_DTYPE_BOOL },
+	{ "", "Equal", 2, 2, 1, 1, NULL, run_equal, SC_T_NUM | SC_T(MLMD_DTYPE_BOOL) | SC_T(MLMD_DTYPE_STRING), true, MLMD_DTYPE_BOOL },
+	{ "", "Not", 1, 1, 1, 1, NULL, run_not, SC_T(MLMD_DTYPE_BOOL), false, MLMD_DTYPE_BOOL },
+	{ NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, false, 0 }
 };
 
 const sc_op *sc_find_op(const char *domain, const char *name)

@@ -104,7 +104,9 @@ static int prep_linear(sc_node *n, sc_load *L, bool classifier)
 		if (a->targets != (int64_t)a->n_labels && !(a->targets == 1 && a->n_labels == 2))
 			return sc_fail(n, MLMD_INVALID_ARGUMENT, "%lld coefficient rows for %zu classes",
 				(long long)a->targets, a->n_labels);
+		L->m->values[n->out[0]].dtype = a->labels_int ? I64 : S;
 		sc_value *z = &L->m->values[n->out[1]];
+		z->dtype = F;
 		z->n_labels = a->n_labels;
 		z->labels_int64 = a->labels_int;
 		z->labels_string = a->labels_str;
@@ -545,6 +547,7 @@ static int prep_le(sc_node *n, sc_load *L)
 		a->value_type = I64;
 		if ((rc = sc_get_string(n, L, "default_string", "_Unused", &a->deflt_str)))
 			return rc;
+
 		keys = cls;
 		vals = idx;
 		nv = nk;
@@ -586,6 +589,9 @@ static int prep_le(sc_node *n, sc_load *L)
 		*(float *)def = (float)v;
 	} /* other value types default to zero */
 	a->deflt = def;
+	L->m->values[n->out[0]].dtype = a->value_type;
+	if (n->opset == 1 && n->in[0] >= 0 && L->m->values[n->in[0]].dtype == I64)
+		L->m->values[n->out[0]].dtype = S; /* ml opset 1 also maps indexes back to class names */
 	/* sort keys (with their values): a shell sort over indexes */
 	char *sk = sc_alloc_array(L->pool, nk + 1, ks), *sv = sc_alloc_array(L->pool, nk + 1, es);
 	int32_t *ord = malloc((nk + 1) * sizeof *ord);
@@ -802,16 +808,16 @@ static int run_zipmap(const sc_node *n, sc_run *r)
 }
 
 const sc_op sc_ops_ml[] = {
-	{ "ai.onnx.ml", "LinearRegressor", 1, 1, 1, 1, prep_linreg, run_linreg },
-	{ "ai.onnx.ml", "LinearClassifier", 1, 1, 2, 2, prep_lincls, run_lincls },
-	{ "ai.onnx.ml", "Scaler", 1, 1, 1, 1, prep_scaler, run_scaler },
-	{ "ai.onnx.ml", "Normalizer", 1, 1, 1, 1, prep_normalizer, run_normalizer },
-	{ "ai.onnx.ml", "Binarizer", 1, 1, 1, 1, prep_binarizer, run_binarizer },
-	{ "ai.onnx.ml", "Imputer", 1, 1, 1, 1, prep_imputer, run_imputer },
-	{ "ai.onnx.ml", "OneHotEncoder", 1, 1, 1, 1, prep_ohe, run_ohe },
-	{ "ai.onnx.ml", "LabelEncoder", 1, 1, 1, 1, prep_le, run_le },
-	{ "ai.onnx.ml", "ArrayFeatureExtractor", 2, 2, 1, 1, NULL, run_afe },
-	{ "ai.onnx.ml", "FeatureVectorizer", 1, 64, 1, 1, prep_fv, run_fv },
-	{ "ai.onnx.ml", "ZipMap", 1, 1, 1, 1, prep_zipmap, run_zipmap },
-	{ NULL, NULL, 0, 0, 0, 0, NULL, NULL }
+	{ "ai.onnx.ml", "LinearRegressor", 1, 1, 1, 1, prep_linreg, run_linreg, SC_T_MAIN, false, MLMD_DTYPE_FLOAT },
+	{ "ai.onnx.ml", "LinearClassifier", 1, 1, 2, 2, prep_lincls, run_lincls, SC_T_MAIN, false, SC_OUT_SET },
+	{ "ai.onnx.ml", "Scaler", 1, 1, 1, 1, prep_scaler, run_scaler, SC_T_MAIN, false, MLMD_DTYPE_FLOAT },
+	{ "ai.onnx.ml", "Normalizer", 1, 1, 1, 1, prep_normalizer, run_normalizer, SC_T_MAIN, false, MLMD_DTYPE_FLOAT },
+	{ "ai.onnx.ml", "Binarizer", 1, 1, 1, 1, prep_binarizer, run_binarizer, SC_T_MAIN, false, SC_OUT_SAME },
+	{ "ai.onnx.ml", "Imputer", 1, 1, 1, 1, prep_imputer, run_imputer, SC_T_MAIN, false, SC_OUT_SAME },
+	{ "ai.onnx.ml", "OneHotEncoder", 1, 1, 1, 1, prep_ohe, run_ohe, SC_T_MAIN | SC_T(MLMD_DTYPE_STRING), false, MLMD_DTYPE_FLOAT },
+	{ "ai.onnx.ml", "LabelEncoder", 1, 1, 1, 1, prep_le, run_le, SC_T_FLT | SC_T(MLMD_DTYPE_INT64) | SC_T(MLMD_DTYPE_STRING), false, SC_OUT_SET },
+	{ "ai.onnx.ml", "ArrayFeatureExtractor", 2, 2, 1, 1, NULL, run_afe, 0, false, SC_OUT_SAME },
+	{ "ai.onnx.ml", "FeatureVectorizer", 1, 64, 1, 1, prep_fv, run_fv, SC_T_MAIN, false, MLMD_DTYPE_FLOAT },
+	{ "ai.onnx.ml", "ZipMap", 1, 1, 1, 1, prep_zipmap, run_zipmap, SC_T(MLMD_DTYPE_FLOAT), false, MLMD_DTYPE_FLOAT },
+	{ NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, false, 0 }
 };

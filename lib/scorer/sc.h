@@ -74,7 +74,24 @@ typedef struct sc_op {
 	int min_in, max_in, min_out, max_out;
 	int (*prepare)(sc_node *n, sc_load *L); /* may be NULL */
 	int (*run)(const sc_node *n, sc_run *r);
+	/* Load-time typing: the element types input 0 may have (a mask of
+	 * SC_T(dtype); 0 = any), whether input 1 must have input 0's type, and
+	 * output 0's type (a dtype, SC_OUT_SAME, SC_OUT_IN1, or SC_OUT_SET when
+	 * prepare sets it). */
+	uint32_t types;
+	bool same_types;
+	int out;
 } sc_op;
+
+#define SC_T(dt) (1u << (dt))
+#define SC_T_FLT (SC_T(MLMD_DTYPE_FLOAT) | SC_T(MLMD_DTYPE_DOUBLE))
+#define SC_T_MAIN (SC_T_FLT | SC_T(MLMD_DTYPE_INT32) | SC_T(MLMD_DTYPE_INT64))
+#define SC_T_INT (SC_T(MLMD_DTYPE_INT32) | SC_T(MLMD_DTYPE_INT64) | SC_T(MLMD_DTYPE_UINT8) | SC_T(MLMD_DTYPE_INT8) | \
+	SC_T(MLMD_DTYPE_UINT16) | SC_T(MLMD_DTYPE_INT16) | SC_T(MLMD_DTYPE_UINT32) | SC_T(MLMD_DTYPE_UINT64))
+#define SC_T_NUM (SC_T_FLT | SC_T_INT)
+#define SC_OUT_SET 0
+#define SC_OUT_SAME (-1)
+#define SC_OUT_IN1 (-2)
 
 struct sc_node {
 	const sc_op *op;
@@ -87,6 +104,7 @@ struct sc_node {
 
 typedef struct sc_value {
 	const char *name;
+	int dtype;             /* element type known at load, or 0 */
 	bool is_const;
 	tensor t;              /* constant's data (model-owned) when is_const */
 	/* class labels carried by a score matrix (set by classifier ops' prepare) */

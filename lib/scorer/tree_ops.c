@@ -374,8 +374,11 @@ static int prep_v3(sc_node *n, sc_load *L, bool classifier)
 	char what[200];
 	snprintf(what, sizeof what, "node '%s'", n->name);
 	rc = sc_trees_build(&a->trees, L->pool, &b.s, what);
+	if (!rc && classifier)
+		L->m->values[n->out[0]].dtype = a->labels_int ? MLMD_DTYPE_INT64 : MLMD_DTYPE_STRING;
 	if (!rc && classifier && n->nout > 1) {
 		sc_value *z = &L->m->values[n->out[1]];
+		z->dtype = MLMD_DTYPE_FLOAT;
 		z->n_labels = (size_t)n_targets;
 		z->labels_int64 = a->labels_int;
 		z->labels_string = a->labels_str;
@@ -440,6 +443,10 @@ static int prep_v5(sc_node *n, sc_load *L)
 		return sc_fail(n, MLMD_UNIMPLEMENTED, "membership_values of type %s is not supported",
 			sc_dtype_name(members.dtype));
 	a->out_dtype = splits.dtype;
+	L->m->values[n->out[0]].dtype = splits.dtype;
+	if (n->in[0] >= 0 && L->m->values[n->in[0]].dtype && L->m->values[n->in[0]].dtype != splits.dtype)
+		return sc_fail(n, MLMD_INVALID_ARGUMENT, "X is %s but nodes_splits is %s; they must match",
+			sc_dtype_name(L->m->values[n->in[0]].dtype), sc_dtype_name(splits.dtype));
 	int64_t n_targets, agg, post;
 	if ((rc = sc_get_int(n, L, "n_targets", 1, &n_targets)) || (rc = sc_get_int(n, L, "aggregate_function", 1, &agg)) ||
 		(rc = sc_get_int(n, L, "post_transform", 0, &post)))
@@ -638,8 +645,8 @@ static int run_trees(const sc_node *n, sc_run *r)
 }
 
 const sc_op sc_ops_tree[] = {
-	{ "ai.onnx.ml", "TreeEnsembleRegressor", 1, 1, 1, 1, prep_regressor, run_trees },
-	{ "ai.onnx.ml", "TreeEnsembleClassifier", 1, 1, 2, 2, prep_classifier, run_trees },
-	{ "ai.onnx.ml", "TreeEnsemble", 1, 1, 1, 1, prep_v5, run_trees },
-	{ NULL, NULL, 0, 0, 0, 0, NULL, NULL }
+	{ "ai.onnx.ml", "TreeEnsembleRegressor", 1, 1, 1, 1, prep_regressor, run_trees, SC_T_MAIN, false, MLMD_DTYPE_FLOAT },
+	{ "ai.onnx.ml", "TreeEnsembleClassifier", 1, 1, 2, 2, prep_classifier, run_trees, SC_T_MAIN, false, SC_OUT_SET },
+	{ "ai.onnx.ml", "TreeEnsemble", 1, 1, 1, 1, prep_v5, run_trees, SC_T_FLT, false, SC_OUT_SET },
+	{ NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, false, 0 }
 };

@@ -325,7 +325,8 @@ static int run_xgb(const sc_node *n, sc_run *r)
 	return 0;
 }
 
-static const sc_op xgb_op = { "ai.onnx.ml", "XGBoostTrees", 1, 1, 1, 1, NULL, run_xgb };
+static const sc_op xgb_op = { "ai.onnx.ml", "XGBoostTrees", 1, 1, 1, 1, NULL, run_xgb, SC_T(MLMD_DTYPE_FLOAT), false,
+	MLMD_DTYPE_FLOAT };
 
 typedef struct {
 	int32_t *roots, *feature, *tchild, *fchild, *vstart, *vcount, *vtarget;
