@@ -677,8 +677,12 @@ static int build_node(loader *ld, const NodeProto *np, int index, sc_node *n)
 	n->out = sc_alloc_array(&m->pool, (size_t)nout + 1, sizeof(int));
 	if (!n->in || !n->out)
 		return MLMD_OOM();
-	for (int i = 0; i < nin; i++)
+	for (int i = 0; i < nin; i++) {
+		/* an empty name omits an optional input; required and variadic inputs cannot be omitted */
+		if (!np->input[i][0] && (i < n->op->min_in || n->op->max_in == SC_VARIADIC))
+			return sc_fail(n, MLMD_INVALID_ARGUMENT, "input %d is required but has no name", i);
 		n->in[i] = np->input[i][0] ? map_get(&ld->names, np->input[i]) : -1;
+	}
 	for (int i = 0; i < nout; i++) {
 		if (!np->output[i][0])
 			return sc_fail(n, MLMD_UNIMPLEMENTED, "omitted optional output %d is not supported", i);

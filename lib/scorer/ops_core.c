@@ -1121,7 +1121,7 @@ static int prep_reshape(sc_node *n, sc_load *L)
 	int rc = sc_get_int(n, L, "allowzero", 0, &a->allowzero);
 	if (!rc && n->opset < 5)
 		rc = sc_get_ints(n, L, "shape", &a->n_shape, &a->shape);
-	if (!rc && n->opset >= 5 && n->nin < 2)
+	if (!rc && n->opset >= 5 && (n->nin < 2 || n->in[1] < 0))
 		return sc_fail(n, MLMD_INVALID_ARGUMENT, "needs a shape input");
 	return rc;
 }
@@ -1469,7 +1469,7 @@ const sc_op sc_ops_core[] = {
 	{ "", "Flatten", 1, 1, 1, 1, prep_axis1, run_flatten, 0, false, SC_OUT_SAME },
 	{ "", "Squeeze", 1, 2, 1, 1, prep_axes, run_squeeze, 0, false, SC_OUT_SAME },
 	{ "", "Unsqueeze", 1, 2, 1, 1, prep_axes, run_unsqueeze, 0, false, SC_OUT_SAME },
-	{ "", "Concat", 1, 64, 1, 1, prep_axis0, run_concat, 0, true, SC_OUT_SAME },
+	{ "", "Concat", 1, SC_VARIADIC, 1, 1, prep_axis0, run_concat, 0, true, SC_OUT_SAME },
 	{ "", "Gather", 2, 2, 1, 1, prep_axis0, run_gather, 0, false, SC_OUT_SAME },
 	{ "", "Transpose", 1, 1, 1, 1, prep_transpose, run_transpose, 0, false, SC_OUT_SAME },
 	{ "", "Gemm", 2, 3, 1, 1, prep_gemm, run_gemm, SC_T_MAIN, true, SC_OUT_SAME },

@@ -817,7 +817,7 @@ const sc_op sc_ops_ml[] = {
 	{ "ai.onnx.ml", "OneHotEncoder", 1, 1, 1, 1, prep_ohe, run_ohe, SC_T_MAIN | SC_T(MLMD_DTYPE_STRING), false, MLMD_DTYPE_FLOAT },
 	{ "ai.onnx.ml", "LabelEncoder", 1, 1, 1, 1, prep_le, run_le, SC_T_FLT | SC_T(MLMD_DTYPE_INT64) | SC_T(MLMD_DTYPE_STRING), false, SC_OUT_SET },
 	{ "ai.onnx.ml", "ArrayFeatureExtractor", 2, 2, 1, 1, NULL, run_afe, 0, false, SC_OUT_SAME },
-	{ "ai.onnx.ml", "FeatureVectorizer", 1, 64, 1, 1, prep_fv, run_fv, SC_T_MAIN, false, MLMD_DTYPE_FLOAT },
+	{ "ai.onnx.ml", "FeatureVectorizer", 1, SC_VARIADIC, 1, 1, prep_fv, run_fv, SC_T_MAIN, false, MLMD_DTYPE_FLOAT },
 	{ "ai.onnx.ml", "ZipMap", 1, 1, 1, 1, prep_zipmap, run_zipmap, SC_T(MLMD_DTYPE_FLOAT), false, MLMD_DTYPE_FLOAT },
 	{ NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, false, 0 }
 };

@@ -83,6 +83,7 @@ typedef struct sc_op {
 	int out;
 } sc_op;
 
+#define SC_VARIADIC 64   /* max_in of Concat and FeatureVectorizer */
 #define SC_T(dt) (1u << (dt))
 #define SC_T_FLT (SC_T(MLMD_DTYPE_FLOAT) | SC_T(MLMD_DTYPE_DOUBLE))
 #define SC_T_MAIN (SC_T_FLT | SC_T(MLMD_DTYPE_INT32) | SC_T(MLMD_DTYPE_INT64))
