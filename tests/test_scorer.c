@@ -265,6 +265,14 @@ static void refuses_malformed_graphs(void **state)
 	load_fails(&b, MLMD_INVALID_ARGUMENT, "node 'add': input 'Nowhere' is not a graph input");
 	ob_free(&b);
 
+	/* a required input left without a name */
+	ob_opset(&b, "", 13);
+	ob_node(&b, "Add", "", "add", "X,", "Y", NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, -1, NULL);
+	load_fails(&b, MLMD_INVALID_ARGUMENT, "node 'add' (ai.onnx::Add, opset 13): input 1 is required but has no name");
+	ob_free(&b);
+
 	/* an output nobody produces, a value defined twice */
 	ob_opset(&b, "", 13);
 	ob_node(&b, "Relu", "", "r", "X", "Y", NULL);
