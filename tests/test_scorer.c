@@ -655,6 +655,151 @@ static void binary_classifier_widening(void **state)
 	}
 }
 
+/* Random trees of every comparison mode, scored by the engine (complete
+ * trees through the AVX2 walk and the portable walk, deep and EQ/NEQ trees
+ * through the generic walk, float and double input) and by a plain walk
+ * over the source arrays here: the answers must be identical. Inputs sit
+ * exactly on thresholds and include NaN. */
+#define RT_TREES 14
+#define RT_MAX 4096
+#define RT_FEATURES 5
+#define RT_ROWS 301
+
+typedef struct {
+	int n;
+	int64_t tree[RT_MAX], id[RT_MAX], feat[RT_MAX], tchild[RT_MAX], fchild[RT_MAX], miss[RT_MAX];
+	const char *mode[RT_MAX];
+	double thr[RT_MAX];
+	float weight[RT_MAX];
+	int64_t target[RT_MAX];
+} rt_src;
+
+static uint64_t rt_seed = 0x9e3779b97f4a7c15ull;
+static uint32_t rnd(uint32_t n)
+{
+	rt_seed ^= rt_seed << 13, rt_seed ^= rt_seed >> 7, rt_seed ^= rt_seed << 17;
+	return (uint32_t)(rt_seed % n);
+}
+
+static int64_t rt_grow(rt_src *s, int tree, int depth, int max_depth, bool eq_modes)
+{
+	int i = s->n++;
+	s->tree[i] = tree;
+	s->id[i] = i * 3 + 7; /* ids need not be 0..n-1 */
+	if (depth == max_depth || (depth > 1 && rnd(5) == 0)) {
+		s->mode[i] = "LEAF";
+		s->feat[i] = s->tchild[i] = s->fchild[i] = s->miss[i] = 0;
+		s->thr[i] = 0;
+		s->weight[i] = (float)((int)rnd(2001) - 1000) / 64.0f;
+		s->target[i] = rnd(2);
+		return s->id[i];
+	}
+	static const char *const modes[] = { "BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT", "BRANCH_EQ", "BRANCH_NEQ" };
+	s->mode[i] = modes[rnd(eq_modes ? 6 : 4)];
+	s->feat[i] = rnd(RT_FEATURES);
+	s->thr[i] = ((int)rnd(17) - 8) * 0.25 + (rnd(4) == 0 ? 0.1 : 0); /* some not representable in float */
+	s->miss[i] = rnd(2);
+	s->tchild[i] = rt_grow(s, tree, depth + 1, max_depth, eq_modes);
+	s->fchild[i] = rt_grow(s, tree, depth + 1, max_depth, eq_modes);
+	return s->id[i];
+}
+
+static double rt_reference(const rt_src *s, const double *row, int target)
+{
+	double sum = 0;
+	for (int t = 0; t < RT_TREES; t++) {
+		int i = 0;
+		while (s->tree[i] != t)
+			i++;
+		while (strcmp(s->mode[i], "LEAF") != 0) {
+			double x = row[s->feat[i]], v = s->thr[i];
+			bool go;
+			if (isnan(x))
+				go = s->miss[i];
+			else if (!strcmp(s->mode[i], "BRANCH_LEQ"))
+				go = x <= v;
+			else if (!strcmp(s->mode[i], "BRANCH_LT"))
+				go = x < v;
+			else if (!strcmp(s->mode[i], "BRANCH_GTE"))
+				go = x >= v;
+			else if (!strcmp(s->mode[i], "BRANCH_GT"))
+				go = x > v;
+			else if (!strcmp(s->mode[i], "BRANCH_EQ"))
+				go = x == v;
+			else
+				go = x != v;
+			int64_t next = go ? s->tchild[i] : s->fchild[i];
+			int j = 0;
+			while (s->id[j] != next || s->tree[j] != t)
+				j++;
+			i = j;
+		}
+		if (s->target[i] == target)
+			sum += s->weight[i];
+	}
+	return sum;
+}
+
+static void random_trees_match_reference(void **state)
+{
+	(void)state;
+	static rt_src s;
+	s.n = 0;
+	for (int t = 0; t < RT_TREES; t++)
+		rt_grow(&s, t, 0, t == 0 ? 11 : 1 + t % 8, t % 5 == 4); /* tree 0 is deeper than the padding limit */
+	assert_true(s.n < RT_MAX);
+	static double xd[RT_ROWS * RT_FEATURES];
+	static float xf[RT_ROWS * RT_FEATURES];
+	for (int i = 0; i < RT_ROWS * RT_FEATURES; i++) {
+		int k = (int)rnd(24);
+		xf[i] = k == 23 ? NAN : k == 22 ? 0.1f : k == 21 ? nextafterf(0.1f, 0) : (float)((k - 10) * 0.25);
+		xd[i] = xf[i];
+	}
+	for (int variant = 0; variant < 3; variant++) {
+		bool dbl = variant == 2;
+		if (variant == 1)
+			setenv("MLMD_SCORER_PORTABLE", "1", 1);
+		ob b = { 0 };
+		int64_t vt[RT_MAX], vn[RT_MAX], vi[RT_MAX];
+		float vw[RT_MAX];
+		int nv = 0;
+		for (int i = 0; i < s.n; i++)
+			if (!strcmp(s.mode[i], "LEAF")) {
+				vt[nv] = s.tree[i], vn[nv] = s.id[i], vi[nv] = s.target[i], vw[nv] = s.weight[i];
+				nv++;
+			}
+		ob_opset(&b, "ai.onnx.ml", 3);
+		ob_node(&b, "TreeEnsembleRegressor", "ai.onnx.ml", "trees", "X", "Y",
+			ob_ints(&b, "nodes_treeids", s.tree, (size_t)s.n), ob_ints(&b, "nodes_nodeids", s.id, (size_t)s.n),
+			ob_ints(&b, "nodes_featureids", s.feat, (size_t)s.n), ob_strings(&b, "nodes_modes", s.mode, (size_t)s.n),
+			ob_tensor_attr(&b, "nodes_values_as_tensor",
+				ob_tensor_new(&b, NULL, MLMD_DTYPE_DOUBLE, 1, (int64_t[]){ s.n }, s.thr, (size_t)s.n)),
+			ob_ints(&b, "nodes_truenodeids", s.tchild, (size_t)s.n),
+			ob_ints(&b, "nodes_falsenodeids", s.fchild, (size_t)s.n),
+			ob_ints(&b, "nodes_missing_value_tracks_true", s.miss, (size_t)s.n),
+			ob_ints(&b, "target_treeids", vt, (size_t)nv), ob_ints(&b, "target_nodeids", vn, (size_t)nv),
+			ob_ints(&b, "target_ids", vi, (size_t)nv), ob_floats(&b, "target_weights", vw, (size_t)nv),
+			ob_int(&b, "n_targets", 2), NULL);
+		ob_input(&b, "X", dbl ? MLMD_DTYPE_DOUBLE : MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, RT_FEATURES });
+		ob_output(&b, "Y", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+		mlmd_model *m = load_ok(&b);
+		unsetenv("MLMD_SCORER_PORTABLE");
+		static float out[RT_ROWS * 2];
+		mlmd_tensor in = { .dtype = dbl ? MLMD_DTYPE_DOUBLE : MLMD_DTYPE_FLOAT, .rank = 2, .dims = { RT_ROWS, RT_FEATURES },
+			.data = dbl ? (void *)xd : (void *)xf };
+		mlmd_tensor o = { .data = out, .capacity = RT_ROWS * 2 };
+		assert_int_equal(mlmd_model_score(m, NULL, &in, 1, &o, 1), 0);
+		for (int r = 0; r < RT_ROWS; r++)
+			for (int k = 0; k < 2; k++) {
+				float want = (float)rt_reference(&s, xd + r * RT_FEATURES, k);
+				if (out[r * 2 + k] != want)
+					fail_msg("variant %d row %d target %d: got %.9g, want %.9g", variant, r, k, out[r * 2 + k], want);
+			}
+		mlmd_model_free(m);
+		ob_free(&b);
+	}
+}
+
 /* ---- XGBoost JSON --------------------------------------------------------------------------- */
 
 static const char *XGB =
@@ -886,6 +1031,7 @@ int main(void)
 		cmocka_unit_test(aggregation_and_base_values),
 		cmocka_unit_test(post_transforms),
 		cmocka_unit_test(binary_classifier_widening),
+		cmocka_unit_test(random_trees_match_reference),
 		cmocka_unit_test(xgboost_json_semantics),
 		cmocka_unit_test(output_buffers_and_input_checks),
 		cmocka_unit_test(model_is_shared_by_threads),

@@ -40,6 +40,7 @@ typedef struct {
 	int depth;
 	int target;             /* complete trees whose leaves each vote once for one target; else -1 */
 	int32_t *feat;          /* complete: 2^depth - 1 internal nodes */
+	int32_t *featm;         /* the same, with the missing-goes-left flag in bit 31 (for the AVX2 walk) */
 	float *thr_f;
 	double *thr_d;
 	uint8_t *miss_left;
@@ -51,6 +52,7 @@ typedef struct {
 
 struct sc_trees {
 	int n_trees, n_targets, n_features;
+	bool simd;              /* use the AVX2 walk (decided at load) */
 	sc_agg agg;
 	bool base_first, float_sum;
 	double *base;
@@ -60,6 +62,8 @@ struct sc_trees {
 	double *vote_w;
 	float *vote_wf;
 };
+
+static bool want_simd(void);
 
 int sc_trees_n_features(const sc_trees *t) { return t->n_features; }
 int sc_trees_n_targets(const sc_trees *t) { return t->n_targets; }
@@ -201,6 +205,7 @@ int sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, const ch
 	T->n_targets = s->n_targets;
 	T->agg = s->agg;
 	T->base_first = s->base_first;
+	T->simd = want_simd();
 	T->float_sum = s->float_sum;
 	T->trees = sc_alloc_array(pool, (size_t)s->n_trees + 1, sizeof *T->trees);
 	T->g = sc_alloc_array(pool, (size_t)s->n_nodes + 1, sizeof *T->g);
@@ -269,6 +274,7 @@ int sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, const ch
 			t->thr_f = sc_alloc_array(pool, ni + 1, sizeof *t->thr_f);
 			t->thr_d = sc_alloc_array(pool, ni + 1, sizeof *t->thr_d);
 			t->miss_left = sc_alloc_array(pool, ni + 1, 1);
+			t->featm = sc_alloc_array(pool, ni + 1, sizeof *t->featm);
 			if (t->target >= 0) {
 				t->leaf_d = sc_alloc_array(pool, nl, sizeof *t->leaf_d);
 				t->leaf_f = sc_alloc_array(pool, nl, sizeof *t->leaf_f);
@@ -278,7 +284,11 @@ int sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, const ch
 			if (!t->feat || !t->thr_f || !t->thr_d || !t->miss_left || (!t->leaf_d && !t->leaf_id) ||
 				(t->target >= 0 && !t->leaf_f))
 				return MLMD_OOM();
+			if (!t->featm)
+				return MLMD_OOM();
 			fill_complete(s, t, root, 0, 0);
+			for (size_t q = 0; q < ni; q++)
+				t->featm[q] = (int32_t)((uint32_t)t->feat[q] | ((uint32_t)t->miss_left[q] << 31));
 		} else {
 			t->complete = false;
 			int rc = build_generic(s, T, root, &next, &t->root);
@@ -362,18 +372,68 @@ static void walk_d(const tree *t, const double *x, int64_t ld, int n, int32_t *s
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_AVX2_CLONE 1
-__attribute__((target("avx2,fma"))) static void walk_f_avx2(const tree *t, const float *x, int64_t ld, int n,
-	int32_t *slot) { WALK_BODY(float, thr_f) }
+#include <immintrin.h>
+/* Eight rows per step with AVX2 gathers: node fields, then each row's
+ * feature value. Node k's left child is 2k+1, taken when x < t or when x
+ * is NaN and the node sends missing values left (bit 31 of featm). */
+__attribute__((target("avx2"))) static void walk_f_avx2(const tree *t, const float *x, int64_t ld, int n,
+	int32_t *slot)
+{
+	int D = t->depth, r = 0;
+	const __m256i rows = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)ld));
+	const __m256i feat_mask = _mm256_set1_epi32(0x7fffffff), two = _mm256_set1_epi32(2);
+	const __m256i first_leaf = _mm256_set1_epi32((1 << D) - 1);
+	if (ld * 8 < INT32_MAX)
+		for (; r + 8 <= n; r += 8) {
+			const float *xb = x + r * ld;
+			__m256i k = _mm256_setzero_si256();
+			for (int d = 0; d < D; d++) {
+				__m256i fm = _mm256_i32gather_epi32(t->featm, k, 4);
+				__m256 thr = _mm256_i32gather_ps(t->thr_f, k, 4);
+				__m256 v = _mm256_i32gather_ps(xb, _mm256_add_epi32(rows, _mm256_and_si256(fm, feat_mask)), 4);
+				__m256 lt = _mm256_cmp_ps(v, thr, _CMP_LT_OQ);
+				__m256 nan_left = _mm256_and_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q),
+					_mm256_castsi256_ps(_mm256_srai_epi32(fm, 31)));
+				__m256i left = _mm256_castps_si256(_mm256_or_ps(lt, nan_left)); /* -1 or 0 */
+				k = _mm256_add_epi32(_mm256_add_epi32(_mm256_slli_epi32(k, 1), two), left);
+			}
+			_mm256_storeu_si256((__m256i *)(slot + r), _mm256_sub_epi32(k, first_leaf));
+		}
+	for (; r < n; r++) {
+		int32_t k = 0;
+		const float *row = x + r * ld;
+		for (int d = 0; d < D; d++) {
+			float v = row[t->feat[k]];
+			int left = (v < t->thr_f[k]) | ((v != v) & t->miss_left[k]);
+			k = 2 * k + 2 - left;
+		}
+		slot[r] = k - ((1 << D) - 1);
+	}
+}
 #endif
 
 typedef void (*walk_f_fn)(const tree *, const float *, int64_t, int, int32_t *);
 
-static walk_f_fn pick_walk_f(void)
+/* The AVX2 walk when the CPU has it, unless MLMD_SCORER_PORTABLE is set in
+ * the environment when the model is loaded (the tests use it to run the
+ * portable walk too). */
+static bool want_simd(void)
 {
 #ifdef HAVE_AVX2_CLONE
-	if (__builtin_cpu_supports("avx2"))
+	const char *e = getenv("MLMD_SCORER_PORTABLE");
+	return __builtin_cpu_supports("avx2") && !(e && *e && strcmp(e, "0") != 0);
+#else
+	return false;
+#endif
+}
+
+static walk_f_fn pick_walk_f(const sc_trees *T)
+{
+#ifdef HAVE_AVX2_CLONE
+	if (T->simd)
 		return walk_f_avx2;
 #endif
+	(void)T;
 	return walk_f;
 }
 
@@ -404,7 +464,7 @@ int sc_trees_score(const sc_trees *T, int dtype, const void *xv, int64_t n, int6
 			T->n_features, (long long)n_cols);
 	int K = T->n_targets;
 	bool fsum = T->float_sum && T->agg != SC_AGG_MIN && T->agg != SC_AGG_MAX;
-	walk_f_fn wf = pick_walk_f();
+	walk_f_fn wf = pick_walk_f(T);
 	int32_t slot[BLOCK];
 	double rowbuf[256];
 	double *rowd = n_cols <= 256 ? rowbuf : NULL;
