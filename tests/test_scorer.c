@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "mlmd.h"
 #include "onnx_build.h"
@@ -138,6 +140,20 @@ static void refuses_non_models(void **state)
 	const char *json = "{\"weights\": [1, 2, 3]}";
 	buffer_fails(json, strlen(json), MLMD_INVALID_ARGUMENT, "not an XGBoost model");
 	mlmd_model *m = NULL;
+	/* a SavedModel is a directory with saved_model.pb in it */
+	char dir[256], pb[300];
+	snprintf(dir, sizeof dir, "%s/savedmodel-%d", getenv("MLMD_TEST_TMP") ? getenv("MLMD_TEST_TMP") : "/tmp", (int)getpid());
+	mkdir(dir, 0700);
+	assert_int_equal(mlmd_model_load_file(&m, dir), -MLMD_INVALID_ARGUMENT);
+	assert_non_null(strstr(mlmd_error_message(), "is a directory"));
+	snprintf(pb, sizeof pb, "%s/saved_model.pb", dir);
+	FILE *f = fopen(pb, "wb");
+	fwrite(saved, 1, sizeof saved - 1, f);
+	fclose(f);
+	assert_int_equal(mlmd_model_load_file(&m, dir), -MLMD_UNIMPLEMENTED);
+	assert_non_null(strstr(mlmd_error_message(), "TensorFlow SavedModel"));
+	unlink(pb);
+	rmdir(dir);
 	assert_int_equal(mlmd_model_load_file(&m, "/nonexistent/model.onnx"), -MLMD_NOT_FOUND);
 	assert_non_null(strstr(mlmd_error_message(), "/nonexistent/model.onnx"));
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "sc.h"
 
 /* ---- pools ----------------------------------------------------------------------- */
@@ -380,6 +381,15 @@ int mlmd_model_load_file(mlmd_model **out, const char *path)
 	if (!out || !path)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_model_load_file: %s is NULL", out ? "path" : "out");
 	*out = NULL;
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		char pb[4096];
+		snprintf(pb, sizeof pb, "%s/saved_model.pb", path);
+		if (stat(pb, &st) == 0)
+			return mlmd__fail(MLMD_UNIMPLEMENTED, "%s: this is a TensorFlow SavedModel; it is not supported: "
+				"convert it to ONNX (for example with tf2onnx) instead", path);
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: is a directory, not a model file", path);
+	}
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return mlmd__fail(errno == ENOENT ? MLMD_NOT_FOUND : MLMD_PERMISSION_DENIED, "%s: %s", path,
