@@ -223,7 +223,9 @@ int sc_trees_n_features(const sc_trees *t);
 /* Scores rows of X (n rows x n_cols, dtype float or double; NaN = missing)
  * into out (n x n_targets) as raw aggregated scores with base values. */
 int sc_trees_n_targets(const sc_trees *t);
-int sc_trees_score(const sc_trees *t, int dtype, const void *x, int64_t n, int64_t n_cols, double *out);
+/* `scratch` (the score context's pool) holds any working memory. */
+int sc_trees_score(const sc_trees *t, sc_pool *scratch, int dtype, const void *x, int64_t n, int64_t n_cols,
+	double *out);
 /* ONNX post transforms over n rows of k scores, in place. */
 void sc_post_transform(sc_post post, double *scores, int64_t n, int k);
 

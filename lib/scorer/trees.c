@@ -327,11 +327,21 @@ static inline bool go_true(const gnode *g, double x)
 	}
 }
 
-static int32_t walk_generic(const sc_trees *T, int32_t i, const double *row)
+/* Generic trees compare in double; a float feature converts exactly. */
+static int32_t walk_generic_d(const sc_trees *T, int32_t i, const double *row)
 {
 	while (i >= 0) {
 		const gnode *g = &T->g[i];
 		i = go_true(g, row[g->feat]) ? g->t : g->f;
+	}
+	return ~i;
+}
+
+static int32_t walk_generic_f(const sc_trees *T, int32_t i, const float *row)
+{
+	while (i >= 0) {
+		const gnode *g = &T->g[i];
+		i = go_true(g, (double)row[g->feat]) ? g->t : g->f;
 	}
 	return ~i;
 }
@@ -457,7 +467,8 @@ static inline void vote(const sc_trees *T, double *acc, float *accf, int32_t lea
 	}
 }
 
-int sc_trees_score(const sc_trees *T, int dtype, const void *xv, int64_t n, int64_t n_cols, double *out)
+int sc_trees_score(const sc_trees *T, sc_pool *scratch, int dtype, const void *xv, int64_t n, int64_t n_cols,
+	double *out)
 {
 	if (n_cols < T->n_features)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "the trees use %d features, the input has %lld columns",
@@ -466,19 +477,9 @@ int sc_trees_score(const sc_trees *T, int dtype, const void *xv, int64_t n, int6
 	bool fsum = T->float_sum && T->agg != SC_AGG_MIN && T->agg != SC_AGG_MAX;
 	walk_f_fn wf = pick_walk_f(T);
 	int32_t slot[BLOCK];
-	double rowbuf[256];
-	double *rowd = n_cols <= 256 ? rowbuf : NULL;
-	if (!rowd) {
-		rowd = malloc((size_t)n_cols * sizeof *rowd);
-		if (!rowd)
-			return MLMD_OOM();
-	}
 	float accf_buf[BLOCK * 4], *accf_all = accf_buf;
-	if (fsum && K > 4 && !(accf_all = malloc((size_t)BLOCK * (size_t)K * sizeof *accf_all))) {
-		if (rowd != rowbuf)
-			free(rowd);
+	if (fsum && K > 4 && !(accf_all = sc_alloc_array(scratch, (size_t)BLOCK * (size_t)K, sizeof *accf_all)))
 		return MLMD_OOM();
-	}
 	double init = T->agg == SC_AGG_MIN ? FLT_MAX : T->agg == SC_AGG_MAX ? -FLT_MAX : 0;
 	if (dtype == MLMD_DTYPE_DOUBLE && T->agg == SC_AGG_MIN)
 		init = DBL_MAX;
@@ -520,16 +521,10 @@ int sc_trees_score(const sc_trees *T, int dtype, const void *xv, int64_t n, int6
 				}
 			} else {
 				for (int r = 0; r < nb; r++) {
-					const double *row;
-					if (dtype == MLMD_DTYPE_DOUBLE) {
-						row = (const double *)xv + (r0 + r) * n_cols;
-					} else {
-						const float *xf = (const float *)xv + (r0 + r) * n_cols;
-						for (int64_t c = 0; c < n_cols; c++)
-							rowd[c] = xf[c];
-						row = rowd;
-					}
-					vote(T, acc + r * K, accf ? accf + r * K : NULL, walk_generic(T, t->root, row));
+					int32_t leaf = dtype == MLMD_DTYPE_DOUBLE ?
+						walk_generic_d(T, t->root, (const double *)xv + (r0 + r) * n_cols) :
+						walk_generic_f(T, t->root, (const float *)xv + (r0 + r) * n_cols);
+					vote(T, acc + r * K, accf ? accf + r * K : NULL, leaf);
 				}
 			}
 		}
@@ -543,10 +538,6 @@ int sc_trees_score(const sc_trees *T, int dtype, const void *xv, int64_t n, int6
 				acc[i] += T->base[i % K];
 			}
 	}
-	if (rowd != rowbuf)
-		free(rowd);
-	if (accf_all != accf_buf)
-		free(accf_all);
 	return 0;
 }
 
