@@ -49,17 +49,6 @@ static int matrix(const sc_node *n, const tensor *x, int64_t *rows, int64_t *col
 	return 0;
 }
 
-static int parse_post(const sc_node *n, const char *s, sc_post *out)
-{
-	static const char *const names[] = { "NONE", "LOGISTIC", "SOFTMAX", "SOFTMAX_ZERO", "PROBIT" };
-	for (int i = 0; i < 5; i++)
-		if (strcmp(s, names[i]) == 0) {
-			*out = (sc_post)i;
-			return 0;
-		}
-	return sc_fail(n, MLMD_INVALID_ARGUMENT, "unknown post_transform '%s'", s);
-}
-
 /* ---- LinearRegressor, LinearClassifier ----------------------------------------------------- */
 
 typedef struct {
@@ -82,7 +71,7 @@ static int prep_linear(sc_node *n, sc_load *L, bool classifier)
 	int rc;
 	if ((rc = sc_get_floats(n, L, "coefficients", &a->n_coef, &a->coef)) ||
 		(rc = sc_get_floats(n, L, "intercepts", &a->n_icpt, &a->icpt)) ||
-		(rc = sc_get_string(n, L, "post_transform", "NONE", &post)) || (rc = parse_post(n, post, &a->post)))
+		(rc = sc_get_string(n, L, "post_transform", "NONE", &post)) || (rc = sc_parse_post(n, post, &a->post)))
 		return rc;
 	if (!classifier) {
 		if ((rc = sc_get_int(n, L, "targets", 1, &a->targets)))

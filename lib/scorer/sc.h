@@ -215,10 +215,24 @@ typedef struct sc_tree_src {
 	const double *base;        /* n_targets or NULL */
 	bool base_first;           /* XGBoost: start from the base, then add trees in order */
 	bool float_sum;            /* accumulate in float (XGBoost parity) instead of double */
-	bool thresholds_float;     /* thresholds were float32 in the model */
 } sc_tree_src;
 
 int sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *src, const char *what);
+
+/* Working arrays behind an sc_tree_src, for loaders (malloc'd, freed after the build). */
+typedef struct sc_tree_buf {
+	sc_tree_src s;
+	int32_t *roots, *feature, *tchild, *fchild, *vstart, *vcount, *vtarget;
+	uint8_t *mode, *miss;
+	double *thr, *vweight;
+	double **sets;
+	int32_t *nsets;
+
+} sc_tree_buf;
+int sc_tree_buf_alloc(sc_tree_buf *b, size_t nodes, size_t votes, size_t trees);
+void sc_tree_buf_free(sc_tree_buf *b);
+/* "NONE", "LOGISTIC", "SOFTMAX", "SOFTMAX_ZERO", "PROBIT" (the ONNX names). */
+int sc_parse_post(const sc_node *n, const char *s, sc_post *out);
 int sc_trees_n_features(const sc_trees *t);
 /* Scores rows of X (n rows x n_cols, dtype float or double; NaN = missing)
  * into out (n x n_targets) as raw aggregated scores with base values. */

@@ -21,17 +21,6 @@ typedef struct {
 	int out_dtype;        /* TreeEnsemble v5: follows X; others FLOAT */
 } tree_attr;
 
-static int parse_post(const sc_node *n, const char *s, sc_post *out)
-{
-	static const char *const names[] = { "NONE", "LOGISTIC", "SOFTMAX", "SOFTMAX_ZERO", "PROBIT" };
-	for (int i = 0; i < 5; i++)
-		if (strcmp(s, names[i]) == 0) {
-			*out = (sc_post)i;
-			return 0;
-		}
-	return sc_fail(n, MLMD_INVALID_ARGUMENT, "unknown post_transform '%s'", s);
-}
-
 static int parse_mode(const sc_node *n, const char *s, uint8_t *out)
 {
 	static const char *const names[] = { "BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT", "BRANCH_EQ",
@@ -90,72 +79,9 @@ static int32_t id_get(const id_map *m, uint64_t key)
 	return -1;
 }
 
-/* Working arrays of a tree source, freed after the build. */
-typedef struct {
-	sc_tree_src s;
-	int32_t *roots, *feature, *tchild, *fchild, *vstart, *vcount, *vtarget;
-	uint8_t *mode, *miss;
-	double *thr, *vweight;
-	double **sets;
-	int32_t *nsets;
-} src_buf;
-
-static void src_free(src_buf *b)
-{
-	free(b->roots);
-	free(b->feature);
-	free(b->tchild);
-	free(b->fchild);
-	free(b->vstart);
-	free(b->vcount);
-	free(b->vtarget);
-	free(b->mode);
-	free(b->miss);
-	free(b->thr);
-	free(b->vweight);
-	free(b->sets);
-	free(b->nsets);
-}
-
-static int src_alloc(src_buf *b, size_t nodes, size_t votes, size_t trees)
-{
-	memset(b, 0, sizeof *b);
-	b->roots = calloc(trees + 1, sizeof(int32_t));
-	b->feature = calloc(nodes + 1, sizeof(int32_t));
-	b->tchild = calloc(nodes + 1, sizeof(int32_t));
-	b->fchild = calloc(nodes + 1, sizeof(int32_t));
-	b->vstart = calloc(nodes + 1, sizeof(int32_t));
-	b->vcount = calloc(nodes + 1, sizeof(int32_t));
-	b->vtarget = calloc(votes + 1, sizeof(int32_t));
-	b->mode = calloc(nodes + 1, 1);
-	b->miss = calloc(nodes + 1, 1);
-	b->thr = calloc(nodes + 1, sizeof(double));
-	b->vweight = calloc(votes + 1, sizeof(double));
-	b->sets = calloc(nodes + 1, sizeof(double *));
-	b->nsets = calloc(nodes + 1, sizeof(int32_t));
-	if (!b->roots || !b->feature || !b->tchild || !b->fchild || !b->vstart || !b->vcount || !b->vtarget ||
-		!b->mode || !b->miss || !b->thr || !b->vweight || !b->sets || !b->nsets)
-		return MLMD_OOM();
-	b->s.roots = b->roots;
-	b->s.mode = b->mode;
-	b->s.feature = b->feature;
-	b->s.threshold = b->thr;
-	b->s.missing_true = b->miss;
-	b->s.true_child = b->tchild;
-	b->s.false_child = b->fchild;
-	b->s.vote_start = b->vstart;
-	b->s.vote_count = b->vcount;
-	b->s.vote_target = b->vtarget;
-	b->s.vote_weight = b->vweight;
-	b->s.member_sets = (const double *const *)b->sets;
-	b->s.member_count = b->nsets;
-	b->s.n_nodes = (int)nodes;
-	return 0;
-}
-
 /* Groups votes (leaf index per vote) by leaf: fills vstart/vcount and
  * reorders targets and weights. */
-static int group_votes(src_buf *b, const int32_t *leaf_of, const int32_t *tg, const double *w, size_t nv)
+static int group_votes(sc_tree_buf *b, const int32_t *leaf_of, const int32_t *tg, const double *w, size_t nv)
 {
 	size_t nn = (size_t)b->s.n_nodes;
 	for (size_t v = 0; v < nv; v++)
@@ -250,7 +176,7 @@ static int prep_v3(sc_node *n, sc_load *L, bool classifier)
 		return sc_fail(n, MLMD_INVALID_ARGUMENT, "n_targets %lld is out of range", (long long)n_targets);
 	a->n_classes = (int)n_targets;
 	const char *post, *agg = "SUM";
-	if ((rc = sc_get_string(n, L, "post_transform", "NONE", &post)) || (rc = parse_post(n, post, &a->post)))
+	if ((rc = sc_get_string(n, L, "post_transform", "NONE", &post)) || (rc = sc_parse_post(n, post, &a->post)))
 		return rc;
 	if (!classifier && (rc = sc_get_string(n, L, "aggregate_function", "SUM", &agg)))
 		return rc;
@@ -270,10 +196,10 @@ static int prep_v3(sc_node *n, sc_load *L, bool classifier)
 		base = b2;
 	}
 
-	src_buf b;
+	sc_tree_buf b;
 	id_map map = { 0 };
 	int32_t *leaf_of = NULL, *tg = NULL;
-	if ((rc = src_alloc(&b, N, nvt, N)))
+	if ((rc = sc_tree_buf_alloc(&b, N, nvt, N)))
 		goto out;
 	map.cap = 16;
 	while (map.cap < N * 4)
@@ -384,7 +310,7 @@ static int prep_v3(sc_node *n, sc_load *L, bool classifier)
 		z->labels_string = a->labels_str;
 	}
 out:
-	src_free(&b);
+	sc_tree_buf_free(&b);
 	free(map.keys);
 	free(map.vals);
 	free(leaf_of);
@@ -464,10 +390,10 @@ static int prep_v5(sc_node *n, sc_load *L)
 	size_t total = NN + nlt;
 	if (total > 50000000)
 		return sc_fail(n, MLMD_INVALID_ARGUMENT, "has %zu nodes and leaves", total);
-	src_buf b;
+	sc_tree_buf b;
 	int32_t *leaf_of = NULL, *tg = NULL;
 	double *w = NULL;
-	if ((rc = src_alloc(&b, total, nlt, nroots)))
+	if ((rc = sc_tree_buf_alloc(&b, total, nlt, nroots)))
 		goto out;
 	leaf_of = calloc(nlt + 1, sizeof *leaf_of);
 	tg = calloc(nlt + 1, sizeof *tg);
@@ -553,7 +479,7 @@ static int prep_v5(sc_node *n, sc_load *L)
 	rc = sc_trees_build(&a->trees, L->pool, &b.s, what);
 	a->n_classes = (int)n_targets;
 out:
-	src_free(&b);
+	sc_tree_buf_free(&b);
 	free(leaf_of);
 	free(tg);
 	free(w);

@@ -300,6 +300,72 @@ int sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, const ch
 	return 0;
 }
 
+/* ---- loaders' helpers ----------------------------------------------------------------- */
+
+void sc_tree_buf_free(sc_tree_buf *b)
+{
+	free(b->roots);
+	free(b->feature);
+	free(b->tchild);
+	free(b->fchild);
+	free(b->vstart);
+	free(b->vcount);
+	free(b->vtarget);
+	free(b->mode);
+	free(b->miss);
+	free(b->thr);
+	free(b->vweight);
+	free(b->sets);
+	free(b->nsets);
+}
+
+int sc_tree_buf_alloc(sc_tree_buf *b, size_t nodes, size_t votes, size_t trees)
+{
+	memset(b, 0, sizeof *b);
+	b->roots = calloc(trees + 1, sizeof(int32_t));
+	b->feature = calloc(nodes + 1, sizeof(int32_t));
+	b->tchild = calloc(nodes + 1, sizeof(int32_t));
+	b->fchild = calloc(nodes + 1, sizeof(int32_t));
+	b->vstart = calloc(nodes + 1, sizeof(int32_t));
+	b->vcount = calloc(nodes + 1, sizeof(int32_t));
+	b->vtarget = calloc(votes + 1, sizeof(int32_t));
+	b->mode = calloc(nodes + 1, 1);
+	b->miss = calloc(nodes + 1, 1);
+	b->thr = calloc(nodes + 1, sizeof(double));
+	b->vweight = calloc(votes + 1, sizeof(double));
+	b->sets = calloc(nodes + 1, sizeof(double *));
+	b->nsets = calloc(nodes + 1, sizeof(int32_t));
+	if (!b->roots || !b->feature || !b->tchild || !b->fchild || !b->vstart || !b->vcount || !b->vtarget ||
+		!b->mode || !b->miss || !b->thr || !b->vweight || !b->sets || !b->nsets)
+		return MLMD_OOM();
+	b->s.roots = b->roots;
+	b->s.mode = b->mode;
+	b->s.feature = b->feature;
+	b->s.threshold = b->thr;
+	b->s.missing_true = b->miss;
+	b->s.true_child = b->tchild;
+	b->s.false_child = b->fchild;
+	b->s.vote_start = b->vstart;
+	b->s.vote_count = b->vcount;
+	b->s.vote_target = b->vtarget;
+	b->s.vote_weight = b->vweight;
+	b->s.member_sets = (const double *const *)b->sets;
+	b->s.member_count = b->nsets;
+	b->s.n_nodes = (int)nodes;
+	return 0;
+}
+
+int sc_parse_post(const sc_node *n, const char *s, sc_post *out)
+{
+	static const char *const names[] = { "NONE", "LOGISTIC", "SOFTMAX", "SOFTMAX_ZERO", "PROBIT" };
+	for (int i = 0; i < 5; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = (sc_post)i;
+			return 0;
+		}
+	return sc_fail(n, MLMD_INVALID_ARGUMENT, "unknown post_transform '%s'", s);
+}
+
 /* ---- scoring ----------------------------------------------------------------------------- */
 
 static inline bool go_true(const gnode *g, double x)

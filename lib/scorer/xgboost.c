@@ -328,34 +328,13 @@ static int run_xgb(const sc_node *n, sc_run *r)
 static const sc_op xgb_op = { "ai.onnx.ml", "XGBoostTrees", 1, 1, 1, 1, NULL, run_xgb, SC_T(MLMD_DTYPE_FLOAT), false,
 	MLMD_DTYPE_FLOAT };
 
-typedef struct {
-	int32_t *roots, *feature, *tchild, *fchild, *vstart, *vcount, *vtarget;
-	uint8_t *mode, *miss;
-	double *thr, *w;
-} xbuf;
-
-static void xbuf_free(xbuf *b)
-{
-	free(b->roots);
-	free(b->feature);
-	free(b->tchild);
-	free(b->fchild);
-	free(b->vstart);
-	free(b->vcount);
-	free(b->vtarget);
-	free(b->mode);
-	free(b->miss);
-	free(b->thr);
-	free(b->w);
-}
-
 static int bad(const char *what)
 {
 	return mlmd__fail(MLMD_INVALID_ARGUMENT, "XGBoost JSON: %s", what);
 }
 
 /* Reads tree k into the arrays from node offset `at`. */
-static int read_tree(const jparser *j, int32_t tv, int k, int target, xbuf *b, int32_t at, int32_t nn, int n_features)
+static int read_tree(const jparser *j, int32_t tv, int k, int target, sc_tree_buf *b, int32_t at, int32_t nn, int n_features)
 {
 	int32_t lc = jget(j, tv, "left_children"), rc_ = jget(j, tv, "right_children");
 	int32_t si = jget(j, tv, "split_indices"), sc = jget(j, tv, "split_conditions"), dl = jget(j, tv, "default_left");
@@ -387,7 +366,7 @@ static int read_tree(const jparser *j, int32_t tv, int k, int target, xbuf *b, i
 			b->vstart[g] = g;
 			b->vcount[g] = 1;
 			b->vtarget[g] = target;
-			b->w[g] = thr;
+			b->vweight[g] = thr;
 		} else {
 			if (l < 0 || l >= nn || r < 0 || r >= nn || f < 0 || f >= n_features) {
 				snprintf(msg, sizeof msg, "tree %d node %d: child or feature index out of range", k, i);
@@ -471,25 +450,10 @@ static int build(mlmd_model *m, const jparser *j, int32_t root)
 	}
 	if (total > 50000000)
 		return bad("too many nodes");
-	xbuf b = { 0 };
-	size_t nn = (size_t)total + 1;
-	b.roots = calloc((size_t)n_trees + 1, sizeof(int32_t));
-	b.feature = calloc(nn, sizeof(int32_t));
-	b.tchild = calloc(nn, sizeof(int32_t));
-	b.fchild = calloc(nn, sizeof(int32_t));
-	b.vstart = calloc(nn, sizeof(int32_t));
-	b.vcount = calloc(nn, sizeof(int32_t));
-	b.vtarget = calloc(nn, sizeof(int32_t));
-	b.mode = calloc(nn, 1);
-	b.miss = calloc(nn, 1);
-	b.thr = calloc(nn, sizeof(double));
-	b.w = calloc(nn, sizeof(double));
-	int rc = 0;
-	if (!b.roots || !b.feature || !b.tchild || !b.fchild || !b.vstart || !b.vcount || !b.vtarget || !b.mode ||
-		!b.miss || !b.thr || !b.w) {
-		rc = MLMD_OOM();
+	sc_tree_buf b;
+	int rc = sc_tree_buf_alloc(&b, (size_t)total, (size_t)total, (size_t)n_trees);
+	if (rc)
 		goto out;
-	}
 	int32_t at = 0, k = 0, ti = j->v[info].first;
 	for (int32_t t = j->v[trees].first; t >= 0; t = j->v[t].next, ti = j->v[ti].next, k++) {
 		int64_t cls;
@@ -509,13 +473,12 @@ static int build(mlmd_model *m, const jparser *j, int32_t root)
 	}
 	for (int c = 0; c < K; c++)
 		basev[c] = margin;
-	sc_tree_src s = {
-		.n_trees = n_trees, .roots = b.roots, .n_nodes = (int)total, .mode = b.mode, .feature = b.feature,
-		.threshold = b.thr, .missing_true = b.miss, .true_child = b.tchild, .false_child = b.fchild,
-		.vote_start = b.vstart, .vote_count = b.vcount, .vote_target = b.vtarget, .vote_weight = b.w,
-		.n_targets = K, .agg = SC_AGG_SUM, .base = basev, .base_first = true, .float_sum = true,
-		.thresholds_float = true,
-	};
+	b.s.n_trees = n_trees;
+	b.s.n_targets = K;
+	b.s.agg = SC_AGG_SUM;
+	b.s.base = basev;
+	b.s.base_first = true;
+	b.s.float_sum = true;
 	xgb_attr *a = sc_alloc(&m->pool, sizeof *a);
 	if (!a) {
 		free(basev);
@@ -525,7 +488,7 @@ static int build(mlmd_model *m, const jparser *j, int32_t root)
 	a->n_class = K;
 	a->transform = transform;
 	a->n_features = (int)nf;
-	rc = sc_trees_build(&a->trees, &m->pool, &s, "XGBoost JSON");
+	rc = sc_trees_build(&a->trees, &m->pool, &b.s, "XGBoost JSON");
 	free(basev);
 	if (rc)
 		goto out;
@@ -609,7 +572,7 @@ static int build(mlmd_model *m, const jparser *j, int32_t root)
 		m->meta_values[i] = sc_strdup(&m->pool, tmp[i], strlen(tmp[i]));
 	}
 out:
-	xbuf_free(&b);
+	sc_tree_buf_free(&b);
 	return rc;
 }
 
