@@ -26,7 +26,7 @@ PG_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/includ
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden \
 	-Iinclude -I$(GEN) -Ilib $(PG_CFLAGS)
 GEN_CFLAGS := -std=c11 -O2 -g -fPIC -I$(GEN) -Iinclude
-LIBS := -lprotobuf-c -lsqlite3 -lpq -lm
+LIBS := -lprotobuf-c -lsqlite3 -lpq -lcrypto -lexpat -lpthread -lm
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIB_SRC := $(wildcard lib/*/*.c)
@@ -38,10 +38,12 @@ HDRS := $(wildcard include/*.h include/mlmd/*.h include/mlmd/sys/*.h lib/*.h lib
 
 OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o) $(GEN_SRC:$(GEN)/%.c=$(B)/obj/gen/%.o)
 SOBJ := $(LIB_SRC:%.c=$(B)/san/%.o) $(GEN_SRC:$(GEN)/%.c=$(B)/san/gen/%.o)
+TOBJ := $(LIB_SRC:%.c=$(B)/tsan/%.o) $(GEN_SRC:$(GEN)/%.c=$(B)/tsan/gen/%.o)
+TSAN := -fsanitize=thread -fno-omit-frame-pointer
 
 TESTS := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps check check-plain check-san check-fuzz check-python check-backends pg-cleanup python fuzz demo bench install uninstall clean headertest
+.PHONY: all deps check check-plain check-san check-tsan check-fuzz check-python check-backends pg-cleanup python fuzz demo bench install uninstall clean headertest
 .SECONDARY:
 
 all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc $(B)/mlmd python
@@ -61,6 +63,12 @@ $(B)/obj/gen/%.o: $(GEN)/%.c $(GEN)/.stamp
 $(B)/san/gen/%.o: $(GEN)/%.c $(GEN)/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(GEN_CFLAGS) $(SAN) -c $< -o $@
+$(B)/tsan/gen/%.o: $(GEN)/%.c $(GEN)/.stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(GEN_CFLAGS) $(TSAN) -c $< -o $@
+$(B)/tsan/%.o: %.c $(HDRS) $(GEN)/.stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TSAN) -c $< -o $@
 $(B)/obj/%.o: %.c $(HDRS) $(GEN)/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -72,13 +80,15 @@ $(B)/libmlmd.a: $(OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(B)/libmlmd-san.a: $(SOBJ)
 	rm -f $@ && ar rcs $@ $^
+$(B)/libmlmd-tsan.a: $(TOBJ)
+	rm -f $@ && ar rcs $@ $^
 $(B)/libmlmd.so: $(OBJ)
 	$(CC) -shared -Wl,-soname,libmlmd.so.$(MAJOR) -Wl,--no-undefined -o $@ $^ $(LIBS)
 
 # Regenerated every build so a changed PREFIX is honoured.
 $(B)/mlmd.pc: FORCE
 	@mkdir -p $(B)
-	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: mlmd\nDescription: embeddable ML metadata store (MLMD-compatible)\nVersion: %s\nRequires.private: sqlite3 libprotobuf-c libpq\nCflags: -I$${includedir} -I$${includedir}/mlmd/proto\nLibs: -L$${libdir} -lmlmd\nLibs.private: -lprotobuf-c -lsqlite3 -lpq -lm\n' \
+	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: mlmd\nDescription: embeddable ML metadata store (MLMD-compatible)\nVersion: %s\nRequires.private: sqlite3 libprotobuf-c libpq libcrypto expat\nCflags: -I$${includedir} -I$${includedir}/mlmd/proto\nLibs: -L$${libdir} -lmlmd\nLibs.private: -lprotobuf-c -lsqlite3 -lpq -lcrypto -lexpat -lpthread -lm\n' \
 		'$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' > $@
 FORCE:
 
@@ -88,6 +98,7 @@ TEST_LIBS := -lcmocka $(LIBS)
 
 # test_scorer counts the library's allocations through these wrappers.
 TEST_LDFLAGS_test_scorer := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=aligned_alloc -lpthread
+TEST_LDFLAGS_test_serving := -lpthread
 $(B)/tests/%: tests/%.c tests/helpers.h tests/onnx_build.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $< -o $@ $(B)/libmlmd.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
@@ -95,7 +106,7 @@ $(B)/tests-san/%: tests/%.c tests/helpers.h tests/onnx_build.h $(B)/libmlmd-san.
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(SAN) $< -o $@ $(B)/libmlmd-san.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
 
-check: all check-plain check-san check-backends check-fuzz check-python headertest symbols
+check: all check-plain check-san check-tsan check-backends check-fuzz check-python headertest symbols
 	@$(MAKE) -s pg-cleanup
 	@echo "check: all suites passed (C plain and ASan+UBSan, Python), store suites on every backend, fuzz corpus replayed, header and symbol checks passed"
 
@@ -105,6 +116,14 @@ check-plain: $(addprefix $(B)/tests/,$(TESTS))
 check-san: $(addprefix $(B)/tests-san/,$(TESTS))
 	@set -e; for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
 		ASAN_OPTIONS=detect_leaks=1 MLMD_TEST_TMP=$(B)/tmp $(B)/tests-san/$$t; done
+
+# Hot swap under load, built with ThreadSanitizer (the swap test of test_serving).
+$(B)/tests-tsan/test_serving: tests/test_serving.c tests/onnx_build.h $(B)/libmlmd-tsan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(TSAN) $< -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
+check-tsan: $(B)/tests-tsan/test_serving
+	@echo "== test_serving swap (tsan)"
+	@TSAN_OPTIONS=halt_on_error=1 MLMD_TEST_TMP=$(B)/tmp $(B)/tests-tsan/test_serving swap
 
 # The store's conformance suites on the other backends: an SQLite file
 # always, PostgreSQL when MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT names

@@ -9,5 +9,6 @@
 #include "mlmd/error.h"
 #include "mlmd/store.h"
 #include "mlmd/scorer.h"
+#include "mlmd/serving.h"
 
 #endif

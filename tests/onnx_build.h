@@ -58,7 +58,7 @@ static inline char *ob_str(ob *b, const char *s)
 	return ob_own(b, strdup(s));
 }
 
-static void ob_free(ob *b)
+static inline void ob_free(ob *b)
 {
 	for (size_t i = 0; i < b->n_owned; i++)
 		free(b->owned[i]);
@@ -66,7 +66,7 @@ static void ob_free(ob *b)
 	memset(b, 0, sizeof *b);
 }
 
-static void ob_opset(ob *b, const char *domain, int64_t version)
+static inline void ob_opset(ob *b, const char *domain, int64_t version)
 {
 	Mlmd__Onnx__OperatorSetIdProto *o = ob_alloc(b, sizeof *o);
 	mlmd__onnx__operator_set_id_proto__init(o);
@@ -76,7 +76,7 @@ static void ob_opset(ob *b, const char *domain, int64_t version)
 	b->opsets[b->n_opsets++] = o;
 }
 
-static void ob_meta(ob *b, const char *k, const char *v)
+static inline void ob_meta(ob *b, const char *k, const char *v)
 {
 	Mlmd__Onnx__StringStringEntryProto *e = ob_alloc(b, sizeof *e);
 	mlmd__onnx__string_string_entry_proto__init(e);
@@ -118,7 +118,7 @@ static inline ob_tensor *ob_tensor_new(ob *b, const char *name, int dtype, int r
 	return t;
 }
 
-static void ob_init(ob *b, ob_tensor *t)
+static inline void ob_init(ob *b, ob_tensor *t)
 {
 	b->inits[b->n_inits++] = t;
 }
@@ -159,12 +159,12 @@ static inline Mlmd__Onnx__ValueInfoProto *ob_vinfo(ob *b, const char *name, int 
 	return v;
 }
 
-static void ob_input(ob *b, const char *name, int elem, int rank, const int64_t *dims)
+static inline void ob_input(ob *b, const char *name, int elem, int rank, const int64_t *dims)
 {
 	b->inputs[b->n_inputs++] = ob_vinfo(b, name, elem, rank, dims);
 }
 
-static void ob_output(ob *b, const char *name, int elem, int rank, const int64_t *dims)
+static inline void ob_output(ob *b, const char *name, int elem, int rank, const int64_t *dims)
 {
 	b->outputs[b->n_outputs++] = ob_vinfo(b, name, elem, rank, dims);
 }

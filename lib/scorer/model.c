@@ -376,11 +376,12 @@ int mlmd_model_load_buffer(mlmd_model **out, const void *data, size_t len, const
 	return 0;
 }
 
-int mlmd_model_load_file(mlmd_model **out, const char *path)
+/* Reads a whole model file into *buf (malloc'd; the caller frees it). A
+ * directory is refused, naming a SavedModel when it is one. */
+int sc_read_file(const char *path, char **buf, size_t *len)
 {
-	if (!out || !path)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_model_load_file: %s is NULL", out ? "path" : "out");
-	*out = NULL;
+	*buf = NULL;
+	*len = 0;
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		char pb[4096];
@@ -405,16 +406,31 @@ int mlmd_model_load_file(mlmd_model **out, const char *path)
 		mlmd__buf_free(&b);
 		return mlmd__fail(MLMD_UNAVAILABLE, "%s: read error", path);
 	}
-	if (!b.p && b.len == 0) {
+	if (b.len == 0) {
 		mlmd__buf_free(&b);
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: empty model (0 bytes)", path);
 	}
-	if (!b.p) {
+	if (!b.p || b.oom) {
 		mlmd__buf_free(&b);
 		return MLMD_OOM();
 	}
-	int rc = mlmd_model_load_buffer(out, b.p, b.len, path);
-	mlmd__buf_free(&b);
+	*buf = b.p;
+	*len = b.len;
+	return 0;
+}
+
+int mlmd_model_load_file(mlmd_model **out, const char *path)
+{
+	if (!out || !path)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_model_load_file: %s is NULL", out ? "path" : "out");
+	*out = NULL;
+	char *buf;
+	size_t len;
+	int rc = sc_read_file(path, &buf, &len);
+	if (rc)
+		return rc;
+	rc = mlmd_model_load_buffer(out, buf, len, path);
+	free(buf);
 	return rc;
 }
 

@@ -243,6 +243,9 @@ int sc_trees_score(const sc_trees *t, sc_pool *scratch, int dtype, const void *x
 /* ONNX post transforms over n rows of k scores, in place. */
 void sc_post_transform(sc_post post, double *scores, int64_t n, int k);
 
+/* Reads a whole file (malloc'd into *buf); refuses directories (model.c). */
+int sc_read_file(const char *path, char **buf, size_t *len);
+
 /* XGBoost JSON (xgboost.c) and ONNX (onnx_load.c) loaders. */
 int sc_load_xgboost(mlmd_model *m, const char *json, size_t len);
 int sc_load_onnx(mlmd_model *m, const void *data, size_t len);

@@ -1,0 +1,128 @@
+/*
+ * mlmd/serving.h - serving governed models: models loaded from the store and
+ * verified against their recorded digest, swapped without stopping the
+ * stream, and serving lineage and statistics recorded in-process.
+ *
+ *   model artifact (uri, digest)  --INPUT-->  ModelServing execution  <-- Deployment context
+ *
+ * A model artifact records where the model file is (its uri: a path or a
+ * file:// URI) and the SHA-256 of its bytes; mlmd_model_record() writes one
+ * correctly. A scorer serves one artifact at a time: it reads the file,
+ * checks the digest, loads the model, and records one ModelServing execution
+ * with an INPUT event from every artifact it has served. Scoring threads
+ * each use their own mlmd_scorer_ctx: a call takes no lock, and statistics
+ * are kept per thread and written to the execution in batches (on flush, on
+ * an interval, on swap and on close), never per row. See docs/serving.md.
+ */
+#ifndef MLMD_SERVING_H
+#define MLMD_SERVING_H
+
+#include "common.h"
+#include "scorer.h"
+#include "store.h"
+
+MLMD_BEGIN_DECLS
+
+/* ---- digests and model artifacts ---------------------------------------------------- */
+
+/* SHA-256 of a file, as 64 lowercase hex digits and a NUL in hex[65]. */
+MLMD_EXTERN(int) mlmd_file_sha256(const char *path, char hex[65]);
+
+typedef struct mlmd_model_record_options {
+	unsigned version;        /* MLMD_MODEL_RECORD_OPTIONS_VERSION */
+	const char *path;        /* the model file (required); recorded as the artifact's uri */
+	const char *type_name;   /* artifact type; default "Model" (created or extended as needed) */
+	const char *name;        /* artifact name (required, unique within the type) */
+	const char *uri;         /* uri to record instead of path (a file:// URI, say); NULL = path */
+} mlmd_model_record_options;
+
+#define MLMD_MODEL_RECORD_OPTIONS_VERSION 1
+#define MLMD_MODEL_RECORD_OPTIONS_INIT { MLMD_MODEL_RECORD_OPTIONS_VERSION, NULL, NULL, NULL, NULL }
+
+/*
+ * Records a model file as an artifact, as a scorer will verify it: loads the
+ * model (so only a model the scorer can serve is recorded), computes its
+ * SHA-256 and writes the artifact (state LIVE) with the properties
+ *   digest  "sha256:<hex>"     size_bytes  file size
+ *   format  "onnx" | "xgboost-json"
+ *   inputs, outputs  JSON lists of {name, type, shape}
+ * On success *artifact_id is the new artifact's id.
+ */
+MLMD_EXTERN(int) mlmd_model_record(mlmd_store *store, const mlmd_model_record_options *opts, int64_t *artifact_id);
+
+/*
+ * Loads the model of artifact `artifact_id`: reads the file its uri names,
+ * compares the bytes' SHA-256 with the artifact's `digest` property and
+ * loads it. A missing digest or a mismatch is FAILED_PRECONDITION naming both
+ * digests, unless allow_unverified is set. On success *out is a new model
+ * (free it with mlmd_model_free()).
+ */
+MLMD_EXTERN(int) mlmd_model_load_artifact(mlmd_model **out, mlmd_store *store, int64_t artifact_id,
+	int allow_unverified);
+
+/* ---- scorers ------------------------------------------------------------------------ */
+
+typedef struct mlmd_scorer mlmd_scorer;
+typedef struct mlmd_scorer_ctx mlmd_scorer_ctx;
+
+typedef struct mlmd_scorer_options {
+	unsigned version;           /* MLMD_SCORER_OPTIONS_VERSION */
+	const char *store_uri;      /* the store (the scorer opens its own handle) */
+	int64_t artifact_id;        /* the model artifact to serve, or 0 and: */
+	const char *artifact_type;  /*   the type name ("Model" if NULL) and */
+	const char *artifact_name;  /*   the name of the artifact */
+	int allow_unverified;       /* serve models whose digest is missing or differs */
+	int no_recording;           /* do not record serving lineage or statistics */
+	const char *deployment;     /* name of the Deployment context; default "default" */
+	int flush_interval_ms;      /* write statistics this often from a background thread; 0 = never */
+	int record_batches;         /* also record every scored batch as a ScoredBatch artifact */
+} mlmd_scorer_options;
+
+#define MLMD_SCORER_OPTIONS_VERSION 1
+#define MLMD_SCORER_OPTIONS_INIT { MLMD_SCORER_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0 }
+
+/* Opens a scorer on a model artifact (verified as mlmd_model_load_artifact
+ * does) and, unless no_recording, records the serving execution. On success
+ * *out is a new scorer; close it with mlmd_scorer_free(). */
+MLMD_EXTERN(int) mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *opts);
+
+/* Switches to another model artifact: loads and verifies it on the calling
+ * thread (scoring continues meanwhile on the current model), then switches.
+ * Calls in flight finish on the model they started with; each thread moves
+ * to the new model at its next call; the old model is freed when its last
+ * user has moved on. On failure the current model stays. */
+MLMD_EXTERN(int) mlmd_scorer_swap(mlmd_scorer *scorer, int64_t artifact_id);
+
+/* Writes the statistics gathered so far (and any recorded batches) to the
+ * store. Safe from any thread. */
+MLMD_EXTERN(int) mlmd_scorer_flush(mlmd_scorer *scorer);
+
+/* The serving execution's id (0 with no_recording) and the id of the
+ * artifact currently served. */
+MLMD_EXTERN(int64_t) mlmd_scorer_execution_id(const mlmd_scorer *scorer);
+MLMD_EXTERN(int64_t) mlmd_scorer_artifact_id(const mlmd_scorer *scorer);
+
+/* Flushes, marks the execution COMPLETE, stops the background thread and
+ * frees the scorer. Every context must have been freed first. NULL is a
+ * no-op. Returns the final flush's status. */
+MLMD_EXTERN(int) mlmd_scorer_free(mlmd_scorer *scorer);
+
+/* A scoring context for one thread at a time. Free it with
+ * mlmd_scorer_ctx_free() before the scorer. */
+MLMD_EXTERN(int) mlmd_scorer_ctx_new(mlmd_scorer *scorer, mlmd_scorer_ctx **out);
+MLMD_EXTERN(void) mlmd_scorer_ctx_free(mlmd_scorer_ctx *ctx);
+
+/* Scores one batch with the scorer's current model, as mlmd_model_score()
+ * does with this context's scratch memory, and counts it. Outputs with
+ * data == NULL stay valid until the next call on ctx. */
+MLMD_EXTERN(int) mlmd_scorer_score(mlmd_scorer_ctx *ctx, const mlmd_tensor *inputs, size_t n_inputs,
+	mlmd_tensor *outputs, size_t n_outputs);
+
+/* The model this context's last call used (borrowed; valid until the
+ * context's next call), and that model's artifact id. */
+MLMD_EXTERN(const mlmd_model *) mlmd_scorer_ctx_model(const mlmd_scorer_ctx *ctx);
+MLMD_EXTERN(int64_t) mlmd_scorer_ctx_artifact_id(const mlmd_scorer_ctx *ctx);
+
+MLMD_END_DECLS
+
+#endif

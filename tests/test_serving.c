@@ -1,0 +1,571 @@
+/*
+ * Serving governed models: recording a model artifact with its digest,
+ * refusing files that do not match, scorers that record their serving
+ * execution, statistics, events and deployment context, hot swap under
+ * load (also built with ThreadSanitizer by `make check`), the interval
+ * flush, and recorded batches. Stores are real SQLite files.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <limits.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include "mlmd.h"
+#include "onnx_build.h"
+
+static char dir[512];
+static int counter;
+
+static void path_in(char *out, size_t cap, const char *name)
+{
+	snprintf(out, cap, "%s/%s", dir, name);
+}
+
+static void write_bytes(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(p, 1, n, f), n);
+	fclose(f);
+}
+
+/* A model whose every output element is `tag`: Y = X * 0 + tag, X [N, 2]. */
+static void write_tag_model(const char *path, float tag)
+{
+	ob b = { 0 };
+	ob_opset(&b, "", 13);
+	ob_init(&b, ob_tensor_new(&b, "Z", MLMD_DTYPE_FLOAT, 1, (int64_t[]){ 2 }, (float[]){ 0, 0 }, 2));
+	ob_init(&b, ob_tensor_new(&b, "T", MLMD_DTYPE_FLOAT, 1, (int64_t[]){ 2 }, (float[]){ tag, tag }, 2));
+	ob_node(&b, "Mul", "", "mul", "X,Z", "XZ", NULL);
+	ob_node(&b, "Add", "", "add", "XZ,T", "Y", NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	size_t len;
+	uint8_t *bytes = ob_pack(&b, &len);
+	write_bytes(path, bytes, len);
+	ob_free(&b);
+}
+
+/* A two-class classifier: class "yes" when x0 > x1. */
+static void write_classifier(const char *path)
+{
+	ob b = { 0 };
+	ob_opset(&b, "ai.onnx.ml", 1);
+	ob_node(&b, "LinearClassifier", "ai.onnx.ml", "lin", "X", "label,probs",
+		ob_floats(&b, "coefficients", (float[]){ -1, 1, 1, -1 }, 4),
+		ob_floats(&b, "intercepts", (float[]){ 0, 0 }, 2),
+		ob_strings(&b, "classlabels_strings", (const char *[]){ "no", "yes" }, 2),
+		ob_string(&b, "post_transform", "SOFTMAX"), NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	ob_output(&b, "label", MLMD_DTYPE_STRING, 1, (int64_t[]){ -1 });
+	ob_output(&b, "probs", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	size_t len;
+	uint8_t *bytes = ob_pack(&b, &len);
+	write_bytes(path, bytes, len);
+	ob_free(&b);
+}
+
+static mlmd_store *open_store(char *uri, size_t cap)
+{
+	char db[600];
+	snprintf(db, sizeof db, "%s/s%d.db", dir, counter++);
+	snprintf(uri, cap, "sqlite:%s", db);
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = uri;
+	mlmd_store *s;
+	if (mlmd_store_open(&s, &o))
+		fail_msg("open: %s", mlmd_error_message());
+	return s;
+}
+
+static int64_t record(mlmd_store *st, const char *path, const char *name)
+{
+	mlmd_model_record_options o = MLMD_MODEL_RECORD_OPTIONS_INIT;
+	o.path = path;
+	o.name = name;
+	int64_t id;
+	if (mlmd_model_record(st, &o, &id))
+		fail_msg("record: %s", mlmd_error_message());
+	return id;
+}
+
+static Mlmd__Pb__Execution *get_execution(mlmd_store *st, int64_t id, Mlmd__Pb__GetExecutionsByIDResponse **keep)
+{
+	Mlmd__Pb__GetExecutionsByIDRequest rq = MLMD__PB__GET_EXECUTIONS_BY_IDREQUEST__INIT;
+	rq.n_execution_ids = 1;
+	rq.execution_ids = &id;
+	assert_int_equal(mlmd_store_get_executions_by_id(st, &rq, keep), 0);
+	assert_int_equal((*keep)->n_executions, 1);
+	return (*keep)->executions[0];
+}
+
+static int64_t prop_int(const void *node, const char *name)
+{
+	const Mlmd__Pb__Value *v = mlmd_node_get(node, 0, name);
+	if (!v || v->value_case != MLMD__PB__VALUE__VALUE_INT_VALUE)
+		fail_msg("no int property %s", name);
+	return v->int_value;
+}
+
+static const char *prop_str(const void *node, const char *name)
+{
+	const Mlmd__Pb__Value *v = mlmd_node_get(node, 0, name);
+	if (!v || v->value_case != MLMD__PB__VALUE__VALUE_STRING_VALUE)
+		fail_msg("no string property %s", name);
+	return v->string_value;
+}
+
+/* ---- model artifacts ------------------------------------------------------------------ */
+
+static void record_verify_and_refuse(void **state)
+{
+	(void)state;
+	char uri[700], path[600], hex[65];
+	mlmd_store *st = open_store(uri, sizeof uri);
+	path_in(path, sizeof path, "tag1.onnx");
+	write_tag_model(path, 1);
+	int64_t id = record(st, path, "tagger");
+	assert_int_equal(mlmd_file_sha256(path, hex), 0);
+	Mlmd__Pb__GetArtifactsByIDRequest rq = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
+	Mlmd__Pb__GetArtifactsByIDResponse *rs;
+	rq.n_artifact_ids = 1;
+	rq.artifact_ids = &id;
+	assert_int_equal(mlmd_store_get_artifacts_by_id(st, &rq, &rs), 0);
+	const Mlmd__Pb__Artifact *a = rs->artifacts[0];
+	char want[80];
+	snprintf(want, sizeof want, "sha256:%s", hex);
+	assert_string_equal(prop_str(a, "digest"), want);
+	assert_string_equal(prop_str(a, "format"), "onnx");
+	assert_non_null(strstr(prop_str(a, "inputs"), "\"name\":\"X\",\"type\":\"FLOAT\",\"shape\":[-1,2]"));
+	assert_string_equal(a->uri, path);
+	FILE *f = fopen(path, "rb");
+	fseek(f, 0, SEEK_END);
+	assert_int_equal(prop_int(a, "size_bytes"), ftell(f));
+	fclose(f);
+	mlmd_message_free(rs);
+
+	mlmd_model *m;
+	assert_int_equal(mlmd_model_load_artifact(&m, st, id, 0), 0);
+	mlmd_model_free(m);
+
+	/* the file changes after it was recorded: refused, naming both digests */
+	write_tag_model(path, 5);
+	char now[65];
+	assert_int_equal(mlmd_file_sha256(path, now), 0);
+	assert_int_equal(mlmd_model_load_artifact(&m, st, id, 0), -MLMD_FAILED_PRECONDITION);
+	assert_null(m);
+	assert_non_null(strstr(mlmd_error_message(), hex));
+	assert_non_null(strstr(mlmd_error_message(), now));
+	/* ... unless the caller explicitly allows it */
+	assert_int_equal(mlmd_model_load_artifact(&m, st, id, 1), 0);
+	mlmd_model_free(m);
+
+	/* an artifact with no digest, through a file:// URI */
+	Mlmd__Pb__Artifact *plain = mlmd_message_new(&mlmd__pb__artifact__descriptor);
+	Mlmd__Pb__GetArtifactTypeRequest trq = MLMD__PB__GET_ARTIFACT_TYPE_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactTypeResponse *trs;
+	trq.type_name = "Model";
+	assert_int_equal(mlmd_store_get_artifact_type(st, &trq, &trs), 0);
+	plain->has_type_id = 1;
+	plain->type_id = trs->artifact_type->id;
+	mlmd_message_free(trs);
+	char furi[4200], abs[4096];
+	assert_non_null(realpath(path, abs));
+	snprintf(furi, sizeof furi, "file://%s", abs);
+	assert_int_equal(mlmd_message_set_string(plain, "uri", furi), 0);
+	Mlmd__Pb__PutArtifactsRequest prq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactsResponse *prs;
+	prq.n_artifacts = 1;
+	prq.artifacts = &plain;
+	assert_int_equal(mlmd_store_put_artifacts(st, &prq, &prs), 0);
+	int64_t plain_id = prs->artifact_ids[0];
+	mlmd_message_free(prs);
+	mlmd_message_free(plain);
+	assert_int_equal(mlmd_model_load_artifact(&m, st, plain_id, 0), -MLMD_FAILED_PRECONDITION);
+	assert_non_null(strstr(mlmd_error_message(), "has no recorded digest"));
+	assert_int_equal(mlmd_model_load_artifact(&m, st, plain_id, 1), 0);
+	mlmd_model_free(m);
+
+	/* no such artifact; a file that is not a model is not recorded */
+	assert_int_equal(mlmd_model_load_artifact(&m, st, 999999, 0), -MLMD_NOT_FOUND);
+	char junk[600];
+	path_in(junk, sizeof junk, "junk.bin");
+	write_bytes(junk, "\xff\xff\xff", 3);
+	mlmd_model_record_options o = MLMD_MODEL_RECORD_OPTIONS_INIT;
+	o.path = junk;
+	o.name = "junk";
+	int64_t jid;
+	assert_int_equal(mlmd_model_record(st, &o, &jid), -MLMD_INVALID_ARGUMENT);
+	mlmd_store_free(st);
+}
+
+/* ---- scorers --------------------------------------------------------------------------- */
+
+static void scorer_records_serving_lineage(void **state)
+{
+	(void)state;
+	char uri[700], p1[600], p2[600];
+	mlmd_store *st = open_store(uri, sizeof uri);
+	path_in(p1, sizeof p1, "cls.onnx");
+	path_in(p2, sizeof p2, "tag2.onnx");
+	write_classifier(p1);
+	write_tag_model(p2, 2);
+	int64_t a1 = record(st, p1, "classifier"), a2 = record(st, p2, "tag-two");
+
+	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+	o.store_uri = uri;
+	o.artifact_name = "classifier";
+	o.deployment = "prod-eu";
+	mlmd_scorer *s;
+	if (mlmd_scorer_open(&s, &o))
+		fail_msg("open: %s", mlmd_error_message());
+	assert_int_equal(mlmd_scorer_artifact_id(s), a1);
+	int64_t exec_id = mlmd_scorer_execution_id(s);
+	assert_true(exec_id > 0);
+	mlmd_scorer_ctx *c;
+	assert_int_equal(mlmd_scorer_ctx_new(s, &c), 0);
+	/* 3 rows "yes" (x0 > x1), 1 row "no"; only the label is asked for: the
+	 * probabilities are still computed for the statistics */
+	float x[8] = { 3, 0, 2, 1, 5, -5, 0, 4 };
+	mlmd_tensor in = { .dtype = MLMD_DTYPE_FLOAT, .rank = 2, .dims = { 4, 2 }, .data = x }, out[1] = { { 0 } };
+	for (int i = 0; i < 5; i++) {
+		memset(out, 0, sizeof out);
+		assert_int_equal(mlmd_scorer_score(c, &in, 1, out, 1), 0);
+	}
+	assert_string_equal(((const char **)out[0].data)[0], "yes");
+	assert_string_equal(((const char **)out[0].data)[3], "no");
+	/* a failing call is counted as an error */
+	mlmd_tensor bad = { .dtype = MLMD_DTYPE_FLOAT, .rank = 2, .dims = { 4, 3 }, .data = x };
+	memset(out, 0, sizeof out);
+	assert_int_equal(mlmd_scorer_score(c, &bad, 1, out, 1), -MLMD_INVALID_ARGUMENT);
+	assert_int_equal(mlmd_scorer_flush(s), 0);
+
+	Mlmd__Pb__GetExecutionsByIDResponse *ers;
+	Mlmd__Pb__Execution *e = get_execution(st, exec_id, &ers);
+	assert_int_equal(prop_int(e, "rows"), 20);
+	assert_int_equal(prop_int(e, "calls"), 6);
+	assert_int_equal(prop_int(e, "errors"), 1);
+	assert_int_equal(prop_int(e, "pid"), getpid());
+	assert_string_equal(prop_str(e, "deployment"), "prod-eu");
+	assert_string_equal(prop_str(e, "library_version"), mlmd_version());
+	assert_string_equal(prop_str(e, "class_counts"), "{\"no\":5,\"yes\":15}");
+	const Mlmd__Pb__Value *p50 = mlmd_node_get(e, 0, "latency_p50_us");
+	assert_non_null(p50);
+	assert_true(p50->double_value > 0);
+	/* top probabilities per batch: sigmoid(6), sigmoid(2) = 0.88, sigmoid(20), sigmoid(8): bins 19, 17, 19, 19 */
+	assert_non_null(strstr(prop_str(e, "confidence_histogram"), ",5,0,15]"));
+	assert_int_equal(e->last_known_state, MLMD__PB__EXECUTION__STATE__RUNNING);
+	mlmd_message_free(ers);
+
+	/* swap to another artifact: the next call uses it; a second INPUT event */
+	assert_int_equal(mlmd_scorer_swap(s, a2), 0);
+	assert_int_equal(mlmd_scorer_artifact_id(s), a2);
+	mlmd_tensor out2[1] = { { 0 } };
+	assert_int_equal(mlmd_scorer_score(c, &in, 1, out2, 1), 0);
+	assert_int_equal(mlmd_scorer_ctx_artifact_id(c), a2);
+	assert_true(((float *)out2[0].data)[0] == 2.0f);
+	/* a swap to an artifact that fails verification leaves the current model */
+	write_tag_model(p1, 9); /* the classifier's file was replaced */
+	assert_int_equal(mlmd_scorer_swap(s, a1), -MLMD_FAILED_PRECONDITION);
+	assert_int_equal(mlmd_scorer_artifact_id(s), a2);
+	mlmd_scorer_ctx_free(c);
+	assert_int_equal(mlmd_scorer_free(s), 0);
+
+	e = get_execution(st, exec_id, &ers);
+	assert_int_equal(e->last_known_state, MLMD__PB__EXECUTION__STATE__COMPLETE);
+	assert_int_equal(prop_int(e, "rows"), 24);
+	assert_int_equal(prop_int(e, "models_served"), 2);
+	assert_int_equal(prop_int(e, "swaps"), 1);
+	assert_string_equal(prop_str(e, "host")[0] ? "host" : "", "host");
+	mlmd_message_free(ers);
+	/* INPUT events from both models */
+	Mlmd__Pb__GetEventsByExecutionIDsRequest evq = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
+	Mlmd__Pb__GetEventsByExecutionIDsResponse *evs;
+	evq.n_execution_ids = 1;
+	evq.execution_ids = &exec_id;
+	assert_int_equal(mlmd_store_get_events_by_execution_ids(st, &evq, &evs), 0);
+	assert_int_equal(evs->n_events, 2);
+	bool saw1 = false, saw2 = false;
+	for (size_t i = 0; i < evs->n_events; i++) {
+		assert_int_equal(evs->events[i]->type, MLMD__PB__EVENT__TYPE__INPUT);
+		saw1 |= evs->events[i]->artifact_id == a1;
+		saw2 |= evs->events[i]->artifact_id == a2;
+	}
+	assert_true(saw1 && saw2);
+	mlmd_message_free(evs);
+	/* the deployment context holds the execution and both models */
+	Mlmd__Pb__GetContextByTypeAndNameRequest cq = MLMD__PB__GET_CONTEXT_BY_TYPE_AND_NAME_REQUEST__INIT;
+	Mlmd__Pb__GetContextByTypeAndNameResponse *cs;
+	cq.type_name = "Deployment";
+	cq.context_name = "prod-eu";
+	assert_int_equal(mlmd_store_get_context_by_type_and_name(st, &cq, &cs), 0);
+	assert_non_null(cs->context);
+	int64_t ctx_id = cs->context->id;
+	mlmd_message_free(cs);
+	Mlmd__Pb__GetArtifactsByContextRequest aq = MLMD__PB__GET_ARTIFACTS_BY_CONTEXT_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactsByContextResponse *as;
+	aq.has_context_id = 1;
+	aq.context_id = ctx_id;
+	assert_int_equal(mlmd_store_get_artifacts_by_context(st, &aq, &as), 0);
+	assert_int_equal(as->n_artifacts, 2);
+	mlmd_message_free(as);
+	Mlmd__Pb__GetExecutionsByContextRequest xq = MLMD__PB__GET_EXECUTIONS_BY_CONTEXT_REQUEST__INIT;
+	Mlmd__Pb__GetExecutionsByContextResponse *xs;
+	xq.has_context_id = 1;
+	xq.context_id = ctx_id;
+	assert_int_equal(mlmd_store_get_executions_by_context(st, &xq, &xs), 0);
+	assert_int_equal(xs->n_executions, 1);
+	assert_int_equal(xs->executions[0]->id, exec_id);
+	mlmd_message_free(xs);
+	mlmd_store_free(st);
+}
+
+static void scorer_open_refuses(void **state)
+{
+	(void)state;
+	char uri[700], p[600];
+	mlmd_store *st = open_store(uri, sizeof uri);
+	path_in(p, sizeof p, "tag3.onnx");
+	write_tag_model(p, 3);
+	int64_t a = record(st, p, "three");
+	write_tag_model(p, 33); /* changed after recording */
+	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+	o.store_uri = uri;
+	o.artifact_id = a;
+	mlmd_scorer *s = NULL;
+	assert_int_equal(mlmd_scorer_open(&s, &o), -MLMD_FAILED_PRECONDITION);
+	assert_null(s);
+	o.artifact_id = 0;
+	o.artifact_name = "nope";
+	assert_int_equal(mlmd_scorer_open(&s, &o), -MLMD_NOT_FOUND);
+	assert_non_null(strstr(mlmd_error_message(), "no artifact of type 'Model' named 'nope'"));
+	o.artifact_name = NULL;
+	assert_int_equal(mlmd_scorer_open(&s, &o), -MLMD_INVALID_ARGUMENT);
+	/* allowed unverified, without recording: nothing is written */
+	o.artifact_id = a;
+	o.allow_unverified = 1;
+	o.no_recording = 1;
+	assert_int_equal(mlmd_scorer_open(&s, &o), 0);
+	assert_int_equal(mlmd_scorer_execution_id(s), 0);
+	mlmd_scorer_ctx *c;
+	assert_int_equal(mlmd_scorer_ctx_new(s, &c), 0);
+	/* closing with an open context is refused */
+	assert_int_equal(mlmd_scorer_free(s), -MLMD_FAILED_PRECONDITION);
+	mlmd_scorer_ctx_free(c);
+	assert_int_equal(mlmd_scorer_free(s), 0);
+	mlmd_store_free(st);
+}
+
+/* ---- hot swap under load ------------------------------------------------------------------- */
+
+#define THREADS 4
+#define SWAPS 100
+#define N_MODELS 3
+
+typedef struct {
+	mlmd_scorer *s;
+	_Atomic int *stop;
+	int64_t ids[N_MODELS];
+	long calls, torn, wrong;
+} swap_arg;
+
+static void *swap_worker(void *p)
+{
+	swap_arg *a = p;
+	mlmd_scorer_ctx *c;
+	if (mlmd_scorer_ctx_new(a->s, &c))
+		return NULL;
+	float x[64 * 2];
+	for (int i = 0; i < 128; i++)
+		x[i] = (float)i;
+	while (!*a->stop) {
+		int rows = 1 + (int)(a->calls % 64);
+		mlmd_tensor in = { .dtype = MLMD_DTYPE_FLOAT, .rank = 2, .dims = { rows, 2 }, .data = x }, out = { 0 };
+		if (mlmd_scorer_score(c, &in, 1, &out, 1)) {
+			a->wrong++;
+			continue;
+		}
+		a->calls++;
+		const float *y = out.data;
+		/* the whole batch from one model: every element the same tag ... */
+		for (int i = 1; i < rows * 2; i++)
+			if (y[i] != y[0])
+				a->torn++;
+		/* ... and that tag is the model this context says it used */
+		int64_t used = mlmd_scorer_ctx_artifact_id(c);
+		int k = (int)y[0] - 1;
+		if (k < 0 || k >= N_MODELS || a->ids[k] != used)
+			a->wrong++;
+	}
+	mlmd_scorer_ctx_free(c);
+	return NULL;
+}
+
+static void swap_under_load(void **state)
+{
+	(void)state;
+	char uri[700];
+	mlmd_store *st = open_store(uri, sizeof uri);
+	int64_t ids[N_MODELS];
+	for (int k = 0; k < N_MODELS; k++) {
+		char p[600], name[32];
+		snprintf(name, sizeof name, "tag%d-swap.onnx", k + 1);
+		path_in(p, sizeof p, name);
+		write_tag_model(p, (float)(k + 1));
+		ids[k] = record(st, p, name);
+	}
+	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+	o.store_uri = uri;
+	o.artifact_id = ids[0];
+	o.flush_interval_ms = 5;
+	mlmd_scorer *s;
+	if (mlmd_scorer_open(&s, &o))
+		fail_msg("open: %s", mlmd_error_message());
+	_Atomic int stop = 0;
+	pthread_t th[THREADS];
+	swap_arg args[THREADS];
+	for (int t = 0; t < THREADS; t++) {
+		args[t] = (swap_arg){ .s = s, .stop = &stop };
+		memcpy(args[t].ids, ids, sizeof ids);
+		assert_int_equal(pthread_create(&th[t], NULL, swap_worker, &args[t]), 0);
+	}
+	for (int i = 1; i <= SWAPS; i++) {
+		if (mlmd_scorer_swap(s, ids[i % N_MODELS]))
+			fail_msg("swap %d: %s", i, mlmd_error_message());
+		struct timespec ts = { 0, 200000 };
+		nanosleep(&ts, NULL);
+	}
+	stop = 1;
+	long calls = 0;
+	for (int t = 0; t < THREADS; t++) {
+		pthread_join(th[t], NULL);
+		assert_int_equal(args[t].torn, 0);
+		assert_int_equal(args[t].wrong, 0);
+		calls += args[t].calls;
+	}
+	assert_true(calls > 0);
+	assert_int_equal(mlmd_scorer_free(s), 0);
+	/* every call was counted once */
+	Mlmd__Pb__GetExecutionsRequest rq = MLMD__PB__GET_EXECUTIONS_REQUEST__INIT;
+	Mlmd__Pb__GetExecutionsResponse *rs;
+	assert_int_equal(mlmd_store_get_executions(st, &rq, &rs), 0);
+	assert_int_equal(rs->n_executions, 1);
+	assert_int_equal(prop_int(rs->executions[0], "calls"), calls);
+	assert_int_equal(prop_int(rs->executions[0], "models_served"), N_MODELS);
+	assert_int_equal(prop_int(rs->executions[0], "swaps"), SWAPS);
+	mlmd_message_free(rs);
+	mlmd_store_free(st);
+}
+
+/* ---- interval flush, recorded batches ------------------------------------------------------ */
+
+static void interval_flush_and_recorded_batches(void **state)
+{
+	(void)state;
+	char uri[700], p[600];
+	mlmd_store *st = open_store(uri, sizeof uri);
+	path_in(p, sizeof p, "tag4.onnx");
+	write_tag_model(p, 4);
+	int64_t a = record(st, p, "four");
+	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+	o.store_uri = uri;
+	o.artifact_id = a;
+	o.flush_interval_ms = 10;
+	o.record_batches = 1;
+	mlmd_scorer *s;
+	assert_int_equal(mlmd_scorer_open(&s, &o), 0);
+	mlmd_scorer_ctx *c;
+	assert_int_equal(mlmd_scorer_ctx_new(s, &c), 0);
+	float x[6] = { 1, 2, 3, 4, 5, 6 };
+	for (int i = 0; i < 3; i++) {
+		mlmd_tensor in = { .dtype = MLMD_DTYPE_FLOAT, .rank = 2, .dims = { 1 + i, 2 }, .data = x }, out = { 0 };
+		assert_int_equal(mlmd_scorer_score(c, &in, 1, &out, 1), 0);
+	}
+	/* the background thread writes without an explicit flush */
+	int64_t exec_id = mlmd_scorer_execution_id(s);
+	bool seen = false;
+	for (int tries = 0; tries < 200 && !seen; tries++) {
+		struct timespec ts = { 0, 10000000 };
+		nanosleep(&ts, NULL);
+		Mlmd__Pb__GetExecutionsByIDResponse *ers;
+		Mlmd__Pb__Execution *e = get_execution(st, exec_id, &ers);
+		seen = prop_int(e, "rows") == 6;
+		mlmd_message_free(ers);
+	}
+	assert_true(seen);
+	mlmd_scorer_ctx_free(c);
+	assert_int_equal(mlmd_scorer_free(s), 0);
+	/* three ScoredBatch artifacts, OUTPUT of the execution, with the inputs' digests */
+	Mlmd__Pb__GetArtifactsByTypeRequest rq = MLMD__PB__GET_ARTIFACTS_BY_TYPE_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactsByTypeResponse *rs;
+	rq.type_name = "ScoredBatch";
+	assert_int_equal(mlmd_store_get_artifacts_by_type(st, &rq, &rs), 0);
+	assert_int_equal(rs->n_artifacts, 3);
+	for (size_t i = 0; i < 3; i++) {
+		int64_t rows = prop_int(rs->artifacts[i], "rows");
+		assert_true(rows >= 1 && rows <= 3);
+		unsigned char d[32];
+		unsigned int dl;
+		EVP_Digest(x, (size_t)rows * 2 * sizeof(float), d, &dl, EVP_sha256(), NULL);
+		char want[80] = "sha256:";
+		for (int k = 0; k < 32; k++)
+			snprintf(want + 7 + 2 * k, 3, "%02x", d[k]);
+		assert_string_equal(prop_str(rs->artifacts[i], "input_digest"), want);
+	}
+	mlmd_message_free(rs);
+	Mlmd__Pb__GetEventsByExecutionIDsRequest evq = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
+	Mlmd__Pb__GetEventsByExecutionIDsResponse *evs;
+	evq.n_execution_ids = 1;
+	evq.execution_ids = &exec_id;
+	assert_int_equal(mlmd_store_get_events_by_execution_ids(st, &evq, &evs), 0);
+	int outputs = 0;
+	for (size_t i = 0; i < evs->n_events; i++)
+		outputs += evs->events[i]->type == MLMD__PB__EVENT__TYPE__OUTPUT;
+	assert_int_equal(outputs, 3);
+	mlmd_message_free(evs);
+	mlmd_store_free(st);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	const char *base = getenv("MLMD_TEST_TMP");
+	snprintf(dir, sizeof dir, "%s/serving-%d", base ? base : "/tmp", (int)getpid());
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest all[] = {
+		cmocka_unit_test(record_verify_and_refuse),
+		cmocka_unit_test(scorer_records_serving_lineage),
+		cmocka_unit_test(scorer_open_refuses),
+		cmocka_unit_test(swap_under_load),
+		cmocka_unit_test(interval_flush_and_recorded_batches),
+	};
+	/* `test_serving swap` runs only the hot-swap test (the ThreadSanitizer build does) */
+	if (argc > 1 && strcmp(argv[1], "swap") == 0) {
+		const struct CMUnitTest one[] = { cmocka_unit_test(swap_under_load) };
+		return cmocka_run_group_tests(one, setup, teardown);
+	}
+	return cmocka_run_group_tests(all, setup, teardown);
+}
