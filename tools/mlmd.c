@@ -2,7 +2,9 @@
  * tools/mlmd.c - the mlmd command-line tool.
  *
  *   mlmd score --model PATH [--input CSV|-] [--output CSV|-] [--columns a,b,...] [--batch N]
+ *   mlmd score --store URI --artifact ID [--deployment NAME] [--allow-unverified] [...]
  *   mlmd model info PATH [--json]
+ *   mlmd model add --store URI [--type NAME] --name NAME [--uri URI] FILE
  *   mlmd version
  *
  * Exit status: 0 on success, 1 when an operation failed, 2 on bad usage.
@@ -179,9 +181,13 @@ static void csv_put(FILE *out, const char *s)
 
 static void score_help(FILE *f)
 {
-	fprintf(f, "usage: %s score --model PATH [--input CSV|-] [--output CSV|-] [--columns a,b,...] [--batch N]\n\n"
+	fprintf(f, "usage: %s score --model PATH [--input CSV|-] [--output CSV|-] [--columns a,b,...] [--batch N]\n"
+		"       %s score --store URI --artifact ID [--deployment NAME] [--allow-unverified] [same options]\n\n"
 		"Scores the rows of a CSV file (with a header) with a model file (ONNX or XGBoost JSON).\n"
 		"  --model PATH     the model; its format is detected from its content\n"
+		"  --store URI      with --artifact: the model artifact ID of this store, verified against its\n"
+		"                   recorded SHA-256; the run is recorded as a ModelServing execution in the\n"
+		"                   Deployment context NAME (default \"cli\"), with rows, latency and class counts\n"
 		"  --input CSV      input rows (default: standard input)\n"
 		"  --output CSV     where to write the results (default: standard output)\n"
 		"  --columns LIST   for a model with one [N, F] input: the columns to use, in order\n"
@@ -190,7 +196,7 @@ static void score_help(FILE *f)
 		"columns in order instead: all of them, or those named by --columns (F must match).\n"
 		"Empty cells are missing values (NaN). The output has one column per scalar output and\n"
 		"NAME_<label> (or NAME_0 ... NAME_K-1) columns for an [N, K] output; numbers are printed\n"
-		"with %%.17g, labels as text.\n", prog);
+		"with %%.17g, labels as text.\n", prog, prog);
 }
 
 typedef struct {
@@ -331,9 +337,11 @@ static int split_list(char *s, char ***out, int *n)
 
 static int cmd_score(int argc, char **argv)
 {
-	const char *model_path = NULL, *in_path = "-", *out_path = "-";
+	const char *model_path = NULL, *in_path = "-", *out_path = "-", *store_uri = NULL, *deployment = "cli";
 	char *columns = NULL;
 	long batch = 1024;
+	int64_t artifact = 0;
+	int allow_unverified = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		bool has_next = i + 1 < argc;
@@ -348,6 +356,17 @@ static int cmd_score(int argc, char **argv)
 			out_path = argv[++i];
 		} else if (!strcmp(a, "--columns") && has_next) {
 			columns = argv[++i];
+		} else if (!strcmp(a, "--store") && has_next) {
+			store_uri = argv[++i];
+		} else if (!strcmp(a, "--deployment") && has_next) {
+			deployment = argv[++i];
+		} else if (!strcmp(a, "--allow-unverified")) {
+			allow_unverified = 1;
+		} else if (!strcmp(a, "--artifact") && has_next) {
+			char *end;
+			artifact = strtoll(argv[++i], &end, 10);
+			if (*end || artifact <= 0)
+				return usage_error("score: --artifact must be a positive artifact id");
 		} else if (!strcmp(a, "--batch") && has_next) {
 			char *end;
 			batch = strtol(argv[++i], &end, 10);
@@ -357,22 +376,42 @@ static int cmd_score(int argc, char **argv)
 			return usage_error("score: unknown or incomplete option '%s'", a);
 		}
 	}
-	if (!model_path)
-		return usage_error("score: --model PATH is required");
-	mlmd_model *m;
-	if (mlmd_model_load_file(&m, model_path))
+	if (!store_uri)
+		store_uri = artifact ? getenv("MLMD_STORE") : NULL;
+	if (!model_path == !artifact)
+		return usage_error("score: give --model PATH, or --store URI with --artifact ID");
+	if (artifact && !store_uri)
+		return usage_error("score: --artifact needs --store URI (or MLMD_STORE)");
+	mlmd_model *m = NULL;
+	mlmd_scorer *scorer = NULL;
+	mlmd_scorer_ctx *sctx = NULL;
+	if (artifact) {
+		mlmd_scorer_options so = MLMD_SCORER_OPTIONS_INIT;
+		so.store_uri = store_uri;
+		so.artifact_id = artifact;
+		so.deployment = deployment;
+		so.allow_unverified = allow_unverified;
+		if (mlmd_scorer_open(&scorer, &so))
+			return failed("%s", mlmd_error_message());
+		if (mlmd_scorer_ctx_new(scorer, &sctx)) {
+			int rc = failed("%s", mlmd_error_message());
+			mlmd_scorer_free(scorer);
+			return rc;
+		}
+		m = mlmd_scorer_model(scorer);
+	} else if (mlmd_model_load_file(&m, model_path)) {
 		return failed("%s", mlmd_error_message());
-	FILE *in = strcmp(in_path, "-") ? fopen(in_path, "r") : stdin;
-	if (!in) {
-		mlmd_model_free(m);
-		return failed("%s: %s", in_path, strerror(errno));
 	}
-	FILE *out = strcmp(out_path, "-") ? fopen(out_path, "w") : stdout;
-	if (!out) {
-		if (in != stdin)
+	FILE *in = strcmp(in_path, "-") ? fopen(in_path, "r") : stdin;
+	FILE *out = in && strcmp(out_path, "-") ? fopen(out_path, "w") : stdout;
+	if (!in || !out) {
+		int rc = failed("%s: %s", !in ? in_path : out_path, strerror(errno));
+		if (in && in != stdin)
 			fclose(in);
 		mlmd_model_free(m);
-		return failed("%s: %s", out_path, strerror(errno));
+		mlmd_scorer_ctx_free(sctx);
+		mlmd_scorer_free(scorer);
+		return rc;
 	}
 	int rc = 0;
 	csv_reader r = { .f = in };
@@ -504,7 +543,7 @@ static int cmd_score(int argc, char **argv)
 			tin[k].dims[1] = binds[k].n_cols;
 		}
 		memset(tout, 0, (no + 1) * sizeof *tout);
-		if (n > 0 && mlmd_model_score(m, ctx, tin, ni, tout, no)) {
+		if (n > 0 && (sctx ? mlmd_scorer_score(sctx, tin, ni, tout, no) : mlmd_model_score(m, ctx, tin, ni, tout, no))) {
 			rc = failed("rows %ld-%ld: %s", rows_done + 1, rows_done + n, mlmd_error_message());
 			goto out;
 		}
@@ -580,6 +619,15 @@ out:
 	free(r.cells);
 	mlmd_score_ctx_free(ctx);
 	mlmd_model_free(m);
+	mlmd_scorer_ctx_free(sctx);
+	if (scorer) {
+		int64_t exec = mlmd_scorer_execution_id(scorer);
+		if (mlmd_scorer_free(scorer) && rc == 0)
+			rc = failed("recording the serving execution: %s", mlmd_error_message());
+		else if (rc == 0)
+			fprintf(stderr, "%s: %ld rows scored; serving recorded as execution %lld\n", prog, rows_done,
+				(long long)exec);
+	}
 	if (in != stdin)
 		fclose(in);
 	if (out != stdout && fclose(out) && rc == 0)
@@ -760,6 +808,56 @@ static int cmd_model_info(int argc, char **argv)
 	return 0;
 }
 
+/* ---- model add ------------------------------------------------------------------------------- */
+
+static int cmd_model_add(int argc, char **argv)
+{
+	const char *store_uri = getenv("MLMD_STORE"), *type = "Model", *name = NULL, *path = NULL, *uri = NULL;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool has_next = i + 1 < argc;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			printf("usage: %s model add --store URI [--type NAME] --name NAME [--uri URI] FILE\n\n"
+				"Records a model file as an artifact (default type \"Model\") with its SHA-256 digest, size,\n"
+				"format, inputs and outputs, so that scorers can verify it. The file must load as a model.\n"
+				"Prints the new artifact's id.\n", prog);
+			return 0;
+		} else if (!strcmp(a, "--store") && has_next) {
+			store_uri = argv[++i];
+		} else if (!strcmp(a, "--type") && has_next) {
+			type = argv[++i];
+		} else if (!strcmp(a, "--name") && has_next) {
+			name = argv[++i];
+		} else if (!strcmp(a, "--uri") && has_next) {
+			uri = argv[++i];
+		} else if (a[0] == '-' || path) {
+			return usage_error("model add: unexpected argument '%s'", a);
+		} else {
+			path = a;
+		}
+	}
+	if (!store_uri || !name || !path)
+		return usage_error("model add: --store URI (or MLMD_STORE), --name NAME and FILE are required");
+	mlmd_store_options so = MLMD_STORE_OPTIONS_INIT;
+	so.uri = store_uri;
+	mlmd_store *st;
+	if (mlmd_store_open(&st, &so))
+		return failed("%s", mlmd_error_message());
+	mlmd_model_record_options o = MLMD_MODEL_RECORD_OPTIONS_INIT;
+	o.path = path;
+	o.type_name = type;
+	o.name = name;
+	o.uri = uri;
+	int64_t id;
+	int rc = 0;
+	if (mlmd_model_record(st, &o, &id))
+		rc = failed("%s", mlmd_error_message());
+	else
+		printf("%lld\n", (long long)id);
+	mlmd_store_free(st);
+	return rc;
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 
 static void main_help(FILE *f)
@@ -768,6 +866,7 @@ static void main_help(FILE *f)
 		"commands:\n"
 		"  score       score CSV rows with a model file (ONNX, XGBoost JSON)\n"
 		"  model info  print a model file's inputs, outputs and metadata\n"
+		"  model add   record a model file in a store, with its digest\n"
 		"  version     print the library version\n\n"
 		"Run '%s COMMAND --help' for a command's options. Exit status: 0 success, 1 failure, 2 bad usage.\n",
 		prog, prog);
@@ -790,10 +889,12 @@ int main(int argc, char **argv)
 		return cmd_score(argc - 2, argv + 2);
 	if (!strcmp(cmd, "model")) {
 		if (argc < 3)
-			return usage_error("model: a subcommand is required (info)");
+			return usage_error("model: a subcommand is required (info, add)");
 		if (!strcmp(argv[2], "info"))
 			return cmd_model_info(argc - 3, argv + 3);
-		return usage_error("model: unknown subcommand '%s' (info)", argv[2]);
+		if (!strcmp(argv[2], "add"))
+			return cmd_model_add(argc - 3, argv + 3);
+		return usage_error("model: unknown subcommand '%s' (info, add)", argv[2]);
 	}
 	return usage_error("unknown command '%s'", cmd);
 }

@@ -102,6 +102,10 @@ MLMD_EXTERN(int) mlmd_scorer_flush(mlmd_scorer *scorer);
 MLMD_EXTERN(int64_t) mlmd_scorer_execution_id(const mlmd_scorer *scorer);
 MLMD_EXTERN(int64_t) mlmd_scorer_artifact_id(const mlmd_scorer *scorer);
 
+/* The model currently served: a new reference (free it with
+ * mlmd_model_free()), for inspecting its inputs and outputs. */
+MLMD_EXTERN(mlmd_model *) mlmd_scorer_model(mlmd_scorer *scorer);
+
 /* Flushes, marks the execution COMPLETE, stops the background thread and
  * frees the scorer. Every context must have been freed first. NULL is a
  * no-op. Returns the final flush's status. */

@@ -582,6 +582,8 @@ static int write_stats(mlmd_scorer *s, bool complete)
 		if (calls) {
 			rc = rc ? rc : mlmd_node_set_double(e, 0, "latency_min_us", (double)lat_min / 1e3);
 			rc = rc ? rc : mlmd_node_set_double(e, 0, "latency_mean_us", (double)lat_sum / (double)calls / 1e3);
+			for (int k = 0; k < 3; k++) /* a bucket's midpoint, kept within the observed range */
+				pct[k] = pct[k] < (double)lat_min ? (double)lat_min : pct[k] > (double)lat_max ? (double)lat_max : pct[k];
 			rc = rc ? rc : mlmd_node_set_double(e, 0, "latency_p50_us", pct[0] / 1e3);
 			rc = rc ? rc : mlmd_node_set_double(e, 0, "latency_p90_us", pct[1] / 1e3);
 			rc = rc ? rc : mlmd_node_set_double(e, 0, "latency_p99_us", pct[2] / 1e3);
@@ -1002,6 +1004,16 @@ int64_t mlmd_scorer_artifact_id(const mlmd_scorer *s)
 	int64_t id = s->current->artifact_id;
 	pthread_mutex_unlock((pthread_mutex_t *)&s->mu);
 	return id;
+}
+
+mlmd_model *mlmd_scorer_model(mlmd_scorer *s)
+{
+	if (!s)
+		return NULL;
+	pthread_mutex_lock(&s->mu);
+	mlmd_model *m = mlmd_model_ref(s->current->model);
+	pthread_mutex_unlock(&s->mu);
+	return m;
 }
 
 int mlmd_scorer_free(mlmd_scorer *s)

@@ -50,7 +50,8 @@ def score(model, X, tmp_path, extra=()):
   inp = tmp_path / 'in.csv'
   out = tmp_path / 'out.csv'
   write_csv(inp, X)
-  res = subprocess.run([CLI, 'score', '--model', str(model), '--input', str(inp), '--output', str(out), *extra],
+  source = ['--model', str(model)] if model is not None else []
+  res = subprocess.run([CLI, 'score', *source, '--input', str(inp), '--output', str(out), *extra],
                        capture_output=True, text=True)
   assert res.returncode == 0, res.stderr
   with open(out, newline='') as f:
@@ -269,3 +270,44 @@ def test_model_info_json(tmp_path):
   assert info['outputs'][0]['labels'] == [0, 1, 2]
   assert info['metadata']['objective'] == 'multi:softprob'
   assert info['metadata']['num_trees'] == '75'
+
+
+def test_cli_model_add_and_score_from_store(tmp_path):
+  """`mlmd model add` records a model with its digest; `mlmd score --store
+  --artifact` serves it verified and records the run; a changed file is
+  refused."""
+  from ml_metadata.metadata_store import metadata_store
+  from ml_metadata.proto import metadata_store_pb2
+  X, booster = xgb_model('multi:softprob', 3)
+  path = tmp_path / 'm.json'
+  booster.save_model(str(path))
+  db = tmp_path / 'store.db'
+  res = subprocess.run([CLI, 'model', 'add', '--store', f'sqlite:{db}', '--name', 'churn', str(path)],
+                       capture_output=True, text=True)
+  assert res.returncode == 0, res.stderr
+  artifact_id = int(res.stdout)
+  from_file = score(path, X, tmp_path)
+  from_store = score(None, X, tmp_path, ['--store', f'sqlite:{db}', '--artifact', str(artifact_id),
+                                         '--deployment', 'staging'])
+  assert from_file == from_store
+  config = metadata_store_pb2.ConnectionConfig()
+  config.sqlite.filename_uri = str(db)
+  store = metadata_store.MetadataStore(config)
+  [model] = store.get_artifacts_by_id([artifact_id])
+  assert model.properties['format'].string_value == 'xgboost-json'
+  assert model.properties['digest'].string_value.startswith('sha256:')
+  [run] = store.get_executions_by_type('ModelServing')
+  assert run.properties['rows'].int_value == len(X)
+  assert run.properties['deployment'].string_value == 'staging'
+  assert run.last_known_state == metadata_store_pb2.Execution.COMPLETE
+  counts = json.loads(run.properties['class_counts'].string_value)
+  assert sum(counts.values()) == len(X)
+  [ev] = store.get_events_by_execution_ids([run.id])
+  assert ev.artifact_id == artifact_id and ev.type == metadata_store_pb2.Event.INPUT
+  # the file changes: refused with both digests, exit status 1
+  booster2 = xgb_model('multi:softprob', 3, seed=9)[1]
+  booster2.save_model(str(path))
+  res = subprocess.run([CLI, 'score', '--store', f'sqlite:{db}', '--artifact', str(artifact_id), '--input',
+                        str(tmp_path / 'in.csv')], capture_output=True, text=True)
+  assert res.returncode == 1
+  assert 'the artifact records sha256:' in res.stderr and 'has digest sha256:' in res.stderr
