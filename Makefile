@@ -231,9 +231,11 @@ $(B)/bench/xgb100.json: tools/bench_scorer_model.py
 
 # bench_query: 100k artifacts (about 200k nodes), then 505k artifacts (about 1M nodes).
 BENCH_QUERY_SIZES ?= 100000 505000
-bench: all $(B)/tools/bench_store $(B)/tools/bench_query $(B)/tools/bench_pg $(B)/tools/bench_scorer $(B)/bench/xgb100.json
+bench: all $(B)/tools/bench_store $(B)/tools/bench_query $(B)/tools/bench_pg $(B)/tools/bench_scorer \
+		$(B)/tools/bench_serving $(B)/bench/xgb100.json
 	@mkdir -p $(B)/bench
 	$(B)/tools/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
+	$(B)/tools/bench_serving $(B)/bench/xgb100.json $(B)/bench 5 | tee $(B)/bench/serving.txt
 	$(B)/tools/bench_store $(B)/bench | tee $(B)/bench/store.txt
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) tools/bench_python.py $(B)/bench/store.txt $(B)/bench
 	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/tools/bench_query $(B)/bench $$n; done
