@@ -164,6 +164,8 @@ static int csv_next(csv_reader *r)
 
 static void csv_put(FILE *out, const char *s)
 {
+	if (!s) /* a missing string: an empty cell */
+		return;
 	if (!strpbrk(s, ",\"\n\r")) {
 		fputs(s, out);
 		return;
@@ -292,8 +294,14 @@ static void print_value(FILE *out, const mlmd_tensor *t, size_t i)
 {
 	const void *p = t->data;
 	switch (t->dtype) {
-	case MLMD_DTYPE_FLOAT: fprintf(out, "%.17g", (double)((const float *)p)[i]); break;
-	case MLMD_DTYPE_DOUBLE: fprintf(out, "%.17g", ((const double *)p)[i]); break;
+	case MLMD_DTYPE_FLOAT:
+		if (((const float *)p)[i] == ((const float *)p)[i]) /* NaN (missing): an empty cell */
+			fprintf(out, "%.17g", (double)((const float *)p)[i]);
+		break;
+	case MLMD_DTYPE_DOUBLE:
+		if (((const double *)p)[i] == ((const double *)p)[i])
+			fprintf(out, "%.17g", ((const double *)p)[i]);
+		break;
 	case MLMD_DTYPE_INT32: fprintf(out, "%d", ((const int32_t *)p)[i]); break;
 	case MLMD_DTYPE_INT64: fprintf(out, "%lld", (long long)((const int64_t *)p)[i]); break;
 	case MLMD_DTYPE_STRING: csv_put(out, ((const char *const *)p)[i]); break;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "sc.h"
+#include "pmml.h"
 
 /* ---- pools ----------------------------------------------------------------------- */
 
@@ -337,12 +338,14 @@ static int detect_and_load(mlmd_model *m, const unsigned char *p, size_t len)
 			return mlmd__fail(MLMD_UNIMPLEMENTED, "this is a PFA document; PFA is not supported: export "
 				"the model as ONNX (or, once supported, PMML) instead");
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "JSON document is not an XGBoost model (no \"learner\" "
-			"object); supported formats: ONNX, XGBoost JSON");
+			"object); supported formats: ONNX, XGBoost JSON, PMML");
 	}
-	if (starts_with_ws(p, len, "<"))
-		return mlmd__fail(MLMD_UNIMPLEMENTED, contains(p, len, "<PMML", 4096) ?
-			"PMML models are not supported yet (they arrive with the PMML loader); export the model as ONNX" :
-			"XML document is not a supported model format; supported: ONNX, XGBoost JSON");
+	if (starts_with_ws(p, len, "<")) {
+		if (contains(p, len, "<PMML", 65536))
+			return sc_load_pmml(m, (const char *)p, len);
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "XML document is not a PMML model (no <PMML> element); "
+			"supported formats: ONNX, XGBoost JSON, PMML");
+	}
 	if (len >= 7 && (memcmp(p, "action:", 7) == 0 || contains(p, len, "\naction:", 4096)))
 		return mlmd__fail(MLMD_UNIMPLEMENTED, "this looks like a PFA document (YAML); PFA is not supported: "
 			"export the model as ONNX instead");

@@ -416,7 +416,8 @@ static served *served_new(mlmd_model *m, int64_t artifact_id)
 	v->cls_output = -1;
 	for (size_t o = 0; o < mlmd_model_output_count(m); o++) {
 		const mlmd_value_info *vi = mlmd_model_output(m, o);
-		if (vi->n_labels > 1 && vi->n_labels <= MAX_CLASSES && vi->dtype == MLMD_DTYPE_FLOAT) {
+		if (vi->n_labels > 1 && vi->n_labels <= MAX_CLASSES &&
+			(vi->dtype == MLMD_DTYPE_FLOAT || vi->dtype == MLMD_DTYPE_DOUBLE)) {
 			v->cls_output = (int)o;
 			v->n_labels = vi->n_labels;
 			v->labels = calloc(vi->n_labels, sizeof *v->labels);
@@ -1185,16 +1186,19 @@ int mlmd_scorer_score(mlmd_scorer_ctx *c, const mlmd_tensor *inputs, size_t n_in
 	if (v->cls_output >= 0 && (size_t)v->cls_output < need) {
 		const mlmd_tensor *p = &outs[v->cls_output];
 		size_t K = v->n_labels;
-		if (p->rank == 2 && (size_t)p->dims[1] == K && p->dtype == MLMD_DTYPE_FLOAT) {
+		bool dbl = p->dtype == MLMD_DTYPE_DOUBLE;
+		if (p->rank == 2 && (size_t)p->dims[1] == K && (dbl || p->dtype == MLMD_DTYPE_FLOAT)) {
 			uint64_t conf[CONF_BUCKETS] = { 0 }, cls[MAX_CLASSES] = { 0 };
 			const float *pr = p->data;
+			const double *pd = p->data;
 			for (int64_t r = 0; r < p->dims[0]; r++) {
 				size_t best = 0;
 				for (size_t k = 1; k < K; k++)
-					if (pr[r * (int64_t)K + (int64_t)k] > pr[r * (int64_t)K + (int64_t)best])
+					if ((dbl ? pd[r * (int64_t)K + (int64_t)k] : pr[r * (int64_t)K + (int64_t)k]) >
+						(dbl ? pd[r * (int64_t)K + (int64_t)best] : pr[r * (int64_t)K + (int64_t)best]))
 						best = k;
-				float mx = pr[r * (int64_t)K + (int64_t)best];
-				int bin = mx >= 1.0f ? CONF_BUCKETS - 1 : mx > 0 ? (int)(mx * CONF_BUCKETS) : 0;
+				double mx = dbl ? pd[r * (int64_t)K + (int64_t)best] : pr[r * (int64_t)K + (int64_t)best];
+				int bin = mx >= 1.0 ? CONF_BUCKETS - 1 : mx > 0 ? (int)(mx * CONF_BUCKETS) : 0;
 				conf[bin]++;
 				cls[best]++;
 			}
