@@ -1,0 +1,531 @@
+/*
+ * PMML: the model types and features the cPMML conformance data does not
+ * reach (neural networks, naive Bayes, scorecards with reason codes, general
+ * regression, every tree missing-value strategy, segmentation methods,
+ * transformations, targets, outputs, ModelVerification) on small documents
+ * whose answers are worked out here, and the refusals: DTDs, entity bombs,
+ * external entities, deep nesting, unsupported elements.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "mlmd.h"
+
+#define HEAD "<?xml version=\"1.0\"?><PMML version=\"4.4\" xmlns=\"http://www.dmg.org/PMML-4_4\"><Header/>"
+
+static mlmd_model *load(const char *xml)
+{
+	mlmd_model *m = NULL;
+	if (mlmd_model_load_buffer(&m, xml, strlen(xml), "test.pmml"))
+		fail_msg("load: %s", mlmd_error_message());
+	return m;
+}
+
+static void load_fails(const char *xml, int code, const char *needle)
+{
+	mlmd_model *m = NULL;
+	int rc = mlmd_model_load_buffer(&m, xml, strlen(xml), NULL);
+	if (rc != -code || !strstr(mlmd_error_message(), needle))
+		fail_msg("got %d '%s', expected %d '%s'", rc, mlmd_error_message(), -code, needle);
+	assert_null(m);
+}
+
+/* Scores one row: `spec` lists "name=value" pairs (";"-separated; empty
+ * value = missing). Outputs land in out[], valid until ctx's next call. */
+static void score_row(mlmd_model *m, mlmd_score_ctx *ctx, const char *spec, mlmd_tensor *out)
+{
+	size_t ni = mlmd_model_input_count(m);
+	static double nums[16];
+	static const char *strs[16];
+	static char buf[1024];
+	mlmd_tensor in[16];
+	snprintf(buf, sizeof buf, "%s", spec);
+	for (size_t k = 0; k < ni; k++) {
+		const mlmd_value_info *vi = mlmd_model_input(m, k);
+		nums[k] = NAN;
+		strs[k] = NULL;
+		for (char *p = buf; p && *p;) {
+			char *semi = strchr(p, ';');
+			size_t nl = strlen(vi->name);
+			if (!strncmp(p, vi->name, nl) && p[nl] == '=') {
+				char val[256];
+				size_t vl = semi ? (size_t)(semi - (p + nl + 1)) : strlen(p + nl + 1);
+				snprintf(val, sizeof val, "%.*s", (int)vl, p + nl + 1);
+				if (vi->dtype == MLMD_DTYPE_STRING)
+					strs[k] = vl ? strdup(val) : NULL;
+				else
+					nums[k] = vl ? atof(val) : NAN;
+			}
+			p = semi ? semi + 1 : NULL;
+		}
+		in[k] = (mlmd_tensor){ .dtype = vi->dtype, .rank = 1, .dims = { 1 },
+			.data = vi->dtype == MLMD_DTYPE_STRING ? (void *)&strs[k] : (void *)&nums[k] };
+	}
+	memset(out, 0, sizeof(mlmd_tensor) * mlmd_model_output_count(m));
+	if (mlmd_model_score(m, ctx, in, ni, out, mlmd_model_output_count(m)))
+		fail_msg("score: %s", mlmd_error_message());
+	for (size_t k = 0; k < ni; k++)
+		free((void *)strs[k]);
+}
+
+static int out_index(mlmd_model *m, const char *name)
+{
+	for (size_t i = 0; i < mlmd_model_output_count(m); i++)
+		if (!strcmp(mlmd_model_output(m, i)->name, name))
+			return (int)i;
+	fail_msg("no output %s", name);
+	return -1;
+}
+
+static double num_out(mlmd_model *m, mlmd_tensor *out, const char *name)
+{
+	return ((const double *)out[out_index(m, name)].data)[0];
+}
+
+static const char *str_out(mlmd_model *m, mlmd_tensor *out, const char *name)
+{
+	const char *s = ((const char **)out[out_index(m, name)].data)[0];
+	return s ? s : "(missing)";
+}
+
+/* ---- refusals ------------------------------------------------------------------------- */
+
+static void refuses_dtds_bombs_and_unsupported(void **state)
+{
+	(void)state;
+	load_fails("<?xml version=\"1.0\"?><!DOCTYPE PMML [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;\">"
+		"<!ENTITY c \"&b;&b;&b;&b;&b;&b;\">]><PMML version=\"4.4\" xmlns=\"http://www.dmg.org/PMML-4_4\">&c;</PMML>",
+		MLMD_INVALID_ARGUMENT, "DOCTYPE declarations are not allowed");
+	load_fails("<?xml version=\"1.0\"?><!DOCTYPE PMML SYSTEM \"file:///etc/passwd\"><PMML version=\"4.4\" "
+		"xmlns=\"http://www.dmg.org/PMML-4_4\"/>", MLMD_INVALID_ARGUMENT, "DOCTYPE");
+	char deep[8000];
+	size_t at = (size_t)snprintf(deep, sizeof deep, "%s<DataDictionary>", HEAD);
+	for (int i = 0; i < 300; i++)
+		at += (size_t)snprintf(deep + at, sizeof deep - at, "<Extension>");
+	load_fails(deep, MLMD_INVALID_ARGUMENT, "deeper than 256 levels");
+	load_fails(HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<SupportVectorMachineModel functionName=\"regression\"/></PMML>", MLMD_UNIMPLEMENTED,
+		"<SupportVectorMachineModel>: model type not supported");
+	load_fails(HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<TransformationDictionary><DerivedField name=\"y\" optype=\"continuous\" dataType=\"double\">"
+		"<Apply function=\"sinh\"><FieldRef field=\"x\"/></Apply></DerivedField></TransformationDictionary>"
+		"<RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/></MiningSchema>"
+		"<RegressionTable intercept=\"0\"/></RegressionModel></PMML>", MLMD_UNIMPLEMENTED,
+		"<Apply function=\"sinh\">: function not supported");
+	load_fails(HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>",
+		MLMD_INVALID_ARGUMENT, "PMML: XML error at line 1");
+	load_fails(HEAD "<DataDictionary/><RegressionModel functionName=\"regression\"><MiningSchema>"
+		"<MiningField name=\"nope\"/></MiningSchema><RegressionTable intercept=\"1\"/></RegressionModel></PMML>",
+		MLMD_INVALID_ARGUMENT, "field 'nope' is not defined");
+	load_fails(HEAD "<DataDictionary/><RegressionModel functionName=\"clustering\"><MiningSchema/></RegressionModel></PMML>",
+		MLMD_UNIMPLEMENTED, "only classification and regression");
+}
+
+/* ---- models ----------------------------------------------------------------------------- */
+
+static void neural_networks(void **state)
+{
+	(void)state;
+	/* regression: y = 100 * (0.5 + 2 * logistic(x1 - x2) - logistic(x1 + x2) * 0.5) through the inverse NormContinuous */
+	mlmd_model *m = load(HEAD
+		"<DataDictionary><DataField name=\"x1\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"x2\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<NeuralNetwork functionName=\"regression\" activationFunction=\"logistic\"><MiningSchema>"
+		"<MiningField name=\"x1\"/><MiningField name=\"x2\"/><MiningField name=\"y\" usageType=\"target\"/></MiningSchema>"
+		"<NeuralInputs><NeuralInput id=\"i1\"><DerivedField optype=\"continuous\" dataType=\"double\">"
+		"<NormContinuous field=\"x1\"><LinearNorm orig=\"0\" norm=\"0\"/><LinearNorm orig=\"10\" norm=\"1\"/></NormContinuous>"
+		"</DerivedField></NeuralInput><NeuralInput id=\"i2\"><DerivedField optype=\"continuous\" dataType=\"double\">"
+		"<FieldRef field=\"x2\"/></DerivedField></NeuralInput></NeuralInputs>"
+		"<NeuralLayer><Neuron id=\"h1\" bias=\"0\"><Con from=\"i1\" weight=\"1\"/><Con from=\"i2\" weight=\"-1\"/></Neuron>"
+		"<Neuron id=\"h2\"><Con from=\"i1\" weight=\"1\"/><Con from=\"i2\" weight=\"1\"/></Neuron></NeuralLayer>"
+		"<NeuralLayer activationFunction=\"identity\"><Neuron id=\"o\" bias=\"0.5\"><Con from=\"h1\" weight=\"2\"/>"
+		"<Con from=\"h2\" weight=\"-0.5\"/></Neuron></NeuralLayer>"
+		"<NeuralOutputs><NeuralOutput outputNeuron=\"o\"><DerivedField optype=\"continuous\" dataType=\"double\">"
+		"<NormContinuous field=\"y\"><LinearNorm orig=\"0\" norm=\"0\"/><LinearNorm orig=\"100\" norm=\"1\"/></NormContinuous>"
+		"</DerivedField></NeuralOutput></NeuralOutputs></NeuralNetwork></PMML>");
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	mlmd_tensor out[4];
+	score_row(m, ctx, "x1=5;x2=0.25", out);
+	double i1 = 0.5, i2 = 0.25;
+	double h1 = 1 / (1 + exp(-(i1 - i2))), h2 = 1 / (1 + exp(-(i1 + i2)));
+	assert_float_equal(num_out(m, out, "y"), 100 * (0.5 + 2 * h1 - 0.5 * h2), 1e-9);
+	score_row(m, ctx, "x1=5;x2=", out); /* a missing input: no prediction */
+	assert_true(isnan(num_out(m, out, "y")));
+	mlmd_model_free(m);
+
+	/* classification with a softmax output layer */
+	m = load(HEAD
+		"<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"c\" optype=\"categorical\" dataType=\"string\"><Value value=\"a\"/><Value value=\"b\"/></DataField>"
+		"</DataDictionary><NeuralNetwork functionName=\"classification\" activationFunction=\"tanh\"><MiningSchema>"
+		"<MiningField name=\"x\"/><MiningField name=\"c\" usageType=\"predicted\"/></MiningSchema>"
+		"<NeuralInputs><NeuralInput id=\"0\"><DerivedField optype=\"continuous\" dataType=\"double\"><FieldRef field=\"x\"/>"
+		"</DerivedField></NeuralInput></NeuralInputs>"
+		"<NeuralLayer activationFunction=\"identity\" normalizationMethod=\"softmax\"><Neuron id=\"1\" bias=\"1\">"
+		"<Con from=\"0\" weight=\"2\"/></Neuron><Neuron id=\"2\" bias=\"0\"><Con from=\"0\" weight=\"-1\"/></Neuron></NeuralLayer>"
+		"<NeuralOutputs><NeuralOutput outputNeuron=\"1\"><DerivedField optype=\"categorical\" dataType=\"string\">"
+		"<NormDiscrete field=\"c\" value=\"a\"/></DerivedField></NeuralOutput><NeuralOutput outputNeuron=\"2\">"
+		"<DerivedField optype=\"categorical\" dataType=\"string\"><NormDiscrete field=\"c\" value=\"b\"/></DerivedField>"
+		"</NeuralOutput></NeuralOutputs></NeuralNetwork></PMML>");
+	score_row(m, ctx, "x=-1", out);
+	double za = 1 + 2 * -1.0, zb = 1.0, pa = exp(za) / (exp(za) + exp(zb));
+	assert_string_equal(str_out(m, out, "c"), "b");
+	assert_float_equal(((const double *)out[1].data)[0], pa, 1e-12);
+	assert_float_equal(((const double *)out[1].data)[1], 1 - pa, 1e-12);
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(m);
+}
+
+static void naive_bayes(void **state)
+{
+	(void)state;
+	mlmd_model *m = load(HEAD
+		"<DataDictionary><DataField name=\"color\" optype=\"categorical\" dataType=\"string\"/>"
+		"<DataField name=\"size\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"ripe\" optype=\"categorical\" dataType=\"string\"><Value value=\"yes\"/><Value value=\"no\"/>"
+		"</DataField></DataDictionary><NaiveBayesModel functionName=\"classification\" threshold=\"0.001\"><MiningSchema>"
+		"<MiningField name=\"color\"/><MiningField name=\"size\"/><MiningField name=\"ripe\" usageType=\"target\"/>"
+		"</MiningSchema><BayesInputs><BayesInput fieldName=\"color\">"
+		"<PairCounts value=\"red\"><TargetValueCounts><TargetValueCount value=\"yes\" count=\"30\"/>"
+		"<TargetValueCount value=\"no\" count=\"5\"/></TargetValueCounts></PairCounts>"
+		"<PairCounts value=\"green\"><TargetValueCounts><TargetValueCount value=\"yes\" count=\"10\"/>"
+		"<TargetValueCount value=\"no\" count=\"0\"/></TargetValueCounts></PairCounts></BayesInput>"
+		"<BayesInput fieldName=\"size\"><TargetValueStats><TargetValueStat value=\"yes\">"
+		"<GaussianDistribution mean=\"10\" variance=\"4\"/></TargetValueStat><TargetValueStat value=\"no\">"
+		"<GaussianDistribution mean=\"6\" variance=\"1\"/></TargetValueStat></TargetValueStats></BayesInput>"
+		"</BayesInputs><BayesOutput fieldName=\"ripe\"><TargetValueCounts><TargetValueCount value=\"yes\" count=\"40\"/>"
+		"<TargetValueCount value=\"no\" count=\"20\"/></TargetValueCounts></BayesOutput></NaiveBayesModel></PMML>");
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	mlmd_tensor out[2];
+	score_row(m, ctx, "color=red;size=7", out);
+	double g_yes = exp(-9.0 / 8) / sqrt(2 * M_PI * 4), g_no = exp(-0.5) / sqrt(2 * M_PI);
+	double yes = 40 * (30.0 / 40) * g_yes, no = 20 * (5.0 / 20) * g_no;
+	assert_float_equal(((const double *)out[1].data)[0], yes / (yes + no), 1e-12);
+	assert_string_equal(str_out(m, out, "ripe"), yes > no ? "yes" : "no");
+	/* a zero count takes the threshold; a missing input contributes nothing */
+	score_row(m, ctx, "color=green;size=", out);
+	yes = 40 * (10.0 / 40);
+	no = 20 * 0.001;
+	assert_float_equal(((const double *)out[1].data)[0], yes / (yes + no), 1e-12);
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(m);
+}
+
+static void scorecard_with_reason_codes(void **state)
+{
+	(void)state;
+	mlmd_model *m = load(HEAD
+		"<DataDictionary><DataField name=\"age\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"job\" optype=\"categorical\" dataType=\"string\"/>"
+		"<DataField name=\"score\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<Scorecard functionName=\"regression\" initialScore=\"100\" useReasonCodes=\"true\" "
+		"reasonCodeAlgorithm=\"pointsBelow\" baselineMethod=\"other\"><MiningSchema><MiningField name=\"age\"/>"
+		"<MiningField name=\"job\"/><MiningField name=\"score\" usageType=\"predicted\"/></MiningSchema>"
+		"<Output><OutputField name=\"Final\" feature=\"predictedValue\"/>"
+		"<OutputField name=\"Reason1\" feature=\"reasonCode\" rank=\"1\"/>"
+		"<OutputField name=\"Reason2\" feature=\"reasonCode\" rank=\"2\"/></Output><Characteristics>"
+		"<Characteristic name=\"a\" reasonCode=\"AGE\" baselineScore=\"20\">"
+		"<Attribute partialScore=\"5\"><SimplePredicate field=\"age\" operator=\"lessThan\" value=\"30\"/></Attribute>"
+		"<Attribute partialScore=\"25\"><True/></Attribute></Characteristic>"
+		"<Characteristic name=\"j\" baselineScore=\"10\"><Attribute partialScore=\"2\" reasonCode=\"JOB_NONE\">"
+		"<SimpleSetPredicate field=\"job\" booleanOperator=\"isIn\"><Array n=\"2\" type=\"string\">none \"part time\"</Array>"
+		"</SimpleSetPredicate></Attribute><Attribute partialScore=\"12\" reasonCode=\"JOB\"><True/></Attribute>"
+		"</Characteristic></Characteristics></Scorecard></PMML>");
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	mlmd_tensor out[4];
+	score_row(m, ctx, "age=25;job=part time", out);
+	assert_float_equal(num_out(m, out, "score"), 107, 0);
+	/* points below baseline: AGE 15, JOB_NONE 8 */
+	assert_string_equal(str_out(m, out, "Reason1"), "AGE");
+	assert_string_equal(str_out(m, out, "Reason2"), "JOB_NONE");
+	score_row(m, ctx, "age=40;job=none", out);
+	assert_float_equal(num_out(m, out, "score"), 127, 0);
+	assert_string_equal(str_out(m, out, "Reason1"), "JOB_NONE");
+	assert_string_equal(str_out(m, out, "Reason2"), "(missing)");
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(m);
+}
+
+static void general_regression(void **state)
+{
+	(void)state;
+	const char *dd = "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"g\" optype=\"categorical\" dataType=\"string\"/>"
+		"<DataField name=\"y\" optype=\"categorical\" dataType=\"string\"><Value value=\"A\"/><Value value=\"B\"/>"
+		"<Value value=\"C\"/></DataField><DataField name=\"r\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>";
+	const char *lists = "<ParameterList><Parameter name=\"p0\"/><Parameter name=\"p1\"/><Parameter name=\"p2\"/>"
+		"<Parameter name=\"p3\"/></ParameterList><FactorList><Predictor name=\"g\"/></FactorList>"
+		"<CovariateList><Predictor name=\"x\"/></CovariateList><PPMatrix><PPCell value=\"1\" predictorName=\"x\" "
+		"parameterName=\"p1\"/><PPCell value=\"2\" predictorName=\"x\" parameterName=\"p2\"/>"
+		"<PPCell value=\"m\" predictorName=\"g\" parameterName=\"p3\"/></PPMatrix>";
+	char xml[4096];
+	/* generalLinear, log link: r = exp(0.5 + 0.2 x - 0.01 x^2 + 0.3 [g = m]) */
+	snprintf(xml, sizeof xml, HEAD "%s<GeneralRegressionModel functionName=\"regression\" modelType=\"generalLinear\" "
+		"linkFunction=\"log\"><MiningSchema><MiningField name=\"x\"/><MiningField name=\"g\"/>"
+		"<MiningField name=\"r\" usageType=\"predicted\"/></MiningSchema>%s<ParamMatrix>"
+		"<PCell parameterName=\"p0\" beta=\"0.5\"/><PCell parameterName=\"p1\" beta=\"0.2\"/>"
+		"<PCell parameterName=\"p2\" beta=\"-0.01\"/><PCell parameterName=\"p3\" beta=\"0.3\"/></ParamMatrix>"
+		"</GeneralRegressionModel></PMML>", dd, lists);
+	mlmd_model *m = load(xml);
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	mlmd_tensor out[4];
+	score_row(m, ctx, "x=3;g=m", out);
+	assert_float_equal(num_out(m, out, "r"), exp(0.5 + 0.6 - 0.09 + 0.3), 1e-12);
+	score_row(m, ctx, "x=3;g=f", out);
+	assert_float_equal(num_out(m, out, "r"), exp(0.5 + 0.6 - 0.09), 1e-12);
+	mlmd_model_free(m);
+	/* multinomialLogistic with reference category C */
+	snprintf(xml, sizeof xml, HEAD "%s<GeneralRegressionModel functionName=\"classification\" "
+		"modelType=\"multinomialLogistic\" targetReferenceCategory=\"C\"><MiningSchema><MiningField name=\"x\"/>"
+		"<MiningField name=\"g\"/><MiningField name=\"y\" usageType=\"predicted\"/></MiningSchema>%s<ParamMatrix>"
+		"<PCell targetCategory=\"A\" parameterName=\"p0\" beta=\"1\"/><PCell targetCategory=\"A\" parameterName=\"p1\" beta=\"-0.5\"/>"
+		"<PCell targetCategory=\"B\" parameterName=\"p0\" beta=\"-1\"/><PCell targetCategory=\"B\" parameterName=\"p3\" beta=\"2\"/>"
+		"</ParamMatrix></GeneralRegressionModel></PMML>", dd, lists);
+	m = load(xml);
+	score_row(m, ctx, "x=1;g=m", out);
+	double ea = exp(1 - 0.5), eb = exp(-1 + 2), ec = 1, s = ea + eb + ec;
+	const double *p = out[1].data;
+	assert_float_equal(p[0], ea / s, 1e-12);
+	assert_float_equal(p[1], eb / s, 1e-12);
+	assert_float_equal(p[2], ec / s, 1e-12);
+	assert_string_equal(str_out(m, out, "y"), "B");
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(m);
+}
+
+/* ---- trees ----------------------------------------------------------------------------------- */
+
+/* Root (score A) splits on x < 5 (node L, score B, 30 records: 20 B 10 A) or x >= 5 (node R, score A,
+ * 10 records: 8 A 2 B); L splits three ways on g (multiSplit): red -> B1, blue -> A1, xor/surrogate
+ * on the rest. */
+static const char *TREE_FMT = HEAD
+	"<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+	"<DataField name=\"g\" optype=\"categorical\" dataType=\"string\"/>"
+	"<DataField name=\"t\" optype=\"categorical\" dataType=\"string\"><Value value=\"A\"/><Value value=\"B\"/></DataField>"
+	"</DataDictionary><TreeModel functionName=\"classification\" missingValueStrategy=\"%s\" "
+	"noTrueChildStrategy=\"%s\"><MiningSchema><MiningField name=\"x\"/><MiningField name=\"g\"/>"
+	"<MiningField name=\"t\" usageType=\"predicted\"/></MiningSchema>"
+	"<Output><OutputField name=\"node\" feature=\"entityId\"/><OutputField name=\"pA\" feature=\"probability\" value=\"A\"/>"
+	"</Output><Node id=\"root\" score=\"A\" recordCount=\"40\" defaultChild=\"L\"><True/>"
+	"<ScoreDistribution value=\"A\" recordCount=\"18\"/><ScoreDistribution value=\"B\" recordCount=\"22\"/>"
+	"<Node id=\"L\" score=\"B\" recordCount=\"30\" defaultChild=\"A1\"><SimplePredicate field=\"x\" operator=\"lessThan\" value=\"5\"/>"
+	"<ScoreDistribution value=\"A\" recordCount=\"10\"/><ScoreDistribution value=\"B\" recordCount=\"20\"/>"
+	"<Node id=\"B1\" score=\"B\" recordCount=\"15\"><SimplePredicate field=\"g\" operator=\"equal\" value=\"red\"/>"
+	"<ScoreDistribution value=\"A\" recordCount=\"0\"/><ScoreDistribution value=\"B\" recordCount=\"15\"/></Node>"
+	"<Node id=\"A1\" score=\"A\" recordCount=\"10\"><SimplePredicate field=\"g\" operator=\"equal\" value=\"blue\"/>"
+	"<ScoreDistribution value=\"A\" recordCount=\"8\"/><ScoreDistribution value=\"B\" recordCount=\"2\"/></Node>"
+	"<Node id=\"X1\" score=\"B\" recordCount=\"5\"><CompoundPredicate booleanOperator=\"surrogate\">"
+	"<SimpleSetPredicate field=\"g\" booleanOperator=\"isIn\"><Array type=\"string\">green</Array></SimpleSetPredicate>"
+	"<SimplePredicate field=\"x\" operator=\"lessThan\" value=\"2\"/><False/></CompoundPredicate>"
+	"<ScoreDistribution value=\"A\" recordCount=\"2\"/><ScoreDistribution value=\"B\" recordCount=\"3\"/></Node></Node>"
+	"<Node id=\"R\" score=\"A\" recordCount=\"10\"><SimplePredicate field=\"x\" operator=\"greaterOrEqual\" value=\"5\"/>"
+	"<ScoreDistribution value=\"A\" recordCount=\"8\"/><ScoreDistribution value=\"B\" recordCount=\"2\"/></Node>"
+	"</Node></TreeModel></PMML>";
+
+static mlmd_model *tree(const char *missing, const char *notrue)
+{
+	char xml[8192];
+	snprintf(xml, sizeof xml, TREE_FMT, missing, notrue);
+	return load(xml);
+}
+
+static void tree_missing_value_strategies(void **state)
+{
+	(void)state;
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	mlmd_tensor out[4];
+	struct {
+		const char *strategy, *notrue, *row, *node, *label;
+		double pA;
+	} cases[] = {
+		/* no missing values: ordinary descent, multi-way split */
+		{ "none", "returnNullPrediction", "x=1;g=red", "B1", "B", 0 },
+		{ "none", "returnNullPrediction", "x=1;g=blue", "A1", "A", 0.8 },
+		{ "none", "returnNullPrediction", "x=9;g=red", "R", "A", 0.8 },
+		/* surrogate: g is missing -> the next predicate (x < 2) decides */
+		{ "none", "returnNullPrediction", "x=1;g=", "X1", "B", 0.4 },
+		/* no true child: null, or the last node */
+		{ "none", "returnNullPrediction", "x=3;g=pink", "(missing)", "(missing)", NAN },
+		{ "none", "returnLastPrediction", "x=3;g=pink", "L", "B", 10.0 / 30 },
+		/* x missing at the root's children */
+		{ "none", "returnLastPrediction", "x=;g=red", "root", "A", 18.0 / 40 },
+		{ "lastPrediction", "returnNullPrediction", "x=;g=red", "root", "A", 18.0 / 40 },
+		{ "nullPrediction", "returnNullPrediction", "x=;g=red", "(missing)", "(missing)", NAN },
+		{ "defaultChild", "returnNullPrediction", "x=;g=red", "B1", "B", 0 },
+		{ "defaultChild", "returnNullPrediction", "x=;g=", "A1", "A", 0.8 },
+		/* weightedConfidence: L (30/40) mixes its children; B1 15/30, A1 10/30, X1 5/30 (g missing -> surrogate
+		 * unknown -> every non-false child), R 10/40 */
+		{ "aggregateNodes", "returnNullPrediction", "x=;g=red", "root", "B", (0 + 8) / (15.0 + 10) },
+		/* weightedConfidence: L's share 30/40 of B1's (0, 1), R's 10/40 of (0.8, 0.2) */
+		{ "weightedConfidence", "returnNullPrediction", "x=;g=red", "root", "B", 0.25 * 0.8 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		mlmd_model *m = tree(cases[i].strategy, cases[i].notrue);
+		score_row(m, ctx, cases[i].row, out);
+		const char *node = str_out(m, out, "node"), *label = str_out(m, out, "t");
+		double pA = num_out(m, out, "pA");
+		if (strcmp(node, cases[i].node))
+			fail_msg("%s/%s %s: node %s, want %s", cases[i].strategy, cases[i].notrue, cases[i].row, node, cases[i].node);
+		if (strcmp(label, cases[i].label))
+			fail_msg("%s %s: label %s, want %s", cases[i].strategy, cases[i].row, label, cases[i].label);
+		if (isnan(cases[i].pA) ? !isnan(pA) : fabs(pA - cases[i].pA) > 1e-12)
+			fail_msg("%s %s: P(A) %g, want %g", cases[i].strategy, cases[i].row, pA, cases[i].pA);
+		mlmd_model_free(m);
+	}
+	mlmd_score_ctx_free(ctx);
+}
+
+/* ---- segmentation, transformations, targets, outputs ---------------------------------------------------- */
+
+static mlmd_model *mining(const char *method, const char *weights)
+{
+	/* three constant regression segments: 1, 4, 10 with weights; the third applies only when x > 0 */
+	char xml[4096];
+	double w[3];
+	sscanf(weights, "%lf,%lf,%lf", &w[0], &w[1], &w[2]);
+	snprintf(xml, sizeof xml, HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<MiningModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/>"
+		"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><Segmentation multipleModelMethod=\"%s\">"
+		"<Segment id=\"1\" weight=\"%g\"><True/><RegressionModel functionName=\"regression\"><MiningSchema>"
+		"<MiningField name=\"x\"/></MiningSchema><RegressionTable intercept=\"1\"/></RegressionModel></Segment>"
+		"<Segment id=\"2\" weight=\"%g\"><True/><RegressionModel functionName=\"regression\"><MiningSchema>"
+		"<MiningField name=\"x\"/></MiningSchema><RegressionTable intercept=\"4\"/></RegressionModel></Segment>"
+		"<Segment id=\"3\" weight=\"%g\"><SimplePredicate field=\"x\" operator=\"greaterThan\" value=\"0\"/>"
+		"<RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/></MiningSchema>"
+		"<RegressionTable intercept=\"10\"/></RegressionModel></Segment></Segmentation></MiningModel></PMML>",
+		method, w[0], w[1], w[2]);
+	return load(xml);
+}
+
+static void segmentation_methods(void **state)
+{
+	(void)state;
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	mlmd_tensor out[2];
+	struct {
+		const char *method, *weights, *row;
+		double want;
+	} cases[] = {
+		{ "sum", "1,1,1", "x=1", 15 }, { "sum", "1,1,1", "x=-1", 5 }, { "average", "1,1,1", "x=1", 5 },
+		{ "weightedAverage", "1,2,7", "x=1", (1 + 8 + 70) / 10.0 }, { "median", "1,1,1", "x=1", 4 },
+		{ "median", "1,1,1", "x=-1", 2.5 }, { "max", "1,1,1", "x=1", 10 }, { "selectFirst", "1,1,1", "x=1", 1 },
+		{ "weightedSum", "2,1,0.5", "x=1", 11 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		mlmd_model *m = mining(cases[i].method, cases[i].weights);
+		score_row(m, ctx, cases[i].row, out);
+		if (fabs(num_out(m, out, "y") - cases[i].want) > 1e-12)
+			fail_msg("%s %s: %g, want %g", cases[i].method, cases[i].row, num_out(m, out, "y"), cases[i].want);
+		mlmd_model_free(m);
+	}
+	/* modelChain: the first segment's output field feeds the second */
+	mlmd_model *m = load(HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<MiningModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/>"
+		"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><Segmentation multipleModelMethod=\"modelChain\">"
+		"<Segment id=\"1\"><True/><RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/>"
+		"</MiningSchema><Output><OutputField name=\"s1\" feature=\"predictedValue\"/></Output>"
+		"<RegressionTable intercept=\"1\"><NumericPredictor name=\"x\" coefficient=\"2\"/></RegressionTable>"
+		"</RegressionModel></Segment><Segment id=\"2\"><True/><RegressionModel functionName=\"regression\" "
+		"normalizationMethod=\"exp\"><MiningSchema><MiningField name=\"s1\"/></MiningSchema><RegressionTable intercept=\"0\">"
+		"<NumericPredictor name=\"s1\" coefficient=\"0.5\" exponent=\"2\"/></RegressionTable></RegressionModel></Segment>"
+		"</Segmentation></MiningModel></PMML>");
+	score_row(m, ctx, "x=1", out);
+	assert_float_equal(num_out(m, out, "y"), exp(0.5 * 9), 1e-9);
+	mlmd_model_free(m);
+	mlmd_score_ctx_free(ctx);
+}
+
+static void transformations_targets_outputs(void **state)
+{
+	(void)state;
+	mlmd_model *m = load(HEAD
+		"<DataDictionary><DataField name=\"a\" optype=\"continuous\" dataType=\"double\">"
+		"<Interval closure=\"closedClosed\" leftMargin=\"0\" rightMargin=\"100\"/></DataField>"
+		"<DataField name=\"c\" optype=\"categorical\" dataType=\"string\"><Value value=\"lo\"/><Value value=\"hi\"/>"
+		"<Value value=\"?\" property=\"missing\"/></DataField>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<TransformationDictionary><DerivedField name=\"bucket\" optype=\"categorical\" dataType=\"string\">"
+		"<Discretize field=\"a\" defaultValue=\"none\"><DiscretizeBin binValue=\"small\"><Interval closure=\"closedOpen\" "
+		"rightMargin=\"10\"/></DiscretizeBin><DiscretizeBin binValue=\"big\"><Interval closure=\"closedOpen\" "
+		"leftMargin=\"10\"/></DiscretizeBin></Discretize></DerivedField>"
+		"<DerivedField name=\"w\" optype=\"continuous\" dataType=\"double\"><MapValues outputColumn=\"out\" "
+		"defaultValue=\"0\" mapMissingTo=\"-1\"><FieldColumnPair field=\"bucket\" column=\"in\"/><InlineTable>"
+		"<row><in>small</in><out>3</out></row><row><in>big</in><out>5</out></row></InlineTable></MapValues></DerivedField>"
+		"<DerivedField name=\"z\" optype=\"continuous\" dataType=\"double\"><Apply function=\"if\">"
+		"<Apply function=\"isMissing\"><FieldRef field=\"c\"/></Apply><Constant>100</Constant>"
+		"<Apply function=\"+\"><Apply function=\"pow\"><FieldRef field=\"w\"/><Constant>2</Constant></Apply>"
+		"<NormDiscrete field=\"c\" value=\"hi\"/></Apply></Apply></DerivedField></TransformationDictionary>"
+		"<RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"a\" invalidValueTreatment=\"asMissing\" "
+		"missingValueReplacement=\"50\"/><MiningField name=\"c\"/><MiningField name=\"y\" usageType=\"target\"/>"
+		"</MiningSchema><Output><OutputField name=\"y_pred\" feature=\"predictedValue\"/>"
+		"<OutputField name=\"y_plus\" feature=\"transformedValue\"><Apply function=\"+\">"
+		"<FieldRef field=\"y_pred\"/><Constant>0.5</Constant></Apply></OutputField></Output>"
+		"<Targets><Target field=\"y\" rescaleFactor=\"2\" rescaleConstant=\"1\" castInteger=\"floor\" max=\"200\"/></Targets>"
+		"<RegressionTable intercept=\"0.25\"><NumericPredictor name=\"z\" coefficient=\"1\"/></RegressionTable>"
+		"</RegressionModel></PMML>");
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	mlmd_tensor out[3];
+	/* a=5 -> small -> w=3; c=hi -> z = 9 + 1 = 10; y = floor((10 + 0.25) * 2 + 1) = 21 */
+	score_row(m, ctx, "a=5;c=hi", out);
+	assert_float_equal(num_out(m, out, "y"), 21, 0);
+	assert_float_equal(num_out(m, out, "y_plus"), 21.5, 0);
+	/* a invalid (outside the interval) -> missing -> replaced by 50 -> big -> w=5; c=lo -> z = 25 */
+	score_row(m, ctx, "a=500;c=lo", out);
+	assert_float_equal(num_out(m, out, "y"), 51, 0);
+	/* c="?" is a missing value -> z = 100 -> y = 201 -> capped at 200 */
+	score_row(m, ctx, "a=5;c=?", out);
+	assert_float_equal(num_out(m, out, "y"), 200, 0);
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(m);
+}
+
+static void model_verification(void **state)
+{
+	(void)state;
+	const char *fmt = HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/>"
+		"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><RegressionTable intercept=\"1\">"
+		"<NumericPredictor name=\"x\" coefficient=\"3\"/></RegressionTable><ModelVerification recordCount=\"2\" "
+		"fieldCount=\"2\"><VerificationFields><VerificationField field=\"x\"/><VerificationField field=\"y\" "
+		"precision=\"0.001\"/></VerificationFields><InlineTable><row><x>1</x><y>4</y></row><row><x>2</x><y>%s</y></row>"
+		"</InlineTable></ModelVerification></RegressionModel></PMML>";
+	char xml[2048];
+	snprintf(xml, sizeof xml, fmt, "7.004");
+	mlmd_model *m = load(xml);
+	mlmd_model_free(m);
+	snprintf(xml, sizeof xml, fmt, "7.5");
+	load_fails(xml, MLMD_INVALID_ARGUMENT, "PMML ModelVerification row 2: field 'y' is 7, the model file expects 7.5");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(refuses_dtds_bombs_and_unsupported),
+		cmocka_unit_test(neural_networks),
+		cmocka_unit_test(naive_bayes),
+		cmocka_unit_test(scorecard_with_reason_codes),
+		cmocka_unit_test(general_regression),
+		cmocka_unit_test(tree_missing_value_strategies),
+		cmocka_unit_test(segmentation_methods),
+		cmocka_unit_test(transformations_targets_outputs),
+		cmocka_unit_test(model_verification),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
