@@ -511,7 +511,7 @@ static void model_verification(void **state)
 	mlmd_model *m = load(xml);
 	mlmd_model_free(m);
 	snprintf(xml, sizeof xml, fmt, "7.5");
-	load_fails(xml, MLMD_INVALID_ARGUMENT, "PMML ModelVerification row 2: field 'y' is 7, the model file expects 7.5");
+	load_fails(xml, MLMD_INVALID_ARGUMENT, "row 2: field 'y' is 7, the model file expects 7.5");
 }
 
 int main(void)

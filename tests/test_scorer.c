@@ -134,7 +134,9 @@ static void refuses_non_models(void **state)
 	const char *pfa_yaml = "input: double\noutput: double\naction:\n  - {+: [input, 1]}\n";
 	buffer_fails(pfa_yaml, strlen(pfa_yaml), MLMD_UNIMPLEMENTED, "PFA");
 	const char *pmml = "<?xml version=\"1.0\"?>\n<PMML version=\"4.4\" xmlns=\"http://www.dmg.org/PMML-4_4\"/>";
-	buffer_fails(pmml, strlen(pmml), MLMD_UNIMPLEMENTED, "PMML");
+	buffer_fails(pmml, strlen(pmml), MLMD_INVALID_ARGUMENT, "PMML line 2: <PMML>: no DataDictionary");
+	const char *xml = "<?xml version=\"1.0\"?>\n<svg/>";
+	buffer_fails(xml, strlen(xml), MLMD_INVALID_ARGUMENT, "not a PMML model");
 	const char saved[] = "\x08\x01\x12\x10tensorflow/serving";
 	buffer_fails(saved, sizeof saved - 1, MLMD_UNIMPLEMENTED, "SavedModel");
 	const char *json = "{\"weights\": [1, 2, 3]}";

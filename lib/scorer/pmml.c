@@ -222,6 +222,9 @@ typedef struct {
 	size_t n_outputs;
 	int *output_fields;      /* fields of the top model's outputs */
 	int *output_kinds;       /* F_DOUBLE, F_STRING, or -1 for the probability matrix */
+	size_t n_verif;          /* models with a ModelVerification block, checked after the build */
+	pmodel *verif_model[64];
+	const px *verif_node[64];
 } pdoc;
 
 /* ---- errors ------------------------------------------------------------------------------ */
@@ -1881,7 +1884,16 @@ static void eval_model(rowctx *rc, const pmodel *m, pres *r)
 		const poutf *o = &m->out[i];
 		pv v = MISSING;
 		switch (o->feature) {
-		case OF_PREDICTED: case OF_DISPLAY: v = r->value; break;
+		case OF_PREDICTED: v = r->value; break;
+		case OF_DISPLAY:
+			v = r->value;
+			if (v.t == PV_STR && m->target >= 0) {
+				const pfield *tf = &rc->d->fields[m->target];
+				for (size_t k = 0; k < tf->n_values; k++)
+					if (tf->display[k] && !strcmp(tf->values[k], v.s))
+						v.s = tf->display[k];
+			}
+			break;
 		case OF_PROBABILITY:
 			if (o->value.t == PV_MISSING) {
 				v = num(r->confidence);
@@ -2878,8 +2890,13 @@ static int compile_model(pdoc *d, const px *n, pmodel **out, const pmodel *paren
 		return rc;
 	if (m->classification && m->n_cls == 0)
 		return bad(n, "a classification model with no categories (no target values)");
-	if (px_child(n, "ModelVerification") && parent)
-		return unsupported(px_child(n, "ModelVerification"), "ModelVerification inside a segment");
+	const px *mv = px_child(n, "ModelVerification");
+	if (mv) {
+		if (d->n_verif == 64)
+			return unsupported(mv, "more than 64 ModelVerification blocks");
+		d->verif_model[d->n_verif] = m;
+		d->verif_node[d->n_verif++] = mv;
+	}
 	return compile_outputs(d, n, m);
 }
 
@@ -3020,7 +3037,9 @@ static const sc_op pmml_op = { "pmml", "PMML", 0, 4096, 1, 4096, NULL, run_pmml,
 
 /* ---- ModelVerification ------------------------------------------------------------------------------ */
 
-static int verify(pmml_attr *a, const px *mv, sc_pool *tmp)
+/* Scores the verification rows with model m (the top model or a segment's)
+ * and compares its prediction and output fields with the expected values. */
+static int verify(pmml_attr *a, pmodel *m, const px *mv, sc_pool *tmp)
 {
 	pdoc *d = &a->doc;
 	const px *vf = px_child(mv, "VerificationFields"), *tbl = px_child(mv, "InlineTable");
@@ -3042,17 +3061,14 @@ static int verify(pmml_attr *a, const px *mv, sc_pool *tmp)
 	size_t i = 0;
 	for (const px *f = px_child(vf, "VerificationField"); f; f = px_next(f, "VerificationField"), i++) {
 		const char *name = px_attr(f, "field");
-		field[i] = -1;
-		is_in[i] = false;
-		for (size_t k = 0; name && k < a->n_in; k++)
-			if (!strcmp(d->fields[a->in_fields[k]].name, name)) {
-				field[i] = a->in_fields[k];
-				is_in[i] = true;
-			}
-		if (field[i] < 0 && name)
-			field[i] = field_id(d, name);
+		field[i] = name ? field_id(d, name) : -1;
 		if (field[i] < 0)
-			return bad(f, "field '%s' is neither an input nor an output", name ? name : "");
+			return bad(f, "field '%s' is not defined", name ? name : "");
+		/* expected values: the model's prediction and its output fields; anything else is an input */
+		is_in[i] = field[i] != m->target;
+		for (size_t k = 0; k < m->n_out; k++)
+			if (m->out[k].field == field[i])
+				is_in[i] = false;
 		col[i] = px_attr(f, "column") ? px_attr(f, "column") : name;
 		prec[i] = 1e-6;
 		zero[i] = 1e-16;
@@ -3069,12 +3085,15 @@ static int verify(pmml_attr *a, const px *mv, sc_pool *tmp)
 		for (size_t k = 0; k < nf; k++) {
 			if (!is_in[k])
 				continue;
+			rc.vals[field[k]] = MISSING;
+			rc.done[field[k]] = 1;
 			for (const px *c = r->first; c; c = c->next)
 				if (!strcmp(c->name, col[k]) && c->text)
 					rc.vals[field[k]] = constant(d, c->text, d->fields[field[k]].kind);
 		}
 		pres res;
-		eval_row(a, &rc, &res);
+		rc.invalid = false;
+		eval_model(&rc, m, &res);
 		for (size_t k = 0; k < nf; k++) {
 			if (is_in[k])
 				continue;
@@ -3084,7 +3103,7 @@ static int verify(pmml_attr *a, const px *mv, sc_pool *tmp)
 					want = c->text ? c->text : "";
 			if (!want)
 				continue;
-			pv got = field[k] == d->top->target && !rc.done[field[k]] ? res.value : rc.vals[field[k]];
+			pv got = field[k] == m->target ? res.value : rc.vals[field[k]];
 			double g, w;
 			bool ok;
 			if (parse_double(want, &w) && as_num(got, &g))
@@ -3097,8 +3116,8 @@ static int verify(pmml_attr *a, const px *mv, sc_pool *tmp)
 					snprintf(gs, sizeof gs, "%.17g", got.d);
 				else
 					snprintf(gs, sizeof gs, "%s", got.t == PV_STR ? got.s : "(missing)");
-				return mlmd__fail(MLMD_INVALID_ARGUMENT, "PMML ModelVerification row %d: field '%s' is %s, the "
-					"model file expects %s", row + 1, d->fields[field[k]].name, gs, want);
+				return mlmd__fail(MLMD_INVALID_ARGUMENT, "PMML ModelVerification (line %d) row %d: field '%s' is "
+					"%s, the model file expects %s", mv->line, row + 1, d->fields[field[k]].name, gs, want);
 			}
 		}
 	}
@@ -3295,9 +3314,8 @@ int sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 		m->n_outputs = rc ? 0 : a->n_out;
 		m->n_nodes = rc ? 0 : 1;
 	}
-	const px *mv = model ? px_child(model, "ModelVerification") : NULL;
-	if (!rc && mv)
-		rc = verify(a, mv, &tmp);
+	for (size_t v = 0; !rc && v < d->n_verif; v++)
+		rc = verify(a, d->verif_model[v], d->verif_node[v], &tmp);
 	if (!rc) {
 		m->format = "pmml";
 		const px *hd = px_child(root, "Header"), *app = hd ? px_child(hd, "Application") : NULL;

@@ -190,7 +190,8 @@ static int ensure_type(mlmd_store *st, int kind, const char *name, const char *c
 		return rc;
 	}
 	if (kind == 0) {
-		Mlmd__Pb__PutArtifactTypeRequest rq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
+		Mlmd__Pb__PutArtifactTypeRequest rq;
+		mlmd__pb__put_artifact_type_request__init(&rq); /* (the INIT macro names deprecated fields) */
 		Mlmd__Pb__PutArtifactTypeResponse *rs;
 		rq.artifact_type = t;
 		rq.has_can_add_fields = rq.can_add_fields = 1;
@@ -199,7 +200,8 @@ static int ensure_type(mlmd_store *st, int kind, const char *name, const char *c
 			*id = rs->type_id;
 		mlmd_message_free(rs);
 	} else if (kind == 1) {
-		Mlmd__Pb__PutExecutionTypeRequest rq = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
+		Mlmd__Pb__PutExecutionTypeRequest rq;
+		mlmd__pb__put_execution_type_request__init(&rq); /* (the INIT macro names deprecated fields) */
 		Mlmd__Pb__PutExecutionTypeResponse *rs;
 		rq.execution_type = t;
 		rq.has_can_add_fields = rq.can_add_fields = 1;
@@ -208,7 +210,8 @@ static int ensure_type(mlmd_store *st, int kind, const char *name, const char *c
 			*id = rs->type_id;
 		mlmd_message_free(rs);
 	} else {
-		Mlmd__Pb__PutContextTypeRequest rq = MLMD__PB__PUT_CONTEXT_TYPE_REQUEST__INIT;
+		Mlmd__Pb__PutContextTypeRequest rq;
+		mlmd__pb__put_context_type_request__init(&rq); /* (the INIT macro names deprecated fields) */
 		Mlmd__Pb__PutContextTypeResponse *rs;
 		rq.context_type = t;
 		rq.has_can_add_fields = rq.can_add_fields = 1;
