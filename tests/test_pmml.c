@@ -512,6 +512,23 @@ static void model_verification(void **state)
 	mlmd_model_free(m);
 	snprintf(xml, sizeof xml, fmt, "7.5");
 	load_fails(xml, MLMD_INVALID_ARGUMENT, "row 2: field 'y' is 7, the model file expects 7.5");
+	/* a segment's own ModelVerification is checked against that segment alone */
+	const char *nested = HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<MiningModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/>"
+		"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><Segmentation multipleModelMethod=\"sum\">"
+		"<Segment><True/><RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/>"
+		"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><RegressionTable intercept=\"2\"/>"
+		"<ModelVerification><VerificationFields><VerificationField field=\"x\"/><VerificationField field=\"y\"/>"
+		"</VerificationFields><InlineTable><row><x>1</x><y>%s</y></row></InlineTable></ModelVerification>"
+		"</RegressionModel></Segment><Segment><True/><RegressionModel functionName=\"regression\"><MiningSchema>"
+		"<MiningField name=\"x\"/></MiningSchema><RegressionTable intercept=\"5\"/></RegressionModel></Segment>"
+		"</Segmentation></MiningModel></PMML>";
+	snprintf(xml, sizeof xml, nested, "2");
+	m = load(xml);
+	mlmd_model_free(m);
+	snprintf(xml, sizeof xml, nested, "7");
+	load_fails(xml, MLMD_INVALID_ARGUMENT, "row 1: field 'y' is 2, the model file expects 7");
 }
 
 int main(void)
