@@ -215,8 +215,9 @@ demo: all $(B)/examples/pipeline
 	$(B)/examples/pipeline $(B)/demo.db
 
 # The command-line tool.
-$(B)/mlmd: tools/mlmd.c $(B)/libmlmd.a
-	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS)
+MLMD_TOOL_SRC := tools/mlmd.c tools/mlmd_store.c tools/mlmd_export.c
+$(B)/mlmd: $(MLMD_TOOL_SRC) tools/mlmd_cli.h $(B)/libmlmd.a
+	$(CC) $(TEST_CFLAGS) -O2 $(MLMD_TOOL_SRC) -o $@ $(B)/libmlmd.a $(LIBS)
 
 $(B)/tools/%: tools/%.c tools/bench.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)

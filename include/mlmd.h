@@ -10,5 +10,6 @@
 #include "mlmd/store.h"
 #include "mlmd/scorer.h"
 #include "mlmd/serving.h"
+#include "mlmd/render.h"
 
 #endif

@@ -19,13 +19,11 @@
 #include <string.h>
 #include <mlmd.h>
 
-#define EXIT_FAILED 1
-#define EXIT_USAGE 2
+#include "mlmd_cli.h"
 
 static const char *prog = "mlmd";
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
+int cli_usage(const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(stderr, "%s: ", prog);
@@ -36,8 +34,7 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int failed(const char *fmt, ...)
+int cli_failed(const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(stderr, "%s: ", prog);
@@ -343,9 +340,9 @@ static int split_list(char *s, char ***out, int *n)
 	return 0;
 }
 
-static int cmd_score(int argc, char **argv)
+static int cmd_score(const char *global_store, int argc, char **argv)
 {
-	const char *model_path = NULL, *in_path = "-", *out_path = "-", *store_uri = NULL, *deployment = "cli";
+	const char *model_path = NULL, *in_path = "-", *out_path = "-", *store_uri = global_store, *deployment = "cli";
 	char *columns = NULL;
 	long batch = 1024;
 	int64_t artifact = 0;
@@ -374,22 +371,22 @@ static int cmd_score(int argc, char **argv)
 			char *end;
 			artifact = strtoll(argv[++i], &end, 10);
 			if (*end || artifact <= 0)
-				return usage_error("score: --artifact must be a positive artifact id");
+				return cli_usage("score: --artifact must be a positive artifact id");
 		} else if (!strcmp(a, "--batch") && has_next) {
 			char *end;
 			batch = strtol(argv[++i], &end, 10);
 			if (*end || batch < 1 || batch > 10000000)
-				return usage_error("score: --batch must be a number from 1 to 10000000");
+				return cli_usage("score: --batch must be a number from 1 to 10000000");
 		} else {
-			return usage_error("score: unknown or incomplete option '%s'", a);
+			return cli_usage("score: unknown or incomplete option '%s'", a);
 		}
 	}
 	if (!store_uri)
 		store_uri = artifact ? getenv("MLMD_STORE") : NULL;
 	if (!model_path == !artifact)
-		return usage_error("score: give --model PATH, or --store URI with --artifact ID");
+		return cli_usage("score: give --model PATH, or --store URI with --artifact ID");
 	if (artifact && !store_uri)
-		return usage_error("score: --artifact needs --store URI (or MLMD_STORE)");
+		return cli_usage("score: --artifact needs --store URI (or MLMD_STORE)");
 	mlmd_model *m = NULL;
 	mlmd_scorer *scorer = NULL;
 	mlmd_scorer_ctx *sctx = NULL;
@@ -400,20 +397,20 @@ static int cmd_score(int argc, char **argv)
 		so.deployment = deployment;
 		so.allow_unverified = allow_unverified;
 		if (mlmd_scorer_open(&scorer, &so))
-			return failed("%s", mlmd_error_message());
+			return cli_failed("%s", mlmd_error_message());
 		if (mlmd_scorer_ctx_new(scorer, &sctx)) {
-			int rc = failed("%s", mlmd_error_message());
+			int rc = cli_failed("%s", mlmd_error_message());
 			mlmd_scorer_free(scorer);
 			return rc;
 		}
 		m = mlmd_scorer_model(scorer);
 	} else if (mlmd_model_load_file(&m, model_path)) {
-		return failed("%s", mlmd_error_message());
+		return cli_failed("%s", mlmd_error_message());
 	}
 	FILE *in = strcmp(in_path, "-") ? fopen(in_path, "r") : stdin;
 	FILE *out = in && strcmp(out_path, "-") ? fopen(out_path, "w") : stdout;
 	if (!in || !out) {
-		int rc = failed("%s: %s", !in ? in_path : out_path, strerror(errno));
+		int rc = cli_failed("%s: %s", !in ? in_path : out_path, strerror(errno));
 		if (in && in != stdin)
 			fclose(in);
 		mlmd_model_free(m);
@@ -433,12 +430,12 @@ static int cmd_score(int argc, char **argv)
 	mlmd_score_ctx *ctx = NULL;
 	long rows_done = 0;
 	if (!binds || !tin || !tout || !bufs || !strs || mlmd_score_ctx_new(&ctx)) {
-		rc = failed("out of memory");
+		rc = cli_failed("out of memory");
 		goto out;
 	}
 	int got = csv_next(&r);
 	if (got <= 0) {
-		rc = failed("%s: %s", in_path, got < 0 ? "malformed CSV header" : "empty input (a header line is needed)");
+		rc = cli_failed("%s: %s", in_path, got < 0 ? "malformed CSV header" : "empty input (a header line is needed)");
 		goto out;
 	}
 	n_header = (int)r.n_cells;
@@ -446,7 +443,7 @@ static int cmd_score(int argc, char **argv)
 	for (int c = 0; header && c < n_header; c++)
 		header[c] = strdup(r.cells[c]);
 	if (columns && split_list(columns, &colnames, &n_colnames)) {
-		rc = failed("out of memory");
+		rc = cli_failed("out of memory");
 		goto out;
 	}
 	/* bind model inputs to columns */
@@ -460,7 +457,7 @@ static int cmd_score(int argc, char **argv)
 				by_name = c;
 		int64_t width = vi->rank == 2 ? vi->dims[1] : 1;
 		if (vi->rank > 2 || vi->rank == 0) {
-			rc = failed("input '%s' has rank %d; CSV scoring supports inputs of shape [N] or [N, F]", vi->name,
+			rc = cli_failed("input '%s' has rank %d; CSV scoring supports inputs of shape [N] or [N, F]", vi->name,
 				vi->rank);
 			goto out;
 		}
@@ -478,24 +475,24 @@ static int cmd_score(int argc, char **argv)
 						if (!strcmp(header[c], colnames[j]))
 							b->cols[j] = c;
 					if (b->cols[j] < 0) {
-						rc = failed("--columns: no column '%s' in the input header", colnames[j]);
+						rc = cli_failed("--columns: no column '%s' in the input header", colnames[j]);
 						goto out;
 					}
 				}
 			}
 			if (width >= 0 && want != width) {
-				rc = failed("input '%s' takes %lld features; %s %d column(s)", vi->name, (long long)width,
+				rc = cli_failed("input '%s' takes %lld features; %s %d column(s)", vi->name, (long long)width,
 					colnames ? "--columns names" : "the CSV has", want);
 				goto out;
 			}
 		} else {
 			if (by_name < 0) {
-				rc = failed("input '%s': no CSV column of that name (columns: %d in the header)", vi->name,
+				rc = cli_failed("input '%s': no CSV column of that name (columns: %d in the header)", vi->name,
 					n_header);
 				goto out;
 			}
 			if (width != 1 && width != -1) {
-				rc = failed("input '%s' takes %lld features per row; only single-column inputs are matched "
+				rc = cli_failed("input '%s' takes %lld features per row; only single-column inputs are matched "
 					"by name", vi->name, (long long)width);
 				goto out;
 			}
@@ -508,7 +505,7 @@ static int cmd_score(int argc, char **argv)
 		bufs[k] = calloc((size_t)batch * (size_t)b->n_cols + 1, dtype_size(b->dtype));
 		strs[k] = calloc((size_t)batch * (size_t)b->n_cols + 1, sizeof(char *));
 		if (!bufs[k] || !strs[k] || !b->cols) {
-			rc = failed("out of memory");
+			rc = cli_failed("out of memory");
 			goto out;
 		}
 	}
@@ -518,7 +515,7 @@ static int cmd_score(int argc, char **argv)
 		while (n < batch) {
 			got = csv_next(&r);
 			if (got < 0) {
-				rc = failed("%s:%ld: malformed CSV record", in_path, r.lineno + 1);
+				rc = cli_failed("%s:%ld: malformed CSV record", in_path, r.lineno + 1);
 				goto out;
 			}
 			if (got == 0) {
@@ -528,7 +525,7 @@ static int cmd_score(int argc, char **argv)
 			if (r.n_cells == 1 && r.cells[0][0] == '\0')
 				continue; /* blank line */
 			if ((int)r.n_cells != n_header) {
-				rc = failed("%s:%ld: %zu fields, the header has %d", in_path, r.lineno, r.n_cells, n_header);
+				rc = cli_failed("%s:%ld: %zu fields, the header has %d", in_path, r.lineno, r.n_cells, n_header);
 				goto out;
 			}
 			for (size_t k = 0; k < ni; k++)
@@ -536,7 +533,7 @@ static int cmd_score(int argc, char **argv)
 					const char *err = "invalid";
 					size_t at = (size_t)n * (size_t)binds[k].n_cols + (size_t)j;
 					if (parse_cell(r.cells[binds[k].cols[j]], binds[k].dtype, bufs[k], at, strs[k], &err)) {
-						rc = failed("%s:%ld: column '%s': %s: '%s'", in_path, r.lineno, header[binds[k].cols[j]],
+						rc = cli_failed("%s:%ld: column '%s': %s: '%s'", in_path, r.lineno, header[binds[k].cols[j]],
 							err, r.cells[binds[k].cols[j]]);
 						goto out;
 					}
@@ -552,7 +549,7 @@ static int cmd_score(int argc, char **argv)
 		}
 		memset(tout, 0, (no + 1) * sizeof *tout);
 		if (n > 0 && (sctx ? mlmd_scorer_score(sctx, tin, ni, tout, no) : mlmd_model_score(m, ctx, tin, ni, tout, no))) {
-			rc = failed("rows %ld-%ld: %s", rows_done + 1, rows_done + n, mlmd_error_message());
+			rc = cli_failed("rows %ld-%ld: %s", rows_done + 1, rows_done + n, mlmd_error_message());
 			goto out;
 		}
 		if (!header_done) {
@@ -580,7 +577,7 @@ static int cmd_score(int argc, char **argv)
 			for (size_t o = 0; o < no; o++) {
 				int64_t w = out_width(&tout[o]);
 				if (tout[o].rank >= 1 && tout[o].dims[0] != n) {
-					rc = failed("output '%s' has %lld rows for %ld input rows", mlmd_model_output(m, o)->name,
+					rc = cli_failed("output '%s' has %lld rows for %ld input rows", mlmd_model_output(m, o)->name,
 						(long long)tout[o].dims[0], n);
 					goto out;
 				}
@@ -601,7 +598,7 @@ static int cmd_score(int argc, char **argv)
 		rows_done += n;
 	}
 	if (fflush(out) || ferror(out))
-		rc = failed("%s: write error", out_path);
+		rc = cli_failed("%s: write error", out_path);
 out:
 	for (size_t k = 0; k < ni; k++) {
 		if (strs && strs[k])
@@ -631,7 +628,7 @@ out:
 	if (scorer) {
 		int64_t exec = mlmd_scorer_execution_id(scorer);
 		if (mlmd_scorer_free(scorer) && rc == 0)
-			rc = failed("recording the serving execution: %s", mlmd_error_message());
+			rc = cli_failed("recording the serving execution: %s", mlmd_error_message());
 		else if (rc == 0)
 			fprintf(stderr, "%s: %ld rows scored; serving recorded as execution %lld\n", prog, rows_done,
 				(long long)exec);
@@ -639,7 +636,7 @@ out:
 	if (in != stdin)
 		fclose(in);
 	if (out != stdout && fclose(out) && rc == 0)
-		rc = failed("%s: write error", out_path);
+		rc = cli_failed("%s: write error", out_path);
 	return rc;
 }
 
@@ -737,15 +734,15 @@ static int cmd_model_info(int argc, char **argv)
 				"inputs, outputs and metadata.\n", prog);
 			return 0;
 		} else if (argv[i][0] == '-' || path)
-			return usage_error("model info: unexpected argument '%s'", argv[i]);
+			return cli_usage("model info: unexpected argument '%s'", argv[i]);
 		else
 			path = argv[i];
 	}
 	if (!path)
-		return usage_error("model info: PATH is required");
+		return cli_usage("model info: PATH is required");
 	mlmd_model *m;
 	if (mlmd_model_load_file(&m, path))
-		return failed("%s", mlmd_error_message());
+		return cli_failed("%s", mlmd_error_message());
 	FILE *f = stdout;
 	if (json) {
 		fputs("{\"format\":", f);
@@ -818,9 +815,10 @@ static int cmd_model_info(int argc, char **argv)
 
 /* ---- model add ------------------------------------------------------------------------------- */
 
-static int cmd_model_add(int argc, char **argv)
+static int cmd_model_add(const char *global_store, int argc, char **argv)
 {
-	const char *store_uri = getenv("MLMD_STORE"), *type = "Model", *name = NULL, *path = NULL, *uri = NULL;
+	const char *store_uri = global_store ? global_store : getenv("MLMD_STORE"), *type = "Model", *name = NULL,
+		*path = NULL, *uri = NULL;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		bool has_next = i + 1 < argc;
@@ -839,18 +837,18 @@ static int cmd_model_add(int argc, char **argv)
 		} else if (!strcmp(a, "--uri") && has_next) {
 			uri = argv[++i];
 		} else if (a[0] == '-' || path) {
-			return usage_error("model add: unexpected argument '%s'", a);
+			return cli_usage("model add: unexpected argument '%s'", a);
 		} else {
 			path = a;
 		}
 	}
 	if (!store_uri || !name || !path)
-		return usage_error("model add: --store URI (or MLMD_STORE), --name NAME and FILE are required");
+		return cli_usage("model add: --store URI (or MLMD_STORE), --name NAME and FILE are required");
 	mlmd_store_options so = MLMD_STORE_OPTIONS_INIT;
 	so.uri = store_uri;
 	mlmd_store *st;
 	if (mlmd_store_open(&st, &so))
-		return failed("%s", mlmd_error_message());
+		return cli_failed("%s", mlmd_error_message());
 	mlmd_model_record_options o = MLMD_MODEL_RECORD_OPTIONS_INIT;
 	o.path = path;
 	o.type_name = type;
@@ -859,7 +857,7 @@ static int cmd_model_add(int argc, char **argv)
 	int64_t id;
 	int rc = 0;
 	if (mlmd_model_record(st, &o, &id))
-		rc = failed("%s", mlmd_error_message());
+		rc = cli_failed("%s", mlmd_error_message());
 	else
 		printf("%lld\n", (long long)id);
 	mlmd_store_free(st);
@@ -870,21 +868,46 @@ static int cmd_model_add(int argc, char **argv)
 
 static void main_help(FILE *f)
 {
-	fprintf(f, "usage: %s COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: %s [--store URI] COMMAND [ARGS]\n\n"
+		"The store is --store URI, else $MLMD_STORE, else sqlite:mlmd.db (sqlite:PATH, sqlite::memory:,\n"
+		"postgresql://USER@HOST:PORT/DB).\n\n"
 		"commands:\n"
-		"  score       score CSV rows with a model file (ONNX, XGBoost JSON)\n"
-		"  model info  print a model file's inputs, outputs and metadata\n"
-		"  model add   record a model file in a store, with its digest\n"
-		"  version     print the library version\n\n"
+		"  types        list the artifact, execution and context types\n"
+		"  ls           list artifacts, executions or contexts (filters, order, --json)\n"
+		"  show         one artifact, execution or context with its properties and events\n"
+		"  lineage      where a node came from or what came of it: tree, Graphviz or JSON\n"
+		"  stats        counts per type, store size, schema version\n"
+		"  export       write the whole store as JSON lines\n"
+		"  import       read an export into this store (ids are remapped)\n"
+		"  import-mlmd  copy a Google MLMD SQLite database (schema 10) into this store\n"
+		"  score        score CSV rows with a model file or a store's model artifact\n"
+		"  model info   print a model file's inputs, outputs and metadata\n"
+		"  model add    record a model file in a store, with its digest\n"
+		"  version      print the library version\n\n"
 		"Run '%s COMMAND --help' for a command's options. Exit status: 0 success, 1 failure, 2 bad usage.\n",
 		prog, prog);
 }
 
 int main(int argc, char **argv)
 {
+	const char *store = NULL;
+	while (argc > 2 && !strcmp(argv[1], "--store")) {
+		store = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 2)
-		return usage_error("a command is required");
+		return cli_usage("a command is required");
 	const char *cmd = argv[1];
+	static const struct {
+		const char *name;
+		int (*fn)(const char *, int, char **);
+	} store_cmds[] = { { "types", cmd_types }, { "ls", cmd_ls }, { "show", cmd_show }, { "stats", cmd_stats },
+		{ "lineage", cmd_lineage }, { "export", cmd_export }, { "import", cmd_import },
+		{ "import-mlmd", cmd_import_mlmd } };
+	for (size_t i = 0; i < sizeof store_cmds / sizeof *store_cmds; i++)
+		if (!strcmp(cmd, store_cmds[i].name))
+			return store_cmds[i].fn(store, argc - 2, argv + 2);
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		main_help(stdout);
 		return 0;
@@ -894,15 +917,15 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "score"))
-		return cmd_score(argc - 2, argv + 2);
+		return cmd_score(store, argc - 2, argv + 2);
 	if (!strcmp(cmd, "model")) {
 		if (argc < 3)
-			return usage_error("model: a subcommand is required (info, add)");
+			return cli_usage("model: a subcommand is required (info, add)");
 		if (!strcmp(argv[2], "info"))
 			return cmd_model_info(argc - 3, argv + 3);
 		if (!strcmp(argv[2], "add"))
-			return cmd_model_add(argc - 3, argv + 3);
-		return usage_error("model: unknown subcommand '%s' (info, add)", argv[2]);
+			return cmd_model_add(store, argc - 3, argv + 3);
+		return cli_usage("model: unknown subcommand '%s' (info, add)", argv[2]);
 	}
-	return usage_error("unknown command '%s'", cmd);
+	return cli_usage("unknown command '%s'", cmd);
 }
