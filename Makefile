@@ -210,9 +210,10 @@ $(B)/examples/%: examples/%.c $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $< -o $@ $(B)/libmlmd.a $(LIBS)
 
+# The main job: a governed pipeline on build/demo.db. Running it again adds a run.
 demo: all $(B)/examples/pipeline
-	@rm -f $(B)/demo.db $(B)/demo.db-wal $(B)/demo.db-shm
-	$(B)/examples/pipeline $(B)/demo.db
+	@mkdir -p $(B)/demo
+	$(B)/examples/pipeline $(B)/demo/demo.db examples/data/iris.csv $(B)/demo
 
 # The command-line tool.
 MLMD_TOOL_SRC := tools/mlmd.c tools/mlmd_store.c tools/mlmd_export.c

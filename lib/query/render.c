@@ -93,7 +93,7 @@ static void indent(mlmd_buf *b, const char *prefix, bool last)
 	mlmd__buf_printf(b, "%s%s", prefix, last ? "└── " : "├── ");
 }
 
-static void tree_node(rctx *r, bool execution, int idx, const char *prefix, int depth);
+static void tree_node(rctx *r, bool execution, int idx, const char *prefix, int depth, int dir);
 
 /* Children of a node in the tree: (kind, index, edge label). */
 typedef struct {
@@ -103,14 +103,16 @@ typedef struct {
 	bool upward;
 } child;
 
-static size_t children(rctx *r, bool execution, int idx, child *out, size_t cap)
+/* dir: 0 both ways (the root), 1 only upstream, 2 only downstream: a branch keeps its direction, so
+ * "what this came from" never turns back into "what else that fed". */
+static size_t children(rctx *r, bool execution, int idx, child *out, size_t cap, int dir)
 {
 	const Mlmd__Pb__LineageGraph *g = r->g;
 	size_t n = 0;
 	int64_t id = execution ? g->executions[idx]->id : g->artifacts[idx]->id;
 	for (int pass = 0; pass < 2; pass++) {
 		bool upward = pass == 0;
-		if ((upward && !r->up) || (!upward && !r->down))
+		if ((upward && (!r->up || dir == 2)) || (!upward && (!r->down || dir == 1)))
 			continue;
 		for (size_t i = 0; i < g->n_events && n < cap; i++) {
 			const Mlmd__Pb__Event *ev = g->events[i];
@@ -134,10 +136,10 @@ static size_t children(rctx *r, bool execution, int idx, child *out, size_t cap)
 	return n;
 }
 
-static void tree_node(rctx *r, bool execution, int idx, const char *prefix, int depth)
+static void tree_node(rctx *r, bool execution, int idx, const char *prefix, int depth, int dir)
 {
 	child kids[256];
-	size_t n = children(r, execution, idx, kids, 256);
+	size_t n = children(r, execution, idx, kids, 256, dir);
 	for (size_t k = 0; k < n; k++) {
 		bool last = k + 1 == n;
 		indent(&r->out, prefix, last);
@@ -160,7 +162,7 @@ static void tree_node(rctx *r, bool execution, int idx, const char *prefix, int 
 		mlmd__buf_puts(&r->out, "\n");
 		char sub[1024];
 		snprintf(sub, sizeof sub, "%s%s", prefix, last ? "    " : "│   ");
-		tree_node(r, c->execution, c->idx, sub, depth + 1);
+		tree_node(r, c->execution, c->idx, sub, depth + 1, c->upward ? 1 : 2);
 	}
 }
 
@@ -322,7 +324,7 @@ int mlmd_lineage_render(mlmd_store *st, const mlmd_lineage_render_options *o, ch
 			label_artifact(&r.out, g, g->artifacts[idx]);
 		mlmd__buf_puts(&r.out, "\n");
 		(o->execution ? r.seen_e : r.seen_a)[idx] = 1;
-		tree_node(&r, o->execution, idx, "", 0);
+		tree_node(&r, o->execution, idx, "", 0, 0);
 		if (rs->has_mlmd_partial && rs->mlmd_partial)
 			mlmd__buf_printf(&r.out, "(cut short: %s)\n", rs->mlmd_partial_reason ? rs->mlmd_partial_reason : "bounds");
 	} else if (o->format == MLMD_RENDER_DOT) {
