@@ -419,7 +419,7 @@ static int flush_batch(importer *im)
 	b->n = 0;
 	if (im->tty)
 		fprintf(stderr, "\rmlmd: imported %ld records", im->done);
-	return rc ? cli_failed("%s", mlmd_error_message()) : 0;
+	return rc ? cli_failed("import stopped at line %ld: %s", im->lineno, mlmd_error_message()) : 0;
 }
 
 static int queue(importer *im, int kind, void *item, int64_t old_id)

@@ -162,7 +162,7 @@ typedef struct {
 
 static const char *art_state(int s)
 {
-	static const char *const n[] = { "UNKNOWN", "PENDING", "LIVE", "DELETED", "MARKED_FOR_DELETION", "ABANDONED",
+	static const char *const n[] = { "UNKNOWN", "PENDING", "LIVE", "MARKED_FOR_DELETION", "DELETED", "ABANDONED",
 		"REFERENCE" };
 	return s >= 0 && s < 7 ? n[s] : "UNKNOWN";
 }

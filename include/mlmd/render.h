@@ -23,7 +23,7 @@ typedef struct mlmd_lineage_render_options {
 	int64_t id;
 	int upstream;           /* follow edges towards inputs (what this came from) */
 	int downstream;         /* follow edges towards outputs (what came of it) */
-	int64_t max_hops;       /* artifact-execution hops; 0 = 20 */
+	int64_t max_hops;       /* edges between artifacts and executions, as MLMD counts hops; 0 = 20 */
 	int64_t max_nodes;      /* cap on nodes; 0 = 1000 */
 	int format;             /* mlmd_render_format */
 } mlmd_lineage_render_options;

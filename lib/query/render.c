@@ -291,7 +291,7 @@ int mlmd_lineage_render(mlmd_store *st, const mlmd_lineage_render_options *o, ch
 		MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES_STARTING_ARTIFACTS;
 	qo.starting_artifacts = &sn;
 	qo.has_max_num_hops = 1;
-	qo.max_num_hops = 2 * (o->max_hops ? o->max_hops : 20); /* MLMD counts artifact->execution and back */
+	qo.max_num_hops = o->max_hops ? o->max_hops : 20; /* artifact-execution edges, as MLMD counts them */
 	qo.has_direction = 1;
 	qo.direction = up && down ? MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__DIRECTION__BIDIRECTIONAL :
 		up ? MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__DIRECTION__UPSTREAM :

@@ -1,0 +1,314 @@
+"""The `mlmd` command-line tool end to end, on a store the demo pipeline
+builds (examples/pipeline.c): listings and JSON, lineage (tree, Graphviz,
+JSON), stats, exit statuses, the export -> import -> export round trip, and
+import-mlmd on a database built here with Google MLMD's schema 10 in plain SQL.
+"""
+
+import base64
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+
+import pytest
+
+from ml_metadata.metadata_store import metadata_store
+from ml_metadata.proto import metadata_store_pb2
+from google.protobuf import any_pb2, struct_pb2
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, '..', '..')
+CLI = os.environ.get('MLMD_CLI', os.path.join(ROOT, 'build', 'mlmd'))
+PIPELINE = os.path.join(os.path.dirname(CLI), 'examples', 'pipeline')
+
+
+def mlmd(*args, check=True):
+  res = subprocess.run([CLI, *args], capture_output=True, text=True)
+  if check:
+    assert res.returncode == 0, res.stderr
+  return res
+
+
+@pytest.fixture(scope='module')
+def demo(tmp_path_factory):
+  """A store with two pipeline runs."""
+  d = tmp_path_factory.mktemp('demo')
+  db = d / 'demo.db'
+  for _ in range(2):
+    res = subprocess.run([PIPELINE, str(db), os.path.join(ROOT, 'examples', 'data', 'iris.csv'), str(d)],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+  return f'sqlite:{db}', d
+
+
+def test_types_ls_show_stats(demo):
+  store, _ = demo
+  types = json.loads(mlmd('--store', store, 'types', '--json').stdout)
+  names = {(t['kind'], t['name']) for t in types}
+  assert {('artifact', 'DataSet'), ('artifact', 'Model'), ('execution', 'Trainer'), ('execution', 'Evaluator'),
+          ('execution', 'ModelServing'), ('context', 'Run'), ('context', 'Deployment')} <= names
+  models = json.loads(mlmd('--store', store, 'ls', 'artifacts', '--type', 'Model', '--json').stdout)
+  assert [m['name'] for m in models] == ['iris-softmax-run-1', 'iris-softmax-run-2']
+  assert models[0]['properties']['digest'].startswith('sha256:')
+  assert models[0]['properties']['format'] == 'onnx'
+  # filter language, order and limit
+  newest = json.loads(mlmd('--store', store, 'ls', 'artifacts', '--filter', "name LIKE 'iris-softmax-%'",
+                           '--order', 'id', '--desc', '--limit', '1', '--json').stdout)
+  assert [m['name'] for m in newest] == ['iris-softmax-run-2']
+  evals = json.loads(mlmd('--store', store, 'ls', 'executions', '--type', 'Evaluator', '--json').stdout)
+  assert len(evals) == 2 and evals[0]['properties']['accuracy'] > 0.9
+  text = mlmd('--store', store, 'ls', 'contexts').stdout
+  assert 'run-1' in text and 'run-2' in text and 'demo' in text
+  shown = json.loads(mlmd('--store', store, 'show', 'artifact', str(models[0]['id']), '--json').stdout)
+  assert shown['node']['name'] == 'iris-softmax-run-1'
+  assert sorted(e['type'] for e in shown['events']) == ['INPUT', 'INPUT', 'OUTPUT']
+  stats = json.loads(mlmd('--store', store, 'stats', '--json').stdout)
+  assert stats['artifacts'] == 3 and stats['executions'] == 6 and stats['contexts'] == 3
+  assert stats['schema_version'] >= 1 and stats['size_bytes'] > 0
+
+
+def test_lineage_formats(demo, tmp_path):
+  store, _ = demo
+  models = json.loads(mlmd('--store', store, 'ls', 'artifacts', '--type', 'Model', '--json').stdout)
+  mid = str(models[0]['id'])
+  tree = mlmd('--store', store, 'lineage', 'artifact', mid, '--both').stdout.splitlines()
+  assert tree[0].startswith("Model 'iris-softmax-run-1'")
+  assert any('made by Trainer' in l for l in tree)
+  assert any("input DataSet 'iris-" in l for l in tree)
+  assert any('read by ModelServing' in l for l in tree)
+  up = mlmd('--store', store, 'lineage', 'artifact', mid).stdout
+  assert 'ModelServing' not in up and 'Trainer' in up
+  graph = json.loads(mlmd('--store', store, 'lineage', 'artifact', mid, '--both', '--format', 'json').stdout)
+  kinds = {(n['kind'], n['type']) for n in graph['nodes']}
+  assert ('execution', 'Trainer') in kinds and ('artifact', 'DataSet') in kinds
+  assert any(e['type'] == 'OUTPUT' and e['artifact'] == int(mid) for e in graph['edges'])
+  assert graph['partial'] is False
+  # DOT that Graphviz accepts
+  dot = mlmd('--store', store, 'lineage', 'artifact', mid, '--both', '--format', 'dot').stdout
+  assert dot.startswith('digraph lineage {')
+  if shutil.which('dot'):
+    res = subprocess.run(['dot', '-Tsvg'], input=dot, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert '<svg' in res.stdout
+    svg = tmp_path / 'l.svg'
+    mlmd('--store', store, 'lineage', 'artifact', mid, '--svg', str(svg))
+    assert svg.read_text().count('<g id="node') >= 3
+  # bounds: one hop only reaches the trainer
+  one = json.loads(mlmd('--store', store, 'lineage', 'artifact', mid, '--hops', '1', '--format', 'json').stdout)
+  assert {n['type'] for n in one['nodes']} == {'Model', 'Trainer'}
+
+
+def test_exit_statuses(demo):
+  store, _ = demo
+  assert mlmd('--store', store, 'frobnicate', check=False).returncode == 2
+  assert mlmd('--store', store, 'ls', check=False).returncode == 2
+  res = mlmd('--store', store, 'show', 'artifact', '999', check=False)
+  assert res.returncode == 1 and 'artifact 999 does not exist' in res.stderr
+  res = mlmd('--store', store, 'ls', 'artifacts', '--filter', 'name = ', check=False)
+  assert res.returncode == 1 and 'filter_query' in res.stderr
+  res = mlmd('--store', store, 'lineage', 'artifact', '999', check=False)
+  assert res.returncode == 1 and 'does not exist' in res.stderr
+  res = mlmd('--store', 'sqlite:/nonexistent/dir/x.db', 'types', check=False)
+  assert res.returncode == 1
+  for cmd in ['types', 'ls', 'show', 'lineage', 'stats', 'export', 'import', 'import-mlmd', 'score']:
+    assert mlmd(cmd, '--help').stdout.startswith('usage:')
+
+
+def _decoded(path):
+  """Export lines with their messages decoded, store-assigned times cleared,
+  and ids replaced by canonical ones (types by name, nodes by their position
+  in the export), so two exports of the same content compare equal."""
+  recs = []
+  with open(path) as f:
+    for line in f:
+      rec = json.loads(line)
+      if rec['kind'] != 'mlmd_export':
+        recs.append(rec)
+  classes = {'artifact_type': metadata_store_pb2.ArtifactType, 'execution_type': metadata_store_pb2.ExecutionType,
+             'context_type': metadata_store_pb2.ContextType, 'artifact': metadata_store_pb2.Artifact,
+             'execution': metadata_store_pb2.Execution, 'context': metadata_store_pb2.Context,
+             'event': metadata_store_pb2.Event}
+  type_names, ordinal = {}, {'artifact': {}, 'execution': {}, 'context': {}}
+  for rec in recs:
+    if 'pb' in rec:
+      rec['pb'] = classes[rec['kind']].FromString(base64.b64decode(rec['pb']))
+    if rec['kind'].endswith('_type'):
+      type_names[rec['pb'].id] = rec['pb'].name
+    elif rec['kind'] in ordinal:
+      ordinal[rec['kind']][rec['pb'].id] = len(ordinal[rec['kind']])
+  out = []
+  for rec in recs:
+    kind = rec['kind']
+    if 'pb' in rec:
+      msg = rec['pb']
+      for field in ('create_time_since_epoch', 'last_update_time_since_epoch', 'milliseconds_since_epoch'):
+        if field in msg.DESCRIPTOR.fields_by_name:
+          msg.ClearField(field)
+      if kind.endswith('_type'):
+        msg.ClearField('id')
+      elif kind in ordinal:
+        msg.id = ordinal[kind][msg.id]
+        msg.type_id = 0
+        rec['type'] = type_names[rec['type_id']]
+      else:  # event
+        msg.artifact_id = ordinal['artifact'][msg.artifact_id]
+        msg.execution_id = ordinal['execution'][msg.execution_id]
+      rec['pb'] = msg.SerializeToString(deterministic=True)
+    for key, k in (('artifact_id', 'artifact'), ('execution_id', 'execution'), ('context_id', 'context'),
+                   ('child_id', 'context'), ('parent_id', 'context')):
+      if key in rec and 'pb' not in rec:
+        rec[key] = ordinal[k][rec[key]]
+    rec.pop('id', None)
+    rec.pop('type_id', None)
+    out.append(rec)
+  return out
+
+
+def test_export_import_export_round_trip(demo, tmp_path):
+  store, _ = demo
+  first, second = tmp_path / 'a.jsonl', tmp_path / 'b.jsonl'
+  mlmd('--store', store, 'export', str(first))
+  res = mlmd('--store', f'sqlite:{tmp_path / "copy.db"}', 'import', str(first))
+  assert 'imported 7 types, 3 artifacts, 6 executions, 3 contexts' in res.stderr
+  mlmd('--store', f'sqlite:{tmp_path / "copy.db"}', 'export', str(second))
+  a, b = _decoded(first), _decoded(second)
+  assert len(a) == len(b) > 20
+  assert a == b  # every type, node, property, event (with paths) and link
+  kinds = {r['kind'] for r in a}
+  assert {'artifact_type', 'execution_type', 'context_type', 'artifact', 'execution', 'context', 'event',
+          'attribution', 'association'} <= kinds
+  # importing into a store that already has these names is refused clearly
+  res = mlmd('--store', f'sqlite:{tmp_path / "copy.db"}', 'import', str(first), check=False)
+  assert res.returncode == 1 and 'import stopped at line' in res.stderr and 'already exists' in res.stderr
+
+
+MLMD_V10 = """
+CREATE TABLE Type (id INTEGER PRIMARY KEY AUTOINCREMENT, name VARCHAR(255) NOT NULL, version VARCHAR(255),
+  type_kind TINYINT(1) NOT NULL, description TEXT, input_type TEXT, output_type TEXT, external_id VARCHAR(255) UNIQUE);
+CREATE TABLE ParentType (type_id INT NOT NULL, parent_type_id INT NOT NULL, PRIMARY KEY (type_id, parent_type_id));
+CREATE TABLE TypeProperty (type_id INT NOT NULL, name VARCHAR(255) NOT NULL, data_type INT NULL,
+  PRIMARY KEY (type_id, name));
+CREATE TABLE Artifact (id INTEGER PRIMARY KEY AUTOINCREMENT, type_id INT NOT NULL, uri TEXT, state INT,
+  name VARCHAR(255), external_id VARCHAR(255) UNIQUE, create_time_since_epoch INT NOT NULL DEFAULT 0,
+  last_update_time_since_epoch INT NOT NULL DEFAULT 0, UNIQUE (type_id, name));
+CREATE TABLE ArtifactProperty (artifact_id INT NOT NULL, name VARCHAR(255) NOT NULL,
+  is_custom_property TINYINT(1) NOT NULL, int_value INT, double_value DOUBLE, string_value TEXT, byte_value BLOB,
+  proto_value BLOB, bool_value BOOLEAN, PRIMARY KEY (artifact_id, name, is_custom_property));
+CREATE TABLE Execution (id INTEGER PRIMARY KEY AUTOINCREMENT, type_id INT NOT NULL, last_known_state INT,
+  name VARCHAR(255), external_id VARCHAR(255) UNIQUE, create_time_since_epoch INT NOT NULL DEFAULT 0,
+  last_update_time_since_epoch INT NOT NULL DEFAULT 0, UNIQUE (type_id, name));
+CREATE TABLE ExecutionProperty (execution_id INT NOT NULL, name VARCHAR(255) NOT NULL,
+  is_custom_property TINYINT(1) NOT NULL, int_value INT, double_value DOUBLE, string_value TEXT, byte_value BLOB,
+  proto_value BLOB, bool_value BOOLEAN, PRIMARY KEY (execution_id, name, is_custom_property));
+CREATE TABLE Context (id INTEGER PRIMARY KEY AUTOINCREMENT, type_id INT NOT NULL, name VARCHAR(255) NOT NULL,
+  external_id VARCHAR(255) UNIQUE, create_time_since_epoch INT NOT NULL DEFAULT 0,
+  last_update_time_since_epoch INT NOT NULL DEFAULT 0, UNIQUE (type_id, name));
+CREATE TABLE ContextProperty (context_id INT NOT NULL, name VARCHAR(255) NOT NULL,
+  is_custom_property TINYINT(1) NOT NULL, int_value INT, double_value DOUBLE, string_value TEXT, byte_value BLOB,
+  proto_value BLOB, bool_value BOOLEAN, PRIMARY KEY (context_id, name, is_custom_property));
+CREATE TABLE ParentContext (context_id INT NOT NULL, parent_context_id INT NOT NULL,
+  PRIMARY KEY (context_id, parent_context_id));
+CREATE TABLE Event (id INTEGER PRIMARY KEY AUTOINCREMENT, artifact_id INT NOT NULL, execution_id INT NOT NULL,
+  type INT NOT NULL, milliseconds_since_epoch INT, UNIQUE (artifact_id, execution_id, type));
+CREATE TABLE EventPath (event_id INT NOT NULL, is_index_step TINYINT(1) NOT NULL, step_index INT, step_key TEXT);
+CREATE TABLE Association (id INTEGER PRIMARY KEY AUTOINCREMENT, context_id INT NOT NULL, execution_id INT NOT NULL,
+  UNIQUE (context_id, execution_id));
+CREATE TABLE Attribution (id INTEGER PRIMARY KEY AUTOINCREMENT, context_id INT NOT NULL, artifact_id INT NOT NULL,
+  UNIQUE (context_id, artifact_id));
+CREATE TABLE MLMDEnv (schema_version INTEGER PRIMARY KEY);
+"""
+
+
+def build_mlmd_db(path, version=10):
+  db = sqlite3.connect(path)
+  db.executescript(MLMD_V10)
+  db.execute('INSERT INTO MLMDEnv VALUES (?)', (version,))
+  # MLMD's own simple types, which are skipped, and the user's types
+  db.execute("INSERT INTO Type (id, name, type_kind) VALUES (1, 'mlmd.Model', 1)")
+  db.execute("INSERT INTO Type (id, name, version, type_kind, description) VALUES (10, 'Model', 'v1', 1, 'trained')")
+  db.execute("INSERT INTO Type (id, name, type_kind) VALUES (11, 'Trainer', 0)")
+  db.execute("INSERT INTO Type (id, name, type_kind) VALUES (12, 'Pipeline', 2)")
+  db.execute('INSERT INTO ParentType VALUES (10, 1)')
+  for name, dt in [('accuracy', 2), ('epochs', 1), ('notes', 3), ('config', 4), ('spec', 5), ('final', 6)]:
+    db.execute('INSERT INTO TypeProperty VALUES (10, ?, ?)', (name, dt))
+  db.execute("INSERT INTO Artifact (id, type_id, uri, state, name, external_id, create_time_since_epoch) "
+             "VALUES (7, 10, 's3://m/1', 2, 'm1', 'ext-m1', 1234)")
+  db.execute("INSERT INTO Artifact (id, type_id, uri, state, name) VALUES (8, 10, 's3://m/2', 4, 'm2')")
+  cfg = struct_pb2.Struct()
+  cfg.update({'layers': [64, 32], 'act': 'relu'})
+  spec = any_pb2.Any(type_url='type.googleapis.com/tensorflow.TensorSpec', value=b'\x08\x01')
+  props = [(7, 'accuracy', 0, None, 0.91, None, None, None),
+           (7, 'epochs', 0, 12, None, None, None, None),
+           (7, 'notes', 0, None, None, 'first try', None, None),
+           (7, 'config', 0, None, None, 'mlmd-struct::' + base64.b64encode(cfg.SerializeToString()).decode(), None, None),
+           (7, 'spec', 0, None, None, None, base64.b64encode(spec.SerializeToString()).decode(), None),
+           (7, 'final', 0, None, None, None, None, 1),
+           (7, 'owner', 1, None, None, 'ana', None, None)]
+  db.executemany('INSERT INTO ArtifactProperty (artifact_id, name, is_custom_property, int_value, double_value, '
+                 'string_value, proto_value, bool_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', props)
+  db.execute("INSERT INTO Execution (id, type_id, last_known_state, name) VALUES (3, 11, 3, 'train-1')")
+  db.execute("INSERT INTO ExecutionProperty (execution_id, name, is_custom_property, int_value) VALUES (3, 'seed', 1, 42)")
+  db.execute("INSERT INTO Context (id, type_id, name) VALUES (5, 12, 'nightly')")
+  db.execute("INSERT INTO Context (id, type_id, name) VALUES (6, 12, 'nightly-2026-11-27')")
+  db.execute("INSERT INTO ContextProperty (context_id, name, is_custom_property, string_value) "
+             "VALUES (5, 'team', 1, 'search')")
+  db.execute('INSERT INTO Event (id, artifact_id, execution_id, type, milliseconds_since_epoch) VALUES (1, 7, 3, 4, 99)')
+  db.execute('INSERT INTO Event (id, artifact_id, execution_id, type) VALUES (2, 8, 3, 3)')
+  db.execute("INSERT INTO EventPath VALUES (1, 0, NULL, 'model')")
+  db.execute('INSERT INTO EventPath VALUES (1, 1, 0, NULL)')
+  db.execute('INSERT INTO Attribution (context_id, artifact_id) VALUES (6, 7)')
+  db.execute('INSERT INTO Association (context_id, execution_id) VALUES (6, 3)')
+  db.execute('INSERT INTO ParentContext VALUES (6, 5)')
+  db.commit()
+  db.close()
+
+
+def test_import_mlmd(tmp_path):
+  src = tmp_path / 'mlmd.db'
+  build_mlmd_db(str(src))
+  dst = tmp_path / 'ours.db'
+  res = mlmd('--store', f'sqlite:{dst}', 'import-mlmd', str(src))
+  assert 'imported 3 types, 2 artifacts, 1 executions, 2 contexts' in res.stderr
+  config = metadata_store_pb2.ConnectionConfig()
+  config.sqlite.filename_uri = str(dst)
+  store = metadata_store.MetadataStore(config)
+  [mt] = store.get_artifact_types()
+  assert mt.name == 'Model' and mt.version == 'v1' and mt.description == 'trained'
+  assert mt.base_type == metadata_store_pb2.ArtifactType.MODEL
+  assert dict(mt.properties) == {'accuracy': 2, 'epochs': 1, 'notes': 3, 'config': 4, 'spec': 5, 'final': 6}
+  m1, m2 = store.get_artifacts_by_type('Model', 'v1')  # MLMD: a type is its name and version
+  assert (m1.name, m1.uri, m1.external_id, m1.state) == ('m1', 's3://m/1', 'ext-m1', metadata_store_pb2.Artifact.LIVE)
+  assert m2.state == metadata_store_pb2.Artifact.DELETED
+  p = m1.properties
+  assert p['accuracy'].double_value == 0.91 and p['epochs'].int_value == 12 and p['notes'].string_value == 'first try'
+  assert p['final'].bool_value is True
+  from google.protobuf import json_format
+  assert json_format.MessageToDict(p['config'].struct_value) == {'layers': [64.0, 32.0], 'act': 'relu'}
+  assert p['spec'].proto_value.type_url == 'type.googleapis.com/tensorflow.TensorSpec'
+  assert p['spec'].proto_value.value == b'\x08\x01'
+  assert m1.custom_properties['owner'].string_value == 'ana'
+  [ex] = store.get_executions()
+  assert ex.name == 'train-1' and ex.last_known_state == metadata_store_pb2.Execution.COMPLETE
+  assert ex.custom_properties['seed'].int_value == 42
+  events = sorted(store.get_events_by_execution_ids([ex.id]), key=lambda e: e.artifact_id)
+  assert [e.type for e in events] == [metadata_store_pb2.Event.OUTPUT, metadata_store_pb2.Event.INPUT]
+  assert events[0].milliseconds_since_epoch == 99
+  assert [s.key or s.index for s in events[0].path.steps] == ['model', 0]
+  assert events[0].path.steps[1].HasField('index')
+  run = store.get_context_by_type_and_name('Pipeline', 'nightly-2026-11-27')
+  assert [a.name for a in store.get_artifacts_by_context(run.id)] == ['m1']
+  assert [e.name for e in store.get_executions_by_context(run.id)] == ['train-1']
+  assert [c.name for c in store.get_parent_contexts_by_context(run.id)] == ['nightly']
+  assert store.get_context_by_type_and_name('Pipeline', 'nightly').custom_properties['team'].string_value == 'search'
+
+
+def test_import_mlmd_refuses_other_versions(tmp_path):
+  src = tmp_path / 'old.db'
+  build_mlmd_db(str(src), version=8)
+  res = mlmd('--store', f'sqlite:{tmp_path / "x.db"}', 'import-mlmd', str(src), check=False)
+  assert res.returncode == 1 and 'MLMD schema version 8 is not supported (10 is' in res.stderr
+  plain = tmp_path / 'plain.db'
+  sqlite3.connect(str(plain)).execute('CREATE TABLE t (x)').connection.close()
+  res = mlmd('--store', f'sqlite:{tmp_path / "x.db"}', 'import-mlmd', str(plain), check=False)
+  assert res.returncode == 1 and 'not an MLMD database' in res.stderr
