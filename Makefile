@@ -3,7 +3,7 @@
 #   make check      all tests, plainly and under ASan+UBSan
 #   make demo       run the example pipeline on a file store
 #   make bench      benchmarks (not tests)
-#   make install / uninstall   (DESTDIR PREFIX BINDIR LIBDIR INCLUDEDIR PKGCONFIGDIR)
+#   make install / uninstall   (DESTDIR PREFIX BINDIR LIBDIR INCLUDEDIR PKGCONFIGDIR MANDIR)
 
 MAJOR := 0
 VERSION := 0.1.0
@@ -12,6 +12,7 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 # Debian's /usr/bin/python3 also reads $(PREFIX)/lib/python3/dist-packages.
 PYTHONDIR ?= $(PREFIX)/lib/python3/dist-packages
 PYTHON ?= /usr/bin/python3
@@ -246,8 +247,9 @@ bench: all $(B)/tools/bench_store $(B)/tools/bench_query $(B)/tools/bench_pg $(B
 
 # ---- install ------------------------------------------------------------------------
 install: all
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(B)/mlmd $(DESTDIR)$(BINDIR)/mlmd
+	install -m 644 docs/mlmd.1 $(DESTDIR)$(MANDIR)/man1/mlmd.1
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/mlmd/sys $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/mlmd/proto/ml_metadata/proto $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/google/protobuf
 	install -m 644 $(B)/libmlmd.a $(DESTDIR)$(LIBDIR)/
@@ -271,7 +273,7 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmlmd.a $(DESTDIR)$(LIBDIR)/libmlmd.so $(DESTDIR)$(LIBDIR)/libmlmd.so.$(MAJOR) \
 		$(DESTDIR)$(LIBDIR)/libmlmd.so.$(VERSION) $(DESTDIR)$(PKGCONFIGDIR)/mlmd.pc $(DESTDIR)$(INCLUDEDIR)/mlmd.h
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/mlmd $(DESTDIR)$(PYTHONDIR)/ml_metadata
-	rm -f $(DESTDIR)$(BINDIR)/mlmd
+	rm -f $(DESTDIR)$(BINDIR)/mlmd $(DESTDIR)$(MANDIR)/man1/mlmd.1
 
 clean:
 	rm -rf $(B) $(PY_GEN) $(PY_PKG)/libmlmd.so bindings/python/build bindings/python/*.egg-info

@@ -23,8 +23,13 @@
 
 /* ---- export --------------------------------------------------------------------------------------- */
 
+static long exported;
+static bool progress;
+
 static void line_pb(FILE *f, const char *kind, const ProtobufCMessage *m, const char *extra_fmt, ...)
 {
+	if (progress && ++exported % 1000 == 0)
+		fprintf(stderr, "\rmlmd: exported %ld records", exported);
 	size_t n = protobuf_c_message_get_packed_size(m);
 	uint8_t *buf = malloc(n + 1);
 	protobuf_c_message_pack(m, buf);
@@ -149,6 +154,8 @@ int cmd_export(const char *store_uri, int argc, char **argv)
 		return cli_failed("%s: %s", path, strerror(errno));
 	}
 	int rc = 0;
+	progress = isatty(2);
+	exported = 0;
 	fprintf(f, "{\"kind\":\"mlmd_export\",\"version\":1,\"library\":\"%s\",\"schema_version\":%d}\n", mlmd_version(),
 		mlmd_store_schema_version(s));
 	Mlmd__Pb__GetArtifactTypesRequest a = MLMD__PB__GET_ARTIFACT_TYPES_REQUEST__INIT;
@@ -237,6 +244,8 @@ int cmd_export(const char *store_uri, int argc, char **argv)
 			rc = cli_failed("%s", mlmd_error_message());
 	}
 lists:
+	if (progress && exported >= 1000)
+		fputc('\n', stderr);
 	free(arts.v);
 	free(execs.v);
 	free(ctxs.v);

@@ -141,7 +141,9 @@ static void value_json(FILE *f, const Mlmd__Pb__Value *v)
 
 static void value_text(FILE *f, const Mlmd__Pb__Value *v)
 {
-	if (v->value_case == MLMD__PB__VALUE__VALUE_STRING_VALUE)
+	if (v->value_case == MLMD__PB__VALUE__VALUE_DOUBLE_VALUE) /* for people; --json keeps every digit */
+		fprintf(f, "%.10g", v->double_value);
+	else if (v->value_case == MLMD__PB__VALUE__VALUE_STRING_VALUE)
 		fputs(v->string_value, f);
 	else if (v->value_case == MLMD__PB__VALUE__VALUE_STRUCT_VALUE)
 		fputs("<struct>", f);
