@@ -108,6 +108,22 @@ static int parse_kind(const char *s)
 
 /* ---- printing nodes ------------------------------------------------------------------------------- */
 
+/* {"KEY":"<base64 of the message>"}: struct and proto values, losslessly. */
+static void pb_json(FILE *f, const char *key, const ProtobufCMessage *m)
+{
+	size_t n = protobuf_c_message_get_packed_size(m);
+	uint8_t *buf = malloc(n + 1);
+	if (!buf) {
+		fputs("null", f);
+		return;
+	}
+	protobuf_c_message_pack(m, buf);
+	fprintf(f, "{\"%s\":\"", key);
+	cli_b64(f, buf, n);
+	fputs("\"}", f);
+	free(buf);
+}
+
 static void value_json(FILE *f, const Mlmd__Pb__Value *v)
 {
 	switch (v->value_case) {
@@ -115,26 +131,8 @@ static void value_json(FILE *f, const Mlmd__Pb__Value *v)
 	case MLMD__PB__VALUE__VALUE_DOUBLE_VALUE: fprintf(f, "%.17g", v->double_value); break;
 	case MLMD__PB__VALUE__VALUE_STRING_VALUE: cli_json_str(f, v->string_value); break;
 	case MLMD__PB__VALUE__VALUE_BOOL_VALUE: fputs(v->bool_value ? "true" : "false", f); break;
-	case MLMD__PB__VALUE__VALUE_STRUCT_VALUE: {
-		size_t n = protobuf_c_message_get_packed_size(&v->struct_value->base);
-		uint8_t *buf = malloc(n + 1);
-		protobuf_c_message_pack(&v->struct_value->base, buf);
-		fputs("{\"struct_pb\":\"", f);
-		cli_b64(f, buf, n);
-		fputs("\"}", f);
-		free(buf);
-		break;
-	}
-	case MLMD__PB__VALUE__VALUE_PROTO_VALUE: {
-		size_t n = protobuf_c_message_get_packed_size(&v->proto_value->base);
-		uint8_t *buf = malloc(n + 1);
-		protobuf_c_message_pack(&v->proto_value->base, buf);
-		fputs("{\"proto_pb\":\"", f);
-		cli_b64(f, buf, n);
-		fputs("\"}", f);
-		free(buf);
-		break;
-	}
+	case MLMD__PB__VALUE__VALUE_STRUCT_VALUE: pb_json(f, "struct_pb", &v->struct_value->base); break;
+	case MLMD__PB__VALUE__VALUE_PROTO_VALUE: pb_json(f, "proto_pb", &v->proto_value->base); break;
 	default: fputs("null", f);
 	}
 }
