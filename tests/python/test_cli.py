@@ -303,6 +303,29 @@ def test_import_mlmd(tmp_path):
   assert store.get_context_by_type_and_name('Pipeline', 'nightly').custom_properties['team'].string_value == 'search'
 
 
+def test_round_trip_keeps_paths_parents_structs_and_protos(tmp_path):
+  """The import-mlmd fixture has what the demo lacks: event paths, parent
+  contexts, struct and proto values, custom properties, external ids."""
+  build_mlmd_db(str(tmp_path / 'mlmd.db'))
+  one, two = f'sqlite:{tmp_path / "one.db"}', f'sqlite:{tmp_path / "two.db"}'
+  mlmd('--store', one, 'import-mlmd', str(tmp_path / 'mlmd.db'))
+  mlmd('--store', one, 'export', str(tmp_path / 'a.jsonl'))
+  mlmd('--store', two, 'import', str(tmp_path / 'a.jsonl'))
+  mlmd('--store', two, 'export', str(tmp_path / 'b.jsonl'))
+  a, b = _decoded(tmp_path / 'a.jsonl'), _decoded(tmp_path / 'b.jsonl')
+  assert a == b
+  kinds = [r['kind'] for r in a]
+  assert 'parent_context' in kinds and kinds.count('event') == 2
+  config = metadata_store_pb2.ConnectionConfig()
+  config.sqlite.filename_uri = str(tmp_path / 'two.db')
+  store = metadata_store.MetadataStore(config)
+  m1 = store.get_artifacts_by_type('Model', 'v1')[0]
+  assert m1.external_id == 'ext-m1' and m1.properties['spec'].proto_value.value == b'\x08\x01'
+  [ex] = store.get_executions()
+  steps = [e for e in store.get_events_by_execution_ids([ex.id]) if e.path.steps][0].path.steps
+  assert steps[0].key == 'model' and steps[1].index == 0
+
+
 def test_import_mlmd_refuses_other_versions(tmp_path):
   src = tmp_path / 'old.db'
   build_mlmd_db(str(src), version=8)
