@@ -186,7 +186,7 @@ $(PY_GEN): proto/metadata_store.proto proto/metadata_store_service.proto tools/g
 	sh tools/gen-proto-py.sh $(B) bindings/python
 $(PY_PKG)/libmlmd.so: $(B)/libmlmd.so
 	cp $< $@
-check-python: python $(B)/mlmd
+check-python: python $(B)/mlmd $(B)/examples/pipeline
 	@echo "== python (tests/python, $(PYTHON) -m pytest)"
 	cd tests/python && PYTHONPATH=$(CURDIR)/bindings/python MLMD_TEST_TMP=$(CURDIR)/$(B)/tmp MLMD_CLI=$(CURDIR)/$(B)/mlmd \
 		$(PYTHON) -m pytest -q -p no:cacheprovider .
