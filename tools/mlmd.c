@@ -925,6 +925,13 @@ int main(int argc, char **argv)
 			return cmd_model_info(argc - 3, argv + 3);
 		if (!strcmp(argv[2], "add"))
 			return cmd_model_add(store, argc - 3, argv + 3);
+		if (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")) {
+			printf("usage: mlmd model info PATH [--json]\n"
+			       "       mlmd model add --store URI [--type NAME] --name NAME [--uri URI] FILE\n\n"
+			       "'info' describes a model file; 'add' records one in a store with its digest.\n"
+			       "Run 'mlmd model info --help' or 'mlmd model add --help' for details.\n");
+			return 0;
+		}
 		return cli_usage("model: unknown subcommand '%s' (info, add)", argv[2]);
 	}
 	return cli_usage("unknown command '%s'", cmd);

@@ -113,6 +113,8 @@ def test_exit_statuses(demo):
   assert res.returncode == 1
   for cmd in ['types', 'ls', 'show', 'lineage', 'stats', 'export', 'import', 'import-mlmd', 'score']:
     assert mlmd(cmd, '--help').stdout.startswith('usage:')
+  for sub in [['model'], ['model', 'info'], ['model', 'add']]:
+    assert mlmd(*sub, '--help').stdout.startswith('usage:')
 
 
 def _decoded(path):
