@@ -337,3 +337,46 @@ def test_import_mlmd_refuses_other_versions(tmp_path):
   sqlite3.connect(str(plain)).execute('CREATE TABLE t (x)').connection.close()
   res = mlmd('--store', f'sqlite:{tmp_path / "x.db"}', 'import-mlmd', str(plain), check=False)
   assert res.returncode == 1 and 'not an MLMD database' in res.stderr
+
+
+GOLDEN_TYPES = """\
+artifact  1     DataSet  (columns:STRING, digest:STRING, rows:INT)
+artifact  5     Model  (digest:STRING, format:STRING, inputs:STRING, outputs:STRING, size_bytes:INT)
+execution 2     Trainer  (algorithm:STRING, iterations:INT, l2:DOUBLE, learning_rate:DOUBLE)
+execution 3     Evaluator  (accuracy:DOUBLE, rows:INT)
+execution 6     ModelServing  (batches_dropped:INT, calls:INT, class_counts:STRING, \
+confidence_histogram:STRING, deployment:STRING, errors:INT, host:STRING, latency_max_us:DOUBLE, \
+latency_mean_us:DOUBLE, latency_min_us:DOUBLE, latency_p50_us:DOUBLE, latency_p90_us:DOUBLE, \
+latency_p99_us:DOUBLE, library_version:STRING, models_served:INT, pid:INT, rows:INT, started_ms:INT, \
+swaps:INT, updated_ms:INT)
+context   4     Run
+context   7     Deployment
+"""
+
+GOLDEN_TREE = """\
+Model 'iris-softmax-run-2' #3 OUT/iris-run-2.onnx
+├── made by Trainer #4 [COMPLETE]
+│   └── input DataSet 'iris-91eb642c3adb' #1 DATA
+├── read by Evaluator #5 [COMPLETE]
+└── read by ModelServing #6 [COMPLETE]
+"""
+
+GOLDEN_LS = """\
+1      DataSet            iris-91eb642c3adb        LIVE     DATA
+2      Model              iris-softmax-run-1       LIVE     OUT/iris-run-1.onnx
+3      Model              iris-softmax-run-2       LIVE     OUT/iris-run-2.onnx
+"""
+
+
+def test_golden_text_output(demo):
+  """The human-readable listings are stable for a given store: compare them
+  whole (the demo's output directory and data path vary and are replaced)."""
+  store, d = demo
+  data = os.path.join(ROOT, 'examples', 'data', 'iris.csv')
+
+  def text(*args):
+    return mlmd('--store', store, *args).stdout.replace(data, 'DATA').replace(str(d), 'OUT')
+
+  assert text('types') == GOLDEN_TYPES
+  assert text('lineage', 'artifact', '3', '--both') == GOLDEN_TREE
+  assert text('ls', 'artifacts') == GOLDEN_LS
