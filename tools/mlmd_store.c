@@ -286,6 +286,19 @@ static void free_types(type_names *t)
 		mlmd_message_free(t->resp[i]);
 }
 
+/* Opens an existing store and reads its type names; on failure prints why and leaves nothing open. */
+static int open_with_types(const char *store_uri, mlmd_store **s, type_names *t)
+{
+	if (cli_open_store(store_uri, s, true))
+		return -1;
+	if (load_types(*s, t)) {
+		mlmd_store_free(*s);
+		*s = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 static const char *tname(const type_names *t, int64_t id)
 {
 	for (size_t i = 0; i < t->n; i++)
@@ -310,13 +323,9 @@ int cmd_types(const char *store_uri, int argc, char **argv)
 			return cli_usage("types: unexpected argument '%s'", argv[i]);
 	}
 	mlmd_store *s;
-	if (cli_open_store(store_uri, &s, true))
-		return EXIT_FAILED;
 	type_names t;
-	if (load_types(s, &t)) {
-		mlmd_store_free(s);
+	if (open_with_types(store_uri, &s, &t))
 		return EXIT_FAILED;
-	}
 	static const char *const ptypes[] = { "UNKNOWN", "INT", "DOUBLE", "STRING", "STRUCT", "PROTO", "BOOLEAN" };
 	if (json)
 		fputc('[', stdout);
@@ -414,13 +423,9 @@ int cmd_ls(const char *store_uri, int argc, char **argv)
 	if (filter)
 		snprintf(query + strlen(query), sizeof query - strlen(query), "%s%s%s", type ? "(" : "", filter, type ? ")" : "");
 	mlmd_store *s;
-	if (cli_open_store(store_uri, &s, true))
-		return EXIT_FAILED;
 	type_names t;
-	if (load_types(s, &t)) {
-		mlmd_store_free(s);
+	if (open_with_types(store_uri, &s, &t))
 		return EXIT_FAILED;
-	}
 	Mlmd__Pb__ListOperationOptions__OrderByField ob = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__INIT;
 	ob.has_field = ob.has_is_asc = 1;
 	ob.field = field;
@@ -506,13 +511,9 @@ int cmd_show(const char *store_uri, int argc, char **argv)
 	if (argc > 2 && !json)
 		return cli_usage("show: unexpected argument '%s'", argv[2]);
 	mlmd_store *s;
-	if (cli_open_store(store_uri, &s, true))
-		return EXIT_FAILED;
 	type_names t;
-	if (load_types(s, &t)) {
-		mlmd_store_free(s);
+	if (open_with_types(store_uri, &s, &t))
 		return EXIT_FAILED;
-	}
 	int64_t id64 = id;
 	void *resp = NULL, *node = NULL;
 	int rc = 0;
@@ -620,13 +621,9 @@ int cmd_stats(const char *store_uri, int argc, char **argv)
 		return cli_usage("stats: unexpected argument '%s'", argv[0]);
 	}
 	mlmd_store *s;
-	if (cli_open_store(store_uri, &s, true))
-		return EXIT_FAILED;
 	type_names t;
-	if (load_types(s, &t)) {
-		mlmd_store_free(s);
+	if (open_with_types(store_uri, &s, &t))
 		return EXIT_FAILED;
-	}
 	const char *uri = store_uri ? store_uri : getenv("MLMD_STORE") ? getenv("MLMD_STORE") : "sqlite:mlmd.db";
 	long long size = -1;
 	struct stat st;
