@@ -273,42 +273,41 @@ int sc_get_string(sc_node *n, sc_load *L, const char *name, const char *def, con
 	return 0;
 }
 
-int sc_get_floats(sc_node *n, sc_load *L, const char *name, size_t *count, const float **out)
+/* Copies a list attribute of `want_type` (6 FLOATS, 7 INTS) into the model's pool. */
+static int get_list(sc_node *n, sc_load *L, const char *name, int want_type, size_t *count, const void **out)
 {
 	const AttributeProto *a = find_attr(L, name);
 	*count = 0;
 	*out = NULL;
 	if (!a)
 		return 0;
-	if (attr_type(a) != 6)
-		return wrong_kind(n, name, "FLOATS");
-	float *v = sc_alloc_array(L->pool, a->n_floats, sizeof *v);
+	if (attr_type(a) != want_type)
+		return wrong_kind(n, name, want_type == 6 ? "FLOATS" : "INTS");
+	size_t k = want_type == 6 ? a->n_floats : a->n_ints, sz = want_type == 6 ? sizeof(float) : sizeof(int64_t);
+	void *v = sc_alloc_array(L->pool, k, sz);
 	if (!v)
 		return MLMD_OOM();
-	if (a->n_floats)
-		sc_memcpy(v, a->floats, a->n_floats * sizeof *v);
-	*count = a->n_floats;
+	if (k)
+		sc_memcpy(v, want_type == 6 ? (const void *)a->floats : (const void *)a->ints, k * sz);
+	*count = k;
 	*out = v;
 	return 0;
 }
 
+int sc_get_floats(sc_node *n, sc_load *L, const char *name, size_t *count, const float **out)
+{
+	const void *v;
+	int rc = get_list(n, L, name, 6, count, &v);
+	*out = v;
+	return rc;
+}
+
 int sc_get_ints(sc_node *n, sc_load *L, const char *name, size_t *count, const int64_t **out)
 {
-	const AttributeProto *a = find_attr(L, name);
-	*count = 0;
-	*out = NULL;
-	if (!a)
-		return 0;
-	if (attr_type(a) != 7)
-		return wrong_kind(n, name, "INTS");
-	int64_t *v = sc_alloc_array(L->pool, a->n_ints, sizeof *v);
-	if (!v)
-		return MLMD_OOM();
-	if (a->n_ints)
-		sc_memcpy(v, a->ints, a->n_ints * sizeof *v);
-	*count = a->n_ints;
+	const void *v;
+	int rc = get_list(n, L, name, 7, count, &v);
 	*out = v;
-	return 0;
+	return rc;
 }
 
 int sc_get_strings(sc_node *n, sc_load *L, const char *name, size_t *count, const char *const **out)
