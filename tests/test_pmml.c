@@ -11,11 +11,13 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "mlmd.h"
+#include "scorer/pmml.h"
 
 #define HEAD "<?xml version=\"1.0\"?><PMML version=\"4.4\" xmlns=\"http://www.dmg.org/PMML-4_4\"><Header/>"
 
@@ -531,6 +533,213 @@ static void model_verification(void **state)
 	load_fails(xml, MLMD_INVALID_ARGUMENT, "row 1: field 'y' is 2, the model file expects 7");
 }
 
+/* ---- trees compiled into the tree engine vs walked ------------------------------------------------------------ */
+
+/* A growing text buffer. */
+typedef struct {
+	char *p;
+	size_t n, cap;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_add(sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (b->n + (size_t)k + 1 > b->cap) {
+		b->cap = (b->n + (size_t)k + 1) * 2;
+		b->p = realloc(b->p, b->cap);
+		assert_non_null(b->p);
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->n, (size_t)k + 1, fmt, ap);
+	va_end(ap);
+	b->n += (size_t)k;
+}
+
+static uint32_t rnd(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(*s >> 33);
+}
+
+/* A random predicate over x1, x2 (numbers) and c (text). `walked` wraps it
+ * as (P or False), which means the same in PMML's three-valued logic but
+ * is a compound predicate, so the tree is walked node by node. */
+static void random_pred(sbuf *b, uint64_t *s, bool walked)
+{
+	static const char *const ops[] = { "equal", "notEqual", "lessThan", "lessOrEqual", "greaterThan",
+		"greaterOrEqual" };
+	static const char *const nums[] = { "-1", "0", "0.5", "1" };
+	static const char *const texts[] = { "a", "b", "c", "zz" };
+	if (walked)
+		sb_add(b, "<CompoundPredicate booleanOperator=\"or\">");
+	switch (rnd(s) % 4) {
+	case 0:
+		sb_add(b, "<SimplePredicate field=\"x%u\" operator=\"%s\" value=\"%s\"/>", 1 + rnd(s) % 2, ops[rnd(s) % 6],
+			nums[rnd(s) % 4]);
+		break;
+	case 1:
+		sb_add(b, "<SimplePredicate field=\"c\" operator=\"%s\" value=\"%s\"/>", ops[rnd(s) % 2], texts[rnd(s) % 4]);
+		break;
+	case 2:
+		sb_add(b, "<SimpleSetPredicate field=\"c\" booleanOperator=\"%s\"><Array type=\"string\">%s %s</Array>"
+			"</SimpleSetPredicate>", rnd(s) % 2 ? "isIn" : "isNotIn", texts[rnd(s) % 4], texts[rnd(s) % 4]);
+		break;
+	default:
+		sb_add(b, "<SimpleSetPredicate field=\"x1\" booleanOperator=\"%s\"><Array type=\"real\">%s %s</Array>"
+			"</SimpleSetPredicate>", rnd(s) % 2 ? "isIn" : "isNotIn", nums[rnd(s) % 4], nums[rnd(s) % 4]);
+	}
+	if (walked)
+		sb_add(b, "<False/></CompoundPredicate>");
+}
+
+/* A random node and its subtree; node ids count up from *id. */
+static void random_node(sbuf *b, uint64_t *s, int depth, int *id, bool cls, bool walked, bool root, bool is_true)
+{
+	static const char *const labels[] = { "A", "B", "C" };
+	int me = (*id)++;
+	int kids = depth < 5 && (root || rnd(s) % 4) ? 1 + (int)(rnd(s) % 3) : 0;
+	bool last_true = kids > 1 && rnd(s) % 3 == 0;
+	int def = kids ? (int)(rnd(s) % (unsigned)kids) : -1;
+	/* children's ids are not known until they are written: write them first, then this node around them */
+	sbuf kb = { 0 };
+	int kid_id[3];
+	for (int k = 0; k < kids; k++) {
+		kid_id[k] = *id;
+		sbuf one = { 0 };
+		random_node(&one, s, depth + 1, id, cls, walked, false, last_true && k == kids - 1);
+		sb_add(&kb, "%s", one.p);
+		free(one.p);
+	}
+	if (cls)
+		sb_add(b, "<Node id=\"n%d\" score=\"%s\" recordCount=\"%u\"", me, labels[rnd(s) % 3], 1 + rnd(s) % 50);
+	else
+		sb_add(b, "<Node id=\"n%d\" score=\"%u\"", me, rnd(s) % 100);
+	if (def >= 0)
+		sb_add(b, " defaultChild=\"n%d\"", kid_id[def]);
+	sb_add(b, ">");
+	if (root || is_true)
+		sb_add(b, "<True/>");
+	else
+		random_pred(b, s, walked);
+	if (cls)
+		for (int k = 0; k < 3; k++)
+			sb_add(b, "<ScoreDistribution value=\"%s\" recordCount=\"%u\"/>", labels[k], rnd(s) % 20);
+	if (kb.p)
+		sb_add(b, "%s", kb.p);
+	free(kb.p);
+	sb_add(b, "</Node>");
+}
+
+static mlmd_model *random_tree(uint64_t seed, bool cls, const char *missing, const char *notrue, bool walked)
+{
+	sbuf b = { 0 };
+	sb_add(&b, HEAD "<DataDictionary><DataField name=\"x1\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"x2\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"c\" optype=\"categorical\" dataType=\"string\"/>"
+		"<DataField name=\"y\" optype=\"%s\" dataType=\"%s\"/></DataDictionary>"
+		"<TreeModel functionName=\"%s\" missingValueStrategy=\"%s\" noTrueChildStrategy=\"%s\"><MiningSchema>"
+		"<MiningField name=\"x1\"/><MiningField name=\"x2\"/><MiningField name=\"c\"/>"
+		"<MiningField name=\"y\" usageType=\"predicted\"/></MiningSchema><Output>"
+		"<OutputField name=\"node\" feature=\"entityId\"/><OutputField name=\"pred\" feature=\"predictedValue\"/>%s"
+		"</Output>", cls ? "categorical" : "continuous", cls ? "string" : "double", cls ? "classification" : "regression",
+		missing, notrue, cls ? "<OutputField name=\"pA\" feature=\"probability\" value=\"A\"/>" : "");
+	uint64_t s = seed;
+	int id = 0;
+	random_node(&b, &s, 0, &id, cls, walked, true, true);
+	sb_add(&b, "</TreeModel></PMML>");
+	mlmd_model *m = load(b.p);
+	free(b.p);
+	return m;
+}
+
+/* Random trees under every missing-value and no-true-child strategy, written
+ * once so that they compile into the tree engine and once so that they are
+ * walked: on rows with missing values, both give the same node, prediction
+ * and probability. */
+static void tree_engine_matches_walker(void **state)
+{
+	(void)state;
+	static const char *const strategies[] = { "none", "lastPrediction", "nullPrediction", "defaultChild",
+		"weightedConfidence", "aggregateNodes" };
+	static const char *const notrue[] = { "returnNullPrediction", "returnLastPrediction" };
+	enum { ROWS = 400 };
+	double x1[ROWS], x2[ROWS];
+	const char *c[ROWS];
+	static const double xs[] = { -1, 0, 0.5, 1, 0.25, 2 };
+	static const char *const cs[] = { "a", "b", "c", "d", "" };
+	uint64_t rs = 7;
+	for (int i = 0; i < ROWS; i++) {
+		x1[i] = rnd(&rs) % 5 == 0 ? NAN : xs[rnd(&rs) % 6];
+		x2[i] = rnd(&rs) % 5 == 0 ? NAN : xs[rnd(&rs) % 6];
+		c[i] = cs[rnd(&rs) % 5];
+	}
+	mlmd_score_ctx *ctx[2];
+	assert_int_equal(mlmd_score_ctx_new(&ctx[0]), 0);
+	assert_int_equal(mlmd_score_ctx_new(&ctx[1]), 0);
+	int compiled = 0, total = 0;
+	for (uint64_t seed = 1; seed <= 12; seed++)
+		for (int cls = 0; cls < 2; cls++)
+			for (size_t ms = 0; ms < 6; ms++)
+				for (int nt = 0; nt < 2; nt++) {
+					mlmd_model *m[2];
+					mlmd_tensor out[2][8];
+					for (int w = 0; w < 2; w++) {
+						m[w] = random_tree(seed * 977, cls, strategies[ms], notrue[nt], w);
+						int e, wk;
+						assert_int_equal(sc_pmml_tree_counts(m[w], &e, &wk), 0);
+						assert_int_equal(e + wk, 1);
+						if (w) {
+							assert_int_equal(e, 0); /* the compound spelling is always walked */
+						} else {
+							compiled += e;
+							total++;
+						}
+						mlmd_tensor in[3];
+						for (size_t k = 0; k < 3; k++) {
+							const char *nm = mlmd_model_input(m[w], k)->name;
+							in[k] = (mlmd_tensor){ .rank = 1, .dims = { ROWS } };
+							in[k].dtype = nm[0] == 'c' ? MLMD_DTYPE_STRING : MLMD_DTYPE_DOUBLE;
+							in[k].data = nm[0] == 'c' ? (void *)c : !strcmp(nm, "x1") ? (void *)x1 : (void *)x2;
+						}
+						memset(out[w], 0, sizeof out[w]);
+						assert_true(mlmd_model_output_count(m[w]) <= 8);
+						if (mlmd_model_score(m[w], ctx[w], in, 3, out[w], mlmd_model_output_count(m[w])))
+							fail_msg("score: %s", mlmd_error_message());
+					}
+					for (size_t o = 0; o < mlmd_model_output_count(m[0]); o++) {
+						const char *name = mlmd_model_output(m[0], o)->name;
+						int o1 = out_index(m[1], name);
+						for (int i = 0; i < ROWS; i++) {
+							bool same;
+							if (out[0][o].dtype == MLMD_DTYPE_STRING) {
+								const char *a = ((const char **)out[0][o].data)[i],
+									   *b = ((const char **)out[1][o1].data)[i];
+								same = a == b || (a && b && !strcmp(a, b));
+							} else {
+								double a = ((const double *)out[0][o].data)[i],
+									   b = ((const double *)out[1][o1].data)[i];
+								same = (isnan(a) && isnan(b)) || a == b;
+							}
+							if (!same)
+								fail_msg("seed %llu %s %s %s: output %s differs at row %d (x1=%g x2=%g c='%s')",
+									(unsigned long long)seed, cls ? "classification" : "regression",
+									strategies[ms], notrue[nt], name, i, x1[i], x2[i], c[i]);
+						}
+					}
+					mlmd_model_free(m[0]);
+					mlmd_model_free(m[1]);
+				}
+	/* most compile; the rest (classes under weightedConfidence/aggregateNodes, some defaultChild) are walked */
+	print_message("tree engine: %d of %d random trees compiled\n", compiled, total);
+	assert_true(compiled * 3 >= total * 2);
+	mlmd_score_ctx_free(ctx[0]);
+	mlmd_score_ctx_free(ctx[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +749,7 @@ int main(void)
 		cmocka_unit_test(scorecard_with_reason_codes),
 		cmocka_unit_test(general_regression),
 		cmocka_unit_test(tree_missing_value_strategies),
+		cmocka_unit_test(tree_engine_matches_walker),
 		cmocka_unit_test(segmentation_methods),
 		cmocka_unit_test(transformations_targets_outputs),
 		cmocka_unit_test(model_verification),

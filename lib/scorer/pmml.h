@@ -25,5 +25,8 @@ px *px_child(const px *n, const char *name);     /* first PMML child of that nam
 px *px_next(const px *n, const char *name);      /* next PMML sibling of that name */
 
 int sc_load_pmml(mlmd_model *m, const char *data, size_t len);
+/* How many of a PMML model's TreeModels were compiled into the tree engine and how
+ * many are walked node by node (tests and `mlmd model info`); -1 if m is not PMML. */
+int sc_pmml_tree_counts(const mlmd_model *m, int *engine, int *walked);
 
 #endif

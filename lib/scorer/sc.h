@@ -240,6 +240,9 @@ int sc_trees_n_targets(const sc_trees *t);
 /* `scratch` (the score context's pool) holds any working memory. */
 int sc_trees_score(const sc_trees *t, sc_pool *scratch, int dtype, const void *x, int64_t n, int64_t n_cols,
 	double *out);
+/* The first vote of the leaf that one row of doubles reaches in the first
+ * tree: a quick path for single trees whose leaves vote once (PMML). */
+double sc_trees_vote1_d(const sc_trees *t, const double *row);
 /* ONNX post transforms over n rows of k scores, in place. */
 void sc_post_transform(sc_post post, double *scores, int64_t n, int k);
 

@@ -607,6 +607,22 @@ int sc_trees_score(const sc_trees *T, sc_pool *scratch, int dtype, const void *x
 	return 0;
 }
 
+double sc_trees_vote1_d(const sc_trees *T, const double *row)
+{
+	const tree *t = &T->trees[0];
+	int32_t leaf;
+	if (t->complete) {
+		int32_t slot;
+		walk_d(t, row, 0, 1, &slot);
+		if (t->target >= 0)
+			return t->leaf_d[slot];
+		leaf = t->leaf_id[slot];
+	} else {
+		leaf = walk_generic_d(T, t->root, row);
+	}
+	return T->vote_count[leaf] ? T->vote_w[T->vote_start[leaf]] : 0;
+}
+
 /* ---- post transforms ------------------------------------------------------------------------ */
 
 /* Inverse error function: a rational first guess refined by Newton steps
