@@ -161,6 +161,7 @@ typedef struct {
 	pv invalid_value;
 	int outliers;            /* 0 asIs, 1 asMissingValues, 2 asExtremeValues */
 	double low, high;
+	bool noop;               /* nothing to check or replace: treat_input would leave the value as it is */
 } pmf;
 
 enum { OF_PREDICTED, OF_DISPLAY, OF_PROBABILITY, OF_TRANSFORMED, OF_REASON, OF_ENTITY, OF_CONFIDENCE };
@@ -181,6 +182,7 @@ typedef struct {
 	double *p;               /* n_cls probabilities (NaN when not computed), in the model's scratch */
 	bool has_p;
 	const char *entity;
+	int cls;                 /* classification: the index of the predicted category, -1 if not known */
 	double confidence;
 	int n_reasons;
 	const char **reasons;
@@ -1090,6 +1092,7 @@ static void set_class_result(const pmodel *m, pres *r)
 	int b = argmax(r->p, m->n_cls);
 	r->has_p = true;
 	r->value = b >= 0 ? (pv){ PV_STR, 0, m->cls[b] } : MISSING;
+	r->cls = b;
 	r->confidence = b >= 0 ? r->p[b] : NAN;
 }
 
@@ -1241,6 +1244,7 @@ typedef struct {
 	double count;            /* recordCount, NaN if absent */
 	int dist;                /* offset of n_cls probabilities in probs, or -1 */
 	int def;                 /* defaultChild as a node index, or -1 */
+	int cls;                 /* classification: the score's category index, or -1 */
 	const char *id;
 } tnode;
 
@@ -1312,15 +1316,11 @@ static void tree_result(const pmodel *m, const treebody *t, int i, pres *r)
 			r->p[k] = nd->dist >= 0 ? t->probs[nd->dist + (int)k] : NAN;
 		r->has_p = nd->dist >= 0;
 		r->value = nd->score;
-		if (r->value.t == PV_MISSING && nd->dist >= 0) {
+		r->cls = nd->cls;
+		if (r->value.t == PV_MISSING && nd->dist >= 0)
 			set_class_result(m, r);
-		} else if (nd->dist >= 0) {
-			for (size_t k = 0; k < m->n_cls; k++) {
-				int ok;
-				if (cmp_values(nd->score, (pv){ PV_STR, 0, m->cls[k] }, false, &ok) == 0 && ok)
-					r->confidence = r->p[k];
-			}
-		}
+		else if (nd->dist >= 0 && nd->cls >= 0)
+			r->confidence = r->p[nd->cls];
 	} else {
 		r->value = nd->score;
 	}
@@ -1503,7 +1503,9 @@ static void eval_mining(rowctx *rc, const pmodel *m, pres *r)
 			continue;
 		}
 		total_w += w;
-		if (b->method == MM_MAJORITY || b->method == MM_WMAJORITY) {
+		if ((b->method == MM_MAJORITY || b->method == MM_WMAJORITY) && sr.cls >= 0) {
+			p[sr.cls] += w; /* (a segment's categories are a prefix of ours, checked at load) */
+		} else if (b->method == MM_MAJORITY || b->method == MM_WMAJORITY) {
 			for (size_t k = 0; k < m->n_cls; k++) {
 				int ok;
 				if (cmp_values(sr.value, (pv){ PV_STR, 0, m->cls[k] }, false, &ok) == 0 && ok) {
@@ -1892,12 +1894,13 @@ static void eval_scorecard(rowctx *rc, const pmodel *m, pres *r)
 static void eval_model(rowctx *rc, const pmodel *m, pres *r)
 {
 	for (size_t i = 0; i < m->n_mf; i++)
-		if (m->mf[i].usage == 0)
+		if (m->mf[i].usage == 0 && !m->mf[i].noop)
 			treat_input(rc, &m->mf[i]);
 	r->p = rc->scratch + m->scratch;
 	r->has_p = false;
 	r->value = MISSING;
 	r->entity = NULL;
+	r->cls = -1;
 	r->confidence = NAN;
 	r->n_reasons = 0;
 	r->reasons = NULL;
@@ -1930,7 +1933,8 @@ static void eval_model(rowctx *rc, const pmodel *m, pres *r)
 	if (m->classification && !r->has_p && r->value.t == PV_STR)
 		for (size_t k = 0; k < m->n_cls; k++) { /* a predicted category without a distribution */
 			int ok;
-			r->p[k] = cmp_values(r->value, (pv){ PV_STR, 0, m->cls[k] }, false, &ok) == 0 && ok ? 1 : 0;
+			r->p[k] = r->cls >= 0 ? (int)k == r->cls :
+				cmp_values(r->value, (pv){ PV_STR, 0, m->cls[k] }, false, &ok) == 0 && ok ? 1 : 0;
 		}
 	for (size_t i = 0; i < m->n_out; i++) {
 		const poutf *o = &m->out[i];
@@ -2152,8 +2156,9 @@ static int build_node(pdoc *d, pmodel *m, tbuild *tb, const px *n, int i)
 		nd->count = NAN;
 	const char *sc = px_attr(n, "score");
 	nd->score = sc ? constant(d, dup(d, sc), m->classification ? F_STRING : F_DOUBLE) : MISSING;
-	if (m->classification && sc && (rc = add_class(d, m, sc)) < 0)
-		return rc;
+	nd->cls = -1;
+	if (m->classification && sc && (nd->cls = add_class(d, m, sc)) < 0)
+		return nd->cls;
 	for (const px *c = n->first; c; c = c->next)
 		if (!c->foreign && (!strcmp(c->name, "Regression") || !strcmp(c->name, "DecisionTree") ||
 			!strcmp(c->name, "Partition")))
@@ -2505,6 +2510,7 @@ static int tree_engine(pdoc *d, const pmodel *m, treebody *t)
 	c.b.s.n_trees = 1;
 	c.b.s.n_targets = 1;
 	c.b.s.agg = SC_AGG_SUM;
+	c.b.s.compact = true;
 	if (!rc)
 		rc = sc_trees_build(&t->eng, d->pool, &c.b.s, "PMML TreeModel");
 	sc_tree_buf_free(&c.b);
@@ -3199,6 +3205,8 @@ static int compile_model(pdoc *d, const px *n, pmodel **out, const pmodel *paren
 		if (mf->outliers && (!parse_double(px_attr(f, "lowValue"), &mf->low) ||
 			!parse_double(px_attr(f, "highValue"), &mf->high)))
 			return bad(f, "outliers treatment needs numeric lowValue and highValue");
+		const pfield *fd = &d->fields[mf->field];
+		mf->noop = mf->replacement.t == PV_MISSING && !mf->outliers && !fd->n_values && !fd->n_iv;
 	}
 	if (m->target < 0 && px_attr(n, "targetFieldName"))
 		m->target = field_id(d, px_attr(n, "targetFieldName"));

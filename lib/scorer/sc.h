@@ -215,6 +215,8 @@ typedef struct sc_tree_src {
 	const double *base;        /* n_targets or NULL */
 	bool base_first;           /* XGBoost: start from the base, then add trees in order */
 	bool float_sum;            /* accumulate in float (XGBoost parity) instead of double */
+	bool compact;              /* scored a row at a time (PMML): keep the compact generic layout,
+	                              whose walk touches only the nodes on the path */
 } sc_tree_src;
 
 int sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *src, const char *what);

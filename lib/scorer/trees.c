@@ -265,7 +265,7 @@ int sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, const ch
 				"shares nodes with another branch or tree", what, k, MAX_DEPTH);
 		int target = -2;
 		bool single = true;
-		if (depth - 1 <= MAX_PAD && simple_subtree(s, root, &target, &single)) {
+		if (!s->compact && depth - 1 <= MAX_PAD && simple_subtree(s, root, &target, &single)) {
 			t->complete = true;
 			t->depth = depth - 1;
 			t->target = single && target >= 0 ? target : -1;
