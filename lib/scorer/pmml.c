@@ -115,6 +115,8 @@ typedef struct {
 	double *lo, *hi;
 	uint8_t *lo_open, *hi_open;
 	pexpr *derive;           /* DerivedField expression, else NULL */
+	int n_codes;             /* texts compiled trees compare this (text) field with, sorted: */
+	const char **codes;      /* a value's position among them is its number in the tree engine */
 } pfield;
 
 struct pexpr {
@@ -1012,6 +1014,9 @@ struct rowctx {
 	pv *vals;
 	uint8_t *done;           /* per field: value computed this row */
 	double *scratch;
+	uint8_t *tdone;          /* per text field: tcode holds the number of the text at tptr, this row */
+	const char **tptr;
+	double *tcode;
 	bool invalid;            /* an input was invalid under returnInvalid */
 };
 
@@ -1264,12 +1269,10 @@ typedef struct {
 } treebody;
 
 /* An engine feature: a field's value, or for a text field the position of the
- * value among the texts the tree compares it with (n_codes if none). */
+ * value among the field's codes (n_codes if it is none of them). */
 typedef struct tfeat {
 	int field;
 	bool text;
-	int n_codes;
-	const char **codes;      /* sorted */
 } tfeat;
 
 static int cmp_text(const void *a, const void *b)
@@ -1277,7 +1280,7 @@ static int cmp_text(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static double text_code(const tfeat *f, const char *s)
+static double text_code(const pfield *f, const char *s)
 {
 	const char **hit = bsearch(&s, f->codes, (size_t)f->n_codes, sizeof *f->codes, cmp_text);
 	return hit ? (double)(hit - f->codes) : f->n_codes;
@@ -1342,7 +1345,12 @@ static bool eval_tree_engine(rowctx *rc, const pmodel *m, const treebody *t, pre
 		} else if (!f->text) {
 			x[k] = v.d;
 		} else {
-			x[k] = text_code(f, v.s);
+			if (!rc->tdone[f->field] || rc->tptr[f->field] != v.s) {
+				rc->tdone[f->field] = 1;
+				rc->tptr[f->field] = v.s;
+				rc->tcode[f->field] = text_code(&rc->d->fields[f->field], v.s);
+			}
+			x[k] = rc->tcode[f->field];
 		}
 	}
 	double leaf = sc_trees_vote1_d(t->eng, x);
@@ -2334,7 +2342,8 @@ static void add_leaf(tcomp *c, int at, int node)
 /* Sets engine node `at` to predicate p's test; *neg: the predicate holds when the test is false. */
 static int set_test(pdoc *d, treebody *t, tcomp *c, int at, const ppred *p, bool *neg)
 {
-	const tfeat *f = &t->feat[c->feat_of[p->field] - 1];
+	const tfeat *tf = &t->feat[c->feat_of[p->field] - 1];
+	const pfield *f = tf->text ? &d->fields[p->field] : NULL;
 	c->b.feature[at] = c->feat_of[p->field] - 1;
 	*neg = false;
 	if (p->kind == P_SET) {
@@ -2342,7 +2351,7 @@ static int set_test(pdoc *d, treebody *t, tcomp *c, int at, const ppred *p, bool
 		if (!set)
 			return MLMD_OOM();
 		for (size_t i = 0; i < p->n; i++)
-			set[i] = f->text ? text_code(f, p->set[i].s) : p->set[i].d;
+			set[i] = f ? text_code(f, p->set[i].s) : p->set[i].d;
 		qsort(set, p->n, sizeof *set, cmp_double);
 		c->b.mode[at] = SC_MODE_MEMBER;
 		c->b.sets[at] = set;
@@ -2353,62 +2362,79 @@ static int set_test(pdoc *d, treebody *t, tcomp *c, int at, const ppred *p, bool
 	static const uint8_t modes[] = { [OP_EQ] = SC_MODE_EQ, [OP_NE] = SC_MODE_NEQ, [OP_LT] = SC_MODE_LT,
 		[OP_LE] = SC_MODE_LEQ, [OP_GT] = SC_MODE_GT, [OP_GE] = SC_MODE_GTE };
 	c->b.mode[at] = modes[p->op];
-	c->b.thr[at] = f->text ? text_code(f, p->value.s) : p->value.d;
+	c->b.thr[at] = f ? text_code(f, p->value.s) : p->value.d;
 	return 0;
 }
 
-/* Gives every field the tree tests a feature, with the texts of text fields. */
+/* Gives every field the tree tests a feature. */
 static int tree_features(pdoc *d, treebody *t, tcomp *c)
 {
-	int *count = calloc((size_t)d->n_fields + 1, sizeof *count);
-	if (!count)
-		return MLMD_OOM();
 	for (int i = 1; i < t->n; i++) {
 		const ppred *p = t->nodes[i].pred;
-		if (!engine_pred(d, p)) /* True, or a child after a True one, which no test reaches */
-			continue;
-		if (!c->feat_of[p->field])
+		if (engine_pred(d, p) && !c->feat_of[p->field]) /* (not: True, or a child after a True one) */
 			c->feat_of[p->field] = ++c->nf;
-		count[p->field] += p->kind == P_SET ? (int)p->n : 1;
 	}
-	int rc = 0;
 	t->n_feat = c->nf;
 	t->feat = sc_alloc_array(d->pool, (size_t)c->nf + 1, sizeof *t->feat);
-	for (int fld = 0; t->feat && !rc && fld < d->n_fields; fld++) {
-		if (!c->feat_of[fld])
-			continue;
-		tfeat *f = &t->feat[c->feat_of[fld] - 1];
-		f->field = fld;
-		f->text = d->fields[fld].kind == F_STRING;
-		if (f->text && !(f->codes = sc_alloc_array(d->pool, (size_t)count[fld] + 1, sizeof *f->codes)))
-			rc = MLMD_OOM();
-	}
 	if (!t->feat)
-		rc = MLMD_OOM();
-	for (int i = 1; !rc && i < t->n; i++) { /* collect each text field's texts, then sort them and drop repeats */
+		return MLMD_OOM();
+	for (int fld = 0; fld < d->n_fields; fld++)
+		if (c->feat_of[fld]) {
+			tfeat *f = &t->feat[c->feat_of[fld] - 1];
+			f->field = fld;
+			f->text = d->fields[fld].kind == F_STRING;
+		}
+	return 0;
+}
+
+/* Collects, over every TreeModel in m, the texts each text field is compared
+ * with: pass 0 counts them, pass 1 stores them (in fields' codes). */
+static void collect_texts(pdoc *d, const pmodel *m, int pass)
+{
+	if (m->kind == M_MINING) {
+		const miningbody *b = m->body;
+		for (size_t i = 0; i < b->n; i++)
+			collect_texts(d, b->seg[i].model, pass);
+		return;
+	}
+	if (m->kind != M_TREE)
+		return;
+	const treebody *t = m->body;
+	for (int i = 1; i < t->n; i++) {
 		const ppred *p = t->nodes[i].pred;
 		if (!engine_pred(d, p) || d->fields[p->field].kind != F_STRING)
 			continue;
-		tfeat *f = &t->feat[c->feat_of[p->field] - 1];
-		if (p->kind == P_SET)
-			for (size_t k = 0; k < p->n; k++)
-				f->codes[f->n_codes++] = p->set[k].s;
-		else
-			f->codes[f->n_codes++] = p->value.s;
+		pfield *f = &d->fields[p->field];
+		size_t k = p->kind == P_SET ? p->n : 1;
+		for (size_t j = 0; j < k; j++, f->n_codes++)
+			if (pass)
+				f->codes[f->n_codes] = p->kind == P_SET ? p->set[j].s : p->value.s;
 	}
-	for (int k = 0; !rc && k < c->nf; k++) {
-		tfeat *f = &t->feat[k];
-		if (!f->text || !f->n_codes)
+}
+
+/* The fields' codes: every text a compiled tree may compare a field with, sorted, once each. */
+static int text_codes(pdoc *d)
+{
+	collect_texts(d, d->top, 0);
+	for (int fld = 0; fld < d->n_fields; fld++) {
+		pfield *f = &d->fields[fld];
+		if (f->n_codes && !(f->codes = sc_alloc_array(d->pool, (size_t)f->n_codes, sizeof *f->codes)))
+			return MLMD_OOM();
+		f->n_codes = 0;
+	}
+	collect_texts(d, d->top, 1);
+	for (int fld = 0; fld < d->n_fields; fld++) {
+		pfield *f = &d->fields[fld];
+		if (!f->n_codes)
 			continue;
 		qsort(f->codes, (size_t)f->n_codes, sizeof *f->codes, cmp_text);
 		int u = 1;
-		for (int j = 1; j < f->n_codes; j++)
-			if (strcmp(f->codes[j], f->codes[u - 1]))
-				f->codes[u++] = f->codes[j];
+		for (int k = 1; k < f->n_codes; k++)
+			if (strcmp(f->codes[k], f->codes[u - 1]))
+				f->codes[u++] = f->codes[k];
 		f->n_codes = u;
 	}
-	free(count);
-	return rc;
+	return 0;
 }
 
 /* Fills the engine nodes of internal node i's chain. */
@@ -2600,7 +2626,7 @@ static int compile_tree(pdoc *d, const px *n, pmodel *m)
 		t->probs = NULL;
 	}
 	free(raw);
-	return tree_engine(d, m, t);
+	return 0;
 }
 
 static int compile_mining(pdoc *d, const px *n, pmodel *m)
@@ -3289,7 +3315,12 @@ static int finalize(pdoc *d, pmodel *m)
 		}
 		break;
 	}
-	case M_TREE: ((treebody *)m->body)->xs = d->n_scratch; d->n_scratch += ((treebody *)m->body)->n_feat; break;
+	case M_TREE:
+		if ((rc = tree_engine(d, m, m->body)))
+			return rc;
+		((treebody *)m->body)->xs = d->n_scratch;
+		d->n_scratch += ((treebody *)m->body)->n_feat;
+		break;
 	case M_GENERAL: ((grmbody *)m->body)->x = d->n_scratch; d->n_scratch += (int)((grmbody *)m->body)->n_params; break;
 	case M_NEURAL: ((nnbody *)m->body)->slots = d->n_scratch; d->n_scratch += (int)((nnbody *)m->body)->n_neurons; break;
 	case M_SCORECARD: ((scbody *)m->body)->diffs = d->n_scratch; d->n_scratch += 4 * (int)((scbody *)m->body)->n; break;
@@ -3311,6 +3342,27 @@ typedef struct {
 	int *out_kind;
 	size_t scratch_bytes;
 } pmml_attr;
+
+/* A row context's arrays, from the score context's pool; -1 when out of memory. */
+static int rowctx_init(rowctx *rc, const pdoc *d, sc_pool *pool)
+{
+	size_t n = (size_t)d->n_fields + 1;
+	*rc = (rowctx){ .d = d };
+	rc->vals = sc_alloc_array(pool, n, sizeof *rc->vals);
+	rc->done = sc_alloc_array(pool, n, 1);
+	rc->tdone = sc_alloc_array(pool, n, 1);
+	rc->tptr = sc_alloc_array(pool, n, sizeof *rc->tptr);
+	rc->tcode = sc_alloc_array(pool, n, sizeof *rc->tcode);
+	rc->scratch = sc_alloc_array(pool, (size_t)d->n_scratch + 1, sizeof(double));
+	return rc->vals && rc->done && rc->tdone && rc->tptr && rc->tcode && rc->scratch ? 0 : -1;
+}
+
+/* Forgets the previous row's values. */
+static void rowctx_next(rowctx *rc)
+{
+	memset(rc->done, 0, (size_t)rc->d->n_fields);
+	memset(rc->tdone, 0, (size_t)rc->d->n_fields);
+}
 
 /* Scores one row whose inputs are already in rc->vals; returns the result. */
 static void eval_row(const pmml_attr *a, rowctx *rc, pres *res)
@@ -3341,14 +3393,11 @@ static int run_pmml(const sc_node *n, sc_run *r)
 		if ((rc = sc_out(n, r, (int)o, a->out_kind[o] == -1 ? MLMD_DTYPE_DOUBLE : a->out_kind[o] == F_STRING ?
 			MLMD_DTYPE_STRING : MLMD_DTYPE_DOUBLE, a->out_kind[o] == -1 ? 2 : 1, dims)))
 			return rc;
-	rowctx rcx = { .d = d };
-	rcx.vals = sc_alloc_array(&r->ctx->pool, (size_t)d->n_fields + 1, sizeof(pv));
-	rcx.done = sc_alloc_array(&r->ctx->pool, (size_t)d->n_fields + 1, 1);
-	rcx.scratch = sc_alloc_array(&r->ctx->pool, (size_t)d->n_scratch + 1, sizeof(double));
-	if (!rcx.vals || !rcx.done || !rcx.scratch)
+	rowctx rcx;
+	if (rowctx_init(&rcx, d, &r->ctx->pool))
 		return MLMD_OOM();
 	for (int64_t i = 0; i < rows; i++) {
-		memset(rcx.done, 0, (size_t)d->n_fields);
+		rowctx_next(&rcx);
 		for (size_t k = 0; k < a->n_in; k++) {
 			const tensor *t = r->in[k];
 			int f = a->in_fields[k];
@@ -3419,11 +3468,8 @@ static int verify(pmml_attr *a, pmodel *m, const px *mv, sc_pool *tmp)
 	const char **col = sc_alloc_array(tmp, nf + 1, sizeof(char *));
 	double *prec = sc_alloc_array(tmp, nf + 1, sizeof(double)), *zero = sc_alloc_array(tmp, nf + 1, sizeof(double));
 	bool *is_in = sc_alloc_array(tmp, nf + 1, sizeof(bool));
-	rowctx rc = { .d = d };
-	rc.vals = sc_alloc_array(tmp, (size_t)d->n_fields + 1, sizeof(pv));
-	rc.done = sc_alloc_array(tmp, (size_t)d->n_fields + 1, 1);
-	rc.scratch = sc_alloc_array(tmp, (size_t)d->n_scratch + 1, sizeof(double));
-	if (!field || !col || !prec || !zero || !is_in || !rc.vals || !rc.done || !rc.scratch)
+	rowctx rc;
+	if (!field || !col || !prec || !zero || !is_in || rowctx_init(&rc, d, tmp))
 		return MLMD_OOM();
 	size_t i = 0;
 	for (const px *f = px_child(vf, "VerificationField"); f; f = px_next(f, "VerificationField"), i++) {
@@ -3444,7 +3490,7 @@ static int verify(pmml_attr *a, pmodel *m, const px *mv, sc_pool *tmp)
 	}
 	int row = 0;
 	for (const px *r = px_child(tbl, "row"); r; r = px_next(r, "row"), row++) {
-		memset(rc.done, 0, (size_t)d->n_fields);
+		rowctx_next(&rc);
 		for (size_t k = 0; k < a->n_in; k++) {
 			rc.vals[a->in_fields[k]] = MISSING;
 			rc.done[a->in_fields[k]] = 1;
@@ -3581,6 +3627,8 @@ int sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 		rc = bad(root, "the document has no model");
 	if (!rc)
 		rc = compile_model(d, model, &d->top, NULL);
+	if (!rc)
+		rc = text_codes(d);
 	if (!rc)
 		rc = finalize(d, d->top);
 	/* the graph: the top model's active data fields in, the prediction (and outputs) out */
