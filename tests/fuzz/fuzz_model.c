@@ -1,6 +1,6 @@
 /*
- * tests/fuzz/fuzz_model.c - fuzz target for the model loaders (ONNX and
- * XGBoost JSON, picked by content as in mlmd_model_load_buffer).
+ * tests/fuzz/fuzz_model.c - fuzz target for the model loaders (ONNX,
+ * XGBoost JSON and PMML, picked by content as in mlmd_model_load_buffer).
  *
  * Each input is a model file. Loading must fail cleanly or succeed; a model
  * that loads is then scored once on a small batch made up to fit its
