@@ -94,6 +94,11 @@ def test_lineage_formats(demo, tmp_path):
     svg = tmp_path / 'l.svg'
     mlmd('--store', store, 'lineage', 'artifact', mid, '--svg', str(svg))
     assert svg.read_text().count('<g id="node') >= 3
+  # without Graphviz, --svg says what is missing and fails
+  res = subprocess.run([CLI, '--store', store, 'lineage', 'artifact', mid, '--svg', str(tmp_path / 'none.svg')],
+                       capture_output=True, text=True, env={'PATH': '/nonexistent'})
+  assert res.returncode == 1 and "needs Graphviz's 'dot' program" in res.stderr
+  assert not (tmp_path / 'none.svg').exists()
   # bounds: one hop only reaches the trainer
   one = json.loads(mlmd('--store', store, 'lineage', 'artifact', mid, '--hops', '1', '--format', 'json').stdout)
   assert {n['type'] for n in one['nodes']} == {'Model', 'Trainer'}
