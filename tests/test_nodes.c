@@ -457,6 +457,36 @@ static void handle_works_after_a_failed_batch(void **st)
 	mlmd_store_free(fresh);
 }
 
+/* mlmd_store_restore_times: copies keep their times; a missing id changes nothing. */
+static void restore_times_sets_both_times(void **st)
+{
+	(void)st;
+	int64_t id[2] = { 0, 0 };
+	OK(put_artifact(s, new_artifact(ds, "/restore/1"), &id[0]));
+	OK(put_artifact(s, new_artifact(ds, "/restore/2"), &id[1]));
+	int64_t ct[2] = { 1000, 2000 }, ut[2] = { 1500, 2500 };
+	OK(mlmd_store_restore_times(s, "artifact", id, ct, ut, 2));
+	for (int i = 0; i < 2; i++) {
+		Mlmd__Pb__Artifact *g = get_artifact(s, id[i]);
+		assert_int_equal(g->create_time_since_epoch, ct[i]);
+		assert_int_equal(g->last_update_time_since_epoch, ut[i]);
+		mlmd_message_free(g);
+	}
+	/* one id missing: NOT_FOUND, and the other keeps its times */
+	int64_t bad[2] = { id[0], 987654 }, ct2[2] = { 7, 7 }, ut2[2] = { 8, 8 };
+	FAILS(mlmd_store_restore_times(s, "artifact", bad, ct2, ut2, 2), MLMD_NOT_FOUND, "artifact 987654 does not exist");
+	Mlmd__Pb__Artifact *g = get_artifact(s, id[0]);
+	assert_int_equal(g->create_time_since_epoch, 1000);
+	mlmd_message_free(g);
+	/* an execution id is not an artifact's; bad arguments */
+	FAILS(mlmd_store_restore_times(s, "execution", id, ct, ut, 1), MLMD_NOT_FOUND, "execution");
+	FAILS(mlmd_store_restore_times(s, "model", id, ct, ut, 1), MLMD_INVALID_ARGUMENT, "kind 'model'");
+	int64_t neg = -1;
+	FAILS(mlmd_store_restore_times(s, "artifact", id, &neg, ut, 1), MLMD_INVALID_ARGUMENT, "negative");
+	FAILS(mlmd_store_restore_times(s, "artifact", NULL, ct, ut, 1), MLMD_INVALID_ARGUMENT, "must not be NULL");
+	OK(mlmd_store_restore_times(s, "context", NULL, NULL, NULL, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -471,6 +501,7 @@ int main(void)
 		cmocka_unit_test(occ_aborts_on_stale_update_time),
 		cmocka_unit_test(executions_and_contexts),
 		cmocka_unit_test(reads_by_type_uri_and_external_id),
+		cmocka_unit_test(restore_times_sets_both_times),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

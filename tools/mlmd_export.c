@@ -347,6 +347,39 @@ typedef struct {
 	long done;
 } importer;
 
+/* Gives the batch's new nodes the creation and update times they had in the export. */
+static int keep_times(importer *im, const int64_t *new_ids)
+{
+	static const char *const kinds[3] = { "artifact", "execution", "context" };
+	batch *b = &im->b;
+	int64_t ids[BATCH], ct[BATCH], ut[BATCH];
+	size_t n = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		const void *m = b->items[i];
+		bool has_c, has_u;
+		int64_t c, u;
+		if (b->kind == 0) {
+			const Mlmd__Pb__Artifact *a = m;
+			has_c = a->has_create_time_since_epoch, c = a->create_time_since_epoch;
+			has_u = a->has_last_update_time_since_epoch, u = a->last_update_time_since_epoch;
+		} else if (b->kind == 1) {
+			const Mlmd__Pb__Execution *e = m;
+			has_c = e->has_create_time_since_epoch, c = e->create_time_since_epoch;
+			has_u = e->has_last_update_time_since_epoch, u = e->last_update_time_since_epoch;
+		} else {
+			const Mlmd__Pb__Context *x = m;
+			has_c = x->has_create_time_since_epoch, c = x->create_time_since_epoch;
+			has_u = x->has_last_update_time_since_epoch, u = x->last_update_time_since_epoch;
+		}
+		if (!has_c || !has_u)
+			continue;
+		ids[n] = new_ids[i];
+		ct[n] = c;
+		ut[n++] = u;
+	}
+	return n ? mlmd_store_restore_times(im->s, kinds[b->kind], ids, ct, ut, n) : 0;
+}
+
 static int flush_batch(importer *im)
 {
 	batch *b = &im->b;
@@ -362,6 +395,7 @@ static int flush_batch(importer *im)
 		if (!(rc = mlmd_store_put_artifacts(im->s, &rq, &rs))) {
 			for (size_t i = 0; i < b->n; i++)
 				map_add(&im->arts, b->old_ids[i], rs->artifact_ids[i]);
+			rc = keep_times(im, rs->artifact_ids);
 			mlmd_message_free(rs);
 		}
 		break;
@@ -374,6 +408,7 @@ static int flush_batch(importer *im)
 		if (!(rc = mlmd_store_put_executions(im->s, &rq, &rs))) {
 			for (size_t i = 0; i < b->n; i++)
 				map_add(&im->execs, b->old_ids[i], rs->execution_ids[i]);
+			rc = keep_times(im, rs->execution_ids);
 			mlmd_message_free(rs);
 		}
 		break;
@@ -386,6 +421,7 @@ static int flush_batch(importer *im)
 		if (!(rc = mlmd_store_put_contexts(im->s, &rq, &rs))) {
 			for (size_t i = 0; i < b->n; i++)
 				map_add(&im->ctxs, b->old_ids[i], rs->context_ids[i]);
+			rc = keep_times(im, rs->context_ids);
 			mlmd_message_free(rs);
 		}
 		break;
@@ -872,9 +908,12 @@ int cmd_import_mlmd(const char *store_uri, int argc, char **argv)
 	sqlite3_finalize(q);
 	/* nodes */
 	static const char *const nsql[3] = {
-		"SELECT id, type_id, name, external_id, uri, state FROM Artifact ORDER BY id",
-		"SELECT id, type_id, name, external_id, NULL, last_known_state FROM Execution ORDER BY id",
-		"SELECT id, type_id, name, external_id, NULL, NULL FROM Context ORDER BY id" };
+		"SELECT id, type_id, name, external_id, uri, state, create_time_since_epoch, last_update_time_since_epoch"
+		" FROM Artifact ORDER BY id",
+		"SELECT id, type_id, name, external_id, NULL, last_known_state, create_time_since_epoch,"
+		" last_update_time_since_epoch FROM Execution ORDER BY id",
+		"SELECT id, type_id, name, external_id, NULL, NULL, create_time_since_epoch, last_update_time_since_epoch"
+		" FROM Context ORDER BY id" };
 	static const ProtobufCMessageDescriptor *const nd[3] = { &mlmd__pb__artifact__descriptor,
 		&mlmd__pb__execution__descriptor, &mlmd__pb__context__descriptor };
 	for (int kind = 0; kind < 3 && !rc; kind++) {
@@ -895,8 +934,12 @@ int cmd_import_mlmd(const char *store_uri, int argc, char **argv)
 				mlmd_message_set_string(n, "name", (const char *)sqlite3_column_text(q, 2));
 			if (sqlite3_column_type(q, 3) != SQLITE_NULL)
 				mlmd_message_set_string(n, "external_id", (const char *)sqlite3_column_text(q, 3));
+			/* times, kept by keep_times() after the put (MLMD's Put would assign new ones) */
+			int64_t ct = sqlite3_column_int64(q, 6), ut = sqlite3_column_int64(q, 7);
 			if (kind == 0) {
 				Mlmd__Pb__Artifact *a = n;
+				a->has_create_time_since_epoch = a->has_last_update_time_since_epoch = 1;
+				a->create_time_since_epoch = ct, a->last_update_time_since_epoch = ut;
 				a->has_type_id = 1, a->type_id = tid;
 				if (sqlite3_column_type(q, 4) != SQLITE_NULL)
 					mlmd_message_set_string(a, "uri", (const char *)sqlite3_column_text(q, 4));
@@ -904,11 +947,15 @@ int cmd_import_mlmd(const char *store_uri, int argc, char **argv)
 					a->has_state = 1, a->state = sqlite3_column_int(q, 5);
 			} else if (kind == 1) {
 				Mlmd__Pb__Execution *e = n;
+				e->has_create_time_since_epoch = e->has_last_update_time_since_epoch = 1;
+				e->create_time_since_epoch = ct, e->last_update_time_since_epoch = ut;
 				e->has_type_id = 1, e->type_id = tid;
 				if (sqlite3_column_type(q, 5) != SQLITE_NULL)
 					e->has_last_known_state = 1, e->last_known_state = sqlite3_column_int(q, 5);
 			} else {
 				Mlmd__Pb__Context *c = n;
+				c->has_create_time_since_epoch = c->has_last_update_time_since_epoch = 1;
+				c->create_time_since_epoch = ct, c->last_update_time_since_epoch = ut;
 				c->has_type_id = 1, c->type_id = tid;
 			}
 			if ((rc = mlmd_props(db, kind, id, n, &err)) || (rc = queue(&im, kind, n, id))) {

@@ -66,6 +66,14 @@ MLMD_EXTERN(void) mlmd_buffer_free(void *buffer);
 /* [FFI] Closes the store. NULL is a no-op. */
 MLMD_EXTERN(void) mlmd_store_free(mlmd_store *store);
 
+/* Sets the creation and last-update times (ms since the epoch) of n existing
+ * nodes of one kind ("artifact", "execution" or "context"), in one
+ * transaction. MLMD's Put calls assign both times themselves; this is for
+ * tools that copy a store and must keep them (`mlmd import`, `mlmd
+ * import-mlmd`). An id that does not exist is NOT_FOUND and nothing changes. */
+MLMD_EXTERN(int) mlmd_store_restore_times(mlmd_store *store, const char *kind, const int64_t *ids,
+					  const int64_t *create_time_ms, const int64_t *update_time_ms, size_t n);
+
 /* The schema version this library writes, and the one of the open store. */
 MLMD_EXTERN(int) mlmd_schema_version(void);
 MLMD_EXTERN(int) mlmd_store_schema_version(mlmd_store *store);

@@ -3,6 +3,7 @@
  * typed (mlmd_store_<rpc>). Both go through run(), which runs the handler in
  * exactly one transaction and either commits all of it or none.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rpc.h"
@@ -46,6 +47,24 @@ static const ProtobufCMethodDescriptor *method_of(const rpc_def *d)
 							       d->name);
 }
 
+/* Runs fn in one transaction of its own: all of it is committed, or none. */
+static int in_transaction(mlmd_store *s, int writes, handler_fn fn, const void *rq, void *rs)
+{
+	call c = { .s = s, .now = mlmd__now_ms() };
+	int rc = s->db->begin(s->db, writes);
+	if (!rc) {
+		s->in_txn = 1;
+		rc = fn(&c, rq, rs);
+		if (!rc)
+			rc = s->db->commit(s->db);
+		if (rc)
+			s->db->rollback(s->db);
+		s->in_txn = 0;
+	}
+	mlmd__call_cleanup(&c);
+	return rc;
+}
+
 static int run(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, ProtobufCMessage **out)
 {
 	const ProtobufCMethodDescriptor *md = method_of(d);
@@ -67,18 +86,7 @@ static int run(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, Prot
 	ProtobufCMessage *rs = mlmd__msg_new(md->output);
 	if (!rs)
 		return MLMD_OOM();
-	call c = { .s = s, .now = mlmd__now_ms() };
-	int rc = s->db->begin(s->db, d->writes);
-	if (!rc) {
-		s->in_txn = 1;
-		rc = d->fn(&c, rq, rs);
-		if (!rc)
-			rc = s->db->commit(s->db);
-		if (rc)
-			s->db->rollback(s->db);
-		s->in_txn = 0;
-	}
-	mlmd__call_cleanup(&c);
+	int rc = in_transaction(s, d->writes, d->fn, rq, rs);
 	if (rc) {
 		mlmd__context(rc, "%s", d->name);
 		protobuf_c_message_free_unpacked(rs, NULL);
@@ -145,3 +153,64 @@ int mlmd_store_call(mlmd_store *s, const char *method, const void *request, size
 	}
 MLMD_RPC_LIST(TYPED)
 #undef TYPED
+
+/* ---- mlmd_store_restore_times ---------------------------------------------------------------- */
+
+typedef struct {
+	const node_kind *k;
+	const int64_t *ids, *ctime, *mtime;
+	size_t n;
+} restore_req;
+
+static int restore_times(call *c, const void *rqv, void *rs)
+{
+	const restore_req *rq = rqv;
+	(void)rs;
+	char sql[128];
+	snprintf(sql, sizeof sql, "UPDATE %s SET create_time = ?, update_time = ? WHERE id = ?", rq->k->table);
+	for (size_t i = 0; i < rq->n; i++) {
+		int rc = mlmd__node_exists(c, rq->k, rq->ids[i]);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return mlmd__fail(MLMD_NOT_FOUND, "%s %lld does not exist", rq->k->what, (long long)rq->ids[i]);
+		sqlq q;
+		if ((rc = mlmd__q(c->s, &q, sql)))
+			return rc;
+		mlmd__q_i64(&q, 1, rq->ctime[i]);
+		mlmd__q_i64(&q, 2, rq->mtime[i]);
+		mlmd__q_i64(&q, 3, rq->ids[i]);
+		if ((rc = mlmd__q_exec(&q)))
+			return rc;
+	}
+	return 0;
+}
+
+int mlmd_store_restore_times(mlmd_store *s, const char *kind, const int64_t *ids, const int64_t *create_time_ms,
+	const int64_t *update_time_ms, size_t n)
+{
+	restore_req rq = { NULL, ids, create_time_ms, update_time_ms, n };
+	if (!s)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "restore_times: store is NULL");
+	if (!kind)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "restore_times: kind is NULL");
+	rq.k = !strcmp(kind, "artifact") ? &mlmd__artifact_kind : !strcmp(kind, "execution") ? &mlmd__execution_kind :
+		!strcmp(kind, "context") ? &mlmd__context_kind : NULL;
+	if (!rq.k)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "restore_times: kind '%s' is not artifact, execution or context", kind);
+	if (n && (!ids || !create_time_ms || !update_time_ms))
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "restore_times: ids and times must not be NULL");
+	for (size_t i = 0; i < n; i++)
+		if (create_time_ms[i] < 0 || update_time_ms[i] < 0)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT, "restore_times: %s %lld: times must not be negative", kind,
+				(long long)ids[i]);
+	if (s->in_txn)
+		return mlmd__fail(MLMD_FAILED_PRECONDITION,
+				  "restore_times: the store is already running a call (one handle, one call at a time)");
+	if (s->read_only)
+		return mlmd__fail(MLMD_FAILED_PRECONDITION, "restore_times: the store was opened read-only");
+	int rc = in_transaction(s, 1, restore_times, &rq, NULL);
+	if (rc)
+		mlmd__context(rc, "restore_times");
+	return rc;
+}

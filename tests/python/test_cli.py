@@ -123,9 +123,9 @@ def test_exit_statuses(demo):
 
 
 def _decoded(path):
-  """Export lines with their messages decoded, store-assigned times cleared,
-  and ids replaced by canonical ones (types by name, nodes by their position
-  in the export), so two exports of the same content compare equal."""
+  """Export lines with their messages decoded and ids replaced by canonical
+  ones (types by name, nodes by their position in the export), so two exports
+  of the same content compare equal. Times are kept: an import keeps them."""
   recs = []
   with open(path) as f:
     for line in f:
@@ -149,9 +149,6 @@ def _decoded(path):
     kind = rec['kind']
     if 'pb' in rec:
       msg = rec['pb']
-      for field in ('create_time_since_epoch', 'last_update_time_since_epoch', 'milliseconds_since_epoch'):
-        if field in msg.DESCRIPTOR.fields_by_name:
-          msg.ClearField(field)
       if kind.endswith('_type'):
         msg.ClearField('id')
       elif kind in ordinal:
@@ -287,6 +284,7 @@ def test_import_mlmd(tmp_path):
   m1, m2 = store.get_artifacts_by_type('Model', 'v1')  # MLMD: a type is its name and version
   assert (m1.name, m1.uri, m1.external_id, m1.state) == ('m1', 's3://m/1', 'ext-m1', metadata_store_pb2.Artifact.LIVE)
   assert m2.state == metadata_store_pb2.Artifact.DELETED
+  assert m1.create_time_since_epoch == 1234 and m1.last_update_time_since_epoch == 0  # MLMD's times, kept
   p = m1.properties
   assert p['accuracy'].double_value == 0.91 and p['epochs'].int_value == 12 and p['notes'].string_value == 'first try'
   assert p['final'].bool_value is True
