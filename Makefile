@@ -228,16 +228,25 @@ $(B)/tools/%: tools/%.c tools/bench.h $(B)/libmlmd.a
 $(B)/tools/bench_scorer: tools/bench_scorer.c tools/bench.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS) -lxgboost
+$(B)/tools/bench_pmml: tools/bench_pmml.c tools/bench.h $(B)/libmlmd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS)
 $(B)/bench/xgb100.json: tools/bench_scorer_model.py
 	@mkdir -p $(dir $@)
 	$(PYTHON) tools/bench_scorer_model.py $@
 
+# bench_pmml: cPMML's tree ensembles, the tree engine against the node-by-node walk.
+PMML_DATA ?= ../shared/conformance/pmml-cpmml
+BENCH_PMML_MODELS ?= IrisRandomForest AuditRandomForest HousingRFClassifier HousingGBTRegressor HousingGBTClassifier_PCA
 # bench_query: 100k artifacts (about 200k nodes), then 505k artifacts (about 1M nodes).
 BENCH_QUERY_SIZES ?= 100000 505000
 bench: all $(B)/tools/bench_store $(B)/tools/bench_query $(B)/tools/bench_pg $(B)/tools/bench_scorer \
-		$(B)/tools/bench_serving $(B)/bench/xgb100.json
+		$(B)/tools/bench_serving $(B)/tools/bench_pmml $(B)/bench/xgb100.json
 	@mkdir -p $(B)/bench
 	$(B)/tools/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
+	@if [ -d $(PMML_DATA) ]; then rm -f $(B)/bench/pmml.txt; for m in $(BENCH_PMML_MODELS); do \
+		$(B)/tools/bench_pmml $(PMML_DATA)/models/$$m.xml $(PMML_DATA)/datasets/$$m.csv | tee -a $(B)/bench/pmml.txt \
+		|| exit 1; done; else echo "bench: PMML skipped ($(PMML_DATA) not found)"; fi
 	$(B)/tools/bench_serving $(B)/bench/xgb100.json $(B)/bench 5 | tee $(B)/bench/serving.txt
 	$(B)/tools/bench_store $(B)/bench | tee $(B)/bench/store.txt
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) tools/bench_python.py $(B)/bench/store.txt $(B)/bench
