@@ -740,6 +740,43 @@ static void tree_engine_matches_walker(void **state)
 	mlmd_score_ctx_free(ctx[1]);
 }
 
+/* A tree whose chained tests run deeper than the engine takes (100 levels,
+ * each split into 12 children, so 1200 tests in a row) still loads, is
+ * walked, and scores. */
+static void deep_tree_is_walked(void **state)
+{
+	(void)state;
+	sbuf b = { 0 };
+	sb_add(&b, HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<TreeModel functionName=\"regression\" noTrueChildStrategy=\"returnLastPrediction\"><MiningSchema>"
+		"<MiningField name=\"x\"/><MiningField name=\"y\" usageType=\"predicted\"/></MiningSchema>"
+		"<Node score=\"0\"><True/>");
+	enum { DEPTH = 100 };
+	for (int i = 1; i <= DEPTH; i++) {
+		for (int k = 0; k < 11; k++) /* leaves for x = -1000 - 11i - k, which the rows below never match */
+			sb_add(&b, "<Node score=\"-1\"><SimplePredicate field=\"x\" operator=\"equal\" value=\"%d\"/></Node>",
+				-1000 - 11 * i - k);
+		sb_add(&b, "<Node score=\"%d\"><SimplePredicate field=\"x\" operator=\"greaterOrEqual\" value=\"%d\"/>", i, i);
+	}
+	for (int i = 1; i <= DEPTH; i++)
+		sb_add(&b, "</Node>");
+	sb_add(&b, "</Node></TreeModel></PMML>");
+	mlmd_model *m = load(b.p);
+	free(b.p);
+	int e, w;
+	assert_int_equal(sc_pmml_tree_counts(m, &e, &w), 0);
+	assert_int_equal(e, 0);
+	assert_int_equal(w, 1);
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	mlmd_tensor out[2];
+	score_row(m, ctx, "x=50.5", out);
+	assert_true(num_out(m, out, "y") == 50); /* x >= 51 fails there: no true child, the last prediction */
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -750,6 +787,7 @@ int main(void)
 		cmocka_unit_test(general_regression),
 		cmocka_unit_test(tree_missing_value_strategies),
 		cmocka_unit_test(tree_engine_matches_walker),
+		cmocka_unit_test(deep_tree_is_walked),
 		cmocka_unit_test(segmentation_methods),
 		cmocka_unit_test(transformations_targets_outputs),
 		cmocka_unit_test(model_verification),

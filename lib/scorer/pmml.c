@@ -2241,15 +2241,17 @@ static int build_node(pdoc *d, pmodel *m, tbuild *tb, const px *n, int i)
  *
  * Compiled: SimplePredicate comparisons on numeric fields, equal/notEqual on
  * text fields, SimpleSetPredicate on either, with True allowed after the
- * first child. Text values become their position among the texts the tree
- * compares the field with, so equality is exact. Walked node by node instead:
- * compound predicates (and/or/xor/surrogate), text ordering, a root predicate
- * other than True, weightedConfidence and aggregateNodes for classes, and a
- * defaultChild other than the child itself or the next child on the same
- * field. A row whose value has an unexpected kind (text in a numeric field or
+ * first child. Text values become their position among the texts the
+ * document's compiled trees compare the field with, so equality is exact.
+ * Walked node by node instead: compound predicates (and/or/xor/surrogate),
+ * text ordering, a root predicate other than True, weightedConfidence and
+ * aggregateNodes for classes, a defaultChild other than the child itself or
+ * the next child on the same field, and splits into more than MAX_CHAIN
+ * children (planning a chain is quadratic in its length). A row whose value has an unexpected kind (text in a numeric field or
  * a number in a text field) is walked too. */
 
 enum { R_TRUE, R_FALSE, R_STOP, R_NULL }; /* where a test sends a missing value */
+#define MAX_CHAIN 64
 
 static bool engine_pred(const pdoc *d, const ppred *p)
 {
@@ -2271,6 +2273,8 @@ static bool engine_pred(const pdoc *d, const ppred *p)
 static int plan_chain(const pdoc *d, const pmodel *m, const treebody *t, const tnode *nd, uint8_t *route, bool *open)
 {
 	*open = true;
+	if (nd->n > MAX_CHAIN)
+		return -1;
 	int k = 0;
 	for (; k < nd->n; k++) {
 		const ppred *p = t->nodes[nd->first + k].pred;
@@ -2543,7 +2547,8 @@ static int tree_engine(pdoc *d, const pmodel *m, treebody *t)
 	if (rc) {
 		t->eng = NULL;
 		t->n_feat = 0;
-		return rc;
+		/* beyond what the engine takes (its chains are deeper than the PMML tree): walk it */
+		return rc == -MLMD_RESOURCE_EXHAUSTED ? rc : 0;
 	}
 	d->trees_walked--;
 	d->trees_engine++;
