@@ -156,27 +156,12 @@ static int tensor_from_proto(sc_pool *pool, const TensorProto *tp, tensor *t, co
 			for (int64_t i = 0; i < n && have == (size_t)n; i++)
 				((uint8_t *)t->data)[i] = ((uint8_t *)t->data)[i] != 0;
 	} else {
+		const void *same = NULL; /* typed data already in the element type: copied whole */
 		switch (dt) {
-		case MLMD_DTYPE_FLOAT:
-			have = tp->n_float_data;
-			if (have == (size_t)n && n)
-				sc_memcpy(t->data, tp->float_data, (size_t)n * 4);
-			break;
-		case MLMD_DTYPE_DOUBLE:
-			have = tp->n_double_data;
-			if (have == (size_t)n && n)
-				sc_memcpy(t->data, tp->double_data, (size_t)n * 8);
-			break;
-		case MLMD_DTYPE_INT64:
-			have = tp->n_int64_data;
-			if (have == (size_t)n && n)
-				sc_memcpy(t->data, tp->int64_data, (size_t)n * 8);
-			break;
-		case MLMD_DTYPE_INT32:
-			have = tp->n_int32_data;
-			if (have == (size_t)n && n)
-				sc_memcpy(t->data, tp->int32_data, (size_t)n * 4);
-			break;
+		case MLMD_DTYPE_FLOAT: have = tp->n_float_data, same = tp->float_data; break;
+		case MLMD_DTYPE_DOUBLE: have = tp->n_double_data, same = tp->double_data; break;
+		case MLMD_DTYPE_INT64: have = tp->n_int64_data, same = tp->int64_data; break;
+		case MLMD_DTYPE_INT32: have = tp->n_int32_data, same = tp->int32_data; break;
 		case MLMD_DTYPE_UINT32:
 		case MLMD_DTYPE_UINT64:
 			have = tp->n_uint64_data;
@@ -188,6 +173,8 @@ static int tensor_from_proto(sc_pool *pool, const TensorProto *tp, tensor *t, co
 			for (size_t i = 0; have == (size_t)n && i < have; i++)
 				sc_seti(t, (int64_t)i, tp->int32_data[i]);
 		}
+		if (same && have == (size_t)n && n)
+			sc_memcpy(t->data, same, (size_t)n * es);
 	}
 	if (have != (size_t)n)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: dims say %lld element(s), the data holds %zu", what,
