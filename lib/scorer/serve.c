@@ -189,37 +189,29 @@ static int ensure_type(mlmd_store *st, int kind, const char *name, const char *c
 		mlmd_message_free(t);
 		return rc;
 	}
-	if (kind == 0) {
-		Mlmd__Pb__PutArtifactTypeRequest rq;
-		mlmd__pb__put_artifact_type_request__init(&rq); /* (the INIT macro names deprecated fields) */
-		Mlmd__Pb__PutArtifactTypeResponse *rs;
-		rq.artifact_type = t;
-		rq.has_can_add_fields = rq.can_add_fields = 1;
-		rq.has_can_omit_fields = rq.can_omit_fields = 1;
-		if (!(rc = mlmd_store_put_artifact_type(st, &rq, &rs)))
-			*id = rs->type_id;
-		mlmd_message_free(rs);
-	} else if (kind == 1) {
-		Mlmd__Pb__PutExecutionTypeRequest rq;
-		mlmd__pb__put_execution_type_request__init(&rq); /* (the INIT macro names deprecated fields) */
-		Mlmd__Pb__PutExecutionTypeResponse *rs;
-		rq.execution_type = t;
-		rq.has_can_add_fields = rq.can_add_fields = 1;
-		rq.has_can_omit_fields = rq.can_omit_fields = 1;
-		if (!(rc = mlmd_store_put_execution_type(st, &rq, &rs)))
-			*id = rs->type_id;
-		mlmd_message_free(rs);
-	} else {
-		Mlmd__Pb__PutContextTypeRequest rq;
-		mlmd__pb__put_context_type_request__init(&rq); /* (the INIT macro names deprecated fields) */
-		Mlmd__Pb__PutContextTypeResponse *rs;
-		rq.context_type = t;
-		rq.has_can_add_fields = rq.can_add_fields = 1;
-		rq.has_can_omit_fields = rq.can_omit_fields = 1;
-		if (!(rc = mlmd_store_put_context_type(st, &rq, &rs)))
-			*id = rs->type_id;
-		mlmd_message_free(rs);
-	}
+	/* the three Put*Type calls differ only in their message types */
+#define PUT_TYPE(Req, req_init, field, call)                                            \
+	do {                                                                             \
+		Mlmd__Pb__##Req##Request rq;                                             \
+		req_init(&rq); /* (the INIT macro names deprecated fields) */           \
+		Mlmd__Pb__##Req##Response *rs;                                           \
+		rq.field = t;                                                            \
+		rq.has_can_add_fields = rq.can_add_fields = 1;                          \
+		rq.has_can_omit_fields = rq.can_omit_fields = 1;                        \
+		if (!(rc = call(st, &rq, &rs)))                                          \
+			*id = rs->type_id;                                               \
+		mlmd_message_free(rs);                                                   \
+	} while (0)
+	if (kind == 0)
+		PUT_TYPE(PutArtifactType, mlmd__pb__put_artifact_type_request__init, artifact_type,
+			mlmd_store_put_artifact_type);
+	else if (kind == 1)
+		PUT_TYPE(PutExecutionType, mlmd__pb__put_execution_type_request__init, execution_type,
+			mlmd_store_put_execution_type);
+	else
+		PUT_TYPE(PutContextType, mlmd__pb__put_context_type_request__init, context_type,
+			mlmd_store_put_context_type);
+#undef PUT_TYPE
 	mlmd_message_free(t);
 	return rc;
 }
