@@ -45,6 +45,25 @@ void mlmd__buf_puts(mlmd_buf *b, const char *s);
 void mlmd__buf_printf(mlmd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mlmd__buf_free(mlmd_buf *b);
 
+/* Locale-independent numbers (util/num.c): the one parse/format pair every
+ * number the library reads or writes goes through, whatever LC_NUMERIC the
+ * host set. mlmd__strtod/strtof are strtod/strtof in the "C" locale. */
+double mlmd__strtod(const char *s, char **end);
+float mlmd__strtof(const char *s, char **end);
+/* Parses exactly s[0..n) as a decimal number ([+-] digits [. digits]
+ * [e [+-] digits]; no hex, no trailing text). Flags: MLMD_NUM_TRIM skips
+ * surrounding white space, MLMD_NUM_NONFINITE also takes inf, infinity and
+ * nan (any case, signed). Returns 0, MLMD_NUM_BAD (not a number) or
+ * MLMD_NUM_RANGE (overflows a double; underflow rounds as strtod does). */
+enum { MLMD_NUM_TRIM = 1, MLMD_NUM_NONFINITE = 2 };
+enum { MLMD_NUM_BAD = -1, MLMD_NUM_RANGE = -2 };
+int mlmd__parse_double(const char *s, size_t n, unsigned flags, double *out);
+/* snprintf/vsnprintf in the "C" locale. */
+int mlmd__snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int mlmd__vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
+/* "%.*g" of v into buf; returns buf. */
+const char *mlmd__fmt_double(char *buf, size_t n, double v, int precision);
+
 /* Web-safe base64 (util/base64.c). Returns a malloc'd string / buffer or NULL. */
 char *mlmd__b64_encode(const uint8_t *p, size_t n);
 int mlmd__b64_decode(const char *s, uint8_t **out, size_t *out_len);

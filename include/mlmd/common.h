@@ -62,6 +62,24 @@ MLMD_EXTERN(const char *) mlmd_status_name(int code);
 /* The library version string, e.g. "0.1.0" (static). */
 MLMD_EXTERN(const char *) mlmd_version(void);
 
+/*
+ * Numbers as text, identical in every locale (the library never reads
+ * LC_NUMERIC; a host may call setlocale(LC_ALL, "") freely).
+ *
+ * mlmd_double_parse reads exactly s[0..len) as a decimal number, optionally
+ * surrounded by blanks: [+-] digits [. digits] [(e|E) [+-] digits], or inf,
+ * infinity, nan in any case. Hexadecimal and trailing text are refused
+ * (-MLMD_INVALID_ARGUMENT), as is a finite number too large for a double
+ * (-MLMD_OUT_OF_RANGE); the message names the text.
+ *
+ * mlmd_double_format writes v with `precision` significant digits (1..17;
+ * 0 gives the shortest text that reads back as the same double) into buf,
+ * always terminated when size > 0; returns the length it needed, as
+ * snprintf does.
+ */
+MLMD_EXTERN(int) mlmd_double_parse(const char *s, size_t len, double *out);
+MLMD_EXTERN(int) mlmd_double_format(char *buf, size_t size, double v, int precision);
+
 MLMD_END_DECLS
 
 #endif

@@ -418,7 +418,7 @@ static int pg_bind_double(mlmd_backend_stmt *s, int i, double v)
 	char *t = malloc(40);
 	if (!t)
 		return MLMD_OOM();
-	snprintf(t, 40, "%.17g", v);
+	mlmd__snprintf(t, 40, "%.17g", v);
 	return set_param(s, i, t, 0, 0, FLOAT8OID);
 }
 
@@ -539,7 +539,7 @@ static double pg_column_double(mlmd_backend_stmt *s, int col)
 {
 	if (!s->res || PQgetisnull(s->res, s->row - 1, col))
 		return 0;
-	return strtod(PQgetvalue(s->res, s->row - 1, col), NULL);
+	return mlmd__strtod(PQgetvalue(s->res, s->row - 1, col), NULL);
 }
 
 static const char *pg_column_text(mlmd_backend_stmt *s, int col, size_t *len)

@@ -180,7 +180,7 @@ __attribute__((format(printf, 3, 4))) static int perr(parser *p, size_t pos, con
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	mlmd__vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	int line, col;
 	line_col(p, pos, &line, &col);
@@ -304,7 +304,7 @@ static int lex_number(parser *p, token *t)
 	errno = 0;
 	if (is_float) {
 		t->t = T_FLOAT;
-		t->d = strtod(tmp, NULL);
+		t->d = mlmd__strtod(tmp, NULL);
 		if (errno == ERANGE && isinf(t->d))
 			return perr(p, t->pos, "number %s is out of range", tmp);
 	} else {

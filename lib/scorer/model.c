@@ -249,7 +249,7 @@ int sc_fail(const sc_node *n, int code, const char *fmt, ...)
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	mlmd__vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	return mlmd__fail(code, "node '%s' (%s::%s, opset %d): %s", n->name,
 		n->op->domain[0] ? n->op->domain : "ai.onnx", n->op->name, n->opset, msg);

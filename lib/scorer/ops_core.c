@@ -997,7 +997,7 @@ static int parse_num(const char *s, double *out)
 	char *end;
 	while (*s == ' ')
 		s++;
-	*out = strtod(s, &end);
+	*out = mlmd__strtod(s, &end);
 	return end != s && *end == '\0' ? 0 : -1;
 }
 
@@ -1013,8 +1013,8 @@ static void fmt_num(char *buf, size_t len, double v, bool is_float)
 		return;
 	}
 	for (int p = 1; p <= 17; p++) {
-		snprintf(buf, len, "%.*g", p, v);
-		double back = strtod(buf, NULL);
+		mlmd__snprintf(buf, len, "%.*g", p, v);
+		double back = mlmd__strtod(buf, NULL);
 		if (is_float ? (float)back == (float)v : back == v)
 			return;
 	}

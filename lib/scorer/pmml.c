@@ -47,7 +47,7 @@ static bool parse_double(const char *s, double *out)
 	while (*s == ' ' || *s == '\t' || *s == '\n')
 		s++;
 	char *end;
-	*out = strtod(s, &end);
+	*out = mlmd__strtod(s, &end);
 	while (*end == ' ' || *end == '\t' || *end == '\n')
 		end++;
 	return end != s && *end == '\0';
@@ -79,11 +79,11 @@ static int cmp_values(pv a, pv b, bool numeric, int *ok)
 	char ba[40], bb[40];
 	const char *sa = a.s, *sb = b.s;
 	if (a.t == PV_NUM) {
-		snprintf(ba, sizeof ba, "%.17g", a.d);
+		mlmd__snprintf(ba, sizeof ba, "%.17g", a.d);
 		sa = ba;
 	}
 	if (b.t == PV_NUM) {
-		snprintf(bb, sizeof bb, "%.17g", b.d);
+		mlmd__snprintf(bb, sizeof bb, "%.17g", b.d);
 		sb = bb;
 	}
 	if (!sa || !sb) {
@@ -240,7 +240,7 @@ static int bad(const px *n, const char *fmt, ...)
 	char msg[400];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	mlmd__vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	return mlmd__fail(MLMD_INVALID_ARGUMENT, "PMML line %d: <%s>: %s", n ? n->line : 0, n ? n->name : "?", msg);
 }
@@ -3531,7 +3531,7 @@ static int verify(pmml_attr *a, pmodel *m, const px *mv, sc_pool *tmp)
 			if (!ok) {
 				char gs[64];
 				if (got.t == PV_NUM)
-					snprintf(gs, sizeof gs, "%.17g", got.d);
+					mlmd__snprintf(gs, sizeof gs, "%.17g", got.d);
 				else
 					snprintf(gs, sizeof gs, "%s", got.t == PV_STR ? got.s : "(missing)");
 				return mlmd__fail(MLMD_INVALID_ARGUMENT, "PMML ModelVerification (line %d) row %d: field '%s' is "

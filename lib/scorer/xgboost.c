@@ -227,7 +227,7 @@ static int jnumber(const jparser *j, int32_t v, double *out)
 		p++;
 	char *end;
 	errno = 0;
-	*out = strtod(p, &end);
+	*out = mlmd__strtod(p, &end);
 	while (*end == ']' || *end == ' ')
 		end++;
 	return (end == p || *end) ? -1 : 0;
@@ -240,7 +240,7 @@ static int jfloat(const jparser *j, int32_t v, float *out)
 		return -1;
 	jtext(j, v, buf, sizeof buf);
 	char *end;
-	*out = strtof(buf, &end);
+	*out = mlmd__strtof(buf, &end);
 	return *end ? -1 : 0;
 }
 
@@ -558,7 +558,7 @@ static int build(mlmd_model *m, const jparser *j, int32_t root)
 	snprintf(tmp[0], 64, "%s", objective);
 	snprintf(tmp[1], 64, "%d", n_trees);
 	snprintf(tmp[2], 64, "%d", (int)nf);
-	snprintf(tmp[3], 64, "%.9g", base);
+	mlmd__snprintf(tmp[3], 64, "%.9g", base);
 	static const char *const keys[4] = { "objective", "num_trees", "num_feature", "base_score" };
 	m->n_meta = 4;
 	m->meta_keys = sc_alloc_array(&m->pool, 4, sizeof(char *));

@@ -42,7 +42,7 @@ int mlmd__fail(int code, const char *fmt, ...)
 	if (code < 0)
 		code = -code;
 	va_start(ap, fmt);
-	vsnprintf(tls_err.msg, sizeof tls_err.msg, fmt, ap);
+	mlmd__vsnprintf(tls_err.msg, sizeof tls_err.msg, fmt, ap);
 	va_end(ap);
 	tls_err.pub.code = code;
 	tls_err.pub.message = tls_err.msg;
@@ -54,7 +54,7 @@ int mlmd__context(int rc, const char *fmt, ...)
 	char prefix[512], old[MSG_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof prefix, fmt, ap);
+	mlmd__vsnprintf(prefix, sizeof prefix, fmt, ap);
 	va_end(ap);
 	memcpy(old, tls_err.msg, sizeof old);
 	size_t n = strlen(prefix);

@@ -347,7 +347,7 @@ static int parse_value(jp *j, Mlmd__Pb__Wkt__Value **out, int depth)
 		memcpy(tmp, j->p, n);
 		tmp[n] = '\0';
 		char *endp;
-		double d = n ? strtod(tmp, &endp) : 0;
+		double d = n ? mlmd__strtod(tmp, &endp) : 0;
 		if (!n || *endp)
 			rc = bad("bad number");
 		v->kind_case = MLMD__PB__WKT__VALUE__KIND_NUMBER_VALUE;

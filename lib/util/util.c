@@ -98,7 +98,7 @@ void mlmd__buf_printf(mlmd_buf *b, const char *fmt, ...)
 	char tmp[256];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	int n = mlmd__vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
 	if (n < 0) {
 		b->oom = 1;
@@ -114,7 +114,7 @@ void mlmd__buf_printf(mlmd_buf *b, const char *fmt, ...)
 		return;
 	}
 	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	mlmd__vsnprintf(big, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	mlmd__buf_put(b, big, (size_t)n);
 	free(big);
