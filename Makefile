@@ -153,28 +153,38 @@ pg-cleanup:
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 FUZZ_MAXLEN_model := 16384
-$(B)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libmlmd-san.a
+# A target that fuzzes code outside the library (the CLI's readers) names
+# those sources here, e.g. FUZZ_SRC_csv := tools/csv.c
+.SECONDEXPANSION:
+$(B)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libmlmd-san.a $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) $(SAN) tests/fuzz/fuzz_$*.c tests/fuzz/replay.c -o $@ $(B)/libmlmd-san.a $(LIBS)
+	$(CC) $(TEST_CFLAGS) -Itools $(SAN) tests/fuzz/fuzz_$*.c $(FUZZ_SRC_$*) tests/fuzz/replay.c -o $@ $(B)/libmlmd-san.a $(LIBS)
 check-fuzz: $(addprefix $(B)/fuzz-replay/,$(FUZZERS))
 	@set -e; for f in $(FUZZERS); do echo "== fuzz corpus $$f (asan+ubsan)"; \
 		ASAN_OPTIONS=detect_leaks=1 $(B)/fuzz-replay/$$f tests/fuzz/corpus/$$f; done
 
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1 -Wno-deprecated-declarations
-fuzz: $(GEN)/.stamp
+FUZZ_OBJ := $(LIB_SRC:%.c=$(B)/fuzz/obj/%.o) $(GEN_SRC:$(GEN)/%.c=$(B)/fuzz/obj/gen/%.o)
+$(B)/fuzz/obj/gen/%.o: $(GEN)/%.c $(GEN)/.stamp
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(GEN_CFLAGS) -fsanitize=address,undefined -g -O1 -c $< -o $@
+$(B)/fuzz/obj/%.o: %.c $(HDRS) $(GEN)/.stamp
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ALL_CFLAGS) -Wno-unused-command-line-argument -fsanitize=fuzzer-no-link,address,undefined \
+		-fno-sanitize-recover=all -g -O1 -c $< -o $@
+$(B)/fuzz/bin/%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) $$(FUZZ_SRC_$$*)
 	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) not found; install clang libclang-rt-14-dev"; exit 1; }
-	@mkdir -p $(B)/fuzz $(B)/fuzz/obj
-	@set -e; objs=""; for src in $(LIB_SRC); do o=$(B)/fuzz/obj/$$(echo $$src | tr / _).o; \
-		$(FUZZ_CC) $(ALL_CFLAGS) -Wno-unused-command-line-argument -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -g -O1 -c $$src -o $$o; objs="$$objs $$o"; done; \
-		for src in $(GEN_SRC); do o=$(B)/fuzz/obj/$$(basename $$src).o; \
-		$(FUZZ_CC) $(GEN_CFLAGS) -fsanitize=address,undefined -g -O1 -c $$src -o $$o; objs="$$objs $$o"; done; \
-		for f in $(FUZZERS); do \
-		$(FUZZ_CC) $(TEST_CFLAGS) $(FUZZ_FLAGS) tests/fuzz/fuzz_$$f.c $$objs -o $(B)/fuzz/$$f $(LIBS); \
-		mkdir -p $(B)/fuzz/corpus-$$f; \
-		echo "== fuzzing $$f for $(FUZZ_SECONDS)s (new inputs in $(B)/fuzz/corpus-$$f, crashes in $(B)/fuzz/)"; \
-		maxlen=512; [ "$$f" = model ] && maxlen=$(FUZZ_MAXLEN_model); \
-		$(B)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=$$maxlen -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-$$f tests/fuzz/corpus/$$f; done
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(TEST_CFLAGS) -Itools $(FUZZ_FLAGS) $< $(FUZZ_SRC_$*) $(FUZZ_OBJ) -o $@ $(LIBS)
+# make fuzz [FUZZERS="model rpc"] [FUZZ_SECONDS=600]: new inputs go to $(B)/fuzz/corpus-NAME,
+# crashes to $(B)/fuzz/; the seed corpus is tests/fuzz/corpus/NAME.
+# FUZZ_MAXLEN_NAME sets a target's largest input (default 512 bytes).
+fuzz: $(addprefix $(B)/fuzz/bin/,$(FUZZERS))
+	@set -e; $(foreach f,$(FUZZERS),mkdir -p $(B)/fuzz/corpus-$(f); \
+		echo "== fuzzing $(f) for $(FUZZ_SECONDS)s (new inputs in $(B)/fuzz/corpus-$(f), crashes in $(B)/fuzz/)"; \
+		$(B)/fuzz/bin/$(f) -max_total_time=$(FUZZ_SECONDS) -max_len=$(or $(FUZZ_MAXLEN_$(f)),512) \
+			-artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-$(f) tests/fuzz/corpus/$(f);)
 
 # ---- Python: the ml_metadata package ---------------------------------------------
 # `make` generates its _pb2 modules and puts a copy of the library next to
