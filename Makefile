@@ -40,11 +40,15 @@ HDRS := $(wildcard include/*.h include/mlmd/*.h include/mlmd/sys/*.h lib/*.h lib
 OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o) $(GEN_SRC:$(GEN)/%.c=$(B)/obj/gen/%.o)
 SOBJ := $(LIB_SRC:%.c=$(B)/san/%.o) $(GEN_SRC:$(GEN)/%.c=$(B)/san/gen/%.o)
 TOBJ := $(LIB_SRC:%.c=$(B)/tsan/%.o) $(GEN_SRC:$(GEN)/%.c=$(B)/tsan/gen/%.o)
+# The sanitizer suites again with clang, whose UBSan checks more (pointer
+# arithmetic on NULL, for one) than gcc's.
+CLANG ?= clang
+COBJ := $(LIB_SRC:%.c=$(B)/san-clang/%.o) $(GEN_SRC:$(GEN)/%.c=$(B)/san-clang/gen/%.o)
 TSAN := -fsanitize=thread -fno-omit-frame-pointer
 
 TESTS := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps check check-plain check-san check-tsan check-fuzz check-python check-backends pg-cleanup python fuzz demo bench install uninstall clean headertest
+.PHONY: all deps check check-plain check-san check-san-clang check-tsan check-fuzz check-python check-backends pg-cleanup python fuzz demo bench install uninstall clean headertest
 .SECONDARY:
 
 all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc $(B)/mlmd python
@@ -67,6 +71,12 @@ $(B)/san/gen/%.o: $(GEN)/%.c $(GEN)/.stamp
 $(B)/tsan/gen/%.o: $(GEN)/%.c $(GEN)/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(GEN_CFLAGS) $(TSAN) -c $< -o $@
+$(B)/san-clang/gen/%.o: $(GEN)/%.c $(GEN)/.stamp
+	@mkdir -p $(dir $@)
+	$(CLANG) $(GEN_CFLAGS) $(SAN) -Wno-deprecated-declarations -c $< -o $@
+$(B)/san-clang/%.o: %.c $(HDRS) $(GEN)/.stamp
+	@mkdir -p $(dir $@)
+	$(CLANG) $(ALL_CFLAGS) $(SAN) -c $< -o $@
 $(B)/tsan/%.o: %.c $(HDRS) $(GEN)/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(TSAN) -c $< -o $@
@@ -80,6 +90,8 @@ $(B)/san/%.o: %.c $(HDRS) $(GEN)/.stamp
 $(B)/libmlmd.a: $(OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(B)/libmlmd-san.a: $(SOBJ)
+	rm -f $@ && ar rcs $@ $^
+$(B)/libmlmd-san-clang.a: $(COBJ)
 	rm -f $@ && ar rcs $@ $^
 $(B)/libmlmd-tsan.a: $(TOBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -111,12 +123,26 @@ check: all check-plain check-san check-tsan check-backends check-fuzz check-pyth
 	@$(MAKE) -s pg-cleanup
 	@echo "check: all suites passed (C plain and ASan+UBSan, Python), store suites on every backend, fuzz corpus replayed, header and symbol checks passed"
 
-check-plain: $(addprefix $(B)/tests/,$(TESTS))
-	@set -e; for t in $(TESTS); do echo "== $$t"; MLMD_TEST_TMP=$(B)/tmp $(B)/tests/$$t; done
+# Every suite sees the German locale test_locale needs (built here, no root
+# needed) and LeakSanitizer's list of leaks that are not ours.
+TEST_ENV := MLMD_TEST_TMP=$(B)/tmp LOCPATH=$(CURDIR)/$(B)/locale LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
+$(B)/locale/de_DE.UTF-8:
+	@mkdir -p $(B)/locale
+	localedef -i de_DE -f UTF-8 $@ || { echo "check: localedef failed (Debian package: locales)"; exit 1; }
 
-check-san: $(addprefix $(B)/tests-san/,$(TESTS))
+check-plain: $(addprefix $(B)/tests/,$(TESTS)) $(B)/locale/de_DE.UTF-8
+	@set -e; for t in $(TESTS); do echo "== $$t"; $(TEST_ENV) $(B)/tests/$$t; done
+
+check-san: $(addprefix $(B)/tests-san/,$(TESTS)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
-		ASAN_OPTIONS=detect_leaks=1 MLMD_TEST_TMP=$(B)/tmp $(B)/tests-san/$$t; done
+		ASAN_OPTIONS=detect_leaks=1 $(TEST_ENV) $(B)/tests-san/$$t; done
+
+$(B)/tests-san-clang/%: tests/%.c tests/helpers.h tests/onnx_build.h $(B)/libmlmd-san-clang.a
+	@mkdir -p $(dir $@)
+	$(CLANG) $(TEST_CFLAGS) -Wno-deprecated-declarations $(SAN) $< -o $@ $(B)/libmlmd-san-clang.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
+check-san-clang: $(addprefix $(B)/tests-san-clang/,$(TESTS)) $(B)/locale/de_DE.UTF-8
+	@set -e; for t in $(TESTS); do echo "== $$t (clang asan+ubsan)"; \
+		ASAN_OPTIONS=detect_leaks=1 $(TEST_ENV) $(B)/tests-san-clang/$$t; done
 
 # Hot swap under load, built with ThreadSanitizer (the swap test of test_serving).
 $(B)/tests-tsan/test_serving: tests/test_serving.c tests/onnx_build.h $(B)/libmlmd-tsan.a
@@ -124,21 +150,22 @@ $(B)/tests-tsan/test_serving: tests/test_serving.c tests/onnx_build.h $(B)/libml
 	$(CC) $(TEST_CFLAGS) $(TSAN) $< -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
 check-tsan: $(B)/tests-tsan/test_serving
 	@echo "== test_serving swap (tsan)"
-	@TSAN_OPTIONS=halt_on_error=1 MLMD_TEST_TMP=$(B)/tmp $(B)/tests-tsan/test_serving swap
+	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving swap
 
 # The store's conformance suites on the other backends: an SQLite file
 # always, PostgreSQL when MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT names
 # a server where tests may create databases (tools/pg-throwaway.sh starts one;
 # with MLMD_TEST_POSTGRES_DIR set to its directory the fault tests also crash
 # and restart it).
-CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage test_concurrency test_faults test_plans
-check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE))
+CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage test_concurrency test_faults test_plans \
+	test_locale
+check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
-		MLMD_TEST_BACKEND=sqlite-file MLMD_TEST_TMP=$(B)/tmp $(B)/tests/$$t; done
+		MLMD_TEST_BACKEND=sqlite-file $(TEST_ENV) $(B)/tests/$$t; done
 	@if [ -z "$$MLMD_TEST_POSTGRES" ]; then \
 		echo "check: PostgreSQL SKIPPED: set MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT (e.g. from tools/pg-throwaway.sh start)"; \
 	else set -e; for t in $(CONFORMANCE); do echo "== $$t (postgresql)"; \
-		MLMD_TEST_BACKEND=postgresql $(B)/tests/$$t; done; fi
+		MLMD_TEST_BACKEND=postgresql $(TEST_ENV) $(B)/tests/$$t; done; fi
 
 # Drops the databases the PostgreSQL suites created (named mlmd_t_*).
 pg-cleanup:
