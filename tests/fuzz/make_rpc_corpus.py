@@ -1,0 +1,124 @@
+"""Writes the seed corpus for tests/fuzz/fuzz_rpc.c: short programs of RPC
+calls (types, nodes, events, contexts, then reads, filtered lists and lineage
+walks), one program per file, in the target's record format
+(u8 method index, u16 little-endian length, request bytes). Run after `make`
+with Debian's /usr/bin/python3:
+
+    PYTHONPATH=bindings/python /usr/bin/python3 tests/fuzz/make_rpc_corpus.py tests/fuzz/corpus/rpc
+"""
+
+import os
+import re
+import struct
+import sys
+
+from ml_metadata.proto import metadata_store_pb2 as pb
+from ml_metadata.proto import metadata_store_service_pb2 as svc
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+
+# Method order as the target sees it: include/mlmd/rpc_list.h.
+with open(os.path.join(HERE, '..', '..', 'include', 'mlmd', 'rpc_list.h')) as f:
+  METHODS = re.findall(r'X\((\w+), \w+, [01]\)', f.read())
+assert len(METHODS) == 52, len(METHODS)
+
+
+def rec(method, **fields):
+  req = getattr(svc, method + 'Request')(**fields)
+  b = req.SerializeToString()
+  assert len(b) < 65536
+  return bytes([METHODS.index(method)]) + struct.pack('<H', len(b)) + b
+
+
+def save(name, *records):
+  with open(os.path.join(out, name), 'wb') as f:
+    f.write(b''.join(records))
+
+
+def dataset_type():
+  t = pb.ArtifactType(name='DataSet')
+  t.properties['span'] = pb.INT
+  t.properties['acc'] = pb.DOUBLE
+  t.properties['owner'] = pb.STRING
+  return rec('PutArtifactType', artifact_type=t, can_add_fields=True)
+
+
+def artifact(name, span, uri):
+  a = pb.Artifact(type_id=1, name=name, uri=uri, state=pb.Artifact.LIVE)
+  a.properties['span'].int_value = span
+  a.properties['acc'].double_value = span / 10
+  a.custom_properties['note'].string_value = 'n' + name
+  return a
+
+
+TRAINER = rec('PutExecutionType', execution_type=pb.ExecutionType(name='Trainer'))
+RUN = rec('PutContextType', context_type=pb.ContextType(name='Run'))
+TWO = rec('PutArtifacts', artifacts=[artifact('a', 1, 's3://b/a'), artifact('b', 2, 's3://b/b')])
+
+save('types', dataset_type(), TRAINER, RUN, rec('GetArtifactTypes'), rec('GetExecutionTypes'),
+     rec('GetContextTypes'), rec('GetArtifactType', type_name='DataSet'))
+save('put-types', rec('PutTypes', artifact_types=[pb.ArtifactType(name='M')],
+                      execution_types=[pb.ExecutionType(name='E')], context_types=[pb.ContextType(name='C')]),
+     rec('GetArtifactTypesByID', type_ids=[1, 2]), rec('GetContextTypesByID', type_ids=[1]))
+save('artifacts', dataset_type(), TWO, rec('GetArtifactsByID', artifact_ids=[1, 2, 3]),
+     rec('GetArtifactsByType', type_name='DataSet'), rec('GetArtifactByTypeAndName', type_name='DataSet',
+                                                         artifact_name='a'),
+     rec('GetArtifactsByURI', uris=['s3://b/a']))
+save('filter', dataset_type(), TWO,
+     rec('GetArtifacts', options=pb.ListOperationOptions(
+         max_result_size=1, filter_query="properties.span.int_value > 1 AND uri LIKE 's3://%'")),
+     rec('GetArtifacts', options=pb.ListOperationOptions(
+         order_by_field=pb.ListOperationOptions.OrderByField(field=pb.ListOperationOptions.OrderByField.ID,
+                                                             is_asc=False))))
+e = pb.Execution(type_id=2, last_known_state=pb.Execution.COMPLETE)
+ev_in = pb.Event(artifact_id=1, type=pb.Event.INPUT)
+ev_in.path.steps.add().key = 'examples'
+ev_out = pb.Event(artifact_id=2, type=pb.Event.OUTPUT)
+ev_out.path.steps.add().index = 0
+save('execution', dataset_type(), TRAINER, RUN, TWO,
+     rec('PutExecution', execution=e,
+         artifact_event_pairs=[svc.PutExecutionRequest.ArtifactAndEvent(event=ev_in),
+                               svc.PutExecutionRequest.ArtifactAndEvent(event=ev_out)],
+         contexts=[pb.Context(type_id=3, name='run-1')]),
+     rec('GetEventsByExecutionIDs', execution_ids=[1]), rec('GetContextsByExecution', execution_id=1),
+     rec('GetArtifactsByContext', context_id=1))
+save('lineage', dataset_type(), TRAINER, TWO,
+     rec('PutExecutions', executions=[e]),
+     rec('PutEvents', events=[pb.Event(artifact_id=1, execution_id=1, type=pb.Event.INPUT),
+                              pb.Event(artifact_id=2, execution_id=1, type=pb.Event.OUTPUT)]),
+     rec('GetLineageGraph', options=pb.LineageGraphQueryOptions(
+         artifacts_options=pb.ListOperationOptions(filter_query="name = 'a'"),
+         stop_conditions=pb.LineageGraphQueryOptions.BoundaryConstraint(max_num_hops=4))),
+     rec('GetLineageSubgraph', lineage_subgraph_query_options=pb.LineageSubgraphQueryOptions(
+         starting_artifacts=pb.LineageSubgraphQueryOptions.StartingNodes(filter_query='id = 2'),
+         max_num_hops=3, direction=pb.LineageSubgraphQueryOptions.UPSTREAM)))
+save('contexts', RUN, rec('PutContexts', contexts=[pb.Context(type_id=1, name='p'), pb.Context(type_id=1, name='c')]),
+     rec('PutParentContexts', parent_contexts=[pb.ParentContext(child_id=2, parent_id=1)]),
+     rec('GetParentContextsByContext', context_id=2), rec('GetChildrenContextsByContexts', context_ids=[1]),
+     rec('GetContexts', options=pb.ListOperationOptions(filter_query="parent_contexts_a.name = 'p'")))
+save('attributions', dataset_type(), TRAINER, RUN, TWO, rec('PutExecutions', executions=[e]),
+     rec('PutContexts', contexts=[pb.Context(type_id=3, name='r')]),
+     rec('PutAttributionsAndAssociations', attributions=[pb.Attribution(context_id=1, artifact_id=1)],
+         associations=[pb.Association(context_id=1, execution_id=1)]),
+     rec('GetContextsByArtifact', artifact_id=1), rec('GetExecutionsByContext', context_id=1))
+sub = pb.LineageGraph(artifacts=[artifact('x', 3, 'file:///x')], executions=[e],
+                      contexts=[pb.Context(type_id=3, name='sub')])
+save('subgraph', dataset_type(), TRAINER, RUN,
+     rec('PutLineageSubgraph', executions=[e], artifacts=[artifact('x', 3, 'file:///x')],
+         contexts=[pb.Context(type_id=3, name='sub')],
+         event_edges=[svc.PutLineageSubgraphRequest.EventEdge(execution_index=0, artifact_index=0,
+                                                               event=pb.Event(type=pb.Event.OUTPUT))]))
+s = pb.Artifact(type_id=1, uri='file:///s')
+s.custom_properties['j'].struct_value.update({'a': 0.5, 'b': [1, 'two', {'c': None}]})
+s.custom_properties['p'].proto_value.Pack(pb.Artifact(uri='nested'))
+save('struct', dataset_type(), rec('PutArtifacts', artifacts=[s]), rec('GetArtifactsByID', artifact_ids=[1]))
+save('external-ids', rec('PutArtifactType', artifact_type=pb.ArtifactType(name='T', external_id='t-1')),
+     rec('PutArtifacts', artifacts=[pb.Artifact(type_id=1, external_id='x-1')]),
+     rec('GetArtifactsByExternalIds', external_ids=['x-1']),
+     rec('GetArtifactTypesByExternalIds', external_ids=['t-1']))
+save('update-mask', dataset_type(), TWO,
+     rec('PutArtifacts', artifacts=[pb.Artifact(id=1, type_id=1, uri='s3://new')],
+         update_mask={'paths': ['uri', 'properties.span', '']}),
+     rec('GetArtifactsByID', artifact_ids=[1]))
