@@ -119,7 +119,7 @@ $(B)/tests-san/%: tests/%.c tests/helpers.h tests/onnx_build.h $(B)/libmlmd-san.
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(SAN) $< -o $@ $(B)/libmlmd-san.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
 
-check: all check-plain check-san check-tsan check-backends check-fuzz check-python headertest symbols
+check: all check-plain check-san check-san-clang check-tsan check-backends check-fuzz check-python headertest symbols
 	@$(MAKE) -s pg-cleanup
 	@echo "check: all suites passed (C plain and ASan+UBSan, Python), store suites on every backend, fuzz corpus replayed, header and symbol checks passed"
 
@@ -180,6 +180,7 @@ pg-cleanup:
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 FUZZ_MAXLEN_model := 16384
+FUZZ_MAXLEN_rpc := 4096
 # A target that fuzzes code outside the library (the CLI's readers) names
 # those sources here, e.g. FUZZ_SRC_csv := tools/csv.c
 .SECONDEXPANSION:
