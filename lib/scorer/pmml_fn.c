@@ -245,8 +245,9 @@ static uint32_t lower_of(uint32_t c)
 }
 
 /* uppercase/lowercase. Case is mapped for ASCII, Latin-1, Latin Extended-A,
- * Greek and Cyrillic (every mapping there keeps or shortens the encoding);
- * other characters are kept. */
+ * Greek and Cyrillic (every mapping there keeps or shortens the encoding, so
+ * the result fits the input's length); other characters, and bytes that are
+ * not UTF-8, are kept. */
 const char *mlmd__pmml_case(pmml_text *t, const char *s, bool upper)
 {
 	size_t len = strlen(s);
@@ -257,7 +258,8 @@ const char *mlmd__pmml_case(pmml_text *t, const char *s, bool upper)
 	for (const unsigned char *p = (const unsigned char *)s; *p;) {
 		uint32_t c;
 		size_t n = u8_next(p, &c);
-		uint32_t m = upper ? upper_of(c) : lower_of(c);
+		/* (a byte that is no UTF-8 is kept as it is: mapped, it would take two bytes) */
+		uint32_t m = n == 1 && c >= 0x80 ? c : upper ? upper_of(c) : lower_of(c);
 		if (m == c)
 			memcpy(o + k, p, n), k += n;
 		else
