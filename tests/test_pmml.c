@@ -1054,7 +1054,7 @@ static const char *FORMAT_DOC = STRING_HEAD
 	STRING_TAIL;
 
 static const char *const STRING_ROWS[] = {
-	"s=  hello-42 Stra\xc3\x9f" "e caf\xc3\xa9 ;n=2.5;d=2004-08-20T13:45:07",
+	("s=  hello-42 Stra\xc3\x9f" "e caf\xc3\xa9 ;n=2.5;d=2004-08-20T13:45:07"),
 	"s=World;n=-7;d=1999-12-31",
 	"s=;n=;d=bad",
 };
