@@ -111,6 +111,9 @@ TEST_LIBS := -lcmocka $(LIBS)
 
 # test_scorer counts the library's allocations through these wrappers.
 TEST_LDFLAGS_test_scorer := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=aligned_alloc -lpthread
+# test_pmml measures the library's live and peak heap bytes (load caps, no allocation per row).
+TEST_LDFLAGS_test_pmml := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=aligned_alloc \
+	-Wl,--wrap=free
 TEST_LDFLAGS_test_serving := -lpthread
 $(B)/tests/%: tests/%.c tests/helpers.h tests/onnx_build.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)

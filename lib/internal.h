@@ -5,6 +5,7 @@
 #ifndef MLMD_INTERNAL_H
 #define MLMD_INTERNAL_H
 
+#include <locale.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stddef.h>
@@ -63,6 +64,10 @@ int mlmd__snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((for
 int mlmd__vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
 /* "%.*g" of v into buf; returns buf. */
 const char *mlmd__fmt_double(char *buf, size_t n, double v, int precision);
+/* Runs the calling thread in the "C" locale (for C library calls that read
+ * the locale, such as regcomp/regexec) until mlmd__c_locale_leave(old). */
+locale_t mlmd__c_locale_enter(void);
+void mlmd__c_locale_leave(locale_t old);
 
 /* Web-safe base64 (util/base64.c). Returns a malloc'd string / buffer or NULL. */
 char *mlmd__b64_encode(const uint8_t *p, size_t n);

@@ -6,6 +6,7 @@
  * whose answers are worked out here, and the refusals: DTDs, entity bombs,
  * external entities, deep nesting, unsupported elements.
  */
+#include <malloc.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,54 @@
 #include "scorer/pmml.h"
 
 #define HEAD "<?xml version=\"1.0\"?><PMML version=\"4.4\" xmlns=\"http://www.dmg.org/PMML-4_4\"><Header/>"
+
+/* ---- the library's heap, counted (the binary is linked with --wrap for these) ---- */
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t m);
+void *__real_realloc(void *p, size_t n);
+void *__real_aligned_alloc(size_t a, size_t n);
+void __real_free(void *p);
+static size_t n_allocs, live_bytes, peak_bytes;
+
+static void *counted(void *p)
+{
+	if (p) {
+		n_allocs++;
+		live_bytes += malloc_usable_size(p);
+		if (live_bytes > peak_bytes)
+			peak_bytes = live_bytes;
+	}
+	return p;
+}
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t m);
+void *__wrap_realloc(void *p, size_t n);
+void *__wrap_aligned_alloc(size_t a, size_t n);
+void __wrap_free(void *p);
+void *__wrap_malloc(size_t n) { return counted(__real_malloc(n)); }
+void *__wrap_calloc(size_t n, size_t m) { return counted(__real_calloc(n, m)); }
+void *__wrap_aligned_alloc(size_t a, size_t n) { return counted(__real_aligned_alloc(a, n)); }
+void __wrap_free(void *p)
+{
+	if (p)
+		live_bytes -= malloc_usable_size(p);
+	__real_free(p);
+}
+void *__wrap_realloc(void *p, size_t n)
+{
+	size_t old = p ? malloc_usable_size(p) : 0;
+	void *q = __real_realloc(p, n);
+	if (q || n == 0)
+		live_bytes -= old;
+	return q ? counted(q) : q;
+}
+
+/* Starts measuring the peak from what is live now. */
+static void peak_reset(void)
+{
+	peak_bytes = live_bytes;
+}
 
 static mlmd_model *load(const char *xml)
 {
@@ -116,10 +165,10 @@ static void refuses_dtds_bombs_and_unsupported(void **state)
 		"<SupportVectorMachineModel>: model type not supported");
 	load_fails(HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
 		"<TransformationDictionary><DerivedField name=\"y\" optype=\"continuous\" dataType=\"double\">"
-		"<Apply function=\"sinh\"><FieldRef field=\"x\"/></Apply></DerivedField></TransformationDictionary>"
+		"<Apply function=\"sinc\"><FieldRef field=\"x\"/></Apply></DerivedField></TransformationDictionary>"
 		"<RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/></MiningSchema>"
 		"<RegressionTable intercept=\"0\"/></RegressionModel></PMML>", MLMD_UNIMPLEMENTED,
-		"<Apply function=\"sinh\">: function not supported");
+		"<Apply function=\"sinc\">: function not supported");
 	load_fails(HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>",
 		MLMD_INVALID_ARGUMENT, "PMML: XML error at line 1");
 	load_fails(HEAD "<DataDictionary/><RegressionModel functionName=\"regression\"><MiningSchema>"
@@ -777,6 +826,856 @@ static void deep_tree_is_walked(void **state)
 	mlmd_model_free(m);
 }
 
+/* ---- batches of rows -------------------------------------------------------------------- */
+
+/* A batch of rows for a model: specs[r] lists "name=value" pairs as in
+ * score_row (an empty value is missing). Inputs are built before scoring, so
+ * the test's own allocations stay out of what the library is measured on. */
+typedef struct {
+	size_t rows, ni;
+	mlmd_tensor in[16];
+	double *nums[16];
+	const char **strs[16];
+} batch;
+
+static void batch_build(mlmd_model *m, batch *b, size_t rows, const char *const *specs)
+{
+	memset(b, 0, sizeof *b);
+	b->rows = rows;
+	b->ni = mlmd_model_input_count(m);
+	assert_true(b->ni <= 16);
+	for (size_t k = 0; k < b->ni; k++) {
+		const mlmd_value_info *vi = mlmd_model_input(m, k);
+		b->nums[k] = calloc(rows, sizeof(double));
+		b->strs[k] = calloc(rows, sizeof(char *));
+		for (size_t r = 0; r < rows; r++) {
+			b->nums[k][r] = NAN;
+			const char *p = specs[r];
+			size_t nl = strlen(vi->name);
+			while (p && *p) {
+				const char *semi = strchr(p, ';');
+				if (!strncmp(p, vi->name, nl) && p[nl] == '=') {
+					size_t vl = semi ? (size_t)(semi - (p + nl + 1)) : strlen(p + nl + 1);
+					char *v = strndup(p + nl + 1, vl);
+					if (vi->dtype == MLMD_DTYPE_STRING)
+						b->strs[k][r] = vl ? v : (free(v), NULL);
+					else
+						b->nums[k][r] = vl ? atof(v) : NAN, free(v);
+				}
+				p = semi ? semi + 1 : NULL;
+			}
+		}
+		b->in[k] = (mlmd_tensor){ .dtype = vi->dtype, .rank = 1, .dims = { (int64_t)rows },
+			.data = vi->dtype == MLMD_DTYPE_STRING ? (void *)b->strs[k] : (void *)b->nums[k] };
+	}
+}
+
+static void batch_free(batch *b)
+{
+	for (size_t k = 0; k < b->ni; k++) {
+		for (size_t r = 0; r < b->rows; r++)
+			free((void *)b->strs[k][r]);
+		free(b->strs[k]);
+		free(b->nums[k]);
+	}
+}
+
+static void batch_score(mlmd_model *m, mlmd_score_ctx *ctx, batch *b, mlmd_tensor *out)
+{
+	memset(out, 0, sizeof(mlmd_tensor) * mlmd_model_output_count(m));
+	if (mlmd_model_score(m, ctx, b->in, b->ni, out, mlmd_model_output_count(m)))
+		fail_msg("score: %s", mlmd_error_message());
+}
+
+static const char *str_at(mlmd_model *m, mlmd_tensor *out, const char *name, size_t r)
+{
+	const char *s = ((const char **)out[out_index(m, name)].data)[r];
+	return s ? s : "(missing)";
+}
+
+static double num_at(mlmd_model *m, mlmd_tensor *out, const char *name, size_t r)
+{
+	return ((const double *)out[out_index(m, name)].data)[r];
+}
+
+/* ---- user functions (DefineFunction) ------------------------------------------------------ */
+
+/* scale(v, k) = v k; poly(t) = scale(t, 3) + square(t), square defined after its caller; code(cat)
+ * maps a text parameter through MapValues, integer result (truncated); norm(z) is a NormContinuous
+ * of its parameter, float result. Called from DerivedFields and from an OutputField. */
+static const char *UDF_DOC = HEAD
+	"<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+	"<DataField name=\"c\" optype=\"categorical\" dataType=\"string\"/>"
+	"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+	"<TransformationDictionary>"
+	"<DefineFunction name=\"scale\" optype=\"continuous\" dataType=\"double\"><ParameterField name=\"v\" dataType=\"double\"/>"
+	"<ParameterField name=\"k\" dataType=\"double\"/><Apply function=\"*\"><FieldRef field=\"v\"/><FieldRef field=\"k\"/>"
+	"</Apply></DefineFunction>"
+	"<DefineFunction name=\"poly\" optype=\"continuous\" dataType=\"double\"><ParameterField name=\"t\"/>"
+	"<Apply function=\"+\"><Apply function=\"scale\"><FieldRef field=\"t\"/><Constant>3</Constant></Apply>"
+	"<Apply function=\"square\"><FieldRef field=\"t\"/></Apply></Apply></DefineFunction>"
+	"<DefineFunction name=\"square\" optype=\"continuous\" dataType=\"double\"><ParameterField name=\"s\" dataType=\"double\"/>"
+	"<Apply function=\"pow\"><FieldRef field=\"s\"/><Constant>2</Constant></Apply></DefineFunction>"
+	"<DefineFunction name=\"code\" optype=\"continuous\" dataType=\"integer\"><ParameterField name=\"cat\" dataType=\"string\"/>"
+	"<MapValues outputColumn=\"out\" defaultValue=\"-1.75\" dataType=\"double\"><FieldColumnPair field=\"cat\" column=\"in\"/>"
+	"<InlineTable><row><in>lo</in><out>1.9</out></row><row><in>hi</in><out>-2.6</out></row></InlineTable></MapValues>"
+	"</DefineFunction>"
+	"<DefineFunction name=\"norm\" optype=\"continuous\" dataType=\"float\"><ParameterField name=\"z\" dataType=\"double\"/>"
+	"<NormContinuous field=\"z\"><LinearNorm orig=\"0\" norm=\"0\"/><LinearNorm orig=\"10\" norm=\"1\"/></NormContinuous>"
+	"</DefineFunction>"
+	"<DerivedField name=\"p\" optype=\"continuous\" dataType=\"double\"><Apply function=\"poly\"><FieldRef field=\"x\"/>"
+	"</Apply></DerivedField>"
+	"<DerivedField name=\"q\" optype=\"continuous\" dataType=\"double\"><Apply function=\"code\"><FieldRef field=\"c\"/>"
+	"</Apply></DerivedField>"
+	"<DerivedField name=\"r\" optype=\"continuous\" dataType=\"double\"><Apply function=\"norm\"><FieldRef field=\"x\"/>"
+	"</Apply></DerivedField></TransformationDictionary>"
+	"<RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/><MiningField name=\"c\"/>"
+	"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><Output>"
+	"<OutputField name=\"pp\" feature=\"transformedValue\" dataType=\"double\"><Apply function=\"scale\">"
+	"<FieldRef field=\"p\"/><Constant>0.5</Constant></Apply></OutputField>"
+	"<OutputField name=\"rr\" feature=\"transformedValue\" dataType=\"double\"><FieldRef field=\"r\"/></OutputField>"
+	"</Output><RegressionTable intercept=\"1\"><NumericPredictor name=\"p\" coefficient=\"1\"/>"
+	"<NumericPredictor name=\"q\" coefficient=\"10\"/></RegressionTable></RegressionModel></PMML>";
+
+static void define_function_parameters_nesting_and_types(void **state)
+{
+	(void)state;
+	mlmd_model *m = load(UDF_DOC);
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	mlmd_tensor out[4];
+	/* x = 2: poly = 2*3 + 2^2 = 10; code("hi") = -2.6 as an integer: -2; y = 1 + 10 + 10 * -2 */
+	score_row(m, ctx, "x=2;c=hi", out);
+	assert_true(num_out(m, out, "y") == -9);
+	assert_true(num_out(m, out, "pp") == 5);
+	assert_true(num_out(m, out, "rr") == (double)(float)0.2); /* 2/10, a float result */
+	/* x = -1.5: poly = -4.5 + 2.25; an unknown category takes the default, -1.75 -> -1 */
+	score_row(m, ctx, "x=-1.5;c=other", out);
+	assert_true(num_out(m, out, "y") == 1 - 2.25 - 10);
+	/* a missing argument reaches the body as missing: MapValues gives missing, so does the model */
+	score_row(m, ctx, "x=1;c=", out);
+	assert_true(isnan(num_out(m, out, "y")));
+	assert_true(num_out(m, out, "pp") == 2);
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(m);
+}
+
+/* A document with the given DefineFunctions and one DerivedField d = `apply` over x. */
+static void udf_fails(const char *funcs, const char *apply, int code, const char *needle)
+{
+	char xml[8192];
+	snprintf(xml, sizeof xml, HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary><TransformationDictionary>"
+		"%s<DerivedField name=\"d\" optype=\"continuous\" dataType=\"double\">%s</DerivedField>"
+		"</TransformationDictionary><RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/>"
+		"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><RegressionTable intercept=\"0\">"
+		"<NumericPredictor name=\"d\" coefficient=\"1\"/></RegressionTable></RegressionModel></PMML>", funcs, apply);
+	load_fails(xml, code, needle);
+}
+
+#define F1(name, body) "<DefineFunction name=\"" name "\" optype=\"continuous\"><ParameterField name=\"a\"/>" body \
+	"</DefineFunction>"
+
+static void define_function_refusals(void **state)
+{
+	(void)state;
+	const char *call_f = "<Apply function=\"f\"><FieldRef field=\"x\"/></Apply>";
+	udf_fails(F1("f", "<Apply function=\"+\"><Apply function=\"f\"><FieldRef field=\"a\"/></Apply><Constant>1</Constant>"
+		"</Apply>"), call_f, MLMD_INVALID_ARGUMENT, "DefineFunction 'f' calls itself (f -> f): recursion is not allowed");
+	udf_fails(F1("f", "<Apply function=\"g\"><FieldRef field=\"a\"/></Apply>")
+		F1("g", "<Apply function=\"h\"><FieldRef field=\"a\"/></Apply>")
+		F1("h", "<Apply function=\"f\"><FieldRef field=\"a\"/></Apply>"), call_f, MLMD_INVALID_ARGUMENT,
+		"DefineFunction 'f' calls itself (f -> g -> h -> f)");
+	/* an unused function is checked too */
+	udf_fails(F1("f", "<FieldRef field=\"a\"/>") F1("loop", "<Apply function=\"loop\"><FieldRef field=\"a\"/></Apply>"),
+		call_f, MLMD_INVALID_ARGUMENT, "'loop' calls itself");
+	udf_fails(F1("f", "<FieldRef field=\"a\"/>"), "<Apply function=\"f\"><FieldRef field=\"x\"/><Constant>2</Constant>"
+		"</Apply>", MLMD_INVALID_ARGUMENT, "function 'f' (DefineFunction at line 1) takes 1 argument(s), got 2");
+	udf_fails(F1("f", "<Apply function=\"g\"/>") F1("g", "<FieldRef field=\"a\"/>"), call_f, MLMD_INVALID_ARGUMENT,
+		"function 'g' (DefineFunction at line 1) takes 1 argument(s), got 0");
+	udf_fails(F1("f", "<Apply function=\"+\"><FieldRef field=\"a\"/><FieldRef field=\"x\"/></Apply>"), call_f,
+		MLMD_INVALID_ARGUMENT, "DefineFunction 'f': 'x' is not one of its ParameterFields");
+	udf_fails(F1("f", "<FieldRef field=\"a\"/>") F1("f", "<FieldRef field=\"a\"/>"), call_f, MLMD_INVALID_ARGUMENT,
+		"DefineFunction 'f' is defined twice");
+	udf_fails(F1("sum", "<FieldRef field=\"a\"/>"), call_f, MLMD_INVALID_ARGUMENT,
+		"DefineFunction 'sum' has the name of a built-in function");
+	udf_fails("<DefineFunction name=\"f\" optype=\"continuous\"><ParameterField name=\"a\"/><ParameterField name=\"a\"/>"
+		"<FieldRef field=\"a\"/></DefineFunction>", call_f, MLMD_INVALID_ARGUMENT, "parameter 'a' is listed twice");
+	udf_fails("", "<Apply function=\"nosuch\"><FieldRef field=\"x\"/></Apply>", MLMD_UNIMPLEMENTED,
+		"<Apply function=\"nosuch\">: function not supported (neither a PMML built-in function nor a DefineFunction");
+	/* f0(a) = a + a and f_k(a) = f_{k-1}(f_{k-1}(a)): evaluating f_24 would take some 2^24 steps per row */
+	char funcs[6000];
+	size_t at = (size_t)snprintf(funcs, sizeof funcs, F1("f0", "<Apply function=\"+\"><FieldRef field=\"a\"/>"
+		"<FieldRef field=\"a\"/></Apply>"));
+	for (int k = 1; k <= 24; k++)
+		at += (size_t)snprintf(funcs + at, sizeof funcs - at, "<DefineFunction name=\"f%d\" optype=\"continuous\">"
+			"<ParameterField name=\"a\"/><Apply function=\"f%d\"><Apply function=\"f%d\"><FieldRef field=\"a\"/>"
+			"</Apply></Apply></DefineFunction>", k, k - 1, k - 1);
+	udf_fails(funcs, "<Apply function=\"f24\"><FieldRef field=\"x\"/></Apply>", MLMD_INVALID_ARGUMENT,
+		"evaluating this expression takes more than 1000000 steps per row");
+}
+
+/* ---- built-in string and date functions ----------------------------------------------------- */
+
+#define TV(name, dt, expr) "<OutputField name=\"" name "\" feature=\"transformedValue\" dataType=\"" dt "\">" expr \
+	"</OutputField>"
+#define S "<FieldRef field=\"s\"/>"
+#define N "<FieldRef field=\"n\"/>"
+#define D "<FieldRef field=\"d\"/>"
+#define K(t) "<Constant dataType=\"string\">" t "</Constant>"
+
+#define STRING_HEAD HEAD "<DataDictionary><DataField name=\"s\" optype=\"categorical\" dataType=\"string\"/>" \
+	"<DataField name=\"n\" optype=\"continuous\" dataType=\"double\"/>" \
+	"<DataField name=\"d\" optype=\"categorical\" dataType=\"string\"/>" \
+	"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>" \
+	"<RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"s\"/><MiningField name=\"n\"/>" \
+	"<MiningField name=\"d\"/><MiningField name=\"y\" usageType=\"target\"/></MiningSchema><Output>"
+#define STRING_TAIL "</Output><RegressionTable intercept=\"0\"/></RegressionModel></PMML>"
+
+/* (two documents: a PMML model has at most 8 outputs until the op runner takes more) */
+static const char *STRING_DOC = STRING_HEAD
+	TV("up", "string", "<Apply function=\"uppercase\">" S "</Apply>")
+	TV("low", "string", "<Apply function=\"lowercase\">" S "</Apply>")
+	TV("sub", "string", "<Apply function=\"substring\">" S "<Constant>14</Constant><Constant>6</Constant></Apply>")
+	TV("trim", "string", "<Apply function=\"trimBlanks\">" S "</Apply>")
+	TV("cat", "string", "<Apply function=\"concat\">" K("&lt;") S K("|") N K("|>") "</Apply>")
+	TV("rep", "string", "<Apply function=\"replace\">" S K("([a-z]+)-([0-9]+)") K("$2:$1") "</Apply>")
+	TV("mat", "integer", "<Apply function=\"matches\">" S K("Stra") "</Apply>")
+	STRING_TAIL;
+
+static const char *FORMAT_DOC = STRING_HEAD
+	TV("len", "integer", "<Apply function=\"stringLength\">" S "</Apply>")
+	TV("fmt", "string", "<Apply function=\"formatNumber\">" N K("%08.3f") "</Apply>")
+	TV("fmtd", "string", "<Apply function=\"formatNumber\">" N K("%+d items") "</Apply>")
+	TV("date", "string", "<Apply function=\"formatDatetime\">" D K("%A %d %B %Y, %H:%M (%j)") "</Apply>")
+	TV("days", "integer", "<Apply function=\"dateDaysSinceYear\">" D "<Constant>1960</Constant></Apply>")
+	TV("secs", "integer", "<Apply function=\"dateSecondsSinceYear\">" D "<Constant>1960</Constant></Apply>")
+	TV("mid", "integer", "<Apply function=\"dateSecondsSinceMidnight\">" D "</Apply>")
+	STRING_TAIL;
+
+static const char *const STRING_ROWS[] = {
+	("s=  hello-42 Stra\xc3\x9f" "e caf\xc3\xa9 ;n=2.5;d=2004-08-20T13:45:07"),
+	"s=World;n=-7;d=1999-12-31",
+	"s=;n=;d=bad",
+};
+
+static void string_functions(void **state)
+{
+	(void)state;
+	mlmd_model *m = load(STRING_DOC), *f = load(FORMAT_DOC);
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	batch b, bf;
+	batch_build(m, &b, 3, STRING_ROWS);
+	batch_build(f, &bf, 3, STRING_ROWS);
+	mlmd_tensor out[8], fo[8];
+	/* three rows in one call: each row's strings outlive the next row */
+	batch_score(m, ctx, &b, out);
+	/* row 0; the expected texts are Python's (str.upper/lower/strip, slicing), but for the German sharp s,
+	 * which keeps its case here (Python makes it "SS") */
+	assert_string_equal(str_at(m, out, "up", 0), "  HELLO-42 STRA\xc3\x9f" "E CAF\xc3\x89 ");
+	assert_string_equal(str_at(m, out, "low", 0), "  hello-42 stra\xc3\x9f" "e caf\xc3\xa9 ");
+	assert_string_equal(str_at(m, out, "sub", 0), "ra\xc3\x9f" "e c"); /* characters 14 to 19, not bytes */
+	assert_string_equal(str_at(m, out, "trim", 0), "hello-42 Stra\xc3\x9f" "e caf\xc3\xa9");
+	assert_string_equal(str_at(m, out, "cat", 0), "<  hello-42 Stra\xc3\x9f" "e caf\xc3\xa9 |2.5|>");
+	assert_string_equal(str_at(m, out, "rep", 0), "  42:hello Stra\xc3\x9f" "e caf\xc3\xa9 ");
+	assert_true(num_at(m, out, "mat", 0) == 1);
+	/* row 1: no match */
+	assert_string_equal(str_at(m, out, "up", 1), "WORLD");
+	assert_string_equal(str_at(m, out, "sub", 1), "");
+	assert_string_equal(str_at(m, out, "cat", 1), "<World|-7|>");
+	assert_string_equal(str_at(m, out, "rep", 1), "World");
+	assert_true(num_at(m, out, "mat", 1) == 0);
+	/* row 2: missing inputs give missing results, but concat leaves missing arguments out */
+	assert_string_equal(str_at(m, out, "up", 2), "(missing)");
+	assert_string_equal(str_at(m, out, "cat", 2), "<||>");
+	/* text that is not UTF-8 (Latin-1 bytes): those bytes are kept as they are */
+	batch lb;
+	const char *latin1[] = { "s=\xe9t\xe9 \xff;n=1;d=", "s=\xc3;n=1;d=" };
+	batch_build(m, &lb, 2, latin1);
+	mlmd_tensor lo[8];
+	batch_score(m, ctx, &lb, lo);
+	assert_string_equal(str_at(m, lo, "up", 0), "\xe9T\xe9 \xff");
+	assert_string_equal(str_at(m, lo, "low", 1), "\xc3");
+	batch_free(&lb);
+	/* Once the context has seen a batch, another one allocates nothing: each row's text reuses the same
+	 * storage. (The regular expressions run in the C library, which this does not count.) */
+	batch_score(m, ctx, &b, out);
+	size_t before = n_allocs;
+	batch_score(m, ctx, &b, out);
+	assert_int_equal(n_allocs - before, 0);
+	assert_string_equal(str_at(m, out, "rep", 0), "  42:hello Stra\xc3\x9f" "e caf\xc3\xa9 ");
+
+	batch_score(f, ctx, &bf, fo);
+	assert_true(num_at(f, fo, "len", 0) == 23); /* characters, not bytes */
+	assert_string_equal(str_at(f, fo, "fmt", 0), "0002.500");
+	assert_string_equal(str_at(f, fo, "fmtd", 0), "+2 items");
+	assert_string_equal(str_at(f, fo, "date", 0), "Friday 20 August 2004, 13:45 (233)");
+	assert_true(num_at(f, fo, "days", 0) == 16303);      /* Python: (date(2004,8,20) - date(1960,1,1)).days */
+	assert_true(num_at(f, fo, "secs", 0) == 1408628707); /* 16303 * 86400 + 13:45:07 */
+	assert_true(num_at(f, fo, "mid", 0) == 49507);
+	/* a date without a time */
+	assert_string_equal(str_at(f, fo, "fmt", 1), "-007.000");
+	assert_string_equal(str_at(f, fo, "fmtd", 1), "-7 items");
+	assert_string_equal(str_at(f, fo, "date", 1), "Friday 31 December 1999, 00:00 (365)");
+	assert_true(num_at(f, fo, "days", 1) == 14609);
+	assert_true(num_at(f, fo, "secs", 1) == 14609.0 * 86400);
+	assert_true(isnan(num_at(f, fo, "mid", 1)));
+	/* missing, and a date that is none */
+	assert_true(isnan(num_at(f, fo, "len", 2)));
+	assert_string_equal(str_at(f, fo, "date", 2), "(missing)");
+	assert_true(isnan(num_at(f, fo, "days", 2)));
+	batch_free(&b);
+	batch_free(&bf);
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(f);
+
+	/* 2,000 rows in one call on a new context: the allocations do not grow with the rows */
+	const char **specs = malloc(2000 * sizeof *specs);
+	for (int r = 0; r < 2000; r++)
+		specs[r] = STRING_ROWS[r % 3];
+	batch_build(m, &b, 2000, specs);
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	before = n_allocs;
+	batch_score(m, ctx, &b, out);
+	size_t cold = n_allocs - before;
+	if (cold > 40)
+		fail_msg("%zu allocations for 2,000 rows", cold);
+	assert_string_equal(str_at(m, out, "low", 1998), "  hello-42 stra\xc3\x9f" "e caf\xc3\xa9 ");
+	assert_string_equal(str_at(m, out, "cat", 1999), "<World|-7|>");
+	batch_free(&b);
+	free(specs);
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(m);
+}
+
+/* One string function over s with the given arguments after it. */
+static void string_fn_fails(const char *fn, const char *args, int code, const char *needle)
+{
+	char xml[2048];
+	snprintf(xml, sizeof xml, HEAD "<DataDictionary><DataField name=\"s\" optype=\"categorical\" dataType=\"string\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"s\"/>"
+		"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><Output>"
+		"<OutputField name=\"o\" feature=\"transformedValue\" dataType=\"string\"><Apply function=\"%s\">"
+		"<FieldRef field=\"s\"/>%s</Apply></OutputField></Output><RegressionTable intercept=\"0\"/>"
+		"</RegressionModel></PMML>", fn, args);
+	load_fails(xml, code, needle);
+}
+
+static void string_function_patterns_checked_at_load(void **state)
+{
+	(void)state;
+	string_fn_fails("matches", K("a(b"), MLMD_INVALID_ARGUMENT, "function 'matches': invalid regular expression 'a(b'");
+	string_fn_fails("matches", S, MLMD_UNIMPLEMENTED, "the pattern must be a Constant");
+	string_fn_fails("replace", K("(a)") K("$2"), MLMD_INVALID_ARGUMENT, "function 'replace': invalid replacement '$2'");
+	string_fn_fails("formatNumber", K("%s"), MLMD_INVALID_ARGUMENT, "'s' is not a supported conversion");
+	string_fn_fails("formatNumber", K("%d and %d"), MLMD_INVALID_ARGUMENT, "more than one conversion");
+	string_fn_fails("formatNumber", K("%99999d"), MLMD_INVALID_ARGUMENT, "a width over 1000");
+	string_fn_fails("formatNumber", K("no conversion"), MLMD_INVALID_ARGUMENT, "no conversion");
+	string_fn_fails("formatDatetime", K("%Q"), MLMD_INVALID_ARGUMENT, "'%Q' is not a supported conversion");
+	string_fn_fails("substring", "<Constant>1</Constant>", MLMD_INVALID_ARGUMENT,
+		"function 'substring' takes 3 argument(s), got 2");
+}
+
+/* ---- numeric built-ins, validity ----------------------------------------------------------------- */
+
+#define A1(fn, x) "<Apply function=\"" fn "\"><Constant>" x "</Constant></Apply>"
+#define A2(fn, x, y) "<Apply function=\"" fn "\"><Constant>" x "</Constant><Constant>" y "</Constant></Apply>"
+#define A3(fn, x, y, z) "<Apply function=\"" fn "\"><Constant>" x "</Constant><Constant>" y "</Constant><Constant>" z \
+	"</Constant></Apply>"
+
+static void numeric_functions_and_validity(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *expr;
+		double want;
+	} cases[] = {
+		/* PMML 4.4's modulo is x - floor(x / y) * y (the sign of y) */
+		{ A2("modulo", "-5", "3"), 1 }, { A2("modulo", "5.5", "-2"), -0.5 },
+		{ A1("rint", "2.5"), 2 }, { A1("rint", "3.5"), 4 }, { A1("rint", "-0.5"), -0 },
+		{ A2("hypot", "3", "4"), 5 }, { A1("expm1", "1e-10"), 1.00000000005e-10 },
+		{ A1("ln1p", "1e-10"), 9.9999999995e-11 }, { A1("atan", "1"), 0.78539816339744830962 },
+		{ A1("cosh", "0"), 1 }, { A1("tanh", "0.5"), 0.46211715726000974 }, { A1("asin", "1"), 1.5707963267948966 },
+		/* the normal distribution: references from scipy.stats.norm (cdf, pdf, ppf) and scipy.special.erf */
+		{ A1("erf", "0.6"), 0.6038560908479258 }, { A1("stdNormalCDF", "-1.7"), 0.04456546275854304 },
+		{ A1("stdNormalPDF", "0.25"), 0.3866681168028493 }, { A1("stdNormalIDF", "0.3"), -0.5244005127080409 },
+		{ A1("stdNormalIDF", "1e-10"), -6.361340902404056 },
+		{ A3("normalCDF", "1.3", "0.5", "2"), 0.6554217416103242 },
+		{ A3("normalPDF", "1.3", "0.5", "2"), 0.18413507015166167 },
+		{ A3("normalIDF", "0.975", "0.5", "2"), 4.419927969080108 },
+		/* out of the domain: invalid, so missing */
+		{ A1("asin", "2"), NAN }, { A3("normalIDF", "0.5", "0", "-1"), NAN }, { A2("modulo", "1", "0"), NAN },
+	};
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char xml[2048];
+		snprintf(xml, sizeof xml, HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+			"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+			"<RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/>"
+			"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><Output><OutputField name=\"o\" "
+			"feature=\"transformedValue\" dataType=\"double\">%s</OutputField></Output>"
+			"<RegressionTable intercept=\"0\"/></RegressionModel></PMML>", cases[i].expr);
+		mlmd_model *m = load(xml);
+		mlmd_tensor out[2];
+		score_row(m, ctx, "x=1", out);
+		double got = num_out(m, out, "o");
+		if (isnan(cases[i].want) ? !isnan(got) : !(fabs(got - cases[i].want) <= 1e-13 * fabs(cases[i].want) + 1e-300))
+			fail_msg("%s: %.17g, want %.17g", cases[i].expr, got, cases[i].want);
+		mlmd_model_free(m);
+	}
+	/* isValid / isNotValid: an invalid value kept as it is (asIs) is neither valid nor missing */
+	mlmd_model *m = load(HEAD "<DataDictionary><DataField name=\"v\" optype=\"continuous\" dataType=\"double\">"
+		"<Interval closure=\"closedClosed\" leftMargin=\"0\" rightMargin=\"10\"/></DataField>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"v\" invalidValueTreatment=\"asIs\"/>"
+		"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><Output>"
+		"<OutputField name=\"valid\" feature=\"transformedValue\" dataType=\"double\"><Apply function=\"isValid\">"
+		"<FieldRef field=\"v\"/></Apply></OutputField><OutputField name=\"invalid\" feature=\"transformedValue\" "
+		"dataType=\"double\"><Apply function=\"isNotValid\"><FieldRef field=\"v\"/></Apply></OutputField></Output>"
+		"<RegressionTable intercept=\"0\"/></RegressionModel></PMML>");
+	mlmd_tensor out[3];
+	score_row(m, ctx, "v=5", out);
+	assert_true(num_out(m, out, "valid") == 1 && num_out(m, out, "invalid") == 0);
+	score_row(m, ctx, "v=50", out);
+	assert_true(num_out(m, out, "valid") == 0 && num_out(m, out, "invalid") == 1);
+	score_row(m, ctx, "v=", out);
+	assert_true(num_out(m, out, "valid") == 0 && num_out(m, out, "invalid") == 0);
+	mlmd_model_free(m);
+	mlmd_score_ctx_free(ctx);
+}
+
+/* ---- no fixed-size arrays ---------------------------------------------------------------------------- */
+
+
+/* Apply with 100 arguments, MapValues over 20 columns, 300 regression tables, a 5,000-character Array
+ * value, 4,100 GeneralRegression parameters, 70 ModelVerification blocks: all used whole. */
+static void large_counts_are_used_whole(void **state)
+{
+	(void)state;
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	mlmd_tensor out[8];
+	/* sum and max of 1..100 (the largest, 100, is the 100th argument) */
+	sbuf b = { 0 };
+	sb_add(&b, HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/>"
+		"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><Output>");
+	const char *fns[] = { "sum", "max" };
+	for (int f = 0; f < 2; f++) {
+		sb_add(&b, "<OutputField name=\"%s\" feature=\"transformedValue\" dataType=\"double\"><Apply function=\"%s\">",
+			fns[f], fns[f]);
+		for (int i = 1; i <= 100; i++)
+			sb_add(&b, "<Constant>%d</Constant>", i);
+		sb_add(&b, "</Apply></OutputField>");
+	}
+	sb_add(&b, "</Output><RegressionTable intercept=\"0\"/></RegressionModel></PMML>");
+	mlmd_model *m = load(b.p);
+	score_row(m, ctx, "x=0", out);
+	assert_true(num_out(m, out, "sum") == 5050);
+	assert_true(num_out(m, out, "max") == 100);
+	mlmd_model_free(m);
+
+	/* MapValues keyed on 20 columns (derived fields: the model takes at most 16 inputs until the op runner
+	 * takes more); the rows differ in column 18 only */
+	b.n = 0;
+	sb_add(&b, HEAD "<DataDictionary><DataField name=\"s\" optype=\"categorical\" dataType=\"string\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary><TransformationDictionary>");
+	for (int c = 1; c <= 20; c++)
+		sb_add(&b, "<DerivedField name=\"c%d\" optype=\"categorical\" dataType=\"string\">%s</DerivedField>", c,
+			c == 18 ? "<FieldRef field=\"s\"/>" : "<Constant dataType=\"string\">z</Constant>");
+	sb_add(&b, "<DerivedField name=\"w\" optype=\"continuous\" dataType=\"double\"><MapValues outputColumn=\"out\" "
+		"dataType=\"double\" defaultValue=\"-1\">");
+	for (int c = 1; c <= 20; c++)
+		sb_add(&b, "<FieldColumnPair field=\"c%d\" column=\"k%d\"/>", c, c);
+	sb_add(&b, "<InlineTable>");
+	for (int r = 0; r < 3; r++) {
+		sb_add(&b, "<row>");
+		for (int c = 1; c <= 20; c++)
+			sb_add(&b, "<k%d>%s</k%d>", c, c == 18 ? (const char *[]){ "p", "q", "r" }[r] : "z", c);
+		sb_add(&b, "<out>%d</out></row>", 10 * (r + 1));
+	}
+	sb_add(&b, "</InlineTable></MapValues></DerivedField></TransformationDictionary>"
+		"<RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"s\"/>"
+		"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><RegressionTable intercept=\"0\">"
+		"<NumericPredictor name=\"w\" coefficient=\"1\"/></RegressionTable></RegressionModel></PMML>");
+	m = load(b.p);
+	score_row(m, ctx, "s=r", out);
+	assert_true(num_out(m, out, "y") == 30);
+	score_row(m, ctx, "s=q", out);
+	assert_true(num_out(m, out, "y") == 20);
+	mlmd_model_free(m);
+
+	/* a softmax classifier with 300 categories; the 291st has the largest score */
+	b.n = 0;
+	sb_add(&b, HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"t\" optype=\"categorical\" dataType=\"string\"/></DataDictionary>"
+		"<RegressionModel functionName=\"classification\" normalizationMethod=\"softmax\"><MiningSchema>"
+		"<MiningField name=\"x\"/><MiningField name=\"t\" usageType=\"target\"/></MiningSchema>");
+	for (int k = 0; k < 300; k++)
+		sb_add(&b, "<RegressionTable intercept=\"%d\" targetCategory=\"k%d\"/>", k == 290 ? 3 : 0, k);
+	sb_add(&b, "</RegressionModel></PMML>");
+	m = load(b.p);
+	score_row(m, ctx, "x=0", out);
+	assert_string_equal(str_out(m, out, "t"), "k290");
+	assert_float_equal(((const double *)out[1].data)[290], exp(3) / (exp(3) + 299), 1e-12);
+	mlmd_model_free(m);
+
+	/* a set predicate whose value is 5,000 characters long */
+	char *longv = malloc(5001);
+	memset(longv, 'a', 5000);
+	longv[5000] = '\0';
+	b.n = 0;
+	sb_add(&b, HEAD "<DataDictionary><DataField name=\"s\" optype=\"categorical\" dataType=\"string\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<TreeModel functionName=\"regression\"><MiningSchema><MiningField name=\"s\"/>"
+		"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><Node score=\"0\"><True/>"
+		"<Node score=\"1\"><SimpleSetPredicate field=\"s\" booleanOperator=\"isIn\"><Array n=\"2\" type=\"string\">"
+		"\"%s\" other</Array></SimpleSetPredicate></Node><Node score=\"2\"><True/></Node></Node></TreeModel></PMML>", longv);
+	m = load(b.p);
+	batch lb;
+	char *spec = malloc(5010);
+	snprintf(spec, 5010, "s=%s", longv);
+	const char *specs[] = { spec };
+	batch_build(m, &lb, 1, specs);
+	batch_score(m, ctx, &lb, out);
+	assert_true(num_at(m, out, "y", 0) == 1);
+	batch_free(&lb);
+	free(spec);
+	free(longv);
+	mlmd_model_free(m);
+
+	/* a GeneralRegressionModel with 4,100 parameters; only the last has a predictor: y = 1 + 2x */
+	b.n = 0;
+	sb_add(&b, HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<GeneralRegressionModel functionName=\"regression\" modelType=\"regression\"><MiningSchema>"
+		"<MiningField name=\"x\"/><MiningField name=\"y\" usageType=\"target\"/></MiningSchema><ParameterList>");
+	for (int k = 0; k < 4100; k++)
+		sb_add(&b, "<Parameter name=\"p%d\"/>", k);
+	sb_add(&b, "</ParameterList><CovariateList><Predictor name=\"x\"/></CovariateList><PPMatrix>"
+		"<PPCell value=\"1\" predictorName=\"x\" parameterName=\"p4099\"/></PPMatrix><ParamMatrix>"
+		"<PCell parameterName=\"p0\" beta=\"1\"/><PCell parameterName=\"p4099\" beta=\"2\"/></ParamMatrix>"
+		"</GeneralRegressionModel></PMML>");
+	m = load(b.p);
+	score_row(m, ctx, "x=3", out);
+	assert_true(num_out(m, out, "y") == 7);
+	mlmd_model_free(m);
+
+	/* 70 segments, each with its own ModelVerification; the last one's expectation decides */
+	for (int wrong = 0; wrong < 2; wrong++) {
+		b.n = 0;
+		sb_add(&b, HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+			"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+			"<MiningModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/>"
+			"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><Segmentation multipleModelMethod=\"sum\">");
+		for (int k = 1; k <= 70; k++)
+			sb_add(&b, "<Segment><True/><RegressionModel functionName=\"regression\"><MiningSchema>"
+				"<MiningField name=\"x\"/><MiningField name=\"y\" usageType=\"target\"/></MiningSchema>"
+				"<RegressionTable intercept=\"%d\"/><ModelVerification recordCount=\"1\" fieldCount=\"2\">"
+				"<VerificationFields><VerificationField field=\"x\"/><VerificationField field=\"y\"/>"
+				"</VerificationFields><InlineTable><row><x>1</x><y>%d</y></row></InlineTable></ModelVerification>"
+				"</RegressionModel></Segment>", k, k == 70 && wrong ? 71 : k);
+		sb_add(&b, "</Segmentation></MiningModel></PMML>");
+		if (wrong)
+			load_fails(b.p, MLMD_INVALID_ARGUMENT, "row 1: field 'y' is 70, the model file expects 71");
+		else
+			mlmd_model_free(load(b.p));
+	}
+	free(b.p);
+	mlmd_score_ctx_free(ctx);
+}
+
+/* ---- GeneralRegressionModel: the reference category ------------------------------------------------------ */
+
+/* R's glm(y ~ x1 + g, family = binomial(link = "probit")) as pmml exports it: target levels "0" and "1",
+ * PCells for the modelled category "1"; P(1) = Phi(eta), eta = -0.3 + 0.85 x1 + 0.6 [g = b]. */
+static const char *GLM_FMT = HEAD
+	"<DataDictionary><DataField name=\"y\" optype=\"categorical\" dataType=\"string\"><Value value=\"0\"/>"
+	"<Value value=\"1\"/></DataField><DataField name=\"x1\" optype=\"continuous\" dataType=\"double\"/>"
+	"<DataField name=\"g\" optype=\"categorical\" dataType=\"string\"><Value value=\"a\"/><Value value=\"b\"/>"
+	"</DataField></DataDictionary><GeneralRegressionModel modelName=\"General_Regression_Model\" "
+	"modelType=\"generalizedLinear\" functionName=\"classification\" algorithmName=\"glm\" distribution=\"binomial\" "
+	"linkFunction=\"%s\"%s><MiningSchema><MiningField name=\"y\" usageType=\"predicted\"/><MiningField name=\"x1\"/>"
+	"<MiningField name=\"g\"/></MiningSchema><Output><OutputField name=\"Probability_1\" targetField=\"y\" "
+	"feature=\"probability\" value=\"1\" optype=\"continuous\" dataType=\"double\"/></Output>"
+	"<ParameterList><Parameter name=\"p0\" label=\"(Intercept)\"/><Parameter name=\"p1\" label=\"x1\"/>"
+	"<Parameter name=\"p2\" label=\"gb\"/></ParameterList><FactorList><Predictor name=\"g\"/></FactorList>"
+	"<CovariateList><Predictor name=\"x1\"/></CovariateList><PPMatrix><PPCell value=\"1\" predictorName=\"x1\" "
+	"parameterName=\"p1\"/><PPCell value=\"b\" predictorName=\"g\" parameterName=\"p2\"/></PPMatrix><ParamMatrix>"
+	"<PCell %sparameterName=\"p0\" df=\"1\" beta=\"-0.3\"/><PCell %sparameterName=\"p1\" df=\"1\" beta=\"0.85\"/>"
+	"<PCell %sparameterName=\"p2\" df=\"1\" beta=\"0.6\"/></ParamMatrix></GeneralRegressionModel></PMML>";
+
+static mlmd_model *glm(const char *link, const char *ref, const char *cat)
+{
+	char xml[4096];
+	snprintf(xml, sizeof xml, GLM_FMT, link, ref, cat, cat, cat);
+	return load(xml);
+}
+
+static void glm_reference_category(void **state)
+{
+	(void)state;
+	/* references: scipy.stats.norm.cdf(-0.3 + 0.85 * x1 + 0.6 * (g == 'b')) */
+	static const struct {
+		const char *row;
+		double p1;
+	} rows[] = {
+		{ "x1=1.2;g=b", 0.9065824910065281 },
+		{ "x1=-0.5;g=a", 0.23422601521269487 },
+		{ "x1=2;g=a", 0.9192433407662289 },
+	};
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	mlmd_tensor out[4];
+	/* the PCells name "1": the reference is "0", the category they leave out */
+	mlmd_model *m = glm("probit", "", "targetCategory=\"1\" ");
+	for (size_t i = 0; i < 3; i++) {
+		score_row(m, ctx, rows[i].row, out);
+		const double *p = out[1].data; /* [P(0), P(1)]: the target's order */
+		assert_float_equal(p[1], rows[i].p1, 1e-12);
+		assert_float_equal(p[0], 1 - rows[i].p1, 1e-12);
+		assert_float_equal(num_out(m, out, "Probability_1"), rows[i].p1, 1e-12);
+		assert_string_equal(str_out(m, out, "y"), rows[i].p1 > 0.5 ? "1" : "0");
+	}
+	mlmd_model_free(m);
+	/* targetReferenceCategory="1" with PCells that name no category: the link gives P(0) */
+	m = glm("probit", " targetReferenceCategory=\"1\"", "");
+	score_row(m, ctx, rows[0].row, out);
+	assert_float_equal(((const double *)out[1].data)[0], rows[0].p1, 1e-12);
+	assert_float_equal(((const double *)out[1].data)[1], 1 - rows[0].p1, 1e-12);
+	mlmd_model_free(m);
+	/* neither: the last category is the reference, so the link gives P(0) too */
+	m = glm("logit", "", "");
+	score_row(m, ctx, "x1=1.2;g=b", out);
+	assert_float_equal(((const double *)out[1].data)[0], 1 / (1 + exp(-(-0.3 + 0.85 * 1.2 + 0.6))), 1e-12);
+	mlmd_model_free(m);
+	mlmd_score_ctx_free(ctx);
+	/* refused: a reference that is no category; PCells for both categories and no reference */
+	char xml[4096];
+	snprintf(xml, sizeof xml, GLM_FMT, "probit", " targetReferenceCategory=\"2\"", "", "", "");
+	load_fails(xml, MLMD_INVALID_ARGUMENT, "a generalizedLinear classifier needs exactly two target categories");
+	snprintf(xml, sizeof xml, GLM_FMT, "probit", "", "targetCategory=\"1\" ", "targetCategory=\"0\" ", "");
+	load_fails(xml, MLMD_INVALID_ARGUMENT, "every target category has PCells, so the reference category is not known");
+	snprintf(xml, sizeof xml, GLM_FMT, "probit", " targetReferenceCategory=\"0\"", "targetCategory=\"0\" ", "", "");
+	load_fails(xml, MLMD_INVALID_ARGUMENT, "the reference category '0' has a non-zero PCell");
+}
+
+/* ordinalMultinomial, cumulative logit over low < mid < high: P(Y <= low) = s(-1 - 0.5 x),
+ * P(Y <= mid) = s(0.8 - 0.5 x); references from scipy.special.expit. */
+static void ordinal_multinomial(void **state)
+{
+	(void)state;
+	mlmd_model *m = load(HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"y\" optype=\"ordinal\" dataType=\"string\"><Value value=\"low\"/><Value value=\"mid\"/>"
+		"<Value value=\"high\"/></DataField></DataDictionary><GeneralRegressionModel functionName=\"classification\" "
+		"modelType=\"ordinalMultinomial\" cumulativeLink=\"logit\"><MiningSchema><MiningField name=\"x\"/>"
+		"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><ParameterList><Parameter name=\"p0\"/>"
+		"<Parameter name=\"p1\"/></ParameterList><CovariateList><Predictor name=\"x\"/></CovariateList><PPMatrix>"
+		"<PPCell value=\"1\" predictorName=\"x\" parameterName=\"p1\"/></PPMatrix><ParamMatrix>"
+		"<PCell targetCategory=\"low\" parameterName=\"p0\" beta=\"-1\"/><PCell targetCategory=\"mid\" "
+		"parameterName=\"p0\" beta=\"0.8\"/><PCell parameterName=\"p1\" beta=\"-0.5\"/></ParamMatrix>"
+		"</GeneralRegressionModel></PMML>");
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	mlmd_tensor out[2];
+	score_row(m, ctx, "x=0.4", out);
+	const double *p = out[1].data;
+	assert_float_equal(p[0], 0.23147521650098238, 1e-12);
+	assert_float_equal(p[1], 0.41418108972481305, 1e-12);
+	assert_float_equal(p[2], 0.3543436937742046, 1e-12);
+	assert_string_equal(str_out(m, out, "y"), "mid");
+	score_row(m, ctx, "x=-2", out);
+	assert_float_equal(p[0], 0.5, 1e-12);
+	assert_float_equal(p[1], 0.3581489350995123, 1e-12);
+	assert_float_equal(p[2], 0.1418510649004877, 1e-12);
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(m);
+}
+
+/* ---- declared sizes and the load's memory cap ------------------------------------------------------------- */
+
+static void declared_sizes_must_match(void **state)
+{
+	(void)state;
+	char xml[4096];
+	const char *set_fmt = HEAD "<DataDictionary><DataField name=\"s\" optype=\"categorical\" dataType=\"string\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<TreeModel functionName=\"regression\"><MiningSchema><MiningField name=\"s\"/>"
+		"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><Node score=\"0\"><True/>"
+		"<Node score=\"1\"><SimpleSetPredicate field=\"s\" booleanOperator=\"isIn\"><Array n=\"%s\" type=\"string\">"
+		"a b</Array></SimpleSetPredicate></Node></Node></TreeModel></PMML>";
+	snprintf(xml, sizeof xml, set_fmt, "2");
+	mlmd_model_free(load(xml));
+	snprintf(xml, sizeof xml, set_fmt, "3");
+	load_fails(xml, MLMD_INVALID_ARGUMENT, "<Array>: n=\"3\" but it holds 2 values");
+	snprintf(xml, sizeof xml, set_fmt, "-1");
+	load_fails(xml, MLMD_INVALID_ARGUMENT, "n=\"-1\" is not a count");
+	snprintf(xml, sizeof xml, set_fmt, "18446744073709551617");
+	load_fails(xml, MLMD_INVALID_ARGUMENT, "n=\"18446744073709551617\" is not a count");
+	snprintf(xml, sizeof xml, set_fmt, "1e300");
+	load_fails(xml, MLMD_INVALID_ARGUMENT, "is not a count");
+	load_fails(HEAD "<DataDictionary numberOfFields=\"3\"><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/></MiningSchema>"
+		"<RegressionTable intercept=\"1\"/></RegressionModel></PMML>", MLMD_INVALID_ARGUMENT,
+		"<DataDictionary>: numberOfFields=\"3\" but it holds 2 DataFields");
+	const char *nn_fmt = HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<NeuralNetwork functionName=\"regression\" activationFunction=\"identity\"%s><MiningSchema>"
+		"<MiningField name=\"x\"/><MiningField name=\"y\" usageType=\"target\"/></MiningSchema>"
+		"<NeuralInputs%s><NeuralInput id=\"i\"><DerivedField optype=\"continuous\" dataType=\"double\">"
+		"<FieldRef field=\"x\"/></DerivedField></NeuralInput></NeuralInputs><NeuralLayer%s><Neuron id=\"o\" bias=\"1\">"
+		"<Con from=\"i\" weight=\"2\"/></Neuron></NeuralLayer><NeuralOutputs%s><NeuralOutput outputNeuron=\"o\">"
+		"<DerivedField optype=\"continuous\" dataType=\"double\"><FieldRef field=\"y\"/></DerivedField></NeuralOutput>"
+		"</NeuralOutputs></NeuralNetwork></PMML>";
+	snprintf(xml, sizeof xml, nn_fmt, " numberOfLayers=\"1\"", " numberOfInputs=\"1\"", " numberOfNeurons=\"1\"",
+		" numberOfOutputs=\"1\"");
+	mlmd_model_free(load(xml));
+	snprintf(xml, sizeof xml, nn_fmt, "", "", " numberOfNeurons=\"1000000000\"", "");
+	load_fails(xml, MLMD_INVALID_ARGUMENT, "<NeuralLayer>: numberOfNeurons=\"1000000000\" but it holds 1 Neurons");
+	snprintf(xml, sizeof xml, nn_fmt, "", " numberOfInputs=\"2\"", "", "");
+	load_fails(xml, MLMD_INVALID_ARGUMENT, "numberOfInputs=\"2\" but it holds 1 NeuralInputs");
+	snprintf(xml, sizeof xml, nn_fmt, " numberOfLayers=\"4\"", "", "", "");
+	load_fails(xml, MLMD_INVALID_ARGUMENT, "numberOfLayers=\"4\" but it holds 1 NeuralLayers");
+	snprintf(xml, sizeof xml, nn_fmt, "", "", "", " numberOfOutputs=\"-3\"");
+	load_fails(xml, MLMD_INVALID_ARGUMENT, "numberOfOutputs=\"-3\" is not a count");
+	load_fails(HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/>"
+		"<MiningField name=\"y\" usageType=\"target\"/></MiningSchema><RegressionTable intercept=\"1\"/>"
+		"<ModelVerification recordCount=\"5\"><VerificationFields><VerificationField field=\"x\"/>"
+		"<VerificationField field=\"y\"/></VerificationFields><InlineTable><row><x>1</x><y>1</y></row></InlineTable>"
+		"</ModelVerification></RegressionModel></PMML>", MLMD_INVALID_ARGUMENT, "recordCount=\"5\" but it holds 1 rows");
+}
+
+/* Loads doc, expecting RESOURCE_EXHAUSTED with `needle`, and checks the library's heap never grew by as
+ * much as the cap (the refusal comes before the big allocation). */
+static void refused_within_cap(sbuf *doc, const char *needle)
+{
+	peak_reset();
+	size_t live = live_bytes;
+	load_fails(doc->p, MLMD_RESOURCE_EXHAUSTED, needle);
+	size_t grew = peak_bytes - live;
+	if (grew >= ((size_t)128 << 20)) /* (the pools hold at most 64 MiB; their blocks, at most twice that) */
+		fail_msg("the refused load of %zu bytes took %zu MiB", doc->n, grew >> 20);
+}
+
+static void products_of_counts_are_capped(void **state)
+{
+	(void)state;
+	sbuf b = { 0 };
+	/* a classification tree: 3,000 nodes, each with the distribution of a category of its own:
+	 * dense distributions would be 3,001 x 3,000 x 16 bytes (144 MB) for a 350 kB document */
+	sb_add(&b, HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"t\" optype=\"categorical\" dataType=\"string\"/></DataDictionary>"
+		"<TreeModel functionName=\"classification\"><MiningSchema><MiningField name=\"x\"/>"
+		"<MiningField name=\"t\" usageType=\"target\"/></MiningSchema><Node><True/>"
+		"<ScoreDistribution value=\"c0\" recordCount=\"1\"/>");
+	for (int i = 1; i < 3000; i++)
+		sb_add(&b, "<Node><SimplePredicate field=\"x\" operator=\"lessThan\" value=\"%d\"/>"
+			"<ScoreDistribution value=\"c%d\" recordCount=\"1\"/></Node>", i, i);
+	sb_add(&b, "</Node></TreeModel></PMML>");
+	refused_within_cap(&b, "the tree's score distributions (nodes x categories)");
+	/* MapValues: 60,000 empty rows over 60 columns (86 MB as a table) */
+	b.n = 0;
+	sb_add(&b, HEAD "<DataDictionary><DataField name=\"x\" optype=\"categorical\" dataType=\"string\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary><TransformationDictionary>"
+		"<DerivedField name=\"w\" optype=\"continuous\" dataType=\"double\"><MapValues outputColumn=\"out\">");
+	for (int c = 0; c < 60; c++)
+		sb_add(&b, "<FieldColumnPair field=\"x\" column=\"k%d\"/>", c);
+	sb_add(&b, "<InlineTable>");
+	for (int r = 0; r < 60000; r++)
+		sb_add(&b, "<row/>");
+	sb_add(&b, "</InlineTable></MapValues></DerivedField></TransformationDictionary>"
+		"<RegressionModel functionName=\"regression\"><MiningSchema><MiningField name=\"x\"/></MiningSchema>"
+		"<RegressionTable intercept=\"0\"/></RegressionModel></PMML>");
+	refused_within_cap(&b, "the MapValues table (rows x columns)");
+	/* no explicit check: 3,000 segments that each carry the model's 1,200 categories (and their working
+	 * memory) reach the pools' cap, 64 MiB for a document this small, and are refused */
+	b.n = 0;
+	sb_add(&b, HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"t\" optype=\"categorical\" dataType=\"string\">");
+	for (int k = 0; k < 1200; k++)
+		sb_add(&b, "<Value value=\"c%d\"/>", k);
+	sb_add(&b, "</DataField></DataDictionary><MiningModel functionName=\"classification\"><MiningSchema>"
+		"<MiningField name=\"x\"/><MiningField name=\"t\" usageType=\"target\"/></MiningSchema>"
+		"<Segmentation multipleModelMethod=\"majorityVote\">");
+	for (int s = 0; s < 3000; s++)
+		sb_add(&b, "<Segment><True/><TreeModel functionName=\"classification\"><MiningSchema><MiningField name=\"x\"/>"
+			"<MiningField name=\"t\" usageType=\"target\"/></MiningSchema><Node score=\"c%d\"><True/></Node>"
+			"</TreeModel></Segment>", s % 1200);
+	sb_add(&b, "</Segmentation></MiningModel></PMML>");
+	refused_within_cap(&b, "takes more than the 64 MiB allowed (16 times its size, at least 64 MiB)");
+	free(b.p);
+}
+
+/* A number compared with a text (a text field holding a computed number, here 0.5 + 1.4) equals the
+ * text that reads as the same number; a text that is no number is compared as text. */
+static void numbers_compare_with_texts_as_numbers(void **state)
+{
+	(void)state;
+	mlmd_model *m = load(HEAD "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary><TransformationDictionary>"
+		"<DerivedField name=\"k\" optype=\"categorical\" dataType=\"string\"><Apply function=\"+\">"
+		"<FieldRef field=\"x\"/><Constant>1.4</Constant></Apply></DerivedField>"
+		"<DerivedField name=\"w\" optype=\"continuous\" dataType=\"double\"><MapValues outputColumn=\"out\" "
+		"dataType=\"double\" defaultValue=\"-1\"><FieldColumnPair field=\"k\" column=\"in\"/><InlineTable>"
+		"<row><in>1.9</in><out>7</out></row><row><in>two</in><out>8</out></row></InlineTable></MapValues></DerivedField>"
+		"</TransformationDictionary><RegressionModel functionName=\"regression\"><MiningSchema>"
+		"<MiningField name=\"x\"/><MiningField name=\"y\" usageType=\"target\"/></MiningSchema>"
+		"<RegressionTable intercept=\"0\"><NumericPredictor name=\"w\" coefficient=\"1\"/></RegressionTable>"
+		"</RegressionModel></PMML>");
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	mlmd_tensor out[2];
+	score_row(m, ctx, "x=0.5", out); /* 0.5 + 1.4 is the double nearest 1.9 (printed "%.17g": 1.8999999999999999) */
+	assert_true(num_out(m, out, "y") == 7);
+	score_row(m, ctx, "x=1", out);
+	assert_true(num_out(m, out, "y") == -1);
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(m);
+}
+
+/* d0(a) = concat(a, a) and d_k(a) = d_{k-1}(d_{k-1}(a)): d5 of a 4-character text would be 16 GiB.
+ * The evaluation is cheap in steps, but the row's text is capped: the call fails, naming the row. */
+static void row_text_is_capped(void **state)
+{
+	(void)state;
+	sbuf b = { 0 };
+	sb_add(&b, HEAD "<DataDictionary><DataField name=\"s\" optype=\"categorical\" dataType=\"string\"/>"
+		"<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary><TransformationDictionary>"
+		"<DefineFunction name=\"d0\" optype=\"categorical\" dataType=\"string\"><ParameterField name=\"a\"/>"
+		"<Apply function=\"concat\"><FieldRef field=\"a\"/><FieldRef field=\"a\"/></Apply></DefineFunction>");
+	for (int k = 1; k <= 5; k++)
+		sb_add(&b, "<DefineFunction name=\"d%d\" optype=\"categorical\" dataType=\"string\"><ParameterField name=\"a\"/>"
+			"<Apply function=\"d%d\"><Apply function=\"d%d\"><FieldRef field=\"a\"/></Apply></Apply></DefineFunction>",
+			k, k - 1, k - 1);
+	sb_add(&b, "<DerivedField name=\"big\" optype=\"categorical\" dataType=\"string\"><Apply function=\"d%s\">"
+		"<FieldRef field=\"s\"/></Apply></DerivedField></TransformationDictionary><RegressionModel "
+		"functionName=\"regression\"><MiningSchema><MiningField name=\"s\"/><MiningField name=\"y\" "
+		"usageType=\"target\"/></MiningSchema><Output><OutputField name=\"n\" feature=\"transformedValue\" "
+		"dataType=\"double\"><Apply function=\"stringLength\"><FieldRef field=\"big\"/></Apply></OutputField>"
+		"</Output><RegressionTable intercept=\"0\"/></RegressionModel></PMML>", "5");
+	mlmd_model *m = load(b.p);
+	free(b.p);
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	batch in;
+	const char *rows[] = { "s=abcd" };
+	batch_build(m, &in, 1, rows);
+	mlmd_tensor out[2] = { 0 };
+	int rc = mlmd_model_score(m, ctx, in.in, in.ni, out, 2);
+	assert_int_equal(rc, -MLMD_RESOURCE_EXHAUSTED);
+	assert_non_null(strstr(mlmd_error_message(), "row 0: PMML: the string functions of one row need more than 16 MiB"));
+	batch_free(&in);
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +1690,18 @@ int main(void)
 		cmocka_unit_test(segmentation_methods),
 		cmocka_unit_test(transformations_targets_outputs),
 		cmocka_unit_test(model_verification),
+		cmocka_unit_test(define_function_parameters_nesting_and_types),
+		cmocka_unit_test(define_function_refusals),
+		cmocka_unit_test(string_functions),
+		cmocka_unit_test(string_function_patterns_checked_at_load),
+		cmocka_unit_test(numeric_functions_and_validity),
+		cmocka_unit_test(large_counts_are_used_whole),
+		cmocka_unit_test(glm_reference_category),
+		cmocka_unit_test(ordinal_multinomial),
+		cmocka_unit_test(declared_sizes_must_match),
+		cmocka_unit_test(products_of_counts_are_capped),
+		cmocka_unit_test(numbers_compare_with_texts_as_numbers),
+		cmocka_unit_test(row_text_is_capped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -448,6 +448,8 @@ void mlmd_model_free(mlmd_model *m)
 {
 	if (!m || atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) != 1)
 		return;
+	if (m->fini)
+		m->fini(m->fini_arg);
 	sc_pool_free(&m->pool);
 	free(m);
 }

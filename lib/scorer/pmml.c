@@ -8,7 +8,22 @@
  * fixed region of a per-call scratch array. Scoring walks rows through
  * the frame: mining-schema treatment, transformations, the model (nested
  * for MiningModel segments), then the Output fields. Nothing is allocated
- * per row.
+ * per row: Apply arguments and user functions' parameters live on a value
+ * stack sized at load (the most any expression needs at once), and strings
+ * that functions make live in a row's text (pmml_fn.c), reused row after row.
+ *
+ * User functions (DefineFunction) are compiled once, bodies bound to their
+ * ParameterFields; a call evaluates its arguments onto the stack and runs the
+ * body against them. Recursion, direct or through other functions, and
+ * calls with the wrong number of arguments are refused at load, and so is an
+ * expression whose evaluation would take more than PMML_MAX_EVALS steps
+ * (functions calling functions can multiply work exponentially).
+ *
+ * Sizes the document declares (Array n, numberOf... counts) must agree with
+ * what it holds, and every allocation of the load comes from pools capped at
+ * a multiple of the document's size (PMML_LOAD_FACTOR, at least
+ * PMML_LOAD_FLOOR), so a small document cannot make the loader allocate
+ * gigabytes through products of counts (nodes x categories, rows x columns).
  *
  * Values are three-state: missing, number, or string. Predicates use PMML's
  * three-valued logic (TRUE, FALSE, UNKNOWN when an input is missing).
@@ -76,14 +91,17 @@ static int cmp_values(pv a, pv b, bool numeric, int *ok)
 		*ok = 0;
 		return 0;
 	}
+	/* a number and a text: as numbers when the text is one ("1.9" equals 1.9), else as texts */
+	if ((a.t == PV_NUM) != (b.t == PV_NUM) && as_num(a, &x) && as_num(b, &y))
+		return x < y ? -1 : x > y;
 	char ba[40], bb[40];
 	const char *sa = a.s, *sb = b.s;
 	if (a.t == PV_NUM) {
-		mlmd__snprintf(ba, sizeof ba, "%.17g", a.d);
+		mlmd_double_format(ba, sizeof ba, a.d, 0);
 		sa = ba;
 	}
 	if (b.t == PV_NUM) {
-		mlmd__snprintf(bb, sizeof bb, "%.17g", b.d);
+		mlmd_double_format(bb, sizeof bb, b.d, 0);
 		sb = bb;
 	}
 	if (!sa || !sb) {
@@ -115,6 +133,7 @@ typedef struct {
 	double *lo, *hi;
 	uint8_t *lo_open, *hi_open;
 	pexpr *derive;           /* DerivedField expression, else NULL */
+	size_t need;             /* value-stack slots computing derive takes */
 	int n_codes;             /* texts compiled trees compare this (text) field with, sorted: */
 	const char **codes;      /* a value's position among them is its number in the tree engine */
 } pfield;
@@ -122,9 +141,15 @@ typedef struct {
 struct pexpr {
 	int kind;
 	pv c;                    /* Constant */
-	int field;               /* FieldRef, Norm*, Discretize */
-	int fn, nargs;           /* Apply */
+	const char *text;        /* Constant: its text as written */
+	int field;               /* FieldRef, Norm*, Discretize: a field, or -1-k for parameter k of a function body */
+	int fn, nargs;           /* Apply: a built-in (E_APPLY) or a user function's index (E_CALL) */
 	pexpr **args;
+	regex_t *re;             /* matches, replace: the compiled pattern */
+	const char *fmt;         /* formatNumber (run-ready), formatDatetime: the pattern */
+	char conv;               /* formatNumber: the conversion */
+	size_t need;             /* value-stack slots evaluating this takes */
+	double cost;             /* sub-expressions evaluated, at most (fields count once per row, not here) */
 	pv map_missing, deflt;
 	int invalid;             /* Apply invalidValueTreatment */
 	size_t n;                /* NormContinuous points; Discretize bins; MapValues rows */
@@ -138,7 +163,40 @@ struct pexpr {
 	int *cols;
 	pv *table, *out;
 };
-enum { E_CONST, E_FIELD, E_APPLY, E_NORMCONT, E_NORMDISC, E_DISCRETIZE, E_MAPVALUES };
+enum { E_CONST, E_FIELD, E_APPLY, E_NORMCONT, E_NORMDISC, E_DISCRETIZE, E_MAPVALUES, E_CALL };
+
+/* A name -> index map (open addressing, in a pool), for lookups by name at load. */
+typedef struct {
+	const char **names;
+	int *ids;
+	size_t cap;
+} strmap;
+
+/* A user function (DefineFunction). */
+typedef struct pfunc {
+	const char *name;
+	const px *node;
+	size_t n_params;
+	const char **pnames;
+	int *pkind;              /* F_DOUBLE / F_STRING, or -1 (no dataType: the argument as it is) */
+	int kind;                /* the result's, likewise */
+	bool is_float, is_int;   /* the result's dataType */
+	pexpr *body;
+	strmap pmap;             /* parameter name -> position */
+	int state;               /* 0 not compiled yet, 1 being compiled, 2 compiled */
+	struct pfunc *via;       /* while compiled: the function whose body called for it */
+} pfunc;
+
+/* A compiled regular expression: regfree'd when the model is freed. */
+typedef struct pregex {
+	regex_t re;
+	struct pregex *next;
+} pregex;
+
+#define PMML_MAX_EVALS 1e6              /* sub-expressions one expression may evaluate per row */
+#define PMML_MAX_STACK ((size_t)1 << 20) /* values one expression may hold at once */
+#define PMML_LOAD_FACTOR 16             /* a load's two pools hold at most this many bytes per document byte */
+#define PMML_LOAD_FLOOR ((size_t)64 << 20) /* together, or this many if that is more */
 
 struct ppred {
 	int kind;
@@ -201,8 +259,10 @@ struct pmodel {
 	int *local;              /* derived fields to compute first */
 	size_t n_out;
 	poutf *out;
-	size_t n_cls;            /* categories of the target */
+	size_t n_cls, cap_cls;   /* categories of the target */
 	const char **cls;
+	strmap cmap;             /* category -> index, once there are many (load time only) */
+	bool cmap_shared;        /* cmap is the parent's (a segment seeded with its parent's categories) */
 	int scratch;             /* offset of n_cls doubles (+ model extras) in the per-row scratch */
 	bool has_target_xf;      /* Targets */
 	double rescale_factor, rescale_const, tmin, tmax;
@@ -227,9 +287,16 @@ typedef struct {
 	int *output_fields;      /* fields of the top model's outputs */
 	int *output_kinds;       /* F_DOUBLE, F_STRING, or -1 for the probability matrix */
 	int trees_engine, trees_walked; /* TreeModels compiled into the tree engine, and walked */
-	size_t n_verif;          /* models with a ModelVerification block, checked after the build */
-	pmodel *verif_model[64];
-	const px *verif_node[64];
+	size_t n_verif, cap_verif; /* models with a ModelVerification block, checked after the build */
+	pmodel **verif_model;
+	const px **verif_node;
+	sc_pool *tmp;            /* load-time memory (the element tree) */
+	size_t n_funcs;          /* user functions */
+	pfunc *funcs;
+	strmap fmap;             /* name -> function */
+	pfunc *scope;            /* the function whose body is being compiled, or NULL */
+	pregex *regexes;         /* compiled patterns, freed with the model */
+	size_t max_stack;        /* value-stack slots the deepest expression takes */
 } pdoc;
 
 /* ---- errors ------------------------------------------------------------------------------ */
@@ -306,6 +373,46 @@ static int field_id(const pdoc *d, const char *name)
 	return -1;
 }
 
+/* A map for n names, in pool. */
+static int strmap_init(sc_pool *pool, strmap *m, size_t n)
+{
+	size_t cap = 8;
+	while (cap < 2 * n + 2)
+		cap *= 2;
+	m->cap = cap;
+	m->names = sc_alloc_array(pool, cap, sizeof *m->names);
+	m->ids = sc_alloc_array(pool, cap, sizeof *m->ids);
+	return m->names && m->ids ? 0 : MLMD_OOM();
+}
+
+/* Adds name -> id (at most the n names the map was made for); returns the id
+ * a name already had, else -1. */
+static int strmap_put(strmap *m, const char *name, int id)
+{
+	size_t j = hash_name(name) & (m->cap - 1);
+	while (m->names[j]) {
+		if (!strcmp(m->names[j], name))
+			return m->ids[j];
+		j = (j + 1) & (m->cap - 1);
+	}
+	m->names[j] = name;
+	m->ids[j] = id;
+	return -1;
+}
+
+static int strmap_get(const strmap *m, const char *name)
+{
+	if (!name || !m->cap)
+		return -1;
+	size_t j = hash_name(name) & (m->cap - 1);
+	while (m->names[j]) {
+		if (!strcmp(m->names[j], name))
+			return m->ids[j];
+		j = (j + 1) & (m->cap - 1);
+	}
+	return -1;
+}
+
 static int add_field(pdoc *d, const char *name, int kind, int *out)
 {
 	if (d->n_fields == d->cap_fields) {
@@ -351,7 +458,33 @@ static const char *dup(pdoc *d, const char *s)
 	return s ? sc_strdup(d->pool, s, strlen(s)) : NULL;
 }
 
-/* Splits an <Array> into values: quoted strings (with \" escapes) or tokens. */
+/* A declared count (Array n, numberOfInputs, ...): a non-negative integer. */
+static int declared_count(const px *n, const char *attr, bool *present, size_t *out)
+{
+	const char *v = px_attr(n, attr);
+	*present = v != NULL;
+	if (!v)
+		return 0;
+	double x;
+	if (!parse_double(v, &x) || x < 0 || x != floor(x) || x > 9e15)
+		return bad(n, "%s=\"%s\" is not a count (a non-negative integer)", attr, v);
+	*out = (size_t)x;
+	return 0;
+}
+
+/* Checks a declared count against the number of items the element holds. */
+static int check_count(const px *n, const char *attr, size_t have, const char *what)
+{
+	bool present;
+	size_t want = 0;
+	int rc = declared_count(n, attr, &present, &want);
+	if (!rc && present && want != have)
+		rc = bad(n, "%s=\"%zu\" but it holds %zu %s", attr, want, have, what);
+	return rc;
+}
+
+/* Splits an <Array> into values: quoted strings (with \" escapes) or tokens,
+ * each kept whole. A declared n must match the count. */
 static int parse_array(pdoc *d, const px *a, int kind, pv **out, size_t *n)
 {
 	const char *t = a->text ? a->text : "";
@@ -367,27 +500,33 @@ static int parse_array(pdoc *d, const px *a, int kind, pv **out, size_t *n)
 			t++;
 		if (!*t)
 			break;
-		char buf[4096];
-		size_t bl = 0;
-		if (*t == '"') {
-			t++;
+		const char *start = t;
+		size_t bl = 0; /* the token's length once unescaped */
+		bool quoted = *t == '"';
+		if (quoted) {
+			start = ++t;
 			while (*t && *t != '"') {
 				if (*t == '\\' && t[1] == '"')
 					t++;
-				if (bl < sizeof buf - 1)
-					buf[bl++] = *t;
+				bl++;
 				t++;
 			}
-			if (*t == '"')
-				t++;
 		} else {
-			while (*t && *t != ' ' && *t != '\t' && *t != '\n' && *t != '\r') {
-				if (bl < sizeof buf - 1)
-					buf[bl++] = *t;
-				t++;
-			}
+			while (*t && *t != ' ' && *t != '\t' && *t != '\n' && *t != '\r')
+				t++, bl++;
 		}
-		buf[bl] = '\0';
+		char *tok = sc_alloc(d->pool, bl + 1);
+		if (!tok) {
+			free(v);
+			return MLMD_OOM();
+		}
+		for (size_t i = 0; i < bl; i++, start++) {
+			if (quoted && *start == '\\' && start[1] == '"')
+				start++;
+			tok[i] = *start;
+		}
+		if (quoted && *t == '"')
+			t++;
 		if (k == cap) {
 			cap *= 2;
 			pv *nv = realloc(v, cap * sizeof *nv);
@@ -397,16 +536,17 @@ static int parse_array(pdoc *d, const px *a, int kind, pv **out, size_t *n)
 			}
 			v = nv;
 		}
-		v[k++] = constant(d, sc_strdup(d->pool, buf, bl), kind);
+		v[k++] = constant(d, tok, kind);
 	}
-	pv *pooled = sc_alloc_array(d->pool, k + 1, sizeof *pooled);
-	if (!pooled) {
-		free(v);
-		return MLMD_OOM();
-	}
-	if (k)
+	int rc = check_count(a, "n", k, "values");
+	pv *pooled = rc ? NULL : sc_alloc_array(d->pool, k + 1, sizeof *pooled);
+	if (!rc && !pooled)
+		rc = MLMD_OOM();
+	if (!rc && k)
 		memcpy(pooled, v, k * sizeof *v);
 	free(v);
+	if (rc)
+		return rc;
 	*out = pooled;
 	*n = k;
 	return 0;
@@ -414,14 +554,54 @@ static int parse_array(pdoc *d, const px *a, int kind, pv **out, size_t *n)
 
 /* ---- expressions ------------------------------------------------------------------------------ */
 
-static const char *const FUNCS[] = { "+", "-", "*", "/", "min", "max", "sum", "avg", "product", "log10", "ln",
-	"sqrt", "abs", "exp", "pow", "threshold", "floor", "ceil", "round", "isMissing", "isNotMissing", "equal",
-	"notEqual", "lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual", "and", "or", "not", "isIn", "isNotIn",
-	"if", "log", "median", "uppercase", "lowercase", "isValid", "isNotValid", NULL };
-enum { FN_ADD, FN_SUB, FN_MUL, FN_DIV, FN_MIN, FN_MAX, FN_SUM, FN_AVG, FN_PRODUCT, FN_LOG10, FN_LN, FN_SQRT, FN_ABS,
-	FN_EXP, FN_POW, FN_THRESHOLD, FN_FLOOR, FN_CEIL, FN_ROUND, FN_ISMISSING, FN_ISNOTMISSING, FN_EQ, FN_NE, FN_LT,
-	FN_LE, FN_GT, FN_GE, FN_AND, FN_OR, FN_NOT, FN_ISIN, FN_ISNOTIN, FN_IF, FN_LOG, FN_MEDIAN, FN_UPPER, FN_LOWER,
-	FN_ISVALID, FN_ISNOTVALID };
+/* PMML's built-in functions (PMML 4.4's complete list, and "log", an old
+ * spelling of ln): name and number of arguments (max -1: any). */
+enum { FN_ADD, FN_SUB, FN_MUL, FN_DIV, FN_MIN, FN_MAX, FN_SUM, FN_AVG, FN_PRODUCT, FN_MEDIAN, FN_LOG10, FN_LN, FN_LOG,
+	FN_SQRT, FN_ABS, FN_EXP, FN_POW, FN_THRESHOLD, FN_FLOOR, FN_CEIL, FN_ROUND, FN_MODULO, FN_RINT, FN_EXPM1, FN_LN1P,
+	FN_HYPOT, FN_SIN, FN_ASIN, FN_SINH, FN_COS, FN_ACOS, FN_COSH, FN_TAN, FN_ATAN, FN_TANH, FN_ERF, FN_STDNORMCDF,
+	FN_STDNORMPDF, FN_STDNORMIDF, FN_NORMCDF, FN_NORMPDF, FN_NORMIDF, FN_ISMISSING, FN_ISNOTMISSING, FN_ISVALID,
+	FN_ISNOTVALID, FN_EQ, FN_NE, FN_LT, FN_LE, FN_GT, FN_GE, FN_AND, FN_OR, FN_NOT, FN_ISIN, FN_ISNOTIN, FN_IF,
+	FN_UPPER, FN_LOWER, FN_STRLEN, FN_SUBSTRING, FN_TRIM, FN_CONCAT, FN_REPLACE, FN_MATCHES, FN_FORMATNUMBER,
+	FN_FORMATDATETIME, FN_DAYSSINCEYEAR, FN_SECSSINCEYEAR, FN_SECSSINCEMIDNIGHT, FN_COUNT };
+static const struct {
+	const char *name;
+	int8_t min, max;
+} BUILTINS[FN_COUNT] = {
+	[FN_ADD] = { "+", 2, 2 }, [FN_SUB] = { "-", 2, 2 }, [FN_MUL] = { "*", 2, 2 }, [FN_DIV] = { "/", 2, 2 },
+	[FN_MIN] = { "min", 0, -1 }, [FN_MAX] = { "max", 0, -1 }, [FN_SUM] = { "sum", 0, -1 },
+	[FN_AVG] = { "avg", 0, -1 }, [FN_PRODUCT] = { "product", 0, -1 }, [FN_MEDIAN] = { "median", 0, -1 },
+	[FN_LOG10] = { "log10", 1, 1 }, [FN_LN] = { "ln", 1, 1 }, [FN_LOG] = { "log", 1, 1 }, [FN_SQRT] = { "sqrt", 1, 1 },
+	[FN_ABS] = { "abs", 1, 1 }, [FN_EXP] = { "exp", 1, 1 }, [FN_POW] = { "pow", 2, 2 },
+	[FN_THRESHOLD] = { "threshold", 2, 2 }, [FN_FLOOR] = { "floor", 1, 1 }, [FN_CEIL] = { "ceil", 1, 1 },
+	[FN_ROUND] = { "round", 1, 1 }, [FN_MODULO] = { "modulo", 2, 2 }, [FN_RINT] = { "rint", 1, 1 },
+	[FN_EXPM1] = { "expm1", 1, 1 }, [FN_LN1P] = { "ln1p", 1, 1 }, [FN_HYPOT] = { "hypot", 2, 2 },
+	[FN_SIN] = { "sin", 1, 1 }, [FN_ASIN] = { "asin", 1, 1 }, [FN_SINH] = { "sinh", 1, 1 },
+	[FN_COS] = { "cos", 1, 1 }, [FN_ACOS] = { "acos", 1, 1 }, [FN_COSH] = { "cosh", 1, 1 },
+	[FN_TAN] = { "tan", 1, 1 }, [FN_ATAN] = { "atan", 1, 1 }, [FN_TANH] = { "tanh", 1, 1 },
+	[FN_ERF] = { "erf", 1, 1 }, [FN_STDNORMCDF] = { "stdNormalCDF", 1, 1 }, [FN_STDNORMPDF] = { "stdNormalPDF", 1, 1 },
+	[FN_STDNORMIDF] = { "stdNormalIDF", 1, 1 }, [FN_NORMCDF] = { "normalCDF", 3, 3 },
+	[FN_NORMPDF] = { "normalPDF", 3, 3 }, [FN_NORMIDF] = { "normalIDF", 3, 3 },
+	[FN_ISMISSING] = { "isMissing", 1, 1 }, [FN_ISNOTMISSING] = { "isNotMissing", 1, 1 },
+	[FN_ISVALID] = { "isValid", 1, 1 }, [FN_ISNOTVALID] = { "isNotValid", 1, 1 },
+	[FN_EQ] = { "equal", 2, 2 }, [FN_NE] = { "notEqual", 2, 2 }, [FN_LT] = { "lessThan", 2, 2 },
+	[FN_LE] = { "lessOrEqual", 2, 2 }, [FN_GT] = { "greaterThan", 2, 2 }, [FN_GE] = { "greaterOrEqual", 2, 2 },
+	[FN_AND] = { "and", 1, -1 }, [FN_OR] = { "or", 1, -1 }, [FN_NOT] = { "not", 1, 1 },
+	[FN_ISIN] = { "isIn", 1, -1 }, [FN_ISNOTIN] = { "isNotIn", 1, -1 }, [FN_IF] = { "if", 2, 3 },
+	[FN_UPPER] = { "uppercase", 1, 1 }, [FN_LOWER] = { "lowercase", 1, 1 }, [FN_STRLEN] = { "stringLength", 1, 1 },
+	[FN_SUBSTRING] = { "substring", 3, 3 }, [FN_TRIM] = { "trimBlanks", 1, 1 }, [FN_CONCAT] = { "concat", 1, -1 },
+	[FN_REPLACE] = { "replace", 3, 3 }, [FN_MATCHES] = { "matches", 2, 2 },
+	[FN_FORMATNUMBER] = { "formatNumber", 2, 2 }, [FN_FORMATDATETIME] = { "formatDatetime", 2, 2 },
+	[FN_DAYSSINCEYEAR] = { "dateDaysSinceYear", 2, 2 }, [FN_SECSSINCEYEAR] = { "dateSecondsSinceYear", 2, 2 },
+	[FN_SECSSINCEMIDNIGHT] = { "dateSecondsSinceMidnight", 1, 1 },
+};
+
+static int builtin_id(const char *name)
+{
+	for (int k = 0; name && k < FN_COUNT; k++)
+		if (!strcmp(name, BUILTINS[k].name))
+			return k;
+	return -1;
+}
 
 static int compile_expr(pdoc *d, const px *n, pexpr **out);
 
@@ -437,34 +617,235 @@ static const px *expr_child(const px *n)
 	return NULL;
 }
 
+/* A field reference: a field by name, or inside a function body one of the
+ * function's parameters (-1 - its position); a body sees nothing else. */
 static int resolve(pdoc *d, const px *n, const char *attr, int *field)
 {
 	const char *name = px_attr(n, attr);
 	if (!name)
 		return bad(n, "missing attribute '%s'", attr);
+	if (d->scope) {
+		int k = strmap_get(&d->scope->pmap, name);
+		if (k >= 0) {
+			*field = -1 - k;
+			return 0;
+		}
+		return bad(n, "DefineFunction '%s': '%s' is not one of its ParameterFields (a function body may refer "
+			"to its parameters only)", d->scope->name, name);
+	}
 	*field = field_id(d, name);
 	if (*field < 0)
 		return bad(n, "field '%s' is not defined", name);
 	return 0;
 }
 
-static int compile_expr(pdoc *d, const px *n, pexpr **out)
+/* The kind of values a reference gives (a parameter without a dataType: F_STRING, compared as text). */
+static int ref_kind(const pdoc *d, int ref)
 {
-	pexpr *e = sc_alloc(d->pool, sizeof *e);
-	if (!e)
+	if (ref >= 0)
+		return d->fields[ref].kind;
+	int k = d->scope ? d->scope->pkind[-1 - ref] : -1;
+	return k < 0 ? F_STRING : k;
+}
+
+static size_t ref_need(const pdoc *d, int ref)
+{
+	return ref >= 0 ? d->fields[ref].need : 0;
+}
+
+/* Checks that a table of rows x cols elements fits what the load may still
+ * allocate, before it is allocated. */
+static int check_table(pdoc *d, const px *n, size_t rows, size_t cols, size_t elem, const char *what)
+{
+	size_t room = d->pool->limit ? d->pool->limit - (d->pool->used_total < d->pool->limit ? d->pool->used_total :
+		d->pool->limit) : SIZE_MAX;
+	if (cols && rows > SIZE_MAX / cols / (elem ? elem : 1))
+		return bad(n, "%s: %zu x %zu elements overflow", what, rows, cols);
+	if (rows * cols * elem > room)
+		return mlmd__fail(MLMD_RESOURCE_EXHAUSTED, "PMML line %d: <%s>: %s: %zu x %zu elements (%zu MiB) are more "
+			"than the load may allocate for this document (%d times its size, at least %zu MiB)", n->line,
+			n->name, what, rows, cols, rows * cols * elem >> 20, PMML_LOAD_FACTOR, PMML_LOAD_FLOOR >> 20);
+	return 0;
+}
+
+/* The user function of that name, or NULL. */
+static pfunc *find_func(const pdoc *d, const char *name)
+{
+	int k = strmap_get(&d->fmap, name);
+	return k < 0 ? NULL : &d->funcs[k];
+}
+
+static int compile_func(pdoc *d, pfunc *f, const px *site);
+
+/* The pattern argument of a string function: its Constant's text. */
+static int pattern_arg(const px *n, const pexpr *a, const char *fn, const char *what, const char **out)
+{
+	if (a->kind != E_CONST || !a->text || a->c.t == PV_MISSING)
+		return mlmd__fail(MLMD_UNIMPLEMENTED, "PMML line %d: <Apply function=\"%s\">: the %s must be a Constant "
+			"(it is compiled once, at load)", n->line, fn, what);
+	*out = a->text;
+	return 0;
+}
+
+/* Load-time checks of the string functions' constant arguments: patterns
+ * are compiled once here and refused when invalid. */
+static int prepare_string_fn(pdoc *d, const px *n, pexpr *e, const char *fn)
+{
+	char err[200];
+	const char *pat = NULL;
+	int rc = 0;
+	switch (e->fn) {
+	case FN_MATCHES: case FN_REPLACE: {
+		if ((rc = pattern_arg(n, e->args[1], fn, "pattern", &pat)))
+			return rc;
+		pregex *r = sc_alloc(d->pool, sizeof *r);
+		if (!r)
+			return MLMD_OOM();
+		if (mlmd__pmml_regcomp(&r->re, pat, err, sizeof err))
+			return bad(n, "function '%s': invalid regular expression '%s' (POSIX extended): %s", fn, pat, err);
+		r->next = d->regexes;
+		d->regexes = r;
+		e->re = &r->re;
+		const pexpr *rp = e->fn == FN_REPLACE ? e->args[2] : NULL;
+		if (rp && rp->kind == E_CONST && rp->text && mlmd__pmml_replacement_check(rp->text, r->re.re_nsub))
+			return bad(n, "function 'replace': invalid replacement '%s' ($0 to $%zu name the match and its groups; "
+				"\\ quotes the next character)", rp->text, r->re.re_nsub < 9 ? r->re.re_nsub : 9);
+		return 0;
+	}
+	case FN_FORMATNUMBER: {
+		if ((rc = pattern_arg(n, e->args[1], fn, "pattern", &pat)))
+			return rc;
+		char *f = sc_alloc(d->pool, strlen(pat) + 3);
+		if (!f)
+			return MLMD_OOM();
+		if (mlmd__pmml_numfmt_compile(pat, f, &e->conv, err, sizeof err))
+			return bad(n, "function 'formatNumber': pattern '%s': %s", pat, err);
+		e->fmt = f;
+		return 0;
+	}
+	case FN_FORMATDATETIME:
+		if ((rc = pattern_arg(n, e->args[1], fn, "pattern", &pat)))
+			return rc;
+		if (mlmd__pmml_dtfmt_check(pat, err, sizeof err))
+			return bad(n, "function 'formatDatetime': pattern '%s': %s", pat, err);
+		e->fmt = pat;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Stack slots and evaluation steps of a compiled expression, from its
+ * children's; refuses what exceeds the caps. */
+static int measure_expr(pdoc *d, const px *n, pexpr *e)
+{
+	size_t inner = 0;
+	double cost = 1;
+	for (int i = 0; i < e->nargs; i++) {
+		inner = e->args[i]->need > inner ? e->args[i]->need : inner;
+		cost += e->args[i]->cost;
+	}
+	switch (e->kind) {
+	case E_FIELD: case E_NORMCONT: case E_NORMDISC: case E_DISCRETIZE:
+		e->need = ref_need(d, e->field);
+		break;
+	case E_MAPVALUES:
+		for (size_t q = 0; q < e->ncols; q++)
+			inner = ref_need(d, e->cols[q]) > inner ? ref_need(d, e->cols[q]) : inner;
+		e->need = inner;
+		break;
+	case E_APPLY:
+		e->need = e->fn == FN_IF ? inner : (size_t)e->nargs + inner;
+		break;
+	case E_CALL: {
+		const pfunc *f = &d->funcs[e->fn];
+		e->need = f->n_params + (f->body->need > inner ? f->body->need : inner);
+		cost += f->body->cost;
+		break;
+	}
+	default:
+		e->need = 0;
+	}
+	e->cost = cost;
+	if (e->cost > PMML_MAX_EVALS)
+		return bad(n, "evaluating this expression takes more than %.0f steps per row (user functions that call "
+			"functions multiply the work)", PMML_MAX_EVALS);
+	if (e->need > PMML_MAX_STACK)
+		return bad(n, "evaluating this expression holds more than %zu values at once", PMML_MAX_STACK);
+	if (e->need > d->max_stack)
+		d->max_stack = e->need;
+	return 0;
+}
+
+/* An Apply: a built-in or a user function, its arguments compiled. */
+static int compile_apply(pdoc *d, const px *n, pexpr *e)
+{
+	const char *fn = px_attr(n, "function");
+	const char *mm = px_attr(n, "mapMissingTo"), *df = px_attr(n, "defaultValue");
+	int rc = 0;
+	e->kind = E_APPLY;
+	e->fn = builtin_id(fn);
+	pfunc *uf = NULL;
+	if (e->fn < 0) {
+		if (!(uf = find_func(d, fn)))
+			return mlmd__fail(MLMD_UNIMPLEMENTED, "PMML line %d: <Apply function=\"%s\">: function not supported "
+				"(neither a PMML built-in function nor a DefineFunction of this document)", n->line, fn ? fn : "");
+		if ((rc = compile_func(d, uf, n)))
+			return rc;
+		e->kind = E_CALL;
+		e->fn = (int)(uf - d->funcs);
+	}
+	const char *iv = px_attr(n, "invalidValueTreatment");
+	e->invalid = iv && !strcmp(iv, "asMissing") ? TR_MISSING : iv && !strcmp(iv, "asIs") ? TR_AS_IS : TR_INVALID;
+	if (mm)
+		e->map_missing = constant(d, dup(d, mm), F_DOUBLE);
+	if (df)
+		e->deflt = constant(d, dup(d, df), F_DOUBLE);
+	size_t k = 0;
+	for (const px *c = n->first; c; c = c->next)
+		k += !c->foreign && strcmp(c->name, "Extension") != 0;
+	e->args = sc_alloc_array(d->pool, k + 1, sizeof *e->args);
+	if (!e->args)
 		return MLMD_OOM();
-	*out = e;
-	e->map_missing = e->deflt = MISSING;
+	for (const px *c = n->first; c; c = c->next) {
+		if (c->foreign || !strcmp(c->name, "Extension"))
+			continue;
+		if ((rc = compile_expr(d, c, &e->args[e->nargs])))
+			return rc;
+		e->nargs++;
+	}
+	if (uf) {
+		if ((size_t)e->nargs != uf->n_params)
+			return bad(n, "function '%s' (DefineFunction at line %d) takes %zu argument(s), got %d", uf->name,
+				uf->node->line, uf->n_params, e->nargs);
+		return 0;
+	}
+	int lo = BUILTINS[e->fn].min, hi = BUILTINS[e->fn].max;
+	if (e->nargs < lo || (hi >= 0 && e->nargs > hi)) {
+		if (lo == hi)
+			return bad(n, "function '%s' takes %d argument(s), got %d", fn, lo, e->nargs);
+		if (hi < 0)
+			return bad(n, "function '%s' takes at least %d argument(s), got %d", fn, lo, e->nargs);
+		return bad(n, "function '%s' takes %d to %d arguments, got %d", fn, lo, hi, e->nargs);
+	}
+	return prepare_string_fn(d, n, e, fn);
+}
+
+static int compile_expr_in(pdoc *d, const px *n, pexpr *e)
+{
 	const char *mm = px_attr(n, "mapMissingTo"), *df = px_attr(n, "defaultValue");
 	int rc = 0;
 	if (!strcmp(n->name, "Constant")) {
 		e->kind = E_CONST;
 		const char *dt = px_attr(n, "dataType");
 		const char *t = n->text ? n->text : "";
+		e->text = dup(d, t);
+		if (!e->text)
+			return MLMD_OOM();
 		if (px_attr(n, "missing") && !strcmp(px_attr(n, "missing"), "true"))
 			e->c = MISSING;
 		else
-			e->c = constant(d, dup(d, t), dt ? kind_of_type(dt) : F_DOUBLE);
+			e->c = constant(d, e->text, dt ? kind_of_type(dt) : F_DOUBLE);
 		if (dt && !strcmp(dt, "float") && e->c.t == PV_NUM)
 			e->c.d = (float)e->c.d;
 		return 0;
@@ -475,43 +856,8 @@ static int compile_expr(pdoc *d, const px *n, pexpr **out)
 			e->map_missing = constant(d, dup(d, mm), F_DOUBLE);
 		return resolve(d, n, "field", &e->field);
 	}
-	if (!strcmp(n->name, "Apply")) {
-		e->kind = E_APPLY;
-		const char *fn = px_attr(n, "function");
-		e->fn = -1;
-		for (int k = 0; fn && FUNCS[k]; k++)
-			if (!strcmp(fn, FUNCS[k]))
-				e->fn = k;
-		if (e->fn < 0)
-			return mlmd__fail(MLMD_UNIMPLEMENTED, "PMML line %d: <Apply function=\"%s\">: function not supported",
-				n->line, fn ? fn : "");
-		const char *iv = px_attr(n, "invalidValueTreatment");
-		e->invalid = iv && !strcmp(iv, "asMissing") ? TR_MISSING : iv && !strcmp(iv, "asIs") ? TR_AS_IS : TR_INVALID;
-		if (mm)
-			e->map_missing = constant(d, dup(d, mm), F_DOUBLE);
-		if (df)
-			e->deflt = constant(d, dup(d, df), F_DOUBLE);
-		size_t k = 0;
-		for (const px *c = n->first; c; c = c->next)
-			k += expr_child(n) != NULL && !c->foreign;
-		e->args = sc_alloc_array(d->pool, k + 1, sizeof *e->args);
-		if (!e->args)
-			return MLMD_OOM();
-		for (const px *c = n->first; c; c = c->next) {
-			if (c->foreign || !strcmp(c->name, "Extension"))
-				continue;
-			if ((rc = compile_expr(d, c, &e->args[e->nargs])))
-				return rc;
-			e->nargs++;
-		}
-		static const signed char arity[] = { 2, 2, 2, 2, -1, -1, -1, -1, -1, 1, 1, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 2, 2,
-			2, 2, 2, 2, -1, -1, 1, -1, -1, -1, 1, -1, 1, 1, 1, 1 };
-		if (arity[e->fn] >= 0 && e->nargs != arity[e->fn] && !(e->fn == FN_LOG && e->nargs == 2))
-			return bad(n, "function '%s' takes %d argument(s), got %d", fn, arity[e->fn], e->nargs);
-		if (e->fn == FN_IF && (e->nargs < 2 || e->nargs > 3))
-			return bad(n, "function 'if' takes 2 or 3 arguments");
-		return 0;
-	}
+	if (!strcmp(n->name, "Apply"))
+		return compile_apply(d, n, e);
 	if (!strcmp(n->name, "NormContinuous")) {
 		e->kind = E_NORMCONT;
 		if ((rc = resolve(d, n, "field", &e->field)))
@@ -544,7 +890,7 @@ static int compile_expr(pdoc *d, const px *n, pexpr **out)
 		const char *v = px_attr(n, "value");
 		if (!v)
 			return bad(n, "missing attribute 'value'");
-		e->value = constant(d, dup(d, v), d->fields[e->field].kind);
+		e->value = constant(d, dup(d, v), ref_kind(d, e->field));
 		if (mm)
 			e->map_missing = constant(d, dup(d, mm), F_DOUBLE);
 		return 0;
@@ -604,6 +950,8 @@ static int compile_expr(pdoc *d, const px *n, pexpr **out)
 			e->n++;
 		e->cols = sc_alloc_array(d->pool, e->ncols + 1, sizeof(int));
 		const char **colname = sc_alloc_array(d->pool, e->ncols + 1, sizeof(char *));
+		if ((rc = check_table(d, n, e->n, e->ncols, sizeof(pv), "the MapValues table (rows x columns)")))
+			return rc;
 		e->table = sc_alloc_array(d->pool, e->n * e->ncols + 1, sizeof(pv));
 		e->out = sc_alloc_array(d->pool, e->n + 1, sizeof(pv));
 		if (!e->cols || !colname || !e->table || !e->out)
@@ -627,7 +975,7 @@ static int compile_expr(pdoc *d, const px *n, pexpr **out)
 					e->out[r] = constant(d, dup(d, t), k_out);
 				for (size_t q = 0; q < e->ncols; q++)
 					if (!strcmp(cell->name, colname[q]))
-						e->table[r * e->ncols + q] = constant(d, dup(d, t), d->fields[e->cols[q]].kind);
+						e->table[r * e->ncols + q] = constant(d, dup(d, t), ref_kind(d, e->cols[q]));
 			}
 		}
 		return 0;
@@ -635,7 +983,39 @@ static int compile_expr(pdoc *d, const px *n, pexpr **out)
 	return unsupported(n, "this expression");
 }
 
-typedef struct rowctx rowctx;
+static int compile_expr(pdoc *d, const px *n, pexpr **out)
+{
+	pexpr *e = sc_alloc(d->pool, sizeof *e);
+	if (!e)
+		return MLMD_OOM();
+	*out = e;
+	e->map_missing = e->deflt = MISSING;
+	int rc = compile_expr_in(d, n, e);
+	return rc ? rc : measure_expr(d, n, e);
+}
+
+/* ---- evaluating expressions ------------------------------------------------------------------ */
+
+/* What scoring one row needs: the field frame, the scratch of the models,
+ * the value stack for Apply arguments and function parameters, and the
+ * row's text. */
+typedef struct rowctx {
+	const pdoc *d;
+	pv *vals;
+	uint8_t *done;           /* per field: value computed this row */
+	uint8_t *bad;            /* per field: an invalid value kept as it is (invalidValueTreatment asIs) */
+	double *scratch;
+	uint8_t *tdone;          /* per text field: tcode holds the number of the text at tptr, this row */
+	const char **tptr;
+	double *tcode;
+	pv *stack;               /* d->max_stack values */
+	size_t sp;               /* first free slot */
+	size_t frame;            /* the running user function's first parameter */
+	pmml_text text;          /* strings made this row */
+	bool invalid;            /* an input was invalid under returnInvalid */
+	int err;                 /* 0, or why the row cannot be scored (a negative status, message recorded) */
+} rowctx;
+
 static pv field_value(rowctx *rc, int f);
 static pv eval_expr(rowctx *rc, const pexpr *e);
 
@@ -644,28 +1024,177 @@ static pv bool_pv(bool b)
 	return num(b ? 1 : 0);
 }
 
-static pv apply(rowctx *rc, const pexpr *e)
+/* A field's value, or inside a function body a parameter's. */
+static pv ref_value(rowctx *rc, int ref)
 {
-	pv a[64] = { { 0 } };
-	int n = e->nargs < 64 ? e->nargs : 64;
-	bool any_missing = false;
-	if (e->fn == FN_IF) {
-		pv c = eval_expr(rc, e->args[0]);
-		double cd;
-		if (c.t == PV_MISSING)
-			return e->map_missing.t ? e->map_missing : MISSING;
-		bool t = as_num(c, &cd) ? cd != 0 : (c.s && !strcmp(c.s, "true"));
-		return t ? eval_expr(rc, e->args[1]) : n > 2 ? eval_expr(rc, e->args[2]) : MISSING;
+	return ref >= 0 ? field_value(rc, ref) : rc->stack[rc->frame + (size_t)(-1 - ref)];
+}
+
+/* Stops the row (the first failure wins). */
+static void row_fail(rowctx *rc, int status)
+{
+	if (!rc->err)
+		rc->err = status;
+}
+
+/* A function's result that is not a valid value: its defaultValue, else missing. */
+static pv invalid_result(const pexpr *e)
+{
+	return e->deflt.t ? e->deflt : MISSING;
+}
+
+/* A string a function made; NULL is an invalid result, or a full row text (which stops the row). */
+static pv text_result(rowctx *rc, const pexpr *e, const char *s)
+{
+	if (s)
+		return (pv){ PV_STR, 0, s };
+	if (rc->text.failed)
+		row_fail(rc, mlmd__fail(MLMD_RESOURCE_EXHAUSTED, "PMML: the string functions of one row need more than "
+			"%zu MiB (or the score context's memory limit was reached)", rc->text.cap >> 20));
+	return invalid_result(e);
+}
+
+/* A value as text: strings as they are, numbers in their shortest exact form. */
+static const char *text_of(pv v, char *buf, size_t n)
+{
+	if (v.t == PV_STR)
+		return v.s ? v.s : "";
+	mlmd_double_format(buf, n, v.d, 0);
+	return buf;
+}
+
+/* An argument that must be a whole number (positions, lengths, years). */
+static bool whole(pv v, double lo, double hi, int64_t *out)
+{
+	double x;
+	if (!as_num(v, &x) || x != floor(x) || x < lo || x > hi)
+		return false;
+	*out = (int64_t)x;
+	return true;
+}
+
+/* The string and date functions: arguments a[0..n) are not missing (but for concat). */
+static pv apply_text(rowctx *rc, const pexpr *e, pv *a, int n)
+{
+	char b0[40], b1[40];
+	pmml_text *t = &rc->text;
+	int64_t i1, i2;
+	switch (e->fn) {
+	case FN_UPPER: case FN_LOWER:
+		return text_result(rc, e, mlmd__pmml_case(t, text_of(a[0], b0, sizeof b0), e->fn == FN_UPPER));
+	case FN_STRLEN:
+		return num((double)mlmd__pmml_strlen(text_of(a[0], b0, sizeof b0)));
+	case FN_TRIM:
+		return text_result(rc, e, mlmd__pmml_trim(t, text_of(a[0], b0, sizeof b0)));
+	case FN_SUBSTRING:
+		/* "the first character of a string is at position 1"; a length of 0 or more */
+		if (!whole(a[1], 1, 9e15, &i1) || !whole(a[2], 0, 9e15, &i2))
+			return invalid_result(e);
+		return text_result(rc, e, mlmd__pmml_substring(t, text_of(a[0], b0, sizeof b0), i1, i2));
+	case FN_CONCAT: {
+		pmml_sb sb = { .t = t, .ok = true };
+		for (int i = 0; i < n; i++) /* missing arguments are left out */
+			if (a[i].t != PV_MISSING) {
+				const char *p = text_of(a[i], b0, sizeof b0);
+				mlmd__pmml_sb_put(&sb, p, strlen(p));
+			}
+		return text_result(rc, e, mlmd__pmml_sb_done(&sb));
 	}
-	for (int i = 0; i < n; i++) {
-		a[i] = eval_expr(rc, e->args[i]);
-		any_missing |= a[i].t == PV_MISSING;
+	case FN_MATCHES:
+		return bool_pv(mlmd__pmml_matches(e->re, text_of(a[0], b0, sizeof b0)));
+	case FN_REPLACE:
+		return text_result(rc, e, mlmd__pmml_replace(t, e->re, text_of(a[0], b0, sizeof b0),
+			text_of(a[2], b1, sizeof b1)));
+	case FN_FORMATNUMBER: {
+		double x;
+		if (!as_num(a[0], &x))
+			return invalid_result(e);
+		return text_result(rc, e, mlmd__pmml_format_number(t, e->fmt, e->conv, x));
 	}
+	default: break;
+	}
+	/* dates and times: ISO 8601 text */
+	pmml_dt dt;
+	if (a[0].t != PV_STR || !a[0].s || !mlmd__pmml_parse_dt(a[0].s, &dt))
+		return invalid_result(e);
+	switch (e->fn) {
+	case FN_FORMATDATETIME:
+		return text_result(rc, e, mlmd__pmml_format_dt(t, e->fmt, &dt));
+	case FN_DAYSSINCEYEAR: case FN_SECSSINCEYEAR: {
+		if (!dt.has_date || !whole(a[1], -9999999, 9999999, &i1))
+			return invalid_result(e);
+		int64_t days = dt.days - mlmd__pmml_days_from_civil(i1, 1, 1);
+		return num(e->fn == FN_DAYSSINCEYEAR ? (double)days : (double)days * 86400 + dt.secs);
+	}
+	default: /* dateSecondsSinceMidnight */
+		return dt.has_time ? num(dt.secs) : invalid_result(e);
+	}
+}
+
+/* The numeric functions of one or more numbers x[0..m) (missing ones left out). */
+static double apply_math(int fn, const pv *x, int m)
+{
+	const double a = m > 0 ? x[0].d : NAN, b = m > 1 ? x[1].d : NAN, c = m > 2 ? x[2].d : NAN;
+	switch (fn) {
+	case FN_ADD: return a + b;
+	case FN_SUB: return a - b;
+	case FN_MUL: return a * b;
+	case FN_DIV: return b == 0 ? NAN : a / b;
+	case FN_LOG10: return a > 0 ? log10(a) : NAN;
+	case FN_LN: case FN_LOG: return a > 0 ? log(a) : NAN;
+	case FN_SQRT: return a >= 0 ? sqrt(a) : NAN;
+	case FN_ABS: return fabs(a);
+	case FN_EXP: return exp(a);
+	case FN_POW: return pow(a, b);
+	case FN_THRESHOLD: return a > b ? 1 : 0;
+	case FN_FLOOR: return floor(a);
+	case FN_CEIL: return ceil(a);
+	case FN_ROUND: return a < 0 ? -floor(-a + 0.5) : floor(a + 0.5);
+	case FN_MODULO: return b == 0 ? NAN : a - floor(a / b) * b;
+	case FN_RINT: return nearbyint(a);
+	case FN_EXPM1: return expm1(a);
+	case FN_LN1P: return a > -1 ? log1p(a) : NAN;
+	case FN_HYPOT: return hypot(a, b);
+	case FN_SIN: return sin(a);
+	case FN_ASIN: return a >= -1 && a <= 1 ? asin(a) : NAN;
+	case FN_SINH: return sinh(a);
+	case FN_COS: return cos(a);
+	case FN_ACOS: return a >= -1 && a <= 1 ? acos(a) : NAN;
+	case FN_COSH: return cosh(a);
+	case FN_TAN: return tan(a);
+	case FN_ATAN: return atan(a);
+	case FN_TANH: return tanh(a);
+	case FN_ERF: return erf(a);
+	case FN_STDNORMCDF: return 0.5 * erfc(-a / sqrt(2.0));
+	case FN_STDNORMPDF: return exp(-0.5 * a * a) / sqrt(2 * 3.14159265358979323846);
+	case FN_STDNORMIDF: return mlmd__pmml_norm_quantile(a);
+	case FN_NORMCDF: return c > 0 ? 0.5 * erfc(-(a - b) / c / sqrt(2.0)) : NAN;
+	case FN_NORMPDF: return c > 0 ? exp(-0.5 * (a - b) * (a - b) / (c * c)) / (c * sqrt(2 * 3.14159265358979323846)) : NAN;
+	case FN_NORMIDF: return c > 0 ? b + c * mlmd__pmml_norm_quantile(a) : NAN;
+	case FN_LT: return a < b;
+	case FN_LE: return a <= b;
+	case FN_GT: return a > b;
+	case FN_GE: return a >= b;
+	case FN_NOT: return a == 0;
+	default: return NAN;
+	}
+}
+
+/* Whether a value passed its field's validity checks (isValid/isNotValid):
+ * missing values are neither valid nor invalid. */
+static bool arg_valid(rowctx *rc, const pexpr *arg, pv v)
+{
+	return !(arg->kind == E_FIELD && arg->field >= 0 && rc->bad[arg->field]) && v.t != PV_MISSING;
+}
+
+/* A built-in function on its evaluated arguments a[0..n). */
+static pv apply_values(rowctx *rc, const pexpr *e, pv *a, int n, bool any_missing)
+{
 	switch (e->fn) {
 	case FN_ISMISSING: return bool_pv(a[0].t == PV_MISSING);
 	case FN_ISNOTMISSING: return bool_pv(a[0].t != PV_MISSING);
-	case FN_ISVALID: return bool_pv(a[0].t != PV_MISSING);
-	case FN_ISNOTVALID: return bool_pv(false);
+	case FN_ISVALID: return bool_pv(arg_valid(rc, e->args[0], a[0]));
+	case FN_ISNOTVALID: return bool_pv(a[0].t != PV_MISSING && !arg_valid(rc, e->args[0], a[0]));
 	case FN_AND: case FN_OR: {
 		/* three-valued */
 		bool unknown = false, res = e->fn == FN_AND;
@@ -693,73 +1222,126 @@ static pv apply(rowctx *rc, const pexpr *e)
 		}
 		return bool_pv(e->fn == FN_ISIN ? in : !in);
 	}
+	case FN_CONCAT:
+		return apply_text(rc, e, a, n);
 	default:
 		break;
 	}
-	if (any_missing && e->fn != FN_MIN && e->fn != FN_MAX && e->fn != FN_SUM && e->fn != FN_AVG &&
-		e->fn != FN_PRODUCT && e->fn != FN_MEDIAN)
+	bool aggregate = e->fn == FN_MIN || e->fn == FN_MAX || e->fn == FN_SUM || e->fn == FN_AVG ||
+		e->fn == FN_PRODUCT || e->fn == FN_MEDIAN;
+	if (any_missing && !aggregate)
 		return e->map_missing.t ? e->map_missing : MISSING;
 	if (e->fn == FN_EQ || e->fn == FN_NE) {
 		int ok;
 		int c = cmp_values(a[0], a[1], false, &ok);
 		return ok ? bool_pv(e->fn == FN_EQ ? c == 0 : c != 0) : MISSING;
 	}
-	if (e->fn == FN_UPPER || e->fn == FN_LOWER)
-		return a[0]; /* strings keep their case: these functions need per-row storage (not supported for now) */
-	double x[64];
+	if (e->fn >= FN_UPPER)
+		return apply_text(rc, e, a, n);
+	/* numbers: the arguments that are not missing, as doubles, packed in place */
 	int m = 0;
 	for (int i = 0; i < n; i++) {
+		double v;
 		if (a[i].t == PV_MISSING)
 			continue;
-		if (!as_num(a[i], &x[m]))
+		if (!as_num(a[i], &v))
 			return e->invalid == TR_AS_IS ? a[i] : MISSING;
-		m++;
+		a[m++].d = v;
 	}
-	double r = NAN;
-	switch (e->fn) {
-	case FN_ADD: r = x[0] + x[1]; break;
-	case FN_SUB: r = x[0] - x[1]; break;
-	case FN_MUL: r = x[0] * x[1]; break;
-	case FN_DIV: r = x[1] == 0 ? NAN : x[0] / x[1]; break;
-	case FN_MIN: case FN_MAX: case FN_SUM: case FN_AVG: case FN_PRODUCT: case FN_MEDIAN:
+	double r;
+	if (aggregate) {
 		if (m == 0)
 			return e->map_missing.t ? e->map_missing : MISSING;
-		r = e->fn == FN_PRODUCT ? 1 : e->fn == FN_MIN ? INFINITY : e->fn == FN_MAX ? -INFINITY : 0;
 		if (e->fn == FN_MEDIAN) {
 			for (int i = 1; i < m; i++)
-				for (int j = i; j > 0 && x[j - 1] > x[j]; j--) {
-					double t = x[j];
-					x[j] = x[j - 1];
-					x[j - 1] = t;
+				for (int j = i; j > 0 && a[j - 1].d > a[j].d; j--) {
+					double t = a[j].d;
+					a[j].d = a[j - 1].d;
+					a[j - 1].d = t;
 				}
-			r = m % 2 ? x[m / 2] : (x[m / 2 - 1] + x[m / 2]) / 2;
-			break;
+			r = m % 2 ? a[m / 2].d : (a[m / 2 - 1].d + a[m / 2].d) / 2;
+		} else {
+			r = e->fn == FN_PRODUCT ? 1 : e->fn == FN_MIN ? INFINITY : e->fn == FN_MAX ? -INFINITY : 0;
+			for (int i = 0; i < m; i++)
+				r = e->fn == FN_MIN ? fmin(r, a[i].d) : e->fn == FN_MAX ? fmax(r, a[i].d) :
+					e->fn == FN_PRODUCT ? r * a[i].d : r + a[i].d;
+			if (e->fn == FN_AVG)
+				r /= m;
 		}
-		for (int i = 0; i < m; i++)
-			r = e->fn == FN_MIN ? fmin(r, x[i]) : e->fn == FN_MAX ? fmax(r, x[i]) : e->fn == FN_PRODUCT ? r * x[i] : r + x[i];
-		if (e->fn == FN_AVG)
-			r /= m;
-		break;
-	case FN_LOG10: r = x[0] > 0 ? log10(x[0]) : NAN; break;
-	case FN_LN: case FN_LOG: r = x[0] > 0 ? log(x[0]) : NAN; break;
-	case FN_SQRT: r = x[0] >= 0 ? sqrt(x[0]) : NAN; break;
-	case FN_ABS: r = fabs(x[0]); break;
-	case FN_EXP: r = exp(x[0]); break;
-	case FN_POW: r = pow(x[0], x[1]); break;
-	case FN_THRESHOLD: r = x[0] > x[1] ? 1 : 0; break;
-	case FN_FLOOR: r = floor(x[0]); break;
-	case FN_CEIL: r = ceil(x[0]); break;
-	case FN_ROUND: r = x[0] < 0 ? -floor(-x[0] + 0.5) : floor(x[0] + 0.5); break;
-	case FN_LT: r = x[0] < x[1]; break;
-	case FN_LE: r = x[0] <= x[1]; break;
-	case FN_GT: r = x[0] > x[1]; break;
-	case FN_GE: r = x[0] >= x[1]; break;
-	case FN_NOT: r = x[0] == 0; break;
-	default: break;
+	} else {
+		r = apply_math(e->fn, a, m);
 	}
 	if (r != r || isinf(r))
-		return e->invalid == TR_AS_IS ? num(r) : e->deflt.t ? e->deflt : MISSING;
+		return e->invalid == TR_AS_IS ? num(r) : invalid_result(e);
 	return num(r);
+}
+
+/* Apply of a built-in: its arguments go on the value stack (above them,
+ * nested expressions take their own slots), then the function runs. */
+static pv apply(rowctx *rc, const pexpr *e)
+{
+	if (e->fn == FN_IF) {
+		pv c = eval_expr(rc, e->args[0]);
+		double cd;
+		if (c.t == PV_MISSING)
+			return e->map_missing.t ? e->map_missing : MISSING;
+		bool t = as_num(c, &cd) ? cd != 0 : (c.s && !strcmp(c.s, "true"));
+		return t ? eval_expr(rc, e->args[1]) : e->nargs > 2 ? eval_expr(rc, e->args[2]) : MISSING;
+	}
+	size_t base = rc->sp, n = (size_t)e->nargs;
+	if (n > rc->d->max_stack - base) { /* (the stack is sized for the deepest expression at load) */
+		row_fail(rc, mlmd__fail(MLMD_INTERNAL, "PMML: the value stack is too small"));
+		return MISSING;
+	}
+	pv *a = rc->stack + base;
+	rc->sp += n;
+	bool any_missing = false;
+	for (size_t i = 0; i < n; i++) {
+		a[i] = eval_expr(rc, e->args[i]);
+		any_missing |= a[i].t == PV_MISSING;
+	}
+	pv r = apply_values(rc, e, a, (int)n, any_missing);
+	rc->sp = base;
+	return r;
+}
+
+/* A value converted to a declared dataType's kind (kind -1: as it is):
+ * text is read as a number for numeric types (missing if it is none). */
+static pv coerce(pv v, int kind, bool is_float, bool is_int)
+{
+	double x;
+	if (kind == F_DOUBLE && v.t == PV_STR)
+		v = as_num(v, &x) ? num(x) : MISSING;
+	if (v.t == PV_NUM && is_float)
+		v.d = (float)v.d;
+	if (v.t == PV_NUM && is_int)
+		v.d = trunc(v.d);
+	return v;
+}
+
+/* A user function call: the arguments (each converted to its parameter's
+ * dataType) become the body's frame on the value stack. */
+static pv call_user(rowctx *rc, const pexpr *e)
+{
+	const pfunc *f = &rc->d->funcs[e->fn];
+	size_t base = rc->sp, n = f->n_params;
+	if (n > rc->d->max_stack - base) {
+		row_fail(rc, mlmd__fail(MLMD_INTERNAL, "PMML: the value stack is too small"));
+		return MISSING;
+	}
+	pv *a = rc->stack + base;
+	rc->sp += n;
+	for (size_t i = 0; i < n; i++)
+		a[i] = coerce(eval_expr(rc, e->args[i]), f->pkind[i], false, false);
+	size_t caller = rc->frame;
+	rc->frame = base;
+	pv r = eval_expr(rc, f->body);
+	rc->frame = caller;
+	rc->sp = base;
+	r = coerce(r, f->kind, f->is_float, f->is_int);
+	if (r.t == PV_MISSING && e->map_missing.t)
+		return e->map_missing;
+	return r;
 }
 
 static pv eval_expr(rowctx *rc, const pexpr *e)
@@ -768,14 +1350,16 @@ static pv eval_expr(rowctx *rc, const pexpr *e)
 	case E_CONST:
 		return e->c;
 	case E_FIELD: {
-		pv v = field_value(rc, e->field);
+		pv v = ref_value(rc, e->field);
 		return v.t == PV_MISSING && e->map_missing.t ? e->map_missing : v;
 	}
 	case E_APPLY:
 		return apply(rc, e);
+	case E_CALL:
+		return call_user(rc, e);
 	case E_NORMCONT: {
 		double x;
-		pv v = field_value(rc, e->field);
+		pv v = ref_value(rc, e->field);
 		if (!as_num(v, &x))
 			return e->map_missing.t ? e->map_missing : MISSING;
 		size_t k = 0;
@@ -792,7 +1376,7 @@ static pv eval_expr(rowctx *rc, const pexpr *e)
 		return num(e->norm[k] + (x - e->orig[k]) * (e->norm[k + 1] - e->norm[k]) / (e->orig[k + 1] - e->orig[k]));
 	}
 	case E_NORMDISC: {
-		pv v = field_value(rc, e->field);
+		pv v = ref_value(rc, e->field);
 		if (v.t == PV_MISSING)
 			return e->map_missing.t ? e->map_missing : MISSING;
 		int ok;
@@ -800,7 +1384,7 @@ static pv eval_expr(rowctx *rc, const pexpr *e)
 	}
 	case E_DISCRETIZE: {
 		double x;
-		pv v = field_value(rc, e->field);
+		pv v = ref_value(rc, e->field);
 		if (!as_num(v, &x))
 			return e->map_missing;
 		for (size_t k = 0; k < e->n; k++) {
@@ -812,17 +1396,15 @@ static pv eval_expr(rowctx *rc, const pexpr *e)
 		return e->deflt;
 	}
 	case E_MAPVALUES: {
-		pv in[16];
-		for (size_t q = 0; q < e->ncols && q < 16; q++) {
-			in[q] = field_value(rc, e->cols[q]);
-			if (in[q].t == PV_MISSING)
+		/* every input column (fields are computed once per row, so reading them again is cheap) */
+		for (size_t q = 0; q < e->ncols; q++)
+			if (ref_value(rc, e->cols[q]).t == PV_MISSING)
 				return e->map_missing;
-		}
 		for (size_t r = 0; r < e->n; r++) {
 			bool hit = true;
-			for (size_t q = 0; q < e->ncols && q < 16 && hit; q++) {
+			for (size_t q = 0; q < e->ncols && hit; q++) {
 				int ok;
-				hit = cmp_values(in[q], e->table[r * e->ncols + q], false, &ok) == 0 && ok;
+				hit = cmp_values(ref_value(rc, e->cols[q]), e->table[r * e->ncols + q], false, &ok) == 0 && ok;
 			}
 			if (hit)
 				return e->out[r];
@@ -1009,17 +1591,6 @@ static int eval_pred(rowctx *rc, const ppred *p)
 
 /* ---- rows ------------------------------------------------------------------------------------ */
 
-struct rowctx {
-	const pdoc *d;
-	pv *vals;
-	uint8_t *done;           /* per field: value computed this row */
-	double *scratch;
-	uint8_t *tdone;          /* per text field: tcode holds the number of the text at tptr, this row */
-	const char **tptr;
-	double *tcode;
-	bool invalid;            /* an input was invalid under returnInvalid */
-};
-
 static pv field_value(rowctx *rc, int f)
 {
 	if (!rc->done[f]) {
@@ -1070,7 +1641,7 @@ static void treat_input(rowctx *rc, const pmf *mf)
 			case TR_INVALID: rc->invalid = true; break;
 			case TR_MISSING: v = MISSING; break;
 			case TR_VALUE: v = mf->invalid_value; break;
-			default: break;
+			default: rc->bad[mf->field] = 1; break; /* asIs: kept, and isValid says it is not */
 			}
 		}
 		if (v.t == PV_NUM && mf->outliers && (v.d < mf->low || v.d > mf->high))
@@ -1125,6 +1696,7 @@ typedef struct {
 	size_t n;
 	rtable *t;
 	int norm;
+	int ys;                  /* scratch offset: n doubles (the tables' values) */
 } regbody;
 
 static double inv_link(int norm, double y)
@@ -1188,8 +1760,8 @@ static void eval_regression(rowctx *rc, const pmodel *m, pres *r)
 	double *p = r->p;
 	for (size_t k = 0; k < m->n_cls; k++)
 		p[k] = 0;
-	double y[256];
-	size_t nt = b->n < 256 ? b->n : 256;
+	double *y = rc->scratch + b->ys;
+	size_t nt = b->n;
 	for (size_t i = 0; i < nt; i++) {
 		y[i] = table_value(rc, &b->t[i], &missing);
 		if (missing) {
@@ -1572,23 +2144,63 @@ static void eval_mining(rowctx *rc, const pmodel *m, pres *r)
 
 /* ---- GeneralRegressionModel ------------------------------------------------------------------------ */
 
+enum { G_REGRESSION, G_LINEAR, G_MULTINOMIAL, G_ORDINAL };
+
 typedef struct {
-	int type;                /* 0 regression, 1 generalLinear, 2 multinomialLogistic */
-	int link;                /* generalLinear: 0 identity, 1 log, 2 logit, 3 probit, 4 cloglog, 5 inverse, 6 power, 7 loglog, 8 cauchit */
+	int type;                /* G_* (G_LINEAR: generalLinear and generalizedLinear) */
+	int link;                /* G_LINEAR: 0 identity, 1 log, 2 logit, 3 probit, 4 cloglog, 5 inverse, 6 power, 7 loglog, 8 cauchit */
 	double link_power;
+	int cum_link;            /* G_ORDINAL: 0 logit, 1 probit, 2 cloglog, 3 loglog, 4 cauchit */
 	size_t n_params;
 	size_t n_cells;          /* PPMatrix */
 	int *cell_param, *cell_field;
 	bool *cell_factor;
 	pv *cell_value;          /* factor: the level; covariate: the exponent (number) */
 	size_t n_beta;
-	int *beta_param, *beta_cls;   /* cls -1 for regression models */
+	int *beta_param, *beta_cls;   /* cls: the PCell's targetCategory, or -1 when it has none */
 	double *beta;
-	int ref_cls;             /* multinomialLogistic reference category, or -1 */
+	int ref_cls;             /* classification: the reference category (G_LINEAR, G_MULTINOMIAL), or -1 */
 	int x;                   /* scratch offset: n_params doubles */
 	int offset_field;        /* or -1 */
 	double offset_value;
 } grmbody;
+
+static double glm_link_inverse(const grmbody *g, double eta)
+{
+	switch (g->link) {
+	case 1: return exp(eta);
+	case 2: return 1 / (1 + exp(-eta));
+	case 3: return 0.5 * erfc(-eta / sqrt(2.0));
+	case 4: return 1 - exp(-exp(eta));
+	case 5: return 1 / eta;
+	case 6: return g->link_power == 0 ? exp(eta) : pow(eta, 1 / g->link_power);
+	case 7: return exp(-exp(-eta));
+	case 8: return 0.5 + atan(eta) / 3.14159265358979323846;
+	default: return eta;
+	}
+}
+
+static double cumulative_inverse(int link, double eta)
+{
+	switch (link) {
+	case 1: return 0.5 * erfc(-eta / sqrt(2.0));
+	case 2: return 1 - exp(-exp(eta));
+	case 3: return exp(-exp(-eta));
+	case 4: return 0.5 + atan(eta) / 3.14159265358979323846;
+	default: return 1 / (1 + exp(-eta));
+	}
+}
+
+/* The linear predictor of category cls: the offset, the PCells of that
+ * category and those without one (cls -2, regression: every PCell). */
+static double grm_eta(const grmbody *g, const double *x, double off, int cls)
+{
+	double eta = off;
+	for (size_t i = 0; i < g->n_beta; i++)
+		if (cls == -2 || g->beta_cls[i] == -1 || g->beta_cls[i] == cls)
+			eta += g->beta[i] * x[g->beta_param[i]];
+	return eta;
+}
 
 static void eval_general(rowctx *rc, const pmodel *m, pres *r)
 {
@@ -1598,7 +2210,8 @@ static void eval_general(rowctx *rc, const pmodel *m, pres *r)
 		x[i] = 1;
 	for (size_t c = 0; c < g->n_cells; c++) {
 		pv v = field_value(rc, g->cell_field[c]);
-		if (v.t == PV_MISSING) {
+		double val;
+		if (v.t == PV_MISSING || (!g->cell_factor[c] && !as_num(v, &val))) {
 			r->value = MISSING;
 			for (size_t k = 0; k < m->n_cls; k++)
 				r->p[k] = NAN;
@@ -1608,11 +2221,6 @@ static void eval_general(rowctx *rc, const pmodel *m, pres *r)
 			int ok;
 			x[g->cell_param[c]] *= cmp_values(v, g->cell_value[c], false, &ok) == 0 && ok ? 1 : 0;
 		} else {
-			double val;
-			if (!as_num(v, &val)) {
-				r->value = MISSING;
-				return;
-			}
 			x[g->cell_param[c]] *= g->cell_value[c].d == 1 ? val : pow(val, g->cell_value[c].d);
 		}
 	}
@@ -1622,46 +2230,44 @@ static void eval_general(rowctx *rc, const pmodel *m, pres *r)
 		if (as_num(field_value(rc, g->offset_field), &ov))
 			off += ov;
 	}
-	if (g->type != 2) {
-		double eta = off;
-		for (size_t i = 0; i < g->n_beta; i++)
-			eta += g->beta[i] * x[g->beta_param[i]];
-		double y = eta;
-		if (g->type == 1)
-			switch (g->link) {
-			case 1: y = exp(eta); break;
-			case 2: y = 1 / (1 + exp(-eta)); break;
-			case 3: y = 0.5 * erfc(-eta / sqrt(2.0)); break;
-			case 4: y = 1 - exp(-exp(eta)); break;
-			case 5: y = 1 / eta; break;
-			case 6: y = g->link_power == 0 ? exp(eta) : pow(eta, 1 / g->link_power); break;
-			case 7: y = exp(-exp(-eta)); break;
-			case 8: y = 0.5 + atan(eta) / 3.14159265358979323846; break;
-			default: break;
-			}
-		if (!m->classification) {
-			r->value = num(y);
-			return;
-		}
-		/* binary generalLinear classification: y is the probability of the first category */
-		r->p[0] = y;
-		for (size_t k = 1; k < m->n_cls; k++)
-			r->p[k] = m->n_cls == 2 ? 1 - y : NAN;
-		set_class_result(m, r);
+	if (!m->classification) {
+		double y = grm_eta(g, x, off, -2);
+		r->value = num(g->type == G_LINEAR ? glm_link_inverse(g, y) : y);
 		return;
 	}
-	double *p = r->p, mx = -INFINITY, sum = 0;
-	for (size_t k = 0; k < m->n_cls; k++)
-		p[k] = (int)k == g->ref_cls ? 0 : off;
-	for (size_t i = 0; i < g->n_beta; i++)
-		if (g->beta_cls[i] >= 0)
-			p[g->beta_cls[i]] += g->beta[i] * x[g->beta_param[i]];
-	for (size_t k = 0; k < m->n_cls; k++)
-		mx = p[k] > mx ? p[k] : mx;
-	for (size_t k = 0; k < m->n_cls; k++)
-		sum += (p[k] = exp(p[k] - mx));
-	for (size_t k = 0; k < m->n_cls; k++)
-		p[k] /= sum;
+	double *p = r->p;
+	switch (g->type) {
+	case G_LINEAR: {
+		/* binary: the link gives the probability of the category that is not the reference */
+		int other = g->ref_cls == 0 ? 1 : 0;
+		double y = glm_link_inverse(g, grm_eta(g, x, off, other));
+		p[other] = y;
+		p[g->ref_cls] = 1 - y;
+		break;
+	}
+	case G_ORDINAL: {
+		/* cumulative: P(Y <= k) = F(eta_k) for every category but the last, in the target's order */
+		double prev = 0;
+		for (size_t k = 0; k + 1 < m->n_cls; k++) {
+			double cum = cumulative_inverse(g->cum_link, grm_eta(g, x, off, (int)k));
+			p[k] = cum - prev;
+			prev = cum;
+		}
+		p[m->n_cls - 1] = 1 - prev;
+		break;
+	}
+	default: { /* multinomial logistic: the reference category's linear predictor is 0 */
+		double mx = -INFINITY, sum = 0;
+		for (size_t k = 0; k < m->n_cls; k++) {
+			p[k] = (int)k == g->ref_cls ? 0 : grm_eta(g, x, off, (int)k);
+			mx = p[k] > mx ? p[k] : mx;
+		}
+		for (size_t k = 0; k < m->n_cls; k++)
+			sum += (p[k] = exp(p[k] - mx));
+		for (size_t k = 0; k < m->n_cls; k++)
+			p[k] /= sum;
+	}
+	}
 	set_class_result(m, r);
 }
 
@@ -1988,24 +2594,51 @@ static void eval_model(rowctx *rc, const pmodel *m, pres *r)
 	}
 }
 
-static int add_class(pdoc *d, pmodel *m, const char *v)
+/* Appends category name (already in the model pool) to m's list; past a
+ * few categories they are also indexed in a map (in the load's temporary
+ * pool, rebuilt as the list doubles), so looking them up stays linear. */
+static int append_class(pdoc *d, pmodel *m, const char *name)
 {
-	for (size_t k = 0; k < m->n_cls; k++)
-		if (!strcmp(m->cls[k], v))
-			return (int)k;
-	if ((m->n_cls & (m->n_cls - 1)) == 0) {
-		size_t cap = m->n_cls ? m->n_cls * 2 : 4;
+	if (m->n_cls == m->cap_cls) {
+		size_t cap = m->cap_cls ? m->cap_cls * 2 : 4;
 		const char **nc = sc_alloc_array(d->pool, cap, sizeof *nc);
 		if (!nc)
 			return MLMD_OOM();
 		if (m->n_cls)
 			memcpy(nc, m->cls, m->n_cls * sizeof *nc);
 		m->cls = nc;
+		m->cap_cls = cap;
 	}
-	m->cls[m->n_cls] = dup(d, v);
-	if (!m->cls[m->n_cls])
-		return MLMD_OOM();
-	return (int)m->n_cls++;
+	m->cls[m->n_cls] = name;
+	int id = (int)m->n_cls++;
+	if (m->n_cls > 16 && (2 * m->n_cls + 2 > m->cmap.cap || m->cmap_shared)) {
+		strmap nm;
+		if (strmap_init(d->tmp, &nm, 2 * m->n_cls))
+			return MLMD_OOM();
+		for (size_t k = 0; k < m->n_cls; k++)
+			strmap_put(&nm, m->cls[k], (int)k);
+		m->cmap = nm;
+		m->cmap_shared = false;
+	} else if (m->cmap.cap) {
+		strmap_put(&m->cmap, name, id);
+	}
+	return id;
+}
+
+/* The index of category v among m's, added at the end if it is new. */
+static int add_class(pdoc *d, pmodel *m, const char *v)
+{
+	if (m->cmap.cap) {
+		int k = strmap_get(&m->cmap, v);
+		if (k >= 0)
+			return k;
+	} else {
+		for (size_t k = 0; k < m->n_cls; k++)
+			if (!strcmp(m->cls[k], v))
+				return (int)k;
+	}
+	const char *name = dup(d, v);
+	return name ? append_class(d, m, name) : MLMD_OOM();
 }
 
 static int compile_model(pdoc *d, const px *n, pmodel **out, const pmodel *parent);
@@ -2027,7 +2660,99 @@ static int compile_derived(pdoc *d, const px *dfe)
 	d->fields[f].categorical = opt && strcmp(opt, "continuous") != 0;
 	d->fields[f].is_float = dt && !strcmp(dt, "float");
 	d->fields[f].derive = e;
+	d->fields[f].need = e->need;
 	return 0;
+}
+
+/* Registers the TransformationDictionary's DefineFunctions (names,
+ * parameters, result types) so any expression may call any of them, then
+ * compiles every body (an unused function is checked too). */
+static int define_functions(pdoc *d, const px *td)
+{
+	for (const px *f = px_child(td, "DefineFunction"); f; f = px_next(f, "DefineFunction"))
+		d->n_funcs++;
+	if (!d->n_funcs)
+		return 0;
+	d->funcs = sc_alloc_array(d->pool, d->n_funcs, sizeof *d->funcs);
+	if (!d->funcs || strmap_init(d->tmp, &d->fmap, d->n_funcs))
+		return MLMD_OOM();
+	size_t i = 0;
+	for (const px *f = px_child(td, "DefineFunction"); f; f = px_next(f, "DefineFunction"), i++) {
+		pfunc *fn = &d->funcs[i];
+		fn->node = f;
+		fn->name = dup(d, px_attr(f, "name"));
+		if (!fn->name)
+			return bad(f, "missing attribute 'name'");
+		if (builtin_id(fn->name) >= 0)
+			return bad(f, "DefineFunction '%s' has the name of a built-in function", fn->name);
+		int prev = strmap_put(&d->fmap, fn->name, (int)i);
+		if (prev >= 0)
+			return bad(f, "DefineFunction '%s' is defined twice (also at line %d)", fn->name, d->funcs[prev].node->line);
+		const char *dt = px_attr(f, "dataType");
+		fn->kind = dt ? kind_of_type(dt) : -1;
+		fn->is_float = dt && !strcmp(dt, "float");
+		fn->is_int = dt && !strcmp(dt, "integer");
+		for (const px *p = px_child(f, "ParameterField"); p; p = px_next(p, "ParameterField"))
+			fn->n_params++;
+		fn->pnames = sc_alloc_array(d->pool, fn->n_params + 1, sizeof *fn->pnames);
+		fn->pkind = sc_alloc_array(d->pool, fn->n_params + 1, sizeof *fn->pkind);
+		if (!fn->pnames || !fn->pkind || strmap_init(d->tmp, &fn->pmap, fn->n_params))
+			return MLMD_OOM();
+		size_t k = 0;
+		for (const px *p = px_child(f, "ParameterField"); p; p = px_next(p, "ParameterField"), k++) {
+			fn->pnames[k] = px_attr(p, "name");
+			if (!fn->pnames[k])
+				return bad(p, "missing attribute 'name'");
+			if (strmap_put(&fn->pmap, fn->pnames[k], (int)k) >= 0)
+				return bad(p, "DefineFunction '%s': parameter '%s' is listed twice", fn->name, fn->pnames[k]);
+			fn->pnames[k] = dup(d, fn->pnames[k]);
+			const char *pdt = px_attr(p, "dataType");
+			fn->pkind[k] = pdt ? kind_of_type(pdt) : -1;
+		}
+		if (!expr_child(f))
+			return bad(f, "DefineFunction '%s' has no expression (its body)", fn->name);
+	}
+	int rc = 0;
+	for (i = 0; !rc && i < d->n_funcs; i++)
+		rc = compile_func(d, &d->funcs[i], NULL);
+	return rc;
+}
+
+/* Compiles a user function's body once, in the function's scope (its
+ * parameters only). A call that reaches a function still being compiled
+ * is recursion, refused naming the chain of calls. */
+static int compile_func(pdoc *d, pfunc *f, const px *site)
+{
+	if (f->state == 2)
+		return 0;
+	if (f->state == 1) {
+		/* the callers being compiled, from the innermost back to f, printed in call order */
+		const pfunc *loop[16];
+		size_t n = 0;
+		bool more = false;
+		for (const pfunc *g = d->scope; g; g = g == f ? NULL : g->via) {
+			if (n < sizeof loop / sizeof *loop)
+				loop[n++] = g;
+			else
+				more = true;
+		}
+		char chain[400];
+		size_t at = 0;
+		for (size_t k = n; k-- > 0 && at < sizeof chain;)
+			at += (size_t)snprintf(chain + at, sizeof chain - at, "%s%s -> ", k + 1 == n && more ? "... -> " : "",
+				loop[k]->name);
+		if (at < sizeof chain)
+			snprintf(chain + at, sizeof chain - at, "%s", f->name);
+		return bad(site, "DefineFunction '%s' calls itself (%s): recursion is not allowed", f->name, chain);
+	}
+	f->state = 1;
+	f->via = d->scope;
+	pfunc *outer = d->scope;
+	d->scope = f;
+	int rc = compile_expr(d, expr_child(f->node), &f->body);
+	d->scope = outer;
+	f->state = 2;
+	return rc;
 }
 
 static int compile_regression(pdoc *d, const px *n, pmodel *m)
@@ -2591,10 +3316,18 @@ static int compile_tree(pdoc *d, const px *n, pmodel *m)
 	}
 	/* distributions as dense per-class probabilities and counts, now that every class is known */
 	double *raw = t->probs;
-	size_t K = m->n_cls;
+	size_t K = m->n_cls, with_dist = 0;
+	for (int i = 0; i < count; i++)
+		with_dist += t->nodes[i].dist >= 0;
+	if (m->classification && raw && (rc = check_table(d, n, with_dist, K, 2 * sizeof(double),
+		"the tree's score distributions (nodes x categories)"))) {
+		free(raw);
+		t->probs = NULL;
+		return rc;
+	}
 	if (m->classification && raw) {
-		t->probs = sc_alloc_array(d->pool, (size_t)count * K + 1, sizeof(double));
-		t->counts = sc_alloc_array(d->pool, (size_t)count * K + 1, sizeof(double));
+		t->probs = sc_alloc_array(d->pool, with_dist * K + 1, sizeof(double));
+		t->counts = sc_alloc_array(d->pool, with_dist * K + 1, sizeof(double));
 		if (!t->probs || !t->counts) {
 			free(raw);
 			return MLMD_OOM();
@@ -2708,6 +3441,61 @@ static int compile_mining(pdoc *d, const px *n, pmodel *m)
 	return 0;
 }
 
+/* Names the category a PCell list leaves out, for messages. */
+static const char *cls_name(const pmodel *m, int k)
+{
+	return k >= 0 && (size_t)k < m->n_cls ? m->cls[k] : "?";
+}
+
+/* The reference category of a GeneralRegressionModel classifier, by PMML's
+ * rule: targetReferenceCategory when given; otherwise the one category of
+ * the target that no PCell names (for a binary model whose PCells name no
+ * category, the last of the target's categories). Every other category must
+ * have parameters, and the reference may have none but zeros. */
+static int grm_reference(pdoc *d, const px *n, pmodel *m, grmbody *g)
+{
+	const char *ref = px_attr(n, "targetReferenceCategory");
+	size_t K = m->n_cls;
+	bool *named = sc_alloc_array(d->tmp, K + 1, sizeof *named);
+	if (!named)
+		return MLMD_OOM();
+	size_t n_named = 0;
+	for (size_t i = 0; i < g->n_beta; i++)
+		if (g->beta_cls[i] >= 0 && !named[g->beta_cls[i]]) {
+			named[g->beta_cls[i]] = true;
+			n_named++;
+		}
+	bool untargeted = false; /* (binary models: cells without a category belong to the modelled one) */
+	for (size_t i = 0; i < g->n_beta; i++)
+		untargeted |= g->beta_cls[i] < 0;
+	g->ref_cls = -1;
+	if (ref) {
+		for (size_t k = 0; k < K; k++)
+			if (!strcmp(m->cls[k], ref))
+				g->ref_cls = (int)k;
+		if (g->ref_cls < 0)
+			return bad(n, "targetReferenceCategory '%s' is not one of the target's categories", ref);
+	} else if (n_named == 0 && g->type == G_LINEAR) {
+		g->ref_cls = (int)K - 1;
+	} else if (n_named + 1 == K) {
+		for (size_t k = 0; k < K && g->ref_cls < 0; k++)
+			if (!named[k])
+				g->ref_cls = (int)k;
+	} else if (n_named == K) {
+		return bad(n, "every target category has PCells, so the reference category is not known: name it with "
+			"targetReferenceCategory");
+	}
+	for (size_t i = 0; i < g->n_beta; i++)
+		if (g->beta_cls[i] == g->ref_cls && g->beta[i] != 0)
+			return bad(n, "the reference category '%s' has a non-zero PCell (its parameters are 0 by definition)",
+				cls_name(m, g->ref_cls));
+	for (size_t k = 0; k < K; k++)
+		if ((int)k != g->ref_cls && !named[k] && !(untargeted && g->type == G_LINEAR))
+			return bad(n, "target category '%s' has no PCell in the ParamMatrix (only the reference category may "
+				"have none)", m->cls[k]);
+	return 0;
+}
+
 static int compile_general(pdoc *d, const px *n, pmodel *m)
 {
 	grmbody *g = sc_alloc(d->pool, sizeof *g);
@@ -2718,19 +3506,24 @@ static int compile_general(pdoc *d, const px *n, pmodel *m)
 	if (!mt)
 		return bad(n, "missing attribute 'modelType'");
 	if (!strcmp(mt, "regression"))
-		g->type = 0;
+		g->type = G_REGRESSION;
 	else if (!strcmp(mt, "generalLinear") || !strcmp(mt, "generalizedLinear"))
-		g->type = 1;
+		g->type = G_LINEAR;
 	else if (!strcmp(mt, "multinomialLogistic"))
-		g->type = 2;
+		g->type = G_MULTINOMIAL;
+	else if (!strcmp(mt, "ordinalMultinomial"))
+		g->type = G_ORDINAL;
 	else
 		return mlmd__fail(MLMD_UNIMPLEMENTED, "PMML line %d: <GeneralRegressionModel modelType=\"%s\">: not "
-			"supported (regression, generalLinear, multinomialLogistic are)", n->line, mt);
+			"supported (regression, generalLinear, generalizedLinear, multinomialLogistic, ordinalMultinomial are)",
+			n->line, mt);
+	if ((g->type == G_MULTINOMIAL || g->type == G_ORDINAL) && !m->classification)
+		return bad(n, "modelType '%s' needs functionName=\"classification\"", mt);
 	static const char *const links[] = { "identity", "log", "logit", "probit", "cloglog", "inverse", "power",
 		"loglog", "cauchit", NULL };
 	const char *lf = px_attr(n, "linkFunction");
 	g->link = 0;
-	if (g->type == 1 && lf) {
+	if (g->type == G_LINEAR && lf) {
 		g->link = -1;
 		for (int k = 0; links[k]; k++)
 			if (!strcmp(lf, links[k]))
@@ -2738,6 +3531,17 @@ static int compile_general(pdoc *d, const px *n, pmodel *m)
 		if (g->link < 0)
 			return mlmd__fail(MLMD_UNIMPLEMENTED, "PMML line %d: linkFunction '%s' is not supported", n->line, lf);
 		parse_double(px_attr(n, "linkParameter"), &g->link_power);
+	}
+	if (g->type == G_ORDINAL) {
+		static const char *const cums[] = { "logit", "probit", "cloglog", "loglog", "cauchit", NULL };
+		const char *cl = px_attr(n, "cumulativeLink");
+		g->cum_link = -1;
+		for (int k = 0; cl && cums[k]; k++)
+			if (!strcmp(cl, cums[k]))
+				g->cum_link = k;
+		if (g->cum_link < 0)
+			return bad(n, "an ordinalMultinomial model needs cumulativeLink (logit, probit, cloglog, loglog or "
+				"cauchit), got '%s'", cl ? cl : "");
 	}
 	g->offset_field = -1;
 	if (px_attr(n, "offsetVariable")) {
@@ -2749,11 +3553,33 @@ static int compile_general(pdoc *d, const px *n, pmodel *m)
 	const px *pl = px_child(n, "ParameterList");
 	if (!pl)
 		return bad(n, "needs a ParameterList");
-	const char *names[4096];
-	for (const px *p = px_child(pl, "Parameter"); p && g->n_params < 4096; p = px_next(p, "Parameter"))
-		names[g->n_params++] = px_attr(p, "name");
-	/* factors and covariates by name */
+	for (const px *p = px_child(pl, "Parameter"); p; p = px_next(p, "Parameter"))
+		g->n_params++;
+	strmap params, factors;
+	int rc = strmap_init(d->tmp, &params, g->n_params);
+	size_t i = 0;
+	for (const px *p = px_child(pl, "Parameter"); !rc && p; p = px_next(p, "Parameter"), i++) {
+		if (!px_attr(p, "name"))
+			return bad(p, "missing attribute 'name'");
+		if (strmap_put(&params, px_attr(p, "name"), (int)i) >= 0)
+			return bad(p, "parameter '%s' is listed twice", px_attr(p, "name"));
+	}
+	/* factors by name; a factor coded through a contrast matrix is not supported (read as indicators it would
+	 * give wrong answers) */
 	const px *fl = px_child(n, "FactorList");
+	size_t nf = 0;
+	for (const px *f = fl ? px_child(fl, "Predictor") : NULL; f; f = px_next(f, "Predictor"))
+		nf++;
+	if (!rc)
+		rc = strmap_init(d->tmp, &factors, nf);
+	for (const px *f = fl ? px_child(fl, "Predictor") : NULL; !rc && f; f = px_next(f, "Predictor")) {
+		if (px_child(f, "Matrix"))
+			return unsupported(f, "a factor coded by a contrast Matrix");
+		if (px_attr(f, "name"))
+			strmap_put(&factors, px_attr(f, "name"), 1);
+	}
+	if (rc)
+		return rc;
 	const px *pp = px_child(n, "PPMatrix");
 	for (const px *c = pp ? px_child(pp, "PPCell") : NULL; c; c = px_next(c, "PPCell"))
 		g->n_cells++;
@@ -2763,22 +3589,18 @@ static int compile_general(pdoc *d, const px *n, pmodel *m)
 	g->cell_value = sc_alloc_array(d->pool, g->n_cells + 1, sizeof(pv));
 	if (!g->cell_param || !g->cell_field || !g->cell_factor || !g->cell_value)
 		return MLMD_OOM();
-	size_t i = 0;
-	int rc = 0;
+	i = 0;
 	for (const px *c = pp ? px_child(pp, "PPCell") : NULL; c; c = px_next(c, "PPCell"), i++) {
-		const char *pn = px_attr(c, "parameterName"), *pred = px_attr(c, "predictorName"), *v = px_attr(c, "value");
-		int pi = -1;
-		for (size_t k = 0; pn && k < g->n_params; k++)
-			if (names[k] && !strcmp(names[k], pn))
-				pi = (int)k;
+		const char *pred = px_attr(c, "predictorName"), *v = px_attr(c, "value");
+		int pi = strmap_get(&params, px_attr(c, "parameterName"));
 		if (pi < 0 || !pred || !v)
 			return bad(c, "needs a known parameterName, a predictorName and a value");
+		if (px_attr(c, "targetCategory"))
+			return unsupported(c, "a PPCell for one target category");
 		g->cell_param[i] = pi;
 		if ((rc = resolve(d, c, "predictorName", &g->cell_field[i])))
 			return rc;
-		bool factor = false;
-		for (const px *f = fl ? px_child(fl, "Predictor") : NULL; f; f = px_next(f, "Predictor"))
-			factor |= px_attr(f, "name") && !strcmp(px_attr(f, "name"), pred);
+		bool factor = strmap_get(&factors, pred) >= 0;
 		g->cell_factor[i] = factor;
 		g->cell_value[i] = factor ? constant(d, dup(d, v), d->fields[g->cell_field[i]].kind) : constant(d, dup(d, v), F_DOUBLE);
 		if (!factor && g->cell_value[i].t != PV_NUM)
@@ -2794,41 +3616,45 @@ static int compile_general(pdoc *d, const px *n, pmodel *m)
 		return MLMD_OOM();
 	i = 0;
 	for (const px *c = pm ? px_child(pm, "PCell") : NULL; c; c = px_next(c, "PCell"), i++) {
-		const char *pn = px_attr(c, "parameterName");
-		int pi = -1;
-		for (size_t k = 0; pn && k < g->n_params; k++)
-			if (names[k] && !strcmp(names[k], pn))
-				pi = (int)k;
+		int pi = strmap_get(&params, px_attr(c, "parameterName"));
 		if (pi < 0 || !parse_double(px_attr(c, "beta"), &g->beta[i]))
 			return bad(c, "needs a known parameterName and a numeric beta");
 		g->beta_param[i] = pi;
 		g->beta_cls[i] = -1;
 		const char *tc = px_attr(c, "targetCategory");
-		if (g->type == 2) {
-			if (!tc)
-				return bad(c, "a multinomialLogistic PCell needs targetCategory");
-			if ((g->beta_cls[i] = add_class(d, m, tc)) < 0)
-				return g->beta_cls[i];
-		}
+		if (tc && m->classification && (g->beta_cls[i] = add_class(d, m, tc)) < 0)
+			return g->beta_cls[i];
+		if (!tc && g->type == G_MULTINOMIAL)
+			return bad(c, "a multinomialLogistic PCell needs targetCategory");
 	}
 	g->ref_cls = -1;
-	if (g->type == 2) {
-		const char *ref = px_attr(n, "targetReferenceCategory");
-		if (ref) {
-			if ((g->ref_cls = add_class(d, m, ref)) < 0)
-				return g->ref_cls;
-		} else {
-			/* the category without parameters */
-			for (size_t k = 0; k < m->n_cls && g->ref_cls < 0; k++) {
-				bool has = false;
-				for (size_t b2 = 0; b2 < g->n_beta; b2++)
-					has |= g->beta_cls[b2] == (int)k;
-				if (!has)
-					g->ref_cls = (int)k;
-			}
+	if (!m->classification)
+		return 0;
+	if (g->type == G_REGRESSION)
+		return bad(n, "modelType 'regression' needs functionName=\"regression\"");
+	if (px_attr(n, "targetReferenceCategory") && (rc = add_class(d, m, px_attr(n, "targetReferenceCategory"))) < 0)
+		return rc;
+	if (g->type == G_LINEAR && m->n_cls != 2)
+		return bad(n, "a %s classifier needs exactly two target categories (a binomial model), it has %zu", mt,
+			m->n_cls);
+	if (g->type == G_ORDINAL) {
+		/* the categories in the target's order; each but the last has its own intercept PCell */
+		if (m->n_cls < 2)
+			return bad(n, "an ordinalMultinomial model needs at least two target categories");
+		for (size_t k = 0; k + 1 < m->n_cls; k++) {
+			bool has = false;
+			for (size_t b = 0; b < g->n_beta; b++)
+				has |= g->beta_cls[b] == (int)k;
+			if (!has)
+				return bad(n, "target category '%s' has no intercept PCell", m->cls[k]);
 		}
+		for (size_t b = 0; b < g->n_beta; b++)
+			if (g->beta_cls[b] == (int)m->n_cls - 1 && g->beta[b] != 0)
+				return bad(n, "the last target category '%s' has a non-zero PCell (its cumulative probability "
+					"is 1)", m->cls[m->n_cls - 1]);
+		return 0;
 	}
-	return 0;
+	return grm_reference(d, n, m, g);
 }
 
 static int compile_neural(pdoc *d, const px *n, pmodel *m)
@@ -2858,10 +3684,18 @@ static int compile_neural(pdoc *d, const px *n, pmodel *m)
 	size_t n_in = 0, n_neu = 0, n_con = 0, n_layers = 0;
 	for (const px *c = px_child(ins, "NeuralInput"); c; c = px_next(c, "NeuralInput"))
 		n_in++;
-	for (const px *l = px_child(n, "NeuralLayer"); l; l = px_next(l, "NeuralLayer"), n_layers++)
-		for (const px *c = px_child(l, "Neuron"); c; c = px_next(c, "Neuron"), n_neu++)
+	if ((rc = check_count(ins, "numberOfInputs", n_in, "NeuralInputs")))
+		return rc;
+	for (const px *l = px_child(n, "NeuralLayer"); l; l = px_next(l, "NeuralLayer"), n_layers++) {
+		size_t in_layer = 0;
+		for (const px *c = px_child(l, "Neuron"); c; c = px_next(c, "Neuron"), n_neu++, in_layer++)
 			for (const px *w = px_child(c, "Con"); w; w = px_next(w, "Con"))
 				n_con++;
+		if ((rc = check_count(l, "numberOfNeurons", in_layer, "Neurons")))
+			return rc;
+	}
+	if ((rc = check_count(n, "numberOfLayers", n_layers, "NeuralLayers")))
+		return rc;
 	size_t slots = n_in + n_neu;
 	b->n_in = n_in;
 	b->n_layers = n_layers;
@@ -2878,8 +3712,9 @@ static int compile_neural(pdoc *d, const px *n, pmodel *m)
 	b->con_from = sc_alloc_array(d->pool, n_con + 1, sizeof(int));
 	b->con_w = sc_alloc_array(d->pool, n_con + 1, sizeof(double));
 	const char **ids = calloc(slots + 1, sizeof *ids);
+	strmap idmap = { 0 };
 	if (!b->in_expr || !b->layer_start || !b->layer_n || !b->act || !b->thr || !b->norm || !b->bias ||
-		!b->con_start || !b->con_n || !b->con_from || !b->con_w || !ids) {
+		!b->con_start || !b->con_n || !b->con_from || !b->con_w || !ids || strmap_init(d->tmp, &idmap, slots)) {
 		free(ids);
 		return MLMD_OOM();
 	}
@@ -2890,6 +3725,8 @@ static int compile_neural(pdoc *d, const px *n, pmodel *m)
 		const px *df = px_child(c, "DerivedField");
 		const px *ex = df ? expr_child(df) : NULL;
 		rc = !ids[s] || !ex ? bad(c, "a NeuralInput needs an id and a DerivedField") : compile_expr(d, ex, &b->in_expr[s]);
+		if (!rc && strmap_put(&idmap, ids[s], (int)s) >= 0)
+			rc = bad(c, "the id '%s' is used twice", ids[s]);
 	}
 	for (const px *ly = px_child(n, "NeuralLayer"); ly && !rc; ly = px_next(ly, "NeuralLayer"), l++) {
 		b->act[l] = net_act;
@@ -2916,15 +3753,14 @@ static int compile_neural(pdoc *d, const px *n, pmodel *m)
 			ids[s] = px_attr(c, "id");
 			if (!ids[s])
 				rc = bad(c, "a Neuron needs an id");
+			else if (strmap_get(&idmap, ids[s]) >= 0)
+				rc = bad(c, "the id '%s' is used twice", ids[s]);
 			if (px_attr(c, "bias") && !parse_double(px_attr(c, "bias"), &b->bias[s]))
 				rc = bad(c, "bias must be a number");
 			b->con_start[s] = ci;
 			for (const px *w = px_child(c, "Con"); w && !rc; w = px_next(w, "Con"), ci++) {
 				const char *from = px_attr(w, "from");
-				int fi = -1;
-				for (size_t q = 0; from && q < s; q++)
-					if (ids[q] && !strcmp(ids[q], from))
-						fi = (int)q;
+				int fi = strmap_get(&idmap, from);
 				if (fi < 0 || (size_t)fi >= b->layer_start[l])
 					rc = bad(w, "Con from '%s' is not an input or a neuron of an earlier layer", from ? from : "");
 				else if (!parse_double(px_attr(w, "weight"), &b->con_w[ci]))
@@ -2932,6 +3768,8 @@ static int compile_neural(pdoc *d, const px *n, pmodel *m)
 				b->con_from[ci] = fi;
 			}
 			b->con_n[s] = ci - b->con_start[s];
+			if (!rc)
+				strmap_put(&idmap, ids[s], (int)s); /* (after its own connections: a neuron cannot feed itself) */
 		}
 		b->layer_n[l] = s - b->layer_start[l];
 	}
@@ -2940,6 +3778,8 @@ static int compile_neural(pdoc *d, const px *n, pmodel *m)
 		rc = bad(n, "needs NeuralOutputs");
 	for (const px *c = outs ? px_child(outs, "NeuralOutput") : NULL; c && !rc; c = px_next(c, "NeuralOutput"))
 		b->n_outputs++;
+	if (!rc && outs)
+		rc = check_count(outs, "numberOfOutputs", b->n_outputs, "NeuralOutputs");
 	b->out_slot = sc_alloc_array(d->pool, b->n_outputs + 1, sizeof(int));
 	b->out_cls = sc_alloc_array(d->pool, b->n_outputs + 1, sizeof(int));
 	b->out_norm = sc_alloc_array(d->pool, b->n_outputs + 1, sizeof(pexpr *));
@@ -2948,10 +3788,9 @@ static int compile_neural(pdoc *d, const px *n, pmodel *m)
 	size_t o = 0;
 	for (const px *c = outs ? px_child(outs, "NeuralOutput") : NULL; c && !rc; c = px_next(c, "NeuralOutput"), o++) {
 		const char *on = px_attr(c, "outputNeuron");
-		b->out_slot[o] = -1;
-		for (size_t q = n_in; on && q < slots; q++)
-			if (ids[q] && !strcmp(ids[q], on))
-				b->out_slot[o] = (int)q;
+		b->out_slot[o] = strmap_get(&idmap, on);
+		if ((size_t)b->out_slot[o] < n_in)
+			b->out_slot[o] = -1; /* (an input is not a neuron) */
 		const px *df = px_child(c, "DerivedField");
 		const px *ex = df ? expr_child(df) : NULL;
 		if (b->out_slot[o] < 0 || !ex) {
@@ -3040,6 +3879,8 @@ static int compile_bayes(pdoc *d, const px *n, pmodel *m)
 		}
 		for (const px *pc = px_child(in, "PairCounts"); pc; pc = px_next(pc, "PairCounts"))
 			bi->n_vals++;
+		if ((rc = check_table(d, in, bi->n_vals, K, sizeof(double), "the PairCounts (values x categories)")))
+			return rc;
 		bi->vals = sc_alloc_array(d->pool, bi->n_vals + 1, sizeof(pv));
 		bi->counts = sc_alloc_array(d->pool, bi->n_vals * K + 1, sizeof(double));
 		if (!bi->vals || !bi->counts)
@@ -3242,10 +4083,17 @@ static int compile_model(pdoc *d, const px *n, pmodel **out, const pmodel *paren
 	if (m->target < 0 && px_attr(n, "targetFieldName"))
 		m->target = field_id(d, px_attr(n, "targetFieldName"));
 	/* categories: the target's valid values first, so the order is the data dictionary's */
-	if (parent && parent->classification && m->classification)
-		for (size_t k = 0; k < parent->n_cls; k++)
-			if ((rc = add_class(d, m, parent->cls[k])) < 0)
-				return rc;
+	if (parent && parent->classification && m->classification && parent->n_cls) {
+		/* the parent's categories, and its map until this model adds one of its own */
+		m->cls = sc_alloc_array(d->pool, parent->cap_cls, sizeof *m->cls);
+		if (!m->cls)
+			return MLMD_OOM();
+		memcpy(m->cls, parent->cls, parent->n_cls * sizeof *m->cls);
+		m->n_cls = parent->n_cls;
+		m->cap_cls = parent->cap_cls;
+		m->cmap = parent->cmap;
+		m->cmap_shared = parent->cmap.cap != 0;
+	}
 	if (m->classification && m->target >= 0) {
 		const pfield *tf = &d->fields[m->target];
 		for (size_t k = 0; k < tf->n_values; k++)
@@ -3289,8 +4137,20 @@ static int compile_model(pdoc *d, const px *n, pmodel **out, const pmodel *paren
 		return bad(n, "a classification model with no categories (no target values)");
 	const px *mv = px_child(n, "ModelVerification");
 	if (mv) {
-		if (d->n_verif == 64)
-			return unsupported(mv, "more than 64 ModelVerification blocks");
+		if (d->n_verif == d->cap_verif) {
+			size_t cap = d->cap_verif ? d->cap_verif * 2 : 8;
+			pmodel **nm = sc_alloc_array(d->tmp, cap, sizeof *nm);
+			const px **nn = sc_alloc_array(d->tmp, cap, sizeof *nn);
+			if (!nm || !nn)
+				return MLMD_OOM();
+			if (d->n_verif) {
+				memcpy(nm, d->verif_model, d->n_verif * sizeof *nm);
+				memcpy(nn, d->verif_node, d->n_verif * sizeof *nn);
+			}
+			d->verif_model = nm;
+			d->verif_node = nn;
+			d->cap_verif = cap;
+		}
 		d->verif_model[d->n_verif] = m;
 		d->verif_node[d->n_verif++] = mv;
 	}
@@ -3326,6 +4186,7 @@ static int finalize(pdoc *d, pmodel *m)
 		((treebody *)m->body)->xs = d->n_scratch;
 		d->n_scratch += ((treebody *)m->body)->n_feat;
 		break;
+	case M_REGRESSION: ((regbody *)m->body)->ys = d->n_scratch; d->n_scratch += (int)((regbody *)m->body)->n; break;
 	case M_GENERAL: ((grmbody *)m->body)->x = d->n_scratch; d->n_scratch += (int)((grmbody *)m->body)->n_params; break;
 	case M_NEURAL: ((nnbody *)m->body)->slots = d->n_scratch; d->n_scratch += (int)((nnbody *)m->body)->n_neurons; break;
 	case M_SCORECARD: ((scbody *)m->body)->diffs = d->n_scratch; d->n_scratch += 4 * (int)((scbody *)m->body)->n; break;
@@ -3348,25 +4209,32 @@ typedef struct {
 	size_t scratch_bytes;
 } pmml_attr;
 
-/* A row context's arrays, from the score context's pool; -1 when out of memory. */
+/* A row context's arrays, from the score context's pool (for one call);
+ * -1 when out of memory. */
 static int rowctx_init(rowctx *rc, const pdoc *d, sc_pool *pool)
 {
 	size_t n = (size_t)d->n_fields + 1;
 	*rc = (rowctx){ .d = d };
 	rc->vals = sc_alloc_array(pool, n, sizeof *rc->vals);
 	rc->done = sc_alloc_array(pool, n, 1);
+	rc->bad = sc_alloc_array(pool, n, 1);
 	rc->tdone = sc_alloc_array(pool, n, 1);
 	rc->tptr = sc_alloc_array(pool, n, sizeof *rc->tptr);
 	rc->tcode = sc_alloc_array(pool, n, sizeof *rc->tcode);
 	rc->scratch = sc_alloc_array(pool, (size_t)d->n_scratch + 1, sizeof(double));
-	return rc->vals && rc->done && rc->tdone && rc->tptr && rc->tcode && rc->scratch ? 0 : -1;
+	rc->stack = sc_alloc_array(pool, d->max_stack + 1, sizeof *rc->stack);
+	mlmd__pmml_text_init(&rc->text, pool, PMML_ROW_TEXT_CAP);
+	return rc->vals && rc->done && rc->bad && rc->tdone && rc->tptr && rc->tcode && rc->scratch && rc->stack ? 0 : -1;
 }
 
-/* Forgets the previous row's values. */
+/* Forgets the previous row's values (and its texts). */
 static void rowctx_next(rowctx *rc)
 {
 	memset(rc->done, 0, (size_t)rc->d->n_fields);
+	memset(rc->bad, 0, (size_t)rc->d->n_fields);
 	memset(rc->tdone, 0, (size_t)rc->d->n_fields);
+	mlmd__pmml_text_reset(&rc->text);
+	rc->sp = rc->frame = 0;
 }
 
 /* Scores one row whose inputs are already in rc->vals; returns the result. */
@@ -3421,6 +4289,8 @@ static int run_pmml(const sc_node *n, sc_run *r)
 		}
 		pres res;
 		eval_row(a, &rcx, &res);
+		if (rcx.err)
+			return mlmd__context(rcx.err, "row %lld", (long long)i);
 		for (size_t o = 0; o < a->n_out; o++) {
 			tensor *t = r->out[o];
 			if (a->out_kind[o] == -1) {
@@ -3442,6 +4312,8 @@ static int run_pmml(const sc_node *n, sc_run *r)
 						if (parse_double(top->cls[k], &c) && c == v.d)
 							sv = top->cls[k];
 					}
+				if (sv && mlmd__pmml_text_owns(&rcx.text, sv) && !(sv = sc_strdup(&r->ctx->pool, sv, strlen(sv))))
+					return MLMD_OOM(); /* made this row: the output keeps a copy for the call */
 				((const char **)t->data)[i] = sv;
 			} else {
 				double x = NAN;
@@ -3466,9 +4338,16 @@ static int verify(pmml_attr *a, pmodel *m, const px *mv, sc_pool *tmp)
 	const px *vf = px_child(mv, "VerificationFields"), *tbl = px_child(mv, "InlineTable");
 	if (!vf || !tbl)
 		return bad(mv, "needs VerificationFields and an InlineTable");
-	size_t nf = 0;
+	size_t nf = 0, nrows = 0;
 	for (const px *f = px_child(vf, "VerificationField"); f; f = px_next(f, "VerificationField"))
 		nf++;
+	for (const px *r = px_child(tbl, "row"); r; r = px_next(r, "row"))
+		nrows++;
+	int rcc = check_count(mv, "fieldCount", nf, "VerificationFields");
+	if (!rcc)
+		rcc = check_count(mv, "recordCount", nrows, "rows");
+	if (rcc)
+		return rcc;
 	int *field = sc_alloc_array(tmp, nf + 1, sizeof(int));
 	const char **col = sc_alloc_array(tmp, nf + 1, sizeof(char *));
 	double *prec = sc_alloc_array(tmp, nf + 1, sizeof(double)), *zero = sc_alloc_array(tmp, nf + 1, sizeof(double));
@@ -3512,6 +4391,8 @@ static int verify(pmml_attr *a, pmodel *m, const px *mv, sc_pool *tmp)
 		pres res;
 		rc.invalid = false;
 		eval_model(&rc, m, &res);
+		if (rc.err)
+			return mlmd__context(rc.err, "PMML ModelVerification (line %d) row %d", mv->line, row + 1);
 		for (size_t k = 0; k < nf; k++) {
 			if (is_in[k])
 				continue;
@@ -3546,7 +4427,12 @@ static int verify(pmml_attr *a, pmodel *m, const px *mv, sc_pool *tmp)
 
 static int data_dictionary(pdoc *d, const px *dd)
 {
-	int rc = 0;
+	size_t count = 0;
+	for (const px *f = px_child(dd, "DataField"); f; f = px_next(f, "DataField"))
+		count++;
+	int rc = check_count(dd, "numberOfFields", count, "DataFields");
+	if (rc)
+		return rc;
 	for (const px *f = px_child(dd, "DataField"); f; f = px_next(f, "DataField")) {
 		const char *name = px_attr(f, "name");
 		if (!name)
@@ -3596,30 +4482,60 @@ static int data_dictionary(pdoc *d, const px *dd)
 	return 0;
 }
 
+/* Frees what the model keeps outside its pool: the compiled regular expressions. */
+static void pmml_fini(void *arg)
+{
+	pmml_attr *a = arg;
+	for (pregex *r = a->doc.regexes; r; r = r->next)
+		regfree(&r->re);
+	a->doc.regexes = NULL;
+}
+
+/* A refusal for going over the load's memory cap, which the pools report as out of memory. */
+static int load_cap_error(int rc, const sc_pool *tmp, const sc_pool *model, size_t budget, size_t len)
+{
+	if (rc != -MLMD_RESOURCE_EXHAUSTED || !strstr(mlmd_error_message(), "out of memory") ||
+		(tmp->peak < budget / 4 && model->peak < budget / 4))
+		return rc;
+	return mlmd__fail(MLMD_RESOURCE_EXHAUSTED, "PMML: loading this document (%zu bytes) takes more than the %zu MiB "
+		"allowed (%d times its size, at least %zu MiB)", len, budget >> 20, PMML_LOAD_FACTOR, PMML_LOAD_FLOOR >> 20);
+}
+
 int sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 {
-	sc_pool tmp = { 0 };
+	/* Every allocation of the load comes from two pools, the element tree's and the model's, which may
+	 * hold half the budget each: PMML_LOAD_FACTOR times the document's size, at least PMML_LOAD_FLOOR. */
+	size_t budget = len > PMML_LOAD_FLOOR / PMML_LOAD_FACTOR ? (len > SIZE_MAX / PMML_LOAD_FACTOR ? SIZE_MAX :
+		len * PMML_LOAD_FACTOR) : PMML_LOAD_FLOOR;
+	sc_pool tmp = { .limit = budget / 2 };
+	m->pool.limit = budget / 2;
 	px *root;
 	int rc = px_parse(&tmp, data, len, &root);
 	if (rc) {
+		rc = load_cap_error(rc, &tmp, &m->pool, budget, len);
 		sc_pool_free(&tmp);
+		m->pool.limit = 0;
 		return rc;
 	}
 	pmml_attr *a = sc_alloc(&m->pool, sizeof *a);
 	if (!a) {
 		sc_pool_free(&tmp);
+		m->pool.limit = 0;
 		return MLMD_OOM();
 	}
+	m->fini = pmml_fini;
+	m->fini_arg = a;
 	pdoc *d = &a->doc;
 	d->pool = &m->pool;
+	d->tmp = &tmp;
 	const px *dd = px_child(root, "DataDictionary");
 	if (!dd)
 		rc = bad(root, "no DataDictionary");
 	if (!rc)
 		rc = data_dictionary(d, dd);
 	const px *td = px_child(root, "TransformationDictionary");
-	if (!rc && td && px_child(td, "DefineFunction"))
-		rc = unsupported(px_child(td, "DefineFunction"), "DefineFunction");
+	if (!rc && td)
+		rc = define_functions(d, td);
 	for (const px *df = td ? px_child(td, "DerivedField") : NULL; !rc && df; df = px_next(df, "DerivedField"))
 		rc = compile_derived(d, df);
 	const px *model = NULL;
@@ -3636,6 +4552,11 @@ int sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 		rc = text_codes(d);
 	if (!rc)
 		rc = finalize(d, d->top);
+	/* what a score call takes per row, beside the fields: the models' scratch and the value stack */
+	if (!rc && ((size_t)d->n_scratch * sizeof(double) + d->max_stack * sizeof(pv)) > budget)
+		rc = mlmd__fail(MLMD_RESOURCE_EXHAUSTED, "PMML: scoring a row would take %zu MiB of working memory, more "
+			"than the %zu MiB allowed for this document", ((size_t)d->n_scratch * sizeof(double) + d->max_stack *
+			sizeof(pv)) >> 20, budget >> 20);
 	/* the graph: the top model's active data fields in, the prediction (and outputs) out */
 	pmodel *top = d->top;
 	size_t n_in = 0;
@@ -3772,7 +4693,10 @@ int sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 		free(d->fields);
 		d->fields = NULL;
 	}
+	rc = load_cap_error(rc, &tmp, &m->pool, budget, len);
+	d->tmp = NULL;
 	sc_pool_free(&tmp);
+	m->pool.limit = 0;
 	return rc;
 }
 

@@ -132,6 +132,10 @@ struct mlmd_model {
 	int64_t *opset_versions;
 	size_t n_meta;
 	const char **meta_keys, **meta_values;
+	/* Frees what a loader keeps outside the pool (PMML's compiled regular
+	 * expressions); called once by mlmd_model_free, also after a failed load. */
+	void (*fini)(void *arg);
+	void *fini_arg;
 };
 
 /* Load-time state the ops' prepare functions may use. */

@@ -43,6 +43,16 @@ static void leave_c(locale_t old)
 		uselocale(old);
 }
 
+locale_t mlmd__c_locale_enter(void)
+{
+	return enter_c();
+}
+
+void mlmd__c_locale_leave(locale_t old)
+{
+	leave_c(old);
+}
+
 double mlmd__strtod(const char *s, char **end)
 {
 	locale_t old = enter_c();
