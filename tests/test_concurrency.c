@@ -3,7 +3,9 @@
  *
  * Runs on an SQLite file by default, on PostgreSQL with
  * MLMD_TEST_BACKEND=postgresql. Every process opens its own handle on the
- * same store after fork(). Callers retry ABORTED, as MLMD clients do.
+ * same store after fork(). Callers retry ABORTED, as MLMD clients do. The
+ * processes start their calls together (a barrier through pipes), and the
+ * tests count what is stored, never how long anything took.
  */
 #include "helpers.h"
 #include <sys/wait.h>
@@ -58,26 +60,60 @@ static mlmd_store *open_shared(void)
 	return s;
 }
 
-/* Runs `body(i)` in PROCS child processes; returns how many exited 0. */
-static int fan_out(int (*body)(mlmd_store *s, int i))
+/*
+ * Runs `body(i)` in PROCS child processes that start together: each opens its
+ * handle, says so through `ready`, and waits on `go`, which the parent closes
+ * once all are ready, so every body begins its calls with the others already
+ * running (however the machine schedules the forks). Sets codes[i] to each
+ * child's exit status (-1 when it did not exit) and returns how many exited 0.
+ */
+static int fan_out_codes(int (*body)(mlmd_store *s, int i), int codes[PROCS])
 {
 	pid_t pids[PROCS];
+	int ready[2], go[2];
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
 	for (int i = 0; i < PROCS; i++) {
 		pids[i] = fork();
+		assert_true(pids[i] >= 0);
 		if (pids[i] == 0) {
+			close(ready[0]);
+			close(go[1]);
 			mlmd_store *s = open_shared();
+			char c = s ? 'r' : 'x', g;
+			if (write(ready[1], &c, 1) != 1)
+				_exit(4);
+			close(ready[1]);
+			if (read(go[0], &g, 1) != 0) /* end of file: go */
+				_exit(4);
 			int rc = s ? body(s, i) : 2;
 			mlmd_store_free(s);
 			_exit(rc);
 		}
 	}
+	close(ready[1]);
+	close(go[0]);
+	int n = 0;
+	char c;
+	while (n < PROCS && read(ready[0], &c, 1) == 1)
+		n++;
+	close(ready[0]);
+	close(go[1]); /* the barrier opens */
 	int ok = 0;
 	for (int i = 0; i < PROCS; i++) {
 		int status;
 		waitpid(pids[i], &status, 0);
-		ok += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		codes[i] = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		ok += codes[i] == 0;
 	}
+	assert_int_equal(n, PROCS);
 	return ok;
+}
+
+static int fan_out(int (*body)(mlmd_store *s, int i))
+{
+	int codes[PROCS];
+	return fan_out_codes(body, codes);
 }
 
 static int64_t art_t, exe_t, ctx_t;
@@ -286,23 +322,11 @@ static void contested_context_name(void **st)
 	(void)st;
 	make_types();
 	/* exit 0: created it; 3: ALREADY_EXISTS; anything else fails */
-	pid_t pids[PROCS];
+	int codes[PROCS], won = 0, refused = 0;
+	fan_out_codes(put_same_context, codes);
 	for (int i = 0; i < PROCS; i++) {
-		pids[i] = fork();
-		if (pids[i] == 0) {
-			mlmd_store *s = open_shared();
-			int rc = s ? put_same_context(s, i) : 2;
-			mlmd_store_free(s);
-			_exit(rc);
-		}
-	}
-	int won = 0, refused = 0;
-	for (int i = 0; i < PROCS; i++) {
-		int status;
-		waitpid(pids[i], &status, 0);
-		assert_true(WIFEXITED(status));
-		won += WEXITSTATUS(status) == 0;
-		refused += WEXITSTATUS(status) == 3;
+		won += codes[i] == 0;
+		refused += codes[i] == 3;
 	}
 	assert_int_equal(won, 1);
 	assert_int_equal(refused, PROCS - 1);
