@@ -619,9 +619,7 @@ static int64_t deployment_members(mlmd_store *st, const char *name, int64_t mode
 }
 
 #define RACERS 8
-#ifndef RACES
 #define RACES 12
-#endif
 
 typedef struct {
 	pthread_barrier_t *go;
@@ -647,12 +645,15 @@ static void *race_open(void *p)
 	return NULL;
 }
 
-/* Scorers starting on one new deployment at the same moment: every one
- * starts, there is exactly one Deployment context, and every serving
- * execution is in it with its model's INPUT event. */
-static void race_on(mlmd_store *st, const char *uri)
+/* Scorers (threads of one process) starting on one new deployment at the
+ * same moment: every one starts, there is exactly one Deployment context,
+ * and every serving execution is in it with its model's INPUT event.
+ * tests/test_concurrency.c races processes the same way, on every backend. */
+static void scorers_race_on_one_deployment(void **state)
 {
-	char p[600];
+	(void)state;
+	char uri[700], p[600];
+	mlmd_store *st = open_store(uri, sizeof uri);
 	path_in(p, sizeof p, "tag-race.onnx");
 	write_tag_model(p, 7);
 	int64_t model = record(st, p, "race");
@@ -688,29 +689,6 @@ static void race_on(mlmd_store *st, const char *uri)
 	assert_int_equal(count_of_type(st, false, "Deployment"), RACES);
 	assert_int_equal(count_of_type(st, true, "ModelServing"), RACERS * RACES);
 	mlmd_store_free(st);
-}
-
-static void scorers_race_on_one_deployment(void **state)
-{
-	(void)state;
-	char uri[700];
-	mlmd_store *st = open_store(uri, sizeof uri);
-	race_on(st, uri);
-}
-
-/* The same on PostgreSQL, where a waiting writer is woken the moment the
- * lock is free: with MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT. */
-static void scorers_race_on_one_deployment_pg(void **state)
-{
-	(void)state;
-	const char *base = getenv("MLMD_TEST_POSTGRES");
-	if (!base || !*base) {
-		print_message("skipped: set MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT to race on PostgreSQL\n");
-		skip();
-	}
-	char uri[700];
-	snprintf(uri, sizeof uri, "%s/mlmd_t_serving_%d_%ld", base, (int)getpid(), (long)time(NULL));
-	race_on(open_store_uri(uri), uri);
 }
 
 /* A failure while the serving record is written leaves nothing behind: no
@@ -993,7 +971,6 @@ int main(int argc, char **argv)
 		cmocka_unit_test(swap_under_load),
 		cmocka_unit_test(interval_flush_and_recorded_batches),
 		cmocka_unit_test(scorers_race_on_one_deployment),
-		cmocka_unit_test(scorers_race_on_one_deployment_pg),
 		cmocka_unit_test(serving_record_is_atomic),
 		cmocka_unit_test(unverified_serving_is_recorded),
 		cmocka_unit_test(serving_type_gains_model_verified),
