@@ -3,10 +3,13 @@
  *
  * Runs on an SQLite file by default, on PostgreSQL with
  * MLMD_TEST_BACKEND=postgresql. Every process opens its own handle on the
- * same store after fork(). Callers retry ABORTED, as MLMD clients do.
+ * same store after fork(). Callers retry ABORTED, as MLMD clients do. The
+ * processes start their calls together (a barrier through pipes), and the
+ * tests count what is stored, never how long anything took.
  */
 #include "helpers.h"
 #include <sys/wait.h>
+#include "onnx_build.h"
 
 #define PROCS 8
 #define CALLS 500
@@ -58,26 +61,60 @@ static mlmd_store *open_shared(void)
 	return s;
 }
 
-/* Runs `body(i)` in PROCS child processes; returns how many exited 0. */
-static int fan_out(int (*body)(mlmd_store *s, int i))
+/*
+ * Runs `body(i)` in PROCS child processes that start together: each opens its
+ * handle, says so through `ready`, and waits on `go`, which the parent closes
+ * once all are ready, so every body begins its calls with the others already
+ * running (however the machine schedules the forks). Sets codes[i] to each
+ * child's exit status (-1 when it did not exit) and returns how many exited 0.
+ */
+static int fan_out_codes(int (*body)(mlmd_store *s, int i), int codes[PROCS])
 {
 	pid_t pids[PROCS];
+	int ready[2], go[2];
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
 	for (int i = 0; i < PROCS; i++) {
 		pids[i] = fork();
+		assert_true(pids[i] >= 0);
 		if (pids[i] == 0) {
+			close(ready[0]);
+			close(go[1]);
 			mlmd_store *s = open_shared();
+			char c = s ? 'r' : 'x', g;
+			if (write(ready[1], &c, 1) != 1)
+				_exit(4);
+			close(ready[1]);
+			if (read(go[0], &g, 1) != 0) /* end of file: go */
+				_exit(4);
 			int rc = s ? body(s, i) : 2;
 			mlmd_store_free(s);
 			_exit(rc);
 		}
 	}
+	close(ready[1]);
+	close(go[0]);
+	int n = 0;
+	char c;
+	while (n < PROCS && read(ready[0], &c, 1) == 1)
+		n++;
+	close(ready[0]);
+	close(go[1]); /* the barrier opens */
 	int ok = 0;
 	for (int i = 0; i < PROCS; i++) {
 		int status;
 		waitpid(pids[i], &status, 0);
-		ok += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		codes[i] = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		ok += codes[i] == 0;
 	}
+	assert_int_equal(n, PROCS);
 	return ok;
+}
+
+static int fan_out(int (*body)(mlmd_store *s, int i))
+{
+	int codes[PROCS];
+	return fan_out_codes(body, codes);
 }
 
 static int64_t art_t, exe_t, ctx_t;
@@ -286,23 +323,11 @@ static void contested_context_name(void **st)
 	(void)st;
 	make_types();
 	/* exit 0: created it; 3: ALREADY_EXISTS; anything else fails */
-	pid_t pids[PROCS];
+	int codes[PROCS], won = 0, refused = 0;
+	fan_out_codes(put_same_context, codes);
 	for (int i = 0; i < PROCS; i++) {
-		pids[i] = fork();
-		if (pids[i] == 0) {
-			mlmd_store *s = open_shared();
-			int rc = s ? put_same_context(s, i) : 2;
-			mlmd_store_free(s);
-			_exit(rc);
-		}
-	}
-	int won = 0, refused = 0;
-	for (int i = 0; i < PROCS; i++) {
-		int status;
-		waitpid(pids[i], &status, 0);
-		assert_true(WIFEXITED(status));
-		won += WEXITSTATUS(status) == 0;
-		refused += WEXITSTATUS(status) == 3;
+		won += codes[i] == 0;
+		refused += codes[i] == 3;
 	}
 	assert_int_equal(won, 1);
 	assert_int_equal(refused, PROCS - 1);
@@ -314,11 +339,110 @@ static void contested_context_name(void **st)
 	mlmd_store_free(s);
 }
 
+/* ---- scorers starting together on one deployment ---------------------------------------- */
+
+#define RACES 12
+static int64_t race_model;
+static char race_deployment[64];
+
+static int start_scorer(mlmd_store *s, int proc)
+{
+	(void)s;
+	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+	o.store_uri = uri;
+	o.artifact_id = race_model;
+	o.deployment = race_deployment;
+	mlmd_scorer *sc = NULL;
+	if (mlmd_scorer_open(&sc, &o)) {
+		fprintf(stderr, "scorer %d on %s: %s\n", proc, race_deployment, mlmd_error_message());
+		return 1;
+	}
+	return mlmd_scorer_free(sc) ? 1 : 0;
+}
+
+/* PROCS scorers start on one new Deployment at once (the pipe barrier), 12
+ * times: every one starts, each deployment is one context, and every
+ * serving execution is associated with it and has its model's INPUT event.
+ * (Before serving wrote its record in one transaction, two scorers could
+ * both find no context and both create it: one failed with ALREADY_EXISTS.) */
+static void scorers_start_together_on_one_deployment(void **st)
+{
+	(void)st;
+	char model_path[1300];
+	const char *dir = getenv("MLMD_TEST_TMP");
+	snprintf(model_path, sizeof model_path, "%s/mlmd-conc-%d.onnx", dir ? dir : "/tmp", (int)getpid());
+	/* Y = X + 1, X [N, 1] */
+	ob b = { 0 };
+	ob_opset(&b, "", 13);
+	ob_init(&b, ob_tensor_new(&b, "one", MLMD_DTYPE_FLOAT, 1, (int64_t[]){ 1 }, (float[]){ 1 }, 1));
+	ob_node(&b, "Add", "", "add", "X,one", "Y", NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 1 });
+	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 1 });
+	size_t len;
+	uint8_t *bytes = ob_pack(&b, &len);
+	FILE *f = fopen(model_path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(bytes, 1, len, f), len);
+	fclose(f);
+	ob_free(&b);
+	mlmd_store *s = open_shared();
+	assert_non_null(s);
+	mlmd_model_record_options ro = MLMD_MODEL_RECORD_OPTIONS_INIT;
+	ro.path = model_path;
+	ro.name = "racer";
+	OK(mlmd_model_record(s, &ro, &race_model));
+	for (int round = 0; round < RACES; round++) {
+		snprintf(race_deployment, sizeof race_deployment, "race-%d", round);
+		int codes[PROCS];
+		int ok = fan_out_codes(start_scorer, codes);
+		if (ok != PROCS)
+			fail_msg("round %d: %d of %d scorers failed to start (see stderr)", round, PROCS - ok, PROCS);
+		Mlmd__Pb__GetContextByTypeAndNameRequest cq = MLMD__PB__GET_CONTEXT_BY_TYPE_AND_NAME_REQUEST__INIT;
+		Mlmd__Pb__GetContextByTypeAndNameResponse *cs;
+		cq.type_name = "Deployment";
+		cq.context_name = race_deployment;
+		OK(mlmd_store_get_context_by_type_and_name(s, &cq, &cs));
+		assert_non_null(cs->context);
+		Mlmd__Pb__GetExecutionsByContextRequest xq = MLMD__PB__GET_EXECUTIONS_BY_CONTEXT_REQUEST__INIT;
+		Mlmd__Pb__GetExecutionsByContextResponse *xs;
+		xq.has_context_id = 1;
+		xq.context_id = cs->context->id;
+		mlmd_message_free(cs);
+		OK(mlmd_store_get_executions_by_context(s, &xq, &xs));
+		assert_int_equal(xs->n_executions, PROCS);
+		int64_t ids[PROCS];
+		for (size_t i = 0; i < PROCS; i++)
+			ids[i] = xs->executions[i]->id;
+		mlmd_message_free(xs);
+		Mlmd__Pb__GetEventsByExecutionIDsRequest evq = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
+		Mlmd__Pb__GetEventsByExecutionIDsResponse *evs;
+		evq.n_execution_ids = PROCS;
+		evq.execution_ids = ids;
+		OK(mlmd_store_get_events_by_execution_ids(s, &evq, &evs));
+		assert_int_equal(evs->n_events, PROCS);
+		for (size_t i = 0; i < evs->n_events; i++) {
+			assert_int_equal(evs->events[i]->artifact_id, race_model);
+			assert_int_equal(evs->events[i]->type, MLMD__PB__EVENT__TYPE__INPUT);
+		}
+		mlmd_message_free(evs);
+	}
+	Mlmd__Pb__GetContextsByTypeRequest dq = MLMD__PB__GET_CONTEXTS_BY_TYPE_REQUEST__INIT;
+	Mlmd__Pb__GetContextsByTypeResponse *ds;
+	dq.type_name = "Deployment";
+	OK(mlmd_store_get_contexts_by_type(s, &dq, &ds));
+	assert_int_equal(ds->n_contexts, RACES);
+	mlmd_message_free(ds);
+	assert_int_equal(count(s, "GetExecutions"), PROCS * RACES);
+	mlmd_store_free(s);
+	unlink(model_path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(eight_writers_put_executions, setup, teardown),
 		cmocka_unit_test_setup_teardown(contested_context_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(scorers_start_together_on_one_deployment, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -710,6 +710,62 @@ static void statement_cache_is_bounded(void **state)
 	assert_true(s->ndyn >= MLMD_DYN_STMT_MAX / 2);
 }
 
+/* The number of prepared statements the server holds for this store's own
+ * connection (the query runs on that session, through the store). */
+static int64_t server_prepared(mlmd_store *s)
+{
+	sqlq q;
+	OK(mlmd__q(s, &q, "SELECT count(*) FROM pg_prepared_statements"));
+	assert_int_equal(mlmd__q_step(&q), 1);
+	int64_t n = mlmd__q_col_i64(&q, 0);
+	mlmd__q_done(&q);
+	return n;
+}
+
+/* PostgreSQL: statements the store lets go are deallocated on the server
+ * too, so 5,000 distinct filter shapes on one handle leave no more prepared
+ * plans behind than the statement cache holds (plus the one-shot statement
+ * of the last call, deallocated at the start of the next transaction). */
+static void server_statements_are_bounded(void **state)
+{
+	fixture *f = *state;
+	if (!backend_is_pg()) {
+		print_message("skipped: server-side prepared statements are PostgreSQL's (MLMD_TEST_BACKEND=postgresql)\n");
+		skip();
+	}
+	char q[512];
+	int shapes = 0;
+	/* values are bound, so vary the shape: three IN lists of 1..18 items */
+	for (int a = 1; a <= 18 && shapes < 5000; a++)
+		for (int b = 1; b <= 18 && shapes < 5000; b++)
+			for (int c = 1; c <= 18 && shapes < 5000; c++, shapes++) {
+				size_t n = 0;
+				const int len[3] = { a, b, c };
+				for (int k = 0; k < 3; k++) {
+					n += (size_t)snprintf(q + n, sizeof q - n, "%sid IN (%d", k ? " OR " : "", k + 1);
+					for (int j = 1; j < len[k]; j++)
+						n += (size_t)snprintf(q + n, sizeof q - n, ", %d", k + 1);
+					n += (size_t)snprintf(q + n, sizeof q - n, ")");
+				}
+				EXPECT(ART, q, "d1,d2,d3");
+				if (shapes % 1000 == 999) {
+					int64_t held = server_prepared(f->s);
+					if (held > (int64_t)f->s->used + 2)
+						fail_msg("after %d filter shapes the server holds %lld prepared statements; "
+							 "the store caches %zu",
+							 shapes + 1, (long long)held, f->s->used);
+				}
+			}
+	assert_int_equal(shapes, 5000);
+	assert_true(f->s->ndyn <= MLMD_DYN_STMT_MAX);
+	int64_t held = server_prepared(f->s);
+	print_message("5000 filter shapes: %lld prepared statements on the server, %zu cached\n", (long long)held,
+		      f->s->used);
+	assert_true(held <= (int64_t)f->s->used + 2);
+	/* and the store still answers after all that */
+	EXPECT(ART, "id IN (1, 2)", "d1,d2");
+}
+
 /* The SQL of a filter, as list calls run it, with its parameters bound. */
 static char *plan_of(fixture *f, sqlite3 *db, const char *filter)
 {
@@ -852,6 +908,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(statement_cache_is_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(property_filters_use_indexes, setup, teardown),
+		cmocka_unit_test_setup_teardown(server_statements_are_bounded, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,8 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <openssl/evp.h>
+#include <sqlite3.h>
 #include "mlmd.h"
 #include "onnx_build.h"
 
@@ -84,6 +87,16 @@ static mlmd_store *open_store(char *uri, size_t cap)
 	mlmd_store *s;
 	if (mlmd_store_open(&s, &o))
 		fail_msg("open: %s", mlmd_error_message());
+	return s;
+}
+
+static mlmd_store *open_store_uri(const char *uri)
+{
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = uri;
+	mlmd_store *s;
+	if (mlmd_store_open(&s, &o))
+		fail_msg("open %s: %s", uri, mlmd_error_message());
 	return s;
 }
 
@@ -374,6 +387,7 @@ static void scorer_open_refuses(void **state)
 typedef struct {
 	mlmd_scorer *s;
 	_Atomic int *stop;
+	_Atomic int *started;    /* workers that have scored once */
 	int64_t ids[N_MODELS];
 	long calls, torn, wrong;
 } swap_arg;
@@ -394,7 +408,8 @@ static void *swap_worker(void *p)
 			a->wrong++;
 			continue;
 		}
-		a->calls++;
+		if (a->calls++ == 0)
+			atomic_fetch_add(a->started, 1);
 		const float *y = out.data;
 		/* the whole batch from one model: every element the same tag ... */
 		for (int i = 1; i < rows * 2; i++)
@@ -430,14 +445,17 @@ static void swap_under_load(void **state)
 	mlmd_scorer *s;
 	if (mlmd_scorer_open(&s, &o))
 		fail_msg("open: %s", mlmd_error_message());
-	_Atomic int stop = 0;
+	_Atomic int stop = 0, started = 0;
 	pthread_t th[THREADS];
 	swap_arg args[THREADS];
 	for (int t = 0; t < THREADS; t++) {
-		args[t] = (swap_arg){ .s = s, .stop = &stop };
+		args[t] = (swap_arg){ .s = s, .stop = &stop, .started = &started };
 		memcpy(args[t].ids, ids, sizeof ids);
 		assert_int_equal(pthread_create(&th[t], NULL, swap_worker, &args[t]), 0);
 	}
+	/* the swaps start once every worker is scoring, however busy the machine */
+	while (atomic_load(&started) < THREADS)
+		sched_yield();
 	for (int i = 1; i <= SWAPS; i++) {
 		if (mlmd_scorer_swap(s, ids[i % N_MODELS]))
 			fail_msg("swap %d: %s", i, mlmd_error_message());
@@ -452,7 +470,7 @@ static void swap_under_load(void **state)
 		assert_int_equal(args[t].wrong, 0);
 		calls += args[t].calls;
 	}
-	assert_true(calls > 0);
+	assert_true(calls >= THREADS);
 	assert_int_equal(mlmd_scorer_free(s), 0);
 	/* every call was counted once */
 	Mlmd__Pb__GetExecutionsRequest rq = MLMD__PB__GET_EXECUTIONS_REQUEST__INIT;
@@ -490,10 +508,11 @@ static void interval_flush_and_recorded_batches(void **state)
 		mlmd_tensor in = { .dtype = MLMD_DTYPE_FLOAT, .rank = 2, .dims = { 1 + i, 2 }, .data = x }, out = { 0 };
 		assert_int_equal(mlmd_scorer_score(c, &in, 1, &out, 1), 0);
 	}
-	/* the background thread writes without an explicit flush */
+	/* the background thread writes without an explicit flush: wait for it
+	 * (the bound only turns a flush that never comes into a failure) */
 	int64_t exec_id = mlmd_scorer_execution_id(s);
 	bool seen = false;
-	for (int tries = 0; tries < 200 && !seen; tries++) {
+	for (int tries = 0; tries < 6000 && !seen; tries++) {
 		struct timespec ts = { 0, 10000000 };
 		nanosleep(&ts, NULL);
 		Mlmd__Pb__GetExecutionsByIDResponse *ers;
@@ -535,6 +554,396 @@ static void interval_flush_and_recorded_batches(void **state)
 	mlmd_store_free(st);
 }
 
+/* ---- records: atomic, complete, honest about verification --------------------------------- */
+
+static size_t count_of_type(mlmd_store *st, bool execution, const char *type)
+{
+	size_t n;
+	if (execution) {
+		Mlmd__Pb__GetExecutionsByTypeRequest rq = MLMD__PB__GET_EXECUTIONS_BY_TYPE_REQUEST__INIT;
+		Mlmd__Pb__GetExecutionsByTypeResponse *rs;
+		rq.type_name = (char *)type;
+		if (mlmd_store_get_executions_by_type(st, &rq, &rs))
+			fail_msg("executions of %s: %s", type, mlmd_error_message());
+		n = rs->n_executions;
+		mlmd_message_free(rs);
+	} else {
+		Mlmd__Pb__GetContextsByTypeRequest rq = MLMD__PB__GET_CONTEXTS_BY_TYPE_REQUEST__INIT;
+		Mlmd__Pb__GetContextsByTypeResponse *rs;
+		rq.type_name = (char *)type;
+		if (mlmd_store_get_contexts_by_type(st, &rq, &rs))
+			fail_msg("contexts of %s: %s", type, mlmd_error_message());
+		n = rs->n_contexts;
+		mlmd_message_free(rs);
+	}
+	return n;
+}
+
+/* The Deployment context `name`: its id, and how many executions it holds,
+ * each of which must have an INPUT event from `model`. */
+static int64_t deployment_members(mlmd_store *st, const char *name, int64_t model, size_t *n_exec)
+{
+	Mlmd__Pb__GetContextByTypeAndNameRequest cq = MLMD__PB__GET_CONTEXT_BY_TYPE_AND_NAME_REQUEST__INIT;
+	Mlmd__Pb__GetContextByTypeAndNameResponse *cs;
+	cq.type_name = "Deployment";
+	cq.context_name = (char *)name;
+	assert_int_equal(mlmd_store_get_context_by_type_and_name(st, &cq, &cs), 0);
+	if (!cs->context)
+		fail_msg("no Deployment context '%s'", name);
+	int64_t ctx = cs->context->id;
+	mlmd_message_free(cs);
+	Mlmd__Pb__GetExecutionsByContextRequest xq = MLMD__PB__GET_EXECUTIONS_BY_CONTEXT_REQUEST__INIT;
+	Mlmd__Pb__GetExecutionsByContextResponse *xs;
+	xq.has_context_id = 1;
+	xq.context_id = ctx;
+	Mlmd__Pb__ListOperationOptions lo = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
+	lo.has_max_result_size = 1;
+	lo.max_result_size = 1000;
+	xq.options = &lo;
+	assert_int_equal(mlmd_store_get_executions_by_context(st, &xq, &xs), 0);
+	*n_exec = xs->n_executions;
+	for (size_t i = 0; i < xs->n_executions; i++) {
+		int64_t id = xs->executions[i]->id;
+		Mlmd__Pb__GetEventsByExecutionIDsRequest evq = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
+		Mlmd__Pb__GetEventsByExecutionIDsResponse *evs;
+		evq.n_execution_ids = 1;
+		evq.execution_ids = &id;
+		assert_int_equal(mlmd_store_get_events_by_execution_ids(st, &evq, &evs), 0);
+		assert_int_equal(evs->n_events, 1);
+		assert_int_equal(evs->events[0]->artifact_id, model);
+		assert_int_equal(evs->events[0]->type, MLMD__PB__EVENT__TYPE__INPUT);
+		mlmd_message_free(evs);
+	}
+	mlmd_message_free(xs);
+	return ctx;
+}
+
+#define RACERS 8
+#define RACES 12
+
+typedef struct {
+	pthread_barrier_t *go;
+	const char *uri;
+	int64_t model;
+	char deployment[32];
+	mlmd_scorer *s;
+	int rc;
+	char msg[256];
+} racer;
+
+static void *race_open(void *p)
+{
+	racer *r = p;
+	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+	o.store_uri = r->uri;
+	o.artifact_id = r->model;
+	o.deployment = r->deployment;
+	pthread_barrier_wait(r->go); /* every scorer starts at once */
+	r->rc = mlmd_scorer_open(&r->s, &o);
+	if (r->rc)
+		snprintf(r->msg, sizeof r->msg, "%s", mlmd_error_message());
+	return NULL;
+}
+
+/* Scorers (threads of one process) starting on one new deployment at the
+ * same moment: every one starts, there is exactly one Deployment context,
+ * and every serving execution is in it with its model's INPUT event.
+ * tests/test_concurrency.c races processes the same way, on every backend. */
+static void scorers_race_on_one_deployment(void **state)
+{
+	(void)state;
+	char uri[700], p[600];
+	mlmd_store *st = open_store(uri, sizeof uri);
+	path_in(p, sizeof p, "tag-race.onnx");
+	write_tag_model(p, 7);
+	int64_t model = record(st, p, "race");
+	int failed = 0;
+	for (int round = 0; round < RACES; round++) {
+		pthread_barrier_t go;
+		assert_int_equal(pthread_barrier_init(&go, NULL, RACERS), 0);
+		racer r[RACERS];
+		pthread_t th[RACERS];
+		for (int i = 0; i < RACERS; i++) {
+			r[i] = (racer){ .go = &go, .uri = uri, .model = model };
+			snprintf(r[i].deployment, sizeof r[i].deployment, "race-%d", round);
+			assert_int_equal(pthread_create(&th[i], NULL, race_open, &r[i]), 0);
+		}
+		for (int i = 0; i < RACERS; i++) {
+			pthread_join(th[i], NULL);
+			if (r[i].rc) {
+				if (!failed++)
+					print_message("round %d: a scorer failed to start: %s\n", round, r[i].msg);
+			} else {
+				assert_int_equal(mlmd_scorer_free(r[i].s), 0);
+			}
+		}
+		pthread_barrier_destroy(&go);
+		char name[32];
+		snprintf(name, sizeof name, "race-%d", round);
+		size_t n = 0;
+		deployment_members(st, name, model, &n);
+		if (!failed)
+			assert_int_equal(n, RACERS);
+	}
+	assert_int_equal(failed, 0);
+	assert_int_equal(count_of_type(st, false, "Deployment"), RACES);
+	assert_int_equal(count_of_type(st, true, "ModelServing"), RACERS * RACES);
+	mlmd_store_free(st);
+}
+
+/* A failure while the serving record is written leaves nothing behind: no
+ * execution without its deployment, no deployment without its execution.
+ * (The store refuses the association with a trigger, as a failing disk or
+ * a lost server would refuse any write.) */
+static void serving_record_is_atomic(void **state)
+{
+	(void)state;
+	char uri[700], p[600];
+	mlmd_store *st = open_store(uri, sizeof uri);
+	path_in(p, sizeof p, "tag-atomic.onnx");
+	write_tag_model(p, 8);
+	int64_t model = record(st, p, "atomic");
+	mlmd_store_free(st);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(uri + 7, &db), SQLITE_OK);
+	char *err = NULL;
+	if (sqlite3_exec(db, "CREATE TRIGGER refuse_association BEFORE INSERT ON association "
+			     "BEGIN SELECT RAISE(ABORT, 'association refused by the test'); END", NULL, NULL, &err))
+		fail_msg("trigger: %s", err);
+	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+	o.store_uri = uri;
+	o.artifact_id = model;
+	o.deployment = "atomic";
+	mlmd_scorer *s = NULL;
+	int rc = mlmd_scorer_open(&s, &o);
+	assert_true(rc < 0);
+	assert_null(s);
+	assert_non_null(strstr(mlmd_error_message(), "association refused by the test"));
+	st = open_store_uri(uri);
+	assert_int_equal(count_of_type(st, true, "ModelServing"), 0);
+	assert_int_equal(count_of_type(st, false, "Deployment"), 0);
+	/* with the store writable again, the same scorer starts and is whole */
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER refuse_association", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(mlmd_scorer_open(&s, &o), 0);
+	size_t n = 0;
+	deployment_members(st, "atomic", model, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(mlmd_scorer_free(s), 0);
+	mlmd_store_free(st);
+}
+
+static int prop_bool(const void *node, const char *name)
+{
+	const Mlmd__Pb__Value *v = mlmd_node_get(node, 0, name);
+	if (!v || v->value_case != MLMD__PB__VALUE__VALUE_BOOL_VALUE)
+		fail_msg("no bool property %s", name);
+	return v->bool_value;
+}
+
+static int64_t serve_once(const char *uri, int64_t model, int allow_unverified, const char *deployment)
+{
+	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+	o.store_uri = uri;
+	o.artifact_id = model;
+	o.allow_unverified = allow_unverified;
+	o.deployment = deployment;
+	mlmd_scorer *s;
+	if (mlmd_scorer_open(&s, &o))
+		fail_msg("open: %s", mlmd_error_message());
+	int64_t id = mlmd_scorer_execution_id(s);
+	assert_int_equal(mlmd_scorer_free(s), 0);
+	return id;
+}
+
+static char *render(mlmd_store *st, int64_t id, int execution, int format)
+{
+	mlmd_lineage_render_options ro = MLMD_LINEAGE_RENDER_OPTIONS_INIT;
+	ro.id = id;
+	ro.execution = execution;
+	ro.upstream = 1;
+	ro.downstream = 1;
+	ro.format = format;
+	char *out = NULL;
+	if (mlmd_lineage_render(st, &ro, &out))
+		fail_msg("render: %s", mlmd_error_message());
+	return out;
+}
+
+/* model_verified: true when the file matched its recorded digest, false
+ * when it was served without that (allow_unverified), also after a swap to
+ * such a model; lineage marks unverified serving in every format and never
+ * marks verified serving. */
+static void unverified_serving_is_recorded(void **state)
+{
+	(void)state;
+	char uri[700], p1[600], p2[600];
+	mlmd_store *st = open_store(uri, sizeof uri);
+	path_in(p1, sizeof p1, "tag-good.onnx");
+	path_in(p2, sizeof p2, "tag-bad.onnx");
+	write_tag_model(p1, 1);
+	write_tag_model(p2, 2);
+	int64_t good = record(st, p1, "good"), bad = record(st, p2, "bad");
+	write_tag_model(p2, 3); /* changed after it was recorded */
+
+	int64_t e_good = serve_once(uri, good, 0, "v");
+	int64_t e_good_allowed = serve_once(uri, good, 1, "v"); /* allowed, but it matches: verified */
+	int64_t e_bad = serve_once(uri, bad, 1, "v");
+	Mlmd__Pb__GetExecutionsByIDResponse *ers;
+	assert_true(prop_bool(get_execution(st, e_good, &ers), "model_verified"));
+	mlmd_message_free(ers);
+	assert_true(prop_bool(get_execution(st, e_good_allowed, &ers), "model_verified"));
+	mlmd_message_free(ers);
+	assert_false(prop_bool(get_execution(st, e_bad, &ers), "model_verified"));
+	mlmd_message_free(ers);
+
+	/* a swap to an unverified model: the execution says so from then on */
+	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+	o.store_uri = uri;
+	o.artifact_id = good;
+	o.allow_unverified = 1;
+	o.deployment = "w";
+	mlmd_scorer *s;
+	assert_int_equal(mlmd_scorer_open(&s, &o), 0);
+	int64_t e_swap = mlmd_scorer_execution_id(s);
+	assert_true(prop_bool(get_execution(st, e_swap, &ers), "model_verified"));
+	mlmd_message_free(ers);
+	assert_int_equal(mlmd_scorer_swap(s, bad), 0);
+	assert_false(prop_bool(get_execution(st, e_swap, &ers), "model_verified"));
+	mlmd_message_free(ers);
+	assert_int_equal(mlmd_scorer_swap(s, good), 0); /* back: it served an unverified model all the same */
+	assert_int_equal(mlmd_scorer_free(s), 0);
+	assert_false(prop_bool(get_execution(st, e_swap, &ers), "model_verified"));
+	mlmd_message_free(ers);
+
+	/* lineage: the unverified serving is marked in the tree, DOT and JSON; the verified one is not */
+	char *t = render(st, bad, 0, MLMD_RENDER_TREE);
+	char line[64];
+	snprintf(line, sizeof line, "ModelServing #%lld", (long long)e_bad);
+	const char *at = strstr(t, line);
+	if (!at || !strstr(at, "model NOT verified") || strchr(at, '\n') < strstr(at, "model NOT verified"))
+		fail_msg("tree does not mark execution %lld as unverified:\n%s", (long long)e_bad, t);
+	mlmd_buffer_free(t);
+	t = render(st, good, 0, MLMD_RENDER_TREE);
+	snprintf(line, sizeof line, "ModelServing #%lld", (long long)e_good);
+	at = strstr(t, line);
+	assert_non_null(at);
+	const char *eol = strchr(at, '\n');
+	const char *mark = strstr(at, "NOT verified");
+	if (mark && (!eol || mark < eol))
+		fail_msg("tree marks verified execution %lld as unverified:\n%s", (long long)e_good, t);
+	/* the swapped execution read both models: marked wherever it appears */
+	snprintf(line, sizeof line, "ModelServing #%lld [COMPLETE] (model NOT verified)", (long long)e_swap);
+	if (!strstr(t, line))
+		fail_msg("tree lacks '%s':\n%s", line, t);
+	mlmd_buffer_free(t);
+	t = render(st, e_bad, 1, MLMD_RENDER_DOT);
+	snprintf(line, sizeof line, "ModelServing #%lld [COMPLETE] (model NOT verified)", (long long)e_bad);
+	if (!strstr(t, line))
+		fail_msg("DOT lacks '%s':\n%s", line, t);
+	mlmd_buffer_free(t);
+	t = render(st, bad, 0, MLMD_RENDER_JSON);
+	snprintf(line, sizeof line, "\"kind\":\"execution\",\"id\":%lld,", (long long)e_bad);
+	at = strstr(t, line);
+	assert_non_null(at);
+	const char *end = strchr(at, '}');
+	mark = strstr(at, "\"model_verified\":false");
+	if (!mark || mark > end)
+		fail_msg("JSON does not mark execution %lld:\n%s", (long long)e_bad, t);
+	mlmd_buffer_free(t);
+	t = render(st, good, 0, MLMD_RENDER_JSON);
+	snprintf(line, sizeof line, "\"kind\":\"execution\",\"id\":%lld,", (long long)e_good);
+	at = strstr(t, line);
+	assert_non_null(at);
+	end = strchr(at, '}');
+	mark = strstr(at, "\"model_verified\":true");
+	if (!mark || mark > end)
+		fail_msg("JSON does not say execution %lld served a verified model:\n%s", (long long)e_good, t);
+	mlmd_buffer_free(t);
+	mlmd_store_free(st);
+}
+
+/* A store whose ModelServing type predates model_verified: the first scorer
+ * adds the property to the type (MLMD type evolution) and records it. A
+ * Deployment context that already exists, with a property of its user's,
+ * is reused as it is. */
+static void serving_type_gains_model_verified(void **state)
+{
+	(void)state;
+	char uri[700], p[600];
+	mlmd_store *st = open_store(uri, sizeof uri);
+	path_in(p, sizeof p, "tag-old.onnx");
+	write_tag_model(p, 4);
+	int64_t model = record(st, p, "old");
+	/* the type as earlier releases declared it (without model_verified) */
+	static const char *const old_props[] = { "host", "pid", "library_version", "deployment", "started_ms",
+		"updated_ms", "rows", "calls", "errors", "models_served", "swaps" };
+	Mlmd__Pb__ExecutionType *et = mlmd_message_new(&mlmd__pb__execution_type__descriptor);
+	assert_int_equal(mlmd_message_set_string(et, "name", "ModelServing"), 0);
+	for (size_t i = 0; i < sizeof old_props / sizeof *old_props; i++)
+		assert_int_equal(mlmd_type_add_property(et, old_props[i],
+			i == 0 || i == 2 || i == 3 ? MLMD__PB__PROPERTY_TYPE__STRING : MLMD__PB__PROPERTY_TYPE__INT), 0);
+	Mlmd__Pb__PutExecutionTypeRequest trq;
+	mlmd__pb__put_execution_type_request__init(&trq);
+	trq.execution_type = et;
+	Mlmd__Pb__PutExecutionTypeResponse *trs;
+	assert_int_equal(mlmd_store_put_execution_type(st, &trq, &trs), 0);
+	mlmd_message_free(trs);
+	mlmd_message_free(et);
+	/* a Deployment context someone made, with a custom property */
+	Mlmd__Pb__ContextType *ct = mlmd_message_new(&mlmd__pb__context_type__descriptor);
+	assert_int_equal(mlmd_message_set_string(ct, "name", "Deployment"), 0);
+	Mlmd__Pb__PutContextTypeRequest crq = MLMD__PB__PUT_CONTEXT_TYPE_REQUEST__INIT;
+	crq.context_type = ct;
+	Mlmd__Pb__PutContextTypeResponse *crs;
+	assert_int_equal(mlmd_store_put_context_type(st, &crq, &crs), 0);
+	Mlmd__Pb__Context *c = mlmd_message_new(&mlmd__pb__context__descriptor);
+	c->has_type_id = 1;
+	c->type_id = crs->type_id;
+	mlmd_message_free(crs);
+	mlmd_message_free(ct);
+	assert_int_equal(mlmd_message_set_string(c, "name", "legacy"), 0);
+	assert_int_equal(mlmd_node_set_string(c, 1, "owner", "team-a"), 0);
+	Mlmd__Pb__PutContextsRequest pcq = MLMD__PB__PUT_CONTEXTS_REQUEST__INIT;
+	pcq.n_contexts = 1;
+	pcq.contexts = &c;
+	Mlmd__Pb__PutContextsResponse *pcs;
+	assert_int_equal(mlmd_store_put_contexts(st, &pcq, &pcs), 0);
+	int64_t legacy = pcs->context_ids[0];
+	mlmd_message_free(pcs);
+	mlmd_message_free(c);
+
+	int64_t e = serve_once(uri, model, 0, "legacy");
+	Mlmd__Pb__GetExecutionTypeRequest gq = MLMD__PB__GET_EXECUTION_TYPE_REQUEST__INIT;
+	Mlmd__Pb__GetExecutionTypeResponse *gs;
+	gq.type_name = "ModelServing";
+	assert_int_equal(mlmd_store_get_execution_type(st, &gq, &gs), 0);
+	bool declared = false;
+	for (size_t i = 0; i < gs->execution_type->n_properties; i++)
+		if (!strcmp(gs->execution_type->properties[i]->key, "model_verified")) {
+			declared = true;
+			assert_int_equal(gs->execution_type->properties[i]->value, MLMD__PB__PROPERTY_TYPE__BOOLEAN);
+		}
+	assert_true(declared);
+	mlmd_message_free(gs);
+	Mlmd__Pb__GetExecutionsByIDResponse *ers;
+	assert_true(prop_bool(get_execution(st, e, &ers), "model_verified"));
+	mlmd_message_free(ers);
+	size_t n = 0;
+	assert_int_equal(deployment_members(st, "legacy", model, &n), legacy);
+	assert_int_equal(n, 1);
+	Mlmd__Pb__GetContextsByIDRequest q = MLMD__PB__GET_CONTEXTS_BY_IDREQUEST__INIT;
+	Mlmd__Pb__GetContextsByIDResponse *r;
+	q.n_context_ids = 1;
+	q.context_ids = &legacy;
+	assert_int_equal(mlmd_store_get_contexts_by_id(st, &q, &r), 0);
+	const Mlmd__Pb__Value *owner = mlmd_node_get(r->contexts[0], 1, "owner");
+	assert_non_null(owner);
+	assert_string_equal(owner->string_value, "team-a");
+	mlmd_message_free(r);
+	mlmd_store_free(st);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -561,6 +970,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(scorer_open_refuses),
 		cmocka_unit_test(swap_under_load),
 		cmocka_unit_test(interval_flush_and_recorded_batches),
+		cmocka_unit_test(scorers_race_on_one_deployment),
+		cmocka_unit_test(serving_record_is_atomic),
+		cmocka_unit_test(unverified_serving_is_recorded),
+		cmocka_unit_test(serving_type_gains_model_verified),
 	};
 	/* `test_serving swap` runs only the hot-swap test (the ThreadSanitizer build does) */
 	if (argc > 1 && strcmp(argv[1], "swap") == 0) {

@@ -595,6 +595,11 @@ int cmd_show(const char *store_uri, int argc, char **argv)
 				putchar('\n');
 			}
 		}
+		/* a serving execution that served a model without a matching digest (docs/serving.md) */
+		const Mlmd__Pb__Value *mv = kind == 1 ? mlmd_node_get(node, 0, "model_verified") : NULL;
+		if (mv && mv->value_case == MLMD__PB__VALUE__VALUE_BOOL_VALUE && !mv->bool_value)
+			printf("  warning   served a model that was NOT verified against its recorded digest "
+			       "(--allow-unverified)\n");
 		for (size_t i = 0; i < nev; i++)
 			printf("  event     %s %s %lld\n", evs[i]->type >= 0 && evs[i]->type < 8 ? et[evs[i]->type] : "UNKNOWN",
 				kind == 0 ? "execution" : "artifact",

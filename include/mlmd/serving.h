@@ -82,7 +82,10 @@ typedef struct mlmd_scorer_options {
 #define MLMD_SCORER_OPTIONS_INIT { MLMD_SCORER_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0 }
 
 /* Opens a scorer on a model artifact (verified as mlmd_model_load_artifact
- * does) and, unless no_recording, records the serving execution. On success
+ * does) and, unless no_recording, records the serving execution, its
+ * Deployment context and the model's INPUT event in one transaction. The
+ * execution's bool property model_verified is false when a model was served
+ * without a matching digest (allow_unverified), true otherwise. On success
  * *out is a new scorer; close it with mlmd_scorer_free(). */
 MLMD_EXTERN(int) mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *opts);
 

@@ -15,6 +15,16 @@
  * A lost server is UNAVAILABLE, naming it. The next transaction reconnects;
  * statements prepared on the old connection are prepared again on first use.
  *
+ * A statement the core finalizes (a one-shot filter query, the cache at
+ * close) is deallocated on the server too, or every new query shape would
+ * leave a plan in the server's memory for the life of the connection. libpq
+ * 15 cannot send a protocol-level Close, and a DEALLOCATE sent inside an
+ * aborted transaction (or behind a failed statement in the pipeline) would
+ * fail, so finalize only notes the name: the next begin() sends the
+ * DEALLOCATEs ahead of its BEGIN, each in a pipeline segment of its own, in
+ * the same round trip. Prepared statements are not transactional, so nothing
+ * a later rollback does brings them back.
+ *
  * The connection runs in libpq's pipeline mode, so a batch costs round trips
  * only where the store needs an answer: a statement that returns no rows
  * (an INSERT of properties, an UPDATE) is sent and not waited for; the next
@@ -48,6 +58,8 @@ typedef struct pg_backend {
 	char *server;                /* "host:port/db", for messages */
 	unsigned gen;                /* connection generation; bumps on reconnect */
 	unsigned names;              /* prepared statement name counter */
+	unsigned *dead;              /* numbers of finalized statements still on the server */
+	size_t ndead, cap_dead;
 	int in_txn;
 	int pending;                 /* commands sent whose results are unread */
 	int64_t changes;
@@ -57,12 +69,16 @@ typedef struct pg_backend {
 /* Deferred commands are drained at least this often, so neither side's
  * socket buffer fills while the other waits. */
 #define MAX_PENDING 256
+/* At most this many DEALLOCATEs go ahead of one BEGIN (the rest wait for the
+ * next one), for the same reason. */
+#define MAX_DEALLOC 64
 
 struct mlmd_backend_stmt {
 	pg_backend *b;
 	char *sql;                   /* with $1, $2, ... */
 	int n;                       /* parameters */
 	char name[32];
+	unsigned num;                /* the name's number: "mlmd_<num>" */
 	unsigned gen;                /* prepared on this generation; 0: not yet */
 	int rows;                    /* returns rows (SELECT, ... RETURNING) */
 	int deferred;                /* this run may be deferred (step_deferred) */
@@ -226,6 +242,7 @@ static int ensure_conn(pg_backend *b)
 	if (PQstatus(b->conn) != CONNECTION_OK)
 		return conn_fail(b, "reconnecting");
 	b->gen++; /* the server forgot our prepared statements */
+	b->ndead = 0;
 	return session_setup(b);
 }
 
@@ -234,16 +251,65 @@ static void pg_close(mlmd_backend *base)
 	pg_backend *b = (pg_backend *)base;
 	PQfinish(b->conn);
 	free(b->server);
+	free(b->dead);
 	free(b);
+}
+
+/*
+ * Queues a DEALLOCATE for up to MAX_DEALLOC finalized statements, each
+ * followed by a sync, so one that fails cannot skip the others or what comes
+ * after them. Call with nothing pending and outside a transaction; returns
+ * how many were queued (their results are read by read_deallocs()).
+ */
+static size_t send_deallocs(pg_backend *b)
+{
+	size_t n = 0;
+	if (b->pending)
+		return 0;
+	while (b->ndead && n < MAX_DEALLOC) {
+		char sql[48];
+		snprintf(sql, sizeof sql, "DEALLOCATE mlmd_%u", b->dead[b->ndead - 1]);
+		if (send_cmd(b, sql) || !PQpipelineSync(b->conn))
+			break; /* a lost connection: the next begin reconnects and forgets them */
+		b->pending = 0;
+		b->ndead--;
+		n++;
+	}
+	b->pending = 0;
+	return n;
+}
+
+/* Reads the results of n queued DEALLOCATEs. Their failure is not the
+ * caller's: a name the server does not know is gone already, and a lost
+ * connection fails the commands read next. */
+static void read_deallocs(pg_backend *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		b->pending = 1;
+		drain(b, NULL);
+	}
 }
 
 static int begin_once(pg_backend *b, int write)
 {
+	size_t nd = send_deallocs(b);
 	int rc = send_cmd(b, write ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 	if (!rc && write)
 		rc = send_cmd(b, "SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")");
-	if (!rc)
+	if (!rc && nd) {
+		/* every segment is sent; read the deallocations' first */
+		int pending = b->pending;
+		if (!PQpipelineSync(b->conn)) {
+			b->pending = 0;
+			rc = conn_fail(b, "sending");
+		} else {
+			read_deallocs(b, nd);
+			b->pending = pending;
+			rc = drain(b, NULL);
+		}
+	} else if (!rc) {
 		rc = sync_drain(b, NULL);
+	}
 	return rc ? mlmd__context(rc, "begin") : 0;
 }
 
@@ -373,7 +439,8 @@ static int pg_prepare(mlmd_backend *base, const char *sql, mlmd_backend_stmt **o
 		stmt_free(s);
 		return MLMD_OOM();
 	}
-	snprintf(s->name, sizeof s->name, "mlmd_%u", ++b->names);
+	s->num = ++b->names;
+	snprintf(s->name, sizeof s->name, "mlmd_%u", s->num);
 	/* does it return rows? SELECTs and anything with RETURNING do */
 	const char *p = sql;
 	while (*p == ' ' || *p == '\n' || *p == '(')
@@ -575,12 +642,26 @@ static int pg_reset(mlmd_backend_stmt *s)
 	return 0;
 }
 
-/* The server's prepared statement lives until the connection closes; the
- * statement cache keeps the set small. */
+/* Frees the statement, and notes its server-side twin (when this connection
+ * prepared it) for DEALLOCATE at the next begin(). Out of memory, the plan
+ * stays on the server until the connection closes: finalize cannot fail. */
 static void pg_finalize(mlmd_backend_stmt *s)
 {
 	if (!s)
 		return;
+	pg_backend *b = s->b;
+	if (s->gen == b->gen) {
+		if (b->ndead == b->cap_dead) {
+			size_t cap = b->cap_dead ? b->cap_dead * 2 : 16;
+			unsigned *d = realloc(b->dead, cap * sizeof *d);
+			if (d) {
+				b->dead = d;
+				b->cap_dead = cap;
+			}
+		}
+		if (b->ndead < b->cap_dead)
+			b->dead[b->ndead++] = s->num;
+	}
 	pg_reset(s);
 	stmt_free(s);
 }

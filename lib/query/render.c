@@ -5,6 +5,10 @@
  * neighbourhood; rendering then walks its events from the starting node.
  * The tree shows each node once: a node reached again is printed as a
  * reference ("see above"), so a diamond or a cycle cannot repeat forever.
+ *
+ * A serving execution that served a model without a matching digest (its
+ * bool property model_verified is false) is marked "model NOT verified" in
+ * every format, so a picture of lineage never passes it off as verified.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -80,12 +84,24 @@ static void label_artifact(mlmd_buf *b, const Mlmd__Pb__LineageGraph *g, const M
 		mlmd__buf_printf(b, " %s", a->uri);
 }
 
+/* An execution's model_verified property: 1 true, 0 false, -1 not recorded
+ * (not a serving execution, or one recorded before the property existed). */
+static int model_verified(const Mlmd__Pb__Execution *e)
+{
+	const Mlmd__Pb__Value *v = mlmd_node_get(e, 0, "model_verified");
+	if (!v || v->value_case != MLMD__PB__VALUE__VALUE_BOOL_VALUE)
+		return -1;
+	return v->bool_value ? 1 : 0;
+}
+
 static void label_execution(mlmd_buf *b, const Mlmd__Pb__LineageGraph *g, const Mlmd__Pb__Execution *e)
 {
 	mlmd__buf_printf(b, "%s", type_name(g, true, e->type_id));
 	if (e->name && e->name[0])
 		mlmd__buf_printf(b, " '%s'", e->name);
 	mlmd__buf_printf(b, " #%lld [%s]", (long long)e->id, exec_state(e->has_last_known_state ? e->last_known_state : 0));
+	if (model_verified(e) == 0)
+		mlmd__buf_puts(b, " (model NOT verified)");
 }
 
 static void indent(mlmd_buf *b, const char *prefix, bool last)
@@ -213,8 +229,9 @@ static void render_dot(rctx *r, bool start_exec, int64_t start_id)
 	for (size_t i = 0; i < g->n_executions; i++) {
 		mlmd_buf l = { 0 };
 		label_execution(&l, g, g->executions[i]);
-		mlmd__buf_printf(b, "  e%lld [shape=box, style=\"rounded,filled\", fillcolor=\"#fde68a\"%s, label=",
-			(long long)g->executions[i]->id, start_exec && g->executions[i]->id == start_id ? ", penwidth=2.5" : "");
+		mlmd__buf_printf(b, "  e%lld [shape=box, style=\"rounded,filled\", fillcolor=\"%s\"%s, label=",
+			(long long)g->executions[i]->id, model_verified(g->executions[i]) == 0 ? "#fca5a5" : "#fde68a",
+			start_exec && g->executions[i]->id == start_id ? ", penwidth=2.5" : "");
 		dot_string(b, l.p ? l.p : "");
 		mlmd__buf_puts(b, "];\n");
 		mlmd__buf_free(&l);
@@ -256,7 +273,10 @@ static void render_json(rctx *r, bool partial)
 		json_string(b, type_name(g, true, e->type_id));
 		mlmd__buf_puts(b, ",\"name\":");
 		json_string(b, e->name ? e->name : "");
-		mlmd__buf_printf(b, ",\"state\":\"%s\"}", exec_state(e->has_last_known_state ? e->last_known_state : 0));
+		int mv = model_verified(e);
+		mlmd__buf_printf(b, ",\"state\":\"%s\",\"model_verified\":%s}",
+			exec_state(e->has_last_known_state ? e->last_known_state : 0),
+			mv < 0 ? "null" : mv ? "true" : "false");
 	}
 	mlmd__buf_puts(b, "],\"edges\":[");
 	bool first = true;

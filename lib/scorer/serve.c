@@ -16,6 +16,15 @@
  * every block into cumulative totals, so nothing is ever reset or locked
  * per call. Store writes happen only in flush (explicit, interval thread,
  * swap, close), serialized by the scorer's store mutex.
+ *
+ * Each flush writes the serving record with PutExecution, so a record is
+ * stored whole or not at all: the first one creates the execution, its
+ * Deployment context (or joins the one another scorer created: the store
+ * serializes writers, so two scorers starting at once end up in the same
+ * context) and the INPUT event of its model in one transaction. The bool
+ * property model_verified says whether every model the execution has served
+ * matched its recorded digest; it is false from the flush that links the
+ * first model served without that (allow_unverified).
  */
 #include <errno.h>
 #include <math.h>
@@ -130,11 +139,16 @@ static int get_artifact(mlmd_store *st, int64_t id, Mlmd__Pb__GetArtifactsByIDRe
 	return 0;
 }
 
-int mlmd_model_load_artifact(mlmd_model **out, mlmd_store *st, int64_t artifact_id, int allow_unverified)
+/*
+ * Loads the model of an artifact, as mlmd_model_load_artifact() does, and
+ * sets *verified to whether the file's SHA-256 matched the artifact's
+ * recorded digest (with allow_unverified a model may load without that).
+ */
+static int load_artifact(mlmd_model **out, mlmd_store *st, int64_t artifact_id, int allow_unverified,
+	bool *verified)
 {
-	if (!out || !st)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_model_load_artifact: out and store are required");
 	*out = NULL;
+	*verified = false;
 	Mlmd__Pb__GetArtifactsByIDResponse *rs;
 	int rc = get_artifact(st, artifact_id, &rs);
 	if (rc)
@@ -153,6 +167,7 @@ int mlmd_model_load_artifact(mlmd_model **out, mlmd_store *st, int64_t artifact_
 	}
 	char got[80];
 	snprintf(got, sizeof got, "sha256:%s", hex);
+	*verified = want && (strcmp(want, got) == 0 || (strlen(want) == 64 && strcmp(want, hex) == 0));
 	if (!allow_unverified) {
 		if (!want) {
 			rc = mlmd__fail(MLMD_FAILED_PRECONDITION, "model artifact %lld has no recorded digest (the file %s "
@@ -160,7 +175,7 @@ int mlmd_model_load_artifact(mlmd_model **out, mlmd_store *st, int64_t artifact_
 				path, got);
 			goto out;
 		}
-		if (strcmp(want, got) != 0 && !(strlen(want) == 64 && strcmp(want, hex) == 0)) {
+		if (!*verified) {
 			rc = mlmd__fail(MLMD_FAILED_PRECONDITION, "model artifact %lld: the file %s has digest %s, the "
 				"artifact records %s", (long long)artifact_id, path, got, want);
 			goto out;
@@ -171,6 +186,14 @@ out:
 	free(buf);
 	mlmd_message_free(rs);
 	return rc;
+}
+
+int mlmd_model_load_artifact(mlmd_model **out, mlmd_store *st, int64_t artifact_id, int allow_unverified)
+{
+	if (!out || !st)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_model_load_artifact: out and store are required");
+	bool verified;
+	return load_artifact(out, st, artifact_id, allow_unverified, &verified);
 }
 
 /* Type ids: created if missing, extended with the properties if it exists. */
@@ -219,6 +242,7 @@ static int ensure_type(mlmd_store *st, int kind, const char *name, const char *c
 #define S_ MLMD__PB__PROPERTY_TYPE__STRING
 #define I_ MLMD__PB__PROPERTY_TYPE__INT
 #define D_ MLMD__PB__PROPERTY_TYPE__DOUBLE
+#define B_ MLMD__PB__PROPERTY_TYPE__BOOLEAN
 
 static const char *const MODEL_PROPS[] = { "digest", "size_bytes", "format", "inputs", "outputs", NULL };
 static const int MODEL_TYPES[] = { S_, I_, S_, S_, S_ };
@@ -331,6 +355,7 @@ typedef struct served {
 	int cls_output;          /* output with class labels (scores [N, K]), or -1 */
 	size_t n_labels;
 	char **labels;           /* copies, for the statistics */
+	bool verified;           /* its file matched the artifact's digest when loaded */
 	bool event_recorded;
 } served;
 
@@ -373,7 +398,7 @@ struct mlmd_scorer {
 	mlmd_scorer_ctx *ctxs;
 	mlmd_store *store;
 	bool recording, record_batches, allow_unverified;
-	int64_t execution_id, execution_type_id, context_id, batch_type_id;
+	int64_t execution_id, execution_type_id, context_id, context_type_id, batch_type_id;
 	int64_t *linked;                 /* artifacts with an INPUT event already (store_mu) */
 	size_t n_linked, cap_linked;
 	char *deployment;
@@ -437,10 +462,10 @@ static void served_free(served *v)
 	free(v);
 }
 
-static int load_verified(mlmd_scorer *s, int64_t artifact_id, mlmd_model **m)
+static int load_verified(mlmd_scorer *s, int64_t artifact_id, mlmd_model **m, bool *verified)
 {
 	pthread_mutex_lock(&s->store_mu);
-	int rc = mlmd_model_load_artifact(m, s->store, artifact_id, s->allow_unverified);
+	int rc = load_artifact(m, s->store, artifact_id, s->allow_unverified, verified);
 	pthread_mutex_unlock(&s->store_mu);
 	return rc;
 }
@@ -450,8 +475,8 @@ static int load_verified(mlmd_scorer *s, int64_t artifact_id, mlmd_model **m)
 static const char *const EXEC_PROPS[] = { "host", "pid", "library_version", "deployment", "started_ms", "updated_ms",
 	"rows", "calls", "errors", "latency_min_us", "latency_mean_us", "latency_p50_us", "latency_p90_us",
 	"latency_p99_us", "latency_max_us", "confidence_histogram", "class_counts", "models_served", "swaps",
-	"batches_dropped", NULL };
-static const int EXEC_TYPES[] = { S_, I_, S_, S_, I_, I_, I_, I_, I_, D_, D_, D_, D_, D_, D_, S_, S_, I_, I_, I_ };
+	"batches_dropped", "model_verified", NULL };
+static const int EXEC_TYPES[] = { S_, I_, S_, S_, I_, I_, I_, I_, I_, D_, D_, D_, D_, D_, D_, S_, S_, I_, I_, I_, B_ };
 
 static double bucket_upper_ns(int b)
 {
@@ -472,10 +497,15 @@ static int lat_bucket(uint64_t ns)
 
 #define LD(x) atomic_load_explicit(&(x), memory_order_relaxed)
 
-/* Sums every block and writes the execution's properties. Called with
- * store_mu held. */
-static int write_stats(mlmd_scorer *s, bool complete)
+/* Sums every block into the execution's record: a new message (free it with
+ * mlmd_message_free()) carrying every property, since an update replaces
+ * them all. `models_served` is how many artifacts the execution will have
+ * read once this record is written, `verified` whether every model it has
+ * served matched its digest. Called with store_mu held. */
+static int build_record(mlmd_scorer *s, bool complete, int64_t models_served, bool verified,
+	Mlmd__Pb__Execution **out)
 {
+	*out = NULL;
 	uint64_t calls = 0, rows = 0, errors = 0, lat_sum = 0, lat_min = UINT64_MAX, lat_max = 0, dropped = 0;
 	uint64_t lat[LAT_BUCKETS] = { 0 }, conf[CONF_BUCKETS] = { 0 };
 	mlmd_buf classes = { 0 };
@@ -557,7 +587,7 @@ static int write_stats(mlmd_scorer *s, bool complete)
 	Mlmd__Pb__Execution *e = mlmd_message_new(&mlmd__pb__execution__descriptor);
 	int rc = !e || hist.oom || classes.oom ? MLMD_OOM() : 0;
 	if (!rc) {
-		e->has_id = 1;
+		e->has_id = s->execution_id != 0; /* 0: the first record creates it */
 		e->id = s->execution_id;
 		e->has_type_id = 1;
 		e->type_id = s->execution_type_id;
@@ -572,7 +602,8 @@ static int write_stats(mlmd_scorer *s, bool complete)
 		rc = rc ? rc : mlmd_node_set_int(e, 0, "rows", (int64_t)rows);
 		rc = rc ? rc : mlmd_node_set_int(e, 0, "calls", (int64_t)calls);
 		rc = rc ? rc : mlmd_node_set_int(e, 0, "errors", (int64_t)errors);
-		rc = rc ? rc : mlmd_node_set_int(e, 0, "models_served", (int64_t)s->n_linked);
+		rc = rc ? rc : mlmd_node_set_int(e, 0, "models_served", models_served);
+		rc = rc ? rc : mlmd_node_set_bool(e, 0, "model_verified", verified);
 		rc = rc ? rc : mlmd_node_set_int(e, 0, "swaps", models - 1);
 		rc = rc ? rc : mlmd_node_set_int(e, 0, "batches_dropped", (int64_t)dropped);
 		if (calls) {
@@ -588,66 +619,106 @@ static int write_stats(mlmd_scorer *s, bool complete)
 		rc = rc ? rc : mlmd_node_set_string(e, 0, "confidence_histogram", hist.p);
 		rc = rc ? rc : mlmd_node_set_string(e, 0, "class_counts", classes.p);
 	}
-	if (!rc) {
-		Mlmd__Pb__PutExecutionsRequest rq = MLMD__PB__PUT_EXECUTIONS_REQUEST__INIT;
-		Mlmd__Pb__PutExecutionsResponse *rs = NULL;
-		rq.n_executions = 1;
-		rq.executions = &e;
-		rc = mlmd_store_put_executions(s->store, &rq, &rs);
-		mlmd_message_free(rs);
-	}
-	mlmd_message_free(e);
+	if (rc)
+		mlmd_message_free(e);
+	else
+		*out = e;
 	mlmd__buf_free(&hist);
 	mlmd__buf_free(&classes);
 	return rc;
 }
 
-/* Links a served model artifact: INPUT event and Deployment attribution. */
-static int record_model(mlmd_scorer *s, int64_t artifact_id)
+/*
+ * Writes the execution's record in one PutExecution, so it is stored whole
+ * or not at all: the execution with every property, an INPUT event from
+ * each of the `nm` models, an OUTPUT event to each of the `nb` new
+ * ScoredBatch artifacts, and with `in_context` its association with the
+ * Deployment context (created if missing, reused as it is if it exists)
+ * and the models' attributions. The first record creates the execution and
+ * sets s->execution_id (and e's id, for a second call with the same record).
+ */
+static int put_record(mlmd_scorer *s, Mlmd__Pb__Execution *e, const int64_t *models, size_t nm,
+	Mlmd__Pb__Artifact **batches, size_t nb, bool in_context)
 {
-	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT;
-	ev.has_artifact_id = ev.has_execution_id = ev.has_type = 1;
-	ev.artifact_id = artifact_id;
-	ev.execution_id = s->execution_id;
-	ev.type = MLMD__PB__EVENT__TYPE__INPUT;
-	ev.has_milliseconds_since_epoch = 1;
-	ev.milliseconds_since_epoch = now_ms();
-	Mlmd__Pb__Event *evp = &ev;
-	Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
-	Mlmd__Pb__PutEventsResponse *rs = NULL;
-	rq.n_events = 1;
-	rq.events = &evp;
-	int rc = mlmd_store_put_events(s->store, &rq, &rs);
+	size_t n = nm + nb;
+	Mlmd__Pb__PutExecutionRequest__ArtifactAndEvent *pairs = calloc(n + 1, sizeof *pairs);
+	Mlmd__Pb__PutExecutionRequest__ArtifactAndEvent **pp = calloc(n + 1, sizeof *pp);
+	Mlmd__Pb__Event *evs = calloc(n + 1, sizeof *evs);
+	if (!pairs || !pp || !evs) {
+		free(pairs);
+		free(pp);
+		free(evs);
+		return MLMD_OOM();
+	}
+	int64_t now = now_ms();
+	for (size_t i = 0; i < n; i++) {
+		mlmd__pb__put_execution_request__artifact_and_event__init(&pairs[i]);
+		mlmd__pb__event__init(&evs[i]);
+		evs[i].has_type = 1;
+		if (i < nm) {
+			evs[i].type = MLMD__PB__EVENT__TYPE__INPUT;
+			evs[i].has_artifact_id = 1;
+			evs[i].artifact_id = models[i];
+			evs[i].has_milliseconds_since_epoch = 1;
+			evs[i].milliseconds_since_epoch = now;
+		} else {
+			evs[i].type = MLMD__PB__EVENT__TYPE__OUTPUT;
+			pairs[i].artifact = batches[i - nm];
+		}
+		pairs[i].event = &evs[i];
+		pp[i] = &pairs[i];
+	}
+	Mlmd__Pb__Context c = MLMD__PB__CONTEXT__INIT, *cp = &c;
+	c.has_type_id = 1;
+	c.type_id = s->context_type_id;
+	if (s->context_id) {
+		c.has_id = 1;
+		c.id = s->context_id;
+	} else {
+		c.name = s->deployment;
+	}
+	Mlmd__Pb__PutExecutionRequest__Options opt = MLMD__PB__PUT_EXECUTION_REQUEST__OPTIONS__INIT;
+	/* another scorer may have created the deployment: take it as it is,
+	 * without rewriting it (its properties are its owner's) */
+	opt.has_reuse_context_if_already_exist = opt.reuse_context_if_already_exist = 1;
+	opt.has_force_reuse_context = opt.force_reuse_context = 1;
+	Mlmd__Pb__PutExecutionRequest rq = MLMD__PB__PUT_EXECUTION_REQUEST__INIT;
+	rq.execution = e;
+	rq.n_artifact_event_pairs = n;
+	rq.artifact_event_pairs = pp;
+	rq.options = &opt;
+	if (in_context) {
+		rq.n_contexts = 1;
+		rq.contexts = &cp;
+	}
+	Mlmd__Pb__PutExecutionResponse *rs = NULL;
+	int rc = mlmd_store_put_execution(s->store, &rq, &rs);
+	if (!rc) {
+		s->execution_id = rs->execution_id;
+		e->has_id = 1;
+		e->id = rs->execution_id;
+		if (in_context && rs->n_context_ids == 1)
+			s->context_id = rs->context_ids[0];
+	}
 	mlmd_message_free(rs);
-	if (rc)
-		return rc;
-	Mlmd__Pb__Attribution at = MLMD__PB__ATTRIBUTION__INIT;
-	at.has_artifact_id = at.has_context_id = 1;
-	at.artifact_id = artifact_id;
-	at.context_id = s->context_id;
-	Mlmd__Pb__Attribution *atp = &at;
-	Mlmd__Pb__PutAttributionsAndAssociationsRequest arq = MLMD__PB__PUT_ATTRIBUTIONS_AND_ASSOCIATIONS_REQUEST__INIT;
-	Mlmd__Pb__PutAttributionsAndAssociationsResponse *ars = NULL;
-	arq.n_attributions = 1;
-	arq.attributions = &atp;
-	rc = mlmd_store_put_attributions_and_associations(s->store, &arq, &ars);
-	mlmd_message_free(ars);
+	free(pairs);
+	free(pp);
+	free(evs);
 	return rc;
 }
 
 static const char *const BATCH_PROPS[] = { "rows", "input_digest", "scored_ms", NULL };
 static const int BATCH_TYPES[] = { I_, S_, I_ };
 
-/* Writes recorded batches as ScoredBatch artifacts with OUTPUT events. */
-static int record_batches(mlmd_scorer *s, const batch_rec *recs, size_t n)
+/* New ScoredBatch artifacts for recorded batches (free each with
+ * mlmd_message_free(), then the array). */
+static int batch_artifacts(mlmd_scorer *s, const batch_rec *recs, size_t n, Mlmd__Pb__Artifact ***out)
 {
-	if (!n)
-		return 0;
+	*out = NULL;
 	int rc = 0;
 	if (!s->batch_type_id && (rc = ensure_type(s->store, 0, "ScoredBatch", BATCH_PROPS, BATCH_TYPES,
 		&s->batch_type_id)))
 		return rc;
-	/* PutExecution would rewrite the execution's properties: PutArtifacts, then PutEvents. */
 	Mlmd__Pb__Artifact **arts = calloc(n, sizeof *arts);
 	if (!arts)
 		return MLMD_OOM();
@@ -667,44 +738,24 @@ static int record_batches(mlmd_scorer *s, const batch_rec *recs, size_t n)
 		rc = rc ? rc : mlmd_node_set_string(arts[i], 0, "input_digest", dg);
 		rc = rc ? rc : mlmd_node_set_int(arts[i], 0, "scored_ms", recs[i].at_ms);
 	}
-	Mlmd__Pb__PutArtifactsResponse *ars = NULL;
-	if (!rc) {
-		Mlmd__Pb__PutArtifactsRequest arq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
-		arq.n_artifacts = n;
-		arq.artifacts = arts;
-		rc = mlmd_store_put_artifacts(s->store, &arq, &ars);
+	if (rc) {
+		for (size_t i = 0; i < n; i++)
+			mlmd_message_free(arts[i]);
+		free(arts);
+		return rc;
 	}
-	if (!rc) {
-		Mlmd__Pb__Event *evs = calloc(n, sizeof *evs), **evp = calloc(n, sizeof *evp);
-		if (!evs || !evp)
-			rc = MLMD_OOM();
-		for (size_t i = 0; !rc && i < n; i++) {
-			Mlmd__Pb__Event e = MLMD__PB__EVENT__INIT;
-			e.has_artifact_id = e.has_execution_id = e.has_type = 1;
-			e.artifact_id = ars->artifact_ids[i];
-			e.execution_id = s->execution_id;
-			e.type = MLMD__PB__EVENT__TYPE__OUTPUT;
-			evs[i] = e;
-			evp[i] = &evs[i];
-		}
-		if (!rc) {
-			Mlmd__Pb__PutEventsRequest erq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
-			Mlmd__Pb__PutEventsResponse *ers = NULL;
-			erq.n_events = n;
-			erq.events = evp;
-			rc = mlmd_store_put_events(s->store, &erq, &ers);
-			mlmd_message_free(ers);
-		}
-		free(evs);
-		free(evp);
-	}
-	mlmd_message_free(ars);
-	for (size_t i = 0; i < n; i++)
-		mlmd_message_free(arts[i]);
-	free(arts);
-	return rc;
+	*out = arts;
+	return 0;
 }
 
+/*
+ * Writes what the scorer has done since the last flush. The statistics, the
+ * links to models not yet recorded (with model_verified) and the Deployment
+ * membership go in one PutExecution; recorded batches in a second one with
+ * the same statistics when there are both (PutExecution would otherwise put
+ * the batches in the deployment too). The first flush creates the
+ * execution, its association and its first model link together.
+ */
 static int flush_locked(mlmd_scorer *s, bool complete)
 {
 	if (!s->recording)
@@ -715,11 +766,14 @@ static int flush_locked(mlmd_scorer *s, bool complete)
 	int64_t pending[64];
 	served *pv[64];
 	int np = 0;
-	for (served *v = s->all; v && np < 64; v = v->next)
-		if (!v->event_recorded) {
+	bool verified = true;
+	for (served *v = s->all; v; v = v->next) {
+		verified &= v->verified; /* every model it has served, linked or about to be */
+		if (!v->event_recorded && np < 64) {
 			pending[np] = v->artifact_id;
 			pv[np++] = v;
 		}
+	}
 	/* recorded batches, drained from each context's ring */
 	size_t nrec = 0, cap = 0;
 	batch_rec *recs = NULL;
@@ -739,33 +793,50 @@ static int flush_locked(mlmd_scorer *s, bool complete)
 		atomic_store_explicit(&c->tail, t, memory_order_release);
 	}
 	pthread_mutex_unlock(&s->mu);
-	for (int i = 0; i < np && !rc; i++) {
-		/* one INPUT event per artifact, however often it is swapped back in */
+	/* one INPUT event per artifact, however often it is swapped back in */
+	int64_t fresh[64];
+	size_t nfresh = 0;
+	for (int i = 0; i < np; i++) {
 		bool dup = false;
 		for (size_t j = 0; j < s->n_linked; j++)
 			dup |= s->linked[j] == pending[i];
-		if (!dup) {
-			if (s->n_linked == s->cap_linked) {
-				size_t nc = s->cap_linked ? s->cap_linked * 2 : 8;
-				int64_t *nl = realloc(s->linked, nc * sizeof *nl);
-				if (!nl) {
-					rc = MLMD_OOM();
-					break;
-				}
-				s->linked = nl;
-				s->cap_linked = nc;
-			}
-			if (!(rc = record_model(s, pending[i])))
-				s->linked[s->n_linked++] = pending[i];
-		}
-		if (!rc)
+		for (size_t j = 0; j < nfresh; j++)
+			dup |= fresh[j] == pending[i];
+		if (!dup)
+			fresh[nfresh++] = pending[i];
+	}
+	if (s->n_linked + nfresh > s->cap_linked) {
+		size_t nc = s->cap_linked ? s->cap_linked * 2 : 8;
+		while (nc < s->n_linked + nfresh)
+			nc *= 2;
+		int64_t *nl = realloc(s->linked, nc * sizeof *nl);
+		if (!nl)
+			rc = MLMD_OOM();
+		else
+			s->linked = nl, s->cap_linked = nc;
+	}
+	Mlmd__Pb__Execution *e = NULL;
+	Mlmd__Pb__Artifact **batches = NULL;
+	if (!rc)
+		rc = build_record(s, complete, (int64_t)(s->n_linked + nfresh), verified, &e);
+	if (!rc && nrec)
+		rc = batch_artifacts(s, recs, nrec, &batches);
+	bool link = !s->execution_id || nfresh;
+	if (!rc && (link || !nrec))
+		rc = put_record(s, e, fresh, nfresh, NULL, 0, link);
+	if (!rc) {
+		for (size_t i = 0; i < nfresh; i++)
+			s->linked[s->n_linked++] = fresh[i];
+		for (int i = 0; i < np; i++)
 			pv[i]->event_recorded = true; /* only flush (store_mu held) reads or writes this */
 	}
-	if (!rc)
-		rc = record_batches(s, recs, nrec);
+	if (!rc && nrec)
+		rc = put_record(s, e, NULL, 0, batches, nrec, false);
+	for (size_t i = 0; batches && i < nrec; i++)
+		mlmd_message_free(batches[i]);
+	free(batches);
+	mlmd_message_free(e);
 	free(recs);
-	if (!rc)
-		rc = write_stats(s, complete);
 	return rc;
 }
 
@@ -800,68 +871,18 @@ static void *flush_thread(void *arg)
 	return NULL;
 }
 
-/* Creates the execution, the Deployment context and the first links. */
+/* Declares the types (each call its own transaction: declaring a type
+ * again, or adding model_verified to a ModelServing type of an earlier
+ * release, is harmless whoever does it first), then writes the first
+ * record: the execution, its Deployment context and its first model, in
+ * one transaction. */
 static int start_recording(mlmd_scorer *s)
 {
-	int64_t ctype;
 	static const char *const no_props[] = { NULL };
 	static const int no_types[] = { 0 };
 	int rc = ensure_type(s->store, 1, "ModelServing", EXEC_PROPS, EXEC_TYPES, &s->execution_type_id);
 	if (!rc)
-		rc = ensure_type(s->store, 2, "Deployment", no_props, no_types, &ctype);
-	if (rc)
-		return rc;
-	Mlmd__Pb__GetContextByTypeAndNameRequest grq = MLMD__PB__GET_CONTEXT_BY_TYPE_AND_NAME_REQUEST__INIT;
-	Mlmd__Pb__GetContextByTypeAndNameResponse *grs = NULL;
-	grq.type_name = "Deployment";
-	grq.context_name = s->deployment;
-	if ((rc = mlmd_store_get_context_by_type_and_name(s->store, &grq, &grs)))
-		return rc;
-	if (grs->context) {
-		s->context_id = grs->context->id;
-	} else {
-		Mlmd__Pb__Context c = MLMD__PB__CONTEXT__INIT;
-		c.has_type_id = 1;
-		c.type_id = ctype;
-		c.name = s->deployment;
-		Mlmd__Pb__Context *cp = &c;
-		Mlmd__Pb__PutContextsRequest crq = MLMD__PB__PUT_CONTEXTS_REQUEST__INIT;
-		Mlmd__Pb__PutContextsResponse *crs = NULL;
-		crq.n_contexts = 1;
-		crq.contexts = &cp;
-		if (!(rc = mlmd_store_put_contexts(s->store, &crq, &crs)))
-			s->context_id = crs->context_ids[0];
-		mlmd_message_free(crs);
-	}
-	mlmd_message_free(grs);
-	if (rc)
-		return rc;
-	Mlmd__Pb__Execution e = MLMD__PB__EXECUTION__INIT;
-	e.has_type_id = 1;
-	e.type_id = s->execution_type_id;
-	e.has_last_known_state = 1;
-	e.last_known_state = MLMD__PB__EXECUTION__STATE__RUNNING;
-	Mlmd__Pb__Execution *ep = &e;
-	Mlmd__Pb__PutExecutionsRequest erq = MLMD__PB__PUT_EXECUTIONS_REQUEST__INIT;
-	Mlmd__Pb__PutExecutionsResponse *ers = NULL;
-	erq.n_executions = 1;
-	erq.executions = &ep;
-	if (!(rc = mlmd_store_put_executions(s->store, &erq, &ers)))
-		s->execution_id = ers->execution_ids[0];
-	mlmd_message_free(ers);
-	if (rc)
-		return rc;
-	Mlmd__Pb__Association as = MLMD__PB__ASSOCIATION__INIT;
-	as.has_execution_id = as.has_context_id = 1;
-	as.execution_id = s->execution_id;
-	as.context_id = s->context_id;
-	Mlmd__Pb__Association *asp = &as;
-	Mlmd__Pb__PutAttributionsAndAssociationsRequest arq = MLMD__PB__PUT_ATTRIBUTIONS_AND_ASSOCIATIONS_REQUEST__INIT;
-	Mlmd__Pb__PutAttributionsAndAssociationsResponse *ars = NULL;
-	arq.n_associations = 1;
-	arq.associations = &asp;
-	rc = mlmd_store_put_attributions_and_associations(s->store, &arq, &ars);
-	mlmd_message_free(ars);
+		rc = ensure_type(s->store, 2, "Deployment", no_props, no_types, &s->context_type_id);
 	return rc ? rc : flush_locked(s, false);
 }
 
@@ -927,14 +948,16 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 		mlmd_message_free(rs);
 	}
 	mlmd_model *m = NULL;
+	bool verified = false;
 	if (!rc)
-		rc = mlmd_model_load_artifact(&m, s->store, id, s->allow_unverified);
+		rc = load_artifact(&m, s->store, id, s->allow_unverified, &verified);
 	if (!rc) {
 		served *v = served_new(m, id);
 		if (!v) {
 			mlmd_model_free(m);
 			rc = MLMD_OOM();
 		} else {
+			v->verified = verified;
 			v->version = 1;
 			s->current = s->all = v;
 			atomic_store(&s->version, 1);
@@ -965,7 +988,8 @@ int mlmd_scorer_swap(mlmd_scorer *s, int64_t artifact_id)
 	if (!s)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_swap: scorer is NULL");
 	mlmd_model *m;
-	int rc = load_verified(s, artifact_id, &m); /* the slow part, off the scoring path */
+	bool verified;
+	int rc = load_verified(s, artifact_id, &m, &verified); /* the slow part, off the scoring path */
 	if (rc)
 		return rc;
 	served *v = served_new(m, artifact_id);
@@ -973,6 +997,7 @@ int mlmd_scorer_swap(mlmd_scorer *s, int64_t artifact_id)
 		mlmd_model_free(m);
 		return MLMD_OOM();
 	}
+	v->verified = verified;
 	pthread_mutex_lock(&s->mu);
 	served *old = s->current;
 	v->version = old->version + 1;

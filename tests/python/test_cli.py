@@ -350,7 +350,7 @@ execution 3     Evaluator  (accuracy:DOUBLE, rows:INT)
 execution 6     ModelServing  (batches_dropped:INT, calls:INT, class_counts:STRING, \
 confidence_histogram:STRING, deployment:STRING, errors:INT, host:STRING, latency_max_us:DOUBLE, \
 latency_mean_us:DOUBLE, latency_min_us:DOUBLE, latency_p50_us:DOUBLE, latency_p90_us:DOUBLE, \
-latency_p99_us:DOUBLE, library_version:STRING, models_served:INT, pid:INT, rows:INT, started_ms:INT, \
+latency_p99_us:DOUBLE, library_version:STRING, model_verified:BOOLEAN, models_served:INT, pid:INT, rows:INT, started_ms:INT, \
 swaps:INT, updated_ms:INT)
 context   4     Run
 context   7     Deployment
@@ -383,3 +383,40 @@ def test_golden_text_output(demo):
   assert text('types') == GOLDEN_TYPES
   assert text('lineage', 'artifact', '3', '--both') == GOLDEN_TREE
   assert text('ls', 'artifacts') == GOLDEN_LS
+
+
+def test_unverified_serving_is_recorded_and_shown(demo, tmp_path):
+  """`score --allow-unverified` of a model whose file no longer matches its digest: the serving
+  execution says model_verified = false, `show` warns, lineage marks it in every format; the
+  verified run says true and is not marked."""
+  _, d = demo
+  store = f'sqlite:{tmp_path / "s.db"}'
+  model = tmp_path / 'model.onnx'
+  shutil.copy(d / 'iris-run-1.onnx', model)
+  mid = mlmd('--store', store, 'model', 'add', '--name', 'iris', str(model)).stdout.split()[-1]
+  iris = os.path.join(ROOT, 'examples', 'data', 'iris.csv')
+  score = ['--store', store, 'score', '--artifact', mid, '--input', iris, '--output', str(tmp_path / 'out.csv'),
+           '--columns', 'sepal_length,sepal_width,petal_length,petal_width']
+  mlmd(*score)
+  with open(model, 'ab') as f:  # still a valid ONNX file (a doc_string field), but not the recorded bytes
+    f.write(b'\x32\x07changed')
+  res = mlmd(*score, check=False)
+  assert res.returncode == 1 and 'the artifact records sha256:' in res.stderr
+  mlmd(*score, '--allow-unverified')
+  runs = json.loads(mlmd('--store', store, 'ls', 'executions', '--type', 'ModelServing', '--json').stdout)
+  assert [r['properties']['model_verified'] for r in runs] == [True, False]
+  good, bad = str(runs[0]['id']), str(runs[1]['id'])
+  shown = mlmd('--store', store, 'show', 'execution', bad).stdout
+  assert 'model_verified = false' in shown and 'NOT verified' in shown
+  assert 'NOT verified' not in mlmd('--store', store, 'show', 'execution', good).stdout
+  js = json.loads(mlmd('--store', store, 'show', 'execution', bad, '--json').stdout)
+  assert js['node']['properties']['model_verified'] is False
+  tree = mlmd('--store', store, 'lineage', 'artifact', mid, '--both').stdout.splitlines()
+  marked = [l for l in tree if 'read by ModelServing' in l]
+  assert len(marked) == 2
+  assert [('NOT verified' in l) for l in marked] == [False, True], tree
+  graph = json.loads(mlmd('--store', store, 'lineage', 'artifact', mid, '--both', '--format', 'json').stdout)
+  verified = {n['id']: n['model_verified'] for n in graph['nodes'] if n['kind'] == 'execution'}
+  assert verified == {int(good): True, int(bad): False}
+  dot = mlmd('--store', store, 'lineage', 'artifact', mid, '--both', '--format', 'dot').stdout
+  assert dot.count('(model NOT verified)') == 1
