@@ -28,7 +28,7 @@ typedef struct {
 	size_t n_nodes;
 	Mlmd__Onnx__TensorProto *inits[64];
 	size_t n_inits;
-	Mlmd__Onnx__ValueInfoProto *inputs[16], *outputs[16];
+	Mlmd__Onnx__ValueInfoProto *inputs[128], *outputs[16];
 	size_t n_inputs, n_outputs;
 	Mlmd__Onnx__OperatorSetIdProto *opsets[4];
 	size_t n_opsets;
@@ -255,7 +255,10 @@ static inline Mlmd__Onnx__NodeProto *ob_node(ob *b, const char *op, const char *
 		n->name = ob_str(b, name);
 	const char *lists[2] = { ins, outs };
 	for (int k = 0; k < 2; k++) {
-		char **arr = ob_alloc(b, sizeof(char *) * 32);
+		size_t n_names = 1;
+		for (const char *c = lists[k]; *c; c++)
+			n_names += *c == ',';
+		char **arr = ob_alloc(b, sizeof(char *) * n_names);
 		size_t cnt = 0;
 		if (lists[k][0]) {
 			char *copy = ob_str(b, lists[k]), *p = copy;

@@ -906,6 +906,79 @@ static mlmd_model *mlp(void)
 	return m;
 }
 
+/* ---- variadic ops ------------------------------------------------------------------------- */
+
+#define WIDE 100
+
+/* Concat (axis 1) and FeatureVectorizer over WIDE inputs of different widths:
+ * the runner's argument arrays are sized from the widest node, so every
+ * input reaches the op (a fixed 16-slot array once overflowed here). */
+static void variadic_ops_take_100_inputs(void **state)
+{
+	(void)state;
+	for (int fv = 0; fv < 2; fv++) {
+		ob b = { 0 };
+		char names[WIDE * 8] = "";
+		int64_t widths[WIDE], total = 0;
+		for (int i = 0; i < WIDE; i++) {
+			char nm[16];
+			snprintf(nm, sizeof nm, "x%d", i);
+			widths[i] = 1 + i % 3;
+			total += widths[i];
+			strcat(names, i ? "," : "");
+			strcat(names, nm);
+			/* FeatureVectorizer: odd inputs are INT64 (it casts each to float) */
+			ob_input(&b, nm, fv && i % 2 ? MLMD_DTYPE_INT64 : MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, widths[i] });
+		}
+		if (fv) {
+			ob_opset(&b, "ai.onnx.ml", 1);
+			ob_opset(&b, "", 13);
+			ob_node(&b, "FeatureVectorizer", "ai.onnx.ml", "fv", names, "Y",
+				ob_ints(&b, "inputdimensions", widths, WIDE), NULL);
+		} else {
+			ob_opset(&b, "", 13);
+			ob_node(&b, "Concat", "", "cat", names, "Y", ob_int(&b, "axis", 1), NULL);
+		}
+		ob_output(&b, "Y", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, total });
+		mlmd_model *m = load_ok(&b);
+		ob_free(&b);
+		assert_int_equal(mlmd_model_input_count(m), WIDE);
+		enum { ROWS2 = 3 };
+		static float xf[WIDE][ROWS2 * 3];
+		static int64_t xi[WIDE][ROWS2 * 3];
+		mlmd_tensor in[WIDE];
+		float want[ROWS2 * 300];
+		for (int i = 0; i < WIDE; i++) {
+			for (int k = 0; k < ROWS2 * widths[i]; k++) {
+				xf[i][k] = (float)(i * 1000 + k) + 0.5f;
+				xi[i][k] = i * 1000 + k;
+			}
+			bool is_int = fv && i % 2;
+			in[i] = (mlmd_tensor){ .dtype = is_int ? MLMD_DTYPE_INT64 : MLMD_DTYPE_FLOAT, .rank = 2,
+				.dims = { ROWS2, widths[i] }, .data = is_int ? (void *)xi[i] : (void *)xf[i] };
+		}
+		/* expected: row r is input 0's row r, then input 1's row r, ... */
+		for (int r = 0, at = 0; r < ROWS2; r++)
+			for (int i = 0; i < WIDE; i++)
+				for (int c = 0; c < widths[i]; c++)
+					want[at++] = fv && i % 2 ? (float)xi[i][r * widths[i] + c] : xf[i][r * widths[i] + c];
+		mlmd_score_ctx *ctx;
+		assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+		mlmd_tensor out = { 0 };
+		if (mlmd_model_score(m, ctx, in, WIDE, &out, 1))
+			fail_msg("%s: %s", fv ? "FeatureVectorizer" : "Concat", mlmd_error_message());
+		assert_int_equal(out.rank, 2);
+		assert_int_equal(out.dims[0], ROWS2);
+		assert_int_equal(out.dims[1], total);
+		for (int k = 0; k < ROWS2 * total; k++)
+			if (((float *)out.data)[k] != want[k])
+				fail_msg("%s: element %d is %g, expected %g", fv ? "FeatureVectorizer" : "Concat", k,
+					(double)((float *)out.data)[k], (double)want[k]);
+		mlmd_score_ctx_free(ctx);
+		mlmd_model_free(m);
+	}
+}
+
 static void output_buffers_and_input_checks(void **state)
 {
 	(void)state;
@@ -1052,6 +1125,7 @@ int main(void)
 		cmocka_unit_test(random_trees_match_reference),
 		cmocka_unit_test(xgboost_json_semantics),
 		cmocka_unit_test(output_buffers_and_input_checks),
+		cmocka_unit_test(variadic_ops_take_100_inputs),
 		cmocka_unit_test(model_is_shared_by_threads),
 		cmocka_unit_test(no_allocation_once_warm),
 	};

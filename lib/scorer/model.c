@@ -371,6 +371,12 @@ int mlmd_model_load_buffer(mlmd_model **out, const void *data, size_t len, const
 	int rc = detect_and_load(m, data ? data : "", len);
 	if (rc == 0)
 		rc = sc_finish_io(m);
+	for (int k = 0; rc == 0 && k < m->n_nodes; k++) {
+		if (m->nodes[k].nin > m->max_nin)
+			m->max_nin = m->nodes[k].nin;
+		if (m->nodes[k].nout > m->max_nout)
+			m->max_nout = m->nodes[k].nout;
+	}
 	if (rc) {
 		mlmd_model_free(m);
 		return name ? mlmd__context(rc, "%s", name) : rc;
@@ -525,6 +531,8 @@ void mlmd_score_ctx_free(mlmd_score_ctx *ctx)
 		return;
 	sc_pool_free(&ctx->pool);
 	free(ctx->slots);
+	free(ctx->args_in);
+	free(ctx->args_out);
 	free(ctx);
 }
 
@@ -622,6 +630,22 @@ static int run_graph(const mlmd_model *m, mlmd_score_ctx *ctx, const tensor *inp
 		ctx->slots = ns;
 		ctx->n_slots = m->n_values;
 	}
+	/* the node argument arrays: as wide as the model's widest node (variadic
+	 * ops and PMML models take thousands), grown once per context */
+	if (ctx->cap_in < m->max_nin) {
+		const tensor **na = realloc(ctx->args_in, (size_t)m->max_nin * sizeof *na);
+		if (!na)
+			return MLMD_OOM();
+		ctx->args_in = na;
+		ctx->cap_in = m->max_nin;
+	}
+	if (ctx->cap_out < m->max_nout) {
+		tensor **na = realloc(ctx->args_out, (size_t)m->max_nout * sizeof *na);
+		if (!na)
+			return MLMD_OOM();
+		ctx->args_out = na;
+		ctx->cap_out = m->max_nout;
+	}
 	tensor *slots = ctx->slots;
 	for (int v = 0; v < m->n_values; v++) {
 		if (m->values[v].is_const)
@@ -636,6 +660,8 @@ static int run_graph(const mlmd_model *m, mlmd_score_ctx *ctx, const tensor *inp
 	}
 	sc_run r;
 	r.ctx = ctx;
+	r.in = ctx->args_in;
+	r.out = ctx->args_out;
 	for (int k = 0; k < m->n_nodes; k++) {
 		const sc_node *n = &m->nodes[k];
 		r.nin = n->nin;

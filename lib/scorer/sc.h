@@ -83,7 +83,10 @@ typedef struct sc_op {
 	int out;
 } sc_op;
 
-#define SC_VARIADIC 64   /* max_in of Concat and FeatureVectorizer */
+/* max_in of Concat and FeatureVectorizer. The runner's argument arrays are
+ * sized from the model's widest node at load (mlmd_model.max_nin/max_nout),
+ * so this is only a sanity bound on what a file may declare. */
+#define SC_VARIADIC 65536
 #define SC_T(dt) (1u << (dt))
 #define SC_T_FLT (SC_T(MLMD_DTYPE_FLOAT) | SC_T(MLMD_DTYPE_DOUBLE))
 #define SC_T_MAIN (SC_T_FLT | SC_T(MLMD_DTYPE_INT32) | SC_T(MLMD_DTYPE_INT64))
@@ -132,6 +135,7 @@ struct mlmd_model {
 	int64_t *opset_versions;
 	size_t n_meta;
 	const char **meta_keys, **meta_values;
+	int max_nin, max_nout; /* the widest node's input and output counts (set after load) */
 };
 
 /* Load-time state the ops' prepare functions may use. */
@@ -169,12 +173,15 @@ struct mlmd_score_ctx {
 	sc_pool pool;
 	tensor *slots;         /* one per value of the model being run */
 	int n_slots;
+	const tensor **args_in; /* a node's input and output slots, sized for the widest */
+	tensor **args_out;      /* node of the largest model this context has run */
+	int cap_in, cap_out;
 };
 
 struct sc_run {
 	mlmd_score_ctx *ctx;
-	const tensor *in[16];  /* NULL for an omitted optional input */
-	tensor *out[8];
+	const tensor **in;     /* nin entries; NULL for an omitted optional input */
+	tensor **out;          /* nout entries */
 	int nin, nout;
 };
 
