@@ -226,17 +226,26 @@ const char *sc_dtype_name(int dtype)
 	return "unknown type";
 }
 
+/* The product of the non-zero dimensions must stay within SC_MAX_ELEMENTS
+ * even when another dimension is 0, so that no product of a subset of a
+ * tensor's dimensions (which ops compute: outer and inner sizes, strides)
+ * can overflow. */
 int64_t sc_shape_numel(int rank, const int64_t *dims)
 {
 	int64_t n = 1;
+	bool empty = false;
 	for (int i = 0; i < rank; i++) {
 		if (dims[i] < 0)
 			return -1;
-		if (dims[i] && n > SC_MAX_ELEMENTS / dims[i])
+		if (dims[i] == 0) {
+			empty = true;
+			continue;
+		}
+		if (n > SC_MAX_ELEMENTS / dims[i])
 			return -1;
 		n *= dims[i];
 	}
-	return n;
+	return empty ? 0 : n;
 }
 
 int64_t sc_numel(const tensor *t)
