@@ -1007,6 +1007,27 @@ static void declared_sizes_are_checked_before_allocating(void **state)
 	refused_within_bound(bytes, len, MLMD_INVALID_ARGUMENT, "attribute 'value': dims say 268435456 element(s)");
 	ob_free(&b);
 
+	/* a tree regressor declaring 100,000 targets (arrays of that size) for a stump's two votes */
+	const char *modes[] = { "BRANCH_LEQ", "LEAF", "LEAF" };
+	ob_attr *attrs[] = {
+		ob_ints(&b, "nodes_treeids", (int64_t[]){ 0, 0, 0 }, 3),
+		ob_ints(&b, "nodes_nodeids", (int64_t[]){ 0, 1, 2 }, 3),
+		ob_ints(&b, "nodes_featureids", (int64_t[]){ 0, 0, 0 }, 3),
+		ob_strings(&b, "nodes_modes", modes, 3),
+		ob_floats(&b, "nodes_values", (float[]){ 0, 0, 0 }, 3),
+		ob_ints(&b, "nodes_truenodeids", (int64_t[]){ 1, 0, 0 }, 3),
+		ob_ints(&b, "nodes_falsenodeids", (int64_t[]){ 2, 0, 0 }, 3),
+		ob_ints(&b, "target_treeids", (int64_t[]){ 0, 0 }, 2),
+		ob_ints(&b, "target_nodeids", (int64_t[]){ 1, 2 }, 2),
+		ob_ints(&b, "target_ids", (int64_t[]){ 0, 0 }, 2),
+		ob_floats(&b, "target_weights", (float[]){ 1, 2 }, 2),
+		ob_int(&b, "n_targets", 100000),
+	};
+	tree_graph(&b, 1, 100000, attrs, sizeof attrs / sizeof *attrs);
+	bytes = ob_pack(&b, &len);
+	refused_within_bound(bytes, len, MLMD_INVALID_ARGUMENT, "n_targets is 100000 but only 2 votes and 0 base values");
+	ob_free(&b);
+
 	/* 50,000 empty NodeProtos, and 50,000 empty TensorProtos in one attribute: each 2 bytes of wire
 	 * that would decode into 100-250 bytes of structs */
 	static uint8_t graph[110000], file[120000];
