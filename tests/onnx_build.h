@@ -290,6 +290,23 @@ static inline Mlmd__Onnx__NodeProto *ob_node(ob *b, const char *op, const char *
 	return n;
 }
 
+/* A 131 KB model whose one Add broadcasts X [1, 32768] against a constant
+ * [32768, 1] into a [32768, 32768] FLOAT output: 4 GiB of scratch for one
+ * row, for the tests of scratch limits. */
+static inline void ob_broadcast_model(ob *b)
+{
+	enum { W = 32768 };
+	float *ones = calloc(W, sizeof *ones);
+	for (int i = 0; i < W; i++)
+		ones[i] = 1;
+	ob_opset(b, "", 13);
+	ob_init(b, ob_tensor_new(b, "C", 1, 2, (int64_t[]){ W, 1 }, ones, W));
+	free(ones);
+	ob_node(b, "Add", "", "wide_add", "X,C", "Y", NULL);
+	ob_input(b, "X", 1, 2, (int64_t[]){ 1, W });
+	ob_output(b, "Y", 1, 2, (int64_t[]){ W, W });
+}
+
 /* Serializes the model; the bytes belong to the builder. */
 static inline uint8_t *ob_pack(ob *b, size_t *len)
 {

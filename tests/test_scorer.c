@@ -1051,6 +1051,47 @@ static void declared_sizes_are_checked_before_allocating(void **state)
 	}
 }
 
+/* ---- scratch limits --------------------------------------------------------------------- */
+
+/* A broadcast that needs 4 GiB for one row is stopped by the context's limit
+ * with RESOURCE_EXHAUSTED naming the node and the limit; the context stays
+ * usable, and an input conversion over the limit is named the same way. */
+static void scratch_limit_names_node_and_limit(void **state)
+{
+	(void)state;
+	ob b = { 0 };
+	ob_broadcast_model(&b);
+	mlmd_model *m = load_ok(&b);
+	ob_free(&b);
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	mlmd_score_ctx_set_limit(ctx, (size_t)64 << 20);
+	static float x[32768];
+	mlmd_tensor in = tf32(x, 1, 32768), out = { 0 };
+	assert_int_equal(mlmd_model_score(m, ctx, &in, 1, &out, 1), -MLMD_RESOURCE_EXHAUSTED);
+	const char *msg = mlmd_error_message();
+	if (!strstr(msg, "node 'wide_add' (ai.onnx::Add) needs more scratch memory than the score context's limit of "
+		"67108864 bytes") || !strstr(msg, "4294967296 more asked for"))
+		fail_msg("message: %s", msg);
+	/* a DOUBLE input converted to the model's FLOAT, over a 64 KiB limit */
+	mlmd_score_ctx_set_limit(ctx, (size_t)64 << 10);
+	static double xd[32768];
+	mlmd_tensor ind = { .dtype = MLMD_DTYPE_DOUBLE, .rank = 2, .dims = { 1, 32768 }, .data = xd };
+	assert_int_equal(mlmd_model_score(m, ctx, &ind, 1, &out, 1), -MLMD_RESOURCE_EXHAUSTED);
+	if (!strstr(mlmd_error_message(), "input 'X' needs more scratch memory than the score context's limit of 65536"))
+		fail_msg("message: %s", mlmd_error_message());
+	/* the same context still scores a model that fits */
+	mlmd_score_ctx_set_limit(ctx, (size_t)1 << 20);
+	mlmd_model *small = stump("BRANCH_LEQ", 0.5f, 0);
+	float one = 0, res[1];
+	mlmd_tensor in1 = tf32(&one, 1, 1), o1 = { .data = res, .capacity = 1 };
+	assert_int_equal(mlmd_model_score(small, ctx, &in1, 1, &o1, 1), 0);
+	assert_true(res[0] == 1);
+	mlmd_model_free(small);
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(m);
+}
+
 /* ---- variadic ops ------------------------------------------------------------------------- */
 
 #define WIDE 100
@@ -1308,6 +1349,7 @@ int main(void)
 		cmocka_unit_test(xgboost_declared_counts_are_checked),
 		cmocka_unit_test(output_buffers_and_input_checks),
 		cmocka_unit_test(variadic_ops_take_100_inputs),
+		cmocka_unit_test(scratch_limit_names_node_and_limit),
 		cmocka_unit_test(model_is_shared_by_threads),
 		cmocka_unit_test(no_allocation_once_warm),
 	};

@@ -365,6 +365,112 @@ static void scorer_open_refuses(void **state)
 	mlmd_store_free(st);
 }
 
+/* ---- scratch limits and wide models ------------------------------------------------------------ */
+
+/* A scorer's contexts have a scratch limit by default (1 GiB): a 131 KB
+ * model broadcasting into 4 GiB for one row fails with RESOURCE_EXHAUSTED
+ * naming the node and the limit instead of taking the memory; max_memory
+ * sets another limit, and the failure counts as an error. */
+static void scorer_has_a_default_scratch_limit(void **state)
+{
+	(void)state;
+	char uri[700], p[600];
+	mlmd_store *st = open_store(uri, sizeof uri);
+	path_in(p, sizeof p, "broadcast.onnx");
+	ob b = { 0 };
+	ob_broadcast_model(&b);
+	size_t len;
+	uint8_t *bytes = ob_pack(&b, &len);
+	write_bytes(p, bytes, len);
+	ob_free(&b);
+	int64_t a = record(st, p, "broadcast");
+	static float x[32768];
+	mlmd_tensor in = { .dtype = MLMD_DTYPE_FLOAT, .rank = 2, .dims = { 1, 32768 }, .data = x };
+	for (int variant = 0; variant < 2; variant++) {
+		mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+		o.store_uri = uri;
+		o.artifact_id = a;
+		o.max_memory = variant ? (size_t)8 << 20 : 0;
+		mlmd_scorer *s;
+		if (mlmd_scorer_open(&s, &o))
+			fail_msg("open: %s", mlmd_error_message());
+		mlmd_scorer_ctx *c;
+		assert_int_equal(mlmd_scorer_ctx_new(s, &c), 0);
+		mlmd_tensor out = { 0 };
+		assert_int_equal(mlmd_scorer_score(c, &in, 1, &out, 1), -MLMD_RESOURCE_EXHAUSTED);
+		char want[200];
+		snprintf(want, sizeof want, "node 'wide_add' (ai.onnx::Add) needs more scratch memory than the score "
+			"context's limit of %zu bytes", variant ? (size_t)8 << 20 : MLMD_SCORER_DEFAULT_MAX_MEMORY);
+		if (!strstr(mlmd_error_message(), want))
+			fail_msg("message: %s", mlmd_error_message());
+		assert_int_equal(mlmd_scorer_flush(s), 0);
+		Mlmd__Pb__GetExecutionsByIDResponse *ers;
+		Mlmd__Pb__Execution *e = get_execution(st, mlmd_scorer_execution_id(s), &ers);
+		assert_int_equal(prop_int(e, "errors"), 1);
+		mlmd_message_free(ers);
+		mlmd_scorer_ctx_free(c);
+		assert_int_equal(mlmd_scorer_free(s), 0);
+	}
+	assert_int_equal(MLMD_SCORER_DEFAULT_MAX_MEMORY, (size_t)1 << 30);
+	mlmd_store_free(st);
+}
+
+/* The class statistics come from the probability output even when it is
+ * the 11th output and the caller asks for the first only (the scorer once
+ * kept the outputs it adds in a fixed array of 8 and then counted nothing). */
+static void class_counts_from_a_late_output(void **state)
+{
+	(void)state;
+	char uri[700], p[600];
+	mlmd_store *st = open_store(uri, sizeof uri);
+	path_in(p, sizeof p, "late.onnx");
+	ob b = { 0 };
+	ob_opset(&b, "", 13);
+	ob_opset(&b, "ai.onnx.ml", 1);
+	char outs[10][8];
+	for (int i = 0; i < 9; i++) {
+		snprintf(outs[i], sizeof outs[i], "c%d", i);
+		ob_node(&b, "Identity", "", outs[i], "X", outs[i], NULL);
+		ob_output(&b, outs[i], MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	}
+	ob_node(&b, "LinearClassifier", "ai.onnx.ml", "lin", "X", "label,probs",
+		ob_floats(&b, "coefficients", (float[]){ -1, 1, 1, -1 }, 4),
+		ob_floats(&b, "intercepts", (float[]){ 0, 0 }, 2),
+		ob_strings(&b, "classlabels_strings", (const char *[]){ "no", "yes" }, 2),
+		ob_string(&b, "post_transform", "SOFTMAX"), NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	ob_output(&b, "label", MLMD_DTYPE_STRING, 1, (int64_t[]){ -1 });
+	ob_output(&b, "probs", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	size_t len;
+	uint8_t *bytes = ob_pack(&b, &len);
+	write_bytes(p, bytes, len);
+	ob_free(&b);
+	int64_t a = record(st, p, "late");
+	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+	o.store_uri = uri;
+	o.artifact_id = a;
+	mlmd_scorer *s;
+	if (mlmd_scorer_open(&s, &o))
+		fail_msg("open: %s", mlmd_error_message());
+	mlmd_scorer_ctx *c;
+	assert_int_equal(mlmd_scorer_ctx_new(s, &c), 0);
+	float x[8] = { 3, 0, 2, 1, 5, -5, 0, 4 }; /* yes, yes, yes, no */
+	mlmd_tensor in = { .dtype = MLMD_DTYPE_FLOAT, .rank = 2, .dims = { 4, 2 }, .data = x }, out[1];
+	for (int i = 0; i < 3; i++) {
+		memset(out, 0, sizeof out);
+		assert_int_equal(mlmd_scorer_score(c, &in, 1, out, 1), 0);
+		assert_true(((float *)out[0].data)[0] == 3);
+	}
+	assert_int_equal(mlmd_scorer_flush(s), 0);
+	Mlmd__Pb__GetExecutionsByIDResponse *ers;
+	Mlmd__Pb__Execution *e = get_execution(st, mlmd_scorer_execution_id(s), &ers);
+	assert_string_equal(prop_str(e, "class_counts"), "{\"no\":3,\"yes\":9}");
+	mlmd_message_free(ers);
+	mlmd_scorer_ctx_free(c);
+	assert_int_equal(mlmd_scorer_free(s), 0);
+	mlmd_store_free(st);
+}
+
 /* ---- hot swap under load ------------------------------------------------------------------- */
 
 #define THREADS 4
@@ -561,6 +667,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(scorer_open_refuses),
 		cmocka_unit_test(swap_under_load),
 		cmocka_unit_test(interval_flush_and_recorded_batches),
+		cmocka_unit_test(scorer_has_a_default_scratch_limit),
+		cmocka_unit_test(class_counts_from_a_late_output),
 	};
 	/* `test_serving swap` runs only the hot-swap test (the ThreadSanitizer build does) */
 	if (argc > 1 && strcmp(argv[1], "swap") == 0) {

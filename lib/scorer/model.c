@@ -26,11 +26,15 @@ void *sc_alloc(sc_pool *p, size_t n)
 	n = (n + 31) & ~(size_t)31;
 	if (n == 0)
 		n = 32;
-	if (p->limit && (n > p->limit || p->used_total > p->limit - n))
+	if (p->limit && (n > p->limit || p->used_total > p->limit - n)) {
+		p->refused = n;
 		return NULL;
+	}
 	sc_block *b = p->head;
 	if (!b || b->size - b->used < n) {
 		size_t size = b ? b->size * 2 : 4096;
+		if (p->limit && size > p->limit - p->used_total)
+			size = p->limit - p->used_total; /* a new block never reserves past the limit */
 		if (size < n)
 			size = n;
 		if (size > ((size_t)1 << 40))
@@ -86,6 +90,7 @@ void sc_pool_reset(sc_pool *p)
 		p->head->used = 0;
 	}
 	p->used_total = 0;
+	p->refused = 0;
 }
 
 void sc_pool_free(sc_pool *p)
@@ -95,7 +100,7 @@ void sc_pool_free(sc_pool *p)
 		free(b);
 	}
 	p->head = NULL;
-	p->used_total = p->peak = 0; /* the limit stays */
+	p->used_total = p->peak = p->refused = 0; /* the limit stays */
 }
 
 /* ---- tensors ---------------------------------------------------------------------- */
@@ -276,9 +281,11 @@ int sc_out(const sc_node *n, sc_run *r, int k, int dtype, int rank, const int64_
 		t->dims[i] = dims[i];
 	t->capacity = (size_t)cnt;
 	t->data = sc_alloc_array(&r->ctx->pool, (size_t)cnt, sc_dtype_size(dtype));
+	if (!t->data && !r->ctx->pool.refused)
+		return sc_fail(n, MLMD_RESOURCE_EXHAUSTED, "output %d: %lld elements do not fit in memory", k,
+			(long long)cnt);
 	if (!t->data)
-		return sc_fail(n, MLMD_RESOURCE_EXHAUSTED, "output %d: %lld elements do not fit in memory%s", k,
-			(long long)cnt, r->ctx->pool.limit ? " (or the context's limit)" : "");
+		return MLMD_OOM(); /* over the context's limit: run_graph says so */
 	return 0;
 }
 
@@ -619,6 +626,22 @@ static int bind_input(const mlmd_model *m, mlmd_score_ctx *ctx, size_t i, const 
 	return 0;
 }
 
+/* The error for a call that ran into the context's scratch limit, naming
+ * the node (or, with op NULL, the input being converted) and the limit. Any
+ * failure while the pool has refused a request is reported this way: the
+ * op's own message would only say that memory ran out. */
+static int over_limit(const mlmd_score_ctx *ctx, const char *name, const sc_op *op)
+{
+	const sc_pool *p = &ctx->pool;
+	char what[320];
+	if (op)
+		snprintf(what, sizeof what, "node '%s' (%s::%s)", name, op->domain[0] ? op->domain : "ai.onnx", op->name);
+	else
+		snprintf(what, sizeof what, "input '%s'", name);
+	return mlmd__fail(MLMD_RESOURCE_EXHAUSTED, "%s needs more scratch memory than the score context's limit of "
+		"%zu bytes (%zu in use, %zu more asked for)", what, p->limit, p->used_total, p->refused);
+}
+
 static int run_graph(const mlmd_model *m, mlmd_score_ctx *ctx, const tensor *inputs, size_t n_inputs,
 	tensor *outputs, size_t n_outputs)
 {
@@ -664,6 +687,8 @@ static int run_graph(const mlmd_model *m, mlmd_score_ctx *ctx, const tensor *inp
 	}
 	for (size_t i = 0; i < n_inputs; i++) {
 		int rc = bind_input(m, ctx, i, &inputs[i], &slots[m->input_vals[i]]);
+		if (rc && ctx->pool.refused)
+			return over_limit(ctx, m->inputs[i].name, NULL);
 		if (rc)
 			return rc;
 	}
@@ -679,7 +704,10 @@ static int run_graph(const mlmd_model *m, mlmd_score_ctx *ctx, const tensor *inp
 			r.in[i] = n->in[i] >= 0 ? &slots[n->in[i]] : NULL;
 		for (int i = 0; i < n->nout; i++)
 			r.out[i] = &slots[n->out[i]];
+		ctx->pool.refused = 0;
 		int rc = n->op->run(n, &r);
+		if (rc && ctx->pool.refused)
+			return over_limit(ctx, n->name, n->op);
 		if (rc)
 			return rc;
 	}

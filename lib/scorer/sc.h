@@ -37,6 +37,7 @@ typedef struct sc_pool {
 	size_t used_total; /* bytes handed out since the last reset */
 	size_t peak;       /* largest used_total seen */
 	size_t limit;      /* 0, or the most used_total may reach */
+	size_t refused;    /* the size of the last request the limit refused since the last reset, or 0 */
 } sc_pool;
 void *sc_alloc(sc_pool *p, size_t n);          /* 32-byte aligned, zeroed; NULL on OOM */
 void *sc_alloc_array(sc_pool *p, size_t n, size_t elem); /* checks n*elem overflow */

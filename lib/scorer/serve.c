@@ -358,6 +358,8 @@ struct mlmd_scorer_ctx {
 	mlmd_model *model;               /* our reference to cur's model */
 	uint64_t version;
 	stat_block *stats;
+	mlmd_tensor *extra;              /* the caller's outputs and up to the class output, when */
+	size_t n_extra;                  /*   the caller asked for fewer (grown once, never per call) */
 	batch_rec ring[RING];            /* single producer (this context), single consumer (flush) */
 	_Atomic uint32_t head, tail;
 	_Atomic uint64_t dropped;
@@ -373,6 +375,7 @@ struct mlmd_scorer {
 	mlmd_scorer_ctx *ctxs;
 	mlmd_store *store;
 	bool recording, record_batches, allow_unverified;
+	size_t max_memory;               /* each context's scratch limit */
 	int64_t execution_id, execution_type_id, context_id, batch_type_id;
 	int64_t *linked;                 /* artifacts with an INPUT event already (store_mu) */
 	size_t n_linked, cap_linked;
@@ -904,6 +907,7 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 	s->recording = !o->no_recording;
 	s->record_batches = o->record_batches && s->recording;
 	s->allow_unverified = o->allow_unverified;
+	s->max_memory = o->version >= 2 && o->max_memory ? o->max_memory : MLMD_SCORER_DEFAULT_MAX_MEMORY;
 	s->deployment = mlmd__strdup(o->deployment ? o->deployment : "default");
 	s->started_ms = now_ms();
 	if (gethostname(s->host, sizeof s->host - 1) != 0)
@@ -1050,6 +1054,7 @@ int mlmd_scorer_ctx_new(mlmd_scorer *s, mlmd_scorer_ctx **out)
 		free(c);
 		return rc;
 	}
+	mlmd_score_ctx_set_limit(c->sc, s->max_memory);
 	c->scorer = s;
 	pthread_mutex_lock(&s->mu);
 	c->next = s->ctxs;
@@ -1078,6 +1083,7 @@ void mlmd_scorer_ctx_free(mlmd_scorer_ctx *c)
 	pthread_mutex_unlock(&s->mu);
 	mlmd_model_free(c->model);
 	mlmd_score_ctx_free(c->sc);
+	free(c->extra);
 	free(c);
 }
 
@@ -1150,21 +1156,27 @@ int mlmd_scorer_score(mlmd_scorer_ctx *c, const mlmd_tensor *inputs, size_t n_in
 	const served *v = c->cur;
 	/* the class output must be computed to be counted */
 	size_t need = n_outputs;
-	mlmd_tensor extra[8];
 	mlmd_tensor *outs = outputs;
-	if (v->cls_output >= (int)n_outputs && s->recording && (size_t)v->cls_output < 8) {
-		memset(extra, 0, sizeof extra);
-		for (size_t i = 0; i < n_outputs; i++)
-			extra[i] = outputs[i];
+	if (v->cls_output >= (int)n_outputs && s->recording) {
 		need = (size_t)v->cls_output + 1;
-		outs = extra;
+		if (c->n_extra < need) {
+			mlmd_tensor *ne = realloc(c->extra, need * sizeof *ne);
+			if (!ne)
+				return MLMD_OOM();
+			c->extra = ne;
+			c->n_extra = need;
+		}
+		memset(c->extra, 0, need * sizeof *c->extra);
+		for (size_t i = 0; i < n_outputs; i++)
+			c->extra[i] = outputs[i];
+		outs = c->extra;
 	}
 	uint64_t t0 = now_ns();
 	int rc = mlmd_model_score(c->model, c->sc, inputs, n_inputs, outs, need);
 	uint64_t dt = now_ns() - t0;
 	if (outs != outputs)
 		for (size_t i = 0; i < n_outputs; i++)
-			outputs[i] = extra[i];
+			outputs[i] = outs[i];
 	ADD(b->calls, 1);
 	ADD(b->lat_sum_ns, dt);
 	if (dt < atomic_load_explicit(&b->lat_min_ns, memory_order_relaxed))
