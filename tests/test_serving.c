@@ -16,6 +16,7 @@
 #include <string.h>
 #include <limits.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <openssl/evp.h>
@@ -146,7 +147,10 @@ static void record_verify_and_refuse(void **state)
 	assert_string_equal(prop_str(a, "digest"), want);
 	assert_string_equal(prop_str(a, "format"), "onnx");
 	assert_non_null(strstr(prop_str(a, "inputs"), "\"name\":\"X\",\"type\":\"FLOAT\",\"shape\":[-1,2]"));
-	assert_string_equal(a->uri, path);
+	char abs_uri[4200], abs_path[4096];
+	assert_non_null(realpath(path, abs_path));
+	snprintf(abs_uri, sizeof abs_uri, "file://%s", abs_path);
+	assert_string_equal(a->uri, abs_uri); /* the absolute file:// URI, wherever it was recorded from */
 	FILE *f = fopen(path, "rb");
 	fseek(f, 0, SEEK_END);
 	assert_int_equal(prop_int(a, "size_bytes"), ftell(f));
@@ -427,7 +431,7 @@ static void class_counts_from_a_late_output(void **state)
 	ob b = { 0 };
 	ob_opset(&b, "", 13);
 	ob_opset(&b, "ai.onnx.ml", 1);
-	char outs[10][8];
+	char outs[10][16];
 	for (int i = 0; i < 9; i++) {
 		snprintf(outs[i], sizeof outs[i], "c%d", i);
 		ob_node(&b, "Identity", "", outs[i], "X", outs[i], NULL);
@@ -468,6 +472,100 @@ static void class_counts_from_a_late_output(void **state)
 	mlmd_message_free(ers);
 	mlmd_scorer_ctx_free(c);
 	assert_int_equal(mlmd_scorer_free(s), 0);
+	mlmd_store_free(st);
+}
+
+/* ---- model URIs ------------------------------------------------------------------------------ */
+
+/* Puts an artifact of type Model with this uri (no digest); returns its id. */
+static int64_t put_uri(mlmd_store *st, const char *uri)
+{
+	Mlmd__Pb__Artifact *a = mlmd_message_new(&mlmd__pb__artifact__descriptor);
+	Mlmd__Pb__GetArtifactTypeRequest trq = MLMD__PB__GET_ARTIFACT_TYPE_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactTypeResponse *trs;
+	trq.type_name = "Model";
+	assert_int_equal(mlmd_store_get_artifact_type(st, &trq, &trs), 0);
+	a->has_type_id = 1;
+	a->type_id = trs->artifact_type->id;
+	mlmd_message_free(trs);
+	assert_int_equal(mlmd_message_set_string(a, "uri", uri), 0);
+	Mlmd__Pb__PutArtifactsRequest prq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactsResponse *prs;
+	prq.n_artifacts = 1;
+	prq.artifacts = &a;
+	assert_int_equal(mlmd_store_put_artifacts(st, &prq, &prs), 0);
+	int64_t id = prs->artifact_ids[0];
+	mlmd_message_free(prs);
+	mlmd_message_free(a);
+	return id;
+}
+
+/* A model recorded by a relative path gets its absolute file:// URI
+ * (percent-encoded), so it is found from any directory; file:// URIs are
+ * decoded strictly: a NUL escape, a bad escape or a path too long for the
+ * buffer is refused, never cut to a prefix. */
+static void model_uris_are_absolute_and_decoded_strictly(void **state)
+{
+	(void)state;
+	char uri[700], sub[600], cwd[4096];
+	mlmd_store *st = open_store(uri, sizeof uri);
+	path_in(sub, sizeof sub, "a dir%20x");
+	assert_int_equal(mkdir(sub, 0700), 0);
+	char p[700];
+	snprintf(p, sizeof p, "%s/m 1.onnx", sub);
+	write_tag_model(p, 4);
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_int_equal(chdir(sub), 0);
+	mlmd_model_record_options o = MLMD_MODEL_RECORD_OPTIONS_INIT;
+	o.path = "m 1.onnx"; /* relative */
+	o.name = "relative";
+	int64_t id;
+	int rc = mlmd_model_record(st, &o, &id);
+	assert_int_equal(chdir(cwd), 0);
+	if (rc)
+		fail_msg("record: %s", mlmd_error_message());
+	/* from another directory, the model loads and verifies */
+	mlmd_model *m = NULL;
+	if (mlmd_model_load_artifact(&m, st, id, 0))
+		fail_msg("load: %s", mlmd_error_message());
+	mlmd_model_free(m);
+	Mlmd__Pb__GetArtifactsByIDRequest rq = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
+	Mlmd__Pb__GetArtifactsByIDResponse *rs;
+	rq.n_artifact_ids = 1;
+	rq.artifact_ids = &id;
+	assert_int_equal(mlmd_store_get_artifacts_by_id(st, &rq, &rs), 0);
+	const char *u = rs->artifacts[0]->uri;
+	assert_true(strncmp(u, "file:///", 8) == 0);
+	assert_non_null(strstr(u, "/a%20dir%2520x/m%201.onnx")); /* ' ' and '%' are escaped */
+	/* the same file through file://localhost/ */
+	char lh[4300];
+	snprintf(lh, sizeof lh, "file://localhost%s", u + 7);
+	assert_int_equal(mlmd_model_load_artifact(&m, st, put_uri(st, lh), 1), 0);
+	mlmd_model_free(m);
+	mlmd_message_free(rs);
+	/* refused: a NUL escape (would name a prefix of the path), bad escapes, a path too long, a remote host */
+	struct { const char *uri; int code; const char *needle; } bad[] = {
+		{ "file:///etc/passwd%00.onnx", MLMD_INVALID_ARGUMENT, "invalid percent-escape" },
+		{ "file:///tmp/x%zz", MLMD_INVALID_ARGUMENT, "invalid percent-escape" },
+		{ "file:///tmp/x%+1", MLMD_INVALID_ARGUMENT, "invalid percent-escape" },
+		{ "file:///tmp/x%4", MLMD_INVALID_ARGUMENT, "invalid percent-escape" },
+		{ "file://server/share/m.onnx", MLMD_INVALID_ARGUMENT, "not a local file:// URI" },
+		{ "s3://bucket/m.onnx", MLMD_UNIMPLEMENTED, "only local paths and file:// URIs" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		assert_int_equal(mlmd_model_load_artifact(&m, st, put_uri(st, bad[i].uri), 1), -bad[i].code);
+		if (!strstr(mlmd_error_message(), bad[i].needle))
+			fail_msg("%s: %s", bad[i].uri, mlmd_error_message());
+	}
+	char *longuri = malloc(6000);
+	assert_non_null(longuri);
+	strcpy(longuri, "file:///");
+	memset(longuri + 8, 'a', 5000);
+	longuri[5008] = '\0';
+	assert_int_equal(mlmd_model_load_artifact(&m, st, put_uri(st, longuri), 1), -MLMD_INVALID_ARGUMENT);
+	if (!strstr(mlmd_error_message(), "names a path longer than 4095 bytes"))
+		fail_msg("%s", mlmd_error_message());
+	free(longuri);
 	mlmd_store_free(st);
 }
 
@@ -669,6 +767,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(interval_flush_and_recorded_batches),
 		cmocka_unit_test(scorer_has_a_default_scratch_limit),
 		cmocka_unit_test(class_counts_from_a_late_output),
+		cmocka_unit_test(model_uris_are_absolute_and_decoded_strictly),
 	};
 	/* `test_serving swap` runs only the hot-swap test (the ThreadSanitizer build does) */
 	if (argc > 1 && strcmp(argv[1], "swap") == 0) {

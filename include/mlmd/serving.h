@@ -30,10 +30,10 @@ MLMD_EXTERN(int) mlmd_file_sha256(const char *path, char hex[65]);
 
 typedef struct mlmd_model_record_options {
 	unsigned version;        /* MLMD_MODEL_RECORD_OPTIONS_VERSION */
-	const char *path;        /* the model file (required); recorded as the artifact's uri */
+	const char *path;        /* the model file (required); its absolute file:// URI is the artifact's uri */
 	const char *type_name;   /* artifact type; default "Model" (created or extended as needed) */
 	const char *name;        /* artifact name (required, unique within the type) */
-	const char *uri;         /* uri to record instead of path (a file:// URI, say); NULL = path */
+	const char *uri;         /* uri to record instead (another location); NULL = path's absolute file:// URI */
 } mlmd_model_record_options;
 
 #define MLMD_MODEL_RECORD_OPTIONS_VERSION 1

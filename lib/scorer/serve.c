@@ -17,6 +17,7 @@
  * per call. Store writes happen only in flush (explicit, interval thread,
  * swap, close), serialized by the scorer's store mutex.
  */
+#define _XOPEN_SOURCE 700 /* realpath() */
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -77,14 +78,24 @@ static const char *value_string(const Mlmd__Pb__Value *v)
 	return v && v->value_case == MLMD__PB__VALUE__VALUE_STRING_VALUE ? v->string_value : NULL;
 }
 
-/* The model file an artifact's uri names: a path, or a file:// URI. */
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The model file an artifact's uri names: a path (relative ones to the
+ * current directory), or a local file:// URI (file:///abs/path or
+ * file://localhost/abs/path, percent-encoded as RFC 8089 writes it, which
+ * is what mlmd_model_record() records). A URI that decodes to a NUL byte or
+ * a path longer than the buffer is refused, never cut. */
 static int artifact_path(const Mlmd__Pb__Artifact *a, char *out, size_t cap)
 {
 	const char *uri = a->uri;
 	if (!uri || !uri[0])
 		return mlmd__fail(MLMD_FAILED_PRECONDITION, "artifact %lld has no uri naming its model file",
 			(long long)a->id);
-	if (strncmp(uri, "file://", 7) == 0) {
+	bool file_uri = strncmp(uri, "file://", 7) == 0;
+	if (file_uri) {
 		uri += 7;
 		if (strncmp(uri, "localhost/", 10) == 0)
 			uri += 9;
@@ -95,22 +106,50 @@ static int artifact_path(const Mlmd__Pb__Artifact *a, char *out, size_t cap)
 		return mlmd__fail(MLMD_UNIMPLEMENTED, "artifact %lld: uri '%s': only local paths and file:// URIs "
 			"are supported", (long long)a->id, a->uri);
 	}
-	/* percent-decoding of file URIs */
 	size_t o = 0;
-	for (const char *p = uri; *p && o + 1 < cap; p++) {
-		if (*p == '%' && p[1] && p[2]) {
-			char h[3] = { p[1], p[2], 0 };
-			char *end;
-			long c = strtol(h, &end, 16);
-			if (*end == '\0') {
-				out[o++] = (char)c;
-				p += 2;
-				continue;
-			}
+	for (const char *p = uri; *p; p++) {
+		char c = *p;
+		if (file_uri && c == '%') {
+			int hi = hex_digit(p[1]), lo = hi < 0 ? -1 : hex_digit(p[2]);
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				return mlmd__fail(MLMD_INVALID_ARGUMENT, "artifact %lld: uri '%s' has an invalid percent-escape",
+					(long long)a->id, a->uri);
+			c = (char)(hi * 16 + lo);
+			p += 2;
 		}
-		out[o++] = *p;
+		if (o + 1 >= cap)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT, "artifact %lld: uri '%.64s...' names a path longer than "
+				"%zu bytes", (long long)a->id, a->uri, cap - 1);
+		out[o++] = c;
 	}
 	out[o] = '\0';
+	return 0;
+}
+
+/* The absolute file:// URI of a local file (symbolic links resolved),
+ * percent-encoding every byte but the unreserved ones and '/', into *out
+ * (malloc'd; the caller frees it). */
+static int file_uri_of(const char *path, char **out)
+{
+	*out = NULL;
+	char *abs = realpath(path, NULL);
+	if (!abs)
+		return mlmd__fail(errno == ENOENT ? MLMD_NOT_FOUND : MLMD_INVALID_ARGUMENT, "%s: %s", path, strerror(errno));
+	mlmd_buf b = { 0 };
+	mlmd__buf_puts(&b, "file://");
+	for (const unsigned char *p = (const unsigned char *)abs; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+			strchr("-._~/", *p))
+			mlmd__buf_put(&b, p, 1);
+		else
+			mlmd__buf_printf(&b, "%%%02X", *p);
+	}
+	free(abs);
+	if (b.oom || !b.p) {
+		mlmd__buf_free(&b);
+		return MLMD_OOM();
+	}
+	*out = b.p;
 	return 0;
 }
 
@@ -288,7 +327,12 @@ int mlmd_model_record(mlmd_store *st, const mlmd_model_record_options *o, int64_
 		a->type_id = type_id;
 		a->has_state = 1;
 		a->state = MLMD__PB__ARTIFACT__STATE__LIVE;
-		rc = mlmd_message_set_string(a, "uri", o->uri ? o->uri : o->path);
+		char *furi = NULL;
+		if (!o->uri)
+			rc = file_uri_of(o->path, &furi);
+		if (!rc)
+			rc = mlmd_message_set_string(a, "uri", o->uri ? o->uri : furi);
+		free(furi);
 	}
 	if (!rc)
 		rc = mlmd_message_set_string(a, "name", o->name);
