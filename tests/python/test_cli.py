@@ -357,7 +357,7 @@ context   7     Deployment
 """
 
 GOLDEN_TREE = """\
-Model 'iris-softmax-run-2' #3 OUT/iris-run-2.onnx
+Model 'iris-softmax-run-2' #3 file://OUT/iris-run-2.onnx
 ├── made by Trainer #4 [COMPLETE]
 │   └── input DataSet 'iris-91eb642c3adb' #1 DATA
 ├── read by Evaluator #5 [COMPLETE]
@@ -366,8 +366,8 @@ Model 'iris-softmax-run-2' #3 OUT/iris-run-2.onnx
 
 GOLDEN_LS = """\
 1      DataSet            iris-91eb642c3adb        LIVE     DATA
-2      Model              iris-softmax-run-1       LIVE     OUT/iris-run-1.onnx
-3      Model              iris-softmax-run-2       LIVE     OUT/iris-run-2.onnx
+2      Model              iris-softmax-run-1       LIVE     file://OUT/iris-run-1.onnx
+3      Model              iris-softmax-run-2       LIVE     file://OUT/iris-run-2.onnx
 """
 
 
