@@ -47,8 +47,11 @@ static int grow_line(csv_reader *r, size_t len)
 {
 	if (len + 2 <= r->cap)
 		return 0;
-	if (len >= r->max_record)
-		return fail(r, "the record is longer than the limit for one CSV record");
+	if (len >= r->max_record) {
+		snprintf(r->errbuf, sizeof r->errbuf, "the record is longer than %zu bytes, the limit for one CSV record",
+			r->max_record);
+		return fail(r, r->errbuf);
+	}
 	size_t nc = r->cap ? r->cap * 2 : 4096;
 	if (nc > r->max_record + 2)
 		nc = r->max_record + 2;
@@ -68,7 +71,7 @@ static int split(csv_reader *r)
 	for (;;) {
 		if (r->n_cells == r->cap_cells) {
 			if (r->cap_cells >= CSV_MAX_CELLS)
-				return fail(r, "the record has more than 1048576 fields");
+				return fail(r, "the record has more than 1048576 fields, the limit for one CSV record");
 			size_t nc = r->cap_cells ? r->cap_cells * 2 : 64;
 			char **ncells = realloc(r->cells, nc * sizeof *ncells);
 			if (!ncells)
@@ -81,7 +84,7 @@ static int split(csv_reader *r)
 			p++;
 			for (;;) {
 				if (*p == '\0')
-					return fail(r, "a quoted field is not closed");
+					return fail(r, "malformed CSV record: a quoted field is not closed");
 				if (*p == '"' && p[1] == '"') {
 					*w++ = '"';
 					p += 2;
@@ -93,7 +96,7 @@ static int split(csv_reader *r)
 				}
 			}
 			if (*p != ',' && *p != '\0')
-				return fail(r, "text after a closing quote");
+				return fail(r, "malformed CSV record: text after a closing quote");
 		} else {
 			while (*p && *p != ',')
 				*w++ = *p++;

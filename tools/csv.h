@@ -24,16 +24,17 @@ typedef struct csv_reader {
 	size_t n_cells, cap_cells;
 	long lineno;            /* the physical line the last record started on (1-based) */
 	long next_line;         /* the physical line the next record starts on */
-	const char *err;        /* why csv_next returned -1 (static text) */
+	const char *err;        /* why csv_next returned -1 (valid until the next call) */
+	char errbuf[96];
 } csv_reader;
 
 /* Starts reading f (not owned: the caller closes it). */
 void csv_init(csv_reader *r, FILE *f);
 
 /* Reads the next record into r->cells; returns 1, 0 at the end of the
- * input, or -1 with r->err set (a record over max_record bytes, a quote
- * that does not close, text after a closing quote, out of memory); after
- * -1, r->lineno is the line the bad record starts on. */
+ * input, or -1 with r->err set ("the record is longer than N bytes, the
+ * limit for one CSV record", "malformed CSV record: a quoted field is not
+ * closed", ...); after -1, r->lineno is the line the bad record starts on. */
 int csv_next(csv_reader *r);
 
 /* Frees what the reader allocated (not the FILE). */

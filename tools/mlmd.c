@@ -389,11 +389,7 @@ static int cmd_score(const char *global_store, int argc, char **argv)
 		while (n < batch) {
 			got = csv_next(&r);
 			if (got < 0) {
-				if (r.err && strstr(r.err, "longer than"))
-					rc = cli_failed("%s:%ld: the record is longer than %zu bytes, the limit for one CSV record",
-						in_path, r.lineno, r.max_record);
-				else
-					rc = cli_failed("%s:%ld: malformed CSV record: %s", in_path, r.lineno, r.err);
+				rc = cli_failed("%s:%ld: %s", in_path, r.lineno, r.err);
 				goto out;
 			}
 			if (got == 0) {
