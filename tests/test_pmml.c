@@ -923,6 +923,60 @@ static void classifier_with_20_probability_outputs(void **state)
 	mlmd_model_free(m);
 }
 
+/* A softmax regression over 300 categories: every table counts (the
+ * evaluator once kept the first 256 tables' values in a fixed array and gave
+ * the rest probability 0, with the softmax over 256). */
+static void classifier_with_300_classes(void **state)
+{
+	(void)state;
+	enum { K = 300 };
+	size_t len = 0, cap = 4096;
+	char *xml = malloc(cap);
+	assert_non_null(xml);
+	xml[0] = '\0';
+	cat(&xml, &len, &cap, "%s<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"cls\" optype=\"categorical\" dataType=\"string\">", HEAD);
+	for (int k = 0; k < K; k++)
+		cat(&xml, &len, &cap, "<Value value=\"c%d\"/>", k);
+	cat(&xml, &len, &cap, "</DataField></DataDictionary><RegressionModel functionName=\"classification\" "
+		"normalizationMethod=\"softmax\"><MiningSchema><MiningField name=\"x\"/>"
+		"<MiningField name=\"cls\" usageType=\"target\"/></MiningSchema>");
+	for (int k = 0; k < K; k++)
+		cat(&xml, &len, &cap, "<RegressionTable targetCategory=\"c%d\" intercept=\"%d\">"
+			"<NumericPredictor name=\"x\" coefficient=\"%d\"/></RegressionTable>", k, k % 11 - 5, k % 7 - 3);
+	cat(&xml, &len, &cap, "</RegressionModel></PMML>");
+	mlmd_model *m = load(xml);
+	free(xml);
+	double xs[ROWS3] = { -1, 0.5, 3 };
+	mlmd_tensor in = { .dtype = MLMD_DTYPE_DOUBLE, .rank = 1, .dims = { ROWS3 }, .data = xs };
+	size_t no = mlmd_model_output_count(m);
+	mlmd_tensor *out = calloc(no, sizeof *out);
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	if (mlmd_model_score(m, ctx, &in, 1, out, no))
+		fail_msg("score: %s", mlmd_error_message());
+	const mlmd_tensor *pm = &out[out_index(m, "probability")];
+	assert_int_equal(pm->dims[1], K);
+	for (int r = 0; r < ROWS3; r++) {
+		double z[K], mx = -INFINITY, sum = 0;
+		for (int k = 0; k < K; k++) {
+			z[k] = (double)(k % 11 - 5) + (double)(k % 7 - 3) * xs[r];
+			mx = z[k] > mx ? z[k] : mx;
+		}
+		for (int k = 0; k < K; k++)
+			sum += exp(z[k] - mx);
+		for (int k = 0; k < K; k++) {
+			/* the matrix's columns are the categories in DataField order */
+			double got = ((const double *)pm->data)[r * K + k], want = exp(z[k] - mx) / sum;
+			if (fabs(got - want) > 1e-12)
+				fail_msg("row %d class %d: %.17g, expected %.17g", r, k, got, want);
+		}
+	}
+	mlmd_score_ctx_free(ctx);
+	free(out);
+	mlmd_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -939,6 +993,7 @@ int main(void)
 		cmocka_unit_test(model_verification),
 		cmocka_unit_test(regression_with_300_inputs),
 		cmocka_unit_test(classifier_with_20_probability_outputs),
+		cmocka_unit_test(classifier_with_300_classes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1125,6 +1125,7 @@ typedef struct {
 	size_t n;
 	rtable *t;
 	int norm;
+	int ys;                  /* classification: scratch offset of the n tables' values */
 } regbody;
 
 static double inv_link(int norm, double y)
@@ -1188,8 +1189,8 @@ static void eval_regression(rowctx *rc, const pmodel *m, pres *r)
 	double *p = r->p;
 	for (size_t k = 0; k < m->n_cls; k++)
 		p[k] = 0;
-	double y[256];
-	size_t nt = b->n < 256 ? b->n : 256;
+	double *y = rc->scratch + b->ys;
+	size_t nt = b->n;
 	for (size_t i = 0; i < nt; i++) {
 		y[i] = table_value(rc, &b->t[i], &missing);
 		if (missing) {
@@ -3326,6 +3327,7 @@ static int finalize(pdoc *d, pmodel *m)
 		((treebody *)m->body)->xs = d->n_scratch;
 		d->n_scratch += ((treebody *)m->body)->n_feat;
 		break;
+	case M_REGRESSION: ((regbody *)m->body)->ys = d->n_scratch; d->n_scratch += (int)((regbody *)m->body)->n; break;
 	case M_GENERAL: ((grmbody *)m->body)->x = d->n_scratch; d->n_scratch += (int)((grmbody *)m->body)->n_params; break;
 	case M_NEURAL: ((nnbody *)m->body)->slots = d->n_scratch; d->n_scratch += (int)((nnbody *)m->body)->n_neurons; break;
 	case M_SCORECARD: ((scbody *)m->body)->diffs = d->n_scratch; d->n_scratch += 4 * (int)((scbody *)m->body)->n; break;
