@@ -186,6 +186,8 @@ FUZZ_MAXLEN_model := 16384
 FUZZ_MAXLEN_rpc := 4096
 # A target that fuzzes code outside the library (the CLI's readers) names
 # those sources here, e.g. FUZZ_SRC_csv := tools/csv.c
+FUZZ_SRC_csv := tools/csv.c
+FUZZ_MAXLEN_csv := 4096
 .SECONDEXPANSION:
 $(B)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libmlmd-san.a $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)
@@ -264,8 +266,8 @@ demo: all $(B)/examples/pipeline
 	$(B)/examples/pipeline $(B)/demo/demo.db examples/data/iris.csv $(B)/demo
 
 # The command-line tool.
-MLMD_TOOL_SRC := tools/mlmd.c tools/mlmd_store.c tools/mlmd_export.c
-$(B)/mlmd: $(MLMD_TOOL_SRC) tools/mlmd_cli.h $(B)/libmlmd.a
+MLMD_TOOL_SRC := tools/mlmd.c tools/mlmd_store.c tools/mlmd_export.c tools/csv.c
+$(B)/mlmd: $(MLMD_TOOL_SRC) tools/mlmd_cli.h tools/csv.h $(B)/libmlmd.a
 	$(CC) $(TEST_CFLAGS) -O2 $(MLMD_TOOL_SRC) -o $@ $(B)/libmlmd.a $(LIBS)
 
 $(B)/tools/%: tools/%.c tools/bench.h $(B)/libmlmd.a

@@ -28,7 +28,7 @@ typedef struct {
 	size_t n_nodes;
 	Mlmd__Onnx__TensorProto *inits[64];
 	size_t n_inits;
-	Mlmd__Onnx__ValueInfoProto *inputs[16], *outputs[16];
+	Mlmd__Onnx__ValueInfoProto *inputs[128], *outputs[16];
 	size_t n_inputs, n_outputs;
 	Mlmd__Onnx__OperatorSetIdProto *opsets[4];
 	size_t n_opsets;
@@ -255,7 +255,10 @@ static inline Mlmd__Onnx__NodeProto *ob_node(ob *b, const char *op, const char *
 		n->name = ob_str(b, name);
 	const char *lists[2] = { ins, outs };
 	for (int k = 0; k < 2; k++) {
-		char **arr = ob_alloc(b, sizeof(char *) * 32);
+		size_t n_names = 1;
+		for (const char *c = lists[k]; *c; c++)
+			n_names += *c == ',';
+		char **arr = ob_alloc(b, sizeof(char *) * n_names);
 		size_t cnt = 0;
 		if (lists[k][0]) {
 			char *copy = ob_str(b, lists[k]), *p = copy;
@@ -285,6 +288,23 @@ static inline Mlmd__Onnx__NodeProto *ob_node(ob *b, const char *op, const char *
 	va_end(ap);
 	b->nodes[b->n_nodes++] = n;
 	return n;
+}
+
+/* A 131 KB model whose one Add broadcasts X [1, 32768] against a constant
+ * [32768, 1] into a [32768, 32768] FLOAT output: 4 GiB of scratch for one
+ * row, for the tests of scratch limits. */
+static inline void ob_broadcast_model(ob *b)
+{
+	enum { W = 32768 };
+	float *ones = calloc(W, sizeof *ones);
+	for (int i = 0; i < W; i++)
+		ones[i] = 1;
+	ob_opset(b, "", 13);
+	ob_init(b, ob_tensor_new(b, "C", 1, 2, (int64_t[]){ W, 1 }, ones, W));
+	free(ones);
+	ob_node(b, "Add", "", "wide_add", "X,C", "Y", NULL);
+	ob_input(b, "X", 1, 2, (int64_t[]){ 1, W });
+	ob_output(b, "Y", 1, 2, (int64_t[]){ W, W });
 }
 
 /* Serializes the model; the bytes belong to the builder. */

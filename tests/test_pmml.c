@@ -1149,6 +1149,84 @@ static void string_functions(void **state)
 	mlmd_model_free(m);
 }
 
+/* ---- wide models ------------------------------------------------------------------------ */
+
+/* Appends to a growing text buffer (the documents below are built field by field). */
+static void cat(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+	va_list ap;
+	for (;;) {
+		va_start(ap, fmt);
+		int n = vsnprintf(*buf + *len, *cap - *len, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && (size_t)n < *cap - *len) {
+			*len += (size_t)n;
+			return;
+		}
+		*cap = *cap * 2 + (size_t)n + 1;
+		*buf = realloc(*buf, *cap);
+		assert_non_null(*buf);
+	}
+}
+
+#define WIDE_IN 300
+#define ROWS3 3
+
+/* A RegressionModel over 300 inputs, run as one node with 300 inputs: every
+ * input reaches the model (a fixed 16-slot argument array once made 17 to
+ * 29 inputs fail and 30 crash). The answer is worked out here. */
+static void regression_with_300_inputs(void **state)
+{
+	(void)state;
+	size_t len = 0, cap = 4096;
+	char *xml = malloc(cap);
+	assert_non_null(xml);
+	xml[0] = '\0';
+	cat(&xml, &len, &cap, "%s<DataDictionary>", HEAD);
+	for (int i = 0; i < WIDE_IN; i++)
+		cat(&xml, &len, &cap, "<DataField name=\"x%d\" optype=\"continuous\" dataType=\"double\"/>", i);
+	cat(&xml, &len, &cap, "<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>"
+		"<RegressionModel functionName=\"regression\"><MiningSchema>");
+	for (int i = 0; i < WIDE_IN; i++)
+		cat(&xml, &len, &cap, "<MiningField name=\"x%d\"/>", i);
+	cat(&xml, &len, &cap, "<MiningField name=\"y\" usageType=\"target\"/></MiningSchema>"
+		"<RegressionTable intercept=\"2.5\">");
+	for (int i = 0; i < WIDE_IN; i++)
+		cat(&xml, &len, &cap, "<NumericPredictor name=\"x%d\" coefficient=\"%d.25\"/>", i, i % 7 - 3);
+	cat(&xml, &len, &cap, "</RegressionTable></RegressionModel></PMML>");
+	mlmd_model *m = load(xml);
+	free(xml);
+	assert_int_equal(mlmd_model_input_count(m), WIDE_IN);
+	static double x[WIDE_IN][ROWS3];
+	mlmd_tensor in[WIDE_IN];
+	double want[ROWS3];
+	for (int r = 0; r < ROWS3; r++)
+		want[r] = 2.5;
+	for (int i = 0; i < WIDE_IN; i++) {
+		/* inputs are matched by name: find x<i>'s position */
+		char nm[16];
+		snprintf(nm, sizeof nm, "x%d", i);
+		int k = mlmd_model_input_index(m, nm);
+		assert_true(k >= 0);
+		for (int r = 0; r < ROWS3; r++) {
+			x[k][r] = (double)((i * 31 + r * 17) % 23) - 11;
+			want[r] += ((double)(i % 7 - 3) + (i % 7 - 3 < 0 ? -0.25 : 0.25)) * x[k][r];
+		}
+		in[k] = (mlmd_tensor){ .dtype = MLMD_DTYPE_DOUBLE, .rank = 1, .dims = { ROWS3 }, .data = x[k] };
+	}
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	mlmd_tensor out = { 0 };
+	if (mlmd_model_score(m, ctx, in, WIDE_IN, &out, 1))
+		fail_msg("score: %s", mlmd_error_message());
+	assert_int_equal(out.dims[0], ROWS3);
+	for (int r = 0; r < ROWS3; r++)
+		if (fabs(((double *)out.data)[r] - want[r]) > 1e-9 * (1 + fabs(want[r])))
+			fail_msg("row %d: %.17g, expected %.17g", r, ((double *)out.data)[r], want[r]);
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(m);
+}
+
 /* One string function over s with the given arguments after it. */
 static void string_fn_fails(const char *fn, const char *args, int code, const char *needle)
 {
@@ -1676,6 +1754,128 @@ static void row_text_is_capped(void **state)
 	mlmd_model_free(m);
 }
 
+#define N_CLS 20
+
+/* A 20-class softmax regression with an OutputField for every class's
+ * probability: 22 graph outputs (the label, the probability matrix and the
+ * 20 fields), each filled (a fixed 8-slot array once gave all zeros with
+ * status 0 from the 9th output on). Probabilities are worked out here. */
+static void classifier_with_20_probability_outputs(void **state)
+{
+	(void)state;
+	size_t len = 0, cap = 4096;
+	char *xml = malloc(cap);
+	assert_non_null(xml);
+	xml[0] = '\0';
+	cat(&xml, &len, &cap, "%s<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"cls\" optype=\"categorical\" dataType=\"string\">", HEAD);
+	for (int k = 0; k < N_CLS; k++)
+		cat(&xml, &len, &cap, "<Value value=\"c%d\"/>", k);
+	cat(&xml, &len, &cap, "</DataField></DataDictionary><RegressionModel functionName=\"classification\" "
+		"normalizationMethod=\"softmax\"><MiningSchema><MiningField name=\"x\"/>"
+		"<MiningField name=\"cls\" usageType=\"target\"/></MiningSchema><Output>"
+		"<OutputField name=\"label\" feature=\"predictedValue\"/>");
+	for (int k = 0; k < N_CLS; k++)
+		cat(&xml, &len, &cap, "<OutputField name=\"p_c%d\" feature=\"probability\" value=\"c%d\"/>", k, k);
+	cat(&xml, &len, &cap, "</Output>");
+	for (int k = 0; k < N_CLS; k++)
+		cat(&xml, &len, &cap, "<RegressionTable targetCategory=\"c%d\" intercept=\"%d\">"
+			"<NumericPredictor name=\"x\" coefficient=\"%d.5\"/></RegressionTable>", k, k % 5 - 2, k % 3 - 1);
+	cat(&xml, &len, &cap, "</RegressionModel></PMML>");
+	mlmd_model *m = load(xml);
+	free(xml);
+	assert_true(mlmd_model_output_count(m) >= N_CLS + 1);
+	double xs[ROWS3] = { -1.5, 0.25, 2 };
+	mlmd_tensor in = { .dtype = MLMD_DTYPE_DOUBLE, .rank = 1, .dims = { ROWS3 }, .data = xs };
+	size_t no = mlmd_model_output_count(m);
+	mlmd_tensor *out = calloc(no, sizeof *out);
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	if (mlmd_model_score(m, ctx, &in, 1, out, no))
+		fail_msg("score: %s", mlmd_error_message());
+	for (int r = 0; r < ROWS3; r++) {
+		double z[N_CLS], mx = -INFINITY, sum = 0;
+		int best = 0;
+		for (int k = 0; k < N_CLS; k++) {
+			double coef = (double)(k % 3 - 1) + (k % 3 - 1 < 0 ? -0.5 : 0.5);
+			z[k] = (double)(k % 5 - 2) + coef * xs[r];
+			if (z[k] > mx)
+				mx = z[k], best = k;
+		}
+		for (int k = 0; k < N_CLS; k++)
+			sum += exp(z[k] - mx);
+		for (int k = 0; k < N_CLS; k++) {
+			char nm[16];
+			snprintf(nm, sizeof nm, "p_c%d", k);
+			double got = ((const double *)out[out_index(m, nm)].data)[r], want = exp(z[k] - mx) / sum;
+			if (fabs(got - want) > 1e-12)
+				fail_msg("row %d: %s = %.17g, expected %.17g", r, nm, got, want);
+		}
+		char bl[16];
+		snprintf(bl, sizeof bl, "c%d", best);
+		const char *label = ((const char **)out[out_index(m, "label")].data)[r];
+		assert_non_null(label);
+		assert_string_equal(label, bl);
+	}
+	mlmd_score_ctx_free(ctx);
+	free(out);
+	mlmd_model_free(m);
+}
+
+/* A softmax regression over 300 categories: every table counts (the
+ * evaluator once kept the first 256 tables' values in a fixed array and gave
+ * the rest probability 0, with the softmax over 256). */
+static void classifier_with_300_classes(void **state)
+{
+	(void)state;
+	enum { K = 300 };
+	size_t len = 0, cap = 4096;
+	char *xml = malloc(cap);
+	assert_non_null(xml);
+	xml[0] = '\0';
+	cat(&xml, &len, &cap, "%s<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"cls\" optype=\"categorical\" dataType=\"string\">", HEAD);
+	for (int k = 0; k < K; k++)
+		cat(&xml, &len, &cap, "<Value value=\"c%d\"/>", k);
+	cat(&xml, &len, &cap, "</DataField></DataDictionary><RegressionModel functionName=\"classification\" "
+		"normalizationMethod=\"softmax\"><MiningSchema><MiningField name=\"x\"/>"
+		"<MiningField name=\"cls\" usageType=\"target\"/></MiningSchema>");
+	for (int k = 0; k < K; k++)
+		cat(&xml, &len, &cap, "<RegressionTable targetCategory=\"c%d\" intercept=\"%d\">"
+			"<NumericPredictor name=\"x\" coefficient=\"%d\"/></RegressionTable>", k, k % 11 - 5, k % 7 - 3);
+	cat(&xml, &len, &cap, "</RegressionModel></PMML>");
+	mlmd_model *m = load(xml);
+	free(xml);
+	double xs[ROWS3] = { -1, 0.5, 3 };
+	mlmd_tensor in = { .dtype = MLMD_DTYPE_DOUBLE, .rank = 1, .dims = { ROWS3 }, .data = xs };
+	size_t no = mlmd_model_output_count(m);
+	mlmd_tensor *out = calloc(no, sizeof *out);
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	if (mlmd_model_score(m, ctx, &in, 1, out, no))
+		fail_msg("score: %s", mlmd_error_message());
+	const mlmd_tensor *pm = &out[out_index(m, "probability")];
+	assert_int_equal(pm->dims[1], K);
+	for (int r = 0; r < ROWS3; r++) {
+		double z[K], mx = -INFINITY, sum = 0;
+		for (int k = 0; k < K; k++) {
+			z[k] = (double)(k % 11 - 5) + (double)(k % 7 - 3) * xs[r];
+			mx = z[k] > mx ? z[k] : mx;
+		}
+		for (int k = 0; k < K; k++)
+			sum += exp(z[k] - mx);
+		for (int k = 0; k < K; k++) {
+			/* the matrix's columns are the categories in DataField order */
+			double got = ((const double *)pm->data)[r * K + k], want = exp(z[k] - mx) / sum;
+			if (fabs(got - want) > 1e-12)
+				fail_msg("row %d class %d: %.17g, expected %.17g", r, k, got, want);
+		}
+	}
+	mlmd_score_ctx_free(ctx);
+	free(out);
+	mlmd_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1702,6 +1902,9 @@ int main(void)
 		cmocka_unit_test(products_of_counts_are_capped),
 		cmocka_unit_test(numbers_compare_with_texts_as_numbers),
 		cmocka_unit_test(row_text_is_capped),
+		cmocka_unit_test(regression_with_300_inputs),
+		cmocka_unit_test(classifier_with_20_probability_outputs),
+		cmocka_unit_test(classifier_with_300_classes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

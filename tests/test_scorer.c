@@ -23,15 +23,18 @@
 
 /* ---- allocation counting (the binary is linked with --wrap for these) ---- */
 
+/* n_bytes adds up every size asked for (never subtracting frees), so it is
+ * an upper bound of the peak memory of what ran in between. */
 static _Atomic long n_allocs;
+static _Atomic size_t n_bytes;
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t m);
 void *__real_realloc(void *p, size_t n);
 void *__real_aligned_alloc(size_t a, size_t n);
-void *__wrap_malloc(size_t n) { n_allocs++; return __real_malloc(n); }
-void *__wrap_calloc(size_t n, size_t m) { n_allocs++; return __real_calloc(n, m); }
-void *__wrap_realloc(void *p, size_t n) { n_allocs++; return __real_realloc(p, n); }
-void *__wrap_aligned_alloc(size_t a, size_t n) { n_allocs++; return __real_aligned_alloc(a, n); }
+void *__wrap_malloc(size_t n) { n_allocs++; n_bytes += n; return __real_malloc(n); }
+void *__wrap_calloc(size_t n, size_t m) { n_allocs++; n_bytes += n * m; return __real_calloc(n, m); }
+void *__wrap_realloc(void *p, size_t n) { n_allocs++; n_bytes += n; return __real_realloc(p, n); }
+void *__wrap_aligned_alloc(size_t a, size_t n) { n_allocs++; n_bytes += n; return __real_aligned_alloc(a, n); }
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
@@ -263,7 +266,7 @@ static void refuses_malformed_graphs(void **state)
 	ob_init(&b, ob_tensor_new(&b, "W", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ (int64_t)1 << 40, (int64_t)1 << 40 }, NULL, 0));
 	ob_node(&b, "Identity", "", "i", "W", "Y", NULL);
 	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, -1, NULL);
-	load_fails(&b, MLMD_INVALID_ARGUMENT, "invalid or absurd dimensions");
+	load_fails(&b, MLMD_INVALID_ARGUMENT, "dimensions describe more than 2^34 elements");
 	ob_free(&b);
 
 	/* a cycle */
@@ -906,6 +909,297 @@ static mlmd_model *mlp(void)
 	return m;
 }
 
+/* ---- declared sizes against the bytes present ---------------------------------------------- */
+
+/* A bound on what loading a refused ONNX file may allocate: the decoder's
+ * budget (32 bytes per byte of file plus 32 KiB, docs/scorer.md) and 32 KiB
+ * for the rest of a load that stops early. */
+#define REFUSED_BOUND(len) ((size_t)(len) * 32 + ((size_t)64 << 10))
+
+/* Loads bytes that must be refused with `code` and a message containing
+ * `needle`, and checks that everything allocated meanwhile stays within
+ * REFUSED_BOUND of the file's size. */
+static void refused_within_bound(const void *p, size_t len, int code, const char *needle)
+{
+	mlmd_model *m = NULL;
+	size_t before = n_bytes;
+	int rc = mlmd_model_load_buffer(&m, p, len, NULL);
+	size_t used = n_bytes - before;
+	assert_null(m);
+	if (rc != -code || !strstr(mlmd_error_message(), needle))
+		fail_msg("got %d '%s', expected %d '%s'", rc, mlmd_error_message(), -code, needle);
+	if (used > REFUSED_BOUND(len))
+		fail_msg("refusing a %zu-byte file ('%s') allocated %zu bytes (bound %zu)", len, needle, used,
+			REFUSED_BOUND(len));
+}
+
+/* One initializer `t` feeding Identity. */
+static void refused_tensor(ob_tensor *t, ob *b, const char *needle)
+{
+	ob_opset(b, "", 13);
+	ob_init(b, t);
+	ob_node(b, "Identity", "", "i", "W", "Y", NULL);
+	ob_output(b, "Y", MLMD_DTYPE_FLOAT, -1, NULL);
+	size_t len;
+	uint8_t *bytes = ob_pack(b, &len);
+	refused_within_bound(bytes, len, MLMD_INVALID_ARGUMENT, needle);
+	ob_free(b);
+}
+
+/* Appends a protobuf varint / a length-delimited field (for files the builder cannot make). */
+static size_t pb_varint(uint8_t *o, uint64_t v)
+{
+	size_t n = 0;
+	do {
+		o[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	return n;
+}
+
+static size_t pb_field(uint8_t *o, unsigned field, const uint8_t *payload, size_t len)
+{
+	size_t n = pb_varint(o, (uint64_t)field << 3 | 2);
+	n += pb_varint(o + n, len);
+	if (len)
+		memmove(o + n, payload, len);
+	return n + len;
+}
+
+/* Every size an ONNX file declares is checked against the bytes it holds
+ * before anything is allocated: a tensor's dims against its data (raw,
+ * typed or strings), and the decoded structure against a budget per byte of
+ * file. Loading each refused file allocates at most REFUSED_BOUND (it once
+ * zero-filled the declared size first: 1 GiB for a 76-byte file). */
+static void declared_sizes_are_checked_before_allocating(void **state)
+{
+	(void)state;
+	ob b = { 0 };
+	/* huge dims (2^31 floats, 8 GiB), 4 bytes of data */
+	refused_tensor(ob_tensor_new(&b, "W", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ (int64_t)1 << 16, (int64_t)1 << 15 },
+		(float[]){ 1 }, 1), &b, "initializer 'W': dims say 2147483648 element(s), the data holds 1");
+	/* the same with a raw_data that is a few elements short of 2^26 doubles */
+	refused_tensor(ob_tensor_new(&b, "W", MLMD_DTYPE_DOUBLE, 1, (int64_t[]){ (int64_t)1 << 26 },
+		(double[]){ 1, 2, 3 }, 3), &b, "dims say 67108864 element(s), the data holds 3");
+	/* negative dims */
+	refused_tensor(ob_tensor_new(&b, "W", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -4, 1 }, (float[]){ 1, 2, 3, 4 }, 4), &b,
+		"initializer 'W': dimension 0 is negative (-4)");
+	/* dims whose product overflows 64 bits, and the same behind a zero dimension */
+	refused_tensor(ob_tensor_new(&b, "W", MLMD_DTYPE_FLOAT, 3, (int64_t[]){ (int64_t)1 << 40, (int64_t)1 << 40, 16 },
+		(float[]){ 1 }, 1), &b, "dimensions describe more than 2^34 elements");
+	refused_tensor(ob_tensor_new(&b, "W", MLMD_DTYPE_FLOAT, 3, (int64_t[]){ 0, (int64_t)1 << 62, (int64_t)1 << 62 },
+		NULL, 0), &b, "dimensions describe more than 2^34 elements");
+	/* typed data (float_data) and string data shorter than the dims */
+	ob_tensor *t = ob_tensor_new(&b, "W", MLMD_DTYPE_FLOAT, 1, (int64_t[]){ (int64_t)1 << 27 }, NULL, 0);
+	t->has_raw_data = 0;
+	t->n_float_data = 2;
+	t->float_data = ob_alloc(&b, 2 * sizeof(float));
+	refused_tensor(t, &b, "dims say 134217728 element(s), the data holds 2");
+	refused_tensor(ob_tensor_new(&b, "W", MLMD_DTYPE_STRING, 1, (int64_t[]){ (int64_t)1 << 26 },
+		(const char *[]){ "a" }, 1), &b, "dims say 67108864 element(s), the data holds 1");
+	/* the same tensor as a Constant node's attribute */
+	ob_opset(&b, "", 13);
+	ob_node(&b, "Constant", "", "c", "", "Y", ob_tensor_attr(&b, "value", ob_tensor_new(&b, NULL, MLMD_DTYPE_FLOAT, 2,
+		(int64_t[]){ (int64_t)1 << 14, (int64_t)1 << 14 }, (float[]){ 1 }, 1)), NULL);
+	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, -1, NULL);
+	size_t len;
+	uint8_t *bytes = ob_pack(&b, &len);
+	refused_within_bound(bytes, len, MLMD_INVALID_ARGUMENT, "attribute 'value': dims say 268435456 element(s)");
+	ob_free(&b);
+
+	/* a tree regressor declaring 100,000 targets (arrays of that size) for a stump's two votes */
+	const char *modes[] = { "BRANCH_LEQ", "LEAF", "LEAF" };
+	ob_attr *attrs[] = {
+		ob_ints(&b, "nodes_treeids", (int64_t[]){ 0, 0, 0 }, 3),
+		ob_ints(&b, "nodes_nodeids", (int64_t[]){ 0, 1, 2 }, 3),
+		ob_ints(&b, "nodes_featureids", (int64_t[]){ 0, 0, 0 }, 3),
+		ob_strings(&b, "nodes_modes", modes, 3),
+		ob_floats(&b, "nodes_values", (float[]){ 0, 0, 0 }, 3),
+		ob_ints(&b, "nodes_truenodeids", (int64_t[]){ 1, 0, 0 }, 3),
+		ob_ints(&b, "nodes_falsenodeids", (int64_t[]){ 2, 0, 0 }, 3),
+		ob_ints(&b, "target_treeids", (int64_t[]){ 0, 0 }, 2),
+		ob_ints(&b, "target_nodeids", (int64_t[]){ 1, 2 }, 2),
+		ob_ints(&b, "target_ids", (int64_t[]){ 0, 0 }, 2),
+		ob_floats(&b, "target_weights", (float[]){ 1, 2 }, 2),
+		ob_int(&b, "n_targets", 100000),
+	};
+	tree_graph(&b, 1, 100000, attrs, sizeof attrs / sizeof *attrs);
+	bytes = ob_pack(&b, &len);
+	refused_within_bound(bytes, len, MLMD_INVALID_ARGUMENT, "n_targets is 100000 but only 2 votes and 0 base values");
+	ob_free(&b);
+
+	/* 50,000 empty NodeProtos, and 50,000 empty TensorProtos in one attribute: each 2 bytes of wire
+	 * that would decode into 100-250 bytes of structs */
+	static uint8_t graph[110000], file[120000];
+	for (int kind = 0; kind < 2; kind++) {
+		size_t g = 0;
+		if (kind == 0) {
+			for (int i = 0; i < 50000; i++)
+				g += pb_field(graph + g, 1, NULL, 0); /* GraphProto.node */
+		} else {
+			static uint8_t attr[100010], node[100020];
+			size_t a = 0;
+			for (int i = 0; i < 50000; i++)
+				a += pb_field(attr + a, 10, NULL, 0); /* AttributeProto.tensors */
+			size_t nl = pb_field(node, 5, attr, a); /* NodeProto.attribute */
+			g = pb_field(graph, 1, node, nl);
+		}
+		size_t n = pb_varint(file, 1 << 3); /* ir_version 8 */
+		n += pb_varint(file + n, 8);
+		n += pb_field(file + n, 7, graph, g);
+		refused_within_bound(file, n, MLMD_INVALID_ARGUMENT, "bytes of memory (the limit is 32 bytes per byte");
+	}
+}
+
+/* ---- scratch limits --------------------------------------------------------------------- */
+
+/* A broadcast that needs 4 GiB for one row is stopped by the context's limit
+ * with RESOURCE_EXHAUSTED naming the node and the limit; the context stays
+ * usable, and an input conversion over the limit is named the same way. */
+static void scratch_limit_names_node_and_limit(void **state)
+{
+	(void)state;
+	ob b = { 0 };
+	ob_broadcast_model(&b);
+	mlmd_model *m = load_ok(&b);
+	ob_free(&b);
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	mlmd_score_ctx_set_limit(ctx, (size_t)64 << 20);
+	static float x[32768];
+	mlmd_tensor in = tf32(x, 1, 32768), out = { 0 };
+	assert_int_equal(mlmd_model_score(m, ctx, &in, 1, &out, 1), -MLMD_RESOURCE_EXHAUSTED);
+	const char *msg = mlmd_error_message();
+	if (!strstr(msg, "node 'wide_add' (ai.onnx::Add) needs more scratch memory than the score context's limit of "
+		"67108864 bytes") || !strstr(msg, "4294967296 more asked for"))
+		fail_msg("message: %s", msg);
+	/* a DOUBLE input converted to the model's FLOAT, over a 64 KiB limit */
+	mlmd_score_ctx_set_limit(ctx, (size_t)64 << 10);
+	static double xd[32768];
+	mlmd_tensor ind = { .dtype = MLMD_DTYPE_DOUBLE, .rank = 2, .dims = { 1, 32768 }, .data = xd };
+	assert_int_equal(mlmd_model_score(m, ctx, &ind, 1, &out, 1), -MLMD_RESOURCE_EXHAUSTED);
+	if (!strstr(mlmd_error_message(), "input 'X' needs more scratch memory than the score context's limit of 65536"))
+		fail_msg("message: %s", mlmd_error_message());
+	/* the same context still scores a model that fits */
+	mlmd_score_ctx_set_limit(ctx, (size_t)1 << 20);
+	mlmd_model *small = stump("BRANCH_LEQ", 0.5f, 0);
+	float one = 0, res[1];
+	mlmd_tensor in1 = tf32(&one, 1, 1), o1 = { .data = res, .capacity = 1 };
+	assert_int_equal(mlmd_model_score(small, ctx, &in1, 1, &o1, 1), 0);
+	assert_true(res[0] == 1);
+	mlmd_model_free(small);
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(m);
+}
+
+/* ---- variadic ops ------------------------------------------------------------------------- */
+
+#define WIDE 100
+
+/* Concat (axis 1) and FeatureVectorizer over WIDE inputs of different widths:
+ * the runner's argument arrays are sized from the widest node, so every
+ * input reaches the op (a fixed 16-slot array once overflowed here). */
+static void variadic_ops_take_100_inputs(void **state)
+{
+	(void)state;
+	for (int fv = 0; fv < 2; fv++) {
+		ob b = { 0 };
+		char names[WIDE * 8] = "";
+		int64_t widths[WIDE], total = 0;
+		for (int i = 0; i < WIDE; i++) {
+			char nm[16];
+			snprintf(nm, sizeof nm, "x%d", i);
+			widths[i] = 1 + i % 3;
+			total += widths[i];
+			strcat(names, i ? "," : "");
+			strcat(names, nm);
+			/* FeatureVectorizer: odd inputs are INT64 (it casts each to float) */
+			ob_input(&b, nm, fv && i % 2 ? MLMD_DTYPE_INT64 : MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, widths[i] });
+		}
+		if (fv) {
+			ob_opset(&b, "ai.onnx.ml", 1);
+			ob_opset(&b, "", 13);
+			ob_node(&b, "FeatureVectorizer", "ai.onnx.ml", "fv", names, "Y",
+				ob_ints(&b, "inputdimensions", widths, WIDE), NULL);
+		} else {
+			ob_opset(&b, "", 13);
+			ob_node(&b, "Concat", "", "cat", names, "Y", ob_int(&b, "axis", 1), NULL);
+		}
+		ob_output(&b, "Y", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, total });
+		mlmd_model *m = load_ok(&b);
+		ob_free(&b);
+		assert_int_equal(mlmd_model_input_count(m), WIDE);
+		enum { ROWS2 = 3 };
+		static float xf[WIDE][ROWS2 * 3];
+		static int64_t xi[WIDE][ROWS2 * 3];
+		mlmd_tensor in[WIDE];
+		float want[ROWS2 * 300];
+		for (int i = 0; i < WIDE; i++) {
+			for (int k = 0; k < ROWS2 * widths[i]; k++) {
+				xf[i][k] = (float)(i * 1000 + k) + 0.5f;
+				xi[i][k] = i * 1000 + k;
+			}
+			bool is_int = fv && i % 2;
+			in[i] = (mlmd_tensor){ .dtype = is_int ? MLMD_DTYPE_INT64 : MLMD_DTYPE_FLOAT, .rank = 2,
+				.dims = { ROWS2, widths[i] }, .data = is_int ? (void *)xi[i] : (void *)xf[i] };
+		}
+		/* expected: row r is input 0's row r, then input 1's row r, ... */
+		for (int r = 0, at = 0; r < ROWS2; r++)
+			for (int i = 0; i < WIDE; i++)
+				for (int c = 0; c < widths[i]; c++)
+					want[at++] = fv && i % 2 ? (float)xi[i][r * widths[i] + c] : xf[i][r * widths[i] + c];
+		mlmd_score_ctx *ctx;
+		assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+		mlmd_tensor out = { 0 };
+		if (mlmd_model_score(m, ctx, in, WIDE, &out, 1))
+			fail_msg("%s: %s", fv ? "FeatureVectorizer" : "Concat", mlmd_error_message());
+		assert_int_equal(out.rank, 2);
+		assert_int_equal(out.dims[0], ROWS2);
+		assert_int_equal(out.dims[1], total);
+		for (int k = 0; k < ROWS2 * total; k++)
+			if (((float *)out.data)[k] != want[k])
+				fail_msg("%s: element %d is %g, expected %g", fv ? "FeatureVectorizer" : "Concat", k,
+					(double)((float *)out.data)[k], (double)want[k]);
+		mlmd_score_ctx_free(ctx);
+		mlmd_model_free(m);
+	}
+}
+
+/* XGBoost JSON: counts the file declares (a tree's num_nodes, the number of
+ * trees, num_class) must agree with the arrays present, and refusing such a
+ * file costs memory in proportion to its text (the parser's DOM never grows
+ * past what the text can hold). */
+static void xgboost_declared_counts_are_checked(void **state)
+{
+	(void)state;
+	char json[4096];
+	const char *variants[][3] = {
+		{ "\"num_nodes\":\"3\"}}]}", "\"num_nodes\":\"5000000\"}}]}", "tree 1: tree_param.num_nodes is 5000000, its node arrays hold 3" },
+		{ "\"num_trees\":\"2\"", "\"num_trees\":\"1000000\"", "gbtree_model_param.num_trees is 1000000, the model holds 2 trees" },
+		{ "\"num_class\":\"0\"", "\"num_class\":\"100000\"", "num_class is 100000 but the model holds 2 trees" },
+		{ "\"num_nodes\":\"3\"}}]}", "\"num_nodes\":\"3\",\"size_leaf_vector\":\"3\"}}]}", "tree 1 has vector leaves" },
+	};
+	for (size_t v = 0; v < sizeof variants / sizeof *variants; v++) {
+		snprintf(json, sizeof json, XGB, "5E-1", v == 2 ? "multi:softprob" : "reg:squarederror");
+		char *at = strstr(json, variants[v][0]);
+		assert_non_null(at);
+		char rest[4096];
+		snprintf(rest, sizeof rest, "%s", at + strlen(variants[v][0]));
+		snprintf(at, sizeof json - (size_t)(at - json), "%s%s", variants[v][1], rest);
+		refused_within_bound(json, strlen(json), v == 3 ? MLMD_UNIMPLEMENTED : MLMD_INVALID_ARGUMENT, variants[v][2]);
+	}
+	/* a long array of one-digit numbers: the DOM is sized from the text */
+	size_t n = 400000, len = 0;
+	char *big = malloc(2 * n + 64);
+	assert_non_null(big);
+	len += (size_t)sprintf(big, "{\"learner\":[");
+	for (size_t i = 0; i < n; i++)
+		big[len++] = '0', big[len++] = ',';
+	len += (size_t)sprintf(big + len - 1, "]}") - 1;
+	refused_within_bound(big, len, MLMD_INVALID_ARGUMENT, "missing learner");
+	free(big);
+}
+
 static void output_buffers_and_input_checks(void **state)
 {
 	(void)state;
@@ -1042,6 +1336,7 @@ int main(void)
 		cmocka_unit_test(truncated_models_never_crash),
 		cmocka_unit_test(refuses_unsupported_op_domain_type),
 		cmocka_unit_test(refuses_malformed_graphs),
+		cmocka_unit_test(declared_sizes_are_checked_before_allocating),
 		cmocka_unit_test(refuses_deep_nesting),
 		cmocka_unit_test(inspects_signature_and_metadata),
 		cmocka_unit_test(branch_modes_and_missing_values),
@@ -1051,7 +1346,10 @@ int main(void)
 		cmocka_unit_test(binary_classifier_widening),
 		cmocka_unit_test(random_trees_match_reference),
 		cmocka_unit_test(xgboost_json_semantics),
+		cmocka_unit_test(xgboost_declared_counts_are_checked),
 		cmocka_unit_test(output_buffers_and_input_checks),
+		cmocka_unit_test(variadic_ops_take_100_inputs),
+		cmocka_unit_test(scratch_limit_names_node_and_limit),
 		cmocka_unit_test(model_is_shared_by_threads),
 		cmocka_unit_test(no_allocation_once_warm),
 	};

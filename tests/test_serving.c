@@ -18,6 +18,7 @@
 #include <string.h>
 #include <limits.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <openssl/evp.h>
@@ -159,7 +160,10 @@ static void record_verify_and_refuse(void **state)
 	assert_string_equal(prop_str(a, "digest"), want);
 	assert_string_equal(prop_str(a, "format"), "onnx");
 	assert_non_null(strstr(prop_str(a, "inputs"), "\"name\":\"X\",\"type\":\"FLOAT\",\"shape\":[-1,2]"));
-	assert_string_equal(a->uri, path);
+	char abs_uri[4200], abs_path[4096];
+	assert_non_null(realpath(path, abs_path));
+	snprintf(abs_uri, sizeof abs_uri, "file://%s", abs_path);
+	assert_string_equal(a->uri, abs_uri); /* the absolute file:// URI, wherever it was recorded from */
 	FILE *f = fopen(path, "rb");
 	fseek(f, 0, SEEK_END);
 	assert_int_equal(prop_int(a, "size_bytes"), ftell(f));
@@ -375,6 +379,206 @@ static void scorer_open_refuses(void **state)
 	assert_int_equal(mlmd_scorer_free(s), -MLMD_FAILED_PRECONDITION);
 	mlmd_scorer_ctx_free(c);
 	assert_int_equal(mlmd_scorer_free(s), 0);
+	mlmd_store_free(st);
+}
+
+/* ---- scratch limits and wide models ------------------------------------------------------------ */
+
+/* A scorer's contexts have a scratch limit by default (1 GiB): a 131 KB
+ * model broadcasting into 4 GiB for one row fails with RESOURCE_EXHAUSTED
+ * naming the node and the limit instead of taking the memory; max_memory
+ * sets another limit, and the failure counts as an error. */
+static void scorer_has_a_default_scratch_limit(void **state)
+{
+	(void)state;
+	char uri[700], p[600];
+	mlmd_store *st = open_store(uri, sizeof uri);
+	path_in(p, sizeof p, "broadcast.onnx");
+	ob b = { 0 };
+	ob_broadcast_model(&b);
+	size_t len;
+	uint8_t *bytes = ob_pack(&b, &len);
+	write_bytes(p, bytes, len);
+	ob_free(&b);
+	int64_t a = record(st, p, "broadcast");
+	static float x[32768];
+	mlmd_tensor in = { .dtype = MLMD_DTYPE_FLOAT, .rank = 2, .dims = { 1, 32768 }, .data = x };
+	for (int variant = 0; variant < 2; variant++) {
+		mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+		o.store_uri = uri;
+		o.artifact_id = a;
+		o.max_memory = variant ? (size_t)8 << 20 : 0;
+		mlmd_scorer *s;
+		if (mlmd_scorer_open(&s, &o))
+			fail_msg("open: %s", mlmd_error_message());
+		mlmd_scorer_ctx *c;
+		assert_int_equal(mlmd_scorer_ctx_new(s, &c), 0);
+		mlmd_tensor out = { 0 };
+		assert_int_equal(mlmd_scorer_score(c, &in, 1, &out, 1), -MLMD_RESOURCE_EXHAUSTED);
+		char want[200];
+		snprintf(want, sizeof want, "node 'wide_add' (ai.onnx::Add) needs more scratch memory than the score "
+			"context's limit of %zu bytes", variant ? (size_t)8 << 20 : MLMD_SCORER_DEFAULT_MAX_MEMORY);
+		if (!strstr(mlmd_error_message(), want))
+			fail_msg("message: %s", mlmd_error_message());
+		assert_int_equal(mlmd_scorer_flush(s), 0);
+		Mlmd__Pb__GetExecutionsByIDResponse *ers;
+		Mlmd__Pb__Execution *e = get_execution(st, mlmd_scorer_execution_id(s), &ers);
+		assert_int_equal(prop_int(e, "errors"), 1);
+		mlmd_message_free(ers);
+		mlmd_scorer_ctx_free(c);
+		assert_int_equal(mlmd_scorer_free(s), 0);
+	}
+	assert_int_equal(MLMD_SCORER_DEFAULT_MAX_MEMORY, (size_t)1 << 30);
+	mlmd_store_free(st);
+}
+
+/* The class statistics come from the probability output even when it is
+ * the 11th output and the caller asks for the first only (the scorer once
+ * kept the outputs it adds in a fixed array of 8 and then counted nothing). */
+static void class_counts_from_a_late_output(void **state)
+{
+	(void)state;
+	char uri[700], p[600];
+	mlmd_store *st = open_store(uri, sizeof uri);
+	path_in(p, sizeof p, "late.onnx");
+	ob b = { 0 };
+	ob_opset(&b, "", 13);
+	ob_opset(&b, "ai.onnx.ml", 1);
+	char outs[10][16];
+	for (int i = 0; i < 9; i++) {
+		snprintf(outs[i], sizeof outs[i], "c%d", i);
+		ob_node(&b, "Identity", "", outs[i], "X", outs[i], NULL);
+		ob_output(&b, outs[i], MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	}
+	ob_node(&b, "LinearClassifier", "ai.onnx.ml", "lin", "X", "label,probs",
+		ob_floats(&b, "coefficients", (float[]){ -1, 1, 1, -1 }, 4),
+		ob_floats(&b, "intercepts", (float[]){ 0, 0 }, 2),
+		ob_strings(&b, "classlabels_strings", (const char *[]){ "no", "yes" }, 2),
+		ob_string(&b, "post_transform", "SOFTMAX"), NULL);
+	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	ob_output(&b, "label", MLMD_DTYPE_STRING, 1, (int64_t[]){ -1 });
+	ob_output(&b, "probs", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
+	size_t len;
+	uint8_t *bytes = ob_pack(&b, &len);
+	write_bytes(p, bytes, len);
+	ob_free(&b);
+	int64_t a = record(st, p, "late");
+	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+	o.store_uri = uri;
+	o.artifact_id = a;
+	mlmd_scorer *s;
+	if (mlmd_scorer_open(&s, &o))
+		fail_msg("open: %s", mlmd_error_message());
+	mlmd_scorer_ctx *c;
+	assert_int_equal(mlmd_scorer_ctx_new(s, &c), 0);
+	float x[8] = { 3, 0, 2, 1, 5, -5, 0, 4 }; /* yes, yes, yes, no */
+	mlmd_tensor in = { .dtype = MLMD_DTYPE_FLOAT, .rank = 2, .dims = { 4, 2 }, .data = x }, out[1];
+	for (int i = 0; i < 3; i++) {
+		memset(out, 0, sizeof out);
+		assert_int_equal(mlmd_scorer_score(c, &in, 1, out, 1), 0);
+		assert_true(((float *)out[0].data)[0] == 3);
+	}
+	assert_int_equal(mlmd_scorer_flush(s), 0);
+	Mlmd__Pb__GetExecutionsByIDResponse *ers;
+	Mlmd__Pb__Execution *e = get_execution(st, mlmd_scorer_execution_id(s), &ers);
+	assert_string_equal(prop_str(e, "class_counts"), "{\"no\":3,\"yes\":9}");
+	mlmd_message_free(ers);
+	mlmd_scorer_ctx_free(c);
+	assert_int_equal(mlmd_scorer_free(s), 0);
+	mlmd_store_free(st);
+}
+
+/* ---- model URIs ------------------------------------------------------------------------------ */
+
+/* Puts an artifact of type Model with this uri (no digest); returns its id. */
+static int64_t put_uri(mlmd_store *st, const char *uri)
+{
+	Mlmd__Pb__Artifact *a = mlmd_message_new(&mlmd__pb__artifact__descriptor);
+	Mlmd__Pb__GetArtifactTypeRequest trq = MLMD__PB__GET_ARTIFACT_TYPE_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactTypeResponse *trs;
+	trq.type_name = "Model";
+	assert_int_equal(mlmd_store_get_artifact_type(st, &trq, &trs), 0);
+	a->has_type_id = 1;
+	a->type_id = trs->artifact_type->id;
+	mlmd_message_free(trs);
+	assert_int_equal(mlmd_message_set_string(a, "uri", uri), 0);
+	Mlmd__Pb__PutArtifactsRequest prq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactsResponse *prs;
+	prq.n_artifacts = 1;
+	prq.artifacts = &a;
+	assert_int_equal(mlmd_store_put_artifacts(st, &prq, &prs), 0);
+	int64_t id = prs->artifact_ids[0];
+	mlmd_message_free(prs);
+	mlmd_message_free(a);
+	return id;
+}
+
+/* A model recorded by a relative path gets its absolute file:// URI
+ * (percent-encoded), so it is found from any directory; file:// URIs are
+ * decoded strictly: a NUL escape, a bad escape or a path too long for the
+ * buffer is refused, never cut to a prefix. */
+static void model_uris_are_absolute_and_decoded_strictly(void **state)
+{
+	(void)state;
+	char uri[700], sub[600], cwd[4096];
+	mlmd_store *st = open_store(uri, sizeof uri);
+	path_in(sub, sizeof sub, "a dir%20x");
+	assert_int_equal(mkdir(sub, 0700), 0);
+	char p[700];
+	snprintf(p, sizeof p, "%s/m 1.onnx", sub);
+	write_tag_model(p, 4);
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_int_equal(chdir(sub), 0);
+	mlmd_model_record_options o = MLMD_MODEL_RECORD_OPTIONS_INIT;
+	o.path = "m 1.onnx"; /* relative */
+	o.name = "relative";
+	int64_t id;
+	int rc = mlmd_model_record(st, &o, &id);
+	assert_int_equal(chdir(cwd), 0);
+	if (rc)
+		fail_msg("record: %s", mlmd_error_message());
+	/* from another directory, the model loads and verifies */
+	mlmd_model *m = NULL;
+	if (mlmd_model_load_artifact(&m, st, id, 0))
+		fail_msg("load: %s", mlmd_error_message());
+	mlmd_model_free(m);
+	Mlmd__Pb__GetArtifactsByIDRequest rq = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
+	Mlmd__Pb__GetArtifactsByIDResponse *rs;
+	rq.n_artifact_ids = 1;
+	rq.artifact_ids = &id;
+	assert_int_equal(mlmd_store_get_artifacts_by_id(st, &rq, &rs), 0);
+	const char *u = rs->artifacts[0]->uri;
+	assert_true(strncmp(u, "file:///", 8) == 0);
+	assert_non_null(strstr(u, "/a%20dir%2520x/m%201.onnx")); /* ' ' and '%' are escaped */
+	/* the same file through file://localhost/ */
+	char lh[4300];
+	snprintf(lh, sizeof lh, "file://localhost%s", u + 7);
+	assert_int_equal(mlmd_model_load_artifact(&m, st, put_uri(st, lh), 1), 0);
+	mlmd_model_free(m);
+	mlmd_message_free(rs);
+	/* refused: a NUL escape (would name a prefix of the path), bad escapes, a path too long, a remote host */
+	struct { const char *uri; int code; const char *needle; } bad[] = {
+		{ "file:///etc/passwd%00.onnx", MLMD_INVALID_ARGUMENT, "invalid percent-escape" },
+		{ "file:///tmp/x%zz", MLMD_INVALID_ARGUMENT, "invalid percent-escape" },
+		{ "file:///tmp/x%+1", MLMD_INVALID_ARGUMENT, "invalid percent-escape" },
+		{ "file:///tmp/x%4", MLMD_INVALID_ARGUMENT, "invalid percent-escape" },
+		{ "file://server/share/m.onnx", MLMD_INVALID_ARGUMENT, "not a local file:// URI" },
+		{ "s3://bucket/m.onnx", MLMD_UNIMPLEMENTED, "only local paths and file:// URIs" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		assert_int_equal(mlmd_model_load_artifact(&m, st, put_uri(st, bad[i].uri), 1), -bad[i].code);
+		if (!strstr(mlmd_error_message(), bad[i].needle))
+			fail_msg("%s: %s", bad[i].uri, mlmd_error_message());
+	}
+	char *longuri = malloc(6000);
+	assert_non_null(longuri);
+	strcpy(longuri, "file:///");
+	memset(longuri + 8, 'a', 5000);
+	longuri[5008] = '\0';
+	assert_int_equal(mlmd_model_load_artifact(&m, st, put_uri(st, longuri), 1), -MLMD_INVALID_ARGUMENT);
+	if (!strstr(mlmd_error_message(), "names a path longer than 4095 bytes"))
+		fail_msg("%s", mlmd_error_message());
+	free(longuri);
 	mlmd_store_free(st);
 }
 
@@ -974,6 +1178,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(serving_record_is_atomic),
 		cmocka_unit_test(unverified_serving_is_recorded),
 		cmocka_unit_test(serving_type_gains_model_verified),
+		cmocka_unit_test(scorer_has_a_default_scratch_limit),
+		cmocka_unit_test(class_counts_from_a_late_output),
+		cmocka_unit_test(model_uris_are_absolute_and_decoded_strictly),
 	};
 	/* `test_serving swap` runs only the hot-swap test (the ThreadSanitizer build does) */
 	if (argc > 1 && strcmp(argv[1], "swap") == 0) {

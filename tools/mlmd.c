@@ -1,7 +1,7 @@
 /*
  * tools/mlmd.c - the mlmd command-line tool.
  *
- *   mlmd score --model PATH [--input CSV|-] [--output CSV|-] [--columns a,b,...] [--batch N]
+ *   mlmd score --model PATH [--input CSV|-] [--output CSV|-] [--columns a,b,...] [--batch N] [--max-memory SIZE]
  *   mlmd score --store URI --artifact ID [--deployment NAME] [--allow-unverified] [...]
  *   mlmd model info PATH [--json]
  *   mlmd model add --store URI [--type NAME] --name NAME [--uri URI] FILE
@@ -19,6 +19,7 @@
 #include <string.h>
 #include <mlmd.h>
 
+#include "csv.h"
 #include "mlmd_cli.h"
 
 static const char *prog = "mlmd";
@@ -75,114 +76,14 @@ static size_t dtype_size(int dt)
 	}
 }
 
-/* ---- CSV ------------------------------------------------------------------------------ */
-
-typedef struct {
-	FILE *f;
-	char *line;
-	size_t cap;
-	char **cells;   /* pointers into line (unquoted in place) */
-	size_t n_cells, cap_cells;
-	long lineno;
-} csv_reader;
-
-/* Reads one record (quoted fields may span lines); returns 1, 0 at EOF, -1 on error. */
-static int csv_next(csv_reader *r)
-{
-	size_t len = 0;
-	bool inq = false;
-	int c;
-	for (;;) {
-		c = fgetc(r->f);
-		if (c == EOF)
-			break;
-		if (len + 2 > r->cap) {
-			size_t nc = r->cap ? r->cap * 2 : 4096;
-			char *nl = realloc(r->line, nc);
-			if (!nl)
-				return -1;
-			r->line = nl;
-			r->cap = nc;
-		}
-		if (c == '"')
-			inq = !inq;
-		if (c == '\n' && !inq)
-			break;
-		r->line[len++] = (char)c;
-	}
-	if (c == EOF && len == 0)
-		return 0;
-	r->lineno++;
-	if (len && r->line[len - 1] == '\r')
-		len--;
-	r->line[len] = '\0';
-	/* split and unquote in place */
-	r->n_cells = 0;
-	char *p = r->line, *w;
-	for (;;) {
-		if (r->n_cells == r->cap_cells) {
-			size_t nc = r->cap_cells ? r->cap_cells * 2 : 64;
-			char **ncells = realloc(r->cells, nc * sizeof *ncells);
-			if (!ncells)
-				return -1;
-			r->cells = ncells;
-			r->cap_cells = nc;
-		}
-		r->cells[r->n_cells++] = w = p;
-		if (*p == '"') {
-			p++;
-			for (;;) {
-				if (*p == '\0')
-					return -1;
-				if (*p == '"' && p[1] == '"') {
-					*w++ = '"';
-					p += 2;
-				} else if (*p == '"') {
-					p++;
-					break;
-				} else {
-					*w++ = *p++;
-				}
-			}
-			if (*p != ',' && *p != '\0')
-				return -1;
-		} else {
-			while (*p && *p != ',')
-				*w++ = *p++;
-		}
-		char sep = *p;
-		*w = '\0';
-		if (sep == '\0')
-			break;
-		p++;
-	}
-	return 1;
-}
-
-static void csv_put(FILE *out, const char *s)
-{
-	if (!s) /* a missing string: an empty cell */
-		return;
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 /* ---- score ------------------------------------------------------------------------------- */
 
 static void score_help(FILE *f)
 {
 	fprintf(f, "usage: %s score --model PATH [--input CSV|-] [--output CSV|-] [--columns a,b,...] [--batch N]\n"
+		"                  [--max-memory SIZE]\n"
 		"       %s score --store URI --artifact ID [--deployment NAME] [--allow-unverified] [same options]\n\n"
-		"Scores the rows of a CSV file (with a header) with a model file (ONNX or XGBoost JSON).\n"
+		"Scores the rows of a CSV file (with a header) with a model file (ONNX, XGBoost JSON or PMML).\n"
 		"  --model PATH     the model; its format is detected from its content\n"
 		"  --store URI      with --artifact: the model artifact ID of this store, verified against its\n"
 		"                   recorded SHA-256; the run is recorded as a ModelServing execution in the\n"
@@ -190,12 +91,41 @@ static void score_help(FILE *f)
 		"  --input CSV      input rows (default: standard input)\n"
 		"  --output CSV     where to write the results (default: standard output)\n"
 		"  --columns LIST   for a model with one [N, F] input: the columns to use, in order\n"
-		"  --batch N        rows scored per call (default 1024)\n\n"
+		"  --batch N        rows scored per call (default 1024)\n"
+		"  --max-memory SIZE  scratch memory one batch may use, in bytes or with K, M, G, T (powers of\n"
+		"                   1024); 0 = no limit (default 1G). A batch that needs more fails, naming the\n"
+		"                   model node and the limit\n\n"
 		"Columns are matched to model inputs by name. A model with a single [N, F] input takes the\n"
 		"columns in order instead: all of them, or those named by --columns (F must match).\n"
-		"Empty cells are missing values (NaN). The output has one column per scalar output and\n"
-		"NAME_<label> (or NAME_0 ... NAME_K-1) columns for an [N, K] output; numbers are printed\n"
-		"with %%.17g, labels as text.\n", prog, prog);
+		"Numbers are decimal (no hexadecimal; out of the input type's range is an error); for float\n"
+		"inputs an empty cell or nan is a missing value and inf, -inf are infinities. A record may\n"
+		"be at most 64 MiB. The output has one column per scalar output and NAME_<label> (or\n"
+		"NAME_0 ... NAME_K-1) columns for an [N, K] output; numbers are printed with 17 significant\n"
+		"digits, labels as text.\n", prog, prog);
+}
+
+/* A byte count: digits with an optional K, M, G or T suffix (powers of 1024). */
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	int shift = 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default: break;
+	}
+	if (*end || v > (SIZE_MAX >> shift))
+		return -1;
+	*out = (size_t)v << shift;
+	return 0;
 }
 
 typedef struct {
@@ -204,77 +134,6 @@ typedef struct {
 	int dtype;
 	int rank;         /* rank of the tensor given to the model (1 or 2) */
 } in_bind;
-
-/* Parses one cell into element `at` of a buffer of the given type. */
-static int parse_cell(const char *cell, int dtype, void *buf, size_t at, char **strings_out, const char **err)
-{
-	if (dtype == MLMD_DTYPE_STRING) {
-		char *s = strdup(cell);
-		if (!s)
-			return -1;
-		strings_out[at] = s;
-		((const char **)buf)[at] = s;
-		return 0;
-	}
-	while (*cell == ' ')
-		cell++;
-	if (*cell == '\0') {
-		if (dtype == MLMD_DTYPE_FLOAT) {
-			((float *)buf)[at] = NAN;
-			return 0;
-		}
-		if (dtype == MLMD_DTYPE_DOUBLE) {
-			((double *)buf)[at] = NAN;
-			return 0;
-		}
-		*err = "empty cell for an integer input (missing values need a float input)";
-		return -1;
-	}
-	char *end;
-	errno = 0;
-	if (dtype == MLMD_DTYPE_FLOAT || dtype == MLMD_DTYPE_DOUBLE) {
-		double v = strtod(cell, &end);
-		while (*end == ' ')
-			end++;
-		if (*end) {
-			*err = "not a number";
-			return -1;
-		}
-		if (dtype == MLMD_DTYPE_FLOAT)
-			((float *)buf)[at] = (float)v;
-		else
-			((double *)buf)[at] = v;
-		return 0;
-	}
-	if (dtype == MLMD_DTYPE_BOOL) {
-		bool t = !strcmp(cell, "1") || !strcmp(cell, "true") || !strcmp(cell, "True");
-		bool f = !strcmp(cell, "0") || !strcmp(cell, "false") || !strcmp(cell, "False");
-		if (!t && !f) {
-			*err = "not a boolean (0/1/true/false)";
-			return -1;
-		}
-		((uint8_t *)buf)[at] = t;
-		return 0;
-	}
-	long long v = strtoll(cell, &end, 10);
-	while (*end == ' ')
-		end++;
-	if (*end || errno) {
-		*err = "not an integer";
-		return -1;
-	}
-	switch (dtype) {
-	case MLMD_DTYPE_INT32: ((int32_t *)buf)[at] = (int32_t)v; break;
-	case MLMD_DTYPE_INT64: ((int64_t *)buf)[at] = v; break;
-	case MLMD_DTYPE_INT16: ((int16_t *)buf)[at] = (int16_t)v; break;
-	case MLMD_DTYPE_UINT16: ((uint16_t *)buf)[at] = (uint16_t)v; break;
-	case MLMD_DTYPE_INT8: ((int8_t *)buf)[at] = (int8_t)v; break;
-	case MLMD_DTYPE_UINT8: ((uint8_t *)buf)[at] = (uint8_t)v; break;
-	case MLMD_DTYPE_UINT32: ((uint32_t *)buf)[at] = (uint32_t)v; break;
-	default: ((uint64_t *)buf)[at] = (uint64_t)v;
-	}
-	return 0;
-}
 
 static void print_label(FILE *out, const mlmd_value_info *vi, size_t k)
 {
@@ -287,18 +146,21 @@ static void print_label(FILE *out, const mlmd_value_info *vi, size_t k)
 	}
 }
 
+static void print_double(FILE *out, double v)
+{
+	char buf[40];
+	if (v != v) /* NaN (missing): an empty cell */
+		return;
+	mlmd_double_format(buf, sizeof buf, v, 17);
+	fputs(buf, out);
+}
+
 static void print_value(FILE *out, const mlmd_tensor *t, size_t i)
 {
 	const void *p = t->data;
 	switch (t->dtype) {
-	case MLMD_DTYPE_FLOAT:
-		if (((const float *)p)[i] == ((const float *)p)[i]) /* NaN (missing): an empty cell */
-			fprintf(out, "%.17g", (double)((const float *)p)[i]);
-		break;
-	case MLMD_DTYPE_DOUBLE:
-		if (((const double *)p)[i] == ((const double *)p)[i])
-			fprintf(out, "%.17g", ((const double *)p)[i]);
-		break;
+	case MLMD_DTYPE_FLOAT: print_double(out, ((const float *)p)[i]); break;
+	case MLMD_DTYPE_DOUBLE: print_double(out, ((const double *)p)[i]); break;
 	case MLMD_DTYPE_INT32: fprintf(out, "%d", ((const int32_t *)p)[i]); break;
 	case MLMD_DTYPE_INT64: fprintf(out, "%lld", (long long)((const int64_t *)p)[i]); break;
 	case MLMD_DTYPE_STRING: csv_put(out, ((const char *const *)p)[i]); break;
@@ -345,6 +207,7 @@ static int cmd_score(const char *global_store, int argc, char **argv)
 	const char *model_path = NULL, *in_path = "-", *out_path = "-", *store_uri = global_store, *deployment = "cli";
 	char *columns = NULL;
 	long batch = 1024;
+	size_t max_memory = (size_t)1 << 30;
 	int64_t artifact = 0;
 	int allow_unverified = 0;
 	for (int i = 0; i < argc; i++) {
@@ -377,6 +240,10 @@ static int cmd_score(const char *global_store, int argc, char **argv)
 			batch = strtol(argv[++i], &end, 10);
 			if (*end || batch < 1 || batch > 10000000)
 				return cli_usage("score: --batch must be a number from 1 to 10000000");
+		} else if (!strcmp(a, "--max-memory") && has_next) {
+			if (parse_size(argv[++i], &max_memory))
+				return cli_usage("score: --max-memory must be a byte count like 512M, 2G or 0 (no limit), "
+					"not '%s'", argv[i]);
 		} else {
 			return cli_usage("score: unknown or incomplete option '%s'", a);
 		}
@@ -396,6 +263,7 @@ static int cmd_score(const char *global_store, int argc, char **argv)
 		so.artifact_id = artifact;
 		so.deployment = deployment;
 		so.allow_unverified = allow_unverified;
+		so.max_memory = max_memory ? max_memory : SIZE_MAX;
 		if (mlmd_scorer_open(&scorer, &so))
 			return cli_failed("%s", mlmd_error_message());
 		if (mlmd_scorer_ctx_new(scorer, &sctx)) {
@@ -419,7 +287,8 @@ static int cmd_score(const char *global_store, int argc, char **argv)
 		return rc;
 	}
 	int rc = 0;
-	csv_reader r = { .f = in };
+	csv_reader r;
+	csv_init(&r, in);
 	size_t ni = mlmd_model_input_count(m), no = mlmd_model_output_count(m);
 	in_bind *binds = calloc(ni + 1, sizeof *binds);
 	mlmd_tensor *tin = calloc(ni + 1, sizeof *tin), *tout = calloc(no + 1, sizeof *tout);
@@ -433,9 +302,14 @@ static int cmd_score(const char *global_store, int argc, char **argv)
 		rc = cli_failed("out of memory");
 		goto out;
 	}
+	mlmd_score_ctx_set_limit(ctx, max_memory);
 	int got = csv_next(&r);
-	if (got <= 0) {
-		rc = cli_failed("%s: %s", in_path, got < 0 ? "malformed CSV header" : "empty input (a header line is needed)");
+	if (got < 0) {
+		rc = cli_failed("%s:%ld: %s (the header)", in_path, r.lineno, r.err);
+		goto out;
+	}
+	if (got == 0) {
+		rc = cli_failed("%s: empty input (a header line is needed)", in_path);
 		goto out;
 	}
 	n_header = (int)r.n_cells;
@@ -515,7 +389,7 @@ static int cmd_score(const char *global_store, int argc, char **argv)
 		while (n < batch) {
 			got = csv_next(&r);
 			if (got < 0) {
-				rc = cli_failed("%s:%ld: malformed CSV record", in_path, r.lineno + 1);
+				rc = cli_failed("%s:%ld: %s", in_path, r.lineno, r.err);
 				goto out;
 			}
 			if (got == 0) {
@@ -532,7 +406,7 @@ static int cmd_score(const char *global_store, int argc, char **argv)
 				for (int j = 0; j < binds[k].n_cols; j++) {
 					const char *err = "invalid";
 					size_t at = (size_t)n * (size_t)binds[k].n_cols + (size_t)j;
-					if (parse_cell(r.cells[binds[k].cols[j]], binds[k].dtype, bufs[k], at, strs[k], &err)) {
+					if (csv_parse_cell(r.cells[binds[k].cols[j]], binds[k].dtype, bufs[k], at, strs[k], &err)) {
 						rc = cli_failed("%s:%ld: column '%s': %s: '%s'", in_path, r.lineno, header[binds[k].cols[j]],
 							err, r.cells[binds[k].cols[j]]);
 						goto out;
@@ -548,8 +422,11 @@ static int cmd_score(const char *global_store, int argc, char **argv)
 			tin[k].dims[1] = binds[k].n_cols;
 		}
 		memset(tout, 0, (no + 1) * sizeof *tout);
-		if (n > 0 && (sctx ? mlmd_scorer_score(sctx, tin, ni, tout, no) : mlmd_model_score(m, ctx, tin, ni, tout, no))) {
-			rc = cli_failed("rows %ld-%ld: %s", rows_done + 1, rows_done + n, mlmd_error_message());
+		int src = n > 0 ? (sctx ? mlmd_scorer_score(sctx, tin, ni, tout, no) : mlmd_model_score(m, ctx, tin, ni, tout,
+			no)) : 0;
+		if (src) {
+			rc = cli_failed("rows %ld-%ld: %s%s", rows_done + 1, rows_done + n, mlmd_error_message(),
+				src == -MLMD_RESOURCE_EXHAUSTED && max_memory ? " (--max-memory sets the limit)" : "");
 			goto out;
 		}
 		if (!header_done) {
@@ -620,8 +497,7 @@ out:
 	free(binds);
 	free(tin);
 	free(tout);
-	free(r.line);
-	free(r.cells);
+	csv_free(&r);
 	mlmd_score_ctx_free(ctx);
 	mlmd_model_free(m);
 	mlmd_scorer_ctx_free(sctx);
@@ -657,6 +533,16 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A free dimension's name: the model's own (an ONNX dim_param), else N for
+ * the first one (the rows, in every format the scorer reads), else NULL
+ * (printed "?" as text, null in JSON). One notation for every format. */
+static const char *dim_name(const mlmd_value_info *vi, int d)
+{
+	if (vi->dim_names && vi->dim_names[d] && vi->dim_names[d][0])
+		return vi->dim_names[d];
+	return d == 0 ? "N" : NULL;
+}
+
 static void print_info(FILE *f, const mlmd_value_info *vi, bool json)
 {
 	if (json) {
@@ -672,8 +558,8 @@ static void print_info(FILE *f, const mlmd_value_info *vi, bool json)
 					fputc(',', f);
 				if (vi->dims[d] >= 0)
 					fprintf(f, "%lld", (long long)vi->dims[d]);
-				else if (vi->dim_names && vi->dim_names[d])
-					json_str(f, vi->dim_names[d]);
+				else if (dim_name(vi, d))
+					json_str(f, dim_name(vi, d));
 				else
 					fputs("null", f);
 			}
@@ -703,7 +589,7 @@ static void print_info(FILE *f, const mlmd_value_info *vi, bool json)
 			if (vi->dims[d] >= 0)
 				fprintf(f, "%lld", (long long)vi->dims[d]);
 			else
-				fputs(vi->dim_names && vi->dim_names[d] ? vi->dim_names[d] : "?", f);
+				fputs(dim_name(vi, d) ? dim_name(vi, d) : "?", f);
 		}
 		fputc(']', f);
 	}
@@ -730,8 +616,10 @@ static int cmd_model_info(int argc, char **argv)
 		if (!strcmp(argv[i], "--json"))
 			json = true;
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: %s model info PATH [--json]\n\nPrints a model file's format, producer, opsets, "
-				"inputs, outputs and metadata.\n", prog);
+			printf("usage: %s model info PATH [--json]\n\nPrints a model file's (ONNX, XGBoost JSON or PMML) "
+				"format, producer, opsets, inputs, outputs and metadata. A dimension the model leaves free\n"
+				"prints as its name in the model, else N for the first (the rows) and ? (JSON null) for "
+				"others.\n", prog);
 			return 0;
 		} else if (argv[i][0] == '-' || path)
 			return cli_usage("model info: unexpected argument '%s'", argv[i]);
@@ -826,7 +714,8 @@ static int cmd_model_add(const char *global_store, int argc, char **argv)
 			printf("usage: %s model add --store URI [--type NAME] --name NAME [--uri URI] FILE\n\n"
 				"Records a model file as an artifact (default type \"Model\") with its SHA-256 digest, size,\n"
 				"format, inputs and outputs, so that scorers can verify it. The file must load as a model.\n"
-				"Prints the new artifact's id.\n", prog);
+				"The artifact's uri is FILE's absolute file:// URI (found from any directory) unless --uri\n"
+				"gives another. Prints the new artifact's id.\n", prog);
 			return 0;
 		} else if (!strcmp(a, "--store") && has_next) {
 			store_uri = argv[++i];

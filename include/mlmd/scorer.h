@@ -137,7 +137,8 @@ MLMD_EXTERN(void) mlmd_score_ctx_free(mlmd_score_ctx *ctx);
 
 /* Caps the scratch memory one score call may use on this context, in bytes
  * (0, the default, means no cap). A call that would need more fails with
- * RESOURCE_EXHAUSTED, so one oversized request cannot exhaust a server. */
+ * RESOURCE_EXHAUSTED naming the node and the limit, so one oversized request
+ * cannot exhaust a server; the context stays usable. */
 MLMD_EXTERN(void) mlmd_score_ctx_set_limit(mlmd_score_ctx *ctx, size_t bytes);
 
 /*

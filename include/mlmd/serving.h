@@ -30,10 +30,10 @@ MLMD_EXTERN(int) mlmd_file_sha256(const char *path, char hex[65]);
 
 typedef struct mlmd_model_record_options {
 	unsigned version;        /* MLMD_MODEL_RECORD_OPTIONS_VERSION */
-	const char *path;        /* the model file (required); recorded as the artifact's uri */
+	const char *path;        /* the model file (required); its absolute file:// URI is the artifact's uri */
 	const char *type_name;   /* artifact type; default "Model" (created or extended as needed) */
 	const char *name;        /* artifact name (required, unique within the type) */
-	const char *uri;         /* uri to record instead of path (a file:// URI, say); NULL = path */
+	const char *uri;         /* uri to record instead (another location); NULL = path's absolute file:// URI */
 } mlmd_model_record_options;
 
 #define MLMD_MODEL_RECORD_OPTIONS_VERSION 1
@@ -44,7 +44,7 @@ typedef struct mlmd_model_record_options {
  * model (so only a model the scorer can serve is recorded), computes its
  * SHA-256 and writes the artifact (state LIVE) with the properties
  *   digest  "sha256:<hex>"     size_bytes  file size
- *   format  "onnx" | "xgboost-json"
+ *   format  "onnx" | "xgboost-json" | "pmml"
  *   inputs, outputs  JSON lists of {name, type, shape}
  * On success *artifact_id is the new artifact's id.
  */
@@ -76,10 +76,18 @@ typedef struct mlmd_scorer_options {
 	const char *deployment;     /* name of the Deployment context; default "default" */
 	int flush_interval_ms;      /* write statistics this often from a background thread; 0 = never */
 	int record_batches;         /* also record every scored batch as a ScoredBatch artifact */
+	/* fields above are version 1 */
+	size_t max_memory;          /* scratch bytes one mlmd_scorer_score() call may use on a context;
+	                               0 = MLMD_SCORER_DEFAULT_MAX_MEMORY, SIZE_MAX = no limit */
 } mlmd_scorer_options;
 
-#define MLMD_SCORER_OPTIONS_VERSION 1
-#define MLMD_SCORER_OPTIONS_INIT { MLMD_SCORER_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0 }
+/* The scratch limit of a scorer's contexts unless max_memory says otherwise:
+ * a call that needs more fails with RESOURCE_EXHAUSTED naming the node and
+ * the limit, instead of exhausting the host (see mlmd_score_ctx_set_limit). */
+#define MLMD_SCORER_DEFAULT_MAX_MEMORY ((size_t)1 << 30)
+
+#define MLMD_SCORER_OPTIONS_VERSION 2
+#define MLMD_SCORER_OPTIONS_INIT { MLMD_SCORER_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0, 0 }
 
 /* Opens a scorer on a model artifact (verified as mlmd_model_load_artifact
  * does) and, unless no_recording, records the serving execution, its
@@ -114,8 +122,9 @@ MLMD_EXTERN(mlmd_model *) mlmd_scorer_model(mlmd_scorer *scorer);
  * no-op. Returns the final flush's status. */
 MLMD_EXTERN(int) mlmd_scorer_free(mlmd_scorer *scorer);
 
-/* A scoring context for one thread at a time. Free it with
- * mlmd_scorer_ctx_free() before the scorer. */
+/* A scoring context for one thread at a time, its scratch memory capped at
+ * the scorer's max_memory. Free it with mlmd_scorer_ctx_free() before the
+ * scorer. */
 MLMD_EXTERN(int) mlmd_scorer_ctx_new(mlmd_scorer *scorer, mlmd_scorer_ctx **out);
 MLMD_EXTERN(void) mlmd_scorer_ctx_free(mlmd_scorer_ctx *ctx);
 

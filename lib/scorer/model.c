@@ -26,11 +26,15 @@ void *sc_alloc(sc_pool *p, size_t n)
 	n = (n + 31) & ~(size_t)31;
 	if (n == 0)
 		n = 32;
-	if (p->limit && (n > p->limit || p->used_total > p->limit - n))
+	if (p->limit && (n > p->limit || p->used_total > p->limit - n)) {
+		p->refused = n;
 		return NULL;
+	}
 	sc_block *b = p->head;
 	if (!b || b->size - b->used < n) {
 		size_t size = b ? b->size * 2 : 4096;
+		if (p->limit && size > p->limit - p->used_total)
+			size = p->limit - p->used_total; /* a new block never reserves past the limit */
 		if (size < n)
 			size = n;
 		if (size > ((size_t)1 << 40))
@@ -86,6 +90,7 @@ void sc_pool_reset(sc_pool *p)
 		p->head->used = 0;
 	}
 	p->used_total = 0;
+	p->refused = 0;
 }
 
 void sc_pool_free(sc_pool *p)
@@ -95,7 +100,7 @@ void sc_pool_free(sc_pool *p)
 		free(b);
 	}
 	p->head = NULL;
-	p->used_total = p->peak = 0; /* the limit stays */
+	p->used_total = p->peak = p->refused = 0; /* the limit stays */
 }
 
 /* ---- tensors ---------------------------------------------------------------------- */
@@ -226,17 +231,26 @@ const char *sc_dtype_name(int dtype)
 	return "unknown type";
 }
 
+/* The product of the non-zero dimensions must stay within SC_MAX_ELEMENTS
+ * even when another dimension is 0, so that no product of a subset of a
+ * tensor's dimensions (which ops compute: outer and inner sizes, strides)
+ * can overflow. */
 int64_t sc_shape_numel(int rank, const int64_t *dims)
 {
 	int64_t n = 1;
+	bool empty = false;
 	for (int i = 0; i < rank; i++) {
 		if (dims[i] < 0)
 			return -1;
-		if (dims[i] && n > SC_MAX_ELEMENTS / dims[i])
+		if (dims[i] == 0) {
+			empty = true;
+			continue;
+		}
+		if (n > SC_MAX_ELEMENTS / dims[i])
 			return -1;
 		n *= dims[i];
 	}
-	return n;
+	return empty ? 0 : n;
 }
 
 int64_t sc_numel(const tensor *t)
@@ -267,9 +281,11 @@ int sc_out(const sc_node *n, sc_run *r, int k, int dtype, int rank, const int64_
 		t->dims[i] = dims[i];
 	t->capacity = (size_t)cnt;
 	t->data = sc_alloc_array(&r->ctx->pool, (size_t)cnt, sc_dtype_size(dtype));
+	if (!t->data && !r->ctx->pool.refused)
+		return sc_fail(n, MLMD_RESOURCE_EXHAUSTED, "output %d: %lld elements do not fit in memory", k,
+			(long long)cnt);
 	if (!t->data)
-		return sc_fail(n, MLMD_RESOURCE_EXHAUSTED, "output %d: %lld elements do not fit in memory%s", k,
-			(long long)cnt, r->ctx->pool.limit ? " (or the context's limit)" : "");
+		return MLMD_OOM(); /* over the context's limit: run_graph says so */
 	return 0;
 }
 
@@ -371,6 +387,12 @@ int mlmd_model_load_buffer(mlmd_model **out, const void *data, size_t len, const
 	int rc = detect_and_load(m, data ? data : "", len);
 	if (rc == 0)
 		rc = sc_finish_io(m);
+	for (int k = 0; rc == 0 && k < m->n_nodes; k++) {
+		if (m->nodes[k].nin > m->max_nin)
+			m->max_nin = m->nodes[k].nin;
+		if (m->nodes[k].nout > m->max_nout)
+			m->max_nout = m->nodes[k].nout;
+	}
 	if (rc) {
 		mlmd_model_free(m);
 		return name ? mlmd__context(rc, "%s", name) : rc;
@@ -527,6 +549,8 @@ void mlmd_score_ctx_free(mlmd_score_ctx *ctx)
 		return;
 	sc_pool_free(&ctx->pool);
 	free(ctx->slots);
+	free(ctx->args_in);
+	free(ctx->args_out);
 	free(ctx);
 }
 
@@ -604,6 +628,22 @@ static int bind_input(const mlmd_model *m, mlmd_score_ctx *ctx, size_t i, const 
 	return 0;
 }
 
+/* The error for a call that ran into the context's scratch limit, naming
+ * the node (or, with op NULL, the input being converted) and the limit. Any
+ * failure while the pool has refused a request is reported this way: the
+ * op's own message would only say that memory ran out. */
+static int over_limit(const mlmd_score_ctx *ctx, const char *name, const sc_op *op)
+{
+	const sc_pool *p = &ctx->pool;
+	char what[320];
+	if (op)
+		snprintf(what, sizeof what, "node '%s' (%s::%s)", name, op->domain[0] ? op->domain : "ai.onnx", op->name);
+	else
+		snprintf(what, sizeof what, "input '%s'", name);
+	return mlmd__fail(MLMD_RESOURCE_EXHAUSTED, "%s needs more scratch memory than the score context's limit of "
+		"%zu bytes (%zu in use, %zu more asked for)", what, p->limit, p->used_total, p->refused);
+}
+
 static int run_graph(const mlmd_model *m, mlmd_score_ctx *ctx, const tensor *inputs, size_t n_inputs,
 	tensor *outputs, size_t n_outputs)
 {
@@ -624,6 +664,22 @@ static int run_graph(const mlmd_model *m, mlmd_score_ctx *ctx, const tensor *inp
 		ctx->slots = ns;
 		ctx->n_slots = m->n_values;
 	}
+	/* the node argument arrays: as wide as the model's widest node (variadic
+	 * ops and PMML models take thousands), grown once per context */
+	if (ctx->cap_in < m->max_nin) {
+		const tensor **na = realloc(ctx->args_in, (size_t)m->max_nin * sizeof *na);
+		if (!na)
+			return MLMD_OOM();
+		ctx->args_in = na;
+		ctx->cap_in = m->max_nin;
+	}
+	if (ctx->cap_out < m->max_nout) {
+		tensor **na = realloc(ctx->args_out, (size_t)m->max_nout * sizeof *na);
+		if (!na)
+			return MLMD_OOM();
+		ctx->args_out = na;
+		ctx->cap_out = m->max_nout;
+	}
 	tensor *slots = ctx->slots;
 	for (int v = 0; v < m->n_values; v++) {
 		if (m->values[v].is_const)
@@ -633,11 +689,15 @@ static int run_graph(const mlmd_model *m, mlmd_score_ctx *ctx, const tensor *inp
 	}
 	for (size_t i = 0; i < n_inputs; i++) {
 		int rc = bind_input(m, ctx, i, &inputs[i], &slots[m->input_vals[i]]);
+		if (rc && ctx->pool.refused)
+			return over_limit(ctx, m->inputs[i].name, NULL);
 		if (rc)
 			return rc;
 	}
 	sc_run r;
 	r.ctx = ctx;
+	r.in = ctx->args_in;
+	r.out = ctx->args_out;
 	for (int k = 0; k < m->n_nodes; k++) {
 		const sc_node *n = &m->nodes[k];
 		r.nin = n->nin;
@@ -646,7 +706,10 @@ static int run_graph(const mlmd_model *m, mlmd_score_ctx *ctx, const tensor *inp
 			r.in[i] = n->in[i] >= 0 ? &slots[n->in[i]] : NULL;
 		for (int i = 0; i < n->nout; i++)
 			r.out[i] = &slots[n->out[i]];
+		ctx->pool.refused = 0;
 		int rc = n->op->run(n, &r);
+		if (rc && ctx->pool.refused)
+			return over_limit(ctx, n->name, n->op);
 		if (rc)
 			return rc;
 	}

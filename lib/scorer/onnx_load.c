@@ -10,6 +10,7 @@
  * outputs become the model's signature.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,8 +111,30 @@ static int walk(const uint8_t *p, const uint8_t *end, int kind, int depth)
 
 /* ---- tensors ------------------------------------------------------------------------ */
 
-/* Decodes a TensorProto into model-owned memory, checking that its data has
- * exactly as many elements as its dims say. `what` names it in errors. */
+/* How many elements a TensorProto's data holds, in whichever field carries
+ * it (string_data, raw_data, or the typed field of its element type); -1
+ * when raw_data is not a whole number of elements. Read before anything is
+ * allocated, so a declared shape is checked against the data present. */
+static int64_t tensor_data_count(const TensorProto *tp, int dt, size_t es)
+{
+	if (dt == MLMD_DTYPE_STRING)
+		return (int64_t)tp->n_string_data;
+	if (tp->has_raw_data)
+		return tp->raw_data.len % es ? -1 : (int64_t)(tp->raw_data.len / es);
+	switch (dt) {
+	case MLMD_DTYPE_FLOAT: return (int64_t)tp->n_float_data;
+	case MLMD_DTYPE_DOUBLE: return (int64_t)tp->n_double_data;
+	case MLMD_DTYPE_INT64: return (int64_t)tp->n_int64_data;
+	case MLMD_DTYPE_UINT32: case MLMD_DTYPE_UINT64: return (int64_t)tp->n_uint64_data;
+	default: return (int64_t)tp->n_int32_data; /* INT32, BOOL and the 8- and 16-bit integers */
+	}
+}
+
+/* Decodes a TensorProto into model-owned memory. Its dims are checked
+ * (none negative, the product of the non-zero ones within SC_MAX_ELEMENTS)
+ * and must describe exactly the elements its data holds before anything is
+ * allocated: memory follows the bytes in the file, never a declared size.
+ * `what` names the tensor in errors. */
 static int tensor_from_proto(sc_pool *pool, const TensorProto *tp, tensor *t, const char *what)
 {
 	memset(t, 0, sizeof *t);
@@ -125,60 +148,56 @@ static int tensor_from_proto(sc_pool *pool, const TensorProto *tp, tensor *t, co
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: rank %zu exceeds %d", what, tp->n_dims, MLMD_TENSOR_MAX_RANK);
 	t->dtype = dt;
 	t->rank = (int)tp->n_dims;
-	for (size_t i = 0; i < tp->n_dims; i++)
+	for (size_t i = 0; i < tp->n_dims; i++) {
+		if (tp->dims[i] < 0)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: dimension %zu is negative (%lld)", what, i,
+				(long long)tp->dims[i]);
 		t->dims[i] = tp->dims[i];
+	}
 	int64_t n = sc_numel(t);
 	if (n < 0)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: invalid or absurd dimensions", what);
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: dimensions describe more than 2^34 elements (the "
+			"limit)", what);
 	size_t es = sc_dtype_size(dt);
+	int64_t have = tensor_data_count(tp, dt, es);
+	if (have < 0)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: raw_data holds %zu bytes, not a multiple of %zu",
+			what, tp->raw_data.len, es);
+	if (have != n)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: dims say %lld element(s), the data holds %lld", what,
+			(long long)n, (long long)have);
 	t->capacity = (size_t)n;
 	t->data = sc_alloc_array(pool, (size_t)n, es);
 	if (!t->data)
 		return MLMD_OOM();
-	size_t have;
 	if (dt == MLMD_DTYPE_STRING) {
-		have = tp->n_string_data;
-		if (have == (size_t)n)
-			for (int64_t i = 0; i < n; i++) {
-				char *s = sc_strdup(pool, (const char *)tp->string_data[i].data, tp->string_data[i].len);
-				if (!s)
-					return MLMD_OOM();
-				((const char **)t->data)[i] = s;
-			}
+		for (int64_t i = 0; i < n; i++) {
+			char *s = sc_strdup(pool, (const char *)tp->string_data[i].data, tp->string_data[i].len);
+			if (!s)
+				return MLMD_OOM();
+			((const char **)t->data)[i] = s;
+		}
 	} else if (tp->has_raw_data) {
-		if (tp->raw_data.len % es)
-			return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: raw_data holds %zu bytes, not a multiple of %zu",
-				what, tp->raw_data.len, es);
-		have = tp->raw_data.len / es;
-		if (have == (size_t)n && n)
-			sc_memcpy(t->data, tp->raw_data.data, (size_t)n * es); /* little-endian hosts only */
+		sc_memcpy(t->data, tp->raw_data.data, (size_t)n * es); /* little-endian hosts only */
 		if (dt == MLMD_DTYPE_BOOL)
-			for (int64_t i = 0; i < n && have == (size_t)n; i++)
+			for (int64_t i = 0; i < n; i++)
 				((uint8_t *)t->data)[i] = ((uint8_t *)t->data)[i] != 0;
 	} else {
-		const void *same = NULL; /* typed data already in the element type: copied whole */
 		switch (dt) {
-		case MLMD_DTYPE_FLOAT: have = tp->n_float_data, same = tp->float_data; break;
-		case MLMD_DTYPE_DOUBLE: have = tp->n_double_data, same = tp->double_data; break;
-		case MLMD_DTYPE_INT64: have = tp->n_int64_data, same = tp->int64_data; break;
-		case MLMD_DTYPE_INT32: have = tp->n_int32_data, same = tp->int32_data; break;
+		case MLMD_DTYPE_FLOAT: sc_memcpy(t->data, tp->float_data, (size_t)n * es); break;
+		case MLMD_DTYPE_DOUBLE: sc_memcpy(t->data, tp->double_data, (size_t)n * es); break;
+		case MLMD_DTYPE_INT64: sc_memcpy(t->data, tp->int64_data, (size_t)n * es); break;
+		case MLMD_DTYPE_INT32: sc_memcpy(t->data, tp->int32_data, (size_t)n * es); break;
 		case MLMD_DTYPE_UINT32:
 		case MLMD_DTYPE_UINT64:
-			have = tp->n_uint64_data;
-			for (size_t i = 0; have == (size_t)n && i < have; i++)
-				sc_seti(t, (int64_t)i, (int64_t)tp->uint64_data[i]);
+			for (int64_t i = 0; i < n; i++)
+				sc_seti(t, i, (int64_t)tp->uint64_data[i]);
 			break;
 		default: /* BOOL and the 8- and 16-bit integers travel in int32_data */
-			have = tp->n_int32_data;
-			for (size_t i = 0; have == (size_t)n && i < have; i++)
-				sc_seti(t, (int64_t)i, tp->int32_data[i]);
+			for (int64_t i = 0; i < n; i++)
+				sc_seti(t, i, tp->int32_data[i]);
 		}
-		if (same && have == (size_t)n && n)
-			sc_memcpy(t->data, same, (size_t)n * es);
 	}
-	if (have != (size_t)n)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: dims say %lld element(s), the data holds %zu", what,
-			(long long)n, have);
 	return 0;
 }
 
@@ -815,6 +834,54 @@ static int load_graph(loader *ld)
 	return 0;
 }
 
+/* ---- the decoder's memory budget ------------------------------------------------------------- */
+
+/* protobuf-c allocates a struct for every (even empty) submessage and an
+ * array for every repeated field, so a hostile file decodes into up to about
+ * 125 bytes per byte of wire (a run of empty messages); real models take 5x
+ * to 28x (a one-node graph of 66 bytes the most, a 20,000-node chain 17x).
+ * The decoder therefore gets a budget of ONNX_DECODE_FACTOR bytes per byte
+ * of file plus ONNX_DECODE_SLACK, and a file that needs more is refused while
+ * decoding, so memory for any refused file stays within that bound. */
+#define ONNX_DECODE_FACTOR 32
+#define ONNX_DECODE_SLACK ((size_t)32 << 10)
+
+typedef struct {
+	size_t used, limit;
+	bool over;
+} decode_budget;
+
+typedef union {
+	size_t size;
+	max_align_t align; /* keeps the block after the header aligned */
+} block_header;
+
+static void *budget_alloc(void *data, size_t n)
+{
+	decode_budget *b = data;
+	size_t need = n + sizeof(block_header);
+	if (need < n || need > b->limit - b->used) {
+		b->over = true;
+		return NULL;
+	}
+	block_header *h = malloc(need);
+	if (!h)
+		return NULL;
+	h->size = need;
+	b->used += need;
+	return h + 1;
+}
+
+static void budget_free(void *data, void *p)
+{
+	if (!p)
+		return;
+	decode_budget *b = data;
+	block_header *h = (block_header *)p - 1;
+	b->used -= h->size;
+	free(h);
+}
+
 int sc_load_onnx(mlmd_model *m, const void *data, size_t len)
 {
 	int w = walk(data, (const uint8_t *)data + len, W_MODEL, 0);
@@ -822,8 +889,16 @@ int sc_load_onnx(mlmd_model *m, const void *data, size_t len)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "ONNX model nests messages deeper than %d levels", MAX_NESTING);
 	if (w == -1)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "not a valid ONNX model: malformed protobuf (truncated or "
-			"not protobuf; supported formats: ONNX, XGBoost JSON)");
-	ModelProto *mp = mlmd__onnx__model_proto__unpack(NULL, len, data);
+			"not protobuf; supported formats: ONNX, XGBoost JSON, PMML)");
+	decode_budget budget = { .limit = ONNX_DECODE_SLACK };
+	budget.limit += len > (SIZE_MAX - budget.limit) / ONNX_DECODE_FACTOR ? SIZE_MAX - budget.limit :
+		len * ONNX_DECODE_FACTOR;
+	ProtobufCAllocator alloc = { budget_alloc, budget_free, &budget };
+	ModelProto *mp = mlmd__onnx__model_proto__unpack(&alloc, len, data);
+	if (!mp && budget.over)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "not a valid ONNX model: decoding its %zu bytes needs more "
+			"than %zu bytes of memory (the limit is %d bytes per byte of file plus %zu KiB; real models "
+			"need far less)", len, budget.limit, ONNX_DECODE_FACTOR, ONNX_DECODE_SLACK >> 10);
 	if (!mp)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "not a valid ONNX model: the protobuf does not decode as "
 			"a ModelProto");
@@ -865,6 +940,6 @@ out:
 	free(ld.names.keys);
 	free(ld.names.vals);
 	free(ld.producer);
-	mlmd__onnx__model_proto__free_unpacked(mp, NULL);
+	mlmd__onnx__model_proto__free_unpacked(mp, &alloc);
 	return rc;
 }

@@ -37,6 +37,7 @@ typedef struct sc_pool {
 	size_t used_total; /* bytes handed out since the last reset */
 	size_t peak;       /* largest used_total seen */
 	size_t limit;      /* 0, or the most used_total may reach */
+	size_t refused;    /* the size of the last request the limit refused since the last reset, or 0 */
 } sc_pool;
 void *sc_alloc(sc_pool *p, size_t n);          /* 32-byte aligned, zeroed; NULL on OOM */
 void *sc_alloc_array(sc_pool *p, size_t n, size_t elem); /* checks n*elem overflow */
@@ -83,7 +84,10 @@ typedef struct sc_op {
 	int out;
 } sc_op;
 
-#define SC_VARIADIC 64   /* max_in of Concat and FeatureVectorizer */
+/* max_in of Concat and FeatureVectorizer. The runner's argument arrays are
+ * sized from the model's widest node at load (mlmd_model.max_nin/max_nout),
+ * so this is only a sanity bound on what a file may declare. */
+#define SC_VARIADIC 65536
 #define SC_T(dt) (1u << (dt))
 #define SC_T_FLT (SC_T(MLMD_DTYPE_FLOAT) | SC_T(MLMD_DTYPE_DOUBLE))
 #define SC_T_MAIN (SC_T_FLT | SC_T(MLMD_DTYPE_INT32) | SC_T(MLMD_DTYPE_INT64))
@@ -136,6 +140,7 @@ struct mlmd_model {
 	 * expressions); called once by mlmd_model_free, also after a failed load. */
 	void (*fini)(void *arg);
 	void *fini_arg;
+	int max_nin, max_nout; /* the widest node's input and output counts (set after load) */
 };
 
 /* Load-time state the ops' prepare functions may use. */
@@ -173,12 +178,15 @@ struct mlmd_score_ctx {
 	sc_pool pool;
 	tensor *slots;         /* one per value of the model being run */
 	int n_slots;
+	const tensor **args_in; /* a node's input and output slots, sized for the widest */
+	tensor **args_out;      /* node of the largest model this context has run */
+	int cap_in, cap_out;
 };
 
 struct sc_run {
 	mlmd_score_ctx *ctx;
-	const tensor *in[16];  /* NULL for an omitted optional input */
-	tensor *out[8];
+	const tensor **in;     /* nin entries; NULL for an omitted optional input */
+	tensor **out;          /* nout entries */
 	int nin, nout;
 };
 

@@ -26,6 +26,7 @@
  * matched its recorded digest; it is false from the flush that links the
  * first model served without that (allow_unverified).
  */
+#define _XOPEN_SOURCE 700 /* realpath() */
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -86,14 +87,24 @@ static const char *value_string(const Mlmd__Pb__Value *v)
 	return v && v->value_case == MLMD__PB__VALUE__VALUE_STRING_VALUE ? v->string_value : NULL;
 }
 
-/* The model file an artifact's uri names: a path, or a file:// URI. */
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The model file an artifact's uri names: a path (relative ones to the
+ * current directory), or a local file:// URI (file:///abs/path or
+ * file://localhost/abs/path, percent-encoded as RFC 8089 writes it, which
+ * is what mlmd_model_record() records). A URI that decodes to a NUL byte or
+ * a path longer than the buffer is refused, never cut. */
 static int artifact_path(const Mlmd__Pb__Artifact *a, char *out, size_t cap)
 {
 	const char *uri = a->uri;
 	if (!uri || !uri[0])
 		return mlmd__fail(MLMD_FAILED_PRECONDITION, "artifact %lld has no uri naming its model file",
 			(long long)a->id);
-	if (strncmp(uri, "file://", 7) == 0) {
+	bool file_uri = strncmp(uri, "file://", 7) == 0;
+	if (file_uri) {
 		uri += 7;
 		if (strncmp(uri, "localhost/", 10) == 0)
 			uri += 9;
@@ -104,22 +115,50 @@ static int artifact_path(const Mlmd__Pb__Artifact *a, char *out, size_t cap)
 		return mlmd__fail(MLMD_UNIMPLEMENTED, "artifact %lld: uri '%s': only local paths and file:// URIs "
 			"are supported", (long long)a->id, a->uri);
 	}
-	/* percent-decoding of file URIs */
 	size_t o = 0;
-	for (const char *p = uri; *p && o + 1 < cap; p++) {
-		if (*p == '%' && p[1] && p[2]) {
-			char h[3] = { p[1], p[2], 0 };
-			char *end;
-			long c = strtol(h, &end, 16);
-			if (*end == '\0') {
-				out[o++] = (char)c;
-				p += 2;
-				continue;
-			}
+	for (const char *p = uri; *p; p++) {
+		char c = *p;
+		if (file_uri && c == '%') {
+			int hi = hex_digit(p[1]), lo = hi < 0 ? -1 : hex_digit(p[2]);
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				return mlmd__fail(MLMD_INVALID_ARGUMENT, "artifact %lld: uri '%s' has an invalid percent-escape",
+					(long long)a->id, a->uri);
+			c = (char)(hi * 16 + lo);
+			p += 2;
 		}
-		out[o++] = *p;
+		if (o + 1 >= cap)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT, "artifact %lld: uri '%.64s...' names a path longer than "
+				"%zu bytes", (long long)a->id, a->uri, cap - 1);
+		out[o++] = c;
 	}
 	out[o] = '\0';
+	return 0;
+}
+
+/* The absolute file:// URI of a local file (symbolic links resolved),
+ * percent-encoding every byte but the unreserved ones and '/', into *out
+ * (malloc'd; the caller frees it). */
+static int file_uri_of(const char *path, char **out)
+{
+	*out = NULL;
+	char *abs = realpath(path, NULL);
+	if (!abs)
+		return mlmd__fail(errno == ENOENT ? MLMD_NOT_FOUND : MLMD_INVALID_ARGUMENT, "%s: %s", path, strerror(errno));
+	mlmd_buf b = { 0 };
+	mlmd__buf_puts(&b, "file://");
+	for (const unsigned char *p = (const unsigned char *)abs; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+			strchr("-._~/", *p))
+			mlmd__buf_put(&b, p, 1);
+		else
+			mlmd__buf_printf(&b, "%%%02X", *p);
+	}
+	free(abs);
+	if (b.oom || !b.p) {
+		mlmd__buf_free(&b);
+		return MLMD_OOM();
+	}
+	*out = b.p;
 	return 0;
 }
 
@@ -312,7 +351,12 @@ int mlmd_model_record(mlmd_store *st, const mlmd_model_record_options *o, int64_
 		a->type_id = type_id;
 		a->has_state = 1;
 		a->state = MLMD__PB__ARTIFACT__STATE__LIVE;
-		rc = mlmd_message_set_string(a, "uri", o->uri ? o->uri : o->path);
+		char *furi = NULL;
+		if (!o->uri)
+			rc = file_uri_of(o->path, &furi);
+		if (!rc)
+			rc = mlmd_message_set_string(a, "uri", o->uri ? o->uri : furi);
+		free(furi);
 	}
 	if (!rc)
 		rc = mlmd_message_set_string(a, "name", o->name);
@@ -383,6 +427,8 @@ struct mlmd_scorer_ctx {
 	mlmd_model *model;               /* our reference to cur's model */
 	uint64_t version;
 	stat_block *stats;
+	mlmd_tensor *extra;              /* the caller's outputs and up to the class output, when */
+	size_t n_extra;                  /*   the caller asked for fewer (grown once, never per call) */
 	batch_rec ring[RING];            /* single producer (this context), single consumer (flush) */
 	_Atomic uint32_t head, tail;
 	_Atomic uint64_t dropped;
@@ -398,6 +444,7 @@ struct mlmd_scorer {
 	mlmd_scorer_ctx *ctxs;
 	mlmd_store *store;
 	bool recording, record_batches, allow_unverified;
+	size_t max_memory;               /* each context's scratch limit */
 	int64_t execution_id, execution_type_id, context_id, context_type_id, batch_type_id;
 	int64_t *linked;                 /* artifacts with an INPUT event already (store_mu) */
 	size_t n_linked, cap_linked;
@@ -925,6 +972,7 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 	s->recording = !o->no_recording;
 	s->record_batches = o->record_batches && s->recording;
 	s->allow_unverified = o->allow_unverified;
+	s->max_memory = o->version >= 2 && o->max_memory ? o->max_memory : MLMD_SCORER_DEFAULT_MAX_MEMORY;
 	s->deployment = mlmd__strdup(o->deployment ? o->deployment : "default");
 	s->started_ms = now_ms();
 	if (gethostname(s->host, sizeof s->host - 1) != 0)
@@ -1075,6 +1123,7 @@ int mlmd_scorer_ctx_new(mlmd_scorer *s, mlmd_scorer_ctx **out)
 		free(c);
 		return rc;
 	}
+	mlmd_score_ctx_set_limit(c->sc, s->max_memory);
 	c->scorer = s;
 	pthread_mutex_lock(&s->mu);
 	c->next = s->ctxs;
@@ -1103,6 +1152,7 @@ void mlmd_scorer_ctx_free(mlmd_scorer_ctx *c)
 	pthread_mutex_unlock(&s->mu);
 	mlmd_model_free(c->model);
 	mlmd_score_ctx_free(c->sc);
+	free(c->extra);
 	free(c);
 }
 
@@ -1175,21 +1225,27 @@ int mlmd_scorer_score(mlmd_scorer_ctx *c, const mlmd_tensor *inputs, size_t n_in
 	const served *v = c->cur;
 	/* the class output must be computed to be counted */
 	size_t need = n_outputs;
-	mlmd_tensor extra[8];
 	mlmd_tensor *outs = outputs;
-	if (v->cls_output >= (int)n_outputs && s->recording && (size_t)v->cls_output < 8) {
-		memset(extra, 0, sizeof extra);
-		for (size_t i = 0; i < n_outputs; i++)
-			extra[i] = outputs[i];
+	if (v->cls_output >= (int)n_outputs && s->recording) {
 		need = (size_t)v->cls_output + 1;
-		outs = extra;
+		if (c->n_extra < need) {
+			mlmd_tensor *ne = realloc(c->extra, need * sizeof *ne);
+			if (!ne)
+				return MLMD_OOM();
+			c->extra = ne;
+			c->n_extra = need;
+		}
+		memset(c->extra, 0, need * sizeof *c->extra);
+		for (size_t i = 0; i < n_outputs; i++)
+			c->extra[i] = outputs[i];
+		outs = c->extra;
 	}
 	uint64_t t0 = now_ns();
 	int rc = mlmd_model_score(c->model, c->sc, inputs, n_inputs, outs, need);
 	uint64_t dt = now_ns() - t0;
 	if (outs != outputs)
 		for (size_t i = 0; i < n_outputs; i++)
-			outputs[i] = extra[i];
+			outputs[i] = outs[i];
 	ADD(b->calls, 1);
 	ADD(b->lat_sum_ns, dt);
 	if (dt < atomic_load_explicit(&b->lat_min_ns, memory_order_relaxed))

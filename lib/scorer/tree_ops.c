@@ -187,6 +187,10 @@ static int prep_v3(sc_node *n, sc_load *L, bool classifier)
 	if (nb && nb != (size_t)n_targets && nb != 1)
 		return sc_fail(n, MLMD_INVALID_ARGUMENT, "base_values has %zu values for %lld targets", nb,
 			(long long)n_targets);
+	/* a declared count that sizes arrays: every target is written by a vote or a base value */
+	if (!classifier && (size_t)n_targets > (nvt > nb ? nvt : nb) && n_targets > 1)
+		return sc_fail(n, MLMD_INVALID_ARGUMENT, "n_targets is %lld but only %zu votes and %zu base values "
+			"are given", (long long)n_targets, nvt, nb);
 	if (nb == 1 && n_targets > 1) {
 		double *b2 = sc_alloc_array(L->pool, (size_t)n_targets, sizeof *b2);
 		if (!b2)
@@ -379,6 +383,10 @@ static int prep_v5(sc_node *n, sc_load *L)
 		return rc;
 	if (n_targets < 1 || n_targets > 100000)
 		return sc_fail(n, MLMD_INVALID_ARGUMENT, "n_targets %lld is out of range", (long long)n_targets);
+	/* a declared count that sizes arrays: every target is written by some leaf */
+	if ((size_t)n_targets > nlt && n_targets > 1)
+		return sc_fail(n, MLMD_INVALID_ARGUMENT, "n_targets is %lld but only %zu leaf weights are given",
+			(long long)n_targets, nlt);
 	static const sc_agg aggs[] = { SC_AGG_AVERAGE, SC_AGG_SUM, SC_AGG_MIN, SC_AGG_MAX };
 	static const sc_post posts[] = { SC_POST_NONE, SC_POST_SOFTMAX, SC_POST_LOGISTIC, SC_POST_SOFTMAX_ZERO,
 		SC_POST_PROBIT };

@@ -21,13 +21,12 @@
 enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
 
 typedef struct {
-	int type;
+	int32_t type;
 	int32_t first, next;    /* first child; next sibling (-1 at the end) */
 	int32_t count;          /* children */
+	int32_t len, key_len;
 	const char *p;          /* text: number literal, string body (escapes kept), or bool */
-	int32_t len;
 	const char *key;        /* member name when inside an object */
-	int32_t key_len;
 } jv;
 
 typedef struct {
@@ -47,25 +46,39 @@ static void jws(jparser *j)
 
 static int32_t jnew(jparser *j, int type)
 {
-	if (j->n == j->cap) {
-		int32_t nc = j->cap ? j->cap * 2 : 1024;
-		if (nc > (1 << 28)) {
-			j->err = "document too large";
-			return -1;
-		}
-		jv *nv = realloc(j->v, (size_t)nc * sizeof *nv);
-		if (!nv) {
-			j->err = "out of memory";
-			return -1;
-		}
-		j->v = nv;
-		j->cap = nc;
+	if (j->n == j->cap) { /* cannot happen: jcount() bounds every well-formed prefix */
+		j->err = "more values than separators";
+		return -1;
 	}
 	jv *v = &j->v[j->n];
 	memset(v, 0, sizeof *v);
 	v->type = type;
 	v->first = v->next = -1;
 	return j->n++;
+}
+
+/* An upper bound of the number of values in the text, from one pass over
+ * it: every value but the root follows a ',' or opens its container's
+ * first element, so values <= commas + containers + 1 (outside strings).
+ * The DOM is allocated once at that size: memory follows the text. */
+static int64_t jcount(const char *s, size_t len)
+{
+	int64_t n = 1;
+	bool in_str = false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == ',' || c == '[' || c == '{') {
+			n++;
+		}
+	}
+	return n;
 }
 
 static int jstring(jparser *j, const char **p, int32_t *len)
@@ -440,12 +453,32 @@ static int build(mlmd_model *m, const jparser *j, int32_t root)
 	}
 	if (transform != XT_SOFTPROB && transform != XT_SOFTMAX_CLASS)
 		K = 1;
+	/* Declared counts must agree with the arrays present; memory is sized
+	 * from the arrays only. */
 	int n_trees = j->v[trees].count;
+	double declared;
+	int32_t gp = jget(j, model, "gbtree_model_param");
+	if (jget(j, gp, "num_trees") >= 0 && (jnumber(j, jget(j, gp, "num_trees"), &declared) || declared != n_trees))
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "XGBoost JSON: gbtree_model_param.num_trees is %.*s, the model "
+			"holds %d trees", (int)j->v[jget(j, gp, "num_trees")].len, j->v[jget(j, gp, "num_trees")].p, n_trees);
+	if (K > 1 && K > n_trees)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "XGBoost JSON: num_class is %d but the model holds %d trees "
+			"(every class has at least one)", K, n_trees);
 	int64_t total = 0;
-	for (int32_t t = j->v[trees].first; t >= 0; t = j->v[t].next) {
+	int k = 0;
+	for (int32_t t = j->v[trees].first; t >= 0; t = j->v[t].next, k++) {
 		int32_t lc = jget(j, t, "left_children");
 		if (lc < 0 || j->v[lc].type != J_ARR || j->v[lc].count < 1)
 			return bad("a tree has no left_children");
+		int32_t nn = jget(j, jget(j, t, "tree_param"), "num_nodes");
+		if (nn >= 0 && (jnumber(j, nn, &declared) || declared != j->v[lc].count))
+			return mlmd__fail(MLMD_INVALID_ARGUMENT, "XGBoost JSON: tree %d: tree_param.num_nodes is %.*s, its "
+				"node arrays hold %d", k, (int)j->v[nn].len, j->v[nn].p, j->v[lc].count);
+		int32_t lv = jget(j, jget(j, t, "tree_param"), "size_leaf_vector");
+		if (lv >= 0 && (jnumber(j, lv, &declared) || declared > 1))
+			return mlmd__fail(MLMD_UNIMPLEMENTED, "XGBoost JSON: tree %d has vector leaves (size_leaf_vector "
+				"%.*s, multi_strategy=multi_output_tree); only scalar leaves are supported", k, (int)j->v[lv].len,
+				j->v[lv].p);
 		total += j->v[lc].count;
 	}
 	if (total > 50000000)
@@ -454,7 +487,8 @@ static int build(mlmd_model *m, const jparser *j, int32_t root)
 	int rc = sc_tree_buf_alloc(&b, (size_t)total, (size_t)total, (size_t)n_trees);
 	if (rc)
 		goto out;
-	int32_t at = 0, k = 0, ti = j->v[info].first;
+	int32_t at = 0, ti = j->v[info].first;
+	k = 0;
 	for (int32_t t = j->v[trees].first; t >= 0; t = j->v[t].next, ti = j->v[ti].next, k++) {
 		int64_t cls;
 		if (jint(j, ti, &cls) || cls < 0 || cls >= K) {
@@ -579,6 +613,13 @@ out:
 int sc_load_xgboost(mlmd_model *m, const char *json, size_t len)
 {
 	jparser j = { .s = json, .end = json + len };
+	int64_t cap = jcount(json, len);
+	if (cap > (1 << 28))
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "XGBoost JSON: the document holds more than 2^28 values");
+	j.v = malloc((size_t)cap * sizeof *j.v);
+	if (!j.v)
+		return MLMD_OOM();
+	j.cap = (int32_t)cap;
 	int32_t root = jvalue(&j, 0);
 	if (root >= 0) {
 		jws(&j);

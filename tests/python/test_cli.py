@@ -357,7 +357,7 @@ context   7     Deployment
 """
 
 GOLDEN_TREE = """\
-Model 'iris-softmax-run-2' #3 OUT/iris-run-2.onnx
+Model 'iris-softmax-run-2' #3 file://OUT/iris-run-2.onnx
 ├── made by Trainer #4 [COMPLETE]
 │   └── input DataSet 'iris-91eb642c3adb' #1 DATA
 ├── read by Evaluator #5 [COMPLETE]
@@ -366,8 +366,8 @@ Model 'iris-softmax-run-2' #3 OUT/iris-run-2.onnx
 
 GOLDEN_LS = """\
 1      DataSet            iris-91eb642c3adb        LIVE     DATA
-2      Model              iris-softmax-run-1       LIVE     OUT/iris-run-1.onnx
-3      Model              iris-softmax-run-2       LIVE     OUT/iris-run-2.onnx
+2      Model              iris-softmax-run-1       LIVE     file://OUT/iris-run-1.onnx
+3      Model              iris-softmax-run-2       LIVE     file://OUT/iris-run-2.onnx
 """
 
 
@@ -420,3 +420,182 @@ def test_unverified_serving_is_recorded_and_shown(demo, tmp_path):
   assert verified == {int(good): True, int(bad): False}
   dot = mlmd('--store', store, 'lineage', 'artifact', mid, '--both', '--format', 'dot').stdout
   assert dot.count('(model NOT verified)') == 1
+
+
+# ---- scoring CSV: numbers, BOM, record limit, memory limit; model info; model add ----------------
+
+def _onnx_model(path, nodes, inputs, outputs, inits=()):
+  """Saves a small ONNX model built with onnx.helper (Debian's python3-onnx)."""
+  from onnx import helper
+  import onnx
+  graph = helper.make_graph(nodes, 'g', inputs, outputs, list(inits))
+  model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 13)], producer_name='mlmd-tests')
+  model.ir_version = 8
+  onnx.save(model, str(path))
+  return str(path)
+
+
+def _abc_model(path, elem=None):
+  """Three [N, 1] inputs a, b, c (FLOAT unless elem) concatenated into Y [N, 3]."""
+  from onnx import TensorProto, helper
+  elem = elem or TensorProto.FLOAT
+  ins = [helper.make_tensor_value_info(n, elem, [None, 1]) for n in 'abc']
+  return _onnx_model(path, [helper.make_node('Concat', ['a', 'b', 'c'], ['Y'], axis=1)], ins,
+                     [helper.make_tensor_value_info('Y', elem, [None, 3])])
+
+
+def test_score_csv_numbers_are_decimal_and_checked(tmp_path):
+  """Cells are read by mlmd_double_parse: hexadecimal and values out of the
+  type's range are errors naming the line and column (they were read as 16,
+  8 and inf); nan is a missing value, inf an infinity."""
+  from onnx import TensorProto
+  model = _abc_model(tmp_path / 'm.onnx')
+  dbl = _abc_model(tmp_path / 'd.onnx', TensorProto.DOUBLE)
+  csv = tmp_path / 'in.csv'
+  for m, cell, err in [(model, '0x10', "column 'b': not a number: '0x10'"),
+                       (model, '0x1p3', "column 'b': not a number: '0x1p3'"),
+                       (model, '1e39', "column 'b': out of range for a FLOAT: '1e39'"),
+                       (dbl, '1e999', "column 'b': out of range for a DOUBLE: '1e999'"),
+                       (dbl, '-1e999', "out of range for a DOUBLE"),
+                       (model, '1,5', 'fields, the header has 3')]:
+    csv.write_text(f'a,b,c\n1,2,3\n4,{cell},6\n')
+    res = mlmd('score', '--model', m, '--input', str(csv), check=False)
+    assert res.returncode == 1 and f'{csv}:3: ' in res.stderr and err in res.stderr, (cell, res.stderr)
+  csv.write_text('a,b,c\nnan,inf,-Infinity\n 1.5 ,NaN,\n')
+  out = mlmd('score', '--model', model, '--input', str(csv)).stdout.splitlines()
+  assert out == ['Y_0,Y_1,Y_2', ',inf,-inf', '1.5,,']
+
+
+def test_score_csv_integer_cells_are_range_checked(tmp_path):
+  from onnx import TensorProto
+  m32 = _abc_model(tmp_path / 'i.onnx', TensorProto.INT32)
+  csv = tmp_path / 'in.csv'
+  for cell, err in [('2147483648', 'out of range for the input'), ('0x10', 'not an integer'),
+                    ('99999999999999999999', 'not an integer that fits 64 bits'), ('1.5', 'not an integer')]:
+    csv.write_text(f'a,b,c\n1,{cell},3\n')
+    res = mlmd('score', '--model', m32, '--input', str(csv), check=False)
+    assert res.returncode == 1 and f"{csv}:2: column 'b': {err}" in res.stderr, (cell, res.stderr)
+  csv.write_text('a,b,c\n-2147483648,+7,2147483647\n')
+  assert mlmd('score', '--model', m32, '--input', str(csv)).stdout.splitlines()[1] == '-2147483648,7,2147483647'
+
+
+def test_score_csv_strips_a_byte_order_mark(tmp_path):
+  """A UTF-8 BOM (Excel's "CSV UTF-8") is not part of the first column's
+  name: 'a' is found (it was '\\ufeffa' and the input was missing)."""
+  model = _abc_model(tmp_path / 'm.onnx')
+  csv = tmp_path / 'bom.csv'
+  csv.write_bytes(b'\xef\xbb\xbfa,b,c\r\n1,2,3\r\n')
+  out = mlmd('score', '--model', model, '--input', str(csv)).stdout.splitlines()
+  assert out == ['Y_0,Y_1,Y_2', '1,2,3']
+
+
+def _max_rss_kb(args):
+  """Runs args in a child of a fresh Python and returns (result, the child's peak RSS in KiB):
+  a count, not a time."""
+  import sys
+  code = ('import resource, subprocess, sys, json\n'
+          'r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n'
+          'print(json.dumps([r.returncode, r.stderr, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))\n')
+  res = subprocess.run(['/usr/bin/python3', '-c', code, *args], capture_output=True, text=True)
+  assert res.returncode == 0, res.stderr
+  rc, err, rss = json.loads(res.stdout)
+  return rc, err, rss
+
+
+def test_score_csv_record_limit(tmp_path):
+  """A record over 64 MiB is refused naming its line, and reading it costs
+  about the limit, not a multiple of the line (a 300 MB line cost 1 GB)."""
+  model = _abc_model(tmp_path / 'm.onnx')
+  csv = tmp_path / 'long.csv'
+  with open(csv, 'w') as f:
+    f.write('a,b,c\n1,2,3\n')
+    chunk = '1,' * (1 << 19)
+    for _ in range(96):  # 96 MiB of "1,1,1,..." on line 3
+      f.write(chunk)
+    f.write('1\n4,5,6\n')
+  rc, err, rss_kb = _max_rss_kb([CLI, 'score', '--model', model, '--input', str(csv), '--output', os.devnull])
+  assert rc == 1 and f'{csv}:3: the record is longer than 67108864 bytes, the limit for one CSV record' in err, err
+  assert rss_kb < 112 * 1024, f'peak RSS {rss_kb} KiB for a 96 MiB record'
+
+
+def _broadcast_model(path):
+  """131 KB: Add broadcasts X [1, 32768] with a constant [32768, 1]: 4 GiB for one row."""
+  import numpy as np
+  from onnx import TensorProto, helper, numpy_helper
+  c = numpy_helper.from_array(np.ones((32768, 1), dtype=np.float32), 'C')
+  return _onnx_model(path, [helper.make_node('Add', ['X', 'C'], ['Y'], name='wide_add')],
+                     [helper.make_tensor_value_info('X', TensorProto.FLOAT, [1, 32768])],
+                     [helper.make_tensor_value_info('Y', TensorProto.FLOAT, [32768, 32768])], [c])
+
+
+def test_score_max_memory(tmp_path):
+  """`mlmd score` caps a batch's scratch memory (default 1G, --max-memory):
+  the broadcast model fails naming the node and the limit instead of taking
+  4 GiB; the same through a store's artifact (the scorer's limit)."""
+  model = _broadcast_model(tmp_path / 'b.onnx')
+  csv = tmp_path / 'row.csv'
+  csv.write_text(','.join(f'x{i}' for i in range(32768)) + '\n' + ','.join(['1'] * 32768) + '\n')
+  want = "node 'wide_add' (ai.onnx::Add) needs more scratch memory than the score context's limit of"
+  res = mlmd('score', '--model', model, '--input', str(csv), check=False)
+  assert res.returncode == 1 and f'{want} 1073741824 bytes' in res.stderr and '--max-memory' in res.stderr, res.stderr
+  res = mlmd('score', '--model', model, '--input', str(csv), '--max-memory', '16M', check=False)
+  assert res.returncode == 1 and f'{want} 16777216 bytes' in res.stderr, res.stderr
+  store = f'sqlite:{tmp_path}/s.db'
+  aid = mlmd('model', 'add', '--store', store, '--name', 'b', model).stdout.strip()
+  res = mlmd('score', '--store', store, '--artifact', aid, '--input', str(csv), '--max-memory', '64M', check=False)
+  assert res.returncode == 1 and f'{want} 67108864 bytes' in res.stderr, res.stderr
+  for bad in ['12Q', '-1', '', 'G', '99999999999T']:
+    assert mlmd('score', '--model', model, '--max-memory', bad, check=False).returncode == 2
+  assert '--max-memory SIZE' in mlmd('score', '--help').stdout
+
+
+def test_score_help_and_model_info_name_pmml(tmp_path):
+  assert 'ONNX, XGBoost JSON or PMML' in mlmd('score', '--help').stdout
+  junk = tmp_path / 'junk.bin'
+  junk.write_bytes(b'\x07\x07\x07 not a model')
+  res = mlmd('model', 'info', str(junk), check=False)
+  assert res.returncode == 1 and 'supported formats: ONNX, XGBoost JSON, PMML' in res.stderr, res.stderr
+
+
+def test_model_info_one_shape_notation(tmp_path):
+  """A free dimension prints as the model's name for it, else N for the
+  first (the rows) and ? / null for others, whatever the format (ONNX
+  printed [?, 4] and XGBoost [N, 4])."""
+  from onnx import TensorProto, helper
+  onnx_path = _onnx_model(tmp_path / 'm.onnx', [helper.make_node('Identity', ['X'], ['Y'])],
+                          [helper.make_tensor_value_info('X', TensorProto.FLOAT, [None, 4])],
+                          [helper.make_tensor_value_info('Y', TensorProto.FLOAT, ['batch', None])])
+  text = mlmd('model', 'info', onnx_path).stdout
+  assert '  X: float [N, 4]' in text and '  Y: float [batch, ?]' in text, text
+  info = json.loads(mlmd('model', 'info', onnx_path, '--json').stdout)
+  assert info['inputs'][0]['shape'] == ['N', 4] and info['outputs'][0]['shape'] == ['batch', None]
+  xgb = os.path.join(ROOT, 'tests', 'fuzz', 'corpus', 'model', 'xgb_multi_softprob.json')
+  assert '  input: float [N, 3]' in mlmd('model', 'info', xgb).stdout
+  pmml = os.path.join(ROOT, 'tests', 'fuzz', 'corpus', 'model')
+  pmmls = sorted(f for f in os.listdir(pmml) if f.endswith('.pmml') or f.endswith('.xml'))
+  if pmmls:
+    text = mlmd('model', 'info', os.path.join(pmml, pmmls[0])).stdout
+    assert '[?' not in text and '[N' in text, text
+
+
+def test_model_add_records_an_absolute_file_uri(tmp_path):
+  """`mlmd model add` run with a relative path records the file's absolute
+  file:// URI, so scoring from another directory finds it."""
+  sub = tmp_path / 'models dir'
+  sub.mkdir()
+  _abc_model(sub / 'm.onnx')
+  store = f'sqlite:{tmp_path}/s.db'
+  res = subprocess.run([CLI, 'model', 'add', '--store', store, '--name', 'm', 'm.onnx'], cwd=sub,
+                       capture_output=True, text=True)
+  assert res.returncode == 0, res.stderr
+  aid = res.stdout.strip()
+  arts = json.loads(mlmd('--store', store, 'ls', 'artifacts', '--json').stdout)
+  assert arts[0]['uri'] == 'file://' + str(sub.resolve()).replace(' ', '%20') + '/m.onnx'
+  csv = tmp_path / 'in.csv'
+  csv.write_text('a,b,c\n1,2,3\n')
+  other = tmp_path / 'elsewhere'
+  other.mkdir()
+  res = subprocess.run([CLI, 'score', '--store', store, '--artifact', aid, '--input', str(csv)], cwd=other,
+                       capture_output=True, text=True)
+  assert res.returncode == 0, res.stderr
+  assert res.stdout.splitlines() == ['Y_0,Y_1,Y_2', '1,2,3']
