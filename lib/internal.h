@@ -26,9 +26,17 @@ int mlmd__context(int rc, const char *fmt, ...) __attribute__((format(printf, 2,
 char *mlmd__strdup(const char *s);
 char *mlmd__strndup(const char *s, size_t n);
 int64_t mlmd__now_ms(void);
-/* Grows a protobuf-c repeated field by one slot (capacity doubles at powers of
- * two, so appends are amortised O(1)); returns 0 or -RESOURCE_EXHAUSTED. */
+/* Grows an array of n elements by one slot (capacity doubles at powers of
+ * two, so appends are amortised O(1)); returns 0 or -RESOURCE_EXHAUSTED.
+ * The capacity is inferred from n, so it is only for arrays the library
+ * itself grew from NULL through mlmd__grow / mlmd__push_*: never for a
+ * message that came from protobuf_c_message_unpack() or from a caller. */
 int mlmd__grow(void **arr, size_t n, size_t elem);
+/* The same for an array of any origin (sized exactly by protobuf-c's
+ * unpack, or malloc'd by a caller): reallocates every time, to the next
+ * power of two, which the allocator serves in place once the block has that
+ * size. The array must come from malloc. */
+int mlmd__grow_any(void **arr, size_t n, size_t elem);
 int mlmd__push_ptr(void ***arr, size_t *n, void *item);
 int mlmd__push_i64(int64_t **arr, size_t *n, int64_t v);
 /* A new initialised message, or NULL. */

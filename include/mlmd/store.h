@@ -93,7 +93,14 @@ MLMD_EXTERN(int) mlmd_store_schema_version(mlmd_store *store);
 MLMD_RPC_LIST(MLMD__DECLARE_RPC)
 #undef MLMD__DECLARE_RPC
 
-/* ---- message helpers (work on any generated message) ------------------- */
+/* ---- message helpers (work on any generated message) ------------------- *
+ * They accept messages from any source: built with mlmd_message_new(),
+ * decoded by protobuf_c_message_unpack() with the default allocator, or
+ * filled by the caller. Repeated fields are grown with realloc(), so their
+ * arrays (like every string and sub-message the message holds) must come
+ * from malloc, which is also what mlmd_message_free() assumes; their
+ * capacity is never inferred from the count, so exactly sized arrays are
+ * fine. A message unpacked with a custom ProtobufCAllocator is not. */
 
 /* A new, initialised message of the given type (e.g.
  * &mlmd__pb__artifact__descriptor), or NULL when out of memory.
