@@ -724,8 +724,11 @@ static int str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* Parses an update_mask path; returns the field it names or -1. For
- * "properties.KEY" / "custom_properties.KEY", *key points at KEY. */
+/* Parses an update_mask path; returns the field it names, or P_IGNORED for
+ * a path that changes nothing: output-only and immutable fields, and (as in
+ * MLMD, which keeps only the paths that name a field of the node) empty
+ * paths and paths that name no field. For "properties.KEY" /
+ * "custom_properties.KEY", *key points at KEY. */
 enum { P_NAME, P_EXT, P_URI, P_STATE, P_PROPS, P_CUSTOM, P_PROP_KEY, P_CUSTOM_KEY, P_IGNORED };
 
 static int mask_path(const node_kind *k, const char *path, const char **key)
@@ -745,12 +748,7 @@ static int mask_path(const node_kind *k, const char *path, const char **key)
 		*key = path + 18;
 		return P_CUSTOM_KEY;
 	}
-	/* Output-only or immutable fields: accepted and ignored, as MLMD does. */
-	if (!strcmp(path, "id") || !strcmp(path, "type_id") || !strcmp(path, "type") ||
-	    !strcmp(path, "create_time_since_epoch") || !strcmp(path, "last_update_time_since_epoch") ||
-	    !strcmp(path, "system_metadata"))
-		return P_IGNORED;
-	return -1;
+	return P_IGNORED;
 }
 
 /* Loads the stored properties as a set over freshly loaded Values (owned by *holder). */
@@ -773,9 +771,9 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 	ProtobufCMessage *holder = NULL;
 	if ((rc = load_stored(c, k, id, &sn, &found)))
 		return rc;
-	if (!found)
-		return mlmd__fail(MLMD_NOT_FOUND, "%s %lld: no %s with this id is stored (cannot update)", k->what,
-				  (long long)id, k->what);
+	if (!found) /* MLMD: INVALID_ARGUMENT, not NOT_FOUND (the request is what is wrong) */
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s %lld: Cannot find the given id %lld (no %s with this id is "
+				  "stored, so it cannot be updated)", k->what, (long long)id, (long long)id, k->what);
 	if (HAS(m, k->o_has_type_id) && F(m, k->o_type_id, int64_t) != sn.type_id) {
 		rc = mlmd__fail(MLMD_INVALID_ARGUMENT,
 				"%s %lld: type_id cannot change (stored %lld, given %lld)", k->what, (long long)id,
@@ -831,19 +829,13 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 		int whole[2] = { 0, 0 };
 		for (size_t i = 0; i < mask->n_paths; i++) {
 			const char *key = NULL;
-			int p = mask_path(k, mask->paths[i], &key);
+			int p = mask->paths[i] ? mask_path(k, mask->paths[i], &key) : P_IGNORED;
 			if (p == P_PROPS || p == P_CUSTOM)
 				whole[p == P_CUSTOM] = 1;
-			if (p < 0) {
-				free(req.v);
-				rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "update_mask: '%s' is not a field of %s",
-						mask->paths[i], k->what);
-				goto out;
-			}
 		}
 		for (size_t i = 0; i < mask->n_paths; i++) {
 			const char *key = NULL;
-			int p = mask_path(k, mask->paths[i], &key);
+			int p = mask->paths[i] ? mask_path(k, mask->paths[i], &key) : P_IGNORED;
 			switch (p) {
 			case P_NAME: set_name = 1; break;
 			case P_EXT: ext = m_ext; break;
@@ -883,7 +875,9 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 			goto out;
 	}
 	if (set_name && m_name && *m_name) {
-		if (sn.name && strcmp(sn.name, m_name) != 0) {
+		/* An artifact's or execution's name is fixed once set; a context's
+		 * may change (MLMD updates it), unique within its type still. */
+		if (k->kind != KIND_CONTEXT && sn.name && strcmp(sn.name, m_name) != 0) {
 			rc = mlmd__fail(MLMD_INVALID_ARGUMENT,
 					"%s %lld: name cannot change once set (stored '%s', given '%s')", k->what,
 					(long long)id, sn.name, m_name);
