@@ -46,8 +46,11 @@ static int decode_token(const char *tok, const Mlmd__Pb__ListOperationOptions *o
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "next_page_token is not a valid page token");
 	Mlmd__Pb__ListOperationNextPageToken *t = mlmd__pb__list_operation_next_page_token__unpack(NULL, n, raw);
 	free(raw);
-	if (!t || !t->has_id_offset)
+	if (!t || !t->has_id_offset) {
+		if (t)
+			protobuf_c_message_free_unpacked(&t->base, NULL);
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "next_page_token is not a valid page token");
+	}
 	int ok = same_options(o, t->set_options, field, asc);
 	cur->have = 1;
 	cur->id = t->id_offset;
