@@ -357,6 +357,29 @@ static void put_lineage_subgraph_edges_by_index_or_id(void **st)
 	mlmd_message_free(rs);
 }
 
+/* Reading the events of nodes that have none returns nothing (and, under
+ * clang's UBSan, does no arithmetic on the still-NULL result array). */
+static void events_of_nodes_without_events_are_empty(void **st)
+{
+	(void)st;
+	int64_t e = put_execution_node(s, et), a = 0;
+	OK(put_artifact(s, new_artifact(at, "/lonely"), &a));
+	Mlmd__Pb__GetEventsByExecutionIDsRequest q = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
+	Mlmd__Pb__GetEventsByExecutionIDsResponse *r;
+	q.n_execution_ids = 1;
+	q.execution_ids = &e;
+	OK(mlmd_store_get_events_by_execution_ids(s, &q, &r));
+	assert_int_equal(r->n_events, 0);
+	mlmd_message_free(r);
+	Mlmd__Pb__GetEventsByArtifactIDsRequest qa = MLMD__PB__GET_EVENTS_BY_ARTIFACT_IDS_REQUEST__INIT;
+	Mlmd__Pb__GetEventsByArtifactIDsResponse *ra;
+	qa.n_artifact_ids = 1;
+	qa.artifact_ids = &a;
+	OK(mlmd_store_get_events_by_artifact_ids(s, &qa, &ra));
+	assert_int_equal(ra->n_events, 0);
+	mlmd_message_free(ra);
+}
+
 static void attributions_are_idempotent_and_checked(void **st)
 {
 	(void)st;
@@ -499,6 +522,7 @@ int main(void)
 		cmocka_unit_test(put_execution_validates_pairs),
 		cmocka_unit_test(put_lineage_subgraph_checks_indexes),
 		cmocka_unit_test(put_lineage_subgraph_edges_by_index_or_id),
+		cmocka_unit_test(events_of_nodes_without_events_are_empty),
 		cmocka_unit_test(attributions_are_idempotent_and_checked),
 		cmocka_unit_test(parent_contexts_reject_cycles_and_duplicates),
 	};
