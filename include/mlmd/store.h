@@ -31,7 +31,11 @@ typedef struct mlmd_store mlmd_store;
 typedef struct mlmd_store_options {
 	unsigned version;        /* MLMD_STORE_OPTIONS_VERSION */
 	const char *uri;         /* "sqlite:PATH", "sqlite::memory:", or "sqlite:file:...?mode=ro" */
-	int read_only;           /* open without write access (the file must exist) */
+	int read_only;           /* open without write access: nothing is written, not even at open
+				  * (the store must exist; SQLite opens the file read-only, and a WAL
+				  * file on read-only media is read as immutable when it has no
+				  * pending -wal; on PostgreSQL no database or schema is created and
+				  * writing calls fail with FAILED_PRECONDITION) */
 	int no_create;           /* fail with NOT_FOUND-like UNAVAILABLE if the file is missing */
 	int upgrade;             /* migrate an older schema to the current one */
 	int busy_timeout_ms;     /* wait this long for a lock, then ABORTED; 0 = default 10000 */
@@ -42,7 +46,11 @@ typedef struct mlmd_store_options {
 #define MLMD_STORE_OPTIONS_INIT { MLMD_STORE_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0 }
 
 /* Opens (creating if needed) the store named by opts->uri.
- * On success *out is a new handle; free it with mlmd_store_free(). */
+ * On success *out is a new handle; free it with mlmd_store_free().
+ * A database that is not an mlmd store is refused with FAILED_PRECONDITION
+ * and left exactly as it was (same bytes, same journal mode): one written by
+ * Google MLMD (copy it with `mlmd import-mlmd`), or one that has tables but
+ * no mlmd_schema. mlmd creates its schema only in an empty database. */
 MLMD_EXTERN(int) mlmd_store_open(mlmd_store **out, const mlmd_store_options *opts);
 
 /* [FFI] Opens a store from a serialized ml_metadata.ConnectionConfig:
