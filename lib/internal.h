@@ -72,6 +72,18 @@ int mlmd__vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
 /* "%.*g" of v into buf; returns buf. */
 const char *mlmd__fmt_double(char *buf, size_t n, double v, int precision);
 
+/* Limits on messages from outside (util/pbcheck.c). mlmd__pb_check_wire
+ * reads serialized bytes of message type d, before protobuf-c unpacks them,
+ * without recursion: it refuses (INVALID_ARGUMENT, the message naming the
+ * field's path, prefixed with `what`) messages nested deeper than
+ * max_depth (at most MLMD_MAX_NESTING; the top level is depth 0), strings
+ * with a NUL byte, proto3 strings that are not UTF-8, enum values the enum
+ * does not define, and malformed bytes. mlmd__pb_check_msg checks a message
+ * in memory for the same depth and enum rules. */
+int mlmd__pb_check_wire(const ProtobufCMessageDescriptor *d, const void *buf, size_t len, int max_depth,
+			const char *what);
+int mlmd__pb_check_msg(const ProtobufCMessage *m, int max_depth, const char *what);
+
 /* Web-safe base64 (util/base64.c). Returns a malloc'd string / buffer or NULL. */
 char *mlmd__b64_encode(const uint8_t *p, size_t n);
 int mlmd__b64_decode(const char *s, uint8_t **out, size_t *out_len);

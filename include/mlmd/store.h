@@ -60,6 +60,22 @@ MLMD_EXTERN(int) mlmd_store_open(mlmd_store **out, const mlmd_store_options *opt
  * An unset config is INVALID_ARGUMENT. Free the handle with mlmd_store_free(). */
 MLMD_EXTERN(int) mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_len);
 
+/* Limits on the messages mlmd accepts, chosen so that whatever it stores can
+ * be read back by protobuf's own parsers (C++, Python), which refuse messages
+ * nested more than 100 levels deep:
+ *  - MLMD_MAX_NESTING: a request (bytes or typed) nests at most this many
+ *    levels of messages below its top level. Bytes are checked before they
+ *    are decoded, so a deeply nested request cannot exhaust the stack.
+ *  - MLMD_MAX_NODE_NESTING: an artifact, execution, context or type holds
+ *    at most this many levels below itself (a property's Struct value counts
+ *    three levels per nested object: map entry, Value, Struct). The deepest
+ *    a node sits in a response is 3 levels (a Context in
+ *    GetParentContextsByContextsResponse), so 3 + 97 stays within 100.
+ * Both are INVALID_ARGUMENT when exceeded, as are strings holding a NUL byte
+ * (refused, never cut) and enum values their enum does not define. */
+#define MLMD_MAX_NESTING 100
+#define MLMD_MAX_NODE_NESTING 97
+
 /* [FFI] Runs the RPC `method` (an MLMD name such as "PutArtifacts") on a
  * serialized <method>Request and writes a serialized <method>Response.
  * On success *response is a new buffer (possibly NULL when response_len is 0);

@@ -959,6 +959,15 @@ int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *m, const
 		o = &none;
 	int64_t id = 0;
 	int rc;
+	/* What is stored must fit in every response that can hold it (see
+	 * MLMD_MAX_NODE_NESTING); enum values must be ones the enums define. */
+	char what[64];
+	if (HAS(m, k->o_has_id))
+		mlmd__snprintf(what, sizeof what, "%s %lld", k->what, (long long)F(m, k->o_id, int64_t));
+	else
+		mlmd__snprintf(what, sizeof what, "new %s", k->what);
+	if ((rc = mlmd__pb_check_msg(m, MLMD_MAX_NODE_NESTING, what)))
+		return rc;
 	if (HAS(m, k->o_has_id)) {
 		id = F(m, k->o_id, int64_t);
 	} else {

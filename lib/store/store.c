@@ -401,6 +401,9 @@ int mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_l
 	*out = NULL;
 	if (!config && config_len)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_open_config: config is NULL");
+	if (mlmd__pb_check_wire(&mlmd__pb__connection_config__descriptor, config, config_len, MLMD_MAX_NESTING,
+				"ConnectionConfig"))
+		return -MLMD_INVALID_ARGUMENT;
 	Mlmd__Pb__ConnectionConfig *c = mlmd__pb__connection_config__unpack(NULL, config_len, config);
 	if (!c)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT,

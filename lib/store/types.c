@@ -153,6 +153,13 @@ static int load_struct_type(sqlq *q, int col, ProtobufCMessage *m, size_t off)
 	const void *b = mlmd__q_col_blob(q, col, &n);
 	if (!b || off == SIZE_MAX)
 		return 0;
+	if (mlmd__pb_check_wire(&mlmd__pb__artifact_struct_type__descriptor, b, n, MLMD_MAX_NESTING,
+				"stored ArtifactStructType"))
+	{
+		char why[512];
+		mlmd__snprintf(why, sizeof why, "%s", mlmd_error_message());
+		return mlmd__fail(MLMD_DATA_LOSS, "%s", why);
+	}
 	F(m, off, void *) = mlmd__pb__artifact_struct_type__unpack(NULL, n, b);
 	return F(m, off, void *) ? 0 : mlmd__fail(MLMD_DATA_LOSS, "stored ArtifactStructType does not parse");
 }
@@ -262,6 +269,11 @@ static int put_type(call *c, const type_kind *tk, const ProtobufCMessage *m, int
 	const char *name = m ? F(m, tk->o_name, const char *) : NULL;
 	if (!name || !*name)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: name is required and must not be empty", tk->what);
+	char what[320];
+	mlmd__snprintf(what, sizeof what, "%s '%.256s'", tk->what, name);
+	int rc = mlmd__pb_check_msg(m, MLMD_MAX_NODE_NESTING, what);
+	if (rc)
+		return rc;
 	const char *version = F(m, tk->o_version, const char *);
 	if (!version)
 		version = "";
@@ -281,7 +293,7 @@ static int put_type(call *c, const type_kind *tk, const ProtobufCMessage *m, int
 	int base = has_base ? F(m, tk->o_base, int) : 0;
 
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, "SELECT id, base_type, external_id, description FROM type"
+	rc = mlmd__q(c->s, &q, "SELECT id, base_type, external_id, description FROM type"
 				   " WHERE kind = ? AND name = ? AND version = ?");
 	if (rc)
 		return rc;
