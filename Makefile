@@ -100,6 +100,8 @@ TEST_LIBS := -lcmocka $(LIBS)
 # test_scorer counts the library's allocations through these wrappers.
 TEST_LDFLAGS_test_scorer := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=aligned_alloc -lpthread
 TEST_LDFLAGS_test_serving := -lpthread
+# test_nodes counts the library's string comparisons (cost per property).
+TEST_LDFLAGS_test_nodes := -Wl,--wrap=strcmp
 $(B)/tests/%: tests/%.c tests/helpers.h tests/onnx_build.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $< -o $@ $(B)/libmlmd.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)

@@ -204,14 +204,22 @@ int mlmd__schema_downgrade(mlmd_store *s, int64_t to);
 /* ---- per-call state ------------------------------------------------------ */
 
 /* Type definitions looked up during one call. */
+typedef struct type_prop {
+	char *name;
+	int type;                    /* PropertyType */
+} type_prop;
+
 typedef struct type_info {
 	int64_t id;
 	int kind;
 	char *name;
 	size_t nprops;
-	char **prop_names;
-	int *prop_types;
+	type_prop *props;            /* sorted by name (strcmp order), for mlmd__type_prop */
 } type_info;
+
+/* The index of property `name` in t->props, or -1: a binary search, so
+ * checking n properties against a type costs n log n, not n * nprops. */
+int mlmd__type_prop(const type_info *t, const char *name);
 
 typedef struct call {
 	mlmd_store *s;
