@@ -263,7 +263,7 @@ int mlmd__events_read(call *c, sqlq *q, int (*keep)(void *ctx, const Mlmd__Pb__E
 		}
 	}
 	mlmd__q_done(q);
-	if (rc == 0 && neids) /* with none, *arr may still be NULL: no arithmetic on it */
+	if (rc == 0 && neids) /* no events: *arr may still be NULL */
 		rc = load_paths(c, *arr + first, eids, neids);
 	free(eids);
 	return rc < 0 ? rc : 0;
