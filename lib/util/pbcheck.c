@@ -359,7 +359,7 @@ int mlmd__pb_check_msg(const ProtobufCMessage *m, int max_depth, const char *wha
 		size_t count = repeated ? *(const size_t *)(base + f->quantifier_offset) : 1;
 		if (f->type == PROTOBUF_C_TYPE_ENUM) {
 			const int *vals = repeated ? *(const int *const *)(base + f->offset) : (const int *)(base + f->offset);
-			for (size_t i = 0; i < count; i++) {
+			for (size_t i = 0; vals && i < count; i++) {
 				if (!enum_ok(f, vals[i])) {
 					char msg[160];
 					mlmd__snprintf(msg, sizeof msg,
