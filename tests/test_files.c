@@ -119,6 +119,30 @@ static void another_applications_file_is_refused_unchanged(void **st)
 	tmp_remove(path);
 }
 
+/* A file that is not SQLite at all is reported, not overwritten. */
+static void a_file_that_is_not_a_database_is_left_alone(void **st)
+{
+	(void)st;
+	char *path = tmp_path("text");
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 200; i++)
+		fputs("not a database, just some text that someone cares about\n", f);
+	fclose(f);
+	size_t n0, n1;
+	char *before = slurp(path, &n0);
+	for (int ro = 0; ro < 2; ro++) {
+		mlmd_store *s;
+		FAILS(open_path(path, ro, &s), MLMD_DATA_LOSS, "not a database");
+		char *after = slurp(path, &n1);
+		assert_int_equal(n0, n1);
+		assert_memory_equal(before, after, n0);
+		free(after);
+	}
+	free(before);
+	tmp_remove(path);
+}
+
 static void google_mlmd_file_is_refused_unchanged(void **st)
 {
 	(void)st;
@@ -424,6 +448,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(another_applications_file_is_refused_unchanged),
 		cmocka_unit_test(google_mlmd_file_is_refused_unchanged),
+		cmocka_unit_test(a_file_that_is_not_a_database_is_left_alone),
 		cmocka_unit_test(damaged_version_record_is_data_loss),
 		cmocka_unit_test(read_only_open_writes_nothing),
 		cmocka_unit_test(wal_store_on_read_only_media_can_be_read),
