@@ -27,9 +27,17 @@ int mlmd__context(int rc, const char *fmt, ...) __attribute__((format(printf, 2,
 char *mlmd__strdup(const char *s);
 char *mlmd__strndup(const char *s, size_t n);
 int64_t mlmd__now_ms(void);
-/* Grows a protobuf-c repeated field by one slot (capacity doubles at powers of
- * two, so appends are amortised O(1)); returns 0 or -RESOURCE_EXHAUSTED. */
+/* Grows an array of n elements by one slot (capacity doubles at powers of
+ * two, so appends are amortised O(1)); returns 0 or -RESOURCE_EXHAUSTED.
+ * The capacity is inferred from n, so it is only for arrays the library
+ * itself grew from NULL through mlmd__grow / mlmd__push_*: never for a
+ * message that came from protobuf_c_message_unpack() or from a caller. */
 int mlmd__grow(void **arr, size_t n, size_t elem);
+/* The same for an array of any origin (sized exactly by protobuf-c's
+ * unpack, or malloc'd by a caller): reallocates every time, to the next
+ * power of two, which the allocator serves in place once the block has that
+ * size. The array must come from malloc. */
+int mlmd__grow_any(void **arr, size_t n, size_t elem);
 int mlmd__push_ptr(void ***arr, size_t *n, void *item);
 int mlmd__push_i64(int64_t **arr, size_t *n, int64_t v);
 /* A new initialised message, or NULL. */
@@ -68,6 +76,18 @@ const char *mlmd__fmt_double(char *buf, size_t n, double v, int precision);
  * the locale, such as regcomp/regexec) until mlmd__c_locale_leave(old). */
 locale_t mlmd__c_locale_enter(void);
 void mlmd__c_locale_leave(locale_t old);
+
+/* Limits on messages from outside (util/pbcheck.c). mlmd__pb_check_wire
+ * reads serialized bytes of message type d, before protobuf-c unpacks them,
+ * without recursion: it refuses (INVALID_ARGUMENT, the message naming the
+ * field's path, prefixed with `what`) messages nested deeper than
+ * max_depth (at most MLMD_MAX_NESTING; the top level is depth 0), strings
+ * with a NUL byte, proto3 strings that are not UTF-8, enum values the enum
+ * does not define, and malformed bytes. mlmd__pb_check_msg checks a message
+ * in memory for the same depth and enum rules. */
+int mlmd__pb_check_wire(const ProtobufCMessageDescriptor *d, const void *buf, size_t len, int max_depth,
+			const char *what);
+int mlmd__pb_check_msg(const ProtobufCMessage *m, int max_depth, const char *what);
 
 /* Web-safe base64 (util/base64.c). Returns a malloc'd string / buffer or NULL. */
 char *mlmd__b64_encode(const uint8_t *p, size_t n);
@@ -189,14 +209,22 @@ int mlmd__schema_downgrade(mlmd_store *s, int64_t to);
 /* ---- per-call state ------------------------------------------------------ */
 
 /* Type definitions looked up during one call. */
+typedef struct type_prop {
+	char *name;
+	int type;                    /* PropertyType */
+} type_prop;
+
 typedef struct type_info {
 	int64_t id;
 	int kind;
 	char *name;
 	size_t nprops;
-	char **prop_names;
-	int *prop_types;
+	type_prop *props;            /* sorted by name (strcmp order), for mlmd__type_prop */
 } type_info;
+
+/* The index of property `name` in t->props, or -1: a binary search, so
+ * checking n properties against a type costs n log n, not n * nprops. */
+int mlmd__type_prop(const type_info *t, const char *name);
 
 typedef struct call {
 	mlmd_store *s;

@@ -219,6 +219,167 @@ static void put_lineage_subgraph_checks_indexes(void **st)
 	mlmd_message_free(rq);
 }
 
+/* Runs PutLineageSubgraph over stack messages; returns the status. */
+static int put_subgraph(Mlmd__Pb__PutLineageSubgraphRequest *rq, Mlmd__Pb__PutLineageSubgraphResponse **rs)
+{
+	*rs = NULL;
+	return mlmd_store_put_lineage_subgraph(s, rq, rs);
+}
+
+static int64_t count_events_of_execution(int64_t eid)
+{
+	Mlmd__Pb__GetEventsByExecutionIDsRequest q = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
+	Mlmd__Pb__GetEventsByExecutionIDsResponse *r;
+	q.n_execution_ids = 1;
+	q.execution_ids = &eid;
+	OK(mlmd_store_get_events_by_execution_ids(s, &q, &r));
+	int64_t n = (int64_t)r->n_events;
+	mlmd_message_free(r);
+	return n;
+}
+
+/* MLMD 1.16's PutLineageSubgraph: an edge names its execution by
+ * execution_index or event.execution_id (and its artifact likewise); when
+ * both are given they must agree; an index outside its list is OUT_OF_RANGE;
+ * an existing context without reuse_context_if_already_exist is
+ * ALREADY_EXISTS. A refused request writes nothing. */
+static void put_lineage_subgraph_edges_by_index_or_id(void **st)
+{
+	(void)st;
+	int64_t old_e = put_execution_node(s, et), old_a = 0;
+	OK(put_artifact(s, new_artifact(at, "/pls/old"), &old_a));
+	Mlmd__Pb__Execution ex = MLMD__PB__EXECUTION__INIT, *exs[1] = { &ex };
+	ex.has_type_id = 1;
+	ex.type_id = et;
+	Mlmd__Pb__Artifact a0 = MLMD__PB__ARTIFACT__INIT, a1 = MLMD__PB__ARTIFACT__INIT, *ars[2] = { &a0, &a1 };
+	a0.has_type_id = a1.has_type_id = 1;
+	a0.type_id = a1.type_id = at;
+	a0.uri = "/pls/new";
+	a1.has_id = 1; /* an existing artifact, by id */
+	a1.id = old_a;
+	a1.uri = "/pls/old";
+	Mlmd__Pb__Context cx = MLMD__PB__CONTEXT__INIT, *cxs[1] = { &cx };
+	cx.has_type_id = 1;
+	cx.type_id = ct;
+	cx.name = "pls-run";
+	Mlmd__Pb__Event ev[3];
+	Mlmd__Pb__PutLineageSubgraphRequest__EventEdge ed[3], *eds[3];
+	for (int i = 0; i < 3; i++) {
+		mlmd__pb__event__init(&ev[i]);
+		mlmd__pb__put_lineage_subgraph_request__event_edge__init(&ed[i]);
+		ev[i].has_type = 1;
+		ed[i].event = &ev[i];
+		eds[i] = &ed[i];
+	}
+	/* 0: the stored execution by id, the new artifact by index */
+	ev[0].type = MLMD__PB__EVENT__TYPE__OUTPUT;
+	ev[0].has_execution_id = 1;
+	ev[0].execution_id = old_e;
+	ed[0].has_artifact_index = 1;
+	ed[0].artifact_index = 0;
+	/* 1: the new execution by index, the stored artifact by id only */
+	ev[1].type = MLMD__PB__EVENT__TYPE__INPUT;
+	ed[1].has_execution_index = 1;
+	ed[1].execution_index = 0;
+	ev[1].has_artifact_id = 1;
+	ev[1].artifact_id = old_a;
+	/* 2: both for the artifact, agreeing */
+	ev[2].type = MLMD__PB__EVENT__TYPE__DECLARED_INPUT;
+	ed[2].has_execution_index = 1;
+	ed[2].execution_index = 0;
+	ed[2].has_artifact_index = 1;
+	ed[2].artifact_index = 1;
+	ev[2].has_artifact_id = 1;
+	ev[2].artifact_id = old_a;
+	Mlmd__Pb__PutLineageSubgraphRequest rq = MLMD__PB__PUT_LINEAGE_SUBGRAPH_REQUEST__INIT;
+	Mlmd__Pb__PutLineageSubgraphResponse *rs;
+	rq.n_executions = 1;
+	rq.executions = exs;
+	rq.n_artifacts = 2;
+	rq.artifacts = ars;
+	rq.n_contexts = 1;
+	rq.contexts = cxs;
+	rq.n_event_edges = 3;
+	rq.event_edges = eds;
+
+	/* refusals first: nothing may be written by any of them */
+	ev[2].artifact_id = old_a + 1000; /* disagrees with artifacts[1] */
+	FAILS(put_subgraph(&rq, &rs), MLMD_INVALID_ARGUMENT, "event.artifact_id");
+	ev[2].artifact_id = old_a;
+	ed[2].artifact_index = 0; /* artifacts[0] is new: it has no id to agree with */
+	FAILS(put_subgraph(&rq, &rs), MLMD_INVALID_ARGUMENT, "which is new and has no id");
+	ed[2].artifact_index = 1;
+	ed[1].execution_index = 1; /* one execution only */
+	FAILS(put_subgraph(&rq, &rs), MLMD_OUT_OF_RANGE, "execution_index 1");
+	ed[1].execution_index = -1;
+	FAILS(put_subgraph(&rq, &rs), MLMD_OUT_OF_RANGE, "execution_index -1");
+	ed[1].execution_index = 0;
+	ed[0].artifact_index = 2;
+	FAILS(put_subgraph(&rq, &rs), MLMD_OUT_OF_RANGE, "artifact_index 2");
+	ed[0].has_artifact_index = 0; /* neither an index nor an id */
+	FAILS(put_subgraph(&rq, &rs), MLMD_INVALID_ARGUMENT, "missing an artifact");
+	ed[0].has_artifact_index = 1;
+	ed[0].artifact_index = 0;
+	ev[0].has_execution_id = 0;
+	FAILS(put_subgraph(&rq, &rs), MLMD_INVALID_ARGUMENT, "missing an execution");
+	ev[0].has_execution_id = 1;
+	assert_int_equal(count_events_of_execution(old_e), 0);
+
+	OK(put_subgraph(&rq, &rs));
+	assert_int_equal(rs->n_artifact_ids, 2);
+	assert_int_equal(rs->artifact_ids[1], old_a);
+	int64_t new_e = rs->execution_ids[0], new_a = rs->artifact_ids[0], ctx = rs->context_ids[0];
+	mlmd_message_free(rs);
+	Mlmd__Pb__GetEventsByExecutionIDsRequest q = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
+	Mlmd__Pb__GetEventsByExecutionIDsResponse *qr;
+	int64_t both[2] = { old_e, new_e };
+	q.n_execution_ids = 2;
+	q.execution_ids = both;
+	OK(mlmd_store_get_events_by_execution_ids(s, &q, &qr));
+	assert_int_equal(qr->n_events, 3);
+	assert_int_equal(qr->events[0]->execution_id, old_e); /* edge 0 */
+	assert_int_equal(qr->events[0]->artifact_id, new_a);
+	for (size_t i = 1; i < 3; i++) {                       /* edges 1 and 2 */
+		assert_int_equal(qr->events[i]->execution_id, new_e);
+		assert_int_equal(qr->events[i]->artifact_id, old_a);
+	}
+	mlmd_message_free(qr);
+
+	/* the context now exists: without reuse it is ALREADY_EXISTS, with it reused */
+	rq.n_event_edges = 0;
+	rq.n_artifacts = 0;
+	FAILS(put_subgraph(&rq, &rs), MLMD_ALREADY_EXISTS, "contexts[0]");
+	Mlmd__Pb__PutLineageSubgraphRequest__Options opt = MLMD__PB__PUT_LINEAGE_SUBGRAPH_REQUEST__OPTIONS__INIT;
+	opt.has_reuse_context_if_already_exist = opt.reuse_context_if_already_exist = 1;
+	rq.options = &opt;
+	OK(put_subgraph(&rq, &rs));
+	assert_int_equal(rs->context_ids[0], ctx);
+	mlmd_message_free(rs);
+}
+
+/* Reading the events of nodes that have none returns nothing (and, under
+ * clang's UBSan, does no arithmetic on the still-NULL result array). */
+static void events_of_nodes_without_events_are_empty(void **st)
+{
+	(void)st;
+	int64_t e = put_execution_node(s, et), a = 0;
+	OK(put_artifact(s, new_artifact(at, "/lonely"), &a));
+	Mlmd__Pb__GetEventsByExecutionIDsRequest q = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
+	Mlmd__Pb__GetEventsByExecutionIDsResponse *r;
+	q.n_execution_ids = 1;
+	q.execution_ids = &e;
+	OK(mlmd_store_get_events_by_execution_ids(s, &q, &r));
+	assert_int_equal(r->n_events, 0);
+	mlmd_message_free(r);
+	Mlmd__Pb__GetEventsByArtifactIDsRequest qa = MLMD__PB__GET_EVENTS_BY_ARTIFACT_IDS_REQUEST__INIT;
+	Mlmd__Pb__GetEventsByArtifactIDsResponse *ra;
+	qa.n_artifact_ids = 1;
+	qa.artifact_ids = &a;
+	OK(mlmd_store_get_events_by_artifact_ids(s, &qa, &ra));
+	assert_int_equal(ra->n_events, 0);
+	mlmd_message_free(ra);
+}
+
 static void attributions_are_idempotent_and_checked(void **st)
 {
 	(void)st;
@@ -360,6 +521,8 @@ int main(void)
 		cmocka_unit_test(put_execution_links_everything),
 		cmocka_unit_test(put_execution_validates_pairs),
 		cmocka_unit_test(put_lineage_subgraph_checks_indexes),
+		cmocka_unit_test(put_lineage_subgraph_edges_by_index_or_id),
+		cmocka_unit_test(events_of_nodes_without_events_are_empty),
 		cmocka_unit_test(attributions_are_idempotent_and_checked),
 		cmocka_unit_test(parent_contexts_reject_cycles_and_duplicates),
 	};

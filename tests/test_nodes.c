@@ -1,6 +1,12 @@
 /* tests/test_nodes.c - artifacts, executions and contexts: put, update, reads. */
 #include "helpers.h"
 
+typedef struct prop_entry_t { /* every generated map<string, Value> entry */
+	ProtobufCMessage base;
+	char *key;
+	Mlmd__Pb__Value *value;
+} prop_entry_t;
+
 static mlmd_store *s;
 static int64_t ds; /* DataSet(span INT, split STRING, score DOUBLE, ok BOOLEAN, meta STRUCT, blob PROTO) */
 
@@ -214,6 +220,14 @@ static void unchanged_update_keeps_update_time(void **st)
 	mlmd_message_free(g);
 }
 
+static int64_t get_artifact_time(int64_t id)
+{
+	Mlmd__Pb__Artifact *g = get_artifact(s, id);
+	int64_t t = g->last_update_time_since_epoch;
+	mlmd_message_free(g);
+	return t;
+}
+
 static void update_mask_touches_only_listed_paths(void **st)
 {
 	(void)st;
@@ -251,10 +265,21 @@ static void update_mask_touches_only_listed_paths(void **st)
 	assert_string_equal(mlmd_node_get(g, 1, "k3")->string_value, "v3");
 	mlmd_message_free(g);
 
-	char *bad[] = { "no_such_field" };
+	/* paths that are empty or name no field are ignored, as MLMD does: the
+	 * update changes nothing */
+	int64_t t0 = get_artifact_time(id);
+	char *bad[] = { "no_such_field", "", "uri.x", "last_known_state" };
 	mask.paths = bad;
-	mask.n_paths = 1;
-	FAILS(mlmd_store_put_artifacts(s, &rq, &rs), MLMD_INVALID_ARGUMENT, "update_mask: 'no_such_field'");
+	mask.n_paths = 4;
+	usleep(2000);
+	OK(mlmd_store_put_artifacts(s, &rq, &rs));
+	assert_int_equal(rs->artifact_ids[0], id);
+	mlmd_message_free(rs);
+	g = get_artifact(s, id);
+	assert_string_equal(g->uri, "/m/1");
+	assert_int_equal(g->n_custom_properties, 2);
+	assert_int_equal(g->last_update_time_since_epoch, t0);
+	mlmd_message_free(g);
 	char *uri[] = { "uri", "custom_properties" };
 	mask.paths = uri;
 	mask.n_paths = 2;
@@ -273,7 +298,7 @@ static void update_errors(void **st)
 	Mlmd__Pb__Artifact *a = new_artifact(ds, NULL);
 	a->has_id = 1;
 	a->id = 424242;
-	FAILS(put_artifact(s, a, NULL), MLMD_NOT_FOUND, "424242");
+	FAILS(put_artifact(s, a, NULL), MLMD_INVALID_ARGUMENT, "Cannot find the given id 424242");
 	a = new_artifact(ds, NULL);
 	OK(mlmd_message_set_string(a, "name", "fixed"));
 	int64_t id = 0;
@@ -288,6 +313,309 @@ static void update_errors(void **st)
 	a->id = id;
 	OK(mlmd_message_set_string(a, "name", "renamed"));
 	FAILS(put_artifact(s, a, NULL), MLMD_INVALID_ARGUMENT, "name cannot change");
+}
+
+/* MLMD: an update by an id that is not stored is INVALID_ARGUMENT (not
+ * NOT_FOUND), for every node kind, and writes nothing. */
+static void update_by_unknown_id_is_invalid_argument(void **st)
+{
+	(void)st;
+	int64_t et = execution_type(s, "UnknownIdStep"), ct = context_type(s, "UnknownIdRun");
+	Mlmd__Pb__Execution e = MLMD__PB__EXECUTION__INIT, *ep = &e;
+	e.has_id = e.has_type_id = 1;
+	e.id = 515151;
+	e.type_id = et;
+	Mlmd__Pb__PutExecutionsRequest erq = MLMD__PB__PUT_EXECUTIONS_REQUEST__INIT;
+	Mlmd__Pb__PutExecutionsResponse *ers;
+	erq.n_executions = 1;
+	erq.executions = &ep;
+	FAILS(mlmd_store_put_executions(s, &erq, &ers), MLMD_INVALID_ARGUMENT, "Cannot find the given id 515151");
+	Mlmd__Pb__Context c = MLMD__PB__CONTEXT__INIT, *cp = &c;
+	c.has_id = c.has_type_id = 1;
+	c.id = 525252;
+	c.type_id = ct;
+	c.name = "ghost";
+	Mlmd__Pb__PutContextsRequest crq = MLMD__PB__PUT_CONTEXTS_REQUEST__INIT;
+	Mlmd__Pb__PutContextsResponse *crs;
+	crq.n_contexts = 1;
+	crq.contexts = &cp;
+	FAILS(mlmd_store_put_contexts(s, &crq, &crs), MLMD_INVALID_ARGUMENT, "Cannot find the given id 525252");
+	/* through the bytes entry point too, and with an update_mask */
+	Mlmd__Pb__Artifact a = MLMD__PB__ARTIFACT__INIT, *ap = &a;
+	a.has_id = 1;
+	a.id = 535353;
+	char *paths[] = { "uri" };
+	Mlmd__Pb__Wkt__FieldMask mask = MLMD__PB__WKT__FIELD_MASK__INIT;
+	mask.n_paths = 1;
+	mask.paths = paths;
+	Mlmd__Pb__PutArtifactsRequest arq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+	arq.n_artifacts = 1;
+	arq.artifacts = &ap;
+	arq.update_mask = &mask;
+	uint8_t buf[256];
+	size_t n = mlmd__pb__put_artifacts_request__pack(&arq, buf);
+	void *out = (void *)1;
+	size_t out_len = 1;
+	FAILS(mlmd_store_call(s, "PutArtifacts", buf, n, &out, &out_len), MLMD_INVALID_ARGUMENT,
+	      "Cannot find the given id 535353");
+	assert_null(out);
+	Mlmd__Pb__GetContextsByTypeRequest g = MLMD__PB__GET_CONTEXTS_BY_TYPE_REQUEST__INIT;
+	Mlmd__Pb__GetContextsByTypeResponse *gr;
+	g.type_name = "UnknownIdRun";
+	OK(mlmd_store_get_contexts_by_type(s, &g, &gr));
+	assert_int_equal(gr->n_contexts, 0);
+	mlmd_message_free(gr);
+}
+
+/* Executions and contexts ignore empty and unknown update_mask paths as
+ * artifacts do (MLMD keeps only the paths that name a field). */
+static void update_mask_ignores_unknown_paths_for_every_kind(void **st)
+{
+	(void)st;
+	int64_t et = execution_type(s, "MaskStep"), ct = context_type(s, "MaskRun");
+	int64_t eid = put_execution_node(s, et), cid = put_context_node(s, ct, "mask-ctx");
+	char *bad[] = { "", "no_such_field", "uri", "state" }; /* the last two are not fields of these kinds */
+	Mlmd__Pb__Wkt__FieldMask mask = MLMD__PB__WKT__FIELD_MASK__INIT;
+	mask.n_paths = 4;
+	mask.paths = bad;
+	Mlmd__Pb__Execution e = MLMD__PB__EXECUTION__INIT, *ep = &e;
+	e.has_id = 1;
+	e.id = eid;
+	e.has_last_known_state = 1;
+	e.last_known_state = MLMD__PB__EXECUTION__STATE__RUNNING;
+	Mlmd__Pb__PutExecutionsRequest erq = MLMD__PB__PUT_EXECUTIONS_REQUEST__INIT;
+	Mlmd__Pb__PutExecutionsResponse *ers;
+	erq.n_executions = 1;
+	erq.executions = &ep;
+	erq.update_mask = &mask;
+	OK(mlmd_store_put_executions(s, &erq, &ers));
+	assert_int_equal(ers->execution_ids[0], eid);
+	mlmd_message_free(ers);
+	Mlmd__Pb__GetExecutionsByIDRequest gq = MLMD__PB__GET_EXECUTIONS_BY_IDREQUEST__INIT;
+	Mlmd__Pb__GetExecutionsByIDResponse *gr;
+	gq.n_execution_ids = 1;
+	gq.execution_ids = &eid;
+	OK(mlmd_store_get_executions_by_id(s, &gq, &gr));
+	assert_false(gr->executions[0]->has_last_known_state); /* not masked: unchanged */
+	mlmd_message_free(gr);
+	/* a valid path among them still applies */
+	char *some[] = { "nope", "last_known_state", "" };
+	mask.paths = some;
+	mask.n_paths = 3;
+	OK(mlmd_store_put_executions(s, &erq, &ers));
+	mlmd_message_free(ers);
+	OK(mlmd_store_get_executions_by_id(s, &gq, &gr));
+	assert_int_equal(gr->executions[0]->last_known_state, MLMD__PB__EXECUTION__STATE__RUNNING);
+	mlmd_message_free(gr);
+
+	Mlmd__Pb__Context c = MLMD__PB__CONTEXT__INIT, *cp = &c;
+	c.has_id = 1;
+	c.id = cid;
+	c.name = "not-applied";
+	mask.paths = bad;
+	mask.n_paths = 4;
+	Mlmd__Pb__PutContextsRequest crq = MLMD__PB__PUT_CONTEXTS_REQUEST__INIT;
+	Mlmd__Pb__PutContextsResponse *crs;
+	crq.n_contexts = 1;
+	crq.contexts = &cp;
+	crq.update_mask = &mask;
+	OK(mlmd_store_put_contexts(s, &crq, &crs));
+	mlmd_message_free(crs);
+	Mlmd__Pb__GetContextsByIDRequest cq = MLMD__PB__GET_CONTEXTS_BY_IDREQUEST__INIT;
+	Mlmd__Pb__GetContextsByIDResponse *cr;
+	cq.n_context_ids = 1;
+	cq.context_ids = &cid;
+	OK(mlmd_store_get_contexts_by_id(s, &cq, &cr));
+	assert_string_equal(cr->contexts[0]->name, "mask-ctx");
+	mlmd_message_free(cr);
+}
+
+/* A context's name can change on update (MLMD updates it), while names stay
+ * unique within a type; an artifact's cannot. */
+static void context_name_can_change_on_update(void **st)
+{
+	(void)st;
+	int64_t ct = context_type(s, "RenameRun"), ct2 = context_type(s, "RenameOther");
+	int64_t cid = put_context_node(s, ct, "before"), taken = put_context_node(s, ct, "taken");
+	put_context_node(s, ct2, "elsewhere");
+	Mlmd__Pb__Context c = MLMD__PB__CONTEXT__INIT, *cp = &c;
+	c.has_id = 1;
+	c.id = cid;
+	c.name = "after";
+	Mlmd__Pb__PutContextsRequest crq = MLMD__PB__PUT_CONTEXTS_REQUEST__INIT;
+	Mlmd__Pb__PutContextsResponse *crs;
+	crq.n_contexts = 1;
+	crq.contexts = &cp;
+	OK(mlmd_store_put_contexts(s, &crq, &crs));
+	assert_int_equal(crs->context_ids[0], cid);
+	mlmd_message_free(crs);
+	Mlmd__Pb__GetContextByTypeAndNameRequest q = MLMD__PB__GET_CONTEXT_BY_TYPE_AND_NAME_REQUEST__INIT;
+	Mlmd__Pb__GetContextByTypeAndNameResponse *qr;
+	q.type_name = "RenameRun";
+	q.context_name = "after";
+	OK(mlmd_store_get_context_by_type_and_name(s, &q, &qr));
+	assert_non_null(qr->context);
+	assert_int_equal(qr->context->id, cid);
+	mlmd_message_free(qr);
+	q.context_name = "before";
+	OK(mlmd_store_get_context_by_type_and_name(s, &q, &qr));
+	assert_null(qr->context);
+	mlmd_message_free(qr);
+	/* through a mask too */
+	char *paths[] = { "name" };
+	Mlmd__Pb__Wkt__FieldMask mask = MLMD__PB__WKT__FIELD_MASK__INIT;
+	mask.n_paths = 1;
+	mask.paths = paths;
+	crq.update_mask = &mask;
+	c.name = "masked";
+	OK(mlmd_store_put_contexts(s, &crq, &crs));
+	mlmd_message_free(crs);
+	q.context_name = "masked";
+	OK(mlmd_store_get_context_by_type_and_name(s, &q, &qr));
+	assert_non_null(qr->context);
+	mlmd_message_free(qr);
+	/* unique within the type: another context's name is taken */
+	c.name = "taken";
+	FAILS(mlmd_store_put_contexts(s, &crq, &crs), MLMD_ALREADY_EXISTS, "Given node already exists");
+	/* but a name used in another type is free */
+	c.name = "elsewhere";
+	OK(mlmd_store_put_contexts(s, &crq, &crs));
+	mlmd_message_free(crs);
+	(void)taken;
+}
+
+/* ---- cost per property ------------------------------------------------------------
+ * Properties must cost linear (or n log n) work in their number: a lookup
+ * per property used to scan them all, so 100,000 properties took 17 s to
+ * insert and 103 s to update, holding the write lock. The library's strcmp
+ * calls are counted (the test links with --wrap=strcmp), never timed. */
+static unsigned long strcmp_calls;
+int __real_strcmp(const char *a, const char *b);
+int __wrap_strcmp(const char *a, const char *b);
+int __wrap_strcmp(const char *a, const char *b)
+{
+	strcmp_calls++;
+	return __real_strcmp(a, b);
+}
+
+#define WIDE 3000
+/* Comparisons allowed per property per call: a sort or a hash costs a few
+ * dozen at this size; the old scans cost WIDE / 2 (1,500) each. */
+#define PER_PROPERTY 48
+
+static void check_linear(const char *what, unsigned long calls, size_t n)
+{
+	if (calls > PER_PROPERTY * n)
+		fail_msg("%s: %lu string comparisons for %zu properties (more than %d each)", what, calls, n,
+			 PER_PROPERTY);
+}
+
+/* n entries "<prefix><i>" (value i + shift) in an exactly sized array. */
+static void fill_props(Mlmd__Pb__Artifact *a, int custom, const char *prefix, size_t from, size_t n, int64_t shift)
+{
+	prop_entry_t **e = malloc(n * sizeof *e);
+	for (size_t i = 0; i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "%s%zu", prefix, from + i);
+		e[i] = mlmd_message_new(custom ? &mlmd__pb__artifact__custom_properties_entry__descriptor
+					       : &mlmd__pb__artifact__properties_entry__descriptor);
+		e[i]->key = strdup(name);
+		e[i]->value = mlmd_message_new(&mlmd__pb__value__descriptor);
+		e[i]->value->value_case = MLMD__PB__VALUE__VALUE_INT_VALUE;
+		e[i]->value->int_value = (int64_t)(from + i) + shift;
+	}
+	if (custom) {
+		a->n_custom_properties = n;
+		a->custom_properties = (Mlmd__Pb__Artifact__CustomPropertiesEntry **)e;
+	} else {
+		a->n_properties = n;
+		a->properties = (Mlmd__Pb__Artifact__PropertiesEntry **)e;
+	}
+}
+
+static void many_properties_cost_linear_work(void **st)
+{
+	(void)st;
+	/* a type declaring WIDE properties, then WIDE more */
+	Mlmd__Pb__ArtifactType *t = mlmd_message_new(&mlmd__pb__artifact_type__descriptor);
+	OK(mlmd_message_set_string(t, "name", "Wide"));
+	char name[32];
+	for (size_t i = 0; i < WIDE; i++) {
+		snprintf(name, sizeof name, "p%zu", i);
+		OK(mlmd_type_add_property(t, name, MLMD__PB__PROPERTY_TYPE__INT));
+	}
+	Mlmd__Pb__PutArtifactTypeRequest trq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactTypeResponse *trs;
+	trq.artifact_type = t;
+	strcmp_calls = 0;
+	OK(mlmd_store_put_artifact_type(s, &trq, &trs));
+	check_linear("PutArtifactType (new)", strcmp_calls, WIDE);
+	int64_t wide = trs->type_id;
+	mlmd_message_free(trs);
+	for (size_t i = WIDE; i < 2 * WIDE; i++) {
+		snprintf(name, sizeof name, "p%zu", i);
+		OK(mlmd_type_add_property(t, name, MLMD__PB__PROPERTY_TYPE__INT));
+	}
+	trq.can_add_fields = 1;
+	strcmp_calls = 0;
+	OK(mlmd_store_put_artifact_type(s, &trq, &trs));
+	check_linear("PutArtifactType (adding)", strcmp_calls, 2 * WIDE);
+	mlmd_message_free(trs);
+	mlmd_message_free(t);
+
+	/* a node with WIDE declared and WIDE custom properties */
+	Mlmd__Pb__Artifact *a = new_artifact(wide, "/wide");
+	fill_props(a, 0, "p", 0, WIDE, 0);
+	fill_props(a, 1, "c", 0, WIDE, 0);
+	Mlmd__Pb__PutArtifactsRequest rq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactsResponse *rs;
+	rq.n_artifacts = 1;
+	rq.artifacts = &a;
+	strcmp_calls = 0;
+	OK(mlmd_store_put_artifacts(s, &rq, &rs));
+	check_linear("PutArtifacts (insert)", strcmp_calls, 2 * WIDE);
+	int64_t id = rs->artifact_ids[0];
+	mlmd_message_free(rs);
+	mlmd_message_free(a);
+
+	/* update: every declared value changes; half the custom ones go, as many new come */
+	a = new_artifact(wide, "/wide");
+	a->has_id = 1;
+	a->id = id;
+	fill_props(a, 0, "p", 0, WIDE, 1);
+	fill_props(a, 1, "c", WIDE / 2, WIDE, 0);
+	strcmp_calls = 0;
+	OK(mlmd_store_put_artifacts(s, &rq, &rs));
+	check_linear("PutArtifacts (update)", strcmp_calls, 2 * WIDE);
+	mlmd_message_free(rs);
+	/* a masked update naming every custom key */
+	char **paths = malloc(WIDE * sizeof *paths);
+	for (size_t i = 0; i < WIDE; i++) {
+		paths[i] = malloc(32);
+		snprintf(paths[i], 32, "custom_properties.c%zu", i);
+	}
+	Mlmd__Pb__Wkt__FieldMask mask = MLMD__PB__WKT__FIELD_MASK__INIT;
+	mask.n_paths = WIDE;
+	mask.paths = paths;
+	rq.update_mask = &mask;
+	strcmp_calls = 0;
+	OK(mlmd_store_put_artifacts(s, &rq, &rs));
+	check_linear("PutArtifacts (masked update)", strcmp_calls, 2 * WIDE);
+	mlmd_message_free(rs);
+	for (size_t i = 0; i < WIDE; i++)
+		free(paths[i]);
+	free(paths);
+	mlmd_message_free(a);
+
+	/* and the node is what was asked for */
+	Mlmd__Pb__Artifact *g = get_artifact(s, id);
+	assert_int_equal(g->n_properties, WIDE);
+	assert_int_equal(g->n_custom_properties, WIDE); /* c0..c{W/2-1} masked out, c{W/2}..c{3W/2-1} kept */
+	assert_int_equal(mlmd_node_get(g, 0, "p7")->int_value, 8);
+	assert_null(mlmd_node_get(g, 1, "c0"));
+	assert_int_equal(mlmd_node_get(g, 1, "c2999")->int_value, 2999);
+	assert_int_equal(mlmd_node_get(g, 1, "c4499")->int_value, 4499);
+	mlmd_message_free(g);
 }
 
 static void occ_aborts_on_stale_update_time(void **st)
@@ -497,6 +825,10 @@ int main(void)
 		cmocka_unit_test(update_replaces_whole_node_without_mask),
 		cmocka_unit_test(unchanged_update_keeps_update_time),
 		cmocka_unit_test(update_mask_touches_only_listed_paths),
+		cmocka_unit_test(update_by_unknown_id_is_invalid_argument),
+		cmocka_unit_test(update_mask_ignores_unknown_paths_for_every_kind),
+		cmocka_unit_test(context_name_can_change_on_update),
+		cmocka_unit_test(many_properties_cost_linear_work),
 		cmocka_unit_test(update_errors),
 		cmocka_unit_test(occ_aborts_on_stale_update_time),
 		cmocka_unit_test(executions_and_contexts),

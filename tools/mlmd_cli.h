@@ -18,6 +18,9 @@ int cli_failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Opens --store URI, else $MLMD_STORE, else sqlite:mlmd.db; prints the error itself. */
 int cli_open_store(const char *uri, mlmd_store **out, bool must_exist);
+/* The same, read-only, for commands that only read (types, ls, show, stats,
+ * lineage, export): the store must exist and nothing is written to it. */
+int cli_open_store_ro(const char *uri, mlmd_store **out);
 
 void cli_json_str(FILE *f, const char *s);
 void cli_b64(FILE *f, const uint8_t *p, size_t n);

@@ -146,7 +146,7 @@ int cmd_export(const char *store_uri, int argc, char **argv)
 		}
 	}
 	mlmd_store *s;
-	if (cli_open_store(store_uri, &s, true))
+	if (cli_open_store_ro(store_uri, &s))
 		return EXIT_FAILED;
 	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
 	if (!f) {

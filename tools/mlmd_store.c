@@ -74,7 +74,7 @@ void cli_json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-int cli_open_store(const char *uri, mlmd_store **out, bool must_exist)
+static int open_store(const char *uri, mlmd_store **out, bool must_exist, bool read_only)
 {
 	if (!uri)
 		uri = getenv("MLMD_STORE");
@@ -83,9 +83,20 @@ int cli_open_store(const char *uri, mlmd_store **out, bool must_exist)
 	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
 	o.uri = uri;
 	o.no_create = must_exist && strncmp(uri, "sqlite:", 7) == 0 && strcmp(uri, "sqlite::memory:") != 0;
+	o.read_only = read_only;
 	if (mlmd_store_open(out, &o))
 		return cli_failed("store %s: %s", uri, mlmd_error_message());
 	return 0;
+}
+
+int cli_open_store(const char *uri, mlmd_store **out, bool must_exist)
+{
+	return open_store(uri, out, must_exist, false);
+}
+
+int cli_open_store_ro(const char *uri, mlmd_store **out)
+{
+	return open_store(uri, out, true, true);
 }
 
 static const char *kind_word(int kind)
@@ -255,6 +266,7 @@ typedef struct {
 	size_t n;
 	int64_t ids[4096];
 	const char *names[4096];
+	const char *versions[4096]; /* NULL when unversioned */
 	void *resp[3];
 } type_names;
 
@@ -272,11 +284,14 @@ static int load_types(mlmd_store *s, type_names *t)
 		return cli_failed("%s", mlmd_error_message());
 	t->resp[0] = ar, t->resp[1] = er, t->resp[2] = cr;
 	for (size_t i = 0; i < ar->n_artifact_types && t->n < 4096; i++, t->n++)
-		t->ids[t->n] = ar->artifact_types[i]->id, t->names[t->n] = ar->artifact_types[i]->name;
+		t->ids[t->n] = ar->artifact_types[i]->id, t->names[t->n] = ar->artifact_types[i]->name,
+		t->versions[t->n] = ar->artifact_types[i]->version;
 	for (size_t i = 0; i < er->n_execution_types && t->n < 4096; i++, t->n++)
-		t->ids[t->n] = er->execution_types[i]->id, t->names[t->n] = er->execution_types[i]->name;
+		t->ids[t->n] = er->execution_types[i]->id, t->names[t->n] = er->execution_types[i]->name,
+		t->versions[t->n] = er->execution_types[i]->version;
 	for (size_t i = 0; i < cr->n_context_types && t->n < 4096; i++, t->n++)
-		t->ids[t->n] = cr->context_types[i]->id, t->names[t->n] = cr->context_types[i]->name;
+		t->ids[t->n] = cr->context_types[i]->id, t->names[t->n] = cr->context_types[i]->name,
+		t->versions[t->n] = cr->context_types[i]->version;
 	return 0;
 }
 
@@ -286,10 +301,12 @@ static void free_types(type_names *t)
 		mlmd_message_free(t->resp[i]);
 }
 
-/* Opens an existing store and reads its type names; on failure prints why and leaves nothing open. */
+/* Opens an existing store read-only (every user of this is a command that
+ * only reads) and reads its type names; on failure prints why and leaves
+ * nothing open. */
 static int open_with_types(const char *store_uri, mlmd_store **s, type_names *t)
 {
-	if (cli_open_store(store_uri, s, true))
+	if (cli_open_store_ro(store_uri, s))
 		return -1;
 	if (load_types(*s, t)) {
 		mlmd_store_free(*s);
@@ -665,6 +682,7 @@ int cmd_stats(const char *store_uri, int argc, char **argv)
 					Mlmd__Pb__GetArtifactsByTypeRequest rq = MLMD__PB__GET_ARTIFACTS_BY_TYPE_REQUEST__INIT;
 					Mlmd__Pb__GetArtifactsByTypeResponse *rs;
 					rq.type_name = (char *)t.names[i];
+					rq.type_version = (char *)t.versions[i]; /* a versioned type's nodes */
 					rq.options = &lo;
 					if (!(rc = mlmd_store_get_artifacts_by_type(s, &rq, &rs)))
 						resp = rs, got = rs->n_artifacts, next = rs->next_page_token;
@@ -672,6 +690,7 @@ int cmd_stats(const char *store_uri, int argc, char **argv)
 					Mlmd__Pb__GetExecutionsByTypeRequest rq = MLMD__PB__GET_EXECUTIONS_BY_TYPE_REQUEST__INIT;
 					Mlmd__Pb__GetExecutionsByTypeResponse *rs;
 					rq.type_name = (char *)t.names[i];
+					rq.type_version = (char *)t.versions[i]; /* a versioned type's nodes */
 					rq.options = &lo;
 					if (!(rc = mlmd_store_get_executions_by_type(s, &rq, &rs)))
 						resp = rs, got = rs->n_executions, next = rs->next_page_token;
@@ -679,6 +698,7 @@ int cmd_stats(const char *store_uri, int argc, char **argv)
 					Mlmd__Pb__GetContextsByTypeRequest rq = MLMD__PB__GET_CONTEXTS_BY_TYPE_REQUEST__INIT;
 					Mlmd__Pb__GetContextsByTypeResponse *rs;
 					rq.type_name = (char *)t.names[i];
+					rq.type_version = (char *)t.versions[i]; /* a versioned type's nodes */
 					rq.options = &lo;
 					if (!(rc = mlmd_store_get_contexts_by_type(s, &rq, &rs)))
 						resp = rs, got = rs->n_contexts, next = rs->next_page_token;
@@ -698,10 +718,20 @@ int cmd_stats(const char *store_uri, int argc, char **argv)
 				break;
 			}
 			totals[kind] += n;
+			const char *ver = t.versions[i] && t.versions[i][0] ? t.versions[i] : NULL;
 			if (json) {
 				printf("%s{\"kind\":\"%s\",\"type\":", shown++ ? "," : "", kind_word(kind));
 				cli_json_str(stdout, t.names[i]);
+				fputs(",\"version\":", stdout);
+				if (ver)
+					cli_json_str(stdout, ver);
+				else
+					fputs("null", stdout);
 				printf(",\"count\":%lld}", n);
+			} else if (ver) {
+				char label[512];
+				snprintf(label, sizeof label, "%s (version %s)", t.names[i], ver);
+				printf("%-9s %-24s %lld\n", kind_word(kind), label, n);
 			} else {
 				printf("%-9s %-24s %lld\n", kind_word(kind), t.names[i], n);
 			}
@@ -763,7 +793,7 @@ int cmd_lineage(const char *store_uri, int argc, char **argv)
 		}
 	}
 	mlmd_store *s;
-	if (cli_open_store(store_uri, &s, true))
+	if (cli_open_store_ro(store_uri, &s))
 		return EXIT_FAILED;
 	char *text;
 	int rc = 0;

@@ -31,7 +31,11 @@ typedef struct mlmd_store mlmd_store;
 typedef struct mlmd_store_options {
 	unsigned version;        /* MLMD_STORE_OPTIONS_VERSION */
 	const char *uri;         /* "sqlite:PATH", "sqlite::memory:", or "sqlite:file:...?mode=ro" */
-	int read_only;           /* open without write access (the file must exist) */
+	int read_only;           /* open without write access: nothing is written, not even at open
+				  * (the store must exist; SQLite opens the file read-only, and a WAL
+				  * file on read-only media is read as immutable when it has no
+				  * pending -wal; on PostgreSQL no database or schema is created and
+				  * writing calls fail with FAILED_PRECONDITION) */
 	int no_create;           /* fail with NOT_FOUND-like UNAVAILABLE if the file is missing */
 	int upgrade;             /* migrate an older schema to the current one */
 	int busy_timeout_ms;     /* wait this long for a lock, then ABORTED; 0 = default 10000 */
@@ -42,7 +46,11 @@ typedef struct mlmd_store_options {
 #define MLMD_STORE_OPTIONS_INIT { MLMD_STORE_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0 }
 
 /* Opens (creating if needed) the store named by opts->uri.
- * On success *out is a new handle; free it with mlmd_store_free(). */
+ * On success *out is a new handle; free it with mlmd_store_free().
+ * A database that is not an mlmd store is refused with FAILED_PRECONDITION
+ * and left exactly as it was (same bytes, same journal mode): one written by
+ * Google MLMD (copy it with `mlmd import-mlmd`), or one that has tables but
+ * no mlmd_schema. mlmd creates its schema only in an empty database. */
 MLMD_EXTERN(int) mlmd_store_open(mlmd_store **out, const mlmd_store_options *opts);
 
 /* [FFI] Opens a store from a serialized ml_metadata.ConnectionConfig:
@@ -51,6 +59,22 @@ MLMD_EXTERN(int) mlmd_store_open(mlmd_store **out, const mlmd_store_options *opt
  * extension field mlmd_migration_options (1000) enables upgrades.
  * An unset config is INVALID_ARGUMENT. Free the handle with mlmd_store_free(). */
 MLMD_EXTERN(int) mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_len);
+
+/* Limits on the messages mlmd accepts, chosen so that whatever it stores can
+ * be read back by protobuf's own parsers (C++, Python), which refuse messages
+ * nested more than 100 levels deep:
+ *  - MLMD_MAX_NESTING: a request (bytes or typed) nests at most this many
+ *    levels of messages below its top level. Bytes are checked before they
+ *    are decoded, so a deeply nested request cannot exhaust the stack.
+ *  - MLMD_MAX_NODE_NESTING: an artifact, execution, context or type holds
+ *    at most this many levels below itself (a property's Struct value counts
+ *    three levels per nested object: map entry, Value, Struct). The deepest
+ *    a node sits in a response is 3 levels (a Context in
+ *    GetParentContextsByContextsResponse), so 3 + 97 stays within 100.
+ * Both are INVALID_ARGUMENT when exceeded, as are strings holding a NUL byte
+ * (refused, never cut) and enum values their enum does not define. */
+#define MLMD_MAX_NESTING 100
+#define MLMD_MAX_NODE_NESTING 97
 
 /* [FFI] Runs the RPC `method` (an MLMD name such as "PutArtifacts") on a
  * serialized <method>Request and writes a serialized <method>Response.
@@ -93,7 +117,14 @@ MLMD_EXTERN(int) mlmd_store_schema_version(mlmd_store *store);
 MLMD_RPC_LIST(MLMD__DECLARE_RPC)
 #undef MLMD__DECLARE_RPC
 
-/* ---- message helpers (work on any generated message) ------------------- */
+/* ---- message helpers (work on any generated message) ------------------- *
+ * They accept messages from any source: built with mlmd_message_new(),
+ * decoded by protobuf_c_message_unpack() with the default allocator, or
+ * filled by the caller. Repeated fields are grown with realloc(), so their
+ * arrays (like every string and sub-message the message holds) must come
+ * from malloc, which is also what mlmd_message_free() assumes; their
+ * capacity is never inferred from the count, so exactly sized arrays are
+ * fine. A message unpacked with a custom ProtobufCAllocator is not. */
 
 /* A new, initialised message of the given type (e.g.
  * &mlmd__pb__artifact__descriptor), or NULL when out of memory.

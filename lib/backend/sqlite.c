@@ -5,16 +5,25 @@
  * synchronous=NORMAL (FULL on request). Writes begin with BEGIN IMMEDIATE so a
  * writer takes its lock before doing any work; a lock not obtained within the
  * busy timeout is ABORTED, which callers may retry.
+ *
+ * Opening writes nothing to the file: WAL is switched on just before the
+ * first write transaction, which the store begins only once it has checked
+ * that the file is empty or an mlmd store, so a file that is refused (another
+ * application's, Google MLMD's) keeps its bytes and its journal mode, and a
+ * read-only handle never writes at all.
  */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "../internal.h"
 
 typedef struct sqlite_backend {
 	mlmd_backend base;           /* first: the core casts */
 	sqlite3 *db;
 	char *path;
+	int wal_set;                 /* journal_mode=WAL done (at the first write) */
+	int immutable;               /* opened with immutable=1 (read-only media) */
 } sqlite_backend;
 
 struct mlmd_backend_stmt {
@@ -88,6 +97,14 @@ static int sq_exec(mlmd_backend *base, const char *sql)
 static int sq_begin(mlmd_backend *base, int write)
 {
 	sqlite_backend *b = (sqlite_backend *)base;
+	/* WAL lets readers proceed while one process writes. It is a property
+	 * of the file, so it is set by the first writer only (see the top). */
+	if (write && !b->wal_set) {
+		int wrc = sqlite3_exec(b->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if (wrc != SQLITE_OK)
+			return sq_fail(b, wrc, "switch to WAL journal mode");
+		b->wal_set = 1;
+	}
 	int rc = sqlite3_exec(b->db, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
 	return rc == SQLITE_OK ? 0 : sq_fail(b, rc, "begin transaction");
 }
@@ -249,6 +266,75 @@ static const mlmd_backend sqlite_vtable = {
 	NULL, /* reserve_ids: last_insert_id is free */
 };
 
+/* Connection settings; none of them writes to the file. */
+static int configure(sqlite_backend *b, int busy_timeout_ms, int synchronous_full)
+{
+	sqlite3_extended_result_codes(b->db, 1);
+	sqlite3_busy_timeout(b->db, busy_timeout_ms > 0 ? busy_timeout_ms : 10000);
+	int rc = sqlite3_exec(b->db,
+			      synchronous_full ? "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;" TUNING
+					       : "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;" TUNING,
+			      NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : sq_fail(b, rc, "configure connection");
+}
+
+/* Appends s to the buffer with the characters a "file:" URI reserves
+ * (%, ?, #) escaped. */
+static void uri_escape(mlmd_buf *u, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '%' || *s == '?' || *s == '#')
+			mlmd__buf_printf(u, "%%%02X", (unsigned char)*s);
+		else
+			mlmd__buf_put(u, s, 1);
+	}
+}
+
+/*
+ * A read-only handle on a WAL file that has no -shm beside it, in a
+ * directory we cannot write (read-only media, another user's directory):
+ * SQLite needs the -shm index to read a WAL database and cannot create it,
+ * so every read fails. When there is no -wal either (or an empty one), the
+ * database file alone is the whole store, and SQLite can read it as
+ * immutable (no locks, no -shm). With a non-empty -wal, committed changes
+ * live only there and reading the file alone would silently miss them, so
+ * that is refused with what to do instead.
+ */
+static int reopen_immutable(sqlite_backend *b, int busy_timeout_ms, int synchronous_full)
+{
+	const char *file = sqlite3_db_filename(b->db, "main");
+	if (!file || !*file)
+		return -MLMD_UNAVAILABLE;
+	char *name = mlmd__strdup(file);
+	mlmd_buf wal = { 0 }, uri = { 0 };
+	mlmd__buf_printf(&wal, "%s-wal", name ? name : "");
+	mlmd__buf_puts(&uri, "file:");
+	uri_escape(&uri, name ? name : "");
+	mlmd__buf_puts(&uri, "?immutable=1");
+	int rc = 0;
+	struct stat st;
+	if (!name || wal.oom || uri.oom) {
+		rc = MLMD_OOM();
+	} else if (stat(wal.p, &st) == 0 && st.st_size > 0) {
+		rc = mlmd__fail(MLMD_FAILED_PRECONDITION,
+				"store '%s' is in WAL mode with changes still in %s, and its directory is read-only, so "
+				"SQLite cannot create the -shm index it needs to read them: open it once read-write "
+				"where it is writable (that checkpoints the changes into the file) or copy the file, "
+				"its -wal and -shm to writable storage", b->path, wal.p);
+	} else {
+		sqlite3_close_v2(b->db);
+		b->db = NULL;
+		int src = sqlite3_open_v2(uri.p, &b->db, SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READONLY,
+					  NULL);
+		rc = src == SQLITE_OK ? configure(b, busy_timeout_ms, synchronous_full) : sq_fail(b, src, "open");
+		b->immutable = rc == 0;
+	}
+	free(name);
+	mlmd__buf_free(&wal);
+	mlmd__buf_free(&uri);
+	return rc;
+}
+
 /*
  * Opens `path` (a file name, ":memory:", or an SQLite "file:" URI).
  * read_only opens without write access; create=0 refuses a missing file.
@@ -280,16 +366,28 @@ int mlmd__sqlite_open(mlmd_backend **out, const char *path, int read_only, int c
 	}
 	sqlite3_extended_result_codes(b->db, 1);
 	sqlite3_busy_timeout(b->db, busy_timeout_ms > 0 ? busy_timeout_ms : 10000);
-	/* WAL lets readers proceed while one process writes; it is a property of
-	 * the file, so a read-only open leaves the mode as it is. */
-	const char *setup = read_only
-		? "PRAGMA foreign_keys = ON;" TUNING
-		: synchronous_full
-			? "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;" TUNING
-			: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;" TUNING;
-	rc = sqlite3_exec(b->db, setup, NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		rc = sq_fail(b, rc, "configure connection");
+	if (read_only) {
+		/* Read the catalogue now: on a WAL file whose -shm cannot be
+		 * created this fails, and the file may still be readable as
+		 * immutable (read-only media). */
+		int prc = sqlite3_exec(b->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+		int ext = sqlite3_extended_errcode(b->db);
+		if (prc != SQLITE_OK && (ext == SQLITE_READONLY_CANTINIT || ext == SQLITE_READONLY_DIRECTORY ||
+					 (prc & 0xff) == SQLITE_CANTOPEN)) {
+			if ((rc = reopen_immutable(b, busy_timeout_ms, synchronous_full))) {
+				sq_close(&b->base);
+				return rc;
+			}
+			*out = &b->base;
+			return 0;
+		}
+		if (prc != SQLITE_OK) {
+			rc = sq_fail(b, prc, "read the database");
+			sq_close(&b->base);
+			return rc;
+		}
+	}
+	if ((rc = configure(b, busy_timeout_ms, synchronous_full))) {
 		sq_close(&b->base);
 		return rc;
 	}

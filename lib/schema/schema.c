@@ -153,62 +153,124 @@ int mlmd_schema_version(void)
 	return MLMD_SCHEMA_VERSION;
 }
 
-static int table_exists(mlmd_store *s, const char *name, int *exists)
+/* The tables of the database (in PostgreSQL, of the current schema), per
+ * dialect like the DDL; SQLite's own tables are left out. */
+static const char sqlite_tables_sql[] =
+	"SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+	" ORDER BY name";
+static const char pg_tables_sql[] =
+	"SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name";
+
+/* What a database holds, found by reading its catalogue only. */
+enum { DB_EMPTY, DB_MLMD, DB_GOOGLE_MLMD, DB_FOREIGN };
+
+static int is_pg(mlmd_store *s)
+{
+	return strcmp(s->db->dialect->name, "postgresql") == 0;
+}
+
+/* ASCII case-insensitive equality (SQLite table names, PostgreSQL's folded
+ * identifiers). */
+static int same_name(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
+		if (x != y)
+			return 0;
+	}
+	return *a == *b;
+}
+
+/*
+ * Classifies the database before anything is written to it: empty (no
+ * tables at all), an mlmd store (it has mlmd_schema), a Google MLMD database
+ * (MLMDEnv), or something else. *other receives one of the other tables'
+ * names for the message (a copy, for DB_FOREIGN).
+ */
+static int classify(mlmd_store *s, int *what, char *other, size_t other_len)
 {
 	sqlq q;
-	int rc = mlmd__q(s, &q, s->db->dialect->table_exists_sql);
+	int rc = mlmd__q(s, &q, is_pg(s) ? pg_tables_sql : sqlite_tables_sql);
 	if (rc)
 		return rc;
-	mlmd__q_text(&q, 1, name);
-	rc = mlmd__q_step(&q);
+	int mlmd = 0, google = 0, any = 0;
+	while ((rc = mlmd__q_step(&q)) == 1) {
+		const char *name = mlmd__q_col_text(&q, 0);
+		if (!name)
+			continue;
+		if (same_name(name, "mlmd_schema"))
+			mlmd = 1;
+		else if (same_name(name, "MLMDEnv"))
+			google = 1;
+		if (!any++)
+			mlmd__snprintf(other, other_len, "%s", name);
+	}
 	mlmd__q_done(&q);
 	if (rc < 0)
 		return rc;
-	*exists = rc;
+	*what = mlmd ? DB_MLMD : google ? DB_GOOGLE_MLMD : any ? DB_FOREIGN : DB_EMPTY;
 	return 0;
 }
 
-/* Reads the version: 0 for an empty database, -1 for a foreign one. */
+/*
+ * Reads the version: 0 for an empty database. A database that is not an
+ * mlmd store (a Google MLMD file, another application's tables) and a
+ * version record that is not one positive integer are refused here, before
+ * the caller writes anything, so a refused database is left as it was.
+ */
 static int read_version(mlmd_store *s, int *version)
 {
-	int exists = 0, rc;
-	if ((rc = table_exists(s, "mlmd_schema", &exists)))
+	int what = DB_EMPTY, rc;
+	char other[128] = "";
+	if ((rc = classify(s, &what, other, sizeof other)))
 		return rc;
-	if (!exists) {
-		int mlmd_env = 0, other = 0;
-		if ((rc = table_exists(s, "MLMDEnv", &mlmd_env)) || (rc = table_exists(s, "type", &other)))
-			return rc;
-		if (mlmd_env)
-			return mlmd__fail(MLMD_FAILED_PRECONDITION,
-					  "this database was written by Google MLMD (it has an MLMDEnv table); "
-					  "mlmd uses its own schema and cannot open it in place");
-		if (other)
-			return mlmd__fail(MLMD_FAILED_PRECONDITION,
-					  "database has tables but no mlmd_schema table; it is not an mlmd store");
+	if (what == DB_GOOGLE_MLMD)
+		return mlmd__fail(MLMD_FAILED_PRECONDITION,
+				  "this database was written by Google MLMD (it has an MLMDEnv table); mlmd keeps its "
+				  "own schema and does not open MLMD databases in place: copy it into an mlmd store with "
+				  "`mlmd import-mlmd` (the database was not changed)");
+	if (what == DB_FOREIGN)
+		return mlmd__fail(MLMD_FAILED_PRECONDITION,
+				  "the database has tables (such as '%s') but no mlmd_schema table: it is not an mlmd "
+				  "store, and mlmd only creates its tables in an empty database (the database was not "
+				  "changed)", other);
+	if (what == DB_EMPTY) {
 		*version = 0;
 		return 0;
 	}
 	sqlq q;
 	if ((rc = mlmd__q(s, &q, "SELECT version FROM mlmd_schema")))
 		return rc;
-	int n = 0;
+	int n = 0, bad = 0;
+	char shown[64] = "";
 	while ((rc = mlmd__q_step(&q)) == 1) {
-		*version = (int)mlmd__q_col_i64(&q, 0);
 		n++;
+		int64_t v = mlmd__q_col_i64(&q, 0);
+		int type = s->db->column_type(q.st, 0);
+		if (type != MLMD_COL_INT || v < 1 || v > 1000000) {
+			const char *t = type == MLMD_COL_NULL ? "NULL" : mlmd__q_col_text(&q, 0);
+			mlmd__snprintf(shown, sizeof shown, "%s", t ? t : "?");
+			bad = 1;
+		}
+		*version = (int)v;
 	}
 	mlmd__q_done(&q);
 	if (rc < 0)
 		return rc;
 	if (n != 1)
 		return mlmd__fail(MLMD_DATA_LOSS, "mlmd_schema holds %d rows; exactly one is expected", n);
+	if (bad)
+		return mlmd__fail(MLMD_DATA_LOSS,
+				  "mlmd_schema holds version '%s', not a positive schema version: the store's version "
+				  "record is damaged (restore the store from a backup or an `mlmd export`)", shown);
 	return 0;
 }
 
 /* The step's DDL for this store's dialect (or its undo). */
 static const char *step_ddl(mlmd_store *s, const mlmd__schema_step *st, int down)
 {
-	int pg = strcmp(s->db->dialect->name, "postgresql") == 0;
-	if (pg)
+	if (is_pg(s))
 		return down ? st->pg_down : st->pg;
 	return down ? st->sqlite_down : st->sqlite;
 }

@@ -93,35 +93,61 @@ int mlmd__rpc_PutExecution(call *c, const Mlmd__Pb__PutExecutionRequest *rq, Mlm
 	return 0;
 }
 
+/*
+ * Checks event edge i of a PutLineageSubgraph request as MLMD does: each end
+ * is named by an index into the request's list, by the event's own id, or
+ * both, which must then agree (the indexed node must carry that id). An
+ * index outside its list is OUT_OF_RANGE.
+ */
+static int check_edge(const Mlmd__Pb__PutLineageSubgraphRequest *rq, size_t i)
+{
+	const Mlmd__Pb__PutLineageSubgraphRequest__EventEdge *ed = rq->event_edges[i];
+	const Mlmd__Pb__Event *ev = ed->event;
+	if (!ev)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "event_edges[%zu]: event is required", i);
+	if (!ed->has_execution_index && !ev->has_execution_id)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT,
+				  "event_edges[%zu]: the edge is missing an execution: give execution_index or "
+				  "event.execution_id", i);
+	if (ed->has_execution_index && (ed->execution_index < 0 || (size_t)ed->execution_index >= rq->n_executions))
+		return mlmd__fail(MLMD_OUT_OF_RANGE,
+				  "event_edges[%zu]: execution_index %d is outside the request's executions [0, %zu)", i,
+				  ed->execution_index, rq->n_executions);
+	if (ed->has_execution_index && ev->has_execution_id) {
+		const Mlmd__Pb__Execution *ex = rq->executions[ed->execution_index];
+		if (!ex->has_id || ex->id != ev->execution_id)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT,
+					  "event_edges[%zu]: event.execution_id %lld does not match executions[%d] (%s)", i,
+					  (long long)ev->execution_id, ed->execution_index,
+					  ex->has_id ? "which has another id" : "which is new and has no id");
+	}
+	if (!ed->has_artifact_index && !ev->has_artifact_id)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT,
+				  "event_edges[%zu]: the edge is missing an artifact: give artifact_index or "
+				  "event.artifact_id", i);
+	if (ed->has_artifact_index && (ed->artifact_index < 0 || (size_t)ed->artifact_index >= rq->n_artifacts))
+		return mlmd__fail(MLMD_OUT_OF_RANGE,
+				  "event_edges[%zu]: artifact_index %d is outside the request's artifacts [0, %zu)", i,
+				  ed->artifact_index, rq->n_artifacts);
+	if (ed->has_artifact_index && ev->has_artifact_id) {
+		const Mlmd__Pb__Artifact *ar = rq->artifacts[ed->artifact_index];
+		if (!ar->has_id || ar->id != ev->artifact_id)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT,
+					  "event_edges[%zu]: event.artifact_id %lld does not match artifacts[%d] (%s)", i,
+					  (long long)ev->artifact_id, ed->artifact_index,
+					  ar->has_id ? "which has another id" : "which is new and has no id");
+	}
+	return 0;
+}
+
 int mlmd__rpc_PutLineageSubgraph(call *c, const Mlmd__Pb__PutLineageSubgraphRequest *rq,
 				 Mlmd__Pb__PutLineageSubgraphResponse *rs)
 {
 	const Mlmd__Pb__PutLineageSubgraphRequest__Options *opt = rq->options;
 	int rc;
-	for (size_t i = 0; i < rq->n_event_edges; i++) {
-		const Mlmd__Pb__PutLineageSubgraphRequest__EventEdge *ed = rq->event_edges[i];
-		if (!ed->event)
-			return mlmd__fail(MLMD_INVALID_ARGUMENT, "event_edges[%zu]: event is required", i);
-		if (!ed->has_execution_index || !ed->has_artifact_index)
-			return mlmd__fail(MLMD_INVALID_ARGUMENT,
-					  "event_edges[%zu]: execution_index and artifact_index are required", i);
-		if (ed->execution_index < 0 || (size_t)ed->execution_index >= rq->n_executions)
-			return mlmd__fail(MLMD_OUT_OF_RANGE, "event_edges[%zu]: execution_index %d is outside 0..%zu", i,
-					  ed->execution_index, rq->n_executions);
-		if (ed->artifact_index < 0 || (size_t)ed->artifact_index >= rq->n_artifacts)
-			return mlmd__fail(MLMD_OUT_OF_RANGE, "event_edges[%zu]: artifact_index %d is outside 0..%zu", i,
-					  ed->artifact_index, rq->n_artifacts);
-		const Mlmd__Pb__Execution *ex = rq->executions[ed->execution_index];
-		const Mlmd__Pb__Artifact *ar = rq->artifacts[ed->artifact_index];
-		if (ed->event->has_execution_id && (!ex->has_id || ex->id != ed->event->execution_id))
-			return mlmd__fail(MLMD_INVALID_ARGUMENT,
-					  "event_edges[%zu]: event.execution_id %lld does not match executions[%d]", i,
-					  (long long)ed->event->execution_id, ed->execution_index);
-		if (ed->event->has_artifact_id && (!ar->has_id || ar->id != ed->event->artifact_id))
-			return mlmd__fail(MLMD_INVALID_ARGUMENT,
-					  "event_edges[%zu]: event.artifact_id %lld does not match artifacts[%d]", i,
-					  (long long)ed->event->artifact_id, ed->artifact_index);
-	}
+	for (size_t i = 0; i < rq->n_event_edges; i++)
+		if ((rc = check_edge(rq, i)))
+			return rc;
 	put_opts none = { 0 }, ao = { 0 }, co = { 0 };
 	ao.reuse_by_external_id = opt && opt->reuse_artifact_if_already_exist_by_external_id;
 	co.reuse_context_by_name = opt && opt->reuse_context_if_already_exist;
@@ -148,10 +174,12 @@ int mlmd__rpc_PutLineageSubgraph(call *c, const Mlmd__Pb__PutLineageSubgraphRequ
 	}
 	for (size_t i = 0; i < rq->n_event_edges; i++) {
 		const Mlmd__Pb__PutLineageSubgraphRequest__EventEdge *ed = rq->event_edges[i];
-		Mlmd__Pb__Event e = *ed->event;
+		Mlmd__Pb__Event e = *ed->event; /* an id the event gives was checked against its index */
+		if (!e.has_artifact_id)
+			e.artifact_id = rs->artifact_ids[ed->artifact_index];
+		if (!e.has_execution_id)
+			e.execution_id = rs->execution_ids[ed->execution_index];
 		e.has_artifact_id = e.has_execution_id = 1;
-		e.artifact_id = rs->artifact_ids[ed->artifact_index];
-		e.execution_id = rs->execution_ids[ed->execution_index];
 		if ((rc = mlmd__event_put(c, &e)))
 			return mlmd__context(rc, "event_edges[%zu]", i);
 	}

@@ -44,10 +44,16 @@ static int decode_token(const char *tok, const Mlmd__Pb__ListOperationOptions *o
 	size_t n = 0;
 	if (mlmd__b64_decode(tok, &raw, &n))
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "next_page_token is not a valid page token");
-	Mlmd__Pb__ListOperationNextPageToken *t = mlmd__pb__list_operation_next_page_token__unpack(NULL, n, raw);
+	Mlmd__Pb__ListOperationNextPageToken *t = NULL;
+	if (!mlmd__pb_check_wire(&mlmd__pb__list_operation_next_page_token__descriptor, raw, n, MLMD_MAX_NESTING,
+				 "next_page_token"))
+		t = mlmd__pb__list_operation_next_page_token__unpack(NULL, n, raw);
 	free(raw);
-	if (!t || !t->has_id_offset)
+	if (!t || !t->has_id_offset) {
+		if (t)
+			protobuf_c_message_free_unpacked(&t->base, NULL);
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "next_page_token is not a valid page token");
+	}
 	int ok = same_options(o, t->set_options, field, asc);
 	cur->have = 1;
 	cur->id = t->id_offset;

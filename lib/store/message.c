@@ -9,6 +9,25 @@
 
 #define AT(m, off, T) (*(T *)((char *)(m) + (off)))
 
+/* Appends to a repeated field of a message the caller gave us. Its array may
+ * come from protobuf_c_message_unpack() (sized exactly) or from the caller,
+ * so its capacity is unknown: mlmd__grow_any asks the allocator. */
+static int push_any(void ***arr, size_t *n, void *item)
+{
+	if (mlmd__grow_any((void **)arr, *n, sizeof **arr))
+		return -MLMD_RESOURCE_EXHAUSTED;
+	(*arr)[(*n)++] = item;
+	return 0;
+}
+
+static int push_any_i64(int64_t **arr, size_t *n, int64_t v)
+{
+	if (mlmd__grow_any((void **)arr, *n, sizeof **arr))
+		return -MLMD_RESOURCE_EXHAUSTED;
+	(*arr)[(*n)++] = v;
+	return 0;
+}
+
 void *mlmd_message_new(const ProtobufCMessageDescriptor *type)
 {
 	if (!type || type->magic != PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC) {
@@ -51,7 +70,7 @@ int mlmd_message_append(void *message, const char *field, void *item)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT,
 				  "mlmd_message_append: '%s' is not a repeated field of %s messages", field,
 				  it && it->descriptor ? it->descriptor->name : "(null)");
-	return mlmd__push_ptr(&AT(message, f->offset, void **), &AT(message, f->quantifier_offset, size_t), item);
+	return push_any(&AT(message, f->offset, void **), &AT(message, f->quantifier_offset, size_t), item);
 }
 
 int mlmd_message_append_int64(void *message, const char *field, int64_t value)
@@ -63,7 +82,7 @@ int mlmd_message_append_int64(void *message, const char *field, int64_t value)
 	    (f->type != PROTOBUF_C_TYPE_INT64 && f->type != PROTOBUF_C_TYPE_SINT64 && f->type != PROTOBUF_C_TYPE_SFIXED64))
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_message_append_int64: '%s' is not a repeated int64 field",
 				  field);
-	return mlmd__push_i64(&AT(message, f->offset, int64_t *), &AT(message, f->quantifier_offset, size_t), value);
+	return push_any_i64(&AT(message, f->offset, int64_t *), &AT(message, f->quantifier_offset, size_t), value);
 }
 
 static int set_str_field(void *message, const ProtobufCFieldDescriptor *f, const char *value)
@@ -101,7 +120,7 @@ int mlmd_message_append_string(void *message, const char *field, const char *val
 	char *copy = mlmd__strdup(value);
 	if (!copy)
 		return MLMD_OOM();
-	int rc = mlmd__push_ptr(&AT(message, f->offset, void **), &AT(message, f->quantifier_offset, size_t), copy);
+	int rc = push_any(&AT(message, f->offset, void **), &AT(message, f->quantifier_offset, size_t), copy);
 	if (rc)
 		free(copy);
 	return rc;
@@ -162,7 +181,7 @@ static int node_slot(void *node, int custom, const char *name, Mlmd__Pb__Value *
 	}
 	prop_entry *pe = mlmd__msg_new(f->descriptor);
 	if (!pe || !(pe->key = mlmd__strdup(name)) ||
-	    mlmd__push_ptr(&AT(node, f->offset, void **), &AT(node, f->quantifier_offset, size_t), pe)) {
+	    push_any(&AT(node, f->offset, void **), &AT(node, f->quantifier_offset, size_t), pe)) {
 		if (pe)
 			protobuf_c_message_free_unpacked(&pe->base, NULL);
 		free(v);
@@ -239,7 +258,7 @@ int mlmd_type_add_property(void *type, const char *name, Mlmd__Pb__PropertyType 
 	const ProtobufCFieldDescriptor *vf = protobuf_c_message_descriptor_get_field_by_name(f->descriptor, "value");
 	void *e = mlmd__msg_new(f->descriptor);
 	char *key = mlmd__strdup(name);
-	if (!e || !key || mlmd__push_ptr(&AT(type, f->offset, void **), &AT(type, f->quantifier_offset, size_t), e)) {
+	if (!e || !key || push_any(&AT(type, f->offset, void **), &AT(type, f->quantifier_offset, size_t), e)) {
 		free(e);
 		free(key);
 		return MLMD_OOM();

@@ -110,42 +110,109 @@ static int value_ptype(const Mlmd__Pb__Value *v)
 
 typedef struct prop_ref {
 	int custom;
+	int gone;                    /* deleted (its slot stays, so a later put revives it) */
 	const char *name;
 	const Mlmd__Pb__Value *value;
+	uint64_t hash;
 } prop_ref;
 
+/* A node's properties keyed by (custom, name), with a hash index so that
+ * each lookup costs O(1): a node with n properties costs O(n) to check,
+ * insert and update (a linear scan per property made 100,000 properties
+ * take minutes). Iterate v[0..n) and skip entries marked gone. */
 typedef struct prop_set {
 	prop_ref *v;
-	size_t n;
+	size_t n, live;
+	uint32_t *slot;              /* open addressing: index + 1, 0 when empty */
+	size_t nslot;                /* a power of two, at least twice n */
 } prop_set;
 
+static uint64_t prop_hash(int custom, const char *name)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)(custom != 0);
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h ^ (h >> 32);
+}
+
+static void set_free(prop_set *ps)
+{
+	free(ps->v);
+	free(ps->slot);
+	*ps = (prop_set){ 0 };
+}
+
+/* The entry for (custom, name), live or gone, or -1. */
+static long set_slot(const prop_set *ps, int custom, const char *name, uint64_t h)
+{
+	if (!ps->nslot)
+		return -1;
+	for (size_t j = h & (ps->nslot - 1); ps->slot[j]; j = (j + 1) & (ps->nslot - 1)) {
+		const prop_ref *r = &ps->v[ps->slot[j] - 1];
+		if (r->hash == h && r->custom == custom && strcmp(r->name, name) == 0)
+			return (long)ps->slot[j] - 1;
+	}
+	return -1;
+}
+
+/* The live entry for (custom, name), or -1. */
 static int set_find(const prop_set *ps, int custom, const char *name)
 {
-	for (size_t i = 0; i < ps->n; i++)
-		if (ps->v[i].custom == custom && strcmp(ps->v[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	long i = set_slot(ps, custom, name, prop_hash(custom, name));
+	return i >= 0 && !ps->v[i].gone ? (int)i : -1;
+}
+
+static int set_rehash(prop_set *ps, size_t nslot)
+{
+	uint32_t *slot = calloc(nslot, sizeof *slot);
+	if (!slot)
+		return MLMD_OOM();
+	for (size_t i = 0; i < ps->n; i++) {
+		size_t j = ps->v[i].hash & (nslot - 1);
+		while (slot[j])
+			j = (j + 1) & (nslot - 1);
+		slot[j] = (uint32_t)(i + 1);
+	}
+	free(ps->slot);
+	ps->slot = slot;
+	ps->nslot = nslot;
+	return 0;
 }
 
 /* Adds or replaces (later map entries win, as in protobuf maps). */
 static int set_put(prop_set *ps, int custom, const char *name, const Mlmd__Pb__Value *v)
 {
-	int i = set_find(ps, custom, name);
+	uint64_t h = prop_hash(custom, name);
+	long i = set_slot(ps, custom, name, h);
 	if (i >= 0) {
+		ps->live += ps->v[i].gone;
+		ps->v[i].gone = 0;
 		ps->v[i].value = v;
 		return 0;
 	}
+	if (ps->n >= UINT32_MAX - 1)
+		return mlmd__fail(MLMD_RESOURCE_EXHAUSTED, "too many properties on one node");
+	if ((ps->n + 1) * 2 > ps->nslot && set_rehash(ps, ps->nslot ? ps->nslot * 2 : 16))
+		return -MLMD_RESOURCE_EXHAUSTED;
 	if (mlmd__grow((void **)&ps->v, ps->n, sizeof *ps->v))
 		return -MLMD_RESOURCE_EXHAUSTED;
-	ps->v[ps->n++] = (prop_ref){ custom, name, v };
+	ps->v[ps->n] = (prop_ref){ custom, 0, name, v, h };
+	size_t j = h & (ps->nslot - 1);
+	while (ps->slot[j])
+		j = (j + 1) & (ps->nslot - 1);
+	ps->slot[j] = (uint32_t)(ps->n + 1);
+	ps->n++;
+	ps->live++;
 	return 0;
 }
 
 static void set_del(prop_set *ps, int custom, const char *name)
 {
 	int i = set_find(ps, custom, name);
-	if (i >= 0)
-		ps->v[i] = ps->v[--ps->n];
+	if (i >= 0) {
+		ps->v[i].gone = 1;
+		ps->live--;
+	}
 }
 
 static int set_add_map(prop_set *ps, const ProtobufCMessage *m, const node_kind *k, int custom)
@@ -564,20 +631,18 @@ static int validate_props(const node_kind *k, const type_info *t, const prop_set
 		snprintf(who, sizeof who, "new %s", k->what);
 	for (size_t i = 0; i < ps->n; i++) {
 		const prop_ref *p = &ps->v[i];
-		int got = value_ptype(p->value);
-		if (p->custom)
+		if (p->custom || p->gone)
 			continue;
-		size_t j = 0;
-		while (j < t->nprops && strcmp(t->prop_names[j], p->name) != 0)
-			j++;
-		if (j == t->nprops)
+		int got = value_ptype(p->value);
+		int j = mlmd__type_prop(t, p->name);
+		if (j < 0)
 			return mlmd__fail(MLMD_INVALID_ARGUMENT,
 					  "Found unknown property: %s (%s: type '%s' does not declare '%s')",
 					  p->name, who, t->name, p->name);
-		if (t->prop_types[j] != got)
+		if (t->props[j].type != got)
 			return mlmd__fail(MLMD_INVALID_ARGUMENT,
 					  "Found unmatched property type: %s (%s: property '%s' is %s in type '%s', got %s)",
-					  p->name, who, p->name, ptype_name(t->prop_types[j]), t->name,
+					  p->name, who, p->name, ptype_name(t->props[j].type), t->name,
 					  got ? ptype_name(got) : "no value");
 	}
 	return 0;
@@ -669,12 +734,12 @@ static int node_insert(call *c, const node_kind *k, const ProtobufCMessage *m, i
 		rc = node_conflict(rc, k, name, ext, type_id);
 		goto out;
 	}
-	for (size_t i = 0; i < ps.n && !rc; i++)
+	for (size_t i = 0; i < ps.n && !rc; i++) /* a new node's set has no gone entries */
 		rc = insert_prop(c, k, id, &ps.v[i], 0);
 	if (!rc)
 		*id_out = id;
 out:
-	free(ps.v);
+	set_free(&ps);
 	return rc;
 }
 
@@ -724,8 +789,11 @@ static int str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* Parses an update_mask path; returns the field it names or -1. For
- * "properties.KEY" / "custom_properties.KEY", *key points at KEY. */
+/* Parses an update_mask path; returns the field it names, or P_IGNORED for
+ * a path that changes nothing: output-only and immutable fields, and (as in
+ * MLMD, which keeps only the paths that name a field of the node) empty
+ * paths and paths that name no field. For "properties.KEY" /
+ * "custom_properties.KEY", *key points at KEY. */
 enum { P_NAME, P_EXT, P_URI, P_STATE, P_PROPS, P_CUSTOM, P_PROP_KEY, P_CUSTOM_KEY, P_IGNORED };
 
 static int mask_path(const node_kind *k, const char *path, const char **key)
@@ -745,12 +813,7 @@ static int mask_path(const node_kind *k, const char *path, const char **key)
 		*key = path + 18;
 		return P_CUSTOM_KEY;
 	}
-	/* Output-only or immutable fields: accepted and ignored, as MLMD does. */
-	if (!strcmp(path, "id") || !strcmp(path, "type_id") || !strcmp(path, "type") ||
-	    !strcmp(path, "create_time_since_epoch") || !strcmp(path, "last_update_time_since_epoch") ||
-	    !strcmp(path, "system_metadata"))
-		return P_IGNORED;
-	return -1;
+	return P_IGNORED;
 }
 
 /* Loads the stored properties as a set over freshly loaded Values (owned by *holder). */
@@ -773,9 +836,9 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 	ProtobufCMessage *holder = NULL;
 	if ((rc = load_stored(c, k, id, &sn, &found)))
 		return rc;
-	if (!found)
-		return mlmd__fail(MLMD_NOT_FOUND, "%s %lld: no %s with this id is stored (cannot update)", k->what,
-				  (long long)id, k->what);
+	if (!found) /* MLMD: INVALID_ARGUMENT, not NOT_FOUND (the request is what is wrong) */
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s %lld: Cannot find the given id %lld (no %s with this id is "
+				  "stored, so it cannot be updated)", k->what, (long long)id, (long long)id, k->what);
 	if (HAS(m, k->o_has_type_id) && F(m, k->o_type_id, int64_t) != sn.type_id) {
 		rc = mlmd__fail(MLMD_INVALID_ARGUMENT,
 				"%s %lld: type_id cannot change (stored %lld, given %lld)", k->what, (long long)id,
@@ -819,31 +882,25 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 		uri = m_uri;
 		has_state = m_has_state;
 		state = m_state;
-		want.n = 0;
+		set_free(&want);
 		if ((rc = set_add_map(&want, m, k, 0)) || (rc = set_add_map(&want, m, k, 1)))
 			goto out;
 	} else {
 		prop_set req = { 0 };
 		if ((rc = set_add_map(&req, m, k, 0)) || (rc = set_add_map(&req, m, k, 1))) {
-			free(req.v);
+			set_free(&req);
 			goto out;
 		}
-		int whole[2] = { 0, 0 };
+		int whole[2] = { 0, 0 }, replaced[2] = { 0, 0 };
 		for (size_t i = 0; i < mask->n_paths; i++) {
 			const char *key = NULL;
-			int p = mask_path(k, mask->paths[i], &key);
+			int p = mask->paths[i] ? mask_path(k, mask->paths[i], &key) : P_IGNORED;
 			if (p == P_PROPS || p == P_CUSTOM)
 				whole[p == P_CUSTOM] = 1;
-			if (p < 0) {
-				free(req.v);
-				rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "update_mask: '%s' is not a field of %s",
-						mask->paths[i], k->what);
-				goto out;
-			}
 		}
 		for (size_t i = 0; i < mask->n_paths; i++) {
 			const char *key = NULL;
-			int p = mask_path(k, mask->paths[i], &key);
+			int p = mask->paths[i] ? mask_path(k, mask->paths[i], &key) : P_IGNORED;
 			switch (p) {
 			case P_NAME: set_name = 1; break;
 			case P_EXT: ext = m_ext; break;
@@ -852,11 +909,13 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 			case P_PROPS:
 			case P_CUSTOM: {
 				int custom = p == P_CUSTOM;
-				for (size_t j = 0; j < want.n;)
-					if (want.v[j].custom == custom)
-						want.v[j] = want.v[--want.n];
-					else
-						j++;
+				if (replaced[custom]++)
+					break; /* the map is already the request's */
+				for (size_t j = 0; j < want.n; j++)
+					if (want.v[j].custom == custom && !want.v[j].gone) {
+						want.v[j].gone = 1;
+						want.live--;
+					}
 				for (size_t j = 0; j < req.n && !rc; j++)
 					if (req.v[j].custom == custom)
 						rc = set_put(&want, custom, req.v[j].name, req.v[j].value);
@@ -878,12 +937,14 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 				break;
 			}
 		}
-		free(req.v);
+		set_free(&req);
 		if (rc)
 			goto out;
 	}
 	if (set_name && m_name && *m_name) {
-		if (sn.name && strcmp(sn.name, m_name) != 0) {
+		/* An artifact's or execution's name is fixed once set; a context's
+		 * may change (MLMD updates it), unique within its type still. */
+		if (k->kind != KIND_CONTEXT && sn.name && strcmp(sn.name, m_name) != 0) {
 			rc = mlmd__fail(MLMD_INVALID_ARGUMENT,
 					"%s %lld: name cannot change once set (stored '%s', given '%s')", k->what,
 					(long long)id, sn.name, m_name);
@@ -896,8 +957,10 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 	if ((rc = validate_props(k, t, &want, id)))
 		goto out;
 
-	int props_same = want.n == old.n;
+	int props_same = want.live == old.live;
 	for (size_t i = 0; props_same && i < want.n; i++) {
+		if (want.v[i].gone)
+			continue;
 		int j = set_find(&old, want.v[i].custom, want.v[i].name);
 		props_same = j >= 0 && value_equal(want.v[i].value, old.v[j].value);
 	}
@@ -936,6 +999,8 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 			rc = mlmd__q_exec(&q);
 		}
 		for (size_t i = 0; i < want.n && !rc; i++) {
+			if (want.v[i].gone)
+				continue;
 			int j = set_find(&old, want.v[i].custom, want.v[i].name);
 			if (j >= 0 && value_equal(want.v[i].value, old.v[j].value))
 				continue;
@@ -943,8 +1008,8 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 		}
 	}
 out:
-	free(old.v);
-	free(want.v);
+	set_free(&old);
+	set_free(&want);
 	if (holder)
 		protobuf_c_message_free_unpacked(holder, NULL);
 	stored_free(&sn);
@@ -965,6 +1030,15 @@ int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *m, const
 		o = &none;
 	int64_t id = 0;
 	int rc;
+	/* What is stored must fit in every response that can hold it (see
+	 * MLMD_MAX_NODE_NESTING); enum values must be ones the enums define. */
+	char what[64];
+	if (HAS(m, k->o_has_id))
+		mlmd__snprintf(what, sizeof what, "%s %lld", k->what, (long long)F(m, k->o_id, int64_t));
+	else
+		mlmd__snprintf(what, sizeof what, "new %s", k->what);
+	if ((rc = mlmd__pb_check_msg(m, MLMD_MAX_NODE_NESTING, what)))
+		return rc;
 	if (HAS(m, k->o_has_id)) {
 		id = F(m, k->o_id, int64_t);
 	} else {

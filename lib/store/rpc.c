@@ -65,7 +65,10 @@ static int in_transaction(mlmd_store *s, int writes, handler_fn fn, const void *
 	return rc;
 }
 
-static int run(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, ProtobufCMessage **out)
+/* Runs RPC d on request rq. A request that did not come through
+ * mlmd_store_call (whose bytes were checked before decoding) is checked in
+ * memory for the same limits first. */
+static int run(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, int checked, ProtobufCMessage **out)
 {
 	const ProtobufCMethodDescriptor *md = method_of(d);
 	*out = NULL;
@@ -83,10 +86,15 @@ static int run(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, Prot
 				  "%s: the store is already running a call (one handle, one call at a time)", d->name);
 	if (d->writes && s->read_only)
 		return mlmd__fail(MLMD_FAILED_PRECONDITION, "%s: the store was opened read-only", d->name);
+	char what[96];
+	mlmd__snprintf(what, sizeof what, "%s request", d->name);
+	int rc;
+	if (!checked && (rc = mlmd__pb_check_msg(rq, MLMD_MAX_NESTING, what)))
+		return rc;
 	ProtobufCMessage *rs = mlmd__msg_new(md->output);
 	if (!rs)
 		return MLMD_OOM();
-	int rc = in_transaction(s, d->writes, d->fn, rq, rs);
+	rc = in_transaction(s, d->writes, d->fn, rq, rs);
 	if (rc) {
 		mlmd__context(rc, "%s", d->name);
 		protobuf_c_message_free_unpacked(rs, NULL);
@@ -120,13 +128,20 @@ int mlmd_store_call(mlmd_store *s, const char *method, const void *request, size
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: request is NULL but request_len is %zu", method,
 				  request_len);
 	const ProtobufCMessageDescriptor *in = method_of(d)->input;
+	/* Before protobuf-c decodes (and recurses into) anything: nesting,
+	 * NUL bytes in strings, enum values (see util/pbcheck.c). */
+	char what[96];
+	mlmd__snprintf(what, sizeof what, "%s request", method);
+	int rc = mlmd__pb_check_wire(in, request, request_len, MLMD_MAX_NESTING, what);
+	if (rc)
+		return rc;
 	ProtobufCMessage *rq = protobuf_c_message_unpack(in, NULL, request_len,
 							 request ? request : (const void *)"");
 	if (!rq)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: %zu request bytes do not parse as %s", method,
 				  request_len, in->name);
 	ProtobufCMessage *rs = NULL;
-	int rc = run(s, d, rq, &rs);
+	rc = run(s, d, rq, 1, &rs);
 	protobuf_c_message_free_unpacked(rq, NULL);
 	if (rc)
 		return rc;
@@ -149,7 +164,7 @@ int mlmd_store_call(mlmd_store *s, const char *method, const void *request, size
 	{                                                                                           \
 		if (!resp)                                                                          \
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, #M ": resp is NULL");              \
-		return run(store, &rpcs[RPC_##M], req ? &req->base : NULL, (ProtobufCMessage **)resp); \
+		return run(store, &rpcs[RPC_##M], req ? &req->base : NULL, 0, (ProtobufCMessage **)resp); \
 	}
 MLMD_RPC_LIST(TYPED)
 #undef TYPED

@@ -352,14 +352,17 @@ static int open_sqlite(mlmd_store **out, const char *path, int read_only, int cr
 	return store_open(out, db, read_only, upgrade, downgrade);
 }
 
-static int open_pg(mlmd_store **out, const char *const *keys, const char *const *vals, int n, int create,
-		   int upgrade, int busy_ms, int64_t downgrade)
+/* PostgreSQL has no read-only connection flag; a read_only handle creates
+ * no database and no schema, refuses writing calls (run() in rpc.c), and its
+ * reads already run in READ ONLY transactions. */
+static int open_pg(mlmd_store **out, const char *const *keys, const char *const *vals, int n, int read_only,
+		   int create, int upgrade, int busy_ms, int64_t downgrade)
 {
 	mlmd_backend *db = NULL;
-	int rc = mlmd__pg_open(&db, keys, vals, n, create && downgrade < 0, busy_ms);
+	int rc = mlmd__pg_open(&db, keys, vals, n, create && !read_only && downgrade < 0, busy_ms);
 	if (rc)
 		return rc;
-	return store_open(out, db, 0, upgrade, downgrade);
+	return store_open(out, db, read_only, upgrade, downgrade);
 }
 
 int mlmd_store_open(mlmd_store **out, const mlmd_store_options *o)
@@ -376,11 +379,7 @@ int mlmd_store_open(mlmd_store **out, const mlmd_store_options *o)
 				  o->version, MLMD_STORE_OPTIONS_VERSION);
 	if (!strncmp(o->uri, "postgresql://", 13) || !strncmp(o->uri, "postgres://", 11)) {
 		const char *keys[1] = { "dbname" }, *vals[1] = { o->uri };
-		if (o->read_only)
-			return mlmd__fail(MLMD_INVALID_ARGUMENT,
-					  "store uri '%s': read_only is for SQLite files; use a read-only role on "
-					  "PostgreSQL", o->uri);
-		return open_pg(out, keys, vals, 1, !o->no_create, o->upgrade, o->busy_timeout_ms, -1);
+		return open_pg(out, keys, vals, 1, o->read_only, !o->no_create, o->upgrade, o->busy_timeout_ms, -1);
 	}
 	if (strncmp(o->uri, "sqlite:", 7) != 0)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT,
@@ -402,6 +401,9 @@ int mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_l
 	*out = NULL;
 	if (!config && config_len)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_open_config: config is NULL");
+	if (mlmd__pb_check_wire(&mlmd__pb__connection_config__descriptor, config, config_len, MLMD_MAX_NESTING,
+				"ConnectionConfig"))
+		return -MLMD_INVALID_ARGUMENT;
 	Mlmd__Pb__ConnectionConfig *c = mlmd__pb__connection_config__unpack(NULL, config_len, config);
 	if (!c)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT,
@@ -459,7 +461,7 @@ int mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_l
 		if (!p->dbname || !*p->dbname)
 			rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "ConnectionConfig.postgresql.dbname is required");
 		else
-			rc = open_pg(out, keys, vals, n, !(p->has_skip_db_creation && p->skip_db_creation), upgrade, 0,
+			rc = open_pg(out, keys, vals, n, 0, !(p->has_skip_db_creation && p->skip_db_creation), upgrade, 0,
 				     downgrade);
 		break;
 	}

@@ -68,9 +68,22 @@ static void type_info_free(type_info *t)
 {
 	free(t->name);
 	for (size_t i = 0; i < t->nprops; i++)
-		free(t->prop_names[i]);
-	free(t->prop_names);
-	free(t->prop_types);
+		free(t->props[i].name);
+	free(t->props);
+}
+
+static int prop_cmp(const void *a, const void *b)
+{
+	return strcmp(((const type_prop *)a)->name, ((const type_prop *)b)->name);
+}
+
+int mlmd__type_prop(const type_info *t, const char *name)
+{
+	if (!t->nprops)
+		return -1;
+	type_prop key = { (char *)name, 0 };
+	const type_prop *hit = bsearch(&key, t->props, t->nprops, sizeof *t->props, prop_cmp);
+	return hit ? (int)(hit - t->props) : -1;
 }
 
 void mlmd__call_cleanup(call *c)
@@ -107,7 +120,7 @@ int mlmd__type_get(call *c, int kind, int64_t id, const type_info **out)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
 	mlmd__q_i64(&q, 2, kind);
-	type_info t = { id, kind, NULL, 0, NULL, NULL };
+	type_info t = { id, kind, NULL, 0, NULL };
 	rc = mlmd__q_step(&q);
 	if (rc == 1 && !(t.name = mlmd__strdup(mlmd__q_col_text(&q, 0))))
 		rc = MLMD_OOM();
@@ -121,18 +134,20 @@ int mlmd__type_get(call *c, int kind, int64_t id, const type_info **out)
 	mlmd__q_i64(&q, 1, id);
 	while ((rc = mlmd__q_step(&q)) == 1) {
 		char *n = mlmd__strdup(mlmd__q_col_text(&q, 0));
-		if (!n || mlmd__grow((void **)&t.prop_names, t.nprops, sizeof(char *)) ||
-		    mlmd__grow((void **)&t.prop_types, t.nprops, sizeof(int))) {
+		if (!n || mlmd__grow((void **)&t.props, t.nprops, sizeof *t.props)) {
 			free(n);
 			rc = MLMD_OOM();
 			break;
 		}
-		t.prop_names[t.nprops] = n;
-		t.prop_types[t.nprops++] = (int)mlmd__q_col_i64(&q, 1);
+		t.props[t.nprops].name = n;
+		t.props[t.nprops++].type = (int)mlmd__q_col_i64(&q, 1);
 	}
 	mlmd__q_done(&q);
 	if (rc < 0)
 		goto fail;
+	/* sorted here, not by ORDER BY: PostgreSQL may collate by locale */
+	if (t.nprops > 1)
+		qsort(t.props, t.nprops, sizeof *t.props, prop_cmp);
 	if (mlmd__grow((void **)&c->types, c->ntypes, sizeof *c->types)) {
 		rc = -MLMD_RESOURCE_EXHAUSTED;
 		goto fail;
@@ -153,6 +168,13 @@ static int load_struct_type(sqlq *q, int col, ProtobufCMessage *m, size_t off)
 	const void *b = mlmd__q_col_blob(q, col, &n);
 	if (!b || off == SIZE_MAX)
 		return 0;
+	if (mlmd__pb_check_wire(&mlmd__pb__artifact_struct_type__descriptor, b, n, MLMD_MAX_NESTING,
+				"stored ArtifactStructType"))
+	{
+		char why[512];
+		mlmd__snprintf(why, sizeof why, "%s", mlmd_error_message());
+		return mlmd__fail(MLMD_DATA_LOSS, "%s", why);
+	}
 	F(m, off, void *) = mlmd__pb__artifact_struct_type__unpack(NULL, n, b);
 	return F(m, off, void *) ? 0 : mlmd__fail(MLMD_DATA_LOSS, "stored ArtifactStructType does not parse");
 }
@@ -256,12 +278,63 @@ static int insert_type_prop(call *c, int64_t type_id, const char *name, int vt)
 	return mlmd__q_exec(&q);
 }
 
+/* A request's property definitions as a sorted set: one per name, the last
+ * definition of a repeated key winning (protobuf map semantics). The names
+ * point into the request. */
+typedef struct req_prop {
+	const char *name;
+	int type;
+	size_t at; /* position in the request */
+} req_prop;
+
+static int req_prop_cmp(const void *a, const void *b)
+{
+	const req_prop *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+static int put_type_props(call *c, const type_kind *tk, const ProtobufCMessage *m, const char *name,
+			  const char *version, const char *ext, int has_base, int base, const type_info *req,
+			  int can_add, int can_omit, int64_t *id_out);
+
+static int req_props(ptype_entry **props, size_t np, type_info *out)
+{
+	req_prop *v = malloc((np + 1) * sizeof *v);
+	if (!v)
+		return MLMD_OOM();
+	for (size_t i = 0; i < np; i++)
+		v[i] = (req_prop){ props[i]->key, props[i]->value, i };
+	if (np > 1)
+		qsort(v, np, sizeof *v, req_prop_cmp);
+	out->props = malloc((np + 1) * sizeof *out->props);
+	if (!out->props) {
+		free(v);
+		return MLMD_OOM();
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < np; i++) {
+		if (i + 1 < np && strcmp(v[i].name, v[i + 1].name) == 0)
+			continue; /* a later definition of the same name follows */
+		out->props[n].name = (char *)v[i].name;
+		out->props[n++].type = v[i].type;
+	}
+	out->nprops = n;
+	free(v);
+	return 0;
+}
+
 static int put_type(call *c, const type_kind *tk, const ProtobufCMessage *m, int can_add, int can_omit,
 		    int64_t *id_out)
 {
 	const char *name = m ? F(m, tk->o_name, const char *) : NULL;
 	if (!name || !*name)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: name is required and must not be empty", tk->what);
+	char what[320];
+	mlmd__snprintf(what, sizeof what, "%s '%.256s'", tk->what, name);
+	int rc = mlmd__pb_check_msg(m, MLMD_MAX_NODE_NESTING, what);
+	if (rc)
+		return rc;
 	const char *version = F(m, tk->o_version, const char *);
 	if (!version)
 		version = "";
@@ -279,9 +352,22 @@ static int put_type(call *c, const type_kind *tk, const ProtobufCMessage *m, int
 	}
 	int has_base = HAS(m, tk->o_has_base);
 	int base = has_base ? F(m, tk->o_base, int) : 0;
+	type_info req = { 0 };
+	if ((rc = req_props(props, np, &req)))
+		return rc;
+	rc = put_type_props(c, tk, m, name, version, ext, has_base, base, &req, can_add, can_omit, id_out);
+	free(req.props);
+	return rc;
+}
 
+/* put_type with the request's properties as a sorted set. */
+static int put_type_props(call *c, const type_kind *tk, const ProtobufCMessage *m, const char *name,
+			  const char *version, const char *ext, int has_base, int base, const type_info *req,
+			  int can_add, int can_omit, int64_t *id_out)
+{
+	int rc;
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, "SELECT id, base_type, external_id, description FROM type"
+	rc = mlmd__q(c->s, &q, "SELECT id, base_type, external_id, description FROM type"
 				   " WHERE kind = ? AND name = ? AND version = ?");
 	if (rc)
 		return rc;
@@ -330,16 +416,9 @@ static int put_type(call *c, const type_kind *tk, const ProtobufCMessage *m, int
 					  tk->what, name, ext ? ext : "");
 		if (rc < 0)
 			return rc;
-		for (size_t i = 0; i < np; i++) {
-			/* A repeated key in the map: the last definition wins. */
-			size_t j = i + 1;
-			while (j < np && strcmp(props[j]->key, props[i]->key) != 0)
-				j++;
-			if (j < np)
-				continue;
-			if ((rc = insert_type_prop(c, id, props[i]->key, props[i]->value)))
+		for (size_t i = 0; i < req->nprops; i++)
+			if ((rc = insert_type_prop(c, id, req->props[i].name, req->props[i].type)))
 				return rc;
-		}
 		*id_out = id;
 		return 0;
 	}
@@ -358,49 +437,43 @@ static int put_type(call *c, const type_kind *tk, const ProtobufCMessage *m, int
 	const type_info *t;
 	if ((rc = mlmd__type_get(c, tk->kind, id, &t)))
 		goto out;
-	for (size_t i = 0; i < np; i++) {
-		size_t j = 0;
-		while (j < t->nprops && strcmp(t->prop_names[j], props[i]->key) != 0)
-			j++;
-		if (j < t->nprops && t->prop_types[j] != props[i]->value) {
+	/* Both lists are sorted by name: one merge walk classifies every name
+	 * as in both (same value type required), only in the request (added:
+	 * can_add_fields) or only stored (omitted: can_omit_fields). */
+	int added = 0;
+	for (size_t i = 0, j = 0; i < req->nprops || j < t->nprops;) {
+		int cmp = i == req->nprops ? 1 : j == t->nprops ? -1 : strcmp(req->props[i].name, t->props[j].name);
+		if (cmp == 0 && t->props[j].type != req->props[i].type) {
 			rc = mlmd__fail(MLMD_ALREADY_EXISTS,
 					"Type already exists with different properties: %s '%s' stores property '%s' as %s, given %s",
-					tk->what, name, props[i]->key, ptn(t->prop_types[j]), ptn(props[i]->value));
+					tk->what, name, req->props[i].name, ptn(t->props[j].type), ptn(req->props[i].type));
 			goto out;
 		}
-		if (j == t->nprops && !can_add) {
+		if (cmp < 0 && !can_add) {
 			rc = mlmd__fail(MLMD_ALREADY_EXISTS,
 					"Type already exists with different properties: %s '%s' has no property '%s' "
 					"(set can_add_fields to add it)",
-					tk->what, name, props[i]->key);
+					tk->what, name, req->props[i].name);
 			goto out;
 		}
-	}
-	for (size_t j = 0; j < t->nprops; j++) {
-		size_t i = 0;
-		while (i < np && strcmp(t->prop_names[j], props[i]->key) != 0)
-			i++;
-		if (i == np && !can_omit) {
+		if (cmp > 0 && !can_omit) {
 			rc = mlmd__fail(MLMD_ALREADY_EXISTS,
 					"Type already exists with different properties: %s '%s' stores property '%s', "
 					"which the request omits (set can_omit_fields to allow it)",
-					tk->what, name, t->prop_names[j]);
+					tk->what, name, t->props[j].name);
 			goto out;
 		}
+		added |= cmp < 0;
+		i += cmp <= 0;
+		j += cmp >= 0;
 	}
-	int added = 0;
-	for (size_t i = 0; i < np; i++) {
-		size_t j = 0;
-		while (j < t->nprops && strcmp(t->prop_names[j], props[i]->key) != 0)
+	for (size_t i = 0, j = 0; added && i < req->nprops; i++) {
+		while (j < t->nprops && strcmp(t->props[j].name, req->props[i].name) < 0)
 			j++;
-		size_t later = i + 1;
-		while (later < np && strcmp(props[later]->key, props[i]->key) != 0)
-			later++;
-		if (j < t->nprops || later < np)
+		if (j < t->nprops && strcmp(t->props[j].name, req->props[i].name) == 0)
 			continue;
-		if ((rc = insert_type_prop(c, id, props[i]->key, props[i]->value)))
+		if ((rc = insert_type_prop(c, id, req->props[i].name, req->props[i].type)))
 			goto out;
-		added = 1;
 	}
 	if (added)
 		forget_type(c, id);

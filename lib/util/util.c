@@ -1,6 +1,7 @@
 /*
  * util/util.c - strings, clocks, growable arrays and buffers.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,14 +33,46 @@ int64_t mlmd__now_ms(void)
 int mlmd__grow(void **arr, size_t n, size_t elem)
 {
 	/* Capacity is implied by n: the next power of two >= n. Reallocate only
-	 * when n is zero or a power of two, i.e. when the array is full. */
+	 * when n is zero or a power of two, i.e. when the array is full. This
+	 * holds only for arrays that grew through here from NULL; see
+	 * mlmd__grow_any for arrays of any origin. */
 	if (n == 0 || (n & (n - 1)) == 0) {
 		size_t cap = n ? n * 2 : 1;
+		if (cap > SIZE_MAX / elem)
+			return MLMD_OOM();
 		void *p = realloc(*arr, cap * elem);
 		if (!p)
 			return MLMD_OOM();
 		*arr = p;
 	}
+	return 0;
+}
+
+/*
+ * Makes room for element n (0-based) of an array of any origin: one that
+ * protobuf_c_message_unpack() sized exactly, one a caller malloc'd, or one
+ * that grew here. The array's capacity cannot be inferred from its count,
+ * but the allocator knows the size of the block, so this asks realloc()
+ * every time for the next power of two >= n + 1 elements. For an array that
+ * already has that size the call returns the same block without copying
+ * (glibc, musl), and the requested size changes only at powers of two, so a
+ * run of appends copies O(n) elements in all. An exactly sized foreign array
+ * gets its first realloc on its first append, which is what makes it safe.
+ */
+int mlmd__grow_any(void **arr, size_t n, size_t elem)
+{
+	size_t cap = 1;
+	while (cap < n + 1) {
+		if (cap > SIZE_MAX / 2)
+			return MLMD_OOM();
+		cap *= 2;
+	}
+	if (cap > SIZE_MAX / elem)
+		return MLMD_OOM();
+	void *p = realloc(*arr, cap * elem);
+	if (!p)
+		return MLMD_OOM();
+	*arr = p;
 	return 0;
 }
 

@@ -104,6 +104,98 @@ def test_lineage_formats(demo, tmp_path):
   assert {n['type'] for n in one['nodes']} == {'Model', 'Trainer'}
 
 
+def _file_state(path):
+  """The file's bytes, whether its header says WAL, and which -wal/-shm exist."""
+  with open(path, 'rb') as f:
+    data = f.read()
+  return data, data[18:20] == b'\x02\x02', [os.path.exists(str(path) + x) for x in ('-wal', '-shm')]
+
+
+READ_ONLY_COMMANDS = [['types'], ['ls', 'artifacts'], ['show', 'artifact', '1'], ['stats'],
+                      ['lineage', 'artifact', '1'], ['export', '-']]
+
+
+def test_read_only_commands_leave_other_files_unchanged(tmp_path):
+  """Commands that only read refuse a file that is not an mlmd store and
+  leave it as it was: same bytes, same journal mode, nothing beside it
+  (`mlmd stats` used to create 14 tables in it and switch it to WAL)."""
+  other = tmp_path / 'app.db'
+  con = sqlite3.connect(str(other))
+  con.execute('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)')
+  con.execute("INSERT INTO users (name) VALUES ('ada')")
+  con.commit()
+  con.close()
+  google = tmp_path / 'google.db'
+  con = sqlite3.connect(str(google))
+  con.execute('CREATE TABLE MLMDEnv (schema_version INTEGER PRIMARY KEY)')
+  con.execute('INSERT INTO MLMDEnv VALUES (10)')
+  con.commit()
+  con.close()
+  for path, says in [(other, 'not an mlmd store'), (google, 'mlmd import-mlmd')]:
+    before = _file_state(path)
+    assert before[1] is False and before[2] == [False, False]
+    for cmd in READ_ONLY_COMMANDS:
+      res = mlmd('--store', f'sqlite:{path}', *cmd, check=False)
+      assert res.returncode == 1, (cmd, res.stdout)
+      assert says in res.stderr, (cmd, res.stderr)
+      assert _file_state(path) == before, cmd
+
+
+def test_read_only_commands_do_not_write_the_store(demo, tmp_path):
+  """On an mlmd store, the read-only commands open it read-only: the
+  database file keeps its bytes and its journal mode (a copy in rollback
+  mode is not switched to WAL by reading it)."""
+  store, _ = demo
+  path = tmp_path / 'copy.db'
+  src = sqlite3.connect(store[len('sqlite:'):])
+  dst = sqlite3.connect(str(path))
+  src.backup(dst)
+  src.close()
+  dst.execute('PRAGMA journal_mode = DELETE')
+  dst.close()
+  before = _file_state(path)
+  assert before[1] is False
+  for cmd in READ_ONLY_COMMANDS + [['ls', 'contexts', '--json'], ['stats', '--json']]:
+    mlmd('--store', f'sqlite:{path}', *cmd)
+    assert _file_state(path) == before, cmd
+
+
+def test_stats_counts_versioned_types(tmp_path):
+  """A type with a version is counted (it used to count 0 and be left out
+  of the total): each version of a type on its own line."""
+  db = tmp_path / 'versions.db'
+  s = metadata_store.MetadataStore(_file_config(db))
+  v1 = s.put_artifact_type(metadata_store_pb2.ArtifactType(name='Model', version='v1'))
+  v2 = s.put_artifact_type(metadata_store_pb2.ArtifactType(name='Model', version='v2'))
+  plain = s.put_artifact_type(metadata_store_pb2.ArtifactType(name='Data'))
+  et = s.put_execution_type(metadata_store_pb2.ExecutionType(name='Train', version='2024'))
+  ct = s.put_context_type(metadata_store_pb2.ContextType(name='Run', version='r'))
+  s.put_artifacts([metadata_store_pb2.Artifact(type_id=v1) for _ in range(3)] +
+                  [metadata_store_pb2.Artifact(type_id=v2) for _ in range(2)] +
+                  [metadata_store_pb2.Artifact(type_id=plain)])
+  s.put_executions([metadata_store_pb2.Execution(type_id=et)])
+  s.put_contexts([metadata_store_pb2.Context(type_id=ct, name='c')])
+  del s
+  stats = json.loads(mlmd('--store', f'sqlite:{db}', 'stats', '--json').stdout)
+  assert (stats['artifacts'], stats['executions'], stats['contexts']) == (6, 1, 1)
+  counts = {(t['kind'], t['type'], t['version']): t['count'] for t in stats['types']}
+  assert counts[('artifact', 'Model', 'v1')] == 3
+  assert counts[('artifact', 'Model', 'v2')] == 2
+  assert counts[('artifact', 'Data', None)] == 1
+  assert counts[('execution', 'Train', '2024')] == 1
+  assert counts[('context', 'Run', 'r')] == 1
+  assert (stats['artifacts'], stats['executions'], stats['contexts']) == (6, 1, 1)
+  text = mlmd('--store', f'sqlite:{db}', 'stats').stdout
+  assert 'Model (version v1)' in text and 'Model (version v2)' in text
+  assert 'total     6 artifacts, 1 executions, 1 contexts' in text
+
+
+def _file_config(path):
+  config = metadata_store_pb2.ConnectionConfig()
+  config.sqlite.filename_uri = str(path)
+  return config
+
+
 def test_exit_statuses(demo):
   store, _ = demo
   assert mlmd('--store', store, 'frobnicate', check=False).returncode == 2

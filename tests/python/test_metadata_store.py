@@ -337,6 +337,63 @@ def test_put_execution_and_lineage_subgraph(store):
   assert again[2] == ctx_ids
 
 
+def test_mlmd_116_update_and_subgraph_parity(store):
+  """Google MLMD 1.16's answers for updates and PutLineageSubgraph edges."""
+  tid = data_type(store)
+  et = store.put_execution_type(pb.ExecutionType(name='Trainer'))
+  ct = store.put_context_type(pb.ContextType(name='Run'))
+  # an update by an id that is not stored is INVALID_ARGUMENT, every kind
+  with pytest.raises(errors.InvalidArgumentError, match='Cannot find the given id'):
+    store.put_artifacts([pb.Artifact(id=777, type_id=tid)])
+  with pytest.raises(errors.InvalidArgumentError, match='Cannot find the given id'):
+    store.put_executions([pb.Execution(id=777, type_id=et)])
+  with pytest.raises(errors.InvalidArgumentError, match='Cannot find the given id'):
+    store.put_contexts([pb.Context(id=777, type_id=ct, name='x')])
+  # empty and unknown mask paths are ignored, known ones still apply
+  [aid] = store.put_artifacts([artifact(tid, '/u/1')])
+  a = store.get_artifacts_by_id([aid])[0]
+  a.uri = '/u/2'
+  store.put_artifacts([a], field_mask_paths=['', 'no_such_field'])
+  assert store.get_artifacts_by_id([aid])[0].uri == '/u/1'
+  store.put_artifacts([a], field_mask_paths=['bogus', 'uri'])
+  assert store.get_artifacts_by_id([aid])[0].uri == '/u/2'
+  [eid] = store.put_executions([pb.Execution(type_id=et)])
+  store.put_executions([pb.Execution(id=eid, last_known_state=pb.Execution.COMPLETE)],
+                       field_mask_paths=['', 'uri'])
+  assert not store.get_executions_by_id([eid])[0].HasField('last_known_state')
+  # a context's name can change; it stays unique within the type
+  [c1, c2] = store.put_contexts([pb.Context(type_id=ct, name='a'),
+                                 pb.Context(type_id=ct, name='b')])
+  store.put_contexts([pb.Context(id=c1, type_id=ct, name='renamed')],
+                     field_mask_paths=['name', 'nonsense'])
+  assert store.get_context_by_type_and_name('Run', 'renamed').id == c1
+  with pytest.raises(errors.AlreadyExistsError):
+    store.put_contexts([pb.Context(id=c1, type_id=ct, name='b')])
+  # edges by index or by the event's own ids
+  execs, arts, ctxs = store.put_lineage_subgraph(
+      [pb.Execution(type_id=et)], [artifact(tid, '/n')],
+      [pb.Context(type_id=ct, name='sub')],
+      [(None, 0, pb.Event(execution_id=eid, type=pb.Event.INPUT)),
+       (0, None, pb.Event(artifact_id=aid, type=pb.Event.INPUT))])
+  evs = store.get_events_by_execution_ids([eid, execs[0]])
+  assert sorted((e.artifact_id, e.execution_id) for e in evs) == sorted(
+      [(arts[0], eid), (aid, execs[0])])
+  with pytest.raises(errors.InvalidArgumentError):
+    store.put_lineage_subgraph(  # both given, disagreeing
+        [pb.Execution(type_id=et)], [], [],
+        [(0, None, pb.Event(execution_id=eid, artifact_id=aid,
+                            type=pb.Event.OUTPUT))])
+  with pytest.raises(errors.OutOfRangeError):
+    store.put_lineage_subgraph([], [], [],
+                               [(3, None, pb.Event(artifact_id=aid,
+                                                   type=pb.Event.OUTPUT))])
+  with pytest.raises(errors.AlreadyExistsError):
+    store.put_lineage_subgraph([], [], [pb.Context(type_id=ct, name='sub')], [])
+  assert store.put_lineage_subgraph(
+      [], [], [pb.Context(type_id=ct, name='sub')], [],
+      reuse_context_if_already_exist=True)[2] == ctxs
+
+
 # ---- listing, paging, filters ---------------------------------------------------------
 
 
