@@ -131,7 +131,8 @@ check-tsan: $(B)/tests-tsan/test_serving
 # a server where tests may create databases (tools/pg-throwaway.sh starts one;
 # with MLMD_TEST_POSTGRES_DIR set to its directory the fault tests also crash
 # and restart it).
-CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage test_concurrency test_faults test_plans
+CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage test_concurrency test_faults test_plans \
+	test_txn
 check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE))
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
 		MLMD_TEST_BACKEND=sqlite-file MLMD_TEST_TMP=$(B)/tmp $(B)/tests/$$t; done
