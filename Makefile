@@ -156,6 +156,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_MAXLEN_model := 16384
 # A target that fuzzes code outside the library (the CLI's readers) names
 # those sources here, e.g. FUZZ_SRC_csv := tools/csv.c
+FUZZ_SRC_import := tools/mlmd_import.c tools/mlmd_util.c
+FUZZ_MAXLEN_import := 8192
 .SECONDEXPANSION:
 $(B)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libmlmd-san.a $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)
@@ -228,8 +230,8 @@ demo: all $(B)/examples/pipeline
 	$(B)/examples/pipeline $(B)/demo/demo.db examples/data/iris.csv $(B)/demo
 
 # The command-line tool.
-MLMD_TOOL_SRC := tools/mlmd.c tools/mlmd_store.c tools/mlmd_export.c
-$(B)/mlmd: $(MLMD_TOOL_SRC) tools/mlmd_cli.h $(B)/libmlmd.a
+MLMD_TOOL_SRC := tools/mlmd.c tools/mlmd_store.c tools/mlmd_export.c tools/mlmd_import.c tools/mlmd_util.c
+$(B)/mlmd: $(MLMD_TOOL_SRC) tools/mlmd_cli.h tools/mlmd_import.h $(B)/libmlmd.a
 	$(CC) $(TEST_CFLAGS) -O2 $(MLMD_TOOL_SRC) -o $@ $(B)/libmlmd.a $(LIBS)
 
 $(B)/tools/%: tools/%.c tools/bench.h $(B)/libmlmd.a
