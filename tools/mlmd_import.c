@@ -936,6 +936,11 @@ int cli_import_link(cli_importer *im, cli_link kind, int64_t context_old, int64_
 	return queue(im, Q_ATTRIBUTION + (int)kind, item, 0, table, src);
 }
 
+int cli_importer_flush(cli_importer *im)
+{
+	return flush(im);
+}
+
 int cli_importer_finish(cli_importer *im)
 {
 	if (flush(im))

@@ -67,6 +67,9 @@ const cli_import_counts *cli_importer_counts(const cli_importer *im);
 
 /* Puts what is still queued and commits. */
 int cli_importer_finish(cli_importer *im);
+/* Puts what is still queued, without committing (cli_importer_free then
+ * rolls everything back: for a fuzzer that reuses one store). */
+int cli_importer_flush(cli_importer *im);
 
 /* The pieces of an import, in the order types, nodes, events, links. Each
  * names where its input came from for messages: `table` NULL and `src` a
