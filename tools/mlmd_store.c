@@ -404,8 +404,8 @@ static int list_each(mlmd_store *s, int kind, int64_t context_id, Mlmd__Pb__List
 	lo->has_max_result_size = 1;
 	for (;;) {
 		/* one row past the limit says whether there are more */
-		int64_t room = limit < 0 ? 100 : limit - shown + 1;
-		lo->max_result_size = (int32_t)(room > 100 ? 100 : room);
+		int64_t left = limit < 0 ? INT64_MAX : limit - shown;
+		lo->max_result_size = (int32_t)(left >= 100 ? 100 : left + 1);
 		lo->next_page_token = token;
 		page p;
 		if ((rc = list_page(s, kind, context_id, lo, &p)))
@@ -724,7 +724,8 @@ int cmd_show(int argc, char **argv)
 	const cli_cmd cmd = { "show", "artifact|execution|context ID", 2, 2,
 		"Shows one node: its type, name, state, times (ISO 8601, UTC) and properties; for an artifact or an\n"
 		"execution its events and contexts; for a context its parent and child contexts, the artifacts\n"
-		"attributed to it and the executions associated with it (the first 100 of each as text, all with --json).",
+		"attributed to it and the executions associated with it (the first 100 of each as text, all with\n"
+		"--json).",
 		true, opts };
 	char *args[2];
 	int nargs, rc = cli_parse(&cmd, argc, argv, args, &nargs);

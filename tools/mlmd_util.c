@@ -265,7 +265,7 @@ int cli_parse(const cli_cmd *c, int argc, char **argv, char **args, int *nargs)
 			return EXIT_USAGE;
 	}
 	if (*nargs < c->min_args)
-		return cli_usage("%s: %s %s", c->name, *nargs ? "also give" : "give", c->args);
+		return cli_usage("%s: expected %s", c->name, c->args);
 	return 0;
 }
 
