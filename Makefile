@@ -48,7 +48,7 @@ TSAN := -fsanitize=thread -fno-omit-frame-pointer
 
 TESTS := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps check check-plain check-san check-san-clang check-tsan check-fuzz check-python check-backends pg-cleanup python fuzz demo bench install uninstall clean headertest symbols symbols-update
+.PHONY: all deps check check-plain check-san check-san-clang check-tsan check-fuzz check-python check-install check-backends pg-cleanup python fuzz demo bench install uninstall clean headertest symbols symbols-update
 .SECONDARY:
 
 all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc $(B)/mlmd python
@@ -98,11 +98,15 @@ $(B)/libmlmd-tsan.a: $(TOBJ)
 $(B)/libmlmd.so: $(OBJ)
 	$(CC) -shared -Wl,-soname,libmlmd.so.$(MAJOR) -Wl,--no-undefined -o $@ $^ $(LIBS)
 
-# Regenerated every build so a changed PREFIX is honoured.
+# Regenerated every build (FORCE is phony: `.SECONDARY:` above would otherwise let make skip the
+# rule), so `make install PREFIX=...` installs a file naming that prefix. protobuf-c is a public
+# dependency (the API's types are its messages); the rest are private, listed as plain -l flags
+# because libpq's .pc would add static-only libraries (-lpgcommon -lpgport) that do not link.
 $(B)/mlmd.pc: FORCE
 	@mkdir -p $(B)
-	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: mlmd\nDescription: embeddable ML metadata store (MLMD-compatible)\nVersion: %s\nRequires.private: sqlite3 libprotobuf-c libpq libcrypto expat\nCflags: -I$${includedir} -I$${includedir}/mlmd/proto\nLibs: -L$${libdir} -lmlmd\nLibs.private: -lprotobuf-c -lsqlite3 -lpq -lcrypto -lexpat -lpthread -lm\n' \
+	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: mlmd\nDescription: embeddable ML metadata store (MLMD-compatible)\nVersion: %s\nRequires: libprotobuf-c\nCflags: -I$${includedir} -I$${includedir}/mlmd/proto\nLibs: -L$${libdir} -lmlmd\nLibs.private: -lsqlite3 -lpq -lcrypto -lexpat -lpthread -lm\n' \
 		'$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' > $@
+.PHONY: FORCE
 FORCE:
 
 # ---- tests -------------------------------------------------------------------
@@ -124,7 +128,7 @@ $(B)/tests-san/%: tests/%.c tests/helpers.h tests/onnx_build.h $(B)/libmlmd-san.
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(SAN) $< -o $@ $(B)/libmlmd-san.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
 
-check: all check-plain check-san check-san-clang check-tsan check-backends check-fuzz check-python headertest symbols
+check: all check-plain check-san check-san-clang check-tsan check-backends check-fuzz check-python check-install headertest symbols
 	@$(MAKE) -s pg-cleanup
 	@echo "check: all suites passed (C plain and ASan+UBSan, Python), store suites on every backend, fuzz corpus replayed, header and symbol checks passed"
 
@@ -163,7 +167,7 @@ check-tsan: $(B)/tests-tsan/test_serving
 # with MLMD_TEST_POSTGRES_DIR set to its directory the fault tests also crash
 # and restart it).
 CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage test_concurrency test_faults test_plans \
-	test_locale test_files test_limits
+	test_locale test_files test_limits test_txn
 check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
 		MLMD_TEST_BACKEND=sqlite-file $(TEST_ENV) $(B)/tests/$$t; done
@@ -190,6 +194,8 @@ FUZZ_MAXLEN_rpc := 4096
 # those sources here, e.g. FUZZ_SRC_csv := tools/csv.c
 FUZZ_SRC_csv := tools/csv.c
 FUZZ_MAXLEN_csv := 4096
+FUZZ_SRC_import := tools/mlmd_import.c tools/mlmd_util.c
+FUZZ_MAXLEN_import := 8192
 .SECONDEXPANSION:
 $(B)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libmlmd-san.a $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)
@@ -236,6 +242,27 @@ check-python: python $(B)/mlmd $(B)/examples/pipeline
 	cd tests/python && PYTHONPATH=$(CURDIR)/bindings/python MLMD_TEST_TMP=$(CURDIR)/$(B)/tmp MLMD_CLI=$(CURDIR)/$(B)/mlmd \
 		$(PYTHON) -m pytest -q -p no:cacheprovider .
 
+# What a new user does: `make install` into a scratch prefix, then the README's "Twenty lines of C"
+# built with pkg-config against it and run, linked with the shared library and, with the shared
+# library removed and --static flags, with the static one.
+check-install: all
+	@set -e; d=$$(mktemp -d $(CURDIR)/$(B)/check-install.XXXXXX); p=$$d/prefix; \
+	echo "== install into a scratch prefix ($$p), README example with pkg-config"; \
+	$(MAKE) -s --no-print-directory install PREFIX=$$p > $$d/install.log; \
+	grep -qx "prefix=$$p" $$p/lib/pkgconfig/mlmd.pc || { echo "check-install: mlmd.pc does not name $$p:"; \
+		cat $$p/lib/pkgconfig/mlmd.pc; exit 1; }; \
+	sed -n '/^## Twenty lines of C/,/^## [^T]/p' README.md | sed -n '/^```c$$/,/^```$$/p' | sed '1d;$$d' > $$d/demo.c; \
+	grep -q 'mlmd_store_open' $$d/demo.c || { echo "check-install: no example found in README.md"; exit 1; }; \
+	export PKG_CONFIG_PATH=$$p/lib/pkgconfig; \
+	$(CC) $$d/demo.c -o $$d/demo-shared $$(pkg-config --cflags --libs mlmd); \
+	(cd $$d && LD_LIBRARY_PATH=$$p/lib ./demo-shared) | grep -q '^type id 1$$' || { echo "check-install: shared build failed"; exit 1; }; \
+	rm -f $$p/lib/libmlmd.so*; \
+	$(CC) $$d/demo.c -o $$d/demo-static $$(pkg-config --static --cflags --libs mlmd); \
+	rm -f $$d/metadata.db; \
+	(cd $$d && ./demo-static) | grep -q '^type id 1$$' || { echo "check-install: static build failed"; exit 1; }; \
+	echo "check-install: pkg-config --libs and --static --libs both build and run the README example"; \
+	rm -rf $$d
+
 # The public header alone, as C and as C++, pedantic.
 headertest: $(GEN)/.stamp
 	@mkdir -p $(B)
@@ -268,8 +295,8 @@ demo: all $(B)/examples/pipeline
 	$(B)/examples/pipeline $(B)/demo/demo.db examples/data/iris.csv $(B)/demo
 
 # The command-line tool.
-MLMD_TOOL_SRC := tools/mlmd.c tools/mlmd_store.c tools/mlmd_export.c tools/csv.c
-$(B)/mlmd: $(MLMD_TOOL_SRC) tools/mlmd_cli.h tools/csv.h $(B)/libmlmd.a
+MLMD_TOOL_SRC := tools/mlmd.c tools/mlmd_store.c tools/mlmd_export.c tools/mlmd_import.c tools/mlmd_util.c tools/csv.c
+$(B)/mlmd: $(MLMD_TOOL_SRC) tools/mlmd_cli.h tools/mlmd_import.h tools/csv.h $(B)/libmlmd.a
 	$(CC) $(TEST_CFLAGS) -O2 $(MLMD_TOOL_SRC) -o $@ $(B)/libmlmd.a $(LIBS)
 
 $(B)/tools/%: tools/%.c tools/bench.h $(B)/libmlmd.a

@@ -122,7 +122,13 @@ struct mlmd_store {
 	size_t ndyn;                 /* cached statements from mlmd__q_dyn */
 	int schema_version;
 	int read_only;
-	int in_txn;
+	int in_txn;                  /* a call is running (its handler is inside a transaction) */
+	/* A transaction opened by mlmd_store_begin() (store/rpc.c): the calls
+	 * until mlmd_store_commit()/rollback() run inside it. */
+	int txn_open;
+	int txn_write;               /* it may write */
+	int txn_failed;              /* a call failed inside it, which rolled it back */
+	char txn_error[256];         /* that call's message, for the calls refused after it */
 };
 
 /* A prepared, cached statement in use. Bind failures are sticky and reported

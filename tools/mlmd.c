@@ -24,28 +24,6 @@
 
 static const char *prog = "mlmd";
 
-int cli_usage(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n(run '%s --help' for usage)\n", prog);
-	return EXIT_USAGE;
-}
-
-int cli_failed(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_FAILED;
-}
-
 static const char *dtype_name(int dt)
 {
 	switch (dt) {
@@ -755,73 +733,174 @@ static int cmd_model_add(const char *global_store, int argc, char **argv)
 
 /* ---- main ---------------------------------------------------------------------------------- */
 
+static int run_score(int argc, char **argv)
+{
+	if (cli_g.json)
+		return cli_usage("--json does not apply to score (its output is CSV)");
+	return cmd_score(cli_g.store, argc, argv);
+}
+
+static int run_model(int argc, char **argv)
+{
+	if (argc < 1)
+		return cli_usage("model: a subcommand is required (info, add)");
+	if (!strcmp(argv[0], "info")) {
+		if (!cli_g.json)
+			return cmd_model_info(argc - 1, argv + 1);
+		/* --json before the command: as if given after it */
+		char **with = calloc((size_t)argc + 1, sizeof *with);
+		if (!with)
+			return cli_failed("out of memory");
+		memcpy(with, argv + 1, (size_t)(argc - 1) * sizeof *with);
+		with[argc - 1] = "--json";
+		int rc = cmd_model_info(argc, with);
+		free(with);
+		return rc;
+	}
+	if (!strcmp(argv[0], "add")) {
+		if (cli_g.json)
+			return cli_usage("--json does not apply to model add");
+		return cmd_model_add(cli_g.store, argc - 1, argv + 1);
+	}
+	if (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
+		printf("usage: mlmd model info PATH [--json]\n"
+		       "       mlmd model add --store URI [--type NAME] --name NAME [--uri URI] FILE\n\n"
+		       "'info' describes a model file; 'add' records one in a store with its digest.\n"
+		       "Run 'mlmd model info --help' or 'mlmd model add --help' for details.\n");
+		return 0;
+	}
+	static const char *const subs[] = { "info", "add" };
+	const char *near = cli_closest(argv[0], subs, 2);
+	if (near)
+		return cli_usage("model: unknown subcommand '%s' (did you mean %s?)", argv[0], near);
+	return cli_usage("model: unknown subcommand '%s' (info, add)", argv[0]);
+}
+
+static int run_version(int argc, char **argv)
+{
+	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+		puts("usage: mlmd version [--json]\n\nPrints the library version.");
+		return 0;
+	}
+	if (argc > 0 && strcmp(argv[0], "--json"))
+		return cli_usage("version: unexpected argument '%s'", argv[0]);
+	if (cli_g.json || argc > 0)
+		printf("{\"version\":\"%s\"}\n", mlmd_version());
+	else
+		printf("mlmd %s\n", mlmd_version());
+	return 0;
+}
+
+/* The commands: dispatch, `mlmd --help` and "did you mean" all read this
+ * table. A name with a space is a subcommand listed on its own line of the
+ * help; its first word dispatches. */
+typedef struct command {
+	const char *name;
+	const char *summary;
+	int (*fn)(int argc, char **argv);
+} command;
+
+static const command commands[] = {
+	{ "types", "list the artifact, execution and context types", cmd_types },
+	{ "ls", "list artifacts, executions or contexts (filters, order, --json)", cmd_ls },
+	{ "show", "one node with its properties, events, contexts or members", cmd_show },
+	{ "lineage", "where a node came from or what came of it: tree, Graphviz or JSON", cmd_lineage },
+	{ "stats", "counts per type, store size, schema version", cmd_stats },
+	{ "export", "write the whole store as JSON lines", cmd_export },
+	{ "import", "read an export into this store, all of it or nothing (ids are remapped)", cmd_import },
+	{ "import-mlmd", "copy a Google MLMD SQLite database (schema 10) into this store", cmd_import_mlmd },
+	{ "score", "score CSV rows with a model file or a store's model artifact", run_score },
+	{ "model info", "print a model file's inputs, outputs and metadata", run_model },
+	{ "model add", "record a model file in a store, with its digest", run_model },
+	{ "version", "print the library version", run_version },
+};
+#define N_COMMANDS (sizeof commands / sizeof *commands)
+
 static void main_help(FILE *f)
 {
-	fprintf(f, "usage: %s [--store URI] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: mlmd [--store URI] [--json] COMMAND [ARGS]\n\n"
 		"The store is --store URI, else $MLMD_STORE, else sqlite:mlmd.db (sqlite:PATH, sqlite::memory:,\n"
-		"postgresql://USER@HOST:PORT/DB).\n\n"
-		"commands:\n"
-		"  types        list the artifact, execution and context types\n"
-		"  ls           list artifacts, executions or contexts (filters, order, --json)\n"
-		"  show         one artifact, execution or context with its properties and events\n"
-		"  lineage      where a node came from or what came of it: tree, Graphviz or JSON\n"
-		"  stats        counts per type, store size, schema version\n"
-		"  export       write the whole store as JSON lines\n"
-		"  import       read an export into this store (ids are remapped)\n"
-		"  import-mlmd  copy a Google MLMD SQLite database (schema 10) into this store\n"
-		"  score        score CSV rows with a model file or a store's model artifact\n"
-		"  model info   print a model file's inputs, outputs and metadata\n"
-		"  model add    record a model file in a store, with its digest\n"
-		"  version      print the library version\n\n"
-		"Run '%s COMMAND --help' for a command's options. Exit status: 0 success, 1 failure, 2 bad usage.\n",
-		prog, prog);
+		"postgresql://USER@HOST:PORT/DB). --store and --json may come before or after the command.\n\n"
+		"commands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nRun 'mlmd COMMAND --help' for a command's options. Exit status: 0 success, 1 failure, 2 bad usage.\n", f);
+}
+
+/* The command whose first word is `word`, or NULL. */
+static const command *find_command(const char *word)
+{
+	size_t n = strlen(word);
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		const char *name = commands[i].name;
+		size_t len = strcspn(name, " ");
+		if (len == n && !strncmp(name, word, n))
+			return &commands[i];
+	}
+	return NULL;
+}
+
+static int unknown_command(const char *word)
+{
+	char firsts[N_COMMANDS][16];
+	const char *names[N_COMMANDS + 1];
+	size_t n = 0;
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		snprintf(firsts[n], sizeof firsts[n], "%.*s", (int)strcspn(commands[i].name, " "), commands[i].name);
+		names[n] = firsts[n];
+		n++;
+	}
+	names[n++] = "help";
+	const char *near = cli_closest(word, names, n);
+	if (near)
+		return cli_usage("unknown command '%s' (did you mean %s?)", word, near);
+	return cli_usage("unknown command '%s'", word);
 }
 
 int main(int argc, char **argv)
 {
-	const char *store = NULL;
-	while (argc > 2 && !strcmp(argv[1], "--store")) {
-		store = argv[2];
-		argv += 2;
-		argc -= 2;
+	int i = 1;
+	/* global options before the command */
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--store") && i + 1 < argc) {
+			cli_g.store = argv[++i];
+		} else if (!strncmp(a, "--store=", 8)) {
+			cli_g.store = a + 8;
+		} else if (!strcmp(a, "--json")) {
+			cli_g.json = true;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			main_help(stdout);
+			return 0;
+		} else if (!strcmp(a, "--version")) {
+			return run_version(0, NULL);
+		} else if (!strcmp(a, "--store")) {
+			return cli_usage("--store needs a value (a store URI)");
+		} else {
+			static const char *const globals[] = { "--store", "--json", "--help", "--version" };
+			const char *near = cli_closest(a, globals, 4);
+			return near ? cli_usage("unknown option '%s' (did you mean %s?)", a, near) :
+				cli_usage("unknown option '%s' before the command", a);
+		}
 	}
-	if (argc < 2)
+	if (i >= argc)
 		return cli_usage("a command is required");
-	const char *cmd = argv[1];
-	static const struct {
-		const char *name;
-		int (*fn)(const char *, int, char **);
-	} store_cmds[] = { { "types", cmd_types }, { "ls", cmd_ls }, { "show", cmd_show }, { "stats", cmd_stats },
-		{ "lineage", cmd_lineage }, { "export", cmd_export }, { "import", cmd_import },
-		{ "import-mlmd", cmd_import_mlmd } };
-	for (size_t i = 0; i < sizeof store_cmds / sizeof *store_cmds; i++)
-		if (!strcmp(cmd, store_cmds[i].name))
-			return store_cmds[i].fn(store, argc - 2, argv + 2);
-	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-		main_help(stdout);
-		return 0;
-	}
-	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-		printf("mlmd %s\n", mlmd_version());
-		return 0;
-	}
-	if (!strcmp(cmd, "score"))
-		return cmd_score(store, argc - 2, argv + 2);
-	if (!strcmp(cmd, "model")) {
-		if (argc < 3)
-			return cli_usage("model: a subcommand is required (info, add)");
-		if (!strcmp(argv[2], "info"))
-			return cmd_model_info(argc - 3, argv + 3);
-		if (!strcmp(argv[2], "add"))
-			return cmd_model_add(store, argc - 3, argv + 3);
-		if (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")) {
-			printf("usage: mlmd model info PATH [--json]\n"
-			       "       mlmd model add --store URI [--type NAME] --name NAME [--uri URI] FILE\n\n"
-			       "'info' describes a model file; 'add' records one in a store with its digest.\n"
-			       "Run 'mlmd model info --help' or 'mlmd model add --help' for details.\n");
+	const char *word = argv[i];
+	if (!strcmp(word, "help")) {
+		const command *c = i + 1 < argc ? find_command(argv[i + 1]) : NULL;
+		if (i + 1 < argc && !c)
+			return unknown_command(argv[i + 1]);
+		if (!c) {
+			main_help(stdout);
 			return 0;
 		}
-		return cli_usage("model: unknown subcommand '%s' (info, add)", argv[2]);
+		char *help[] = { "--help", NULL };
+		if (!strcmp(c->name, "model info") || !strcmp(c->name, "model add"))
+			return run_model(1, help);
+		return c->fn(1, help);
 	}
-	return cli_usage("unknown command '%s'", cmd);
+	const command *c = find_command(word);
+	if (!c)
+		return unknown_command(word);
+	return c->fn(argc - i - 1, argv + i + 1);
 }

@@ -1,5 +1,13 @@
 /*
  * tools/mlmd_cli.h - what the `mlmd` tool's files share.
+ *
+ * mlmd.c         main: the command table, global options, dispatch; score, model
+ * mlmd_util.c    messages, the option tables and the help made from them, JSON and
+ *                base64 text, times, progress lines (no main, so fuzzers can link it)
+ * mlmd_store.c   types, ls, show, stats, lineage
+ * mlmd_export.c  export, import-mlmd
+ * mlmd_import.c  the JSON-lines import: record parser, message depth check, the
+ *                importer shared with import-mlmd (no main)
  */
 #ifndef MLMD_TOOLS_CLI_H
 #define MLMD_TOOLS_CLI_H
@@ -12,28 +20,125 @@
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
 
+/* ---- messages ------------------------------------------------------------------------- */
+
 /* Print "mlmd: ..." to stderr; return EXIT_USAGE / EXIT_FAILED. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- global options --------------------------------------------------------------------- */
+
+/* Options that apply to the whole line, given before the command or after it:
+ * --store URI, and --json for the commands that print JSON. */
+typedef struct cli_globals {
+	const char *store;      /* --store URI; NULL: $MLMD_STORE, else sqlite:mlmd.db */
+	bool json;              /* --json given before the command */
+} cli_globals;
+extern cli_globals cli_g;
+
+/* ---- option tables -------------------------------------------------------------------- */
+
+typedef enum cli_opt_kind {
+	OPT_FLAG,       /* sets *(bool *)dest */
+	OPT_STR,        /* *(const char **)dest = the value */
+	OPT_INT,        /* *(int64_t *)dest = the value, within [min, max] */
+	OPT_CHOICE,     /* *(int *)dest = index of the value in choices */
+	OPT_SET,        /* *(int *)dest = set_value (a flag among several: --up, --down) */
+} cli_opt_kind;
+
+/* One option of a command. The table parses the command line and prints the
+ * help, so the two cannot disagree. */
+typedef struct cli_opt {
+	const char *name;               /* "--type" */
+	const char *arg;                /* the value's name in help ("T"); NULL for flags and choices */
+	const char *help;               /* one line */
+	cli_opt_kind kind;
+	void *dest;
+	const char *const *choices;     /* OPT_CHOICE: NULL-terminated */
+	int64_t min, max;               /* OPT_INT */
+	int set_value;                  /* OPT_SET */
+} cli_opt;
+
+/* Table entries, one macro per kind (every field set, as -Wextra wants). */
+#define CLI_STR(name, arg, help, dest) { name, arg, help, OPT_STR, dest, NULL, 0, 0, 0 }
+#define CLI_FLAG(name, help, dest) { name, NULL, help, OPT_FLAG, dest, NULL, 0, 0, 0 }
+#define CLI_INT(name, arg, help, dest, lo, hi) { name, arg, help, OPT_INT, dest, NULL, lo, hi, 0 }
+#define CLI_CHOICE(name, help, dest, choices) { name, NULL, help, OPT_CHOICE, dest, choices, 0, 0, 0 }
+#define CLI_SET(name, help, dest, value) { name, NULL, help, OPT_SET, dest, NULL, 0, 0, value }
+#define CLI_END { NULL, NULL, NULL, OPT_FLAG, NULL, NULL, 0, 0, 0 }
+
+/* A command: its name, positional arguments, help text and options
+ * (terminated by an entry with a NULL name). */
+typedef struct cli_cmd {
+	const char *name;               /* "ls", "import-mlmd" */
+	const char *args;               /* positional arguments in usage: "artifacts|executions|contexts" */
+	int min_args, max_args;         /* how many positional arguments */
+	const char *about;              /* the help's paragraph */
+	bool uses_store;                /* accepts --store */
+	const cli_opt *opts;
+} cli_cmd;
+
+/* Parses argv (the words after the command name) with the command's table:
+ * options anywhere, as "--name value" or "--name=value", "--" ends them; the
+ * global --store (for commands with uses_store) and a --json given before
+ * the command are applied too. The positional words go to args (room for
+ * max_args), their count to *nargs. Returns 0, -1 when it printed the help
+ * (the command then exits 0), or EXIT_USAGE after printing why. */
+int cli_parse(const cli_cmd *cmd, int argc, char **argv, char **args, int *nargs);
+
+/* Prints the command's help, generated from its table. */
+void cli_help(FILE *f, const cli_cmd *cmd);
+
+/* The candidate closest to `word` by edit distance, or NULL when none is
+ * close enough to be what was meant. */
+const char *cli_closest(const char *word, const char *const *candidates, size_t n);
+
+/* ---- text ------------------------------------------------------------------------------- */
+
+void cli_json_str(FILE *f, const char *s);
+/* A double as JSON: shortest round-trip text, locale-independent; null when not finite. */
+void cli_json_double(FILE *f, double v);
+void cli_b64(FILE *f, const uint8_t *p, size_t n);
+/* Decodes base64 (standard or URL alphabet, padding optional) into out, which
+ * has room for len * 3 / 4 + 3 bytes; returns the length or -1. */
+long cli_unb64(const char *s, size_t len, uint8_t *out);
+/* Milliseconds since the epoch as ISO 8601 UTC ("2026-01-31T09:08:07.123Z"). */
+const char *cli_time_iso(char *buf, size_t size, int64_t ms);
+
+/* ---- progress --------------------------------------------------------------------------- */
+
+/* A progress line on stderr, shown only when stderr is a terminal and
+ * rewritten in place; cli_progress_end() clears it before the summary. */
+typedef struct cli_progress {
+	bool tty;
+	bool shown;
+	long next;               /* the count at which to print again */
+	const char *what;        /* "exported", "imported" */
+} cli_progress;
+void cli_progress_init(cli_progress *p, const char *what);
+void cli_progress_tick(cli_progress *p, long done);
+void cli_progress_end(cli_progress *p);
+
+/* ---- stores ----------------------------------------------------------------------------- */
 
 /* Opens --store URI, else $MLMD_STORE, else sqlite:mlmd.db; prints the error itself. */
 int cli_open_store(const char *uri, mlmd_store **out, bool must_exist);
 /* The same, read-only, for commands that only read (types, ls, show, stats,
  * lineage, export): the store must exist and nothing is written to it. */
 int cli_open_store_ro(const char *uri, mlmd_store **out);
-
-void cli_json_str(FILE *f, const char *s);
-void cli_b64(FILE *f, const uint8_t *p, size_t n);
-long cli_unb64(const char *s, size_t len, uint8_t *out);
 int cli_render_svg(const char *dot, const char *path);
 
-int cmd_types(const char *store, int argc, char **argv);
-int cmd_ls(const char *store, int argc, char **argv);
-int cmd_show(const char *store, int argc, char **argv);
-int cmd_stats(const char *store, int argc, char **argv);
-int cmd_lineage(const char *store, int argc, char **argv);
-int cmd_export(const char *store, int argc, char **argv);
-int cmd_import(const char *store, int argc, char **argv);
-int cmd_import_mlmd(const char *store, int argc, char **argv);
+/* ---- commands --------------------------------------------------------------------------- */
+
+/* Each takes the words after its name; its option table is built where its
+ * variables live, in the function itself. */
+int cmd_types(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_lineage(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_import_mlmd(int argc, char **argv);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * tools/mlmd_store.c - the `mlmd` commands that read and write a store:
- * types, ls, show, stats, lineage, export, import.
+ * tools/mlmd_store.c - the `mlmd` commands that read a store: types, ls,
+ * show, stats, lineage.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,65 +14,6 @@
 #include "mlmd_cli.h"
 
 /* ---- small helpers ------------------------------------------------------------------------- */
-
-static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-void cli_b64(FILE *f, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
-		fputc(B64[v >> 18 & 63], f);
-		fputc(B64[v >> 12 & 63], f);
-		fputc(i + 1 < n ? B64[v >> 6 & 63] : '=', f);
-		fputc(i + 2 < n ? B64[v & 63] : '=', f);
-	}
-}
-
-/* Decodes base64 (standard alphabet, padding optional); returns the length or -1. */
-long cli_unb64(const char *s, size_t len, uint8_t *out)
-{
-	uint32_t acc = 0;
-	int bits = 0;
-	long n = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (c == '=' || c == '\n' || c == '\r')
-			continue;
-		const char *q = strchr(B64, c);
-		if (!q || !c) {
-			if (c == '-')
-				q = B64 + 62;
-			else if (c == '_')
-				q = B64 + 63;
-			else
-				return -1;
-		}
-		acc = acc << 6 | (uint32_t)(q - B64);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (uint8_t)(acc >> bits);
-		}
-	}
-	return n;
-}
-
-void cli_json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
 
 static int open_store(const char *uri, mlmd_store **out, bool must_exist, bool read_only)
 {
@@ -139,7 +80,7 @@ static void value_json(FILE *f, const Mlmd__Pb__Value *v)
 {
 	switch (v->value_case) {
 	case MLMD__PB__VALUE__VALUE_INT_VALUE: fprintf(f, "%lld", (long long)v->int_value); break;
-	case MLMD__PB__VALUE__VALUE_DOUBLE_VALUE: fprintf(f, "%.17g", v->double_value); break;
+	case MLMD__PB__VALUE__VALUE_DOUBLE_VALUE: cli_json_double(f, v->double_value); break;
 	case MLMD__PB__VALUE__VALUE_STRING_VALUE: cli_json_str(f, v->string_value); break;
 	case MLMD__PB__VALUE__VALUE_BOOL_VALUE: fputs(v->bool_value ? "true" : "false", f); break;
 	case MLMD__PB__VALUE__VALUE_STRUCT_VALUE: pb_json(f, "struct_pb", &v->struct_value->base); break;
@@ -150,9 +91,11 @@ static void value_json(FILE *f, const Mlmd__Pb__Value *v)
 
 static void value_text(FILE *f, const Mlmd__Pb__Value *v)
 {
-	if (v->value_case == MLMD__PB__VALUE__VALUE_DOUBLE_VALUE) /* for people; --json keeps every digit */
-		fprintf(f, "%.10g", v->double_value);
-	else if (v->value_case == MLMD__PB__VALUE__VALUE_STRING_VALUE)
+	char num[40];
+	if (v->value_case == MLMD__PB__VALUE__VALUE_DOUBLE_VALUE) { /* for people; --json keeps every digit */
+		mlmd_double_format(num, sizeof num, v->double_value, 10);
+		fputs(num, f);
+	} else if (v->value_case == MLMD__PB__VALUE__VALUE_STRING_VALUE)
 		fputs(v->string_value, f);
 	else if (v->value_case == MLMD__PB__VALUE__VALUE_STRUCT_VALUE)
 		fputs("<struct>", f);
@@ -261,14 +204,26 @@ static void node_text(FILE *f, int kind, const void *msg, const char *type, bool
 	}
 }
 
-/* Type names by id, for printing. */
+/* Type names by id, for printing, and by kind, for checking --type. */
 typedef struct {
 	size_t n;
-	int64_t ids[4096];
-	const char *names[4096];
-	const char *versions[4096]; /* NULL when unversioned */
+	int64_t *ids;
+	const char **names;      /* borrowed from resp */
+	int *kinds;              /* 0 artifact, 1 execution, 2 context */
+	const char **versions;   /* borrowed from resp; NULL when unversioned */
 	void *resp[3];
 } type_names;
+
+static void free_types(type_names *t)
+{
+	for (int i = 0; i < 3; i++)
+		mlmd_message_free(t->resp[i]);
+	free(t->ids);
+	free(t->names);
+	free(t->kinds);
+	free(t->versions);
+	memset(t, 0, sizeof *t);
+}
 
 static int load_types(mlmd_store *s, type_names *t)
 {
@@ -276,37 +231,47 @@ static int load_types(mlmd_store *s, type_names *t)
 	Mlmd__Pb__GetArtifactTypesRequest a = MLMD__PB__GET_ARTIFACT_TYPES_REQUEST__INIT;
 	Mlmd__Pb__GetExecutionTypesRequest e = MLMD__PB__GET_EXECUTION_TYPES_REQUEST__INIT;
 	Mlmd__Pb__GetContextTypesRequest c = MLMD__PB__GET_CONTEXT_TYPES_REQUEST__INIT;
-	Mlmd__Pb__GetArtifactTypesResponse *ar;
-	Mlmd__Pb__GetExecutionTypesResponse *er;
-	Mlmd__Pb__GetContextTypesResponse *cr;
-	if (mlmd_store_get_artifact_types(s, &a, &ar) || mlmd_store_get_execution_types(s, &e, &er) ||
-		mlmd_store_get_context_types(s, &c, &cr))
-		return cli_failed("%s", mlmd_error_message());
+	Mlmd__Pb__GetArtifactTypesResponse *ar = NULL;
+	Mlmd__Pb__GetExecutionTypesResponse *er = NULL;
+	Mlmd__Pb__GetContextTypesResponse *cr = NULL;
+	int rc = mlmd_store_get_artifact_types(s, &a, &ar);
+	if (!rc)
+		rc = mlmd_store_get_execution_types(s, &e, &er);
+	if (!rc)
+		rc = mlmd_store_get_context_types(s, &c, &cr);
 	t->resp[0] = ar, t->resp[1] = er, t->resp[2] = cr;
-	for (size_t i = 0; i < ar->n_artifact_types && t->n < 4096; i++, t->n++)
-		t->ids[t->n] = ar->artifact_types[i]->id, t->names[t->n] = ar->artifact_types[i]->name,
+	if (rc) {
+		rc = cli_failed("%s", mlmd_error_message());
+		free_types(t);
+		return rc;
+	}
+	size_t total = ar->n_artifact_types + er->n_execution_types + cr->n_context_types;
+	t->ids = malloc((total + 1) * sizeof *t->ids);
+	t->names = malloc((total + 1) * sizeof *t->names);
+	t->kinds = malloc((total + 1) * sizeof *t->kinds);
+	t->versions = malloc((total + 1) * sizeof *t->versions);
+	if (!t->ids || !t->names || !t->kinds || !t->versions) {
+		free_types(t);
+		return cli_failed("out of memory");
+	}
+	for (size_t i = 0; i < ar->n_artifact_types; i++, t->n++)
+		t->ids[t->n] = ar->artifact_types[i]->id, t->names[t->n] = ar->artifact_types[i]->name, t->kinds[t->n] = 0,
 		t->versions[t->n] = ar->artifact_types[i]->version;
-	for (size_t i = 0; i < er->n_execution_types && t->n < 4096; i++, t->n++)
-		t->ids[t->n] = er->execution_types[i]->id, t->names[t->n] = er->execution_types[i]->name,
+	for (size_t i = 0; i < er->n_execution_types; i++, t->n++)
+		t->ids[t->n] = er->execution_types[i]->id, t->names[t->n] = er->execution_types[i]->name, t->kinds[t->n] = 1,
 		t->versions[t->n] = er->execution_types[i]->version;
-	for (size_t i = 0; i < cr->n_context_types && t->n < 4096; i++, t->n++)
-		t->ids[t->n] = cr->context_types[i]->id, t->names[t->n] = cr->context_types[i]->name,
+	for (size_t i = 0; i < cr->n_context_types; i++, t->n++)
+		t->ids[t->n] = cr->context_types[i]->id, t->names[t->n] = cr->context_types[i]->name, t->kinds[t->n] = 2,
 		t->versions[t->n] = cr->context_types[i]->version;
 	return 0;
-}
-
-static void free_types(type_names *t)
-{
-	for (int i = 0; i < 3; i++)
-		mlmd_message_free(t->resp[i]);
 }
 
 /* Opens an existing store read-only (every user of this is a command that
  * only reads) and reads its type names; on failure prints why and leaves
  * nothing open. */
-static int open_with_types(const char *store_uri, mlmd_store **s, type_names *t)
+static int open_with_types(mlmd_store **s, type_names *t)
 {
-	if (cli_open_store_ro(store_uri, s))
+	if (cli_open_store_ro(cli_g.store, s))
 		return -1;
 	if (load_types(*s, t)) {
 		mlmd_store_free(*s);
@@ -326,22 +291,21 @@ static const char *tname(const type_names *t, int64_t id)
 
 /* ---- types ---------------------------------------------------------------------------------- */
 
-int cmd_types(const char *store_uri, int argc, char **argv)
+int cmd_types(int argc, char **argv)
 {
 	bool json = false;
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: mlmd [--store URI] types [--json]\n\nLists the artifact, execution and context types "
-				"with their properties.\n");
-			return 0;
-		} else
-			return cli_usage("types: unexpected argument '%s'", argv[i]);
-	}
+	const cli_opt opts[] = {
+		CLI_FLAG("--json", "one JSON array on stdout", &json),
+		CLI_END,
+	};
+	const cli_cmd cmd = { "types", NULL, 0, 0, "Lists the artifact, execution and context types with their properties.",
+		true, opts };
+	int nargs, rc = cli_parse(&cmd, argc, argv, NULL, &nargs);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	mlmd_store *s;
 	type_names t;
-	if (open_with_types(store_uri, &s, &t))
+	if (open_with_types(&s, &t))
 		return EXIT_FAILED;
 	static const char *const ptypes[] = { "UNKNOWN", "INT", "DOUBLE", "STRING", "STRUCT", "PROTO", "BOOLEAN" };
 	if (json)
@@ -393,147 +357,410 @@ int cmd_types(const char *store_uri, int argc, char **argv)
 
 /* ---- ls, show --------------------------------------------------------------------------------------- */
 
-int cmd_ls(const char *store_uri, int argc, char **argv)
+/* One page of a listing. */
+typedef struct {
+	void *resp;             /* free with mlmd_message_free() */
+	void **nodes;           /* borrowed from resp */
+	size_t n;
+	const char *next;       /* the next page's token, "" or NULL at the end */
+} page;
+
+/* A page of every node of a kind (context_id 0), or of the artifacts (kind 0)
+ * or executions (kind 1) of one context, with the options' order and filter. */
+static int list_page(mlmd_store *s, int kind, int64_t context_id, Mlmd__Pb__ListOperationOptions *lo, page *p)
 {
-	int kind = argc > 0 ? parse_kind(argv[0]) : -1;
-	const char *type = NULL, *filter = NULL, *order = "id";
-	long limit = 100;
-	bool json = false, desc = false, long_form = false;
-	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
-		printf("usage: mlmd [--store URI] ls artifacts|executions|contexts [--type T] [--filter QUERY] [--limit N]\n"
-			"       [--order id|create_time|update_time|name] [--desc] [--long] [--json]\n\n"
-			"Lists nodes, optionally of one type and matching an MLMD filter query (see docs/queries.md).\n");
-		return 0;
+	int rc;
+	memset(p, 0, sizeof *p);
+	if (context_id && kind == 0) {
+		Mlmd__Pb__GetArtifactsByContextRequest rq = MLMD__PB__GET_ARTIFACTS_BY_CONTEXT_REQUEST__INIT;
+		Mlmd__Pb__GetArtifactsByContextResponse *rs;
+		rq.has_context_id = 1;
+		rq.context_id = context_id;
+		rq.options = lo;
+		if (!(rc = mlmd_store_get_artifacts_by_context(s, &rq, &rs)))
+			p->resp = rs, p->n = rs->n_artifacts, p->nodes = (void **)rs->artifacts, p->next = rs->next_page_token;
+	} else if (context_id) {
+		Mlmd__Pb__GetExecutionsByContextRequest rq = MLMD__PB__GET_EXECUTIONS_BY_CONTEXT_REQUEST__INIT;
+		Mlmd__Pb__GetExecutionsByContextResponse *rs;
+		rq.has_context_id = 1;
+		rq.context_id = context_id;
+		rq.options = lo;
+		if (!(rc = mlmd_store_get_executions_by_context(s, &rq, &rs)))
+			p->resp = rs, p->n = rs->n_executions, p->nodes = (void **)rs->executions, p->next = rs->next_page_token;
+	} else if (kind == 0) {
+		Mlmd__Pb__GetArtifactsRequest rq = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;
+		Mlmd__Pb__GetArtifactsResponse *rs;
+		rq.options = lo;
+		if (!(rc = mlmd_store_get_artifacts(s, &rq, &rs)))
+			p->resp = rs, p->n = rs->n_artifacts, p->nodes = (void **)rs->artifacts, p->next = rs->next_page_token;
+	} else if (kind == 1) {
+		Mlmd__Pb__GetExecutionsRequest rq = MLMD__PB__GET_EXECUTIONS_REQUEST__INIT;
+		Mlmd__Pb__GetExecutionsResponse *rs;
+		rq.options = lo;
+		if (!(rc = mlmd_store_get_executions(s, &rq, &rs)))
+			p->resp = rs, p->n = rs->n_executions, p->nodes = (void **)rs->executions, p->next = rs->next_page_token;
+	} else {
+		Mlmd__Pb__GetContextsRequest rq = MLMD__PB__GET_CONTEXTS_REQUEST__INIT;
+		Mlmd__Pb__GetContextsResponse *rs;
+		rq.options = lo;
+		if (!(rc = mlmd_store_get_contexts(s, &rq, &rs)))
+			p->resp = rs, p->n = rs->n_contexts, p->nodes = (void **)rs->contexts, p->next = rs->next_page_token;
 	}
-	if (kind < 0)
-		return cli_usage("ls: say what to list: artifacts, executions or contexts");
-	for (int i = 1; i < argc; i++) {
-		bool next = i + 1 < argc;
-		if (!strcmp(argv[i], "--type") && next)
-			type = argv[++i];
-		else if (!strcmp(argv[i], "--filter") && next)
-			filter = argv[++i];
-		else if (!strcmp(argv[i], "--order") && next)
-			order = argv[++i];
-		else if (!strcmp(argv[i], "--limit") && next) {
-			char *end;
-			limit = strtol(argv[++i], &end, 10);
-			if (*end || limit < 1)
-				return cli_usage("ls: --limit must be a positive number");
-		} else if (!strcmp(argv[i], "--desc"))
-			desc = true;
-		else if (!strcmp(argv[i], "--long"))
-			long_form = true;
-		else if (!strcmp(argv[i], "--json"))
-			json = true;
-		else
-			return cli_usage("ls: unknown or incomplete option '%s'", argv[i]);
-	}
-	int field = !strcmp(order, "id") ? MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__FIELD__ID :
-		!strcmp(order, "create_time") ? MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__FIELD__CREATE_TIME :
-		!strcmp(order, "update_time") ? MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__FIELD__LAST_UPDATE_TIME : -1;
-	if (field < 0)
-		return cli_usage("ls: --order must be id, create_time or update_time");
-	char query[8192] = "";
-	if (type)
-		snprintf(query, sizeof query, "type = '%s'%s", type, filter ? " AND " : "");
-	if (filter)
-		snprintf(query + strlen(query), sizeof query - strlen(query), "%s%s%s", type ? "(" : "", filter, type ? ")" : "");
-	mlmd_store *s;
-	type_names t;
-	if (open_with_types(store_uri, &s, &t))
-		return EXIT_FAILED;
-	Mlmd__Pb__ListOperationOptions__OrderByField ob = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__INIT;
-	ob.has_field = ob.has_is_asc = 1;
-	ob.field = field;
-	ob.is_asc = !desc;
-	Mlmd__Pb__ListOperationOptions lo = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
-	lo.has_max_result_size = 1;
-	lo.order_by_field = &ob;
-	lo.filter_query = query[0] ? query : NULL;
-	long shown = 0;
-	int rc = 0;
+	if (p->next && !p->next[0])
+		p->next = NULL;
+	return rc;
+}
+
+/* Calls fn on up to `limit` nodes of a listing (every node when limit < 0), page by
+ * page; sets *more when the listing holds nodes beyond the limit. */
+static int list_each(mlmd_store *s, int kind, int64_t context_id, Mlmd__Pb__ListOperationOptions *lo,
+	int64_t limit, bool *more, void (*fn)(void *arg, int kind, const void *node), void *arg)
+{
+	int64_t shown = 0;
 	char *token = NULL;
-	if (json)
-		fputc('[', stdout);
-	while (shown < limit) {
-		lo.max_result_size = (int32_t)(limit - shown > 100 ? 100 : limit - shown);
-		lo.next_page_token = token;
-		void *resp = NULL;
-		size_t n = 0;
-		void **nodes = NULL;
-		const char *next = NULL;
-		if (kind == 0) {
-			Mlmd__Pb__GetArtifactsRequest rq = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;
-			Mlmd__Pb__GetArtifactsResponse *rs;
-			rq.options = &lo;
-			if (!(rc = mlmd_store_get_artifacts(s, &rq, &rs)))
-				resp = rs, n = rs->n_artifacts, nodes = (void **)rs->artifacts, next = rs->next_page_token;
-		} else if (kind == 1) {
-			Mlmd__Pb__GetExecutionsRequest rq = MLMD__PB__GET_EXECUTIONS_REQUEST__INIT;
-			Mlmd__Pb__GetExecutionsResponse *rs;
-			rq.options = &lo;
-			if (!(rc = mlmd_store_get_executions(s, &rq, &rs)))
-				resp = rs, n = rs->n_executions, nodes = (void **)rs->executions, next = rs->next_page_token;
-		} else {
-			Mlmd__Pb__GetContextsRequest rq = MLMD__PB__GET_CONTEXTS_REQUEST__INIT;
-			Mlmd__Pb__GetContextsResponse *rs;
-			rq.options = &lo;
-			if (!(rc = mlmd_store_get_contexts(s, &rq, &rs)))
-				resp = rs, n = rs->n_contexts, nodes = (void **)rs->contexts, next = rs->next_page_token;
-		}
-		if (rc) {
-			if (json)
-				fputs("]\n", stdout);
-			rc = cli_failed("%s", mlmd_error_message());
+	int rc = 0;
+	*more = false;
+	lo->has_max_result_size = 1;
+	for (;;) {
+		/* one row past the limit says whether there are more */
+		int64_t left = limit < 0 ? INT64_MAX : limit - shown;
+		lo->max_result_size = (int32_t)(left >= 100 ? 100 : left + 1);
+		lo->next_page_token = token;
+		page p;
+		if ((rc = list_page(s, kind, context_id, lo, &p)))
 			break;
-		}
-		for (size_t i = 0; i < n; i++, shown++) {
-			node_view v = view(kind, nodes[i]);
-			if (json) {
-				if (shown)
-					fputc(',', stdout);
-				node_json(stdout, kind, nodes[i], tname(&t, v.type_id));
-			} else {
-				node_text(stdout, kind, nodes[i], tname(&t, v.type_id), long_form);
+		for (size_t i = 0; i < p.n; i++, shown++) {
+			if (limit >= 0 && shown == limit) {
+				*more = true;
+				break;
 			}
+			fn(arg, kind, p.nodes[i]);
 		}
 		free(token);
-		token = next && next[0] ? strdup(next) : NULL;
-		mlmd_message_free(resp);
-		if (!token || n == 0)
+		token = !*more && p.n && p.next ? strdup(p.next) : NULL;
+		mlmd_message_free(p.resp);
+		if (!token)
 			break;
 	}
 	free(token);
-	if (json && !rc)
+	lo->next_page_token = NULL;
+	return rc;
+}
+
+typedef struct {
+	const type_names *t;
+	bool json, long_form;
+	long shown;
+} ls_out;
+
+static void ls_print(void *arg, int kind, const void *node)
+{
+	ls_out *o = arg;
+	node_view v = view(kind, node);
+	if (o->json) {
+		if (o->shown)
+			fputc(',', stdout);
+		node_json(stdout, kind, node, tname(o->t, v.type_id));
+	} else {
+		node_text(stdout, kind, node, tname(o->t, v.type_id), o->long_form);
+	}
+	o->shown++;
+}
+
+/* The filter for --type T [--filter Q]: "type = 'T' AND (Q)", T quoted for the filter language. */
+static char *ls_query(const char *type, const char *filter)
+{
+	size_t n = (type ? 2 * strlen(type) + 16 : 0) + (filter ? strlen(filter) + 8 : 0) + 1;
+	char *q = malloc(n), *w = q;
+	if (!q)
+		return NULL;
+	*w = '\0';
+	if (type) {
+		w += sprintf(w, "type = '");
+		for (const char *c = type; *c; c++) {
+			if (*c == '\'' || *c == '\\')
+				*w++ = '\\';
+			*w++ = *c;
+		}
+		w += sprintf(w, "'%s", filter ? " AND (" : "");
+	}
+	if (filter)
+		w += sprintf(w, "%s%s", filter, type ? ")" : "");
+	return q;
+}
+
+int cmd_ls(int argc, char **argv)
+{
+	static const char *const orders[] = { "id", "create_time", "update_time", NULL };
+	static const int order_field[] = { MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__FIELD__ID,
+		MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__FIELD__CREATE_TIME,
+		MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__FIELD__LAST_UPDATE_TIME };
+	const char *type = NULL, *filter = NULL;
+	int64_t limit = 100;
+	int order = 0;
+	bool json = false, desc = false, long_form = false, all = false;
+	const cli_opt opts[] = {
+		CLI_STR("--type", "T", "only nodes of type T", &type),
+		CLI_STR("--filter", "QUERY", "only nodes matching an MLMD filter query (docs/queries.md)", &filter),
+		CLI_INT("--limit", "N", "print at most N nodes (default 100; a notice on stderr says when more match)",
+			&limit, 1, INT64_MAX),
+		CLI_FLAG("--all", "print every node that matches", &all),
+		CLI_CHOICE("--order", "order by this field (default id); ties in id order", &order, orders),
+		CLI_FLAG("--desc", "descending order", &desc),
+		CLI_FLAG("--long", "print each node's properties too", &long_form),
+		CLI_FLAG("--json", "one JSON array of nodes on stdout (times in ms since the epoch)", &json),
+		CLI_END,
+	};
+	const cli_cmd cmd = { "ls", "artifacts|executions|contexts", 1, 1,
+		"Lists nodes, optionally of one type and matching an MLMD filter query (see docs/queries.md).", true, opts };
+	char *args[1];
+	int nargs, rc = cli_parse(&cmd, argc, argv, args, &nargs);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	int kind = parse_kind(args[0]);
+	if (kind < 0)
+		return cli_usage("ls: say what to list: artifacts, executions or contexts (not '%s')", args[0]);
+	mlmd_store *s;
+	type_names t;
+	if (open_with_types(&s, &t))
+		return EXIT_FAILED;
+	if (type) {
+		/* a type that does not exist is a mistake, not an empty listing */
+		bool known = false;
+		size_t nk = 0, len = 0;
+		for (size_t i = 0; i < t.n; i++)
+			if (t.kinds[i] == kind) {
+				known = known || !strcmp(t.names[i], type);
+				nk++;
+				len += strlen(t.names[i]) + 2;
+			}
+		if (!known) {
+			char *list = malloc(len + 1), *w = list;
+			for (size_t i = 0; list && i < t.n; i++)
+				if (t.kinds[i] == kind)
+					w += sprintf(w, "%s%s", w == list ? "" : ", ", t.names[i]);
+			if (list)
+				*w = '\0';
+			const char **names = malloc((nk + 1) * sizeof *names);
+			size_t nn = 0;
+			for (size_t i = 0; names && i < t.n; i++)
+				if (t.kinds[i] == kind)
+					names[nn++] = t.names[i];
+			const char *near = names ? cli_closest(type, names, nn) : NULL;
+			if (near)
+				rc = cli_failed("ls: no %s type '%s' in the store (did you mean %s?); its %s types: %s",
+					kind_word(kind), type, near, kind_word(kind), list ? list : "?");
+			else if (nk)
+				rc = cli_failed("ls: no %s type '%s' in the store; its %s types: %s", kind_word(kind), type,
+					kind_word(kind), list ? list : "?");
+			else
+				rc = cli_failed("ls: no %s type '%s': the store has no %s types", kind_word(kind), type,
+					kind_word(kind));
+			free(names);
+			free(list);
+			free_types(&t);
+			mlmd_store_free(s);
+			return rc;
+		}
+	}
+	char *query = type || filter ? ls_query(type, filter) : NULL;
+	Mlmd__Pb__ListOperationOptions__OrderByField ob = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__INIT;
+	ob.has_field = ob.has_is_asc = 1;
+	ob.field = order_field[order];
+	ob.is_asc = !desc;
+	Mlmd__Pb__ListOperationOptions lo = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
+	lo.order_by_field = &ob;
+	lo.filter_query = query;
+	ls_out out = { .t = &t, .json = json, .long_form = long_form };
+	bool more = false;
+	if (json)
+		fputc('[', stdout);
+	if ((type || filter) && !query)
+		rc = cli_failed("out of memory");
+	else if (list_each(s, kind, 0, &lo, all ? -1 : limit, &more, ls_print, &out))
+		rc = cli_failed("%s", mlmd_error_message());
+	if (json)
 		fputs("]\n", stdout);
+	if (!rc && more)
+		fprintf(stderr, "mlmd: showing the first %ld %s%s; more match (--limit N for more, --all for every one)\n",
+			out.shown, kind_word(kind), out.shown == 1 ? "" : "s");
+	free(query);
 	free_types(&t);
 	mlmd_store_free(s);
 	return rc;
 }
 
-int cmd_show(const char *store_uri, int argc, char **argv)
+/* ---- show ----------------------------------------------------------------------------------------- */
+
+/* One line about a neighbour: "Run 'run-1' #4", for show's lists. */
+static void brief_text(const type_names *t, int kind, const void *node)
 {
-	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
-		printf("usage: mlmd [--store URI] show artifact|execution|context ID [--json]\n\n"
-			"Shows one node with its properties, events and contexts.\n");
-		return 0;
+	node_view v = view(kind, node);
+	fputs(tname(t, v.type_id), stdout);
+	if (v.name && v.name[0])
+		printf(" '%s'", v.name);
+	printf(" #%lld", (long long)v.id);
+	if (kind == 1 && v.state)
+		printf(" [%s]", v.state);
+	if (v.uri && v.uri[0])
+		printf(" %s", v.uri);
+	putchar('\n');
+}
+
+static void brief_json(const type_names *t, int kind, const void *node)
+{
+	node_view v = view(kind, node);
+	printf("{\"id\":%lld,\"type\":", (long long)v.id);
+	cli_json_str(stdout, tname(t, v.type_id));
+	fputs(",\"name\":", stdout);
+	cli_json_str(stdout, v.name ? v.name : "");
+	if (v.state)
+		printf(",\"state\":\"%s\"", v.state);
+	if (kind == 0)
+		fputs(",\"uri\":", stdout), cli_json_str(stdout, v.uri ? v.uri : "");
+	fputc('}', stdout);
+}
+
+/* How many members `show context` prints as text; --json prints them all. */
+#define SHOW_MEMBERS 100
+
+typedef struct {
+	const type_names *t;
+	bool json;
+	const char *label;       /* text: "artifact", "execution" */
+	long n;
+} member_out;
+
+static void member_print(void *arg, int kind, const void *node)
+{
+	member_out *o = arg;
+	if (o->json) {
+		if (o->n)
+			fputc(',', stdout);
+		brief_json(o->t, kind, node);
+	} else {
+		printf("  %-9s ", o->label);
+		brief_text(o->t, kind, node);
 	}
-	int kind = argc > 0 ? parse_kind(argv[0]) : -1;
+	o->n++;
+}
+
+/* A list of contexts (a response's array) under `key` (JSON) or as lines labelled `label`. */
+static void print_contexts(const type_names *t, bool json, const char *key, const char *label,
+	Mlmd__Pb__Context **cs, size_t n)
+{
+	if (json)
+		printf(",\"%s\":[", key);
+	for (size_t i = 0; i < n; i++) {
+		if (json) {
+			if (i)
+				fputc(',', stdout);
+			brief_json(t, 2, cs[i]);
+		} else {
+			printf("  %-9s ", label);
+			brief_text(t, 2, cs[i]);
+		}
+	}
+	if (json)
+		fputc(']', stdout);
+}
+
+/* The contexts of an artifact or execution; or a context's parents, children
+ * and members. Returns 0 or the failed call's status. */
+static int show_links(mlmd_store *s, const type_names *t, int kind, int64_t id, bool json)
+{
+	int rc = 0;
+	if (kind < 2) {
+		void *resp = NULL;
+		Mlmd__Pb__Context **cs = NULL;
+		size_t n = 0;
+		if (kind == 0) {
+			Mlmd__Pb__GetContextsByArtifactRequest rq = MLMD__PB__GET_CONTEXTS_BY_ARTIFACT_REQUEST__INIT;
+			Mlmd__Pb__GetContextsByArtifactResponse *rs;
+			rq.has_artifact_id = 1;
+			rq.artifact_id = id;
+			if (!(rc = mlmd_store_get_contexts_by_artifact(s, &rq, &rs)))
+				resp = rs, cs = rs->contexts, n = rs->n_contexts;
+		} else {
+			Mlmd__Pb__GetContextsByExecutionRequest rq = MLMD__PB__GET_CONTEXTS_BY_EXECUTION_REQUEST__INIT;
+			Mlmd__Pb__GetContextsByExecutionResponse *rs;
+			rq.has_execution_id = 1;
+			rq.execution_id = id;
+			if (!(rc = mlmd_store_get_contexts_by_execution(s, &rq, &rs)))
+				resp = rs, cs = rs->contexts, n = rs->n_contexts;
+		}
+		if (!rc)
+			print_contexts(t, json, "contexts", "context", cs, n);
+		mlmd_message_free(resp);
+		return rc;
+	}
+	Mlmd__Pb__GetParentContextsByContextRequest pq = MLMD__PB__GET_PARENT_CONTEXTS_BY_CONTEXT_REQUEST__INIT;
+	Mlmd__Pb__GetParentContextsByContextResponse *ps;
+	pq.has_context_id = 1;
+	pq.context_id = id;
+	if ((rc = mlmd_store_get_parent_contexts_by_context(s, &pq, &ps)))
+		return rc;
+	print_contexts(t, json, "parents", "parent", ps->contexts, ps->n_contexts);
+	mlmd_message_free(ps);
+	Mlmd__Pb__GetChildrenContextsByContextRequest cq = MLMD__PB__GET_CHILDREN_CONTEXTS_BY_CONTEXT_REQUEST__INIT;
+	Mlmd__Pb__GetChildrenContextsByContextResponse *cs;
+	cq.has_context_id = 1;
+	cq.context_id = id;
+	if ((rc = mlmd_store_get_children_contexts_by_context(s, &cq, &cs)))
+		return rc;
+	print_contexts(t, json, "children", "child", cs->contexts, cs->n_contexts);
+	mlmd_message_free(cs);
+	for (int k = 0; k < 2; k++) {
+		Mlmd__Pb__ListOperationOptions__OrderByField ob = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__INIT;
+		ob.has_field = ob.has_is_asc = 1;
+		ob.field = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__FIELD__ID;
+		ob.is_asc = 1;
+		Mlmd__Pb__ListOperationOptions lo = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
+		lo.order_by_field = &ob;
+		member_out o = { t, json, k ? "execution" : "artifact", 0 };
+		bool more = false;
+		if (json)
+			printf(",\"%s\":[", k ? "executions" : "artifacts");
+		if ((rc = list_each(s, k, id, &lo, json ? -1 : SHOW_MEMBERS, &more, member_print, &o)))
+			return rc;
+		if (json)
+			fputc(']', stdout);
+		if (more)
+			fprintf(stderr, "mlmd: context %lld has more than %d %ss; the first %d are shown (every one: "
+				"mlmd ls %ss --filter 'contexts_c.id = %lld' --all)\n", (long long)id, SHOW_MEMBERS, o.label,
+				SHOW_MEMBERS, o.label, (long long)id);
+	}
+	return 0;
+}
+
+int cmd_show(int argc, char **argv)
+{
+	bool json = false;
+	const cli_opt opts[] = {
+		CLI_FLAG("--json", "one JSON object on stdout (times in ms since the epoch)", &json),
+		CLI_END,
+	};
+	const cli_cmd cmd = { "show", "artifact|execution|context ID", 2, 2,
+		"Shows one node: its type, name, state, times (ISO 8601, UTC) and properties; for an artifact or an\n"
+		"execution its events and contexts; for a context its parent and child contexts, the artifacts\n"
+		"attributed to it and the executions associated with it (the first 100 of each as text, all with\n"
+		"--json).",
+		true, opts };
+	char *args[2];
+	int nargs, rc = cli_parse(&cmd, argc, argv, args, &nargs);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	int kind = parse_kind(args[0]);
 	char *end = NULL;
-	long long id = argc > 1 ? strtoll(argv[1], &end, 10) : 0;
-	if (kind < 0 || argc < 2 || *end || id <= 0)
+	long long id = strtoll(args[1], &end, 10);
+	if (kind < 0 || *end || id <= 0)
 		return cli_usage("show: give artifact|execution|context and a positive ID");
-	bool json = argc > 2 && !strcmp(argv[2], "--json");
-	if (argc > 2 && !json)
-		return cli_usage("show: unexpected argument '%s'", argv[2]);
 	mlmd_store *s;
 	type_names t;
-	if (open_with_types(store_uri, &s, &t))
+	if (open_with_types(&s, &t))
 		return EXIT_FAILED;
 	int64_t id64 = id;
 	void *resp = NULL, *node = NULL;
-	int rc = 0;
 	if (kind == 0) {
 		Mlmd__Pb__GetArtifactsByIDRequest rq = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
 		Mlmd__Pb__GetArtifactsByIDResponse *rs;
@@ -573,27 +800,36 @@ int cmd_show(const char *store_uri, int argc, char **argv)
 		Mlmd__Pb__GetEventsByArtifactIDsResponse *rs;
 		rq.n_artifact_ids = 1;
 		rq.artifact_ids = &id64;
-		if (!mlmd_store_get_events_by_artifact_ids(s, &rq, &rs))
+		if (!(rc = mlmd_store_get_events_by_artifact_ids(s, &rq, &rs)))
 			evr = rs, evs = rs->events, nev = rs->n_events;
 	} else if (kind == 1) {
 		Mlmd__Pb__GetEventsByExecutionIDsRequest rq = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
 		Mlmd__Pb__GetEventsByExecutionIDsResponse *rs;
 		rq.n_execution_ids = 1;
 		rq.execution_ids = &id64;
-		if (!mlmd_store_get_events_by_execution_ids(s, &rq, &rs))
+		if (!(rc = mlmd_store_get_events_by_execution_ids(s, &rq, &rs)))
 			evr = rs, evs = rs->events, nev = rs->n_events;
 	}
 	static const char *const et[] = { "UNKNOWN", "DECLARED_OUTPUT", "DECLARED_INPUT", "INPUT", "OUTPUT",
 		"INTERNAL_INPUT", "INTERNAL_OUTPUT", "PENDING_OUTPUT" };
-	if (json) {
+	char created[40], updated[40];
+	if (rc) {
+		rc = cli_failed("%s", mlmd_error_message());
+	} else if (json) {
 		fputs("{\"node\":", stdout);
 		node_json(stdout, kind, node, tname(&t, v.type_id));
-		fputs(",\"events\":[", stdout);
-		for (size_t i = 0; i < nev; i++)
-			printf("%s{\"artifact_id\":%lld,\"execution_id\":%lld,\"type\":\"%s\"}", i ? "," : "",
-				(long long)evs[i]->artifact_id, (long long)evs[i]->execution_id,
-				evs[i]->type >= 0 && evs[i]->type < 8 ? et[evs[i]->type] : "UNKNOWN");
-		fputs("]}\n", stdout);
+		if (kind < 2) {
+			fputs(",\"events\":[", stdout);
+			for (size_t i = 0; i < nev; i++)
+				printf("%s{\"artifact_id\":%lld,\"execution_id\":%lld,\"type\":\"%s\",\"time\":%lld}", i ? "," : "",
+					(long long)evs[i]->artifact_id, (long long)evs[i]->execution_id,
+					evs[i]->type >= 0 && evs[i]->type < 8 ? et[evs[i]->type] : "UNKNOWN",
+					(long long)evs[i]->milliseconds_since_epoch);
+			fputc(']', stdout);
+		}
+		if ((rc = show_links(s, &t, kind, id64, true)))
+			rc = cli_failed("%s", mlmd_error_message());
+		fputs("}\n", stdout);
 	} else {
 		printf("%s %lld\n", kind_word(kind), id);
 		printf("  type      %s\n", tname(&t, v.type_id));
@@ -603,7 +839,8 @@ int cmd_show(const char *store_uri, int argc, char **argv)
 			printf("  uri       %s\n", v.uri);
 		if (v.state)
 			printf("  state     %s\n", v.state);
-		printf("  created   %lld\n  updated   %lld\n", (long long)v.created, (long long)v.updated);
+		printf("  created   %s\n  updated   %s\n", cli_time_iso(created, sizeof created, v.created),
+			cli_time_iso(updated, sizeof updated, v.updated));
 		for (int c = 0; c < 2; c++) {
 			size_t n = c ? v.n_custom : v.n_props;
 			for (size_t i = 0; i < n; i++) {
@@ -621,30 +858,34 @@ int cmd_show(const char *store_uri, int argc, char **argv)
 			printf("  event     %s %s %lld\n", evs[i]->type >= 0 && evs[i]->type < 8 ? et[evs[i]->type] : "UNKNOWN",
 				kind == 0 ? "execution" : "artifact",
 				(long long)(kind == 0 ? evs[i]->execution_id : evs[i]->artifact_id));
+		if ((rc = show_links(s, &t, kind, id64, false)))
+			rc = cli_failed("%s", mlmd_error_message());
 	}
 	mlmd_message_free(evr);
 	mlmd_message_free(resp);
 	free_types(&t);
 	mlmd_store_free(s);
-	return 0;
+	return rc;
 }
 
 /* ---- stats ------------------------------------------------------------------------------------------ */
 
-int cmd_stats(const char *store_uri, int argc, char **argv)
+int cmd_stats(int argc, char **argv)
 {
-	bool json = argc > 0 && !strcmp(argv[0], "--json");
-	if (argc > 0 && !json) {
-		if (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
-			printf("usage: mlmd [--store URI] stats [--json]\n\nCounts nodes per type; the schema version and, for "
-				"an SQLite file, its size.\n");
-			return 0;
-		}
-		return cli_usage("stats: unexpected argument '%s'", argv[0]);
-	}
+	bool json = false;
+	const cli_opt opts[] = {
+		CLI_FLAG("--json", "one JSON object on stdout", &json),
+		CLI_END,
+	};
+	const cli_cmd cmd = { "stats", NULL, 0, 0,
+		"Counts nodes per type; the schema version and, for an SQLite file, its size.", true, opts };
+	int nargs, prc = cli_parse(&cmd, argc, argv, NULL, &nargs);
+	if (prc)
+		return prc < 0 ? 0 : prc;
+	const char *store_uri = cli_g.store;
 	mlmd_store *s;
 	type_names t;
-	if (open_with_types(store_uri, &s, &t))
+	if (open_with_types(&s, &t))
 		return EXIT_FAILED;
 	const char *uri = store_uri ? store_uri : getenv("MLMD_STORE") ? getenv("MLMD_STORE") : "sqlite:mlmd.db";
 	long long size = -1;
@@ -748,52 +989,48 @@ int cmd_stats(const char *store_uri, int argc, char **argv)
 
 /* ---- lineage ------------------------------------------------------------------------------------------ */
 
-int cmd_lineage(const char *store_uri, int argc, char **argv)
+int cmd_lineage(int argc, char **argv)
 {
-	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
-		printf("usage: mlmd [--store URI] lineage artifact|execution ID [--up|--down|--both] [--hops N]\n"
-			"       [--max-nodes N] [--format tree|dot|json] [--svg FILE]\n\n"
-			"Shows where a node came from (--up, the default), what came of it (--down), or both: as an indented\n"
-			"tree, a Graphviz graph or JSON. --svg renders the graph with Graphviz's dot into FILE.\n");
-		return 0;
-	}
-	int kind = argc > 0 ? parse_kind(argv[0]) : -1;
+	static const char *const formats[] = { "tree", "dot", "json", NULL }; /* mlmd_render_format order */
+	int dir = 0, format = MLMD_RENDER_TREE;
+	int64_t hops = 20, max_nodes = 1000;
+	const char *svg = NULL;
+	const cli_opt opts[] = {
+		CLI_SET("--up", "where the node came from: its inputs, their makers, ... (the default)", &dir, 0),
+		CLI_SET("--down", "what came of it: the executions that read it, their outputs, ...", &dir, 1),
+		CLI_SET("--both", "both of the above", &dir, 2),
+		CLI_INT("--hops", "N", "follow at most N artifact-execution edges from the node (default 20, at most 100)",
+			&hops, 1, 100),
+		CLI_INT("--max-nodes", "N", "stop after N nodes (default 1000); the output then says it was cut short",
+			&max_nodes, 1, 100000000),
+		CLI_CHOICE("--format", "an indented tree (the default), a Graphviz digraph or JSON", &format, formats),
+		CLI_SET("--json", "the same as --format json", &format, MLMD_RENDER_JSON),
+		CLI_STR("--svg", "FILE", "also draw the graph into FILE with Graphviz's dot", &svg),
+		CLI_END,
+	};
+	const cli_cmd cmd = { "lineage", "artifact|execution ID", 2, 2,
+		"Shows where a node came from (--up, the default), what came of it (--down), or both. Every format\n"
+		"shows the same nodes: those reached from the node by following edges in one direction (so another\n"
+		"run that read the same data is not part of a model's lineage).", true, opts };
+	char *args[2];
+	int nargs, prc = cli_parse(&cmd, argc, argv, args, &nargs);
+	if (prc)
+		return prc < 0 ? 0 : prc;
+	int kind = parse_kind(args[0]);
 	char *end = NULL;
-	long long id = argc > 1 ? strtoll(argv[1], &end, 10) : 0;
-	if ((kind != 0 && kind != 1) || argc < 2 || *end || id <= 0)
+	long long id = strtoll(args[1], &end, 10);
+	if ((kind != 0 && kind != 1) || *end || id <= 0)
 		return cli_usage("lineage: give artifact|execution and a positive ID");
 	mlmd_lineage_render_options o = MLMD_LINEAGE_RENDER_OPTIONS_INIT;
 	o.execution = kind == 1;
 	o.id = id;
-	const char *svg = NULL;
-	for (int i = 2; i < argc; i++) {
-		bool next = i + 1 < argc;
-		if (!strcmp(argv[i], "--up"))
-			o.upstream = 1, o.downstream = 0;
-		else if (!strcmp(argv[i], "--down"))
-			o.upstream = 0, o.downstream = 1;
-		else if (!strcmp(argv[i], "--both"))
-			o.upstream = o.downstream = 1;
-		else if ((!strcmp(argv[i], "--hops") || !strcmp(argv[i], "--max-nodes")) && next) {
-			long long v = strtoll(argv[i + 1], &end, 10);
-			if (*end || v < 1)
-				return cli_usage("lineage: %s must be a positive number", argv[i]);
-			*(!strcmp(argv[i], "--hops") ? &o.max_hops : &o.max_nodes) = v;
-			i++;
-		} else if (!strcmp(argv[i], "--format") && next) {
-			const char *f = argv[++i];
-			o.format = !strcmp(f, "tree") ? MLMD_RENDER_TREE : !strcmp(f, "dot") ? MLMD_RENDER_DOT :
-				!strcmp(f, "json") ? MLMD_RENDER_JSON : -1;
-			if (o.format < 0)
-				return cli_usage("lineage: --format must be tree, dot or json");
-		} else if (!strcmp(argv[i], "--svg") && next) {
-			svg = argv[++i];
-		} else {
-			return cli_usage("lineage: unknown or incomplete option '%s'", argv[i]);
-		}
-	}
+	o.upstream = dir != 1;
+	o.downstream = dir != 0;
+	o.max_hops = hops;
+	o.max_nodes = max_nodes;
+	o.format = format;
 	mlmd_store *s;
-	if (cli_open_store_ro(store_uri, &s))
+	if (cli_open_store_ro(cli_g.store, &s))
 		return EXIT_FAILED;
 	char *text;
 	int rc = 0;

@@ -11,7 +11,8 @@
  *
  * A store handle is one database connection. It is not safe to use one handle
  * from two threads at once; open one handle per thread (they may share a file).
- * Every call is one transaction: it is applied entirely or not at all.
+ * Every call is one transaction: it is applied entirely or not at all
+ * (mlmd_store_begin() below joins several calls into one).
  */
 #ifndef MLMD_STORE_H
 #define MLMD_STORE_H
@@ -97,6 +98,29 @@ MLMD_EXTERN(void) mlmd_store_free(mlmd_store *store);
  * import-mlmd`). An id that does not exist is NOT_FOUND and nothing changes. */
 MLMD_EXTERN(int) mlmd_store_restore_times(mlmd_store *store, const char *kind, const int64_t *ids,
 					  const int64_t *create_time_ms, const int64_t *update_time_ms, size_t n);
+
+/* A transaction over several calls. Without one, every call is its own
+ * transaction, as above. Between mlmd_store_begin() and mlmd_store_commit()
+ * every call on this handle (typed, mlmd_store_call(),
+ * mlmd_store_restore_times()) runs inside one database transaction, so they
+ * take effect together or not at all: a tool that copies a store in many
+ * calls uses it to leave the target unchanged when any of them fails.
+ * `write` = 0 opens a read-only transaction (every call sees one snapshot;
+ * a writing call is FAILED_PRECONDITION); 1 a writing one, which holds the
+ * store's write lock until it ends (on SQLite the file's, on PostgreSQL the
+ * store's advisory lock), so keep it short.
+ * A call that fails inside the transaction rolls all of it back at once;
+ * later calls are FAILED_PRECONDITION, naming that failure, until the
+ * caller ends it with mlmd_store_rollback() (mlmd_store_commit() then
+ * returns ABORTED and commits nothing). On PostgreSQL a statement whose
+ * answer the store does not wait for may report its failure at the next
+ * call or at the commit; the effect is the same. Transactions do not nest:
+ * mlmd_store_begin() while one is open is FAILED_PRECONDITION, as are
+ * commit and rollback when none is. mlmd_store_free() rolls back a
+ * transaction left open. */
+MLMD_EXTERN(int) mlmd_store_begin(mlmd_store *store, int write);
+MLMD_EXTERN(int) mlmd_store_commit(mlmd_store *store);
+MLMD_EXTERN(int) mlmd_store_rollback(mlmd_store *store);
 
 /* The schema version this library writes, and the one of the open store. */
 MLMD_EXTERN(int) mlmd_schema_version(void);

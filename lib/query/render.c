@@ -1,10 +1,18 @@
 /*
  * query/render.c - lineage as a tree, a Graphviz graph or JSON.
  *
- * One GetLineageSubgraph call (bounded by hops and nodes) fetches the
- * neighbourhood; rendering then walks its events from the starting node.
- * The tree shows each node once: a node reached again is printed as a
- * reference ("see above"), so a diamond or a cycle cannot repeat forever.
+ * One walk gives one answer in every format. The nodes are those reached
+ * from the starting node by following edges in one direction: upstream (its
+ * inputs, what made them, ...) and, when asked, downstream (what read it,
+ * what that made, ...), each a GetLineageSubgraph call with that direction,
+ * read in one transaction and merged. MLMD's BIDIRECTIONAL walk is not used:
+ * it also turns around at every node, so a model's lineage would gather
+ * every other run that read the same data set.
+ *
+ * The tree shows each node once per direction: a node reached again is
+ * printed as a reference ("see above"), so a diamond or a cycle cannot
+ * repeat forever. It is printed by an explicit stack, not recursion, so a
+ * long chain cannot exhaust the C stack.
  *
  * A serving execution that served a model without a matching digest (its
  * bool property model_verified is false) is marked "model NOT verified" in
@@ -17,40 +25,199 @@
 #include "../internal.h"
 #include "mlmd/render.h"
 
+/* The merged graph: borrowed pointers into the walks' responses. */
 typedef struct {
-	const Mlmd__Pb__LineageGraph *g;
-	mlmd_buf out;
-	uint8_t *seen_a, *seen_e;  /* by position in the graph */
-	int format;
-	bool up, down;
-} rctx;
+	const Mlmd__Pb__Artifact **a;
+	const Mlmd__Pb__Execution **e;
+	const Mlmd__Pb__Event **ev;
+	const Mlmd__Pb__ArtifactType **at;
+	const Mlmd__Pb__ExecutionType **et;
+	size_t na, ne, nev, nat, net;
+	/* adjacency: for node i, its events are evs[first[i] .. first[i + 1]) (indexes into ev) */
+	size_t *a_first, *a_evs, *e_first, *e_evs;
+	int *ev_a, *ev_e;          /* each event's artifact and execution index */
+} graph;
 
-static int find_artifact(const Mlmd__Pb__LineageGraph *g, int64_t id)
+static void graph_free(graph *g)
 {
-	for (size_t i = 0; i < g->n_artifacts; i++)
-		if (g->artifacts[i]->id == id)
-			return (int)i;
-	return -1;
+	free(g->a);
+	free(g->e);
+	free(g->ev);
+	free(g->at);
+	free(g->et);
+	free(g->a_first);
+	free(g->a_evs);
+	free(g->e_first);
+	free(g->e_evs);
+	free(g->ev_a);
+	free(g->ev_e);
 }
 
-static int find_execution(const Mlmd__Pb__LineageGraph *g, int64_t id)
+static int cmp_artifact(const void *x, const void *y)
 {
-	for (size_t i = 0; i < g->n_executions; i++)
-		if (g->executions[i]->id == id)
-			return (int)i;
-	return -1;
+	int64_t a = (*(const Mlmd__Pb__Artifact *const *)x)->id, b = (*(const Mlmd__Pb__Artifact *const *)y)->id;
+	return a < b ? -1 : a > b;
 }
 
-static const char *type_name(const Mlmd__Pb__LineageGraph *g, bool execution, int64_t type_id)
+static int cmp_execution(const void *x, const void *y)
+{
+	int64_t a = (*(const Mlmd__Pb__Execution *const *)x)->id, b = (*(const Mlmd__Pb__Execution *const *)y)->id;
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_event(const void *x, const void *y)
+{
+	const Mlmd__Pb__Event *a = *(const Mlmd__Pb__Event *const *)x, *b = *(const Mlmd__Pb__Event *const *)y;
+	if (a->execution_id != b->execution_id)
+		return a->execution_id < b->execution_id ? -1 : 1;
+	if (a->artifact_id != b->artifact_id)
+		return a->artifact_id < b->artifact_id ? -1 : 1;
+	int ta = a->has_type ? a->type : 0, tb = b->has_type ? b->type : 0;
+	return ta < tb ? -1 : ta > tb;
+}
+
+/* Index of the node with this id in a sorted array, or -1. */
+static int find_artifact(const graph *g, int64_t id)
+{
+	size_t lo = 0, hi = g->na;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (g->a[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->na && g->a[lo]->id == id ? (int)lo : -1;
+}
+
+static int find_execution(const graph *g, int64_t id)
+{
+	size_t lo = 0, hi = g->ne;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (g->e[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->ne && g->e[lo]->id == id ? (int)lo : -1;
+}
+
+/* Appends the items of src to dst (n so far). */
+static int append_ptrs(const void ***dst, size_t *n, void *const *src, size_t nsrc)
+{
+	const void **v = realloc(*dst, (*n + nsrc + 1) * sizeof *v);
+	if (!v)
+		return MLMD_OOM();
+	*dst = v;
+	if (nsrc)
+		memcpy(v + *n, src, nsrc * sizeof *v);
+	*n += nsrc;
+	return 0;
+}
+
+/* Sorts v and drops the items equal to the one before them. */
+static void sort_unique(const void **v, size_t *n, int (*cmp)(const void *, const void *))
+{
+	if (*n < 2)
+		return;
+	qsort(v, *n, sizeof *v, cmp);
+	size_t k = 1;
+	for (size_t i = 1; i < *n; i++)
+		if (cmp(&v[i], &v[k - 1]))
+			v[k++] = v[i];
+	*n = k;
+}
+
+/* Types compare by id; the three type messages begin alike (id is field 1). */
+static int cmp_artifact_type(const void *x, const void *y)
+{
+	int64_t a = (*(const Mlmd__Pb__ArtifactType *const *)x)->id, b = (*(const Mlmd__Pb__ArtifactType *const *)y)->id;
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_execution_type(const void *x, const void *y)
+{
+	int64_t a = (*(const Mlmd__Pb__ExecutionType *const *)x)->id, b = (*(const Mlmd__Pb__ExecutionType *const *)y)->id;
+	return a < b ? -1 : a > b;
+}
+
+/* Merges the walks' graphs (one or two): nodes by id, events by (execution,
+ * artifact, type), each once; then indexes every node's events. */
+static int graph_build(graph *g, const Mlmd__Pb__LineageGraph *const *w, int nw)
+{
+	memset(g, 0, sizeof *g);
+	int rc = 0;
+	for (int i = 0; i < nw && !rc; i++) {
+		const Mlmd__Pb__LineageGraph *l = w[i];
+		if (!l)
+			continue;
+		if ((rc = append_ptrs((const void ***)&g->a, &g->na, (void *const *)l->artifacts, l->n_artifacts)) ||
+		    (rc = append_ptrs((const void ***)&g->e, &g->ne, (void *const *)l->executions, l->n_executions)) ||
+		    (rc = append_ptrs((const void ***)&g->at, &g->nat, (void *const *)l->artifact_types,
+				      l->n_artifact_types)) ||
+		    (rc = append_ptrs((const void ***)&g->et, &g->net, (void *const *)l->execution_types,
+				      l->n_execution_types)))
+			break;
+		rc = append_ptrs((const void ***)&g->ev, &g->nev, (void *const *)l->events, l->n_events);
+	}
+	if (rc)
+		return rc;
+	sort_unique((const void **)g->a, &g->na, cmp_artifact);
+	sort_unique((const void **)g->e, &g->ne, cmp_execution);
+	sort_unique((const void **)g->at, &g->nat, cmp_artifact_type);
+	sort_unique((const void **)g->et, &g->net, cmp_execution_type);
+	sort_unique((const void **)g->ev, &g->nev, cmp_event);
+	/* keep only events between nodes of the graph, and index them by node */
+	g->ev_a = malloc((g->nev + 1) * sizeof *g->ev_a);
+	g->ev_e = malloc((g->nev + 1) * sizeof *g->ev_e);
+	g->a_first = calloc(g->na + 2, sizeof *g->a_first);
+	g->e_first = calloc(g->ne + 2, sizeof *g->e_first);
+	g->a_evs = malloc((g->nev + 1) * sizeof *g->a_evs);
+	g->e_evs = malloc((g->nev + 1) * sizeof *g->e_evs);
+	if (!g->ev_a || !g->ev_e || !g->a_first || !g->e_first || !g->a_evs || !g->e_evs)
+		return MLMD_OOM();
+	size_t kept = 0;
+	for (size_t i = 0; i < g->nev; i++) {
+		int ai = find_artifact(g, g->ev[i]->artifact_id), ei = find_execution(g, g->ev[i]->execution_id);
+		if (ai < 0 || ei < 0)
+			continue;
+		g->ev[kept] = g->ev[i];
+		g->ev_a[kept] = ai;
+		g->ev_e[kept++] = ei;
+		g->a_first[ai + 1]++;
+		g->e_first[ei + 1]++;
+	}
+	g->nev = kept;
+	for (size_t i = 0; i < g->na; i++)
+		g->a_first[i + 1] += g->a_first[i];
+	for (size_t i = 0; i < g->ne; i++)
+		g->e_first[i + 1] += g->e_first[i];
+	size_t *fill_a = calloc(g->na + 1, sizeof *fill_a), *fill_e = calloc(g->ne + 1, sizeof *fill_e);
+	if (!fill_a || !fill_e) {
+		free(fill_a);
+		free(fill_e);
+		return MLMD_OOM();
+	}
+	for (size_t i = 0; i < g->nev; i++) { /* in event order, so each node's list keeps it */
+		g->a_evs[g->a_first[g->ev_a[i]] + fill_a[g->ev_a[i]]++] = i;
+		g->e_evs[g->e_first[g->ev_e[i]] + fill_e[g->ev_e[i]]++] = i;
+	}
+	free(fill_a);
+	free(fill_e);
+	return 0;
+}
+
+static const char *type_name(const graph *g, bool execution, int64_t type_id)
 {
 	if (execution) {
-		for (size_t i = 0; i < g->n_execution_types; i++)
-			if (g->execution_types[i]->id == type_id)
-				return g->execution_types[i]->name;
+		for (size_t i = 0; i < g->net; i++)
+			if (g->et[i]->id == type_id)
+				return g->et[i]->name;
 	} else {
-		for (size_t i = 0; i < g->n_artifact_types; i++)
-			if (g->artifact_types[i]->id == type_id)
-				return g->artifact_types[i]->name;
+		for (size_t i = 0; i < g->nat; i++)
+			if (g->at[i]->id == type_id)
+				return g->at[i]->name;
 	}
 	return "?";
 }
@@ -74,7 +241,7 @@ static const char *exec_state(int s)
 	return s >= 0 && s < 7 ? names[s] : "UNKNOWN";
 }
 
-static void label_artifact(mlmd_buf *b, const Mlmd__Pb__LineageGraph *g, const Mlmd__Pb__Artifact *a)
+static void label_artifact(mlmd_buf *b, const graph *g, const Mlmd__Pb__Artifact *a)
 {
 	mlmd__buf_printf(b, "%s", type_name(g, false, a->type_id));
 	if (a->name && a->name[0])
@@ -94,7 +261,7 @@ static int model_verified(const Mlmd__Pb__Execution *e)
 	return v->bool_value ? 1 : 0;
 }
 
-static void label_execution(mlmd_buf *b, const Mlmd__Pb__LineageGraph *g, const Mlmd__Pb__Execution *e)
+static void label_execution(mlmd_buf *b, const graph *g, const Mlmd__Pb__Execution *e)
 {
 	mlmd__buf_printf(b, "%s", type_name(g, true, e->type_id));
 	if (e->name && e->name[0])
@@ -104,83 +271,126 @@ static void label_execution(mlmd_buf *b, const Mlmd__Pb__LineageGraph *g, const 
 		mlmd__buf_puts(b, " (model NOT verified)");
 }
 
-static void indent(mlmd_buf *b, const char *prefix, bool last)
-{
-	mlmd__buf_printf(b, "%s%s", prefix, last ? "└── " : "├── ");
-}
+/* ---- the tree ------------------------------------------------------------------------------ */
 
-static void tree_node(rctx *r, bool execution, int idx, const char *prefix, int depth, int dir);
-
-/* Children of a node in the tree: (kind, index, edge label). */
+/* A child in the tree: a neighbour, the event between them, which way. */
 typedef struct {
 	bool execution;
 	int idx;
-	const char *edge;
+	int type;
 	bool upward;
 } child;
 
-/* dir: 0 both ways (the root), 1 only upstream, 2 only downstream: a branch keeps its direction, so
- * "what this came from" never turns back into "what else that fed". */
-static size_t children(rctx *r, bool execution, int idx, child *out, size_t cap, int dir)
+/* One level of the tree being printed. */
+typedef struct {
+	child *kids;
+	size_t n, next;
+	size_t prefix_len;         /* this level's prefix in the shared prefix buffer */
+} level;
+
+/* The children of a node: upstream first, then downstream. dir: 0 both ways
+ * (the root), 1 only upstream, 2 only downstream. A branch keeps its
+ * direction, so "what this came from" never turns into "what else that fed". */
+static int children(const graph *g, bool up, bool down, bool execution, int idx, int dir, child **out, size_t *n)
 {
-	const Mlmd__Pb__LineageGraph *g = r->g;
-	size_t n = 0;
-	int64_t id = execution ? g->executions[idx]->id : g->artifacts[idx]->id;
+	const size_t *first = execution ? g->e_first : g->a_first, *evs = execution ? g->e_evs : g->a_evs;
+	size_t deg = first[idx + 1] - first[idx];
+	*n = 0;
+	*out = malloc((2 * deg + 1) * sizeof **out);
+	if (!*out)
+		return MLMD_OOM();
 	for (int pass = 0; pass < 2; pass++) {
 		bool upward = pass == 0;
-		if ((upward && (!r->up || dir == 2)) || (!upward && (!r->down || dir == 1)))
+		if ((upward && (!up || dir == 2)) || (!upward && (!down || dir == 1)))
 			continue;
-		for (size_t i = 0; i < g->n_events && n < cap; i++) {
-			const Mlmd__Pb__Event *ev = g->events[i];
-			int t = ev->has_type ? ev->type : 0;
-			if (!execution && ev->artifact_id == id) {
-				/* upstream of an artifact: the executions that output it; downstream: those that read it */
-				if (upward == is_input(t))
-					continue;
-				int j = find_execution(g, ev->execution_id);
-				if (j >= 0)
-					out[n++] = (child){ true, j, event_name(t), upward };
-			} else if (execution && ev->execution_id == id) {
-				if (upward != is_input(t))
-					continue;
-				int j = find_artifact(g, ev->artifact_id);
-				if (j >= 0)
-					out[n++] = (child){ false, j, event_name(t), upward };
-			}
+		for (size_t k = first[idx]; k < first[idx + 1]; k++) {
+			size_t i = evs[k];
+			int t = g->ev[i]->has_type ? g->ev[i]->type : 0;
+			/* upstream of an artifact: the executions that output it; of an execution: its inputs */
+			if (upward != (execution ? is_input(t) : !is_input(t)))
+				continue;
+			(*out)[(*n)++] = (child){ !execution, execution ? g->ev_a[i] : g->ev_e[i], t, upward };
 		}
 	}
-	return n;
+	return 0;
 }
 
-static void tree_node(rctx *r, bool execution, int idx, const char *prefix, int depth, int dir)
+static int render_tree(const graph *g, bool up, bool down, bool start_exec, int start, mlmd_buf *out)
 {
-	child kids[256];
-	size_t n = children(r, execution, idx, kids, 256, dir);
-	for (size_t k = 0; k < n; k++) {
-		bool last = k + 1 == n;
-		indent(&r->out, prefix, last);
-		const child *c = &kids[k];
-		if (c->execution)
-			mlmd__buf_printf(&r->out, "%s ", c->upward ? "made by" : "read by");
-		else
-			mlmd__buf_printf(&r->out, "%s ", c->upward ? (strcmp(c->edge, "INPUT") ? c->edge : "input") :
-				(strcmp(c->edge, "OUTPUT") ? c->edge : "output"));
-		if (c->execution)
-			label_execution(&r->out, r->g, r->g->executions[c->idx]);
-		else
-			label_artifact(&r->out, r->g, r->g->artifacts[c->idx]);
-		uint8_t *seen = c->execution ? &r->seen_e[c->idx] : &r->seen_a[c->idx];
-		if (*seen || depth > 64) {
-			mlmd__buf_puts(&r->out, " (see above)\n");
+	uint8_t *seen[2][2] = { { calloc(g->na + 1, 1), calloc(g->ne + 1, 1) },
+				{ calloc(g->na + 1, 1), calloc(g->ne + 1, 1) } }; /* [upward][execution] */
+	level *stack = malloc((g->na + g->ne + 2) * sizeof *stack);
+	mlmd_buf prefix = { 0 };
+	int rc = 0;
+	if (!seen[0][0] || !seen[0][1] || !seen[1][0] || !seen[1][1] || !stack) {
+		rc = MLMD_OOM();
+		goto out;
+	}
+	if (start_exec)
+		label_execution(out, g, g->e[start]);
+	else
+		label_artifact(out, g, g->a[start]);
+	mlmd__buf_puts(out, "\n");
+	seen[0][start_exec][start] = seen[1][start_exec][start] = 1;
+	size_t depth = 0;
+	if ((rc = children(g, up, down, start_exec, start, 0, &stack[0].kids, &stack[0].n)))
+		goto out;
+	stack[0].next = 0;
+	stack[0].prefix_len = 0;
+	depth = 1;
+	/* each node is expanded at most once per direction, so the stack holds at most every node */
+	while (depth) {
+		level *l = &stack[depth - 1];
+		if (l->next == l->n) {
+			free(l->kids);
+			depth--;
 			continue;
 		}
-		*seen = 1;
-		mlmd__buf_puts(&r->out, "\n");
-		char sub[1024];
-		snprintf(sub, sizeof sub, "%s%s", prefix, last ? "    " : "│   ");
-		tree_node(r, c->execution, c->idx, sub, depth + 1, c->upward ? 1 : 2);
+		const child *c = &l->kids[l->next++];
+		bool last = l->next == l->n;
+		if (l->prefix_len)
+			mlmd__buf_put(out, prefix.p, l->prefix_len);
+		mlmd__buf_puts(out, last ? "└── " : "├── ");
+		const char *edge = event_name(c->type);
+		if (c->execution)
+			mlmd__buf_printf(out, "%s ", c->upward ? "made by" : "read by");
+		else
+			mlmd__buf_printf(out, "%s ", c->upward ? (strcmp(edge, "INPUT") ? edge : "input") :
+				(strcmp(edge, "OUTPUT") ? edge : "output"));
+		if (c->execution)
+			label_execution(out, g, g->e[c->idx]);
+		else
+			label_artifact(out, g, g->a[c->idx]);
+		uint8_t *s = &seen[c->upward][c->execution][c->idx];
+		if (*s) {
+			mlmd__buf_puts(out, " (see above)\n");
+			continue;
+		}
+		*s = 1;
+		mlmd__buf_puts(out, "\n");
+		/* the child's level: its prefix is this level's plus a bar (or blank after the last child) */
+		prefix.len = l->prefix_len;
+		mlmd__buf_puts(&prefix, last ? "    " : "│   ");
+		level *nl = &stack[depth];
+		if ((rc = children(g, up, down, c->execution, c->idx, c->upward ? 1 : 2, &nl->kids, &nl->n)))
+			break;
+		nl->next = 0;
+		nl->prefix_len = prefix.len;
+		depth++;
 	}
+	while (depth)
+		free(stack[--depth].kids);
+	if (!rc && prefix.oom)
+		rc = MLMD_OOM();
+out:
+	for (int i = 0; i < 4; i++)
+		free(seen[i / 2][i % 2]);
+	free(stack);
+	mlmd__buf_free(&prefix);
+	return rc;
 }
+
+/* ---- DOT and JSON ----------------------------------------------------------------------------- */
 
 static void dot_string(mlmd_buf *b, const char *s)
 {
@@ -211,36 +421,32 @@ static void json_string(mlmd_buf *b, const char *s)
 	mlmd__buf_puts(b, "\"");
 }
 
-static void render_dot(rctx *r, bool start_exec, int64_t start_id)
+static void render_dot(const graph *g, bool start_exec, int64_t start_id, mlmd_buf *b)
 {
-	const Mlmd__Pb__LineageGraph *g = r->g;
-	mlmd_buf *b = &r->out;
 	mlmd__buf_puts(b, "digraph lineage {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n"
 		"  edge [fontname=\"Helvetica\", fontsize=9];\n");
-	for (size_t i = 0; i < g->n_artifacts; i++) {
+	for (size_t i = 0; i < g->na; i++) {
 		mlmd_buf l = { 0 };
-		label_artifact(&l, g, g->artifacts[i]);
+		label_artifact(&l, g, g->a[i]);
 		mlmd__buf_printf(b, "  a%lld [shape=ellipse, style=filled, fillcolor=\"#dbeafe\"%s, label=",
-			(long long)g->artifacts[i]->id, !start_exec && g->artifacts[i]->id == start_id ? ", penwidth=2.5" : "");
+			(long long)g->a[i]->id, !start_exec && g->a[i]->id == start_id ? ", penwidth=2.5" : "");
 		dot_string(b, l.p ? l.p : "");
 		mlmd__buf_puts(b, "];\n");
 		mlmd__buf_free(&l);
 	}
-	for (size_t i = 0; i < g->n_executions; i++) {
+	for (size_t i = 0; i < g->ne; i++) {
 		mlmd_buf l = { 0 };
-		label_execution(&l, g, g->executions[i]);
+		label_execution(&l, g, g->e[i]);
 		mlmd__buf_printf(b, "  e%lld [shape=box, style=\"rounded,filled\", fillcolor=\"%s\"%s, label=",
-			(long long)g->executions[i]->id, model_verified(g->executions[i]) == 0 ? "#fca5a5" : "#fde68a",
-			start_exec && g->executions[i]->id == start_id ? ", penwidth=2.5" : "");
+			(long long)g->e[i]->id, model_verified(g->e[i]) == 0 ? "#fca5a5" : "#fde68a",
+			start_exec && g->e[i]->id == start_id ? ", penwidth=2.5" : "");
 		dot_string(b, l.p ? l.p : "");
 		mlmd__buf_puts(b, "];\n");
 		mlmd__buf_free(&l);
 	}
-	for (size_t i = 0; i < g->n_events; i++) {
-		const Mlmd__Pb__Event *ev = g->events[i];
+	for (size_t i = 0; i < g->nev; i++) {
+		const Mlmd__Pb__Event *ev = g->ev[i];
 		int t = ev->has_type ? ev->type : 0;
-		if (find_artifact(g, ev->artifact_id) < 0 || find_execution(g, ev->execution_id) < 0)
-			continue;
 		if (is_input(t))
 			mlmd__buf_printf(b, "  a%lld -> e%lld [label=\"%s\"];\n", (long long)ev->artifact_id,
 				(long long)ev->execution_id, event_name(t));
@@ -251,13 +457,11 @@ static void render_dot(rctx *r, bool start_exec, int64_t start_id)
 	mlmd__buf_puts(b, "}\n");
 }
 
-static void render_json(rctx *r, bool partial)
+static void render_json(const graph *g, bool partial, mlmd_buf *b)
 {
-	const Mlmd__Pb__LineageGraph *g = r->g;
-	mlmd_buf *b = &r->out;
 	mlmd__buf_puts(b, "{\"nodes\":[");
-	for (size_t i = 0; i < g->n_artifacts; i++) {
-		const Mlmd__Pb__Artifact *a = g->artifacts[i];
+	for (size_t i = 0; i < g->na; i++) {
+		const Mlmd__Pb__Artifact *a = g->a[i];
 		mlmd__buf_printf(b, "%s{\"kind\":\"artifact\",\"id\":%lld,\"type\":", i ? "," : "", (long long)a->id);
 		json_string(b, type_name(g, false, a->type_id));
 		mlmd__buf_puts(b, ",\"name\":");
@@ -266,9 +470,9 @@ static void render_json(rctx *r, bool partial)
 		json_string(b, a->uri ? a->uri : "");
 		mlmd__buf_puts(b, "}");
 	}
-	for (size_t i = 0; i < g->n_executions; i++) {
-		const Mlmd__Pb__Execution *e = g->executions[i];
-		mlmd__buf_printf(b, "%s{\"kind\":\"execution\",\"id\":%lld,\"type\":", i || g->n_artifacts ? "," : "",
+	for (size_t i = 0; i < g->ne; i++) {
+		const Mlmd__Pb__Execution *e = g->e[i];
+		mlmd__buf_printf(b, "%s{\"kind\":\"execution\",\"id\":%lld,\"type\":", i || g->na ? "," : "",
 			(long long)e->id);
 		json_string(b, type_name(g, true, e->type_id));
 		mlmd__buf_puts(b, ",\"name\":");
@@ -279,17 +483,43 @@ static void render_json(rctx *r, bool partial)
 			mv < 0 ? "null" : mv ? "true" : "false");
 	}
 	mlmd__buf_puts(b, "],\"edges\":[");
-	bool first = true;
-	for (size_t i = 0; i < g->n_events; i++) {
-		const Mlmd__Pb__Event *ev = g->events[i];
-		int t = ev->has_type ? ev->type : 0;
-		if (find_artifact(g, ev->artifact_id) < 0 || find_execution(g, ev->execution_id) < 0)
-			continue;
-		mlmd__buf_printf(b, "%s{\"artifact\":%lld,\"execution\":%lld,\"type\":\"%s\"}", first ? "" : ",",
-			(long long)ev->artifact_id, (long long)ev->execution_id, event_name(t));
-		first = false;
+	for (size_t i = 0; i < g->nev; i++) {
+		const Mlmd__Pb__Event *ev = g->ev[i];
+		mlmd__buf_printf(b, "%s{\"artifact\":%lld,\"execution\":%lld,\"type\":\"%s\"}", i ? "," : "",
+			(long long)ev->artifact_id, (long long)ev->execution_id, event_name(ev->has_type ? ev->type : 0));
 	}
 	mlmd__buf_printf(b, "],\"partial\":%s}\n", partial ? "true" : "false");
+}
+
+/* ---- the walk -------------------------------------------------------------------------------- */
+
+/* One directed walk from the starting node, at most max_nodes nodes. */
+static int walk(mlmd_store *st, const mlmd_lineage_render_options *o, int direction, int64_t max_nodes,
+		Mlmd__Pb__GetLineageSubgraphResponse **rs)
+{
+	char filter[64];
+	snprintf(filter, sizeof filter, "id = %lld", (long long)o->id);
+	Mlmd__Pb__LineageSubgraphQueryOptions__StartingNodes sn = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES__INIT;
+	sn.filter_query = filter;
+	Mlmd__Pb__LineageSubgraphQueryOptions qo = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__INIT;
+	qo.starting_nodes_case = o->execution ? MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES_STARTING_EXECUTIONS :
+		MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES_STARTING_ARTIFACTS;
+	qo.starting_artifacts = &sn;
+	qo.has_max_num_hops = 1;
+	qo.max_num_hops = o->max_hops ? o->max_hops : 20; /* artifact-execution edges, as MLMD counts them */
+	qo.has_direction = 1;
+	qo.direction = direction;
+	qo.has_mlmd_max_nodes = 1;
+	qo.mlmd_max_nodes = max_nodes;
+	Mlmd__Pb__GetLineageSubgraphRequest rq = MLMD__PB__GET_LINEAGE_SUBGRAPH_REQUEST__INIT;
+	rq.lineage_subgraph_query_options = &qo;
+	return mlmd_store_get_lineage_subgraph(st, &rq, rs);
+}
+
+static size_t graph_nodes(const Mlmd__Pb__GetLineageSubgraphResponse *rs)
+{
+	const Mlmd__Pb__LineageGraph *l = rs ? rs->lineage_subgraph : NULL;
+	return l ? l->n_artifacts + l->n_executions : 0;
 }
 
 int mlmd_lineage_render(mlmd_store *st, const mlmd_lineage_render_options *o, char **out)
@@ -301,66 +531,60 @@ int mlmd_lineage_render(mlmd_store *st, const mlmd_lineage_render_options *o, ch
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_lineage_render: unknown format %d", o->format);
 	if (o->max_hops < 0 || o->max_nodes < 0)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_lineage_render: max_hops and max_nodes must not be negative");
-	char filter[64];
-	snprintf(filter, sizeof filter, "id = %lld", (long long)o->id);
-	Mlmd__Pb__LineageSubgraphQueryOptions__StartingNodes sn = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES__INIT;
-	sn.filter_query = filter;
-	Mlmd__Pb__LineageSubgraphQueryOptions qo = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__INIT;
 	bool up = o->upstream || !o->downstream, down = o->downstream;
-	qo.starting_nodes_case = o->execution ? MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES_STARTING_EXECUTIONS :
-		MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES_STARTING_ARTIFACTS;
-	qo.starting_artifacts = &sn;
-	qo.has_max_num_hops = 1;
-	qo.max_num_hops = o->max_hops ? o->max_hops : 20; /* artifact-execution edges, as MLMD counts them */
-	qo.has_direction = 1;
-	qo.direction = up && down ? MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__DIRECTION__BIDIRECTIONAL :
-		up ? MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__DIRECTION__UPSTREAM :
-		MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__DIRECTION__DOWNSTREAM;
-	qo.has_mlmd_max_nodes = 1;
-	qo.mlmd_max_nodes = o->max_nodes ? o->max_nodes : 1000;
-	Mlmd__Pb__GetLineageSubgraphRequest rq = MLMD__PB__GET_LINEAGE_SUBGRAPH_REQUEST__INIT;
-	rq.lineage_subgraph_query_options = &qo;
-	Mlmd__Pb__GetLineageSubgraphResponse *rs = NULL;
-	int rc = mlmd_store_get_lineage_subgraph(st, &rq, &rs);
-	if (rc == -MLMD_NOT_FOUND || (!rc && (!rs->lineage_subgraph || (o->execution ?
-		find_execution(rs->lineage_subgraph, o->id) : find_artifact(rs->lineage_subgraph, o->id)) < 0))) {
-		mlmd_message_free(rs);
-		return mlmd__fail(MLMD_NOT_FOUND, "%s %lld does not exist", o->execution ? "execution" : "artifact",
-			(long long)o->id);
+	int64_t max_nodes = o->max_nodes ? o->max_nodes : 1000;
+	Mlmd__Pb__GetLineageSubgraphResponse *rs[2] = { NULL, NULL };
+	/* both walks see one snapshot (unless the caller's transaction already gives one) */
+	bool own_txn = mlmd_store_begin(st, 0) == 0;
+	int rc = 0, nw = 0;
+	if (up)
+		rc = walk(st, o, MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__DIRECTION__UPSTREAM, max_nodes, &rs[nw++]);
+	/* the downstream walk gets what the upstream one left of the node budget (the start is in both) */
+	if (!rc && down) {
+		int64_t left = max_nodes - (int64_t)graph_nodes(rs[0]) + (nw ? 1 : 0);
+		rc = walk(st, o, MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__DIRECTION__DOWNSTREAM, left > 0 ? left : 1,
+			  &rs[nw++]);
 	}
-	if (rc)
-		return rc;
-	const Mlmd__Pb__LineageGraph *g = rs->lineage_subgraph;
-	rctx r = { .g = g, .format = o->format, .up = up, .down = down };
-	r.seen_a = calloc(g->n_artifacts + 1, 1);
-	r.seen_e = calloc(g->n_executions + 1, 1);
-	if (!r.seen_a || !r.seen_e) {
-		rc = MLMD_OOM();
-	} else if (o->format == MLMD_RENDER_TREE) {
-		int idx = o->execution ? find_execution(g, o->id) : find_artifact(g, o->id);
-		if (o->execution)
-			label_execution(&r.out, g, g->executions[idx]);
-		else
-			label_artifact(&r.out, g, g->artifacts[idx]);
-		mlmd__buf_puts(&r.out, "\n");
-		(o->execution ? r.seen_e : r.seen_a)[idx] = 1;
-		tree_node(&r, o->execution, idx, "", 0, 0);
-		if (rs->has_mlmd_partial && rs->mlmd_partial)
-			mlmd__buf_printf(&r.out, "(cut short: %s)\n", rs->mlmd_partial_reason ? rs->mlmd_partial_reason : "bounds");
-	} else if (o->format == MLMD_RENDER_DOT) {
-		render_dot(&r, o->execution, o->id);
-	} else {
-		render_json(&r, rs->has_mlmd_partial && rs->mlmd_partial);
+	if (own_txn)
+		mlmd_store_rollback(st); /* a read: nothing to keep */
+	bool partial = false;
+	const char *reason = NULL;
+	const Mlmd__Pb__LineageGraph *lg[2] = { NULL, NULL };
+	for (int i = 0; i < nw; i++)
+		if (rs[i]) {
+			lg[i] = rs[i]->lineage_subgraph;
+			if (rs[i]->has_mlmd_partial && rs[i]->mlmd_partial && !partial) {
+				partial = true;
+				reason = rs[i]->mlmd_partial_reason;
+			}
+		}
+	graph g;
+	memset(&g, 0, sizeof g);
+	int start = -1;
+	if (!rc && !(rc = graph_build(&g, lg, nw)))
+		start = o->execution ? find_execution(&g, o->id) : find_artifact(&g, o->id);
+	if (rc == -MLMD_NOT_FOUND || (!rc && start < 0))
+		rc = mlmd__fail(MLMD_NOT_FOUND, "%s %lld does not exist", o->execution ? "execution" : "artifact",
+				(long long)o->id);
+	mlmd_buf b = { 0 };
+	if (!rc && o->format == MLMD_RENDER_TREE) {
+		rc = render_tree(&g, up, down, o->execution, start, &b);
+		if (!rc && partial)
+			mlmd__buf_printf(&b, "(cut short: %s)\n", reason ? reason : "bounds");
+	} else if (!rc && o->format == MLMD_RENDER_DOT) {
+		render_dot(&g, o->execution, o->id, &b);
+	} else if (!rc) {
+		render_json(&g, partial, &b);
 	}
-	free(r.seen_a);
-	free(r.seen_e);
-	mlmd_message_free(rs);
-	if (!rc && (r.out.oom || !r.out.p))
+	graph_free(&g);
+	mlmd_message_free(rs[0]);
+	mlmd_message_free(rs[1]);
+	if (!rc && (b.oom || !b.p))
 		rc = MLMD_OOM();
 	if (rc) {
-		mlmd__buf_free(&r.out);
+		mlmd__buf_free(&b);
 		return rc;
 	}
-	*out = r.out.p; /* malloc'd: mlmd_buffer_free() frees it */
+	*out = b.p; /* malloc'd: mlmd_buffer_free() frees it */
 	return 0;
 }

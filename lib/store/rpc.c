@@ -47,11 +47,55 @@ static const ProtobufCMethodDescriptor *method_of(const rpc_def *d)
 							       d->name);
 }
 
-/* Runs fn in one transaction of its own: all of it is committed, or none. */
-static int in_transaction(mlmd_store *s, int writes, handler_fn fn, const void *rq, void *rs)
+/* Ends the caller's transaction after a call in it failed: rolls it back
+ * now (releasing its locks) and keeps the message, so the calls refused
+ * until the caller ends it can say why. */
+static void txn_abort(mlmd_store *s)
+{
+	mlmd__snprintf(s->txn_error, sizeof s->txn_error, "%s", mlmd_error_message());
+	s->db->rollback(s->db);
+	s->txn_failed = 1;
+}
+
+/* Whether a call may run now: not inside another call on this handle, and,
+ * inside the caller's transaction, only while it is healthy and writes only
+ * when it was opened for writing. `what` names the call in the message. */
+static int may_call(mlmd_store *s, int writes, const char *what)
+{
+	if (s->in_txn)
+		return mlmd__fail(MLMD_FAILED_PRECONDITION,
+				  "%s: the store is already running a call (one handle, one call at a time)", what);
+	if (writes && s->read_only)
+		return mlmd__fail(MLMD_FAILED_PRECONDITION, "%s: the store was opened read-only", what);
+	if (s->txn_open && s->txn_failed)
+		return mlmd__fail(MLMD_FAILED_PRECONDITION,
+				  "%s: the transaction was rolled back when an earlier call in it failed (%s); "
+				  "end it with mlmd_store_rollback()", what, s->txn_error);
+	if (s->txn_open && writes && !s->txn_write)
+		return mlmd__fail(MLMD_FAILED_PRECONDITION,
+				  "%s: the open transaction is read-only (mlmd_store_begin with write = 0)", what);
+	return 0;
+}
+
+/* Runs fn in a transaction: its own, committed when fn succeeds and rolled
+ * back otherwise, or the one the caller opened with mlmd_store_begin(),
+ * which a failure rolls back as a whole. Failures carry `what` as context. */
+static int in_transaction(mlmd_store *s, int writes, handler_fn fn, const void *rq, void *rs, const char *what)
 {
 	call c = { .s = s, .now = mlmd__now_ms() };
-	int rc = s->db->begin(s->db, writes);
+	int rc;
+	if (s->txn_open) {
+		s->in_txn = 1;
+		rc = fn(&c, rq, rs);
+		s->in_txn = 0;
+		mlmd__call_cleanup(&c);
+		if (rc) {
+			mlmd__context(rc, "%s", what);
+			txn_abort(s);
+		}
+		return rc;
+	}
+	rc = s->db->begin(s->db, writes);
 	if (!rc) {
 		s->in_txn = 1;
 		rc = fn(&c, rq, rs);
@@ -62,6 +106,8 @@ static int in_transaction(mlmd_store *s, int writes, handler_fn fn, const void *
 		s->in_txn = 0;
 	}
 	mlmd__call_cleanup(&c);
+	if (rc)
+		mlmd__context(rc, "%s", what);
 	return rc;
 }
 
@@ -81,22 +127,18 @@ static int run(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, int 
 	if (rq->descriptor != md->input)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: request is a %s, expected %s", d->name,
 				  rq->descriptor ? rq->descriptor->name : "(no descriptor)", md->input->name);
-	if (s->in_txn)
-		return mlmd__fail(MLMD_FAILED_PRECONDITION,
-				  "%s: the store is already running a call (one handle, one call at a time)", d->name);
-	if (d->writes && s->read_only)
-		return mlmd__fail(MLMD_FAILED_PRECONDITION, "%s: the store was opened read-only", d->name);
+	int rc = may_call(s, d->writes, d->name);
+	if (rc)
+		return rc;
 	char what[96];
 	mlmd__snprintf(what, sizeof what, "%s request", d->name);
-	int rc;
 	if (!checked && (rc = mlmd__pb_check_msg(rq, MLMD_MAX_NESTING, what)))
 		return rc;
 	ProtobufCMessage *rs = mlmd__msg_new(md->output);
 	if (!rs)
 		return MLMD_OOM();
-	rc = in_transaction(s, d->writes, d->fn, rq, rs);
+	rc = in_transaction(s, d->writes, d->fn, rq, rs, d->name);
 	if (rc) {
-		mlmd__context(rc, "%s", d->name);
 		protobuf_c_message_free_unpacked(rs, NULL);
 		return rc;
 	}
@@ -219,13 +261,61 @@ int mlmd_store_restore_times(mlmd_store *s, const char *kind, const int64_t *ids
 		if (create_time_ms[i] < 0 || update_time_ms[i] < 0)
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, "restore_times: %s %lld: times must not be negative", kind,
 				(long long)ids[i]);
-	if (s->in_txn)
+	int rc = may_call(s, 1, "restore_times");
+	return rc ? rc : in_transaction(s, 1, restore_times, &rq, NULL, "restore_times");
+}
+
+/* ---- transactions over several calls ------------------------------------------------------- */
+
+int mlmd_store_begin(mlmd_store *s, int write)
+{
+	if (!s)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_begin: store is NULL");
+	if (s->txn_open)
 		return mlmd__fail(MLMD_FAILED_PRECONDITION,
-				  "restore_times: the store is already running a call (one handle, one call at a time)");
-	if (s->read_only)
-		return mlmd__fail(MLMD_FAILED_PRECONDITION, "restore_times: the store was opened read-only");
-	int rc = in_transaction(s, 1, restore_times, &rq, NULL);
+				  "mlmd_store_begin: a transaction is already open on this handle (they do not nest)");
+	int rc = may_call(s, write, "mlmd_store_begin");
 	if (rc)
-		mlmd__context(rc, "restore_times");
-	return rc;
+		return rc;
+	if ((rc = s->db->begin(s->db, write != 0)))
+		return mlmd__context(rc, "mlmd_store_begin");
+	s->txn_open = 1;
+	s->txn_write = write != 0;
+	s->txn_failed = 0;
+	s->txn_error[0] = '\0';
+	return 0;
+}
+
+int mlmd_store_commit(mlmd_store *s)
+{
+	if (!s)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_commit: store is NULL");
+	if (!s->txn_open)
+		return mlmd__fail(MLMD_FAILED_PRECONDITION, "mlmd_store_commit: no transaction is open (mlmd_store_begin)");
+	if (s->in_txn)
+		return mlmd__fail(MLMD_FAILED_PRECONDITION, "mlmd_store_commit: the store is running a call");
+	s->txn_open = 0;
+	if (s->txn_failed)
+		return mlmd__fail(MLMD_ABORTED, "mlmd_store_commit: nothing was committed: the transaction was rolled "
+				  "back when a call in it failed (%s)", s->txn_error);
+	int rc = s->db->commit(s->db);
+	if (rc) {
+		s->db->rollback(s->db);
+		return mlmd__context(rc, "mlmd_store_commit: nothing was committed");
+	}
+	return 0;
+}
+
+int mlmd_store_rollback(mlmd_store *s)
+{
+	if (!s)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_rollback: store is NULL");
+	if (!s->txn_open)
+		return mlmd__fail(MLMD_FAILED_PRECONDITION, "mlmd_store_rollback: no transaction is open (mlmd_store_begin)");
+	if (s->in_txn)
+		return mlmd__fail(MLMD_FAILED_PRECONDITION, "mlmd_store_rollback: the store is running a call");
+	s->txn_open = 0;
+	if (!s->txn_failed)
+		s->db->rollback(s->db);
+	return 0;
 }

@@ -477,8 +477,8 @@ void mlmd_store_free(mlmd_store *s)
 {
 	if (!s)
 		return;
-	if (s->in_txn)
-		s->db->rollback(s->db);
+	if (s->in_txn || (s->txn_open && !s->txn_failed))
+		s->db->rollback(s->db); /* a transaction left open is rolled back */
 	mlmd__stmt_cache_clear(s);
 	s->db->close(s->db);
 	free(s);

@@ -276,7 +276,8 @@ def test_export_import_export_round_trip(demo, tmp_path):
           'attribution', 'association'} <= kinds
   # importing into a store that already has these names is refused clearly
   res = mlmd('--store', f'sqlite:{tmp_path / "copy.db"}', 'import', str(first), check=False)
-  assert res.returncode == 1 and 'import stopped at line' in res.stderr and 'already exists' in res.stderr
+  assert res.returncode == 1 and 'line 9: PutArtifacts: artifacts[0]' in res.stderr and 'already exists' in res.stderr
+  assert 'nothing was imported' in res.stderr
 
 
 MLMD_V10 = """
@@ -691,3 +692,361 @@ def test_model_add_records_an_absolute_file_uri(tmp_path):
                        capture_output=True, text=True)
   assert res.returncode == 0, res.stderr
   assert res.stdout.splitlines() == ['Y_0,Y_1,Y_2', '1,2,3']
+
+
+# ---- a new user's first hour and a hostile input campaign (issue 13) ------------------------------------
+
+import pty
+import re
+import select
+
+sys_path_fuzz = os.path.join(ROOT, 'tests', 'fuzz')
+
+
+def _deep_artifact(type_id, depth):
+  import sys
+  if sys_path_fuzz not in sys.path:
+    sys.path.insert(0, sys_path_fuzz)
+  import make_import_corpus
+  return make_import_corpus.deep_artifact(type_id, depth)
+
+
+def _lineage_ids(text, fmt):
+  """The (kind, id) pairs a lineage rendering shows."""
+  if fmt == 'json':
+    return {(n['kind'], n['id']) for n in json.loads(text)['nodes']}
+  if fmt == 'dot':
+    return {('artifact' if k == 'a' else 'execution', int(i)) for k, i in re.findall(r'^  ([ae])(\d+) \[shape', text, re.M)}
+  if fmt == 'svg':
+    return {('artifact' if k == 'a' else 'execution', int(i)) for k, i in re.findall(r'<title>([ae])(\d+)</title>', text)}
+  return {('execution' if st else 'artifact', int(i)) for i, st in re.findall(r'#(\d+)( \[)?', text)}
+
+
+def test_lineage_is_one_answer_in_every_format(demo, tmp_path):
+  """Two runs read one data set: run 1's model, both ways, is run 1 in the tree, DOT, JSON and SVG."""
+  store, _ = demo
+  base = ['--store', store, 'lineage', 'artifact', '2', '--both']
+  tree = _lineage_ids(mlmd(*base).stdout, 'tree')
+  assert tree == {('artifact', 1), ('artifact', 2), ('execution', 1), ('execution', 2), ('execution', 3)}
+  assert _lineage_ids(mlmd(*base, '--format', 'dot').stdout, 'dot') == tree
+  assert _lineage_ids(mlmd(*base, '--format', 'json').stdout, 'json') == tree
+  assert _lineage_ids(mlmd(*base, '--json').stdout, 'json') == tree
+  if shutil.which('dot'):
+    mlmd(*base, '--svg', str(tmp_path / 'l.svg'))
+    assert _lineage_ids((tmp_path / 'l.svg').read_text(), 'svg') == tree
+  # downstream of the data set: both runs, and again the same in every format
+  down = ['--store', store, 'lineage', 'artifact', '1', '--down']
+  nodes = _lineage_ids(mlmd(*down).stdout, 'tree')
+  assert len(nodes) == 9 and _lineage_ids(mlmd(*down, '--json').stdout, 'json') == nodes
+
+
+def test_show_lists_contexts_members_and_iso_times(demo, tmp_path):
+  store, _ = demo
+  text = mlmd('--store', store, 'show', 'artifact', '2').stdout
+  assert "  context   Run 'run-1' #1" in text and "  context   Deployment 'demo' #2" in text
+  created = re.search(r'^  created   (\S+)$', text, re.M).group(1)
+  assert re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z', created)
+  shown = json.loads(mlmd('--store', store, 'show', 'artifact', '2', '--json').stdout)
+  assert [(c['type'], c['name']) for c in shown['contexts']] == [('Run', 'run-1'), ('Deployment', 'demo')]
+  ms = shown['node']['create_time_since_epoch']
+  import datetime
+  assert datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.') + \
+      '%03dZ' % (ms % 1000) == created
+  run = mlmd('--store', store, 'show', 'context', '1').stdout
+  assert "  artifact  DataSet 'iris-" in run and "  artifact  Model 'iris-softmax-run-1' #2" in run
+  assert '  execution Trainer #1 [COMPLETE]' in run and '  execution Evaluator #2 [COMPLETE]' in run
+  run = json.loads(mlmd('--store', store, 'show', 'context', '1', '--json').stdout)
+  assert [a['name'] for a in run['artifacts']] == ['iris-91eb642c3adb', 'iris-softmax-run-1']
+  assert [e['type'] for e in run['executions']] == ['Trainer', 'Evaluator']
+  assert run['parents'] == [] and run['children'] == []
+  # parent and child contexts, from the MLMD fixture (nightly-2026-11-27 is a child of nightly)
+  build_mlmd_db(str(tmp_path / 'mlmd.db'))
+  other = f'sqlite:{tmp_path / "o.db"}'
+  mlmd('--store', other, 'import-mlmd', str(tmp_path / 'mlmd.db'))
+  ctxs = {c['name']: c['id'] for c in json.loads(mlmd('--store', other, 'ls', 'contexts', '--json').stdout)}
+  child = json.loads(mlmd('--store', other, 'show', 'context', str(ctxs['nightly-2026-11-27']), '--json').stdout)
+  assert [p['name'] for p in child['parents']] == ['nightly'] and [a['name'] for a in child['artifacts']] == ['m1']
+  parent = mlmd('--store', other, 'show', 'context', str(ctxs['nightly'])).stdout
+  assert "  child     Pipeline 'nightly-2026-11-27'" in parent
+
+
+@pytest.fixture(scope='module')
+def big(tmp_path_factory):
+  """A store with 1,205 artifacts (more than a listing's default and two import batches)."""
+  d = tmp_path_factory.mktemp('big')
+  config = metadata_store_pb2.ConnectionConfig()
+  config.sqlite.filename_uri = str(d / 'big.db')
+  s = metadata_store.MetadataStore(config)
+  t = metadata_store_pb2.ArtifactType(name='Shard')
+  t.properties['n'] = metadata_store_pb2.INT
+  tid = s.put_artifact_type(t)
+  for start in range(0, 1205, 400):
+    arts = []
+    for i in range(start, min(start + 400, 1205)):
+      a = metadata_store_pb2.Artifact(type_id=tid, name=f'shard-{i:04d}', uri=f's3://b/{i}')
+      a.properties['n'].int_value = i
+      arts.append(a)
+    s.put_artifacts(arts)
+  del s
+  return f'sqlite:{d / "big.db"}', d
+
+
+def test_ls_says_when_it_cuts_and_refuses_unknown_types(big):
+  store, _ = big
+  res = mlmd('--store', store, 'ls', 'artifacts')
+  assert len(res.stdout.splitlines()) == 100
+  assert 'showing the first 100 artifacts; more match' in res.stderr and '--all' in res.stderr
+  res = mlmd('--store', store, 'ls', 'artifacts', '--all')
+  assert len(res.stdout.splitlines()) == 1205 and res.stderr == ''
+  res = mlmd('--store', store, 'ls', 'artifacts', '--limit', '1205', '--json')
+  assert len(json.loads(res.stdout)) == 1205 and res.stderr == ''
+  res = mlmd('--store', store, 'ls', 'artifacts', '--limit', '1204', '--json')
+  assert len(json.loads(res.stdout)) == 1204 and 'showing the first 1204 artifacts' in res.stderr
+  res = mlmd('--store', store, 'ls', 'artifacts', '--type', 'Shrad', check=False)
+  assert res.returncode == 1 and res.stdout == ''
+  assert "no artifact type 'Shrad'" in res.stderr and 'did you mean Shard?' in res.stderr and 'Shard' in res.stderr
+  res = mlmd('--store', store, 'ls', 'executions', '--type', 'Shard', check=False)
+  assert res.returncode == 1 and "no execution type 'Shard'" in res.stderr
+  # a type name is quoted for the filter language
+  res = mlmd('--store', store, 'ls', 'artifacts', '--type', "Sh'ard", check=False)
+  assert res.returncode == 1 and "no artifact type 'Sh'ard'" in res.stderr
+
+
+def _help_options(text):
+  """(option, [choices] or None, takes_value) for each option line of a --help."""
+  opts = []
+  for line in text.splitlines():
+    m = re.match(r'^  (--[a-z-]+)(?: (\S+))?', line)
+    if m and m.group(1) not in ('--help', '--store'):
+      arg = m.group(2)
+      choices = arg.split('|') if arg and not arg.isupper() else None  # placeholders are capitals: N, FILE
+      opts.append((m.group(1), choices, arg is not None))
+  return opts
+
+
+def test_help_and_behaviour_agree(demo, tmp_path):
+  """Every option a command's help lists is accepted, with every value its help names."""
+  store, _ = demo
+  runs = {
+      'types': [], 'ls': ['artifacts'], 'show': ['artifact', '2'], 'stats': [], 'lineage': ['artifact', '2'],
+      'export': [str(tmp_path / 'e.jsonl')],
+  }
+  values = {'--type': 'Model', '--filter': "name != ''", '--limit': '2', '--hops': '2', '--max-nodes': '10',
+            '--svg': str(tmp_path / 'x.svg')}
+  for cmd, args in runs.items():
+    text = mlmd(cmd, '--help').stdout
+    assert text.startswith('usage: mlmd [--store URI] ' + cmd)
+    for opt, choices, takes in _help_options(text):
+      if opt == '--svg' and not shutil.which('dot'):
+        continue
+      for value in choices or ([values[opt]] if takes else [None]):
+        res = mlmd('--store', store, cmd, *args, opt, *([value] if value else []), check=False)
+        assert res.returncode == 0, (cmd, opt, value, res.stderr)
+  # what the help does not list is refused as bad usage, naming the choices
+  res = mlmd('--store', store, 'ls', 'artifacts', '--order', 'name', check=False)
+  assert res.returncode == 2 and 'id|create_time|update_time' in res.stderr and '--order' in res.stderr
+
+
+def test_global_options_anywhere_and_did_you_mean(demo):
+  store, _ = demo
+  after = json.loads(mlmd('ls', 'artifacts', '--store', store, '--json').stdout)
+  before = json.loads(mlmd('--store', store, '--json', 'ls', 'artifacts').stdout)
+  assert after == before and len(after) == 3
+  assert mlmd('--store=' + store, 'types').stdout == mlmd('types', '--store=' + store).stdout
+  for cmd in (['types'], ['stats'], ['show', 'artifact', '2'], ['lineage', 'artifact', '2']):
+    assert mlmd(*cmd, '--store', store).stdout == mlmd('--store', store, *cmd).stdout
+    assert json.loads(mlmd('--json', '--store', store, *cmd).stdout) == \
+        json.loads(mlmd(*cmd, '--json', '--store', store).stdout)
+  res = mlmd('--store', store, '--json', 'export', check=False)
+  assert res.returncode == 2 and '--json does not apply' in res.stderr
+  res = mlmd('--store', store, 'lineag', 'artifact', '2', check=False)
+  assert res.returncode == 2 and "unknown command 'lineag' (did you mean lineage?)" in res.stderr
+  res = mlmd('--store', store, 'improt', 'x', check=False)
+  assert res.returncode == 2 and 'did you mean import?' in res.stderr
+  res = mlmd('--store', store, 'ls', 'artifacts', '--ordr', 'id', check=False)
+  assert res.returncode == 2 and "unknown option '--ordr' (did you mean --order?)" in res.stderr
+  res = mlmd('--store', store, 'frobnicate', check=False)
+  assert res.returncode == 2 and 'did you mean' not in res.stderr
+  assert mlmd('help', 'ls').stdout == mlmd('ls', '--help').stdout
+
+
+def _with_pty_stderr(args):
+  """Runs the CLI with stderr on a terminal; returns (returncode, what the terminal got)."""
+  master, slave = pty.openpty()
+  p = subprocess.Popen([CLI, *args], stdout=subprocess.DEVNULL, stderr=slave, stdin=subprocess.DEVNULL)
+  os.close(slave)
+  out = b''
+  while True:
+    r, _, _ = select.select([master], [], [], 60)
+    if not r:
+      break
+    try:
+      chunk = os.read(master, 65536)
+    except OSError:
+      break
+    if not chunk:
+      break
+    out += chunk
+  os.close(master)
+  return p.wait(), out.decode()
+
+
+def test_long_runs_show_progress_on_a_terminal_and_a_summary(big, tmp_path):
+  store, _ = big
+  path = tmp_path / 'big.jsonl'
+  rc, tty = _with_pty_stderr(['--store', store, 'export', str(path)])
+  assert rc == 0 and '\rmlmd: exported 1000 records...' in tty
+  assert 'mlmd: exported 1 types, 1205 artifacts, 0 executions' in tty.splitlines()[-1]
+  plain = mlmd('--store', store, 'export', str(path)).stderr  # not a terminal: the summary only
+  assert '\r' not in plain and plain.startswith('mlmd: exported 1 types, 1205 artifacts')
+  rc, tty = _with_pty_stderr(['--store', f'sqlite:{tmp_path / "copy.db"}', 'import', str(path)])
+  assert rc == 0 and '\rmlmd: imported 1001 records...' in tty
+  assert 'mlmd: imported 1 types, 1205 artifacts' in tty.splitlines()[-1]
+  plain = mlmd('--store', f'sqlite:{tmp_path / "copy2.db"}', 'import', str(path)).stderr
+  assert '\r' not in plain and plain.startswith('mlmd: imported 1 types, 1205 artifacts')
+  build_mlmd_db(str(tmp_path / 'mlmd.db'))
+  res = mlmd('--store', f'sqlite:{tmp_path / "m.db"}', 'import-mlmd', str(tmp_path / 'mlmd.db'))
+  assert res.stderr.startswith('mlmd: imported 3 types') and '\r' not in res.stderr
+
+
+def _dump(store_uri):
+  """Everything a store holds, by its ids: a failed import must leave this unchanged."""
+  path = store_uri[len('sqlite:'):]
+  config = metadata_store_pb2.ConnectionConfig()
+  config.sqlite.filename_uri = path
+  s = metadata_store.MetadataStore(config)
+  arts, execs, ctxs = s.get_artifacts(), s.get_executions(), s.get_contexts()
+  out = {
+      'types': sorted(t.SerializeToString(deterministic=True) for t in
+                      s.get_artifact_types() + s.get_execution_types() + s.get_context_types()),
+      'nodes': sorted(n.SerializeToString(deterministic=True) for n in arts + execs + ctxs),
+      'events': sorted(e.SerializeToString(deterministic=True) for e in s.get_events_by_execution_ids([e.id for e in execs])),
+      'members': sorted((c.id, a.id) for c in ctxs for a in s.get_artifacts_by_context(c.id)),
+  }
+  del s
+  return out
+
+
+def test_import_is_all_or_nothing(big, demo, tmp_path):
+  store, _ = big
+  good = tmp_path / 'good.jsonl'
+  mlmd('--store', store, 'export', str(good))
+  lines = good.read_text().splitlines()
+  assert len(lines) > 1200
+  # a bad line after the first two batches of 500
+  bad = list(lines)
+  bad[1100] = bad[1100].replace('"pb":"', '"pb":"!')
+  (tmp_path / 'bad.jsonl').write_text('\n'.join(bad) + '\n')
+  target = f'sqlite:{tmp_path / "target.db"}'
+  demo_store, _ = demo
+  mlmd('--store', demo_store, 'export', str(tmp_path / 'demo.jsonl'))
+  mlmd('--store', target, 'import', str(tmp_path / 'demo.jsonl'))
+  before = _dump(target)
+  res = mlmd('--store', target, 'import', str(tmp_path / 'bad.jsonl'), check=False)
+  assert res.returncode == 1 and _dump(target) == before  # not the two batches before the bad line
+  assert 'line 1101: "pb" is not base64' in res.stderr and 'nothing was imported' in res.stderr
+  # the corrected file then imports (no ALREADY_EXISTS from a half-done first try)
+  res = mlmd('--store', target, 'import', str(good))
+  assert 'imported 1 types, 1205 artifacts' in res.stderr
+  after = _dump(target)
+  assert len(after['nodes']) == len(before['nodes']) + 1205
+  # a failure the store reports (a name taken), late in the file: the same
+  res = mlmd('--store', target, 'import', str(good), check=False)
+  assert res.returncode == 1 and 'already exists' in res.stderr and _dump(target) == after
+
+
+def test_import_refuses_duplicate_ids(demo, tmp_path):
+  store, _ = demo
+  path = tmp_path / 'e.jsonl'
+  mlmd('--store', store, 'export', str(path))
+  lines = path.read_text().splitlines()
+  arts = [i for i, l in enumerate(lines) if json.loads(l)['kind'] == 'artifact']
+  # the second artifact's line claims the first one's id (its message id too)
+  first = json.loads(lines[arts[0]])
+  second = json.loads(lines[arts[1]])
+  msg = metadata_store_pb2.Artifact.FromString(base64.b64decode(second['pb']))
+  msg.id = first['id']
+  second['id'] = first['id']
+  second['pb'] = base64.b64encode(msg.SerializeToString()).decode()
+  lines[arts[1]] = json.dumps(second, separators=(',', ':'))
+  path.write_text('\n'.join(lines) + '\n')
+  target = f'sqlite:{tmp_path / "t.db"}'
+  res = mlmd('--store', target, 'import', str(path), check=False)
+  assert res.returncode == 1
+  assert f'line {arts[1] + 1}: artifact id {first["id"]} appears twice (first at line {arts[0] + 1})' in res.stderr
+  assert _dump(target)['nodes'] == []
+
+
+def test_import_mlmd_is_all_or_nothing_and_names_rows(tmp_path):
+  src = tmp_path / 'mlmd.db'
+  build_mlmd_db(str(src))
+  db = sqlite3.connect(str(src))
+  db.execute("INSERT INTO ContextProperty (context_id, name, is_custom_property, string_value) "
+             "VALUES (6, 'broken', 1, 'mlmd-struct::!!!')")
+  db.commit()
+  db.close()
+  target = f'sqlite:{tmp_path / "t.db"}'
+  res = mlmd('--store', target, 'import-mlmd', str(src), check=False)
+  assert res.returncode == 1 and _dump(target) == {'types': [], 'nodes': [], 'events': [], 'members': []}
+  assert "ContextProperty (context_id 6, name 'broken'): a Struct value that is not base64" in res.stderr
+  assert 'nothing was imported' in res.stderr and 'line 0' not in res.stderr
+  # an artifact of a type that is not there: its table and id
+  db = sqlite3.connect(str(src))
+  db.execute("DELETE FROM ContextProperty WHERE name = 'broken'")
+  db.execute("INSERT INTO Artifact (id, type_id, uri, name) VALUES (9, 77, 's3://x', 'orphan')")
+  db.commit()
+  db.close()
+  res = mlmd('--store', target, 'import-mlmd', str(src), check=False)
+  assert res.returncode == 1 and 'Artifact id 9: artifact 9 has type id 77' in res.stderr
+  assert _dump(target)['nodes'] == []
+  # without the orphan, the same file imports
+  db = sqlite3.connect(str(src))
+  db.execute('DELETE FROM Artifact WHERE id = 9')
+  db.commit()
+  db.close()
+  res = mlmd('--store', target, 'import-mlmd', str(src))
+  assert 'imported 3 types, 2 artifacts, 1 executions, 2 contexts, 2 events' in res.stderr
+
+
+def test_deep_values_are_refused_cleanly(tmp_path):
+  """A struct nested 5,000 deep (a 34 KB line) is refused with a message, by import and import-mlmd."""
+  store = f'sqlite:{tmp_path / "s.db"}'
+  header = '{"kind":"mlmd_export","version":1}'
+  t = metadata_store_pb2.ArtifactType(id=1, name='Deep')
+  compact = {'separators': (',', ':')}  # as `mlmd export` writes them
+  lines = [header, json.dumps({'kind': 'artifact_type', 'id': 1, 'pb': base64.b64encode(t.SerializeToString()).decode()},
+                              **compact)]
+  deep = _deep_artifact(1, 5000)
+  lines.append(json.dumps({'kind': 'artifact', 'id': 1, 'type_id': 1, 'pb': base64.b64encode(deep).decode()}, **compact))
+  (tmp_path / 'deep.jsonl').write_text('\n'.join(lines) + '\n')
+  res = mlmd('--store', store, 'import', str(tmp_path / 'deep.jsonl'), check=False)
+  assert res.returncode == 1, res  # not a crash
+  assert 'line 3: "pb" holds a message (Artifact) whose values nest more than 100 messages deep' in res.stderr
+  # JSON nested in a field the import does not use
+  (tmp_path / 'json.jsonl').write_text('{"kind":"mlmd_export","version":1,"x":' + '[' * 5000 + ']' * 5000 + '}\n')
+  res = mlmd('--store', store, 'import', str(tmp_path / 'json.jsonl'), check=False)
+  assert res.returncode == 1 and 'line 1: values nested deeper than 64 levels' in res.stderr
+  # import-mlmd: the struct in an MLMD property
+  src = tmp_path / 'mlmd.db'
+  build_mlmd_db(str(src))
+  db = sqlite3.connect(str(src))
+  inner = _deep_struct_bytes(5000)  # MLMD keeps a STRUCT as "mlmd-struct::" + base64 of the Struct
+  db.execute("INSERT INTO ArtifactProperty (artifact_id, name, is_custom_property, string_value) "
+             "VALUES (7, 'deep', 1, ?)", ('mlmd-struct::' + base64.b64encode(inner).decode(),))
+  db.commit()
+  db.close()
+  res = mlmd('--store', f'sqlite:{tmp_path / "m.db"}', 'import-mlmd', str(src), check=False)
+  assert res.returncode == 1
+  assert "ArtifactProperty (artifact_id 7, name 'deep'): a message (Struct) whose values nest more than 100" in res.stderr
+
+
+def _deep_struct_bytes(depth):
+  """A google.protobuf.Struct {"a": [[[... 1 ...]]]} with `depth` lists."""
+  import sys
+  if sys_path_fuzz not in sys.path:
+    sys.path.insert(0, sys_path_fuzz)
+  import make_import_corpus as m
+  inner = m.field(2, 1, b'\x00\x00\x00\x00\x00\x00\xf0\x3f')
+  for _ in range(depth):
+    inner = m.field(6, 2, m.field(1, 2, inner))
+  return m.field(1, 2, m.field(1, 2, b'a') + m.field(2, 2, inner))

@@ -1,0 +1,96 @@
+"""Writes the seed corpus of tests/fuzz/fuzz_import.c: small JSON-lines
+inputs for `mlmd import`, cut from two real exports and varied.
+
+  build/mlmd --store sqlite:demo.db export demo.jsonl          # after make demo
+  build/mlmd --store sqlite:f.db import-mlmd mlmd.db            # tests/python/test_cli.py's MLMD fixture
+  build/mlmd --store sqlite:f.db export fixture.jsonl
+  python3 tests/fuzz/make_import_corpus.py demo.jsonl fixture.jsonl tests/fuzz/corpus/import
+
+Also usable by tests: deep_value(n) builds a property nested n lists deep.
+"""
+
+import base64
+import json
+import os
+import struct
+import sys
+
+
+def varint(n):
+  out = bytearray()
+  while True:
+    b = n & 0x7F
+    n >>= 7
+    if n:
+      out.append(b | 0x80)
+    else:
+      out.append(b)
+      return bytes(out)
+
+
+def field(num, wire, payload):
+  if wire == 2:
+    return varint(num << 3 | 2) + varint(len(payload)) + payload
+  return varint(num << 3 | wire) + payload
+
+
+def deep_value(depth):
+  """An ml_metadata.Value holding a google.protobuf.Struct {"a": [[[...1...]]]}
+  with `depth` lists inside (every list is two messages: ListValue, Value)."""
+  inner = field(2, 1, struct.pack('<d', 1.0))  # google.protobuf.Value.number_value
+  for _ in range(depth):
+    inner = field(6, 2, field(1, 2, inner))  # Value.list_value = ListValue{values: [inner]}
+  entry = field(1, 2, b'a') + field(2, 2, inner)
+  fields = field(1, 2, entry)
+  return field(4, 2, fields)  # ml_metadata.Value.struct_value
+
+
+def deep_artifact(type_id, depth, name='deep'):
+  """An Artifact of type_id with a custom property `deep` nested `depth` lists deep."""
+  entry = field(1, 2, b'deep') + field(2, 2, deep_value(depth))
+  return field(2, 0, varint(type_id)) + field(7, 2, name.encode()) + field(5, 2, entry)
+
+
+def b64(data):
+  return base64.b64encode(data).decode()
+
+
+def main(demo_path, fixture_path, out):
+  demo = [l for l in open(demo_path).read().splitlines() if l]
+  fixture = [l for l in open(fixture_path).read().splitlines() if l]
+  recs = [json.loads(l) for l in demo]
+  header = demo[0]
+  types = [l for l, r in zip(demo, recs) if r['kind'].endswith('_type')]
+  art_type = next(l for l, r in zip(demo, recs) if r['kind'] == 'artifact_type')
+  art_type_id = json.loads(art_type)['id']
+  first_art = next(l for l, r in zip(demo, recs) if r['kind'] == 'artifact')
+  seeds = {
+      'demo_full.jsonl': demo,
+      'fixture_full.jsonl': fixture,  # event paths, parent contexts, struct and proto values
+      'header_types.jsonl': [header] + types,
+      'one_artifact.jsonl': [header, art_type, first_art],
+      'duplicate_id.jsonl': [header, art_type, first_art, first_art],
+      'bad_base64.jsonl': [header, art_type, first_art.replace('"pb":"', '"pb":"*')],
+      'id_mismatch.jsonl': [header, art_type, first_art.replace('"id":1,', '"id":5,', 1)],
+      'bad_version.jsonl': [header.replace('"version":1', '"version":2')],
+      'truncated.jsonl': [header, art_type, first_art[:len(first_art) // 2]],
+      'missing_node.jsonl': [header] + types + ['{"kind":"attribution","context_id":1,"artifact_id":99}'],
+      'unicode_and_unused.jsonl': [
+          '{"kind":"mlmd_export","version":1,"note":"caf\\u00e9 \\ud83d\\ude00","extra":[1,2.5e3,-0.5,true,null,{"x":[]}]}',
+          '{"kind":"art\\u0069fact_type","id":1,"pb":"' + json.loads(art_type)['pb'] + '"}'],
+      'deep_json.jsonl': [header, '{"kind":"mlmd_export","version":1,"x":' + '[' * 80 + ']' * 80 + '}'],
+      'deep_struct.jsonl': [header, art_type,
+                            '{"kind":"artifact","id":1,"type_id":%d,"pb":"%s"}' % (art_type_id,
+                                                                                  b64(deep_artifact(art_type_id, 120)))],
+      'nested_ok.jsonl': [header, art_type,
+                          '{"kind":"artifact","id":1,"type_id":%d,"pb":"%s"}' % (art_type_id,
+                                                                                b64(deep_artifact(art_type_id, 3)))],
+  }
+  os.makedirs(out, exist_ok=True)
+  for name, lines in seeds.items():
+    with open(os.path.join(out, name), 'w') as f:
+      f.write('\n'.join(lines) + '\n')
+
+
+if __name__ == '__main__':
+  main(*sys.argv[1:4])

@@ -1,0 +1,91 @@
+/*
+ * tools/mlmd_import.h - the import path of the `mlmd` tool (mlmd_import.c):
+ * the JSON-lines record parser, protobuf from outside with bounded nesting,
+ * and the importer `mlmd import` and `mlmd import-mlmd` share. It has no
+ * main and prints nothing, so tests/fuzz/fuzz_import.c links it as is.
+ */
+#ifndef MLMD_TOOLS_IMPORT_H
+#define MLMD_TOOLS_IMPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <mlmd.h>
+#include "mlmd_cli.h"
+
+/* JSON values a record line may nest (in fields the import skips). */
+#define CLI_JSON_MAX_DEPTH 64
+/* Messages a protobuf value from outside may nest (an Artifact holding a
+ * struct holding a list ... counts every level). protobuf-c recurses once per
+ * level with no limit of its own; this bound keeps the stack safe and stays
+ * within what Python's protobuf reads (100). The store has its own, lower
+ * limit for what it keeps. */
+#define CLI_PB_MAX_DEPTH 100
+
+/* One line of an export. */
+typedef struct cli_record {
+	char kind[32];          /* "artifact", "event", "mlmd_export", ... */
+	unsigned has;           /* which integer fields were given: cli_record_bit("id") ... */
+	int64_t id, type_id, context_id, artifact_id, execution_id, child_id, parent_id, version;
+	bool has_pb;
+	uint8_t *pb;            /* the decoded "pb" (malloc'd) */
+	size_t pb_len;
+} cli_record;
+
+/* Parses one line (len bytes, without its newline). Returns 0, or -1 with
+ * the reason in err. Free the record with cli_record_free(). */
+int cli_record_parse(const char *line, size_t len, cli_record *r, char *err, size_t errsize);
+void cli_record_free(cli_record *r);
+/* The bit of an integer field in cli_record.has ("id", "type_id", ...). */
+unsigned cli_record_bit(const char *key);
+
+/* Unpacks protobuf bytes from outside into a new message of type d (free it
+ * with mlmd_message_free), after checking that they nest at most
+ * CLI_PB_MAX_DEPTH messages deep. NULL with the reason in err otherwise. */
+void *cli_pb_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n, char *err, size_t errsize);
+
+/* ---- the importer ---- */
+
+typedef struct cli_importer cli_importer;
+
+typedef struct cli_import_counts {
+	long types, artifacts, executions, contexts, events, attributions, associations, parent_contexts;
+	long records;
+} cli_import_counts;
+
+typedef enum cli_link { CLI_LINK_ATTRIBUTION, CLI_LINK_ASSOCIATION, CLI_LINK_PARENT } cli_link;
+
+/* Starts an import into s: opens the write transaction everything runs in.
+ * progress may be NULL. On failure the reason is cli_importer_error(*out);
+ * free the importer in every case with cli_importer_free(), which rolls
+ * back whatever was not committed by cli_importer_finish(). */
+int cli_importer_new(cli_importer **out, mlmd_store *s, cli_progress *progress);
+void cli_importer_free(cli_importer *im);
+const char *cli_importer_error(const cli_importer *im);
+const cli_import_counts *cli_importer_counts(const cli_importer *im);
+
+/* Puts what is still queued and commits. */
+int cli_importer_finish(cli_importer *im);
+/* Puts what is still queued, without committing (cli_importer_free then
+ * rolls everything back: for a fuzzer that reuses one store). */
+int cli_importer_flush(cli_importer *im);
+
+/* The pieces of an import, in the order types, nodes, events, links. Each
+ * names where its input came from for messages: `table` NULL and `src` a
+ * line number ("line 12"), or a table and a row id ("Artifact id 7").
+ * kind: 0 artifact, 1 execution, 2 context. Ids are the source's; the
+ * importer maps them to the store's and refuses one seen twice. Messages
+ * passed in are the importer's from then on (freed also on failure). */
+int cli_import_type(cli_importer *im, int kind, void *type, int64_t old_id, const char *table, int64_t src);
+int cli_import_node(cli_importer *im, int kind, void *node, int64_t old_id, const char *table, int64_t src);
+int cli_import_event(cli_importer *im, Mlmd__Pb__Event *e, const char *table, int64_t src);
+int cli_import_link(cli_importer *im, cli_link kind, int64_t context_old, int64_t other_old, const char *table,
+	int64_t src);
+
+/* One line of an export (without its newline), numbered lineno. */
+int cli_import_line(cli_importer *im, const char *line, size_t len, long lineno);
+/* Every line of an export. */
+int cli_import_jsonl(cli_importer *im, FILE *f);
+
+#endif

@@ -1,0 +1,384 @@
+/*
+ * tools/mlmd_util.c - what every `mlmd` command uses: messages, the option
+ * tables that both parse a command line and print its help, "did you mean",
+ * JSON and base64 text, ISO 8601 times and progress lines.
+ *
+ * No main here, so a fuzzer can link the import path with it.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <mlmd.h>
+#include "mlmd_cli.h"
+
+cli_globals cli_g;
+
+static const char *current_cmd; /* for "(run 'mlmd ls --help' ...)" */
+
+/* ---- messages ------------------------------------------------------------------------- */
+
+int cli_usage(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("mlmd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (current_cmd)
+		fprintf(stderr, "\n(run 'mlmd %s --help' for its options)\n", current_cmd);
+	else
+		fputs("\n(run 'mlmd --help' for usage)\n", stderr);
+	return EXIT_USAGE;
+}
+
+int cli_failed(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("mlmd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAILED;
+}
+
+/* ---- did you mean ------------------------------------------------------------------------ */
+
+/* Edit distance with adjacent transpositions (optimal string alignment),
+ * for short words; longer ones count as far apart. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b);
+	if (n > 63 || m > 63)
+		return 64;
+	size_t d[64][64];
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= n; i++)
+		for (size_t j = 1; j <= m; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[n][m];
+}
+
+const char *cli_closest(const char *word, const char *const *candidates, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = 3, len = strlen(word);
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(word, candidates[i]);
+		if (d < best_d) {
+			best_d = d;
+			best = candidates[i];
+		}
+	}
+	/* two edits in a three-letter word is another word, not a typo */
+	return best && best_d * 2 <= len ? best : NULL;
+}
+
+/* ---- option tables -------------------------------------------------------------------------- */
+
+static const cli_opt store_opt = CLI_STR("--store", "URI",
+	"sqlite:PATH, sqlite::memory: or postgresql://...; default $MLMD_STORE, else sqlite:mlmd.db", NULL);
+
+/* The text an option shows in help and usage: "--type T", "--order id|name". */
+static void opt_label(const cli_opt *o, char *buf, size_t size)
+{
+	size_t n = (size_t)snprintf(buf, size, "%s", o->name);
+	if (o->kind == OPT_CHOICE) {
+		for (size_t i = 0; o->choices[i] && n < size; i++)
+			n += (size_t)snprintf(buf + n, size - n, "%c%s", i ? '|' : ' ', o->choices[i]);
+	} else if (o->arg && n < size) {
+		snprintf(buf + n, size - n, " %s", o->arg);
+	}
+}
+
+static const cli_opt *find_opt(const cli_cmd *c, const char *name, size_t len)
+{
+	for (const cli_opt *o = c->opts; o->name; o++)
+		if (strlen(o->name) == len && !strncmp(o->name, name, len))
+			return o;
+	if (c->uses_store && len == 7 && !strncmp(name, "--store", 7))
+		return &store_opt;
+	return NULL;
+}
+
+void cli_help(FILE *f, const cli_cmd *c)
+{
+	char label[256];
+	int col = fprintf(f, "usage: mlmd%s %s%s%s", c->uses_store ? " [--store URI]" : "", c->name, c->args ? " " : "",
+		c->args ? c->args : "");
+	for (const cli_opt *o = c->opts; o->name; o++) {
+		opt_label(o, label, sizeof label);
+		if (col + (int)strlen(label) + 3 > 100)
+			col = fprintf(f, "\n      ") - 1;
+		col += fprintf(f, " [%s]", label);
+	}
+	fprintf(f, "\n\n%s\n\noptions:\n", c->about);
+	/* the help column starts after the widest label that fits 24 columns; longer labels get a line of their own */
+	size_t w = strlen("--store URI");
+	for (const cli_opt *o = c->opts; o->name; o++) {
+		opt_label(o, label, sizeof label);
+		if (strlen(label) > w && strlen(label) <= 24)
+			w = strlen(label);
+	}
+	for (const cli_opt *o = c->opts;; o++) {
+		const cli_opt *shown = o->name ? o : c->uses_store ? &store_opt : NULL;
+		if (!shown)
+			break;
+		opt_label(shown, label, sizeof label);
+		if (strlen(label) > w)
+			fprintf(f, "  %s\n  %-*s  %s\n", label, (int)w, "", shown->help);
+		else
+			fprintf(f, "  %-*s  %s\n", (int)w, label, shown->help);
+		if (!o->name)
+			break;
+	}
+	fprintf(f, "  %-*s  %s\n\n", (int)w, "-h, --help", "print this help");
+	bool json = find_opt(c, "--json", 6) != NULL;
+	if (c->uses_store || json)
+		fprintf(f, "%s may also come before the command. ", c->uses_store && json ? "--store and --json" :
+			c->uses_store ? "--store" : "--json");
+	fputs("Exit status: 0 success, 1 failure, 2 bad usage.\n", f);
+}
+
+/* Stores an option's value; returns 0 or EXIT_USAGE after saying why. */
+static int opt_apply(const cli_cmd *c, const cli_opt *o, const char *value)
+{
+	switch (o->kind) {
+	case OPT_FLAG:
+		*(bool *)o->dest = true;
+		return 0;
+	case OPT_SET:
+		*(int *)o->dest = o->set_value;
+		return 0;
+	case OPT_STR:
+		*(const char **)o->dest = value;
+		return 0;
+	case OPT_INT: {
+		char *end;
+		long long v = strtoll(value, &end, 10);
+		if (end == value || *end || v < o->min || v > o->max)
+			return cli_usage("%s: %s takes a whole number from %lld to %lld, not '%s'", c->name, o->name,
+				(long long)o->min, (long long)o->max, value);
+		*(int64_t *)o->dest = v;
+		return 0;
+	}
+	case OPT_CHOICE:
+		for (int i = 0; o->choices[i]; i++)
+			if (!strcmp(o->choices[i], value)) {
+				*(int *)o->dest = i;
+				return 0;
+			}
+		{
+			char label[256];
+			opt_label(o, label, sizeof label);
+			return cli_usage("%s: %s takes one of %s, not '%s'", c->name, o->name, strchr(label, ' ') + 1,
+				value);
+		}
+	}
+	return 0;
+}
+
+/* An unknown option: say so, and which one was probably meant. */
+static int unknown_opt(const cli_cmd *c, const char *word, size_t len)
+{
+	const char *names[64];
+	size_t n = 0;
+	for (const cli_opt *o = c->opts; o->name && n < 60; o++)
+		names[n++] = o->name;
+	if (c->uses_store)
+		names[n++] = "--store";
+	names[n++] = "--help";
+	char w[128];
+	snprintf(w, sizeof w, "%.*s", (int)(len < 127 ? len : 127), word);
+	const char *near = cli_closest(w, names, n);
+	if (near)
+		return cli_usage("%s: unknown option '%s' (did you mean %s?)", c->name, w, near);
+	return cli_usage("%s: unknown option '%s'", c->name, w);
+}
+
+int cli_parse(const cli_cmd *c, int argc, char **argv, char **args, int *nargs)
+{
+	current_cmd = c->name;
+	*nargs = 0;
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--"))
+			break;
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			cli_help(stdout, c);
+			return -1;
+		}
+	if (cli_g.json) {
+		const cli_opt *o = find_opt(c, "--json", 6);
+		if (!o)
+			return cli_usage("%s: --json does not apply to this command", c->name);
+		opt_apply(c, o, NULL);
+	}
+	bool options = true;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (options && !strcmp(a, "--")) {
+			options = false;
+			continue;
+		}
+		if (!options || a[0] != '-' || !strcmp(a, "-")) {
+			if (*nargs >= c->max_args)
+				return cli_usage("%s: unexpected argument '%s'", c->name, a);
+			args[(*nargs)++] = argv[i];
+			continue;
+		}
+		const char *eq = strchr(a, '=');
+		size_t len = eq ? (size_t)(eq - a) : strlen(a);
+		const cli_opt *o = a[1] == '-' ? find_opt(c, a, len) : NULL;
+		if (!o)
+			return unknown_opt(c, a, len);
+		const char *value = NULL;
+		bool takes_value = o->kind == OPT_STR || o->kind == OPT_INT || o->kind == OPT_CHOICE;
+		if (takes_value) {
+			if (eq)
+				value = eq + 1;
+			else if (i + 1 < argc)
+				value = argv[++i];
+			else
+				return cli_usage("%s: %s needs a value", c->name, o->name);
+		} else if (eq) {
+			return cli_usage("%s: %s takes no value", c->name, o->name);
+		}
+		if (o == &store_opt)
+			cli_g.store = value;
+		else if (opt_apply(c, o, value))
+			return EXIT_USAGE;
+	}
+	if (*nargs < c->min_args)
+		return cli_usage("%s: expected %s", c->name, c->args);
+	return 0;
+}
+
+/* ---- text ------------------------------------------------------------------------------------ */
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void cli_b64(FILE *f, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+		fputc(B64[v >> 18 & 63], f);
+		fputc(B64[v >> 12 & 63], f);
+		fputc(i + 1 < n ? B64[v >> 6 & 63] : '=', f);
+		fputc(i + 2 < n ? B64[v & 63] : '=', f);
+	}
+}
+
+long cli_unb64(const char *s, size_t len, uint8_t *out)
+{
+	uint32_t acc = 0;
+	int bits = 0;
+	long n = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '=' || c == '\n' || c == '\r')
+			continue;
+		const char *q = c ? strchr(B64, c) : NULL;
+		if (!q) {
+			if (c == '-')
+				q = B64 + 62;
+			else if (c == '_')
+				q = B64 + 63;
+			else
+				return -1;
+		}
+		acc = acc << 6 | (uint32_t)(q - B64);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	return n;
+}
+
+void cli_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+void cli_json_double(FILE *f, double v)
+{
+	char buf[40];
+	if (v != v || v - v != 0) { /* NaN, inf: JSON has no such numbers */
+		fputs("null", f);
+		return;
+	}
+	mlmd_double_format(buf, sizeof buf, v, 0);
+	fputs(buf, f);
+}
+
+const char *cli_time_iso(char *buf, size_t size, int64_t ms)
+{
+	int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+	int frac = (int)(ms - secs * 1000);
+	time_t t = (time_t)secs;
+	struct tm tm;
+	if (!gmtime_r(&t, &tm)) {
+		snprintf(buf, size, "%lld ms", (long long)ms);
+		return buf;
+	}
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+	return buf;
+}
+
+/* ---- progress --------------------------------------------------------------------------------- */
+
+#define PROGRESS_STEP 1000
+
+void cli_progress_init(cli_progress *p, const char *what)
+{
+	*p = (cli_progress){ .tty = isatty(2) != 0, .next = PROGRESS_STEP, .what = what };
+}
+
+void cli_progress_tick(cli_progress *p, long done)
+{
+	if (!p->tty || done < p->next)
+		return;
+	fprintf(stderr, "\rmlmd: %s %ld records...", p->what, done);
+	fflush(stderr);
+	p->shown = true;
+	p->next = done + PROGRESS_STEP;
+}
+
+void cli_progress_end(cli_progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr); /* clear the line for the summary */
+	p->shown = false;
+}
