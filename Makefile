@@ -275,12 +275,20 @@ headertest: $(GEN)/.stamp
 # The ABI: libmlmd.so exports exactly the symbols listed in
 # tests/abi/libmlmd.so.symbols (mlmd_ functions and MLMD's message
 # descriptors); adding or removing one is a decision, so the list is updated
-# by hand (`make symbols-update` writes the current one).
+# by hand (`make symbols-update` writes the current one). Every global symbol
+# of libmlmd.a starts with mlmd_ (or mlmd__ for internal ones), but for the
+# names in tests/abi/libmlmd.a.allow (none today).
 symbols: $(B)/libmlmd.so
 	@nm -D --defined-only $(B)/libmlmd.so | awk '{print $$3}' | LC_ALL=C sort > $(B)/libmlmd.so.symbols
 	@if ! diff -u tests/abi/libmlmd.so.symbols $(B)/libmlmd.so.symbols; then \
 		echo "symbols: libmlmd.so exports differ from tests/abi/libmlmd.so.symbols (+ new, - gone)"; exit 1; fi
 	@echo "symbols: libmlmd.so exports the $$(wc -l < tests/abi/libmlmd.so.symbols) listed symbols"
+	@nm -g --defined-only $(B)/libmlmd.a | awk 'NF == 3 {print $$3}' | grep -v '^mlmd_' | LC_ALL=C sort -u \
+		| grep -vxFf tests/abi/libmlmd.a.allow > $(B)/libmlmd.a.foreign || true
+	@if [ -s $(B)/libmlmd.a.foreign ]; then echo "symbols: libmlmd.a defines globals without the mlmd_ prefix" \
+		"(they can collide in a host's static link; rename them, or list them in tests/abi/libmlmd.a.allow):"; \
+		cat $(B)/libmlmd.a.foreign; exit 1; fi
+	@echo "symbols: every global of libmlmd.a starts with mlmd_"
 symbols-update: $(B)/libmlmd.so
 	nm -D --defined-only $(B)/libmlmd.so | awk '{print $$3}' | LC_ALL=C sort > tests/abi/libmlmd.so.symbols
 

@@ -739,7 +739,7 @@ static void tree_engine_matches_walker(void **state)
 					for (int w = 0; w < 2; w++) {
 						m[w] = random_tree(seed * 977, cls, strategies[ms], notrue[nt], w);
 						int e, wk;
-						assert_int_equal(sc_pmml_tree_counts(m[w], &e, &wk), 0);
+						assert_int_equal(mlmd__sc_pmml_tree_counts(m[w], &e, &wk), 0);
 						assert_int_equal(e + wk, 1);
 						if (w) {
 							assert_int_equal(e, 0); /* the compound spelling is always walked */
@@ -814,7 +814,7 @@ static void deep_tree_is_walked(void **state)
 	mlmd_model *m = load(b.p);
 	free(b.p);
 	int e, w;
-	assert_int_equal(sc_pmml_tree_counts(m, &e, &w), 0);
+	assert_int_equal(mlmd__sc_pmml_tree_counts(m, &e, &w), 0);
 	assert_int_equal(e, 0);
 	assert_int_equal(w, 1);
 	mlmd_score_ctx *ctx;

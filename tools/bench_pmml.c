@@ -138,7 +138,7 @@ int main(int argc, char **argv)
 		die("load (walked variant)");
 	int eng[2], wk[2];
 	for (int k = 0; k < 2; k++) {
-		sc_pmml_tree_counts(sd[k].m, &eng[k], &wk[k]);
+		mlmd__sc_pmml_tree_counts(sd[k].m, &eng[k], &wk[k]);
 		sd[k].nout = mlmd_model_output_count(sd[k].m);
 		if (sd[k].nout > 16 || mlmd_score_ctx_new(&sd[k].ctx))
 			die("outputs");

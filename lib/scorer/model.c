@@ -21,7 +21,7 @@ struct sc_block {
 	_Alignas(32) unsigned char data[];
 };
 
-void *sc_alloc(sc_pool *p, size_t n)
+void *mlmd__sc_alloc(sc_pool *p, size_t n)
 {
 	n = (n + 31) & ~(size_t)31;
 	if (n == 0)
@@ -56,16 +56,16 @@ void *sc_alloc(sc_pool *p, size_t n)
 	return r;
 }
 
-void *sc_alloc_array(sc_pool *p, size_t n, size_t elem)
+void *mlmd__sc_alloc_array(sc_pool *p, size_t n, size_t elem)
 {
 	if (elem && n > (((size_t)1 << 40) / elem))
 		return NULL;
-	return sc_alloc(p, n * elem);
+	return mlmd__sc_alloc(p, n * elem);
 }
 
-char *sc_strdup(sc_pool *p, const char *s, size_t len)
+char *mlmd__sc_strdup(sc_pool *p, const char *s, size_t len)
 {
-	char *r = sc_alloc(p, len + 1);
+	char *r = mlmd__sc_alloc(p, len + 1);
 	if (r && len)
 		sc_memcpy(r, s, len);
 	return r;
@@ -73,11 +73,11 @@ char *sc_strdup(sc_pool *p, const char *s, size_t len)
 
 /* Frees all blocks but one big enough for the peak, so the next call of the
  * same size runs in a single block without allocating. */
-void sc_pool_reset(sc_pool *p)
+void mlmd__sc_pool_reset(sc_pool *p)
 {
 	if (p->head && p->head->next) {
 		size_t want = p->peak;
-		sc_pool_free(p);
+		mlmd__sc_pool_free(p);
 		p->peak = want;
 		sc_block *nb = aligned_alloc(32, (sizeof *nb + want + 31) & ~(size_t)31);
 		if (nb) {
@@ -93,7 +93,7 @@ void sc_pool_reset(sc_pool *p)
 	p->refused = 0;
 }
 
-void sc_pool_free(sc_pool *p)
+void mlmd__sc_pool_free(sc_pool *p)
 {
 	for (sc_block *b = p->head, *n; b; b = n) {
 		n = b->next;
@@ -105,7 +105,7 @@ void sc_pool_free(sc_pool *p)
 
 /* ---- tensors ---------------------------------------------------------------------- */
 
-size_t sc_dtype_size(int dtype)
+size_t mlmd__sc_dtype_size(int dtype)
 {
 	switch (dtype) {
 	case MLMD_DTYPE_FLOAT: case MLMD_DTYPE_INT32: case MLMD_DTYPE_UINT32: return 4;
@@ -117,7 +117,7 @@ size_t sc_dtype_size(int dtype)
 	}
 }
 
-bool sc_is_int(int dt)
+bool mlmd__sc_is_int(int dt)
 {
 	switch (dt) {
 	case MLMD_DTYPE_INT32: case MLMD_DTYPE_INT64: case MLMD_DTYPE_UINT8: case MLMD_DTYPE_INT8:
@@ -128,14 +128,14 @@ bool sc_is_int(int dt)
 	}
 }
 
-bool sc_is_unsigned(int dt)
+bool mlmd__sc_is_unsigned(int dt)
 {
 	return dt == MLMD_DTYPE_UINT8 || dt == MLMD_DTYPE_UINT16 || dt == MLMD_DTYPE_UINT32 || dt == MLMD_DTYPE_UINT64 ||
 		dt == MLMD_DTYPE_BOOL;
 }
 
-/* Integer element i as int64 (UINT64 wraps; callers that care use sc_getu). */
-int64_t sc_geti(const tensor *t, int64_t i)
+/* Integer element i as int64 (UINT64 wraps; callers that care use mlmd__sc_getu). */
+int64_t mlmd__sc_geti(const tensor *t, int64_t i)
 {
 	const void *p = t->data;
 	switch (t->dtype) {
@@ -148,7 +148,7 @@ int64_t sc_geti(const tensor *t, int64_t i)
 	case MLMD_DTYPE_UINT32: return ((const uint32_t *)p)[i];
 	case MLMD_DTYPE_UINT64: return (int64_t)((const uint64_t *)p)[i];
 	default: {
-		double v = sc_getd(t, i);
+		double v = mlmd__sc_getd(t, i);
 		if (v != v)
 			return INT64_MIN;
 		if (v >= 9.2233720368547758e18)
@@ -160,24 +160,24 @@ int64_t sc_geti(const tensor *t, int64_t i)
 	}
 }
 
-uint64_t sc_getu(const tensor *t, int64_t i)
+uint64_t mlmd__sc_getu(const tensor *t, int64_t i)
 {
-	return t->dtype == MLMD_DTYPE_UINT64 ? ((const uint64_t *)t->data)[i] : (uint64_t)sc_geti(t, i);
+	return t->dtype == MLMD_DTYPE_UINT64 ? ((const uint64_t *)t->data)[i] : (uint64_t)mlmd__sc_geti(t, i);
 }
 
-double sc_getd(const tensor *t, int64_t i)
+double mlmd__sc_getd(const tensor *t, int64_t i)
 {
 	switch (t->dtype) {
 	case MLMD_DTYPE_FLOAT: return ((const float *)t->data)[i];
 	case MLMD_DTYPE_DOUBLE: return ((const double *)t->data)[i];
 	case MLMD_DTYPE_UINT64: return (double)((const uint64_t *)t->data)[i];
 	case MLMD_DTYPE_STRING: return 0;
-	default: return (double)sc_geti(t, i);
+	default: return (double)mlmd__sc_geti(t, i);
 	}
 }
 
 /* Stores v into integer element i, wrapping to the type's width. */
-void sc_seti(tensor *t, int64_t i, int64_t v)
+void mlmd__sc_seti(tensor *t, int64_t i, int64_t v)
 {
 	void *p = t->data;
 	uint64_t u = (uint64_t)v;
@@ -199,7 +199,7 @@ void sc_seti(tensor *t, int64_t i, int64_t v)
 
 /* Stores a number: floats directly, integers converted (NaN and values out
  * of range saturate, so no input is undefined behaviour in C). */
-void sc_setd(tensor *t, int64_t i, double v)
+void mlmd__sc_setd(tensor *t, int64_t i, double v)
 {
 	switch (t->dtype) {
 	case MLMD_DTYPE_FLOAT: ((float *)t->data)[i] = (float)v; return;
@@ -211,17 +211,17 @@ void sc_setd(tensor *t, int64_t i, double v)
 	default: {
 		int64_t x = v != v ? INT64_MIN : v >= 9.2233720368547758e18 ? INT64_MAX : v <= -9.2233720368547758e18 ?
 			INT64_MIN : (int64_t)v;
-		sc_seti(t, i, x);
+		mlmd__sc_seti(t, i, x);
 	}
 	}
 }
 
-bool sc_dtype_supported(int dtype)
+bool mlmd__sc_dtype_supported(int dtype)
 {
-	return sc_dtype_size(dtype) != 0;
+	return mlmd__sc_dtype_size(dtype) != 0;
 }
 
-const char *sc_dtype_name(int dtype)
+const char *mlmd__sc_dtype_name(int dtype)
 {
 	static const char *const names[] = { "UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32",
 		"INT64", "STRING", "BOOL", "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64", "COMPLEX128",
@@ -235,7 +235,7 @@ const char *sc_dtype_name(int dtype)
  * even when another dimension is 0, so that no product of a subset of a
  * tensor's dimensions (which ops compute: outer and inner sizes, strides)
  * can overflow. */
-int64_t sc_shape_numel(int rank, const int64_t *dims)
+int64_t mlmd__sc_shape_numel(int rank, const int64_t *dims)
 {
 	int64_t n = 1;
 	bool empty = false;
@@ -253,12 +253,12 @@ int64_t sc_shape_numel(int rank, const int64_t *dims)
 	return empty ? 0 : n;
 }
 
-int64_t sc_numel(const tensor *t)
+int64_t mlmd__sc_numel(const tensor *t)
 {
-	return sc_shape_numel(t->rank, t->dims);
+	return mlmd__sc_shape_numel(t->rank, t->dims);
 }
 
-int sc_fail(const sc_node *n, int code, const char *fmt, ...)
+int mlmd__sc_fail(const sc_node *n, int code, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -269,20 +269,20 @@ int sc_fail(const sc_node *n, int code, const char *fmt, ...)
 		n->op->domain[0] ? n->op->domain : "ai.onnx", n->op->name, n->opset, msg);
 }
 
-int sc_out(const sc_node *n, sc_run *r, int k, int dtype, int rank, const int64_t *dims)
+int mlmd__sc_out(const sc_node *n, sc_run *r, int k, int dtype, int rank, const int64_t *dims)
 {
 	tensor *t = r->out[k];
-	int64_t cnt = sc_shape_numel(rank, dims);
+	int64_t cnt = mlmd__sc_shape_numel(rank, dims);
 	if (cnt < 0)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "output %d would have an invalid or too large shape", k);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "output %d would have an invalid or too large shape", k);
 	t->dtype = dtype;
 	t->rank = rank;
 	for (int i = 0; i < rank; i++)
 		t->dims[i] = dims[i];
 	t->capacity = (size_t)cnt;
-	t->data = sc_alloc_array(&r->ctx->pool, (size_t)cnt, sc_dtype_size(dtype));
+	t->data = mlmd__sc_alloc_array(&r->ctx->pool, (size_t)cnt, mlmd__sc_dtype_size(dtype));
 	if (!t->data && !r->ctx->pool.refused)
-		return sc_fail(n, MLMD_RESOURCE_EXHAUSTED, "output %d: %lld elements do not fit in memory", k,
+		return mlmd__sc_fail(n, MLMD_RESOURCE_EXHAUSTED, "output %d: %lld elements do not fit in memory", k,
 			(long long)cnt);
 	if (!t->data)
 		return MLMD_OOM(); /* over the context's limit: run_graph says so */
@@ -291,11 +291,11 @@ int sc_out(const sc_node *n, sc_run *r, int k, int dtype, int rank, const int64_
 
 /* ---- values, inputs and outputs ------------------------------------------------------ */
 
-int sc_add_value(mlmd_model *m, const char *name)
+int mlmd__sc_add_value(mlmd_model *m, const char *name)
 {
 	if ((m->n_values & (m->n_values - 1)) == 0) {
 		size_t cap = m->n_values ? (size_t)m->n_values * 2 : 16;
-		sc_value *nv = sc_alloc_array(&m->pool, cap, sizeof *nv);
+		sc_value *nv = mlmd__sc_alloc_array(&m->pool, cap, sizeof *nv);
 		if (!nv)
 			return MLMD_OOM();
 		if (m->n_values)
@@ -307,7 +307,7 @@ int sc_add_value(mlmd_model *m, const char *name)
 }
 
 /* Fills the label fields of the output infos from the values they name. */
-int sc_finish_io(mlmd_model *m)
+int mlmd__sc_finish_io(mlmd_model *m)
 {
 	for (size_t i = 0; i < m->n_outputs; i++) {
 		const sc_value *v = &m->values[m->output_vals[i]];
@@ -348,7 +348,7 @@ static int detect_and_load(mlmd_model *m, const unsigned char *p, size_t len)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "empty model (0 bytes)");
 	if (starts_with_ws(p, len, "{")) {
 		if (contains(p, len, "\"learner\"", len))
-			return sc_load_xgboost(m, (const char *)p, len);
+			return mlmd__sc_load_xgboost(m, (const char *)p, len);
 		if (contains(p, len, "\"action\"", len) && (contains(p, len, "\"input\"", len) ||
 			contains(p, len, "\"output\"", len)))
 			return mlmd__fail(MLMD_UNIMPLEMENTED, "this is a PFA document; PFA is not supported: export "
@@ -358,7 +358,7 @@ static int detect_and_load(mlmd_model *m, const unsigned char *p, size_t len)
 	}
 	if (starts_with_ws(p, len, "<")) {
 		if (contains(p, len, "<PMML", 65536))
-			return sc_load_pmml(m, (const char *)p, len);
+			return mlmd__sc_load_pmml(m, (const char *)p, len);
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "XML document is not a PMML model (no <PMML> element); "
 			"supported formats: ONNX, XGBoost JSON, PMML");
 	}
@@ -369,7 +369,7 @@ static int detect_and_load(mlmd_model *m, const unsigned char *p, size_t len)
 	if (len >= 2 && p[0] == 0x08 && p[1] == 0x01 && contains(p, len, "tensorflow", len))
 		return mlmd__fail(MLMD_UNIMPLEMENTED, "this is a TensorFlow SavedModel; it is not supported: "
 			"convert it to ONNX (for example with tf2onnx) instead");
-	return sc_load_onnx(m, p, len);
+	return mlmd__sc_load_onnx(m, p, len);
 }
 
 int mlmd_model_load_buffer(mlmd_model **out, const void *data, size_t len, const char *name)
@@ -386,7 +386,7 @@ int mlmd_model_load_buffer(mlmd_model **out, const void *data, size_t len, const
 	m->format = m->producer = m->producer_version = "";
 	int rc = detect_and_load(m, data ? data : "", len);
 	if (rc == 0)
-		rc = sc_finish_io(m);
+		rc = mlmd__sc_finish_io(m);
 	for (int k = 0; rc == 0 && k < m->n_nodes; k++) {
 		if (m->nodes[k].nin > m->max_nin)
 			m->max_nin = m->nodes[k].nin;
@@ -403,7 +403,7 @@ int mlmd_model_load_buffer(mlmd_model **out, const void *data, size_t len, const
 
 /* Reads a whole model file into *buf (malloc'd; the caller frees it). A
  * directory is refused, naming a SavedModel when it is one. */
-int sc_read_file(const char *path, char **buf, size_t *len)
+int mlmd__sc_read_file(const char *path, char **buf, size_t *len)
 {
 	*buf = NULL;
 	*len = 0;
@@ -451,7 +451,7 @@ int mlmd_model_load_file(mlmd_model **out, const char *path)
 	*out = NULL;
 	char *buf;
 	size_t len;
-	int rc = sc_read_file(path, &buf, &len);
+	int rc = mlmd__sc_read_file(path, &buf, &len);
 	if (rc)
 		return rc;
 	rc = mlmd_model_load_buffer(out, buf, len, path);
@@ -472,7 +472,7 @@ void mlmd_model_free(mlmd_model *m)
 		return;
 	if (m->fini)
 		m->fini(m->fini_arg);
-	sc_pool_free(&m->pool);
+	mlmd__sc_pool_free(&m->pool);
 	free(m);
 }
 
@@ -547,7 +547,7 @@ void mlmd_score_ctx_free(mlmd_score_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	sc_pool_free(&ctx->pool);
+	mlmd__sc_pool_free(&ctx->pool);
 	free(ctx->slots);
 	free(ctx->args_in);
 	free(ctx->args_out);
@@ -577,7 +577,7 @@ static int bind_input(const mlmd_model *m, mlmd_score_ctx *ctx, size_t i, const 
 	if (in->rank < 0 || in->rank > MLMD_TENSOR_MAX_RANK)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "input '%s': rank %d out of range 0..%d", vi->name, in->rank,
 			MLMD_TENSOR_MAX_RANK);
-	int64_t cnt = sc_numel(in);
+	int64_t cnt = mlmd__sc_numel(in);
 	if (cnt < 0)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "input '%s': invalid shape", vi->name);
 	if (!in->data && cnt > 0)
@@ -594,15 +594,15 @@ static int bind_input(const mlmd_model *m, mlmd_score_ctx *ctx, size_t i, const 
 	*slot = *in;
 	slot->capacity = (size_t)cnt;
 	if (vi->dtype == MLMD_DTYPE_UNDEFINED || vi->dtype == in->dtype) {
-		if (!sc_dtype_supported(in->dtype))
+		if (!mlmd__sc_dtype_supported(in->dtype))
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, "input '%s': unsupported element type %d", vi->name,
 				in->dtype);
 		return 0;
 	}
 	if (!is_numeric(vi->dtype) || !is_numeric(in->dtype))
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "input '%s': element type %s, the model expects %s",
-			vi->name, sc_dtype_name(in->dtype), sc_dtype_name(vi->dtype));
-	void *conv = sc_alloc_array(&ctx->pool, (size_t)cnt, sc_dtype_size(vi->dtype));
+			vi->name, mlmd__sc_dtype_name(in->dtype), mlmd__sc_dtype_name(vi->dtype));
+	void *conv = mlmd__sc_alloc_array(&ctx->pool, (size_t)cnt, mlmd__sc_dtype_size(vi->dtype));
 	if (!conv)
 		return MLMD_OOM();
 	for (int64_t k = 0; k < cnt; k++) {
@@ -656,7 +656,7 @@ static int run_graph(const mlmd_model *m, mlmd_score_ctx *ctx, const tensor *inp
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "inputs is NULL");
 	if (n_outputs && !outputs)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "outputs is NULL");
-	sc_pool_reset(&ctx->pool);
+	mlmd__sc_pool_reset(&ctx->pool);
 	if (ctx->n_slots < m->n_values) {
 		tensor *ns = realloc(ctx->slots, (size_t)m->n_values * sizeof *ns);
 		if (!ns)
@@ -716,16 +716,16 @@ static int run_graph(const mlmd_model *m, mlmd_score_ctx *ctx, const tensor *inp
 	for (size_t i = 0; i < n_outputs; i++) {
 		const tensor *res = &slots[m->output_vals[i]];
 		tensor *o = &outputs[i];
-		int64_t cnt = sc_numel(res);
+		int64_t cnt = mlmd__sc_numel(res);
 		if (o->data) {
 			if (o->dtype && o->dtype != res->dtype)
 				return mlmd__fail(MLMD_INVALID_ARGUMENT, "output '%s' is %s, the buffer given is %s",
-					m->outputs[i].name, sc_dtype_name(res->dtype), sc_dtype_name(o->dtype));
+					m->outputs[i].name, mlmd__sc_dtype_name(res->dtype), mlmd__sc_dtype_name(o->dtype));
 			if ((size_t)cnt > o->capacity)
 				return mlmd__fail(MLMD_OUT_OF_RANGE, "output '%s' has %lld elements, the buffer given "
 					"holds %zu", m->outputs[i].name, (long long)cnt, o->capacity);
 			if (cnt)
-				sc_memcpy(o->data, res->data, (size_t)cnt * sc_dtype_size(res->dtype));
+				sc_memcpy(o->data, res->data, (size_t)cnt * mlmd__sc_dtype_size(res->dtype));
 		} else {
 			o->data = res->data;
 			o->capacity = (size_t)cnt;

@@ -139,9 +139,9 @@ static int tensor_from_proto(sc_pool *pool, const TensorProto *tp, tensor *t, co
 {
 	memset(t, 0, sizeof *t);
 	int dt = tp->has_data_type ? tp->data_type : 0;
-	if (!sc_dtype_supported(dt))
+	if (!mlmd__sc_dtype_supported(dt))
 		return mlmd__fail(MLMD_UNIMPLEMENTED, "%s: element type %s is not supported (supported: FLOAT, DOUBLE, "
-			"BOOL, STRING and the 8- to 64-bit integers)", what, sc_dtype_name(dt));
+			"BOOL, STRING and the 8- to 64-bit integers)", what, mlmd__sc_dtype_name(dt));
 	if (tp->has_data_location && tp->data_location == 1)
 		return mlmd__fail(MLMD_UNIMPLEMENTED, "%s: external tensor data is not supported", what);
 	if (tp->n_dims > MLMD_TENSOR_MAX_RANK)
@@ -154,11 +154,11 @@ static int tensor_from_proto(sc_pool *pool, const TensorProto *tp, tensor *t, co
 				(long long)tp->dims[i]);
 		t->dims[i] = tp->dims[i];
 	}
-	int64_t n = sc_numel(t);
+	int64_t n = mlmd__sc_numel(t);
 	if (n < 0)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: dimensions describe more than 2^34 elements (the "
 			"limit)", what);
-	size_t es = sc_dtype_size(dt);
+	size_t es = mlmd__sc_dtype_size(dt);
 	int64_t have = tensor_data_count(tp, dt, es);
 	if (have < 0)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: raw_data holds %zu bytes, not a multiple of %zu",
@@ -167,12 +167,12 @@ static int tensor_from_proto(sc_pool *pool, const TensorProto *tp, tensor *t, co
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: dims say %lld element(s), the data holds %lld", what,
 			(long long)n, (long long)have);
 	t->capacity = (size_t)n;
-	t->data = sc_alloc_array(pool, (size_t)n, es);
+	t->data = mlmd__sc_alloc_array(pool, (size_t)n, es);
 	if (!t->data)
 		return MLMD_OOM();
 	if (dt == MLMD_DTYPE_STRING) {
 		for (int64_t i = 0; i < n; i++) {
-			char *s = sc_strdup(pool, (const char *)tp->string_data[i].data, tp->string_data[i].len);
+			char *s = mlmd__sc_strdup(pool, (const char *)tp->string_data[i].data, tp->string_data[i].len);
 			if (!s)
 				return MLMD_OOM();
 			((const char **)t->data)[i] = s;
@@ -191,11 +191,11 @@ static int tensor_from_proto(sc_pool *pool, const TensorProto *tp, tensor *t, co
 		case MLMD_DTYPE_UINT32:
 		case MLMD_DTYPE_UINT64:
 			for (int64_t i = 0; i < n; i++)
-				sc_seti(t, i, (int64_t)tp->uint64_data[i]);
+				mlmd__sc_seti(t, i, (int64_t)tp->uint64_data[i]);
 			break;
 		default: /* BOOL and the 8- and 16-bit integers travel in int32_data */
 			for (int64_t i = 0; i < n; i++)
-				sc_seti(t, i, tp->int32_data[i]);
+				mlmd__sc_seti(t, i, tp->int32_data[i]);
 		}
 	}
 	return 0;
@@ -231,16 +231,16 @@ static int attr_type(const AttributeProto *a)
 
 static int wrong_kind(sc_node *n, const char *name, const char *want)
 {
-	return sc_fail(n, MLMD_INVALID_ARGUMENT, "attribute '%s' must be %s", name, want);
+	return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "attribute '%s' must be %s", name, want);
 }
 
-bool sc_has(sc_node *n, sc_load *L, const char *name)
+bool mlmd__sc_has(sc_node *n, sc_load *L, const char *name)
 {
 	(void)n;
 	return find_attr(L, name) != NULL;
 }
 
-int sc_get_int(sc_node *n, sc_load *L, const char *name, int64_t def, int64_t *out)
+int mlmd__sc_get_int(sc_node *n, sc_load *L, const char *name, int64_t def, int64_t *out)
 {
 	const AttributeProto *a = find_attr(L, name);
 	*out = def;
@@ -252,7 +252,7 @@ int sc_get_int(sc_node *n, sc_load *L, const char *name, int64_t def, int64_t *o
 	return 0;
 }
 
-int sc_get_float(sc_node *n, sc_load *L, const char *name, double def, double *out)
+int mlmd__sc_get_float(sc_node *n, sc_load *L, const char *name, double def, double *out)
 {
 	const AttributeProto *a = find_attr(L, name);
 	*out = def;
@@ -264,7 +264,7 @@ int sc_get_float(sc_node *n, sc_load *L, const char *name, double def, double *o
 	return 0;
 }
 
-int sc_get_string(sc_node *n, sc_load *L, const char *name, const char *def, const char **out)
+int mlmd__sc_get_string(sc_node *n, sc_load *L, const char *name, const char *def, const char **out)
 {
 	const AttributeProto *a = find_attr(L, name);
 	*out = def;
@@ -272,7 +272,7 @@ int sc_get_string(sc_node *n, sc_load *L, const char *name, const char *def, con
 		return 0;
 	if (attr_type(a) != 3)
 		return wrong_kind(n, name, "a STRING");
-	char *s = sc_strdup(L->pool, (const char *)a->s.data, a->s.len);
+	char *s = mlmd__sc_strdup(L->pool, (const char *)a->s.data, a->s.len);
 	if (!s)
 		return MLMD_OOM();
 	*out = s;
@@ -290,7 +290,7 @@ static int get_list(sc_node *n, sc_load *L, const char *name, int want_type, siz
 	if (attr_type(a) != want_type)
 		return wrong_kind(n, name, want_type == 6 ? "FLOATS" : "INTS");
 	size_t k = want_type == 6 ? a->n_floats : a->n_ints, sz = want_type == 6 ? sizeof(float) : sizeof(int64_t);
-	void *v = sc_alloc_array(L->pool, k, sz);
+	void *v = mlmd__sc_alloc_array(L->pool, k, sz);
 	if (!v)
 		return MLMD_OOM();
 	if (k)
@@ -300,7 +300,7 @@ static int get_list(sc_node *n, sc_load *L, const char *name, int want_type, siz
 	return 0;
 }
 
-int sc_get_floats(sc_node *n, sc_load *L, const char *name, size_t *count, const float **out)
+int mlmd__sc_get_floats(sc_node *n, sc_load *L, const char *name, size_t *count, const float **out)
 {
 	const void *v;
 	int rc = get_list(n, L, name, 6, count, &v);
@@ -308,7 +308,7 @@ int sc_get_floats(sc_node *n, sc_load *L, const char *name, size_t *count, const
 	return rc;
 }
 
-int sc_get_ints(sc_node *n, sc_load *L, const char *name, size_t *count, const int64_t **out)
+int mlmd__sc_get_ints(sc_node *n, sc_load *L, const char *name, size_t *count, const int64_t **out)
 {
 	const void *v;
 	int rc = get_list(n, L, name, 7, count, &v);
@@ -316,7 +316,7 @@ int sc_get_ints(sc_node *n, sc_load *L, const char *name, size_t *count, const i
 	return rc;
 }
 
-int sc_get_strings(sc_node *n, sc_load *L, const char *name, size_t *count, const char *const **out)
+int mlmd__sc_get_strings(sc_node *n, sc_load *L, const char *name, size_t *count, const char *const **out)
 {
 	const AttributeProto *a = find_attr(L, name);
 	*count = 0;
@@ -325,18 +325,18 @@ int sc_get_strings(sc_node *n, sc_load *L, const char *name, size_t *count, cons
 		return 0;
 	if (attr_type(a) != 8)
 		return wrong_kind(n, name, "STRINGS");
-	const char **v = sc_alloc_array(L->pool, a->n_strings, sizeof *v);
+	const char **v = mlmd__sc_alloc_array(L->pool, a->n_strings, sizeof *v);
 	if (!v)
 		return MLMD_OOM();
 	for (size_t i = 0; i < a->n_strings; i++)
-		if (!(v[i] = sc_strdup(L->pool, (const char *)a->strings[i].data, a->strings[i].len)))
+		if (!(v[i] = mlmd__sc_strdup(L->pool, (const char *)a->strings[i].data, a->strings[i].len)))
 			return MLMD_OOM();
 	*count = a->n_strings;
 	*out = v;
 	return 0;
 }
 
-int sc_get_tensor(sc_node *n, sc_load *L, const char *name, bool *found, tensor *out)
+int mlmd__sc_get_tensor(sc_node *n, sc_load *L, const char *name, bool *found, tensor *out)
 {
 	const AttributeProto *a = find_attr(L, name);
 	*found = false;
@@ -351,7 +351,7 @@ int sc_get_tensor(sc_node *n, sc_load *L, const char *name, bool *found, tensor 
 	return rc;
 }
 
-int sc_get_doubles_or_tensor(sc_node *n, sc_load *L, const char *name, size_t *count, double **out)
+int mlmd__sc_get_doubles_or_tensor(sc_node *n, sc_load *L, const char *name, size_t *count, double **out)
 {
 	char tname[96];
 	snprintf(tname, sizeof tname, "%s_as_tensor", name);
@@ -359,14 +359,14 @@ int sc_get_doubles_or_tensor(sc_node *n, sc_load *L, const char *name, size_t *c
 	*out = NULL;
 	bool found;
 	tensor t;
-	int rc = sc_get_tensor(n, L, tname, &found, &t);
+	int rc = mlmd__sc_get_tensor(n, L, tname, &found, &t);
 	if (rc)
 		return rc;
 	if (found) {
 		if (t.dtype != MLMD_DTYPE_FLOAT && t.dtype != MLMD_DTYPE_DOUBLE)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "attribute '%s' must be a FLOAT or DOUBLE tensor", tname);
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "attribute '%s' must be a FLOAT or DOUBLE tensor", tname);
 		size_t k = t.capacity;
-		double *v = sc_alloc_array(L->pool, k, sizeof *v);
+		double *v = mlmd__sc_alloc_array(L->pool, k, sizeof *v);
 		if (!v)
 			return MLMD_OOM();
 		for (size_t i = 0; i < k; i++)
@@ -377,9 +377,9 @@ int sc_get_doubles_or_tensor(sc_node *n, sc_load *L, const char *name, size_t *c
 	}
 	const float *f;
 	size_t k;
-	if ((rc = sc_get_floats(n, L, name, &k, &f)))
+	if ((rc = mlmd__sc_get_floats(n, L, name, &k, &f)))
 		return rc;
-	double *v = sc_alloc_array(L->pool, k, sizeof *v);
+	double *v = mlmd__sc_alloc_array(L->pool, k, sizeof *v);
 	if (!v)
 		return MLMD_OOM();
 	for (size_t i = 0; i < k; i++)
@@ -389,7 +389,7 @@ int sc_get_doubles_or_tensor(sc_node *n, sc_load *L, const char *name, size_t *c
 	return 0;
 }
 
-const tensor *sc_const_input(const sc_node *n, sc_load *L, int i)
+const tensor *mlmd__sc_const_input(const sc_node *n, sc_load *L, int i)
 {
 	if (i >= n->nin || n->in[i] < 0 || !L->m->values[n->in[i]].is_const)
 		return NULL;
@@ -454,7 +454,7 @@ static int map_get(const name_map *mp, const char *key)
 static int value_info(mlmd_model *m, const ValueInfoProto *vi, mlmd_value_info *out, const char *what)
 {
 	sc_pool *pool = &m->pool;
-	out->name = sc_strdup(pool, vi->name, strlen(vi->name));
+	out->name = mlmd__sc_strdup(pool, vi->name, strlen(vi->name));
 	out->dtype = MLMD_DTYPE_UNDEFINED;
 	out->rank = -1;
 	const TypeProto *tp = vi->type;
@@ -464,9 +464,9 @@ static int value_info(mlmd_model *m, const ValueInfoProto *vi, mlmd_value_info *
 		return 0; /* sequences and maps: only as ZipMap outputs, fixed up by the caller */
 	const Mlmd__Onnx__TypeProto__Tensor *tt = tp->tensor_type;
 	if (tt->has_elem_type && tt->elem_type) {
-		if (!sc_dtype_supported(tt->elem_type))
+		if (!mlmd__sc_dtype_supported(tt->elem_type))
 			return mlmd__fail(MLMD_UNIMPLEMENTED, "%s '%s': element type %s is not supported (supported: "
-				"FLOAT, DOUBLE, BOOL, STRING and the 8- to 64-bit integers)", what, vi->name, sc_dtype_name(tt->elem_type));
+				"FLOAT, DOUBLE, BOOL, STRING and the 8- to 64-bit integers)", what, vi->name, mlmd__sc_dtype_name(tt->elem_type));
 		out->dtype = tt->elem_type;
 	}
 	if (tt->shape) {
@@ -474,8 +474,8 @@ static int value_info(mlmd_model *m, const ValueInfoProto *vi, mlmd_value_info *
 			return mlmd__fail(MLMD_UNIMPLEMENTED, "%s '%s': rank %zu exceeds %d", what, vi->name,
 				tt->shape->n_dim, MLMD_TENSOR_MAX_RANK);
 		int r = (int)tt->shape->n_dim;
-		int64_t *dims = sc_alloc_array(pool, (size_t)r + 1, sizeof *dims);
-		const char **names = sc_alloc_array(pool, (size_t)r + 1, sizeof *names);
+		int64_t *dims = mlmd__sc_alloc_array(pool, (size_t)r + 1, sizeof *dims);
+		const char **names = mlmd__sc_alloc_array(pool, (size_t)r + 1, sizeof *names);
 		if (!dims || !names)
 			return MLMD_OOM();
 		for (int d = 0; d < r; d++) {
@@ -487,7 +487,7 @@ static int value_info(mlmd_model *m, const ValueInfoProto *vi, mlmd_value_info *
 						vi->name, d);
 				dims[d] = dm->dim_value;
 			} else if (dm->value_case == MLMD__ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM) {
-				names[d] = sc_strdup(pool, dm->dim_param, strlen(dm->dim_param));
+				names[d] = mlmd__sc_strdup(pool, dm->dim_param, strlen(dm->dim_param));
 			}
 		}
 		out->rank = r;
@@ -522,14 +522,14 @@ static int load_opsets(loader *ld, const ModelProto *mp)
 {
 	mlmd_model *m = ld->m;
 	m->n_opsets = mp->n_opset_import;
-	m->opset_domains = sc_alloc_array(&m->pool, mp->n_opset_import + 1, sizeof(char *));
-	m->opset_versions = sc_alloc_array(&m->pool, mp->n_opset_import + 1, sizeof(int64_t));
+	m->opset_domains = mlmd__sc_alloc_array(&m->pool, mp->n_opset_import + 1, sizeof(char *));
+	m->opset_versions = mlmd__sc_alloc_array(&m->pool, mp->n_opset_import + 1, sizeof(int64_t));
 	if (!m->opset_domains || !m->opset_versions)
 		return MLMD_OOM();
 	for (size_t i = 0; i < mp->n_opset_import; i++) {
 		const Mlmd__Onnx__OperatorSetIdProto *o = mp->opset_import[i];
 		const char *d = o->domain ? o->domain : "";
-		m->opset_domains[i] = sc_strdup(&m->pool, d, strlen(d));
+		m->opset_domains[i] = mlmd__sc_strdup(&m->pool, d, strlen(d));
 		m->opset_versions[i] = o->version;
 		if (!d[0] || strcmp(d, "ai.onnx") == 0) {
 			if (o->version < 1 || o->version > 21)
@@ -555,7 +555,7 @@ static int add_named(loader *ld, const char *name, int *idx, const char *what)
 	int *slot = map_slot(&ld->names, name, &isnew);
 	if (!isnew)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s '%s' is defined twice", what, name);
-	int v = sc_add_value(ld->m, name);
+	int v = mlmd__sc_add_value(ld->m, name);
 	if (v < 0)
 		return v;
 	*slot = v;
@@ -656,14 +656,14 @@ static int build_node(loader *ld, const NodeProto *np, int index, sc_node *n)
 		snprintf(nbuf, sizeof nbuf, "%s#%d", opname, index);
 		nm = nbuf;
 	}
-	n->name = sc_strdup(&m->pool, nm, strlen(nm));
+	n->name = mlmd__sc_strdup(&m->pool, nm, strlen(nm));
 	if (!n->name)
 		return MLMD_OOM();
 	if (opset_for(ld, dom, &n->opset))
 		return mlmd__fail(MLMD_UNIMPLEMENTED, "node '%s' (%s::%s): domain '%s' is %s", n->name, dom, opname,
 			dom, (!dom[0] || !strcmp(dom, "ai.onnx") || !strcmp(dom, "ai.onnx.ml")) ?
 			"not imported by the model (no opset_import)" : "not supported (supported: ai.onnx, ai.onnx.ml)");
-	n->op = sc_find_op(strcmp(dom, "ai.onnx") == 0 ? "" : dom, opname);
+	n->op = mlmd__sc_find_op(strcmp(dom, "ai.onnx") == 0 ? "" : dom, opname);
 	if (!n->op)
 		return mlmd__fail(MLMD_UNIMPLEMENTED, "node '%s' (%s::%s, opset %d): operator not supported", n->name,
 			dom[0] ? dom : "ai.onnx", opname, n->opset);
@@ -671,37 +671,37 @@ static int build_node(loader *ld, const NodeProto *np, int index, sc_node *n)
 	while (nout > 0 && !np->output[nout - 1][0])
 		nout--;
 	if (nin < n->op->min_in || nin > n->op->max_in)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "has %d input(s), expected %d..%d", nin, n->op->min_in,
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "has %d input(s), expected %d..%d", nin, n->op->min_in,
 			n->op->max_in);
 	if (nout < n->op->min_out || nout > n->op->max_out)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "has %d output(s), expected %d..%d", nout, n->op->min_out,
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "has %d output(s), expected %d..%d", nout, n->op->min_out,
 			n->op->max_out);
 	n->nin = nin;
 	n->nout = nout;
-	n->in = sc_alloc_array(&m->pool, (size_t)nin + 1, sizeof(int));
-	n->out = sc_alloc_array(&m->pool, (size_t)nout + 1, sizeof(int));
+	n->in = mlmd__sc_alloc_array(&m->pool, (size_t)nin + 1, sizeof(int));
+	n->out = mlmd__sc_alloc_array(&m->pool, (size_t)nout + 1, sizeof(int));
 	if (!n->in || !n->out)
 		return MLMD_OOM();
 	for (int i = 0; i < nin; i++) {
 		/* an empty name omits an optional input; required and variadic inputs cannot be omitted */
 		if (!np->input[i][0] && (i < n->op->min_in || n->op->max_in == SC_VARIADIC))
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "input %d is required but has no name", i);
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "input %d is required but has no name", i);
 		n->in[i] = np->input[i][0] ? map_get(&ld->names, np->input[i]) : -1;
 	}
 	for (int i = 0; i < nout; i++) {
 		if (!np->output[i][0])
-			return sc_fail(n, MLMD_UNIMPLEMENTED, "omitted optional output %d is not supported", i);
+			return mlmd__sc_fail(n, MLMD_UNIMPLEMENTED, "omitted optional output %d is not supported", i);
 		n->out[i] = map_get(&ld->names, np->output[i]);
 	}
 	/* types known at load: check input 0 against the op, then type output 0 */
 	int dt0 = nin > 0 && n->in[0] >= 0 ? m->values[n->in[0]].dtype : 0;
 	int dt1 = nin > 1 && n->in[1] >= 0 ? m->values[n->in[1]].dtype : 0;
 	if (dt0 > 0 && dt0 < 32 && n->op->types && !(n->op->types & SC_T(dt0)))
-		return sc_fail(n, MLMD_UNIMPLEMENTED, "input '%s' has element type %s, which this operator does not "
-			"take", np->input[0], sc_dtype_name(dt0));
+		return mlmd__sc_fail(n, MLMD_UNIMPLEMENTED, "input '%s' has element type %s, which this operator does not "
+			"take", np->input[0], mlmd__sc_dtype_name(dt0));
 	if (n->op->same_types && dt0 && dt1 && dt0 != dt1)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs '%s' and '%s' have different element types (%s, %s)",
-			np->input[0], np->input[1], sc_dtype_name(dt0), sc_dtype_name(dt1));
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs '%s' and '%s' have different element types (%s, %s)",
+			np->input[0], np->input[1], mlmd__sc_dtype_name(dt0), mlmd__sc_dtype_name(dt1));
 	sc_load L = { .m = m, .pool = &m->pool, .proto = np };
 	int rc = n->op->prepare ? n->op->prepare(n, &L) : 0;
 	if (rc || nout == 0)
@@ -739,7 +739,7 @@ static int load_graph(loader *ld)
 		int v;
 		char what[160];
 		snprintf(what, sizeof what, "initializer '%s'", tp->name);
-		if ((rc = add_named(ld, sc_strdup(&m->pool, tp->name, strlen(tp->name)), &v, "initializer")))
+		if ((rc = add_named(ld, mlmd__sc_strdup(&m->pool, tp->name, strlen(tp->name)), &v, "initializer")))
 			return rc;
 		producer[v] = -1;
 		m->values[v].is_const = true;
@@ -748,8 +748,8 @@ static int load_graph(loader *ld)
 		m->values[v].dtype = m->values[v].t.dtype;
 	}
 	/* Graph inputs that are not initializers are the model's inputs. */
-	m->inputs = sc_alloc_array(&m->pool, g->n_input + 1, sizeof *m->inputs);
-	m->input_vals = sc_alloc_array(&m->pool, g->n_input + 1, sizeof(int));
+	m->inputs = mlmd__sc_alloc_array(&m->pool, g->n_input + 1, sizeof *m->inputs);
+	m->input_vals = mlmd__sc_alloc_array(&m->pool, g->n_input + 1, sizeof(int));
 	if (!m->inputs || !m->input_vals)
 		return MLMD_OOM();
 	for (size_t i = 0; i < g->n_input; i++) {
@@ -759,7 +759,7 @@ static int load_graph(loader *ld)
 		if (map_get(&ld->names, vi->name) >= 0)
 			continue; /* IR < 4 lists initializers among the inputs */
 		int v;
-		if ((rc = add_named(ld, sc_strdup(&m->pool, vi->name, strlen(vi->name)), &v, "graph input")))
+		if ((rc = add_named(ld, mlmd__sc_strdup(&m->pool, vi->name, strlen(vi->name)), &v, "graph input")))
 			return rc;
 		producer[v] = -1;
 		if ((rc = value_info(m, vi, &m->inputs[m->n_inputs], "input")))
@@ -776,7 +776,7 @@ static int load_graph(loader *ld)
 			if (!np->output[k][0])
 				continue;
 			int v;
-			if ((rc = add_named(ld, sc_strdup(&m->pool, np->output[k], strlen(np->output[k])), &v, "value")))
+			if ((rc = add_named(ld, mlmd__sc_strdup(&m->pool, np->output[k], strlen(np->output[k])), &v, "value")))
 				return rc;
 			producer[v] = (int)i;
 		}
@@ -784,7 +784,7 @@ static int load_graph(loader *ld)
 	int *order = NULL;
 	if ((rc = order_nodes(ld, &order)))
 		return rc;
-	m->nodes = sc_alloc_array(&m->pool, g->n_node + 1, sizeof *m->nodes);
+	m->nodes = mlmd__sc_alloc_array(&m->pool, g->n_node + 1, sizeof *m->nodes);
 	if (!m->nodes) {
 		free(order);
 		return MLMD_OOM();
@@ -798,8 +798,8 @@ static int load_graph(loader *ld)
 		return rc;
 	if (g->n_output == 0)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "the graph has no outputs");
-	m->outputs = sc_alloc_array(&m->pool, g->n_output, sizeof *m->outputs);
-	m->output_vals = sc_alloc_array(&m->pool, g->n_output, sizeof(int));
+	m->outputs = mlmd__sc_alloc_array(&m->pool, g->n_output, sizeof *m->outputs);
+	m->output_vals = mlmd__sc_alloc_array(&m->pool, g->n_output, sizeof(int));
 	if (!m->outputs || !m->output_vals)
 		return MLMD_OOM();
 	for (size_t i = 0; i < g->n_output; i++) {
@@ -814,7 +814,7 @@ static int load_graph(loader *ld)
 		if (o->dtype == MLMD_DTYPE_UNDEFINED && !m->values[v].is_zipmap)
 			o->dtype = m->values[v].dtype; /* not declared: what the graph computes, if known */
 		if (m->values[v].is_zipmap) {
-			int64_t *dims = sc_alloc_array(&m->pool, 2, sizeof *dims);
+			int64_t *dims = mlmd__sc_alloc_array(&m->pool, 2, sizeof *dims);
 			if (!dims)
 				return MLMD_OOM();
 			dims[0] = -1;
@@ -822,7 +822,7 @@ static int load_graph(loader *ld)
 			o->dtype = MLMD_DTYPE_FLOAT;
 			o->rank = 2;
 			o->dims = dims;
-			o->dim_names = sc_alloc_array(&m->pool, 2, sizeof(char *));
+			o->dim_names = mlmd__sc_alloc_array(&m->pool, 2, sizeof(char *));
 		} else if (o->dtype == MLMD_DTYPE_UNDEFINED && vi->type &&
 			vi->type->value_case != MLMD__ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE) {
 			return mlmd__fail(MLMD_UNIMPLEMENTED, "output '%s' is a sequence or map; only tensors (and "
@@ -882,7 +882,7 @@ static void budget_free(void *data, void *p)
 	free(h);
 }
 
-int sc_load_onnx(mlmd_model *m, const void *data, size_t len)
+int mlmd__sc_load_onnx(mlmd_model *m, const void *data, size_t len)
 {
 	int w = walk(data, (const uint8_t *)data + len, W_MODEL, 0);
 	if (w == -2)
@@ -915,13 +915,13 @@ int sc_load_onnx(mlmd_model *m, const void *data, size_t len)
 	}
 	m->format = "onnx";
 	m->ir_version = mp->ir_version;
-	m->producer = sc_strdup(&m->pool, mp->producer_name ? mp->producer_name : "",
+	m->producer = mlmd__sc_strdup(&m->pool, mp->producer_name ? mp->producer_name : "",
 		mp->producer_name ? strlen(mp->producer_name) : 0);
-	m->producer_version = sc_strdup(&m->pool, mp->producer_version ? mp->producer_version : "",
+	m->producer_version = mlmd__sc_strdup(&m->pool, mp->producer_version ? mp->producer_version : "",
 		mp->producer_version ? strlen(mp->producer_version) : 0);
 	m->n_meta = mp->n_metadata_props;
-	m->meta_keys = sc_alloc_array(&m->pool, m->n_meta + 1, sizeof(char *));
-	m->meta_values = sc_alloc_array(&m->pool, m->n_meta + 1, sizeof(char *));
+	m->meta_keys = mlmd__sc_alloc_array(&m->pool, m->n_meta + 1, sizeof(char *));
+	m->meta_values = mlmd__sc_alloc_array(&m->pool, m->n_meta + 1, sizeof(char *));
 	if (!m->producer || !m->producer_version || !m->meta_keys || !m->meta_values) {
 		rc = MLMD_OOM();
 		goto out;
@@ -929,8 +929,8 @@ int sc_load_onnx(mlmd_model *m, const void *data, size_t len)
 	for (size_t i = 0; i < m->n_meta; i++) {
 		const char *k = mp->metadata_props[i]->key ? mp->metadata_props[i]->key : "";
 		const char *v = mp->metadata_props[i]->value ? mp->metadata_props[i]->value : "";
-		m->meta_keys[i] = sc_strdup(&m->pool, k, strlen(k));
-		m->meta_values[i] = sc_strdup(&m->pool, v, strlen(v));
+		m->meta_keys[i] = mlmd__sc_strdup(&m->pool, k, strlen(k));
+		m->meta_values[i] = mlmd__sc_strdup(&m->pool, v, strlen(v));
 	}
 	if ((rc = load_opsets(&ld, mp)))
 		goto out;

@@ -20,7 +20,7 @@
 #define B MLMD_DTYPE_BOOL
 #define S MLMD_DTYPE_STRING
 
-static bool is_num(int dt) { return dt == F || dt == D || sc_is_int(dt); }
+static bool is_num(int dt) { return dt == F || dt == D || mlmd__sc_is_int(dt); }
 static bool is_main(int dt) { return dt == F || dt == D || dt == I32 || dt == I64; }
 static bool is_flt(int dt) { return dt == F || dt == D; }
 
@@ -28,18 +28,18 @@ static int need(const sc_node *n, const tensor *t, int k, bool ok, const char *w
 {
 	if (ok)
 		return 0;
-	return sc_fail(n, MLMD_INVALID_ARGUMENT, "input %d has element type %s; expected %s", k,
-		sc_dtype_name(t->dtype), want);
+	return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "input %d has element type %s; expected %s", k,
+		mlmd__sc_dtype_name(t->dtype), want);
 }
 
-#define getd sc_getd
-#define geti sc_geti
+#define getd mlmd__sc_getd
+#define geti mlmd__sc_geti
 
 /* Normalises axis a for rank r (negative counts from the end). */
 static int norm_axis(const sc_node *n, int64_t a, int r, int *out)
 {
 	if (a < -r || a >= r)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "axis %lld is out of range for rank %d", (long long)a, r);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "axis %lld is out of range for rank %d", (long long)a, r);
 	*out = (int)(a < 0 ? a + r : a);
 	return 0;
 }
@@ -69,7 +69,7 @@ static int bcast_shape(const sc_node *n, const tensor *const *ts, int k, shape *
 			if (v == 1)
 				v = x;
 			else
-				return sc_fail(n, MLMD_INVALID_ARGUMENT, "shapes do not broadcast: dimension %d is %lld "
+				return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "shapes do not broadcast: dimension %d is %lld "
 					"and %lld", d, (long long)v, (long long)x);
 		}
 		s->dims[d] = v;
@@ -102,7 +102,7 @@ static void bc_init(bc_it *it, const tensor *const *ts, int k, const shape *s)
 		}
 	}
 	it->inner = s->rank ? s->dims[s->rank - 1] : 1;
-	int64_t total = sc_shape_numel(s->rank, s->dims);
+	int64_t total = mlmd__sc_shape_numel(s->rank, s->dims);
 	it->outer = it->inner ? total / it->inner : 0;
 }
 
@@ -169,9 +169,9 @@ ARITH_I(int64_t, uint64_t, INT64_MIN)
 static int arith_small(int op, const tensor *a, int64_t oa, int64_t sa, const tensor *b, int64_t ob, int64_t sb,
 	tensor *o, int64_t oo, int64_t m)
 {
-	bool u = sc_is_unsigned(a->dtype);
+	bool u = mlmd__sc_is_unsigned(a->dtype);
 	for (int64_t j = 0; j < m; j++) {
-		uint64_t x = sc_getu(a, oa + j * sa), y = sc_getu(b, ob + j * sb), res;
+		uint64_t x = mlmd__sc_getu(a, oa + j * sa), y = mlmd__sc_getu(b, ob + j * sb), res;
 		switch (op) {
 		case OP_ADD: res = x + y; break;
 		case OP_SUB: res = x - y; break;
@@ -184,7 +184,7 @@ static int arith_small(int op, const tensor *a, int64_t oa, int64_t sa, const te
 			else
 				res = (uint64_t)((int64_t)x / (int64_t)y); /* |values| < 2^31 here: no overflow */
 		}
-		sc_seti(o, oo + j, (int64_t)res);
+		mlmd__sc_seti(o, oo + j, (int64_t)res);
 	}
 	return 0;
 }
@@ -196,16 +196,16 @@ static int run_arith(const sc_node *n, sc_run *r, int op)
 	if (rc)
 		return rc;
 	if (b->dtype != a->dtype)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs have different element types (%s, %s)",
-			sc_dtype_name(a->dtype), sc_dtype_name(b->dtype));
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs have different element types (%s, %s)",
+			mlmd__sc_dtype_name(a->dtype), mlmd__sc_dtype_name(b->dtype));
 	const tensor *ts[2] = { a, b };
 	shape s;
 	bc_it it;
-	if ((rc = bcast_shape(n, ts, 2, &s)) || (rc = sc_out(n, r, 0, a->dtype, s.rank, s.dims)))
+	if ((rc = bcast_shape(n, ts, 2, &s)) || (rc = mlmd__sc_out(n, r, 0, a->dtype, s.rank, s.dims)))
 		return rc;
 	bc_init(&it, ts, 2, &s);
 	int64_t sa = last_stride(&it, 0), sb = last_stride(&it, 1);
-	size_t es = sc_dtype_size(a->dtype);
+	size_t es = mlmd__sc_dtype_size(a->dtype);
 	char *o = r->out[0]->data;
 	for (int64_t q = 0; q < it.outer; q++, bc_next(&it)) {
 		const char *pa = (const char *)a->data + it.off[0] * (int64_t)es;
@@ -220,7 +220,7 @@ static int run_arith(const sc_node *n, sc_run *r, int op)
 		default: bad = arith_small(op, a, it.off[0], sa, b, it.off[1], sb, r->out[0], q * it.inner, it.inner);
 		}
 		if (bad)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "integer division by zero");
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "integer division by zero");
 	}
 	return 0;
 }
@@ -238,12 +238,12 @@ static int run_compare(const sc_node *n, sc_run *r, int op)
 	if (rc)
 		return rc;
 	if (b->dtype != a->dtype)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs have different element types (%s, %s)",
-			sc_dtype_name(a->dtype), sc_dtype_name(b->dtype));
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs have different element types (%s, %s)",
+			mlmd__sc_dtype_name(a->dtype), mlmd__sc_dtype_name(b->dtype));
 	const tensor *ts[2] = { a, b };
 	shape s;
 	bc_it it;
-	if ((rc = bcast_shape(n, ts, 2, &s)) || (rc = sc_out(n, r, 0, B, s.rank, s.dims)))
+	if ((rc = bcast_shape(n, ts, 2, &s)) || (rc = mlmd__sc_out(n, r, 0, B, s.rank, s.dims)))
 		return rc;
 	bc_init(&it, ts, 2, &s);
 	int64_t sa = last_stride(&it, 0), sb = last_stride(&it, 1);
@@ -256,9 +256,9 @@ static int run_compare(const sc_node *n, sc_run *r, int op)
 			if (a->dtype == S) {
 				res = strcmp(((const char *const *)a->data)[ia], ((const char *const *)b->data)[ib]) == 0;
 			} else if (a->dtype == MLMD_DTYPE_UINT64) {
-				uint64_t x = sc_getu(a, ia), y = sc_getu(b, ib);
+				uint64_t x = mlmd__sc_getu(a, ia), y = mlmd__sc_getu(b, ib);
 				res = op == OP_LESS ? x < y : op == OP_GREATER ? x > y : x == y;
-			} else if (sc_is_int(a->dtype)) {
+			} else if (mlmd__sc_is_int(a->dtype)) {
 				int64_t x = geti(a, ia), y = geti(b, ib);
 				res = op == OP_LESS ? x < y : op == OP_GREATER ? x > y : x == y;
 			} else {
@@ -282,16 +282,16 @@ static int run_where(const sc_node *n, sc_run *r)
 	if (rc)
 		return rc;
 	if (x->dtype != y->dtype)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "X and Y have different element types (%s, %s)",
-			sc_dtype_name(x->dtype), sc_dtype_name(y->dtype));
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "X and Y have different element types (%s, %s)",
+			mlmd__sc_dtype_name(x->dtype), mlmd__sc_dtype_name(y->dtype));
 	const tensor *ts[3] = { c, x, y };
 	shape s;
 	bc_it it;
-	if ((rc = bcast_shape(n, ts, 3, &s)) || (rc = sc_out(n, r, 0, x->dtype, s.rank, s.dims)))
+	if ((rc = bcast_shape(n, ts, 3, &s)) || (rc = mlmd__sc_out(n, r, 0, x->dtype, s.rank, s.dims)))
 		return rc;
 	bc_init(&it, ts, 3, &s);
 	int64_t sc = last_stride(&it, 0), sx = last_stride(&it, 1), sy = last_stride(&it, 2);
-	size_t es = sc_dtype_size(x->dtype);
+	size_t es = mlmd__sc_dtype_size(x->dtype);
 	char *o = r->out[0]->data;
 	for (int64_t q = 0; q < it.outer; q++, bc_next(&it))
 		for (int64_t j = 0; j < it.inner; j++) {
@@ -307,9 +307,9 @@ static int run_not(const sc_node *n, sc_run *r)
 {
 	const tensor *x = r->in[0];
 	int rc = need(n, x, 0, x->dtype == B, "BOOL");
-	if (rc || (rc = sc_out(n, r, 0, B, x->rank, x->dims)))
+	if (rc || (rc = mlmd__sc_out(n, r, 0, B, x->rank, x->dims)))
 		return rc;
-	int64_t m = sc_numel(x);
+	int64_t m = mlmd__sc_numel(x);
 	for (int64_t i = 0; i < m; i++)
 		((uint8_t *)r->out[0]->data)[i] = !((const uint8_t *)x->data)[i];
 	return 0;
@@ -362,9 +362,9 @@ static int run_unary(const sc_node *n, sc_run *r)
 	bool int_ok = a->kind == U_ABS || a->kind == U_NEG || a->kind == U_RELU;
 	int rc = need(n, x, 0, is_flt(x->dtype) || (int_ok && is_num(x->dtype)),
 		int_ok ? "a number type" : "FLOAT or DOUBLE");
-	if (rc || (rc = sc_out(n, r, 0, x->dtype, x->rank, x->dims)))
+	if (rc || (rc = mlmd__sc_out(n, r, 0, x->dtype, x->rank, x->dims)))
 		return rc;
-	int64_t m = sc_numel(x);
+	int64_t m = mlmd__sc_numel(x);
 	void *o = r->out[0]->data;
 	switch (x->dtype) {
 	case F: {
@@ -384,11 +384,11 @@ static int run_unary(const sc_node *n, sc_run *r)
 		break;
 	default: /* integers, wrapping (Abs and Neg of the minimum stay the minimum) */
 		for (int64_t i = 0; i < m; i++) {
-			uint64_t u = sc_getu(x, i);
-			bool negative = !sc_is_unsigned(x->dtype) && (int64_t)u < 0;
+			uint64_t u = mlmd__sc_getu(x, i);
+			bool negative = !mlmd__sc_is_unsigned(x->dtype) && (int64_t)u < 0;
 			uint64_t res = a->kind == U_NEG ? 0u - u : a->kind == U_ABS ? (negative ? 0u - u : u)
 				: (negative ? 0 : u);
-			sc_seti(r->out[0], i, (int64_t)res);
+			mlmd__sc_seti(r->out[0], i, (int64_t)res);
 		}
 	}
 	return 0;
@@ -396,16 +396,16 @@ static int run_unary(const sc_node *n, sc_run *r)
 
 static int prep_unary(sc_node *n, sc_load *L, int kind)
 {
-	unary_attr *a = sc_alloc(L->pool, sizeof *a);
+	unary_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	a->kind = kind;
 	n->attr = a;
 	if (kind == U_LEAKY)
-		return sc_get_float(n, L, "alpha", 0.01, &a->alpha);
+		return mlmd__sc_get_float(n, L, "alpha", 0.01, &a->alpha);
 	if (kind == U_CLIP) {
-		int rc = sc_get_float(n, L, "min", -INFINITY, &a->lo);
-		return rc ? rc : sc_get_float(n, L, "max", INFINITY, &a->hi);
+		int rc = mlmd__sc_get_float(n, L, "min", -INFINITY, &a->lo);
+		return rc ? rc : mlmd__sc_get_float(n, L, "max", INFINITY, &a->hi);
 	}
 	return 0;
 }
@@ -426,34 +426,34 @@ static int run_clip(const sc_node *n, sc_run *r)
 	const unary_attr *a = n->attr;
 	const tensor *x = r->in[0];
 	int rc = need(n, x, 0, is_num(x->dtype), "a number type");
-	if (rc || (rc = sc_out(n, r, 0, x->dtype, x->rank, x->dims)))
+	if (rc || (rc = mlmd__sc_out(n, r, 0, x->dtype, x->rank, x->dims)))
 		return rc;
-	int64_t m = sc_numel(x);
-	if (sc_is_int(x->dtype)) {
+	int64_t m = mlmd__sc_numel(x);
+	if (mlmd__sc_is_int(x->dtype)) {
 		int64_t lo = INT64_MIN, hi = INT64_MAX;
 		for (int k = 1; k <= 2; k++) {
 			const tensor *b = k < r->nin ? r->in[k] : NULL;
 			if (!b)
 				continue;
-			if (b->dtype != x->dtype || sc_numel(b) != 1)
-				return sc_fail(n, MLMD_INVALID_ARGUMENT, "%s must be a scalar of the input's type",
+			if (b->dtype != x->dtype || mlmd__sc_numel(b) != 1)
+				return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "%s must be a scalar of the input's type",
 					k == 1 ? "min" : "max");
 			*(k == 1 ? &lo : &hi) = geti(b, 0);
 		}
 		bool u = x->dtype == MLMD_DTYPE_UINT64;
 		for (int64_t i = 0; i < m; i++) {
 			if (u) {
-				uint64_t v = sc_getu(x, i), l = lo == INT64_MIN ? 0 : (uint64_t)lo;
+				uint64_t v = mlmd__sc_getu(x, i), l = lo == INT64_MIN ? 0 : (uint64_t)lo;
 				uint64_t h = hi == INT64_MAX ? UINT64_MAX : (uint64_t)hi;
 				v = v < l ? l : v;
 				v = v > h ? h : v;
-				sc_seti(r->out[0], i, (int64_t)v);
+				mlmd__sc_seti(r->out[0], i, (int64_t)v);
 				continue;
 			}
 			int64_t v = geti(x, i);
 			v = v < lo ? lo : v;
 			v = v > hi ? hi : v;
-			sc_seti(r->out[0], i, v);
+			mlmd__sc_seti(r->out[0], i, v);
 		}
 		return 0;
 	}
@@ -465,8 +465,8 @@ static int run_clip(const sc_node *n, sc_run *r)
 			const tensor *b = k < r->nin ? r->in[k] : NULL;
 			if (!b)
 				continue;
-			if (b->dtype != x->dtype || sc_numel(b) != 1)
-				return sc_fail(n, MLMD_INVALID_ARGUMENT, "%s must be a scalar of the input's type",
+			if (b->dtype != x->dtype || mlmd__sc_numel(b) != 1)
+				return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "%s must be a scalar of the input's type",
 					k == 1 ? "min" : "max");
 			*(k == 1 ? &lo : &hi) = getd(b, 0);
 		}
@@ -498,12 +498,12 @@ typedef struct {
 
 static int prep_softmax_common(sc_node *n, sc_load *L, bool lg)
 {
-	axis_attr *a = sc_alloc(L->pool, sizeof *a);
+	axis_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	a->log = lg;
 	n->attr = a;
-	return sc_get_int(n, L, "axis", n->opset >= 13 ? -1 : 1, &a->axis);
+	return mlmd__sc_get_int(n, L, "axis", n->opset >= 13 ? -1 : 1, &a->axis);
 }
 static int prep_softmax(sc_node *n, sc_load *L) { return prep_softmax_common(n, L, false); }
 static int prep_logsoftmax(sc_node *n, sc_load *L) { return prep_softmax_common(n, L, true); }
@@ -514,7 +514,7 @@ static int run_softmax(const sc_node *n, sc_run *r)
 	const tensor *x = r->in[0];
 	int rc = need(n, x, 0, is_flt(x->dtype), "FLOAT or DOUBLE"), ax = 0;
 	if (rc || (rc = norm_axis(n, a->axis, x->rank ? x->rank : 1, &ax)) ||
-		(rc = sc_out(n, r, 0, x->dtype, x->rank, x->dims)))
+		(rc = mlmd__sc_out(n, r, 0, x->dtype, x->rank, x->dims)))
 		return rc;
 	/* Before opset 13 the input is coerced to 2-D at axis; from 13 the
 	 * softmax runs along the one axis. Both are: outer x len x inner. */
@@ -551,15 +551,15 @@ static int run_softmax(const sc_node *n, sc_run *r)
 
 static int prep_argmax(sc_node *n, sc_load *L)
 {
-	axis_attr *a = sc_alloc(L->pool, sizeof *a);
+	axis_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
-	int rc = sc_get_int(n, L, "axis", 0, &a->axis);
+	int rc = mlmd__sc_get_int(n, L, "axis", 0, &a->axis);
 	if (!rc)
-		rc = sc_get_int(n, L, "keepdims", 1, &a->keepdims);
+		rc = mlmd__sc_get_int(n, L, "keepdims", 1, &a->keepdims);
 	if (!rc)
-		rc = sc_get_int(n, L, "select_last_index", 0, &a->select_last);
+		rc = mlmd__sc_get_int(n, L, "select_last_index", 0, &a->select_last);
 	return rc;
 }
 
@@ -583,8 +583,8 @@ static int run_argmax(const sc_node *n, sc_run *r)
 			s.dims[s.rank++] = 1;
 	}
 	if (len == 0)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "ArgMax over an empty axis");
-	if ((rc = sc_out(n, r, 0, I64, s.rank, s.dims)))
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "ArgMax over an empty axis");
+	if ((rc = mlmd__sc_out(n, r, 0, I64, s.rank, s.dims)))
 		return rc;
 	int64_t *o = r->out[0]->data;
 	for (int64_t p = 0; p < outer; p++)
@@ -605,16 +605,16 @@ static int run_argmax(const sc_node *n, sc_run *r)
 
 static int prep_reduce(sc_node *n, sc_load *L)
 {
-	axis_attr *a = sc_alloc(L->pool, sizeof *a);
+	axis_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
-	int rc = sc_get_int(n, L, "keepdims", 1, &a->keepdims);
+	int rc = mlmd__sc_get_int(n, L, "keepdims", 1, &a->keepdims);
 	if (!rc)
-		rc = sc_get_int(n, L, "noop_with_empty_axes", 0, &a->noop_empty);
+		rc = mlmd__sc_get_int(n, L, "noop_with_empty_axes", 0, &a->noop_empty);
 	if (!rc && n->opset < 13) {
-		a->has_axes = sc_has(n, L, "axes");
-		rc = sc_get_ints(n, L, "axes", &a->n_axes, &a->axes);
+		a->has_axes = mlmd__sc_has(n, L, "axes");
+		rc = mlmd__sc_get_ints(n, L, "axes", &a->n_axes, &a->axes);
 	}
 	return rc;
 }
@@ -623,10 +623,10 @@ static int prep_reduce(sc_node *n, sc_load *L)
 static int axes_input(const sc_node *n, const tensor *t, int64_t *axes, size_t *na)
 {
 	if (t->dtype != I64)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "axes must be INT64, got %s", sc_dtype_name(t->dtype));
-	int64_t m = sc_numel(t);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "axes must be INT64, got %s", mlmd__sc_dtype_name(t->dtype));
+	int64_t m = mlmd__sc_numel(t);
 	if (m > MLMD_TENSOR_MAX_RANK)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "axes has %lld entries", (long long)m);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "axes has %lld entries", (long long)m);
 	for (int64_t i = 0; i < m; i++)
 		axes[i] = ((const int64_t *)t->data)[i];
 	*na = (size_t)m;
@@ -649,7 +649,7 @@ static int run_reducesum(const sc_node *n, sc_run *r)
 		have = true;
 	} else if (n->opset < 13 && a->has_axes) {
 		if (a->n_axes > MLMD_TENSOR_MAX_RANK)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "too many axes");
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "too many axes");
 		sc_memcpy(axes, a->axes, a->n_axes * sizeof *axes);
 		na = a->n_axes;
 		have = true;
@@ -674,7 +674,7 @@ static int run_reducesum(const sc_node *n, sc_run *r)
 	for (int d = 0; d < x->rank; d++)
 		if (!red[d] || a->keepdims)
 			s.dims[s.rank++] = red[d] ? 1 : x->dims[d];
-	if ((rc = sc_out(n, r, 0, x->dtype, s.rank, s.dims)))
+	if ((rc = mlmd__sc_out(n, r, 0, x->dtype, s.rank, s.dims)))
 		return rc;
 	/* strides of each input dim in the output (0 for reduced dims) */
 	int64_t st = 1;
@@ -683,14 +683,14 @@ static int run_reducesum(const sc_node *n, sc_run *r)
 		if (!red[d])
 			st *= x->dims[d];
 	}
-	int64_t m = sc_numel(x), on = sc_numel(r->out[0]);
-	double *acc = sc_alloc_array(&r->ctx->pool, (size_t)on + 1, sizeof *acc);
-	int64_t *iacc = sc_alloc_array(&r->ctx->pool, (size_t)on + 1, sizeof *iacc);
+	int64_t m = mlmd__sc_numel(x), on = mlmd__sc_numel(r->out[0]);
+	double *acc = mlmd__sc_alloc_array(&r->ctx->pool, (size_t)on + 1, sizeof *acc);
+	int64_t *iacc = mlmd__sc_alloc_array(&r->ctx->pool, (size_t)on + 1, sizeof *iacc);
 	if (!acc || !iacc)
 		return MLMD_OOM();
 	int64_t idx[MLMD_TENSOR_MAX_RANK] = { 0 }, off = 0;
 	for (int64_t i = 0; i < m; i++) {
-		if (sc_is_int(x->dtype))
+		if (mlmd__sc_is_int(x->dtype))
 			iacc[off] = (int64_t)((uint64_t)iacc[off] + (uint64_t)geti(x, i));
 		else
 			acc[off] += getd(x, i);
@@ -703,10 +703,10 @@ static int run_reducesum(const sc_node *n, sc_run *r)
 		}
 	}
 	for (int64_t i = 0; i < on; i++) {
-		if (sc_is_int(x->dtype))
-			sc_seti(r->out[0], i, iacc[i]);
+		if (mlmd__sc_is_int(x->dtype))
+			mlmd__sc_seti(r->out[0], i, iacc[i]);
 		else
-			sc_setd(r->out[0], i, acc[i]);
+			mlmd__sc_setd(r->out[0], i, acc[i]);
 	}
 	return 0;
 }
@@ -720,17 +720,17 @@ typedef struct {
 
 static int prep_gemm(sc_node *n, sc_load *L)
 {
-	gemm_attr *a = sc_alloc(L->pool, sizeof *a);
+	gemm_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
-	int rc = sc_get_float(n, L, "alpha", 1.0, &a->alpha);
+	int rc = mlmd__sc_get_float(n, L, "alpha", 1.0, &a->alpha);
 	if (!rc)
-		rc = sc_get_float(n, L, "beta", 1.0, &a->beta);
+		rc = mlmd__sc_get_float(n, L, "beta", 1.0, &a->beta);
 	if (!rc)
-		rc = sc_get_int(n, L, "transA", 0, &a->ta);
+		rc = mlmd__sc_get_int(n, L, "transA", 0, &a->ta);
 	if (!rc)
-		rc = sc_get_int(n, L, "transB", 0, &a->tb);
+		rc = mlmd__sc_get_int(n, L, "transB", 0, &a->tb);
 	return rc;
 }
 
@@ -793,16 +793,16 @@ static int run_gemm(const sc_node *n, sc_run *r)
 	if (rc)
 		return rc;
 	if (b->dtype != a->dtype || (c && c->dtype != a->dtype))
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs have different element types");
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs have different element types");
 	if (a->rank != 2 || b->rank != 2)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "A and B must be 2-D (ranks %d, %d)", a->rank, b->rank);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "A and B must be 2-D (ranks %d, %d)", a->rank, b->rank);
 	int64_t M = g->ta ? a->dims[1] : a->dims[0], K = g->ta ? a->dims[0] : a->dims[1];
 	int64_t K2 = g->tb ? b->dims[1] : b->dims[0], N = g->tb ? b->dims[0] : b->dims[1];
 	if (K != K2)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "inner dimensions differ (%lld and %lld)", (long long)K,
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "inner dimensions differ (%lld and %lld)", (long long)K,
 			(long long)K2);
 	int64_t od[2] = { M, N };
-	if ((rc = sc_out(n, r, 0, a->dtype, 2, od)))
+	if ((rc = mlmd__sc_out(n, r, 0, a->dtype, 2, od)))
 		return rc;
 	tensor *o = r->out[0];
 	mm(a->dtype, a->data, g->ta ? 1 : K, g->ta ? M : 1, b->data, g->tb ? 1 : N, g->tb ? K : 1, o->data, M, K, N);
@@ -814,7 +814,7 @@ static int run_gemm(const sc_node *n, sc_run *r)
 		if ((rc = bcast_shape(n, ts, 2, &s)))
 			return rc;
 		if (s.rank != 2 || s.dims[0] != M || s.dims[1] != N)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "C does not broadcast to [%lld, %lld]", (long long)M,
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "C does not broadcast to [%lld, %lld]", (long long)M,
 				(long long)N);
 		bc_init(&it, ts, 2, &s);
 	}
@@ -856,9 +856,9 @@ static int run_matmul(const sc_node *n, sc_run *r)
 	if (rc)
 		return rc;
 	if (b->dtype != a->dtype)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs have different element types");
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs have different element types");
 	if (a->rank < 1 || b->rank < 1)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "MatMul needs inputs of rank 1 or more");
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "MatMul needs inputs of rank 1 or more");
 	/* Promote 1-D operands as numpy does, then broadcast the batch dims. */
 	tensor A = *a, Bt = *b;
 	if (A.rank == 1) {
@@ -872,7 +872,7 @@ static int run_matmul(const sc_node *n, sc_run *r)
 	}
 	int64_t M = A.dims[A.rank - 2], K = A.dims[A.rank - 1], K2 = Bt.dims[Bt.rank - 2], N = Bt.dims[Bt.rank - 1];
 	if (K != K2)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "inner dimensions differ (%lld and %lld)", (long long)K,
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "inner dimensions differ (%lld and %lld)", (long long)K,
 			(long long)K2);
 	tensor ab = A, bb = Bt; /* batch parts */
 	ab.rank -= 2;
@@ -886,12 +886,12 @@ static int run_matmul(const sc_node *n, sc_run *r)
 		os.dims[os.rank++] = M;
 	if (b->rank > 1)
 		os.dims[os.rank++] = N;
-	if ((rc = sc_out(n, r, 0, a->dtype, os.rank, os.dims)))
+	if ((rc = mlmd__sc_out(n, r, 0, a->dtype, os.rank, os.dims)))
 		return rc;
 	bc_it it;
 	bc_init(&it, ts, 2, &s);
-	int64_t batches = sc_shape_numel(s.rank, s.dims);
-	size_t es = sc_dtype_size(a->dtype);
+	int64_t batches = mlmd__sc_shape_numel(s.rank, s.dims);
+	size_t es = mlmd__sc_dtype_size(a->dtype);
 	/* per batch index compute the offsets of A and B matrices */
 	int64_t idx[MLMD_TENSOR_MAX_RANK] = { 0 };
 	for (int64_t q = 0; q < batches; q++) {
@@ -923,55 +923,55 @@ static int run_identity(const sc_node *n, sc_run *r)
 
 static int prep_constant(sc_node *n, sc_load *L)
 {
-	tensor *t = sc_alloc(L->pool, sizeof *t);
+	tensor *t = mlmd__sc_alloc(L->pool, sizeof *t);
 	if (!t)
 		return MLMD_OOM();
 	n->attr = t;
 	bool found;
-	int rc = sc_get_tensor(n, L, "value", &found, t);
+	int rc = mlmd__sc_get_tensor(n, L, "value", &found, t);
 	if (rc || found)
 		return rc;
 	size_t k;
-	if (sc_has(n, L, "value_float") || sc_has(n, L, "value_int") || sc_has(n, L, "value_string")) {
+	if (mlmd__sc_has(n, L, "value_float") || mlmd__sc_has(n, L, "value_int") || mlmd__sc_has(n, L, "value_string")) {
 		t->rank = 0;
 		t->capacity = 1;
-		if (sc_has(n, L, "value_float")) {
+		if (mlmd__sc_has(n, L, "value_float")) {
 			double v;
 			t->dtype = F;
-			if ((rc = sc_get_float(n, L, "value_float", 0, &v)) || !(t->data = sc_alloc(L->pool, 4)))
+			if ((rc = mlmd__sc_get_float(n, L, "value_float", 0, &v)) || !(t->data = mlmd__sc_alloc(L->pool, 4)))
 				return rc ? rc : MLMD_OOM();
 			*(float *)t->data = (float)v;
-		} else if (sc_has(n, L, "value_int")) {
+		} else if (mlmd__sc_has(n, L, "value_int")) {
 			t->dtype = I64;
-			if (!(t->data = sc_alloc(L->pool, 8)))
+			if (!(t->data = mlmd__sc_alloc(L->pool, 8)))
 				return MLMD_OOM();
-			return sc_get_int(n, L, "value_int", 0, t->data);
+			return mlmd__sc_get_int(n, L, "value_int", 0, t->data);
 		} else {
 			t->dtype = S;
-			if (!(t->data = sc_alloc(L->pool, sizeof(char *))))
+			if (!(t->data = mlmd__sc_alloc(L->pool, sizeof(char *))))
 				return MLMD_OOM();
-			return sc_get_string(n, L, "value_string", "", t->data);
+			return mlmd__sc_get_string(n, L, "value_string", "", t->data);
 		}
 		return 0;
 	}
 	t->rank = 1;
-	if (sc_has(n, L, "value_floats")) {
+	if (mlmd__sc_has(n, L, "value_floats")) {
 		const float *f;
 		t->dtype = F;
-		rc = sc_get_floats(n, L, "value_floats", &k, &f);
+		rc = mlmd__sc_get_floats(n, L, "value_floats", &k, &f);
 		t->data = (void *)f;
-	} else if (sc_has(n, L, "value_ints")) {
+	} else if (mlmd__sc_has(n, L, "value_ints")) {
 		const int64_t *v;
 		t->dtype = I64;
-		rc = sc_get_ints(n, L, "value_ints", &k, &v);
+		rc = mlmd__sc_get_ints(n, L, "value_ints", &k, &v);
 		t->data = (void *)v;
-	} else if (sc_has(n, L, "value_strings")) {
+	} else if (mlmd__sc_has(n, L, "value_strings")) {
 		const char *const *v;
 		t->dtype = S;
-		rc = sc_get_strings(n, L, "value_strings", &k, &v);
+		rc = mlmd__sc_get_strings(n, L, "value_strings", &k, &v);
 		t->data = (void *)v;
 	} else {
-		return sc_fail(n, MLMD_UNIMPLEMENTED, "needs a 'value' attribute (sparse values are not supported)");
+		return mlmd__sc_fail(n, MLMD_UNIMPLEMENTED, "needs a 'value' attribute (sparse values are not supported)");
 	}
 	t->dims[0] = (int64_t)k;
 	t->capacity = k;
@@ -1026,27 +1026,27 @@ typedef struct {
 
 static int prep_cast(sc_node *n, sc_load *L)
 {
-	cast_attr *a = sc_alloc(L->pool, sizeof *a);
+	cast_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
-	if (!sc_has(n, L, "to"))
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "missing attribute 'to'");
+	if (!mlmd__sc_has(n, L, "to"))
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "missing attribute 'to'");
 	const char *name = NULL;
 	int rc = 0;
 	/* opsets 1-5 spelled the type as a string */
 	int64_t to = 0;
-	if (n->opset < 6 && sc_get_string(n, L, "to", NULL, &name) == 0 && name) {
+	if (n->opset < 6 && mlmd__sc_get_string(n, L, "to", NULL, &name) == 0 && name) {
 		static const char *const names[] = { "", "FLOAT", "", "", "", "", "INT32", "INT64", "STRING", "BOOL",
 			"", "DOUBLE" };
 		for (int i = 0; i < 12; i++)
 			if (names[i][0] && strcmp(names[i], name) == 0)
 				to = i;
-	} else if ((rc = sc_get_int(n, L, "to", 0, &to))) {
+	} else if ((rc = mlmd__sc_get_int(n, L, "to", 0, &to))) {
 		return rc;
 	}
-	if (!sc_dtype_supported((int)to))
-		return sc_fail(n, MLMD_UNIMPLEMENTED, "cast to element type %s is not supported", sc_dtype_name((int)to));
+	if (!mlmd__sc_dtype_supported((int)to))
+		return mlmd__sc_fail(n, MLMD_UNIMPLEMENTED, "cast to element type %s is not supported", mlmd__sc_dtype_name((int)to));
 	a->to = to;
 	L->m->values[n->out[0]].dtype = (int)to;
 	return 0;
@@ -1061,22 +1061,22 @@ static int run_cast(const sc_node *n, sc_run *r)
 		*r->out[0] = *x;
 		return 0;
 	}
-	if ((rc = sc_out(n, r, 0, to, x->rank, x->dims)))
+	if ((rc = mlmd__sc_out(n, r, 0, to, x->rank, x->dims)))
 		return rc;
-	int64_t m = sc_numel(x);
+	int64_t m = mlmd__sc_numel(x);
 	void *o = r->out[0]->data;
 	for (int64_t i = 0; i < m; i++) {
 		if (to == S) {
 			char buf[40];
 			if (x->dtype == MLMD_DTYPE_UINT64)
-				snprintf(buf, sizeof buf, "%llu", (unsigned long long)sc_getu(x, i));
-			else if (sc_is_int(x->dtype))
+				snprintf(buf, sizeof buf, "%llu", (unsigned long long)mlmd__sc_getu(x, i));
+			else if (mlmd__sc_is_int(x->dtype))
 				snprintf(buf, sizeof buf, "%lld", (long long)geti(x, i));
 			else if (x->dtype == B)
 				snprintf(buf, sizeof buf, "%s", geti(x, i) ? "1" : "0");
 			else
 				fmt_num(buf, sizeof buf, getd(x, i), x->dtype == F);
-			char *s = sc_strdup(&r->ctx->pool, buf, strlen(buf));
+			char *s = mlmd__sc_strdup(&r->ctx->pool, buf, strlen(buf));
 			if (!s)
 				return MLMD_OOM();
 			((const char **)o)[i] = s;
@@ -1086,15 +1086,15 @@ static int run_cast(const sc_node *n, sc_run *r)
 			const char *str = ((const char *const *)x->data)[i];
 			double d;
 			if (parse_num(str, &d))
-				return sc_fail(n, MLMD_INVALID_ARGUMENT, "cannot cast string '%.40s' to a number", str);
-			sc_setd(r->out[0], i, d);
-		} else if (sc_is_int(x->dtype) || x->dtype == B) {
-			if (sc_is_int(to) || to == B)
-				sc_seti(r->out[0], i, (int64_t)sc_getu(x, i));
+				return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "cannot cast string '%.40s' to a number", str);
+			mlmd__sc_setd(r->out[0], i, d);
+		} else if (mlmd__sc_is_int(x->dtype) || x->dtype == B) {
+			if (mlmd__sc_is_int(to) || to == B)
+				mlmd__sc_seti(r->out[0], i, (int64_t)mlmd__sc_getu(x, i));
 			else
-				sc_setd(r->out[0], i, getd(x, i));
+				mlmd__sc_setd(r->out[0], i, getd(x, i));
 		} else {
-			sc_setd(r->out[0], i, getd(x, i));
+			mlmd__sc_setd(r->out[0], i, getd(x, i));
 		}
 	}
 	return 0;
@@ -1114,15 +1114,15 @@ typedef struct {
 
 static int prep_reshape(sc_node *n, sc_load *L)
 {
-	shape_attr *a = sc_alloc(L->pool, sizeof *a);
+	shape_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
-	int rc = sc_get_int(n, L, "allowzero", 0, &a->allowzero);
+	int rc = mlmd__sc_get_int(n, L, "allowzero", 0, &a->allowzero);
 	if (!rc && n->opset < 5)
-		rc = sc_get_ints(n, L, "shape", &a->n_shape, &a->shape);
+		rc = mlmd__sc_get_ints(n, L, "shape", &a->n_shape, &a->shape);
 	if (!rc && n->opset >= 5 && (n->nin < 2 || n->in[1] < 0))
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "needs a shape input");
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "needs a shape input");
 	return rc;
 }
 
@@ -1135,50 +1135,50 @@ static int run_reshape(const sc_node *n, sc_run *r)
 	if (n->opset < 5) {
 		k = a->n_shape;
 		if (k > MLMD_TENSOR_MAX_RANK)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "shape has rank %zu", k);
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "shape has rank %zu", k);
 		sc_memcpy(want, a->shape, k * sizeof *want);
 	} else {
 		const tensor *s = r->in[1];
 		if (s->dtype != I64 || s->rank != 1)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "shape must be a 1-D INT64 tensor");
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "shape must be a 1-D INT64 tensor");
 		if (s->dims[0] > MLMD_TENSOR_MAX_RANK)
-			return sc_fail(n, MLMD_UNIMPLEMENTED, "shape has rank %lld (limit %d)", (long long)s->dims[0],
+			return mlmd__sc_fail(n, MLMD_UNIMPLEMENTED, "shape has rank %lld (limit %d)", (long long)s->dims[0],
 				MLMD_TENSOR_MAX_RANK);
 		k = (size_t)s->dims[0];
 		sc_memcpy(want, s->data, k * sizeof *want);
 	}
-	int64_t total = sc_numel(x), known = 1;
+	int64_t total = mlmd__sc_numel(x), known = 1;
 	int infer = -1;
 	shape os = { (int)k, { 0 } };
 	for (size_t d = 0; d < k; d++) {
 		int64_t v = want[d];
 		if (v == 0 && !a->allowzero) {
 			if ((int)d >= x->rank)
-				return sc_fail(n, MLMD_INVALID_ARGUMENT, "shape[%zu] = 0 copies a dimension the input lacks", d);
+				return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "shape[%zu] = 0 copies a dimension the input lacks", d);
 			v = x->dims[d];
 		}
 		if (v == -1) {
 			if (infer >= 0)
-				return sc_fail(n, MLMD_INVALID_ARGUMENT, "shape has more than one -1");
+				return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "shape has more than one -1");
 			infer = (int)d;
 			v = 1;
 		} else if (v < 0) {
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "shape[%zu] = %lld is invalid", d, (long long)v);
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "shape[%zu] = %lld is invalid", d, (long long)v);
 		}
 		os.dims[d] = v;
 		if (v && known > SC_MAX_ELEMENTS / v)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "shape is too large");
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "shape is too large");
 		known *= v;
 	}
 	if (infer >= 0) {
 		if (known == 0 || total % known)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "cannot infer the -1 dimension (%lld elements into %lld)",
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "cannot infer the -1 dimension (%lld elements into %lld)",
 				(long long)total, (long long)known);
 		os.dims[infer] = total / known;
 		known = total;
 	}
 	if (known != total)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "cannot reshape %lld elements into %lld", (long long)total,
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "cannot reshape %lld elements into %lld", (long long)total,
 			(long long)known);
 	*r->out[0] = *x;
 	r->out[0]->rank = os.rank;
@@ -1188,22 +1188,22 @@ static int run_reshape(const sc_node *n, sc_run *r)
 
 static int prep_axis1(sc_node *n, sc_load *L)
 {
-	shape_attr *a = sc_alloc(L->pool, sizeof *a);
+	shape_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
-	return sc_get_int(n, L, "axis", 1, &a->axis);
+	return mlmd__sc_get_int(n, L, "axis", 1, &a->axis);
 }
 
 static int prep_axis0(sc_node *n, sc_load *L)
 {
-	shape_attr *a = sc_alloc(L->pool, sizeof *a);
+	shape_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
-	if (strcmp(n->op->name, "Concat") == 0 && !sc_has(n, L, "axis"))
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "missing attribute 'axis'");
-	return sc_get_int(n, L, "axis", 0, &a->axis);
+	if (strcmp(n->op->name, "Concat") == 0 && !mlmd__sc_has(n, L, "axis"))
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "missing attribute 'axis'");
+	return mlmd__sc_get_int(n, L, "axis", 0, &a->axis);
 }
 
 static int run_flatten(const sc_node *n, sc_run *r)
@@ -1230,13 +1230,13 @@ static int run_flatten(const sc_node *n, sc_run *r)
 
 static int prep_axes(sc_node *n, sc_load *L)
 {
-	shape_attr *a = sc_alloc(L->pool, sizeof *a);
+	shape_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
 	if (n->opset < 13) {
-		a->has_axes = sc_has(n, L, "axes");
-		return sc_get_ints(n, L, "axes", &a->n_axes, &a->axes);
+		a->has_axes = mlmd__sc_has(n, L, "axes");
+		return mlmd__sc_get_ints(n, L, "axes", &a->n_axes, &a->axes);
 	}
 	return 0;
 }
@@ -1254,7 +1254,7 @@ static int get_axes(const sc_node *n, sc_run *r, int64_t *axes, size_t *na, bool
 		return 0;
 	}
 	if (a->n_axes > MLMD_TENSOR_MAX_RANK)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "too many axes");
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "too many axes");
 	*have = a->has_axes;
 	*na = a->n_axes;
 	sc_memcpy(axes, a->axes, a->n_axes * sizeof *axes);
@@ -1279,7 +1279,7 @@ static int run_squeeze(const sc_node *n, sc_run *r)
 		if ((rc = norm_axis(n, axes[i], x->rank, &ax)))
 			return rc;
 		if (x->dims[ax] != 1)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "cannot squeeze axis %d of size %lld", ax,
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "cannot squeeze axis %d of size %lld", ax,
 				(long long)x->dims[ax]);
 		drop[ax] = true;
 	}
@@ -1303,14 +1303,14 @@ static int run_unsqueeze(const sc_node *n, sc_run *r)
 		return rc;
 	int orank = x->rank + (int)na;
 	if (!have || orank > MLMD_TENSOR_MAX_RANK)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, have ? "result rank %d exceeds the limit" : "needs axes", orank);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, have ? "result rank %d exceeds the limit" : "needs axes", orank);
 	bool ins[MLMD_TENSOR_MAX_RANK] = { false };
 	for (size_t i = 0; i < na; i++) {
 		int ax = 0;
 		if ((rc = norm_axis(n, axes[i], orank, &ax)))
 			return rc;
 		if (ins[ax])
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "axis %d repeated", ax);
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "axis %d repeated", ax);
 		ins[ax] = true;
 	}
 	tensor o = *x;
@@ -1334,16 +1334,16 @@ static int run_concat(const sc_node *n, sc_run *r)
 	for (int i = 0; i < r->nin; i++) {
 		const tensor *t = r->in[i];
 		if (!t)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "input %d is omitted", i);
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "input %d is omitted", i);
 		if (t->dtype != x0->dtype || t->rank != x0->rank)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "input %d has type %s rank %d, input 0 has %s rank %d", i,
-				sc_dtype_name(t->dtype), t->rank, sc_dtype_name(x0->dtype), x0->rank);
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "input %d has type %s rank %d, input 0 has %s rank %d", i,
+				mlmd__sc_dtype_name(t->dtype), t->rank, mlmd__sc_dtype_name(x0->dtype), x0->rank);
 		for (int d = 0; d < t->rank; d++)
 			if (d != ax && t->dims[d] != x0->dims[d])
-				return sc_fail(n, MLMD_INVALID_ARGUMENT, "input %d differs in dimension %d", i, d);
+				return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "input %d differs in dimension %d", i, d);
 		s.dims[ax] += t->dims[ax];
 	}
-	if ((rc = sc_out(n, r, 0, x0->dtype, s.rank, s.dims)))
+	if ((rc = mlmd__sc_out(n, r, 0, x0->dtype, s.rank, s.dims)))
 		return rc;
 	int64_t outer = 1, inner = 1;
 	for (int d = 0; d < s.rank; d++) {
@@ -1352,7 +1352,7 @@ static int run_concat(const sc_node *n, sc_run *r)
 		if (d > ax)
 			inner *= s.dims[d];
 	}
-	size_t es = sc_dtype_size(x0->dtype);
+	size_t es = mlmd__sc_dtype_size(x0->dtype);
 	char *o = r->out[0]->data;
 	for (int64_t p = 0; p < outer; p++)
 		for (int i = 0; i < r->nin; i++) {
@@ -1372,30 +1372,30 @@ static int run_gather(const sc_node *n, sc_run *r)
 	if ((rc = norm_axis(n, a->axis, x->rank, &ax)))
 		return rc;
 	if (idx->dtype != I64 && idx->dtype != I32)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "indices must be INT32 or INT64");
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "indices must be INT32 or INT64");
 	shape s = { 0, { 0 } };
 	if (x->rank - 1 + idx->rank > MLMD_TENSOR_MAX_RANK)
-		return sc_fail(n, MLMD_UNIMPLEMENTED, "result rank exceeds %d", MLMD_TENSOR_MAX_RANK);
+		return mlmd__sc_fail(n, MLMD_UNIMPLEMENTED, "result rank exceeds %d", MLMD_TENSOR_MAX_RANK);
 	for (int d = 0; d < ax; d++)
 		s.dims[s.rank++] = x->dims[d];
 	for (int d = 0; d < idx->rank; d++)
 		s.dims[s.rank++] = idx->dims[d];
 	for (int d = ax + 1; d < x->rank; d++)
 		s.dims[s.rank++] = x->dims[d];
-	if ((rc = sc_out(n, r, 0, x->dtype, s.rank, s.dims)))
+	if ((rc = mlmd__sc_out(n, r, 0, x->dtype, s.rank, s.dims)))
 		return rc;
-	int64_t outer = 1, inner = 1, len = x->dims[ax], ni = sc_numel(idx);
+	int64_t outer = 1, inner = 1, len = x->dims[ax], ni = mlmd__sc_numel(idx);
 	for (int d = 0; d < ax; d++)
 		outer *= x->dims[d];
 	for (int d = ax + 1; d < x->rank; d++)
 		inner *= x->dims[d];
-	size_t es = sc_dtype_size(x->dtype);
+	size_t es = mlmd__sc_dtype_size(x->dtype);
 	char *o = r->out[0]->data;
 	for (int64_t p = 0; p < outer; p++)
 		for (int64_t i = 0; i < ni; i++) {
 			int64_t k = geti(idx, i);
 			if (k < -len || k >= len)
-				return sc_fail(n, MLMD_INVALID_ARGUMENT, "index %lld is out of range for size %lld",
+				return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "index %lld is out of range for size %lld",
 					(long long)k, (long long)len);
 			if (k < 0)
 				k += len;
@@ -1407,11 +1407,11 @@ static int run_gather(const sc_node *n, sc_run *r)
 
 static int prep_transpose(sc_node *n, sc_load *L)
 {
-	shape_attr *a = sc_alloc(L->pool, sizeof *a);
+	shape_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
-	return sc_get_ints(n, L, "perm", &a->n_perm, &a->perm);
+	return mlmd__sc_get_ints(n, L, "perm", &a->n_perm, &a->perm);
 }
 
 static int run_transpose(const sc_node *n, sc_run *r)
@@ -1421,11 +1421,11 @@ static int run_transpose(const sc_node *n, sc_run *r)
 	int perm[MLMD_TENSOR_MAX_RANK];
 	bool seen[MLMD_TENSOR_MAX_RANK] = { false };
 	if (a->n_perm && (int)a->n_perm != x->rank)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "perm has %zu entries for rank %d", a->n_perm, x->rank);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "perm has %zu entries for rank %d", a->n_perm, x->rank);
 	for (int d = 0; d < x->rank; d++) {
 		int64_t p = a->n_perm ? a->perm[d] : x->rank - 1 - d;
 		if (p < 0 || p >= x->rank || seen[p])
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "perm is not a permutation of 0..%d", x->rank - 1);
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "perm is not a permutation of 0..%d", x->rank - 1);
 		seen[p] = true;
 		perm[d] = (int)p;
 	}
@@ -1440,11 +1440,11 @@ static int run_transpose(const sc_node *n, sc_run *r)
 		s.dims[d] = x->dims[perm[d]];
 		pst[d] = ist[perm[d]];
 	}
-	int rc = sc_out(n, r, 0, x->dtype, s.rank, s.dims);
+	int rc = mlmd__sc_out(n, r, 0, x->dtype, s.rank, s.dims);
 	if (rc)
 		return rc;
-	int64_t m = sc_numel(x), idx[MLMD_TENSOR_MAX_RANK] = { 0 }, off = 0;
-	size_t es = sc_dtype_size(x->dtype);
+	int64_t m = mlmd__sc_numel(x), idx[MLMD_TENSOR_MAX_RANK] = { 0 }, off = 0;
+	size_t es = mlmd__sc_dtype_size(x->dtype);
 	char *o = r->out[0]->data;
 	for (int64_t i = 0; i < m; i++) {
 		sc_memcpy(o + (size_t)i * es, (const char *)x->data + (size_t)off * es, es);
@@ -1461,7 +1461,7 @@ static int run_transpose(const sc_node *n, sc_run *r)
 
 /* ---- the table ----------------------------------------------------------------------------------- */
 
-const sc_op sc_ops_core[] = {
+const sc_op mlmd__sc_ops_core[] = {
 	{ "", "Identity", 1, 1, 1, 1, NULL, run_identity, 0, false, SC_OUT_SAME },
 	{ "", "Constant", 0, 0, 1, 1, prep_constant_typed, run_constant, 0, false, SC_OUT_SET },
 	{ "", "Cast", 1, 1, 1, 1, prep_cast, run_cast, 0, false, SC_OUT_SET },
@@ -1500,9 +1500,9 @@ const sc_op sc_ops_core[] = {
 	{ NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, false, 0 }
 };
 
-const sc_op *sc_find_op(const char *domain, const char *name)
+const sc_op *mlmd__sc_find_op(const char *domain, const char *name)
 {
-	const sc_op *tables[] = { sc_ops_core, sc_ops_ml, sc_ops_tree };
+	const sc_op *tables[] = { mlmd__sc_ops_core, mlmd__sc_ops_ml, mlmd__sc_ops_tree };
 	for (size_t t = 0; t < 3; t++)
 		for (const sc_op *o = tables[t]; o->name; o++)
 			if (strcmp(o->domain, domain) == 0 && strcmp(o->name, name) == 0)

@@ -35,8 +35,8 @@ static bool is_num(int dt) { return dt == F || dt == D || dt == I32 || dt == I64
 static int matrix(const sc_node *n, const tensor *x, int64_t *rows, int64_t *cols)
 {
 	if (!is_num(x->dtype))
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "X has element type %s; expected FLOAT, DOUBLE, INT64 or INT32",
-			sc_dtype_name(x->dtype));
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "X has element type %s; expected FLOAT, DOUBLE, INT64 or INT32",
+			mlmd__sc_dtype_name(x->dtype));
 	if (x->rank == 1) {
 		*rows = 1;
 		*cols = x->dims[0];
@@ -44,7 +44,7 @@ static int matrix(const sc_node *n, const tensor *x, int64_t *rows, int64_t *col
 		*rows = x->dims[0];
 		*cols = x->dims[1];
 	} else {
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "X must be 1-D or 2-D, got rank %d", x->rank);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "X must be 1-D or 2-D, got rank %d", x->rank);
 	}
 	return 0;
 }
@@ -63,26 +63,26 @@ typedef struct {
 
 static int prep_linear(sc_node *n, sc_load *L, bool classifier)
 {
-	linear_attr *a = sc_alloc(L->pool, sizeof *a);
+	linear_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
 	const char *post;
 	int rc;
-	if ((rc = sc_get_floats(n, L, "coefficients", &a->n_coef, &a->coef)) ||
-		(rc = sc_get_floats(n, L, "intercepts", &a->n_icpt, &a->icpt)) ||
-		(rc = sc_get_string(n, L, "post_transform", "NONE", &post)) || (rc = sc_parse_post(n, post, &a->post)))
+	if ((rc = mlmd__sc_get_floats(n, L, "coefficients", &a->n_coef, &a->coef)) ||
+		(rc = mlmd__sc_get_floats(n, L, "intercepts", &a->n_icpt, &a->icpt)) ||
+		(rc = mlmd__sc_get_string(n, L, "post_transform", "NONE", &post)) || (rc = mlmd__sc_parse_post(n, post, &a->post)))
 		return rc;
 	if (!classifier) {
-		if ((rc = sc_get_int(n, L, "targets", 1, &a->targets)))
+		if ((rc = mlmd__sc_get_int(n, L, "targets", 1, &a->targets)))
 			return rc;
 	} else {
 		size_t ni, ns;
-		if ((rc = sc_get_ints(n, L, "classlabels_ints", &ni, &a->labels_int)) ||
-			(rc = sc_get_strings(n, L, "classlabels_strings", &ns, &a->labels_str)))
+		if ((rc = mlmd__sc_get_ints(n, L, "classlabels_ints", &ni, &a->labels_int)) ||
+			(rc = mlmd__sc_get_strings(n, L, "classlabels_strings", &ns, &a->labels_str)))
 			return rc;
 		if ((ni > 0) == (ns > 0))
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "needs exactly one of classlabels_ints and classlabels_strings");
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "needs exactly one of classlabels_ints and classlabels_strings");
 		a->n_labels = ni ? ni : ns;
 		if (!ni)
 			a->labels_int = NULL;
@@ -91,7 +91,7 @@ static int prep_linear(sc_node *n, sc_load *L, bool classifier)
 		/* classes with coefficients: one row per class, or one row for two classes */
 		a->targets = (int64_t)(a->n_icpt ? a->n_icpt : a->n_labels);
 		if (a->targets != (int64_t)a->n_labels && !(a->targets == 1 && a->n_labels == 2))
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "%lld coefficient rows for %zu classes",
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "%lld coefficient rows for %zu classes",
 				(long long)a->targets, a->n_labels);
 		L->m->values[n->out[0]].dtype = a->labels_int ? I64 : S;
 		sc_value *z = &L->m->values[n->out[1]];
@@ -101,10 +101,10 @@ static int prep_linear(sc_node *n, sc_load *L, bool classifier)
 		z->labels_string = a->labels_str;
 	}
 	if (a->targets < 1 || a->n_coef == 0 || a->n_coef % (size_t)a->targets)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "%zu coefficients do not split into %lld rows", a->n_coef,
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "%zu coefficients do not split into %lld rows", a->n_coef,
 			(long long)a->targets);
 	if (a->n_icpt && a->n_icpt != (size_t)a->targets)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "%zu intercepts for %lld rows", a->n_icpt, (long long)a->targets);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "%zu intercepts for %lld rows", a->n_icpt, (long long)a->targets);
 	return 0;
 }
 
@@ -120,9 +120,9 @@ static int linear_scores(const sc_node *n, sc_run *r, const linear_attr *a, doub
 		return rc;
 	int64_t T = a->targets;
 	if ((int64_t)a->n_coef != T * cols)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "X has %lld columns; the model has %zu coefficients for %lld "
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "X has %lld columns; the model has %zu coefficients for %lld "
 			"row(s)", (long long)cols, a->n_coef, (long long)T);
-	double *s = sc_alloc_array(&r->ctx->pool, (size_t)(rows * T) + 2 * (size_t)rows + 1, sizeof *s);
+	double *s = mlmd__sc_alloc_array(&r->ctx->pool, (size_t)(rows * T) + 2 * (size_t)rows + 1, sizeof *s);
 	if (!s)
 		return MLMD_OOM();
 	for (int64_t i = 0; i < rows; i++)
@@ -145,9 +145,9 @@ static int run_linreg(const sc_node *n, sc_run *r)
 	int rc = linear_scores(n, r, a, &s, &rows);
 	if (rc)
 		return rc;
-	sc_post_transform(a->post, s, rows, (int)a->targets);
+	mlmd__sc_post_transform(a->post, s, rows, (int)a->targets);
 	int64_t dims[2] = { rows, a->targets };
-	if ((rc = sc_out(n, r, 0, F, 2, dims)))
+	if ((rc = mlmd__sc_out(n, r, 0, F, 2, dims)))
 		return rc;
 	for (int64_t i = 0; i < rows * a->targets; i++)
 		((float *)r->out[0]->data)[i] = (float)s[i];
@@ -169,9 +169,9 @@ static int run_lincls(const sc_node *n, sc_run *r)
 			s[2 * i] = -v;
 			s[2 * i + 1] = v;
 		}
-	sc_post_transform(a->post, s, rows, K);
+	mlmd__sc_post_transform(a->post, s, rows, K);
 	int64_t dims[2] = { rows, K };
-	if ((rc = sc_out(n, r, 0, a->labels_int ? I64 : S, 1, dims)) || (rc = sc_out(n, r, 1, F, 2, dims)))
+	if ((rc = mlmd__sc_out(n, r, 0, a->labels_int ? I64 : S, 1, dims)) || (rc = mlmd__sc_out(n, r, 1, F, 2, dims)))
 		return rc;
 	for (int64_t i = 0; i < rows; i++) {
 		int best = 0;
@@ -201,12 +201,12 @@ typedef struct {
 
 static int prep_scaler(sc_node *n, sc_load *L)
 {
-	pre_attr *a = sc_alloc(L->pool, sizeof *a);
+	pre_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
-	int rc = sc_get_floats(n, L, "offset", &a->n_a, &a->a);
-	return rc ? rc : sc_get_floats(n, L, "scale", &a->n_b, &a->b);
+	int rc = mlmd__sc_get_floats(n, L, "offset", &a->n_a, &a->a);
+	return rc ? rc : mlmd__sc_get_floats(n, L, "scale", &a->n_b, &a->b);
 }
 
 static int run_scaler(const sc_node *n, sc_run *r)
@@ -218,9 +218,9 @@ static int run_scaler(const sc_node *n, sc_run *r)
 	if (rc)
 		return rc;
 	if ((a->n_a > 1 && (int64_t)a->n_a != cols) || (a->n_b > 1 && (int64_t)a->n_b != cols))
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "offset/scale have %zu/%zu values for %lld columns", a->n_a,
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "offset/scale have %zu/%zu values for %lld columns", a->n_a,
 			a->n_b, (long long)cols);
-	if ((rc = sc_out(n, r, 0, F, x->rank, x->dims)))
+	if ((rc = mlmd__sc_out(n, r, 0, F, x->rank, x->dims)))
 		return rc;
 	for (int64_t i = 0; i < rows; i++)
 		for (int64_t c = 0; c < cols; c++) {
@@ -232,12 +232,12 @@ static int run_scaler(const sc_node *n, sc_run *r)
 
 static int prep_normalizer(sc_node *n, sc_load *L)
 {
-	pre_attr *a = sc_alloc(L->pool, sizeof *a);
+	pre_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
 	const char *norm;
-	int rc = sc_get_string(n, L, "norm", "MAX", &norm);
+	int rc = mlmd__sc_get_string(n, L, "norm", "MAX", &norm);
 	if (rc)
 		return rc;
 	if (!strcmp(norm, "MAX"))
@@ -247,7 +247,7 @@ static int prep_normalizer(sc_node *n, sc_load *L)
 	else if (!strcmp(norm, "L2"))
 		a->norm = 2;
 	else
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "unknown norm '%s' (MAX, L1, L2)", norm);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "unknown norm '%s' (MAX, L1, L2)", norm);
 	return 0;
 }
 
@@ -257,7 +257,7 @@ static int run_normalizer(const sc_node *n, sc_run *r)
 	const tensor *x = r->in[0];
 	int64_t rows, cols;
 	int rc = matrix(n, x, &rows, &cols);
-	if (rc || (rc = sc_out(n, r, 0, F, x->rank, x->dims)))
+	if (rc || (rc = mlmd__sc_out(n, r, 0, F, x->rank, x->dims)))
 		return rc;
 	for (int64_t i = 0; i < rows; i++) {
 		double z = a->norm == 0 ? -INFINITY : 0;
@@ -278,11 +278,11 @@ static int run_normalizer(const sc_node *n, sc_run *r)
 
 static int prep_binarizer(sc_node *n, sc_load *L)
 {
-	pre_attr *a = sc_alloc(L->pool, sizeof *a);
+	pre_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
-	return sc_get_float(n, L, "threshold", 0.0, &a->x);
+	return mlmd__sc_get_float(n, L, "threshold", 0.0, &a->x);
 }
 
 static int run_binarizer(const sc_node *n, sc_run *r)
@@ -290,11 +290,11 @@ static int run_binarizer(const sc_node *n, sc_run *r)
 	const pre_attr *a = n->attr;
 	const tensor *x = r->in[0];
 	if (!is_num(x->dtype))
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "X has element type %s", sc_dtype_name(x->dtype));
-	int rc = sc_out(n, r, 0, x->dtype, x->rank, x->dims);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "X has element type %s", mlmd__sc_dtype_name(x->dtype));
+	int rc = mlmd__sc_out(n, r, 0, x->dtype, x->rank, x->dims);
 	if (rc)
 		return rc;
-	int64_t m = sc_numel(x);
+	int64_t m = mlmd__sc_numel(x);
 	for (int64_t i = 0; i < m; i++) {
 		double v = num(x, i);
 		int b = v > a->x;
@@ -310,18 +310,18 @@ static int run_binarizer(const sc_node *n, sc_run *r)
 
 static int prep_imputer(sc_node *n, sc_load *L)
 {
-	pre_attr *a = sc_alloc(L->pool, sizeof *a);
+	pre_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
 	int rc;
-	if ((rc = sc_get_floats(n, L, "imputed_value_floats", &a->n_a, &a->a)) ||
-		(rc = sc_get_ints(n, L, "imputed_value_int64s", &a->n_b, &a->ia)) ||
-		(rc = sc_get_float(n, L, "replaced_value_float", 0.0, &a->x)) ||
-		(rc = sc_get_int(n, L, "replaced_value_int64", 0, &a->ix)))
+	if ((rc = mlmd__sc_get_floats(n, L, "imputed_value_floats", &a->n_a, &a->a)) ||
+		(rc = mlmd__sc_get_ints(n, L, "imputed_value_int64s", &a->n_b, &a->ia)) ||
+		(rc = mlmd__sc_get_float(n, L, "replaced_value_float", 0.0, &a->x)) ||
+		(rc = mlmd__sc_get_int(n, L, "replaced_value_int64", 0, &a->ix)))
 		return rc;
 	if ((a->n_a > 0) == (a->n_b > 0))
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "needs exactly one of imputed_value_floats and imputed_value_int64s");
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "needs exactly one of imputed_value_floats and imputed_value_int64s");
 	return 0;
 }
 
@@ -329,15 +329,15 @@ static int run_imputer(const sc_node *n, sc_run *r)
 {
 	const pre_attr *a = n->attr;
 	const tensor *x = r->in[0];
-	int64_t m = sc_numel(x), cols = x->rank ? x->dims[x->rank - 1] : 1;
+	int64_t m = mlmd__sc_numel(x), cols = x->rank ? x->dims[x->rank - 1] : 1;
 	size_t nv = a->n_a ? a->n_a : a->n_b;
 	if (nv != 1 && (int64_t)nv != cols)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "%zu imputed values for %lld columns", nv, (long long)cols);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "%zu imputed values for %lld columns", nv, (long long)cols);
 	bool fl = x->dtype == F || x->dtype == D;
 	if (fl != (a->n_a > 0) || !is_num(x->dtype))
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "X has element type %s; the imputed values are %s",
-			sc_dtype_name(x->dtype), a->n_a ? "floats" : "int64s");
-	int rc = sc_out(n, r, 0, x->dtype, x->rank, x->dims);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "X has element type %s; the imputed values are %s",
+			mlmd__sc_dtype_name(x->dtype), a->n_a ? "floats" : "int64s");
+	int rc = mlmd__sc_out(n, r, 0, x->dtype, x->rank, x->dims);
 	if (rc)
 		return rc;
 	bool nan_rep = isnan(a->x);
@@ -381,17 +381,17 @@ typedef struct {
 
 static int prep_ohe(sc_node *n, sc_load *L)
 {
-	ohe_attr *a = sc_alloc(L->pool, sizeof *a);
+	ohe_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
 	int rc;
-	if ((rc = sc_get_ints(n, L, "cats_int64s", &a->n_int, &a->cats_int)) ||
-		(rc = sc_get_strings(n, L, "cats_strings", &a->n_str, &a->cats_str)) ||
-		(rc = sc_get_int(n, L, "zeros", 1, &a->zeros)))
+	if ((rc = mlmd__sc_get_ints(n, L, "cats_int64s", &a->n_int, &a->cats_int)) ||
+		(rc = mlmd__sc_get_strings(n, L, "cats_strings", &a->n_str, &a->cats_str)) ||
+		(rc = mlmd__sc_get_int(n, L, "zeros", 1, &a->zeros)))
 		return rc;
 	if ((a->n_int > 0) == (a->n_str > 0))
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "needs exactly one of cats_int64s and cats_strings");
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "needs exactly one of cats_int64s and cats_strings");
 	return 0;
 }
 
@@ -401,17 +401,17 @@ static int run_ohe(const sc_node *n, sc_run *r)
 	const tensor *x = r->in[0];
 	size_t K = a->n_int ? a->n_int : a->n_str;
 	if ((x->dtype == S) != (a->n_str > 0))
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "X has element type %s; the categories are %s",
-			sc_dtype_name(x->dtype), a->n_str ? "strings" : "int64s");
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "X has element type %s; the categories are %s",
+			mlmd__sc_dtype_name(x->dtype), a->n_str ? "strings" : "int64s");
 	if (x->rank >= MLMD_TENSOR_MAX_RANK)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "X has rank %d", x->rank);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "X has rank %d", x->rank);
 	int64_t dims[MLMD_TENSOR_MAX_RANK];
 	sc_memcpy(dims, x->dims, sizeof dims);
 	dims[x->rank] = (int64_t)K;
-	int rc = sc_out(n, r, 0, F, x->rank + 1, dims);
+	int rc = mlmd__sc_out(n, r, 0, F, x->rank + 1, dims);
 	if (rc)
 		return rc;
-	int64_t m = sc_numel(x);
+	int64_t m = mlmd__sc_numel(x);
 	float *o = r->out[0]->data;
 	for (int64_t i = 0; i < m; i++) {
 		bool hit = false;
@@ -424,7 +424,7 @@ static int run_ohe(const sc_node *n, sc_run *r)
 				o[i * (int64_t)K + (int64_t)k] = 1;
 		}
 		if (!hit && !a->zeros)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "element %lld is not a known category (zeros=0)", (long long)i);
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "element %lld is not a known category (zeros=0)", (long long)i);
 	}
 	return 0;
 }
@@ -469,30 +469,30 @@ static int le_list(sc_node *n, sc_load *L, const char *base, bool keys, int *typ
 	*cnt = 0;
 	*data = NULL;
 	snprintf(nm, sizeof nm, "%s_strings", base);
-	if (sc_has(n, L, nm)) {
+	if (mlmd__sc_has(n, L, nm)) {
 		*type = S;
-		return sc_get_strings(n, L, nm, cnt, (const char *const **)data);
+		return mlmd__sc_get_strings(n, L, nm, cnt, (const char *const **)data);
 	}
 	snprintf(nm, sizeof nm, "%s_int64s", base);
-	if (sc_has(n, L, nm)) {
+	if (mlmd__sc_has(n, L, nm)) {
 		*type = I64;
-		return sc_get_ints(n, L, nm, cnt, (const int64_t **)data);
+		return mlmd__sc_get_ints(n, L, nm, cnt, (const int64_t **)data);
 	}
 	snprintf(nm, sizeof nm, "%s_floats", base);
-	if (sc_has(n, L, nm)) {
+	if (mlmd__sc_has(n, L, nm)) {
 		*type = F;
-		return sc_get_floats(n, L, nm, cnt, (const float **)data);
+		return mlmd__sc_get_floats(n, L, nm, cnt, (const float **)data);
 	}
 	snprintf(nm, sizeof nm, "%s_tensor", base);
-	if (sc_has(n, L, nm)) {
+	if (mlmd__sc_has(n, L, nm)) {
 		tensor t;
 		bool found;
-		if ((rc = sc_get_tensor(n, L, nm, &found, &t)))
+		if ((rc = mlmd__sc_get_tensor(n, L, nm, &found, &t)))
 			return rc;
 		if (t.rank != 1)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "attribute '%s' must be 1-D", nm);
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "attribute '%s' must be 1-D", nm);
 		if (keys && t.dtype != S && t.dtype != I64 && t.dtype != F && t.dtype != D)
-			return sc_fail(n, MLMD_UNIMPLEMENTED, "keys of type %s are not supported", sc_dtype_name(t.dtype));
+			return mlmd__sc_fail(n, MLMD_UNIMPLEMENTED, "keys of type %s are not supported", mlmd__sc_dtype_name(t.dtype));
 		*type = t.dtype;
 		*cnt = t.capacity;
 		*data = t.data;
@@ -515,7 +515,7 @@ static int le_cmp2(int type, const void *keys, size_t i, size_t j)
 
 static int prep_le(sc_node *n, sc_load *L)
 {
-	le_attr *a = sc_alloc(L->pool, sizeof *a);
+	le_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
@@ -525,16 +525,16 @@ static int prep_le(sc_node *n, sc_load *L)
 	if (n->opset == 1) {
 		/* v1: classes_strings maps string <-> index, direction from the input type at run time */
 		const char *const *cls;
-		if ((rc = sc_get_strings(n, L, "classes_strings", &nk, &cls)))
+		if ((rc = mlmd__sc_get_strings(n, L, "classes_strings", &nk, &cls)))
 			return rc;
-		int64_t *idx = sc_alloc_array(L->pool, nk + 1, sizeof *idx);
+		int64_t *idx = mlmd__sc_alloc_array(L->pool, nk + 1, sizeof *idx);
 		if (!idx)
 			return MLMD_OOM();
 		for (size_t i = 0; i < nk; i++)
 			idx[i] = (int64_t)i;
 		a->key_type = S;
 		a->value_type = I64;
-		if ((rc = sc_get_string(n, L, "default_string", "_Unused", &a->deflt_str)))
+		if ((rc = mlmd__sc_get_string(n, L, "default_string", "_Unused", &a->deflt_str)))
 			return rc;
 
 		keys = cls;
@@ -545,35 +545,35 @@ static int prep_le(sc_node *n, sc_load *L)
 			(rc = le_list(n, L, "values", false, &a->value_type, &nv, &vals)))
 			return rc;
 		if (!a->key_type || !a->value_type)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "needs keys_* and values_* attributes");
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "needs keys_* and values_* attributes");
 	}
 	if (nk != nv)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "%zu keys but %zu values", nk, nv);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "%zu keys but %zu values", nk, nv);
 	a->n = nk;
-	size_t es = sc_dtype_size(a->value_type), ks = sc_dtype_size(a->key_type);
+	size_t es = mlmd__sc_dtype_size(a->value_type), ks = mlmd__sc_dtype_size(a->key_type);
 	if (!es)
-		return sc_fail(n, MLMD_UNIMPLEMENTED, "values of type %s are not supported", sc_dtype_name(a->value_type));
+		return mlmd__sc_fail(n, MLMD_UNIMPLEMENTED, "values of type %s are not supported", mlmd__sc_dtype_name(a->value_type));
 	/* default: default_tensor, or default_<type> by value type */
-	void *def = sc_alloc(L->pool, es > 8 ? es : 8);
+	void *def = mlmd__sc_alloc(L->pool, es > 8 ? es : 8);
 	if (!def)
 		return MLMD_OOM();
 	bool found = false;
 	tensor dt;
-	if (n->opset >= 4 && (rc = sc_get_tensor(n, L, "default_tensor", &found, &dt)))
+	if (n->opset >= 4 && (rc = mlmd__sc_get_tensor(n, L, "default_tensor", &found, &dt)))
 		return rc;
 	if (found) {
 		if (dt.dtype != a->value_type || dt.capacity != 1)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "default_tensor must hold one %s", sc_dtype_name(a->value_type));
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "default_tensor must hold one %s", mlmd__sc_dtype_name(a->value_type));
 		sc_memcpy(def, dt.data, es);
 	} else if (a->value_type == S) {
-		if ((rc = sc_get_string(n, L, "default_string", "_Unused", (const char **)def)))
+		if ((rc = mlmd__sc_get_string(n, L, "default_string", "_Unused", (const char **)def)))
 			return rc;
 	} else if (a->value_type == I64) {
-		if ((rc = sc_get_int(n, L, "default_int64", -1, (int64_t *)def)))
+		if ((rc = mlmd__sc_get_int(n, L, "default_int64", -1, (int64_t *)def)))
 			return rc;
 	} else if (a->value_type == F) {
 		double v;
-		if ((rc = sc_get_float(n, L, "default_float", -0.0, &v)))
+		if ((rc = mlmd__sc_get_float(n, L, "default_float", -0.0, &v)))
 			return rc;
 		*(float *)def = (float)v;
 	} /* other value types default to zero */
@@ -582,7 +582,7 @@ static int prep_le(sc_node *n, sc_load *L)
 	if (n->opset == 1 && n->in[0] >= 0 && L->m->values[n->in[0]].dtype == I64)
 		L->m->values[n->out[0]].dtype = S; /* ml opset 1 also maps indexes back to class names */
 	/* sort keys (with their values): a shell sort over indexes */
-	char *sk = sc_alloc_array(L->pool, nk + 1, ks), *sv = sc_alloc_array(L->pool, nk + 1, es);
+	char *sk = mlmd__sc_alloc_array(L->pool, nk + 1, ks), *sv = mlmd__sc_alloc_array(L->pool, nk + 1, es);
 	int32_t *ord = malloc((nk + 1) * sizeof *ord);
 	if (!sk || !sv || !ord) {
 		free(ord);
@@ -605,7 +605,7 @@ static int prep_le(sc_node *n, sc_load *L)
 		if (le_cmp2(a->key_type, keys, (size_t)ord[i], (size_t)ord[i + 1]) == 0) {
 			int pos = ord[i + 1];
 			free(ord);
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "duplicate key at position %d", pos);
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "duplicate key at position %d", pos);
 		}
 	for (size_t i = 0; i < nk; i++) {
 		sc_memcpy(sk + i * ks, (const char *)keys + (size_t)ord[i] * ks, ks);
@@ -635,11 +635,11 @@ static int run_le(const sc_node *n, sc_run *r)
 {
 	const le_attr *a = n->attr;
 	const tensor *x = r->in[0];
-	int64_t m = sc_numel(x);
+	int64_t m = mlmd__sc_numel(x);
 	int rc;
 	if (n->opset == 1 && x->dtype == I64) {
 		/* v1 reverse direction: index -> class string */
-		if ((rc = sc_out(n, r, 0, S, x->rank, x->dims)))
+		if ((rc = mlmd__sc_out(n, r, 0, S, x->rank, x->dims)))
 			return rc;
 		const int64_t *vals = a->values;
 		for (int64_t i = 0; i < m; i++) {
@@ -654,11 +654,11 @@ static int run_le(const sc_node *n, sc_run *r)
 	}
 	bool ok = a->key_type == x->dtype || (a->key_type == F && x->dtype == D) || (a->key_type == D && x->dtype == F);
 	if (!ok)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "X has element type %s; the keys are %s", sc_dtype_name(x->dtype),
-			sc_dtype_name(a->key_type));
-	if ((rc = sc_out(n, r, 0, a->value_type, x->rank, x->dims)))
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "X has element type %s; the keys are %s", mlmd__sc_dtype_name(x->dtype),
+			mlmd__sc_dtype_name(a->key_type));
+	if ((rc = mlmd__sc_out(n, r, 0, a->value_type, x->rank, x->dims)))
 		return rc;
-	size_t es = sc_dtype_size(a->value_type);
+	size_t es = mlmd__sc_dtype_size(a->value_type);
 	for (int64_t i = 0; i < m; i++) {
 		int64_t k;
 		if (x->dtype == S) {
@@ -681,10 +681,10 @@ static int run_afe(const sc_node *n, sc_run *r)
 {
 	const tensor *x = r->in[0], *idx = r->in[1];
 	if (idx->dtype != I64)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "indices must be INT64");
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "indices must be INT64");
 	if (x->rank < 1)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "X must have rank 1 or more");
-	int64_t ni = sc_numel(idx), last = x->dims[x->rank - 1];
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "X must have rank 1 or more");
+	int64_t ni = mlmd__sc_numel(idx), last = x->dims[x->rank - 1];
 	int64_t dims[MLMD_TENSOR_MAX_RANK];
 	int rank = x->rank;
 	sc_memcpy(dims, x->dims, sizeof dims);
@@ -693,15 +693,15 @@ static int run_afe(const sc_node *n, sc_run *r)
 		dims[0] = 1;
 	}
 	dims[rank - 1] = ni;
-	int rc = sc_out(n, r, 0, x->dtype, rank, dims);
+	int rc = mlmd__sc_out(n, r, 0, x->dtype, rank, dims);
 	if (rc)
 		return rc;
-	int64_t outer = last ? sc_numel(x) / last : 0;
-	size_t es = sc_dtype_size(x->dtype);
+	int64_t outer = last ? mlmd__sc_numel(x) / last : 0;
+	size_t es = mlmd__sc_dtype_size(x->dtype);
 	for (int64_t i = 0; i < ni; i++) {
 		int64_t k = ((const int64_t *)idx->data)[i];
 		if (k < 0 || k >= last)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "index %lld is out of range for size %lld", (long long)k,
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "index %lld is out of range for size %lld", (long long)k,
 				(long long)last);
 	}
 	for (int64_t p = 0; p < outer; p++)
@@ -718,18 +718,18 @@ typedef struct {
 
 static int prep_fv(sc_node *n, sc_load *L)
 {
-	fv_attr *a = sc_alloc(L->pool, sizeof *a);
+	fv_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
-	int rc = sc_get_ints(n, L, "inputdimensions", &a->n, &a->dims);
+	int rc = mlmd__sc_get_ints(n, L, "inputdimensions", &a->n, &a->dims);
 	if (rc)
 		return rc;
 	if ((int)a->n != n->nin)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "inputdimensions has %zu entries for %d inputs", a->n, n->nin);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "inputdimensions has %zu entries for %d inputs", a->n, n->nin);
 	for (size_t i = 0; i < a->n; i++)
 		if (a->dims[i] < 0 || a->dims[i] > 100000000)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "inputdimensions[%zu] = %lld", i, (long long)a->dims[i]);
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "inputdimensions[%zu] = %lld", i, (long long)a->dims[i]);
 	return 0;
 }
 
@@ -744,12 +744,12 @@ static int run_fv(const sc_node *n, sc_run *r)
 		if (rc)
 			return rc;
 		if (rows >= 0 && rr != rows)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs have different row counts");
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs have different row counts");
 		rows = rr;
 		total += a->dims[i];
 	}
 	int64_t dims[2] = { rows, total };
-	int rc = sc_out(n, r, 0, F, 2, dims);
+	int rc = mlmd__sc_out(n, r, 0, F, 2, dims);
 	if (rc)
 		return rc;
 	float *o = r->out[0]->data;
@@ -772,11 +772,11 @@ static int prep_zipmap(sc_node *n, sc_load *L)
 	const int64_t *li;
 	const char *const *ls;
 	int rc;
-	if ((rc = sc_get_ints(n, L, "classlabels_int64s", &ni, &li)) ||
-		(rc = sc_get_strings(n, L, "classlabels_strings", &ns, &ls)))
+	if ((rc = mlmd__sc_get_ints(n, L, "classlabels_int64s", &ni, &li)) ||
+		(rc = mlmd__sc_get_strings(n, L, "classlabels_strings", &ns, &ls)))
 		return rc;
 	if ((ni > 0) == (ns > 0))
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "needs exactly one of classlabels_int64s and classlabels_strings");
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "needs exactly one of classlabels_int64s and classlabels_strings");
 	sc_value *z = &L->m->values[n->out[0]];
 	z->is_zipmap = true;
 	z->n_labels = ni ? ni : ns;
@@ -791,12 +791,12 @@ static int run_zipmap(const sc_node *n, sc_run *r)
 	const sc_value *z = n->attr;
 	const tensor *x = r->in[0];
 	if (x->dtype != F || x->rank != 2 || x->dims[1] != (int64_t)z->n_labels)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "X must be a FLOAT [N, %zu] tensor", z->n_labels);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "X must be a FLOAT [N, %zu] tensor", z->n_labels);
 	*r->out[0] = *x;
 	return 0;
 }
 
-const sc_op sc_ops_ml[] = {
+const sc_op mlmd__sc_ops_ml[] = {
 	{ "ai.onnx.ml", "LinearRegressor", 1, 1, 1, 1, prep_linreg, run_linreg, SC_T_MAIN, false, MLMD_DTYPE_FLOAT },
 	{ "ai.onnx.ml", "LinearClassifier", 1, 1, 2, 2, prep_lincls, run_lincls, SC_T_MAIN, false, SC_OUT_SET },
 	{ "ai.onnx.ml", "Scaler", 1, 1, 1, 1, prep_scaler, run_scaler, SC_T_MAIN, false, MLMD_DTYPE_FLOAT },

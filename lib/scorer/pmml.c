@@ -380,8 +380,8 @@ static int strmap_init(sc_pool *pool, strmap *m, size_t n)
 	while (cap < 2 * n + 2)
 		cap *= 2;
 	m->cap = cap;
-	m->names = sc_alloc_array(pool, cap, sizeof *m->names);
-	m->ids = sc_alloc_array(pool, cap, sizeof *m->ids);
+	m->names = mlmd__sc_alloc_array(pool, cap, sizeof *m->names);
+	m->ids = mlmd__sc_alloc_array(pool, cap, sizeof *m->ids);
 	return m->names && m->ids ? 0 : MLMD_OOM();
 }
 
@@ -455,13 +455,13 @@ static pv constant(const pdoc *d, const char *s, int kind)
 
 static const char *dup(pdoc *d, const char *s)
 {
-	return s ? sc_strdup(d->pool, s, strlen(s)) : NULL;
+	return s ? mlmd__sc_strdup(d->pool, s, strlen(s)) : NULL;
 }
 
 /* A declared count (Array n, numberOfInputs, ...): a non-negative integer. */
 static int declared_count(const px *n, const char *attr, bool *present, size_t *out)
 {
-	const char *v = px_attr(n, attr);
+	const char *v = mlmd__px_attr(n, attr);
 	*present = v != NULL;
 	if (!v)
 		return 0;
@@ -492,7 +492,7 @@ static int parse_array(pdoc *d, const px *a, int kind, pv **out, size_t *n)
 	pv *v = malloc(cap * sizeof *v);
 	if (!v)
 		return MLMD_OOM();
-	const char *atype = px_attr(a, "type");
+	const char *atype = mlmd__px_attr(a, "type");
 	if (atype && strcmp(atype, "string") != 0)
 		kind = F_DOUBLE;
 	while (*t) {
@@ -515,7 +515,7 @@ static int parse_array(pdoc *d, const px *a, int kind, pv **out, size_t *n)
 			while (*t && *t != ' ' && *t != '\t' && *t != '\n' && *t != '\r')
 				t++, bl++;
 		}
-		char *tok = sc_alloc(d->pool, bl + 1);
+		char *tok = mlmd__sc_alloc(d->pool, bl + 1);
 		if (!tok) {
 			free(v);
 			return MLMD_OOM();
@@ -539,7 +539,7 @@ static int parse_array(pdoc *d, const px *a, int kind, pv **out, size_t *n)
 		v[k++] = constant(d, tok, kind);
 	}
 	int rc = check_count(a, "n", k, "values");
-	pv *pooled = rc ? NULL : sc_alloc_array(d->pool, k + 1, sizeof *pooled);
+	pv *pooled = rc ? NULL : mlmd__sc_alloc_array(d->pool, k + 1, sizeof *pooled);
 	if (!rc && !pooled)
 		rc = MLMD_OOM();
 	if (!rc && k)
@@ -621,7 +621,7 @@ static const px *expr_child(const px *n)
  * function's parameters (-1 - its position); a body sees nothing else. */
 static int resolve(pdoc *d, const px *n, const char *attr, int *field)
 {
-	const char *name = px_attr(n, attr);
+	const char *name = mlmd__px_attr(n, attr);
 	if (!name)
 		return bad(n, "missing attribute '%s'", attr);
 	if (d->scope) {
@@ -698,7 +698,7 @@ static int prepare_string_fn(pdoc *d, const px *n, pexpr *e, const char *fn)
 	case FN_MATCHES: case FN_REPLACE: {
 		if ((rc = pattern_arg(n, e->args[1], fn, "pattern", &pat)))
 			return rc;
-		pregex *r = sc_alloc(d->pool, sizeof *r);
+		pregex *r = mlmd__sc_alloc(d->pool, sizeof *r);
 		if (!r)
 			return MLMD_OOM();
 		if (mlmd__pmml_regcomp(&r->re, pat, err, sizeof err))
@@ -715,7 +715,7 @@ static int prepare_string_fn(pdoc *d, const px *n, pexpr *e, const char *fn)
 	case FN_FORMATNUMBER: {
 		if ((rc = pattern_arg(n, e->args[1], fn, "pattern", &pat)))
 			return rc;
-		char *f = sc_alloc(d->pool, strlen(pat) + 3);
+		char *f = mlmd__sc_alloc(d->pool, strlen(pat) + 3);
 		if (!f)
 			return MLMD_OOM();
 		if (mlmd__pmml_numfmt_compile(pat, f, &e->conv, err, sizeof err))
@@ -780,8 +780,8 @@ static int measure_expr(pdoc *d, const px *n, pexpr *e)
 /* An Apply: a built-in or a user function, its arguments compiled. */
 static int compile_apply(pdoc *d, const px *n, pexpr *e)
 {
-	const char *fn = px_attr(n, "function");
-	const char *mm = px_attr(n, "mapMissingTo"), *df = px_attr(n, "defaultValue");
+	const char *fn = mlmd__px_attr(n, "function");
+	const char *mm = mlmd__px_attr(n, "mapMissingTo"), *df = mlmd__px_attr(n, "defaultValue");
 	int rc = 0;
 	e->kind = E_APPLY;
 	e->fn = builtin_id(fn);
@@ -795,7 +795,7 @@ static int compile_apply(pdoc *d, const px *n, pexpr *e)
 		e->kind = E_CALL;
 		e->fn = (int)(uf - d->funcs);
 	}
-	const char *iv = px_attr(n, "invalidValueTreatment");
+	const char *iv = mlmd__px_attr(n, "invalidValueTreatment");
 	e->invalid = iv && !strcmp(iv, "asMissing") ? TR_MISSING : iv && !strcmp(iv, "asIs") ? TR_AS_IS : TR_INVALID;
 	if (mm)
 		e->map_missing = constant(d, dup(d, mm), F_DOUBLE);
@@ -804,7 +804,7 @@ static int compile_apply(pdoc *d, const px *n, pexpr *e)
 	size_t k = 0;
 	for (const px *c = n->first; c; c = c->next)
 		k += !c->foreign && strcmp(c->name, "Extension") != 0;
-	e->args = sc_alloc_array(d->pool, k + 1, sizeof *e->args);
+	e->args = mlmd__sc_alloc_array(d->pool, k + 1, sizeof *e->args);
 	if (!e->args)
 		return MLMD_OOM();
 	for (const px *c = n->first; c; c = c->next) {
@@ -833,16 +833,16 @@ static int compile_apply(pdoc *d, const px *n, pexpr *e)
 
 static int compile_expr_in(pdoc *d, const px *n, pexpr *e)
 {
-	const char *mm = px_attr(n, "mapMissingTo"), *df = px_attr(n, "defaultValue");
+	const char *mm = mlmd__px_attr(n, "mapMissingTo"), *df = mlmd__px_attr(n, "defaultValue");
 	int rc = 0;
 	if (!strcmp(n->name, "Constant")) {
 		e->kind = E_CONST;
-		const char *dt = px_attr(n, "dataType");
+		const char *dt = mlmd__px_attr(n, "dataType");
 		const char *t = n->text ? n->text : "";
 		e->text = dup(d, t);
 		if (!e->text)
 			return MLMD_OOM();
-		if (px_attr(n, "missing") && !strcmp(px_attr(n, "missing"), "true"))
+		if (mlmd__px_attr(n, "missing") && !strcmp(mlmd__px_attr(n, "missing"), "true"))
 			e->c = MISSING;
 		else
 			e->c = constant(d, e->text, dt ? kind_of_type(dt) : F_DOUBLE);
@@ -864,19 +864,19 @@ static int compile_expr_in(pdoc *d, const px *n, pexpr *e)
 			return rc;
 		if (mm)
 			e->map_missing = constant(d, dup(d, mm), F_DOUBLE);
-		const char *ol = px_attr(n, "outliers");
+		const char *ol = mlmd__px_attr(n, "outliers");
 		e->outliers = ol && !strcmp(ol, "asMissingValues") ? 1 : ol && !strcmp(ol, "asExtremeValues") ? 2 : 0;
-		for (const px *c = px_child(n, "LinearNorm"); c; c = px_next(c, "LinearNorm"))
+		for (const px *c = mlmd__px_child(n, "LinearNorm"); c; c = mlmd__px_next(c, "LinearNorm"))
 			e->n++;
 		if (e->n < 2)
 			return bad(n, "needs at least two LinearNorm points");
-		e->orig = sc_alloc_array(d->pool, e->n, sizeof(double));
-		e->norm = sc_alloc_array(d->pool, e->n, sizeof(double));
+		e->orig = mlmd__sc_alloc_array(d->pool, e->n, sizeof(double));
+		e->norm = mlmd__sc_alloc_array(d->pool, e->n, sizeof(double));
 		if (!e->orig || !e->norm)
 			return MLMD_OOM();
 		size_t k = 0;
-		for (const px *c = px_child(n, "LinearNorm"); c; c = px_next(c, "LinearNorm"), k++) {
-			if (!parse_double(px_attr(c, "orig"), &e->orig[k]) || !parse_double(px_attr(c, "norm"), &e->norm[k]))
+		for (const px *c = mlmd__px_child(n, "LinearNorm"); c; c = mlmd__px_next(c, "LinearNorm"), k++) {
+			if (!parse_double(mlmd__px_attr(c, "orig"), &e->orig[k]) || !parse_double(mlmd__px_attr(c, "norm"), &e->norm[k]))
 				return bad(c, "orig and norm must be numbers");
 			if (k && e->orig[k] <= e->orig[k - 1])
 				return bad(c, "orig values must increase");
@@ -887,7 +887,7 @@ static int compile_expr_in(pdoc *d, const px *n, pexpr *e)
 		e->kind = E_NORMDISC;
 		if ((rc = resolve(d, n, "field", &e->field)))
 			return rc;
-		const char *v = px_attr(n, "value");
+		const char *v = mlmd__px_attr(n, "value");
 		if (!v)
 			return bad(n, "missing attribute 'value'");
 		e->value = constant(d, dup(d, v), ref_kind(d, e->field));
@@ -899,73 +899,73 @@ static int compile_expr_in(pdoc *d, const px *n, pexpr *e)
 		e->kind = E_DISCRETIZE;
 		if ((rc = resolve(d, n, "field", &e->field)))
 			return rc;
-		const char *dt = px_attr(n, "dataType");
+		const char *dt = mlmd__px_attr(n, "dataType");
 		int k_out = dt ? kind_of_type(dt) : F_STRING;
 		if (mm)
 			e->map_missing = constant(d, dup(d, mm), k_out);
 		if (df)
 			e->deflt = constant(d, dup(d, df), k_out);
-		for (const px *c = px_child(n, "DiscretizeBin"); c; c = px_next(c, "DiscretizeBin"))
+		for (const px *c = mlmd__px_child(n, "DiscretizeBin"); c; c = mlmd__px_next(c, "DiscretizeBin"))
 			e->n++;
-		e->lo = sc_alloc_array(d->pool, e->n + 1, sizeof(double));
-		e->hi = sc_alloc_array(d->pool, e->n + 1, sizeof(double));
-		e->lo_open = sc_alloc_array(d->pool, e->n + 1, 1);
-		e->hi_open = sc_alloc_array(d->pool, e->n + 1, 1);
-		e->has_lo = sc_alloc_array(d->pool, e->n + 1, 1);
-		e->has_hi = sc_alloc_array(d->pool, e->n + 1, 1);
-		e->bins = sc_alloc_array(d->pool, e->n + 1, sizeof(pv));
+		e->lo = mlmd__sc_alloc_array(d->pool, e->n + 1, sizeof(double));
+		e->hi = mlmd__sc_alloc_array(d->pool, e->n + 1, sizeof(double));
+		e->lo_open = mlmd__sc_alloc_array(d->pool, e->n + 1, 1);
+		e->hi_open = mlmd__sc_alloc_array(d->pool, e->n + 1, 1);
+		e->has_lo = mlmd__sc_alloc_array(d->pool, e->n + 1, 1);
+		e->has_hi = mlmd__sc_alloc_array(d->pool, e->n + 1, 1);
+		e->bins = mlmd__sc_alloc_array(d->pool, e->n + 1, sizeof(pv));
 		if (!e->lo || !e->hi || !e->lo_open || !e->hi_open || !e->has_lo || !e->has_hi || !e->bins)
 			return MLMD_OOM();
 		size_t k = 0;
-		for (const px *c = px_child(n, "DiscretizeBin"); c; c = px_next(c, "DiscretizeBin"), k++) {
-			const px *iv = px_child(c, "Interval");
-			if (!iv || !px_attr(c, "binValue"))
+		for (const px *c = mlmd__px_child(n, "DiscretizeBin"); c; c = mlmd__px_next(c, "DiscretizeBin"), k++) {
+			const px *iv = mlmd__px_child(c, "Interval");
+			if (!iv || !mlmd__px_attr(c, "binValue"))
 				return bad(c, "needs an Interval and a binValue");
-			e->bins[k] = constant(d, dup(d, px_attr(c, "binValue")), k_out);
-			const char *cl = px_attr(iv, "closure");
+			e->bins[k] = constant(d, dup(d, mlmd__px_attr(c, "binValue")), k_out);
+			const char *cl = mlmd__px_attr(iv, "closure");
 			if (!cl)
 				return bad(iv, "missing attribute 'closure'");
 			e->lo_open[k] = !strncmp(cl, "open", 4);
 			e->hi_open[k] = strstr(cl, "Open") != NULL;
-			e->has_lo[k] = parse_double(px_attr(iv, "leftMargin"), &e->lo[k]);
-			e->has_hi[k] = parse_double(px_attr(iv, "rightMargin"), &e->hi[k]);
+			e->has_lo[k] = parse_double(mlmd__px_attr(iv, "leftMargin"), &e->lo[k]);
+			e->has_hi[k] = parse_double(mlmd__px_attr(iv, "rightMargin"), &e->hi[k]);
 		}
 		return 0;
 	}
 	if (!strcmp(n->name, "MapValues")) {
 		e->kind = E_MAPVALUES;
-		const char *outcol = px_attr(n, "outputColumn");
-		const char *dt = px_attr(n, "dataType");
+		const char *outcol = mlmd__px_attr(n, "outputColumn");
+		const char *dt = mlmd__px_attr(n, "dataType");
 		int k_out = dt ? kind_of_type(dt) : F_STRING;
 		if (mm)
 			e->map_missing = constant(d, dup(d, mm), k_out);
 		if (df)
 			e->deflt = constant(d, dup(d, df), k_out);
-		const px *tbl = px_child(n, "InlineTable");
+		const px *tbl = mlmd__px_child(n, "InlineTable");
 		if (!outcol || !tbl)
 			return tbl ? bad(n, "missing attribute 'outputColumn'") : unsupported(n, "a MapValues without an InlineTable");
-		for (const px *c = px_child(n, "FieldColumnPair"); c; c = px_next(c, "FieldColumnPair"))
+		for (const px *c = mlmd__px_child(n, "FieldColumnPair"); c; c = mlmd__px_next(c, "FieldColumnPair"))
 			e->ncols++;
-		for (const px *r = px_child(tbl, "row"); r; r = px_next(r, "row"))
+		for (const px *r = mlmd__px_child(tbl, "row"); r; r = mlmd__px_next(r, "row"))
 			e->n++;
-		e->cols = sc_alloc_array(d->pool, e->ncols + 1, sizeof(int));
-		const char **colname = sc_alloc_array(d->pool, e->ncols + 1, sizeof(char *));
+		e->cols = mlmd__sc_alloc_array(d->pool, e->ncols + 1, sizeof(int));
+		const char **colname = mlmd__sc_alloc_array(d->pool, e->ncols + 1, sizeof(char *));
 		if ((rc = check_table(d, n, e->n, e->ncols, sizeof(pv), "the MapValues table (rows x columns)")))
 			return rc;
-		e->table = sc_alloc_array(d->pool, e->n * e->ncols + 1, sizeof(pv));
-		e->out = sc_alloc_array(d->pool, e->n + 1, sizeof(pv));
+		e->table = mlmd__sc_alloc_array(d->pool, e->n * e->ncols + 1, sizeof(pv));
+		e->out = mlmd__sc_alloc_array(d->pool, e->n + 1, sizeof(pv));
 		if (!e->cols || !colname || !e->table || !e->out)
 			return MLMD_OOM();
 		size_t k = 0;
-		for (const px *c = px_child(n, "FieldColumnPair"); c; c = px_next(c, "FieldColumnPair"), k++) {
+		for (const px *c = mlmd__px_child(n, "FieldColumnPair"); c; c = mlmd__px_next(c, "FieldColumnPair"), k++) {
 			if ((rc = resolve(d, c, "field", &e->cols[k])))
 				return rc;
-			colname[k] = px_attr(c, "column");
+			colname[k] = mlmd__px_attr(c, "column");
 			if (!colname[k])
 				return bad(c, "missing attribute 'column'");
 		}
 		size_t r = 0;
-		for (const px *row = px_child(tbl, "row"); row; row = px_next(row, "row"), r++) {
+		for (const px *row = mlmd__px_child(tbl, "row"); row; row = mlmd__px_next(row, "row"), r++) {
 			e->out[r] = MISSING;
 			for (size_t q = 0; q < e->ncols; q++)
 				e->table[r * e->ncols + q] = MISSING;
@@ -985,7 +985,7 @@ static int compile_expr_in(pdoc *d, const px *n, pexpr *e)
 
 static int compile_expr(pdoc *d, const px *n, pexpr **out)
 {
-	pexpr *e = sc_alloc(d->pool, sizeof *e);
+	pexpr *e = mlmd__sc_alloc(d->pool, sizeof *e);
 	if (!e)
 		return MLMD_OOM();
 	*out = e;
@@ -1420,7 +1420,7 @@ static pv eval_expr(rowctx *rc, const pexpr *e)
 
 static int compile_pred(pdoc *d, const px *n, ppred **out)
 {
-	ppred *p = sc_alloc(d->pool, sizeof *p);
+	ppred *p = mlmd__sc_alloc(d->pool, sizeof *p);
 	if (!p)
 		return MLMD_OOM();
 	*out = p;
@@ -1439,7 +1439,7 @@ static int compile_pred(pdoc *d, const px *n, ppred **out)
 		p->kind = P_SIMPLE;
 		if ((rc = resolve(d, n, "field", &p->field)))
 			return rc;
-		const char *op = px_attr(n, "operator");
+		const char *op = mlmd__px_attr(n, "operator");
 		p->op = -1;
 		for (int k = 0; op && ops[k]; k++)
 			if (!strcmp(op, ops[k]))
@@ -1448,7 +1448,7 @@ static int compile_pred(pdoc *d, const px *n, ppred **out)
 			return bad(n, "unknown operator '%s'", op ? op : "");
 		p->numeric = d->fields[p->field].kind == F_DOUBLE;
 		if (p->op < OP_MISSING) {
-			const char *v = px_attr(n, "value");
+			const char *v = mlmd__px_attr(n, "value");
 			if (!v)
 				return bad(n, "missing attribute 'value'");
 			p->value = constant(d, dup(d, v), d->fields[p->field].kind);
@@ -1459,18 +1459,18 @@ static int compile_pred(pdoc *d, const px *n, ppred **out)
 		p->kind = P_SET;
 		if ((rc = resolve(d, n, "field", &p->field)))
 			return rc;
-		const char *op = px_attr(n, "booleanOperator");
+		const char *op = mlmd__px_attr(n, "booleanOperator");
 		if (!op || (strcmp(op, "isIn") && strcmp(op, "isNotIn")))
 			return bad(n, "booleanOperator must be isIn or isNotIn");
 		p->is_in = !strcmp(op, "isIn");
-		const px *arr = px_child(n, "Array");
+		const px *arr = mlmd__px_child(n, "Array");
 		if (!arr)
 			return bad(n, "needs an Array");
 		p->numeric = d->fields[p->field].kind == F_DOUBLE;
 		return parse_array(d, arr, d->fields[p->field].kind, &p->set, &p->n);
 	}
 	if (!strcmp(n->name, "CompoundPredicate")) {
-		const char *op = px_attr(n, "booleanOperator");
+		const char *op = mlmd__px_attr(n, "booleanOperator");
 		static const char *const ops[] = { "and", "or", "xor", "surrogate", NULL };
 		int k = -1;
 		for (int i = 0; op && ops[i]; i++)
@@ -1483,7 +1483,7 @@ static int compile_pred(pdoc *d, const px *n, ppred **out)
 			p->n += !c->foreign && strcmp(c->name, "Extension") != 0;
 		if (p->n < 2)
 			return bad(n, "needs at least two predicates");
-		p->sub = sc_alloc_array(d->pool, p->n, sizeof *p->sub);
+		p->sub = mlmd__sc_alloc_array(d->pool, p->n, sizeof *p->sub);
 		if (!p->sub)
 			return MLMD_OOM();
 		size_t i = 0;
@@ -1925,7 +1925,7 @@ static bool eval_tree_engine(rowctx *rc, const pmodel *m, const treebody *t, pre
 			x[k] = rc->tcode[f->field];
 		}
 	}
-	double leaf = sc_trees_vote1_d(t->eng, x);
+	double leaf = mlmd__sc_trees_vote1_d(t->eng, x);
 	if (leaf >= 0)
 		tree_result(m, t, (int)leaf, r);
 	return true;
@@ -2601,7 +2601,7 @@ static int append_class(pdoc *d, pmodel *m, const char *name)
 {
 	if (m->n_cls == m->cap_cls) {
 		size_t cap = m->cap_cls ? m->cap_cls * 2 : 4;
-		const char **nc = sc_alloc_array(d->pool, cap, sizeof *nc);
+		const char **nc = mlmd__sc_alloc_array(d->pool, cap, sizeof *nc);
 		if (!nc)
 			return MLMD_OOM();
 		if (m->n_cls)
@@ -2645,7 +2645,7 @@ static int compile_model(pdoc *d, const px *n, pmodel **out, const pmodel *paren
 
 static int compile_derived(pdoc *d, const px *dfe)
 {
-	const char *name = px_attr(dfe, "name");
+	const char *name = mlmd__px_attr(dfe, "name");
 	const px *ex = expr_child(dfe);
 	if (!name || !ex)
 		return bad(dfe, "a DerivedField needs a name and an expression");
@@ -2654,9 +2654,9 @@ static int compile_derived(pdoc *d, const px *dfe)
 	if (rc)
 		return rc;
 	int f;
-	if ((rc = add_field(d, dup(d, name), kind_of_type(px_attr(dfe, "dataType")), &f)))
+	if ((rc = add_field(d, dup(d, name), kind_of_type(mlmd__px_attr(dfe, "dataType")), &f)))
 		return rc;
-	const char *opt = px_attr(dfe, "optype"), *dt = px_attr(dfe, "dataType");
+	const char *opt = mlmd__px_attr(dfe, "optype"), *dt = mlmd__px_attr(dfe, "dataType");
 	d->fields[f].categorical = opt && strcmp(opt, "continuous") != 0;
 	d->fields[f].is_float = dt && !strcmp(dt, "float");
 	d->fields[f].derive = e;
@@ -2669,18 +2669,18 @@ static int compile_derived(pdoc *d, const px *dfe)
  * compiles every body (an unused function is checked too). */
 static int define_functions(pdoc *d, const px *td)
 {
-	for (const px *f = px_child(td, "DefineFunction"); f; f = px_next(f, "DefineFunction"))
+	for (const px *f = mlmd__px_child(td, "DefineFunction"); f; f = mlmd__px_next(f, "DefineFunction"))
 		d->n_funcs++;
 	if (!d->n_funcs)
 		return 0;
-	d->funcs = sc_alloc_array(d->pool, d->n_funcs, sizeof *d->funcs);
+	d->funcs = mlmd__sc_alloc_array(d->pool, d->n_funcs, sizeof *d->funcs);
 	if (!d->funcs || strmap_init(d->tmp, &d->fmap, d->n_funcs))
 		return MLMD_OOM();
 	size_t i = 0;
-	for (const px *f = px_child(td, "DefineFunction"); f; f = px_next(f, "DefineFunction"), i++) {
+	for (const px *f = mlmd__px_child(td, "DefineFunction"); f; f = mlmd__px_next(f, "DefineFunction"), i++) {
 		pfunc *fn = &d->funcs[i];
 		fn->node = f;
-		fn->name = dup(d, px_attr(f, "name"));
+		fn->name = dup(d, mlmd__px_attr(f, "name"));
 		if (!fn->name)
 			return bad(f, "missing attribute 'name'");
 		if (builtin_id(fn->name) >= 0)
@@ -2688,25 +2688,25 @@ static int define_functions(pdoc *d, const px *td)
 		int prev = strmap_put(&d->fmap, fn->name, (int)i);
 		if (prev >= 0)
 			return bad(f, "DefineFunction '%s' is defined twice (also at line %d)", fn->name, d->funcs[prev].node->line);
-		const char *dt = px_attr(f, "dataType");
+		const char *dt = mlmd__px_attr(f, "dataType");
 		fn->kind = dt ? kind_of_type(dt) : -1;
 		fn->is_float = dt && !strcmp(dt, "float");
 		fn->is_int = dt && !strcmp(dt, "integer");
-		for (const px *p = px_child(f, "ParameterField"); p; p = px_next(p, "ParameterField"))
+		for (const px *p = mlmd__px_child(f, "ParameterField"); p; p = mlmd__px_next(p, "ParameterField"))
 			fn->n_params++;
-		fn->pnames = sc_alloc_array(d->pool, fn->n_params + 1, sizeof *fn->pnames);
-		fn->pkind = sc_alloc_array(d->pool, fn->n_params + 1, sizeof *fn->pkind);
+		fn->pnames = mlmd__sc_alloc_array(d->pool, fn->n_params + 1, sizeof *fn->pnames);
+		fn->pkind = mlmd__sc_alloc_array(d->pool, fn->n_params + 1, sizeof *fn->pkind);
 		if (!fn->pnames || !fn->pkind || strmap_init(d->tmp, &fn->pmap, fn->n_params))
 			return MLMD_OOM();
 		size_t k = 0;
-		for (const px *p = px_child(f, "ParameterField"); p; p = px_next(p, "ParameterField"), k++) {
-			fn->pnames[k] = px_attr(p, "name");
+		for (const px *p = mlmd__px_child(f, "ParameterField"); p; p = mlmd__px_next(p, "ParameterField"), k++) {
+			fn->pnames[k] = mlmd__px_attr(p, "name");
 			if (!fn->pnames[k])
 				return bad(p, "missing attribute 'name'");
 			if (strmap_put(&fn->pmap, fn->pnames[k], (int)k) >= 0)
 				return bad(p, "DefineFunction '%s': parameter '%s' is listed twice", fn->name, fn->pnames[k]);
 			fn->pnames[k] = dup(d, fn->pnames[k]);
-			const char *pdt = px_attr(p, "dataType");
+			const char *pdt = mlmd__px_attr(p, "dataType");
 			fn->pkind[k] = pdt ? kind_of_type(pdt) : -1;
 		}
 		if (!expr_child(f))
@@ -2757,32 +2757,32 @@ static int compile_func(pdoc *d, pfunc *f, const px *site)
 
 static int compile_regression(pdoc *d, const px *n, pmodel *m)
 {
-	regbody *b = sc_alloc(d->pool, sizeof *b);
+	regbody *b = mlmd__sc_alloc(d->pool, sizeof *b);
 	if (!b)
 		return MLMD_OOM();
 	m->body = b;
-	const char *nm = px_attr(n, "normalizationMethod");
+	const char *nm = mlmd__px_attr(n, "normalizationMethod");
 	b->norm = N_NONE;
 	for (int k = 0; nm && NORMS[k]; k++)
 		if (!strcmp(nm, NORMS[k]))
 			b->norm = k;
 	if (nm && strcmp(nm, NORMS[b->norm]))
 		return bad(n, "unknown normalizationMethod '%s'", nm);
-	for (const px *t = px_child(n, "RegressionTable"); t; t = px_next(t, "RegressionTable"))
+	for (const px *t = mlmd__px_child(n, "RegressionTable"); t; t = mlmd__px_next(t, "RegressionTable"))
 		b->n++;
 	if (b->n == 0 || (!m->classification && b->n != 1))
 		return bad(n, "needs %s RegressionTable", m->classification ? "at least one" : "exactly one");
-	b->t = sc_alloc_array(d->pool, b->n, sizeof *b->t);
+	b->t = mlmd__sc_alloc_array(d->pool, b->n, sizeof *b->t);
 	if (!b->t)
 		return MLMD_OOM();
 	size_t i = 0;
 	int rc = 0;
-	for (const px *t = px_child(n, "RegressionTable"); t; t = px_next(t, "RegressionTable"), i++) {
+	for (const px *t = mlmd__px_child(n, "RegressionTable"); t; t = mlmd__px_next(t, "RegressionTable"), i++) {
 		rtable *rt = &b->t[i];
-		if (!parse_double(px_attr(t, "intercept"), &rt->intercept))
+		if (!parse_double(mlmd__px_attr(t, "intercept"), &rt->intercept))
 			return bad(t, "intercept must be a number");
 		if (m->classification) {
-			const char *cat = px_attr(t, "targetCategory");
+			const char *cat = mlmd__px_attr(t, "targetCategory");
 			if (!cat)
 				return bad(t, "a classification RegressionTable needs targetCategory");
 			if ((rt->cls = add_class(d, m, cat)) < 0)
@@ -2800,15 +2800,15 @@ static int compile_regression(pdoc *d, const px *n, pmodel *m)
 			else if (strcmp(c->name, "Extension"))
 				return unsupported(c, "this element in a RegressionTable");
 		}
-		rt->num_field = sc_alloc_array(d->pool, rt->n_num + 1, sizeof(int));
-		rt->num_exp = sc_alloc_array(d->pool, rt->n_num + 1, sizeof(double));
-		rt->num_coef = sc_alloc_array(d->pool, rt->n_num + 1, sizeof(double));
-		rt->cat_field = sc_alloc_array(d->pool, rt->n_cat + 1, sizeof(int));
-		rt->cat_value = sc_alloc_array(d->pool, rt->n_cat + 1, sizeof(pv));
-		rt->cat_coef = sc_alloc_array(d->pool, rt->n_cat + 1, sizeof(double));
-		rt->term_n = sc_alloc_array(d->pool, rt->n_terms + 1, sizeof(size_t));
-		rt->term_fields = sc_alloc_array(d->pool, rt->n_terms + 1, sizeof(int *));
-		rt->term_coef = sc_alloc_array(d->pool, rt->n_terms + 1, sizeof(double));
+		rt->num_field = mlmd__sc_alloc_array(d->pool, rt->n_num + 1, sizeof(int));
+		rt->num_exp = mlmd__sc_alloc_array(d->pool, rt->n_num + 1, sizeof(double));
+		rt->num_coef = mlmd__sc_alloc_array(d->pool, rt->n_num + 1, sizeof(double));
+		rt->cat_field = mlmd__sc_alloc_array(d->pool, rt->n_cat + 1, sizeof(int));
+		rt->cat_value = mlmd__sc_alloc_array(d->pool, rt->n_cat + 1, sizeof(pv));
+		rt->cat_coef = mlmd__sc_alloc_array(d->pool, rt->n_cat + 1, sizeof(double));
+		rt->term_n = mlmd__sc_alloc_array(d->pool, rt->n_terms + 1, sizeof(size_t));
+		rt->term_fields = mlmd__sc_alloc_array(d->pool, rt->n_terms + 1, sizeof(int *));
+		rt->term_coef = mlmd__sc_alloc_array(d->pool, rt->n_terms + 1, sizeof(double));
 		if (!rt->num_field || !rt->num_exp || !rt->num_coef || !rt->cat_field || !rt->cat_value || !rt->cat_coef ||
 			!rt->term_n || !rt->term_fields || !rt->term_coef)
 			return MLMD_OOM();
@@ -2819,31 +2819,31 @@ static int compile_regression(pdoc *d, const px *n, pmodel *m)
 			if (!strcmp(c->name, "NumericPredictor")) {
 				if ((rc = resolve(d, c, "name", &rt->num_field[a])))
 					return rc;
-				if (!parse_double(px_attr(c, "coefficient"), &rt->num_coef[a]))
+				if (!parse_double(mlmd__px_attr(c, "coefficient"), &rt->num_coef[a]))
 					return bad(c, "coefficient must be a number");
-				if (!px_attr(c, "exponent"))
+				if (!mlmd__px_attr(c, "exponent"))
 					rt->num_exp[a] = 1;
-				else if (!parse_double(px_attr(c, "exponent"), &rt->num_exp[a]))
+				else if (!parse_double(mlmd__px_attr(c, "exponent"), &rt->num_exp[a]))
 					return bad(c, "exponent must be a number");
 				a++;
 			} else if (!strcmp(c->name, "CategoricalPredictor")) {
 				if ((rc = resolve(d, c, "name", &rt->cat_field[c2])))
 					return rc;
-				if (!parse_double(px_attr(c, "coefficient"), &rt->cat_coef[c2]) || !px_attr(c, "value"))
+				if (!parse_double(mlmd__px_attr(c, "coefficient"), &rt->cat_coef[c2]) || !mlmd__px_attr(c, "value"))
 					return bad(c, "needs a value and a numeric coefficient");
-				rt->cat_value[c2] = constant(d, dup(d, px_attr(c, "value")), d->fields[rt->cat_field[c2]].kind);
+				rt->cat_value[c2] = constant(d, dup(d, mlmd__px_attr(c, "value")), d->fields[rt->cat_field[c2]].kind);
 				c2++;
 			} else if (!strcmp(c->name, "PredictorTerm")) {
-				if (!parse_double(px_attr(c, "coefficient"), &rt->term_coef[tt]))
+				if (!parse_double(mlmd__px_attr(c, "coefficient"), &rt->term_coef[tt]))
 					return bad(c, "coefficient must be a number");
 				size_t k = 0;
-				for (const px *f = px_child(c, "FieldRef"); f; f = px_next(f, "FieldRef"))
+				for (const px *f = mlmd__px_child(c, "FieldRef"); f; f = mlmd__px_next(f, "FieldRef"))
 					k++;
-				rt->term_fields[tt] = sc_alloc_array(d->pool, k + 1, sizeof(int));
+				rt->term_fields[tt] = mlmd__sc_alloc_array(d->pool, k + 1, sizeof(int));
 				if (!rt->term_fields[tt])
 					return MLMD_OOM();
 				k = 0;
-				for (const px *f = px_child(c, "FieldRef"); f; f = px_next(f, "FieldRef"))
+				for (const px *f = mlmd__px_child(c, "FieldRef"); f; f = mlmd__px_next(f, "FieldRef"))
 					if ((rc = resolve(d, f, "field", &rt->term_fields[tt][k++])))
 						return rc;
 				rt->term_n[tt++] = k;
@@ -2858,7 +2858,7 @@ static int count_nodes(const px *n, int depth, int *count)
 	if (depth > 1024)
 		return bad(n, "the tree is deeper than 1024 levels");
 	(*count)++;
-	for (const px *c = px_child(n, "Node"); c; c = px_next(c, "Node")) {
+	for (const px *c = mlmd__px_child(n, "Node"); c; c = mlmd__px_next(c, "Node")) {
 		int rc = count_nodes(c, depth + 1, count);
 		if (rc)
 			return rc;
@@ -2882,12 +2882,12 @@ static int build_node(pdoc *d, pmodel *m, tbuild *tb, const px *n, int i)
 		return bad(n, "a Node needs a predicate");
 	if ((rc = compile_pred(d, pr, &nd->pred)))
 		return rc;
-	nd->id = dup(d, px_attr(n, "id"));
+	nd->id = dup(d, mlmd__px_attr(n, "id"));
 	nd->def = -1;
 	nd->dist = -1;
-	if (!parse_double(px_attr(n, "recordCount"), &nd->count))
+	if (!parse_double(mlmd__px_attr(n, "recordCount"), &nd->count))
 		nd->count = NAN;
-	const char *sc = px_attr(n, "score");
+	const char *sc = mlmd__px_attr(n, "score");
 	nd->score = sc ? constant(d, dup(d, sc), m->classification ? F_STRING : F_DOUBLE) : MISSING;
 	nd->cls = -1;
 	if (m->classification && sc && (nd->cls = add_class(d, m, sc)) < 0)
@@ -2898,7 +2898,7 @@ static int build_node(pdoc *d, pmodel *m, tbuild *tb, const px *n, int i)
 			return unsupported(c, "a model embedded in a tree Node");
 	/* ScoreDistribution: remembered as (class, count, probability) and fixed up once all classes are known */
 	int nsd = 0;
-	for (const px *s = px_child(n, "ScoreDistribution"); s; s = px_next(s, "ScoreDistribution"))
+	for (const px *s = mlmd__px_child(n, "ScoreDistribution"); s; s = mlmd__px_next(s, "ScoreDistribution"))
 		nsd++;
 	if (nsd && m->classification) {
 		nd->dist = tb->n_dist;
@@ -2917,31 +2917,31 @@ static int build_node(pdoc *d, pmodel *m, tbuild *tb, const px *n, int i)
 		rec[0] = nsd; /* header: count */
 		rec[1] = rec[2] = 0;
 		int k = 1;
-		for (const px *s = px_child(n, "ScoreDistribution"); s; s = px_next(s, "ScoreDistribution"), k++) {
-			const char *v = px_attr(s, "value");
+		for (const px *s = mlmd__px_child(n, "ScoreDistribution"); s; s = mlmd__px_next(s, "ScoreDistribution"), k++) {
+			const char *v = mlmd__px_attr(s, "value");
 			double cnt = NAN, prob = NAN;
 			if (!v)
 				return bad(s, "missing attribute 'value'");
 			int ci = add_class(d, m, v);
 			if (ci < 0)
 				return ci;
-			parse_double(px_attr(s, "recordCount"), &cnt);
-			parse_double(px_attr(s, "probability"), &prob);
+			parse_double(mlmd__px_attr(s, "recordCount"), &cnt);
+			parse_double(mlmd__px_attr(s, "probability"), &prob);
 			rec[3 * k] = ci;
 			rec[3 * k + 1] = cnt;
 			rec[3 * k + 2] = prob;
 		}
 	}
 	int nc = 0;
-	for (const px *c = px_child(n, "Node"); c; c = px_next(c, "Node"))
+	for (const px *c = mlmd__px_child(n, "Node"); c; c = mlmd__px_next(c, "Node"))
 		nc++;
 	nd->first = tb->next;
 	nd->n = nc;
 	tb->next += nc;
-	const char *def = px_attr(n, "defaultChild");
+	const char *def = mlmd__px_attr(n, "defaultChild");
 	int k = 0;
-	for (const px *c = px_child(n, "Node"); c; c = px_next(c, "Node"), k++) {
-		if (def && px_attr(c, "id") && !strcmp(def, px_attr(c, "id")))
+	for (const px *c = mlmd__px_child(n, "Node"); c; c = mlmd__px_next(c, "Node"), k++) {
+		if (def && mlmd__px_attr(c, "id") && !strcmp(def, mlmd__px_attr(c, "id")))
 			nd->def = nd->first + k;
 		if ((rc = build_node(d, m, tb, c, nd->first + k)))
 			return rc;
@@ -3076,7 +3076,7 @@ static int set_test(pdoc *d, treebody *t, tcomp *c, int at, const ppred *p, bool
 	c->b.feature[at] = c->feat_of[p->field] - 1;
 	*neg = false;
 	if (p->kind == P_SET) {
-		double *set = sc_alloc_array(d->pool, p->n + 1, sizeof *set);
+		double *set = mlmd__sc_alloc_array(d->pool, p->n + 1, sizeof *set);
 		if (!set)
 			return MLMD_OOM();
 		for (size_t i = 0; i < p->n; i++)
@@ -3104,7 +3104,7 @@ static int tree_features(pdoc *d, treebody *t, tcomp *c)
 			c->feat_of[p->field] = ++c->nf;
 	}
 	t->n_feat = c->nf;
-	t->feat = sc_alloc_array(d->pool, (size_t)c->nf + 1, sizeof *t->feat);
+	t->feat = mlmd__sc_alloc_array(d->pool, (size_t)c->nf + 1, sizeof *t->feat);
 	if (!t->feat)
 		return MLMD_OOM();
 	for (int fld = 0; fld < d->n_fields; fld++)
@@ -3147,7 +3147,7 @@ static int text_codes(pdoc *d)
 	collect_texts(d, d->top, 0);
 	for (int fld = 0; fld < d->n_fields; fld++) {
 		pfield *f = &d->fields[fld];
-		if (f->n_codes && !(f->codes = sc_alloc_array(d->pool, (size_t)f->n_codes, sizeof *f->codes)))
+		if (f->n_codes && !(f->codes = mlmd__sc_alloc_array(d->pool, (size_t)f->n_codes, sizeof *f->codes)))
 			return MLMD_OOM();
 		f->n_codes = 0;
 	}
@@ -3248,7 +3248,7 @@ static int tree_engine(pdoc *d, const pmodel *m, treebody *t)
 		return 0;
 	}
 	tcomp c = { .next = t->n };
-	int rc = sc_tree_buf_alloc(&c.b, nodes, leaves, 1);
+	int rc = mlmd__sc_tree_buf_alloc(&c.b, nodes, leaves, 1);
 	if (!rc && !(c.feat_of = calloc((size_t)d->n_fields + 1, sizeof *c.feat_of)))
 		rc = MLMD_OOM();
 	if (!rc)
@@ -3267,8 +3267,8 @@ static int tree_engine(pdoc *d, const pmodel *m, treebody *t)
 	c.b.s.agg = SC_AGG_SUM;
 	c.b.s.compact = true;
 	if (!rc)
-		rc = sc_trees_build(&t->eng, d->pool, &c.b.s, "PMML TreeModel");
-	sc_tree_buf_free(&c.b);
+		rc = mlmd__sc_trees_build(&t->eng, d->pool, &c.b.s, "PMML TreeModel");
+	mlmd__sc_tree_buf_free(&c.b);
 	if (rc) {
 		t->eng = NULL;
 		t->n_feat = 0;
@@ -3282,13 +3282,13 @@ static int tree_engine(pdoc *d, const pmodel *m, treebody *t)
 
 static int compile_tree(pdoc *d, const px *n, pmodel *m)
 {
-	treebody *t = sc_alloc(d->pool, sizeof *t);
+	treebody *t = mlmd__sc_alloc(d->pool, sizeof *t);
 	if (!t)
 		return MLMD_OOM();
 	m->body = t;
 	static const char *const ms[] = { "none", "lastPrediction", "nullPrediction", "defaultChild",
 		"weightedConfidence", "aggregateNodes", NULL };
-	const char *mv = px_attr(n, "missingValueStrategy"), *nt = px_attr(n, "noTrueChildStrategy");
+	const char *mv = mlmd__px_attr(n, "missingValueStrategy"), *nt = mlmd__px_attr(n, "noTrueChildStrategy");
 	t->missing = MS_NONE;
 	for (int k = 0; mv && ms[k]; k++)
 		if (!strcmp(mv, ms[k]))
@@ -3296,13 +3296,13 @@ static int compile_tree(pdoc *d, const px *n, pmodel *m)
 	if (mv && strcmp(mv, ms[t->missing]))
 		return bad(n, "unknown missingValueStrategy '%s'", mv);
 	t->return_last = nt && !strcmp(nt, "returnLastPrediction");
-	const px *root = px_child(n, "Node");
+	const px *root = mlmd__px_child(n, "Node");
 	if (!root)
 		return bad(n, "a TreeModel needs a Node");
 	int count = 0, rc = 0;
 	if ((rc = count_nodes(root, 0, &count)))
 		return rc;
-	t->nodes = sc_alloc_array(d->pool, (size_t)count, sizeof *t->nodes);
+	t->nodes = mlmd__sc_alloc_array(d->pool, (size_t)count, sizeof *t->nodes);
 	if (!t->nodes)
 		return MLMD_OOM();
 	t->n = count;
@@ -3326,8 +3326,8 @@ static int compile_tree(pdoc *d, const px *n, pmodel *m)
 		return rc;
 	}
 	if (m->classification && raw) {
-		t->probs = sc_alloc_array(d->pool, with_dist * K + 1, sizeof(double));
-		t->counts = sc_alloc_array(d->pool, with_dist * K + 1, sizeof(double));
+		t->probs = mlmd__sc_alloc_array(d->pool, with_dist * K + 1, sizeof(double));
+		t->counts = mlmd__sc_alloc_array(d->pool, with_dist * K + 1, sizeof(double));
 		if (!t->probs || !t->counts) {
 			free(raw);
 			return MLMD_OOM();
@@ -3369,14 +3369,14 @@ static int compile_tree(pdoc *d, const px *n, pmodel *m)
 
 static int compile_mining(pdoc *d, const px *n, pmodel *m)
 {
-	miningbody *b = sc_alloc(d->pool, sizeof *b);
+	miningbody *b = mlmd__sc_alloc(d->pool, sizeof *b);
 	if (!b)
 		return MLMD_OOM();
 	m->body = b;
-	const px *sg = px_child(n, "Segmentation");
+	const px *sg = mlmd__px_child(n, "Segmentation");
 	if (!sg)
 		return unsupported(n, "a MiningModel without Segmentation");
-	const char *mm = px_attr(sg, "multipleModelMethod");
+	const char *mm = mlmd__px_attr(sg, "multipleModelMethod");
 	b->method = -1;
 	for (int k = 0; mm && METHODS[k]; k++)
 		if (!strcmp(mm, METHODS[k]))
@@ -3384,30 +3384,30 @@ static int compile_mining(pdoc *d, const px *n, pmodel *m)
 	if (b->method < 0)
 		return mlmd__fail(MLMD_UNIMPLEMENTED, "PMML line %d: <Segmentation>: multipleModelMethod '%s' is not "
 			"supported", sg->line, mm ? mm : "");
-	const char *mp = px_attr(sg, "missingPredictionTreatment");
+	const char *mp = mlmd__px_attr(sg, "missingPredictionTreatment");
 	if (!mp)
-		mp = px_attr(sg, "x-missingPredictionTreatment");
+		mp = mlmd__px_attr(sg, "x-missingPredictionTreatment");
 	b->missing = !mp || !strcmp(mp, "continue") ? 0 : !strcmp(mp, "skipSegment") ? 1 : !strcmp(mp, "returnMissing") ? 2 : -1;
 	if (b->missing < 0)
 		return bad(sg, "unknown missingPredictionTreatment '%s'", mp);
 	b->missing_threshold = 1;
-	const char *mt = px_attr(sg, "missingThreshold");
+	const char *mt = mlmd__px_attr(sg, "missingThreshold");
 	if (!mt)
-		mt = px_attr(sg, "x-missingThreshold");
+		mt = mlmd__px_attr(sg, "x-missingThreshold");
 	if (mt && !parse_double(mt, &b->missing_threshold))
 		return bad(sg, "missingThreshold must be a number");
-	for (const px *s = px_child(sg, "Segment"); s; s = px_next(s, "Segment"))
+	for (const px *s = mlmd__px_child(sg, "Segment"); s; s = mlmd__px_next(s, "Segment"))
 		b->n++;
 	if (b->n == 0)
 		return bad(sg, "no segments");
-	b->seg = sc_alloc_array(d->pool, b->n, sizeof *b->seg);
+	b->seg = mlmd__sc_alloc_array(d->pool, b->n, sizeof *b->seg);
 	if (!b->seg)
 		return MLMD_OOM();
 	size_t i = 0;
 	int rc = 0;
 	static const char *const models[] = { "RegressionModel", "TreeModel", "MiningModel", "GeneralRegressionModel",
 		"NeuralNetwork", "NaiveBayesModel", "Scorecard", NULL };
-	for (const px *s = px_child(sg, "Segment"); s; s = px_next(s, "Segment"), i++) {
+	for (const px *s = mlmd__px_child(sg, "Segment"); s; s = mlmd__px_next(s, "Segment"), i++) {
 		psegment *seg = &b->seg[i];
 		const px *pr = pred_child(s);
 		if (!pr)
@@ -3415,7 +3415,7 @@ static int compile_mining(pdoc *d, const px *n, pmodel *m)
 		if ((rc = compile_pred(d, pr, &seg->pred)))
 			return rc;
 		seg->weight = 1;
-		if (px_attr(s, "weight") && !parse_double(px_attr(s, "weight"), &seg->weight))
+		if (mlmd__px_attr(s, "weight") && !parse_double(mlmd__px_attr(s, "weight"), &seg->weight))
 			return bad(s, "weight must be a number");
 		const px *mod = NULL;
 		for (const px *c = s->first; c && !mod; c = c->next)
@@ -3454,9 +3454,9 @@ static const char *cls_name(const pmodel *m, int k)
  * have parameters, and the reference may have none but zeros. */
 static int grm_reference(pdoc *d, const px *n, pmodel *m, grmbody *g)
 {
-	const char *ref = px_attr(n, "targetReferenceCategory");
+	const char *ref = mlmd__px_attr(n, "targetReferenceCategory");
 	size_t K = m->n_cls;
-	bool *named = sc_alloc_array(d->tmp, K + 1, sizeof *named);
+	bool *named = mlmd__sc_alloc_array(d->tmp, K + 1, sizeof *named);
 	if (!named)
 		return MLMD_OOM();
 	size_t n_named = 0;
@@ -3498,11 +3498,11 @@ static int grm_reference(pdoc *d, const px *n, pmodel *m, grmbody *g)
 
 static int compile_general(pdoc *d, const px *n, pmodel *m)
 {
-	grmbody *g = sc_alloc(d->pool, sizeof *g);
+	grmbody *g = mlmd__sc_alloc(d->pool, sizeof *g);
 	if (!g)
 		return MLMD_OOM();
 	m->body = g;
-	const char *mt = px_attr(n, "modelType");
+	const char *mt = mlmd__px_attr(n, "modelType");
 	if (!mt)
 		return bad(n, "missing attribute 'modelType'");
 	if (!strcmp(mt, "regression"))
@@ -3521,7 +3521,7 @@ static int compile_general(pdoc *d, const px *n, pmodel *m)
 		return bad(n, "modelType '%s' needs functionName=\"classification\"", mt);
 	static const char *const links[] = { "identity", "log", "logit", "probit", "cloglog", "inverse", "power",
 		"loglog", "cauchit", NULL };
-	const char *lf = px_attr(n, "linkFunction");
+	const char *lf = mlmd__px_attr(n, "linkFunction");
 	g->link = 0;
 	if (g->type == G_LINEAR && lf) {
 		g->link = -1;
@@ -3530,11 +3530,11 @@ static int compile_general(pdoc *d, const px *n, pmodel *m)
 				g->link = k;
 		if (g->link < 0)
 			return mlmd__fail(MLMD_UNIMPLEMENTED, "PMML line %d: linkFunction '%s' is not supported", n->line, lf);
-		parse_double(px_attr(n, "linkParameter"), &g->link_power);
+		parse_double(mlmd__px_attr(n, "linkParameter"), &g->link_power);
 	}
 	if (g->type == G_ORDINAL) {
 		static const char *const cums[] = { "logit", "probit", "cloglog", "loglog", "cauchit", NULL };
-		const char *cl = px_attr(n, "cumulativeLink");
+		const char *cl = mlmd__px_attr(n, "cumulativeLink");
 		g->cum_link = -1;
 		for (int k = 0; cl && cums[k]; k++)
 			if (!strcmp(cl, cums[k]))
@@ -3544,58 +3544,58 @@ static int compile_general(pdoc *d, const px *n, pmodel *m)
 				"cauchit), got '%s'", cl ? cl : "");
 	}
 	g->offset_field = -1;
-	if (px_attr(n, "offsetVariable")) {
+	if (mlmd__px_attr(n, "offsetVariable")) {
 		int rc = resolve(d, n, "offsetVariable", &g->offset_field);
 		if (rc)
 			return rc;
 	}
-	parse_double(px_attr(n, "offsetValue"), &g->offset_value);
-	const px *pl = px_child(n, "ParameterList");
+	parse_double(mlmd__px_attr(n, "offsetValue"), &g->offset_value);
+	const px *pl = mlmd__px_child(n, "ParameterList");
 	if (!pl)
 		return bad(n, "needs a ParameterList");
-	for (const px *p = px_child(pl, "Parameter"); p; p = px_next(p, "Parameter"))
+	for (const px *p = mlmd__px_child(pl, "Parameter"); p; p = mlmd__px_next(p, "Parameter"))
 		g->n_params++;
 	strmap params, factors;
 	int rc = strmap_init(d->tmp, &params, g->n_params);
 	size_t i = 0;
-	for (const px *p = px_child(pl, "Parameter"); !rc && p; p = px_next(p, "Parameter"), i++) {
-		if (!px_attr(p, "name"))
+	for (const px *p = mlmd__px_child(pl, "Parameter"); !rc && p; p = mlmd__px_next(p, "Parameter"), i++) {
+		if (!mlmd__px_attr(p, "name"))
 			return bad(p, "missing attribute 'name'");
-		if (strmap_put(&params, px_attr(p, "name"), (int)i) >= 0)
-			return bad(p, "parameter '%s' is listed twice", px_attr(p, "name"));
+		if (strmap_put(&params, mlmd__px_attr(p, "name"), (int)i) >= 0)
+			return bad(p, "parameter '%s' is listed twice", mlmd__px_attr(p, "name"));
 	}
 	/* factors by name; a factor coded through a contrast matrix is not supported (read as indicators it would
 	 * give wrong answers) */
-	const px *fl = px_child(n, "FactorList");
+	const px *fl = mlmd__px_child(n, "FactorList");
 	size_t nf = 0;
-	for (const px *f = fl ? px_child(fl, "Predictor") : NULL; f; f = px_next(f, "Predictor"))
+	for (const px *f = fl ? mlmd__px_child(fl, "Predictor") : NULL; f; f = mlmd__px_next(f, "Predictor"))
 		nf++;
 	if (!rc)
 		rc = strmap_init(d->tmp, &factors, nf);
-	for (const px *f = fl ? px_child(fl, "Predictor") : NULL; !rc && f; f = px_next(f, "Predictor")) {
-		if (px_child(f, "Matrix"))
+	for (const px *f = fl ? mlmd__px_child(fl, "Predictor") : NULL; !rc && f; f = mlmd__px_next(f, "Predictor")) {
+		if (mlmd__px_child(f, "Matrix"))
 			return unsupported(f, "a factor coded by a contrast Matrix");
-		if (px_attr(f, "name"))
-			strmap_put(&factors, px_attr(f, "name"), 1);
+		if (mlmd__px_attr(f, "name"))
+			strmap_put(&factors, mlmd__px_attr(f, "name"), 1);
 	}
 	if (rc)
 		return rc;
-	const px *pp = px_child(n, "PPMatrix");
-	for (const px *c = pp ? px_child(pp, "PPCell") : NULL; c; c = px_next(c, "PPCell"))
+	const px *pp = mlmd__px_child(n, "PPMatrix");
+	for (const px *c = pp ? mlmd__px_child(pp, "PPCell") : NULL; c; c = mlmd__px_next(c, "PPCell"))
 		g->n_cells++;
-	g->cell_param = sc_alloc_array(d->pool, g->n_cells + 1, sizeof(int));
-	g->cell_field = sc_alloc_array(d->pool, g->n_cells + 1, sizeof(int));
-	g->cell_factor = sc_alloc_array(d->pool, g->n_cells + 1, sizeof(bool));
-	g->cell_value = sc_alloc_array(d->pool, g->n_cells + 1, sizeof(pv));
+	g->cell_param = mlmd__sc_alloc_array(d->pool, g->n_cells + 1, sizeof(int));
+	g->cell_field = mlmd__sc_alloc_array(d->pool, g->n_cells + 1, sizeof(int));
+	g->cell_factor = mlmd__sc_alloc_array(d->pool, g->n_cells + 1, sizeof(bool));
+	g->cell_value = mlmd__sc_alloc_array(d->pool, g->n_cells + 1, sizeof(pv));
 	if (!g->cell_param || !g->cell_field || !g->cell_factor || !g->cell_value)
 		return MLMD_OOM();
 	i = 0;
-	for (const px *c = pp ? px_child(pp, "PPCell") : NULL; c; c = px_next(c, "PPCell"), i++) {
-		const char *pred = px_attr(c, "predictorName"), *v = px_attr(c, "value");
-		int pi = strmap_get(&params, px_attr(c, "parameterName"));
+	for (const px *c = pp ? mlmd__px_child(pp, "PPCell") : NULL; c; c = mlmd__px_next(c, "PPCell"), i++) {
+		const char *pred = mlmd__px_attr(c, "predictorName"), *v = mlmd__px_attr(c, "value");
+		int pi = strmap_get(&params, mlmd__px_attr(c, "parameterName"));
 		if (pi < 0 || !pred || !v)
 			return bad(c, "needs a known parameterName, a predictorName and a value");
-		if (px_attr(c, "targetCategory"))
+		if (mlmd__px_attr(c, "targetCategory"))
 			return unsupported(c, "a PPCell for one target category");
 		g->cell_param[i] = pi;
 		if ((rc = resolve(d, c, "predictorName", &g->cell_field[i])))
@@ -3606,22 +3606,22 @@ static int compile_general(pdoc *d, const px *n, pmodel *m)
 		if (!factor && g->cell_value[i].t != PV_NUM)
 			return bad(c, "a covariate's value (its exponent) must be a number");
 	}
-	const px *pm = px_child(n, "ParamMatrix");
-	for (const px *c = pm ? px_child(pm, "PCell") : NULL; c; c = px_next(c, "PCell"))
+	const px *pm = mlmd__px_child(n, "ParamMatrix");
+	for (const px *c = pm ? mlmd__px_child(pm, "PCell") : NULL; c; c = mlmd__px_next(c, "PCell"))
 		g->n_beta++;
-	g->beta_param = sc_alloc_array(d->pool, g->n_beta + 1, sizeof(int));
-	g->beta_cls = sc_alloc_array(d->pool, g->n_beta + 1, sizeof(int));
-	g->beta = sc_alloc_array(d->pool, g->n_beta + 1, sizeof(double));
+	g->beta_param = mlmd__sc_alloc_array(d->pool, g->n_beta + 1, sizeof(int));
+	g->beta_cls = mlmd__sc_alloc_array(d->pool, g->n_beta + 1, sizeof(int));
+	g->beta = mlmd__sc_alloc_array(d->pool, g->n_beta + 1, sizeof(double));
 	if (!g->beta_param || !g->beta_cls || !g->beta)
 		return MLMD_OOM();
 	i = 0;
-	for (const px *c = pm ? px_child(pm, "PCell") : NULL; c; c = px_next(c, "PCell"), i++) {
-		int pi = strmap_get(&params, px_attr(c, "parameterName"));
-		if (pi < 0 || !parse_double(px_attr(c, "beta"), &g->beta[i]))
+	for (const px *c = pm ? mlmd__px_child(pm, "PCell") : NULL; c; c = mlmd__px_next(c, "PCell"), i++) {
+		int pi = strmap_get(&params, mlmd__px_attr(c, "parameterName"));
+		if (pi < 0 || !parse_double(mlmd__px_attr(c, "beta"), &g->beta[i]))
 			return bad(c, "needs a known parameterName and a numeric beta");
 		g->beta_param[i] = pi;
 		g->beta_cls[i] = -1;
-		const char *tc = px_attr(c, "targetCategory");
+		const char *tc = mlmd__px_attr(c, "targetCategory");
 		if (tc && m->classification && (g->beta_cls[i] = add_class(d, m, tc)) < 0)
 			return g->beta_cls[i];
 		if (!tc && g->type == G_MULTINOMIAL)
@@ -3632,7 +3632,7 @@ static int compile_general(pdoc *d, const px *n, pmodel *m)
 		return 0;
 	if (g->type == G_REGRESSION)
 		return bad(n, "modelType 'regression' needs functionName=\"regression\"");
-	if (px_attr(n, "targetReferenceCategory") && (rc = add_class(d, m, px_attr(n, "targetReferenceCategory"))) < 0)
+	if (mlmd__px_attr(n, "targetReferenceCategory") && (rc = add_class(d, m, mlmd__px_attr(n, "targetReferenceCategory"))) < 0)
 		return rc;
 	if (g->type == G_LINEAR && m->n_cls != 2)
 		return bad(n, "a %s classifier needs exactly two target categories (a binomial model), it has %zu", mt,
@@ -3659,13 +3659,13 @@ static int compile_general(pdoc *d, const px *n, pmodel *m)
 
 static int compile_neural(pdoc *d, const px *n, pmodel *m)
 {
-	nnbody *b = sc_alloc(d->pool, sizeof *b);
+	nnbody *b = mlmd__sc_alloc(d->pool, sizeof *b);
 	if (!b)
 		return MLMD_OOM();
 	m->body = b;
 	int net_act = A_LOGISTIC, rc;
 	double net_thr = 0;
-	const char *a = px_attr(n, "activationFunction");
+	const char *a = mlmd__px_attr(n, "activationFunction");
 	if (!a)
 		return bad(n, "missing attribute 'activationFunction'");
 	net_act = -1;
@@ -3674,22 +3674,22 @@ static int compile_neural(pdoc *d, const px *n, pmodel *m)
 			net_act = k;
 	if (net_act < 0)
 		return mlmd__fail(MLMD_UNIMPLEMENTED, "PMML line %d: activationFunction '%s' is not supported", n->line, a);
-	parse_double(px_attr(n, "threshold"), &net_thr);
-	const char *nn = px_attr(n, "normalizationMethod");
+	parse_double(mlmd__px_attr(n, "threshold"), &net_thr);
+	const char *nn = mlmd__px_attr(n, "normalizationMethod");
 	int net_norm = nn && !strcmp(nn, "softmax") ? 2 : nn && !strcmp(nn, "simplemax") ? 1 : 0;
-	const px *ins = px_child(n, "NeuralInputs");
+	const px *ins = mlmd__px_child(n, "NeuralInputs");
 	if (!ins)
 		return bad(n, "needs NeuralInputs");
 	/* count slots: inputs and neurons */
 	size_t n_in = 0, n_neu = 0, n_con = 0, n_layers = 0;
-	for (const px *c = px_child(ins, "NeuralInput"); c; c = px_next(c, "NeuralInput"))
+	for (const px *c = mlmd__px_child(ins, "NeuralInput"); c; c = mlmd__px_next(c, "NeuralInput"))
 		n_in++;
 	if ((rc = check_count(ins, "numberOfInputs", n_in, "NeuralInputs")))
 		return rc;
-	for (const px *l = px_child(n, "NeuralLayer"); l; l = px_next(l, "NeuralLayer"), n_layers++) {
+	for (const px *l = mlmd__px_child(n, "NeuralLayer"); l; l = mlmd__px_next(l, "NeuralLayer"), n_layers++) {
 		size_t in_layer = 0;
-		for (const px *c = px_child(l, "Neuron"); c; c = px_next(c, "Neuron"), n_neu++, in_layer++)
-			for (const px *w = px_child(c, "Con"); w; w = px_next(w, "Con"))
+		for (const px *c = mlmd__px_child(l, "Neuron"); c; c = mlmd__px_next(c, "Neuron"), n_neu++, in_layer++)
+			for (const px *w = mlmd__px_child(c, "Con"); w; w = mlmd__px_next(w, "Con"))
 				n_con++;
 		if ((rc = check_count(l, "numberOfNeurons", in_layer, "Neurons")))
 			return rc;
@@ -3700,17 +3700,17 @@ static int compile_neural(pdoc *d, const px *n, pmodel *m)
 	b->n_in = n_in;
 	b->n_layers = n_layers;
 	b->n_neurons = slots;
-	b->in_expr = sc_alloc_array(d->pool, n_in + 1, sizeof(pexpr *));
-	b->layer_start = sc_alloc_array(d->pool, n_layers + 1, sizeof(size_t));
-	b->layer_n = sc_alloc_array(d->pool, n_layers + 1, sizeof(size_t));
-	b->act = sc_alloc_array(d->pool, n_layers + 1, sizeof(int));
-	b->thr = sc_alloc_array(d->pool, n_layers + 1, sizeof(double));
-	b->norm = sc_alloc_array(d->pool, n_layers + 1, sizeof(int));
-	b->bias = sc_alloc_array(d->pool, slots + 1, sizeof(double));
-	b->con_start = sc_alloc_array(d->pool, slots + 1, sizeof(size_t));
-	b->con_n = sc_alloc_array(d->pool, slots + 1, sizeof(size_t));
-	b->con_from = sc_alloc_array(d->pool, n_con + 1, sizeof(int));
-	b->con_w = sc_alloc_array(d->pool, n_con + 1, sizeof(double));
+	b->in_expr = mlmd__sc_alloc_array(d->pool, n_in + 1, sizeof(pexpr *));
+	b->layer_start = mlmd__sc_alloc_array(d->pool, n_layers + 1, sizeof(size_t));
+	b->layer_n = mlmd__sc_alloc_array(d->pool, n_layers + 1, sizeof(size_t));
+	b->act = mlmd__sc_alloc_array(d->pool, n_layers + 1, sizeof(int));
+	b->thr = mlmd__sc_alloc_array(d->pool, n_layers + 1, sizeof(double));
+	b->norm = mlmd__sc_alloc_array(d->pool, n_layers + 1, sizeof(int));
+	b->bias = mlmd__sc_alloc_array(d->pool, slots + 1, sizeof(double));
+	b->con_start = mlmd__sc_alloc_array(d->pool, slots + 1, sizeof(size_t));
+	b->con_n = mlmd__sc_alloc_array(d->pool, slots + 1, sizeof(size_t));
+	b->con_from = mlmd__sc_alloc_array(d->pool, n_con + 1, sizeof(int));
+	b->con_w = mlmd__sc_alloc_array(d->pool, n_con + 1, sizeof(double));
 	const char **ids = calloc(slots + 1, sizeof *ids);
 	strmap idmap = { 0 };
 	if (!b->in_expr || !b->layer_start || !b->layer_n || !b->act || !b->thr || !b->norm || !b->bias ||
@@ -3720,19 +3720,19 @@ static int compile_neural(pdoc *d, const px *n, pmodel *m)
 	}
 	size_t s = 0, ci = 0, l = 0;
 	rc = 0;
-	for (const px *c = px_child(ins, "NeuralInput"); c && !rc; c = px_next(c, "NeuralInput"), s++) {
-		ids[s] = px_attr(c, "id");
-		const px *df = px_child(c, "DerivedField");
+	for (const px *c = mlmd__px_child(ins, "NeuralInput"); c && !rc; c = mlmd__px_next(c, "NeuralInput"), s++) {
+		ids[s] = mlmd__px_attr(c, "id");
+		const px *df = mlmd__px_child(c, "DerivedField");
 		const px *ex = df ? expr_child(df) : NULL;
 		rc = !ids[s] || !ex ? bad(c, "a NeuralInput needs an id and a DerivedField") : compile_expr(d, ex, &b->in_expr[s]);
 		if (!rc && strmap_put(&idmap, ids[s], (int)s) >= 0)
 			rc = bad(c, "the id '%s' is used twice", ids[s]);
 	}
-	for (const px *ly = px_child(n, "NeuralLayer"); ly && !rc; ly = px_next(ly, "NeuralLayer"), l++) {
+	for (const px *ly = mlmd__px_child(n, "NeuralLayer"); ly && !rc; ly = mlmd__px_next(ly, "NeuralLayer"), l++) {
 		b->act[l] = net_act;
 		b->thr[l] = net_thr;
 		b->norm[l] = net_norm;
-		const char *la = px_attr(ly, "activationFunction");
+		const char *la = mlmd__px_attr(ly, "activationFunction");
 		if (la) {
 			b->act[l] = -1;
 			for (int k = 0; ACTS[k]; k++)
@@ -3744,26 +3744,26 @@ static int compile_neural(pdoc *d, const px *n, pmodel *m)
 				break;
 			}
 		}
-		parse_double(px_attr(ly, "threshold"), &b->thr[l]);
-		const char *ln = px_attr(ly, "normalizationMethod");
+		parse_double(mlmd__px_attr(ly, "threshold"), &b->thr[l]);
+		const char *ln = mlmd__px_attr(ly, "normalizationMethod");
 		if (ln)
 			b->norm[l] = !strcmp(ln, "softmax") ? 2 : !strcmp(ln, "simplemax") ? 1 : 0;
 		b->layer_start[l] = s;
-		for (const px *c = px_child(ly, "Neuron"); c && !rc; c = px_next(c, "Neuron"), s++) {
-			ids[s] = px_attr(c, "id");
+		for (const px *c = mlmd__px_child(ly, "Neuron"); c && !rc; c = mlmd__px_next(c, "Neuron"), s++) {
+			ids[s] = mlmd__px_attr(c, "id");
 			if (!ids[s])
 				rc = bad(c, "a Neuron needs an id");
 			else if (strmap_get(&idmap, ids[s]) >= 0)
 				rc = bad(c, "the id '%s' is used twice", ids[s]);
-			if (px_attr(c, "bias") && !parse_double(px_attr(c, "bias"), &b->bias[s]))
+			if (mlmd__px_attr(c, "bias") && !parse_double(mlmd__px_attr(c, "bias"), &b->bias[s]))
 				rc = bad(c, "bias must be a number");
 			b->con_start[s] = ci;
-			for (const px *w = px_child(c, "Con"); w && !rc; w = px_next(w, "Con"), ci++) {
-				const char *from = px_attr(w, "from");
+			for (const px *w = mlmd__px_child(c, "Con"); w && !rc; w = mlmd__px_next(w, "Con"), ci++) {
+				const char *from = mlmd__px_attr(w, "from");
 				int fi = strmap_get(&idmap, from);
 				if (fi < 0 || (size_t)fi >= b->layer_start[l])
 					rc = bad(w, "Con from '%s' is not an input or a neuron of an earlier layer", from ? from : "");
-				else if (!parse_double(px_attr(w, "weight"), &b->con_w[ci]))
+				else if (!parse_double(mlmd__px_attr(w, "weight"), &b->con_w[ci]))
 					rc = bad(w, "weight must be a number");
 				b->con_from[ci] = fi;
 			}
@@ -3773,25 +3773,25 @@ static int compile_neural(pdoc *d, const px *n, pmodel *m)
 		}
 		b->layer_n[l] = s - b->layer_start[l];
 	}
-	const px *outs = px_child(n, "NeuralOutputs");
+	const px *outs = mlmd__px_child(n, "NeuralOutputs");
 	if (!rc && !outs)
 		rc = bad(n, "needs NeuralOutputs");
-	for (const px *c = outs ? px_child(outs, "NeuralOutput") : NULL; c && !rc; c = px_next(c, "NeuralOutput"))
+	for (const px *c = outs ? mlmd__px_child(outs, "NeuralOutput") : NULL; c && !rc; c = mlmd__px_next(c, "NeuralOutput"))
 		b->n_outputs++;
 	if (!rc && outs)
 		rc = check_count(outs, "numberOfOutputs", b->n_outputs, "NeuralOutputs");
-	b->out_slot = sc_alloc_array(d->pool, b->n_outputs + 1, sizeof(int));
-	b->out_cls = sc_alloc_array(d->pool, b->n_outputs + 1, sizeof(int));
-	b->out_norm = sc_alloc_array(d->pool, b->n_outputs + 1, sizeof(pexpr *));
+	b->out_slot = mlmd__sc_alloc_array(d->pool, b->n_outputs + 1, sizeof(int));
+	b->out_cls = mlmd__sc_alloc_array(d->pool, b->n_outputs + 1, sizeof(int));
+	b->out_norm = mlmd__sc_alloc_array(d->pool, b->n_outputs + 1, sizeof(pexpr *));
 	if (!rc && (!b->out_slot || !b->out_cls || !b->out_norm))
 		rc = MLMD_OOM();
 	size_t o = 0;
-	for (const px *c = outs ? px_child(outs, "NeuralOutput") : NULL; c && !rc; c = px_next(c, "NeuralOutput"), o++) {
-		const char *on = px_attr(c, "outputNeuron");
+	for (const px *c = outs ? mlmd__px_child(outs, "NeuralOutput") : NULL; c && !rc; c = mlmd__px_next(c, "NeuralOutput"), o++) {
+		const char *on = mlmd__px_attr(c, "outputNeuron");
 		b->out_slot[o] = strmap_get(&idmap, on);
 		if ((size_t)b->out_slot[o] < n_in)
 			b->out_slot[o] = -1; /* (an input is not a neuron) */
-		const px *df = px_child(c, "DerivedField");
+		const px *df = mlmd__px_child(c, "DerivedField");
 		const px *ex = df ? expr_child(df) : NULL;
 		if (b->out_slot[o] < 0 || !ex) {
 			rc = bad(c, "needs an outputNeuron that is a neuron, and a DerivedField");
@@ -3799,7 +3799,7 @@ static int compile_neural(pdoc *d, const px *n, pmodel *m)
 		}
 		b->out_cls[o] = -1;
 		if (!strcmp(ex->name, "NormDiscrete")) {
-			const char *v = px_attr(ex, "value");
+			const char *v = mlmd__px_attr(ex, "value");
 			if (!v || (b->out_cls[o] = add_class(d, m, v)) < 0)
 				rc = v ? b->out_cls[o] : bad(ex, "missing attribute 'value'");
 		} else if (!strcmp(ex->name, "NormContinuous")) {
@@ -3816,86 +3816,86 @@ static int compile_neural(pdoc *d, const px *n, pmodel *m)
 
 static int compile_bayes(pdoc *d, const px *n, pmodel *m)
 {
-	nbbody *b = sc_alloc(d->pool, sizeof *b);
+	nbbody *b = mlmd__sc_alloc(d->pool, sizeof *b);
 	if (!b)
 		return MLMD_OOM();
 	m->body = b;
-	if (!parse_double(px_attr(n, "threshold"), &b->threshold))
+	if (!parse_double(mlmd__px_attr(n, "threshold"), &b->threshold))
 		return bad(n, "threshold must be a number");
-	const px *out = px_child(n, "BayesOutput"), *ins = px_child(n, "BayesInputs");
-	const px *tvc = out ? px_child(out, "TargetValueCounts") : NULL;
+	const px *out = mlmd__px_child(n, "BayesOutput"), *ins = mlmd__px_child(n, "BayesInputs");
+	const px *tvc = out ? mlmd__px_child(out, "TargetValueCounts") : NULL;
 	if (!tvc || !ins)
 		return bad(n, "needs BayesInputs and BayesOutput/TargetValueCounts");
 	int rc = 0;
-	for (const px *c = px_child(tvc, "TargetValueCount"); c; c = px_next(c, "TargetValueCount"))
-		if (!px_attr(c, "value") || (rc = add_class(d, m, px_attr(c, "value"))) < 0)
-			return px_attr(c, "value") ? rc : bad(c, "missing attribute 'value'");
+	for (const px *c = mlmd__px_child(tvc, "TargetValueCount"); c; c = mlmd__px_next(c, "TargetValueCount"))
+		if (!mlmd__px_attr(c, "value") || (rc = add_class(d, m, mlmd__px_attr(c, "value"))) < 0)
+			return mlmd__px_attr(c, "value") ? rc : bad(c, "missing attribute 'value'");
 	/* classes may grow with the inputs' counts; size arrays after a first pass */
-	for (const px *in = px_child(ins, "BayesInput"); in; in = px_next(in, "BayesInput")) {
+	for (const px *in = mlmd__px_child(ins, "BayesInput"); in; in = mlmd__px_next(in, "BayesInput")) {
 		b->n++;
-		for (const px *pc = px_child(in, "PairCounts"); pc; pc = px_next(pc, "PairCounts")) {
-			const px *t = px_child(pc, "TargetValueCounts");
-			for (const px *c = t ? px_child(t, "TargetValueCount") : NULL; c; c = px_next(c, "TargetValueCount"))
-				if (px_attr(c, "value") && (rc = add_class(d, m, px_attr(c, "value"))) < 0)
+		for (const px *pc = mlmd__px_child(in, "PairCounts"); pc; pc = mlmd__px_next(pc, "PairCounts")) {
+			const px *t = mlmd__px_child(pc, "TargetValueCounts");
+			for (const px *c = t ? mlmd__px_child(t, "TargetValueCount") : NULL; c; c = mlmd__px_next(c, "TargetValueCount"))
+				if (mlmd__px_attr(c, "value") && (rc = add_class(d, m, mlmd__px_attr(c, "value"))) < 0)
 					return rc;
 		}
 	}
 	size_t K = m->n_cls;
-	b->prior = sc_alloc_array(d->pool, K + 1, sizeof(double));
-	b->in = sc_alloc_array(d->pool, b->n + 1, sizeof *b->in);
+	b->prior = mlmd__sc_alloc_array(d->pool, K + 1, sizeof(double));
+	b->in = mlmd__sc_alloc_array(d->pool, b->n + 1, sizeof *b->in);
 	if (!b->prior || !b->in)
 		return MLMD_OOM();
-	for (const px *c = px_child(tvc, "TargetValueCount"); c; c = px_next(c, "TargetValueCount")) {
+	for (const px *c = mlmd__px_child(tvc, "TargetValueCount"); c; c = mlmd__px_next(c, "TargetValueCount")) {
 		double cnt;
-		if (!parse_double(px_attr(c, "count"), &cnt))
+		if (!parse_double(mlmd__px_attr(c, "count"), &cnt))
 			return bad(c, "count must be a number");
-		b->prior[add_class(d, m, px_attr(c, "value"))] = cnt;
+		b->prior[add_class(d, m, mlmd__px_attr(c, "value"))] = cnt;
 	}
 	size_t i = 0;
-	for (const px *in = px_child(ins, "BayesInput"); in; in = px_next(in, "BayesInput"), i++) {
+	for (const px *in = mlmd__px_child(ins, "BayesInput"); in; in = mlmd__px_next(in, "BayesInput"), i++) {
 		nbinput *bi = &b->in[i];
 		if ((rc = resolve(d, in, "fieldName", &bi->field)))
 			return rc;
-		const px *df = px_child(in, "DerivedField");
+		const px *df = mlmd__px_child(in, "DerivedField");
 		if (df && expr_child(df) && (rc = compile_expr(d, expr_child(df), &bi->derive)))
 			return rc;
-		const px *tvs = px_child(in, "TargetValueStats");
+		const px *tvs = mlmd__px_child(in, "TargetValueStats");
 		if (tvs) {
 			bi->gaussian = true;
-			bi->mean = sc_alloc_array(d->pool, K + 1, sizeof(double));
-			bi->var = sc_alloc_array(d->pool, K + 1, sizeof(double));
+			bi->mean = mlmd__sc_alloc_array(d->pool, K + 1, sizeof(double));
+			bi->var = mlmd__sc_alloc_array(d->pool, K + 1, sizeof(double));
 			if (!bi->mean || !bi->var)
 				return MLMD_OOM();
-			for (const px *s = px_child(tvs, "TargetValueStat"); s; s = px_next(s, "TargetValueStat")) {
-				const px *g = px_child(s, "GaussianDistribution");
+			for (const px *s = mlmd__px_child(tvs, "TargetValueStat"); s; s = mlmd__px_next(s, "TargetValueStat")) {
+				const px *g = mlmd__px_child(s, "GaussianDistribution");
 				if (!g)
 					return unsupported(s, "a distribution other than GaussianDistribution");
-				int k = px_attr(s, "value") ? add_class(d, m, px_attr(s, "value")) : -1;
-				if (k < 0 || (size_t)k >= K || !parse_double(px_attr(g, "mean"), &bi->mean[k]) ||
-					!parse_double(px_attr(g, "variance"), &bi->var[k]))
+				int k = mlmd__px_attr(s, "value") ? add_class(d, m, mlmd__px_attr(s, "value")) : -1;
+				if (k < 0 || (size_t)k >= K || !parse_double(mlmd__px_attr(g, "mean"), &bi->mean[k]) ||
+					!parse_double(mlmd__px_attr(g, "variance"), &bi->var[k]))
 					return bad(s, "needs a known value and a numeric mean and variance");
 			}
 			continue;
 		}
-		for (const px *pc = px_child(in, "PairCounts"); pc; pc = px_next(pc, "PairCounts"))
+		for (const px *pc = mlmd__px_child(in, "PairCounts"); pc; pc = mlmd__px_next(pc, "PairCounts"))
 			bi->n_vals++;
 		if ((rc = check_table(d, in, bi->n_vals, K, sizeof(double), "the PairCounts (values x categories)")))
 			return rc;
-		bi->vals = sc_alloc_array(d->pool, bi->n_vals + 1, sizeof(pv));
-		bi->counts = sc_alloc_array(d->pool, bi->n_vals * K + 1, sizeof(double));
+		bi->vals = mlmd__sc_alloc_array(d->pool, bi->n_vals + 1, sizeof(pv));
+		bi->counts = mlmd__sc_alloc_array(d->pool, bi->n_vals * K + 1, sizeof(double));
 		if (!bi->vals || !bi->counts)
 			return MLMD_OOM();
 		size_t j = 0;
-		for (const px *pc = px_child(in, "PairCounts"); pc; pc = px_next(pc, "PairCounts"), j++) {
-			if (!px_attr(pc, "value"))
+		for (const px *pc = mlmd__px_child(in, "PairCounts"); pc; pc = mlmd__px_next(pc, "PairCounts"), j++) {
+			if (!mlmd__px_attr(pc, "value"))
 				return bad(pc, "missing attribute 'value'");
-			bi->vals[j] = constant(d, dup(d, px_attr(pc, "value")), bi->derive ? F_STRING : d->fields[bi->field].kind);
-			const px *t = px_child(pc, "TargetValueCounts");
-			for (const px *c = t ? px_child(t, "TargetValueCount") : NULL; c; c = px_next(c, "TargetValueCount")) {
+			bi->vals[j] = constant(d, dup(d, mlmd__px_attr(pc, "value")), bi->derive ? F_STRING : d->fields[bi->field].kind);
+			const px *t = mlmd__px_child(pc, "TargetValueCounts");
+			for (const px *c = t ? mlmd__px_child(t, "TargetValueCount") : NULL; c; c = mlmd__px_next(c, "TargetValueCount")) {
 				double cnt;
-				if (!parse_double(px_attr(c, "count"), &cnt))
+				if (!parse_double(mlmd__px_attr(c, "count"), &cnt))
 					return bad(c, "count must be a number");
-				bi->counts[j * K + (size_t)add_class(d, m, px_attr(c, "value"))] = cnt;
+				bi->counts[j * K + (size_t)add_class(d, m, mlmd__px_attr(c, "value"))] = cnt;
 			}
 		}
 	}
@@ -3904,50 +3904,50 @@ static int compile_bayes(pdoc *d, const px *n, pmodel *m)
 
 static int compile_scorecard(pdoc *d, const px *n, pmodel *m)
 {
-	scbody *b = sc_alloc(d->pool, sizeof *b);
+	scbody *b = mlmd__sc_alloc(d->pool, sizeof *b);
 	if (!b)
 		return MLMD_OOM();
 	m->body = b;
-	parse_double(px_attr(n, "initialScore"), &b->initial);
-	const char *ur = px_attr(n, "useReasonCodes"), *alg = px_attr(n, "reasonCodeAlgorithm");
+	parse_double(mlmd__px_attr(n, "initialScore"), &b->initial);
+	const char *ur = mlmd__px_attr(n, "useReasonCodes"), *alg = mlmd__px_attr(n, "reasonCodeAlgorithm");
 	b->use_reasons = !ur || strcmp(ur, "false") != 0;
 	b->points_above = alg && !strcmp(alg, "pointsAbove");
 	double model_base = NAN;
-	parse_double(px_attr(n, "baselineScore"), &model_base);
-	const px *chs = px_child(n, "Characteristics");
+	parse_double(mlmd__px_attr(n, "baselineScore"), &model_base);
+	const px *chs = mlmd__px_child(n, "Characteristics");
 	if (!chs)
 		return bad(n, "needs Characteristics");
-	for (const px *c = px_child(chs, "Characteristic"); c; c = px_next(c, "Characteristic"))
+	for (const px *c = mlmd__px_child(chs, "Characteristic"); c; c = mlmd__px_next(c, "Characteristic"))
 		b->n++;
-	b->ch = sc_alloc_array(d->pool, b->n + 1, sizeof *b->ch);
+	b->ch = mlmd__sc_alloc_array(d->pool, b->n + 1, sizeof *b->ch);
 	if (!b->ch)
 		return MLMD_OOM();
 	size_t i = 0;
 	int rc = 0;
-	for (const px *c = px_child(chs, "Characteristic"); c; c = px_next(c, "Characteristic"), i++) {
+	for (const px *c = mlmd__px_child(chs, "Characteristic"); c; c = mlmd__px_next(c, "Characteristic"), i++) {
 		pchar *ch = &b->ch[i];
 		ch->baseline = model_base;
-		parse_double(px_attr(c, "baselineScore"), &ch->baseline);
+		parse_double(mlmd__px_attr(c, "baselineScore"), &ch->baseline);
 		if (b->use_reasons && ch->baseline != ch->baseline)
 			return bad(c, "reason codes need a baselineScore (on the Characteristic or the Scorecard)");
-		const char *cr = px_attr(c, "reasonCode");
-		for (const px *a = px_child(c, "Attribute"); a; a = px_next(a, "Attribute"))
+		const char *cr = mlmd__px_attr(c, "reasonCode");
+		for (const px *a = mlmd__px_child(c, "Attribute"); a; a = mlmd__px_next(a, "Attribute"))
 			ch->n_attr++;
-		ch->pred = sc_alloc_array(d->pool, ch->n_attr + 1, sizeof(ppred *));
-		ch->partial = sc_alloc_array(d->pool, ch->n_attr + 1, sizeof(double));
-		ch->reason = sc_alloc_array(d->pool, ch->n_attr + 1, sizeof(char *));
+		ch->pred = mlmd__sc_alloc_array(d->pool, ch->n_attr + 1, sizeof(ppred *));
+		ch->partial = mlmd__sc_alloc_array(d->pool, ch->n_attr + 1, sizeof(double));
+		ch->reason = mlmd__sc_alloc_array(d->pool, ch->n_attr + 1, sizeof(char *));
 		if (!ch->pred || !ch->partial || !ch->reason)
 			return MLMD_OOM();
 		size_t k = 0;
-		for (const px *a = px_child(c, "Attribute"); a; a = px_next(a, "Attribute"), k++) {
-			if (px_child(a, "ComplexPartialScore"))
-				return unsupported(px_child(a, "ComplexPartialScore"), "ComplexPartialScore");
+		for (const px *a = mlmd__px_child(c, "Attribute"); a; a = mlmd__px_next(a, "Attribute"), k++) {
+			if (mlmd__px_child(a, "ComplexPartialScore"))
+				return unsupported(mlmd__px_child(a, "ComplexPartialScore"), "ComplexPartialScore");
 			const px *pr = pred_child(a);
-			if (!pr || !parse_double(px_attr(a, "partialScore"), &ch->partial[k]))
+			if (!pr || !parse_double(mlmd__px_attr(a, "partialScore"), &ch->partial[k]))
 				return bad(a, "an Attribute needs a predicate and a numeric partialScore");
 			if ((rc = compile_pred(d, pr, &ch->pred[k])))
 				return rc;
-			const char *ar = px_attr(a, "reasonCode");
+			const char *ar = mlmd__px_attr(a, "reasonCode");
 			ch->reason[k] = dup(d, ar ? ar : cr ? cr : "");
 		}
 	}
@@ -3956,21 +3956,21 @@ static int compile_scorecard(pdoc *d, const px *n, pmodel *m)
 
 static int compile_outputs(pdoc *d, const px *n, pmodel *m)
 {
-	const px *o = px_child(n, "Output");
+	const px *o = mlmd__px_child(n, "Output");
 	if (!o)
 		return 0;
-	for (const px *f = px_child(o, "OutputField"); f; f = px_next(f, "OutputField"))
+	for (const px *f = mlmd__px_child(o, "OutputField"); f; f = mlmd__px_next(f, "OutputField"))
 		m->n_out++;
-	m->out = sc_alloc_array(d->pool, m->n_out + 1, sizeof *m->out);
+	m->out = mlmd__sc_alloc_array(d->pool, m->n_out + 1, sizeof *m->out);
 	if (!m->out)
 		return MLMD_OOM();
 	static const char *const feats[] = { "predictedValue", "predictedDisplayValue", "probability",
 		"transformedValue", "reasonCode", "entityId", "confidence", NULL };
 	size_t i = 0;
 	int rc = 0;
-	for (const px *f = px_child(o, "OutputField"); f; f = px_next(f, "OutputField"), i++) {
+	for (const px *f = mlmd__px_child(o, "OutputField"); f; f = mlmd__px_next(f, "OutputField"), i++) {
 		poutf *of = &m->out[i];
-		const char *name = px_attr(f, "name"), *feat = px_attr(f, "feature");
+		const char *name = mlmd__px_attr(f, "name"), *feat = mlmd__px_attr(f, "feature");
 		if (!name)
 			return bad(f, "missing attribute 'name'");
 		of->feature = OF_PREDICTED;
@@ -3983,16 +3983,16 @@ static int compile_outputs(pdoc *d, const px *n, pmodel *m)
 				return mlmd__fail(MLMD_UNIMPLEMENTED, "PMML line %d: <OutputField feature=\"%s\">: not supported",
 					f->line, feat);
 		}
-		const char *v = px_attr(f, "value");
+		const char *v = mlmd__px_attr(f, "value");
 		of->value = v ? (pv){ PV_STR, 0, dup(d, v) } : MISSING;
 		of->rank = 1;
-		if (px_attr(f, "rank")) {
+		if (mlmd__px_attr(f, "rank")) {
 			double r;
-			if (!parse_double(px_attr(f, "rank"), &r) || r < 1)
+			if (!parse_double(mlmd__px_attr(f, "rank"), &r) || r < 1)
 				return bad(f, "rank must be a positive number");
 			of->rank = (int)r;
 		}
-		if (px_attr(f, "segmentId"))
+		if (mlmd__px_attr(f, "segmentId"))
 			return unsupported(f, "segmentId");
 		if (of->feature == OF_TRANSFORMED) {
 			const px *ex = expr_child(f);
@@ -4002,7 +4002,7 @@ static int compile_outputs(pdoc *d, const px *n, pmodel *m)
 				return rc;
 		}
 		int kind = F_DOUBLE;
-		const char *dt = px_attr(f, "dataType");
+		const char *dt = mlmd__px_attr(f, "dataType");
 		if (of->feature == OF_REASON || of->feature == OF_ENTITY ||
 			((of->feature == OF_PREDICTED || of->feature == OF_DISPLAY) && m->classification))
 			kind = F_STRING;
@@ -4017,7 +4017,7 @@ static int compile_outputs(pdoc *d, const px *n, pmodel *m)
 
 static int compile_model(pdoc *d, const px *n, pmodel **out, const pmodel *parent)
 {
-	pmodel *m = sc_alloc(d->pool, sizeof *m);
+	pmodel *m = mlmd__sc_alloc(d->pool, sizeof *m);
 	if (!m)
 		return MLMD_OOM();
 	*out = m;
@@ -4031,61 +4031,61 @@ static int compile_model(pdoc *d, const px *n, pmodel **out, const pmodel *paren
 		return mlmd__fail(MLMD_UNIMPLEMENTED, "PMML line %d: <%s>: model type not supported (supported: "
 			"RegressionModel, GeneralRegressionModel, TreeModel, MiningModel, NeuralNetwork, NaiveBayesModel, "
 			"Scorecard)", n->line, n->name);
-	const char *sc = px_attr(n, "isScorable");
+	const char *sc = mlmd__px_attr(n, "isScorable");
 	if (sc && !strcmp(sc, "false"))
 		return bad(n, "the model is marked isScorable=\"false\"");
-	const char *fn = px_attr(n, "functionName");
+	const char *fn = mlmd__px_attr(n, "functionName");
 	if (!fn || (strcmp(fn, "classification") && strcmp(fn, "regression")))
 		return mlmd__fail(MLMD_UNIMPLEMENTED, "PMML line %d: <%s functionName=\"%s\">: only classification and "
 			"regression are supported", n->line, n->name, fn ? fn : "");
 	m->classification = !strcmp(fn, "classification");
-	m->name = dup(d, px_attr(n, "modelName"));
+	m->name = dup(d, mlmd__px_attr(n, "modelName"));
 	m->target = -1;
 	int rc = 0;
-	const px *ms = px_child(n, "MiningSchema");
+	const px *ms = mlmd__px_child(n, "MiningSchema");
 	if (!ms)
 		return bad(n, "a model needs a MiningSchema");
-	for (const px *f = px_child(ms, "MiningField"); f; f = px_next(f, "MiningField"))
+	for (const px *f = mlmd__px_child(ms, "MiningField"); f; f = mlmd__px_next(f, "MiningField"))
 		m->n_mf++;
-	m->mf = sc_alloc_array(d->pool, m->n_mf + 1, sizeof *m->mf);
+	m->mf = mlmd__sc_alloc_array(d->pool, m->n_mf + 1, sizeof *m->mf);
 	if (!m->mf)
 		return MLMD_OOM();
 	size_t i = 0;
-	for (const px *f = px_child(ms, "MiningField"); f; f = px_next(f, "MiningField"), i++) {
+	for (const px *f = mlmd__px_child(ms, "MiningField"); f; f = mlmd__px_next(f, "MiningField"), i++) {
 		pmf *mf = &m->mf[i];
 		if ((rc = resolve(d, f, "name", &mf->field)))
 			return rc;
-		const char *u = px_attr(f, "usageType");
+		const char *u = mlmd__px_attr(f, "usageType");
 		mf->usage = !u || !strcmp(u, "active") ? 0 : (!strcmp(u, "predicted") || !strcmp(u, "target")) ? 1 : 2;
 		if (mf->usage == 1 && m->target < 0)
 			m->target = mf->field;
 		int kind = d->fields[mf->field].kind;
-		const char *rep = px_attr(f, "missingValueReplacement");
+		const char *rep = mlmd__px_attr(f, "missingValueReplacement");
 		mf->replacement = rep ? constant(d, dup(d, rep), kind) : MISSING;
-		const char *mt = px_attr(f, "missingValueTreatment");
+		const char *mt = mlmd__px_attr(f, "missingValueTreatment");
 		if (mt && !strcmp(mt, "returnInvalid"))
 			return unsupported(f, "missingValueTreatment=\"returnInvalid\"");
-		const char *iv = px_attr(f, "invalidValueTreatment");
+		const char *iv = mlmd__px_attr(f, "invalidValueTreatment");
 		mf->invalid = !iv || !strcmp(iv, "returnInvalid") ? TR_INVALID : !strcmp(iv, "asIs") ? TR_AS_IS :
 			!strcmp(iv, "asMissing") ? TR_MISSING : !strcmp(iv, "asValue") ? TR_VALUE : -1;
 		if (mf->invalid < 0)
 			return bad(f, "unknown invalidValueTreatment '%s'", iv);
-		const char *ivr = px_attr(f, "invalidValueReplacement");
+		const char *ivr = mlmd__px_attr(f, "invalidValueReplacement");
 		mf->invalid_value = ivr ? constant(d, dup(d, ivr), kind) : MISSING;
-		const char *ol = px_attr(f, "outliers");
+		const char *ol = mlmd__px_attr(f, "outliers");
 		mf->outliers = ol && !strcmp(ol, "asMissingValues") ? 1 : ol && !strcmp(ol, "asExtremeValues") ? 2 : 0;
-		if (mf->outliers && (!parse_double(px_attr(f, "lowValue"), &mf->low) ||
-			!parse_double(px_attr(f, "highValue"), &mf->high)))
+		if (mf->outliers && (!parse_double(mlmd__px_attr(f, "lowValue"), &mf->low) ||
+			!parse_double(mlmd__px_attr(f, "highValue"), &mf->high)))
 			return bad(f, "outliers treatment needs numeric lowValue and highValue");
 		const pfield *fd = &d->fields[mf->field];
 		mf->noop = mf->replacement.t == PV_MISSING && !mf->outliers && !fd->n_values && !fd->n_iv;
 	}
-	if (m->target < 0 && px_attr(n, "targetFieldName"))
-		m->target = field_id(d, px_attr(n, "targetFieldName"));
+	if (m->target < 0 && mlmd__px_attr(n, "targetFieldName"))
+		m->target = field_id(d, mlmd__px_attr(n, "targetFieldName"));
 	/* categories: the target's valid values first, so the order is the data dictionary's */
 	if (parent && parent->classification && m->classification && parent->n_cls) {
 		/* the parent's categories, and its map until this model adds one of its own */
-		m->cls = sc_alloc_array(d->pool, parent->cap_cls, sizeof *m->cls);
+		m->cls = mlmd__sc_alloc_array(d->pool, parent->cap_cls, sizeof *m->cls);
 		if (!m->cls)
 			return MLMD_OOM();
 		memcpy(m->cls, parent->cls, parent->n_cls * sizeof *m->cls);
@@ -4100,26 +4100,26 @@ static int compile_model(pdoc *d, const px *n, pmodel **out, const pmodel *paren
 			if (tf->vprop[k] == 0 && (rc = add_class(d, m, tf->values[k])) < 0)
 				return rc;
 	}
-	const px *lt = px_child(n, "LocalTransformations");
-	for (const px *df = lt ? px_child(lt, "DerivedField") : NULL; df; df = px_next(df, "DerivedField"))
+	const px *lt = mlmd__px_child(n, "LocalTransformations");
+	for (const px *df = lt ? mlmd__px_child(lt, "DerivedField") : NULL; df; df = mlmd__px_next(df, "DerivedField"))
 		if ((rc = compile_derived(d, df)))
 			return rc;
-	const px *tg = px_child(n, "Targets");
-	const px *t = tg ? px_child(tg, "Target") : NULL;
+	const px *tg = mlmd__px_child(n, "Targets");
+	const px *t = tg ? mlmd__px_child(tg, "Target") : NULL;
 	if (t) {
 		m->has_target_xf = true;
 		m->rescale_factor = 1;
-		parse_double(px_attr(t, "rescaleFactor"), &m->rescale_factor);
-		parse_double(px_attr(t, "rescaleConstant"), &m->rescale_const);
-		m->has_min = parse_double(px_attr(t, "min"), &m->tmin);
-		m->has_max = parse_double(px_attr(t, "max"), &m->tmax);
-		const char *ci = px_attr(t, "castInteger");
+		parse_double(mlmd__px_attr(t, "rescaleFactor"), &m->rescale_factor);
+		parse_double(mlmd__px_attr(t, "rescaleConstant"), &m->rescale_const);
+		m->has_min = parse_double(mlmd__px_attr(t, "min"), &m->tmin);
+		m->has_max = parse_double(mlmd__px_attr(t, "max"), &m->tmax);
+		const char *ci = mlmd__px_attr(t, "castInteger");
 		m->cast = !ci ? 0 : !strcmp(ci, "round") ? 1 : !strcmp(ci, "ceiling") ? 2 : !strcmp(ci, "floor") ? 3 : -1;
 		if (m->cast < 0)
 			return bad(t, "unknown castInteger '%s'", ci);
 		if (m->classification)
-			for (const px *tv = px_child(t, "TargetValue"); tv; tv = px_next(tv, "TargetValue"))
-				if (px_attr(tv, "value") && (rc = add_class(d, m, px_attr(tv, "value"))) < 0)
+			for (const px *tv = mlmd__px_child(t, "TargetValue"); tv; tv = mlmd__px_next(tv, "TargetValue"))
+				if (mlmd__px_attr(tv, "value") && (rc = add_class(d, m, mlmd__px_attr(tv, "value"))) < 0)
 					return rc;
 	}
 	switch (m->kind) {
@@ -4135,12 +4135,12 @@ static int compile_model(pdoc *d, const px *n, pmodel **out, const pmodel *paren
 		return rc;
 	if (m->classification && m->n_cls == 0)
 		return bad(n, "a classification model with no categories (no target values)");
-	const px *mv = px_child(n, "ModelVerification");
+	const px *mv = mlmd__px_child(n, "ModelVerification");
 	if (mv) {
 		if (d->n_verif == d->cap_verif) {
 			size_t cap = d->cap_verif ? d->cap_verif * 2 : 8;
-			pmodel **nm = sc_alloc_array(d->tmp, cap, sizeof *nm);
-			const px **nn = sc_alloc_array(d->tmp, cap, sizeof *nn);
+			pmodel **nm = mlmd__sc_alloc_array(d->tmp, cap, sizeof *nm);
+			const px **nn = mlmd__sc_alloc_array(d->tmp, cap, sizeof *nn);
 			if (!nm || !nn)
 				return MLMD_OOM();
 			if (d->n_verif) {
@@ -4215,14 +4215,14 @@ static int rowctx_init(rowctx *rc, const pdoc *d, sc_pool *pool)
 {
 	size_t n = (size_t)d->n_fields + 1;
 	*rc = (rowctx){ .d = d };
-	rc->vals = sc_alloc_array(pool, n, sizeof *rc->vals);
-	rc->done = sc_alloc_array(pool, n, 1);
-	rc->bad = sc_alloc_array(pool, n, 1);
-	rc->tdone = sc_alloc_array(pool, n, 1);
-	rc->tptr = sc_alloc_array(pool, n, sizeof *rc->tptr);
-	rc->tcode = sc_alloc_array(pool, n, sizeof *rc->tcode);
-	rc->scratch = sc_alloc_array(pool, (size_t)d->n_scratch + 1, sizeof(double));
-	rc->stack = sc_alloc_array(pool, d->max_stack + 1, sizeof *rc->stack);
+	rc->vals = mlmd__sc_alloc_array(pool, n, sizeof *rc->vals);
+	rc->done = mlmd__sc_alloc_array(pool, n, 1);
+	rc->bad = mlmd__sc_alloc_array(pool, n, 1);
+	rc->tdone = mlmd__sc_alloc_array(pool, n, 1);
+	rc->tptr = mlmd__sc_alloc_array(pool, n, sizeof *rc->tptr);
+	rc->tcode = mlmd__sc_alloc_array(pool, n, sizeof *rc->tcode);
+	rc->scratch = mlmd__sc_alloc_array(pool, (size_t)d->n_scratch + 1, sizeof(double));
+	rc->stack = mlmd__sc_alloc_array(pool, d->max_stack + 1, sizeof *rc->stack);
 	mlmd__pmml_text_init(&rc->text, pool, PMML_ROW_TEXT_CAP);
 	return rc->vals && rc->done && rc->bad && rc->tdone && rc->tptr && rc->tcode && rc->scratch && rc->stack ? 0 : -1;
 }
@@ -4252,9 +4252,9 @@ static int run_pmml(const sc_node *n, sc_run *r)
 	for (int k = 0; k < r->nin; k++) {
 		const tensor *t = r->in[k];
 		if (t->rank < 1 || t->rank > 2 || (t->rank == 2 && t->dims[1] != 1))
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "input '%s' must be [N] or [N, 1]", d->fields[a->in_fields[k]].name);
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "input '%s' must be [N] or [N, 1]", d->fields[a->in_fields[k]].name);
 		if (rows >= 0 && t->dims[0] != rows)
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs have different row counts");
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs have different row counts");
 		rows = t->dims[0];
 	}
 	if (rows < 0)
@@ -4263,7 +4263,7 @@ static int run_pmml(const sc_node *n, sc_run *r)
 	int64_t dims[2] = { rows, (int64_t)top->n_cls };
 	int rc = 0;
 	for (size_t o = 0; o < a->n_out; o++)
-		if ((rc = sc_out(n, r, (int)o, a->out_kind[o] == -1 ? MLMD_DTYPE_DOUBLE : a->out_kind[o] == F_STRING ?
+		if ((rc = mlmd__sc_out(n, r, (int)o, a->out_kind[o] == -1 ? MLMD_DTYPE_DOUBLE : a->out_kind[o] == F_STRING ?
 			MLMD_DTYPE_STRING : MLMD_DTYPE_DOUBLE, a->out_kind[o] == -1 ? 2 : 1, dims)))
 			return rc;
 	rowctx rcx;
@@ -4280,7 +4280,7 @@ static int run_pmml(const sc_node *n, sc_run *r)
 				if (sv && sv[0])
 					v = d->fields[f].kind == F_DOUBLE ? constant(d, sv, F_DOUBLE) : (pv){ PV_STR, 0, sv };
 			} else {
-				v = num(sc_getd(t, i));
+				v = num(mlmd__sc_getd(t, i));
 			}
 			if (d->fields[f].is_float && v.t == PV_NUM)
 				v.d = (float)v.d;
@@ -4312,7 +4312,7 @@ static int run_pmml(const sc_node *n, sc_run *r)
 						if (parse_double(top->cls[k], &c) && c == v.d)
 							sv = top->cls[k];
 					}
-				if (sv && mlmd__pmml_text_owns(&rcx.text, sv) && !(sv = sc_strdup(&r->ctx->pool, sv, strlen(sv))))
+				if (sv && mlmd__pmml_text_owns(&rcx.text, sv) && !(sv = mlmd__sc_strdup(&r->ctx->pool, sv, strlen(sv))))
 					return MLMD_OOM(); /* made this row: the output keeps a copy for the call */
 				((const char **)t->data)[i] = sv;
 			} else {
@@ -4335,29 +4335,29 @@ static const sc_op pmml_op = { "pmml", "PMML", 0, 4096, 1, 4096, NULL, run_pmml,
 static int verify(pmml_attr *a, pmodel *m, const px *mv, sc_pool *tmp)
 {
 	pdoc *d = &a->doc;
-	const px *vf = px_child(mv, "VerificationFields"), *tbl = px_child(mv, "InlineTable");
+	const px *vf = mlmd__px_child(mv, "VerificationFields"), *tbl = mlmd__px_child(mv, "InlineTable");
 	if (!vf || !tbl)
 		return bad(mv, "needs VerificationFields and an InlineTable");
 	size_t nf = 0, nrows = 0;
-	for (const px *f = px_child(vf, "VerificationField"); f; f = px_next(f, "VerificationField"))
+	for (const px *f = mlmd__px_child(vf, "VerificationField"); f; f = mlmd__px_next(f, "VerificationField"))
 		nf++;
-	for (const px *r = px_child(tbl, "row"); r; r = px_next(r, "row"))
+	for (const px *r = mlmd__px_child(tbl, "row"); r; r = mlmd__px_next(r, "row"))
 		nrows++;
 	int rcc = check_count(mv, "fieldCount", nf, "VerificationFields");
 	if (!rcc)
 		rcc = check_count(mv, "recordCount", nrows, "rows");
 	if (rcc)
 		return rcc;
-	int *field = sc_alloc_array(tmp, nf + 1, sizeof(int));
-	const char **col = sc_alloc_array(tmp, nf + 1, sizeof(char *));
-	double *prec = sc_alloc_array(tmp, nf + 1, sizeof(double)), *zero = sc_alloc_array(tmp, nf + 1, sizeof(double));
-	bool *is_in = sc_alloc_array(tmp, nf + 1, sizeof(bool));
+	int *field = mlmd__sc_alloc_array(tmp, nf + 1, sizeof(int));
+	const char **col = mlmd__sc_alloc_array(tmp, nf + 1, sizeof(char *));
+	double *prec = mlmd__sc_alloc_array(tmp, nf + 1, sizeof(double)), *zero = mlmd__sc_alloc_array(tmp, nf + 1, sizeof(double));
+	bool *is_in = mlmd__sc_alloc_array(tmp, nf + 1, sizeof(bool));
 	rowctx rc;
 	if (!field || !col || !prec || !zero || !is_in || rowctx_init(&rc, d, tmp))
 		return MLMD_OOM();
 	size_t i = 0;
-	for (const px *f = px_child(vf, "VerificationField"); f; f = px_next(f, "VerificationField"), i++) {
-		const char *name = px_attr(f, "field");
+	for (const px *f = mlmd__px_child(vf, "VerificationField"); f; f = mlmd__px_next(f, "VerificationField"), i++) {
+		const char *name = mlmd__px_attr(f, "field");
 		field[i] = name ? field_id(d, name) : -1;
 		if (field[i] < 0)
 			return bad(f, "field '%s' is not defined", name ? name : "");
@@ -4366,14 +4366,14 @@ static int verify(pmml_attr *a, pmodel *m, const px *mv, sc_pool *tmp)
 		for (size_t k = 0; k < m->n_out; k++)
 			if (m->out[k].field == field[i])
 				is_in[i] = false;
-		col[i] = px_attr(f, "column") ? px_attr(f, "column") : name;
+		col[i] = mlmd__px_attr(f, "column") ? mlmd__px_attr(f, "column") : name;
 		prec[i] = 1e-6;
 		zero[i] = 1e-16;
-		parse_double(px_attr(f, "precision"), &prec[i]);
-		parse_double(px_attr(f, "zeroThreshold"), &zero[i]);
+		parse_double(mlmd__px_attr(f, "precision"), &prec[i]);
+		parse_double(mlmd__px_attr(f, "zeroThreshold"), &zero[i]);
 	}
 	int row = 0;
-	for (const px *r = px_child(tbl, "row"); r; r = px_next(r, "row"), row++) {
+	for (const px *r = mlmd__px_child(tbl, "row"); r; r = mlmd__px_next(r, "row"), row++) {
 		rowctx_next(&rc);
 		for (size_t k = 0; k < a->n_in; k++) {
 			rc.vals[a->in_fields[k]] = MISSING;
@@ -4428,54 +4428,54 @@ static int verify(pmml_attr *a, pmodel *m, const px *mv, sc_pool *tmp)
 static int data_dictionary(pdoc *d, const px *dd)
 {
 	size_t count = 0;
-	for (const px *f = px_child(dd, "DataField"); f; f = px_next(f, "DataField"))
+	for (const px *f = mlmd__px_child(dd, "DataField"); f; f = mlmd__px_next(f, "DataField"))
 		count++;
 	int rc = check_count(dd, "numberOfFields", count, "DataFields");
 	if (rc)
 		return rc;
-	for (const px *f = px_child(dd, "DataField"); f; f = px_next(f, "DataField")) {
-		const char *name = px_attr(f, "name");
+	for (const px *f = mlmd__px_child(dd, "DataField"); f; f = mlmd__px_next(f, "DataField")) {
+		const char *name = mlmd__px_attr(f, "name");
 		if (!name)
 			return bad(f, "missing attribute 'name'");
 		int id;
-		if ((rc = add_field(d, dup(d, name), kind_of_type(px_attr(f, "dataType")), &id)))
+		if ((rc = add_field(d, dup(d, name), kind_of_type(mlmd__px_attr(f, "dataType")), &id)))
 			return rc;
 		pfield *pf = &d->fields[id];
-		const char *opt = px_attr(f, "optype"), *dt = px_attr(f, "dataType");
+		const char *opt = mlmd__px_attr(f, "optype"), *dt = mlmd__px_attr(f, "dataType");
 		pf->categorical = opt && strcmp(opt, "continuous") != 0;
 		pf->is_float = dt && !strcmp(dt, "float");
-		for (const px *v = px_child(f, "Value"); v; v = px_next(v, "Value"))
+		for (const px *v = mlmd__px_child(f, "Value"); v; v = mlmd__px_next(v, "Value"))
 			pf->n_values++;
-		for (const px *v = px_child(f, "Interval"); v; v = px_next(v, "Interval"))
+		for (const px *v = mlmd__px_child(f, "Interval"); v; v = mlmd__px_next(v, "Interval"))
 			pf->n_iv++;
-		pf->values = sc_alloc_array(d->pool, pf->n_values + 1, sizeof(char *));
-		pf->vprop = sc_alloc_array(d->pool, pf->n_values + 1, 1);
-		pf->display = sc_alloc_array(d->pool, pf->n_values + 1, sizeof(char *));
-		pf->lo = sc_alloc_array(d->pool, pf->n_iv + 1, sizeof(double));
-		pf->hi = sc_alloc_array(d->pool, pf->n_iv + 1, sizeof(double));
-		pf->lo_open = sc_alloc_array(d->pool, pf->n_iv + 1, 1);
-		pf->hi_open = sc_alloc_array(d->pool, pf->n_iv + 1, 1);
+		pf->values = mlmd__sc_alloc_array(d->pool, pf->n_values + 1, sizeof(char *));
+		pf->vprop = mlmd__sc_alloc_array(d->pool, pf->n_values + 1, 1);
+		pf->display = mlmd__sc_alloc_array(d->pool, pf->n_values + 1, sizeof(char *));
+		pf->lo = mlmd__sc_alloc_array(d->pool, pf->n_iv + 1, sizeof(double));
+		pf->hi = mlmd__sc_alloc_array(d->pool, pf->n_iv + 1, sizeof(double));
+		pf->lo_open = mlmd__sc_alloc_array(d->pool, pf->n_iv + 1, 1);
+		pf->hi_open = mlmd__sc_alloc_array(d->pool, pf->n_iv + 1, 1);
 		if (!pf->values || !pf->vprop || !pf->display || !pf->lo || !pf->hi || !pf->lo_open || !pf->hi_open)
 			return MLMD_OOM();
 		size_t k = 0;
-		for (const px *v = px_child(f, "Value"); v; v = px_next(v, "Value"), k++) {
-			const char *val = px_attr(v, "value"), *prop = px_attr(v, "property");
+		for (const px *v = mlmd__px_child(f, "Value"); v; v = mlmd__px_next(v, "Value"), k++) {
+			const char *val = mlmd__px_attr(v, "value"), *prop = mlmd__px_attr(v, "property");
 			if (!val)
 				return bad(v, "missing attribute 'value'");
 			pf->values[k] = dup(d, val);
 			pf->vprop[k] = !prop || !strcmp(prop, "valid") ? 0 : !strcmp(prop, "invalid") ? 1 : 2;
-			pf->display[k] = dup(d, px_attr(v, "displayValue"));
+			pf->display[k] = dup(d, mlmd__px_attr(v, "displayValue"));
 		}
 		k = 0;
-		for (const px *v = px_child(f, "Interval"); v; v = px_next(v, "Interval"), k++) {
-			const char *cl = px_attr(v, "closure");
+		for (const px *v = mlmd__px_child(f, "Interval"); v; v = mlmd__px_next(v, "Interval"), k++) {
+			const char *cl = mlmd__px_attr(v, "closure");
 			if (!cl)
 				return bad(v, "missing attribute 'closure'");
 			pf->lo_open[k] = !strncmp(cl, "open", 4);
 			pf->hi_open[k] = strstr(cl, "Open") != NULL;
-			if (!parse_double(px_attr(v, "leftMargin"), &pf->lo[k]))
+			if (!parse_double(mlmd__px_attr(v, "leftMargin"), &pf->lo[k]))
 				pf->lo[k] = NAN;
-			if (!parse_double(px_attr(v, "rightMargin"), &pf->hi[k]))
+			if (!parse_double(mlmd__px_attr(v, "rightMargin"), &pf->hi[k]))
 				pf->hi[k] = NAN;
 		}
 	}
@@ -4501,7 +4501,7 @@ static int load_cap_error(int rc, const sc_pool *tmp, const sc_pool *model, size
 		"allowed (%d times its size, at least %zu MiB)", len, budget >> 20, PMML_LOAD_FACTOR, PMML_LOAD_FLOOR >> 20);
 }
 
-int sc_load_pmml(mlmd_model *m, const char *data, size_t len)
+int mlmd__sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 {
 	/* Every allocation of the load comes from two pools, the element tree's and the model's, which may
 	 * hold half the budget each: PMML_LOAD_FACTOR times the document's size, at least PMML_LOAD_FLOOR. */
@@ -4510,16 +4510,16 @@ int sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 	sc_pool tmp = { .limit = budget / 2 };
 	m->pool.limit = budget / 2;
 	px *root;
-	int rc = px_parse(&tmp, data, len, &root);
+	int rc = mlmd__px_parse(&tmp, data, len, &root);
 	if (rc) {
 		rc = load_cap_error(rc, &tmp, &m->pool, budget, len);
-		sc_pool_free(&tmp);
+		mlmd__sc_pool_free(&tmp);
 		m->pool.limit = 0;
 		return rc;
 	}
-	pmml_attr *a = sc_alloc(&m->pool, sizeof *a);
+	pmml_attr *a = mlmd__sc_alloc(&m->pool, sizeof *a);
 	if (!a) {
-		sc_pool_free(&tmp);
+		mlmd__sc_pool_free(&tmp);
 		m->pool.limit = 0;
 		return MLMD_OOM();
 	}
@@ -4528,15 +4528,15 @@ int sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 	pdoc *d = &a->doc;
 	d->pool = &m->pool;
 	d->tmp = &tmp;
-	const px *dd = px_child(root, "DataDictionary");
+	const px *dd = mlmd__px_child(root, "DataDictionary");
 	if (!dd)
 		rc = bad(root, "no DataDictionary");
 	if (!rc)
 		rc = data_dictionary(d, dd);
-	const px *td = px_child(root, "TransformationDictionary");
+	const px *td = mlmd__px_child(root, "TransformationDictionary");
 	if (!rc && td)
 		rc = define_functions(d, td);
-	for (const px *df = td ? px_child(td, "DerivedField") : NULL; !rc && df; df = px_next(df, "DerivedField"))
+	for (const px *df = td ? mlmd__px_child(td, "DerivedField") : NULL; !rc && df; df = mlmd__px_next(df, "DerivedField"))
 		rc = compile_derived(d, df);
 	const px *model = NULL;
 	for (const px *c = root->first; !rc && c && !model; c = c->next)
@@ -4562,10 +4562,10 @@ int sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 	size_t n_in = 0;
 	for (size_t i = 0; !rc && i < top->n_mf; i++)
 		n_in += top->mf[i].usage == 0 && !d->fields[top->mf[i].field].derive;
-	a->in_fields = rc ? NULL : sc_alloc_array(&m->pool, n_in + 1, sizeof(int));
+	a->in_fields = rc ? NULL : mlmd__sc_alloc_array(&m->pool, n_in + 1, sizeof(int));
 	size_t max_out = rc ? 0 : 2 + top->n_out;
-	a->out_field = rc ? NULL : sc_alloc_array(&m->pool, max_out + 1, sizeof(int));
-	a->out_kind = rc ? NULL : sc_alloc_array(&m->pool, max_out + 1, sizeof(int));
+	a->out_field = rc ? NULL : mlmd__sc_alloc_array(&m->pool, max_out + 1, sizeof(int));
+	a->out_kind = rc ? NULL : mlmd__sc_alloc_array(&m->pool, max_out + 1, sizeof(int));
 	if (!rc && (!a->in_fields || !a->out_field || !a->out_kind))
 		rc = MLMD_OOM();
 	if (!rc) {
@@ -4592,11 +4592,11 @@ int sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 			a->out_kind[a->n_out++] = d->fields[top->out[i].field].kind;
 		}
 		/* values, node, signature */
-		m->nodes = sc_alloc(&m->pool, sizeof *m->nodes);
-		m->inputs = sc_alloc_array(&m->pool, a->n_in + 1, sizeof *m->inputs);
-		m->input_vals = sc_alloc_array(&m->pool, a->n_in + 1, sizeof(int));
-		m->outputs = sc_alloc_array(&m->pool, a->n_out + 1, sizeof *m->outputs);
-		m->output_vals = sc_alloc_array(&m->pool, a->n_out + 1, sizeof(int));
+		m->nodes = mlmd__sc_alloc(&m->pool, sizeof *m->nodes);
+		m->inputs = mlmd__sc_alloc_array(&m->pool, a->n_in + 1, sizeof *m->inputs);
+		m->input_vals = mlmd__sc_alloc_array(&m->pool, a->n_in + 1, sizeof(int));
+		m->outputs = mlmd__sc_alloc_array(&m->pool, a->n_out + 1, sizeof *m->outputs);
+		m->output_vals = mlmd__sc_alloc_array(&m->pool, a->n_out + 1, sizeof(int));
 		sc_node *nd = m->nodes;
 		if (!nd || !m->inputs || !m->input_vals || !m->outputs || !m->output_vals)
 			rc = MLMD_OOM();
@@ -4607,15 +4607,15 @@ int sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 			nd->attr = a;
 			nd->nin = (int)a->n_in;
 			nd->nout = (int)a->n_out;
-			nd->in = sc_alloc_array(&m->pool, a->n_in + 1, sizeof(int));
-			nd->out = sc_alloc_array(&m->pool, a->n_out + 1, sizeof(int));
+			nd->in = mlmd__sc_alloc_array(&m->pool, a->n_in + 1, sizeof(int));
+			nd->out = mlmd__sc_alloc_array(&m->pool, a->n_out + 1, sizeof(int));
 			if (!nd->in || !nd->out)
 				rc = MLMD_OOM();
 		}
 		static const int64_t one_dim[1] = { -1 }, two_dims[2] = { -1, -1 };
 		for (size_t k = 0; !rc && k < a->n_in; k++) {
 			const pfield *f = &d->fields[a->in_fields[k]];
-			int v = sc_add_value(m, f->name);
+			int v = mlmd__sc_add_value(m, f->name);
 			if (v < 0) {
 				rc = v;
 				break;
@@ -4629,7 +4629,7 @@ int sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 		for (size_t o = 0; !rc && o < a->n_out; o++) {
 			const char *name = a->out_field[o] == -1 ? pname : a->out_field[o] == -2 ? "probability" :
 				d->fields[a->out_field[o]].name;
-			int v = sc_add_value(m, name);
+			int v = mlmd__sc_add_value(m, name);
 			if (v < 0) {
 				rc = v;
 				break;
@@ -4640,7 +4640,7 @@ int sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 				a->out_kind[o] == F_STRING ? MLMD_DTYPE_STRING : MLMD_DTYPE_DOUBLE,
 				.rank = a->out_kind[o] == -1 ? 2 : 1, .dims = a->out_kind[o] == -1 ? two_dims : one_dim };
 			if (a->out_field[o] == -2) {
-				int64_t *dims = sc_alloc_array(&m->pool, 2, sizeof(int64_t));
+				int64_t *dims = mlmd__sc_alloc_array(&m->pool, 2, sizeof(int64_t));
 				if (!dims) {
 					rc = MLMD_OOM();
 					break;
@@ -4659,13 +4659,13 @@ int sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 		rc = verify(a, d->verif_model[v], d->verif_node[v], &tmp);
 	if (!rc) {
 		m->format = "pmml";
-		const px *hd = px_child(root, "Header"), *app = hd ? px_child(hd, "Application") : NULL;
-		m->producer = app && px_attr(app, "name") ? dup(d, px_attr(app, "name")) : "";
-		m->producer_version = app && px_attr(app, "version") ? dup(d, px_attr(app, "version")) : "";
-		const char *ver = px_attr(root, "version");
+		const px *hd = mlmd__px_child(root, "Header"), *app = hd ? mlmd__px_child(hd, "Application") : NULL;
+		m->producer = app && mlmd__px_attr(app, "name") ? dup(d, mlmd__px_attr(app, "name")) : "";
+		m->producer_version = app && mlmd__px_attr(app, "version") ? dup(d, mlmd__px_attr(app, "version")) : "";
+		const char *ver = mlmd__px_attr(root, "version");
 		m->n_meta = 2;
-		m->meta_keys = sc_alloc_array(&m->pool, 2, sizeof(char *));
-		m->meta_values = sc_alloc_array(&m->pool, 2, sizeof(char *));
+		m->meta_keys = mlmd__sc_alloc_array(&m->pool, 2, sizeof(char *));
+		m->meta_values = mlmd__sc_alloc_array(&m->pool, 2, sizeof(char *));
 		if (!m->meta_keys || !m->meta_values || !m->producer || !m->producer_version) {
 			rc = MLMD_OOM();
 		} else {
@@ -4682,7 +4682,7 @@ int sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 	d->map_cap = 0;
 	/* the field table moves into the model pool: the op reads it at run time */
 	if (!rc) {
-		pfield *ff = sc_alloc_array(&m->pool, (size_t)d->n_fields + 1, sizeof *ff);
+		pfield *ff = mlmd__sc_alloc_array(&m->pool, (size_t)d->n_fields + 1, sizeof *ff);
 		if (!ff)
 			rc = MLMD_OOM();
 		else if (d->n_fields)
@@ -4695,12 +4695,12 @@ int sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 	}
 	rc = load_cap_error(rc, &tmp, &m->pool, budget, len);
 	d->tmp = NULL;
-	sc_pool_free(&tmp);
+	mlmd__sc_pool_free(&tmp);
 	m->pool.limit = 0;
 	return rc;
 }
 
-int sc_pmml_tree_counts(const mlmd_model *m, int *engine, int *walked)
+int mlmd__sc_pmml_tree_counts(const mlmd_model *m, int *engine, int *walked)
 {
 	*engine = *walked = 0;
 	if (m->n_nodes != 1 || m->nodes[0].op != &pmml_op)

@@ -20,10 +20,10 @@ typedef struct px {
 	bool foreign;            /* outside the PMML namespaces */
 } px;
 
-int px_parse(sc_pool *pool, const char *data, size_t len, px **root);
-const char *px_attr(const px *n, const char *name);
-px *px_child(const px *n, const char *name);     /* first PMML child of that name */
-px *px_next(const px *n, const char *name);      /* next PMML sibling of that name */
+int mlmd__px_parse(sc_pool *pool, const char *data, size_t len, px **root);
+const char *mlmd__px_attr(const px *n, const char *name);
+px *mlmd__px_child(const px *n, const char *name);     /* first PMML child of that name */
+px *mlmd__px_next(const px *n, const char *name);      /* next PMML sibling of that name */
 
 /* ---- the built-in function library (pmml_fn.c) ---------------------------- */
 
@@ -84,9 +84,9 @@ const char *mlmd__pmml_format_dt(pmml_text *t, const char *pattern, const pmml_d
 
 double mlmd__pmml_norm_quantile(double p);
 
-int sc_load_pmml(mlmd_model *m, const char *data, size_t len);
+int mlmd__sc_load_pmml(mlmd_model *m, const char *data, size_t len);
 /* How many of a PMML model's TreeModels were compiled into the tree engine and how
  * many are walked node by node (tests and `mlmd model info`); -1 if m is not PMML. */
-int sc_pmml_tree_counts(const mlmd_model *m, int *engine, int *walked);
+int mlmd__sc_pmml_tree_counts(const mlmd_model *m, int *engine, int *walked);
 
 #endif

@@ -55,7 +55,7 @@ char *mlmd__pmml_text_alloc(pmml_text *t, size_t n)
 		size_t size = t->last ? t->last->cap * 2 : 4096;
 		if (size < n)
 			size = n;
-		pmml_chunk *c = sc_alloc(t->pool, sizeof *c + size);
+		pmml_chunk *c = mlmd__sc_alloc(t->pool, sizeof *c + size);
 		if (!c) {
 			t->failed = true;
 			return NULL;

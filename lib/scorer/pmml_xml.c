@@ -62,20 +62,20 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 		stop(b, "more than 50 million elements");
 		return;
 	}
-	px *n = sc_alloc(b->pool, sizeof *n);
+	px *n = mlmd__sc_alloc(b->pool, sizeof *n);
 	if (!n) {
 		stop(b, "out of memory");
 		return;
 	}
 	bool foreign;
 	const char *ln = local_name(name, &foreign, b);
-	n->name = sc_strdup(b->pool, ln, strlen(ln));
+	n->name = mlmd__sc_strdup(b->pool, ln, strlen(ln));
 	n->foreign = foreign;
 	n->line = (int)XML_GetCurrentLineNumber(b->p);
 	size_t na = 0;
 	while (atts[na])
 		na += 2;
-	n->attr = sc_alloc_array(b->pool, na + 2, sizeof(char *));
+	n->attr = mlmd__sc_alloc_array(b->pool, na + 2, sizeof(char *));
 	if (!n->name || !n->attr) {
 		stop(b, "out of memory");
 		return;
@@ -83,8 +83,8 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 	for (size_t i = 0; i < na; i += 2) {
 		bool f;
 		const char *an = local_name(atts[i], &f, b);
-		n->attr[i] = sc_strdup(b->pool, an, strlen(an));
-		n->attr[i + 1] = sc_strdup(b->pool, atts[i + 1], strlen(atts[i + 1]));
+		n->attr[i] = mlmd__sc_strdup(b->pool, an, strlen(an));
+		n->attr[i + 1] = mlmd__sc_strdup(b->pool, atts[i + 1], strlen(atts[i + 1]));
 		if (!n->attr[i] || !n->attr[i + 1]) {
 			stop(b, "out of memory");
 			return;
@@ -137,7 +137,7 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 		size_t cap = n->tcap ? n->tcap * 2 : 64;
 		while (cap < n->tlen + (size_t)len + 1)
 			cap *= 2;
-		char *t = sc_alloc(b->pool, cap);
+		char *t = mlmd__sc_alloc(b->pool, cap);
 		if (!t) {
 			stop(b, "out of memory");
 			return;
@@ -168,7 +168,7 @@ static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param, cons
 	stop(ud, "entity declarations are not allowed in PMML");
 }
 
-int px_parse(sc_pool *pool, const char *data, size_t len, px **root)
+int mlmd__px_parse(sc_pool *pool, const char *data, size_t len, px **root)
 {
 	builder b = { .pool = pool };
 	b.p = XML_ParserCreateNS(NULL, '\x01');
@@ -211,7 +211,7 @@ int px_parse(sc_pool *pool, const char *data, size_t len, px **root)
 	return rc;
 }
 
-const char *px_attr(const px *n, const char *name)
+const char *mlmd__px_attr(const px *n, const char *name)
 {
 	for (size_t i = 0; n->attr[i]; i += 2)
 		if (strcmp(n->attr[i], name) == 0)
@@ -219,7 +219,7 @@ const char *px_attr(const px *n, const char *name)
 	return NULL;
 }
 
-px *px_child(const px *n, const char *name)
+px *mlmd__px_child(const px *n, const char *name)
 {
 	for (px *c = n->first; c; c = c->next)
 		if (!c->foreign && strcmp(c->name, name) == 0)
@@ -227,7 +227,7 @@ px *px_child(const px *n, const char *name)
 	return NULL;
 }
 
-px *px_next(const px *n, const char *name)
+px *mlmd__px_next(const px *n, const char *name)
 {
 	for (px *c = n->next; c; c = c->next)
 		if (!c->foreign && strcmp(c->name, name) == 0)

@@ -39,28 +39,28 @@ typedef struct sc_pool {
 	size_t limit;      /* 0, or the most used_total may reach */
 	size_t refused;    /* the size of the last request the limit refused since the last reset, or 0 */
 } sc_pool;
-void *sc_alloc(sc_pool *p, size_t n);          /* 32-byte aligned, zeroed; NULL on OOM */
-void *sc_alloc_array(sc_pool *p, size_t n, size_t elem); /* checks n*elem overflow */
-char *sc_strdup(sc_pool *p, const char *s, size_t len);
-void sc_pool_reset(sc_pool *p);
-void sc_pool_free(sc_pool *p);
+void *mlmd__sc_alloc(sc_pool *p, size_t n);          /* 32-byte aligned, zeroed; NULL on OOM */
+void *mlmd__sc_alloc_array(sc_pool *p, size_t n, size_t elem); /* checks n*elem overflow */
+char *mlmd__sc_strdup(sc_pool *p, const char *s, size_t len);
+void mlmd__sc_pool_reset(sc_pool *p);
+void mlmd__sc_pool_free(sc_pool *p);
 
 /* ---- tensors ------------------------------------------------------------------ */
 
-size_t sc_dtype_size(int dtype);    /* 0 for unsupported types */
-const char *sc_dtype_name(int dtype); /* ONNX's names, "UINT8" for unsupported ones too */
-bool sc_dtype_supported(int dtype);
-bool sc_is_int(int dtype);          /* any integer type (not BOOL) */
-bool sc_is_unsigned(int dtype);
+size_t mlmd__sc_dtype_size(int dtype);    /* 0 for unsupported types */
+const char *mlmd__sc_dtype_name(int dtype); /* ONNX's names, "UINT8" for unsupported ones too */
+bool mlmd__sc_dtype_supported(int dtype);
+bool mlmd__sc_is_int(int dtype);          /* any integer type (not BOOL) */
+bool mlmd__sc_is_unsigned(int dtype);
 /* Element access for any numeric or BOOL tensor (see model.c). */
-int64_t sc_geti(const tensor *t, int64_t i);
-uint64_t sc_getu(const tensor *t, int64_t i);
-double sc_getd(const tensor *t, int64_t i);
-void sc_seti(tensor *t, int64_t i, int64_t v);
-void sc_setd(tensor *t, int64_t i, double v);
-int64_t sc_numel(const tensor *t);
+int64_t mlmd__sc_geti(const tensor *t, int64_t i);
+uint64_t mlmd__sc_getu(const tensor *t, int64_t i);
+double mlmd__sc_getd(const tensor *t, int64_t i);
+void mlmd__sc_seti(tensor *t, int64_t i, int64_t v);
+void mlmd__sc_setd(tensor *t, int64_t i, double v);
+int64_t mlmd__sc_numel(const tensor *t);
 /* Number of elements for dims, or -1 on overflow / negative / over the limit. */
-int64_t sc_shape_numel(int rank, const int64_t *dims);
+int64_t mlmd__sc_shape_numel(int rank, const int64_t *dims);
 #define SC_MAX_ELEMENTS ((int64_t)1 << 34)
 
 /* ---- the graph ---------------------------------------------------------------- */
@@ -153,24 +153,24 @@ struct sc_load {
 /* Attribute getters for prepare functions. Absent attributes give the
  * default (or the empty list) and return 0; a present attribute of the
  * wrong kind fails naming the node and attribute. */
-bool sc_has(sc_node *n, sc_load *L, const char *name);
-int sc_get_int(sc_node *n, sc_load *L, const char *name, int64_t def, int64_t *out);
-int sc_get_float(sc_node *n, sc_load *L, const char *name, double def, double *out);
-int sc_get_string(sc_node *n, sc_load *L, const char *name, const char *def, const char **out);
-int sc_get_floats(sc_node *n, sc_load *L, const char *name, size_t *count, const float **out);
-int sc_get_ints(sc_node *n, sc_load *L, const char *name, size_t *count, const int64_t **out);
-int sc_get_strings(sc_node *n, sc_load *L, const char *name, size_t *count, const char *const **out);
+bool mlmd__sc_has(sc_node *n, sc_load *L, const char *name);
+int mlmd__sc_get_int(sc_node *n, sc_load *L, const char *name, int64_t def, int64_t *out);
+int mlmd__sc_get_float(sc_node *n, sc_load *L, const char *name, double def, double *out);
+int mlmd__sc_get_string(sc_node *n, sc_load *L, const char *name, const char *def, const char **out);
+int mlmd__sc_get_floats(sc_node *n, sc_load *L, const char *name, size_t *count, const float **out);
+int mlmd__sc_get_ints(sc_node *n, sc_load *L, const char *name, size_t *count, const int64_t **out);
+int mlmd__sc_get_strings(sc_node *n, sc_load *L, const char *name, size_t *count, const char *const **out);
 /* A tensor attribute; found is set false when absent. */
-int sc_get_tensor(sc_node *n, sc_load *L, const char *name, bool *found, tensor *out);
+int mlmd__sc_get_tensor(sc_node *n, sc_load *L, const char *name, bool *found, tensor *out);
 /* A list of numbers given either as `name` (floats) or `name_as_tensor`,
  * converted to doubles in the model pool. */
-int sc_get_doubles_or_tensor(sc_node *n, sc_load *L, const char *name, size_t *count, double **out);
+int mlmd__sc_get_doubles_or_tensor(sc_node *n, sc_load *L, const char *name, size_t *count, double **out);
 
 /* Errors that name the node: "node 'x' (ai.onnx::Gemm): ..." */
-int sc_fail(const sc_node *n, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int mlmd__sc_fail(const sc_node *n, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* The constant value feeding input i, or NULL if it is computed. */
-const tensor *sc_const_input(const sc_node *n, sc_load *L, int i);
+const tensor *mlmd__sc_const_input(const sc_node *n, sc_load *L, int i);
 
 /* ---- running -------------------------------------------------------------------- */
 
@@ -191,14 +191,14 @@ struct sc_run {
 };
 
 /* Allocates an output tensor of the given shape in the context. */
-int sc_out(const sc_node *n, sc_run *r, int k, int dtype, int rank, const int64_t *dims);
+int mlmd__sc_out(const sc_node *n, sc_run *r, int k, int dtype, int rank, const int64_t *dims);
 
 /* ---- op tables, tree engine --------------------------------------------------- */
 
-const sc_op *sc_find_op(const char *domain, const char *name);
-extern const sc_op sc_ops_core[];
-extern const sc_op sc_ops_ml[];
-extern const sc_op sc_ops_tree[];
+const sc_op *mlmd__sc_find_op(const char *domain, const char *name);
+extern const sc_op mlmd__sc_ops_core[];
+extern const sc_op mlmd__sc_ops_ml[];
+extern const sc_op mlmd__sc_ops_tree[];
 
 /* A compiled tree ensemble (see trees.c). */
 typedef struct sc_trees sc_trees;
@@ -231,7 +231,7 @@ typedef struct sc_tree_src {
 	                              whose walk touches only the nodes on the path */
 } sc_tree_src;
 
-int sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *src, const char *what);
+int mlmd__sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *src, const char *what);
 
 /* Working arrays behind an sc_tree_src, for loaders (malloc'd, freed after the build). */
 typedef struct sc_tree_buf {
@@ -243,31 +243,31 @@ typedef struct sc_tree_buf {
 	int32_t *nsets;
 
 } sc_tree_buf;
-int sc_tree_buf_alloc(sc_tree_buf *b, size_t nodes, size_t votes, size_t trees);
-void sc_tree_buf_free(sc_tree_buf *b);
+int mlmd__sc_tree_buf_alloc(sc_tree_buf *b, size_t nodes, size_t votes, size_t trees);
+void mlmd__sc_tree_buf_free(sc_tree_buf *b);
 /* "NONE", "LOGISTIC", "SOFTMAX", "SOFTMAX_ZERO", "PROBIT" (the ONNX names). */
-int sc_parse_post(const sc_node *n, const char *s, sc_post *out);
-int sc_trees_n_features(const sc_trees *t);
+int mlmd__sc_parse_post(const sc_node *n, const char *s, sc_post *out);
+int mlmd__sc_trees_n_features(const sc_trees *t);
 /* Scores rows of X (n rows x n_cols, dtype float or double; NaN = missing)
  * into out (n x n_targets) as raw aggregated scores with base values. */
-int sc_trees_n_targets(const sc_trees *t);
+int mlmd__sc_trees_n_targets(const sc_trees *t);
 /* `scratch` (the score context's pool) holds any working memory. */
-int sc_trees_score(const sc_trees *t, sc_pool *scratch, int dtype, const void *x, int64_t n, int64_t n_cols,
+int mlmd__sc_trees_score(const sc_trees *t, sc_pool *scratch, int dtype, const void *x, int64_t n, int64_t n_cols,
 	double *out);
 /* The first vote of the leaf that one row of doubles reaches in the first
  * tree: a quick path for single trees whose leaves vote once (PMML). */
-double sc_trees_vote1_d(const sc_trees *t, const double *row);
+double mlmd__sc_trees_vote1_d(const sc_trees *t, const double *row);
 /* ONNX post transforms over n rows of k scores, in place. */
-void sc_post_transform(sc_post post, double *scores, int64_t n, int k);
+void mlmd__sc_post_transform(sc_post post, double *scores, int64_t n, int k);
 
 /* Reads a whole file (malloc'd into *buf); refuses directories (model.c). */
-int sc_read_file(const char *path, char **buf, size_t *len);
+int mlmd__sc_read_file(const char *path, char **buf, size_t *len);
 
 /* XGBoost JSON (xgboost.c) and ONNX (onnx_load.c) loaders. */
-int sc_load_xgboost(mlmd_model *m, const char *json, size_t len);
-int sc_load_onnx(mlmd_model *m, const void *data, size_t len);
+int mlmd__sc_load_xgboost(mlmd_model *m, const char *json, size_t len);
+int mlmd__sc_load_onnx(mlmd_model *m, const void *data, size_t len);
 /* Helpers loaders share. */
-int sc_add_value(mlmd_model *m, const char *name);
-int sc_finish_io(mlmd_model *m);
+int mlmd__sc_add_value(mlmd_model *m, const char *name);
+int mlmd__sc_finish_io(mlmd_model *m);
 
 #endif

@@ -72,7 +72,7 @@ int mlmd_file_sha256(const char *path, char hex[65])
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_file_sha256: path and hex are required");
 	char *buf;
 	size_t len;
-	int rc = sc_read_file(path, &buf, &len);
+	int rc = mlmd__sc_read_file(path, &buf, &len);
 	if (rc)
 		return rc;
 	rc = sha256_hex(buf, len, hex);
@@ -199,7 +199,7 @@ static int load_artifact(mlmd_model **out, mlmd_store *st, int64_t artifact_id, 
 	const char *want = value_string(mlmd_node_get(a, 0, "digest"));
 	if (!want)
 		want = value_string(mlmd_node_get(a, 1, "digest"));
-	if ((rc = artifact_path(a, path, sizeof path)) || (rc = sc_read_file(path, &buf, &len)) ||
+	if ((rc = artifact_path(a, path, sizeof path)) || (rc = mlmd__sc_read_file(path, &buf, &len)) ||
 		(rc = sha256_hex(buf, len, hex))) {
 		rc = mlmd__context(rc, "model artifact %lld", (long long)artifact_id);
 		goto out;
@@ -301,7 +301,7 @@ static void io_json(mlmd_buf *b, const mlmd_model *m, bool outputs)
 				mlmd__buf_printf(b, "\\u%04x", *p);
 			else
 				mlmd__buf_put(b, p, 1);
-		mlmd__buf_printf(b, "\",\"type\":\"%s\",\"shape\":", sc_dtype_name(vi->dtype));
+		mlmd__buf_printf(b, "\",\"type\":\"%s\",\"shape\":", mlmd__sc_dtype_name(vi->dtype));
 		if (vi->rank < 0) {
 			mlmd__buf_puts(b, "null");
 		} else {
@@ -323,7 +323,7 @@ int mlmd_model_record(mlmd_store *st, const mlmd_model_record_options *o, int64_
 	char *buf;
 	size_t len;
 	char hex[65];
-	int rc = sc_read_file(o->path, &buf, &len);
+	int rc = mlmd__sc_read_file(o->path, &buf, &len);
 	if (rc)
 		return rc;
 	mlmd_model *m = NULL;
@@ -1193,7 +1193,7 @@ static void inputs_digest(const mlmd_tensor *in, size_t n, char hex[65])
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int64_t cnt = sc_numel(&in[i]);
+		int64_t cnt = mlmd__sc_numel(&in[i]);
 		if (cnt <= 0)
 			continue;
 		if (in[i].dtype == MLMD_DTYPE_STRING) {
@@ -1202,7 +1202,7 @@ static void inputs_digest(const mlmd_tensor *in, size_t n, char hex[65])
 				EVP_DigestUpdate(md, str, strlen(str) + 1);
 			}
 		} else {
-			EVP_DigestUpdate(md, in[i].data, (size_t)cnt * sc_dtype_size(in[i].dtype));
+			EVP_DigestUpdate(md, in[i].data, (size_t)cnt * mlmd__sc_dtype_size(in[i].dtype));
 		}
 	}
 	if (EVP_DigestFinal_ex(md, d, &dl) && dl == 32)

@@ -30,7 +30,7 @@ static int parse_mode(const sc_node *n, const char *s, uint8_t *out)
 			*out = (uint8_t)i;
 			return 0;
 		}
-	return sc_fail(n, MLMD_INVALID_ARGUMENT, "unknown node mode '%s'", s);
+	return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "unknown node mode '%s'", s);
 }
 
 /* (tree id, node id) -> node index, for the load. */
@@ -106,7 +106,7 @@ static int group_votes(sc_tree_buf *b, const int32_t *leaf_of, const int32_t *tg
 /* TreeEnsembleRegressor / TreeEnsembleClassifier, ml opsets 1 and 3. */
 static int prep_v3(sc_node *n, sc_load *L, bool classifier)
 {
-	tree_attr *a = sc_alloc(L->pool, sizeof *a);
+	tree_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
@@ -118,81 +118,81 @@ static int prep_v3(sc_node *n, sc_load *L, bool classifier)
 	const char *const *modes;
 	double *vals;
 	int rc;
-	if ((rc = sc_get_ints(n, L, "nodes_treeids", &nt, &treeids)) ||
-		(rc = sc_get_ints(n, L, "nodes_nodeids", &nn, &nodeids)) ||
-		(rc = sc_get_ints(n, L, "nodes_featureids", &nf, &feats)) ||
-		(rc = sc_get_strings(n, L, "nodes_modes", &nm, &modes)) ||
-		(rc = sc_get_ints(n, L, "nodes_truenodeids", &ntr, &tids)) ||
-		(rc = sc_get_ints(n, L, "nodes_falsenodeids", &nfa, &fids)) ||
-		(rc = sc_get_ints(n, L, "nodes_missing_value_tracks_true", &nmiss, &miss)) ||
-		(rc = sc_get_doubles_or_tensor(n, L, "nodes_values", &nval, &vals)))
+	if ((rc = mlmd__sc_get_ints(n, L, "nodes_treeids", &nt, &treeids)) ||
+		(rc = mlmd__sc_get_ints(n, L, "nodes_nodeids", &nn, &nodeids)) ||
+		(rc = mlmd__sc_get_ints(n, L, "nodes_featureids", &nf, &feats)) ||
+		(rc = mlmd__sc_get_strings(n, L, "nodes_modes", &nm, &modes)) ||
+		(rc = mlmd__sc_get_ints(n, L, "nodes_truenodeids", &ntr, &tids)) ||
+		(rc = mlmd__sc_get_ints(n, L, "nodes_falsenodeids", &nfa, &fids)) ||
+		(rc = mlmd__sc_get_ints(n, L, "nodes_missing_value_tracks_true", &nmiss, &miss)) ||
+		(rc = mlmd__sc_get_doubles_or_tensor(n, L, "nodes_values", &nval, &vals)))
 		return rc;
 	size_t N = nt;
 	if (N == 0)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "has no nodes");
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "has no nodes");
 	if (nn != N || nf != N || nm != N || ntr != N || nfa != N || (nmiss && nmiss != N) || (nval && nval != N))
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "node attribute arrays differ in length (nodes_treeids has %zu)", N);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "node attribute arrays differ in length (nodes_treeids has %zu)", N);
 	if (N > 50000000)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "has %zu nodes", N);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "has %zu nodes", N);
 	const char *pfx = classifier ? "class" : "target";
 	char an[64];
 	size_t nvt, nvn, nvi, nvw;
 	const int64_t *vt, *vn, *vi;
 	double *vw;
 	snprintf(an, sizeof an, "%s_treeids", pfx);
-	if ((rc = sc_get_ints(n, L, an, &nvt, &vt)))
+	if ((rc = mlmd__sc_get_ints(n, L, an, &nvt, &vt)))
 		return rc;
 	snprintf(an, sizeof an, "%s_nodeids", pfx);
-	if ((rc = sc_get_ints(n, L, an, &nvn, &vn)))
+	if ((rc = mlmd__sc_get_ints(n, L, an, &nvn, &vn)))
 		return rc;
 	snprintf(an, sizeof an, "%s_ids", pfx);
-	if ((rc = sc_get_ints(n, L, an, &nvi, &vi)))
+	if ((rc = mlmd__sc_get_ints(n, L, an, &nvi, &vi)))
 		return rc;
 	snprintf(an, sizeof an, "%s_weights", pfx);
-	if ((rc = sc_get_doubles_or_tensor(n, L, an, &nvw, &vw)))
+	if ((rc = mlmd__sc_get_doubles_or_tensor(n, L, an, &nvw, &vw)))
 		return rc;
 	if (nvn != nvt || nvi != nvt || nvw != nvt)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "%s_* attribute arrays differ in length", pfx);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "%s_* attribute arrays differ in length", pfx);
 	int64_t n_targets = 1;
 	if (classifier) {
 		size_t nli, nls;
-		if ((rc = sc_get_ints(n, L, "classlabels_int64s", &nli, &a->labels_int)) ||
-			(rc = sc_get_strings(n, L, "classlabels_strings", &nls, &a->labels_str)))
+		if ((rc = mlmd__sc_get_ints(n, L, "classlabels_int64s", &nli, &a->labels_int)) ||
+			(rc = mlmd__sc_get_strings(n, L, "classlabels_strings", &nls, &a->labels_str)))
 			return rc;
 		if ((nli > 0) == (nls > 0))
-			return sc_fail(n, MLMD_INVALID_ARGUMENT, "needs exactly one of classlabels_int64s and "
+			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "needs exactly one of classlabels_int64s and "
 				"classlabels_strings");
 		if (nli == 1 || nls == 1)
-			return sc_fail(n, MLMD_UNIMPLEMENTED, "a single class label is not supported");
+			return mlmd__sc_fail(n, MLMD_UNIMPLEMENTED, "a single class label is not supported");
 		n_targets = (int64_t)(nli ? nli : nls);
 		if (!nli)
 			a->labels_int = NULL;
 		if (!nls)
 			a->labels_str = NULL;
-	} else if ((rc = sc_get_int(n, L, "n_targets", 1, &n_targets))) {
+	} else if ((rc = mlmd__sc_get_int(n, L, "n_targets", 1, &n_targets))) {
 		return rc;
 	}
 	if (n_targets < 1 || n_targets > 100000)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "n_targets %lld is out of range", (long long)n_targets);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "n_targets %lld is out of range", (long long)n_targets);
 	a->n_classes = (int)n_targets;
 	const char *post, *agg = "SUM";
-	if ((rc = sc_get_string(n, L, "post_transform", "NONE", &post)) || (rc = sc_parse_post(n, post, &a->post)))
+	if ((rc = mlmd__sc_get_string(n, L, "post_transform", "NONE", &post)) || (rc = mlmd__sc_parse_post(n, post, &a->post)))
 		return rc;
-	if (!classifier && (rc = sc_get_string(n, L, "aggregate_function", "SUM", &agg)))
+	if (!classifier && (rc = mlmd__sc_get_string(n, L, "aggregate_function", "SUM", &agg)))
 		return rc;
 	size_t nb;
 	double *base;
-	if ((rc = sc_get_doubles_or_tensor(n, L, "base_values", &nb, &base)))
+	if ((rc = mlmd__sc_get_doubles_or_tensor(n, L, "base_values", &nb, &base)))
 		return rc;
 	if (nb && nb != (size_t)n_targets && nb != 1)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "base_values has %zu values for %lld targets", nb,
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "base_values has %zu values for %lld targets", nb,
 			(long long)n_targets);
 	/* a declared count that sizes arrays: every target is written by a vote or a base value */
 	if (!classifier && (size_t)n_targets > (nvt > nb ? nvt : nb) && n_targets > 1)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "n_targets is %lld but only %zu votes and %zu base values "
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "n_targets is %lld but only %zu votes and %zu base values "
 			"are given", (long long)n_targets, nvt, nb);
 	if (nb == 1 && n_targets > 1) {
-		double *b2 = sc_alloc_array(L->pool, (size_t)n_targets, sizeof *b2);
+		double *b2 = mlmd__sc_alloc_array(L->pool, (size_t)n_targets, sizeof *b2);
 		if (!b2)
 			return MLMD_OOM();
 		for (int64_t k = 0; k < n_targets; k++)
@@ -203,7 +203,7 @@ static int prep_v3(sc_node *n, sc_load *L, bool classifier)
 	sc_tree_buf b;
 	id_map map = { 0 };
 	int32_t *leaf_of = NULL, *tg = NULL;
-	if ((rc = sc_tree_buf_alloc(&b, N, nvt, N)))
+	if ((rc = mlmd__sc_tree_buf_alloc(&b, N, nvt, N)))
 		goto out;
 	map.cap = 16;
 	while (map.cap < N * 4)
@@ -221,13 +221,13 @@ static int prep_v3(sc_node *n, sc_load *L, bool classifier)
 	for (size_t i = 0; i < N; i++) {
 		bool found;
 		if (treeids[i] < 0 || treeids[i] > INT32_MAX || nodeids[i] < 0 || nodeids[i] > INT32_MAX) {
-			rc = sc_fail(n, MLMD_INVALID_ARGUMENT, "node %zu has tree id %lld, node id %lld", i,
+			rc = mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "node %zu has tree id %lld, node id %lld", i,
 				(long long)treeids[i], (long long)nodeids[i]);
 			goto out;
 		}
 		int32_t *slot = id_slot(&map, id_key(treeids[i], nodeids[i]), &found);
 		if (found) {
-			rc = sc_fail(n, MLMD_INVALID_ARGUMENT, "node (tree %lld, id %lld) is defined twice",
+			rc = mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "node (tree %lld, id %lld) is defined twice",
 				(long long)treeids[i], (long long)nodeids[i]);
 			goto out;
 		}
@@ -241,7 +241,7 @@ static int prep_v3(sc_node *n, sc_load *L, bool classifier)
 		if ((rc = parse_mode(n, modes[i], &b.mode[i])))
 			goto out;
 		if (b.mode[i] == SC_MODE_MEMBER) {
-			rc = sc_fail(n, MLMD_INVALID_ARGUMENT, "BRANCH_MEMBER exists only in TreeEnsemble (ml opset 5)");
+			rc = mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "BRANCH_MEMBER exists only in TreeEnsemble (ml opset 5)");
 			goto out;
 		}
 		b.feature[i] = feats[i] < 0 || feats[i] > INT32_MAX ? -1 : (int32_t)feats[i];
@@ -253,7 +253,7 @@ static int prep_v3(sc_node *n, sc_load *L, bool classifier)
 			continue;
 		int32_t t = id_get(&map, id_key(treeids[i], tids[i])), f = id_get(&map, id_key(treeids[i], fids[i]));
 		if (t < 0 || f < 0) {
-			rc = sc_fail(n, MLMD_INVALID_ARGUMENT, "node (tree %lld, id %lld): %s node id %lld does not exist "
+			rc = mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "node (tree %lld, id %lld): %s node id %lld does not exist "
 				"in that tree", (long long)treeids[i], (long long)nodeids[i], t < 0 ? "true" : "false",
 				(long long)(t < 0 ? tids[i] : fids[i]));
 			goto out;
@@ -264,12 +264,12 @@ static int prep_v3(sc_node *n, sc_load *L, bool classifier)
 	for (size_t v = 0; v < nvt; v++) {
 		int32_t l = id_get(&map, id_key(vt[v], vn[v]));
 		if (l < 0 || b.mode[l] != SC_MODE_LEAF) {
-			rc = sc_fail(n, MLMD_INVALID_ARGUMENT, "%s %zu refers to (tree %lld, id %lld), which is not a leaf",
+			rc = mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "%s %zu refers to (tree %lld, id %lld), which is not a leaf",
 				pfx, v, (long long)vt[v], (long long)vn[v]);
 			goto out;
 		}
 		if (vi[v] < 0 || vi[v] >= n_targets) {
-			rc = sc_fail(n, MLMD_INVALID_ARGUMENT, "%s_ids[%zu] = %lld is outside 0..%lld", pfx, v,
+			rc = mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "%s_ids[%zu] = %lld is outside 0..%lld", pfx, v,
 				(long long)vi[v], (long long)n_targets - 1);
 			goto out;
 		}
@@ -298,12 +298,12 @@ static int prep_v3(sc_node *n, sc_load *L, bool classifier)
 	else if (!strcmp(agg, "MAX"))
 		b.s.agg = SC_AGG_MAX;
 	else {
-		rc = sc_fail(n, MLMD_INVALID_ARGUMENT, "unknown aggregate_function '%s'", agg);
+		rc = mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "unknown aggregate_function '%s'", agg);
 		goto out;
 	}
 	char what[200];
 	snprintf(what, sizeof what, "node '%s'", n->name);
-	rc = sc_trees_build(&a->trees, L->pool, &b.s, what);
+	rc = mlmd__sc_trees_build(&a->trees, L->pool, &b.s, what);
 	if (!rc && classifier)
 		L->m->values[n->out[0]].dtype = a->labels_int ? MLMD_DTYPE_INT64 : MLMD_DTYPE_STRING;
 	if (!rc && classifier && n->nout > 1) {
@@ -314,7 +314,7 @@ static int prep_v3(sc_node *n, sc_load *L, bool classifier)
 		z->labels_string = a->labels_str;
 	}
 out:
-	sc_tree_buf_free(&b);
+	mlmd__sc_tree_buf_free(&b);
 	free(map.keys);
 	free(map.vals);
 	free(leaf_of);
@@ -328,7 +328,7 @@ static int prep_classifier(sc_node *n, sc_load *L) { return prep_v3(n, L, true);
 /* TreeEnsemble, ml opset 5. */
 static int prep_v5(sc_node *n, sc_load *L)
 {
-	tree_attr *a = sc_alloc(L->pool, sizeof *a);
+	tree_attr *a = mlmd__sc_alloc(L->pool, sizeof *a);
 	if (!a)
 		return MLMD_OOM();
 	n->attr = a;
@@ -336,72 +336,72 @@ static int prep_v5(sc_node *n, sc_load *L)
 	size_t nroots, nf, ntr, nfa, ntl, nfl, nmiss, nlt;
 	const int64_t *roots, *feats, *tids, *fids, *tleaf, *fleaf, *miss, *ltarget;
 	int rc;
-	if ((rc = sc_get_ints(n, L, "tree_roots", &nroots, &roots)) ||
-		(rc = sc_get_ints(n, L, "nodes_featureids", &nf, &feats)) ||
-		(rc = sc_get_ints(n, L, "nodes_truenodeids", &ntr, &tids)) ||
-		(rc = sc_get_ints(n, L, "nodes_falsenodeids", &nfa, &fids)) ||
-		(rc = sc_get_ints(n, L, "nodes_trueleafs", &ntl, &tleaf)) ||
-		(rc = sc_get_ints(n, L, "nodes_falseleafs", &nfl, &fleaf)) ||
-		(rc = sc_get_ints(n, L, "nodes_missing_value_tracks_true", &nmiss, &miss)) ||
-		(rc = sc_get_ints(n, L, "leaf_targetids", &nlt, &ltarget)))
+	if ((rc = mlmd__sc_get_ints(n, L, "tree_roots", &nroots, &roots)) ||
+		(rc = mlmd__sc_get_ints(n, L, "nodes_featureids", &nf, &feats)) ||
+		(rc = mlmd__sc_get_ints(n, L, "nodes_truenodeids", &ntr, &tids)) ||
+		(rc = mlmd__sc_get_ints(n, L, "nodes_falsenodeids", &nfa, &fids)) ||
+		(rc = mlmd__sc_get_ints(n, L, "nodes_trueleafs", &ntl, &tleaf)) ||
+		(rc = mlmd__sc_get_ints(n, L, "nodes_falseleafs", &nfl, &fleaf)) ||
+		(rc = mlmd__sc_get_ints(n, L, "nodes_missing_value_tracks_true", &nmiss, &miss)) ||
+		(rc = mlmd__sc_get_ints(n, L, "leaf_targetids", &nlt, &ltarget)))
 		return rc;
 	tensor modes, splits, weights, members;
 	bool fm, fs, fw, fmem;
-	if ((rc = sc_get_tensor(n, L, "nodes_modes", &fm, &modes)) ||
-		(rc = sc_get_tensor(n, L, "nodes_splits", &fs, &splits)) ||
-		(rc = sc_get_tensor(n, L, "leaf_weights", &fw, &weights)) ||
-		(rc = sc_get_tensor(n, L, "membership_values", &fmem, &members)))
+	if ((rc = mlmd__sc_get_tensor(n, L, "nodes_modes", &fm, &modes)) ||
+		(rc = mlmd__sc_get_tensor(n, L, "nodes_splits", &fs, &splits)) ||
+		(rc = mlmd__sc_get_tensor(n, L, "leaf_weights", &fw, &weights)) ||
+		(rc = mlmd__sc_get_tensor(n, L, "membership_values", &fmem, &members)))
 		return rc;
 	if (!fm || !fs || !fw)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "needs nodes_modes, nodes_splits and leaf_weights");
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "needs nodes_modes, nodes_splits and leaf_weights");
 	size_t NN = nf;
 	if (NN == 0 || nroots == 0)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "has no nodes or no trees");
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "has no nodes or no trees");
 	if (ntr != NN || nfa != NN || ntl != NN || nfl != NN || (nmiss && nmiss != NN) || modes.capacity != NN ||
 		splits.capacity != NN)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "node attribute arrays differ in length (nodes_featureids has %zu)",
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "node attribute arrays differ in length (nodes_featureids has %zu)",
 			NN);
 	if (weights.capacity != nlt)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "leaf_weights and leaf_targetids differ in length");
-	if (!sc_is_int(modes.dtype))
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "nodes_modes must be an integer tensor");
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "leaf_weights and leaf_targetids differ in length");
+	if (!mlmd__sc_is_int(modes.dtype))
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "nodes_modes must be an integer tensor");
 	if (splits.dtype != MLMD_DTYPE_FLOAT && splits.dtype != MLMD_DTYPE_DOUBLE)
-		return sc_fail(n, MLMD_UNIMPLEMENTED, "nodes_splits of type %s is not supported", sc_dtype_name(splits.dtype));
+		return mlmd__sc_fail(n, MLMD_UNIMPLEMENTED, "nodes_splits of type %s is not supported", mlmd__sc_dtype_name(splits.dtype));
 	if (weights.dtype != MLMD_DTYPE_FLOAT && weights.dtype != MLMD_DTYPE_DOUBLE)
-		return sc_fail(n, MLMD_UNIMPLEMENTED, "leaf_weights of type %s is not supported", sc_dtype_name(weights.dtype));
+		return mlmd__sc_fail(n, MLMD_UNIMPLEMENTED, "leaf_weights of type %s is not supported", mlmd__sc_dtype_name(weights.dtype));
 	if (fmem && members.dtype != MLMD_DTYPE_FLOAT && members.dtype != MLMD_DTYPE_DOUBLE)
-		return sc_fail(n, MLMD_UNIMPLEMENTED, "membership_values of type %s is not supported",
-			sc_dtype_name(members.dtype));
+		return mlmd__sc_fail(n, MLMD_UNIMPLEMENTED, "membership_values of type %s is not supported",
+			mlmd__sc_dtype_name(members.dtype));
 	a->out_dtype = splits.dtype;
 	L->m->values[n->out[0]].dtype = splits.dtype;
 	if (n->in[0] >= 0 && L->m->values[n->in[0]].dtype && L->m->values[n->in[0]].dtype != splits.dtype)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "X is %s but nodes_splits is %s; they must match",
-			sc_dtype_name(L->m->values[n->in[0]].dtype), sc_dtype_name(splits.dtype));
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "X is %s but nodes_splits is %s; they must match",
+			mlmd__sc_dtype_name(L->m->values[n->in[0]].dtype), mlmd__sc_dtype_name(splits.dtype));
 	int64_t n_targets, agg, post;
-	if ((rc = sc_get_int(n, L, "n_targets", 1, &n_targets)) || (rc = sc_get_int(n, L, "aggregate_function", 1, &agg)) ||
-		(rc = sc_get_int(n, L, "post_transform", 0, &post)))
+	if ((rc = mlmd__sc_get_int(n, L, "n_targets", 1, &n_targets)) || (rc = mlmd__sc_get_int(n, L, "aggregate_function", 1, &agg)) ||
+		(rc = mlmd__sc_get_int(n, L, "post_transform", 0, &post)))
 		return rc;
 	if (n_targets < 1 || n_targets > 100000)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "n_targets %lld is out of range", (long long)n_targets);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "n_targets %lld is out of range", (long long)n_targets);
 	/* a declared count that sizes arrays: every target is written by some leaf */
 	if ((size_t)n_targets > nlt && n_targets > 1)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "n_targets is %lld but only %zu leaf weights are given",
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "n_targets is %lld but only %zu leaf weights are given",
 			(long long)n_targets, nlt);
 	static const sc_agg aggs[] = { SC_AGG_AVERAGE, SC_AGG_SUM, SC_AGG_MIN, SC_AGG_MAX };
 	static const sc_post posts[] = { SC_POST_NONE, SC_POST_SOFTMAX, SC_POST_LOGISTIC, SC_POST_SOFTMAX_ZERO,
 		SC_POST_PROBIT };
 	if (agg < 0 || agg > 3 || post < 0 || post > 4)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "aggregate_function %lld or post_transform %lld is unknown",
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "aggregate_function %lld or post_transform %lld is unknown",
 			(long long)agg, (long long)post);
 	a->post = posts[post];
 	/* Nodes keep their indexes; leaf j becomes node NN + j. */
 	size_t total = NN + nlt;
 	if (total > 50000000)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "has %zu nodes and leaves", total);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "has %zu nodes and leaves", total);
 	sc_tree_buf b;
 	int32_t *leaf_of = NULL, *tg = NULL;
 	double *w = NULL;
-	if ((rc = sc_tree_buf_alloc(&b, total, nlt, nroots)))
+	if ((rc = mlmd__sc_tree_buf_alloc(&b, total, nlt, nroots)))
 		goto out;
 	leaf_of = calloc(nlt + 1, sizeof *leaf_of);
 	tg = calloc(nlt + 1, sizeof *tg);
@@ -412,9 +412,9 @@ static int prep_v5(sc_node *n, sc_load *L)
 	}
 	size_t mpos = 0, mlen = fmem ? members.capacity : 0;
 	for (size_t i = 0; i < NN; i++) {
-		int64_t md = sc_geti(&modes, (int64_t)i); /* UINT8 per the spec; any integer type accepted */
+		int64_t md = mlmd__sc_geti(&modes, (int64_t)i); /* UINT8 per the spec; any integer type accepted */
 		if (md < 0 || md > 6) {
-			rc = sc_fail(n, MLMD_INVALID_ARGUMENT, "nodes_modes[%zu] = %lld is not a mode", i, (long long)md);
+			rc = mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "nodes_modes[%zu] = %lld is not a mode", i, (long long)md);
 			goto out;
 		}
 		b.mode[i] = (uint8_t)md;
@@ -424,7 +424,7 @@ static int prep_v5(sc_node *n, sc_load *L)
 		int64_t t = tids[i], f = fids[i];
 		int64_t tl = tleaf[i], fl = fleaf[i];
 		if (t < 0 || f < 0 || (tl ? (size_t)t >= nlt : (size_t)t >= NN) || (fl ? (size_t)f >= nlt : (size_t)f >= NN)) {
-			rc = sc_fail(n, MLMD_INVALID_ARGUMENT, "node %zu has a child id out of range", i);
+			rc = mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "node %zu has a child id out of range", i);
 			goto out;
 		}
 		b.tchild[i] = (int32_t)(tl ? (int64_t)NN + t : t);
@@ -435,11 +435,11 @@ static int prep_v5(sc_node *n, sc_load *L)
 				: ((const double *)members.data)[mpos]))
 				mpos++;
 			if (mpos > mlen || !fmem) {
-				rc = sc_fail(n, MLMD_INVALID_ARGUMENT, "membership_values has no set for node %zu", i);
+				rc = mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "membership_values has no set for node %zu", i);
 				goto out;
 			}
 			size_t cnt = mpos - start;
-			double *set = sc_alloc_array(L->pool, cnt + 1, sizeof *set);
+			double *set = mlmd__sc_alloc_array(L->pool, cnt + 1, sizeof *set);
 			if (!set) {
 				rc = MLMD_OOM();
 				goto out;
@@ -462,7 +462,7 @@ static int prep_v5(sc_node *n, sc_load *L)
 	for (size_t j = 0; j < nlt; j++) {
 		b.mode[NN + j] = SC_MODE_LEAF;
 		if (ltarget[j] < 0 || ltarget[j] >= n_targets) {
-			rc = sc_fail(n, MLMD_INVALID_ARGUMENT, "leaf_targetids[%zu] = %lld is outside 0..%lld", j,
+			rc = mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "leaf_targetids[%zu] = %lld is outside 0..%lld", j,
 				(long long)ltarget[j], (long long)n_targets - 1);
 			goto out;
 		}
@@ -472,7 +472,7 @@ static int prep_v5(sc_node *n, sc_load *L)
 	}
 	for (size_t k = 0; k < nroots; k++) {
 		if (roots[k] < 0 || (size_t)roots[k] >= NN) {
-			rc = sc_fail(n, MLMD_INVALID_ARGUMENT, "tree_roots[%zu] = %lld is not a node", k, (long long)roots[k]);
+			rc = mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "tree_roots[%zu] = %lld is not a node", k, (long long)roots[k]);
 			goto out;
 		}
 		b.roots[k] = (int32_t)roots[k];
@@ -484,10 +484,10 @@ static int prep_v5(sc_node *n, sc_load *L)
 	b.s.agg = aggs[agg];
 	char what[200];
 	snprintf(what, sizeof what, "node '%s'", n->name);
-	rc = sc_trees_build(&a->trees, L->pool, &b.s, what);
+	rc = mlmd__sc_trees_build(&a->trees, L->pool, &b.s, what);
 	a->n_classes = (int)n_targets;
 out:
-	sc_tree_buf_free(&b);
+	mlmd__sc_tree_buf_free(&b);
 	free(leaf_of);
 	free(tg);
 	free(w);
@@ -506,17 +506,17 @@ static int input_matrix(const sc_node *n, sc_run *r, const void **data, int *dty
 		*rows = 1;
 		*cols = x->dims[0];
 	} else {
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "X must be 1-D or 2-D, got rank %d", x->rank);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "X must be 1-D or 2-D, got rank %d", x->rank);
 	}
 	*dtype = x->dtype;
 	*data = x->data;
 	if (x->dtype == MLMD_DTYPE_FLOAT || x->dtype == MLMD_DTYPE_DOUBLE)
 		return 0;
 	if (x->dtype != MLMD_DTYPE_INT64 && x->dtype != MLMD_DTYPE_INT32)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "X has element type %s; expected FLOAT, DOUBLE, INT64 or INT32",
-			sc_dtype_name(x->dtype));
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "X has element type %s; expected FLOAT, DOUBLE, INT64 or INT32",
+			mlmd__sc_dtype_name(x->dtype));
 	int64_t m = *rows * *cols;
-	float *f = sc_alloc_array(&r->ctx->pool, (size_t)m, sizeof *f);
+	float *f = mlmd__sc_alloc_array(&r->ctx->pool, (size_t)m, sizeof *f);
 	if (!f)
 		return MLMD_OOM();
 	for (int64_t i = 0; i < m; i++)
@@ -535,11 +535,11 @@ static int run_trees(const sc_node *n, sc_run *r)
 	if ((rc = input_matrix(n, r, &x, &dt, &rows, &cols)))
 		return rc;
 	int K = a->n_classes;
-	double *s = sc_alloc_array(&r->ctx->pool, (size_t)(rows * K) + 1, sizeof *s);
+	double *s = mlmd__sc_alloc_array(&r->ctx->pool, (size_t)(rows * K) + 1, sizeof *s);
 	if (!s)
 		return MLMD_OOM();
-	if ((rc = sc_trees_score(a->trees, &r->ctx->pool, dt, x, rows, cols, s)))
-		return sc_fail(n, -rc, "%s", mlmd_error_message());
+	if ((rc = mlmd__sc_trees_score(a->trees, &r->ctx->pool, dt, x, rows, cols, s)))
+		return mlmd__sc_fail(n, -rc, "%s", mlmd_error_message());
 	if (a->classifier && a->binary_id >= 0) {
 		for (int64_t i = 0; i < rows; i++) {
 			double v = s[i * 2 + a->binary_id];
@@ -547,12 +547,12 @@ static int run_trees(const sc_node *n, sc_run *r)
 			s[i * 2] = (a->post == SC_POST_NONE || a->post == SC_POST_PROBIT) ? 1 - v : -v;
 		}
 	}
-	sc_post_transform(a->post, s, rows, K);
+	mlmd__sc_post_transform(a->post, s, rows, K);
 	int out_dt = a->classifier ? MLMD_DTYPE_FLOAT : a->out_dtype;
 	int64_t dims[2] = { rows, K };
 	int zk = a->classifier ? 1 : 0;
 	if (zk < r->nout) {
-		if ((rc = sc_out(n, r, zk, out_dt, 2, dims)))
+		if ((rc = mlmd__sc_out(n, r, zk, out_dt, 2, dims)))
 			return rc;
 		for (int64_t i = 0; i < rows * K; i++) {
 			if (out_dt == MLMD_DTYPE_FLOAT)
@@ -562,7 +562,7 @@ static int run_trees(const sc_node *n, sc_run *r)
 		}
 	}
 	if (a->classifier) {
-		if ((rc = sc_out(n, r, 0, a->labels_int ? MLMD_DTYPE_INT64 : MLMD_DTYPE_STRING, 1, dims)))
+		if ((rc = mlmd__sc_out(n, r, 0, a->labels_int ? MLMD_DTYPE_INT64 : MLMD_DTYPE_STRING, 1, dims)))
 			return rc;
 		for (int64_t i = 0; i < rows; i++) {
 			int best = 0;
@@ -578,7 +578,7 @@ static int run_trees(const sc_node *n, sc_run *r)
 	return 0;
 }
 
-const sc_op sc_ops_tree[] = {
+const sc_op mlmd__sc_ops_tree[] = {
 	{ "ai.onnx.ml", "TreeEnsembleRegressor", 1, 1, 1, 1, prep_regressor, run_trees, SC_T_MAIN, false, MLMD_DTYPE_FLOAT },
 	{ "ai.onnx.ml", "TreeEnsembleClassifier", 1, 1, 2, 2, prep_classifier, run_trees, SC_T_MAIN, false, SC_OUT_SET },
 	{ "ai.onnx.ml", "TreeEnsemble", 1, 1, 1, 1, prep_v5, run_trees, SC_T_FLT, false, SC_OUT_SET },

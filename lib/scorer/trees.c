@@ -65,8 +65,8 @@ struct sc_trees {
 
 static bool want_simd(void);
 
-int sc_trees_n_features(const sc_trees *t) { return t->n_features; }
-int sc_trees_n_targets(const sc_trees *t) { return t->n_targets; }
+int mlmd__sc_trees_n_features(const sc_trees *t) { return t->n_features; }
+int mlmd__sc_trees_n_targets(const sc_trees *t) { return t->n_targets; }
 
 /* ---- build -------------------------------------------------------------------------- */
 
@@ -194,9 +194,9 @@ static int build_generic(const sc_tree_src *s, sc_trees *T, int32_t i, int32_t *
 	return rc;
 }
 
-int sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, const char *what)
+int mlmd__sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, const char *what)
 {
-	sc_trees *T = sc_alloc(pool, sizeof *T);
+	sc_trees *T = mlmd__sc_alloc(pool, sizeof *T);
 	if (!T)
 		return MLMD_OOM();
 	if (s->n_targets < 1 || s->n_targets > 100000)
@@ -207,9 +207,9 @@ int sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, const ch
 	T->base_first = s->base_first;
 	T->simd = want_simd();
 	T->float_sum = s->float_sum;
-	T->trees = sc_alloc_array(pool, (size_t)s->n_trees + 1, sizeof *T->trees);
-	T->g = sc_alloc_array(pool, (size_t)s->n_nodes + 1, sizeof *T->g);
-	T->base = sc_alloc_array(pool, (size_t)s->n_targets, sizeof *T->base);
+	T->trees = mlmd__sc_alloc_array(pool, (size_t)s->n_trees + 1, sizeof *T->trees);
+	T->g = mlmd__sc_alloc_array(pool, (size_t)s->n_nodes + 1, sizeof *T->g);
+	T->base = mlmd__sc_alloc_array(pool, (size_t)s->n_targets, sizeof *T->base);
 	if (!T->trees || !T->g || !T->base)
 		return MLMD_OOM();
 	for (int k = 0; k < s->n_targets; k++)
@@ -237,11 +237,11 @@ int sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, const ch
 		if (s->feature[i] + 1 > T->n_features)
 			T->n_features = s->feature[i] + 1;
 	}
-	T->vote_start = sc_alloc_array(pool, (size_t)s->n_nodes + 1, sizeof(int32_t));
-	T->vote_count = sc_alloc_array(pool, (size_t)s->n_nodes + 1, sizeof(int32_t));
-	T->vote_target = sc_alloc_array(pool, (size_t)n_votes + 1, sizeof(int32_t));
-	T->vote_w = sc_alloc_array(pool, (size_t)n_votes + 1, sizeof(double));
-	T->vote_wf = sc_alloc_array(pool, (size_t)n_votes + 1, sizeof(float));
+	T->vote_start = mlmd__sc_alloc_array(pool, (size_t)s->n_nodes + 1, sizeof(int32_t));
+	T->vote_count = mlmd__sc_alloc_array(pool, (size_t)s->n_nodes + 1, sizeof(int32_t));
+	T->vote_target = mlmd__sc_alloc_array(pool, (size_t)n_votes + 1, sizeof(int32_t));
+	T->vote_w = mlmd__sc_alloc_array(pool, (size_t)n_votes + 1, sizeof(double));
+	T->vote_wf = mlmd__sc_alloc_array(pool, (size_t)n_votes + 1, sizeof(float));
 	if (!T->vote_start || !T->vote_count || !T->vote_target || !T->vote_w || !T->vote_wf)
 		return MLMD_OOM();
 	sc_memcpy(T->vote_start, s->vote_start, (size_t)s->n_nodes * sizeof(int32_t));
@@ -270,16 +270,16 @@ int sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, const ch
 			t->depth = depth - 1;
 			t->target = single && target >= 0 ? target : -1;
 			size_t ni = ((size_t)1 << t->depth) - 1, nl = (size_t)1 << t->depth;
-			t->feat = sc_alloc_array(pool, ni + 1, sizeof *t->feat);
-			t->thr_f = sc_alloc_array(pool, ni + 1, sizeof *t->thr_f);
-			t->thr_d = sc_alloc_array(pool, ni + 1, sizeof *t->thr_d);
-			t->miss_left = sc_alloc_array(pool, ni + 1, 1);
-			t->featm = sc_alloc_array(pool, ni + 1, sizeof *t->featm);
+			t->feat = mlmd__sc_alloc_array(pool, ni + 1, sizeof *t->feat);
+			t->thr_f = mlmd__sc_alloc_array(pool, ni + 1, sizeof *t->thr_f);
+			t->thr_d = mlmd__sc_alloc_array(pool, ni + 1, sizeof *t->thr_d);
+			t->miss_left = mlmd__sc_alloc_array(pool, ni + 1, 1);
+			t->featm = mlmd__sc_alloc_array(pool, ni + 1, sizeof *t->featm);
 			if (t->target >= 0) {
-				t->leaf_d = sc_alloc_array(pool, nl, sizeof *t->leaf_d);
-				t->leaf_f = sc_alloc_array(pool, nl, sizeof *t->leaf_f);
+				t->leaf_d = mlmd__sc_alloc_array(pool, nl, sizeof *t->leaf_d);
+				t->leaf_f = mlmd__sc_alloc_array(pool, nl, sizeof *t->leaf_f);
 			} else {
-				t->leaf_id = sc_alloc_array(pool, nl, sizeof *t->leaf_id);
+				t->leaf_id = mlmd__sc_alloc_array(pool, nl, sizeof *t->leaf_id);
 			}
 			if (!t->feat || !t->thr_f || !t->thr_d || !t->miss_left || (!t->leaf_d && !t->leaf_id) ||
 				(t->target >= 0 && !t->leaf_f))
@@ -302,7 +302,7 @@ int sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, const ch
 
 /* ---- loaders' helpers ----------------------------------------------------------------- */
 
-void sc_tree_buf_free(sc_tree_buf *b)
+void mlmd__sc_tree_buf_free(sc_tree_buf *b)
 {
 	free(b->roots);
 	free(b->feature);
@@ -319,7 +319,7 @@ void sc_tree_buf_free(sc_tree_buf *b)
 	free(b->nsets);
 }
 
-int sc_tree_buf_alloc(sc_tree_buf *b, size_t nodes, size_t votes, size_t trees)
+int mlmd__sc_tree_buf_alloc(sc_tree_buf *b, size_t nodes, size_t votes, size_t trees)
 {
 	memset(b, 0, sizeof *b);
 	b->roots = calloc(trees + 1, sizeof(int32_t));
@@ -355,7 +355,7 @@ int sc_tree_buf_alloc(sc_tree_buf *b, size_t nodes, size_t votes, size_t trees)
 	return 0;
 }
 
-int sc_parse_post(const sc_node *n, const char *s, sc_post *out)
+int mlmd__sc_parse_post(const sc_node *n, const char *s, sc_post *out)
 {
 	static const char *const names[] = { "NONE", "LOGISTIC", "SOFTMAX", "SOFTMAX_ZERO", "PROBIT" };
 	for (int i = 0; i < 5; i++)
@@ -363,7 +363,7 @@ int sc_parse_post(const sc_node *n, const char *s, sc_post *out)
 			*out = (sc_post)i;
 			return 0;
 		}
-	return sc_fail(n, MLMD_INVALID_ARGUMENT, "unknown post_transform '%s'", s);
+	return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "unknown post_transform '%s'", s);
 }
 
 /* ---- scoring ----------------------------------------------------------------------------- */
@@ -533,7 +533,7 @@ static inline void vote(const sc_trees *T, double *acc, float *accf, int32_t lea
 	}
 }
 
-int sc_trees_score(const sc_trees *T, sc_pool *scratch, int dtype, const void *xv, int64_t n, int64_t n_cols,
+int mlmd__sc_trees_score(const sc_trees *T, sc_pool *scratch, int dtype, const void *xv, int64_t n, int64_t n_cols,
 	double *out)
 {
 	if (n_cols < T->n_features)
@@ -544,7 +544,7 @@ int sc_trees_score(const sc_trees *T, sc_pool *scratch, int dtype, const void *x
 	walk_f_fn wf = pick_walk_f(T);
 	int32_t slot[BLOCK];
 	float accf_buf[BLOCK * 4], *accf_all = accf_buf;
-	if (fsum && K > 4 && !(accf_all = sc_alloc_array(scratch, (size_t)BLOCK * (size_t)K, sizeof *accf_all)))
+	if (fsum && K > 4 && !(accf_all = mlmd__sc_alloc_array(scratch, (size_t)BLOCK * (size_t)K, sizeof *accf_all)))
 		return MLMD_OOM();
 	double init = T->agg == SC_AGG_MIN ? FLT_MAX : T->agg == SC_AGG_MAX ? -FLT_MAX : 0;
 	if (dtype == MLMD_DTYPE_DOUBLE && T->agg == SC_AGG_MIN)
@@ -607,7 +607,7 @@ int sc_trees_score(const sc_trees *T, sc_pool *scratch, int dtype, const void *x
 	return 0;
 }
 
-double sc_trees_vote1_d(const sc_trees *T, const double *row)
+double mlmd__sc_trees_vote1_d(const sc_trees *T, const double *row)
 {
 	const tree *t = &T->trees[0];
 	int32_t leaf;
@@ -663,7 +663,7 @@ static double erfinv(double y)
 	return x;
 }
 
-void sc_post_transform(sc_post post, double *s, int64_t n, int k)
+void mlmd__sc_post_transform(sc_post post, double *s, int64_t n, int k)
 {
 	for (int64_t r = 0; r < n; r++) {
 		double *v = s + r * k;

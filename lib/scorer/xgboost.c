@@ -287,16 +287,16 @@ static int run_xgb(const sc_node *n, sc_run *r)
 	const tensor *x = r->in[0];
 	int64_t rows = x->dims[0], cols = x->rank == 2 ? x->dims[1] : 0;
 	if (x->rank != 2 || x->dtype != MLMD_DTYPE_FLOAT)
-		return sc_fail(n, MLMD_INVALID_ARGUMENT, "input must be a FLOAT [N, %d] matrix", a->n_features);
-	int K = sc_trees_n_targets(a->trees);
-	double *m = sc_alloc_array(&r->ctx->pool, (size_t)(rows * K) + 1, sizeof *m);
+		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "input must be a FLOAT [N, %d] matrix", a->n_features);
+	int K = mlmd__sc_trees_n_targets(a->trees);
+	double *m = mlmd__sc_alloc_array(&r->ctx->pool, (size_t)(rows * K) + 1, sizeof *m);
 	if (!m)
 		return MLMD_OOM();
-	int rc = sc_trees_score(a->trees, &r->ctx->pool, MLMD_DTYPE_FLOAT, x->data, rows, cols, m);
+	int rc = mlmd__sc_trees_score(a->trees, &r->ctx->pool, MLMD_DTYPE_FLOAT, x->data, rows, cols, m);
 	if (rc)
 		return rc;
 	int64_t dims[2] = { rows, a->transform == XT_SOFTPROB ? K : 1 };
-	if ((rc = sc_out(n, r, 0, MLMD_DTYPE_FLOAT, a->transform == XT_SOFTPROB ? 2 : 1, dims)))
+	if ((rc = mlmd__sc_out(n, r, 0, MLMD_DTYPE_FLOAT, a->transform == XT_SOFTPROB ? 2 : 1, dims)))
 		return rc;
 	float *o = r->out[0]->data;
 	for (int64_t i = 0; i < rows; i++) {
@@ -484,7 +484,7 @@ static int build(mlmd_model *m, const jparser *j, int32_t root)
 	if (total > 50000000)
 		return bad("too many nodes");
 	sc_tree_buf b;
-	int rc = sc_tree_buf_alloc(&b, (size_t)total, (size_t)total, (size_t)n_trees);
+	int rc = mlmd__sc_tree_buf_alloc(&b, (size_t)total, (size_t)total, (size_t)n_trees);
 	if (rc)
 		goto out;
 	int32_t at = 0, ti = j->v[info].first;
@@ -513,7 +513,7 @@ static int build(mlmd_model *m, const jparser *j, int32_t root)
 	b.s.base = basev;
 	b.s.base_first = true;
 	b.s.float_sum = true;
-	xgb_attr *a = sc_alloc(&m->pool, sizeof *a);
+	xgb_attr *a = mlmd__sc_alloc(&m->pool, sizeof *a);
 	if (!a) {
 		free(basev);
 		rc = MLMD_OOM();
@@ -522,22 +522,22 @@ static int build(mlmd_model *m, const jparser *j, int32_t root)
 	a->n_class = K;
 	a->transform = transform;
 	a->n_features = (int)nf;
-	rc = sc_trees_build(&a->trees, &m->pool, &b.s, "XGBoost JSON");
+	rc = mlmd__sc_trees_build(&a->trees, &m->pool, &b.s, "XGBoost JSON");
 	free(basev);
 	if (rc)
 		goto out;
 
 	/* the graph: one input, one node, one output */
-	int vin = sc_add_value(m, "input"), vout = sc_add_value(m, transform == XT_SOFTPROB ? "probabilities" : "predictions");
-	m->nodes = sc_alloc(&m->pool, sizeof *m->nodes);
-	m->inputs = sc_alloc(&m->pool, sizeof *m->inputs);
-	m->outputs = sc_alloc(&m->pool, sizeof *m->outputs);
-	m->input_vals = sc_alloc(&m->pool, sizeof(int));
-	m->output_vals = sc_alloc(&m->pool, sizeof(int));
-	int64_t *idims = sc_alloc_array(&m->pool, 2, sizeof(int64_t)), *odims = sc_alloc_array(&m->pool, 2, sizeof(int64_t));
-	const char **inames = sc_alloc_array(&m->pool, 2, sizeof(char *)), **onames = sc_alloc_array(&m->pool, 2, sizeof(char *));
-	int64_t *labels = sc_alloc_array(&m->pool, (size_t)K, sizeof(int64_t));
-	int *nin = sc_alloc(&m->pool, 2 * sizeof(int));
+	int vin = mlmd__sc_add_value(m, "input"), vout = mlmd__sc_add_value(m, transform == XT_SOFTPROB ? "probabilities" : "predictions");
+	m->nodes = mlmd__sc_alloc(&m->pool, sizeof *m->nodes);
+	m->inputs = mlmd__sc_alloc(&m->pool, sizeof *m->inputs);
+	m->outputs = mlmd__sc_alloc(&m->pool, sizeof *m->outputs);
+	m->input_vals = mlmd__sc_alloc(&m->pool, sizeof(int));
+	m->output_vals = mlmd__sc_alloc(&m->pool, sizeof(int));
+	int64_t *idims = mlmd__sc_alloc_array(&m->pool, 2, sizeof(int64_t)), *odims = mlmd__sc_alloc_array(&m->pool, 2, sizeof(int64_t));
+	const char **inames = mlmd__sc_alloc_array(&m->pool, 2, sizeof(char *)), **onames = mlmd__sc_alloc_array(&m->pool, 2, sizeof(char *));
+	int64_t *labels = mlmd__sc_alloc_array(&m->pool, (size_t)K, sizeof(int64_t));
+	int *nin = mlmd__sc_alloc(&m->pool, 2 * sizeof(int));
 	if (vin < 0 || vout < 0 || !m->nodes || !m->inputs || !m->outputs || !m->input_vals || !m->output_vals || !idims ||
 		!odims || !inames || !onames || !labels || !nin) {
 		rc = MLMD_OOM();
@@ -587,7 +587,7 @@ static int build(mlmd_model *m, const jparser *j, int32_t root)
 			off += (size_t)snprintf(vbuf + off, sizeof vbuf - off, "%s%lld", off ? "." : "", (long long)x);
 		}
 	}
-	m->producer_version = sc_strdup(&m->pool, vbuf, strlen(vbuf));
+	m->producer_version = mlmd__sc_strdup(&m->pool, vbuf, strlen(vbuf));
 	char tmp[4][64];
 	snprintf(tmp[0], 64, "%s", objective);
 	snprintf(tmp[1], 64, "%d", n_trees);
@@ -595,22 +595,22 @@ static int build(mlmd_model *m, const jparser *j, int32_t root)
 	mlmd__snprintf(tmp[3], 64, "%.9g", base);
 	static const char *const keys[4] = { "objective", "num_trees", "num_feature", "base_score" };
 	m->n_meta = 4;
-	m->meta_keys = sc_alloc_array(&m->pool, 4, sizeof(char *));
-	m->meta_values = sc_alloc_array(&m->pool, 4, sizeof(char *));
+	m->meta_keys = mlmd__sc_alloc_array(&m->pool, 4, sizeof(char *));
+	m->meta_values = mlmd__sc_alloc_array(&m->pool, 4, sizeof(char *));
 	if (!m->meta_keys || !m->meta_values || !m->producer_version) {
 		rc = MLMD_OOM();
 		goto out;
 	}
 	for (int i = 0; i < 4; i++) {
 		m->meta_keys[i] = keys[i];
-		m->meta_values[i] = sc_strdup(&m->pool, tmp[i], strlen(tmp[i]));
+		m->meta_values[i] = mlmd__sc_strdup(&m->pool, tmp[i], strlen(tmp[i]));
 	}
 out:
-	sc_tree_buf_free(&b);
+	mlmd__sc_tree_buf_free(&b);
 	return rc;
 }
 
-int sc_load_xgboost(mlmd_model *m, const char *json, size_t len)
+int mlmd__sc_load_xgboost(mlmd_model *m, const char *json, size_t len)
 {
 	jparser j = { .s = json, .end = json + len };
 	int64_t cap = jcount(json, len);
