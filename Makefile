@@ -237,9 +237,9 @@ $(PY_GEN): proto/metadata_store.proto proto/metadata_store_service.proto tools/g
 	sh tools/gen-proto-py.sh $(B) bindings/python
 $(PY_PKG)/libmlmd.so: $(B)/libmlmd.so
 	cp $< $@
-check-python: python $(B)/mlmd $(B)/examples/pipeline
+check-python: python $(B)/mlmd $(B)/examples/pipeline $(B)/locale/de_DE.UTF-8
 	@echo "== python (tests/python, $(PYTHON) -m pytest)"
-	cd tests/python && PYTHONPATH=$(CURDIR)/bindings/python MLMD_TEST_TMP=$(CURDIR)/$(B)/tmp MLMD_CLI=$(CURDIR)/$(B)/mlmd \
+	cd tests/python && PYTHONPATH=$(CURDIR)/bindings/python MLMD_TEST_TMP=$(CURDIR)/$(B)/tmp MLMD_CLI=$(CURDIR)/$(B)/mlmd LOCPATH=$(CURDIR)/$(B)/locale \
 		$(PYTHON) -m pytest -q -p no:cacheprovider .
 
 # What a new user does: `make install` into a scratch prefix, then the README's "Twenty lines of C"

@@ -11,6 +11,7 @@
  * Errors go to stderr and name the problem. See docs/cli.md.
  */
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -859,6 +860,11 @@ static int unknown_command(const char *word)
 
 int main(int argc, char **argv)
 {
+	/* The user's locale, as a command-line program should take it (messages,
+	 * character classes); numbers stay the same in every locale, because
+	 * the library and this tool read and write them with mlmd_double_parse
+	 * and mlmd_double_format, never with LC_NUMERIC. */
+	setlocale(LC_ALL, "");
 	int i = 1;
 	/* global options before the command */
 	for (; i < argc && argv[i][0] == '-'; i++) {
