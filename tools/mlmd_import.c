@@ -7,10 +7,11 @@
  *    JSON parser for one object per line: values it does not use are
  *    checked and skipped, nesting is bounded before it recurses, and the
  *    "pb" field's base64 is decoded.
- *  - cli_pb_unpack(): protobuf bytes from outside into a message, after a
- *    scan that bounds how deep messages nest (protobuf-c recurses once per
- *    level and has no limit of its own, so a 34 KB value nested 5,000 deep
- *    would overflow the stack).
+ *  - cli_pb_unpack(): protobuf bytes from outside into a message, through
+ *    the library's mlmd_message_unpack(), which bounds how deep messages
+ *    nest before protobuf-c recurses (a 34 KB value nested 5,000 deep
+ *    would overflow the stack) and refuses NUL bytes in strings and
+ *    undefined enum values.
  *  - the importer: maps every old id to the new one, refuses an id seen
  *    twice, puts nodes and edges in batches, restores node times, and runs
  *    the whole import in one transaction (mlmd_store_begin), so a failure
@@ -406,80 +407,13 @@ int cli_record_parse(const char *line, size_t len, cli_record *r, char *err, siz
 
 /* ---- protobuf from outside -------------------------------------------------------------------- */
 
-static int varint(const uint8_t *p, size_t n, size_t *i, uint64_t *out)
-{
-	uint64_t v = 0;
-	for (int shift = 0; shift < 64; shift += 7) {
-		if (*i >= n)
-			return -1;
-		uint8_t b = p[(*i)++];
-		v |= (uint64_t)(b & 0x7F) << shift;
-		if (!(b & 0x80)) {
-			*out = v;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* Walks the wire format of a message of type d, following the fields that
- * are messages, and fails when they nest deeper than `max` levels.
- * Returns 0, 1 (too deep) or -1 (not protobuf). Recursion is bounded by max. */
-static int pb_scan(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n, int depth, int max)
-{
-	if (depth > max)
-		return 1;
-	size_t i = 0;
-	while (i < n) {
-		uint64_t tag, v;
-		if (varint(p, n, &i, &tag))
-			return -1;
-		switch (tag & 7) {
-		case 0:
-			if (varint(p, n, &i, &v))
-				return -1;
-			break;
-		case 1:
-			if (n - i < 8)
-				return -1;
-			i += 8;
-			break;
-		case 5:
-			if (n - i < 4)
-				return -1;
-			i += 4;
-			break;
-		case 2: {
-			if (varint(p, n, &i, &v) || v > n - i)
-				return -1;
-			const ProtobufCFieldDescriptor *f =
-				tag >> 3 <= UINT32_MAX ? protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3)) : NULL;
-			if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
-				int rc = pb_scan(f->descriptor, p + i, (size_t)v, depth + 1, max);
-				if (rc)
-					return rc;
-			}
-			i += (size_t)v;
-			break;
-		}
-		default: /* groups, or no wire type at all */
-			return -1;
-		}
-	}
-	return 0;
-}
-
 void *cli_pb_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n, char *err, size_t errsize)
 {
-	int rc = pb_scan(d, p, n, 1, CLI_PB_MAX_DEPTH);
-	if (rc > 0) {
-		snprintf(err, errsize, "a message (%s) whose values nest more than %d messages deep", d->short_name,
-			CLI_PB_MAX_DEPTH);
+	void *m;
+	if (mlmd_message_unpack(d, p, n, &m)) {
+		snprintf(err, errsize, "%s", mlmd_error_message());
 		return NULL;
 	}
-	ProtobufCMessage *m = rc ? NULL : protobuf_c_message_unpack(d, NULL, n, p);
-	if (!m)
-		snprintf(err, errsize, "%zu bytes that do not parse as a message (%s)", n, d->short_name);
 	return m;
 }
 
@@ -997,7 +931,7 @@ int cli_import_line(cli_importer *im, const char *line, size_t len, long lineno)
 	void *m = NULL;
 	if (d && !(m = cli_pb_unpack(d, r.pb, r.pb_len, err, sizeof err))) {
 		cli_record_free(&r);
-		return im_fail(im, "line %ld: \"pb\" holds %s", lineno, err);
+		return im_fail(im, "line %ld: \"pb\": %s", lineno, err);
 	}
 	int64_t id = 0;
 	if (!strcmp(r.kind, "mlmd_export")) {

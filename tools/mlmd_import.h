@@ -16,13 +16,6 @@
 
 /* JSON values a record line may nest (in fields the import skips). */
 #define CLI_JSON_MAX_DEPTH 64
-/* Messages a protobuf value from outside may nest (an Artifact holding a
- * struct holding a list ... counts every level). protobuf-c recurses once per
- * level with no limit of its own; this bound keeps the stack safe and stays
- * within what Python's protobuf reads (100). The store has its own, lower
- * limit for what it keeps. */
-#define CLI_PB_MAX_DEPTH 100
-
 /* One line of an export. */
 typedef struct cli_record {
 	char kind[32];          /* "artifact", "event", "mlmd_export", ... */
@@ -41,8 +34,9 @@ void cli_record_free(cli_record *r);
 unsigned cli_record_bit(const char *key);
 
 /* Unpacks protobuf bytes from outside into a new message of type d (free it
- * with mlmd_message_free), after checking that they nest at most
- * CLI_PB_MAX_DEPTH messages deep. NULL with the reason in err otherwise. */
+ * with mlmd_message_free) with mlmd_message_unpack(), which checks them first
+ * (nesting within MLMD_MAX_NESTING, strings, enums). NULL with the reason in
+ * err otherwise. */
 void *cli_pb_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n, char *err, size_t errsize);
 
 /* ---- the importer ---- */

@@ -155,6 +155,17 @@ MLMD_RPC_LIST(MLMD__DECLARE_RPC)
  * Free it with mlmd_message_free(), which also frees everything it owns. */
 MLMD_EXTERN(void *) mlmd_message_new(const ProtobufCMessageDescriptor *type);
 
+/* Decodes serialized bytes from outside (a file, a socket) into a new message
+ * of the given type, after checking them as mlmd_store_call() checks a
+ * request: nesting within MLMD_MAX_NESTING, no NUL byte inside a string, no
+ * enum value the enum does not define, well-formed wire format. A failure is
+ * INVALID_ARGUMENT naming the field's path; nothing is allocated then. On
+ * success *out is a new message; free it with mlmd_message_free(). Use this
+ * instead of protobuf_c_message_unpack(), whose recursion a deeply nested
+ * input can drive off the stack. */
+MLMD_EXTERN(int) mlmd_message_unpack(const ProtobufCMessageDescriptor *type, const void *data, size_t len,
+				     void **out);
+
 /* Frees a message and everything it owns. NULL is a no-op. Every string,
  * sub-message and array it holds must come from malloc (as the helpers here do). */
 MLMD_EXTERN(void) mlmd_message_free(void *message);

@@ -40,6 +40,23 @@ void *mlmd_message_new(const ProtobufCMessageDescriptor *type)
 	return m;
 }
 
+int mlmd_message_unpack(const ProtobufCMessageDescriptor *type, const void *data, size_t len, void **out)
+{
+	if (!out)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_message_unpack: out is NULL");
+	*out = NULL;
+	if (!type || type->magic != PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_message_unpack: not a message descriptor");
+	if (!data && len)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_message_unpack: data is NULL");
+	int rc = mlmd__pb_check_wire(type, data, len, MLMD_MAX_NESTING, type->name);
+	if (rc)
+		return rc;
+	/* protobuf-c's default allocator is malloc, so mlmd_message_free can free it */
+	*out = protobuf_c_message_unpack(type, NULL, len, data);
+	return *out ? 0 : mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: %zu bytes that do not parse", type->name, len);
+}
+
 void mlmd_message_free(void *message)
 {
 	if (message)
