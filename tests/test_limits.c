@@ -635,6 +635,58 @@ static void enum_values_out_of_range_are_refused(void **st)
 	enum_refused("GetLineageSubgraph", &gl.base, "lineage_subgraph_query_options.direction", "7");
 }
 
+/* mlmd_message_unpack, for bytes a host reads from outside, holds them to the
+ * same checks: an Artifact holding a value nested 5,000 deep (which
+ * protobuf_c_message_unpack would recurse through until the stack ran out), a
+ * string with a NUL byte and an undefined enum are refused naming the field;
+ * a well-formed Artifact decodes and is freed by mlmd_message_free. */
+static void unpack_checks_bytes_from_outside(void **st)
+{
+	(void)st;
+	bytes v = deep_value(5 + 2 * 5000, 0);
+	bytes a = { 0 };
+	put_string(&a, 3, "s3://b/a");
+	bytes entry = { 0 };
+	put_string(&entry, 1, "p");
+	put_tag(&entry, 2, 2);
+	put_varint(&entry, v.n);
+	put(&entry, v.p, v.n);
+	wrap(&entry, 5); /* custom_properties (field 5) */
+	put(&a, entry.p, entry.n);
+	void *m = (void *)1;
+	FAILS(mlmd_message_unpack(&mlmd__pb__artifact__descriptor, a.p, a.n, &m), MLMD_INVALID_ARGUMENT,
+	      "ml_metadata.Artifact: custom_properties[0].value.struct_value");
+	assert_null(m);
+	free(a.p);
+	free(entry.p);
+	free(v.p);
+
+	bytes nul = { 0 };
+	put_tag(&nul, 3, 2);
+	put_varint(&nul, 3);
+	put(&nul, "a\0b", 3);
+	FAILS(mlmd_message_unpack(&mlmd__pb__artifact__descriptor, nul.p, nul.n, &m), MLMD_INVALID_ARGUMENT, "uri");
+	free(nul.p);
+
+	bytes en = { 0 };
+	put_tag(&en, 6, 0); /* state = 99 */
+	put_varint(&en, 99);
+	FAILS(mlmd_message_unpack(&mlmd__pb__artifact__descriptor, en.p, en.n, &m), MLMD_INVALID_ARGUMENT, "state");
+	free(en.p);
+
+	bytes ok = { 0 };
+	put_string(&ok, 3, "s3://b/a");
+	put_tag(&ok, 6, 0);
+	put_varint(&ok, 2); /* LIVE */
+	OK(mlmd_message_unpack(&mlmd__pb__artifact__descriptor, ok.p, ok.n, &m));
+	Mlmd__Pb__Artifact *art = m;
+	assert_string_equal(art->uri, "s3://b/a");
+	assert_int_equal(art->state, MLMD__PB__ARTIFACT__STATE__LIVE);
+	mlmd_message_free(m);
+	free(ok.p);
+	FAILS(mlmd_message_unpack(&mlmd__pb__artifact__descriptor, "\xff", 1, &m), MLMD_INVALID_ARGUMENT, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -643,6 +695,7 @@ int main(void)
 		cmocka_unit_test(typed_requests_are_held_to_the_same_limits),
 		cmocka_unit_test(strings_with_nul_are_refused_naming_the_field),
 		cmocka_unit_test(enum_values_out_of_range_are_refused),
+		cmocka_unit_test(unpack_checks_bytes_from_outside),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
