@@ -48,7 +48,7 @@ TSAN := -fsanitize=thread -fno-omit-frame-pointer
 
 TESTS := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps check check-plain check-san check-san-clang check-tsan check-fuzz check-python check-install check-backends pg-cleanup python fuzz demo bench install uninstall clean headertest symbols symbols-update
+.PHONY: all deps check check-plain check-san check-san-clang check-tsan check-fuzz check-python check-install check-backends pg-cleanup python fuzz demo bench install uninstall clean headertest symbols symbols-update check-includes
 .SECONDARY:
 
 all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc $(B)/mlmd python
@@ -262,6 +262,10 @@ check-install: all
 	(cd $$d && ./demo-static) | grep -q '^type id 1$$' || { echo "check-install: static build failed"; exit 1; }; \
 	echo "check-install: pkg-config --libs and --static --libs both build and run the README example"; \
 	rm -rf $$d
+
+# The folder-level include graph of lib/ has no cycle (tools/check-includes.py).
+check-includes:
+	@$(PYTHON) tools/check-includes.py
 
 # The public header alone, as C and as C++, pedantic.
 headertest: $(GEN)/.stamp

@@ -13,7 +13,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "../internal.h"
+#include "../util/base.h"
 #include "mlmd/scorer.h"
 
 typedef mlmd_tensor tensor;

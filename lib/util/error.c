@@ -3,7 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "../internal.h"
+#include "base.h"
 
 #define MSG_MAX 2048
 

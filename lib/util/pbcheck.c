@@ -20,7 +20,7 @@
  * messages too (a map<string, Value> costs a level for the entry).
  */
 #include <string.h>
-#include "../internal.h"
+#include "pbutil.h"
 
 #define PATH_FRAMES 6 /* frames named in a message before "..." */
 

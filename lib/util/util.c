@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "../internal.h"
+#include "pbutil.h"
 
 char *mlmd__strndup(const char *s, size_t n)
 {

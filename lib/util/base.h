@@ -1,0 +1,83 @@
+/*
+ * lib/util/base.h - the library's base layer: errors, strings, clocks,
+ * growable arrays and buffers, locale-independent numbers, base64.
+ *
+ * Every folder of lib/ may include this; it includes nothing of lib/ and
+ * needs nothing but the C library and the public mlmd/common.h and
+ * mlmd/error.h (no protobuf-c), so the scorer can sit on it alone.
+ */
+#ifndef MLMD_UTIL_BASE_H
+#define MLMD_UTIL_BASE_H
+
+#include <locale.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "mlmd/common.h"
+#include "mlmd/error.h"
+
+/* ---- errors (util/error.c) ---------------------------------------------- */
+
+/* Records code and message for this thread; returns -code. */
+int mlmd__fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prefixes the recorded message with "<prefix>: "; returns rc unchanged. */
+int mlmd__context(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define MLMD_OOM() mlmd__fail(MLMD_RESOURCE_EXHAUSTED, "out of memory")
+
+/* ---- small helpers (util/util.c) ----------------------------------------- */
+
+char *mlmd__strdup(const char *s);
+char *mlmd__strndup(const char *s, size_t n);
+int64_t mlmd__now_ms(void);
+/* Grows an array of n elements by one slot (capacity doubles at powers of
+ * two, so appends are amortised O(1)); returns 0 or -RESOURCE_EXHAUSTED.
+ * The capacity is inferred from n, so it is only for arrays the library
+ * itself grew from NULL through mlmd__grow / mlmd__push_*: never for a
+ * message that came from protobuf_c_message_unpack() or from a caller. */
+int mlmd__grow(void **arr, size_t n, size_t elem);
+/* The same for an array of any origin (sized exactly by protobuf-c's
+ * unpack, or malloc'd by a caller): reallocates every time, to the next
+ * power of two, which the allocator serves in place once the block has that
+ * size. The array must come from malloc. */
+int mlmd__grow_any(void **arr, size_t n, size_t elem);
+int mlmd__push_ptr(void ***arr, size_t *n, void *item);
+int mlmd__push_i64(int64_t **arr, size_t *n, int64_t v);
+/* Growable byte buffer. */
+typedef struct mlmd_buf {
+	char *p;
+	size_t len, cap;
+	int oom;
+} mlmd_buf;
+void mlmd__buf_put(mlmd_buf *b, const void *p, size_t n);
+void mlmd__buf_puts(mlmd_buf *b, const char *s);
+void mlmd__buf_printf(mlmd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mlmd__buf_free(mlmd_buf *b);
+
+/* Locale-independent numbers (util/num.c): the one parse/format pair every
+ * number the library reads or writes goes through, whatever LC_NUMERIC the
+ * host set. mlmd__strtod/strtof are strtod/strtof in the "C" locale. */
+double mlmd__strtod(const char *s, char **end);
+float mlmd__strtof(const char *s, char **end);
+/* Parses exactly s[0..n) as a decimal number ([+-] digits [. digits]
+ * [e [+-] digits]; no hex, no trailing text). Flags: MLMD_NUM_TRIM skips
+ * surrounding white space, MLMD_NUM_NONFINITE also takes inf, infinity and
+ * nan (any case, signed). Returns 0, MLMD_NUM_BAD (not a number) or
+ * MLMD_NUM_RANGE (overflows a double; underflow rounds as strtod does). */
+enum { MLMD_NUM_TRIM = 1, MLMD_NUM_NONFINITE = 2 };
+enum { MLMD_NUM_BAD = -1, MLMD_NUM_RANGE = -2 };
+int mlmd__parse_double(const char *s, size_t n, unsigned flags, double *out);
+/* snprintf/vsnprintf in the "C" locale. */
+int mlmd__snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int mlmd__vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
+/* "%.*g" of v into buf; returns buf. */
+const char *mlmd__fmt_double(char *buf, size_t n, double v, int precision);
+/* Runs the calling thread in the "C" locale (for C library calls that read
+ * the locale, such as regcomp/regexec) until mlmd__c_locale_leave(old). */
+locale_t mlmd__c_locale_enter(void);
+void mlmd__c_locale_leave(locale_t old);
+
+/* Web-safe base64 (util/base64.c). Returns a malloc'd string / buffer or NULL. */
+char *mlmd__b64_encode(const uint8_t *p, size_t n);
+int mlmd__b64_decode(const char *s, uint8_t **out, size_t *out_len);
+
+#endif
