@@ -1329,6 +1329,20 @@ static void no_allocation_once_warm(void **state)
 	mlmd_model_free(xm);
 }
 
+static void dtype_names_and_sizes(void **state)
+{
+	(void)state;
+	assert_string_equal(mlmd_dtype_name(MLMD_DTYPE_FLOAT), "FLOAT");
+	assert_string_equal(mlmd_dtype_name(MLMD_DTYPE_UINT64), "UINT64");
+	assert_string_equal(mlmd_dtype_name(MLMD_DTYPE_UNDEFINED), "UNDEFINED");
+	assert_string_equal(mlmd_dtype_name(-1), "unknown type");
+	assert_string_equal(mlmd_dtype_name(1000), "unknown type");
+	assert_int_equal(mlmd_dtype_size(MLMD_DTYPE_DOUBLE), 8);
+	assert_int_equal(mlmd_dtype_size(MLMD_DTYPE_INT16), 2);
+	assert_int_equal(mlmd_dtype_size(MLMD_DTYPE_STRING), sizeof(const char *));
+	assert_int_equal(mlmd_dtype_size(10), 0); /* FLOAT16: not carried */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1346,6 +1360,7 @@ int main(void)
 		cmocka_unit_test(binary_classifier_widening),
 		cmocka_unit_test(random_trees_match_reference),
 		cmocka_unit_test(xgboost_json_semantics),
+		cmocka_unit_test(dtype_names_and_sizes),
 		cmocka_unit_test(xgboost_declared_counts_are_checked),
 		cmocka_unit_test(output_buffers_and_input_checks),
 		cmocka_unit_test(variadic_ops_take_100_inputs),

@@ -25,34 +25,16 @@
 
 static const char *prog = "mlmd";
 
-static const char *dtype_name(int dt)
+/* The library's name of an element type in lower case ("float", "int64"), as
+ * model info prints it. */
+static const char *type_word(int dt, char buf[24])
 {
-	switch (dt) {
-	case MLMD_DTYPE_FLOAT: return "float";
-	case MLMD_DTYPE_DOUBLE: return "double";
-	case MLMD_DTYPE_INT32: return "int32";
-	case MLMD_DTYPE_INT64: return "int64";
-	case MLMD_DTYPE_STRING: return "string";
-	case MLMD_DTYPE_BOOL: return "bool";
-	case MLMD_DTYPE_UINT8: return "uint8";
-	case MLMD_DTYPE_INT8: return "int8";
-	case MLMD_DTYPE_UINT16: return "uint16";
-	case MLMD_DTYPE_INT16: return "int16";
-	case MLMD_DTYPE_UINT32: return "uint32";
-	case MLMD_DTYPE_UINT64: return "uint64";
-	default: return "undefined";
-	}
-}
-
-static size_t dtype_size(int dt)
-{
-	switch (dt) {
-	case MLMD_DTYPE_FLOAT: case MLMD_DTYPE_INT32: case MLMD_DTYPE_UINT32: return 4;
-	case MLMD_DTYPE_DOUBLE: case MLMD_DTYPE_INT64: case MLMD_DTYPE_UINT64: return 8;
-	case MLMD_DTYPE_UINT16: case MLMD_DTYPE_INT16: return 2;
-	case MLMD_DTYPE_STRING: return sizeof(char *);
-	default: return 1;
-	}
+	const char *n = mlmd_dtype_name(dt);
+	size_t k = 0;
+	for (; n[k] && k < 23; k++)
+		buf[k] = (char)(n[k] >= 'A' && n[k] <= 'Z' ? n[k] - 'A' + 'a' : n[k]);
+	buf[k] = '\0';
+	return buf;
 }
 
 /* ---- score ------------------------------------------------------------------------------- */
@@ -355,7 +337,7 @@ static int cmd_score(const char *global_store, int argc, char **argv)
 		}
 		if (b->dtype == MLMD_DTYPE_UNDEFINED)
 			b->dtype = MLMD_DTYPE_FLOAT;
-		bufs[k] = calloc((size_t)batch * (size_t)b->n_cols + 1, dtype_size(b->dtype));
+		bufs[k] = calloc((size_t)batch * (size_t)b->n_cols + 1, mlmd_dtype_size(b->dtype) ? mlmd_dtype_size(b->dtype) : 1);
 		strs[k] = calloc((size_t)batch * (size_t)b->n_cols + 1, sizeof(char *));
 		if (!bufs[k] || !strs[k] || !b->cols) {
 			rc = cli_failed("out of memory");
@@ -527,7 +509,8 @@ static void print_info(FILE *f, const mlmd_value_info *vi, bool json)
 	if (json) {
 		fputs("{\"name\":", f);
 		json_str(f, vi->name);
-		fprintf(f, ",\"type\":\"%s\",\"shape\":", dtype_name(vi->dtype));
+		char tw[24];
+		fprintf(f, ",\"type\":\"%s\",\"shape\":", type_word(vi->dtype, tw));
 		if (vi->rank < 0) {
 			fputs("null", f);
 		} else {
@@ -559,7 +542,8 @@ static void print_info(FILE *f, const mlmd_value_info *vi, bool json)
 		fputc('}', f);
 		return;
 	}
-	fprintf(f, "  %s: %s", vi->name, dtype_name(vi->dtype));
+	char tw[24];
+	fprintf(f, "  %s: %s", vi->name, type_word(vi->dtype, tw));
 	if (vi->rank >= 0) {
 		fputs(" [", f);
 		for (int d = 0; d < vi->rank; d++) {

@@ -81,6 +81,13 @@ typedef struct mlmd_value_info {
 	const char *const *labels_string;
 } mlmd_value_info;
 
+/* The ONNX name of an element type ("FLOAT", "INT64", ...; TensorProto's
+ * enum names), "unknown type" for a number ONNX does not define (static
+ * strings), and the bytes one element takes (0 for a type the scorer does
+ * not carry; sizeof(const char *) for STRING). */
+MLMD_EXTERN(const char *) mlmd_dtype_name(int dtype);
+MLMD_EXTERN(size_t) mlmd_dtype_size(int dtype);
+
 /* ---- loading ----------------------------------------------------------- */
 
 /* Loads a model from a file. The format is detected from the content:

@@ -221,6 +221,16 @@ bool mlmd__sc_dtype_supported(int dtype)
 	return mlmd__sc_dtype_size(dtype) != 0;
 }
 
+const char *mlmd_dtype_name(int dtype)
+{
+	return mlmd__sc_dtype_name(dtype);
+}
+
+size_t mlmd_dtype_size(int dtype)
+{
+	return mlmd__sc_dtype_size(dtype);
+}
+
 const char *mlmd__sc_dtype_name(int dtype)
 {
 	static const char *const names[] = { "UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32",
