@@ -991,17 +991,18 @@ static void unverified_serving_is_recorded(void **state)
 	write_tag_model(p2, 3); /* changed after it was recorded */
 
 	int64_t e_good = serve_once(uri, good, 0, "v");
-	int64_t e_good_allowed = serve_once(uri, good, 1, "v"); /* allowed, but it matches: verified */
+	int64_t e_good_allowed = serve_once(uri, good, 1, "v"); /* matches, but a scorer that allows anything verifies nothing */
 	int64_t e_bad = serve_once(uri, bad, 1, "v");
 	Mlmd__Pb__GetExecutionsByIDResponse *ers;
 	assert_true(prop_bool(get_execution(st, e_good, &ers), "model_verified"));
 	mlmd_message_free(ers);
-	assert_true(prop_bool(get_execution(st, e_good_allowed, &ers), "model_verified"));
+	assert_false(prop_bool(get_execution(st, e_good_allowed, &ers), "model_verified"));
 	mlmd_message_free(ers);
 	assert_false(prop_bool(get_execution(st, e_bad, &ers), "model_verified"));
 	mlmd_message_free(ers);
 
-	/* a swap to an unverified model: the execution says so from then on */
+	/* a scorer that allows unverified models: unverified from its first record on, and after
+	 * swaps to a mismatching model and back */
 	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
 	o.store_uri = uri;
 	o.artifact_id = good;
@@ -1010,7 +1011,7 @@ static void unverified_serving_is_recorded(void **state)
 	mlmd_scorer *s;
 	assert_int_equal(mlmd_scorer_open(&s, &o), 0);
 	int64_t e_swap = mlmd_scorer_execution_id(s);
-	assert_true(prop_bool(get_execution(st, e_swap, &ers), "model_verified"));
+	assert_false(prop_bool(get_execution(st, e_swap, &ers), "model_verified"));
 	mlmd_message_free(ers);
 	assert_int_equal(mlmd_scorer_swap(s, bad), 0);
 	assert_false(prop_bool(get_execution(st, e_swap, &ers), "model_verified"));

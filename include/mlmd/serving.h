@@ -92,8 +92,9 @@ typedef struct mlmd_scorer_options {
 /* Opens a scorer on a model artifact (verified as mlmd_model_load_artifact
  * does) and, unless no_recording, records the serving execution, its
  * Deployment context and the model's INPUT event in one transaction. The
- * execution's bool property model_verified is false when a model was served
- * without a matching digest (allow_unverified), true otherwise. On success
+ * execution's bool property model_verified is false when the scorer was opened
+ * with allow_unverified (it then serves a file whatever its digest, so
+ * nothing it serves counts as verified), true otherwise. On success
  * *out is a new scorer; close it with mlmd_scorer_free(). */
 MLMD_EXTERN(int) mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *opts);
 

@@ -23,8 +23,9 @@
  * serializes writers, so two scorers starting at once end up in the same
  * context) and the INPUT event of its model in one transaction. The bool
  * property model_verified says whether every model the execution has served
- * matched its recorded digest; it is false from the flush that links the
- * first model served without that (allow_unverified).
+ * matched its recorded digest under a scorer that enforces it; it is false
+ * from the flush that links the first model served by a scorer opened with
+ * allow_unverified.
  */
 #define _XOPEN_SOURCE 700 /* realpath() */
 #include <errno.h>
@@ -509,11 +510,18 @@ static void served_free(served *v)
 	free(v);
 }
 
+/* Loads a model for this scorer. *verified is what the serving record's
+ * model_verified says of it: the file matched the artifact's digest and the
+ * scorer enforces that. A scorer opened with allow_unverified enforces
+ * nothing, so what it serves is recorded as unverified even when the digest
+ * happened to match (the record says how the model was served, and such a
+ * scorer would have served any file). */
 static int load_verified(mlmd_scorer *s, int64_t artifact_id, mlmd_model **m, bool *verified)
 {
 	pthread_mutex_lock(&s->store_mu);
 	int rc = load_artifact(m, s->store, artifact_id, s->allow_unverified, verified);
 	pthread_mutex_unlock(&s->store_mu);
+	*verified = *verified && !s->allow_unverified;
 	return rc;
 }
 
@@ -998,7 +1006,7 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 	mlmd_model *m = NULL;
 	bool verified = false;
 	if (!rc)
-		rc = load_artifact(&m, s->store, id, s->allow_unverified, &verified);
+		rc = load_verified(s, id, &m, &verified);
 	if (!rc) {
 		served *v = served_new(m, id);
 		if (!v) {
