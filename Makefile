@@ -54,11 +54,11 @@ TESTS := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc $(B)/mlmd python
 
 deps:
-	@sh tools/deps.sh
+	@sh scripts/deps.sh
 
-$(GEN)/.stamp: proto/metadata_store.proto proto/metadata_store_service.proto proto/onnx_min.proto tools/gen-proto-c.sh
-	@sh tools/deps.sh
-	sh tools/gen-proto-c.sh $(B)
+$(GEN)/.stamp: proto/metadata_store.proto proto/metadata_store_service.proto proto/onnx_min.proto scripts/gen-proto-c.sh
+	@sh scripts/deps.sh
+	sh scripts/gen-proto-c.sh $(B)
 	@touch $@
 $(GEN_SRC) $(GEN_HDR): $(GEN)/.stamp
 
@@ -163,7 +163,7 @@ check-tsan: $(B)/tests-tsan/test_serving
 
 # The store's conformance suites on the other backends: an SQLite file
 # always, PostgreSQL when MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT names
-# a server where tests may create databases (tools/pg-throwaway.sh starts one;
+# a server where tests may create databases (scripts/pg-throwaway.sh starts one;
 # with MLMD_TEST_POSTGRES_DIR set to its directory the fault tests also crash
 # and restart it).
 CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage test_concurrency test_faults test_plans \
@@ -172,7 +172,7 @@ check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
 		MLMD_TEST_BACKEND=sqlite-file $(TEST_ENV) $(B)/tests/$$t; done
 	@if [ -z "$$MLMD_TEST_POSTGRES" ]; then \
-		echo "check: PostgreSQL SKIPPED: set MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT (e.g. from tools/pg-throwaway.sh start)"; \
+		echo "check: PostgreSQL SKIPPED: set MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT (e.g. from scripts/pg-throwaway.sh start)"; \
 	else set -e; for t in $(CONFORMANCE); do echo "== $$t (postgresql)"; \
 		MLMD_TEST_BACKEND=postgresql $(TEST_ENV) $(B)/tests/$$t; done; fi
 
@@ -191,15 +191,15 @@ FUZZ_SECONDS ?= 60
 FUZZ_MAXLEN_model := 16384
 FUZZ_MAXLEN_rpc := 4096
 # A target that fuzzes code outside the library (the CLI's readers) names
-# those sources here, e.g. FUZZ_SRC_csv := tools/csv.c
-FUZZ_SRC_csv := tools/csv.c
+# those sources here, e.g. FUZZ_SRC_csv := cli/csv.c
+FUZZ_SRC_csv := cli/csv.c
 FUZZ_MAXLEN_csv := 4096
-FUZZ_SRC_import := tools/mlmd_import.c tools/mlmd_util.c
+FUZZ_SRC_import := cli/import.c cli/util.c
 FUZZ_MAXLEN_import := 8192
 .SECONDEXPANSION:
 $(B)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libmlmd-san.a $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -Itools $(SAN) tests/fuzz/fuzz_$*.c $(FUZZ_SRC_$*) tests/fuzz/replay.c -o $@ $(B)/libmlmd-san.a $(LIBS)
+	$(CC) $(TEST_CFLAGS) -Icli $(SAN) tests/fuzz/fuzz_$*.c $(FUZZ_SRC_$*) tests/fuzz/replay.c -o $@ $(B)/libmlmd-san.a $(LIBS)
 check-fuzz: $(addprefix $(B)/fuzz-replay/,$(FUZZERS))
 	@set -e; for f in $(FUZZERS); do echo "== fuzz corpus $$f (asan+ubsan)"; \
 		ASAN_OPTIONS=detect_leaks=1 $(B)/fuzz-replay/$$f tests/fuzz/corpus/$$f; done
@@ -217,7 +217,7 @@ $(B)/fuzz/obj/%.o: %.c $(HDRS) $(GEN)/.stamp
 $(B)/fuzz/bin/%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) $$(FUZZ_SRC_$$*)
 	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) not found; install clang libclang-rt-14-dev"; exit 1; }
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(TEST_CFLAGS) -Itools $(FUZZ_FLAGS) $< $(FUZZ_SRC_$*) $(FUZZ_OBJ) -o $@ $(LIBS)
+	$(FUZZ_CC) $(TEST_CFLAGS) -Icli $(FUZZ_FLAGS) $< $(FUZZ_SRC_$*) $(FUZZ_OBJ) -o $@ $(LIBS)
 # make fuzz [FUZZERS="model rpc"] [FUZZ_SECONDS=600]: new inputs go to $(B)/fuzz/corpus-NAME,
 # crashes to $(B)/fuzz/; the seed corpus is tests/fuzz/corpus/NAME.
 # FUZZ_MAXLEN_NAME sets a target's largest input (default 512 bytes).
@@ -233,8 +233,8 @@ fuzz: $(addprefix $(B)/fuzz/bin/,$(FUZZERS))
 PY_PKG := bindings/python/ml_metadata
 PY_GEN := $(PY_PKG)/proto/metadata_store_pb2.py $(PY_PKG)/proto/metadata_store_service_pb2.py
 python: $(PY_GEN) $(PY_PKG)/libmlmd.so
-$(PY_GEN): proto/metadata_store.proto proto/metadata_store_service.proto tools/gen-proto-py.sh
-	sh tools/gen-proto-py.sh $(B) bindings/python
+$(PY_GEN): proto/metadata_store.proto proto/metadata_store_service.proto scripts/gen-proto-py.sh
+	sh scripts/gen-proto-py.sh $(B) bindings/python
 $(PY_PKG)/libmlmd.so: $(B)/libmlmd.so
 	cp $< $@
 check-python: python $(B)/mlmd $(B)/examples/pipeline $(B)/locale/de_DE.UTF-8
@@ -263,9 +263,9 @@ check-install: all
 	echo "check-install: pkg-config --libs and --static --libs both build and run the README example"; \
 	rm -rf $$d
 
-# The folder-level include graph of lib/ has no cycle (tools/check-includes.py).
+# The folder-level include graph of lib/ has no cycle (scripts/check-includes.py).
 check-includes:
-	@$(PYTHON) tools/check-includes.py
+	@$(PYTHON) scripts/check-includes.py
 
 # The public header alone, as C and as C++, pedantic.
 headertest: $(GEN)/.stamp
@@ -306,42 +306,42 @@ demo: all $(B)/examples/pipeline
 	@mkdir -p $(B)/demo
 	$(B)/examples/pipeline $(B)/demo/demo.db examples/data/iris.csv $(B)/demo
 
-# The command-line tool.
-MLMD_TOOL_SRC := tools/mlmd.c tools/mlmd_store.c tools/mlmd_export.c tools/mlmd_import.c tools/mlmd_util.c tools/csv.c
-$(B)/mlmd: $(MLMD_TOOL_SRC) tools/mlmd_cli.h tools/mlmd_import.h tools/csv.h $(B)/libmlmd.a
-	$(CC) $(TEST_CFLAGS) -O2 $(MLMD_TOOL_SRC) -o $@ $(B)/libmlmd.a $(LIBS)
+# The command-line tool (cli/): one file per command group, on the public
+# headers alone (no -Ilib), as any host program would be.
+CLI_SRC := $(wildcard cli/*.c)
+CLI_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -O2 -g -Iinclude -I$(GEN)
+$(B)/mlmd: $(CLI_SRC) $(wildcard cli/*.h) $(B)/libmlmd.a
+	$(CC) $(CLI_CFLAGS) $(CLI_SRC) -o $@ $(B)/libmlmd.a $(LIBS)
 
-$(B)/tools/%: tools/%.c tools/bench.h $(B)/libmlmd.a
+# The benchmarks (bench/), built next to the data they make in $(B)/bench.
+$(B)/bench/%: bench/%.c bench/bench.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS)
 
-$(B)/tools/bench_scorer: tools/bench_scorer.c tools/bench.h $(B)/libmlmd.a
+$(B)/bench/bench_scorer: bench/bench_scorer.c bench/bench.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS) -lxgboost
-$(B)/tools/bench_pmml: tools/bench_pmml.c tools/bench.h $(B)/libmlmd.a
+$(B)/bench/xgb100.json: bench/bench_scorer_model.py
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS)
-$(B)/bench/xgb100.json: tools/bench_scorer_model.py
-	@mkdir -p $(dir $@)
-	$(PYTHON) tools/bench_scorer_model.py $@
+	$(PYTHON) bench/bench_scorer_model.py $@
 
 # bench_pmml: cPMML's tree ensembles, the tree engine against the node-by-node walk.
 PMML_DATA ?= ../shared/conformance/pmml-cpmml
 BENCH_PMML_MODELS ?= IrisRandomForest AuditRandomForest HousingRFClassifier HousingGBTRegressor HousingGBTClassifier_PCA
 # bench_query: 100k artifacts (about 200k nodes), then 505k artifacts (about 1M nodes).
 BENCH_QUERY_SIZES ?= 100000 505000
-bench: all $(B)/tools/bench_store $(B)/tools/bench_query $(B)/tools/bench_pg $(B)/tools/bench_scorer \
-		$(B)/tools/bench_serving $(B)/tools/bench_pmml $(B)/bench/xgb100.json
+bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_scorer \
+		$(B)/bench/bench_serving $(B)/bench/bench_pmml $(B)/bench/xgb100.json
 	@mkdir -p $(B)/bench
-	$(B)/tools/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
+	$(B)/bench/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
 	@if [ -d $(PMML_DATA) ]; then rm -f $(B)/bench/pmml.txt; for m in $(BENCH_PMML_MODELS); do \
-		$(B)/tools/bench_pmml $(PMML_DATA)/models/$$m.xml $(PMML_DATA)/datasets/$$m.csv | tee -a $(B)/bench/pmml.txt \
+		$(B)/bench/bench_pmml $(PMML_DATA)/models/$$m.xml $(PMML_DATA)/datasets/$$m.csv | tee -a $(B)/bench/pmml.txt \
 		|| exit 1; done; else echo "bench: PMML skipped ($(PMML_DATA) not found)"; fi
-	$(B)/tools/bench_serving $(B)/bench/xgb100.json $(B)/bench 5 | tee $(B)/bench/serving.txt
-	$(B)/tools/bench_store $(B)/bench | tee $(B)/bench/store.txt
-	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) tools/bench_python.py $(B)/bench/store.txt $(B)/bench
-	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/tools/bench_query $(B)/bench $$n; done
-	@if [ -n "$$MLMD_TEST_POSTGRES" ]; then $(B)/tools/bench_pg "$$MLMD_TEST_POSTGRES" 20000; \
+	$(B)/bench/bench_serving $(B)/bench/xgb100.json $(B)/bench 5 | tee $(B)/bench/serving.txt
+	$(B)/bench/bench_store $(B)/bench | tee $(B)/bench/store.txt
+	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py $(B)/bench/store.txt $(B)/bench
+	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/bench/bench_query $(B)/bench $$n; done
+	@if [ -n "$$MLMD_TEST_POSTGRES" ]; then $(B)/bench/bench_pg "$$MLMD_TEST_POSTGRES" 20000; \
 	else echo "bench: PostgreSQL skipped (set MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT)"; fi
 
 # ---- install ------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 /*
- * tools/bench.h - small helpers shared by the benchmark programs.
+ * bench/bench.h - small helpers shared by the benchmark programs.
  */
-#ifndef MLMD_TOOLS_BENCH_H
-#define MLMD_TOOLS_BENCH_H
+#ifndef MLMD_BENCH_BENCH_H
+#define MLMD_BENCH_BENCH_H
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>

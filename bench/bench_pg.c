@@ -1,5 +1,5 @@
 /*
- * tools/bench_pg.c - the core put workload on PostgreSQL (make bench, when
+ * bench/bench_pg.c - the core put workload on PostgreSQL (make bench, when
  * MLMD_TEST_POSTGRES names a server). Not a test.
  *
  * Artifacts with 3 properties, put in batches of 1000 through mlmd, beside

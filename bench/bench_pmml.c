@@ -1,5 +1,5 @@
 /*
- * tools/bench_pmml.c - PMML trees scored by the tree engine against PMML's
+ * bench/bench_pmml.c - PMML trees scored by the tree engine against PMML's
  * own node-by-node walk, in the same run.
  *
  *   bench_pmml MODEL.xml DATA.csv [REPEAT]

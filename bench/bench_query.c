@@ -1,5 +1,5 @@
 /*
- * tools/bench_query.c - query benchmark (make bench). Not a test.
+ * bench/bench_query.c - query benchmark (make bench). Not a test.
  *
  * Builds a store of chains through the API: each chain is 50 artifacts and
  * 49 executions, a[i] -INPUT-> e[i] -OUTPUT-> a[i+1]; every artifact has an

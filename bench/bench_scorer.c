@@ -1,11 +1,11 @@
 /*
- * tools/bench_scorer.c - the scorer against libxgboost's C API on the same
+ * bench/bench_scorer.c - the scorer against libxgboost's C API on the same
  * XGBoost model and the same rows, single-threaded: batches of 1, 100 and
  * 100,000 rows. Prints rows/s for each and the ratio mlmd / libxgboost,
  * after checking the two give bit-identical predictions.
  *
  *   bench_scorer MODEL.json [SECONDS_PER_CASE]
- * The model comes from tools/bench_scorer_model.py (`make bench` runs both).
+ * The model comes from bench/bench_scorer_model.py (`make bench` runs both).
  */
 #define _GNU_SOURCE
 #include <math.h>

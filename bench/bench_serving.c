@@ -1,5 +1,5 @@
 /*
- * tools/bench_serving.c - the cost of governed serving: the same model and
+ * bench/bench_serving.c - the cost of governed serving: the same model and
  * rows scored with mlmd_model_score() directly and through a scorer that
  * records statistics (flushing every 100 ms from its background thread),
  * single-threaded, at batches of 100 and 1000 rows. Prints rows/s and the

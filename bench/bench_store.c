@@ -1,5 +1,5 @@
 /*
- * tools/bench_store.c - core store benchmark (make bench). Not a test.
+ * bench/bench_store.c - core store benchmark (make bench). Not a test.
  *
  * Each workload runs through mlmd and, in the same run, as hand-written raw
  * SQLite with prepared statements over equivalent tables and indexes, and

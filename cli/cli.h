@@ -1,16 +1,16 @@
 /*
- * tools/mlmd_cli.h - what the `mlmd` tool's files share.
+ * cli/cli.h - what the `mlmd` tool's files share.
  *
- * mlmd.c         main: the command table, global options, dispatch; score, model
- * mlmd_util.c    messages, the option tables and the help made from them, JSON and
+ * main.c         main: the command table, global options, dispatch; score, model
+ * util.c         messages, the option tables and the help made from them, JSON and
  *                base64 text, times, progress lines (no main, so fuzzers can link it)
- * mlmd_store.c   types, ls, show, stats, lineage
- * mlmd_export.c  export, import-mlmd
- * mlmd_import.c  the JSON-lines import: record parser, message depth check, the
+ * listing.c      types, ls, show, stats, lineage
+ * export.c       export, import-mlmd
+ * import.c       the JSON-lines import: record parser, message depth check, the
  *                importer shared with import-mlmd (no main)
  */
-#ifndef MLMD_TOOLS_CLI_H
-#define MLMD_TOOLS_CLI_H
+#ifndef MLMD_CLI_CLI_H
+#define MLMD_CLI_CLI_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * tools/csv.c - the CSV reader and writer of `mlmd score` (see csv.h).
+ * cli/csv.c - the CSV reader and writer of `mlmd score` (see csv.h).
  *
  * A record is read into one buffer that grows by doubling up to the
  * reader's max_record bytes and no further, then split and unquoted in

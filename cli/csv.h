@@ -1,11 +1,11 @@
 /*
- * tools/csv.h - the CSV reader and writer of `mlmd score`: RFC 4180 records
+ * cli/csv.h - the CSV reader and writer of `mlmd score`: RFC 4180 records
  * (quoted fields may span lines, CRLF accepted, a UTF-8 byte order mark at
  * the start is dropped), each record bounded in size, and cells parsed into
  * tensor elements of the model's input types (see docs/cli.md).
  */
-#ifndef MLMD_TOOLS_CSV_H
-#define MLMD_TOOLS_CSV_H
+#ifndef MLMD_CLI_CSV_H
+#define MLMD_CLI_CSV_H
 
 #include <stddef.h>
 #include <stdio.h>

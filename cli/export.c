@@ -1,11 +1,11 @@
 /*
- * tools/mlmd_export.c - `mlmd export`, `mlmd import` and `mlmd import-mlmd`.
+ * cli/export.c - `mlmd export`, `mlmd import` and `mlmd import-mlmd`.
  *
  * The export is JSON lines: a header, then types, artifacts, executions,
  * contexts, events, attributions, associations and parent contexts, in that
  * order and by id. Each type, node and event line carries the message itself
  * ("pb": base64 of its protobuf encoding, so nothing is lost) next to a few
- * readable fields. Import (mlmd_import.c) puts them into a store in the same
+ * readable fields. Import (import.c) puts them into a store in the same
  * order, mapping every old id to the new one, in one transaction.
  */
 #include <errno.h>
@@ -17,8 +17,8 @@
 #include <unistd.h>
 #include <sqlite3.h>
 #include <mlmd.h>
-#include "mlmd_cli.h"
-#include "mlmd_import.h"
+#include "cli.h"
+#include "import.h"
 
 /* ---- export --------------------------------------------------------------------------------------- */
 

@@ -1,5 +1,5 @@
 /*
- * tools/mlmd_import.c - reading an `mlmd export` (JSON lines) into a store,
+ * cli/import.c - reading an `mlmd export` (JSON lines) into a store,
  * and the importer that `mlmd import-mlmd` shares.
  *
  * Three layers, each usable alone (tests/fuzz/fuzz_import.c drives them):
@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <mlmd.h>
-#include "mlmd_import.h"
+#include "import.h"
 
 /* ---- the record parser ----------------------------------------------------------------------- */
 

@@ -1,18 +1,18 @@
 /*
- * tools/mlmd_import.h - the import path of the `mlmd` tool (mlmd_import.c):
+ * cli/import.h - the import path of the `mlmd` tool (import.c):
  * the JSON-lines record parser, protobuf from outside with bounded nesting,
  * and the importer `mlmd import` and `mlmd import-mlmd` share. It has no
  * main and prints nothing, so tests/fuzz/fuzz_import.c links it as is.
  */
-#ifndef MLMD_TOOLS_IMPORT_H
-#define MLMD_TOOLS_IMPORT_H
+#ifndef MLMD_CLI_IMPORT_H
+#define MLMD_CLI_IMPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <mlmd.h>
-#include "mlmd_cli.h"
+#include "cli.h"
 
 /* JSON values a record line may nest (in fields the import skips). */
 #define CLI_JSON_MAX_DEPTH 64

@@ -1,5 +1,5 @@
 /*
- * tools/mlmd_store.c - the `mlmd` commands that read a store: types, ls,
+ * cli/listing.c - the `mlmd` commands that read a store: types, ls,
  * show, stats, lineage.
  */
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <mlmd.h>
-#include "mlmd_cli.h"
+#include "cli.h"
 
 /* ---- small helpers ------------------------------------------------------------------------- */
 

@@ -1,5 +1,5 @@
 /*
- * tools/mlmd.c - the mlmd command-line tool.
+ * cli/main.c - the mlmd command-line tool.
  *
  *   mlmd score --model PATH [--input CSV|-] [--output CSV|-] [--columns a,b,...] [--batch N] [--max-memory SIZE]
  *   mlmd score --store URI --artifact ID [--deployment NAME] [--allow-unverified] [...]
@@ -21,7 +21,7 @@
 #include <mlmd.h>
 
 #include "csv.h"
-#include "mlmd_cli.h"
+#include "cli.h"
 
 static const char *prog = "mlmd";
 

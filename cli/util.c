@@ -1,5 +1,5 @@
 /*
- * tools/mlmd_util.c - what every `mlmd` command uses: messages, the option
+ * cli/util.c - what every `mlmd` command uses: messages, the option
  * tables that both parse a command line and print its help, "did you mean",
  * JSON and base64 text, ISO 8601 times and progress lines.
  *
@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <mlmd.h>
-#include "mlmd_cli.h"
+#include "cli.h"
 
 cli_globals cli_g;
 

@@ -1,11 +1,11 @@
 #!/bin/sh
 # A throwaway PostgreSQL cluster for tests and benchmarks, on 127.0.0.1 and
 # a free port, in a fresh directory: never a cluster Debian may have started.
-#   tools/pg-throwaway.sh start   prints MLMD_TEST_POSTGRES=postgresql://... and the
+#   scripts/pg-throwaway.sh start   prints MLMD_TEST_POSTGRES=postgresql://... and the
 #                                 directory (for stop) on two lines
-#   tools/pg-throwaway.sh stop DIR
-#   tools/pg-throwaway.sh crash DIR    stops the server at once (as a crash would)
-#   tools/pg-throwaway.sh resume DIR   starts it again on the same port
+#   scripts/pg-throwaway.sh stop DIR
+#   scripts/pg-throwaway.sh crash DIR    stops the server at once (as a crash would)
+#   scripts/pg-throwaway.sh resume DIR   starts it again on the same port
 # Run as root it runs the server as the `postgres` user; otherwise as you.
 set -eu
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)

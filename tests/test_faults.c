@@ -6,7 +6,7 @@
  * in full, with no part of any other call.
  *
  * PostgreSQL (MLMD_TEST_BACKEND=postgresql, with MLMD_TEST_POSTGRES_DIR naming
- * the tools/pg-throwaway.sh cluster): the server crashes under a store handle
+ * the scripts/pg-throwaway.sh cluster): the server crashes under a store handle
  * and under a writer; calls fail fast with UNAVAILABLE naming the server, the
  * same handle works again once the server is back, and no half-written call
  * is ever visible.
@@ -235,7 +235,7 @@ static const char *pg_dir(void)
 static void pg_ctl(const char *what)
 {
 	char cmd[1200];
-	snprintf(cmd, sizeof cmd, "sh tools/pg-throwaway.sh %s '%s'", what, pg_dir());
+	snprintf(cmd, sizeof cmd, "sh scripts/pg-throwaway.sh %s '%s'", what, pg_dir());
 	if (system(cmd) != 0)
 		fail_msg("%s failed", cmd);
 }

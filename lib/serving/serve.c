@@ -37,7 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <openssl/evp.h>
-#include "sc.h"
+#include "scorer/sc.h"
 #include "mlmd/serving.h"
 
 #define LAT_BUCKETS 256   /* log-linear: 4 per power of two of nanoseconds */

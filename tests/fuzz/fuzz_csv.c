@@ -1,6 +1,6 @@
 /*
  * tests/fuzz/fuzz_csv.c - fuzz target for the CSV reader of `mlmd score`
- * (tools/csv.c).
+ * (cli/csv.c).
  *
  * Each input is a CSV file. Every record is read (with a small record
  * limit, so the limit's path is reached too), every cell is parsed as each

@@ -1,6 +1,6 @@
 /*
  * tests/fuzz/fuzz_import.c - fuzz target for `mlmd import`: each input is a
- * JSON-lines file, read by the tool's own import path (tools/mlmd_import.c:
+ * JSON-lines file, read by the tool's own import path (cli/import.c:
  * the record parser, the bounded protobuf unpacking, the importer) into an
  * in-memory store. The import must fail cleanly or succeed; it runs in one
  * transaction, which is rolled back at the end either way, so the store
@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <mlmd.h>
-#include "mlmd_import.h"
+#include "import.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
