@@ -194,7 +194,7 @@ FUZZ_MAXLEN_rpc := 4096
 # those sources here, e.g. FUZZ_SRC_csv := cli/csv.c
 FUZZ_SRC_csv := cli/csv.c
 FUZZ_MAXLEN_csv := 4096
-FUZZ_SRC_import := cli/import.c cli/util.c
+FUZZ_SRC_import := cli/import.c cli/importer.c cli/util.c
 FUZZ_MAXLEN_import := 8192
 .SECONDEXPANSION:
 $(B)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libmlmd-san.a $$(FUZZ_SRC_$$*)

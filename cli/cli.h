@@ -1,13 +1,17 @@
 /*
  * cli/cli.h - what the `mlmd` tool's files share.
  *
- * main.c         main: the command table, global options, dispatch; score, model
- * util.c         messages, the option tables and the help made from them, JSON and
- *                base64 text, times, progress lines (no main, so fuzzers can link it)
+ * main.c         main: the command table, global options, dispatch, version
+ * util.c         messages, the option tables and the help made from them, opening
+ *                the store, JSON and base64 text, times, progress lines (no main,
+ *                so fuzzers can link it)
  * listing.c      types, ls, show, stats, lineage
- * export.c       export, import-mlmd
- * import.c       the JSON-lines import: record parser, message depth check, the
- *                importer shared with import-mlmd (no main)
+ * score.c        score, model info, model add
+ * export.c       export
+ * import.c       import: the JSON-lines record parser and the command (import.h)
+ * importer.c     the importer shared by import and import-mlmd (import.h; no main)
+ * import_mlmd.c  import-mlmd
+ * csv.c          the CSV reader and writer of score (csv.h)
  */
 #ifndef MLMD_CLI_CLI_H
 #define MLMD_CLI_CLI_H
@@ -140,5 +144,7 @@ int cmd_lineage(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_import_mlmd(int argc, char **argv);
+int cmd_score(int argc, char **argv);
+int cmd_model(int argc, char **argv);
 
 #endif

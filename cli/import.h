@@ -1,8 +1,8 @@
 /*
- * cli/import.h - the import path of the `mlmd` tool (import.c):
- * the JSON-lines record parser, protobuf from outside with bounded nesting,
- * and the importer `mlmd import` and `mlmd import-mlmd` share. It has no
- * main and prints nothing, so tests/fuzz/fuzz_import.c links it as is.
+ * cli/import.h - the import path of the `mlmd` tool: the JSON-lines record
+ * parser (import.c), protobuf from outside with bounded nesting and the
+ * importer `mlmd import` and `mlmd import-mlmd` share (importer.c). Neither
+ * file has a main, so tests/fuzz/fuzz_import.c links them as they are.
  */
 #ifndef MLMD_CLI_IMPORT_H
 #define MLMD_CLI_IMPORT_H
@@ -57,8 +57,12 @@ typedef enum cli_link { CLI_LINK_ATTRIBUTION, CLI_LINK_ASSOCIATION, CLI_LINK_PAR
 int cli_importer_new(cli_importer **out, mlmd_store *s, cli_progress *progress);
 void cli_importer_free(cli_importer *im);
 const char *cli_importer_error(const cli_importer *im);
+/* Records the reason of a failure (printf-style) for cli_importer_error(); returns -1. */
+int cli_importer_fail(cli_importer *im, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const cli_import_counts *cli_importer_counts(const cli_importer *im);
 
+/* Prints "mlmd: imported 7 types, 3 artifacts, ... from <from>" to stderr. */
+void cli_importer_summary(const cli_importer *im, const char *from);
 /* Puts what is still queued and commits. */
 int cli_importer_finish(cli_importer *im);
 /* Puts what is still queued, without committing (cli_importer_free then

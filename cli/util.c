@@ -269,6 +269,33 @@ int cli_parse(const cli_cmd *c, int argc, char **argv, char **args, int *nargs)
 	return 0;
 }
 
+/* ---- stores ---------------------------------------------------------------------------------- */
+
+static int open_store(const char *uri, mlmd_store **out, bool must_exist, bool read_only)
+{
+	if (!uri)
+		uri = getenv("MLMD_STORE");
+	if (!uri || !uri[0])
+		uri = "sqlite:mlmd.db";
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = uri;
+	o.no_create = must_exist && strncmp(uri, "sqlite:", 7) == 0 && strcmp(uri, "sqlite::memory:") != 0;
+	o.read_only = read_only;
+	if (mlmd_store_open(out, &o))
+		return cli_failed("store %s: %s", uri, mlmd_error_message());
+	return 0;
+}
+
+int cli_open_store(const char *uri, mlmd_store **out, bool must_exist)
+{
+	return open_store(uri, out, must_exist, false);
+}
+
+int cli_open_store_ro(const char *uri, mlmd_store **out)
+{
+	return open_store(uri, out, true, true);
+}
+
 /* ---- text ------------------------------------------------------------------------------------ */
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

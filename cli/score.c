@@ -1,0 +1,757 @@
+/*
+ * cli/score.c - `mlmd score` (CSV rows through a model file or a store's
+ * verified model artifact, served with lineage) and `mlmd model info|add`.
+ *
+ *   mlmd score --model PATH [--input CSV|-] [--output CSV|-] [--columns a,b,...] [--batch N] [--max-memory SIZE]
+ *   mlmd score --store URI --artifact ID [--deployment NAME] [--allow-unverified] [...]
+ *   mlmd model info PATH [--json]
+ *   mlmd model add --store URI [--type NAME] --name NAME [--uri URI] FILE
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <mlmd.h>
+
+#include "csv.h"
+#include "cli.h"
+
+static const char *prog = "mlmd";
+
+/* The library's name of an element type in lower case ("float", "int64"), as
+ * model info prints it. */
+static const char *type_word(int dt, char buf[24])
+{
+	const char *n = mlmd_dtype_name(dt);
+	size_t k = 0;
+	for (; n[k] && k < 23; k++)
+		buf[k] = (char)(n[k] >= 'A' && n[k] <= 'Z' ? n[k] - 'A' + 'a' : n[k]);
+	buf[k] = '\0';
+	return buf;
+}
+
+/* ---- score ------------------------------------------------------------------------------- */
+
+static void score_help(FILE *f)
+{
+	fprintf(f, "usage: %s score --model PATH [--input CSV|-] [--output CSV|-] [--columns a,b,...] [--batch N]\n"
+		"                  [--max-memory SIZE]\n"
+		"       %s score --store URI --artifact ID [--deployment NAME] [--allow-unverified] [same options]\n\n"
+		"Scores the rows of a CSV file (with a header) with a model file (ONNX, XGBoost JSON or PMML).\n"
+		"  --model PATH     the model; its format is detected from its content\n"
+		"  --store URI      with --artifact: the model artifact ID of this store, verified against its\n"
+		"                   recorded SHA-256; the run is recorded as a ModelServing execution in the\n"
+		"                   Deployment context NAME (default \"cli\"), with rows, latency and class counts\n"
+		"  --input CSV      input rows (default: standard input)\n"
+		"  --output CSV     where to write the results (default: standard output)\n"
+		"  --columns LIST   for a model with one [N, F] input: the columns to use, in order\n"
+		"  --batch N        rows scored per call (default 1024)\n"
+		"  --max-memory SIZE  scratch memory one batch may use, in bytes or with K, M, G, T (powers of\n"
+		"                   1024); 0 = no limit (default 1G). A batch that needs more fails, naming the\n"
+		"                   model node and the limit\n\n"
+		"Columns are matched to model inputs by name. A model with a single [N, F] input takes the\n"
+		"columns in order instead: all of them, or those named by --columns (F must match).\n"
+		"Numbers are decimal (no hexadecimal; out of the input type's range is an error); for float\n"
+		"inputs an empty cell or nan is a missing value and inf, -inf are infinities. A record may\n"
+		"be at most 64 MiB. The output has one column per scalar output and NAME_<label> (or\n"
+		"NAME_0 ... NAME_K-1) columns for an [N, K] output; numbers are printed with 17 significant\n"
+		"digits, labels as text.\n", prog, prog);
+}
+
+/* A byte count: digits with an optional K, M, G or T suffix (powers of 1024). */
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	int shift = 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default: break;
+	}
+	if (*end || v > (SIZE_MAX >> shift))
+		return -1;
+	*out = (size_t)v << shift;
+	return 0;
+}
+
+typedef struct {
+	int n_cols;       /* CSV columns feeding this input */
+	int *cols;        /* their indexes in the CSV */
+	int dtype;
+	int rank;         /* rank of the tensor given to the model (1 or 2) */
+} in_bind;
+
+static void print_label(FILE *out, const mlmd_value_info *vi, size_t k)
+{
+	char buf[64];
+	if (vi->labels_int64) {
+		snprintf(buf, sizeof buf, "%lld", (long long)vi->labels_int64[k]);
+		fputs(buf, out);
+	} else {
+		fputs(vi->labels_string[k], out);
+	}
+}
+
+static void print_double(FILE *out, double v)
+{
+	char buf[40];
+	if (v != v) /* NaN (missing): an empty cell */
+		return;
+	mlmd_double_format(buf, sizeof buf, v, 17);
+	fputs(buf, out);
+}
+
+static void print_value(FILE *out, const mlmd_tensor *t, size_t i)
+{
+	const void *p = t->data;
+	switch (t->dtype) {
+	case MLMD_DTYPE_FLOAT: print_double(out, ((const float *)p)[i]); break;
+	case MLMD_DTYPE_DOUBLE: print_double(out, ((const double *)p)[i]); break;
+	case MLMD_DTYPE_INT32: fprintf(out, "%d", ((const int32_t *)p)[i]); break;
+	case MLMD_DTYPE_INT64: fprintf(out, "%lld", (long long)((const int64_t *)p)[i]); break;
+	case MLMD_DTYPE_STRING: csv_put(out, ((const char *const *)p)[i]); break;
+	case MLMD_DTYPE_BOOL: case MLMD_DTYPE_UINT8: fprintf(out, "%u", ((const uint8_t *)p)[i]); break;
+	case MLMD_DTYPE_INT8: fprintf(out, "%d", ((const int8_t *)p)[i]); break;
+	case MLMD_DTYPE_UINT16: fprintf(out, "%u", ((const uint16_t *)p)[i]); break;
+	case MLMD_DTYPE_INT16: fprintf(out, "%d", ((const int16_t *)p)[i]); break;
+	case MLMD_DTYPE_UINT32: fprintf(out, "%u", ((const uint32_t *)p)[i]); break;
+	default: fprintf(out, "%llu", (unsigned long long)((const uint64_t *)p)[i]);
+	}
+}
+
+/* Columns of an output per row: 1 for [N] / [N,1], K for [N,K]. */
+static int64_t out_width(const mlmd_tensor *t)
+{
+	int64_t w = 1;
+	for (int d = 1; d < t->rank; d++)
+		w *= t->dims[d];
+	return w;
+}
+
+static int split_list(char *s, char ***out, int *n)
+{
+	int cap = 8;
+	*out = malloc((size_t)cap * sizeof **out);
+	*n = 0;
+	if (!*out)
+		return -1;
+	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
+		if (*n == cap) {
+			cap *= 2;
+			char **nl = realloc(*out, (size_t)cap * sizeof **out);
+			if (!nl)
+				return -1;
+			*out = nl;
+		}
+		(*out)[(*n)++] = tok;
+	}
+	return 0;
+}
+
+static int score(const char *global_store, int argc, char **argv)
+{
+	const char *model_path = NULL, *in_path = "-", *out_path = "-", *store_uri = global_store, *deployment = "cli";
+	char *columns = NULL;
+	long batch = 1024;
+	size_t max_memory = (size_t)1 << 30;
+	int64_t artifact = 0;
+	int allow_unverified = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool has_next = i + 1 < argc;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			score_help(stdout);
+			return 0;
+		} else if (!strcmp(a, "--model") && has_next) {
+			model_path = argv[++i];
+		} else if (!strcmp(a, "--input") && has_next) {
+			in_path = argv[++i];
+		} else if (!strcmp(a, "--output") && has_next) {
+			out_path = argv[++i];
+		} else if (!strcmp(a, "--columns") && has_next) {
+			columns = argv[++i];
+		} else if (!strcmp(a, "--store") && has_next) {
+			store_uri = argv[++i];
+		} else if (!strcmp(a, "--deployment") && has_next) {
+			deployment = argv[++i];
+		} else if (!strcmp(a, "--allow-unverified")) {
+			allow_unverified = 1;
+		} else if (!strcmp(a, "--artifact") && has_next) {
+			char *end;
+			artifact = strtoll(argv[++i], &end, 10);
+			if (*end || artifact <= 0)
+				return cli_usage("score: --artifact must be a positive artifact id");
+		} else if (!strcmp(a, "--batch") && has_next) {
+			char *end;
+			batch = strtol(argv[++i], &end, 10);
+			if (*end || batch < 1 || batch > 10000000)
+				return cli_usage("score: --batch must be a number from 1 to 10000000");
+		} else if (!strcmp(a, "--max-memory") && has_next) {
+			if (parse_size(argv[++i], &max_memory))
+				return cli_usage("score: --max-memory must be a byte count like 512M, 2G or 0 (no limit), "
+					"not '%s'", argv[i]);
+		} else {
+			return cli_usage("score: unknown or incomplete option '%s'", a);
+		}
+	}
+	if (!store_uri)
+		store_uri = artifact ? getenv("MLMD_STORE") : NULL;
+	if (!model_path == !artifact)
+		return cli_usage("score: give --model PATH, or --store URI with --artifact ID");
+	if (artifact && !store_uri)
+		return cli_usage("score: --artifact needs --store URI (or MLMD_STORE)");
+	mlmd_model *m = NULL;
+	mlmd_scorer *scorer = NULL;
+	mlmd_scorer_ctx *sctx = NULL;
+	if (artifact) {
+		mlmd_scorer_options so = MLMD_SCORER_OPTIONS_INIT;
+		so.store_uri = store_uri;
+		so.artifact_id = artifact;
+		so.deployment = deployment;
+		so.allow_unverified = allow_unverified;
+		so.max_memory = max_memory ? max_memory : SIZE_MAX;
+		if (mlmd_scorer_open(&scorer, &so))
+			return cli_failed("%s", mlmd_error_message());
+		if (mlmd_scorer_ctx_new(scorer, &sctx)) {
+			int rc = cli_failed("%s", mlmd_error_message());
+			mlmd_scorer_free(scorer);
+			return rc;
+		}
+		m = mlmd_scorer_model(scorer);
+	} else if (mlmd_model_load_file(&m, model_path)) {
+		return cli_failed("%s", mlmd_error_message());
+	}
+	FILE *in = strcmp(in_path, "-") ? fopen(in_path, "r") : stdin;
+	FILE *out = in && strcmp(out_path, "-") ? fopen(out_path, "w") : stdout;
+	if (!in || !out) {
+		int rc = cli_failed("%s: %s", !in ? in_path : out_path, strerror(errno));
+		if (in && in != stdin)
+			fclose(in);
+		mlmd_model_free(m);
+		mlmd_scorer_ctx_free(sctx);
+		mlmd_scorer_free(scorer);
+		return rc;
+	}
+	int rc = 0;
+	csv_reader r;
+	csv_init(&r, in);
+	size_t ni = mlmd_model_input_count(m), no = mlmd_model_output_count(m);
+	in_bind *binds = calloc(ni + 1, sizeof *binds);
+	mlmd_tensor *tin = calloc(ni + 1, sizeof *tin), *tout = calloc(no + 1, sizeof *tout);
+	void **bufs = calloc(ni + 1, sizeof *bufs);
+	char ***strs = calloc(ni + 1, sizeof *strs);
+	char **header = NULL, **colnames = NULL;
+	int n_header = 0, n_colnames = 0;
+	mlmd_score_ctx *ctx = NULL;
+	long rows_done = 0;
+	if (!binds || !tin || !tout || !bufs || !strs || mlmd_score_ctx_new(&ctx)) {
+		rc = cli_failed("out of memory");
+		goto out;
+	}
+	mlmd_score_ctx_set_limit(ctx, max_memory);
+	int got = csv_next(&r);
+	if (got < 0) {
+		rc = cli_failed("%s:%ld: %s (the header)", in_path, r.lineno, r.err);
+		goto out;
+	}
+	if (got == 0) {
+		rc = cli_failed("%s: empty input (a header line is needed)", in_path);
+		goto out;
+	}
+	n_header = (int)r.n_cells;
+	header = calloc((size_t)n_header + 1, sizeof *header);
+	for (int c = 0; header && c < n_header; c++)
+		header[c] = strdup(r.cells[c]);
+	if (columns && split_list(columns, &colnames, &n_colnames)) {
+		rc = cli_failed("out of memory");
+		goto out;
+	}
+	/* bind model inputs to columns */
+	for (size_t k = 0; k < ni; k++) {
+		const mlmd_value_info *vi = mlmd_model_input(m, k);
+		in_bind *b = &binds[k];
+		b->dtype = vi->dtype;
+		int by_name = -1;
+		for (int c = 0; c < n_header; c++)
+			if (!strcmp(header[c], vi->name))
+				by_name = c;
+		int64_t width = vi->rank == 2 ? vi->dims[1] : 1;
+		if (vi->rank > 2 || vi->rank == 0) {
+			rc = cli_failed("input '%s' has rank %d; CSV scoring supports inputs of shape [N] or [N, F]", vi->name,
+				vi->rank);
+			goto out;
+		}
+		b->rank = vi->rank < 0 ? 2 : vi->rank;
+		if (ni == 1 && b->rank == 2 && !(by_name >= 0 && width == 1 && !colnames)) {
+			/* the single [N, F] input: columns in order */
+			int want = colnames ? n_colnames : n_header;
+			b->cols = calloc((size_t)want + 1, sizeof *b->cols);
+			b->n_cols = want;
+			for (int j = 0; j < want; j++) {
+				b->cols[j] = j;
+				if (colnames) {
+					b->cols[j] = -1;
+					for (int c = 0; c < n_header; c++)
+						if (!strcmp(header[c], colnames[j]))
+							b->cols[j] = c;
+					if (b->cols[j] < 0) {
+						rc = cli_failed("--columns: no column '%s' in the input header", colnames[j]);
+						goto out;
+					}
+				}
+			}
+			if (width >= 0 && want != width) {
+				rc = cli_failed("input '%s' takes %lld features; %s %d column(s)", vi->name, (long long)width,
+					colnames ? "--columns names" : "the CSV has", want);
+				goto out;
+			}
+		} else {
+			if (by_name < 0) {
+				rc = cli_failed("input '%s': no CSV column of that name (columns: %d in the header)", vi->name,
+					n_header);
+				goto out;
+			}
+			if (width != 1 && width != -1) {
+				rc = cli_failed("input '%s' takes %lld features per row; only single-column inputs are matched "
+					"by name", vi->name, (long long)width);
+				goto out;
+			}
+			b->cols = calloc(1, sizeof *b->cols);
+			b->cols[0] = by_name;
+			b->n_cols = 1;
+		}
+		if (b->dtype == MLMD_DTYPE_UNDEFINED)
+			b->dtype = MLMD_DTYPE_FLOAT;
+		bufs[k] = calloc((size_t)batch * (size_t)b->n_cols + 1, mlmd_dtype_size(b->dtype) ? mlmd_dtype_size(b->dtype) : 1);
+		strs[k] = calloc((size_t)batch * (size_t)b->n_cols + 1, sizeof(char *));
+		if (!bufs[k] || !strs[k] || !b->cols) {
+			rc = cli_failed("out of memory");
+			goto out;
+		}
+	}
+	bool header_done = false, eof = false;
+	while (!eof && rc == 0) {
+		long n = 0;
+		while (n < batch) {
+			got = csv_next(&r);
+			if (got < 0) {
+				rc = cli_failed("%s:%ld: %s", in_path, r.lineno, r.err);
+				goto out;
+			}
+			if (got == 0) {
+				eof = true;
+				break;
+			}
+			if (r.n_cells == 1 && r.cells[0][0] == '\0')
+				continue; /* blank line */
+			if ((int)r.n_cells != n_header) {
+				rc = cli_failed("%s:%ld: %zu fields, the header has %d", in_path, r.lineno, r.n_cells, n_header);
+				goto out;
+			}
+			for (size_t k = 0; k < ni; k++)
+				for (int j = 0; j < binds[k].n_cols; j++) {
+					const char *err = "invalid";
+					size_t at = (size_t)n * (size_t)binds[k].n_cols + (size_t)j;
+					if (csv_parse_cell(r.cells[binds[k].cols[j]], binds[k].dtype, bufs[k], at, strs[k], &err)) {
+						rc = cli_failed("%s:%ld: column '%s': %s: '%s'", in_path, r.lineno, header[binds[k].cols[j]],
+							err, r.cells[binds[k].cols[j]]);
+						goto out;
+					}
+				}
+			n++;
+		}
+		if (n == 0 && header_done)
+			break;
+		for (size_t k = 0; k < ni; k++) {
+			tin[k] = (mlmd_tensor){ .dtype = binds[k].dtype, .rank = binds[k].rank, .data = bufs[k] };
+			tin[k].dims[0] = n;
+			tin[k].dims[1] = binds[k].n_cols;
+		}
+		memset(tout, 0, (no + 1) * sizeof *tout);
+		int src = n > 0 ? (sctx ? mlmd_scorer_score(sctx, tin, ni, tout, no) : mlmd_model_score(m, ctx, tin, ni, tout,
+			no)) : 0;
+		if (src) {
+			rc = cli_failed("rows %ld-%ld: %s%s", rows_done + 1, rows_done + n, mlmd_error_message(),
+				src == -MLMD_RESOURCE_EXHAUSTED && max_memory ? " (--max-memory sets the limit)" : "");
+			goto out;
+		}
+		if (!header_done) {
+			/* the header: from the first batch's shapes (or the declared ones) */
+			for (size_t o = 0; o < no; o++) {
+				const mlmd_value_info *vi = mlmd_model_output(m, o);
+				int64_t w = n > 0 ? out_width(&tout[o]) : (vi->rank == 2 && vi->dims[1] > 0 ? vi->dims[1] : 1);
+				for (int64_t k = 0; k < w; k++) {
+					if (o || k)
+						fputc(',', out);
+					csv_put(out, vi->name);
+					if (w == 1)
+						continue; /* one value per row: the output's name */
+					fputc('_', out);
+					if (vi->n_labels == (size_t)w)
+						print_label(out, vi, (size_t)k);
+					else
+						fprintf(out, "%lld", (long long)k);
+				}
+			}
+			fputc('\n', out);
+			header_done = true;
+		}
+		for (long i = 0; i < n; i++) {
+			for (size_t o = 0; o < no; o++) {
+				int64_t w = out_width(&tout[o]);
+				if (tout[o].rank >= 1 && tout[o].dims[0] != n) {
+					rc = cli_failed("output '%s' has %lld rows for %ld input rows", mlmd_model_output(m, o)->name,
+						(long long)tout[o].dims[0], n);
+					goto out;
+				}
+				for (int64_t k = 0; k < w; k++) {
+					if (o || k)
+						fputc(',', out);
+					print_value(out, &tout[o], (size_t)(i * w + k));
+				}
+			}
+			fputc('\n', out);
+		}
+		for (size_t k = 0; k < ni; k++)
+			if (binds[k].dtype == MLMD_DTYPE_STRING)
+				for (long i = 0; i < n * binds[k].n_cols; i++) {
+					free(strs[k][i]);
+					strs[k][i] = NULL;
+				}
+		rows_done += n;
+	}
+	if (fflush(out) || ferror(out))
+		rc = cli_failed("%s: write error", out_path);
+out:
+	for (size_t k = 0; k < ni; k++) {
+		if (strs && strs[k])
+			for (long i = 0; i < batch * (binds ? binds[k].n_cols : 0); i++)
+				free(strs[k][i]);
+		if (strs)
+			free(strs[k]);
+		if (bufs)
+			free(bufs[k]);
+		if (binds)
+			free(binds[k].cols);
+	}
+	for (int c = 0; header && c < n_header; c++)
+		free(header[c]);
+	free(header);
+	free(colnames);
+	free(strs);
+	free(bufs);
+	free(binds);
+	free(tin);
+	free(tout);
+	csv_free(&r);
+	mlmd_score_ctx_free(ctx);
+	mlmd_model_free(m);
+	mlmd_scorer_ctx_free(sctx);
+	if (scorer) {
+		int64_t exec = mlmd_scorer_execution_id(scorer);
+		if (mlmd_scorer_free(scorer) && rc == 0)
+			rc = cli_failed("recording the serving execution: %s", mlmd_error_message());
+		else if (rc == 0)
+			fprintf(stderr, "%s: %ld rows scored; serving recorded as execution %lld\n", prog, rows_done,
+				(long long)exec);
+	}
+	if (in != stdin)
+		fclose(in);
+	if (out != stdout && fclose(out) && rc == 0)
+		rc = cli_failed("%s: write error", out_path);
+	return rc;
+}
+
+/* ---- model info --------------------------------------------------------------------------- */
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* A free dimension's name: the model's own (an ONNX dim_param), else N for
+ * the first one (the rows, in every format the scorer reads), else NULL
+ * (printed "?" as text, null in JSON). One notation for every format. */
+static const char *dim_name(const mlmd_value_info *vi, int d)
+{
+	if (vi->dim_names && vi->dim_names[d] && vi->dim_names[d][0])
+		return vi->dim_names[d];
+	return d == 0 ? "N" : NULL;
+}
+
+static void print_info(FILE *f, const mlmd_value_info *vi, bool json)
+{
+	if (json) {
+		fputs("{\"name\":", f);
+		json_str(f, vi->name);
+		char tw[24];
+		fprintf(f, ",\"type\":\"%s\",\"shape\":", type_word(vi->dtype, tw));
+		if (vi->rank < 0) {
+			fputs("null", f);
+		} else {
+			fputc('[', f);
+			for (int d = 0; d < vi->rank; d++) {
+				if (d)
+					fputc(',', f);
+				if (vi->dims[d] >= 0)
+					fprintf(f, "%lld", (long long)vi->dims[d]);
+				else if (dim_name(vi, d))
+					json_str(f, dim_name(vi, d));
+				else
+					fputs("null", f);
+			}
+			fputc(']', f);
+		}
+		if (vi->n_labels) {
+			fputs(",\"labels\":[", f);
+			for (size_t k = 0; k < vi->n_labels; k++) {
+				if (k)
+					fputc(',', f);
+				if (vi->labels_int64)
+					fprintf(f, "%lld", (long long)vi->labels_int64[k]);
+				else
+					json_str(f, vi->labels_string[k]);
+			}
+			fputc(']', f);
+		}
+		fputc('}', f);
+		return;
+	}
+	char tw[24];
+	fprintf(f, "  %s: %s", vi->name, type_word(vi->dtype, tw));
+	if (vi->rank >= 0) {
+		fputs(" [", f);
+		for (int d = 0; d < vi->rank; d++) {
+			if (d)
+				fputs(", ", f);
+			if (vi->dims[d] >= 0)
+				fprintf(f, "%lld", (long long)vi->dims[d]);
+			else
+				fputs(dim_name(vi, d) ? dim_name(vi, d) : "?", f);
+		}
+		fputc(']', f);
+	}
+	if (vi->n_labels) {
+		fprintf(f, " labels:");
+		for (size_t k = 0; k < vi->n_labels && k < 20; k++) {
+			fputc(' ', f);
+			if (vi->labels_int64)
+				fprintf(f, "%lld", (long long)vi->labels_int64[k]);
+			else
+				fputs(vi->labels_string[k], f);
+		}
+		if (vi->n_labels > 20)
+			fprintf(f, " ... (%zu)", vi->n_labels);
+	}
+	fputc('\n', f);
+}
+
+static int cmd_model_info(int argc, char **argv)
+{
+	const char *path = NULL;
+	bool json = false;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("usage: %s model info PATH [--json]\n\nPrints a model file's (ONNX, XGBoost JSON or PMML) "
+				"format, producer, opsets, inputs, outputs and metadata. A dimension the model leaves free\n"
+				"prints as its name in the model, else N for the first (the rows) and ? (JSON null) for "
+				"others.\n", prog);
+			return 0;
+		} else if (argv[i][0] == '-' || path)
+			return cli_usage("model info: unexpected argument '%s'", argv[i]);
+		else
+			path = argv[i];
+	}
+	if (!path)
+		return cli_usage("model info: PATH is required");
+	mlmd_model *m;
+	if (mlmd_model_load_file(&m, path))
+		return cli_failed("%s", mlmd_error_message());
+	FILE *f = stdout;
+	if (json) {
+		fputs("{\"format\":", f);
+		json_str(f, mlmd_model_format(m));
+		fputs(",\"producer\":", f);
+		json_str(f, mlmd_model_producer(m));
+		fputs(",\"producer_version\":", f);
+		json_str(f, mlmd_model_producer_version(m));
+		fprintf(f, ",\"ir_version\":%lld,\"opsets\":{", (long long)mlmd_model_ir_version(m));
+		for (size_t i = 0; i < mlmd_model_opset_count(m); i++) {
+			const char *d;
+			int64_t v;
+			mlmd_model_opset(m, i, &d, &v);
+			if (i)
+				fputc(',', f);
+			json_str(f, d[0] ? d : "ai.onnx");
+			fprintf(f, ":%lld", (long long)v);
+		}
+		fputs("},\"inputs\":[", f);
+		for (size_t i = 0; i < mlmd_model_input_count(m); i++) {
+			if (i)
+				fputc(',', f);
+			print_info(f, mlmd_model_input(m, i), true);
+		}
+		fputs("],\"outputs\":[", f);
+		for (size_t i = 0; i < mlmd_model_output_count(m); i++) {
+			if (i)
+				fputc(',', f);
+			print_info(f, mlmd_model_output(m, i), true);
+		}
+		fputs("],\"metadata\":{", f);
+		for (size_t i = 0; i < mlmd_model_metadata_count(m); i++) {
+			const char *k, *v;
+			mlmd_model_metadata(m, i, &k, &v);
+			if (i)
+				fputc(',', f);
+			json_str(f, k);
+			fputc(':', f);
+			json_str(f, v);
+		}
+		fputs("}}\n", f);
+	} else {
+		fprintf(f, "format: %s\nproducer: %s %s\n", mlmd_model_format(m), mlmd_model_producer(m),
+			mlmd_model_producer_version(m));
+		if (mlmd_model_ir_version(m))
+			fprintf(f, "ir_version: %lld\n", (long long)mlmd_model_ir_version(m));
+		for (size_t i = 0; i < mlmd_model_opset_count(m); i++) {
+			const char *d;
+			int64_t v;
+			mlmd_model_opset(m, i, &d, &v);
+			fprintf(f, "opset: %s %lld\n", d[0] ? d : "ai.onnx", (long long)v);
+		}
+		fputs("inputs:\n", f);
+		for (size_t i = 0; i < mlmd_model_input_count(m); i++)
+			print_info(f, mlmd_model_input(m, i), false);
+		fputs("outputs:\n", f);
+		for (size_t i = 0; i < mlmd_model_output_count(m); i++)
+			print_info(f, mlmd_model_output(m, i), false);
+		if (mlmd_model_metadata_count(m))
+			fputs("metadata:\n", f);
+		for (size_t i = 0; i < mlmd_model_metadata_count(m); i++) {
+			const char *k, *v;
+			mlmd_model_metadata(m, i, &k, &v);
+			fprintf(f, "  %s: %s\n", k, v);
+		}
+	}
+	mlmd_model_free(m);
+	return 0;
+}
+
+/* ---- model add ------------------------------------------------------------------------------- */
+
+static int cmd_model_add(const char *global_store, int argc, char **argv)
+{
+	const char *store_uri = global_store ? global_store : getenv("MLMD_STORE"), *type = "Model", *name = NULL,
+		*path = NULL, *uri = NULL;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool has_next = i + 1 < argc;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			printf("usage: %s model add --store URI [--type NAME] --name NAME [--uri URI] FILE\n\n"
+				"Records a model file as an artifact (default type \"Model\") with its SHA-256 digest, size,\n"
+				"format, inputs and outputs, so that scorers can verify it. The file must load as a model.\n"
+				"The artifact's uri is FILE's absolute file:// URI (found from any directory) unless --uri\n"
+				"gives another. Prints the new artifact's id.\n", prog);
+			return 0;
+		} else if (!strcmp(a, "--store") && has_next) {
+			store_uri = argv[++i];
+		} else if (!strcmp(a, "--type") && has_next) {
+			type = argv[++i];
+		} else if (!strcmp(a, "--name") && has_next) {
+			name = argv[++i];
+		} else if (!strcmp(a, "--uri") && has_next) {
+			uri = argv[++i];
+		} else if (a[0] == '-' || path) {
+			return cli_usage("model add: unexpected argument '%s'", a);
+		} else {
+			path = a;
+		}
+	}
+	if (!store_uri || !name || !path)
+		return cli_usage("model add: --store URI (or MLMD_STORE), --name NAME and FILE are required");
+	mlmd_store_options so = MLMD_STORE_OPTIONS_INIT;
+	so.uri = store_uri;
+	mlmd_store *st;
+	if (mlmd_store_open(&st, &so))
+		return cli_failed("%s", mlmd_error_message());
+	mlmd_model_record_options o = MLMD_MODEL_RECORD_OPTIONS_INIT;
+	o.path = path;
+	o.type_name = type;
+	o.name = name;
+	o.uri = uri;
+	int64_t id;
+	int rc = 0;
+	if (mlmd_model_record(st, &o, &id))
+		rc = cli_failed("%s", mlmd_error_message());
+	else
+		printf("%lld\n", (long long)id);
+	mlmd_store_free(st);
+	return rc;
+}
+
+
+int cmd_score(int argc, char **argv)
+{
+	if (cli_g.json)
+		return cli_usage("--json does not apply to score (its output is CSV)");
+	return score(cli_g.store, argc, argv);
+}
+
+int cmd_model(int argc, char **argv)
+{
+	if (argc < 1)
+		return cli_usage("model: a subcommand is required (info, add)");
+	if (!strcmp(argv[0], "info")) {
+		if (!cli_g.json)
+			return cmd_model_info(argc - 1, argv + 1);
+		/* --json before the command: as if given after it */
+		char **with = calloc((size_t)argc + 1, sizeof *with);
+		if (!with)
+			return cli_failed("out of memory");
+		memcpy(with, argv + 1, (size_t)(argc - 1) * sizeof *with);
+		with[argc - 1] = "--json";
+		int rc = cmd_model_info(argc, with);
+		free(with);
+		return rc;
+	}
+	if (!strcmp(argv[0], "add")) {
+		if (cli_g.json)
+			return cli_usage("--json does not apply to model add");
+		return cmd_model_add(cli_g.store, argc - 1, argv + 1);
+	}
+	if (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
+		printf("usage: mlmd model info PATH [--json]\n"
+		       "       mlmd model add --store URI [--type NAME] --name NAME [--uri URI] FILE\n\n"
+		       "'info' describes a model file; 'add' records one in a store with its digest.\n"
+		       "Run 'mlmd model info --help' or 'mlmd model add --help' for details.\n");
+		return 0;
+	}
+	static const char *const subs[] = { "info", "add" };
+	const char *near = cli_closest(argv[0], subs, 2);
+	if (near)
+		return cli_usage("model: unknown subcommand '%s' (did you mean %s?)", argv[0], near);
+	return cli_usage("model: unknown subcommand '%s' (info, add)", argv[0]);
+}
