@@ -11,5 +11,6 @@
 #include "mlmd/scorer.h"
 #include "mlmd/serving.h"
 #include "mlmd/render.h"
+#include "mlmd/json.h"
 
 #endif

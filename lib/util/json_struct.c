@@ -1,67 +1,48 @@
 /*
- * util/json.c - google.protobuf.Struct to and from JSON text.
+ * util/json_struct.c - google.protobuf.Struct to and from JSON text, through
+ * the library's JSON writer and reader (util/json.c).
  *
  * Struct property values are stored as JSON so that they stay readable by any
  * SQL tool. The mapping is the proto3 JSON one: null, number (double), string,
  * bool, object, array. JSON cannot hold NaN or infinities, so those are
- * refused with INVALID_ARGUMENT rather than stored lossily.
+ * refused with INVALID_ARGUMENT rather than stored lossily. Numbers are
+ * written with 17 significant digits ("%.17g"), as they always were, so a
+ * value stored by an earlier release and one stored now are the same text.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pbutil.h"
+#include "mlmd/json.h"
 
 #define MAX_DEPTH 100
 
-static int value_to_json(const Mlmd__Pb__Wkt__Value *v, mlmd_buf *out, int depth);
+/* ---- writing -------------------------------------------------------------------------- */
 
-static void put_json_string(mlmd_buf *out, const char *s)
-{
-	mlmd__buf_put(out, "\"", 1);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': mlmd__buf_puts(out, "\\\""); break;
-		case '\\': mlmd__buf_puts(out, "\\\\"); break;
-		case '\n': mlmd__buf_puts(out, "\\n"); break;
-		case '\r': mlmd__buf_puts(out, "\\r"); break;
-		case '\t': mlmd__buf_puts(out, "\\t"); break;
-		case '\b': mlmd__buf_puts(out, "\\b"); break;
-		case '\f': mlmd__buf_puts(out, "\\f"); break;
-		default:
-			if (*p < 0x20)
-				mlmd__buf_printf(out, "\\u%04x", *p);
-			else
-				mlmd__buf_put(out, p, 1);
-		}
-	}
-	mlmd__buf_put(out, "\"", 1);
-}
+static int value_to_json(const Mlmd__Pb__Wkt__Value *v, mlmd_json_writer *w, int depth);
 
-static int struct_to_json(const Mlmd__Pb__Wkt__Struct *s, mlmd_buf *out, int depth)
+static int struct_to_json(const Mlmd__Pb__Wkt__Struct *s, mlmd_json_writer *w, int depth)
 {
 	if (depth > MAX_DEPTH)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "struct value nests deeper than %d levels", MAX_DEPTH);
-	mlmd__buf_put(out, "{", 1);
+	mlmd_json_object_begin(w);
 	for (size_t i = 0; i < s->n_fields; i++) {
-		if (i)
-			mlmd__buf_put(out, ",", 1);
-		put_json_string(out, s->fields[i]->key ? s->fields[i]->key : "");
-		mlmd__buf_put(out, ":", 1);
-		int rc = value_to_json(s->fields[i]->value, out, depth + 1);
+		mlmd_json_key(w, s->fields[i]->key ? s->fields[i]->key : "");
+		int rc = value_to_json(s->fields[i]->value, w, depth + 1);
 		if (rc)
 			return rc;
 	}
-	mlmd__buf_put(out, "}", 1);
+	mlmd_json_object_end(w);
 	return 0;
 }
 
-static int value_to_json(const Mlmd__Pb__Wkt__Value *v, mlmd_buf *out, int depth)
+static int value_to_json(const Mlmd__Pb__Wkt__Value *v, mlmd_json_writer *w, int depth)
 {
 	if (depth > MAX_DEPTH)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "struct value nests deeper than %d levels", MAX_DEPTH);
 	if (!v) {
-		mlmd__buf_puts(out, "null");
+		mlmd_json_null(w);
 		return 0;
 	}
 	switch (v->kind_case) {
@@ -70,291 +51,169 @@ static int value_to_json(const Mlmd__Pb__Wkt__Value *v, mlmd_buf *out, int depth
 			return mlmd__fail(MLMD_INVALID_ARGUMENT,
 					  "struct value holds a non-finite number (%g), which JSON cannot store",
 					  v->number_value);
-		mlmd__buf_printf(out, "%.17g", v->number_value);
+		mlmd_json_double(w, v->number_value, 17);
 		return 0;
 	case MLMD__PB__WKT__VALUE__KIND_STRING_VALUE:
-		put_json_string(out, v->string_value ? v->string_value : "");
+		mlmd_json_string(w, v->string_value ? v->string_value : "");
 		return 0;
 	case MLMD__PB__WKT__VALUE__KIND_BOOL_VALUE:
-		mlmd__buf_puts(out, v->bool_value ? "true" : "false");
+		mlmd_json_bool(w, v->bool_value);
 		return 0;
 	case MLMD__PB__WKT__VALUE__KIND_STRUCT_VALUE:
 		if (!v->struct_value) {
-			mlmd__buf_puts(out, "{}");
+			mlmd_json_object_begin(w);
+			mlmd_json_object_end(w);
 			return 0;
 		}
-		return struct_to_json(v->struct_value, out, depth + 1);
+		return struct_to_json(v->struct_value, w, depth + 1);
 	case MLMD__PB__WKT__VALUE__KIND_LIST_VALUE:
-		mlmd__buf_put(out, "[", 1);
+		mlmd_json_array_begin(w);
 		for (size_t i = 0; v->list_value && i < v->list_value->n_values; i++) {
-			if (i)
-				mlmd__buf_put(out, ",", 1);
-			int rc = value_to_json(v->list_value->values[i], out, depth + 1);
+			int rc = value_to_json(v->list_value->values[i], w, depth + 1);
 			if (rc)
 				return rc;
 		}
-		mlmd__buf_put(out, "]", 1);
+		mlmd_json_array_end(w);
 		return 0;
 	default: /* null, or no kind set */
-		mlmd__buf_puts(out, "null");
+		mlmd_json_null(w);
 		return 0;
 	}
 }
 
 int mlmd__struct_to_json(const Mlmd__Pb__Wkt__Struct *s, mlmd_buf *out)
 {
-	int rc = struct_to_json(s, out, 0);
-	if (!rc && out->oom)
-		return MLMD_OOM();
+	mlmd_json_writer *w;
+	int rc = mlmd_json_writer_new(&w, NULL);
+	if (rc)
+		return rc;
+	rc = struct_to_json(s, w, 0);
+	if (!rc)
+		rc = mlmd_json_writer_status(w);
+	size_t n;
+	const char *text = rc ? NULL : mlmd_json_writer_text(w, &n);
+	if (text) {
+		mlmd__buf_put(out, text, n);
+		if (out->oom)
+			rc = MLMD_OOM();
+	}
+	mlmd_json_writer_free(w);
 	return rc;
 }
 
-/* ---- parsing ------------------------------------------------------------ */
+/* ---- reading -------------------------------------------------------------------------- */
 
-typedef struct jp {
-	const char *p, *end;
-} jp;
-
-static void skip_ws(jp *j)
+/* Stored text that is not what the writer above writes: DATA_LOSS, with
+ * the reader's reason (or `what`) in the message. */
+static int bad(int rc, const char *what)
 {
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
-		j->p++;
+	if (rc == -MLMD_RESOURCE_EXHAUSTED)
+		return rc;
+	char why[256];
+	snprintf(why, sizeof why, "%s", what ? what : mlmd_error_message());
+	return mlmd__fail(MLMD_DATA_LOSS, "stored struct value is not valid JSON: %s", why);
 }
 
-static int bad(const char *what)
-{
-	return mlmd__fail(MLMD_DATA_LOSS, "stored struct value is not valid JSON: %s", what);
-}
+static int parse_value(mlmd_json_reader *r, int t, const char *text, size_t len, Mlmd__Pb__Wkt__Value **out);
 
-static void put_utf8(mlmd_buf *b, unsigned cp)
-{
-	char u[4];
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		mlmd__buf_put(b, u, 1);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xC0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3F));
-		mlmd__buf_put(b, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | cp >> 12);
-		u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F));
-		mlmd__buf_put(b, u, 3);
-	} else {
-		u[0] = (char)(0xF0 | cp >> 18);
-		u[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-		u[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-		u[3] = (char)(0x80 | (cp & 0x3F));
-		mlmd__buf_put(b, u, 4);
-	}
-}
-
-static int hex4(const char *p, unsigned *out)
-{
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
-		else return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static int parse_string(jp *j, char **out)
-{
-	mlmd_buf b = { 0 };
-	j->p++; /* opening quote */
-	while (j->p < j->end && *j->p != '"') {
-		if (*j->p == '\\') {
-			if (j->end - j->p < 2)
-				goto fail;
-			char c = j->p[1];
-			j->p += 2;
-			switch (c) {
-			case '"': mlmd__buf_put(&b, "\"", 1); break;
-			case '\\': mlmd__buf_put(&b, "\\", 1); break;
-			case '/': mlmd__buf_put(&b, "/", 1); break;
-			case 'n': mlmd__buf_put(&b, "\n", 1); break;
-			case 'r': mlmd__buf_put(&b, "\r", 1); break;
-			case 't': mlmd__buf_put(&b, "\t", 1); break;
-			case 'b': mlmd__buf_put(&b, "\b", 1); break;
-			case 'f': mlmd__buf_put(&b, "\f", 1); break;
-			case 'u': {
-				unsigned cp;
-				if (j->end - j->p < 4 || hex4(j->p, &cp))
-					goto fail;
-				j->p += 4;
-				if (cp >= 0xD800 && cp < 0xDC00 && j->end - j->p >= 6 && j->p[0] == '\\' &&
-				    j->p[1] == 'u') {
-					unsigned lo;
-					if (hex4(j->p + 2, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
-						cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-						j->p += 6;
-					}
-				}
-				put_utf8(&b, cp);
-				break;
-			}
-			default:
-				goto fail;
-			}
-		} else {
-			mlmd__buf_put(&b, j->p, 1);
-			j->p++;
-		}
-	}
-	if (j->p >= j->end)
-		goto fail;
-	j->p++;
-	if (b.oom) {
-		mlmd__buf_free(&b);
-		return MLMD_OOM();
-	}
-	*out = b.p ? b.p : mlmd__strdup("");
-	return *out ? 0 : MLMD_OOM();
-fail:
-	mlmd__buf_free(&b);
-	return bad("bad string");
-}
-
-static int parse_value(jp *j, Mlmd__Pb__Wkt__Value **out, int depth);
-
-static int parse_object(jp *j, Mlmd__Pb__Wkt__Struct **out, int depth)
+/* The members of an object whose '{' was just read. */
+static int parse_object(mlmd_json_reader *r, Mlmd__Pb__Wkt__Struct **out)
 {
 	Mlmd__Pb__Wkt__Struct *s = mlmd__msg_new(&mlmd__pb__wkt__struct__descriptor);
 	if (!s)
 		return MLMD_OOM();
 	int rc = 0;
-	j->p++; /* { */
-	skip_ws(j);
-	if (j->p < j->end && *j->p == '}') {
-		j->p++;
-		*out = s;
-		return 0;
-	}
 	for (;;) {
-		skip_ws(j);
-		if (j->p >= j->end || *j->p != '"') {
-			rc = bad("expected a key");
+		const char *text;
+		size_t len;
+		int t = mlmd_json_next(r, &text, &len);
+		if (t == MLMD_JSON_OBJECT_END)
+			break;
+		if (t < 0) {
+			rc = bad(t, NULL);
 			break;
 		}
-		Mlmd__Pb__Wkt__Struct__FieldsEntry *e =
-			mlmd__msg_new(&mlmd__pb__wkt__struct__fields_entry__descriptor);
+		/* the reader gives a key here, or fails */
+		Mlmd__Pb__Wkt__Struct__FieldsEntry *e = mlmd__msg_new(&mlmd__pb__wkt__struct__fields_entry__descriptor);
 		if (!e || mlmd__push_ptr((void ***)&s->fields, &s->n_fields, e)) {
 			free(e);
 			rc = MLMD_OOM();
 			break;
 		}
-		if ((rc = parse_string(j, &e->key)))
-			break;
-		skip_ws(j);
-		if (j->p >= j->end || *j->p != ':') {
-			rc = bad("expected ':'");
+		if (!(e->key = mlmd__strndup(text, len))) {
+			rc = MLMD_OOM();
 			break;
 		}
-		j->p++;
-		if ((rc = parse_value(j, &e->value, depth + 1)))
+		t = mlmd_json_next(r, &text, &len);
+		if ((rc = parse_value(r, t, text, len, &e->value)))
 			break;
-		skip_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (j->p < j->end && *j->p == '}') {
-			j->p++;
-			*out = s;
-			return 0;
-		}
-		rc = bad("expected ',' or '}'");
-		break;
 	}
-	protobuf_c_message_free_unpacked(&s->base, NULL);
-	return rc;
+	if (rc) {
+		protobuf_c_message_free_unpacked(&s->base, NULL);
+		return rc;
+	}
+	*out = s;
+	return 0;
 }
 
-static int parse_value(jp *j, Mlmd__Pb__Wkt__Value **out, int depth)
+/* The value whose first token t (with its text) was just read. */
+static int parse_value(mlmd_json_reader *r, int t, const char *text, size_t len, Mlmd__Pb__Wkt__Value **out)
 {
-	if (depth > MAX_DEPTH)
-		return bad("too deep");
-	skip_ws(j);
-	if (j->p >= j->end)
-		return bad("unexpected end");
+	if (t < 0)
+		return bad(t, NULL);
 	Mlmd__Pb__Wkt__Value *v = mlmd__msg_new(&mlmd__pb__wkt__value__descriptor);
 	if (!v)
 		return MLMD_OOM();
 	int rc = 0;
-	char c = *j->p;
-	if (c == '{') {
+	switch (t) {
+	case MLMD_JSON_OBJECT:
 		v->kind_case = MLMD__PB__WKT__VALUE__KIND_STRUCT_VALUE;
-		rc = parse_object(j, &v->struct_value, depth);
-	} else if (c == '[') {
+		rc = parse_object(r, &v->struct_value);
+		break;
+	case MLMD_JSON_ARRAY:
 		v->kind_case = MLMD__PB__WKT__VALUE__KIND_LIST_VALUE;
 		v->list_value = mlmd__msg_new(&mlmd__pb__wkt__list_value__descriptor);
 		if (!v->list_value) {
 			rc = MLMD_OOM();
-			goto done;
-		}
-		j->p++;
-		skip_ws(j);
-		if (j->p < j->end && *j->p == ']') {
-			j->p++;
-			goto done;
+			break;
 		}
 		for (;;) {
+			const char *it;
+			size_t il;
+			int ti = mlmd_json_next(r, &it, &il);
+			if (ti == MLMD_JSON_ARRAY_END)
+				break;
 			Mlmd__Pb__Wkt__Value *item = NULL;
-			if ((rc = parse_value(j, &item, depth + 1)))
+			if ((rc = parse_value(r, ti, it, il, &item)))
 				break;
 			if (mlmd__push_ptr((void ***)&v->list_value->values, &v->list_value->n_values, item)) {
 				protobuf_c_message_free_unpacked(&item->base, NULL);
 				rc = MLMD_OOM();
 				break;
 			}
-			skip_ws(j);
-			if (j->p < j->end && *j->p == ',') {
-				j->p++;
-				continue;
-			}
-			if (j->p < j->end && *j->p == ']') {
-				j->p++;
-				break;
-			}
-			rc = bad("expected ',' or ']'");
-			break;
 		}
-	} else if (c == '"') {
+		break;
+	case MLMD_JSON_STRING:
 		v->kind_case = MLMD__PB__WKT__VALUE__KIND_STRING_VALUE;
-		rc = parse_string(j, &v->string_value);
-	} else if (j->end - j->p >= 4 && !memcmp(j->p, "true", 4)) {
+		if (!(v->string_value = mlmd__strndup(text, len)))
+			rc = MLMD_OOM();
+		break;
+	case MLMD_JSON_TRUE:
+	case MLMD_JSON_FALSE:
 		v->kind_case = MLMD__PB__WKT__VALUE__KIND_BOOL_VALUE;
-		v->bool_value = 1;
-		j->p += 4;
-	} else if (j->end - j->p >= 5 && !memcmp(j->p, "false", 5)) {
-		v->kind_case = MLMD__PB__WKT__VALUE__KIND_BOOL_VALUE;
-		j->p += 5;
-	} else if (j->end - j->p >= 4 && !memcmp(j->p, "null", 4)) {
+		v->bool_value = t == MLMD_JSON_TRUE;
+		break;
+	case MLMD_JSON_NULL:
 		v->kind_case = MLMD__PB__WKT__VALUE__KIND_NULL_VALUE;
-		j->p += 4;
-	} else {
-		char tmp[64];
-		size_t n = 0;
-		while (j->p + n < j->end && n < sizeof tmp - 1 && strchr("+-0123456789.eE", j->p[n]))
-			n++;
-		memcpy(tmp, j->p, n);
-		tmp[n] = '\0';
-		char *endp;
-		double d = n ? mlmd__strtod(tmp, &endp) : 0;
-		if (!n || *endp)
-			rc = bad("bad number");
+		break;
+	case MLMD_JSON_NUMBER:
 		v->kind_case = MLMD__PB__WKT__VALUE__KIND_NUMBER_VALUE;
-		v->number_value = d;
-		j->p += n;
+		if (mlmd__parse_double(text, len, 0, &v->number_value))
+			rc = bad(0, "bad number");
+		break;
+	default:
+		rc = bad(0, "expected a value");
 	}
-done:
 	if (rc) {
 		protobuf_c_message_free_unpacked(&v->base, NULL);
 		return rc;
@@ -365,18 +224,24 @@ done:
 
 int mlmd__json_to_struct(const char *json, size_t len, Mlmd__Pb__Wkt__Struct **out)
 {
-	jp j = { json, json + len };
-	skip_ws(&j);
-	if (j.p >= j.end || *j.p != '{')
-		return bad("expected an object");
-	int rc = parse_object(&j, out, 0);
+	*out = NULL;
+	mlmd_json_reader *r;
+	/* one level more than the writer lets a value nest, so anything it wrote reads back */
+	int rc = mlmd_json_reader_new(&r, json, len, MAX_DEPTH + 2);
 	if (rc)
 		return rc;
-	skip_ws(&j);
-	if (j.p != j.end) {
+	int t = mlmd_json_next(r, NULL, NULL);
+	if (t < 0)
+		rc = bad(t, NULL);
+	else if (t != MLMD_JSON_OBJECT)
+		rc = bad(0, "expected an object");
+	else
+		rc = parse_object(r, out);
+	if (!rc && (t = mlmd_json_next(r, NULL, NULL)) != MLMD_JSON_END) {
+		rc = bad(t, NULL);
 		protobuf_c_message_free_unpacked(&(*out)->base, NULL);
 		*out = NULL;
-		return bad("trailing characters");
 	}
-	return 0;
+	mlmd_json_reader_free(r);
+	return rc;
 }
