@@ -101,6 +101,17 @@ MLMD_EXTERN(int) mlmd_model_load_file(mlmd_model **out, const char *path);
  * ownership of the buffer). `name` (may be NULL) prefixes error messages. */
 MLMD_EXTERN(int) mlmd_model_load_buffer(mlmd_model **out, const void *data, size_t len, const char *name);
 
+/* Reads a model file whole, as mlmd_model_load_file() does before it decodes
+ * it: a directory (a TensorFlow SavedModel among them), an unreadable file
+ * and an empty one are refused with the same messages. For a host that
+ * checks the bytes first (a digest, a signature) and then loads exactly
+ * those bytes with mlmd_model_load_buffer(), reading the file once. On
+ * success *data is a new buffer of *len bytes; free it with
+ * mlmd_model_data_free(). */
+MLMD_EXTERN(int) mlmd_model_read_file(const char *path, void **data, size_t *len);
+/* Frees a buffer from mlmd_model_read_file(). NULL is a no-op. */
+MLMD_EXTERN(void) mlmd_model_data_free(void *data);
+
 /* Takes another reference to the model (for sharing it between owners);
  * each reference is released with mlmd_model_free(). Returns `model`. */
 MLMD_EXTERN(mlmd_model *) mlmd_model_ref(mlmd_model *model);

@@ -469,6 +469,21 @@ int mlmd_model_load_file(mlmd_model **out, const char *path)
 	return rc;
 }
 
+int mlmd_model_read_file(const char *path, void **data, size_t *len)
+{
+	if (!path || !data || !len)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_model_read_file: path, data and len are required");
+	char *buf;
+	int rc = mlmd__sc_read_file(path, &buf, len);
+	*data = rc ? NULL : buf;
+	return rc;
+}
+
+void mlmd_model_data_free(void *data)
+{
+	free(data);
+}
+
 mlmd_model *mlmd_model_ref(mlmd_model *m)
 {
 	if (m)

@@ -28,7 +28,11 @@ int mlmd__context(int rc, const char *fmt, ...) __attribute__((format(printf, 2,
 
 char *mlmd__strdup(const char *s);
 char *mlmd__strndup(const char *s, size_t n);
+/* The one pair of clocks: wall-clock milliseconds since the epoch
+ * (CLOCK_REALTIME; times the store records), and monotonic nanoseconds from
+ * an arbitrary start (CLOCK_MONOTONIC; durations and deadlines). */
 int64_t mlmd__now_ms(void);
+uint64_t mlmd__mono_ns(void);
 /* Grows an array of n elements by one slot (capacity doubles at powers of
  * two, so appends are amortised O(1)); returns 0 or -RESOURCE_EXHAUSTED.
  * The capacity is inferred from n, so it is only for arrays the library

@@ -30,6 +30,13 @@ int64_t mlmd__now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+uint64_t mlmd__mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 int mlmd__grow(void **arr, size_t n, size_t elem)
 {
 	/* Capacity is implied by n: the next power of two >= n. Reallocate only
