@@ -382,6 +382,45 @@ static void scorer_open_refuses(void **state)
 	mlmd_store_free(st);
 }
 
+/* The options structs carry their version: one left at 0 (not made with the
+ * _INIT macro) or from a newer library is refused, naming the struct, before
+ * anything is read from it; version 1 of the scorer's options (before
+ * max_memory) still opens. */
+static void options_versions_are_checked(void **state)
+{
+	(void)state;
+	char uri[700], p[600];
+	mlmd_store *st = open_store(uri, sizeof uri);
+	path_in(p, sizeof p, "tag4.onnx");
+	write_tag_model(p, 4);
+	mlmd_model_record_options ro = MLMD_MODEL_RECORD_OPTIONS_INIT;
+	ro.path = p;
+	ro.name = "four";
+	int64_t a = 0;
+	for (unsigned v = 0; v < 3; v += 2) { /* 0, and 2: one past the newest */
+		ro.version = v;
+		assert_int_equal(mlmd_model_record(st, &ro, &a), -MLMD_INVALID_ARGUMENT);
+		assert_non_null(strstr(mlmd_error_message(), "mlmd_model_record_options.version"));
+	}
+	ro.version = MLMD_MODEL_RECORD_OPTIONS_VERSION;
+	assert_int_equal(mlmd_model_record(st, &ro, &a), 0);
+	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+	o.store_uri = uri;
+	o.artifact_id = a;
+	o.no_recording = 1;
+	mlmd_scorer *s = NULL;
+	for (unsigned v = 0; v < 4; v += 3) { /* 0, and 3: one past the newest */
+		o.version = v;
+		assert_int_equal(mlmd_scorer_open(&s, &o), -MLMD_INVALID_ARGUMENT);
+		assert_null(s);
+		assert_non_null(strstr(mlmd_error_message(), "mlmd_scorer_options.version"));
+	}
+	o.version = 1;
+	assert_int_equal(mlmd_scorer_open(&s, &o), 0);
+	assert_int_equal(mlmd_scorer_free(s), 0);
+	mlmd_store_free(st);
+}
+
 /* ---- scratch limits and wide models ------------------------------------------------------------ */
 
 /* A scorer's contexts have a scratch limit by default (1 GiB): a 131 KB
@@ -1173,6 +1212,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(record_verify_and_refuse),
 		cmocka_unit_test(scorer_records_serving_lineage),
 		cmocka_unit_test(scorer_open_refuses),
+		cmocka_unit_test(options_versions_are_checked),
 		cmocka_unit_test(swap_under_load),
 		cmocka_unit_test(interval_flush_and_recorded_batches),
 		cmocka_unit_test(scorers_race_on_one_deployment),

@@ -19,7 +19,11 @@
 
 #include "common.h"
 #include "scorer.h"
-#include "store.h"
+
+/* A store handle (mlmd/store.h). Named by its struct tag here, which C and
+ * C++ let any header declare again, so this header needs neither store.h
+ * nor protobuf-c: a program that only serves includes it alone. */
+struct mlmd_store;
 
 MLMD_BEGIN_DECLS
 
@@ -48,7 +52,7 @@ typedef struct mlmd_model_record_options {
  *   inputs, outputs  JSON lists of {name, type, shape}
  * On success *artifact_id is the new artifact's id.
  */
-MLMD_EXTERN(int) mlmd_model_record(mlmd_store *store, const mlmd_model_record_options *opts, int64_t *artifact_id);
+MLMD_EXTERN(int) mlmd_model_record(struct mlmd_store *store, const mlmd_model_record_options *opts, int64_t *artifact_id);
 
 /*
  * Loads the model of artifact `artifact_id`: reads the file its uri names,
@@ -57,7 +61,7 @@ MLMD_EXTERN(int) mlmd_model_record(mlmd_store *store, const mlmd_model_record_op
  * digests, unless allow_unverified is set. On success *out is a new model
  * (free it with mlmd_model_free()).
  */
-MLMD_EXTERN(int) mlmd_model_load_artifact(mlmd_model **out, mlmd_store *store, int64_t artifact_id,
+MLMD_EXTERN(int) mlmd_model_load_artifact(mlmd_model **out, struct mlmd_store *store, int64_t artifact_id,
 	int allow_unverified);
 
 /* ---- scorers ------------------------------------------------------------------------ */

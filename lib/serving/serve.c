@@ -31,14 +31,16 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <openssl/evp.h>
-#include "scorer/sc.h"
-#include "mlmd/serving.h"
+#include <mlmd.h>
+#include "util/base.h"
 
 #define LAT_BUCKETS 256   /* log-linear: 4 per power of two of nanoseconds */
 #define CONF_BUCKETS 20   /* max probability, [0, 1] in steps of 0.05 */
@@ -71,13 +73,13 @@ int mlmd_file_sha256(const char *path, char hex[65])
 {
 	if (!path || !hex)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_file_sha256: path and hex are required");
-	char *buf;
+	void *buf;
 	size_t len;
-	int rc = mlmd__sc_read_file(path, &buf, &len);
+	int rc = mlmd_model_read_file(path, &buf, &len);
 	if (rc)
 		return rc;
 	rc = sha256_hex(buf, len, hex);
-	free(buf);
+	mlmd_model_data_free(buf);
 	return rc;
 }
 
@@ -195,12 +197,12 @@ static int load_artifact(mlmd_model **out, mlmd_store *st, int64_t artifact_id, 
 		return rc;
 	const Mlmd__Pb__Artifact *a = rs->artifacts[0];
 	char path[4096], hex[65];
-	char *buf = NULL;
+	void *buf = NULL;
 	size_t len;
 	const char *want = value_string(mlmd_node_get(a, 0, "digest"));
 	if (!want)
 		want = value_string(mlmd_node_get(a, 1, "digest"));
-	if ((rc = artifact_path(a, path, sizeof path)) || (rc = mlmd__sc_read_file(path, &buf, &len)) ||
+	if ((rc = artifact_path(a, path, sizeof path)) || (rc = mlmd_model_read_file(path, &buf, &len)) ||
 		(rc = sha256_hex(buf, len, hex))) {
 		rc = mlmd__context(rc, "model artifact %lld", (long long)artifact_id);
 		goto out;
@@ -223,7 +225,7 @@ static int load_artifact(mlmd_model **out, mlmd_store *st, int64_t artifact_id, 
 	}
 	rc = mlmd_model_load_buffer(out, buf, len, path);
 out:
-	free(buf);
+	mlmd_model_data_free(buf);
 	mlmd_message_free(rs);
 	return rc;
 }
@@ -288,51 +290,55 @@ static const char *const MODEL_PROPS[] = { "digest", "size_bytes", "format", "in
 static const int MODEL_TYPES[] = { S_, I_, S_, S_, S_ };
 
 /* JSON list of a model's inputs or outputs: [{"name":..,"type":..,"shape":[..]}] */
-static void io_json(mlmd_buf *b, const mlmd_model *m, bool outputs)
+static void io_json(mlmd_json_writer *w, const mlmd_model *m, bool outputs)
 {
 	size_t n = outputs ? mlmd_model_output_count(m) : mlmd_model_input_count(m);
-	mlmd__buf_puts(b, "[");
+	mlmd_json_array_begin(w);
 	for (size_t i = 0; i < n; i++) {
 		const mlmd_value_info *vi = outputs ? mlmd_model_output(m, i) : mlmd_model_input(m, i);
-		mlmd__buf_printf(b, "%s{\"name\":\"", i ? "," : "");
-		for (const char *p = vi->name; *p; p++)
-			if (*p == '"' || *p == '\\')
-				mlmd__buf_printf(b, "\\%c", *p);
-			else if ((unsigned char)*p < 0x20)
-				mlmd__buf_printf(b, "\\u%04x", *p);
-			else
-				mlmd__buf_put(b, p, 1);
-		mlmd__buf_printf(b, "\",\"type\":\"%s\",\"shape\":", mlmd__sc_dtype_name(vi->dtype));
+		mlmd_json_object_begin(w);
+		mlmd_json_key(w, "name");
+		mlmd_json_string(w, vi->name);
+		mlmd_json_key(w, "type");
+		mlmd_json_string(w, mlmd_dtype_name(vi->dtype));
+		mlmd_json_key(w, "shape");
 		if (vi->rank < 0) {
-			mlmd__buf_puts(b, "null");
+			mlmd_json_null(w);
 		} else {
-			mlmd__buf_puts(b, "[");
+			mlmd_json_array_begin(w);
 			for (int d = 0; d < vi->rank; d++)
-				mlmd__buf_printf(b, d ? ",%lld" : "%lld", (long long)vi->dims[d]);
-			mlmd__buf_puts(b, "]");
+				mlmd_json_int(w, vi->dims[d]);
+			mlmd_json_array_end(w);
 		}
-		mlmd__buf_puts(b, "}");
+		mlmd_json_object_end(w);
 	}
-	mlmd__buf_puts(b, "]");
+	mlmd_json_array_end(w);
 }
 
 int mlmd_model_record(mlmd_store *st, const mlmd_model_record_options *o, int64_t *artifact_id)
 {
-	if (!st || !o || !o->path || !o->name || !artifact_id)
+	if (!st || !o || !artifact_id)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_model_record: store, path, name and artifact_id are "
 			"required");
-	char *buf;
+	if (o->version < 1 || o->version > MLMD_MODEL_RECORD_OPTIONS_VERSION)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_model_record: mlmd_model_record_options.version is %u "
+			"(this library knows 1 to %d); initialise the options with MLMD_MODEL_RECORD_OPTIONS_INIT",
+			o->version, MLMD_MODEL_RECORD_OPTIONS_VERSION);
+	if (!o->path || !o->name)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_model_record: store, path, name and artifact_id are "
+			"required");
+	void *buf;
 	size_t len;
 	char hex[65];
-	int rc = mlmd__sc_read_file(o->path, &buf, &len);
+	int rc = mlmd_model_read_file(o->path, &buf, &len);
 	if (rc)
 		return rc;
 	mlmd_model *m = NULL;
 	if ((rc = sha256_hex(buf, len, hex)) || (rc = mlmd_model_load_buffer(&m, buf, len, o->path))) {
-		free(buf);
+		mlmd_model_data_free(buf);
 		return rc;
 	}
-	free(buf);
+	mlmd_model_data_free(buf);
 	int64_t type_id;
 	const char *type_name = o->type_name ? o->type_name : "Model";
 	if ((rc = ensure_type(st, 0, type_name, MODEL_PROPS, MODEL_TYPES, &type_id))) {
@@ -340,12 +346,15 @@ int mlmd_model_record(mlmd_store *st, const mlmd_model_record_options *o, int64_
 		return mlmd__context(rc, "model type '%s'", type_name);
 	}
 	Mlmd__Pb__Artifact *a = mlmd_message_new(&mlmd__pb__artifact__descriptor);
-	mlmd_buf ins = { 0 }, outs = { 0 };
-	io_json(&ins, m, false);
-	io_json(&outs, m, true);
+	mlmd_json_writer *ins = NULL, *outs = NULL;
+	if (!(rc = mlmd_json_writer_new(&ins, NULL)) && !(rc = mlmd_json_writer_new(&outs, NULL))) {
+		io_json(ins, m, false);
+		io_json(outs, m, true);
+		rc = mlmd_json_writer_status(ins) ? mlmd_json_writer_status(ins) : mlmd_json_writer_status(outs);
+	}
 	char digest[80];
 	snprintf(digest, sizeof digest, "sha256:%s", hex);
-	if (!a || ins.oom || outs.oom)
+	if (!rc && !a)
 		rc = MLMD_OOM();
 	if (!rc) {
 		a->has_type_id = 1;
@@ -368,11 +377,11 @@ int mlmd_model_record(mlmd_store *st, const mlmd_model_record_options *o, int64_
 	if (!rc)
 		rc = mlmd_node_set_string(a, 0, "format", mlmd_model_format(m));
 	if (!rc)
-		rc = mlmd_node_set_string(a, 0, "inputs", ins.p);
+		rc = mlmd_node_set_string(a, 0, "inputs", mlmd_json_writer_text(ins, NULL));
 	if (!rc)
-		rc = mlmd_node_set_string(a, 0, "outputs", outs.p);
-	mlmd__buf_free(&ins);
-	mlmd__buf_free(&outs);
+		rc = mlmd_node_set_string(a, 0, "outputs", mlmd_json_writer_text(outs, NULL));
+	mlmd_json_writer_free(ins);
+	mlmd_json_writer_free(outs);
 	mlmd_model_free(m);
 	if (!rc) {
 		Mlmd__Pb__PutArtifactsRequest rq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
@@ -459,20 +468,6 @@ struct mlmd_scorer {
 	pthread_cond_t tcond;
 	int interval_ms;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static served *served_new(mlmd_model *m, int64_t artifact_id)
 {
@@ -563,7 +558,6 @@ static int build_record(mlmd_scorer *s, bool complete, int64_t models_served, bo
 	*out = NULL;
 	uint64_t calls = 0, rows = 0, errors = 0, lat_sum = 0, lat_min = UINT64_MAX, lat_max = 0, dropped = 0;
 	uint64_t lat[LAT_BUCKETS] = { 0 }, conf[CONF_BUCKETS] = { 0 };
-	mlmd_buf classes = { 0 };
 	/* class counts by label text across versions: a small linear table */
 	char *names[256];
 	uint64_t counts[256];
@@ -623,24 +617,26 @@ static int build_record(mlmd_scorer *s, bool complete, int64_t models_served, bo
 		while (q < 3 && seen >= (uint64_t)ceil(qs[q] * (double)calls))
 			pct[q++] = bucket_upper_ns(i);
 	}
-	mlmd_buf hist = { 0 };
-	mlmd__buf_puts(&hist, "[");
-	for (int i = 0; i < CONF_BUCKETS; i++)
-		mlmd__buf_printf(&hist, i ? ",%llu" : "%llu", (unsigned long long)conf[i]);
-	mlmd__buf_puts(&hist, "]");
-	mlmd__buf_puts(&classes, "{");
-	for (int j = 0; j < n_names; j++) {
-		mlmd__buf_puts(&classes, j ? ",\"" : "\"");
-		for (const char *p = names[j]; *p; p++)
-			if (*p == '"' || *p == '\\')
-				mlmd__buf_printf(&classes, "\\%c", *p);
-			else if ((unsigned char)*p >= 0x20)
-				mlmd__buf_put(&classes, p, 1);
-		mlmd__buf_printf(&classes, "\":%llu", (unsigned long long)counts[j]);
+	mlmd_json_writer *hist = NULL, *classes = NULL;
+	int rc = mlmd_json_writer_new(&hist, NULL);
+	if (!rc)
+		rc = mlmd_json_writer_new(&classes, NULL);
+	if (!rc) {
+		mlmd_json_array_begin(hist);
+		for (int i = 0; i < CONF_BUCKETS; i++)
+			mlmd_json_int(hist, (int64_t)conf[i]);
+		mlmd_json_array_end(hist);
+		mlmd_json_object_begin(classes);
+		for (int j = 0; j < n_names; j++) {
+			mlmd_json_key(classes, names[j]);
+			mlmd_json_int(classes, (int64_t)counts[j]);
+		}
+		mlmd_json_object_end(classes);
+		rc = mlmd_json_writer_status(hist) ? mlmd_json_writer_status(hist) : mlmd_json_writer_status(classes);
 	}
-	mlmd__buf_puts(&classes, "}");
-	Mlmd__Pb__Execution *e = mlmd_message_new(&mlmd__pb__execution__descriptor);
-	int rc = !e || hist.oom || classes.oom ? MLMD_OOM() : 0;
+	Mlmd__Pb__Execution *e = rc ? NULL : mlmd_message_new(&mlmd__pb__execution__descriptor);
+	if (!rc && !e)
+		rc = MLMD_OOM();
 	if (!rc) {
 		e->has_id = s->execution_id != 0; /* 0: the first record creates it */
 		e->id = s->execution_id;
@@ -653,7 +649,7 @@ static int build_record(mlmd_scorer *s, bool complete, int64_t models_served, bo
 		rc = rc ? rc : mlmd_node_set_string(e, 0, "library_version", mlmd_version());
 		rc = rc ? rc : mlmd_node_set_string(e, 0, "deployment", s->deployment);
 		rc = rc ? rc : mlmd_node_set_int(e, 0, "started_ms", s->started_ms);
-		rc = rc ? rc : mlmd_node_set_int(e, 0, "updated_ms", now_ms());
+		rc = rc ? rc : mlmd_node_set_int(e, 0, "updated_ms", mlmd__now_ms());
 		rc = rc ? rc : mlmd_node_set_int(e, 0, "rows", (int64_t)rows);
 		rc = rc ? rc : mlmd_node_set_int(e, 0, "calls", (int64_t)calls);
 		rc = rc ? rc : mlmd_node_set_int(e, 0, "errors", (int64_t)errors);
@@ -671,15 +667,15 @@ static int build_record(mlmd_scorer *s, bool complete, int64_t models_served, bo
 			rc = rc ? rc : mlmd_node_set_double(e, 0, "latency_p99_us", pct[2] / 1e3);
 			rc = rc ? rc : mlmd_node_set_double(e, 0, "latency_max_us", (double)lat_max / 1e3);
 		}
-		rc = rc ? rc : mlmd_node_set_string(e, 0, "confidence_histogram", hist.p);
-		rc = rc ? rc : mlmd_node_set_string(e, 0, "class_counts", classes.p);
+		rc = rc ? rc : mlmd_node_set_string(e, 0, "confidence_histogram", mlmd_json_writer_text(hist, NULL));
+		rc = rc ? rc : mlmd_node_set_string(e, 0, "class_counts", mlmd_json_writer_text(classes, NULL));
 	}
 	if (rc)
 		mlmd_message_free(e);
 	else
 		*out = e;
-	mlmd__buf_free(&hist);
-	mlmd__buf_free(&classes);
+	mlmd_json_writer_free(hist);
+	mlmd_json_writer_free(classes);
 	return rc;
 }
 
@@ -705,7 +701,7 @@ static int put_record(mlmd_scorer *s, Mlmd__Pb__Execution *e, const int64_t *mod
 		free(evs);
 		return MLMD_OOM();
 	}
-	int64_t now = now_ms();
+	int64_t now = mlmd__now_ms();
 	for (size_t i = 0; i < n; i++) {
 		mlmd__pb__put_execution_request__artifact_and_event__init(&pairs[i]);
 		mlmd__pb__event__init(&evs[i]);
@@ -963,9 +959,15 @@ static void scorer_destroy(mlmd_scorer *s)
 
 int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 {
-	if (!out || !o || !o->store_uri)
+	if (!out || !o)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_open: out, options and store_uri are required");
 	*out = NULL;
+	if (o->version < 1 || o->version > MLMD_SCORER_OPTIONS_VERSION)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_open: mlmd_scorer_options.version is %u (this "
+			"library knows 1 to %d); initialise the options with MLMD_SCORER_OPTIONS_INIT", o->version,
+			MLMD_SCORER_OPTIONS_VERSION);
+	if (!o->store_uri)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_open: out, options and store_uri are required");
 	if (!o->artifact_id && !o->artifact_name)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_open: give artifact_id or artifact_name");
 	if (o->flush_interval_ms < 0)
@@ -982,7 +984,7 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 	s->allow_unverified = o->allow_unverified;
 	s->max_memory = o->version >= 2 && o->max_memory ? o->max_memory : MLMD_SCORER_DEFAULT_MAX_MEMORY;
 	s->deployment = mlmd__strdup(o->deployment ? o->deployment : "default");
-	s->started_ms = now_ms();
+	s->started_ms = mlmd__now_ms();
 	if (gethostname(s->host, sizeof s->host - 1) != 0)
 		snprintf(s->host, sizeof s->host, "unknown");
 	mlmd_store_options so = MLMD_STORE_OPTIONS_INIT;
@@ -1189,6 +1191,19 @@ static int switch_model(mlmd_scorer_ctx *c)
 #define ADD(field, v) atomic_store_explicit(&(field), atomic_load_explicit(&(field), memory_order_relaxed) + (v), \
 	memory_order_relaxed)
 
+/* Elements of a tensor the model has accepted; -1 for a shape that is not
+ * one (a negative size, or a product beyond int64). */
+static int64_t numel(const mlmd_tensor *t)
+{
+	int64_t n = 1;
+	for (int d = 0; d < t->rank && d < MLMD_TENSOR_MAX_RANK; d++) {
+		if (t->dims[d] < 0 || (t->dims[d] && n > INT64_MAX / t->dims[d]))
+			return -1;
+		n *= t->dims[d];
+	}
+	return n;
+}
+
 /* SHA-256 over the inputs' bytes (strings by content), for recorded batches. */
 static void inputs_digest(const mlmd_tensor *in, size_t n, char hex[65])
 {
@@ -1201,7 +1216,7 @@ static void inputs_digest(const mlmd_tensor *in, size_t n, char hex[65])
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int64_t cnt = mlmd__sc_numel(&in[i]);
+		int64_t cnt = numel(&in[i]);
 		if (cnt <= 0)
 			continue;
 		if (in[i].dtype == MLMD_DTYPE_STRING) {
@@ -1210,7 +1225,7 @@ static void inputs_digest(const mlmd_tensor *in, size_t n, char hex[65])
 				EVP_DigestUpdate(md, str, strlen(str) + 1);
 			}
 		} else {
-			EVP_DigestUpdate(md, in[i].data, (size_t)cnt * mlmd__sc_dtype_size(in[i].dtype));
+			EVP_DigestUpdate(md, in[i].data, (size_t)cnt * mlmd_dtype_size(in[i].dtype));
 		}
 	}
 	if (EVP_DigestFinal_ex(md, d, &dl) && dl == 32)
@@ -1248,9 +1263,9 @@ int mlmd_scorer_score(mlmd_scorer_ctx *c, const mlmd_tensor *inputs, size_t n_in
 			c->extra[i] = outputs[i];
 		outs = c->extra;
 	}
-	uint64_t t0 = now_ns();
+	uint64_t t0 = mlmd__mono_ns();
 	int rc = mlmd_model_score(c->model, c->sc, inputs, n_inputs, outs, need);
-	uint64_t dt = now_ns() - t0;
+	uint64_t dt = mlmd__mono_ns() - t0;
 	if (outs != outputs)
 		for (size_t i = 0; i < n_outputs; i++)
 			outputs[i] = outs[i];
@@ -1301,7 +1316,7 @@ int mlmd_scorer_score(mlmd_scorer_ctx *c, const mlmd_tensor *inputs, size_t n_in
 		} else {
 			batch_rec *br = &c->ring[h % RING];
 			br->rows = (uint64_t)rows;
-			br->at_ms = now_ms();
+			br->at_ms = mlmd__now_ms();
 			inputs_digest(inputs, n_inputs, br->digest);
 			atomic_store_explicit(&c->head, h + 1, memory_order_release);
 		}
