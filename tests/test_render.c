@@ -1,7 +1,7 @@
 /*
  * tests/test_render.c - mlmd_lineage_render: every format (tree, DOT, JSON)
  * shows the same nodes, those reached by following edges in one direction;
- * wide and deep graphs are shown whole.
+ * wide and deep graphs are shown whole; the options carry their version.
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -240,6 +240,28 @@ static void diamonds_and_cycles_are_references(void **st)
 	mlmd_store_free(s);
 }
 
+/* The options carry their version: 0 (not made with the _INIT macro) or one
+ * from a newer library is refused, naming the struct. */
+static void options_version_is_checked(void **st)
+{
+	(void)st;
+	mlmd_store *s = open_typed();
+	int64_t data = artifact(s, "data");
+	mlmd_lineage_render_options o = MLMD_LINEAGE_RENDER_OPTIONS_INIT;
+	o.id = data;
+	char *text = NULL;
+	for (unsigned v = 0; v < 3; v += 2) {
+		o.version = v;
+		assert_int_equal(mlmd_lineage_render(s, &o, &text), -MLMD_INVALID_ARGUMENT);
+		assert_null(text);
+		assert_non_null(strstr(mlmd_error_message(), "mlmd_lineage_render_options.version"));
+	}
+	o.version = MLMD_LINEAGE_RENDER_OPTIONS_VERSION;
+	OK(mlmd_lineage_render(s, &o, &text));
+	mlmd_buffer_free(text);
+	mlmd_store_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +269,7 @@ int main(void)
 		cmocka_unit_test(wide_nodes_are_shown_whole),
 		cmocka_unit_test(deep_chains_are_shown_whole),
 		cmocka_unit_test(diamonds_and_cycles_are_references),
+		cmocka_unit_test(options_version_is_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /*
- * query/render.c - lineage as a tree, a Graphviz graph or JSON.
+ * render/render.c - lineage as a tree, a Graphviz graph or JSON, built from
+ * the store's public API alone (GetLineageSubgraph), as a host program would.
  *
  * One walk gives one answer in every format. The nodes are those reached
  * from the starting node by following edges in one direction: upstream (its
@@ -22,8 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
-#include "mlmd/render.h"
+#include <mlmd.h>
+#include "util/base.h"
 
 /* The merged graph: borrowed pointers into the walks' responses. */
 typedef struct {
@@ -406,21 +407,6 @@ static void dot_string(mlmd_buf *b, const char *s)
 	mlmd__buf_puts(b, "\"");
 }
 
-static void json_string(mlmd_buf *b, const char *s)
-{
-	mlmd__buf_puts(b, "\"");
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			mlmd__buf_printf(b, "\\%c", c);
-		else if (c < 0x20)
-			mlmd__buf_printf(b, "\\u%04x", c);
-		else
-			mlmd__buf_put(b, s, 1);
-	}
-	mlmd__buf_puts(b, "\"");
-}
-
 static void render_dot(const graph *g, bool start_exec, int64_t start_id, mlmd_buf *b)
 {
 	mlmd__buf_puts(b, "digraph lineage {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n"
@@ -457,38 +443,77 @@ static void render_dot(const graph *g, bool start_exec, int64_t start_id, mlmd_b
 	mlmd__buf_puts(b, "}\n");
 }
 
-static void render_json(const graph *g, bool partial, mlmd_buf *b)
+static int render_json(const graph *g, bool partial, mlmd_buf *b)
 {
-	mlmd__buf_puts(b, "{\"nodes\":[");
+	mlmd_json_writer *w;
+	int rc = mlmd_json_writer_new(&w, NULL);
+	if (rc)
+		return rc;
+	mlmd_json_object_begin(w);
+	mlmd_json_key(w, "nodes");
+	mlmd_json_array_begin(w);
 	for (size_t i = 0; i < g->na; i++) {
 		const Mlmd__Pb__Artifact *a = g->a[i];
-		mlmd__buf_printf(b, "%s{\"kind\":\"artifact\",\"id\":%lld,\"type\":", i ? "," : "", (long long)a->id);
-		json_string(b, type_name(g, false, a->type_id));
-		mlmd__buf_puts(b, ",\"name\":");
-		json_string(b, a->name ? a->name : "");
-		mlmd__buf_puts(b, ",\"uri\":");
-		json_string(b, a->uri ? a->uri : "");
-		mlmd__buf_puts(b, "}");
+		mlmd_json_object_begin(w);
+		mlmd_json_key(w, "kind");
+		mlmd_json_string(w, "artifact");
+		mlmd_json_key(w, "id");
+		mlmd_json_int(w, a->id);
+		mlmd_json_key(w, "type");
+		mlmd_json_string(w, type_name(g, false, a->type_id));
+		mlmd_json_key(w, "name");
+		mlmd_json_string(w, a->name ? a->name : "");
+		mlmd_json_key(w, "uri");
+		mlmd_json_string(w, a->uri ? a->uri : "");
+		mlmd_json_object_end(w);
 	}
 	for (size_t i = 0; i < g->ne; i++) {
 		const Mlmd__Pb__Execution *e = g->e[i];
-		mlmd__buf_printf(b, "%s{\"kind\":\"execution\",\"id\":%lld,\"type\":", i || g->na ? "," : "",
-			(long long)e->id);
-		json_string(b, type_name(g, true, e->type_id));
-		mlmd__buf_puts(b, ",\"name\":");
-		json_string(b, e->name ? e->name : "");
+		mlmd_json_object_begin(w);
+		mlmd_json_key(w, "kind");
+		mlmd_json_string(w, "execution");
+		mlmd_json_key(w, "id");
+		mlmd_json_int(w, e->id);
+		mlmd_json_key(w, "type");
+		mlmd_json_string(w, type_name(g, true, e->type_id));
+		mlmd_json_key(w, "name");
+		mlmd_json_string(w, e->name ? e->name : "");
+		mlmd_json_key(w, "state");
+		mlmd_json_string(w, exec_state(e->has_last_known_state ? e->last_known_state : 0));
+		mlmd_json_key(w, "model_verified");
 		int mv = model_verified(e);
-		mlmd__buf_printf(b, ",\"state\":\"%s\",\"model_verified\":%s}",
-			exec_state(e->has_last_known_state ? e->last_known_state : 0),
-			mv < 0 ? "null" : mv ? "true" : "false");
+		if (mv < 0)
+			mlmd_json_null(w);
+		else
+			mlmd_json_bool(w, mv);
+		mlmd_json_object_end(w);
 	}
-	mlmd__buf_puts(b, "],\"edges\":[");
+	mlmd_json_array_end(w);
+	mlmd_json_key(w, "edges");
+	mlmd_json_array_begin(w);
 	for (size_t i = 0; i < g->nev; i++) {
 		const Mlmd__Pb__Event *ev = g->ev[i];
-		mlmd__buf_printf(b, "%s{\"artifact\":%lld,\"execution\":%lld,\"type\":\"%s\"}", i ? "," : "",
-			(long long)ev->artifact_id, (long long)ev->execution_id, event_name(ev->has_type ? ev->type : 0));
+		mlmd_json_object_begin(w);
+		mlmd_json_key(w, "artifact");
+		mlmd_json_int(w, ev->artifact_id);
+		mlmd_json_key(w, "execution");
+		mlmd_json_int(w, ev->execution_id);
+		mlmd_json_key(w, "type");
+		mlmd_json_string(w, event_name(ev->has_type ? ev->type : 0));
+		mlmd_json_object_end(w);
 	}
-	mlmd__buf_printf(b, "],\"partial\":%s}\n", partial ? "true" : "false");
+	mlmd_json_array_end(w);
+	mlmd_json_key(w, "partial");
+	mlmd_json_bool(w, partial);
+	mlmd_json_object_end(w);
+	mlmd_json_raw(w, "\n");
+	size_t n;
+	const char *text = mlmd_json_writer_text(w, &n);
+	if (text)
+		mlmd__buf_put(b, text, n);
+	rc = mlmd_json_writer_status(w);
+	mlmd_json_writer_free(w);
+	return rc;
 }
 
 /* ---- the walk -------------------------------------------------------------------------------- */
@@ -527,6 +552,10 @@ int mlmd_lineage_render(mlmd_store *st, const mlmd_lineage_render_options *o, ch
 	if (!st || !o || !out)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_lineage_render: store, options and out are required");
 	*out = NULL;
+	if (o->version < 1 || o->version > MLMD_LINEAGE_RENDER_OPTIONS_VERSION)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_lineage_render: mlmd_lineage_render_options.version is %u "
+			"(this library knows 1 to %d); initialise the options with MLMD_LINEAGE_RENDER_OPTIONS_INIT",
+			o->version, MLMD_LINEAGE_RENDER_OPTIONS_VERSION);
 	if (o->format < MLMD_RENDER_TREE || o->format > MLMD_RENDER_JSON)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_lineage_render: unknown format %d", o->format);
 	if (o->max_hops < 0 || o->max_nodes < 0)
@@ -574,7 +603,7 @@ int mlmd_lineage_render(mlmd_store *st, const mlmd_lineage_render_options *o, ch
 	} else if (!rc && o->format == MLMD_RENDER_DOT) {
 		render_dot(&g, o->execution, o->id, &b);
 	} else if (!rc) {
-		render_json(&g, partial, &b);
+		rc = render_json(&g, partial, &b);
 	}
 	graph_free(&g);
 	mlmd_message_free(rs[0]);
