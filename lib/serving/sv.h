@@ -1,0 +1,133 @@
+/*
+ * serving/sv.h - what the files of lib/serving share (private).
+ *
+ * lib/serving is a client of the library's public API: it includes
+ * <mlmd.h> (the store's typed calls, the scorer) and util/base.h (errors,
+ * buffers, clocks), nothing else of lib/.
+ *
+ *   artifact.c  model artifacts: digests, file URIs, verified loads,
+ *               mlmd_model_record(), the types the recorder declares
+ *   scorer.c    mlmd_scorer: open, swap, close, contexts, the scoring path
+ *               and the statistics it keeps
+ *   record.c    the serving record: statistics summed into the
+ *               ModelServing execution, its events, Deployment context and
+ *               ScoredBatch artifacts, written by the flush
+ */
+#ifndef MLMD_SERVING_SV_H
+#define MLMD_SERVING_SV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <mlmd.h>
+#include "util/base.h"
+
+#define LAT_BUCKETS 256   /* log-linear: 4 per power of two of nanoseconds */
+#define CONF_BUCKETS 20   /* max probability, [0, 1] in steps of 0.05 */
+#define MAX_CLASSES 64    /* classes counted per model */
+#define RING 256          /* recorded batches waiting per context */
+
+/* property types, for the tables of the types the recorder declares */
+#define S_ MLMD__PB__PROPERTY_TYPE__STRING
+#define I_ MLMD__PB__PROPERTY_TYPE__INT
+#define D_ MLMD__PB__PROPERTY_TYPE__DOUBLE
+#define B_ MLMD__PB__PROPERTY_TYPE__BOOLEAN
+
+/* One model version the scorer has served. Kept until the scorer closes so
+ * statistics can name its labels; the model itself is released as soon as
+ * no one uses it. */
+typedef struct served {
+	struct served *next;
+	mlmd_model *model;       /* NULL once the scorer stops serving it (contexts hold their own refs) */
+	int64_t artifact_id;
+	uint64_t version;
+	int cls_output;          /* output with class labels (scores [N, K]), or -1 */
+	size_t n_labels;
+	char **labels;           /* copies, for the statistics */
+	bool verified;           /* its file matched the artifact's digest when loaded */
+	bool event_recorded;
+} served;
+
+/* Statistics of one context for one model version. */
+typedef struct stat_block {
+	struct stat_block *next;
+	const served *model;
+	_Atomic uint64_t calls, rows, errors, lat_sum_ns, lat_min_ns, lat_max_ns;
+	_Atomic uint64_t lat[LAT_BUCKETS];
+	_Atomic uint64_t conf[CONF_BUCKETS];
+	_Atomic uint64_t cls[MAX_CLASSES];
+} stat_block;
+
+typedef struct {
+	uint64_t rows;
+	int64_t at_ms;
+	char digest[65];
+} batch_rec;
+
+struct mlmd_scorer_ctx {
+	mlmd_scorer *scorer;
+	mlmd_scorer_ctx *next, *prev;    /* the scorer's list, under its mutex */
+	mlmd_score_ctx *sc;
+	served *cur;
+	mlmd_model *model;               /* our reference to cur's model */
+	uint64_t version;
+	stat_block *stats;
+	mlmd_tensor *extra;              /* the caller's outputs and up to the class output, when */
+	size_t n_extra;                  /*   the caller asked for fewer (grown once, never per call) */
+	batch_rec ring[RING];            /* single producer (this context), single consumer (flush) */
+	_Atomic uint32_t head, tail;
+	_Atomic uint64_t dropped;
+};
+
+struct mlmd_scorer {
+	pthread_mutex_t mu;              /* current model, lists; never held on the scoring path */
+	pthread_mutex_t store_mu;        /* the store handle and the execution's record */
+	_Atomic uint64_t version;
+	served *current;
+	served *all;
+	stat_block *blocks;
+	mlmd_scorer_ctx *ctxs;
+	mlmd_store *store;
+	bool recording, record_batches, allow_unverified;
+	size_t max_memory;               /* each context's scratch limit */
+	int64_t execution_id, execution_type_id, context_id, context_type_id, batch_type_id;
+	int64_t *linked;                 /* artifacts with an INPUT event already (store_mu) */
+	size_t n_linked, cap_linked;
+	char *deployment;
+	char host[256];
+	int64_t started_ms;
+	/* background flush */
+	pthread_t thread;
+	bool thread_started, stop;
+	pthread_mutex_t tmu;
+	pthread_cond_t tcond;
+	int interval_ms;
+};
+
+/* ---- artifact.c ---- */
+
+/* Loads the model of an artifact, as mlmd_model_load_artifact() does, and
+ * sets *verified to whether the file's SHA-256 matched the artifact's
+ * recorded digest (with allow_unverified a model may load without that). */
+int mlmd__sv_load_artifact(mlmd_model **out, mlmd_store *st, int64_t artifact_id, int allow_unverified,
+	bool *verified);
+/* The id of a type (kind 0 artifact, 1 execution, 2 context), created if
+ * missing, extended with the properties (NULL-terminated names, their
+ * Mlmd__Pb__PropertyType values) if it exists. */
+int mlmd__sv_ensure_type(mlmd_store *st, int kind, const char *name, const char *const *props, const int *types,
+	int64_t *id);
+/* SHA-256 over the inputs' bytes (strings by content) as hex, "" when it fails. */
+void mlmd__sv_inputs_digest(const mlmd_tensor *in, size_t n, char hex[65]);
+
+/* ---- record.c ---- */
+
+/* Declares the recorder's types and writes the first record (store_mu held). */
+int mlmd__sv_start_recording(mlmd_scorer *s);
+/* Writes what the scorer has done since the last flush (store_mu held);
+ * `complete` marks the execution COMPLETE (the scorer is closing). */
+int mlmd__sv_flush_locked(mlmd_scorer *s, bool complete);
+/* The background flush, every s->interval_ms until s->stop. */
+void *mlmd__sv_flush_thread(void *arg);
+
+#endif
