@@ -1,5 +1,7 @@
 /*
- * bench/bench.h - small helpers shared by the benchmark programs.
+ * bench/bench.h - small helpers shared by the benchmark programs. Besides
+ * the public <mlmd.h> it takes the library's clock from util/base.h (the
+ * base layer), so benchmarks and the library time things one way.
  */
 #ifndef MLMD_BENCH_BENCH_H
 #define MLMD_BENCH_BENCH_H
@@ -8,12 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 #include <mlmd.h>
+#include "util/base.h"
 
+/* Seconds on the library's monotonic clock. */
 static inline double now_s(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return (double)mlmd__mono_ns() / 1e9;
 }
 
 /* Reports the library's last error for `what` and exits. */

@@ -14,7 +14,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "filter.h"
 #include "../store/rpc.h"
 
@@ -92,7 +91,7 @@ typedef struct walker {
 	call *c;
 	int dir;
 	int64_t max_hops, max_nodes;
-	struct timespec deadline;
+	uint64_t deadline_ns;    /* mlmd__mono_ns() when the time budget runs out */
 	int has_deadline;
 	/* per node kind (KIND_EXECUTION = 0, KIND_ARTIFACT = 1): */
 	mlmd__filter stop[2];        /* ending nodes, or the boundary to keep */
@@ -132,9 +131,7 @@ static int over_budget(walker *w)
 {
 	if (!w->has_deadline)
 		return 0;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec > w->deadline.tv_sec || (now.tv_sec == w->deadline.tv_sec && now.tv_nsec >= w->deadline.tv_nsec)) {
+	if (mlmd__mono_ns() >= w->deadline_ns) {
 		w->partial = 1;
 		w->reason = "the time budget (mlmd_time_budget_ms) ran out";
 		return 1;
@@ -590,13 +587,8 @@ static int set_budget(walker *w, int has, int64_t ms)
 		return 0;
 	if (ms < 0)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_time_budget_ms must be >= 0, got %lld", (long long)ms);
-	clock_gettime(CLOCK_MONOTONIC, &w->deadline);
-	w->deadline.tv_sec += (time_t)(ms / 1000);
-	w->deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (w->deadline.tv_nsec >= 1000000000L) {
-		w->deadline.tv_sec++;
-		w->deadline.tv_nsec -= 1000000000L;
-	}
+	uint64_t ns = (uint64_t)ms > UINT64_MAX / 2000000u ? UINT64_MAX / 2 : (uint64_t)ms * 1000000u; /* no wrap */
+	w->deadline_ns = mlmd__mono_ns() + ns;
 	w->has_deadline = 1;
 	return 0;
 }

@@ -399,11 +399,9 @@ void *mlmd__sv_flush_thread(void *arg)
 	mlmd_scorer *s = arg;
 	pthread_mutex_lock(&s->tmu);
 	while (!s->stop) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		int64_t ns = ts.tv_nsec + (int64_t)(s->interval_ms % 1000) * 1000000;
-		ts.tv_sec += s->interval_ms / 1000 + ns / 1000000000;
-		ts.tv_nsec = ns % 1000000000;
+		/* the condition variable waits on CLOCK_REALTIME, the clock of mlmd__now_ms() */
+		int64_t at = mlmd__now_ms() + s->interval_ms;
+		struct timespec ts = { .tv_sec = (time_t)(at / 1000), .tv_nsec = (long)(at % 1000) * 1000000 };
 		pthread_cond_timedwait(&s->tcond, &s->tmu, &ts);
 		if (s->stop)
 			break;
