@@ -99,10 +99,16 @@ const char *cli_closest(const char *word, const char *const *candidates, size_t 
 
 /* ---- text ------------------------------------------------------------------------------- */
 
-void cli_json_str(FILE *f, const char *s);
-/* A double as JSON: shortest round-trip text, locale-independent; null when not finite. */
-void cli_json_double(FILE *f, double v);
-void cli_b64(FILE *f, const uint8_t *p, size_t n);
+/* JSON goes through the library's writer (mlmd/json.h). A writer on
+ * standard output for a command's --json output, or NULL after printing why
+ * (out of memory). */
+mlmd_json_writer *cli_json_stdout(void);
+/* Ends --json output: a newline, the writer's status checked (a failure
+ * printed), the writer freed. Returns 0 or EXIT_FAILED. */
+int cli_json_done(mlmd_json_writer *w);
+/* A message's protobuf bytes as base64 text (malloc'd), or NULL when out of
+ * memory: the export's "pb" and show's struct and proto values. */
+char *cli_pb_b64(const ProtobufCMessage *m);
 /* Decodes base64 (standard or URL alphabet, padding optional) into out, which
  * has room for len * 3 / 4 + 3 bytes; returns the length or -1. */
 long cli_unb64(const char *s, size_t len, uint8_t *out);

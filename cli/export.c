@@ -9,7 +9,6 @@
  * order, mapping every old id to the new one, in one transaction.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 
 typedef struct {
 	FILE *f;
+	mlmd_json_writer *w;   /* on f */
 	cli_progress pr;
 	long records;
 	long count[8];     /* types, artifacts, executions, contexts, events, attributions, associations, parents */
@@ -37,25 +37,34 @@ static void counted(exporter *x, int what)
 	cli_progress_tick(&x->pr, ++x->records);
 }
 
-/* One line carrying a message: {"kind":KIND<extra>,"pb":"<base64>"}. */
-static int line_pb(exporter *x, int what, const char *kind, const ProtobufCMessage *m, const char *extra_fmt, ...)
+/* One line, {"kind":KIND,"K1":V1,"K2":V2,"pb":"<base64>"}: the keys with
+ * their whole numbers where k1, k2 are not NULL, the message's protobuf
+ * bytes where m is not NULL. */
+static int line(exporter *x, int what, const char *kind, const char *k1, int64_t v1, const char *k2, int64_t v2,
+	const ProtobufCMessage *m)
 {
-	size_t n = protobuf_c_message_get_packed_size(m);
-	uint8_t *buf = malloc(n + 1);
-	if (!buf)
+	char *pb = m ? cli_pb_b64(m) : NULL;
+	if (m && !pb)
 		return cli_failed("out of memory");
-	protobuf_c_message_pack(m, buf);
-	fprintf(x->f, "{\"kind\":\"%s\"", kind);
-	if (extra_fmt) {
-		va_list ap;
-		va_start(ap, extra_fmt);
-		vfprintf(x->f, extra_fmt, ap);
-		va_end(ap);
+	mlmd_json_writer *w = x->w;
+	mlmd_json_object_begin(w);
+	mlmd_json_key(w, "kind");
+	mlmd_json_string(w, kind);
+	if (k1) {
+		mlmd_json_key(w, k1);
+		mlmd_json_int(w, v1);
 	}
-	fputs(",\"pb\":\"", x->f);
-	cli_b64(x->f, buf, n);
-	fputs("\"}\n", x->f);
-	free(buf);
+	if (k2) {
+		mlmd_json_key(w, k2);
+		mlmd_json_int(w, v2);
+	}
+	if (pb) {
+		mlmd_json_key(w, "pb");
+		mlmd_json_string(w, pb);
+	}
+	mlmd_json_object_end(w);
+	mlmd_json_raw(w, "\n");
+	free(pb);
 	counted(x, what);
 	return 0;
 }
@@ -132,8 +141,7 @@ static int export_nodes(mlmd_store *s, exporter *x, int kind, idlist *ids)
 			if (ids_push(ids, id))
 				rc = cli_failed("out of memory");
 			else
-				rc = line_pb(x, X_ARTIFACT + kind, kinds[kind], nodes[i], ",\"id\":%lld,\"type_id\":%lld",
-					(long long)id, (long long)tid);
+				rc = line(x, X_ARTIFACT + kind, kinds[kind], "id", id, "type_id", tid, nodes[i]);
 		}
 		free(token);
 		token = !rc && next && next[0] && n ? strdup(next) : NULL;
@@ -168,9 +176,7 @@ static int export_links(mlmd_store *s, exporter *x, int64_t cid)
 		if ((rc = mlmd_store_get_artifacts_by_context(s, &aq, &as)))
 			break;
 		for (size_t k = 0; k < as->n_artifacts; k++) {
-			fprintf(x->f, "{\"kind\":\"attribution\",\"context_id\":%lld,\"artifact_id\":%lld}\n", (long long)cid,
-				(long long)as->artifacts[k]->id);
-			counted(x, X_ATTRIBUTION);
+			line(x, X_ATTRIBUTION, "attribution", "context_id", cid, "artifact_id", as->artifacts[k]->id, NULL);
 		}
 		free(token);
 		token = as->next_page_token && as->next_page_token[0] && as->n_artifacts ? strdup(as->next_page_token) : NULL;
@@ -182,9 +188,7 @@ static int export_links(mlmd_store *s, exporter *x, int64_t cid)
 		if (rc || (rc = mlmd_store_get_executions_by_context(s, &xq, &xs)))
 			break;
 		for (size_t k = 0; k < xs->n_executions; k++) {
-			fprintf(x->f, "{\"kind\":\"association\",\"context_id\":%lld,\"execution_id\":%lld}\n", (long long)cid,
-				(long long)xs->executions[k]->id);
-			counted(x, X_ASSOCIATION);
+			line(x, X_ASSOCIATION, "association", "context_id", cid, "execution_id", xs->executions[k]->id, NULL);
 		}
 		free(token);
 		token = xs->next_page_token && xs->next_page_token[0] && xs->n_executions ? strdup(xs->next_page_token) : NULL;
@@ -193,9 +197,7 @@ static int export_links(mlmd_store *s, exporter *x, int64_t cid)
 	free(token);
 	if (!rc && !(rc = mlmd_store_get_parent_contexts_by_context(s, &pq, &ps))) {
 		for (size_t k = 0; k < ps->n_contexts; k++) {
-			fprintf(x->f, "{\"kind\":\"parent_context\",\"child_id\":%lld,\"parent_id\":%lld}\n", (long long)cid,
-				(long long)ps->contexts[k]->id);
-			counted(x, X_PARENT);
+			line(x, X_PARENT, "parent_context", "child_id", cid, "parent_id", ps->contexts[k]->id, NULL);
 		}
 		mlmd_message_free(ps);
 	}
@@ -237,27 +239,38 @@ int cmd_export(int argc, char **argv)
 	Mlmd__Pb__GetExecutionTypesResponse *er = NULL;
 	Mlmd__Pb__GetContextTypesResponse *cr = NULL;
 	idlist arts = { 0 }, execs = { 0 }, ctxs = { 0 };
+	if (mlmd_json_writer_new(&x.w, x.f)) {
+		rc = cli_failed("%s", mlmd_error_message());
+		goto out;
+	}
 	/* one snapshot: a store written meanwhile still exports whole */
 	if (mlmd_store_begin(s, 0)) {
 		rc = cli_failed("%s", mlmd_error_message());
 		goto out;
 	}
-	fprintf(x.f, "{\"kind\":\"mlmd_export\",\"version\":1,\"library\":\"%s\",\"schema_version\":%d}\n", mlmd_version(),
-		mlmd_store_schema_version(s));
+	mlmd_json_object_begin(x.w);
+	mlmd_json_key(x.w, "kind");
+	mlmd_json_string(x.w, "mlmd_export");
+	mlmd_json_key(x.w, "version");
+	mlmd_json_int(x.w, 1);
+	mlmd_json_key(x.w, "library");
+	mlmd_json_string(x.w, mlmd_version());
+	mlmd_json_key(x.w, "schema_version");
+	mlmd_json_int(x.w, mlmd_store_schema_version(s));
+	mlmd_json_object_end(x.w);
+	mlmd_json_raw(x.w, "\n");
 	if (mlmd_store_get_artifact_types(s, &a, &ar) || mlmd_store_get_execution_types(s, &e, &er) ||
 		mlmd_store_get_context_types(s, &c, &cr)) {
 		rc = cli_failed("%s", mlmd_error_message());
 		goto types;
 	}
 	for (size_t i = 0; i < ar->n_artifact_types && !rc; i++)
-		rc = line_pb(&x, X_TYPE, "artifact_type", &ar->artifact_types[i]->base, ",\"id\":%lld",
-			(long long)ar->artifact_types[i]->id);
+		rc = line(&x, X_TYPE, "artifact_type", "id", ar->artifact_types[i]->id, NULL, 0, &ar->artifact_types[i]->base);
 	for (size_t i = 0; i < er->n_execution_types && !rc; i++)
-		rc = line_pb(&x, X_TYPE, "execution_type", &er->execution_types[i]->base, ",\"id\":%lld",
-			(long long)er->execution_types[i]->id);
+		rc = line(&x, X_TYPE, "execution_type", "id", er->execution_types[i]->id, NULL, 0,
+			&er->execution_types[i]->base);
 	for (size_t i = 0; i < cr->n_context_types && !rc; i++)
-		rc = line_pb(&x, X_TYPE, "context_type", &cr->context_types[i]->base, ",\"id\":%lld",
-			(long long)cr->context_types[i]->id);
+		rc = line(&x, X_TYPE, "context_type", "id", cr->context_types[i]->id, NULL, 0, &cr->context_types[i]->base);
 	if (rc || (rc = export_nodes(s, &x, 0, &arts)) || (rc = export_nodes(s, &x, 1, &execs)) ||
 		(rc = export_nodes(s, &x, 2, &ctxs)))
 		goto types;
@@ -271,7 +284,7 @@ int cmd_export(int argc, char **argv)
 			break;
 		}
 		for (size_t k = 0; k < rs->n_events && !rc; k++)
-			rc = line_pb(&x, X_EVENT, "event", &rs->events[k]->base, NULL);
+			rc = line(&x, X_EVENT, "event", NULL, 0, NULL, 0, &rs->events[k]->base);
 		mlmd_message_free(rs);
 	}
 	for (size_t i = 0; i < ctxs.n && !rc; i++)
@@ -286,10 +299,11 @@ out:
 	mlmd_message_free(er);
 	mlmd_message_free(cr);
 	cli_progress_end(&x.pr);
-	if (fflush(x.f) || ferror(x.f))
+	if (mlmd_json_writer_status(x.w) || fflush(x.f) || ferror(x.f))
 		rc = rc ? rc : cli_failed("%s: write error", path);
 	if (x.f != stdout && fclose(x.f) && !rc)
 		rc = cli_failed("%s: write error", path);
+	mlmd_json_writer_free(x.w);
 	if (!rc)
 		fprintf(stderr, "mlmd: exported %ld types, %ld artifacts, %ld executions, %ld contexts, %ld events, "
 			"%ld attributions, %ld associations, %ld parent contexts to %s\n", x.count[X_TYPE], x.count[X_ARTIFACT],

@@ -2,10 +2,10 @@
  * cli/import.c - `mlmd import`: an `mlmd export` (JSON lines) read into a
  * store, all of it or nothing.
  *
- *  - cli_record_parse(): one line of the export into a record. A strict
- *    JSON parser for one object per line: values it does not use are
- *    checked and skipped, nesting is bounded before it recurses, and the
- *    "pb" field's base64 is decoded.
+ *  - cli_record_parse(): one line of the export into a record, read with
+ *    the library's strict JSON reader (mlmd/json.h): one object per line,
+ *    values it does not use checked and skipped, nesting bounded before
+ *    anything is read deeper, and the "pb" field's base64 decoded.
  *  - cli_import_line() / cli_import_jsonl(): each record's message unpacked
  *    with its nesting bounded (cli_pb_unpack) and handed to the importer
  *    (importer.c), which maps old ids to new ones in one transaction.
@@ -24,259 +24,6 @@
 #include "import.h"
 
 /* ---- the record parser ----------------------------------------------------------------------- */
-
-typedef struct {
-	const char *p, *end;
-	char *err;
-	size_t errsize;
-} jp;
-
-static int jfail(jp *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int jfail(jp *j, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(j->err, j->errsize, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static void jws(jp *j)
-{
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n'))
-		j->p++;
-}
-
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-static int hex4(const char *p, const char *end, unsigned *out)
-{
-	if (end - p < 4)
-		return -1;
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		int h = hexval(p[i]);
-		if (h < 0)
-			return -1;
-		v = v << 4 | (unsigned)h;
-	}
-	*out = v;
-	return 0;
-}
-
-/* Reads a string at j->p (the opening quote). With out set, decodes it into
- * *out (malloc'd, NUL-terminated; *out_len bytes, which may include NULs). */
-static int jstring(jp *j, char **out, size_t *out_len)
-{
-	const char *p = j->p + 1;
-	char *w = NULL, *buf = NULL;
-	if (out) {
-		/* the decoded text is never longer than the raw text */
-		const char *q = p;
-		while (q < j->end && *q != '"')
-			q += *q == '\\' && q + 1 < j->end ? 2 : 1;
-		buf = w = malloc((size_t)(q - p) + 1);
-		if (!buf)
-			return jfail(j, "out of memory");
-	}
-	for (;;) {
-		if (p >= j->end) {
-			free(buf);
-			return jfail(j, "a string is not closed");
-		}
-		unsigned char c = (unsigned char)*p;
-		if (c == '"')
-			break;
-		if (c < 0x20) {
-			free(buf);
-			return jfail(j, "a control character (0x%02x) inside a string", c);
-		}
-		if (c != '\\') {
-			if (w)
-				*w++ = (char)c;
-			p++;
-			continue;
-		}
-		if (p + 1 >= j->end) {
-			free(buf);
-			return jfail(j, "a string is not closed");
-		}
-		char e = p[1];
-		p += 2;
-		const char *simple = strchr("\"\\/bfnrt", e);
-		if (e && simple) {
-			static const char map[] = "\"\\/\b\f\n\r\t";
-			if (w)
-				*w++ = map[simple - "\"\\/bfnrt"];
-			continue;
-		}
-		unsigned u;
-		if (e != 'u' || hex4(p, j->end, &u)) {
-			free(buf);
-			return jfail(j, "a bad escape in a string");
-		}
-		p += 4;
-		if (u >= 0xD800 && u < 0xDC00) { /* a surrogate pair */
-			unsigned lo;
-			if (j->end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, j->end, &lo) || lo < 0xDC00 || lo > 0xDFFF) {
-				free(buf);
-				return jfail(j, "a lone surrogate in a string");
-			}
-			p += 6;
-			u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-		} else if (u >= 0xDC00 && u < 0xE000) {
-			free(buf);
-			return jfail(j, "a lone surrogate in a string");
-		}
-		if (!w)
-			continue;
-		if (u < 0x80) {
-			*w++ = (char)u;
-		} else if (u < 0x800) {
-			*w++ = (char)(0xC0 | u >> 6);
-			*w++ = (char)(0x80 | (u & 0x3F));
-		} else if (u < 0x10000) {
-			*w++ = (char)(0xE0 | u >> 12);
-			*w++ = (char)(0x80 | (u >> 6 & 0x3F));
-			*w++ = (char)(0x80 | (u & 0x3F));
-		} else {
-			*w++ = (char)(0xF0 | u >> 18);
-			*w++ = (char)(0x80 | (u >> 12 & 0x3F));
-			*w++ = (char)(0x80 | (u >> 6 & 0x3F));
-			*w++ = (char)(0x80 | (u & 0x3F));
-		}
-	}
-	j->p = p + 1;
-	if (out) {
-		*w = '\0';
-		*out = buf;
-		*out_len = (size_t)(w - buf);
-	}
-	return 0;
-}
-
-/* Reads a number; with out set it must be an integer that fits int64. */
-static int jnumber(jp *j, int64_t *out)
-{
-	const char *p = j->p;
-	bool neg = p < j->end && *p == '-';
-	if (neg)
-		p++;
-	const char *digits = p;
-	uint64_t v = 0;
-	bool overflow = false;
-	while (p < j->end && *p >= '0' && *p <= '9') {
-		unsigned d = (unsigned)(*p - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			overflow = true;
-		else
-			v = v * 10 + d;
-		p++;
-	}
-	if (p == digits || (*digits == '0' && p - digits > 1))
-		return jfail(j, "a malformed number");
-	bool integer = true;
-	if (p < j->end && *p == '.') {
-		integer = false;
-		const char *f = ++p;
-		while (p < j->end && *p >= '0' && *p <= '9')
-			p++;
-		if (p == f)
-			return jfail(j, "a malformed number");
-	}
-	if (p < j->end && (*p == 'e' || *p == 'E')) {
-		integer = false;
-		p++;
-		if (p < j->end && (*p == '+' || *p == '-'))
-			p++;
-		const char *x = p;
-		while (p < j->end && *p >= '0' && *p <= '9')
-			p++;
-		if (p == x)
-			return jfail(j, "a malformed number");
-	}
-	j->p = p;
-	if (!out)
-		return 0;
-	if (!integer)
-		return jfail(j, "expected a whole number");
-	if (overflow || v > (uint64_t)INT64_MAX + neg)
-		return jfail(j, "a number out of range");
-	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
-	return 0;
-}
-
-static int jvalue(jp *j, int depth);
-
-/* Checks and skips an object or array, `depth` levels down. */
-static int jcontainer(jp *j, int depth)
-{
-	if (depth > CLI_JSON_MAX_DEPTH)
-		return jfail(j, "values nested deeper than %d levels", CLI_JSON_MAX_DEPTH);
-	char close = *j->p == '{' ? '}' : ']';
-	j->p++;
-	jws(j);
-	if (j->p < j->end && *j->p == close) {
-		j->p++;
-		return 0;
-	}
-	for (;;) {
-		jws(j);
-		if (close == '}') {
-			if (j->p >= j->end || *j->p != '"')
-				return jfail(j, "expected a key");
-			if (jstring(j, NULL, NULL))
-				return -1;
-			jws(j);
-			if (j->p >= j->end || *j->p != ':')
-				return jfail(j, "expected ':'");
-			j->p++;
-		}
-		if (jvalue(j, depth))
-			return -1;
-		jws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (j->p < j->end && *j->p == close) {
-			j->p++;
-			return 0;
-		}
-		return jfail(j, "expected ',' or '%c'", close);
-	}
-}
-
-static int jliteral(jp *j, const char *word)
-{
-	size_t n = strlen(word);
-	if ((size_t)(j->end - j->p) < n || memcmp(j->p, word, n))
-		return jfail(j, "an unexpected character '%c'", *j->p);
-	j->p += n;
-	return 0;
-}
-
-/* Checks and skips any value. */
-static int jvalue(jp *j, int depth)
-{
-	jws(j);
-	if (j->p >= j->end)
-		return jfail(j, "a value is missing");
-	switch (*j->p) {
-	case '"': return jstring(j, NULL, NULL);
-	case '{': case '[': return jcontainer(j, depth + 1);
-	case 't': return jliteral(j, "true");
-	case 'f': return jliteral(j, "false");
-	case 'n': return jliteral(j, "null");
-	default:
-		if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
-			return jnumber(j, NULL);
-		return jfail(j, "an unexpected character '%c'", *j->p);
-	}
-}
 
 /* The integer fields a record may have, and their bits in cli_record.has. */
 static const struct {
@@ -307,99 +54,122 @@ void cli_record_free(cli_record *r)
 	r->pb = NULL;
 }
 
+static int rfail(char *err, size_t errsize, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int rfail(char *err, size_t errsize, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errsize, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The reader's reason for refusing the line ("a string is not closed at
+ * byte 17"), with `key` in front when the problem is in its value. */
+static int reader_fail(const char *key, char *err, size_t errsize)
+{
+	char why[512];
+	snprintf(why, sizeof why, "%s", mlmd_error_message());
+	return key ? rfail(err, errsize, "\"%s\": %s", key, why) : rfail(err, errsize, "%s", why);
+}
+
+/* A JSON number (syntax already checked by the reader) as a whole int64. */
+static int whole_number(const char *text, const char *key, int64_t *out, char *err, size_t errsize)
+{
+	if (strpbrk(text, ".eE"))
+		return rfail(err, errsize, "\"%s\": expected a whole number", key);
+	bool neg = text[0] == '-';
+	uint64_t v = 0;
+	for (const char *p = text + neg; *p; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return rfail(err, errsize, "\"%s\": a number out of range", key);
+		v = v * 10 + d;
+	}
+	if (v > (uint64_t)INT64_MAX + neg)
+		return rfail(err, errsize, "\"%s\": a number out of range", key);
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return 0;
+}
+
+/* The members of the line's object, after its '{'. */
+static int record_members(mlmd_json_reader *j, cli_record *r, char *err, size_t errsize)
+{
+	bool have_kind = false, have_pb = false;
+	for (;;) {
+		const char *text;
+		size_t tlen;
+		int t = mlmd_json_next(j, &text, &tlen);
+		if (t < 0)
+			return reader_fail(NULL, err, errsize);
+		if (t == MLMD_JSON_OBJECT_END)
+			break;
+		char key[64]; /* a longer key (or one holding a NUL) is none of ours: skipped */
+		bool ours = tlen < sizeof key && strlen(text) == tlen;
+		snprintf(key, sizeof key, "%s", ours ? text : "");
+		unsigned bit = ours ? cli_record_bit(key) : 0;
+		bool is_kind = ours && !strcmp(key, "kind"), is_pb = ours && !strcmp(key, "pb");
+		if (bit) {
+			if (r->has & bit)
+				return rfail(err, errsize, "the key \"%s\" appears twice", key);
+			t = mlmd_json_next(j, &text, &tlen);
+			if (t < 0)
+				return reader_fail(key, err, errsize);
+			if (t != MLMD_JSON_NUMBER)
+				return rfail(err, errsize, "\"%s\" must be a whole number", key);
+			size_t i = 0;
+			while (1u << i != bit)
+				i++;
+			if (whole_number(text, key, (int64_t *)((char *)r + int_fields[i].off), err, errsize))
+				return -1;
+			r->has |= bit;
+		} else if (is_kind || is_pb) {
+			if (is_kind ? have_kind : have_pb)
+				return rfail(err, errsize, "the key \"%s\" appears twice", key);
+			t = mlmd_json_next(j, &text, &tlen);
+			if (t < 0)
+				return reader_fail(key, err, errsize);
+			if (t != MLMD_JSON_STRING)
+				return rfail(err, errsize, "\"%s\" must be a string", key);
+			if (is_kind) {
+				have_kind = true;
+				if (tlen >= sizeof r->kind || strlen(text) != tlen)
+					return rfail(err, errsize, "an unknown kind");
+				memcpy(r->kind, text, tlen + 1);
+			} else {
+				have_pb = true;
+				r->has_pb = true;
+				r->pb = malloc(tlen / 4 * 3 + 4);
+				long n = r->pb ? cli_unb64(text, tlen, r->pb) : -1;
+				if (n < 0)
+					return rfail(err, errsize, "\"pb\" is not base64");
+				r->pb_len = (size_t)n;
+			}
+		} else if (mlmd_json_skip(j)) { /* a field we do not use: checked, skipped */
+			return reader_fail(NULL, err, errsize);
+		}
+	}
+	if (mlmd_json_next(j, NULL, NULL) != MLMD_JSON_END)
+		return reader_fail(NULL, err, errsize);
+	if (!have_kind)
+		return rfail(err, errsize, "no \"kind\"");
+	return 0;
+}
+
+/* One line: a JSON object read by the library's JSON reader, nesting
+ * bounded at CLI_JSON_MAX_DEPTH before it is read. */
 int cli_record_parse(const char *line, size_t len, cli_record *r, char *err, size_t errsize)
 {
 	memset(r, 0, sizeof *r);
-	jp j = { line, line + len, err, errsize };
-	jws(&j);
-	if (j.p >= j.end || *j.p != '{')
-		return jfail(&j, "a line of an export is one JSON object");
-	j.p++;
-	jws(&j);
-	bool first = true, have_kind = false, have_pb = false;
-	while (j.p < j.end && *j.p != '}') {
-		if (!first) {
-			if (*j.p != ',')
-				return cli_record_free(r), jfail(&j, "expected ',' or '}'");
-			j.p++;
-			jws(&j);
-		}
-		first = false;
-		if (j.p >= j.end || *j.p != '"')
-			return cli_record_free(r), jfail(&j, "expected a key");
-		char *key;
-		size_t klen;
-		if (jstring(&j, &key, &klen))
-			return cli_record_free(r), -1;
-		jws(&j);
-		if (j.p >= j.end || *j.p != ':') {
-			free(key);
-			return cli_record_free(r), jfail(&j, "expected ':'");
-		}
-		j.p++;
-		jws(&j);
-		int rc = 0;
-		unsigned bit = klen == strlen(key) ? cli_record_bit(key) : 0;
-		if (bit) {
-			if (r->has & bit)
-				rc = jfail(&j, "the key \"%s\" appears twice", key);
-			else if (j.p >= j.end || !(*j.p == '-' || (*j.p >= '0' && *j.p <= '9')))
-				rc = jfail(&j, "\"%s\" must be a whole number", key);
-			else {
-				size_t i = 0;
-				while (1u << i != bit)
-					i++;
-				rc = jnumber(&j, (int64_t *)((char *)r + int_fields[i].off));
-				if (rc) {
-					char why[128];
-					snprintf(why, sizeof why, "%s", err);
-					jfail(&j, "\"%s\": %s", key, why);
-				}
-				r->has |= bit;
-			}
-		} else if (!strcmp(key, "kind") || !strcmp(key, "pb")) {
-			bool is_kind = key[0] == 'k';
-			char *s;
-			size_t slen;
-			if (is_kind ? have_kind : have_pb)
-				rc = jfail(&j, "the key \"%s\" appears twice", key);
-			else if (j.p >= j.end || *j.p != '"')
-				rc = jfail(&j, "\"%s\" must be a string", key);
-			else if (!(rc = jstring(&j, &s, &slen))) {
-				if (is_kind) {
-					have_kind = true;
-					if (slen >= sizeof r->kind || strlen(s) != slen)
-						rc = jfail(&j, "an unknown kind");
-					else
-						memcpy(r->kind, s, slen + 1);
-				} else {
-					have_pb = true;
-					r->pb = malloc(slen / 4 * 3 + 4);
-					long n = r->pb ? cli_unb64(s, slen, r->pb) : -1;
-					if (n < 0)
-						rc = jfail(&j, "\"pb\" is not base64");
-					r->pb_len = n < 0 ? 0 : (size_t)n;
-					r->has_pb = true;
-				}
-				free(s);
-			}
-		} else {
-			rc = jvalue(&j, 1); /* a field we do not use: checked, skipped */
-		}
-		free(key);
-		if (rc)
-			return cli_record_free(r), -1;
-		jws(&j);
-	}
-	if (j.p >= j.end)
-		return cli_record_free(r), jfail(&j, "the object is not closed");
-	j.p++;
-	jws(&j);
-	if (j.p != j.end)
-		return cli_record_free(r), jfail(&j, "text after the object");
-	if (!have_kind)
-		return cli_record_free(r), jfail(&j, "no \"kind\"");
-	return 0;
+	mlmd_json_reader *j;
+	if (mlmd_json_reader_new(&j, line, len, CLI_JSON_MAX_DEPTH))
+		return reader_fail(NULL, err, errsize);
+	int rc = mlmd_json_next(j, NULL, NULL) == MLMD_JSON_OBJECT ? record_members(j, r, err, errsize) :
+		rfail(err, errsize, "a line of an export is one JSON object");
+	mlmd_json_reader_free(j);
+	if (rc)
+		cli_record_free(r);
+	return rc;
 }
 
 /* ---- JSON lines ----------------------------------------------------------------------------------- */

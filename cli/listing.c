@@ -36,31 +36,30 @@ static int parse_kind(const char *s)
 /* ---- printing nodes ------------------------------------------------------------------------------- */
 
 /* {"KEY":"<base64 of the message>"}: struct and proto values, losslessly. */
-static void pb_json(FILE *f, const char *key, const ProtobufCMessage *m)
+static void pb_json(mlmd_json_writer *w, const char *key, const ProtobufCMessage *m)
 {
-	size_t n = protobuf_c_message_get_packed_size(m);
-	uint8_t *buf = malloc(n + 1);
-	if (!buf) {
-		fputs("null", f);
+	char *b64 = cli_pb_b64(m);
+	if (!b64) {
+		mlmd_json_null(w);
 		return;
 	}
-	protobuf_c_message_pack(m, buf);
-	fprintf(f, "{\"%s\":\"", key);
-	cli_b64(f, buf, n);
-	fputs("\"}", f);
-	free(buf);
+	mlmd_json_object_begin(w);
+	mlmd_json_key(w, key);
+	mlmd_json_string(w, b64);
+	mlmd_json_object_end(w);
+	free(b64);
 }
 
-static void value_json(FILE *f, const Mlmd__Pb__Value *v)
+static void value_json(mlmd_json_writer *w, const Mlmd__Pb__Value *v)
 {
 	switch (v->value_case) {
-	case MLMD__PB__VALUE__VALUE_INT_VALUE: fprintf(f, "%lld", (long long)v->int_value); break;
-	case MLMD__PB__VALUE__VALUE_DOUBLE_VALUE: cli_json_double(f, v->double_value); break;
-	case MLMD__PB__VALUE__VALUE_STRING_VALUE: cli_json_str(f, v->string_value); break;
-	case MLMD__PB__VALUE__VALUE_BOOL_VALUE: fputs(v->bool_value ? "true" : "false", f); break;
-	case MLMD__PB__VALUE__VALUE_STRUCT_VALUE: pb_json(f, "struct_pb", &v->struct_value->base); break;
-	case MLMD__PB__VALUE__VALUE_PROTO_VALUE: pb_json(f, "proto_pb", &v->proto_value->base); break;
-	default: fputs("null", f);
+	case MLMD__PB__VALUE__VALUE_INT_VALUE: mlmd_json_int(w, v->int_value); break;
+	case MLMD__PB__VALUE__VALUE_DOUBLE_VALUE: mlmd_json_double(w, v->double_value, 0); break;
+	case MLMD__PB__VALUE__VALUE_STRING_VALUE: mlmd_json_string(w, v->string_value ? v->string_value : ""); break;
+	case MLMD__PB__VALUE__VALUE_BOOL_VALUE: mlmd_json_bool(w, v->bool_value); break;
+	case MLMD__PB__VALUE__VALUE_STRUCT_VALUE: pb_json(w, "struct_pb", &v->struct_value->base); break;
+	case MLMD__PB__VALUE__VALUE_PROTO_VALUE: pb_json(w, "proto_pb", &v->proto_value->base); break;
+	default: mlmd_json_null(w);
 	}
 }
 
@@ -76,8 +75,12 @@ static void value_text(FILE *f, const Mlmd__Pb__Value *v)
 		fputs("<struct>", f);
 	else if (v->value_case == MLMD__PB__VALUE__VALUE_PROTO_VALUE)
 		fputs("<proto>", f);
+	else if (v->value_case == MLMD__PB__VALUE__VALUE_INT_VALUE)
+		fprintf(f, "%lld", (long long)v->int_value);
+	else if (v->value_case == MLMD__PB__VALUE__VALUE_BOOL_VALUE)
+		fputs(v->bool_value ? "true" : "false", f);
 	else
-		value_json(f, v);
+		fputs("null", f);
 }
 
 typedef struct {
@@ -126,36 +129,48 @@ static node_view view(int kind, const void *msg)
 	return v;
 }
 
-static void node_json(FILE *f, int kind, const void *msg, const char *type)
+static void node_json(mlmd_json_writer *w, int kind, const void *msg, const char *type)
 {
 	node_view v = view(kind, msg);
-	fprintf(f, "{\"kind\":\"%s\",\"id\":%lld,\"type\":", kind_word(kind), (long long)v.id);
-	cli_json_str(f, type);
-	if (v.name)
-		fputs(",\"name\":", f), cli_json_str(f, v.name);
-	if (v.uri)
-		fputs(",\"uri\":", f), cli_json_str(f, v.uri);
-	if (v.state)
-		fprintf(f, ",\"state\":\"%s\"", v.state);
-	if (v.external_id)
-		fputs(",\"external_id\":", f), cli_json_str(f, v.external_id);
-	fprintf(f, ",\"create_time_since_epoch\":%lld,\"last_update_time_since_epoch\":%lld",
-		(long long)v.created, (long long)v.updated);
+	mlmd_json_object_begin(w);
+	mlmd_json_key(w, "kind");
+	mlmd_json_string(w, kind_word(kind));
+	mlmd_json_key(w, "id");
+	mlmd_json_int(w, v.id);
+	mlmd_json_key(w, "type");
+	mlmd_json_string(w, type ? type : "");
+	if (v.name) {
+		mlmd_json_key(w, "name");
+		mlmd_json_string(w, v.name);
+	}
+	if (v.uri) {
+		mlmd_json_key(w, "uri");
+		mlmd_json_string(w, v.uri);
+	}
+	if (v.state) {
+		mlmd_json_key(w, "state");
+		mlmd_json_string(w, v.state);
+	}
+	if (v.external_id) {
+		mlmd_json_key(w, "external_id");
+		mlmd_json_string(w, v.external_id);
+	}
+	mlmd_json_key(w, "create_time_since_epoch");
+	mlmd_json_int(w, v.created);
+	mlmd_json_key(w, "last_update_time_since_epoch");
+	mlmd_json_int(w, v.updated);
 	for (int c = 0; c < 2; c++) {
 		size_t n = c ? v.n_custom : v.n_props;
-		fprintf(f, ",\"%s\":{", c ? "custom_properties" : "properties");
+		mlmd_json_key(w, c ? "custom_properties" : "properties");
+		mlmd_json_object_begin(w);
 		for (size_t i = 0; i < n; i++) {
 			const char *k = c ? v.custom[i]->key : v.props[i]->key;
-			const Mlmd__Pb__Value *val = c ? v.custom[i]->value : v.props[i]->value;
-			if (i)
-				fputc(',', f);
-			cli_json_str(f, k);
-			fputc(':', f);
-			value_json(f, val);
+			mlmd_json_key(w, k ? k : "");
+			value_json(w, c ? v.custom[i]->value : v.props[i]->value);
 		}
-		fputc('}', f);
+		mlmd_json_object_end(w);
 	}
-	fputc('}', f);
+	mlmd_json_object_end(w);
 }
 
 static void node_text(FILE *f, int kind, const void *msg, const char *type, bool long_form)
@@ -283,8 +298,13 @@ int cmd_types(int argc, char **argv)
 	if (open_with_types(&s, &t))
 		return EXIT_FAILED;
 	static const char *const ptypes[] = { "UNKNOWN", "INT", "DOUBLE", "STRING", "STRUCT", "PROTO", "BOOLEAN" };
-	if (json)
-		fputc('[', stdout);
+	mlmd_json_writer *w = json ? cli_json_stdout() : NULL;
+	if (json && !w) {
+		free_types(&t);
+		mlmd_store_free(s);
+		return EXIT_FAILED;
+	}
+	mlmd_json_array_begin(w);
 	size_t k = 0;
 	for (int kind = 0; kind < 3; kind++) {
 		size_t n = kind == 0 ? ((Mlmd__Pb__GetArtifactTypesResponse *)t.resp[0])->n_artifact_types :
@@ -302,9 +322,15 @@ int cmd_types(int argc, char **argv)
 			const char *name = ty ? ty->name : ey ? ey->name : cy->name;
 			size_t np = ty ? ty->n_properties : ey ? ey->n_properties : cy->n_properties;
 			if (json) {
-				fprintf(stdout, "%s{\"kind\":\"%s\",\"id\":%lld,\"name\":", k ? "," : "", kind_word(kind), (long long)id);
-				cli_json_str(stdout, name);
-				fputs(",\"properties\":{", stdout);
+				mlmd_json_object_begin(w);
+				mlmd_json_key(w, "kind");
+				mlmd_json_string(w, kind_word(kind));
+				mlmd_json_key(w, "id");
+				mlmd_json_int(w, id);
+				mlmd_json_key(w, "name");
+				mlmd_json_string(w, name ? name : "");
+				mlmd_json_key(w, "properties");
+				mlmd_json_object_begin(w);
 			} else {
 				printf("%-9s %-5lld %s", kind_word(kind), (long long)id, name);
 			}
@@ -313,21 +339,27 @@ int cmd_types(int argc, char **argv)
 				int pv = ty ? ty->properties[p]->value : ey ? ey->properties[p]->value : cy->properties[p]->value;
 				const char *pn = pv >= 0 && pv < 7 ? ptypes[pv] : "UNKNOWN";
 				if (json) {
-					fprintf(stdout, "%s", p ? "," : "");
-					cli_json_str(stdout, pk);
-					fprintf(stdout, ":\"%s\"", pn);
+					mlmd_json_key(w, pk ? pk : "");
+					mlmd_json_string(w, pn);
 				} else {
 					printf("%s%s:%s", p ? ", " : "  (", pk, pn);
 				}
 			}
-			fputs(json ? "}}" : np ? ")\n" : "\n", stdout);
+			if (json) {
+				mlmd_json_object_end(w);
+				mlmd_json_object_end(w);
+			} else {
+				fputs(np ? ")\n" : "\n", stdout);
+			}
 		}
 	}
-	if (json)
-		fputs("]\n", stdout);
+	if (json) {
+		mlmd_json_array_end(w);
+		rc = cli_json_done(w);
+	}
 	free_types(&t);
 	mlmd_store_free(s);
-	return 0;
+	return rc;
 }
 
 /* ---- ls, show --------------------------------------------------------------------------------------- */
@@ -424,7 +456,8 @@ static int list_each(mlmd_store *s, int kind, int64_t context_id, Mlmd__Pb__List
 
 typedef struct {
 	const type_names *t;
-	bool json, long_form;
+	mlmd_json_writer *w;     /* --json, else NULL */
+	bool long_form;
 	long shown;
 } ls_out;
 
@@ -432,10 +465,8 @@ static void ls_print(void *arg, int kind, const void *node)
 {
 	ls_out *o = arg;
 	node_view v = view(kind, node);
-	if (o->json) {
-		if (o->shown)
-			fputc(',', stdout);
-		node_json(stdout, kind, node, tname(o->t, v.type_id));
+	if (o->w) {
+		node_json(o->w, kind, node, tname(o->t, v.type_id));
 	} else {
 		node_text(stdout, kind, node, tname(o->t, v.type_id), o->long_form);
 	}
@@ -546,16 +577,22 @@ int cmd_ls(int argc, char **argv)
 	Mlmd__Pb__ListOperationOptions lo = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
 	lo.order_by_field = &ob;
 	lo.filter_query = query;
-	ls_out out = { .t = &t, .json = json, .long_form = long_form };
+	ls_out out = { .t = &t, .long_form = long_form };
 	bool more = false;
-	if (json)
-		fputc('[', stdout);
-	if ((type || filter) && !query)
+	if (json && !(out.w = cli_json_stdout()))
+		rc = EXIT_FAILED;
+	mlmd_json_array_begin(out.w); /* (a no-op without --json) */
+	if (rc)
+		; /* printed */
+	else if ((type || filter) && !query)
 		rc = cli_failed("out of memory");
 	else if (list_each(s, kind, 0, &lo, all ? -1 : limit, &more, ls_print, &out))
 		rc = cli_failed("%s", mlmd_error_message());
-	if (json)
-		fputs("]\n", stdout);
+	if (out.w) {
+		mlmd_json_array_end(out.w);
+		int jrc = cli_json_done(out.w);
+		rc = rc ? rc : jrc;
+	}
 	if (!rc && more)
 		fprintf(stderr, "mlmd: showing the first %ld %s%s; more match (--limit N for more, --all for every one)\n",
 			out.shown, kind_word(kind), out.shown == 1 ? "" : "s");
@@ -582,18 +619,25 @@ static void brief_text(const type_names *t, int kind, const void *node)
 	putchar('\n');
 }
 
-static void brief_json(const type_names *t, int kind, const void *node)
+static void brief_json(mlmd_json_writer *w, const type_names *t, int kind, const void *node)
 {
 	node_view v = view(kind, node);
-	printf("{\"id\":%lld,\"type\":", (long long)v.id);
-	cli_json_str(stdout, tname(t, v.type_id));
-	fputs(",\"name\":", stdout);
-	cli_json_str(stdout, v.name ? v.name : "");
-	if (v.state)
-		printf(",\"state\":\"%s\"", v.state);
-	if (kind == 0)
-		fputs(",\"uri\":", stdout), cli_json_str(stdout, v.uri ? v.uri : "");
-	fputc('}', stdout);
+	mlmd_json_object_begin(w);
+	mlmd_json_key(w, "id");
+	mlmd_json_int(w, v.id);
+	mlmd_json_key(w, "type");
+	mlmd_json_string(w, tname(t, v.type_id));
+	mlmd_json_key(w, "name");
+	mlmd_json_string(w, v.name ? v.name : "");
+	if (v.state) {
+		mlmd_json_key(w, "state");
+		mlmd_json_string(w, v.state);
+	}
+	if (kind == 0) {
+		mlmd_json_key(w, "uri");
+		mlmd_json_string(w, v.uri ? v.uri : "");
+	}
+	mlmd_json_object_end(w);
 }
 
 /* How many members `show context` prints as text; --json prints them all. */
@@ -601,7 +645,7 @@ static void brief_json(const type_names *t, int kind, const void *node)
 
 typedef struct {
 	const type_names *t;
-	bool json;
+	mlmd_json_writer *w;     /* --json, else NULL */
 	const char *label;       /* text: "artifact", "execution" */
 	long n;
 } member_out;
@@ -609,10 +653,8 @@ typedef struct {
 static void member_print(void *arg, int kind, const void *node)
 {
 	member_out *o = arg;
-	if (o->json) {
-		if (o->n)
-			fputc(',', stdout);
-		brief_json(o->t, kind, node);
+	if (o->w) {
+		brief_json(o->w, o->t, kind, node);
 	} else {
 		printf("  %-9s ", o->label);
 		brief_text(o->t, kind, node);
@@ -620,29 +662,29 @@ static void member_print(void *arg, int kind, const void *node)
 	o->n++;
 }
 
-/* A list of contexts (a response's array) under `key` (JSON) or as lines labelled `label`. */
-static void print_contexts(const type_names *t, bool json, const char *key, const char *label,
+/* A list of contexts (a response's array) under `key` (JSON, when w is set)
+ * or as lines labelled `label`. */
+static void print_contexts(const type_names *t, mlmd_json_writer *w, const char *key, const char *label,
 	Mlmd__Pb__Context **cs, size_t n)
 {
-	if (json)
-		printf(",\"%s\":[", key);
+	if (w) {
+		mlmd_json_key(w, key);
+		mlmd_json_array_begin(w);
+	}
 	for (size_t i = 0; i < n; i++) {
-		if (json) {
-			if (i)
-				fputc(',', stdout);
-			brief_json(t, 2, cs[i]);
+		if (w) {
+			brief_json(w, t, 2, cs[i]);
 		} else {
 			printf("  %-9s ", label);
 			brief_text(t, 2, cs[i]);
 		}
 	}
-	if (json)
-		fputc(']', stdout);
+	mlmd_json_array_end(w);
 }
 
 /* The contexts of an artifact or execution; or a context's parents, children
  * and members. Returns 0 or the failed call's status. */
-static int show_links(mlmd_store *s, const type_names *t, int kind, int64_t id, bool json)
+static int show_links(mlmd_store *s, const type_names *t, int kind, int64_t id, mlmd_json_writer *w)
 {
 	int rc = 0;
 	if (kind < 2) {
@@ -665,7 +707,7 @@ static int show_links(mlmd_store *s, const type_names *t, int kind, int64_t id, 
 				resp = rs, cs = rs->contexts, n = rs->n_contexts;
 		}
 		if (!rc)
-			print_contexts(t, json, "contexts", "context", cs, n);
+			print_contexts(t, w, "contexts", "context", cs, n);
 		mlmd_message_free(resp);
 		return rc;
 	}
@@ -675,7 +717,7 @@ static int show_links(mlmd_store *s, const type_names *t, int kind, int64_t id, 
 	pq.context_id = id;
 	if ((rc = mlmd_store_get_parent_contexts_by_context(s, &pq, &ps)))
 		return rc;
-	print_contexts(t, json, "parents", "parent", ps->contexts, ps->n_contexts);
+	print_contexts(t, w, "parents", "parent", ps->contexts, ps->n_contexts);
 	mlmd_message_free(ps);
 	Mlmd__Pb__GetChildrenContextsByContextRequest cq = MLMD__PB__GET_CHILDREN_CONTEXTS_BY_CONTEXT_REQUEST__INIT;
 	Mlmd__Pb__GetChildrenContextsByContextResponse *cs;
@@ -683,7 +725,7 @@ static int show_links(mlmd_store *s, const type_names *t, int kind, int64_t id, 
 	cq.context_id = id;
 	if ((rc = mlmd_store_get_children_contexts_by_context(s, &cq, &cs)))
 		return rc;
-	print_contexts(t, json, "children", "child", cs->contexts, cs->n_contexts);
+	print_contexts(t, w, "children", "child", cs->contexts, cs->n_contexts);
 	mlmd_message_free(cs);
 	for (int k = 0; k < 2; k++) {
 		Mlmd__Pb__ListOperationOptions__OrderByField ob = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__INIT;
@@ -692,14 +734,15 @@ static int show_links(mlmd_store *s, const type_names *t, int kind, int64_t id, 
 		ob.is_asc = 1;
 		Mlmd__Pb__ListOperationOptions lo = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
 		lo.order_by_field = &ob;
-		member_out o = { t, json, k ? "execution" : "artifact", 0 };
+		member_out o = { t, w, k ? "execution" : "artifact", 0 };
 		bool more = false;
-		if (json)
-			printf(",\"%s\":[", k ? "executions" : "artifacts");
-		if ((rc = list_each(s, k, id, &lo, json ? -1 : SHOW_MEMBERS, &more, member_print, &o)))
+		if (w) {
+			mlmd_json_key(w, k ? "executions" : "artifacts");
+			mlmd_json_array_begin(w);
+		}
+		if ((rc = list_each(s, k, id, &lo, w ? -1 : SHOW_MEMBERS, &more, member_print, &o)))
 			return rc;
-		if (json)
-			fputc(']', stdout);
+		mlmd_json_array_end(w);
 		if (more)
 			fprintf(stderr, "mlmd: context %lld has more than %d %ss; the first %d are shown (every one: "
 				"mlmd ls %ss --filter 'contexts_c.id = %lld' --all)\n", (long long)id, SHOW_MEMBERS, o.label,
@@ -791,20 +834,38 @@ int cmd_show(int argc, char **argv)
 	if (rc) {
 		rc = cli_failed("%s", mlmd_error_message());
 	} else if (json) {
-		fputs("{\"node\":", stdout);
-		node_json(stdout, kind, node, tname(&t, v.type_id));
-		if (kind < 2) {
-			fputs(",\"events\":[", stdout);
-			for (size_t i = 0; i < nev; i++)
-				printf("%s{\"artifact_id\":%lld,\"execution_id\":%lld,\"type\":\"%s\",\"time\":%lld}", i ? "," : "",
-					(long long)evs[i]->artifact_id, (long long)evs[i]->execution_id,
-					evs[i]->type >= 0 && evs[i]->type < 8 ? et[evs[i]->type] : "UNKNOWN",
-					(long long)evs[i]->milliseconds_since_epoch);
-			fputc(']', stdout);
+		mlmd_json_writer *w = cli_json_stdout();
+		if (!w) {
+			rc = EXIT_FAILED;
+			goto done;
 		}
-		if ((rc = show_links(s, &t, kind, id64, true)))
+		mlmd_json_object_begin(w);
+		mlmd_json_key(w, "node");
+		node_json(w, kind, node, tname(&t, v.type_id));
+		if (kind < 2) {
+			mlmd_json_key(w, "events");
+			mlmd_json_array_begin(w);
+			for (size_t i = 0; i < nev; i++) {
+				mlmd_json_object_begin(w);
+				mlmd_json_key(w, "artifact_id");
+				mlmd_json_int(w, evs[i]->artifact_id);
+				mlmd_json_key(w, "execution_id");
+				mlmd_json_int(w, evs[i]->execution_id);
+				mlmd_json_key(w, "type");
+				mlmd_json_string(w, evs[i]->type >= 0 && evs[i]->type < 8 ? et[evs[i]->type] : "UNKNOWN");
+				mlmd_json_key(w, "time");
+				mlmd_json_int(w, evs[i]->milliseconds_since_epoch);
+				mlmd_json_object_end(w);
+			}
+			mlmd_json_array_end(w);
+		}
+		if ((rc = show_links(s, &t, kind, id64, w))) {
 			rc = cli_failed("%s", mlmd_error_message());
-		fputs("}\n", stdout);
+			mlmd_json_writer_free(w); /* the object stays open: a failure, not an answer */
+		} else {
+			mlmd_json_object_end(w);
+			rc = cli_json_done(w);
+		}
 	} else {
 		printf("%s %lld\n", kind_word(kind), id);
 		printf("  type      %s\n", tname(&t, v.type_id));
@@ -833,9 +894,10 @@ int cmd_show(int argc, char **argv)
 			printf("  event     %s %s %lld\n", evs[i]->type >= 0 && evs[i]->type < 8 ? et[evs[i]->type] : "UNKNOWN",
 				kind == 0 ? "execution" : "artifact",
 				(long long)(kind == 0 ? evs[i]->execution_id : evs[i]->artifact_id));
-		if ((rc = show_links(s, &t, kind, id64, false)))
+		if ((rc = show_links(s, &t, kind, id64, NULL)))
 			rc = cli_failed("%s", mlmd_error_message());
 	}
+done:
 	mlmd_message_free(evr);
 	mlmd_message_free(resp);
 	free_types(&t);
@@ -867,13 +929,24 @@ int cmd_stats(int argc, char **argv)
 	struct stat st;
 	if (!strncmp(uri, "sqlite:", 7) && stat(uri + 7, &st) == 0)
 		size = (long long)st.st_size;
-	if (json)
-		printf("{\"schema_version\":%d,\"size_bytes\":%lld,\"types\":[", mlmd_store_schema_version(s), size);
-	else
+	mlmd_json_writer *w = NULL;
+	if (json) {
+		if (!(w = cli_json_stdout())) {
+			free_types(&t);
+			mlmd_store_free(s);
+			return EXIT_FAILED;
+		}
+		mlmd_json_object_begin(w);
+		mlmd_json_key(w, "schema_version");
+		mlmd_json_int(w, mlmd_store_schema_version(s));
+		mlmd_json_key(w, "size_bytes");
+		mlmd_json_int(w, size);
+		mlmd_json_key(w, "types");
+		mlmd_json_array_begin(w);
+	} else
 		printf("schema version %d\n%s%lld bytes\n", mlmd_store_schema_version(s), size >= 0 ? "store size " : "",
 			size >= 0 ? size : 0);
 	int rc = 0;
-	size_t shown = 0;
 	long long totals[3] = { 0, 0, 0 };
 	for (int kind = 0; kind < 3 && !rc; kind++) {
 		size_t first = kind == 0 ? 0 : kind == 1 ? ((Mlmd__Pb__GetArtifactTypesResponse *)t.resp[0])->n_artifact_types :
@@ -936,14 +1009,16 @@ int cmd_stats(int argc, char **argv)
 			totals[kind] += n;
 			const char *ver = t.versions[i] && t.versions[i][0] ? t.versions[i] : NULL;
 			if (json) {
-				printf("%s{\"kind\":\"%s\",\"type\":", shown++ ? "," : "", kind_word(kind));
-				cli_json_str(stdout, t.names[i]);
-				fputs(",\"version\":", stdout);
-				if (ver)
-					cli_json_str(stdout, ver);
-				else
-					fputs("null", stdout);
-				printf(",\"count\":%lld}", n);
+				mlmd_json_object_begin(w);
+				mlmd_json_key(w, "kind");
+				mlmd_json_string(w, kind_word(kind));
+				mlmd_json_key(w, "type");
+				mlmd_json_string(w, t.names[i] ? t.names[i] : "");
+				mlmd_json_key(w, "version");
+				mlmd_json_string(w, ver); /* null when unversioned */
+				mlmd_json_key(w, "count");
+				mlmd_json_int(w, n);
+				mlmd_json_object_end(w);
 			} else if (ver) {
 				char label[512];
 				snprintf(label, sizeof label, "%s (version %s)", t.names[i], ver);
@@ -953,10 +1028,20 @@ int cmd_stats(int argc, char **argv)
 			}
 		}
 	}
-	if (json && !rc)
-		printf("],\"artifacts\":%lld,\"executions\":%lld,\"contexts\":%lld}\n", totals[0], totals[1], totals[2]);
-	else if (!rc)
+	if (json && !rc) {
+		mlmd_json_array_end(w);
+		mlmd_json_key(w, "artifacts");
+		mlmd_json_int(w, totals[0]);
+		mlmd_json_key(w, "executions");
+		mlmd_json_int(w, totals[1]);
+		mlmd_json_key(w, "contexts");
+		mlmd_json_int(w, totals[2]);
+		mlmd_json_object_end(w);
+		rc = cli_json_done(w);
+		w = NULL;
+	} else if (!rc)
 		printf("total     %lld artifacts, %lld executions, %lld contexts\n", totals[0], totals[1], totals[2]);
+	mlmd_json_writer_free(w); /* a failure left it open */
 	free_types(&t);
 	mlmd_store_free(s);
 	return rc;

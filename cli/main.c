@@ -24,9 +24,16 @@ static int run_version(int argc, char **argv)
 	}
 	if (argc > 0 && strcmp(argv[0], "--json"))
 		return cli_usage("version: unexpected argument '%s'", argv[0]);
-	if (cli_g.json || argc > 0)
-		printf("{\"version\":\"%s\"}\n", mlmd_version());
-	else
+	if (cli_g.json || argc > 0) {
+		mlmd_json_writer *w = cli_json_stdout();
+		if (!w)
+			return EXIT_FAILED;
+		mlmd_json_object_begin(w);
+		mlmd_json_key(w, "version");
+		mlmd_json_string(w, mlmd_version());
+		mlmd_json_object_end(w);
+		return cli_json_done(w);
+	} else
 		printf("mlmd %s\n", mlmd_version());
 	return 0;
 }

@@ -475,21 +475,6 @@ out:
 
 /* ---- model info --------------------------------------------------------------------------- */
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 /* A free dimension's name: the model's own (an ONNX dim_param), else N for
  * the first one (the rows, in every format the scorer reads), else NULL
  * (printed "?" as text, null in JSON). One notation for every format. */
@@ -500,44 +485,43 @@ static const char *dim_name(const mlmd_value_info *vi, int d)
 	return d == 0 ? "N" : NULL;
 }
 
-static void print_info(FILE *f, const mlmd_value_info *vi, bool json)
+static void info_json(mlmd_json_writer *w, const mlmd_value_info *vi)
 {
-	if (json) {
-		fputs("{\"name\":", f);
-		json_str(f, vi->name);
-		char tw[24];
-		fprintf(f, ",\"type\":\"%s\",\"shape\":", type_word(vi->dtype, tw));
-		if (vi->rank < 0) {
-			fputs("null", f);
-		} else {
-			fputc('[', f);
-			for (int d = 0; d < vi->rank; d++) {
-				if (d)
-					fputc(',', f);
-				if (vi->dims[d] >= 0)
-					fprintf(f, "%lld", (long long)vi->dims[d]);
-				else if (dim_name(vi, d))
-					json_str(f, dim_name(vi, d));
-				else
-					fputs("null", f);
-			}
-			fputc(']', f);
+	char tw[24];
+	mlmd_json_object_begin(w);
+	mlmd_json_key(w, "name");
+	mlmd_json_string(w, vi->name);
+	mlmd_json_key(w, "type");
+	mlmd_json_string(w, type_word(vi->dtype, tw));
+	mlmd_json_key(w, "shape");
+	if (vi->rank < 0) {
+		mlmd_json_null(w);
+	} else {
+		mlmd_json_array_begin(w);
+		for (int d = 0; d < vi->rank; d++) {
+			if (vi->dims[d] >= 0)
+				mlmd_json_int(w, vi->dims[d]);
+			else
+				mlmd_json_string(w, dim_name(vi, d)); /* null when it has none */
 		}
-		if (vi->n_labels) {
-			fputs(",\"labels\":[", f);
-			for (size_t k = 0; k < vi->n_labels; k++) {
-				if (k)
-					fputc(',', f);
-				if (vi->labels_int64)
-					fprintf(f, "%lld", (long long)vi->labels_int64[k]);
-				else
-					json_str(f, vi->labels_string[k]);
-			}
-			fputc(']', f);
-		}
-		fputc('}', f);
-		return;
+		mlmd_json_array_end(w);
 	}
+	if (vi->n_labels) {
+		mlmd_json_key(w, "labels");
+		mlmd_json_array_begin(w);
+		for (size_t k = 0; k < vi->n_labels; k++) {
+			if (vi->labels_int64)
+				mlmd_json_int(w, vi->labels_int64[k]);
+			else
+				mlmd_json_string(w, vi->labels_string[k]);
+		}
+		mlmd_json_array_end(w);
+	}
+	mlmd_json_object_end(w);
+}
+
+static void print_info(FILE *f, const mlmd_value_info *vi)
+{
 	char tw[24];
 	fprintf(f, "  %s: %s", vi->name, type_word(vi->dtype, tw));
 	if (vi->rank >= 0) {
@@ -591,46 +575,51 @@ static int cmd_model_info(int argc, char **argv)
 	if (mlmd_model_load_file(&m, path))
 		return cli_failed("%s", mlmd_error_message());
 	FILE *f = stdout;
-	if (json) {
-		fputs("{\"format\":", f);
-		json_str(f, mlmd_model_format(m));
-		fputs(",\"producer\":", f);
-		json_str(f, mlmd_model_producer(m));
-		fputs(",\"producer_version\":", f);
-		json_str(f, mlmd_model_producer_version(m));
-		fprintf(f, ",\"ir_version\":%lld,\"opsets\":{", (long long)mlmd_model_ir_version(m));
+	int rc = 0;
+	mlmd_json_writer *w = json ? cli_json_stdout() : NULL;
+	if (json && !w) {
+		rc = EXIT_FAILED;
+	} else if (json) {
+		mlmd_json_object_begin(w);
+		mlmd_json_key(w, "format");
+		mlmd_json_string(w, mlmd_model_format(m));
+		mlmd_json_key(w, "producer");
+		mlmd_json_string(w, mlmd_model_producer(m));
+		mlmd_json_key(w, "producer_version");
+		mlmd_json_string(w, mlmd_model_producer_version(m));
+		mlmd_json_key(w, "ir_version");
+		mlmd_json_int(w, mlmd_model_ir_version(m));
+		mlmd_json_key(w, "opsets");
+		mlmd_json_object_begin(w);
 		for (size_t i = 0; i < mlmd_model_opset_count(m); i++) {
 			const char *d;
 			int64_t v;
 			mlmd_model_opset(m, i, &d, &v);
-			if (i)
-				fputc(',', f);
-			json_str(f, d[0] ? d : "ai.onnx");
-			fprintf(f, ":%lld", (long long)v);
+			mlmd_json_key(w, d[0] ? d : "ai.onnx");
+			mlmd_json_int(w, v);
 		}
-		fputs("},\"inputs\":[", f);
-		for (size_t i = 0; i < mlmd_model_input_count(m); i++) {
-			if (i)
-				fputc(',', f);
-			print_info(f, mlmd_model_input(m, i), true);
-		}
-		fputs("],\"outputs\":[", f);
-		for (size_t i = 0; i < mlmd_model_output_count(m); i++) {
-			if (i)
-				fputc(',', f);
-			print_info(f, mlmd_model_output(m, i), true);
-		}
-		fputs("],\"metadata\":{", f);
+		mlmd_json_object_end(w);
+		mlmd_json_key(w, "inputs");
+		mlmd_json_array_begin(w);
+		for (size_t i = 0; i < mlmd_model_input_count(m); i++)
+			info_json(w, mlmd_model_input(m, i));
+		mlmd_json_array_end(w);
+		mlmd_json_key(w, "outputs");
+		mlmd_json_array_begin(w);
+		for (size_t i = 0; i < mlmd_model_output_count(m); i++)
+			info_json(w, mlmd_model_output(m, i));
+		mlmd_json_array_end(w);
+		mlmd_json_key(w, "metadata");
+		mlmd_json_object_begin(w);
 		for (size_t i = 0; i < mlmd_model_metadata_count(m); i++) {
 			const char *k, *v;
 			mlmd_model_metadata(m, i, &k, &v);
-			if (i)
-				fputc(',', f);
-			json_str(f, k);
-			fputc(':', f);
-			json_str(f, v);
+			mlmd_json_key(w, k);
+			mlmd_json_string(w, v);
 		}
-		fputs("}}\n", f);
+		mlmd_json_object_end(w);
+		mlmd_json_object_end(w);
+		rc = cli_json_done(w);
 	} else {
 		fprintf(f, "format: %s\nproducer: %s %s\n", mlmd_model_format(m), mlmd_model_producer(m),
 			mlmd_model_producer_version(m));
@@ -644,10 +633,10 @@ static int cmd_model_info(int argc, char **argv)
 		}
 		fputs("inputs:\n", f);
 		for (size_t i = 0; i < mlmd_model_input_count(m); i++)
-			print_info(f, mlmd_model_input(m, i), false);
+			print_info(f, mlmd_model_input(m, i));
 		fputs("outputs:\n", f);
 		for (size_t i = 0; i < mlmd_model_output_count(m); i++)
-			print_info(f, mlmd_model_output(m, i), false);
+			print_info(f, mlmd_model_output(m, i));
 		if (mlmd_model_metadata_count(m))
 			fputs("metadata:\n", f);
 		for (size_t i = 0; i < mlmd_model_metadata_count(m); i++) {
@@ -657,7 +646,7 @@ static int cmd_model_info(int argc, char **argv)
 		}
 	}
 	mlmd_model_free(m);
-	return 0;
+	return rc;
 }
 
 /* ---- model add ------------------------------------------------------------------------------- */

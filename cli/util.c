@@ -1,7 +1,8 @@
 /*
  * cli/util.c - what every `mlmd` command uses: messages, the option
  * tables that both parse a command line and print its help, "did you mean",
- * JSON and base64 text, ISO 8601 times and progress lines.
+ * opening the store, --json output on the library's JSON writer, base64
+ * text, ISO 8601 times and progress lines.
  *
  * No main here, so a fuzzer can link the import path with it.
  */
@@ -300,15 +301,27 @@ int cli_open_store_ro(const char *uri, mlmd_store **out)
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-void cli_b64(FILE *f, const uint8_t *p, size_t n)
+char *cli_pb_b64(const ProtobufCMessage *m)
 {
+	size_t n = protobuf_c_message_get_packed_size(m);
+	uint8_t *p = malloc(n + 1);
+	char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
+	if (!p || !out) {
+		free(p);
+		free(out);
+		return NULL;
+	}
+	protobuf_c_message_pack(m, p);
 	for (size_t i = 0; i < n; i += 3) {
 		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
-		fputc(B64[v >> 18 & 63], f);
-		fputc(B64[v >> 12 & 63], f);
-		fputc(i + 1 < n ? B64[v >> 6 & 63] : '=', f);
-		fputc(i + 2 < n ? B64[v & 63] : '=', f);
+		*o++ = B64[v >> 18 & 63];
+		*o++ = B64[v >> 12 & 63];
+		*o++ = i + 1 < n ? B64[v >> 6 & 63] : '=';
+		*o++ = i + 2 < n ? B64[v & 63] : '=';
 	}
+	*o = '\0';
+	free(p);
+	return out;
 }
 
 long cli_unb64(const char *s, size_t len, uint8_t *out)
@@ -339,34 +352,22 @@ long cli_unb64(const char *s, size_t len, uint8_t *out)
 	return n;
 }
 
-void cli_json_str(FILE *f, const char *s)
+mlmd_json_writer *cli_json_stdout(void)
 {
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	mlmd_json_writer *w;
+	if (mlmd_json_writer_new(&w, stdout)) {
+		cli_failed("%s", mlmd_error_message());
+		return NULL;
 	}
-	fputc('"', f);
+	return w;
 }
 
-void cli_json_double(FILE *f, double v)
+int cli_json_done(mlmd_json_writer *w)
 {
-	char buf[40];
-	if (v != v || v - v != 0) { /* NaN, inf: JSON has no such numbers */
-		fputs("null", f);
-		return;
-	}
-	mlmd_double_format(buf, sizeof buf, v, 0);
-	fputs(buf, f);
+	mlmd_json_raw(w, "\n");
+	int rc = mlmd_json_writer_status(w) ? cli_failed("%s", mlmd_error_message()) : 0;
+	mlmd_json_writer_free(w);
+	return rc;
 }
 
 const char *cli_time_iso(char *buf, size_t size, int64_t ms)
