@@ -267,7 +267,8 @@ check-install: all
 check-includes:
 	@$(PYTHON) scripts/check-includes.py
 
-# The public header alone, as C and as C++, pedantic.
+# The public header alone, as C and as C++, pedantic; then the headers a
+# host may include without protobuf-c.
 headertest: $(GEN)/.stamp
 	@mkdir -p $(B)
 	@printf '#include <mlmd.h>\nint main(void) { return mlmd_schema_version() > 0 ? 0 : 1; }\n' > $(B)/headertest.c
@@ -275,6 +276,16 @@ headertest: $(GEN)/.stamp
 	@if command -v g++ >/dev/null 2>&1; then \
 		echo "g++ -x c++ -pedantic -Werror $(B)/headertest.c"; \
 		g++ -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -I$(GEN) -fsyntax-only $(B)/headertest.c; fi
+	@# mlmd/serving.h and mlmd/json.h alone, with only include/ on the path (no generated
+	@# headers) and protobuf-c never pulled in, so a program that serves models needs no protobuf-c
+	@for h in serving json; do \
+		printf '#include <mlmd/%s.h>\n#ifdef PROTOBUF_C_H\n#error mlmd/%s.h includes protobuf-c\n#endif\nint main(void) { return 0; }\n' \
+			$$h $$h > $(B)/headertest-$$h.c; \
+		echo "$(CC) -pedantic -Werror -Iinclude $(B)/headertest-$$h.c"; \
+		$(CC) -std=c11 -pedantic -Wall -Wextra -Werror -Iinclude -fsyntax-only $(B)/headertest-$$h.c || exit 1; \
+		if command -v g++ >/dev/null 2>&1; then echo "g++ -x c++ -pedantic -Werror -Iinclude $(B)/headertest-$$h.c"; \
+			g++ -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -fsyntax-only $(B)/headertest-$$h.c || exit 1; fi; \
+	done
 
 # The ABI: libmlmd.so exports exactly the symbols listed in
 # tests/abi/libmlmd.so.symbols (mlmd_ functions and MLMD's message
