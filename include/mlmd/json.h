@@ -136,7 +136,8 @@ MLMD_EXTERN(int) mlmd_json_next(mlmd_json_reader *reader, const char **text, siz
 
 /* Reads the next value whole, checked and thrown away (an object or array
  * with everything in it): the value of a key the caller does not use.
- * Returns 0 or the error mlmd_json_next() returned. */
+ * Returns 0, the error mlmd_json_next() returned, or FAILED_PRECONDITION
+ * when the next token starts no value (a key, an end). */
 MLMD_EXTERN(int) mlmd_json_skip(mlmd_json_reader *reader);
 
 /* The byte offset in the text the reader has reached: just past the last
