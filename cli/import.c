@@ -13,12 +13,12 @@
  *    tests/fuzz/fuzz_import.c drives these as they are.
  *  - cmd_import(): the command.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
 #include <mlmd.h>
 #include "cli.h"
 #include "import.h"
