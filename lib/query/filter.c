@@ -30,7 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "filter.h"
+#include "query.h"
+#include "mlmd/metadata.h"
 
 /* ---- parameters -------------------------------------------------------------- */
 
@@ -140,7 +141,7 @@ typedef struct join {
 } join;
 
 typedef struct parser {
-	const node_kind *k;
+	int kind;                    /* KIND_ARTIFACT, ... */
 	const char *src;
 	size_t n, at;
 	token cur;
@@ -522,12 +523,11 @@ static int valid_alias(const char *a)
  * value), or a negative status. */
 static int resolve(parser *p, ex *e, char **parts, int *quoted, int n, size_t pos, size_t len)
 {
-	const node_kind *k = p->k;
-	const char *what = kind_plural(k->kind);
+	const char *what = kind_plural(p->kind);
 	char shown[200];
 	snprintf(shown, sizeof shown, "%.*s", (int)(len < 120 ? len : 120), p->src + pos);
 	if (n == 1) {
-		if (node_field(p, e, k->kind, "n", -1, parts[0]) == 0)
+		if (node_field(p, e, p->kind, "n", -1, parts[0]) == 0)
 			return p->rc;
 		if (p->rc)
 			return p->rc;
@@ -567,7 +567,7 @@ static int resolve(parser *p, ex *e, char **parts, int *quoted, int n, size_t po
 		size_t pl = strlen(prefixes[i].prefix);
 		if (strncmp(parts[0], prefixes[i].prefix, pl) != 0)
 			continue;
-		int applies = prefixes[i].from == -1 ? k->kind != KIND_CONTEXT : k->kind == prefixes[i].from;
+		int applies = prefixes[i].from == -1 ? p->kind != KIND_CONTEXT : p->kind == prefixes[i].from;
 		if (!applies)
 			return perr(p, pos, "unknown field '%s' for %s ('%.*s' applies to %s)", shown, what, (int)(pl - 1),
 				    parts[0], prefixes[i].from == -1 ? "artifacts and executions" : "contexts");
@@ -590,14 +590,14 @@ static int resolve(parser *p, ex *e, char **parts, int *quoted, int n, size_t po
 				col = "type", e->ty = TY_ENUM, e->en = &mlmd__pb__event__type__descriptor;
 			else if (!strcmp(f, "milliseconds_since_epoch"))
 				col = "time";
-			else if (!strcmp(f, "execution_id") && k->kind == KIND_ARTIFACT)
+			else if (!strcmp(f, "execution_id") && p->kind == KIND_ARTIFACT)
 				col = "execution_id";
-			else if (!strcmp(f, "artifact_id") && k->kind == KIND_EXECUTION)
+			else if (!strcmp(f, "artifact_id") && p->kind == KIND_EXECUTION)
 				col = "artifact_id";
 			if (!col)
 				return perr(p, pos, "unknown field '%s' for the events of %s; expected type, "
 						    "milliseconds_since_epoch or %s",
-					    f, what, k->kind == KIND_ARTIFACT ? "execution_id" : "artifact_id");
+					    f, what, p->kind == KIND_ARTIFACT ? "execution_id" : "artifact_id");
 			mlmd__buf_printf(&e->sql, "%s.%s", sa, col);
 			return 0;
 		}
@@ -658,7 +658,7 @@ static int as_cond(parser *p, ex *e, const char *ctx)
 		return 0;
 	}
 	if (e->ty == TY_NAME)
-		return perr(p, e->pos, "unknown field '%s' for %s", e->name, kind_plural(p->k->kind));
+		return perr(p, e->pos, "unknown field '%s' for %s", e->name, kind_plural(p->kind));
 	return perr(p, e->pos, "%s needs a condition, but '%.*s' is %s %s", ctx, (int)(e->len < 80 ? e->len : 80),
 		    p->src + e->pos, e->ty == TY_INT ? "an" : "a", type_name(e->ty));
 }
@@ -667,7 +667,7 @@ static int as_cond(parser *p, ex *e, const char *ctx)
 static int no_name(parser *p, ex *e)
 {
 	if (e->ty == TY_NAME)
-		return perr(p, e->pos, "unknown field '%s' for %s", e->name, kind_plural(p->k->kind));
+		return perr(p, e->pos, "unknown field '%s' for %s", e->name, kind_plural(p->kind));
 	return 0;
 }
 
@@ -1239,7 +1239,6 @@ static int parse_or(parser *p, ex *e)
 
 static void emit_joins(parser *p, mlmd__filter *f, int missing_is_null)
 {
-	const node_kind *k = p->k;
 	mlmd_buf *b = &f->join;
 	if (p->base_type)
 		mlmd__buf_puts(b, " JOIN type ty ON ty.id = n.type_id");
@@ -1251,7 +1250,7 @@ static void emit_joins(parser *p, mlmd__filter *f, int missing_is_null)
 			if (!missing_is_null && !f->id_col[0])
 				snprintf(f->id_col, sizeof f->id_col, "p%d.node_id", i);
 			mlmd__buf_printf(b, " %sJOIN %s_property p%d ON p%d.node_id = n.id AND p%d.is_custom = %d AND p%d.name = ?",
-					 missing_is_null ? "LEFT " : "", k->table, i, i, i, j->is_custom, i);
+					 missing_is_null ? "LEFT " : "", mlmd__kind_table(p->kind), i, i, i, j->is_custom, i);
 			mlmd__sqlarg a = { 's', 0, 0, mlmd__strdup(j->name) };
 			if (!a.s || args_push(&f->join_args, a)) {
 				b->oom = 1;
@@ -1260,11 +1259,11 @@ static void emit_joins(parser *p, mlmd__filter *f, int missing_is_null)
 			continue;
 		}
 		f->distinct = 1;
-		const char *own = k->kind == KIND_ARTIFACT ? "artifact_id" : "execution_id";
+		const char *own = p->kind == KIND_ARTIFACT ? "artifact_id" : "execution_id";
 		switch (j->nb) {
 		case NB_CONTEXTS:
 			mlmd__buf_printf(b, " JOIN %s l%d ON l%d.%s = n.id JOIN context x%d ON x%d.id = l%d.context_id",
-					 k->kind == KIND_ARTIFACT ? "attribution" : "association", i, i, own, i, i, i);
+					 p->kind == KIND_ARTIFACT ? "attribution" : "association", i, i, own, i, i, i);
 			break;
 		case NB_EVENTS:
 			mlmd__buf_printf(b, " JOIN event x%d ON x%d.%s = n.id", i, i, own);
@@ -1302,7 +1301,7 @@ void mlmd__filter_free(mlmd__filter *f)
 	memset(f, 0, sizeof *f);
 }
 
-int mlmd__filter_compile(const node_kind *k, const char *query, int missing_is_null, mlmd__filter *f)
+int mlmd__filter_compile(int kind, const char *query, int missing_is_null, mlmd__filter *f)
 {
 	memset(f, 0, sizeof *f);
 	if (!query)
@@ -1313,7 +1312,7 @@ int mlmd__filter_compile(const node_kind *k, const char *query, int missing_is_n
 				  MLMD_FILTER_MAX_LEN);
 	parser p;
 	memset(&p, 0, sizeof p);
-	p.k = k;
+	p.kind = kind;
 	p.src = query;
 	p.n = n;
 	p.cur.t = T_BAD;

@@ -22,7 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../internal.h"
+#include "../util/pbutil.h"
 #include "mlmd/render.h"
 
 /* The merged graph: borrowed pointers into the walks' responses. */

@@ -39,6 +39,7 @@
 #include <openssl/evp.h>
 #include "sc.h"
 #include "mlmd/serving.h"
+#include "mlmd/metadata.h"
 
 #define LAT_BUCKETS 256   /* log-linear: 4 per power of two of nanoseconds */
 #define CONF_BUCKETS 20   /* max probability, [0, 1] in steps of 0.05 */

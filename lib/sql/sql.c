@@ -3,7 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "../internal.h"
+#include "sql.h"
 
 /* ---- statement cache --------------------------------------------------- */
 
@@ -43,10 +43,10 @@ static uint64_t sql_hash(const char *s, size_t *len_out)
 	return h;
 }
 
-static int cache_grow(mlmd_store *s)
+static int cache_grow(mlmd__sql *s)
 {
 	size_t n = s->nslots ? s->nslots * 2 : 64;
-	stmt_slot *slots = calloc(n, sizeof *slots);
+	mlmd__stmt_slot *slots = calloc(n, sizeof *slots);
 	if (!slots)
 		return MLMD_OOM();
 	for (size_t i = 0; i < s->nslots; i++) {
@@ -65,7 +65,7 @@ static int cache_grow(mlmd_store *s)
 
 /* Returns the cached statement for `sql`, preparing it on first use. The
  * cache is keyed by the SQL text, so dynamically built queries are cached too. */
-static int q_lookup(mlmd_store *s, sqlq *q, const char *sql, int dyn)
+static int q_lookup(mlmd__sql *s, sqlq *q, const char *sql, int dyn)
 {
 	q->db = s->db;
 	q->st = NULL;
@@ -105,17 +105,17 @@ static int q_lookup(mlmd_store *s, sqlq *q, const char *sql, int dyn)
 	return 0;
 }
 
-int mlmd__q(mlmd_store *s, sqlq *q, const char *sql)
+int mlmd__q(mlmd__sql *s, sqlq *q, const char *sql)
 {
 	return q_lookup(s, q, sql, 0);
 }
 
-int mlmd__q_dyn(mlmd_store *s, sqlq *q, const char *sql)
+int mlmd__q_dyn(mlmd__sql *s, sqlq *q, const char *sql)
 {
 	return q_lookup(s, q, sql, 1);
 }
 
-void mlmd__stmt_cache_clear(mlmd_store *s)
+void mlmd__stmt_cache_clear(mlmd__sql *s)
 {
 	for (size_t i = 0; i < s->nslots; i++) {
 		if (s->slots[i].sql) {
@@ -168,6 +168,11 @@ int mlmd__q_step(sqlq *q)
 int mlmd__q_isnull(sqlq *q, int col)
 {
 	return q->db->column_type(q->st, col) == MLMD_COL_NULL;
+}
+
+int mlmd__q_coltype(sqlq *q, int col)
+{
+	return q->db->column_type(q->st, col);
 }
 
 int64_t mlmd__q_col_i64(sqlq *q, int col)
@@ -245,7 +250,7 @@ int mlmd__q_ids(sqlq *q, int64_t **ids, size_t *n)
 	return rc < 0 ? rc : 0;
 }
 
-int mlmd__q_insert(mlmd_store *s, sqlq *q, const char *plain, const char *returning)
+int mlmd__q_insert(mlmd__sql *s, sqlq *q, const char *plain, const char *returning)
 {
 	return mlmd__q(s, q, s->db->last_insert_id ? plain : returning);
 }
@@ -263,24 +268,24 @@ int mlmd__q_insert_step(sqlq *q, int64_t *id)
 	return rc < 0 ? rc : 0;
 }
 
-int mlmd__insert_prepare(call *c, int pool, const char *table, sqlq *q, const char *with_id, const char *plain,
-			 const char *returning, int64_t *known)
+int mlmd__insert_prepare(mlmd__sql *s, mlmd__id_pool *pool, const char *table, sqlq *q, const char *with_id,
+			 const char *plain, const char *returning, int64_t *known)
 {
-	mlmd_backend *db = c->s->db;
+	mlmd_backend *db = s->db;
 	*known = 0;
-	if (db->reserve_ids && !c->id_left[pool] && c->batch[pool] > 1) {
-		int rc = db->reserve_ids(db, table, c->batch[pool], &c->id_next[pool]);
+	if (db->reserve_ids && !pool->left && pool->batch > 1) {
+		int rc = db->reserve_ids(db, table, pool->batch, &pool->next);
 		if (rc)
 			return rc;
-		c->id_left[pool] = c->batch[pool];
+		pool->left = pool->batch;
 	}
-	if (c->id_left[pool]) {
-		*known = c->id_next[pool]++;
-		c->id_left[pool]--;
+	if (pool->left) {
+		*known = pool->next++;
+		pool->left--;
 	}
-	if (c->batch[pool])
-		c->batch[pool]--;
-	return *known ? mlmd__q(c->s, q, with_id) : mlmd__q_insert(c->s, q, plain, returning);
+	if (pool->batch)
+		pool->batch--;
+	return *known ? mlmd__q(s, q, with_id) : mlmd__q_insert(s, q, plain, returning);
 }
 
 int mlmd__insert_run(sqlq *q, int id_param, int64_t known, int64_t *id)
@@ -306,4 +311,73 @@ int mlmd__q_exec(sqlq *q)
 	int rc = mlmd__q_step(q);
 	mlmd__q_done(q);
 	return rc < 0 ? rc : 0;
+}
+
+/* ---- the session ---------------------------------------------------------- */
+
+int mlmd__backend_check(const mlmd_backend *b)
+{
+	if (!b)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_backend is NULL");
+	if (b->version < 1 || b->version > MLMD_BACKEND_VERSION)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT,
+				  "mlmd_backend.version %u is not supported (expected 1..%d); set it to "
+				  "MLMD_BACKEND_VERSION", b->version, MLMD_BACKEND_VERSION);
+	/* The slots every backend fills; the optional ones may be NULL. */
+	const char *missing = NULL;
+#define REQUIRED(f) \
+	if (!missing && !b->f) \
+		missing = #f;
+	REQUIRED(close) REQUIRED(begin) REQUIRED(commit) REQUIRED(rollback) REQUIRED(exec) REQUIRED(prepare)
+	REQUIRED(bind_null) REQUIRED(bind_int64) REQUIRED(bind_double) REQUIRED(bind_text) REQUIRED(bind_blob)
+	REQUIRED(step) REQUIRED(column_type) REQUIRED(column_int64) REQUIRED(column_double) REQUIRED(column_text)
+	REQUIRED(column_blob) REQUIRED(reset) REQUIRED(finalize) REQUIRED(changes)
+#undef REQUIRED
+	if (missing)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_backend.%s is NULL; every backend must fill it", missing);
+	if (!b->dialect)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_backend.dialect is NULL");
+	return 0;
+}
+
+void mlmd__sql_init(mlmd__sql *s, mlmd_backend *db)
+{
+	*s = (mlmd__sql){ 0 };
+	s->db = db;
+}
+
+void mlmd__sql_finish(mlmd__sql *s)
+{
+	if (!s->db)
+		return;
+	if (s->txn)
+		mlmd__sql_rollback(s); /* a transaction left open is rolled back */
+	mlmd__stmt_cache_clear(s);
+}
+
+int mlmd__sql_begin(mlmd__sql *s, int write)
+{
+	int rc = s->db->begin(s->db, write);
+	if (!rc)
+		s->txn = 1;
+	return rc;
+}
+
+int mlmd__sql_commit(mlmd__sql *s)
+{
+	int rc = s->db->commit(s->db);
+	if (!rc)
+		s->txn = 0;
+	return rc;
+}
+
+int mlmd__sql_rollback(mlmd__sql *s)
+{
+	s->txn = 0;
+	return s->db->rollback(s->db);
+}
+
+int mlmd__sql_exec(mlmd__sql *s, const char *sql)
+{
+	return s->db->exec(s->db, sql);
 }

@@ -1,27 +1,34 @@
 /*
- * store/store.c - opening and closing a store.
+ * store/store.c - opening and closing a store: on a URI (the library's own
+ * backends), on a ConnectionConfig, or on a backend the host supplies.
  */
 #include <stdlib.h>
 #include <string.h>
-#include "../internal.h"
+#include "store_private.h"
+#include "../schema/schema.h"
+#include "../backend/backends.h"
 
 /* ---- open / free --------------------------------------------------------- */
 
 /* Opens the store on `db`: prepares the schema, or with downgrade >= 0 takes
- * the database down to that version and closes it again (MLMD's contract:
- * the call then fails with CANCELLED saying the downgrade was done). */
+ * the database down to that version (MLMD's contract: the call then fails
+ * with CANCELLED saying the downgrade was done). The backend is never
+ * closed here: on success the store owns it, on failure the caller still does. */
 static int store_open(mlmd_store **out, mlmd_backend *db, int read_only, int upgrade, int64_t downgrade)
 {
+	int rc = mlmd__backend_check(db);
+	if (rc || (rc = mlmd__schema_check(db->dialect)))
+		return rc;
 	mlmd_store *s = calloc(1, sizeof *s);
-	if (!s) {
-		db->close(db);
+	if (!s)
 		return MLMD_OOM();
-	}
 	s->db = db;
 	s->read_only = read_only;
+	mlmd__sql_init(&s->sql, db);
 	if (downgrade >= 0) {
-		int rc = mlmd__schema_downgrade(s, downgrade);
-		mlmd_store_free(s);
+		rc = mlmd__schema_downgrade(&s->sql, read_only, downgrade, &s->schema_version);
+		mlmd__sql_finish(&s->sql);
+		free(s);
 		if (rc)
 			return rc;
 		return mlmd__fail(MLMD_CANCELLED,
@@ -30,13 +37,23 @@ static int store_open(mlmd_store **out, mlmd_backend *db, int read_only, int upg
 				  "that schema version to connect to it.",
 				  (long long)downgrade);
 	}
-	int rc = mlmd__schema_prepare(s, upgrade);
-	if (rc) {
-		mlmd_store_free(s);
+	if ((rc = mlmd__schema_prepare(&s->sql, read_only, upgrade, &s->schema_version))) {
+		mlmd__sql_finish(&s->sql);
+		free(s);
 		return rc;
 	}
 	*out = s;
 	return 0;
+}
+
+/* store_open on a backend the library opened: closed again unless the
+ * store took it. */
+static int open_owned(mlmd_store **out, mlmd_backend *db, int read_only, int upgrade, int64_t downgrade)
+{
+	int rc = store_open(out, db, read_only, upgrade, downgrade);
+	if (rc)
+		db->close(db);
+	return rc;
 }
 
 static int open_sqlite(mlmd_store **out, const char *path, int read_only, int create, int upgrade,
@@ -46,7 +63,7 @@ static int open_sqlite(mlmd_store **out, const char *path, int read_only, int cr
 	int rc = mlmd__sqlite_open(&db, path, read_only, create && downgrade < 0, busy_ms, sync_full);
 	if (rc)
 		return rc;
-	return store_open(out, db, read_only, upgrade, downgrade);
+	return open_owned(out, db, read_only, upgrade, downgrade);
 }
 
 /* PostgreSQL has no read-only connection flag; a read_only handle creates
@@ -59,7 +76,18 @@ static int open_pg(mlmd_store **out, const char *const *keys, const char *const 
 	int rc = mlmd__pg_open(&db, keys, vals, n, create && !read_only && downgrade < 0, busy_ms);
 	if (rc)
 		return rc;
-	return store_open(out, db, read_only, upgrade, downgrade);
+	return open_owned(out, db, read_only, upgrade, downgrade);
+}
+
+/* The options' version: 0 (not initialised) and newer ones are refused. */
+static int check_options(const char *fn, const mlmd_store_options *o)
+{
+	if (o->version < 1 || o->version > MLMD_STORE_OPTIONS_VERSION)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT,
+				  "%s: mlmd_store_options.version %u is not supported (expected 1..%d); "
+				  "initialise with MLMD_STORE_OPTIONS_INIT",
+				  fn, o->version, MLMD_STORE_OPTIONS_VERSION);
+	return 0;
 }
 
 int mlmd_store_open(mlmd_store **out, const mlmd_store_options *o)
@@ -69,26 +97,27 @@ int mlmd_store_open(mlmd_store **out, const mlmd_store_options *o)
 	*out = NULL;
 	if (!o || !o->uri)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_open: options and options->uri are required");
-	if (o->version < 1 || o->version > MLMD_STORE_OPTIONS_VERSION)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT,
-				  "mlmd_store_open: options version %u is not supported (expected 1..%d); "
-				  "initialise with MLMD_STORE_OPTIONS_INIT",
-				  o->version, MLMD_STORE_OPTIONS_VERSION);
-	if (!strncmp(o->uri, "postgresql://", 13) || !strncmp(o->uri, "postgres://", 11)) {
-		const char *keys[1] = { "dbname" }, *vals[1] = { o->uri };
-		return open_pg(out, keys, vals, 1, o->read_only, !o->no_create, o->upgrade, o->busy_timeout_ms, -1);
-	}
-	if (strncmp(o->uri, "sqlite:", 7) != 0)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT,
-				  "store uri '%s': unknown scheme; expected sqlite:PATH, sqlite::memory: or "
-				  "postgresql://USER@HOST:PORT/DB", o->uri);
-	const char *path = o->uri + 7;
-	if (strncmp(path, "//", 2) == 0)
-		path += 2; /* sqlite:///abs/path */
-	if (!*path)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT, "store uri '%s': no path", o->uri);
-	return open_sqlite(out, path, o->read_only, !o->no_create, o->upgrade, o->busy_timeout_ms,
-			   o->synchronous_full, -1);
+	int rc = check_options("mlmd_store_open", o);
+	if (rc)
+		return rc;
+	mlmd_backend *db = NULL;
+	if ((rc = mlmd__backend_open_uri(&db, o->uri, o->read_only, !o->no_create, o->busy_timeout_ms,
+					 o->synchronous_full)))
+		return rc;
+	return open_owned(out, db, o->read_only, o->upgrade, -1);
+}
+
+int mlmd_store_open_backend(mlmd_store **out, struct mlmd_backend *backend, const mlmd_store_options *o)
+{
+	if (!out)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_open_backend: out is NULL");
+	*out = NULL;
+	if (!backend)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_open_backend: backend is NULL");
+	int rc = o ? check_options("mlmd_store_open_backend", o) : 0;
+	if (rc)
+		return rc;
+	return store_open(out, backend, o ? o->read_only : 0, o ? o->upgrade : 0, -1);
 }
 
 int mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_len)
@@ -174,9 +203,7 @@ void mlmd_store_free(mlmd_store *s)
 {
 	if (!s)
 		return;
-	if (s->in_txn || (s->txn_open && !s->txn_failed))
-		s->db->rollback(s->db); /* a transaction left open is rolled back */
-	mlmd__stmt_cache_clear(s);
+	mlmd__sql_finish(&s->sql); /* rolls back a transaction left open */
 	s->db->close(s->db);
 	free(s);
 }
@@ -184,4 +211,26 @@ void mlmd_store_free(mlmd_store *s)
 void mlmd_buffer_free(void *buffer)
 {
 	free(buffer);
+}
+
+int mlmd_store_schema_version(mlmd_store *s)
+{
+	return s ? s->schema_version : 0;
+}
+
+/* ---- for tests (store_private.h) ----------------------------------------- */
+
+mlmd_backend *mlmd__store_backend(mlmd_store *s)
+{
+	return s->db;
+}
+
+mlmd__sql *mlmd__store_sql(mlmd_store *s)
+{
+	return &s->sql;
+}
+
+int mlmd__store_migrate(mlmd_store *s, const mlmd_schema_step *steps, int nsteps, int upgrade)
+{
+	return mlmd__schema_migrate(&s->sql, steps, nsteps, s->read_only, upgrade, &s->schema_version);
 }
