@@ -33,4 +33,13 @@ int mlmd__pg_open(mlmd_backend **out, const char *const *keys, const char *const
 int mlmd__backend_open_uri(mlmd_backend **out, const char *uri, int read_only, int create, int busy_timeout_ms,
 			   int synchronous_full);
 
+/* The same for MLMD's ConnectionConfig (fake_database and sqlite open
+ * SQLite, postgresql PostgreSQL with its connection fields, mysql is
+ * UNIMPLEMENTED). create = 0 never creates a missing file or database (the
+ * config's connection_mode or skip_db_creation may forbid it too);
+ * *read_only is set when the config asks for a read-only connection. */
+struct Mlmd__Pb__ConnectionConfig;
+int mlmd__backend_open_config(mlmd_backend **out, const struct Mlmd__Pb__ConnectionConfig *c, int create,
+			      int *read_only);
+
 #endif

@@ -1,6 +1,7 @@
 /*
- * store/store.c - opening and closing a store: on a URI (the library's own
- * backends), on a ConnectionConfig, or on a backend the host supplies.
+ * store/store.c - opening and closing a store: on a URI or a
+ * ConnectionConfig (the library's own backends, backend/open.c), or on a
+ * backend the host supplies.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,29 +55,6 @@ static int open_owned(mlmd_store **out, mlmd_backend *db, int read_only, int upg
 	if (rc)
 		db->close(db);
 	return rc;
-}
-
-static int open_sqlite(mlmd_store **out, const char *path, int read_only, int create, int upgrade,
-		       int busy_ms, int sync_full, int64_t downgrade)
-{
-	mlmd_backend *db = NULL;
-	int rc = mlmd__sqlite_open(&db, path, read_only, create && downgrade < 0, busy_ms, sync_full);
-	if (rc)
-		return rc;
-	return open_owned(out, db, read_only, upgrade, downgrade);
-}
-
-/* PostgreSQL has no read-only connection flag; a read_only handle creates
- * no database and no schema, refuses writing calls (run() in rpc.c), and its
- * reads already run in READ ONLY transactions. */
-static int open_pg(mlmd_store **out, const char *const *keys, const char *const *vals, int n, int read_only,
-		   int create, int upgrade, int busy_ms, int64_t downgrade)
-{
-	mlmd_backend *db = NULL;
-	int rc = mlmd__pg_open(&db, keys, vals, n, create && !read_only && downgrade < 0, busy_ms);
-	if (rc)
-		return rc;
-	return open_owned(out, db, read_only, upgrade, downgrade);
 }
 
 /* The options' version: 0 (not initialised) and newer ones are refused. */
@@ -138,63 +116,12 @@ int mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_l
 	const Mlmd__Pb__MigrationOptions *mo = c->mlmd_migration_options;
 	int upgrade = mo && mo->enable_upgrade_migration;
 	int64_t downgrade = mo && mo->has_downgrade_to_schema_version ? mo->downgrade_to_schema_version : -1;
-	int rc;
-	switch (c->config_case) {
-	case MLMD__PB__CONNECTION_CONFIG__CONFIG_FAKE_DATABASE:
-		rc = open_sqlite(out, ":memory:", 0, 1, upgrade, 0, 0, downgrade);
-		break;
-	case MLMD__PB__CONNECTION_CONFIG__CONFIG_SQLITE: {
-		const char *uri = c->sqlite->filename_uri;
-		int mode = c->sqlite->has_connection_mode ? (int)c->sqlite->connection_mode
-							   : MLMD__PB__SQLITE_METADATA_SOURCE_CONFIG__CONNECTION_MODE__READWRITE_OPENCREATE;
-		if (!uri || !*uri)
-			uri = ":memory:";
-		int ro = mode == MLMD__PB__SQLITE_METADATA_SOURCE_CONFIG__CONNECTION_MODE__READONLY;
-		int create = mode != MLMD__PB__SQLITE_METADATA_SOURCE_CONFIG__CONNECTION_MODE__READWRITE;
-		rc = open_sqlite(out, uri, ro, create, upgrade, 0, 0, downgrade);
-		break;
-	}
-	case MLMD__PB__CONNECTION_CONFIG__CONFIG_MYSQL:
-		rc = mlmd__fail(MLMD_UNIMPLEMENTED, "ConnectionConfig.mysql: MySQL is not a supported backend");
-		break;
-	case MLMD__PB__CONNECTION_CONFIG__CONFIG_POSTGRESQL: {
-		const Mlmd__Pb__PostgreSQLDatabaseConfig *p = c->postgresql;
-		const Mlmd__Pb__PostgreSQLDatabaseConfig__SSLOptions *ssl = p->ssloption;
-		const char *keys[16], *vals[16];
-		int n = 0;
-#define KV(K, V)                                  \
-	do {                                      \
-		if ((V) && *(V)) {                \
-			keys[n] = (K);            \
-			vals[n++] = (V);          \
-		}                                 \
-	} while (0)
-		KV("host", p->host);
-		KV("hostaddr", p->hostaddr);
-		KV("port", p->port);
-		KV("user", p->user);
-		KV("password", p->password);
-		KV("passfile", p->passfile);
-		KV("dbname", p->dbname);
-		if (ssl) {
-			KV("sslmode", ssl->sslmode);
-			KV("sslcert", ssl->sslcert);
-			KV("sslkey", ssl->sslkey);
-			KV("sslpassword", ssl->sslpassword);
-			KV("sslrootcert", ssl->sslrootcert);
-		}
-#undef KV
-		if (!p->dbname || !*p->dbname)
-			rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "ConnectionConfig.postgresql.dbname is required");
-		else
-			rc = open_pg(out, keys, vals, n, 0, !(p->has_skip_db_creation && p->skip_db_creation), upgrade, 0,
-				     downgrade);
-		break;
-	}
-	default:
-		rc = mlmd__fail(MLMD_INVALID_ARGUMENT,
-				"ConnectionConfig: no backend set (one of fake_database, sqlite, postgresql)");
-	}
+	/* a downgrade never creates a missing file or database */
+	mlmd_backend *db = NULL;
+	int read_only = 0;
+	int rc = mlmd__backend_open_config(&db, c, downgrade < 0, &read_only);
+	if (!rc)
+		rc = open_owned(out, db, read_only, upgrade, downgrade);
 	protobuf_c_message_free_unpacked(&c->base, NULL);
 	return rc;
 }
