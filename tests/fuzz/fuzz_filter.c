@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc == 0) {
 			mlmd__filter_free(&f);
 			if (strlen(q) == size) /* a NUL in the input ends the query early */
-				run(store(), kinds[i]->kind, q);
+				run(store(), kinds[i], q);
 		} else if (rc != -MLMD_INVALID_ARGUMENT || !strstr(mlmd_error_message(), "filter_query: ")) {
 			fprintf(stderr, "unexpected failure %d: %s\n", rc, mlmd_error_message());
 			abort();
