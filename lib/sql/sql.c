@@ -1,5 +1,7 @@
 /*
- * sql/sql.c - the SQL session: statement cache, query helpers, inserts with ids.
+ * sql/sql.c - the SQL session on one backend: the statement cache, the
+ * query helpers, inserts that need ids, IN lists, transactions, and the
+ * checks a backend passes before the core uses it (see sql.h).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
-#include "mlmd.h"
+#include "mlmd/metadata.h"
 #include "../util/pbutil.h"
 #include "../sql/sql.h"
 #include "../query/query.h"
