@@ -121,16 +121,31 @@ TEST_LDFLAGS_test_pmml := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
 TEST_LDFLAGS_test_serving := -lpthread
 # test_nodes counts the library's string comparisons (cost per property).
 TEST_LDFLAGS_test_nodes := -Wl,--wrap=strcmp
-$(B)/tests/%: tests/%.c tests/helpers.h tests/onnx_build.h $(B)/libmlmd.a
+# tests/backend_custom.c: a storage backend written as a host would, on the
+# public headers only (no -Ilib), linked into every suite (MLMD_TEST_BACKEND=custom).
+CUSTOM_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O1 -g -Iinclude -I$(GEN)
+CUSTOM_DEPS := tests/backend_custom.c tests/backend_custom.h $(wildcard include/*.h include/mlmd/*.h include/mlmd/sys/*.h) \
+	$(GEN)/.stamp
+$(B)/tests-obj/backend_custom.o: $(CUSTOM_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) $< -o $@ $(B)/libmlmd.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
-$(B)/tests-san/%: tests/%.c tests/helpers.h tests/onnx_build.h $(B)/libmlmd-san.a
+	$(CC) $(CUSTOM_CFLAGS) -c $< -o $@
+$(B)/tests-obj/san/backend_custom.o: $(CUSTOM_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) $(SAN) $< -o $@ $(B)/libmlmd-san.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
+	$(CC) $(CUSTOM_CFLAGS) $(SAN) -c $< -o $@
+$(B)/tests-obj/san-clang/backend_custom.o: $(CUSTOM_DEPS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CUSTOM_CFLAGS) $(SAN) -c $< -o $@
+TEST_HDRS := tests/helpers.h tests/onnx_build.h tests/backend_custom.h
+$(B)/tests/%: tests/%.c $(TEST_HDRS) $(B)/libmlmd.a $(B)/tests-obj/backend_custom.o
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $< $(B)/tests-obj/backend_custom.o -o $@ $(B)/libmlmd.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
+$(B)/tests-san/%: tests/%.c $(TEST_HDRS) $(B)/libmlmd-san.a $(B)/tests-obj/san/backend_custom.o
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(SAN) $< $(B)/tests-obj/san/backend_custom.o -o $@ $(B)/libmlmd-san.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
 
-check: all check-plain check-san check-san-clang check-tsan check-backends check-fuzz check-python check-install headertest symbols
+check: all check-includes check-plain check-san check-san-clang check-tsan check-backends check-fuzz check-python check-install headertest symbols
 	@$(MAKE) -s pg-cleanup
-	@echo "check: all suites passed (C plain and ASan+UBSan, Python), store suites on every backend, fuzz corpus replayed, header and symbol checks passed"
+	@echo "check: all suites passed (C plain and ASan+UBSan, Python), store suites on every backend (and on tests/backend_custom.c), fuzz corpus replayed, include, header and symbol checks passed"
 
 # Every suite sees the German locale test_locale needs (built here, no root
 # needed) and LeakSanitizer's list of leaks that are not ours.
@@ -146,9 +161,10 @@ check-san: $(addprefix $(B)/tests-san/,$(TESTS)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
 		ASAN_OPTIONS=detect_leaks=1 $(TEST_ENV) $(B)/tests-san/$$t; done
 
-$(B)/tests-san-clang/%: tests/%.c tests/helpers.h tests/onnx_build.h $(B)/libmlmd-san-clang.a
+$(B)/tests-san-clang/%: tests/%.c $(TEST_HDRS) $(B)/libmlmd-san-clang.a $(B)/tests-obj/san-clang/backend_custom.o
 	@mkdir -p $(dir $@)
-	$(CLANG) $(TEST_CFLAGS) -Wno-deprecated-declarations $(SAN) $< -o $@ $(B)/libmlmd-san-clang.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
+	$(CLANG) $(TEST_CFLAGS) -Wno-deprecated-declarations $(SAN) $< $(B)/tests-obj/san-clang/backend_custom.o -o $@ \
+		$(B)/libmlmd-san-clang.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
 check-san-clang: $(addprefix $(B)/tests-san-clang/,$(TESTS)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(TESTS); do echo "== $$t (clang asan+ubsan)"; \
 		ASAN_OPTIONS=detect_leaks=1 $(TEST_ENV) $(B)/tests-san-clang/$$t; done
@@ -162,7 +178,8 @@ check-tsan: $(B)/tests-tsan/test_serving
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving swap
 
 # The store's conformance suites on the other backends: an SQLite file
-# always, PostgreSQL when MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT names
+# always, the backend of tests/backend_custom.c (outside the library, opened
+# with mlmd_store_open_backend) always, PostgreSQL when MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT names
 # a server where tests may create databases (scripts/pg-throwaway.sh starts one;
 # with MLMD_TEST_POSTGRES_DIR set to its directory the fault tests also crash
 # and restart it).
@@ -171,6 +188,8 @@ CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_linea
 check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
 		MLMD_TEST_BACKEND=sqlite-file $(TEST_ENV) $(B)/tests/$$t; done
+	@set -e; for t in $(CONFORMANCE); do echo "== $$t (custom backend, tests/backend_custom.c)"; \
+		MLMD_TEST_BACKEND=custom $(TEST_ENV) $(B)/tests/$$t; done
 	@if [ -z "$$MLMD_TEST_POSTGRES" ]; then \
 		echo "check: PostgreSQL SKIPPED: set MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT (e.g. from scripts/pg-throwaway.sh start)"; \
 	else set -e; for t in $(CONFORMANCE); do echo "== $$t (postgresql)"; \

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "internal.h"
+#include "util/base.h" /* mlmd__b64_encode, for a page token */
 #include "bench.h"
 
 #define N 100000

@@ -8,6 +8,7 @@
 #include "mlmd/common.h"
 #include "mlmd/error.h"
 #include "mlmd/store.h"
+#include "mlmd/metadata.h"
 #include "mlmd/scorer.h"
 #include "mlmd/serving.h"
 #include "mlmd/render.h"

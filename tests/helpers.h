@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <mlmd.h>
+#include "backend_custom.h"
 
 /* Asserts a call succeeded, printing the library's message if not. */
 #define OK(expr)                                                                                 \
@@ -76,9 +77,11 @@ static inline mlmd_store *open_file(const char *path)
 
 /*
  * The backend the conformance suites run on, from MLMD_TEST_BACKEND:
- * "sqlite-memory" (the default), "sqlite-file", or "postgresql" with
+ * "sqlite-memory" (the default), "sqlite-file", "postgresql" with
  * MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT naming a server on which
- * the tests may create databases.
+ * the tests may create databases, or "custom": the backend of
+ * tests/backend_custom.c (written on the public interface only) on a
+ * temporary file, opened with mlmd_store_open_backend().
  */
 static inline const char *test_backend(void)
 {
@@ -112,7 +115,7 @@ static inline mlmd_store *open_memory(void)
 	const char *b = test_backend();
 	char uri[1200];
 	static int counter;
-	if (!strcmp(b, "sqlite-file")) {
+	if (!strcmp(b, "sqlite-file") || !strcmp(b, "custom")) {
 		char *p = tmp_path("conformance");
 		if (n_test_files == 0)
 			atexit(remove_test_files);
@@ -129,12 +132,19 @@ static inline mlmd_store *open_memory(void)
 	} else if (!strcmp(b, "sqlite-memory")) {
 		snprintf(uri, sizeof uri, "sqlite::memory:");
 	} else {
-		fail_msg("MLMD_TEST_BACKEND=%s: expected sqlite-memory, sqlite-file or postgresql", b);
+		fail_msg("MLMD_TEST_BACKEND=%s: expected sqlite-memory, sqlite-file, postgresql or custom", b);
 	}
+	/* for custom: the same file through the library's SQLite backend */
 	snprintf(last_store_uri, sizeof last_store_uri, "%s", uri);
 	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
-	o.uri = uri;
 	mlmd_store *s = NULL;
+	if (!strcmp(b, "custom")) {
+		mlmd_backend *be = NULL;
+		OK(custom_backend_open(&be, uri + strlen("sqlite:")));
+		OK(mlmd_store_open_backend(&s, be, &o));
+		return s;
+	}
+	o.uri = uri;
 	OK(mlmd_store_open(&s, &o));
 	return s;
 }

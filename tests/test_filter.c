@@ -6,8 +6,8 @@
  */
 #include "helpers.h"
 #include <sqlite3.h>
-#include "internal.h"
-#include "query/filter.h"
+#include "store/store_private.h" /* mlmd__store_sql: the store's SQL session */
+#include "sql/sql.h"
 
 enum { ART = 1, EXE = 0, CTX = 2 };
 
@@ -705,7 +705,7 @@ static void statement_cache_is_bounded(void **state)
 		strcat(q, ")");
 		EXPECT(ART, q, "d1");
 	}
-	struct mlmd_store *s = f->s;
+	mlmd__sql *s = mlmd__store_sql(f->s);
 	assert_true(s->ndyn <= MLMD_DYN_STMT_MAX);
 	assert_true(s->ndyn >= MLMD_DYN_STMT_MAX / 2);
 }
@@ -715,7 +715,7 @@ static void statement_cache_is_bounded(void **state)
 static int64_t server_prepared(mlmd_store *s)
 {
 	sqlq q;
-	OK(mlmd__q(s, &q, "SELECT count(*) FROM pg_prepared_statements"));
+	OK(mlmd__q(mlmd__store_sql(s), &q, "SELECT count(*) FROM pg_prepared_statements"));
 	assert_int_equal(mlmd__q_step(&q), 1);
 	int64_t n = mlmd__q_col_i64(&q, 0);
 	mlmd__q_done(&q);
@@ -750,18 +750,18 @@ static void server_statements_are_bounded(void **state)
 				EXPECT(ART, q, "d1,d2,d3");
 				if (shapes % 1000 == 999) {
 					int64_t held = server_prepared(f->s);
-					if (held > (int64_t)f->s->used + 2)
+					if (held > (int64_t)mlmd__store_sql(f->s)->used + 2)
 						fail_msg("after %d filter shapes the server holds %lld prepared statements; "
 							 "the store caches %zu",
-							 shapes + 1, (long long)held, f->s->used);
+							 shapes + 1, (long long)held, mlmd__store_sql(f->s)->used);
 				}
 			}
 	assert_int_equal(shapes, 5000);
-	assert_true(f->s->ndyn <= MLMD_DYN_STMT_MAX);
+	assert_true(mlmd__store_sql(f->s)->ndyn <= MLMD_DYN_STMT_MAX);
 	int64_t held = server_prepared(f->s);
 	print_message("5000 filter shapes: %lld prepared statements on the server, %zu cached\n", (long long)held,
-		      f->s->used);
-	assert_true(held <= (int64_t)f->s->used + 2);
+		      mlmd__store_sql(f->s)->used);
+	assert_true(held <= (int64_t)mlmd__store_sql(f->s)->used + 2);
 	/* and the store still answers after all that */
 	EXPECT(ART, "id IN (1, 2)", "d1,d2");
 }
@@ -770,7 +770,7 @@ static void server_statements_are_bounded(void **state)
 static char *plan_of(fixture *f, sqlite3 *db, const char *filter)
 {
 	mlmd__filter fl;
-	OK(mlmd__filter_compile(&mlmd__artifact_kind, filter, 0, &fl));
+	OK(mlmd__filter_compile(KIND_ARTIFACT, filter, 0, &fl));
 	char sql[2048];
 	/* as list calls order by id: through the property join when there is one */
 	const char *col = fl.id_col[0] ? fl.id_col : "n.id";

@@ -8,7 +8,7 @@
  * filter). Runs on every backend.
  */
 #include "helpers.h"
-#include "internal.h" /* mlmd__pb_check_wire, to measure a response */
+#include "util/pbutil.h" /* mlmd__pb_check_wire, to measure a response */
 
 static mlmd_store *s;
 static int64_t at, ct; /* DataSet(split STRING), Run */

@@ -9,8 +9,7 @@
 #include "helpers.h"
 #include <libpq-fe.h>
 #include <sqlite3.h>
-#include "internal.h"
-#include "query/filter.h"
+#include "query/query.h"
 
 /* The per-hop queries of query/lineage.c, for a frontier of one. */
 static const char *const hop_sql[2] = {
@@ -170,7 +169,7 @@ static void expect_index(const char *what, const char *sql, const param *params,
 static void filter_uses(const char *filter, const char *index)
 {
 	mlmd__filter f;
-	OK(mlmd__filter_compile(&mlmd__artifact_kind, filter, 0, &f));
+	OK(mlmd__filter_compile(KIND_ARTIFACT, filter, 0, &f));
 	const char *col = f.id_col[0] ? f.id_col : "n.id";
 	char sql[2048];
 	snprintf(sql, sizeof sql, "SELECT n.id, %s FROM artifact n%s WHERE 1 = 1 AND %s ORDER BY %s ASC LIMIT 101", col,

@@ -2,7 +2,7 @@
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include "helpers.h"
-#include "internal.h" /* to switch off the backend's optional last_insert_id slot */
+#include "store/store_private.h" /* the backend (to switch off its optional last_insert_id slot), migrations */
 
 static size_t pack_config(Mlmd__Pb__ConnectionConfig *c, uint8_t *buf)
 {
@@ -330,21 +330,18 @@ static void older_schema_is_upgraded_only_when_asked(void **st)
 	int64_t a = 0;
 	OK(put_artifact(s, new_artifact(t, "/before"), &a));
 	int v = mlmd_schema_version();
-	mlmd__schema_step next[2] = {
-		{ v, "", NULL, "", NULL }, /* already applied */
-		{ v + 1, "CREATE TABLE extra (x INTEGER); INSERT INTO extra VALUES (7);", "DROP TABLE extra;",
-		  "CREATE TABLE extra (x INTEGER); INSERT INTO extra VALUES (7);", "DROP TABLE extra;" },
+	mlmd_schema_step next[2] = {
+		{ v, "", NULL }, /* already applied */
+		{ v + 1, "CREATE TABLE extra (x INTEGER); INSERT INTO extra VALUES (7);", "DROP TABLE extra;" },
 	};
-	FAILS(mlmd__schema_migrate(s, next, 2, 0), MLMD_FAILED_PRECONDITION, "open with upgrade enabled");
+	FAILS(mlmd__store_migrate(s, next, 2, 0), MLMD_FAILED_PRECONDITION, "open with upgrade enabled");
 	assert_int_equal(mlmd_store_schema_version(s), v);
 	/* a failing step leaves the database as it was */
-	mlmd__schema_step broken[2] = { { v, "", NULL, "", NULL },
-					{ v + 1, "CREATE TABLE extra (x INTEGER); NOT SQL;", NULL,
-					  "CREATE TABLE extra (x INTEGER); NOT SQL;", NULL } };
-	assert_true(mlmd__schema_migrate(s, broken, 2, 1) < 0);
+	mlmd_schema_step broken[2] = { { v, "", NULL }, { v + 1, "CREATE TABLE extra (x INTEGER); NOT SQL;", NULL } };
+	assert_true(mlmd__store_migrate(s, broken, 2, 1) < 0);
 	assert_non_null(strstr(mlmd_error_message(), "schema migration to version"));
 	assert_int_equal(mlmd_store_schema_version(s), v);
-	OK(mlmd__schema_migrate(s, next, 2, 1));
+	OK(mlmd__store_migrate(s, next, 2, 1));
 	assert_int_equal(mlmd_store_schema_version(s), v + 1);
 	Mlmd__Pb__Artifact *g = get_artifact(s, a);
 	assert_string_equal(g->uri, "/before"); /* data survives the upgrade */
@@ -451,7 +448,7 @@ static void inserts_work_without_last_insert_id_slot(void **st)
 	(void)st;
 	mlmd_store *s = open_memory();
 	int64_t t0 = artifact_type(s, "First", 0);
-	s->db->last_insert_id = NULL; /* as a backend without the slot: INSERT ... RETURNING id */
+	mlmd__store_backend(s)->last_insert_id = NULL; /* as a backend without the slot: INSERT ... RETURNING id */
 	int64_t t1 = artifact_type(s, "Second", 0);
 	assert_int_equal(t1, t0 + 1);
 	int64_t a1 = 0, a2 = 0;

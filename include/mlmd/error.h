@@ -30,6 +30,18 @@ MLMD_EXTERN(const char *) mlmd_error_message(void);
 /* Forgets this thread's last failure. */
 MLMD_EXTERN(void) mlmd_error_clear(void);
 
+/* Records a failure for the calling thread, as the library's own functions
+ * do: code (a canonical status, either sign) and a printf-style message
+ * naming what went wrong. Returns the negative code, so code that plugs into
+ * the library (a storage backend, see mlmd/sys/backend.h) can write
+ *   return mlmd_error_set(MLMD_ABORTED, "table '%s' is locked", name);
+ * A code of 0 or one that is not canonical is recorded as MLMD_UNKNOWN. Numbers
+ * are formatted in the "C" locale, whatever the host set. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+MLMD_EXTERN(int) mlmd_error_set(int code, const char *fmt, ...);
+
 MLMD_END_DECLS
 
 #endif

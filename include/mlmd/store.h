@@ -1,13 +1,14 @@
 /*
- * mlmd/store.h - the metadata store: open, call, free.
+ * mlmd/store.h - the metadata store: open, call, transactions, free.
  *
  * Two entry points share one implementation:
  *  - bytes in, bytes out: mlmd_store_call() takes an MLMD RPC name and a
  *    serialized request, and returns a serialized response. Bindings for other
  *    languages use only the five FFI functions marked [FFI] below.
  *  - typed C: mlmd_store_<rpc>() over the protobuf-c structs generated from
- *    the proto files (names Mlmd__Pb__*), with helpers below for building
- *    messages and reading/writing properties.
+ *    the proto files (names Mlmd__Pb__*), with helpers for building messages
+ *    and reading/writing properties: mlmd/metadata.h.
+ * This header needs nothing but the C library: the store is opaque here.
  *
  * A store handle is one database connection. It is not safe to use one handle
  * from two threads at once; open one handle per thread (they may share a file).
@@ -19,13 +20,11 @@
 
 #include "common.h"
 #include "error.h"
-#include "rpc_list.h"
-#include <protobuf-c/protobuf-c.h>
-#include "ml_metadata/proto/metadata_store_service.pb-c.h"
 
 MLMD_BEGIN_DECLS
 
 typedef struct mlmd_store mlmd_store;
+struct mlmd_backend;         /* mlmd/sys/backend.h */
 
 /* Options for mlmd_store_open(). Initialise with MLMD_STORE_OPTIONS_INIT so
  * new fields keep their defaults when the struct grows. */
@@ -53,6 +52,18 @@ typedef struct mlmd_store_options {
  * Google MLMD (copy it with `mlmd import-mlmd`), or one that has tables but
  * no mlmd_schema. mlmd creates its schema only in an empty database. */
 MLMD_EXTERN(int) mlmd_store_open(mlmd_store **out, const mlmd_store_options *opts);
+
+/* Opens a store on a backend the host implements (mlmd/sys/backend.h, as a
+ * VFS for SQLite): the backend is one open connection, checked first (its
+ * version, required slots and dialect: INVALID_ARGUMENT naming the field).
+ * The schema comes from the backend's dialect; opts may be NULL for the
+ * defaults, and only its read_only and upgrade fields apply (uri is
+ * ignored; no_create, busy_timeout_ms and synchronous_full are the
+ * backend's business). On success *out is a new handle that owns the
+ * backend: mlmd_store_free() calls its close(). On failure the caller
+ * still owns the backend and closes it. */
+MLMD_EXTERN(int) mlmd_store_open_backend(mlmd_store **out, struct mlmd_backend *backend,
+					 const mlmd_store_options *opts);
 
 /* [FFI] Opens a store from a serialized ml_metadata.ConnectionConfig:
  * fake_database, or sqlite with an empty filename_uri, opens an in-memory
@@ -125,79 +136,6 @@ MLMD_EXTERN(int) mlmd_store_rollback(mlmd_store *store);
 /* The schema version this library writes, and the one of the open store. */
 MLMD_EXTERN(int) mlmd_schema_version(void);
 MLMD_EXTERN(int) mlmd_store_schema_version(mlmd_store *store);
-
-/*
- * Typed calls, one per RPC (see rpc_list.h), for example
- *   int mlmd_store_put_artifacts(mlmd_store *store,
- *           const Mlmd__Pb__PutArtifactsRequest *req,
- *           Mlmd__Pb__PutArtifactsResponse **resp);
- * The request stays the caller's. On success *resp is a new message; free it
- * with mlmd_message_free(). On failure *resp is NULL.
- */
-#define MLMD__DECLARE_RPC(M, snake, writes)                                  \
-	MLMD_EXTERN(int) mlmd_store_##snake(mlmd_store *store,               \
-					    const Mlmd__Pb__##M##Request *req,  \
-					    Mlmd__Pb__##M##Response **resp);
-MLMD_RPC_LIST(MLMD__DECLARE_RPC)
-#undef MLMD__DECLARE_RPC
-
-/* ---- message helpers (work on any generated message) ------------------- *
- * They accept messages from any source: built with mlmd_message_new(),
- * decoded by protobuf_c_message_unpack() with the default allocator, or
- * filled by the caller. Repeated fields are grown with realloc(), so their
- * arrays (like every string and sub-message the message holds) must come
- * from malloc, which is also what mlmd_message_free() assumes; their
- * capacity is never inferred from the count, so exactly sized arrays are
- * fine. A message unpacked with a custom ProtobufCAllocator is not. */
-
-/* A new, initialised message of the given type (e.g.
- * &mlmd__pb__artifact__descriptor), or NULL when out of memory.
- * Free it with mlmd_message_free(), which also frees everything it owns. */
-MLMD_EXTERN(void *) mlmd_message_new(const ProtobufCMessageDescriptor *type);
-
-/* Decodes serialized bytes from outside (a file, a socket) into a new message
- * of the given type, after checking them as mlmd_store_call() checks a
- * request: nesting within MLMD_MAX_NESTING, no NUL byte inside a string, no
- * enum value the enum does not define, well-formed wire format. A failure is
- * INVALID_ARGUMENT naming the field's path; nothing is allocated then. On
- * success *out is a new message; free it with mlmd_message_free(). Use this
- * instead of protobuf_c_message_unpack(), whose recursion a deeply nested
- * input can drive off the stack. */
-MLMD_EXTERN(int) mlmd_message_unpack(const ProtobufCMessageDescriptor *type, const void *data, size_t len,
-				     void **out);
-
-/* Frees a message and everything it owns. NULL is a no-op. Every string,
- * sub-message and array it holds must come from malloc (as the helpers here do). */
-MLMD_EXTERN(void) mlmd_message_free(void *message);
-
-/* Appends `item` (a message from mlmd_message_new()) to the repeated message
- * field `field` of `message`; on success the message owns the item, on
- * failure the caller still owns it. */
-MLMD_EXTERN(int) mlmd_message_append(void *message, const char *field, void *item);
-
-/* Appends an integer to a repeated int64/int32 field (e.g. "artifact_ids"). */
-MLMD_EXTERN(int) mlmd_message_append_int64(void *message, const char *field, int64_t value);
-
-/* Sets the string field `field` to a copy of value (NULL clears it). */
-MLMD_EXTERN(int) mlmd_message_set_string(void *message, const char *field, const char *value);
-
-/* Appends a copy of value to a repeated string field (e.g. "external_ids"). */
-MLMD_EXTERN(int) mlmd_message_append_string(void *message, const char *field, const char *value);
-
-/* Properties of an Artifact, Execution or Context. `custom` selects
- * custom_properties (1) or properties (0). Setting replaces any value under
- * the same name; the node owns the copies. */
-MLMD_EXTERN(int) mlmd_node_set_int(void *node, int custom, const char *name, int64_t value);
-MLMD_EXTERN(int) mlmd_node_set_double(void *node, int custom, const char *name, double value);
-MLMD_EXTERN(int) mlmd_node_set_string(void *node, int custom, const char *name, const char *value);
-MLMD_EXTERN(int) mlmd_node_set_bool(void *node, int custom, const char *name, int value);
-
-/* The value of a property, or NULL when the node has none under that name.
- * The returned value is borrowed from the node. */
-MLMD_EXTERN(const Mlmd__Pb__Value *) mlmd_node_get(const void *node, int custom, const char *name);
-
-/* Adds a property definition to an ArtifactType, ExecutionType or ContextType. */
-MLMD_EXTERN(int) mlmd_type_add_property(void *type, const char *name, Mlmd__Pb__PropertyType value_type);
 
 MLMD_END_DECLS
 

@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "../internal.h"
+#include "backends.h"
+#include "ddl.h"
 
 typedef struct sqlite_backend {
 	mlmd_backend base;           /* first: the core casts */
@@ -249,11 +250,17 @@ static int64_t sq_last_insert_id(mlmd_backend *base)
 	return sqlite3_last_insert_rowid(((sqlite_backend *)base)->db);
 }
 
+/* The schema's column types (see ddl.h): ID, INT, DBL, BLOB, clustered
+ * tables WITHOUT ROWID, and plain btree indexes on text. */
+#define SQLITE_TYPES "INTEGER PRIMARY KEY", "INTEGER", "REAL", "BLOB", " WITHOUT ROWID", ""
+static const mlmd_schema_step sqlite_schema[] = { MLMD_DDL_STEPS(SQLITE_TYPES, MLMD_DDL_STRING_BTREE) };
+
 static const mlmd_dialect sqlite_dialect = {
 	"sqlite",
-	"INTEGER PRIMARY KEY",
-	"BLOB",
-	"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE",
+	/* SQLite's own tables left out */
+	"SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+	" ORDER BY name",
+	sqlite_schema, (int)(sizeof sqlite_schema / sizeof sqlite_schema[0]),
 };
 
 static const mlmd_backend sqlite_vtable = {
@@ -335,10 +342,7 @@ static int reopen_immutable(sqlite_backend *b, int busy_timeout_ms, int synchron
 	return rc;
 }
 
-/*
- * Opens `path` (a file name, ":memory:", or an SQLite "file:" URI).
- * read_only opens without write access; create=0 refuses a missing file.
- */
+/* Opens `path` (see backends.h). */
 int mlmd__sqlite_open(mlmd_backend **out, const char *path, int read_only, int create,
 		      int busy_timeout_ms, int synchronous_full)
 {

@@ -30,7 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "filter.h"
+#include "filter_parse.h"
+#include "mlmd/metadata.h"
 
 /* ---- parameters -------------------------------------------------------------- */
 
@@ -88,21 +89,11 @@ void mlmd__args_bind(const mlmd__args *a, sqlq *q, int *pos)
 	}
 }
 
-/* ---- tokens ------------------------------------------------------------------ */
-
-enum tok {
-	T_EOF, T_NAME, T_QNAME, T_INT, T_FLOAT, T_STRING, T_LP, T_RP, T_COMMA, T_DOT,
-	T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE, T_PLUS, T_MINUS, T_STAR, T_SLASH,
-	T_AND, T_OR, T_NOT, T_IN, T_LIKE, T_IS, T_NULL, T_TRUE, T_FALSE, T_BAD
-};
-
-typedef struct token {
-	enum tok t;
-	size_t pos, len;             /* in the query text */
-	char *text;                  /* names and strings, unescaped; owned */
-	int64_t i;
-	double d;
-} token;
+/* the lexer's entry points (filter_lex.c), by their short names */
+#define next mlmd__filter_next
+#define perr mlmd__filter_err
+#define tok_show mlmd__filter_tok_show
+#define is_word mlmd__filter_is_word
 
 /* ---- expressions ------------------------------------------------------------- */
 
@@ -127,289 +118,9 @@ static void ex_free(ex *e)
 	memset(e, 0, sizeof *e);
 }
 
-/* ---- parser state ------------------------------------------------------------ */
-
-enum nb { NB_CONTEXTS, NB_EVENTS, NB_PARENTS, NB_CHILDREN, NB_ARTIFACTS, NB_EXECUTIONS };
-
-typedef struct join {
-	int is_prop;
-	int is_custom;               /* properties: custom_properties */
-	enum nb nb;                  /* neighbours */
-	char *name;                  /* property name or alias; owned */
-	int need_type;               /* neighbour node: join its type */
-} join;
-
-typedef struct parser {
-	const node_kind *k;
-	const char *src;
-	size_t n, at;
-	token cur;
-	int depth;
-	int base_type;               /* `type` used on the node itself */
-	join joins[MLMD_FILTER_MAX_JOINS];
-	int njoins;
-	size_t nparams;
-	int nops;
-	int rc;
-} parser;
-
 static const char *kind_plural(int kind)
 {
 	return kind == KIND_ARTIFACT ? "artifacts" : kind == KIND_EXECUTION ? "executions" : "contexts";
-}
-
-static void line_col(const parser *p, size_t pos, int *line, int *col)
-{
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < pos && i < p->n; i++) {
-		if (p->src[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
-}
-
-/* Records the first error at `pos`; later errors are consequences. */
-__attribute__((format(printf, 3, 4))) static int perr(parser *p, size_t pos, const char *fmt, ...)
-{
-	if (p->rc)
-		return p->rc;
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	mlmd__vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	int line, col;
-	line_col(p, pos, &line, &col);
-	p->rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "filter_query: %d:%d: %s", line, col, msg);
-	return p->rc;
-}
-
-/* The token's source text, clipped, for messages. */
-static const char *tok_show(const parser *p, const token *t, char *buf, size_t cap)
-{
-	if (t->t == T_EOF)
-		return "end of query";
-	size_t n = t->len < 40 ? t->len : 40;
-	snprintf(buf, cap, "'%.*s%s'", (int)n, p->src + t->pos, t->len > 40 ? "..." : "");
-	return buf;
-}
-
-static int is_word(int c)
-{
-	return isalnum(c) || c == '_';
-}
-
-static const struct {
-	const char *w;
-	enum tok t;
-} keywords[] = {
-	{ "AND", T_AND }, { "OR", T_OR }, { "NOT", T_NOT }, { "IN", T_IN }, { "LIKE", T_LIKE },
-	{ "IS", T_IS }, { "NULL", T_NULL }, { "TRUE", T_TRUE }, { "FALSE", T_FALSE },
-};
-
-/* Reads a quoted string starting at p->at (the quote). Accepts backslash
- * escapes and a doubled quote for the quote itself. */
-static int lex_string(parser *p, token *t)
-{
-	char q = p->src[p->at];
-	size_t i = p->at + 1;
-	mlmd_buf b = { 0 };
-	for (;;) {
-		if (i >= p->n) {
-			mlmd__buf_free(&b);
-			return perr(p, t->pos, "unterminated string starting here");
-		}
-		char c = p->src[i];
-		if (c == q) {
-			if (i + 1 < p->n && p->src[i + 1] == q) {
-				mlmd__buf_put(&b, &q, 1);
-				i += 2;
-				continue;
-			}
-			i++;
-			break;
-		}
-		if (c == '\\') {
-			if (i + 1 >= p->n) {
-				mlmd__buf_free(&b);
-				return perr(p, i, "unterminated escape in string");
-			}
-			char e = p->src[i + 1], o;
-			switch (e) {
-			case 'n': o = '\n'; break;
-			case 't': o = '\t'; break;
-			case 'r': o = '\r'; break;
-			case '\\': case '\'': case '"': case '`': o = e; break;
-			default:
-				mlmd__buf_free(&b);
-				return perr(p, i, "unknown escape '\\%c' in string", isprint((unsigned char)e) ? e : '?');
-			}
-			mlmd__buf_put(&b, &o, 1);
-			i += 2;
-			continue;
-		}
-		if (c == '\0') {
-			mlmd__buf_free(&b);
-			return perr(p, i, "NUL byte inside string");
-		}
-		mlmd__buf_put(&b, &c, 1);
-		i++;
-	}
-	mlmd__buf_put(&b, "", 1);
-	if (b.oom) {
-		mlmd__buf_free(&b);
-		return p->rc = MLMD_OOM();
-	}
-	t->t = T_STRING;
-	t->text = b.p;
-	p->at = i;
-	return 0;
-}
-
-static int lex_number(parser *p, token *t)
-{
-	size_t i = p->at;
-	int is_float = 0;
-	while (i < p->n && isdigit((unsigned char)p->src[i]))
-		i++;
-	if (i < p->n && p->src[i] == '.' && i + 1 < p->n && isdigit((unsigned char)p->src[i + 1])) {
-		is_float = 1;
-		i++;
-		while (i < p->n && isdigit((unsigned char)p->src[i]))
-			i++;
-	}
-	if (i < p->n && (p->src[i] == 'e' || p->src[i] == 'E')) {
-		size_t j = i + 1;
-		if (j < p->n && (p->src[j] == '+' || p->src[j] == '-'))
-			j++;
-		if (j < p->n && isdigit((unsigned char)p->src[j])) {
-			is_float = 1;
-			i = j;
-			while (i < p->n && isdigit((unsigned char)p->src[i]))
-				i++;
-		}
-	}
-	if (i < p->n && (isalpha((unsigned char)p->src[i]) || p->src[i] == '_'))
-		return perr(p, t->pos, "malformed number '%.*s'", (int)(i - p->at + 1), p->src + p->at);
-	char tmp[64];
-	size_t len = i - p->at;
-	if (len >= sizeof tmp)
-		return perr(p, t->pos, "number too long");
-	memcpy(tmp, p->src + p->at, len);
-	tmp[len] = 0;
-	errno = 0;
-	if (is_float) {
-		t->t = T_FLOAT;
-		t->d = mlmd__strtod(tmp, NULL);
-		if (errno == ERANGE && isinf(t->d))
-			return perr(p, t->pos, "number %s is out of range", tmp);
-	} else {
-		t->t = T_INT;
-		unsigned long long v = strtoull(tmp, NULL, 10);
-		/* 9223372036854775808 is allowed only as the operand of a minus. */
-		if (errno == ERANGE || v > (unsigned long long)INT64_MAX + 1)
-			return perr(p, t->pos, "integer %s is out of the int64 range", tmp);
-		t->i = (int64_t)v; /* INT64_MAX + 1 wraps to INT64_MIN; unary minus checks it */
-		if (v == (unsigned long long)INT64_MAX + 1)
-			t->d = 1; /* marks the overflow for unary minus */
-	}
-	p->at = i;
-	return 0;
-}
-
-/* Advances to the next token. After a dot, a run of [A-Za-z0-9_] is a name
- * even when it starts with a digit (properties.0b.int_value). */
-static int next(parser *p)
-{
-	int after_dot = p->cur.t == T_DOT;
-	free(p->cur.text);
-	memset(&p->cur, 0, sizeof p->cur);
-	if (p->rc)
-		return p->rc;
-	while (p->at < p->n && isspace((unsigned char)p->src[p->at]))
-		p->at++;
-	token *t = &p->cur;
-	t->pos = p->at;
-	if (p->at >= p->n) {
-		t->t = T_EOF;
-		return 0;
-	}
-	char c = p->src[p->at];
-	char c2 = p->at + 1 < p->n ? p->src[p->at + 1] : 0;
-	int rc = 0;
-	if (isalpha((unsigned char)c) || c == '_' || (after_dot && isdigit((unsigned char)c))) {
-		size_t i = p->at;
-		while (i < p->n && is_word((unsigned char)p->src[i]))
-			i++;
-		t->t = T_NAME;
-		for (size_t j = 0; !after_dot && j < sizeof keywords / sizeof keywords[0]; j++)
-			if (strlen(keywords[j].w) == i - p->at && strncasecmp(keywords[j].w, p->src + p->at, i - p->at) == 0)
-				t->t = keywords[j].t;
-		if (t->t == T_NAME && !(t->text = mlmd__strndup(p->src + p->at, i - p->at)))
-			return p->rc = MLMD_OOM();
-		p->at = i;
-	} else if (c == '`') {
-		const char *end = memchr(p->src + p->at + 1, '`', p->n - p->at - 1);
-		if (!end)
-			return perr(p, t->pos, "unterminated backquoted name");
-		size_t len = (size_t)(end - (p->src + p->at + 1));
-		if (len == 0)
-			return perr(p, t->pos, "empty backquoted name");
-		if (memchr(p->src + p->at + 1, '\0', len))
-			return perr(p, t->pos, "NUL byte inside backquoted name");
-		if (!(t->text = mlmd__strndup(p->src + p->at + 1, len)))
-			return p->rc = MLMD_OOM();
-		t->t = T_QNAME;
-		p->at += len + 2;
-	} else if (isdigit((unsigned char)c)) {
-		rc = lex_number(p, t);
-	} else if (c == '\'' || c == '"') {
-		rc = lex_string(p, t);
-	} else {
-		size_t w = 1;
-		switch (c) {
-		case '(': t->t = T_LP; break;
-		case ')': t->t = T_RP; break;
-		case ',': t->t = T_COMMA; break;
-		case '.': t->t = T_DOT; break;
-		case '+': t->t = T_PLUS; break;
-		case '-': t->t = T_MINUS; break;
-		case '*': t->t = T_STAR; break;
-		case '/': t->t = T_SLASH; break;
-		case '=': t->t = T_EQ; break;
-		case '!':
-			if (c2 != '=')
-				return perr(p, t->pos, "unexpected '!' (did you mean '!=' or NOT?)");
-			t->t = T_NE;
-			w = 2;
-			break;
-		case '<':
-			t->t = c2 == '=' ? T_LE : c2 == '>' ? T_NE : T_LT;
-			w = c2 == '=' || c2 == '>' ? 2 : 1;
-			break;
-		case '>':
-			t->t = c2 == '=' ? T_GE : T_GT;
-			w = c2 == '=' ? 2 : 1;
-			break;
-		default:
-			if (isprint((unsigned char)c))
-				return perr(p, t->pos, "unexpected character '%c'%s", c,
-					    p->at > 0 && is_word((unsigned char)p->src[p->at - 1])
-						    ? "; a property name outside [A-Za-z0-9_] must be backquoted, as in "
-						      "properties.`my:prop`.int_value"
-						    : "");
-			return perr(p, t->pos, "unexpected byte 0x%02x", (unsigned char)c);
-		}
-		p->at += w;
-	}
-	if (rc)
-		return rc;
-	t->len = p->at - t->pos;
-	return 0;
 }
 
 /* ---- fields -------------------------------------------------------------------- */
@@ -522,12 +233,11 @@ static int valid_alias(const char *a)
  * value), or a negative status. */
 static int resolve(parser *p, ex *e, char **parts, int *quoted, int n, size_t pos, size_t len)
 {
-	const node_kind *k = p->k;
-	const char *what = kind_plural(k->kind);
+	const char *what = kind_plural(p->kind);
 	char shown[200];
 	snprintf(shown, sizeof shown, "%.*s", (int)(len < 120 ? len : 120), p->src + pos);
 	if (n == 1) {
-		if (node_field(p, e, k->kind, "n", -1, parts[0]) == 0)
+		if (node_field(p, e, p->kind, "n", -1, parts[0]) == 0)
 			return p->rc;
 		if (p->rc)
 			return p->rc;
@@ -567,7 +277,7 @@ static int resolve(parser *p, ex *e, char **parts, int *quoted, int n, size_t po
 		size_t pl = strlen(prefixes[i].prefix);
 		if (strncmp(parts[0], prefixes[i].prefix, pl) != 0)
 			continue;
-		int applies = prefixes[i].from == -1 ? k->kind != KIND_CONTEXT : k->kind == prefixes[i].from;
+		int applies = prefixes[i].from == -1 ? p->kind != KIND_CONTEXT : p->kind == prefixes[i].from;
 		if (!applies)
 			return perr(p, pos, "unknown field '%s' for %s ('%.*s' applies to %s)", shown, what, (int)(pl - 1),
 				    parts[0], prefixes[i].from == -1 ? "artifacts and executions" : "contexts");
@@ -590,14 +300,14 @@ static int resolve(parser *p, ex *e, char **parts, int *quoted, int n, size_t po
 				col = "type", e->ty = TY_ENUM, e->en = &mlmd__pb__event__type__descriptor;
 			else if (!strcmp(f, "milliseconds_since_epoch"))
 				col = "time";
-			else if (!strcmp(f, "execution_id") && k->kind == KIND_ARTIFACT)
+			else if (!strcmp(f, "execution_id") && p->kind == KIND_ARTIFACT)
 				col = "execution_id";
-			else if (!strcmp(f, "artifact_id") && k->kind == KIND_EXECUTION)
+			else if (!strcmp(f, "artifact_id") && p->kind == KIND_EXECUTION)
 				col = "artifact_id";
 			if (!col)
 				return perr(p, pos, "unknown field '%s' for the events of %s; expected type, "
 						    "milliseconds_since_epoch or %s",
-					    f, what, k->kind == KIND_ARTIFACT ? "execution_id" : "artifact_id");
+					    f, what, p->kind == KIND_ARTIFACT ? "execution_id" : "artifact_id");
 			mlmd__buf_printf(&e->sql, "%s.%s", sa, col);
 			return 0;
 		}
@@ -658,7 +368,7 @@ static int as_cond(parser *p, ex *e, const char *ctx)
 		return 0;
 	}
 	if (e->ty == TY_NAME)
-		return perr(p, e->pos, "unknown field '%s' for %s", e->name, kind_plural(p->k->kind));
+		return perr(p, e->pos, "unknown field '%s' for %s", e->name, kind_plural(p->kind));
 	return perr(p, e->pos, "%s needs a condition, but '%.*s' is %s %s", ctx, (int)(e->len < 80 ? e->len : 80),
 		    p->src + e->pos, e->ty == TY_INT ? "an" : "a", type_name(e->ty));
 }
@@ -667,7 +377,7 @@ static int as_cond(parser *p, ex *e, const char *ctx)
 static int no_name(parser *p, ex *e)
 {
 	if (e->ty == TY_NAME)
-		return perr(p, e->pos, "unknown field '%s' for %s", e->name, kind_plural(p->k->kind));
+		return perr(p, e->pos, "unknown field '%s' for %s", e->name, kind_plural(p->kind));
 	return 0;
 }
 
@@ -1239,7 +949,6 @@ static int parse_or(parser *p, ex *e)
 
 static void emit_joins(parser *p, mlmd__filter *f, int missing_is_null)
 {
-	const node_kind *k = p->k;
 	mlmd_buf *b = &f->join;
 	if (p->base_type)
 		mlmd__buf_puts(b, " JOIN type ty ON ty.id = n.type_id");
@@ -1251,7 +960,7 @@ static void emit_joins(parser *p, mlmd__filter *f, int missing_is_null)
 			if (!missing_is_null && !f->id_col[0])
 				snprintf(f->id_col, sizeof f->id_col, "p%d.node_id", i);
 			mlmd__buf_printf(b, " %sJOIN %s_property p%d ON p%d.node_id = n.id AND p%d.is_custom = %d AND p%d.name = ?",
-					 missing_is_null ? "LEFT " : "", k->table, i, i, i, j->is_custom, i);
+					 missing_is_null ? "LEFT " : "", mlmd__kind_table(p->kind), i, i, i, j->is_custom, i);
 			mlmd__sqlarg a = { 's', 0, 0, mlmd__strdup(j->name) };
 			if (!a.s || args_push(&f->join_args, a)) {
 				b->oom = 1;
@@ -1260,11 +969,11 @@ static void emit_joins(parser *p, mlmd__filter *f, int missing_is_null)
 			continue;
 		}
 		f->distinct = 1;
-		const char *own = k->kind == KIND_ARTIFACT ? "artifact_id" : "execution_id";
+		const char *own = p->kind == KIND_ARTIFACT ? "artifact_id" : "execution_id";
 		switch (j->nb) {
 		case NB_CONTEXTS:
 			mlmd__buf_printf(b, " JOIN %s l%d ON l%d.%s = n.id JOIN context x%d ON x%d.id = l%d.context_id",
-					 k->kind == KIND_ARTIFACT ? "attribution" : "association", i, i, own, i, i, i);
+					 p->kind == KIND_ARTIFACT ? "attribution" : "association", i, i, own, i, i, i);
 			break;
 		case NB_EVENTS:
 			mlmd__buf_printf(b, " JOIN event x%d ON x%d.%s = n.id", i, i, own);
@@ -1302,7 +1011,7 @@ void mlmd__filter_free(mlmd__filter *f)
 	memset(f, 0, sizeof *f);
 }
 
-int mlmd__filter_compile(const node_kind *k, const char *query, int missing_is_null, mlmd__filter *f)
+int mlmd__filter_compile(int kind, const char *query, int missing_is_null, mlmd__filter *f)
 {
 	memset(f, 0, sizeof *f);
 	if (!query)
@@ -1313,7 +1022,7 @@ int mlmd__filter_compile(const node_kind *k, const char *query, int missing_is_n
 				  MLMD_FILTER_MAX_LEN);
 	parser p;
 	memset(&p, 0, sizeof p);
-	p.k = k;
+	p.kind = kind;
 	p.src = query;
 	p.n = n;
 	p.cur.t = T_BAD;

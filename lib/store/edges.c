@@ -37,7 +37,7 @@ static int require_nodes(call *c, const node_kind *k, const int64_t *ids, size_t
 		int size = mlmd__in_list(&sql, m);
 		mlmd__buf_puts(&sql, ")");
 		sqlq q;
-		rc = sql.oom ? MLMD_OOM() : mlmd__q(c->s, &q, sql.p);
+		rc = sql.oom ? MLMD_OOM() : mlmd__q(c->sql, &q, sql.p);
 		mlmd__buf_free(&sql);
 		if (rc)
 			break;
@@ -84,7 +84,7 @@ static int event_insert(call *c, const Mlmd__Pb__Event *e)
 {
 	sqlq q;
 	int64_t known;
-	int rc = mlmd__insert_prepare(c, ID_POOL_EVENT, "event", &q,
+	int rc = mlmd__insert_prepare(c->sql, &c->ids[ID_POOL_EVENT], "event", &q,
 				      "INSERT INTO event (artifact_id, execution_id, type, time, system_metadata, id)"
 				      " VALUES (?, ?, ?, ?, ?, ?)",
 				      MLMD_INSERT("INSERT INTO event (artifact_id, execution_id, type, time,"
@@ -117,7 +117,7 @@ static int event_insert(call *c, const Mlmd__Pb__Event *e)
 		return rc;
 	for (size_t i = 0; e->path && i < e->path->n_steps; i++) {
 		const Mlmd__Pb__Event__Path__Step *st = e->path->steps[i];
-		if ((rc = mlmd__q(c->s, &q, "INSERT INTO event_path (event_id, position, step_index, step_key)"
+		if ((rc = mlmd__q(c->sql, &q, "INSERT INTO event_path (event_id, position, step_index, step_key)"
 					    " VALUES (?, ?, ?, ?)")))
 			return rc;
 		mlmd__q_i64(&q, 1, id);
@@ -157,11 +157,11 @@ int mlmd__rpc_PutEvents(call *c, const Mlmd__Pb__PutEventsRequest *rq, Mlmd__Pb_
 	free(exes);
 	if (rc)
 		return mlmd__context(rc, "events");
-	c->batch[ID_POOL_EVENT] = (int64_t)n;
+	c->ids[ID_POOL_EVENT].batch = (int64_t)n;
 	for (size_t i = 0; i < n && !rc; i++)
 		if ((rc = event_insert(c, rq->events[i])))
 			mlmd__context(rc, "events[%zu]", i);
-	c->batch[ID_POOL_EVENT] = 0;
+	c->ids[ID_POOL_EVENT].batch = 0;
 	return rc;
 }
 
@@ -179,7 +179,7 @@ static int load_paths(call *c, Mlmd__Pb__Event **events, const int64_t *eids, si
 		size_t m = n - at < chunk ? n - at : chunk;
 		int size, slot = mlmd__in_slot(m, &size);
 		sqlq q;
-		if ((rc = mlmd__q(c->s, &q, paths_in[slot])))
+		if ((rc = mlmd__q(c->sql, &q, paths_in[slot])))
 			return rc;
 		int pos = 1;
 		mlmd__q_bind_ids(&q, &pos, eids + at, m, size);
@@ -272,7 +272,7 @@ int mlmd__events_read(call *c, sqlq *q, int (*keep)(void *ctx, const Mlmd__Pb__E
 int mlmd__events_load(call *c, const char *sql, int64_t id, Mlmd__Pb__Event ***arr, size_t *n)
 {
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, sql);
+	int rc = mlmd__q(c->sql, &q, sql);
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
@@ -306,7 +306,7 @@ static int put_member(call *c, const char *sql, const node_kind *k, int64_t cont
 	if (check && ((rc = require_node(c, &mlmd__context_kind, context_id)) || (rc = require_node(c, k, node_id))))
 		return rc;
 	sqlq q;
-	if ((rc = mlmd__q(c->s, &q, sql)))
+	if ((rc = mlmd__q(c->sql, &q, sql)))
 		return rc;
 	mlmd__q_i64(&q, 1, context_id);
 	mlmd__q_i64(&q, 2, node_id);
@@ -380,7 +380,7 @@ static int reaches(call *c, int64_t from, int64_t target, int *found)
 	while (!rc && ntodo && !*found) {
 		int64_t cur = todo[--ntodo];
 		sqlq q;
-		if ((rc = mlmd__q(c->s, &q, "SELECT parent_id FROM parent_context WHERE child_id = ?")))
+		if ((rc = mlmd__q(c->sql, &q, "SELECT parent_id FROM parent_context WHERE child_id = ?")))
 			break;
 		mlmd__q_i64(&q, 1, cur);
 		while ((rc = mlmd__q_step(&q)) == 1) {
@@ -430,7 +430,7 @@ int mlmd__rpc_PutParentContexts(call *c, const Mlmd__Pb__PutParentContextsReques
 					  "(context %lld is already an ancestor of %lld)",
 					  i, (long long)pc->child_id, (long long)pc->parent_id);
 		sqlq q;
-		if ((rc = mlmd__q(c->s, &q, "INSERT INTO parent_context (child_id, parent_id) VALUES (?, ?)")))
+		if ((rc = mlmd__q(c->sql, &q, "INSERT INTO parent_context (child_id, parent_id) VALUES (?, ?)")))
 			return rc;
 		mlmd__q_i64(&q, 1, pc->child_id);
 		mlmd__q_i64(&q, 2, pc->parent_id);

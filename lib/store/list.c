@@ -11,8 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../internal.h"
-#include "../query/filter.h"
+#include "store_private.h"
 
 #define MAX_PAGE 100
 
@@ -114,7 +113,7 @@ int mlmd__list_nodes(call *c, const node_kind *k, const Mlmd__Pb__ListOperationO
 			return rc;
 		if (o->filter_query && *o->filter_query) {
 			int as_null = o->has_mlmd_missing_property_is_null && o->mlmd_missing_property_is_null;
-			if ((rc = mlmd__filter_compile(k, o->filter_query, as_null, &f)))
+			if ((rc = mlmd__filter_compile(k->kind, o->filter_query, as_null, &f)))
 				return rc;
 			have_filter = 1;
 		}
@@ -152,7 +151,7 @@ int mlmd__list_nodes(call *c, const node_kind *k, const Mlmd__Pb__ListOperationO
 		return MLMD_OOM();
 	}
 	sqlq q;
-	rc = have_filter ? mlmd__q_dyn(c->s, &q, sql.p) : mlmd__q(c->s, &q, sql.p);
+	rc = have_filter ? mlmd__q_dyn(c->sql, &q, sql.p) : mlmd__q(c->sql, &q, sql.p);
 	mlmd__buf_free(&sql);
 	if (rc) {
 		mlmd__filter_free(&f);

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "../internal.h"
+#include "store_private.h"
 
 #define AT(m, off, T) (*(T *)((char *)(m) + (off)))
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../internal.h"
+#include "store_private.h"
 
 #define F(m, off, T) (*(T *)((char *)(m) + (off)))
 #define HAS(m, off) F(m, off, protobuf_c_boolean)
@@ -271,7 +271,7 @@ static int value_equal(const Mlmd__Pb__Value *a, const Mlmd__Pb__Value *b)
 static int insert_prop(call *c, const node_kind *k, int64_t id, const prop_ref *p, int replace)
 {
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, replace ? k->sql.upsert_prop : k->sql.insert_prop);
+	int rc = mlmd__q(c->sql, &q, replace ? k->sql.upsert_prop : k->sql.insert_prop);
 	if (rc)
 		return rc;
 	const Mlmd__Pb__Value *v = p->value;
@@ -391,7 +391,7 @@ static int add_prop_row(const node_kind *k, sqlq *q, int col, ProtobufCMessage *
 static int load_props(call *c, const node_kind *k, int64_t id, ProtobufCMessage *m)
 {
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, k->sql.load_props);
+	int rc = mlmd__q(c->sql, &q, k->sql.load_props);
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
@@ -462,7 +462,7 @@ int mlmd__node_load(call *c, const node_kind *k, int64_t id, ProtobufCMessage **
 {
 	sqlq q;
 	*out = NULL;
-	int rc = mlmd__q(c->s, &q, k->sql.load);
+	int rc = mlmd__q(c->sql, &q, k->sql.load);
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
@@ -505,7 +505,7 @@ static int load_chunk(call *c, const node_kind *k, const int64_t *ids, size_t n,
 	*nv = 0;
 	int size, slot = mlmd__in_slot(n, &size);
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, k->sql.load_in[slot]);
+	int rc = mlmd__q(c->sql, &q, k->sql.load_in[slot]);
 	if (rc == 0) {
 		int pos = 1;
 		mlmd__q_bind_ids(&q, &pos, ids, n, size);
@@ -517,7 +517,7 @@ static int load_chunk(call *c, const node_kind *k, const int64_t *ids, size_t n,
 		}
 		mlmd__q_done(&q);
 	}
-	if (rc == 0 && *nv && (rc = mlmd__q(c->s, &q, k->sql.props_in[slot])) == 0) {
+	if (rc == 0 && *nv && (rc = mlmd__q(c->sql, &q, k->sql.props_in[slot])) == 0) {
 		int pos = 1;
 		mlmd__q_bind_ids(&q, &pos, ids, n, size);
 		ProtobufCMessage *m = NULL;
@@ -611,7 +611,7 @@ int mlmd__node_load_ids(call *c, const node_kind *k, const int64_t *ids, size_t 
 int mlmd__node_exists(call *c, const node_kind *k, int64_t id)
 {
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, k->sql.exists);
+	int rc = mlmd__q(c->sql, &q, k->sql.exists);
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
@@ -663,7 +663,7 @@ static int node_conflict(int rc, const node_kind *k, const char *name, const cha
 static int lookup_id(call *c, const char *sql, const int64_t *num, const char *text, int64_t *id)
 {
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, sql);
+	int rc = mlmd__q(c->sql, &q, sql);
 	if (rc)
 		return rc;
 	int p = 1;
@@ -704,7 +704,7 @@ static int node_insert(call *c, const node_kind *k, const ProtobufCMessage *m, i
 	/* in a batch, with an id reserved with the others: no answer to wait for */
 	sqlq q;
 	int64_t known;
-	if ((rc = mlmd__insert_prepare(c, k->kind, k->table, &q, k->sql.insert_with_id, k->sql.insert,
+	if ((rc = mlmd__insert_prepare(c->sql, &c->ids[k->kind], k->table, &q, k->sql.insert_with_id, k->sql.insert,
 				       k->sql.insert_returning, &known)))
 		goto out;
 	mlmd__q_i64(&q, 1, type_id);
@@ -761,7 +761,7 @@ static void stored_free(stored_node *sn)
 static int load_stored(call *c, const node_kind *k, int64_t id, stored_node *sn, int *found)
 {
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, k->sql.load_stored);
+	int rc = mlmd__q(c->sql, &q, k->sql.load_stored);
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
@@ -973,7 +973,7 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 	if (o->occ && mtime <= sn.mtime)
 		mtime = sn.mtime + 1; /* OCC promises a new, larger timestamp */
 	sqlq q;
-	if ((rc = mlmd__q(c->s, &q, k->sql.update)))
+	if ((rc = mlmd__q(c->sql, &q, k->sql.update)))
 		goto out;
 	mlmd__q_text(&q, 1, name);
 	mlmd__q_text(&q, 2, ext);
@@ -991,7 +991,7 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 		for (size_t i = 0; i < old.n && !rc; i++) {
 			if (set_find(&want, old.v[i].custom, old.v[i].name) >= 0)
 				continue;
-			if ((rc = mlmd__q(c->s, &q, k->sql.delete_prop)))
+			if ((rc = mlmd__q(c->sql, &q, k->sql.delete_prop)))
 				break;
 			mlmd__q_i64(&q, 1, id);
 			mlmd__q_i64(&q, 2, old.v[i].custom);
@@ -1018,9 +1018,9 @@ out:
 
 void mlmd__node_batch(call *c, const node_kind *k, void *const *nodes, size_t n)
 {
-	c->batch[k->kind] = 0;
+	c->ids[k->kind].batch = 0;
 	for (size_t i = 0; i < n; i++)
-		c->batch[k->kind] += nodes[i] && !HAS(nodes[i], k->o_has_id);
+		c->ids[k->kind].batch += nodes[i] && !HAS(nodes[i], k->o_has_id);
 }
 
 int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *m, const put_opts *o, int64_t *id_out)

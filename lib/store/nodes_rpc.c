@@ -113,7 +113,7 @@ static int find_type(call *c, int kind, const char *name, const char *version, i
 	if (!name)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "type_name is required");
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, "SELECT id FROM type WHERE kind = ? AND name = ? AND version = ?");
+	int rc = mlmd__q(c->sql, &q, "SELECT id FROM type WHERE kind = ? AND name = ? AND version = ?");
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, kind);
@@ -156,7 +156,7 @@ static int by_type_and_name(call *c, const node_kind *k, const char *tname, cons
 	if (!name)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s name is required", k->what);
 	sqlq q;
-	if ((rc = mlmd__q(c->s, &q, k->sql.by_type_and_name)))
+	if ((rc = mlmd__q(c->sql, &q, k->sql.by_type_and_name)))
 		return rc;
 	mlmd__q_i64(&q, 1, tid);
 	mlmd__q_text(&q, 2, name);
@@ -195,7 +195,7 @@ static int append_query(call *c, const node_kind *k, const char *sql, const char
 			void ***arr, size_t *n)
 {
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, sql);
+	int rc = mlmd__q(c->sql, &q, sql);
 	if (rc)
 		return rc;
 	if (text)

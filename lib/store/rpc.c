@@ -53,7 +53,7 @@ static const ProtobufCMethodDescriptor *method_of(const rpc_def *d)
 static void txn_abort(mlmd_store *s)
 {
 	mlmd__snprintf(s->txn_error, sizeof s->txn_error, "%s", mlmd_error_message());
-	s->db->rollback(s->db);
+	mlmd__sql_rollback(&s->sql);
 	s->txn_failed = 1;
 }
 
@@ -82,7 +82,7 @@ static int may_call(mlmd_store *s, int writes, const char *what)
  * which a failure rolls back as a whole. Failures carry `what` as context. */
 static int in_transaction(mlmd_store *s, int writes, handler_fn fn, const void *rq, void *rs, const char *what)
 {
-	call c = { .s = s, .now = mlmd__now_ms() };
+	call c = { .s = s, .sql = &s->sql, .now = mlmd__now_ms() };
 	int rc;
 	if (s->txn_open) {
 		s->in_txn = 1;
@@ -95,14 +95,14 @@ static int in_transaction(mlmd_store *s, int writes, handler_fn fn, const void *
 		}
 		return rc;
 	}
-	rc = s->db->begin(s->db, writes);
+	rc = mlmd__sql_begin(&s->sql, writes);
 	if (!rc) {
 		s->in_txn = 1;
 		rc = fn(&c, rq, rs);
 		if (!rc)
-			rc = s->db->commit(s->db);
+			rc = mlmd__sql_commit(&s->sql);
 		if (rc)
-			s->db->rollback(s->db);
+			mlmd__sql_rollback(&s->sql);
 		s->in_txn = 0;
 	}
 	mlmd__call_cleanup(&c);
@@ -232,7 +232,7 @@ static int restore_times(call *c, const void *rqv, void *rs)
 		if (rc == 0)
 			return mlmd__fail(MLMD_NOT_FOUND, "%s %lld does not exist", rq->k->what, (long long)rq->ids[i]);
 		sqlq q;
-		if ((rc = mlmd__q(c->s, &q, sql)))
+		if ((rc = mlmd__q(c->sql, &q, sql)))
 			return rc;
 		mlmd__q_i64(&q, 1, rq->ctime[i]);
 		mlmd__q_i64(&q, 2, rq->mtime[i]);
@@ -277,7 +277,7 @@ int mlmd_store_begin(mlmd_store *s, int write)
 	int rc = may_call(s, write, "mlmd_store_begin");
 	if (rc)
 		return rc;
-	if ((rc = s->db->begin(s->db, write != 0)))
+	if ((rc = mlmd__sql_begin(&s->sql, write != 0)))
 		return mlmd__context(rc, "mlmd_store_begin");
 	s->txn_open = 1;
 	s->txn_write = write != 0;
@@ -298,9 +298,9 @@ int mlmd_store_commit(mlmd_store *s)
 	if (s->txn_failed)
 		return mlmd__fail(MLMD_ABORTED, "mlmd_store_commit: nothing was committed: the transaction was rolled "
 				  "back when a call in it failed (%s)", s->txn_error);
-	int rc = s->db->commit(s->db);
+	int rc = mlmd__sql_commit(&s->sql);
 	if (rc) {
-		s->db->rollback(s->db);
+		mlmd__sql_rollback(&s->sql);
 		return mlmd__context(rc, "mlmd_store_commit: nothing was committed");
 	}
 	return 0;
@@ -316,6 +316,6 @@ int mlmd_store_rollback(mlmd_store *s)
 		return mlmd__fail(MLMD_FAILED_PRECONDITION, "mlmd_store_rollback: the store is running a call");
 	s->txn_open = 0;
 	if (!s->txn_failed)
-		s->db->rollback(s->db);
+		mlmd__sql_rollback(&s->sql);
 	return 0;
 }

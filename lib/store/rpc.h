@@ -5,7 +5,7 @@
 #ifndef MLMD_STORE_RPC_H
 #define MLMD_STORE_RPC_H
 
-#include "../internal.h"
+#include "store_private.h"
 
 #define MLMD__RPC_HANDLER(M, snake, writes)                                   \
 	int mlmd__rpc_##M(call *c, const Mlmd__Pb__##M##Request *rq, Mlmd__Pb__##M##Response *rs);

@@ -115,7 +115,7 @@ int mlmd__type_get(call *c, int kind, int64_t id, const type_info **out)
 		}
 	}
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, "SELECT name FROM type WHERE id = ? AND kind = ?");
+	int rc = mlmd__q(c->sql, &q, "SELECT name FROM type WHERE id = ? AND kind = ?");
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
@@ -129,7 +129,7 @@ int mlmd__type_get(call *c, int kind, int64_t id, const type_info **out)
 		return rc;
 	if (rc == 0)
 		return mlmd__fail(MLMD_NOT_FOUND, "no %s with id %lld", kind_of(kind)->what, (long long)id);
-	if ((rc = mlmd__q(c->s, &q, "SELECT name, value_type FROM type_property WHERE type_id = ? ORDER BY name")))
+	if ((rc = mlmd__q(c->sql, &q, "SELECT name, value_type FROM type_property WHERE type_id = ? ORDER BY name")))
 		goto fail;
 	mlmd__q_i64(&q, 1, id);
 	while ((rc = mlmd__q_step(&q)) == 1) {
@@ -184,7 +184,7 @@ int mlmd__type_load(call *c, int kind, int64_t id, ProtobufCMessage **out)
 	const type_kind *tk = kind_of(kind);
 	sqlq q;
 	*out = NULL;
-	int rc = mlmd__q(c->s, &q,
+	int rc = mlmd__q(c->sql, &q,
 			 "SELECT name, version, description, external_id, base_type, input_type, output_type"
 			 " FROM type WHERE id = ? AND kind = ?");
 	if (rc)
@@ -224,7 +224,7 @@ int mlmd__type_load(call *c, int kind, int64_t id, ProtobufCMessage **out)
 	mlmd__q_done(&q);
 	if (!rc && !F(m, tk->o_name, char *))
 		rc = MLMD_OOM();
-	if (!rc && !(rc = mlmd__q(c->s, &q, "SELECT name, value_type FROM type_property WHERE type_id = ? ORDER BY name"))) {
+	if (!rc && !(rc = mlmd__q(c->sql, &q, "SELECT name, value_type FROM type_property WHERE type_id = ? ORDER BY name"))) {
 		mlmd__q_i64(&q, 1, id);
 		while ((rc = mlmd__q_step(&q)) == 1) {
 			ptype_entry *e = mlmd__msg_new(tk->entry);
@@ -269,7 +269,7 @@ static int pack_struct_type(const ProtobufCMessage *m, size_t off, uint8_t **out
 static int insert_type_prop(call *c, int64_t type_id, const char *name, int vt)
 {
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, "INSERT INTO type_property (type_id, name, value_type) VALUES (?, ?, ?)");
+	int rc = mlmd__q(c->sql, &q, "INSERT INTO type_property (type_id, name, value_type) VALUES (?, ?, ?)");
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, type_id);
@@ -367,7 +367,7 @@ static int put_type_props(call *c, const type_kind *tk, const ProtobufCMessage *
 {
 	int rc;
 	sqlq q;
-	rc = mlmd__q(c->s, &q, "SELECT id, base_type, external_id, description FROM type"
+	rc = mlmd__q(c->sql, &q, "SELECT id, base_type, external_id, description FROM type"
 				   " WHERE kind = ? AND name = ? AND version = ?");
 	if (rc)
 		return rc;
@@ -396,7 +396,7 @@ static int put_type_props(call *c, const type_kind *tk, const ProtobufCMessage *
 			free(in);
 			return rc;
 		}
-		if (!(rc = mlmd__q_insert(c->s, &q, MLMD_INSERT("INSERT INTO type (kind, name, version, description,"
+		if (!(rc = mlmd__q_insert(c->sql, &q, MLMD_INSERT("INSERT INTO type (kind, name, version, description,"
 								 " external_id, base_type, input_type, output_type)"
 								 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")))) {
 			mlmd__q_i64(&q, 1, tk->kind);
@@ -479,7 +479,7 @@ static int put_type_props(call *c, const type_kind *tk, const ProtobufCMessage *
 		forget_type(c, id);
 	const char *desc = F(m, tk->o_description, const char *);
 	if ((ext && !(stored_ext && !strcmp(ext, stored_ext))) || (desc && !(stored_desc && !strcmp(desc, stored_desc)))) {
-		if (!(rc = mlmd__q(c->s, &q, "UPDATE type SET external_id = ?, description = ? WHERE id = ?"))) {
+		if (!(rc = mlmd__q(c->sql, &q, "UPDATE type SET external_id = ?, description = ? WHERE id = ?"))) {
 			mlmd__q_text(&q, 1, ext ? ext : stored_ext);
 			mlmd__q_text(&q, 2, desc ? desc : stored_desc);
 			mlmd__q_i64(&q, 3, id);
@@ -541,7 +541,7 @@ static int get_type_by_name(call *c, int kind, const char *name, const char *ver
 	if (!name)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "type_name is required");
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, "SELECT id FROM type WHERE kind = ? AND name = ? AND version = ?");
+	int rc = mlmd__q(c->sql, &q, "SELECT id FROM type WHERE kind = ? AND name = ? AND version = ?");
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, kind);
@@ -585,7 +585,7 @@ static int append_type(call *c, int kind, int64_t id, void ***arr, size_t *n)
 static int all_types(call *c, int kind, void ***arr, size_t *n)
 {
 	sqlq q;
-	int rc = mlmd__q(c->s, &q, "SELECT id FROM type WHERE kind = ? ORDER BY id");
+	int rc = mlmd__q(c->sql, &q, "SELECT id FROM type WHERE kind = ? ORDER BY id");
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, kind);
@@ -628,7 +628,7 @@ static int types_by_external_ids(call *c, int kind, char **ext, size_t n_ext, vo
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, "external_ids[%zu] is empty", i);
 	for (size_t i = 0; i < n_ext && !rc; i++) {
 		sqlq q;
-		if ((rc = mlmd__q(c->s, &q, "SELECT id FROM type WHERE kind = ? AND external_id = ?")))
+		if ((rc = mlmd__q(c->sql, &q, "SELECT id FROM type WHERE kind = ? AND external_id = ?")))
 			break;
 		mlmd__q_i64(&q, 1, kind);
 		mlmd__q_text(&q, 2, ext[i]);

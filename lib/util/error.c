@@ -49,6 +49,21 @@ int mlmd__fail(int code, const char *fmt, ...)
 	return -code;
 }
 
+int mlmd_error_set(int code, const char *fmt, ...)
+{
+	va_list ap;
+	if (code < 0)
+		code = -code;
+	if (code == 0 || code > MLMD_UNAUTHENTICATED)
+		code = MLMD_UNKNOWN;
+	va_start(ap, fmt);
+	mlmd__vsnprintf(tls_err.msg, sizeof tls_err.msg, fmt ? fmt : "", ap);
+	va_end(ap);
+	tls_err.pub.code = code;
+	tls_err.pub.message = tls_err.msg;
+	return -code;
+}
+
 int mlmd__context(int rc, const char *fmt, ...)
 {
 	char prefix[512], old[MSG_MAX];

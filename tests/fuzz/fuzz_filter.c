@@ -12,8 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <mlmd.h>
-#include "internal.h"
-#include "query/filter.h"
+#include "query/query.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -90,14 +89,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(q, data, size);
 	q[size] = 0;
-	static const node_kind *kinds[] = { &mlmd__artifact_kind, &mlmd__execution_kind, &mlmd__context_kind };
+	static const int kinds[] = { KIND_ARTIFACT, KIND_EXECUTION, KIND_CONTEXT };
 	for (int i = 0; i < 3; i++) {
 		mlmd__filter f;
 		int rc = mlmd__filter_compile(kinds[i], q, i == 0 && size % 2, &f);
 		if (rc == 0) {
 			mlmd__filter_free(&f);
 			if (strlen(q) == size) /* a NUL in the input ends the query early */
-				run(store(), kinds[i]->kind, q);
+				run(store(), kinds[i], q);
 		} else if (rc != -MLMD_INVALID_ARGUMENT || !strstr(mlmd_error_message(), "filter_query: ")) {
 			fprintf(stderr, "unexpected failure %d: %s\n", rc, mlmd_error_message());
 			abort();

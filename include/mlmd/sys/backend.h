@@ -1,29 +1,38 @@
 /*
- * mlmd/sys/backend.h - the storage backend interface.
+ * mlmd/sys/backend.h - the storage backend interface, for backend authors.
  *
  * A backend is one database connection seen at the SQL level, as SQLite's VFS
  * is at the file level. The store writes its SQL once, with '?' placeholders,
- * against the dialect described here; a backend whose database wants another
- * placeholder style rewrites them in prepare(). Values are always bound.
+ * and never asks which database it talks to; what differs between databases
+ * is here: the statements' execution (the slots below) and the dialect (the
+ * DDL of the schema and the query that lists the tables). A backend whose
+ * database wants another placeholder style rewrites them in prepare(). Values
+ * are always bound. docs/backends.md describes the contract in full: the
+ * tables and columns the DDL must create, and the SQL the core sends.
  *
- * Implementations embed struct mlmd_backend first in their own connection
- * struct and cast. Slots are appended only at the end, after a comment naming
- * the version that added them; optional slots may be NULL.
+ * The library's own backends (SQLite, PostgreSQL) are opened from a URI by
+ * mlmd_store_open(); a host supplies its own with mlmd_store_open_backend()
+ * (mlmd/store.h). Implementations embed struct mlmd_backend first in their
+ * own connection struct and cast. Slots are appended only at the end, after
+ * a comment naming the version that added them; optional slots may be NULL
+ * and the core checks before calling them.
  *
  * Every int-returning slot returns 0 on success, or a negative canonical status
- * after recording a message with the error functions of the core (busy/locked
- * is -MLMD_ABORTED, a unique or primary-key violation -MLMD_ALREADY_EXISTS, a
- * foreign-key violation -MLMD_FAILED_PRECONDITION, a lost server -MLMD_UNAVAILABLE).
+ * after recording a message with mlmd_error_set() (mlmd/error.h): busy/locked
+ * is -MLMD_ABORTED (callers retry), a unique or primary-key violation
+ * -MLMD_ALREADY_EXISTS, a foreign-key violation -MLMD_FAILED_PRECONDITION, a
+ * lost server -MLMD_UNAVAILABLE. A backend is used by one thread at a time.
  */
 #ifndef MLMD_SYS_BACKEND_H
 #define MLMD_SYS_BACKEND_H
 
 #include "../common.h"
+#include "../error.h"
 
 MLMD_BEGIN_DECLS
 
 typedef struct mlmd_backend mlmd_backend;
-typedef struct mlmd_backend_stmt mlmd_backend_stmt; /* opaque to the core */
+typedef struct mlmd_backend_stmt mlmd_backend_stmt; /* the backend's own; opaque to the core */
 
 /* Column value kinds returned by column_type(). */
 enum {
@@ -34,33 +43,55 @@ enum {
 	MLMD_COL_BLOB = 4
 };
 
-/* What the schema layer needs to know to write DDL for this database. */
+/* One step of the schema: the DDL that takes a database from version - 1
+ * to `version` (one or more statements separated by ';', run by exec()),
+ * and the DDL that undoes it. The core runs a step and the update of the
+ * version record in one write transaction. */
+typedef struct mlmd_schema_step {
+	int version;               /* 1, 2, ...: the version the step leads to */
+	const char *up;
+	const char *down;          /* back to version - 1; NULL when it cannot be undone */
+} mlmd_schema_step;
+
+/* What the core needs to know about the database beyond the slots. The
+ * core never branches on `name`. */
 typedef struct mlmd_dialect {
-	const char *name;          /* "sqlite", "postgresql": selects the DDL text */
-	const char *id_type;       /* primary key column type, e.g. "INTEGER PRIMARY KEY" */
-	const char *blob_type;     /* "BLOB" or "BYTEA" */
-	/* A query with one '?' parameter, a table name, returning a row when the
-	 * table exists. */
-	const char *table_exists_sql;
+	const char *name;          /* for messages only, e.g. "sqlite" */
+	/* A query with no parameters returning one row per table (and view) of
+	 * the database the store lives in, the table's name in the first
+	 * column; the database's own catalogue tables left out. The core reads
+	 * it before writing anything, to tell an empty database (which gets the
+	 * schema) from an mlmd store and from someone else's tables. */
+	const char *tables_sql;
+	/* The schema, steps 1..n_schema in order. It must reach the version the
+	 * library needs (mlmd_schema_version()); later steps are ignored. */
+	const mlmd_schema_step *schema;
+	int n_schema;
 } mlmd_dialect;
 
 #define MLMD_BACKEND_VERSION 1
 
 struct mlmd_backend {
 	unsigned version;                 /* MLMD_BACKEND_VERSION the backend was built for */
-	const mlmd_dialect *dialect;
+	const mlmd_dialect *dialect;      /* borrowed; must outlive the backend */
 
-	void (*close)(mlmd_backend *b);   /* finalises nothing the core still holds */
+	/* Closes the connection and frees the backend. The core has finalized
+	 * every statement it prepared before it calls this. */
+	void (*close)(mlmd_backend *b);
 
 	/* Transactions. write=1 takes the write lock up front (SQLite: BEGIN
-	 * IMMEDIATE), so a busy database fails here, before any work. */
+	 * IMMEDIATE), so a busy database fails here, before any work. A read
+	 * transaction sees one snapshot until it ends. */
 	int (*begin)(mlmd_backend *b, int write);
 	int (*commit)(mlmd_backend *b);
+	/* Must succeed after a failed commit or a failed statement, and when
+	 * the database already ended the transaction itself. */
 	int (*rollback)(mlmd_backend *b);
 
-	/* Runs SQL text with no parameters and no result rows (DDL, pragmas). */
+	/* Runs SQL text with no parameters and no result rows (DDL). */
 	int (*exec)(mlmd_backend *b, const char *sql);
 
+	/* Prepares one statement; the core caches it and runs it many times. */
 	int (*prepare)(mlmd_backend *b, const char *sql, mlmd_backend_stmt **out);
 	/* Parameters are numbered from 1. Text and blob values are copied. */
 	int (*bind_null)(mlmd_backend_stmt *s, int i);
@@ -75,7 +106,7 @@ struct mlmd_backend {
 	int (*column_type)(mlmd_backend_stmt *s, int col);
 	int64_t (*column_int64)(mlmd_backend_stmt *s, int col);
 	double (*column_double)(mlmd_backend_stmt *s, int col);
-	const char *(*column_text)(mlmd_backend_stmt *s, int col, size_t *len);
+	const char *(*column_text)(mlmd_backend_stmt *s, int col, size_t *len); /* len may be NULL */
 	const void *(*column_blob)(mlmd_backend_stmt *s, int col, size_t *len);
 	/* Makes the statement ready to run again and clears its bindings. */
 	int (*reset)(mlmd_backend_stmt *s);

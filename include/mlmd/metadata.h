@@ -1,0 +1,97 @@
+/*
+ * mlmd/metadata.h - the typed MLMD API: one function per RPC over the
+ * protobuf-c structs generated from the proto files (names Mlmd__Pb__*),
+ * and helpers for building messages and reading and writing properties.
+ *
+ * This is the part of the store's API that needs protobuf-c on the include
+ * path (and the generated headers, installed under mlmd/proto); mlmd/store.h
+ * has the rest (open, the bytes call, transactions) without it.
+ */
+#ifndef MLMD_METADATA_H
+#define MLMD_METADATA_H
+
+#include "common.h"
+#include "error.h"
+#include "store.h"
+#include "rpc_list.h"
+#include <protobuf-c/protobuf-c.h>
+#include "ml_metadata/proto/metadata_store_service.pb-c.h"
+
+MLMD_BEGIN_DECLS
+
+/*
+ * Typed calls, one per RPC (see rpc_list.h), for example
+ *   int mlmd_store_put_artifacts(mlmd_store *store,
+ *           const Mlmd__Pb__PutArtifactsRequest *req,
+ *           Mlmd__Pb__PutArtifactsResponse **resp);
+ * The request stays the caller's. On success *resp is a new message; free it
+ * with mlmd_message_free(). On failure *resp is NULL.
+ */
+#define MLMD__DECLARE_RPC(M, snake, writes)                                  \
+	MLMD_EXTERN(int) mlmd_store_##snake(mlmd_store *store,               \
+					    const Mlmd__Pb__##M##Request *req,  \
+					    Mlmd__Pb__##M##Response **resp);
+MLMD_RPC_LIST(MLMD__DECLARE_RPC)
+#undef MLMD__DECLARE_RPC
+
+/* ---- message helpers (work on any generated message) ------------------- *
+ * They accept messages from any source: built with mlmd_message_new(),
+ * decoded by protobuf_c_message_unpack() with the default allocator, or
+ * filled by the caller. Repeated fields are grown with realloc(), so their
+ * arrays (like every string and sub-message the message holds) must come
+ * from malloc, which is also what mlmd_message_free() assumes; their
+ * capacity is never inferred from the count, so exactly sized arrays are
+ * fine. A message unpacked with a custom ProtobufCAllocator is not. */
+
+/* A new, initialised message of the given type (e.g.
+ * &mlmd__pb__artifact__descriptor), or NULL when out of memory.
+ * Free it with mlmd_message_free(), which also frees everything it owns. */
+MLMD_EXTERN(void *) mlmd_message_new(const ProtobufCMessageDescriptor *type);
+
+/* Decodes serialized bytes from outside (a file, a socket) into a new message
+ * of the given type, after checking them as mlmd_store_call() checks a
+ * request: nesting within MLMD_MAX_NESTING, no NUL byte inside a string, no
+ * enum value the enum does not define, well-formed wire format. A failure is
+ * INVALID_ARGUMENT naming the field's path; nothing is allocated then. On
+ * success *out is a new message; free it with mlmd_message_free(). Use this
+ * instead of protobuf_c_message_unpack(), whose recursion a deeply nested
+ * input can drive off the stack. */
+MLMD_EXTERN(int) mlmd_message_unpack(const ProtobufCMessageDescriptor *type, const void *data, size_t len,
+				     void **out);
+
+/* Frees a message and everything it owns. NULL is a no-op. Every string,
+ * sub-message and array it holds must come from malloc (as the helpers here do). */
+MLMD_EXTERN(void) mlmd_message_free(void *message);
+
+/* Appends `item` (a message from mlmd_message_new()) to the repeated message
+ * field `field` of `message`; on success the message owns the item, on
+ * failure the caller still owns it. */
+MLMD_EXTERN(int) mlmd_message_append(void *message, const char *field, void *item);
+
+/* Appends an integer to a repeated int64/int32 field (e.g. "artifact_ids"). */
+MLMD_EXTERN(int) mlmd_message_append_int64(void *message, const char *field, int64_t value);
+
+/* Sets the string field `field` to a copy of value (NULL clears it). */
+MLMD_EXTERN(int) mlmd_message_set_string(void *message, const char *field, const char *value);
+
+/* Appends a copy of value to a repeated string field (e.g. "external_ids"). */
+MLMD_EXTERN(int) mlmd_message_append_string(void *message, const char *field, const char *value);
+
+/* Properties of an Artifact, Execution or Context. `custom` selects
+ * custom_properties (1) or properties (0). Setting replaces any value under
+ * the same name; the node owns the copies. */
+MLMD_EXTERN(int) mlmd_node_set_int(void *node, int custom, const char *name, int64_t value);
+MLMD_EXTERN(int) mlmd_node_set_double(void *node, int custom, const char *name, double value);
+MLMD_EXTERN(int) mlmd_node_set_string(void *node, int custom, const char *name, const char *value);
+MLMD_EXTERN(int) mlmd_node_set_bool(void *node, int custom, const char *name, int value);
+
+/* The value of a property, or NULL when the node has none under that name.
+ * The returned value is borrowed from the node. */
+MLMD_EXTERN(const Mlmd__Pb__Value *) mlmd_node_get(const void *node, int custom, const char *name);
+
+/* Adds a property definition to an ArtifactType, ExecutionType or ContextType. */
+MLMD_EXTERN(int) mlmd_type_add_property(void *type, const char *name, Mlmd__Pb__PropertyType value_type);
+
+MLMD_END_DECLS
+
+#endif

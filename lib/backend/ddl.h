@@ -1,0 +1,145 @@
+/*
+ * lib/backend/ddl.h - the DDL of the core schema, for the library's own
+ * backends.
+ *
+ * The schema belongs to the backend's dialect (mlmd_dialect.schema in
+ * mlmd/sys/backend.h): each backend hands the core the DDL of every version,
+ * and the core (lib/schema/) only runs the steps in order. The built-in
+ * backends share this one text, instantiated with their column types; a
+ * backend from outside writes its own (docs/backends.md lists the tables and
+ * columns the core's SQL expects). Macros only: nothing here is compiled
+ * until a backend instantiates it.
+ */
+#ifndef MLMD_BACKEND_DDL_H
+#define MLMD_BACKEND_DDL_H
+
+/*
+ * The DDL is written once, with the column types and the few statements that
+ * differ between SQLite and PostgreSQL as macro parameters:
+ *   ID    a 64-bit auto-assigned primary key   INT  a 64-bit integer
+ *   DBL   a double                              BLOB bytes
+ *   WR    SQLite's WITHOUT ROWID (clustered tables)
+ *   HASH  how an index on unbounded text is built: PostgreSQL's btree refuses
+ *         entries above ~2.7 KB (MLMD #194), so it gets a hash index there.
+ */
+
+/* Node tables share one layout; uri and state are NULL where a kind has none. */
+#define MLMD_DDL_NODE_TABLE(T, NAME_NULL, ID, INT, DBL, BLOB, WR, HASH)                    \
+	"CREATE TABLE " T " ("                                                    \
+	"  id " ID ","                                                            \
+	"  type_id " INT " NOT NULL REFERENCES type(id),"                         \
+	"  name TEXT" NAME_NULL ","                                               \
+	"  external_id TEXT UNIQUE,"                                              \
+	"  uri TEXT,"                                                             \
+	"  state " INT ","                                                        \
+	"  create_time " INT " NOT NULL,"                                         \
+	"  update_time " INT " NOT NULL,"                                         \
+	"  system_metadata " BLOB ","                                             \
+	"  UNIQUE (type_id, name));"                                              \
+	"CREATE INDEX " T "_by_type ON " T " (type_id, id);"                      \
+	"CREATE INDEX " T "_by_ctime ON " T " (create_time, id);"                 \
+	"CREATE INDEX " T "_by_mtime ON " T " (update_time, id);"                 \
+	"CREATE TABLE " T "_property ("                                           \
+	"  node_id " INT " NOT NULL REFERENCES " T "(id) ON DELETE CASCADE,"      \
+	"  is_custom " INT " NOT NULL,"                                           \
+	"  name TEXT NOT NULL,"                                                   \
+	"  value_type " INT " NOT NULL,"                                          \
+	"  int_value " INT ","                                                    \
+	"  double_value " DBL ","                                                 \
+	"  string_value TEXT,"                                                    \
+	"  bool_value " INT ","                                                   \
+	"  struct_value TEXT,"                                                    \
+	"  proto_value " BLOB ","                                                 \
+	"  PRIMARY KEY (node_id, is_custom, name))" WR ";"
+
+#define MLMD_DDL_V1(ID, INT, DBL, BLOB, WR, HASH)                                                   \
+	"CREATE TABLE mlmd_schema (version " INT " NOT NULL);"                                   \
+	"CREATE TABLE type ("                                                                     \
+	"  id " ID ","                                                                            \
+	"  kind " INT " NOT NULL," /* 0 execution, 1 artifact, 2 context */                      \
+	"  name TEXT NOT NULL,"                                                                   \
+	"  version TEXT NOT NULL DEFAULT '',"                                                     \
+	"  description TEXT,"                                                                     \
+	"  external_id TEXT UNIQUE,"                                                              \
+	"  base_type " INT " NOT NULL DEFAULT 0,"                                                 \
+	"  input_type " BLOB ","                                                                  \
+	"  output_type " BLOB ","                                                                 \
+	"  UNIQUE (kind, name, version));"                                                        \
+	"CREATE TABLE type_property ("                                                            \
+	"  type_id " INT " NOT NULL REFERENCES type(id) ON DELETE CASCADE,"                       \
+	"  name TEXT NOT NULL,"                                                                   \
+	"  value_type " INT " NOT NULL,"                                                          \
+	"  PRIMARY KEY (type_id, name))" WR ";"                                                   \
+	MLMD_DDL_NODE_TABLE("artifact", "", ID, INT, DBL, BLOB, WR, HASH)                                  \
+	"CREATE INDEX artifact_by_uri ON artifact" HASH " (uri);"                                 \
+	MLMD_DDL_NODE_TABLE("execution", "", ID, INT, DBL, BLOB, WR, HASH)                                 \
+	MLMD_DDL_NODE_TABLE("context", " NOT NULL", ID, INT, DBL, BLOB, WR, HASH)                          \
+	"CREATE TABLE event ("                                                                    \
+	"  id " ID ","                                                                            \
+	"  artifact_id " INT " NOT NULL REFERENCES artifact(id) ON DELETE CASCADE,"               \
+	"  execution_id " INT " NOT NULL REFERENCES execution(id) ON DELETE CASCADE,"             \
+	"  type " INT " NOT NULL,"                                                                \
+	"  time " INT " NOT NULL,"                                                                \
+	"  system_metadata " BLOB ","                                                             \
+	"  UNIQUE (artifact_id, execution_id, type));"                                            \
+	"CREATE INDEX event_by_execution ON event (execution_id, artifact_id);"                   \
+	"CREATE TABLE event_path ("                                                               \
+	"  event_id " INT " NOT NULL REFERENCES event(id) ON DELETE CASCADE,"                     \
+	"  position " INT " NOT NULL,"                                                            \
+	"  step_index " INT ","                                                                   \
+	"  step_key TEXT,"                                                                        \
+	"  PRIMARY KEY (event_id, position))" WR ";"                                              \
+	"CREATE TABLE attribution ("                                                              \
+	"  context_id " INT " NOT NULL REFERENCES context(id) ON DELETE CASCADE,"                 \
+	"  artifact_id " INT " NOT NULL REFERENCES artifact(id) ON DELETE CASCADE,"               \
+	"  PRIMARY KEY (context_id, artifact_id))" WR ";"                                         \
+	"CREATE INDEX attribution_by_artifact ON attribution (artifact_id, context_id);"         \
+	"CREATE TABLE association ("                                                              \
+	"  context_id " INT " NOT NULL REFERENCES context(id) ON DELETE CASCADE,"                 \
+	"  execution_id " INT " NOT NULL REFERENCES execution(id) ON DELETE CASCADE,"             \
+	"  PRIMARY KEY (context_id, execution_id))" WR ";"                                        \
+	"CREATE INDEX association_by_execution ON association (execution_id, context_id);"       \
+	"CREATE TABLE parent_context ("                                                           \
+	"  child_id " INT " NOT NULL REFERENCES context(id) ON DELETE CASCADE,"                   \
+	"  parent_id " INT " NOT NULL REFERENCES context(id) ON DELETE CASCADE,"                  \
+	"  PRIMARY KEY (child_id, parent_id))" WR ";"                                             \
+	"CREATE INDEX parent_context_by_parent ON parent_context (parent_id, child_id);"
+
+/* MLMD_DDL_V1(TYPES) with TYPES one macro expanding to the six arguments. */
+#define MLMD_DDL_V1_(...) MLMD_DDL_V1(__VA_ARGS__)
+
+/* Version 2: property-value indexes for filter queries. Each property row
+ * has one value column set, so with partial indexes it enters exactly one of
+ * them: a write pays for one extra index entry, not four. A comparison on a
+ * column (p.int_value > ?) implies IS NOT NULL, which lets the planner use
+ * the partial index. STRING(T) builds the index on string values: a btree
+ * like the others (MLMD_DDL_STRING_BTREE), or on PostgreSQL a hash index on
+ * the value alone (MLMD_DDL_STRING_HASH; a btree would refuse long strings). */
+#define MLMD_DDL_PROP_INDEX(T, COL) \
+	"CREATE INDEX " T "_property_by_" COL " ON " T "_property (name, is_custom, " COL ", node_id)" \
+	" WHERE " COL " IS NOT NULL;"
+#define MLMD_DDL_STRING_BTREE(T) MLMD_DDL_PROP_INDEX(T, "string_value")
+#define MLMD_DDL_STRING_HASH(T) \
+	"CREATE INDEX " T "_property_by_string_value ON " T "_property USING hash (string_value)" \
+	" WHERE string_value IS NOT NULL;"
+#define MLMD_DDL_PROP_INDEXES(T, STRING) \
+	MLMD_DDL_PROP_INDEX(T, "int_value") MLMD_DDL_PROP_INDEX(T, "double_value") STRING(T) \
+	MLMD_DDL_PROP_INDEX(T, "bool_value")
+#define MLMD_DDL_V2(STRING) \
+	MLMD_DDL_PROP_INDEXES("artifact", STRING) MLMD_DDL_PROP_INDEXES("execution", STRING) \
+	MLMD_DDL_PROP_INDEXES("context", STRING)
+
+#define MLMD_DDL_DROP_PROP_INDEX(T, COL) "DROP INDEX " T "_property_by_" COL ";"
+#define MLMD_DDL_DROP_PROP_INDEXES(T) \
+	MLMD_DDL_DROP_PROP_INDEX(T, "int_value") MLMD_DDL_DROP_PROP_INDEX(T, "double_value") \
+	MLMD_DDL_DROP_PROP_INDEX(T, "string_value") MLMD_DDL_DROP_PROP_INDEX(T, "bool_value")
+#define MLMD_DDL_V2_DOWN \
+	MLMD_DDL_DROP_PROP_INDEXES("artifact") MLMD_DDL_DROP_PROP_INDEXES("execution") \
+	MLMD_DDL_DROP_PROP_INDEXES("context")
+
+/* The steps above, in the order the core runs them. Append new versions;
+ * never edit a released one. TYPES and STRING as above. */
+#define MLMD_DDL_STEPS(TYPES, STRING) \
+	{ 1, MLMD_DDL_V1_(TYPES), NULL }, { 2, MLMD_DDL_V2(STRING), MLMD_DDL_V2_DOWN }
+
+#endif
