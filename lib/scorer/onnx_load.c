@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sc.h"
+#include "load.h"
 #include "onnx_min.pb-c.h"
 
 typedef Mlmd__Onnx__ModelProto ModelProto;

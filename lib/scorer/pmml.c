@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pmml.h"
+#include "load.h"
 
 /* ---- values ---------------------------------------------------------------------------- */
 

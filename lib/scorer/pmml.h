@@ -84,7 +84,6 @@ const char *mlmd__pmml_format_dt(pmml_text *t, const char *pattern, const pmml_d
 
 double mlmd__pmml_norm_quantile(double p);
 
-int mlmd__sc_load_pmml(mlmd_model *m, const char *data, size_t len);
 /* How many of a PMML model's TreeModels were compiled into the tree engine and how
  * many are walked node by node (tests and `mlmd model info`); -1 if m is not PMML. */
 int mlmd__sc_pmml_tree_counts(const mlmd_model *m, int *engine, int *walked);

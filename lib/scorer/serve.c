@@ -38,6 +38,7 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 #include "sc.h"
+#include "load.h"
 #include "mlmd/serving.h"
 
 #define LAT_BUCKETS 256   /* log-linear: 4 per power of two of nanoseconds */
