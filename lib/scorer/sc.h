@@ -150,7 +150,7 @@ int mlmd__sc_out(const sc_node *n, sc_run *r, int k, int dtype, int rank, const 
 /* ---- op tables, tree engine --------------------------------------------------- */
 
 const sc_op *mlmd__sc_find_op(const char *domain, const char *name);
-extern const sc_op mlmd__sc_ops_core[];
+extern const sc_op mlmd__sc_ops_elementwise[], mlmd__sc_ops_reduce[], mlmd__sc_ops_linalg[], mlmd__sc_ops_shape[];
 extern const sc_op mlmd__sc_ops_ml[];
 extern const sc_op mlmd__sc_ops_tree[];
 
