@@ -6,7 +6,7 @@
 #define MLMD_SCORER_OPS_COMMON_H
 
 #include <string.h>
-#include "sc.h"
+#include "ops.h"
 
 #define F MLMD_DTYPE_FLOAT
 #define D MLMD_DTYPE_DOUBLE

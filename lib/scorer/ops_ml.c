@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sc.h"
+#include "ops.h"
 
 #define F MLMD_DTYPE_FLOAT
 #define D MLMD_DTYPE_DOUBLE

@@ -1,5 +1,5 @@
 /*
- * scorer/tree_ops.c - ONNX's tree operators, compiled to the tree engine:
+ * scorer/ops_tree.c - ONNX's tree operators, compiled to the tree engine:
  * TreeEnsembleRegressor and TreeEnsembleClassifier (ai.onnx.ml 1 and 3,
  * nodes keyed by (tree id, node id)) and TreeEnsemble (ai.onnx.ml 5, node
  * and leaf arrays indexed directly, set membership).
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sc.h"
+#include "ops.h"
 
 typedef struct {
 	sc_trees *trees;

@@ -7,6 +7,7 @@
 
 #include <regex.h>
 #include "sc.h"
+#include "trees.h"
 
 /* One XML element. Names are local (namespace stripped); attribute values
  * and text are NUL-terminated copies in the pool. */

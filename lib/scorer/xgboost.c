@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sc.h"
+#include "trees.h"
 #include "load.h"
 
 /* ---- a minimal JSON DOM (flat array of values) ------------------------------------------ */

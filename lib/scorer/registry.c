@@ -1,9 +1,12 @@
 /*
- * scorer/ops.c - the operator registry: every table of operators, and the
- * lookup loaders use to find a node's operator.
+ * scorer/registry.c - the operator registry: every table of operators (one
+ * per file of operators, see ops.h) and the lookup loaders use to find a
+ * node's operator.
  */
 #include <string.h>
-#include "sc.h"
+#include "ops.h"
+
+/* ---- the registry ------------------------------------------------------------------ */
 
 const sc_op *mlmd__sc_find_op(const char *domain, const char *name)
 {
