@@ -213,7 +213,9 @@ static int run_matmul(const sc_node *n, sc_run *r)
 /* ---- the table ----------------------------------------------------------------------------------- */
 
 const sc_op mlmd__sc_ops_linalg[] = {
-	{ "", "Gemm", 2, 3, 1, 1, prep_gemm, run_gemm, SC_T_MAIN, true, SC_OUT_SAME },
-	{ "", "MatMul", 2, 2, 1, 1, NULL, run_matmul, SC_T_MAIN, true, SC_OUT_SAME },
-	{ NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, false, 0 }
+	{ .domain = "", .name = "Gemm", .min_in = 2, .max_in = 3, .min_out = 1, .max_out = 1,
+	  .prepare = prep_gemm, .run = run_gemm, .types = SC_T_MAIN, .same_types = true, .out = SC_OUT_SAME },
+	{ .domain = "", .name = "MatMul", .min_in = 2, .max_in = 2, .min_out = 1, .max_out = 1,
+	  .run = run_matmul, .types = SC_T_MAIN, .same_types = true, .out = SC_OUT_SAME },
+	{ .name = NULL }
 };

@@ -226,9 +226,13 @@ static int run_reducesum(const sc_node *n, sc_run *r)
 /* ---- the table ----------------------------------------------------------------------------------- */
 
 const sc_op mlmd__sc_ops_reduce[] = {
-	{ "", "Softmax", 1, 1, 1, 1, prep_softmax, run_softmax, SC_T_FLT, false, SC_OUT_SAME },
-	{ "", "LogSoftmax", 1, 1, 1, 1, prep_logsoftmax, run_softmax, SC_T_FLT, false, SC_OUT_SAME },
-	{ "", "ArgMax", 1, 1, 1, 1, prep_argmax, run_argmax, SC_T_NUM, false, MLMD_DTYPE_INT64 },
-	{ "", "ReduceSum", 1, 2, 1, 1, prep_reduce, run_reducesum, SC_T_NUM, false, SC_OUT_SAME },
-	{ NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, false, 0 }
+	{ .domain = "", .name = "Softmax", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .prepare = prep_softmax, .run = run_softmax, .types = SC_T_FLT, .out = SC_OUT_SAME },
+	{ .domain = "", .name = "LogSoftmax", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .prepare = prep_logsoftmax, .run = run_softmax, .types = SC_T_FLT, .out = SC_OUT_SAME },
+	{ .domain = "", .name = "ArgMax", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .prepare = prep_argmax, .run = run_argmax, .types = SC_T_NUM, .out = MLMD_DTYPE_INT64 },
+	{ .domain = "", .name = "ReduceSum", .min_in = 1, .max_in = 2, .min_out = 1, .max_out = 1,
+	  .prepare = prep_reduce, .run = run_reducesum, .types = SC_T_NUM, .out = SC_OUT_SAME },
+	{ .name = NULL }
 };

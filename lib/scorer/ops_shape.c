@@ -560,15 +560,25 @@ static int run_transpose(const sc_node *n, sc_run *r)
 /* ---- the table ----------------------------------------------------------------------------------- */
 
 const sc_op mlmd__sc_ops_shape[] = {
-	{ "", "Identity", 1, 1, 1, 1, NULL, run_identity, 0, false, SC_OUT_SAME },
-	{ "", "Constant", 0, 0, 1, 1, prep_constant_typed, run_constant, 0, false, SC_OUT_SET },
-	{ "", "Cast", 1, 1, 1, 1, prep_cast, run_cast, 0, false, SC_OUT_SET },
-	{ "", "Reshape", 1, 2, 1, 1, prep_reshape, run_reshape, 0, false, SC_OUT_SAME },
-	{ "", "Flatten", 1, 1, 1, 1, prep_axis1, run_flatten, 0, false, SC_OUT_SAME },
-	{ "", "Squeeze", 1, 2, 1, 1, prep_axes, run_squeeze, 0, false, SC_OUT_SAME },
-	{ "", "Unsqueeze", 1, 2, 1, 1, prep_axes, run_unsqueeze, 0, false, SC_OUT_SAME },
-	{ "", "Concat", 1, SC_VARIADIC, 1, 1, prep_axis0, run_concat, 0, true, SC_OUT_SAME },
-	{ "", "Gather", 2, 2, 1, 1, prep_axis0, run_gather, 0, false, SC_OUT_SAME },
-	{ "", "Transpose", 1, 1, 1, 1, prep_transpose, run_transpose, 0, false, SC_OUT_SAME },
-	{ NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, false, 0 }
+	{ .domain = "", .name = "Identity", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .run = run_identity, .out = SC_OUT_SAME },
+	{ .domain = "", .name = "Constant", .min_in = 0, .max_in = 0, .min_out = 1, .max_out = 1,
+	  .prepare = prep_constant_typed, .run = run_constant, .out = SC_OUT_SET },
+	{ .domain = "", .name = "Cast", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .prepare = prep_cast, .run = run_cast, .out = SC_OUT_SET },
+	{ .domain = "", .name = "Reshape", .min_in = 1, .max_in = 2, .min_out = 1, .max_out = 1,
+	  .prepare = prep_reshape, .run = run_reshape, .out = SC_OUT_SAME },
+	{ .domain = "", .name = "Flatten", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .prepare = prep_axis1, .run = run_flatten, .out = SC_OUT_SAME },
+	{ .domain = "", .name = "Squeeze", .min_in = 1, .max_in = 2, .min_out = 1, .max_out = 1,
+	  .prepare = prep_axes, .run = run_squeeze, .out = SC_OUT_SAME },
+	{ .domain = "", .name = "Unsqueeze", .min_in = 1, .max_in = 2, .min_out = 1, .max_out = 1,
+	  .prepare = prep_axes, .run = run_unsqueeze, .out = SC_OUT_SAME },
+	{ .domain = "", .name = "Concat", .min_in = 1, .max_in = SC_VARIADIC, .min_out = 1, .max_out = 1,
+	  .prepare = prep_axis0, .run = run_concat, .same_types = true, .out = SC_OUT_SAME },
+	{ .domain = "", .name = "Gather", .min_in = 2, .max_in = 2, .min_out = 1, .max_out = 1,
+	  .prepare = prep_axis0, .run = run_gather, .out = SC_OUT_SAME },
+	{ .domain = "", .name = "Transpose", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .prepare = prep_transpose, .run = run_transpose, .out = SC_OUT_SAME },
+	{ .name = NULL }
 };

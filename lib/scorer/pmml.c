@@ -4327,7 +4327,10 @@ static int run_pmml(const sc_node *n, sc_run *r)
 	return 0;
 }
 
-static const sc_op pmml_op = { "pmml", "PMML", 0, 4096, 1, 4096, NULL, run_pmml, 0, false, SC_OUT_SET };
+static const sc_op pmml_op = {
+	.domain = "pmml", .name = "PMML", .min_in = 0, .max_in = 4096, .min_out = 1, .max_out = 4096,
+	.run = run_pmml, .out = SC_OUT_SET,
+};
 
 /* ---- ModelVerification ------------------------------------------------------------------------------ */
 
