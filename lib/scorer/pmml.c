@@ -264,7 +264,9 @@ struct pmodel {
 	const char **cls;
 	strmap cmap;             /* category -> index, once there are many (load time only) */
 	bool cmap_shared;        /* cmap is the parent's (a segment seeded with its parent's categories) */
-	int scratch;             /* offset of n_cls doubles (+ model extras) in the per-row scratch */
+	int scratch;             /* offset of n_cls doubles in the per-row scratch */
+	int body_scratch;        /* offset of the body's own doubles there (set by finalize) */
+	int body_need;           /* how many the body takes (set by its compile; trees: with the engine) */
 	bool has_target_xf;      /* Targets */
 	double rescale_factor, rescale_const, tmin, tmax;
 	bool has_min, has_max;
@@ -1697,7 +1699,6 @@ typedef struct {
 	size_t n;
 	rtable *t;
 	int norm;
-	int ys;                  /* scratch offset: n doubles (the tables' values) */
 } regbody;
 
 static double inv_link(int norm, double y)
@@ -1761,7 +1762,7 @@ static void eval_regression(rowctx *rc, const pmodel *m, pres *r)
 	double *p = r->p;
 	for (size_t k = 0; k < m->n_cls; k++)
 		p[k] = 0;
-	double *y = rc->scratch + b->ys;
+	double *y = rc->scratch + m->body_scratch; /* n doubles: the tables' values */
 	size_t nt = b->n;
 	for (size_t i = 0; i < nt; i++) {
 		y[i] = table_value(rc, &b->t[i], &missing);
@@ -1838,7 +1839,6 @@ typedef struct {
 	sc_trees *eng;           /* the tree compiled into the tree engine, or NULL: walked node by node */
 	int n_feat;              /* the engine's features */
 	struct tfeat *feat;
-	int xs;                  /* scratch offset of the n_feat feature values */
 } treebody;
 
 /* An engine feature: a field's value, or for a text field the position of the
@@ -1907,7 +1907,7 @@ static void tree_result(const pmodel *m, const treebody *t, int i, pres *r)
  * engine cannot compare (text in a numeric field), so the row is walked instead. */
 static bool eval_tree_engine(rowctx *rc, const pmodel *m, const treebody *t, pres *r)
 {
-	double *x = rc->scratch + t->xs;
+	double *x = rc->scratch + m->body_scratch; /* the n_feat feature values */
 	for (int k = 0; k < t->n_feat; k++) {
 		const tfeat *f = &t->feat[k];
 		pv v = field_value(rc, f->field);
@@ -2019,7 +2019,6 @@ typedef struct {
 	int method;
 	size_t n;
 	psegment *seg;
-	int vals;                /* scratch offset: n doubles (median) */
 	int missing;             /* 0 continue (PMML 4.4's default), 1 skipSegment, 2 returnMissing */
 	double missing_threshold;
 } miningbody;
@@ -2028,7 +2027,7 @@ static void eval_mining(rowctx *rc, const pmodel *m, pres *r)
 {
 	const miningbody *b = m->body;
 	double *p = r->p, total_w = 0, acc = 0, best = -INFINITY;
-	double *vals = rc->scratch + b->vals;
+	double *vals = rc->scratch + m->body_scratch; /* n doubles (median) */
 	size_t nv = 0;
 	r->value = MISSING;
 	if (m->classification)
@@ -2161,7 +2160,6 @@ typedef struct {
 	int *beta_param, *beta_cls;   /* cls: the PCell's targetCategory, or -1 when it has none */
 	double *beta;
 	int ref_cls;             /* classification: the reference category (G_LINEAR, G_MULTINOMIAL), or -1 */
-	int x;                   /* scratch offset: n_params doubles */
 	int offset_field;        /* or -1 */
 	double offset_value;
 } grmbody;
@@ -2206,7 +2204,7 @@ static double grm_eta(const grmbody *g, const double *x, double off, int cls)
 static void eval_general(rowctx *rc, const pmodel *m, pres *r)
 {
 	const grmbody *g = m->body;
-	double *x = rc->scratch + g->x;
+	double *x = rc->scratch + m->body_scratch; /* n_params doubles */
 	for (size_t i = 0; i < g->n_params; i++)
 		x[i] = 1;
 	for (size_t c = 0; c < g->n_cells; c++) {
@@ -2297,7 +2295,6 @@ typedef struct {
 	int *out_kind;           /* 0 regression value (after inverse norm), 1 class probability */
 	int *out_cls;
 	pexpr **out_norm;        /* regression: the NormContinuous to invert, or NULL (FieldRef) */
-	int slots;               /* scratch offset */
 } nnbody;
 
 static double activate(int a, double z, double thr)
@@ -2322,7 +2319,7 @@ static double activate(int a, double z, double thr)
 static void eval_neural(rowctx *rc, const pmodel *m, pres *r)
 {
 	const nnbody *b = m->body;
-	double *s = rc->scratch + b->slots;
+	double *s = rc->scratch + m->body_scratch; /* n_neurons doubles */
 	r->value = MISSING;
 	for (size_t i = 0; i < b->n_in; i++) {
 		double x;
@@ -2457,15 +2454,14 @@ typedef struct {
 	bool use_reasons, points_above;
 	size_t n;
 	pchar *ch;
-	int diffs;               /* scratch offset: 4 * n doubles */
 } scbody;
 
 static void eval_scorecard(rowctx *rc, const pmodel *m, pres *r)
 {
 	const scbody *b = m->body;
 	/* scratch: 4 regions of n doubles: differences, matched attribute, reasons, order */
-	double score = b->initial, *diff = rc->scratch + b->diffs;
-	int *which = (int *)(rc->scratch + b->diffs + b->n);
+	double score = b->initial, *diff = rc->scratch + m->body_scratch;
+	int *which = (int *)(rc->scratch + m->body_scratch + b->n);
 	for (size_t i = 0; i < b->n; i++) {
 		const pchar *c = &b->ch[i];
 		int hit = -1;
@@ -2485,8 +2481,8 @@ static void eval_scorecard(rowctx *rc, const pmodel *m, pres *r)
 	if (!b->use_reasons)
 		return;
 	/* rank characteristics by points difference, descending (stable); only positive ones count */
-	const char **out = (const char **)(rc->scratch + b->diffs + 2 * b->n);
-	int *order = (int *)(rc->scratch + b->diffs + 3 * b->n);
+	const char **out = (const char **)(rc->scratch + m->body_scratch + 2 * b->n);
+	int *order = (int *)(rc->scratch + m->body_scratch + 3 * b->n);
 	for (size_t i = 0; i < b->n; i++)
 		order[i] = (int)i;
 	for (size_t i = 1; i < b->n; i++)
@@ -2773,6 +2769,7 @@ static int compile_regression(pdoc *d, const px *n, pmodel *m)
 		b->n++;
 	if (b->n == 0 || (!m->classification && b->n != 1))
 		return bad(n, "needs %s RegressionTable", m->classification ? "at least one" : "exactly one");
+	m->body_need = (int)b->n;
 	b->t = mlmd__sc_alloc_array(d->pool, b->n, sizeof *b->t);
 	if (!b->t)
 		return MLMD_OOM();
@@ -3401,6 +3398,7 @@ static int compile_mining(pdoc *d, const px *n, pmodel *m)
 		b->n++;
 	if (b->n == 0)
 		return bad(sg, "no segments");
+	m->body_need = (int)b->n;
 	b->seg = mlmd__sc_alloc_array(d->pool, b->n, sizeof *b->seg);
 	if (!b->seg)
 		return MLMD_OOM();
@@ -3556,6 +3554,7 @@ static int compile_general(pdoc *d, const px *n, pmodel *m)
 		return bad(n, "needs a ParameterList");
 	for (const px *p = mlmd__px_child(pl, "Parameter"); p; p = mlmd__px_next(p, "Parameter"))
 		g->n_params++;
+	m->body_need = (int)g->n_params;
 	strmap params, factors;
 	int rc = strmap_init(d->tmp, &params, g->n_params);
 	size_t i = 0;
@@ -3701,6 +3700,7 @@ static int compile_neural(pdoc *d, const px *n, pmodel *m)
 	b->n_in = n_in;
 	b->n_layers = n_layers;
 	b->n_neurons = slots;
+	m->body_need = (int)slots;
 	b->in_expr = mlmd__sc_alloc_array(d->pool, n_in + 1, sizeof(pexpr *));
 	b->layer_start = mlmd__sc_alloc_array(d->pool, n_layers + 1, sizeof(size_t));
 	b->layer_n = mlmd__sc_alloc_array(d->pool, n_layers + 1, sizeof(size_t));
@@ -3920,6 +3920,7 @@ static int compile_scorecard(pdoc *d, const px *n, pmodel *m)
 		return bad(n, "needs Characteristics");
 	for (const px *c = mlmd__px_child(chs, "Characteristic"); c; c = mlmd__px_next(c, "Characteristic"))
 		b->n++;
+	m->body_need = 4 * (int)b->n; /* differences, matched attributes, reasons, order */
 	b->ch = mlmd__sc_alloc_array(d->pool, b->n + 1, sizeof *b->ch);
 	if (!b->ch)
 		return MLMD_OOM();
@@ -4164,11 +4165,15 @@ static int finalize(pdoc *d, pmodel *m)
 	m->scratch = d->n_scratch;
 	d->n_scratch += (int)m->n_cls;
 	int rc = 0;
-	switch (m->kind) {
-	case M_MINING: {
+	if (m->kind == M_TREE) {
+		if ((rc = tree_engine(d, m, m->body)))
+			return rc;
+		m->body_need = ((treebody *)m->body)->n_feat;
+	}
+	m->body_scratch = d->n_scratch;
+	d->n_scratch += m->body_need;
+	if (m->kind == M_MINING) {
 		miningbody *b = m->body;
-		b->vals = d->n_scratch;
-		d->n_scratch += (int)b->n;
 		for (size_t i = 0; i < b->n; i++) {
 			pmodel *c = b->seg[i].model;
 			if ((rc = finalize(d, c)))
@@ -4179,19 +4184,6 @@ static int finalize(pdoc *d, pmodel *m)
 						return mlmd__fail(MLMD_INVALID_ARGUMENT, "PMML: segment %zu's categories differ from "
 							"its MiningModel's", i + 1);
 		}
-		break;
-	}
-	case M_TREE:
-		if ((rc = tree_engine(d, m, m->body)))
-			return rc;
-		((treebody *)m->body)->xs = d->n_scratch;
-		d->n_scratch += ((treebody *)m->body)->n_feat;
-		break;
-	case M_REGRESSION: ((regbody *)m->body)->ys = d->n_scratch; d->n_scratch += (int)((regbody *)m->body)->n; break;
-	case M_GENERAL: ((grmbody *)m->body)->x = d->n_scratch; d->n_scratch += (int)((grmbody *)m->body)->n_params; break;
-	case M_NEURAL: ((nnbody *)m->body)->slots = d->n_scratch; d->n_scratch += (int)((nnbody *)m->body)->n_neurons; break;
-	case M_SCORECARD: ((scbody *)m->body)->diffs = d->n_scratch; d->n_scratch += 4 * (int)((scbody *)m->body)->n; break;
-	default: break;
 	}
 	if (d->n_scratch > (1 << 26))
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "PMML: the model needs too much working memory per row");
