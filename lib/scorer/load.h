@@ -13,7 +13,7 @@
  * the model. */
 int mlmd__sc_load_onnx(mlmd_model *m, const void *data, size_t len);     /* onnx_load.c */
 int mlmd__sc_load_xgboost(mlmd_model *m, const char *json, size_t len);  /* xgboost.c */
-int mlmd__sc_load_pmml(mlmd_model *m, const char *data, size_t len);     /* pmml.c */
+int mlmd__sc_load_pmml(mlmd_model *m, const char *data, size_t len);     /* pmml_load.c */
 
 /* Reads a whole file (malloc'd into *buf); refuses directories (load.c). */
 int mlmd__sc_read_file(const char *path, char **buf, size_t *len);

@@ -6,10 +6,7 @@
  * Integer arithmetic wraps (two's complement) instead of overflowing, and
  * integer division by zero is an error, so no input makes the C undefined.
  */
-#include <float.h>
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include "ops_common.h"
 

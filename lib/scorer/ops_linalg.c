@@ -2,11 +2,6 @@
  * scorer/ops_linalg.c - ai.onnx's linear algebra: Gemm and MatMul (batched,
  * broadcasting the batch dimensions).
  */
-#include <float.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include "ops_common.h"
 
 /* ---- Gemm, MatMul ----------------------------------------------------------------------------- */

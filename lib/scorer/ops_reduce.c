@@ -2,11 +2,7 @@
  * scorer/ops_reduce.c - ai.onnx's reductions: Softmax, LogSoftmax, ArgMax,
  * ReduceSum.
  */
-#include <float.h>
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include "ops_common.h"
 
 /* ---- Softmax, LogSoftmax, ArgMax, ReduceSum ----------------------------------------------- */

@@ -3,10 +3,8 @@
  * Constant, Cast, Reshape, Flatten, Squeeze, Unsqueeze, Concat, Gather,
  * Transpose.
  */
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include "ops_common.h"
 
