@@ -18,4 +18,9 @@ int mlmd__sc_load_pmml(mlmd_model *m, const char *data, size_t len);     /* pmml
 /* Reads a whole file (malloc'd into *buf); refuses directories (load.c). */
 int mlmd__sc_read_file(const char *path, char **buf, size_t *len);
 
+/* For tests and benchmarks: how many of a PMML model's TreeModels were
+ * compiled into the tree engine and how many are walked node by node; -1 if
+ * m is not a PMML model (pmml_load.c). */
+int mlmd__sc_pmml_tree_counts(const mlmd_model *m, int *engine, int *walked);
+
 #endif

@@ -52,6 +52,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "sc.h"
+#include "load.h"
 #include "trees.h"
 #include "pmml_fn.h"
 #include "pmml_xml.h"
@@ -374,6 +375,7 @@ typedef struct {
 
 /* ---- small helpers ------------------------------------------------------------------------------- */
 
+/* How a field of that dataType keeps its values (F_DOUBLE when none is given). */
 static inline int kind_of_type(const char *dtype)
 {
 	if (!dtype)
@@ -393,11 +395,13 @@ static inline pv constant(const pdoc *d, const char *s, int kind)
 	return v;
 }
 
-static inline const char *dup(pdoc *d, const char *s)
+/* A copy of s in the model's pool; NULL for NULL. */
+static inline const char *pstrdup(pdoc *d, const char *s)
 {
 	return s ? mlmd__sc_strdup(d->pool, s, strlen(s)) : NULL;
 }
 
+/* The index of the largest of p[0..n) that is not NaN, or -1. */
 static inline int argmax(const double *p, size_t n)
 {
 	int best = -1;
@@ -407,6 +411,7 @@ static inline int argmax(const double *p, size_t n)
 	return best;
 }
 
+/* A classification result from its probabilities: the most probable category. */
 static inline void set_class_result(const pmodel *m, pres *r)
 {
 	int b = argmax(r->p, m->n_cls);
@@ -425,7 +430,7 @@ static inline pv field_value(rowctx *rc, int f)
 	return rc->vals[f];
 }
 
-/* ---- functions the files share ------------------------------------------------------------------------- */
+/* ---- functions the files share ------------------------------------------------------------------- */
 
 /* pmml_load.c: errors (an INVALID_ARGUMENT or UNIMPLEMENTED naming the line and element), fields, name maps,
  * declared counts and the load's limits. */
@@ -482,9 +487,5 @@ void mlmd__pmml_eval_scorecard(rowctx *rc, const pmodel *m, pres *r);
 int mlmd__pmml_text_codes(pdoc *d);
 int mlmd__pmml_tree_engine(pdoc *d, const pmodel *m, treebody *t);
 double mlmd__pmml_text_code(const pfield *f, const char *s);
-
-/* How many of a PMML model's TreeModels were compiled into the tree engine and how
- * many are walked node by node (tests and `mlmd model info`); -1 if m is not PMML. */
-int mlmd__sc_pmml_tree_counts(const mlmd_model *m, int *engine, int *walked);
 
 #endif

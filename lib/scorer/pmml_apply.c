@@ -141,9 +141,9 @@ int mlmd__pmml_compile_apply(pdoc *d, const px *n, pexpr *e)
 	const char *iv = mlmd__px_attr(n, "invalidValueTreatment");
 	e->invalid = iv && !strcmp(iv, "asMissing") ? TR_MISSING : iv && !strcmp(iv, "asIs") ? TR_AS_IS : TR_INVALID;
 	if (mm)
-		e->map_missing = constant(d, dup(d, mm), F_DOUBLE);
+		e->map_missing = constant(d, pstrdup(d, mm), F_DOUBLE);
 	if (df)
-		e->deflt = constant(d, dup(d, df), F_DOUBLE);
+		e->deflt = constant(d, pstrdup(d, df), F_DOUBLE);
 	size_t k = 0;
 	for (const px *c = n->first; c; c = c->next)
 		k += !c->foreign && strcmp(c->name, "Extension") != 0;
@@ -192,7 +192,7 @@ int mlmd__pmml_define_functions(pdoc *d, const px *td)
 	for (const px *f = mlmd__px_child(td, "DefineFunction"); f; f = mlmd__px_next(f, "DefineFunction"), i++) {
 		pfunc *fn = &d->funcs[i];
 		fn->node = f;
-		fn->name = dup(d, mlmd__px_attr(f, "name"));
+		fn->name = pstrdup(d, mlmd__px_attr(f, "name"));
 		if (!fn->name)
 			return mlmd__pmml_bad(f, "missing attribute 'name'");
 		if (builtin_id(fn->name) >= 0)
@@ -217,7 +217,7 @@ int mlmd__pmml_define_functions(pdoc *d, const px *td)
 				return mlmd__pmml_bad(p, "missing attribute 'name'");
 			if (mlmd__pmml_strmap_put(&fn->pmap, fn->pnames[k], (int)k) >= 0)
 				return mlmd__pmml_bad(p, "DefineFunction '%s': parameter '%s' is listed twice", fn->name, fn->pnames[k]);
-			fn->pnames[k] = dup(d, fn->pnames[k]);
+			fn->pnames[k] = pstrdup(d, fn->pnames[k]);
 			const char *pdt = mlmd__px_attr(p, "dataType");
 			fn->pkind[k] = pdt ? kind_of_type(pdt) : -1;
 		}

@@ -147,7 +147,7 @@ int mlmd__pmml_compile_bayes(pdoc *d, const px *n, pmodel *m)
 		for (const px *pc = mlmd__px_child(in, "PairCounts"); pc; pc = mlmd__px_next(pc, "PairCounts"), j++) {
 			if (!mlmd__px_attr(pc, "value"))
 				return mlmd__pmml_bad(pc, "missing attribute 'value'");
-			bi->vals[j] = constant(d, dup(d, mlmd__px_attr(pc, "value")), bi->derive ? F_STRING : d->fields[bi->field].kind);
+			bi->vals[j] = constant(d, pstrdup(d, mlmd__px_attr(pc, "value")), bi->derive ? F_STRING : d->fields[bi->field].kind);
 			const px *t = mlmd__px_child(pc, "TargetValueCounts");
 			for (const px *c = t ? mlmd__px_child(t, "TargetValueCount") : NULL; c; c = mlmd__px_next(c, "TargetValueCount")) {
 				double cnt;

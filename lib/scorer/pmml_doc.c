@@ -300,6 +300,6 @@ int mlmd__pmml_add_class(pdoc *d, pmodel *m, const char *v)
 			if (!strcmp(m->cls[k], v))
 				return (int)k;
 	}
-	const char *name = dup(d, v);
+	const char *name = pstrdup(d, v);
 	return name ? append_class(d, m, name) : MLMD_OOM();
 }

@@ -143,7 +143,7 @@ static int compile_expr_in(pdoc *d, const px *n, pexpr *e)
 		e->kind = E_CONST;
 		const char *dt = mlmd__px_attr(n, "dataType");
 		const char *t = n->text ? n->text : "";
-		e->text = dup(d, t);
+		e->text = pstrdup(d, t);
 		if (!e->text)
 			return MLMD_OOM();
 		if (mlmd__px_attr(n, "missing") && !strcmp(mlmd__px_attr(n, "missing"), "true"))
@@ -157,7 +157,7 @@ static int compile_expr_in(pdoc *d, const px *n, pexpr *e)
 	if (!strcmp(n->name, "FieldRef")) {
 		e->kind = E_FIELD;
 		if (mm)
-			e->map_missing = constant(d, dup(d, mm), F_DOUBLE);
+			e->map_missing = constant(d, pstrdup(d, mm), F_DOUBLE);
 		return mlmd__pmml_resolve(d, n, "field", &e->field);
 	}
 	if (!strcmp(n->name, "Apply"))
@@ -167,7 +167,7 @@ static int compile_expr_in(pdoc *d, const px *n, pexpr *e)
 		if ((rc = mlmd__pmml_resolve(d, n, "field", &e->field)))
 			return rc;
 		if (mm)
-			e->map_missing = constant(d, dup(d, mm), F_DOUBLE);
+			e->map_missing = constant(d, pstrdup(d, mm), F_DOUBLE);
 		const char *ol = mlmd__px_attr(n, "outliers");
 		e->outliers = ol && !strcmp(ol, "asMissingValues") ? 1 : ol && !strcmp(ol, "asExtremeValues") ? 2 : 0;
 		for (const px *c = mlmd__px_child(n, "LinearNorm"); c; c = mlmd__px_next(c, "LinearNorm"))
@@ -194,9 +194,9 @@ static int compile_expr_in(pdoc *d, const px *n, pexpr *e)
 		const char *v = mlmd__px_attr(n, "value");
 		if (!v)
 			return mlmd__pmml_bad(n, "missing attribute 'value'");
-		e->value = constant(d, dup(d, v), ref_kind(d, e->field));
+		e->value = constant(d, pstrdup(d, v), ref_kind(d, e->field));
 		if (mm)
-			e->map_missing = constant(d, dup(d, mm), F_DOUBLE);
+			e->map_missing = constant(d, pstrdup(d, mm), F_DOUBLE);
 		return 0;
 	}
 	if (!strcmp(n->name, "Discretize")) {
@@ -206,9 +206,9 @@ static int compile_expr_in(pdoc *d, const px *n, pexpr *e)
 		const char *dt = mlmd__px_attr(n, "dataType");
 		int k_out = dt ? kind_of_type(dt) : F_STRING;
 		if (mm)
-			e->map_missing = constant(d, dup(d, mm), k_out);
+			e->map_missing = constant(d, pstrdup(d, mm), k_out);
 		if (df)
-			e->deflt = constant(d, dup(d, df), k_out);
+			e->deflt = constant(d, pstrdup(d, df), k_out);
 		for (const px *c = mlmd__px_child(n, "DiscretizeBin"); c; c = mlmd__px_next(c, "DiscretizeBin"))
 			e->n++;
 		e->lo = mlmd__sc_alloc_array(d->pool, e->n + 1, sizeof(double));
@@ -225,7 +225,7 @@ static int compile_expr_in(pdoc *d, const px *n, pexpr *e)
 			const px *iv = mlmd__px_child(c, "Interval");
 			if (!iv || !mlmd__px_attr(c, "binValue"))
 				return mlmd__pmml_bad(c, "needs an Interval and a binValue");
-			e->bins[k] = constant(d, dup(d, mlmd__px_attr(c, "binValue")), k_out);
+			e->bins[k] = constant(d, pstrdup(d, mlmd__px_attr(c, "binValue")), k_out);
 			const char *cl = mlmd__px_attr(iv, "closure");
 			if (!cl)
 				return mlmd__pmml_bad(iv, "missing attribute 'closure'");
@@ -242,9 +242,9 @@ static int compile_expr_in(pdoc *d, const px *n, pexpr *e)
 		const char *dt = mlmd__px_attr(n, "dataType");
 		int k_out = dt ? kind_of_type(dt) : F_STRING;
 		if (mm)
-			e->map_missing = constant(d, dup(d, mm), k_out);
+			e->map_missing = constant(d, pstrdup(d, mm), k_out);
 		if (df)
-			e->deflt = constant(d, dup(d, df), k_out);
+			e->deflt = constant(d, pstrdup(d, df), k_out);
 		const px *tbl = mlmd__px_child(n, "InlineTable");
 		if (!outcol || !tbl)
 			return tbl ? mlmd__pmml_bad(n, "missing attribute 'outputColumn'") : mlmd__pmml_unsupported(n, "a MapValues without an InlineTable");
@@ -276,10 +276,10 @@ static int compile_expr_in(pdoc *d, const px *n, pexpr *e)
 			for (const px *cell = row->first; cell; cell = cell->next) {
 				const char *t = cell->text ? cell->text : "";
 				if (!strcmp(cell->name, outcol))
-					e->out[r] = constant(d, dup(d, t), k_out);
+					e->out[r] = constant(d, pstrdup(d, t), k_out);
 				for (size_t q = 0; q < e->ncols; q++)
 					if (!strcmp(cell->name, colname[q]))
-						e->table[r * e->ncols + q] = constant(d, dup(d, t), ref_kind(d, e->cols[q]));
+						e->table[r * e->ncols + q] = constant(d, pstrdup(d, t), ref_kind(d, e->cols[q]));
 			}
 		}
 		return 0;
@@ -405,7 +405,7 @@ int mlmd__pmml_compile_derived(pdoc *d, const px *dfe)
 	if (rc)
 		return rc;
 	int f;
-	if ((rc = mlmd__pmml_add_field(d, dup(d, name), kind_of_type(mlmd__px_attr(dfe, "dataType")), &f)))
+	if ((rc = mlmd__pmml_add_field(d, pstrdup(d, name), kind_of_type(mlmd__px_attr(dfe, "dataType")), &f)))
 		return rc;
 	const char *opt = mlmd__px_attr(dfe, "optype"), *dt = mlmd__px_attr(dfe, "dataType");
 	d->fields[f].categorical = opt && strcmp(opt, "continuous") != 0;

@@ -299,7 +299,7 @@ int mlmd__pmml_compile_general(pdoc *d, const px *n, pmodel *m)
 			return rc;
 		bool factor = mlmd__pmml_strmap_get(&factors, pred) >= 0;
 		g->cell_factor[i] = factor;
-		g->cell_value[i] = factor ? constant(d, dup(d, v), d->fields[g->cell_field[i]].kind) : constant(d, dup(d, v), F_DOUBLE);
+		g->cell_value[i] = factor ? constant(d, pstrdup(d, v), d->fields[g->cell_field[i]].kind) : constant(d, pstrdup(d, v), F_DOUBLE);
 		if (!factor && g->cell_value[i].t != PV_NUM)
 			return mlmd__pmml_bad(c, "a covariate's value (its exponent) must be a number");
 	}

@@ -256,7 +256,7 @@ static int data_dictionary(pdoc *d, const px *dd)
 		if (!name)
 			return mlmd__pmml_bad(f, "missing attribute 'name'");
 		int id;
-		if ((rc = mlmd__pmml_add_field(d, dup(d, name), kind_of_type(mlmd__px_attr(f, "dataType")), &id)))
+		if ((rc = mlmd__pmml_add_field(d, pstrdup(d, name), kind_of_type(mlmd__px_attr(f, "dataType")), &id)))
 			return rc;
 		pfield *pf = &d->fields[id];
 		const char *opt = mlmd__px_attr(f, "optype"), *dt = mlmd__px_attr(f, "dataType");
@@ -280,9 +280,9 @@ static int data_dictionary(pdoc *d, const px *dd)
 			const char *val = mlmd__px_attr(v, "value"), *prop = mlmd__px_attr(v, "property");
 			if (!val)
 				return mlmd__pmml_bad(v, "missing attribute 'value'");
-			pf->values[k] = dup(d, val);
+			pf->values[k] = pstrdup(d, val);
 			pf->vprop[k] = !prop || !strcmp(prop, "valid") ? 0 : !strcmp(prop, "invalid") ? 1 : 2;
-			pf->display[k] = dup(d, mlmd__px_attr(v, "displayValue"));
+			pf->display[k] = pstrdup(d, mlmd__px_attr(v, "displayValue"));
 		}
 		k = 0;
 		for (const px *v = mlmd__px_child(f, "Interval"); v; v = mlmd__px_next(v, "Interval"), k++) {
@@ -420,7 +420,7 @@ int mlmd__sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 			rc = MLMD_OOM();
 		if (!rc) {
 			nd->op = &pmml_op;
-			nd->name = top->name ? top->name : dup(d, model->name);
+			nd->name = top->name ? top->name : pstrdup(d, model->name);
 			nd->opset = 1;
 			nd->attr = a;
 			nd->nin = (int)a->n_in;
@@ -478,8 +478,8 @@ int mlmd__sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 	if (!rc) {
 		m->format = "pmml";
 		const px *hd = mlmd__px_child(root, "Header"), *app = hd ? mlmd__px_child(hd, "Application") : NULL;
-		m->producer = app && mlmd__px_attr(app, "name") ? dup(d, mlmd__px_attr(app, "name")) : "";
-		m->producer_version = app && mlmd__px_attr(app, "version") ? dup(d, mlmd__px_attr(app, "version")) : "";
+		m->producer = app && mlmd__px_attr(app, "name") ? pstrdup(d, mlmd__px_attr(app, "name")) : "";
+		m->producer_version = app && mlmd__px_attr(app, "version") ? pstrdup(d, mlmd__px_attr(app, "version")) : "";
 		const char *ver = mlmd__px_attr(root, "version");
 		m->n_meta = 2;
 		m->meta_keys = mlmd__sc_alloc_array(&m->pool, 2, sizeof(char *));
@@ -488,9 +488,9 @@ int mlmd__sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 			rc = MLMD_OOM();
 		} else {
 			m->meta_keys[0] = "pmml_version";
-			m->meta_values[0] = dup(d, ver ? ver : "");
+			m->meta_values[0] = pstrdup(d, ver ? ver : "");
 			m->meta_keys[1] = "model_type";
-			m->meta_values[1] = dup(d, model->name);
+			m->meta_values[1] = pstrdup(d, model->name);
 		}
 	}
 	free(d->names);

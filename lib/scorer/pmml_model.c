@@ -177,7 +177,7 @@ static int compile_outputs(pdoc *d, const px *n, pmodel *m)
 					f->line, feat);
 		}
 		const char *v = mlmd__px_attr(f, "value");
-		of->value = v ? (pv){ PV_STR, 0, dup(d, v) } : MISSING;
+		of->value = v ? (pv){ PV_STR, 0, pstrdup(d, v) } : MISSING;
 		of->rank = 1;
 		if (mlmd__px_attr(f, "rank")) {
 			double r;
@@ -202,7 +202,7 @@ static int compile_outputs(pdoc *d, const px *n, pmodel *m)
 		else if (dt && of->feature == OF_TRANSFORMED)
 			kind = kind_of_type(dt);
 		of->out_index = -1;
-		if ((rc = mlmd__pmml_add_field(d, dup(d, name), kind, &of->field)))
+		if ((rc = mlmd__pmml_add_field(d, pstrdup(d, name), kind, &of->field)))
 			return rc;
 	}
 	return 0;
@@ -232,7 +232,7 @@ int mlmd__pmml_compile_model(pdoc *d, const px *n, pmodel **out, const pmodel *p
 		return mlmd__fail(MLMD_UNIMPLEMENTED, "PMML line %d: <%s functionName=\"%s\">: only classification and "
 			"regression are supported", n->line, n->name, fn ? fn : "");
 	m->classification = !strcmp(fn, "classification");
-	m->name = dup(d, mlmd__px_attr(n, "modelName"));
+	m->name = pstrdup(d, mlmd__px_attr(n, "modelName"));
 	m->target = -1;
 	int rc = 0;
 	const px *ms = mlmd__px_child(n, "MiningSchema");
@@ -254,7 +254,7 @@ int mlmd__pmml_compile_model(pdoc *d, const px *n, pmodel **out, const pmodel *p
 			m->target = mf->field;
 		int kind = d->fields[mf->field].kind;
 		const char *rep = mlmd__px_attr(f, "missingValueReplacement");
-		mf->replacement = rep ? constant(d, dup(d, rep), kind) : MISSING;
+		mf->replacement = rep ? constant(d, pstrdup(d, rep), kind) : MISSING;
 		const char *mt = mlmd__px_attr(f, "missingValueTreatment");
 		if (mt && !strcmp(mt, "returnInvalid"))
 			return mlmd__pmml_unsupported(f, "missingValueTreatment=\"returnInvalid\"");
@@ -264,7 +264,7 @@ int mlmd__pmml_compile_model(pdoc *d, const px *n, pmodel **out, const pmodel *p
 		if (mf->invalid < 0)
 			return mlmd__pmml_bad(f, "unknown invalidValueTreatment '%s'", iv);
 		const char *ivr = mlmd__px_attr(f, "invalidValueReplacement");
-		mf->invalid_value = ivr ? constant(d, dup(d, ivr), kind) : MISSING;
+		mf->invalid_value = ivr ? constant(d, pstrdup(d, ivr), kind) : MISSING;
 		const char *ol = mlmd__px_attr(f, "outliers");
 		mf->outliers = ol && !strcmp(ol, "asMissingValues") ? 1 : ol && !strcmp(ol, "asExtremeValues") ? 2 : 0;
 		if (mf->outliers && (!parse_double(mlmd__px_attr(f, "lowValue"), &mf->low) ||

@@ -41,7 +41,7 @@ int mlmd__pmml_compile_pred(pdoc *d, const px *n, ppred **out)
 			const char *v = mlmd__px_attr(n, "value");
 			if (!v)
 				return mlmd__pmml_bad(n, "missing attribute 'value'");
-			p->value = constant(d, dup(d, v), d->fields[p->field].kind);
+			p->value = constant(d, pstrdup(d, v), d->fields[p->field].kind);
 		}
 		return 0;
 	}

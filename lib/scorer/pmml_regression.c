@@ -224,7 +224,7 @@ int mlmd__pmml_compile_regression(pdoc *d, const px *n, pmodel *m)
 					return rc;
 				if (!parse_double(mlmd__px_attr(c, "coefficient"), &rt->cat_coef[c2]) || !mlmd__px_attr(c, "value"))
 					return mlmd__pmml_bad(c, "needs a value and a numeric coefficient");
-				rt->cat_value[c2] = constant(d, dup(d, mlmd__px_attr(c, "value")), d->fields[rt->cat_field[c2]].kind);
+				rt->cat_value[c2] = constant(d, pstrdup(d, mlmd__px_attr(c, "value")), d->fields[rt->cat_field[c2]].kind);
 				c2++;
 			} else if (!strcmp(c->name, "PredictorTerm")) {
 				if (!parse_double(mlmd__px_attr(c, "coefficient"), &rt->term_coef[tt]))

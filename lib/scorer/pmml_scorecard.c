@@ -116,7 +116,7 @@ int mlmd__pmml_compile_scorecard(pdoc *d, const px *n, pmodel *m)
 			if ((rc = mlmd__pmml_compile_pred(d, pr, &ch->pred[k])))
 				return rc;
 			const char *ar = mlmd__px_attr(a, "reasonCode");
-			ch->reason[k] = dup(d, ar ? ar : cr ? cr : "");
+			ch->reason[k] = pstrdup(d, ar ? ar : cr ? cr : "");
 		}
 	}
 	return 0;

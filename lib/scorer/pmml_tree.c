@@ -184,13 +184,13 @@ static int build_node(pdoc *d, pmodel *m, tbuild *tb, const px *n, int i)
 		return mlmd__pmml_bad(n, "a Node needs a predicate");
 	if ((rc = mlmd__pmml_compile_pred(d, pr, &nd->pred)))
 		return rc;
-	nd->id = dup(d, mlmd__px_attr(n, "id"));
+	nd->id = pstrdup(d, mlmd__px_attr(n, "id"));
 	nd->def = -1;
 	nd->dist = -1;
 	if (!parse_double(mlmd__px_attr(n, "recordCount"), &nd->count))
 		nd->count = NAN;
 	const char *sc = mlmd__px_attr(n, "score");
-	nd->score = sc ? constant(d, dup(d, sc), m->classification ? F_STRING : F_DOUBLE) : MISSING;
+	nd->score = sc ? constant(d, pstrdup(d, sc), m->classification ? F_STRING : F_DOUBLE) : MISSING;
 	nd->cls = -1;
 	if (m->classification && sc && (nd->cls = mlmd__pmml_add_class(d, m, sc)) < 0)
 		return nd->cls;
