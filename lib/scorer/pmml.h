@@ -59,6 +59,7 @@
 
 /* ---- values -------------------------------------------------------------------------------------- */
 
+/* A value: missing, a number (NaN is missing) or a text. */
 enum { PV_MISSING, PV_NUM, PV_STR };
 typedef struct {
 	uint8_t t;
@@ -68,6 +69,7 @@ typedef struct {
 
 static const pv MISSING = { PV_MISSING, 0, NULL };
 
+/* A number as a value; NaN is missing. */
 static inline pv num(double d)
 {
 	pv v = { PV_NUM, d, NULL };
@@ -76,6 +78,7 @@ static inline pv num(double d)
 	return v;
 }
 
+/* The whole of s (blanks around it allowed) as a number, whatever the locale. */
 static inline bool parse_double(const char *s, double *out)
 {
 	if (!s)

@@ -45,7 +45,7 @@ void mlmd__sc_pool_free(sc_pool *p);
 /* ---- tensors ------------------------------------------------------------------ */
 
 size_t mlmd__sc_dtype_size(int dtype);    /* 0 for unsupported types */
-const char *mlmd__sc_dtype_name(int dtype); /* ONNX's names, "UINT8" for unsupported ones too */
+const char *mlmd__sc_dtype_name(int dtype); /* ONNX's names; "unknown type" for numbers ONNX lacks */
 bool mlmd__sc_dtype_supported(int dtype);
 bool mlmd__sc_is_int(int dtype);          /* any integer type (not BOOL) */
 bool mlmd__sc_is_unsigned(int dtype);
