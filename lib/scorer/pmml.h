@@ -102,9 +102,39 @@ static inline bool as_num(pv v, double *d)
 	return v.t == PV_STR && parse_double(v.s, d);
 }
 
-/* Equality and order of a field value with a constant, by the field's kind
- * (pmml_expr.c); *ok is 0 when they do not compare. */
-int mlmd__pmml_cmp_values(pv a, pv b, bool numeric, int *ok);
+/* Equality and order of a field value with a constant, by the field's kind;
+ * *ok is 0 when they do not compare. (Inline: rows compare values in loops.) */
+static inline int cmp_values(pv a, pv b, bool numeric, int *ok)
+{
+	double x, y;
+	*ok = 1;
+	if (numeric || (a.t == PV_NUM && b.t == PV_NUM)) {
+		if (as_num(a, &x) && as_num(b, &y))
+			return x < y ? -1 : x > y;
+		if (a.t == PV_STR && b.t == PV_STR)
+			return strcmp(a.s, b.s);
+		*ok = 0;
+		return 0;
+	}
+	/* a number and a text: as numbers when the text is one ("1.9" equals 1.9), else as texts */
+	if ((a.t == PV_NUM) != (b.t == PV_NUM) && as_num(a, &x) && as_num(b, &y))
+		return x < y ? -1 : x > y;
+	char ba[40], bb[40];
+	const char *sa = a.s, *sb = b.s;
+	if (a.t == PV_NUM) {
+		mlmd_double_format(ba, sizeof ba, a.d, 0);
+		sa = ba;
+	}
+	if (b.t == PV_NUM) {
+		mlmd_double_format(bb, sizeof bb, b.d, 0);
+		sb = bb;
+	}
+	if (!sa || !sb) {
+		*ok = 0;
+		return 0;
+	}
+	return strcmp(sa, sb);
+}
 
 /* ---- the compiled document ----------------------------------------------------------------------- */
 

@@ -462,7 +462,7 @@ static pv apply_values(rowctx *rc, const pexpr *e, pv *a, int n, bool any_missin
 		bool in = false;
 		for (int i = 1; i < n && !in; i++) {
 			int ok;
-			in = a[i].t != PV_MISSING && mlmd__pmml_cmp_values(a[0], a[i], false, &ok) == 0 && ok;
+			in = a[i].t != PV_MISSING && cmp_values(a[0], a[i], false, &ok) == 0 && ok;
 		}
 		return bool_pv(e->fn == FN_ISIN ? in : !in);
 	}
@@ -477,7 +477,7 @@ static pv apply_values(rowctx *rc, const pexpr *e, pv *a, int n, bool any_missin
 		return e->map_missing.t ? e->map_missing : MISSING;
 	if (e->fn == FN_EQ || e->fn == FN_NE) {
 		int ok;
-		int c = mlmd__pmml_cmp_values(a[0], a[1], false, &ok);
+		int c = cmp_values(a[0], a[1], false, &ok);
 		return ok ? bool_pv(e->fn == FN_EQ ? c == 0 : c != 0) : MISSING;
 	}
 	if (e->fn >= FN_UPPER)

@@ -49,7 +49,7 @@ void mlmd__pmml_eval_bayes(rowctx *rc, const pmodel *m, pres *r)
 		int row = -1;
 		for (size_t j = 0; j < in->n_vals && row < 0; j++) {
 			int ok;
-			if (mlmd__pmml_cmp_values(v, in->vals[j], false, &ok) == 0 && ok)
+			if (cmp_values(v, in->vals[j], false, &ok) == 0 && ok)
 				row = (int)j;
 		}
 		if (row < 0)

@@ -6,41 +6,6 @@
 #include <string.h>
 #include "pmml.h"
 
-/* ---- values -------------------------------------------------------------------------------------- */
-
-/* Equality of a field value with a constant, by the field's kind. */
-int mlmd__pmml_cmp_values(pv a, pv b, bool numeric, int *ok)
-{
-	double x, y;
-	*ok = 1;
-	if (numeric || (a.t == PV_NUM && b.t == PV_NUM)) {
-		if (as_num(a, &x) && as_num(b, &y))
-			return x < y ? -1 : x > y;
-		if (a.t == PV_STR && b.t == PV_STR)
-			return strcmp(a.s, b.s);
-		*ok = 0;
-		return 0;
-	}
-	/* a number and a text: as numbers when the text is one ("1.9" equals 1.9), else as texts */
-	if ((a.t == PV_NUM) != (b.t == PV_NUM) && as_num(a, &x) && as_num(b, &y))
-		return x < y ? -1 : x > y;
-	char ba[40], bb[40];
-	const char *sa = a.s, *sb = b.s;
-	if (a.t == PV_NUM) {
-		mlmd_double_format(ba, sizeof ba, a.d, 0);
-		sa = ba;
-	}
-	if (b.t == PV_NUM) {
-		mlmd_double_format(bb, sizeof bb, b.d, 0);
-		sb = bb;
-	}
-	if (!sa || !sb) {
-		*ok = 0;
-		return 0;
-	}
-	return strcmp(sa, sb);
-}
-
 /* ---- references ---------------------------------------------------------------------------------- */
 
 /* The expression child of an element (DerivedField, OutputField, ...), or NULL. */
@@ -342,7 +307,7 @@ pv mlmd__pmml_eval_expr(rowctx *rc, const pexpr *e)
 		if (v.t == PV_MISSING)
 			return e->map_missing.t ? e->map_missing : MISSING;
 		int ok;
-		return num(mlmd__pmml_cmp_values(v, e->value, false, &ok) == 0 && ok ? 1 : 0);
+		return num(cmp_values(v, e->value, false, &ok) == 0 && ok ? 1 : 0);
 	}
 	case E_DISCRETIZE: {
 		double x;
@@ -366,7 +331,7 @@ pv mlmd__pmml_eval_expr(rowctx *rc, const pexpr *e)
 			bool hit = true;
 			for (size_t q = 0; q < e->ncols && hit; q++) {
 				int ok;
-				hit = mlmd__pmml_cmp_values(ref_value(rc, e->cols[q]), e->table[r * e->ncols + q], false, &ok) == 0 && ok;
+				hit = cmp_values(ref_value(rc, e->cols[q]), e->table[r * e->ncols + q], false, &ok) == 0 && ok;
 			}
 			if (hit)
 				return e->out[r];

@@ -83,7 +83,7 @@ void mlmd__pmml_eval_general(rowctx *rc, const pmodel *m, pres *r)
 		}
 		if (g->cell_factor[c]) {
 			int ok;
-			x[g->cell_param[c]] *= mlmd__pmml_cmp_values(v, g->cell_value[c], false, &ok) == 0 && ok ? 1 : 0;
+			x[g->cell_param[c]] *= cmp_values(v, g->cell_value[c], false, &ok) == 0 && ok ? 1 : 0;
 		} else {
 			x[g->cell_param[c]] *= g->cell_value[c].d == 1 ? val : pow(val, g->cell_value[c].d);
 		}

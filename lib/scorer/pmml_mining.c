@@ -78,7 +78,7 @@ void mlmd__pmml_eval_mining(rowctx *rc, const pmodel *m, pres *r)
 		} else if (b->method == MM_MAJORITY || b->method == MM_WMAJORITY) {
 			for (size_t k = 0; k < m->n_cls; k++) {
 				int ok;
-				if (mlmd__pmml_cmp_values(sr.value, (pv){ PV_STR, 0, m->cls[k] }, false, &ok) == 0 && ok) {
+				if (cmp_values(sr.value, (pv){ PV_STR, 0, m->cls[k] }, false, &ok) == 0 && ok) {
 					p[k] += w;
 					break;
 				}

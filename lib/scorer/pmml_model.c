@@ -21,7 +21,7 @@ static void treat_input(rowctx *rc, const pmf *mf)
 			bool found = false;
 			for (size_t i = 0; i < f->n_values && !found; i++) {
 				int ok;
-				if (mlmd__pmml_cmp_values(v, constant(rc->d, f->values[i], f->kind), f->kind == F_DOUBLE, &ok) == 0 && ok) {
+				if (cmp_values(v, constant(rc->d, f->values[i], f->kind), f->kind == F_DOUBLE, &ok) == 0 && ok) {
 					found = true;
 					missing = f->vprop[i] == 2;
 					valid = f->vprop[i] == 0;
@@ -99,7 +99,7 @@ void mlmd__pmml_eval_model(rowctx *rc, const pmodel *m, pres *r)
 		for (size_t k = 0; k < m->n_cls; k++) { /* a predicted category without a distribution */
 			int ok;
 			r->p[k] = r->cls >= 0 ? (int)k == r->cls :
-				mlmd__pmml_cmp_values(r->value, (pv){ PV_STR, 0, m->cls[k] }, false, &ok) == 0 && ok ? 1 : 0;
+				cmp_values(r->value, (pv){ PV_STR, 0, m->cls[k] }, false, &ok) == 0 && ok ? 1 : 0;
 		}
 	for (size_t i = 0; i < m->n_out; i++) {
 		const poutf *o = &m->out[i];
@@ -125,7 +125,7 @@ void mlmd__pmml_eval_model(rowctx *rc, const pmodel *m, pres *r)
 			} else {
 				for (size_t k = 0; k < m->n_cls; k++) {
 					int ok;
-					if (mlmd__pmml_cmp_values(o->value, (pv){ PV_STR, 0, m->cls[k] }, false, &ok) == 0 && ok)
+					if (cmp_values(o->value, (pv){ PV_STR, 0, m->cls[k] }, false, &ok) == 0 && ok)
 						v = num(r->p[k]);
 				}
 			}

@@ -110,7 +110,7 @@ int mlmd__pmml_eval_pred(rowctx *rc, const ppred *p)
 			return v.t != PV_MISSING ? T_TRUE : T_FALSE;
 		if (v.t == PV_MISSING)
 			return T_UNKNOWN;
-		int ok, c = mlmd__pmml_cmp_values(v, p->value, p->numeric, &ok);
+		int ok, c = cmp_values(v, p->value, p->numeric, &ok);
 		if (!ok)
 			return p->op == OP_NE ? T_TRUE : T_FALSE;
 		bool r;
@@ -131,7 +131,7 @@ int mlmd__pmml_eval_pred(rowctx *rc, const ppred *p)
 		bool in = false;
 		for (size_t i = 0; i < p->n && !in; i++) {
 			int ok;
-			in = mlmd__pmml_cmp_values(v, p->set[i], p->numeric, &ok) == 0 && ok;
+			in = cmp_values(v, p->set[i], p->numeric, &ok) == 0 && ok;
 		}
 		return in == p->is_in ? T_TRUE : T_FALSE;
 	}

@@ -63,7 +63,7 @@ static double table_value(rowctx *rc, const rtable *t, bool *missing)
 			return NAN;
 		}
 		int ok;
-		if (mlmd__pmml_cmp_values(v, t->cat_value[i], rc->d->fields[t->cat_field[i]].kind == F_DOUBLE, &ok) == 0 && ok)
+		if (cmp_values(v, t->cat_value[i], rc->d->fields[t->cat_field[i]].kind == F_DOUBLE, &ok) == 0 && ok)
 			y += t->cat_coef[i];
 	}
 	for (size_t i = 0; i < t->n_terms; i++) {
