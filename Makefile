@@ -305,6 +305,16 @@ headertest: $(GEN)/.stamp
 		if command -v g++ >/dev/null 2>&1; then echo "g++ -x c++ -pedantic -Werror -Iinclude $(B)/headertest-$$h.c"; \
 			g++ -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -fsyntax-only $(B)/headertest-$$h.c || exit 1; fi; \
 	done
+	@# mlmd/scorer.h alone with only include/ on the path (no generated headers), as C and C++, and
+	@# none of the headers it pulls in is protobuf-c's: a scorer-only user never sees Mlmd__Pb__*.
+	@printf '#include <mlmd/scorer.h>\nint main(void) { return mlmd_dtype_size(MLMD_DTYPE_FLOAT) == 4 ? 0 : 1; }\n' \
+		> $(B)/headertest_scorer.c
+	$(CC) -std=c11 -pedantic -Wall -Wextra -Werror -Iinclude -fsyntax-only $(B)/headertest_scorer.c
+	@if $(CC) -std=c11 -Iinclude -M $(B)/headertest_scorer.c | grep protobuf; then \
+		echo "headertest: mlmd/scorer.h includes protobuf-c headers"; exit 1; fi
+	@if command -v g++ >/dev/null 2>&1; then \
+		echo "g++ -x c++ -pedantic -Werror $(B)/headertest_scorer.c (-Iinclude only)"; \
+		g++ -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -fsyntax-only $(B)/headertest_scorer.c; fi
 
 # The ABI: libmlmd.so exports exactly the symbols listed in
 # tests/abi/libmlmd.so.symbols (mlmd_ functions and MLMD's message

@@ -12,9 +12,10 @@
  * checks that every output is the same, and prints rows/s and the ratio.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 #include "bench.h"
-#include "scorer/pmml.h"
+#include "scorer/load.h"
 
 static char *slurp(const char *path, size_t *len)
 {

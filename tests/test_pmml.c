@@ -18,7 +18,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "mlmd.h"
-#include "scorer/pmml.h"
+#include "scorer/load.h"
 
 #define HEAD "<?xml version=\"1.0\"?><PMML version=\"4.4\" xmlns=\"http://www.dmg.org/PMML-4_4\"><Header/>"
 

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sc.h"
+#include "load.h"
+#include "ops.h"
 #include "onnx_min.pb-c.h"
 
 typedef Mlmd__Onnx__ModelProto ModelProto;
@@ -203,9 +205,11 @@ static int tensor_from_proto(sc_pool *pool, const TensorProto *tp, tensor *t, co
 
 /* ---- attributes ------------------------------------------------------------------------ */
 
-static const AttributeProto *find_attr(sc_load *L, const char *name)
+/* The NodeProto's attributes, read for the ops' prepare functions through
+ * the attribute source below (see ops.h). */
+
+static const AttributeProto *find_attr(const NodeProto *np, const char *name)
 {
-	const NodeProto *np = L->proto;
 	for (size_t i = 0; np && i < np->n_attribute; i++)
 		if (np->attribute[i]->name && strcmp(np->attribute[i]->name, name) == 0)
 			return np->attribute[i];
@@ -229,172 +233,134 @@ static int attr_type(const AttributeProto *a)
 	return 0;
 }
 
-static int wrong_kind(sc_node *n, const char *name, const char *want)
+static int wrong_kind(const sc_node *n, const char *name, const char *want)
 {
 	return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "attribute '%s' must be %s", name, want);
 }
 
-bool mlmd__sc_has(sc_node *n, sc_load *L, const char *name)
+static bool attr_has(const void *np, const char *name)
 {
-	(void)n;
-	return find_attr(L, name) != NULL;
+	return find_attr(np, name) != NULL;
 }
 
-int mlmd__sc_get_int(sc_node *n, sc_load *L, const char *name, int64_t def, int64_t *out)
+static int attr_int(const void *np, const sc_node *n, const char *name, int64_t *out)
 {
-	const AttributeProto *a = find_attr(L, name);
-	*out = def;
+	const AttributeProto *a = find_attr(np, name);
 	if (!a)
 		return 0;
 	if (attr_type(a) != 2)
 		return wrong_kind(n, name, "an INT");
 	*out = a->i;
-	return 0;
+	return 1;
 }
 
-int mlmd__sc_get_float(sc_node *n, sc_load *L, const char *name, double def, double *out)
+static int attr_float(const void *np, const sc_node *n, const char *name, double *out)
 {
-	const AttributeProto *a = find_attr(L, name);
-	*out = def;
+	const AttributeProto *a = find_attr(np, name);
 	if (!a)
 		return 0;
 	if (attr_type(a) != 1)
 		return wrong_kind(n, name, "a FLOAT");
 	*out = a->f;
-	return 0;
+	return 1;
 }
 
-int mlmd__sc_get_string(sc_node *n, sc_load *L, const char *name, const char *def, const char **out)
+static int attr_string(const void *np, const sc_node *n, sc_pool *pool, const char *name, const char **out)
 {
-	const AttributeProto *a = find_attr(L, name);
-	*out = def;
+	const AttributeProto *a = find_attr(np, name);
 	if (!a)
 		return 0;
 	if (attr_type(a) != 3)
 		return wrong_kind(n, name, "a STRING");
-	char *s = mlmd__sc_strdup(L->pool, (const char *)a->s.data, a->s.len);
+	char *s = mlmd__sc_strdup(pool, (const char *)a->s.data, a->s.len);
 	if (!s)
 		return MLMD_OOM();
 	*out = s;
-	return 0;
+	return 1;
 }
 
-/* Copies a list attribute of `want_type` (6 FLOATS, 7 INTS) into the model's pool. */
-static int get_list(sc_node *n, sc_load *L, const char *name, int want_type, size_t *count, const void **out)
+/* Copies a list attribute of `want_type` (6 FLOATS, 7 INTS) into the pool. */
+static int attr_list(const void *np, const sc_node *n, sc_pool *pool, const char *name, int want_type, size_t *count,
+	const void **out)
 {
-	const AttributeProto *a = find_attr(L, name);
-	*count = 0;
-	*out = NULL;
+	const AttributeProto *a = find_attr(np, name);
 	if (!a)
 		return 0;
 	if (attr_type(a) != want_type)
 		return wrong_kind(n, name, want_type == 6 ? "FLOATS" : "INTS");
 	size_t k = want_type == 6 ? a->n_floats : a->n_ints, sz = want_type == 6 ? sizeof(float) : sizeof(int64_t);
-	void *v = mlmd__sc_alloc_array(L->pool, k, sz);
+	void *v = mlmd__sc_alloc_array(pool, k, sz);
 	if (!v)
 		return MLMD_OOM();
 	if (k)
 		sc_memcpy(v, want_type == 6 ? (const void *)a->floats : (const void *)a->ints, k * sz);
 	*count = k;
 	*out = v;
-	return 0;
+	return 1;
 }
 
-int mlmd__sc_get_floats(sc_node *n, sc_load *L, const char *name, size_t *count, const float **out)
+static int attr_floats(const void *np, const sc_node *n, sc_pool *pool, const char *name, size_t *count,
+	const float **out)
 {
 	const void *v;
-	int rc = get_list(n, L, name, 6, count, &v);
-	*out = v;
+	int rc = attr_list(np, n, pool, name, 6, count, &v);
+	if (rc > 0)
+		*out = v;
 	return rc;
 }
 
-int mlmd__sc_get_ints(sc_node *n, sc_load *L, const char *name, size_t *count, const int64_t **out)
+static int attr_ints(const void *np, const sc_node *n, sc_pool *pool, const char *name, size_t *count,
+	const int64_t **out)
 {
 	const void *v;
-	int rc = get_list(n, L, name, 7, count, &v);
-	*out = v;
+	int rc = attr_list(np, n, pool, name, 7, count, &v);
+	if (rc > 0)
+		*out = v;
 	return rc;
 }
 
-int mlmd__sc_get_strings(sc_node *n, sc_load *L, const char *name, size_t *count, const char *const **out)
+static int attr_strings(const void *np, const sc_node *n, sc_pool *pool, const char *name, size_t *count,
+	const char *const **out)
 {
-	const AttributeProto *a = find_attr(L, name);
-	*count = 0;
-	*out = NULL;
+	const AttributeProto *a = find_attr(np, name);
 	if (!a)
 		return 0;
 	if (attr_type(a) != 8)
 		return wrong_kind(n, name, "STRINGS");
-	const char **v = mlmd__sc_alloc_array(L->pool, a->n_strings, sizeof *v);
+	const char **v = mlmd__sc_alloc_array(pool, a->n_strings, sizeof *v);
 	if (!v)
 		return MLMD_OOM();
 	for (size_t i = 0; i < a->n_strings; i++)
-		if (!(v[i] = mlmd__sc_strdup(L->pool, (const char *)a->strings[i].data, a->strings[i].len)))
+		if (!(v[i] = mlmd__sc_strdup(pool, (const char *)a->strings[i].data, a->strings[i].len)))
 			return MLMD_OOM();
 	*count = a->n_strings;
 	*out = v;
-	return 0;
+	return 1;
 }
 
-int mlmd__sc_get_tensor(sc_node *n, sc_load *L, const char *name, bool *found, tensor *out)
+static int attr_tensor(const void *np, const sc_node *n, sc_pool *pool, const char *name, tensor *out)
 {
-	const AttributeProto *a = find_attr(L, name);
-	*found = false;
+	const AttributeProto *a = find_attr(np, name);
 	if (!a)
 		return 0;
 	if (attr_type(a) != 4 || !a->t)
 		return wrong_kind(n, name, "a TENSOR");
 	char what[160];
 	snprintf(what, sizeof what, "node '%s' attribute '%s'", n->name, name);
-	int rc = tensor_from_proto(L->pool, a->t, out, what);
-	*found = rc == 0;
-	return rc;
+	int rc = tensor_from_proto(pool, a->t, out, what);
+	return rc ? rc : 1;
 }
 
-int mlmd__sc_get_doubles_or_tensor(sc_node *n, sc_load *L, const char *name, size_t *count, double **out)
-{
-	char tname[96];
-	snprintf(tname, sizeof tname, "%s_as_tensor", name);
-	*count = 0;
-	*out = NULL;
-	bool found;
-	tensor t;
-	int rc = mlmd__sc_get_tensor(n, L, tname, &found, &t);
-	if (rc)
-		return rc;
-	if (found) {
-		if (t.dtype != MLMD_DTYPE_FLOAT && t.dtype != MLMD_DTYPE_DOUBLE)
-			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "attribute '%s' must be a FLOAT or DOUBLE tensor", tname);
-		size_t k = t.capacity;
-		double *v = mlmd__sc_alloc_array(L->pool, k, sizeof *v);
-		if (!v)
-			return MLMD_OOM();
-		for (size_t i = 0; i < k; i++)
-			v[i] = t.dtype == MLMD_DTYPE_FLOAT ? ((float *)t.data)[i] : ((double *)t.data)[i];
-		*count = k;
-		*out = v;
-		return 0;
-	}
-	const float *f;
-	size_t k;
-	if ((rc = mlmd__sc_get_floats(n, L, name, &k, &f)))
-		return rc;
-	double *v = mlmd__sc_alloc_array(L->pool, k, sizeof *v);
-	if (!v)
-		return MLMD_OOM();
-	for (size_t i = 0; i < k; i++)
-		v[i] = f[i];
-	*count = k;
-	*out = v;
-	return 0;
-}
-
-const tensor *mlmd__sc_const_input(const sc_node *n, sc_load *L, int i)
-{
-	if (i >= n->nin || n->in[i] < 0 || !L->m->values[n->in[i]].is_const)
-		return NULL;
-	return &L->m->values[n->in[i]].t;
-}
+static const sc_attr_source onnx_attrs = {
+	.has = attr_has,
+	.get_int = attr_int,
+	.get_float = attr_float,
+	.get_string = attr_string,
+	.get_floats = attr_floats,
+	.get_ints = attr_ints,
+	.get_strings = attr_strings,
+	.get_tensor = attr_tensor,
+};
 
 /* ---- names ---------------------------------------------------------------------------- */
 
@@ -702,7 +668,7 @@ static int build_node(loader *ld, const NodeProto *np, int index, sc_node *n)
 	if (n->op->same_types && dt0 && dt1 && dt0 != dt1)
 		return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs '%s' and '%s' have different element types (%s, %s)",
 			np->input[0], np->input[1], mlmd__sc_dtype_name(dt0), mlmd__sc_dtype_name(dt1));
-	sc_load L = { .m = m, .pool = &m->pool, .proto = np };
+	sc_load L = { .m = m, .pool = &m->pool, .src = &onnx_attrs, .attrs = np };
 	int rc = n->op->prepare ? n->op->prepare(n, &L) : 0;
 	if (rc || nout == 0)
 		return rc;

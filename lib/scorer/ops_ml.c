@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sc.h"
+#include "ops.h"
 
 #define F MLMD_DTYPE_FLOAT
 #define D MLMD_DTYPE_DOUBLE
@@ -797,16 +797,27 @@ static int run_zipmap(const sc_node *n, sc_run *r)
 }
 
 const sc_op mlmd__sc_ops_ml[] = {
-	{ "ai.onnx.ml", "LinearRegressor", 1, 1, 1, 1, prep_linreg, run_linreg, SC_T_MAIN, false, MLMD_DTYPE_FLOAT },
-	{ "ai.onnx.ml", "LinearClassifier", 1, 1, 2, 2, prep_lincls, run_lincls, SC_T_MAIN, false, SC_OUT_SET },
-	{ "ai.onnx.ml", "Scaler", 1, 1, 1, 1, prep_scaler, run_scaler, SC_T_MAIN, false, MLMD_DTYPE_FLOAT },
-	{ "ai.onnx.ml", "Normalizer", 1, 1, 1, 1, prep_normalizer, run_normalizer, SC_T_MAIN, false, MLMD_DTYPE_FLOAT },
-	{ "ai.onnx.ml", "Binarizer", 1, 1, 1, 1, prep_binarizer, run_binarizer, SC_T_MAIN, false, SC_OUT_SAME },
-	{ "ai.onnx.ml", "Imputer", 1, 1, 1, 1, prep_imputer, run_imputer, SC_T_MAIN, false, SC_OUT_SAME },
-	{ "ai.onnx.ml", "OneHotEncoder", 1, 1, 1, 1, prep_ohe, run_ohe, SC_T_MAIN | SC_T(MLMD_DTYPE_STRING), false, MLMD_DTYPE_FLOAT },
-	{ "ai.onnx.ml", "LabelEncoder", 1, 1, 1, 1, prep_le, run_le, SC_T_FLT | SC_T(MLMD_DTYPE_INT64) | SC_T(MLMD_DTYPE_STRING), false, SC_OUT_SET },
-	{ "ai.onnx.ml", "ArrayFeatureExtractor", 2, 2, 1, 1, NULL, run_afe, 0, false, SC_OUT_SAME },
-	{ "ai.onnx.ml", "FeatureVectorizer", 1, SC_VARIADIC, 1, 1, prep_fv, run_fv, SC_T_MAIN, false, MLMD_DTYPE_FLOAT },
-	{ "ai.onnx.ml", "ZipMap", 1, 1, 1, 1, prep_zipmap, run_zipmap, SC_T(MLMD_DTYPE_FLOAT), false, MLMD_DTYPE_FLOAT },
-	{ NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, false, 0 }
+	{ .domain = "ai.onnx.ml", .name = "LinearRegressor", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .prepare = prep_linreg, .run = run_linreg, .types = SC_T_MAIN, .out = MLMD_DTYPE_FLOAT },
+	{ .domain = "ai.onnx.ml", .name = "LinearClassifier", .min_in = 1, .max_in = 1, .min_out = 2, .max_out = 2,
+	  .prepare = prep_lincls, .run = run_lincls, .types = SC_T_MAIN, .out = SC_OUT_SET },
+	{ .domain = "ai.onnx.ml", .name = "Scaler", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .prepare = prep_scaler, .run = run_scaler, .types = SC_T_MAIN, .out = MLMD_DTYPE_FLOAT },
+	{ .domain = "ai.onnx.ml", .name = "Normalizer", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .prepare = prep_normalizer, .run = run_normalizer, .types = SC_T_MAIN, .out = MLMD_DTYPE_FLOAT },
+	{ .domain = "ai.onnx.ml", .name = "Binarizer", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .prepare = prep_binarizer, .run = run_binarizer, .types = SC_T_MAIN, .out = SC_OUT_SAME },
+	{ .domain = "ai.onnx.ml", .name = "Imputer", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .prepare = prep_imputer, .run = run_imputer, .types = SC_T_MAIN, .out = SC_OUT_SAME },
+	{ .domain = "ai.onnx.ml", .name = "OneHotEncoder", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .prepare = prep_ohe, .run = run_ohe, .types = SC_T_MAIN | SC_T(MLMD_DTYPE_STRING), .out = MLMD_DTYPE_FLOAT },
+	{ .domain = "ai.onnx.ml", .name = "LabelEncoder", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .prepare = prep_le, .run = run_le, .types = SC_T_FLT | SC_T(MLMD_DTYPE_INT64) | SC_T(MLMD_DTYPE_STRING), .out = SC_OUT_SET },
+	{ .domain = "ai.onnx.ml", .name = "ArrayFeatureExtractor", .min_in = 2, .max_in = 2, .min_out = 1, .max_out = 1,
+	  .run = run_afe, .out = SC_OUT_SAME },
+	{ .domain = "ai.onnx.ml", .name = "FeatureVectorizer", .min_in = 1, .max_in = SC_VARIADIC, .min_out = 1, .max_out = 1,
+	  .prepare = prep_fv, .run = run_fv, .types = SC_T_MAIN, .out = MLMD_DTYPE_FLOAT },
+	{ .domain = "ai.onnx.ml", .name = "ZipMap", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .prepare = prep_zipmap, .run = run_zipmap, .types = SC_T(MLMD_DTYPE_FLOAT), .out = MLMD_DTYPE_FLOAT },
+	{ .name = NULL }
 };

@@ -1,6 +1,6 @@
 /*
  * scorer/pmml_fn.c - the string, date and distribution functions behind
- * PMML's Apply, on plain C strings and numbers (pmml.c handles values,
+ * PMML's Apply, on plain C strings and numbers (pmml_apply.c handles values,
  * missing values and argument checks).
  *
  * Strings a function makes live in a row's text (pmml_text): chunks taken
@@ -16,9 +16,9 @@
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include "pmml.h"
+#include "../util/base.h"
+#include "pmml_fn.h"
 
 /* ---- a row's text ---------------------------------------------------------------- */
 

@@ -9,9 +9,9 @@
  */
 #include <expat.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include "pmml.h"
+#include "../util/base.h"
+#include "pmml_xml.h"
 
 #define MAX_DEPTH 256
 #define MAX_ELEMENTS 50000000L

@@ -3,9 +3,10 @@
  *
  * A model is a graph of values (tensors) and nodes (operations) in an order
  * where every node's inputs are computed before it runs. Loaders (ONNX,
- * XGBoost JSON) build it; each op parses and checks its attributes once at
- * load ("prepare") and then runs per batch on tensors held in a score
- * context's arena. Nothing in a loaded model changes after load.
+ * XGBoost JSON, PMML) build it; each op parses and checks its attributes
+ * once at load ("prepare", through ops.h) and then runs per batch on tensors
+ * held in a score context's arena (run.c). Nothing in a loaded model changes
+ * after load.
  */
 #ifndef MLMD_SC_H
 #define MLMD_SC_H
@@ -15,53 +16,7 @@
 #include <stdint.h>
 #include "../util/base.h"
 #include "mlmd/scorer.h"
-
-typedef mlmd_tensor tensor;
-
-/* memcpy that accepts (NULL, 0): empty tensors have no data pointer. */
-static inline void sc_memcpy(void *dst, const void *src, size_t n)
-{
-	if (n)
-		__builtin_memcpy(dst, src, n);
-}
-
-/* ---- memory pools --------------------------------------------------------- */
-
-/* Bump allocator over a list of blocks. The model uses one for everything it
- * owns (freed at once); a score context uses one per call, reset between
- * calls and coalesced into a single block, so steady-state calls allocate
- * nothing. */
-typedef struct sc_block sc_block;
-typedef struct sc_pool {
-	sc_block *head;
-	size_t used_total; /* bytes handed out since the last reset */
-	size_t peak;       /* largest used_total seen */
-	size_t limit;      /* 0, or the most used_total may reach */
-	size_t refused;    /* the size of the last request the limit refused since the last reset, or 0 */
-} sc_pool;
-void *mlmd__sc_alloc(sc_pool *p, size_t n);          /* 32-byte aligned, zeroed; NULL on OOM */
-void *mlmd__sc_alloc_array(sc_pool *p, size_t n, size_t elem); /* checks n*elem overflow */
-char *mlmd__sc_strdup(sc_pool *p, const char *s, size_t len);
-void mlmd__sc_pool_reset(sc_pool *p);
-void mlmd__sc_pool_free(sc_pool *p);
-
-/* ---- tensors ------------------------------------------------------------------ */
-
-size_t mlmd__sc_dtype_size(int dtype);    /* 0 for unsupported types */
-const char *mlmd__sc_dtype_name(int dtype); /* ONNX's names, "UINT8" for unsupported ones too */
-bool mlmd__sc_dtype_supported(int dtype);
-bool mlmd__sc_is_int(int dtype);          /* any integer type (not BOOL) */
-bool mlmd__sc_is_unsigned(int dtype);
-/* Element access for any numeric or BOOL tensor (see model.c). */
-int64_t mlmd__sc_geti(const tensor *t, int64_t i);
-uint64_t mlmd__sc_getu(const tensor *t, int64_t i);
-double mlmd__sc_getd(const tensor *t, int64_t i);
-void mlmd__sc_seti(tensor *t, int64_t i, int64_t v);
-void mlmd__sc_setd(tensor *t, int64_t i, double v);
-int64_t mlmd__sc_numel(const tensor *t);
-/* Number of elements for dims, or -1 on overflow / negative / over the limit. */
-int64_t mlmd__sc_shape_numel(int rank, const int64_t *dims);
-#define SC_MAX_ELEMENTS ((int64_t)1 << 34)
+#include "tensor.h"
 
 /* ---- the graph ---------------------------------------------------------------- */
 
@@ -69,11 +24,13 @@ typedef struct sc_node sc_node;
 typedef struct sc_run sc_run;
 typedef struct sc_load sc_load;
 
+/* An operator: a row of an op table (ops.h), or a loader's own (PMML,
+ * XGBoost), written with designated initialisers. */
 typedef struct sc_op {
-	const char *domain;  /* "" (ai.onnx) or "ai.onnx.ml" */
+	const char *domain;  /* "" (ai.onnx), "ai.onnx.ml", or a loader's own */
 	const char *name;
 	int min_in, max_in, min_out, max_out;
-	int (*prepare)(sc_node *n, sc_load *L); /* may be NULL */
+	int (*prepare)(sc_node *n, sc_load *L); /* reads the node's attributes at load (ops.h); may be NULL */
 	int (*run)(const sc_node *n, sc_run *r);
 	/* Load-time typing: the element types input 0 may have (a mask of
 	 * SC_T(dtype); 0 = any), whether input 1 must have input 0's type, and
@@ -143,34 +100,8 @@ struct mlmd_model {
 	int max_nin, max_nout; /* the widest node's input and output counts (set after load) */
 };
 
-/* Load-time state the ops' prepare functions may use. */
-struct sc_load {
-	mlmd_model *m;
-	sc_pool *pool;         /* == &m->pool */
-	const void *proto;     /* the ONNX NodeProto being prepared */
-};
-
-/* Attribute getters for prepare functions. Absent attributes give the
- * default (or the empty list) and return 0; a present attribute of the
- * wrong kind fails naming the node and attribute. */
-bool mlmd__sc_has(sc_node *n, sc_load *L, const char *name);
-int mlmd__sc_get_int(sc_node *n, sc_load *L, const char *name, int64_t def, int64_t *out);
-int mlmd__sc_get_float(sc_node *n, sc_load *L, const char *name, double def, double *out);
-int mlmd__sc_get_string(sc_node *n, sc_load *L, const char *name, const char *def, const char **out);
-int mlmd__sc_get_floats(sc_node *n, sc_load *L, const char *name, size_t *count, const float **out);
-int mlmd__sc_get_ints(sc_node *n, sc_load *L, const char *name, size_t *count, const int64_t **out);
-int mlmd__sc_get_strings(sc_node *n, sc_load *L, const char *name, size_t *count, const char *const **out);
-/* A tensor attribute; found is set false when absent. */
-int mlmd__sc_get_tensor(sc_node *n, sc_load *L, const char *name, bool *found, tensor *out);
-/* A list of numbers given either as `name` (floats) or `name_as_tensor`,
- * converted to doubles in the model pool. */
-int mlmd__sc_get_doubles_or_tensor(sc_node *n, sc_load *L, const char *name, size_t *count, double **out);
-
-/* Errors that name the node: "node 'x' (ai.onnx::Gemm): ..." */
+/* Errors that name the node: "node 'x' (ai.onnx::Gemm): ..." (model.c) */
 int mlmd__sc_fail(const sc_node *n, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* The constant value feeding input i, or NULL if it is computed. */
-const tensor *mlmd__sc_const_input(const sc_node *n, sc_load *L, int i);
 
 /* ---- running -------------------------------------------------------------------- */
 
@@ -190,84 +121,15 @@ struct sc_run {
 	int nin, nout;
 };
 
-/* Allocates an output tensor of the given shape in the context. */
+/* Allocates an output tensor of the given shape in the context (run.c). */
 int mlmd__sc_out(const sc_node *n, sc_run *r, int k, int dtype, int rank, const int64_t *dims);
 
-/* ---- op tables, tree engine --------------------------------------------------- */
+/* ---- building a model (model.c) ------------------------------------------------ */
 
-const sc_op *mlmd__sc_find_op(const char *domain, const char *name);
-extern const sc_op mlmd__sc_ops_core[];
-extern const sc_op mlmd__sc_ops_ml[];
-extern const sc_op mlmd__sc_ops_tree[];
-
-/* A compiled tree ensemble (see trees.c). */
-typedef struct sc_trees sc_trees;
-typedef enum { SC_AGG_SUM, SC_AGG_AVERAGE, SC_AGG_MIN, SC_AGG_MAX } sc_agg;
-typedef enum { SC_POST_NONE, SC_POST_LOGISTIC, SC_POST_SOFTMAX, SC_POST_SOFTMAX_ZERO, SC_POST_PROBIT } sc_post;
-enum { SC_MODE_LEQ, SC_MODE_LT, SC_MODE_GTE, SC_MODE_GT, SC_MODE_EQ, SC_MODE_NEQ, SC_MODE_MEMBER, SC_MODE_LEAF };
-
-/* Tree builder input: nodes of every tree, children given as indexes into
- * the same arrays (for leaves, leaf_start/leaf_count index the votes). */
-typedef struct sc_tree_src {
-	int n_trees;
-	const int32_t *roots;      /* node index of each tree's root */
-	int n_nodes;
-	const uint8_t *mode;
-	const int32_t *feature;
-	const double *threshold;   /* in the type the model stores (float values are exact) */
-	const uint8_t *missing_true;
-	const int32_t *true_child, *false_child;
-	const int32_t *vote_start, *vote_count; /* leaves: their votes */
-	const int32_t *vote_target;
-	const double *vote_weight;
-	const double *const *member_sets; /* MEMBER nodes: sorted values */
-	const int32_t *member_count;
-	int n_targets;
-	sc_agg agg;
-	const double *base;        /* n_targets or NULL */
-	bool base_first;           /* XGBoost: start from the base, then add trees in order */
-	bool float_sum;            /* accumulate in float (XGBoost parity) instead of double */
-	bool compact;              /* scored a row at a time (PMML): keep the compact generic layout,
-	                              whose walk touches only the nodes on the path */
-} sc_tree_src;
-
-int mlmd__sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *src, const char *what);
-
-/* Working arrays behind an sc_tree_src, for loaders (malloc'd, freed after the build). */
-typedef struct sc_tree_buf {
-	sc_tree_src s;
-	int32_t *roots, *feature, *tchild, *fchild, *vstart, *vcount, *vtarget;
-	uint8_t *mode, *miss;
-	double *thr, *vweight;
-	double **sets;
-	int32_t *nsets;
-
-} sc_tree_buf;
-int mlmd__sc_tree_buf_alloc(sc_tree_buf *b, size_t nodes, size_t votes, size_t trees);
-void mlmd__sc_tree_buf_free(sc_tree_buf *b);
-/* "NONE", "LOGISTIC", "SOFTMAX", "SOFTMAX_ZERO", "PROBIT" (the ONNX names). */
-int mlmd__sc_parse_post(const sc_node *n, const char *s, sc_post *out);
-int mlmd__sc_trees_n_features(const sc_trees *t);
-/* Scores rows of X (n rows x n_cols, dtype float or double; NaN = missing)
- * into out (n x n_targets) as raw aggregated scores with base values. */
-int mlmd__sc_trees_n_targets(const sc_trees *t);
-/* `scratch` (the score context's pool) holds any working memory. */
-int mlmd__sc_trees_score(const sc_trees *t, sc_pool *scratch, int dtype, const void *x, int64_t n, int64_t n_cols,
-	double *out);
-/* The first vote of the leaf that one row of doubles reaches in the first
- * tree: a quick path for single trees whose leaves vote once (PMML). */
-double mlmd__sc_trees_vote1_d(const sc_trees *t, const double *row);
-/* ONNX post transforms over n rows of k scores, in place. */
-void mlmd__sc_post_transform(sc_post post, double *scores, int64_t n, int k);
-
-/* Reads a whole file (malloc'd into *buf); refuses directories (model.c). */
-int mlmd__sc_read_file(const char *path, char **buf, size_t *len);
-
-/* XGBoost JSON (xgboost.c) and ONNX (onnx_load.c) loaders. */
-int mlmd__sc_load_xgboost(mlmd_model *m, const char *json, size_t len);
-int mlmd__sc_load_onnx(mlmd_model *m, const void *data, size_t len);
-/* Helpers loaders share. */
+/* Adds a value named `name` (kept, not copied) to the model; returns its
+ * index, or a negative status. */
 int mlmd__sc_add_value(mlmd_model *m, const char *name);
+/* Fills the outputs' class labels from the values they name (after a load). */
 int mlmd__sc_finish_io(mlmd_model *m);
 
 #endif

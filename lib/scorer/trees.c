@@ -20,7 +20,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sc.h"
+#include "../util/base.h"
+#include "trees.h"
 
 #define MAX_PAD 8        /* deepest tree padded to a complete tree */
 #define MAX_DEPTH 1024   /* deeper (or cyclic) trees are refused */
@@ -353,17 +354,6 @@ int mlmd__sc_tree_buf_alloc(sc_tree_buf *b, size_t nodes, size_t votes, size_t t
 	b->s.member_count = b->nsets;
 	b->s.n_nodes = (int)nodes;
 	return 0;
-}
-
-int mlmd__sc_parse_post(const sc_node *n, const char *s, sc_post *out)
-{
-	static const char *const names[] = { "NONE", "LOGISTIC", "SOFTMAX", "SOFTMAX_ZERO", "PROBIT" };
-	for (int i = 0; i < 5; i++)
-		if (strcmp(s, names[i]) == 0) {
-			*out = (sc_post)i;
-			return 0;
-		}
-	return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "unknown post_transform '%s'", s);
 }
 
 /* ---- scoring ----------------------------------------------------------------------------- */

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sc.h"
+#include "trees.h"
+#include "load.h"
 
 /* ---- a minimal JSON DOM (flat array of values) ------------------------------------------ */
 
@@ -338,8 +340,10 @@ static int run_xgb(const sc_node *n, sc_run *r)
 	return 0;
 }
 
-static const sc_op xgb_op = { "ai.onnx.ml", "XGBoostTrees", 1, 1, 1, 1, NULL, run_xgb, SC_T(MLMD_DTYPE_FLOAT), false,
-	MLMD_DTYPE_FLOAT };
+static const sc_op xgb_op = {
+	.domain = "ai.onnx.ml", .name = "XGBoostTrees", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	.run = run_xgb, .types = SC_T(MLMD_DTYPE_FLOAT), .out = MLMD_DTYPE_FLOAT,
+};
 
 static int bad(const char *what)
 {

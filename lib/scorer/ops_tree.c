@@ -1,5 +1,5 @@
 /*
- * scorer/tree_ops.c - ONNX's tree operators, compiled to the tree engine:
+ * scorer/ops_tree.c - ONNX's tree operators, compiled to the tree engine:
  * TreeEnsembleRegressor and TreeEnsembleClassifier (ai.onnx.ml 1 and 3,
  * nodes keyed by (tree id, node id)) and TreeEnsemble (ai.onnx.ml 5, node
  * and leaf arrays indexed directly, set membership).
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sc.h"
+#include "ops.h"
 
 typedef struct {
 	sc_trees *trees;
@@ -579,8 +579,11 @@ static int run_trees(const sc_node *n, sc_run *r)
 }
 
 const sc_op mlmd__sc_ops_tree[] = {
-	{ "ai.onnx.ml", "TreeEnsembleRegressor", 1, 1, 1, 1, prep_regressor, run_trees, SC_T_MAIN, false, MLMD_DTYPE_FLOAT },
-	{ "ai.onnx.ml", "TreeEnsembleClassifier", 1, 1, 2, 2, prep_classifier, run_trees, SC_T_MAIN, false, SC_OUT_SET },
-	{ "ai.onnx.ml", "TreeEnsemble", 1, 1, 1, 1, prep_v5, run_trees, SC_T_FLT, false, SC_OUT_SET },
-	{ NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, false, 0 }
+	{ .domain = "ai.onnx.ml", .name = "TreeEnsembleRegressor", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .prepare = prep_regressor, .run = run_trees, .types = SC_T_MAIN, .out = MLMD_DTYPE_FLOAT },
+	{ .domain = "ai.onnx.ml", .name = "TreeEnsembleClassifier", .min_in = 1, .max_in = 1, .min_out = 2, .max_out = 2,
+	  .prepare = prep_classifier, .run = run_trees, .types = SC_T_MAIN, .out = SC_OUT_SET },
+	{ .domain = "ai.onnx.ml", .name = "TreeEnsemble", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+	  .prepare = prep_v5, .run = run_trees, .types = SC_T_FLT, .out = SC_OUT_SET },
+	{ .name = NULL }
 };

@@ -1,0 +1,26 @@
+/*
+ * lib/scorer/load.h - loading model files: the format loaders that load.c
+ * picks from (one per format), and reading a file.
+ */
+#ifndef MLMD_SCORER_LOAD_H
+#define MLMD_SCORER_LOAD_H
+
+#include <stddef.h>
+#include "mlmd/scorer.h"
+
+/* Each fills a new, empty model from a document of its format (the model's
+ * format, producer, values, nodes and signature); on failure the caller frees
+ * the model. */
+int mlmd__sc_load_onnx(mlmd_model *m, const void *data, size_t len);     /* onnx_load.c */
+int mlmd__sc_load_xgboost(mlmd_model *m, const char *json, size_t len);  /* xgboost.c */
+int mlmd__sc_load_pmml(mlmd_model *m, const char *data, size_t len);     /* pmml_load.c */
+
+/* Reads a whole file (malloc'd into *buf); refuses directories (load.c). */
+int mlmd__sc_read_file(const char *path, char **buf, size_t *len);
+
+/* For tests and benchmarks: how many of a PMML model's TreeModels were
+ * compiled into the tree engine and how many are walked node by node; -1 if
+ * m is not a PMML model (pmml_load.c). */
+int mlmd__sc_pmml_tree_counts(const mlmd_model *m, int *engine, int *walked);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * lib/scorer/trees.h - the tree engine (trees.c): tree ensembles of every
+ * format (ONNX, XGBoost, PMML) compiled to flat node arrays and scored.
+ *
+ * It sits on tensor.h alone: loaders and operators describe their trees in
+ * an sc_tree_src and get back an immutable sc_trees in their model's pool.
+ */
+#ifndef MLMD_SCORER_TREES_H
+#define MLMD_SCORER_TREES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "tensor.h"
+
+/* A compiled tree ensemble (see trees.c). */
+typedef struct sc_trees sc_trees;
+typedef enum { SC_AGG_SUM, SC_AGG_AVERAGE, SC_AGG_MIN, SC_AGG_MAX } sc_agg;
+typedef enum { SC_POST_NONE, SC_POST_LOGISTIC, SC_POST_SOFTMAX, SC_POST_SOFTMAX_ZERO, SC_POST_PROBIT } sc_post;
+enum { SC_MODE_LEQ, SC_MODE_LT, SC_MODE_GTE, SC_MODE_GT, SC_MODE_EQ, SC_MODE_NEQ, SC_MODE_MEMBER, SC_MODE_LEAF };
+
+/* Tree builder input: nodes of every tree, children given as indexes into
+ * the same arrays (for leaves, leaf_start/leaf_count index the votes). */
+typedef struct sc_tree_src {
+	int n_trees;
+	const int32_t *roots;      /* node index of each tree's root */
+	int n_nodes;
+	const uint8_t *mode;
+	const int32_t *feature;
+	const double *threshold;   /* in the type the model stores (float values are exact) */
+	const uint8_t *missing_true;
+	const int32_t *true_child, *false_child;
+	const int32_t *vote_start, *vote_count; /* leaves: their votes */
+	const int32_t *vote_target;
+	const double *vote_weight;
+	const double *const *member_sets; /* MEMBER nodes: sorted values */
+	const int32_t *member_count;
+	int n_targets;
+	sc_agg agg;
+	const double *base;        /* n_targets or NULL */
+	bool base_first;           /* XGBoost: start from the base, then add trees in order */
+	bool float_sum;            /* accumulate in float (XGBoost parity) instead of double */
+	bool compact;              /* scored a row at a time (PMML): keep the compact generic layout,
+	                              whose walk touches only the nodes on the path */
+} sc_tree_src;
+
+int mlmd__sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *src, const char *what);
+
+/* Working arrays behind an sc_tree_src, for loaders (malloc'd, freed after the build). */
+typedef struct sc_tree_buf {
+	sc_tree_src s;
+	int32_t *roots, *feature, *tchild, *fchild, *vstart, *vcount, *vtarget;
+	uint8_t *mode, *miss;
+	double *thr, *vweight;
+	double **sets;
+	int32_t *nsets;
+} sc_tree_buf;
+int mlmd__sc_tree_buf_alloc(sc_tree_buf *b, size_t nodes, size_t votes, size_t trees);
+void mlmd__sc_tree_buf_free(sc_tree_buf *b);
+int mlmd__sc_trees_n_features(const sc_trees *t);
+int mlmd__sc_trees_n_targets(const sc_trees *t);
+/* Scores rows of X (n rows x n_cols, dtype float or double; NaN = missing)
+ * into out (n x n_targets) as raw aggregated scores with base values.
+ * `scratch` (the score context's pool) holds any working memory. */
+int mlmd__sc_trees_score(const sc_trees *t, sc_pool *scratch, int dtype, const void *x, int64_t n, int64_t n_cols,
+	double *out);
+/* The first vote of the leaf that one row of doubles reaches in the first
+ * tree: a quick path for single trees whose leaves vote once (PMML). */
+double mlmd__sc_trees_vote1_d(const sc_trees *t, const double *row);
+/* ONNX post transforms over n rows of k scores, in place. */
+void mlmd__sc_post_transform(sc_post post, double *scores, int64_t n, int k);
+
+#endif
