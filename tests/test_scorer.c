@@ -1165,6 +1165,48 @@ static void variadic_ops_take_100_inputs(void **state)
 	}
 }
 
+/* XGBoost JSON is read with the library's JSON reader: strings are decoded,
+ * NaN and +-Infinity are numbers (XGBoost and Python write them so), and a
+ * syntax error names its byte and what is wrong there. */
+static void xgboost_json_reader_details(void **state)
+{
+	(void)state;
+	/* an escaped objective name is the same name */
+	mlmd_model *m = xgb_model("5E-1", "reg:squared\\u0065rror", 0);
+	mlmd_model_free(m);
+	/* a leaf of -Infinity: tree 1's left leaf (x0 < -1) */
+	char json[4096];
+	snprintf(json, sizeof json, XGB, "5E-1", "reg:squarederror");
+	char *leaf = strstr(json, "1.5E-1");
+	assert_non_null(leaf);
+	char fixed[4096];
+	snprintf(fixed, sizeof fixed, "%.*s-Infinity%s", (int)(leaf - json), json, leaf + strlen("1.5E-1"));
+	assert_int_equal(mlmd_model_load_buffer(&m, fixed, strlen(fixed), "m.json"), 0);
+	float x[4] = { -2, 1, 5, 1 }, out[2];
+	mlmd_tensor in = tf32(x, 2, 2), o = { .data = out, .capacity = 2 };
+	assert_int_equal(mlmd_model_score(m, NULL, &in, 1, &o, 1), 0);
+	assert_true(isinf(out[0]) && out[0] < 0);
+	assert_true(out[1] == 0.5f + 0.75f + -0.25f);
+	mlmd_model_free(m);
+	/* NaN as a threshold is read (every comparison with it is false) */
+	snprintf(fixed, sizeof fixed, "%.*sNaN%s", (int)(leaf - json), json, leaf + strlen("1.5E-1"));
+	assert_int_equal(mlmd_model_load_buffer(&m, fixed, strlen(fixed), "m.json"), 0);
+	assert_int_equal(mlmd_model_score(m, NULL, &in, 1, &o, 1), 0);
+	assert_true(isnan(out[0]));
+	mlmd_model_free(m);
+	/* other spellings are not JSON */
+	snprintf(fixed, sizeof fixed, "%.*snan%s", (int)(leaf - json), json, leaf + strlen("1.5E-1"));
+	assert_int_equal(mlmd_model_load_buffer(&m, fixed, strlen(fixed), "m.json"), -MLMD_INVALID_ARGUMENT);
+	assert_non_null(strstr(mlmd_error_message(), "malformed JSON at byte"));
+	const char *missing_comma = "{\"learner\": [1 2]}";
+	assert_int_equal(mlmd_model_load_buffer(&m, missing_comma, strlen(missing_comma), "m.json"),
+		-MLMD_INVALID_ARGUMENT);
+	assert_non_null(strstr(mlmd_error_message(), "malformed JSON at byte 15: expected ',' or ']'"));
+	const char *bad_escape = "{\"learner\": \"\\x\"}";
+	assert_int_equal(mlmd_model_load_buffer(&m, bad_escape, strlen(bad_escape), "m.json"), -MLMD_INVALID_ARGUMENT);
+	assert_non_null(strstr(mlmd_error_message(), "a bad escape in a string"));
+}
+
 /* XGBoost JSON: counts the file declares (a tree's num_nodes, the number of
  * trees, num_class) must agree with the arrays present, and refusing such a
  * file costs memory in proportion to its text (the parser's DOM never grows
@@ -1362,6 +1404,7 @@ int main(void)
 		cmocka_unit_test(xgboost_json_semantics),
 		cmocka_unit_test(dtype_names_and_sizes),
 		cmocka_unit_test(xgboost_declared_counts_are_checked),
+		cmocka_unit_test(xgboost_json_reader_details),
 		cmocka_unit_test(output_buffers_and_input_checks),
 		cmocka_unit_test(variadic_ops_take_100_inputs),
 		cmocka_unit_test(scratch_limit_names_node_and_limit),

@@ -6,20 +6,25 @@
  * float with NaN going to default_left's side, and each row's margin starts
  * at the base score (as a margin) and adds the trees' leaf values in float,
  * in tree order; the objective's transform is then applied in float. The
- * JSON is read by a small parser here that keeps each number's text, so
- * float values are converted once, directly (strtof), as XGBoost wrote them.
+ * JSON is read with the library's reader (mlmd/json.h) into a flat document
+ * that keeps each number's text, so float values are converted once,
+ * directly (strtof), as XGBoost wrote them.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "mlmd/json.h"
 #include "sc.h"
 #include "trees.h"
 #include "load.h"
 
-/* ---- a minimal JSON DOM (flat array of values) ------------------------------------------ */
+/* ---- the document, read with the library's JSON reader ---------------------------------- */
 
+/* The document is kept as a flat array of values (members are found by
+ * name, in any order). Strings and numbers keep their text, so each float is
+ * converted once, directly (strtof), from the digits XGBoost wrote. */
 enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
 
 typedef struct {
@@ -27,42 +32,23 @@ typedef struct {
 	int32_t first, next;    /* first child; next sibling (-1 at the end) */
 	int32_t count;          /* children */
 	int32_t len, key_len;
-	const char *p;          /* text: number literal, string body (escapes kept), or bool */
+	const char *p;          /* text: number as written, string decoded, "true" or "false" */
 	const char *key;        /* member name when inside an object */
 } jv;
 
 typedef struct {
-	const char *s, *end;
 	jv *v;
 	int32_t n, cap;
-	const char *err;
-} jparser;
+	char *text;             /* every token's text, NUL-terminated, back to back */
+	size_t used, text_cap;
+} jdoc;
 
 #define J_MAX_DEPTH 64
-
-static void jws(jparser *j)
-{
-	while (j->s < j->end && (*j->s == ' ' || *j->s == '\t' || *j->s == '\n' || *j->s == '\r'))
-		j->s++;
-}
-
-static int32_t jnew(jparser *j, int type)
-{
-	if (j->n == j->cap) { /* cannot happen: jcount() bounds every well-formed prefix */
-		j->err = "more values than separators";
-		return -1;
-	}
-	jv *v = &j->v[j->n];
-	memset(v, 0, sizeof *v);
-	v->type = type;
-	v->first = v->next = -1;
-	return j->n++;
-}
 
 /* An upper bound of the number of values in the text, from one pass over
  * it: every value but the root follows a ',' or opens its container's
  * first element, so values <= commas + containers + 1 (outside strings).
- * The DOM is allocated once at that size: memory follows the text. */
+ * The document is allocated once at that size: memory follows the text. */
 static int64_t jcount(const char *s, size_t len)
 {
 	int64_t n = 1;
@@ -83,133 +69,117 @@ static int64_t jcount(const char *s, size_t len)
 	return n;
 }
 
-static int jstring(jparser *j, const char **p, int32_t *len)
+/* A copy of a token's text in the document's text area. A decoded token is
+ * never longer than its bytes in the source, so the area (the source's
+ * length plus one NUL per value) cannot run out; the check stays. */
+static const char *jkeep(jdoc *d, const char *t, size_t len)
 {
-	j->s++; /* opening quote */
-	const char *start = j->s;
-	while (j->s < j->end && *j->s != '"') {
-		if ((unsigned char)*j->s < 0x20) {
-			j->err = "control character in a string";
-			return -1;
-		}
-		if (*j->s == '\\')
-			j->s++;
-		j->s++;
-	}
-	if (j->s >= j->end) {
-		j->err = "unterminated string";
-		return -1;
-	}
-	*p = start;
-	*len = (int32_t)(j->s - start);
-	j->s++;
-	return 0;
+	if (len + 1 > d->text_cap - d->used)
+		return NULL;
+	char *p = d->text + d->used;
+	memcpy(p, t, len);
+	p[len] = '\0';
+	d->used += len + 1;
+	return p;
 }
 
-static int32_t jvalue(jparser *j, int depth)
+static int jfail(mlmd_json_reader *r, const char *problem)
 {
-	if (depth > J_MAX_DEPTH) {
-		j->err = "nested too deeply";
-		return -1;
-	}
-	jws(j);
-	if (j->s >= j->end) {
-		j->err = "unexpected end";
-		return -1;
-	}
-	char c = *j->s;
-	if (c == '{' || c == '[') {
-		bool obj = c == '{';
-		int32_t me = jnew(j, obj ? J_OBJ : J_ARR), last = -1;
-		if (me < 0)
-			return -1;
-		j->s++;
-		jws(j);
-		if (j->s < j->end && *j->s == (obj ? '}' : ']')) {
-			j->s++;
-			return me;
+	return mlmd__fail(MLMD_INVALID_ARGUMENT, "XGBoost JSON: malformed JSON at byte %zu: %s",
+		mlmd_json_reader_offset(r), problem);
+}
+
+/* Reads json[0..len) into d; returns the root's index in *root. */
+static int jload(jdoc *d, const char *json, size_t len, int32_t *root)
+{
+	int64_t cap = jcount(json, len);
+	if (cap > (1 << 28))
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "XGBoost JSON: the document holds more than 2^28 values");
+	d->v = malloc((size_t)cap * sizeof *d->v);
+	d->text_cap = len + (size_t)cap;
+	d->text = malloc(d->text_cap);
+	if (!d->v || !d->text)
+		return MLMD_OOM();
+	d->cap = (int32_t)cap;
+	mlmd_json_reader *r;
+	int rc = mlmd_json_reader_new(&r, json, len, J_MAX_DEPTH);
+	if (rc)
+		return rc;
+	mlmd__json_reader_allow_nonfinite(r);
+	int32_t open[J_MAX_DEPTH + 1], last[J_MAX_DEPTH + 1];
+	int depth = 0;
+	const char *key = NULL;
+	int32_t key_len = 0;
+	*root = -1;
+	for (;;) {
+		const char *t;
+		size_t tl;
+		int tok = mlmd_json_next(r, &t, &tl);
+		if (tok < 0) {
+			rc = tok == -MLMD_INVALID_ARGUMENT ? jfail(r, mlmd__json_reader_problem(r)) : tok;
+			break;
 		}
-		for (;;) {
-			const char *key = NULL;
-			int32_t klen = 0;
-			if (obj) {
-				jws(j);
-				if (j->s >= j->end || *j->s != '"') {
-					j->err = "expected a member name";
-					return -1;
-				}
-				if (jstring(j, &key, &klen))
-					return -1;
-				jws(j);
-				if (j->s >= j->end || *j->s != ':') {
-					j->err = "expected ':'";
-					return -1;
-				}
-				j->s++;
-			}
-			int32_t ch = jvalue(j, depth + 1);
-			if (ch < 0)
-				return -1;
-			j->v[ch].key = key;
-			j->v[ch].key_len = klen;
-			if (last < 0)
-				j->v[me].first = ch;
+		if (tok == MLMD_JSON_END)
+			break;
+		if (tok == MLMD_JSON_OBJECT_END || tok == MLMD_JSON_ARRAY_END) {
+			depth--;
+			continue;
+		}
+		if ((tok == MLMD_JSON_KEY || tok == MLMD_JSON_STRING || tok == MLMD_JSON_NUMBER) && tl > INT32_MAX) {
+			rc = jfail(r, "a string longer than 2^31 bytes");
+			break;
+		}
+		const char *kept = NULL;
+		if ((tok == MLMD_JSON_KEY || tok == MLMD_JSON_STRING || tok == MLMD_JSON_NUMBER) &&
+			!(kept = jkeep(d, t, tl))) {
+			rc = jfail(r, "more text than the document holds");
+			break;
+		}
+		if (tok == MLMD_JSON_KEY) {
+			key = kept;
+			key_len = (int32_t)tl;
+			continue;
+		}
+		if (d->n == d->cap) { /* cannot happen: jcount() bounds every well-formed prefix */
+			rc = jfail(r, "more values than separators");
+			break;
+		}
+		int32_t me = d->n++;
+		jv *v = &d->v[me];
+		*v = (jv){ .first = -1, .next = -1, .key = key, .key_len = key_len };
+		key = NULL;
+		key_len = 0;
+		switch (tok) {
+		case MLMD_JSON_NULL: v->type = J_NULL; break;
+		case MLMD_JSON_FALSE: v->type = J_BOOL; v->p = "false"; v->len = 5; break;
+		case MLMD_JSON_TRUE: v->type = J_BOOL; v->p = "true"; v->len = 4; break;
+		case MLMD_JSON_NUMBER: v->type = J_NUM; v->p = kept; v->len = (int32_t)tl; break;
+		case MLMD_JSON_STRING: v->type = J_STR; v->p = kept; v->len = (int32_t)tl; break;
+		case MLMD_JSON_OBJECT: v->type = J_OBJ; break;
+		default: v->type = J_ARR; break;
+		}
+		if (depth == 0) {
+			*root = me;
+		} else {
+			int32_t parent = open[depth - 1];
+			if (last[depth - 1] < 0)
+				d->v[parent].first = me;
 			else
-				j->v[last].next = ch;
-			last = ch;
-			j->v[me].count++;
-			jws(j);
-			if (j->s < j->end && *j->s == ',') {
-				j->s++;
-				continue;
-			}
-			if (j->s < j->end && *j->s == (obj ? '}' : ']')) {
-				j->s++;
-				return me;
-			}
-			j->err = obj ? "expected ',' or '}'" : "expected ',' or ']'";
-			return -1;
+				d->v[last[depth - 1]].next = me;
+			last[depth - 1] = me;
+			d->v[parent].count++;
+		}
+		if (tok == MLMD_JSON_OBJECT || tok == MLMD_JSON_ARRAY) {
+			open[depth] = me;
+			last[depth] = -1;
+			depth++;
 		}
 	}
-	if (c == '"') {
-		int32_t me = jnew(j, J_STR);
-		if (me < 0)
-			return -1;
-		const char *p;
-		int32_t len;
-		if (jstring(j, &p, &len))
-			return -1;
-		j->v[me].p = p;
-		j->v[me].len = len;
-		return me;
-	}
-	const char *start = j->s;
-	while (j->s < j->end && (strchr("+-.eE", *j->s) || (*j->s >= '0' && *j->s <= '9') || (*j->s >= 'a' && *j->s <= 'z') ||
-		(*j->s >= 'A' && *j->s <= 'Z')))
-		j->s++;
-	int32_t len = (int32_t)(j->s - start);
-	int type;
-	if (len == 4 && !memcmp(start, "true", 4))
-		type = J_BOOL;
-	else if (len == 5 && !memcmp(start, "false", 5))
-		type = J_BOOL;
-	else if (len == 4 && !memcmp(start, "null", 4))
-		type = J_NULL;
-	else if (len > 0 && (start[0] == '-' || (start[0] >= '0' && start[0] <= '9') || start[0] == 'N' || start[0] == 'I'))
-		type = J_NUM;
-	else {
-		j->err = "unexpected character";
-		return -1;
-	}
-	int32_t me = jnew(j, type);
-	if (me < 0)
-		return -1;
-	j->v[me].p = start;
-	j->v[me].len = len;
-	return me;
+	mlmd_json_reader_free(r);
+	return rc;
 }
 
-static int32_t jget(const jparser *j, int32_t obj, const char *key)
+static int32_t jget(const jdoc *j, int32_t obj, const char *key)
 {
 	if (obj < 0 || j->v[obj].type != J_OBJ)
 		return -1;
@@ -220,9 +190,8 @@ static int32_t jget(const jparser *j, int32_t obj, const char *key)
 	return -1;
 }
 
-/* The text of a string or number value, copied (escapes are not expected in
- * the fields read here). */
-static void jtext(const jparser *j, int32_t v, char *buf, size_t cap)
+/* The text of a string or number value, copied (cut at cap - 1 bytes). */
+static void jtext(const jdoc *j, int32_t v, char *buf, size_t cap)
 {
 	buf[0] = '\0';
 	if (v < 0 || (j->v[v].type != J_STR && j->v[v].type != J_NUM && j->v[v].type != J_BOOL))
@@ -233,7 +202,7 @@ static void jtext(const jparser *j, int32_t v, char *buf, size_t cap)
 }
 
 /* A number given as a JSON number or a numeric string ("5E-1", "[5E-1]"). */
-static int jnumber(const jparser *j, int32_t v, double *out)
+static int jnumber(const jdoc *j, int32_t v, double *out)
 {
 	char buf[64];
 	jtext(j, v, buf, sizeof buf);
@@ -248,7 +217,7 @@ static int jnumber(const jparser *j, int32_t v, double *out)
 	return (end == p || *end) ? -1 : 0;
 }
 
-static int jfloat(const jparser *j, int32_t v, float *out)
+static int jfloat(const jdoc *j, int32_t v, float *out)
 {
 	char buf[64];
 	if (v < 0 || j->v[v].type != J_NUM)
@@ -259,7 +228,7 @@ static int jfloat(const jparser *j, int32_t v, float *out)
 	return *end ? -1 : 0;
 }
 
-static int jint(const jparser *j, int32_t v, int64_t *out)
+static int jint(const jdoc *j, int32_t v, int64_t *out)
 {
 	if (v >= 0 && j->v[v].type == J_BOOL) {
 		*out = j->v[v].p[0] == 't';
@@ -351,7 +320,7 @@ static int bad(const char *what)
 }
 
 /* Reads tree k into the arrays from node offset `at`. */
-static int read_tree(const jparser *j, int32_t tv, int k, int target, sc_tree_buf *b, int32_t at, int32_t nn, int n_features)
+static int read_tree(const jdoc *j, int32_t tv, int k, int target, sc_tree_buf *b, int32_t at, int32_t nn, int n_features)
 {
 	int32_t lc = jget(j, tv, "left_children"), rc_ = jget(j, tv, "right_children");
 	int32_t si = jget(j, tv, "split_indices"), sc = jget(j, tv, "split_conditions"), dl = jget(j, tv, "default_left");
@@ -403,7 +372,7 @@ static int read_tree(const jparser *j, int32_t tv, int k, int target, sc_tree_bu
 	return 0;
 }
 
-static int build(mlmd_model *m, const jparser *j, int32_t root)
+static int build(mlmd_model *m, const jdoc *j, int32_t root)
 {
 	char buf[128];
 	int32_t learner = jget(j, root, "learner");
@@ -616,28 +585,12 @@ out:
 
 int mlmd__sc_load_xgboost(mlmd_model *m, const char *json, size_t len)
 {
-	jparser j = { .s = json, .end = json + len };
-	int64_t cap = jcount(json, len);
-	if (cap > (1 << 28))
-		return mlmd__fail(MLMD_INVALID_ARGUMENT, "XGBoost JSON: the document holds more than 2^28 values");
-	j.v = malloc((size_t)cap * sizeof *j.v);
-	if (!j.v)
-		return MLMD_OOM();
-	j.cap = (int32_t)cap;
-	int32_t root = jvalue(&j, 0);
-	if (root >= 0) {
-		jws(&j);
-		if (j.s != j.end) {
-			j.err = "trailing characters after the document";
-			root = -1;
-		}
-	}
-	int rc;
-	if (root < 0)
-		rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "XGBoost JSON: malformed JSON at byte %zu: %s",
-			(size_t)(j.s - json), j.err ? j.err : "parse error");
-	else
-		rc = build(m, &j, root);
-	free(j.v);
+	jdoc d = { 0 };
+	int32_t root;
+	int rc = jload(&d, json, len, &root);
+	if (!rc)
+		rc = build(m, &d, root);
+	free(d.v);
+	free(d.text);
 	return rc;
 }

@@ -80,6 +80,13 @@ const char *mlmd__fmt_double(char *buf, size_t n, double v, int precision);
 locale_t mlmd__c_locale_enter(void);
 void mlmd__c_locale_leave(locale_t old);
 
+/* The JSON reader (mlmd/json.h), inside the library: numbers may also be
+ * NaN, -NaN, Infinity and -Infinity (as XGBoost and Python write them), and
+ * the reader's first error can be had without its "at byte N". */
+struct mlmd_json_reader;
+void mlmd__json_reader_allow_nonfinite(struct mlmd_json_reader *r);
+const char *mlmd__json_reader_problem(const struct mlmd_json_reader *r);
+
 /* Web-safe base64 (util/base64.c). Returns a malloc'd string / buffer or NULL. */
 char *mlmd__b64_encode(const uint8_t *p, size_t n);
 int mlmd__b64_decode(const char *s, uint8_t **out, size_t *out_len);

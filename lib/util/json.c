@@ -270,6 +270,8 @@ struct mlmd_json_reader {
 	int status;              /* the first error, sticky */
 	unsigned char *object;   /* [1..depth]: 1 for an object, 0 for an array */
 	mlmd_buf text;           /* the last token's text */
+	bool nonfinite;          /* NaN, Infinity, -Infinity read as numbers */
+	char problem[160];       /* the first error, without its offset */
 };
 
 int mlmd_json_reader_new(mlmd_json_reader **out, const char *text, size_t len, int max_depth)
@@ -318,6 +320,7 @@ static int rfail(mlmd_json_reader *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
+	memcpy(r->problem, what, sizeof r->problem);
 	r->status = mlmd__fail(MLMD_INVALID_ARGUMENT, "%s at byte %zu", what, (size_t)(r->p - r->start));
 	return r->status;
 }
@@ -477,6 +480,22 @@ static int read_number(mlmd_json_reader *r)
 	return 0;
 }
 
+/* NaN, -NaN, Infinity or -Infinity at r->p, when the reader allows them:
+ * MLMD_JSON_NUMBER with the word as its text; 0 when none is there. */
+static int read_nonfinite(mlmd_json_reader *r)
+{
+	static const char *const words[] = { "NaN", "-NaN", "Infinity", "-Infinity" };
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		size_t n = strlen(words[i]);
+		if ((size_t)(r->end - r->p) >= n && !memcmp(r->p, words[i], n)) {
+			mlmd__buf_put(&r->text, r->p, n);
+			r->p += n;
+			return MLMD_JSON_NUMBER;
+		}
+	}
+	return 0;
+}
+
 static int read_literal(mlmd_json_reader *r, const char *word, int token)
 {
 	size_t n = strlen(word);
@@ -516,6 +535,9 @@ static int read_value(mlmd_json_reader *r)
 	case 'n':
 		return (rc = read_literal(r, "null", MLMD_JSON_NULL)) < 0 ? rc : value_done(r, rc);
 	default:
+		if (r->nonfinite && (*r->p == 'N' || *r->p == 'I' || (*r->p == '-' && r->end - r->p > 1 &&
+			(r->p[1] == 'N' || r->p[1] == 'I'))) && (rc = read_nonfinite(r)))
+			return value_done(r, rc);
 		if (*r->p == '-' || (*r->p >= '0' && *r->p <= '9'))
 			return (rc = read_number(r)) ? rc : value_done(r, MLMD_JSON_NUMBER);
 		return unexpected(r);
@@ -620,4 +642,15 @@ int mlmd_json_skip(mlmd_json_reader *r)
 		if ((t = mlmd_json_next(r, NULL, NULL)) < 0)
 			return t;
 	return 0;
+}
+
+void mlmd__json_reader_allow_nonfinite(mlmd_json_reader *r)
+{
+	if (r)
+		r->nonfinite = true;
+}
+
+const char *mlmd__json_reader_problem(const mlmd_json_reader *r)
+{
+	return r && r->status && r->problem[0] ? r->problem : "no error";
 }
