@@ -282,7 +282,7 @@ check-install: all
 	echo "check-install: pkg-config --libs and --static --libs both build and run the README example"; \
 	rm -rf $$d
 
-# The folder-level include graph of lib/ has no cycle (scripts/check-includes.py).
+# The folder-level include graph of lib/ has no cycle and every folder keeps its rule (scripts/check-includes.py, docs/architecture.md).
 check-includes:
 	@$(PYTHON) scripts/check-includes.py
 

@@ -7,6 +7,11 @@ file, then lib/, then include/); one that lands in another folder of lib/ is
 an edge FOLDER -> OTHER. Public headers (include/) are no folder of lib/.
 A cycle is printed as a -> b -> ... -> a with the #include lines that make
 each step, and the script exits 1. With --graph it prints every edge.
+
+Each folder also keeps a rule (RULES below, the same table as
+docs/architecture.md): the folders of lib/ it may include, and for some the
+public headers it may not. An edge outside its folder's rule, a forbidden
+public header, or a folder with no rule fails the check with the lines.
 """
 
 import os
@@ -16,6 +21,22 @@ import sys
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 LIB = os.path.normpath(os.path.join(ROOT, 'lib'))
 INC = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+PUB = re.compile(r'^\s*#\s*include\s+[<"](mlmd(?:\.h|/[^">]+))[">]', re.M)
+
+# folder -> (folders of lib/ it may include, public headers it may not include)
+# Keep in step with the table in docs/architecture.md.
+PROTOBUF_API = ('mlmd.h', 'mlmd/metadata.h', 'mlmd/store.h', 'mlmd/rpc_list.h')
+RULES = {
+    'util': ((), ()),
+    'sql': (('util',), ()),
+    'backend': (('util',), ()),
+    'schema': (('sql', 'util'), ()),
+    'query': (('sql', 'util'), ()),
+    'store': (('backend', 'query', 'schema', 'sql', 'util'), ()),
+    'scorer': (('util',), PROTOBUF_API + ('mlmd/serving.h', 'mlmd/render.h')),
+    'serving': (('util',), ()),
+    'render': (('util',), ()),
+}
 
 
 def folder_of(path):
@@ -50,6 +71,41 @@ def graph():
           edges.setdefault(a, {}).setdefault(b, []).append(
               f'{os.path.relpath(src, ROOT)}: #include "{name}"')
   return edges
+
+
+def public_includes():
+  """(folder, header, 'file: #include line') for every public header a file of lib/ includes."""
+  out = []
+  for dirpath, _, files in os.walk(LIB):
+    for f in sorted(files):
+      if f.endswith(('.c', '.h')):
+        src = os.path.join(dirpath, f)
+        with open(src, encoding='utf-8') as fh:
+          for name in PUB.findall(fh.read()):
+            out.append((folder_of(src), name, f'{os.path.relpath(src, ROOT)}: #include {name}'))
+  return out
+
+
+def rule_breaks(edges):
+  bad = []
+  folders = {*edges, *(b for e in edges.values() for b in e)}
+  for dirpath, dirs, _ in os.walk(LIB):
+    folders.update(dirs)
+    break
+  for f in sorted(folders):
+    if f not in RULES:
+      bad.append(f'lib/{f}/ has no rule: add it to RULES in scripts/check-includes.py and to docs/architecture.md')
+  for a in sorted(edges):
+    allowed = RULES.get(a, ((), ()))[0]
+    for b in sorted(edges[a]):
+      if b not in allowed:
+        bad.append(f'lib/{a}/ may not include lib/{b}/ (it may include: {", ".join(allowed) or "no other folder"}):')
+        bad.extend(f'    {line}' for line in edges[a][b][:5])
+  for folder, name, line in public_includes():
+    if name in RULES.get(folder, ((), ()))[1]:
+      bad.append(f'lib/{folder}/ may not include the public {name}:')
+      bad.append(f'    {line}')
+  return bad
 
 
 def find_cycle(edges):
@@ -91,7 +147,13 @@ def main():
       for line in edges[a][b][:5]:
         print(f'    {line}')
     return 1
-  print(f'includes: no cycle between the {len({*edges, *(b for e in edges.values() for b in e)})} folders of lib/')
+  bad = rule_breaks(edges)
+  if bad:
+    print('includes: a folder of lib/ breaks its rule')
+    for line in bad:
+      print(line)
+    return 1
+  print(f'includes: every folder keeps its rule; no cycle between the {len({*edges, *(b for e in edges.values() for b in e)})} folders of lib/')
   return 0
 
 
