@@ -4,6 +4,7 @@
  * semantics, paging with filters, injection attempts, error messages and the
  * property indexes' query plans.
  */
+#include <math.h>
 #include "helpers.h"
 #include <sqlite3.h>
 #include "store/store_private.h" /* mlmd__store_sql: the store's SQL session */
@@ -413,6 +414,29 @@ static void neighbours(void **state)
 	EXPECT(CTX, "executions_a.last_known_state = RUNNING", "run2");
 	EXPECT(CTX, "executions_a.type = 'Train' OR artifacts_b.name = 'm2'", "run1,run2");
 	EXPECT(CTX, "executions_a.external_id IS NULL AND executions_a.name = 't1'", "run1");
+}
+
+/* A NaN double is no number in a filter: no comparison holds for it (it is
+ * stored as NULL), on every backend. */
+static void nan_matches_no_comparison(void **state)
+{
+	(void)state;
+	mlmd_store *s2 = open_memory();
+	int64_t t = artifact_type(s2, "M", 1, "acc", MLMD__PB__PROPERTY_TYPE__DOUBLE);
+	const double vals[3] = { NAN, 2, INFINITY };
+	const char *names[3] = { "nan", "two", "inf" };
+	for (int i = 0; i < 3; i++) {
+		Mlmd__Pb__Artifact *a = new_artifact(t, "/m");
+		OK(mlmd_message_set_string(a, "name", names[i]));
+		OK(mlmd_node_set_double(a, 0, "acc", vals[i]));
+		OK(mlmd_node_set_double(a, 1, "c", vals[i]));
+		OK(put_artifact(s2, a, NULL));
+	}
+	expect_opt(s2, ART, "properties.acc.double_value > 1", 0, "two,inf");
+	expect_opt(s2, ART, "properties.acc.double_value < 3", 0, "two");
+	expect_opt(s2, ART, "custom_properties.c.double_value >= 2", 0, "two,inf");
+	expect_opt(s2, ART, "custom_properties.c.double_value <= 2", 0, "two");
+	mlmd_store_free(s2);
 }
 
 /* The ...ByType and ...ByContext calls take filters too. */
@@ -901,6 +925,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(missing_property, setup, teardown),
 		cmocka_unit_test_setup_teardown(enums, setup, teardown),
 		cmocka_unit_test_setup_teardown(neighbours, setup, teardown),
+		cmocka_unit_test(nan_matches_no_comparison),
 		cmocka_unit_test_setup_teardown(filtered_member_lists, setup, teardown),
 		cmocka_unit_test_setup_teardown(paging_with_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(injection_is_inert, setup, teardown),

@@ -1,4 +1,5 @@
 /* tests/test_nodes.c - artifacts, executions and contexts: put, update, reads. */
+#include <math.h>
 #include "helpers.h"
 
 typedef struct prop_entry_t { /* every generated map<string, Value> entry */
@@ -217,6 +218,36 @@ static void unchanged_update_keeps_update_time(void **st)
 	OK(put_artifact(s, g, NULL)); /* the stored node, put back unchanged */
 	g = get_artifact(s, id);
 	assert_int_equal(g->last_update_time_since_epoch, t0);
+	mlmd_message_free(g);
+}
+
+/* Doubles that are no number survive a put: NaN (stored as NULL on every
+ * backend) reads back as NaN, the infinities as themselves; the stored node
+ * put back unchanged is unchanged, NaN included. */
+static void nan_and_infinities_round_trip(void **st)
+{
+	(void)st;
+	Mlmd__Pb__Artifact *a = new_artifact(ds, "/nan");
+	OK(mlmd_node_set_double(a, 0, "score", NAN));
+	OK(mlmd_node_set_double(a, 1, "neg_nan", -NAN));
+	OK(mlmd_node_set_double(a, 1, "inf", INFINITY));
+	OK(mlmd_node_set_double(a, 1, "ninf", -INFINITY));
+	OK(mlmd_node_set_double(a, 1, "zero", -0.0));
+	int64_t id = 0;
+	OK(put_artifact(s, a, &id));
+	Mlmd__Pb__Artifact *g = get_artifact(s, id);
+	assert_int_equal(mlmd_node_get(g, 0, "score")->value_case, MLMD__PB__VALUE__VALUE_DOUBLE_VALUE);
+	assert_true(isnan(mlmd_node_get(g, 0, "score")->double_value));
+	assert_true(isnan(mlmd_node_get(g, 1, "neg_nan")->double_value));
+	assert_true(isinf(mlmd_node_get(g, 1, "inf")->double_value) && mlmd_node_get(g, 1, "inf")->double_value > 0);
+	assert_true(isinf(mlmd_node_get(g, 1, "ninf")->double_value) && mlmd_node_get(g, 1, "ninf")->double_value < 0);
+	assert_true(mlmd_node_get(g, 1, "zero")->double_value == 0);
+	int64_t t0 = g->last_update_time_since_epoch;
+	usleep(5000);
+	OK(put_artifact(s, g, NULL));
+	g = get_artifact(s, id);
+	assert_int_equal(g->last_update_time_since_epoch, t0);
+	assert_true(isnan(mlmd_node_get(g, 0, "score")->double_value));
 	mlmd_message_free(g);
 }
 
@@ -824,6 +855,7 @@ int main(void)
 		cmocka_unit_test(handle_works_after_a_failed_batch),
 		cmocka_unit_test(update_replaces_whole_node_without_mask),
 		cmocka_unit_test(unchanged_update_keeps_update_time),
+		cmocka_unit_test(nan_and_infinities_round_trip),
 		cmocka_unit_test(update_mask_touches_only_listed_paths),
 		cmocka_unit_test(update_by_unknown_id_is_invalid_argument),
 		cmocka_unit_test(update_mask_ignores_unknown_paths_for_every_kind),

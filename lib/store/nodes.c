@@ -6,6 +6,7 @@
  * below reads and writes any of the three through the same accessors.
  */
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,7 +241,9 @@ static int value_equal(const Mlmd__Pb__Value *a, const Mlmd__Pb__Value *b)
 	case 0: return 1;
 	case MLMD__PB__PROPERTY_TYPE__INT: return a->int_value == b->int_value;
 	case MLMD__PB__PROPERTY_TYPE__DOUBLE:
-		return memcmp(&a->double_value, &b->double_value, sizeof(double)) == 0;
+		/* the stored NaN is a NaN, whatever payload it was written with */
+		return memcmp(&a->double_value, &b->double_value, sizeof(double)) == 0 ||
+			(isnan(a->double_value) && isnan(b->double_value));
 	case MLMD__PB__PROPERTY_TYPE__STRING: return strcmp(a->string_value, b->string_value) == 0;
 	case MLMD__PB__PROPERTY_TYPE__BOOLEAN: return !a->bool_value == !b->bool_value;
 	default: {
@@ -284,7 +287,15 @@ static int insert_prop(call *c, const node_kind *k, int64_t id, const prop_ref *
 	uint8_t *packed = NULL;
 	switch (t) {
 	case MLMD__PB__PROPERTY_TYPE__INT: mlmd__q_i64(&q, 5, v->int_value); break;
-	case MLMD__PB__PROPERTY_TYPE__DOUBLE: mlmd__q_dbl(&q, 6, v->double_value); break;
+	case MLMD__PB__PROPERTY_TYPE__DOUBLE:
+		/* NaN is stored as NULL on every backend (SQLite would turn it into NULL
+		 * anyway; PostgreSQL's NaN would compare greater than every number in a
+		 * filter): a DOUBLE row whose double_value is NULL reads back as NaN */
+		if (isnan(v->double_value))
+			mlmd__q_null(&q, 6);
+		else
+			mlmd__q_dbl(&q, 6, v->double_value);
+		break;
 	case MLMD__PB__PROPERTY_TYPE__STRING: mlmd__q_text(&q, 7, v->string_value); break;
 	case MLMD__PB__PROPERTY_TYPE__BOOLEAN: mlmd__q_i64(&q, 8, v->bool_value ? 1 : 0); break;
 	case MLMD__PB__PROPERTY_TYPE__STRUCT:
@@ -328,7 +339,7 @@ static int row_to_value(sqlq *q, int base, Mlmd__Pb__Value **out)
 		break;
 	case MLMD__PB__PROPERTY_TYPE__DOUBLE:
 		v->value_case = MLMD__PB__VALUE__VALUE_DOUBLE_VALUE;
-		v->double_value = mlmd__q_col_dbl(q, base + 2);
+		v->double_value = mlmd__q_isnull(q, base + 2) ? NAN : mlmd__q_col_dbl(q, base + 2);
 		break;
 	case MLMD__PB__PROPERTY_TYPE__STRING: {
 		const char *sv = mlmd__q_col_text(q, base + 3);

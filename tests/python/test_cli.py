@@ -1051,3 +1051,39 @@ def _deep_struct_bytes(depth):
   for _ in range(depth):
     inner = m.field(6, 2, m.field(1, 2, inner))
   return m.field(1, 2, m.field(1, 2, b'a') + m.field(2, 2, inner))
+
+
+def test_doubles_that_are_no_number(tmp_path):
+  """NaN and the infinities survive the store and the export round trip; the
+  text output names them, JSON (which has no such numbers) writes null."""
+  db = tmp_path / 'nan.db'
+  cfg = metadata_store_pb2.ConnectionConfig()
+  cfg.sqlite.filename_uri = str(db)
+  store = metadata_store.MetadataStore(cfg)
+  t = metadata_store_pb2.ArtifactType(name='T')
+  t.properties['p'] = metadata_store_pb2.DOUBLE
+  tid = store.put_artifact_type(t)
+  a = metadata_store_pb2.Artifact(type_id=tid, uri='u')
+  a.properties['p'].double_value = float('nan')
+  a.custom_properties['inf'].double_value = float('inf')
+  a.custom_properties['ninf'].double_value = float('-inf')
+  [aid] = store.put_artifacts([a])
+  [got] = store.get_artifacts_by_id([aid])
+  assert got.properties['p'].double_value != got.properties['p'].double_value  # NaN
+  assert got.custom_properties['inf'].double_value == float('inf')
+  assert got.custom_properties['ninf'].double_value == float('-inf')
+  del store
+  uri = f'sqlite:{db}'
+  text = mlmd('--store', uri, 'show', 'artifact', str(aid)).stdout
+  assert 'p = nan' in text and '(custom) inf = inf' in text and '(custom) ninf = -inf' in text
+  node = json.loads(mlmd('--store', uri, 'ls', 'artifacts', '--json').stdout)[0]
+  assert node['properties'] == {'p': None}
+  assert node['custom_properties'] == {'inf': None, 'ninf': None}
+  exported = tmp_path / 'x.jsonl'
+  exported.write_text(mlmd('--store', uri, 'export').stdout)
+  mlmd('--store', f'sqlite:{tmp_path / "copy.db"}', 'import', str(exported))
+  cfg2 = metadata_store_pb2.ConnectionConfig()
+  cfg2.sqlite.filename_uri = str(tmp_path / 'copy.db')
+  [copy] = metadata_store.MetadataStore(cfg2).get_artifacts()
+  assert copy.properties['p'].double_value != copy.properties['p'].double_value
+  assert copy.custom_properties['ninf'].double_value == float('-inf')
