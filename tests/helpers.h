@@ -94,14 +94,16 @@ static inline int backend_is_pg(void)
 	return strcmp(test_backend(), "postgresql") == 0;
 }
 
-#define MAX_TEST_FILES 256
-static char *test_files[MAX_TEST_FILES];
+/* Every file open_memory() made, removed at exit (the array grows as needed). */
+static char **test_files;
 static int n_test_files;
 
 static inline void remove_test_files(void)
 {
 	for (int i = 0; i < n_test_files; i++)
 		tmp_remove(test_files[i]);
+	free(test_files);
+	test_files = NULL;
 	n_test_files = 0;
 }
 
@@ -119,11 +121,12 @@ static inline mlmd_store *open_memory(void)
 		char *p = tmp_path("conformance");
 		if (n_test_files == 0)
 			atexit(remove_test_files);
-		if (n_test_files < MAX_TEST_FILES)
-			test_files[n_test_files++] = p;
+		char **grown = realloc(test_files, (size_t)(n_test_files + 1) * sizeof *grown);
+		if (!grown)
+			fail_msg("out of memory");
+		test_files = grown;
+		test_files[n_test_files++] = p;
 		snprintf(uri, sizeof uri, "sqlite:%s", p);
-		if (n_test_files == MAX_TEST_FILES)
-			free(p);
 	} else if (!strcmp(b, "postgresql")) {
 		const char *base = getenv("MLMD_TEST_POSTGRES");
 		if (!base || !*base)
