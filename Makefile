@@ -401,6 +401,7 @@ install: all
 	install -m 644 include/mlmd/sys/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/sys/
 	install -m 644 $(GEN)/ml_metadata/proto/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/ml_metadata/proto/
 	install -m 644 $(GEN)/google/protobuf/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/google/protobuf/
+	install -m 644 $(GEN)/mlmd_tracking.pb-c.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/
 	install -m 644 $(B)/mlmd.pc $(DESTDIR)$(PKGCONFIGDIR)/
 	install -d $(DESTDIR)$(PYTHONDIR)/ml_metadata/proto $(DESTDIR)$(PYTHONDIR)/ml_metadata/metadata_store
 	install -m 644 $(PY_PKG)/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/
