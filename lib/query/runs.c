@@ -422,15 +422,13 @@ static int parse_filter(lex *l, out *o)
 		}
 		op = t;
 		t.text = NULL;
-		memset(&v, 0, sizeof v);
-		if ((rc = next(l, &v)))
+		if ((rc = next(l, &v))) /* next() frees the token's old text */
 			break;
 		put(o, n++ ? " AND " : " AND (");
 		if ((rc = cond(l, o, &id, &op, &v)))
 			break;
 		free(id.key);
 		id.key = NULL;
-		memset(&t, 0, sizeof t);
 		if ((rc = next(l, &t)))
 			break;
 		if (t.t == T_END)
