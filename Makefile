@@ -33,7 +33,7 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-po
 LIB_SRC := $(wildcard lib/*/*.c)
 GEN_SRC := $(GEN)/google/protobuf/any.pb-c.c $(GEN)/google/protobuf/struct.pb-c.c \
 	$(GEN)/google/protobuf/field_mask.pb-c.c $(GEN)/ml_metadata/proto/metadata_store.pb-c.c \
-	$(GEN)/ml_metadata/proto/metadata_store_service.pb-c.c $(GEN)/onnx_min.pb-c.c
+	$(GEN)/ml_metadata/proto/metadata_store_service.pb-c.c $(GEN)/onnx_min.pb-c.c $(GEN)/mlmd_tracking.pb-c.c
 GEN_HDR := $(GEN_SRC:.c=.h)
 HDRS := $(wildcard include/*.h include/mlmd/*.h include/mlmd/sys/*.h lib/*.h lib/*/*.h)
 
@@ -56,7 +56,8 @@ all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc $(B)/mlmd python
 deps:
 	@sh scripts/deps.sh
 
-$(GEN)/.stamp: proto/metadata_store.proto proto/metadata_store_service.proto proto/onnx_min.proto scripts/gen-proto-c.sh
+$(GEN)/.stamp: proto/metadata_store.proto proto/metadata_store_service.proto proto/onnx_min.proto \
+		proto/mlmd_tracking.proto scripts/gen-proto-c.sh
 	@sh scripts/deps.sh
 	sh scripts/gen-proto-c.sh $(B)
 	@touch $@
@@ -295,9 +296,10 @@ headertest: $(GEN)/.stamp
 	@if command -v g++ >/dev/null 2>&1; then \
 		echo "g++ -x c++ -pedantic -Werror $(B)/headertest.c"; \
 		g++ -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -I$(GEN) -fsyntax-only $(B)/headertest.c; fi
-	@# mlmd/serving.h and mlmd/json.h alone, with only include/ on the path (no generated
-	@# headers) and protobuf-c never pulled in, so a program that serves models needs no protobuf-c
-	@for h in serving json; do \
+	@# mlmd/serving.h, mlmd/tracking.h and mlmd/json.h alone, with only include/ on the path (no
+	@# generated headers) and protobuf-c never pulled in, so a program that serves models or tracks
+	@# runs needs no protobuf-c
+	@for h in serving tracking json; do \
 		printf '#include <mlmd/%s.h>\n#ifdef PROTOBUF_C_H\n#error mlmd/%s.h includes protobuf-c\n#endif\nint main(void) { return 0; }\n' \
 			$$h $$h > $(B)/headertest-$$h.c; \
 		echo "$(CC) -pedantic -Werror -Iinclude $(B)/headertest-$$h.c"; \
