@@ -409,7 +409,7 @@ static void errors_name_what_is_wrong(void **st)
 	char missing[800], d[800];
 	file_in(missing, sizeof missing, "no-such-file");
 	FAILS(mlmd_run_log_input(r, missing, NULL, NULL), MLMD_NOT_FOUND, "no-such-file");
-	FAILS(mlmd_run_log_output(r, dir, NULL, NULL), MLMD_INVALID_ARGUMENT, "is a directory");
+	FAILS(mlmd_run_log_output(r, dir, NULL, NULL), MLMD_INVALID_ARGUMENT, "Is a directory");
 	mlmd_file_options fo = MLMD_FILE_OPTIONS_INIT;
 	fo.sha256 = "abc";
 	FAILS(mlmd_run_log_input(r, file_in(d, sizeof d, "x"), &fo, NULL), MLMD_INVALID_ARGUMENT, "64 hex digits");
