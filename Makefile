@@ -276,11 +276,18 @@ check-install: all
 	export PKG_CONFIG_PATH=$$p/lib/pkgconfig; \
 	$(CC) $$d/demo.c -o $$d/demo-shared $$(pkg-config --cflags --libs mlmd); \
 	(cd $$d && LD_LIBRARY_PATH=$$p/lib ./demo-shared) | grep -q '^type id 1$$' || { echo "check-install: shared build failed"; exit 1; }; \
+	sed -n '/^## Record a run in C/,/^## [^R]/p' README.md | sed -n '/^```c$$/,/^```$$/p' | sed '1d;$$d' > $$d/track.c; \
+	grep -q 'mlmd_run_begin' $$d/track.c || { echo "check-install: no tracking example found in README.md"; exit 1; }; \
+	test $$(wc -l < $$d/track.c) -lt 25 || { echo "check-install: the README's tracking example has 25 lines or more"; exit 1; }; \
+	$(CC) -std=c11 -Wall -Werror $$d/track.c -o $$d/track-shared $$(pkg-config --cflags --libs mlmd); \
+	(cd $$d && LD_LIBRARY_PATH=$$p/lib ./track-shared) | grep -q '^run 1: recorded$$' || { echo "check-install: tracking example (shared) failed"; exit 1; }; \
 	rm -f $$p/lib/libmlmd.so*; \
 	$(CC) $$d/demo.c -o $$d/demo-static $$(pkg-config --static --cflags --libs mlmd); \
 	rm -f $$d/metadata.db; \
 	(cd $$d && ./demo-static) | grep -q '^type id 1$$' || { echo "check-install: static build failed"; exit 1; }; \
-	echo "check-install: pkg-config --libs and --static --libs both build and run the README example"; \
+	$(CC) -std=c11 -Wall -Werror $$d/track.c -o $$d/track-static $$(pkg-config --static --cflags --libs mlmd); \
+	(cd $$d && ./track-static) | grep -q '^run 2: recorded$$' || { echo "check-install: tracking example (static) failed"; exit 1; }; \
+	echo "check-install: pkg-config --libs and --static --libs both build and run the README examples (twenty lines, record a run)"; \
 	rm -rf $$d
 
 # The folder-level include graph of lib/ has no cycle and every folder keeps its rule (scripts/check-includes.py, docs/architecture.md).
