@@ -218,6 +218,12 @@ static void start_run_records_mlmd_nodes(void **st)
 	snprintf(want, sizeof want, "run-%lld", (long long)r->run_id);
 	assert_string_equal(r->run_name, want);
 	free_msg(r);
+	/* a run name is unique per run type */
+	rq.run_name = "first";
+	RPC_FAILS(s, StartRun, &rq, start_run, MLMD_ALREADY_EXISTS, "first");
+	rq.run_type = "Training";
+	free_msg(RPC_OK(s, StartRun, &rq, start_run));
+	rq.run_type = NULL;
 
 	/* MLMD's view: an execution of type mlmd.Run, RUNNING, with custom properties */
 	Mlmd__Pb__GetExecutionsByIDRequest gq = MLMD__PB__GET_EXECUTIONS_BY_IDREQUEST__INIT;
