@@ -38,6 +38,7 @@ static const char *const DEFAULT_ENV[] = {
 };
 
 #define MAX_CMDLINE (1u << 20)
+#define MAX_ENV_NAME 240 /* "mlmd.env." + the name stays within the store's 250-byte keys */
 
 static int take(char **dst, const char *s)
 {
@@ -126,8 +127,11 @@ static int has_env(const Mlmd__Pb__Tracking__Capture *c, const char *name, size_
 /* Records NAME=VALUE (an environ entry, or name and getenv's value). */
 static int add_env(Mlmd__Pb__Tracking__Capture *c, const char *name, size_t len, const char *value)
 {
-	if (len == 0 || has_env(c, name, len))
+	if (len == 0 || len > MAX_ENV_NAME || has_env(c, name, len))
 		return 0;
+	for (size_t i = 0; i < len; i++) /* a name the store would refuse as a key is left out */
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return 0;
 	Mlmd__Pb__Tracking__Capture__EnvEntry *e = malloc(sizeof *e);
 	if (!e)
 		return MLMD_OOM();
