@@ -364,6 +364,31 @@ static void join_context(mlmd_store *s, int64_t artifact, int64_t execution, int
 	mlmd_message_free(ars);
 }
 
+/* A data set an older version of this demo recorded has no tracking digest: give it one, so the
+ * tracked run's input finds it by its digest instead of colliding with its name. */
+static void adopt_dataset(mlmd_store *s, const char *name, const char *hex, int64_t size)
+{
+	Mlmd__Pb__GetArtifactByTypeAndNameRequest rq = MLMD__PB__GET_ARTIFACT_BY_TYPE_AND_NAME_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactByTypeAndNameResponse *rs;
+	rq.type_name = "DataSet";
+	rq.artifact_name = (char *)name;
+	if (mlmd_store_get_artifact_by_type_and_name(s, &rq, &rs))
+		die("GetArtifactByTypeAndName");
+	Mlmd__Pb__Artifact *a = rs->artifact;
+	if (a && !mlmd_node_get(a, 1, "mlmd.sha256")) {
+		mlmd_node_set_string(a, 1, "mlmd.sha256", hex);
+		mlmd_node_set_int(a, 1, "mlmd.size", size);
+		Mlmd__Pb__PutArtifactsRequest prq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+		Mlmd__Pb__PutArtifactsResponse *prs;
+		prq.n_artifacts = 1;
+		prq.artifacts = &a;
+		if (mlmd_store_put_artifacts(s, &prq, &prs))
+			die("PutArtifacts");
+		mlmd_message_free(prs);
+	}
+	mlmd_message_free(rs);
+}
+
 /* Gives the data set artifact (made by the tracked run's input) its DataSet properties, once. */
 static void describe_dataset(mlmd_store *s, int64_t id, int rows, const char *digest)
 {
@@ -474,6 +499,7 @@ int main(int argc, char **argv)
 	fo.sha256 = hex;                   /* already computed: the file is not read again */
 	fo.size = (int64_t)dst.st_size;
 	int64_t dataset;
+	adopt_dataset(s, ds_name, hex, fo.size);
 	if (mlmd_run_log_input(tr, NULL, &fo, &dataset))
 		die("log the data set");
 	describe_dataset(s, dataset, n, digest);
