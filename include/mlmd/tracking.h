@@ -122,7 +122,7 @@ MLMD_EXTERN(const char *) mlmd_run_name(const mlmd_run *run);
 
 /* Logs a parameter (custom property param.<key>). A parameter keeps its
  * first value: logging the same key again with another value is
- * INVALID_ARGUMENT naming both, with the same value a no-op. Refused
+ * INVALID_ARGUMENT naming the key, with the same value a no-op. Refused
  * (FAILED_PRECONDITION) once the run has ended, as every log call is. */
 MLMD_EXTERN(int) mlmd_run_log_param_int(mlmd_run *run, const char *key, int64_t value);
 MLMD_EXTERN(int) mlmd_run_log_param_double(mlmd_run *run, const char *key, double value);
@@ -304,7 +304,8 @@ MLMD_EXTERN(int) mlmd_run_find_cached(mlmd_run_info **out, struct mlmd_store *st
  * of names or NULL) and writes it as a serialized mlmd.tracking.Capture.
  * The Python package adds the interpreter and package versions to it and
  * passes it to StartRun. On success *bytes is a new buffer of *len bytes
- * (possibly NULL when *len is 0); free it with mlmd_buffer_free().
+ * (possibly NULL when *len is 0); free it with mlmd_buffer_free()
+ * (mlmd/store.h).
  */
 MLMD_EXTERN(int) mlmd_capture_collect(const char *const *extra_env, void **bytes, size_t *len);
 
