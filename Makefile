@@ -33,7 +33,7 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-po
 LIB_SRC := $(wildcard lib/*/*.c)
 GEN_SRC := $(GEN)/google/protobuf/any.pb-c.c $(GEN)/google/protobuf/struct.pb-c.c \
 	$(GEN)/google/protobuf/field_mask.pb-c.c $(GEN)/ml_metadata/proto/metadata_store.pb-c.c \
-	$(GEN)/ml_metadata/proto/metadata_store_service.pb-c.c $(GEN)/onnx_min.pb-c.c
+	$(GEN)/ml_metadata/proto/metadata_store_service.pb-c.c $(GEN)/onnx_min.pb-c.c $(GEN)/mlmd_tracking.pb-c.c
 GEN_HDR := $(GEN_SRC:.c=.h)
 HDRS := $(wildcard include/*.h include/mlmd/*.h include/mlmd/sys/*.h lib/*.h lib/*/*.h)
 
@@ -56,7 +56,8 @@ all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc $(B)/mlmd python
 deps:
 	@sh scripts/deps.sh
 
-$(GEN)/.stamp: proto/metadata_store.proto proto/metadata_store_service.proto proto/onnx_min.proto scripts/gen-proto-c.sh
+$(GEN)/.stamp: proto/metadata_store.proto proto/metadata_store_service.proto proto/onnx_min.proto \
+		proto/mlmd_tracking.proto scripts/gen-proto-c.sh
 	@sh scripts/deps.sh
 	sh scripts/gen-proto-c.sh $(B)
 	@touch $@
@@ -184,7 +185,7 @@ check-tsan: $(B)/tests-tsan/test_serving
 # with MLMD_TEST_POSTGRES_DIR set to its directory the fault tests also crash
 # and restart it).
 CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage test_concurrency test_faults test_plans \
-	test_locale test_files test_limits test_txn
+	test_locale test_files test_limits test_txn test_tracking
 check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
 		MLMD_TEST_BACKEND=sqlite-file $(TEST_ENV) $(B)/tests/$$t; done

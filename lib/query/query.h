@@ -134,4 +134,28 @@ int mlmd__walk_start_id(mlmd__walk *w, int kind, int64_t id);
 /* Walks from the starting nodes (all of kind `start`), then sorts ids[]. */
 int mlmd__walk_run(mlmd__walk *w, int start);
 
+/* ---- metric history (query/metric.c; schema version 3) --------------------------------- */
+
+/* A metric's points as parallel arrays (malloc'd; free with
+ * mlmd__metric_series_free, or hand the arrays to a response). */
+typedef struct mlmd__metric_series {
+	double *values;
+	int64_t *steps, *timestamps;
+	size_t n, cap;
+} mlmd__metric_series;
+void mlmd__metric_series_free(mlmd__metric_series *m);
+
+/* Inserts n points of `key` for execution `run` with one prepared
+ * statement: steps NULL means every step 0, timestamps NULL every timestamp
+ * `default_time`. NaN is stored as NULL. Run it inside the caller's
+ * transaction; a deferred failure is reported by its end. */
+int mlmd__metric_insert(mlmd__sql *s, int64_t run, const char *key, const double *values, const int64_t *steps,
+			const int64_t *timestamps, int64_t default_time, size_t n);
+/* Appends every point of (run, key) to *out, by step, then timestamp, then
+ * insertion order: one range scan of the index. */
+int mlmd__metric_history(mlmd__sql *s, int64_t run, const char *key, mlmd__metric_series *out);
+/* The last point of (run, key) in that order; *found 0 when there is none. */
+int mlmd__metric_latest(mlmd__sql *s, int64_t run, const char *key, int *found, double *value, int64_t *step,
+			int64_t *timestamp);
+
 #endif
