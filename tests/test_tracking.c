@@ -218,6 +218,12 @@ static void start_run_records_mlmd_nodes(void **st)
 	snprintf(want, sizeof want, "run-%lld", (long long)r->run_id);
 	assert_string_equal(r->run_name, want);
 	free_msg(r);
+	/* a run name is unique per run type */
+	rq.run_name = "first";
+	RPC_FAILS(s, StartRun, &rq, start_run, MLMD_ALREADY_EXISTS, "first");
+	rq.run_type = "Training";
+	free_msg(RPC_OK(s, StartRun, &rq, start_run));
+	rq.run_type = NULL;
 
 	/* MLMD's view: an execution of type mlmd.Run, RUNNING, with custom properties */
 	Mlmd__Pb__GetExecutionsByIDRequest gq = MLMD__PB__GET_EXECUTIONS_BY_IDREQUEST__INIT;
@@ -727,6 +733,207 @@ static void fingerprint_is_the_documented_text(void **st)
 	mlmd_store_free(s);
 }
 
+
+/* ---- search ----------------------------------------------------------------------------- */
+
+static Mlmd__Pb__Tracking__SearchRunsResponse *search(mlmd_store *s, const char *filter, const char **order, size_t norder,
+						      const char **exps, size_t nexp, int max, const char *token)
+{
+	Mlmd__Pb__Tracking__SearchRunsRequest rq = MLMD__PB__TRACKING__SEARCH_RUNS_REQUEST__INIT;
+	rq.filter = (char *)filter;
+	rq.order_by = (char **)order;
+	rq.n_order_by = norder;
+	rq.experiment_names = (char **)exps;
+	rq.n_experiment_names = nexp;
+	if (max) {
+		rq.has_max_results = 1;
+		rq.max_results = max;
+	}
+	rq.page_token = (char *)token;
+	return RPC_OK(s, SearchRuns, &rq, search_runs);
+}
+
+/* The names of the runs a search returns, joined by ',' in order. */
+static char *names(mlmd_store *s, const char *filter, const char *order, const char *exp)
+{
+	static char buf[512];
+	const char *o[] = { order }, *e[] = { exp };
+	Mlmd__Pb__Tracking__SearchRunsResponse *r = search(s, filter, o, order ? 1 : 0, e, exp ? 1 : 0, 0, NULL);
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->n_runs; i++) {
+		strcat(buf, i ? "," : "");
+		strcat(buf, r->runs[i]->run_name);
+	}
+	free_msg(r);
+	return buf;
+}
+
+static void search_fails(mlmd_store *s, const char *filter, const char *order, const char *needle)
+{
+	const char *o[] = { order };
+	Mlmd__Pb__Tracking__SearchRunsRequest rq = MLMD__PB__TRACKING__SEARCH_RUNS_REQUEST__INIT;
+	rq.filter = (char *)filter;
+	rq.order_by = (char **)o;
+	rq.n_order_by = order ? 1 : 0;
+	RPC_FAILS(s, SearchRuns, &rq, search_runs, MLMD_INVALID_ARGUMENT, needle);
+}
+
+/* Three runs: a (lr 0.1 as a double, loss 0.5, team x, FINISHED),
+ * b (lr '0.01' as text, loss 0.1, team y, RUNNING), c (lr 1 as an int,
+ * loss 0.3, my key 7, team x, KILLED), d in another experiment. */
+static mlmd_store *search_store(void)
+{
+	mlmd_store *s = open_memory();
+	Mlmd__Pb__Value a_lr = dval(0.1), b_lr = sval("0.01"), c_lr = ival(1), opt = sval("Adam");
+	Param pa = param("lr", &a_lr), pb = param("lr", &b_lr), pc = param("lr", &c_lr), po = param("opt", &opt);
+	Param *psa[] = { &pa, &po }, *psb[] = { &pb }, *psc[] = { &pc };
+	int64_t a = start(s, "exp", "a", psa, 2), b = start(s, "exp", "b", psb, 1), c = start(s, "exp", "c", psc, 1);
+	int64_t d = start(s, "other", "d", psb, 1);
+	double la[] = { 0.9, 0.5 }, lb[] = { 0.1 }, lc[] = { 0.3 }, mk[] = { 7 };
+	int64_t sa[] = { 0, 1 };
+	OK(log_series(s, a, "loss", la, sa, NULL, 2, 2));
+	OK(log_series(s, b, "loss", lb, NULL, NULL, 1, 0));
+	OK(log_series(s, c, "loss", lc, NULL, NULL, 1, 0));
+	OK(log_series(s, c, "my key", mk, NULL, NULL, 1, 0));
+	OK(log_series(s, d, "loss", lb, NULL, NULL, 1, 0));
+	const char *team[] = { "x", "y", "x" };
+	int64_t runs[] = { a, b, c };
+	for (int i = 0; i < 3; i++) {
+		Tag t = MLMD__PB__TRACKING__TAG__INIT;
+		t.key = "team";
+		t.value = (char *)team[i];
+		Tag *ts[] = { &t };
+		Mlmd__Pb__Tracking__LogRequest rq = MLMD__PB__TRACKING__LOG_REQUEST__INIT;
+		rq.has_run_id = 1;
+		rq.run_id = runs[i];
+		rq.tags = ts;
+		rq.n_tags = 1;
+		free_msg(RPC_OK(s, Log, &rq, log));
+	}
+	OK(end_run(s, a, 0, NULL));
+	OK(end_run(s, c, MLMD__PB__EXECUTION__STATE__CANCELED, NULL));
+	return s;
+}
+
+/* Each operator on each entity, AND, experiment names, the param rule. */
+static void search_runs_filters(void **st)
+{
+	(void)st;
+	mlmd_store *s = search_store();
+	/* default order: newest first (start time, then id) */
+	assert_string_equal(names(s, NULL, NULL, NULL), "d,c,b,a");
+	assert_string_equal(names(s, "", NULL, "exp"), "c,b,a");
+	assert_string_equal(names(s, "metrics.loss < 0.2", NULL, NULL), "d,b");
+	assert_string_equal(names(s, "metrics.loss <= 0.3", NULL, "exp"), "c,b");
+	assert_string_equal(names(s, "metrics.loss > 0.3", NULL, NULL), "a");
+	assert_string_equal(names(s, "metrics.loss >= 0.3", NULL, NULL), "c,a");
+	assert_string_equal(names(s, "metrics.loss = 0.5", NULL, NULL), "a");
+	assert_string_equal(names(s, "metrics.loss != 0.5", NULL, "exp"), "c,b");
+	assert_string_equal(names(s, "metrics.`my key` = 7", NULL, NULL), "c");
+	assert_string_equal(names(s, "metric.\"my key\" > 1e0", NULL, NULL), "c");
+	/* params: text matches text; a number logged as a number matches its text */
+	assert_string_equal(names(s, "params.lr = '0.1'", NULL, NULL), "a");
+	assert_string_equal(names(s, "params.lr = '0.10'", NULL, NULL), "a");
+	assert_string_equal(names(s, "params.lr = '0.01'", NULL, NULL), "d,b");
+	assert_string_equal(names(s, "params.lr = '1'", NULL, NULL), "c");
+	assert_string_equal(names(s, "params.lr = \"1.0\"", NULL, NULL), "c");
+	assert_string_equal(names(s, "params.lr != '0.1'", NULL, "exp"), "c,b");
+	assert_string_equal(names(s, "params.opt != 'x'", NULL, NULL), "a"); /* runs without the key never match */
+	assert_string_equal(names(s, "params.lr > '0.05'", NULL, NULL), "c,a"); /* numbers: numeric params */
+	assert_string_equal(names(s, "params.opt LIKE 'Ad%'", NULL, NULL), "a");
+	assert_string_equal(names(s, "params.opt LIKE 'ad%'", NULL, NULL), "");
+	assert_string_equal(names(s, "params.opt ILIKE 'ad%'", NULL, NULL), "a");
+	/* tags and attributes */
+	assert_string_equal(names(s, "tags.team = 'x'", NULL, NULL), "c,a");
+	assert_string_equal(names(s, "tags.team != 'x'", NULL, NULL), "b");
+	assert_string_equal(names(s, "attributes.status = 'FINISHED'", NULL, NULL), "a");
+	assert_string_equal(names(s, "attributes.status = 'RUNNING'", NULL, NULL), "d,b");
+	assert_string_equal(names(s, "attributes.status = 'KILLED'", NULL, NULL), "c");
+	assert_string_equal(names(s, "attributes.status != 'RUNNING'", NULL, NULL), "c,a");
+	assert_string_equal(names(s, "attributes.run_name = 'b'", NULL, NULL), "b");
+	assert_string_equal(names(s, "attributes.run_name LIKE '_'", NULL, "exp"), "c,b,a");
+	assert_string_equal(names(s, "attributes.start_time > 0", NULL, "exp"), "c,b,a");
+	assert_string_equal(names(s, "attributes.end_time > 0", NULL, NULL), "c,a");
+	/* the example, AND in any case */
+	assert_string_equal(names(s, "metrics.loss < 0.6 and params.lr = '0.1' AND tags.team = 'x' and "
+				     "attributes.status = 'FINISHED'", NULL, NULL), "a");
+	assert_string_equal(names(s, "metrics.loss < 0.6 and params.lr = '0.01'", NULL, "exp"), "b");
+	mlmd_store_free(s);
+}
+
+/* order_by on metrics, params, tags and attributes, missing values last;
+ * max_results and page tokens. */
+static void search_runs_orders_and_pages(void **st)
+{
+	(void)st;
+	mlmd_store *s = search_store();
+	assert_string_equal(names(s, NULL, "metrics.loss ASC", "exp"), "b,c,a");
+	assert_string_equal(names(s, NULL, "metrics.loss DESC", "exp"), "a,c,b");
+	assert_string_equal(names(s, NULL, "metrics.`my key` DESC", "exp"), "c,b,a"); /* missing last, then id DESC */
+	assert_string_equal(names(s, NULL, "metrics.`my key`", "exp"), "c,b,a");
+	assert_string_equal(names(s, NULL, "params.lr ASC", "exp"), "a,c,b"); /* numbers, then text */
+	assert_string_equal(names(s, NULL, "tags.team DESC", "exp"), "b,c,a");
+	assert_string_equal(names(s, NULL, "attributes.run_name ASC", NULL), "a,b,c,d");
+	const char *by_start[] = { "attributes.start_time ASC" };
+	Mlmd__Pb__Tracking__SearchRunsResponse *r = search(s, NULL, by_start, 1, NULL, 0, 0, NULL);
+	assert_int_equal(r->n_runs, 4);
+	for (size_t i = 1; i < r->n_runs; i++) /* runs started in one millisecond tie: id DESC */
+		assert_true(r->runs[i - 1]->start_time < r->runs[i]->start_time ||
+			    (r->runs[i - 1]->start_time == r->runs[i]->start_time &&
+			     r->runs[i - 1]->run_id > r->runs[i]->run_id));
+	free_msg(r);
+	assert_string_equal(names(s, NULL, "attributes.run_id DESC", NULL), "d,c,b,a");
+	/* pages of two */
+	const char *o[] = { "attributes.run_name ASC" };
+	r = search(s, NULL, o, 1, NULL, 0, 2, NULL);
+	assert_int_equal(r->n_runs, 2);
+	assert_string_equal(r->runs[1]->run_name, "b");
+	assert_non_null(r->next_page_token);
+	char *tok = strdup(r->next_page_token);
+	free_msg(r);
+	r = search(s, NULL, o, 1, NULL, 0, 2, tok);
+	assert_int_equal(r->n_runs, 2);
+	assert_string_equal(r->runs[0]->run_name, "c");
+	assert_string_equal(r->runs[1]->run_name, "d");
+	assert_null(r->next_page_token);
+	/* each run comes with its params, latest metrics and tags */
+	assert_int_equal(r->runs[0]->n_metrics, 2);
+	assert_int_equal(r->runs[0]->n_tags, 1);
+	assert_string_equal(r->runs[0]->experiment_name, "exp");
+	free_msg(r);
+	free(tok);
+	mlmd_store_free(s);
+}
+
+/* Errors name the position and the token. */
+static void search_runs_errors_name_position_and_token(void **st)
+{
+	(void)st;
+	mlmd_store *s = search_store();
+	search_fails(s, "metrics.loss < 0.2 or params.lr = '1'", NULL,
+		     "filter: position 20: conditions are joined by AND (MLflow's search has no OR), got 'or'");
+	search_fails(s, "metrics.loss ~ 1", NULL, "filter: position 14: expected a comparison");
+	search_fails(s, "metrics.loss < 'abc'", NULL, "position 16: a metric compares with a number, got ''abc''");
+	search_fails(s, "foo.bar = 1", NULL, "position 1: expected metrics.<key>, params.<key>");
+	search_fails(s, "attributes.color = 'red'", NULL, "attributes are status, run_name");
+	search_fails(s, "attributes.status = 'DONE'", NULL, "a status is RUNNING, FINISHED, FAILED or KILLED");
+	search_fails(s, "attributes.status < 'RUNNING'", NULL, "attributes.status compares with = or !=");
+	search_fails(s, "params.lr = 'open", NULL, "position 13: a quoted text is not closed");
+	search_fails(s, "metrics.loss < 1 and", NULL, "position 21: expected metrics.<key>");
+	search_fails(s, "metrics.loss < 1 tags.x = 'a'", NULL, "position 18: expected AND or the end of the filter");
+	search_fails(s, "metrics.loss LIKE '1'", NULL, "metrics compare with = != < <= > >=");
+	search_fails(s, NULL, "metrics.loss UP", "order_by[0]: position 14: expected ASC, DESC or the end");
+	search_fails(s, "metrics. < 1", NULL, "expected a key after the '.'");
+	Mlmd__Pb__Tracking__SearchRunsRequest rq = MLMD__PB__TRACKING__SEARCH_RUNS_REQUEST__INIT;
+	rq.has_max_results = 1;
+	rq.max_results = 0;
+	RPC_FAILS(s, SearchRuns, &rq, search_runs, MLMD_INVALID_ARGUMENT, "max_results 0");
+	rq.max_results = 10;
+	rq.page_token = "zz";
+	RPC_FAILS(s, SearchRuns, &rq, search_runs, MLMD_INVALID_ARGUMENT, "page_token 'zz'");
+	mlmd_store_free(s);
+}
+
 /* ---- the schema step ------------------------------------------------------------------- */
 
 /* A version-2 file (no metric table) opens as it is without the upgrade:
@@ -799,6 +1006,9 @@ int main(void)
 		cmocka_unit_test(log_files_reuses_artifacts_by_digest),
 		cmocka_unit_test(find_cached_run_hits_and_misses),
 		cmocka_unit_test(fingerprint_is_the_documented_text),
+		cmocka_unit_test(search_runs_filters),
+		cmocka_unit_test(search_runs_orders_and_pages),
+		cmocka_unit_test(search_runs_errors_name_position_and_token),
 		cmocka_unit_test(version_2_store_upgrades_to_3),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -158,4 +158,19 @@ int mlmd__metric_history(mlmd__sql *s, int64_t run, const char *key, mlmd__metri
 int mlmd__metric_latest(mlmd__sql *s, int64_t run, const char *key, int *found, double *value, int64_t *step,
 			int64_t *timestamp);
 
+/* ---- run search (query/runs.c): MLflow's search syntax ------------------------------- */
+
+/* Compiles a run search into `SELECT e.id FROM execution e WHERE ...
+ * ORDER BY ... LIMIT ? OFFSET ?` with its bound parameters: runs (executions
+ * associated with an mlmd.Experiment context, of one of `experiments` when
+ * n_experiments > 0) matching `filter` (NULL or "": all), ordered by the
+ * order_by entries (none: start time, newest first), ids descending last.
+ * Errors are INVALID_ARGUMENT naming "filter" or "order_by[i]", the
+ * 1-based position and the token. Free *args with mlmd__runs_args_free and
+ * *sql with mlmd__buf_free. */
+int mlmd__runs_compile(const char *filter, const char *const *order_by, size_t n_order,
+		       const char *const *experiments, size_t n_experiments, int64_t limit, int64_t offset,
+		       mlmd_buf *sql, mlmd__args *args);
+void mlmd__runs_args_free(mlmd__args *a);
+
 #endif

@@ -198,7 +198,8 @@ int mlmd__tp_update_execution(call *c, int64_t id, track_props *tp, int state)
 	char **paths = malloc((tp->n + 1) * sizeof *paths);
 	if (!paths)
 		return MLMD_OOM();
-	memcpy(paths, tp->paths, tp->n * sizeof *paths);
+	if (tp->n)
+		memcpy(paths, tp->paths, tp->n * sizeof *paths);
 	mask.n_paths = tp->n;
 	if (state >= 0) {
 		paths[mask.n_paths++] = state_path;
@@ -446,8 +447,10 @@ static int run_props(call *c, const Mlmd__Pb__Execution *e, Mlmd__Pb__Tracking__
 	prop_entry **sorted = malloc((n + 1) * sizeof *sorted);
 	if (!sorted)
 		return MLMD_OOM();
-	memcpy(sorted, e->custom_properties, n * sizeof *sorted);
-	qsort(sorted, n, sizeof *sorted, cmp_key);
+	if (n) {
+		memcpy(sorted, e->custom_properties, n * sizeof *sorted);
+		qsort(sorted, n, sizeof *sorted, cmp_key);
+	}
 	Mlmd__Pb__Tracking__Capture *cap = mlmd__msg_new(&mlmd__pb__tracking__capture__descriptor);
 	int rc = cap ? 0 : MLMD_OOM(), have_cap = 0;
 	for (size_t i = 0; i < n && !rc; i++) {

@@ -45,8 +45,10 @@ int mlmd__track_fingerprint(const char *type, track_param *params, size_t nparam
 			    size_t ndigests, char out[65])
 {
 	mlmd_buf b = { 0 };
-	qsort(params, nparams, sizeof *params, cmp_param);
-	qsort(digests, ndigests, sizeof *digests, cmp_str);
+	if (nparams)
+		qsort(params, nparams, sizeof *params, cmp_param);
+	if (ndigests)
+		qsort(digests, ndigests, sizeof *digests, cmp_str);
 	mlmd__buf_puts(&b, "mlmd.fingerprint.v1\n");
 	put_escaped(&b, type);
 	mlmd__buf_puts(&b, "\n");
@@ -292,7 +294,8 @@ int mlmd__track_FindCachedRun(call *c, const Mlmd__Pb__Tracking__FindCachedRunRe
 		p[i].value = rq->params[i]->value;
 	}
 	if (!rc) {
-		memcpy(d, rq->input_sha256, rq->n_input_sha256 * sizeof *d);
+		if (rq->n_input_sha256)
+			memcpy(d, rq->input_sha256, rq->n_input_sha256 * sizeof *d);
 		rc = mlmd__track_fingerprint(type, p, rq->n_params, d, rq->n_input_sha256, fp);
 	}
 	free(p);
