@@ -12,6 +12,9 @@
  * importer.c     the importer shared by import and import-mlmd (import.h; no main)
  * import_mlmd.c  import-mlmd
  * csv.c          the CSV reader and writer of score (csv.h)
+ * runs.c         runs ls, runs show, runs diff (experiment tracking)
+ * metrics.c      metrics: metric histories as CSV, JSON or an SVG chart
+ * tracking.c     what those two share: the tracking RPCs, runs as text and JSON (tracking.h)
  */
 #ifndef MLMD_CLI_CLI_H
 #define MLMD_CLI_CLI_H
@@ -152,5 +155,7 @@ int cmd_import(int argc, char **argv);
 int cmd_import_mlmd(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_model(int argc, char **argv);
+int cmd_runs(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 
 #endif

@@ -59,6 +59,10 @@ static const command commands[] = {
 	{ "score", "score CSV rows with a model file or a store's model artifact", cmd_score },
 	{ "model info", "print a model file's inputs, outputs and metadata", cmd_model },
 	{ "model add", "record a model file in a store, with its digest", cmd_model },
+	{ "runs ls", "list tracked runs with their parameters and latest metrics (MLflow search syntax)", cmd_runs },
+	{ "runs show", "one run: parameters, tags, metrics, inputs, outputs, capture", cmd_runs },
+	{ "runs diff", "two runs side by side, differences marked", cmd_runs },
+	{ "metrics", "a run's metric history as CSV or JSON, or an SVG chart of several", cmd_metrics },
 	{ "version", "print the library version", run_version },
 };
 #define N_COMMANDS (sizeof commands / sizeof *commands)
@@ -149,6 +153,8 @@ int main(int argc, char **argv)
 		char *help[] = { "--help", NULL };
 		if (!strcmp(c->name, "model info") || !strcmp(c->name, "model add"))
 			return cmd_model(1, help);
+		if (c->fn == cmd_runs)
+			return cmd_runs(1, help);
 		return c->fn(1, help);
 	}
 	const command *c = find_command(word);
