@@ -33,7 +33,7 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-po
 LIB_SRC := $(wildcard lib/*/*.c)
 GEN_SRC := $(GEN)/google/protobuf/any.pb-c.c $(GEN)/google/protobuf/struct.pb-c.c \
 	$(GEN)/google/protobuf/field_mask.pb-c.c $(GEN)/ml_metadata/proto/metadata_store.pb-c.c \
-	$(GEN)/ml_metadata/proto/metadata_store_service.pb-c.c $(GEN)/onnx_min.pb-c.c
+	$(GEN)/ml_metadata/proto/metadata_store_service.pb-c.c $(GEN)/onnx_min.pb-c.c $(GEN)/mlmd_tracking.pb-c.c
 GEN_HDR := $(GEN_SRC:.c=.h)
 HDRS := $(wildcard include/*.h include/mlmd/*.h include/mlmd/sys/*.h lib/*.h lib/*/*.h)
 
@@ -56,7 +56,8 @@ all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc $(B)/mlmd python
 deps:
 	@sh scripts/deps.sh
 
-$(GEN)/.stamp: proto/metadata_store.proto proto/metadata_store_service.proto proto/onnx_min.proto scripts/gen-proto-c.sh
+$(GEN)/.stamp: proto/metadata_store.proto proto/metadata_store_service.proto proto/onnx_min.proto \
+		proto/mlmd_tracking.proto scripts/gen-proto-c.sh
 	@sh scripts/deps.sh
 	sh scripts/gen-proto-c.sh $(B)
 	@touch $@
@@ -184,7 +185,7 @@ check-tsan: $(B)/tests-tsan/test_serving
 # with MLMD_TEST_POSTGRES_DIR set to its directory the fault tests also crash
 # and restart it).
 CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage test_concurrency test_faults test_plans \
-	test_locale test_files test_limits test_txn
+	test_locale test_files test_limits test_txn test_tracking
 check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
 		MLMD_TEST_BACKEND=sqlite-file $(TEST_ENV) $(B)/tests/$$t; done
@@ -373,7 +374,7 @@ BENCH_PMML_MODELS ?= IrisRandomForest AuditRandomForest HousingRFClassifier Hous
 # bench_query: 100k artifacts (about 200k nodes), then 505k artifacts (about 1M nodes).
 BENCH_QUERY_SIZES ?= 100000 505000
 bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_scorer \
-		$(B)/bench/bench_serving $(B)/bench/bench_pmml $(B)/bench/xgb100.json
+		$(B)/bench/bench_serving $(B)/bench/bench_pmml $(B)/bench/bench_tracking $(B)/bench/xgb100.json
 	@mkdir -p $(B)/bench
 	$(B)/bench/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
 	@if [ -d $(PMML_DATA) ]; then rm -f $(B)/bench/pmml.txt; for m in $(BENCH_PMML_MODELS); do \
@@ -381,6 +382,7 @@ bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B
 		|| exit 1; done; else echo "bench: PMML skipped ($(PMML_DATA) not found)"; fi
 	$(B)/bench/bench_serving $(B)/bench/xgb100.json $(B)/bench 5 | tee $(B)/bench/serving.txt
 	$(B)/bench/bench_store $(B)/bench | tee $(B)/bench/store.txt
+	$(B)/bench/bench_tracking $(B)/bench | tee $(B)/bench/tracking.txt
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py $(B)/bench/store.txt $(B)/bench
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_tracking.py $(B)/bench | tee $(B)/bench/tracking.txt
 	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/bench/bench_query $(B)/bench $$n; done
@@ -403,6 +405,7 @@ install: all
 	install -m 644 include/mlmd/sys/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/sys/
 	install -m 644 $(GEN)/ml_metadata/proto/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/ml_metadata/proto/
 	install -m 644 $(GEN)/google/protobuf/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/google/protobuf/
+	install -m 644 $(GEN)/mlmd_tracking.pb-c.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/
 	install -m 644 $(B)/mlmd.pc $(DESTDIR)$(PKGCONFIGDIR)/
 	install -d $(DESTDIR)$(PYTHONDIR)/ml_metadata/proto $(DESTDIR)$(PYTHONDIR)/ml_metadata/metadata_store
 	install -m 644 $(PY_PKG)/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/

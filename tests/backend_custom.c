@@ -88,16 +88,24 @@ static const char schema_v1[] =
 static const char schema_v2[] = VALUE_INDEXES("artifact") VALUE_INDEXES("execution") VALUE_INDEXES("context");
 static const char schema_v2_down[] = DROP_INDEXES("artifact") DROP_INDEXES("execution") DROP_INDEXES("context");
 
+/* Version 3: the metric history of experiment tracking. */
+static const char schema_v3[] =
+	"CREATE TABLE metric (id INTEGER PRIMARY KEY,"
+	" execution_id INTEGER NOT NULL REFERENCES execution(id) ON DELETE CASCADE,"
+	" key TEXT NOT NULL, step INTEGER NOT NULL, timestamp INTEGER NOT NULL, value REAL);\n"
+	"CREATE INDEX metric_run ON metric (execution_id, key, step, timestamp, id);\n";
+
 static const mlmd_schema_step custom_schema[] = {
 	{ 1, schema_v1, NULL },
 	{ 2, schema_v2, schema_v2_down },
+	{ 3, schema_v3, "DROP TABLE metric;" },
 };
 
 const mlmd_dialect custom_dialect = {
 	"custom-sqlite",
 	"SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite%' ORDER BY name",
 	custom_schema,
-	2,
+	3,
 };
 
 /* ---- errors ---------------------------------------------------------------- */

@@ -230,9 +230,9 @@ static void downgrade_then_upgrade(void **st)
 	mo.downgrade_to_schema_version = 0;
 	FAILS(mlmd_store_open_config(&s, buf, pack_config(&c, buf)), MLMD_INVALID_ARGUMENT,
 	      "MLMD cannot be downgraded to schema_version 0");
-	mo.downgrade_to_schema_version = 3;
+	mo.downgrade_to_schema_version = mlmd_schema_version() + 1;
 	FAILS(mlmd_store_open_config(&s, buf, pack_config(&c, buf)), MLMD_INVALID_ARGUMENT,
-	      "MLMD cannot be downgraded to schema_version 3");
+	      "MLMD cannot be downgraded to schema_version 4");
 	mo.downgrade_to_schema_version = 1;
 	FAILS(mlmd_store_open_config(&s, buf, pack_config(&c, buf)), MLMD_CANCELLED, "Downgrade migration was performed");
 	assert_null(s);
@@ -240,7 +240,8 @@ static void downgrade_then_upgrade(void **st)
 	sqlite3_stmt *q;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT version FROM mlmd_schema), (SELECT count(*) FROM sqlite_master"
-					    " WHERE name LIKE '%_property_by_%'), (SELECT count(*) FROM artifact)", -1, &q, NULL),
+					    " WHERE name LIKE '%_property_by_%' OR name LIKE 'metric%'), (SELECT count(*) FROM artifact)",
+					    -1, &q, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(q, 0), 1);
@@ -254,7 +255,7 @@ static void downgrade_then_upgrade(void **st)
 	FAILS(mlmd_store_open_config(&s, buf, pack_config(&c, buf)), MLMD_FAILED_PRECONDITION, "older");
 	mo.has_enable_upgrade_migration = mo.enable_upgrade_migration = 1;
 	OK(mlmd_store_open_config(&s, buf, pack_config(&c, buf)));
-	assert_int_equal(mlmd_store_schema_version(s), 2);
+	assert_int_equal(mlmd_store_schema_version(s), mlmd_schema_version());
 	mlmd_store_free(s);
 	/* a missing file is not created by a downgrade */
 	char *missing = tmp_path("down-missing");
@@ -267,9 +268,10 @@ static void downgrade_then_upgrade(void **st)
 	tmp_remove(path);
 }
 
-/* A version-1 store (the same tables, without the property-value indexes)
- * is upgraded to version 2 when asked, keeping its data. */
-static void version_1_store_upgrades_to_2(void **st)
+/* A version-1 store (the same tables, without the property-value indexes
+ * and the metric table) is upgraded to the library's version when asked,
+ * keeping its data. */
+static void version_1_store_upgrades(void **st)
 {
 	(void)st;
 	char *path = tmp_path("v1");
@@ -288,7 +290,7 @@ static void version_1_store_upgrades_to_2(void **st)
 			snprintf(sql, sizeof sql, "DROP INDEX %s_property_by_%s_value", kinds[k], cols[c]);
 			assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 		}
-	assert_int_equal(sqlite3_exec(db, "UPDATE mlmd_schema SET version = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE metric; UPDATE mlmd_schema SET version = 1", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
 	char uri[1100];
@@ -298,7 +300,7 @@ static void version_1_store_upgrades_to_2(void **st)
 	FAILS(mlmd_store_open(&s, &o), MLMD_FAILED_PRECONDITION, "older");
 	o.upgrade = 1;
 	OK(mlmd_store_open(&s, &o));
-	assert_int_equal(mlmd_store_schema_version(s), 2);
+	assert_int_equal(mlmd_store_schema_version(s), mlmd_schema_version());
 	Mlmd__Pb__ListOperationOptions lo = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
 	lo.filter_query = "properties.n.int_value = 5";
 	Mlmd__Pb__GetArtifactsRequest rq = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;
@@ -494,7 +496,7 @@ int main(void)
 		cmocka_unit_test(file_store_persists_across_reopen),
 		cmocka_unit_test(schema_versions_are_checked),
 		cmocka_unit_test(older_schema_is_upgraded_only_when_asked),
-		cmocka_unit_test(version_1_store_upgrades_to_2),
+		cmocka_unit_test(version_1_store_upgrades),
 		cmocka_unit_test(downgrade_then_upgrade),
 		cmocka_unit_test(a_held_write_lock_is_aborted),
 		cmocka_unit_test(two_processes_write_one_file),

@@ -137,9 +137,27 @@
 	MLMD_DDL_DROP_PROP_INDEXES("artifact") MLMD_DDL_DROP_PROP_INDEXES("execution") \
 	MLMD_DDL_DROP_PROP_INDEXES("context")
 
+/* Version 3: the metric history of experiment tracking (docs/tracking.md).
+ * One row per point; value NULL is NaN (as in property rows). The index
+ * makes one run's key one range scan, in step, then timestamp, then logging
+ * order. Keys are bounded by the Log RPC (256 bytes), so a btree takes them
+ * on PostgreSQL too. */
+#define MLMD_DDL_V3(ID, INT, DBL, BLOB, WR, HASH)                                                   \
+	"CREATE TABLE metric ("                                                                   \
+	"  id " ID ","                                                                            \
+	"  execution_id " INT " NOT NULL REFERENCES execution(id) ON DELETE CASCADE,"             \
+	"  key TEXT NOT NULL,"                                                                    \
+	"  step " INT " NOT NULL,"                                                                \
+	"  timestamp " INT " NOT NULL,"                                                           \
+	"  value " DBL ");"                                                                       \
+	"CREATE INDEX metric_by_run ON metric (execution_id, key, step, timestamp, id);"
+#define MLMD_DDL_V3_(...) MLMD_DDL_V3(__VA_ARGS__)
+#define MLMD_DDL_V3_DOWN "DROP TABLE metric;"
+
 /* The steps above, in the order the core runs them. Append new versions;
  * never edit a released one. TYPES and STRING as above. */
 #define MLMD_DDL_STEPS(TYPES, STRING) \
-	{ 1, MLMD_DDL_V1_(TYPES), NULL }, { 2, MLMD_DDL_V2(STRING), MLMD_DDL_V2_DOWN }
+	{ 1, MLMD_DDL_V1_(TYPES), NULL }, { 2, MLMD_DDL_V2(STRING), MLMD_DDL_V2_DOWN }, \
+	{ 3, MLMD_DDL_V3_(TYPES), MLMD_DDL_V3_DOWN }
 
 #endif

@@ -134,4 +134,43 @@ int mlmd__walk_start_id(mlmd__walk *w, int kind, int64_t id);
 /* Walks from the starting nodes (all of kind `start`), then sorts ids[]. */
 int mlmd__walk_run(mlmd__walk *w, int start);
 
+/* ---- metric history (query/metric.c; schema version 3) --------------------------------- */
+
+/* A metric's points as parallel arrays (malloc'd; free with
+ * mlmd__metric_series_free, or hand the arrays to a response). */
+typedef struct mlmd__metric_series {
+	double *values;
+	int64_t *steps, *timestamps;
+	size_t n, cap;
+} mlmd__metric_series;
+void mlmd__metric_series_free(mlmd__metric_series *m);
+
+/* Inserts n points of `key` for execution `run` with one prepared
+ * statement: steps NULL means every step 0, timestamps NULL every timestamp
+ * `default_time`. NaN is stored as NULL. Run it inside the caller's
+ * transaction; a deferred failure is reported by its end. */
+int mlmd__metric_insert(mlmd__sql *s, int64_t run, const char *key, const double *values, const int64_t *steps,
+			const int64_t *timestamps, int64_t default_time, size_t n);
+/* Appends every point of (run, key) to *out, by step, then timestamp, then
+ * insertion order: one range scan of the index. */
+int mlmd__metric_history(mlmd__sql *s, int64_t run, const char *key, mlmd__metric_series *out);
+/* The last point of (run, key) in that order; *found 0 when there is none. */
+int mlmd__metric_latest(mlmd__sql *s, int64_t run, const char *key, int *found, double *value, int64_t *step,
+			int64_t *timestamp);
+
+/* ---- run search (query/runs.c): MLflow's search syntax ------------------------------- */
+
+/* Compiles a run search into `SELECT e.id FROM execution e WHERE ...
+ * ORDER BY ... LIMIT ? OFFSET ?` with its bound parameters: runs (executions
+ * associated with an mlmd.Experiment context, of one of `experiments` when
+ * n_experiments > 0) matching `filter` (NULL or "": all), ordered by the
+ * order_by entries (none: start time, newest first), ids descending last.
+ * Errors are INVALID_ARGUMENT naming "filter" or "order_by[i]", the
+ * 1-based position and the token. Free *args with mlmd__runs_args_free and
+ * *sql with mlmd__buf_free. */
+int mlmd__runs_compile(const char *filter, const char *const *order_by, size_t n_order,
+		       const char *const *experiments, size_t n_experiments, int64_t limit, int64_t offset,
+		       mlmd_buf *sql, mlmd__args *args);
+void mlmd__runs_args_free(mlmd__args *a);
+
 #endif

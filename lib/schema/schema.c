@@ -141,12 +141,12 @@ static int apply_steps(mlmd__sql *s, const mlmd_schema_step *st, int nsteps, int
 
 /* Brings the schema to the last step's version inside one write transaction. */
 int mlmd__schema_migrate(mlmd__sql *s, const mlmd_schema_step *st, int nsteps, int read_only, int upgrade,
-			 int *version_out)
+			 int oldest, int *version_out)
 {
 	int target = st[nsteps - 1].version, version = 0, rc;
 	if ((rc = read_version(s, &version)))
 		return rc;
-	if (version == target) {
+	if (version == target || (version >= oldest && version < target && !upgrade)) {
 		*version_out = version;
 		return 0;
 	}
@@ -186,11 +186,13 @@ int mlmd__schema_check(const mlmd_dialect *d)
 	const char *name = d->name ? d->name : "(unnamed)";
 	if (!d->tables_sql)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_dialect '%s': tables_sql is NULL", name);
-	if (!d->schema || d->n_schema < MLMD_SCHEMA_VERSION)
+	if (!d->schema || d->n_schema < MLMD_SCHEMA_VERSION_MIN)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT,
-				  "mlmd_dialect '%s': its schema has %d steps; this library needs versions 1..%d",
-				  name, d->schema ? d->n_schema : 0, MLMD_SCHEMA_VERSION);
-	for (int i = 0; i < MLMD_SCHEMA_VERSION; i++)
+				  "mlmd_dialect '%s': its schema has %d steps; this library needs versions 1..%d "
+				  "(and 1..%d for experiment tracking's metric history)",
+				  name, d->schema ? d->n_schema : 0, MLMD_SCHEMA_VERSION_MIN, MLMD_SCHEMA_VERSION);
+	int n = d->n_schema < MLMD_SCHEMA_VERSION ? d->n_schema : MLMD_SCHEMA_VERSION;
+	for (int i = 0; i < n; i++)
 		if (d->schema[i].version != i + 1 || !d->schema[i].up)
 			return mlmd__fail(MLMD_INVALID_ARGUMENT,
 					  "mlmd_dialect '%s': schema step %d must lead to version %d and have DDL "
@@ -201,8 +203,10 @@ int mlmd__schema_check(const mlmd_dialect *d)
 
 int mlmd__schema_prepare(mlmd__sql *s, int read_only, int upgrade, int *version)
 {
-	/* mlmd__schema_check: steps 0..MLMD_SCHEMA_VERSION-1 lead to 1..MLMD_SCHEMA_VERSION */
-	return mlmd__schema_migrate(s, s->db->dialect->schema, MLMD_SCHEMA_VERSION, read_only, upgrade, version);
+	/* mlmd__schema_check: steps 0..n-1 lead to versions 1..n, n >= MLMD_SCHEMA_VERSION_MIN */
+	const mlmd_dialect *d = s->db->dialect;
+	int n = d->n_schema < MLMD_SCHEMA_VERSION ? d->n_schema : MLMD_SCHEMA_VERSION;
+	return mlmd__schema_migrate(s, d->schema, n, read_only, upgrade, MLMD_SCHEMA_VERSION_MIN, version);
 }
 
 int mlmd__schema_downgrade(mlmd__sql *s, int read_only, int64_t to, int *version_out)
@@ -223,6 +227,11 @@ int mlmd__schema_downgrade(mlmd__sql *s, int read_only, int64_t to, int *version
 				  "database schema version %d is newer than this library's (%d); downgrade it with the "
 				  "mlmd that wrote it",
 				  version, MLMD_SCHEMA_VERSION);
+	if (version > s->db->dialect->n_schema)
+		return mlmd__fail(MLMD_FAILED_PRECONDITION,
+				  "cannot downgrade from schema version %d: the backend '%s' knows versions 1..%d only",
+				  version, s->db->dialect->name ? s->db->dialect->name : "(unnamed)",
+				  s->db->dialect->n_schema);
 	if (read_only)
 		return mlmd__fail(MLMD_FAILED_PRECONDITION, "cannot downgrade a store opened read-only");
 	for (int v = version; v > to; v--)

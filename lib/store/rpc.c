@@ -1,12 +1,16 @@
 /*
  * store/rpc.c - running an RPC: by name over bytes (mlmd_store_call), or
  * typed (mlmd_store_<rpc>). Both go through run(), which runs the handler in
- * exactly one transaction and either commits all of it or none.
+ * exactly one transaction and either commits all of it or none. The names
+ * are those of MLMD's MetadataStoreService and of our TrackingService
+ * (proto/mlmd_tracking.proto, handlers in store/track_*.c); no name is in
+ * both.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rpc.h"
+#include "track.h"
 
 typedef int (*handler_fn)(call *c, const void *rq, void *rs);
 
@@ -14,6 +18,7 @@ typedef struct rpc_def {
 	const char *name;
 	handler_fn fn;
 	int writes;
+	const ProtobufCServiceDescriptor *service; /* where its messages are described */
 } rpc_def;
 
 /* Thunks give every handler the same type, so calls need no pointer casts. */
@@ -24,27 +29,38 @@ typedef struct rpc_def {
 	}
 MLMD_RPC_LIST(THUNK)
 #undef THUNK
+#define TRACK_THUNK(M, snake, w)                                        \
+	static int thunk_##M(call *c, const void *rq, void *rs)         \
+	{                                                               \
+		return mlmd__track_##M(c, rq, rs);                      \
+	}
+MLMD__TRACK_RPC_LIST(TRACK_THUNK)
+#undef TRACK_THUNK
 
 enum {
 #define IDX(M, snake, w) RPC_##M,
 	MLMD_RPC_LIST(IDX)
+	MLMD__TRACK_RPC_LIST(IDX)
 #undef IDX
 	RPC_COUNT
 };
 
 static const rpc_def rpcs[RPC_COUNT] = {
 #define DEF(M, snake, w)                                                                          \
-	[RPC_##M] = { #M, thunk_##M, w },
+	[RPC_##M] = { #M, thunk_##M, w, &mlmd__pb__metadata_store_service__descriptor },
 	MLMD_RPC_LIST(DEF)
 #undef DEF
+#define TRACK_DEF(M, snake, w)                                                                    \
+	[RPC_##M] = { #M, thunk_##M, w, &mlmd__pb__tracking__tracking_service__descriptor },
+	MLMD__TRACK_RPC_LIST(TRACK_DEF)
+#undef TRACK_DEF
 };
 
-/* The request and response types of an RPC, from the generated service
+/* The request and response types of an RPC, from its generated service
  * descriptor (so this file needs no generated message names). */
 static const ProtobufCMethodDescriptor *method_of(const rpc_def *d)
 {
-	return protobuf_c_service_descriptor_get_method_by_name(&mlmd__pb__metadata_store_service__descriptor,
-							       d->name);
+	return protobuf_c_service_descriptor_get_method_by_name(d->service, d->name);
 }
 
 /* Ends the caller's transaction after a call in it failed: rolls it back
@@ -165,7 +181,9 @@ int mlmd_store_call(mlmd_store *s, const char *method, const void *request, size
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_call: method is NULL");
 	const rpc_def *d = find_rpc(method);
 	if (!d)
-		return mlmd__fail(MLMD_UNIMPLEMENTED, "unknown method '%s': not an RPC of MetadataStoreService", method);
+		return mlmd__fail(MLMD_UNIMPLEMENTED,
+				  "unknown method '%s': not an RPC of ml_metadata.MetadataStoreService or "
+				  "mlmd.tracking.TrackingService", method);
 	if (!request && request_len)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: request is NULL but request_len is %zu", method,
 				  request_len);

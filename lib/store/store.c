@@ -159,5 +159,6 @@ mlmd__sql *mlmd__store_sql(mlmd_store *s)
 
 int mlmd__store_migrate(mlmd_store *s, const mlmd_schema_step *steps, int nsteps, int upgrade)
 {
-	return mlmd__schema_migrate(&s->sql, steps, nsteps, s->read_only, upgrade, &s->schema_version);
+	return mlmd__schema_migrate(&s->sql, steps, nsteps, s->read_only, upgrade, steps[nsteps - 1].version,
+				    &s->schema_version);
 }

@@ -1,0 +1,162 @@
+/*
+ * store/track_log.c - Log (parameters, tags and metric series in one
+ * transaction; the series through one prepared insert) and
+ * GetMetricHistory (one range scan).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "track.h"
+
+/* The metric table arrived with schema version 3; a version-2 store opened
+ * without the upgrade has none. */
+static int need_metric_table(call *c, const char *what)
+{
+	if (c->s->schema_version >= 3)
+		return 0;
+	return mlmd__fail(MLMD_FAILED_PRECONDITION,
+			  "%s: the store is at schema version %d, which has no metric history table; open it with "
+			  "upgrade enabled (mlmd_store_options.upgrade, MigrationOptions.enable_upgrade_migration, "
+			  "`mlmd --upgrade`) to migrate it to version 3", what, c->s->schema_version);
+}
+
+static int check_series(const Mlmd__Pb__Tracking__MetricSeries *m, size_t i)
+{
+	char w[48];
+	mlmd__snprintf(w, sizeof w, "metrics[%zu]", i);
+	int rc = mlmd__track_check_key(m->key, w);
+	if (rc)
+		return rc;
+	if (m->n_steps && m->n_steps != m->n_values)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT,
+				  "%s: metric '%s' has %zu values but %zu steps (steps are empty or one per value)", w,
+				  m->key, m->n_values, m->n_steps);
+	if (m->n_timestamps && m->n_timestamps != m->n_values)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT,
+				  "%s: metric '%s' has %zu values but %zu timestamps (timestamps are empty or one per "
+				  "value)", w, m->key, m->n_values, m->n_timestamps);
+	return 0;
+}
+
+int mlmd__track_Log(call *c, const Mlmd__Pb__Tracking__LogRequest *rq, Mlmd__Pb__Tracking__LogResponse *rs)
+{
+	int rc = 0;
+	for (size_t i = 0; i < rq->n_params && !rc; i++) {
+		char w[48];
+		mlmd__snprintf(w, sizeof w, "params[%zu]", i);
+		const Mlmd__Pb__Value *v = rq->params[i]->value;
+		if (!(rc = mlmd__track_check_key(rq->params[i]->key, w)) &&
+		    (!v || (v->value_case != MLMD__PB__VALUE__VALUE_INT_VALUE &&
+			    v->value_case != MLMD__PB__VALUE__VALUE_DOUBLE_VALUE &&
+			    v->value_case != MLMD__PB__VALUE__VALUE_STRING_VALUE)))
+			rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: parameter '%s' must have an int, double or string value",
+					w, rq->params[i]->key);
+	}
+	for (size_t i = 0; i < rq->n_tags && !rc; i++) {
+		char w[48];
+		mlmd__snprintf(w, sizeof w, "tags[%zu]", i);
+		rc = mlmd__track_check_key(rq->tags[i]->key, w);
+	}
+	for (size_t i = 0; i < rq->n_metrics && !rc; i++)
+		rc = check_series(rq->metrics[i], i);
+	if (!rc && rq->n_metrics)
+		rc = need_metric_table(c, "Log");
+	if (rc)
+		return rc;
+	Mlmd__Pb__Execution *e;
+	if ((rc = mlmd__track_run_load(c, rq->has_run_id, rq->run_id, 1, &e)))
+		return rc;
+	track_props tp;
+	mlmd__tp_init(&tp, &mlmd__execution_kind);
+	char name[MLMD_TRACK_MAX_KEY + 16];
+	/* a parameter keeps its first value: the same again is accepted, another refused */
+	for (size_t i = 0; i < rq->n_params && !rc; i++) {
+		const Mlmd__Pb__Tracking__Param *p = rq->params[i];
+		mlmd__snprintf(name, sizeof name, "param.%s", p->key);
+		const Mlmd__Pb__Value *old = mlmd__track_prop(e, name);
+		size_t j = 0;
+		while (j < i && strcmp(rq->params[j]->key, p->key))
+			j++;
+		if (j < i)
+			old = rq->params[j]->value;
+		if (old && !mlmd__track_same_value(old, p->value)) {
+			rc = mlmd__fail(MLMD_INVALID_ARGUMENT,
+					"params[%zu]: run %lld: parameter '%s' already has another value; a parameter keeps "
+					"the value it was first logged with (log it under another key, or use a tag)",
+					i, (long long)e->id, p->key);
+		} else if (!old) {
+			rc = mlmd__tp_value(&tp, "param.", p->key, p->value);
+		}
+	}
+	for (size_t i = 0; i < rq->n_tags && !rc; i++) {
+		size_t j = i + 1; /* the last value of a repeated tag wins */
+		while (j < rq->n_tags && strcmp(rq->tags[j]->key, rq->tags[i]->key))
+			j++;
+		if (j == rq->n_tags)
+			rc = mlmd__tp_str(&tp, "tag.", rq->tags[i]->key, rq->tags[i]->value);
+	}
+	int64_t points = 0;
+	for (size_t i = 0; i < rq->n_metrics && !rc; i++) {
+		const Mlmd__Pb__Tracking__MetricSeries *m = rq->metrics[i];
+		if (!m->n_values)
+			continue;
+		rc = mlmd__metric_insert(c->sql, e->id, m->key, m->values, m->n_steps ? m->steps : NULL,
+					 m->n_timestamps ? m->timestamps : NULL, c->now, m->n_values);
+		points += (int64_t)m->n_values;
+		/* the latest point (by step, then timestamp, then logging order)
+		 * becomes metric.<key>, once per key even when it comes twice */
+		size_t j = i + 1;
+		while (j < rq->n_metrics && strcmp(rq->metrics[j]->key, m->key))
+			j++;
+		if (!rc && j == rq->n_metrics) {
+			int found = 0;
+			double v;
+			int64_t step, ts;
+			rc = mlmd__metric_latest(c->sql, e->id, m->key, &found, &v, &step, &ts);
+			if (!rc && found)
+				rc = mlmd__tp_dbl(&tp, "metric.", m->key, v);
+		}
+	}
+	if (!rc && tp.n)
+		rc = mlmd__tp_update_execution(c, e->id, &tp, -1);
+	mlmd__tp_free(&tp);
+	protobuf_c_message_free_unpacked(&e->base, NULL);
+	if (!rc) {
+		rs->has_points = 1;
+		rs->points = points;
+	}
+	return rc;
+}
+
+int mlmd__track_GetMetricHistory(call *c, const Mlmd__Pb__Tracking__GetMetricHistoryRequest *rq,
+				 Mlmd__Pb__Tracking__GetMetricHistoryResponse *rs)
+{
+	int rc = mlmd__track_check_key(rq->key, "key");
+	if (!rc)
+		rc = need_metric_table(c, "GetMetricHistory");
+	if (rc)
+		return rc;
+	if (!rq->has_run_id)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "run_id is required");
+	if ((rc = mlmd__node_exists(c, &mlmd__execution_kind, rq->run_id)) < 0)
+		return rc;
+	if (!rc)
+		return mlmd__fail(MLMD_NOT_FOUND, "run %lld does not exist (no execution has this id)",
+				  (long long)rq->run_id);
+	mlmd__metric_series m = { 0 };
+	Mlmd__Pb__Tracking__MetricSeries *h = mlmd__msg_new(&mlmd__pb__tracking__metric_series__descriptor);
+	if (!h)
+		return MLMD_OOM();
+	rs->history = h;
+	if (!(h->key = mlmd__strdup(rq->key)))
+		return MLMD_OOM();
+	if ((rc = mlmd__metric_history(c->sql, rq->run_id, rq->key, &m))) {
+		mlmd__metric_series_free(&m);
+		return rc;
+	}
+	/* the arrays go to the response as they are (freed with it) */
+	h->values = m.values;
+	h->steps = m.steps;
+	h->timestamps = m.timestamps;
+	h->n_values = h->n_steps = h->n_timestamps = m.n;
+	return 0;
+}
