@@ -384,7 +384,7 @@ bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B
 	$(B)/bench/bench_store $(B)/bench | tee $(B)/bench/store.txt
 	$(B)/bench/bench_tracking $(B)/bench | tee $(B)/bench/tracking.txt
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py $(B)/bench/store.txt $(B)/bench
-	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_tracking.py $(B)/bench | tee $(B)/bench/tracking.txt
+	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python_tracking.py $(B)/bench | tee $(B)/bench/python-tracking.txt
 	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/bench/bench_query $(B)/bench $$n; done
 	@if [ -n "$$MLMD_TEST_POSTGRES" ]; then $(B)/bench/bench_pg "$$MLMD_TEST_POSTGRES" 20000; \
 	else echo "bench: PostgreSQL skipped (set MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT)"; fi

@@ -9,7 +9,7 @@ run's latest value), so the difference is what the Python layer adds. Then
 (MlflowClient.log_batch, 1000 points a call, and all in one call), and the
 key's history read back (get_metric_history). A SQLite file store in DIR.
 
-Usage: bench_tracking.py DIR
+Usage: bench_python_tracking.py DIR
 """
 
 import ctypes
@@ -41,7 +41,7 @@ def timed(fn):
 
 def main():
   bench_dir = sys.argv[1]
-  fresh(os.path.join(bench_dir, 'bench-tracking.db'))
+  fresh(os.path.join(bench_dir, 'bench-python-tracking.db'))
   client = mlmd.MlflowClient()
 
   # One point per call: the fluent call, then the raw ctypes call.
