@@ -32,6 +32,9 @@ def now_ms():
 def metric_value(key, value):
   """`value` as a float; InvalidArgumentError when it is not a number (NaN
   and the infinities are numbers and are stored as such)."""
+  t = type(value)
+  if t is float or t is int:
+    return float(value)
   if isinstance(value, (str, bytes, bytearray)) or not isinstance(
       value, numbers.Number):
     raise errors.InvalidArgumentError(
@@ -45,6 +48,8 @@ def metric_value(key, value):
 
 
 def _int_arg(what, key, v):
+  if type(v) is int:
+    return v
   if isinstance(v, bool) or not isinstance(v, numbers.Integral):
     raise errors.InvalidArgumentError('metric %r: %s %r is not an int' %
                                       (key, what, v))

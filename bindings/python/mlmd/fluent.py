@@ -47,9 +47,10 @@ def _client_now():
 def set_store(uri):
   """Makes `uri` the store (sqlite:PATH, sqlite::memory:,
   postgresql://USER@HOST:PORT/DB; None: back to $MLMD_STORE, else
-  sqlite:mlmd.db). The store is opened (created when new) now."""
+  sqlite:mlmd.db). A store named is opened (created when new) now."""
   _store.set_uri(uri)
-  _store.get_store()
+  if uri:
+    _store.get_store()
 
 
 set_tracking_uri = set_store
