@@ -6,7 +6,8 @@ ctypes call of mlmd_store_call with the same prebuilt Log request bytes (the
 library's own work: one transaction inserting one point and updating the
 run's latest value), so the difference is what the Python layer adds. Then
 100,000 points of one key logged per point (log_metric) and in batches
-(MlflowClient.log_batch, 1000 points a call, and all in one call), and the
+(MlflowClient.log_batch, 1000 points a call, and all in one call; mlmd's
+MlflowClient.log_metric_series, all in one call), and the
 key's history read back (get_metric_history). A SQLite file store in DIR.
 
 Usage: bench_python_tracking.py DIR
@@ -99,6 +100,12 @@ def main():
         lambda: client.log_batch(rid_all, metrics=[
             mlmd.Metric('loss', 1.0 / (i + 1), 1700000000000, i)
             for i in range(N)]))))
+  with mlmd.start_run(run_name='series') as run:
+    rid_series = run.info.run_id
+    results.append(('log_metric_series, all in one call', timed(
+        lambda: client.log_metric_series(
+            rid_series, 'loss', [1.0 / (i + 1) for i in range(N)],
+            steps=range(N)))))
   base = results[0][1]
   for name, t in results:
     print('%d points, %s: %.2f s, %.0f points/s (%.1fx per point)' %

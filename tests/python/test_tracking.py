@@ -425,3 +425,26 @@ def test_search_runs_order_and_limits(fresh):
       experiment_ids=[exp.experiment_id])] == [run.info.run_id]
   with pytest.raises(errors.InvalidArgumentError):
     mlmd.search_runs(output_format='pandas')
+
+
+def test_log_metric_series(fresh):
+  client = mlmd.MlflowClient()
+  with mlmd.start_run() as run:
+    rid = run.info.run_id
+    n = client.log_metric_series(rid, 'acc', [0.1, 0.5, float('nan'), 0.9],
+                                 steps=[3, 1, 2, 0],
+                                 timestamps=[10, 20, 30, 40])
+    assert n == 4
+    assert client.log_metric_series(rid, 'lr', [1, 2]) == 2
+    with pytest.raises(errors.InvalidArgumentError, match='2 values but 1'):
+      client.log_metric_series(rid, 'lr', [1, 2], steps=[1])
+    with pytest.raises(errors.InvalidArgumentError, match='not a number'):
+      client.log_metric_series(rid, 'lr', [1, 'two'])
+  hist = client.get_metric_history(rid, 'acc')
+  assert [(m.step, m.timestamp) for m in hist] == [(0, 40), (1, 20), (2, 30),
+                                                   (3, 10)]
+  assert math.isnan(hist[2].value) and hist[0].value == 0.9
+  assert mlmd.get_run(rid).data.metrics['acc'] == 0.1  # step 3 is the latest
+  lr = client.get_metric_history(rid, 'lr')
+  assert [(m.step, m.value) for m in lr] == [(0, 1.0), (0, 2.0)]
+  assert lr[0].timestamp == lr[1].timestamp > 0

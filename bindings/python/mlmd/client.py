@@ -257,6 +257,29 @@ class MlflowClient(object):
                       timestamps=stamps)
     self._call('Log', req, tpb.LogResponse())
 
+  def log_metric_series(self, run_id, key, values, steps=None,
+                        timestamps=None):
+    """mlmd's bulk path (not in MLflow): many points of one key in one call
+    and one transaction. values: a sequence of numbers; steps: ints, as many
+    (None: every step 0); timestamps: ints in ms, as many (None: the
+    call's time).
+    Returns the number of points stored."""
+    vals = [metric_value(key, v) for v in values]
+    n = len(vals)
+    req = tpb.LogRequest(run_id=entities.run_id_to_int(run_id))
+    s = req.metrics.add(key=_key('metric', key))
+    s.values.extend(vals)
+    for what, seq, field in (('steps', steps, s.steps),
+                             ('timestamps', timestamps, s.timestamps)):
+      if seq is None:
+        continue
+      seq = [_int_arg(what[:-1], key, x) for x in seq]
+      if len(seq) != n:
+        raise errors.InvalidArgumentError(
+            'metric %r: %d values but %d %s' % (key, n, len(seq), what))
+      field.extend(seq)
+    return self._call('Log', req, tpb.LogResponse()).points
+
   def get_metric_history(self, run_id, key):
     """Every point of metric `key` of the run, by step, then timestamp,
     then logging order: a list of Metric (.key .value .step .timestamp)."""
