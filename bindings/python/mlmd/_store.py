@@ -86,10 +86,3 @@ def get_store(uri=None):
       _stores[uri] = s
     return s
 
-
-def close_stores():
-  """Closes every shared store (the next call opens them again)."""
-  with _stores_lock:
-    for s in _stores.values():
-      s.close()
-    _stores.clear()
