@@ -36,7 +36,8 @@ int mlmd__track_type(call *c, int kind, const char *name, int64_t *id)
 		return rc;
 	if (kind == KIND_EXECUTION) {
 		Mlmd__Pb__ExecutionType t = MLMD__PB__EXECUTION_TYPE__INIT;
-		Mlmd__Pb__PutExecutionTypeRequest rq = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
+		Mlmd__Pb__PutExecutionTypeRequest rq;
+		protobuf_c_message_init(&mlmd__pb__put_execution_type_request__descriptor, &rq); /* its INIT names deprecated fields */
 		Mlmd__Pb__PutExecutionTypeResponse rs = MLMD__PB__PUT_EXECUTION_TYPE_RESPONSE__INIT;
 		t.name = (char *)name;
 		rq.execution_type = &t;
@@ -44,7 +45,8 @@ int mlmd__track_type(call *c, int kind, const char *name, int64_t *id)
 		*id = rs.type_id;
 	} else if (kind == KIND_ARTIFACT) {
 		Mlmd__Pb__ArtifactType t = MLMD__PB__ARTIFACT_TYPE__INIT;
-		Mlmd__Pb__PutArtifactTypeRequest rq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
+		Mlmd__Pb__PutArtifactTypeRequest rq;
+		protobuf_c_message_init(&mlmd__pb__put_artifact_type_request__descriptor, &rq); /* its INIT names deprecated fields */
 		Mlmd__Pb__PutArtifactTypeResponse rs = MLMD__PB__PUT_ARTIFACT_TYPE_RESPONSE__INIT;
 		t.name = (char *)name;
 		rq.artifact_type = &t;
@@ -52,7 +54,8 @@ int mlmd__track_type(call *c, int kind, const char *name, int64_t *id)
 		*id = rs.type_id;
 	} else {
 		Mlmd__Pb__ContextType t = MLMD__PB__CONTEXT_TYPE__INIT;
-		Mlmd__Pb__PutContextTypeRequest rq = MLMD__PB__PUT_CONTEXT_TYPE_REQUEST__INIT;
+		Mlmd__Pb__PutContextTypeRequest rq;
+		protobuf_c_message_init(&mlmd__pb__put_context_type_request__descriptor, &rq); /* its INIT names deprecated fields */
 		Mlmd__Pb__PutContextTypeResponse rs = MLMD__PB__PUT_CONTEXT_TYPE_RESPONSE__INIT;
 		t.name = (char *)name;
 		rq.context_type = &t;

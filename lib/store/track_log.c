@@ -15,8 +15,8 @@ static int need_metric_table(call *c, const char *what)
 		return 0;
 	return mlmd__fail(MLMD_FAILED_PRECONDITION,
 			  "%s: the store is at schema version %d, which has no metric history table; open it with "
-			  "upgrade enabled (mlmd_store_options.upgrade, MigrationOptions.enable_upgrade_migration, "
-			  "`mlmd --upgrade`) to migrate it to version 3", what, c->s->schema_version);
+			  "upgrade enabled (mlmd_store_options.upgrade, or MigrationOptions.enable_upgrade_migration) "
+			  "to migrate it to version 3", what, c->s->schema_version);
 }
 
 static int check_series(const Mlmd__Pb__Tracking__MetricSeries *m, size_t i)
