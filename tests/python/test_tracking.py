@@ -448,3 +448,11 @@ def test_log_metric_series(fresh):
   lr = client.get_metric_history(rid, 'lr')
   assert [(m.step, m.value) for m in lr] == [(0, 1.0), (0, 2.0)]
   assert lr[0].timestamp == lr[1].timestamp > 0
+
+
+def test_a_run_left_active_ends_finished_at_exit(fresh, tmp_path):
+  code = ('import mlmd\nr = mlmd.start_run()\nmlmd.log_metric("m", 2.0)\n'
+          'print(r.info.run_id)')
+  [[rid]] = run_script(code, tmp_path, fresh)
+  run = mlmd.get_run(rid)
+  assert run.info.status == 'FINISHED' and run.data.metrics == {'m': 2.0}

@@ -7,6 +7,7 @@ per URI within the process, so the fluent API and every MlflowClient on
 `sqlite::memory:` see the same in-memory store.
 """
 
+import atexit
 import os
 import threading
 
@@ -71,7 +72,7 @@ class Store(object):
 
   def __del__(self):
     handle = getattr(self, '_handle', None)
-    if handle is not None:
+    if handle is not None and _native is not None:
       self._handle = None
       _native.free_store(handle)
 
@@ -86,3 +87,13 @@ def get_store(uri=None):
       _stores[uri] = s
     return s
 
+
+
+@atexit.register
+def _close_all():
+  """Closes the shared stores at exit (after the fluent API has ended its
+  active runs: its exit handler is registered later, so it runs first)."""
+  with _stores_lock:
+    for s in _stores.values():
+      s.close()
+    _stores.clear()
