@@ -185,7 +185,7 @@ check-tsan: $(B)/tests-tsan/test_serving
 # with MLMD_TEST_POSTGRES_DIR set to its directory the fault tests also crash
 # and restart it).
 CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage test_concurrency test_faults test_plans \
-	test_locale test_files test_limits test_txn test_tracking
+	test_locale test_files test_limits test_txn test_tracking test_tracking_api
 check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
 		MLMD_TEST_BACKEND=sqlite-file $(TEST_ENV) $(B)/tests/$$t; done
@@ -278,11 +278,18 @@ check-install: all
 	export PKG_CONFIG_PATH=$$p/lib/pkgconfig; \
 	$(CC) $$d/demo.c -o $$d/demo-shared $$(pkg-config --cflags --libs mlmd); \
 	(cd $$d && LD_LIBRARY_PATH=$$p/lib ./demo-shared) | grep -q '^type id 1$$' || { echo "check-install: shared build failed"; exit 1; }; \
+	sed -n '/^## Record a run in C/,/^## [^R]/p' README.md | sed -n '/^```c$$/,/^```$$/p' | sed '1d;$$d' > $$d/track.c; \
+	grep -q 'mlmd_run_begin' $$d/track.c || { echo "check-install: no tracking example found in README.md"; exit 1; }; \
+	test $$(wc -l < $$d/track.c) -lt 25 || { echo "check-install: the README's tracking example has 25 lines or more"; exit 1; }; \
+	$(CC) -std=c11 -Wall -Werror $$d/track.c -o $$d/track-shared $$(pkg-config --cflags --libs mlmd); \
+	(cd $$d && LD_LIBRARY_PATH=$$p/lib ./track-shared) | grep -q '^run 1: recorded$$' || { echo "check-install: tracking example (shared) failed"; exit 1; }; \
 	rm -f $$p/lib/libmlmd.so*; \
 	$(CC) $$d/demo.c -o $$d/demo-static $$(pkg-config --static --cflags --libs mlmd); \
 	rm -f $$d/metadata.db; \
 	(cd $$d && ./demo-static) | grep -q '^type id 1$$' || { echo "check-install: static build failed"; exit 1; }; \
-	echo "check-install: pkg-config --libs and --static --libs both build and run the README example"; \
+	$(CC) -std=c11 -Wall -Werror $$d/track.c -o $$d/track-static $$(pkg-config --static --cflags --libs mlmd); \
+	(cd $$d && ./track-static) | grep -q '^run 2: recorded$$' || { echo "check-install: tracking example (static) failed"; exit 1; }; \
+	echo "check-install: pkg-config --libs and --static --libs both build and run the README examples (twenty lines, record a run)"; \
 	rm -rf $$d
 
 # The folder-level include graph of lib/ has no cycle and every folder keeps its rule (scripts/check-includes.py, docs/architecture.md).
@@ -298,9 +305,10 @@ headertest: $(GEN)/.stamp
 	@if command -v g++ >/dev/null 2>&1; then \
 		echo "g++ -x c++ -pedantic -Werror $(B)/headertest.c"; \
 		g++ -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -I$(GEN) -fsyntax-only $(B)/headertest.c; fi
-	@# mlmd/serving.h and mlmd/json.h alone, with only include/ on the path (no generated
-	@# headers) and protobuf-c never pulled in, so a program that serves models needs no protobuf-c
-	@for h in serving json; do \
+	@# mlmd/serving.h, mlmd/tracking.h and mlmd/json.h alone, with only include/ on the path (no
+	@# generated headers) and protobuf-c never pulled in, so a program that serves models or tracks
+	@# runs needs no protobuf-c
+	@for h in serving tracking json; do \
 		printf '#include <mlmd/%s.h>\n#ifdef PROTOBUF_C_H\n#error mlmd/%s.h includes protobuf-c\n#endif\nint main(void) { return 0; }\n' \
 			$$h $$h > $(B)/headertest-$$h.c; \
 		echo "$(CC) -pedantic -Werror -Iinclude $(B)/headertest-$$h.c"; \

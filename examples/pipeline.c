@@ -3,20 +3,22 @@
  *
  *   pipeline DB.db DATA.csv OUT_DIR
  *
- *  1. ingest   the Iris data set as an artifact with its SHA-256
- *  2. train    a multinomial logistic regression, in C, on two thirds of the rows
+ *  1. ingest   the Iris data set as an artifact with its SHA-256, the input of a tracked run
+ *              (mlmd/tracking.h) in the experiment "iris"
+ *  2. train    a multinomial logistic regression, in C, on two thirds of the rows; the run records
+ *              its parameters and the loss of every epoch (one call for the whole history)
  *  3. write    the model as a real ONNX file (LinearClassifier), by hand-encoded protobuf
- *  4. register the model artifact with its digest, the training execution with its
- *              hyperparameters and events, all in a Run context
+ *  4. register the model artifact with its digest, the run's output, all in a Run context
  *  5. evaluate the model with the scorer on the held-out rows: an Evaluator execution
- *              with the accuracy as a property
+ *              with the accuracy as a property (and the run's accuracy metric); the run ends
  *  6. serve    every row through a scorer bound to the store: the model is verified against
  *              its digest, and a ModelServing execution records rows, latency, confidence
  *  7. show     the served model's lineage as a tree, and write lineage.dot (and lineage.svg
  *              when Graphviz is installed)
  *
  * Running it again adds run-2, run-3, ... to the same store: types and the data set
- * artifact are reused, each run gets its own model, executions and context.
+ * artifact are reused, each run gets its own model, executions and context, and the tracked
+ * runs can be compared (`mlmd runs ls`, `mlmd metrics RUN loss --svg loss.svg`).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <mlmd.h>
 
 #define MAX_ROWS 1000
@@ -68,12 +71,14 @@ static int load_csv(const char *path, float x[][F], int *y)
 
 /* ---- training: softmax regression by full-batch gradient descent -------------------------------- */
 
-static void train(float x[][F], const int *y, int n, double lr, int iters, double l2, double w[K][F], double b[K])
+/* loss[it] is the mean cross-entropy on the training rows before update it. */
+static void train(float x[][F], const int *y, int n, double lr, int iters, double l2, double w[K][F], double b[K],
+	double *loss)
 {
 	memset(w, 0, sizeof(double) * K * F);
 	memset(b, 0, sizeof(double) * K);
 	for (int it = 0; it < iters; it++) {
-		double gw[K][F] = { { 0 } }, gb[K] = { 0 };
+		double gw[K][F] = { { 0 } }, gb[K] = { 0 }, ce = 0;
 		int m = 0;
 		for (int i = 0; i < n; i++) {
 			if (i % 3 == 0)
@@ -87,6 +92,7 @@ static void train(float x[][F], const int *y, int n, double lr, int iters, doubl
 			}
 			for (int k = 0; k < K; k++)
 				sum += (z[k] = exp(z[k] - mx));
+			ce -= log(z[y[i]] / sum);
 			for (int k = 0; k < K; k++) {
 				double g = z[k] / sum - (y[i] == k);
 				gb[k] += g;
@@ -95,6 +101,7 @@ static void train(float x[][F], const int *y, int n, double lr, int iters, doubl
 			}
 			m++;
 		}
+		loss[it] = ce / m;
 		for (int k = 0; k < K; k++) {
 			b[k] -= lr * gb[k] / m;
 			for (int j = 0; j < F; j++)
@@ -217,7 +224,9 @@ static void value_info(pb *graph, int field, const char *name, int elem, int col
 	free(dims.p);
 }
 
-static void write_onnx(const char *path, const double w[K][F], const double b[K])
+/* The model file names its run in its doc_string, so every run's model is a file of its own (a
+ * tracked output with the same bytes as an earlier one would be that earlier artifact). */
+static void write_onnx(const char *path, const double w[K][F], const double b[K], const char *run_name)
 {
 	double coef[K * F];
 	for (int k = 0; k < K; k++)
@@ -243,6 +252,9 @@ static void write_onnx(const char *path, const double w[K][F], const double b[K]
 	field_varint(&model, 1, 8);        /* ir_version */
 	field_str(&model, 2, "mlmd-demo");
 	field_str(&model, 3, MLMD_VERSION);
+	char doc[96];
+	snprintf(doc, sizeof doc, "iris, mlmd demo %s", run_name);
+	field_str(&model, 6, doc);         /* doc_string */
 	field_msg(&model, 7, &graph);
 	field_str(&opset, 1, "ai.onnx.ml");
 	field_varint(&opset, 2, 1);
@@ -313,6 +325,8 @@ static int64_t put_execution(mlmd_store *s, Mlmd__Pb__Execution *e)
 	return id;
 }
 
+static void join_context(mlmd_store *s, int64_t artifact, int64_t execution, int64_t context);
+
 static void link(mlmd_store *s, int64_t artifact, int64_t execution, Mlmd__Pb__Event__Type type, int64_t context)
 {
 	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
@@ -327,6 +341,12 @@ static void link(mlmd_store *s, int64_t artifact, int64_t execution, Mlmd__Pb__E
 	if (mlmd_store_put_events(s, &rq, &rs))
 		die("PutEvents");
 	mlmd_message_free(rs);
+	join_context(s, artifact, execution, context);
+}
+
+/* Attributes the artifact (unless 0) and associates the execution (unless 0) to the run's context. */
+static void join_context(mlmd_store *s, int64_t artifact, int64_t execution, int64_t context)
+{
 	Mlmd__Pb__Attribution at = MLMD__PB__ATTRIBUTION__INIT, *atp = &at;
 	Mlmd__Pb__Association as = MLMD__PB__ASSOCIATION__INIT, *asp = &as;
 	at.has_artifact_id = at.has_context_id = as.has_execution_id = as.has_context_id = 1;
@@ -335,12 +355,65 @@ static void link(mlmd_store *s, int64_t artifact, int64_t execution, Mlmd__Pb__E
 	as.execution_id = execution;
 	Mlmd__Pb__PutAttributionsAndAssociationsRequest arq = MLMD__PB__PUT_ATTRIBUTIONS_AND_ASSOCIATIONS_REQUEST__INIT;
 	Mlmd__Pb__PutAttributionsAndAssociationsResponse *ars;
-	arq.n_attributions = arq.n_associations = 1;
+	arq.n_attributions = artifact != 0;
+	arq.n_associations = execution != 0;
 	arq.attributions = &atp;
 	arq.associations = &asp;
 	if (mlmd_store_put_attributions_and_associations(s, &arq, &ars))
 		die("PutAttributionsAndAssociations");
 	mlmd_message_free(ars);
+}
+
+/* A data set an older version of this demo recorded has no tracking digest: give it one, so the
+ * tracked run's input finds it by its digest instead of colliding with its name. */
+static void adopt_dataset(mlmd_store *s, const char *name, const char *hex, int64_t size)
+{
+	Mlmd__Pb__GetArtifactByTypeAndNameRequest rq = MLMD__PB__GET_ARTIFACT_BY_TYPE_AND_NAME_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactByTypeAndNameResponse *rs;
+	rq.type_name = "DataSet";
+	rq.artifact_name = (char *)name;
+	if (mlmd_store_get_artifact_by_type_and_name(s, &rq, &rs))
+		die("GetArtifactByTypeAndName");
+	Mlmd__Pb__Artifact *a = rs->artifact;
+	if (a && !mlmd_node_get(a, 1, "mlmd.sha256")) {
+		mlmd_node_set_string(a, 1, "mlmd.sha256", hex);
+		mlmd_node_set_int(a, 1, "mlmd.size", size);
+		Mlmd__Pb__PutArtifactsRequest prq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+		Mlmd__Pb__PutArtifactsResponse *prs;
+		prq.n_artifacts = 1;
+		prq.artifacts = &a;
+		if (mlmd_store_put_artifacts(s, &prq, &prs))
+			die("PutArtifacts");
+		mlmd_message_free(prs);
+	}
+	mlmd_message_free(rs);
+}
+
+/* Gives the data set artifact (made by the tracked run's input) its DataSet properties, once. */
+static void describe_dataset(mlmd_store *s, int64_t id, int rows, const char *digest)
+{
+	Mlmd__Pb__GetArtifactsByIDRequest rq = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
+	Mlmd__Pb__GetArtifactsByIDResponse *rs;
+	rq.n_artifact_ids = 1;
+	rq.artifact_ids = &id;
+	if (mlmd_store_get_artifacts_by_id(s, &rq, &rs) || rs->n_artifacts != 1)
+		die("GetArtifactsByID");
+	Mlmd__Pb__Artifact *a = rs->artifacts[0];
+	if (!mlmd_node_get(a, 0, "rows")) {
+		a->has_state = 1;
+		a->state = MLMD__PB__ARTIFACT__STATE__LIVE;
+		mlmd_node_set_int(a, 0, "rows", rows);
+		mlmd_node_set_string(a, 0, "digest", digest);
+		mlmd_node_set_string(a, 0, "columns", "sepal_length,sepal_width,petal_length,petal_width,species");
+		Mlmd__Pb__PutArtifactsRequest prq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+		Mlmd__Pb__PutArtifactsResponse *prs;
+		prq.n_artifacts = 1;
+		prq.artifacts = &a;
+		if (mlmd_store_put_artifacts(s, &prq, &prs))
+			die("PutArtifacts");
+		mlmd_message_free(prs);
+	}
+	mlmd_message_free(rs);
 }
 
 #define S MLMD__PB__PROPERTY_TYPE__STRING
@@ -358,13 +431,14 @@ int main(int argc, char **argv)
 	snprintf(uri, sizeof uri, "sqlite:%s", db);
 	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
 	o.uri = uri;
+	o.upgrade = 1; /* a store of an older demo gets the metric table */
 	mlmd_store *s;
 	if (mlmd_store_open(&s, &o))
 		die("open");
 
-	/* types (created once, reused by later runs) */
-	int64_t dataset_t = type_id(s, 0, "DataSet", 3, "rows", I, "digest", S, "columns", S);
-	int64_t trainer_t = type_id(s, 1, "Trainer", 4, "algorithm", S, "learning_rate", D, "iterations", I, "l2", D);
+	/* types (created once, reused by later runs); the tracked run's type, Trainer, is created by
+	 * mlmd_run_begin() */
+	type_id(s, 0, "DataSet", 3, "rows", I, "digest", S, "columns", S);
 	int64_t eval_t = type_id(s, 1, "Evaluator", 2, "accuracy", D, "rows", I);
 	int64_t run_t = type_id(s, 2, "Run", 0);
 
@@ -393,77 +467,94 @@ int main(int argc, char **argv)
 	mlmd_message_free(ctx);
 	printf("%s: store %s\n", run_name, db);
 
-	/* 1. ingest: the data set artifact, once per distinct file content */
+	/* the training, tracked: a run of type Trainer in the experiment "iris" (mlmd/tracking.h),
+	 * which also records the command line, directory, host, user and git state */
+	const double lr = 0.05, l2 = 1e-4;
+	const int iters = 3000;
+	mlmd_run *tr;
+	if (mlmd_run_begin(&tr, s, "iris", run_name, "Trainer", NULL))
+		die("begin the training run");
+	int64_t train_id = mlmd_run_id(tr);
+	join_context(s, 0, train_id, run_id);
+
+	/* 1. ingest: the data file as the run's input, one artifact per distinct content (a second
+	 * run's input with the same digest is the same artifact) */
 	static float x[MAX_ROWS][F];
 	static int y[MAX_ROWS];
 	int n = load_csv(data, x, y);
-	char hex[65], digest[80];
+	char hex[65], digest[80], ds_name[128];
 	if (mlmd_file_sha256(data, hex))
 		die("digest");
 	snprintf(digest, sizeof digest, "sha256:%s", hex);
-	char ds_name[128];
 	snprintf(ds_name, sizeof ds_name, "iris-%.12s", hex);
-	Mlmd__Pb__GetArtifactByTypeAndNameRequest grq = MLMD__PB__GET_ARTIFACT_BY_TYPE_AND_NAME_REQUEST__INIT;
-	Mlmd__Pb__GetArtifactByTypeAndNameResponse *grs;
-	grq.type_name = "DataSet";
-	grq.artifact_name = ds_name;
-	if (mlmd_store_get_artifact_by_type_and_name(s, &grq, &grs))
-		die("GetArtifactByTypeAndName");
-	int64_t dataset = grs->artifact ? grs->artifact->id : 0;
-	mlmd_message_free(grs);
-	if (!dataset) {
-		Mlmd__Pb__Artifact *a = mlmd_message_new(&mlmd__pb__artifact__descriptor);
-		a->has_type_id = a->has_state = 1;
-		a->type_id = dataset_t;
-		a->state = MLMD__PB__ARTIFACT__STATE__LIVE;
-		mlmd_message_set_string(a, "name", ds_name);
-		mlmd_message_set_string(a, "uri", data);
-		mlmd_node_set_int(a, 0, "rows", n);
-		mlmd_node_set_string(a, 0, "digest", digest);
-		mlmd_node_set_string(a, 0, "columns", "sepal_length,sepal_width,petal_length,petal_width,species");
-		Mlmd__Pb__PutArtifactsRequest rq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
-		Mlmd__Pb__PutArtifactsResponse *rs;
-		rq.n_artifacts = 1;
-		rq.artifacts = &a;
-		if (mlmd_store_put_artifacts(s, &rq, &rs))
-			die("PutArtifacts");
-		dataset = rs->artifact_ids[0];
-		mlmd_message_free(rs);
-		mlmd_message_free(a);
+	struct stat dst;
+	if (stat(data, &dst)) {
+		perror(data);
+		return 1;
 	}
+	mlmd_file_options fo = MLMD_FILE_OPTIONS_INIT;
+	fo.type = "DataSet";
+	fo.name = ds_name;
+	fo.uri = data;                     /* the path as given */
+	fo.sha256 = hex;                   /* already computed: the file is not read again */
+	fo.size = (int64_t)dst.st_size;
+	int64_t dataset;
+	adopt_dataset(s, ds_name, hex, fo.size);
+	if (mlmd_run_log_input(tr, NULL, &fo, &dataset))
+		die("log the data set");
+	describe_dataset(s, dataset, n, digest);
+	join_context(s, dataset, 0, run_id);
 	printf("  ingest    data set #%lld: %d rows, %s\n", (long long)dataset, n, digest);
 
-	/* 2-4. train, write the ONNX file, register */
-	const double lr = 0.05, l2 = 1e-4;
-	const int iters = 3000;
-	Mlmd__Pb__Execution *tr = mlmd_message_new(&mlmd__pb__execution__descriptor);
-	tr->has_type_id = tr->has_last_known_state = 1;
-	tr->type_id = trainer_t;
-	tr->last_known_state = MLMD__PB__EXECUTION__STATE__RUNNING;
-	mlmd_node_set_string(tr, 0, "algorithm", "softmax regression, gradient descent");
-	mlmd_node_set_double(tr, 0, "learning_rate", lr);
-	mlmd_node_set_int(tr, 0, "iterations", iters);
-	mlmd_node_set_double(tr, 0, "l2", l2);
-	int64_t train_id = put_execution(s, tr);
-	link(s, dataset, train_id, MLMD__PB__EVENT__TYPE__INPUT, run_id);
+	/* cache lookup: has a Trainer already completed on this data with these parameters? */
+	mlmd_param params[] = {
+		{ "algorithm", MLMD_VALUE_STRING, 0, 0, "softmax regression, gradient descent" },
+		{ "learning_rate", MLMD_VALUE_DOUBLE, 0, lr, NULL },
+		{ "iterations", MLMD_VALUE_INT, iters, 0, NULL },
+		{ "l2", MLMD_VALUE_DOUBLE, 0, l2, NULL },
+	};
+	const size_t n_params = sizeof params / sizeof *params;
+	const char *inputs[] = { hex };
+	mlmd_run_info *cached;
+	if (mlmd_run_find_cached(&cached, s, "Trainer", params, n_params, inputs, 1, NULL))
+		die("cache lookup");
+	if (cached)
+		printf("  cache     run '%s' #%lld already trained on this data with these parameters "
+		       "(trained again for the demo)\n", cached->name, (long long)cached->id);
+	mlmd_run_info_free(cached);
+
+	/* 2-4. train, logging the parameters and the loss of every epoch; write the ONNX file, register */
+	if (mlmd_run_log_params(tr, params, n_params))
+		die("log the parameters");
 	double w[K][F], b[K];
-	train(x, y, n, lr, iters, l2, w, b);
+	static double loss[3000];
+	train(x, y, n, lr, iters, l2, w, b, loss);
+	static int64_t epochs[3000];
+	for (int i = 0; i < iters; i++)
+		epochs[i] = i + 1;
+	if (mlmd_run_log_metrics(tr, "loss", loss, epochs, NULL, (size_t)iters))
+		die("log the loss history");
 	snprintf(model_path, sizeof model_path, "%s/iris-%s.onnx", outdir, run_name);
-	write_onnx(model_path, w, b);
+	write_onnx(model_path, w, b, run_name);
 	mlmd_model_record_options ro = MLMD_MODEL_RECORD_OPTIONS_INIT;
 	char model_name[64];
 	snprintf(model_name, sizeof model_name, "iris-softmax-%s", run_name);
 	ro.path = model_path;
 	ro.name = model_name;
-	int64_t model;
+	int64_t model, logged;
 	if (mlmd_model_record(s, &ro, &model))
 		die("record the model");
-	link(s, model, train_id, MLMD__PB__EVENT__TYPE__OUTPUT, run_id);
-	tr->has_id = 1;
-	tr->id = train_id;
-	tr->last_known_state = MLMD__PB__EXECUTION__STATE__COMPLETE;
-	put_execution(s, tr);
-	mlmd_message_free(tr);
+	/* the run's output: the same file, so the same artifact (mlmd_model_record gave it its digest) */
+	mlmd_file_options mo = MLMD_FILE_OPTIONS_INIT;
+	mo.type = "Model";
+	if (mlmd_run_log_output(tr, model_path, &mo, &logged))
+		die("log the model");
+	if (logged != model) {
+		fprintf(stderr, "pipeline: the run's output is artifact #%lld, the model #%lld\n", (long long)logged,
+			(long long)model);
+		return 1;
+	}
+	join_context(s, model, 0, run_id);
 	printf("  train     execution #%lld -> model #%lld %s\n", (long long)train_id, (long long)model, model_path);
 
 	/* 5. evaluate on the held-out third with the scorer */
@@ -501,6 +592,13 @@ int main(int argc, char **argv)
 	link(s, model, eval_id, MLMD__PB__EVENT__TYPE__INPUT, run_id);
 	link(s, dataset, eval_id, MLMD__PB__EVENT__TYPE__INPUT, run_id);
 	printf("  evaluate  execution #%lld: accuracy %.3f on %d held-out rows\n", (long long)eval_id, accuracy, nh);
+
+	/* the tracked run ends with its accuracy; COMPLETE records its fingerprint for cache lookups */
+	if (mlmd_run_log_metric(tr, "accuracy", accuracy, iters) || mlmd_run_end(tr, MLMD_RUN_COMPLETE))
+		die("end the training run");
+	printf("  track     run '%s' #%lld in experiment 'iris': %zu params, loss %.3f -> %.3f over %d epochs\n",
+		mlmd_run_name(tr), (long long)train_id, n_params, loss[0], loss[iters - 1], iters);
+	mlmd_run_free(tr);
 
 	/* 6. serve every row through a verified scorer that records what it does */
 	mlmd_scorer_options so = MLMD_SCORER_OPTIONS_INIT;

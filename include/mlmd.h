@@ -12,6 +12,7 @@
 #include "mlmd/scorer.h"
 #include "mlmd/serving.h"
 #include "mlmd/render.h"
+#include "mlmd/tracking.h"
 #include "mlmd/json.h"
 
 #endif

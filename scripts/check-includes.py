@@ -36,6 +36,7 @@ RULES = {
     'scorer': (('util',), PROTOBUF_API + ('mlmd/serving.h', 'mlmd/render.h')),
     'serving': (('util',), ()),
     'render': (('util',), ()),
+    'tracking': (('util',), ()),
 }
 
 

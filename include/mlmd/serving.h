@@ -50,6 +50,9 @@ typedef struct mlmd_model_record_options {
  *   digest  "sha256:<hex>"     size_bytes  file size
  *   format  "onnx" | "xgboost-json" | "pmml"
  *   inputs, outputs  JSON lists of {name, type, shape}
+ * and the custom properties experiment tracking gives a file (mlmd.sha256,
+ * the 64 hex digits, and mlmd.size), so a tracked run that logs the same
+ * file as an output of type type_name reuses this artifact (mlmd/tracking.h).
  * On success *artifact_id is the new artifact's id.
  */
 MLMD_EXTERN(int) mlmd_model_record(struct mlmd_store *store, const mlmd_model_record_options *opts, int64_t *artifact_id);

@@ -341,6 +341,12 @@ int mlmd_model_record(mlmd_store *st, const mlmd_model_record_options *o, int64_
 		rc = mlmd_node_set_string(a, 0, "inputs", mlmd_json_writer_text(ins, NULL));
 	if (!rc)
 		rc = mlmd_node_set_string(a, 0, "outputs", mlmd_json_writer_text(outs, NULL));
+	/* the file digest as experiment tracking records it (docs/tracking.md), so a run that
+	 * logs the same model file as an output joins this artifact instead of adding another */
+	if (!rc)
+		rc = mlmd_node_set_string(a, 1, "mlmd.sha256", hex);
+	if (!rc)
+		rc = mlmd_node_set_int(a, 1, "mlmd.size", (int64_t)len);
 	mlmd_json_writer_free(ins);
 	mlmd_json_writer_free(outs);
 	mlmd_model_free(m);

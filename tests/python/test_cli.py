@@ -64,7 +64,7 @@ def test_types_ls_show_stats(demo):
   assert shown['node']['name'] == 'iris-softmax-run-1'
   assert sorted(e['type'] for e in shown['events']) == ['INPUT', 'INPUT', 'OUTPUT']
   stats = json.loads(mlmd('--store', store, 'stats', '--json').stdout)
-  assert stats['artifacts'] == 3 and stats['executions'] == 6 and stats['contexts'] == 3
+  assert stats['artifacts'] == 3 and stats['executions'] == 6 and stats['contexts'] == 4  # + the experiment 'iris'
   assert stats['schema_version'] >= 1 and stats['size_bytes'] > 0
 
 
@@ -266,7 +266,7 @@ def test_export_import_export_round_trip(demo, tmp_path):
   first, second = tmp_path / 'a.jsonl', tmp_path / 'b.jsonl'
   mlmd('--store', store, 'export', str(first))
   res = mlmd('--store', f'sqlite:{tmp_path / "copy.db"}', 'import', str(first))
-  assert 'imported 7 types, 3 artifacts, 6 executions, 3 contexts' in res.stderr
+  assert 'imported 8 types, 3 artifacts, 6 executions, 4 contexts' in res.stderr
   mlmd('--store', f'sqlite:{tmp_path / "copy.db"}', 'export', str(second))
   a, b = _decoded(first), _decoded(second)
   assert len(a) == len(b) > 20
@@ -276,7 +276,7 @@ def test_export_import_export_round_trip(demo, tmp_path):
           'attribution', 'association'} <= kinds
   # importing into a store that already has these names is refused clearly
   res = mlmd('--store', f'sqlite:{tmp_path / "copy.db"}', 'import', str(first), check=False)
-  assert res.returncode == 1 and 'line 9: PutArtifacts: artifacts[0]' in res.stderr and 'already exists' in res.stderr
+  assert res.returncode == 1 and 'line 10: PutArtifacts: artifacts[0]' in res.stderr and 'already exists' in res.stderr
   assert 'nothing was imported' in res.stderr
 
 
@@ -437,21 +437,22 @@ def test_import_mlmd_refuses_other_versions(tmp_path):
 
 GOLDEN_TYPES = """\
 artifact  1     DataSet  (columns:STRING, digest:STRING, rows:INT)
-artifact  5     Model  (digest:STRING, format:STRING, inputs:STRING, outputs:STRING, size_bytes:INT)
-execution 2     Trainer  (algorithm:STRING, iterations:INT, l2:DOUBLE, learning_rate:DOUBLE)
-execution 3     Evaluator  (accuracy:DOUBLE, rows:INT)
-execution 6     ModelServing  (batches_dropped:INT, calls:INT, class_counts:STRING, \
+artifact  6     Model  (digest:STRING, format:STRING, inputs:STRING, outputs:STRING, size_bytes:INT)
+execution 2     Evaluator  (accuracy:DOUBLE, rows:INT)
+execution 5     Trainer
+execution 7     ModelServing  (batches_dropped:INT, calls:INT, class_counts:STRING, \
 confidence_histogram:STRING, deployment:STRING, errors:INT, host:STRING, latency_max_us:DOUBLE, \
 latency_mean_us:DOUBLE, latency_min_us:DOUBLE, latency_p50_us:DOUBLE, latency_p90_us:DOUBLE, \
 latency_p99_us:DOUBLE, library_version:STRING, model_verified:BOOLEAN, models_served:INT, pid:INT, rows:INT, started_ms:INT, \
 swaps:INT, updated_ms:INT)
-context   4     Run
-context   7     Deployment
+context   3     Run
+context   4     mlmd.Experiment
+context   8     Deployment
 """
 
 GOLDEN_TREE = """\
 Model 'iris-softmax-run-2' #3 file://OUT/iris-run-2.onnx
-├── made by Trainer #4 [COMPLETE]
+├── made by Trainer 'run-2' #4 [COMPLETE]
 │   └── input DataSet 'iris-91eb642c3adb' #1 DATA
 ├── read by Evaluator #5 [COMPLETE]
 └── read by ModelServing #6 [COMPLETE]
@@ -743,18 +744,20 @@ def test_lineage_is_one_answer_in_every_format(demo, tmp_path):
 def test_show_lists_contexts_members_and_iso_times(demo, tmp_path):
   store, _ = demo
   text = mlmd('--store', store, 'show', 'artifact', '2').stdout
-  assert "  context   Run 'run-1' #1" in text and "  context   Deployment 'demo' #2" in text
+  assert "  context   Run 'run-1' #1" in text and "  context   Deployment 'demo' #3" in text
+  assert "  context   mlmd.Experiment 'iris' #2" in text  # the tracked run's output
   created = re.search(r'^  created   (\S+)$', text, re.M).group(1)
   assert re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z', created)
   shown = json.loads(mlmd('--store', store, 'show', 'artifact', '2', '--json').stdout)
-  assert [(c['type'], c['name']) for c in shown['contexts']] == [('Run', 'run-1'), ('Deployment', 'demo')]
+  assert [(c['type'], c['name']) for c in shown['contexts']] == [('Run', 'run-1'), ('mlmd.Experiment', 'iris'),
+                                                                 ('Deployment', 'demo')]
   ms = shown['node']['create_time_since_epoch']
   import datetime
   assert datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.') + \
       '%03dZ' % (ms % 1000) == created
   run = mlmd('--store', store, 'show', 'context', '1').stdout
   assert "  artifact  DataSet 'iris-" in run and "  artifact  Model 'iris-softmax-run-1' #2" in run
-  assert '  execution Trainer #1 [COMPLETE]' in run and '  execution Evaluator #2 [COMPLETE]' in run
+  assert "  execution Trainer 'run-1' #1 [COMPLETE]" in run and '  execution Evaluator #2 [COMPLETE]' in run
   run = json.loads(mlmd('--store', store, 'show', 'context', '1', '--json').stdout)
   assert [a['name'] for a in run['artifacts']] == ['iris-91eb642c3adb', 'iris-softmax-run-1']
   assert [e['type'] for e in run['executions']] == ['Trainer', 'Evaluator']
