@@ -251,9 +251,11 @@ fuzz: $(addprefix $(B)/fuzz/bin/,$(FUZZERS))
 # `make` generates its _pb2 modules and puts a copy of the library next to
 # it, so it imports from the source tree; `make check` runs tests/python.
 PY_PKG := bindings/python/ml_metadata
-PY_GEN := $(PY_PKG)/proto/metadata_store_pb2.py $(PY_PKG)/proto/metadata_store_service_pb2.py
+PY_TRACK := bindings/python/mlmd
+PY_GEN := $(PY_PKG)/proto/metadata_store_pb2.py $(PY_PKG)/proto/metadata_store_service_pb2.py \
+	$(PY_TRACK)/proto/mlmd_tracking_pb2.py
 python: $(PY_GEN) $(PY_PKG)/libmlmd.so
-$(PY_GEN): proto/metadata_store.proto proto/metadata_store_service.proto scripts/gen-proto-py.sh
+$(PY_GEN) &: proto/metadata_store.proto proto/metadata_store_service.proto proto/mlmd_tracking.proto scripts/gen-proto-py.sh
 	sh scripts/gen-proto-py.sh $(B) bindings/python
 $(PY_PKG)/libmlmd.so: $(B)/libmlmd.so
 	cp $< $@
@@ -390,6 +392,7 @@ bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B
 	$(B)/bench/bench_store $(B)/bench | tee $(B)/bench/store.txt
 	$(B)/bench/bench_tracking $(B)/bench | tee $(B)/bench/tracking.txt
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py $(B)/bench/store.txt $(B)/bench
+	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python_tracking.py $(B)/bench | tee $(B)/bench/python-tracking.txt
 	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/bench/bench_query $(B)/bench $$n; done
 	@if [ -n "$$MLMD_TEST_POSTGRES" ]; then $(B)/bench/bench_pg "$$MLMD_TEST_POSTGRES" 20000; \
 	else echo "bench: PostgreSQL skipped (set MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT)"; fi
@@ -418,11 +421,14 @@ install: all
 	install -m 644 $(PY_PKG)/metadata_store/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/metadata_store/
 	printf '# Written by make install: where the library was installed.\nLIBDIR = %s\n' "'$(LIBDIR)'" \
 		> $(DESTDIR)$(PYTHONDIR)/ml_metadata/_install_paths.py
+	install -d $(DESTDIR)$(PYTHONDIR)/mlmd/proto
+	install -m 644 $(PY_TRACK)/*.py $(DESTDIR)$(PYTHONDIR)/mlmd/
+	install -m 644 $(PY_TRACK)/proto/*.py $(DESTDIR)$(PYTHONDIR)/mlmd/proto/
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmlmd.a $(DESTDIR)$(LIBDIR)/libmlmd.so $(DESTDIR)$(LIBDIR)/libmlmd.so.$(MAJOR) \
 		$(DESTDIR)$(LIBDIR)/libmlmd.so.$(VERSION) $(DESTDIR)$(PKGCONFIGDIR)/mlmd.pc $(DESTDIR)$(INCLUDEDIR)/mlmd.h
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/mlmd $(DESTDIR)$(PYTHONDIR)/ml_metadata
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/mlmd $(DESTDIR)$(PYTHONDIR)/ml_metadata $(DESTDIR)$(PYTHONDIR)/mlmd
 	rm -f $(DESTDIR)$(BINDIR)/mlmd $(DESTDIR)$(MANDIR)/man1/mlmd.1
 
 clean:

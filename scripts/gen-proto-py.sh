@@ -1,13 +1,17 @@
 #!/bin/sh
-# Generates the Python protobuf modules of the ml_metadata package from the
-# project's .proto files: $1 is the build dir, $2 the package's parent dir.
-# The protos are used as they are (package ml_metadata, MLMD's names), so the
-# generated modules are the ones MLMD's own package would hold.
+# Generates the Python protobuf modules of the ml_metadata and mlmd packages
+# from the project's .proto files: $1 is the build dir, $2 the packages'
+# parent dir. MLMD's protos are used as they are (package ml_metadata, MLMD's
+# names), so the generated modules are the ones MLMD's own package would hold;
+# the tracking contract becomes mlmd/proto/mlmd_tracking_pb2.py, which imports
+# ml_metadata.proto.metadata_store_pb2.
 set -eu
 out=$1
 dst=$2
 src=$out/proto-py
-mkdir -p "$src/ml_metadata/proto" "$dst/ml_metadata/proto"
+mkdir -p "$src/ml_metadata/proto" "$src/mlmd/proto" "$dst/ml_metadata/proto" "$dst/mlmd/proto"
 cp proto/metadata_store.proto proto/metadata_store_service.proto "$src/ml_metadata/proto/"
+cp proto/mlmd_tracking.proto "$src/mlmd/proto/"
 protoc -I"$src" -I/usr/include --python_out="$dst" \
-	"$src/ml_metadata/proto/metadata_store.proto" "$src/ml_metadata/proto/metadata_store_service.proto"
+	"$src/ml_metadata/proto/metadata_store.proto" "$src/ml_metadata/proto/metadata_store_service.proto" \
+	"$src/mlmd/proto/mlmd_tracking.proto"

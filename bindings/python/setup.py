@@ -1,4 +1,4 @@
-"""Packaging of the ml_metadata binding for mlmd.
+"""Packaging of the ml_metadata binding and the mlmd tracking package.
 
 Plain setuptools with no pyproject.toml, so `pip install bindings/python`
 builds with the setuptools already installed and needs no network. Run
@@ -15,7 +15,8 @@ with open(os.path.join(HERE, 'ml_metadata', 'version.py')) as f:
   exec(f.read(), version)  # pylint: disable=exec-used
 
 for needed in ('ml_metadata/proto/metadata_store_pb2.py',
-               'ml_metadata/proto/metadata_store_service_pb2.py'):
+               'ml_metadata/proto/metadata_store_service_pb2.py',
+               'mlmd/proto/mlmd_tracking_pb2.py'):
   if not os.path.exists(os.path.join(HERE, needed)):
     raise SystemExit('%s is missing: run `make` in the mlmd source tree first'
                      % needed)
@@ -24,11 +25,12 @@ setuptools.setup(
     name='ml-metadata-mlmd',
     version=version['__version__'],
     description=('Drop-in ml_metadata package over the mlmd C library '
-                 '(in-process, no gRPC)'),
+                 '(in-process, no gRPC), and mlmd, experiment tracking with '
+                 "MLflow's fluent API"),
     license='Apache-2.0',
     python_requires='>=3.8',
     install_requires=['protobuf>=3.20'],
     packages=['ml_metadata', 'ml_metadata.proto',
-              'ml_metadata.metadata_store'],
+              'ml_metadata.metadata_store', 'mlmd', 'mlmd.proto'],
     package_data={'ml_metadata': ['libmlmd.so']},
 )

@@ -93,6 +93,25 @@ def _import_from(site_dir, env_extra=None):
                         capture_output=True, text=True, check=False)
 
 
+def _track_from(site_dir):
+  """Imports the mlmd tracking package from site_dir and records a run."""
+  env = {k: v for k, v in os.environ.items()
+         if k not in ('PYTHONPATH', 'MLMD_LIBRARY', 'MLMD_STORE')}
+  env['PYTHONPATH'] = str(site_dir)
+  code = ('import mlmd\n'
+          'mlmd.set_store("sqlite::memory:")\n'
+          'with mlmd.start_run() as r:\n'
+          '  mlmd.log_metric("m", 1.5, step=3)\n'
+          'print(mlmd.__file__)\n'
+          'print(mlmd.get_run(r.info.run_id).data.metrics["m"])')
+  r = subprocess.run([sys.executable, '-c', code], env=env, cwd='/',
+                     capture_output=True, text=True, check=False)
+  assert r.returncode == 0, r.stderr
+  pkg, metric = r.stdout.split()
+  assert pkg.startswith(str(site_dir))
+  assert metric == '1.5'
+
+
 def test_make_install_installs_a_working_package(tmp_path):
   prefix = tmp_path / 'prefix'
   r = subprocess.run(['make', '-s', '-C', REPO, 'install', 'PREFIX=%s' % prefix],
@@ -104,6 +123,7 @@ def test_make_install_installs_a_working_package(tmp_path):
   pkg, lib = r.stdout.split()
   assert pkg.startswith(str(site))
   assert lib == str(prefix / 'lib' / 'libmlmd.so.0')  # from _install_paths
+  _track_from(site)
 
 
 def test_pip_install_works_offline(tmp_path):
@@ -121,3 +141,4 @@ def test_pip_install_works_offline(tmp_path):
   pkg, lib = r.stdout.split()
   assert pkg.startswith(str(target))
   assert lib == str(target / 'ml_metadata' / 'libmlmd.so')  # shipped inside
+  _track_from(target)

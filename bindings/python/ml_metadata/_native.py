@@ -1,8 +1,10 @@
-"""Loads libmlmd and declares the five C functions the binding uses.
+"""Loads libmlmd and declares the C functions the bindings use.
 
-The binding needs nothing but the library's byte-level FFI:
-mlmd_store_open_config, mlmd_store_call, mlmd_error_message,
-mlmd_buffer_free and mlmd_store_free. The library is looked for, in order:
+The bindings need nothing but the library's byte-level FFI:
+mlmd_store_open_config (ml_metadata) or mlmd_store_open (a store URI, for
+the mlmd tracking package), mlmd_store_call, mlmd_error_message,
+mlmd_buffer_free and mlmd_store_free. Both packages load the library through
+this module, once. The library is looked for, in order:
   1. the file named by the MLMD_LIBRARY environment variable;
   2. next to this package (`make` and `pip install` put a copy there);
   3. the build directory of a source checkout (../../../build);
@@ -64,6 +66,19 @@ lib, path = _load()
 lib.mlmd_store_open_config.argtypes = [
     ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p, ctypes.c_size_t]
 lib.mlmd_store_open_config.restype = ctypes.c_int
+
+
+class StoreOptions(ctypes.Structure):
+  """mlmd_store_options (include/mlmd/store.h), version 1."""
+  _fields_ = [('version', ctypes.c_uint), ('uri', ctypes.c_char_p),
+              ('read_only', ctypes.c_int), ('no_create', ctypes.c_int),
+              ('upgrade', ctypes.c_int), ('busy_timeout_ms', ctypes.c_int),
+              ('synchronous_full', ctypes.c_int)]
+
+
+lib.mlmd_store_open.argtypes = [ctypes.POINTER(ctypes.c_void_p),
+                                ctypes.POINTER(StoreOptions)]
+lib.mlmd_store_open.restype = ctypes.c_int
 lib.mlmd_store_call.argtypes = [
     ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t,
     ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t)]
@@ -90,6 +105,20 @@ def open_store(config_bytes):
   handle = ctypes.c_void_p()
   rc = lib.mlmd_store_open_config(ctypes.byref(handle), config_bytes,
                                   len(config_bytes))
+  if rc != 0:
+    return None, -rc, error_message()
+  return handle, 0, ''
+
+
+def open_uri(uri, upgrade=False):
+  """Opens a store by URI as the CLI does (sqlite:PATH, sqlite::memory:,
+  postgresql://USER@HOST:PORT/DB), creating it when new.
+
+  Returns (handle, 0, '') or (None, code, message).
+  """
+  opts = StoreOptions(1, uri.encode('utf-8'), 0, 0, 1 if upgrade else 0, 0, 0)
+  handle = ctypes.c_void_p()
+  rc = lib.mlmd_store_open(ctypes.byref(handle), ctypes.byref(opts))
   if rc != 0:
     return None, -rc, error_message()
   return handle, 0, ''
