@@ -7,11 +7,9 @@ stretch of each series), errors and exit statuses, and every --help.
 """
 
 import json
-import math
 import os
 import re
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -34,24 +32,10 @@ def mlmd(*args, check=True):
 
 
 @pytest.fixture(scope='module')
-def pb(tmp_path_factory):
-  """The tracking messages, generated from proto/mlmd_tracking.proto with protoc (they import the
-  ml_metadata package's own metadata_store_pb2)."""
-  d = tmp_path_factory.mktemp('proto')
-  src = d / 'src'
-  (src / 'ml_metadata' / 'proto').mkdir(parents=True)
-  for name in ('metadata_store.proto',):
-    (src / 'ml_metadata' / 'proto' / name).write_text(open(os.path.join(ROOT, 'proto', name)).read())
-  (src / 'mlmd_tracking.proto').write_text(open(os.path.join(ROOT, 'proto', 'mlmd_tracking.proto')).read())
-  out = d / 'out'
-  out.mkdir()
-  subprocess.run(['protoc', '-I' + str(src), '-I/usr/include', '--python_out=' + str(out),
-                  str(src / 'mlmd_tracking.proto')], check=True)
-  sys.path.insert(0, str(out))
-  try:
-    import mlmd_tracking_pb2
-  finally:
-    sys.path.remove(str(out))
+def pb():
+  """The tracking messages, as the mlmd package generates them (the same descriptors every
+  other test of this process uses)."""
+  from mlmd.proto import mlmd_tracking_pb2
   return mlmd_tracking_pb2
 
 
