@@ -533,7 +533,7 @@ int cli_import_metric(cli_importer *im, int64_t old_id, Mlmd__Pb__Tracking__Metr
 		void *rs = NULL;
 		if (cli_track_call(im->s, "PutMetricHistory", &rq.base,
 			&mlmd__pb__tracking__put_metric_history_response__descriptor, &rs))
-			rc = cli_importer_fail(im, "%s: PutMetricHistory: %s", where(w, sizeof w, table, src), mlmd_error_message());
+			rc = cli_importer_fail(im, "%s: %s", where(w, sizeof w, table, src), mlmd_error_message());
 		mlmd_message_free(rs);
 	}
 	if (!rc) {
