@@ -139,6 +139,8 @@ int cli_open_store(const char *uri, mlmd_store **out, bool must_exist);
 /* The same, read-only, for commands that only read (types, ls, show, stats,
  * lineage, export): the store must exist and nothing is written to it. */
 int cli_open_store_ro(const char *uri, mlmd_store **out);
+/* The same, writable, migrating an older schema to the current one (import --upgrade). */
+int cli_open_store_upgrade(const char *uri, mlmd_store **out);
 int cli_render_svg(const char *dot, const char *path);
 
 /* ---- commands --------------------------------------------------------------------------- */

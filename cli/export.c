@@ -2,10 +2,12 @@
  * cli/export.c - `mlmd export`: the whole store as JSON lines.
  *
  * The export is JSON lines: a header, then types, artifacts, executions,
- * contexts, events, attributions, associations and parent contexts, in that
- * order and by id. Each type, node and event line carries the message itself
- * ("pb": base64 of its protobuf encoding, so nothing is lost) next to a few
- * readable fields. Import (import.c) puts them into a store in the same
+ * contexts, events, attributions, associations, parent contexts and metric
+ * histories, in that order and by id. Each type, node, event and metric line
+ * carries the message itself ("pb": base64 of its protobuf encoding, so
+ * nothing is lost, NaN included) next to a few readable fields. Metric
+ * histories are read through the tracking RPCs ListMetricKeys and
+ * GetMetricHistory, and written in chunks of at most METRIC_CHUNK points. Import (import.c) puts them into a store in the same
  * order, mapping every old id to the new one, in one transaction.
  */
 #include <errno.h>
@@ -26,10 +28,15 @@ typedef struct {
 	mlmd_json_writer *w;   /* on f */
 	cli_progress pr;
 	long records;
-	long count[8];     /* types, artifacts, executions, contexts, events, attributions, associations, parents */
+	long count[9];     /* types, artifacts, executions, contexts, events, attributions, associations, parents,
+			    * metric series lines */
+	long points;       /* metric points */
 } exporter;
 
-enum { X_TYPE, X_ARTIFACT, X_EXECUTION, X_CONTEXT, X_EVENT, X_ATTRIBUTION, X_ASSOCIATION, X_PARENT };
+enum { X_TYPE, X_ARTIFACT, X_EXECUTION, X_CONTEXT, X_EVENT, X_ATTRIBUTION, X_ASSOCIATION, X_PARENT, X_METRIC };
+
+/* Points per metric_series line: a 10,000-point line is about 200 KB. */
+#define METRIC_CHUNK 10000
 
 static void counted(exporter *x, int what)
 {
@@ -204,6 +211,77 @@ static int export_links(mlmd_store *s, exporter *x, int64_t cid)
 	return rc ? cli_failed("%s", mlmd_error_message()) : 0;
 }
 
+/* One metric_series line: points [from, from + n) of series h. */
+static int metric_line(exporter *x, int64_t exec_id, const Mlmd__Pb__Tracking__MetricSeries *h, size_t from, size_t n)
+{
+	Mlmd__Pb__Tracking__MetricSeries part = MLMD__PB__TRACKING__METRIC_SERIES__INIT;
+	part.key = h->key;
+	part.n_values = part.n_steps = part.n_timestamps = n;
+	part.values = h->values + from;
+	part.steps = h->steps + from;
+	part.timestamps = h->timestamps + from;
+	char *pb = cli_pb_b64(&part.base);
+	if (!pb)
+		return cli_failed("out of memory");
+	mlmd_json_writer *w = x->w;
+	mlmd_json_object_begin(w);
+	mlmd_json_key(w, "kind");
+	mlmd_json_string(w, "metric_series");
+	mlmd_json_key(w, "execution_id");
+	mlmd_json_int(w, exec_id);
+	mlmd_json_key(w, "key");
+	mlmd_json_string(w, h->key);
+	mlmd_json_key(w, "points");
+	mlmd_json_int(w, (int64_t)n);
+	mlmd_json_key(w, "pb");
+	mlmd_json_string(w, pb);
+	mlmd_json_object_end(w);
+	mlmd_json_raw(w, "\n");
+	free(pb);
+	x->points += (long)n;
+	counted(x, X_METRIC);
+	return 0;
+}
+
+/* Every metric history of the executions, by execution, then key, each in
+ * GetMetricHistory's order (step, timestamp, logging order), which an import
+ * reproduces. */
+static int export_metrics(mlmd_store *s, exporter *x, const idlist *execs)
+{
+	int rc = 0;
+	for (size_t i = 0; i < execs->n && !rc; i += 100) {
+		Mlmd__Pb__Tracking__ListMetricKeysRequest rq = MLMD__PB__TRACKING__LIST_METRIC_KEYS_REQUEST__INIT;
+		Mlmd__Pb__Tracking__ListMetricKeysResponse *rs = NULL;
+		rq.n_run_ids = execs->n - i < 100 ? execs->n - i : 100;
+		rq.run_ids = execs->v + i;
+		if (cli_track_call(s, "ListMetricKeys", &rq.base, &mlmd__pb__tracking__list_metric_keys_response__descriptor,
+			(void **)&rs))
+			return cli_failed("%s", mlmd_error_message());
+		for (size_t k = 0; k < rs->n_keys && !rc; k++) {
+			Mlmd__Pb__Tracking__GetMetricHistoryRequest hq = MLMD__PB__TRACKING__GET_METRIC_HISTORY_REQUEST__INIT;
+			Mlmd__Pb__Tracking__GetMetricHistoryResponse *hs = NULL;
+			hq.has_run_id = 1;
+			hq.run_id = rs->keys[k]->run_id;
+			hq.key = rs->keys[k]->key;
+			if (cli_track_call(s, "GetMetricHistory", &hq.base,
+				&mlmd__pb__tracking__get_metric_history_response__descriptor, (void **)&hs)) {
+				rc = cli_failed("%s", mlmd_error_message());
+				break;
+			}
+			const Mlmd__Pb__Tracking__MetricSeries *h = hs->history;
+			size_t n = h ? h->n_values : 0;
+			if (h && (h->n_steps != n || h->n_timestamps != n))
+				rc = cli_failed("GetMetricHistory: run %lld, key '%s': %zu values, %zu steps, %zu timestamps",
+					(long long)hq.run_id, hq.key, n, h->n_steps, h->n_timestamps);
+			for (size_t from = 0; from < n && !rc; from += METRIC_CHUNK)
+				rc = metric_line(x, hq.run_id, h, from, n - from < METRIC_CHUNK ? n - from : METRIC_CHUNK);
+			mlmd_message_free(hs);
+		}
+		mlmd_message_free(rs);
+	}
+	return rc;
+}
+
 int cmd_export(int argc, char **argv)
 {
 	static const char *const formats[] = { "jsonl", NULL };
@@ -214,9 +292,9 @@ int cmd_export(int argc, char **argv)
 	};
 	const cli_cmd cmd = { "export", "[FILE|-]", 0, 1,
 		"Writes the whole store (types, nodes with their properties and times, events with paths,\n"
-		"attributions, associations, parent contexts) as JSON lines to FILE (default: standard output);\n"
-		"`mlmd import` reads it back into any store. On a terminal a progress line counts the records; a\n"
-		"summary goes to stderr at the end.", true, opts };
+		"attributions, associations, parent contexts, metric histories) as JSON lines to FILE (default:\n"
+		"standard output); `mlmd import` reads it back into any store. On a terminal a progress line\n"
+		"counts the records; a summary goes to stderr at the end.", true, opts };
 	char *args[1];
 	int nargs, rc = cli_parse(&cmd, argc, argv, args, &nargs);
 	if (rc)
@@ -289,6 +367,9 @@ int cmd_export(int argc, char **argv)
 	}
 	for (size_t i = 0; i < ctxs.n && !rc; i++)
 		rc = export_links(s, &x, ctxs.v[i]);
+	/* a store at schema version 2 has no metric history (and is exported read-only, as it is) */
+	if (!rc && mlmd_store_schema_version(s) >= 3)
+		rc = export_metrics(s, &x, &execs);
 types:
 	mlmd_store_rollback(s); /* a read: nothing to keep or lose */
 out:
@@ -306,9 +387,9 @@ out:
 	mlmd_json_writer_free(x.w);
 	if (!rc)
 		fprintf(stderr, "mlmd: exported %ld types, %ld artifacts, %ld executions, %ld contexts, %ld events, "
-			"%ld attributions, %ld associations, %ld parent contexts to %s\n", x.count[X_TYPE], x.count[X_ARTIFACT],
-			x.count[X_EXECUTION], x.count[X_CONTEXT], x.count[X_EVENT], x.count[X_ATTRIBUTION],
-			x.count[X_ASSOCIATION], x.count[X_PARENT], strcmp(path, "-") ? path : "standard output");
+			"%ld attributions, %ld associations, %ld parent contexts, %ld metric points to %s\n", x.count[X_TYPE],
+			x.count[X_ARTIFACT], x.count[X_EXECUTION], x.count[X_CONTEXT], x.count[X_EVENT], x.count[X_ATTRIBUTION],
+			x.count[X_ASSOCIATION], x.count[X_PARENT], x.points, strcmp(path, "-") ? path : "standard output");
 	mlmd_store_free(s);
 	return rc;
 }

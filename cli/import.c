@@ -246,6 +246,15 @@ int cli_import_line(cli_importer *im, const char *line, size_t len, long lineno)
 			rc = cli_import_node(im, nk, m, id, NULL, lineno);
 	} else if (is_event) {
 		rc = cli_import_event(im, m, NULL, lineno);
+	} else if (!strcmp(r.kind, "metric_series")) {
+		/* the metric history of an execution: a chunk of one key's points */
+		Mlmd__Pb__Tracking__MetricSeries *ms = NULL;
+		if (!(r.has & cli_record_bit("execution_id")) || !r.has_pb)
+			rc = cli_importer_fail(im, "line %ld: a metric_series needs \"execution_id\" and \"pb\"", lineno);
+		else if (!(ms = cli_pb_unpack(&mlmd__pb__tracking__metric_series__descriptor, r.pb, r.pb_len, err, sizeof err)))
+			rc = cli_importer_fail(im, "line %ld: \"pb\": %s", lineno, err);
+		else
+			rc = cli_import_metric(im, r.execution_id, ms, NULL, lineno);
 	} else {
 		static const struct {
 			const char *kind, *a, *b;
@@ -301,11 +310,17 @@ int cli_import_jsonl(cli_importer *im, FILE *f)
 
 int cmd_import(int argc, char **argv)
 {
-	const cli_opt opts[] = { CLI_END };
+	bool upgrade = false;
+	const cli_opt opts[] = {
+		CLI_FLAG("--upgrade", "migrate an older store to the current schema first (metric histories need version 3)",
+			&upgrade),
+		CLI_END,
+	};
 	const cli_cmd cmd = { "import", "FILE|-", 1, 1,
 		"Reads an `mlmd export` into the store: types merge with same-named ones, nodes and edges are added\n"
-		"with new ids and keep their times. The import is one transaction: when any line is refused (the\n"
-		"message names it), nothing of the file is stored.", true, opts };
+		"with new ids and keep their times, metric histories follow their runs. The import is one\n"
+		"transaction: when any line is refused (the message names it), nothing of the file is stored.", true,
+		opts };
 	char *args[1];
 	int nargs, rc = cli_parse(&cmd, argc, argv, args, &nargs);
 	if (rc)
@@ -315,7 +330,7 @@ int cmd_import(int argc, char **argv)
 	if (!f)
 		return cli_failed("%s: %s", path, strerror(errno));
 	mlmd_store *s;
-	if (cli_open_store(cli_g.store, &s, false)) {
+	if (upgrade ? cli_open_store_upgrade(cli_g.store, &s) : cli_open_store(cli_g.store, &s, false)) {
 		if (f != stdin)
 			fclose(f);
 		return EXIT_FAILED;

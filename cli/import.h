@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <mlmd.h>
+#include "mlmd_tracking.pb-c.h"
 #include "cli.h"
 
 /* JSON values a record line may nest (in fields the import skips). */
@@ -45,6 +46,7 @@ typedef struct cli_importer cli_importer;
 
 typedef struct cli_import_counts {
 	long types, artifacts, executions, contexts, events, attributions, associations, parent_contexts;
+	long metric_series, metric_points;  /* metric history lines and their points */
 	long records;
 } cli_import_counts;
 
@@ -80,6 +82,20 @@ int cli_import_node(cli_importer *im, int kind, void *node, int64_t old_id, cons
 int cli_import_event(cli_importer *im, Mlmd__Pb__Event *e, const char *table, int64_t src);
 int cli_import_link(cli_importer *im, cli_link kind, int64_t context_old, int64_t other_old, const char *table,
 	int64_t src);
+
+/* Metric points of execution old_id (the source's id, mapped like an
+ * event's), stored with PutMetricHistory in the import's transaction. The
+ * store must be at schema version 3 (else the message says to open it with
+ * upgrade). The series is the importer's from then on. */
+int cli_import_metric(cli_importer *im, int64_t old_id, Mlmd__Pb__Tracking__MetricSeries *m, const char *table,
+	int64_t src);
+
+/* Runs a tracking RPC (proto/mlmd_tracking.proto) by name through
+ * mlmd_store_call(): rq packed, the answer unpacked into a new message of
+ * type resp_desc (free it with mlmd_message_free). Returns 0 or the
+ * store's negative status, its message in mlmd_error_message(). */
+int cli_track_call(mlmd_store *s, const char *method, const ProtobufCMessage *rq,
+	const ProtobufCMessageDescriptor *resp_desc, void **resp);
 
 /* One line of an export (without its newline), numbered lineno. */
 int cli_import_line(cli_importer *im, const char *line, size_t len, long lineno);

@@ -5,7 +5,9 @@
  * every old id mapped to the new one (an id seen twice is refused, naming
  * both places), nodes and edges put in batches, node times restored, and
  * the whole import run in one transaction (mlmd_store_begin), so a failure
- * anywhere leaves the store as it was. Errors are kept in the importer
+ * anywhere leaves the store as it was. Metric histories go in through the
+ * tracking RPC PutMetricHistory (cli_import_metric), in the same
+ * transaction. Errors are kept in the importer
  * (cli_importer_error), not printed; it has no main, so
  * tests/fuzz/fuzz_import.c links it.
  */
@@ -481,6 +483,70 @@ int cli_import_link(cli_importer *im, cli_link kind, int64_t context_old, int64_
 	return queue(im, Q_ATTRIBUTION + (int)kind, item, 0, table, src);
 }
 
+int cli_track_call(mlmd_store *s, const char *method, const ProtobufCMessage *rq,
+	const ProtobufCMessageDescriptor *resp_desc, void **resp)
+{
+	*resp = NULL;
+	size_t n = protobuf_c_message_get_packed_size(rq);
+	uint8_t *buf = malloc(n ? n : 1);
+	if (!buf)
+		return mlmd_error_set(MLMD_RESOURCE_EXHAUSTED, "%s: out of memory", method);
+	protobuf_c_message_pack(rq, buf);
+	void *out = NULL;
+	size_t out_len = 0;
+	int rc = mlmd_store_call(s, method, buf, n, &out, &out_len);
+	free(buf);
+	if (!rc) {
+		static const uint8_t empty[1];
+		rc = mlmd_message_unpack(resp_desc, out ? out : empty, out_len, resp);
+	}
+	mlmd_buffer_free(out);
+	return rc;
+}
+
+int cli_import_metric(cli_importer *im, int64_t old_id, Mlmd__Pb__Tracking__MetricSeries *m, const char *table,
+	int64_t src)
+{
+	char w[96];
+	/* what is queued goes first: the execution's id, and the file's order */
+	if (flush(im)) {
+		mlmd_message_free(m);
+		return -1;
+	}
+	int64_t x = map_get(&im->nodes[1], old_id);
+	int version = mlmd_store_schema_version(im->s);
+	int rc = 0;
+	if (x < 0) {
+		rc = cli_importer_fail(im, "%s: the metric history of execution %lld, which is not among the executions "
+			"imported before it", where(w, sizeof w, table, src), (long long)old_id);
+	} else if (version < 3) {
+		rc = cli_importer_fail(im, "%s: a metric history, but the store is at schema version %d, which has no "
+			"metric history table (version 3 has); open it with upgrade (mlmd import --upgrade, or "
+			"mlmd_store_options.upgrade) to migrate it, then import again", where(w, sizeof w, table, src), version);
+	} else {
+		Mlmd__Pb__Tracking__PutMetricHistoryRequest rq = MLMD__PB__TRACKING__PUT_METRIC_HISTORY_REQUEST__INIT;
+		Mlmd__Pb__Tracking__MetricSeries *one[1] = { m };
+		rq.has_run_id = 1;
+		rq.run_id = x;
+		rq.n_metrics = 1;
+		rq.metrics = one;
+		void *rs = NULL;
+		if (cli_track_call(im->s, "PutMetricHistory", &rq.base,
+			&mlmd__pb__tracking__put_metric_history_response__descriptor, &rs))
+			rc = cli_importer_fail(im, "%s: %s", where(w, sizeof w, table, src), mlmd_error_message());
+		mlmd_message_free(rs);
+	}
+	if (!rc) {
+		im->counts.metric_series++;
+		im->counts.metric_points += (long)m->n_values;
+		im->counts.records++;
+		if (im->progress)
+			cli_progress_tick(im->progress, im->counts.records);
+	}
+	mlmd_message_free(m);
+	return rc;
+}
+
 int cli_importer_flush(cli_importer *im)
 {
 	return flush(im);
@@ -501,6 +567,7 @@ void cli_importer_summary(const cli_importer *im, const char *from)
 {
 	const cli_import_counts *c = cli_importer_counts(im);
 	fprintf(stderr, "mlmd: imported %ld types, %ld artifacts, %ld executions, %ld contexts, %ld events, "
-		"%ld attributions, %ld associations, %ld parent contexts from %s\n", c->types, c->artifacts, c->executions,
-		c->contexts, c->events, c->attributions, c->associations, c->parent_contexts, from);
+		"%ld attributions, %ld associations, %ld parent contexts, %ld metric points from %s\n", c->types,
+		c->artifacts, c->executions, c->contexts, c->events, c->attributions, c->associations, c->parent_contexts,
+		c->metric_points, from);
 }

@@ -272,7 +272,7 @@ int cli_parse(const cli_cmd *c, int argc, char **argv, char **args, int *nargs)
 
 /* ---- stores ---------------------------------------------------------------------------------- */
 
-static int open_store(const char *uri, mlmd_store **out, bool must_exist, bool read_only)
+static int open_store(const char *uri, mlmd_store **out, bool must_exist, bool read_only, bool upgrade)
 {
 	if (!uri)
 		uri = getenv("MLMD_STORE");
@@ -282,6 +282,7 @@ static int open_store(const char *uri, mlmd_store **out, bool must_exist, bool r
 	o.uri = uri;
 	o.no_create = must_exist && strncmp(uri, "sqlite:", 7) == 0 && strcmp(uri, "sqlite::memory:") != 0;
 	o.read_only = read_only;
+	o.upgrade = upgrade;
 	if (mlmd_store_open(out, &o))
 		return cli_failed("store %s: %s", uri, mlmd_error_message());
 	return 0;
@@ -289,12 +290,17 @@ static int open_store(const char *uri, mlmd_store **out, bool must_exist, bool r
 
 int cli_open_store(const char *uri, mlmd_store **out, bool must_exist)
 {
-	return open_store(uri, out, must_exist, false);
+	return open_store(uri, out, must_exist, false, false);
 }
 
 int cli_open_store_ro(const char *uri, mlmd_store **out)
 {
-	return open_store(uri, out, true, true);
+	return open_store(uri, out, true, true, false);
+}
+
+int cli_open_store_upgrade(const char *uri, mlmd_store **out)
+{
+	return open_store(uri, out, false, false, true);
 }
 
 /* ---- text ------------------------------------------------------------------------------------ */

@@ -939,6 +939,103 @@ static void search_runs_errors_name_position_and_token(void **st)
 /* A version-2 file (no metric table) opens as it is without the upgrade:
  * MLMD calls and runs work, metric history asks for the upgrade; with it,
  * the file reaches version 3 and keeps its runs. */
+/* ---- restoring histories (export and import) --------------------------------------- */
+
+static Series series(const char *key, double *v, int64_t *steps, int64_t *ts, size_t n)
+{
+	Series m = MLMD__PB__TRACKING__METRIC_SERIES__INIT;
+	m.key = (char *)key;
+	m.values = v;
+	m.n_values = n;
+	m.steps = steps;
+	m.n_steps = steps ? n : 0;
+	m.timestamps = ts;
+	m.n_timestamps = ts ? n : 0;
+	return m;
+}
+
+/* PutMetricHistory writes points to any execution, an ended run too,
+ * leaving its properties (metric.<key>) as they were; ListMetricKeys
+ * names every key with points, sorted bytewise on every backend. */
+static void put_metric_history_restores_points(void **st)
+{
+	(void)st;
+	mlmd_store *s = open_memory();
+	int64_t a = start(s, "x", "a", NULL, 0), b = start(s, "x", "b", NULL, 0);
+	double v[] = { 1, 2 };
+	int64_t st01[] = { 0, 1 };
+	OK(log_series(s, a, "loss", v, st01, NULL, 2, 2));
+	OK(end_run(s, a, 0, NULL));
+	double lv[] = { 0.5, NAN, INFINITY }, av[] = { 0.9 }, zv[] = { -INFINITY };
+	int64_t ls[] = { 5, 6, 7 }, lt[] = { 10, 11, 12 }, as[] = { 1 }, at[] = { 13 };
+	Series m[3] = { series("loss", lv, ls, lt, 3), series("acc", av, as, at, 1), series("Zeta", zv, NULL, NULL, 1) };
+	Series *mp[3] = { &m[0], &m[1], &m[2] };
+	Mlmd__Pb__Tracking__PutMetricHistoryRequest rq = MLMD__PB__TRACKING__PUT_METRIC_HISTORY_REQUEST__INIT;
+	rq.has_run_id = 1;
+	rq.run_id = a;
+	rq.metrics = mp;
+	rq.n_metrics = 3;
+	Mlmd__Pb__Tracking__PutMetricHistoryResponse *r = RPC_OK(s, PutMetricHistory, &rq, put_metric_history);
+	assert_int_equal(r->points, 5);
+	free_msg(r);
+	Series *h = history(s, a, "loss");
+	assert_int_equal(h->n_values, 5);
+	double want[] = { 1, 2, 0.5, NAN, INFINITY };
+	int64_t want_s[] = { 0, 1, 5, 6, 7 };
+	for (int i = 0; i < 5; i++) {
+		assert_true(isnan(want[i]) ? isnan(h->values[i]) : h->values[i] == want[i]);
+		assert_int_equal(h->steps[i], want_s[i]);
+	}
+	assert_int_equal(h->timestamps[4], 12);
+	free_msg(h);
+	h = history(s, a, "Zeta");
+	assert_true(h->n_values == 1 && isinf(h->values[0]) && h->values[0] < 0 && h->steps[0] == 0);
+	assert_true(h->timestamps[0] > 1000000000000LL); /* the call's time */
+	free_msg(h);
+	/* the properties are as Log left them: metric.loss = 2, no metric.acc */
+	Mlmd__Pb__Tracking__Run *g = get_run(s, a);
+	assert_int_equal(g->status, MLMD__PB__EXECUTION__STATE__COMPLETE);
+	assert_int_equal(g->n_metrics, 1);
+	assert_string_equal(g->metrics[0]->key, "loss");
+	assert_true(g->metrics[0]->value == 2);
+	free_msg(g);
+	/* the keys: by run in request order, then bytewise ("Zeta" before "acc") */
+	int64_t ids[] = { b, a, 999999 };
+	Mlmd__Pb__Tracking__ListMetricKeysRequest kq = MLMD__PB__TRACKING__LIST_METRIC_KEYS_REQUEST__INIT;
+	kq.run_ids = ids;
+	kq.n_run_ids = 3;
+	Mlmd__Pb__Tracking__ListMetricKeysResponse *k = RPC_OK(s, ListMetricKeys, &kq, list_metric_keys);
+	assert_int_equal(k->n_keys, 3);
+	const char *want_k[] = { "Zeta", "acc", "loss" };
+	int64_t want_n[] = { 1, 1, 5 };
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(k->keys[i]->run_id, a);
+		assert_string_equal(k->keys[i]->key, want_k[i]);
+		assert_int_equal(k->keys[i]->points, want_n[i]);
+	}
+	free_msg(k);
+	/* refused: an unknown execution, no run id, a bad series (nothing of the call kept) */
+	rq.run_id = 999999;
+	RPC_FAILS(s, PutMetricHistory, &rq, put_metric_history, MLMD_NOT_FOUND, "run 999999 does not exist");
+	rq.has_run_id = 0;
+	RPC_FAILS(s, PutMetricHistory, &rq, put_metric_history, MLMD_INVALID_ARGUMENT, "run_id is required");
+	rq.has_run_id = 1;
+	rq.run_id = a;
+	m[1].n_steps = 0;
+	m[1].n_timestamps = 0;
+	m[0].n_steps = 2;
+	RPC_FAILS(s, PutMetricHistory, &rq, put_metric_history, MLMD_INVALID_ARGUMENT,
+		  "metrics[0]: metric 'loss' has 3 values but 2 steps");
+	h = history(s, a, "acc");
+	assert_int_equal(h->n_values, 1);
+	free_msg(h);
+	int64_t many[1001] = { 0 };
+	kq.run_ids = many;
+	kq.n_run_ids = 1001;
+	RPC_FAILS(s, ListMetricKeys, &kq, list_metric_keys, MLMD_INVALID_ARGUMENT, "at most 1000");
+	mlmd_store_free(s);
+}
+
 static void version_2_store_upgrades_to_3(void **st)
 {
 	(void)st;
@@ -1009,6 +1106,7 @@ int main(void)
 		cmocka_unit_test(search_runs_filters),
 		cmocka_unit_test(search_runs_orders_and_pages),
 		cmocka_unit_test(search_runs_errors_name_position_and_token),
+		cmocka_unit_test(put_metric_history_restores_points),
 		cmocka_unit_test(version_2_store_upgrades_to_3),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 /*
  * query/metric.c - the metric history table (schema version 3): the bulk
  * insert of one key's points with one prepared statement, the range scan of
- * one run's key, and the latest point of a key.
+ * one run's key, the latest point of a key, and the keys of one run.
  *
  * A NaN value is stored as NULL (as NaN DOUBLE properties are) and read
  * back as NaN; the infinities are stored as they are.
@@ -117,4 +117,59 @@ int mlmd__metric_latest(mlmd__sql *s, int64_t run, const char *key, int *found, 
 	}
 	mlmd__q_done(&q);
 	return rc < 0 ? rc : 0;
+}
+
+void mlmd__metric_keys_free(mlmd__metric_key *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(keys[i].key);
+	free(keys);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(((const mlmd__metric_key *)a)->key, ((const mlmd__metric_key *)b)->key);
+}
+
+/* Grouped over the index's (execution_id, key) prefix; sorted here with
+ * strcmp, since PostgreSQL would order text by the database's collation. */
+int mlmd__metric_keys(mlmd__sql *s, int64_t run, mlmd__metric_key **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	sqlq q;
+	int rc = mlmd__q(s, &q, "SELECT key, COUNT(*) FROM metric WHERE execution_id = ? GROUP BY key");
+	if (rc)
+		return rc;
+	mlmd__q_i64(&q, 1, run);
+	mlmd__metric_key *v = NULL;
+	size_t cap = 0, len = 0;
+	while ((rc = mlmd__q_step(&q)) == 1) {
+		if (len == cap) {
+			size_t c2 = cap ? cap * 2 : 16;
+			mlmd__metric_key *g = realloc(v, c2 * sizeof *g);
+			if (!g) {
+				rc = MLMD_OOM();
+				break;
+			}
+			v = g;
+			cap = c2;
+		}
+		const char *k = mlmd__q_col_text(&q, 0);
+		if (!(v[len].key = mlmd__strdup(k ? k : ""))) {
+			rc = MLMD_OOM();
+			break;
+		}
+		v[len++].points = mlmd__q_col_i64(&q, 1);
+	}
+	mlmd__q_done(&q);
+	if (rc < 0) {
+		mlmd__metric_keys_free(v, len);
+		return rc;
+	}
+	if (len > 1)
+		qsort(v, len, sizeof *v, key_cmp);
+	*out = v;
+	*n = len;
+	return 0;
 }

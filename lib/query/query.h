@@ -154,6 +154,15 @@ int mlmd__metric_insert(mlmd__sql *s, int64_t run, const char *key, const double
 /* Appends every point of (run, key) to *out, by step, then timestamp, then
  * insertion order: one range scan of the index. */
 int mlmd__metric_history(mlmd__sql *s, int64_t run, const char *key, mlmd__metric_series *out);
+/* The keys execution `run` has points for, with their number of points,
+ * sorted bytewise by key (the same on every backend): *out is a malloc'd
+ * array of *n (free with mlmd__metric_keys_free). One range scan. */
+typedef struct mlmd__metric_key {
+	char *key;
+	int64_t points;
+} mlmd__metric_key;
+int mlmd__metric_keys(mlmd__sql *s, int64_t run, mlmd__metric_key **out, size_t *n);
+void mlmd__metric_keys_free(mlmd__metric_key *keys, size_t n);
 /* The last point of (run, key) in that order; *found 0 when there is none. */
 int mlmd__metric_latest(mlmd__sql *s, int64_t run, const char *key, int *found, double *value, int64_t *step,
 			int64_t *timestamp);

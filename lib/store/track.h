@@ -25,7 +25,9 @@
 	X(GetRun, get_run, 0)                                   \
 	X(SearchRuns, search_runs, 0)                           \
 	X(GetMetricHistory, get_metric_history, 0)              \
-	X(FindCachedRun, find_cached_run, 0)
+	X(FindCachedRun, find_cached_run, 0)                    \
+	X(PutMetricHistory, put_metric_history, 1)              \
+	X(ListMetricKeys, list_metric_keys, 0)
 
 #define MLMD__TRACK_HANDLER(M, snake, writes) \
 	int mlmd__track_##M(call *c, const Mlmd__Pb__Tracking__##M##Request *rq, Mlmd__Pb__Tracking__##M##Response *rs);

@@ -1,7 +1,9 @@
 /*
  * store/track_log.c - Log (parameters, tags and metric series in one
- * transaction; the series through one prepared insert) and
- * GetMetricHistory (one range scan).
+ * transaction; the series through one prepared insert), GetMetricHistory
+ * (one range scan), and what export and import use to carry histories:
+ * PutMetricHistory (points restored to any execution, properties left as
+ * they are) and ListMetricKeys (the keys each execution has points for).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -159,4 +161,89 @@ int mlmd__track_GetMetricHistory(call *c, const Mlmd__Pb__Tracking__GetMetricHis
 	h->timestamps = m.timestamps;
 	h->n_values = h->n_steps = h->n_timestamps = m.n;
 	return 0;
+}
+
+/* An execution that must exist: NOT_FOUND naming it otherwise. */
+static int need_execution(call *c, int has_id, int64_t id)
+{
+	if (!has_id)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "run_id is required");
+	int rc = mlmd__node_exists(c, &mlmd__execution_kind, id);
+	if (rc < 0)
+		return rc;
+	if (!rc)
+		return mlmd__fail(MLMD_NOT_FOUND, "run %lld does not exist (no execution has this id)", (long long)id);
+	return 0;
+}
+
+/* Log's points without Log's conditions: any execution, ended or not, and
+ * no metric.<key> property written (a restore brings the properties with the
+ * execution itself). */
+int mlmd__track_PutMetricHistory(call *c, const Mlmd__Pb__Tracking__PutMetricHistoryRequest *rq,
+				 Mlmd__Pb__Tracking__PutMetricHistoryResponse *rs)
+{
+	int rc = 0;
+	for (size_t i = 0; i < rq->n_metrics && !rc; i++)
+		rc = check_series(rq->metrics[i], i);
+	if (!rc)
+		rc = need_metric_table(c, "PutMetricHistory");
+	if (!rc)
+		rc = need_execution(c, rq->has_run_id, rq->run_id);
+	int64_t points = 0;
+	for (size_t i = 0; i < rq->n_metrics && !rc; i++) {
+		const Mlmd__Pb__Tracking__MetricSeries *m = rq->metrics[i];
+		if (!m->n_values)
+			continue;
+		rc = mlmd__metric_insert(c->sql, rq->run_id, m->key, m->values, m->n_steps ? m->steps : NULL,
+					 m->n_timestamps ? m->timestamps : NULL, c->now, m->n_values);
+		points += (int64_t)m->n_values;
+	}
+	if (!rc) {
+		rs->has_points = 1;
+		rs->points = points;
+	}
+	return rc;
+}
+
+#define MAX_KEY_RUNS 1000
+
+int mlmd__track_ListMetricKeys(call *c, const Mlmd__Pb__Tracking__ListMetricKeysRequest *rq,
+			       Mlmd__Pb__Tracking__ListMetricKeysResponse *rs)
+{
+	if (rq->n_run_ids > MAX_KEY_RUNS)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "ListMetricKeys: %zu run ids; at most %d per call",
+				  rq->n_run_ids, MAX_KEY_RUNS);
+	int rc = need_metric_table(c, "ListMetricKeys");
+	size_t cap = 0;
+	for (size_t i = 0; i < rq->n_run_ids && !rc; i++) {
+		mlmd__metric_key *keys;
+		size_t n;
+		if ((rc = mlmd__metric_keys(c->sql, rq->run_ids[i], &keys, &n)))
+			break;
+		for (size_t k = 0; k < n && !rc; k++) {
+			if (rs->n_keys == cap) {
+				size_t c2 = cap ? cap * 2 : 16;
+				Mlmd__Pb__Tracking__MetricKeyCount **g = realloc(rs->keys, c2 * sizeof *g);
+				if (!g) {
+					rc = MLMD_OOM();
+					break;
+				}
+				rs->keys = g;
+				cap = c2;
+			}
+			Mlmd__Pb__Tracking__MetricKeyCount *e = mlmd__msg_new(&mlmd__pb__tracking__metric_key_count__descriptor);
+			if (!e) {
+				rc = MLMD_OOM();
+				break;
+			}
+			rs->keys[rs->n_keys++] = e;
+			e->has_run_id = e->has_points = 1;
+			e->run_id = rq->run_ids[i];
+			e->points = keys[k].points;
+			e->key = keys[k].key; /* the response owns it now */
+			keys[k].key = NULL;
+		}
+		mlmd__metric_keys_free(keys, n);
+	}
+	return rc;
 }

@@ -55,6 +55,32 @@ def b64(data):
   return base64.b64encode(data).decode()
 
 
+def metric_series(key, values, steps):
+  """An mlmd.tracking.MetricSeries with packed values and steps."""
+  vals = b''.join(struct.pack('<d', v) for v in values)
+  return field(1, 2, key.encode()) + field(2, 2, vals) + field(3, 2, b''.join(varint(x) for x in steps))
+
+
+def metric_seeds(demo):
+  """Metric history lines: a good one after its execution, one naming an
+  execution not imported, one whose pb is not a MetricSeries, one whose
+  steps do not match its values."""
+  recs = [json.loads(l) for l in demo]
+  header = demo[0]
+  ex_type = next(l for l, r in zip(demo, recs) if r['kind'] == 'execution_type')
+  ex_type_id = json.loads(ex_type)['id']
+  ex = next(l for l, r in zip(demo, recs) if r['kind'] == 'execution' and r['type_id'] == ex_type_id)
+  ex_id = json.loads(ex)['id']
+  good = metric_series('loss', [0.5, float('nan'), float('inf'), -1e308], [0, 1, 2, 3])
+  line = '{"kind":"metric_series","execution_id":%d,"key":"loss","points":4,"pb":"%s"}'
+  return {
+      'metric_series.jsonl': [header, ex_type, ex, line % (ex_id, b64(good))],
+      'metric_unknown_execution.jsonl': [header, ex_type, ex, line % (ex_id + 1000, b64(good))],
+      'metric_bad_pb.jsonl': [header, ex_type, ex, line % (ex_id, b64(field(2, 2, b'\x01\x02\x03')))],
+      'metric_bad_steps.jsonl': [header, ex_type, ex, line % (ex_id, b64(metric_series('k', [1.0, 2.0], [1])))],
+  }
+
+
 def main(demo_path, fixture_path, out):
   demo = [l for l in open(demo_path).read().splitlines() if l]
   fixture = [l for l in open(fixture_path).read().splitlines() if l]
@@ -86,6 +112,7 @@ def main(demo_path, fixture_path, out):
                           '{"kind":"artifact","id":1,"type_id":%d,"pb":"%s"}' % (art_type_id,
                                                                                 b64(deep_artifact(art_type_id, 3)))],
   }
+  seeds.update(metric_seeds(demo))
   os.makedirs(out, exist_ok=True)
   for name, lines in seeds.items():
     with open(os.path.join(out, name), 'w') as f:
@@ -93,4 +120,9 @@ def main(demo_path, fixture_path, out):
 
 
 if __name__ == '__main__':
-  main(*sys.argv[1:4])
+  if sys.argv[1] == '--metric-only':  # python3 make_import_corpus.py --metric-only demo.jsonl OUT
+    for name, lines in metric_seeds([l for l in open(sys.argv[2]).read().splitlines() if l]).items():
+      with open(os.path.join(sys.argv[3], name), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+  else:
+    main(*sys.argv[1:4])

@@ -9,10 +9,12 @@ import json
 import os
 import shutil
 import sqlite3
+import struct
 import subprocess
 
 import pytest
 
+from ml_metadata import _native
 from ml_metadata.metadata_store import metadata_store
 from ml_metadata.proto import metadata_store_pb2
 from google.protobuf import any_pb2, struct_pb2
@@ -230,7 +232,9 @@ def _decoded(path):
              'event': metadata_store_pb2.Event}
   type_names, ordinal = {}, {'artifact': {}, 'execution': {}, 'context': {}}
   for rec in recs:
-    if 'pb' in rec:
+    if rec['kind'] == 'metric_series':  # the points exactly as exported; only the execution id is renumbered
+      rec['execution_id'] = ('metric', rec['execution_id'])
+    elif 'pb' in rec:
       rec['pb'] = classes[rec['kind']].FromString(base64.b64decode(rec['pb']))
     if rec['kind'].endswith('_type'):
       type_names[rec['pb'].id] = rec['pb'].name
@@ -239,6 +243,10 @@ def _decoded(path):
   out = []
   for rec in recs:
     kind = rec['kind']
+    if kind == 'metric_series':
+      rec['execution_id'] = ordinal['execution'][rec['execution_id'][1]]
+      out.append(rec)
+      continue
     if 'pb' in rec:
       msg = rec['pb']
       if kind.endswith('_type'):
@@ -273,7 +281,11 @@ def test_export_import_export_round_trip(demo, tmp_path):
   assert a == b  # every type, node, property, event (with paths) and link
   kinds = {r['kind'] for r in a}
   assert {'artifact_type', 'execution_type', 'context_type', 'artifact', 'execution', 'context', 'event',
-          'attribution', 'association'} <= kinds
+          'attribution', 'association', 'metric_series'} <= kinds
+  # the demo's two tracked runs: 3000 loss points and an accuracy each, exactly as they were
+  assert 'parent contexts, 6002 metric points from' in res.stderr
+  assert [(r['key'], r['points']) for r in a if r['kind'] == 'metric_series'] == [('accuracy', 1), ('loss', 3000)] * 2
+  assert _metric_lines(first) == _metric_lines(second)
   # importing into a store that already has these names is refused clearly
   res = mlmd('--store', f'sqlite:{tmp_path / "copy.db"}', 'import', str(first), check=False)
   assert res.returncode == 1 and 'line 10: PutArtifacts: artifacts[0]' in res.stderr and 'already exists' in res.stderr
@@ -1090,3 +1102,206 @@ def test_doubles_that_are_no_number(tmp_path):
   [copy] = metadata_store.MetadataStore(cfg2).get_artifacts()
   assert copy.properties['p'].double_value != copy.properties['p'].double_value
   assert copy.custom_properties['ninf'].double_value == float('-inf')
+
+
+# ---- metric histories in the export ------------------------------------------------------------------
+
+def _varint(n):
+  n &= (1 << 64) - 1
+  out = bytearray()
+  while True:
+    b = n & 0x7F
+    n >>= 7
+    out.append(b | (0x80 if n else 0))
+    if not n:
+      return bytes(out)
+
+
+def _field(num, wire, payload):
+  return _varint(num << 3 | wire) + (_varint(len(payload)) + payload if wire == 2 else payload)
+
+
+def _series_bytes(key, values, steps=None, timestamps=None):
+  """An mlmd.tracking.MetricSeries, encoded by hand (the tracking protos have no Python module here)."""
+  out = _field(1, 2, key.encode()) + _field(2, 2, struct.pack('<%dd' % len(values), *values))
+  if steps is not None:
+    out += _field(3, 2, b''.join(_varint(x) for x in steps))
+  if timestamps is not None:
+    out += _field(4, 2, b''.join(_varint(x) for x in timestamps))
+  return out
+
+
+def _read_varint(data, i):
+  n = shift = 0
+  while True:
+    b = data[i]
+    i += 1
+    n |= (b & 0x7F) << shift
+    shift += 7
+    if not b & 0x80:
+      return n, i
+
+
+def _parse_series(data):
+  """(key, values, steps, timestamps) of MetricSeries bytes; values as their 8 raw bytes each."""
+  key, values, steps, stamps, i = None, [], [], [], 0
+  while i < len(data):
+    tag, i = _read_varint(data, i)
+    assert tag & 7 == 2, tag
+    size, i = _read_varint(data, i)
+    chunk, i = data[i:i + size], i + size
+    num = tag >> 3
+    if num == 1:
+      key = chunk.decode()
+    elif num == 2:
+      values += [chunk[j:j + 8] for j in range(0, len(chunk), 8)]
+    else:
+      j, ints = 0, []
+      while j < len(chunk):
+        v, j = _read_varint(chunk, j)
+        ints.append(v - (1 << 64) if v >= 1 << 63 else v)
+      (steps if num == 3 else stamps).extend(ints)
+  return key, values, steps, stamps
+
+
+def _metric_lines(path):
+  return [l for l in open(path).read().splitlines() if json.loads(l)['kind'] == 'metric_series']
+
+
+def _rpc(store, method, payload):
+  data, code, message = _native.call(store._handle, method.encode(), payload)
+  assert code == 0, (method, message)
+  return data
+
+
+def _tracked_store(db):
+  """Two tracked runs through the store's tracking RPCs (mlmd_store_call): one
+  ended with 25,000 loss points (NaN and the infinities among them) and a
+  key with a quote, one still running with a few points."""
+  cfg = metadata_store_pb2.ConnectionConfig()
+  cfg.sqlite.filename_uri = str(db)
+  store = metadata_store.MetadataStore(cfg)
+  runs = []
+  for name in ('long', 'short'):
+    resp = _rpc(store, 'StartRun', _field(1, 2, b'exp') + _field(2, 2, name.encode()))
+    assert resp[0] == 0x08
+    runs.append(_read_varint(resp, 1)[0])
+  n = 25000
+  values = [1.0 / (i + 1) for i in range(n)]
+  values[3], values[10001], values[20002] = float('nan'), float('inf'), float('-inf')
+  steps = list(range(n))
+  stamps = [1700000000000 + i for i in range(n)]
+  for lo in range(0, n, 5000):
+    _rpc(store, 'Log', _field(1, 0, _varint(runs[0])) +
+         _field(4, 2, _series_bytes('loss', values[lo:lo + 5000], steps[lo:lo + 5000], stamps[lo:lo + 5000])))
+  _rpc(store, 'Log', _field(1, 0, _varint(runs[0])) + _field(4, 2, _series_bytes('a "quoted" key', [1.7976931348623157e308, 5e-324],
+                                                                                 [-1, 2], [0, -5])))
+  _rpc(store, 'EndRun', _field(1, 0, _varint(runs[0])))
+  _rpc(store, 'Log', _field(1, 0, _varint(runs[1])) + _field(4, 2, _series_bytes('acc', [0.5, 0.75], [1, 2], [7, 8])))
+  del store
+  return runs, values
+
+
+def test_metric_histories_round_trip_exactly(tmp_path):
+  """export -> import -> export keeps every metric point bit for bit (NaN,
+  the infinities, the largest double, a subnormal), in chunks of 10,000 points a line,
+  for an ended run and a running one; the copy's runs have their new ids."""
+  src = tmp_path / 'src.db'
+  runs, values = _tracked_store(src)
+  first, second = tmp_path / 'a.jsonl', tmp_path / 'b.jsonl'
+  res = mlmd('--store', f'sqlite:{src}', 'export', str(first))
+  assert 'parent contexts, 25004 metric points to' in res.stderr
+  lines = [json.loads(l) for l in _metric_lines(first)]
+  assert [(r['execution_id'], r['key'], r['points']) for r in lines] == [
+      (runs[0], 'a "quoted" key', 2), (runs[0], 'loss', 10000), (runs[0], 'loss', 10000), (runs[0], 'loss', 5000),
+      (runs[1], 'acc', 2)]
+  got = []
+  for r in lines[1:4]:
+    key, vals, steps, stamps = _parse_series(base64.b64decode(r['pb']))
+    assert key == 'loss' and len(vals) == len(steps) == len(stamps) == r['points']
+    got += vals
+  assert got == [struct.pack('<d', v) for v in values]  # every bit, NaN's too
+  key, vals, steps, stamps = _parse_series(base64.b64decode(lines[0]['pb']))
+  assert vals == [struct.pack('<d', 1.7976931348623157e308), struct.pack('<d', 5e-324)] and steps == [-1, 2] and stamps == [0, -5]
+  # into a store that already has other executions: the runs get new ids
+  copy = f'sqlite:{tmp_path / "copy.db"}'
+  others = tmp_path / 'other.jsonl'
+  other = tmp_path / 'other.db'
+  cfg = metadata_store_pb2.ConnectionConfig()
+  cfg.sqlite.filename_uri = str(other)
+  ms = metadata_store.MetadataStore(cfg)
+  tid = ms.put_execution_type(metadata_store_pb2.ExecutionType(name='Before'))
+  ms.put_executions([metadata_store_pb2.Execution(type_id=tid, name=f'e{i}') for i in range(3)])
+  del ms
+  mlmd('--store', f'sqlite:{other}', 'export', str(others))
+  mlmd('--store', copy, 'import', str(others))
+  res = mlmd('--store', copy, 'import', str(first))
+  assert 'parent contexts, 25004 metric points from' in res.stderr
+  mlmd('--store', copy, 'export', str(second))
+  again = [json.loads(l) for l in _metric_lines(second)]
+  assert [r['execution_id'] for r in again] == [runs[0] + 3] * 4 + [runs[1] + 3]
+  assert [(r['key'], r['points'], r['pb']) for r in again] == [(r['key'], r['points'], r['pb']) for r in lines]
+  # the copy's properties are the source's: the latest loss, the running run still running
+  cfg.sqlite.filename_uri = str(tmp_path / 'copy.db')
+  ms = metadata_store.MetadataStore(cfg)
+  by_name = {e.name: e for e in ms.get_executions()}
+  assert by_name['long'].custom_properties['metric.loss'].double_value == values[-1]
+  assert by_name['long'].last_known_state == metadata_store_pb2.Execution.COMPLETE
+  assert by_name['short'].last_known_state == metadata_store_pb2.Execution.RUNNING
+  assert by_name['short'].custom_properties['metric.acc'].double_value == 0.75
+  del ms
+
+
+def test_metric_lines_are_checked(tmp_path):
+  """A metric line naming an execution not imported before it is refused
+  with its line number, nothing imported; a store at schema version 2 is
+  refused unless the import upgrades it; an export without metric lines (as
+  before they existed) still imports."""
+  src = tmp_path / 'src.db'
+  _tracked_store(src)
+  good = tmp_path / 'good.jsonl'
+  mlmd('--store', f'sqlite:{src}', 'export', str(good))
+  lines = good.read_text().splitlines()
+  at = next(i for i, l in enumerate(lines) if json.loads(l)['kind'] == 'metric_series')
+  bad = list(lines)
+  rec = json.loads(bad[at])
+  rec['execution_id'] = 4242
+  bad[at] = json.dumps(rec, separators=(',', ':'))
+  (tmp_path / 'bad.jsonl').write_text('\n'.join(bad) + '\n')
+  target = f'sqlite:{tmp_path / "t.db"}'
+  res = mlmd('--store', target, 'import', str(tmp_path / 'bad.jsonl'), check=False)
+  assert res.returncode == 1 and 'nothing was imported' in res.stderr
+  assert f'line {at + 1}: the metric history of execution 4242, which is not among the executions imported' \
+      in res.stderr, res.stderr
+  assert _dump(target)['nodes'] == []
+  # a series whose steps do not match its values: the store's message, with the line
+  rec = json.loads(lines[at])
+  rec['pb'] = base64.b64encode(_series_bytes('k', [1.0, 2.0], [1])).decode()
+  bad[at] = json.dumps(rec, separators=(',', ':'))
+  (tmp_path / 'bad.jsonl').write_text('\n'.join(bad) + '\n')
+  res = mlmd('--store', target, 'import', str(tmp_path / 'bad.jsonl'), check=False)
+  assert res.returncode == 1 and f'line {at + 1}: PutMetricHistory: ' in res.stderr
+  assert "metric 'k' has 2 values but 1 steps" in res.stderr and _dump(target)['nodes'] == []
+  # without metric lines, as an export made before they existed: imports
+  old = tmp_path / 'old.jsonl'
+  old.write_text('\n'.join(l for l in lines if json.loads(l)['kind'] != 'metric_series') + '\n')
+  res = mlmd('--store', f'sqlite:{tmp_path / "o.db"}', 'import', str(old))
+  assert 'parent contexts, 0 metric points from' in res.stderr
+  # a store at schema version 2 (no metric table): refused, saying what to do, nothing imported;
+  # `import --upgrade` migrates it and imports
+  v2 = f'sqlite:{tmp_path / "v2.db"}'
+  (tmp_path / 'header.jsonl').write_text(lines[0] + '\n')
+  mlmd('--store', v2, 'import', str(tmp_path / 'header.jsonl'))  # an empty store
+  db = sqlite3.connect(str(tmp_path / 'v2.db'))
+  db.executescript('DROP TABLE metric; UPDATE mlmd_schema SET version = 2')
+  db.close()
+  res = mlmd('--store', v2, 'import', str(good), check=False)
+  assert res.returncode == 1 and f'line {at + 1}: a metric history, but the store is at schema version 2' in res.stderr
+  assert 'mlmd import --upgrade' in res.stderr and 'nothing was imported' in res.stderr, res.stderr
+  assert _dump(v2)['nodes'] == []
+  res = mlmd('--store', v2, 'import', '--upgrade', str(good))
+  assert 'parent contexts, 25004 metric points from' in res.stderr
+  db = sqlite3.connect(str(tmp_path / 'v2.db'))
+  assert db.execute('SELECT version FROM mlmd_schema').fetchone()[0] >= 3
+  assert db.execute('SELECT count(*) FROM metric').fetchone()[0] == 25004
+  db.close()
