@@ -113,22 +113,9 @@ static int file_uri_of(const char *path, char **out)
 	char *abs = realpath(path, NULL);
 	if (!abs)
 		return mlmd__fail(errno == ENOENT ? MLMD_NOT_FOUND : MLMD_INVALID_ARGUMENT, "%s: %s", path, strerror(errno));
-	mlmd_buf b = { 0 };
-	mlmd__buf_puts(&b, "file://");
-	for (const unsigned char *p = (const unsigned char *)abs; *p; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-			strchr("-._~/", *p))
-			mlmd__buf_put(&b, p, 1);
-		else
-			mlmd__buf_printf(&b, "%%%02X", *p);
-	}
+	int rc = mlmd__file_uri_encode(abs, out);
 	free(abs);
-	if (b.oom || !b.p) {
-		mlmd__buf_free(&b);
-		return MLMD_OOM();
-	}
-	*out = b.p;
-	return 0;
+	return rc;
 }
 
 static int get_artifact(mlmd_store *st, int64_t id, Mlmd__Pb__GetArtifactsByIDResponse **rs)

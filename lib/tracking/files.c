@@ -86,22 +86,9 @@ static int file_uri(const char *what, const char *path, char **out)
 	char *abs = realpath(path, NULL);
 	if (!abs)
 		return errno == ENOMEM ? MLMD_OOM() : path_error(what, path, errno);
-	mlmd_buf b = { 0 };
-	mlmd__buf_puts(&b, "file://");
-	for (const unsigned char *p = (const unsigned char *)abs; *p; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-			*p == '-' || *p == '.' || *p == '_' || *p == '~' || *p == '/')
-			mlmd__buf_put(&b, p, 1);
-		else
-			mlmd__buf_printf(&b, "%%%02X", *p);
-	}
+	int rc = mlmd__file_uri_encode(abs, out);
 	free(abs);
-	if (b.oom || !b.p) {
-		mlmd__buf_free(&b);
-		return MLMD_OOM();
-	}
-	*out = b.p;
-	return 0;
+	return rc;
 }
 
 static int is_sha256_hex(const char *s)

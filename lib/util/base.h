@@ -87,6 +87,12 @@ struct mlmd_json_reader;
 void mlmd__json_reader_allow_nonfinite(struct mlmd_json_reader *r);
 const char *mlmd__json_reader_problem(const struct mlmd_json_reader *r);
 
+/* The file:// URI of an absolute path (RFC 8089): every byte but the
+ * unreserved ones and '/' percent-encoded, into *out (malloc'd; the caller
+ * frees it). The form serving's model records and tracking's files share,
+ * so one file always gets one URI (util/util.c). */
+int mlmd__file_uri_encode(const char *abs_path, char **out);
+
 /* Web-safe base64 (util/base64.c). Returns a malloc'd string / buffer or NULL. */
 char *mlmd__b64_encode(const uint8_t *p, size_t n);
 int mlmd__b64_decode(const char *s, uint8_t **out, size_t *out_len);

@@ -167,3 +167,23 @@ void mlmd__buf_free(mlmd_buf *b)
 	b->len = b->cap = 0;
 	b->oom = 0;
 }
+
+int mlmd__file_uri_encode(const char *abs_path, char **out)
+{
+	*out = NULL;
+	mlmd_buf b = { 0 };
+	mlmd__buf_puts(&b, "file://");
+	for (const unsigned char *p = (const unsigned char *)abs_path; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+			*p == '.' || *p == '_' || *p == '~' || *p == '/')
+			mlmd__buf_put(&b, p, 1);
+		else
+			mlmd__buf_printf(&b, "%%%02X", *p);
+	}
+	if (b.oom || !b.p) {
+		mlmd__buf_free(&b);
+		return MLMD_OOM();
+	}
+	*out = b.p;
+	return 0;
+}
