@@ -9,6 +9,11 @@
 #include "helpers.h"
 #include "mlmd_tracking.pb-c.h"
 
+/* SearchRuns' limits (lib/query/runs.c, store/track_search.c) */
+#define MAX_SEARCH_CONDITIONS 200
+#define MAX_SEARCH_ORDER 100
+#define MAX_SEARCH_EXPERIMENTS 1000
+
 typedef Mlmd__Pb__Tracking__Param Param;
 typedef Mlmd__Pb__Tracking__Tag Tag;
 typedef Mlmd__Pb__Tracking__MetricSeries Series;
@@ -934,6 +939,66 @@ static void search_runs_errors_name_position_and_token(void **st)
 	mlmd_store_free(s);
 }
 
+/* Hostile searches are refused by the compiler, naming what is too big,
+ * before the database sees them: conditions beyond what SQL engines nest
+ * (SQLite stops at an expression depth of 1000), LIKE patterns beyond
+ * SQLite's 50000 bytes, order_by entries and experiment names beyond the
+ * bound variables a statement may have. At the limits the searches run. */
+static void search_runs_refuses_oversized_requests(void **st)
+{
+	(void)st;
+	mlmd_store *s = search_store();
+	char *f = malloc(32 * (MAX_SEARCH_CONDITIONS + 1)), needle[96];
+	strcpy(f, "metrics.loss > -1");
+	for (int i = 1; i < MAX_SEARCH_CONDITIONS; i++)
+		strcat(f, " and metrics.loss > -1");
+	assert_string_equal(names(s, f, NULL, "exp"), "c,b,a");
+	size_t at = strlen(f) + 6; /* where the condition past the limit starts */
+	strcat(f, " and tags.team = 'x'");
+	snprintf(needle, sizeof needle, "filter: position %zu: more than %d conditions", at, MAX_SEARCH_CONDITIONS);
+	search_fails(s, f, NULL, needle);
+	free(f);
+
+	/* a LIKE pattern of 10000 bytes runs; one more byte is refused where it starts */
+	char *pat = malloc(60000);
+	memcpy(pat, "tags.team LIKE '", 16);
+	memset(pat + 16, '%', 10000);
+	strcpy(pat + 16 + 10000, "'");
+	assert_string_equal(names(s, pat, NULL, "exp"), "c,b,a");
+	memset(pat + 16, '%', 55000);
+	strcpy(pat + 16 + 55000, "'");
+	search_fails(s, pat, NULL, "filter: position 16: the pattern is 55000 bytes; at most 10000");
+	free(pat);
+
+	/* order_by: 100 entries run, 101 are refused */
+	const char *many[MAX_SEARCH_ORDER + 1];
+	for (int i = 0; i <= MAX_SEARCH_ORDER; i++)
+		many[i] = "params.lr DESC";
+	Mlmd__Pb__Tracking__SearchRunsResponse *r = search(s, NULL, many, MAX_SEARCH_ORDER, NULL, 0, 0, NULL);
+	assert_int_equal(r->n_runs, 4);
+	free_msg(r);
+	Mlmd__Pb__Tracking__SearchRunsRequest rq = MLMD__PB__TRACKING__SEARCH_RUNS_REQUEST__INIT;
+	rq.order_by = (char **)many;
+	rq.n_order_by = MAX_SEARCH_ORDER + 1;
+	snprintf(needle, sizeof needle, "order_by: %d entries; at most %d", MAX_SEARCH_ORDER + 1, MAX_SEARCH_ORDER);
+	RPC_FAILS(s, SearchRuns, &rq, search_runs, MLMD_INVALID_ARGUMENT, needle);
+
+	/* experiment_names: 1000 run, 70000 (more than PostgreSQL's 65535 bound parameters) are refused */
+	const char **exps = malloc(70000 * sizeof *exps);
+	for (int i = 0; i < 70000; i++)
+		exps[i] = i % 2 ? "exp" : "nope";
+	r = search(s, NULL, NULL, 0, exps, MAX_SEARCH_EXPERIMENTS, 0, NULL);
+	assert_int_equal(r->n_runs, 3);
+	free_msg(r);
+	rq.n_order_by = 0;
+	rq.experiment_names = (char **)exps;
+	rq.n_experiment_names = 70000;
+	snprintf(needle, sizeof needle, "experiment_names: 70000 names; at most %d", MAX_SEARCH_EXPERIMENTS);
+	RPC_FAILS(s, SearchRuns, &rq, search_runs, MLMD_INVALID_ARGUMENT, needle);
+	free(exps);
+	mlmd_store_free(s);
+}
+
 /* ---- the schema step ------------------------------------------------------------------- */
 
 /* A version-2 file (no metric table) opens as it is without the upgrade:
@@ -1106,6 +1171,7 @@ int main(void)
 		cmocka_unit_test(search_runs_filters),
 		cmocka_unit_test(search_runs_orders_and_pages),
 		cmocka_unit_test(search_runs_errors_name_position_and_token),
+		cmocka_unit_test(search_runs_refuses_oversized_requests),
 		cmocka_unit_test(put_metric_history_restores_points),
 		cmocka_unit_test(version_2_store_upgrades_to_3),
 	};
