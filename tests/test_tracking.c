@@ -930,6 +930,11 @@ static void search_runs_errors_name_position_and_token(void **st)
 	search_fails(s, "metrics.loss LIKE '1'", NULL, "metrics compare with = != < <= > >=");
 	search_fails(s, NULL, "metrics.loss UP", "order_by[0]: position 14: expected ASC, DESC or the end");
 	search_fails(s, "metrics. < 1", NULL, "expected a key after the '.'");
+	/* a number too long to keep is refused, not cut to another number */
+	search_fails(s, "metrics.loss < 1000000000000000000000000000000000000000000000000000000000000000000", NULL,
+		     "filter: position 16: a number is at most 63 characters, got '100000");
+	assert_string_equal(names(s, "metrics.loss < 100000000000000000000000000000000000000000000000000000000000000",
+				  NULL, "exp"), "c,b,a");
 	Mlmd__Pb__Tracking__SearchRunsRequest rq = MLMD__PB__TRACKING__SEARCH_RUNS_REQUEST__INIT;
 	rq.has_max_results = 1;
 	rq.max_results = 0;

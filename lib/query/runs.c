@@ -302,8 +302,10 @@ static int cond(lex *l, out *o, const ident *id, const tok *optok, const tok *v)
 	double num = 0;
 	const char *text = v->t == T_STR ? v->text : NULL;
 	char numtext[64] = "";
+	if (v->t == T_NUM && v->n >= sizeof numtext) /* cut short, it would be another number */
+		return err(l, v, "%s", "a number is at most 63 characters");
 	if (v->t == T_NUM)
-		mlmd__snprintf(numtext, sizeof numtext, "%.*s", (int)(v->n < 63 ? v->n : 63), v->s);
+		mlmd__snprintf(numtext, sizeof numtext, "%.*s", (int)v->n, v->s);
 	const char *lit = text ? text : numtext;
 	int is_num = mlmd__parse_double(lit, strlen(lit), MLMD_NUM_TRIM, &num) == 0;
 	if (v->t != T_STR && v->t != T_NUM)
