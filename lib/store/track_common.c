@@ -399,14 +399,18 @@ static int copy_str(char **dst, const char *src)
 	return (*dst = mlmd__strdup(src)) ? 0 : MLMD_OOM();
 }
 
-/* Appends p to the message's repeated field (array of pointers, count). */
+/* Appends p to the message's repeated field (array of pointers, count),
+ * which only ever grows here from empty: its capacity is n rounded up to a
+ * power of two, so n appends cost O(n) copying whatever realloc does. */
 static int push_ptr(void ***arr, size_t *n, void *p)
 {
-	void **a = realloc(*arr, (*n + 1) * sizeof *a);
-	if (!a)
-		return MLMD_OOM();
-	a[(*n)++] = p;
-	*arr = a;
+	if (!(*n & (*n - 1))) { /* 0 or a power of two: full */
+		void **a = realloc(*arr, (*n ? 2 * *n : 1) * sizeof *a);
+		if (!a)
+			return MLMD_OOM();
+		*arr = a;
+	}
+	(*arr)[(*n)++] = p;
 	return 0;
 }
 
