@@ -210,6 +210,7 @@ FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 FUZZ_MAXLEN_model := 16384
 FUZZ_MAXLEN_rpc := 4096
+FUZZ_MAXLEN_search := 4096
 # A target that fuzzes code outside the library (the CLI's readers) names
 # those sources here, e.g. FUZZ_SRC_csv := cli/csv.c
 FUZZ_SRC_csv := cli/csv.c

@@ -5,9 +5,15 @@
  * the fingerprint cache, search, bad input, and the schema step to version 3.
  */
 #include <math.h>
+#include <time.h>
 #include <sqlite3.h>
 #include "helpers.h"
 #include "mlmd_tracking.pb-c.h"
+
+/* SearchRuns' limits (lib/query/runs.c, store/track_search.c) */
+#define MAX_SEARCH_CONDITIONS 200
+#define MAX_SEARCH_ORDER 100
+#define MAX_SEARCH_EXPERIMENTS 1000
 
 typedef Mlmd__Pb__Tracking__Param Param;
 typedef Mlmd__Pb__Tracking__Tag Tag;
@@ -924,6 +930,11 @@ static void search_runs_errors_name_position_and_token(void **st)
 	search_fails(s, "metrics.loss LIKE '1'", NULL, "metrics compare with = != < <= > >=");
 	search_fails(s, NULL, "metrics.loss UP", "order_by[0]: position 14: expected ASC, DESC or the end");
 	search_fails(s, "metrics. < 1", NULL, "expected a key after the '.'");
+	/* a number too long to keep is refused, not cut to another number */
+	search_fails(s, "metrics.loss < 1000000000000000000000000000000000000000000000000000000000000000000", NULL,
+		     "filter: position 16: a number is at most 63 characters, got '100000");
+	assert_string_equal(names(s, "metrics.loss < 100000000000000000000000000000000000000000000000000000000000000",
+				  NULL, "exp"), "c,b,a");
 	Mlmd__Pb__Tracking__SearchRunsRequest rq = MLMD__PB__TRACKING__SEARCH_RUNS_REQUEST__INIT;
 	rq.has_max_results = 1;
 	rq.max_results = 0;
@@ -933,6 +944,175 @@ static void search_runs_errors_name_position_and_token(void **st)
 	RPC_FAILS(s, SearchRuns, &rq, search_runs, MLMD_INVALID_ARGUMENT, "page_token 'zz'");
 	mlmd_store_free(s);
 }
+
+/* Hostile searches are refused by the compiler, naming what is too big,
+ * before the database sees them: conditions beyond what SQL engines nest
+ * (SQLite stops at an expression depth of 1000), LIKE patterns beyond
+ * SQLite's 50000 bytes, order_by entries and experiment names beyond the
+ * bound variables a statement may have. At the limits the searches run. */
+static void search_runs_refuses_oversized_requests(void **st)
+{
+	(void)st;
+	mlmd_store *s = search_store();
+	char *f = malloc(32 * (MAX_SEARCH_CONDITIONS + 1)), needle[96];
+	strcpy(f, "metrics.loss > -1");
+	for (int i = 1; i < MAX_SEARCH_CONDITIONS; i++)
+		strcat(f, " and metrics.loss > -1");
+	assert_string_equal(names(s, f, NULL, "exp"), "c,b,a");
+	size_t at = strlen(f) + 6; /* where the condition past the limit starts */
+	strcat(f, " and tags.team = 'x'");
+	snprintf(needle, sizeof needle, "filter: position %zu: more than %d conditions", at, MAX_SEARCH_CONDITIONS);
+	search_fails(s, f, NULL, needle);
+	free(f);
+
+	/* a LIKE pattern of 10000 bytes runs; one more byte is refused where it starts */
+	char *pat = malloc(60000);
+	memcpy(pat, "tags.team LIKE '", 16);
+	memset(pat + 16, '%', 10000);
+	strcpy(pat + 16 + 10000, "'");
+	assert_string_equal(names(s, pat, NULL, "exp"), "c,b,a");
+	memset(pat + 16, '%', 55000);
+	strcpy(pat + 16 + 55000, "'");
+	search_fails(s, pat, NULL, "filter: position 16: the pattern is 55000 bytes; at most 10000");
+	free(pat);
+
+	/* order_by: 100 entries run, 101 are refused */
+	const char *many[MAX_SEARCH_ORDER + 1];
+	for (int i = 0; i <= MAX_SEARCH_ORDER; i++)
+		many[i] = "params.lr DESC";
+	Mlmd__Pb__Tracking__SearchRunsResponse *r = search(s, NULL, many, MAX_SEARCH_ORDER, NULL, 0, 0, NULL);
+	assert_int_equal(r->n_runs, 4);
+	free_msg(r);
+	Mlmd__Pb__Tracking__SearchRunsRequest rq = MLMD__PB__TRACKING__SEARCH_RUNS_REQUEST__INIT;
+	rq.order_by = (char **)many;
+	rq.n_order_by = MAX_SEARCH_ORDER + 1;
+	snprintf(needle, sizeof needle, "order_by: %d entries; at most %d", MAX_SEARCH_ORDER + 1, MAX_SEARCH_ORDER);
+	RPC_FAILS(s, SearchRuns, &rq, search_runs, MLMD_INVALID_ARGUMENT, needle);
+
+	/* experiment_names: 1000 run, 70000 (more than PostgreSQL's 65535 bound parameters) are refused */
+	const char **exps = malloc(70000 * sizeof *exps);
+	for (int i = 0; i < 70000; i++)
+		exps[i] = i % 2 ? "exp" : "nope";
+	r = search(s, NULL, NULL, 0, exps, MAX_SEARCH_EXPERIMENTS, 0, NULL);
+	assert_int_equal(r->n_runs, 3);
+	free_msg(r);
+	rq.n_order_by = 0;
+	rq.experiment_names = (char **)exps;
+	rq.n_experiment_names = 70000;
+	snprintf(needle, sizeof needle, "experiment_names: 70000 names; at most %d", MAX_SEARCH_EXPERIMENTS);
+	RPC_FAILS(s, SearchRuns, &rq, search_runs, MLMD_INVALID_ARGUMENT, needle);
+	free(exps);
+	mlmd_store_free(s);
+}
+
+static double seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Requests with many keys (a megabyte of request holds 50000) are handled
+ * in O(n log n): repeated keys are found by sorting, the run's properties
+ * by binary search, and the Run message's lists grow geometrically.
+ * Pairwise, these calls took about a minute on SQLite (and GetRun's growth
+ * by one, two minutes under ASan, whose realloc always copies);
+ * the rules for repeated keys hold as before (the first parameter, the last
+ * tag, the latest point of each metric even when its last series is empty). */
+#define MANY 50000
+static void requests_with_many_keys_take_n_log_n(void **st)
+{
+	(void)st;
+	double t0 = seconds();
+	mlmd_store *s = open_memory();
+	Param *p = calloc(MANY + 1, sizeof *p), **pp = calloc(MANY + 1, sizeof *pp);
+	Tag *t = calloc(MANY + 1, sizeof *t), **tp = calloc(MANY + 1, sizeof *tp);
+	Series *m = calloc(MANY + 1, sizeof *m), **mp = calloc(MANY + 1, sizeof *mp);
+	Mlmd__Pb__Value *v = calloc(MANY + 1, sizeof *v);
+	char (*keys)[16] = calloc(MANY, sizeof *keys);
+	double one[] = { 1, 2 };
+	int64_t steps[] = { 5, 3 };
+	for (int i = 0; i < MANY; i++) {
+		snprintf(keys[i], sizeof keys[i], "k%d", (i * 7919) % MANY); /* not in key order */
+		v[i] = ival(i);
+		p[i] = param(keys[i], &v[i]);
+		Tag ti = MLMD__PB__TRACKING__TAG__INIT;
+		ti.key = keys[i];
+		ti.value = "first";
+		t[i] = ti;
+		Series mi = MLMD__PB__TRACKING__METRIC_SERIES__INIT;
+		mi.key = keys[i];
+		mi.values = one;
+		mi.steps = steps;
+		mi.n_values = mi.n_steps = 2;
+		m[i] = mi;
+		pp[i] = &p[i], tp[i] = &t[i], mp[i] = &m[i];
+	}
+	/* one key again at the end of each list */
+	v[MANY] = ival(7);
+	p[MANY] = param(keys[7], &v[MANY]); /* the same value: one parameter */
+	t[MANY] = t[3];
+	t[MANY].value = "last";
+	m[MANY] = m[5];
+	m[MANY].n_values = m[MANY].n_steps = 0; /* empty: the key's latest point is still its value */
+	pp[MANY] = &p[MANY], tp[MANY] = &t[MANY], mp[MANY] = &m[MANY];
+
+	Mlmd__Pb__Tracking__StartRunRequest srq = MLMD__PB__TRACKING__START_RUN_REQUEST__INIT;
+	srq.params = pp, srq.n_params = MANY + 1;
+	srq.tags = tp, srq.n_tags = MANY + 1;
+	Mlmd__Pb__Tracking__StartRunResponse *sr = RPC_OK(s, StartRun, &srq, start_run);
+	int64_t run = sr->run_id;
+	free_msg(sr);
+	/* a parameter given twice with different values is refused, naming the second */
+	v[MANY] = ival(8);
+	char needle[96];
+	snprintf(needle, sizeof needle, "params[%d]: parameter '%s' is given twice with different values", MANY, keys[7]);
+	RPC_FAILS(s, StartRun, &srq, start_run, MLMD_INVALID_ARGUMENT, needle);
+
+	/* Log: the same parameters again are accepted, the tags replaced, MANY series */
+	v[MANY] = ival(7);
+	for (int i = 0; i < MANY; i++)
+		t[i].value = "second";
+	Mlmd__Pb__Tracking__LogRequest lrq = MLMD__PB__TRACKING__LOG_REQUEST__INIT;
+	lrq.has_run_id = 1, lrq.run_id = run;
+	lrq.params = pp, lrq.n_params = MANY + 1;
+	lrq.tags = tp, lrq.n_tags = MANY + 1;
+	lrq.metrics = mp, lrq.n_metrics = MANY + 1;
+	Mlmd__Pb__Tracking__LogResponse *lr = RPC_OK(s, Log, &lrq, log);
+	assert_int_equal(lr->points, 2 * MANY);
+	free_msg(lr);
+	Mlmd__Pb__Tracking__Run *g = get_run(s, run);
+	assert_int_equal(g->n_params, MANY);
+	assert_int_equal(g->n_tags, MANY);
+	assert_int_equal(g->n_metrics, MANY);
+	for (size_t i = 0; i < g->n_tags; i++)
+		assert_string_equal(g->tags[i]->value, strcmp(g->tags[i]->key, keys[3]) ? "second" : "last");
+	for (size_t i = 0; i < g->n_metrics; i++) { /* step 5 is the latest: value 1 */
+		assert_true(g->metrics[i]->value == 1);
+		assert_int_equal(g->metrics[i]->step, 5);
+	}
+	free_msg(g);
+	/* another value for a logged parameter is refused, naming it */
+	v[MANY] = ival(9);
+	lrq.tags = NULL, lrq.n_tags = 0, lrq.metrics = NULL, lrq.n_metrics = 0;
+	snprintf(needle, sizeof needle, "params[%d]: run %lld: parameter '%s' already has another value", MANY,
+		 (long long)run, keys[7]);
+	RPC_FAILS(s, Log, &lrq, log, MLMD_INVALID_ARGUMENT, needle);
+
+	/* FindCachedRun: a key given twice is refused */
+	Mlmd__Pb__Tracking__FindCachedRunRequest frq = MLMD__PB__TRACKING__FIND_CACHED_RUN_REQUEST__INIT;
+	frq.params = pp, frq.n_params = MANY + 1;
+	snprintf(needle, sizeof needle, "params[%d]: parameter '%s' is given twice", MANY, keys[7]);
+	RPC_FAILS(s, FindCachedRun, &frq, find_cached_run, MLMD_INVALID_ARGUMENT, needle);
+	frq.n_params = MANY;
+	free_msg(RPC_OK(s, FindCachedRun, &frq, find_cached_run));
+	mlmd_store_free(s);
+	free(p), free(pp), free(t), free(tp), free(m), free(mp), free(v), free(keys);
+	double dt = seconds() - t0;
+	if (!backend_is_pg() && dt > 30) /* seconds here (more under sanitizers); a minute and more pairwise */
+		fail_msg("%d keys took %.1f s", MANY, dt);
+}
+#undef MANY
 
 /* ---- the schema step ------------------------------------------------------------------- */
 
@@ -1106,6 +1286,8 @@ int main(void)
 		cmocka_unit_test(search_runs_filters),
 		cmocka_unit_test(search_runs_orders_and_pages),
 		cmocka_unit_test(search_runs_errors_name_position_and_token),
+		cmocka_unit_test(search_runs_refuses_oversized_requests),
+		cmocka_unit_test(requests_with_many_keys_take_n_log_n),
 		cmocka_unit_test(put_metric_history_restores_points),
 		cmocka_unit_test(version_2_store_upgrades_to_3),
 	};

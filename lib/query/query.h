@@ -58,6 +58,11 @@ typedef struct mlmd__filter {
 #define MLMD_FILTER_MAX_PARAMS 4000
 #define MLMD_FILTER_MAX_OPS 500      /* operators: keeps SQL expression depth bounded */
 #define MLMD_FILTER_MAX_PATTERN 10000 /* bytes of a LIKE pattern */
+/* SearchRuns (query/runs.c): bounds that keep a search inside what every
+ * backend accepts (SQLite: expression depth 1000, 32766 bound variables) */
+#define MLMD_RUNS_MAX_CONDITIONS 200   /* conditions joined by AND */
+#define MLMD_RUNS_MAX_ORDER 100        /* order_by entries */
+#define MLMD_RUNS_MAX_EXPERIMENTS 1000 /* experiment_names */
 
 /* Compiles `query` for nodes of kind `kind` (KIND_*). `missing_is_null` selects LEFT
  * joins for properties (a node lacking a property compares as NULL) instead

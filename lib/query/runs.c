@@ -302,12 +302,20 @@ static int cond(lex *l, out *o, const ident *id, const tok *optok, const tok *v)
 	double num = 0;
 	const char *text = v->t == T_STR ? v->text : NULL;
 	char numtext[64] = "";
+	if (v->t == T_NUM && v->n >= sizeof numtext) /* cut short, it would be another number */
+		return err(l, v, "%s", "a number is at most 63 characters");
 	if (v->t == T_NUM)
-		mlmd__snprintf(numtext, sizeof numtext, "%.*s", (int)(v->n < 63 ? v->n : 63), v->s);
+		mlmd__snprintf(numtext, sizeof numtext, "%.*s", (int)v->n, v->s);
 	const char *lit = text ? text : numtext;
 	int is_num = mlmd__parse_double(lit, strlen(lit), MLMD_NUM_TRIM, &num) == 0;
 	if (v->t != T_STR && v->t != T_NUM)
 		return err(l, v, "%s", "expected a number or a quoted string");
+	if ((like || ilike) && strlen(lit) > MLMD_FILTER_MAX_PATTERN) { /* SQLite refuses patterns over 50000 bytes */
+		char msg[64];
+		mlmd__snprintf(msg, sizeof msg, "the pattern is %zu bytes; at most %d", strlen(lit),
+			       MLMD_FILTER_MAX_PATTERN);
+		return err(l, v, "%s", msg);
+	}
 	char sql[512];
 	if (id->entity == E_METRIC) {
 		if (like || ilike)
@@ -414,6 +422,12 @@ static int parse_filter(lex *l, out *o)
 	if (!rc && t.t == T_END)
 		return 0;
 	while (!rc) {
+		if (n == MLMD_RUNS_MAX_CONDITIONS) { /* each one nests the SQL expression deeper */
+			char msg[64];
+			mlmd__snprintf(msg, sizeof msg, "more than %d conditions", MLMD_RUNS_MAX_CONDITIONS);
+			rc = err(l, &t, "%s", msg);
+			break;
+		}
 		if ((rc = parse_ident(l, &t, &id)))
 			break;
 		if (t.t != T_OP && !word_is(&t, "LIKE") && !word_is(&t, "ILIKE")) {
@@ -500,6 +514,12 @@ int mlmd__runs_compile(const char *filter, const char *const *order_by, size_t n
 		       const char *const *experiments, size_t n_experiments, int64_t limit, int64_t offset,
 		       mlmd_buf *sql, mlmd__args *args)
 {
+	if (n_experiments > MLMD_RUNS_MAX_EXPERIMENTS)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "experiment_names: %zu names; at most %d", n_experiments,
+				  MLMD_RUNS_MAX_EXPERIMENTS);
+	if (n_order > MLMD_RUNS_MAX_ORDER)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "order_by: %zu entries; at most %d", n_order,
+				  MLMD_RUNS_MAX_ORDER);
 	out o = { { 0 }, { 0 }, 0 };
 	put(&o, "SELECT e.id FROM execution e WHERE EXISTS (SELECT 1 FROM association a JOIN context x ON x.id ="
 		" a.context_id JOIN type xt ON xt.id = x.type_id WHERE a.execution_id = e.id AND xt.kind = 2 AND"

@@ -80,6 +80,17 @@ int mlmd__track_run_experiment(call *c, int64_t run, int64_t *id, char **name);
 /* The Run message of execution e (new; free with protobuf_c_message_free_unpacked). */
 int mlmd__track_run_message(call *c, const Mlmd__Pb__Execution *e, Mlmd__Pb__Tracking__Run **out);
 
+/* The repeated keys of a request's list (params, tags, metric series) in
+ * O(n log n): items are n messages whose `char *key` field sits at
+ * key_offset (keys checked non-NULL). (*first)[i] and (*last)[i] are the
+ * indexes of the first and the last item with item i's key; free(*first)
+ * frees both (*last is NULL when n is 0). */
+int mlmd__track_key_groups(void *const *items, size_t n, size_t key_offset, size_t **first, size_t **last);
+/* e's custom properties sorted by key (NULL when it has none, or on OOM:
+ * *rc says which), for lookups with mlmd__track_prop_sorted(); free() it. */
+prop_entry **mlmd__track_props_sorted(const Mlmd__Pb__Execution *e, int *rc);
+const Mlmd__Pb__Value *mlmd__track_prop_sorted(prop_entry *const *sorted, size_t n, const char *name);
+
 /* Whether two values are the same kind and value (NaN equals NaN). */
 int mlmd__track_same_value(const Mlmd__Pb__Value *a, const Mlmd__Pb__Value *b);
 /* Checks a key (param, tag, metric): not empty, at most MLMD_TRACK_MAX_KEY

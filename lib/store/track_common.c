@@ -262,6 +262,86 @@ const Mlmd__Pb__Value *mlmd__track_prop(const Mlmd__Pb__Execution *e, const char
 	return NULL;
 }
 
+static int cmp_key(const void *a, const void *b);
+
+/* ---- repeated keys and lookups (requests may hold many thousands) ---------------- */
+
+typedef struct key_ref {
+	const char *key;
+	size_t i;
+} key_ref;
+
+static int cmp_ref(const void *a, const void *b)
+{
+	const key_ref *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+int mlmd__track_key_groups(void *const *items, size_t n, size_t key_offset, size_t **first, size_t **last)
+{
+	*first = *last = NULL;
+	if (!n)
+		return 0;
+	key_ref *r = malloc(n * sizeof *r);
+	size_t *f = malloc(2 * n * sizeof *f); /* n <= what a request decodes to: no overflow */
+	if (!r || !f) {
+		free(r);
+		free(f);
+		return MLMD_OOM();
+	}
+	for (size_t i = 0; i < n; i++) {
+		r[i].key = *(char *const *)((const char *)items[i] + key_offset);
+		r[i].i = i;
+	}
+	qsort(r, n, sizeof *r, cmp_ref);
+	size_t *l = f + n;
+	for (size_t a = 0, b; a < n; a = b) {
+		for (b = a + 1; b < n && !strcmp(r[b].key, r[a].key); b++)
+			;
+		for (size_t j = a; j < b; j++) {
+			f[r[j].i] = r[a].i;
+			l[r[j].i] = r[b - 1].i;
+		}
+	}
+	free(r);
+	*first = f;
+	*last = l;
+	return 0;
+}
+
+prop_entry **mlmd__track_props_sorted(const Mlmd__Pb__Execution *e, int *rc)
+{
+	size_t n = e->n_custom_properties;
+	*rc = 0;
+	if (!n)
+		return NULL;
+	prop_entry **sorted = malloc(n * sizeof *sorted);
+	if (!sorted) {
+		*rc = MLMD_OOM();
+		return NULL;
+	}
+	memcpy(sorted, e->custom_properties, n * sizeof *sorted);
+	qsort(sorted, n, sizeof *sorted, cmp_key);
+	return sorted;
+}
+
+const Mlmd__Pb__Value *mlmd__track_prop_sorted(prop_entry *const *sorted, size_t n, const char *name)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(sorted[mid]->key, name);
+		if (!c)
+			return sorted[mid]->value;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 int mlmd__track_run_experiment(call *c, int64_t run, int64_t *id, char **name)
 {
 	sqlq q;
@@ -319,14 +399,18 @@ static int copy_str(char **dst, const char *src)
 	return (*dst = mlmd__strdup(src)) ? 0 : MLMD_OOM();
 }
 
-/* Appends p to the message's repeated field (array of pointers, count). */
+/* Appends p to the message's repeated field (array of pointers, count),
+ * which only ever grows here from empty: its capacity is n rounded up to a
+ * power of two, so n appends cost O(n) copying whatever realloc does. */
 static int push_ptr(void ***arr, size_t *n, void *p)
 {
-	void **a = realloc(*arr, (*n + 1) * sizeof *a);
-	if (!a)
-		return MLMD_OOM();
-	a[(*n)++] = p;
-	*arr = a;
+	if (!(*n & (*n - 1))) { /* 0 or a power of two: full */
+		void **a = realloc(*arr, (*n ? 2 * *n : 1) * sizeof *a);
+		if (!a)
+			return MLMD_OOM();
+		*arr = a;
+	}
+	(*arr)[(*n)++] = p;
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  * digest, INPUT/OUTPUT events, attribution to the run's experiment), the
  * fingerprint of a run, and FindCachedRun (one indexed lookup on it).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
@@ -273,11 +274,17 @@ int mlmd__track_FindCachedRun(call *c, const Mlmd__Pb__Tracking__FindCachedRunRe
 			    v->value_case != MLMD__PB__VALUE__VALUE_STRING_VALUE)))
 			rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: parameter '%s' must have an int, double or string value",
 					w, rq->params[i]->key);
-		for (size_t j = 0; j < i && !rc; j++)
-			if (!strcmp(rq->params[j]->key, rq->params[i]->key))
-				rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: parameter '%s' is given twice", w,
-						rq->params[i]->key);
 	}
+	size_t *first = NULL, *last;
+	if (!rc) /* repeated keys by sorting, not by pairs: a request may carry many thousands */
+		rc = mlmd__track_key_groups((void *const *)rq->params, rq->n_params,
+					    offsetof(Mlmd__Pb__Tracking__Param, key), &first, &last);
+	for (size_t i = 0; i < rq->n_params && !rc; i++)
+		if (first[i] < i) {
+			mlmd__snprintf(w, sizeof w, "params[%zu]", i);
+			rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: parameter '%s' is given twice", w, rq->params[i]->key);
+		}
+	free(first);
 	for (size_t i = 0; i < rq->n_input_sha256 && !rc; i++) {
 		mlmd__snprintf(w, sizeof w, "input_sha256[%zu]", i);
 		rc = mlmd__track_check_sha256(rq->input_sha256[i], w);

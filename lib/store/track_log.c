@@ -5,6 +5,7 @@
  * PutMetricHistory (points restored to any execution, properties left as
  * they are) and ListMetricKeys (the keys each execution has points for).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "track.h"
@@ -70,14 +71,32 @@ int mlmd__track_Log(call *c, const Mlmd__Pb__Tracking__LogRequest *rq, Mlmd__Pb_
 	track_props tp;
 	mlmd__tp_init(&tp, &mlmd__execution_kind);
 	char name[MLMD_TRACK_MAX_KEY + 16];
+	/* repeated keys and the run's properties are found by sorting, not by
+	 * pairs: a request may carry many thousands of keys */
+	size_t *pfirst, *plast, *tfirst, *tlast, *mfirst, *mlast;
+	prop_entry **props = NULL;
+	rc = mlmd__track_key_groups((void *const *)rq->params, rq->n_params,
+				    offsetof(Mlmd__Pb__Tracking__Param, key), &pfirst, &plast);
+	if (!rc && (rc = mlmd__track_key_groups((void *const *)rq->tags, rq->n_tags, offsetof(Mlmd__Pb__Tracking__Tag, key),
+						&tfirst, &tlast)))
+		free(pfirst);
+	if (!rc && (rc = mlmd__track_key_groups((void *const *)rq->metrics, rq->n_metrics,
+						offsetof(Mlmd__Pb__Tracking__MetricSeries, key), &mfirst, &mlast))) {
+		free(pfirst);
+		free(tfirst);
+	}
+	if (rc) {
+		protobuf_c_message_free_unpacked(&e->base, NULL);
+		return rc;
+	}
+	if (rq->n_params)
+		props = mlmd__track_props_sorted(e, &rc);
 	/* a parameter keeps its first value: the same again is accepted, another refused */
 	for (size_t i = 0; i < rq->n_params && !rc; i++) {
 		const Mlmd__Pb__Tracking__Param *p = rq->params[i];
 		mlmd__snprintf(name, sizeof name, "param.%s", p->key);
-		const Mlmd__Pb__Value *old = mlmd__track_prop(e, name);
-		size_t j = 0;
-		while (j < i && strcmp(rq->params[j]->key, p->key))
-			j++;
+		const Mlmd__Pb__Value *old = mlmd__track_prop_sorted(props, e->n_custom_properties, name);
+		size_t j = pfirst[i];
 		if (j < i)
 			old = rq->params[j]->value;
 		if (old && !mlmd__track_same_value(old, p->value)) {
@@ -89,27 +108,20 @@ int mlmd__track_Log(call *c, const Mlmd__Pb__Tracking__LogRequest *rq, Mlmd__Pb_
 			rc = mlmd__tp_value(&tp, "param.", p->key, p->value);
 		}
 	}
-	for (size_t i = 0; i < rq->n_tags && !rc; i++) {
-		size_t j = i + 1; /* the last value of a repeated tag wins */
-		while (j < rq->n_tags && strcmp(rq->tags[j]->key, rq->tags[i]->key))
-			j++;
-		if (j == rq->n_tags)
+	for (size_t i = 0; i < rq->n_tags && !rc; i++)
+		if (tlast[i] == i) /* the last value of a repeated tag wins */
 			rc = mlmd__tp_str(&tp, "tag.", rq->tags[i]->key, rq->tags[i]->value);
-	}
 	int64_t points = 0;
 	for (size_t i = 0; i < rq->n_metrics && !rc; i++) {
 		const Mlmd__Pb__Tracking__MetricSeries *m = rq->metrics[i];
-		if (!m->n_values)
-			continue;
-		rc = mlmd__metric_insert(c->sql, e->id, m->key, m->values, m->n_steps ? m->steps : NULL,
-					 m->n_timestamps ? m->timestamps : NULL, c->now, m->n_values);
+		if (m->n_values)
+			rc = mlmd__metric_insert(c->sql, e->id, m->key, m->values, m->n_steps ? m->steps : NULL,
+						 m->n_timestamps ? m->timestamps : NULL, c->now, m->n_values);
 		points += (int64_t)m->n_values;
 		/* the latest point (by step, then timestamp, then logging order)
-		 * becomes metric.<key>, once per key even when it comes twice */
-		size_t j = i + 1;
-		while (j < rq->n_metrics && strcmp(rq->metrics[j]->key, m->key))
-			j++;
-		if (!rc && j == rq->n_metrics) {
+		 * becomes metric.<key>, once per key even when it comes twice
+		 * (and when its last series is empty) */
+		if (!rc && mlast[i] == i) {
 			int found = 0;
 			double v;
 			int64_t step, ts;
@@ -121,6 +133,10 @@ int mlmd__track_Log(call *c, const Mlmd__Pb__Tracking__LogRequest *rq, Mlmd__Pb_
 	if (!rc && tp.n)
 		rc = mlmd__tp_update_execution(c, e->id, &tp, -1);
 	mlmd__tp_free(&tp);
+	free(props);
+	free(pfirst);
+	free(tfirst);
+	free(mfirst);
 	protobuf_c_message_free_unpacked(&e->base, NULL);
 	if (!rc) {
 		rs->has_points = 1;

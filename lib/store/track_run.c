@@ -3,6 +3,7 @@
  * run execution with its parameters, tags and capture, the association),
  * EndRun (state, end time, fingerprint) and GetRun.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "track.h"
@@ -113,26 +114,46 @@ int mlmd__track_same_value(const Mlmd__Pb__Value *a, const Mlmd__Pb__Value *b)
 	return same_value(a, b);
 }
 
+static int start_run(call *c, const Mlmd__Pb__Tracking__StartRunRequest *rq, Mlmd__Pb__Tracking__StartRunResponse *rs,
+		     const size_t *pfirst, const size_t *tlast);
+
 int mlmd__track_StartRun(call *c, const Mlmd__Pb__Tracking__StartRunRequest *rq,
 			 Mlmd__Pb__Tracking__StartRunResponse *rs)
 {
-	const char *xname = rq->experiment_name && *rq->experiment_name ? rq->experiment_name
-									 : MLMD_TRACK_DEFAULT_EXPERIMENT;
-	const char *rtype = rq->run_type && *rq->run_type ? rq->run_type : MLMD_TRACK_RUN_TYPE;
 	int rc = check_params(rq->params, rq->n_params, "params");
 	if (!rc)
 		rc = check_tags(rq->tags, rq->n_tags, "tags");
 	if (!rc)
 		rc = check_capture(rq->capture);
+	/* repeated keys by sorting, not by pairs: a request may carry many thousands */
+	size_t *pfirst = NULL, *plast, *tfirst = NULL, *tlast;
+	if (!rc)
+		rc = mlmd__track_key_groups((void *const *)rq->params, rq->n_params,
+					    offsetof(Mlmd__Pb__Tracking__Param, key), &pfirst, &plast);
+	if (!rc)
+		rc = mlmd__track_key_groups((void *const *)rq->tags, rq->n_tags, offsetof(Mlmd__Pb__Tracking__Tag, key),
+					    &tfirst, &tlast);
 	for (size_t i = 0; !rc && i < rq->n_params; i++)
-		for (size_t j = 0; !rc && j < i; j++)
-			if (!strcmp(rq->params[i]->key, rq->params[j]->key) &&
-			    !same_value(rq->params[i]->value, rq->params[j]->value))
-				rc = mlmd__fail(MLMD_INVALID_ARGUMENT,
-						"params[%zu]: parameter '%s' is given twice with different values", i,
-						rq->params[i]->key);
-	if (rc)
-		return rc;
+		if (pfirst[i] < i && !same_value(rq->params[i]->value, rq->params[pfirst[i]]->value))
+			rc = mlmd__fail(MLMD_INVALID_ARGUMENT,
+					"params[%zu]: parameter '%s' is given twice with different values", i,
+					rq->params[i]->key);
+	if (!rc)
+		rc = start_run(c, rq, rs, pfirst, tlast);
+	free(pfirst);
+	free(tfirst);
+	return rc;
+}
+
+/* StartRun once the request is checked; pfirst and tlast: the first
+ * parameter and the last tag of each key (mlmd__track_key_groups). */
+static int start_run(call *c, const Mlmd__Pb__Tracking__StartRunRequest *rq, Mlmd__Pb__Tracking__StartRunResponse *rs,
+		     const size_t *pfirst, const size_t *tlast)
+{
+	const char *xname = rq->experiment_name && *rq->experiment_name ? rq->experiment_name
+									 : MLMD_TRACK_DEFAULT_EXPERIMENT;
+	const char *rtype = rq->run_type && *rq->run_type ? rq->run_type : MLMD_TRACK_RUN_TYPE;
+	int rc;
 	int64_t xtype = 0, rtype_id = 0, xid = 0, run = 0;
 	if ((rc = mlmd__track_type(c, KIND_CONTEXT, MLMD_TRACK_EXPERIMENT_TYPE, &xtype)) ||
 	    (rc = mlmd__track_type(c, KIND_EXECUTION, rtype, &rtype_id)))
@@ -148,20 +169,12 @@ int mlmd__track_StartRun(call *c, const Mlmd__Pb__Tracking__StartRunRequest *rq,
 
 	track_props tp;
 	mlmd__tp_init(&tp, &mlmd__execution_kind);
-	for (size_t i = 0; !rc && i < rq->n_params; i++) {
-		size_t j = 0;
-		while (j < i && strcmp(rq->params[j]->key, rq->params[i]->key))
-			j++;
-		if (j == i)
+	for (size_t i = 0; !rc && i < rq->n_params; i++)
+		if (pfirst[i] == i)
 			rc = mlmd__tp_value(&tp, "param.", rq->params[i]->key, rq->params[i]->value);
-	}
-	for (size_t i = 0; !rc && i < rq->n_tags; i++) {
-		size_t j = i + 1; /* the last value of a repeated tag wins */
-		while (j < rq->n_tags && strcmp(rq->tags[j]->key, rq->tags[i]->key))
-			j++;
-		if (j == rq->n_tags)
+	for (size_t i = 0; !rc && i < rq->n_tags; i++)
+		if (tlast[i] == i) /* the last value of a repeated tag wins */
 			rc = mlmd__tp_str(&tp, "tag.", rq->tags[i]->key, rq->tags[i]->value);
-	}
 	if (!rc)
 		rc = capture_props(&tp, rq->capture);
 	if (rc) {

@@ -1,13 +1,15 @@
 /*
  * tests/fuzz/fuzz_rpc.c - fuzz target for request bytes through
- * mlmd_store_call(), every RPC of MetadataStoreService.
+ * mlmd_store_call(), every RPC of MetadataStoreService and of
+ * mlmd.tracking.TrackingService.
  *
  * An input is a short program of calls on a fresh in-memory store, so a
  * mutation can put types and nodes and then read, list and walk them:
  *
  *   repeated { u8 method; u16 length (little-endian); length bytes }
  *
- * `method` picks an RPC from MLMD_RPC_LIST (modulo its size); the bytes are
+ * `method` picks an RPC (modulo their number): MLMD_RPC_LIST's 52 first, then
+ * the tracking RPCs in MLMD__TRACK_RPC_LIST's order (52 StartRun, ...); the bytes are
  * the serialized request. A record that runs past the end takes what is left.
  * Each call must either succeed with a response that parses as the method's
  * response message, or fail with a canonical status whose code and message
@@ -21,19 +23,23 @@
 #include <string.h>
 #include <mlmd.h>
 #include "mlmd/rpc_list.h"
+#include "store/track.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define RPC_NAME(Method, snake, writes) #Method,
-static const char *const rpcs[] = { MLMD_RPC_LIST(RPC_NAME) };
+static const char *const rpcs[] = { MLMD_RPC_LIST(RPC_NAME) MLMD__TRACK_RPC_LIST(RPC_NAME) };
 #undef RPC_NAME
 #define N_RPCS (sizeof rpcs / sizeof rpcs[0])
 #define MAX_CALLS 16
 
-static void call(mlmd_store *s, const char *method, const uint8_t *req, size_t len)
+static void rpc_call(mlmd_store *s, const char *method, const uint8_t *req, size_t len)
 {
 	const ProtobufCMethodDescriptor *md =
 		protobuf_c_service_descriptor_get_method_by_name(&mlmd__pb__metadata_store_service__descriptor, method);
+	if (!md)
+		md = protobuf_c_service_descriptor_get_method_by_name(&mlmd__pb__tracking__tracking_service__descriptor,
+								      method);
 	if (!md)
 		abort();
 	void *resp = NULL;
@@ -81,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (len > size - at)
 			len = size - at;
-		call(s, method, data + at, len);
+		rpc_call(s, method, data + at, len);
 		at += len;
 	}
 	mlmd_store_free(s);

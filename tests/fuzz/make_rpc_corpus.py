@@ -1,6 +1,6 @@
 """Writes the seed corpus for tests/fuzz/fuzz_rpc.c: short programs of RPC
 calls (types, nodes, events, contexts, then reads, filtered lists and lineage
-walks), one program per file, in the target's record format
+walks; runs, metrics, files and searches of the tracking service), one program per file, in the target's record format
 (u8 method index, u16 little-endian length, request bytes). Run after `make`
 with Debian's /usr/bin/python3:
 
@@ -14,6 +14,7 @@ import sys
 
 from ml_metadata.proto import metadata_store_pb2 as pb
 from ml_metadata.proto import metadata_store_service_pb2 as svc
+from mlmd.proto import mlmd_tracking_pb2 as trk
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 out = sys.argv[1]
@@ -23,10 +24,15 @@ os.makedirs(out, exist_ok=True)
 with open(os.path.join(HERE, '..', '..', 'include', 'mlmd', 'rpc_list.h')) as f:
   METHODS = re.findall(r'X\((\w+), \w+, [01]\)', f.read())
 assert len(METHODS) == 52, len(METHODS)
+# then the tracking RPCs: lib/store/track.h's MLMD__TRACK_RPC_LIST.
+with open(os.path.join(HERE, '..', '..', 'lib', 'store', 'track.h')) as f:
+  TRACKING = re.findall(r'X\((\w+), \w+, [01]\)', f.read())
+assert len(TRACKING) == 10, TRACKING
+METHODS += TRACKING
 
 
 def rec(method, **fields):
-  req = getattr(svc, method + 'Request')(**fields)
+  req = getattr(trk if method in TRACKING else svc, method + 'Request')(**fields)
   b = req.SerializeToString()
   assert len(b) < 65536
   return bytes([METHODS.index(method)]) + struct.pack('<H', len(b)) + b
@@ -122,3 +128,42 @@ save('update-mask', dataset_type(), TWO,
      rec('PutArtifacts', artifacts=[pb.Artifact(id=1, type_id=1, uri='s3://new')],
          update_mask={'paths': ['uri', 'properties.span', '']}),
      rec('GetArtifactsByID', artifact_ids=[1]))
+
+
+# The tracking service: a run with parameters, tags, metric series and files, ended, then read.
+def param(key, **value):
+  return trk.Param(key=key, value=pb.Value(**value))
+
+
+SHA = 'ab' * 32
+START = rec('StartRun', experiment_name='vision', run_name='r1',
+            capture=trk.Capture(argv=['train.py', '--lr=0.1'], cwd='/w', git_commit='0' * 40, git_dirty=False,
+                                env={'OMP_NUM_THREADS': '4'}, seed=42),
+            params=[param('lr', double_value=0.1), param('n', int_value=10), param('opt', string_value='adam')],
+            tags=[trk.Tag(key='team', value='a')])
+LOSS = trk.MetricSeries(key='loss', values=[0.5, 0.25, float('nan')], steps=[0, 1, 2], timestamps=[10, 20, 30])
+save('track-run', START,
+     rec('Log', run_id=1, params=[param('lr', double_value=0.1)], tags=[trk.Tag(key='team', value='b')],
+         metrics=[LOSS, trk.MetricSeries(key='acc', values=[0.9])]),
+     rec('LogFiles', run_id=1, inputs=[trk.FileRecord(uri='file:///d.csv', sha256=SHA, size=10)],
+         outputs=[trk.FileRecord(uri='file:///m.onnx', sha256='cd' * 32, size=5, name='m', type='Model')]),
+     rec('EndRun', run_id=1, status=pb.Execution.COMPLETE, end_time=1000),
+     rec('GetRun', run_id=1), rec('GetMetricHistory', run_id=1, key='loss'),
+     rec('FindCachedRun', params=[param('lr', double_value=0.1), param('n', int_value=10),
+                                  param('opt', string_value='adam')], input_sha256=[SHA]),
+     rec('Log', run_id=1, tags=[trk.Tag(key='late', value='x')]))
+save('track-search', START,
+     rec('StartRun', experiment_name='vision', params=[param('lr', string_value='0.01')]),
+     rec('Log', run_id=1, metrics=[LOSS]),
+     rec('EndRun', run_id=2, status=pb.Execution.FAILED),
+     rec('SearchRuns', experiment_names=['vision'],
+         filter="metrics.loss < 1 and params.lr = '0.1' and tags.team LIKE 'a%' and attributes.status != 'RUNNING'",
+         order_by=['metrics.loss DESC', 'params.lr', 'attributes.start_time ASC'], max_results=1),
+     rec('SearchRuns', filter='params.`lr` >= 0.001', page_token='1'),
+     rec('SearchRuns', filter='attributes.run_name ILIKE \'R%\' or tags.x = 1'))
+save('track-history', START,
+     rec('PutMetricHistory', run_id=1, metrics=[LOSS, trk.MetricSeries(key='val/acc', values=[1, 2], steps=[5, 5])]),
+     rec('ListMetricKeys', run_ids=[1, 2, 1]),
+     rec('GetMetricHistory', run_id=1, key='val/acc'),
+     rec('PutMetricHistory', run_id=1, metrics=[trk.MetricSeries(key='bad', values=[1], steps=[1, 2])]),
+     rec('ListMetricKeys', run_ids=[]))
