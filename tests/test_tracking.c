@@ -736,6 +736,15 @@ static void fingerprint_is_the_documented_text(void **st)
 	tmp_remove(path);
 	assert_string_equal(r->fingerprint, want);
 	free_msg(r);
+	/* a key's '=' is escaped: {"x=s:y": "z"} and {"x": "y=s:z"} are different lists */
+	Mlmd__Pb__Value z = sval("z"), ysz = sval("y=s:z");
+	Param q1 = param("x=s:y", &z), q2 = param("x", &ysz);
+	Param *qa[] = { &q1 }, *qb[] = { &q2 };
+	Mlmd__Pb__Tracking__FindCachedRunResponse *ra = find_cached(s, qa, 1, NULL, 0);
+	Mlmd__Pb__Tracking__FindCachedRunResponse *rb = find_cached(s, qb, 1, NULL, 0);
+	assert_string_not_equal(ra->fingerprint, rb->fingerprint);
+	free_msg(ra);
+	free_msg(rb);
 	mlmd_store_free(s);
 }
 
@@ -1005,25 +1014,17 @@ static void search_runs_refuses_oversized_requests(void **st)
 	mlmd_store_free(s);
 }
 
-static double seconds(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-/* Requests with many keys (a megabyte of request holds 50000) are handled
- * in O(n log n): repeated keys are found by sorting, the run's properties
- * by binary search, and the Run message's lists grow geometrically.
- * Pairwise, these calls took about a minute on SQLite (and GetRun's growth
- * by one, two minutes under ASan, whose realloc always copies);
- * the rules for repeated keys hold as before (the first parameter, the last
+/* Requests with many keys (a megabyte of request holds 50000) keep the
+ * rules for repeated keys: repeated keys are found by sorting, the run's
+ * properties by binary search, and the Run message's lists grow
+ * geometrically (pairwise, these calls took about a minute on SQLite, and
+ * GetRun's growth by one two minutes under ASan; no time is asserted here:
+ * a test does not depend on the machine's speed); the rules hold as before (the first parameter, the last
  * tag, the latest point of each metric even when its last series is empty). */
 #define MANY 50000
-static void requests_with_many_keys_take_n_log_n(void **st)
+static void requests_with_many_keys_keep_the_rules(void **st)
 {
 	(void)st;
-	double t0 = seconds();
 	mlmd_store *s = open_memory();
 	Param *p = calloc(MANY + 1, sizeof *p), **pp = calloc(MANY + 1, sizeof *pp);
 	Tag *t = calloc(MANY + 1, sizeof *t), **tp = calloc(MANY + 1, sizeof *tp);
@@ -1108,9 +1109,6 @@ static void requests_with_many_keys_take_n_log_n(void **st)
 	free_msg(RPC_OK(s, FindCachedRun, &frq, find_cached_run));
 	mlmd_store_free(s);
 	free(p), free(pp), free(t), free(tp), free(m), free(mp), free(v), free(keys);
-	double dt = seconds() - t0;
-	if (!backend_is_pg() && dt > 30) /* seconds here (more under sanitizers); a minute and more pairwise */
-		fail_msg("%d keys took %.1f s", MANY, dt);
 }
 #undef MANY
 
@@ -1287,7 +1285,7 @@ int main(void)
 		cmocka_unit_test(search_runs_orders_and_pages),
 		cmocka_unit_test(search_runs_errors_name_position_and_token),
 		cmocka_unit_test(search_runs_refuses_oversized_requests),
-		cmocka_unit_test(requests_with_many_keys_take_n_log_n),
+		cmocka_unit_test(requests_with_many_keys_keep_the_rules),
 		cmocka_unit_test(put_metric_history_restores_points),
 		cmocka_unit_test(version_2_store_upgrades_to_3),
 	};

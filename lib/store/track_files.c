@@ -21,17 +21,25 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Text with '\\' and newlines escaped, so one value is one line. */
-static void put_escaped(mlmd_buf *b, const char *s)
+/* Text with '\\' and newlines escaped, so one value is one line; in a key
+ * also '=' (as \=), so a key's end is the first unescaped '='. */
+static void put_escaped_as(mlmd_buf *b, const char *s, int key)
 {
 	for (; *s; s++) {
 		if (*s == '\\')
 			mlmd__buf_puts(b, "\\\\");
 		else if (*s == '\n')
 			mlmd__buf_puts(b, "\\n");
+		else if (key && *s == '=')
+			mlmd__buf_puts(b, "\\=");
 		else
 			mlmd__buf_put(b, s, 1);
 	}
+}
+
+static void put_escaped(mlmd_buf *b, const char *s)
+{
+	put_escaped_as(b, s, 0);
 }
 
 /*
@@ -40,7 +48,8 @@ static void put_escaped(mlmd_buf *b, const char *s)
  *   <run type>
  *   <key>=i:<int> | <key>=d:<17 significant digits> | <key>=s:<text>   (by key)
  *   <sha256>                                                        (sorted, distinct)
- * Text (type, string values) has '\' and newline escaped as \\ and \n.
+ * Text (type, keys, string values) has '\' and newline escaped as \\ and \n,
+ * and a key's '=' as \=, so no two parameter lists give the same text.
  */
 int mlmd__track_fingerprint(const char *type, track_param *params, size_t nparams, const char **digests,
 			    size_t ndigests, char out[65])
@@ -55,7 +64,7 @@ int mlmd__track_fingerprint(const char *type, track_param *params, size_t nparam
 	mlmd__buf_puts(&b, "\n");
 	for (size_t i = 0; i < nparams; i++) {
 		const Mlmd__Pb__Value *v = params[i].value;
-		put_escaped(&b, params[i].key);
+		put_escaped_as(&b, params[i].key, 1);
 		if (v->value_case == MLMD__PB__VALUE__VALUE_INT_VALUE) {
 			mlmd__buf_printf(&b, "=i:%lld\n", (long long)v->int_value);
 		} else if (v->value_case == MLMD__PB__VALUE__VALUE_DOUBLE_VALUE) {
