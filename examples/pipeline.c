@@ -366,6 +366,18 @@ static void join_context(mlmd_store *s, int64_t artifact, int64_t execution, int
 
 /* A data set an older version of this demo recorded has no tracking digest: give it one, so the
  * tracked run's input finds it by its digest instead of colliding with its name. */
+
+/* Writes one artifact back (an update: it carries its id). */
+static void put_one_artifact(mlmd_store *s, Mlmd__Pb__Artifact *a)
+{
+	Mlmd__Pb__PutArtifactsRequest prq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactsResponse *prs;
+	prq.n_artifacts = 1;
+	prq.artifacts = &a;
+	if (mlmd_store_put_artifacts(s, &prq, &prs))
+		die("PutArtifacts");
+	mlmd_message_free(prs);
+}
 static void adopt_dataset(mlmd_store *s, const char *name, const char *hex, int64_t size)
 {
 	Mlmd__Pb__GetArtifactByTypeAndNameRequest rq = MLMD__PB__GET_ARTIFACT_BY_TYPE_AND_NAME_REQUEST__INIT;
@@ -378,13 +390,7 @@ static void adopt_dataset(mlmd_store *s, const char *name, const char *hex, int6
 	if (a && !mlmd_node_get(a, 1, "mlmd.sha256")) {
 		mlmd_node_set_string(a, 1, "mlmd.sha256", hex);
 		mlmd_node_set_int(a, 1, "mlmd.size", size);
-		Mlmd__Pb__PutArtifactsRequest prq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
-		Mlmd__Pb__PutArtifactsResponse *prs;
-		prq.n_artifacts = 1;
-		prq.artifacts = &a;
-		if (mlmd_store_put_artifacts(s, &prq, &prs))
-			die("PutArtifacts");
-		mlmd_message_free(prs);
+		put_one_artifact(s, a);
 	}
 	mlmd_message_free(rs);
 }
@@ -405,13 +411,7 @@ static void describe_dataset(mlmd_store *s, int64_t id, int rows, const char *di
 		mlmd_node_set_int(a, 0, "rows", rows);
 		mlmd_node_set_string(a, 0, "digest", digest);
 		mlmd_node_set_string(a, 0, "columns", "sepal_length,sepal_width,petal_length,petal_width,species");
-		Mlmd__Pb__PutArtifactsRequest prq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
-		Mlmd__Pb__PutArtifactsResponse *prs;
-		prq.n_artifacts = 1;
-		prq.artifacts = &a;
-		if (mlmd_store_put_artifacts(s, &prq, &prs))
-			die("PutArtifacts");
-		mlmd_message_free(prs);
+		put_one_artifact(s, a);
 	}
 	mlmd_message_free(rs);
 }

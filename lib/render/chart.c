@@ -111,6 +111,22 @@ static void put_num(mlmd_buf *b, double v)
 	mlmd__buf_puts(b, tmp);
 }
 
+/* open, then x, y, width and height attributes, then close: the plot's frame and its clip. */
+static void put_rect(mlmd_buf *b, const char *open, double x, double y, double w, double h, const char *close)
+{
+	mlmd__buf_puts(b, open);
+	mlmd__buf_puts(b, " x=\"");
+	put_num(b, x);
+	mlmd__buf_puts(b, "\" y=\"");
+	put_num(b, y);
+	mlmd__buf_puts(b, "\" width=\"");
+	put_num(b, w);
+	mlmd__buf_puts(b, "\" height=\"");
+	put_num(b, h);
+	mlmd__buf_puts(b, "\"");
+	mlmd__buf_puts(b, close);
+}
+
 /* ---- axes ----------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -395,15 +411,7 @@ int mlmd_chart_svg(const mlmd_chart_series *series, size_t n_series, const mlmd_
 		put_num(&b, bottom);
 		mlmd__buf_puts(&b, "\"/>\n");
 	}
-	mlmd__buf_puts(&b, "<rect fill=\"none\" x=\"");
-	put_num(&b, left);
-	mlmd__buf_puts(&b, "\" y=\"");
-	put_num(&b, top);
-	mlmd__buf_puts(&b, "\" width=\"");
-	put_num(&b, pw);
-	mlmd__buf_puts(&b, "\" height=\"");
-	put_num(&b, bottom - top);
-	mlmd__buf_puts(&b, "\"/>\n</g>\n");
+	put_rect(&b, "<rect fill=\"none\"", left, top, pw, bottom - top, "/>\n</g>\n");
 	for (int i = 0; i < ax.n; i++) {
 		double x = place(&ax, ax.tick[i], left, right);
 		mlmd__buf_puts(&b, "<text class=\"xtick\" text-anchor=\"middle\" x=\"");
@@ -433,15 +441,7 @@ int mlmd_chart_svg(const mlmd_chart_series *series, size_t n_series, const mlmd_
 	mlmd__buf_puts(&b, "</text>\n");
 
 	/* the series, clipped to the plot */
-	mlmd__buf_puts(&b, "<clipPath id=\"plot\"><rect x=\"");
-	put_num(&b, left);
-	mlmd__buf_puts(&b, "\" y=\"");
-	put_num(&b, top);
-	mlmd__buf_puts(&b, "\" width=\"");
-	put_num(&b, pw);
-	mlmd__buf_puts(&b, "\" height=\"");
-	put_num(&b, bottom - top);
-	mlmd__buf_puts(&b, "\"/></clipPath>\n");
+	put_rect(&b, "<clipPath id=\"plot\"><rect", left, top, pw, bottom - top, "/></clipPath>\n");
 	for (size_t s = 0; s < n_series && !b.oom; s++) {
 		char col[32];
 		colour(col, sizeof col, s);
