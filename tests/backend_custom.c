@@ -95,10 +95,47 @@ static const char schema_v3[] =
 	" key TEXT NOT NULL, step INTEGER NOT NULL, timestamp INTEGER NOT NULL, value REAL);\n"
 	"CREATE INDEX metric_run ON metric (execution_id, key, step, timestamp, id);\n";
 
+/* Version 4: governance: the audit chain and the registry's own tables. */
+static const char schema_v4[] =
+	"CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, actor TEXT NOT NULL,"
+	" operation TEXT NOT NULL, ids TEXT NOT NULL, request_sha256 TEXT NOT NULL, prev_hash TEXT NOT NULL,"
+	" hash TEXT NOT NULL);\n"
+	"CREATE TABLE audit_head (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL);\n"
+	"INSERT INTO audit_head VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');\n"
+	"CREATE TABLE audit_archive (import_seq INTEGER NOT NULL, seq INTEGER NOT NULL, time INTEGER NOT NULL,"
+	" actor TEXT NOT NULL, operation TEXT NOT NULL, ids TEXT NOT NULL, request_sha256 TEXT NOT NULL,"
+	" prev_hash TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (import_seq, seq));\n"
+	"CREATE TABLE alias (model_id INTEGER NOT NULL REFERENCES context(id) ON DELETE CASCADE,"
+	" alias TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (model_id, alias));\n"
+	"CREATE TABLE alias_history (id INTEGER PRIMARY KEY,"
+	" model_id INTEGER NOT NULL REFERENCES context(id) ON DELETE CASCADE, alias TEXT NOT NULL,"
+	" old_version INTEGER NOT NULL, new_version INTEGER NOT NULL, time INTEGER NOT NULL,"
+	" actor TEXT NOT NULL, request_id INTEGER NOT NULL);\n"
+	"CREATE INDEX alias_history_alias ON alias_history (model_id, alias, time, id);\n"
+	"CREATE TABLE alias_policy (model_id INTEGER NOT NULL REFERENCES context(id) ON DELETE CASCADE,"
+	" alias TEXT NOT NULL, approvals INTEGER NOT NULL, actor TEXT NOT NULL, time INTEGER NOT NULL,"
+	" PRIMARY KEY (model_id, alias));\n"
+	"CREATE TABLE alias_policy_require (model_id INTEGER NOT NULL, alias TEXT NOT NULL, key TEXT NOT NULL,"
+	" value TEXT NOT NULL, PRIMARY KEY (model_id, alias, key), FOREIGN KEY (model_id, alias)"
+	" REFERENCES alias_policy(model_id, alias) ON DELETE CASCADE);\n"
+	"CREATE TABLE alias_request (id INTEGER PRIMARY KEY,"
+	" model_id INTEGER NOT NULL REFERENCES context(id) ON DELETE CASCADE, requester TEXT NOT NULL,"
+	" comment TEXT NOT NULL, status INTEGER NOT NULL, create_time INTEGER NOT NULL, decide_time INTEGER);\n"
+	"CREATE INDEX alias_request_model ON alias_request (model_id, status, id);\n"
+	"CREATE TABLE alias_request_move (request_id INTEGER NOT NULL REFERENCES alias_request(id) ON DELETE CASCADE,"
+	" position INTEGER NOT NULL, alias TEXT NOT NULL, version INTEGER NOT NULL,"
+	" PRIMARY KEY (request_id, position));\n"
+	"CREATE TABLE alias_approval (request_id INTEGER NOT NULL REFERENCES alias_request(id) ON DELETE CASCADE,"
+	" actor TEXT NOT NULL, approve INTEGER NOT NULL, comment TEXT NOT NULL, time INTEGER NOT NULL,"
+	" PRIMARY KEY (request_id, actor));\n";
+
 static const mlmd_schema_step custom_schema[] = {
 	{ 1, schema_v1, NULL },
 	{ 2, schema_v2, schema_v2_down },
 	{ 3, schema_v3, "DROP TABLE metric;" },
+	{ 4, schema_v4, "DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request;"
+	  " DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history; DROP TABLE alias;"
+	  " DROP TABLE audit_archive; DROP TABLE audit_head; DROP TABLE audit_log;" },
 };
 
 const mlmd_dialect custom_dialect = {

@@ -40,10 +40,15 @@ typedef struct mlmd_store_options {
 	int upgrade;             /* migrate an older schema to the current one */
 	int busy_timeout_ms;     /* wait this long for a lock, then ABORTED; 0 = default 10000 */
 	int synchronous_full;    /* SQLite synchronous=FULL instead of NORMAL */
+	/* Since version 2: */
+	const char *actor;       /* who the handle's writes are by, for the audit log and the
+				  * registry's requests and approvals (copied); NULL: the
+				  * environment's MLMD_ACTOR, else the OS user name (see
+				  * mlmd_store_set_actor) */
 } mlmd_store_options;
 
-#define MLMD_STORE_OPTIONS_VERSION 1
-#define MLMD_STORE_OPTIONS_INIT { MLMD_STORE_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0 }
+#define MLMD_STORE_OPTIONS_VERSION 2
+#define MLMD_STORE_OPTIONS_INIT { MLMD_STORE_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0, NULL }
 
 /* Opens (creating if needed) the store named by opts->uri.
  * On success *out is a new handle; free it with mlmd_store_free().
@@ -132,6 +137,20 @@ MLMD_EXTERN(int) mlmd_store_restore_times(mlmd_store *store, const char *kind, c
 MLMD_EXTERN(int) mlmd_store_begin(mlmd_store *store, int write);
 MLMD_EXTERN(int) mlmd_store_commit(mlmd_store *store);
 MLMD_EXTERN(int) mlmd_store_rollback(mlmd_store *store);
+
+/* [FFI] Sets who the handle's later calls are by (copied): the actor of
+ * every audit record it appends and the requester or approver of the
+ * registry's requests (docs/audit.md). 1..256 bytes of UTF-8 text without
+ * control characters, else INVALID_ARGUMENT. NULL sets the default again:
+ * the environment's MLMD_ACTOR when set and valid, else the OS user name of
+ * the effective user id, else "uid:<n>".
+ * The library trusts its host for identity: it is linked into the program
+ * and cannot tell who runs it, so an actor is what the host says it is
+ * (authenticate callers before you set it, as a server must). */
+MLMD_EXTERN(int) mlmd_store_set_actor(mlmd_store *store, const char *actor);
+/* The handle's actor (owned by the handle, valid until the next
+ * mlmd_store_set_actor or mlmd_store_free); NULL for a NULL store. */
+MLMD_EXTERN(const char *) mlmd_store_actor(const mlmd_store *store);
 
 /* The schema version this library writes, and the one of the open store. */
 MLMD_EXTERN(int) mlmd_schema_version(void);

@@ -154,10 +154,102 @@
 #define MLMD_DDL_V3_(...) MLMD_DDL_V3(__VA_ARGS__)
 #define MLMD_DDL_V3_DOWN "DROP TABLE metric;"
 
+/* Version 4: governance (docs/registry.md, docs/audit.md).
+ * audit_log is the append-only chain of every write: one row per writing
+ * call, its hash over the row's other columns and the previous row's hash;
+ * audit_head holds the last (seq, hash) so that deleting the newest rows is
+ * seen too. audit_archive keeps another store's records brought in by an
+ * import, under the seq of the import's own record. The registry's models
+ * and versions are MLMD contexts; its aliases, policies, requests, approvals
+ * and every alias move have their own tables, keyed by the model's context. */
+#define MLMD_AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+#define MLMD_DDL_V4(ID, INT, DBL, BLOB, WR, HASH)                                                   \
+	"CREATE TABLE audit_log ("                                                                \
+	"  seq " INT " PRIMARY KEY,"                                                              \
+	"  time " INT " NOT NULL,"                                                                \
+	"  actor TEXT NOT NULL,"                                                                  \
+	"  operation TEXT NOT NULL,"                                                              \
+	"  ids TEXT NOT NULL,"                                                                    \
+	"  request_sha256 TEXT NOT NULL,"                                                         \
+	"  prev_hash TEXT NOT NULL,"                                                              \
+	"  hash TEXT NOT NULL)" WR ";"                                                            \
+	"CREATE TABLE audit_head ("                                                               \
+	"  id " INT " PRIMARY KEY,"                                                               \
+	"  seq " INT " NOT NULL,"                                                                 \
+	"  hash TEXT NOT NULL)" WR ";"                                                            \
+	"INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '" MLMD_AUDIT_GENESIS "');"         \
+	"CREATE TABLE audit_archive ("                                                            \
+	"  import_seq " INT " NOT NULL,"                                                          \
+	"  seq " INT " NOT NULL,"                                                                 \
+	"  time " INT " NOT NULL,"                                                                \
+	"  actor TEXT NOT NULL,"                                                                  \
+	"  operation TEXT NOT NULL,"                                                              \
+	"  ids TEXT NOT NULL,"                                                                    \
+	"  request_sha256 TEXT NOT NULL,"                                                         \
+	"  prev_hash TEXT NOT NULL,"                                                              \
+	"  hash TEXT NOT NULL,"                                                                   \
+	"  PRIMARY KEY (import_seq, seq))" WR ";"                                                 \
+	"CREATE TABLE alias ("                                                                    \
+	"  model_id " INT " NOT NULL REFERENCES context(id) ON DELETE CASCADE,"                   \
+	"  alias TEXT NOT NULL,"                                                                  \
+	"  version " INT " NOT NULL,"                                                             \
+	"  PRIMARY KEY (model_id, alias))" WR ";"                                                 \
+	"CREATE TABLE alias_history ("                                                            \
+	"  id " ID ","                                                                            \
+	"  model_id " INT " NOT NULL REFERENCES context(id) ON DELETE CASCADE,"                   \
+	"  alias TEXT NOT NULL,"                                                                  \
+	"  old_version " INT " NOT NULL,"                                                         \
+	"  new_version " INT " NOT NULL,"                                                         \
+	"  time " INT " NOT NULL,"                                                                \
+	"  actor TEXT NOT NULL,"                                                                  \
+	"  request_id " INT " NOT NULL);"                                                         \
+	"CREATE INDEX alias_history_by_alias ON alias_history (model_id, alias, time, id);"      \
+	"CREATE TABLE alias_policy ("                                                             \
+	"  model_id " INT " NOT NULL REFERENCES context(id) ON DELETE CASCADE,"                   \
+	"  alias TEXT NOT NULL,"                                                                  \
+	"  approvals " INT " NOT NULL,"                                                           \
+	"  actor TEXT NOT NULL,"                                                                  \
+	"  time " INT " NOT NULL,"                                                                \
+	"  PRIMARY KEY (model_id, alias))" WR ";"                                                 \
+	"CREATE TABLE alias_policy_require ("                                                     \
+	"  model_id " INT " NOT NULL,"                                                            \
+	"  alias TEXT NOT NULL,"                                                                  \
+	"  key TEXT NOT NULL,"                                                                    \
+	"  value TEXT NOT NULL,"                                                                  \
+	"  PRIMARY KEY (model_id, alias, key),"                                                   \
+	"  FOREIGN KEY (model_id, alias) REFERENCES alias_policy(model_id, alias) ON DELETE CASCADE)" WR ";" \
+	"CREATE TABLE alias_request ("                                                            \
+	"  id " ID ","                                                                            \
+	"  model_id " INT " NOT NULL REFERENCES context(id) ON DELETE CASCADE,"                   \
+	"  requester TEXT NOT NULL,"                                                              \
+	"  comment TEXT NOT NULL,"                                                                \
+	"  status " INT " NOT NULL,"                                                              \
+	"  create_time " INT " NOT NULL,"                                                         \
+	"  decide_time " INT ");"                                                                 \
+	"CREATE INDEX alias_request_by_model ON alias_request (model_id, status, id);"           \
+	"CREATE TABLE alias_request_move ("                                                       \
+	"  request_id " INT " NOT NULL REFERENCES alias_request(id) ON DELETE CASCADE,"           \
+	"  position " INT " NOT NULL,"                                                            \
+	"  alias TEXT NOT NULL,"                                                                  \
+	"  version " INT " NOT NULL,"                                                             \
+	"  PRIMARY KEY (request_id, position))" WR ";"                                            \
+	"CREATE TABLE alias_approval ("                                                           \
+	"  request_id " INT " NOT NULL REFERENCES alias_request(id) ON DELETE CASCADE,"           \
+	"  actor TEXT NOT NULL,"                                                                  \
+	"  approve " INT " NOT NULL,"                                                             \
+	"  comment TEXT NOT NULL,"                                                                \
+	"  time " INT " NOT NULL,"                                                                \
+	"  PRIMARY KEY (request_id, actor))" WR ";"
+#define MLMD_DDL_V4_(...) MLMD_DDL_V4(__VA_ARGS__)
+#define MLMD_DDL_V4_DOWN \
+	"DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request;" \
+	"DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history; DROP TABLE alias;" \
+	"DROP TABLE audit_archive; DROP TABLE audit_head; DROP TABLE audit_log;"
+
 /* The steps above, in the order the core runs them. Append new versions;
  * never edit a released one. TYPES and STRING as above. */
 #define MLMD_DDL_STEPS(TYPES, STRING) \
 	{ 1, MLMD_DDL_V1_(TYPES), NULL }, { 2, MLMD_DDL_V2(STRING), MLMD_DDL_V2_DOWN }, \
-	{ 3, MLMD_DDL_V3_(TYPES), MLMD_DDL_V3_DOWN }
+	{ 3, MLMD_DDL_V3_(TYPES), MLMD_DDL_V3_DOWN }, { 4, MLMD_DDL_V4_(TYPES), MLMD_DDL_V4_DOWN }
 
 #endif

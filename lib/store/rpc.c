@@ -2,15 +2,20 @@
  * store/rpc.c - running an RPC: by name over bytes (mlmd_store_call), or
  * typed (mlmd_store_<rpc>). Both go through run(), which runs the handler in
  * exactly one transaction and either commits all of it or none. The names
- * are those of MLMD's MetadataStoreService and of our TrackingService
- * (proto/mlmd_tracking.proto, handlers in store/track_*.c); no name is in
- * both.
+ * are those of MLMD's MetadataStoreService, of our TrackingService
+ * (proto/mlmd_tracking.proto, handlers in store/track_*.c) and of our
+ * RegistryService and AuditService (proto/mlmd_governance.proto, handlers in
+ * store/reg_*.c and store/audit*.c); no name is in two. Every writing call
+ * appends its audit record (store/audit.c) in its own transaction, after its
+ * handler succeeded, so the write and its record commit together or not at
+ * all.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rpc.h"
 #include "track.h"
+#include "governance.h"
 
 typedef int (*handler_fn)(call *c, const void *rq, void *rs);
 
@@ -36,11 +41,21 @@ MLMD_RPC_LIST(THUNK)
 	}
 MLMD__TRACK_RPC_LIST(TRACK_THUNK)
 #undef TRACK_THUNK
+#define GOV_THUNK(M, snake, w)                                          \
+	static int thunk_##M(call *c, const void *rq, void *rs)         \
+	{                                                               \
+		return mlmd__gov_##M(c, rq, rs);                        \
+	}
+MLMD__REG_RPC_LIST(GOV_THUNK)
+MLMD__AUDIT_RPC_LIST(GOV_THUNK)
+#undef GOV_THUNK
 
 enum {
 #define IDX(M, snake, w) RPC_##M,
 	MLMD_RPC_LIST(IDX)
 	MLMD__TRACK_RPC_LIST(IDX)
+	MLMD__REG_RPC_LIST(IDX)
+	MLMD__AUDIT_RPC_LIST(IDX)
 #undef IDX
 	RPC_COUNT
 };
@@ -54,6 +69,14 @@ static const rpc_def rpcs[RPC_COUNT] = {
 	[RPC_##M] = { #M, thunk_##M, w, &mlmd__pb__tracking__tracking_service__descriptor },
 	MLMD__TRACK_RPC_LIST(TRACK_DEF)
 #undef TRACK_DEF
+#define REG_DEF(M, snake, w)                                                                      \
+	[RPC_##M] = { #M, thunk_##M, w, &mlmd__pb__governance__registry_service__descriptor },
+	MLMD__REG_RPC_LIST(REG_DEF)
+#undef REG_DEF
+#define AUDIT_DEF(M, snake, w)                                                                    \
+	[RPC_##M] = { #M, thunk_##M, w, &mlmd__pb__governance__audit_service__descriptor },
+	MLMD__AUDIT_RPC_LIST(AUDIT_DEF)
+#undef AUDIT_DEF
 };
 
 /* The request and response types of an RPC, from its generated service
@@ -93,16 +116,30 @@ static int may_call(mlmd_store *s, int writes, const char *what)
 	return 0;
 }
 
+/* fn, then (for a writing call: `audit` not NULL) its audit record. */
+static int handle(call *c, handler_fn fn, const void *rq, void *rs, const audit_call *audit)
+{
+	int rc = fn(c, rq, rs);
+	if (!rc && audit)
+		rc = mlmd__audit_append(c, audit);
+	return rc;
+}
+
 /* Runs fn in a transaction: its own, committed when fn succeeds and rolled
  * back otherwise, or the one the caller opened with mlmd_store_begin(),
- * which a failure rolls back as a whole. Failures carry `what` as context. */
-static int in_transaction(mlmd_store *s, int writes, handler_fn fn, const void *rq, void *rs, const char *what)
+ * which a failure rolls back as a whole. A writing call's audit record
+ * (`audit`, NULL for reads) is appended in the same transaction. Failures
+ * carry `what` as context. */
+static int in_transaction(mlmd_store *s, int writes, handler_fn fn, const void *rq, void *rs, const char *what,
+			  const audit_call *audit)
 {
 	call c = { .s = s, .sql = &s->sql, .now = mlmd__now_ms() };
 	int rc;
+	if (!writes)
+		audit = NULL;
 	if (s->txn_open) {
 		s->in_txn = 1;
-		rc = fn(&c, rq, rs);
+		rc = handle(&c, fn, rq, rs, audit);
 		s->in_txn = 0;
 		mlmd__call_cleanup(&c);
 		if (rc) {
@@ -114,7 +151,7 @@ static int in_transaction(mlmd_store *s, int writes, handler_fn fn, const void *
 	rc = mlmd__sql_begin(&s->sql, writes);
 	if (!rc) {
 		s->in_txn = 1;
-		rc = fn(&c, rq, rs);
+		rc = handle(&c, fn, rq, rs, audit);
 		if (!rc)
 			rc = mlmd__sql_commit(&s->sql);
 		if (rc)
@@ -127,10 +164,12 @@ static int in_transaction(mlmd_store *s, int writes, handler_fn fn, const void *
 	return rc;
 }
 
-/* Runs RPC d on request rq. A request that did not come through
- * mlmd_store_call (whose bytes were checked before decoding) is checked in
- * memory for the same limits first. */
-static int run(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, int checked, ProtobufCMessage **out)
+/* Runs RPC d on request rq. A request that came through mlmd_store_call
+ * has its bytes (`bytes`, checked before decoding; their hash goes into the
+ * audit record); any other (bytes NULL) is checked in memory for the same
+ * limits first. */
+static int run(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, const void *bytes, size_t len,
+	       ProtobufCMessage **out)
 {
 	const ProtobufCMethodDescriptor *md = method_of(d);
 	*out = NULL;
@@ -148,12 +187,13 @@ static int run(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, int 
 		return rc;
 	char what[96];
 	mlmd__snprintf(what, sizeof what, "%s request", d->name);
-	if (!checked && (rc = mlmd__pb_check_msg(rq, MLMD_MAX_NESTING, what)))
+	if (!bytes && (rc = mlmd__pb_check_msg(rq, MLMD_MAX_NESTING, what)))
 		return rc;
 	ProtobufCMessage *rs = mlmd__msg_new(md->output);
 	if (!rs)
 		return MLMD_OOM();
-	rc = in_transaction(s, d->writes, d->fn, rq, rs, d->name);
+	audit_call audit = { d->name, bytes, len, rq, rs, NULL, NULL, 0 };
+	rc = in_transaction(s, d->writes, d->fn, rq, rs, d->name, &audit);
 	if (rc) {
 		protobuf_c_message_free_unpacked(rs, NULL);
 		return rc;
@@ -182,8 +222,9 @@ int mlmd_store_call(mlmd_store *s, const char *method, const void *request, size
 	const rpc_def *d = find_rpc(method);
 	if (!d)
 		return mlmd__fail(MLMD_UNIMPLEMENTED,
-				  "unknown method '%s': not an RPC of ml_metadata.MetadataStoreService or "
-				  "mlmd.tracking.TrackingService", method);
+				  "unknown method '%s': not an RPC of ml_metadata.MetadataStoreService, "
+				  "mlmd.tracking.TrackingService, mlmd.governance.RegistryService or "
+				  "mlmd.governance.AuditService", method);
 	if (!request && request_len)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: request is NULL but request_len is %zu", method,
 				  request_len);
@@ -201,7 +242,7 @@ int mlmd_store_call(mlmd_store *s, const char *method, const void *request, size
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: %zu request bytes do not parse as %s", method,
 				  request_len, in->name);
 	ProtobufCMessage *rs = NULL;
-	rc = run(s, d, rq, 1, &rs);
+	rc = run(s, d, rq, request ? request : (const void *)"", request_len, &rs);
 	protobuf_c_message_free_unpacked(rq, NULL);
 	if (rc)
 		return rc;
@@ -224,7 +265,7 @@ int mlmd_store_call(mlmd_store *s, const char *method, const void *request, size
 	{                                                                                           \
 		if (!resp)                                                                          \
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, #M ": resp is NULL");              \
-		return run(store, &rpcs[RPC_##M], req ? &req->base : NULL, 0, (ProtobufCMessage **)resp); \
+		return run(store, &rpcs[RPC_##M], req ? &req->base : NULL, NULL, 0, (ProtobufCMessage **)resp); \
 	}
 MLMD_RPC_LIST(TYPED)
 #undef TYPED
@@ -280,7 +321,25 @@ int mlmd_store_restore_times(mlmd_store *s, const char *kind, const int64_t *ids
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, "restore_times: %s %lld: times must not be negative", kind,
 				(long long)ids[i]);
 	int rc = may_call(s, 1, "restore_times");
-	return rc ? rc : in_transaction(s, 1, restore_times, &rq, NULL, "restore_times");
+	if (rc)
+		return rc;
+	/* its audit record hashes the arguments as the call received them */
+	struct {
+		int64_t id, ctime, mtime;
+	} *raw = n ? malloc(n * sizeof *raw) : NULL;
+	if (n && !raw)
+		return MLMD_OOM();
+	for (size_t i = 0; i < n; i++) {
+		raw[i].id = ids[i];
+		raw[i].ctime = create_time_ms[i];
+		raw[i].mtime = update_time_ms[i];
+	}
+	char field[32];
+	mlmd__snprintf(field, sizeof field, "%s_ids", kind);
+	audit_call audit = { "RestoreTimes", raw ? (const void *)raw : "", n * sizeof *raw, NULL, NULL, field, ids, n };
+	rc = in_transaction(s, 1, restore_times, &rq, NULL, "restore_times", &audit);
+	free(raw);
+	return rc;
 }
 
 /* ---- transactions over several calls ------------------------------------------------------- */

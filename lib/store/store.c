@@ -15,7 +15,8 @@
  * the database down to that version (MLMD's contract: the call then fails
  * with CANCELLED saying the downgrade was done). The backend is never
  * closed here: on success the store owns it, on failure the caller still does. */
-static int store_open(mlmd_store **out, mlmd_backend *db, int read_only, int upgrade, int64_t downgrade)
+static int store_open(mlmd_store **out, mlmd_backend *db, int read_only, int upgrade, int64_t downgrade,
+		      const char *actor)
 {
 	int rc = mlmd__backend_check(db);
 	if (rc || (rc = mlmd__schema_check(db->dialect)))
@@ -25,10 +26,15 @@ static int store_open(mlmd_store **out, mlmd_backend *db, int read_only, int upg
 		return MLMD_OOM();
 	s->db = db;
 	s->read_only = read_only;
+	if ((rc = mlmd_store_set_actor(s, actor))) {
+		free(s);
+		return rc;
+	}
 	mlmd__sql_init(&s->sql, db);
 	if (downgrade >= 0) {
 		rc = mlmd__schema_downgrade(&s->sql, read_only, downgrade, &s->schema_version);
 		mlmd__sql_finish(&s->sql);
+		free(s->actor);
 		free(s);
 		if (rc)
 			return rc;
@@ -40,6 +46,7 @@ static int store_open(mlmd_store **out, mlmd_backend *db, int read_only, int upg
 	}
 	if ((rc = mlmd__schema_prepare(&s->sql, read_only, upgrade, &s->schema_version))) {
 		mlmd__sql_finish(&s->sql);
+		free(s->actor);
 		free(s);
 		return rc;
 	}
@@ -49,9 +56,10 @@ static int store_open(mlmd_store **out, mlmd_backend *db, int read_only, int upg
 
 /* store_open on a backend the library opened: closed again unless the
  * store took it. */
-static int open_owned(mlmd_store **out, mlmd_backend *db, int read_only, int upgrade, int64_t downgrade)
+static int open_owned(mlmd_store **out, mlmd_backend *db, int read_only, int upgrade, int64_t downgrade,
+		      const char *actor)
 {
-	int rc = store_open(out, db, read_only, upgrade, downgrade);
+	int rc = store_open(out, db, read_only, upgrade, downgrade, actor);
 	if (rc)
 		db->close(db);
 	return rc;
@@ -68,6 +76,12 @@ static int check_options(const char *fn, const mlmd_store_options *o)
 	return 0;
 }
 
+/* The options' actor: a field since version 2 (a version-1 struct ends before it). */
+static const char *options_actor(const mlmd_store_options *o)
+{
+	return o->version >= 2 ? o->actor : NULL;
+}
+
 int mlmd_store_open(mlmd_store **out, const mlmd_store_options *o)
 {
 	if (!out)
@@ -82,7 +96,7 @@ int mlmd_store_open(mlmd_store **out, const mlmd_store_options *o)
 	if ((rc = mlmd__backend_open_uri(&db, o->uri, o->read_only, !o->no_create, o->busy_timeout_ms,
 					 o->synchronous_full)))
 		return rc;
-	return open_owned(out, db, o->read_only, o->upgrade, -1);
+	return open_owned(out, db, o->read_only, o->upgrade, -1, options_actor(o));
 }
 
 int mlmd_store_open_backend(mlmd_store **out, struct mlmd_backend *backend, const mlmd_store_options *o)
@@ -95,7 +109,7 @@ int mlmd_store_open_backend(mlmd_store **out, struct mlmd_backend *backend, cons
 	int rc = o ? check_options("mlmd_store_open_backend", o) : 0;
 	if (rc)
 		return rc;
-	return store_open(out, backend, o ? o->read_only : 0, o ? o->upgrade : 0, -1);
+	return store_open(out, backend, o ? o->read_only : 0, o ? o->upgrade : 0, -1, o ? options_actor(o) : NULL);
 }
 
 int mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_len)
@@ -121,7 +135,7 @@ int mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_l
 	int read_only = 0;
 	int rc = mlmd__backend_open_config(&db, c, downgrade < 0, &read_only);
 	if (!rc)
-		rc = open_owned(out, db, read_only, upgrade, downgrade);
+		rc = open_owned(out, db, read_only, upgrade, downgrade, NULL);
 	protobuf_c_message_free_unpacked(&c->base, NULL);
 	return rc;
 }
@@ -132,6 +146,7 @@ void mlmd_store_free(mlmd_store *s)
 		return;
 	mlmd__sql_finish(&s->sql); /* rolls back a transaction left open */
 	s->db->close(s->db);
+	free(s->actor);
 	free(s);
 }
 

@@ -25,6 +25,8 @@ struct mlmd_store {
 	mlmd_backend *db;            /* owned: closed by mlmd_store_free() */
 	int schema_version;
 	int read_only;
+	char *actor;                 /* who the calls are by (mlmd_store_set_actor) */
+	int audit_off;               /* benchmarks only: append no audit records */
 	int in_txn;                  /* a call is running (its handler is inside a transaction) */
 	/* A transaction opened by mlmd_store_begin() (store/rpc.c): the calls
 	 * until mlmd_store_commit()/rollback() run inside it. */
@@ -41,6 +43,9 @@ struct mlmd_store {
 mlmd_backend *mlmd__store_backend(mlmd_store *s);
 mlmd__sql *mlmd__store_sql(mlmd_store *s);
 int mlmd__store_migrate(mlmd_store *s, const mlmd_schema_step *steps, int nsteps, int upgrade);
+/* For the benchmark of the audit log's cost only: on = 0 stops the handle
+ * appending audit records (nothing else may switch the log off). */
+void mlmd__store_set_audit(mlmd_store *s, int on);
 
 /* ---- per-call state ------------------------------------------------------ */
 

@@ -1,0 +1,241 @@
+/*
+ * store/audit.c - appending to the audit chain: one record per writing call,
+ * in the call's own transaction (run() in store/rpc.c calls
+ * mlmd__audit_append after the handler succeeded), so a write and its record
+ * commit together or not at all. The record holds the hash of the request's
+ * bytes, never their values, and the ids the call touched, taken from the
+ * response and the request by their field names (docs/audit.md).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/evp.h>
+#include "governance.h"
+
+void mlmd__sha256_hex(const void *data, size_t len, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	if (!EVP_Digest(data ? data : "", len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
+		memset(out, '0', 64); /* cannot happen with OpenSSL's built-in SHA-256 */
+		out[64] = '\0';
+		return;
+	}
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+void mlmd__audit_hash(int64_t seq, int64_t time_ms, const char *actor, const char *operation, const char *ids,
+		      const char *request_sha256, const char *prev_hash, char out[65])
+{
+	mlmd_buf b = { 0 };
+	mlmd__buf_printf(&b, "mlmd.audit.v1\n%" PRId64 "\n%" PRId64 "\n", seq, time_ms);
+	const char *parts[] = { actor, operation, ids, request_sha256, prev_hash };
+	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+		mlmd__buf_puts(&b, parts[i] ? parts[i] : "");
+		mlmd__buf_put(&b, "\n", 1);
+	}
+	if (b.oom) {
+		/* no text to hash: a hash no record can have, so verify names it */
+		memset(out, 'x', 64);
+		out[64] = '\0';
+	} else {
+		mlmd__sha256_hex(b.p, b.len, out);
+	}
+	mlmd__buf_free(&b);
+}
+
+int mlmd__gov_need_schema(call *c, const char *what)
+{
+	if (c->s->schema_version >= MLMD_GOV_SCHEMA_VERSION)
+		return 0;
+	return mlmd__fail(MLMD_FAILED_PRECONDITION,
+			  "%s needs schema version %d (the registry and the audit log); the store is at version %d: "
+			  "open it with upgrade (mlmd upgrade, MigrationOptions.enable_upgrade_migration)",
+			  what, MLMD_GOV_SCHEMA_VERSION, c->s->schema_version);
+}
+
+/* ---- the affected ids -------------------------------------------------------------------- */
+
+/* The ids of one field name, in the order first seen, deduplicated at the end. */
+typedef struct id_group {
+	char name[64];
+	int64_t *v;
+	size_t n;
+} id_group;
+
+typedef struct id_set {
+	id_group *g;
+	size_t n;
+	int oom;
+} id_set;
+
+static int is_id_field(const char *name)
+{
+	size_t n = strlen(name);
+	return !strcmp(name, "id") || (n > 3 && !strcmp(name + n - 3, "_id")) ||
+		(n > 4 && !strcmp(name + n - 4, "_ids"));
+}
+
+static void ids_add(id_set *set, const char *name, int64_t v)
+{
+	id_group *g = NULL;
+	for (size_t i = 0; i < set->n; i++)
+		if (!strcmp(set->g[i].name, name))
+			g = &set->g[i];
+	if (!g) {
+		if (mlmd__grow((void **)&set->g, set->n, sizeof *set->g)) {
+			set->oom = 1;
+			return;
+		}
+		g = &set->g[set->n++];
+		memset(g, 0, sizeof *g);
+		mlmd__snprintf(g->name, sizeof g->name, "%s", name);
+	}
+	/* a run of the same value (1000 artifacts of one type) is kept once */
+	if (g->n && g->v[g->n - 1] == v)
+		return;
+	if (mlmd__push_i64(&g->v, &g->n, v))
+		set->oom = 1;
+}
+
+/* Collects the int64 id fields of m (depth 0) and of the messages it holds
+ * directly (depth 1; named "<field>.<id field>"). */
+static void ids_walk(id_set *set, const ProtobufCMessage *m, const char *prefix, int depth)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		const char *base = (const char *)m + f->offset;
+		size_t count = 1;
+		const void *vals = base;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			count = *(const size_t *)((const char *)m + f->quantifier_offset);
+			vals = *(void *const *)base;
+		} else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset &&
+			   (f->type == PROTOBUF_C_TYPE_INT64) &&
+			   !*(const protobuf_c_boolean *)((const char *)m + f->quantifier_offset)) {
+			continue;
+		}
+		if (f->type == PROTOBUF_C_TYPE_INT64 && is_id_field(f->name)) {
+			char name[64];
+			mlmd__snprintf(name, sizeof name, "%s%s", prefix, f->name);
+			for (size_t k = 0; k < count; k++)
+				ids_add(set, name, ((const int64_t *)vals)[k]);
+		} else if (f->type == PROTOBUF_C_TYPE_MESSAGE && depth == 0) {
+			char sub[64];
+			mlmd__snprintf(sub, sizeof sub, "%s.", f->name);
+			for (size_t k = 0; k < count; k++) {
+				const ProtobufCMessage *c = ((const ProtobufCMessage *const *)vals)[k];
+				if (c)
+					ids_walk(set, c, sub, 1);
+			}
+		}
+	}
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* "name=1,2,3 name2=4": each group sorted and deduplicated; "" when none. */
+static void ids_format(id_set *set, mlmd_buf *out)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		id_group *g = &set->g[i];
+		qsort(g->v, g->n, sizeof *g->v, cmp_i64);
+		mlmd__buf_printf(out, "%s%s=", out->len ? " " : "", g->name);
+		for (size_t k = 0; k < g->n; k++)
+			if (k == 0 || g->v[k] != g->v[k - 1])
+				mlmd__buf_printf(out, "%s%" PRId64, k ? "," : "", g->v[k]);
+	}
+	mlmd__buf_put(out, "", 1); /* NUL-terminated, len counts it */
+}
+
+static void ids_free(id_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		free(set->g[i].v);
+	free(set->g);
+}
+
+/* ---- appending ---------------------------------------------------------------------------- */
+
+int mlmd__audit_append(call *c, const audit_call *a)
+{
+	if (c->s->audit_off || c->s->schema_version < MLMD_GOV_SCHEMA_VERSION)
+		return 0;
+	/* the request's hash: its bytes as received, or packed from the typed request */
+	char req_hash[65];
+	if (a->request) {
+		mlmd__sha256_hex(a->request, a->request_len, req_hash);
+	} else if (a->msg) {
+		size_t n = protobuf_c_message_get_packed_size(a->msg);
+		uint8_t *buf = malloc(n ? n : 1);
+		if (!buf)
+			return MLMD_OOM();
+		protobuf_c_message_pack(a->msg, buf);
+		mlmd__sha256_hex(buf, n, req_hash);
+		free(buf);
+	} else {
+		mlmd__sha256_hex("", 0, req_hash);
+	}
+	id_set set = { 0 };
+	if (a->response)
+		ids_walk(&set, a->response, "", 0);
+	if (a->msg)
+		ids_walk(&set, a->msg, "", 0);
+	for (size_t i = 0; i < a->n_ids; i++)
+		ids_add(&set, a->ids_field, a->ids[i]);
+	mlmd_buf ids = { 0 };
+	ids_format(&set, &ids);
+	ids_free(&set);
+	if (set.oom || ids.oom) {
+		mlmd__buf_free(&ids);
+		return MLMD_OOM();
+	}
+
+	sqlq q;
+	int rc = mlmd__q(c->sql, &q, "SELECT seq, hash FROM audit_head WHERE id = 1");
+	int row = rc ? 0 : mlmd__q_step(&q);
+	if (row < 0) {
+		rc = row;
+		mlmd__q_done(&q);
+	} else if (row == 1) {
+		int64_t seq = mlmd__q_col_i64(&q, 0) + 1;
+		char prev[65], hash[65];
+		mlmd__snprintf(prev, sizeof prev, "%s", mlmd__q_col_text(&q, 1) ? mlmd__q_col_text(&q, 1) : "");
+		mlmd__q_done(&q);
+		mlmd__audit_hash(seq, c->now, c->s->actor, a->operation, ids.p, req_hash, prev, hash);
+		rc = mlmd__q(c->sql, &q, "INSERT INTO audit_log (seq, time, actor, operation, ids, request_sha256, "
+			     "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+		if (!rc) {
+			mlmd__q_i64(&q, 1, seq);
+			mlmd__q_i64(&q, 2, c->now);
+			mlmd__q_text(&q, 3, c->s->actor);
+			mlmd__q_text(&q, 4, a->operation);
+			mlmd__q_text(&q, 5, ids.p);
+			mlmd__q_text(&q, 6, req_hash);
+			mlmd__q_text(&q, 7, prev);
+			mlmd__q_text(&q, 8, hash);
+			rc = mlmd__q_exec_later(&q);
+		}
+		if (!rc && !(rc = mlmd__q(c->sql, &q, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1"))) {
+			mlmd__q_i64(&q, 1, seq);
+			mlmd__q_text(&q, 2, hash);
+			rc = mlmd__q_exec_later(&q);
+		}
+	} else if (!rc) {
+		mlmd__q_done(&q);
+		rc = mlmd__fail(MLMD_DATA_LOSS, "the audit log's head row is missing (audit_head id 1): the table "
+				"was edited behind the library's back; nothing is written until it is restored");
+	}
+	mlmd__buf_free(&ids);
+	return rc ? mlmd__context(rc, "appending the audit record of %s", a->operation) : 0;
+}
