@@ -37,6 +37,7 @@ RULES = {
     'serving': (('util',), ()),
     'render': (('util',), ()),
     'tracking': (('util',), ()),
+    'governance': (('util',), ()),
 }
 
 
