@@ -167,6 +167,141 @@ static int64_t resolve(mlmd_store *s, const char *model, const char *alias, int6
 	return v;
 }
 
+
+/* Sets the policy of (model, alias): `approvals`, and key=value when key is not NULL. */
+static void set_policy(mlmd_store *s, const char *model, const char *alias, int64_t approvals, const char *key,
+		       const char *value)
+{
+	Mlmd__Pb__Governance__SetAliasPolicyRequest rq = MLMD__PB__GOVERNANCE__SET_ALIAS_POLICY_REQUEST__INIT;
+	Mlmd__Pb__Governance__Requirement r = MLMD__PB__GOVERNANCE__REQUIREMENT__INIT, *rp = &r;
+	rq.model_name = (char *)model;
+	rq.alias = (char *)alias;
+	rq.has_approvals = 1;
+	rq.approvals = approvals;
+	if (key) {
+		r.key = (char *)key;
+		r.value = (char *)value;
+		rq.require = &rp;
+		rq.n_require = 1;
+	}
+	Mlmd__Pb__Governance__SetAliasPolicyResponse *rs = RPC_OK(s, SetAliasPolicy, &rq, set_alias_policy);
+	assert_int_equal(rs->policy->approvals, approvals);
+	free_msg(rs);
+}
+
+/* Requests moves alias_i -> version_i (n pairs); returns the request id, or
+ * the (negative) status; *status gets its status. */
+static int64_t request2(mlmd_store *s, const char *model, int *status, size_t n, const char *a1, int64_t v1,
+			const char *a2, int64_t v2)
+{
+	Mlmd__Pb__Governance__RequestAliasMoveRequest rq = MLMD__PB__GOVERNANCE__REQUEST_ALIAS_MOVE_REQUEST__INIT;
+	Move m[2] = { MLMD__PB__GOVERNANCE__ALIAS_MOVE__INIT, MLMD__PB__GOVERNANCE__ALIAS_MOVE__INIT };
+	Move *mp[2] = { &m[0], &m[1] };
+	m[0].alias = (char *)a1;
+	m[0].has_version = 1;
+	m[0].version = v1;
+	m[1].alias = (char *)a2;
+	m[1].has_version = 1;
+	m[1].version = v2;
+	rq.model_name = (char *)model;
+	rq.moves = mp;
+	rq.n_moves = n;
+	rq.comment = "please";
+	int rc;
+	Mlmd__Pb__Governance__RequestAliasMoveResponse *r =
+		rpc(s, "RequestAliasMove", &rq, &mlmd__pb__governance__request_alias_move_response__descriptor, &rc);
+	if (rc)
+		return rc;
+	int64_t id = r->request->request_id;
+	assert_true(id > 0);
+	assert_string_equal(r->request->requester, mlmd_store_actor(s));
+	assert_string_equal(r->request->comment, "please");
+	assert_int_equal(r->request->n_moves, n);
+	if (status)
+		*status = r->request->status;
+	free_msg(r);
+	return id;
+}
+
+static int64_t request(mlmd_store *s, const char *model, const char *alias, int64_t version, int *status)
+{
+	return request2(s, model, status, 1, alias, version, NULL, 0);
+}
+
+/* Approves (approve = 1) or rejects request `id` as `actor`; returns the
+ * status of the call; *status and *count get the request's. */
+static int decide(mlmd_store *s, const char *actor, int approve, int64_t id, int *status, int64_t *count)
+{
+	OK(mlmd_store_set_actor(s, actor));
+	int rc;
+	Mlmd__Pb__Governance__AliasRequest *r = NULL;
+	void *resp;
+	if (approve) {
+		Mlmd__Pb__Governance__ApproveRequestRequest rq = MLMD__PB__GOVERNANCE__APPROVE_REQUEST_REQUEST__INIT;
+		rq.has_request_id = 1;
+		rq.request_id = id;
+		rq.comment = "ok";
+		Mlmd__Pb__Governance__ApproveRequestResponse *rs =
+			rpc(s, "ApproveRequest", &rq, &mlmd__pb__governance__approve_request_response__descriptor, &rc);
+		resp = rs;
+		if (rs)
+			r = rs->request;
+	} else {
+		Mlmd__Pb__Governance__RejectRequestRequest rq = MLMD__PB__GOVERNANCE__REJECT_REQUEST_REQUEST__INIT;
+		rq.has_request_id = 1;
+		rq.request_id = id;
+		rq.comment = "no";
+		Mlmd__Pb__Governance__RejectRequestResponse *rs =
+			rpc(s, "RejectRequest", &rq, &mlmd__pb__governance__reject_request_response__descriptor, &rc);
+		resp = rs;
+		if (rs)
+			r = rs->request;
+	}
+	if (!rc) {
+		assert_int_equal(r->request_id, id);
+		if (status)
+			*status = r->status;
+		if (count)
+			*count = r->approvals_count;
+	}
+	free_msg(resp);
+	return rc;
+}
+
+/* The request's message as GetAliasRequests gives it (free it). */
+static Mlmd__Pb__Governance__AliasRequest *get_request(mlmd_store *s, int64_t id)
+{
+	Mlmd__Pb__Governance__GetAliasRequestsRequest rq = MLMD__PB__GOVERNANCE__GET_ALIAS_REQUESTS_REQUEST__INIT;
+	rq.has_request_id = 1;
+	rq.request_id = id;
+	Mlmd__Pb__Governance__GetAliasRequestsResponse *rs = RPC_OK(s, GetAliasRequests, &rq, get_alias_requests);
+	assert_int_equal(rs->n_requests, 1);
+	Mlmd__Pb__Governance__AliasRequest *r = rs->requests[0];
+	rs->n_requests = 0;
+	free_msg(rs);
+	return r;
+}
+
+/* The model's alias history (alias NULL: every alias); free it. */
+static Mlmd__Pb__Governance__GetAliasHistoryResponse *history(mlmd_store *s, const char *model, const char *alias)
+{
+	Mlmd__Pb__Governance__GetAliasHistoryRequest rq = MLMD__PB__GOVERNANCE__GET_ALIAS_HISTORY_REQUEST__INIT;
+	rq.model_name = (char *)model;
+	rq.alias = (char *)alias;
+	return RPC_OK(s, GetAliasHistory, &rq, get_alias_history);
+}
+
+/* A model "iris" with versions 1..n (artifacts without properties). */
+static void iris(mlmd_store *s, int n)
+{
+	create_model(s, "iris");
+	for (int i = 1; i <= n; i++) {
+		char uri[32];
+		snprintf(uri, sizeof uri, "file:///iris/%d", i);
+		assert_int_equal(add_version(s, "iris", model_artifact(s, uri, NULL), 0, NULL), i);
+	}
+}
+
 /* ---- models and versions -------------------------------------------------------------------- */
 
 static void models_and_versions_are_created_in_order(void **state)
@@ -291,12 +426,358 @@ static void aliases_move_and_resolve(void **state)
 	mlmd_store_free(s);
 }
 
+
+/* ---- policies, requests, approvals ---------------------------------------------------------- */
+
+static void direct_moves_are_refused_naming_the_policy(void **state)
+{
+	(void)state;
+	mlmd_store *s = open_memory();
+	iris(s, 2);
+	OK(set_alias(s, "iris", "prod", 1));
+	set_policy(s, "iris", "prod", 2, "validation", "passed");
+	FAILS(set_alias(s, "iris", "prod", 2), MLMD_FAILED_PRECONDITION,
+	      "alias 'prod' of model 'iris' has a policy (2 approvals, validation=passed): request the move");
+	FAILS(set_alias(s, "iris", "prod", 0), MLMD_FAILED_PRECONDITION, "has a policy");
+	assert_int_equal(resolve(s, "iris", "prod", 0, -1), 1);
+	/* a policy needing no approval still makes moves go by request */
+	set_policy(s, "iris", "staging", 0, NULL, NULL);
+	FAILS(set_alias(s, "iris", "staging", 1), MLMD_FAILED_PRECONDITION,
+	      "alias 'staging' of model 'iris' has a policy (0 approvals)");
+	int st = -1;
+	int64_t id = request(s, "iris", "staging", 2, &st);
+	assert_int_equal(st, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__APPROVED);
+	assert_int_equal(resolve(s, "iris", "staging", 0, -1), 2);
+	Mlmd__Pb__Governance__GetAliasHistoryResponse *h = history(s, "iris", "staging");
+	assert_int_equal(h->n_entries, 1);
+	assert_int_equal(h->entries[0]->request_id, id);
+	free_msg(h);
+	/* without a policy a request applies at once too */
+	assert_true(request(s, "iris", "canary", 1, &st) > 0);
+	assert_int_equal(st, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__APPROVED);
+	assert_int_equal(resolve(s, "iris", "canary", 0, -1), 1);
+	/* the policy deleted, direct moves work again */
+	Mlmd__Pb__Governance__DeleteAliasPolicyRequest d = MLMD__PB__GOVERNANCE__DELETE_ALIAS_POLICY_REQUEST__INIT;
+	d.model_name = "iris";
+	d.alias = "prod";
+	free_msg(RPC_OK(s, DeleteAliasPolicy, &d, delete_alias_policy));
+	RPC_FAILS(s, DeleteAliasPolicy, &d, delete_alias_policy, MLMD_NOT_FOUND, "alias 'prod' of model 'iris' has no policy");
+	OK(set_alias(s, "iris", "prod", 2));
+	mlmd_store_free(s);
+}
+
+static void self_approval_is_refused(void **state)
+{
+	(void)state;
+	mlmd_store *s = open_memory();
+	iris(s, 2);
+	set_policy(s, "iris", "prod", 1, NULL, NULL);
+	OK(mlmd_store_set_actor(s, "alice"));
+	int st = -1;
+	int64_t id = request(s, "iris", "prod", 2, &st);
+	assert_int_equal(st, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__PENDING);
+	FAILS(decide(s, "alice", 1, id, NULL, NULL), MLMD_PERMISSION_DENIED,
+	      "was made by 'alice': a requester cannot approve their own request");
+	Mlmd__Pb__Governance__AliasRequest *r = get_request(s, id);
+	assert_int_equal(r->status, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__PENDING);
+	assert_int_equal(r->n_approvals, 0);
+	assert_int_equal(r->approvals_needed, 1);
+	free_msg(r);
+	FAILS(resolve(s, "iris", "prod", 0, -1), MLMD_NOT_FOUND, "has no alias 'prod'");
+	/* another actor's approval applies it */
+	int64_t count = 0;
+	OK(decide(s, "bob", 1, id, &st, &count));
+	assert_int_equal(st, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__APPROVED);
+	assert_int_equal(count, 1);
+	assert_int_equal(resolve(s, "iris", "prod", 0, -1), 2);
+	mlmd_store_free(s);
+}
+
+static void the_same_approver_twice_counts_once(void **state)
+{
+	(void)state;
+	mlmd_store *s = open_memory();
+	iris(s, 2);
+	set_policy(s, "iris", "prod", 2, NULL, NULL);
+	OK(mlmd_store_set_actor(s, "alice"));
+	int64_t id = request(s, "iris", "prod", 1, NULL);
+	int st = -1;
+	int64_t count = -1;
+	OK(decide(s, "bob", 1, id, &st, &count));
+	assert_int_equal(st, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__PENDING);
+	assert_int_equal(count, 1);
+	OK(decide(s, "bob", 1, id, &st, &count));
+	assert_int_equal(st, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__PENDING);
+	assert_int_equal(count, 1);
+	Mlmd__Pb__Governance__AliasRequest *r = get_request(s, id);
+	assert_int_equal(r->n_approvals, 1);
+	assert_string_equal(r->approvals[0]->actor, "bob");
+	assert_true(r->approvals[0]->approve);
+	assert_int_equal(r->approvals_needed, 2);
+	free_msg(r);
+	FAILS(resolve(s, "iris", "prod", 0, -1), MLMD_NOT_FOUND, "has no alias 'prod'");
+	mlmd_store_free(s);
+}
+
+static void n_distinct_approvers_are_needed(void **state)
+{
+	(void)state;
+	mlmd_store *s = open_memory();
+	iris(s, 2);
+	set_policy(s, "iris", "prod", 3, NULL, NULL);
+	OK(mlmd_store_set_actor(s, "alice"));
+	int64_t id = request(s, "iris", "prod", 2, NULL);
+	const char *who[] = { "bob", "carol", "dave" };
+	for (int i = 0; i < 3; i++) {
+		int st = -1;
+		int64_t count = -1;
+		OK(decide(s, who[i], 1, id, &st, &count));
+		assert_int_equal(count, i + 1);
+		assert_int_equal(st, i < 2 ? MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__PENDING
+					   : MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__APPROVED);
+		if (i < 2)
+			FAILS(resolve(s, "iris", "prod", 0, -1), MLMD_NOT_FOUND, "has no alias 'prod'");
+	}
+	assert_int_equal(resolve(s, "iris", "prod", 0, -1), 2);
+	/* the move is kept with the last approver as its actor, the request and its approvers */
+	Mlmd__Pb__Governance__GetAliasHistoryResponse *h = history(s, "iris", "prod");
+	assert_int_equal(h->n_entries, 1);
+	assert_string_equal(h->entries[0]->actor, "dave");
+	assert_int_equal(h->entries[0]->request_id, id);
+	assert_int_equal(h->entries[0]->old_version, 0);
+	assert_int_equal(h->entries[0]->new_version, 2);
+	assert_int_equal(h->entries[0]->n_approvers, 3);
+	free_msg(h);
+	Mlmd__Pb__Governance__AliasRequest *r = get_request(s, id);
+	assert_true(r->has_decide_time_ms);
+	assert_true(r->decide_time_ms >= r->create_time_ms);
+	free_msg(r);
+	/* an approved request takes no more decisions */
+	FAILS(decide(s, "erin", 1, id, NULL, NULL), MLMD_FAILED_PRECONDITION,
+	      "is approved: only a pending request can be approved");
+	FAILS(decide(s, "erin", 0, id, NULL, NULL), MLMD_FAILED_PRECONDITION,
+	      "is approved: only a pending request can be rejected");
+	mlmd_store_free(s);
+}
+
+static void requirements_are_checked_at_request_and_at_the_last_approval(void **state)
+{
+	(void)state;
+	mlmd_store *s = open_memory();
+	create_model(s, "iris");
+	int64_t plain = model_artifact(s, "file:///1", NULL), good = model_artifact(s, "file:///2", "passed");
+	int64_t bad = model_artifact(s, "file:///3", "failed");
+	assert_int_equal(add_version(s, "iris", plain, 0, NULL), 1);
+	assert_int_equal(add_version(s, "iris", good, 0, NULL), 2);
+	assert_int_equal(add_version(s, "iris", bad, 0, "validation", "passed", NULL), 3);
+	assert_int_equal(add_version(s, "iris", bad, 0, NULL), 4);
+	set_policy(s, "iris", "prod", 1, "validation", "passed");
+	OK(mlmd_store_set_actor(s, "alice"));
+	FAILS(request(s, "iris", "prod", 1, NULL), MLMD_FAILED_PRECONDITION,
+	      "version 1 of model 'iris' does not meet the policy of alias 'prod': validation=passed is required; "
+	      "neither its tags nor artifact");
+	FAILS(request(s, "iris", "prod", 4, NULL), MLMD_FAILED_PRECONDITION, "property validation is 'failed'");
+	int64_t r2 = request(s, "iris", "prod", 2, NULL); /* the artifact's property */
+	int64_t r3 = request(s, "iris", "prod", 3, NULL); /* the version's tag */
+	/* the tag changes before the last approval: the approval is refused and not kept */
+	Mlmd__Pb__Governance__SetModelVersionTagsRequest t = MLMD__PB__GOVERNANCE__SET_MODEL_VERSION_TAGS_REQUEST__INIT;
+	Tag tag = MLMD__PB__GOVERNANCE__TAG__INIT, *tp = &tag;
+	tag.key = "validation";
+	tag.value = "stale";
+	t.model_name = "iris";
+	t.has_version = 1;
+	t.version = 3;
+	t.set_tags = &tp;
+	t.n_set_tags = 1;
+	Mlmd__Pb__Governance__SetModelVersionTagsResponse *tr = RPC_OK(s, SetModelVersionTags, &t, set_model_version_tags);
+	assert_int_equal(tr->version->n_tags, 1);
+	assert_string_equal(tr->version->tags[0]->value, "stale");
+	free_msg(tr);
+	FAILS(decide(s, "bob", 1, r3, NULL, NULL), MLMD_FAILED_PRECONDITION,
+	      "version 3 of model 'iris' does not meet the policy of alias 'prod': validation=passed is required; "
+	      "its tag validation is 'stale'");
+	Mlmd__Pb__Governance__AliasRequest *r = get_request(s, r3);
+	assert_int_equal(r->status, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__PENDING);
+	assert_int_equal(r->n_approvals, 0);
+	free_msg(r);
+	FAILS(resolve(s, "iris", "prod", 0, -1), MLMD_NOT_FOUND, "has no alias 'prod'");
+	int st = -1;
+	OK(decide(s, "bob", 1, r2, &st, NULL));
+	assert_int_equal(st, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__APPROVED);
+	assert_int_equal(resolve(s, "iris", "prod", 0, -1), 2);
+	mlmd_store_free(s);
+}
+
+static void a_rejected_request_cannot_be_approved(void **state)
+{
+	(void)state;
+	mlmd_store *s = open_memory();
+	iris(s, 2);
+	set_policy(s, "iris", "prod", 2, NULL, NULL);
+	OK(mlmd_store_set_actor(s, "alice"));
+	int64_t id = request(s, "iris", "prod", 2, NULL);
+	int st = -1;
+	OK(decide(s, "bob", 1, id, &st, NULL));
+	OK(decide(s, "carol", 0, id, &st, NULL));
+	assert_int_equal(st, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__REJECTED);
+	FAILS(decide(s, "dave", 1, id, NULL, NULL), MLMD_FAILED_PRECONDITION,
+	      "is rejected: only a pending request can be approved");
+	FAILS(decide(s, "dave", 0, id, NULL, NULL), MLMD_FAILED_PRECONDITION, "is rejected");
+	FAILS(resolve(s, "iris", "prod", 0, -1), MLMD_NOT_FOUND, "has no alias 'prod'");
+	Mlmd__Pb__Governance__AliasRequest *r = get_request(s, id);
+	assert_int_equal(r->n_approvals, 2);
+	assert_string_equal(r->approvals[1]->actor, "carol");
+	assert_false(r->approvals[1]->approve);
+	assert_string_equal(r->approvals[1]->comment, "no");
+	free_msg(r);
+	/* the requester may withdraw a request by rejecting it */
+	OK(mlmd_store_set_actor(s, "alice"));
+	int64_t id2 = request(s, "iris", "prod", 1, NULL);
+	OK(decide(s, "alice", 0, id2, &st, NULL));
+	assert_int_equal(st, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__REJECTED);
+	FAILS(decide(s, "nobody", 1, 9999, NULL, NULL), MLMD_NOT_FOUND, "request 9999 does not exist");
+	mlmd_store_free(s);
+}
+
+static void concurrent_requests_for_one_alias_supersede(void **state)
+{
+	(void)state;
+	mlmd_store *s = open_memory();
+	iris(s, 3);
+	set_policy(s, "iris", "prod", 1, NULL, NULL);
+	set_policy(s, "iris", "shadow", 1, NULL, NULL);
+	OK(mlmd_store_set_actor(s, "alice"));
+	int64_t first = request(s, "iris", "prod", 1, NULL);
+	OK(mlmd_store_set_actor(s, "dave"));
+	int64_t second = request(s, "iris", "prod", 2, NULL);
+	int64_t both = request2(s, "iris", NULL, 2, "shadow", 3, "prod", 3);
+	int64_t other = request(s, "iris", "shadow", 2, NULL);
+	int st = -1;
+	OK(decide(s, "bob", 1, first, &st, NULL));
+	assert_int_equal(st, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__APPROVED);
+	assert_int_equal(resolve(s, "iris", "prod", 0, -1), 1);
+	Mlmd__Pb__Governance__AliasRequest *r = get_request(s, second);
+	assert_int_equal(r->status, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__SUPERSEDED);
+	assert_true(r->has_decide_time_ms);
+	free_msg(r);
+	r = get_request(s, both); /* one of its aliases moved */
+	assert_int_equal(r->status, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__SUPERSEDED);
+	free_msg(r);
+	r = get_request(s, other); /* another alias: still waiting */
+	assert_int_equal(r->status, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__PENDING);
+	free_msg(r);
+	FAILS(decide(s, "bob", 1, second, NULL, NULL), MLMD_FAILED_PRECONDITION,
+	      "is superseded: only a pending request can be approved");
+	assert_int_equal(resolve(s, "iris", "prod", 0, -1), 1);
+	/* the open requests of the model, as GetRegisteredModel shows them */
+	Mlmd__Pb__Governance__GetRegisteredModelRequest g = MLMD__PB__GOVERNANCE__GET_REGISTERED_MODEL_REQUEST__INIT;
+	g.name = "iris";
+	Mlmd__Pb__Governance__GetRegisteredModelResponse *gr = RPC_OK(s, GetRegisteredModel, &g, get_registered_model);
+	assert_int_equal(gr->model->n_open_requests, 1);
+	assert_int_equal(gr->model->open_requests[0]->request_id, other);
+	assert_int_equal(gr->model->n_policies, 2);
+	assert_string_equal(gr->model->policies[0]->alias, "prod");
+	assert_string_equal(gr->model->policies[1]->alias, "shadow");
+	assert_int_equal(gr->model->n_aliases, 1);
+	assert_string_equal(gr->model->aliases[0]->alias, "prod");
+	assert_int_equal(gr->model->aliases[0]->version, 1);
+	assert_int_equal(gr->model->versions[0]->n_aliases, 1);
+	free_msg(gr);
+	/* pending_only lists */
+	Mlmd__Pb__Governance__GetAliasRequestsRequest q = MLMD__PB__GOVERNANCE__GET_ALIAS_REQUESTS_REQUEST__INIT;
+	q.model_name = "iris";
+	Mlmd__Pb__Governance__GetAliasRequestsResponse *qr = RPC_OK(s, GetAliasRequests, &q, get_alias_requests);
+	assert_int_equal(qr->n_requests, 4);
+	assert_int_equal(qr->requests[0]->request_id, first);
+	free_msg(qr);
+	q.has_pending_only = 1;
+	q.pending_only = 1;
+	qr = RPC_OK(s, GetAliasRequests, &q, get_alias_requests);
+	assert_int_equal(qr->n_requests, 1);
+	free_msg(qr);
+	mlmd_store_free(s);
+}
+
+/* ---- swaps -------------------------------------------------------------------------------- */
+
+static void a_swap_moves_all_or_nothing(void **state)
+{
+	(void)state;
+	mlmd_store *s = open_memory();
+	iris(s, 2);
+	OK(set_alias(s, "iris", "champion", 1));
+	OK(set_alias(s, "iris", "challenger", 2));
+	Mlmd__Pb__Governance__SetAliasesRequest rq = MLMD__PB__GOVERNANCE__SET_ALIASES_REQUEST__INIT;
+	Move m[2] = { MLMD__PB__GOVERNANCE__ALIAS_MOVE__INIT, MLMD__PB__GOVERNANCE__ALIAS_MOVE__INIT };
+	Move *mp[2] = { &m[0], &m[1] };
+	m[0].alias = "champion";
+	m[0].has_version = 1;
+	m[0].version = 2;
+	m[1].alias = "challenger";
+	m[1].has_version = 1;
+	m[1].version = 1;
+	rq.model_name = "iris";
+	rq.moves = mp;
+	rq.n_moves = 2;
+	Mlmd__Pb__Governance__SetAliasesResponse *r = RPC_OK(s, SetAliases, &rq, set_aliases);
+	assert_int_equal(r->n_moves, 2);
+	assert_int_equal(r->moves[0]->old_version, 1);
+	assert_int_equal(r->moves[0]->new_version, 2);
+	assert_int_equal(r->moves[0]->time_ms, r->moves[1]->time_ms);
+	assert_true(r->moves[0]->id < r->moves[1]->id);
+	free_msg(r);
+	assert_int_equal(resolve(s, "iris", "champion", 0, -1), 2);
+	assert_int_equal(resolve(s, "iris", "challenger", 0, -1), 1);
+	Mlmd__Pb__Governance__GetAliasHistoryResponse *h = history(s, "iris", NULL);
+	size_t before = h->n_entries;
+	free_msg(h);
+	/* one invalid move: nothing moves */
+	m[0].version = 1;
+	m[1].version = 9;
+	RPC_FAILS(s, SetAliases, &rq, set_aliases, MLMD_NOT_FOUND, "moves[1]: model 'iris' has no version 9");
+	m[1].version = 2;
+	m[1].alias = "champion";
+	RPC_FAILS(s, SetAliases, &rq, set_aliases, MLMD_INVALID_ARGUMENT, "alias 'champion' is moved twice");
+	/* one alias with a policy: nothing moves */
+	m[1].alias = "challenger";
+	set_policy(s, "iris", "challenger", 1, NULL, NULL);
+	RPC_FAILS(s, SetAliases, &rq, set_aliases, MLMD_FAILED_PRECONDITION, "alias 'challenger' of model 'iris' has a policy");
+	assert_int_equal(resolve(s, "iris", "champion", 0, -1), 2);
+	assert_int_equal(resolve(s, "iris", "challenger", 0, -1), 1);
+	h = history(s, "iris", NULL);
+	assert_int_equal(h->n_entries, before);
+	free_msg(h);
+	/* the same swap as one request: both aliases move with its approval */
+	set_policy(s, "iris", "champion", 1, NULL, NULL);
+	OK(mlmd_store_set_actor(s, "alice"));
+	int64_t id = request2(s, "iris", NULL, 2, "champion", 1, "challenger", 2);
+	int st = -1;
+	OK(decide(s, "bob", 1, id, &st, NULL));
+	assert_int_equal(st, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__APPROVED);
+	assert_int_equal(resolve(s, "iris", "champion", 0, -1), 1);
+	assert_int_equal(resolve(s, "iris", "challenger", 0, -1), 2);
+	h = history(s, "iris", NULL);
+	assert_int_equal(h->n_entries, before + 2);
+	assert_int_equal(h->entries[before]->request_id, id);
+	assert_int_equal(h->entries[before + 1]->request_id, id);
+	free_msg(h);
+	mlmd_store_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(models_and_versions_are_created_in_order),
 		cmocka_unit_test(bad_names_and_unknown_records_are_refused),
 		cmocka_unit_test(aliases_move_and_resolve),
+		cmocka_unit_test(direct_moves_are_refused_naming_the_policy),
+		cmocka_unit_test(self_approval_is_refused),
+		cmocka_unit_test(the_same_approver_twice_counts_once),
+		cmocka_unit_test(n_distinct_approvers_are_needed),
+		cmocka_unit_test(requirements_are_checked_at_request_and_at_the_last_approval),
+		cmocka_unit_test(a_rejected_request_cannot_be_approved),
+		cmocka_unit_test(concurrent_requests_for_one_alias_supersede),
+		cmocka_unit_test(a_swap_moves_all_or_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
