@@ -764,6 +764,313 @@ static void a_swap_moves_all_or_nothing(void **state)
 	mlmd_store_free(s);
 }
 
+
+/* ---- as of a time ------------------------------------------------------------------------- */
+
+/* What `alias` named at `t` by the recorded history: the last entry at or
+ * before t (entries come oldest first, ties by id); 0 when none. */
+static int64_t expected_at(const Mlmd__Pb__Governance__GetAliasHistoryResponse *h, int64_t t)
+{
+	int64_t v = 0;
+	for (size_t i = 0; i < h->n_entries; i++)
+		if (h->entries[i]->time_ms <= t)
+			v = h->entries[i]->new_version;
+	return v;
+}
+
+static void resolution_as_of_a_time_follows_the_history(void **state)
+{
+	(void)state;
+	mlmd_store *s = open_memory();
+	iris(s, 3);
+	OK(mlmd_store_set_actor(s, "alice"));
+	OK(set_alias(s, "iris", "prod", 1));
+	OK(set_alias(s, "iris", "prod", 2));
+	OK(set_alias(s, "iris", "other", 3));
+	OK(set_alias(s, "iris", "prod", 3));
+	OK(set_alias(s, "iris", "prod", 0));
+	Mlmd__Pb__Governance__GetAliasHistoryResponse *h = history(s, "iris", "prod");
+	assert_int_equal(h->n_entries, 4);
+	for (size_t i = 0; i < h->n_entries; i++) {
+		assert_string_equal(h->entries[i]->alias, "prod");
+		assert_string_equal(h->entries[i]->actor, "alice");
+		assert_int_equal(h->entries[i]->request_id, 0);
+		assert_int_equal(h->entries[i]->new_version, i < 3 ? (int64_t)i + 1 : 0);
+		assert_int_equal(h->entries[i]->old_version, (int64_t)i);
+		if (i) {
+			assert_true(h->entries[i]->time_ms >= h->entries[i - 1]->time_ms);
+			assert_true(h->entries[i]->id > h->entries[i - 1]->id);
+		}
+	}
+	/* every recorded time, the ms before it and a point between each pair */
+	int64_t t0 = h->entries[0]->time_ms;
+	FAILS(resolve(s, "iris", "prod", 0, t0 - 1), MLMD_NOT_FOUND, "alias 'prod' of model 'iris' named no version at");
+	for (size_t i = 0; i < h->n_entries; i++) {
+		int64_t t = h->entries[i]->time_ms;
+		int64_t probe[3] = { t - 1, t, i + 1 < h->n_entries ? t + (h->entries[i + 1]->time_ms - t) / 2 : t + 1000 };
+		for (int j = 0; j < 3; j++) {
+			int64_t want = expected_at(h, probe[j]);
+			if (want)
+				assert_int_equal(resolve(s, "iris", "prod", 0, probe[j]), want);
+			else
+				FAILS(resolve(s, "iris", "prod", 0, probe[j]), MLMD_NOT_FOUND, "named no version");
+		}
+	}
+	/* removed now: NOT_FOUND now and after the removal */
+	FAILS(resolve(s, "iris", "prod", 0, -1), MLMD_NOT_FOUND, "has no alias 'prod'");
+	FAILS(resolve(s, "iris", "prod", 0, h->entries[3]->time_ms + 1), MLMD_NOT_FOUND, "named no version");
+	free_msg(h);
+	h = history(s, "iris", NULL);
+	assert_int_equal(h->n_entries, 5);
+	free_msg(h);
+
+	/* a version by number exists from its creation on; latest as of a time */
+	Mlmd__Pb__Governance__GetRegisteredModelRequest g = MLMD__PB__GOVERNANCE__GET_REGISTERED_MODEL_REQUEST__INIT;
+	g.name = "iris";
+	Mlmd__Pb__Governance__GetRegisteredModelResponse *gr = RPC_OK(s, GetRegisteredModel, &g, get_registered_model);
+	int64_t c1 = gr->model->versions[0]->create_time_ms, c3 = gr->model->versions[2]->create_time_ms;
+	free_msg(gr);
+	FAILS(resolve(s, "iris", NULL, 1, c1 - 1), MLMD_NOT_FOUND, "version 1 of model 'iris' did not exist at");
+	assert_int_equal(resolve(s, "iris", NULL, 1, c1), 1);
+	assert_int_equal(resolve(s, "iris", NULL, 3, c3), 3);
+	assert_int_equal(resolve(s, "iris", "latest", 0, c3), 3);
+	assert_int_equal(resolve(s, "iris", "latest", 0, -1), 3);
+	FAILS(resolve(s, "iris", "latest", 0, c1 - 1), MLMD_NOT_FOUND, "model 'iris' had no versions");
+	Mlmd__Pb__Governance__ResolveModelRequest neg = MLMD__PB__GOVERNANCE__RESOLVE_MODEL_REQUEST__INIT;
+	neg.model_name = "iris";
+	neg.alias = "other";
+	neg.has_as_of_ms = 1;
+	neg.as_of_ms = -5;
+	RPC_FAILS(s, ResolveModel, &neg, resolve_model, MLMD_INVALID_ARGUMENT, "as_of_ms -5 is before the epoch");
+	mlmd_store_free(s);
+}
+
+/* ---- the records are MLMD's ---------------------------------------------------------------- */
+
+static void models_and_versions_are_mlmd_contexts(void **state)
+{
+	(void)state;
+	mlmd_store *s = open_memory();
+	int64_t model = create_model(s, "iris");
+	int64_t art = model_artifact(s, "file:///iris.onnx", NULL);
+	int64_t run = put_execution_node(s, execution_type(s, "Train"));
+	add_version(s, "iris", art, run, NULL);
+
+	Mlmd__Pb__GetContextsByTypeRequest t = MLMD__PB__GET_CONTEXTS_BY_TYPE_REQUEST__INIT;
+	Mlmd__Pb__GetContextsByTypeResponse *tr;
+	t.type_name = "mlmd.ModelVersion";
+	OK(mlmd_store_get_contexts_by_type(s, &t, &tr));
+	assert_int_equal(tr->n_contexts, 1);
+	Mlmd__Pb__Context *v = tr->contexts[0];
+	assert_string_equal(v->name, "iris/1");
+	assert_string_equal(mlmd_node_get(v, 1, "mlmd.model")->string_value, "iris");
+	assert_int_equal(mlmd_node_get(v, 1, "mlmd.version")->int_value, 1);
+	assert_int_equal(mlmd_node_get(v, 1, "mlmd.artifact_id")->int_value, art);
+	assert_int_equal(mlmd_node_get(v, 1, "mlmd.run_id")->int_value, run);
+	int64_t vid = v->id;
+	mlmd_message_free(tr);
+	t.type_name = "mlmd.RegisteredModel";
+	OK(mlmd_store_get_contexts_by_type(s, &t, &tr));
+	assert_int_equal(tr->n_contexts, 1);
+	assert_int_equal(tr->contexts[0]->id, model);
+	assert_int_equal(mlmd_node_get(tr->contexts[0], 1, "mlmd.latest_version")->int_value, 1);
+	mlmd_message_free(tr);
+
+	Mlmd__Pb__GetParentContextsByContextRequest p = MLMD__PB__GET_PARENT_CONTEXTS_BY_CONTEXT_REQUEST__INIT;
+	Mlmd__Pb__GetParentContextsByContextResponse *pr;
+	p.has_context_id = 1;
+	p.context_id = vid;
+	OK(mlmd_store_get_parent_contexts_by_context(s, &p, &pr));
+	assert_int_equal(pr->n_contexts, 1);
+	assert_int_equal(pr->contexts[0]->id, model);
+	mlmd_message_free(pr);
+
+	Mlmd__Pb__GetContextsByArtifactRequest a = MLMD__PB__GET_CONTEXTS_BY_ARTIFACT_REQUEST__INIT;
+	Mlmd__Pb__GetContextsByArtifactResponse *ar;
+	a.has_artifact_id = 1;
+	a.artifact_id = art;
+	OK(mlmd_store_get_contexts_by_artifact(s, &a, &ar));
+	assert_int_equal(ar->n_contexts, 2); /* the model and its version */
+	mlmd_message_free(ar);
+
+	Mlmd__Pb__GetContextsByExecutionRequest e = MLMD__PB__GET_CONTEXTS_BY_EXECUTION_REQUEST__INIT;
+	Mlmd__Pb__GetContextsByExecutionResponse *er;
+	e.has_execution_id = 1;
+	e.execution_id = run;
+	OK(mlmd_store_get_contexts_by_execution(s, &e, &er));
+	assert_int_equal(er->n_contexts, 1);
+	assert_int_equal(er->contexts[0]->id, vid);
+	mlmd_message_free(er);
+	mlmd_store_free(s);
+}
+
+static void models_list_search_and_update(void **state)
+{
+	(void)state;
+	mlmd_store *s = open_memory();
+	Mlmd__Pb__Governance__ListRegisteredModelsRequest l = MLMD__PB__GOVERNANCE__LIST_REGISTERED_MODELS_REQUEST__INIT;
+	Mlmd__Pb__Governance__ListRegisteredModelsResponse *lr = RPC_OK(s, ListRegisteredModels, &l, list_registered_models);
+	assert_int_equal(lr->n_models, 0);
+	free_msg(lr);
+	const char *names[] = { "wine", "iris", "mnist" };
+	for (int i = 0; i < 3; i++)
+		create_model(s, names[i]);
+	int64_t a = model_artifact(s, "file:///a", NULL), b = model_artifact(s, "file:///b", NULL);
+	add_version(s, "iris", a, 0, "stage", "dev", NULL);
+	add_version(s, "iris", b, 0, "stage", "prod", NULL);
+	add_version(s, "wine", a, 0, "stage", "dev", NULL);
+
+	l.has_max_results = 1;
+	l.max_results = 2;
+	lr = RPC_OK(s, ListRegisteredModels, &l, list_registered_models);
+	assert_int_equal(lr->n_models, 2);
+	assert_string_equal(lr->models[0]->name, "iris");
+	assert_string_equal(lr->models[1]->name, "mnist");
+	assert_non_null(lr->next_page_token);
+	l.page_token = lr->next_page_token;
+	Mlmd__Pb__Governance__ListRegisteredModelsResponse *lr2 = RPC_OK(s, ListRegisteredModels, &l, list_registered_models);
+	assert_int_equal(lr2->n_models, 1);
+	assert_string_equal(lr2->models[0]->name, "wine");
+	assert_int_equal(lr2->models[0]->latest_version, 1);
+	assert_null(lr2->next_page_token);
+	free_msg(lr2);
+	free_msg(lr);
+
+	Mlmd__Pb__Governance__SearchModelVersionsRequest q = MLMD__PB__GOVERNANCE__SEARCH_MODEL_VERSIONS_REQUEST__INIT;
+	Mlmd__Pb__Governance__SearchModelVersionsResponse *qr = RPC_OK(s, SearchModelVersions, &q, search_model_versions);
+	assert_int_equal(qr->n_versions, 3);
+	assert_string_equal(qr->versions[0]->model_name, "iris");
+	assert_int_equal(qr->versions[1]->version, 2);
+	assert_string_equal(qr->versions[2]->model_name, "wine");
+	free_msg(qr);
+	q.has_artifact_id = 1;
+	q.artifact_id = a;
+	qr = RPC_OK(s, SearchModelVersions, &q, search_model_versions);
+	assert_int_equal(qr->n_versions, 2);
+	free_msg(qr);
+	Tag t = MLMD__PB__GOVERNANCE__TAG__INIT, *tp = &t;
+	t.key = "stage";
+	t.value = "dev";
+	q.tags = &tp;
+	q.n_tags = 1;
+	q.model_name = "iris";
+	qr = RPC_OK(s, SearchModelVersions, &q, search_model_versions);
+	assert_int_equal(qr->n_versions, 1);
+	assert_int_equal(qr->versions[0]->version, 1);
+	free_msg(qr);
+	q.model_name = "nosuch";
+	qr = RPC_OK(s, SearchModelVersions, &q, search_model_versions);
+	assert_int_equal(qr->n_versions, 0);
+	free_msg(qr);
+	/* paging by offset */
+	Mlmd__Pb__Governance__SearchModelVersionsRequest p = MLMD__PB__GOVERNANCE__SEARCH_MODEL_VERSIONS_REQUEST__INIT;
+	p.has_max_results = 1;
+	p.max_results = 2;
+	qr = RPC_OK(s, SearchModelVersions, &p, search_model_versions);
+	assert_int_equal(qr->n_versions, 2);
+	assert_non_null(qr->next_page_token);
+	p.page_token = qr->next_page_token;
+	Mlmd__Pb__Governance__SearchModelVersionsResponse *qr2 = RPC_OK(s, SearchModelVersions, &p, search_model_versions);
+	assert_int_equal(qr2->n_versions, 1);
+	assert_string_equal(qr2->versions[0]->model_name, "wine");
+	free_msg(qr2);
+	free_msg(qr);
+	p.page_token = "x";
+	RPC_FAILS(s, SearchModelVersions, &p, search_model_versions, MLMD_INVALID_ARGUMENT, "page_token 'x'");
+
+	/* description and tags change; the others stay */
+	Mlmd__Pb__Governance__UpdateRegisteredModelRequest u = MLMD__PB__GOVERNANCE__UPDATE_REGISTERED_MODEL_REQUEST__INIT;
+	Tag t2 = MLMD__PB__GOVERNANCE__TAG__INIT, *t2p = &t2;
+	t2.key = "owner";
+	t2.value = "ml";
+	u.name = "iris";
+	u.description = "new text";
+	u.set_tags = &t2p;
+	u.n_set_tags = 1;
+	Mlmd__Pb__Governance__UpdateRegisteredModelResponse *ur = RPC_OK(s, UpdateRegisteredModel, &u, update_registered_model);
+	assert_string_equal(ur->model->description, "new text");
+	assert_int_equal(ur->model->n_tags, 1);
+	assert_int_equal(ur->model->latest_version, 2);
+	free_msg(ur);
+	char *del = "owner";
+	u.description = NULL;
+	u.n_set_tags = 0;
+	u.delete_tags = &del;
+	u.n_delete_tags = 1;
+	ur = RPC_OK(s, UpdateRegisteredModel, &u, update_registered_model);
+	assert_string_equal(ur->model->description, "new text");
+	assert_int_equal(ur->model->n_tags, 0);
+	free_msg(ur);
+	u.name = "nosuch";
+	RPC_FAILS(s, UpdateRegisteredModel, &u, update_registered_model, MLMD_NOT_FOUND, "registered model 'nosuch'");
+	mlmd_store_free(s);
+}
+
+/* ---- the audit log ------------------------------------------------------------------------ */
+
+/* The audit records after `since` (free it). */
+static Mlmd__Pb__Governance__GetAuditLogResponse *audit_since(mlmd_store *s, int64_t since)
+{
+	Mlmd__Pb__Governance__GetAuditLogRequest rq = MLMD__PB__GOVERNANCE__GET_AUDIT_LOG_REQUEST__INIT;
+	rq.has_since_seq = 1;
+	rq.since_seq = since;
+	return RPC_OK(s, GetAuditLog, &rq, get_audit_log);
+}
+
+static void every_writing_registry_call_is_audited_once(void **state)
+{
+	(void)state;
+	mlmd_store *s = open_memory();
+	int64_t art = model_artifact(s, "file:///iris.onnx", NULL);
+	Mlmd__Pb__Governance__GetAuditLogResponse *a = audit_since(s, 0);
+	int64_t start = a->last_seq;
+	free_msg(a);
+
+	OK(mlmd_store_set_actor(s, "alice"));
+	create_model(s, "iris");
+	add_version(s, "iris", art, 0, NULL);
+	add_version(s, "iris", art, 0, NULL);
+	OK(set_alias(s, "iris", "staging", 1));
+	OK(mlmd_store_set_actor(s, "root"));
+	set_policy(s, "iris", "prod", 1, NULL, NULL);
+	OK(mlmd_store_set_actor(s, "alice"));
+	int64_t id = request(s, "iris", "prod", 2, NULL);
+	OK(decide(s, "bob", 1, id, NULL, NULL));
+	/* reads write nothing; refused calls leave no record */
+	assert_int_equal(resolve(s, "iris", "prod", 0, -1), 2);
+	free_msg(history(s, "iris", NULL));
+	FAILS(set_alias(s, "iris", "prod", 1), MLMD_FAILED_PRECONDITION, "has a policy");
+	OK(mlmd_store_set_actor(s, "alice"));
+	int64_t id2 = request(s, "iris", "prod", 1, NULL);
+	FAILS(decide(s, "alice", 1, id2, NULL, NULL), MLMD_PERMISSION_DENIED, "cannot approve");
+	FAILS(decide(s, "bob", 1, id, NULL, NULL), MLMD_FAILED_PRECONDITION, "is approved");
+	OK(decide(s, "carol", 0, id2, NULL, NULL));
+
+	static const struct {
+		const char *op, *actor;
+	} want[] = {
+		{ "CreateRegisteredModel", "alice" }, { "CreateModelVersion", "alice" }, { "CreateModelVersion", "alice" },
+		{ "SetAliases", "alice" },	      { "SetAliasPolicy", "root" },	 { "RequestAliasMove", "alice" },
+		{ "ApproveRequest", "bob" },	      { "RequestAliasMove", "alice" },	 { "RejectRequest", "carol" },
+	};
+	size_t nwant = sizeof want / sizeof *want;
+	a = audit_since(s, start);
+	assert_int_equal(a->n_records, nwant);
+	assert_int_equal(a->last_seq, start + (int64_t)nwant);
+	for (size_t i = 0; i < nwant; i++) {
+		assert_string_equal(a->records[i]->operation, want[i].op);
+		assert_string_equal(a->records[i]->actor, want[i].actor);
+		assert_int_equal(a->records[i]->seq, start + (int64_t)i + 1);
+	}
+	/* the approval's record names the request it decided */
+	char ids[64];
+	snprintf(ids, sizeof ids, "request_id=%lld", (long long)id);
+	if (!strstr(a->records[6]->ids, ids))
+		fail_msg("ApproveRequest's ids '%s' lack '%s'", a->records[6]->ids, ids);
+	free_msg(a);
+	mlmd_store_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -778,6 +1085,10 @@ int main(void)
 		cmocka_unit_test(a_rejected_request_cannot_be_approved),
 		cmocka_unit_test(concurrent_requests_for_one_alias_supersede),
 		cmocka_unit_test(a_swap_moves_all_or_nothing),
+		cmocka_unit_test(resolution_as_of_a_time_follows_the_history),
+		cmocka_unit_test(models_and_versions_are_mlmd_contexts),
+		cmocka_unit_test(models_list_search_and_update),
+		cmocka_unit_test(every_writing_registry_call_is_audited_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
