@@ -23,6 +23,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, '..', '..')
 CLI = os.environ.get('MLMD_CLI', os.path.join(ROOT, 'build', 'mlmd'))
 PIPELINE = os.path.join(os.path.dirname(CLI), 'examples', 'pipeline')
+# takes a store's tables back to schema version 3 (before governance)
+DROP_V4_SQL = ('DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request; '
+               'DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history; '
+               'DROP TABLE alias; DROP TABLE audit_archive; DROP TABLE audit_head; DROP TABLE audit_log')
 
 
 def mlmd(*args, check=True):
@@ -1293,7 +1297,7 @@ def test_metric_lines_are_checked(tmp_path):
   (tmp_path / 'header.jsonl').write_text(lines[0] + '\n')
   mlmd('--store', v2, 'import', str(tmp_path / 'header.jsonl'))  # an empty store
   db = sqlite3.connect(str(tmp_path / 'v2.db'))
-  db.executescript('DROP TABLE metric; UPDATE mlmd_schema SET version = 2')
+  db.executescript('DROP TABLE metric; ' + DROP_V4_SQL + '; UPDATE mlmd_schema SET version = 2')
   db.close()
   res = mlmd('--store', v2, 'import', str(good), check=False)
   assert res.returncode == 1 and f'line {at + 1}: a metric history, but the store is at schema version 2' in res.stderr
