@@ -43,7 +43,7 @@
 #define TEST_DROP_V4_SQL                                                                            \
 	"DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request;"      \
 	" DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history;"     \
-	" DROP TABLE alias; DROP TABLE audit_archive; DROP TABLE audit_head; DROP TABLE audit_log;"
+	" DROP TABLE alias; DROP TABLE audit_archive; DROP TABLE audit_log;"
 
 static inline char *tmp_path(const char *tag)
 {

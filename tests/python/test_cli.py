@@ -26,7 +26,7 @@ PIPELINE = os.path.join(os.path.dirname(CLI), 'examples', 'pipeline')
 # takes a store's tables back to schema version 3 (before governance)
 DROP_V4_SQL = ('DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request; '
                'DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history; '
-               'DROP TABLE alias; DROP TABLE audit_archive; DROP TABLE audit_head; DROP TABLE audit_log')
+               'DROP TABLE alias; DROP TABLE audit_archive; DROP TABLE audit_log')
 
 
 def mlmd(*args, check=True):
