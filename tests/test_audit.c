@@ -222,6 +222,14 @@ static void tracking_and_restore_times_are_audited(void **st)
 			char want[64];
 			snprintf(want, sizeof want, "artifact_ids=%lld", (long long)id);
 			assert_string_equal(l->records[i]->ids, want);
+			/* the hash of (id, create, update) as little-endian 64-bit integers */
+			uint8_t le[24];
+			const int64_t v[3] = { id, when, when };
+			for (int k = 0; k < 24; k++)
+				le[k] = (uint8_t)((uint64_t)v[k / 8] >> (8 * (k % 8)));
+			char h[65];
+			sha256_hex(le, sizeof le, h);
+			assert_string_equal(l->records[i]->request_sha256, h);
 		}
 	}
 	assert_int_equal(start, 1);
