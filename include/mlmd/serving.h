@@ -12,7 +12,11 @@
  * with an INPUT event from every artifact it has served. Scoring threads
  * each use their own mlmd_scorer_ctx: a call takes no lock, and statistics
  * are kept per thread and written to the execution in batches (on flush, on
- * an interval, on swap and on close), never per row. See docs/serving.md.
+ * an interval, on swap and on close), never per row. A scorer may also be
+ * opened on, and swapped to, a registry reference ("NAME@ALIAS",
+ * "NAME/VERSION"; mlmd/registry.h): the version's artifact is verified the
+ * same way and the execution records the version served. See
+ * docs/serving.md.
  */
 #ifndef MLMD_SERVING_H
 #define MLMD_SERVING_H
