@@ -521,6 +521,41 @@ static void resolve_as_of_between_moves(void **state)
 	mlmd_store_free(st);
 }
 
+/* The scorer's writes are by the actor its options name (the store option it
+ * opens its handle with): the audit records of its serving execution say so. */
+static void scorer_writes_as_its_actor(void **state)
+{
+	(void)state;
+	char uri[1300], paths[2][600];
+	int64_t art[2];
+	mlmd_store *st = open_shared(uri, sizeof uri);
+	iris(st, paths, art);
+	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+	o.store_uri = uri;
+	o.model_ref = "iris@prod";
+	o.actor = "serving-bot";
+	mlmd_scorer *s;
+	OK(mlmd_scorer_open(&s, &o));
+	OK(mlmd_scorer_free(s));
+	Mlmd__Pb__Governance__GetAuditLogRequest rq = MLMD__PB__GOVERNANCE__GET_AUDIT_LOG_REQUEST__INIT;
+	Mlmd__Pb__Governance__GetAuditLogResponse *rs;
+	OK(GOV(st, "GetAuditLog", &rq, get_audit_log_response, &rs));
+	int puts = 0;
+	for (size_t i = 0; i < rs->n_records; i++) {
+		const Mlmd__Pb__Governance__AuditRecord *r = rs->records[i];
+		if (!strcmp(r->operation, "PutExecution")) {
+			assert_string_equal(r->actor, "serving-bot");
+			puts++;
+		} else if (!strcmp(r->operation, "SetAliases")) {
+			assert_string_equal(r->actor, mlmd_store_actor(st));
+		}
+	}
+	assert_true(puts >= 2); /* the first record, and the closing one */
+	assert_string_not_equal(mlmd_store_actor(st), "serving-bot");
+	protobuf_c_message_free_unpacked(&rs->base, NULL);
+	mlmd_store_free(st);
+}
+
 /* ---- main -------------------------------------------------------------------------------------- */
 
 static int setup(void **state)
@@ -551,6 +586,7 @@ int main(void)
 		cmocka_unit_test(scorer_follows_an_alias),
 		cmocka_unit_test(tampered_version_is_refused),
 		cmocka_unit_test(resolve_as_of_between_moves),
+		cmocka_unit_test(scorer_writes_as_its_actor),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
