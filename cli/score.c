@@ -4,17 +4,20 @@
  *
  *   mlmd score --model PATH [--input CSV|-] [--output CSV|-] [--columns a,b,...] [--batch N] [--max-memory SIZE]
  *   mlmd score --store URI --artifact ID [--deployment NAME] [--allow-unverified] [...]
+ *   mlmd score --store URI --model NAME@ALIAS|NAME/VERSION [...]   (a registry reference)
  *   mlmd model info PATH [--json]
  *   mlmd model add --store URI [--type NAME] --name NAME [--uri URI] FILE
  */
 #include <errno.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <mlmd.h>
+#include <mlmd/registry.h>
 
 #include "csv.h"
 #include "cli.h"
@@ -39,12 +42,17 @@ static void score_help(FILE *f)
 {
 	fprintf(f, "usage: %s score --model PATH [--input CSV|-] [--output CSV|-] [--columns a,b,...] [--batch N]\n"
 		"                  [--max-memory SIZE]\n"
-		"       %s score --store URI --artifact ID [--deployment NAME] [--allow-unverified] [same options]\n\n"
+		"       %s score --store URI --artifact ID [--deployment NAME] [--allow-unverified] [same options]\n"
+		"       %s score --store URI --model NAME@ALIAS|NAME/VERSION [same options as --artifact]\n\n"
 		"Scores the rows of a CSV file (with a header) with a model file (ONNX, XGBoost JSON or PMML).\n"
 		"  --model PATH     the model; its format is detected from its content\n"
 		"  --store URI      with --artifact: the model artifact ID of this store, verified against its\n"
 		"                   recorded SHA-256; the run is recorded as a ModelServing execution in the\n"
 		"                   Deployment context NAME (default \"cli\"), with rows, latency and class counts\n"
+		"                   with --model NAME@ALIAS or NAME/VERSION (and no file of that name): the model\n"
+		"                   artifact of the registry version it resolves to, verified and recorded the\n"
+		"                   same way, with the version and alias in the serving execution. An existing\n"
+		"                   file of that name wins\n"
 		"  --input CSV      input rows (default: standard input)\n"
 		"  --output CSV     where to write the results (default: standard output)\n"
 		"  --columns LIST   for a model with one [N, F] input: the columns to use, in order\n"
@@ -58,7 +66,7 @@ static void score_help(FILE *f)
 		"inputs an empty cell or nan is a missing value and inf, -inf are infinities. A record may\n"
 		"be at most 64 MiB. The output has one column per scalar output and NAME_<label> (or\n"
 		"NAME_0 ... NAME_K-1) columns for an [N, K] output; numbers are printed with 17 significant\n"
-		"digits, labels as text.\n", prog, prog);
+		"digits, labels as text.\n", prog, prog, prog);
 }
 
 /* A byte count: digits with an optional K, M, G or T suffix (powers of 1024). */
@@ -206,23 +214,31 @@ static int score(const char *global_store, int argc, char **argv)
 		}
 	}
 	if (!store_uri)
-		store_uri = artifact ? getenv("MLMD_STORE") : NULL;
+		store_uri = getenv("MLMD_STORE");
 	if (!model_path == !artifact)
 		return cli_usage("score: give --model PATH, or --store URI with --artifact ID");
 	if (artifact && !store_uri)
 		return cli_usage("score: --artifact needs --store URI (or MLMD_STORE)");
+	/* with a store, --model NAME@ALIAS or NAME/VERSION that names no file is a registry
+	 * reference (a file of that name wins, so an existing path keeps scoring as before) */
+	struct stat sb;
+	const char *ref = model_path && store_uri && mlmd_registry_is_ref(model_path) && stat(model_path, &sb) != 0 &&
+		(errno == ENOENT || errno == ENOTDIR) ? model_path : NULL;
 	mlmd_model *m = NULL;
 	mlmd_scorer *scorer = NULL;
 	mlmd_scorer_ctx *sctx = NULL;
-	if (artifact) {
+	if (artifact || ref) {
 		mlmd_scorer_options so = MLMD_SCORER_OPTIONS_INIT;
 		so.store_uri = store_uri;
 		so.artifact_id = artifact;
+		so.model_ref = ref;
 		so.deployment = deployment;
 		so.allow_unverified = allow_unverified;
 		so.max_memory = max_memory ? max_memory : SIZE_MAX;
 		if (mlmd_scorer_open(&scorer, &so))
-			return cli_failed("%s", mlmd_error_message());
+			return ref && mlmd_error_last()->code == MLMD_NOT_FOUND ?
+				cli_failed("%s (and there is no model file '%s')", mlmd_error_message(), ref) :
+				cli_failed("%s", mlmd_error_message());
 		if (mlmd_scorer_ctx_new(scorer, &sctx)) {
 			int rc = cli_failed("%s", mlmd_error_message());
 			mlmd_scorer_free(scorer);
@@ -459,9 +475,12 @@ out:
 	mlmd_model_free(m);
 	mlmd_scorer_ctx_free(sctx);
 	if (scorer) {
-		int64_t exec = mlmd_scorer_execution_id(scorer);
+		int64_t exec = mlmd_scorer_execution_id(scorer), version = mlmd_scorer_model_version(scorer);
 		if (mlmd_scorer_free(scorer) && rc == 0)
 			rc = cli_failed("recording the serving execution: %s", mlmd_error_message());
+		else if (rc == 0 && ref)
+			fprintf(stderr, "%s: %ld rows scored with version %lld of %s; serving recorded as execution %lld\n",
+				prog, rows_done, (long long)version, ref, (long long)exec);
 		else if (rc == 0)
 			fprintf(stderr, "%s: %ld rows scored; serving recorded as execution %lld\n", prog, rows_done,
 				(long long)exec);

@@ -384,8 +384,8 @@ static void scorer_open_refuses(void **state)
 
 /* The options structs carry their version: one left at 0 (not made with the
  * _INIT macro) or from a newer library is refused, naming the struct, before
- * anything is read from it; version 1 of the scorer's options (before
- * max_memory) still opens. */
+ * anything is read from it; versions 1 (before max_memory) and 2 (before
+ * model_ref) of the scorer's options still open. */
 static void options_versions_are_checked(void **state)
 {
 	(void)state;
@@ -409,15 +409,17 @@ static void options_versions_are_checked(void **state)
 	o.artifact_id = a;
 	o.no_recording = 1;
 	mlmd_scorer *s = NULL;
-	for (unsigned v = 0; v < 4; v += 3) { /* 0, and 3: one past the newest */
+	for (unsigned v = 0; v < 5; v += 4) { /* 0, and 4: one past the newest */
 		o.version = v;
 		assert_int_equal(mlmd_scorer_open(&s, &o), -MLMD_INVALID_ARGUMENT);
 		assert_null(s);
 		assert_non_null(strstr(mlmd_error_message(), "mlmd_scorer_options.version"));
 	}
-	o.version = 1;
-	assert_int_equal(mlmd_scorer_open(&s, &o), 0);
-	assert_int_equal(mlmd_scorer_free(s), 0);
+	for (unsigned v = 1; v <= 2; v++) {
+		o.version = v;
+		assert_int_equal(mlmd_scorer_open(&s, &o), 0);
+		assert_int_equal(mlmd_scorer_free(s), 0);
+	}
 	mlmd_store_free(st);
 }
 

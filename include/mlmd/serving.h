@@ -12,7 +12,11 @@
  * with an INPUT event from every artifact it has served. Scoring threads
  * each use their own mlmd_scorer_ctx: a call takes no lock, and statistics
  * are kept per thread and written to the execution in batches (on flush, on
- * an interval, on swap and on close), never per row. See docs/serving.md.
+ * an interval, on swap and on close), never per row. A scorer may also be
+ * opened on, and swapped to, a registry reference ("NAME@ALIAS",
+ * "NAME/VERSION"; mlmd/registry.h): the version's artifact is verified the
+ * same way and the execution records the version served. See
+ * docs/serving.md.
  */
 #ifndef MLMD_SERVING_H
 #define MLMD_SERVING_H
@@ -86,6 +90,14 @@ typedef struct mlmd_scorer_options {
 	/* fields above are version 1 */
 	size_t max_memory;          /* scratch bytes one mlmd_scorer_score() call may use on a context;
 	                               0 = MLMD_SCORER_DEFAULT_MAX_MEMORY, SIZE_MAX = no limit */
+	/* fields above are version 2 */
+	const char *model_ref;      /* instead of artifact_id or artifact_name: a registry reference,
+	                               "NAME@ALIAS" or "NAME/VERSION" (mlmd/registry.h), resolved when
+	                               the scorer opens; its version's model artifact is served */
+	int64_t as_of_ms;           /* with model_ref: resolve the alias as it was at this time (ms since
+	                               the epoch); 0 = now */
+	const char *actor;          /* who the scorer's writes are by (mlmd_store_options.actor);
+	                               NULL = the default (MLMD_ACTOR, else the OS user) */
 } mlmd_scorer_options;
 
 /* The scratch limit of a scorer's contexts unless max_memory says otherwise:
@@ -93,16 +105,24 @@ typedef struct mlmd_scorer_options {
  * the limit, instead of exhausting the host (see mlmd_score_ctx_set_limit). */
 #define MLMD_SCORER_DEFAULT_MAX_MEMORY ((size_t)1 << 30)
 
-#define MLMD_SCORER_OPTIONS_VERSION 2
-#define MLMD_SCORER_OPTIONS_INIT { MLMD_SCORER_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0, 0 }
+#define MLMD_SCORER_OPTIONS_VERSION 3
+#define MLMD_SCORER_OPTIONS_INIT { MLMD_SCORER_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL }
 
 /* Opens a scorer on a model artifact (verified as mlmd_model_load_artifact
  * does) and, unless no_recording, records the serving execution, its
  * Deployment context and the model's INPUT event in one transaction. The
  * execution's bool property model_verified is false when the scorer was opened
  * with allow_unverified (it then serves a file whatever its digest, so
- * nothing it serves counts as verified), true otherwise. On success
- * *out is a new scorer; close it with mlmd_scorer_free(). */
+ * nothing it serves counts as verified), true otherwise.
+ *
+ * With model_ref (options version 3) the artifact is the one of the registry
+ * version the reference resolves to (mlmd_registry_resolve(), as of as_of_ms),
+ * verified the same way, and the execution records which version it serves in
+ * the custom properties mlmd.model (the model's name), mlmd.model_version
+ * (int) and, for NAME@ALIAS, mlmd.model_alias (docs/serving.md). A malformed
+ * reference is INVALID_ARGUMENT; an unknown model, version or alias NOT_FOUND
+ * naming it. Give exactly one of artifact_id, artifact_name and model_ref.
+ * On success *out is a new scorer; close it with mlmd_scorer_free(). */
 MLMD_EXTERN(int) mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *opts);
 
 /* Switches to another model artifact: loads and verifies it on the calling
@@ -112,6 +132,16 @@ MLMD_EXTERN(int) mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *
  * user has moved on. On failure the current model stays. */
 MLMD_EXTERN(int) mlmd_scorer_swap(mlmd_scorer *scorer, int64_t artifact_id);
 
+/* Switches to the registry version a reference ("NAME@ALIAS" or
+ * "NAME/VERSION") resolves to now, as mlmd_scorer_swap() does (verified, then
+ * switched; on failure the current model stays), and records the new
+ * version and alias in the serving execution (mlmd.model,
+ * mlmd.model_version, mlmd.model_alias) at the flush the swap makes. When the
+ * reference resolves to the version already served under the same reference
+ * nothing is reloaded and 0 is returned, so a server may call it on a timer
+ * to follow an alias. */
+MLMD_EXTERN(int) mlmd_scorer_swap_ref(mlmd_scorer *scorer, const char *ref);
+
 /* Writes the statistics gathered so far (and any recorded batches) to the
  * store. Safe from any thread. */
 MLMD_EXTERN(int) mlmd_scorer_flush(mlmd_scorer *scorer);
@@ -120,6 +150,9 @@ MLMD_EXTERN(int) mlmd_scorer_flush(mlmd_scorer *scorer);
  * artifact currently served. */
 MLMD_EXTERN(int64_t) mlmd_scorer_execution_id(const mlmd_scorer *scorer);
 MLMD_EXTERN(int64_t) mlmd_scorer_artifact_id(const mlmd_scorer *scorer);
+/* The registry version currently served (opened or swapped to by reference),
+ * 0 when the current model was given by artifact. */
+MLMD_EXTERN(int64_t) mlmd_scorer_model_version(const mlmd_scorer *scorer);
 
 /* The model currently served: a new reference (free it with
  * mlmd_model_free()), for inspecting its inputs and outputs. */

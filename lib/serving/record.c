@@ -13,7 +13,11 @@
  * property model_verified says whether every model the execution has served
  * matched its recorded digest under a scorer that enforces it; it is false
  * from the flush that links the first model served by a scorer opened with
- * allow_unverified.
+ * allow_unverified. A model served by registry reference adds the custom
+ * properties mlmd.model, mlmd.model_version and (for NAME@ALIAS)
+ * mlmd.model_alias, naming the version served now: each record carries
+ * every property, so they follow a swap and vanish when a model given by
+ * artifact replaces it.
  */
 #include <math.h>
 #include <stdio.h>
@@ -57,6 +61,7 @@ static int build_record(mlmd_scorer *s, bool complete, int64_t models_served, bo
 	int n_names = 0, models = 0;
 	pthread_mutex_lock(&s->mu);
 	stat_block *blocks = s->blocks;
+	const served *cur = s->current; /* kept (with its strings) until the scorer closes */
 	for (served *v = s->all; v; v = v->next)
 		models++;
 	for (mlmd_scorer_ctx *c = s->ctxs; c; c = c->next)
@@ -162,6 +167,13 @@ static int build_record(mlmd_scorer *s, bool complete, int64_t models_served, bo
 		}
 		rc = rc ? rc : mlmd_node_set_string(e, 0, "confidence_histogram", mlmd_json_writer_text(hist, NULL));
 		rc = rc ? rc : mlmd_node_set_string(e, 0, "class_counts", mlmd_json_writer_text(classes, NULL));
+		/* the registry version served now, when it was given by reference */
+		if (cur->model_name) {
+			rc = rc ? rc : mlmd_node_set_string(e, 1, "mlmd.model", cur->model_name);
+			rc = rc ? rc : mlmd_node_set_int(e, 1, "mlmd.model_version", cur->model_version);
+			if (cur->model_alias)
+				rc = rc ? rc : mlmd_node_set_string(e, 1, "mlmd.model_alias", cur->model_alias);
+		}
 	}
 	if (rc)
 		mlmd_message_free(e);

@@ -55,8 +55,22 @@ static void served_free(served *v)
 	for (size_t k = 0; v->labels && k < v->n_labels; k++)
 		free(v->labels[k]);
 	free(v->labels);
+	free(v->model_name);
+	free(v->model_alias);
 	mlmd_model_free(v->model);
 	free(v);
+}
+
+/* Remembers the registry version a model was resolved from (NULL: given by
+ * artifact), for the serving record. */
+static int served_set_ref(served *v, const mlmd_model_version *mv)
+{
+	if (!mv)
+		return 0;
+	v->model_version = mv->version;
+	v->model_name = mlmd__strdup(mv->model_name);
+	v->model_alias = mv->alias ? mlmd__strdup(mv->alias) : NULL;
+	return !v->model_name || (mv->alias && !v->model_alias) ? MLMD_OOM() : 0;
 }
 
 /* Loads a model for this scorer. *verified is what the serving record's
@@ -117,8 +131,12 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 			MLMD_SCORER_OPTIONS_VERSION);
 	if (!o->store_uri)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_open: out, options and store_uri are required");
-	if (!o->artifact_id && !o->artifact_name)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_open: give artifact_id or artifact_name");
+	const char *ref = o->version >= 3 ? o->model_ref : NULL;
+	if ((o->artifact_id != 0) + (o->artifact_name != NULL) + (ref != NULL) != 1)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_open: give one of artifact_id, artifact_name and "
+			"model_ref");
+	if (ref && o->as_of_ms < 0)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_open: as_of_ms is negative");
 	if (o->flush_interval_ms < 0)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_open: flush_interval_ms is negative");
 	mlmd_scorer *s = calloc(1, sizeof *s);
@@ -138,9 +156,13 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 		snprintf(s->host, sizeof s->host, "unknown");
 	mlmd_store_options so = MLMD_STORE_OPTIONS_INIT;
 	so.uri = o->store_uri;
+	so.actor = o->version >= 3 ? o->actor : NULL;
 	int rc = s->deployment ? mlmd_store_open(&s->store, &so) : MLMD_OOM();
 	int64_t id = o->artifact_id;
-	if (!rc && !id) {
+	mlmd_model_version *mv = NULL;
+	if (!rc && ref && !(rc = mlmd_registry_resolve(s->store, ref, o->as_of_ms, &mv)))
+		id = mv->artifact_id;
+	if (!rc && !id && !ref) {
 		Mlmd__Pb__GetArtifactByTypeAndNameRequest rq = MLMD__PB__GET_ARTIFACT_BY_TYPE_AND_NAME_REQUEST__INIT;
 		Mlmd__Pb__GetArtifactByTypeAndNameResponse *rs = NULL;
 		rq.type_name = (char *)(o->artifact_type ? o->artifact_type : "Model");
@@ -158,6 +180,8 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 	bool verified = false;
 	if (!rc)
 		rc = load_verified(s, id, &m, &verified);
+	if (rc && mv)
+		rc = mlmd__context(rc, "%s (version %lld of '%s')", ref, (long long)mv->version, mv->model_name);
 	if (!rc) {
 		served *v = served_new(m, id);
 		if (!v) {
@@ -168,8 +192,10 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 			v->version = 1;
 			s->current = s->all = v;
 			atomic_store(&s->version, 1);
+			rc = served_set_ref(v, mv);
 		}
 	}
+	mlmd_model_version_free(mv);
 	if (!rc && s->recording) {
 		pthread_mutex_lock(&s->store_mu);
 		rc = mlmd__sv_start_recording(s);
@@ -190,10 +216,10 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 	return 0;
 }
 
-int mlmd_scorer_swap(mlmd_scorer *s, int64_t artifact_id)
+/* Loads, verifies and switches to an artifact's model; mv (or NULL) is the
+ * registry version it was resolved from. */
+static int swap_to(mlmd_scorer *s, int64_t artifact_id, const mlmd_model_version *mv)
 {
-	if (!s)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_swap: scorer is NULL");
 	mlmd_model *m;
 	bool verified;
 	int rc = load_verified(s, artifact_id, &m, &verified); /* the slow part, off the scoring path */
@@ -203,6 +229,10 @@ int mlmd_scorer_swap(mlmd_scorer *s, int64_t artifact_id)
 	if (!v) {
 		mlmd_model_free(m);
 		return MLMD_OOM();
+	}
+	if ((rc = served_set_ref(v, mv))) {
+		served_free(v);
+		return rc;
 	}
 	v->verified = verified;
 	pthread_mutex_lock(&s->mu);
@@ -219,6 +249,39 @@ int mlmd_scorer_swap(mlmd_scorer *s, int64_t artifact_id)
 	return mlmd_scorer_flush(s);
 }
 
+int mlmd_scorer_swap(mlmd_scorer *s, int64_t artifact_id)
+{
+	if (!s)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_swap: scorer is NULL");
+	return swap_to(s, artifact_id, NULL);
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+int mlmd_scorer_swap_ref(mlmd_scorer *s, const char *ref)
+{
+	if (!s)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_swap_ref: scorer is NULL");
+	mlmd_model_version *mv = NULL;
+	pthread_mutex_lock(&s->store_mu);
+	int rc = mlmd_registry_resolve(s->store, ref, 0, &mv);
+	pthread_mutex_unlock(&s->store_mu);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&s->mu);
+	const served *cur = s->current;
+	bool same = cur->artifact_id == mv->artifact_id && cur->model_version == mv->version &&
+		same_str(cur->model_name, mv->model_name) && same_str(cur->model_alias, mv->alias);
+	pthread_mutex_unlock(&s->mu);
+	if (!same && (rc = swap_to(s, mv->artifact_id, mv)))
+		rc = mlmd__context(rc, "%s (version %lld of '%s')", ref, (long long)mv->version, mv->model_name);
+	mlmd_model_version_free(mv);
+	return rc;
+}
+
 int64_t mlmd_scorer_execution_id(const mlmd_scorer *s)
 {
 	return s ? s->execution_id : 0;
@@ -232,6 +295,16 @@ int64_t mlmd_scorer_artifact_id(const mlmd_scorer *s)
 	int64_t id = s->current->artifact_id;
 	pthread_mutex_unlock((pthread_mutex_t *)&s->mu);
 	return id;
+}
+
+int64_t mlmd_scorer_model_version(const mlmd_scorer *s)
+{
+	if (!s)
+		return 0;
+	pthread_mutex_lock((pthread_mutex_t *)&s->mu);
+	int64_t v = s->current->model_version;
+	pthread_mutex_unlock((pthread_mutex_t *)&s->mu);
+	return v;
 }
 
 mlmd_model *mlmd_scorer_model(mlmd_scorer *s)

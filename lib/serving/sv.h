@@ -2,13 +2,14 @@
  * serving/sv.h - what the files of lib/serving share (private).
  *
  * lib/serving is a client of the library's public API: it includes
- * <mlmd.h> (the store's typed calls, the scorer) and util/base.h (errors,
- * buffers, clocks), nothing else of lib/.
+ * <mlmd.h> (the store's typed calls, the scorer), mlmd/registry.h (model
+ * references) and util/base.h (errors, buffers, clocks), nothing else of
+ * lib/.
  *
  *   artifact.c  model artifacts: digests, file URIs, verified loads,
  *               mlmd_model_record(), the types the recorder declares
- *   scorer.c    mlmd_scorer: open, swap, close, contexts, the scoring path
- *               and the statistics it keeps
+ *   scorer.c    mlmd_scorer: open (by artifact or registry reference), swap,
+ *               close, contexts, the scoring path and the statistics it keeps
  *   record.c    the serving record: statistics summed into the
  *               ModelServing execution, its events, Deployment context and
  *               ScoredBatch artifacts, written by the flush
@@ -21,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <mlmd.h>
+#include "mlmd/registry.h"
 #include "util/base.h"
 
 #define LAT_BUCKETS 256   /* log-linear: 4 per power of two of nanoseconds */
@@ -47,6 +49,11 @@ typedef struct served {
 	char **labels;           /* copies, for the statistics */
 	bool verified;           /* its file matched the artifact's digest when loaded */
 	bool event_recorded;
+	/* the registry version it was resolved from (mlmd_scorer_open's model_ref,
+	 * mlmd_scorer_swap_ref), recorded in the execution while it is served */
+	char *model_name;        /* NULL when it was given by artifact */
+	int64_t model_version;
+	char *model_alias;       /* NULL for NAME/VERSION */
 } served;
 
 /* Statistics of one context for one model version. */
