@@ -71,7 +71,7 @@ MLMD_EXTERN(int) mlmd_audit_checkpoint_get(struct mlmd_store *store, mlmd_audit_
 
 /* The checkpoint as text, "SEQ:HASH", into buf (size bytes; at least
  * MLMD_AUDIT_CHECKPOINT_TEXT_MAX always suffices). INVALID_ARGUMENT when it
- * does not fit or the checkpoint is not one (a negative seq, a hash that is
+ * does not fit (buf is then "") or the checkpoint is not one (a negative seq, a hash that is
  * not 64 hex digits). */
 MLMD_EXTERN(int) mlmd_audit_checkpoint_format(const mlmd_audit_checkpoint *cp, char *buf, size_t size);
 

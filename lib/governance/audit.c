@@ -113,9 +113,12 @@ int mlmd_audit_checkpoint_format(const mlmd_audit_checkpoint *cp, char *buf, siz
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: not a checkpoint (seq %" PRId64 ", the hash must be 64 "
 			"lowercase hex digits)", fn, cp->seq);
 	int n = mlmd__snprintf(buf, size, "%" PRId64 ":%s", cp->seq, cp->hash);
-	if (n < 0 || (size_t)n >= size)
+	if (n < 0 || (size_t)n >= size) {
+		if (size)
+			buf[0] = '\0'; /* no cut checkpoint that could pass for one */
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: %zu bytes are too few (a checkpoint's text takes %d)", fn,
 			size, n + 1);
+	}
 	return 0;
 }
 
