@@ -132,8 +132,8 @@ static const cli_opt *find_opt(const cli_cmd *c, const char *name, size_t len)
 void cli_help(FILE *f, const cli_cmd *c)
 {
 	char label[256];
-	int col = fprintf(f, "usage: mlmd%s %s%s%s", c->uses_store ? " [--store URI] [--actor NAME]" : "", c->name,
-		c->args ? " " : "", c->args ? c->args : "");
+	int col = fprintf(f, "usage: mlmd%s %s%s%s", c->uses_store ? " [--store URI]" : "", c->name, c->args ? " " : "",
+		c->args ? c->args : "");
 	for (const cli_opt *o = c->opts; o->name; o++) {
 		opt_label(o, label, sizeof label);
 		if (col + (int)strlen(label) + 3 > 100)
