@@ -7,6 +7,7 @@
  * the recorded history, bad input, and the audit record of every writing
  * call (none for a refused one).
  */
+#include <sqlite3.h>
 #include "helpers.h"
 #include "mlmd_governance.pb-c.h"
 
@@ -1071,6 +1072,46 @@ static void every_writing_registry_call_is_audited_once(void **state)
 	mlmd_store_free(s);
 }
 
+
+/* ---- an older store ------------------------------------------------------------------------ */
+
+static void a_version_3_store_says_the_registry_needs_version_4(void **st)
+{
+	(void)st;
+	if (strcmp(test_backend(), "sqlite-memory"))
+		skip(); /* a file of its own; once is enough */
+	char *path = tmp_path("v3");
+	mlmd_store *s = open_file(path);
+	mlmd_store_free(s);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request;"
+				      " DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history;"
+				      " DROP TABLE alias; DROP TABLE audit_archive; DROP TABLE audit_head; DROP TABLE audit_log;"
+				      " UPDATE mlmd_schema SET version = 3",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	char uri[1100];
+	snprintf(uri, sizeof uri, "sqlite:%s", path);
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = uri;
+	OK(mlmd_store_open(&s, &o));
+	assert_int_equal(mlmd_store_schema_version(s), 3);
+	Mlmd__Pb__Governance__CreateRegisteredModelRequest rq = MLMD__PB__GOVERNANCE__CREATE_REGISTERED_MODEL_REQUEST__INIT;
+	rq.name = "iris";
+	RPC_FAILS(s, CreateRegisteredModel, &rq, create_registered_model, MLMD_FAILED_PRECONDITION,
+		  "CreateRegisteredModel needs schema version 4");
+	FAILS(resolve(s, "iris", "prod", 0, -1), MLMD_FAILED_PRECONDITION, "ResolveModel needs schema version 4");
+	mlmd_store_free(s);
+	o.upgrade = 1;
+	OK(mlmd_store_open(&s, &o));
+	assert_int_equal(mlmd_store_schema_version(s), 4);
+	create_model(s, "iris");
+	mlmd_store_free(s);
+	tmp_remove(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1089,6 +1130,7 @@ int main(void)
 		cmocka_unit_test(models_and_versions_are_mlmd_contexts),
 		cmocka_unit_test(models_list_search_and_update),
 		cmocka_unit_test(every_writing_registry_call_is_audited_once),
+		cmocka_unit_test(a_version_3_store_says_the_registry_needs_version_4),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
