@@ -156,9 +156,9 @@ static int audit_verify(int argc, char **argv)
 	};
 	const cli_cmd cmd = { "audit verify", NULL, 0, 0,
 		"Recomputes the audit chain: every record's hash over its contents, each record's link to the one\n"
-		"before, consecutive sequence numbers, the head row, and with --checkpoint a hash kept elsewhere\n"
-		"(which catches a chain rewritten from its start). Exit status 0 when intact, 1 naming the first\n"
-		"bad record (a row edited, deleted or inserted behind the library's back).",
+		"before, consecutive sequence numbers, and with --checkpoint a hash kept elsewhere (which catches\n"
+		"a chain rewritten from its start or cut at its end). Exit status 0 when intact, 1 naming the\n"
+		"first bad record (a row edited, deleted or inserted behind the library's back).",
 		true, opts };
 	int nargs, rc = cli_parse(&cmd, argc, argv, NULL, &nargs);
 	if (rc)

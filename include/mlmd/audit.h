@@ -83,7 +83,7 @@ MLMD_EXTERN(int) mlmd_audit_checkpoint_parse(const char *text, mlmd_audit_checkp
 
 /* What mlmd_audit_verify() found. Allocated by the library, read-only. */
 typedef struct mlmd_audit_verdict {
-	int intact;                  /* 1: every record, the head and the checkpoint agree */
+	int intact;                  /* 1: every record (and the checkpoint, when given) agrees */
 	int64_t first_bad_seq;       /* when not intact: the first record that fails */
 	const char *reason;          /* when not intact: what is wrong with it; else "" */
 	int64_t records;             /* records checked (the archives of imports included) */
@@ -91,10 +91,11 @@ typedef struct mlmd_audit_verdict {
 	const char *last_hash;
 } mlmd_audit_verdict;
 
-/* Recomputes the chain (one sequential scan: each record's hash, each
- * prev_hash, consecutive seqs, the head row) and, with a checkpoint (NULL:
- * none; seq 0, an empty log's, checks nothing), checks that its record
- * still has its hash. A broken chain is not
+/* Recomputes the chain (one sequential scan: consecutive seqs from 1, each
+ * prev_hash the hash before it, each hash its record's contents) and, with
+ * a checkpoint (NULL: none; seq 0, an empty log's, checks nothing), checks
+ * that its record is still there with its hash, which catches a chain
+ * rewritten from its start or cut at its end. A broken chain is not
  * an error: the call succeeds with intact 0 naming the first bad record.
  * On success *out is new; free it with mlmd_audit_verdict_free(). */
 MLMD_EXTERN(int) mlmd_audit_verify(struct mlmd_store *store, const mlmd_audit_checkpoint *checkpoint,
