@@ -186,7 +186,8 @@ check-tsan: $(B)/tests-tsan/test_serving
 # with MLMD_TEST_POSTGRES_DIR set to its directory the fault tests also crash
 # and restart it).
 CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage test_concurrency test_faults test_plans \
-	test_locale test_files test_limits test_txn test_tracking test_tracking_api test_audit test_registry test_serving_registry
+	test_locale test_files test_limits test_txn test_tracking test_tracking_api test_audit test_registry \
+	test_serving_registry test_registry_api
 check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
 		MLMD_TEST_BACKEND=sqlite-file $(TEST_ENV) $(B)/tests/$$t; done
@@ -308,10 +309,10 @@ headertest: $(GEN)/.stamp
 	@if command -v g++ >/dev/null 2>&1; then \
 		echo "g++ -x c++ -pedantic -Werror $(B)/headertest.c"; \
 		g++ -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -I$(GEN) -fsyntax-only $(B)/headertest.c; fi
-	@# mlmd/serving.h, mlmd/tracking.h and mlmd/json.h alone, with only include/ on the path (no
+	@# mlmd/serving.h, mlmd/tracking.h, mlmd/json.h, mlmd/registry.h and mlmd/audit.h alone, with only include/ on the path (no
 	@# generated headers) and protobuf-c never pulled in, so a program that serves models or tracks
 	@# runs needs no protobuf-c
-	@for h in serving tracking json; do \
+	@for h in serving tracking json registry audit; do \
 		printf '#include <mlmd/%s.h>\n#ifdef PROTOBUF_C_H\n#error mlmd/%s.h includes protobuf-c\n#endif\nint main(void) { return 0; }\n' \
 			$$h $$h > $(B)/headertest-$$h.c; \
 		echo "$(CC) -pedantic -Werror -Iinclude $(B)/headertest-$$h.c"; \

@@ -15,6 +15,9 @@
  * runs.c         runs ls, runs show, runs diff (experiment tracking)
  * metrics.c      metrics: metric histories as CSV, JSON or an SVG chart
  * tracking.c     what those two share: the tracking RPCs, runs as text and JSON (tracking.h)
+ * registry.c     registry: models, versions, aliases, policies, requests, approvals, history
+ * reg_show.c     registry ls, show, requests, history and resolve: the registry read back
+ * audit.c        audit log, audit verify, audit checkpoint
  */
 #ifndef MLMD_CLI_CLI_H
 #define MLMD_CLI_CLI_H
@@ -36,9 +39,11 @@ int cli_failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ---- global options --------------------------------------------------------------------- */
 
 /* Options that apply to the whole line, given before the command or after it:
- * --store URI, and --json for the commands that print JSON. */
+ * --store URI and --actor NAME (for the commands that open a store), and
+ * --json for the commands that print JSON. */
 typedef struct cli_globals {
 	const char *store;      /* --store URI; NULL: $MLMD_STORE, else sqlite:mlmd.db */
+	const char *actor;      /* --actor NAME: who the store's writes are by; NULL: MLMD_ACTOR, else the OS user */
 	bool json;              /* --json given before the command */
 } cli_globals;
 extern cli_globals cli_g;
@@ -51,6 +56,7 @@ typedef enum cli_opt_kind {
 	OPT_INT,        /* *(int64_t *)dest = the value, within [min, max] */
 	OPT_CHOICE,     /* *(int *)dest = index of the value in choices */
 	OPT_SET,        /* *(int *)dest = set_value (a flag among several: --up, --down) */
+	OPT_LIST,       /* appended to *(cli_list *)dest: an option that may be given several times */
 } cli_opt_kind;
 
 /* One option of a command. The table parses the command line and prints the
@@ -66,12 +72,21 @@ typedef struct cli_opt {
 	int set_value;                  /* OPT_SET */
 } cli_opt;
 
+/* The values of an OPT_LIST option, in the order given (borrowed from argv;
+ * the array is malloc'd: cli_list_free). */
+typedef struct cli_list {
+	const char **v;
+	size_t n;
+} cli_list;
+void cli_list_free(cli_list *l);
+
 /* Table entries, one macro per kind (every field set, as -Wextra wants). */
 #define CLI_STR(name, arg, help, dest) { name, arg, help, OPT_STR, dest, NULL, 0, 0, 0 }
 #define CLI_FLAG(name, help, dest) { name, NULL, help, OPT_FLAG, dest, NULL, 0, 0, 0 }
 #define CLI_INT(name, arg, help, dest, lo, hi) { name, arg, help, OPT_INT, dest, NULL, lo, hi, 0 }
 #define CLI_CHOICE(name, help, dest, choices) { name, NULL, help, OPT_CHOICE, dest, choices, 0, 0, 0 }
 #define CLI_SET(name, help, dest, value) { name, NULL, help, OPT_SET, dest, NULL, 0, 0, value }
+#define CLI_LIST(name, arg, help, dest) { name, arg, help, OPT_LIST, dest, NULL, 0, 0, 0 }
 #define CLI_END { NULL, NULL, NULL, OPT_FLAG, NULL, NULL, 0, 0, 0 }
 
 /* A command: its name, positional arguments, help text and options
@@ -117,6 +132,12 @@ char *cli_pb_b64(const ProtobufCMessage *m);
 long cli_unb64(const char *s, size_t len, uint8_t *out);
 /* Milliseconds since the epoch as ISO 8601 UTC ("2026-01-31T09:08:07.123Z"). */
 const char *cli_time_iso(char *buf, size_t size, int64_t ms);
+/* Parses a time: ISO 8601 ("2026-12-03T10:00:00Z", fractional seconds
+ * truncated to ms, "+01:00" / "-0530" offsets, a date alone = midnight UTC;
+ * a date and time without a zone is refused) or milliseconds since the
+ * epoch (digits alone), with the same arithmetic in every locale and time
+ * zone. Returns 0, or -1 with why in err (size bytes). */
+int cli_time_parse(const char *s, int64_t *ms, char *err, size_t size);
 
 /* ---- progress --------------------------------------------------------------------------- */
 
@@ -159,5 +180,7 @@ int cmd_score(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
+int cmd_registry(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif

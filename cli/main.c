@@ -2,7 +2,7 @@
  * cli/main.c - the mlmd command-line tool: the command table, global
  * options and dispatch. Each command group lives in its own file (cli.h).
  *
- *   mlmd [--store URI] [--json] COMMAND [ARGS]
+ *   mlmd [--store URI] [--actor NAME] [--json] COMMAND [ARGS]
  *
  * Exit status: 0 on success, 1 when an operation failed, 2 on bad usage.
  * Errors go to stderr and name the problem. See docs/cli.md.
@@ -63,18 +63,36 @@ static const command commands[] = {
 	{ "runs show", "one run: parameters, tags, metrics, inputs, outputs, capture", cmd_runs },
 	{ "runs diff", "two runs side by side, differences marked", cmd_runs },
 	{ "metrics", "a run's metric history as CSV or JSON, or an SVG chart of several", cmd_metrics },
+	{ "registry create", "register a model name (description, tags)", cmd_registry },
+	{ "registry add", "add the next version of a model: a model artifact, the run that made it", cmd_registry },
+	{ "registry ls", "list the registered models", cmd_registry },
+	{ "registry show", "one model: versions, aliases, policies, open requests", cmd_registry },
+	{ "registry alias", "set or remove aliases (several at once: one transaction)", cmd_registry },
+	{ "registry tag", "set tags on a version (what policies' --require checks)", cmd_registry },
+	{ "registry policy", "set or remove the approvals and requirements an alias's moves need", cmd_registry },
+	{ "registry request", "ask for an alias to move; prints the request id", cmd_registry },
+	{ "registry approve", "approve a pending request (the alias moves at the last approval)", cmd_registry },
+	{ "registry reject", "reject a pending request", cmd_registry },
+	{ "registry requests", "list requests: pending ones, or all with --all", cmd_registry },
+	{ "registry resolve", "NAME@ALIAS or NAME/VERSION to its version and artifact, now or --as-of a time", cmd_registry },
+	{ "registry history", "every move of a model's aliases: when, who, from, to, approvers", cmd_registry },
+	{ "audit log", "the audit log's records (every write: seq, time, actor, operation, ids)", cmd_audit },
+	{ "audit verify", "recompute the audit chain; exit 1 naming the first bad record", cmd_audit },
+	{ "audit checkpoint", "print SEQ:HASH of the last record, for verify --checkpoint", cmd_audit },
 	{ "version", "print the library version", run_version },
 };
 #define N_COMMANDS (sizeof commands / sizeof *commands)
 
 static void main_help(FILE *f)
 {
-	fprintf(f, "usage: mlmd [--store URI] [--json] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: mlmd [--store URI] [--actor NAME] [--json] COMMAND [ARGS]\n\n"
 		"The store is --store URI, else $MLMD_STORE, else sqlite:mlmd.db (sqlite:PATH, sqlite::memory:,\n"
-		"postgresql://USER@HOST:PORT/DB). --store and --json may come before or after the command.\n\n"
+		"postgresql://USER@HOST:PORT/DB). Writes are by --actor NAME, else $MLMD_ACTOR, else the OS user\n"
+		"(recorded in the audit log; the requester or approver of registry requests). --store, --actor\n"
+		"and --json may come before or after the command.\n\n"
 		"commands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-17s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nRun 'mlmd COMMAND --help' for a command's options. Exit status: 0 success, 1 failure, 2 bad usage.\n", f);
 }
 
@@ -123,6 +141,10 @@ int main(int argc, char **argv)
 			cli_g.store = argv[++i];
 		} else if (!strncmp(a, "--store=", 8)) {
 			cli_g.store = a + 8;
+		} else if (!strcmp(a, "--actor") && i + 1 < argc) {
+			cli_g.actor = argv[++i];
+		} else if (!strncmp(a, "--actor=", 8)) {
+			cli_g.actor = a + 8;
 		} else if (!strcmp(a, "--json")) {
 			cli_g.json = true;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -132,9 +154,11 @@ int main(int argc, char **argv)
 			return run_version(0, NULL);
 		} else if (!strcmp(a, "--store")) {
 			return cli_usage("--store needs a value (a store URI)");
+		} else if (!strcmp(a, "--actor")) {
+			return cli_usage("--actor needs a value (who the writes are by)");
 		} else {
-			static const char *const globals[] = { "--store", "--json", "--help", "--version" };
-			const char *near = cli_closest(a, globals, 4);
+			static const char *const globals[] = { "--store", "--actor", "--json", "--help", "--version" };
+			const char *near = cli_closest(a, globals, 5);
 			return near ? cli_usage("unknown option '%s' (did you mean %s?)", a, near) :
 				cli_usage("unknown option '%s' before the command", a);
 		}
@@ -153,8 +177,8 @@ int main(int argc, char **argv)
 		char *help[] = { "--help", NULL };
 		if (!strcmp(c->name, "model info") || !strcmp(c->name, "model add"))
 			return cmd_model(1, help);
-		if (c->fn == cmd_runs)
-			return cmd_runs(1, help);
+		if (c->fn == cmd_runs || c->fn == cmd_registry || c->fn == cmd_audit)
+			return c->fn(1, help);
 		return c->fn(1, help);
 	}
 	const command *c = find_command(word);

@@ -95,6 +95,15 @@ const char *cli_closest(const char *word, const char *const *candidates, size_t 
 
 static const cli_opt store_opt = CLI_STR("--store", "URI",
 	"sqlite:PATH, sqlite::memory: or postgresql://...; default $MLMD_STORE, else sqlite:mlmd.db", NULL);
+static const cli_opt actor_opt = CLI_STR("--actor", "NAME",
+	"who the writes are by (audit log, requests, approvals); default $MLMD_ACTOR, else the OS user", NULL);
+
+void cli_list_free(cli_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
 
 /* The text an option shows in help and usage: "--type T", "--order id|name". */
 static void opt_label(const cli_opt *o, char *buf, size_t size)
@@ -104,7 +113,7 @@ static void opt_label(const cli_opt *o, char *buf, size_t size)
 		for (size_t i = 0; o->choices[i] && n < size; i++)
 			n += (size_t)snprintf(buf + n, size - n, "%c%s", i ? '|' : ' ', o->choices[i]);
 	} else if (o->arg && n < size) {
-		snprintf(buf + n, size - n, " %s", o->arg);
+		snprintf(buf + n, size - n, o->kind == OPT_LIST ? " %s..." : " %s", o->arg);
 	}
 }
 
@@ -115,6 +124,8 @@ static const cli_opt *find_opt(const cli_cmd *c, const char *name, size_t len)
 			return o;
 	if (c->uses_store && len == 7 && !strncmp(name, "--store", 7))
 		return &store_opt;
+	if (c->uses_store && len == 7 && !strncmp(name, "--actor", 7))
+		return &actor_opt;
 	return NULL;
 }
 
@@ -137,23 +148,25 @@ void cli_help(FILE *f, const cli_cmd *c)
 		if (strlen(label) > w && strlen(label) <= 24)
 			w = strlen(label);
 	}
+	const cli_opt *globals[] = { &store_opt, &actor_opt };
 	for (const cli_opt *o = c->opts;; o++) {
-		const cli_opt *shown = o->name ? o : c->uses_store ? &store_opt : NULL;
-		if (!shown)
-			break;
-		opt_label(shown, label, sizeof label);
-		if (strlen(label) > w)
-			fprintf(f, "  %s\n  %-*s  %s\n", label, (int)w, "", shown->help);
-		else
-			fprintf(f, "  %-*s  %s\n", (int)w, label, shown->help);
-		if (!o->name)
+		int last = !o->name;
+		for (int g = 0; g < (last && c->uses_store ? 2 : last ? 0 : 1); g++) {
+			const cli_opt *shown = last ? globals[g] : o;
+			opt_label(shown, label, sizeof label);
+			if (strlen(label) > w)
+				fprintf(f, "  %s\n  %-*s  %s\n", label, (int)w, "", shown->help);
+			else
+				fprintf(f, "  %-*s  %s\n", (int)w, label, shown->help);
+		}
+		if (last)
 			break;
 	}
 	fprintf(f, "  %-*s  %s\n\n", (int)w, "-h, --help", "print this help");
 	bool json = find_opt(c, "--json", 6) != NULL;
 	if (c->uses_store || json)
-		fprintf(f, "%s may also come before the command. ", c->uses_store && json ? "--store and --json" :
-			c->uses_store ? "--store" : "--json");
+		fprintf(f, "%s may also come before the command. ", c->uses_store && json ? "--store, --actor and --json" :
+			c->uses_store ? "--store and --actor" : "--json");
 	fputs("Exit status: 0 success, 1 failure, 2 bad usage.\n", f);
 }
 
@@ -170,6 +183,15 @@ static int opt_apply(const cli_cmd *c, const cli_opt *o, const char *value)
 	case OPT_STR:
 		*(const char **)o->dest = value;
 		return 0;
+	case OPT_LIST: {
+		cli_list *l = o->dest;
+		const char **v = realloc(l->v, (l->n + 1) * sizeof *v);
+		if (!v)
+			return cli_failed("out of memory");
+		v[l->n++] = value;
+		l->v = v;
+		return 0;
+	}
 	case OPT_INT: {
 		char *end;
 		long long v = strtoll(value, &end, 10);
@@ -202,8 +224,10 @@ static int unknown_opt(const cli_cmd *c, const char *word, size_t len)
 	size_t n = 0;
 	for (const cli_opt *o = c->opts; o->name && n < 60; o++)
 		names[n++] = o->name;
-	if (c->uses_store)
+	if (c->uses_store) {
 		names[n++] = "--store";
+		names[n++] = "--actor";
+	}
 	names[n++] = "--help";
 	char w[128];
 	snprintf(w, sizeof w, "%.*s", (int)(len < 127 ? len : 127), word);
@@ -215,6 +239,7 @@ static int unknown_opt(const cli_cmd *c, const char *word, size_t len)
 
 int cli_parse(const cli_cmd *c, int argc, char **argv, char **args, int *nargs)
 {
+	int rc;
 	current_cmd = c->name;
 	*nargs = 0;
 	for (int i = 0; i < argc; i++)
@@ -249,7 +274,7 @@ int cli_parse(const cli_cmd *c, int argc, char **argv, char **args, int *nargs)
 		if (!o)
 			return unknown_opt(c, a, len);
 		const char *value = NULL;
-		bool takes_value = o->kind == OPT_STR || o->kind == OPT_INT || o->kind == OPT_CHOICE;
+		bool takes_value = o->kind == OPT_STR || o->kind == OPT_INT || o->kind == OPT_CHOICE || o->kind == OPT_LIST;
 		if (takes_value) {
 			if (eq)
 				value = eq + 1;
@@ -262,8 +287,10 @@ int cli_parse(const cli_cmd *c, int argc, char **argv, char **args, int *nargs)
 		}
 		if (o == &store_opt)
 			cli_g.store = value;
-		else if (opt_apply(c, o, value))
-			return EXIT_USAGE;
+		else if (o == &actor_opt)
+			cli_g.actor = value;
+		else if ((rc = opt_apply(c, o, value)))
+			return rc;
 	}
 	if (*nargs < c->min_args)
 		return cli_usage("%s: expected %s", c->name, c->args);
@@ -283,6 +310,7 @@ static int open_store(const char *uri, mlmd_store **out, bool must_exist, bool r
 	o.no_create = must_exist && strncmp(uri, "sqlite:", 7) == 0 && strcmp(uri, "sqlite::memory:") != 0;
 	o.read_only = read_only;
 	o.upgrade = upgrade;
+	o.actor = cli_g.actor;
 	if (mlmd_store_open(out, &o))
 		return cli_failed("store %s: %s", uri, mlmd_error_message());
 	return 0;
@@ -415,4 +443,123 @@ void cli_progress_end(cli_progress *p)
 	if (p->shown)
 		fputs("\r\033[K", stderr); /* clear the line for the summary */
 	p->shown = false;
+}
+
+/* ---- times read ------------------------------------------------------------------------------- */
+
+/* Reads exactly n decimal digits at *p (advancing it); -1 when they are not there. */
+static int digits(const char **p, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v;
+}
+
+static bool leap_year(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar, for
+ * years 1..9999: whole years counted with their leap days, then months. */
+static int64_t days_since_epoch(int y, int m, int d)
+{
+	static const int before_month[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
+	int64_t py = y - 1, p1970 = 1969;
+	int64_t to_year = py * 365 + py / 4 - py / 100 + py / 400;
+	int64_t to_1970 = p1970 * 365 + p1970 / 4 - p1970 / 100 + p1970 / 400;
+	return to_year - to_1970 + before_month[m - 1] + (m > 2 && leap_year(y)) + d - 1;
+}
+
+int cli_time_parse(const char *s, int64_t *ms, char *err, size_t size)
+{
+	const char *p = s;
+	size_t len = strlen(s);
+	if (len && strspn(s, "0123456789") == len) { /* milliseconds since the epoch */
+		int64_t v = 0;
+		for (; *p; p++) {
+			if (v > (INT64_MAX - (*p - '0')) / 10) {
+				snprintf(err, size, "'%.64s' is too large for milliseconds since the epoch", s);
+				return -1;
+			}
+			v = v * 10 + (*p - '0');
+		}
+		*ms = v;
+		return 0;
+	}
+	int y = digits(&p, 4), mo = -1, d = -1, h = 0, mi = 0, sec = 0, frac_ms = 0;
+	if (y >= 0 && *p == '-' && (p++, mo = digits(&p, 2)) >= 0 && *p == '-')
+		p++, d = digits(&p, 2);
+	if (y < 1 || mo < 0 || d < 0) {
+		snprintf(err, size, "'%.64s' is not a time: expected ISO 8601 (2026-12-03, 2026-12-03T10:00:00Z, "
+			"2026-12-03T10:00:00.250+01:00) or milliseconds since the epoch", s);
+		return -1;
+	}
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap_year(y))) {
+		snprintf(err, size, "'%.64s': %04d-%02d-%02d is not a date", s, y, mo, d);
+		return -1;
+	}
+	int64_t offset_min = 0;
+	if (*p) {
+		if (*p != 'T' && *p != 't' && *p != ' ') {
+			snprintf(err, size, "'%.64s': expected 'T' and a time after the date", s);
+			return -1;
+		}
+		p++;
+		h = digits(&p, 2);
+		if (h >= 0 && *p == ':')
+			p++, mi = digits(&p, 2);
+		else
+			mi = -1;
+		if (mi >= 0 && *p == ':') {
+			p++;
+			sec = digits(&p, 2);
+			if (sec >= 0 && (*p == '.' || *p == ',')) {
+				p++;
+				int nd = 0;
+				for (; *p >= '0' && *p <= '9'; p++, nd++)
+					if (nd < 3)
+						frac_ms = frac_ms * 10 + (*p - '0');
+				if (!nd)
+					sec = -1;
+				for (; nd < 3; nd++)
+					frac_ms *= 10;
+			}
+		}
+		if (h < 0 || mi < 0 || sec < 0 || h > 23 || mi > 59 || sec > 59) {
+			snprintf(err, size, "'%.64s': expected the time as HH:MM, HH:MM:SS or HH:MM:SS.fff (00:00 to "
+				"23:59:59)", s);
+			return -1;
+		}
+		if (*p == 'Z' || *p == 'z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			int sign = *p++ == '-' ? -1 : 1;
+			int oh = digits(&p, 2), om = 0;
+			if (oh >= 0 && *p == ':')
+				p++;
+			if (oh >= 0 && *p)
+				om = digits(&p, 2);
+			if (oh < 0 || om < 0 || oh > 23 || om > 59) {
+				snprintf(err, size, "'%.64s': expected the offset as +HH:MM, +HHMM or +HH", s);
+				return -1;
+			}
+			offset_min = sign * (oh * 60 + om);
+		} else if (!*p) {
+			snprintf(err, size, "'%.64s' has no time zone: add Z for UTC or an offset such as +01:00", s);
+			return -1;
+		}
+	}
+	if (*p) {
+		snprintf(err, size, "'%.64s': unexpected '%.16s' at the end", s, p);
+		return -1;
+	}
+	int64_t secs = days_since_epoch(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
+	*ms = secs * 1000 + frac_ms;
+	return 0;
 }

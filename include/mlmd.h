@@ -13,6 +13,8 @@
 #include "mlmd/serving.h"
 #include "mlmd/render.h"
 #include "mlmd/tracking.h"
+#include "mlmd/registry.h"
+#include "mlmd/audit.h"
 #include "mlmd/json.h"
 
 #endif

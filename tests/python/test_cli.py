@@ -853,7 +853,7 @@ def test_help_and_behaviour_agree(demo, tmp_path):
       'export': [str(tmp_path / 'e.jsonl')],
   }
   values = {'--type': 'Model', '--filter': "name != ''", '--limit': '2', '--hops': '2', '--max-nodes': '10',
-            '--svg': str(tmp_path / 'x.svg')}
+            '--svg': str(tmp_path / 'x.svg'), '--actor': 'tester'}
   for cmd, args in runs.items():
     text = mlmd(cmd, '--help').stdout
     assert text.startswith('usage: mlmd [--store URI] ' + cmd)

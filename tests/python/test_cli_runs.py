@@ -379,7 +379,7 @@ def test_help_of_each_command_matches_its_behaviour(runs, tmp_path):
   a, b = str(ids['a']), str(ids['b'])
   commands = {('runs', 'ls'): [], ('runs', 'show'): [a], ('runs', 'diff'): [a, b], ('metrics',): [a, 'loss']}
   values = {'--experiment': 'vision', '--filter': 'metrics.loss < 1', '--order-by': 'metrics.loss ASC',
-            '--limit': '2', '--svg': str(tmp_path / 'h.svg'), '--width': '300', '--height': '200'}
+            '--limit': '2', '--svg': str(tmp_path / 'h.svg'), '--width': '300', '--height': '200', '--actor': 'tester'}
   for cmd, args in commands.items():
     text = mlmd(*cmd, '--help').stdout
     assert text.startswith('usage: mlmd [--store URI] ' + ' '.join(cmd))
