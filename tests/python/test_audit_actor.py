@@ -153,6 +153,7 @@ def test_fluent_writes_use_set_actor_and_set_store_actor(uri):
 
 
 def test_metadata_store_writes_carry_the_actor(uri):
+  mlmd.MlflowClient(uri)  # creates the store (and PostgreSQL's database)
   config = mlmd_config(uri)
   before = metadata_store.MetadataStore(config)  # opened before set_actor
   mlmd.set_actor('frank')

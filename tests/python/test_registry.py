@@ -1,0 +1,334 @@
+"""The model registry from Python (mlmd.MlflowClient, MLflow's names): models,
+versions from tracked files and runs, tags, MLflow's search filters, aliases
+(one and several in one transaction), policies and the approval flow with
+mlmd.set_actor switching actors, the as-of history, and that all of it is
+ordinary MLMD nodes and audited. On SQLite files and, when
+MLMD_TEST_POSTGRES is set, on PostgreSQL."""
+
+import datetime
+import itertools
+import os
+
+import pytest
+
+import mlmd
+from ml_metadata import errors
+from ml_metadata import metadata_store
+
+from test_audit_actor import mlmd_config
+from test_audit_actor import pg_uri
+
+_serial = itertools.count()
+
+
+@pytest.fixture(params=['sqlite', 'postgresql'])
+def client(request, tmp_path):
+  """A client of a new store, opened with no process actor set; the
+  tests then act as 'ann' (mlmd.set_actor)."""
+  mlmd.set_actor(None)
+  if request.param == 'sqlite':
+    uri = 'sqlite:%s' % (tmp_path / 'registry.db')
+  else:
+    uri = pg_uri('reg%d' % next(_serial))
+  c = mlmd.MlflowClient(uri)
+  try:
+    c.get_registered_model('probe')
+  except errors.UnimplementedError:
+    pytest.skip('this library has no registry handlers yet')
+  except errors.NotFoundError:
+    pass
+  mlmd.set_actor('ann')
+  yield c
+  mlmd.set_actor(None)
+
+
+def model_file(client, tmp_path, name, text):
+  """A model file written by a run and recorded by tracking: (run id,
+  artifact id, path)."""
+  path = tmp_path / name
+  path.write_text(text)
+  run = client.create_run(experiment_name='train')
+  _, [aid] = client.log_files(run.info.run_id, outputs=[path])
+  client.set_terminated(run.info.run_id)
+  return run.info.run_id, aid, str(path)
+
+
+@pytest.fixture
+def iris(client, tmp_path):
+  """Model iris with versions 1..3 (from three runs) and the client."""
+  client.create_registered_model('iris', tags={'team': 'vision'},
+                                 description='flowers')
+  found = []
+  for i in range(3):
+    run_id, aid, path = model_file(client, tmp_path, 'm%d.bin' % i,
+                                   'weights %d' % i)
+    found.append((run_id, aid, path))
+    mv = client.create_model_version('iris', path, run_id=run_id,
+                                     tags={'i': i})
+    assert mv.version == i + 1
+  return client, found
+
+
+def test_models_and_versions(iris, tmp_path):
+  c, made = iris
+  m = c.get_registered_model('iris')
+  assert (m.name, m.description, m.tags) == ('iris', 'flowers',
+                                             {'team': 'vision'})
+  assert m.latest_version == 3 and [v.version for v in m.versions] == [1, 2, 3]
+  assert m.latest_versions[0].version == 3
+  with pytest.raises(errors.AlreadyExistsError):
+    c.create_registered_model('iris')
+  for bad in ('', 'a/b', 'a@b', 'x' * 251):
+    with pytest.raises(errors.InvalidArgumentError):
+      c.create_registered_model(bad)
+  with pytest.raises(errors.NotFoundError):
+    c.get_registered_model('nope')
+  mv = c.get_model_version('iris', '2')
+  run_id, aid, path = made[1]
+  assert (mv.name, mv.version, mv.artifact_id, mv.run_id) == ('iris', 2, aid,
+                                                              run_id)
+  assert os.path.realpath(mv.source) == os.path.realpath(path)
+  assert mv.digest and len(mv.digest) == 64
+  assert mv.tags == {'i': '1'} and mv.user_id == 'ann'
+  with pytest.raises(errors.NotFoundError):
+    c.get_model_version('iris', 9)
+  with pytest.raises(errors.InvalidArgumentError):
+    c.get_model_version('iris', 0)
+  # by artifact id, and refusals
+  v4 = c.create_model_version('iris', artifact_id=aid, description='again')
+  assert (v4.version, v4.artifact_id, v4.run_id, v4.description) == (
+      4, aid, None, 'again')
+  assert c.create_model_version('iris', str(aid)).version == 5
+  with pytest.raises(errors.NotFoundError):
+    c.create_model_version('iris', str(tmp_path / 'unrecorded.bin'))
+  with pytest.raises(errors.NotFoundError):
+    c.create_model_version('nope', artifact_id=aid)
+  with pytest.raises(errors.InvalidArgumentError):
+    c.create_model_version('iris', path, artifact_id=aid)
+  # tags and description
+  c.set_model_version_tag('iris', 1, 'validation', 'passed')
+  c.delete_model_version_tag('iris', 1, 'i')
+  assert c.get_model_version('iris', 1).tags == {'validation': 'passed'}
+  c.set_registered_model_tag('iris', 'owner', 'ml')
+  c.delete_registered_model_tag('iris', 'team')
+  c.update_registered_model('iris', description='irises')
+  m = c.get_registered_model('iris')
+  assert (m.tags, m.description) == ({'owner': 'ml'}, 'irises')
+
+
+def test_searches(iris):
+  c, made = iris
+  c.create_registered_model('iris-2')
+  c.create_registered_model('mnist')
+  c.create_model_version('mnist', artifact_id=made[0][1])
+  names = lambda ms: [m.name for m in ms]  # pylint: disable=unnecessary-lambda-assignment
+  assert names(c.search_registered_models()) == ['iris', 'iris-2', 'mnist']
+  assert names(c.search_registered_models("name = 'mnist'")) == ['mnist']
+  assert names(c.search_registered_models("name LIKE 'iris%'")) == [
+      'iris', 'iris-2']
+  assert names(c.search_registered_models("name ILIKE 'IRIS_2'")) == ['iris-2']
+  page = c.search_registered_models(max_results=2)
+  assert names(page) == ['iris', 'iris-2'] and page.token
+  assert names(c.search_registered_models(page_token=page.token)) == ['mnist']
+
+  vs = lambda r: [(v.name, v.version) for v in r]  # pylint: disable=unnecessary-lambda-assignment
+  assert vs(c.search_model_versions()) == [('iris', 1), ('iris', 2),
+                                           ('iris', 3), ('mnist', 1)]
+  assert vs(c.search_model_versions("name='iris'")) == [('iris', 1),
+                                                        ('iris', 2),
+                                                        ('iris', 3)]
+  run0 = made[0][0]
+  assert vs(c.search_model_versions("run_id = '%s'" % run0)) == [('iris', 1)]
+  assert vs(c.search_model_versions(
+      "name = \"iris\" AND tags.i = '2'")) == [('iris', 3)]
+  assert vs(c.search_model_versions("tags.`i` = '1' and name='iris'")) == [
+      ('iris', 2)]
+  assert vs(c.search_model_versions('artifact_id = %d' % made[0][1])) == [
+      ('iris', 1), ('mnist', 1)]
+  assert c.search_model_versions("name='iris'")[0].source
+  assert c.search_model_versions("name = 'none'") == []
+  for bad in ("name = 'iris' OR name = 'x'", "name != 'iris'",
+              "name IN ('iris')", "version_number = 1", "name LIKE 'i%'",
+              "name = iris", "name = 'a' AND name = 'b'", "run_id = 'x'"):
+    with pytest.raises(mlmd.exceptions.MlflowException) as e:
+      c.search_model_versions(bad)
+    assert e.value.error_code == errors.INVALID_ARGUMENT, bad
+  with pytest.raises(errors.InvalidArgumentError):
+    c.search_registered_models("tags.x = 'y'")
+
+
+def test_aliases_swap_in_one_transaction_and_resolve(iris):
+  c, _ = iris
+  c.set_registered_model_alias('iris', 'champion', 1)
+  c.set_registered_model_alias('iris', 'challenger', '2')
+  assert c.get_model_version_by_alias('iris', 'champion').version == 1
+  assert c.get_registered_model('iris').aliases == {'champion': 1,
+                                                    'challenger': 2}
+  assert c.get_model_version('iris', 2).aliases == ['challenger']
+  seq = c.get_audit_log()[-1].seq
+  moved = c.set_registered_model_aliases('iris', {'champion': 2,
+                                                  'challenger': 1})
+  assert {(e.alias, e.old_version, e.new_version) for e in moved} == {
+      ('champion', 1, 2), ('challenger', 2, 1)}
+  [rec] = c.get_audit_log(since=seq)  # one call, one transaction, one record
+  assert (rec.operation, rec.actor) == ('SetAliases', 'ann')
+  assert c.resolve('iris@champion').version == 2
+  assert c.resolve('iris@champion').alias == 'champion'
+  assert c.resolve('iris/3').version == 3 and c.resolve('iris/3').alias is None
+  assert c.resolve('iris@latest').version == 3
+  # A swap with one bad move moves nothing.
+  with pytest.raises(errors.NotFoundError):
+    c.set_registered_model_aliases('iris', {'champion': 1, 'challenger': 9})
+  assert c.get_registered_model('iris').aliases == {'champion': 2,
+                                                    'challenger': 1}
+  c.delete_registered_model_alias('iris', 'challenger')
+  with pytest.raises(errors.NotFoundError):
+    c.get_model_version_by_alias('iris', 'challenger')
+  for bad in ('latest', '9lives', 'a b', 'x' * 65):
+    with pytest.raises(errors.InvalidArgumentError):
+      c.set_registered_model_alias('iris', bad, 1)
+  for bad in ('iris', 'iris@', '@x', 'iris/0', 'iris/x', 42):
+    with pytest.raises(errors.InvalidArgumentError):
+      c.resolve(bad)
+  hist = c.get_alias_history('iris', 'challenger')
+  assert [(e.old_version, e.new_version) for e in hist] == [(None, 2), (2, 1),
+                                                            (1, None)]
+  assert all(e.actor == 'ann' and e.request_id is None for e in hist)
+
+
+def test_as_of_resolution_between_moves(iris):
+  c, _ = iris
+  # Move the alias until the store has recorded moves at two distinct
+  # milliseconds (no sleeping: the times are read from the history).
+  target = 1
+  for _ in range(100000):
+    c.set_registered_model_alias('iris', 'prod', target)
+    target = 3 if target != 3 else 2
+    hist = c.get_alias_history('iris', 'prod')
+    if len({e.timestamp for e in hist}) >= 3:
+      break
+  times = sorted({e.timestamp for e in hist})
+  assert len(times) >= 3
+  def at(t):
+    """What the history says the alias named at time t."""
+    last = [e for e in hist if e.timestamp <= t]
+    return last[-1].new_version if last else None
+  for t in times:
+    for q in (t - 1, t):
+      want = at(q)
+      if want is None:
+        with pytest.raises(errors.NotFoundError):
+          c.resolve('iris@prod', as_of=q)
+      else:
+        assert c.resolve('iris@prod', as_of=q).version == want, q
+  # The same instant as a datetime and as ISO 8601 text.
+  t = times[1]
+  when = datetime.datetime.fromtimestamp(t / 1000, datetime.timezone.utc)
+  assert c.resolve('iris@prod', as_of=when).version == at(t)
+  iso = when.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (t % 1000)
+  assert c.resolve('iris@prod', as_of=iso).version == at(t)
+  # A version must have existed then.
+  first = c.get_model_version('iris', 1).creation_timestamp
+  with pytest.raises(errors.NotFoundError):
+    c.resolve('iris/1', as_of=first - 1)
+  assert c.resolve('iris/1', as_of=first).version == 1
+  with pytest.raises(errors.InvalidArgumentError):
+    c.resolve('iris@prod', as_of='yesterday')
+
+
+def test_approval_flow_with_set_actor(iris):
+  c, _ = iris
+  c.set_model_version_tag('iris', 2, 'validation', 'passed')
+  pol = c.set_alias_policy('iris', 'prod', 2, require={'validation': 'passed'})
+  assert (pol.approvals, pol.require, pol.actor) == (
+      2, {'validation': 'passed'}, 'ann')
+  with pytest.raises(errors.FailedPreconditionError) as e:
+    c.set_registered_model_alias('iris', 'prod', 2)
+  assert 'polic' in str(e.value)
+  # The required tag is missing on version 3: refused.
+  with pytest.raises(errors.FailedPreconditionError):
+    c.request_alias_move('iris', 'prod', 3)
+
+  mlmd.set_actor('alice')
+  req = c.request_alias_move('iris', 'prod', 2, comment='better recall')
+  assert (req.status, req.requester, req.comment, req.approvals,
+          req.approvals_needed) == ('pending', 'alice', 'better recall', 0, 2)
+  assert (req.alias, req.version, req.moves) == ('prod', 2, {'prod': 2})
+  with pytest.raises(errors.PermissionDeniedError):
+    c.approve_request(req.request_id)          # self-approval
+  mlmd.set_actor('bob')
+  r = c.approve_request(req.request_id, comment='ok')
+  assert (r.status, r.approvals) == ('pending', 1)
+  r = c.approve_request(req.request_id)        # bob again counts once
+  assert (r.status, r.approvals) == ('pending', 1)
+  with pytest.raises(errors.NotFoundError):
+    c.get_model_version_by_alias('iris', 'prod')
+  assert [x.request_id for x in c.get_registered_model('iris').open_requests] \
+      == [req.request_id]
+  mlmd.set_actor('carol')
+  r = c.approve_request(req.request_id)
+  assert (r.status, r.approvals, sorted(r.approvers)) == ('approved', 2,
+                                                          ['bob', 'carol'])
+  assert r.decision_timestamp is not None
+  assert c.get_model_version_by_alias('iris', 'prod').version == 2
+  [h] = c.get_alias_history('iris', 'prod')
+  assert (h.new_version, h.actor, h.request_id, sorted(h.approvers)) == (
+      2, 'carol', req.request_id, ['bob', 'carol'])
+  with pytest.raises(errors.FailedPreconditionError):
+    c.approve_request(req.request_id)          # no longer pending
+  # the audit log names each actor
+  ops = [(x.actor, x.operation) for x in c.get_audit_log()
+         if x.operation in ('RequestAliasMove', 'ApproveRequest')]
+  assert ops == [('alice', 'RequestAliasMove'), ('bob', 'ApproveRequest'),
+                 ('bob', 'ApproveRequest'), ('carol', 'ApproveRequest')]
+
+  # rejected, and superseded
+  c.set_model_version_tag('iris', 3, 'validation', 'passed')
+  mlmd.set_actor('alice')
+  r1 = c.request_alias_move('iris', 'prod', 3)
+  mlmd.set_actor('dave')
+  rej = c.reject_request(r1.request_id, comment='not yet')
+  assert rej.status == 'rejected' and rej.reviews[-1].approved is False
+  assert rej.reviews[-1].comment == 'not yet'
+  with pytest.raises(errors.FailedPreconditionError):
+    c.approve_request(r1.request_id)
+  a = c.request_alias_move('iris', 'prod', 3)
+  b = c.request_alias_move('iris', 'prod', 2)
+  for who in ('erin', 'frank'):
+    mlmd.set_actor(who)
+    c.approve_request(a.request_id)
+  assert c.get_alias_request(a.request_id).status == 'approved'
+  assert c.get_alias_request(b.request_id).status == 'superseded'
+  with pytest.raises(errors.FailedPreconditionError):
+    c.approve_request(b.request_id)
+  assert c.get_alias_requests('iris', pending_only=True) == []
+  assert [x.status for x in c.get_alias_requests('iris')] == [
+      'approved', 'rejected', 'approved', 'superseded']
+  with pytest.raises(errors.NotFoundError):
+    c.get_alias_request(10**6)
+  # without the policy, moves are direct again; a request applies at once
+  c.delete_alias_policy('iris', 'prod')
+  with pytest.raises(errors.NotFoundError):
+    c.delete_alias_policy('iris', 'prod')
+  assert c.request_alias_move('iris', 'prod', 1).status == 'approved'
+  c.set_registered_model_alias('iris', 'prod', 2)
+  assert c.resolve('iris@prod').version == 2
+
+
+def test_registry_records_are_mlmd_nodes(iris):
+  c, made = iris
+  store = metadata_store.MetadataStore(mlmd_config(c.tracking_uri))
+  [model] = store.get_contexts_by_type('mlmd.RegisteredModel')
+  assert model.name == 'iris'
+  assert model.custom_properties['mlmd.description'].string_value == 'flowers'
+  assert model.custom_properties['mlmd.latest_version'].int_value == 3
+  versions = {x.name: x for x in store.get_contexts_by_type(
+      'mlmd.ModelVersion')}
+  assert set(versions) == {'iris/1', 'iris/2', 'iris/3'}
+  v2 = versions['iris/2']
+  assert v2.custom_properties['mlmd.artifact_id'].int_value == made[1][1]
+  assert [p.id for p in store.get_parent_contexts_by_context(v2.id)] == [
+      model.id]
+  assert [a.id for a in store.get_artifacts_by_context(v2.id)] == [made[1][1]]
+  assert [e.id for e in store.get_executions_by_context(v2.id)] == [
+      int(made[1][0])]
