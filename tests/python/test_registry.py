@@ -14,6 +14,8 @@ import pytest
 import mlmd
 from ml_metadata import errors
 from ml_metadata import metadata_store
+from mlmd import _filter
+from mlmd import registry
 
 from test_audit_actor import mlmd_config
 from test_audit_actor import pg_uri
@@ -332,3 +334,52 @@ def test_registry_records_are_mlmd_nodes(iris):
   assert [a.id for a in store.get_artifacts_by_context(v2.id)] == [made[1][1]]
   assert [e.id for e in store.get_executions_by_context(v2.id)] == [
       int(made[1][0])]
+
+
+# ---- the Python side alone (no store needed) ---------------------------------
+
+def test_filter_forms_and_refusals():
+  f = _filter.model_version_filter(
+      "name = 'ir\\'is' AND run_id='42' and tags.`a b` = \"x\" AND "
+      "tags.validation='passed' AND artifact_id = 7")
+  assert f == {'name': "ir'is", 'run_id': '42', 'artifact_id': '7',
+               'tags': {'a b': 'x', 'validation': 'passed'}}
+  assert _filter.model_version_filter(None) == {'tags': {}}
+  assert _filter.model_version_filter('  ') == {'tags': {}}
+  for bad in ("name = 'a' OR run_id = '1'", "name != 'a'", "name = 'a' AND",
+              "source_path = 'x'", "name IN ('a', 'b')", "tags.k = 'a' "
+              "AND tags.k = 'b'", "name = 'a' name = 'b'", "name"):
+    with pytest.raises(errors.InvalidArgumentError):
+      _filter.model_version_filter(bad)
+  keep = _filter.registered_model_filter("name LIKE 'ir_s%'")
+  assert keep('iris') and keep('iris-2') and not keep('IRIS') and \
+      not keep('irs')
+  assert _filter.registered_model_filter("name ILIKE 'IR%'")('iris')
+  assert _filter.registered_model_filter('') is None
+
+
+def test_references_and_times():
+  assert registry.parse_ref('iris@prod') == ('iris', 'prod', None)
+  assert registry.parse_ref('iris/12') == ('iris', None, 12)
+  assert registry.parse_ref('a.b-c@x.y') == ('a.b-c', 'x.y', None)
+  for bad in ('iris', 'iris@', '@prod', '/1', 'iris/0', 'iris/-1', 'iris/1x',
+              None):
+    with pytest.raises(errors.InvalidArgumentError):
+      registry.parse_ref(bad)
+  utc = datetime.timezone.utc
+  t = datetime.datetime(2026, 12, 3, 10, 0, 0, 123000, tzinfo=utc)
+  ms = 1796292000123
+  assert registry.as_of_ms(ms) == ms and registry.as_of_ms(str(ms)) == ms
+  assert registry.as_of_ms(t) == ms
+  assert registry.as_of_ms('2026-12-03T10:00:00.123Z') == ms
+  assert registry.as_of_ms('2026-12-03T11:00:00.123+01:00') == ms
+  assert registry.as_of_ms('2026-12-03T10:00:00.123') == ms  # no offset: UTC
+  assert registry.as_of_ms('2026-12-03') == ms - 36000123
+  assert registry.as_of_ms(datetime.date(2026, 12, 3)) == ms - 36000123
+  for bad in (True, 1.5, 'noon', '2026-13-01', [1]):
+    with pytest.raises(errors.InvalidArgumentError):
+      registry.as_of_ms(bad)
+  assert registry.version_number('3') == 3
+  for bad in (0, -1, True, '1.0', 'one', 2**63):
+    with pytest.raises(errors.InvalidArgumentError):
+      registry.version_number(bad)
