@@ -336,6 +336,33 @@ def test_registry_records_are_mlmd_nodes(iris):
       int(made[1][0])]
 
 
+def test_register_model_from_a_fluent_run(client, tmp_path, monkeypatch):
+  monkeypatch.chdir(tmp_path)
+  while mlmd.active_run() is not None:
+    mlmd.end_run()
+  mlmd.set_store(client.tracking_uri)
+  try:
+    with mlmd.start_run() as run:
+      os.makedirs('out', exist_ok=True)
+      with open('out/model.bin', 'w') as f:
+        f.write('weights')
+      mlmd.log_artifact('out/model.bin')
+    rid = run.info.run_id
+    mv = mlmd.register_model('runs:/%s/model.bin' % rid, 'iris',
+                             tags={'k': 'v'})
+    assert (mv.name, mv.version, mv.run_id, mv.tags) == ('iris', 1, rid,
+                                                         {'k': 'v'})
+    assert os.path.realpath(mv.source) == os.path.realpath('out/model.bin')
+    assert mlmd.register_model('out/model.bin', 'iris').version == 2
+    assert mlmd.get_client().get_registered_model('iris').latest_version == 2
+    with pytest.raises(errors.NotFoundError):
+      mlmd.register_model('runs:/%s/other.bin' % rid, 'iris')
+    with pytest.raises(errors.NotFoundError):
+      mlmd.register_model('runs:/999999/model.bin', 'iris')
+  finally:
+    mlmd.set_store(None)
+
+
 # ---- the Python side alone (no store needed) ---------------------------------
 
 def test_filter_forms_and_refusals():

@@ -54,6 +54,7 @@ from mlmd.fluent import log_metric
 from mlmd.fluent import log_metrics
 from mlmd.fluent import log_param
 from mlmd.fluent import log_params
+from mlmd.fluent import register_model
 from mlmd.fluent import search_runs
 from mlmd.fluent import set_capture_env
 from mlmd.fluent import set_capture_packages

@@ -19,6 +19,7 @@ from mlmd import _capture
 from mlmd import _store
 from mlmd import client as _client
 from mlmd import entities
+from mlmd import registry as _registry
 
 _lock = threading.RLock()
 _active = []            # ActiveRun objects, innermost last
@@ -355,3 +356,17 @@ def search_runs(experiment_names=None, filter_string='', order_by=None,
     if not token:
       break
   return runs
+
+
+# ---- registry ----------------------------------------------------------------
+
+def register_model(model_uri, name, await_registration_for=None, *,
+                   tags=None):
+  """MLflow's register_model: registers model `name` when it is new and adds
+  a version for `model_uri`, returning its ModelVersion. model_uri: MLflow's
+  runs:/RUN_ID/PATH (the run's output file whose path ends with PATH, as
+  log_artifact recorded it; the run becomes the version's), or an artifact
+  id or URI (a local path recorded by log_artifact). Versions are ready at
+  once: await_registration_for is accepted and ignored."""
+  del await_registration_for
+  return _registry.register(_client_now(), model_uri, name, tags)

@@ -467,3 +467,30 @@ class RegistryMethods(object):
     if not found:
       raise errors.NotFoundError('no alias request with id %s' % request_id)
     return found[0]
+
+
+def register(client, model_uri, name, tags=None):
+  """mlmd.register_model's work: the model `name` registered when new, then
+  a version of it for `model_uri` (an artifact id or URI, or MLflow's
+  runs:/RUN_ID/PATH: the run's output file at PATH, with the run recorded as
+  the version's). Two transactions, as in MLflow."""
+  run_id = None
+  source = model_uri
+  if isinstance(model_uri, str) and model_uri.startswith('runs:/'):
+    run_id, _, path = model_uri[len('runs:/'):].partition('/')
+    run = client.get_run(run_id)
+    path = path.strip('/')
+    hits = sorted({a.id for a in run.outputs
+                   if path and (a.uri == path or a.uri.endswith('/' + path))})
+    if len(hits) != 1:
+      raise (errors.NotFoundError if not hits else errors.InvalidArgumentError)(
+          'register_model %r: run %s has %s output file at %r%s' % (
+              model_uri, run_id, 'no' if not hits else len(hits), path,
+              '' if not hits else ' (artifacts %s)' % ', '.join(
+                  map(str, hits))))
+    source = hits[0]
+  try:
+    client.create_registered_model(name)
+  except errors.AlreadyExistsError:
+    pass
+  return client.create_model_version(name, source, run_id=run_id, tags=tags)
