@@ -142,7 +142,7 @@ const mlmd_dialect custom_dialect = {
 	"custom-sqlite",
 	"SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite%' ORDER BY name",
 	custom_schema,
-	3,
+	(int)(sizeof custom_schema / sizeof *custom_schema),
 };
 
 /* ---- errors ---------------------------------------------------------------- */
