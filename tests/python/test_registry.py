@@ -6,7 +6,6 @@ ordinary MLMD nodes and audited. On SQLite files and, when
 MLMD_TEST_POSTGRES is set, on PostgreSQL."""
 
 import datetime
-import functools
 import itertools
 import os
 
@@ -24,19 +23,6 @@ from test_audit_actor import pg_uri
 _serial = itertools.count()
 
 
-def until_implemented(test):
-  """While the library's registry handlers are being written (some still
-  stubs answering UNIMPLEMENTED), a test reaching a stub is skipped, naming
-  it. Removed once every handler is in."""
-  @functools.wraps(test)
-  def run(*args, **kwargs):
-    try:
-      return test(*args, **kwargs)
-    except errors.UnimplementedError as e:
-      pytest.skip('not in the library yet: %s' % e)
-  return run
-
-
 @pytest.fixture(params=['sqlite', 'postgresql'])
 def client(request, tmp_path):
   """A client of a new store, opened with no process actor set; the
@@ -47,12 +33,6 @@ def client(request, tmp_path):
   else:
     uri = pg_uri('reg%d' % next(_serial))
   c = mlmd.MlflowClient(uri)
-  try:
-    c.get_registered_model('probe')
-  except errors.UnimplementedError:
-    pytest.skip('this library has no registry handlers yet')
-  except errors.NotFoundError:
-    pass
   mlmd.set_actor('ann')
   yield c
   mlmd.set_actor(None)
@@ -132,7 +112,6 @@ def test_models_and_versions(iris, tmp_path):
   assert (m.tags, m.description) == ({'owner': 'ml'}, 'irises')
 
 
-@until_implemented
 def test_searches(iris):
   c, made = iris
   c.create_registered_model('iris-2')
@@ -253,7 +232,6 @@ def test_as_of_resolution_between_moves(iris):
     c.resolve('iris@prod', as_of='yesterday')
 
 
-@until_implemented
 def test_approval_flow_with_set_actor(iris):
   c, _ = iris
   c.set_model_version_tag('iris', 2, 'validation', 'passed')
