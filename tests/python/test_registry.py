@@ -8,6 +8,8 @@ MLMD_TEST_POSTGRES is set, on PostgreSQL."""
 import datetime
 import itertools
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -355,6 +357,30 @@ def test_register_model_from_a_fluent_run(client, tmp_path, monkeypatch):
       mlmd.register_model('runs:/999999/model.bin', 'iris')
   finally:
     mlmd.set_store(None)
+
+
+def test_the_docs_example_runs(tmp_path):
+  """docs/python.md's registry example, as written, in a fresh directory."""
+  doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
+                     'docs', 'python.md')
+  with open(doc) as f:
+    text = f.read()
+  section = text[text.index('# The model registry and the audit log'):]
+  code = section[section.index('```python\n') + 10:]
+  code = code[:code.index('```\n')]
+  assert 'approve_request' in code and 'verify_audit' in code
+  (tmp_path / 'model.onnx').write_text('weights')
+  env = {k: v for k, v in os.environ.items() if k not in ('MLMD_STORE',)}
+  env['PYTHONPATH'] = os.path.normpath(os.path.join(
+      os.path.dirname(os.path.abspath(__file__)), '..', '..', 'bindings',
+      'python'))
+  r = subprocess.run([sys.executable, '-c', code], cwd=str(tmp_path), env=env,
+                     capture_output=True, text=True, check=False)
+  assert r.returncode == 0, r.stderr
+  lines = r.stdout.split()
+  assert os.path.realpath(lines[0]) == os.path.realpath(
+      tmp_path / 'model.onnx')
+  assert lines[1] == '1'
 
 
 # ---- the Python side alone (no store needed) ---------------------------------
