@@ -261,7 +261,10 @@ def test_checkpoint_detects_a_chain_rewritten_from_the_start(six_records):
     db.execute("UPDATE audit_log SET actor = 'mallory', prev_hash = ?, "
                'hash = ? WHERE seq = ?', (prev, h, seq))
     prev = h
-  db.execute('UPDATE audit_head SET hash = ? WHERE id = 1', (prev,))
+  if db.execute("SELECT count(*) FROM sqlite_master WHERE name = "
+                "'audit_head'").fetchone()[0]:
+    # (a head row, where the schema has one, is as easy to rewrite)
+    db.execute('UPDATE audit_head SET hash = ? WHERE id = 1', (prev,))
   db.commit()
   db.close()
   assert c.verify_audit().intact
