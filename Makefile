@@ -186,7 +186,7 @@ check-tsan: $(B)/tests-tsan/test_serving
 # with MLMD_TEST_POSTGRES_DIR set to its directory the fault tests also crash
 # and restart it).
 CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage test_concurrency test_faults test_plans \
-	test_locale test_files test_limits test_txn test_tracking test_tracking_api test_registry
+	test_locale test_files test_limits test_txn test_tracking test_tracking_api test_audit test_registry
 check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
 		MLMD_TEST_BACKEND=sqlite-file $(TEST_ENV) $(B)/tests/$$t; done
@@ -385,7 +385,8 @@ BENCH_PMML_MODELS ?= IrisRandomForest AuditRandomForest HousingRFClassifier Hous
 # bench_query: 100k artifacts (about 200k nodes), then 505k artifacts (about 1M nodes).
 BENCH_QUERY_SIZES ?= 100000 505000
 bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_scorer \
-		$(B)/bench/bench_serving $(B)/bench/bench_pmml $(B)/bench/bench_tracking $(B)/bench/xgb100.json
+		$(B)/bench/bench_serving $(B)/bench/bench_pmml $(B)/bench/bench_tracking $(B)/bench/bench_audit $(B)/bench/bench_registry \
+		$(B)/bench/xgb100.json
 	@mkdir -p $(B)/bench
 	$(B)/bench/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
 	@if [ -d $(PMML_DATA) ]; then rm -f $(B)/bench/pmml.txt; for m in $(BENCH_PMML_MODELS); do \
@@ -394,6 +395,8 @@ bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B
 	$(B)/bench/bench_serving $(B)/bench/xgb100.json $(B)/bench 5 | tee $(B)/bench/serving.txt
 	$(B)/bench/bench_store $(B)/bench | tee $(B)/bench/store.txt
 	$(B)/bench/bench_tracking $(B)/bench | tee $(B)/bench/tracking.txt
+	$(B)/bench/bench_audit $(B)/bench | tee $(B)/bench/audit.txt
+	$(B)/bench/bench_registry $(B)/bench | tee $(B)/bench/registry.txt
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py $(B)/bench/store.txt $(B)/bench
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python_tracking.py $(B)/bench | tee $(B)/bench/python-tracking.txt
 	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/bench/bench_query $(B)/bench $$n; done

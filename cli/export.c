@@ -2,13 +2,15 @@
  * cli/export.c - `mlmd export`: the whole store as JSON lines.
  *
  * The export is JSON lines: a header, then types, artifacts, executions,
- * contexts, events, attributions, associations, parent contexts and metric
- * histories, in that order and by id. Each type, node, event and metric line
- * carries the message itself ("pb": base64 of its protobuf encoding, so
+ * contexts, events, attributions, associations, parent contexts, metric
+ * histories and the audit log, in that order and by id. Each type, node,
+ * event, metric and audit line carries the message itself ("pb": base64 of its protobuf encoding, so
  * nothing is lost, NaN included) next to a few readable fields. Metric
  * histories are read through the tracking RPCs ListMetricKeys and
- * GetMetricHistory, and written in chunks of at most METRIC_CHUNK points. Import (import.c) puts them into a store in the same
- * order, mapping every old id to the new one, in one transaction.
+ * GetMetricHistory, and written in chunks of at most METRIC_CHUNK points;
+ * the audit log through GetAuditLog. Import (import.c) puts them into a
+ * store in the same order, mapping every old id to the new one, in one
+ * transaction; audit records become an archive (PutAuditArchive).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -20,6 +22,7 @@
 #include <mlmd.h>
 #include "cli.h"
 #include "import.h"
+#include "mlmd_governance.pb-c.h"
 
 /* ---- export --------------------------------------------------------------------------------------- */
 
@@ -28,12 +31,12 @@ typedef struct {
 	mlmd_json_writer *w;   /* on f */
 	cli_progress pr;
 	long records;
-	long count[9];     /* types, artifacts, executions, contexts, events, attributions, associations, parents,
-			    * metric series lines */
+	long count[10];    /* types, artifacts, executions, contexts, events, attributions, associations, parents,
+			    * metric series lines, audit records */
 	long points;       /* metric points */
 } exporter;
 
-enum { X_TYPE, X_ARTIFACT, X_EXECUTION, X_CONTEXT, X_EVENT, X_ATTRIBUTION, X_ASSOCIATION, X_PARENT, X_METRIC };
+enum { X_TYPE, X_ARTIFACT, X_EXECUTION, X_CONTEXT, X_EVENT, X_ATTRIBUTION, X_ASSOCIATION, X_PARENT, X_METRIC, X_AUDIT };
 
 /* Points per metric_series line: a 10,000-point line is about 200 KB. */
 #define METRIC_CHUNK 10000
@@ -282,6 +285,32 @@ static int export_metrics(mlmd_store *s, exporter *x, const idlist *execs)
 	return rc;
 }
 
+/* The audit log, one audit_record line per record in seq order (a store at
+ * schema version 4 or later). An import keeps them as an archive. */
+static int export_audit(mlmd_store *s, exporter *x)
+{
+	int64_t since = 0;
+	for (;;) {
+		Mlmd__Pb__Governance__GetAuditLogRequest rq = MLMD__PB__GOVERNANCE__GET_AUDIT_LOG_REQUEST__INIT;
+		Mlmd__Pb__Governance__GetAuditLogResponse *rs = NULL;
+		rq.has_since_seq = rq.has_max_results = 1;
+		rq.since_seq = since;
+		rq.max_results = 10000;
+		if (cli_track_call(s, "GetAuditLog", &rq.base, &mlmd__pb__governance__get_audit_log_response__descriptor,
+			(void **)&rs))
+			return cli_failed("%s", mlmd_error_message());
+		int rc = 0;
+		for (size_t i = 0; i < rs->n_records && !rc; i++) {
+			rc = line(x, X_AUDIT, "audit_record", "seq", rs->records[i]->seq, NULL, 0, &rs->records[i]->base);
+			since = rs->records[i]->seq;
+		}
+		size_t n = rs->n_records;
+		mlmd_message_free(rs);
+		if (rc || n == 0)
+			return rc;
+	}
+}
+
 int cmd_export(int argc, char **argv)
 {
 	static const char *const formats[] = { "jsonl", NULL };
@@ -370,6 +399,9 @@ int cmd_export(int argc, char **argv)
 	/* a store at schema version 2 has no metric history (and is exported read-only, as it is) */
 	if (!rc && mlmd_store_schema_version(s) >= 3)
 		rc = export_metrics(s, &x, &execs);
+	/* and before version 4 there is no audit log */
+	if (!rc && mlmd_store_schema_version(s) >= 4)
+		rc = export_audit(s, &x);
 types:
 	mlmd_store_rollback(s); /* a read: nothing to keep or lose */
 out:
@@ -390,6 +422,9 @@ out:
 			"%ld attributions, %ld associations, %ld parent contexts, %ld metric points to %s\n", x.count[X_TYPE],
 			x.count[X_ARTIFACT], x.count[X_EXECUTION], x.count[X_CONTEXT], x.count[X_EVENT], x.count[X_ATTRIBUTION],
 			x.count[X_ASSOCIATION], x.count[X_PARENT], x.points, strcmp(path, "-") ? path : "standard output");
+	if (!rc && x.count[X_AUDIT])
+		fprintf(stderr, "mlmd: exported %ld audit records (an import keeps them as an archive)\n",
+			x.count[X_AUDIT]);
 	mlmd_store_free(s);
 	return rc;
 }

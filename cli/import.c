@@ -38,6 +38,7 @@ static const struct {
 	{ "child_id", offsetof(cli_record, child_id) },
 	{ "parent_id", offsetof(cli_record, parent_id) },
 	{ "version", offsetof(cli_record, version) },
+	{ "seq", offsetof(cli_record, seq) },
 };
 
 unsigned cli_record_bit(const char *key)
@@ -246,6 +247,18 @@ int cli_import_line(cli_importer *im, const char *line, size_t len, long lineno)
 			rc = cli_import_node(im, nk, m, id, NULL, lineno);
 	} else if (is_event) {
 		rc = cli_import_event(im, m, NULL, lineno);
+	} else if (!strcmp(r.kind, "audit_record")) {
+		/* a record of the source's audit log: kept as an archive */
+		Mlmd__Pb__Governance__AuditRecord *ar = NULL;
+		if (!r.has_pb)
+			rc = cli_importer_fail(im, "line %ld: an audit_record needs \"pb\"", lineno);
+		else if (!(ar = cli_pb_unpack(&mlmd__pb__governance__audit_record__descriptor, r.pb, r.pb_len, err, sizeof err)))
+			rc = cli_importer_fail(im, "line %ld: \"pb\": %s", lineno, err);
+		else if ((r.has & cli_record_bit("seq")) && (!ar->has_seq || ar->seq != r.seq))
+			rc = cli_importer_fail(im, "line %ld: \"seq\" %lld and the record's seq differ", lineno, (long long)r.seq),
+			mlmd_message_free(ar);
+		else
+			rc = cli_import_audit(im, ar, lineno);
 	} else if (!strcmp(r.kind, "metric_series")) {
 		/* the metric history of an execution: a chunk of one key's points */
 		Mlmd__Pb__Tracking__MetricSeries *ms = NULL;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <mlmd.h>
 #include "mlmd_tracking.pb-c.h"
+#include "mlmd_governance.pb-c.h"
 #include "cli.h"
 
 /* JSON values a record line may nest (in fields the import skips). */
@@ -21,7 +22,7 @@
 typedef struct cli_record {
 	char kind[32];          /* "artifact", "event", "mlmd_export", ... */
 	unsigned has;           /* which integer fields were given: cli_record_bit("id") ... */
-	int64_t id, type_id, context_id, artifact_id, execution_id, child_id, parent_id, version;
+	int64_t id, type_id, context_id, artifact_id, execution_id, child_id, parent_id, version, seq;
 	bool has_pb;
 	uint8_t *pb;            /* the decoded "pb" (malloc'd) */
 	size_t pb_len;
@@ -47,6 +48,8 @@ typedef struct cli_importer cli_importer;
 typedef struct cli_import_counts {
 	long types, artifacts, executions, contexts, events, attributions, associations, parent_contexts;
 	long metric_series, metric_points;  /* metric history lines and their points */
+	long audit_records;                 /* the source's audit records, kept as archives */
+	int64_t audit_first_archive;        /* the live-chain seq of the first archive's import record */
 	long records;
 } cli_import_counts;
 
@@ -89,6 +92,13 @@ int cli_import_link(cli_importer *im, cli_link kind, int64_t context_old, int64_
  * upgrade). The series is the importer's from then on. */
 int cli_import_metric(cli_importer *im, int64_t old_id, Mlmd__Pb__Tracking__MetricSeries *m, const char *table,
 	int64_t src);
+
+/* One record of the source's audit log (line `src`). Records are kept, in
+ * the import's transaction, as archives (PutAuditArchive) of up to
+ * CLI_AUDIT_CHUNK records each; the store must be at schema version 4. The
+ * record is the importer's from then on. */
+#define CLI_AUDIT_CHUNK 10000
+int cli_import_audit(cli_importer *im, Mlmd__Pb__Governance__AuditRecord *r, int64_t src);
 
 /* Runs a tracking RPC (proto/mlmd_tracking.proto) by name through
  * mlmd_store_call(): rq packed, the answer unpacked into a new message of

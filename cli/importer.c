@@ -112,6 +112,10 @@ struct cli_importer {
 	int64_t src[BATCH];
 	const char *table[BATCH];
 	cli_import_counts counts;
+	/* audit records waiting for their archive call */
+	Mlmd__Pb__Governance__AuditRecord *audit[CLI_AUDIT_CHUNK];
+	size_t n_audit;
+	int64_t audit_first_src;
 	char err[1024];
 	cli_progress *progress;
 };
@@ -171,6 +175,8 @@ void cli_importer_free(cli_importer *im)
 	if (!im)
 		return;
 	drop_batch(im);
+	for (size_t i = 0; i < im->n_audit; i++)
+		mlmd_message_free(im->audit[i]);
 	if (im->open)
 		mlmd_store_rollback(im->s); /* nothing of a failed import stays */
 	for (int k = 0; k < 3; k++) {
@@ -547,14 +553,61 @@ int cli_import_metric(cli_importer *im, int64_t old_id, Mlmd__Pb__Tracking__Metr
 	return rc;
 }
 
+/* Stores the waiting audit records as one archive. */
+static int flush_audit(cli_importer *im)
+{
+	if (!im->n_audit)
+		return 0;
+	Mlmd__Pb__Governance__PutAuditArchiveRequest rq = MLMD__PB__GOVERNANCE__PUT_AUDIT_ARCHIVE_REQUEST__INIT;
+	Mlmd__Pb__Governance__PutAuditArchiveResponse *rs = NULL;
+	rq.n_records = im->n_audit;
+	rq.records = im->audit;
+	rq.source = "mlmd import";
+	int rc = 0;
+	if (cli_track_call(im->s, "PutAuditArchive", &rq.base,
+		&mlmd__pb__governance__put_audit_archive_response__descriptor, (void **)&rs))
+		rc = cli_importer_fail(im, "the audit records from line %lld: %s", (long long)im->audit_first_src,
+			mlmd_error_message());
+	else if (!im->counts.audit_first_archive)
+		im->counts.audit_first_archive = rs->archive_seq;
+	mlmd_message_free(rs);
+	for (size_t i = 0; i < im->n_audit; i++)
+		mlmd_message_free(im->audit[i]);
+	im->n_audit = 0;
+	return rc;
+}
+
+int cli_import_audit(cli_importer *im, Mlmd__Pb__Governance__AuditRecord *r, int64_t src)
+{
+	int version = mlmd_store_schema_version(im->s);
+	if (version < 4) {
+		mlmd_message_free(r);
+		return cli_importer_fail(im, "line %lld: an audit record, but the store is at schema version %d, which has "
+			"no audit log (version 4 has); open it with upgrade (mlmd import --upgrade, or "
+			"mlmd_store_options.upgrade) to migrate it, then import again", (long long)src, version);
+	}
+	if (im->n_audit == CLI_AUDIT_CHUNK && flush_audit(im)) {
+		mlmd_message_free(r);
+		return -1;
+	}
+	if (!im->n_audit)
+		im->audit_first_src = src;
+	im->audit[im->n_audit++] = r;
+	im->counts.audit_records++;
+	im->counts.records++;
+	if (im->progress)
+		cli_progress_tick(im->progress, im->counts.records);
+	return 0;
+}
+
 int cli_importer_flush(cli_importer *im)
 {
-	return flush(im);
+	return flush(im) || flush_audit(im) ? -1 : 0;
 }
 
 int cli_importer_finish(cli_importer *im)
 {
-	if (flush(im))
+	if (flush(im) || flush_audit(im))
 		return -1;
 	im->open = false;
 	if (mlmd_store_commit(im->s))
@@ -570,4 +623,7 @@ void cli_importer_summary(const cli_importer *im, const char *from)
 		"%ld attributions, %ld associations, %ld parent contexts, %ld metric points from %s\n", c->types,
 		c->artifacts, c->executions, c->contexts, c->events, c->attributions, c->associations, c->parent_contexts,
 		c->metric_points, from);
+	if (c->audit_records)
+		fprintf(stderr, "mlmd: kept the %ld audit records of the source as an archive (from audit record %lld of this "
+			"store's log, which records the import)\n", c->audit_records, (long long)c->audit_first_archive);
 }

@@ -100,8 +100,6 @@ static const char schema_v4[] =
 	"CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, actor TEXT NOT NULL,"
 	" operation TEXT NOT NULL, ids TEXT NOT NULL, request_sha256 TEXT NOT NULL, prev_hash TEXT NOT NULL,"
 	" hash TEXT NOT NULL);\n"
-	"CREATE TABLE audit_head (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL);\n"
-	"INSERT INTO audit_head VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');\n"
 	"CREATE TABLE audit_archive (import_seq INTEGER NOT NULL, seq INTEGER NOT NULL, time INTEGER NOT NULL,"
 	" actor TEXT NOT NULL, operation TEXT NOT NULL, ids TEXT NOT NULL, request_sha256 TEXT NOT NULL,"
 	" prev_hash TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (import_seq, seq));\n"
@@ -135,7 +133,7 @@ static const mlmd_schema_step custom_schema[] = {
 	{ 3, schema_v3, "DROP TABLE metric;" },
 	{ 4, schema_v4, "DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request;"
 	  " DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history; DROP TABLE alias;"
-	  " DROP TABLE audit_archive; DROP TABLE audit_head; DROP TABLE audit_log;" },
+	  " DROP TABLE audit_archive; DROP TABLE audit_log;" },
 };
 
 const mlmd_dialect custom_dialect = {

@@ -38,6 +38,13 @@
 	} while (0)
 
 /* A fresh temporary path under $MLMD_TEST_TMP (or /tmp); remove with tmp_remove(). */
+/* SQL that takes a SQLite store's tables back to schema version 3 (for
+ * tests of stores written before governance). */
+#define TEST_DROP_V4_SQL                                                                            \
+	"DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request;"      \
+	" DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history;"     \
+	" DROP TABLE alias; DROP TABLE audit_archive; DROP TABLE audit_log;"
+
 static inline char *tmp_path(const char *tag)
 {
 	const char *dir = getenv("MLMD_TEST_TMP");

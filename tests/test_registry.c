@@ -1085,11 +1085,7 @@ static void a_version_3_store_says_the_registry_needs_version_4(void **st)
 	mlmd_store_free(s);
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request;"
-				      " DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history;"
-				      " DROP TABLE alias; DROP TABLE audit_archive; DROP TABLE audit_head; DROP TABLE audit_log;"
-				      " UPDATE mlmd_schema SET version = 3",
-				      NULL, NULL, NULL),
+	assert_int_equal(sqlite3_exec(db, TEST_DROP_V4_SQL " UPDATE mlmd_schema SET version = 3", NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
 	char uri[1100];

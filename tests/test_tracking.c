@@ -1116,7 +1116,7 @@ static void requests_with_many_keys_keep_the_rules(void **st)
 
 /* A version-2 file (no metric table) opens as it is without the upgrade:
  * MLMD calls and runs work, metric history asks for the upgrade; with it,
- * the file reaches version 3 and keeps its runs. */
+ * the file reaches the current version and keeps its runs. */
 /* ---- restoring histories (export and import) --------------------------------------- */
 
 static Series series(const char *key, double *v, int64_t *steps, int64_t *ts, size_t n)
@@ -1214,7 +1214,7 @@ static void put_metric_history_restores_points(void **st)
 	mlmd_store_free(s);
 }
 
-static void version_2_store_upgrades_to_3(void **st)
+static void version_2_store_upgrades(void **st)
 {
 	(void)st;
 	if (strcmp(test_backend(), "sqlite-memory"))
@@ -1225,8 +1225,8 @@ static void version_2_store_upgrades_to_3(void **st)
 	mlmd_store_free(s);
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE metric; UPDATE mlmd_schema SET version = 2", NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE metric; " TEST_DROP_V4_SQL "; UPDATE mlmd_schema SET version = 2",
+				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	char uri[1100];
 	snprintf(uri, sizeof uri, "sqlite:%s", path);
@@ -1250,7 +1250,7 @@ static void version_2_store_upgrades_to_3(void **st)
 	o.read_only = 0;
 	o.upgrade = 1;
 	OK(mlmd_store_open(&s, &o));
-	assert_int_equal(mlmd_store_schema_version(s), 3);
+	assert_int_equal(mlmd_store_schema_version(s), mlmd_schema_version());
 	OK(log_series(s, run2, "loss", v, NULL, NULL, 1, 0));
 	Series *h = history(s, run2, "loss");
 	assert_int_equal(h->n_values, 1);
@@ -1261,7 +1261,7 @@ static void version_2_store_upgrades_to_3(void **st)
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT version FROM mlmd_schema), (SELECT count(*) FROM sqlite_master"
 					    " WHERE name = 'metric_by_run')", -1, &q, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 3);
+	assert_int_equal(sqlite3_column_int(q, 0), mlmd_schema_version());
 	assert_int_equal(sqlite3_column_int(q, 1), 1);
 	sqlite3_finalize(q);
 	sqlite3_close(db);
@@ -1287,7 +1287,7 @@ int main(void)
 		cmocka_unit_test(search_runs_refuses_oversized_requests),
 		cmocka_unit_test(requests_with_many_keys_keep_the_rules),
 		cmocka_unit_test(put_metric_history_restores_points),
-		cmocka_unit_test(version_2_store_upgrades_to_3),
+		cmocka_unit_test(version_2_store_upgrades),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,28 +156,21 @@
 
 /* Version 4: governance (docs/registry.md, docs/audit.md).
  * audit_log is the append-only chain of every write: one row per writing
- * call, its hash over the row's other columns and the previous row's hash;
- * audit_head holds the last (seq, hash) so that deleting the newest rows is
- * seen too. audit_archive keeps another store's records brought in by an
+ * call, its hash over the row's other columns and the previous row's hash
+ * (a rowid table on SQLite: appending fills pages in order). audit_archive keeps another store's records brought in by an
  * import, under the seq of the import's own record. The registry's models
  * and versions are MLMD contexts; its aliases, policies, requests, approvals
  * and every alias move have their own tables, keyed by the model's context. */
-#define MLMD_AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 #define MLMD_DDL_V4(ID, INT, DBL, BLOB, WR, HASH)                                                   \
 	"CREATE TABLE audit_log ("                                                                \
-	"  seq " INT " PRIMARY KEY,"                                                              \
+	"  seq " ID ","                                                                           \
 	"  time " INT " NOT NULL,"                                                                \
 	"  actor TEXT NOT NULL,"                                                                  \
 	"  operation TEXT NOT NULL,"                                                              \
 	"  ids TEXT NOT NULL,"                                                                    \
 	"  request_sha256 TEXT NOT NULL,"                                                         \
 	"  prev_hash TEXT NOT NULL,"                                                              \
-	"  hash TEXT NOT NULL)" WR ";"                                                            \
-	"CREATE TABLE audit_head ("                                                               \
-	"  id " INT " PRIMARY KEY,"                                                               \
-	"  seq " INT " NOT NULL,"                                                                 \
-	"  hash TEXT NOT NULL)" WR ";"                                                            \
-	"INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '" MLMD_AUDIT_GENESIS "');"         \
+	"  hash TEXT NOT NULL);"                                                                  \
 	"CREATE TABLE audit_archive ("                                                            \
 	"  import_seq " INT " NOT NULL,"                                                          \
 	"  seq " INT " NOT NULL,"                                                                 \
@@ -244,7 +237,7 @@
 #define MLMD_DDL_V4_DOWN \
 	"DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request;" \
 	"DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history; DROP TABLE alias;" \
-	"DROP TABLE audit_archive; DROP TABLE audit_head; DROP TABLE audit_log;"
+	"DROP TABLE audit_archive; DROP TABLE audit_log;"
 
 /* The steps above, in the order the core runs them. Append new versions;
  * never edit a released one. TYPES and STRING as above. */

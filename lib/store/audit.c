@@ -167,6 +167,25 @@ static void ids_free(id_set *set)
 
 /* ---- appending ---------------------------------------------------------------------------- */
 
+int mlmd__audit_last(call *c, int64_t *seq, char hash[65])
+{
+	sqlq q;
+	int rc = mlmd__q(c->sql, &q, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+	if (rc)
+		return rc;
+	*seq = 0;
+	mlmd__snprintf(hash, 65, "%s", MLMD_AUDIT_GENESIS_TEXT);
+	rc = mlmd__q_step(&q);
+	if (rc == 1) {
+		*seq = mlmd__q_col_i64(&q, 0);
+		const char *h = mlmd__q_col_text(&q, 1);
+		mlmd__snprintf(hash, 65, "%s", h ? h : "");
+		rc = 0;
+	}
+	mlmd__q_done(&q);
+	return rc;
+}
+
 int mlmd__audit_append(call *c, const audit_call *a)
 {
 	if (c->s->audit_off || c->s->schema_version < MLMD_GOV_SCHEMA_VERSION)
@@ -201,18 +220,13 @@ int mlmd__audit_append(call *c, const audit_call *a)
 		return MLMD_OOM();
 	}
 
-	sqlq q;
-	int rc = mlmd__q(c->sql, &q, "SELECT seq, hash FROM audit_head WHERE id = 1");
-	int row = rc ? 0 : mlmd__q_step(&q);
-	if (row < 0) {
-		rc = row;
-		mlmd__q_done(&q);
-	} else if (row == 1) {
-		int64_t seq = mlmd__q_col_i64(&q, 0) + 1;
-		char prev[65], hash[65];
-		mlmd__snprintf(prev, sizeof prev, "%s", mlmd__q_col_text(&q, 1) ? mlmd__q_col_text(&q, 1) : "");
-		mlmd__q_done(&q);
+	int64_t seq;
+	char prev[65], hash[65];
+	int rc = mlmd__audit_last(c, &seq, prev);
+	if (!rc) {
+		seq++;
 		mlmd__audit_hash(seq, c->now, c->s->actor, a->operation, ids.p, req_hash, prev, hash);
+		sqlq q;
 		rc = mlmd__q(c->sql, &q, "INSERT INTO audit_log (seq, time, actor, operation, ids, request_sha256, "
 			     "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 		if (!rc) {
@@ -226,15 +240,6 @@ int mlmd__audit_append(call *c, const audit_call *a)
 			mlmd__q_text(&q, 8, hash);
 			rc = mlmd__q_exec_later(&q);
 		}
-		if (!rc && !(rc = mlmd__q(c->sql, &q, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1"))) {
-			mlmd__q_i64(&q, 1, seq);
-			mlmd__q_text(&q, 2, hash);
-			rc = mlmd__q_exec_later(&q);
-		}
-	} else if (!rc) {
-		mlmd__q_done(&q);
-		rc = mlmd__fail(MLMD_DATA_LOSS, "the audit log's head row is missing (audit_head id 1): the table "
-				"was edited behind the library's back; nothing is written until it is restored");
 	}
 	mlmd__buf_free(&ids);
 	return rc ? mlmd__context(rc, "appending the audit record of %s", a->operation) : 0;

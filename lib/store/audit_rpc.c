@@ -1,7 +1,7 @@
 /*
  * store/audit_rpc.c - the AuditService's RPCs: reading the chain, verifying
- * it (one sequential scan recomputing every hash, then the head row, an
- * optional checkpoint and the archives of imports), its checkpoint, and
+ * it (one sequential scan recomputing every hash, then an optional
+ * checkpoint and the archives of imports), its checkpoint, and
  * keeping another store's exported records at import (docs/audit.md).
  */
 #include <inttypes.h>
@@ -47,25 +47,6 @@ static Mlmd__Pb__Governance__AuditRecord *record_of(sqlq *q, int base)
 	return r;
 }
 
-static int head(call *c, int64_t *seq, char hash[65])
-{
-	sqlq q;
-	int rc = mlmd__q(c->sql, &q, "SELECT seq, hash FROM audit_head WHERE id = 1");
-	if (rc)
-		return rc;
-	rc = mlmd__q_step(&q);
-	*seq = -1; /* no head row */
-	hash[0] = '\0';
-	if (rc == 1) {
-		*seq = mlmd__q_col_i64(&q, 0);
-		const char *h = mlmd__q_col_text(&q, 1);
-		mlmd__snprintf(hash, 65, "%s", h ? h : "");
-		rc = 0;
-	}
-	mlmd__q_done(&q);
-	return rc;
-}
-
 int mlmd__gov_GetAuditLog(call *c, const Mlmd__Pb__Governance__GetAuditLogRequest *rq,
 			  Mlmd__Pb__Governance__GetAuditLogResponse *rs)
 {
@@ -78,10 +59,10 @@ int mlmd__gov_GetAuditLog(call *c, const Mlmd__Pb__Governance__GetAuditLogReques
 	int64_t limit = rq->max_results > 0 ? rq->max_results : AUDIT_PAGE_DEFAULT;
 	char hash[65];
 	int64_t last;
-	if ((rc = head(c, &last, hash)))
+	if ((rc = mlmd__audit_last(c, &last, hash)))
 		return rc;
 	rs->has_last_seq = 1;
-	rs->last_seq = last < 0 ? 0 : last;
+	rs->last_seq = last;
 	sqlq q;
 	if ((rc = mlmd__q(c->sql, &q, "SELECT " AUDIT_COLS " FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?")))
 		return rc;
@@ -109,10 +90,8 @@ int mlmd__gov_GetAuditCheckpoint(call *c, const Mlmd__Pb__Governance__GetAuditCh
 		return rc;
 	char hash[65];
 	int64_t seq;
-	if ((rc = head(c, &seq, hash)))
+	if ((rc = mlmd__audit_last(c, &seq, hash)))
 		return rc;
-	if (seq < 0)
-		return mlmd__fail(MLMD_DATA_LOSS, "the audit log's head row (audit_head id 1) is missing");
 	rs->has_seq = 1;
 	rs->seq = seq;
 	return (rs->hash = strdup(hash)) ? 0 : MLMD_OOM();
@@ -237,28 +216,15 @@ int mlmd__gov_VerifyAudit(call *c, const Mlmd__Pb__Governance__VerifyAuditReques
 	mlmd__q_done(&q);
 	if (rc)
 		return rc;
-	/* the head names the newest record: rows deleted from the end show here */
-	char head_hash[65];
-	int64_t head_seq;
-	if ((rc = head(c, &head_seq, head_hash)))
-		return rc;
-	if (head_seq < 0)
-		bad(&v, last_seq + 1, "the head row (audit_head id 1) is missing");
-	else if (head_seq > last_seq)
-		bad(&v, last_seq + 1, "record %" PRId64 " is missing: the log ends at %" PRId64 " but %" PRId64
-		    " records were appended (records were deleted from its end)", last_seq + 1, last_seq, head_seq);
-	else if (head_seq < last_seq)
-		bad(&v, head_seq + 1, "record %" PRId64 " was not appended by the library (the head says the log ends "
-		    "at %" PRId64 ")", head_seq + 1, head_seq);
-	else if (strcmp(head_hash, last_hash))
-		bad(&v, last_seq, "record %" PRId64 ": its hash is not the one the head row recorded", last_seq);
+	/* Records deleted from the end leave a shorter chain that is whole; a
+	 * checkpoint taken before shows it (its record is gone or changed). */
 	if (rq->has_checkpoint_seq) {
 		if (!(rc = mlmd__q(c->sql, &q, "SELECT hash FROM audit_log WHERE seq = ?"))) {
 			mlmd__q_i64(&q, 1, rq->checkpoint_seq);
 			rc = mlmd__q_step(&q);
 			if (rc == 0)
-				bad(&v, rq->checkpoint_seq, "the checkpoint's record %" PRId64 " is not in the log",
-				    rq->checkpoint_seq);
+				bad(&v, rq->checkpoint_seq, "the checkpoint's record %" PRId64 " is not in the log (the log "
+				    "ends at %" PRId64 ": records were deleted from its end)", rq->checkpoint_seq, last_seq);
 			else if (rc == 1 && strcmp(mlmd__q_col_text(&q, 0) ? mlmd__q_col_text(&q, 0) : "",
 						   rq->checkpoint_hash))
 				bad(&v, rq->checkpoint_seq, "record %" PRId64 " does not have the checkpoint's hash "
@@ -307,10 +273,8 @@ int mlmd__gov_PutAuditArchive(call *c, const Mlmd__Pb__Governance__PutAuditArchi
 		return rc;
 	char hash[65];
 	int64_t seq;
-	if ((rc = head(c, &seq, hash)))
+	if ((rc = mlmd__audit_last(c, &seq, hash)))
 		return rc;
-	if (seq < 0)
-		return mlmd__fail(MLMD_DATA_LOSS, "the audit log's head row (audit_head id 1) is missing");
 	/* this call's own record comes next (run() appends it after this handler) */
 	int64_t import_seq = seq + 1;
 	for (size_t i = 0; i < rq->n_records; i++) {

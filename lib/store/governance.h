@@ -73,6 +73,10 @@ int mlmd__audit_append(call *c, const audit_call *a);
 /* The prev_hash of the first record. */
 #define MLMD_AUDIT_GENESIS_TEXT "0000000000000000000000000000000000000000000000000000000000000000"
 
+/* The chain's last record: its seq and hash (0 and the genesis hash when
+ * the log is empty). */
+int mlmd__audit_last(call *c, int64_t *seq, char hash[65]);
+
 /* The canonical text's hash (docs/audit.md): out = 64 lowercase hex + NUL. */
 void mlmd__audit_hash(int64_t seq, int64_t time_ms, const char *actor, const char *operation, const char *ids,
 		      const char *request_sha256, const char *prev_hash, char out[65]);

@@ -10,6 +10,7 @@
  * handler succeeded, so the write and its record commit together or not at
  * all.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,20 +324,22 @@ int mlmd_store_restore_times(mlmd_store *s, const char *kind, const int64_t *ids
 	int rc = may_call(s, 1, "restore_times");
 	if (rc)
 		return rc;
-	/* its audit record hashes the arguments as the call received them */
-	struct {
-		int64_t id, ctime, mtime;
-	} *raw = n ? malloc(n * sizeof *raw) : NULL;
+	/* its audit record hashes the arguments: (id, create, update) triples
+	 * of little-endian 64-bit integers (docs/audit.md) */
+	if (n > SIZE_MAX / 24)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "restore_times: %zu nodes is more than memory holds", n);
+	uint8_t *raw = n ? malloc(n * 24) : NULL;
 	if (n && !raw)
 		return MLMD_OOM();
 	for (size_t i = 0; i < n; i++) {
-		raw[i].id = ids[i];
-		raw[i].ctime = create_time_ms[i];
-		raw[i].mtime = update_time_ms[i];
+		const int64_t v[3] = { ids[i], create_time_ms[i], update_time_ms[i] };
+		for (int k = 0; k < 3; k++)
+			for (int b = 0; b < 8; b++)
+				raw[i * 24 + (size_t)k * 8 + (size_t)b] = (uint8_t)((uint64_t)v[k] >> (8 * b));
 	}
 	char field[32];
 	mlmd__snprintf(field, sizeof field, "%s_ids", kind);
-	audit_call audit = { "RestoreTimes", raw ? (const void *)raw : "", n * sizeof *raw, NULL, NULL, field, ids, n };
+	audit_call audit = { "RestoreTimes", raw ? (const void *)raw : "", n * 24, NULL, NULL, field, ids, n };
 	rc = in_transaction(s, 1, restore_times, &rq, NULL, "restore_times", &audit);
 	free(raw);
 	return rc;

@@ -23,6 +23,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, '..', '..')
 CLI = os.environ.get('MLMD_CLI', os.path.join(ROOT, 'build', 'mlmd'))
 PIPELINE = os.path.join(os.path.dirname(CLI), 'examples', 'pipeline')
+# takes a store's tables back to schema version 3 (before governance)
+DROP_V4_SQL = ('DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request; '
+               'DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history; '
+               'DROP TABLE alias; DROP TABLE audit_archive; DROP TABLE audit_log')
 
 
 def mlmd(*args, check=True):
@@ -219,12 +223,14 @@ def test_exit_statuses(demo):
 def _decoded(path):
   """Export lines with their messages decoded and ids replaced by canonical
   ones (types by name, nodes by their position in the export), so two exports
-  of the same content compare equal. Times are kept: an import keeps them."""
+  of the same content compare equal. Times are kept: an import keeps them.
+  Audit records are left out: each store has its own chain (an import keeps
+  the source's as an archive; test_audit_log_travels_as_an_archive)."""
   recs = []
   with open(path) as f:
     for line in f:
       rec = json.loads(line)
-      if rec['kind'] != 'mlmd_export':
+      if rec['kind'] not in ('mlmd_export', 'audit_record'):
         recs.append(rec)
   classes = {'artifact_type': metadata_store_pb2.ArtifactType, 'execution_type': metadata_store_pb2.ExecutionType,
              'context_type': metadata_store_pb2.ContextType, 'artifact': metadata_store_pb2.Artifact,
@@ -911,12 +917,15 @@ def test_long_runs_show_progress_on_a_terminal_and_a_summary(big, tmp_path):
   path = tmp_path / 'big.jsonl'
   rc, tty = _with_pty_stderr(['--store', store, 'export', str(path)])
   assert rc == 0 and '\rmlmd: exported 1000 records...' in tty
-  assert 'mlmd: exported 1 types, 1205 artifacts, 0 executions' in tty.splitlines()[-1]
+  # the summary, then the audit log's line
+  assert 'mlmd: exported 1 types, 1205 artifacts, 0 executions' in tty.splitlines()[-2]
+  assert 'audit records' in tty.splitlines()[-1]
   plain = mlmd('--store', store, 'export', str(path)).stderr  # not a terminal: the summary only
   assert '\r' not in plain and plain.startswith('mlmd: exported 1 types, 1205 artifacts')
   rc, tty = _with_pty_stderr(['--store', f'sqlite:{tmp_path / "copy.db"}', 'import', str(path)])
   assert rc == 0 and '\rmlmd: imported 1001 records...' in tty
-  assert 'mlmd: imported 1 types, 1205 artifacts' in tty.splitlines()[-1]
+  assert 'mlmd: imported 1 types, 1205 artifacts' in tty.splitlines()[-2]
+  assert 'audit records of the source' in tty.splitlines()[-1]
   plain = mlmd('--store', f'sqlite:{tmp_path / "copy2.db"}', 'import', str(path)).stderr
   assert '\r' not in plain and plain.startswith('mlmd: imported 1 types, 1205 artifacts')
   build_mlmd_db(str(tmp_path / 'mlmd.db'))
@@ -1293,7 +1302,7 @@ def test_metric_lines_are_checked(tmp_path):
   (tmp_path / 'header.jsonl').write_text(lines[0] + '\n')
   mlmd('--store', v2, 'import', str(tmp_path / 'header.jsonl'))  # an empty store
   db = sqlite3.connect(str(tmp_path / 'v2.db'))
-  db.executescript('DROP TABLE metric; UPDATE mlmd_schema SET version = 2')
+  db.executescript('DROP TABLE metric; ' + DROP_V4_SQL + '; UPDATE mlmd_schema SET version = 2')
   db.close()
   res = mlmd('--store', v2, 'import', str(good), check=False)
   assert res.returncode == 1 and f'line {at + 1}: a metric history, but the store is at schema version 2' in res.stderr
@@ -1305,3 +1314,63 @@ def test_metric_lines_are_checked(tmp_path):
   assert db.execute('SELECT version FROM mlmd_schema').fetchone()[0] >= 3
   assert db.execute('SELECT count(*) FROM metric').fetchone()[0] == 25004
   db.close()
+
+
+def test_audit_log_travels_as_an_archive(tmp_path):
+  """export carries the audit log as audit_record lines; import keeps them,
+  unchanged, as an archive under the record of its own call, in the same
+  transaction as the rest; a store without the audit log's schema refuses
+  them unless upgraded; a damaged record is refused, naming its line."""
+  src = tmp_path / 'src.db'
+  cfg = metadata_store_pb2.ConnectionConfig()
+  cfg.sqlite.filename_uri = str(src)
+  ms = metadata_store.MetadataStore(cfg)
+  tid = ms.put_artifact_type(metadata_store_pb2.ArtifactType(name='Data'))
+  ms.put_artifacts([metadata_store_pb2.Artifact(type_id=tid, uri=f'/d/{i}') for i in range(3)])
+  del ms
+  db = sqlite3.connect(str(src))
+  source_rows = db.execute('SELECT seq, time, actor, operation, ids, request_sha256, prev_hash, hash '
+                           'FROM audit_log ORDER BY seq').fetchall()
+  db.close()
+  assert [r[3] for r in source_rows] == ['PutArtifactType', 'PutArtifacts']
+  out = tmp_path / 'src.jsonl'
+  res = mlmd('--store', f'sqlite:{src}', 'export', str(out))
+  assert 'exported 2 audit records' in res.stderr
+  lines = out.read_text().splitlines()
+  audit = [json.loads(l) for l in lines if json.loads(l)['kind'] == 'audit_record']
+  assert [r['seq'] for r in audit] == [1, 2]
+  target = tmp_path / 't.db'
+  res = mlmd('--store', f'sqlite:{target}', 'import', str(out))
+  assert 'kept the 2 audit records of the source as an archive' in res.stderr
+  db = sqlite3.connect(str(target))
+  kept = db.execute('SELECT seq, time, actor, operation, ids, request_sha256, prev_hash, hash '
+                    'FROM audit_archive ORDER BY seq').fetchall()
+  assert kept == source_rows
+  (import_seq,) = db.execute('SELECT DISTINCT import_seq FROM audit_archive').fetchone()
+  assert db.execute('SELECT operation FROM audit_log WHERE seq = ?', (import_seq,)).fetchone() == ('PutAuditArchive',)
+  # the import's own writes are in the target's chain, which starts at 1
+  ops = [r[0] for r in db.execute('SELECT operation FROM audit_log ORDER BY seq')]
+  assert ops[0] == 'PutArtifactType' and ops[-1] == 'PutAuditArchive' and 'PutArtifacts' in ops
+  db.close()
+  # a damaged record: refused with its line, nothing imported
+  at = next(i for i, l in enumerate(lines) if json.loads(l)['kind'] == 'audit_record')
+  bad = list(lines)
+  rec = json.loads(bad[at])
+  rec['pb'] = base64.b64encode(b'\x08\x01').decode()  # seq 1 and nothing else
+  bad[at] = json.dumps(rec)
+  (tmp_path / 'bad.jsonl').write_text('\n'.join(bad) + '\n')
+  fresh = f'sqlite:{tmp_path / "fresh.db"}'
+  res = mlmd('--store', fresh, 'import', str(tmp_path / 'bad.jsonl'), check=False)
+  assert res.returncode == 1 and 'archived record 1 lacks one of time_ms' in res.stderr, res.stderr
+  assert 'nothing was imported' in res.stderr
+  # a store at schema version 3 (no audit log): refused, saying what to do; --upgrade imports
+  v3 = tmp_path / 'v3.db'
+  (tmp_path / 'header.jsonl').write_text(lines[0] + '\n')
+  mlmd('--store', f'sqlite:{v3}', 'import', str(tmp_path / 'header.jsonl'))
+  db = sqlite3.connect(str(v3))
+  db.executescript(DROP_V4_SQL + '; UPDATE mlmd_schema SET version = 3')
+  db.close()
+  res = mlmd('--store', f'sqlite:{v3}', 'import', str(out), check=False)
+  assert res.returncode == 1 and 'an audit record, but the store is at schema version 3' in res.stderr, res.stderr
+  res = mlmd('--store', f'sqlite:{v3}', 'import', '--upgrade', str(out))
+  assert 'kept the 2 audit records' in res.stderr
