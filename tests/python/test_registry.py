@@ -144,6 +144,11 @@ def test_searches(iris):
   assert vs(c.search_model_versions('artifact_id = %d' % made[0][1])) == [
       ('iris', 1), ('mnist', 1)]
   assert c.search_model_versions("name='iris'")[0].source
+  page = c.search_model_versions("name='iris'", max_results=2)
+  assert vs(page) == [('iris', 1), ('iris', 2)] and page.token
+  rest = c.search_model_versions("name='iris'", max_results=2,
+                                 page_token=page.token)
+  assert vs(rest) == [('iris', 3)] and rest.token is None
   assert c.search_model_versions("name = 'none'") == []
   for bad in ("name = 'iris' OR name = 'x'", "name != 'iris'",
               "name IN ('iris')", "version_number = 1", "name LIKE 'i%'",
