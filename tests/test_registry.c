@@ -572,12 +572,15 @@ static void requirements_are_checked_at_request_and_at_the_last_approval(void **
 	assert_int_equal(add_version(s, "iris", good, 0, NULL), 2);
 	assert_int_equal(add_version(s, "iris", bad, 0, "validation", "passed", NULL), 3);
 	assert_int_equal(add_version(s, "iris", bad, 0, NULL), 4);
+	assert_int_equal(add_version(s, "iris", good, 0, "validation", "failed", NULL), 5);
 	set_policy(s, "iris", "prod", 1, "validation", "passed");
 	OK(mlmd_store_set_actor(s, "alice"));
 	FAILS(request(s, "iris", "prod", 1, NULL), MLMD_FAILED_PRECONDITION,
 	      "version 1 of model 'iris' does not meet the policy of alias 'prod': validation=passed is required; "
 	      "neither its tags nor artifact");
 	FAILS(request(s, "iris", "prod", 4, NULL), MLMD_FAILED_PRECONDITION, "property validation is 'failed'");
+	/* the version's own tag decides over its artifact's property */
+	FAILS(request(s, "iris", "prod", 5, NULL), MLMD_FAILED_PRECONDITION, "its tag validation is 'failed'");
 	int64_t r2 = request(s, "iris", "prod", 2, NULL); /* the artifact's property */
 	int64_t r3 = request(s, "iris", "prod", 3, NULL); /* the version's tag */
 	/* the tag changes before the last approval: the approval is refused and not kept */

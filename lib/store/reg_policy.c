@@ -243,15 +243,16 @@ int mlmd__reg_check_requirements(call *c, const reg_model *m, const char *alias,
 		const char *ts = NULL, *as = NULL;
 		int has_t = tv && tv->value_case == MLMD__PB__VALUE__VALUE_STRING_VALUE && (ts = tv->string_value);
 		int has_a = value_text(av, buf, sizeof buf, &as);
-		if ((has_t && !strcmp(ts, kv[i].value)) || (has_a && !strcmp(as, kv[i].value)))
+		/* the version's tag, when it has one, decides (a reviewer's tag
+		 * overrides what the pipeline put on the artifact) */
+		if (has_t ? !strcmp(ts, kv[i].value) : has_a && !strcmp(as, kv[i].value))
 			continue;
 		mlmd_buf why = { 0 };
 		if (has_t)
 			mlmd__buf_printf(&why, "its tag %s is '%s'", kv[i].key, ts);
-		if (has_a)
-			mlmd__buf_printf(&why, "%sartifact %lld's property %s is '%s'", has_t ? ", " : "its ", (long long)aid,
-					 kv[i].key, as);
-		if (!has_t && !has_a)
+		else if (has_a)
+			mlmd__buf_printf(&why, "its artifact %lld's property %s is '%s'", (long long)aid, kv[i].key, as);
+		else
 			mlmd__buf_printf(&why, "neither its tags nor artifact %lld's properties have %s", (long long)aid,
 					 kv[i].key);
 		rc = mlmd__fail(MLMD_FAILED_PRECONDITION,
