@@ -16,7 +16,8 @@ with open(os.path.join(HERE, 'ml_metadata', 'version.py')) as f:
 
 for needed in ('ml_metadata/proto/metadata_store_pb2.py',
                'ml_metadata/proto/metadata_store_service_pb2.py',
-               'mlmd/proto/mlmd_tracking_pb2.py'):
+               'mlmd/proto/mlmd_tracking_pb2.py',
+               'mlmd/proto/mlmd_governance_pb2.py'):
   if not os.path.exists(os.path.join(HERE, needed)):
     raise SystemExit('%s is missing: run `make` in the mlmd source tree first'
                      % needed)
@@ -26,7 +27,8 @@ setuptools.setup(
     version=version['__version__'],
     description=('Drop-in ml_metadata package over the mlmd C library '
                  '(in-process, no gRPC), and mlmd, experiment tracking with '
-                 "MLflow's fluent API"),
+                 "MLflow's fluent API, a model registry with approvals and "
+                 'a tamper-evident audit log'),
     license='Apache-2.0',
     python_requires='>=3.8',
     install_requires=['protobuf>=3.20'],

@@ -89,8 +89,16 @@ def test_module_functions_and_options():
   sig = inspect.signature(metadata_store.downgrade_schema)
   assert list(sig.parameters) == ['config', 'downgrade_to_schema_version']
   sig = inspect.signature(metadata_store.MetadataStore.__init__)
-  assert list(sig.parameters) == ['self', 'config', 'enable_upgrade_migration']
+  # MLMD's parameters, then mlmd's keyword-only actor (default None), so
+  # every call written for MLMD binds as it does there.
+  positional = [p for p in sig.parameters.values()
+                if p.kind != inspect.Parameter.KEYWORD_ONLY]
+  assert [p.name for p in positional] == ['self', 'config',
+                                          'enable_upgrade_migration']
   assert sig.parameters['enable_upgrade_migration'].default is False
+  extra = [p for p in sig.parameters.values()
+           if p.kind == inspect.Parameter.KEYWORD_ONLY]
+  assert [(p.name, p.default) for p in extra] == [('actor', None)]
   o = metadata_store.ListOptions()
   assert (o.limit, o.order_by, o.is_asc, o.filter_query) == (None, None, True,
                                                              None)

@@ -2,7 +2,8 @@
 
 The bindings need nothing but the library's byte-level FFI:
 mlmd_store_open_config (ml_metadata) or mlmd_store_open (a store URI, for
-the mlmd tracking package), mlmd_store_call, mlmd_error_message,
+the mlmd tracking package), mlmd_store_set_actor and mlmd_store_actor (who a
+handle's writes are by), mlmd_store_call, mlmd_error_message,
 mlmd_buffer_free and mlmd_store_free. Both packages load the library through
 this module, once. The library is looked for, in order:
   1. the file named by the MLMD_LIBRARY environment variable;
@@ -89,6 +90,10 @@ lib.mlmd_buffer_free.argtypes = [ctypes.c_void_p]
 lib.mlmd_buffer_free.restype = None
 lib.mlmd_store_free.argtypes = [ctypes.c_void_p]
 lib.mlmd_store_free.restype = None
+lib.mlmd_store_set_actor.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+lib.mlmd_store_set_actor.restype = ctypes.c_int
+lib.mlmd_store_actor.argtypes = [ctypes.c_void_p]
+lib.mlmd_store_actor.restype = ctypes.c_char_p
 
 
 def error_message():
@@ -97,8 +102,36 @@ def error_message():
   return m.decode('utf-8', 'replace') if m else ''
 
 
-def open_store(config_bytes):
-  """Opens a store from serialized ConnectionConfig bytes.
+def set_actor(handle, actor):
+  """Sets who the handle's later calls are by (None: the library's default,
+  $MLMD_ACTOR, else the OS user name). Returns (0, '') or (code, message)."""
+  rc = lib.mlmd_store_set_actor(
+      handle, None if actor is None else actor.encode('utf-8'))
+  if rc != 0:
+    return -rc, error_message()
+  return 0, ''
+
+
+def actor(handle):
+  """The handle's actor (a str)."""
+  a = lib.mlmd_store_actor(handle)
+  return a.decode('utf-8', 'replace') if a else None
+
+
+def _with_actor(handle, actor_name):
+  """(handle, 0, '') with `actor_name` set on the new handle (None: leave
+  the library's default), else the handle freed and (None, code, message)."""
+  if actor_name is not None:
+    code, message = set_actor(handle, actor_name)
+    if code != 0:
+      lib.mlmd_store_free(handle)
+      return None, code, message
+  return handle, 0, ''
+
+
+def open_store(config_bytes, actor_name=None):
+  """Opens a store from serialized ConnectionConfig bytes, its writes by
+  `actor_name` (None: the library's default).
 
   Returns (handle, 0, '') or (None, code, message).
   """
@@ -107,12 +140,13 @@ def open_store(config_bytes):
                                   len(config_bytes))
   if rc != 0:
     return None, -rc, error_message()
-  return handle, 0, ''
+  return _with_actor(handle, actor_name)
 
 
-def open_uri(uri, upgrade=False):
+def open_uri(uri, upgrade=False, actor_name=None):
   """Opens a store by URI as the CLI does (sqlite:PATH, sqlite::memory:,
-  postgresql://USER@HOST:PORT/DB), creating it when new.
+  postgresql://USER@HOST:PORT/DB), creating it when new, its writes by
+  `actor_name` (None: the library's default).
 
   Returns (handle, 0, '') or (None, code, message).
   """
@@ -121,7 +155,7 @@ def open_uri(uri, upgrade=False):
   rc = lib.mlmd_store_open(ctypes.byref(handle), ctypes.byref(opts))
   if rc != 0:
     return None, -rc, error_message()
-  return handle, 0, ''
+  return _with_actor(handle, actor_name)
 
 
 def call(handle, method, request_bytes):

@@ -7,23 +7,41 @@ log_param(s), log_metric(s), set_tag(s), log_artifact, log_input, get_run,
 search_runs and MlflowClient().get_metric_history have MLflow's names and
 meaning. Run ids are the decimal strings of the runs' execution ids. The
 store is mlmd.set_store(uri), else $MLMD_STORE, else sqlite:mlmd.db.
+
+The model registry and the audit log are MlflowClient methods with
+MLflow's names where MLflow has the call (create_registered_model,
+create_model_version, set_registered_model_alias, search_model_versions,
+...) and mlmd's for policies, approvals, the alias history and the audit
+chain (docs/python.md). mlmd.set_actor(name) says who this process's writes
+are by (the audit log's actor, the requester or approver of alias requests).
 """
 
 from ml_metadata import errors
+from ml_metadata._actor import get_actor
+from ml_metadata._actor import set_actor
 from ml_metadata.version import __version__
+from mlmd import audit
 from mlmd import entities
 from mlmd import exceptions
 from mlmd.client import Client
 from mlmd.client import MlflowClient
+from mlmd.audit import AuditRecord
+from mlmd.audit import AuditVerification
 from mlmd.entities import Experiment
 from mlmd.entities import Metric
 from mlmd.entities import Param
 from mlmd.entities import Run
 from mlmd.entities import RunStatus
 from mlmd.entities import RunTag
+from mlmd.registry_entities import AliasHistoryEntry
+from mlmd.registry_entities import AliasPolicy
+from mlmd.registry_entities import AliasRequest
+from mlmd.registry_entities import ModelVersion
+from mlmd.registry_entities import RegisteredModel
 from mlmd.fluent import active_run
 from mlmd.fluent import ActiveRun
 from mlmd.fluent import end_run
+from mlmd.fluent import get_client
 from mlmd.fluent import get_experiment_by_name
 from mlmd.fluent import get_run
 from mlmd.fluent import get_store_uri
@@ -36,6 +54,7 @@ from mlmd.fluent import log_metric
 from mlmd.fluent import log_metrics
 from mlmd.fluent import log_param
 from mlmd.fluent import log_params
+from mlmd.fluent import register_model
 from mlmd.fluent import search_runs
 from mlmd.fluent import set_capture_env
 from mlmd.fluent import set_capture_packages

@@ -5,12 +5,17 @@ through the library's bytes entry point mlmd_store_call; a failure raises the
 ml_metadata.errors exception for the returned status code. Handles are shared
 per URI within the process, so the fluent API and every MlflowClient on
 `sqlite::memory:` see the same in-memory store.
+
+A shared handle's actor (who its writes are by) is set before each call to
+the caller's: a client's own actor, else mlmd.set_actor()'s as it is then,
+else the library's default; mlmd_store_set_actor runs only when it changes.
 """
 
 import atexit
 import os
 import threading
 
+from ml_metadata import _actor
 from ml_metadata import _native
 from ml_metadata import errors
 
@@ -47,21 +52,46 @@ class Store(object):
     if handle is None:
       raise errors.make_exception('store %s: %s' % (uri, message), code)
     self._handle = handle
+    self._actor = None  # the handle's actor as last set (None: the default)
 
-  def call_bytes(self, method, payload):
-    """Runs one RPC on serialized bytes; returns the response bytes."""
+  def _set_actor(self, actor):
+    """Gives the handle `actor` (None: set_actor()'s, else the library's
+    default) unless it has it already. Called with the lock held."""
+    if actor is None:
+      actor = _actor.current()
+    if actor != self._actor:
+      code, message = _native.set_actor(self._handle, actor)
+      if code != 0:
+        raise errors.make_exception(message, code)
+      self._actor = actor
+
+  def actor(self, actor=None):
+    """Who a call by `actor` (a client's own, or None) would be by: the
+    name the handle would carry."""
     with self._lock:
       if self._handle is None:
         raise errors.FailedPreconditionError('store %s is closed' % self.uri)
+      self._set_actor(actor)
+      return _native.actor(self._handle)
+
+  def call_bytes(self, method, payload, actor=None):
+    """Runs one RPC on serialized bytes by `actor` (None: set_actor()'s,
+    else the library's default); returns the response bytes."""
+    with self._lock:
+      if self._handle is None:
+        raise errors.FailedPreconditionError('store %s is closed' % self.uri)
+      self._set_actor(actor)
       data, code, message = _native.call(self._handle, method, payload)
     if code != 0:
       raise errors.make_exception(message, code)
     return data
 
-  def call(self, method, request, response):
-    """Runs one RPC: serializes `request`, parses into `response`."""
+  def call(self, method, request, response, actor=None):
+    """Runs one RPC by `actor` (as call_bytes): serializes `request`, parses
+    into `response`."""
     response.ParseFromString(
-        self.call_bytes(method.encode('ascii'), request.SerializeToString()))
+        self.call_bytes(method.encode('ascii'), request.SerializeToString(),
+                        actor))
     return response
 
   def close(self):

@@ -1,4 +1,6 @@
-"""MlflowClient: the run-id-based half of MLflow's API, over mlmd's store.
+"""MlflowClient: the run-id-based half of MLflow's API, over mlmd's store,
+with the model registry's methods (mlmd/registry.py) and the audit log's
+(mlmd/audit.py).
 
 Each method is one tracking RPC (proto/mlmd_tracking.proto) through the
 library's mlmd_store_call, one transaction. Arguments are checked before any
@@ -14,10 +16,13 @@ import numbers
 import os
 import time
 
+from ml_metadata import _actor
 from ml_metadata import errors
 from ml_metadata.proto import metadata_store_service_pb2 as svc
 from mlmd import _store
+from mlmd import audit
 from mlmd import entities
+from mlmd import registry
 from mlmd.proto import mlmd_tracking_pb2 as tpb
 
 EXPERIMENT_TYPE = 'mlmd.Experiment'
@@ -99,29 +104,38 @@ def _files_in(path):
   return found
 
 
-class PagedList(list):
-  """A list of runs with .token, the next page's token (None at the end)."""
-
-  def __init__(self, items, token):
-    super().__init__(items)
-    self.token = token
+PagedList = entities.PagedList
 
 
-class MlflowClient(object):
+class MlflowClient(registry.RegistryMethods, audit.AuditMethods):
   """A client of one store: `tracking_uri` (a store URI as the CLI takes:
-  sqlite:PATH, sqlite::memory:, postgresql://USER@HOST:PORT/DB), else the
-  one mlmd.set_store() named, else $MLMD_STORE, else sqlite:mlmd.db."""
+  sqlite:PATH, sqlite::memory:, postgresql://USER@HOST:PORT/DB), else
+  `registry_uri`, else the one mlmd.set_store() named, else $MLMD_STORE,
+  else sqlite:mlmd.db. Runs, the model registry and the audit log live in
+  the same store.
 
-  def __init__(self, tracking_uri=None, registry_uri=None):
-    del registry_uri  # no model registry
-    self._store = _store.get_store(tracking_uri)
+  actor: who this client's writes are by (the audit log's actor, the
+  requester or approver of alias requests); None: mlmd.set_actor()'s at the
+  time of each call, else $MLMD_ACTOR, else the OS user name.
+  """
+
+  def __init__(self, tracking_uri=None, registry_uri=None, *, actor=None):
+    if actor is not None:
+      _actor.check(actor)
+    self._actor = actor
+    self._store = _store.get_store(tracking_uri or registry_uri)
 
   @property
   def tracking_uri(self):
     return self._store.uri
 
+  @property
+  def actor(self):
+    """Who this client's next write is by."""
+    return self._store.actor(self._actor)
+
   def _call(self, method, request, response):
-    return self._store.call(method, request, response)
+    return self._store.call(method, request, response, self._actor)
 
   # ---- experiments ----------------------------------------------------------
 

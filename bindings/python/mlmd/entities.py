@@ -93,6 +93,15 @@ def value_text(value):
   return str(getattr(value, kind))
 
 
+class PagedList(list):
+  """A list (of runs, models, versions) with .token, the next page's token
+  (None at the end)."""
+
+  def __init__(self, items, token):
+    super().__init__(items)
+    self.token = token
+
+
 class Metric(object):
   """One metric point: .key .value .timestamp (ms) .step."""
 
@@ -209,3 +218,12 @@ class Run(object):
 
   def __repr__(self):
     return '<Run: info=%r, data=%r>' % (self.info, self.data)
+
+
+# The registry's and the audit log's entities, also reachable from here.
+from mlmd.registry_entities import AliasHistoryEntry  # pylint: disable=wrong-import-position
+from mlmd.registry_entities import AliasPolicy  # pylint: disable=wrong-import-position
+from mlmd.registry_entities import AliasRequest  # pylint: disable=wrong-import-position
+from mlmd.registry_entities import ModelVersion  # pylint: disable=wrong-import-position
+from mlmd.registry_entities import RegisteredModel  # pylint: disable=wrong-import-position
+from mlmd.registry_entities import Review  # pylint: disable=wrong-import-position

@@ -13,11 +13,13 @@ import atexit
 import os
 import threading
 
+from ml_metadata import _actor
 from ml_metadata import errors
 from mlmd import _capture
 from mlmd import _store
 from mlmd import client as _client
 from mlmd import entities
+from mlmd import registry as _registry
 
 _lock = threading.RLock()
 _active = []            # ActiveRun objects, innermost last
@@ -28,27 +30,42 @@ _last_run_id = None
 _atexit_registered = False
 
 
-_cached = (None, None)   # (URI, MlflowClient) of the last call
+_cached = (None, None)   # ((URI, actor), MlflowClient) of the last call
+_store_actor = None      # set_store()'s actor
 
 
 def _client_now():
-  """A client of the current store (kept while the URI stays the same)."""
+  """A client of the current store (kept while the URI and set_store()'s
+  actor stay the same)."""
   global _cached
-  uri = _store.resolve_uri()
-  cached_uri, c = _cached
-  if cached_uri != uri:
-    c = _client.MlflowClient(uri)
-    _cached = (uri, c)
+  key = (_store.resolve_uri(), _store_actor)
+  cached_key, c = _cached
+  if cached_key != key:
+    c = _client.MlflowClient(key[0], actor=key[1])
+    _cached = (key, c)
   return c
+
+
+def get_client():
+  """The MlflowClient the fluent functions use now (the current store,
+  set_store()'s actor): for the registry and audit calls, which are
+  client methods."""
+  return _client_now()
 
 
 # ---- store and experiment ----------------------------------------------------
 
-def set_store(uri):
+def set_store(uri, *, actor=None):
   """Makes `uri` the store (sqlite:PATH, sqlite::memory:,
   postgresql://USER@HOST:PORT/DB; None: back to $MLMD_STORE, else
-  sqlite:mlmd.db). A store named is opened (created when new) now."""
+  sqlite:mlmd.db). A store named is opened (created when new) now.
+  actor: who the fluent functions' writes are by from now on (None:
+  mlmd.set_actor()'s at each call, else $MLMD_ACTOR, else the OS user)."""
+  global _store_actor
+  if actor is not None:
+    _actor.check(actor)
   _store.set_uri(uri)
+  _store_actor = actor
   if uri:
     _store.get_store()
 
@@ -339,3 +356,17 @@ def search_runs(experiment_names=None, filter_string='', order_by=None,
     if not token:
       break
   return runs
+
+
+# ---- registry ----------------------------------------------------------------
+
+def register_model(model_uri, name, await_registration_for=None, *,
+                   tags=None):
+  """MLflow's register_model: registers model `name` when it is new and adds
+  a version for `model_uri`, returning its ModelVersion. model_uri: MLflow's
+  runs:/RUN_ID/PATH (the run's output file whose path ends with PATH, as
+  log_artifact recorded it; the run becomes the version's), or an artifact
+  id or URI (a local path recorded by log_artifact). Versions are ready at
+  once: await_registration_for is accepted and ignored."""
+  del await_registration_for
+  return _registry.register(_client_now(), model_uri, name, tags)

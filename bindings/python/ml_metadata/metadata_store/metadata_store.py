@@ -15,6 +15,7 @@ import threading
 import time
 from typing import Iterable, List, Optional, Sequence, Tuple
 
+from ml_metadata import _actor
 from ml_metadata import _native
 from ml_metadata import errors
 from ml_metadata.proto import metadata_store_pb2
@@ -56,21 +57,31 @@ class ExtraOptions:
 class MetadataStore(object):
   """A metadata store, in this process, on the backend `config` names."""
 
-  def __init__(self, config, enable_upgrade_migration: bool = False):
+  def __init__(self, config, enable_upgrade_migration: bool = False, *,
+               actor: Optional[str] = None):
     """Opens the store.
 
     Args:
       config: a ConnectionConfig (`fake_database`, or `sqlite` with or
         without a file name).
       enable_upgrade_migration: migrate an older schema to this library's.
+      actor: (mlmd's, keyword only) who this handle's writes are by, for the
+        audit log; None: mlmd.set_actor()'s as it is now, else $MLMD_ACTOR,
+        else the OS user name.
 
     Raises:
       ValueError: config is not a ConnectionConfig.
+      errors.InvalidArgumentError: actor is not acceptable (empty, over 256
+        bytes, control characters).
       RuntimeError: the store cannot be opened (bad or unset config,
         unreadable file, a schema that needs migration, ...).
     """
     self._handle = None
     self._lock = threading.Lock()
+    if actor is not None:
+      _actor.check(actor)
+    else:
+      actor = _actor.current()
     if isinstance(config, metadata_store_pb2.MetadataStoreClientConfig):
       raise RuntimeError(
           'MetadataStoreClientConfig (a gRPC server) is not supported: mlmd '
@@ -87,7 +98,7 @@ class MetadataStore(object):
         config.retry_options.HasField('max_num_retries')):
       self._max_num_retries = config.retry_options.max_num_retries
     handle, code, message = _native.open_store(
-        self._config.SerializeToString())
+        self._config.SerializeToString(), actor)
     if handle is None:
       raise RuntimeError('%s (status %d)' % (message, code))
     self._handle = handle
