@@ -53,6 +53,8 @@ static void score_help(FILE *f)
 		"                   artifact of the registry version it resolves to, verified and recorded the\n"
 		"                   same way, with the version and alias in the serving execution. An existing\n"
 		"                   file of that name wins\n"
+		"  --actor NAME     with --store: who the recorded writes are by (default: MLMD_ACTOR, else\n"
+		"                   the OS user)\n"
 		"  --input CSV      input rows (default: standard input)\n"
 		"  --output CSV     where to write the results (default: standard output)\n"
 		"  --columns LIST   for a model with one [N, F] input: the columns to use, in order\n"
@@ -191,6 +193,8 @@ static int score(const char *global_store, int argc, char **argv)
 			columns = argv[++i];
 		} else if (!strcmp(a, "--store") && has_next) {
 			store_uri = argv[++i];
+		} else if (!strcmp(a, "--actor") && has_next) {
+			cli_g.actor = argv[++i];
 		} else if (!strcmp(a, "--deployment") && has_next) {
 			deployment = argv[++i];
 		} else if (!strcmp(a, "--allow-unverified")) {
@@ -235,6 +239,7 @@ static int score(const char *global_store, int argc, char **argv)
 		so.deployment = deployment;
 		so.allow_unverified = allow_unverified;
 		so.max_memory = max_memory ? max_memory : SIZE_MAX;
+		so.actor = cli_g.actor;
 		if (mlmd_scorer_open(&scorer, &so))
 			return ref && mlmd_error_last()->code == MLMD_NOT_FOUND ?
 				cli_failed("%s (and there is no model file '%s')", mlmd_error_message(), ref) :
@@ -678,7 +683,7 @@ static int cmd_model_add(const char *global_store, int argc, char **argv)
 		const char *a = argv[i];
 		bool has_next = i + 1 < argc;
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			printf("usage: %s model add --store URI [--type NAME] --name NAME [--uri URI] FILE\n\n"
+			printf("usage: %s model add --store URI [--actor NAME] [--type NAME] --name NAME [--uri URI] FILE\n\n"
 				"Records a model file as an artifact (default type \"Model\") with its SHA-256 digest, size,\n"
 				"format, inputs and outputs, so that scorers can verify it. The file must load as a model.\n"
 				"The artifact's uri is FILE's absolute file:// URI (found from any directory) unless --uri\n"
@@ -686,6 +691,8 @@ static int cmd_model_add(const char *global_store, int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--store") && has_next) {
 			store_uri = argv[++i];
+		} else if (!strcmp(a, "--actor") && has_next) {
+			cli_g.actor = argv[++i];
 		} else if (!strcmp(a, "--type") && has_next) {
 			type = argv[++i];
 		} else if (!strcmp(a, "--name") && has_next) {
@@ -702,6 +709,7 @@ static int cmd_model_add(const char *global_store, int argc, char **argv)
 		return cli_usage("model add: --store URI (or MLMD_STORE), --name NAME and FILE are required");
 	mlmd_store_options so = MLMD_STORE_OPTIONS_INIT;
 	so.uri = store_uri;
+	so.actor = cli_g.actor;
 	mlmd_store *st;
 	if (mlmd_store_open(&st, &so))
 		return cli_failed("%s", mlmd_error_message());
