@@ -359,7 +359,7 @@ $(B)/examples/%: examples/%.c $(B)/libmlmd.a
 # The main job: a governed pipeline on build/demo.db. Running it again adds a run.
 demo: all $(B)/examples/pipeline
 	@mkdir -p $(B)/demo
-	$(B)/examples/pipeline $(B)/demo/demo.db examples/data/iris.csv $(B)/demo
+	$(B)/examples/pipeline $(B)/demo/demo.db examples/data/iris.csv $(B)/demo --govern
 
 # The command-line tool (cli/): one file per command group, on the public
 # headers alone (no -Ilib), as any host program would be.

@@ -1,7 +1,7 @@
 /*
  * examples/pipeline.c - a governed ML pipeline end to end, on one SQLite file.
  *
- *   pipeline DB.db DATA.csv OUT_DIR
+ *   pipeline DB.db DATA.csv OUT_DIR [--govern]
  *
  *  1. ingest   the Iris data set as an artifact with its SHA-256, the input of a tracked run
  *              (mlmd/tracking.h) in the experiment "iris"
@@ -11,10 +11,17 @@
  *  4. register the model artifact with its digest, the run's output, all in a Run context
  *  5. evaluate the model with the scorer on the held-out rows: an Evaluator execution
  *              with the accuracy as a property (and the run's accuracy metric); the run ends
- *  6. serve    every row through a scorer bound to the store: the model is verified against
- *              its digest, and a ModelServing execution records rows, latency, confidence
- *  7. show     the served model's lineage as a tree, and write lineage.dot (and lineage.svg
- *              when Graphviz is installed)
+ *  6. govern   (with --govern) the model becomes a version of the registered model "iris",
+ *              tagged validation=passed when its accuracy is at least 0.9; the alias "prod"
+ *              has a policy (one approval, validation=passed), so the trainer requests the
+ *              move and a reviewer approves it, and the alias moves with the approval
+ *              (mlmd/registry.h)
+ *  7. serve    every row through a scorer bound to the store: the model (with --govern, the
+ *              one iris@prod names) is verified against its digest, and a ModelServing
+ *              execution records rows, latency, confidence
+ *  8. show     the served model's lineage as a tree, and write lineage.dot (and lineage.svg
+ *              when Graphviz is installed); with --govern, verify the audit log every write
+ *              appended to and print a checkpoint of it (mlmd/audit.h)
  *
  * Running it again adds run-2, run-3, ... to the same store: types and the data set
  * artifact are reused, each run gets its own model, executions and context, and the tracked
@@ -420,10 +427,75 @@ static void describe_dataset(mlmd_store *s, int64_t id, int rows, const char *di
 #define I MLMD__PB__PROPERTY_TYPE__INT
 #define D MLMD__PB__PROPERTY_TYPE__DOUBLE
 
+/* Step 6: model `model` (made by execution `run`) becomes the next version of
+ * the registered model "iris"; "prod" moves to it through a request the
+ * trainer makes and a reviewer approves, when the policy lets it. Returns
+ * the version "prod" names afterwards (0: none yet). */
+static int64_t register_and_promote(mlmd_store *s, int64_t model, int64_t run, double accuracy)
+{
+	if (mlmd_store_set_actor(s, "trainer"))
+		die("actor");
+	int rc = mlmd_registry_create_model(s, "iris", "Iris species from four measurements", NULL, 0, NULL);
+	if (rc && rc != -MLMD_ALREADY_EXISTS)
+		die("register the model");
+	mlmd_tag tag = { "validation", accuracy >= 0.9 ? "passed" : "failed" };
+	int64_t version;
+	if (mlmd_registry_create_version(s, "iris", model, run, NULL, &tag, 1, &version))
+		die("add a version");
+	/* the policy on "prod" (set by the model's owner; setting it again replaces it) */
+	mlmd_tag require = { "validation", "passed" };
+	if (mlmd_store_set_actor(s, "owner") || mlmd_registry_set_policy(s, "iris", "prod", 1, &require, 1))
+		die("policy");
+	mlmd_alias_move move = { "prod", version };
+	mlmd_request_state st;
+	if (mlmd_store_set_actor(s, "trainer"))
+		die("actor");
+	rc = mlmd_registry_request(s, "iris", &move, 1, "accuracy checked by the pipeline", &st);
+	if (rc == -MLMD_FAILED_PRECONDITION) {
+		printf("  govern    iris version %lld (validation=%s): prod not moved: %s\n", (long long)version,
+		       tag.value, mlmd_error_message());
+	} else if (rc) {
+		die("request");
+	} else {
+		if (mlmd_store_set_actor(s, "reviewer") || mlmd_registry_approve(s, st.request_id, "looks good", &st))
+			die("approve");
+		printf("  govern    iris version %lld (validation=%s): prod -> version %lld, requested by trainer, "
+		       "approved by reviewer (request #%lld, %s)\n", (long long)version, tag.value, (long long)version,
+		       (long long)st.request_id, mlmd_request_status_name(st.status));
+	}
+	if (mlmd_store_set_actor(s, NULL))
+		die("actor");
+	mlmd_model_version *v;
+	rc = mlmd_registry_resolve(s, "iris@prod", 0, &v);
+	if (rc == -MLMD_NOT_FOUND)
+		return 0;
+	if (rc)
+		die("resolve iris@prod");
+	int64_t prod = v->version;
+	mlmd_model_version_free(v);
+	return prod;
+}
+
+/* After step 7: the audit log every write above appended to, verified, and
+ * a checkpoint of it to keep elsewhere. */
+static void audit_summary(mlmd_store *s)
+{
+	mlmd_audit_verdict *v;
+	mlmd_audit_checkpoint cp;
+	char text[MLMD_AUDIT_CHECKPOINT_TEXT_MAX];
+	if (mlmd_audit_verify(s, NULL, &v) || mlmd_audit_checkpoint_get(s, &cp) ||
+	    mlmd_audit_checkpoint_format(&cp, text, sizeof text))
+		die("audit");
+	printf("  audit     %lld records, chain %s; checkpoint %.24s... (mlmd audit checkpoint)\n",
+	       (long long)v->records, v->intact ? "intact" : "BROKEN", text);
+	mlmd_audit_verdict_free(v);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: pipeline DB.db DATA.csv OUT_DIR\n");
+	int govern = argc == 5 && !strcmp(argv[4], "--govern");
+	if (argc != 4 && !govern) {
+		fprintf(stderr, "usage: pipeline DB.db DATA.csv OUT_DIR [--govern]\n");
 		return 2;
 	}
 	const char *db = argv[1], *data = argv[2], *outdir = argv[3];
@@ -600,10 +672,16 @@ int main(int argc, char **argv)
 		mlmd_run_name(tr), (long long)train_id, n_params, loss[0], loss[iters - 1], iters);
 	mlmd_run_free(tr);
 
-	/* 6. serve every row through a verified scorer that records what it does */
+	/* 6. govern: a registered version, and the policy-gated move of "prod" */
+	int64_t served_version = govern ? register_and_promote(s, model, train_id, accuracy) : 0;
+
+	/* 7. serve every row through a verified scorer that records what it does */
 	mlmd_scorer_options so = MLMD_SCORER_OPTIONS_INIT;
 	so.store_uri = uri;
-	so.artifact_id = model;
+	if (served_version)
+		so.model_ref = "iris@prod"; /* resolved through the registry, then verified */
+	else
+		so.artifact_id = model;
 	so.deployment = "demo";
 	mlmd_scorer *scorer;
 	mlmd_scorer_ctx *c;
@@ -616,21 +694,27 @@ int main(int argc, char **argv)
 		if (mlmd_scorer_score(c, &bin, 1, bout, 1))
 			die("serve");
 	}
-	int64_t serving = mlmd_scorer_execution_id(scorer);
+	int64_t serving = mlmd_scorer_execution_id(scorer), served = mlmd_scorer_artifact_id(scorer);
 	mlmd_scorer_ctx_free(c);
 	if (mlmd_scorer_free(scorer))
 		die("close the scorer");
-	printf("  serve     model #%lld verified (sha256), %d rows scored, recorded as execution #%lld\n",
-		(long long)model, n, (long long)serving);
+	if (served_version)
+		printf("  serve     iris@prod = version %lld, model #%lld verified (sha256), %d rows scored, recorded "
+		       "as execution #%lld\n", (long long)served_version, (long long)served, n, (long long)serving);
+	else
+		printf("  serve     model #%lld verified (sha256), %d rows scored, recorded as execution #%lld\n",
+		       (long long)served, n, (long long)serving);
+	if (govern)
+		audit_summary(s);
 
-	/* 7. the served model's lineage */
+	/* 8. the served model's lineage */
 	mlmd_lineage_render_options lo = MLMD_LINEAGE_RENDER_OPTIONS_INIT;
-	lo.id = model;
+	lo.id = served;
 	lo.upstream = lo.downstream = 1;
 	char *text;
 	if (mlmd_lineage_render(s, &lo, &text))
 		die("lineage");
-	printf("\nlineage of model #%lld:\n%s", (long long)model, text);
+	printf("\nlineage of model #%lld:\n%s", (long long)served, text);
 	mlmd_buffer_free(text);
 	lo.format = MLMD_RENDER_DOT;
 	if (mlmd_lineage_render(s, &lo, &text))
