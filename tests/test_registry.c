@@ -7,6 +7,7 @@
  * the recorded history, bad input, and the audit record of every writing
  * call (none for a refused one).
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include "helpers.h"
 #include "mlmd_governance.pb-c.h"
@@ -1111,6 +1112,85 @@ static void a_version_3_store_says_the_registry_needs_version_4(void **st)
 	tmp_remove(path);
 }
 
+/* ---- two handles at once ------------------------------------------------------------------ */
+
+typedef struct approver_arg {
+	const char *uri, *actor;
+	int64_t request_id;
+	pthread_barrier_t *start;
+	int rc;                      /* of ApproveRequest; -1000 when the store did not open */
+} approver_arg;
+
+/* Opens its own handle as `actor`, waits for the other thread, then approves. */
+static void *approver(void *p)
+{
+	approver_arg *a = p;
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = a->uri;
+	o.actor = a->actor;
+	mlmd_store *s = NULL;
+	int opened = mlmd_store_open(&s, &o) == 0;
+	pthread_barrier_wait(a->start);
+	if (!opened) {
+		a->rc = -1000;
+		return NULL;
+	}
+	Mlmd__Pb__Governance__ApproveRequestRequest rq = MLMD__PB__GOVERNANCE__APPROVE_REQUEST_REQUEST__INIT;
+	rq.has_request_id = 1;
+	rq.request_id = a->request_id;
+	uint8_t buf[64];
+	size_t n = mlmd__pb__governance__approve_request_request__pack(&rq, buf);
+	void *resp = NULL;
+	size_t len = 0;
+	a->rc = mlmd_store_call(s, "ApproveRequest", buf, n, &resp, &len);
+	mlmd_buffer_free(resp);
+	mlmd_store_free(s);
+	return NULL;
+}
+
+/* Two reviewers, each on a handle of their own, approve two pending
+ * requests for the same alias at the same moment. The store's write lock
+ * puts one before the other: exactly one request is applied, the other is
+ * superseded by it (its approval refused as such), the alias names the
+ * applied one's version and the history has one move. */
+static void racing_approvals_apply_one_request(void **state)
+{
+	(void)state;
+	if (!strcmp(test_backend(), "sqlite-memory"))
+		skip(); /* one handle only */
+	mlmd_store *s = open_memory();
+	iris(s, 3);
+	set_policy(s, "iris", "prod", 1, NULL, NULL);
+	OK(mlmd_store_set_actor(s, "alice"));
+	int64_t ids[2] = { request(s, "iris", "prod", 2, NULL), request(s, "iris", "prod", 3, NULL) };
+	char uri[1200];
+	snprintf(uri, sizeof uri, "%s", last_store_uri);
+	pthread_barrier_t start;
+	assert_int_equal(pthread_barrier_init(&start, NULL, 2), 0);
+	approver_arg args[2] = { { uri, "bob", ids[0], &start, 0 }, { uri, "carol", ids[1], &start, 0 } };
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, approver, &args[i]), 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	pthread_barrier_destroy(&start);
+	int won = args[0].rc == 0 ? 0 : 1;
+	assert_int_equal(args[won].rc, 0);
+	assert_int_equal(args[1 - won].rc, -MLMD_FAILED_PRECONDITION);
+	Mlmd__Pb__Governance__AliasRequest *r = get_request(s, ids[won]);
+	assert_int_equal(r->status, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__APPROVED);
+	free_msg(r);
+	r = get_request(s, ids[1 - won]);
+	assert_int_equal(r->status, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__SUPERSEDED);
+	free_msg(r);
+	assert_int_equal(resolve(s, "iris", "prod", 0, -1), won == 0 ? 2 : 3);
+	Mlmd__Pb__Governance__GetAliasHistoryResponse *h = history(s, "iris", "prod");
+	assert_int_equal(h->n_entries, 1);
+	assert_int_equal(h->entries[0]->request_id, ids[won]);
+	free_msg(h);
+	mlmd_store_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1124,6 +1204,7 @@ int main(void)
 		cmocka_unit_test(requirements_are_checked_at_request_and_at_the_last_approval),
 		cmocka_unit_test(a_rejected_request_cannot_be_approved),
 		cmocka_unit_test(concurrent_requests_for_one_alias_supersede),
+		cmocka_unit_test(racing_approvals_apply_one_request),
 		cmocka_unit_test(a_swap_moves_all_or_nothing),
 		cmocka_unit_test(resolution_as_of_a_time_follows_the_history),
 		cmocka_unit_test(models_and_versions_are_mlmd_contexts),
