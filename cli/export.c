@@ -3,7 +3,7 @@
  *
  * The export is JSON lines: a header, then types, artifacts, executions,
  * contexts, events, attributions, associations, parent contexts, metric
- * histories and the audit log, in that order and by id. Each type, node,
+ * histories, the registry's state and the audit log, in that order and by id. Each type, node,
  * event, metric and audit line carries the message itself ("pb": base64 of its protobuf encoding, so
  * nothing is lost, NaN included) next to a few readable fields. Metric
  * histories are read through the tracking RPCs ListMetricKeys and
@@ -31,12 +31,12 @@ typedef struct {
 	mlmd_json_writer *w;   /* on f */
 	cli_progress pr;
 	long records;
-	long count[10];    /* types, artifacts, executions, contexts, events, attributions, associations, parents,
-			    * metric series lines, audit records */
+	long count[11];    /* types, artifacts, executions, contexts, events, attributions, associations, parents,
+			    * metric series lines, audit records, registry states */
 	long points;       /* metric points */
 } exporter;
 
-enum { X_TYPE, X_ARTIFACT, X_EXECUTION, X_CONTEXT, X_EVENT, X_ATTRIBUTION, X_ASSOCIATION, X_PARENT, X_METRIC, X_AUDIT };
+enum { X_TYPE, X_ARTIFACT, X_EXECUTION, X_CONTEXT, X_EVENT, X_ATTRIBUTION, X_ASSOCIATION, X_PARENT, X_METRIC, X_AUDIT, X_REGISTRY };
 
 /* Points per metric_series line: a 10,000-point line is about 200 KB. */
 #define METRIC_CHUNK 10000
@@ -285,6 +285,68 @@ static int export_metrics(mlmd_store *s, exporter *x, const idlist *execs)
 	return rc;
 }
 
+/* The registry state of every registered model (aliases, policies,
+ * requests with their approvals, alias history), one registry_state line per
+ * model holding a RestoreRegistryRequest, which an import sends back. The
+ * models and versions themselves are contexts, exported above. */
+static int export_registry(mlmd_store *s, exporter *x)
+{
+	char *token = NULL;
+	int rc = 0;
+	do {
+		Mlmd__Pb__Governance__ListRegisteredModelsRequest lq = MLMD__PB__GOVERNANCE__LIST_REGISTERED_MODELS_REQUEST__INIT;
+		Mlmd__Pb__Governance__ListRegisteredModelsResponse *ls = NULL;
+		lq.has_max_results = 1;
+		lq.max_results = 100;
+		lq.page_token = token;
+		if (cli_track_call(s, "ListRegisteredModels", &lq.base,
+			&mlmd__pb__governance__list_registered_models_response__descriptor, (void **)&ls)) {
+			free(token);
+			return cli_failed("%s", mlmd_error_message());
+		}
+		free(token);
+		token = NULL;
+		for (size_t i = 0; i < ls->n_models && !rc; i++) {
+			char *name = ls->models[i]->name;
+			Mlmd__Pb__Governance__GetRegisteredModelRequest gq = MLMD__PB__GOVERNANCE__GET_REGISTERED_MODEL_REQUEST__INIT;
+			Mlmd__Pb__Governance__GetAliasRequestsRequest rq = MLMD__PB__GOVERNANCE__GET_ALIAS_REQUESTS_REQUEST__INIT;
+			Mlmd__Pb__Governance__GetAliasHistoryRequest hq = MLMD__PB__GOVERNANCE__GET_ALIAS_HISTORY_REQUEST__INIT;
+			Mlmd__Pb__Governance__GetRegisteredModelResponse *gs = NULL;
+			Mlmd__Pb__Governance__GetAliasRequestsResponse *rs = NULL;
+			Mlmd__Pb__Governance__GetAliasHistoryResponse *hs = NULL;
+			gq.name = rq.model_name = hq.model_name = name;
+			if (cli_track_call(s, "GetRegisteredModel", &gq.base,
+				&mlmd__pb__governance__get_registered_model_response__descriptor, (void **)&gs) ||
+			    cli_track_call(s, "GetAliasRequests", &rq.base,
+				&mlmd__pb__governance__get_alias_requests_response__descriptor, (void **)&rs) ||
+			    cli_track_call(s, "GetAliasHistory", &hq.base,
+				&mlmd__pb__governance__get_alias_history_response__descriptor, (void **)&hs)) {
+				rc = cli_failed("%s", mlmd_error_message());
+			} else if (gs->model->n_aliases || gs->model->n_policies || rs->n_requests || hs->n_entries) {
+				Mlmd__Pb__Governance__RestoreRegistryRequest st = MLMD__PB__GOVERNANCE__RESTORE_REGISTRY_REQUEST__INIT;
+				st.model_name = name;
+				st.n_aliases = gs->model->n_aliases;
+				st.aliases = gs->model->aliases;
+				st.n_policies = gs->model->n_policies;
+				st.policies = gs->model->policies;
+				st.n_requests = rs->n_requests;
+				st.requests = rs->requests;
+				st.n_history = hs->n_entries;
+				st.history = hs->entries;
+				rc = line(x, X_REGISTRY, "registry_state", NULL, 0, NULL, 0, &st.base);
+			}
+			mlmd_message_free(gs);
+			mlmd_message_free(rs);
+			mlmd_message_free(hs);
+		}
+		if (!rc && ls->next_page_token && ls->next_page_token[0] && ls->n_models && !(token = strdup(ls->next_page_token)))
+			rc = cli_failed("out of memory");
+		mlmd_message_free(ls);
+	} while (!rc && token);
+	free(token);
+	return rc;
+}
+
 /* The audit log, one audit_record line per record in seq order (a store at
  * schema version 4 or later). An import keeps them as an archive. */
 static int export_audit(mlmd_store *s, exporter *x)
@@ -321,9 +383,10 @@ int cmd_export(int argc, char **argv)
 	};
 	const cli_cmd cmd = { "export", "[FILE|-]", 0, 1,
 		"Writes the whole store (types, nodes with their properties and times, events with paths,\n"
-		"attributions, associations, parent contexts, metric histories) as JSON lines to FILE (default:\n"
-		"standard output); `mlmd import` reads it back into any store. On a terminal a progress line\n"
-		"counts the records; a summary goes to stderr at the end.", true, opts };
+		"attributions, associations, parent contexts, metric histories, the registry's aliases, policies,\n"
+		"requests and alias history, the audit log) as JSON lines to FILE (default: standard output);\n"
+		"`mlmd import` reads it back into any store (audit records become an archive there). On a\n"
+		"terminal a progress line counts the records; a summary goes to stderr at the end.", true, opts };
 	char *args[1];
 	int nargs, rc = cli_parse(&cmd, argc, argv, args, &nargs);
 	if (rc)
@@ -399,8 +462,8 @@ int cmd_export(int argc, char **argv)
 	/* a store at schema version 2 has no metric history (and is exported read-only, as it is) */
 	if (!rc && mlmd_store_schema_version(s) >= 3)
 		rc = export_metrics(s, &x, &execs);
-	/* and before version 4 there is no audit log */
-	if (!rc && mlmd_store_schema_version(s) >= 4)
+	/* and before version 4 there is no registry or audit log */
+	if (!rc && mlmd_store_schema_version(s) >= 4 && !(rc = export_registry(s, &x)))
 		rc = export_audit(s, &x);
 types:
 	mlmd_store_rollback(s); /* a read: nothing to keep or lose */
@@ -422,6 +485,9 @@ out:
 			"%ld attributions, %ld associations, %ld parent contexts, %ld metric points to %s\n", x.count[X_TYPE],
 			x.count[X_ARTIFACT], x.count[X_EXECUTION], x.count[X_CONTEXT], x.count[X_EVENT], x.count[X_ATTRIBUTION],
 			x.count[X_ASSOCIATION], x.count[X_PARENT], x.points, strcmp(path, "-") ? path : "standard output");
+	if (!rc && x.count[X_REGISTRY])
+		fprintf(stderr, "mlmd: exported the aliases, policies, requests and alias history of %ld registered models\n",
+			x.count[X_REGISTRY]);
 	if (!rc && x.count[X_AUDIT])
 		fprintf(stderr, "mlmd: exported %ld audit records (an import keeps them as an archive)\n",
 			x.count[X_AUDIT]);

@@ -247,6 +247,16 @@ int cli_import_line(cli_importer *im, const char *line, size_t len, long lineno)
 			rc = cli_import_node(im, nk, m, id, NULL, lineno);
 	} else if (is_event) {
 		rc = cli_import_event(im, m, NULL, lineno);
+	} else if (!strcmp(r.kind, "registry_state")) {
+		/* a registered model's aliases, policies, requests and history */
+		Mlmd__Pb__Governance__RestoreRegistryRequest *st = NULL;
+		if (!r.has_pb)
+			rc = cli_importer_fail(im, "line %ld: a registry_state needs \"pb\"", lineno);
+		else if (!(st = cli_pb_unpack(&mlmd__pb__governance__restore_registry_request__descriptor, r.pb, r.pb_len, err,
+			sizeof err)))
+			rc = cli_importer_fail(im, "line %ld: \"pb\": %s", lineno, err);
+		else
+			rc = cli_import_registry(im, st, lineno);
 	} else if (!strcmp(r.kind, "audit_record")) {
 		/* a record of the source's audit log: kept as an archive */
 		Mlmd__Pb__Governance__AuditRecord *ar = NULL;

@@ -49,6 +49,7 @@ typedef struct cli_import_counts {
 	long types, artifacts, executions, contexts, events, attributions, associations, parent_contexts;
 	long metric_series, metric_points;  /* metric history lines and their points */
 	long audit_records;                 /* the source's audit records, kept as archives */
+	long registry_states;               /* registered models whose aliases, policies, requests and history came */
 	int64_t audit_first_archive;        /* the live-chain seq of the first archive's import record */
 	long records;
 } cli_import_counts;
@@ -92,6 +93,11 @@ int cli_import_link(cli_importer *im, cli_link kind, int64_t context_old, int64_
  * upgrade). The series is the importer's from then on. */
 int cli_import_metric(cli_importer *im, int64_t old_id, Mlmd__Pb__Tracking__MetricSeries *m, const char *table,
 	int64_t src);
+
+/* The registry state of one model (line `src`), put back with
+ * RestoreRegistry after what is queued (the model's contexts); the store
+ * must be at schema version 4. The message is the importer's from then on. */
+int cli_import_registry(cli_importer *im, Mlmd__Pb__Governance__RestoreRegistryRequest *st, int64_t src);
 
 /* One record of the source's audit log (line `src`). Records are kept, in
  * the import's transaction, as archives (PutAuditArchive) of up to

@@ -577,6 +577,33 @@ static int flush_audit(cli_importer *im)
 	return rc;
 }
 
+int cli_import_registry(cli_importer *im, Mlmd__Pb__Governance__RestoreRegistryRequest *st, int64_t src)
+{
+	int version = mlmd_store_schema_version(im->s);
+	int rc = 0;
+	if (version < 4) {
+		rc = cli_importer_fail(im, "line %lld: a registry state, but the store is at schema version %d, which has "
+			"no registry (version 4 has); open it with upgrade (mlmd import --upgrade, or "
+			"mlmd_store_options.upgrade) to migrate it, then import again", (long long)src, version);
+	} else if (!flush(im)) { /* the model's contexts first */
+		void *rs = NULL;
+		if (cli_track_call(im->s, "RestoreRegistry", &st->base,
+			&mlmd__pb__governance__restore_registry_response__descriptor, &rs))
+			rc = cli_importer_fail(im, "line %lld: %s", (long long)src, mlmd_error_message());
+		mlmd_message_free(rs);
+	} else {
+		rc = -1;
+	}
+	if (!rc) {
+		im->counts.registry_states++;
+		im->counts.records++;
+		if (im->progress)
+			cli_progress_tick(im->progress, im->counts.records);
+	}
+	mlmd_message_free(st);
+	return rc;
+}
+
 int cli_import_audit(cli_importer *im, Mlmd__Pb__Governance__AuditRecord *r, int64_t src)
 {
 	int version = mlmd_store_schema_version(im->s);
@@ -623,6 +650,9 @@ void cli_importer_summary(const cli_importer *im, const char *from)
 		"%ld attributions, %ld associations, %ld parent contexts, %ld metric points from %s\n", c->types,
 		c->artifacts, c->executions, c->contexts, c->events, c->attributions, c->associations, c->parent_contexts,
 		c->metric_points, from);
+	if (c->registry_states)
+		fprintf(stderr, "mlmd: restored the aliases, policies, requests and alias history of %ld registered models\n",
+			c->registry_states);
 	if (c->audit_records)
 		fprintf(stderr, "mlmd: kept the %ld audit records of the source as an archive (from audit record %lld of this "
 			"store's log, which records the import)\n", c->audit_records, (long long)c->audit_first_archive);

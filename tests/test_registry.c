@@ -8,6 +8,7 @@
  * call (none for a refused one).
  */
 #include <pthread.h>
+#include <time.h>
 #include <sqlite3.h>
 #include "helpers.h"
 #include "mlmd_governance.pb-c.h"
@@ -1191,6 +1192,87 @@ static void racing_approvals_apply_one_request(void **state)
 	mlmd_store_free(s);
 }
 
+/* ---- restoring a model's state (import) --------------------------------------------------- */
+
+/* RestoreRegistry puts back what an export read: aliases, a policy, a
+ * request with its approval and the history naming it (mapped to the new
+ * request id); bad versions, unknown request ids and a model that already
+ * has state are refused with nothing written. */
+static void restore_registry_puts_back_a_models_state(void **state)
+{
+	(void)state;
+	mlmd_store *s = open_memory();
+	iris(s, 2);
+	Move alias = MLMD__PB__GOVERNANCE__ALIAS_MOVE__INIT, *ap = &alias;
+	alias.alias = "prod";
+	alias.has_version = 1;
+	alias.version = 2;
+	Mlmd__Pb__Governance__AliasPolicy pol = MLMD__PB__GOVERNANCE__ALIAS_POLICY__INIT, *pp = &pol;
+	pol.alias = "prod";
+	pol.has_approvals = 1;
+	pol.approvals = 1;
+	pol.actor = "owner";
+	Mlmd__Pb__Governance__AliasRequest req = MLMD__PB__GOVERNANCE__ALIAS_REQUEST__INIT, *rp = &req;
+	req.has_request_id = 1;
+	req.request_id = 77;
+	req.n_moves = 1;
+	req.moves = &ap;
+	req.requester = "trainer";
+	req.has_status = 1;
+	req.status = MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__APPROVED;
+	Mlmd__Pb__Governance__Approval ok = MLMD__PB__GOVERNANCE__APPROVAL__INIT, *okp = &ok;
+	ok.actor = "reviewer";
+	ok.has_approve = ok.approve = 1;
+	req.n_approvals = 1;
+	req.approvals = &okp;
+	Mlmd__Pb__Governance__AliasHistoryEntry h = MLMD__PB__GOVERNANCE__ALIAS_HISTORY_ENTRY__INIT, *hp = &h;
+	h.alias = "prod";
+	h.has_new_version = h.has_time_ms = h.has_request_id = 1;
+	h.new_version = 2;
+	int64_t t = (int64_t)time(NULL) * 1000 + 5000; /* after the versions were created */
+	h.time_ms = t;
+	h.actor = "reviewer";
+	h.request_id = 77;
+	Mlmd__Pb__Governance__RestoreRegistryRequest rq = MLMD__PB__GOVERNANCE__RESTORE_REGISTRY_REQUEST__INIT;
+	rq.model_name = "iris";
+	rq.n_aliases = 1;
+	rq.aliases = &ap;
+	rq.n_policies = 1;
+	rq.policies = &pp;
+	rq.n_requests = 1;
+	rq.requests = &rp;
+	rq.n_history = 1;
+	rq.history = &hp;
+	/* refusals first: each leaves the model without state */
+	h.request_id = 78;
+	RPC_FAILS(s, RestoreRegistry, &rq, restore_registry, MLMD_INVALID_ARGUMENT, "names request 78");
+	h.request_id = 77;
+	alias.version = 3;
+	RPC_FAILS(s, RestoreRegistry, &rq, restore_registry, MLMD_INVALID_ARGUMENT, "has no version 3");
+	alias.version = 2;
+	Mlmd__Pb__Governance__RestoreRegistryResponse *rs = RPC_OK(s, RestoreRegistry, &rq, restore_registry);
+	assert_int_equal(rs->n_request_ids, 1);
+	int64_t id = rs->request_ids[0];
+	free_msg(rs);
+	assert_int_equal(resolve(s, "iris", "prod", 0, -1), 2);
+	assert_int_equal(resolve(s, "iris", "prod", 0, t - 1), -MLMD_NOT_FOUND);
+	assert_int_equal(resolve(s, "iris", "prod", 0, t), 2);
+	Mlmd__Pb__Governance__GetAliasHistoryResponse *hist = history(s, "iris", "prod");
+	assert_int_equal(hist->n_entries, 1);
+	assert_int_equal(hist->entries[0]->request_id, id);
+	assert_string_equal(hist->entries[0]->actor, "reviewer");
+	free_msg(hist);
+	Mlmd__Pb__Governance__AliasRequest *r = get_request(s, id);
+	assert_int_equal(r->status, MLMD__PB__GOVERNANCE__ALIAS_REQUEST__STATUS__APPROVED);
+	assert_string_equal(r->requester, "trainer");
+	assert_int_equal(r->approvals_count, 1);
+	free_msg(r);
+	/* the policy holds again: a direct move is refused */
+	FAILS(set_alias(s, "iris", "prod", 1), MLMD_FAILED_PRECONDITION, "policy");
+	RPC_FAILS(s, RestoreRegistry, &rq, restore_registry, MLMD_FAILED_PRECONDITION, "already has registry state");
+	mlmd_store_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1206,6 +1288,7 @@ int main(void)
 		cmocka_unit_test(concurrent_requests_for_one_alias_supersede),
 		cmocka_unit_test(racing_approvals_apply_one_request),
 		cmocka_unit_test(a_swap_moves_all_or_nothing),
+		cmocka_unit_test(restore_registry_puts_back_a_models_state),
 		cmocka_unit_test(resolution_as_of_a_time_follows_the_history),
 		cmocka_unit_test(models_and_versions_are_mlmd_contexts),
 		cmocka_unit_test(models_list_search_and_update),

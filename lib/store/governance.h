@@ -29,7 +29,8 @@
 	X(RejectRequest, reject_request, 1)                     \
 	X(GetAliasRequests, get_alias_requests, 0)              \
 	X(ResolveModel, resolve_model, 0)                       \
-	X(GetAliasHistory, get_alias_history, 0)
+	X(GetAliasHistory, get_alias_history, 0)                \
+	X(RestoreRegistry, restore_registry, 1)
 
 #define MLMD__AUDIT_RPC_LIST(X)                                 \
 	X(GetAuditLog, get_audit_log, 0)                        \
