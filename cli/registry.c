@@ -617,49 +617,33 @@ static int reg_reject(int argc, char **argv)
 
 int cmd_registry(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} subs[] = {
+	static const cli_sub subs[] = {
 		{ "create", reg_create }, { "add", reg_add }, { "ls", reg_ls }, { "show", reg_show },
 		{ "alias", reg_alias }, { "tag", reg_tag }, { "policy", reg_policy }, { "request", reg_request },
 		{ "approve", reg_approve }, { "reject", reg_reject }, { "requests", reg_requests },
 		{ "resolve", reg_resolve }, { "history", reg_history },
 	};
-	const size_t n = sizeof subs / sizeof *subs;
-	for (size_t i = 0; argc > 0 && i < n; i++)
-		if (!strcmp(argv[0], subs[i].name))
-			return subs[i].fn(argc - 1, argv + 1);
-	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
-		puts("usage: mlmd [--store URI] [--actor NAME] registry SUBCOMMAND ...\n\n"
-			"The model registry (docs/registry.md):\n"
-			"  registry create NAME [--description TEXT] [--tag KEY=VALUE]...\n"
-			"  registry add NAME --artifact ID [--run EXECUTION_ID] [--description TEXT] [--tag KEY=VALUE]...\n"
-			"  registry ls [--json]\n"
-			"  registry show NAME [--json]\n"
-			"  registry alias set NAME ALIAS VERSION | NAME ALIAS=VERSION...\n"
-			"  registry alias rm NAME ALIAS...\n"
-			"  registry tag NAME VERSION KEY=VALUE... [--rm KEY]...\n"
-			"  registry policy set NAME ALIAS --approvals N [--require KEY=VALUE]...\n"
-			"  registry policy rm NAME ALIAS\n"
-			"  registry request NAME ALIAS VERSION | NAME ALIAS=VERSION... [--comment TEXT] [--json]\n"
-			"  registry approve REQUEST_ID [--comment TEXT] [--json]\n"
-			"  registry reject REQUEST_ID [--comment TEXT] [--json]\n"
-			"  registry requests [NAME] [--all] [--json]\n"
-			"  registry resolve NAME@ALIAS|NAME/VERSION [--as-of TIME] [--json]\n"
-			"  registry history NAME [--alias ALIAS] [--json]\n\n"
-			"Writes are by --actor NAME (else $MLMD_ACTOR, else the OS user). Run 'mlmd registry SUBCOMMAND\n"
-			"--help' for the options. Exit status: 0 success, 1 refused or failed, 2 bad usage.");
-		return 0;
-	}
-	if (argc == 0)
-		return cli_usage("registry: say what to do (create, add, ls, show, alias, tag, policy, request, approve, "
-			"reject, requests, resolve, history)");
-	const char *names[sizeof subs / sizeof *subs];
-	for (size_t i = 0; i < n; i++)
-		names[i] = subs[i].name;
-	const char *near = cli_closest(argv[0], names, n);
-	if (near)
-		return cli_usage("registry: unknown subcommand '%s' (did you mean registry %s?)", argv[0], near);
-	return cli_usage("registry: unknown subcommand '%s' (run 'mlmd registry --help')", argv[0]);
+	return cli_dispatch("registry", subs, sizeof subs / sizeof *subs, argc, argv,
+		"usage: mlmd [--store URI] [--actor NAME] registry SUBCOMMAND ...\n\n"
+		"The model registry (docs/registry.md):\n"
+		"  registry create NAME [--description TEXT] [--tag KEY=VALUE]...\n"
+		"  registry add NAME --artifact ID [--run EXECUTION_ID] [--description TEXT] [--tag KEY=VALUE]...\n"
+		"  registry ls [--json]\n"
+		"  registry show NAME [--json]\n"
+		"  registry alias set NAME ALIAS VERSION | NAME ALIAS=VERSION...\n"
+		"  registry alias rm NAME ALIAS...\n"
+		"  registry tag NAME VERSION KEY=VALUE... [--rm KEY]...\n"
+		"  registry policy set NAME ALIAS --approvals N [--require KEY=VALUE]...\n"
+		"  registry policy rm NAME ALIAS\n"
+		"  registry request NAME ALIAS VERSION | NAME ALIAS=VERSION... [--comment TEXT] [--json]\n"
+		"  registry approve REQUEST_ID [--comment TEXT] [--json]\n"
+		"  registry reject REQUEST_ID [--comment TEXT] [--json]\n"
+		"  registry requests [NAME] [--all] [--json]\n"
+		"  registry resolve NAME@ALIAS|NAME/VERSION [--as-of TIME] [--json]\n"
+		"  registry history NAME [--alias ALIAS] [--json]\n\n"
+		"Writes are by --actor NAME (else $MLMD_ACTOR, else the OS user). Run 'mlmd registry SUBCOMMAND\n"
+		"--help' for the options. Exit status: 0 success, 1 refused or failed, 2 bad usage.",
+		"say what to do (create, add, ls, show, alias, tag, policy, request, approve, reject, requests, resolve, "
+		"history)",
+		"run 'mlmd registry --help'");
 }
