@@ -74,8 +74,7 @@ static int audit_log(int argc, char **argv)
 		return cli_failed("out of memory");
 	} else {
 		static const char *const head[] = { "SEQ", "TIME", "ACTOR", "OPERATION", "IDS" };
-		for (size_t c = 0; c < 5; c++)
-			trk_table_set(&t, 0, c, head[c]);
+		trk_table_head(&t, head, 5);
 	}
 	int64_t after = since, count = 0, last_seq = 0;
 	for (;;) {

@@ -87,6 +87,20 @@ void reg_version_json(mlmd_json_writer *w, int64_t v)
 		mlmd_json_null(w);
 }
 
+void reg_move_json_fields(mlmd_json_writer *w, const mlmd_alias_history_entry *e)
+{
+	mlmd_json_key(w, "alias");
+	mlmd_json_string(w, e->alias);
+	mlmd_json_key(w, "old_version");
+	reg_version_json(w, e->old_version);
+	mlmd_json_key(w, "new_version");
+	reg_version_json(w, e->new_version);
+	mlmd_json_key(w, "time_ms");
+	mlmd_json_int(w, e->time_ms);
+	mlmd_json_key(w, "actor");
+	mlmd_json_string(w, e->actor);
+}
+
 void reg_request_json(mlmd_json_writer *w, const mlmd_alias_request *r)
 {
 	mlmd_json_object_begin(w);
@@ -325,16 +339,7 @@ static void moved_json(mlmd_json_writer *w, const char *name, const mlmd_alias_h
 	for (size_t i = 0; i < h->n; i++) {
 		const mlmd_alias_history_entry *e = &h->entries[i];
 		mlmd_json_object_begin(w);
-		mlmd_json_key(w, "alias");
-		mlmd_json_string(w, e->alias);
-		mlmd_json_key(w, "old_version");
-		reg_version_json(w, e->old_version);
-		mlmd_json_key(w, "new_version");
-		reg_version_json(w, e->new_version);
-		mlmd_json_key(w, "time_ms");
-		mlmd_json_int(w, e->time_ms);
-		mlmd_json_key(w, "actor");
-		mlmd_json_string(w, e->actor);
+		reg_move_json_fields(w, e);
 		mlmd_json_object_end(w);
 	}
 	mlmd_json_array_end(w);

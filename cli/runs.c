@@ -149,8 +149,7 @@ static int runs_ls(int argc, char **argv)
 		} else {
 			static const char *const head[] = { "RUN", "NAME", "STATUS", "EXPERIMENT", "START" };
 			char buf[512];
-			for (size_t c = 0; c < 5; c++)
-				trk_table_set(&t, 0, c, head[c]);
+			trk_table_head(&t, head, 5);
 			for (size_t c = 0; c < pk.n; c++) {
 				snprintf(buf, sizeof buf, "params.%s", pk.s[c]);
 				trk_table_set(&t, 0, 5 + c, buf);
@@ -178,11 +177,7 @@ static int runs_ls(int argc, char **argv)
 						trk_table_set(&t, i + 1, 5 + pk.n + c, trk_dtext(buf, sizeof buf, m->value));
 				}
 			}
-			if (t.oom)
-				rc = cli_failed("out of memory");
-			else
-				trk_table_print(&t);
-			trk_table_free(&t);
+			rc = trk_table_done(&t);
 		}
 		free(pk.s);
 		free(mk.s);
