@@ -200,6 +200,21 @@ static int parse_moves(const char *cmd, char **words, int n, bool remove, mlmd_a
 	return 0;
 }
 
+/* The first word of `alias` and `policy`: set or rm (*remove). Returns 0,
+ * -1 after putting `help` for --help or -h (exit 0), or EXIT_USAGE after
+ * saying `usage`. */
+static int set_or_rm(int argc, char **argv, bool *remove, const char *help, const char *usage)
+{
+	*remove = argc > 0 && !strcmp(argv[0], "rm");
+	if (argc > 0 && (*remove || !strcmp(argv[0], "set")))
+		return 0;
+	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+		puts(help);
+		return -1;
+	}
+	return cli_usage("%s", usage);
+}
+
 /* ---- registry create --------------------------------------------------------------------------- */
 
 static int reg_create(int argc, char **argv)
@@ -348,17 +363,15 @@ static void moved_json(mlmd_json_writer *w, const char *name, const mlmd_alias_h
 
 static int reg_alias(int argc, char **argv)
 {
-	bool remove = argc > 0 && !strcmp(argv[0], "rm");
-	if (argc == 0 || (!remove && strcmp(argv[0], "set"))) {
-		if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
-			puts("usage: mlmd registry alias set NAME ALIAS VERSION\n"
-				"       mlmd registry alias set NAME ALIAS=VERSION [ALIAS=VERSION]...\n"
-				"       mlmd registry alias rm NAME ALIAS [ALIAS]...\n\n"
-				"Moves or removes aliases directly. Run 'mlmd registry alias set --help' for the options.");
-			return 0;
-		}
-		return cli_usage("registry alias: expected 'alias set NAME ALIAS VERSION' or 'alias rm NAME ALIAS'");
-	}
+	bool remove;
+	int rc = set_or_rm(argc, argv, &remove,
+		"usage: mlmd registry alias set NAME ALIAS VERSION\n"
+		"       mlmd registry alias set NAME ALIAS=VERSION [ALIAS=VERSION]...\n"
+		"       mlmd registry alias rm NAME ALIAS [ALIAS]...\n\n"
+		"Moves or removes aliases directly. Run 'mlmd registry alias set --help' for the options.",
+		"registry alias: expected 'alias set NAME ALIAS VERSION' or 'alias rm NAME ALIAS'");
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	bool json = false;
 	const cli_opt opts[] = {
 		CLI_FLAG("--json", "one JSON object on stdout: {\"name\", \"moves\": [{\"alias\", \"old_version\", "
@@ -377,7 +390,8 @@ static int reg_alias(int argc, char **argv)
 		true, opts };
 	const cli_cmd *cmd = remove ? &rm_cmd : &set_cmd;
 	char *args[MAX_WORDS];
-	int nargs, rc = cli_parse(cmd, argc - 1, argv + 1, args, &nargs);
+	int nargs;
+	rc = cli_parse(cmd, argc - 1, argv + 1, args, &nargs);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	mlmd_alias_move *moves;
@@ -446,17 +460,14 @@ static int reg_tag(int argc, char **argv)
 
 static int reg_policy(int argc, char **argv)
 {
-	bool remove = argc > 0 && !strcmp(argv[0], "rm");
-	if (argc == 0 || (!remove && strcmp(argv[0], "set"))) {
-		if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
-			puts("usage: mlmd registry policy set NAME ALIAS --approvals N [--require KEY=VALUE]...\n"
-				"       mlmd registry policy rm NAME ALIAS\n\n"
-				"Sets or removes the policy of an alias. Run 'mlmd registry policy set --help' for details.");
-			return 0;
-		}
-		return cli_usage("registry policy: expected 'policy set NAME ALIAS --approvals N' or 'policy rm NAME "
-			"ALIAS'");
-	}
+	bool remove;
+	int rc = set_or_rm(argc, argv, &remove,
+		"usage: mlmd registry policy set NAME ALIAS --approvals N [--require KEY=VALUE]...\n"
+		"       mlmd registry policy rm NAME ALIAS\n\n"
+		"Sets or removes the policy of an alias. Run 'mlmd registry policy set --help' for details.",
+		"registry policy: expected 'policy set NAME ALIAS --approvals N' or 'policy rm NAME ALIAS'");
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	int64_t approvals = -1;
 	cli_list require = { 0 };
 	const cli_opt set_opts[] = {
@@ -478,7 +489,8 @@ static int reg_policy(int argc, char **argv)
 		true, rm_opts };
 	const cli_cmd *cmd = remove ? &rm_cmd : &set_cmd;
 	char *args[2];
-	int nargs, rc = cli_parse(cmd, argc - 1, argv + 1, args, &nargs);
+	int nargs;
+	rc = cli_parse(cmd, argc - 1, argv + 1, args, &nargs);
 	if (!rc && !remove && approvals < 0)
 		rc = cli_usage("%s: --approvals N is required (0: requirements only)", cmd->name);
 	mlmd_tag *req = NULL;
