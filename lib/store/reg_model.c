@@ -32,6 +32,24 @@ static int check_delete_tags(char *const *keys, size_t n, const char *what)
 	return 0;
 }
 
+/* Sets the description (unless NULL) and the tags `set` of context `id`,
+ * and deletes its tags `del`. */
+static int edit_ctx(call *c, int64_t id, const char *description, Mlmd__Pb__Governance__Tag *const *set, size_t nset,
+		    char *const *del, size_t ndel)
+{
+	track_props tp;
+	int rc = 0;
+	mlmd__tp_init(&tp, &mlmd__context_kind);
+	if (description)
+		rc = mlmd__tp_str(&tp, "", REG_P_DESCRIPTION, description);
+	if (!rc)
+		rc = tags_props(&tp, set, nset);
+	if (!rc)
+		rc = mlmd__reg_ctx_update(c, id, &tp, del, ndel);
+	mlmd__tp_free(&tp);
+	return rc;
+}
+
 /* Puts a new context of type `type` named `name` with the properties in tp;
  * its id into *id. */
 static int put_context(call *c, int64_t type, const char *name, track_props *tp, int64_t *id)
@@ -125,15 +143,7 @@ int mlmd__gov_UpdateRegisteredModel(call *c, const Mlmd__Pb__Governance__UpdateR
 	reg_model m;
 	if (rc || (rc = mlmd__reg_model_load(c, rq->name, &m)))
 		return rc;
-	track_props tp;
-	mlmd__tp_init(&tp, &mlmd__context_kind);
-	if (rq->description)
-		rc = mlmd__tp_str(&tp, "", REG_P_DESCRIPTION, rq->description);
-	if (!rc)
-		rc = tags_props(&tp, rq->set_tags, rq->n_set_tags);
-	if (!rc)
-		rc = mlmd__reg_ctx_update(c, m.id, &tp, rq->delete_tags, rq->n_delete_tags);
-	mlmd__tp_free(&tp);
+	rc = edit_ctx(c, m.id, rq->description, rq->set_tags, rq->n_set_tags, rq->delete_tags, rq->n_delete_tags);
 	int64_t id = m.id;
 	mlmd__reg_model_free(&m);
 	return model_answer(c, rc, id, rq->name, &rs->model);
@@ -233,13 +243,8 @@ int mlmd__gov_SetModelVersionTags(call *c, const Mlmd__Pb__Governance__SetModelV
 		return rc;
 	int64_t id = 0;
 	rc = mlmd__reg_version_id(c, &m, rq->version, &id);
-	track_props tp;
-	mlmd__tp_init(&tp, &mlmd__context_kind);
 	if (!rc)
-		rc = tags_props(&tp, rq->set_tags, rq->n_set_tags);
-	if (!rc)
-		rc = mlmd__reg_ctx_update(c, id, &tp, rq->delete_tags, rq->n_delete_tags);
-	mlmd__tp_free(&tp);
+		rc = edit_ctx(c, id, NULL, rq->set_tags, rq->n_set_tags, rq->delete_tags, rq->n_delete_tags);
 	if (!rc)
 		rc = version_answer(c, &m, id, &rs->version);
 	mlmd__reg_model_free(&m);
