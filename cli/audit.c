@@ -74,8 +74,7 @@ static int audit_log(int argc, char **argv)
 		return cli_failed("out of memory");
 	} else {
 		static const char *const head[] = { "SEQ", "TIME", "ACTOR", "OPERATION", "IDS" };
-		for (size_t c = 0; c < 5; c++)
-			trk_table_set(&t, 0, c, head[c]);
+		trk_table_head(&t, head, 5);
 	}
 	int64_t after = since, count = 0, last_seq = 0;
 	for (;;) {
@@ -260,30 +259,20 @@ static int audit_checkpoint(int argc, char **argv)
 
 int cmd_audit(int argc, char **argv)
 {
-	static const char *const subs[] = { "log", "verify", "checkpoint" };
-	if (argc > 0 && !strcmp(argv[0], "log"))
-		return audit_log(argc - 1, argv + 1);
-	if (argc > 0 && !strcmp(argv[0], "verify"))
-		return audit_verify(argc - 1, argv + 1);
-	if (argc > 0 && !strcmp(argv[0], "checkpoint"))
-		return audit_checkpoint(argc - 1, argv + 1);
-	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
-		puts("usage: mlmd [--store URI] audit log|verify|checkpoint ...\n\n"
-			"The audit log: one record per write, chained by SHA-256 (docs/audit.md):\n"
-			"  audit log [--since SEQ] [--limit N] [--json]\n"
-			"      the records, oldest first\n"
-			"  audit verify [--checkpoint SEQ:HASH] [--json]\n"
-			"      recompute the chain; exit 0 intact, 1 naming the first bad record\n"
-			"  audit checkpoint [--json]\n"
-			"      print SEQ:HASH of the last record, to keep elsewhere for verify --checkpoint\n\n"
-			"Run 'mlmd audit log --help' (verify, checkpoint) for the options. Exit status: 0 success,\n"
-			"1 failure, 2 bad usage.");
-		return 0;
-	}
-	if (argc == 0)
-		return cli_usage("audit: say what to do: audit log, audit verify or audit checkpoint");
-	const char *near = cli_closest(argv[0], subs, 3);
-	if (near)
-		return cli_usage("audit: unknown subcommand '%s' (did you mean audit %s?)", argv[0], near);
-	return cli_usage("audit: unknown subcommand '%s' (audit log, audit verify or audit checkpoint)", argv[0]);
+	static const cli_sub subs[] = {
+		{ "log", audit_log }, { "verify", audit_verify }, { "checkpoint", audit_checkpoint },
+	};
+	return cli_dispatch("audit", subs, 3, argc, argv,
+		"usage: mlmd [--store URI] audit log|verify|checkpoint ...\n\n"
+		"The audit log: one record per write, chained by SHA-256 (docs/audit.md):\n"
+		"  audit log [--since SEQ] [--limit N] [--json]\n"
+		"      the records, oldest first\n"
+		"  audit verify [--checkpoint SEQ:HASH] [--json]\n"
+		"      recompute the chain; exit 0 intact, 1 naming the first bad record\n"
+		"  audit checkpoint [--json]\n"
+		"      print SEQ:HASH of the last record, to keep elsewhere for verify --checkpoint\n\n"
+		"Run 'mlmd audit log --help' (verify, checkpoint) for the options. Exit status: 0 success,\n"
+		"1 failure, 2 bad usage.",
+		"say what to do: audit log, audit verify or audit checkpoint",
+		"audit log, audit verify or audit checkpoint");
 }

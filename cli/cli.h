@@ -115,6 +115,21 @@ void cli_help(FILE *f, const cli_cmd *cmd);
  * close enough to be what was meant. */
 const char *cli_closest(const char *word, const char *const *candidates, size_t n);
 
+/* A subcommand of a command group (audit, runs, registry): its name and
+ * the function given the words after it. */
+typedef struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} cli_sub;
+
+/* Runs the subcommand of group `group` named by argv[0] (up to 32 subs)
+ * with the words after it. --help or -h puts `help` and returns 0; no word
+ * is bad usage "GROUP: NONE"; an unknown word is bad usage naming the
+ * closest subcommand, else "(OTHERWISE)". Returns the subcommand's status,
+ * 0 or EXIT_USAGE. */
+int cli_dispatch(const char *group, const cli_sub *subs, size_t n, int argc, char **argv, const char *help,
+		 const char *none, const char *otherwise);
+
 /* ---- text ------------------------------------------------------------------------------- */
 
 /* JSON goes through the library's writer (mlmd/json.h). A writer on

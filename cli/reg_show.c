@@ -30,6 +30,16 @@ static const char *tags_text(char *buf, size_t size, const mlmd_tag *t, size_t n
 	return buf;
 }
 
+/* "a,b,c" into buf (cut at its size), or NULL when that is empty. */
+static const char *join_text(char *buf, size_t size, const char *const *v, size_t n)
+{
+	size_t k = 0;
+	buf[0] = '\0';
+	for (size_t j = 0; j < n && k < size; j++)
+		k += (size_t)snprintf(buf + k, size - k, "%s%s", j ? "," : "", v[j]);
+	return buf[0] ? buf : NULL;
+}
+
 /* ---- registry ls ------------------------------------------------------------------------------ */
 
 static void model_fields_json(mlmd_json_writer *w, const mlmd_registered_model *m)
@@ -91,8 +101,7 @@ int reg_ls(int argc, char **argv)
 		else {
 			static const char *const head[] = { "NAME", "LATEST", "CREATED", "DESCRIPTION" };
 			char buf[64];
-			for (size_t c = 0; c < 4; c++)
-				trk_table_set(&t, 0, c, head[c]);
+			trk_table_head(&t, head, 4);
 			for (size_t i = 0; i < l->n; i++) {
 				const mlmd_registered_model *m = &l->models[i];
 				trk_table_set(&t, i + 1, 0, m->name);
@@ -100,11 +109,7 @@ int reg_ls(int argc, char **argv)
 				trk_table_set(&t, i + 1, 2, cli_time_iso(buf, sizeof buf, m->create_time_ms));
 				trk_table_set(&t, i + 1, 3, m->description);
 			}
-			if (t.oom)
-				rc = cli_failed("out of memory");
-			else
-				trk_table_print(&t);
-			trk_table_free(&t);
+			rc = trk_table_done(&t);
 		}
 	}
 	mlmd_registered_model_list_free(l);
@@ -212,8 +217,7 @@ static int show_text(const mlmd_registered_model *m)
 		if (trk_table_init(&t, m->n_versions + 1, 7))
 			return cli_failed("out of memory");
 		static const char *const head[] = { "VERSION", "ARTIFACT", "RUN", "CREATED", "CREATOR", "ALIASES", "TAGS" };
-		for (size_t c = 0; c < 7; c++)
-			trk_table_set(&t, 0, c, head[c]);
+		trk_table_head(&t, head, 7);
 		for (size_t i = 0; i < m->n_versions; i++) {
 			const mlmd_registry_version *v = &m->versions[i];
 			trk_table_set(&t, i + 1, 0, num(t1, sizeof t1, v->version));
@@ -221,20 +225,13 @@ static int show_text(const mlmd_registered_model *m)
 			trk_table_set(&t, i + 1, 2, v->run_id ? num(t1, sizeof t1, v->run_id) : NULL);
 			trk_table_set(&t, i + 1, 3, cli_time_iso(t1, sizeof t1, v->create_time_ms));
 			trk_table_set(&t, i + 1, 4, v->creator);
-			size_t k = 0;
-			buf[0] = '\0';
-			for (size_t j = 0; j < v->n_aliases && k < sizeof buf; j++)
-				k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", j ? "," : "", v->aliases[j]);
-			trk_table_set(&t, i + 1, 5, buf[0] ? buf : NULL);
+			trk_table_set(&t, i + 1, 5, join_text(buf, sizeof buf, v->aliases, v->n_aliases));
 			trk_table_set(&t, i + 1, 6, v->n_tags ? tags_text(buf, sizeof buf, v->tags, v->n_tags) : NULL);
 		}
 		puts("versions:");
-		int oom = t.oom;
-		if (!oom)
-			trk_table_print(&t);
-		trk_table_free(&t);
-		if (oom)
-			return cli_failed("out of memory");
+		int rc = trk_table_done(&t);
+		if (rc)
+			return rc;
 	}
 	if (m->n_aliases)
 		puts("aliases:");
@@ -344,8 +341,7 @@ int reg_requests(int argc, char **argv)
 			static const char *const head[] = { "REQUEST", "MODEL", "MOVES", "STATUS", "REQUESTER", "APPROVALS",
 				"CREATED", "COMMENT" };
 			char buf[1024];
-			for (size_t c = 0; c < 8; c++)
-				trk_table_set(&t, 0, c, head[c]);
+			trk_table_head(&t, head, 8);
 			for (size_t i = 0; i < l->n; i++) {
 				const mlmd_alias_request *r = &l->requests[i];
 				trk_table_set(&t, i + 1, 0, num(buf, sizeof buf, r->request_id));
@@ -359,11 +355,7 @@ int reg_requests(int argc, char **argv)
 				trk_table_set(&t, i + 1, 6, cli_time_iso(buf, sizeof buf, r->create_time_ms));
 				trk_table_set(&t, i + 1, 7, r->comment[0] ? r->comment : NULL);
 			}
-			if (t.oom)
-				rc = cli_failed("out of memory");
-			else
-				trk_table_print(&t);
-			trk_table_free(&t);
+			rc = trk_table_done(&t);
 		}
 	}
 	mlmd_alias_request_list_free(l);
@@ -411,16 +403,7 @@ int reg_history(int argc, char **argv)
 			for (size_t i = 0; i < h->n; i++) {
 				const mlmd_alias_history_entry *e = &h->entries[i];
 				mlmd_json_object_begin(w);
-				mlmd_json_key(w, "alias");
-				mlmd_json_string(w, e->alias);
-				mlmd_json_key(w, "old_version");
-				reg_version_json(w, e->old_version);
-				mlmd_json_key(w, "new_version");
-				reg_version_json(w, e->new_version);
-				mlmd_json_key(w, "time_ms");
-				mlmd_json_int(w, e->time_ms);
-				mlmd_json_key(w, "actor");
-				mlmd_json_string(w, e->actor);
+				reg_move_json_fields(w, e);
 				mlmd_json_key(w, "request_id");
 				reg_version_json(w, e->request_id);
 				mlmd_json_key(w, "approvers");
@@ -441,8 +424,7 @@ int reg_history(int argc, char **argv)
 		else {
 			static const char *const head[] = { "TIME", "ALIAS", "FROM", "TO", "ACTOR", "REQUEST", "APPROVERS" };
 			char buf[1024];
-			for (size_t c = 0; c < 7; c++)
-				trk_table_set(&t, 0, c, head[c]);
+			trk_table_head(&t, head, 7);
 			for (size_t i = 0; i < h->n; i++) {
 				const mlmd_alias_history_entry *e = &h->entries[i];
 				trk_table_set(&t, i + 1, 0, cli_time_iso(buf, sizeof buf, e->time_ms));
@@ -451,17 +433,9 @@ int reg_history(int argc, char **argv)
 				trk_table_set(&t, i + 1, 3, e->new_version ? num(buf, sizeof buf, e->new_version) : NULL);
 				trk_table_set(&t, i + 1, 4, e->actor);
 				trk_table_set(&t, i + 1, 5, e->request_id ? num(buf, sizeof buf, e->request_id) : NULL);
-				size_t k = 0;
-				buf[0] = '\0';
-				for (size_t j = 0; j < e->n_approvers && k < sizeof buf; j++)
-					k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", j ? "," : "", e->approvers[j]);
-				trk_table_set(&t, i + 1, 6, buf[0] ? buf : NULL);
+				trk_table_set(&t, i + 1, 6, join_text(buf, sizeof buf, e->approvers, e->n_approvers));
 			}
-			if (t.oom)
-				rc = cli_failed("out of memory");
-			else
-				trk_table_print(&t);
-			trk_table_free(&t);
+			rc = trk_table_done(&t);
 		}
 	}
 	mlmd_alias_history_free(h);

@@ -87,6 +87,20 @@ void reg_version_json(mlmd_json_writer *w, int64_t v)
 		mlmd_json_null(w);
 }
 
+void reg_move_json_fields(mlmd_json_writer *w, const mlmd_alias_history_entry *e)
+{
+	mlmd_json_key(w, "alias");
+	mlmd_json_string(w, e->alias);
+	mlmd_json_key(w, "old_version");
+	reg_version_json(w, e->old_version);
+	mlmd_json_key(w, "new_version");
+	reg_version_json(w, e->new_version);
+	mlmd_json_key(w, "time_ms");
+	mlmd_json_int(w, e->time_ms);
+	mlmd_json_key(w, "actor");
+	mlmd_json_string(w, e->actor);
+}
+
 void reg_request_json(mlmd_json_writer *w, const mlmd_alias_request *r)
 {
 	mlmd_json_object_begin(w);
@@ -184,6 +198,21 @@ static int parse_moves(const char *cmd, char **words, int n, bool remove, mlmd_a
 	*out = m;
 	*nout = k;
 	return 0;
+}
+
+/* The first word of `alias` and `policy`: set or rm (*remove). Returns 0,
+ * -1 after putting `help` for --help or -h (exit 0), or EXIT_USAGE after
+ * saying `usage`. */
+static int set_or_rm(int argc, char **argv, bool *remove, const char *help, const char *usage)
+{
+	*remove = argc > 0 && !strcmp(argv[0], "rm");
+	if (argc > 0 && (*remove || !strcmp(argv[0], "set")))
+		return 0;
+	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+		puts(help);
+		return -1;
+	}
+	return cli_usage("%s", usage);
 }
 
 /* ---- registry create --------------------------------------------------------------------------- */
@@ -325,16 +354,7 @@ static void moved_json(mlmd_json_writer *w, const char *name, const mlmd_alias_h
 	for (size_t i = 0; i < h->n; i++) {
 		const mlmd_alias_history_entry *e = &h->entries[i];
 		mlmd_json_object_begin(w);
-		mlmd_json_key(w, "alias");
-		mlmd_json_string(w, e->alias);
-		mlmd_json_key(w, "old_version");
-		reg_version_json(w, e->old_version);
-		mlmd_json_key(w, "new_version");
-		reg_version_json(w, e->new_version);
-		mlmd_json_key(w, "time_ms");
-		mlmd_json_int(w, e->time_ms);
-		mlmd_json_key(w, "actor");
-		mlmd_json_string(w, e->actor);
+		reg_move_json_fields(w, e);
 		mlmd_json_object_end(w);
 	}
 	mlmd_json_array_end(w);
@@ -343,17 +363,15 @@ static void moved_json(mlmd_json_writer *w, const char *name, const mlmd_alias_h
 
 static int reg_alias(int argc, char **argv)
 {
-	bool remove = argc > 0 && !strcmp(argv[0], "rm");
-	if (argc == 0 || (!remove && strcmp(argv[0], "set"))) {
-		if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
-			puts("usage: mlmd registry alias set NAME ALIAS VERSION\n"
-				"       mlmd registry alias set NAME ALIAS=VERSION [ALIAS=VERSION]...\n"
-				"       mlmd registry alias rm NAME ALIAS [ALIAS]...\n\n"
-				"Moves or removes aliases directly. Run 'mlmd registry alias set --help' for the options.");
-			return 0;
-		}
-		return cli_usage("registry alias: expected 'alias set NAME ALIAS VERSION' or 'alias rm NAME ALIAS'");
-	}
+	bool remove;
+	int rc = set_or_rm(argc, argv, &remove,
+		"usage: mlmd registry alias set NAME ALIAS VERSION\n"
+		"       mlmd registry alias set NAME ALIAS=VERSION [ALIAS=VERSION]...\n"
+		"       mlmd registry alias rm NAME ALIAS [ALIAS]...\n\n"
+		"Moves or removes aliases directly. Run 'mlmd registry alias set --help' for the options.",
+		"registry alias: expected 'alias set NAME ALIAS VERSION' or 'alias rm NAME ALIAS'");
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	bool json = false;
 	const cli_opt opts[] = {
 		CLI_FLAG("--json", "one JSON object on stdout: {\"name\", \"moves\": [{\"alias\", \"old_version\", "
@@ -372,7 +390,8 @@ static int reg_alias(int argc, char **argv)
 		true, opts };
 	const cli_cmd *cmd = remove ? &rm_cmd : &set_cmd;
 	char *args[MAX_WORDS];
-	int nargs, rc = cli_parse(cmd, argc - 1, argv + 1, args, &nargs);
+	int nargs;
+	rc = cli_parse(cmd, argc - 1, argv + 1, args, &nargs);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	mlmd_alias_move *moves;
@@ -441,17 +460,14 @@ static int reg_tag(int argc, char **argv)
 
 static int reg_policy(int argc, char **argv)
 {
-	bool remove = argc > 0 && !strcmp(argv[0], "rm");
-	if (argc == 0 || (!remove && strcmp(argv[0], "set"))) {
-		if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
-			puts("usage: mlmd registry policy set NAME ALIAS --approvals N [--require KEY=VALUE]...\n"
-				"       mlmd registry policy rm NAME ALIAS\n\n"
-				"Sets or removes the policy of an alias. Run 'mlmd registry policy set --help' for details.");
-			return 0;
-		}
-		return cli_usage("registry policy: expected 'policy set NAME ALIAS --approvals N' or 'policy rm NAME "
-			"ALIAS'");
-	}
+	bool remove;
+	int rc = set_or_rm(argc, argv, &remove,
+		"usage: mlmd registry policy set NAME ALIAS --approvals N [--require KEY=VALUE]...\n"
+		"       mlmd registry policy rm NAME ALIAS\n\n"
+		"Sets or removes the policy of an alias. Run 'mlmd registry policy set --help' for details.",
+		"registry policy: expected 'policy set NAME ALIAS --approvals N' or 'policy rm NAME ALIAS'");
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	int64_t approvals = -1;
 	cli_list require = { 0 };
 	const cli_opt set_opts[] = {
@@ -473,7 +489,8 @@ static int reg_policy(int argc, char **argv)
 		true, rm_opts };
 	const cli_cmd *cmd = remove ? &rm_cmd : &set_cmd;
 	char *args[2];
-	int nargs, rc = cli_parse(cmd, argc - 1, argv + 1, args, &nargs);
+	int nargs;
+	rc = cli_parse(cmd, argc - 1, argv + 1, args, &nargs);
 	if (!rc && !remove && approvals < 0)
 		rc = cli_usage("%s: --approvals N is required (0: requirements only)", cmd->name);
 	mlmd_tag *req = NULL;
@@ -617,49 +634,33 @@ static int reg_reject(int argc, char **argv)
 
 int cmd_registry(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} subs[] = {
+	static const cli_sub subs[] = {
 		{ "create", reg_create }, { "add", reg_add }, { "ls", reg_ls }, { "show", reg_show },
 		{ "alias", reg_alias }, { "tag", reg_tag }, { "policy", reg_policy }, { "request", reg_request },
 		{ "approve", reg_approve }, { "reject", reg_reject }, { "requests", reg_requests },
 		{ "resolve", reg_resolve }, { "history", reg_history },
 	};
-	const size_t n = sizeof subs / sizeof *subs;
-	for (size_t i = 0; argc > 0 && i < n; i++)
-		if (!strcmp(argv[0], subs[i].name))
-			return subs[i].fn(argc - 1, argv + 1);
-	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
-		puts("usage: mlmd [--store URI] [--actor NAME] registry SUBCOMMAND ...\n\n"
-			"The model registry (docs/registry.md):\n"
-			"  registry create NAME [--description TEXT] [--tag KEY=VALUE]...\n"
-			"  registry add NAME --artifact ID [--run EXECUTION_ID] [--description TEXT] [--tag KEY=VALUE]...\n"
-			"  registry ls [--json]\n"
-			"  registry show NAME [--json]\n"
-			"  registry alias set NAME ALIAS VERSION | NAME ALIAS=VERSION...\n"
-			"  registry alias rm NAME ALIAS...\n"
-			"  registry tag NAME VERSION KEY=VALUE... [--rm KEY]...\n"
-			"  registry policy set NAME ALIAS --approvals N [--require KEY=VALUE]...\n"
-			"  registry policy rm NAME ALIAS\n"
-			"  registry request NAME ALIAS VERSION | NAME ALIAS=VERSION... [--comment TEXT] [--json]\n"
-			"  registry approve REQUEST_ID [--comment TEXT] [--json]\n"
-			"  registry reject REQUEST_ID [--comment TEXT] [--json]\n"
-			"  registry requests [NAME] [--all] [--json]\n"
-			"  registry resolve NAME@ALIAS|NAME/VERSION [--as-of TIME] [--json]\n"
-			"  registry history NAME [--alias ALIAS] [--json]\n\n"
-			"Writes are by --actor NAME (else $MLMD_ACTOR, else the OS user). Run 'mlmd registry SUBCOMMAND\n"
-			"--help' for the options. Exit status: 0 success, 1 refused or failed, 2 bad usage.");
-		return 0;
-	}
-	if (argc == 0)
-		return cli_usage("registry: say what to do (create, add, ls, show, alias, tag, policy, request, approve, "
-			"reject, requests, resolve, history)");
-	const char *names[sizeof subs / sizeof *subs];
-	for (size_t i = 0; i < n; i++)
-		names[i] = subs[i].name;
-	const char *near = cli_closest(argv[0], names, n);
-	if (near)
-		return cli_usage("registry: unknown subcommand '%s' (did you mean registry %s?)", argv[0], near);
-	return cli_usage("registry: unknown subcommand '%s' (run 'mlmd registry --help')", argv[0]);
+	return cli_dispatch("registry", subs, sizeof subs / sizeof *subs, argc, argv,
+		"usage: mlmd [--store URI] [--actor NAME] registry SUBCOMMAND ...\n\n"
+		"The model registry (docs/registry.md):\n"
+		"  registry create NAME [--description TEXT] [--tag KEY=VALUE]...\n"
+		"  registry add NAME --artifact ID [--run EXECUTION_ID] [--description TEXT] [--tag KEY=VALUE]...\n"
+		"  registry ls [--json]\n"
+		"  registry show NAME [--json]\n"
+		"  registry alias set NAME ALIAS VERSION | NAME ALIAS=VERSION...\n"
+		"  registry alias rm NAME ALIAS...\n"
+		"  registry tag NAME VERSION KEY=VALUE... [--rm KEY]...\n"
+		"  registry policy set NAME ALIAS --approvals N [--require KEY=VALUE]...\n"
+		"  registry policy rm NAME ALIAS\n"
+		"  registry request NAME ALIAS VERSION | NAME ALIAS=VERSION... [--comment TEXT] [--json]\n"
+		"  registry approve REQUEST_ID [--comment TEXT] [--json]\n"
+		"  registry reject REQUEST_ID [--comment TEXT] [--json]\n"
+		"  registry requests [NAME] [--all] [--json]\n"
+		"  registry resolve NAME@ALIAS|NAME/VERSION [--as-of TIME] [--json]\n"
+		"  registry history NAME [--alias ALIAS] [--json]\n\n"
+		"Writes are by --actor NAME (else $MLMD_ACTOR, else the OS user). Run 'mlmd registry SUBCOMMAND\n"
+		"--help' for the options. Exit status: 0 success, 1 refused or failed, 2 bad usage.",
+		"say what to do (create, add, ls, show, alias, tag, policy, request, approve, reject, requests, resolve, "
+		"history)",
+		"run 'mlmd registry --help'");
 }

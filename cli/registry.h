@@ -24,6 +24,9 @@ int reg_failed(const char *cmd);
 /* JSON: tags as one object {"key": "value"}; a request as one object. */
 void reg_tags_json(mlmd_json_writer *w, const mlmd_tag *tags, size_t n);
 void reg_request_json(mlmd_json_writer *w, const mlmd_alias_request *r);
+/* An alias move's keys alias, old_version, new_version, time_ms and actor,
+ * inside an object the caller opened. */
+void reg_move_json_fields(mlmd_json_writer *w, const mlmd_alias_history_entry *e);
 /* A version number, null for 0 (none). */
 void reg_version_json(mlmd_json_writer *w, int64_t v);
 

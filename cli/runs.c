@@ -149,8 +149,7 @@ static int runs_ls(int argc, char **argv)
 		} else {
 			static const char *const head[] = { "RUN", "NAME", "STATUS", "EXPERIMENT", "START" };
 			char buf[512];
-			for (size_t c = 0; c < 5; c++)
-				trk_table_set(&t, 0, c, head[c]);
+			trk_table_head(&t, head, 5);
 			for (size_t c = 0; c < pk.n; c++) {
 				snprintf(buf, sizeof buf, "params.%s", pk.s[c]);
 				trk_table_set(&t, 0, 5 + c, buf);
@@ -178,11 +177,7 @@ static int runs_ls(int argc, char **argv)
 						trk_table_set(&t, i + 1, 5 + pk.n + c, trk_dtext(buf, sizeof buf, m->value));
 				}
 			}
-			if (t.oom)
-				rc = cli_failed("out of memory");
-			else
-				trk_table_print(&t);
-			trk_table_free(&t);
+			rc = trk_table_done(&t);
 		}
 		free(pk.s);
 		free(mk.s);
@@ -533,29 +528,17 @@ static int runs_diff(int argc, char **argv)
 
 int cmd_runs(int argc, char **argv)
 {
-	static const char *const subs[] = { "ls", "show", "diff" };
-	if (argc > 0 && !strcmp(argv[0], "ls"))
-		return runs_ls(argc - 1, argv + 1);
-	if (argc > 0 && !strcmp(argv[0], "show"))
-		return runs_show(argc - 1, argv + 1);
-	if (argc > 0 && !strcmp(argv[0], "diff"))
-		return runs_diff(argc - 1, argv + 1);
-	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
-		puts("usage: mlmd [--store URI] runs ls|show|diff ...\n\n"
-			"The runs of experiment tracking (docs/tracking.md):\n"
-			"  runs ls [--experiment NAME] [--filter QUERY] [--order-by SPEC] [--limit N] [--all] [--json]\n"
-			"      the runs, newest first, with their parameters and latest metrics as columns\n"
-			"  runs show RUN [--json]\n"
-			"      one run (RUN is its id, the execution id)\n"
-			"  runs diff RUN RUN [--only-differences] [--json]\n"
-			"      two runs side by side, differences marked *\n\n"
-			"Run 'mlmd runs ls --help' (show, diff) for the options. Exit status: 0 success, 1 failure, 2 bad usage.");
-		return 0;
-	}
-	if (argc == 0)
-		return cli_usage("runs: say what to do: runs ls, runs show RUN or runs diff RUN RUN");
-	const char *near = cli_closest(argv[0], subs, 3);
-	if (near)
-		return cli_usage("runs: unknown subcommand '%s' (did you mean runs %s?)", argv[0], near);
-	return cli_usage("runs: unknown subcommand '%s' (runs ls, runs show or runs diff)", argv[0]);
+	static const cli_sub subs[] = { { "ls", runs_ls }, { "show", runs_show }, { "diff", runs_diff } };
+	return cli_dispatch("runs", subs, 3, argc, argv,
+		"usage: mlmd [--store URI] runs ls|show|diff ...\n\n"
+		"The runs of experiment tracking (docs/tracking.md):\n"
+		"  runs ls [--experiment NAME] [--filter QUERY] [--order-by SPEC] [--limit N] [--all] [--json]\n"
+		"      the runs, newest first, with their parameters and latest metrics as columns\n"
+		"  runs show RUN [--json]\n"
+		"      one run (RUN is its id, the execution id)\n"
+		"  runs diff RUN RUN [--only-differences] [--json]\n"
+		"      two runs side by side, differences marked *\n\n"
+		"Run 'mlmd runs ls --help' (show, diff) for the options. Exit status: 0 success, 1 failure, 2 bad usage.",
+		"say what to do: runs ls, runs show RUN or runs diff RUN RUN",
+		"runs ls, runs show or runs diff");
 }

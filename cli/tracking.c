@@ -343,6 +343,23 @@ void trk_table_free(trk_table *t)
 	free(t->cell);
 }
 
+void trk_table_head(trk_table *t, const char *const *head, size_t n)
+{
+	for (size_t c = 0; c < n; c++)
+		trk_table_set(t, 0, c, head[c]);
+}
+
+int trk_table_done(trk_table *t)
+{
+	int rc = 0;
+	if (t->oom)
+		rc = cli_failed("out of memory");
+	else
+		trk_table_print(t);
+	trk_table_free(t);
+	return rc;
+}
+
 
 static int cmp_str(const void *a, const void *b)
 {

@@ -57,6 +57,11 @@ int trk_table_init(trk_table *t, size_t rows, size_t cols);    /* 0, or -1 when 
 void trk_table_set(trk_table *t, size_t r, size_t c, const char *s); /* copied; NULL prints "-"; sets oom */
 void trk_table_print(const trk_table *t);
 void trk_table_free(trk_table *t);
+/* Sets the first n cells of row 0 to head[0..n-1] (the column titles). */
+void trk_table_head(trk_table *t, const char *const *head, size_t n);
+/* Prints the table unless a cell ran out of memory, then frees it. Returns
+ * 0, or EXIT_FAILED after saying "out of memory". */
+int trk_table_done(trk_table *t);
 
 /* Sorted distinct strings. */
 typedef struct {

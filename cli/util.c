@@ -91,6 +91,29 @@ const char *cli_closest(const char *word, const char *const *candidates, size_t 
 	return best && best_d * 2 <= len ? best : NULL;
 }
 
+int cli_dispatch(const char *group, const cli_sub *subs, size_t n, int argc, char **argv, const char *help,
+		 const char *none, const char *otherwise)
+{
+	const char *names[32];
+	if (n > 32)
+		n = 32;
+	for (size_t i = 0; argc > 0 && i < n; i++)
+		if (!strcmp(argv[0], subs[i].name))
+			return subs[i].fn(argc - 1, argv + 1);
+	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+		puts(help);
+		return 0;
+	}
+	if (argc == 0)
+		return cli_usage("%s: %s", group, none);
+	for (size_t i = 0; i < n; i++)
+		names[i] = subs[i].name;
+	const char *near = cli_closest(argv[0], names, n);
+	if (near)
+		return cli_usage("%s: unknown subcommand '%s' (did you mean %s %s?)", group, argv[0], group, near);
+	return cli_usage("%s: unknown subcommand '%s' (%s)", group, argv[0], otherwise);
+}
+
 /* ---- option tables -------------------------------------------------------------------------- */
 
 static const cli_opt store_opt = CLI_STR("--store", "URI",

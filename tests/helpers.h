@@ -40,6 +40,29 @@
 /* A fresh temporary path under $MLMD_TEST_TMP (or /tmp); remove with tmp_remove(). */
 /* SQL that takes a SQLite store's tables back to schema version 3 (for
  * tests of stores written before governance). */
+/* Packs rq (a message), runs `method` through mlmd_store_call and unpacks
+ * the response as `out`: a new message (free it with mlmd_message_free), or
+ * NULL on failure with *rc the status. */
+static inline void *test_rpc(mlmd_store *s, const char *method, const void *rqv, const ProtobufCMessageDescriptor *out,
+			     int *rc)
+{
+	const ProtobufCMessage *rq = rqv;
+	size_t n = protobuf_c_message_get_packed_size(rq);
+	uint8_t *buf = malloc(n + 1);
+	assert_non_null(buf);
+	protobuf_c_message_pack(rq, buf);
+	void *resp = NULL;
+	size_t len = 0;
+	*rc = mlmd_store_call(s, method, buf, n, &resp, &len);
+	free(buf);
+	if (*rc)
+		return NULL;
+	void *m = protobuf_c_message_unpack(out, NULL, len, resp ? resp : (void *)"");
+	mlmd_buffer_free(resp);
+	assert_non_null(m);
+	return m;
+}
+
 #define TEST_DROP_V4_SQL                                                                            \
 	"DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request;"      \
 	" DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history;"     \

@@ -24,24 +24,13 @@ typedef Mlmd__Pb__Governance__AuditRecord Record;
 static int call_rpc(mlmd_store *s, const char *method, const ProtobufCMessage *rq,
 		    const ProtobufCMessageDescriptor *out_desc, void **out)
 {
-	size_t n = protobuf_c_message_get_packed_size(rq);
-	uint8_t *buf = malloc(n ? n : 1);
-	assert_non_null(buf);
-	protobuf_c_message_pack(rq, buf);
-	void *resp = NULL;
-	size_t resp_len = 0;
-	int rc = mlmd_store_call(s, method, buf, n, &resp, &resp_len);
-	free(buf);
+	int rc;
+	void *m = test_rpc(s, method, rq, out_desc, &rc);
 	if (out)
-		*out = NULL;
-	if (rc)
-		return rc;
-	if (out) {
-		*out = protobuf_c_message_unpack(out_desc, NULL, resp_len, resp ? resp : (void *)"");
-		assert_non_null(*out);
-	}
-	mlmd_buffer_free(resp);
-	return 0;
+		*out = m;
+	else
+		mlmd_message_free(m);
+	return rc;
 }
 
 static Mlmd__Pb__Governance__GetAuditLogResponse *audit_log(mlmd_store *s, int64_t since)

@@ -16,31 +16,11 @@
 typedef Mlmd__Pb__Governance__Tag Tag;
 typedef Mlmd__Pb__Governance__AliasMove Move;
 
-/* Packs rq, runs `method` through mlmd_store_call and unpacks the response
- * (NULL on failure; *rc is the status). */
-static void *rpc(mlmd_store *s, const char *method, const void *rqv, const ProtobufCMessageDescriptor *out, int *rc)
-{
-	const ProtobufCMessage *rq = rqv;
-	size_t n = protobuf_c_message_get_packed_size(rq);
-	uint8_t *buf = malloc(n + 1);
-	protobuf_c_message_pack(rq, buf);
-	void *resp = NULL;
-	size_t len = 0;
-	*rc = mlmd_store_call(s, method, buf, n, &resp, &len);
-	free(buf);
-	if (*rc)
-		return NULL;
-	void *m = protobuf_c_message_unpack(out, NULL, len, resp ? resp : (void *)"");
-	mlmd_buffer_free(resp);
-	assert_non_null(m);
-	return m;
-}
-
 #define RPC_OK(s, M, rq, snake)                                                                   \
 	({                                                                                        \
 		int rc__;                                                                         \
 		Mlmd__Pb__Governance__##M##Response *r__ =                                        \
-			rpc(s, #M, rq, &mlmd__pb__governance__##snake##_response__descriptor, &rc__); \
+			test_rpc(s, #M, rq, &mlmd__pb__governance__##snake##_response__descriptor, &rc__); \
 		if (rc__)                                                                         \
 			fail_msg(#M " -> %d (%s): %s", rc__, mlmd_status_name(rc__), mlmd_error_message()); \
 		r__;                                                                              \
@@ -48,7 +28,7 @@ static void *rpc(mlmd_store *s, const char *method, const void *rqv, const Proto
 #define RPC_FAILS(s, M, rq, snake, want, needle)                                                  \
 	do {                                                                                      \
 		int rc__;                                                                         \
-		void *r__ = rpc(s, #M, rq, &mlmd__pb__governance__##snake##_response__descriptor, &rc__); \
+		void *r__ = test_rpc(s, #M, rq, &mlmd__pb__governance__##snake##_response__descriptor, &rc__); \
 		assert_null(r__);                                                                 \
 		FAILS(rc__, want, needle);                                                        \
 	} while (0)
@@ -133,7 +113,7 @@ static int set_alias(mlmd_store *s, const char *model, const char *alias, int64_
 	rq.moves = &mp;
 	rq.n_moves = 1;
 	int rc;
-	free_msg(rpc(s, "SetAliases", &rq, &mlmd__pb__governance__set_aliases_response__descriptor, &rc));
+	free_msg(test_rpc(s, "SetAliases", &rq, &mlmd__pb__governance__set_aliases_response__descriptor, &rc));
 	return rc;
 }
 
@@ -154,7 +134,7 @@ static int64_t resolve(mlmd_store *s, const char *model, const char *alias, int6
 	}
 	int rc;
 	Mlmd__Pb__Governance__ResolveModelResponse *r =
-		rpc(s, "ResolveModel", &rq, &mlmd__pb__governance__resolve_model_response__descriptor, &rc);
+		test_rpc(s, "ResolveModel", &rq, &mlmd__pb__governance__resolve_model_response__descriptor, &rc);
 	if (rc)
 		return rc;
 	assert_non_null(r->version);
@@ -212,7 +192,7 @@ static int64_t request2(mlmd_store *s, const char *model, int *status, size_t n,
 	rq.comment = "please";
 	int rc;
 	Mlmd__Pb__Governance__RequestAliasMoveResponse *r =
-		rpc(s, "RequestAliasMove", &rq, &mlmd__pb__governance__request_alias_move_response__descriptor, &rc);
+		test_rpc(s, "RequestAliasMove", &rq, &mlmd__pb__governance__request_alias_move_response__descriptor, &rc);
 	if (rc)
 		return rc;
 	int64_t id = r->request->request_id;
@@ -245,7 +225,7 @@ static int decide(mlmd_store *s, const char *actor, int approve, int64_t id, int
 		rq.request_id = id;
 		rq.comment = "ok";
 		Mlmd__Pb__Governance__ApproveRequestResponse *rs =
-			rpc(s, "ApproveRequest", &rq, &mlmd__pb__governance__approve_request_response__descriptor, &rc);
+			test_rpc(s, "ApproveRequest", &rq, &mlmd__pb__governance__approve_request_response__descriptor, &rc);
 		resp = rs;
 		if (rs)
 			r = rs->request;
@@ -255,7 +235,7 @@ static int decide(mlmd_store *s, const char *actor, int approve, int64_t id, int
 		rq.request_id = id;
 		rq.comment = "no";
 		Mlmd__Pb__Governance__RejectRequestResponse *rs =
-			rpc(s, "RejectRequest", &rq, &mlmd__pb__governance__reject_request_response__descriptor, &rc);
+			test_rpc(s, "RejectRequest", &rq, &mlmd__pb__governance__reject_request_response__descriptor, &rc);
 		resp = rs;
 		if (rs)
 			r = rs->request;

@@ -85,21 +85,9 @@ static int64_t record(mlmd_store *st, const char *path, const char *name)
 static int gov(mlmd_store *st, const char *method, const ProtobufCMessage *rq, const ProtobufCMessageDescriptor *d,
 	void *out)
 {
-	size_t n = protobuf_c_message_get_packed_size(rq);
-	uint8_t *buf = malloc(n + 1);
-	assert_non_null(buf);
-	protobuf_c_message_pack(rq, buf);
-	void *resp = NULL;
-	size_t resp_len = 0;
-	int rc = mlmd_store_call(st, method, buf, n, &resp, &resp_len);
-	free(buf);
-	*(ProtobufCMessage **)out = NULL;
-	if (rc)
-		return rc;
-	*(ProtobufCMessage **)out = protobuf_c_message_unpack(d, NULL, resp_len, resp ? resp : (void *)"");
-	mlmd_buffer_free(resp);
-	assert_non_null(*(ProtobufCMessage **)out);
-	return 0;
+	int rc;
+	*(ProtobufCMessage **)out = test_rpc(st, method, rq, d, &rc);
+	return rc;
 }
 
 #define GOV(st, method, rq, resp_type, out) \

@@ -19,31 +19,11 @@ typedef Mlmd__Pb__Tracking__Param Param;
 typedef Mlmd__Pb__Tracking__Tag Tag;
 typedef Mlmd__Pb__Tracking__MetricSeries Series;
 
-/* Packs rq, runs `method` through mlmd_store_call and unpacks the response
- * (NULL on failure; *rc is the status). */
-static void *rpc(mlmd_store *s, const char *method, const void *rqv, const ProtobufCMessageDescriptor *out, int *rc)
-{
-	const ProtobufCMessage *rq = rqv;
-	size_t n = protobuf_c_message_get_packed_size(rq);
-	uint8_t *buf = malloc(n + 1);
-	protobuf_c_message_pack(rq, buf);
-	void *resp = NULL;
-	size_t len = 0;
-	*rc = mlmd_store_call(s, method, buf, n, &resp, &len);
-	free(buf);
-	if (*rc)
-		return NULL;
-	void *m = protobuf_c_message_unpack(out, NULL, len, resp ? resp : (void *)"");
-	mlmd_buffer_free(resp);
-	assert_non_null(m);
-	return m;
-}
-
 #define RPC_OK(s, M, rq, snake)                                                                   \
 	({                                                                                        \
 		int rc__;                                                                         \
 		Mlmd__Pb__Tracking__##M##Response *r__ =                                          \
-			rpc(s, #M, rq, &mlmd__pb__tracking__##snake##_response__descriptor, &rc__); \
+			test_rpc(s, #M, rq, &mlmd__pb__tracking__##snake##_response__descriptor, &rc__); \
 		if (rc__)                                                                         \
 			fail_msg(#M " -> %d (%s): %s", rc__, mlmd_status_name(rc__), mlmd_error_message()); \
 		r__;                                                                              \
@@ -51,7 +31,7 @@ static void *rpc(mlmd_store *s, const char *method, const void *rqv, const Proto
 #define RPC_FAILS(s, M, rq, snake, want, needle)                                                  \
 	do {                                                                                      \
 		int rc__;                                                                         \
-		void *r__ = rpc(s, #M, rq, &mlmd__pb__tracking__##snake##_response__descriptor, &rc__); \
+		void *r__ = test_rpc(s, #M, rq, &mlmd__pb__tracking__##snake##_response__descriptor, &rc__); \
 		assert_null(r__);                                                                 \
 		FAILS(rc__, want, needle);                                                        \
 	} while (0)
@@ -125,7 +105,7 @@ static int log_series(mlmd_store *s, int64_t run, const char *key, const double 
 	rq.metrics = &mp;
 	rq.n_metrics = 1;
 	int rc;
-	free_msg(rpc(s, "Log", &rq, &mlmd__pb__tracking__log_response__descriptor, &rc));
+	free_msg(test_rpc(s, "Log", &rq, &mlmd__pb__tracking__log_response__descriptor, &rc));
 	return rc;
 }
 
@@ -139,7 +119,7 @@ static int end_run(mlmd_store *s, int64_t run, int state, char **fingerprint)
 		rq.status = state;
 	}
 	int rc;
-	Mlmd__Pb__Tracking__EndRunResponse *r = rpc(s, "EndRun", &rq, &mlmd__pb__tracking__end_run_response__descriptor, &rc);
+	Mlmd__Pb__Tracking__EndRunResponse *r = test_rpc(s, "EndRun", &rq, &mlmd__pb__tracking__end_run_response__descriptor, &rc);
 	if (fingerprint)
 		*fingerprint = r && r->fingerprint ? strdup(r->fingerprint) : NULL;
 	free_msg(r);

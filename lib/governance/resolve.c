@@ -18,6 +18,7 @@
 #include "mlmd/registry.h"
 #include "mlmd_governance.pb-c.h"
 #include "util/base.h"
+#include "gov.h"
 
 /* ---- the reference's syntax ---------------------------------------------------------------- */
 
@@ -114,32 +115,6 @@ int mlmd_registry_is_ref(const char *ref)
 
 /* ---- resolving ----------------------------------------------------------------------------- */
 
-/* One RPC: packs the request, calls the store, unpacks the response (a new
- * message: free it with protobuf_c_message_free_unpacked). */
-static int call(struct mlmd_store *store, const char *method, const ProtobufCMessage *req,
-	const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **resp)
-{
-	*resp = NULL;
-	size_t n = protobuf_c_message_get_packed_size(req);
-	uint8_t *buf = malloc(n ? n : 1);
-	if (!buf)
-		return MLMD_OOM();
-	protobuf_c_message_pack(req, buf);
-	void *out = NULL;
-	size_t out_len = 0;
-	int rc = mlmd_store_call(store, method, buf, n, &out, &out_len);
-	free(buf);
-	if (rc)
-		return rc;
-	static const uint8_t empty[1];
-	*resp = protobuf_c_message_unpack(resp_desc, NULL, out_len, out ? out : empty);
-	mlmd_buffer_free(out);
-	if (!*resp)
-		return mlmd__fail(MLMD_INTERNAL, "%s: the store's response does not decode as %s", method,
-			resp_desc->name);
-	return 0;
-}
-
 static const char *value_string(const Mlmd__Pb__Value *v)
 {
 	return v && v->value_case == MLMD__PB__VALUE__VALUE_STRING_VALUE ? v->string_value : NULL;
@@ -234,8 +209,7 @@ int mlmd_registry_resolve(struct mlmd_store *store, const char *ref, int64_t as_
 		rq.as_of_ms = as_of_ms;
 	}
 	Mlmd__Pb__Governance__ResolveModelResponse *rs = NULL;
-	rc = call(store, "ResolveModel", &rq.base, &mlmd__pb__governance__resolve_model_response__descriptor,
-		(ProtobufCMessage **)&rs);
+	rc = GV_CALL(store, "mlmd_registry_resolve", "ResolveModel", &rq, resolve_model_response, &rs);
 	free(name);
 	if (rc)
 		return mlmd__context(rc, "resolving '%s'", ref);

@@ -134,5 +134,8 @@ int mlmd__reg_open_requests(call *c, const reg_model *m, Mlmd__Pb__Governance__A
 
 /* *dst = a copy of src (NULL stays NULL). */
 int mlmd__reg_strdup(char **dst, const char *src);
+/* Steps q to its end (and finishes it), appending a copy of each row's
+ * first column to the strings *arr (n of them). 0 or the negative status. */
+int mlmd__reg_q_texts(sqlq *q, char ***arr, size_t *n);
 
 #endif

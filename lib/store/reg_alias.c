@@ -104,16 +104,7 @@ static int approvers(call *c, int64_t id, char ***arr, size_t *n)
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
-	while ((rc = mlmd__q_step(&q)) == 1) {
-		char *s = mlmd__strdup(mlmd__q_col_text(&q, 0));
-		if (!s || mlmd__push_ptr((void ***)arr, n, s)) {
-			free(s);
-			rc = MLMD_OOM();
-			break;
-		}
-	}
-	mlmd__q_done(&q);
-	return rc < 0 ? rc : 0;
+	return mlmd__reg_q_texts(&q, arr, n);
 }
 
 typedef struct hist_row {

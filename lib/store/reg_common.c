@@ -26,6 +26,21 @@ int mlmd__reg_strdup(char **dst, const char *src)
 	return (*dst = mlmd__strdup(src)) ? 0 : MLMD_OOM();
 }
 
+int mlmd__reg_q_texts(sqlq *q, char ***arr, size_t *n)
+{
+	int rc;
+	while ((rc = mlmd__q_step(q)) == 1) {
+		char *s = mlmd__strdup(mlmd__q_col_text(q, 0));
+		if (!s || mlmd__push_ptr((void ***)arr, n, s)) {
+			free(s);
+			rc = MLMD_OOM();
+			break;
+		}
+	}
+	mlmd__q_done(q);
+	return rc < 0 ? rc : 0;
+}
+
 /* ---- names ------------------------------------------------------------------------------- */
 
 int mlmd__reg_check_name(const char *name)
@@ -260,16 +275,7 @@ static int aliases_of(call *c, int64_t model_id, int64_t version, char ***arr, s
 		return rc;
 	mlmd__q_i64(&q, 1, model_id);
 	mlmd__q_i64(&q, 2, version);
-	while ((rc = mlmd__q_step(&q)) == 1) {
-		char *s = mlmd__strdup(mlmd__q_col_text(&q, 0));
-		if (!s || mlmd__push_ptr((void ***)arr, n, s)) {
-			free(s);
-			rc = MLMD_OOM();
-			break;
-		}
-	}
-	mlmd__q_done(&q);
-	if (rc < 0)
+	if ((rc = mlmd__reg_q_texts(&q, arr, n)))
 		return rc;
 	if (*n > 1)
 		qsort(*arr, *n, sizeof **arr, cmp_str);

@@ -32,6 +32,65 @@ static int check_delete_tags(char *const *keys, size_t n, const char *what)
 	return 0;
 }
 
+/* Sets the description (unless NULL) and the tags `set` of context `id`,
+ * and deletes its tags `del`. */
+static int edit_ctx(call *c, int64_t id, const char *description, Mlmd__Pb__Governance__Tag *const *set, size_t nset,
+		    char *const *del, size_t ndel)
+{
+	track_props tp;
+	int rc = 0;
+	mlmd__tp_init(&tp, &mlmd__context_kind);
+	if (description)
+		rc = mlmd__tp_str(&tp, "", REG_P_DESCRIPTION, description);
+	if (!rc)
+		rc = tags_props(&tp, set, nset);
+	if (!rc)
+		rc = mlmd__reg_ctx_update(c, id, &tp, del, ndel);
+	mlmd__tp_free(&tp);
+	return rc;
+}
+
+/* Puts a new context of type `type` named `name` with the properties in tp;
+ * its id into *id. */
+static int put_context(call *c, int64_t type, const char *name, track_props *tp, int64_t *id)
+{
+	Mlmd__Pb__Context x = MLMD__PB__CONTEXT__INIT;
+	x.has_type_id = 1;
+	x.type_id = type;
+	x.name = (char *)name;
+	x.n_custom_properties = tp->n;
+	x.custom_properties = (Mlmd__Pb__Context__CustomPropertiesEntry **)tp->entries;
+	return mlmd__node_put(c, &mlmd__context_kind, &x.base, NULL, id);
+}
+
+/* The answer of a call that wrote model `id` (named `name`): when rc (the
+ * write's status) is 0, the model read back into *out; else rc with the
+ * model named in the message. */
+static int model_answer(call *c, int rc, int64_t id, const char *name, Mlmd__Pb__Governance__RegisteredModel **out)
+{
+	reg_model m;
+	if (!rc)
+		rc = mlmd__reg_model_load_id(c, id, &m);
+	if (rc)
+		return mlmd__context(rc, "registered model '%s'", name);
+	rc = mlmd__reg_model_message(&m, out);
+	mlmd__reg_model_free(&m);
+	return rc;
+}
+
+/* The version context `id` of model m read back as its message (with its
+ * artifact) into *out. */
+static int version_answer(call *c, const reg_model *m, int64_t id, Mlmd__Pb__Governance__ModelVersion **out)
+{
+	ProtobufCMessage *x = NULL;
+	int rc = mlmd__node_load(c, &mlmd__context_kind, id, &x);
+	if (!rc && x)
+		rc = mlmd__reg_version_message(c, m, (Mlmd__Pb__Context *)x, 1, out);
+	if (x)
+		protobuf_c_message_free_unpacked(x, NULL);
+	return rc;
+}
+
 /* ---- CreateRegisteredModel ------------------------------------------------------------------ */
 
 int mlmd__gov_CreateRegisteredModel(call *c, const Mlmd__Pb__Governance__CreateRegisteredModelRequest *rq,
@@ -65,23 +124,10 @@ int mlmd__gov_CreateRegisteredModel(call *c, const Mlmd__Pb__Governance__CreateR
 		rc = mlmd__tp_int(&tp, "", REG_P_LATEST, 0);
 	if (!rc)
 		rc = tags_props(&tp, rq->tags, rq->n_tags);
-	if (!rc) {
-		Mlmd__Pb__Context x = MLMD__PB__CONTEXT__INIT;
-		x.has_type_id = 1;
-		x.type_id = type;
-		x.name = rq->name;
-		x.n_custom_properties = tp.n;
-		x.custom_properties = (Mlmd__Pb__Context__CustomPropertiesEntry **)tp.entries;
-		rc = mlmd__node_put(c, &mlmd__context_kind, &x.base, NULL, &id);
-	}
-	mlmd__tp_free(&tp);
 	if (!rc)
-		rc = mlmd__reg_model_load_id(c, id, &m);
-	if (rc)
-		return mlmd__context(rc, "registered model '%s'", rq->name);
-	rc = mlmd__reg_model_message(&m, &rs->model);
-	mlmd__reg_model_free(&m);
-	return rc;
+		rc = put_context(c, type, rq->name, &tp, &id);
+	mlmd__tp_free(&tp);
+	return model_answer(c, rc, id, rq->name, &rs->model);
 }
 
 /* ---- UpdateRegisteredModel ------------------------------------------------------------------ */
@@ -97,24 +143,10 @@ int mlmd__gov_UpdateRegisteredModel(call *c, const Mlmd__Pb__Governance__UpdateR
 	reg_model m;
 	if (rc || (rc = mlmd__reg_model_load(c, rq->name, &m)))
 		return rc;
-	track_props tp;
-	mlmd__tp_init(&tp, &mlmd__context_kind);
-	if (rq->description)
-		rc = mlmd__tp_str(&tp, "", REG_P_DESCRIPTION, rq->description);
-	if (!rc)
-		rc = tags_props(&tp, rq->set_tags, rq->n_set_tags);
-	if (!rc)
-		rc = mlmd__reg_ctx_update(c, m.id, &tp, rq->delete_tags, rq->n_delete_tags);
-	mlmd__tp_free(&tp);
+	rc = edit_ctx(c, m.id, rq->description, rq->set_tags, rq->n_set_tags, rq->delete_tags, rq->n_delete_tags);
 	int64_t id = m.id;
 	mlmd__reg_model_free(&m);
-	if (!rc)
-		rc = mlmd__reg_model_load_id(c, id, &m);
-	if (rc)
-		return mlmd__context(rc, "registered model '%s'", rq->name);
-	rc = mlmd__reg_model_message(&m, &rs->model);
-	mlmd__reg_model_free(&m);
-	return rc;
+	return model_answer(c, rc, id, rq->name, &rs->model);
 }
 
 /* ---- versions ------------------------------------------------------------------------------- */
@@ -166,15 +198,8 @@ int mlmd__gov_CreateModelVersion(call *c, const Mlmd__Pb__Governance__CreateMode
 		rc = mlmd__tp_str(&tp, "", REG_P_CREATOR, c->s->actor);
 	if (!rc)
 		rc = tags_props(&tp, rq->tags, rq->n_tags);
-	if (!rc) {
-		Mlmd__Pb__Context x = MLMD__PB__CONTEXT__INIT;
-		x.has_type_id = 1;
-		x.type_id = vtype;
-		x.name = name;
-		x.n_custom_properties = tp.n;
-		x.custom_properties = (Mlmd__Pb__Context__CustomPropertiesEntry **)tp.entries;
-		rc = mlmd__node_put(c, &mlmd__context_kind, &x.base, NULL, &id);
-	}
+	if (!rc)
+		rc = put_context(c, vtype, name, &tp, &id);
 	mlmd__tp_free(&tp);
 	/* the version is the model's child; the artifact belongs to both; the run to the version */
 	if (!rc) {
@@ -197,13 +222,8 @@ int mlmd__gov_CreateModelVersion(call *c, const Mlmd__Pb__Governance__CreateMode
 	if (!rc)
 		rc = mlmd__reg_ctx_update(c, m.id, &tp, NULL, 0);
 	mlmd__tp_free(&tp);
-	ProtobufCMessage *x = NULL;
 	if (!rc)
-		rc = mlmd__node_load(c, &mlmd__context_kind, id, &x);
-	if (!rc && x)
-		rc = mlmd__reg_version_message(c, &m, (Mlmd__Pb__Context *)x, 1, &rs->version);
-	if (x)
-		protobuf_c_message_free_unpacked(x, NULL);
+		rc = version_answer(c, &m, id, &rs->version);
 	if (rc)
 		mlmd__context(rc, "version %lld of model '%s'", (long long)n, m.name);
 	mlmd__reg_model_free(&m);
@@ -223,20 +243,10 @@ int mlmd__gov_SetModelVersionTags(call *c, const Mlmd__Pb__Governance__SetModelV
 		return rc;
 	int64_t id = 0;
 	rc = mlmd__reg_version_id(c, &m, rq->version, &id);
-	track_props tp;
-	mlmd__tp_init(&tp, &mlmd__context_kind);
 	if (!rc)
-		rc = tags_props(&tp, rq->set_tags, rq->n_set_tags);
+		rc = edit_ctx(c, id, NULL, rq->set_tags, rq->n_set_tags, rq->delete_tags, rq->n_delete_tags);
 	if (!rc)
-		rc = mlmd__reg_ctx_update(c, id, &tp, rq->delete_tags, rq->n_delete_tags);
-	mlmd__tp_free(&tp);
-	ProtobufCMessage *x = NULL;
-	if (!rc)
-		rc = mlmd__node_load(c, &mlmd__context_kind, id, &x);
-	if (!rc && x)
-		rc = mlmd__reg_version_message(c, &m, (Mlmd__Pb__Context *)x, 1, &rs->version);
-	if (x)
-		protobuf_c_message_free_unpacked(x, NULL);
+		rc = version_answer(c, &m, id, &rs->version);
 	mlmd__reg_model_free(&m);
 	return rc;
 }
