@@ -981,6 +981,12 @@ static void models_list_search_and_update(void **state)
 	free_msg(qr);
 	p.page_token = "x";
 	RPC_FAILS(s, SearchModelVersions, &p, search_model_versions, MLMD_INVALID_ARGUMENT, "page_token 'x'");
+	/* only the digits it printed: no sign, no space, nothing past int64 */
+	const char *bad_tokens[] = { " 1", "+1", "-1", "99999999999999999999", "1 " };
+	for (size_t i = 0; i < sizeof bad_tokens / sizeof *bad_tokens; i++) {
+		p.page_token = (char *)bad_tokens[i];
+		RPC_FAILS(s, SearchModelVersions, &p, search_model_versions, MLMD_INVALID_ARGUMENT, "is not one this search");
+	}
 
 	/* description and tags change; the others stay */
 	Mlmd__Pb__Governance__UpdateRegisteredModelRequest u = MLMD__PB__GOVERNANCE__UPDATE_REGISTERED_MODEL_REQUEST__INIT;
