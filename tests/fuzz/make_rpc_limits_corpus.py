@@ -140,3 +140,16 @@ save('limits-audit-archive',
      rec('PutAuditArchive', records=[archived(1), archived(1)]),
      rec('PutAuditArchive', records=[archived(2, prev='A' * 64)]),
      rec('VerifyAudit'), rec('GetAuditLog', max_results=10000))
+# a model context edited through MLMD's own PutContexts: its latest_version at INT64_MAX, negative
+def edited_model(latest):
+  x = pb.Context(id=1, type_id=2, name='m')
+  x.custom_properties['mlmd.latest_version'].int_value = latest
+  return rec('PutContexts', contexts=[x])
+save('limits-reg-edited', rec('PutArtifactType', artifact_type=pb.ArtifactType(name='Model')),
+     rec('PutArtifacts', artifacts=[pb.Artifact(type_id=1, uri='file:///m')]),
+     rec('CreateRegisteredModel', name='m'), rec('GetContextTypes'), rec('GetContexts'),
+     edited_model(I64_MAX), rec('CreateModelVersion', model_name='m', artifact_id=1),
+     rec('ResolveModel', model_name='m', alias='latest'), rec('GetRegisteredModel', name='m'),
+     edited_model(-5), rec('CreateModelVersion', model_name='m', artifact_id=1),
+     rec('ResolveModel', model_name='m', alias='latest'), rec('GetRegisteredModel', name='m'),
+     rec('SearchModelVersions', model_name='m'))
