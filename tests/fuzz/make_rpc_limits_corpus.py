@@ -153,3 +153,33 @@ save('limits-reg-edited', rec('PutArtifactType', artifact_type=pb.ArtifactType(n
      edited_model(-5), rec('CreateModelVersion', model_name='m', artifact_id=1),
      rec('ResolveModel', model_name='m', alias='latest'), rec('GetRegisteredModel', name='m'),
      rec('SearchModelVersions', model_name='m'))
+# contexts of the registry's types made through MLMD's PutContexts: a version without
+# properties, one of a model that does not exist, one with a string version, attached to the
+# real model; a "model" context without properties; then every read
+def forged(cid, type_id, name, **props):
+  x = pb.Context(type_id=type_id, name=name)
+  for k, v in props.items():
+    if isinstance(v, int):
+      x.custom_properties[k].int_value = v
+    else:
+      x.custom_properties[k].string_value = v
+  return x
+save('limits-reg-forged', rec('PutArtifactType', artifact_type=pb.ArtifactType(name='Model')),
+     rec('PutArtifacts', artifacts=[pb.Artifact(type_id=1, uri='file:///m')]),
+     rec('CreateRegisteredModel', name='m'), rec('CreateModelVersion', model_name='m', artifact_id=1),
+     rec('GetContextTypes'),
+     rec('PutContexts', contexts=[
+         forged(3, 3, 'm/7'), forged(4, 3, 'ghost/1', **{'mlmd.model': 'ghost', 'mlmd.version': 1}),
+         forged(5, 3, 'm/x', **{'mlmd.model': 'm', 'mlmd.version': 'x', 'mlmd.artifact_id': 99}),
+         forged(6, 2, 'bare'), forged(7, 3, 'm/2', **{'mlmd.model': 'm', 'mlmd.version': 2})]),
+     rec('PutParentContexts', parent_contexts=[pb.ParentContext(child_id=i, parent_id=1) for i in (3, 4, 5, 7)] +
+         [pb.ParentContext(child_id=2, parent_id=6)]),
+     rec('GetRegisteredModel', name='m'), rec('GetRegisteredModel', name='bare'),
+     rec('ListRegisteredModels'), rec('SearchModelVersions'), rec('SearchModelVersions', model_name='m'),
+     rec('SearchModelVersions', artifact_id=1), rec('ResolveModel', model_name='m', version=2),
+     rec('ResolveModel', model_name='m', alias='latest'),
+     rec('SetAliases', model_name='m', moves=[gov.AliasMove(alias='a', version=2)]),
+     rec('CreateModelVersion', model_name='m', artifact_id=1),
+     rec('CreateModelVersion', model_name='bare', artifact_id=1),
+     rec('SetModelVersionTags', model_name='m', version=2, set_tags=[gov.Tag(key='k', value='v')]),
+     rec('GetAliasHistory', model_name='m'))
