@@ -280,6 +280,9 @@ int mlmd__gov_PutAuditArchive(call *c, const Mlmd__Pb__Governance__PutAuditArchi
 	int64_t seq;
 	if ((rc = mlmd__audit_last(c, &seq, hash)))
 		return rc;
+	if (seq == INT64_MAX) /* only an edited log ends there; run() could not append this call's record */
+		return mlmd__fail(MLMD_DATA_LOSS, "the audit log's last seq is %" PRId64 ": no record can follow it "
+				  "(the log was edited; mlmd audit verify)", seq);
 	/* this call's own record comes next (run() appends it after this handler) */
 	int64_t import_seq = seq + 1;
 	for (size_t i = 0; i < rq->n_records; i++) {
