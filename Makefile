@@ -219,6 +219,8 @@ FUZZ_SRC_csv := cli/csv.c
 FUZZ_MAXLEN_csv := 4096
 FUZZ_SRC_import := cli/import.c cli/importer.c cli/util.c
 FUZZ_MAXLEN_import := 8192
+FUZZ_SRC_time := cli/util.c
+FUZZ_MAXLEN_time := 256
 .SECONDEXPANSION:
 $(B)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libmlmd-san.a $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)

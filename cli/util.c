@@ -429,8 +429,13 @@ int cli_json_done(mlmd_json_writer *w)
 
 const char *cli_time_iso(char *buf, size_t size, int64_t ms)
 {
-	int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-	int frac = (int)(ms - secs * 1000);
+	/* floor division without -ms, which INT64_MIN (an imported time) overflows */
+	int64_t secs = ms / 1000;
+	int frac = (int)(ms % 1000);
+	if (frac < 0) {
+		frac += 1000;
+		secs--;
+	}
 	time_t t = (time_t)secs;
 	struct tm tm;
 	if (!gmtime_r(&t, &tm)) {
@@ -564,9 +569,10 @@ int cli_time_parse(const char *s, int64_t *ms, char *err, size_t size)
 		} else if (*p == '+' || *p == '-') {
 			int sign = *p++ == '-' ? -1 : 1;
 			int oh = digits(&p, 2), om = 0;
-			if (oh >= 0 && *p == ':')
+			bool colon = oh >= 0 && *p == ':';
+			if (colon) /* then the minutes must follow ("+01:" is not an offset) */
 				p++;
-			if (oh >= 0 && *p)
+			if (oh >= 0 && (*p || colon))
 				om = digits(&p, 2);
 			if (oh < 0 || om < 0 || oh > 23 || om > 59) {
 				snprintf(err, size, "'%.64s': expected the offset as +HH:MM, +HHMM or +HH", s);

@@ -570,6 +570,54 @@ static void archives_are_kept_and_verified(void **st)
 	mlmd_store_free(src);
 }
 
+/* Seqs at INT64_MAX (an archive's are the exporter's; a live one only in an
+ * edited log) are verified without seq + 1 past it, and a log whose last
+ * seq is INT64_MAX refuses the next write (DATA_LOSS) instead of wrapping. */
+static void extreme_seqs_do_not_overflow(void **st)
+{
+	(void)st;
+	mlmd_store *s = open_memory();
+	Record r[2];
+	Record *rp[2] = { &r[0], &r[1] };
+	char text[512], hashes[2][65];
+	const char *prev = MLMD_AUDIT_GENESIS_TEXT, *req = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	for (int i = 0; i < 2; i++) {
+		mlmd__pb__governance__audit_record__init(&r[i]);
+		r[i].has_seq = r[i].has_time_ms = 1;
+		r[i].seq = INT64_MAX - 1 + i;
+		r[i].time_ms = 5;
+		r[i].actor = "a";
+		r[i].operation = "PutArtifacts";
+		r[i].ids = "";
+		r[i].request_sha256 = (char *)req;
+		r[i].prev_hash = (char *)prev;
+		int n = snprintf(text, sizeof text, "mlmd.audit.v1\n%lld\n5\na\nPutArtifacts\n\n%s\n%s\n",
+				 (long long)r[i].seq, req, prev);
+		sha256_hex(text, (size_t)n, hashes[i]);
+		r[i].hash = hashes[i];
+		prev = hashes[i];
+	}
+	Mlmd__Pb__Governance__PutAuditArchiveRequest rq = MLMD__PB__GOVERNANCE__PUT_AUDIT_ARCHIVE_REQUEST__INIT;
+	rq.n_records = 2;
+	rq.records = rp;
+	OK(call_rpc(s, "PutAuditArchive", &rq.base, &mlmd__pb__governance__put_audit_archive_response__descriptor,
+		    NULL));
+	expect_intact(s, 0, NULL);
+	/* the live log: its last record edited to INT64_MAX */
+	some_writes(s);
+	int64_t n = (int64_t)n_records(s);
+	char q[200], why[120];
+	snprintf(q, sizeof q, "UPDATE audit_log SET seq = 9223372036854775807 WHERE seq = %lld", (long long)n);
+	sql(s, q);
+	snprintf(why, sizeof why, "record %lld is missing (the chain goes from %lld to 9223372036854775807)",
+		 (long long)n, (long long)n - 1);
+	expect_broken(s, 0, NULL, n, why);
+	rq.n_records = 0;
+	FAILS(call_rpc(s, "PutAuditArchive", &rq.base, &mlmd__pb__governance__put_audit_archive_response__descriptor,
+		       NULL), MLMD_DATA_LOSS, "no record can follow it");
+	mlmd_store_free(s);
+}
+
 /* ---- stores from before governance ---------------------------------------------------------- */
 
 /* A version-3 store opened without the upgrade is written without records
@@ -628,6 +676,7 @@ int main(void)
 		cmocka_unit_test(rewritten_chain_fails_the_checkpoint),
 		cmocka_unit_test(crash_mid_transaction_leaves_neither),
 		cmocka_unit_test(archives_are_kept_and_verified),
+		cmocka_unit_test(extreme_seqs_do_not_overflow),
 		cmocka_unit_test(version_3_store_has_no_log_until_upgraded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -890,6 +890,39 @@ static void models_and_versions_are_mlmd_contexts(void **state)
 	mlmd_store_free(s);
 }
 
+/* A model is an MLMD context that PutContexts can edit: a latest_version no
+ * version can follow is refused, not overflowed. */
+static void an_edited_latest_version_is_refused(void **state)
+{
+	(void)state;
+	mlmd_store *s = open_memory();
+	iris(s, 1);
+	const int64_t bad[] = { INT64_MAX, -5 };
+	for (size_t i = 0; i < 2; i++) {
+		Mlmd__Pb__GetContextsByTypeRequest t = MLMD__PB__GET_CONTEXTS_BY_TYPE_REQUEST__INIT;
+		Mlmd__Pb__GetContextsByTypeResponse *tr;
+		t.type_name = "mlmd.RegisteredModel";
+		OK(mlmd_store_get_contexts_by_type(s, &t, &tr));
+		assert_int_equal(tr->n_contexts, 1);
+		((Mlmd__Pb__Value *)mlmd_node_get(tr->contexts[0], 1, "mlmd.latest_version"))->int_value = bad[i];
+		Mlmd__Pb__PutContextsRequest pc = MLMD__PB__PUT_CONTEXTS_REQUEST__INIT;
+		Mlmd__Pb__PutContextsResponse *pr;
+		pc.n_contexts = 1;
+		pc.contexts = tr->contexts;
+		OK(mlmd_store_put_contexts(s, &pc, &pr));
+		mlmd_message_free(pr);
+		mlmd_message_free(tr);
+		Mlmd__Pb__Governance__CreateModelVersionRequest rq =
+			MLMD__PB__GOVERNANCE__CREATE_MODEL_VERSION_REQUEST__INIT;
+		rq.model_name = "iris";
+		rq.has_artifact_id = 1;
+		rq.artifact_id = model_artifact(s, i ? "file:///b" : "file:///a", NULL);
+		RPC_FAILS(s, CreateModelVersion, &rq, create_model_version, MLMD_FAILED_PRECONDITION,
+			  "which no version can follow (the context was edited outside the registry)");
+	}
+	mlmd_store_free(s);
+}
+
 static void models_list_search_and_update(void **state)
 {
 	(void)state;
@@ -963,6 +996,12 @@ static void models_list_search_and_update(void **state)
 	free_msg(qr);
 	p.page_token = "x";
 	RPC_FAILS(s, SearchModelVersions, &p, search_model_versions, MLMD_INVALID_ARGUMENT, "page_token 'x'");
+	/* only the digits it printed: no sign, no space, nothing past int64 */
+	const char *bad_tokens[] = { " 1", "+1", "-1", "99999999999999999999", "1 " };
+	for (size_t i = 0; i < sizeof bad_tokens / sizeof *bad_tokens; i++) {
+		p.page_token = (char *)bad_tokens[i];
+		RPC_FAILS(s, SearchModelVersions, &p, search_model_versions, MLMD_INVALID_ARGUMENT, "is not one this search");
+	}
 
 	/* description and tags change; the others stay */
 	Mlmd__Pb__Governance__UpdateRegisteredModelRequest u = MLMD__PB__GOVERNANCE__UPDATE_REGISTERED_MODEL_REQUEST__INIT;
@@ -1272,6 +1311,7 @@ int main(void)
 		cmocka_unit_test(resolution_as_of_a_time_follows_the_history),
 		cmocka_unit_test(models_and_versions_are_mlmd_contexts),
 		cmocka_unit_test(models_list_search_and_update),
+		cmocka_unit_test(an_edited_latest_version_is_refused),
 		cmocka_unit_test(every_writing_registry_call_is_audited_once),
 		cmocka_unit_test(a_version_3_store_says_the_registry_needs_version_4),
 	};

@@ -223,6 +223,9 @@ int mlmd__audit_append(call *c, const audit_call *a)
 	int64_t seq;
 	char prev[65], hash[65];
 	int rc = mlmd__audit_last(c, &seq, prev);
+	if (!rc && seq == INT64_MAX) /* only an edited audit_head says so */
+		rc = mlmd__fail(MLMD_DATA_LOSS, "the audit log's last seq is %" PRId64 ": no record can follow it "
+				"(the log was edited; mlmd audit verify)", seq);
 	if (!rc) {
 		seq++;
 		mlmd__audit_hash(seq, c->now, c->s->actor, a->operation, ids.p, req_hash, prev, hash);

@@ -125,8 +125,7 @@ static void bad(verdict *v, int64_t seq, const char *fmt, ...)
 static int verify_rows(sqlq *q, int base, const char *first_prev, const char *what, verdict *v, int64_t *n,
 		       int64_t *last_seq, char last_hash[65])
 {
-	int rc;
-	int64_t expect = 0;
+	int rc, first = 1;
 	while ((rc = mlmd__q_step(q)) == 1) {
 		int64_t seq = mlmd__q_col_i64(q, base), time_ms = mlmd__q_col_i64(q, base + 1);
 		const char *t[6];
@@ -136,12 +135,15 @@ static int verify_rows(sqlq *q, int base, const char *first_prev, const char *wh
 				t[i] = "";
 		}
 		(*n)++;
-		if (expect == 0 && first_prev && seq != 1)
+		/* seqs are as stored, INT64_MAX included (an edited log): no seq + 1
+		 * past it */
+		if (first && first_prev && seq != 1)
 			bad(v, 1, "%s 1 is missing (the chain starts at %" PRId64 ")", what, seq);
-		else if (expect && seq != expect)
-			bad(v, expect, "%s %" PRId64 " is missing (the chain goes from %" PRId64 " to %" PRId64 ")",
-			    what, expect, expect - 1, seq);
-		if (expect == 0 ? first_prev && strcmp(t[4], first_prev) : strcmp(t[4], last_hash))
+		else if (!first && (*last_seq == INT64_MAX || seq != *last_seq + 1))
+			bad(v, *last_seq == INT64_MAX ? seq : *last_seq + 1,
+			    "%s %" PRId64 " is missing (the chain goes from %" PRId64 " to %" PRId64 ")", what,
+			    *last_seq == INT64_MAX ? seq : *last_seq + 1, *last_seq, seq);
+		if (first ? first_prev && strcmp(t[4], first_prev) : strcmp(t[4], last_hash))
 			bad(v, seq, "%s %" PRId64 ": its prev_hash is not the hash of the record before it", what, seq);
 		char h[65];
 		mlmd__audit_hash(seq, time_ms, t[0], t[1], t[2], t[3], t[4], h);
@@ -152,7 +154,7 @@ static int verify_rows(sqlq *q, int base, const char *first_prev, const char *wh
 		 * record is named once, not with every record after it */
 		mlmd__snprintf(last_hash, 65, "%s", t[5]);
 		*last_seq = seq;
-		expect = seq + 1;
+		first = 0;
 	}
 	return rc < 0 ? rc : 0;
 }
@@ -164,7 +166,8 @@ static int verify_archives(call *c, verdict *v, int64_t *n)
 	if (rc)
 		return rc;
 	/* rows of each import_seq form one chain; split them as they come */
-	int64_t cur = 0, expect = 0, count = 0;
+	int64_t cur = 0, prev = 0, count = 0;
+	int first = 1;
 	char last[65] = "";
 	while ((rc = mlmd__q_step(&q)) == 1 && !v->bad_seq) {
 		int64_t imp = mlmd__q_col_i64(&q, 0), seq = mlmd__q_col_i64(&q, 1), t = mlmd__q_col_i64(&q, 2);
@@ -174,13 +177,14 @@ static int verify_archives(call *c, verdict *v, int64_t *n)
 		count++;
 		if (imp != cur) {
 			cur = imp;
-			expect = 0;
+			first = 1;
 		}
 		char what[64];
 		mlmd__snprintf(what, sizeof what, "the archive of import record %" PRId64 ": record", imp);
-		if (expect && seq != expect)
-			bad(v, imp, "%s %" PRId64 " is missing", what, expect);
-		else if (expect && strcmp(f[4], last))
+		/* an archive's seqs are the exporter's, up to INT64_MAX: no seq + 1 past it */
+		if (!first && (prev == INT64_MAX || seq != prev + 1))
+			bad(v, imp, "%s %" PRId64 " is missing", what, prev == INT64_MAX ? seq : prev + 1);
+		else if (!first && strcmp(f[4], last))
 			bad(v, imp, "%s %" PRId64 ": its prev_hash is not the hash of the record before it", what, seq);
 		char h[65];
 		mlmd__audit_hash(seq, t, f[0], f[1], f[2], f[3], f[4], h);
@@ -188,7 +192,8 @@ static int verify_archives(call *c, verdict *v, int64_t *n)
 			bad(v, imp, "%s %" PRId64 ": its hash does not match its contents (the record was edited)", what,
 			    seq);
 		mlmd__snprintf(last, sizeof last, "%s", f[5]);
-		expect = seq + 1;
+		prev = seq;
+		first = 0;
 	}
 	mlmd__q_done(&q);
 	*n += count;
@@ -275,6 +280,9 @@ int mlmd__gov_PutAuditArchive(call *c, const Mlmd__Pb__Governance__PutAuditArchi
 	int64_t seq;
 	if ((rc = mlmd__audit_last(c, &seq, hash)))
 		return rc;
+	if (seq == INT64_MAX) /* only an edited log ends there; run() could not append this call's record */
+		return mlmd__fail(MLMD_DATA_LOSS, "the audit log's last seq is %" PRId64 ": no record can follow it "
+				  "(the log was edited; mlmd audit verify)", seq);
 	/* this call's own record comes next (run() appends it after this handler) */
 	int64_t import_seq = seq + 1;
 	for (size_t i = 0; i < rq->n_records; i++) {

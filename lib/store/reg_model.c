@@ -174,6 +174,14 @@ int mlmd__gov_CreateModelVersion(call *c, const Mlmd__Pb__Governance__CreateMode
 	reg_model m;
 	if ((rc = mlmd__reg_model_load(c, rq->model_name, &m)))
 		return rc;
+	/* latest_version is a property of an MLMD context, which PutContexts can edit */
+	if (m.latest < 0 || m.latest == INT64_MAX) {
+		rc = mlmd__fail(MLMD_FAILED_PRECONDITION, "model '%s': its %s property is %lld, which no version "
+				"can follow (the context was edited outside the registry)", m.name, REG_P_LATEST,
+				(long long)m.latest);
+		mlmd__reg_model_free(&m);
+		return rc;
+	}
 	int64_t run = rq->has_run_id ? rq->run_id : 0, n = m.latest + 1, vtype = 0, id = 0;
 	char name[MLMD_REG_MAX_NAME + 32];
 	mlmd__snprintf(name, sizeof name, "%s/%lld", m.name, (long long)n);

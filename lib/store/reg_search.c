@@ -153,12 +153,15 @@ int mlmd__gov_SearchModelVersions(call *c, const Mlmd__Pb__Governance__SearchMod
 		rc = mlmd__track_check_key(rq->tags[i]->key, "tags");
 	int64_t offset = 0;
 	if (!rc && rq->page_token && *rq->page_token) {
-		char *end;
-		long long v = strtoll(rq->page_token, &end, 10);
-		if (*end || v < 0)
-			rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "page_token '%.40s' is not one this search returned",
-					rq->page_token);
-		offset = v;
+		/* an offset this search printed: decimal digits only (strtoll took
+		 * " 1", "+1" and clamped 99999999999999999999 to a silent empty page) */
+		for (const char *t = rq->page_token; *t && !rc; t++) {
+			if (*t < '0' || *t > '9' || offset > (INT64_MAX - (*t - '0')) / 10)
+				rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "page_token '%.40s' is not one this search returned",
+						rq->page_token);
+			else
+				offset = offset * 10 + (*t - '0');
+		}
 	}
 	int64_t vtype = 0;
 	if (!rc)

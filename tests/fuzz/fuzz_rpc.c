@@ -1,7 +1,8 @@
 /*
  * tests/fuzz/fuzz_rpc.c - fuzz target for request bytes through
- * mlmd_store_call(), every RPC of MetadataStoreService and of
- * mlmd.tracking.TrackingService.
+ * mlmd_store_call(), every RPC of MetadataStoreService, of
+ * mlmd.tracking.TrackingService and of mlmd.governance's RegistryService and
+ * AuditService.
  *
  * An input is a short program of calls on a fresh in-memory store, so a
  * mutation can put types and nodes and then read, list and walk them:
@@ -9,8 +10,12 @@
  *   repeated { u8 method; u16 length (little-endian); length bytes }
  *
  * `method` picks an RPC (modulo their number): MLMD_RPC_LIST's 52 first, then
- * the tracking RPCs in MLMD__TRACK_RPC_LIST's order (52 StartRun, ...); the bytes are
- * the serialized request. A record that runs past the end takes what is left.
+ * the tracking RPCs in MLMD__TRACK_RPC_LIST's order (52 StartRun, ...), then
+ * MLMD__REG_RPC_LIST's (62 CreateRegisteredModel, ...) and MLMD__AUDIT_RPC_LIST's
+ * (78 GetAuditLog, ...); the bytes are the serialized request. The last
+ * index (82) is not an RPC: its bytes become the store's actor
+ * (mlmd_store_set_actor), so that a program can request a move as one
+ * actor and approve it as another. A record that runs past the end takes what is left.
  * Each call must either succeed with a response that parses as the method's
  * response message, or fail with a canonical status whose code and message
  * mlmd_error_last() reports. Crashes, leaks and sanitizer reports are the
@@ -24,14 +29,17 @@
 #include <mlmd.h>
 #include "mlmd/rpc_list.h"
 #include "store/track.h"
+#include "store/governance.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define RPC_NAME(Method, snake, writes) #Method,
-static const char *const rpcs[] = { MLMD_RPC_LIST(RPC_NAME) MLMD__TRACK_RPC_LIST(RPC_NAME) };
+static const char *const rpcs[] = { MLMD_RPC_LIST(RPC_NAME) MLMD__TRACK_RPC_LIST(RPC_NAME)
+				     MLMD__REG_RPC_LIST(RPC_NAME) MLMD__AUDIT_RPC_LIST(RPC_NAME) };
 #undef RPC_NAME
 #define N_RPCS (sizeof rpcs / sizeof rpcs[0])
-#define MAX_CALLS 16
+#define MAX_CALLS 32
+#define SET_ACTOR N_RPCS /* the method index that sets the actor */
 
 static void rpc_call(mlmd_store *s, const char *method, const uint8_t *req, size_t len)
 {
@@ -39,6 +47,12 @@ static void rpc_call(mlmd_store *s, const char *method, const uint8_t *req, size
 		protobuf_c_service_descriptor_get_method_by_name(&mlmd__pb__metadata_store_service__descriptor, method);
 	if (!md)
 		md = protobuf_c_service_descriptor_get_method_by_name(&mlmd__pb__tracking__tracking_service__descriptor,
+								      method);
+	if (!md)
+		md = protobuf_c_service_descriptor_get_method_by_name(
+			&mlmd__pb__governance__registry_service__descriptor, method);
+	if (!md)
+		md = protobuf_c_service_descriptor_get_method_by_name(&mlmd__pb__governance__audit_service__descriptor,
 								      method);
 	if (!md)
 		abort();
@@ -68,6 +82,26 @@ static void rpc_call(mlmd_store *s, const char *method, const uint8_t *req, size
 	mlmd_buffer_free(resp);
 }
 
+/* Sets the actor to the record's bytes (up to the first NUL); a bad name
+ * must be refused with a message, the actor left as it was. */
+static void set_actor(mlmd_store *s, const uint8_t *name, size_t len)
+{
+	char buf[300];
+	if (len >= sizeof buf)
+		len = sizeof buf - 1;
+	memcpy(buf, name, len);
+	buf[len] = 0;
+	char *before = strdup(mlmd_store_actor(s));
+	if (!before)
+		abort();
+	int rc = mlmd_store_set_actor(s, buf);
+	if (getenv("FUZZ_RPC_TRACE"))
+		fprintf(stderr, "set actor '%s': %s %s\n", buf, mlmd_status_name(rc), rc ? mlmd_error_message() : "");
+	if (rc ? !mlmd_error_message()[0] || strcmp(before, mlmd_store_actor(s)) : strcmp(buf, mlmd_store_actor(s)))
+		abort();
+	free(before);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
@@ -77,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	size_t at = 0;
 	for (int n = 0; n < MAX_CALLS && at < size; n++) {
-		const char *method = rpcs[data[at++] % N_RPCS];
+		size_t m = data[at++] % (N_RPCS + 1);
 		size_t len = 0;
 		if (at + 2 <= size) {
 			len = (size_t)data[at] | (size_t)data[at + 1] << 8;
@@ -87,7 +121,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (len > size - at)
 			len = size - at;
-		rpc_call(s, method, data + at, len);
+		if (m == SET_ACTOR)
+			set_actor(s, data + at, len);
+		else
+			rpc_call(s, rpcs[m], data + at, len);
 		at += len;
 	}
 	mlmd_store_free(s);

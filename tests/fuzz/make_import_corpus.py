@@ -6,6 +6,7 @@ inputs for `mlmd import`, cut from two real exports and varied.
   build/mlmd --store sqlite:f.db export fixture.jsonl
   python3 tests/fuzz/make_import_corpus.py demo.jsonl fixture.jsonl tests/fuzz/corpus/import
 
+`--audit-only OUT` writes just the audit_record seeds (no exports needed).
 Also usable by tests: deep_value(n) builds a property nested n lists deep.
 """
 
@@ -113,14 +114,58 @@ def main(demo_path, fixture_path, out):
                                                                                 b64(deep_artifact(art_type_id, 3)))],
   }
   seeds.update(metric_seeds(demo))
+  seeds.update(audit_seeds())
   os.makedirs(out, exist_ok=True)
   for name, lines in seeds.items():
     with open(os.path.join(out, name), 'w') as f:
       f.write('\n'.join(lines) + '\n')
 
 
+def audit_record(seq, time_ms, actor, operation, ids, prev, req='ab' * 32, hash_=None):
+  """An mlmd.governance.AuditRecord (its hash computed unless given) and its hash."""
+  import hashlib
+  text = 'mlmd.audit.v1\n%d\n%d\n%s\n%s\n%s\n%s\n%s\n' % (seq, time_ms, actor, operation, ids, req, prev)
+  h = hash_ if hash_ is not None else hashlib.sha256(text.encode()).hexdigest()
+  pb = (field(1, 0, varint(seq & (2**64 - 1))) + field(2, 0, varint(time_ms & (2**64 - 1))) +
+        field(3, 2, actor.encode()) + field(4, 2, operation.encode()) + field(5, 2, ids.encode()) +
+        field(6, 2, req.encode()) + field(7, 2, prev.encode()) + field(8, 2, h.encode()))
+  return pb, h
+
+
+def audit_seeds():
+  """Inputs with audit_record lines: a chain kept as an archive, and hostile ones (bad base64,
+  bad protobuf, seqs that disagree, go backwards or reach INT64_MAX, NUL bytes, no hash)."""
+  header = '{"kind":"mlmd_export","version":1,"library":"0.1.0","schema_version":4}'
+  def line(pb, seq=None):
+    return ('{"kind":"audit_record",%s"pb":"%s"}' % ('' if seq is None else '"seq":%d,' % seq, b64(pb)))
+  chain, prev = [], '0' * 64
+  for i in range(1, 4):
+    pb, prev = audit_record(i, 1796292000000 + i, 'alice', 'PutArtifacts', 'artifact_ids=%d' % i, prev)
+    chain.append(line(pb, i))
+  top, _ = audit_record(2**63 - 1, -2**63, 'a', 'X', '', '0' * 64)
+  nul, _ = audit_record(1, 1, 'a\x00b', 'X', '', '0' * 64)
+  nohash = audit_record(1, 1, 'a', 'X', '', '0' * 64)[0][:-(2 + 64)]
+  return {
+      'audit_chain.jsonl': [header] + chain,
+      'audit_seq_differs.jsonl': [header, chain[0].replace('"seq":1', '"seq":2')],
+      'audit_backwards.jsonl': [header, chain[1], chain[0]],
+      'audit_gap.jsonl': [header, chain[0], chain[2]],
+      'audit_bad_base64.jsonl': [header, '{"kind":"audit_record","seq":1,"pb":"!!!=AAA"}'],
+      'audit_bad_pb.jsonl': [header, line(b'\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff'),
+                             line(b'\x1a\xff\xff\xff\xff\x0fab'), line(b'\x0b\x0c')],
+      'audit_no_pb.jsonl': [header, '{"kind":"audit_record","seq":1}'],
+      'audit_int64.jsonl': [header, line(top, 2**63 - 1), '{"kind":"audit_record","seq":-9223372036854775808,"pb":""}'],
+      'audit_nul_and_no_hash.jsonl': [header, line(nul, 1), line(nohash, 1)],
+      'audit_old_store.jsonl': [header.replace('"schema_version":4', '"schema_version":3')] + chain[:1],
+  }
+
+
 if __name__ == '__main__':
-  if sys.argv[1] == '--metric-only':  # python3 make_import_corpus.py --metric-only demo.jsonl OUT
+  if sys.argv[1] == '--audit-only':  # python3 make_import_corpus.py --audit-only OUT
+    for name, lines in audit_seeds().items():
+      with open(os.path.join(sys.argv[2], name), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+  elif sys.argv[1] == '--metric-only':  # python3 make_import_corpus.py --metric-only demo.jsonl OUT
     for name, lines in metric_seeds([l for l in open(sys.argv[2]).read().splitlines() if l]).items():
       with open(os.path.join(sys.argv[3], name), 'w') as f:
         f.write('\n'.join(lines) + '\n')

@@ -15,6 +15,7 @@ import sys
 from ml_metadata.proto import metadata_store_pb2 as pb
 from ml_metadata.proto import metadata_store_service_pb2 as svc
 from mlmd.proto import mlmd_tracking_pb2 as trk
+from mlmd.proto import mlmd_governance_pb2 as gov
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 out = sys.argv[1]
@@ -29,10 +30,17 @@ with open(os.path.join(HERE, '..', '..', 'lib', 'store', 'track.h')) as f:
   TRACKING = re.findall(r'X\((\w+), \w+, [01]\)', f.read())
 assert len(TRACKING) == 10, TRACKING
 METHODS += TRACKING
+# then the governance RPCs: lib/store/governance.h's MLMD__REG_RPC_LIST and MLMD__AUDIT_RPC_LIST,
+# and last the target's pseudo-method that sets the actor.
+with open(os.path.join(HERE, '..', '..', 'lib', 'store', 'governance.h')) as f:
+  GOVERNANCE = re.findall(r'X\((\w+), \w+, [01]\)', f.read())
+assert len(GOVERNANCE) == 20, GOVERNANCE
+METHODS += GOVERNANCE
+SET_ACTOR = len(METHODS)
 
 
 def rec(method, **fields):
-  req = getattr(trk if method in TRACKING else svc, method + 'Request')(**fields)
+  req = getattr(gov if method in GOVERNANCE else trk if method in TRACKING else svc, method + 'Request')(**fields)
   b = req.SerializeToString()
   assert len(b) < 65536
   return bytes([METHODS.index(method)]) + struct.pack('<H', len(b)) + b
@@ -167,3 +175,91 @@ save('track-history', START,
      rec('GetMetricHistory', run_id=1, key='val/acc'),
      rec('PutMetricHistory', run_id=1, metrics=[trk.MetricSeries(key='bad', values=[1], steps=[1, 2])]),
      rec('ListMetricKeys', run_ids=[]))
+
+
+# The governance services: a registered model with versions, tags, aliases, a policy with
+# requirements, requests approved by another actor, rejected, superseded; then resolve (by
+# alias, version, latest, as of a time), history, searches and pages, and the audit log.
+def actor(name):
+  return bytes([SET_ACTOR]) + struct.pack('<H', len(name)) + name.encode()
+
+
+MODEL_TYPE = rec('PutArtifactType', artifact_type=pb.ArtifactType(name='Model', properties={'digest': pb.STRING}))
+def model_artifacts(n):
+  arts = []
+  for i in range(n):
+    a = pb.Artifact(type_id=1, uri='file:///m%d.onnx' % i)
+    a.properties['digest'].string_value = 'sha256:' + ('%02x' % i) * 32
+    arts.append(a)
+  return rec('PutArtifacts', artifacts=arts)
+
+
+REG = [MODEL_TYPE, model_artifacts(3), actor('alice'),
+       rec('CreateRegisteredModel', name='iris', description='d', tags=[gov.Tag(key='team', value='a')]),
+       rec('CreateModelVersion', model_name='iris', artifact_id=1, tags=[gov.Tag(key='eval', value='ok')]),
+       rec('CreateModelVersion', model_name='iris', artifact_id=2, description='two'),
+       rec('CreateModelVersion', model_name='iris', artifact_id=3)]
+save('reg-aliases', *REG,
+     rec('SetAliases', model_name='iris', moves=[gov.AliasMove(alias='champion', version=1),
+                                                 gov.AliasMove(alias='challenger', version=2)]),
+     rec('SetAliases', model_name='iris', moves=[gov.AliasMove(alias='champion', version=2),
+                                                 gov.AliasMove(alias='challenger', version=0)]),
+     rec('ResolveModel', model_name='iris', alias='champion'),
+     rec('ResolveModel', model_name='iris', alias='champion', as_of_ms=1),
+     rec('ResolveModel', model_name='iris', alias='latest'),
+     rec('ResolveModel', model_name='iris', version=2),
+     rec('GetAliasHistory', model_name='iris'),
+     rec('GetRegisteredModel', name='iris'),
+     rec('UpdateRegisteredModel', name='iris', description='new', set_tags=[gov.Tag(key='x', value='y')],
+         delete_tags=['team']))
+save('reg-approve', *REG,
+     rec('SetAliasPolicy', model_name='iris', alias='prod', approvals=2,
+         require=[gov.Requirement(key='eval', value='ok')]),
+     rec('RequestAliasMove', model_name='iris', moves=[gov.AliasMove(alias='prod', version=1)], comment='go'),
+     rec('ApproveRequest', request_id=1),
+     actor('bob'), rec('ApproveRequest', request_id=1, comment='lgtm'),
+     actor('carol'), rec('ApproveRequest', request_id=1),
+     rec('GetAliasRequests', model_name='iris'),
+     rec('ResolveModel', model_name='iris', alias='prod'),
+     rec('GetAliasHistory', model_name='iris', alias='prod'),
+     rec('GetRegisteredModel', name='iris'))
+save('reg-reject', *REG,
+     rec('SetAliasPolicy', model_name='iris', alias='prod', approvals=1),
+     rec('RequestAliasMove', model_name='iris', moves=[gov.AliasMove(alias='prod', version=2)]),
+     rec('RequestAliasMove', model_name='iris', moves=[gov.AliasMove(alias='prod', version=3),
+                                                       gov.AliasMove(alias='beta', version=1)]),
+     actor('bob'), rec('RejectRequest', request_id=1, comment='no'),
+     rec('ApproveRequest', request_id=2),
+     rec('ApproveRequest', request_id=1),
+     rec('GetAliasRequests', pending_only=True),
+     rec('GetAliasRequests', request_id=2),
+     rec('DeleteAliasPolicy', model_name='iris', alias='prod'),
+     rec('GetRegisteredModel', name='iris'))
+save('reg-supersede', *REG,
+     rec('SetAliasPolicy', model_name='iris', alias='prod', approvals=1),
+     rec('RequestAliasMove', model_name='iris', moves=[gov.AliasMove(alias='prod', version=2)]),
+     rec('RequestAliasMove', model_name='iris', moves=[gov.AliasMove(alias='prod', version=3)]),
+     actor('bob'), rec('ApproveRequest', request_id=2),
+     rec('ApproveRequest', request_id=1),
+     rec('GetAliasRequests'),
+     rec('SetAliases', model_name='iris', moves=[gov.AliasMove(alias='prod', version=1)]))
+save('reg-search', *REG,
+     rec('CreateRegisteredModel', name='a'), rec('CreateRegisteredModel', name='b'),
+     rec('CreateModelVersion', model_name='a', artifact_id=1),
+     rec('ListRegisteredModels', max_results=1),
+     rec('ListRegisteredModels', max_results=1, page_token='a'),
+     rec('SearchModelVersions', artifact_id=1, max_results=1),
+     rec('SearchModelVersions', tags=[gov.Tag(key='eval', value='ok')]),
+     rec('SearchModelVersions', model_name='iris', max_results=2, page_token='2'),
+     rec('SetModelVersionTags', model_name='iris', version=2, set_tags=[gov.Tag(key='eval', value='ok')],
+         delete_tags=['none']),
+     rec('SearchModelVersions', model_name='iris', tags=[gov.Tag(key='eval', value='ok')]))
+save('audit', *REG,
+     rec('SetAliases', model_name='iris', moves=[gov.AliasMove(alias='champion', version=1)]),
+     rec('GetAuditLog'), rec('GetAuditLog', since_seq=2, max_results=2),
+     rec('GetAuditCheckpoint'), rec('VerifyAudit'),
+     rec('VerifyAudit', checkpoint_seq=3, checkpoint_hash='0' * 64),
+     rec('PutAuditArchive', source='old', records=[
+         gov.AuditRecord(seq=1, time_ms=1, actor='x', operation='PutArtifacts', ids='artifact_ids=1',
+                         request_sha256='a' * 64, prev_hash='0' * 64, hash='b' * 64)]),
+     rec('VerifyAudit'))

@@ -211,7 +211,8 @@ def test_resolve_now_and_as_of(reg):
       'version'] == 3
   # bad times and references are bad usage
   for bad in ('yesterday', '2026-13-01', '2026-02-29', '2026-12-03T10:00:00', '2026-12-03T24:00:00Z',
-              '2026-12-03T10:00:00+1', '2026-12-03T10:00:00Zjunk', '0', '99999999999999999999'):
+              '2026-12-03T10:00:00+1', '2026-12-03T10:00:00Zjunk', '0', '99999999999999999999',
+              '2026-12-03T10:00:00+01:', '1969-12-31T23:59:59Z', '2026-12-31T23:59:60Z'):
     res = mlmd('--store', s, 'registry', 'resolve', 'iris@prod', '--as-of', bad, check=False)
     assert res.returncode == 2 and '--as-of' in res.stderr, bad
   for ref in ('iris', 'iris@', 'iris/', 'iris/x', '@prod', 'iris/0'):

@@ -435,3 +435,27 @@ def test_references_and_times():
   for bad in (0, -1, True, '1.0', 'one', 2**63):
     with pytest.raises(errors.InvalidArgumentError):
       registry.version_number(bad)
+
+
+def test_hostile_filters_numbers_and_times():
+  # LIKE with many '%' runs over a long name: answered (a regex of '.*'
+  # runs backtracked exponentially here and never returned)
+  keep = _filter.registered_model_filter("name LIKE '" + '%a' * 12 + "%b'")
+  assert not keep('a' * 250) and keep('a' * 249 + 'b')
+  keep = _filter.registered_model_filter("name ILIKE 'A%_%c'")
+  assert keep('abc') and keep('ABXC') and not keep('ac') and not keep('abcd')
+  assert _filter.registered_model_filter("name LIKE '%%'")('')
+  # digits str.isdigit() takes and int() refuses: InvalidArgumentError, not
+  # ValueError
+  for call in (lambda: registry.version_number('\u00b2'),
+               lambda: registry.parse_ref('m/\u00b2'),
+               lambda: registry.as_of_ms('\u00b2'),
+               lambda: mlmd.audit.parse_checkpoint('\u00b2:' + '0' * 64),
+               lambda: registry._id('artifact_id', '\u00b9')):
+    with pytest.raises(errors.InvalidArgumentError):
+      call()
+  # times that do not fit, or have no local time
+  for bad in (2**63, -2**63 - 1, str(2**64), datetime.datetime(1, 1, 1)):
+    with pytest.raises(errors.InvalidArgumentError):
+      registry.as_of_ms(bad)
+  assert registry.as_of_ms(2**63 - 1) == 2**63 - 1

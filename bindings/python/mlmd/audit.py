@@ -71,7 +71,7 @@ def parse_checkpoint(checkpoint):
   or a (seq, hash) pair; InvalidArgumentError else."""
   if isinstance(checkpoint, str):
     seq, sep, h = checkpoint.strip().partition(':')
-    if not sep or not seq.isdigit():
+    if not sep or not (seq.isascii() and seq.isdigit()):
       raise errors.InvalidArgumentError(
           'checkpoint %r: expected SEQ:HASH (as audit_checkpoint() gives)'
           % (checkpoint,))

@@ -69,7 +69,7 @@ def run_id_to_int(run_id):
     n = run_id
   else:
     text = str(run_id).strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
       raise errors.InvalidArgumentError(
           'run id %r is not a run id (run ids are decimal execution ids, '
           'such as "42")' % (run_id,))

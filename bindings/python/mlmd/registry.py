@@ -26,6 +26,12 @@ from mlmd.proto import mlmd_governance_pb2 as gpb
 _INT32_MAX = 2**31 - 1
 
 
+def _decimal(text):
+  """Whether `text` is ASCII decimal digits (str.isdigit() alone also takes
+  '²' and other digits int() refuses)."""
+  return text.isascii() and text.isdigit()
+
+
 def version_number(version):
   """A version number (1, "3") as an int >= 1; InvalidArgumentError else."""
   if isinstance(version, bool):
@@ -33,7 +39,7 @@ def version_number(version):
                                       % (version,))
   if isinstance(version, numbers.Integral):
     n = int(version)
-  elif isinstance(version, str) and version.strip().isdigit():
+  elif isinstance(version, str) and _decimal(version.strip()):
     n = int(version.strip())
   else:
     raise errors.InvalidArgumentError(
@@ -53,12 +59,21 @@ def _id(what, value):
   """An id (42, "42") as an int >= 1."""
   if isinstance(value, bool) or not (
       isinstance(value, numbers.Integral) or
-      (isinstance(value, str) and value.strip().isdigit())):
+      (isinstance(value, str) and _decimal(value.strip()))):
     raise errors.InvalidArgumentError('%s %r is not an id (a positive '
                                       'integer)' % (what, value))
   n = int(value)
   if n < 1 or n >= 2**63:
     raise errors.InvalidArgumentError('%s %r is out of range' % (what, value))
+  return n
+
+
+def _ms_in_range(as_of, n):
+  """n, when it fits the request's int64 as_of_ms; InvalidArgumentError
+  else (the store says itself what a time before the epoch is)."""
+  if not -2**63 <= n < 2**63:
+    raise errors.InvalidArgumentError('as_of %r is out of range (ms since the '
+                                      'epoch, below 2**63)' % (as_of,))
   return n
 
 
@@ -69,17 +84,21 @@ def as_of_ms(as_of):
   if isinstance(as_of, bool):
     raise errors.InvalidArgumentError('as_of %r is not a time' % (as_of,))
   if isinstance(as_of, numbers.Integral):
-    return int(as_of)
+    return _ms_in_range(as_of, int(as_of))
   if isinstance(as_of, datetime.datetime):
-    return int(round(as_of.timestamp() * 1000))
+    try:
+      return int(round(as_of.timestamp() * 1000))
+    except (ValueError, OverflowError, OSError) as e:
+      # a naive datetime near year 1 or 9999 has no local time
+      raise errors.InvalidArgumentError('as_of %r: %s' % (as_of, e)) from None
   if isinstance(as_of, datetime.date):
     as_of = datetime.datetime(as_of.year, as_of.month, as_of.day,
                               tzinfo=datetime.timezone.utc)
     return int(round(as_of.timestamp() * 1000))
   if isinstance(as_of, str):
     text = as_of.strip()
-    if text.isdigit():
-      return int(text)
+    if _decimal(text):
+      return _ms_in_range(as_of, int(text))
     try:
       t = datetime.datetime.fromisoformat(
           text[:-1] + '+00:00' if text[-1:] in 'Zz' and text else text)
@@ -109,7 +128,7 @@ def parse_ref(ref):
   name, rest = ref[:cut], ref[cut + 1:]
   if ref[cut] == '@':
     return name, rest, None
-  if not rest.isdigit() or int(rest) < 1:
+  if not _decimal(rest) or int(rest) < 1:
     raise errors.InvalidArgumentError(
         'model reference %r: the version after "/" must be a decimal '
         'number >= 1' % (ref,))
@@ -186,7 +205,7 @@ class RegistryMethods(object):
     start = 0
     if page_token:
       if not page_token.startswith('offset:') or \
-          not page_token[7:].isdigit():
+          not _decimal(page_token[7:]):
         raise errors.InvalidArgumentError('page_token %r is not a token of '
                                           'this filter' % (page_token,))
       start = int(page_token[7:])
@@ -225,7 +244,7 @@ class RegistryMethods(object):
           'create_model_version: source %r: give the model artifact (its id '
           'or its URI)' % (source,))
     if isinstance(source, numbers.Integral) or (
-        isinstance(source, str) and source.strip().isdigit()):
+        isinstance(source, str) and _decimal(source.strip())):
       return _id('artifact id', source)
     uri = os.fspath(source)
     uris = [uri]
