@@ -100,9 +100,10 @@ int cli_import_metric(cli_importer *im, int64_t old_id, Mlmd__Pb__Tracking__Metr
 int cli_import_registry(cli_importer *im, Mlmd__Pb__Governance__RestoreRegistryRequest *st, int64_t src);
 
 /* One record of the source's audit log (line `src`). Records are kept, in
- * the import's transaction, as archives (PutAuditArchive) of up to
- * CLI_AUDIT_CHUNK records each; the store must be at schema version 4. The
- * record is the importer's from then on. */
+ * the import's transaction, as one archive, sent in PutAuditArchive calls of
+ * up to CLI_AUDIT_CHUNK records (each after the first continues the first's
+ * archive); the store must be at schema version 4. The record is the
+ * importer's from then on. */
 #define CLI_AUDIT_CHUNK 10000
 int cli_import_audit(cli_importer *im, Mlmd__Pb__Governance__AuditRecord *r, int64_t src);
 

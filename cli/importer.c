@@ -563,6 +563,11 @@ static int flush_audit(cli_importer *im)
 	rq.n_records = im->n_audit;
 	rq.records = im->audit;
 	rq.source = "mlmd import";
+	/* one archive for the whole import: later batches continue the first's chain */
+	if (im->counts.audit_first_archive) {
+		rq.has_continues = 1;
+		rq.continues = im->counts.audit_first_archive;
+	}
 	int rc = 0;
 	if (cli_track_call(im->s, "PutAuditArchive", &rq.base,
 		&mlmd__pb__governance__put_audit_archive_response__descriptor, (void **)&rs))

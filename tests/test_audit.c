@@ -618,6 +618,53 @@ static void extreme_seqs_do_not_overflow(void **st)
 	mlmd_store_free(s);
 }
 
+/* An import's records sent in several calls are one archive: each call
+ * after the first names the archive it continues, must start where it ended,
+ * and verify checks the link between the calls' records like any other. */
+static void archive_continued_over_several_calls_is_one_chain(void **st)
+{
+	(void)st;
+	mlmd_store *src = open_memory();
+	some_writes(src);
+	Mlmd__Pb__Governance__GetAuditLogResponse *l = audit_log(src, 0);
+	assert_int_equal(l->n_records, 5);
+	mlmd_store *s = open_memory();
+	Mlmd__Pb__Governance__PutAuditArchiveRequest rq = MLMD__PB__GOVERNANCE__PUT_AUDIT_ARCHIVE_REQUEST__INIT;
+	Mlmd__Pb__Governance__PutAuditArchiveResponse *rs;
+	rq.n_records = 2;
+	rq.records = l->records;
+	OK(call_rpc(s, "PutAuditArchive", &rq.base, &mlmd__pb__governance__put_audit_archive_response__descriptor,
+		    (void **)&rs));
+	int64_t first = rs->archive_seq;
+	mlmd_message_free(rs);
+	/* the next call must start at record 3 */
+	rq.has_continues = 1;
+	rq.continues = first;
+	rq.records = l->records + 3;
+	rq.n_records = 2;
+	FAILS(call_rpc(s, "PutAuditArchive", &rq.base, &mlmd__pb__governance__put_audit_archive_response__descriptor,
+		       NULL), MLMD_INVALID_ARGUMENT, "does not continue the archive");
+	rq.continues = 999;
+	FAILS(call_rpc(s, "PutAuditArchive", &rq.base, &mlmd__pb__governance__put_audit_archive_response__descriptor,
+		       NULL), MLMD_NOT_FOUND, "no archive of import record 999");
+	rq.continues = first;
+	rq.records = l->records + 2;
+	rq.n_records = 3;
+	OK(call_rpc(s, "PutAuditArchive", &rq.base, &mlmd__pb__governance__put_audit_archive_response__descriptor,
+		    (void **)&rs));
+	assert_int_equal(rs->archive_seq, first);
+	mlmd_message_free(rs);
+	expect_intact(s, 0, NULL);
+	/* record 3, the first of the second call, deleted: a gap in one chain */
+	char q[128];
+	snprintf(q, sizeof q, "DELETE FROM audit_archive WHERE import_seq = %lld AND seq = 3", (long long)first);
+	sql(s, q);
+	expect_broken(s, 0, NULL, first, "record 3 is missing");
+	mlmd_message_free(l);
+	mlmd_store_free(s);
+	mlmd_store_free(src);
+}
+
 /* ---- stores from before governance ---------------------------------------------------------- */
 
 /* A version-3 store opened without the upgrade is written without records
@@ -676,6 +723,7 @@ int main(void)
 		cmocka_unit_test(rewritten_chain_fails_the_checkpoint),
 		cmocka_unit_test(crash_mid_transaction_leaves_neither),
 		cmocka_unit_test(archives_are_kept_and_verified),
+		cmocka_unit_test(archive_continued_over_several_calls_is_one_chain),
 		cmocka_unit_test(extreme_seqs_do_not_overflow),
 		cmocka_unit_test(version_3_store_has_no_log_until_upgraded),
 	};

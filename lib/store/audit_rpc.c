@@ -270,6 +270,28 @@ static int check_hex64(const char *s, int64_t seq, const char *field)
 				   "digits", seq, field);
 }
 
+/* The last seq of the archive of import record `import_seq`: NOT_FOUND when
+ * there is none. */
+static int archive_end(call *c, int64_t import_seq, int64_t *last)
+{
+	sqlq q;
+	int rc = mlmd__q(c->sql, &q, "SELECT max(seq) FROM audit_archive WHERE import_seq = ?");
+	if (rc)
+		return rc;
+	mlmd__q_i64(&q, 1, import_seq);
+	rc = mlmd__q_step(&q);
+	*last = rc == 1 && !mlmd__q_isnull(&q, 0) ? mlmd__q_col_i64(&q, 0) : 0;
+	mlmd__q_done(&q);
+	if (rc < 0)
+		return rc;
+	if (*last == 0)
+		return mlmd__fail(MLMD_NOT_FOUND, "continues: there is no archive of import record %" PRId64, import_seq);
+	if (*last == INT64_MAX)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "the archive of import record %" PRId64 " ends at the largest seq: "
+				  "nothing can continue it", import_seq);
+	return 0;
+}
+
 int mlmd__gov_PutAuditArchive(call *c, const Mlmd__Pb__Governance__PutAuditArchiveRequest *rq,
 			      Mlmd__Pb__Governance__PutAuditArchiveResponse *rs)
 {
@@ -283,12 +305,20 @@ int mlmd__gov_PutAuditArchive(call *c, const Mlmd__Pb__Governance__PutAuditArchi
 	if (seq == INT64_MAX) /* only an edited log ends there; run() could not append this call's record */
 		return mlmd__fail(MLMD_DATA_LOSS, "the audit log's last seq is %" PRId64 ": no record can follow it "
 				  "(the log was edited; mlmd audit verify)", seq);
-	/* this call's own record comes next (run() appends it after this handler) */
-	int64_t import_seq = seq + 1;
+	/* this call's own record comes next (run() appends it after this handler),
+	 * unless the records continue an archive an earlier call started */
+	int64_t import_seq = seq + 1, after = 0;
+	if (rq->has_continues && (rc = archive_end(c, rq->continues, &after)))
+		return rc;
+	if (rq->has_continues)
+		import_seq = rq->continues;
 	for (size_t i = 0; i < rq->n_records; i++) {
 		const Mlmd__Pb__Governance__AuditRecord *r = rq->records[i];
 		if (!r->has_seq || r->seq < 1)
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, "archived record #%zu has no seq (seqs start at 1)", i);
+		if (i == 0 && after && r->seq != after + 1)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT, "archived record %" PRId64 " does not continue the archive "
+					  "of import record %" PRId64 ", which ends at record %" PRId64, r->seq, import_seq, after);
 		if (i && r->seq <= rq->records[i - 1]->seq)
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, "archived record %" PRId64 " comes after record %" PRId64
 					  ": the records must be in ascending seq order", r->seq, rq->records[i - 1]->seq);
