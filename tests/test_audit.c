@@ -156,6 +156,16 @@ static void every_write_appends_one_linked_record(void **st)
 		assert_true(r->time_ms > 0);
 		snprintf(prev, sizeof prev, "%s", r->hash);
 	}
+	/* each hash is SHA-256 of the documented text (docs/audit.md), computed here independently */
+	for (size_t i = 0; i < l->n_records; i++) {
+		Record *r = l->records[i];
+		char text[1024], h[65];
+		int n = snprintf(text, sizeof text, "mlmd.audit.v1\n%lld\n%lld\n%s\n%s\n%s\n%s\n%s\n", (long long)r->seq,
+				 (long long)r->time_ms, r->actor, r->operation, r->ids, r->request_sha256, r->prev_hash);
+		assert_true(n > 0 && (size_t)n < sizeof text);
+		sha256_hex(text, (size_t)n, h);
+		assert_string_equal(r->hash, h);
+	}
 	/* the ids the calls touched, from their responses and requests */
 	assert_string_equal(l->records[0]->ids, "type_id=1");
 	assert_non_null(strstr(l->records[1]->ids, "artifact_ids=1,2"));
@@ -183,6 +193,33 @@ static void every_write_appends_one_linked_record(void **st)
 	bad.max_results = -1;
 	FAILS(call_rpc(s, "GetAuditLog", &bad.base, &mlmd__pb__governance__get_audit_log_response__descriptor, NULL),
 	      MLMD_INVALID_ARGUMENT, "max_results -1");
+	/* the same for a record whose ids run long (400 artifacts in one call) */
+	{
+		int64_t t = artifact_type(s, "Many", 0);
+		Mlmd__Pb__Artifact *many[400];
+		for (int i = 0; i < 400; i++)
+			many[i] = new_artifact(t, "/many");
+		Mlmd__Pb__PutArtifactsRequest mq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+		Mlmd__Pb__PutArtifactsResponse *mr;
+		mq.n_artifacts = 400;
+		mq.artifacts = many;
+		OK(mlmd_store_put_artifacts(s, &mq, &mr));
+		mlmd_message_free(mr);
+		for (int i = 0; i < 400; i++)
+			mlmd_message_free(many[i]);
+		Mlmd__Pb__Governance__GetAuditLogResponse *ml = audit_log(s, 5);
+		Record *r = ml->records[ml->n_records - 1];
+		assert_string_equal(r->operation, "PutArtifacts");
+		size_t cap = strlen(r->ids) + 512;
+		assert_true(strlen(r->ids) > 1024); /* past the library's stack buffer */
+		char *text = malloc(cap), h[65];
+		int n = snprintf(text, cap, "mlmd.audit.v1\n%lld\n%lld\n%s\n%s\n%s\n%s\n%s\n", (long long)r->seq,
+				 (long long)r->time_ms, r->actor, r->operation, r->ids, r->request_sha256, r->prev_hash);
+		sha256_hex(text, (size_t)n, h);
+		assert_string_equal(r->hash, h);
+		free(text);
+		mlmd_message_free(ml);
+	}
 	mlmd_store_free(s);
 }
 
