@@ -15,6 +15,7 @@
 #include "mlmd/tracking.h"
 #include "mlmd/registry.h"
 #include "mlmd/audit.h"
+#include "mlmd/datagov.h"
 #include "mlmd/json.h"
 
 #endif

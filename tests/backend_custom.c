@@ -127,6 +127,29 @@ static const char schema_v4[] =
 	" actor TEXT NOT NULL, approve INTEGER NOT NULL, comment TEXT NOT NULL, time INTEGER NOT NULL,"
 	" PRIMARY KEY (request_id, actor));\n";
 
+/* Version 5: data governance: tombstone columns, labels, the serving gate,
+ * retention policies. */
+#define CUSTOM_TOMB(T) \
+	"ALTER TABLE " T " ADD COLUMN deleted_time INTEGER; ALTER TABLE " T " ADD COLUMN deleted_by TEXT;" \
+	" ALTER TABLE " T " ADD COLUMN delete_reason TEXT;\n"
+static const char schema_v5[] = CUSTOM_TOMB("artifact") CUSTOM_TOMB("execution") CUSTOM_TOMB("context")
+	"CREATE TABLE label (id INTEGER PRIMARY KEY, kind INTEGER NOT NULL, node_id INTEGER NOT NULL,"
+	" label TEXT NOT NULL, reason TEXT NOT NULL, until_ms INTEGER NOT NULL, propagate INTEGER NOT NULL,"
+	" actor TEXT NOT NULL, time INTEGER NOT NULL, UNIQUE (kind, node_id, label));\n"
+	"CREATE INDEX label_label ON label (label, id);\n"
+	"CREATE TABLE label_reach (label_id INTEGER NOT NULL REFERENCES label(id) ON DELETE CASCADE,"
+	" kind INTEGER NOT NULL, node_id INTEGER NOT NULL, distance INTEGER NOT NULL,"
+	" PRIMARY KEY (label_id, kind, node_id));\n"
+	"CREATE INDEX label_reach_node ON label_reach (kind, node_id, label_id);\n"
+	"CREATE TABLE serving_gate (label TEXT PRIMARY KEY);\n"
+	"INSERT INTO serving_gate (label) VALUES ('POISONED'), ('EXPIRED'), ('RESTRICTED');\n"
+	"CREATE TABLE retention_policy (type_id INTEGER PRIMARY KEY REFERENCES type(id) ON DELETE CASCADE,"
+	" kind INTEGER NOT NULL, max_age_ms INTEGER NOT NULL, keep_last INTEGER NOT NULL, actor TEXT NOT NULL,"
+	" time INTEGER NOT NULL);\n";
+#define CUSTOM_TOMB_DROP(T) \
+	" ALTER TABLE " T " DROP COLUMN deleted_time; ALTER TABLE " T " DROP COLUMN deleted_by;" \
+	" ALTER TABLE " T " DROP COLUMN delete_reason;"
+
 static const mlmd_schema_step custom_schema[] = {
 	{ 1, schema_v1, NULL },
 	{ 2, schema_v2, schema_v2_down },
@@ -134,6 +157,8 @@ static const mlmd_schema_step custom_schema[] = {
 	{ 4, schema_v4, "DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request;"
 	  " DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history; DROP TABLE alias;"
 	  " DROP TABLE audit_archive; DROP TABLE audit_log;" },
+	{ 5, schema_v5, "DROP TABLE retention_policy; DROP TABLE serving_gate; DROP TABLE label_reach; DROP TABLE label;"
+	  CUSTOM_TOMB_DROP("artifact") CUSTOM_TOMB_DROP("execution") CUSTOM_TOMB_DROP("context") },
 };
 
 const mlmd_dialect custom_dialect = {

@@ -63,6 +63,14 @@ static inline void *test_rpc(mlmd_store *s, const char *method, const void *rqv,
 	return m;
 }
 
+/* Takes a store back from version 5 to 4 (the downgrade step's SQL). */
+#define TEST_DROP_V5_TOMB(T) \
+	" ALTER TABLE " T " DROP COLUMN deleted_time; ALTER TABLE " T " DROP COLUMN deleted_by;" \
+	" ALTER TABLE " T " DROP COLUMN delete_reason;"
+#define TEST_DROP_V5_SQL                                                                            \
+	"DROP TABLE retention_policy; DROP TABLE serving_gate; DROP TABLE label_reach; DROP TABLE label;" \
+	TEST_DROP_V5_TOMB("artifact") TEST_DROP_V5_TOMB("execution") TEST_DROP_V5_TOMB("context") " "
+
 #define TEST_DROP_V4_SQL                                                                            \
 	"DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request;"      \
 	" DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history;"     \

@@ -717,7 +717,7 @@ static void version_3_store_has_no_log_until_upgraded(void **st)
 	mlmd_store_free(s);
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, TEST_DROP_V4_SQL "; UPDATE mlmd_schema SET version = 3", NULL, NULL, NULL),
+	assert_int_equal(sqlite3_exec(db, TEST_DROP_V5_SQL TEST_DROP_V4_SQL "; UPDATE mlmd_schema SET version = 3", NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
 	s = open_file(path);
@@ -733,7 +733,7 @@ static void version_3_store_has_no_log_until_upgraded(void **st)
 	o.uri = uri;
 	o.upgrade = 1;
 	OK(mlmd_store_open(&s, &o));
-	assert_int_equal(mlmd_store_schema_version(s), 4);
+	assert_int_equal(mlmd_store_schema_version(s), mlmd_schema_version());
 	assert_int_equal(n_records(s), 0);
 	int64_t t = artifact_type(s, "After", 0);
 	(void)t;

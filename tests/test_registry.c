@@ -1109,7 +1109,7 @@ static void a_version_3_store_says_the_registry_needs_version_4(void **st)
 	mlmd_store_free(s);
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, TEST_DROP_V4_SQL " UPDATE mlmd_schema SET version = 3", NULL, NULL, NULL),
+	assert_int_equal(sqlite3_exec(db, TEST_DROP_V5_SQL TEST_DROP_V4_SQL " UPDATE mlmd_schema SET version = 3", NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
 	char uri[1100];
@@ -1126,7 +1126,7 @@ static void a_version_3_store_says_the_registry_needs_version_4(void **st)
 	mlmd_store_free(s);
 	o.upgrade = 1;
 	OK(mlmd_store_open(&s, &o));
-	assert_int_equal(mlmd_store_schema_version(s), 4);
+	assert_int_equal(mlmd_store_schema_version(s), mlmd_schema_version());
 	create_model(s, "iris");
 	mlmd_store_free(s);
 	tmp_remove(path);

@@ -292,7 +292,7 @@ static void version_1_store_upgrades(void **st)
 			snprintf(sql, sizeof sql, "DROP INDEX %s_property_by_%s_value", kinds[k], cols[c]);
 			assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 		}
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE metric; " TEST_DROP_V4_SQL "; UPDATE mlmd_schema SET version = 1",
+	assert_int_equal(sqlite3_exec(db, TEST_DROP_V5_SQL "DROP TABLE metric; " TEST_DROP_V4_SQL "; UPDATE mlmd_schema SET version = 1",
 					  NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 

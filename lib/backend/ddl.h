@@ -239,10 +239,62 @@
 	"DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history; DROP TABLE alias;" \
 	"DROP TABLE audit_archive; DROP TABLE audit_log;"
 
+/* Version 5: data governance (docs/datagov.md). A deleted node keeps its
+ * row (the events through it reference it) as a tombstone: deleted_time,
+ * deleted_by and delete_reason set, its values removed; listings and reads
+ * by id leave such rows out. label holds the labels set on nodes (kind as
+ * type.kind: 0 execution, 1 artifact, 2 context; until_ms 0 = no end);
+ * label_reach every node a label applies to (its own node at distance 0),
+ * found by node through label_reach_by_node. serving_gate lists the labels
+ * that stop a model from serving; retention_policy one policy per type. */
+#define MLMD_DDL_TOMBSTONE_COLS(T, INT) \
+	"ALTER TABLE " T " ADD COLUMN deleted_time " INT ";" \
+	"ALTER TABLE " T " ADD COLUMN deleted_by TEXT;" \
+	"ALTER TABLE " T " ADD COLUMN delete_reason TEXT;"
+#define MLMD_DDL_V5(ID, INT, DBL, BLOB, WR, HASH)                                                   \
+	MLMD_DDL_TOMBSTONE_COLS("artifact", INT) MLMD_DDL_TOMBSTONE_COLS("execution", INT)               \
+	MLMD_DDL_TOMBSTONE_COLS("context", INT)                                                          \
+	"CREATE TABLE label ("                                                                    \
+	"  id " ID ","                                                                            \
+	"  kind " INT " NOT NULL,"                                                                \
+	"  node_id " INT " NOT NULL,"                                                             \
+	"  label TEXT NOT NULL,"                                                                  \
+	"  reason TEXT NOT NULL,"                                                                 \
+	"  until_ms " INT " NOT NULL,"                                                            \
+	"  propagate " INT " NOT NULL,"                                                           \
+	"  actor TEXT NOT NULL,"                                                                  \
+	"  time " INT " NOT NULL,"                                                                \
+	"  UNIQUE (kind, node_id, label));"                                                       \
+	"CREATE INDEX label_by_label ON label (label, id);"                                       \
+	"CREATE TABLE label_reach ("                                                              \
+	"  label_id " INT " NOT NULL REFERENCES label(id) ON DELETE CASCADE,"                     \
+	"  kind " INT " NOT NULL,"                                                                \
+	"  node_id " INT " NOT NULL,"                                                             \
+	"  distance " INT " NOT NULL,"                                                            \
+	"  PRIMARY KEY (label_id, kind, node_id))" WR ";"                                         \
+	"CREATE INDEX label_reach_by_node ON label_reach (kind, node_id, label_id);"             \
+	"CREATE TABLE serving_gate (label TEXT PRIMARY KEY)" WR ";"                               \
+	"INSERT INTO serving_gate (label) VALUES ('POISONED'), ('EXPIRED'), ('RESTRICTED');"      \
+	"CREATE TABLE retention_policy ("                                                         \
+	"  type_id " INT " PRIMARY KEY REFERENCES type(id) ON DELETE CASCADE,"                    \
+	"  kind " INT " NOT NULL,"                                                                \
+	"  max_age_ms " INT " NOT NULL,"                                                          \
+	"  keep_last " INT " NOT NULL,"                                                           \
+	"  actor TEXT NOT NULL,"                                                                  \
+	"  time " INT " NOT NULL)" WR ";"
+#define MLMD_DDL_V5_(...) MLMD_DDL_V5(__VA_ARGS__)
+#define MLMD_DDL_TOMBSTONE_DROP(T) \
+	"ALTER TABLE " T " DROP COLUMN deleted_time; ALTER TABLE " T " DROP COLUMN deleted_by;" \
+	"ALTER TABLE " T " DROP COLUMN delete_reason;"
+#define MLMD_DDL_V5_DOWN \
+	"DROP TABLE retention_policy; DROP TABLE serving_gate; DROP TABLE label_reach; DROP TABLE label;" \
+	MLMD_DDL_TOMBSTONE_DROP("artifact") MLMD_DDL_TOMBSTONE_DROP("execution") MLMD_DDL_TOMBSTONE_DROP("context")
+
 /* The steps above, in the order the core runs them. Append new versions;
  * never edit a released one. TYPES and STRING as above. */
 #define MLMD_DDL_STEPS(TYPES, STRING) \
 	{ 1, MLMD_DDL_V1_(TYPES), NULL }, { 2, MLMD_DDL_V2(STRING), MLMD_DDL_V2_DOWN }, \
-	{ 3, MLMD_DDL_V3_(TYPES), MLMD_DDL_V3_DOWN }, { 4, MLMD_DDL_V4_(TYPES), MLMD_DDL_V4_DOWN }
+	{ 3, MLMD_DDL_V3_(TYPES), MLMD_DDL_V3_DOWN }, { 4, MLMD_DDL_V4_(TYPES), MLMD_DDL_V4_DOWN }, \
+	{ 5, MLMD_DDL_V5_(TYPES), MLMD_DDL_V5_DOWN }
 
 #endif

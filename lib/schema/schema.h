@@ -15,7 +15,7 @@
 #include "../sql/sql.h"
 
 /* The schema version this library reads and writes (mlmd_schema_version()). */
-#define MLMD_SCHEMA_VERSION 4
+#define MLMD_SCHEMA_VERSION 5
 /* The oldest version a store may stay at: a version-2 store lacks only the
  * metric table of experiment tracking, so it opens as it is when the caller
  * does not ask for the upgrade (every MLMD call works; the tracking calls

@@ -38,11 +38,30 @@
 	X(GetAuditCheckpoint, get_audit_checkpoint, 0)          \
 	X(PutAuditArchive, put_audit_archive, 1)
 
+/* Data governance (store/dg_*.c, store/datagov.h): deletion, retention,
+ * labels, the serving gate, impact. */
+#define MLMD__DATA_RPC_LIST(X)                                  \
+	X(DeleteNodes, delete_nodes, 1)                         \
+	X(GetTombstones, get_tombstones, 0)                     \
+	X(SetRetentionPolicy, set_retention_policy, 1)          \
+	X(GetRetentionPolicies, get_retention_policies, 0)      \
+	X(DeleteRetentionPolicy, delete_retention_policy, 1)    \
+	X(RunRetention, run_retention, 1)                       \
+	X(Classify, classify, 1)                                \
+	X(Unclassify, unclassify, 1)                            \
+	X(GetEffectiveLabels, get_effective_labels, 0)          \
+	X(ListLabels, list_labels, 0)                           \
+	X(GetServingGate, get_serving_gate, 0)                  \
+	X(SetServingGate, set_serving_gate, 1)                  \
+	X(CheckServingGate, check_serving_gate, 0)              \
+	X(Impact, impact, 0)
+
 #define MLMD__GOV_HANDLER(M, snake, writes)                                                      \
 	int mlmd__gov_##M(call *c, const Mlmd__Pb__Governance__##M##Request *rq,                  \
 			  Mlmd__Pb__Governance__##M##Response *rs);
 MLMD__REG_RPC_LIST(MLMD__GOV_HANDLER)
 MLMD__AUDIT_RPC_LIST(MLMD__GOV_HANDLER)
+MLMD__DATA_RPC_LIST(MLMD__GOV_HANDLER)
 #undef MLMD__GOV_HANDLER
 
 /* The schema version governance needs: a call on an older store (opened

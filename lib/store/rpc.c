@@ -49,6 +49,7 @@ MLMD__TRACK_RPC_LIST(TRACK_THUNK)
 	}
 MLMD__REG_RPC_LIST(GOV_THUNK)
 MLMD__AUDIT_RPC_LIST(GOV_THUNK)
+MLMD__DATA_RPC_LIST(GOV_THUNK)
 #undef GOV_THUNK
 
 enum {
@@ -57,6 +58,7 @@ enum {
 	MLMD__TRACK_RPC_LIST(IDX)
 	MLMD__REG_RPC_LIST(IDX)
 	MLMD__AUDIT_RPC_LIST(IDX)
+	MLMD__DATA_RPC_LIST(IDX)
 #undef IDX
 	RPC_COUNT
 };
@@ -78,6 +80,10 @@ static const rpc_def rpcs[RPC_COUNT] = {
 	[RPC_##M] = { #M, thunk_##M, w, &mlmd__pb__governance__audit_service__descriptor },
 	MLMD__AUDIT_RPC_LIST(AUDIT_DEF)
 #undef AUDIT_DEF
+#define DATA_DEF(M, snake, w)                                                                     \
+	[RPC_##M] = { #M, thunk_##M, w, &mlmd__pb__governance__data_governance_service__descriptor },
+	MLMD__DATA_RPC_LIST(DATA_DEF)
+#undef DATA_DEF
 };
 
 /* The request and response types of an RPC, from its generated service
@@ -121,7 +127,7 @@ static int may_call(mlmd_store *s, int writes, const char *what)
 static int handle(call *c, handler_fn fn, const void *rq, void *rs, const audit_call *audit)
 {
 	int rc = fn(c, rq, rs);
-	if (!rc && audit)
+	if (!rc && audit && !c->no_audit)
 		rc = mlmd__audit_append(c, audit);
 	return rc;
 }
@@ -224,8 +230,8 @@ int mlmd_store_call(mlmd_store *s, const char *method, const void *request, size
 	if (!d)
 		return mlmd__fail(MLMD_UNIMPLEMENTED,
 				  "unknown method '%s': not an RPC of ml_metadata.MetadataStoreService, "
-				  "mlmd.tracking.TrackingService, mlmd.governance.RegistryService or "
-				  "mlmd.governance.AuditService", method);
+				  "mlmd.tracking.TrackingService, mlmd.governance.RegistryService, "
+				  "mlmd.governance.AuditService or mlmd.governance.DataGovernanceService", method);
 	if (!request && request_len)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: request is NULL but request_len is %zu", method,
 				  request_len);

@@ -23,8 +23,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, '..', '..')
 CLI = os.environ.get('MLMD_CLI', os.path.join(ROOT, 'build', 'mlmd'))
 PIPELINE = os.path.join(os.path.dirname(CLI), 'examples', 'pipeline')
-# takes a store's tables back to schema version 3 (before governance)
-DROP_V4_SQL = ('DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request; '
+# takes a store's tables back to schema version 3 (before governance and data governance)
+_DROP_TOMBSTONE_COLS = ''.join(
+    f'ALTER TABLE {t} DROP COLUMN deleted_time; ALTER TABLE {t} DROP COLUMN deleted_by; '
+    f'ALTER TABLE {t} DROP COLUMN delete_reason; ' for t in ('artifact', 'execution', 'context'))
+DROP_V4_SQL = ('DROP TABLE retention_policy; DROP TABLE serving_gate; DROP TABLE label_reach; DROP TABLE label; '
+               + _DROP_TOMBSTONE_COLS +
+               'DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request; '
                'DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history; '
                'DROP TABLE alias; DROP TABLE audit_archive; DROP TABLE audit_log')
 

@@ -1,0 +1,69 @@
+/*
+ * store/datagov.h - what the data-governance handlers (store/dg_*.c) share:
+ * node kinds on the wire and in the tables, the schema they need, whether a
+ * node is a tombstone, and the checks that refuse a deletion (an active
+ * label on a node, an alias protecting it).
+ *
+ * Kinds: the wire's NodeKind (ARTIFACT 1, EXECUTION 2, CONTEXT 3) and the
+ * tables' (type.kind: KIND_EXECUTION 0, KIND_ARTIFACT 1, KIND_CONTEXT 2,
+ * query/query.h) differ; convert at the edge with the two functions below
+ * and use table kinds everywhere inside.
+ */
+#ifndef MLMD_STORE_DATAGOV_H
+#define MLMD_STORE_DATAGOV_H
+
+#include "governance.h"
+
+/* The schema version data governance needs (tombstone columns, labels,
+ * the serving gate, retention policies). */
+#define MLMD_DG_SCHEMA_VERSION 5
+/* FAILED_PRECONDITION naming `what` on a store below version 5 (opened
+ * without the upgrade). */
+int mlmd__dg_need_schema(call *c, const char *what);
+
+/* A wire NodeKind's table kind, or -1 (after setting INVALID_ARGUMENT naming
+ * `what`) for NODE_KIND_UNSPECIFIED or an unknown value. */
+int mlmd__dg_kind(int wire, const char *what);
+/* The wire NodeKind of a table kind. */
+int mlmd__dg_wire_kind(int kind);
+/* "artifact", "execution", "context" of a table kind. */
+const char *mlmd__dg_kind_name(int kind);
+/* The node_kind (store/nodes.c) of a table kind. */
+const node_kind *mlmd__dg_node_kind(int kind);
+
+/* Node states by id: 1 live, 2 tombstone; NOT_FOUND (with a message naming
+ * the kind and id) when no row has that id. */
+enum { DG_LIVE = 1, DG_TOMBSTONE = 2 };
+int mlmd__dg_node_state(call *c, int kind, int64_t id);
+
+/* SQL: the condition that a node row (alias n) is live. Only valid on a
+ * store at version 5 or later (the column does not exist before): code that
+ * serves older stores checks c->s->schema_version first. */
+#define MLMD_DG_LIVE_SQL "n.deleted_time IS NULL"
+
+/* Whether `label` applies to the node now (an active effective label: its
+ * own or propagated to it, until-time not passed at c->now): 1 and a
+ * description in why ("HOLD on artifact 3, 2 hops upstream: legal case
+ * 12"), 0 when it does not, or a negative status. */
+int mlmd__dg_label_applies(call *c, int kind, int64_t id, const char *label, char *why, size_t why_len);
+
+/* Whether an alias protects the node from deletion (DeleteNodesRequest in
+ * proto/mlmd_governance.proto): 1 and "MODEL@ALIAS" (and what it names) in
+ * why, 0 when none does, or a negative status. store/dg_delete.c. */
+int mlmd__dg_alias_protects(call *c, int kind, int64_t id, char *why, size_t why_len);
+
+/* Called by every write that adds lineage edges, after inserting them, so
+ * that propagating labels follow new edges: an event (artifact -> execution
+ * for input types, execution -> artifact for output types), an attribution
+ * (context -> artifact) or an association (context -> execution). Cheap
+ * when the store has no propagating label (one query per call, cached in
+ * c->labels_state). store/dg_label.c. */
+int mlmd__dg_edge_added(call *c, int from_kind, int64_t from_id, int to_kind, int64_t to_id);
+
+/* Event types (ml_metadata Event.Type) along which labels propagate and
+ * lineage is read: inputs carry artifact -> execution, outputs execution ->
+ * artifact. */
+int mlmd__dg_event_is_input(int type);
+int mlmd__dg_event_is_output(int type);
+
+#endif

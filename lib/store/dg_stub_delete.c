@@ -1,0 +1,69 @@
+/*
+ * store/dg_stub_delete.c - placeholders for the deletion and retention RPCs: UNIMPLEMENTED until
+ * their handlers land (this file is then deleted).
+ */
+#include "datagov.h"
+
+int mlmd__gov_DeleteNodes(call *c, const Mlmd__Pb__Governance__DeleteNodesRequest *rq,
+		Mlmd__Pb__Governance__DeleteNodesResponse *rs)
+{
+	(void)c;
+	(void)rq;
+	(void)rs;
+	return mlmd__fail(MLMD_UNIMPLEMENTED, "DeleteNodes is not implemented yet");
+}
+
+int mlmd__gov_GetTombstones(call *c, const Mlmd__Pb__Governance__GetTombstonesRequest *rq,
+		Mlmd__Pb__Governance__GetTombstonesResponse *rs)
+{
+	(void)c;
+	(void)rq;
+	(void)rs;
+	return mlmd__fail(MLMD_UNIMPLEMENTED, "GetTombstones is not implemented yet");
+}
+
+int mlmd__gov_SetRetentionPolicy(call *c, const Mlmd__Pb__Governance__SetRetentionPolicyRequest *rq,
+		Mlmd__Pb__Governance__SetRetentionPolicyResponse *rs)
+{
+	(void)c;
+	(void)rq;
+	(void)rs;
+	return mlmd__fail(MLMD_UNIMPLEMENTED, "SetRetentionPolicy is not implemented yet");
+}
+
+int mlmd__gov_GetRetentionPolicies(call *c, const Mlmd__Pb__Governance__GetRetentionPoliciesRequest *rq,
+		Mlmd__Pb__Governance__GetRetentionPoliciesResponse *rs)
+{
+	(void)c;
+	(void)rq;
+	(void)rs;
+	return mlmd__fail(MLMD_UNIMPLEMENTED, "GetRetentionPolicies is not implemented yet");
+}
+
+int mlmd__gov_DeleteRetentionPolicy(call *c, const Mlmd__Pb__Governance__DeleteRetentionPolicyRequest *rq,
+		Mlmd__Pb__Governance__DeleteRetentionPolicyResponse *rs)
+{
+	(void)c;
+	(void)rq;
+	(void)rs;
+	return mlmd__fail(MLMD_UNIMPLEMENTED, "DeleteRetentionPolicy is not implemented yet");
+}
+
+int mlmd__gov_RunRetention(call *c, const Mlmd__Pb__Governance__RunRetentionRequest *rq,
+		Mlmd__Pb__Governance__RunRetentionResponse *rs)
+{
+	(void)c;
+	(void)rq;
+	(void)rs;
+	return mlmd__fail(MLMD_UNIMPLEMENTED, "RunRetention is not implemented yet");
+}
+
+int mlmd__dg_alias_protects(call *c, int kind, int64_t id, char *why, size_t why_len)
+{
+	(void)c;
+	(void)kind;
+	(void)id;
+	(void)why;
+	(void)why_len;
+	return 0;
+}
