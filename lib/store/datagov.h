@@ -48,8 +48,10 @@ int mlmd__dg_node_state(call *c, int kind, int64_t id);
 int mlmd__dg_label_applies(call *c, int kind, int64_t id, const char *label, char *why, size_t why_len);
 
 /* Whether an alias protects the node from deletion (DeleteNodesRequest in
- * proto/mlmd_governance.proto): 1 and "MODEL@ALIAS" (and what it names) in
- * why, 0 when none does, or a negative status. store/dg_delete.c. */
+ * proto/mlmd_governance.proto: an artifact that is the model artifact of a
+ * version an alias names, that version's context, a model's context while
+ * it has an alias): 1 and "MODEL@ALIAS (version N)" in why, 0 when none
+ * does, or a negative status. It does not look upstream (retention does). */
 int mlmd__dg_alias_protects(call *c, int kind, int64_t id, char *why, size_t why_len);
 
 /* Called by every write that adds lineage edges, after inserting them, so
@@ -65,5 +67,20 @@ int mlmd__dg_edge_added(call *c, int from_kind, int64_t from_id, int to_kind, in
  * artifact. */
 int mlmd__dg_event_is_input(int type);
 int mlmd__dg_event_is_output(int type);
+
+/* ---- deletion (store/dg_delete.c) --------------------------------------------------------------- */
+
+typedef struct dg_delete_counts {
+	int64_t properties, events, memberships, metric_points;
+} dg_delete_counts;
+/* Makes the live node `id` a tombstone (the row kept, its values removed,
+ * deleted_time = c->now, deleted_by = the actor, delete_reason = reason or
+ * ""), adding what it removed and kept to *n. The caller has checked that
+ * the node is live and that nothing protects it. */
+int mlmd__dg_delete_one(call *c, int kind, int64_t id, const char *reason, dg_delete_counts *n);
+
+/* ---- labels (store/dg_label.c) ----------------------------------------------------------------- */
+
+/* ---- retention and impact (store/dg_retention.c, store/dg_impact.c) ------------------------------- */
 
 #endif

@@ -115,3 +115,43 @@ int mlmd__dg_event_is_output(int t)
 	return t == MLMD__PB__EVENT__TYPE__DECLARED_OUTPUT || t == MLMD__PB__EVENT__TYPE__OUTPUT ||
 	       t == MLMD__PB__EVENT__TYPE__INTERNAL_OUTPUT || t == MLMD__PB__EVENT__TYPE__PENDING_OUTPUT;
 }
+
+/* ---- what an alias protects ------------------------------------------------------------------ */
+
+/* The aliases that name a version (by the version's context): the version's
+ * model (its parent context) has an alias row with the version's number. */
+#define ALIAS_OF_VERSION                                                                                  \
+	" JOIN context_property pv ON pv.node_id = v.id AND pv.is_custom = 1 AND pv.name = 'mlmd.version'" \
+	" JOIN parent_context pc ON pc.child_id = v.id"                                                   \
+	" JOIN alias a ON a.model_id = pc.parent_id AND a.version = pv.int_value"                         \
+	" JOIN context m ON m.id = pc.parent_id"
+
+int mlmd__dg_alias_protects(call *c, int kind, int64_t id, char *why, size_t why_len)
+{
+	const char *sql;
+	if (kind == KIND_ARTIFACT)
+		sql = "SELECT m.name, a.alias, a.version FROM context_property p JOIN context v ON v.id = p.node_id"
+		      " JOIN type t ON t.id = v.type_id AND t.kind = 2 AND t.name = 'mlmd.ModelVersion'" ALIAS_OF_VERSION
+		      " WHERE p.is_custom = 1 AND p.name = 'mlmd.artifact_id' AND p.int_value = ?"
+		      " ORDER BY m.name, a.alias LIMIT 1";
+	else if (kind == KIND_CONTEXT)
+		/* a version's context, or a model's context (any of its aliases) */
+		sql = "SELECT m.name, a.alias, a.version FROM context v" ALIAS_OF_VERSION " WHERE v.id = ?"
+		      " UNION ALL SELECT m.name, a.alias, a.version FROM alias a JOIN context m ON m.id = a.model_id"
+		      " WHERE a.model_id = ? ORDER BY 1, 2 LIMIT 1";
+	else
+		return 0;
+	sqlq q;
+	int rc = mlmd__q(c->sql, &q, sql);
+	if (rc)
+		return rc;
+	mlmd__q_i64(&q, 1, id);
+	if (kind == KIND_CONTEXT)
+		mlmd__q_i64(&q, 2, id);
+	rc = mlmd__q_step(&q);
+	if (rc == 1 && why && why_len)
+		mlmd__snprintf(why, why_len, "%s@%s (version %lld)", mlmd__q_col_text(&q, 0), mlmd__q_col_text(&q, 1),
+			       (long long)mlmd__q_col_i64(&q, 2));
+	mlmd__q_done(&q);
+	return rc < 0 ? rc : rc == 1;
+}

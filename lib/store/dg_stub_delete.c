@@ -58,12 +58,12 @@ int mlmd__gov_RunRetention(call *c, const Mlmd__Pb__Governance__RunRetentionRequ
 	return mlmd__fail(MLMD_UNIMPLEMENTED, "RunRetention is not implemented yet");
 }
 
-int mlmd__dg_alias_protects(call *c, int kind, int64_t id, char *why, size_t why_len)
+int mlmd__dg_delete_one(call *c, int kind, int64_t id, const char *reason, dg_delete_counts *n)
 {
 	(void)c;
 	(void)kind;
 	(void)id;
-	(void)why;
-	(void)why_len;
-	return 0;
+	(void)reason;
+	(void)n;
+	return mlmd__fail(MLMD_UNIMPLEMENTED, "deletion is not implemented yet");
 }
