@@ -54,7 +54,8 @@
 	X(GetServingGate, get_serving_gate, 0)                  \
 	X(SetServingGate, set_serving_gate, 1)                  \
 	X(CheckServingGate, check_serving_gate, 0)              \
-	X(Impact, impact, 0)
+	X(Impact, impact, 0)                                    \
+	X(RestoreDataGovernance, restore_data_governance, 1)
 
 #define MLMD__GOV_HANDLER(M, snake, writes)                                                      \
 	int mlmd__gov_##M(call *c, const Mlmd__Pb__Governance__##M##Request *rq,                  \

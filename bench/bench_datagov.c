@@ -1,0 +1,429 @@
+/*
+ * bench/bench_datagov.c - data governance at scale (make bench). Not a test.
+ *
+ * A SQLite file in DIR gets a graph of about NODES nodes (1,000,000 by
+ * default), written in large transactions:
+ *   - a chain: dataset D0 -> (exec) -> a1 -> (exec) -> ... : the node 10
+ *     hops below D0 is the one whose effective labels are read;
+ *   - a fan-out: dataset D1 read by 50,000 executions that write one
+ *     artifact each: 100,000 nodes downstream of D1;
+ *   - filler: chains Raw -> (Step) -> Scratch, three nodes each, up to NODES.
+ * Then, each figure measured in this run:
+ *   - GetEffectiveLabels of the node 10 hops below D0 labelled POISONED
+ *     (median and best of LOOKUPS calls, request packed and answer unpacked
+ *     as a client does), and CheckServingGate of the same node;
+ *   - Classify of D1 (propagating to its 100,000 downstream nodes) and
+ *     Unclassify of it;
+ *   - in a fresh process each (this program run again with a phase
+ *     argument, so ru_maxrss is that operation's peak): DeleteNodes of
+ *     100,000 Scratch artifacts in one call, then RunRetention with a
+ *     keep-last-1000 policy on Raw over the whole store.
+ * Usage: bench_datagov DIR [nodes]
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include "bench.h"
+#include "mlmd_governance.pb-c.h"
+
+#define LOOKUPS 1000
+#define FANOUT 50000
+#define DELETE_N 100000
+#define BATCH 1000
+
+static void *rpc(mlmd_store *s, const char *method, const ProtobufCMessage *rq, const ProtobufCMessageDescriptor *d)
+{
+	size_t n = protobuf_c_message_get_packed_size(rq);
+	uint8_t *buf = malloc(n ? n : 1);
+	if (!buf)
+		exit(1);
+	protobuf_c_message_pack(rq, buf);
+	void *out;
+	size_t out_len;
+	if (mlmd_store_call(s, method, buf, n, &out, &out_len))
+		die(method);
+	free(buf);
+	void *m = d ? protobuf_c_message_unpack(d, NULL, out_len, out ? out : (void *)"") : NULL;
+	if (d && !m)
+		exit(1);
+	mlmd_buffer_free(out);
+	return m;
+}
+
+static int64_t put_type(mlmd_store *s, int kind, const char *name)
+{
+	int64_t id;
+	int rc;
+	if (kind == 1) {
+		Mlmd__Pb__ArtifactType t = MLMD__PB__ARTIFACT_TYPE__INIT;
+		t.name = (char *)name;
+		Mlmd__Pb__PutArtifactTypeRequest rq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
+		Mlmd__Pb__PutArtifactTypeResponse *rs;
+		rq.artifact_type = &t;
+		if ((rc = mlmd_store_put_artifact_type(s, &rq, &rs)))
+			die("type");
+		id = rs->type_id;
+		mlmd_message_free(rs);
+	} else {
+		Mlmd__Pb__ExecutionType t = MLMD__PB__EXECUTION_TYPE__INIT;
+		t.name = (char *)name;
+		Mlmd__Pb__PutExecutionTypeRequest rq = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
+		Mlmd__Pb__PutExecutionTypeResponse *rs;
+		rq.execution_type = &t;
+		if ((rc = mlmd_store_put_execution_type(s, &rq, &rs)))
+			die("type");
+		id = rs->type_id;
+		mlmd_message_free(rs);
+	}
+	return id;
+}
+
+/* n new artifacts (with a uri and a custom property each) or executions of type tid; ids into out. */
+static void put_nodes(mlmd_store *s, int kind, int64_t tid, size_t n, int64_t *out)
+{
+	for (size_t i = 0; i < n; i += BATCH) {
+		size_t k = n - i < BATCH ? n - i : BATCH;
+		void **v = calloc(k, sizeof *v);
+		for (size_t j = 0; j < k; j++) {
+			if (kind == 1) {
+				Mlmd__Pb__Artifact *a = mlmd_message_new(&mlmd__pb__artifact__descriptor);
+				char uri[64];
+				snprintf(uri, sizeof uri, "/data/%zu", i + j);
+				a->has_type_id = 1;
+				a->type_id = tid;
+				mlmd_message_set_string(a, "uri", uri);
+				mlmd_node_set_int(a, 1, "n", (int64_t)(i + j));
+				v[j] = a;
+			} else {
+				Mlmd__Pb__Execution *e = mlmd_message_new(&mlmd__pb__execution__descriptor);
+				e->has_type_id = 1;
+				e->type_id = tid;
+				v[j] = e;
+			}
+		}
+		if (kind == 1) {
+			Mlmd__Pb__PutArtifactsRequest rq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+			Mlmd__Pb__PutArtifactsResponse *rs;
+			rq.n_artifacts = k;
+			rq.artifacts = (Mlmd__Pb__Artifact **)v;
+			if (mlmd_store_put_artifacts(s, &rq, &rs))
+				die("put artifacts");
+			memcpy(out + i, rs->artifact_ids, k * sizeof *out);
+			mlmd_message_free(rs);
+		} else {
+			Mlmd__Pb__PutExecutionsRequest rq = MLMD__PB__PUT_EXECUTIONS_REQUEST__INIT;
+			Mlmd__Pb__PutExecutionsResponse *rs;
+			rq.n_executions = k;
+			rq.executions = (Mlmd__Pb__Execution **)v;
+			if (mlmd_store_put_executions(s, &rq, &rs))
+				die("put executions");
+			memcpy(out + i, rs->execution_ids, k * sizeof *out);
+			mlmd_message_free(rs);
+		}
+		for (size_t j = 0; j < k; j++)
+			mlmd_message_free(v[j]);
+		free(v);
+	}
+}
+
+/* Events art[i] -> exec[i] (input) when `input`, exec[i] -> art[i] (output) otherwise. */
+static void put_events(mlmd_store *s, const int64_t *art, const int64_t *exec, size_t n, int input)
+{
+	Mlmd__Pb__Event *ev = calloc(BATCH, sizeof *ev);
+	Mlmd__Pb__Event **p = calloc(BATCH, sizeof *p);
+	for (size_t i = 0; i < n; i += BATCH) {
+		size_t k = n - i < BATCH ? n - i : BATCH;
+		for (size_t j = 0; j < k; j++) {
+			mlmd__pb__event__init(&ev[j]);
+			ev[j].has_artifact_id = ev[j].has_execution_id = ev[j].has_type = 1;
+			ev[j].artifact_id = art[i + j];
+			ev[j].execution_id = exec[i + j];
+			ev[j].type = input ? MLMD__PB__EVENT__TYPE__INPUT : MLMD__PB__EVENT__TYPE__OUTPUT;
+			p[j] = &ev[j];
+		}
+		Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
+		Mlmd__Pb__PutEventsResponse *rs;
+		rq.n_events = k;
+		rq.events = p;
+		if (mlmd_store_put_events(s, &rq, &rs))
+			die("put events");
+		mlmd_message_free(rs);
+	}
+	free(ev);
+	free(p);
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static mlmd_store *open_store(const char *path)
+{
+	char uri[1100];
+	snprintf(uri, sizeof uri, "sqlite:%s", path);
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = uri;
+	o.actor = "bench";
+	mlmd_store *s;
+	if (mlmd_store_open(&s, &o))
+		die("open");
+	return s;
+}
+
+static long rss_kb(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+/* ---- the phases run in a process of their own ---------------------------------------------------- */
+
+static int phase_delete(const char *path)
+{
+	mlmd_store *s = open_store(path);
+	long before = rss_kb();
+	/* the Scratch artifacts the main run wrote down (DIR/bench-datagov.ids) */
+	char ipath[1100];
+	snprintf(ipath, sizeof ipath, "%s.ids", path);
+	FILE *f = fopen(ipath, "rb");
+	int64_t *ids = malloc(DELETE_N * sizeof *ids);
+	size_t n = f ? fread(ids, sizeof *ids, DELETE_N, f) : 0;
+	if (f)
+		fclose(f);
+	unlink(ipath);
+	long listed = rss_kb();
+	Mlmd__Pb__Governance__DeleteNodesRequest rq = MLMD__PB__GOVERNANCE__DELETE_NODES_REQUEST__INIT;
+	rq.has_kind = 1;
+	rq.kind = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT;
+	rq.n_ids = n;
+	rq.ids = ids;
+	rq.reason = "bench";
+	double t0 = now_s();
+	Mlmd__Pb__Governance__DeleteNodesResponse *rs =
+		rpc(s, "DeleteNodes", &rq.base, &mlmd__pb__governance__delete_nodes_response__descriptor);
+	double t = now_s() - t0;
+	printf("datagov: DeleteNodes of %zu artifacts in one call: %.2f s (%.0f nodes/s), %lld properties removed; "
+	       "peak RSS %ld MB (%ld MB after opening, %ld MB with the id list)\n",
+	       rs->n_deleted, t, (double)rs->n_deleted / t, (long long)rs->properties_removed, rss_kb() / 1024,
+	       before / 1024, listed / 1024);
+	protobuf_c_message_free_unpacked(&rs->base, NULL);
+	free(ids);
+	double g0 = now_s();
+	mlmd_gc_result gc;
+	if (mlmd_store_gc(s, 0, &gc))
+		die("gc");
+	printf("datagov: gc after it: %.2f s (%s)\n", now_s() - g0, gc.detail);
+	mlmd_store_free(s);
+	return 0;
+}
+
+static int phase_retention(const char *path)
+{
+	mlmd_store *s = open_store(path);
+	long before = rss_kb();
+	Mlmd__Pb__Governance__RetentionPolicy p = MLMD__PB__GOVERNANCE__RETENTION_POLICY__INIT;
+	p.type_name = "Raw";
+	p.has_kind = 1;
+	p.kind = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT;
+	p.has_keep_last = 1;
+	p.keep_last = 1000;
+	Mlmd__Pb__Governance__SetRetentionPolicyRequest sq = MLMD__PB__GOVERNANCE__SET_RETENTION_POLICY_REQUEST__INIT;
+	sq.policy = &p;
+	rpc(s, "SetRetentionPolicy", &sq.base, NULL);
+	Mlmd__Pb__Governance__RunRetentionRequest rq = MLMD__PB__GOVERNANCE__RUN_RETENTION_REQUEST__INIT;
+	double t0 = now_s();
+	Mlmd__Pb__Governance__RunRetentionResponse *rs =
+		rpc(s, "RunRetention", &rq.base, &mlmd__pb__governance__run_retention_response__descriptor);
+	double t = now_s() - t0;
+	int64_t examined = rs->n_results ? rs->results[0]->examined : 0;
+	printf("datagov: RunRetention (keep the last 1000 Raw) over the store: %lld of %lld examined deleted in %.2f s; "
+	       "peak RSS %ld MB (%ld MB after opening)\n",
+	       (long long)rs->deleted, (long long)examined, t, rss_kb() / 1024, before / 1024);
+	protobuf_c_message_free_unpacked(&rs->base, NULL);
+	t0 = now_s();
+	rs = rpc(s, "RunRetention", &rq.base, &mlmd__pb__governance__run_retention_response__descriptor);
+	printf("datagov: RunRetention again: %lld deleted in %.2f s\n", (long long)rs->deleted, now_s() - t0);
+	protobuf_c_message_free_unpacked(&rs->base, NULL);
+	mlmd_store_free(s);
+	return 0;
+}
+
+static void run_phase(const char *self, const char *phase, const char *path)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl(self, self, phase, path, (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "bench: phase %s failed\n", phase);
+		exit(1);
+	}
+}
+
+/* ---- the main run --------------------------------------------------------------------------------- */
+
+static double time_labels(mlmd_store *s, int64_t id, const char *method, double *best)
+{
+	double *t = malloc(LOOKUPS * sizeof *t);
+	Mlmd__Pb__Governance__GetEffectiveLabelsRequest lq = MLMD__PB__GOVERNANCE__GET_EFFECTIVE_LABELS_REQUEST__INIT;
+	lq.has_kind = lq.has_id = 1;
+	lq.kind = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT;
+	lq.id = id;
+	Mlmd__Pb__Governance__CheckServingGateRequest gq = MLMD__PB__GOVERNANCE__CHECK_SERVING_GATE_REQUEST__INIT;
+	gq.has_artifact_id = 1;
+	gq.artifact_id = id;
+	int gate = !strcmp(method, "CheckServingGate");
+	for (int i = 0; i < LOOKUPS; i++) {
+		double t0 = now_s();
+		if (gate) {
+			Mlmd__Pb__Governance__CheckServingGateResponse *r = rpc(s, method, &gq.base,
+				&mlmd__pb__governance__check_serving_gate_response__descriptor);
+			if (r->allowed || r->n_blocking != 1)
+				die("the gate did not block");
+			protobuf_c_message_free_unpacked(&r->base, NULL);
+		} else {
+			Mlmd__Pb__Governance__GetEffectiveLabelsResponse *r = rpc(s, method, &lq.base,
+				&mlmd__pb__governance__get_effective_labels_response__descriptor);
+			if (r->n_labels != 1 || r->labels[0]->distance != 10)
+				die("the label did not reach 10 hops");
+			protobuf_c_message_free_unpacked(&r->base, NULL);
+		}
+		t[i] = now_s() - t0;
+	}
+	qsort(t, LOOKUPS, sizeof *t, cmp_dbl);
+	double med = t[LOOKUPS / 2];
+	*best = t[0];
+	free(t);
+	return med;
+}
+
+static double label(mlmd_store *s, const char *method, int64_t id, int64_t *reached)
+{
+	double t0 = now_s();
+	if (!strcmp(method, "Classify")) {
+		Mlmd__Pb__Governance__ClassifyRequest rq = MLMD__PB__GOVERNANCE__CLASSIFY_REQUEST__INIT;
+		rq.has_kind = rq.has_id = 1;
+		rq.kind = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT;
+		rq.id = id;
+		rq.label = "POISONED";
+		Mlmd__Pb__Governance__ClassifyResponse *r =
+			rpc(s, method, &rq.base, &mlmd__pb__governance__classify_response__descriptor);
+		*reached = r->reached;
+		protobuf_c_message_free_unpacked(&r->base, NULL);
+	} else {
+		Mlmd__Pb__Governance__UnclassifyRequest rq = MLMD__PB__GOVERNANCE__UNCLASSIFY_REQUEST__INIT;
+		rq.has_kind = rq.has_id = 1;
+		rq.kind = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT;
+		rq.id = id;
+		rq.label = "POISONED";
+		Mlmd__Pb__Governance__UnclassifyResponse *r =
+			rpc(s, method, &rq.base, &mlmd__pb__governance__unclassify_response__descriptor);
+		*reached = r->reached;
+		protobuf_c_message_free_unpacked(&r->base, NULL);
+	}
+	return now_s() - t0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "delete"))
+		return phase_delete(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "retention"))
+		return phase_retention(argv[2]);
+	const char *dir = argc > 1 ? argv[1] : "/tmp";
+	long nodes = argc > 2 ? atol(argv[2]) : 1000000;
+	char path[1024];
+	snprintf(path, sizeof path, "%s/bench-datagov.db", dir);
+	rm_db(path);
+	mlmd_store *s = open_store(path);
+	int64_t data = put_type(s, 1, "DataSet"), raw = put_type(s, 1, "Raw"), scratch = put_type(s, 1, "Scratch");
+	int64_t step = put_type(s, 0, "Step");
+	double t0 = now_s();
+	if (mlmd_store_begin(s, 1))
+		die("begin");
+	/* the chain: D0, then 5 x (exec, artifact): the last artifact is 10 hops below D0 */
+	int64_t chain[11];
+	put_nodes(s, 1, data, 1, &chain[0]);
+	for (int i = 1; i < 11; i += 2) {
+		put_nodes(s, 0, step, 1, &chain[i]);
+		put_nodes(s, 1, data, 1, &chain[i + 1]);
+		put_events(s, &chain[i - 1], &chain[i], 1, 1);
+		put_events(s, &chain[i + 1], &chain[i], 1, 0);
+	}
+	/* the fan-out */
+	int64_t d1, *fx = malloc(FANOUT * sizeof *fx), *fa = malloc(FANOUT * sizeof *fa), *d1s = malloc(FANOUT * sizeof *d1s);
+	put_nodes(s, 1, data, 1, &d1);
+	put_nodes(s, 0, step, FANOUT, fx);
+	put_nodes(s, 1, data, FANOUT, fa);
+	for (size_t i = 0; i < FANOUT; i++)
+		d1s[i] = d1;
+	put_events(s, d1s, fx, FANOUT, 1);
+	put_events(s, fa, fx, FANOUT, 0);
+	free(d1s);
+	if (mlmd_store_commit(s))
+		die("commit");
+	/* the filler, in transactions of 30,000 nodes */
+	long built = 11 + 1 + 2 * FANOUT;
+	size_t chunk = 10000, n_scratch = 0;
+	int64_t *scratch_ids = malloc(DELETE_N * sizeof *scratch_ids);
+	int64_t *r = malloc(chunk * sizeof *r), *x = malloc(chunk * sizeof *x), *o = malloc(chunk * sizeof *o);
+	while (built + 3 <= nodes) {
+		size_t k = (size_t)((nodes - built) / 3);
+		if (k > chunk)
+			k = chunk;
+		if (mlmd_store_begin(s, 1))
+			die("begin");
+		put_nodes(s, 1, raw, k, r);
+		put_nodes(s, 0, step, k, x);
+		put_nodes(s, 1, scratch, k, o);
+		for (size_t i = 0; i < k && n_scratch < DELETE_N; i++)
+			scratch_ids[n_scratch++] = o[i];
+		put_events(s, r, x, k, 1);
+		put_events(s, o, x, k, 0);
+		if (mlmd_store_commit(s))
+			die("commit");
+		built += 3 * (long)k;
+	}
+	free(r);
+	free(x);
+	free(o);
+	char ipath[1100];
+	snprintf(ipath, sizeof ipath, "%s.ids", path);
+	FILE *idf = fopen(ipath, "wb");
+	if (!idf || fwrite(scratch_ids, sizeof *scratch_ids, n_scratch, idf) != n_scratch || fclose(idf))
+		die("ids file");
+	free(scratch_ids);
+	printf("datagov: a store of %ld nodes built in %.1f s\n", built, now_s() - t0);
+
+	int64_t reached;
+	double tl = label(s, "Classify", chain[0], &reached);
+	printf("datagov: Classify POISONED on a dataset with 10 nodes downstream: %.2f ms (reached %lld)\n", tl * 1e3,
+	       (long long)reached);
+	double best, med = time_labels(s, chain[10], "GetEffectiveLabels", &best);
+	printf("datagov: GetEffectiveLabels 10 hops below the labelled dataset: median %.1f us, best %.1f us "
+	       "(bound 1 ms)\n", med * 1e6, best * 1e6);
+	med = time_labels(s, chain[10], "CheckServingGate", &best);
+	printf("datagov: CheckServingGate of the same node (blocked): median %.1f us, best %.1f us\n", med * 1e6,
+	       best * 1e6);
+	tl = label(s, "Classify", d1, &reached);
+	printf("datagov: Classify of a dataset with %d nodes downstream: %.2f s (reached %lld)\n", 2 * FANOUT, tl,
+	       (long long)reached);
+	tl = label(s, "Unclassify", d1, &reached);
+	printf("datagov: Unclassify of it: %.2f s (it applied to %lld)\n", tl, (long long)reached);
+	free(fx);
+	free(fa);
+	mlmd_store_free(s);
+	run_phase(argv[0], "delete", path);
+	run_phase(argv[0], "retention", path);
+	rm_db(path);
+	return 0;
+}
