@@ -3,7 +3,9 @@
  *
  * The export is JSON lines: a header, then types, artifacts, executions,
  * contexts, events, attributions, associations, parent contexts, metric
- * histories, the registry's state and the audit log, in that order and by id. Each type, node,
+ * histories, the registry's state and the audit log, in that order and by id
+ * (deleted nodes as tombstone lines after the nodes, and labels, the gate
+ * list and retention policies at the end: export_dg.c). Each type, node,
  * event, metric and audit line carries the message itself ("pb": base64 of its protobuf encoding, so
  * nothing is lost, NaN included) next to a few readable fields. Metric
  * histories are read through the tracking RPCs ListMetricKeys and
@@ -22,35 +24,21 @@
 #include <mlmd.h>
 #include "cli.h"
 #include "import.h"
+#include "export.h"
 #include "mlmd_governance.pb-c.h"
 
 /* ---- export --------------------------------------------------------------------------------------- */
 
-typedef struct {
-	FILE *f;
-	mlmd_json_writer *w;   /* on f */
-	cli_progress pr;
-	long records;
-	long count[11];    /* types, artifacts, executions, contexts, events, attributions, associations, parents,
-			    * metric series lines, audit records, registry states */
-	long points;       /* metric points */
-} exporter;
-
-enum { X_TYPE, X_ARTIFACT, X_EXECUTION, X_CONTEXT, X_EVENT, X_ATTRIBUTION, X_ASSOCIATION, X_PARENT, X_METRIC, X_AUDIT, X_REGISTRY };
-
 /* Points per metric_series line: a 10,000-point line is about 200 KB. */
 #define METRIC_CHUNK 10000
 
-static void counted(exporter *x, int what)
+static void counted(cli_exporter *x, int what)
 {
 	x->count[what]++;
 	cli_progress_tick(&x->pr, ++x->records);
 }
 
-/* One line, {"kind":KIND,"K1":V1,"K2":V2,"pb":"<base64>"}: the keys with
- * their whole numbers where k1, k2 are not NULL, the message's protobuf
- * bytes where m is not NULL. */
-static int line(exporter *x, int what, const char *kind, const char *k1, int64_t v1, const char *k2, int64_t v2,
+int cli_export_line(cli_exporter *x, int what, const char *kind, const char *k1, int64_t v1, const char *k2, int64_t v2,
 	const ProtobufCMessage *m)
 {
 	char *pb = m ? cli_pb_b64(m) : NULL;
@@ -79,12 +67,7 @@ static int line(exporter *x, int what, const char *kind, const char *k1, int64_t
 	return 0;
 }
 
-typedef struct {
-	int64_t *v;
-	size_t n, cap;
-} idlist;
-
-static int ids_push(idlist *l, int64_t id)
+int cli_ids_push(cli_idlist *l, int64_t id)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 256;
@@ -99,7 +82,7 @@ static int ids_push(idlist *l, int64_t id)
 }
 
 /* Pages through every node of a kind in id order, printing each. */
-static int export_nodes(mlmd_store *s, exporter *x, int kind, idlist *ids)
+static int export_nodes(mlmd_store *s, cli_exporter *x, int kind, cli_idlist *ids)
 {
 	static const char *const kinds[3] = { "artifact", "execution", "context" };
 	char *token = NULL;
@@ -148,10 +131,10 @@ static int export_nodes(mlmd_store *s, exporter *x, int kind, idlist *ids)
 				((const Mlmd__Pb__Context *)nodes[i])->id;
 			int64_t tid = kind == 0 ? a->type_id : kind == 1 ? ((const Mlmd__Pb__Execution *)nodes[i])->type_id :
 				((const Mlmd__Pb__Context *)nodes[i])->type_id;
-			if (ids_push(ids, id))
+			if (cli_ids_push(ids, id))
 				rc = cli_failed("out of memory");
 			else
-				rc = line(x, X_ARTIFACT + kind, kinds[kind], "id", id, "type_id", tid, nodes[i]);
+				rc = cli_export_line(x, X_ARTIFACT + kind, kinds[kind], "id", id, "type_id", tid, nodes[i]);
 		}
 		free(token);
 		token = !rc && next && next[0] && n ? strdup(next) : NULL;
@@ -164,7 +147,7 @@ static int export_nodes(mlmd_store *s, exporter *x, int kind, idlist *ids)
 }
 
 /* The attributions, associations and parent contexts of one context. */
-static int export_links(mlmd_store *s, exporter *x, int64_t cid)
+static int export_links(mlmd_store *s, cli_exporter *x, int64_t cid)
 {
 	Mlmd__Pb__GetArtifactsByContextRequest aq = MLMD__PB__GET_ARTIFACTS_BY_CONTEXT_REQUEST__INIT;
 	Mlmd__Pb__GetExecutionsByContextRequest xq = MLMD__PB__GET_EXECUTIONS_BY_CONTEXT_REQUEST__INIT;
@@ -186,7 +169,7 @@ static int export_links(mlmd_store *s, exporter *x, int64_t cid)
 		if ((rc = mlmd_store_get_artifacts_by_context(s, &aq, &as)))
 			break;
 		for (size_t k = 0; k < as->n_artifacts; k++) {
-			line(x, X_ATTRIBUTION, "attribution", "context_id", cid, "artifact_id", as->artifacts[k]->id, NULL);
+			cli_export_line(x, X_ATTRIBUTION, "attribution", "context_id", cid, "artifact_id", as->artifacts[k]->id, NULL);
 		}
 		free(token);
 		token = as->next_page_token && as->next_page_token[0] && as->n_artifacts ? strdup(as->next_page_token) : NULL;
@@ -198,7 +181,7 @@ static int export_links(mlmd_store *s, exporter *x, int64_t cid)
 		if (rc || (rc = mlmd_store_get_executions_by_context(s, &xq, &xs)))
 			break;
 		for (size_t k = 0; k < xs->n_executions; k++) {
-			line(x, X_ASSOCIATION, "association", "context_id", cid, "execution_id", xs->executions[k]->id, NULL);
+			cli_export_line(x, X_ASSOCIATION, "association", "context_id", cid, "execution_id", xs->executions[k]->id, NULL);
 		}
 		free(token);
 		token = xs->next_page_token && xs->next_page_token[0] && xs->n_executions ? strdup(xs->next_page_token) : NULL;
@@ -207,7 +190,7 @@ static int export_links(mlmd_store *s, exporter *x, int64_t cid)
 	free(token);
 	if (!rc && !(rc = mlmd_store_get_parent_contexts_by_context(s, &pq, &ps))) {
 		for (size_t k = 0; k < ps->n_contexts; k++) {
-			line(x, X_PARENT, "parent_context", "child_id", cid, "parent_id", ps->contexts[k]->id, NULL);
+			cli_export_line(x, X_PARENT, "parent_context", "child_id", cid, "parent_id", ps->contexts[k]->id, NULL);
 		}
 		mlmd_message_free(ps);
 	}
@@ -215,7 +198,7 @@ static int export_links(mlmd_store *s, exporter *x, int64_t cid)
 }
 
 /* One metric_series line: points [from, from + n) of series h. */
-static int metric_line(exporter *x, int64_t exec_id, const Mlmd__Pb__Tracking__MetricSeries *h, size_t from, size_t n)
+static int metric_line(cli_exporter *x, int64_t exec_id, const Mlmd__Pb__Tracking__MetricSeries *h, size_t from, size_t n)
 {
 	Mlmd__Pb__Tracking__MetricSeries part = MLMD__PB__TRACKING__METRIC_SERIES__INIT;
 	part.key = h->key;
@@ -249,7 +232,7 @@ static int metric_line(exporter *x, int64_t exec_id, const Mlmd__Pb__Tracking__M
 /* Every metric history of the executions, by execution, then key, each in
  * GetMetricHistory's order (step, timestamp, logging order), which an import
  * reproduces. */
-static int export_metrics(mlmd_store *s, exporter *x, const idlist *execs)
+static int export_metrics(mlmd_store *s, cli_exporter *x, const cli_idlist *execs)
 {
 	int rc = 0;
 	for (size_t i = 0; i < execs->n && !rc; i += 100) {
@@ -289,7 +272,7 @@ static int export_metrics(mlmd_store *s, exporter *x, const idlist *execs)
  * requests with their approvals, alias history), one registry_state line per
  * model holding a RestoreRegistryRequest, which an import sends back. The
  * models and versions themselves are contexts, exported above. */
-static int export_registry(mlmd_store *s, exporter *x)
+static int export_registry(mlmd_store *s, cli_exporter *x)
 {
 	char *token = NULL;
 	int rc = 0;
@@ -333,7 +316,7 @@ static int export_registry(mlmd_store *s, exporter *x)
 				st.requests = rs->requests;
 				st.n_history = hs->n_entries;
 				st.history = hs->entries;
-				rc = line(x, X_REGISTRY, "registry_state", NULL, 0, NULL, 0, &st.base);
+				rc = cli_export_line(x, X_REGISTRY, "registry_state", NULL, 0, NULL, 0, &st.base);
 			}
 			mlmd_message_free(gs);
 			mlmd_message_free(rs);
@@ -349,7 +332,7 @@ static int export_registry(mlmd_store *s, exporter *x)
 
 /* The audit log, one audit_record line per record in seq order (a store at
  * schema version 4 or later). An import keeps them as an archive. */
-static int export_audit(mlmd_store *s, exporter *x)
+static int export_audit(mlmd_store *s, cli_exporter *x)
 {
 	int64_t since = 0;
 	for (;;) {
@@ -363,7 +346,7 @@ static int export_audit(mlmd_store *s, exporter *x)
 			return cli_failed("%s", mlmd_error_message());
 		int rc = 0;
 		for (size_t i = 0; i < rs->n_records && !rc; i++) {
-			rc = line(x, X_AUDIT, "audit_record", "seq", rs->records[i]->seq, NULL, 0, &rs->records[i]->base);
+			rc = cli_export_line(x, X_AUDIT, "audit_record", "seq", rs->records[i]->seq, NULL, 0, &rs->records[i]->base);
 			since = rs->records[i]->seq;
 		}
 		size_t n = rs->n_records;
@@ -396,7 +379,7 @@ int cmd_export(int argc, char **argv)
 	mlmd_store *s;
 	if (cli_open_store_ro(cli_g.store, &s))
 		return EXIT_FAILED;
-	exporter x = { .f = strcmp(path, "-") ? fopen(path, "w") : stdout };
+	cli_exporter x = { .f = strcmp(path, "-") ? fopen(path, "w") : stdout };
 	if (!x.f) {
 		mlmd_store_free(s);
 		return cli_failed("%s: %s", path, strerror(errno));
@@ -408,7 +391,7 @@ int cmd_export(int argc, char **argv)
 	Mlmd__Pb__GetArtifactTypesResponse *ar = NULL;
 	Mlmd__Pb__GetExecutionTypesResponse *er = NULL;
 	Mlmd__Pb__GetContextTypesResponse *cr = NULL;
-	idlist arts = { 0 }, execs = { 0 }, ctxs = { 0 };
+	cli_idlist arts = { 0 }, execs = { 0 }, ctxs = { 0 }, dead = { 0 };
 	if (mlmd_json_writer_new(&x.w, x.f)) {
 		rc = cli_failed("%s", mlmd_error_message());
 		goto out;
@@ -435,28 +418,35 @@ int cmd_export(int argc, char **argv)
 		goto types;
 	}
 	for (size_t i = 0; i < ar->n_artifact_types && !rc; i++)
-		rc = line(&x, X_TYPE, "artifact_type", "id", ar->artifact_types[i]->id, NULL, 0, &ar->artifact_types[i]->base);
+		rc = cli_export_line(&x, X_TYPE, "artifact_type", "id", ar->artifact_types[i]->id, NULL, 0, &ar->artifact_types[i]->base);
 	for (size_t i = 0; i < er->n_execution_types && !rc; i++)
-		rc = line(&x, X_TYPE, "execution_type", "id", er->execution_types[i]->id, NULL, 0,
+		rc = cli_export_line(&x, X_TYPE, "execution_type", "id", er->execution_types[i]->id, NULL, 0,
 			&er->execution_types[i]->base);
 	for (size_t i = 0; i < cr->n_context_types && !rc; i++)
-		rc = line(&x, X_TYPE, "context_type", "id", cr->context_types[i]->id, NULL, 0, &cr->context_types[i]->base);
+		rc = cli_export_line(&x, X_TYPE, "context_type", "id", cr->context_types[i]->id, NULL, 0, &cr->context_types[i]->base);
 	if (rc || (rc = export_nodes(s, &x, 0, &arts)) || (rc = export_nodes(s, &x, 1, &execs)) ||
 		(rc = export_nodes(s, &x, 2, &ctxs)))
 		goto types;
-	for (size_t i = 0; i < execs.n && !rc; i += 100) {
-		Mlmd__Pb__GetEventsByExecutionIDsRequest rq = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
-		Mlmd__Pb__GetEventsByExecutionIDsResponse *rs;
-		rq.n_execution_ids = execs.n - i < 100 ? execs.n - i : 100;
-		rq.execution_ids = execs.v + i;
-		if ((rc = mlmd_store_get_events_by_execution_ids(s, &rq, &rs))) {
-			rc = cli_failed("%s", mlmd_error_message());
-			break;
+	/* deleted nodes (schema version 5): after the nodes, before the events through them */
+	if (mlmd_store_schema_version(s) >= 5 && (rc = cli_export_tombstones(s, &x, &dead)))
+		goto types;
+	/* the events of the live executions, then of the deleted ones */
+	const cli_idlist *with_events[2] = { &execs, &dead };
+	for (size_t l = 0; l < 2 && !rc; l++)
+		for (size_t i = 0; i < with_events[l]->n && !rc; i += 100) {
+			Mlmd__Pb__GetEventsByExecutionIDsRequest rq = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
+			Mlmd__Pb__GetEventsByExecutionIDsResponse *rs;
+			size_t left = with_events[l]->n - i;
+			rq.n_execution_ids = left < 100 ? left : 100;
+			rq.execution_ids = with_events[l]->v + i;
+			if ((rc = mlmd_store_get_events_by_execution_ids(s, &rq, &rs))) {
+				rc = cli_failed("%s", mlmd_error_message());
+				break;
+			}
+			for (size_t k = 0; k < rs->n_events && !rc; k++)
+				rc = cli_export_line(&x, X_EVENT, "event", NULL, 0, NULL, 0, &rs->events[k]->base);
+			mlmd_message_free(rs);
 		}
-		for (size_t k = 0; k < rs->n_events && !rc; k++)
-			rc = line(&x, X_EVENT, "event", NULL, 0, NULL, 0, &rs->events[k]->base);
-		mlmd_message_free(rs);
-	}
 	for (size_t i = 0; i < ctxs.n && !rc; i++)
 		rc = export_links(s, &x, ctxs.v[i]);
 	/* a store at schema version 2 has no metric history (and is exported read-only, as it is) */
@@ -465,12 +455,16 @@ int cmd_export(int argc, char **argv)
 	/* and before version 4 there is no registry or audit log */
 	if (!rc && mlmd_store_schema_version(s) >= 4 && !(rc = export_registry(s, &x)))
 		rc = export_audit(s, &x);
+	/* and before version 5 no tombstone, label, gate or retention policy */
+	if (!rc && mlmd_store_schema_version(s) >= 5)
+		rc = cli_export_datagov(s, &x);
 types:
 	mlmd_store_rollback(s); /* a read: nothing to keep or lose */
 out:
 	free(arts.v);
 	free(execs.v);
 	free(ctxs.v);
+	free(dead.v);
 	mlmd_message_free(ar);
 	mlmd_message_free(er);
 	mlmd_message_free(cr);
@@ -488,6 +482,9 @@ out:
 	if (!rc && x.count[X_REGISTRY])
 		fprintf(stderr, "mlmd: exported the aliases, policies, requests and alias history of %ld registered models\n",
 			x.count[X_REGISTRY]);
+	if (!rc && (x.count[X_TOMBSTONE] || x.count[X_LABEL] || x.count[X_POLICY]))
+		fprintf(stderr, "mlmd: exported %ld tombstones (deleted nodes), %ld labels, %ld retention policies and the "
+			"serving gate\n", x.count[X_TOMBSTONE], x.count[X_LABEL], x.count[X_POLICY]);
 	if (!rc && x.count[X_AUDIT])
 		fprintf(stderr, "mlmd: exported %ld audit records (an import keeps them as an archive)\n",
 			x.count[X_AUDIT]);

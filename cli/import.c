@@ -195,6 +195,35 @@ static int record_id(cli_importer *im, const cli_record *r, bool has_msg_id, int
 	return 0;
 }
 
+/* A line of data governance: tombstone, label, serving_gate, retention_policy. */
+static int import_dg_line(cli_importer *im, const cli_record *r, long lineno)
+{
+	static const struct {
+		const char *kind;
+		const ProtobufCMessageDescriptor *d;
+	} kinds[] = {
+		{ "tombstone", &mlmd__pb__governance__tombstone__descriptor },
+		{ "label", &mlmd__pb__governance__label_entry__descriptor },
+		{ "serving_gate", &mlmd__pb__governance__get_serving_gate_response__descriptor },
+		{ "retention_policy", &mlmd__pb__governance__retention_policy__descriptor },
+	};
+	size_t k = 0;
+	while (strcmp(r->kind, kinds[k].kind))
+		k++;
+	char err[512];
+	void *m;
+	if (!r->has_pb)
+		return cli_importer_fail(im, "line %ld: a %s needs \"pb\"", lineno, r->kind);
+	if (!(m = cli_pb_unpack(kinds[k].d, r->pb, r->pb_len, err, sizeof err)))
+		return cli_importer_fail(im, "line %ld: \"pb\": %s", lineno, err);
+	switch (k) {
+	case 0: return cli_import_tombstone(im, m, lineno);
+	case 1: return cli_import_label(im, m, lineno);
+	case 2: return cli_import_gate(im, m, lineno);
+	default: return cli_import_retention(im, m, lineno);
+	}
+}
+
 int cli_import_line(cli_importer *im, const char *line, size_t len, long lineno)
 {
 	cli_record r;
@@ -269,6 +298,9 @@ int cli_import_line(cli_importer *im, const char *line, size_t len, long lineno)
 			mlmd_message_free(ar);
 		else
 			rc = cli_import_audit(im, ar, lineno);
+	} else if (!strcmp(r.kind, "tombstone") || !strcmp(r.kind, "label") || !strcmp(r.kind, "serving_gate") ||
+		   !strcmp(r.kind, "retention_policy")) {
+		rc = import_dg_line(im, &r, lineno);
 	} else if (!strcmp(r.kind, "metric_series")) {
 		/* the metric history of an execution: a chunk of one key's points */
 		Mlmd__Pb__Tracking__MetricSeries *ms = NULL;

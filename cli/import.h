@@ -50,6 +50,7 @@ typedef struct cli_import_counts {
 	long metric_series, metric_points;  /* metric history lines and their points */
 	long audit_records;                 /* the source's audit records, kept as archives */
 	long registry_states;               /* registered models whose aliases, policies, requests and history came */
+	long tombstones, labels, retention_policies; /* data governance (schema version 5) */
 	int64_t audit_first_archive;        /* the live-chain seq of the first archive's import record */
 	long records;
 } cli_import_counts;
@@ -106,6 +107,28 @@ int cli_import_registry(cli_importer *im, Mlmd__Pb__Governance__RestoreRegistryR
  * importer's from then on. */
 #define CLI_AUDIT_CHUNK 10000
 int cli_import_audit(cli_importer *im, Mlmd__Pb__Governance__AuditRecord *r, int64_t src);
+
+/* Data governance (import_dg.c; the store must be at schema version 5).
+ * A tombstone (line `src`) is imported at once as an empty node of its
+ * type, so events through it map; labels, the gate list and retention
+ * policies wait. cli_importer_finish() then runs cli_import_dg_finish():
+ * RestoreDataGovernance makes the tombstones tombstones again and puts the
+ * rest back, on this store's ids. Each message is the importer's from then
+ * on. */
+typedef struct cli_dg_pending cli_dg_pending;
+int cli_import_tombstone(cli_importer *im, Mlmd__Pb__Governance__Tombstone *t, int64_t src);
+int cli_import_label(cli_importer *im, Mlmd__Pb__Governance__LabelEntry *e, int64_t src);
+int cli_import_gate(cli_importer *im, Mlmd__Pb__Governance__GetServingGateResponse *g, int64_t src);
+int cli_import_retention(cli_importer *im, Mlmd__Pb__Governance__RetentionPolicy *r, int64_t src);
+int cli_import_dg_finish(cli_importer *im);
+void cli_import_dg_free(cli_dg_pending *p);
+/* What import_dg.c needs of the importer: its store, its pending data
+ * governance, the new id of a source id (kind 0 artifact, 1 execution,
+ * 2 context; -1 when not imported), its counters. */
+mlmd_store *cli_importer_store(cli_importer *im);
+cli_dg_pending **cli_importer_dg(cli_importer *im);
+int64_t cli_importer_new_id(const cli_importer *im, int kind, int64_t old);
+cli_import_counts *cli_importer_counts_mut(cli_importer *im);
 
 /* Runs a tracking RPC (proto/mlmd_tracking.proto) by name through
  * mlmd_store_call(): rq packed, the answer unpacked into a new message of

@@ -118,6 +118,7 @@ struct cli_importer {
 	int64_t audit_first_src;
 	char err[1024];
 	cli_progress *progress;
+	cli_dg_pending *dg;            /* data governance waiting for the end (import_dg.c) */
 };
 
 int cli_importer_fail(cli_importer *im, const char *fmt, ...)
@@ -163,6 +164,21 @@ const cli_import_counts *cli_importer_counts(const cli_importer *im)
 	return &im->counts;
 }
 
+cli_import_counts *cli_importer_counts_mut(cli_importer *im)
+{
+	return &im->counts;
+}
+
+mlmd_store *cli_importer_store(cli_importer *im)
+{
+	return im->s;
+}
+
+cli_dg_pending **cli_importer_dg(cli_importer *im)
+{
+	return &im->dg;
+}
+
 static void drop_batch(cli_importer *im)
 {
 	for (size_t i = 0; i < im->n; i++)
@@ -183,6 +199,7 @@ void cli_importer_free(cli_importer *im)
 		free(im->types[k].v);
 		free(im->nodes[k].v);
 	}
+	cli_import_dg_free(im->dg);
 	free(im);
 }
 
@@ -634,12 +651,17 @@ int cli_import_audit(cli_importer *im, Mlmd__Pb__Governance__AuditRecord *r, int
 
 int cli_importer_flush(cli_importer *im)
 {
-	return flush(im) || flush_audit(im) ? -1 : 0;
+	return flush(im) || flush_audit(im) || cli_import_dg_finish(im) ? -1 : 0;
+}
+
+int64_t cli_importer_new_id(const cli_importer *im, int kind, int64_t old)
+{
+	return kind >= 0 && kind < 3 ? map_get(&im->nodes[kind], old) : -1;
 }
 
 int cli_importer_finish(cli_importer *im)
 {
-	if (flush(im) || flush_audit(im))
+	if (flush(im) || flush_audit(im) || cli_import_dg_finish(im))
 		return -1;
 	im->open = false;
 	if (mlmd_store_commit(im->s))
@@ -658,6 +680,9 @@ void cli_importer_summary(const cli_importer *im, const char *from)
 	if (c->registry_states)
 		fprintf(stderr, "mlmd: restored the aliases, policies, requests and alias history of %ld registered models\n",
 			c->registry_states);
+	if (c->tombstones || c->labels || c->retention_policies)
+		fprintf(stderr, "mlmd: restored %ld tombstones (deleted nodes), %ld labels and %ld retention policies\n",
+			c->tombstones, c->labels, c->retention_policies);
 	if (c->audit_records)
 		fprintf(stderr, "mlmd: kept the %ld audit records of the source as an archive (from audit record %lld of this "
 			"store's log, which records the import)\n", c->audit_records, (long long)c->audit_first_archive);
