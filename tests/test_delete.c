@@ -530,6 +530,38 @@ static void lineage_shows_tombstones(void **st)
 		}
 	assert_true(seen_raw);
 	mlmd_message_free(lr);
+
+	/* `mlmd lineage`: tree, DOT and JSON mark the tombstones */
+	mlmd_lineage_render_options ro = MLMD_LINEAGE_RENDER_OPTIONS_INIT;
+	ro.id = f.model;
+	char *text = NULL;
+	OK(mlmd_lineage_render(f.s, &ro, &text));
+	assert_non_null(strstr(text, "(deleted by bob: poisoned)"));
+	assert_non_null(strstr(text, "file:///model"));
+	assert_null(strstr(text, "file:///model (deleted"));
+	mlmd_buffer_free(text);
+	ro.format = MLMD_RENDER_DOT;
+	OK(mlmd_lineage_render(f.s, &ro, &text));
+	char want[96];
+	snprintf(want, sizeof want, "a%lld [shape=ellipse, style=\"filled,dashed\"", (long long)f.raw);
+	assert_non_null(strstr(text, want));
+	snprintf(want, sizeof want, "e%lld [shape=box, style=\"rounded,filled,dashed\"", (long long)f.train);
+	assert_non_null(strstr(text, want));
+	mlmd_buffer_free(text);
+	ro.format = MLMD_RENDER_JSON;
+	OK(mlmd_lineage_render(f.s, &ro, &text));
+	snprintf(want, sizeof want, "\"id\":%lld,", (long long)f.raw);
+	char *node = strstr(text, want);
+	assert_non_null(node);
+	char *deleted = strstr(node, "\"deleted\":");
+	assert_non_null(deleted);
+	assert_true(!strncmp(deleted, "\"deleted\":true,\"deleted_time\":", 29));
+	assert_non_null(strstr(text, "\"delete_reason\":\"poisoned\""));
+	mlmd_buffer_free(text);
+	/* a tombstone is no starting point */
+	ro.id = f.raw;
+	ro.format = MLMD_RENDER_TREE;
+	FAILS(mlmd_lineage_render(f.s, &ro, &text), MLMD_NOT_FOUND, "");
 	mlmd_store_free(f.s);
 }
 
