@@ -22,42 +22,6 @@ int mlmd__gov_GetTombstones(call *c, const Mlmd__Pb__Governance__GetTombstonesRe
 	return mlmd__fail(MLMD_UNIMPLEMENTED, "GetTombstones is not implemented yet");
 }
 
-int mlmd__gov_SetRetentionPolicy(call *c, const Mlmd__Pb__Governance__SetRetentionPolicyRequest *rq,
-		Mlmd__Pb__Governance__SetRetentionPolicyResponse *rs)
-{
-	(void)c;
-	(void)rq;
-	(void)rs;
-	return mlmd__fail(MLMD_UNIMPLEMENTED, "SetRetentionPolicy is not implemented yet");
-}
-
-int mlmd__gov_GetRetentionPolicies(call *c, const Mlmd__Pb__Governance__GetRetentionPoliciesRequest *rq,
-		Mlmd__Pb__Governance__GetRetentionPoliciesResponse *rs)
-{
-	(void)c;
-	(void)rq;
-	(void)rs;
-	return mlmd__fail(MLMD_UNIMPLEMENTED, "GetRetentionPolicies is not implemented yet");
-}
-
-int mlmd__gov_DeleteRetentionPolicy(call *c, const Mlmd__Pb__Governance__DeleteRetentionPolicyRequest *rq,
-		Mlmd__Pb__Governance__DeleteRetentionPolicyResponse *rs)
-{
-	(void)c;
-	(void)rq;
-	(void)rs;
-	return mlmd__fail(MLMD_UNIMPLEMENTED, "DeleteRetentionPolicy is not implemented yet");
-}
-
-int mlmd__gov_RunRetention(call *c, const Mlmd__Pb__Governance__RunRetentionRequest *rq,
-		Mlmd__Pb__Governance__RunRetentionResponse *rs)
-{
-	(void)c;
-	(void)rq;
-	(void)rs;
-	return mlmd__fail(MLMD_UNIMPLEMENTED, "RunRetention is not implemented yet");
-}
-
 int mlmd__dg_delete_one(call *c, int kind, int64_t id, const char *reason, dg_delete_counts *n)
 {
 	(void)c;
