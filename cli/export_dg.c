@@ -97,8 +97,10 @@ int cli_export_datagov(mlmd_store *s, cli_exporter *x)
 	if (cli_track_call(s, "GetRetentionPolicies", &pq.base,
 		&mlmd__pb__governance__get_retention_policies_response__descriptor, (void **)&ps))
 		return cli_failed("%s", mlmd_error_message());
-	for (size_t i = 0; i < ps->n_policies && !rc; i++)
+	for (size_t i = 0; i < ps->n_policies && !rc; i++) {
+		ps->policies[i]->has_type_id = 0; /* this store's: a policy travels by kind and type name */
 		rc = cli_export_line(x, X_POLICY, "retention_policy", NULL, 0, NULL, 0, &ps->policies[i]->base);
+	}
 	mlmd_message_free(ps);
 	return rc;
 }
