@@ -1,23 +1,16 @@
 /*
- * bench/bench_datagov.c - data governance at scale (make bench). Not a test.
+ * bench/bench_datagov.c - deletion and retention at scale (make bench). Not
+ * a test. (Labels and the serving gate: bench_labels.c, bench_gate.c.)
  *
- * A SQLite file in DIR gets a graph of about NODES nodes (1,000,000 by
- * default), written in large transactions:
- *   - a chain: dataset D0 -> (exec) -> a1 -> (exec) -> ... : the node 10
- *     hops below D0 is the one whose effective labels are read;
- *   - a fan-out: dataset D1 read by 50,000 executions that write one
- *     artifact each: 100,000 nodes downstream of D1;
- *   - filler: chains Raw -> (Step) -> Scratch, three nodes each, up to NODES.
- * Then, each figure measured in this run:
- *   - GetEffectiveLabels of the node 10 hops below D0 labelled POISONED
- *     (median and best of LOOKUPS calls, request packed and answer unpacked
- *     as a client does), and CheckServingGate of the same node;
- *   - Classify of D1 (propagating to its 100,000 downstream nodes) and
- *     Unclassify of it;
- *   - in a fresh process each (this program run again with a phase
- *     argument, so ru_maxrss is that operation's peak): DeleteNodes of
- *     100,000 Scratch artifacts in one call, then RunRetention with a
- *     keep-last-1000 policy on Raw over the whole store.
+ * A SQLite file in DIR gets about NODES nodes (1,000,000 by default) through
+ * the MLMD RPCs, in transactions of 30,000: chains Raw -> (Step) -> Scratch,
+ * three nodes and two events each, every artifact with a uri and a custom
+ * property. Then, each in a fresh process (this program run again with a
+ * phase argument, so that ru_maxrss is that operation's own peak):
+ *   - DeleteNodes of 100,000 Scratch artifacts in one call, then the
+ *     compaction (mlmd_store_gc);
+ *   - RunRetention with a keep-last-1000 policy on Raw over the whole store
+ *     (about a third of it selected), then again (idempotent: nothing more).
  * Usage: bench_datagov DIR [nodes]
  */
 #include <inttypes.h>
@@ -29,8 +22,6 @@
 #include "bench.h"
 #include "mlmd_governance.pb-c.h"
 
-#define LOOKUPS 1000
-#define FANOUT 50000
 #define DELETE_N 100000
 #define BATCH 1000
 
@@ -156,12 +147,6 @@ static void put_events(mlmd_store *s, const int64_t *art, const int64_t *exec, s
 	free(p);
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 static mlmd_store *open_store(const char *path)
 {
 	char uri[1100];
@@ -271,68 +256,6 @@ static void run_phase(const char *self, const char *phase, const char *path)
 
 /* ---- the main run --------------------------------------------------------------------------------- */
 
-static double time_labels(mlmd_store *s, int64_t id, const char *method, double *best)
-{
-	double *t = malloc(LOOKUPS * sizeof *t);
-	Mlmd__Pb__Governance__GetEffectiveLabelsRequest lq = MLMD__PB__GOVERNANCE__GET_EFFECTIVE_LABELS_REQUEST__INIT;
-	lq.has_kind = lq.has_id = 1;
-	lq.kind = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT;
-	lq.id = id;
-	Mlmd__Pb__Governance__CheckServingGateRequest gq = MLMD__PB__GOVERNANCE__CHECK_SERVING_GATE_REQUEST__INIT;
-	gq.has_artifact_id = 1;
-	gq.artifact_id = id;
-	int gate = !strcmp(method, "CheckServingGate");
-	for (int i = 0; i < LOOKUPS; i++) {
-		double t0 = now_s();
-		if (gate) {
-			Mlmd__Pb__Governance__CheckServingGateResponse *r = rpc(s, method, &gq.base,
-				&mlmd__pb__governance__check_serving_gate_response__descriptor);
-			if (r->allowed || r->n_blocking != 1)
-				die("the gate did not block");
-			protobuf_c_message_free_unpacked(&r->base, NULL);
-		} else {
-			Mlmd__Pb__Governance__GetEffectiveLabelsResponse *r = rpc(s, method, &lq.base,
-				&mlmd__pb__governance__get_effective_labels_response__descriptor);
-			if (r->n_labels != 1 || r->labels[0]->distance != 10)
-				die("the label did not reach 10 hops");
-			protobuf_c_message_free_unpacked(&r->base, NULL);
-		}
-		t[i] = now_s() - t0;
-	}
-	qsort(t, LOOKUPS, sizeof *t, cmp_dbl);
-	double med = t[LOOKUPS / 2];
-	*best = t[0];
-	free(t);
-	return med;
-}
-
-static double label(mlmd_store *s, const char *method, int64_t id, int64_t *reached)
-{
-	double t0 = now_s();
-	if (!strcmp(method, "Classify")) {
-		Mlmd__Pb__Governance__ClassifyRequest rq = MLMD__PB__GOVERNANCE__CLASSIFY_REQUEST__INIT;
-		rq.has_kind = rq.has_id = 1;
-		rq.kind = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT;
-		rq.id = id;
-		rq.label = "POISONED";
-		Mlmd__Pb__Governance__ClassifyResponse *r =
-			rpc(s, method, &rq.base, &mlmd__pb__governance__classify_response__descriptor);
-		*reached = r->reached;
-		protobuf_c_message_free_unpacked(&r->base, NULL);
-	} else {
-		Mlmd__Pb__Governance__UnclassifyRequest rq = MLMD__PB__GOVERNANCE__UNCLASSIFY_REQUEST__INIT;
-		rq.has_kind = rq.has_id = 1;
-		rq.kind = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT;
-		rq.id = id;
-		rq.label = "POISONED";
-		Mlmd__Pb__Governance__UnclassifyResponse *r =
-			rpc(s, method, &rq.base, &mlmd__pb__governance__unclassify_response__descriptor);
-		*reached = r->reached;
-		protobuf_c_message_free_unpacked(&r->base, NULL);
-	}
-	return now_s() - t0;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "delete"))
@@ -345,34 +268,11 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/bench-datagov.db", dir);
 	rm_db(path);
 	mlmd_store *s = open_store(path);
-	int64_t data = put_type(s, 1, "DataSet"), raw = put_type(s, 1, "Raw"), scratch = put_type(s, 1, "Scratch");
+	int64_t raw = put_type(s, 1, "Raw"), scratch = put_type(s, 1, "Scratch");
 	int64_t step = put_type(s, 0, "Step");
 	double t0 = now_s();
-	if (mlmd_store_begin(s, 1))
-		die("begin");
-	/* the chain: D0, then 5 x (exec, artifact): the last artifact is 10 hops below D0 */
-	int64_t chain[11];
-	put_nodes(s, 1, data, 1, &chain[0]);
-	for (int i = 1; i < 11; i += 2) {
-		put_nodes(s, 0, step, 1, &chain[i]);
-		put_nodes(s, 1, data, 1, &chain[i + 1]);
-		put_events(s, &chain[i - 1], &chain[i], 1, 1);
-		put_events(s, &chain[i + 1], &chain[i], 1, 0);
-	}
-	/* the fan-out */
-	int64_t d1, *fx = malloc(FANOUT * sizeof *fx), *fa = malloc(FANOUT * sizeof *fa), *d1s = malloc(FANOUT * sizeof *d1s);
-	put_nodes(s, 1, data, 1, &d1);
-	put_nodes(s, 0, step, FANOUT, fx);
-	put_nodes(s, 1, data, FANOUT, fa);
-	for (size_t i = 0; i < FANOUT; i++)
-		d1s[i] = d1;
-	put_events(s, d1s, fx, FANOUT, 1);
-	put_events(s, fa, fx, FANOUT, 0);
-	free(d1s);
-	if (mlmd_store_commit(s))
-		die("commit");
 	/* the filler, in transactions of 30,000 nodes */
-	long built = 11 + 1 + 2 * FANOUT;
+	long built = 0;
 	size_t chunk = 10000, n_scratch = 0;
 	int64_t *scratch_ids = malloc(DELETE_N * sizeof *scratch_ids);
 	int64_t *r = malloc(chunk * sizeof *r), *x = malloc(chunk * sizeof *x), *o = malloc(chunk * sizeof *o);
@@ -404,23 +304,6 @@ int main(int argc, char **argv)
 	free(scratch_ids);
 	printf("datagov: a store of %ld nodes built in %.1f s\n", built, now_s() - t0);
 
-	int64_t reached;
-	double tl = label(s, "Classify", chain[0], &reached);
-	printf("datagov: Classify POISONED on a dataset with 10 nodes downstream: %.2f ms (reached %lld)\n", tl * 1e3,
-	       (long long)reached);
-	double best, med = time_labels(s, chain[10], "GetEffectiveLabels", &best);
-	printf("datagov: GetEffectiveLabels 10 hops below the labelled dataset: median %.1f us, best %.1f us "
-	       "(bound 1 ms)\n", med * 1e6, best * 1e6);
-	med = time_labels(s, chain[10], "CheckServingGate", &best);
-	printf("datagov: CheckServingGate of the same node (blocked): median %.1f us, best %.1f us\n", med * 1e6,
-	       best * 1e6);
-	tl = label(s, "Classify", d1, &reached);
-	printf("datagov: Classify of a dataset with %d nodes downstream: %.2f s (reached %lld)\n", 2 * FANOUT, tl,
-	       (long long)reached);
-	tl = label(s, "Unclassify", d1, &reached);
-	printf("datagov: Unclassify of it: %.2f s (it applied to %lld)\n", tl, (long long)reached);
-	free(fx);
-	free(fa);
 	mlmd_store_free(s);
 	run_phase(argv[0], "delete", path);
 	run_phase(argv[0], "retention", path);
