@@ -7,6 +7,7 @@
  *                                        groups: 1,000,000 nodes)
  *   bench_retention run DIR              RunRetention: a dry run, the run,
  *                                        and a second run (idempotent)
+ * DIR may be a PostgreSQL URI naming an empty database instead.
  *
  * Run the second under /usr/bin/time -v for the peak RSS of the run alone
  * (the build's SQLite page cache is not in it). A group is two DataSet
@@ -96,13 +97,19 @@ static void put_edge(mlmd__sql *sql, int64_t a, int64_t e, int type)
 		die("event");
 }
 
+/* DIR/retention.db, or a PostgreSQL URI (a database of its own: the
+ * build expects it empty) */
 static mlmd_store *open_store(const char *dir, int fresh)
 {
 	char path[1024], uri[1100];
-	snprintf(path, sizeof path, "%s/retention.db", dir);
-	if (fresh)
-		rm_db(path);
-	snprintf(uri, sizeof uri, "sqlite:%s", path);
+	if (!strncmp(dir, "postgresql://", 13)) {
+		snprintf(uri, sizeof uri, "%s", dir);
+	} else {
+		snprintf(path, sizeof path, "%s/retention.db", dir);
+		if (fresh)
+			rm_db(path);
+		snprintf(uri, sizeof uri, "sqlite:%s", path);
+	}
 	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
 	o.uri = uri;
 	mlmd_store *s = NULL;

@@ -170,6 +170,16 @@ int mlmd__dg_delete_one(call *c, int kind, int64_t id, const char *reason, dg_de
 	return delete_chunk(c, kind, &id, 1, reason, 0, n);
 }
 
+int mlmd__dg_delete_ids(call *c, int kind, const int64_t *ids, size_t n, const char *reason, dg_delete_counts *cnt)
+{
+	for (size_t at = 0; at < n; at += MLMD_IN_MAX) {
+		int rc = delete_chunk(c, kind, ids + at, n - at < MLMD_IN_MAX ? n - at : MLMD_IN_MAX, reason, 0, cnt);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 /* ---- DeleteNodes ----------------------------------------------------------------------------- */
 
 static int cmp_i64(const void *a, const void *b)
