@@ -7,7 +7,8 @@
  * (RET_PAGE at a time, one indexed range read each), selects by the rule
  * (created before now - max_age_ms, and older than the keep_last-th newest
  * by (create_time, id), read once per policy), and makes tombstones of the
- * selected nodes nothing protects, through mlmd__dg_delete_one. What an
+ * selected nodes nothing protects, a page at a time (mlmd__dg_delete_ids:
+ * a few statements per MLMD_IN_MAX nodes). What an
  * alias protects is computed once per run, on the first selected node: the
  * aliased versions' contexts and their models' contexts, the versions'
  * model artifacts and everything upstream of them (a batched walk,
@@ -590,17 +591,19 @@ static int run_policy(call *c, const policy *p, int dry, int holds, protect *pro
 			free(held.v);
 			return rc;
 		}
-		for (size_t i = 0; i < ns && !rc; i++) {
+		size_t nd = 0; /* what goes: compacted at the front of sel */
+		for (size_t i = 0; i < ns; i++) {
 			if (mlmd__idset_has(&prot->nodes[p->kind], sel[i]))
 				r->kept_alias++;
 			else if (mlmd__idset_has(&held, sel[i]))
 				r->kept_hold++;
-			else if (dry || !(rc = mlmd__dg_delete_one(c, p->kind, sel[i], reason, &counts)))
-				r->deleted++;
+			else
+				sel[nd++] = sel[i];
 		}
 		free(held.v);
-		if (rc)
+		if (nd && !dry && (rc = mlmd__dg_delete_ids(c, p->kind, sel, nd, reason, &counts)))
 			return rc;
+		r->deleted += (int64_t)nd;
 		if (n < RET_PAGE)
 			break;
 	}
