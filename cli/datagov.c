@@ -289,8 +289,9 @@ int cmd_gc(int argc, char **argv)
 		"deleted cells and pages zeroed (secure_delete) and this checkpoints the WAL and truncates it; --full\n"
 		"also VACUUMs, which gives the free pages back to the file system. PostgreSQL: VACUUM of the node,\n"
 		"property and metric tables, --full VACUUM FULL (docs/datagov.md says what stays in PostgreSQL's WAL\n"
-		"and backups). 'mlmd delete' runs it (not --full) by itself. Prints what was done; a notice on\n"
-		"stderr when something (a reader holding the WAL) kept it from being complete.",
+		"and backups). 'mlmd delete' runs it (not --full) by itself. Prints what was done. Exit status 1\n"
+		"when it is not complete: something (another process reading the store; PostgreSQL without --full,\n"
+		"whose plain VACUUM leaves the bytes in place) kept a deleted value in the files.",
 		true, opts };
 	int nargs, rc = cli_parse(&cmd, argc, argv, NULL, &nargs);
 	if (rc)
@@ -310,11 +311,11 @@ int cmd_gc(int argc, char **argv)
 			dg_gc_json(w, &gc);
 			rc = cli_json_done(w);
 		}
-	} else {
+	} else if (gc.complete) {
 		printf("%s\n", gc.detail);
-		if (!gc.complete)
-			fprintf(stderr, "mlmd: gc: not complete: the deleted values may remain in a database file\n");
 	}
+	if (!rc && !gc.complete)
+		rc = cli_failed("gc: not complete: deleted values may remain in the database files: %s", gc.detail);
 	mlmd_store_free(s);
 	return rc;
 }

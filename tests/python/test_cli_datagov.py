@@ -13,6 +13,7 @@ that error messages name what is wrong. Registry stores are built with
 import glob
 import json
 import os
+import sqlite3
 import subprocess
 
 import pytest
@@ -206,6 +207,24 @@ def test_gc(demo):
   assert set(full) == GC_KEYS and full['complete'] is True
   assert mlmd('--store', store, 'gc').stdout.strip()
   refused('--store', store, 'gc', 'now', status=2, needle="unexpected argument 'now'")
+
+
+def test_a_reader_holding_the_wal_keeps_the_erasure_incomplete(demo):
+  store, db, ids, _ = demo
+  reader = sqlite3.connect(str(db))
+  reader.execute('BEGIN')
+  reader.execute('SELECT count(*) FROM artifact').fetchone()  # a read snapshot from before the delete
+  res = mlmd('--store', store, 'delete', 'artifact', str(ids['DataSet']), '--json')
+  out = json.loads(res.stdout)
+  assert out['deleted'][0]['id'] == ids['DataSet']  # deleted all the same: exit 0
+  assert out['gc']['complete'] is False and 'not yet erased' in res.stderr
+  # (each compaction waits for the store's busy timeout before it gives up on the reader)
+  res = mlmd('--store', store, 'gc', '--json', check=False)  # the JSON all the same, and exit 1
+  assert res.returncode == 1 and json.loads(res.stdout)['complete'] is False
+  assert res.stderr.startswith('mlmd: gc: not complete') and 'another connection is reading' in res.stderr
+  reader.rollback()
+  reader.close()
+  assert jmlmd('--store', store, 'gc')['complete'] is True
 
 
 def test_delete_refused_by_an_alias(reg):
