@@ -312,10 +312,10 @@ int cmd_gc(int argc, char **argv)
 			rc = cli_json_done(w);
 		}
 	} else if (gc.complete) {
-		printf("%s\n", gc.detail);
+		printf("gc: %s\n", gc.detail);
 	}
 	if (!rc && !gc.complete)
-		rc = cli_failed("gc: not complete: deleted values may remain in the database files: %s", gc.detail);
+		rc = cli_failed("gc: incomplete: %s", gc.detail);
 	mlmd_store_free(s);
 	return rc;
 }

@@ -221,7 +221,7 @@ def test_a_reader_holding_the_wal_keeps_the_erasure_incomplete(demo):
   # (each compaction waits for the store's busy timeout before it gives up on the reader)
   res = mlmd('--store', store, 'gc', '--json', check=False)  # the JSON all the same, and exit 1
   assert res.returncode == 1 and json.loads(res.stdout)['complete'] is False
-  assert res.stderr.startswith('mlmd: gc: not complete') and 'another connection is reading' in res.stderr
+  assert res.stderr.startswith('mlmd: gc: incomplete') and 'another connection is reading' in res.stderr
   reader.rollback()
   reader.close()
   assert jmlmd('--store', store, 'gc')['complete'] is True
