@@ -204,10 +204,12 @@ static int delete_text(const mlmd_delete_result *r, mlmd_node_kind kind, bool dr
 	}
 	int rc = trk_table_done(&t);
 	const char *gone = dry_run ? "to remove" : "removed";
-	printf("%s %zu %s%s: %lld properties %s, %lld events kept, %lld memberships %s, %lld metric points %s\n",
+	printf("%s %zu %s%s: %lld propert%s %s, %lld event%s kept, %lld membership%s %s, %lld metric point%s %s\n",
 	       dry_run ? "would delete" : "deleted", r->n_nodes, mlmd_node_kind_name(kind), r->n_nodes == 1 ? "" : "s",
-	       (long long)r->properties_removed, gone, (long long)r->events_kept, (long long)r->memberships_removed,
-	       gone, (long long)r->metric_points_removed, gone);
+	       (long long)r->properties_removed, r->properties_removed == 1 ? "y" : "ies", gone,
+	       (long long)r->events_kept, r->events_kept == 1 ? "" : "s", (long long)r->memberships_removed,
+	       r->memberships_removed == 1 ? "" : "s", gone, (long long)r->metric_points_removed,
+	       r->metric_points_removed == 1 ? "" : "s", gone);
 	return rc;
 }
 
