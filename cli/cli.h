@@ -18,6 +18,9 @@
  * registry.c     registry: models, versions, aliases, policies, requests, approvals, history
  * reg_show.c     registry ls, show, requests, history and resolve: the registry read back
  * audit.c        audit log, audit verify, audit checkpoint
+ * datagov.c      delete, gc, impact and what the data governance commands share (datagov.h)
+ * labels.c       classify, unclassify, labels, gate ls / set
+ * retention.c    retention set, ls, rm, run
  */
 #ifndef MLMD_CLI_CLI_H
 #define MLMD_CLI_CLI_H
@@ -197,6 +200,13 @@ int cmd_runs(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
+int cmd_impact(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
+int cmd_unclassify(int argc, char **argv);
+int cmd_labels(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
+int cmd_retention(int argc, char **argv);
 
 #endif

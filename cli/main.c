@@ -79,7 +79,18 @@ static const command commands[] = {
 	{ "audit log", "the audit log's records (every write: seq, time, actor, operation, ids)", cmd_audit },
 	{ "audit verify", "recompute the audit chain; exit 1 naming the first bad record", cmd_audit },
 	{ "audit checkpoint", "print SEQ:HASH of the last record, for verify --checkpoint", cmd_audit },
-	{ "gc", "erase what deletions left in the database's files (WAL checkpoint; --full: VACUUM)", cmd_gc },
+	{ "delete", "delete nodes, keeping tombstones and lineage; then erase their values (gc)", cmd_delete },
+	{ "gc", "the compaction that erases what deletions left in the database files", cmd_gc },
+	{ "retention set", "set a node type's retention policy: --max-age DURATION, --keep-last N", cmd_retention },
+	{ "retention ls", "list the retention policies", cmd_retention },
+	{ "retention rm", "remove a node type's retention policy", cmd_retention },
+	{ "retention run", "apply every policy once (--dry-run: only count)", cmd_retention },
+	{ "classify", "set a label (PII, POISONED, HOLD...) on a node; it follows lineage downstream", cmd_classify },
+	{ "unclassify", "remove a node's own label and what it propagated", cmd_unclassify },
+	{ "labels", "a node's effective labels: own and inherited, with source and distance", cmd_labels },
+	{ "gate ls", "the labels that stop a model from being served", cmd_gate },
+	{ "gate set", "replace the serving gate's labels (--none: an empty gate)", cmd_gate },
+	{ "impact", "the models, versions, aliases, serving and deployments downstream of a node", cmd_impact },
 	{ "version", "print the library version", run_version },
 };
 #define N_COMMANDS (sizeof commands / sizeof *commands)
@@ -178,8 +189,6 @@ int main(int argc, char **argv)
 		char *help[] = { "--help", NULL };
 		if (!strcmp(c->name, "model info") || !strcmp(c->name, "model add"))
 			return cmd_model(1, help);
-		if (c->fn == cmd_runs || c->fn == cmd_registry || c->fn == cmd_audit)
-			return c->fn(1, help);
 		return c->fn(1, help);
 	}
 	const command *c = find_command(word);
