@@ -14,6 +14,7 @@
  *   reg_read.c  models, requests and the alias history read back as C structs
  *   audit.c     the audit log: read, verify, checkpoints
  *   resolve.c   mlmd_registry_resolve (the serving work's)
+ *   gate.c      mlmd_gate_check (the serving gate's check, CheckServingGate)
  */
 #ifndef MLMD_GOVERNANCE_GOV_H
 #define MLMD_GOVERNANCE_GOV_H
