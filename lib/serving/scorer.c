@@ -11,6 +11,11 @@
  * the model it started with, and a model is freed by whichever holder lets
  * go of it last.
  *
+ * The serving gate: every load (open, swap) checks the artifact first
+ * (artifact.c) and every flush the model served (record.c); a flush that
+ * finds it blocked under MLMD_GATE_STOP sets gate_stopped, which a scoring
+ * call reads with one relaxed load before anything else.
+ *
  * Statistics are per context and per model version, in blocks the scorer
  * owns. Only the scoring thread writes a block (relaxed atomic stores, which
  * are plain moves on x86); the flush reads them with relaxed loads.
@@ -322,12 +327,12 @@ int64_t mlmd_scorer_model_version(const mlmd_scorer *s)
 
 int64_t mlmd_scorer_gate_violations(const mlmd_scorer *s)
 {
-	return s ? atomic_load_explicit(&s->gate_violations, memory_order_relaxed) : 0;
+	return s ? atomic_load_explicit(&((mlmd_scorer *)s)->gate_violations, memory_order_relaxed) : 0;
 }
 
 int mlmd_scorer_gate_stopped(const mlmd_scorer *s)
 {
-	return s ? atomic_load_explicit(&s->gate_stopped, memory_order_relaxed) : 0;
+	return s ? atomic_load_explicit(&((mlmd_scorer *)s)->gate_stopped, memory_order_relaxed) : 0;
 }
 
 mlmd_model *mlmd_scorer_model(mlmd_scorer *s)
