@@ -1,8 +1,8 @@
 /*
  * governance/gate.c - the serving gate from C: mlmd_gate_check(), one
  * CheckServingGate call answering whether an artifact may be served, with
- * the labels that block it read back as an mlmd_label_list (one arena, as
- * reg_read.c reads back the registry) and a FAILED_PRECONDITION message
+ * the labels that block it read back as an mlmd_label_list
+ * (mlmd__gv_labels_new, dg_read.c) and a FAILED_PRECONDITION message
  * naming the first of them and its source node. The scorer (lib/serving)
  * calls it before every load and at every flush of its serving record.
  */
@@ -12,50 +12,6 @@
 #include <string.h>
 #include "gov.h"
 
-ARENA_BOX(mlmd_label_list, label_list_box);
-
-/* Effective labels as C, in a new list (one arena). */
-static int labels_new(Mlmd__Pb__Governance__EffectiveLabel *const *m, size_t n, mlmd_label_list **out)
-{
-	*out = NULL;
-	label_list_box *b = calloc(1, sizeof *b);
-	if (!b)
-		return MLMD_OOM();
-	mlmd_label *l = mlmd__gv_alloc(&b->a, n * sizeof *l);
-	for (size_t i = 0; l && i < n; i++) {
-		const Mlmd__Pb__Governance__EffectiveLabel *e = m[i];
-		l[i].label = (char *)mlmd__gv_str(&b->a, e->label);
-		l[i].source_kind = (mlmd_node_kind)e->source_kind;
-		l[i].source_id = e->source_id;
-		l[i].distance = e->distance;
-		l[i].reason = (char *)mlmd__gv_str(&b->a, e->reason);
-		l[i].until_ms = e->until_ms;
-		l[i].actor = (char *)mlmd__gv_str(&b->a, e->actor);
-		l[i].time_ms = e->time_ms;
-		l[i].propagate = e->propagate != 0;
-	}
-	b->pub.labels = l;
-	b->pub.n = n;
-	if (b->a.oom) {
-		mlmd__gv_arena_free(&b->a);
-		free(b);
-		return MLMD_OOM();
-	}
-	*out = &b->pub;
-	return 0;
-}
-
-/* Written here until the C API's datagov calls land with the same
- * definition (one arena behind the public struct); the lead keeps one. */
-void mlmd_label_list_free(mlmd_label_list *list)
-{
-	if (!list)
-		return;
-	label_list_box *b = (label_list_box *)list;
-	mlmd__gv_arena_free(&b->a);
-	free(b);
-}
-
 /* "POISONED on artifact 3, 2 hops upstream: <reason>" for the first
  * blocking label, with how many more there are. */
 static int blocked(int64_t id, const Mlmd__Pb__Governance__CheckServingGateResponse *rs)
@@ -63,9 +19,7 @@ static int blocked(int64_t id, const Mlmd__Pb__Governance__CheckServingGateRespo
 	if (!rs->n_blocking)
 		return mlmd__fail(MLMD_FAILED_PRECONDITION, "artifact %lld is blocked by the serving gate", (long long)id);
 	const Mlmd__Pb__Governance__EffectiveLabel *e = rs->blocking[0];
-	const char *kind = e->source_kind == MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT ? "artifact" :
-		e->source_kind == MLMD__PB__GOVERNANCE__NODE_KIND__EXECUTION ? "execution" :
-		e->source_kind == MLMD__PB__GOVERNANCE__NODE_KIND__CONTEXT ? "context" : NULL;
+	const char *kind = mlmd_node_kind_name((mlmd_node_kind)e->source_kind);
 	char where[96], more[64] = "";
 	if (e->distance == 0)
 		snprintf(where, sizeof where, "its own label");
@@ -92,7 +46,7 @@ int mlmd_gate_check(struct mlmd_store *store, int64_t artifact_id, mlmd_label_li
 	int rc = GV_CALL(store, fn, "CheckServingGate", &rq, check_serving_gate_response, &rs);
 	if (rc)
 		return rc;
-	if (blocking && (rc = labels_new(rs->blocking, rs->n_blocking, blocking))) {
+	if (blocking && (rc = mlmd__gv_labels_new(rs->blocking, rs->n_blocking, blocking))) {
 		protobuf_c_message_free_unpacked(&rs->base, NULL);
 		return rc;
 	}

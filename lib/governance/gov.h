@@ -14,6 +14,10 @@
  *   reg_read.c  models, requests and the alias history read back as C structs
  *   audit.c     the audit log: read, verify, checkpoints
  *   resolve.c   mlmd_registry_resolve (the serving work's)
+ *   datagov.c   data governance's writing calls (mlmd/datagov.h): delete,
+ *               retention policies and runs, labels, the gate list
+ *   dg_read.c   data governance read back as C: tombstones, policies,
+ *               effective labels, the gate list, impact; the _free functions
  *   gate.c      mlmd_gate_check (the serving gate's check, CheckServingGate)
  */
 #ifndef MLMD_GOVERNANCE_GOV_H
@@ -84,5 +88,20 @@ int mlmd__gv_history(mlmd__gv_arena *a, Mlmd__Pb__Governance__AliasHistoryEntry 
 /* A history list whose memory is its own arena (reg_read.c), for the
  * entries SetAliases returns. On success *out is new. */
 int mlmd__gv_history_new(Mlmd__Pb__Governance__AliasHistoryEntry *const *m, size_t n, mlmd_alias_history **out);
+
+/* ---- data governance read back (dg_read.c) ---------------------------------------------------- */
+
+/* A label list whose memory is its own arena, freed by
+ * mlmd_label_list_free(): n EffectiveLabel messages as C (CheckServingGate's
+ * blocking labels as well as GetEffectiveLabels'). On success *out is new. */
+int mlmd__gv_labels_new(Mlmd__Pb__Governance__EffectiveLabel *const *m, size_t n, mlmd_label_list **out);
+/* A delete result (mlmd_delete_result_free) from DeleteNodes' tombstones
+ * and counters, or GetTombstones' tombstones (rs NULL, counters 0). */
+int mlmd__gv_delete_result_new(Mlmd__Pb__Governance__Tombstone *const *t, size_t n,
+	const Mlmd__Pb__Governance__DeleteNodesResponse *rs, mlmd_delete_result **out);
+/* A policy message as C, its strings from a. */
+void mlmd__gv_policy(mlmd__gv_arena *a, const Mlmd__Pb__Governance__RetentionPolicy *m, mlmd_retention_policy *out);
+/* An arena string for a public struct whose char * fields are read-only for its caller. */
+#define GV_STR(a, s) ((char *)mlmd__gv_str((a), (s)))
 
 #endif

@@ -78,9 +78,48 @@ typedef struct dg_delete_counts {
  * ""), adding what it removed and kept to *n. The caller has checked that
  * the node is live and that nothing protects it. */
 int mlmd__dg_delete_one(call *c, int kind, int64_t id, const char *reason, dg_delete_counts *n);
+/* Marks the tombstones among nodes[0..n) (messages of kind k, loaded with
+ * c->with_tombstones by a lineage walk) as stubs: name cleared, custom
+ * properties mlmd.deleted_time (int), mlmd.deleted_by and
+ * mlmd.delete_reason (strings) added. One query per MLMD_IN_MAX nodes; a
+ * no-op below schema version 5. */
+int mlmd__dg_tombstone_stubs(call *c, const node_kind *k, void **nodes, size_t n);
 
 /* ---- labels (store/dg_label.c) ----------------------------------------------------------------- */
 
+/* Labels: 1..MLMD_DG_LABEL_MAX bytes of [A-Za-z0-9_.:-], the first a
+ * letter; INVALID_ARGUMENT naming `what` and the label otherwise. */
+#define MLMD_DG_LABEL_MAX 128
+int mlmd__dg_label_check(const char *label, const char *what);
+
+/* Writes the reach of label row `label_id` (set on node kind/id) afresh:
+ * its old rows removed, then the node at distance 0 and, when it
+ * propagates, everything downstream at its minimum distance
+ * (store/dg_reach.c). *reached (may be NULL): the rows written. */
+int mlmd__dg_reach_compute(call *c, int64_t label_id, int kind, int64_t id, int propagate, int64_t *reached);
+
+/* Effective labels: a query of these columns (bound by the caller) read
+ * by mlmd__dg_effective_read, which appends one EffectiveLabel per row to
+ * *arr and sorts what it appended by label (bytes), distance, source wire
+ * kind and id. The statement is always finished. */
+#define MLMD_DG_EFFECTIVE_COLS                                                                        \
+	"SELECT l.label, l.kind, l.node_id, r.distance, l.reason, l.until_ms, l.actor, l.time, l.propagate" \
+	" FROM label_reach r JOIN label l ON l.id = r.label_id"
+/* The condition that a label (alias l) is in force at time ? (c->now). */
+#define MLMD_DG_ACTIVE_SQL "(l.until_ms = 0 OR l.until_ms > ?)"
+int mlmd__dg_effective_read(sqlq *q, Mlmd__Pb__Governance__EffectiveLabel ***arr, size_t *n);
+
 /* ---- retention and impact (store/dg_retention.c, store/dg_impact.c) ------------------------------- */
+
+/* One hop of a lineage walk from `frontier` (n nodes of table kind `from`,
+ * KIND_ARTIFACT or KIND_EXECUTION) along events, tombstones included:
+ * down = 1 follows an artifact's input events to the executions that read
+ * it and an execution's output events to what it wrote; down = 0 the
+ * reverse (an artifact's producers, an execution's inputs). The nodes of
+ * the other kind met that are not in `seen` yet are added to it and
+ * appended to *next (*nnext of them, in the order met). One indexed query
+ * per MLMD_IN_MAX frontier nodes. store/dg_walk.c. */
+int mlmd__dg_hop(call *c, int from, int down, const int64_t *frontier, size_t n, mlmd__idset *seen,
+		 int64_t **next, size_t *nnext);
 
 #endif

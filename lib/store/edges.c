@@ -4,12 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rpc.h"
+#include "datagov.h"
 
 static int require_node(call *c, const node_kind *k, int64_t id)
 {
 	int rc = mlmd__node_exists(c, k, id);
 	if (rc < 0)
 		return rc;
+	if (rc == 0 && (rc = mlmd__node_deleted(c, k, id)) != 0)
+		return rc < 0 ? rc : mlmd__fail(MLMD_NOT_FOUND, "%s %lld is deleted (no new edge to a tombstone)",
+					       k->what, (long long)id);
 	if (rc == 0)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "No %s with the given id %lld", k->what, (long long)id);
 	return 0;
@@ -33,7 +37,8 @@ static int require_nodes(call *c, const node_kind *k, const int64_t *ids, size_t
 	for (size_t at = 0; at < n && !rc; at += MLMD_IN_MAX) {
 		size_t m = n - at < MLMD_IN_MAX ? n - at : MLMD_IN_MAX;
 		mlmd_buf sql = { 0 };
-		mlmd__buf_printf(&sql, "SELECT id FROM %s WHERE id IN (", k->table);
+		mlmd__buf_printf(&sql, "SELECT id FROM %s WHERE %sid IN (", k->table,
+				 c->s->schema_version >= 5 ? "deleted_time IS NULL AND " : "");
 		int size = mlmd__in_list(&sql, m);
 		mlmd__buf_puts(&sql, ")");
 		sqlq q;
@@ -49,7 +54,7 @@ static int require_nodes(call *c, const node_kind *k, const int64_t *ids, size_t
 		qsort(found, nfound, sizeof *found, cmp_i64);
 	for (size_t i = 0; i < n && !rc; i++)
 		if (!nfound || !bsearch(&ids[i], found, nfound, sizeof *found, cmp_i64))
-			rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "No %s with the given id %lld", k->what, (long long)ids[i]);
+			rc = require_node(c, k, ids[i]); /* says which: deleted or absent */
 	free(found);
 	return rc;
 }
@@ -113,6 +118,13 @@ static int event_insert(call *c, const Mlmd__Pb__Event *e)
 		return mlmd__fail(MLMD_ALREADY_EXISTS,
 				  "an event of type %d between artifact %lld and execution %lld already exists", e->type,
 				  (long long)e->artifact_id, (long long)e->execution_id);
+	if (rc < 0)
+		return rc;
+	/* labels that reach its source follow the new edge (store/dg_reach.c) */
+	if (mlmd__dg_event_is_input(e->type))
+		rc = mlmd__dg_edge_added(c, KIND_ARTIFACT, e->artifact_id, KIND_EXECUTION, e->execution_id);
+	else if (mlmd__dg_event_is_output(e->type))
+		rc = mlmd__dg_edge_added(c, KIND_EXECUTION, e->execution_id, KIND_ARTIFACT, e->artifact_id);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; e->path && i < e->path->n_steps; i++) {
@@ -299,7 +311,8 @@ int mlmd__rpc_GetEventsByArtifactIDs(call *c, const Mlmd__Pb__GetEventsByArtifac
 	return rc;
 }
 
-/* Inserts a membership edge; an existing edge is left as it is. */
+/* Inserts a membership edge; an existing edge is left as it is. The
+ * context's propagating labels follow it (store/dg_reach.c). */
 static int put_member(call *c, const char *sql, const node_kind *k, int64_t context_id, int64_t node_id, int check)
 {
 	int rc;
@@ -310,7 +323,9 @@ static int put_member(call *c, const char *sql, const node_kind *k, int64_t cont
 		return rc;
 	mlmd__q_i64(&q, 1, context_id);
 	mlmd__q_i64(&q, 2, node_id);
-	return mlmd__q_exec_later(&q); /* a duplicate is a no-op; the ids were checked */
+	if ((rc = mlmd__q_exec_later(&q))) /* a duplicate is a no-op; the ids were checked */
+		return rc;
+	return mlmd__dg_edge_added(c, KIND_CONTEXT, context_id, k->kind, node_id);
 }
 
 int mlmd__attribution_put(call *c, int64_t context_id, int64_t artifact_id, int check)
