@@ -7,9 +7,9 @@
  * becomes blocked while it serves, caught at the next flush, with the
  * policy stop (scoring fails naming the label until a swap to an allowed
  * model or the label's removal) and record (scoring goes on, the violation
- * recorded on the serving execution); an expired label and a label outside
- * the gate list do not block; changing the gate list; a store below schema
- * version 5 served unchecked. Labels are set with the Classify RPC on a real
+ * recorded on the serving execution); a model deleted while it serves; an
+ * expired label and a label outside the gate list do not block; changing
+ * the gate list; a store below schema version 5 served unchecked. Labels are set with the Classify RPC on a real
  * lineage (dataset -> Train -> model); model files are real ONNX files on
  * disk. On every backend (MLMD_TEST_BACKEND); ordered by explicit
  * mlmd_scorer_flush() calls, never by time.
@@ -522,6 +522,42 @@ static void unrecorded_scorer_checks_at_flush(void **state)
 	mlmd_store_free(st);
 }
 
+/* The model served is deleted (a tombstone cannot be served): the next
+ * flush counts it as blocked and stops the scorer; a swap to a live model
+ * resumes. */
+static void deleted_model_stops_at_flush(void **state)
+{
+	(void)state;
+	char uri[1200], want[100];
+	mlmd_store *st = open_shared(uri, sizeof uri);
+	trained a = train(st, 1), b = train(st, 2);
+	mlmd_scorer *s;
+	OK(open_scorer(&s, uri, a.model, NULL, MLMD_GATE_STOP));
+	mlmd_scorer_ctx *c;
+	OK(mlmd_scorer_ctx_new(s, &c));
+	assert_true(tag_of(c) == 1.0f);
+	Mlmd__Pb__Governance__DeleteNodesRequest rq = MLMD__PB__GOVERNANCE__DELETE_NODES_REQUEST__INIT;
+	Mlmd__Pb__Governance__DeleteNodesResponse *rs;
+	rq.has_kind = 1;
+	rq.kind = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT;
+	rq.n_ids = 1;
+	rq.ids = &a.model;
+	rq.reason = "withdrawn";
+	OK(GOV(st, "DeleteNodes", &rq, delete_nodes_response, &rs));
+	protobuf_c_message_free_unpacked(&rs->base, NULL);
+	assert_true(tag_of(c) == 1.0f);
+	OK(mlmd_scorer_flush(s));
+	assert_true(mlmd_scorer_gate_stopped(s));
+	float t;
+	snprintf(want, sizeof want, "%lld", (long long)a.model);
+	FAILS(score_one(c, &t), MLMD_FAILED_PRECONDITION, want);
+	OK(mlmd_scorer_swap(s, b.model));
+	assert_true(tag_of(c) == 2.0f);
+	mlmd_scorer_ctx_free(c);
+	OK(mlmd_scorer_free(s));
+	mlmd_store_free(st);
+}
+
 /* ---- what blocks ------------------------------------------------------------------------------ */
 
 /* A label past its until-time does not block; one until tomorrow does. */
@@ -675,6 +711,7 @@ int main(void)
 		cmocka_unit_test(stop_at_flush),
 		cmocka_unit_test(record_at_flush),
 		cmocka_unit_test(unrecorded_scorer_checks_at_flush),
+		cmocka_unit_test(deleted_model_stops_at_flush),
 		cmocka_unit_test(expired_label_does_not_block),
 		cmocka_unit_test(the_gate_list_decides),
 		cmocka_unit_test(policy_is_checked),
