@@ -187,7 +187,8 @@ check-tsan: $(B)/tests-tsan/test_serving
 # and restart it).
 CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage test_concurrency test_faults test_plans \
 	test_locale test_files test_limits test_txn test_tracking test_tracking_api test_audit test_registry \
-	test_serving_registry test_registry_api test_delete test_retention test_impact test_labels test_datagov_api
+	test_serving_registry test_serving_gate test_registry_api test_delete test_retention test_impact test_labels \
+	test_datagov_api
 check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
 		MLMD_TEST_BACKEND=sqlite-file $(TEST_ENV) $(B)/tests/$$t; done
@@ -389,7 +390,7 @@ BENCH_PMML_MODELS ?= IrisRandomForest AuditRandomForest HousingRFClassifier Hous
 BENCH_QUERY_SIZES ?= 100000 505000
 bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_scorer \
 		$(B)/bench/bench_serving $(B)/bench/bench_pmml $(B)/bench/bench_tracking $(B)/bench/bench_audit $(B)/bench/bench_registry \
-		$(B)/bench/bench_datagov $(B)/bench/bench_labels $(B)/bench/xgb100.json
+		$(B)/bench/bench_datagov $(B)/bench/bench_labels $(B)/bench/bench_gate $(B)/bench/xgb100.json
 	@mkdir -p $(B)/bench
 	$(B)/bench/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
 	@if [ -d $(PMML_DATA) ]; then rm -f $(B)/bench/pmml.txt; for m in $(BENCH_PMML_MODELS); do \
@@ -401,6 +402,8 @@ bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B
 	$(B)/bench/bench_audit $(B)/bench | tee $(B)/bench/audit.txt
 	$(B)/bench/bench_registry $(B)/bench | tee $(B)/bench/registry.txt
 	$(B)/bench/bench_labels $(B)/bench | tee $(B)/bench/labels.txt
+	$(B)/bench/bench_gate $(B)/bench tests/fuzz/corpus/model/xgb_binary_logistic.json $(B)/bench/xgb100.json \
+		| tee $(B)/bench/gate.txt
 	$(B)/bench/bench_datagov $(B)/bench | tee $(B)/bench/datagov.txt
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py $(B)/bench/store.txt $(B)/bench
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python_tracking.py $(B)/bench | tee $(B)/bench/python-tracking.txt

@@ -3,7 +3,8 @@
  * verified model artifact, served with lineage) and `mlmd model info|add`.
  *
  *   mlmd score --model PATH [--input CSV|-] [--output CSV|-] [--columns a,b,...] [--batch N] [--max-memory SIZE]
- *   mlmd score --store URI --artifact ID [--deployment NAME] [--allow-unverified] [...]
+ *   mlmd score --store URI --artifact ID [--deployment NAME] [--allow-unverified] [--gate-policy stop|record]
+ *              [--flush-interval MS] [...]
  *   mlmd score --store URI --model NAME@ALIAS|NAME/VERSION [...]   (a registry reference)
  *   mlmd model info PATH [--json]
  *   mlmd model add --store URI [--type NAME] --name NAME [--uri URI] FILE
@@ -42,7 +43,8 @@ static void score_help(FILE *f)
 {
 	fprintf(f, "usage: %s score --model PATH [--input CSV|-] [--output CSV|-] [--columns a,b,...] [--batch N]\n"
 		"                  [--max-memory SIZE]\n"
-		"       %s score --store URI --artifact ID [--deployment NAME] [--allow-unverified] [same options]\n"
+		"       %s score --store URI --artifact ID [--deployment NAME] [--allow-unverified]\n"
+		"                  [--gate-policy stop|record] [--flush-interval MS] [same options]\n"
 		"       %s score --store URI --model NAME@ALIAS|NAME/VERSION [same options as --artifact]\n\n"
 		"Scores the rows of a CSV file (with a header) with a model file (ONNX, XGBoost JSON or PMML).\n"
 		"  --model PATH     the model; its format is detected from its content\n"
@@ -55,6 +57,13 @@ static void score_help(FILE *f)
 		"                   file of that name wins\n"
 		"  --actor NAME     with --store: who the recorded writes are by (default: MLMD_ACTOR, else\n"
 		"                   the OS user)\n"
+		"  --gate-policy P  with --store: a model the store's serving gate blocks (a label such as\n"
+		"                   POISONED on it or upstream of it) is refused at load either way; P says what\n"
+		"                   happens when a flush finds the model served has become blocked: stop\n"
+		"                   (default; the next batch fails) or record (scoring goes on, the violation is\n"
+		"                   recorded on the serving execution)\n"
+		"  --flush-interval MS  with --store: also record (and check the gate) every MS milliseconds,\n"
+		"                   not only at the end\n"
 		"  --input CSV      input rows (default: standard input)\n"
 		"  --output CSV     where to write the results (default: standard output)\n"
 		"  --columns LIST   for a model with one [N, F] input: the columns to use, in order\n"
@@ -176,7 +185,8 @@ static int score(const char *global_store, int argc, char **argv)
 	long batch = 1024;
 	size_t max_memory = (size_t)1 << 30;
 	int64_t artifact = 0;
-	int allow_unverified = 0;
+	int allow_unverified = 0, gate_policy = MLMD_GATE_STOP;
+	long flush_ms = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		bool has_next = i + 1 < argc;
@@ -199,6 +209,16 @@ static int score(const char *global_store, int argc, char **argv)
 			deployment = argv[++i];
 		} else if (!strcmp(a, "--allow-unverified")) {
 			allow_unverified = 1;
+		} else if (!strcmp(a, "--gate-policy") && has_next) {
+			const char *p = argv[++i];
+			if (strcmp(p, "stop") && strcmp(p, "record"))
+				return cli_usage("score: --gate-policy must be stop or record, not '%s'", p);
+			gate_policy = strcmp(p, "stop") ? MLMD_GATE_RECORD : MLMD_GATE_STOP;
+		} else if (!strcmp(a, "--flush-interval") && has_next) {
+			char *end;
+			flush_ms = strtol(argv[++i], &end, 10);
+			if (*end || flush_ms < 1 || flush_ms > 86400000)
+				return cli_usage("score: --flush-interval must be milliseconds from 1 to 86400000");
 		} else if (!strcmp(a, "--artifact") && has_next) {
 			char *end;
 			artifact = strtoll(argv[++i], &end, 10);
@@ -240,10 +260,16 @@ static int score(const char *global_store, int argc, char **argv)
 		so.allow_unverified = allow_unverified;
 		so.max_memory = max_memory ? max_memory : SIZE_MAX;
 		so.actor = cli_g.actor;
-		if (mlmd_scorer_open(&scorer, &so))
-			return ref && mlmd_error_last()->code == MLMD_NOT_FOUND ?
-				cli_failed("%s (and there is no model file '%s')", mlmd_error_message(), ref) :
-				cli_failed("%s", mlmd_error_message());
+		so.gate_policy = gate_policy;
+		so.flush_interval_ms = (int)flush_ms;
+		if (mlmd_scorer_open(&scorer, &so)) {
+			if (ref && mlmd_error_last()->code == MLMD_NOT_FOUND)
+				return cli_failed("%s (and there is no model file '%s')", mlmd_error_message(), ref);
+			if (mlmd_error_last()->code == MLMD_FAILED_PRECONDITION && strstr(mlmd_error_message(), "serving gate"))
+				return cli_failed("refused: %s (`mlmd labels artifact ID` shows a node's labels, `mlmd gate "
+					"ls` the labels that block serving)", mlmd_error_message());
+			return cli_failed("%s", mlmd_error_message());
+		}
 		if (mlmd_scorer_ctx_new(scorer, &sctx)) {
 			int rc = cli_failed("%s", mlmd_error_message());
 			mlmd_scorer_free(scorer);
@@ -481,6 +507,9 @@ out:
 	mlmd_scorer_ctx_free(sctx);
 	if (scorer) {
 		int64_t exec = mlmd_scorer_execution_id(scorer), version = mlmd_scorer_model_version(scorer);
+		if (rc == 0 && mlmd_scorer_flush(scorer) == 0 && mlmd_scorer_gate_violations(scorer) > 0)
+			fprintf(stderr, "%s: warning: the model served became blocked by the serving gate while it served; "
+				"recorded on execution %lld (mlmd.gate_violation)\n", prog, (long long)exec);
 		if (mlmd_scorer_free(scorer) && rc == 0)
 			rc = cli_failed("recording the serving execution: %s", mlmd_error_message());
 		else if (rc == 0 && ref)

@@ -98,15 +98,30 @@ typedef struct mlmd_scorer_options {
 	                               the epoch); 0 = now */
 	const char *actor;          /* who the scorer's writes are by (mlmd_store_options.actor);
 	                               NULL = the default (MLMD_ACTOR, else the OS user) */
+	/* fields above are version 3 */
+	int gate_policy;            /* what a flush does when the model served has become blocked by the
+	                               serving gate: MLMD_GATE_STOP (0, the default) or MLMD_GATE_RECORD */
 } mlmd_scorer_options;
+
+/* The serving gate's policy for a model that becomes blocked while it is
+ * served (its training data labelled POISONED later, say): found at the
+ * serving record's next flush, the scorer either stops (every scoring call
+ * then fails with FAILED_PRECONDITION naming the label and its source) or
+ * only records the violation on the serving execution. Both record it
+ * (custom properties mlmd.gate_violation, the message, and
+ * mlmd.gate_violations, the count of flushes that found it). */
+typedef enum mlmd_gate_policy {
+	MLMD_GATE_STOP = 0,
+	MLMD_GATE_RECORD = 1
+} mlmd_gate_policy;
 
 /* The scratch limit of a scorer's contexts unless max_memory says otherwise:
  * a call that needs more fails with RESOURCE_EXHAUSTED naming the node and
  * the limit, instead of exhausting the host (see mlmd_score_ctx_set_limit). */
 #define MLMD_SCORER_DEFAULT_MAX_MEMORY ((size_t)1 << 30)
 
-#define MLMD_SCORER_OPTIONS_VERSION 3
-#define MLMD_SCORER_OPTIONS_INIT { MLMD_SCORER_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL }
+#define MLMD_SCORER_OPTIONS_VERSION 4
+#define MLMD_SCORER_OPTIONS_INIT { MLMD_SCORER_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL, 0 }
 
 /* Opens a scorer on a model artifact (verified as mlmd_model_load_artifact
  * does) and, unless no_recording, records the serving execution, its
@@ -122,14 +137,26 @@ typedef struct mlmd_scorer_options {
  * (int) and, for NAME@ALIAS, mlmd.model_alias (docs/serving.md). A malformed
  * reference is INVALID_ARGUMENT; an unknown model, version or alias NOT_FOUND
  * naming it. Give exactly one of artifact_id, artifact_name and model_ref.
- * On success *out is a new scorer; close it with mlmd_scorer_free(). */
+ *
+ * The serving gate (docs/datagov.md): before the model is loaded, its
+ * artifact's effective labels are checked against the store's gate list
+ * (mlmd_gate_check(), mlmd/datagov.h): a blocked model is refused with
+ * FAILED_PRECONDITION naming the first blocking label and its source node
+ * ("artifact 12 is blocked by the serving gate: POISONED on artifact 3, 2
+ * hops upstream: ..."). Every flush checks the model then served again
+ * (gate_policy, options version 4, says what happens when it has become
+ * blocked). A store below schema version 5, which has no gate, is served
+ * unchecked. On success *out is a new scorer; close it with mlmd_scorer_free(). */
 MLMD_EXTERN(int) mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *opts);
 
 /* Switches to another model artifact: loads and verifies it on the calling
  * thread (scoring continues meanwhile on the current model), then switches.
  * Calls in flight finish on the model they started with; each thread moves
  * to the new model at its next call; the old model is freed when its last
- * user has moved on. On failure the current model stays. */
+ * user has moved on. On failure the current model stays. The new model
+ * passes the serving gate first (FAILED_PRECONDITION naming the label when
+ * it is blocked); a scorer stopped by the gate (MLMD_GATE_STOP) serves again
+ * once it has swapped to an allowed model. */
 MLMD_EXTERN(int) mlmd_scorer_swap(mlmd_scorer *scorer, int64_t artifact_id);
 
 /* Switches to the registry version a reference ("NAME@ALIAS" or
@@ -143,7 +170,16 @@ MLMD_EXTERN(int) mlmd_scorer_swap(mlmd_scorer *scorer, int64_t artifact_id);
 MLMD_EXTERN(int) mlmd_scorer_swap_ref(mlmd_scorer *scorer, const char *ref);
 
 /* Writes the statistics gathered so far (and any recorded batches) to the
- * store. Safe from any thread. */
+ * store. Safe from any thread. Every flush (explicit, the interval thread's,
+ * a swap's, the close's; also with no_recording) checks the model served
+ * against the serving gate with one CheckServingGate: blocked, the scorer
+ * stops (MLMD_GATE_STOP: scoring calls fail with FAILED_PRECONDITION and
+ * the check's message until a flush finds the model allowed again, its
+ * label removed or expired or the gate list changed, or a swap to an
+ * allowed model) or goes on (MLMD_GATE_RECORD); either way the violation is
+ * recorded on the serving execution. A model that was found blocked is not
+ * an error of the flush (0); a check that fails otherwise is returned after
+ * the record is written. */
 MLMD_EXTERN(int) mlmd_scorer_flush(mlmd_scorer *scorer);
 
 /* The serving execution's id (0 with no_recording) and the id of the
@@ -153,6 +189,10 @@ MLMD_EXTERN(int64_t) mlmd_scorer_artifact_id(const mlmd_scorer *scorer);
 /* The registry version currently served (opened or swapped to by reference),
  * 0 when the current model was given by artifact. */
 MLMD_EXTERN(int64_t) mlmd_scorer_model_version(const mlmd_scorer *scorer);
+/* How many flushes found the model served blocked by the serving gate, and
+ * whether the scorer is stopped by it now (MLMD_GATE_STOP). */
+MLMD_EXTERN(int64_t) mlmd_scorer_gate_violations(const mlmd_scorer *scorer);
+MLMD_EXTERN(int) mlmd_scorer_gate_stopped(const mlmd_scorer *scorer);
 
 /* The model currently served: a new reference (free it with
  * mlmd_model_free()), for inspecting its inputs and outputs. */

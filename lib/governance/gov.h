@@ -18,6 +18,7 @@
  *               retention policies and runs, labels, the gate list
  *   dg_read.c   data governance read back as C: tombstones, policies,
  *               effective labels, the gate list, impact; the _free functions
+ *   gate.c      mlmd_gate_check (the serving gate's check, CheckServingGate)
  */
 #ifndef MLMD_GOVERNANCE_GOV_H
 #define MLMD_GOVERNANCE_GOV_H

@@ -140,7 +140,7 @@ static int get_artifact(mlmd_store *st, int64_t id, Mlmd__Pb__GetArtifactsByIDRe
  * recorded digest (with allow_unverified a model may load without that).
  */
 int mlmd__sv_load_artifact(mlmd_model **out, mlmd_store *st, int64_t artifact_id, int allow_unverified,
-	bool *verified)
+	bool gate, bool *verified)
 {
 	*out = NULL;
 	*verified = false;
@@ -152,6 +152,9 @@ int mlmd__sv_load_artifact(mlmd_model **out, mlmd_store *st, int64_t artifact_id
 	char path[4096], hex[65];
 	void *buf = NULL;
 	size_t len;
+	/* the serving gate before the file is read: a bounded read of label_reach */
+	if (gate && (rc = mlmd_gate_check(st, artifact_id, NULL)))
+		goto out;
 	const char *want = value_string(mlmd_node_get(a, 0, "digest"));
 	if (!want)
 		want = value_string(mlmd_node_get(a, 1, "digest"));
@@ -188,7 +191,7 @@ int mlmd_model_load_artifact(mlmd_model **out, mlmd_store *st, int64_t artifact_
 	if (!out || !st)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_model_load_artifact: out and store are required");
 	bool verified;
-	return mlmd__sv_load_artifact(out, st, artifact_id, allow_unverified, &verified);
+	return mlmd__sv_load_artifact(out, st, artifact_id, allow_unverified, false, &verified);
 }
 
 /* Type ids: created if missing, extended with the properties if it exists. */

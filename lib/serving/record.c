@@ -18,6 +18,14 @@
  * mlmd.model_alias, naming the version served now: each record carries
  * every property, so they follow a swap and vanish when a model given by
  * artifact replaces it.
+ *
+ * The serving gate: every flush first checks the model served now with one
+ * CheckServingGate (mlmd_gate_check()), except right after the load that
+ * checked it. Blocked (its data labelled POISONED since it was loaded, say),
+ * the violation is recorded in the custom properties mlmd.gate_violation
+ * (the check's message; the last one found stays) and mlmd.gate_violations
+ * (flushes that found one), and with MLMD_GATE_STOP the scorer stops
+ * serving until a flush finds it allowed again or a swap replaces it.
  */
 #include <math.h>
 #include <stdio.h>
@@ -28,6 +36,8 @@
 #include "sv.h"
 
 /* ---- recording ------------------------------------------------------------------------------ */
+
+static int flush_record(mlmd_scorer *s, bool complete);
 
 static const char *const EXEC_PROPS[] = { "host", "pid", "library_version", "deployment", "started_ms", "updated_ms",
 	"rows", "calls", "errors", "latency_min_us", "latency_mean_us", "latency_p50_us", "latency_p90_us",
@@ -167,6 +177,12 @@ static int build_record(mlmd_scorer *s, bool complete, int64_t models_served, bo
 		}
 		rc = rc ? rc : mlmd_node_set_string(e, 0, "confidence_histogram", mlmd_json_writer_text(hist, NULL));
 		rc = rc ? rc : mlmd_node_set_string(e, 0, "class_counts", mlmd_json_writer_text(classes, NULL));
+		/* what the serving gate found */
+		if (s->gate_violation) {
+			rc = rc ? rc : mlmd_node_set_string(e, 1, "mlmd.gate_violation", s->gate_violation);
+			rc = rc ? rc : mlmd_node_set_int(e, 1, "mlmd.gate_violations",
+				atomic_load_explicit(&s->gate_violations, memory_order_relaxed));
+		}
 		/* the registry version served now, when it was given by reference */
 		if (cur->model_name) {
 			rc = rc ? rc : mlmd_node_set_string(e, 1, "mlmd.model", cur->model_name);
@@ -314,8 +330,61 @@ static int batch_artifacts(mlmd_scorer *s, const batch_rec *recs, size_t n, Mlmd
  */
 int mlmd__sv_flush_locked(mlmd_scorer *s, bool complete)
 {
-	if (!s->recording)
+	/* a check that failed (not: found the model blocked) is returned after the record */
+	int grc = mlmd__sv_gate_flush(s);
+	char gmsg[512] = "";
+	if (grc)
+		snprintf(gmsg, sizeof gmsg, "%s", mlmd_error_message());
+	int rc = s->recording ? flush_record(s, complete) : 0;
+	if (!rc && grc)
+		rc = mlmd__fail(-grc, "serving gate check at the flush: %s", gmsg);
+	return rc;
+}
+
+int mlmd__sv_gate_flush(mlmd_scorer *s)
+{
+	if (!s->gate_on)
 		return 0;
+	pthread_mutex_lock(&s->mu);
+	served *cur = s->current;
+	bool fresh = cur->gate_fresh; /* its load checked it just now */
+	cur->gate_fresh = false;
+	int64_t id = cur->artifact_id;
+	pthread_mutex_unlock(&s->mu);
+	if (fresh)
+		return 0;
+	int rc = mlmd_gate_check(s->store, id, NULL);
+	/* blocked, or the artifact deleted (a tombstone cannot be served either) */
+	bool blocked = rc == -MLMD_FAILED_PRECONDITION || rc == -MLMD_NOT_FOUND;
+	if (rc && !blocked)
+		return rc;
+	char *msg = blocked ? mlmd__strdup(mlmd_error_message()) : NULL;
+	if (blocked && !msg)
+		return MLMD_OOM();
+	if (blocked) {
+		free(s->gate_violation);
+		s->gate_violation = mlmd__strdup(msg);
+		atomic_fetch_add_explicit(&s->gate_violations, 1, memory_order_relaxed);
+	}
+	pthread_mutex_lock(&s->mu);
+	if (s->current == cur) { /* not swapped meanwhile (the swap's flush checks the new one) */
+		if (blocked && s->gate_policy == MLMD_GATE_STOP) {
+			free(s->gate_stop_msg);
+			s->gate_stop_msg = msg;
+			msg = NULL;
+			atomic_store_explicit(&s->gate_stopped, 1, memory_order_relaxed);
+		} else {
+			atomic_store_explicit(&s->gate_stopped, 0, memory_order_relaxed);
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	free(msg);
+	return 0;
+}
+
+/* The record itself (mlmd__sv_flush_locked without the gate). */
+static int flush_record(mlmd_scorer *s, bool complete)
+{
 	int rc = 0;
 	/* models not yet linked to the execution */
 	pthread_mutex_lock(&s->mu);

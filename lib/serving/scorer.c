@@ -11,6 +11,11 @@
  * the model it started with, and a model is freed by whichever holder lets
  * go of it last.
  *
+ * The serving gate: every load (open, swap) checks the artifact first
+ * (artifact.c) and every flush the model served (record.c); a flush that
+ * finds it blocked under MLMD_GATE_STOP sets gate_stopped, which a scoring
+ * call reads with one relaxed load before anything else.
+ *
  * Statistics are per context and per model version, in blocks the scorer
  * owns. Only the scoring thread writes a block (relaxed atomic stores, which
  * are plain moves on x86); the flush reads them with relaxed loads.
@@ -82,7 +87,7 @@ static int served_set_ref(served *v, const mlmd_model_version *mv)
 static int load_verified(mlmd_scorer *s, int64_t artifact_id, mlmd_model **m, bool *verified)
 {
 	pthread_mutex_lock(&s->store_mu);
-	int rc = mlmd__sv_load_artifact(m, s->store, artifact_id, s->allow_unverified, verified);
+	int rc = mlmd__sv_load_artifact(m, s->store, artifact_id, s->allow_unverified, s->gate_on, verified);
 	pthread_mutex_unlock(&s->store_mu);
 	*verified = *verified && !s->allow_unverified;
 	return rc;
@@ -113,6 +118,8 @@ static void scorer_destroy(mlmd_scorer *s)
 	mlmd_store_free(s->store);
 	free(s->linked);
 	free(s->deployment);
+	free(s->gate_stop_msg);
+	free(s->gate_violation);
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->store_mu);
 	pthread_mutex_destroy(&s->tmu);
@@ -139,6 +146,10 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_open: as_of_ms is negative");
 	if (o->flush_interval_ms < 0)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_open: flush_interval_ms is negative");
+	int policy = o->version >= 4 ? o->gate_policy : MLMD_GATE_STOP;
+	if (policy != MLMD_GATE_STOP && policy != MLMD_GATE_RECORD)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_open: gate_policy %d is neither MLMD_GATE_STOP (0) "
+			"nor MLMD_GATE_RECORD (1)", policy);
 	mlmd_scorer *s = calloc(1, sizeof *s);
 	if (!s)
 		return MLMD_OOM();
@@ -149,6 +160,7 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 	s->recording = !o->no_recording;
 	s->record_batches = o->record_batches && s->recording;
 	s->allow_unverified = o->allow_unverified;
+	s->gate_policy = policy;
 	s->max_memory = o->version >= 2 && o->max_memory ? o->max_memory : MLMD_SCORER_DEFAULT_MAX_MEMORY;
 	s->deployment = mlmd__strdup(o->deployment ? o->deployment : "default");
 	s->started_ms = mlmd__now_ms();
@@ -158,6 +170,8 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 	so.uri = o->store_uri;
 	so.actor = o->version >= 3 ? o->actor : NULL;
 	int rc = s->deployment ? mlmd_store_open(&s->store, &so) : MLMD_OOM();
+	/* a store below schema version 5 (opened without upgrade) has no gate: served unchecked */
+	s->gate_on = !rc && mlmd_store_schema_version(s->store) >= 5;
 	int64_t id = o->artifact_id;
 	mlmd_model_version *mv = NULL;
 	if (!rc && ref && !(rc = mlmd_registry_resolve(s->store, ref, o->as_of_ms, &mv)))
@@ -189,6 +203,7 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 			rc = MLMD_OOM();
 		} else {
 			v->verified = verified;
+			v->gate_fresh = s->gate_on && s->recording; /* the first record's flush follows */
 			v->version = 1;
 			s->current = s->all = v;
 			atomic_store(&s->version, 1);
@@ -235,8 +250,11 @@ static int swap_to(mlmd_scorer *s, int64_t artifact_id, const mlmd_model_version
 		return rc;
 	}
 	v->verified = verified;
+	v->gate_fresh = s->gate_on; /* the flush below need not check it again */
 	pthread_mutex_lock(&s->mu);
 	served *old = s->current;
+	/* the new model passed the gate: a scorer the gate stopped serves again */
+	atomic_store_explicit(&s->gate_stopped, 0, memory_order_relaxed);
 	v->version = old->version + 1;
 	v->next = s->all;
 	s->all = v;
@@ -305,6 +323,16 @@ int64_t mlmd_scorer_model_version(const mlmd_scorer *s)
 	int64_t v = s->current->model_version;
 	pthread_mutex_unlock((pthread_mutex_t *)&s->mu);
 	return v;
+}
+
+int64_t mlmd_scorer_gate_violations(const mlmd_scorer *s)
+{
+	return s ? atomic_load_explicit(&((mlmd_scorer *)s)->gate_violations, memory_order_relaxed) : 0;
+}
+
+int mlmd_scorer_gate_stopped(const mlmd_scorer *s)
+{
+	return s ? atomic_load_explicit(&((mlmd_scorer *)s)->gate_stopped, memory_order_relaxed) : 0;
 }
 
 mlmd_model *mlmd_scorer_model(mlmd_scorer *s)
@@ -410,6 +438,16 @@ static int switch_model(mlmd_scorer_ctx *c)
 	return 0;
 }
 
+/* A scoring call while the serving gate has stopped the scorer. */
+static int gate_refused(mlmd_scorer *s)
+{
+	pthread_mutex_lock(&s->mu);
+	int rc = mlmd__fail(MLMD_FAILED_PRECONDITION, "%s", s->gate_stop_msg ? s->gate_stop_msg :
+		"the model served is blocked by the serving gate");
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
 #define ADD(field, v) atomic_store_explicit(&(field), atomic_load_explicit(&(field), memory_order_relaxed) + (v), \
 	memory_order_relaxed)
 
@@ -419,6 +457,8 @@ int mlmd_scorer_score(mlmd_scorer_ctx *c, const mlmd_tensor *inputs, size_t n_in
 	if (!c)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_score: context is NULL");
 	mlmd_scorer *s = c->scorer;
+	if (atomic_load_explicit(&s->gate_stopped, memory_order_relaxed))
+		return gate_refused(s);
 	if (atomic_load_explicit(&s->version, memory_order_acquire) != c->version) {
 		int rc = switch_model(c);
 		if (rc)

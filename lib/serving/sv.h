@@ -54,6 +54,7 @@ typedef struct served {
 	char *model_name;        /* NULL when it was given by artifact */
 	int64_t model_version;
 	char *model_alias;       /* NULL for NAME/VERSION */
+	bool gate_fresh;         /* passed the serving gate at its load, not yet at a flush (mu) */
 } served;
 
 /* Statistics of one context for one model version. */
@@ -110,15 +111,24 @@ struct mlmd_scorer {
 	pthread_mutex_t tmu;
 	pthread_cond_t tcond;
 	int interval_ms;
+	/* the serving gate (record.c checks the model served at every flush) */
+	bool gate_on;                    /* the store has one (schema version 5 and later) */
+	int gate_policy;                 /* MLMD_GATE_STOP or MLMD_GATE_RECORD */
+	_Atomic int gate_stopped;        /* scoring refused: one relaxed load per call */
+	char *gate_stop_msg;             /* why (mu) */
+	char *gate_violation;            /* the last violation found, for the record (store_mu) */
+	_Atomic int64_t gate_violations; /* flushes that found the model served blocked */
 };
 
 /* ---- artifact.c ---- */
 
 /* Loads the model of an artifact, as mlmd_model_load_artifact() does, and
  * sets *verified to whether the file's SHA-256 matched the artifact's
- * recorded digest (with allow_unverified a model may load without that). */
+ * recorded digest (with allow_unverified a model may load without that).
+ * With gate, the artifact must first pass the serving gate
+ * (mlmd_gate_check(): FAILED_PRECONDITION naming the blocking label). */
 int mlmd__sv_load_artifact(mlmd_model **out, mlmd_store *st, int64_t artifact_id, int allow_unverified,
-	bool *verified);
+	bool gate, bool *verified);
 /* The id of a type (kind 0 artifact, 1 execution, 2 context), created if
  * missing, extended with the properties (NULL-terminated names, their
  * Mlmd__Pb__PropertyType values) if it exists. */
@@ -134,6 +144,9 @@ int mlmd__sv_start_recording(mlmd_scorer *s);
 /* Writes what the scorer has done since the last flush (store_mu held);
  * `complete` marks the execution COMPLETE (the scorer is closing). */
 int mlmd__sv_flush_locked(mlmd_scorer *s, bool complete);
+/* Checks the model served against the serving gate (store_mu held), as
+ * every flush does: see mlmd_scorer_flush() in mlmd/serving.h. */
+int mlmd__sv_gate_flush(mlmd_scorer *s);
 /* The background flush, every s->interval_ms until s->stop. */
 void *mlmd__sv_flush_thread(void *arg);
 

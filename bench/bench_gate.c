@@ -1,0 +1,230 @@
+/*
+ * bench/bench_gate.c - the serving gate's check next to the model load it
+ * guards. A SQLite store holds each model at the end of a 10-hop chain
+ * below a dataset labelled PII (not gated, so the check reads labels and
+ * lets the model pass) and, to make label_reach large, NOISE other datasets
+ * each feeding a Train execution and an output, all labelled POISONED
+ * (propagated). For each model file (e.g. a small and a large XGBoost
+ * model) it times, as the mean of the runs of S seconds (default 1):
+ *   - mlmd_gate_check() alone (one CheckServingGate),
+ *   - mlmd_model_load_artifact() (read the file, SHA-256, parse; no gate),
+ *     and the check followed by the load,
+ *   - mlmd_scorer_open() with no_recording (the gate check and the load),
+ *     the gate on (schema version 5) - what a scorer pays at open.
+ *
+ *   bench_gate DIR MODEL... [--noise N] [--secs S]
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bench.h"
+#include "mlmd_governance.pb-c.h"
+
+static int64_t type_id(mlmd_store *s, int kind, const char *name)
+{
+	int64_t id = 0;
+	if (kind == 0) {
+		Mlmd__Pb__ArtifactType t = MLMD__PB__ARTIFACT_TYPE__INIT;
+		t.name = (char *)name;
+		Mlmd__Pb__PutArtifactTypeRequest rq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
+		Mlmd__Pb__PutArtifactTypeResponse *rs;
+		rq.artifact_type = &t;
+		if (mlmd_store_put_artifact_type(s, &rq, &rs))
+			die("artifact type");
+		id = rs->type_id;
+		mlmd_message_free(rs);
+	} else {
+		Mlmd__Pb__ExecutionType t = MLMD__PB__EXECUTION_TYPE__INIT;
+		t.name = (char *)name;
+		Mlmd__Pb__PutExecutionTypeRequest rq = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
+		Mlmd__Pb__PutExecutionTypeResponse *rs;
+		rq.execution_type = &t;
+		if (mlmd_store_put_execution_type(s, &rq, &rs))
+			die("execution type");
+		id = rs->type_id;
+		mlmd_message_free(rs);
+	}
+	return id;
+}
+
+/* n new artifacts of a type (ids into out). */
+static void artifacts(mlmd_store *s, int64_t tid, size_t n, int64_t *out)
+{
+	Mlmd__Pb__Artifact *a = calloc(n, sizeof *a), **ap = calloc(n, sizeof *ap);
+	for (size_t i = 0; i < n; i++) {
+		mlmd__pb__artifact__init(&a[i]);
+		a[i].has_type_id = 1;
+		a[i].type_id = tid;
+		ap[i] = &a[i];
+	}
+	Mlmd__Pb__PutArtifactsRequest rq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactsResponse *rs;
+	rq.n_artifacts = n;
+	rq.artifacts = ap;
+	if (mlmd_store_put_artifacts(s, &rq, &rs))
+		die("artifacts");
+	memcpy(out, rs->artifact_ids, n * sizeof *out);
+	mlmd_message_free(rs);
+	free(a);
+	free(ap);
+}
+
+/* n executions, each reading in[i] and writing out[i]. */
+static void steps(mlmd_store *s, int64_t etid, size_t n, const int64_t *in, const int64_t *out)
+{
+	Mlmd__Pb__Execution *e = calloc(n, sizeof *e), **ep = calloc(n, sizeof *ep);
+	for (size_t i = 0; i < n; i++) {
+		mlmd__pb__execution__init(&e[i]);
+		e[i].has_type_id = 1;
+		e[i].type_id = etid;
+		ep[i] = &e[i];
+	}
+	Mlmd__Pb__PutExecutionsRequest rq = MLMD__PB__PUT_EXECUTIONS_REQUEST__INIT;
+	Mlmd__Pb__PutExecutionsResponse *rs;
+	rq.n_executions = n;
+	rq.executions = ep;
+	if (mlmd_store_put_executions(s, &rq, &rs))
+		die("executions");
+	Mlmd__Pb__Event *ev = calloc(2 * n, sizeof *ev), **evp = calloc(2 * n, sizeof *evp);
+	for (size_t i = 0; i < 2 * n; i++) {
+		mlmd__pb__event__init(&ev[i]);
+		ev[i].has_execution_id = ev[i].has_artifact_id = ev[i].has_type = 1;
+		ev[i].execution_id = rs->execution_ids[i / 2];
+		ev[i].artifact_id = i % 2 ? out[i / 2] : in[i / 2];
+		ev[i].type = i % 2 ? MLMD__PB__EVENT__TYPE__OUTPUT : MLMD__PB__EVENT__TYPE__INPUT;
+		evp[i] = &ev[i];
+	}
+	mlmd_message_free(rs);
+	Mlmd__Pb__PutEventsRequest erq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
+	Mlmd__Pb__PutEventsResponse *ers;
+	erq.n_events = 2 * n;
+	erq.events = evp;
+	if (mlmd_store_put_events(s, &erq, &ers))
+		die("events");
+	mlmd_message_free(ers);
+	free(e);
+	free(ep);
+	free(ev);
+	free(evp);
+}
+
+static void classify(mlmd_store *s, int64_t id, const char *label)
+{
+	Mlmd__Pb__Governance__ClassifyRequest rq = MLMD__PB__GOVERNANCE__CLASSIFY_REQUEST__INIT;
+	rq.has_kind = rq.has_id = 1;
+	rq.kind = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT;
+	rq.id = id;
+	rq.label = (char *)label;
+	size_t n = protobuf_c_message_get_packed_size(&rq.base);
+	uint8_t *buf = malloc(n + 1);
+	protobuf_c_message_pack(&rq.base, buf);
+	void *resp = NULL;
+	size_t len;
+	if (mlmd_store_call(s, "Classify", buf, n, &resp, &len))
+		die("Classify");
+	mlmd_buffer_free(resp);
+	free(buf);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: bench_gate DIR MODEL... [--noise N] [--secs S]\n");
+		return 2;
+	}
+	const char *dir = argv[1];
+	long noise = 20000;
+	double secs = 1.0;
+	const char *models[16];
+	int nm = 0;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--noise") && i + 1 < argc)
+			noise = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--secs") && i + 1 < argc)
+			secs = atof(argv[++i]);
+		else if (nm < 16)
+			models[nm++] = argv[i];
+	}
+	char db[1024], uri[1100];
+	snprintf(db, sizeof db, "%s/gate.db", dir);
+	rm_db(db);
+	snprintf(uri, sizeof uri, "sqlite:%s", db);
+	mlmd_store_options so = MLMD_STORE_OPTIONS_INIT;
+	so.uri = uri;
+	mlmd_store *s;
+	if (mlmd_store_open(&s, &so))
+		die("open");
+	int64_t ds = type_id(s, 0, "Dataset"), tr = type_id(s, 1, "Train");
+	/* noise: datasets -> Train -> outputs, the datasets POISONED (one label each, reach 3) */
+	double t0 = now_s();
+	int64_t *in = malloc((size_t)noise * sizeof *in), *out = malloc((size_t)noise * sizeof *out);
+	for (long done = 0; done < noise; done += 1000) {
+		size_t n = (size_t)(noise - done < 1000 ? noise - done : 1000);
+		artifacts(s, ds, n, in + done);
+		artifacts(s, ds, n, out + done);
+		steps(s, tr, n, in + done, out + done);
+	}
+	for (long i = 0; i < noise; i++)
+		classify(s, in[i], "POISONED");
+	printf("store: %ld labelled datasets (%ld nodes) in %.1f s\n", noise, 3 * noise, now_s() - t0);
+	free(in);
+	free(out);
+	for (int k = 0; k < nm; k++) {
+		/* dataset -> 10 hops -> the model, the dataset PII (not gated) */
+		mlmd_model_record_options ro = MLMD_MODEL_RECORD_OPTIONS_INIT;
+		char name[32];
+		snprintf(name, sizeof name, "model-%d", k);
+		ro.path = models[k];
+		ro.name = name;
+		int64_t model;
+		if (mlmd_model_record(s, &ro, &model))
+			die("record");
+		int64_t chain[10];
+		artifacts(s, ds, 10, chain);
+		steps(s, tr, 9, chain, chain + 1);
+		steps(s, tr, 1, chain + 9, &model);
+		classify(s, chain[0], "PII");
+		mlmd_label_list *l;
+		if (mlmd_gate_check(s, model, &l) || l->n)
+			die("gate check (expected allowed)");
+		mlmd_label_list_free(l);
+		/* each case: one warm-up run, then runs until `secs` have passed (at least 5) */
+#define TIMED(out, body)                                                              \
+	do {                                                                          \
+		body;                                                                 \
+		long n_ = 0;                                                          \
+		double a_ = now_s(), t_;                                              \
+		do {                                                                  \
+			body;                                                         \
+			n_++;                                                         \
+		} while ((t_ = now_s()) - a_ < secs || n_ < 5);                      \
+		out = (t_ - a_) / (double)n_;                                         \
+	} while (0)
+		double check, load, both, open;
+		TIMED(check, if (mlmd_gate_check(s, model, NULL)) die("gate check"));
+		mlmd_model *m;
+		TIMED(load, if (mlmd_model_load_artifact(&m, s, model, 0)) die("load"); mlmd_model_free(m));
+		TIMED(both, if (mlmd_gate_check(s, model, NULL) || mlmd_model_load_artifact(&m, s, model, 0))
+			die("check and load"); mlmd_model_free(m));
+		mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+		o.store_uri = uri;
+		o.artifact_id = model;
+		o.no_recording = 1;
+		mlmd_scorer *sc;
+		TIMED(open, if (mlmd_scorer_open(&sc, &o)) die("scorer open"); mlmd_scorer_free(sc));
+		FILE *f = fopen(models[k], "rb");
+		long size = 0;
+		if (f) {
+			fseek(f, 0, SEEK_END);
+			size = ftell(f);
+			fclose(f);
+		}
+		printf("%s (%ld bytes): gate check %.1f us; load without the check %.1f us, with it %.1f us (the "
+			"check alone = %.2f %% of the load); scorer open (no recording, gate on) %.1f us\n", models[k], size,
+			check * 1e6, load * 1e6, both * 1e6, 100 * check / load, open * 1e6);
+	}
+	mlmd_store_free(s);
+	rm_db(db);
+	return 0;
+}
