@@ -18,7 +18,10 @@
  *              (mlmd/registry.h)
  *  7. serve    every row through a scorer bound to the store: the model (with --govern, the
  *              one iris@prod names) is verified against its digest, and a ModelServing
- *              execution records rows, latency, confidence
+ *              execution records rows, latency, confidence; with --govern, the training data
+ *              is then labelled POISONED: impact analysis names the model, version, alias and
+ *              serving record it reaches, and the serving gate refuses to load iris@prod until
+ *              the label is removed (mlmd/datagov.h)
  *  8. show     the served model's lineage as a tree, and write lineage.dot (and lineage.svg
  *              when Graphviz is installed); with --govern, verify the audit log every write
  *              appended to and print a checkpoint of it (mlmd/audit.h)
@@ -478,6 +481,43 @@ static int64_t register_and_promote(mlmd_store *s, int64_t model, int64_t run, d
 
 /* After step 7: the audit log every write above appended to, verified, and
  * a checkpoint of it to keep elsewhere. */
+/* 7b. data governance (with --govern): the training data turns out to be
+ * poisoned. Labelled POISONED, the label follows lineage down to the model,
+ * impact analysis names what is affected, and the serving gate refuses to
+ * load iris@prod; once the label is removed (a false alarm here) it loads
+ * again. */
+static void poison_and_gate(mlmd_store *s, const char *uri, int64_t dataset)
+{
+	int64_t reached;
+	if (mlmd_label_set(s, MLMD_NODE_ARTIFACT, dataset, "POISONED", "rows 40-60 mislabelled (demo)", 0, 1,
+			   &reached))
+		die("classify the dataset");
+	mlmd_impact *im;
+	if (mlmd_impact_get(s, MLMD_NODE_ARTIFACT, dataset, 0, &im))
+		die("impact");
+	size_t count[MLMD_IMPACT_DEPLOYMENT + 1] = { 0 };
+	for (size_t i = 0; i < im->n; i++)
+		count[im->items[i].what]++;
+	mlmd_impact_free(im);
+	printf("  poison    dataset #%lld labelled POISONED, which reaches %lld nodes (itself included); impact: %zu models, "
+	       "%zu versions, %zu aliases, %zu serving records, %zu deployments\n",
+	       (long long)dataset, (long long)reached, count[MLMD_IMPACT_MODEL], count[MLMD_IMPACT_VERSION],
+	       count[MLMD_IMPACT_ALIAS], count[MLMD_IMPACT_SERVING], count[MLMD_IMPACT_DEPLOYMENT]);
+	mlmd_scorer_options so = MLMD_SCORER_OPTIONS_INIT;
+	so.store_uri = uri;
+	so.model_ref = "iris@prod";
+	so.no_recording = 1;
+	mlmd_scorer *sc = NULL;
+	if (mlmd_scorer_open(&sc, &so) != -MLMD_FAILED_PRECONDITION)
+		die("the serving gate let a poisoned model load");
+	printf("  gate      iris@prod refused: %s\n", mlmd_error_message());
+	if (mlmd_label_remove(s, MLMD_NODE_ARTIFACT, dataset, "POISONED", NULL))
+		die("unclassify the dataset");
+	if (mlmd_scorer_open(&sc, &so) || mlmd_scorer_free(sc))
+		die("serve after the label was removed");
+	printf("  gate      label removed (a false alarm): iris@prod loads again\n");
+}
+
 static void audit_summary(mlmd_store *s)
 {
 	mlmd_audit_verdict *v;
@@ -704,8 +744,10 @@ int main(int argc, char **argv)
 	else
 		printf("  serve     model #%lld verified (sha256), %d rows scored, recorded as execution #%lld\n",
 		       (long long)served, n, (long long)serving);
-	if (govern)
+	if (govern) {
+		poison_and_gate(s, uri, dataset);
 		audit_summary(s);
+	}
 
 	/* 8. the served model's lineage */
 	mlmd_lineage_render_options lo = MLMD_LINEAGE_RENDER_OPTIONS_INIT;

@@ -48,7 +48,7 @@ static int restore_tombstone(call *c, const Mlmd__Pb__Governance__Tombstone *t)
 {
 	int kind = mlmd__dg_kind(t->has_kind ? t->kind : 0, "RestoreDataGovernance: tombstone");
 	if (kind < 0)
-		return MLMD_INVALID_ARGUMENT;
+		return -MLMD_INVALID_ARGUMENT;
 	int rc = check_blank(c, kind, t->id);
 	dg_delete_counts n = { 0 };
 	if (rc || (rc = mlmd__dg_delete_one(c, kind, t->id, t->reason ? t->reason : "", &n)))
