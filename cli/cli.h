@@ -202,6 +202,7 @@ int cmd_registry(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
+int cmd_upgrade(int argc, char **argv);
 int cmd_impact(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_unclassify(int argc, char **argv);

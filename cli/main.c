@@ -81,6 +81,7 @@ static const command commands[] = {
 	{ "audit checkpoint", "print SEQ:HASH of the last record, for verify --checkpoint", cmd_audit },
 	{ "delete", "delete nodes, keeping tombstones and lineage; then erase their values (gc)", cmd_delete },
 	{ "gc", "the compaction that erases what deletions left in the database files", cmd_gc },
+	{ "upgrade", "migrate an older store's schema to this library's version", cmd_upgrade },
 	{ "retention set", "set a node type's retention policy: --max-age DURATION, --keep-last N", cmd_retention },
 	{ "retention ls", "list the retention policies", cmd_retention },
 	{ "retention rm", "remove a node type's retention policy", cmd_retention },

@@ -244,8 +244,8 @@ int mlmd__gov_SetRetentionPolicy(call *c, const Mlmd__Pb__Governance__SetRetenti
 				  "SetRetentionPolicy: a policy needs max_age_ms or keep_last (or both) above 0");
 	int kind, type_kind;
 	int64_t type_id;
-	if ((rc = request_kind(p->has_kind, p->kind, "SetRetentionPolicy", &kind)) ||
-	    (rc = find_type(c, kind, p->type_name, "SetRetentionPolicy", &type_id, &type_kind)))
+	if ((rc = request_kind(p->has_kind, p->kind, "policy", &kind)) ||
+	    (rc = find_type(c, kind, p->type_name, "policy", &type_id, &type_kind)))
 		return rc;
 	sqlq q;
 	if ((rc = mlmd__q(c->sql, &q,
@@ -308,8 +308,8 @@ int mlmd__gov_DeleteRetentionPolicy(call *c, const Mlmd__Pb__Governance__DeleteR
 		return rc;
 	int kind, type_kind;
 	int64_t type_id;
-	if ((rc = request_kind(rq->has_kind, rq->kind, "DeleteRetentionPolicy", &kind)) ||
-	    (rc = find_type(c, kind, rq->type_name, "DeleteRetentionPolicy", &type_id, &type_kind)))
+	if ((rc = request_kind(rq->has_kind, rq->kind, "request", &kind)) ||
+	    (rc = find_type(c, kind, rq->type_name, "request", &type_id, &type_kind)))
 		return rc;
 	sqlq q;
 	if ((rc = mlmd__q(c->sql, &q, "SELECT 1 FROM retention_policy WHERE type_id = ?")))
@@ -320,7 +320,7 @@ int mlmd__gov_DeleteRetentionPolicy(call *c, const Mlmd__Pb__Governance__DeleteR
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
-		return mlmd__fail(MLMD_NOT_FOUND, "DeleteRetentionPolicy: %s type '%s' has no retention policy",
+		return mlmd__fail(MLMD_NOT_FOUND, "%s type '%s' has no retention policy",
 				  mlmd__dg_kind_name(type_kind), rq->type_name);
 	if ((rc = mlmd__q(c->sql, &q, "DELETE FROM retention_policy WHERE type_id = ?")))
 		return rc;
