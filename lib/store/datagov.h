@@ -83,4 +83,15 @@ int mlmd__dg_delete_one(call *c, int kind, int64_t id, const char *reason, dg_de
 
 /* ---- retention and impact (store/dg_retention.c, store/dg_impact.c) ------------------------------- */
 
+/* One hop of a lineage walk from `frontier` (n nodes of table kind `from`,
+ * KIND_ARTIFACT or KIND_EXECUTION) along events, tombstones included:
+ * down = 1 follows an artifact's input events to the executions that read
+ * it and an execution's output events to what it wrote; down = 0 the
+ * reverse (an artifact's producers, an execution's inputs). The nodes of
+ * the other kind met that are not in `seen` yet are added to it and
+ * appended to *next (*nnext of them, in the order met). One indexed query
+ * per MLMD_IN_MAX frontier nodes. store/dg_walk.c. */
+int mlmd__dg_hop(call *c, int from, int down, const int64_t *frontier, size_t n, mlmd__idset *seen,
+		 int64_t **next, size_t *nnext);
+
 #endif

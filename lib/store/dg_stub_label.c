@@ -67,15 +67,6 @@ int mlmd__gov_CheckServingGate(call *c, const Mlmd__Pb__Governance__CheckServing
 	return mlmd__fail(MLMD_UNIMPLEMENTED, "CheckServingGate is not implemented yet");
 }
 
-int mlmd__gov_Impact(call *c, const Mlmd__Pb__Governance__ImpactRequest *rq,
-		Mlmd__Pb__Governance__ImpactResponse *rs)
-{
-	(void)c;
-	(void)rq;
-	(void)rs;
-	return mlmd__fail(MLMD_UNIMPLEMENTED, "Impact is not implemented yet");
-}
-
 int mlmd__dg_edge_added(call *c, int from_kind, int64_t from_id, int to_kind, int64_t to_id)
 {
 	(void)c;
