@@ -293,19 +293,25 @@ class GcResult(object):
         self.complete, self.pages_freed, self.detail)
 
 
-def blocked_message(artifact_id, first):
-  """The refusal's text for an artifact whose first blocking label is
-  `first` (an EffectiveLabel), as mlmd_gate_check words it."""
+def blocked_message(artifact_id, blocking):
+  """The refusal's text for an artifact and its blocking labels (a
+  non-empty list of EffectiveLabel), word for word as mlmd_gate_check
+  gives it: "artifact 12 is blocked by the serving gate: POISONED on
+  artifact 3, 2 hops upstream: <reason> (and 1 more blocking label)"."""
+  first = blocking[0]
   if first.distance == 0:
-    where = 'on the artifact itself'
+    where = 'its own label'
   else:
-    where = 'on %s %d, %d hop%s upstream' % (
-        first.source_kind, first.source_id, first.distance,
-        '' if first.distance == 1 else 's')
-  text = 'artifact %d is blocked by the serving gate: %s %s' % (
-      artifact_id, first.label, where)
+    where = '%d hop%s upstream' % (first.distance,
+                                   '' if first.distance == 1 else 's')
+  text = 'artifact %d is blocked by the serving gate: %s on %s %d, %s' % (
+      artifact_id, first.label, first.source_kind or 'node', first.source_id,
+      where)
   if first.reason:
     text += ': ' + first.reason
+  if len(blocking) > 1:
+    text += ' (and %d more blocking label%s)' % (
+        len(blocking) - 1, '' if len(blocking) == 2 else 's')
   return text
 
 
@@ -316,6 +322,6 @@ class GateBlockedError(errors.FailedPreconditionError):
   EffectiveLabel, sorted as labels() sorts)."""
 
   def __init__(self, artifact_id, blocking):
-    super().__init__(blocked_message(artifact_id, blocking[0]))
+    super().__init__(blocked_message(artifact_id, blocking))
     self.artifact_id = artifact_id
     self.blocking = blocking
