@@ -98,6 +98,7 @@ def test_arguments_are_checked_before_any_call(tmp_path):
       (lambda: c.delete('artifact', ['x']), "'x' is not an id"),
       (lambda: c.delete('artifact', [True]), 'is not an id'),
       (lambda: c.delete([]), 'expected a kind and ids'),
+      (lambda: c.delete('artifact'), "kind 'artifact' given without ids"),
       (lambda: c.delete([pb.Artifact(id=1), pb.Execution(id=2)]),
        'several kinds (artifact, execution)'),
       (lambda: c.labels(pb.Artifact(id=1), 2), 'pass a node object alone'),

@@ -89,6 +89,8 @@ def nodes(k, ids=None):
   """(NodeKind, [id, ...]) of a kind and ids (one id or an iterable), or of
   node objects of one kind (one, or an iterable) given as the kind."""
   if ids is None:
+    if isinstance(k, (str, numbers.Integral)):
+      raise errors.InvalidArgumentError('kind %r given without ids' % (k,))
     objs = [k] if _node_of(k) is not None else None
     if objs is None:
       try:
