@@ -516,6 +516,27 @@ static int nth_newest(call *c, const policy *p, int *found, int64_t *ctime, int6
 	return rc < 0 ? rc : 0;
 }
 
+#define COUNT_SQL(T) "SELECT COUNT(*) FROM " T " n WHERE n.type_id = ? AND " MLMD_DG_LIVE_SQL
+static const char *const count_sql[3] = {
+	[KIND_EXECUTION] = COUNT_SQL("execution"),
+	[KIND_ARTIFACT] = COUNT_SQL("artifact"),
+	[KIND_CONTEXT] = COUNT_SQL("context"),
+};
+
+/* The number of live nodes of the policy's type. */
+static int live_count(call *c, const policy *p, int64_t *n)
+{
+	sqlq q;
+	int rc = mlmd__q(c->sql, &q, count_sql[p->kind]);
+	if (rc)
+		return rc;
+	mlmd__q_i64(&q, 1, p->type_id);
+	if ((rc = mlmd__q_step(&q)) == 1)
+		*n = mlmd__q_col_i64(&q, 0);
+	mlmd__q_done(&q);
+	return rc < 0 ? rc : 0;
+}
+
 /* Applies policy p once: counts into r; deletes unless dry. */
 static int run_policy(call *c, const policy *p, int dry, int holds, protect *prot,
 		      Mlmd__Pb__Governance__RetentionResult *r)
@@ -525,8 +546,8 @@ static int run_policy(call *c, const policy *p, int dry, int holds, protect *pro
 	int rc = 0;
 	if (p->keep > 0 && (rc = nth_newest(c, p, &keep_found, &keep_ctime, &keep_id)))
 		return rc;
-	if (p->keep > 0 && !keep_found)
-		return 0; /* fewer nodes than keep_last: the rule selects none */
+	if (p->keep > 0 && !keep_found) /* fewer nodes than keep_last: the rule selects none */
+		return live_count(c, p, &r->examined);
 	int64_t cutoff = c->now - p->max_age;
 	char reason[400];
 	reason_text(p, reason, sizeof reason);
@@ -548,6 +569,7 @@ static int run_policy(call *c, const policy *p, int dry, int holds, protect *pro
 		mlmd__q_done(&q); /* before any write to the table */
 		if (rc < 0)
 			return rc;
+		rc = 0;
 		if (!n)
 			break;
 		after = ids[n - 1];
