@@ -81,6 +81,28 @@ int mlmd__dg_delete_one(call *c, int kind, int64_t id, const char *reason, dg_de
 
 /* ---- labels (store/dg_label.c) ----------------------------------------------------------------- */
 
+/* Labels: 1..MLMD_DG_LABEL_MAX bytes of [A-Za-z0-9_.:-], the first a
+ * letter; INVALID_ARGUMENT naming `what` and the label otherwise. */
+#define MLMD_DG_LABEL_MAX 128
+int mlmd__dg_label_check(const char *label, const char *what);
+
+/* Writes the reach of label row `label_id` (set on node kind/id) afresh:
+ * its old rows removed, then the node at distance 0 and, when it
+ * propagates, everything downstream at its minimum distance
+ * (store/dg_reach.c). *reached (may be NULL): the rows written. */
+int mlmd__dg_reach_compute(call *c, int64_t label_id, int kind, int64_t id, int propagate, int64_t *reached);
+
+/* Effective labels: a query of these columns (bound by the caller) read
+ * by mlmd__dg_effective_read, which appends one EffectiveLabel per row to
+ * *arr and sorts what it appended by label (bytes), distance, source wire
+ * kind and id. The statement is always finished. */
+#define MLMD_DG_EFFECTIVE_COLS                                                                        \
+	"SELECT l.label, l.kind, l.node_id, r.distance, l.reason, l.until_ms, l.actor, l.time, l.propagate" \
+	" FROM label_reach r JOIN label l ON l.id = r.label_id"
+/* The condition that a label (alias l) is in force at time ? (c->now). */
+#define MLMD_DG_ACTIVE_SQL "(l.until_ms = 0 OR l.until_ms > ?)"
+int mlmd__dg_effective_read(sqlq *q, Mlmd__Pb__Governance__EffectiveLabel ***arr, size_t *n);
+
 /* ---- retention and impact (store/dg_retention.c, store/dg_impact.c) ------------------------------- */
 
 /* One hop of a lineage walk from `frontier` (n nodes of table kind `from`,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rpc.h"
+#include "datagov.h"
 
 static int require_node(call *c, const node_kind *k, int64_t id)
 {
@@ -113,6 +114,13 @@ static int event_insert(call *c, const Mlmd__Pb__Event *e)
 		return mlmd__fail(MLMD_ALREADY_EXISTS,
 				  "an event of type %d between artifact %lld and execution %lld already exists", e->type,
 				  (long long)e->artifact_id, (long long)e->execution_id);
+	if (rc < 0)
+		return rc;
+	/* labels that reach its source follow the new edge (store/dg_reach.c) */
+	if (mlmd__dg_event_is_input(e->type))
+		rc = mlmd__dg_edge_added(c, KIND_ARTIFACT, e->artifact_id, KIND_EXECUTION, e->execution_id);
+	else if (mlmd__dg_event_is_output(e->type))
+		rc = mlmd__dg_edge_added(c, KIND_EXECUTION, e->execution_id, KIND_ARTIFACT, e->artifact_id);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; e->path && i < e->path->n_steps; i++) {
@@ -299,7 +307,8 @@ int mlmd__rpc_GetEventsByArtifactIDs(call *c, const Mlmd__Pb__GetEventsByArtifac
 	return rc;
 }
 
-/* Inserts a membership edge; an existing edge is left as it is. */
+/* Inserts a membership edge; an existing edge is left as it is. The
+ * context's propagating labels follow it (store/dg_reach.c). */
 static int put_member(call *c, const char *sql, const node_kind *k, int64_t context_id, int64_t node_id, int check)
 {
 	int rc;
@@ -310,7 +319,9 @@ static int put_member(call *c, const char *sql, const node_kind *k, int64_t cont
 		return rc;
 	mlmd__q_i64(&q, 1, context_id);
 	mlmd__q_i64(&q, 2, node_id);
-	return mlmd__q_exec_later(&q); /* a duplicate is a no-op; the ids were checked */
+	if ((rc = mlmd__q_exec_later(&q))) /* a duplicate is a no-op; the ids were checked */
+		return rc;
+	return mlmd__dg_edge_added(c, KIND_CONTEXT, context_id, k->kind, node_id);
 }
 
 int mlmd__attribution_put(call *c, int64_t context_id, int64_t artifact_id, int check)
