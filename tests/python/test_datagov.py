@@ -540,3 +540,29 @@ def test_in_memory_store_with_tracked_runs(memory_client, tmp_path):
   assert r.ids == [din]
   assert ids(c.labels('artifact', mout)) == [('POISONED', 'artifact', din, 2)]
   assert c.gc().complete
+
+
+def test_a_version_4_store_says_to_upgrade(tmp_path):
+  path = tmp_path / 'old.db'
+  config = mlmd_config('sqlite:%s' % path)
+  ms = metadata_store.MetadataStore(config)
+  [aid] = ms.put_artifacts([pb.Artifact(
+      type_id=ms.put_artifact_type(pb.ArtifactType(name='Dataset')))])
+  del ms
+  metadata_store.downgrade_schema(config, 4)
+  u = 'sqlite:%s' % path
+  c = mlmd.MlflowClient(u)
+  for call in (lambda: c.delete('artifact', [aid]), lambda: c.gate(),
+               lambda: c.labels('artifact', aid),
+               lambda: c.run_retention(dry_run=True)):
+    with pytest.raises(errors.FailedPreconditionError) as e:
+      call()
+    assert 'needs schema version 5' in str(e.value)
+    assert 'enable_upgrade_migration' in str(e.value)
+  # upgraded with ml_metadata, then opened again by the mlmd client
+  metadata_store.MetadataStore(config, enable_upgrade_migration=True)
+  with _store._stores_lock:  # pylint: disable=protected-access
+    _store._stores.pop(u).close()  # pylint: disable=protected-access
+  c = mlmd.MlflowClient(u)
+  assert c.gate() == ['EXPIRED', 'POISONED', 'RESTRICTED']
+  assert c.delete('artifact', [aid]).ids == [aid]
