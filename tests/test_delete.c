@@ -9,6 +9,7 @@
  */
 #include <sqlite3.h>
 #include "helpers.h"
+#include "store/governance.h" /* mlmd__store_sql: a HOLD label's rows written behind the library's back */
 #include "mlmd_governance.pb-c.h"
 
 typedef Mlmd__Pb__Governance__DeleteNodesRequest DelRq;
@@ -142,7 +143,7 @@ static void delete_artifact_keeps_tombstone(void **st)
 	assert_true(r->deleted[0]->delete_time_ms > 0);
 	assert_int_equal(r->properties_removed, 2);
 	assert_int_equal(r->events_kept, 1);
-	assert_int_equal(r->memberships_removed, 0);
+	assert_int_equal(r->memberships_removed, 1); /* its attribution to run-1 */
 	int64_t when = r->deleted[0]->delete_time_ms;
 	free_msg(r);
 
@@ -189,10 +190,11 @@ static void delete_execution_and_context(void **st)
 	assert_int_equal(r->n_deleted, 1);
 	assert_string_equal(r->deleted[0]->reason, "");
 	assert_int_equal(r->events_kept, 2);
+	assert_int_equal(r->memberships_removed, 1); /* its association */
 	free_msg(r);
 	r = del_ok(f.s, CTX, &f.run, 1, "done", 0);
-	/* two attributions, one association, one parent link */
-	assert_int_equal(r->memberships_removed, 4);
+	/* two attributions and one parent link (the association went with the execution) */
+	assert_int_equal(r->memberships_removed, 3);
 	free_msg(r);
 	Mlmd__Pb__Governance__GetTombstonesRequest tq = MLMD__PB__GOVERNANCE__GET_TOMBSTONES_REQUEST__INIT;
 	tq.has_kind = 1;
@@ -274,6 +276,432 @@ static void dry_run_writes_nothing(void **st)
 	mlmd_store_free(f.s);
 }
 
+
+/* ---- invisibility -------------------------------------------------------------------------- */
+
+static Mlmd__Pb__ListOperationOptions *filter_opts(const char *q)
+{
+	static Mlmd__Pb__ListOperationOptions o;
+	Mlmd__Pb__ListOperationOptions init = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
+	o = init;
+	o.filter_query = (char *)q;
+	return &o;
+}
+
+static void tombstones_are_in_no_listing(void **st)
+{
+	(void)st;
+	fix f;
+	pipeline(&f);
+	free_msg(del_ok(f.s, ART, &f.raw, 1, NULL, 0));
+	free_msg(del_ok(f.s, EXE, &f.train, 1, NULL, 0));
+	free_msg(del_ok(f.s, CTX, &f.child, 1, NULL, 0));
+
+	/* by id: left out */
+	int64_t both[] = { f.raw, f.model };
+	Mlmd__Pb__GetArtifactsByIDRequest bq = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
+	Mlmd__Pb__GetArtifactsByIDResponse *br = NULL;
+	bq.n_artifact_ids = 2;
+	bq.artifact_ids = both;
+	OK(mlmd_store_get_artifacts_by_id(f.s, &bq, &br));
+	assert_int_equal(br->n_artifacts, 1);
+	assert_int_equal(br->artifacts[0]->id, f.model);
+	mlmd_message_free(br);
+	assert_null(get_artifact(f.s, f.raw));
+	Mlmd__Pb__GetExecutionsByIDRequest eq = MLMD__PB__GET_EXECUTIONS_BY_IDREQUEST__INIT;
+	Mlmd__Pb__GetExecutionsByIDResponse *er = NULL;
+	eq.n_execution_ids = 1;
+	eq.execution_ids = &f.train;
+	OK(mlmd_store_get_executions_by_id(f.s, &eq, &er));
+	assert_int_equal(er->n_executions, 0);
+	mlmd_message_free(er);
+	Mlmd__Pb__GetContextsByIDRequest cq = MLMD__PB__GET_CONTEXTS_BY_IDREQUEST__INIT;
+	Mlmd__Pb__GetContextsByIDResponse *cr = NULL;
+	cq.n_context_ids = 1;
+	cq.context_ids = &f.child;
+	OK(mlmd_store_get_contexts_by_id(f.s, &cq, &cr));
+	assert_int_equal(cr->n_contexts, 0);
+	mlmd_message_free(cr);
+
+	/* listings */
+	Mlmd__Pb__GetArtifactsRequest aq = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactsResponse *ar = NULL;
+	OK(mlmd_store_get_artifacts(f.s, &aq, &ar));
+	assert_int_equal(ar->n_artifacts, 1);
+	assert_int_equal(ar->artifacts[0]->id, f.model);
+	mlmd_message_free(ar);
+	char flt[128];
+	snprintf(flt, sizeof flt, "id = %lld OR uri = 'file:///model'", (long long)f.raw);
+	aq.options = filter_opts(flt);
+	OK(mlmd_store_get_artifacts(f.s, &aq, &ar));
+	assert_int_equal(ar->n_artifacts, 1);
+	assert_int_equal(ar->artifacts[0]->id, f.model);
+	mlmd_message_free(ar);
+	Mlmd__Pb__GetArtifactsByTypeRequest tq = MLMD__PB__GET_ARTIFACTS_BY_TYPE_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactsByTypeResponse *tr = NULL;
+	tq.type_name = "Data";
+	OK(mlmd_store_get_artifacts_by_type(f.s, &tq, &tr));
+	assert_int_equal(tr->n_artifacts, 1);
+	mlmd_message_free(tr);
+	Mlmd__Pb__GetArtifactsByContextRequest xq = MLMD__PB__GET_ARTIFACTS_BY_CONTEXT_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactsByContextResponse *xr = NULL;
+	xq.has_context_id = 1;
+	xq.context_id = f.run;
+	OK(mlmd_store_get_artifacts_by_context(f.s, &xq, &xr));
+	assert_int_equal(xr->n_artifacts, 1);
+	assert_int_equal(xr->artifacts[0]->id, f.model);
+	mlmd_message_free(xr);
+	Mlmd__Pb__GetExecutionsRequest gq = MLMD__PB__GET_EXECUTIONS_REQUEST__INIT;
+	Mlmd__Pb__GetExecutionsResponse *gr = NULL;
+	OK(mlmd_store_get_executions(f.s, &gq, &gr));
+	assert_int_equal(gr->n_executions, 0);
+	mlmd_message_free(gr);
+	Mlmd__Pb__GetExecutionsByContextRequest ecq = MLMD__PB__GET_EXECUTIONS_BY_CONTEXT_REQUEST__INIT;
+	Mlmd__Pb__GetExecutionsByContextResponse *ecr = NULL;
+	ecq.has_context_id = 1;
+	ecq.context_id = f.run;
+	OK(mlmd_store_get_executions_by_context(f.s, &ecq, &ecr));
+	assert_int_equal(ecr->n_executions, 0);
+	mlmd_message_free(ecr);
+	Mlmd__Pb__GetContextsRequest gcq = MLMD__PB__GET_CONTEXTS_REQUEST__INIT;
+	Mlmd__Pb__GetContextsResponse *gcr = NULL;
+	OK(mlmd_store_get_contexts(f.s, &gcq, &gcr));
+	assert_int_equal(gcr->n_contexts, 1);
+	assert_int_equal(gcr->contexts[0]->id, f.run);
+	mlmd_message_free(gcr);
+	Mlmd__Pb__GetContextsByTypeRequest ctq = MLMD__PB__GET_CONTEXTS_BY_TYPE_REQUEST__INIT;
+	Mlmd__Pb__GetContextsByTypeResponse *ctr = NULL;
+	ctq.type_name = "Run";
+	OK(mlmd_store_get_contexts_by_type(f.s, &ctq, &ctr));
+	assert_int_equal(ctr->n_contexts, 1);
+	mlmd_message_free(ctr);
+	Mlmd__Pb__GetChildrenContextsByContextRequest chq = MLMD__PB__GET_CHILDREN_CONTEXTS_BY_CONTEXT_REQUEST__INIT;
+	Mlmd__Pb__GetChildrenContextsByContextResponse *chr = NULL;
+	chq.has_context_id = 1;
+	chq.context_id = f.run;
+	OK(mlmd_store_get_children_contexts_by_context(f.s, &chq, &chr));
+	assert_int_equal(chr->n_contexts, 0);
+	mlmd_message_free(chr);
+	Mlmd__Pb__GetContextsByArtifactRequest caq = MLMD__PB__GET_CONTEXTS_BY_ARTIFACT_REQUEST__INIT;
+	Mlmd__Pb__GetContextsByArtifactResponse *car = NULL;
+	caq.has_artifact_id = 1;
+	caq.artifact_id = f.raw;
+	OK(mlmd_store_get_contexts_by_artifact(f.s, &caq, &car));
+	assert_int_equal(car->n_contexts, 0);
+	mlmd_message_free(car);
+
+	/* no new edge to a tombstone */
+	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
+	ev.has_artifact_id = ev.has_execution_id = ev.has_type = 1;
+	ev.artifact_id = f.raw;
+	ev.execution_id = put_execution_node(f.s, f.et);
+	ev.type = MLMD__PB__EVENT__TYPE__INPUT;
+	Mlmd__Pb__PutEventsRequest pq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
+	Mlmd__Pb__PutEventsResponse *pr = NULL;
+	pq.n_events = 1;
+	pq.events = &evp;
+	FAILS(mlmd_store_put_events(f.s, &pq, &pr), MLMD_NOT_FOUND, "is deleted");
+	FAILS(member(f.s, f.run, f.raw, 0), MLMD_NOT_FOUND, "is deleted");
+	FAILS(member(f.s, f.child, f.model, 0), MLMD_NOT_FOUND, "is deleted");
+	/* nor an update */
+	Mlmd__Pb__Artifact *a = new_artifact(f.at, "file:///back");
+	a->has_id = 1;
+	a->id = f.raw;
+	FAILS(put_artifact(f.s, a, NULL), MLMD_NOT_FOUND, "is deleted");
+	mlmd_store_free(f.s);
+}
+
+/* ---- lineage walks ---------------------------------------------------------------------------- */
+
+static const char *custom_str(Mlmd__Pb__Artifact *a, const char *key)
+{
+	for (size_t i = 0; i < a->n_custom_properties; i++)
+		if (!strcmp(a->custom_properties[i]->key, key))
+			return a->custom_properties[i]->value->string_value;
+	return NULL;
+}
+
+static int64_t custom_int(ProtobufCMessage *m, const char *key)
+{
+	Mlmd__Pb__Execution *e = (Mlmd__Pb__Execution *)m;
+	Mlmd__Pb__Artifact *a = (Mlmd__Pb__Artifact *)m;
+	size_t n = m->descriptor == &mlmd__pb__execution__descriptor ? e->n_custom_properties : a->n_custom_properties;
+	for (size_t i = 0; i < n; i++) {
+		const char *k = m->descriptor == &mlmd__pb__execution__descriptor ? e->custom_properties[i]->key
+										    : a->custom_properties[i]->key;
+		Mlmd__Pb__Value *v = m->descriptor == &mlmd__pb__execution__descriptor ? e->custom_properties[i]->value
+											  : a->custom_properties[i]->value;
+		if (!strcmp(k, key))
+			return v->int_value;
+	}
+	return -1;
+}
+
+static void lineage_shows_tombstones(void **st)
+{
+	(void)st;
+	fix f;
+	pipeline(&f);
+	/* an artifact a client marked DELETED (MLMD's own state) is a live node */
+	Mlmd__Pb__Artifact *c = new_artifact(f.at, "file:///client-deleted");
+	c->has_state = 1;
+	c->state = MLMD__PB__ARTIFACT__STATE__DELETED;
+	int64_t cdel = 0;
+	OK(put_artifact(f.s, c, &cdel));
+	event(f.s, cdel, f.train, MLMD__PB__EVENT__TYPE__INPUT);
+	OK(mlmd_store_set_actor(f.s, "bob"));
+	DelRs *r = del_ok(f.s, ART, &f.raw, 1, "poisoned", 0);
+	int64_t when = r->deleted[0]->delete_time_ms;
+	free_msg(r);
+	r = del_ok(f.s, EXE, &f.train, 1, NULL, 0);
+	int64_t when_exe = r->deleted[0]->delete_time_ms;
+	free_msg(r);
+
+	/* subgraph upstream of the model: through the deleted execution to the deleted input */
+	Mlmd__Pb__GetLineageSubgraphRequest rq = MLMD__PB__GET_LINEAGE_SUBGRAPH_REQUEST__INIT;
+	Mlmd__Pb__LineageSubgraphQueryOptions o = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__INIT;
+	Mlmd__Pb__LineageSubgraphQueryOptions__StartingNodes sn = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES__INIT;
+	char flt[64];
+	snprintf(flt, sizeof flt, "id = %lld", (long long)f.model);
+	sn.filter_query = flt;
+	o.starting_nodes_case = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES_STARTING_ARTIFACTS;
+	o.starting_artifacts = &sn;
+	o.has_max_num_hops = 1;
+	o.max_num_hops = 4;
+	o.has_direction = 1;
+	o.direction = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__DIRECTION__UPSTREAM;
+	rq.lineage_subgraph_query_options = &o;
+	Mlmd__Pb__GetLineageSubgraphResponse *rs = NULL;
+	OK(mlmd_store_get_lineage_subgraph(f.s, &rq, &rs));
+	Mlmd__Pb__LineageGraph *g = rs->lineage_subgraph;
+	assert_int_equal(g->n_artifacts, 3);
+	assert_int_equal(g->n_executions, 1);
+	assert_int_equal(g->n_events, 3);
+	assert_int_equal(g->executions[0]->id, f.train);
+	assert_int_equal(custom_int(&g->executions[0]->base, "mlmd.deleted_time"), when_exe);
+	int seen_raw = 0, seen_client = 0;
+	for (size_t i = 0; i < g->n_artifacts; i++) {
+		Mlmd__Pb__Artifact *x = g->artifacts[i];
+		if (x->id == f.raw) {
+			seen_raw = 1;
+			assert_int_equal(x->type_id, f.at);
+			assert_string_equal(x->type, "Data");
+			assert_null(x->uri);
+			assert_null(x->name);
+			assert_int_equal(x->n_properties, 0);
+			assert_int_equal(x->n_custom_properties, 3);
+			assert_int_equal(custom_int(&x->base, "mlmd.deleted_time"), when);
+			assert_string_equal(custom_str(x, "mlmd.deleted_by"), "bob");
+			assert_string_equal(custom_str(x, "mlmd.delete_reason"), "poisoned");
+			assert_true(x->create_time_since_epoch > 0);
+		} else if (x->id == cdel) {
+			seen_client = 1;
+			assert_int_equal(x->state, MLMD__PB__ARTIFACT__STATE__DELETED);
+			assert_string_equal(x->uri, "file:///client-deleted");
+			assert_int_equal(x->n_custom_properties, 0);
+		} else {
+			assert_int_equal(x->id, f.model);
+			assert_int_equal(x->n_custom_properties, 0);
+		}
+	}
+	assert_true(seen_raw && seen_client);
+	mlmd_message_free(rs);
+	/* a tombstone is no starting node */
+	snprintf(flt, sizeof flt, "id = %lld", (long long)f.raw);
+	FAILS(mlmd_store_get_lineage_subgraph(f.s, &rq, &rs), MLMD_NOT_FOUND, "");
+
+	/* MLMD's GetLineageGraph from the model */
+	Mlmd__Pb__GetLineageGraphRequest lq = MLMD__PB__GET_LINEAGE_GRAPH_REQUEST__INIT;
+	Mlmd__Pb__LineageGraphQueryOptions lo = MLMD__PB__LINEAGE_GRAPH_QUERY_OPTIONS__INIT;
+	snprintf(flt, sizeof flt, "uri = 'file:///model'");
+	lo.query_nodes_case = MLMD__PB__LINEAGE_GRAPH_QUERY_OPTIONS__QUERY_NODES_ARTIFACTS_OPTIONS;
+	lo.artifacts_options = filter_opts(flt);
+	lq.options = &lo;
+	Mlmd__Pb__GetLineageGraphResponse *lr = NULL;
+	OK(mlmd_store_get_lineage_graph(f.s, &lq, &lr));
+	g = lr->subgraph;
+	assert_int_equal(g->n_artifacts, 3);
+	assert_int_equal(g->n_executions, 1);
+	seen_raw = 0;
+	for (size_t i = 0; i < g->n_artifacts; i++)
+		if (g->artifacts[i]->id == f.raw) {
+			seen_raw = 1;
+			assert_string_equal(custom_str(g->artifacts[i], "mlmd.delete_reason"), "poisoned");
+		}
+	assert_true(seen_raw);
+	mlmd_message_free(lr);
+
+	/* `mlmd lineage`: tree, DOT and JSON mark the tombstones */
+	mlmd_lineage_render_options ro = MLMD_LINEAGE_RENDER_OPTIONS_INIT;
+	ro.id = f.model;
+	char *text = NULL;
+	OK(mlmd_lineage_render(f.s, &ro, &text));
+	assert_non_null(strstr(text, "(deleted by bob: poisoned)"));
+	assert_non_null(strstr(text, "file:///model"));
+	assert_null(strstr(text, "file:///model (deleted"));
+	mlmd_buffer_free(text);
+	ro.format = MLMD_RENDER_DOT;
+	OK(mlmd_lineage_render(f.s, &ro, &text));
+	char want[96];
+	snprintf(want, sizeof want, "a%lld [shape=ellipse, style=\"filled,dashed\"", (long long)f.raw);
+	assert_non_null(strstr(text, want));
+	snprintf(want, sizeof want, "e%lld [shape=box, style=\"rounded,filled,dashed\"", (long long)f.train);
+	assert_non_null(strstr(text, want));
+	mlmd_buffer_free(text);
+	ro.format = MLMD_RENDER_JSON;
+	OK(mlmd_lineage_render(f.s, &ro, &text));
+	snprintf(want, sizeof want, "\"id\":%lld,", (long long)f.raw);
+	char *node = strstr(text, want);
+	assert_non_null(node);
+	char *deleted = strstr(node, "\"deleted\":");
+	assert_non_null(deleted);
+	assert_true(!strncmp(deleted, "\"deleted\":true,\"deleted_time\":", 29));
+	assert_non_null(strstr(text, "\"delete_reason\":\"poisoned\""));
+	mlmd_buffer_free(text);
+	/* a tombstone is no starting point */
+	ro.id = f.raw;
+	ro.format = MLMD_RENDER_TREE;
+	FAILS(mlmd_lineage_render(f.s, &ro, &text), MLMD_NOT_FOUND, "");
+	mlmd_store_free(f.s);
+}
+
+/* ---- refusals: alias and HOLD ------------------------------------------------------------------ */
+
+#define RPC_OK(s, M, rq, snake)                                                                   \
+	({                                                                                        \
+		int rc__;                                                                         \
+		Mlmd__Pb__Governance__##M##Response *r__ =                                        \
+			test_rpc(s, #M, rq, &mlmd__pb__governance__##snake##_response__descriptor, &rc__); \
+		if (rc__)                                                                         \
+			fail_msg(#M " -> %d (%s): %s", rc__, mlmd_status_name(rc__), mlmd_error_message()); \
+		r__;                                                                              \
+	})
+
+static void alias_and_hold_refuse(void **st)
+{
+	(void)st;
+	fix f;
+	pipeline(&f);
+	mlmd_store *s = f.s;
+	Mlmd__Pb__Governance__CreateRegisteredModelRequest mq = MLMD__PB__GOVERNANCE__CREATE_REGISTERED_MODEL_REQUEST__INIT;
+	mq.name = "churn";
+	Mlmd__Pb__Governance__CreateRegisteredModelResponse *mr = RPC_OK(s, CreateRegisteredModel, &mq, create_registered_model);
+	int64_t model_ctx = mr->model->context_id;
+	free_msg(mr);
+	Mlmd__Pb__Governance__CreateModelVersionRequest vq = MLMD__PB__GOVERNANCE__CREATE_MODEL_VERSION_REQUEST__INIT;
+	vq.model_name = "churn";
+	vq.has_artifact_id = 1;
+	vq.artifact_id = f.model;
+	Mlmd__Pb__Governance__CreateModelVersionResponse *vr = RPC_OK(s, CreateModelVersion, &vq, create_model_version);
+	int64_t version_ctx = vr->version->context_id;
+	free_msg(vr);
+	Mlmd__Pb__Governance__SetAliasesRequest aq = MLMD__PB__GOVERNANCE__SET_ALIASES_REQUEST__INIT;
+	Mlmd__Pb__Governance__AliasMove mv = MLMD__PB__GOVERNANCE__ALIAS_MOVE__INIT, *mvp = &mv;
+	mv.alias = "prod";
+	mv.has_version = 1;
+	mv.version = 1;
+	aq.model_name = "churn";
+	aq.moves = &mvp;
+	aq.n_moves = 1;
+	free_msg(RPC_OK(s, SetAliases, &aq, set_aliases));
+
+	int rc;
+	int64_t ids[] = { f.raw, f.model };
+	assert_null(del(s, ART, ids, 2, NULL, 0, &rc));
+	FAILS(rc, MLMD_FAILED_PRECONDITION, "churn@prod");
+	assert_null(del(s, ART, ids, 2, NULL, 1, &rc)); /* a dry run says so too */
+	FAILS(rc, MLMD_FAILED_PRECONDITION, "churn@prod");
+	assert_null(del(s, CTX, &version_ctx, 1, NULL, 0, &rc));
+	FAILS(rc, MLMD_FAILED_PRECONDITION, "churn@prod");
+	assert_null(del(s, CTX, &model_ctx, 1, NULL, 0, &rc));
+	FAILS(rc, MLMD_FAILED_PRECONDITION, "churn@prod");
+	Mlmd__Pb__Artifact *a = get_artifact(s, f.raw); /* all or none: raw is still there */
+	assert_non_null(a);
+	mlmd_message_free(a);
+	/* the alias gone, the artifact can go */
+	mv.version = 0;
+	free_msg(RPC_OK(s, SetAliases, &aq, set_aliases));
+	free_msg(del_ok(s, ART, &f.model, 1, NULL, 1));
+
+	/* a HOLD on the execution (its rows as the labels helper writes them) */
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO label (kind, node_id, label, reason, until_ms, propagate, actor, time)"
+		 " VALUES (0, %lld, 'HOLD', 'case 12', 0, 1, 'legal', 1);"
+		 "INSERT INTO label_reach (label_id, kind, node_id, distance)"
+		 " SELECT id, 0, %lld, 0 FROM label WHERE label = 'HOLD';"
+		 "INSERT INTO label_reach (label_id, kind, node_id, distance)"
+		 " SELECT id, 1, %lld, 1 FROM label WHERE label = 'HOLD';",
+		 (long long)f.train, (long long)f.train, (long long)f.model);
+	OK(mlmd__sql_exec(mlmd__store_sql(s), sql));
+	assert_null(del(s, EXE, &f.train, 1, NULL, 0, &rc));
+	FAILS(rc, MLMD_FAILED_PRECONDITION, "HOLD on execution");
+	assert_null(del(s, ART, ids, 2, NULL, 0, &rc));
+	FAILS(rc, MLMD_FAILED_PRECONDITION, "case 12");
+	a = get_artifact(s, f.raw);
+	assert_non_null(a);
+	mlmd_message_free(a);
+	/* an expired hold no longer applies */
+	OK(mlmd__sql_exec(mlmd__store_sql(s), "UPDATE label SET until_ms = 2"));
+	free_msg(del_ok(s, ART, ids, 2, NULL, 0));
+	mlmd_store_free(s);
+}
+
+/* ---- a version 4 store opened without upgrade ------------------------------------------------- */
+
+static void version_4_store_still_reads(void **st)
+{
+	(void)st;
+	if (strcmp(test_backend(), "sqlite-memory"))
+		skip(); /* a file of its own; once is enough */
+	char *path = tmp_path("v4");
+	mlmd_store *s = open_file(path);
+	int64_t at = artifact_type(s, "Data", 0);
+	int64_t et = execution_type(s, "Train");
+	int64_t a1 = 0, a2 = 0;
+	OK(put_artifact(s, new_artifact(at, "file:///a1"), &a1));
+	OK(put_artifact(s, new_artifact(at, "file:///a2"), &a2));
+	int64_t e = put_execution_node(s, et);
+	event(s, a1, e, MLMD__PB__EVENT__TYPE__INPUT);
+	mlmd_store_free(s);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, TEST_DROP_V5_SQL "UPDATE mlmd_schema SET version = 4", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	s = open_file(path);
+	assert_int_equal(mlmd_store_schema_version(s), 4);
+	Mlmd__Pb__GetArtifactsRequest aq = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactsResponse *ar = NULL;
+	OK(mlmd_store_get_artifacts(s, &aq, &ar));
+	assert_int_equal(ar->n_artifacts, 2);
+	mlmd_message_free(ar);
+	aq.options = filter_opts("uri = 'file:///a2'");
+	OK(mlmd_store_get_artifacts(s, &aq, &ar));
+	assert_int_equal(ar->n_artifacts, 1);
+	mlmd_message_free(ar);
+	Mlmd__Pb__Artifact *a = get_artifact(s, a1);
+	assert_non_null(a);
+	mlmd_message_free(a);
+	event(s, a2, e, MLMD__PB__EVENT__TYPE__OUTPUT);
+	Mlmd__Pb__GetLineageSubgraphRequest rq = MLMD__PB__GET_LINEAGE_SUBGRAPH_REQUEST__INIT;
+	Mlmd__Pb__LineageSubgraphQueryOptions o = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__INIT;
+	Mlmd__Pb__LineageSubgraphQueryOptions__StartingNodes sn = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES__INIT;
+	sn.filter_query = "uri = 'file:///a1'";
+	o.starting_nodes_case = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES_STARTING_ARTIFACTS;
+	o.starting_artifacts = &sn;
+	rq.lineage_subgraph_query_options = &o;
+	Mlmd__Pb__GetLineageSubgraphResponse *rs = NULL;
+	OK(mlmd_store_get_lineage_subgraph(s, &rq, &rs));
+	assert_int_equal(rs->lineage_subgraph->n_artifacts, 2);
+	mlmd_message_free(rs);
+	int rc;
+	assert_null(del(s, ART, &a1, 1, NULL, 0, &rc));
+	FAILS(rc, MLMD_FAILED_PRECONDITION, "schema version 5");
+	mlmd_store_free(s);
+	tmp_remove(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +709,10 @@ int main(void)
 		cmocka_unit_test(delete_execution_and_context),
 		cmocka_unit_test(refusals_all_or_none),
 		cmocka_unit_test(dry_run_writes_nothing),
+		cmocka_unit_test(tombstones_are_in_no_listing),
+		cmocka_unit_test(lineage_shows_tombstones),
+		cmocka_unit_test(alias_and_hold_refuse),
+		cmocka_unit_test(version_4_store_still_reads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1205,7 +1205,7 @@ static void version_2_store_upgrades(void **st)
 	mlmd_store_free(s);
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE metric; " TEST_DROP_V4_SQL "; UPDATE mlmd_schema SET version = 2",
+	assert_int_equal(sqlite3_exec(db, TEST_DROP_V5_SQL "DROP TABLE metric; " TEST_DROP_V4_SQL "; UPDATE mlmd_schema SET version = 2",
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	char uri[1100];

@@ -308,8 +308,9 @@ int mlmd__walk_start_query(mlmd__walk *w, int k, const char *query, const char *
 		return mlmd__context(rc, "%s", field);
 	mlmd_buf sql = { 0 };
 	const char *col = f.id_col[0] ? f.id_col : "n.id"; /* as in list calls */
-	mlmd__buf_printf(&sql, "SELECT %sn.id, %s FROM %s n%s WHERE %s ORDER BY %s LIMIT %d", f.distinct ? "DISTINCT " : "",
-			 col, mlmd__kind_table(k), f.join.p, f.where.p, col, MLMD_WALK_MAX_START + 1);
+	mlmd__buf_printf(&sql, "SELECT %sn.id, %s FROM %s n%s WHERE %s%s ORDER BY %s LIMIT %d",
+			 f.distinct ? "DISTINCT " : "", col, mlmd__kind_table(k), f.join.p, f.where.p,
+			 w->live_starts ? " AND n.deleted_time IS NULL" : "", col, MLMD_WALK_MAX_START + 1);
 	sqlq q;
 	if (sql.oom)
 		rc = MLMD_OOM();

@@ -109,6 +109,7 @@ typedef struct mlmd__walk {
 	int64_t max_nodes;           /* 0: no cap */
 	int keep_matching;           /* 1: stop filters are boundaries (keep matches); 0: ending nodes */
 	int include_ending[2];       /* per kind (KIND_EXECUTION = 0, KIND_ARTIFACT = 1): keep ending nodes */
+	int live_starts;             /* starting nodes leave tombstones out (schema version 5 on) */
 	/* set by mlmd__walk_budget and mlmd__walk_stop */
 	uint64_t deadline_ns;        /* mlmd__mono_ns() when the time budget runs out */
 	int has_deadline;

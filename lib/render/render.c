@@ -242,6 +242,44 @@ static const char *exec_state(int s)
 	return s >= 0 && s < 7 ? names[s] : "UNKNOWN";
 }
 
+/* A tombstone's deletion time (the lineage walk marks deleted nodes with
+ * the custom property mlmd.deleted_time), or -1 for a live node. */
+static int64_t deleted_time(const void *node)
+{
+	const Mlmd__Pb__Value *v = mlmd_node_get(node, 1, "mlmd.deleted_time");
+	return v && v->value_case == MLMD__PB__VALUE__VALUE_INT_VALUE ? v->int_value : -1;
+}
+
+static const char *custom_text(const void *node, const char *key)
+{
+	const Mlmd__Pb__Value *v = mlmd_node_get(node, 1, key);
+	return v && v->value_case == MLMD__PB__VALUE__VALUE_STRING_VALUE && v->string_value ? v->string_value : "";
+}
+
+static void label_deleted(mlmd_buf *b, const void *node)
+{
+	if (deleted_time(node) < 0)
+		return;
+	const char *why = custom_text(node, "mlmd.delete_reason");
+	mlmd__buf_printf(b, " (deleted by %s%s%s)", custom_text(node, "mlmd.deleted_by"), *why ? ": " : "", why);
+}
+
+/* JSON: "deleted" on every node; a tombstone adds when, by whom and why. */
+static void json_deleted(mlmd_json_writer *w, const void *node)
+{
+	int64_t t = deleted_time(node);
+	mlmd_json_key(w, "deleted");
+	mlmd_json_bool(w, t >= 0);
+	if (t < 0)
+		return;
+	mlmd_json_key(w, "deleted_time");
+	mlmd_json_int(w, t);
+	mlmd_json_key(w, "deleted_by");
+	mlmd_json_string(w, custom_text(node, "mlmd.deleted_by"));
+	mlmd_json_key(w, "delete_reason");
+	mlmd_json_string(w, custom_text(node, "mlmd.delete_reason"));
+}
+
 static void label_artifact(mlmd_buf *b, const graph *g, const Mlmd__Pb__Artifact *a)
 {
 	mlmd__buf_printf(b, "%s", type_name(g, false, a->type_id));
@@ -250,6 +288,7 @@ static void label_artifact(mlmd_buf *b, const graph *g, const Mlmd__Pb__Artifact
 	mlmd__buf_printf(b, " #%lld", (long long)a->id);
 	if (a->uri && a->uri[0])
 		mlmd__buf_printf(b, " %s", a->uri);
+	label_deleted(b, a);
 }
 
 /* An execution's model_verified property: 1 true, 0 false, -1 not recorded
@@ -270,6 +309,7 @@ static void label_execution(mlmd_buf *b, const graph *g, const Mlmd__Pb__Executi
 	mlmd__buf_printf(b, " #%lld [%s]", (long long)e->id, exec_state(e->has_last_known_state ? e->last_known_state : 0));
 	if (model_verified(e) == 0)
 		mlmd__buf_puts(b, " (model NOT verified)");
+	label_deleted(b, e);
 }
 
 /* ---- the tree ------------------------------------------------------------------------------ */
@@ -414,8 +454,10 @@ static void render_dot(const graph *g, bool start_exec, int64_t start_id, mlmd_b
 	for (size_t i = 0; i < g->na; i++) {
 		mlmd_buf l = { 0 };
 		label_artifact(&l, g, g->a[i]);
-		mlmd__buf_printf(b, "  a%lld [shape=ellipse, style=filled, fillcolor=\"#dbeafe\"%s, label=",
-			(long long)g->a[i]->id, !start_exec && g->a[i]->id == start_id ? ", penwidth=2.5" : "");
+		int dead = deleted_time(g->a[i]) >= 0; /* a tombstone: dashed and grey */
+		mlmd__buf_printf(b, "  a%lld [shape=ellipse, style=\"%s\", fillcolor=\"%s\"%s, label=",
+			(long long)g->a[i]->id, dead ? "filled,dashed" : "filled", dead ? "#e5e7eb" : "#dbeafe",
+			!start_exec && g->a[i]->id == start_id ? ", penwidth=2.5" : "");
 		dot_string(b, l.p ? l.p : "");
 		mlmd__buf_puts(b, "];\n");
 		mlmd__buf_free(&l);
@@ -423,8 +465,10 @@ static void render_dot(const graph *g, bool start_exec, int64_t start_id, mlmd_b
 	for (size_t i = 0; i < g->ne; i++) {
 		mlmd_buf l = { 0 };
 		label_execution(&l, g, g->e[i]);
-		mlmd__buf_printf(b, "  e%lld [shape=box, style=\"rounded,filled\", fillcolor=\"%s\"%s, label=",
-			(long long)g->e[i]->id, model_verified(g->e[i]) == 0 ? "#fca5a5" : "#fde68a",
+		int dead = deleted_time(g->e[i]) >= 0;
+		mlmd__buf_printf(b, "  e%lld [shape=box, style=\"%s\", fillcolor=\"%s\"%s, label=",
+			(long long)g->e[i]->id, dead ? "rounded,filled,dashed" : "rounded,filled",
+			dead ? "#e5e7eb" : model_verified(g->e[i]) == 0 ? "#fca5a5" : "#fde68a",
 			start_exec && g->e[i]->id == start_id ? ", penwidth=2.5" : "");
 		dot_string(b, l.p ? l.p : "");
 		mlmd__buf_puts(b, "];\n");
@@ -465,6 +509,7 @@ static int render_json(const graph *g, bool partial, mlmd_buf *b)
 		mlmd_json_string(w, a->name ? a->name : "");
 		mlmd_json_key(w, "uri");
 		mlmd_json_string(w, a->uri ? a->uri : "");
+		json_deleted(w, a);
 		mlmd_json_object_end(w);
 	}
 	for (size_t i = 0; i < g->ne; i++) {
@@ -486,6 +531,7 @@ static int render_json(const graph *g, bool partial, mlmd_buf *b)
 			mlmd_json_null(w);
 		else
 			mlmd_json_bool(w, mv);
+		json_deleted(w, e);
 		mlmd_json_object_end(w);
 	}
 	mlmd_json_array_end(w);

@@ -78,6 +78,12 @@ typedef struct dg_delete_counts {
  * ""), adding what it removed and kept to *n. The caller has checked that
  * the node is live and that nothing protects it. */
 int mlmd__dg_delete_one(call *c, int kind, int64_t id, const char *reason, dg_delete_counts *n);
+/* Marks the tombstones among nodes[0..n) (messages of kind k, loaded with
+ * c->with_tombstones by a lineage walk) as stubs: name cleared, custom
+ * properties mlmd.deleted_time (int), mlmd.deleted_by and
+ * mlmd.delete_reason (strings) added. One query per MLMD_IN_MAX nodes; a
+ * no-op below schema version 5. */
+int mlmd__dg_tombstone_stubs(call *c, const node_kind *k, void **nodes, size_t n);
 
 /* ---- labels (store/dg_label.c) ----------------------------------------------------------------- */
 

@@ -5,9 +5,11 @@
  *
  * A tombstone keeps its row (the events through it reference it): name,
  * uri, external id and system metadata become NULL (a context's required
- * name becomes "\x1bdeleted:<id>"), its property rows go, and so do a
- * context's attributions, associations and parent links and an execution's
- * metric points; deleted_time, deleted_by and delete_reason are set.
+ * name becomes "\x1bdeleted:<id>"), its property rows go, and so do its
+ * memberships (an artifact's attributions, an execution's associations, a
+ * context's attributions, associations and parent links: so a tombstone is
+ * reached through no context) and an execution's metric points;
+ * deleted_time, deleted_by and delete_reason are set.
  * Everything runs over IN lists of MLMD_IN_MAX ids, a few statements per
  * chunk whatever the chunk's size, so 100,000 ids cost ~400 chunks.
  */
@@ -52,6 +54,15 @@ static const char *const metric_count[5] =
 	MLMD_IN_SQL("SELECT COUNT(*) FROM metric WHERE execution_id IN (", ")");
 static const char *const metric_delete[5] = MLMD_IN_SQL("DELETE FROM metric WHERE execution_id IN (", ")");
 /* memberships of contexts: each statement takes the list once */
+/* an artifact's attributions, an execution's associations */
+static const char *const member_node_count[3][5] = {
+	[KIND_EXECUTION] = MLMD_IN_SQL("SELECT COUNT(*) FROM association WHERE execution_id IN (", ")"),
+	[KIND_ARTIFACT] = MLMD_IN_SQL("SELECT COUNT(*) FROM attribution WHERE artifact_id IN (", ")"),
+};
+static const char *const member_node_del[3][5] = {
+	[KIND_EXECUTION] = MLMD_IN_SQL("DELETE FROM association WHERE execution_id IN (", ")"),
+	[KIND_ARTIFACT] = MLMD_IN_SQL("DELETE FROM attribution WHERE artifact_id IN (", ")"),
+};
 static const char *const member_sql[4][5] = {
 	MLMD_IN_SQL("SELECT COUNT(*) FROM attribution WHERE context_id IN (", ")"),
 	MLMD_IN_SQL("SELECT COUNT(*) FROM association WHERE context_id IN (", ")"),
@@ -112,6 +123,11 @@ static int delete_chunk(call *c, int kind, const int64_t *ids, size_t n, const c
 		if ((rc = in_count(c, d->count_props, ids, n, &v)))
 			return rc;
 		cnt->properties += v;
+		if (kind != KIND_CONTEXT) {
+			if ((rc = in_count(c, member_node_count[kind], ids, n, &v)))
+				return rc;
+			cnt->memberships += v;
+		}
 		if (kind == KIND_EXECUTION) {
 			if ((rc = in_count(c, metric_count, ids, n, &v)))
 				return rc;
@@ -126,6 +142,8 @@ static int delete_chunk(call *c, int kind, const int64_t *ids, size_t n, const c
 		return 0;
 	}
 	if ((rc = in_write(c, d->delete_props, ids, n, &cnt->properties)))
+		return rc;
+	if (kind != KIND_CONTEXT && (rc = in_write(c, member_node_del[kind], ids, n, &cnt->memberships)))
 		return rc;
 	if (kind == KIND_EXECUTION && (rc = in_write(c, metric_delete, ids, n, &cnt->metric_points)))
 		return rc;

@@ -11,6 +11,9 @@ static int require_node(call *c, const node_kind *k, int64_t id)
 	int rc = mlmd__node_exists(c, k, id);
 	if (rc < 0)
 		return rc;
+	if (rc == 0 && (rc = mlmd__node_deleted(c, k, id)) != 0)
+		return rc < 0 ? rc : mlmd__fail(MLMD_NOT_FOUND, "%s %lld is deleted (no new edge to a tombstone)",
+					       k->what, (long long)id);
 	if (rc == 0)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "No %s with the given id %lld", k->what, (long long)id);
 	return 0;
@@ -34,7 +37,8 @@ static int require_nodes(call *c, const node_kind *k, const int64_t *ids, size_t
 	for (size_t at = 0; at < n && !rc; at += MLMD_IN_MAX) {
 		size_t m = n - at < MLMD_IN_MAX ? n - at : MLMD_IN_MAX;
 		mlmd_buf sql = { 0 };
-		mlmd__buf_printf(&sql, "SELECT id FROM %s WHERE id IN (", k->table);
+		mlmd__buf_printf(&sql, "SELECT id FROM %s WHERE %sid IN (", k->table,
+				 c->s->schema_version >= 5 ? "deleted_time IS NULL AND " : "");
 		int size = mlmd__in_list(&sql, m);
 		mlmd__buf_puts(&sql, ")");
 		sqlq q;
@@ -50,7 +54,7 @@ static int require_nodes(call *c, const node_kind *k, const int64_t *ids, size_t
 		qsort(found, nfound, sizeof *found, cmp_i64);
 	for (size_t i = 0; i < n && !rc; i++)
 		if (!nfound || !bsearch(&ids[i], found, nfound, sizeof *found, cmp_i64))
-			rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "No %s with the given id %lld", k->what, (long long)ids[i]);
+			rc = require_node(c, k, ids[i]); /* says which: deleted or absent */
 	free(found);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rpc.h"
+#include "datagov.h"
 
 typedef Mlmd__Pb__LineageSubgraphQueryOptions SubOpts;
 typedef mlmd__walk walker;
@@ -103,11 +104,21 @@ static int fill(call *c, const walker *w, int fields, Mlmd__Pb__LineageGraph *g)
 	int rc = 0;
 	int need_art = fields & (F_ARTIFACTS | F_ARTIFACT_TYPES);
 	int need_exe = fields & (F_EXECUTIONS | F_EXECUTION_TYPES);
+	/* the walk passes through tombstones and shows them as stubs */
+	c->with_tombstones = 1;
 	if (need_art && (rc = mlmd__node_load_ids(c, &mlmd__artifact_kind, w->ids[KIND_ARTIFACT], w->n[KIND_ARTIFACT], 0,
 						  (void ***)&g->artifacts, &g->n_artifacts)))
-		return rc;
+		goto out;
 	if (need_exe && (rc = mlmd__node_load_ids(c, &mlmd__execution_kind, w->ids[KIND_EXECUTION],
 						  w->n[KIND_EXECUTION], 0, (void ***)&g->executions, &g->n_executions)))
+		goto out;
+	if (need_art && (rc = mlmd__dg_tombstone_stubs(c, &mlmd__artifact_kind, (void **)g->artifacts, g->n_artifacts)))
+		goto out;
+	if (need_exe && (rc = mlmd__dg_tombstone_stubs(c, &mlmd__execution_kind, (void **)g->executions, g->n_executions)))
+		goto out;
+out:
+	c->with_tombstones = 0;
+	if (rc)
 		return rc;
 	if ((fields & F_ARTIFACT_TYPES) &&
 	    (rc = load_types(c, &mlmd__artifact_kind, (void **)g->artifacts, g->n_artifacts, (void ***)&g->artifact_types,
@@ -268,6 +279,7 @@ int mlmd__rpc_GetLineageSubgraph(call *c, const Mlmd__Pb__GetLineageSubgraphRequ
 	}
 	walker w;
 	mlmd__walk_init(&w, c->sql);
+	w.live_starts = c->s->schema_version >= 5;
 	if (o->has_max_num_hops) {
 		if (o->max_num_hops < 0)
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, "max_num_hops must be >= 0, got %lld",

@@ -133,6 +133,8 @@ int mlmd__list_nodes(call *c, const node_kind *k, const Mlmd__Pb__ListOperationO
 			 where ? where : "1 = 1");
 	if (have_filter)
 		mlmd__buf_printf(&sql, " AND %s", f.where.p);
+	if (MLMD_LIVE_ONLY(c))
+		mlmd__buf_puts(&sql, " AND n.deleted_time IS NULL"); /* tombstones are in no listing */
 	if (cur.have) {
 		if (by_id)
 			mlmd__buf_printf(&sql, " AND %s %s ?", col, gt);

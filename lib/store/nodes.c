@@ -44,7 +44,14 @@
 	  MLMD_IN_SQL("SELECT " NODE_COLS " FROM " T " n JOIN type t ON t.id = n.type_id WHERE n.id IN (", \
 		      ") ORDER BY n.id"),                                                             \
 	  MLMD_IN_SQL("SELECT " PROP_COLS " FROM " T "_property WHERE node_id IN (",                \
-		      ") ORDER BY node_id, is_custom, name") }
+		      ") ORDER BY node_id, is_custom, name"),                                         \
+	  "SELECT " NODE_COLS " FROM " T " n JOIN type t ON t.id = n.type_id WHERE n.id = ?"          \
+	  " AND n.deleted_time IS NULL",                                                              \
+	  "SELECT type_id, name, external_id, uri, state, create_time, update_time FROM " T           \
+	  " WHERE id = ? AND deleted_time IS NULL",                                                   \
+	  "SELECT 1 FROM " T " WHERE id = ? AND deleted_time IS NULL",                                \
+	  MLMD_IN_SQL("SELECT " NODE_COLS " FROM " T " n JOIN type t ON t.id = n.type_id"             \
+		      " WHERE n.deleted_time IS NULL AND n.id IN (", ") ORDER BY n.id") }
 
 #define NODE_KIND(KIND, WHAT, TABLE, T, D, PE, CE, URI, HSTATE, STATE)                       \
 	{ KIND, WHAT, TABLE, &D, &PE, &CE, offsetof(T, has_id),               \
@@ -473,7 +480,7 @@ int mlmd__node_load(call *c, const node_kind *k, int64_t id, ProtobufCMessage **
 {
 	sqlq q;
 	*out = NULL;
-	int rc = mlmd__q(c->sql, &q, k->sql.load);
+	int rc = mlmd__q(c->sql, &q, MLMD_LIVE_ONLY(c) ? k->sql.load_live : k->sql.load);
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
@@ -516,7 +523,7 @@ static int load_chunk(call *c, const node_kind *k, const int64_t *ids, size_t n,
 	*nv = 0;
 	int size, slot = mlmd__in_slot(n, &size);
 	sqlq q;
-	int rc = mlmd__q(c->sql, &q, k->sql.load_in[slot]);
+	int rc = mlmd__q(c->sql, &q, MLMD_LIVE_ONLY(c) ? k->sql.load_in_live[slot] : k->sql.load_in[slot]);
 	if (rc == 0) {
 		int pos = 1;
 		mlmd__q_bind_ids(&q, &pos, ids, n, size);
@@ -619,10 +626,29 @@ int mlmd__node_load_ids(call *c, const node_kind *k, const int64_t *ids, size_t 
 	return rc;
 }
 
+int mlmd__node_deleted(call *c, const node_kind *k, int64_t id)
+{
+	static const char *const sql[3] = {
+		[KIND_EXECUTION] = "SELECT 1 FROM execution WHERE id = ? AND deleted_time IS NOT NULL",
+		[KIND_ARTIFACT] = "SELECT 1 FROM artifact WHERE id = ? AND deleted_time IS NOT NULL",
+		[KIND_CONTEXT] = "SELECT 1 FROM context WHERE id = ? AND deleted_time IS NOT NULL",
+	};
+	if (c->s->schema_version < 5)
+		return 0;
+	sqlq q;
+	int rc = mlmd__q(c->sql, &q, sql[k->kind]);
+	if (rc)
+		return rc;
+	mlmd__q_i64(&q, 1, id);
+	rc = mlmd__q_step(&q);
+	mlmd__q_done(&q);
+	return rc;
+}
+
 int mlmd__node_exists(call *c, const node_kind *k, int64_t id)
 {
 	sqlq q;
-	int rc = mlmd__q(c->sql, &q, k->sql.exists);
+	int rc = mlmd__q(c->sql, &q, c->s->schema_version >= 5 ? k->sql.exists_live : k->sql.exists);
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
@@ -772,7 +798,7 @@ static void stored_free(stored_node *sn)
 static int load_stored(call *c, const node_kind *k, int64_t id, stored_node *sn, int *found)
 {
 	sqlq q;
-	int rc = mlmd__q(c->sql, &q, k->sql.load_stored);
+	int rc = mlmd__q(c->sql, &q, c->s->schema_version >= 5 ? k->sql.load_stored_live : k->sql.load_stored);
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
@@ -847,6 +873,9 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 	ProtobufCMessage *holder = NULL;
 	if ((rc = load_stored(c, k, id, &sn, &found)))
 		return rc;
+	if (!found && (rc = mlmd__node_deleted(c, k, id)) != 0)
+		return rc < 0 ? rc : mlmd__fail(MLMD_NOT_FOUND, "%s %lld is deleted (a tombstone cannot be updated)",
+					       k->what, (long long)id);
 	if (!found) /* MLMD: INVALID_ARGUMENT, not NOT_FOUND (the request is what is wrong) */
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s %lld: Cannot find the given id %lld (no %s with this id is "
 				  "stored, so it cannot be updated)", k->what, (long long)id, (long long)id, k->what);

@@ -34,8 +34,14 @@ int mlmd__gov_ListRegisteredModels(call *c, const Mlmd__Pb__Governance__ListRegi
 	int64_t limit = rq->max_results > 0 ? (int64_t)rq->max_results + 1 : INT64_MAX;
 	const char *after = rq->page_token && *rq->page_token ? rq->page_token : NULL;
 	sqlq q;
-	rc = after ? mlmd__q(c->sql, &q, "SELECT id FROM context WHERE type_id = ? AND name > ? ORDER BY name LIMIT ?")
-		   : mlmd__q(c->sql, &q, "SELECT id FROM context WHERE type_id = ? ORDER BY name LIMIT ?");
+	/* tombstones (schema version 5 on) are in no listing */
+	static const char *const list_sql[2][2] = {
+		{ "SELECT id FROM context WHERE type_id = ? ORDER BY name LIMIT ?",
+		  "SELECT id FROM context WHERE type_id = ? AND name > ? ORDER BY name LIMIT ?" },
+		{ "SELECT id FROM context WHERE type_id = ? AND deleted_time IS NULL ORDER BY name LIMIT ?",
+		  "SELECT id FROM context WHERE type_id = ? AND deleted_time IS NULL AND name > ? ORDER BY name LIMIT ?" },
+	};
+	rc = mlmd__q(c->sql, &q, list_sql[c->s->schema_version >= 5][after != NULL]);
 	if (rc)
 		return rc;
 	int p = 1;
@@ -133,7 +139,10 @@ static int candidates(call *c, const Mlmd__Pb__Governance__SearchModelVersionsRe
 			return rc;
 		mlmd__q_i64(&q, 1, rq->run_id);
 	} else {
-		if ((rc = mlmd__q(c->sql, &q, "SELECT id FROM context WHERE id > ? AND type_id = ? ORDER BY id")))
+		if ((rc = mlmd__q(c->sql, &q, c->s->schema_version >= 5
+						      ? "SELECT id FROM context WHERE id > ? AND type_id = ? AND deleted_time IS NULL"
+							" ORDER BY id"
+						      : "SELECT id FROM context WHERE id > ? AND type_id = ? ORDER BY id")))
 			return rc;
 		mlmd__q_i64(&q, 1, 0);
 	}

@@ -77,6 +77,9 @@ typedef struct call {
 	mlmd__id_pool ids[4];        /* by node kind, and ID_POOL_EVENT */
 	int no_audit;                /* a writing call that wrote nothing (a dry run): no audit record */
 	int labels_state;            /* store/dg_*.c: 0 unknown, 1 no propagating label, 2 some */
+	/* Lineage walks (store/lineage.c): node loads by id include tombstones,
+	 * which the walk shows as stubs; every other read leaves them out. */
+	int with_tombstones;
 } call;
 enum { ID_POOL_EVENT = 3 };
 
@@ -102,6 +105,11 @@ typedef struct node_sql {
 	const char *by_type_and_name;
 	const char *load_in[5];      /* NODE_COLS of the ids in an IN list (MLMD_IN_SQL) */
 	const char *props_in[5];     /* their properties */
+	/* The same reads leaving tombstones out (schema version 5 on: the
+	 * deleted_time column does not exist before); NODE_SQL picks by
+	 * c->s->schema_version and c->with_tombstones. */
+	const char *load_live, *load_stored_live, *exists_live;
+	const char *load_in_live[5];
 } node_sql;
 
 /* Offsets into one generated node message (Artifact, Execution, Context), so
@@ -151,7 +159,13 @@ int mlmd__node_load(call *c, const node_kind *k, int64_t id, ProtobufCMessage **
  * in arr[0..*n) are skipped when `dedupe` is set. */
 int mlmd__node_load_ids(call *c, const node_kind *k, const int64_t *ids, size_t nids, int dedupe,
 			void ***arr, size_t *n);
+/* 1 when the node exists and is live, 0 when absent or a tombstone. */
 int mlmd__node_exists(call *c, const node_kind *k, int64_t id);
+/* 1 when the node is a tombstone (store/dg_delete.c), 0 otherwise. */
+int mlmd__node_deleted(call *c, const node_kind *k, int64_t id);
+/* Whether reads on this call leave tombstones out (a store at version 5 or
+ * later outside a lineage walk). */
+#define MLMD_LIVE_ONLY(c) ((c)->s->schema_version >= 5 && !(c)->with_tombstones)
 
 /* Paged listing (store/list.c). `where` is an SQL condition over alias n
  * (may be NULL) with params bound from `args` (n_args int64 values). */
