@@ -7,7 +7,9 @@
  * (no byte of a deleted value left in the database files after
  * mlmd_store_gc).
  */
+#include <dirent.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include "helpers.h"
 #include "store/governance.h" /* mlmd__store_sql: a HOLD label's rows written behind the library's back */
 #include "mlmd_governance.pb-c.h"
@@ -702,6 +704,220 @@ static void version_4_store_still_reads(void **st)
 	tmp_remove(path);
 }
 
+/* ---- erasure: the marker test ------------------------------------------------------------------ */
+
+/* Occurrences of `marker` in the file (0 when it does not exist). */
+static int file_has(const char *path, const char *marker)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	size_t cap = 1 << 20, n = 0, got;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+	}
+	fclose(f);
+	int hits = 0;
+	size_t ml = strlen(marker);
+	for (size_t i = 0; n >= ml && i <= n - ml; i++)
+		if (buf[i] == marker[0] && !memcmp(buf + i, marker, ml))
+			hits++;
+	free(buf);
+	return hits;
+}
+
+/* Occurrences in the SQLite database's files: db, -wal, -shm, -journal. */
+static int sqlite_files_have(const char *path, const char *marker)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	int hits = 0;
+	for (size_t i = 0; i < 4; i++) {
+		char p[1200];
+		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
+		hits += file_has(p, marker);
+	}
+	return hits;
+}
+
+/* Occurrences in every regular file under dir (recursively). */
+static int dir_has(const char *dir, const char *marker)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	int hits = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char p[2048];
+		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+		struct stat st;
+		if (lstat(p, &st))
+			continue;
+		if (S_ISDIR(st.st_mode))
+			hits += dir_has(p, marker);
+		else if (S_ISREG(st.st_mode))
+			hits += file_has(p, marker);
+	}
+	closedir(d);
+	return hits;
+}
+
+/* Writes the marker as a property, a custom property, the artifact's name
+ * and uri and a context's name; returns the artifact's and context's ids. */
+static void write_marker(mlmd_store *s, const char *marker, int64_t *art, int64_t *ctx)
+{
+	int64_t at = artifact_type(s, "Secret", 1, "p", MLMD__PB__PROPERTY_TYPE__STRING);
+	int64_t ct = context_type(s, "Case");
+	char v[256];
+	snprintf(v, sizeof v, "file:///%s-uri", marker);
+	Mlmd__Pb__Artifact *a = new_artifact(at, v);
+	snprintf(v, sizeof v, "%s-prop", marker);
+	OK(mlmd_node_set_string(a, 0, "p", v));
+	snprintf(v, sizeof v, "%s-custom", marker);
+	OK(mlmd_node_set_string(a, 1, "c", v));
+	snprintf(v, sizeof v, "%s-name", marker);
+	OK(mlmd_message_set_string(a, "name", v));
+	OK(put_artifact(s, a, art));
+	snprintf(v, sizeof v, "%s-ctx", marker);
+	*ctx = put_context_node(s, ct, v);
+	OK(member(s, *ctx, *art, 0));
+	/* and unrelated rows around them, which stay */
+	for (int i = 0; i < 50; i++) {
+		int64_t id;
+		OK(put_artifact(s, new_artifact(at, "file:///keep"), &id));
+	}
+}
+
+static void erase_marker(mlmd_store *s, int64_t art, int64_t ctx)
+{
+	free_msg(del_ok(s, ART, &art, 1, "erasure test", 0));
+	free_msg(del_ok(s, CTX, &ctx, 1, "erasure test", 0));
+}
+
+static void erasure_leaves_no_marker_sqlite(void **st)
+{
+	(void)st;
+	if (strcmp(test_backend(), "sqlite-memory") && strcmp(test_backend(), "sqlite-file"))
+		skip(); /* a file store of its own, through the library's SQLite backend */
+	char *path = tmp_path("erase");
+	mlmd_store *s = open_file(path);
+	char marker[64];
+	snprintf(marker, sizeof marker, "MLMD-MARKER-%d-%ld-Q", (int)getpid(), (long)random());
+	int64_t art, ctx;
+	write_marker(s, marker, &art, &ctx);
+	/* the control: the marker is there before (in the WAL or the file) */
+	assert_true(sqlite_files_have(path, marker) >= 5);
+	mlmd_gc_result r;
+	OK(mlmd_store_gc(s, 0, &r));
+	assert_true(sqlite_files_have(path, marker) >= 5); /* checkpointed into the file */
+	erase_marker(s, art, ctx);
+	OK(mlmd_store_gc(s, 0, &r));
+	assert_int_equal(r.complete, 1);
+	assert_non_null(strstr(r.detail, "WAL checkpointed and truncated"));
+	assert_int_equal(sqlite_files_have(path, marker), 0);
+	struct stat stw;
+	char wal[1200];
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	assert_true(stat(wal, &stw) != 0 || stw.st_size == 0);
+	/* what stays: the tombstones, the other artifacts */
+	Mlmd__Pb__GetArtifactsRequest aq = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactsResponse *ar = NULL;
+	OK(mlmd_store_get_artifacts(s, &aq, &ar));
+	assert_int_equal(ar->n_artifacts, 50); /* the unrelated ones */
+	mlmd_message_free(ar);
+	/* full: VACUUM too, the file shrinks to its live pages */
+	OK(mlmd_store_gc(s, 1, &r));
+	assert_int_equal(r.complete, 1);
+	assert_non_null(strstr(r.detail, "VACUUM"));
+	assert_int_equal(sqlite_files_have(path, marker), 0);
+	mlmd_store_free(s);
+	tmp_remove(path);
+}
+
+static void gc_refused_in_a_transaction_and_blocked_by_a_reader(void **st)
+{
+	(void)st;
+	mlmd_store *s = open_memory();
+	OK(mlmd_store_begin(s, 0));
+	mlmd_gc_result r;
+	FAILS(mlmd_store_gc(s, 0, &r), MLMD_FAILED_PRECONDITION, "transaction");
+	OK(mlmd_store_rollback(s));
+	OK(mlmd_store_gc(s, 0, NULL));
+	OK(mlmd_store_gc(s, 0, &r));
+	if (!strcmp(test_backend(), "custom")) /* no compact slot: nothing to compact */
+		assert_non_null(strstr(r.detail, "nothing to compact"));
+	mlmd_store_free(s);
+	if (strcmp(test_backend(), "sqlite-memory") && strcmp(test_backend(), "sqlite-file"))
+		return;
+	/* a reader on an older snapshot keeps the WAL from being truncated */
+	char *path = tmp_path("gc-reader");
+	char uri[1100];
+	snprintf(uri, sizeof uri, "sqlite:%s", path);
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = uri;
+	o.busy_timeout_ms = 50;
+	s = NULL;
+	OK(mlmd_store_open(&s, &o));
+	int64_t at = artifact_type(s, "Data", 0), id;
+	OK(put_artifact(s, new_artifact(at, "file:///a"), &id));
+	sqlite3 *reader;
+	assert_int_equal(sqlite3_open(path, &reader), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM artifact;", NULL, NULL, NULL), SQLITE_OK);
+	OK(put_artifact(s, new_artifact(at, "file:///b"), &id)); /* a frame the reader does not see */
+	OK(mlmd_store_gc(s, 0, &r));
+	assert_int_equal(r.complete, 0);
+	assert_non_null(strstr(r.detail, "older snapshot"));
+	assert_int_equal(sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(reader);
+	OK(mlmd_store_gc(s, 0, &r));
+	assert_int_equal(r.complete, 1);
+	mlmd_store_free(s);
+	tmp_remove(path);
+}
+
+/* PostgreSQL: with its data directory local (MLMD_TEST_POSTGRES_DIR, as
+ * scripts/pg-throwaway.sh prints), the same over the database's files
+ * under base/ after gc full (VACUUM FULL) and a checkpoint. */
+static void erasure_leaves_no_marker_postgresql(void **st)
+{
+	(void)st;
+	const char *dir = getenv("MLMD_TEST_POSTGRES_DIR");
+	if (!backend_is_pg() || !dir || !*dir)
+		skip();
+	mlmd_store *s = open_memory();
+	char marker[64];
+	snprintf(marker, sizeof marker, "MLMD-PGMARKER-%d-%ld-Q", (int)getpid(), (long)random());
+	int64_t art, ctx;
+	write_marker(s, marker, &art, &ctx);
+	sqlq q;
+	OK(mlmd__q(mlmd__store_sql(s), &q, "SELECT oid FROM pg_database WHERE datname = current_database()"));
+	assert_int_equal(mlmd__q_step(&q), 1);
+	long long oid = (long long)mlmd__q_col_i64(&q, 0);
+	mlmd__q_done(&q);
+	char base[1200];
+	snprintf(base, sizeof base, "%s/data/base/%lld", dir, oid);
+	OK(mlmd__sql_exec(mlmd__store_sql(s), "CHECKPOINT"));
+	assert_true(dir_has(base, marker) >= 5); /* the control */
+	erase_marker(s, art, ctx);
+	mlmd_gc_result r;
+	OK(mlmd_store_gc(s, 0, &r));
+	assert_int_equal(r.complete, 0); /* plain VACUUM leaves the bytes in the pages */
+	OK(mlmd_store_gc(s, 1, &r));
+	assert_int_equal(r.complete, 1);
+	OK(mlmd__sql_exec(mlmd__store_sql(s), "CHECKPOINT"));
+	assert_int_equal(dir_has(base, marker), 0);
+	mlmd_store_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -713,6 +929,9 @@ int main(void)
 		cmocka_unit_test(lineage_shows_tombstones),
 		cmocka_unit_test(alias_and_hold_refuse),
 		cmocka_unit_test(version_4_store_still_reads),
+		cmocka_unit_test(erasure_leaves_no_marker_sqlite),
+		cmocka_unit_test(gc_refused_in_a_transaction_and_blocked_by_a_reader),
+		cmocka_unit_test(erasure_leaves_no_marker_postgresql),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -701,6 +701,32 @@ static int pg_reserve_ids(mlmd_backend *base, const char *table, int64_t n, int6
 	return 0;
 }
 
+#define PG_GC_TABLES \
+	"artifact, artifact_property, execution, execution_property, context, context_property, metric, label, " \
+	"label_reach"
+/* mlmd_store_gc: VACUUM (full: VACUUM FULL) of the tables that hold
+ * deleted values, one statement outside any transaction block. Plain VACUUM
+ * marks dead rows' space reusable but leaves their bytes in the pages until
+ * new rows overwrite them (complete = 0); VACUUM FULL writes each table into
+ * new files and unlinks the old ones. The WAL segments and base backups
+ * keep what they recorded (docs/datagov.md). */
+static int pg_compact(mlmd_backend *base, int full, int *complete, int64_t *pages_freed, char *detail,
+		      size_t detail_len)
+{
+	*pages_freed = 0;
+	*complete = 0;
+	int rc = pg_exec(base, full ? "VACUUM (FULL) " PG_GC_TABLES : "VACUUM " PG_GC_TABLES);
+	if (rc)
+		return rc;
+	*complete = full;
+	snprintf(detail, detail_len, "%s",
+		 full ? "VACUUM FULL: the node, property, metric and label tables were rewritten into new files; "
+			"WAL segments and backups keep what they recorded until they are recycled or expire"
+		      : "VACUUM: dead rows' space is reusable, but their bytes stay in the pages until "
+			"overwritten; gc --full (VACUUM FULL) rewrites the tables");
+	return 0;
+}
+
 /* The schema's column types (see ddl.h): ID, INT, DBL, BLOB, no clustered
  * tables, and hash indexes on unbounded text (a btree refuses entries above
  * ~2.7 KB, MLMD #194). */
@@ -724,6 +750,7 @@ static const mlmd_backend pg_vtable = {
 	NULL, /* no last_insert_id: inserts use RETURNING id */
 	pg_step_deferred,
 	pg_reserve_ids,
+	pg_compact,
 };
 
 /* ---- opening ------------------------------------------------------------------------- */

@@ -13,6 +13,7 @@
  * read-only handle never writes at all.
  */
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -243,11 +244,68 @@ static int64_t sq_changes(mlmd_backend *base)
  * page cache keeps a 1000-row batch from spilling to the WAL mid-transaction. */
 /* case_sensitive_like: LIKE in filters compares bytes, as on PostgreSQL and
  * in MLMD's filter language, instead of SQLite's ASCII case folding. */
-#define TUNING " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384; PRAGMA case_sensitive_like = ON;"
+/* secure_delete: freed cells and pages are overwritten with zeros as they
+ * are freed, so a deleted value (a tombstone's name, uri, properties:
+ * docs/datagov.md) leaves no bytes in the database file's free space; its
+ * copies in the WAL go at the checkpoint of mlmd_store_gc(). */
+#define TUNING " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384; PRAGMA case_sensitive_like = ON;" \
+	" PRAGMA secure_delete = ON;"
 
 static int64_t sq_last_insert_id(mlmd_backend *base)
 {
 	return sqlite3_last_insert_rowid(((sqlite_backend *)base)->db);
+}
+
+/* The pages on the file's freelist (PRAGMA freelist_count), or -1. */
+static int64_t freelist_pages(sqlite_backend *b)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+	if (sqlite3_prepare_v2(b->db, "PRAGMA freelist_count", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* mlmd_store_gc: secure_delete (always on, see TUNING) zeroed the deleted
+ * cells in the pages that hold them; the WAL still holds older images of
+ * those pages until a checkpoint copies the new ones back and TRUNCATE
+ * empties it. A reader on an older snapshot keeps the checkpoint from
+ * finishing (after the busy timeout): then complete = 0. full also VACUUMs
+ * (rebuilds the file without free pages) before the checkpoint. */
+static int sq_compact(mlmd_backend *base, int full, int *complete, int64_t *pages_freed, char *detail,
+		      size_t detail_len)
+{
+	sqlite_backend *b = (sqlite_backend *)base;
+	*complete = 1;
+	*pages_freed = 0;
+	int64_t before = freelist_pages(b);
+	if (full) {
+		int rc = sqlite3_exec(b->db, "VACUUM", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			return sq_fail(b, rc, "VACUUM");
+	}
+	int nlog = -1, nckpt = -1;
+	int rc = sqlite3_wal_checkpoint_v2(b->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &nlog, &nckpt);
+	int64_t after = freelist_pages(b);
+	if (before > 0 && after >= 0 && before > after)
+		*pages_freed = before - after;
+	if (rc == SQLITE_BUSY || (rc == SQLITE_OK && nlog > 0)) {
+		*complete = 0;
+		snprintf(detail, detail_len,
+			 "%sthe WAL of '%s' could not be checkpointed and truncated (%d of %d frames copied): "
+			 "another connection is reading an older snapshot; run gc again when it has finished",
+			 full ? "VACUUM done; " : "", b->path, nckpt, nlog);
+		return 0;
+	}
+	if (rc != SQLITE_OK)
+		return sq_fail(b, rc, "WAL checkpoint");
+	snprintf(detail, detail_len, "%s%s; %lld free pages %s", full ? "VACUUM, then " : "",
+		 nlog < 0 ? "no WAL (not in WAL mode)" : "WAL checkpointed and truncated",
+		 (long long)(after < 0 ? 0 : after), "left (zeroed: secure_delete)");
+	return 0;
 }
 
 /* The schema's column types (see ddl.h): ID, INT, DBL, BLOB, clustered
@@ -271,6 +329,7 @@ static const mlmd_backend sqlite_vtable = {
 	sq_column_blob, sq_reset, sq_finalize, sq_changes, sq_last_insert_id,
 	NULL, /* step_deferred: nothing to save locally */
 	NULL, /* reserve_ids: last_insert_id is free */
+	sq_compact,
 };
 
 /* Connection settings; none of them writes to the file. */

@@ -69,7 +69,7 @@ typedef struct mlmd_dialect {
 	int n_schema;
 } mlmd_dialect;
 
-#define MLMD_BACKEND_VERSION 1
+#define MLMD_BACKEND_VERSION 2
 
 struct mlmd_backend {
 	unsigned version;                 /* MLMD_BACKEND_VERSION the backend was built for */
@@ -128,6 +128,20 @@ struct mlmd_backend {
 	 * batch can insert with known ids instead of asking for each one. */
 	int (*reserve_ids)(mlmd_backend *b, const char *table, int64_t n, int64_t *first);
 	/* methods above are version 1 */
+	/* Optional (version 2; the core reads it only from a backend whose
+	 * version is 2 or more): the compaction step of mlmd_store_gc()
+	 * (mlmd/datagov.h), called outside any transaction, so that the bytes
+	 * of deleted rows leave the database's files: SQLite checkpoints and
+	 * truncates its WAL (with full also VACUUMs), PostgreSQL VACUUMs the
+	 * node, property, metric and label tables (full: VACUUM FULL). Sets
+	 * *complete to 1 when nothing deleted remains in the files, 0 (with a
+	 * reason in detail) when something held it back, e.g. a reader of an
+	 * old snapshot; *pages_freed to the pages given back (0 when unknown);
+	 * detail (detail_len bytes, NUL-terminated) to what was done. NULL:
+	 * the backend has nothing to compact (mlmd_store_gc reports complete). */
+	int (*compact)(mlmd_backend *b, int full, int *complete, int64_t *pages_freed, char *detail,
+		       size_t detail_len);
+	/* methods above are version 2 */
 };
 
 MLMD_END_DECLS
