@@ -176,6 +176,16 @@ def test_delete_keeps_tombstones_and_events(lin):
   assert [(ev.artifact_id, ev.type) for ev in
           ms.get_events_by_execution_ids([e])] == [
               (d.id, pb.Event.INPUT), (m.id, pb.Event.OUTPUT)]
+  # MLMD's lineage walk passes through the tombstone and shows it as a stub
+  q = pb.LineageSubgraphQueryOptions(max_num_hops=4)
+  q.starting_artifacts.filter_query = 'id = %d' % d.id
+  g = ms.get_lineage_subgraph(q)
+  [stub] = [a for a in g.artifacts if a.id == m.id]
+  assert stub.custom_properties['mlmd.deleted_by'].string_value == 'ann'
+  assert stub.custom_properties['mlmd.delete_reason'].string_value == \
+      'wrong data'
+  assert stub.custom_properties['mlmd.deleted_time'].int_value == t.timestamp
+  assert not stub.uri and not stub.name
   [rec] = c.get_audit_log(since=before)
   assert (rec.operation, rec.actor) == ('DeleteNodes', 'ann')
   assert str(m.id) in rec.ids
