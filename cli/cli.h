@@ -197,5 +197,6 @@ int cmd_runs(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
 
 #endif

@@ -79,6 +79,7 @@ static const command commands[] = {
 	{ "audit log", "the audit log's records (every write: seq, time, actor, operation, ids)", cmd_audit },
 	{ "audit verify", "recompute the audit chain; exit 1 naming the first bad record", cmd_audit },
 	{ "audit checkpoint", "print SEQ:HASH of the last record, for verify --checkpoint", cmd_audit },
+	{ "gc", "erase what deletions left in the database's files (WAL checkpoint; --full: VACUUM)", cmd_gc },
 	{ "version", "print the library version", run_version },
 };
 #define N_COMMANDS (sizeof commands / sizeof *commands)
