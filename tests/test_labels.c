@@ -514,12 +514,44 @@ static void lineage_added_after_labelling_is_followed(void **st)
 	output(&g, e4, n);
 	input(&g, d, e4);
 	assert_int_equal(dist(g.s, ART, n, "POISONED", ART, d), 2);
+	/* PutLineageSubgraph: a new execution reading n by id, writing a new artifact */
+	Mlmd__Pb__Execution sx = MLMD__PB__EXECUTION__INIT, *sxp = &sx;
+	sx.has_type_id = 1;
+	sx.type_id = g.et;
+	Mlmd__Pb__Artifact *sa = new_artifact(g.at, NULL);
+	Mlmd__Pb__Event sin = MLMD__PB__EVENT__INIT, sout = MLMD__PB__EVENT__INIT;
+	sin.has_artifact_id = sin.has_type = 1;
+	sin.artifact_id = n;
+	sin.type = MLMD__PB__EVENT__TYPE__DECLARED_INPUT;
+	sout.has_type = 1;
+	sout.type = MLMD__PB__EVENT__TYPE__PENDING_OUTPUT;
+	Mlmd__Pb__PutLineageSubgraphRequest__EventEdge ed1 = MLMD__PB__PUT_LINEAGE_SUBGRAPH_REQUEST__EVENT_EDGE__INIT,
+						       ed2 = MLMD__PB__PUT_LINEAGE_SUBGRAPH_REQUEST__EVENT_EDGE__INIT;
+	ed1.has_execution_index = 1;
+	ed1.event = &sin;
+	ed2.has_execution_index = ed2.has_artifact_index = 1;
+	ed2.event = &sout;
+	Mlmd__Pb__PutLineageSubgraphRequest__EventEdge *edges[2] = { &ed2, &ed1 };
+	Mlmd__Pb__PutLineageSubgraphRequest lrq = MLMD__PB__PUT_LINEAGE_SUBGRAPH_REQUEST__INIT;
+	lrq.n_executions = 1;
+	lrq.executions = &sxp;
+	lrq.n_artifacts = 1;
+	lrq.artifacts = &sa;
+	lrq.n_event_edges = 2;
+	lrq.event_edges = edges;
+	Mlmd__Pb__PutLineageSubgraphResponse *lrs =
+		test_rpc(g.s, "PutLineageSubgraph", &lrq, &mlmd__pb__put_lineage_subgraph_response__descriptor, &rc);
+	OK(rc);
+	mlmd_message_free(sa);
+	assert_int_equal(dist(g.s, EXE, lrs->execution_ids[0], "POISONED", ART, d), 3);
+	assert_int_equal(dist(g.s, ART, lrs->artifact_ids[0], "POISONED", ART, d), 4);
+	mlmd_message_free(lrs);
 	/* an event type that is neither input nor output carries nothing */
 	int64_t e5 = exe(&g);
 	OK(put_event_rc(g.s, d, e5, MLMD__PB__EVENT__TYPE__UNKNOWN));
 	assert_int_equal(nlabels(g.s, EXE, e5), 0);
 	/* everything came off with the label */
-	assert_int_equal(unclassify(g.s, ART, d, "POISONED"), 7);
+	assert_int_equal(unclassify(g.s, ART, d, "POISONED"), 9);
 	assert_int_equal(nlabels(g.s, ART, n), 0);
 	mlmd_store_free(g.s);
 }
