@@ -4,13 +4,13 @@
  * backend: policies set, listed, replaced and removed; type names by kind;
  * max-age, keep-last and both, with create times written by
  * mlmd_store_restore_times (no sleeps); an aliased model and everything
- * upstream of it kept; HOLD kept (label rows written with SQL); dry runs
+ * upstream of it kept; HOLD kept (Classify) while it lasts; dry runs
  * that report and write nothing; a second run that deletes nothing; a
  * version 4 store opened without upgrade.
  */
 #include <sqlite3.h>
 #include "helpers.h"
-#include "store/governance.h" /* mlmd__store_sql: label rows and counts behind the library's back */
+#include "store/governance.h" /* mlmd__store_sql: counts behind the library's back */
 #include "mlmd_governance.pb-c.h"
 
 typedef Mlmd__Pb__Governance__RetentionPolicy Policy;
@@ -531,26 +531,22 @@ static void an_alias_keeps_its_model_and_everything_upstream(void **st)
 	mlmd_store_free(s);
 }
 
-/* Puts label `label` on artifact `on` (reaching `reach` too, at distance
- * 1), until `until` (0: none), with SQL: the labels' own RPCs are another
- * part's. */
-static void label_sql(mlmd_store *s, const char *label, int64_t on, int64_t reach, int64_t until)
+/* Classifies artifact `on` with `label` (until `until`, 0: none). */
+static void classify(mlmd_store *s, int64_t on, const char *label, int64_t until)
 {
-	char sql[1024];
-	snprintf(sql, sizeof sql,
-		 "INSERT INTO label (kind, node_id, label, reason, until_ms, propagate, actor, time)"
-		 " VALUES (1, %lld, '%s', 'case 12', %lld, 1, 'legal', 1);"
-		 "INSERT INTO label_reach (label_id, kind, node_id, distance)"
-		 " SELECT id, 1, %lld, 0 FROM label WHERE kind = 1 AND node_id = %lld AND label = '%s';",
-		 (long long)on, label, (long long)until, (long long)on, (long long)on, label);
-	OK(mlmd__sql_exec(mlmd__store_sql(s), sql));
-	if (reach) {
-		snprintf(sql, sizeof sql,
-			 "INSERT INTO label_reach (label_id, kind, node_id, distance)"
-			 " SELECT id, 1, %lld, 1 FROM label WHERE kind = 1 AND node_id = %lld AND label = '%s';",
-			 (long long)reach, (long long)on, label);
-		OK(mlmd__sql_exec(mlmd__store_sql(s), sql));
+	Mlmd__Pb__Governance__ClassifyRequest rq = MLMD__PB__GOVERNANCE__CLASSIFY_REQUEST__INIT;
+	rq.has_kind = rq.has_id = 1;
+	rq.kind = ART;
+	rq.id = on;
+	rq.label = (char *)label;
+	rq.reason = "case 12";
+	if (until) {
+		rq.has_until_ms = 1;
+		rq.until_ms = until;
 	}
+	int rc;
+	free_msg(test_rpc(s, "Classify", &rq, &mlmd__pb__governance__classify_response__descriptor, &rc));
+	OK(rc);
 }
 
 static void hold_keeps_a_node_while_it_lasts(void **st)
@@ -559,11 +555,15 @@ static void hold_keeps_a_node_while_it_lasts(void **st)
 	mlmd_store *s = open_memory();
 	int64_t ds = artifact_type(s, "DataSet", 0);
 	int64_t times[] = { 10, 20, 30, 40, 50 };
-	int64_t ids[5];
+	int64_t ids[5] = { 0 };
 	artifacts_at(s, ds, times, 5, ids);
-	label_sql(s, "HOLD", ids[0], ids[1], 0);              /* ids[0] and, propagated, ids[1] */
-	label_sql(s, "HOLD", ids[2], 0, 5);                   /* expired long ago */
-	label_sql(s, "PII", ids[3], 0, 0);                    /* not a hold */
+	/* ids[0] -> copy -> ids[1]: a hold on ids[0] reaches ids[1] */
+	int64_t copy = put_execution_node(s, execution_type(s, "Copy"));
+	event(s, ids[0], copy, MLMD__PB__EVENT__TYPE__INPUT);
+	event(s, ids[1], copy, MLMD__PB__EVENT__TYPE__OUTPUT);
+	classify(s, ids[0], "HOLD", 0);
+	classify(s, ids[2], "HOLD", 5); /* ended long ago */
+	classify(s, ids[3], "PII", 0);  /* not a hold */
 	OK(set_policy(s, 0, "DataSet", DAY, 0, NULL));
 	RunRs *r = run(s, 1);
 	EXPECT(r->results[0], 5, 5, 3, 0, 2);
@@ -575,6 +575,19 @@ static void hold_keeps_a_node_while_it_lasts(void **st)
 		assert_int_equal(is_tombstone(s, ART, ids[i], NULL, 0), i >= 2);
 	r = run(s, 0);
 	EXPECT(r->results[0], 2, 2, 0, 0, 2);
+	free_msg(r);
+
+	/* the hold lifted: they go */
+	Mlmd__Pb__Governance__UnclassifyRequest uq = MLMD__PB__GOVERNANCE__UNCLASSIFY_REQUEST__INIT;
+	uq.has_kind = uq.has_id = 1;
+	uq.kind = ART;
+	uq.id = ids[0];
+	uq.label = "HOLD";
+	int rc;
+	free_msg(test_rpc(s, "Unclassify", &uq, &mlmd__pb__governance__unclassify_response__descriptor, &rc));
+	OK(rc);
+	r = run(s, 0);
+	EXPECT(r->results[0], 2, 2, 2, 0, 0);
 	free_msg(r);
 	mlmd_store_free(s);
 }

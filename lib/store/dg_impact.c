@@ -460,7 +460,8 @@ int mlmd__gov_Impact(call *c, const Mlmd__Pb__Governance__ImpactRequest *rq,
 		dedupe_min(&servings);
 	}
 	if (!rc) {
-		qsort(servings.v, servings.n, sizeof *servings.v, cmp_hit_id);
+		if (servings.n > 1)
+			qsort(servings.v, servings.n, sizeof *servings.v, cmp_hit_id);
 		pick_ctx x = { &servings, &deps, 1 };
 		rc = each_row(c, deployments_sql, servings.v, servings.n, pick_row, &x);
 		dedupe_min(&deps);

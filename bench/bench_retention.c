@@ -1,0 +1,228 @@
+/*
+ * bench/bench_retention.c - what a retention run costs over a store of about
+ * a million nodes (make bench). Not a test.
+ *
+ *   bench_retention build DIR [GROUPS]   builds DIR/retention.db with SQL in
+ *                                        one transaction (default 250,000
+ *                                        groups: 1,000,000 nodes)
+ *   bench_retention run DIR              RunRetention: a dry run, the run,
+ *                                        and a second run (idempotent)
+ *
+ * Run the second under /usr/bin/time -v for the peak RSS of the run alone
+ * (the build's SQLite page cache is not in it). A group is two DataSet
+ * artifacts read (INPUT) by a Trainer execution that writes (OUTPUT) one
+ * Features artifact: GROUPS groups are 2 * GROUPS DataSets (the policy's
+ * type) and 4 * GROUPS nodes, 3 * GROUPS events. Every other group is old
+ * (created 400 days ago), the rest new. Besides: a chain of CHAIN
+ * DataSets (d0 -> train -> d1 -> ... , old) ending in a model artifact
+ * that the registry's alias iris@prod names (all of it upstream of the
+ * alias: kept), and a HOLD on one old group's first DataSet (kept, and
+ * its output with it). Policy: DataSet, max-age 30d, keep-last 1000.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include "bench.h"
+#include "store/store_private.h" /* mlmd__store_sql: the store built with SQL */
+#include "mlmd_governance.pb-c.h"
+
+#define CHAIN 5000
+#define DAY 86400000LL
+
+static long peak_kb(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+static void *rpc(mlmd_store *s, const char *method, const void *rq, const ProtobufCMessageDescriptor *out)
+{
+	size_t n = protobuf_c_message_get_packed_size(rq);
+	uint8_t *buf = malloc(n + 1);
+	protobuf_c_message_pack(rq, buf);
+	void *resp = NULL;
+	size_t len = 0;
+	if (mlmd_store_call(s, method, buf, n, &resp, &len))
+		die(method);
+	free(buf);
+	void *m = protobuf_c_message_unpack(out, NULL, len, resp ? resp : (void *)"");
+	mlmd_buffer_free(resp);
+	return m;
+}
+
+static int64_t put_type(mlmd_store *s, int kind, const char *name)
+{
+	char sql[256];
+	snprintf(sql, sizeof sql, "INSERT INTO type (kind, name) VALUES (%d, '%s')", kind, name);
+	if (mlmd__sql_exec(mlmd__store_sql(s), sql))
+		die("type");
+	sqlq q;
+	snprintf(sql, sizeof sql, "SELECT id FROM type WHERE kind = %d AND name = '%s'", kind, name);
+	if (mlmd__q(mlmd__store_sql(s), &q, sql) || mlmd__q_step(&q) != 1)
+		die("type id");
+	int64_t id = mlmd__q_col_i64(&q, 0);
+	mlmd__q_done(&q);
+	return id;
+}
+
+static int64_t next_art = 1, next_exe = 1;
+
+static void put_node(mlmd__sql *sql, int art, int64_t id, int64_t type_id, int64_t t)
+{
+	sqlq q;
+	if (mlmd__q(sql, &q, art ? "INSERT INTO artifact (id, type_id, create_time, update_time) VALUES (?, ?, ?, ?)"
+				 : "INSERT INTO execution (id, type_id, create_time, update_time) VALUES (?, ?, ?, ?)"))
+		die("prepare");
+	mlmd__q_i64(&q, 1, id);
+	mlmd__q_i64(&q, 2, type_id);
+	mlmd__q_i64(&q, 3, t);
+	mlmd__q_i64(&q, 4, t);
+	if (mlmd__q_exec(&q))
+		die("node");
+}
+
+static void put_edge(mlmd__sql *sql, int64_t a, int64_t e, int type)
+{
+	sqlq q;
+	if (mlmd__q(sql, &q, "INSERT INTO event (artifact_id, execution_id, type, time) VALUES (?, ?, ?, ?)"))
+		die("prepare");
+	mlmd__q_i64(&q, 1, a);
+	mlmd__q_i64(&q, 2, e);
+	mlmd__q_i64(&q, 3, type);
+	mlmd__q_i64(&q, 4, 1700000000000);
+	if (mlmd__q_exec(&q))
+		die("event");
+}
+
+static mlmd_store *open_store(const char *dir, int fresh)
+{
+	char path[1024], uri[1100];
+	snprintf(path, sizeof path, "%s/retention.db", dir);
+	if (fresh)
+		rm_db(path);
+	snprintf(uri, sizeof uri, "sqlite:%s", path);
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = uri;
+	mlmd_store *s = NULL;
+	if (mlmd_store_open(&s, &o))
+		die("open");
+	return s;
+}
+
+static void build(const char *dir, long groups)
+{
+	mlmd_store *s = open_store(dir, 1);
+	double t0 = now_s();
+	int64_t ds = put_type(s, 1, "DataSet"), ft = put_type(s, 1, "Features"), mt = put_type(s, 1, "Model");
+	int64_t tt = put_type(s, 0, "Trainer");
+	int64_t now = mlmd__now_ms(), old = now - 400 * DAY;
+	mlmd__sql *sql = mlmd__store_sql(s);
+	if (mlmd__sql_begin(sql, 1))
+		die("begin");
+	int64_t held = 0;
+	for (long g = 0; g < groups; g++) {
+		int64_t t = g % 2 ? now - DAY : old, a = next_art, b = next_art + 1, f = next_art + 2, e = next_exe++;
+		next_art += 3;
+		put_node(sql, 1, a, ds, t);
+		put_node(sql, 1, b, ds, t);
+		put_node(sql, 1, f, ft, t);
+		put_node(sql, 0, e, tt, t);
+		put_edge(sql, a, e, MLMD__PB__EVENT__TYPE__INPUT);
+		put_edge(sql, b, e, MLMD__PB__EVENT__TYPE__INPUT);
+		put_edge(sql, f, e, MLMD__PB__EVENT__TYPE__OUTPUT);
+		if (g == 1000)
+			held = a;
+	}
+	/* the chain upstream of the aliased model */
+	int64_t prev = next_art++;
+	put_node(sql, 1, prev, ds, old);
+	for (int i = 0; i < CHAIN; i++) {
+		int64_t e = next_exe++, out = next_art++;
+		put_node(sql, 0, e, tt, old);
+		put_node(sql, 1, out, i == CHAIN - 1 ? mt : ds, old);
+		put_edge(sql, prev, e, MLMD__PB__EVENT__TYPE__INPUT);
+		put_edge(sql, out, e, MLMD__PB__EVENT__TYPE__OUTPUT);
+		prev = out;
+	}
+	if (mlmd__sql_commit(sql))
+		die("commit");
+	double built = now_s() - t0;
+	/* the registry and the hold through their RPCs */
+	Mlmd__Pb__Governance__CreateRegisteredModelRequest cm = MLMD__PB__GOVERNANCE__CREATE_REGISTERED_MODEL_REQUEST__INIT;
+	cm.name = "iris";
+	mlmd_message_free(rpc(s, "CreateRegisteredModel", &cm,
+			      &mlmd__pb__governance__create_registered_model_response__descriptor));
+	Mlmd__Pb__Governance__CreateModelVersionRequest cv = MLMD__PB__GOVERNANCE__CREATE_MODEL_VERSION_REQUEST__INIT;
+	cv.model_name = "iris";
+	cv.has_artifact_id = 1;
+	cv.artifact_id = prev;
+	mlmd_message_free(rpc(s, "CreateModelVersion", &cv,
+			      &mlmd__pb__governance__create_model_version_response__descriptor));
+	Mlmd__Pb__Governance__AliasMove m = MLMD__PB__GOVERNANCE__ALIAS_MOVE__INIT, *mp = &m;
+	m.alias = "prod";
+	m.has_version = 1;
+	m.version = 1;
+	Mlmd__Pb__Governance__SetAliasesRequest sa = MLMD__PB__GOVERNANCE__SET_ALIASES_REQUEST__INIT;
+	sa.model_name = "iris";
+	sa.moves = &mp;
+	sa.n_moves = 1;
+	mlmd_message_free(rpc(s, "SetAliases", &sa, &mlmd__pb__governance__set_aliases_response__descriptor));
+	Mlmd__Pb__Governance__ClassifyRequest cl = MLMD__PB__GOVERNANCE__CLASSIFY_REQUEST__INIT;
+	cl.has_kind = cl.has_id = 1;
+	cl.kind = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT;
+	cl.id = held;
+	cl.label = "HOLD";
+	mlmd_message_free(rpc(s, "Classify", &cl, &mlmd__pb__governance__classify_response__descriptor));
+	Mlmd__Pb__Governance__RetentionPolicy p = MLMD__PB__GOVERNANCE__RETENTION_POLICY__INIT;
+	p.type_name = "DataSet";
+	p.has_max_age_ms = p.has_keep_last = 1;
+	p.max_age_ms = 30 * DAY;
+	p.keep_last = 1000;
+	Mlmd__Pb__Governance__SetRetentionPolicyRequest sp = MLMD__PB__GOVERNANCE__SET_RETENTION_POLICY_REQUEST__INIT;
+	sp.policy = &p;
+	mlmd_message_free(rpc(s, "SetRetentionPolicy", &sp,
+			      &mlmd__pb__governance__set_retention_policy_response__descriptor));
+	printf("built: %lld artifacts (%ld + %d DataSets), %lld executions, %.1f s\n", (long long)(next_art - 1),
+	       2 * groups, CHAIN, (long long)(next_exe - 1), built);
+	mlmd_store_free(s);
+}
+
+static void run_once(mlmd_store *s, int dry, const char *what)
+{
+	Mlmd__Pb__Governance__RunRetentionRequest rq = MLMD__PB__GOVERNANCE__RUN_RETENTION_REQUEST__INIT;
+	rq.has_dry_run = 1;
+	rq.dry_run = dry;
+	double t0 = now_s();
+	Mlmd__Pb__Governance__RunRetentionResponse *r =
+		rpc(s, "RunRetention", &rq, &mlmd__pb__governance__run_retention_response__descriptor);
+	double t = now_s() - t0;
+	for (size_t i = 0; i < r->n_results; i++) {
+		const Mlmd__Pb__Governance__RetentionResult *x = r->results[i];
+		printf("%-12s %s: examined %lld, expired %lld, deleted %lld, kept_alias %lld, kept_hold %lld: %.2f s, "
+		       "peak RSS %ld MB\n",
+		       what, x->policy->type_name, (long long)x->examined, (long long)x->expired, (long long)x->deleted,
+		       (long long)x->kept_alias, (long long)x->kept_hold, t, peak_kb() / 1024);
+	}
+	mlmd_message_free(r);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3 || (strcmp(argv[1], "build") && strcmp(argv[1], "run"))) {
+		fprintf(stderr, "usage: bench_retention build DIR [GROUPS] | run DIR\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "build")) {
+		build(argv[2], argc > 3 ? atol(argv[3]) : 250000);
+		return 0;
+	}
+	mlmd_store *s = open_store(argv[2], 0);
+	printf("opened: peak RSS %ld MB\n", peak_kb() / 1024);
+	run_once(s, 1, "dry run");
+	run_once(s, 0, "run");
+	run_once(s, 0, "second run");
+	mlmd_store_free(s);
+	return 0;
+}
