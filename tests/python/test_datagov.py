@@ -456,15 +456,18 @@ def test_retention_dry_run_and_run(lin):
   assert len(ms.get_artifacts()) == 7 and c.tombstones('artifact') == []
   assert len(c.get_audit_log()) == before
 
-  run = c.run_retention()
+  assert dry.gc is None and c.run_retention(dry_run=True, gc=True).gc is None
+  run = c.run_retention(gc=True)
   assert not run.dry_run and run.deleted == 3
+  assert isinstance(run.gc, mlmd.GcResult) and run.gc.detail
   gone = c.tombstones('artifact')
   assert sorted(t.id for t in gone) == sorted(
       [snaps[0].id, snaps[2].id, models[1].id])
   assert all(t.reason.startswith('retention: ') for t in gone)
   assert sorted(a.id for a in ms.get_artifacts()) == sorted(
       [snaps[1].id, snaps[3].id, models[0].id, models[2].id])
-  assert c.run_retention().deleted == 0  # idempotent
+  again = c.run_retention(gc=True)
+  assert again.deleted == 0 and again.gc is None  # idempotent
 
   c.remove_retention('Snapshot')
   c.remove_retention('Model', kind='artifact')
@@ -496,8 +499,11 @@ def test_gc_erases_the_deleted_bytes(tmp_path, full):
   a = lin.artifact(lin.dataset, marker + '-name', secret=marker)
   b = lin.artifact(lin.dataset, 'b', secret=keep)
   assert marker.encode() in file_bytes(path)
-  c.delete('artifact', [a.id], reason='gdpr request')
-  result = c.gc(full=full)
+  if full:
+    assert c.delete('artifact', [a.id], reason='gdpr request').gc is None
+    result = c.gc(full=True)
+  else:  # the compaction run by delete itself
+    result = c.delete('artifact', [a.id], reason='gdpr request', gc=True).gc
   assert result.complete and bool(result) and result.detail
   assert result.pages_freed >= 0
   data = file_bytes(path)

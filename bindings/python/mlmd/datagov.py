@@ -201,19 +201,24 @@ class DataGovernanceMethods(object):
 
   # ---- deletion -------------------------------------------------------------
 
-  def delete(self, kind, ids=None, reason=None, dry_run=False):
+  def delete(self, kind, ids=None, reason=None, dry_run=False, gc=False):
     """Deletes nodes of one kind, all or none, keeping tombstones (id, type,
     time, actor, reason) and the events through them; returns a
     DeleteResult. NotFoundError for an id that does not exist or is deleted
     already; FailedPreconditionError naming the alias (MODEL@ALIAS) or the
     HOLD label that protects a node. With dry_run nothing is written and
-    the result says what would go. gc() erases the deleted bytes."""
+    the result says what would go. gc() erases the deleted bytes; with
+    gc=True it runs after the deletion (as `mlmd delete` does) and the
+    result's .gc is its GcResult."""
     w, found = nodes(kind, ids)
     req = gpb.DeleteNodesRequest(kind=w, ids=found, dry_run=bool(dry_run))
     if reason is not None:
       req.reason = str(reason)
     r = self._call('DeleteNodes', req, gpb.DeleteNodesResponse())
-    return dent.DeleteResult(r, dry_run)
+    out = dent.DeleteResult(r, dry_run)
+    if gc and not dry_run:
+      out.gc = self.gc()
+    return out
 
   def tombstones(self, kind, ids=None, after_id=0, max_results=None):
     """The tombstones among `ids` (ids that are live or unknown are left
@@ -294,12 +299,17 @@ class DataGovernanceMethods(object):
     self._call('DeleteRetentionPolicy', req,
                gpb.DeleteRetentionPolicyResponse())
 
-  def run_retention(self, dry_run=False):
+  def run_retention(self, dry_run=False, gc=False):
     """Applies every policy once (idempotent); with dry_run deletes nothing
-    and reports what would go. Returns a RetentionReport."""
+    and reports what would go. Returns a RetentionReport; with gc=True,
+    gc() runs after a run that deleted something (as `mlmd retention run`
+    does) and the report's .gc is its GcResult."""
     r = self._call('RunRetention', gpb.RunRetentionRequest(
         dry_run=bool(dry_run)), gpb.RunRetentionResponse())
-    return dent.RetentionReport(r, dry_run)
+    out = dent.RetentionReport(r, dry_run)
+    if gc and not dry_run and out.deleted:
+      out.gc = self.gc()
+    return out
 
   # ---- classifications ------------------------------------------------------
 

@@ -52,7 +52,8 @@ class DeleteResult(object):
   dry_run, and the counts properties_removed (property and custom property
   rows), events_kept (events through the deleted nodes),
   memberships_removed (attributions, associations, parent-context links)
-  and metric_points_removed."""
+  and metric_points_removed; gc, the GcResult of delete(gc=True) (else
+  None)."""
 
   def __init__(self, r, dry_run):
     self.proto = r
@@ -63,6 +64,7 @@ class DeleteResult(object):
     self.events_kept = r.events_kept
     self.memberships_removed = r.memberships_removed
     self.metric_points_removed = r.metric_points_removed
+    self.gc = None
 
   def __len__(self):
     return len(self.tombstones)
@@ -123,13 +125,16 @@ class RetentionResult(object):
 
 class RetentionReport(object):
   """run_retention()'s answer: results (a RetentionResult per policy, also
-  iteration), deleted (the total; with dry_run what would be), dry_run."""
+  iteration), deleted (the total; with dry_run what would be), dry_run;
+  gc, the GcResult of run_retention(gc=True) when it deleted something
+  (else None)."""
 
   def __init__(self, r, dry_run):
     self.proto = r
     self.dry_run = bool(dry_run)
     self.results = [RetentionResult(x) for x in r.results]
     self.deleted = r.deleted
+    self.gc = None
 
   def __iter__(self):
     return iter(self.results)
