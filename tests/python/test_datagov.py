@@ -105,6 +105,8 @@ def test_arguments_are_checked_before_any_call(tmp_path):
       (lambda: c.delete([pb.Artifact(id=1), pb.Execution(id=2)]),
        'several kinds (artifact, execution)'),
       (lambda: c.labels(pb.Artifact(id=1), 2), 'pass a node object alone'),
+      (lambda: c.delete('artifact', [1, pb.Execution(id=2)]),
+       'an execution among the artifact ids'),
       (lambda: c.labels(object()), 'expected a kind and an id'),
       (lambda: c.classify('artifact', 1), 'no label given'),
       (lambda: c.classify('artifact', 1, 'PII', until='soon'),
@@ -203,6 +205,8 @@ def test_delete_keeps_tombstones_and_events(lin):
     c.delete('artifact', [other.id, 999999])  # all or none
   assert [a.id for a in ms.get_artifacts_by_id([other.id])] == [other.id]
 
+  assert c.delete('artifact', [other, d.id], dry_run=True).ids == sorted(
+      [d.id, other.id])             # node objects among the ids
   r = c.delete('execution', e)
   assert r.ids == [e] and r.events_kept == 2
   assert ms.get_executions_by_id([e]) == []

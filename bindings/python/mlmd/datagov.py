@@ -86,8 +86,9 @@ def node(k, node_id=None):
 
 
 def nodes(k, ids=None):
-  """(NodeKind, [id, ...]) of a kind and ids (one id or an iterable), or of
-  node objects of one kind (one, or an iterable) given as the kind."""
+  """(NodeKind, [id, ...]) of a kind and ids (one id or an iterable; node
+  objects of that kind may stand for ids), or of node objects of one kind
+  (one, or an iterable) given as the kind."""
   if ids is None:
     if isinstance(k, (str, numbers.Integral)):
       raise errors.InvalidArgumentError('kind %r given without ids' % (k,))
@@ -116,7 +117,17 @@ def nodes(k, ids=None):
   except TypeError:
     raise errors.InvalidArgumentError('ids %r: expected an id or a list of '
                                       'ids' % (ids,)) from None
-  return w, [registry._id('%s id' % dent.kind_name(w), i) for i in ids]
+  out = []
+  for i in ids:
+    found = None if isinstance(i, tuple) else _node_of(i)
+    if found is not None:  # a node object among the ids
+      if found[0] != w:
+        name = dent.kind_name(found[0])
+        raise errors.InvalidArgumentError('%s %s among the %s ids' % (
+            'an' if name[0] in 'ae' else 'a', name, dent.kind_name(w)))
+      i = found[1]
+    out.append(registry._id('%s id' % dent.kind_name(w), i))
+  return w, out
 
 
 def duration_ms(what, value):
