@@ -170,6 +170,14 @@ int mlmd__dg_delete_one(call *c, int kind, int64_t id, const char *reason, dg_de
 	return delete_chunk(c, kind, &id, 1, reason, 0, n);
 }
 
+int mlmd__dg_delete_many(call *c, int kind, const int64_t *ids, size_t n, const char *reason, dg_delete_counts *cnt)
+{
+	int rc = 0;
+	for (size_t at = 0; at < n && !rc; at += MLMD_IN_MAX)
+		rc = delete_chunk(c, kind, ids + at, n - at < MLMD_IN_MAX ? n - at : MLMD_IN_MAX, reason, 0, cnt);
+	return rc;
+}
+
 /* ---- DeleteNodes ----------------------------------------------------------------------------- */
 
 static int cmp_i64(const void *a, const void *b)
