@@ -27,8 +27,8 @@ setuptools.setup(
     version=version['__version__'],
     description=('Drop-in ml_metadata package over the mlmd C library '
                  '(in-process, no gRPC), and mlmd, experiment tracking with '
-                 "MLflow's fluent API, a model registry with approvals and "
-                 'a tamper-evident audit log'),
+                 "MLflow's fluent API, a model registry with approvals, "
+                 'a tamper-evident audit log and data governance'),
     license='Apache-2.0',
     python_requires='>=3.8',
     install_requires=['protobuf>=3.20'],

@@ -12,7 +12,9 @@ The model registry and the audit log are MlflowClient methods with
 MLflow's names where MLflow has the call (create_registered_model,
 create_model_version, set_registered_model_alias, search_model_versions,
 ...) and mlmd's for policies, approvals, the alias history and the audit
-chain (docs/python.md). mlmd.set_actor(name) says who this process's writes
+chain (docs/python.md). Data governance (deletion with tombstones, gc,
+retention, labels that follow lineage, the serving gate, impact analysis)
+is MlflowClient methods too (mlmd/datagov.py, docs/datagov.md). mlmd.set_actor(name) says who this process's writes
 are by (the audit log's actor, the requester or approver of alias requests).
 """
 
@@ -21,12 +23,27 @@ from ml_metadata._actor import get_actor
 from ml_metadata._actor import set_actor
 from ml_metadata.version import __version__
 from mlmd import audit
+from mlmd import datagov
 from mlmd import entities
 from mlmd import exceptions
 from mlmd.client import Client
 from mlmd.client import MlflowClient
 from mlmd.audit import AuditRecord
 from mlmd.audit import AuditVerification
+from mlmd.datagov import LabelChange
+from mlmd.datagov_entities import DeleteResult
+from mlmd.datagov_entities import EffectiveLabel
+from mlmd.datagov_entities import GateBlockedError
+from mlmd.datagov_entities import GcResult
+from mlmd.datagov_entities import Impact
+from mlmd.datagov_entities import ImpactedAlias
+from mlmd.datagov_entities import ImpactedNode
+from mlmd.datagov_entities import ImpactedVersion
+from mlmd.datagov_entities import LabelEntry
+from mlmd.datagov_entities import RetentionPolicy
+from mlmd.datagov_entities import RetentionReport
+from mlmd.datagov_entities import RetentionResult
+from mlmd.datagov_entities import Tombstone
 from mlmd.entities import Experiment
 from mlmd.entities import Metric
 from mlmd.entities import Param

@@ -94,6 +94,14 @@ class Store(object):
                         actor))
     return response
 
+  def with_handle(self, fn):
+    """fn(handle)'s value, with the lock held: for the library's calls on
+    the handle other than mlmd_store_call (mlmd_store_gc)."""
+    with self._lock:
+      if self._handle is None:
+        raise errors.FailedPreconditionError('store %s is closed' % self.uri)
+      return fn(self._handle)
+
   def close(self):
     with self._lock:
       if self._handle is not None:

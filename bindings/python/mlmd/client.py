@@ -1,6 +1,6 @@
 """MlflowClient: the run-id-based half of MLflow's API, over mlmd's store,
-with the model registry's methods (mlmd/registry.py) and the audit log's
-(mlmd/audit.py).
+with the model registry's methods (mlmd/registry.py), the audit log's
+(mlmd/audit.py) and data governance's (mlmd/datagov.py).
 
 Each method is one tracking RPC (proto/mlmd_tracking.proto) through the
 library's mlmd_store_call, one transaction. Arguments are checked before any
@@ -21,6 +21,7 @@ from ml_metadata import errors
 from ml_metadata.proto import metadata_store_service_pb2 as svc
 from mlmd import _store
 from mlmd import audit
+from mlmd import datagov
 from mlmd import entities
 from mlmd import registry
 from mlmd.proto import mlmd_tracking_pb2 as tpb
@@ -107,12 +108,14 @@ def _files_in(path):
 PagedList = entities.PagedList
 
 
-class MlflowClient(registry.RegistryMethods, audit.AuditMethods):
+class MlflowClient(registry.RegistryMethods, audit.AuditMethods,
+                   datagov.DataGovernanceMethods):
   """A client of one store: `tracking_uri` (a store URI as the CLI takes:
   sqlite:PATH, sqlite::memory:, postgresql://USER@HOST:PORT/DB), else
   `registry_uri`, else the one mlmd.set_store() named, else $MLMD_STORE,
-  else sqlite:mlmd.db. Runs, the model registry and the audit log live in
-  the same store.
+  else sqlite:mlmd.db. Runs, the model registry, the audit log and data
+  governance (deletion, retention, labels, the serving gate) live in the
+  same store.
 
   actor: who this client's writes are by (the audit log's actor, the
   requester or approver of alias requests); None: mlmd.set_actor()'s at the

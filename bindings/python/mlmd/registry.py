@@ -68,29 +68,30 @@ def _id(what, value):
   return n
 
 
-def _ms_in_range(as_of, n):
-  """n, when it fits the request's int64 as_of_ms; InvalidArgumentError
+def _ms_in_range(as_of, n, what='as_of'):
+  """n, when it fits the request's int64 ms field; InvalidArgumentError
   else (the store says itself what a time before the epoch is)."""
   if not -2**63 <= n < 2**63:
-    raise errors.InvalidArgumentError('as_of %r is out of range (ms since the '
-                                      'epoch, below 2**63)' % (as_of,))
+    raise errors.InvalidArgumentError('%s %r is out of range (ms since the '
+                                      'epoch, below 2**63)' % (what, as_of))
   return n
 
 
-def as_of_ms(as_of):
+def as_of_ms(as_of, what='as_of'):
   """A time as ms since the epoch: an int (ms), a datetime (a naive one is
   local time, as datetime.timestamp() takes it), a date (midnight UTC), or
-  an ISO 8601 string (without an offset: UTC; a date alone: midnight UTC)."""
+  an ISO 8601 string (without an offset: UTC; a date alone: midnight UTC).
+  `what` names the argument in error messages."""
   if isinstance(as_of, bool):
-    raise errors.InvalidArgumentError('as_of %r is not a time' % (as_of,))
+    raise errors.InvalidArgumentError('%s %r is not a time' % (what, as_of))
   if isinstance(as_of, numbers.Integral):
-    return _ms_in_range(as_of, int(as_of))
+    return _ms_in_range(as_of, int(as_of), what)
   if isinstance(as_of, datetime.datetime):
     try:
       return int(round(as_of.timestamp() * 1000))
     except (ValueError, OverflowError, OSError) as e:
       # a naive datetime near year 1 or 9999 has no local time
-      raise errors.InvalidArgumentError('as_of %r: %s' % (as_of, e)) from None
+      raise errors.InvalidArgumentError('%s %r: %s' % (what, as_of, e)) from None
   if isinstance(as_of, datetime.date):
     as_of = datetime.datetime(as_of.year, as_of.month, as_of.day,
                               tzinfo=datetime.timezone.utc)
@@ -98,20 +99,20 @@ def as_of_ms(as_of):
   if isinstance(as_of, str):
     text = as_of.strip()
     if _decimal(text):
-      return _ms_in_range(as_of, int(text))
+      return _ms_in_range(as_of, int(text), what)
     try:
       t = datetime.datetime.fromisoformat(
           text[:-1] + '+00:00' if text[-1:] in 'Zz' and text else text)
     except ValueError:
       raise errors.InvalidArgumentError(
-          'as_of %r: expected ISO 8601 (2026-12-03T10:00:00Z) or '
-          'milliseconds since the epoch' % (as_of,)) from None
+          '%s %r: expected ISO 8601 (2026-12-03T10:00:00Z) or '
+          'milliseconds since the epoch' % (what, as_of)) from None
     if t.tzinfo is None:
       t = t.replace(tzinfo=datetime.timezone.utc)
     return int(round(t.timestamp() * 1000))
   raise errors.InvalidArgumentError(
-      'as_of %r: expected ms since the epoch, a datetime or an ISO 8601 '
-      'string (got %s)' % (as_of, type(as_of).__name__))
+      '%s %r: expected ms since the epoch, a datetime or an ISO 8601 '
+      'string (got %s)' % (what, as_of, type(as_of).__name__))
 
 
 def parse_ref(ref):
