@@ -651,7 +651,7 @@ int cli_import_audit(cli_importer *im, Mlmd__Pb__Governance__AuditRecord *r, int
 
 int cli_importer_flush(cli_importer *im)
 {
-	return flush(im) || flush_audit(im) || cli_import_dg_finish(im) ? -1 : 0;
+	return flush(im) || cli_import_dg_finish(im) || flush_audit(im) ? -1 : 0;
 }
 
 int64_t cli_importer_new_id(const cli_importer *im, int kind, int64_t old)
@@ -661,7 +661,7 @@ int64_t cli_importer_new_id(const cli_importer *im, int kind, int64_t old)
 
 int cli_importer_finish(cli_importer *im)
 {
-	if (flush(im) || flush_audit(im) || cli_import_dg_finish(im))
+	if (flush(im) || cli_import_dg_finish(im) || flush_audit(im))
 		return -1;
 	im->open = false;
 	if (mlmd_store_commit(im->s))
