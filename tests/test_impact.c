@@ -7,20 +7,9 @@
  * through tombstones, with every distance checked exactly; the node cap;
  * bad requests.
  */
-#include "helpers.h"
-#include "mlmd_governance.pb-c.h"
+#include "dg_helpers.h"
 
 typedef Mlmd__Pb__Governance__ImpactResponse ImpRs;
-
-#define ART MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT
-#define EXE MLMD__PB__GOVERNANCE__NODE_KIND__EXECUTION
-#define CTX MLMD__PB__GOVERNANCE__NODE_KIND__CONTEXT
-
-static void free_msg(void *m)
-{
-	if (m)
-		protobuf_c_message_free_unpacked(m, NULL);
-}
 
 static ImpRs *impact(mlmd_store *s, int kind, int64_t id, int max_nodes, int *rc)
 {
@@ -45,21 +34,6 @@ static ImpRs *impact_ok(mlmd_store *s, int kind, int64_t id, int max_nodes)
 }
 
 /* ---- the store -------------------------------------------------------------------------------- */
-
-static void event(mlmd_store *s, int64_t a, int64_t e, int type)
-{
-	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
-	ev.has_artifact_id = ev.has_execution_id = ev.has_type = 1;
-	ev.artifact_id = a;
-	ev.execution_id = e;
-	ev.type = (Mlmd__Pb__Event__Type)type;
-	Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
-	Mlmd__Pb__PutEventsResponse *rs = NULL;
-	rq.n_events = 1;
-	rq.events = &evp;
-	OK(mlmd_store_put_events(s, &rq, &rs));
-	mlmd_message_free(rs);
-}
 
 static int64_t named_artifact(mlmd_store *s, int64_t type, const char *name)
 {

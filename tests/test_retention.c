@@ -9,23 +9,13 @@
  * version 4 store opened without upgrade.
  */
 #include <sqlite3.h>
-#include "helpers.h"
+#include "dg_helpers.h"
 #include "store/governance.h" /* mlmd__store_sql: counts behind the library's back */
-#include "mlmd_governance.pb-c.h"
 
 typedef Mlmd__Pb__Governance__RetentionPolicy Policy;
 typedef Mlmd__Pb__Governance__RunRetentionResponse RunRs;
 
-#define ART MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT
-#define EXE MLMD__PB__GOVERNANCE__NODE_KIND__EXECUTION
-#define CTX MLMD__PB__GOVERNANCE__NODE_KIND__CONTEXT
 #define DAY 86400000LL
-
-static void free_msg(void *m)
-{
-	if (m)
-		protobuf_c_message_free_unpacked(m, NULL);
-}
 
 /* ---- calls ------------------------------------------------------------------------------------ */
 
@@ -174,21 +164,6 @@ static void set_times(mlmd_store *s, const char *kind, const int64_t *ids, size_
 		times[i] = t;
 	OK(mlmd_store_restore_times(s, kind, ids, times, times, n));
 	free(times);
-}
-
-static void event(mlmd_store *s, int64_t a, int64_t e, int type)
-{
-	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
-	ev.has_artifact_id = ev.has_execution_id = ev.has_type = 1;
-	ev.artifact_id = a;
-	ev.execution_id = e;
-	ev.type = (Mlmd__Pb__Event__Type)type;
-	Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
-	Mlmd__Pb__PutEventsResponse *rs = NULL;
-	rq.n_events = 1;
-	rq.events = &evp;
-	OK(mlmd_store_put_events(s, &rq, &rs));
-	mlmd_message_free(rs);
 }
 
 /* ---- policies --------------------------------------------------------------------------------- */
