@@ -310,6 +310,23 @@ static int alias_protected(call *c, int kind, int64_t **ids, size_t *n)
 	return 0;
 }
 
+/* A sorted copy of the request's n ids (n > 0) without repeats, their
+ * number in *out_n; NULL when out of memory. */
+static int64_t *sorted_ids(const int64_t *in, size_t n, size_t *out_n)
+{
+	int64_t *ids = malloc(n * sizeof *ids);
+	if (!ids)
+		return NULL;
+	memcpy(ids, in, n * sizeof *ids);
+	qsort(ids, n, sizeof *ids, mlmd__dg_cmp_i64);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!m || ids[m - 1] != ids[i])
+			ids[m++] = ids[i];
+	*out_n = m;
+	return ids;
+}
+
 int mlmd__gov_DeleteNodes(call *c, const Mlmd__Pb__Governance__DeleteNodesRequest *rq,
 			  Mlmd__Pb__Governance__DeleteNodesResponse *rs)
 {
@@ -328,15 +345,10 @@ int mlmd__gov_DeleteNodes(call *c, const Mlmd__Pb__Governance__DeleteNodesReques
 	int dry = rq->has_dry_run && rq->dry_run;
 	if (dry)
 		c->no_audit = 1;
-	int64_t *ids = malloc(rq->n_ids * sizeof *ids);
-	if (!ids)
+	int64_t *ids;
+	size_t n;
+	if (!(ids = sorted_ids(rq->ids, rq->n_ids, &n)))
 		return MLMD_OOM();
-	memcpy(ids, rq->ids, rq->n_ids * sizeof *ids);
-	qsort(ids, rq->n_ids, sizeof *ids, mlmd__dg_cmp_i64);
-	size_t n = 0;
-	for (size_t i = 0; i < rq->n_ids; i++)
-		if (!n || ids[n - 1] != ids[i])
-			ids[n++] = ids[i];
 
 	int64_t *prot = NULL;
 	size_t nprot = 0;
@@ -437,15 +449,10 @@ int mlmd__gov_GetTombstones(call *c, const Mlmd__Pb__Governance__GetTombstonesRe
 	if (rq->n_ids > DG_MAX_IDS)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "GetTombstones: ids: %zu ids; at most %d", rq->n_ids,
 				  DG_MAX_IDS);
-	int64_t *ids = malloc(rq->n_ids * sizeof *ids);
-	if (!ids)
+	int64_t *ids;
+	size_t n;
+	if (!(ids = sorted_ids(rq->ids, rq->n_ids, &n)))
 		return MLMD_OOM();
-	memcpy(ids, rq->ids, rq->n_ids * sizeof *ids);
-	qsort(ids, rq->n_ids, sizeof *ids, mlmd__dg_cmp_i64);
-	size_t n = 0;
-	for (size_t i = 0; i < rq->n_ids; i++)
-		if (!n || ids[n - 1] != ids[i])
-			ids[n++] = ids[i];
 	for (size_t at = 0; at < n && !rc; at += MLMD_IN_MAX) {
 		size_t m = n - at < MLMD_IN_MAX ? n - at : MLMD_IN_MAX;
 		int size, slot = mlmd__in_slot(m, &size);
