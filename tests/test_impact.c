@@ -44,43 +44,6 @@ static int64_t named_artifact(mlmd_store *s, int64_t type, const char *name)
 	return id;
 }
 
-static void registry_call(mlmd_store *s, const char *method, const void *rq, const ProtobufCMessageDescriptor *d)
-{
-	int rc;
-	free_msg(test_rpc(s, method, rq, d, &rc));
-	if (rc)
-		fail_msg("%s -> %d (%s): %s", method, rc, mlmd_status_name(rc), mlmd_error_message());
-}
-
-static void create_model(mlmd_store *s, const char *name)
-{
-	Mlmd__Pb__Governance__CreateRegisteredModelRequest rq = MLMD__PB__GOVERNANCE__CREATE_REGISTERED_MODEL_REQUEST__INIT;
-	rq.name = (char *)name;
-	registry_call(s, "CreateRegisteredModel", &rq, &mlmd__pb__governance__create_registered_model_response__descriptor);
-}
-
-static void add_version(mlmd_store *s, const char *model, int64_t art)
-{
-	Mlmd__Pb__Governance__CreateModelVersionRequest rq = MLMD__PB__GOVERNANCE__CREATE_MODEL_VERSION_REQUEST__INIT;
-	rq.model_name = (char *)model;
-	rq.has_artifact_id = 1;
-	rq.artifact_id = art;
-	registry_call(s, "CreateModelVersion", &rq, &mlmd__pb__governance__create_model_version_response__descriptor);
-}
-
-static void set_alias(mlmd_store *s, const char *model, const char *alias, int64_t version)
-{
-	Mlmd__Pb__Governance__SetAliasesRequest rq = MLMD__PB__GOVERNANCE__SET_ALIASES_REQUEST__INIT;
-	Mlmd__Pb__Governance__AliasMove m = MLMD__PB__GOVERNANCE__ALIAS_MOVE__INIT, *mp = &m;
-	m.alias = (char *)alias;
-	m.has_version = 1;
-	m.version = version;
-	rq.model_name = (char *)model;
-	rq.moves = &mp;
-	rq.n_moves = 1;
-	registry_call(s, "SetAliases", &rq, &mlmd__pb__governance__set_aliases_response__descriptor);
-}
-
 /* A serving record as lib/serving/record.c writes one: a ModelServing
  * execution with an INPUT event from the model and an OUTPUT event to a new
  * ScoredBatch artifact, in the Deployment context `deployment` (created or
@@ -139,7 +102,7 @@ static void delete_node(mlmd_store *s, int kind, int64_t id)
 	rq.kind = (Mlmd__Pb__Governance__NodeKind)kind;
 	rq.n_ids = 1;
 	rq.ids = &id;
-	registry_call(s, "DeleteNodes", &rq, &mlmd__pb__governance__delete_nodes_response__descriptor);
+	free_msg(dg_rpc_ok(s, "DeleteNodes", &rq, &mlmd__pb__governance__delete_nodes_response__descriptor));
 }
 
 /*
@@ -184,9 +147,9 @@ static void build(world *x)
 	event(s, x->m3, x->train, MLMD__PB__EVENT__TYPE__OUTPUT);
 	create_model(s, "iris");
 	create_model(s, "alpha");
-	add_version(s, "iris", x->m1);
-	add_version(s, "iris", x->m2);
-	add_version(s, "alpha", x->m1);
+	add_version(s, "iris", x->m1, NULL);
+	add_version(s, "iris", x->m2, NULL);
+	add_version(s, "alpha", x->m1, NULL);
 	set_alias(s, "iris", "prod", 1);
 	set_alias(s, "iris", "champion", 1);
 	set_alias(s, "iris", "staging", 2);

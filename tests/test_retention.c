@@ -335,51 +335,6 @@ static void both_rules_must_select_a_node(void **st)
 
 /* ---- what a run keeps ------------------------------------------------------------------------- */
 
-static int64_t create_model(mlmd_store *s, const char *name)
-{
-	Mlmd__Pb__Governance__CreateRegisteredModelRequest rq = MLMD__PB__GOVERNANCE__CREATE_REGISTERED_MODEL_REQUEST__INIT;
-	rq.name = (char *)name;
-	int rc;
-	Mlmd__Pb__Governance__CreateRegisteredModelResponse *r = test_rpc(
-		s, "CreateRegisteredModel", &rq, &mlmd__pb__governance__create_registered_model_response__descriptor, &rc);
-	OK(rc);
-	int64_t id = r->model->context_id;
-	free_msg(r);
-	return id;
-}
-
-/* Version of `model` for artifact `art`: its context id; *number its number. */
-static int64_t add_version(mlmd_store *s, const char *model, int64_t art, int64_t *number)
-{
-	Mlmd__Pb__Governance__CreateModelVersionRequest rq = MLMD__PB__GOVERNANCE__CREATE_MODEL_VERSION_REQUEST__INIT;
-	rq.model_name = (char *)model;
-	rq.has_artifact_id = 1;
-	rq.artifact_id = art;
-	int rc;
-	Mlmd__Pb__Governance__CreateModelVersionResponse *r = test_rpc(
-		s, "CreateModelVersion", &rq, &mlmd__pb__governance__create_model_version_response__descriptor, &rc);
-	OK(rc);
-	*number = r->version->version;
-	int64_t id = r->version->context_id;
-	free_msg(r);
-	return id;
-}
-
-static void set_alias(mlmd_store *s, const char *model, const char *alias, int64_t version)
-{
-	Mlmd__Pb__Governance__SetAliasesRequest rq = MLMD__PB__GOVERNANCE__SET_ALIASES_REQUEST__INIT;
-	Mlmd__Pb__Governance__AliasMove m = MLMD__PB__GOVERNANCE__ALIAS_MOVE__INIT, *mp = &m;
-	m.alias = (char *)alias;
-	m.has_version = 1;
-	m.version = version;
-	rq.model_name = (char *)model;
-	rq.moves = &mp;
-	rq.n_moves = 1;
-	int rc;
-	free_msg(test_rpc(s, "SetAliases", &rq, &mlmd__pb__governance__set_aliases_response__descriptor, &rc));
-	OK(rc);
-}
-
 /* raw -> prep -> data -> train -> model (v1 of iris, alias prod), and
  * data2 -> train2 -> model2 (v2, no alias); everything created long ago. */
 typedef struct lineage {
