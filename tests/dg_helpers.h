@@ -1,12 +1,14 @@
 /*
  * tests/dg_helpers.h - what the data-governance suites (test_delete,
  * test_retention, test_impact) share: the wire NodeKinds, freeing a
- * governance response, writing one event, and registry models, versions
- * and aliases made through the registry's RPCs.
+ * governance response, writing one event, registry models, versions and
+ * aliases made through the registry's RPCs, and a SQLite store file set
+ * back to schema version 4. test_labels and test_serving_gate use it too.
  */
 #ifndef MLMD_TEST_DG_HELPERS_H
 #define MLMD_TEST_DG_HELPERS_H
 
+#include <sqlite3.h>
 #include "helpers.h"
 #include "mlmd_governance.pb-c.h"
 
@@ -88,6 +90,18 @@ static inline void set_alias(mlmd_store *s, const char *model, const char *alias
 	rq.moves = &mp;
 	rq.n_moves = 1;
 	free_msg(dg_rpc_ok(s, "SetAliases", &rq, &mlmd__pb__governance__set_aliases_response__descriptor));
+}
+
+/* Sets the (closed) SQLite store file at path back to schema version 4, as
+ * a store written before data governance: the version 5 tables and the
+ * tombstone columns dropped (TEST_DROP_V5_SQL). */
+static inline void sqlite_back_to_v4(const char *path)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, TEST_DROP_V5_SQL " UPDATE mlmd_schema SET version = 4", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
 }
 
 #endif

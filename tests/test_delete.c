@@ -639,11 +639,7 @@ static void version_4_store_still_reads(void **st)
 	int64_t e = put_execution_node(s, et);
 	event(s, a1, e, MLMD__PB__EVENT__TYPE__INPUT);
 	mlmd_store_free(s);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, TEST_DROP_V5_SQL "UPDATE mlmd_schema SET version = 4", NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(db);
+	sqlite_back_to_v4(path);
 	s = open_file(path);
 	assert_int_equal(mlmd_store_schema_version(s), 4);
 	Mlmd__Pb__GetArtifactsRequest aq = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;

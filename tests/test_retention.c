@@ -8,7 +8,6 @@
  * that report and write nothing; a second run that deletes nothing; a
  * version 4 store opened without upgrade.
  */
-#include <sqlite3.h>
 #include "dg_helpers.h"
 #include "store/governance.h" /* mlmd__store_sql: counts behind the library's back */
 
@@ -576,11 +575,7 @@ static void a_version_4_store_says_retention_needs_version_5(void **st)
 	char *path = tmp_path("v4");
 	mlmd_store *s = open_file(path);
 	mlmd_store_free(s);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, TEST_DROP_V5_SQL " UPDATE mlmd_schema SET version = 4", NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(db);
+	sqlite_back_to_v4(path);
 	char uri[1100];
 	snprintf(uri, sizeof uri, "sqlite:%s", path);
 	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
