@@ -3,7 +3,8 @@
  * test_retention, test_impact) share: the wire NodeKinds, freeing a
  * governance response, writing one event, registry models, versions and
  * aliases made through the registry's RPCs, and a SQLite store file set
- * back to schema version 4. test_labels and test_serving_gate use it too.
+ * back to schema version 4. test_labels, test_serving_gate and
+ * test_datagov_api use it too.
  */
 #ifndef MLMD_TEST_DG_HELPERS_H
 #define MLMD_TEST_DG_HELPERS_H
