@@ -290,7 +290,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 200; i++) { /* warm the cache */
 		grq.id = pick[i];
 		Mlmd__Pb__Governance__GetEffectiveLabelsResponse *r =
-			bench_rpc(s, "GetEffectiveLabels", &grq, &mlmd__pb__governance__get_effective_labels_response__descriptor);
+			bench_rpc(s, "GetEffectiveLabels", &grq,
+				  &mlmd__pb__governance__get_effective_labels_response__descriptor);
 		if (r->n_labels != 1 || r->labels[0]->distance != 10) {
 			fprintf(stderr, "bench: artifact %lld: expected PII at 10 hops\n", (long long)pick[i]);
 			return 1;
@@ -301,7 +302,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < CALLS; i++) {
 		grq.id = pick[i];
 		Mlmd__Pb__Governance__GetEffectiveLabelsResponse *r =
-			bench_rpc(s, "GetEffectiveLabels", &grq, &mlmd__pb__governance__get_effective_labels_response__descriptor);
+			bench_rpc(s, "GetEffectiveLabels", &grq,
+				  &mlmd__pb__governance__get_effective_labels_response__descriptor);
 		sink += (long)r->n_labels;
 		mlmd_message_free(r);
 	}
@@ -311,7 +313,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < CALLS; i++) {
 		crq.artifact_id = pick[i];
 		Mlmd__Pb__Governance__CheckServingGateResponse *r =
-			bench_rpc(s, "CheckServingGate", &crq, &mlmd__pb__governance__check_serving_gate_response__descriptor);
+			bench_rpc(s, "CheckServingGate", &crq,
+				  &mlmd__pb__governance__check_serving_gate_response__descriptor);
 		sink += r->allowed;
 		mlmd_message_free(r);
 	}
