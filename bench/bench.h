@@ -68,4 +68,53 @@ static inline Mlmd__Pb__Artifact *mk_artifact(int64_t tid, int i)
 	mlmd_node_set_string(a, 0, "split", i % 2 ? "train" : "eval");
 	return a;
 }
+/* Calls the RPC `method` with the message rq (mlmd_store_call) and returns
+ * its response unpacked with descriptor d (free with mlmd_message_free), or
+ * NULL when d is NULL (the response is dropped). Exits on any failure. */
+static inline void *bench_rpc(mlmd_store *s, const char *method, const void *rq, const ProtobufCMessageDescriptor *d)
+{
+	size_t n = protobuf_c_message_get_packed_size(rq);
+	uint8_t *buf = malloc(n + 1);
+	if (!buf)
+		exit(1);
+	protobuf_c_message_pack(rq, buf);
+	void *out = NULL;
+	size_t out_len = 0;
+	if (mlmd_store_call(s, method, buf, n, &out, &out_len))
+		die(method);
+	free(buf);
+	void *m = d ? protobuf_c_message_unpack(d, NULL, out_len, out ? out : (void *)"") : NULL;
+	if (d && !m)
+		exit(1);
+	mlmd_buffer_free(out);
+	return m;
+}
+
+/* A new artifact type (artifact != 0) or execution type without properties; its id. */
+static inline int64_t bench_node_type(mlmd_store *s, int artifact, const char *name)
+{
+	int64_t id;
+	if (artifact) {
+		Mlmd__Pb__ArtifactType t = MLMD__PB__ARTIFACT_TYPE__INIT;
+		t.name = (char *)name;
+		Mlmd__Pb__PutArtifactTypeRequest rq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
+		Mlmd__Pb__PutArtifactTypeResponse *rs;
+		rq.artifact_type = &t;
+		if (mlmd_store_put_artifact_type(s, &rq, &rs))
+			die("artifact type");
+		id = rs->type_id;
+		mlmd_message_free(rs);
+	} else {
+		Mlmd__Pb__ExecutionType t = MLMD__PB__EXECUTION_TYPE__INIT;
+		t.name = (char *)name;
+		Mlmd__Pb__PutExecutionTypeRequest rq = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
+		Mlmd__Pb__PutExecutionTypeResponse *rs;
+		rq.execution_type = &t;
+		if (mlmd_store_put_execution_type(s, &rq, &rs))
+			die("execution type");
+		id = rs->type_id;
+		mlmd_message_free(rs);
+	}
+	return id;
+}
 #endif

@@ -25,53 +25,6 @@
 #define DELETE_N 100000
 #define BATCH 1000
 
-static void *rpc(mlmd_store *s, const char *method, const ProtobufCMessage *rq, const ProtobufCMessageDescriptor *d)
-{
-	size_t n = protobuf_c_message_get_packed_size(rq);
-	uint8_t *buf = malloc(n ? n : 1);
-	if (!buf)
-		exit(1);
-	protobuf_c_message_pack(rq, buf);
-	void *out;
-	size_t out_len;
-	if (mlmd_store_call(s, method, buf, n, &out, &out_len))
-		die(method);
-	free(buf);
-	void *m = d ? protobuf_c_message_unpack(d, NULL, out_len, out ? out : (void *)"") : NULL;
-	if (d && !m)
-		exit(1);
-	mlmd_buffer_free(out);
-	return m;
-}
-
-static int64_t put_type(mlmd_store *s, int kind, const char *name)
-{
-	int64_t id;
-	int rc;
-	if (kind == 1) {
-		Mlmd__Pb__ArtifactType t = MLMD__PB__ARTIFACT_TYPE__INIT;
-		t.name = (char *)name;
-		Mlmd__Pb__PutArtifactTypeRequest rq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
-		Mlmd__Pb__PutArtifactTypeResponse *rs;
-		rq.artifact_type = &t;
-		if ((rc = mlmd_store_put_artifact_type(s, &rq, &rs)))
-			die("type");
-		id = rs->type_id;
-		mlmd_message_free(rs);
-	} else {
-		Mlmd__Pb__ExecutionType t = MLMD__PB__EXECUTION_TYPE__INIT;
-		t.name = (char *)name;
-		Mlmd__Pb__PutExecutionTypeRequest rq = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
-		Mlmd__Pb__PutExecutionTypeResponse *rs;
-		rq.execution_type = &t;
-		if ((rc = mlmd_store_put_execution_type(s, &rq, &rs)))
-			die("type");
-		id = rs->type_id;
-		mlmd_message_free(rs);
-	}
-	return id;
-}
-
 /* n new artifacts (with a uri and a custom property each) or executions of type tid; ids into out. */
 static void put_nodes(mlmd_store *s, int kind, int64_t tid, size_t n, int64_t *out)
 {
@@ -191,7 +144,7 @@ static int phase_delete(const char *path)
 	rq.reason = "bench";
 	double t0 = now_s();
 	Mlmd__Pb__Governance__DeleteNodesResponse *rs =
-		rpc(s, "DeleteNodes", &rq.base, &mlmd__pb__governance__delete_nodes_response__descriptor);
+		bench_rpc(s, "DeleteNodes", &rq.base, &mlmd__pb__governance__delete_nodes_response__descriptor);
 	double t = now_s() - t0;
 	printf("datagov: DeleteNodes of %zu artifacts in one call: %.2f s (%.0f nodes/s), %lld properties removed; "
 	       "peak RSS %ld MB (%ld MB after opening, %ld MB with the id list)\n",
@@ -220,11 +173,11 @@ static int phase_retention(const char *path)
 	p.keep_last = 1000;
 	Mlmd__Pb__Governance__SetRetentionPolicyRequest sq = MLMD__PB__GOVERNANCE__SET_RETENTION_POLICY_REQUEST__INIT;
 	sq.policy = &p;
-	rpc(s, "SetRetentionPolicy", &sq.base, NULL);
+	bench_rpc(s, "SetRetentionPolicy", &sq.base, NULL);
 	Mlmd__Pb__Governance__RunRetentionRequest rq = MLMD__PB__GOVERNANCE__RUN_RETENTION_REQUEST__INIT;
 	double t0 = now_s();
 	Mlmd__Pb__Governance__RunRetentionResponse *rs =
-		rpc(s, "RunRetention", &rq.base, &mlmd__pb__governance__run_retention_response__descriptor);
+		bench_rpc(s, "RunRetention", &rq.base, &mlmd__pb__governance__run_retention_response__descriptor);
 	double t = now_s() - t0;
 	int64_t examined = rs->n_results ? rs->results[0]->examined : 0;
 	printf("datagov: RunRetention (keep the last 1000 Raw) over the store: %lld of %lld examined deleted in %.2f s; "
@@ -232,7 +185,7 @@ static int phase_retention(const char *path)
 	       (long long)rs->deleted, (long long)examined, t, rss_kb() / 1024, before / 1024);
 	protobuf_c_message_free_unpacked(&rs->base, NULL);
 	t0 = now_s();
-	rs = rpc(s, "RunRetention", &rq.base, &mlmd__pb__governance__run_retention_response__descriptor);
+	rs = bench_rpc(s, "RunRetention", &rq.base, &mlmd__pb__governance__run_retention_response__descriptor);
 	printf("datagov: RunRetention again: %lld deleted in %.2f s\n", (long long)rs->deleted, now_s() - t0);
 	protobuf_c_message_free_unpacked(&rs->base, NULL);
 	mlmd_store_free(s);
@@ -268,8 +221,8 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/bench-datagov.db", dir);
 	rm_db(path);
 	mlmd_store *s = open_store(path);
-	int64_t raw = put_type(s, 1, "Raw"), scratch = put_type(s, 1, "Scratch");
-	int64_t step = put_type(s, 0, "Step");
+	int64_t raw = bench_node_type(s, 1, "Raw"), scratch = bench_node_type(s, 1, "Scratch");
+	int64_t step = bench_node_type(s, 0, "Step");
 	double t0 = now_s();
 	/* the filler, in transactions of 30,000 nodes */
 	long built = 0;

@@ -21,33 +21,6 @@
 #include "bench.h"
 #include "mlmd_governance.pb-c.h"
 
-static int64_t type_id(mlmd_store *s, int kind, const char *name)
-{
-	int64_t id = 0;
-	if (kind == 0) {
-		Mlmd__Pb__ArtifactType t = MLMD__PB__ARTIFACT_TYPE__INIT;
-		t.name = (char *)name;
-		Mlmd__Pb__PutArtifactTypeRequest rq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
-		Mlmd__Pb__PutArtifactTypeResponse *rs;
-		rq.artifact_type = &t;
-		if (mlmd_store_put_artifact_type(s, &rq, &rs))
-			die("artifact type");
-		id = rs->type_id;
-		mlmd_message_free(rs);
-	} else {
-		Mlmd__Pb__ExecutionType t = MLMD__PB__EXECUTION_TYPE__INIT;
-		t.name = (char *)name;
-		Mlmd__Pb__PutExecutionTypeRequest rq = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
-		Mlmd__Pb__PutExecutionTypeResponse *rs;
-		rq.execution_type = &t;
-		if (mlmd_store_put_execution_type(s, &rq, &rs))
-			die("execution type");
-		id = rs->type_id;
-		mlmd_message_free(rs);
-	}
-	return id;
-}
-
 /* n new artifacts of a type (ids into out). */
 static void artifacts(mlmd_store *s, int64_t tid, size_t n, int64_t *out)
 {
@@ -116,15 +89,7 @@ static void classify(mlmd_store *s, int64_t id, const char *label)
 	rq.kind = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT;
 	rq.id = id;
 	rq.label = (char *)label;
-	size_t n = protobuf_c_message_get_packed_size(&rq.base);
-	uint8_t *buf = malloc(n + 1);
-	protobuf_c_message_pack(&rq.base, buf);
-	void *resp = NULL;
-	size_t len;
-	if (mlmd_store_call(s, "Classify", buf, n, &resp, &len))
-		die("Classify");
-	mlmd_buffer_free(resp);
-	free(buf);
+	bench_rpc(s, "Classify", &rq, NULL);
 }
 
 int main(int argc, char **argv)
@@ -155,7 +120,7 @@ int main(int argc, char **argv)
 	mlmd_store *s;
 	if (mlmd_store_open(&s, &so))
 		die("open");
-	int64_t ds = type_id(s, 0, "Dataset"), tr = type_id(s, 1, "Train");
+	int64_t ds = bench_node_type(s, 1, "Dataset"), tr = bench_node_type(s, 0, "Train");
 	/* noise: datasets -> Train -> outputs, the datasets POISONED (one label each, reach 3) */
 	double t0 = now_s();
 	int64_t *in = malloc((size_t)noise * sizeof *in), *out = malloc((size_t)noise * sizeof *out);

@@ -121,21 +121,6 @@ static int64_t build_tree(mlmd__sql *sql, int64_t at, int64_t et, int64_t *below
 
 /* ---- calls --------------------------------------------------------------------------------- */
 
-static void *rpc(mlmd_store *s, const char *method, const void *rq, const ProtobufCMessageDescriptor *out)
-{
-	size_t n = protobuf_c_message_get_packed_size(rq);
-	uint8_t *buf = malloc(n + 1);
-	protobuf_c_message_pack(rq, buf);
-	void *resp = NULL;
-	size_t len = 0;
-	if (mlmd_store_call(s, method, buf, n, &resp, &len))
-		die(method);
-	free(buf);
-	void *m = protobuf_c_message_unpack(out, NULL, len, resp ? resp : (void *)"");
-	mlmd_buffer_free(resp);
-	return m;
-}
-
 static int64_t classify(mlmd_store *s, int64_t id, const char *label)
 {
 	Mlmd__Pb__Governance__ClassifyRequest rq = MLMD__PB__GOVERNANCE__CLASSIFY_REQUEST__INIT;
@@ -144,7 +129,7 @@ static int64_t classify(mlmd_store *s, int64_t id, const char *label)
 	rq.id = id;
 	rq.label = (char *)label;
 	Mlmd__Pb__Governance__ClassifyResponse *rs =
-		rpc(s, "Classify", &rq, &mlmd__pb__governance__classify_response__descriptor);
+		bench_rpc(s, "Classify", &rq, &mlmd__pb__governance__classify_response__descriptor);
 	int64_t n = rs->reached;
 	mlmd_message_free(rs);
 	return n;
@@ -158,7 +143,7 @@ static int64_t unclassify(mlmd_store *s, int64_t id, const char *label)
 	rq.id = id;
 	rq.label = (char *)label;
 	Mlmd__Pb__Governance__UnclassifyResponse *rs =
-		rpc(s, "Unclassify", &rq, &mlmd__pb__governance__unclassify_response__descriptor);
+		bench_rpc(s, "Unclassify", &rq, &mlmd__pb__governance__unclassify_response__descriptor);
 	int64_t n = rs->reached;
 	mlmd_message_free(rs);
 	return n;
@@ -194,7 +179,7 @@ static double put_executions(mlmd_store *s, int64_t at, int64_t et, const int64_
 		rq.execution = &ex;
 		rq.n_artifact_event_pairs = 2;
 		rq.artifact_event_pairs = pairs;
-		mlmd_message_free(rpc(s, "PutExecution", &rq, &mlmd__pb__put_execution_response__descriptor));
+		mlmd_message_free(bench_rpc(s, "PutExecution", &rq, &mlmd__pb__put_execution_response__descriptor));
 	}
 	double us = (cpu_s() - t0) / PUTS * 1e6;
 	if (mlmd_store_commit(s))
@@ -229,15 +214,7 @@ int main(int argc, char **argv)
 	if (mlmd_store_open(&s, &so))
 		die("open");
 	int64_t at = put_dataset_type(s);
-	Mlmd__Pb__ExecutionType et_msg = MLMD__PB__EXECUTION_TYPE__INIT;
-	et_msg.name = "Step";
-	Mlmd__Pb__PutExecutionTypeRequest erq = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
-	Mlmd__Pb__PutExecutionTypeResponse *ers;
-	erq.execution_type = &et_msg;
-	if (mlmd_store_put_execution_type(s, &erq, &ers))
-		die("execution type");
-	int64_t et = ers->type_id;
-	mlmd_message_free(ers);
+	int64_t et = bench_node_type(s, 0, "Step");
 
 	/* the store, with SQL in one transaction */
 	double t0 = now_s();
@@ -313,7 +290,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 200; i++) { /* warm the cache */
 		grq.id = pick[i];
 		Mlmd__Pb__Governance__GetEffectiveLabelsResponse *r =
-			rpc(s, "GetEffectiveLabels", &grq, &mlmd__pb__governance__get_effective_labels_response__descriptor);
+			bench_rpc(s, "GetEffectiveLabels", &grq,
+				  &mlmd__pb__governance__get_effective_labels_response__descriptor);
 		if (r->n_labels != 1 || r->labels[0]->distance != 10) {
 			fprintf(stderr, "bench: artifact %lld: expected PII at 10 hops\n", (long long)pick[i]);
 			return 1;
@@ -324,7 +302,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < CALLS; i++) {
 		grq.id = pick[i];
 		Mlmd__Pb__Governance__GetEffectiveLabelsResponse *r =
-			rpc(s, "GetEffectiveLabels", &grq, &mlmd__pb__governance__get_effective_labels_response__descriptor);
+			bench_rpc(s, "GetEffectiveLabels", &grq,
+				  &mlmd__pb__governance__get_effective_labels_response__descriptor);
 		sink += (long)r->n_labels;
 		mlmd_message_free(r);
 	}
@@ -334,7 +313,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < CALLS; i++) {
 		crq.artifact_id = pick[i];
 		Mlmd__Pb__Governance__CheckServingGateResponse *r =
-			rpc(s, "CheckServingGate", &crq, &mlmd__pb__governance__check_serving_gate_response__descriptor);
+			bench_rpc(s, "CheckServingGate", &crq,
+				  &mlmd__pb__governance__check_serving_gate_response__descriptor);
 		sink += r->allowed;
 		mlmd_message_free(r);
 	}

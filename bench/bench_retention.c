@@ -38,21 +38,6 @@ static long peak_kb(void)
 	return ru.ru_maxrss;
 }
 
-static void *rpc(mlmd_store *s, const char *method, const void *rq, const ProtobufCMessageDescriptor *out)
-{
-	size_t n = protobuf_c_message_get_packed_size(rq);
-	uint8_t *buf = malloc(n + 1);
-	protobuf_c_message_pack(rq, buf);
-	void *resp = NULL;
-	size_t len = 0;
-	if (mlmd_store_call(s, method, buf, n, &resp, &len))
-		die(method);
-	free(buf);
-	void *m = protobuf_c_message_unpack(out, NULL, len, resp ? resp : (void *)"");
-	mlmd_buffer_free(resp);
-	return m;
-}
-
 static int64_t put_type(mlmd_store *s, int kind, const char *name)
 {
 	char sql[256];
@@ -159,13 +144,13 @@ static void build(const char *dir, long groups)
 	/* the registry and the hold through their RPCs */
 	Mlmd__Pb__Governance__CreateRegisteredModelRequest cm = MLMD__PB__GOVERNANCE__CREATE_REGISTERED_MODEL_REQUEST__INIT;
 	cm.name = "iris";
-	mlmd_message_free(rpc(s, "CreateRegisteredModel", &cm,
+	mlmd_message_free(bench_rpc(s, "CreateRegisteredModel", &cm,
 			      &mlmd__pb__governance__create_registered_model_response__descriptor));
 	Mlmd__Pb__Governance__CreateModelVersionRequest cv = MLMD__PB__GOVERNANCE__CREATE_MODEL_VERSION_REQUEST__INIT;
 	cv.model_name = "iris";
 	cv.has_artifact_id = 1;
 	cv.artifact_id = prev;
-	mlmd_message_free(rpc(s, "CreateModelVersion", &cv,
+	mlmd_message_free(bench_rpc(s, "CreateModelVersion", &cv,
 			      &mlmd__pb__governance__create_model_version_response__descriptor));
 	Mlmd__Pb__Governance__AliasMove m = MLMD__PB__GOVERNANCE__ALIAS_MOVE__INIT, *mp = &m;
 	m.alias = "prod";
@@ -175,13 +160,13 @@ static void build(const char *dir, long groups)
 	sa.model_name = "iris";
 	sa.moves = &mp;
 	sa.n_moves = 1;
-	mlmd_message_free(rpc(s, "SetAliases", &sa, &mlmd__pb__governance__set_aliases_response__descriptor));
+	mlmd_message_free(bench_rpc(s, "SetAliases", &sa, &mlmd__pb__governance__set_aliases_response__descriptor));
 	Mlmd__Pb__Governance__ClassifyRequest cl = MLMD__PB__GOVERNANCE__CLASSIFY_REQUEST__INIT;
 	cl.has_kind = cl.has_id = 1;
 	cl.kind = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT;
 	cl.id = held;
 	cl.label = "HOLD";
-	mlmd_message_free(rpc(s, "Classify", &cl, &mlmd__pb__governance__classify_response__descriptor));
+	mlmd_message_free(bench_rpc(s, "Classify", &cl, &mlmd__pb__governance__classify_response__descriptor));
 	Mlmd__Pb__Governance__RetentionPolicy p = MLMD__PB__GOVERNANCE__RETENTION_POLICY__INIT;
 	p.type_name = "DataSet";
 	p.has_max_age_ms = p.has_keep_last = 1;
@@ -189,7 +174,7 @@ static void build(const char *dir, long groups)
 	p.keep_last = 1000;
 	Mlmd__Pb__Governance__SetRetentionPolicyRequest sp = MLMD__PB__GOVERNANCE__SET_RETENTION_POLICY_REQUEST__INIT;
 	sp.policy = &p;
-	mlmd_message_free(rpc(s, "SetRetentionPolicy", &sp,
+	mlmd_message_free(bench_rpc(s, "SetRetentionPolicy", &sp,
 			      &mlmd__pb__governance__set_retention_policy_response__descriptor));
 	printf("built: %lld artifacts (%ld + %d DataSets), %lld executions, %.1f s\n", (long long)(next_art - 1),
 	       2 * groups, CHAIN, (long long)(next_exe - 1), built);
@@ -203,7 +188,7 @@ static void run_once(mlmd_store *s, int dry, const char *what)
 	rq.dry_run = dry;
 	double t0 = now_s();
 	Mlmd__Pb__Governance__RunRetentionResponse *r =
-		rpc(s, "RunRetention", &rq, &mlmd__pb__governance__run_retention_response__descriptor);
+		bench_rpc(s, "RunRetention", &rq, &mlmd__pb__governance__run_retention_response__descriptor);
 	double t = now_s() - t0;
 	for (size_t i = 0; i < r->n_results; i++) {
 		const Mlmd__Pb__Governance__RetentionResult *x = r->results[i];

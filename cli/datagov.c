@@ -34,6 +34,11 @@ int dg_kind(const char *cmd, const char *word, bool only_two, mlmd_node_kind *ou
 		only_two ? "artifact or execution" : "artifact, execution or context");
 }
 
+const char *dg_kind_name(mlmd_node_kind k)
+{
+	return mlmd_node_kind_name(k) ? mlmd_node_kind_name(k) : "";
+}
+
 int dg_id(const char *cmd, const char *word, int64_t *out)
 {
 	int64_t v = 0;
@@ -156,7 +161,7 @@ static int delete_json(const mlmd_delete_result *r, bool dry_run, const mlmd_gc_
 		const mlmd_tombstone *t = &r->nodes[i];
 		mlmd_json_object_begin(w);
 		mlmd_json_key(w, "kind");
-		mlmd_json_string(w, mlmd_node_kind_name(t->kind) ? mlmd_node_kind_name(t->kind) : "");
+		mlmd_json_string(w, dg_kind_name(t->kind));
 		mlmd_json_key(w, "id");
 		mlmd_json_int(w, t->id);
 		mlmd_json_key(w, "type_id");
@@ -330,7 +335,7 @@ static void impact_node_json(mlmd_json_writer *w, const mlmd_impact_item *it)
 {
 	mlmd_json_object_begin(w);
 	mlmd_json_key(w, "kind");
-	mlmd_json_string(w, mlmd_node_kind_name(it->kind) ? mlmd_node_kind_name(it->kind) : "");
+	mlmd_json_string(w, dg_kind_name(it->kind));
 	mlmd_json_key(w, "id");
 	mlmd_json_int(w, it->id);
 	mlmd_json_key(w, "type");

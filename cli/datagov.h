@@ -16,6 +16,8 @@
  * refuse context): 0, or EXIT_USAGE after saying why, with the closest kind
  * when the word is a typo ("artifacts"). */
 int dg_kind(const char *cmd, const char *word, bool only_two, mlmd_node_kind *out);
+/* mlmd_node_kind_name(k), or "" for an unknown kind (JSON and tables). */
+const char *dg_kind_name(mlmd_node_kind k);
 /* A node id: decimal, 1 .. 2^63-1. 0, or EXIT_USAGE naming the word. */
 int dg_id(const char *cmd, const char *word, int64_t *out);
 /* A duration: <n>ms, <n>s, <n>m, <n>h, <n>d or <n>w, or digits alone

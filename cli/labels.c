@@ -107,7 +107,7 @@ static int labels_json(const mlmd_label_list *l)
 		mlmd_json_key(w, "label");
 		mlmd_json_string(w, x->label);
 		mlmd_json_key(w, "source_kind");
-		mlmd_json_string(w, mlmd_node_kind_name(x->source_kind) ? mlmd_node_kind_name(x->source_kind) : "");
+		mlmd_json_string(w, dg_kind_name(x->source_kind));
 		mlmd_json_key(w, "source_id");
 		mlmd_json_int(w, x->source_id);
 		mlmd_json_key(w, "distance");

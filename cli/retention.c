@@ -17,11 +17,6 @@
 
 static const char *const kinds[] = { "artifact", "execution", "context", NULL };
 
-static const char *kind_text(mlmd_node_kind k)
-{
-	return mlmd_node_kind_name(k) ? mlmd_node_kind_name(k) : "";
-}
-
 /* "max-age 30d, keep-last 5" */
 static const char *rule_text(char *buf, size_t size, const mlmd_retention_policy *p)
 {
@@ -49,7 +44,7 @@ static void limit_json(mlmd_json_writer *w, int64_t v)
 static void policy_fields_json(mlmd_json_writer *w, const mlmd_retention_policy *p)
 {
 	mlmd_json_key(w, "kind");
-	mlmd_json_string(w, kind_text(p->kind));
+	mlmd_json_string(w, dg_kind_name(p->kind));
 	mlmd_json_key(w, "type");
 	mlmd_json_string(w, p->type_name);
 	mlmd_json_key(w, "type_id");
@@ -179,7 +174,7 @@ static int ret_ls(int argc, char **argv)
 			trk_table_head(&t, head, 6);
 			for (size_t i = 0; i < l->n; i++) {
 				const mlmd_retention_policy *p = &l->policies[i];
-				trk_table_set(&t, i + 1, 0, kind_text(p->kind));
+				trk_table_set(&t, i + 1, 0, dg_kind_name(p->kind));
 				trk_table_set(&t, i + 1, 1, p->type_name);
 				trk_table_set(&t, i + 1, 2, p->max_age_ms ? dg_duration_text(buf, sizeof buf, p->max_age_ms) :
 					NULL);
@@ -247,7 +242,7 @@ static int run_text(const mlmd_retention_report *r, bool dry_run)
 		for (size_t i = 0; i < r->n; i++) {
 			const mlmd_retention_result *x = &r->results[i];
 			const int64_t counts[] = { x->examined, x->expired, x->deleted, x->kept_alias, x->kept_hold };
-			trk_table_set(&t, i + 1, 0, kind_text(x->policy.kind));
+			trk_table_set(&t, i + 1, 0, dg_kind_name(x->policy.kind));
 			trk_table_set(&t, i + 1, 1, x->policy.type_name);
 			trk_table_set(&t, i + 1, 2, rule_text(buf, sizeof buf, &x->policy));
 			for (int c = 0; c < 5; c++) {

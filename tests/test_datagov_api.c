@@ -16,24 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "helpers.h"
+#include "dg_helpers.h" /* event() */
 
 /* ---- a small lineage -------------------------------------------------------------------------- */
-
-static void event(mlmd_store *s, int64_t artifact, int64_t execution, Mlmd__Pb__Event__Type type)
-{
-	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
-	ev.has_artifact_id = ev.has_execution_id = ev.has_type = 1;
-	ev.artifact_id = artifact;
-	ev.execution_id = execution;
-	ev.type = type;
-	Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
-	Mlmd__Pb__PutEventsResponse *rs;
-	rq.n_events = 1;
-	rq.events = &evp;
-	OK(mlmd_store_put_events(s, &rq, &rs));
-	mlmd_message_free(rs);
-}
 
 static void associate(mlmd_store *s, int64_t context, int64_t execution)
 {

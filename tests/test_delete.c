@@ -10,18 +10,11 @@
 #include <dirent.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
-#include "helpers.h"
+#include "dg_helpers.h"
 #include "store/governance.h" /* mlmd__store_sql: a HOLD label's rows written behind the library's back */
-#include "mlmd_governance.pb-c.h"
 
 typedef Mlmd__Pb__Governance__DeleteNodesRequest DelRq;
 typedef Mlmd__Pb__Governance__DeleteNodesResponse DelRs;
-
-static void free_msg(void *m)
-{
-	if (m)
-		protobuf_c_message_free_unpacked(m, NULL);
-}
 
 /* DeleteNodes of `kind` (wire NodeKind); returns the response or NULL with *rc. */
 static DelRs *del(mlmd_store *s, int kind, const int64_t *ids, size_t n, const char *reason, int dry, int *rc)
@@ -46,25 +39,6 @@ static DelRs *del_ok(mlmd_store *s, int kind, const int64_t *ids, size_t n, cons
 	if (rc)
 		fail_msg("DeleteNodes -> %d (%s): %s", rc, mlmd_status_name(rc), mlmd_error_message());
 	return r;
-}
-
-#define ART MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT
-#define EXE MLMD__PB__GOVERNANCE__NODE_KIND__EXECUTION
-#define CTX MLMD__PB__GOVERNANCE__NODE_KIND__CONTEXT
-
-static void event(mlmd_store *s, int64_t a, int64_t e, int type)
-{
-	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
-	ev.has_artifact_id = ev.has_execution_id = ev.has_type = 1;
-	ev.artifact_id = a;
-	ev.execution_id = e;
-	ev.type = (Mlmd__Pb__Event__Type)type;
-	Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
-	Mlmd__Pb__PutEventsResponse *rs = NULL;
-	rq.n_events = 1;
-	rq.events = &evp;
-	OK(mlmd_store_put_events(s, &rq, &rs));
-	mlmd_message_free(rs);
 }
 
 static int member(mlmd_store *s, int64_t ctx, int64_t a, int64_t e)
@@ -277,7 +251,6 @@ static void dry_run_writes_nothing(void **st)
 	free_msg(log1);
 	mlmd_store_free(f.s);
 }
-
 
 /* ---- invisibility -------------------------------------------------------------------------- */
 
@@ -666,11 +639,7 @@ static void version_4_store_still_reads(void **st)
 	int64_t e = put_execution_node(s, et);
 	event(s, a1, e, MLMD__PB__EVENT__TYPE__INPUT);
 	mlmd_store_free(s);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, TEST_DROP_V5_SQL "UPDATE mlmd_schema SET version = 4", NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(db);
+	sqlite_back_to_v4(path);
 	s = open_file(path);
 	assert_int_equal(mlmd_store_schema_version(s), 4);
 	Mlmd__Pb__GetArtifactsRequest aq = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;

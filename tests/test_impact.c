@@ -7,20 +7,9 @@
  * through tombstones, with every distance checked exactly; the node cap;
  * bad requests.
  */
-#include "helpers.h"
-#include "mlmd_governance.pb-c.h"
+#include "dg_helpers.h"
 
 typedef Mlmd__Pb__Governance__ImpactResponse ImpRs;
-
-#define ART MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT
-#define EXE MLMD__PB__GOVERNANCE__NODE_KIND__EXECUTION
-#define CTX MLMD__PB__GOVERNANCE__NODE_KIND__CONTEXT
-
-static void free_msg(void *m)
-{
-	if (m)
-		protobuf_c_message_free_unpacked(m, NULL);
-}
 
 static ImpRs *impact(mlmd_store *s, int kind, int64_t id, int max_nodes, int *rc)
 {
@@ -46,21 +35,6 @@ static ImpRs *impact_ok(mlmd_store *s, int kind, int64_t id, int max_nodes)
 
 /* ---- the store -------------------------------------------------------------------------------- */
 
-static void event(mlmd_store *s, int64_t a, int64_t e, int type)
-{
-	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
-	ev.has_artifact_id = ev.has_execution_id = ev.has_type = 1;
-	ev.artifact_id = a;
-	ev.execution_id = e;
-	ev.type = (Mlmd__Pb__Event__Type)type;
-	Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
-	Mlmd__Pb__PutEventsResponse *rs = NULL;
-	rq.n_events = 1;
-	rq.events = &evp;
-	OK(mlmd_store_put_events(s, &rq, &rs));
-	mlmd_message_free(rs);
-}
-
 static int64_t named_artifact(mlmd_store *s, int64_t type, const char *name)
 {
 	Mlmd__Pb__Artifact *a = new_artifact(type, NULL);
@@ -68,43 +42,6 @@ static int64_t named_artifact(mlmd_store *s, int64_t type, const char *name)
 	int64_t id = 0;
 	OK(put_artifact(s, a, &id));
 	return id;
-}
-
-static void registry_call(mlmd_store *s, const char *method, const void *rq, const ProtobufCMessageDescriptor *d)
-{
-	int rc;
-	free_msg(test_rpc(s, method, rq, d, &rc));
-	if (rc)
-		fail_msg("%s -> %d (%s): %s", method, rc, mlmd_status_name(rc), mlmd_error_message());
-}
-
-static void create_model(mlmd_store *s, const char *name)
-{
-	Mlmd__Pb__Governance__CreateRegisteredModelRequest rq = MLMD__PB__GOVERNANCE__CREATE_REGISTERED_MODEL_REQUEST__INIT;
-	rq.name = (char *)name;
-	registry_call(s, "CreateRegisteredModel", &rq, &mlmd__pb__governance__create_registered_model_response__descriptor);
-}
-
-static void add_version(mlmd_store *s, const char *model, int64_t art)
-{
-	Mlmd__Pb__Governance__CreateModelVersionRequest rq = MLMD__PB__GOVERNANCE__CREATE_MODEL_VERSION_REQUEST__INIT;
-	rq.model_name = (char *)model;
-	rq.has_artifact_id = 1;
-	rq.artifact_id = art;
-	registry_call(s, "CreateModelVersion", &rq, &mlmd__pb__governance__create_model_version_response__descriptor);
-}
-
-static void set_alias(mlmd_store *s, const char *model, const char *alias, int64_t version)
-{
-	Mlmd__Pb__Governance__SetAliasesRequest rq = MLMD__PB__GOVERNANCE__SET_ALIASES_REQUEST__INIT;
-	Mlmd__Pb__Governance__AliasMove m = MLMD__PB__GOVERNANCE__ALIAS_MOVE__INIT, *mp = &m;
-	m.alias = (char *)alias;
-	m.has_version = 1;
-	m.version = version;
-	rq.model_name = (char *)model;
-	rq.moves = &mp;
-	rq.n_moves = 1;
-	registry_call(s, "SetAliases", &rq, &mlmd__pb__governance__set_aliases_response__descriptor);
 }
 
 /* A serving record as lib/serving/record.c writes one: a ModelServing
@@ -165,7 +102,7 @@ static void delete_node(mlmd_store *s, int kind, int64_t id)
 	rq.kind = (Mlmd__Pb__Governance__NodeKind)kind;
 	rq.n_ids = 1;
 	rq.ids = &id;
-	registry_call(s, "DeleteNodes", &rq, &mlmd__pb__governance__delete_nodes_response__descriptor);
+	free_msg(dg_rpc_ok(s, "DeleteNodes", &rq, &mlmd__pb__governance__delete_nodes_response__descriptor));
 }
 
 /*
@@ -210,9 +147,9 @@ static void build(world *x)
 	event(s, x->m3, x->train, MLMD__PB__EVENT__TYPE__OUTPUT);
 	create_model(s, "iris");
 	create_model(s, "alpha");
-	add_version(s, "iris", x->m1);
-	add_version(s, "iris", x->m2);
-	add_version(s, "alpha", x->m1);
+	add_version(s, "iris", x->m1, NULL);
+	add_version(s, "iris", x->m2, NULL);
+	add_version(s, "alpha", x->m1, NULL);
 	set_alias(s, "iris", "prod", 1);
 	set_alias(s, "iris", "champion", 1);
 	set_alias(s, "iris", "staging", 2);

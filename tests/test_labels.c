@@ -8,19 +8,12 @@
  * ListLabels, the gate list and CheckServingGate, tombstones, and a store
  * below version 5.
  */
-#include <sqlite3.h>
-#include "helpers.h"
+#include "dg_helpers.h"
 #include "store/store_private.h" /* mlmd__store_sql: tombstones made with SQL (the delete RPC is not ours) */
-#include "mlmd_governance.pb-c.h"
 
 typedef Mlmd__Pb__Governance__EffectiveLabel Eff;
 typedef Mlmd__Pb__Governance__GetEffectiveLabelsResponse Effs;
 
-enum {
-	ART = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT,
-	EXE = MLMD__PB__GOVERNANCE__NODE_KIND__EXECUTION,
-	CTX = MLMD__PB__GOVERNANCE__NODE_KIND__CONTEXT,
-};
 #define FAR_FUTURE 4102444800000LL /* 2100-01-01 */
 
 /* ---- calls ---------------------------------------------------------------------------------- */
@@ -871,11 +864,7 @@ static void version_4_store_needs_version_5(void **st)
 	char *path = tmp_path("v4");
 	mlmd_store *s = open_file(path);
 	mlmd_store_free(s);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, TEST_DROP_V5_SQL "; UPDATE mlmd_schema SET version = 4", NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(db);
+	sqlite_back_to_v4(path);
 	s = open_file(path);
 	assert_int_equal(mlmd_store_schema_version(s), 4);
 	graph g = { s, artifact_type(s, "DataSet", 0), execution_type(s, "Trainer"), 0 };

@@ -8,24 +8,13 @@
  * that report and write nothing; a second run that deletes nothing; a
  * version 4 store opened without upgrade.
  */
-#include <sqlite3.h>
-#include "helpers.h"
+#include "dg_helpers.h"
 #include "store/governance.h" /* mlmd__store_sql: counts behind the library's back */
-#include "mlmd_governance.pb-c.h"
 
 typedef Mlmd__Pb__Governance__RetentionPolicy Policy;
 typedef Mlmd__Pb__Governance__RunRetentionResponse RunRs;
 
-#define ART MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT
-#define EXE MLMD__PB__GOVERNANCE__NODE_KIND__EXECUTION
-#define CTX MLMD__PB__GOVERNANCE__NODE_KIND__CONTEXT
 #define DAY 86400000LL
-
-static void free_msg(void *m)
-{
-	if (m)
-		protobuf_c_message_free_unpacked(m, NULL);
-}
 
 /* ---- calls ------------------------------------------------------------------------------------ */
 
@@ -174,21 +163,6 @@ static void set_times(mlmd_store *s, const char *kind, const int64_t *ids, size_
 		times[i] = t;
 	OK(mlmd_store_restore_times(s, kind, ids, times, times, n));
 	free(times);
-}
-
-static void event(mlmd_store *s, int64_t a, int64_t e, int type)
-{
-	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
-	ev.has_artifact_id = ev.has_execution_id = ev.has_type = 1;
-	ev.artifact_id = a;
-	ev.execution_id = e;
-	ev.type = (Mlmd__Pb__Event__Type)type;
-	Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
-	Mlmd__Pb__PutEventsResponse *rs = NULL;
-	rq.n_events = 1;
-	rq.events = &evp;
-	OK(mlmd_store_put_events(s, &rq, &rs));
-	mlmd_message_free(rs);
 }
 
 /* ---- policies --------------------------------------------------------------------------------- */
@@ -359,51 +333,6 @@ static void both_rules_must_select_a_node(void **st)
 }
 
 /* ---- what a run keeps ------------------------------------------------------------------------- */
-
-static int64_t create_model(mlmd_store *s, const char *name)
-{
-	Mlmd__Pb__Governance__CreateRegisteredModelRequest rq = MLMD__PB__GOVERNANCE__CREATE_REGISTERED_MODEL_REQUEST__INIT;
-	rq.name = (char *)name;
-	int rc;
-	Mlmd__Pb__Governance__CreateRegisteredModelResponse *r = test_rpc(
-		s, "CreateRegisteredModel", &rq, &mlmd__pb__governance__create_registered_model_response__descriptor, &rc);
-	OK(rc);
-	int64_t id = r->model->context_id;
-	free_msg(r);
-	return id;
-}
-
-/* Version of `model` for artifact `art`: its context id; *number its number. */
-static int64_t add_version(mlmd_store *s, const char *model, int64_t art, int64_t *number)
-{
-	Mlmd__Pb__Governance__CreateModelVersionRequest rq = MLMD__PB__GOVERNANCE__CREATE_MODEL_VERSION_REQUEST__INIT;
-	rq.model_name = (char *)model;
-	rq.has_artifact_id = 1;
-	rq.artifact_id = art;
-	int rc;
-	Mlmd__Pb__Governance__CreateModelVersionResponse *r = test_rpc(
-		s, "CreateModelVersion", &rq, &mlmd__pb__governance__create_model_version_response__descriptor, &rc);
-	OK(rc);
-	*number = r->version->version;
-	int64_t id = r->version->context_id;
-	free_msg(r);
-	return id;
-}
-
-static void set_alias(mlmd_store *s, const char *model, const char *alias, int64_t version)
-{
-	Mlmd__Pb__Governance__SetAliasesRequest rq = MLMD__PB__GOVERNANCE__SET_ALIASES_REQUEST__INIT;
-	Mlmd__Pb__Governance__AliasMove m = MLMD__PB__GOVERNANCE__ALIAS_MOVE__INIT, *mp = &m;
-	m.alias = (char *)alias;
-	m.has_version = 1;
-	m.version = version;
-	rq.model_name = (char *)model;
-	rq.moves = &mp;
-	rq.n_moves = 1;
-	int rc;
-	free_msg(test_rpc(s, "SetAliases", &rq, &mlmd__pb__governance__set_aliases_response__descriptor, &rc));
-	OK(rc);
-}
 
 /* raw -> prep -> data -> train -> model (v1 of iris, alias prod), and
  * data2 -> train2 -> model2 (v2, no alias); everything created long ago. */
@@ -646,11 +575,7 @@ static void a_version_4_store_says_retention_needs_version_5(void **st)
 	char *path = tmp_path("v4");
 	mlmd_store *s = open_file(path);
 	mlmd_store_free(s);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, TEST_DROP_V5_SQL " UPDATE mlmd_schema SET version = 4", NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(db);
+	sqlite_back_to_v4(path);
 	char uri[1100];
 	snprintf(uri, sizeof uri, "sqlite:%s", path);
 	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;

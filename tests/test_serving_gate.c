@@ -24,10 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include <sqlite3.h>
-#include "helpers.h"
+#include "dg_helpers.h"
 #include "mlmd/registry.h"
-#include "mlmd_governance.pb-c.h"
 #include "onnx_build.h"
 
 static char dir[512];
@@ -656,11 +654,7 @@ static void old_store_is_served_unchecked(void **state)
 	int64_t id;
 	OK(mlmd_model_record(st, &ro, &id));
 	mlmd_store_free(st);
-	sqlite3 *raw;
-	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(raw, TEST_DROP_V5_SQL " UPDATE mlmd_schema SET version = 4", NULL, NULL, NULL),
-		SQLITE_OK);
-	sqlite3_close(raw);
+	sqlite_back_to_v4(db);
 	mlmd_scorer *s;
 	OK(open_scorer(&s, uri, id, NULL, MLMD_GATE_STOP));
 	mlmd_scorer_ctx *c;

@@ -68,6 +68,9 @@ int mlmd__dg_edge_added(call *c, int from_kind, int64_t from_id, int to_kind, in
 int mlmd__dg_event_is_input(int type);
 int mlmd__dg_event_is_output(int type);
 
+/* qsort comparison of int64_t ids, ascending. */
+int mlmd__dg_cmp_i64(const void *a, const void *b);
+
 /* ---- deletion (store/dg_delete.c) --------------------------------------------------------------- */
 
 typedef struct dg_delete_counts {

@@ -1,6 +1,6 @@
 /*
  * store/dg_common.c - what the data-governance handlers share
- * (store/datagov.h): the schema check, node kinds, tombstone state, and
+ * (store/datagov.h): the schema check, node kinds, ids in order, tombstone state, and
  * whether a label applies to a node now.
  */
 #include <stdio.h>
@@ -41,6 +41,12 @@ int mlmd__dg_wire_kind(int kind)
 const char *mlmd__dg_kind_name(int kind)
 {
 	return kind == KIND_ARTIFACT ? "artifact" : kind == KIND_EXECUTION ? "execution" : "context";
+}
+
+int mlmd__dg_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
 }
 
 const node_kind *mlmd__dg_node_kind(int kind)

@@ -76,16 +76,26 @@ static const char *const member_del[4][5] = {
 	MLMD_IN_SQL("DELETE FROM parent_context WHERE parent_id IN (", ")"),
 };
 
-/* Runs the IN-list statement `sql` over ids and returns its single integer (a count) in *out. */
-static int in_count(call *c, const char *const sql[5], const int64_t *ids, size_t n, int64_t *out)
+/* Prepares the IN-list statement `sql` (MLMD_IN_SQL) for n ids (at most
+ * MLMD_IN_MAX) and binds them from the first parameter on. */
+static int in_prepare(call *c, sqlq *q, const char *const sql[5], const int64_t *ids, size_t n)
 {
 	int size, slot = mlmd__in_slot(n, &size);
-	sqlq q;
-	int rc = mlmd__q(c->sql, &q, sql[slot]);
+	int rc = mlmd__q(c->sql, q, sql[slot]);
 	if (rc)
 		return rc;
 	int pos = 1;
-	mlmd__q_bind_ids(&q, &pos, ids, n, size);
+	mlmd__q_bind_ids(q, &pos, ids, n, size);
+	return 0;
+}
+
+/* Runs the IN-list statement `sql` over ids and returns its single integer (a count) in *out. */
+static int in_count(call *c, const char *const sql[5], const int64_t *ids, size_t n, int64_t *out)
+{
+	sqlq q;
+	int rc = in_prepare(c, &q, sql, ids, n);
+	if (rc)
+		return rc;
 	rc = mlmd__q_step(&q);
 	*out = rc == 1 ? mlmd__q_col_i64(&q, 0) : 0;
 	mlmd__q_done(&q);
@@ -95,13 +105,10 @@ static int in_count(call *c, const char *const sql[5], const int64_t *ids, size_
 /* Runs the IN-list write `sql` over ids and adds the rows it changed. */
 static int in_write(call *c, const char *const sql[5], const int64_t *ids, size_t n, int64_t *changed)
 {
-	int size, slot = mlmd__in_slot(n, &size);
 	sqlq q;
-	int rc = mlmd__q(c->sql, &q, sql[slot]);
+	int rc = in_prepare(c, &q, sql, ids, n);
 	if (rc)
 		return rc;
-	int pos = 1;
-	mlmd__q_bind_ids(&q, &pos, ids, n, size);
 	rc = mlmd__q_exec(&q);
 	if (rc == 0 && changed)
 		*changed += c->sql->db->changes(c->sql->db);
@@ -181,12 +188,6 @@ int mlmd__dg_delete_ids(call *c, int kind, const int64_t *ids, size_t n, const c
 }
 
 /* ---- DeleteNodes ----------------------------------------------------------------------------- */
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
 
 static Mlmd__Pb__Governance__Tombstone *tombstone_new(int kind, int64_t id, int64_t type_id, const char *type,
 						      int64_t time, const char *actor, const char *reason)
@@ -305,8 +306,25 @@ static int alias_protected(call *c, int kind, int64_t **ids, size_t *n)
 	if ((rc = mlmd__q_ids(&q, ids, n)))
 		return rc;
 	if (*n > 1)
-		qsort(*ids, *n, sizeof **ids, cmp_i64);
+		qsort(*ids, *n, sizeof **ids, mlmd__dg_cmp_i64);
 	return 0;
+}
+
+/* A sorted copy of the request's n ids (n > 0) without repeats, their
+ * number in *out_n; NULL when out of memory. */
+static int64_t *sorted_ids(const int64_t *in, size_t n, size_t *out_n)
+{
+	int64_t *ids = malloc(n * sizeof *ids);
+	if (!ids)
+		return NULL;
+	memcpy(ids, in, n * sizeof *ids);
+	qsort(ids, n, sizeof *ids, mlmd__dg_cmp_i64);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!m || ids[m - 1] != ids[i])
+			ids[m++] = ids[i];
+	*out_n = m;
+	return ids;
 }
 
 int mlmd__gov_DeleteNodes(call *c, const Mlmd__Pb__Governance__DeleteNodesRequest *rq,
@@ -327,22 +345,17 @@ int mlmd__gov_DeleteNodes(call *c, const Mlmd__Pb__Governance__DeleteNodesReques
 	int dry = rq->has_dry_run && rq->dry_run;
 	if (dry)
 		c->no_audit = 1;
-	int64_t *ids = malloc(rq->n_ids * sizeof *ids);
-	if (!ids)
+	int64_t *ids;
+	size_t n;
+	if (!(ids = sorted_ids(rq->ids, rq->n_ids, &n)))
 		return MLMD_OOM();
-	memcpy(ids, rq->ids, rq->n_ids * sizeof *ids);
-	qsort(ids, rq->n_ids, sizeof *ids, cmp_i64);
-	size_t n = 0;
-	for (size_t i = 0; i < rq->n_ids; i++)
-		if (!n || ids[n - 1] != ids[i])
-			ids[n++] = ids[i];
 
 	int64_t *prot = NULL;
 	size_t nprot = 0;
 	int holds = any_row(c, "SELECT 1 FROM label WHERE label = 'HOLD' LIMIT 1");
 	rc = holds < 0 ? holds : alias_protected(c, kind, &prot, &nprot);
 	for (size_t i = 0; i < nprot && !rc; i++) {
-		if (!bsearch(&prot[i], ids, n, sizeof *ids, cmp_i64))
+		if (!bsearch(&prot[i], ids, n, sizeof *ids, mlmd__dg_cmp_i64))
 			continue;
 		char why[512];
 		rc = mlmd__dg_alias_protects(c, kind, prot[i], why, sizeof why);
@@ -436,15 +449,10 @@ int mlmd__gov_GetTombstones(call *c, const Mlmd__Pb__Governance__GetTombstonesRe
 	if (rq->n_ids > DG_MAX_IDS)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "GetTombstones: ids: %zu ids; at most %d", rq->n_ids,
 				  DG_MAX_IDS);
-	int64_t *ids = malloc(rq->n_ids * sizeof *ids);
-	if (!ids)
+	int64_t *ids;
+	size_t n;
+	if (!(ids = sorted_ids(rq->ids, rq->n_ids, &n)))
 		return MLMD_OOM();
-	memcpy(ids, rq->ids, rq->n_ids * sizeof *ids);
-	qsort(ids, rq->n_ids, sizeof *ids, cmp_i64);
-	size_t n = 0;
-	for (size_t i = 0; i < rq->n_ids; i++)
-		if (!n || ids[n - 1] != ids[i])
-			ids[n++] = ids[i];
 	for (size_t at = 0; at < n && !rc; at += MLMD_IN_MAX) {
 		size_t m = n - at < MLMD_IN_MAX ? n - at : MLMD_IN_MAX;
 		int size, slot = mlmd__in_slot(m, &size);

@@ -63,12 +63,6 @@ static int cmp_hit_dist(const void *a, const void *b)
 	return cmp_hit_id(a, b);
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* The distance of `id` in h (sorted by id), or -1. */
 static int32_t dist_of(const hits *h, int64_t id)
 {
@@ -103,7 +97,7 @@ static int walk(call *c, int kind, int64_t id, int64_t max, hits w[2], int64_t *
 		if (rc)
 			break;
 		if (nn > 1)
-			qsort(next, nn, sizeof *next, cmp_i64); /* the same cut whatever the events' order */
+			qsort(next, nn, sizeof *next, mlmd__dg_cmp_i64); /* the same cut whatever the events' order */
 		if ((int64_t)nn > max - *walked) {
 			nf = nn = (size_t)(max - *walked);
 			*truncated = 1;

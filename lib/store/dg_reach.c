@@ -204,12 +204,6 @@ static int expand(walk *w, const char *const sql[5], const int64_t *ids, size_t 
 	return rc;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* Incremental walks: drops from ids[0..*n) (of one kind) the nodes whose
  * stored distance is already `distance` or less. */
 static int drop_reached(walk *w, int kind, int64_t *ids, size_t *n, int64_t distance)
@@ -238,10 +232,10 @@ static int drop_reached(walk *w, int kind, int64_t *ids, size_t *n, int64_t dist
 			rc = 0;
 	}
 	if (!rc && nnear) {
-		qsort(near, nnear, sizeof *near, cmp_i64);
+		qsort(near, nnear, sizeof *near, mlmd__dg_cmp_i64);
 		size_t keep = 0;
 		for (size_t i = 0; i < *n; i++)
-			if (!bsearch(&ids[i], near, nnear, sizeof *near, cmp_i64))
+			if (!bsearch(&ids[i], near, nnear, sizeof *near, mlmd__dg_cmp_i64))
 				ids[keep++] = ids[i];
 		*n = keep;
 	}
