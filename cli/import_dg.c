@@ -218,11 +218,61 @@ static int restore(cli_importer *im, Mlmd__Pb__Governance__RestoreDataGovernance
 	return cli_importer_fail(im, "restoring the data governance: %s", mlmd_error_message());
 }
 
+/* Orders label entries by (kind, node, label), for finding one given twice. */
+static int label_cmp(const void *a, const void *b)
+{
+	/* the elements point into the pending array (so that they give the entry's index) */
+	const Mlmd__Pb__Governance__LabelEntry *x = **(Mlmd__Pb__Governance__LabelEntry ***)a;
+	const Mlmd__Pb__Governance__LabelEntry *y = **(Mlmd__Pb__Governance__LabelEntry ***)b;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->node_id != y->node_id)
+		return x->node_id < y->node_id ? -1 : 1;
+	return strcmp(x->label->label, y->label->label);
+}
+
+/* A label (kind, node, label) or a policy (kind, type) given twice: the
+ * second would silently replace the first, so the import is refused. */
+static int duplicates(cli_importer *im, const cli_dg_pending *p)
+{
+	for (size_t i = 0; i < p->n_policies; i++)
+		for (size_t j = 0; j < i; j++) {
+			const Mlmd__Pb__Governance__RetentionPolicy *a = p->policies[j], *b = p->policies[i];
+			if (a->kind == b->kind && a->type_name && b->type_name && !strcmp(a->type_name, b->type_name))
+				return cli_importer_fail(im, "line %lld: a second retention policy of type '%s' (the first is on "
+					"line %lld)", (long long)p->policy_lines[i], b->type_name, (long long)p->policy_lines[j]);
+		}
+	if (p->n_labels < 2)
+		return 0;
+	Mlmd__Pb__Governance__LabelEntry ***order = malloc(p->n_labels * sizeof *order);
+	if (!order)
+		return cli_importer_fail(im, "out of memory");
+	for (size_t i = 0; i < p->n_labels; i++)
+		order[i] = &p->labels[i];
+	qsort(order, p->n_labels, sizeof *order, label_cmp);
+	int rc = 0;
+	for (size_t i = 1; i < p->n_labels && !rc; i++)
+		if (!label_cmp(&order[i - 1], &order[i])) {
+			size_t a = (size_t)(order[i - 1] - p->labels), b = (size_t)(order[i] - p->labels);
+			if (a > b) {
+				size_t t = a;
+				a = b;
+				b = t;
+			}
+			rc = cli_importer_fail(im, "line %lld: the label %s of that node again (first on line %lld)",
+				(long long)p->label_lines[b], p->labels[b]->label->label, (long long)p->label_lines[a]);
+		}
+	free(order);
+	return rc;
+}
+
 int cli_import_dg_finish(cli_importer *im)
 {
 	cli_dg_pending *p = *cli_importer_dg(im);
 	if (!p)
 		return 0;
+	if (duplicates(im, p))
+		return -1;
 	static const char *const what[3] = { "artifact", "execution", "context" };
 	/* the source's ids -> this store's */
 	for (size_t i = 0; i < p->n_tombstones; i++) {

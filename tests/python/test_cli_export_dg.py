@@ -172,6 +172,9 @@ def test_crafted_data_governance_lines_fail_naming_the_line(tmp_path):
       (edit('retention_policy', G.RetentionPolicy, type_name='Nope'), at['retention_policy'], "named 'Nope'"),
       (edit('retention_policy', G.RetentionPolicy, max_age_ms=-5), at['retention_policy'], 'negative'),
       (edit('label', G.LabelEntry, label={'until_ms': -1}), at['label'], 'until_ms -1 is negative'),
+      # given twice, the second would silently replace the first
+      (twice('label'), at['label'] + 1, 'the label POISONED of that node again'),
+      (twice('retention_policy'), at['retention_policy'] + 1, "a second retention policy of type 'DataSet'"),
   ]
   for n, (change, line, needle) in enumerate(cases):
     rs = list(recs)
