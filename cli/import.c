@@ -216,6 +216,17 @@ static int import_dg_line(cli_importer *im, const cli_record *r, long lineno)
 		return cli_importer_fail(im, "line %ld: a %s needs \"pb\"", lineno, r->kind);
 	if (!(m = cli_pb_unpack(kinds[k].d, r->pb, r->pb_len, err, sizeof err)))
 		return cli_importer_fail(im, "line %ld: \"pb\": %s", lineno, err);
+	if (k == 0) { /* a tombstone's readable id and type_id must agree with its message's */
+		const Mlmd__Pb__Governance__Tombstone *t = m;
+		const char *bad = (r->has & cli_record_bit("id")) && t->has_id && r->id != t->id ? "id"
+			: (r->has & cli_record_bit("type_id")) && t->has_type_id && r->type_id != t->type_id ? "type_id"
+			: NULL;
+		if (bad) {
+			mlmd_message_free(m);
+			return cli_importer_fail(im, "line %ld: the tombstone's \"%s\" and its message's %s differ", lineno,
+				bad, bad);
+		}
+	}
 	switch (k) {
 	case 0: return cli_import_tombstone(im, m, lineno);
 	case 1: return cli_import_label(im, m, lineno);

@@ -104,6 +104,11 @@ static void argument_errors_name_what_is_wrong(void **state)
 	FAILS(mlmd_nodes_delete(s, (mlmd_node_kind)7, &id, 1, NULL, 0, NULL), MLMD_INVALID_ARGUMENT, "node kind 7");
 	FAILS(mlmd_nodes_delete(s, MLMD_NODE_ARTIFACT, NULL, 1, NULL, 0, NULL), MLMD_INVALID_ARGUMENT, "ids is NULL");
 	FAILS(mlmd_nodes_delete(s, MLMD_NODE_ARTIFACT, &id, 0, NULL, 0, NULL), MLMD_INVALID_ARGUMENT, "no ids");
+	/* a count past the requests' limit is refused before the array is read (it was packed, past its end) */
+	FAILS(mlmd_nodes_delete(s, MLMD_NODE_ARTIFACT, &id, SIZE_MAX, NULL, 0, NULL), MLMD_INVALID_ARGUMENT,
+	      "at most 100000");
+	FAILS(mlmd_tombstones_get(s, MLMD_NODE_ARTIFACT, &id, (size_t)100001, 0, 0, &d), MLMD_INVALID_ARGUMENT,
+	      "at most 100000");
 	FAILS(mlmd_tombstones_get(s, MLMD_NODE_ARTIFACT, NULL, 0, 0, 0, NULL), MLMD_INVALID_ARGUMENT, "out is NULL");
 	FAILS(mlmd_tombstones_get(s, MLMD_NODE_ARTIFACT, NULL, 3, 0, 0, &d), MLMD_INVALID_ARGUMENT, "NULL");
 	FAILS(mlmd_tombstones_get(s, MLMD_NODE_ARTIFACT, NULL, 0, 0, -1, &d), MLMD_INVALID_ARGUMENT, "max_results");

@@ -887,6 +887,69 @@ static void erasure_leaves_no_marker_postgresql(void **st)
 	mlmd_store_free(s);
 }
 
+/* ---- hostile requests ------------------------------------------------------------------------ */
+
+static int put_context_named(mlmd_store *s, int64_t type_id, int64_t id, const char *name)
+{
+	Mlmd__Pb__Context c = MLMD__PB__CONTEXT__INIT, *cp = &c;
+	c.has_type_id = 1;
+	c.type_id = type_id;
+	c.has_id = id != 0;
+	c.id = id;
+	c.name = (char *)name;
+	Mlmd__Pb__PutContextsRequest rq = MLMD__PB__PUT_CONTEXTS_REQUEST__INIT;
+	Mlmd__Pb__PutContextsResponse *rs = NULL;
+	rq.n_contexts = 1;
+	rq.contexts = &cp;
+	int rc = mlmd_store_put_contexts(s, &rq, &rs);
+	mlmd_message_free(rs);
+	return rc;
+}
+
+/* A live context may not hold the name a tombstone takes ("\x1bdeleted:<id>"):
+ * it used to make that context's delete fail on the unique (type, name) with
+ * the database's message. Neither at creation nor by a rename. */
+static void tombstone_name_is_reserved(void **st)
+{
+	(void)st;
+	fix f;
+	pipeline(&f);
+	char name[64];
+	snprintf(name, sizeof name, "\x1b" "deleted:%lld", (long long)f.child);
+	assert_int_equal(put_context_named(f.s, f.ct, 0, name), -MLMD_INVALID_ARGUMENT);
+	assert_non_null(strstr(mlmd_error_message(), "reserved for the tombstones"));
+	assert_int_equal(put_context_named(f.s, f.ct, f.run, name), -MLMD_INVALID_ARGUMENT);
+	assert_non_null(strstr(mlmd_error_message(), "reserved for the tombstones"));
+	int64_t ids[] = { f.child };
+	free_msg(del_ok(f.s, CTX, ids, 1, NULL, 0));
+	/* the name is free again for a new context; the tombstone's is not */
+	put_context_node(f.s, f.ct, "run-1-child");
+	assert_int_equal(put_context_named(f.s, f.ct, 0, name), -MLMD_INVALID_ARGUMENT);
+	mlmd_store_free(f.s);
+}
+
+/* Bad requests are refused with a message that names the RPC once. */
+static void bad_requests_say_what(void **st)
+{
+	(void)st;
+	fix f;
+	pipeline(&f);
+	int rc;
+	assert_null(del(f.s, 0, (int64_t[]){ f.raw }, 1, NULL, 0, &rc));
+	assert_int_equal(rc, -MLMD_INVALID_ARGUMENT);
+	assert_non_null(strstr(mlmd_error_message(), "kind must be"));
+	assert_null(strstr(mlmd_error_message(), "DeleteNodes: DeleteNodes"));
+	int64_t bad[] = { 0, -1, INT64_MAX };
+	for (size_t i = 0; i < 3; i++) {
+		assert_null(del(f.s, ART, &bad[i], 1, NULL, 0, &rc));
+		assert_int_equal(rc, -MLMD_NOT_FOUND);
+	}
+	assert_null(del(f.s, ART, (int64_t[]){ f.raw, INT64_MAX }, 2, NULL, 0, &rc)); /* all or none */
+	assert_int_equal(rc, -MLMD_NOT_FOUND);
+	free_msg(del_ok(f.s, ART, (int64_t[]){ f.raw }, 1, NULL, 0)); /* still live */
+	mlmd_store_free(f.s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -901,6 +964,8 @@ int main(void)
 		cmocka_unit_test(erasure_leaves_no_marker_sqlite),
 		cmocka_unit_test(gc_refused_in_a_transaction_and_blocked_by_a_reader),
 		cmocka_unit_test(erasure_leaves_no_marker_postgresql),
+		cmocka_unit_test(tombstone_name_is_reserved),
+		cmocka_unit_test(bad_requests_say_what),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,6 +63,9 @@ int mlmd_nodes_delete(struct mlmd_store *store, mlmd_node_kind kind, const int64
 		return rc;
 	if (!n_ids)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: no ids given", fn);
+	if (n_ids > MLMD__GV_MAX_IDS)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: %zu ids; at most %d in one call", fn, n_ids,
+			MLMD__GV_MAX_IDS);
 	if ((rc = need(ids, fn, "ids")))
 		return rc;
 	Mlmd__Pb__Governance__DeleteNodesRequest rq = MLMD__PB__GOVERNANCE__DELETE_NODES_REQUEST__INIT;

@@ -86,6 +86,9 @@ int mlmd_tombstones_get(struct mlmd_store *store, mlmd_node_kind kind, const int
 		return rc;
 	if (n_ids && !ids)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: %zu ids given, but the array is NULL", fn, n_ids);
+	if (n_ids > MLMD__GV_MAX_IDS)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: %zu ids; at most %d in one call", fn, n_ids,
+			MLMD__GV_MAX_IDS);
 	if (max_results < 0)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: max_results %d is negative (0: 1000)", fn, max_results);
 	Mlmd__Pb__Governance__GetTombstonesRequest rq = MLMD__PB__GOVERNANCE__GET_TOMBSTONES_REQUEST__INIT;

@@ -104,4 +104,8 @@ void mlmd__gv_policy(mlmd__gv_arena *a, const Mlmd__Pb__Governance__RetentionPol
 /* An arena string for a public struct whose char * fields are read-only for its caller. */
 #define GV_STR(a, s) ((char *)mlmd__gv_str((a), (s)))
 
+/* The most ids DeleteNodes and GetTombstones take (their requests' limit):
+ * checked before packing, so a wrong count is refused, never read past. */
+#define MLMD__GV_MAX_IDS 100000
+
 #endif

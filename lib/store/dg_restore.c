@@ -25,7 +25,7 @@ static int check_blank(call *c, int kind, int64_t id)
 	if (rc < 0)
 		return rc;
 	if (rc != DG_LIVE)
-		return mlmd__fail(MLMD_FAILED_PRECONDITION, "RestoreDataGovernance: %s %lld is already deleted",
+		return mlmd__fail(MLMD_FAILED_PRECONDITION, "%s %lld is already deleted",
 				  mlmd__dg_kind_name(kind), (long long)id);
 	sqlq q;
 	if ((rc = mlmd__q(c->sql, &q, sql[kind])))
@@ -38,7 +38,7 @@ static int check_blank(call *c, int kind, int64_t id)
 		return rc;
 	if (!blank)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT,
-				  "RestoreDataGovernance: %s %lld has values (a uri, an external id or properties): only "
+				  "%s %lld has values (a uri, an external id or properties): only "
 				  "a node created empty for a tombstone can be made one",
 				  mlmd__dg_kind_name(kind), (long long)id);
 	return 0;
@@ -71,7 +71,7 @@ static int restore_label(call *c, const Mlmd__Pb__Governance__LabelEntry *e)
 {
 	const Mlmd__Pb__Governance__EffectiveLabel *l = e->label;
 	if (!l || !l->label)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT, "RestoreDataGovernance: a label entry without its label");
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "a label entry without its label");
 	Mlmd__Pb__Governance__ClassifyRequest rq = MLMD__PB__GOVERNANCE__CLASSIFY_REQUEST__INIT;
 	Mlmd__Pb__Governance__ClassifyResponse rs = MLMD__PB__GOVERNANCE__CLASSIFY_RESPONSE__INIT;
 	rq.has_kind = rq.has_id = 1;
@@ -123,21 +123,26 @@ int mlmd__gov_RestoreDataGovernance(call *c, const Mlmd__Pb__Governance__Restore
 {
 	(void)rs;
 	int rc = mlmd__dg_need_schema(c, "RestoreDataGovernance");
+	/* a failure names the entry (the import names its line) */
 	for (size_t i = 0; !rc && i < rq->n_tombstones; i++)
-		rc = restore_tombstone(c, rq->tombstones[i]);
+		if ((rc = restore_tombstone(c, rq->tombstones[i])))
+			mlmd__context(rc, "tombstones[%zu]", i);
 	for (size_t i = 0; !rc && i < rq->n_labels; i++)
-		rc = restore_label(c, rq->labels[i]);
+		if ((rc = restore_label(c, rq->labels[i])))
+			mlmd__context(rc, "labels[%zu]", i);
 	if (!rc && rq->has_set_gate && rq->set_gate) {
 		Mlmd__Pb__Governance__SetServingGateRequest gq = MLMD__PB__GOVERNANCE__SET_SERVING_GATE_REQUEST__INIT;
 		Mlmd__Pb__Governance__SetServingGateResponse gs = MLMD__PB__GOVERNANCE__SET_SERVING_GATE_RESPONSE__INIT;
 		gq.n_labels = rq->n_gate;
 		gq.labels = rq->gate;
-		rc = mlmd__gov_SetServingGate(c, &gq, &gs);
+		if ((rc = mlmd__gov_SetServingGate(c, &gq, &gs)))
+			mlmd__context(rc, "gate");
 		for (size_t i = 0; i < gs.n_labels; i++)
 			free(gs.labels[i]);
 		free(gs.labels);
 	}
 	for (size_t i = 0; !rc && i < rq->n_policies; i++)
-		rc = restore_policy(c, rq->policies[i]);
+		if ((rc = restore_policy(c, rq->policies[i])))
+			mlmd__context(rc, "policies[%zu]", i);
 	return rc;
 }

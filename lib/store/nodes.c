@@ -716,6 +716,24 @@ static int lookup_id(call *c, const char *sql, const int64_t *num, const char *t
 
 /* ---- insert ---------------------------------------------------------------- */
 
+/* A deleted context's tombstone is renamed "\x1bdeleted:<id>" (names being
+ * required there, unique per type): a live context may not take such a name,
+ * or it could stop that delete (and hide among the tombstones). */
+static int tombstone_name(const node_kind *k, const char *name, const char *what, long long id)
+{
+	static const char prefix[] = "\x1b" "deleted:";
+	if (k->kind != KIND_CONTEXT || !name || strncmp(name, prefix, sizeof prefix - 1) != 0)
+		return 0;
+	char who[96];
+	if (id)
+		mlmd__snprintf(who, sizeof who, "%s %lld", what, id);
+	else
+		mlmd__snprintf(who, sizeof who, "%s", what);
+	return mlmd__fail(MLMD_INVALID_ARGUMENT,
+			  "%s: name '\\x1bdeleted:%.64s' is reserved for the tombstones of deleted contexts", who,
+			  name + sizeof prefix - 1);
+}
+
 static int node_insert(call *c, const node_kind *k, const ProtobufCMessage *m, int64_t *id_out)
 {
 	if (!HAS(m, k->o_has_type_id))
@@ -734,6 +752,8 @@ static int node_insert(call *c, const node_kind *k, const ProtobufCMessage *m, i
 		ext = NULL;
 	if (k->kind == KIND_CONTEXT && !name)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "new context: name is required and must not be empty");
+	if ((rc = tombstone_name(k, name, "new context", 0)))
+		return rc;
 	prop_set ps = { 0 };
 	if ((rc = set_add_map(&ps, m, k, 0)) || (rc = set_add_map(&ps, m, k, 1)) ||
 	    (rc = validate_props(k, t, &ps, 0)))
@@ -990,6 +1010,8 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 					(long long)id, sn.name, m_name);
 			goto out;
 		}
+		if ((rc = tombstone_name(k, m_name, k->what, (long long)id)))
+			goto out;
 		name = m_name;
 	}
 	if (ext && !*ext)

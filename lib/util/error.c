@@ -73,6 +73,10 @@ int mlmd__context(int rc, const char *fmt, ...)
 	va_end(ap);
 	memcpy(old, tls_err.msg, sizeof old);
 	size_t n = strlen(prefix);
+	/* a message that names its context already keeps one copy of it
+	 * ("Classify: Classify: ..." says nothing more) */
+	if (n && strncmp(old, prefix, n) == 0 && old[n] == ':' && old[n + 1] == ' ')
+		return rc;
 	if (n > sizeof tls_err.msg - 3)
 		n = sizeof tls_err.msg - 3;
 	memcpy(tls_err.msg, prefix, n);

@@ -11,12 +11,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <mlmd.h>
 #include "import.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Whether the store holds any type at all. */
+/* Whether the store holds any type at all, or a serving gate other than a
+ * new store's (a restored gate must roll back with the rest). */
 static int store_is_empty(mlmd_store *s)
 {
 	Mlmd__Pb__GetArtifactTypesRequest a = MLMD__PB__GET_ARTIFACT_TYPES_REQUEST__INIT;
@@ -31,6 +33,12 @@ static int store_is_empty(mlmd_store *s)
 	mlmd_message_free(ar);
 	mlmd_message_free(er);
 	mlmd_message_free(cr);
+	char **gate = NULL;
+	size_t n = 0;
+	if (mlmd_gate_get(s, &gate, &n) || n != 3 || strcmp(gate[0], "EXPIRED") || strcmp(gate[1], "POISONED") ||
+	    strcmp(gate[2], "RESTRICTED"))
+		empty = 0;
+	mlmd_strings_free(gate);
 	return empty;
 }
 

@@ -1,8 +1,8 @@
 /*
  * tests/fuzz/fuzz_rpc.c - fuzz target for request bytes through
  * mlmd_store_call(), every RPC of MetadataStoreService, of
- * mlmd.tracking.TrackingService and of mlmd.governance's RegistryService and
- * AuditService.
+ * mlmd.tracking.TrackingService and of mlmd.governance's RegistryService,
+ * AuditService and DataGovernanceService.
  *
  * An input is a short program of calls on a fresh in-memory store, so a
  * mutation can put types and nodes and then read, list and walk them:
@@ -13,9 +13,11 @@
  * the tracking RPCs in MLMD__TRACK_RPC_LIST's order (52 StartRun, ...), then
  * MLMD__REG_RPC_LIST's (62 CreateRegisteredModel, ...) and MLMD__AUDIT_RPC_LIST's
  * (78 GetAuditLog, ...); the bytes are the serialized request. The last
- * index (82) is not an RPC: its bytes become the store's actor
+ * index (83) is not an RPC: its bytes become the store's actor
  * (mlmd_store_set_actor), so that a program can request a move as one
- * actor and approve it as another. A record that runs past the end takes what is left.
+ * actor and approve it as another. The indices after it (84 DeleteNodes, ...)
+ * are MLMD__DATA_RPC_LIST's, appended there so that the older seeds keep
+ * their meaning. A record that runs past the end takes what is left.
  * Each call must either succeed with a response that parses as the method's
  * response message, or fail with a canonical status whose code and message
  * mlmd_error_last() reports. Crashes, leaks and sanitizer reports are the
@@ -36,8 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define RPC_NAME(Method, snake, writes) #Method,
 static const char *const rpcs[] = { MLMD_RPC_LIST(RPC_NAME) MLMD__TRACK_RPC_LIST(RPC_NAME)
 				     MLMD__REG_RPC_LIST(RPC_NAME) MLMD__AUDIT_RPC_LIST(RPC_NAME) };
+static const char *const data_rpcs[] = { MLMD__DATA_RPC_LIST(RPC_NAME) };
 #undef RPC_NAME
 #define N_RPCS (sizeof rpcs / sizeof rpcs[0])
+#define N_DATA_RPCS (sizeof data_rpcs / sizeof data_rpcs[0])
 #define MAX_CALLS 32
 #define SET_ACTOR N_RPCS /* the method index that sets the actor */
 
@@ -54,6 +58,9 @@ static void rpc_call(mlmd_store *s, const char *method, const uint8_t *req, size
 	if (!md)
 		md = protobuf_c_service_descriptor_get_method_by_name(&mlmd__pb__governance__audit_service__descriptor,
 								      method);
+	if (!md)
+		md = protobuf_c_service_descriptor_get_method_by_name(
+			&mlmd__pb__governance__data_governance_service__descriptor, method);
 	if (!md)
 		abort();
 	void *resp = NULL;
@@ -111,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	size_t at = 0;
 	for (int n = 0; n < MAX_CALLS && at < size; n++) {
-		size_t m = data[at++] % (N_RPCS + 1);
+		size_t m = data[at++] % (N_RPCS + 1 + N_DATA_RPCS);
 		size_t len = 0;
 		if (at + 2 <= size) {
 			len = (size_t)data[at] | (size_t)data[at + 1] << 8;
@@ -123,6 +130,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = size - at;
 		if (m == SET_ACTOR)
 			set_actor(s, data + at, len);
+		else if (m > SET_ACTOR)
+			rpc_call(s, data_rpcs[m - SET_ACTOR - 1], data + at, len);
 		else
 			rpc_call(s, rpcs[m], data + at, len);
 		at += len;

@@ -125,3 +125,65 @@ def test_a_malformed_tombstone_line_is_named(tmp_path):
   (tmp_path / 'bad.jsonl').write_text('\n'.join(recs) + '\n')
   res = mlmd('--store', f'sqlite:{tmp_path / "t.db"}', 'import', str(tmp_path / 'bad.jsonl'), check=False)
   assert res.returncode == 1 and f'line {at + 1}: a tombstone needs its kind, id and type_id' in res.stderr, res.stderr
+
+
+def test_crafted_data_governance_lines_fail_naming_the_line(tmp_path):
+  """Each crafted line fails the import with its line number; nothing is imported."""
+  db = tmp_path / 'src.db'
+  subprocess.run([PIPELINE, str(db), os.path.join(ROOT, 'examples', 'data', 'iris.csv'), str(tmp_path)],
+                 check=True, capture_output=True)
+  src = f'sqlite:{db}'
+  mlmd('--store', src, 'classify', 'artifact', '1', 'POISONED')
+  mlmd('--store', src, 'delete', 'execution', '1')
+  mlmd('--store', src, 'retention', 'set', 'DataSet', '--max-age', '30d')
+  out = tmp_path / 'a.jsonl'
+  mlmd('--store', src, 'export', str(out))
+  recs = out.read_text().splitlines()
+  at = {json.loads(l)['kind']: i for i, l in enumerate(recs)}
+
+  def edit(kind, cls, **fields):
+    def change(rs):
+      rec = json.loads(rs[at[kind]])
+      m = decode(rec, cls)
+      for k, v in fields.items():
+        if isinstance(v, dict):
+          for kk, vv in v.items():
+            setattr(getattr(m, k), kk, vv)
+        elif k.startswith('line_'):
+          rec[k[5:]] = v
+        elif isinstance(v, list):
+          m.ClearField(k)
+          getattr(m, k).extend(v)
+        else:
+          setattr(m, k, v)
+      rec['pb'] = base64.b64encode(m.SerializeToString()).decode()
+      rs[at[kind]] = json.dumps(rec)
+    return change
+
+  def twice(kind):
+    return lambda rs: rs.insert(at[kind] + 1, rs[at[kind]])
+
+  G = mlmd_governance_pb2
+  cases = [
+      (edit('tombstone', G.Tombstone, line_type_id=99), at['tombstone'], "\"type_id\" and its message's type_id differ"),
+      (edit('label', G.LabelEntry, node_id=999), at['label'], 'artifact 999, which is not among the nodes imported'),
+      (twice('serving_gate'), at['serving_gate'] + 1, 'a second serving_gate'),
+      (edit('serving_gate', G.GetServingGateResponse, labels=['bad label']), at['serving_gate'], "'bad label'"),
+      (edit('retention_policy', G.RetentionPolicy, type_name='Nope'), at['retention_policy'], "named 'Nope'"),
+      (edit('retention_policy', G.RetentionPolicy, max_age_ms=-5), at['retention_policy'], 'negative'),
+      (edit('label', G.LabelEntry, label={'until_ms': -1}), at['label'], 'until_ms -1 is negative'),
+      # given twice, the second would silently replace the first
+      (twice('label'), at['label'] + 1, 'the label POISONED of that node again'),
+      (twice('retention_policy'), at['retention_policy'] + 1, "a second retention policy of type 'DataSet'"),
+  ]
+  for n, (change, line, needle) in enumerate(cases):
+    rs = list(recs)
+    change(rs)
+    path = tmp_path / f'bad{n}.jsonl'
+    path.write_text('\n'.join(rs) + '\n')
+    store = f'sqlite:{tmp_path / f"t{n}.db"}'
+    res = mlmd('--store', store, 'import', str(path), check=False)
+    assert res.returncode == 1, (n, res.stderr)
+    assert f'line {line + 1}: ' in res.stderr and needle in res.stderr, (n, res.stderr)
+    assert 'nothing was imported' in res.stderr
+    assert mlmd('--store', store, '--json', 'ls', 'artifacts').stdout.strip() in ('[]', ''), n
