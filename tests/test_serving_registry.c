@@ -22,6 +22,7 @@
 #include "mlmd/registry.h"
 #include "mlmd_governance.pb-c.h"
 #include "onnx_build.h"
+#include "serving_helpers.h"
 
 static char dir[512];
 static int counter;
@@ -33,41 +34,10 @@ static void path_in(char *out, size_t cap, const char *name)
 	snprintf(out, cap, "%s/%s", dir, name);
 }
 
-/* A model whose every output element is `tag`: Y = X * 0 + tag, X [N, 2]. */
-static void write_tag_model(const char *path, float tag)
-{
-	ob b = { 0 };
-	ob_opset(&b, "", 13);
-	ob_init(&b, ob_tensor_new(&b, "Z", MLMD_DTYPE_FLOAT, 1, (int64_t[]){ 2 }, (float[]){ 0, 0 }, 2));
-	ob_init(&b, ob_tensor_new(&b, "T", MLMD_DTYPE_FLOAT, 1, (int64_t[]){ 2 }, (float[]){ tag, tag }, 2));
-	ob_node(&b, "Mul", "", "mul", "X,Z", "XZ", NULL);
-	ob_node(&b, "Add", "", "add", "XZ,T", "Y", NULL);
-	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
-	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
-	size_t len;
-	uint8_t *bytes = ob_pack(&b, &len);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(bytes, 1, len, f), len);
-	fclose(f);
-	ob_free(&b);
-}
-
-/* A fresh store on the backend under test, and in uri the URI a scorer opens
- * it by (with a handle of its own). A memory database is private to its
- * handle, so the default sqlite-memory backend uses a file here; the custom
- * backend's file is opened by the scorer through the library's SQLite. */
+/* A fresh store a scorer can open by uri (serving_helpers.h). */
 static mlmd_store *open_shared(char *uri, size_t cap)
 {
-	if (!strcmp(test_backend(), "sqlite-memory")) {
-		char db[600];
-		snprintf(db, sizeof db, "%s/s%d.db", dir, counter++);
-		snprintf(uri, cap, "sqlite:%s", db);
-		return open_file(db);
-	}
-	mlmd_store *s = open_memory();
-	snprintf(uri, cap, "%s", last_store_uri);
-	return s;
+	return open_shared_in(dir, &counter, uri, cap);
 }
 
 static int64_t record(mlmd_store *st, const char *path, const char *name)
