@@ -85,11 +85,11 @@ int mlmd__dg_delete_one(call *c, int kind, int64_t id, const char *reason, dg_de
  * (retention deletes a page at a time with it). */
 int mlmd__dg_delete_ids(call *c, int kind, const int64_t *ids, size_t n, const char *reason, dg_delete_counts *n_out);
 /* Marks the tombstones among nodes[0..n) (messages of kind k, loaded with
- * c->with_tombstones by a lineage walk) as stubs: name cleared, custom
+ * c->with_tombstones by a lineage walk) as tombstones: name cleared, custom
  * properties mlmd.deleted_time (int), mlmd.deleted_by and
  * mlmd.delete_reason (strings) added. One query per MLMD_IN_MAX nodes; a
  * no-op below schema version 5. */
-int mlmd__dg_tombstone_stubs(call *c, const node_kind *k, void **nodes, size_t n);
+int mlmd__dg_tombstone_mark(call *c, const node_kind *k, void **nodes, size_t n);
 
 /* ---- labels (store/dg_label.c) ----------------------------------------------------------------- */
 

@@ -67,7 +67,7 @@ static int cmp_by_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int mlmd__dg_tombstone_stubs(call *c, const node_kind *k, void **nodes, size_t n)
+int mlmd__dg_tombstone_mark(call *c, const node_kind *k, void **nodes, size_t n)
 {
 	if (c->s->schema_version < MLMD_DG_SCHEMA_VERSION || !n)
 		return 0;

@@ -104,7 +104,7 @@ static int fill(call *c, const walker *w, int fields, Mlmd__Pb__LineageGraph *g)
 	int rc = 0;
 	int need_art = fields & (F_ARTIFACTS | F_ARTIFACT_TYPES);
 	int need_exe = fields & (F_EXECUTIONS | F_EXECUTION_TYPES);
-	/* the walk passes through tombstones and shows them as stubs */
+	/* the walk passes through tombstones and marks them as deleted */
 	c->with_tombstones = 1;
 	if (need_art && (rc = mlmd__node_load_ids(c, &mlmd__artifact_kind, w->ids[KIND_ARTIFACT], w->n[KIND_ARTIFACT], 0,
 						  (void ***)&g->artifacts, &g->n_artifacts)))
@@ -112,9 +112,9 @@ static int fill(call *c, const walker *w, int fields, Mlmd__Pb__LineageGraph *g)
 	if (need_exe && (rc = mlmd__node_load_ids(c, &mlmd__execution_kind, w->ids[KIND_EXECUTION],
 						  w->n[KIND_EXECUTION], 0, (void ***)&g->executions, &g->n_executions)))
 		goto out;
-	if (need_art && (rc = mlmd__dg_tombstone_stubs(c, &mlmd__artifact_kind, (void **)g->artifacts, g->n_artifacts)))
+	if (need_art && (rc = mlmd__dg_tombstone_mark(c, &mlmd__artifact_kind, (void **)g->artifacts, g->n_artifacts)))
 		goto out;
-	if (need_exe && (rc = mlmd__dg_tombstone_stubs(c, &mlmd__execution_kind, (void **)g->executions, g->n_executions)))
+	if (need_exe && (rc = mlmd__dg_tombstone_mark(c, &mlmd__execution_kind, (void **)g->executions, g->n_executions)))
 		goto out;
 out:
 	c->with_tombstones = 0;

@@ -78,7 +78,7 @@ typedef struct call {
 	int no_audit;                /* a writing call that wrote nothing (a dry run): no audit record */
 	int labels_state;            /* store/dg_*.c: 0 unknown, 1 no propagating label, 2 some */
 	/* Lineage walks (store/lineage.c): node loads by id include tombstones,
-	 * which the walk shows as stubs; every other read leaves them out. */
+	 * which the walk marks as deleted; every other read leaves them out. */
 	int with_tombstones;
 } call;
 enum { ID_POOL_EVENT = 3 };
