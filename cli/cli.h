@@ -209,5 +209,10 @@ int cmd_unclassify(int argc, char **argv);
 int cmd_labels(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_retention(int argc, char **argv);
+int cmd_drift(int argc, char **argv);
+/* mlmd drift with --store: a serving execution's windows (cli/drift_store.c; cmd_drift passes its arguments on) */
+int cmd_drift_store(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 #endif

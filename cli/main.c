@@ -92,6 +92,9 @@ static const command commands[] = {
 	{ "gate ls", "the labels that stop a model from being served", cmd_gate },
 	{ "gate set", "replace the serving gate's labels (--none: an empty gate)", cmd_gate },
 	{ "impact", "the models, versions, aliases, serving and deployments downstream of a node", cmd_impact },
+	{ "drift", "compare two CSV samples column by column, or a serving execution's windows (--store)", cmd_drift },
+	{ "profile", "record a model's reference profile of its input columns from training data", cmd_profile },
+	{ "explain", "per-row feature contributions of a tree or linear model's predictions", cmd_explain },
 	{ "version", "print the library version", run_version },
 };
 #define N_COMMANDS (sizeof commands / sizeof *commands)

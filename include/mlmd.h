@@ -16,6 +16,8 @@
 #include "mlmd/registry.h"
 #include "mlmd/audit.h"
 #include "mlmd/datagov.h"
+#include "mlmd/monitor.h"
+#include "mlmd/explain.h"
 #include "mlmd/json.h"
 
 #endif

@@ -38,6 +38,7 @@ RULES = {
     'render': (('util',), ()),
     'tracking': (('util',), ()),
     'governance': (('util',), ()),
+    'monitor': (('util',), PROTOBUF_API + ('mlmd/serving.h', 'mlmd/render.h')),
 }
 
 

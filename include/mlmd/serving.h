@@ -101,7 +101,30 @@ typedef struct mlmd_scorer_options {
 	/* fields above are version 3 */
 	int gate_policy;            /* what a flush does when the model served has become blocked by the
 	                               serving gate: MLMD_GATE_STOP (0, the default) or MLMD_GATE_RECORD */
+	/* fields above are version 4 */
+	int drift;                  /* drift monitoring against the model's reference profile
+	                               (mlmd/monitor.h): MLMD_DRIFT_AUTO (0, the default), OFF, REQUIRE */
+	double drift_psi;           /* thresholds of a drifted window; <= 0 = MLMD_DRIFT_PSI */
+	double drift_pvalue;        /*   and MLMD_DRIFT_PVALUE */
+	int64_t drift_min_rows;     /* rows a window needs before it is judged; 0 = MLMD_DRIFT_MIN_ROWS */
 } mlmd_scorer_options;
+
+/* Drift monitoring while serving (docs/monitoring.md): with a profile
+ * recorded for the model served (mlmd_profile_record()), every scored row's
+ * features are counted into the profile's bins and its outputs into class
+ * counts or the profile's score histogram, per context without locks or
+ * allocation. Each flush compares the window since the last one with the
+ * profile and records it (an mlmd.DriftWindow artifact, OUTPUT of the
+ * serving execution); a window of at least drift_min_rows rows that crosses
+ * a threshold labels the Deployment context DRIFTED. AUTO monitors when the
+ * model has a profile, OFF never, REQUIRE refuses (FAILED_PRECONDITION, at
+ * open and swap) a model without one. */
+typedef enum mlmd_drift_mode {
+	MLMD_DRIFT_AUTO = 0,
+	MLMD_DRIFT_OFF = 1,
+	MLMD_DRIFT_REQUIRE = 2
+} mlmd_drift_mode;
+#define MLMD_DRIFT_MIN_ROWS 100
 
 /* The serving gate's policy for a model that becomes blocked while it is
  * served (its training data labelled POISONED later, say): found at the
@@ -120,8 +143,8 @@ typedef enum mlmd_gate_policy {
  * the limit, instead of exhausting the host (see mlmd_score_ctx_set_limit). */
 #define MLMD_SCORER_DEFAULT_MAX_MEMORY ((size_t)1 << 30)
 
-#define MLMD_SCORER_OPTIONS_VERSION 4
-#define MLMD_SCORER_OPTIONS_INIT { MLMD_SCORER_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL, 0 }
+#define MLMD_SCORER_OPTIONS_VERSION 5
+#define MLMD_SCORER_OPTIONS_INIT { MLMD_SCORER_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL, 0, 0, 0, 0, 0 }
 
 /* Opens a scorer on a model artifact (verified as mlmd_model_load_artifact
  * does) and, unless no_recording, records the serving execution, its
@@ -193,6 +216,11 @@ MLMD_EXTERN(int64_t) mlmd_scorer_model_version(const mlmd_scorer *scorer);
  * whether the scorer is stopped by it now (MLMD_GATE_STOP). */
 MLMD_EXTERN(int64_t) mlmd_scorer_gate_violations(const mlmd_scorer *scorer);
 MLMD_EXTERN(int) mlmd_scorer_gate_stopped(const mlmd_scorer *scorer);
+/* Whether the model served now is monitored for drift (it has a profile and
+ * drift is not OFF), and how many drift windows this scorer has recorded
+ * and found drifted. */
+MLMD_EXTERN(int) mlmd_scorer_drift_monitored(const mlmd_scorer *scorer);
+MLMD_EXTERN(int64_t) mlmd_scorer_drift_windows(const mlmd_scorer *scorer, int64_t *drifted);
 
 /* The model currently served: a new reference (free it with
  * mlmd_model_free()), for inspecting its inputs and outputs. */

@@ -57,12 +57,21 @@
 	X(Impact, impact, 0)                                    \
 	X(RestoreDataGovernance, restore_data_governance, 1)
 
+/* Monitoring (store/mon_profile.c, store/mon_drift.c): reference profiles
+ * and the drift windows serving records against them. */
+#define MLMD__MON_RPC_LIST(X)                                   \
+	X(PutProfile, put_profile, 1)                           \
+	X(GetProfile, get_profile, 0)                           \
+	X(PutDriftWindow, put_drift_window, 1)                  \
+	X(GetDriftWindows, get_drift_windows, 0)
+
 #define MLMD__GOV_HANDLER(M, snake, writes)                                                      \
 	int mlmd__gov_##M(call *c, const Mlmd__Pb__Governance__##M##Request *rq,                  \
 			  Mlmd__Pb__Governance__##M##Response *rs);
 MLMD__REG_RPC_LIST(MLMD__GOV_HANDLER)
 MLMD__AUDIT_RPC_LIST(MLMD__GOV_HANDLER)
 MLMD__DATA_RPC_LIST(MLMD__GOV_HANDLER)
+MLMD__MON_RPC_LIST(MLMD__GOV_HANDLER)
 #undef MLMD__GOV_HANDLER
 
 /* The schema version governance needs: a call on an older store (opened

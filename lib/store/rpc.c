@@ -50,6 +50,7 @@ MLMD__TRACK_RPC_LIST(TRACK_THUNK)
 MLMD__REG_RPC_LIST(GOV_THUNK)
 MLMD__AUDIT_RPC_LIST(GOV_THUNK)
 MLMD__DATA_RPC_LIST(GOV_THUNK)
+MLMD__MON_RPC_LIST(GOV_THUNK)
 #undef GOV_THUNK
 
 enum {
@@ -59,6 +60,7 @@ enum {
 	MLMD__REG_RPC_LIST(IDX)
 	MLMD__AUDIT_RPC_LIST(IDX)
 	MLMD__DATA_RPC_LIST(IDX)
+	MLMD__MON_RPC_LIST(IDX)
 #undef IDX
 	RPC_COUNT
 };
@@ -84,6 +86,10 @@ static const rpc_def rpcs[RPC_COUNT] = {
 	[RPC_##M] = { #M, thunk_##M, w, &mlmd__pb__governance__data_governance_service__descriptor },
 	MLMD__DATA_RPC_LIST(DATA_DEF)
 #undef DATA_DEF
+#define MON_DEF(M, snake, w)                                                                      \
+	[RPC_##M] = { #M, thunk_##M, w, &mlmd__pb__governance__monitoring_service__descriptor },
+	MLMD__MON_RPC_LIST(MON_DEF)
+#undef MON_DEF
 };
 
 /* The request and response types of an RPC, from its generated service
@@ -231,7 +237,8 @@ int mlmd_store_call(mlmd_store *s, const char *method, const void *request, size
 		return mlmd__fail(MLMD_UNIMPLEMENTED,
 				  "unknown method '%s': not an RPC of ml_metadata.MetadataStoreService, "
 				  "mlmd.tracking.TrackingService, mlmd.governance.RegistryService, "
-				  "mlmd.governance.AuditService or mlmd.governance.DataGovernanceService", method);
+				  "mlmd.governance.AuditService, mlmd.governance.DataGovernanceService or "
+				  "mlmd.governance.MonitoringService", method);
 	if (!request && request_len)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: request is NULL but request_len is %zu", method,
 				  request_len);

@@ -23,6 +23,7 @@ from mlmd import _store
 from mlmd import audit
 from mlmd import datagov
 from mlmd import entities
+from mlmd import monitor
 from mlmd import registry
 from mlmd.proto import mlmd_tracking_pb2 as tpb
 
@@ -109,7 +110,7 @@ PagedList = entities.PagedList
 
 
 class MlflowClient(registry.RegistryMethods, audit.AuditMethods,
-                   datagov.DataGovernanceMethods):
+                   datagov.DataGovernanceMethods, monitor.MonitoringMethods):
   """A client of one store: `tracking_uri` (a store URI as the CLI takes:
   sqlite:PATH, sqlite::memory:, postgresql://USER@HOST:PORT/DB), else
   `registry_uri`, else the one mlmd.set_store() named, else $MLMD_STORE,
