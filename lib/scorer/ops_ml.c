@@ -51,15 +51,7 @@ static int matrix(const sc_node *n, const tensor *x, int64_t *rows, int64_t *col
 
 /* ---- LinearRegressor, LinearClassifier ----------------------------------------------------- */
 
-typedef struct {
-	size_t n_coef, n_icpt;
-	const float *coef, *icpt;
-	int64_t targets;
-	sc_post post;
-	size_t n_labels;
-	const int64_t *labels_int;
-	const char *const *labels_str;
-} linear_attr;
+typedef sc_linear_attr linear_attr;
 
 static int prep_linear(sc_node *n, sc_load *L, bool classifier)
 {
