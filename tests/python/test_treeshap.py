@@ -20,6 +20,7 @@ values in training and in the rows explained. Checks:
 import ctypes
 import json
 import os
+import re
 import sys
 
 import numpy as np
@@ -46,7 +47,7 @@ lib.mlmd_model_free.argtypes = [P]
 lib.mlmd_score_ctx_new.argtypes = [ctypes.POINTER(P)]
 lib.mlmd_score_ctx_free.argtypes = [P]
 lib.mlmd_error_message.restype = ctypes.c_char_p
-lib.mlmd_explainer_new.argtypes = [ctypes.POINTER(P), P, ctypes.POINTER(Tensor), ctypes.c_size_t]
+lib.mlmd_explainer_new.argtypes = [ctypes.POINTER(P), P, ctypes.c_void_p, ctypes.c_size_t]
 lib.mlmd_explainer_free.argtypes = [P]
 lib.mlmd_explainer_method.argtypes = [P]
 lib.mlmd_explainer_method.restype = ctypes.c_char_p
@@ -58,28 +59,36 @@ lib.mlmd_explainer_output_count.argtypes = [P]
 lib.mlmd_explainer_output_count.restype = ctypes.c_size_t
 lib.mlmd_explainer_output_label.argtypes = [P, ctypes.c_size_t]
 lib.mlmd_explainer_output_label.restype = ctypes.c_char_p
-lib.mlmd_explainer_explain.argtypes = [P, P, ctypes.POINTER(Tensor), ctypes.c_size_t,
+lib.mlmd_explainer_explain.argtypes = [P, P, ctypes.c_void_p, ctypes.c_size_t,
                                        ctypes.POINTER(ctypes.c_double), ctypes.c_size_t,
                                        ctypes.POINTER(ctypes.c_double)]
 
 
-def tensor(X):
-  X = np.ascontiguousarray(X, dtype=np.float32)
-  t = Tensor(dtype=1, rank=2, data=X.ctypes.data)
-  t.dims[0], t.dims[1] = X.shape
-  return t, X
+def tensors(X, columns):
+  """X as one FLOAT [N, F] tensor, or (columns) as F DOUBLE [N] tensors (PMML's inputs)."""
+  if not columns:
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    arr = (Tensor * 1)()
+    arr[0].dtype, arr[0].rank, arr[0].data = 1, 2, X.ctypes.data
+    arr[0].dims[0], arr[0].dims[1] = X.shape
+    return arr, 1, [X]
+  cols = [np.ascontiguousarray(X[:, j], dtype=np.float64) for j in range(X.shape[1])]
+  arr = (Tensor * len(cols))()
+  for j, c in enumerate(cols):
+    arr[j].dtype, arr[j].rank, arr[j].data = 11, 1, c.ctypes.data
+    arr[j].dims[0] = len(c)
+  return arr, len(cols), cols
 
 
 class Explained:
   """An explainer over a model file (and an optional background)."""
 
-  def __init__(self, path, background=None):
-    self.model, self.ctx, self.e = P(), P(), P()
+  def __init__(self, path, background=None, columns=False):
+    self.model, self.ctx, self.e, self.columns = P(), P(), P(), columns
     assert lib.mlmd_model_load_file(ctypes.byref(self.model), str(path).encode()) == 0, lib.mlmd_error_message()
     assert lib.mlmd_score_ctx_new(ctypes.byref(self.ctx)) == 0
-    bg, keep = (tensor(background) if background is not None else (None, None))
-    self.rc = lib.mlmd_explainer_new(ctypes.byref(self.e), self.model, ctypes.byref(bg) if bg else None,
-                                     1 if bg else 0)
+    bg, nbg, keep = tensors(background, columns) if background is not None else (None, 0, None)
+    self.rc = lib.mlmd_explainer_new(ctypes.byref(self.e), self.model, bg, nbg)
     self.error = lib.mlmd_error_message().decode() if self.rc else None
     del keep
 
@@ -100,12 +109,12 @@ class Explained:
     return [lib.mlmd_explainer_output_label(self.e, i) for i in range(k)]
 
   def explain(self, X):
-    t, keep = tensor(X)
+    t, nt, keep = tensors(X, self.columns)
     n, K, nf = len(X), lib.mlmd_explainer_output_count(self.e), lib.mlmd_explainer_feature_count(self.e)
     out = np.zeros(n * K * (nf + 1))
     margins = np.zeros(n * K)
     dp = ctypes.POINTER(ctypes.c_double)
-    rc = lib.mlmd_explainer_explain(self.e, self.ctx, ctypes.byref(t), 1, out.ctypes.data_as(dp), out.size,
+    rc = lib.mlmd_explainer_explain(self.e, self.ctx, t, nt, out.ctypes.data_as(dp), out.size,
                                     margins.ctypes.data_as(dp))
     assert rc == 0, lib.mlmd_error_message()
     del keep
@@ -249,3 +258,95 @@ def test_onnx_multiclass_background(tmp_path):
     np.testing.assert_allclose(ours.sum(axis=2), margins, rtol=0, atol=1e-6 * max(1.0, np.abs(margins).max()))
   finally:
     ex.close()
+
+
+# ---- PMML: the same trees as a MiningModel of TreeModels, recordCount = cover --------------------
+
+def xgboost_to_pmml(booster, path, objective):
+  """The booster's margin as a PMML regression MiningModel (sum) of TreeModels: the base score as a
+  one-node constant segment, every XGBoost node with recordCount = its sum_hessian, splits as
+  lessThan / greaterOrEqual, missing values to the default child."""
+  model = json.loads(booster.save_raw('json'))
+  learner = model['learner']
+  base = float(learner['learner_model_param']['base_score'].strip('[]'))
+  if objective == 'binary:logistic':
+    base = float(-np.log(1.0 / np.float32(base) - 1.0))
+  trees = learner['gradient_booster']['model']['trees']
+  names = ['f%d' % j for j in range(F)]
+  schema = ''.join('<MiningField name="%s"/>' % n for n in names) + '<MiningField name="y" usageType="target"/>'
+  fl = lambda v: repr(float(np.float32(v)))
+
+  def node(t, i, pred):
+    l, r = t['left_children'][i], t['right_children'][i]
+    cover = repr(float(t['sum_hessian'][i]))
+    if l == -1:
+      return '<Node id="%d" score="%s" recordCount="%s">%s</Node>' % (i, fl(t['split_conditions'][i]), cover, pred)
+    f, thr = names[t['split_indices'][i]], fl(t['split_conditions'][i])
+    dflt = l if t['default_left'][i] else r
+    return '<Node id="%d" recordCount="%s" defaultChild="%d">%s%s%s</Node>' % (
+        i, cover, dflt, pred,
+        node(t, l, '<SimplePredicate field="%s" operator="lessThan" value="%s"/>' % (f, thr)),
+        node(t, r, '<SimplePredicate field="%s" operator="greaterOrEqual" value="%s"/>' % (f, thr)))
+
+  def tree_model(body):
+    return ('<TreeModel functionName="regression" missingValueStrategy="defaultChild" '
+            'noTrueChildStrategy="returnLastPrediction"><MiningSchema>%s</MiningSchema>%s</TreeModel>' % (schema, body))
+
+  segs = ['<Segment id="base"><True/>%s</Segment>' % tree_model(
+      '<Node id="0" score="%s"><True/></Node>' % repr(base))]
+  for k, t in enumerate(trees):
+    segs.append('<Segment id="%d"><True/>%s</Segment>' % (k, tree_model(node(t, 0, '<True/>'))))
+  fields = ''.join('<DataField name="%s" optype="continuous" dataType="double"/>' % n for n in names)
+  doc = ('<?xml version="1.0"?><PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>'
+         '<DataDictionary numberOfFields="%d">%s<DataField name="y" optype="continuous" dataType="double"/>'
+         '</DataDictionary><MiningModel functionName="regression"><MiningSchema>%s</MiningSchema>'
+         '<Segmentation multipleModelMethod="sum">%s</Segmentation></MiningModel></PMML>'
+         % (F + 1, fields, schema, ''.join(segs)))
+  with open(path, 'w') as f:
+    f.write(doc)
+
+
+@pytest.mark.parametrize('objective', ['reg:squarederror', 'binary:logistic'])
+def test_pmml_mining_model(tmp_path, objective):
+  booster, X = train(objective, seed=7, rounds=15, depth=6)
+  path = tmp_path / 'm.pmml'
+  xgboost_to_pmml(booster, str(path), objective)
+  ex = Explained(path, columns=True)
+  try:
+    assert ex.rc == 0, ex.error
+    assert ex.features == ['f%d' % j for j in range(F)]
+    assert ex.labels == [None]
+    rows = X[:150].copy()
+    rows[::5, 0] = np.nan
+    ours, margins = ex.explain(rows)
+    check_against_xgboost(ours, margins, booster, rows)
+  finally:
+    ex.close()
+
+
+def test_pmml_refusals(tmp_path):
+  booster, _ = train('reg:squarederror', seed=8, rounds=2, depth=2)
+  path = tmp_path / 'm.pmml'
+  xgboost_to_pmml(booster, str(path), 'reg:squarederror')
+  doc = open(path).read()
+  cases = [
+      # a node without recordCount, named
+      (doc.replace('<Node id="1" recordCount=', '<Node id="1" x=', 1), "node '1': it has no recordCount"),
+      # a strategy TreeSHAP does not follow
+      (doc.replace('missingValueStrategy="defaultChild"', 'missingValueStrategy="weightedConfidence"', 1),
+       'missingValueStrategy weightedConfidence'),
+      # a compound predicate
+      (re.sub(r'(<SimplePredicate [^>]*/>)(</Node>)', r'<CompoundPredicate booleanOperator="and"><True/>\1'
+              r'</CompoundPredicate>\2', doc, count=1), 'CompoundPredicate'),
+      # segments combined by a vote
+      (doc.replace('multipleModelMethod="sum"', 'multipleModelMethod="median"'), 'other than sum'),
+  ]
+  for text, want in cases:
+    bad = tmp_path / 'bad.pmml'
+    bad.write_text(text)
+    ex = Explained(bad, columns=True)
+    try:
+      assert ex.rc == -FAILED_PRECONDITION, (want, ex.rc, ex.error)
+      assert want in ex.error
+    finally:
+      ex.close()
