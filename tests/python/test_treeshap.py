@@ -350,3 +350,58 @@ def test_pmml_refusals(tmp_path):
       assert want in ex.error
     finally:
       ex.close()
+
+
+# ---- ONNX from scikit-learn: averaging, classifiers --------------------------------------------
+
+def check_background_identities(ex, X, margins_want=None):
+  """With covers counted from background X: bias = the mean margin over X, and additivity."""
+  ours, margins = ex.explain(X)
+  scale = max(1.0, float(np.abs(margins).max()))
+  np.testing.assert_allclose(ours.sum(axis=2), margins, rtol=0, atol=1e-6 * scale)
+  np.testing.assert_allclose(ours[0, :, -1], margins.mean(axis=0), rtol=0, atol=1e-9 * scale)
+  if margins_want is not None:
+    np.testing.assert_allclose(margins, margins_want, rtol=0, atol=1e-5 * scale)
+
+
+def test_onnx_sklearn_forests(tmp_path):
+  pytest.importorskip('onnx')
+  sk = pytest.importorskip('sklearn.ensemble')
+  import scorer_models as sm
+  X, y = data(11, n=300)
+  X = np.nan_to_num(X).astype(np.float32)
+  # a random forest regressor: ONNX aggregate AVERAGE
+  rf = sk.RandomForestRegressor(n_estimators=8, max_depth=5, bootstrap=False, max_features=0.5, random_state=0)
+  rf.fit(X, y)
+  path = tmp_path / 'rf.onnx'
+  sm.tree_regressor(rf, F, str(path), aggregate='AVERAGE')
+  ex = Explained(path, background=X)
+  try:
+    assert ex.rc == 0, ex.error
+    check_background_identities(ex, X, rf.predict(X)[:, None])
+  finally:
+    ex.close()
+  # a binary gradient boosting classifier: one margin (the raw score), no label
+  yc = (y > np.median(y)).astype(int)
+  gb = sk.GradientBoostingClassifier(n_estimators=10, max_depth=3, random_state=0).fit(X, yc)
+  path = tmp_path / 'gb.onnx'
+  sm.tree_classifier(gb, F, str(path), [0, 1], gb=True)
+  ex = Explained(path, background=X)
+  try:
+    assert ex.rc == 0, ex.error
+    assert ex.labels == [None]
+    check_background_identities(ex, X, gb.decision_function(X)[:, None])
+  finally:
+    ex.close()
+  # a three-class random forest classifier: one margin per class (its probability), labelled
+  y3 = np.digitize(y, np.quantile(y, [1 / 3, 2 / 3]))
+  rfc = sk.RandomForestClassifier(n_estimators=5, max_depth=4, random_state=0).fit(X, y3)
+  path = tmp_path / 'rfc.onnx'
+  sm.tree_classifier(rfc, F, str(path), [0, 1, 2])
+  ex = Explained(path, background=X[:100])
+  try:
+    assert ex.rc == 0, ex.error
+    assert ex.labels == [b'0', b'1', b'2']
+    check_background_identities(ex, X[:100], rfc.predict_proba(X[:100]))
+  finally:
+    ex.close()
