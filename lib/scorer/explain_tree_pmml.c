@@ -368,8 +368,12 @@ int mlmd__sc_xeng_pmml_trees(sc_xeng **out, const mlmd_model *m)
 		double w = mb ? mb->seg[s].weight : 1;
 		c.pm = pm;
 		c.tree = pm->name ? pm->name : tname;
-		c.scale = !mb || mb->method == MM_SUM ? 1 : mb->method == MM_WSUM ? w : mb->method == MM_AVERAGE ?
-			1.0 / (double)n_trees : w / wsum;
+		/* as pmml_mining.c combines: classification divides weighted sums by the weights too */
+		int method = mb ? mb->method : MM_SUM;
+		if (top->classification && method == MM_WSUM)
+			method = MM_WAVERAGE;
+		c.scale = method == MM_SUM ? 1 : method == MM_WSUM ? w : method == MM_AVERAGE ? 1.0 / (double)n_trees :
+			w / wsum;
 		c.factor = top_factor * (pm != top && pm->has_target_xf ? pm->rescale_factor : 1);
 		if (pm != top && pm->has_target_xf)
 			c.base[0] += top_factor * c.scale * pm->rescale_const;

@@ -405,3 +405,78 @@ def test_onnx_sklearn_forests(tmp_path):
     check_background_identities(ex, X[:100], rfc.predict_proba(X[:100]))
   finally:
     ex.close()
+
+
+# ---- PMML classification, multiway and set splits: a brute-force reference ---------------------
+
+CLS_TREE = '''<?xml version="1.0"?>
+<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
+<DataDictionary numberOfFields="4">
+ <DataField name="a" optype="continuous" dataType="double"/>
+ <DataField name="b" optype="continuous" dataType="double"/>
+ <DataField name="c" optype="continuous" dataType="double"/>
+ <DataField name="y" optype="categorical" dataType="string"><Value value="A"/><Value value="B"/><Value value="C"/></DataField>
+</DataDictionary>
+<TreeModel functionName="classification" missingValueStrategy="defaultChild" noTrueChildStrategy="returnLastPrediction">
+ <MiningSchema><MiningField name="a"/><MiningField name="b"/><MiningField name="c"/>
+  <MiningField name="y" usageType="target"/></MiningSchema>
+ <Node id="r" recordCount="100" defaultChild="n3"><True/>
+  <Node id="n1" recordCount="30"><SimplePredicate field="a" operator="lessThan" value="0"/>%s</Node>
+  <Node id="n2" recordCount="20" defaultChild="n22">
+   <SimpleSetPredicate field="a" booleanOperator="isIn"><Array n="2" type="real">1 2</Array></SimpleSetPredicate>
+   <Node id="n21" recordCount="12"><SimplePredicate field="b" operator="lessOrEqual" value="0.5"/>%s</Node>
+   <Node id="n22" recordCount="8"><SimplePredicate field="b" operator="greaterThan" value="0.5"/>%s</Node>
+  </Node>
+  <Node id="n3" recordCount="50"><SimplePredicate field="a" operator="greaterOrEqual" value="0"/>%s</Node>
+ </Node>
+</TreeModel></PMML>'''
+LEAVES = {'n1': (0.7, 0.2, 0.1), 'n21': (0.1, 0.8, 0.1), 'n22': (0.3, 0.3, 0.4), 'n3': (0.2, 0.2, 0.6)}
+
+
+def dist(p):
+  return ''.join('<ScoreDistribution value="%s" recordCount="%g" probability="%r"/>' % (k, 10 * v, v)
+                 for k, v in zip('ABC', p))
+
+
+def cls_game(x, S):
+  """E[probabilities | x_S] of CLS_TREE, walking as the scorer does (feature 0 = a, 1 = b)."""
+  a, b = x[0], x[1]
+  def n2():
+    if 1 not in S:
+      return (12 * np.array(LEAVES['n21']) + 8 * np.array(LEAVES['n22'])) / 20
+    if np.isnan(b):
+      return np.array(LEAVES['n22'])
+    return np.array(LEAVES['n21'] if b <= 0.5 else LEAVES['n22'])
+  if 0 not in S:
+    return (30 * np.array(LEAVES['n1']) + 20 * n2() + 50 * np.array(LEAVES['n3'])) / 100
+  if np.isnan(a):
+    return np.array(LEAVES['n3'])
+  if a < 0:
+    return np.array(LEAVES['n1'])
+  if a in (1.0, 2.0):
+    return n2()
+  return np.array(LEAVES['n3'])
+
+
+def test_pmml_classification_multiway(tmp_path):
+  path = tmp_path / 'cls.pmml'
+  path.write_text(CLS_TREE % tuple(dist(LEAVES[k]) for k in ('n1', 'n21', 'n22', 'n3')))
+  ex = Explained(path, columns=True)
+  try:
+    assert ex.rc == 0, ex.error
+    assert ex.features == ['a', 'b', 'c']
+    assert ex.labels == [b'A', b'B', b'C']
+    rows = np.array([[-1, 0, 0], [1, 0.25, 5], [2, 3, 0], [2, np.nan, 1], [0.5, 0, 0], [np.nan, 0, 0],
+                     [1, np.nan, np.nan]], dtype=np.float32)
+    ours, margins = ex.explain(rows)
+    for r, x in enumerate(rows):
+      v = {S: cls_game(x, S) for S in [(), (0,), (1,), (0, 1)]}
+      want_a = 0.5 * (v[(0,)] - v[()]) + 0.5 * (v[(0, 1)] - v[(1,)])
+      want_b = 0.5 * (v[(1,)] - v[()]) + 0.5 * (v[(0, 1)] - v[(0,)])
+      np.testing.assert_allclose(ours[r, :, 0], want_a, atol=1e-12)
+      np.testing.assert_allclose(ours[r, :, 1], want_b, atol=1e-12)
+      np.testing.assert_allclose(ours[r, :, 2], 0, atol=0)
+      np.testing.assert_allclose(ours[r, :, 3], v[()], atol=1e-12)
+      np.testing.assert_allclose(margins[r], v[(0, 1)], atol=1e-12)
+  finally:
+    ex.close()
