@@ -121,6 +121,7 @@ TEST_LDFLAGS_test_scorer := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=reall
 TEST_LDFLAGS_test_pmml := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=aligned_alloc \
 	-Wl,--wrap=free
 TEST_LDFLAGS_test_serving := -lpthread
+TEST_LDFLAGS_test_explain := -lpthread
 # test_nodes counts the library's string comparisons (cost per property).
 TEST_LDFLAGS_test_nodes := -Wl,--wrap=strcmp
 # tests/backend_custom.c: a storage backend written as a host would, on the
