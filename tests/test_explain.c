@@ -447,6 +447,183 @@ static void checks_inputs_and_capacity(void **state)
 	ob_free(&b);
 }
 
+
+/* ---- PMML ----------------------------------------------------------------------------------------- */
+
+#define PMML_HEAD "<?xml version=\"1.0\"?><PMML version=\"4.4\" xmlns=\"http://www.dmg.org/PMML-4_4\"><Header/>"
+
+static mlmd_model *load_pmml(const char *xml)
+{
+	mlmd_model *m = NULL;
+	if (mlmd_model_load_buffer(&m, xml, strlen(xml), "test.pmml"))
+		fail_msg("load: %s", mlmd_error_message());
+	return m;
+}
+
+/* x (double) and g (string) as the model's inputs, in its order. */
+static void pmml_inputs(mlmd_model *m, mlmd_tensor *in, int64_t n, double *x, const char **g)
+{
+	int ix = mlmd_model_input_index(m, "x"), ig = mlmd_model_input_index(m, "g");
+	assert_true(ix >= 0 && ig >= 0);
+	in[ix] = t1(MLMD_DTYPE_DOUBLE, n, x);
+	in[ig] = t1(MLMD_DTYPE_STRING, n, (void *)g);
+}
+
+static const char *PMML_DD = "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+	"<DataField name=\"g\" optype=\"categorical\" dataType=\"string\"><Value value=\"red\"/><Value value=\"blue\"/>"
+	"<Value value=\"green\"/></DataField>"
+	"<DataField name=\"y\" optype=\"categorical\" dataType=\"string\"><Value value=\"A\"/><Value value=\"B\"/>"
+	"<Value value=\"C\"/></DataField><DataField name=\"r\" optype=\"continuous\" dataType=\"double\"/></DataDictionary>";
+
+static void pmml_regression_model(void **state)
+{
+	(void)state;
+	char xml[4096];
+	/* r = 1 + 2 x + 3 [g = red] - 1 [g = blue]; x missing is replaced by 10 */
+	snprintf(xml, sizeof xml, PMML_HEAD "%s<RegressionModel functionName=\"regression\"><MiningSchema>"
+		"<MiningField name=\"x\" missingValueReplacement=\"10\"/><MiningField name=\"g\"/>"
+		"<MiningField name=\"r\" usageType=\"predicted\"/></MiningSchema><RegressionTable intercept=\"1\">"
+		"<NumericPredictor name=\"x\" coefficient=\"2\"/><CategoricalPredictor name=\"g\" value=\"red\" coefficient=\"3\"/>"
+		"<CategoricalPredictor name=\"g\" value=\"blue\" coefficient=\"-1\"/></RegressionTable></RegressionModel></PMML>",
+		PMML_DD);
+	mlmd_model *m = load_pmml(xml);
+	/* background: x = 1, 3, NaN (replaced: 10) -> mean 14/3; g = red, blue, green -> mean coefficient 2/3 */
+	double bx[3] = { 1, 3, NAN };
+	const char *bg_g[3] = { "red", "blue", "green" };
+	mlmd_tensor bg[2];
+	pmml_inputs(m, bg, 3, bx, bg_g);
+	mlmd_explainer *e = explainer_ok(m, bg, 2);
+	assert_string_equal(mlmd_explainer_method(e), "linear");
+	assert_int_equal(mlmd_explainer_feature_count(e), 2);
+	assert_string_equal(mlmd_explainer_feature_name(e, 0), "x");
+	assert_string_equal(mlmd_explainer_feature_name(e, 1), "g");
+	assert_int_equal(mlmd_explainer_output_count(e), 1);
+	double x[3] = { 2, NAN, 0 };
+	const char *g[3] = { "blue", "red", "" };
+	mlmd_tensor in[2];
+	pmml_inputs(m, in, 3, x, g);
+	double out[9], mg[3];
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	assert_int_equal(mlmd_explainer_explain(e, ctx, in, 2, out, 9, mg), 0);
+	double bias = 1 + 2 * 14.0 / 3 + 2.0 / 3;
+	assert_near(out[0], 2 * (2 - 14.0 / 3), 1e-15);
+	assert_near(out[1], -1 - 2.0 / 3, 1e-15);
+	assert_near(out[2], bias, 1e-15);
+	assert_near(mg[0], 1 + 4 - 1, 1e-15);
+	assert_near(out[3], 2 * (10 - 14.0 / 3), 1e-15); /* replaced */
+	assert_near(out[4], 3 - 2.0 / 3, 1e-15);
+	assert_near(mg[1], 1 + 20 + 3, 1e-15);
+	assert_true(isnan(out[7]) && isnan(mg[2])); /* g missing: the scorer's result is missing too */
+	for (int r = 0; r < 2; r++)
+		assert_near(out[r * 3] + out[r * 3 + 1] + out[r * 3 + 2], mg[r], 1e-12);
+	/* the margins are the scorer's predictions (no normalization) */
+	mlmd_tensor o[1] = { { 0 } };
+	assert_int_equal(mlmd_model_score(m, ctx, in, 2, o, 1), 0);
+	assert_near(((double *)o[0].data)[0], mg[0], 1e-12);
+	assert_near(((double *)o[0].data)[1], mg[1], 1e-12);
+	assert_true(isnan(((double *)o[0].data)[2]));
+	mlmd_explainer_free(e);
+	mlmd_model_free(m);
+
+	/* classification, softmax: one margin per table, labelled by category */
+	snprintf(xml, sizeof xml, PMML_HEAD "%s<RegressionModel functionName=\"classification\" "
+		"normalizationMethod=\"softmax\"><MiningSchema><MiningField name=\"x\"/><MiningField name=\"g\"/>"
+		"<MiningField name=\"y\" usageType=\"predicted\"/></MiningSchema>"
+		"<RegressionTable intercept=\"0.5\" targetCategory=\"A\"><NumericPredictor name=\"x\" coefficient=\"-1\"/></RegressionTable>"
+		"<RegressionTable intercept=\"0\" targetCategory=\"B\"><CategoricalPredictor name=\"g\" value=\"green\" coefficient=\"2\"/>"
+		"</RegressionTable><RegressionTable intercept=\"0\" targetCategory=\"C\"/></RegressionModel></PMML>", PMML_DD);
+	m = load_pmml(xml);
+	e = explainer_ok(m, NULL, 0);
+	assert_int_equal(mlmd_explainer_output_count(e), 3);
+	assert_string_equal(mlmd_explainer_output_label(e, 0), "A");
+	assert_string_equal(mlmd_explainer_output_label(e, 1), "B");
+	assert_string_equal(mlmd_explainer_output_label(e, 2), "C");
+	x[0] = 3;
+	g[0] = "green";
+	pmml_inputs(m, in, 1, x, g);
+	assert_int_equal(mlmd_explainer_explain(e, ctx, in, 2, out, 9, mg), 0);
+	double want[9] = { -3, 0, 0.5, 0, 2, 0, 0, 0, 0 };
+	for (int i = 0; i < 9; i++)
+		assert_near(out[i], want[i], 1e-15);
+	mlmd_tensor po[2] = { { 0 }, { 0 } };
+	assert_int_equal(mlmd_model_score(m, ctx, in, 2, po, 2), 0);
+	double z = exp(mg[0]) + exp(mg[1]) + exp(mg[2]);
+	assert_near(((double *)po[1].data)[1], exp(mg[1]) / z, 1e-12);
+	mlmd_explainer_free(e);
+	mlmd_model_free(m);
+
+	/* refused: an exponent, a PredictorTerm */
+	snprintf(xml, sizeof xml, PMML_HEAD "%s<RegressionModel functionName=\"regression\"><MiningSchema>"
+		"<MiningField name=\"x\"/><MiningField name=\"r\" usageType=\"predicted\"/></MiningSchema>"
+		"<RegressionTable intercept=\"1\"><NumericPredictor name=\"x\" exponent=\"2\" coefficient=\"2\"/>"
+		"</RegressionTable></RegressionModel></PMML>", PMML_DD);
+	m = load_pmml(xml);
+	explainer_fails(m, NULL, 0, MLMD_FAILED_PRECONDITION, "PMML RegressionModel", "NumericPredictor 'x' has exponent 2");
+	mlmd_model_free(m);
+	snprintf(xml, sizeof xml, PMML_HEAD "%s<RegressionModel functionName=\"regression\"><MiningSchema>"
+		"<MiningField name=\"x\"/><MiningField name=\"r\" usageType=\"predicted\"/></MiningSchema>"
+		"<RegressionTable intercept=\"1\"><PredictorTerm coefficient=\"2\"><FieldRef field=\"x\"/><FieldRef field=\"x\"/>"
+		"</PredictorTerm></RegressionTable></RegressionModel></PMML>", PMML_DD);
+	m = load_pmml(xml);
+	explainer_fails(m, NULL, 0, MLMD_FAILED_PRECONDITION, "PredictorTerms", NULL);
+	mlmd_model_free(m);
+	mlmd_score_ctx_free(ctx);
+}
+
+static void pmml_general_regression(void **state)
+{
+	(void)state;
+	const char *lists = "<ParameterList><Parameter name=\"p0\"/><Parameter name=\"p1\"/><Parameter name=\"p3\"/>"
+		"</ParameterList><FactorList><Predictor name=\"g\"/></FactorList>"
+		"<CovariateList><Predictor name=\"x\"/></CovariateList><PPMatrix><PPCell value=\"1\" predictorName=\"x\" "
+		"parameterName=\"p1\"/><PPCell value=\"red\" predictorName=\"g\" parameterName=\"p3\"/></PPMatrix>";
+	char xml[4096];
+	/* multinomial, reference C: eta_A = 1 - 0.5 x, eta_B = -1 + 2 [g = red], eta_C = 0 */
+	snprintf(xml, sizeof xml, PMML_HEAD "%s<GeneralRegressionModel functionName=\"classification\" "
+		"modelType=\"multinomialLogistic\" targetReferenceCategory=\"C\"><MiningSchema><MiningField name=\"x\"/>"
+		"<MiningField name=\"g\"/><MiningField name=\"y\" usageType=\"predicted\"/></MiningSchema>%s<ParamMatrix>"
+		"<PCell targetCategory=\"A\" parameterName=\"p0\" beta=\"1\"/><PCell targetCategory=\"A\" parameterName=\"p1\" beta=\"-0.5\"/>"
+		"<PCell targetCategory=\"B\" parameterName=\"p0\" beta=\"-1\"/><PCell targetCategory=\"B\" parameterName=\"p3\" beta=\"2\"/>"
+		"</ParamMatrix></GeneralRegressionModel></PMML>", PMML_DD, lists);
+	mlmd_model *m = load_pmml(xml);
+	double bx[2] = { 0, 4 };
+	const char *bg_g[2] = { "red", "blue" };
+	mlmd_tensor bg[2], in[2];
+	pmml_inputs(m, bg, 2, bx, bg_g);
+	mlmd_explainer *e = explainer_ok(m, bg, 2);
+	assert_int_equal(mlmd_explainer_output_count(e), 3);
+	assert_string_equal(mlmd_explainer_output_label(e, 2), "C");
+	double x[1] = { 1 };
+	const char *g[1] = { "red" };
+	pmml_inputs(m, in, 1, x, g);
+	double out[9], mg[3];
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	assert_int_equal(mlmd_explainer_explain(e, ctx, in, 2, out, 9, mg), 0);
+	/* means: x 2, [g = red] 0.5 */
+	double want[9] = { -0.5 * (1 - 2), 0, 1 - 0.5 * 2, 0, 2 * (1 - 0.5), -1 + 2 * 0.5, 0, 0, 0 };
+	for (int i = 0; i < 9; i++)
+		assert_near(out[i], want[i], 1e-15);
+	assert_near(mg[0], 0.5, 1e-15);
+	assert_near(mg[1], 1, 1e-15);
+	assert_near(mg[2], 0, 1e-15);
+	mlmd_explainer_free(e);
+	mlmd_model_free(m);
+	/* a squared covariate is not linear */
+	const char *sq = "<ParameterList><Parameter name=\"p0\"/><Parameter name=\"p1\"/></ParameterList>"
+		"<CovariateList><Predictor name=\"x\"/></CovariateList><PPMatrix><PPCell value=\"2\" predictorName=\"x\" "
+		"parameterName=\"p1\"/></PPMatrix>";
+	snprintf(xml, sizeof xml, PMML_HEAD "%s<GeneralRegressionModel functionName=\"regression\" modelType=\"regression\">"
+		"<MiningSchema><MiningField name=\"x\"/><MiningField name=\"r\" usageType=\"predicted\"/></MiningSchema>%s"
+		"<ParamMatrix><PCell parameterName=\"p0\" beta=\"0.5\"/><PCell parameterName=\"p1\" beta=\"0.2\"/></ParamMatrix>"
+		"</GeneralRegressionModel></PMML>", PMML_DD, sq);
+	m = load_pmml(xml);
+	explainer_fails(m, NULL, 0, MLMD_FAILED_PRECONDITION, "PMML GeneralRegressionModel", "exponent other than 1");
+	mlmd_model_free(m);
+	mlmd_score_ctx_free(ctx);
+}
+
 /* ---- threads ------------------------------------------------------------------------------------ */
 
 enum { T_ROWS = 500, T_THREADS = 4 };
@@ -508,6 +685,8 @@ int main(void)
 		cmocka_unit_test(trace_refuses_other_nodes),
 		cmocka_unit_test(mlp_is_unimplemented),
 		cmocka_unit_test(checks_inputs_and_capacity),
+		cmocka_unit_test(pmml_regression_model),
+		cmocka_unit_test(pmml_general_regression),
 		cmocka_unit_test(threads_share_one_explainer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
