@@ -172,3 +172,32 @@ def test_xgboost_contributions_add_to_output_margin(tmp_path):
   np.testing.assert_allclose(got.sum(axis=1), margin, rtol=1e-5, atol=1e-5)
   ref = booster.predict(xgb.DMatrix(X[:50]), pred_contribs=True)
   np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-5)
+
+
+PMML = """<?xml version="1.0"?><PMML version="4.4" xmlns="http://www.dmg.org/PMML-4_4"><Header/>
+<DataDictionary><DataField name="x" optype="continuous" dataType="double"/>
+<DataField name="g" optype="categorical" dataType="string"><Value value="red"/><Value value="blue"/>
+<Value value="green"/></DataField><DataField name="r" optype="continuous" dataType="double"/></DataDictionary>
+<RegressionModel functionName="regression"><MiningSchema><MiningField name="x"/><MiningField name="g"/>
+<MiningField name="r" usageType="predicted"/></MiningSchema><RegressionTable intercept="1">
+<NumericPredictor name="x" coefficient="2"/><CategoricalPredictor name="g" value="red" coefficient="3"/>
+<CategoricalPredictor name="g" value="blue" coefficient="-1"/></RegressionTable></RegressionModel></PMML>"""
+
+
+def test_pmml_regression_with_a_categorical_field(tmp_path):
+  model = tmp_path / 'reg.pmml'
+  model.write_text(PMML)
+  (tmp_path / 'in.csv').write_text('g,x\nred,1\nblue,2\n,3\n')
+  (tmp_path / 'bg.csv').write_text('x,g\n1,red\n3,blue\n2,green\n')
+  res = subprocess.run([CLI, 'explain', '--model', str(model), '--input', str(tmp_path / 'in.csv'),
+                        '--background', str(tmp_path / 'bg.csv')], capture_output=True, text=True)
+  assert res.returncode == 0, res.stderr
+  rows = list(csv.reader(res.stdout.splitlines()))
+  assert rows[0] == ['contrib_x', 'contrib_g', 'contrib_bias']
+  # means: x 2; g's coefficient over the background (3 - 1 + 0) / 3
+  mean_g = 2 / 3
+  bias = 1 + 2 * 2 + mean_g
+  want = [[2 * (1 - 2), 3 - mean_g, bias], [2 * (2 - 2), -1 - mean_g, bias]]
+  for got, w in zip(rows[1:3], want):
+    np.testing.assert_allclose([float(v) for v in got], w, rtol=1e-15)
+  assert rows[3][1] == '' and float(rows[3][0]) == 2 * (3 - 2)  # g missing: an empty cell
