@@ -3,7 +3,8 @@
  * to the model's inputs through each op it follows and the refusal of
  * others, the linear engine's values against sums worked out here (ONNX
  * LinearRegressor and LinearClassifier built with tests/onnx_build.h),
- * additivity, labels, input and capacity checks, models that are not
+ * additivity, labels, Scalers folded into the coefficients, input and
+ * capacity checks, models that are not
  * explained, and several threads sharing one explainer.
  */
 #include <math.h>
@@ -301,14 +302,13 @@ static void trace_follows_shape_ops(void **state)
 static void trace_refuses_other_nodes(void **state)
 {
 	(void)state;
-	/* a Scaler between the input and the linear node */
+	/* a Normalizer between the input and the linear node */
 	ob b = { 0 };
 	build_regressor(&b, "X");
-	ob_node(&b, "Scaler", "ai.onnx.ml", "scale", "a", "X", ob_floats(&b, "offset", (float[]){ 1, 1, 1 }, 3),
-		ob_floats(&b, "scale", (float[]){ 2, 2, 2 }, 3), NULL);
+	ob_node(&b, "Normalizer", "ai.onnx.ml", "norm", "a", "X", ob_string(&b, "norm", "L2"), NULL);
 	ob_input(&b, "a", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 3 });
 	mlmd_model *m = load_ok(&b);
-	explainer_fails(m, NULL, 0, MLMD_FAILED_PRECONDITION, "node 'scale' (ai.onnx.ml::Scaler) lies between",
+	explainer_fails(m, NULL, 0, MLMD_FAILED_PRECONDITION, "node 'norm' (ai.onnx.ml::Normalizer) lies between",
 		"explained node 'lin'");
 	mlmd_model_free(m);
 	ob_free(&b);
@@ -351,6 +351,45 @@ static void trace_refuses_other_nodes(void **state)
 	explainer_fails(m, NULL, 0, MLMD_FAILED_PRECONDITION, "input 'X'", "dimension 1");
 	mlmd_model_free(m);
 	ob_free(&g);
+}
+
+
+/* Scalers in front of the linear node are folded into its coefficients. */
+static void scaler_is_folded(void **state)
+{
+	(void)state;
+	ob b = { 0 };
+	build_regressor(&b, "X");
+	ob_node(&b, "Scaler", "ai.onnx.ml", "scale", "s1", "X", ob_floats(&b, "offset", (float[]){ 1, -2, 0.5f }, 3),
+		ob_floats(&b, "scale", (float[]){ 2, 0.5f, 4 }, 3), NULL);
+	ob_node(&b, "Scaler", "ai.onnx.ml", "scale0", "a", "s1", ob_floats(&b, "offset", (float[]){ 1 }, 1), NULL);
+	ob_input(&b, "a", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 3 });
+	mlmd_model *m = load_ok(&b);
+	float bgx[6] = { 1, 2, 3, 5, 6, 7 }; /* means 3, 4, 5 */
+	mlmd_tensor bg = t2(MLMD_DTYPE_FLOAT, 2, 3, bgx);
+	mlmd_explainer *e = explainer_ok(m, &bg, 1);
+	assert_string_equal(mlmd_explainer_feature_name(e, 1), "a_1");
+	float x[3] = { 4, 0, -1 };
+	mlmd_tensor in = t2(MLMD_DTYPE_FLOAT, 1, 3, x);
+	double out[4], mg;
+	mlmd_score_ctx *ctx;
+	assert_int_equal(mlmd_score_ctx_new(&ctx), 0);
+	assert_int_equal(mlmd_explainer_explain(e, ctx, &in, 1, out, 4, &mg), 0);
+	/* w_i scale_i (x_i - mean_i); x - 1 (scale0) then ((.) - off) * sc (scale) */
+	assert_near(out[0], -2.0 * 2 * (4 - 3), 1e-15);
+	assert_near(out[1], 3.0 * 0.5 * (0 - 4), 1e-15);
+	assert_near(out[2], 0.25 * 4 * (-1 - 5), 1e-15);
+	double y0 = ((4 - 1) - 1) * 2.0, y1 = ((0 - 1) + 2) * 0.5, y2 = ((-1 - 1) - 0.5) * 4.0;
+	assert_near(mg, 0.5 - 2 * y0 + 3 * y1 + 0.25 * y2, 1e-12);
+	assert_near(out[0] + out[1] + out[2] + out[3], mg, 1e-12);
+	float y;
+	mlmd_tensor o = { .data = &y, .capacity = 1 };
+	assert_int_equal(mlmd_model_score(m, ctx, &in, 1, &o, 1), 0);
+	assert_near(mg, y, 1e-6);
+	mlmd_score_ctx_free(ctx);
+	mlmd_explainer_free(e);
+	mlmd_model_free(m);
+	ob_free(&b);
 }
 
 /* ---- models that are not explained ------------------------------------------------------------ */
@@ -683,6 +722,7 @@ int main(void)
 		cmocka_unit_test(classifier_margins_and_labels),
 		cmocka_unit_test(trace_follows_shape_ops),
 		cmocka_unit_test(trace_refuses_other_nodes),
+		cmocka_unit_test(scaler_is_folded),
 		cmocka_unit_test(mlp_is_unimplemented),
 		cmocka_unit_test(checks_inputs_and_capacity),
 		cmocka_unit_test(pmml_regression_model),

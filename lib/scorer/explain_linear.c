@@ -12,6 +12,12 @@
  * the margin. A missing value (NaN) in an explained row makes its
  * contribution and the margin NaN, as the scorer's margin is.
  *
+ * ONNX Scalers right in front of the linear node ((x - offset) * scale, an
+ * affine map) are folded into its coefficients: the contributions are those
+ * of the model's inputs, w_i scale_i (x_i - mean_i). (The scorer rounds the
+ * Scaler's output to float; the folded margin does not, so it may differ
+ * from the scorer's in the 7th digit.)
+ *
  * ONNX LinearClassifier with one coefficient row and two classes: the
  * scorer (like onnxruntime) scores the classes [-s, s] with s = w . x + b,
  * so the two margins are one number's two signs; the engine explains one
@@ -146,6 +152,15 @@ int mlmd__sc_xlin_finish(sc_xeng *e, sc_xlin *l, const mlmd_tensor *background, 
 	return 0;
 }
 
+static const sc_node *producer(const mlmd_model *m, int v)
+{
+	for (int k = 0; v >= 0 && k < m->n_nodes; k++)
+		for (int o = 0; o < m->nodes[k].nout; o++)
+			if (m->nodes[k].out[o] == v)
+				return &m->nodes[k];
+	return NULL;
+}
+
 /* The ONNX engine: the model's core node is a LinearRegressor or a
  * LinearClassifier fed from the inputs through the ops the trace follows. */
 static int onnx_linear(sc_xeng **out, const mlmd_model *m, const sc_node *core, const mlmd_tensor *background,
@@ -155,9 +170,20 @@ static int onnx_linear(sc_xeng **out, const mlmd_model *m, const sc_node *core, 
 	bool cls = !strcmp(core->op->name, "LinearClassifier");
 	sc_pool pool = { 0 };
 	sc_xfeat *tf;
-	int64_t nf;
-	int rc = mlmd__sc_explain_trace(m, core, &pool, &tf, &nf);
-	int64_t T = a->targets;
+	int64_t nf, T = a->targets, cols = (int64_t)a->n_coef / T;
+	/* the Scalers right in front of the node, folded into the coefficients: traced from the first */
+	const sc_node *from = core, *scalers[16];
+	int n_scalers = 0;
+	for (const sc_node *p; n_scalers < 16 && (p = producer(m, from->in[0])) && !strcmp(p->op->domain, "ai.onnx.ml") &&
+		!strcmp(p->op->name, "Scaler");)
+		from = scalers[n_scalers++] = p;
+	int rc = mlmd__sc_explain_trace(m, from, &pool, &tf, &nf);
+	for (int s = 0; !rc && s < n_scalers; s++) {
+		const sc_pre_attr *sa = scalers[s]->attr;
+		if ((sa->n_a > 1 && (int64_t)sa->n_a != cols) || (sa->n_b > 1 && (int64_t)sa->n_b != cols))
+			rc = mlmd__fail(MLMD_FAILED_PRECONDITION, "node '%s' (ai.onnx.ml::Scaler) has %zu offsets and %zu scales "
+				"for %lld columns", scalers[s]->name, sa->n_a, sa->n_b, (long long)cols);
+	}
 	if (!rc && (int64_t)a->n_coef != T * nf)
 		rc = mlmd__fail(MLMD_FAILED_PRECONDITION, "node '%s' (ai.onnx.ml::%s) has %zu coefficients for %lld row(s); "
 			"its input traces to %lld column(s)", core->name, core->op->name, a->n_coef, (long long)T,
@@ -190,6 +216,17 @@ static int onnx_linear(sc_xeng **out, const mlmd_model *m, const sc_node *core, 
 			l->w[i] = a->coef[i];
 		for (int k = 0; k < K; k++)
 			l->b[k] = a->n_icpt ? a->icpt[k] : 0;
+		/* w . ((x - off) * sc) + b = (w * sc) . x + (b - sum w * sc * off), Scaler by Scaler towards the inputs */
+		for (int s = 0; s < n_scalers; s++) {
+			const sc_pre_attr *sa = scalers[s]->attr;
+			for (int k = 0; k < K; k++)
+				for (int64_t j = 0; j < nf; j++) {
+					double off = sa->n_a ? sa->a[sa->n_a > 1 ? j : 0] : 0, sc = sa->n_b ? sa->b[sa->n_b > 1 ? j : 0] : 1;
+					double *w = &l->w[(size_t)k * (size_t)nf + (size_t)j];
+					*w *= sc;
+					l->b[k] -= *w * off;
+				}
+		}
 	}
 	mlmd__sc_pool_free(&pool);
 	for (int64_t j = 0; !rc && j < nf; j++) {

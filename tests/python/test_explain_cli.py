@@ -1,7 +1,7 @@
 """`mlmd explain` on real models: scikit-learn LinearRegression and
 LogisticRegression exported to ONNX (tests/scorer_models.py), compared with
 w . (x - mean) computed here with numpy from the estimators' own
-coefficients; the header's names, K classes, --background, --threads giving
+coefficients (a StandardScaler folded in); the header's names, K classes, --background, --threads giving
 the same bytes, refusals and exit statuses; and an XGBoost model whose
 contributions add up to its output_margin.
 """
@@ -21,6 +21,7 @@ import scorer_models as sm  # noqa: E402
 sklearn = pytest.importorskip('sklearn')
 from sklearn.linear_model import LinearRegression, LogisticRegression  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
+from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -109,6 +110,23 @@ def test_binary_logistic_has_one_margin(tmp_path):
   np.testing.assert_allclose(got.sum(axis=1), est.decision_function(X[:30]), rtol=1e-4, atol=1e-4)
 
 
+def test_standard_scaler_is_folded(tmp_path):
+  X, y = sm.data(300, 4, seed=10)
+  sc = StandardScaler().fit(X)
+  est = LogisticRegression(max_iter=1000).fit(sc.transform(X), sm.classes(y, 3))
+  model = sm.logistic(est, 4, tmp_path / 'scaled.onnx', scaler=sc)
+  write_csv(tmp_path / 'bg.csv', X[:200])
+  header, got, _ = explain(tmp_path, model, X[200:250], '--background', str(tmp_path / 'bg.csv'))
+  assert header[:5] == [f'contrib_0_{n}' for n in NAMES] + ['contrib_0_bias']
+  # the contributions of the raw inputs: coef_i / scale_i (x_i - mean_i)
+  W = f32(est.coef_) * f32(1.0 / sc.scale_)
+  mean, x = f32(X[:200]).mean(axis=0), f32(X[200:250])
+  for k in range(3):
+    np.testing.assert_allclose(got[:, k * 5:k * 5 + 4], (x - mean) * W[k], rtol=1e-9, atol=1e-12)
+  margins = np.stack([got[:, k * 5:(k + 1) * 5].sum(axis=1) for k in range(3)], axis=1)
+  np.testing.assert_allclose(margins, est.decision_function(sc.transform(X[200:250])), rtol=1e-4, atol=1e-4)
+
+
 def test_threads_give_the_same_bytes(tmp_path):
   X, y = sm.data(2000, 4, seed=6)
   est = LogisticRegression(max_iter=1000).fit(X, sm.classes(y, 3))
@@ -139,12 +157,12 @@ def test_refusals_and_usage(tmp_path):
   err = explain(tmp_path, model, X[:5], expect=1)
   assert "model '" in err and 'explanations need a tree ensemble or a linear model' in err
   assert "its output comes from node" in err
-  # a StandardScaler in front of the logistic regression: named
-  sc = StandardScaler().fit(X)
-  est = LogisticRegression(max_iter=1000).fit(sc.transform(X), sm.classes(y, 2))
-  model = sm.logistic(est, 4, tmp_path / 'scaled.onnx', scaler=sc)
+  # an Imputer in front of the linear model: named
+  imp = SimpleImputer().fit(X)
+  est = LogisticRegression(max_iter=1000).fit(X, sm.classes(y, 2))
+  model = sm.logistic(est, 4, tmp_path / 'imputed.onnx', imputer=imp)
   err = explain(tmp_path, model, X[:5], expect=1)
-  assert '(ai.onnx.ml::Scaler) lies between the model' in err
+  assert '(ai.onnx.ml::Imputer) lies between the model' in err
   # usage errors
   lin = sm.linear_regressor(LinearRegression().fit(X, y), 4, tmp_path / 'lin.onnx')
   for args in (['--threads', '0'], ['--batch', 'x'], ['--bogus'], []):
