@@ -121,6 +121,7 @@ TEST_LDFLAGS_test_scorer := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=reall
 TEST_LDFLAGS_test_pmml := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=aligned_alloc \
 	-Wl,--wrap=free
 TEST_LDFLAGS_test_serving := -lpthread
+TEST_LDFLAGS_test_explain := -lpthread
 # test_nodes counts the library's string comparisons (cost per property).
 TEST_LDFLAGS_test_nodes := -Wl,--wrap=strcmp
 # tests/backend_custom.c: a storage backend written as a host would, on the
@@ -175,9 +176,15 @@ check-san-clang: $(addprefix $(B)/tests-san-clang/,$(TESTS)) $(B)/locale/de_DE.U
 $(B)/tests-tsan/test_serving: tests/test_serving.c tests/onnx_build.h $(B)/libmlmd-tsan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(TSAN) $< -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
-check-tsan: $(B)/tests-tsan/test_serving
+# Several threads explaining with one explainer (test_explain), likewise.
+$(B)/tests-tsan/test_explain: tests/test_explain.c tests/onnx_build.h $(B)/libmlmd-tsan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(TSAN) $< -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
+check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain
 	@echo "== test_serving swap (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving swap
+	@echo "== test_explain (tsan)"
+	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_explain
 
 # The store's conformance suites on the other backends: an SQLite file
 # always, the backend of tests/backend_custom.c (outside the library, opened

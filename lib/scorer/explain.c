@@ -440,9 +440,8 @@ static int not_explainable(const mlmd_model *m)
 	if (!strcmp(m->format, "pmml") && m->n_nodes == 1) {
 		const pdoc *d = m->nodes[0].attr; /* the PMML op's attributes start with its document */
 		int k = d && d->top ? d->top->kind : -1;
-		return mlmd__fail(MLMD_UNIMPLEMENTED, "%s; it is a PMML %s%s", need,
-			k >= 0 && k < (int)(sizeof pmml_kinds / sizeof *pmml_kinds) ? pmml_kinds[k] : "model",
-			k == M_REGRESSION || k == M_GENERAL ? " whose predictor is not linear" : "");
+		return mlmd__fail(MLMD_UNIMPLEMENTED, "%s; it is a PMML %s", need,
+			k >= 0 && k < (int)(sizeof pmml_kinds / sizeof *pmml_kinds) ? pmml_kinds[k] : "model");
 	}
 	if (m->n_outputs == 0)
 		return mlmd__fail(MLMD_UNIMPLEMENTED, "%s; it has no output", need);

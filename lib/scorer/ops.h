@@ -103,6 +103,17 @@ typedef struct sc_linear_attr {
 	const char *const *labels_str;
 } sc_linear_attr;
 
+/* The prepared attributes of Scaler, Normalizer, Binarizer and Imputer
+ * (ops_ml.c); the linear explainer folds a Scaler into the coefficients. */
+typedef struct sc_pre_attr {
+	size_t n_a, n_b;
+	const float *a, *b;     /* Scaler offset/scale; Imputer values */
+	const int64_t *ia;      /* Imputer int64 values */
+	double x;               /* Binarizer threshold; Imputer replaced float */
+	int64_t ix;             /* Imputer replaced int64 */
+	int norm;               /* Normalizer: 0 MAX, 1 L1, 2 L2 */
+} sc_pre_attr;
+
 /* ---- the registry (registry.c) ------------------------------------------------------- */
 
 /* The operator of that domain ("" for ai.onnx) and name, or NULL. */

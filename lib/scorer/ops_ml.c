@@ -182,14 +182,7 @@ static int run_lincls(const sc_node *n, sc_run *r)
 
 /* ---- Scaler, Normalizer, Binarizer, Imputer --------------------------------------------------- */
 
-typedef struct {
-	size_t n_a, n_b;
-	const float *a, *b;     /* Scaler offset/scale; Imputer values */
-	const int64_t *ia;      /* Imputer int64 values */
-	double x;               /* Binarizer threshold; Imputer replaced float */
-	int64_t ix;             /* Imputer replaced int64 */
-	int norm;               /* Normalizer: 0 MAX, 1 L1, 2 L2 */
-} pre_attr;
+typedef sc_pre_attr pre_attr;
 
 static int prep_scaler(sc_node *n, sc_load *L)
 {
