@@ -480,3 +480,54 @@ def test_pmml_classification_multiway(tmp_path):
       np.testing.assert_allclose(margins[r], v[(0, 1)], atol=1e-12)
   finally:
     ex.close()
+
+
+# ---- through the command-line tool ---------------------------------------------------------------
+
+CLI = os.environ.get('MLMD_CLI', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'build', 'mlmd'))
+
+
+def write_csv(path, X):
+  import csv
+  with open(path, 'w', newline='') as f:
+    w = csv.writer(f)
+    w.writerow(['f%d' % j for j in range(X.shape[1])])
+    for row in X:
+      w.writerow(['' if np.isnan(v) else repr(float(v)) for v in row])
+
+
+def test_cli_explain(tmp_path):
+  import csv
+  import subprocess
+  booster, X = train('multi:softprob', seed=9, rounds=8, depth=6)
+  model = tmp_path / 'm.json'
+  booster.save_model(str(model))
+  rows = X[:40]
+  write_csv(tmp_path / 'in.csv', rows)
+  res = subprocess.run([CLI, 'explain', '--model', str(model), '--input', str(tmp_path / 'in.csv'), '--threads', '2'],
+                       capture_output=True, text=True)
+  assert res.returncode == 0, res.stderr
+  table = list(csv.reader(res.stdout.splitlines()))
+  header, body = table[0], table[1:]
+  assert header[:2] == ['contrib_0_f0', 'contrib_0_f1'] and header[F] == 'contrib_0_bias'
+  assert len(header) == 3 * (F + 1) and len(body) == len(rows)
+  got = np.array([[float(v) for v in r] for r in body]).reshape(len(rows), 3, F + 1)
+  want, want_m = reference(booster, rows)
+  np.testing.assert_allclose(got, want, rtol=0, atol=1e-5 * max(1.0, np.abs(want_m).max()))
+  # an ONNX tree ensemble needs --background
+  pytest.importorskip('onnx')
+  import scorer_models as sm
+  onnx_path = tmp_path / 'm.onnx'
+  sm.xgboost_to_onnx(booster, F, str(onnx_path), 'multi:softprob', n_classes=3)
+  res = subprocess.run([CLI, 'explain', '--model', str(onnx_path), '--input', str(tmp_path / 'in.csv')],
+                       capture_output=True, text=True)
+  assert res.returncode == 1
+  assert 'ONNX tree ensembles carry no node covers: give a background sample (--background)' in res.stderr
+  write_csv(tmp_path / 'bg.csv', X)
+  res = subprocess.run([CLI, 'explain', '--model', str(onnx_path), '--input', str(tmp_path / 'in.csv'),
+                        '--background', str(tmp_path / 'bg.csv')], capture_output=True, text=True)
+  assert res.returncode == 0, res.stderr
+  body = list(csv.reader(res.stdout.splitlines()))[1:]
+  got = np.array([[float(v) for v in r] for r in body]).reshape(len(rows), 3, F + 1)
+  margins = booster.predict(xgb.DMatrix(rows), output_margin=True)
+  np.testing.assert_allclose(got.sum(axis=2), margins, rtol=0, atol=1e-5 * max(1.0, np.abs(margins).max()))
