@@ -29,7 +29,9 @@
  * the way (the cover-weighted mean of the leaves); averaging ensembles
  * divide the leaf values by the number of trees. Covers: XGBoost's
  * sum_hessian, PMML's recordCount, ONNX counted from a background sample.
- * A node whose cover is 0 gives its children fraction 0.
+ * A node whose cover is 0 gives its children fraction 0. Which trees a
+ * model holds, and their covers, is explain_tree_model.c's and
+ * explain_tree_pmml.c's.
  */
 #include <math.h>
 #include <stdio.h>
@@ -299,7 +301,7 @@ static inline bool go_true(const xint *g, double x)
 
 /* cover[i] = how many of the n rows of x (n x nc) reach source node i,
  * walking as the model does. */
-static void count_covers(const sc_tree_view *v, const double *x, int64_t n, int64_t nc, double *cover)
+void mlmd__sc_xtree_count_covers(const sc_tree_view *v, const double *x, int64_t n, int64_t nc, double *cover)
 {
 	for (int k = 0; k < v->n_trees; k++)
 		for (int64_t r = 0; r < n; r++) {
@@ -682,84 +684,30 @@ int mlmd__sc_xeng_trees_src(sc_xeng **out, const mlmd_model *m, const sc_tree_sr
 	return 0;
 }
 
-int mlmd__sc_xeng_trees(sc_xeng **out, const mlmd_model *m, const mlmd_tensor *background, size_t n_background)
+int mlmd__sc_xtree_engine(sc_xeng **out, const mlmd_model *m, const sc_trees *T, const double *cover,
+	const sc_xfeat *feats, int64_t n_cols, int binary_id, const char *const *given, const int64_t *labels_int,
+	const char *const *labels_str, const char *what)
 {
-	const sc_trees *T = NULL;
-	const char *const *given = NULL;
-	const int64_t *labels_int = NULL;
-	const char *const *labels_str = NULL;
-	const sc_node *node = NULL;
-	int n_features = 0, binary_id = -1;
-	bool softprob = false, classifier = false, onnx = false; /* softprob: labels are the class indexes */
-	if (!strcmp(m->format, "pmml"))
-		return mlmd__sc_xeng_pmml_trees(out, m);
-	if (!strcmp(m->format, "xgboost-json") && m->n_nodes == 1 &&
-		!mlmd__sc_xgb_explain_info(&m->nodes[0], &T, &given, &n_features, &softprob)) {
-		node = &m->nodes[0];
-	} else {
-		int rc = mlmd__sc_explain_core(m, &node);
-		if (rc)
-			return rc;
-		if (mlmd__sc_onnx_trees_explain_info(node, &T, &classifier, &binary_id, &labels_int, &labels_str))
-			return 1; /* a linear model */
-		onnx = true;
-	}
-	sc_tree_view v;
-	mlmd__sc_trees_view(T, &v);
 	sc_xeng *e;
 	teng *E;
 	int rc = new_engine(&e, &E);
 	if (rc)
 		return rc;
-	double *counted = NULL;
+	sc_tree_view v;
+	mlmd__sc_trees_view(T, &v);
 	E->T = T;
-	char what[300];
-	snprintf(what, sizeof what, "model %s: node '%s'", m->format, node->name);
-	if (onnx) {
-		int64_t nf;
-		if ((rc = mlmd__sc_explain_trace(m, node, &E->pool, &E->feats, &nf)))
-			goto fail;
-		if (nf < mlmd__sc_trees_n_features(T) || nf > 10000000) {
-			rc = mlmd__fail(MLMD_FAILED_PRECONDITION, "%s: the trees use %d features, the input has %lld columns",
-				what, mlmd__sc_trees_n_features(T), (long long)nf);
-			goto fail;
-		}
-		E->n_cols = (int)nf;
-		int64_t rows = n_background && background && background[0].rank >= 1 ? background[0].dims[0] : 0;
-		if (!background || rows < 1) {
-			rc = mlmd__fail(MLMD_FAILED_PRECONDITION, "model node '%s' (%s): ONNX tree ensembles carry no node "
-				"covers: give a background sample (--background) to count them from", node->name, node->op->name);
-			goto fail;
-		}
-		double *bx = malloc((size_t)rows * (size_t)E->n_cols * sizeof *bx + 1);
-		counted = calloc((size_t)v.n_nodes + 1, sizeof *counted);
-		if (!bx || !counted) {
-			free(bx);
-			rc = MLMD_OOM();
-			goto fail;
-		}
-		rc = mlmd__sc_explain_gather(background, n_background, E->feats, E->n_cols, rows, bx);
-		if (!rc)
-			count_covers(&v, bx, rows, E->n_cols, counted);
-		free(bx);
-		if (rc)
-			goto fail;
-	} else {
-		E->direct = true;
-		E->n_cols = n_features;
-		if (!v.cover) {
-			rc = mlmd__fail(MLMD_FAILED_PRECONDITION, "%s: the trees have no sum_hessian (node covers); save the "
-				"model with XGBoost >= 1.0's JSON format", what);
-			goto fail;
-		}
+	E->n_cols = (int)n_cols;
+	E->direct = !feats;
+	if (feats && !(E->feats = mlmd__sc_alloc_array(&E->pool, (size_t)n_cols + 1, sizeof *E->feats)))
+		rc = MLMD_OOM();
+	else if (feats)
+		sc_memcpy(E->feats, feats, (size_t)n_cols * sizeof *feats);
+	if (!rc)
+		rc = finish(e, E, m, &v, cover, binary_id, given, labels_int, labels_str, what);
+	if (rc) {
+		free_trees(e);
+		return rc;
 	}
-	if ((rc = finish(e, E, m, &v, counted ? counted : v.cover, binary_id, given, labels_int, labels_str, what)))
-		goto fail;
-	free(counted);
 	*out = e;
 	return 0;
-fail:
-	free(counted);
-	free_trees(e);
-	return rc;
 }
