@@ -257,7 +257,7 @@ static void categorical_counts(void **state)
 	assert_false(d.drift);
 	/* many categories: the table grows */
 	enum { N = 5000 };
-	static char names[N][8];
+	static char names[N][16];
 	static const char *many[N];
 	for (int i = 0; i < N; i++) {
 		snprintf(names[i], sizeof names[i], "k%d", i);
