@@ -210,12 +210,12 @@ static void table_out(const result *res, size_t n, double psi, double pvalue)
 		const mlmd_drift_column *c = &res[i].c;
 		int num = c->kind == MLMD_COLUMN_NUMERIC;
 		char b[7][32];
-		printf("%-*s  %-11s  %9lld  %9lld  %8lld  %8lld  %10s  %10s  %11s  %10s  %10s  %10s  %10s  %s\n", w,
+		printf("%-*s  %-11s  %9lld  %9lld  %8lld  %8lld  %10s  %10s  %11s  %10s  %10s  %10s  %10s%s\n", w,
 		       res[i].name, num ? "numeric" : "categorical", (long long)c->n_reference, (long long)c->n_current,
 		       (long long)c->missing_reference, (long long)c->missing_current, fig(b[0], 32, c->ks, num),
 		       fig(b[1], 32, c->ks_pvalue, num), fig(b[2], 32, c->wasserstein, num), fig(b[3], 32, c->psi, 1),
 		       fig(b[4], 32, c->js, 1), fig(b[5], 32, c->chi2, !num), fig(b[6], 32, c->chi2_pvalue, !num),
-		       c->drift ? "DRIFT" : "");
+		       c->drift ? "  DRIFT" : "");
 		drifted += c->drift != 0;
 	}
 	char a[32], b[32];

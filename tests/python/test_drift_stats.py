@@ -275,3 +275,22 @@ def test_refusals(files, tmp_path):
     res = mlmd('drift', *args)
     assert res.returncode == 2, (args, res.stderr)
     assert res.stderr.startswith('mlmd: '), res.stderr
+
+
+def test_infinities_and_standard_input(tmp_path):
+  # a third of the reference at -inf, none of the current: Wasserstein is
+  # infinite (null in JSON), KS counts -inf like any value
+  ref = tmp_path / 'ref.csv'
+  ref.write_text('x,y\n-inf,1\n1,2\n2,3\n')
+  cur = '\n'.join(['x,y', '1,1', '2,2', '3,3']) + '\n'
+  env = {k: v for k, v in os.environ.items() if k != 'MLMD_STORE'}
+  res = subprocess.run([CLI, 'drift', '--reference', str(ref), '--current', '-', '--json'], input=cur,
+                       capture_output=True, text=True, env=env)
+  assert res.returncode == 0, res.stderr
+  x, y = json.loads(res.stdout)['columns']
+  assert x['wasserstein'] is None
+  near(x['ks'], stats.ks_2samp([-np.inf, 1, 2], [1, 2, 3]).statistic, 'ks')
+  near(y['wasserstein'], stats.wasserstein_distance([1, 2, 3], [1, 2, 3]), 'wasserstein')
+  assert y['ks'] == 0 and not y['drift']
+  res = mlmd('drift', '--reference', '-', '--current', '-')
+  assert res.returncode == 2
