@@ -327,8 +327,8 @@ int cmd_drift(int argc, char **argv)
 		for (char *tok = list ? strtok(list, ",") : NULL; tok; tok = strtok(NULL, ",")) {
 			for (int k = 0; k < 2; k++)
 				if (header_find(&s[k], tok) < 0) {
-					rc = cli_failed("column '%s' is not in %s (its columns: %zu in the header line)", tok,
-							s[k].path, s[k].n_header);
+					rc = cli_failed("column '%s' is not in %s (not in its header line)", tok,
+							s[k].path);
 					goto out;
 				}
 			if (n == cap) {

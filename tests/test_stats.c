@@ -206,6 +206,10 @@ static void chi2_table_and_tail(void **state)
 	REL(mlmd_stat_chi2_sf(1000, 10), 1.870290720915977e-208, 1e-10);
 	REL(mlmd_stat_chi2_sf(7, 2), exp(-3.5), 1e-13);
 	assert_true(mlmd_stat_chi2_sf(0, 3) == 1);
+	assert_true(mlmd_stat_chi2_sf(INFINITY, 3) == 0);
+	int64_t none[] = { 0, 0 }, two[] = { 3, 4 };
+	OK(mlmd_stat_chi2(none, two, 2, &x, &pv, &dof)); /* a side with no count */
+	assert_true(x == 0 && pv == 1 && dof == 0);
 	assert_true(isnan(mlmd_stat_chi2_sf(1, 0)));
 }
 

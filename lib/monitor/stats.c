@@ -77,6 +77,8 @@ double mlmd_stat_chi2_sf(double x, double dof)
 {
 	if (!(dof > 0) || isnan(x))
 		return NAN;
+	if (isinf(x))
+		return x > 0 ? 0 : 1;
 	return gamma_q(dof / 2, x / 2);
 }
 
