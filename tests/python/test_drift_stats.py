@@ -319,3 +319,25 @@ def test_wide_magnitudes_through_the_sort(tmp_path):
   for k in NUMERIC_KEYS:
     near(c[k], want[k], k)
   assert c['drift']
+
+
+def test_same_output_in_a_comma_decimal_locale(files):
+  # the CLI calls setlocale(LC_ALL, ""): numbers must read and print the same
+  _, ref_csv, cur_csv = files
+  locpath = os.environ.get('LOCPATH', os.path.join(ROOT, 'build', 'locale'))
+  out = {}
+  for lang in ('C', 'de_DE.UTF-8'):
+    env = dict(os.environ, LC_ALL=lang, LANG=lang, LOCPATH=locpath)
+    env.pop('MLMD_STORE', None)
+    for fmt in ([], ['--json']):
+      res = subprocess.run([CLI, 'drift', '--reference', ref_csv, '--current', cur_csv, '--psi-threshold', '0.25',
+                            *fmt], capture_output=True, text=True, env=env)
+      assert res.returncode == 0, res.stderr
+      out[lang, bool(fmt)] = res.stdout
+  check = subprocess.run(['/usr/bin/python3', '-c', 'import locale; locale.setlocale(locale.LC_ALL, ""); '
+                          'print(locale.localeconv()["decimal_point"])'], capture_output=True, text=True,
+                         env=dict(os.environ, LC_ALL='de_DE.UTF-8', LOCPATH=locpath))
+  assert check.stdout.strip() == ',', f'de_DE.UTF-8 is not available under {locpath}: make check builds it'
+  assert out['C', True] == out['de_DE.UTF-8', True]
+  assert out['C', False] == out['de_DE.UTF-8', False]
+  assert 'PSI >= 0.25' in out['C', False]
