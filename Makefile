@@ -195,7 +195,7 @@ check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain
 CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage test_concurrency test_faults test_plans \
 	test_locale test_files test_limits test_txn test_tracking test_tracking_api test_audit test_registry \
 	test_serving_registry test_serving_gate test_registry_api test_delete test_retention test_impact test_labels \
-	test_datagov_api
+	test_datagov_api test_profile_store
 check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
 		MLMD_TEST_BACKEND=sqlite-file $(TEST_ENV) $(B)/tests/$$t; done
@@ -229,6 +229,7 @@ FUZZ_SRC_import := cli/import.c cli/importer.c cli/import_dg.c cli/util.c
 FUZZ_MAXLEN_import := 8192
 FUZZ_SRC_time := cli/util.c
 FUZZ_MAXLEN_time := 256
+FUZZ_MAXLEN_profile := 8192
 .SECONDEXPANSION:
 $(B)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libmlmd-san.a $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)
@@ -400,8 +401,8 @@ BENCH_PMML_MODELS ?= IrisRandomForest AuditRandomForest HousingRFClassifier Hous
 BENCH_QUERY_SIZES ?= 100000 505000
 bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_scorer \
 		$(B)/bench/bench_serving $(B)/bench/bench_pmml $(B)/bench/bench_tracking $(B)/bench/bench_audit $(B)/bench/bench_registry \
-		$(B)/bench/bench_datagov $(B)/bench/bench_labels $(B)/bench/bench_gate $(B)/bench/bench_explain \
-		$(B)/bench/xgb100.json
+		$(B)/bench/bench_datagov $(B)/bench/bench_labels $(B)/bench/bench_gate $(B)/bench/bench_drift \
+		$(B)/bench/bench_explain $(B)/bench/xgb100.json
 	@mkdir -p $(B)/bench
 	$(B)/bench/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
 	$(B)/bench/bench_explain $(B)/bench/xgb100.json 3 | tee $(B)/bench/explain.txt
@@ -417,6 +418,7 @@ bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B
 	$(B)/bench/bench_gate $(B)/bench tests/fuzz/corpus/model/xgb_binary_logistic.json $(B)/bench/xgb100.json \
 		| tee $(B)/bench/gate.txt
 	$(B)/bench/bench_datagov $(B)/bench | tee $(B)/bench/datagov.txt
+	$(B)/bench/bench_drift $(B)/bench $(B)/mlmd | tee $(B)/bench/drift.txt
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py $(B)/bench/store.txt $(B)/bench
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python_tracking.py $(B)/bench | tee $(B)/bench/python-tracking.txt
 	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/bench/bench_query $(B)/bench $$n; done

@@ -518,6 +518,135 @@ static void poison_and_gate(mlmd_store *s, const char *uri, int64_t dataset)
 	printf("  gate      label removed (a false alarm): iris@prod loads again\n");
 }
 
+/* 6b. monitoring (with --govern): a reference profile of the model's four
+ * input columns, from the rows it was trained on, recorded next to the model
+ * in lineage. A scorer bound to the store counts what it serves into the
+ * profile's bins and records a drift window at each flush. */
+static const char *FEATURES[F] = { "sepal_length", "sepal_width", "petal_length", "petal_width" };
+
+static void record_profile(mlmd_store *s, int64_t model, int64_t dataset, float x[][F], int n)
+{
+	static double col[F][MAX_ROWS];
+	size_t m = 0;
+	for (int i = 0; i < n; i++) {
+		if (i % 3 == 0)
+			continue; /* held out: not training data */
+		for (int j = 0; j < F; j++)
+			col[j][m] = x[i][j];
+		m++;
+	}
+	mlmd_profile_input in[F];
+	for (int j = 0; j < F; j++)
+		in[j] = (mlmd_profile_input){ .name = FEATURES[j], .n = m, .numbers = col[j] };
+	mlmd_profile *p;
+	int64_t id;
+	if (mlmd_profile_build(&p, in, F, NULL))
+		die("profile the training rows");
+	if (mlmd_profile_record(s, model, NULL, p, dataset, NULL, &id))
+		die("record the profile");
+	const mlmd_profile_column *pl = mlmd_profile_column_at(p, 2);
+	printf("  profile   model #%lld: reference profile #%lld of %zu training rows, %d columns (%s: mean %.2f, "
+	       "deciles %.2f .. %.2f)\n", (long long)model, (long long)id, m, F, pl->name, pl->mean, pl->edges[0],
+	       pl->edges[pl->n_bins - 2]);
+	mlmd_profile_free(p);
+}
+
+/* The Deployment context a scorer records into, by name. */
+static int64_t deployment_id(mlmd_store *s, const char *name)
+{
+	Mlmd__Pb__GetContextByTypeAndNameRequest rq = MLMD__PB__GET_CONTEXT_BY_TYPE_AND_NAME_REQUEST__INIT;
+	Mlmd__Pb__GetContextByTypeAndNameResponse *rs;
+	rq.type_name = "Deployment";
+	rq.context_name = (char *)name;
+	if (mlmd_store_get_context_by_type_and_name(s, &rq, &rs) || !rs->context)
+		die("find the deployment");
+	int64_t id = rs->context->id;
+	mlmd_message_free(rs);
+	return id;
+}
+
+/* 7a. drift (with --govern): the window served above matched the profile.
+ * Then an upstream change starts reporting petal lengths 60 % larger: the
+ * next window drifts, and the deployment is labelled DRIFTED (a label that
+ * informs; it blocks serving only if someone puts it in the serving gate). */
+static void drift_step(mlmd_store *s, const char *uri, float x[][F], int n, int64_t stable_windows,
+		       int64_t stable_drifted)
+{
+	printf("  drift     serving window: %lld recorded, %lld drifted (the rows look like the training data)\n",
+	       (long long)stable_windows, (long long)stable_drifted);
+	static float shifted[MAX_ROWS][F];
+	for (int i = 0; i < n; i++) {
+		memcpy(shifted[i], x[i], sizeof shifted[i]);
+		shifted[i][2] *= 1.6f;
+	}
+	mlmd_scorer_options so = MLMD_SCORER_OPTIONS_INIT;
+	so.store_uri = uri;
+	so.model_ref = "iris@prod";
+	so.deployment = "demo";
+	mlmd_scorer *scorer;
+	mlmd_scorer_ctx *c;
+	if (mlmd_scorer_open(&scorer, &so) || mlmd_scorer_ctx_new(scorer, &c))
+		die("scorer");
+	mlmd_tensor in = { .dtype = MLMD_DTYPE_FLOAT, .rank = 2, .dims = { n, F }, .data = shifted };
+	mlmd_tensor out[1] = { { 0 } };
+	if (mlmd_scorer_score(c, &in, 1, out, 1))
+		die("serve the shifted rows");
+	mlmd_scorer_ctx_free(c);
+	if (mlmd_scorer_flush(scorer))
+		die("flush");
+	int64_t drifted, windows = mlmd_scorer_drift_windows(scorer, &drifted);
+	int64_t serving = mlmd_scorer_execution_id(scorer);
+	if (mlmd_scorer_free(scorer))
+		die("close the scorer");
+	if (drifted != 1)
+		die("the shifted window was not found drifted");
+	mlmd_label_list *labels;
+	if (mlmd_labels_effective(s, MLMD_NODE_CONTEXT, deployment_id(s, "demo"), 0, &labels))
+		die("labels");
+	const char *reason = NULL;
+	for (size_t i = 0; i < labels->n; i++)
+		if (!strcmp(labels->labels[i].label, "DRIFTED"))
+			reason = labels->labels[i].reason;
+	if (!reason)
+		die("the deployment was not labelled DRIFTED");
+	printf("  drift     petal_length x1.6: %lld window drifted; deployment 'demo' labelled DRIFTED: %s "
+	       "(mlmd drift --store ... --execution %lld)\n", (long long)windows, reason, (long long)serving);
+	mlmd_label_list_free(labels);
+}
+
+/* 5b. explain (with --govern): why the model predicted a held-out row's
+ * class: each feature's contribution to that class's margin, against the
+ * training rows' means (mlmd/explain.h). */
+static void explain_row(mlmd_model *m, float x[][F], int n, const float *row)
+{
+	static float bg[MAX_ROWS][F];
+	int nb = 0;
+	for (int i = 0; i < n; i++)
+		if (i % 3)
+			memcpy(bg[nb++], x[i], sizeof bg[0]);
+	mlmd_tensor bgt = { .dtype = MLMD_DTYPE_FLOAT, .rank = 2, .dims = { nb, F }, .data = bg };
+	mlmd_explainer *e;
+	mlmd_score_ctx *sc;
+	if (mlmd_explainer_new(&e, m, &bgt, 1) || mlmd_score_ctx_new(&sc))
+		die("explainer");
+	size_t k = mlmd_explainer_output_count(e), nf = mlmd_explainer_feature_count(e);
+	double out[K * (F + 1)], margins[K];
+	mlmd_tensor in = { .dtype = MLMD_DTYPE_FLOAT, .rank = 2, .dims = { 1, F }, .data = (void *)row };
+	if (k != K || nf != F || mlmd_explainer_explain(e, sc, &in, 1, out, K * (F + 1), margins))
+		die("explain");
+	size_t best = 0;
+	for (size_t j = 1; j < k; j++)
+		best = margins[j] > margins[best] ? j : best;
+	const double *c = out + best * (F + 1);
+	printf("  explain   a held-out row -> %s (%s, margin %.2f = bias %.2f", mlmd_explainer_output_label(e, best),
+	       mlmd_explainer_method(e), margins[best], c[F]);
+	for (int j = 0; j < F; j++)
+		printf(" %+.2f %s", c[j], FEATURES[j]);
+	printf(")\n");
+	mlmd_score_ctx_free(sc);
+	mlmd_explainer_free(e);
+}
+
 static void audit_summary(mlmd_store *s)
 {
 	mlmd_audit_verdict *v;
@@ -692,6 +821,8 @@ int main(int argc, char **argv)
 		correct += !strcmp(((const char **)out[0].data)[i], CLASSES[held_y[i]]);
 	double accuracy = (double)correct / nh;
 	mlmd_score_ctx_free(sc);
+	if (govern)
+		explain_row(m, x, n, held[nh - 1]);
 	mlmd_model_free(m);
 	Mlmd__Pb__Execution *ev = mlmd_message_new(&mlmd__pb__execution__descriptor);
 	ev->has_type_id = ev->has_last_known_state = 1;
@@ -714,6 +845,8 @@ int main(int argc, char **argv)
 
 	/* 6. govern: a registered version, and the policy-gated move of "prod" */
 	int64_t served_version = govern ? register_and_promote(s, model, train_id, accuracy) : 0;
+	if (govern)
+		record_profile(s, model, dataset, x, n);
 
 	/* 7. serve every row through a verified scorer that records what it does */
 	mlmd_scorer_options so = MLMD_SCORER_OPTIONS_INIT;
@@ -736,6 +869,11 @@ int main(int argc, char **argv)
 	}
 	int64_t serving = mlmd_scorer_execution_id(scorer), served = mlmd_scorer_artifact_id(scorer);
 	mlmd_scorer_ctx_free(c);
+	int64_t stable_drifted = 0, stable_windows = 0;
+	if (govern && (mlmd_scorer_flush(scorer) || !mlmd_scorer_drift_monitored(scorer)))
+		die("serving with drift monitoring");
+	if (govern)
+		stable_windows = mlmd_scorer_drift_windows(scorer, &stable_drifted);
 	if (mlmd_scorer_free(scorer))
 		die("close the scorer");
 	if (served_version)
@@ -745,6 +883,7 @@ int main(int argc, char **argv)
 		printf("  serve     model #%lld verified (sha256), %d rows scored, recorded as execution #%lld\n",
 		       (long long)served, n, (long long)serving);
 	if (govern) {
+		drift_step(s, uri, x, n, stable_windows, stable_drifted);
 		poison_and_gate(s, uri, dataset);
 		audit_summary(s);
 	}
