@@ -180,11 +180,16 @@ $(B)/tests-tsan/test_serving: tests/test_serving.c tests/onnx_build.h $(B)/libml
 $(B)/tests-tsan/test_explain: tests/test_explain.c tests/onnx_build.h $(B)/libmlmd-tsan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(TSAN) $< -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
-check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain
+$(B)/tests-tsan/test_treeshap: tests/test_treeshap.c $(B)/libmlmd-tsan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(TSAN) $< -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
+check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain $(B)/tests-tsan/test_treeshap
 	@echo "== test_serving swap (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving swap
 	@echo "== test_explain (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_explain
+	@echo "== test_treeshap (tsan)"
+	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_treeshap
 
 # The store's conformance suites on the other backends: an SQLite file
 # always, the backend of tests/backend_custom.c (outside the library, opened

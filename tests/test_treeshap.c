@@ -8,10 +8,12 @@
  *
  * Cases: a single-leaf tree, a feature split on twice on one path, missing
  * values going either way, nodes whose cover is zero, a path with more
- * distinct features than the engine tabulates (computed per row), and
- * several rows at once.
+ * distinct features than the engine tabulates (computed per row), several
+ * rows at once, and threads sharing one explainer (also run under
+ * ThreadSanitizer by check-tsan).
  */
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -257,12 +259,81 @@ static void deep_path(void **state)
 	check(t, 1, NF, 0.25, rows, 3);
 }
 
+/* ---- threads --------------------------------------------------------------------------------- */
+
+#define T_THREADS 4
+#define T_ROWS 6
+
+typedef struct {
+	const mlmd_explainer *e;
+	double out[T_ROWS * 5];
+	int rc;
+} job;
+
+static void *explain_thread(void *arg)
+{
+	job *j = arg;
+	mlmd_score_ctx *ctx;
+	if ((j->rc = mlmd_score_ctx_new(&ctx)))
+		return NULL;
+	mlmd_tensor in = { .dtype = MLMD_DTYPE_FLOAT, .rank = 2, .dims = { T_ROWS, 4 }, .data = (void *)rows4 };
+	for (int rep = 0; rep < 50 && !j->rc; rep++)
+		j->rc = mlmd_explainer_explain(j->e, ctx, &in, 1, j->out, T_ROWS * 5, NULL);
+	mlmd_score_ctx_free(ctx);
+	return NULL;
+}
+
+static void threads_share_one_explainer(void **state)
+{
+	(void)state;
+	ttree t[2];
+	memset(t, 0, sizeof t);
+	split(&t[0], 0, 0, 0.5, 1, 1, 2, 100);
+	split(&t[0], 1, 0, -0.5, 0, 3, 4, 70);
+	leaf(&t[0], 2, 2.0, 30);
+	leaf(&t[0], 3, -1.0, 20);
+	split(&t[0], 4, 1, 0.25, 1, 5, 6, 50);
+	leaf(&t[0], 5, 0.5, 35);
+	leaf(&t[0], 6, 3.0, 15);
+	split(&t[1], 0, 2, 0.0, 0, 1, 2, 100);
+	leaf(&t[1], 1, -0.75, 40);
+	leaf(&t[1], 2, 1.5, 60);
+	char *json = xgb_json(t, 2, 4, 0.5);
+	mlmd_model *m;
+	assert_int_equal(mlmd_model_load_buffer(&m, json, strlen(json), "t.json"), 0);
+	free(json);
+	mlmd_explainer *e;
+	assert_int_equal(mlmd_explainer_new(&e, m, NULL, 0), 0);
+	static job jobs[T_THREADS];
+	pthread_t th[T_THREADS];
+	for (int k = 0; k < T_THREADS; k++) {
+		jobs[k].e = e;
+		assert_int_equal(pthread_create(&th[k], NULL, explain_thread, &jobs[k]), 0);
+	}
+	for (int k = 0; k < T_THREADS; k++)
+		pthread_join(th[k], NULL);
+	double want[5], x[4];
+	for (int k = 0; k < T_THREADS; k++) {
+		assert_int_equal(jobs[k].rc, 0);
+		for (int r = 0; r < T_ROWS; r++) {
+			for (int j = 0; j < 4; j++)
+				x[j] = rows4[r * 4 + j];
+			reference(t, 2, 4, 0.5, x, want);
+			for (int j = 0; j < 5; j++)
+				assert_true(fabs(jobs[k].out[r * 5 + j] - want[j]) < 1e-9);
+		}
+	}
+	mlmd_explainer_free(e);
+	mlmd_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(single_leaf_and_repeated_feature),
 		cmocka_unit_test(zero_cover_nodes),
 		cmocka_unit_test(deep_path),
+		cmocka_unit_test(threads_share_one_explainer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
