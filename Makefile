@@ -121,6 +121,7 @@ TEST_LDFLAGS_test_scorer := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=reall
 TEST_LDFLAGS_test_pmml := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=aligned_alloc \
 	-Wl,--wrap=free
 TEST_LDFLAGS_test_serving := -lpthread
+TEST_LDFLAGS_test_explain := -lpthread
 # test_nodes counts the library's string comparisons (cost per property).
 TEST_LDFLAGS_test_nodes := -Wl,--wrap=strcmp
 # tests/backend_custom.c: a storage backend written as a host would, on the
@@ -175,9 +176,20 @@ check-san-clang: $(addprefix $(B)/tests-san-clang/,$(TESTS)) $(B)/locale/de_DE.U
 $(B)/tests-tsan/test_serving: tests/test_serving.c tests/onnx_build.h $(B)/libmlmd-tsan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(TSAN) $< -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
-check-tsan: $(B)/tests-tsan/test_serving
+# Several threads explaining with one explainer (test_explain), likewise.
+$(B)/tests-tsan/test_explain: tests/test_explain.c tests/onnx_build.h $(B)/libmlmd-tsan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(TSAN) $< -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
+$(B)/tests-tsan/test_treeshap: tests/test_treeshap.c $(B)/libmlmd-tsan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(TSAN) $< -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
+check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain $(B)/tests-tsan/test_treeshap
 	@echo "== test_serving swap (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving swap
+	@echo "== test_explain (tsan)"
+	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_explain
+	@echo "== test_treeshap (tsan)"
+	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_treeshap
 
 # The store's conformance suites on the other backends: an SQLite file
 # always, the backend of tests/backend_custom.c (outside the library, opened
@@ -380,6 +392,9 @@ $(B)/bench/%: bench/%.c bench/bench.h $(B)/libmlmd.a
 $(B)/bench/bench_scorer: bench/bench_scorer.c bench/bench.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS) -lxgboost
+$(B)/bench/bench_explain: bench/bench_explain.c bench/bench.h $(B)/libmlmd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS) -lxgboost
 $(B)/bench/xgb100.json: bench/bench_scorer_model.py
 	@mkdir -p $(dir $@)
 	$(PYTHON) bench/bench_scorer_model.py $@
@@ -391,9 +406,11 @@ BENCH_PMML_MODELS ?= IrisRandomForest AuditRandomForest HousingRFClassifier Hous
 BENCH_QUERY_SIZES ?= 100000 505000
 bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_scorer \
 		$(B)/bench/bench_serving $(B)/bench/bench_pmml $(B)/bench/bench_tracking $(B)/bench/bench_audit $(B)/bench/bench_registry \
-		$(B)/bench/bench_datagov $(B)/bench/bench_labels $(B)/bench/bench_gate $(B)/bench/bench_drift $(B)/bench/xgb100.json
+		$(B)/bench/bench_datagov $(B)/bench/bench_labels $(B)/bench/bench_gate $(B)/bench/bench_drift \
+		$(B)/bench/bench_explain $(B)/bench/xgb100.json
 	@mkdir -p $(B)/bench
 	$(B)/bench/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
+	$(B)/bench/bench_explain $(B)/bench/xgb100.json 3 | tee $(B)/bench/explain.txt
 	@if [ -d $(PMML_DATA) ]; then rm -f $(B)/bench/pmml.txt; for m in $(BENCH_PMML_MODELS); do \
 		$(B)/bench/bench_pmml $(PMML_DATA)/models/$$m.xml $(PMML_DATA)/datasets/$$m.csv | tee -a $(B)/bench/pmml.txt \
 		|| exit 1; done; else echo "bench: PMML skipped ($(PMML_DATA) not found)"; fi

@@ -22,6 +22,7 @@
 
 #include "csv.h"
 #include "cli.h"
+#include "inputs.h"
 
 static const char *prog = "mlmd";
 
@@ -81,36 +82,6 @@ static void score_help(FILE *f)
 }
 
 /* A byte count: digits with an optional K, M, G or T suffix (powers of 1024). */
-static int parse_size(const char *s, size_t *out)
-{
-	char *end;
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	int shift = 0;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	default: break;
-	}
-	if (*end || v > (SIZE_MAX >> shift))
-		return -1;
-	*out = (size_t)v << shift;
-	return 0;
-}
-
-typedef struct {
-	int n_cols;       /* CSV columns feeding this input */
-	int *cols;        /* their indexes in the CSV */
-	int dtype;
-	int rank;         /* rank of the tensor given to the model (1 or 2) */
-} in_bind;
-
 static void print_label(FILE *out, const mlmd_value_info *vi, size_t k)
 {
 	char buf[64];
@@ -156,26 +127,6 @@ static int64_t out_width(const mlmd_tensor *t)
 	for (int d = 1; d < t->rank; d++)
 		w *= t->dims[d];
 	return w;
-}
-
-static int split_list(char *s, char ***out, int *n)
-{
-	int cap = 8;
-	*out = malloc((size_t)cap * sizeof **out);
-	*n = 0;
-	if (!*out)
-		return -1;
-	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
-		if (*n == cap) {
-			cap *= 2;
-			char **nl = realloc(*out, (size_t)cap * sizeof **out);
-			if (!nl)
-				return -1;
-			*out = nl;
-		}
-		(*out)[(*n)++] = tok;
-	}
-	return 0;
 }
 
 static int score(const char *global_store, int argc, char **argv)
@@ -230,7 +181,7 @@ static int score(const char *global_store, int argc, char **argv)
 			if (*end || batch < 1 || batch > 10000000)
 				return cli_usage("score: --batch must be a number from 1 to 10000000");
 		} else if (!strcmp(a, "--max-memory") && has_next) {
-			if (parse_size(argv[++i], &max_memory))
+			if (cli_parse_size(argv[++i], &max_memory))
 				return cli_usage("score: --max-memory must be a byte count like 512M, 2G or 0 (no limit), "
 					"not '%s'", argv[i]);
 		} else {
@@ -294,137 +245,27 @@ static int score(const char *global_store, int argc, char **argv)
 	csv_reader r;
 	csv_init(&r, in);
 	size_t ni = mlmd_model_input_count(m), no = mlmd_model_output_count(m);
-	in_bind *binds = calloc(ni + 1, sizeof *binds);
+	cli_inputs ci;
 	mlmd_tensor *tin = calloc(ni + 1, sizeof *tin), *tout = calloc(no + 1, sizeof *tout);
-	void **bufs = calloc(ni + 1, sizeof *bufs);
-	char ***strs = calloc(ni + 1, sizeof *strs);
-	char **header = NULL, **colnames = NULL;
-	int n_header = 0, n_colnames = 0;
 	mlmd_score_ctx *ctx = NULL;
 	long rows_done = 0;
-	if (!binds || !tin || !tout || !bufs || !strs || mlmd_score_ctx_new(&ctx)) {
+	rc = cli_inputs_bind(&ci, m, &r, in_path, columns, batch);
+	if (rc)
+		goto out;
+	if (!tin || !tout || mlmd_score_ctx_new(&ctx)) {
 		rc = cli_failed("out of memory");
 		goto out;
 	}
 	mlmd_score_ctx_set_limit(ctx, max_memory);
-	int got = csv_next(&r);
-	if (got < 0) {
-		rc = cli_failed("%s:%ld: %s (the header)", in_path, r.lineno, r.err);
-		goto out;
-	}
-	if (got == 0) {
-		rc = cli_failed("%s: empty input (a header line is needed)", in_path);
-		goto out;
-	}
-	n_header = (int)r.n_cells;
-	header = calloc((size_t)n_header + 1, sizeof *header);
-	for (int c = 0; header && c < n_header; c++)
-		header[c] = strdup(r.cells[c]);
-	if (columns && split_list(columns, &colnames, &n_colnames)) {
-		rc = cli_failed("out of memory");
-		goto out;
-	}
-	/* bind model inputs to columns */
-	for (size_t k = 0; k < ni; k++) {
-		const mlmd_value_info *vi = mlmd_model_input(m, k);
-		in_bind *b = &binds[k];
-		b->dtype = vi->dtype;
-		int by_name = -1;
-		for (int c = 0; c < n_header; c++)
-			if (!strcmp(header[c], vi->name))
-				by_name = c;
-		int64_t width = vi->rank == 2 ? vi->dims[1] : 1;
-		if (vi->rank > 2 || vi->rank == 0) {
-			rc = cli_failed("input '%s' has rank %d; CSV scoring supports inputs of shape [N] or [N, F]", vi->name,
-				vi->rank);
-			goto out;
-		}
-		b->rank = vi->rank < 0 ? 2 : vi->rank;
-		if (ni == 1 && b->rank == 2 && !(by_name >= 0 && width == 1 && !colnames)) {
-			/* the single [N, F] input: columns in order */
-			int want = colnames ? n_colnames : n_header;
-			b->cols = calloc((size_t)want + 1, sizeof *b->cols);
-			b->n_cols = want;
-			for (int j = 0; j < want; j++) {
-				b->cols[j] = j;
-				if (colnames) {
-					b->cols[j] = -1;
-					for (int c = 0; c < n_header; c++)
-						if (!strcmp(header[c], colnames[j]))
-							b->cols[j] = c;
-					if (b->cols[j] < 0) {
-						rc = cli_failed("--columns: no column '%s' in the input header", colnames[j]);
-						goto out;
-					}
-				}
-			}
-			if (width >= 0 && want != width) {
-				rc = cli_failed("input '%s' takes %lld features; %s %d column(s)", vi->name, (long long)width,
-					colnames ? "--columns names" : "the CSV has", want);
-				goto out;
-			}
-		} else {
-			if (by_name < 0) {
-				rc = cli_failed("input '%s': no CSV column of that name (columns: %d in the header)", vi->name,
-					n_header);
-				goto out;
-			}
-			if (width != 1 && width != -1) {
-				rc = cli_failed("input '%s' takes %lld features per row; only single-column inputs are matched "
-					"by name", vi->name, (long long)width);
-				goto out;
-			}
-			b->cols = calloc(1, sizeof *b->cols);
-			b->cols[0] = by_name;
-			b->n_cols = 1;
-		}
-		if (b->dtype == MLMD_DTYPE_UNDEFINED)
-			b->dtype = MLMD_DTYPE_FLOAT;
-		bufs[k] = calloc((size_t)batch * (size_t)b->n_cols + 1, mlmd_dtype_size(b->dtype) ? mlmd_dtype_size(b->dtype) : 1);
-		strs[k] = calloc((size_t)batch * (size_t)b->n_cols + 1, sizeof(char *));
-		if (!bufs[k] || !strs[k] || !b->cols) {
-			rc = cli_failed("out of memory");
-			goto out;
-		}
-	}
 	bool header_done = false, eof = false;
 	while (!eof && rc == 0) {
-		long n = 0;
-		while (n < batch) {
-			got = csv_next(&r);
-			if (got < 0) {
-				rc = cli_failed("%s:%ld: %s", in_path, r.lineno, r.err);
-				goto out;
-			}
-			if (got == 0) {
-				eof = true;
-				break;
-			}
-			if (r.n_cells == 1 && r.cells[0][0] == '\0')
-				continue; /* blank line */
-			if ((int)r.n_cells != n_header) {
-				rc = cli_failed("%s:%ld: %zu fields, the header has %d", in_path, r.lineno, r.n_cells, n_header);
-				goto out;
-			}
-			for (size_t k = 0; k < ni; k++)
-				for (int j = 0; j < binds[k].n_cols; j++) {
-					const char *err = "invalid";
-					size_t at = (size_t)n * (size_t)binds[k].n_cols + (size_t)j;
-					if (csv_parse_cell(r.cells[binds[k].cols[j]], binds[k].dtype, bufs[k], at, strs[k], &err)) {
-						rc = cli_failed("%s:%ld: column '%s': %s: '%s'", in_path, r.lineno, header[binds[k].cols[j]],
-							err, r.cells[binds[k].cols[j]]);
-						goto out;
-					}
-				}
-			n++;
-		}
+		if ((rc = cli_inputs_read(&ci, &r)))
+			goto out;
+		long n = ci.n;
+		eof = n < batch;
 		if (n == 0 && header_done)
 			break;
-		for (size_t k = 0; k < ni; k++) {
-			tin[k] = (mlmd_tensor){ .dtype = binds[k].dtype, .rank = binds[k].rank, .data = bufs[k] };
-			tin[k].dims[0] = n;
-			tin[k].dims[1] = binds[k].n_cols;
-		}
+		cli_inputs_tensors(&ci, tin);
 		memset(tout, 0, (no + 1) * sizeof *tout);
 		int src = n > 0 ? (sctx ? mlmd_scorer_score(sctx, tin, ni, tout, no) : mlmd_model_score(m, ctx, tin, ni, tout,
 			no)) : 0;
@@ -470,35 +311,12 @@ static int score(const char *global_store, int argc, char **argv)
 			}
 			fputc('\n', out);
 		}
-		for (size_t k = 0; k < ni; k++)
-			if (binds[k].dtype == MLMD_DTYPE_STRING)
-				for (long i = 0; i < n * binds[k].n_cols; i++) {
-					free(strs[k][i]);
-					strs[k][i] = NULL;
-				}
 		rows_done += n;
 	}
 	if (fflush(out) || ferror(out))
 		rc = cli_failed("%s: write error", out_path);
 out:
-	for (size_t k = 0; k < ni; k++) {
-		if (strs && strs[k])
-			for (long i = 0; i < batch * (binds ? binds[k].n_cols : 0); i++)
-				free(strs[k][i]);
-		if (strs)
-			free(strs[k]);
-		if (bufs)
-			free(bufs[k]);
-		if (binds)
-			free(binds[k].cols);
-	}
-	for (int c = 0; header && c < n_header; c++)
-		free(header[c]);
-	free(header);
-	free(colnames);
-	free(strs);
-	free(bufs);
-	free(binds);
+	cli_inputs_free(&ci);
 	free(tin);
 	free(tout);
 	csv_free(&r);

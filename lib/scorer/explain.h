@@ -46,6 +46,16 @@ int mlmd__sc_explain_gather(const mlmd_tensor *inputs, size_t n_inputs, const sc
 void mlmd__sc_explain_feature_name(const mlmd_model *m, const sc_xfeat *f, int one_column, char *buf,
 				   size_t len);
 
+/* explain.c: the model's core node: the one node of an ONNX model that is a
+ * tree ensemble or a linear model (ai.onnx.ml TreeEnsembleRegressor,
+ * TreeEnsembleClassifier, TreeEnsemble, LinearRegressor, LinearClassifier)
+ * and whose outputs reach the model's outputs through nodes that take no
+ * other computed value (Identity, Cast, ZipMap, ArgMax, post-processing).
+ * Returns 0 and *core; 1 (no error set) when the model has no such node (or
+ * is not ONNX); FAILED_PRECONDITION when it has two, when they reach none
+ * of the model's outputs, or when a node after it mixes in another branch. */
+int mlmd__sc_explain_core(const mlmd_model *m, const sc_node **core);
+
 /* An engine: what an explainer delegates to. Built by one of the engines'
  * constructors below, immutable after, freed with its `free`. */
 typedef struct sc_xeng sc_xeng;

@@ -72,6 +72,48 @@ int mlmd__sc_parse_post(const sc_node *n, const char *s, sc_post *out);
 /* The constant value feeding input i, or NULL if it is computed. */
 const tensor *mlmd__sc_const_input(const sc_node *n, sc_load *L, int i);
 
+/* ---- attributes other files read ------------------------------------------------------------ */
+
+/* The prepared attributes of the shape ops (Reshape, Flatten, Squeeze,
+ * Unsqueeze, Concat, Gather, Transpose: ops_shape.c), read by the
+ * explainer's trace (explain.c). */
+typedef struct sc_shape_attr {
+	int64_t allowzero;
+	size_t n_shape;        /* opset < 5: the shape attribute */
+	const int64_t *shape;
+	int64_t axis;
+	size_t n_axes;         /* opset < 13: the axes attribute */
+	const int64_t *axes;
+	bool has_axes;
+	size_t n_perm;
+	const int64_t *perm;
+} sc_shape_attr;
+
+/* The prepared attributes of LinearRegressor and LinearClassifier
+ * (ops_ml.c), read by the linear explainer (explain_linear.c): `targets`
+ * rows of coefficients (n_coef = targets x features, row-major), one
+ * intercept per row (or none), the classifier's labels. */
+typedef struct sc_linear_attr {
+	size_t n_coef, n_icpt;
+	const float *coef, *icpt;
+	int64_t targets;
+	sc_post post;
+	size_t n_labels;
+	const int64_t *labels_int;
+	const char *const *labels_str;
+} sc_linear_attr;
+
+/* The prepared attributes of Scaler, Normalizer, Binarizer and Imputer
+ * (ops_ml.c); the linear explainer folds a Scaler into the coefficients. */
+typedef struct sc_pre_attr {
+	size_t n_a, n_b;
+	const float *a, *b;     /* Scaler offset/scale; Imputer values */
+	const int64_t *ia;      /* Imputer int64 values */
+	double x;               /* Binarizer threshold; Imputer replaced float */
+	int64_t ix;             /* Imputer replaced int64 */
+	int norm;               /* Normalizer: 0 MAX, 1 L1, 2 L2 */
+} sc_pre_attr;
+
 /* ---- the registry (registry.c) ------------------------------------------------------- */
 
 /* The operator of that domain ("" for ai.onnx) and name, or NULL. */

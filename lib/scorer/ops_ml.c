@@ -51,15 +51,7 @@ static int matrix(const sc_node *n, const tensor *x, int64_t *rows, int64_t *col
 
 /* ---- LinearRegressor, LinearClassifier ----------------------------------------------------- */
 
-typedef struct {
-	size_t n_coef, n_icpt;
-	const float *coef, *icpt;
-	int64_t targets;
-	sc_post post;
-	size_t n_labels;
-	const int64_t *labels_int;
-	const char *const *labels_str;
-} linear_attr;
+typedef sc_linear_attr linear_attr;
 
 static int prep_linear(sc_node *n, sc_load *L, bool classifier)
 {
@@ -190,14 +182,7 @@ static int run_lincls(const sc_node *n, sc_run *r)
 
 /* ---- Scaler, Normalizer, Binarizer, Imputer --------------------------------------------------- */
 
-typedef struct {
-	size_t n_a, n_b;
-	const float *a, *b;     /* Scaler offset/scale; Imputer values */
-	const int64_t *ia;      /* Imputer int64 values */
-	double x;               /* Binarizer threshold; Imputer replaced float */
-	int64_t ix;             /* Imputer replaced int64 */
-	int norm;               /* Normalizer: 0 MAX, 1 L1, 2 L2 */
-} pre_attr;
+typedef sc_pre_attr pre_attr;
 
 static int prep_scaler(sc_node *n, sc_load *L)
 {

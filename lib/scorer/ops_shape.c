@@ -196,17 +196,7 @@ static int run_cast(const sc_node *n, sc_run *r)
 	return 0;
 }
 
-typedef struct {
-	int64_t allowzero;
-	size_t n_shape;        /* opset < 5: the shape attribute */
-	const int64_t *shape;
-	int64_t axis;
-	size_t n_axes;
-	const int64_t *axes;
-	bool has_axes;
-	size_t n_perm;
-	const int64_t *perm;
-} shape_attr;
+typedef sc_shape_attr shape_attr;
 
 static int prep_reshape(sc_node *n, sc_load *L)
 {

@@ -578,6 +578,20 @@ static int run_trees(const sc_node *n, sc_run *r)
 	return 0;
 }
 
+int mlmd__sc_onnx_trees_explain_info(const sc_node *n, const sc_trees **trees, bool *classifier, int *binary_id,
+	const int64_t **labels_int, const char *const **labels_str)
+{
+	if (!n->op || n->op->run != run_trees || !n->attr)
+		return 1;
+	const tree_attr *a = n->attr;
+	*trees = a->trees;
+	*classifier = a->classifier;
+	*binary_id = a->binary_id;
+	*labels_int = a->labels_int;
+	*labels_str = a->labels_str;
+	return 0;
+}
+
 const sc_op mlmd__sc_ops_tree[] = {
 	{ .domain = "ai.onnx.ml", .name = "TreeEnsembleRegressor", .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
 	  .prepare = prep_regressor, .run = run_trees, .types = SC_T_MAIN, .out = MLMD_DTYPE_FLOAT },

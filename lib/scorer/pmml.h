@@ -398,13 +398,65 @@ typedef struct {
 	pmodel *model;
 } psegment;
 
+/* multipleModelMethod, in the order of pmml_mining.c's METHODS */
+enum { MM_SUM, MM_AVERAGE, MM_WAVERAGE, MM_MEDIAN, MM_MAJORITY, MM_WMAJORITY, MM_MAX, MM_FIRST, MM_CHAIN, MM_WSUM,
+	MM_WMEDIAN };
+
 typedef struct {
-	int method;
+	int method;              /* MM_* */
 	size_t n;
 	psegment *seg;
 	int missing;             /* 0 continue (PMML 4.4's default), 1 skipSegment, 2 returnMissing */
 	double missing_threshold;
 } miningbody;
+
+/* ---- regression bodies (pmml_regression.c, pmml_general.c; read by the linear explainer) ---------- */
+
+/* A RegressionTable: intercept, NumericPredictors (field, exponent,
+ * coefficient), CategoricalPredictors (field, value, coefficient) and
+ * PredictorTerms (products of fields). */
+typedef struct {
+	double intercept;
+	int cls;                 /* category index, classification */
+	size_t n_num, n_cat, n_terms;
+	int *num_field;
+	double *num_exp, *num_coef;
+	int *cat_field;
+	pv *cat_value;
+	double *cat_coef;
+	size_t *term_n;
+	int **term_fields;
+	double *term_coef;
+} rtable;
+
+/* A RegressionModel: its tables (one per category for classification) and
+ * normalizationMethod (an index into pmml_regression.c's NORMS). */
+typedef struct {
+	size_t n;
+	rtable *t;
+	int norm;
+} regbody;
+
+/* A GeneralRegressionModel: PPMatrix cells (parameter x field: a factor's
+ * level or a covariate's exponent) and ParamMatrix betas. */
+enum { G_REGRESSION, G_LINEAR, G_MULTINOMIAL, G_ORDINAL };
+typedef struct {
+	int type;                /* G_* (G_LINEAR: generalLinear and generalizedLinear) */
+	int link;                /* G_LINEAR: 0 identity, 1 log, 2 logit, 3 probit, 4 cloglog, 5 inverse, 6 power, 7 loglog, 8 cauchit */
+	double link_power;
+	int cum_link;            /* G_ORDINAL: 0 logit, 1 probit, 2 cloglog, 3 loglog, 4 cauchit */
+	size_t n_params;
+	size_t n_cells;          /* PPMatrix */
+	int *cell_param, *cell_field;
+	bool *cell_factor;
+	pv *cell_value;          /* factor: the level; covariate: the exponent (number) */
+	size_t n_beta;
+	int *beta_param, *beta_cls;   /* cls: the PCell's targetCategory, or -1 when it has none */
+	double *beta;
+	int ref_cls;             /* classification: the reference category (G_LINEAR, G_MULTINOMIAL), or -1 */
+	int offset_field;        /* or -1 */
+	double offset_value;
+} grmbody;
 
 /* ---- small helpers ------------------------------------------------------------------------------- */
 

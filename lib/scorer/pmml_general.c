@@ -7,25 +7,7 @@
 #include <string.h>
 #include "pmml.h"
 
-enum { G_REGRESSION, G_LINEAR, G_MULTINOMIAL, G_ORDINAL };
 
-typedef struct {
-	int type;                /* G_* (G_LINEAR: generalLinear and generalizedLinear) */
-	int link;                /* G_LINEAR: 0 identity, 1 log, 2 logit, 3 probit, 4 cloglog, 5 inverse, 6 power, 7 loglog, 8 cauchit */
-	double link_power;
-	int cum_link;            /* G_ORDINAL: 0 logit, 1 probit, 2 cloglog, 3 loglog, 4 cauchit */
-	size_t n_params;
-	size_t n_cells;          /* PPMatrix */
-	int *cell_param, *cell_field;
-	bool *cell_factor;
-	pv *cell_value;          /* factor: the level; covariate: the exponent (number) */
-	size_t n_beta;
-	int *beta_param, *beta_cls;   /* cls: the PCell's targetCategory, or -1 when it has none */
-	double *beta;
-	int ref_cls;             /* classification: the reference category (G_LINEAR, G_MULTINOMIAL), or -1 */
-	int offset_field;        /* or -1 */
-	double offset_value;
-} grmbody;
 
 /* ---- evaluating ---------------------------------------------------------------------------------- */
 

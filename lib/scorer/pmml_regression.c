@@ -6,29 +6,11 @@
 #include <string.h>
 #include "pmml.h"
 
-typedef struct {
-	double intercept;
-	int cls;                 /* category index, classification */
-	size_t n_num, n_cat, n_terms;
-	int *num_field;
-	double *num_exp, *num_coef;
-	int *cat_field;
-	pv *cat_value;
-	double *cat_coef;
-	size_t *term_n;
-	int **term_fields;
-	double *term_coef;
-} rtable;
 
 enum { N_NONE, N_SIMPLEMAX, N_SOFTMAX, N_LOGIT, N_PROBIT, N_CLOGLOG, N_EXP, N_LOGLOG, N_CAUCHIT };
 static const char *const NORMS[] = { "none", "simplemax", "softmax", "logit", "probit", "cloglog", "exp", "loglog",
 	"cauchit", NULL };
 
-typedef struct {
-	size_t n;
-	rtable *t;
-	int norm;
-} regbody;
 
 /* ---- evaluating ---------------------------------------------------------------------------------- */
 

@@ -62,6 +62,7 @@ struct sc_trees {
 	int32_t *vote_start, *vote_count, *vote_target;  /* by leaf id (= source node index) */
 	double *vote_w;
 	float *vote_wf;
+	sc_tree_view src;       /* the source trees, for explanations (vote arrays shared) */
 };
 
 static bool want_simd(void);
@@ -195,8 +196,59 @@ static int build_generic(const sc_tree_src *s, sc_trees *T, int32_t i, int32_t *
 	return rc;
 }
 
+/* A pool copy of n elements of `size` bytes (NULL for n == 0 is not an error: *ok stays). */
+static void *keep(sc_pool *pool, const void *src, size_t n, size_t size, bool *ok)
+{
+	void *p = mlmd__sc_alloc_array(pool, n + 1, size);
+	if (!p)
+		*ok = false;
+	else if (n)
+		sc_memcpy(p, src, n * size);
+	return p;
+}
+
+/* Keeps the source trees for explanations (sc_tree_view). */
+static int keep_source(sc_trees *T, sc_pool *pool, const sc_tree_src *s)
+{
+	sc_tree_view *v = &T->src;
+	size_t n = (size_t)s->n_nodes;
+	bool ok = true, sets = false;
+	v->n_trees = s->n_trees;
+	v->n_nodes = s->n_nodes;
+	v->n_targets = s->n_targets;
+	v->agg = s->agg;
+	v->base = T->base;
+	v->roots = keep(pool, s->roots, (size_t)s->n_trees, sizeof(int32_t), &ok);
+	v->mode = keep(pool, s->mode, n, 1, &ok);
+	v->feature = keep(pool, s->feature, n, sizeof(int32_t), &ok);
+	v->true_child = keep(pool, s->true_child, n, sizeof(int32_t), &ok);
+	v->false_child = keep(pool, s->false_child, n, sizeof(int32_t), &ok);
+	v->threshold = keep(pool, s->threshold, n, sizeof(double), &ok);
+	if (s->missing_true) {
+		v->missing_true = keep(pool, s->missing_true, n, 1, &ok);
+	} else if (!(v->missing_true = mlmd__sc_alloc_array(pool, n + 1, 1))) {
+		ok = false;
+	}
+	if (s->cover)
+		v->cover = keep(pool, s->cover, n, sizeof(double), &ok);
+	for (size_t i = 0; i < n; i++)
+		sets = sets || s->mode[i] == SC_MODE_MEMBER;
+	if (sets) {
+		v->member_sets = keep(pool, s->member_sets, n, sizeof(double *), &ok);
+		v->member_count = keep(pool, s->member_count, n, sizeof(int32_t), &ok);
+	}
+	v->vote_start = T->vote_start;
+	v->vote_count = T->vote_count;
+	v->vote_target = T->vote_target;
+	v->vote_weight = T->vote_w;
+	return ok ? 0 : MLMD_OOM();
+}
+
+void mlmd__sc_trees_view(const sc_trees *t, sc_tree_view *v) { *v = t->src; }
+
 int mlmd__sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, const char *what)
 {
+	int rc_keep;
 	sc_trees *T = mlmd__sc_alloc(pool, sizeof *T);
 	if (!T)
 		return MLMD_OOM();
@@ -253,6 +305,8 @@ int mlmd__sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, co
 	}
 	for (int v = 0; v < n_votes; v++)
 		T->vote_wf[v] = (float)T->vote_w[v];
+	if ((rc_keep = keep_source(T, pool, s)))
+		return rc_keep;
 	int32_t next = 0;
 	int64_t budget = s->n_nodes;
 	for (int k = 0; k < s->n_trees; k++) {
@@ -318,6 +372,7 @@ void mlmd__sc_tree_buf_free(sc_tree_buf *b)
 	free(b->vweight);
 	free(b->sets);
 	free(b->nsets);
+	free(b->cover);
 }
 
 int mlmd__sc_tree_buf_alloc(sc_tree_buf *b, size_t nodes, size_t votes, size_t trees)

@@ -41,16 +41,39 @@ typedef struct sc_tree_src {
 	bool float_sum;            /* accumulate in float (XGBoost parity) instead of double */
 	bool compact;              /* scored a row at a time (PMML): keep the compact generic layout,
 	                              whose walk touches only the nodes on the path */
+	const double *cover;       /* per node: training rows (or hessian sum) reaching it, or NULL
+	                              (explanations: explain_tree.c) */
 } sc_tree_src;
 
 int mlmd__sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *src, const char *what);
+
+/* The trees as the loader described them, kept by the build for
+ * explanations (explain_tree.c): node indexes are the source's, votes are
+ * by source node index, cover is NULL when the source had none. The
+ * arrays live in the model's pool (about 22 bytes a node, 30 with covers;
+ * the scoring layouts do not use them). */
+typedef struct sc_tree_view {
+	int n_trees, n_nodes, n_targets;
+	sc_agg agg;
+	const double *base;        /* n_targets */
+	const int32_t *roots;
+	const uint8_t *mode, *missing_true;
+	const int32_t *feature, *true_child, *false_child;
+	const double *threshold;
+	const double *const *member_sets; /* NULL when no node is MEMBER */
+	const int32_t *member_count;
+	const int32_t *vote_start, *vote_count, *vote_target;
+	const double *vote_weight;
+	const double *cover;
+} sc_tree_view;
+void mlmd__sc_trees_view(const sc_trees *t, sc_tree_view *v);
 
 /* Working arrays behind an sc_tree_src, for loaders (malloc'd, freed after the build). */
 typedef struct sc_tree_buf {
 	sc_tree_src s;
 	int32_t *roots, *feature, *tchild, *fchild, *vstart, *vcount, *vtarget;
 	uint8_t *mode, *miss;
-	double *thr, *vweight;
+	double *thr, *vweight, *cover; /* cover: NULL until a loader allocates it (s.cover) */
 	double **sets;
 	int32_t *nsets;
 } sc_tree_buf;
@@ -66,6 +89,17 @@ int mlmd__sc_trees_score(const sc_trees *t, sc_pool *scratch, int dtype, const v
 /* The first vote of the leaf that one row of doubles reaches in the first
  * tree: a quick path for single trees whose leaves vote once (PMML). */
 double mlmd__sc_trees_vote1_d(const sc_trees *t, const double *row);
+/* Explanations (explain_tree.c) find a node's trees through its loader:
+ * each returns 1 when node n is not of its kind. */
+struct sc_node;
+/* xgboost.c: feature_names is NULL when the JSON has none. */
+int mlmd__sc_xgb_explain_info(const struct sc_node *n, const sc_trees **trees, const char *const **feature_names,
+	int *n_features, bool *softprob);
+/* ops_tree.c: the ONNX tree ensembles. binary_id >= 0: a two-class
+ * classifier whose votes all go to that class (its score is the margin). */
+int mlmd__sc_onnx_trees_explain_info(const struct sc_node *n, const sc_trees **trees, bool *classifier,
+	int *binary_id, const int64_t **labels_int, const char *const **labels_str);
+
 /* ONNX post transforms over n rows of k scores, in place. */
 void mlmd__sc_post_transform(sc_post post, double *scores, int64_t n, int k);
 

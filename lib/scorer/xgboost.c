@@ -250,6 +250,7 @@ typedef struct {
 	int n_class;           /* output columns for softprob; 1 otherwise */
 	int transform;
 	int n_features;
+	const char **feature_names; /* n_features from learner.feature_names, or NULL */
 } xgb_attr;
 
 static int run_xgb(const sc_node *n, sc_run *r)
@@ -324,7 +325,7 @@ static int read_tree(const jdoc *j, int32_t tv, int k, int target, sc_tree_buf *
 {
 	int32_t lc = jget(j, tv, "left_children"), rc_ = jget(j, tv, "right_children");
 	int32_t si = jget(j, tv, "split_indices"), sc = jget(j, tv, "split_conditions"), dl = jget(j, tv, "default_left");
-	int32_t st = jget(j, tv, "split_type");
+	int32_t st = jget(j, tv, "split_type"), sh = jget(j, tv, "sum_hessian");
 	char msg[160];
 	int32_t arrs[5] = { lc, rc_, si, sc, dl };
 	for (int i = 0; i < 5; i++)
@@ -335,7 +336,20 @@ static int read_tree(const jdoc *j, int32_t tv, int k, int target, sc_tree_buf *
 	int32_t e[6] = { j->v[lc].first, j->v[rc_].first, j->v[si].first, j->v[sc].first, j->v[dl].first,
 		st >= 0 && j->v[st].type == J_ARR && j->v[st].count == nn ? j->v[st].first : -1 };
 	b->roots[k] = at;
-	for (int32_t i = 0; i < nn; i++) {
+	/* the covers (explanations): every tree has them, or none is used */
+	int32_t hv = -1;
+	if (b->cover && sh >= 0 && j->v[sh].type == J_ARR && j->v[sh].count == nn)
+		hv = j->v[sh].first;
+	else if (b->cover) {
+		free(b->cover);
+		b->cover = NULL;
+		b->s.cover = NULL;
+	}
+	for (int32_t i = 0; i < nn; i++, hv = hv >= 0 ? j->v[hv].next : -1) {
+		if (hv >= 0 && jnumber(j, hv, &b->cover[at + i])) {
+			snprintf(msg, sizeof msg, "tree %d node %d: sum_hessian is not a number", k, i);
+			return bad(msg);
+		}
 		int64_t l, r, f, d, t = 0;
 		float thr;
 		if (jint(j, e[0], &l) || jint(j, e[1], &r) || jint(j, e[2], &f) || jfloat(j, e[3], &thr) || jint(j, e[4], &d) ||
@@ -460,6 +474,11 @@ static int build(mlmd_model *m, const jdoc *j, int32_t root)
 	int rc = mlmd__sc_tree_buf_alloc(&b, (size_t)total, (size_t)total, (size_t)n_trees);
 	if (rc)
 		goto out;
+	if (!(b.cover = calloc((size_t)total + 1, sizeof *b.cover))) {
+		rc = MLMD_OOM();
+		goto out;
+	}
+	b.s.cover = b.cover;
 	int32_t at = 0, ti = j->v[info].first;
 	k = 0;
 	for (int32_t t = j->v[trees].first; t >= 0; t = j->v[t].next, ti = j->v[ti].next, k++) {
@@ -499,6 +518,25 @@ static int build(mlmd_model *m, const jdoc *j, int32_t root)
 	free(basev);
 	if (rc)
 		goto out;
+	/* feature names (explanations), when the model has one per feature */
+	int32_t fn = jget(j, learner, "feature_names");
+	if (fn >= 0 && j->v[fn].type == J_ARR && j->v[fn].count == (int32_t)nf) {
+		if (!(a->feature_names = mlmd__sc_alloc_array(&m->pool, (size_t)nf, sizeof(char *)))) {
+			rc = MLMD_OOM();
+			goto out;
+		}
+		int q = 0;
+		for (int32_t c = j->v[fn].first; c >= 0; c = j->v[c].next, q++) {
+			if (j->v[c].type != J_STR) {
+				a->feature_names = NULL;
+				break;
+			}
+			if (!(a->feature_names[q] = mlmd__sc_strdup(&m->pool, j->v[c].p, (size_t)j->v[c].len))) {
+				rc = MLMD_OOM();
+				goto out;
+			}
+		}
+	}
 
 	/* the graph: one input, one node, one output */
 	int vin = mlmd__sc_add_value(m, "input"), vout = mlmd__sc_add_value(m, transform == XT_SOFTPROB ? "probabilities" : "predictions");
@@ -581,6 +619,19 @@ static int build(mlmd_model *m, const jdoc *j, int32_t root)
 out:
 	mlmd__sc_tree_buf_free(&b);
 	return rc;
+}
+
+int mlmd__sc_xgb_explain_info(const sc_node *n, const sc_trees **trees, const char *const **feature_names,
+	int *n_features, bool *softprob)
+{
+	if (n->op != &xgb_op)
+		return 1;
+	const xgb_attr *a = n->attr;
+	*trees = a->trees;
+	*feature_names = a->feature_names;
+	*n_features = a->n_features;
+	*softprob = a->transform == XT_SOFTPROB;
+	return 0;
 }
 
 int mlmd__sc_load_xgboost(mlmd_model *m, const char *json, size_t len)

@@ -4,7 +4,8 @@
  *
  * Each input is a model file. Loading must fail cleanly or succeed; a model
  * that loads is then scored once on a small batch made up to fit its
- * declared inputs, which must also fail cleanly or succeed. Built as a
+ * declared inputs, which must also fail cleanly or succeed, and explained
+ * (mlmd_explainer, the batch as its background) likewise. Built as a
  * libFuzzer target by `make fuzz` (clang) and replayed over the seed corpus
  * by `make check` with tests/fuzz/replay.c (gcc, ASan+UBSan).
  */
@@ -14,11 +15,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <mlmd.h>
+#include <mlmd/explain.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define ROWS 3
 #define MAX_ELEMS 4096
+
+/* Explains the batch with the batch as background, when the model is explainable. */
+static void explain_once(const mlmd_model *m, mlmd_score_ctx *ctx, const mlmd_tensor *in, size_t ni)
+{
+	mlmd_explainer *e;
+	if (mlmd_explainer_new(&e, (mlmd_model *)m, in, ni))
+		return;
+	size_t need = ROWS * mlmd_explainer_output_count(e) * (mlmd_explainer_feature_count(e) + 1);
+	double margins[ROWS * 64];
+	if (mlmd_explainer_output_count(e) <= 64 && need <= (size_t)1 << 20) {
+		double *out = malloc(need * sizeof *out + 1);
+		if (out)
+			mlmd_explainer_explain(e, ctx, in, ni, out, need, margins);
+		free(out);
+	}
+	mlmd_explainer_free(e);
+}
 
 static void score_once(const mlmd_model *m)
 {
@@ -70,6 +89,7 @@ static void score_once(const mlmd_model *m)
 		if (mlmd_score_ctx_new(&ctx) == 0) {
 			mlmd_score_ctx_set_limit(ctx, (size_t)64 << 20);
 			mlmd_model_score(m, ctx, in, ni, out, no);
+			explain_once(m, ctx, in, ni);
 			mlmd_score_ctx_free(ctx);
 		}
 	}
