@@ -121,6 +121,7 @@ TEST_LDFLAGS_test_scorer := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=reall
 TEST_LDFLAGS_test_pmml := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=aligned_alloc \
 	-Wl,--wrap=free
 TEST_LDFLAGS_test_serving := -lpthread
+TEST_LDFLAGS_test_serving_drift := -lpthread
 # test_nodes counts the library's string comparisons (cost per property).
 TEST_LDFLAGS_test_nodes := -Wl,--wrap=strcmp
 # tests/backend_custom.c: a storage backend written as a host would, on the
@@ -175,9 +176,18 @@ check-san-clang: $(addprefix $(B)/tests-san-clang/,$(TESTS)) $(B)/locale/de_DE.U
 $(B)/tests-tsan/test_serving: tests/test_serving.c tests/onnx_build.h $(B)/libmlmd-tsan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(TSAN) $< -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
-check-tsan: $(B)/tests-tsan/test_serving
+# Drift counted by contexts on threads and summed by the flush (test_serving_drift).
+$(B)/tests-obj/tsan/backend_custom.o: $(CUSTOM_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CUSTOM_CFLAGS) $(TSAN) -c $< -o $@
+$(B)/tests-tsan/test_serving_drift: tests/test_serving_drift.c $(TEST_HDRS) $(B)/libmlmd-tsan.a $(B)/tests-obj/tsan/backend_custom.o
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(TSAN) $< $(B)/tests-obj/tsan/backend_custom.o -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
+check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_serving_drift
 	@echo "== test_serving swap (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving swap
+	@echo "== test_serving_drift threads_sum_exactly (tsan)"
+	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving_drift threads_sum_exactly
 
 # The store's conformance suites on the other backends: an SQLite file
 # always, the backend of tests/backend_custom.c (outside the library, opened
@@ -187,7 +197,7 @@ check-tsan: $(B)/tests-tsan/test_serving
 # and restart it).
 CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage test_concurrency test_faults test_plans \
 	test_locale test_files test_limits test_txn test_tracking test_tracking_api test_audit test_registry \
-	test_serving_registry test_serving_gate test_registry_api test_delete test_retention test_impact test_labels \
+	test_serving_registry test_serving_gate test_serving_drift test_registry_api test_delete test_retention test_impact test_labels \
 	test_datagov_api
 check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
