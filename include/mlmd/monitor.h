@@ -104,6 +104,11 @@ typedef struct mlmd_profile mlmd_profile;
 
 #define MLMD_PROFILE_BINS 10            /* numeric columns: deciles of the reference */
 #define MLMD_PROFILE_CATEGORY_CAP 100   /* categories kept per column; the rest count as "other" */
+/* Limits of a profile (built or read from JSON): columns, and categories per
+ * column (also the largest category cap, and the most classes an output may
+ * have). Beyond them: INVALID_ARGUMENT. */
+#define MLMD_PROFILE_MAX_COLUMNS 4096
+#define MLMD_PROFILE_MAX_CATEGORIES 100000
 
 /* One column of rows in memory: numbers (NaN = missing) or strings (NULL or
  * "" = missing), exactly one of them non-NULL. */
@@ -122,8 +127,10 @@ typedef struct mlmd_profile_column {
 	/* numeric */
 	double mean, variance;        /* variance with n - 1 (0 for one value) */
 	double min, max;
-	int n_bins;                   /* MLMD_PROFILE_BINS, or fewer when edges coincide (see docs) */
-	const double *edges;          /* n_bins - 1 inner edges, ascending */
+	int n_bins;                   /* MLMD_PROFILE_BINS always (a bin between equal edges is
+	                                 empty), or 0 when no value is present (count 0: mean,
+	                                 variance, min, max NaN, no edges) */
+	const double *edges;          /* n_bins - 1 inner edges, non-decreasing */
 	const int64_t *bin_counts;    /* n_bins */
 	/* categorical: the most frequent categories (ties by byte order), then the rest */
 	size_t n_categories;
@@ -151,18 +158,27 @@ typedef struct mlmd_profile_options {
 #define MLMD_PROFILE_OPTIONS_VERSION 1
 #define MLMD_PROFILE_OPTIONS_INIT { MLMD_PROFILE_OPTIONS_VERSION, 0 }
 
-/* Builds a profile of n_columns columns (all of the same length). opts may
- * be NULL. Column names must be unique and non-empty. */
+/* Builds a profile of n_columns columns (1..MLMD_PROFILE_MAX_COLUMNS, all
+ * of the same length). opts may be NULL. Column names must be unique and
+ * non-empty; a numeric column's values must be finite or NaN (missing), an
+ * infinite one is INVALID_ARGUMENT. On success *out is a new profile; free
+ * it with mlmd_profile_free(). */
 MLMD_EXTERN(int) mlmd_profile_build(mlmd_profile **out, const mlmd_profile_input *columns, size_t n_columns,
 	const mlmd_profile_options *opts);
-/* Adds the model's outputs on the same rows: a classifier's class per row
- * (labels as text, NULL = no class), or one score per row (NaN = none),
- * binned at that score's deciles. Replaces outputs set before. */
+/* Adds the model's outputs on the same rows (n = the profile's rows): a
+ * classifier's class per row (labels as text, NULL or "" = no class; every
+ * class kept, most frequent first, ties by byte order), or one score per
+ * row (NaN = none), binned at that score's deciles into
+ * MLMD_PROFILE_BINS bins. Replaces outputs set before. No class / no score
+ * at all is INVALID_ARGUMENT (and the outputs set before stay). */
 MLMD_EXTERN(int) mlmd_profile_set_classes(mlmd_profile *p, const char *output, const char *const *classes, size_t n);
 MLMD_EXTERN(int) mlmd_profile_set_scores(mlmd_profile *p, const char *output, const double *scores, size_t n);
 
 /* The JSON form (docs/monitoring.md): written and read back exactly. A
- * malformed document is INVALID_ARGUMENT naming the offending field. */
+ * malformed document is INVALID_ARGUMENT naming the offending field
+ * ("profile: columns[2].edges[4]: ..."). to_json: *json is malloc'd and
+ * NUL-terminated (free() it), *len (may be NULL) its length. from_json:
+ * *out is a new profile (mlmd_profile_free()). */
 MLMD_EXTERN(int) mlmd_profile_to_json(const mlmd_profile *p, char **json, size_t *len);
 MLMD_EXTERN(int) mlmd_profile_from_json(mlmd_profile **out, const char *json, size_t len);
 MLMD_EXTERN(void) mlmd_profile_free(mlmd_profile *p);
@@ -176,8 +192,11 @@ MLMD_EXTERN(int) mlmd_profile_column_index(const mlmd_profile *p, const char *na
 MLMD_EXTERN(const mlmd_profile_outputs *) mlmd_profile_outputs_get(const mlmd_profile *p);
 
 /* Binning a value as the profile does (no allocation, any thread): a
- * numeric column's bin (mlmd_stat_bin over its edges), a categorical
- * column's category index, or n_categories for "other". */
+ * numeric column's bin (mlmd_stat_bin over its edges: a binary search), a
+ * categorical column's category index (a hash table built with the
+ * profile), or n_categories for "other". -1 for a missing value (NaN; NULL
+ * or ""), a column out of range or of the other kind, and a numeric column
+ * with no value in the profile (n_bins 0); no error is recorded. */
 MLMD_EXTERN(int) mlmd_profile_bin(const mlmd_profile *p, size_t column, double x);
 MLMD_EXTERN(int) mlmd_profile_category(const mlmd_profile *p, size_t column, const char *value);
 
@@ -185,7 +204,9 @@ MLMD_EXTERN(int) mlmd_profile_category(const mlmd_profile *p, size_t column, con
  * `counts` has n_bins entries (numeric) or n_categories + 1 (categorical,
  * "other" last); `missing` counts missing values. Gives PSI, JS, chi-squared
  * and the binned KS approximation (NaN for a categorical column);
- * wasserstein is NaN. */
+ * wasserstein is NaN. When either side has no value present (the profile's
+ * count or the window's counts all 0) every figure is NaN and drift 0.
+ * th may be NULL (the defaults). Negative counts: INVALID_ARGUMENT. */
 MLMD_EXTERN(int) mlmd_profile_compare(const mlmd_profile *p, size_t column, const int64_t *counts, int64_t missing,
 	const mlmd_drift_thresholds *th, mlmd_drift_column *out);
 
