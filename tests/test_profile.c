@@ -141,7 +141,7 @@ static void bin_and_category_lookup(void **state)
 
 	/* many categories: every one found through the table */
 	enum { N = 3000 };
-	static char buf[N][8];
+	static char buf[N][16];
 	const char *v[N];
 	for (int i = 0; i < N; i++) {
 		snprintf(buf[i], sizeof buf[i], "k%d", i);
