@@ -806,8 +806,8 @@ int cmd_show(int argc, char **argv)
 		CLI_END,
 	};
 	const cli_cmd cmd = { "show", "artifact|execution|context ID", 2, 2,
-		"Shows one node: its type, name, state, times (ISO 8601, UTC) and properties; for an artifact or an\n"
-		"execution its events and contexts; for a context its parent and child contexts, the artifacts\n"
+		"Shows one node: its type, name, state, times (ISO 8601, UTC), properties and effective labels (each\n"
+		"with its source); for an artifact or an execution its events and contexts; for a context its parent and child contexts, the artifacts\n"
 		"attributed to it and the executions associated with it (the first 100 of each as text, all with\n"
 		"--json).",
 		true, opts };
