@@ -49,6 +49,7 @@ typedef struct dcol {
 	int64_t width;        /* elements per row the plan expects (a row of another width is not counted) */
 	int n_slots;          /* bins, or categories + 1 ("other" last) */
 	size_t off;           /* its counts in the block's array, the missing count at off + n_slots */
+	const double *edges;  /* numeric: the profile's inner edges (n_slots - 1), for binning without a call */
 } dcol;
 
 enum { OUT_NONE = 0, OUT_CLASSES = 1, OUT_SCORES = 2 };
