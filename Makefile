@@ -400,7 +400,7 @@ BENCH_PMML_MODELS ?= IrisRandomForest AuditRandomForest HousingRFClassifier Hous
 BENCH_QUERY_SIZES ?= 100000 505000
 bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_scorer \
 		$(B)/bench/bench_serving $(B)/bench/bench_pmml $(B)/bench/bench_tracking $(B)/bench/bench_audit $(B)/bench/bench_registry \
-		$(B)/bench/bench_datagov $(B)/bench/bench_labels $(B)/bench/bench_gate $(B)/bench/xgb100.json
+		$(B)/bench/bench_datagov $(B)/bench/bench_labels $(B)/bench/bench_gate $(B)/bench/bench_drift $(B)/bench/xgb100.json
 	@mkdir -p $(B)/bench
 	$(B)/bench/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
 	@if [ -d $(PMML_DATA) ]; then rm -f $(B)/bench/pmml.txt; for m in $(BENCH_PMML_MODELS); do \
@@ -415,6 +415,7 @@ bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B
 	$(B)/bench/bench_gate $(B)/bench tests/fuzz/corpus/model/xgb_binary_logistic.json $(B)/bench/xgb100.json \
 		| tee $(B)/bench/gate.txt
 	$(B)/bench/bench_datagov $(B)/bench | tee $(B)/bench/datagov.txt
+	$(B)/bench/bench_drift $(B)/bench $(B)/mlmd | tee $(B)/bench/drift.txt
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py $(B)/bench/store.txt $(B)/bench
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python_tracking.py $(B)/bench | tee $(B)/bench/python-tracking.txt
 	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/bench/bench_query $(B)/bench $$n; done

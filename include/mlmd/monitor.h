@@ -76,7 +76,8 @@ MLMD_EXTERN(double) mlmd_stat_psi(const double *p, const double *q, size_t k);
 MLMD_EXTERN(double) mlmd_stat_js(const double *p, const double *q, size_t k);
 /* Chi-squared of the 2 x k table of counts (columns with no count on either
  * side omitted): statistic, p-value (upper tail with dof = k' - 1), dof.
- * Fewer than two columns left: chi2 0, p-value 1, dof 0. */
+ * Fewer than two columns left, or a side with no count at all: chi2 0,
+ * p-value 1, dof 0. A negative count is INVALID_ARGUMENT. */
 MLMD_EXTERN(int) mlmd_stat_chi2(const int64_t *reference, const int64_t *current, size_t k, double *chi2,
 	double *pvalue, int64_t *dof);
 /* Q(sqrt(n m / (n + m)) d), the asymptotic Kolmogorov p-value of a KS D. */

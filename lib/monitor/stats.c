@@ -67,7 +67,7 @@ static double gamma_q(double a, double x)
 		d = 1 / d;
 		double del = d * c;
 		h *= del;
-		if (fabs(del - 1) < 1e-17)
+		if (fabs(del - 1) < 1e-16)
 			break;
 	}
 	return exp(-x + a * log(x) - lg) * h;
@@ -77,6 +77,8 @@ double mlmd_stat_chi2_sf(double x, double dof)
 {
 	if (!(dof > 0) || isnan(x))
 		return NAN;
+	if (isinf(x))
+		return x > 0 ? 0 : 1;
 	return gamma_q(dof / 2, x / 2);
 }
 
@@ -134,15 +136,31 @@ double mlmd_stat_ks_pvalue(double d, int64_t n, int64_t m)
 	return s < 0 ? 0 : s > 1 ? 1 : s;
 }
 
+/* numpy's interpolation between order statistics a <= b at fraction f:
+ * a + (b - a) f below one half, b - (b - a)(1 - f) from one half on (the
+ * same rounding as numpy.percentile). With an infinite statistic the
+ * formula would give NaN or overflow: a = b (or f = 0) gives a, an
+ * infinite a gives a, an infinite b gives b. */
+static double lerp(double a, double b, double f)
+{
+	if (a == b || f == 0 || isinf(a))
+		return a;
+	if (isinf(b))
+		return b;
+	double d = b - a;
+	return f >= 0.5 ? b - d * (1 - f) : a + d * f;
+}
+
 void mlmd_stat_deciles(const double *sorted, size_t n, double edges[9])
 {
 	for (int j = 1; j <= 9; j++) {
-		double h = (double)(n - 1) * j / 10.0;
+		/* numpy's virtual index (n - 1) q, q the double nearest j / 10 */
+		double h = (double)(n - 1) * (j / 10.0);
 		size_t lo = (size_t)floor(h);
+		if (lo > n - 1)
+			lo = n - 1;
 		size_t hi = lo + 1 < n ? lo + 1 : lo;
-		double f = h - (double)lo;
-		/* numpy's form: a + (b - a) * f, exact when a == b */
-		edges[j - 1] = sorted[lo] + (sorted[hi] - sorted[lo]) * f;
+		edges[j - 1] = lerp(sorted[lo], sorted[hi], h - (double)lo);
 	}
 }
 
