@@ -280,19 +280,16 @@ int cmd_drift_store(int argc, char **argv)
 			mlmd_json_int(w, d->profile_artifact_id);
 			mlmd_json_key(w, "model_artifact_id");
 			mlmd_json_int(w, d->model_artifact_id);
-			mlmd_json_key(w, "columns");
-			if (sl.columns_len) {
-				char *c = strndup(sl.columns, sl.columns_len);
-				mlmd_json_raw(w, c ? c : "[]");
-				free(c);
-			} else {
-				mlmd_json_raw(w, "[]");
-			}
+			/* the report's own columns and outputs, as they are (the writer is after a value here) */
+			mlmd_json_raw(w, ",\"columns\":");
+			char *cs = sl.columns_len ? strndup(sl.columns, sl.columns_len) : NULL;
+			mlmd_json_raw(w, cs ? cs : "[]");
+			free(cs);
 			if (sl.outputs_len) {
-				char *o = strndup(sl.outputs, sl.outputs_len);
-				mlmd_json_key(w, "outputs");
-				mlmd_json_raw(w, o ? o : "null");
-				free(o);
+				char *os = strndup(sl.outputs, sl.outputs_len);
+				mlmd_json_raw(w, ",\"outputs\":");
+				mlmd_json_raw(w, os ? os : "null");
+				free(os);
 			}
 			mlmd_json_object_end(w);
 		}
