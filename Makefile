@@ -186,8 +186,9 @@ $(B)/tests-tsan/test_serving_drift: tests/test_serving_drift.c $(TEST_HDRS) $(B)
 check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_serving_drift
 	@echo "== test_serving swap (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving swap
-	@echo "== test_serving_drift threads_sum_exactly (tsan)"
-	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving_drift threads_sum_exactly
+	@echo "== test_serving_drift threads (tsan)"
+	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving_drift '*_exactly'
+	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving_drift concurrent_flushes_lose_nothing
 
 # The store's conformance suites on the other backends: an SQLite file
 # always, the backend of tests/backend_custom.c (outside the library, opened

@@ -8,7 +8,8 @@
  * labels the Deployment context DRIFTED while serving goes on, and stops
  * the scorer when DRIFTED is in the gate list (MLMD_GATE_STOP); the
  * report's counts equal the bins computed here, also summed over contexts
- * scoring on threads (joined before the flush: no timing); REQUIRE without
+ * scoring on threads (joined before the flush: no timing), and summed over
+ * every window when a thread flushes while they score; REQUIRE without
  * a profile is refused, AUTO without one records no window; a swap closes
  * the old version's window; a window below drift_min_rows is carried over.
  * On every backend (MLMD_TEST_BACKEND); ordered by explicit flushes.
@@ -16,6 +17,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -463,6 +465,103 @@ static void threads_sum_exactly(void **state)
 	mlmd_store_free(st);
 }
 
+/* The bins of column `name` in a report, added to sum[] (n entries). */
+static void add_counts(const char *report, const char *name, int64_t *sum, int n)
+{
+	char text[4096];
+	column_text(report, name, text, sizeof text);
+	const char *c = strstr(text, "\"counts\":[") + 10;
+	for (int b = 0; b < n; b++) {
+		char *end;
+		sum[b] += strtoll(c, &end, 10);
+		assert_true(end != c);
+		c = end + 1;
+	}
+}
+
+typedef struct flusher {
+	mlmd_scorer *s;
+	_Atomic int done;
+	int rc, flushes;
+} flusher;
+
+static void *run_flusher(void *arg)
+{
+	flusher *f = arg;
+	/* flushes while the contexts score, until they are done (at least one) */
+	do {
+		if ((f->rc = mlmd_scorer_flush(f->s)))
+			break;
+		f->flushes++;
+	} while (!atomic_load(&f->done));
+	return NULL;
+}
+
+/* Flushes concurrent with scoring on four threads: a batch may fall in
+ * either of two windows, but summed over every window (the close records
+ * the rest) each bin's count is exact. */
+static void concurrent_flushes_lose_nothing(void **state)
+{
+	(void)state;
+	char uri[700];
+	mlmd_store *st = fresh(uri, sizeof uri);
+	int64_t model = record_model(st);
+	record_profile(st, model);
+	mlmd_scorer *s;
+	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+	o.store_uri = uri;
+	o.artifact_id = model;
+	o.deployment = "concurrent";
+	o.drift_min_rows = 1;
+	OK(mlmd_scorer_open(&s, &o));
+	enum { T = 4, N = 2000 };
+	float *xs[T];
+	job jobs[T];
+	pthread_t th[T], ft;
+	flusher f = { .s = s };
+	assert_int_equal(pthread_create(&ft, NULL, run_flusher, &f), 0);
+	for (int t = 0; t < T; t++) {
+		xs[t] = rows_new(700 + (uint64_t)t, N, 0);
+		jobs[t] = (job){ s, xs[t], N, 0 };
+		assert_int_equal(pthread_create(&th[t], NULL, run_job, &jobs[t]), 0);
+	}
+	for (int t = 0; t < T; t++) {
+		pthread_join(th[t], NULL);
+		OK(jobs[t].rc);
+	}
+	atomic_store(&f.done, 1);
+	pthread_join(ft, NULL);
+	OK(f.rc);
+	int64_t exec = mlmd_scorer_execution_id(s);
+	OK(mlmd_scorer_free(s));
+	Mlmd__Pb__Governance__GetDriftWindowsResponse *ws = windows(st, exec);
+	assert_true(ws->n_windows >= 1);
+	mlmd_profile *p = reference_profile();
+	size_t ns[T] = { N, N, N, N };
+	int64_t rows = 0;
+	for (size_t col = 0; col < 2; col++) {
+		int64_t sum[MLMD_PROFILE_BINS] = { 0 };
+		int nb = mlmd_profile_column_at(p, col)->n_bins;
+		for (size_t i = 0; i < ws->n_windows; i++) {
+			add_counts(ws->windows[i]->report_json, col ? "x1" : "x0", sum, nb);
+			rows += col ? 0 : ws->windows[i]->rows;
+		}
+		char want[256], got[256];
+		expected_counts(p, col, (const float *const *)xs, ns, T, want, sizeof want);
+		size_t n = (size_t)snprintf(got, sizeof got, "\"counts\":[");
+		for (int b = 0; b < nb; b++)
+			n += (size_t)snprintf(got + n, sizeof got - n, "%s%lld", b ? "," : "", (long long)sum[b]);
+		snprintf(got + n, sizeof got - n, "]");
+		assert_string_equal(got, want);
+	}
+	assert_int_equal(rows, T * N);
+	free_msg(ws);
+	mlmd_profile_free(p);
+	for (int t = 0; t < T; t++)
+		free(xs[t]);
+	mlmd_store_free(st);
+}
+
 /* REQUIRE refuses a model without a profile, naming it and how to record
  * one; AUTO serves it unmonitored and records no window. */
 static void no_profile(void **state)
@@ -608,6 +707,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(shifted_stream),
 		cmocka_unit_test(drifted_in_the_gate_stops),
 		cmocka_unit_test(threads_sum_exactly),
+		cmocka_unit_test(concurrent_flushes_lose_nothing),
 		cmocka_unit_test(no_profile),
 		cmocka_unit_test(swap_closes_the_window),
 		cmocka_unit_test(not_a_serving_execution),
