@@ -676,6 +676,116 @@ static void not_a_serving_execution(void **state)
 	mlmd_store_free(st);
 }
 
+/* A model with two one-column inputs, by name: "num" (float) and "cat"
+ * (int64, a categorical column of the profile): Y = num + cat. */
+static int64_t record_two_input_model(mlmd_store *st)
+{
+	char path[600], name[64];
+	snprintf(path, sizeof path, "%s/two%d.onnx", dir, counter);
+	snprintf(name, sizeof name, "two-%d", counter++);
+	ob b = { 0 };
+	ob_opset(&b, "", 13);
+	ob_node(&b, "Cast", "", "c", "cat", "catf", ob_int(&b, "to", MLMD_DTYPE_FLOAT), NULL);
+	ob_node(&b, "Add", "", "add", "num,catf", "Y", NULL);
+	ob_input(&b, "num", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 1 });
+	ob_input(&b, "cat", MLMD_DTYPE_INT64, 2, (int64_t[]){ -1, 1 });
+	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 1 });
+	size_t len;
+	uint8_t *bytes = ob_pack(&b, &len);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(bytes, 1, len, f), len);
+	fclose(f);
+	ob_free(&b);
+	mlmd_model_record_options o = MLMD_MODEL_RECORD_OPTIONS_INIT;
+	o.path = path;
+	o.name = name;
+	int64_t id;
+	OK(mlmd_model_record(st, &o, &id));
+	return id;
+}
+
+/* Categories 1, 2, 3 with weights w (of 10), drawn with a fixed seed. */
+static void draw_cats(uint64_t seed, int64_t *cat, float *num, size_t n, const int w[3])
+{
+	rng r = { seed * 0x9E3779B97F4A7C15ull + 7 };
+	for (size_t i = 0; i < n; i++) {
+		double u = uniform(&r) * 10;
+		cat[i] = u < w[0] ? 1 : u < w[0] + w[1] ? 2 : 3;
+		num[i] = i % 50 == 7 ? NAN : (float)normal(&r); /* some missing */
+	}
+}
+
+/* Inputs by name, an integer input counted as a categorical column by its
+ * decimal text, NaN counted missing; a changed category mix drifts. */
+static void categorical_mix_changes(void **state)
+{
+	(void)state;
+	char uri[700];
+	mlmd_store *st = fresh(uri, sizeof uri);
+	int64_t model = record_two_input_model(st);
+	enum { R = 3000, N = 600 };
+	int64_t refcat[R];
+	float rn[R];
+	draw_cats(1, refcat, rn, R, (const int[]){ 5, 3, 2 });
+	double num[R];
+	char txt[R][4];
+	const char *cats[R];
+	for (size_t i = 0; i < R; i++) {
+		num[i] = rn[i];
+		snprintf(txt[i], sizeof txt[i], "%lld", (long long)refcat[i]);
+		cats[i] = txt[i];
+	}
+	mlmd_profile_input in[2] = { { "num", R, num, NULL }, { "cat", R, NULL, cats } };
+	mlmd_profile *p;
+	OK(mlmd_profile_build(&p, in, 2, NULL));
+	OK(mlmd_profile_record(st, model, NULL, p, 0, NULL, NULL));
+	mlmd_scorer *s;
+	OK(open_scorer(&s, uri, model, MLMD_DRIFT_REQUIRE, "cats"));
+	mlmd_scorer_ctx *c;
+	OK(mlmd_scorer_ctx_new(s, &c));
+	for (int w = 0; w < 2; w++) {
+		int64_t cat[N];
+		float x[N];
+		draw_cats(10 + (uint64_t)w, cat, x, N, w ? (const int[]){ 2, 3, 5 } : (const int[]){ 5, 3, 2 });
+		mlmd_tensor tin[2] = { { .dtype = MLMD_DTYPE_FLOAT, .rank = 2, .dims = { N, 1 }, .data = x },
+			{ .dtype = MLMD_DTYPE_INT64, .rank = 2, .dims = { N, 1 }, .data = cat } };
+		mlmd_tensor out[1] = { { 0 } };
+		OK(mlmd_scorer_score(c, tin, 2, out, 1));
+		OK(mlmd_scorer_flush(s));
+		Mlmd__Pb__Governance__GetDriftWindowsResponse *ws = windows(st, mlmd_scorer_execution_id(s));
+		assert_int_equal(ws->n_windows, (size_t)w + 1);
+		const char *rep = ws->windows[w]->report_json;
+		assert_int_equal(ws->windows[w]->drifted, w == 1);
+		/* the categories in the profile's order, "other" last, counted here */
+		const mlmd_profile_column *pc = mlmd_profile_column_at(p, 1);
+		assert_int_equal(pc->n_categories, 3);
+		int64_t want[4] = { 0 };
+		for (size_t i = 0; i < N; i++) {
+			char t[4];
+			snprintf(t, sizeof t, "%lld", (long long)cat[i]);
+			for (size_t k = 0; k < 3; k++)
+				want[k] += !strcmp(pc->categories[k], t);
+		}
+		char wtxt[128], got[4096];
+		snprintf(wtxt, sizeof wtxt, "\"counts\":[%lld,%lld,%lld,0]", (long long)want[0], (long long)want[1],
+			(long long)want[2]);
+		column_text(rep, "cat", got, sizeof got);
+		assert_non_null(strstr(got, wtxt));
+		assert_non_null(strstr(got, "\"kind\":\"categorical\""));
+		assert_null(strstr(got, "\"ks\""));
+		assert_non_null(strstr(got, w ? "\"drift\":true" : "\"drift\":false"));
+		column_text(rep, "num", got, sizeof got);
+		assert_non_null(strstr(got, "\"missing_current\":12"));
+		assert_non_null(strstr(got, "\"n_current\":588"));
+		free_msg(ws);
+	}
+	mlmd_scorer_ctx_free(c);
+	mlmd_profile_free(p);
+	OK(mlmd_scorer_free(s));
+	mlmd_store_free(st);
+}
+
 /* ---- main -------------------------------------------------------------------------------------- */
 
 static int setup(void **state)
@@ -708,6 +818,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(drifted_in_the_gate_stops),
 		cmocka_unit_test(threads_sum_exactly),
 		cmocka_unit_test(concurrent_flushes_lose_nothing),
+		cmocka_unit_test(categorical_mix_changes),
 		cmocka_unit_test(no_profile),
 		cmocka_unit_test(swap_closes_the_window),
 		cmocka_unit_test(not_a_serving_execution),
