@@ -2,9 +2,11 @@
  * serving/sv.h - what the files of lib/serving share (private).
  *
  * lib/serving is a client of the library's public API: it includes
- * <mlmd.h> (the store's typed calls, the scorer), mlmd/registry.h (model
- * references) and util/base.h (errors, buffers, clocks), nothing else of
- * lib/.
+ * <mlmd.h> (the store's typed calls, the scorer, mlmd/monitor.h's profiles),
+ * mlmd/registry.h (model references), util/base.h (errors, buffers,
+ * clocks) and, in drift_window.c, the generated mlmd.governance messages
+ * (PutDriftWindow through mlmd_store_call, as lib/governance calls its
+ * RPCs), nothing else of lib/.
  *
  *   artifact.c  model artifacts: digests, file URIs, verified loads,
  *               mlmd_model_record(), the types the recorder declares
