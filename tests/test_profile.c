@@ -505,6 +505,76 @@ static void compare_categorical_by_hand(void **state)
 	mlmd_profile_free(p);
 }
 
+/* The profile's binned comparison and the two-sample functions see the same
+ * bins (the reference's deciles) and the same categories, so PSI, JS and
+ * (categories) chi-squared must agree; the binned KS can only understate
+ * the exact D. */
+static void compare_agrees_with_two_sample_drift(void **state)
+{
+	(void)state;
+	enum { NR = 997, NC = 613 };
+	static double r[NR], c[NC];
+	static const char *rs[NR], *cs[NC];
+	static const char *const cats[] = {"ant", "bee", "cat", "dog", "eel"};
+	uint64_t x = 12345;
+	for (int i = 0; i < NR + NC; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		double u = (double)(x >> 11) / 9007199254740992.0;
+		if (i < NR) {
+			r[i] = i % 50 == 0 ? NAN : u * u * 10;
+			rs[i] = i % 40 == 0 ? NULL : cats[(x >> 20) % 5];
+		} else {
+			c[i - NR] = (i % 70 == 0) ? NAN : u * 10 + 1;
+			cs[i - NR] = cats[(x >> 20) % (i % 3 ? 3 : 5)];
+		}
+	}
+	mlmd_profile_input in[2] = {{.name = "r", .n = NR, .numbers = r}, {.name = "s", .n = NR, .strings = rs}};
+	mlmd_profile *p;
+	OK(mlmd_profile_build(&p, in, 2, NULL));
+	int64_t counts[10] = {0}, missing = 0;
+	for (int i = 0; i < NC; i++) {
+		int b = mlmd_profile_bin(p, 0, c[i]);
+		if (b < 0)
+			missing++;
+		else
+			counts[b]++;
+	}
+	mlmd_drift_column a, b;
+	OK(mlmd_profile_compare(p, 0, counts, missing, NULL, &a));
+	OK(mlmd_drift_numeric(r, NR, c, NC, NULL, &b));
+	assert_int_equal(a.n_reference, b.n_reference);
+	assert_int_equal(a.n_current, b.n_current);
+	assert_int_equal(a.missing_reference, b.missing_reference);
+	assert_int_equal(a.missing_current, b.missing_current);
+	NEAR(a.psi, b.psi);
+	NEAR(a.js, b.js);
+	assert_true(a.ks <= b.ks + 1e-12);
+	assert_true(a.ks > 0.2); /* the shift shows in the bins too */
+
+	int64_t cc[6] = {0};
+	missing = 0;
+	const mlmd_profile_column *col = mlmd_profile_column_at(p, 1);
+	assert_int_equal(col->n_categories, 5);
+	for (int i = 0; i < NC; i++) {
+		int k = mlmd_profile_category(p, 1, cs[i]);
+		if (k < 0)
+			missing++;
+		else
+			cc[k]++;
+	}
+	OK(mlmd_profile_compare(p, 1, cc, missing, NULL, &a));
+	OK(mlmd_drift_categorical(rs, NR, cs, NC, NULL, &b));
+	assert_int_equal(a.n_reference, b.n_reference);
+	assert_int_equal(a.n_current, b.n_current);
+	NEAR(a.psi, b.psi);
+	NEAR(a.js, b.js);
+	NEAR(a.chi2, b.chi2);
+	assert_int_equal(a.chi2_dof, b.chi2_dof);
+	NEAR(a.chi2_pvalue, b.chi2_pvalue);
+	assert_int_equal(a.drift, b.drift);
+	mlmd_profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +589,7 @@ int main(void)
 		cmocka_unit_test(from_json_limits),
 		cmocka_unit_test(compare_numeric_by_hand),
 		cmocka_unit_test(compare_categorical_by_hand),
+		cmocka_unit_test(compare_agrees_with_two_sample_drift),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -519,7 +519,8 @@ int mlmd_profile_compare(const mlmd_profile *p, size_t column, const int64_t *co
 	if (numeric) {
 		memcpy(ref, c->bin_counts, k * sizeof *ref);
 	} else {
-		memcpy(ref, c->category_counts, (k - 1) * sizeof *ref);
+		if (k > 1)
+			memcpy(ref, c->category_counts, (k - 1) * sizeof *ref);
 		ref[k - 1] = c->other;
 	}
 	/* the binned KS: cumulative counts, so that equal distributions give exactly 0 */

@@ -333,8 +333,10 @@ static int get_column(jp *j, const char *path, prof_col *c)
 	int rc = 0, t;
 	while (!rc && (t = next(j)) == MLMD_JSON_KEY) {
 		int k = which_key(path, j->text, column_keys, &c->seen);
-		if (k < 0)
-			return k;
+		if (k < 0) {
+			rc = k;
+			break;
+		}
 		char fld[200];
 		mlmd__snprintf(fld, sizeof fld, "%s.%s", path, column_keys[k]);
 		mlmd_profile_column *pub = &c->pub;
@@ -459,8 +461,10 @@ static int get_outputs(jp *j, mlmd_profile *p)
 	int rc = 0, t, n_edges = 0, n_bins = 0;
 	while (!rc && (t = next(j)) == MLMD_JSON_KEY) {
 		int k = which_key("outputs", j->text, keys, &seen);
-		if (k < 0)
-			return k;
+		if (k < 0) {
+			rc = k;
+			break;
+		}
 		char fld[64];
 		mlmd__snprintf(fld, sizeof fld, "outputs.%s", keys[k]);
 		switch (k) {
