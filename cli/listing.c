@@ -751,6 +751,53 @@ static int show_links(mlmd_store *s, const type_names *t, int kind, int64_t id, 
 	return 0;
 }
 
+/* The node's effective labels (GetEffectiveLabels; mlmd/datagov.h), one line each with its source,
+ * or a "labels" array in JSON; nothing when it has none or the store has no labels (schema below 5). */
+static void show_labels(mlmd_store *s, int kind, int64_t id, mlmd_json_writer *w)
+{
+	static const mlmd_node_kind kinds[] = { MLMD_NODE_ARTIFACT, MLMD_NODE_EXECUTION, MLMD_NODE_CONTEXT };
+	mlmd_label_list *ls = NULL;
+	if (mlmd_store_schema_version(s) < 5 || mlmd_labels_effective(s, kinds[kind], id, 0, &ls) || !ls->n) {
+		mlmd_label_list_free(ls);
+		return;
+	}
+	if (w) {
+		mlmd_json_key(w, "labels");
+		mlmd_json_array_begin(w);
+	}
+	for (size_t i = 0; i < ls->n; i++) {
+		const mlmd_label *l = &ls->labels[i];
+		const char *src = mlmd_node_kind_name(l->source_kind);
+		if (w) {
+			mlmd_json_object_begin(w);
+			mlmd_json_key(w, "label");
+			mlmd_json_string(w, l->label);
+			mlmd_json_key(w, "source_kind");
+			mlmd_json_string(w, src ? src : "");
+			mlmd_json_key(w, "source_id");
+			mlmd_json_int(w, l->source_id);
+			mlmd_json_key(w, "distance");
+			mlmd_json_int(w, l->distance);
+			mlmd_json_key(w, "reason");
+			mlmd_json_string(w, l->reason);
+			mlmd_json_object_end(w);
+			continue;
+		}
+		printf("  label     %s", l->label);
+		if (l->distance == 0)
+			printf(" (its own)");
+		else
+			printf(" (from %s %lld, %d hop%s upstream)", src ? src : "node", (long long)l->source_id, l->distance,
+				l->distance == 1 ? "" : "s");
+		if (l->reason && l->reason[0])
+			printf(": %s", l->reason);
+		putchar('\n');
+	}
+	if (w)
+		mlmd_json_array_end(w);
+	mlmd_label_list_free(ls);
+}
+
 int cmd_show(int argc, char **argv)
 {
 	bool json = false;
@@ -759,8 +806,8 @@ int cmd_show(int argc, char **argv)
 		CLI_END,
 	};
 	const cli_cmd cmd = { "show", "artifact|execution|context ID", 2, 2,
-		"Shows one node: its type, name, state, times (ISO 8601, UTC) and properties; for an artifact or an\n"
-		"execution its events and contexts; for a context its parent and child contexts, the artifacts\n"
+		"Shows one node: its type, name, state, times (ISO 8601, UTC), properties and effective labels (each\n"
+		"with its source); for an artifact or an execution its events and contexts; for a context its parent and child contexts, the artifacts\n"
 		"attributed to it and the executions associated with it (the first 100 of each as text, all with\n"
 		"--json).",
 		true, opts };
@@ -859,6 +906,7 @@ int cmd_show(int argc, char **argv)
 			}
 			mlmd_json_array_end(w);
 		}
+		show_labels(s, kind, id64, w);
 		if ((rc = show_links(s, &t, kind, id64, w))) {
 			rc = cli_failed("%s", mlmd_error_message());
 			mlmd_json_writer_free(w); /* the object stays open: a failure, not an answer */
@@ -890,6 +938,7 @@ int cmd_show(int argc, char **argv)
 		if (mv && mv->value_case == MLMD__PB__VALUE__VALUE_BOOL_VALUE && !mv->bool_value)
 			printf("  warning   served a model that was NOT verified against its recorded digest "
 			       "(--allow-unverified)\n");
+		show_labels(s, kind, id64, NULL);
 		for (size_t i = 0; i < nev; i++)
 			printf("  event     %s %s %lld\n", evs[i]->type >= 0 && evs[i]->type < 8 ? et[evs[i]->type] : "UNKNOWN",
 				kind == 0 ? "execution" : "artifact",

@@ -45,7 +45,8 @@ static void score_help(FILE *f)
 	fprintf(f, "usage: %s score --model PATH [--input CSV|-] [--output CSV|-] [--columns a,b,...] [--batch N]\n"
 		"                  [--max-memory SIZE]\n"
 		"       %s score --store URI --artifact ID [--deployment NAME] [--allow-unverified]\n"
-		"                  [--gate-policy stop|record] [--flush-interval MS] [same options]\n"
+		"                  [--gate-policy stop|record] [--flush-interval MS] [--drift auto|off|require]\n"
+		"                  [--drift-psi X] [--drift-pvalue P] [--drift-min-rows N] [same options]\n"
 		"       %s score --store URI --model NAME@ALIAS|NAME/VERSION [same options as --artifact]\n\n"
 		"Scores the rows of a CSV file (with a header) with a model file (ONNX, XGBoost JSON or PMML).\n"
 		"  --model PATH     the model; its format is detected from its content\n"
@@ -65,6 +66,13 @@ static void score_help(FILE *f)
 		"                   recorded on the serving execution)\n"
 		"  --flush-interval MS  with --store: also record (and check the gate) every MS milliseconds,\n"
 		"                   not only at the end\n"
+		"  --drift MODE     with --store: drift monitoring against the model's reference profile\n"
+		"                   (`mlmd profile`): auto (default; monitored when it has one), off, or require\n"
+		"                   (refuse a model without one). Each flush records a drift window (`mlmd drift\n"
+		"                   --store URI --execution ID`); a drifted one labels the deployment DRIFTED\n"
+		"  --drift-psi X    a column drifts at PSI >= X (default 0.2)\n"
+		"  --drift-pvalue P ... or at a p-value below P (default 0.01)\n"
+		"  --drift-min-rows N  rows a window needs to be judged (default 100)\n"
 		"  --input CSV      input rows (default: standard input)\n"
 		"  --output CSV     where to write the results (default: standard output)\n"
 		"  --columns LIST   for a model with one [N, F] input: the columns to use, in order\n"
@@ -138,6 +146,10 @@ static int score(const char *global_store, int argc, char **argv)
 	int64_t artifact = 0;
 	int allow_unverified = 0, gate_policy = MLMD_GATE_STOP;
 	long flush_ms = 0;
+	int drift = MLMD_DRIFT_AUTO;
+	double drift_psi = 0, drift_pvalue = 0;
+	int64_t drift_min_rows = 0;
+	bool drift_given = false;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		bool has_next = i + 1 < argc;
@@ -170,6 +182,31 @@ static int score(const char *global_store, int argc, char **argv)
 			flush_ms = strtol(argv[++i], &end, 10);
 			if (*end || flush_ms < 1 || flush_ms > 86400000)
 				return cli_usage("score: --flush-interval must be milliseconds from 1 to 86400000");
+		} else if (!strcmp(a, "--drift") && has_next) {
+			const char *d = argv[++i];
+			if (!strcmp(d, "auto"))
+				drift = MLMD_DRIFT_AUTO;
+			else if (!strcmp(d, "off"))
+				drift = MLMD_DRIFT_OFF;
+			else if (!strcmp(d, "require"))
+				drift = MLMD_DRIFT_REQUIRE;
+			else
+				return cli_usage("score: --drift must be auto, off or require, not '%s'", d);
+			drift_given = true;
+		} else if ((!strcmp(a, "--drift-psi") || !strcmp(a, "--drift-pvalue")) && has_next) {
+			const char *v = argv[++i];
+			double x;
+			bool psi = !strcmp(a, "--drift-psi");
+			if (mlmd_double_parse(v, strlen(v), &x) || !(x > 0) || (!psi && x >= 1) || isinf(x))
+				return cli_usage("score: %s must be a number above 0%s, not '%s'", a, psi ? "" : " and below 1", v);
+			*(psi ? &drift_psi : &drift_pvalue) = x;
+			drift_given = true;
+		} else if (!strcmp(a, "--drift-min-rows") && has_next) {
+			char *end;
+			drift_min_rows = strtoll(argv[++i], &end, 10);
+			if (*end || drift_min_rows < 1)
+				return cli_usage("score: --drift-min-rows must be a positive number of rows");
+			drift_given = true;
 		} else if (!strcmp(a, "--artifact") && has_next) {
 			char *end;
 			artifact = strtoll(argv[++i], &end, 10);
@@ -199,6 +236,9 @@ static int score(const char *global_store, int argc, char **argv)
 	struct stat sb;
 	const char *ref = model_path && store_uri && mlmd_registry_is_ref(model_path) && stat(model_path, &sb) != 0 &&
 		(errno == ENOENT || errno == ENOTDIR) ? model_path : NULL;
+	if (drift_given && !artifact && !ref)
+		return cli_usage("score: --drift options need a model from a store (--store URI with --artifact ID or "
+			"--model NAME@ALIAS)");
 	mlmd_model *m = NULL;
 	mlmd_scorer *scorer = NULL;
 	mlmd_scorer_ctx *sctx = NULL;
@@ -213,6 +253,10 @@ static int score(const char *global_store, int argc, char **argv)
 		so.actor = cli_g.actor;
 		so.gate_policy = gate_policy;
 		so.flush_interval_ms = (int)flush_ms;
+		so.drift = drift;
+		so.drift_psi = drift_psi;
+		so.drift_pvalue = drift_pvalue;
+		so.drift_min_rows = drift_min_rows;
 		if (mlmd_scorer_open(&scorer, &so)) {
 			if (ref && mlmd_error_last()->code == MLMD_NOT_FOUND)
 				return cli_failed("%s (and there is no model file '%s')", mlmd_error_message(), ref);

@@ -409,7 +409,7 @@ static void options_versions_are_checked(void **state)
 	o.artifact_id = a;
 	o.no_recording = 1;
 	mlmd_scorer *s = NULL;
-	for (unsigned v = 0; v < 6; v += 5) { /* 0, and 5: one past the newest */
+	for (unsigned v = 0; v < 7; v += 6) { /* 0, and 6: one past the newest */
 		o.version = v;
 		assert_int_equal(mlmd_scorer_open(&s, &o), -MLMD_INVALID_ARGUMENT);
 		assert_null(s);

@@ -336,6 +336,8 @@ int mlmd__sv_flush_locked(mlmd_scorer *s, bool complete)
 	if (grc)
 		snprintf(gmsg, sizeof gmsg, "%s", mlmd_error_message());
 	int rc = s->recording ? flush_record(s, complete) : 0;
+	if (!rc)
+		rc = mlmd__sv_drift_flush(s, complete);
 	if (!rc && grc)
 		rc = mlmd__fail(-grc, "serving gate check at the flush: %s", gmsg);
 	return rc;

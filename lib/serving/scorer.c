@@ -20,6 +20,7 @@
  * owns. Only the scoring thread writes a block (relaxed atomic stores, which
  * are plain moves on x86); the flush reads them with relaxed loads.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,7 @@ static void served_free(served *v)
 	free(v->labels);
 	free(v->model_name);
 	free(v->model_alias);
+	mlmd__sv_drift_free(v->drift);
 	mlmd_model_free(v->model);
 	free(v);
 }
@@ -113,6 +115,7 @@ static void scorer_destroy(mlmd_scorer *s)
 	}
 	for (stat_block *b = s->blocks, *n; b; b = n) {
 		n = b->next;
+		free(b->drift);
 		free(b);
 	}
 	mlmd_store_free(s->store);
@@ -150,9 +153,24 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 	if (policy != MLMD_GATE_STOP && policy != MLMD_GATE_RECORD)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_open: gate_policy %d is neither MLMD_GATE_STOP (0) "
 			"nor MLMD_GATE_RECORD (1)", policy);
+	int drift = o->version >= 5 ? o->drift : MLMD_DRIFT_AUTO;
+	if (drift != MLMD_DRIFT_AUTO && drift != MLMD_DRIFT_OFF && drift != MLMD_DRIFT_REQUIRE)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_open: drift %d is none of MLMD_DRIFT_AUTO (0), "
+			"MLMD_DRIFT_OFF (1) and MLMD_DRIFT_REQUIRE (2)", drift);
+	if (o->version >= 5 && (o->drift_min_rows < 0 || isnan(o->drift_psi) || isnan(o->drift_pvalue) ||
+		o->drift_pvalue >= 1))
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_open: drift_min_rows must not be negative, "
+			"drift_psi must be a number and drift_pvalue below 1 (<= 0: the defaults)");
+	if (drift == MLMD_DRIFT_REQUIRE && o->no_recording)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_open: drift REQUIRE needs a recording scorer "
+			"(no_recording is set): drift windows are part of the serving record");
 	mlmd_scorer *s = calloc(1, sizeof *s);
 	if (!s)
 		return MLMD_OOM();
+	s->drift_mode = drift;
+	s->drift_th.psi = o->version >= 5 && o->drift_psi > 0 ? o->drift_psi : MLMD_DRIFT_PSI;
+	s->drift_th.pvalue = o->version >= 5 && o->drift_pvalue > 0 ? o->drift_pvalue : MLMD_DRIFT_PVALUE;
+	s->drift_min_rows = o->version >= 5 && o->drift_min_rows > 0 ? o->drift_min_rows : MLMD_DRIFT_MIN_ROWS;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->store_mu, NULL);
 	pthread_mutex_init(&s->tmu, NULL);
@@ -208,6 +226,8 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 			s->current = s->all = v;
 			atomic_store(&s->version, 1);
 			rc = served_set_ref(v, mv);
+			if (!rc)
+				rc = mlmd__sv_drift_attach(s, v);
 		}
 	}
 	mlmd_model_version_free(mv);
@@ -245,7 +265,7 @@ static int swap_to(mlmd_scorer *s, int64_t artifact_id, const mlmd_model_version
 		mlmd_model_free(m);
 		return MLMD_OOM();
 	}
-	if ((rc = served_set_ref(v, mv))) {
+	if ((rc = served_set_ref(v, mv)) || (rc = mlmd__sv_drift_attach(s, v))) {
 		served_free(v);
 		return rc;
 	}
@@ -425,11 +445,23 @@ static int switch_model(mlmd_scorer_ctx *c)
 		return MLMD_OOM();
 	atomic_init(&b->lat_min_ns, UINT64_MAX);
 	mlmd_model *old = c->model;
+	served *old_cur = c->cur;
+	uint64_t old_version = c->version;
 	pthread_mutex_lock(&s->mu);
 	c->cur = s->current;
 	c->model = mlmd_model_ref(s->current->model);
 	c->version = atomic_load_explicit(&s->version, memory_order_relaxed);
 	b->model = c->cur;
+	int rc = mlmd__sv_drift_block(b); /* the drift counts of the block, allocated with it */
+	if (rc) {
+		pthread_mutex_unlock(&s->mu);
+		free(b);
+		mlmd_model_free(c->model);
+		c->model = old;
+		c->cur = old_cur;
+		c->version = old_version;
+		return rc;
+	}
 	b->next = s->blocks;
 	s->blocks = b;
 	pthread_mutex_unlock(&s->mu);
@@ -466,11 +498,11 @@ int mlmd_scorer_score(mlmd_scorer_ctx *c, const mlmd_tensor *inputs, size_t n_in
 	}
 	stat_block *b = c->stats;
 	const served *v = c->cur;
-	/* the class output must be computed to be counted */
+	/* the class output (and the drift plan's score output) must be computed to be counted */
 	size_t need = n_outputs;
 	mlmd_tensor *outs = outputs;
-	if (v->cls_output >= (int)n_outputs && s->recording) {
-		need = (size_t)v->cls_output + 1;
+	if (v->min_outputs > (int)n_outputs) {
+		need = (size_t)v->min_outputs;
 		if (c->n_extra < need) {
 			mlmd_tensor *ne = realloc(c->extra, need * sizeof *ne);
 			if (!ne)
@@ -502,6 +534,8 @@ int mlmd_scorer_score(mlmd_scorer_ctx *c, const mlmd_tensor *inputs, size_t n_in
 	}
 	int64_t rows = n_inputs && inputs[0].rank > 0 ? inputs[0].dims[0] : 1;
 	ADD(b->rows, (uint64_t)rows);
+	if (v->drift)
+		mlmd__sv_drift_count(v->drift, b, inputs, n_inputs, outs, need, rows);
 	if (v->cls_output >= 0 && (size_t)v->cls_output < need) {
 		const mlmd_tensor *p = &outs[v->cls_output];
 		size_t K = v->n_labels;

@@ -2,9 +2,11 @@
  * serving/sv.h - what the files of lib/serving share (private).
  *
  * lib/serving is a client of the library's public API: it includes
- * <mlmd.h> (the store's typed calls, the scorer), mlmd/registry.h (model
- * references) and util/base.h (errors, buffers, clocks), nothing else of
- * lib/.
+ * <mlmd.h> (the store's typed calls, the scorer, mlmd/monitor.h's profiles),
+ * mlmd/registry.h (model references), util/base.h (errors, buffers,
+ * clocks) and, in drift_window.c, the generated mlmd.governance messages
+ * (PutDriftWindow through mlmd_store_call, as lib/governance calls its
+ * RPCs), nothing else of lib/.
  *
  *   artifact.c  model artifacts: digests, file URIs, verified loads,
  *               mlmd_model_record(), the types the recorder declares
@@ -13,6 +15,10 @@
  *   record.c    the serving record: statistics summed into the
  *               ModelServing execution, its events, Deployment context and
  *               ScoredBatch artifacts, written by the flush
+ *   drift.c     drift monitoring: the plan compiled from the model's
+ *               profile at each load, the counting on the scoring path
+ *   drift_window.c  the drift windows each flush compares with the profile
+ *               and records (PutDriftWindow)
  */
 #ifndef MLMD_SERVING_SV_H
 #define MLMD_SERVING_SV_H
@@ -36,6 +42,38 @@
 #define D_ MLMD__PB__PROPERTY_TYPE__DOUBLE
 #define B_ MLMD__PB__PROPERTY_TYPE__BOOLEAN
 
+/* A served model's drift plan (drift.c compiles it, drift_window.c records its windows). */
+typedef struct dcol {
+	size_t pcol;          /* the profile's column */
+	int kind;             /* mlmd_column_kind */
+	int input;            /* the model input read */
+	int64_t col;          /* element within the input's row */
+	int64_t width;        /* elements per row the plan expects (a row of another width is not counted) */
+	int n_slots;          /* bins, or categories + 1 ("other" last) */
+	size_t off;           /* its counts in the block's array, the missing count at off + n_slots */
+	const double *edges;  /* numeric: the profile's inner edges (n_slots - 1), for binning without a call */
+} dcol;
+
+enum { OUT_NONE = 0, OUT_CLASSES = 1, OUT_SCORES = 2 };
+
+typedef struct drift_plan {
+	mlmd_profile *profile;
+	int64_t profile_id;
+	size_t n_cols;
+	dcol *cols;
+	int out_kind;
+	int score_output;     /* OUT_SCORES: the model output */
+	int score_bins;
+	size_t score_off;     /* score bins, then its missing count */
+	size_t rows_slot;     /* rows counted */
+	size_t n_slots;
+	/* the window (flush, store_mu) */
+	uint64_t *prev;       /* totals at the last recorded window */
+	uint64_t prev_cls[MAX_CLASSES];
+	int64_t start_ms;
+} drift_plan;
+
+
 /* One model version the scorer has served. Kept until the scorer closes so
  * statistics can name its labels; the model itself is released as soon as
  * no one uses it. */
@@ -55,6 +93,9 @@ typedef struct served {
 	int64_t model_version;
 	char *model_alias;       /* NULL for NAME/VERSION */
 	bool gate_fresh;         /* passed the serving gate at its load, not yet at a flush (mu) */
+	drift_plan *drift;       /* monitored for drift against its profile, or NULL (drift.c) */
+	int min_outputs;         /* outputs a scoring call computes at least (the class output, the
+	                            drift plan's score output), so they can be counted */
 } served;
 
 /* Statistics of one context for one model version. */
@@ -65,6 +106,7 @@ typedef struct stat_block {
 	_Atomic uint64_t lat[LAT_BUCKETS];
 	_Atomic uint64_t conf[CONF_BUCKETS];
 	_Atomic uint64_t cls[MAX_CLASSES];
+	_Atomic uint64_t *drift;         /* the drift plan's counts (drift.c), allocated with the block */
 } stat_block;
 
 typedef struct {
@@ -118,6 +160,11 @@ struct mlmd_scorer {
 	char *gate_stop_msg;             /* why (mu) */
 	char *gate_violation;            /* the last violation found, for the record (store_mu) */
 	_Atomic int64_t gate_violations; /* flushes that found the model served blocked */
+	/* drift monitoring (drift.c) */
+	int drift_mode;                  /* mlmd_drift_mode */
+	mlmd_drift_thresholds drift_th;
+	int64_t drift_min_rows;
+	_Atomic int64_t drift_windows, drift_drifted;
 };
 
 /* ---- artifact.c ---- */
@@ -149,5 +196,21 @@ int mlmd__sv_flush_locked(mlmd_scorer *s, bool complete);
 int mlmd__sv_gate_flush(mlmd_scorer *s);
 /* The background flush, every s->interval_ms until s->stop. */
 void *mlmd__sv_flush_thread(void *arg);
+
+/* ---- drift.c ---- */
+
+/* At a load (open, swap): fetches the newest profile of v's artifact and
+ * compiles v->drift (store_mu is taken here). No profile: AUTO serves it
+ * unmonitored, REQUIRE is FAILED_PRECONDITION naming the model. */
+int mlmd__sv_drift_attach(mlmd_scorer *s, served *v);
+void mlmd__sv_drift_free(drift_plan *p);
+/* Allocates a new block's counts for its model's plan (never on the hot path). */
+int mlmd__sv_drift_block(stat_block *b);
+/* Counts a scored batch into b (the hot path: relaxed atomics, no allocation). */
+void mlmd__sv_drift_count(const drift_plan *p, stat_block *b, const mlmd_tensor *in, size_t n_in,
+	const mlmd_tensor *out, size_t n_out, int64_t rows);
+/* Records the drift windows due at this flush (store_mu held, the execution
+ * written); `complete`: the scorer closes, every non-empty window is due. */
+int mlmd__sv_drift_flush(mlmd_scorer *s, bool complete);
 
 #endif

@@ -25,6 +25,12 @@ ProfileRecord = collections.namedtuple(
 # "profiles"), its artifact, the model's artifact, when it was recorded.
 Profile = collections.namedtuple(
     'Profile', 'profile profile_artifact_id model_artifact_id create_time_ms')
+# What drift_windows returns, one per window: its artifact, the serving
+# execution, the model served and its profile, the window's times and rows,
+# whether it drifted, its largest PSI, and the report JSON parsed.
+DriftWindow = collections.namedtuple(
+    'DriftWindow', 'artifact_id execution_id model_artifact_id profile_artifact_id start_ms end_ms '
+    'rows drifted max_psi report')
 
 
 def _model_fields(model):
@@ -143,3 +149,24 @@ class MonitoringMethods(object):
 
 
   # ---- drift windows (helper serving) ---------------------------------------
+
+  def drift_windows(self, execution_id, last=0):
+    """The drift windows a scorer recorded on the serving execution
+    `execution_id` (an id or an ml_metadata Execution), oldest first; with
+    last=N only the newest N. Each is a DriftWindow: artifact_id,
+    execution_id, model_artifact_id, profile_artifact_id, start_ms, end_ms,
+    rows, drifted, max_psi and report, the window's JSON figures parsed
+    into a dict ({"rows", "judged", "columns": [...], "outputs": {...}};
+    docs/monitoring.md, "serving"; a figure that could not be computed is
+    None). [] when there is none (a model without a profile is served
+    unmonitored). InvalidArgumentError when the execution is not a serving
+    execution, NotFoundError when it does not exist."""
+    eid = registry._id('serving execution id', getattr(execution_id, 'id', execution_id))
+    if isinstance(last, bool) or not isinstance(last, numbers.Integral) or not 0 <= last <= 2**31 - 1:
+      raise errors.InvalidArgumentError('last %r is not a count >= 0 (0: all)' % (last,))
+    req = gpb.GetDriftWindowsRequest(serving_execution_id=eid, last=int(last))
+    r = self._call('GetDriftWindows', req, gpb.GetDriftWindowsResponse())
+    return [DriftWindow(w.artifact_id, w.serving_execution_id, w.model_artifact_id,
+                        w.profile_artifact_id, w.start_ms, w.end_ms, w.rows, w.drifted,
+                        w.max_psi, json.loads(w.report_json) if w.report_json else {})
+            for w in r.windows]
