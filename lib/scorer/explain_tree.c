@@ -35,8 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "explain.h"
-#include "trees.h"
+#include "explain_tree.h"
 
 #define TABLE_D 12                      /* leaves with more distinct features are computed per row */
 #define TABLE_BUDGET (64u << 20)        /* bytes of leaf tables per explainer */
@@ -83,6 +82,7 @@ typedef struct {
 	int32_t obase[TABLE_D + 2];
 	int max_int, max_d;
 	bool direct;                    /* XGBoost: input 0 is the [N, n_cols] float matrix */
+	bool nullable;                  /* some leaf gives no prediction (NaN vote): rows reaching it are NaN */
 	sc_xfeat *feats;                /* ONNX: where each column comes from */
 } teng;
 
@@ -187,6 +187,10 @@ static void walk(bctx *b, int32_t i, int d, int plen)
 				int32_t o = b->E->tmap[v->vote_target[q]];
 				if (o < 0)
 					continue;
+				if (v->vote_weight[q] != v->vote_weight[q]) { /* no prediction: the margin says so */
+					b->E->nullable = true;
+					continue;
+				}
 				b->E->vout[b->nv] = o;
 				b->E->vw[b->nv] = v->vote_weight[q] * b->scale;
 				b->E->bias[o] += b->E->vw[b->nv] * reach;
@@ -393,6 +397,9 @@ static int run_trees(const sc_xeng *e, mlmd_score_ctx *ctx, const mlmd_tensor *i
 		if (rc)
 			return rc;
 	}
+	if (!margins && E->nullable && !(margins = mlmd__sc_alloc_array(&ctx->pool, (size_t)(n * E->n_out) + 1,
+		sizeof *margins)))
+		return MLMD_OOM();
 	if (margins) {
 		double *m = mlmd__sc_alloc_array(&ctx->pool, (size_t)(n * K) + 1, sizeof *m);
 		if (!m)
@@ -418,8 +425,13 @@ static int run_trees(const sc_xeng *e, mlmd_score_ctx *ctx, const mlmd_tensor *i
 				explain_tree_row(E, &E->trees[k], x + r * F, dir, out + (size_t)r * per_row, stride, scratch);
 	}
 	for (int64_t r = 0; r < n; r++)
-		for (int o = 0; o < E->n_out; o++)
-			out[(size_t)r * per_row + (size_t)o * (size_t)stride + (size_t)F] = E->bias[o];
+		for (int o = 0; o < E->n_out; o++) {
+			double *ph = out + (size_t)r * per_row + (size_t)o * (size_t)stride;
+			ph[F] = E->bias[o];
+			if (E->nullable && margins[r * E->n_out + o] != margins[r * E->n_out + o])
+				for (int j = 0; j <= F; j++)
+					ph[j] = NAN;
+		}
 	return 0;
 }
 
@@ -582,6 +594,94 @@ static int name_outputs(sc_xeng *e, const int64_t *li, const char *const *ls)
 	return 0;
 }
 
+/* The common part: margins mapped, covers checked, trees compiled, names. */
+static int finish(sc_xeng *e, teng *E, const mlmd_model *m, const sc_tree_view *v, const double *cover, int binary_id,
+	const char *const *given, const int64_t *labels_int, const char *const *labels_str, const char *what)
+{
+	int K = v->n_targets;
+	if (!(E->tmap = mlmd__sc_alloc_array(&E->pool, (size_t)K + 1, sizeof *E->tmap)))
+		return MLMD_OOM();
+	if (binary_id >= 0) {
+		for (int k = 0; k < K; k++)
+			E->tmap[k] = k == binary_id ? 0 : -1;
+		E->n_out = 1;
+	} else {
+		for (int k = 0; k < K; k++)
+			E->tmap[k] = k;
+		E->n_out = K;
+	}
+	int rc = compile(E, v, cover, what);
+	if (rc)
+		return rc;
+	e->n_features = E->n_cols;
+	e->n_outputs = E->n_out;
+	if ((rc = name_features(e, m, E, given)))
+		return rc;
+	return name_outputs(e, labels_int, labels_str);
+}
+
+static int new_engine(sc_xeng **pe, teng **pE)
+{
+	sc_xeng *e = calloc(1, sizeof *e);
+	teng *E = calloc(1, sizeof *E);
+	if (!e || !E) {
+		free(e);
+		free(E);
+		return MLMD_OOM();
+	}
+	e->impl = E;
+	e->free = free_trees;
+	e->run = run_trees;
+	e->method = "tree_path_dependent";
+	*pe = e;
+	*pE = E;
+	return 0;
+}
+
+int mlmd__sc_xeng_trees_src(sc_xeng **out, const mlmd_model *m, const sc_tree_src *src, const sc_xfeat *feats,
+	int64_t nf, const char *const *labels, const char *what)
+{
+	sc_xeng *e;
+	teng *E;
+	int rc = new_engine(&e, &E);
+	if (rc)
+		return rc;
+	sc_trees *T;
+	sc_tree_view v;
+	/* the member sets, into the engine's memory (the build keeps pointers) */
+	sc_tree_src s = *src;
+	double **sets = NULL;
+	for (int i = 0; i < s.n_nodes && !rc; i++) {
+		if (s.mode[i] != SC_MODE_MEMBER)
+			continue;
+		if (!sets && !(sets = mlmd__sc_alloc_array(&E->pool, (size_t)s.n_nodes + 1, sizeof *sets)))
+			rc = MLMD_OOM();
+		else if (!(sets[i] = mlmd__sc_alloc_array(&E->pool, (size_t)s.member_count[i] + 1, sizeof(double))))
+			rc = MLMD_OOM();
+		else
+			sc_memcpy(sets[i], s.member_sets[i], (size_t)s.member_count[i] * sizeof(double));
+	}
+	if (sets)
+		s.member_sets = (const double *const *)sets;
+	if (!rc && !(rc = mlmd__sc_trees_build(&T, &E->pool, &s, what))) {
+		E->T = T;
+		E->n_cols = (int)nf;
+		mlmd__sc_trees_view(T, &v);
+		if (!(E->feats = mlmd__sc_alloc_array(&E->pool, (size_t)nf + 1, sizeof *E->feats)))
+			rc = MLMD_OOM();
+		else
+			sc_memcpy(E->feats, feats, (size_t)nf * sizeof *feats);
+	}
+	if (!rc)
+		rc = finish(e, E, m, &v, v.cover, -1, NULL, NULL, labels, what);
+	if (rc) {
+		free_trees(e);
+		return rc;
+	}
+	*out = e;
+	return 0;
+}
+
 int mlmd__sc_xeng_trees(sc_xeng **out, const mlmd_model *m, const mlmd_tensor *background, size_t n_background)
 {
 	const sc_trees *T = NULL;
@@ -591,6 +691,8 @@ int mlmd__sc_xeng_trees(sc_xeng **out, const mlmd_model *m, const mlmd_tensor *b
 	const sc_node *node = NULL;
 	int n_features = 0, binary_id = -1;
 	bool softprob = false, classifier = false, onnx = false; /* softprob: labels are the class indexes */
+	if (!strcmp(m->format, "pmml"))
+		return mlmd__sc_xeng_pmml_trees(out, m);
 	if (!strcmp(m->format, "xgboost-json") && m->n_nodes == 1 &&
 		!mlmd__sc_xgb_explain_info(&m->nodes[0], &T, &given, &n_features, &softprob)) {
 		node = &m->nodes[0];
@@ -604,19 +706,12 @@ int mlmd__sc_xeng_trees(sc_xeng **out, const mlmd_model *m, const mlmd_tensor *b
 	}
 	sc_tree_view v;
 	mlmd__sc_trees_view(T, &v);
-	sc_xeng *e = calloc(1, sizeof *e);
-	teng *E = calloc(1, sizeof *E);
+	sc_xeng *e;
+	teng *E;
+	int rc = new_engine(&e, &E);
+	if (rc)
+		return rc;
 	double *counted = NULL;
-	int rc = 0;
-	if (!e || !E) {
-		free(e);
-		free(E);
-		return MLMD_OOM();
-	}
-	e->impl = E;
-	e->free = free_trees;
-	e->run = run_trees;
-	e->method = "tree_path_dependent";
 	E->T = T;
 	char what[300];
 	snprintf(what, sizeof what, "model %s: node '%s'", m->format, node->name);
@@ -630,27 +725,6 @@ int mlmd__sc_xeng_trees(sc_xeng **out, const mlmd_model *m, const mlmd_tensor *b
 			goto fail;
 		}
 		E->n_cols = (int)nf;
-	} else {
-		E->direct = true;
-		E->n_cols = n_features;
-	}
-	/* the margins explained: every target, or the one class a binary classifier votes for */
-	int K = v.n_targets;
-	if (!(E->tmap = mlmd__sc_alloc_array(&E->pool, (size_t)K + 1, sizeof *E->tmap))) {
-		rc = MLMD_OOM();
-		goto fail;
-	}
-	if (binary_id >= 0) {
-		for (int k = 0; k < K; k++)
-			E->tmap[k] = k == binary_id ? 0 : -1;
-		E->n_out = 1;
-	} else {
-		for (int k = 0; k < K; k++)
-			E->tmap[k] = k;
-		E->n_out = K;
-	}
-	const double *cover = v.cover;
-	if (onnx) {
 		int64_t rows = n_background && background && background[0].rank >= 1 ? background[0].dims[0] : 0;
 		if (!background || rows < 1) {
 			rc = mlmd__fail(MLMD_FAILED_PRECONDITION, "model node '%s' (%s): ONNX tree ensembles carry no node "
@@ -670,25 +744,22 @@ int mlmd__sc_xeng_trees(sc_xeng **out, const mlmd_model *m, const mlmd_tensor *b
 		free(bx);
 		if (rc)
 			goto fail;
-		cover = counted;
-	} else if (!cover) {
-		rc = mlmd__fail(MLMD_FAILED_PRECONDITION, "%s: the trees have no sum_hessian (node covers); save the model "
-			"with XGBoost >= 1.0's JSON format", what);
-		goto fail;
+	} else {
+		E->direct = true;
+		E->n_cols = n_features;
+		if (!v.cover) {
+			rc = mlmd__fail(MLMD_FAILED_PRECONDITION, "%s: the trees have no sum_hessian (node covers); save the "
+				"model with XGBoost >= 1.0's JSON format", what);
+			goto fail;
+		}
 	}
-	if ((rc = compile(E, &v, cover, what)))
-		goto fail;
-	e->n_features = E->n_cols;
-	e->n_outputs = E->n_out;
-	if ((rc = name_features(e, m, E, given)) ||
-		(rc = name_outputs(e, labels_int, labels_str)))
+	if ((rc = finish(e, E, m, &v, counted ? counted : v.cover, binary_id, given, labels_int, labels_str, what)))
 		goto fail;
 	free(counted);
 	*out = e;
 	return 0;
 fail:
 	free(counted);
-	e->n_features = e->feature_names ? E->n_cols : 0;
 	free_trees(e);
 	return rc;
 }

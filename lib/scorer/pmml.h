@@ -398,8 +398,12 @@ typedef struct {
 	pmodel *model;
 } psegment;
 
+/* multipleModelMethod, in the order of pmml_mining.c's METHODS */
+enum { MM_SUM, MM_AVERAGE, MM_WAVERAGE, MM_MEDIAN, MM_MAJORITY, MM_WMAJORITY, MM_MAX, MM_FIRST, MM_CHAIN, MM_WSUM,
+	MM_WMEDIAN };
+
 typedef struct {
-	int method;
+	int method;              /* MM_* */
 	size_t n;
 	psegment *seg;
 	int missing;             /* 0 continue (PMML 4.4's default), 1 skipSegment, 2 returnMissing */

@@ -6,8 +6,6 @@
 #include <string.h>
 #include "pmml.h"
 
-enum { MM_SUM, MM_AVERAGE, MM_WAVERAGE, MM_MEDIAN, MM_MAJORITY, MM_WMAJORITY, MM_MAX, MM_FIRST, MM_CHAIN, MM_WSUM,
-	MM_WMEDIAN };
 static const char *const METHODS[] = { "sum", "average", "weightedAverage", "median", "majorityVote",
 	"weightedMajorityVote", "max", "selectFirst", "modelChain", "weightedSum", "weightedMedian", NULL };
 

@@ -20,6 +20,7 @@ values in training and in the rows explained. Checks:
 import ctypes
 import json
 import os
+import re
 import sys
 
 import numpy as np
@@ -46,7 +47,7 @@ lib.mlmd_model_free.argtypes = [P]
 lib.mlmd_score_ctx_new.argtypes = [ctypes.POINTER(P)]
 lib.mlmd_score_ctx_free.argtypes = [P]
 lib.mlmd_error_message.restype = ctypes.c_char_p
-lib.mlmd_explainer_new.argtypes = [ctypes.POINTER(P), P, ctypes.POINTER(Tensor), ctypes.c_size_t]
+lib.mlmd_explainer_new.argtypes = [ctypes.POINTER(P), P, ctypes.c_void_p, ctypes.c_size_t]
 lib.mlmd_explainer_free.argtypes = [P]
 lib.mlmd_explainer_method.argtypes = [P]
 lib.mlmd_explainer_method.restype = ctypes.c_char_p
@@ -58,28 +59,36 @@ lib.mlmd_explainer_output_count.argtypes = [P]
 lib.mlmd_explainer_output_count.restype = ctypes.c_size_t
 lib.mlmd_explainer_output_label.argtypes = [P, ctypes.c_size_t]
 lib.mlmd_explainer_output_label.restype = ctypes.c_char_p
-lib.mlmd_explainer_explain.argtypes = [P, P, ctypes.POINTER(Tensor), ctypes.c_size_t,
+lib.mlmd_explainer_explain.argtypes = [P, P, ctypes.c_void_p, ctypes.c_size_t,
                                        ctypes.POINTER(ctypes.c_double), ctypes.c_size_t,
                                        ctypes.POINTER(ctypes.c_double)]
 
 
-def tensor(X):
-  X = np.ascontiguousarray(X, dtype=np.float32)
-  t = Tensor(dtype=1, rank=2, data=X.ctypes.data)
-  t.dims[0], t.dims[1] = X.shape
-  return t, X
+def tensors(X, columns):
+  """X as one FLOAT [N, F] tensor, or (columns) as F DOUBLE [N] tensors (PMML's inputs)."""
+  if not columns:
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    arr = (Tensor * 1)()
+    arr[0].dtype, arr[0].rank, arr[0].data = 1, 2, X.ctypes.data
+    arr[0].dims[0], arr[0].dims[1] = X.shape
+    return arr, 1, [X]
+  cols = [np.ascontiguousarray(X[:, j], dtype=np.float64) for j in range(X.shape[1])]
+  arr = (Tensor * len(cols))()
+  for j, c in enumerate(cols):
+    arr[j].dtype, arr[j].rank, arr[j].data = 11, 1, c.ctypes.data
+    arr[j].dims[0] = len(c)
+  return arr, len(cols), cols
 
 
 class Explained:
   """An explainer over a model file (and an optional background)."""
 
-  def __init__(self, path, background=None):
-    self.model, self.ctx, self.e = P(), P(), P()
+  def __init__(self, path, background=None, columns=False):
+    self.model, self.ctx, self.e, self.columns = P(), P(), P(), columns
     assert lib.mlmd_model_load_file(ctypes.byref(self.model), str(path).encode()) == 0, lib.mlmd_error_message()
     assert lib.mlmd_score_ctx_new(ctypes.byref(self.ctx)) == 0
-    bg, keep = (tensor(background) if background is not None else (None, None))
-    self.rc = lib.mlmd_explainer_new(ctypes.byref(self.e), self.model, ctypes.byref(bg) if bg else None,
-                                     1 if bg else 0)
+    bg, nbg, keep = tensors(background, columns) if background is not None else (None, 0, None)
+    self.rc = lib.mlmd_explainer_new(ctypes.byref(self.e), self.model, bg, nbg)
     self.error = lib.mlmd_error_message().decode() if self.rc else None
     del keep
 
@@ -100,12 +109,12 @@ class Explained:
     return [lib.mlmd_explainer_output_label(self.e, i) for i in range(k)]
 
   def explain(self, X):
-    t, keep = tensor(X)
+    t, nt, keep = tensors(X, self.columns)
     n, K, nf = len(X), lib.mlmd_explainer_output_count(self.e), lib.mlmd_explainer_feature_count(self.e)
     out = np.zeros(n * K * (nf + 1))
     margins = np.zeros(n * K)
     dp = ctypes.POINTER(ctypes.c_double)
-    rc = lib.mlmd_explainer_explain(self.e, self.ctx, ctypes.byref(t), 1, out.ctypes.data_as(dp), out.size,
+    rc = lib.mlmd_explainer_explain(self.e, self.ctx, t, nt, out.ctypes.data_as(dp), out.size,
                                     margins.ctypes.data_as(dp))
     assert rc == 0, lib.mlmd_error_message()
     del keep
@@ -249,3 +258,276 @@ def test_onnx_multiclass_background(tmp_path):
     np.testing.assert_allclose(ours.sum(axis=2), margins, rtol=0, atol=1e-6 * max(1.0, np.abs(margins).max()))
   finally:
     ex.close()
+
+
+# ---- PMML: the same trees as a MiningModel of TreeModels, recordCount = cover --------------------
+
+def xgboost_to_pmml(booster, path, objective):
+  """The booster's margin as a PMML regression MiningModel (sum) of TreeModels: the base score as a
+  one-node constant segment, every XGBoost node with recordCount = its sum_hessian, splits as
+  lessThan / greaterOrEqual, missing values to the default child."""
+  model = json.loads(booster.save_raw('json'))
+  learner = model['learner']
+  base = float(learner['learner_model_param']['base_score'].strip('[]'))
+  if objective == 'binary:logistic':
+    base = float(-np.log(1.0 / np.float32(base) - 1.0))
+  trees = learner['gradient_booster']['model']['trees']
+  names = ['f%d' % j for j in range(F)]
+  schema = ''.join('<MiningField name="%s"/>' % n for n in names) + '<MiningField name="y" usageType="target"/>'
+  fl = lambda v: repr(float(np.float32(v)))
+
+  def node(t, i, pred):
+    l, r = t['left_children'][i], t['right_children'][i]
+    cover = repr(float(t['sum_hessian'][i]))
+    if l == -1:
+      return '<Node id="%d" score="%s" recordCount="%s">%s</Node>' % (i, fl(t['split_conditions'][i]), cover, pred)
+    f, thr = names[t['split_indices'][i]], fl(t['split_conditions'][i])
+    dflt = l if t['default_left'][i] else r
+    return '<Node id="%d" recordCount="%s" defaultChild="%d">%s%s%s</Node>' % (
+        i, cover, dflt, pred,
+        node(t, l, '<SimplePredicate field="%s" operator="lessThan" value="%s"/>' % (f, thr)),
+        node(t, r, '<SimplePredicate field="%s" operator="greaterOrEqual" value="%s"/>' % (f, thr)))
+
+  def tree_model(body):
+    return ('<TreeModel functionName="regression" missingValueStrategy="defaultChild" '
+            'noTrueChildStrategy="returnLastPrediction"><MiningSchema>%s</MiningSchema>%s</TreeModel>' % (schema, body))
+
+  segs = ['<Segment id="base"><True/>%s</Segment>' % tree_model(
+      '<Node id="0" score="%s"><True/></Node>' % repr(base))]
+  for k, t in enumerate(trees):
+    segs.append('<Segment id="%d"><True/>%s</Segment>' % (k, tree_model(node(t, 0, '<True/>'))))
+  fields = ''.join('<DataField name="%s" optype="continuous" dataType="double"/>' % n for n in names)
+  doc = ('<?xml version="1.0"?><PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>'
+         '<DataDictionary numberOfFields="%d">%s<DataField name="y" optype="continuous" dataType="double"/>'
+         '</DataDictionary><MiningModel functionName="regression"><MiningSchema>%s</MiningSchema>'
+         '<Segmentation multipleModelMethod="sum">%s</Segmentation></MiningModel></PMML>'
+         % (F + 1, fields, schema, ''.join(segs)))
+  with open(path, 'w') as f:
+    f.write(doc)
+
+
+@pytest.mark.parametrize('objective', ['reg:squarederror', 'binary:logistic'])
+def test_pmml_mining_model(tmp_path, objective):
+  booster, X = train(objective, seed=7, rounds=15, depth=6)
+  path = tmp_path / 'm.pmml'
+  xgboost_to_pmml(booster, str(path), objective)
+  ex = Explained(path, columns=True)
+  try:
+    assert ex.rc == 0, ex.error
+    assert ex.features == ['f%d' % j for j in range(F)]
+    assert ex.labels == [None]
+    rows = X[:150].copy()
+    rows[::5, 0] = np.nan
+    ours, margins = ex.explain(rows)
+    check_against_xgboost(ours, margins, booster, rows)
+  finally:
+    ex.close()
+
+
+def test_pmml_refusals(tmp_path):
+  booster, _ = train('reg:squarederror', seed=8, rounds=2, depth=2)
+  path = tmp_path / 'm.pmml'
+  xgboost_to_pmml(booster, str(path), 'reg:squarederror')
+  doc = open(path).read()
+  cases = [
+      # a node without recordCount, named
+      (doc.replace('<Node id="1" recordCount=', '<Node id="1" x=', 1), "node '1': it has no recordCount"),
+      # a strategy TreeSHAP does not follow
+      (doc.replace('missingValueStrategy="defaultChild"', 'missingValueStrategy="weightedConfidence"', 1),
+       'missingValueStrategy weightedConfidence'),
+      # a compound predicate
+      (re.sub(r'(<SimplePredicate [^>]*/>)(</Node>)', r'<CompoundPredicate booleanOperator="and"><True/>\1'
+              r'</CompoundPredicate>\2', doc, count=1), 'CompoundPredicate'),
+      # segments combined by a vote
+      (doc.replace('multipleModelMethod="sum"', 'multipleModelMethod="median"'), 'other than sum'),
+  ]
+  for text, want in cases:
+    bad = tmp_path / 'bad.pmml'
+    bad.write_text(text)
+    ex = Explained(bad, columns=True)
+    try:
+      assert ex.rc == -FAILED_PRECONDITION, (want, ex.rc, ex.error)
+      assert want in ex.error
+    finally:
+      ex.close()
+
+
+# ---- ONNX from scikit-learn: averaging, classifiers --------------------------------------------
+
+def check_background_identities(ex, X, margins_want=None):
+  """With covers counted from background X: bias = the mean margin over X, and additivity."""
+  ours, margins = ex.explain(X)
+  scale = max(1.0, float(np.abs(margins).max()))
+  np.testing.assert_allclose(ours.sum(axis=2), margins, rtol=0, atol=1e-6 * scale)
+  np.testing.assert_allclose(ours[0, :, -1], margins.mean(axis=0), rtol=0, atol=1e-9 * scale)
+  if margins_want is not None:
+    np.testing.assert_allclose(margins, margins_want, rtol=0, atol=1e-5 * scale)
+
+
+def test_onnx_sklearn_forests(tmp_path):
+  pytest.importorskip('onnx')
+  sk = pytest.importorskip('sklearn.ensemble')
+  import scorer_models as sm
+  X, y = data(11, n=300)
+  X = np.nan_to_num(X).astype(np.float32)
+  # a random forest regressor: ONNX aggregate AVERAGE
+  rf = sk.RandomForestRegressor(n_estimators=8, max_depth=5, bootstrap=False, max_features=0.5, random_state=0)
+  rf.fit(X, y)
+  path = tmp_path / 'rf.onnx'
+  sm.tree_regressor(rf, F, str(path), aggregate='AVERAGE')
+  ex = Explained(path, background=X)
+  try:
+    assert ex.rc == 0, ex.error
+    check_background_identities(ex, X, rf.predict(X)[:, None])
+  finally:
+    ex.close()
+  # a binary gradient boosting classifier: one margin (the raw score), no label
+  yc = (y > np.median(y)).astype(int)
+  gb = sk.GradientBoostingClassifier(n_estimators=10, max_depth=3, random_state=0).fit(X, yc)
+  path = tmp_path / 'gb.onnx'
+  sm.tree_classifier(gb, F, str(path), [0, 1], gb=True)
+  ex = Explained(path, background=X)
+  try:
+    assert ex.rc == 0, ex.error
+    assert ex.labels == [None]
+    check_background_identities(ex, X, gb.decision_function(X)[:, None])
+  finally:
+    ex.close()
+  # a three-class random forest classifier: one margin per class (its probability), labelled
+  y3 = np.digitize(y, np.quantile(y, [1 / 3, 2 / 3]))
+  rfc = sk.RandomForestClassifier(n_estimators=5, max_depth=4, random_state=0).fit(X, y3)
+  path = tmp_path / 'rfc.onnx'
+  sm.tree_classifier(rfc, F, str(path), [0, 1, 2])
+  ex = Explained(path, background=X[:100])
+  try:
+    assert ex.rc == 0, ex.error
+    assert ex.labels == [b'0', b'1', b'2']
+    check_background_identities(ex, X[:100], rfc.predict_proba(X[:100]))
+  finally:
+    ex.close()
+
+
+# ---- PMML classification, multiway and set splits: a brute-force reference ---------------------
+
+CLS_TREE = '''<?xml version="1.0"?>
+<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
+<DataDictionary numberOfFields="4">
+ <DataField name="a" optype="continuous" dataType="double"/>
+ <DataField name="b" optype="continuous" dataType="double"/>
+ <DataField name="c" optype="continuous" dataType="double"/>
+ <DataField name="y" optype="categorical" dataType="string"><Value value="A"/><Value value="B"/><Value value="C"/></DataField>
+</DataDictionary>
+<TreeModel functionName="classification" missingValueStrategy="defaultChild" noTrueChildStrategy="returnLastPrediction">
+ <MiningSchema><MiningField name="a"/><MiningField name="b"/><MiningField name="c"/>
+  <MiningField name="y" usageType="target"/></MiningSchema>
+ <Node id="r" recordCount="100" defaultChild="n3"><True/>
+  <Node id="n1" recordCount="30"><SimplePredicate field="a" operator="lessThan" value="0"/>%s</Node>
+  <Node id="n2" recordCount="20" defaultChild="n22">
+   <SimpleSetPredicate field="a" booleanOperator="isIn"><Array n="2" type="real">1 2</Array></SimpleSetPredicate>
+   <Node id="n21" recordCount="12"><SimplePredicate field="b" operator="lessOrEqual" value="0.5"/>%s</Node>
+   <Node id="n22" recordCount="8"><SimplePredicate field="b" operator="greaterThan" value="0.5"/>%s</Node>
+  </Node>
+  <Node id="n3" recordCount="50"><SimplePredicate field="a" operator="greaterOrEqual" value="0"/>%s</Node>
+ </Node>
+</TreeModel></PMML>'''
+LEAVES = {'n1': (0.7, 0.2, 0.1), 'n21': (0.1, 0.8, 0.1), 'n22': (0.3, 0.3, 0.4), 'n3': (0.2, 0.2, 0.6)}
+
+
+def dist(p):
+  return ''.join('<ScoreDistribution value="%s" recordCount="%g" probability="%r"/>' % (k, 10 * v, v)
+                 for k, v in zip('ABC', p))
+
+
+def cls_game(x, S):
+  """E[probabilities | x_S] of CLS_TREE, walking as the scorer does (feature 0 = a, 1 = b)."""
+  a, b = x[0], x[1]
+  def n2():
+    if 1 not in S:
+      return (12 * np.array(LEAVES['n21']) + 8 * np.array(LEAVES['n22'])) / 20
+    if np.isnan(b):
+      return np.array(LEAVES['n22'])
+    return np.array(LEAVES['n21'] if b <= 0.5 else LEAVES['n22'])
+  if 0 not in S:
+    return (30 * np.array(LEAVES['n1']) + 20 * n2() + 50 * np.array(LEAVES['n3'])) / 100
+  if np.isnan(a):
+    return np.array(LEAVES['n3'])
+  if a < 0:
+    return np.array(LEAVES['n1'])
+  if a in (1.0, 2.0):
+    return n2()
+  return np.array(LEAVES['n3'])
+
+
+def test_pmml_classification_multiway(tmp_path):
+  path = tmp_path / 'cls.pmml'
+  path.write_text(CLS_TREE % tuple(dist(LEAVES[k]) for k in ('n1', 'n21', 'n22', 'n3')))
+  ex = Explained(path, columns=True)
+  try:
+    assert ex.rc == 0, ex.error
+    assert ex.features == ['a', 'b', 'c']
+    assert ex.labels == [b'A', b'B', b'C']
+    rows = np.array([[-1, 0, 0], [1, 0.25, 5], [2, 3, 0], [2, np.nan, 1], [0.5, 0, 0], [np.nan, 0, 0],
+                     [1, np.nan, np.nan]], dtype=np.float32)
+    ours, margins = ex.explain(rows)
+    for r, x in enumerate(rows):
+      v = {S: cls_game(x, S) for S in [(), (0,), (1,), (0, 1)]}
+      want_a = 0.5 * (v[(0,)] - v[()]) + 0.5 * (v[(0, 1)] - v[(1,)])
+      want_b = 0.5 * (v[(1,)] - v[()]) + 0.5 * (v[(0, 1)] - v[(0,)])
+      np.testing.assert_allclose(ours[r, :, 0], want_a, atol=1e-12)
+      np.testing.assert_allclose(ours[r, :, 1], want_b, atol=1e-12)
+      np.testing.assert_allclose(ours[r, :, 2], 0, atol=0)
+      np.testing.assert_allclose(ours[r, :, 3], v[()], atol=1e-12)
+      np.testing.assert_allclose(margins[r], v[(0, 1)], atol=1e-12)
+  finally:
+    ex.close()
+
+
+# ---- through the command-line tool ---------------------------------------------------------------
+
+CLI = os.environ.get('MLMD_CLI', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'build', 'mlmd'))
+
+
+def write_csv(path, X):
+  import csv
+  with open(path, 'w', newline='') as f:
+    w = csv.writer(f)
+    w.writerow(['f%d' % j for j in range(X.shape[1])])
+    for row in X:
+      w.writerow(['' if np.isnan(v) else repr(float(v)) for v in row])
+
+
+def test_cli_explain(tmp_path):
+  import csv
+  import subprocess
+  booster, X = train('multi:softprob', seed=9, rounds=8, depth=6)
+  model = tmp_path / 'm.json'
+  booster.save_model(str(model))
+  rows = X[:40]
+  write_csv(tmp_path / 'in.csv', rows)
+  res = subprocess.run([CLI, 'explain', '--model', str(model), '--input', str(tmp_path / 'in.csv'), '--threads', '2'],
+                       capture_output=True, text=True)
+  assert res.returncode == 0, res.stderr
+  table = list(csv.reader(res.stdout.splitlines()))
+  header, body = table[0], table[1:]
+  assert header[:2] == ['contrib_0_f0', 'contrib_0_f1'] and header[F] == 'contrib_0_bias'
+  assert len(header) == 3 * (F + 1) and len(body) == len(rows)
+  got = np.array([[float(v) for v in r] for r in body]).reshape(len(rows), 3, F + 1)
+  want, want_m = reference(booster, rows)
+  np.testing.assert_allclose(got, want, rtol=0, atol=1e-5 * max(1.0, np.abs(want_m).max()))
+  # an ONNX tree ensemble needs --background
+  pytest.importorskip('onnx')
+  import scorer_models as sm
+  onnx_path = tmp_path / 'm.onnx'
+  sm.xgboost_to_onnx(booster, F, str(onnx_path), 'multi:softprob', n_classes=3)
+  res = subprocess.run([CLI, 'explain', '--model', str(onnx_path), '--input', str(tmp_path / 'in.csv')],
+                       capture_output=True, text=True)
+  assert res.returncode == 1
+  assert 'ONNX tree ensembles carry no node covers: give a background sample (--background)' in res.stderr
+  write_csv(tmp_path / 'bg.csv', X)
+  res = subprocess.run([CLI, 'explain', '--model', str(onnx_path), '--input', str(tmp_path / 'in.csv'),
+                        '--background', str(tmp_path / 'bg.csv')], capture_output=True, text=True)
+  assert res.returncode == 0, res.stderr
+  body = list(csv.reader(res.stdout.splitlines()))[1:]
+  got = np.array([[float(v) for v in r] for r in body]).reshape(len(rows), 3, F + 1)
+  margins = booster.predict(xgb.DMatrix(rows), output_margin=True)
+  np.testing.assert_allclose(got.sum(axis=2), margins, rtol=0, atol=1e-5 * max(1.0, np.abs(margins).max()))
