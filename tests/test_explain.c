@@ -2,11 +2,10 @@
  * Explanations (mlmd/explain.h): the trace of a linear node's columns back
  * to the model's inputs through each op it follows and the refusal of
  * others, the linear engine's values against sums worked out here (ONNX
- * LinearRegressor and LinearClassifier built with tests/onnx_build.h),
- * additivity, labels, Scalers folded into the coefficients, input and
- * capacity checks, models that are not
- * explained, and several threads sharing one explainer.
- */
+ * LinearRegressor and LinearClassifier built with tests/onnx_build.h; PMML
+ * RegressionModel and GeneralRegression documents written here), additivity,
+ * labels, Scalers folded into the coefficients, input and capacity checks,
+ * models that are not explained, and several threads sharing one explainer. */
 #include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
