@@ -5,7 +5,8 @@
  * LinearRegressor and LinearClassifier built with tests/onnx_build.h; PMML
  * RegressionModel and GeneralRegression documents written here), additivity,
  * labels, Scalers folded into the coefficients, input and capacity checks,
- * models that are not explained, and several threads sharing one explainer. */
+ * models that are not explained, and several threads sharing one explainer.
+ */
 #include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
