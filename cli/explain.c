@@ -8,7 +8,8 @@
  * Rows are read as `mlmd score` reads them (inputs.c), a batch at a time;
  * the batch's rows are split into one contiguous chunk per thread, each
  * thread explaining its chunk through its own score context into its part
- * of the batch's result, which is then written in input order. Memory is
+ * of the batch's result and formatting it as CSV lines, which are then
+ * written in input order. Memory is
  * bounded by the batch: its rows and n x K x (F + 1) doubles.
  */
 #include <errno.h>
@@ -63,6 +64,8 @@ typedef struct {
 	size_t per;             /* doubles per row */
 	int rc;
 	char msg[512];
+	char *text;             /* its rows as CSV lines (formatting is most of the work, so the threads do it) */
+	size_t len, cap;
 	mlmd_tensor view[];     /* ni views of its rows */
 } part;
 
@@ -78,14 +81,46 @@ static void rows_view(const mlmd_tensor *in, size_t ni, long r0, long n, mlmd_te
 	}
 }
 
+/* Appends a row's numbers as one CSV line to p->text; -1 when memory runs out. */
+static int format_row(part *p, const double *v, size_t n)
+{
+	if (p->cap - p->len < n * 32 + 2) {
+		size_t cap = (p->cap ? p->cap * 2 : 4096) + n * 32 + 2;
+		char *t = realloc(p->text, cap);
+		if (!t)
+			return -1;
+		p->text = t;
+		p->cap = cap;
+	}
+	for (size_t c = 0; c < n; c++) {
+		if (c)
+			p->text[p->len++] = ',';
+		if (v[c] == v[c]) { /* NaN (missing): an empty cell */
+			mlmd_double_format(p->text + p->len, 32, v[c], 17);
+			p->len += strlen(p->text + p->len);
+		}
+	}
+	p->text[p->len++] = '\n';
+	return 0;
+}
+
 static void *explain_part(void *arg)
 {
 	part *p = arg;
+	p->len = 0;
 	rows_view(p->in, p->ni, p->r0, p->n, p->view);
-	p->rc = mlmd_explainer_explain(p->e, p->ctx, p->view, p->ni, p->out + (size_t)p->r0 * p->per,
-		(size_t)p->n * p->per, NULL);
-	if (p->rc)
+	double *res = p->out + (size_t)p->r0 * p->per;
+	p->rc = mlmd_explainer_explain(p->e, p->ctx, p->view, p->ni, res, (size_t)p->n * p->per, NULL);
+	if (p->rc) {
 		snprintf(p->msg, sizeof p->msg, "%s", mlmd_error_message()); /* the error is per thread */
+		return NULL;
+	}
+	for (long i = 0; i < p->n; i++)
+		if (format_row(p, res + (size_t)i * p->per, p->per)) {
+			p->rc = -MLMD_RESOURCE_EXHAUSTED;
+			snprintf(p->msg, sizeof p->msg, "out of memory");
+			break;
+		}
 	return NULL;
 }
 
@@ -170,15 +205,6 @@ static int read_background(background *b, const mlmd_model *m, const char *path,
 	free(cols);
 	fclose(f);
 	return rc;
-}
-
-static void print_double(FILE *out, double v)
-{
-	char buf[40];
-	if (v != v) /* NaN (missing): an empty cell */
-		return;
-	mlmd_double_format(buf, sizeof buf, v, 17);
-	fputs(buf, out);
 }
 
 /* contrib_[<label>_]<name> */
@@ -338,14 +364,8 @@ int cmd_explain(int argc, char **argv)
 					" (--max-memory sets the limit)" : "");
 		if (rc)
 			break;
-		for (long i = 0; i < n; i++) {
-			for (size_t c = 0; c < per; c++) {
-				if (c)
-					fputc(',', out);
-				print_double(out, res[(size_t)i * per + c]);
-			}
-			fputc('\n', out);
-		}
+		for (long t = 0; t < used; t++)
+			fwrite(parts[t]->text, 1, parts[t]->len, out);
 		rows_done += n;
 		if (n < batch)
 			break;
@@ -358,6 +378,7 @@ out:
 	for (long t = 0; t < MAX_THREADS; t++)
 		if (parts[t]) {
 			mlmd_score_ctx_free(parts[t]->ctx);
+			free(parts[t]->text);
 			free(parts[t]);
 		}
 	free(res);

@@ -2,10 +2,10 @@
  * Explanations (mlmd/explain.h): the trace of a linear node's columns back
  * to the model's inputs through each op it follows and the refusal of
  * others, the linear engine's values against sums worked out here (ONNX
- * LinearRegressor and LinearClassifier built with tests/onnx_build.h),
- * additivity, labels, Scalers folded into the coefficients, input and
- * capacity checks, models that are not
- * explained, and several threads sharing one explainer.
+ * LinearRegressor and LinearClassifier built with tests/onnx_build.h; PMML
+ * RegressionModel and GeneralRegression documents written here), additivity,
+ * labels, Scalers folded into the coefficients, input and capacity checks,
+ * models that are not explained, and several threads sharing one explainer.
  */
 #include <math.h>
 #include <pthread.h>
@@ -647,6 +647,33 @@ static void pmml_general_regression(void **state)
 	assert_near(mg[0], 0.5, 1e-15);
 	assert_near(mg[1], 1, 1e-15);
 	assert_near(mg[2], 0, 1e-15);
+	mlmd_explainer_free(e);
+	mlmd_model_free(m);
+	/* binary generalizedLinear (logit), reference "no": one margin, eta of "yes" */
+	const char *dd2 = "<DataDictionary><DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>"
+		"<DataField name=\"g\" optype=\"categorical\" dataType=\"string\"/>"
+		"<DataField name=\"b\" optype=\"categorical\" dataType=\"string\"><Value value=\"no\"/>"
+		"<Value value=\"yes\"/></DataField></DataDictionary>";
+	snprintf(xml, sizeof xml, PMML_HEAD "%s<GeneralRegressionModel functionName=\"classification\" "
+		"modelType=\"generalizedLinear\" linkFunction=\"logit\" targetReferenceCategory=\"no\"><MiningSchema>"
+		"<MiningField name=\"x\"/><MiningField name=\"g\"/><MiningField name=\"b\" usageType=\"predicted\"/>"
+		"</MiningSchema>%s<ParamMatrix><PCell parameterName=\"p0\" beta=\"-0.25\"/>"
+		"<PCell parameterName=\"p1\" beta=\"0.75\"/><PCell parameterName=\"p3\" beta=\"-2\"/></ParamMatrix>"
+		"</GeneralRegressionModel></PMML>", dd2, lists);
+	m = load_pmml(xml);
+	e = explainer_ok(m, NULL, 0);
+	assert_int_equal(mlmd_explainer_output_count(e), 1);
+	assert_null(mlmd_explainer_output_label(e, 0));
+	x[0] = 2;
+	g[0] = "red";
+	pmml_inputs(m, in, 1, x, g);
+	assert_int_equal(mlmd_explainer_explain(e, ctx, in, 2, out, 3, mg), 0);
+	assert_near(out[0], 1.5, 1e-15);
+	assert_near(out[1], -2, 1e-15);
+	assert_near(out[2], -0.25, 1e-15);
+	mlmd_tensor po[2] = { { 0 }, { 0 } };
+	assert_int_equal(mlmd_model_score(m, ctx, in, 2, po, 2), 0);
+	assert_near(((double *)po[1].data)[1], 1 / (1 + exp(-mg[0])), 1e-12); /* P(yes) */
 	mlmd_explainer_free(e);
 	mlmd_model_free(m);
 	/* a squared covariate is not linear */

@@ -9,8 +9,9 @@
  *                     recordCount, ONNX counted from a background sample)
  *                     and path-dependent TreeSHAP
  *   explain_linear.c  the linear engine: ONNX LinearRegressor and
- *                     LinearClassifier, PMML RegressionModel and
- *                     GeneralRegression
+ *                     LinearClassifier (Scalers in front folded in)
+ *   explain_pmml_linear.c  its PMML front: RegressionModel and
+ *                     GeneralRegression (explain_linear.h)
  */
 #ifndef MLMD_SCORER_EXPLAIN_H
 #define MLMD_SCORER_EXPLAIN_H

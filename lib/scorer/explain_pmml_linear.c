@@ -297,7 +297,8 @@ static int general_terms(const mlmd_model *mm, pxlin *l, const pmodel *m, int *K
 	}
 	for (int k = 0; k < *K && !rc; k++) {
 		l->b[k] = g->offset_value;
-		bool ref = m->classification && g->type == G_MULTINOMIAL && cls[k] == g->ref_cls;
+		/* the reference category (multinomial): the scorer takes its predictor as 0 */
+		bool ref = m->classification && g->type != G_ORDINAL && cls[k] == g->ref_cls;
 		for (size_t i = 0; i < g->n_beta && !rc && !ref; i++) {
 			if (!(cls[k] == -2 || g->beta_cls[i] == -1 || g->beta_cls[i] == cls[k]))
 				continue;
