@@ -638,11 +638,11 @@ static void explain_row(mlmd_model *m, float x[][F], int n, const float *row)
 	for (size_t j = 1; j < k; j++)
 		best = margins[j] > margins[best] ? j : best;
 	const double *c = out + best * (F + 1);
-	printf("  explain   a held-out row -> %s (%s, margin %.2f = bias %.2f", mlmd_explainer_output_label(e, best),
+	printf("  explain   a held-out row -> %s (%s): margin %.2f = bias %+.2f", mlmd_explainer_output_label(e, best),
 	       mlmd_explainer_method(e), margins[best], c[F]);
 	for (int j = 0; j < F; j++)
-		printf(" %+.2f %s", c[j], FEATURES[j]);
-	printf(")\n");
+		printf(", %s %+.2f", FEATURES[j], c[j]);
+	printf("\n");
 	mlmd_score_ctx_free(sc);
 	mlmd_explainer_free(e);
 }
