@@ -1,8 +1,9 @@
 /*
  * cli/inputs.h - CSV rows as a model's input tensors, shared by `mlmd
- * score` and `mlmd explain` (inputs.c): model inputs bound to header
- * columns (by name; a single [N, F] input takes the columns in order or
- * those --columns names), batches of rows parsed into per-input buffers.
+ * score`, `mlmd explain` and `mlmd profile` (the binding alone; inputs.c):
+ * model inputs bound to header columns (by name; a single [N, F] input
+ * takes the columns in order or those --columns names), batches of rows
+ * parsed into per-input buffers.
  */
 #ifndef MLMD_CLI_INPUTS_H
 #define MLMD_CLI_INPUTS_H
@@ -31,9 +32,10 @@ typedef struct cli_inputs {
 } cli_inputs;
 
 /* Reads the header from r and binds m's inputs to its columns; `columns`
- * (may be NULL) is --columns (modified: split at commas). Returns 0 or the
- * status of cli_failed() (the message printed). Free with cli_inputs_free
- * either way. */
+ * (may be NULL) is --columns (modified: split at commas). batch 0 binds
+ * only (`mlmd profile` reads the rows itself; do not call cli_inputs_read).
+ * Returns 0 or the status of cli_failed() (the message printed). Free with
+ * cli_inputs_free either way. */
 int cli_inputs_bind(cli_inputs *ci, const mlmd_model *m, csv_reader *r, const char *path, char *columns, long batch);
 
 /* Reads up to ci->batch rows into the buffers (ci->n rows; 0 at the end).

@@ -19,6 +19,7 @@
 #include "mlmd_governance.pb-c.h"
 #include "cli.h"
 #include "csv.h"
+#include "inputs.h"
 
 #define BATCH 1024
 
@@ -42,7 +43,8 @@ typedef struct input_map {
 
 typedef struct job {
 	const char *in_path;
-	char **header;
+	cli_inputs ci;          /* the header and the inputs' CSV columns, as `mlmd score` binds them */
+	char **header;          /* ci's */
 	int n_header;
 	kept *k;
 	int n_kept;
@@ -66,62 +68,30 @@ static int keep_column(job *j, int csv)
 	return j->n_kept++;
 }
 
-static int find_header(const job *j, const char *name)
+/* Reads the header and binds the model's inputs to CSV columns with
+ * cli_inputs_bind (as `mlmd score` does), keeping the columns they use. */
+static int map_inputs(job *j, const mlmd_model *m, csv_reader *r, char *columns)
 {
-	for (int c = 0; c < j->n_header; c++)
-		if (!strcmp(j->header[c], name))
-			return c;
-	return -1;
-}
-
-/* The model's inputs mapped to CSV columns as `mlmd score` maps them. */
-static int map_inputs(job *j, const mlmd_model *m, char *columns)
-{
-	j->ni = mlmd_model_input_count(m);
+	int rc = cli_inputs_bind(&j->ci, m, r, j->in_path, columns, 0); /* no batch: the rows are read here */
+	j->header = j->ci.header;
+	j->n_header = j->ci.n_header;
+	if (rc)
+		return rc;
+	j->ni = j->ci.ni;
 	j->im = calloc(j->ni + 1, sizeof *j->im);
 	if (!j->im)
 		return cli_failed("out of memory");
-	char *names[4096];
-	int n_names = 0;
-	if (columns)
-		for (char *t = strtok(columns, ","); t; t = strtok(NULL, ",")) {
-			if (n_names == 4096)
-				return cli_usage("profile: --columns names more than 4096 columns");
-			names[n_names++] = t;
-		}
 	for (size_t i = 0; i < j->ni; i++) {
-		const mlmd_value_info *vi = mlmd_model_input(m, i);
+		const cli_in_bind *cb = &j->ci.binds[i];
 		input_map *b = &j->im[i];
-		int by_name = find_header(j, vi->name);
-		if (vi->rank > 2 || vi->rank == 0)
-			return cli_failed("input '%s' has rank %d; profiles take inputs of shape [N] or [N, F]", vi->name,
-					  vi->rank);
-		int64_t width = vi->rank == 2 ? vi->dims[1] : 1;
-		b->rank = vi->rank < 0 ? 2 : vi->rank;
-		b->dtype = vi->dtype == MLMD_DTYPE_UNDEFINED ? MLMD_DTYPE_FLOAT : vi->dtype;
-		bool in_order = j->ni == 1 && b->rank == 2 && !(by_name >= 0 && width == 1 && !columns);
-		int want = 1;
-		if (in_order) {
-			want = columns ? n_names : j->n_header;
-			if (width >= 0 && want != width)
-				return cli_failed("input '%s' takes %lld features; %s %d column(s)", vi->name, (long long)width,
-						  columns ? "--columns names" : "the CSV has", want);
-		} else if (by_name < 0) {
-			return cli_failed("input '%s': no CSV column of that name (columns: %d in the header)", vi->name,
-					  j->n_header);
-		} else if (width != 1 && width != -1) {
-			return cli_failed("input '%s' takes %lld features per row; only single-column inputs are matched "
-					  "by name", vi->name, (long long)width);
-		}
-		b->n_cols = want;
-		b->cols = calloc((size_t)want + 1, sizeof *b->cols);
+		b->rank = cb->rank;
+		b->dtype = cb->dtype;
+		b->n_cols = cb->n_cols;
+		b->cols = calloc((size_t)cb->n_cols + 1, sizeof *b->cols);
 		if (!b->cols)
 			return cli_failed("out of memory");
-		for (int c = 0; c < want; c++) {
-			int csv = !in_order ? by_name : columns ? find_header(j, names[c]) : c;
-			if (csv < 0)
-				return cli_failed("--columns: no column '%s' in the input header", names[c]);
-			if ((b->cols[c] = keep_column(j, csv)) < 0)
+		for (int c = 0; c < cb->n_cols; c++) {
+			if ((b->cols[c] = keep_column(j, cb->cols[c])) < 0)
 				return cli_failed("out of memory");
 			if (b->dtype == MLMD_DTYPE_STRING)
 				j->k[b->cols[c]].kind = MLMD_COLUMN_CATEGORICAL;
@@ -354,9 +324,6 @@ static int score_rows(job *j, const mlmd_model *m, outs *o)
 
 static void job_free(job *j)
 {
-	for (int c = 0; j->header && c < j->n_header; c++)
-		free(j->header[c]);
-	free(j->header);
 	for (int i = 0; i < j->n_kept; i++) {
 		free(j->k[i].text);
 		free(j->k[i].off);
@@ -367,6 +334,7 @@ static void job_free(job *j)
 	for (size_t i = 0; j->im && i < j->ni; i++)
 		free(j->im[i].cols);
 	free(j->im);
+	cli_inputs_free(&j->ci);
 }
 
 /* PutProfile with the profile's JSON: the response, or NULL after saying why. */
@@ -484,23 +452,11 @@ int cmd_profile(int argc, char **argv)
 	char *text = NULL;
 	csv_reader r;
 	csv_init(&r, in);
-	int got = csv_next(&r);
-	if (got <= 0) {
-		rc = got < 0 ? cli_failed("%s:%ld: %s (the header)", input, r.lineno, r.err)
-			     : cli_failed("%s: empty input (a header line is needed)", input);
-		goto out;
-	}
-	j.n_header = (int)r.n_cells;
-	if (!(j.header = calloc((size_t)j.n_header + 1, sizeof *j.header)) || (columns_opt && !columns)) {
+	if (columns_opt && !columns) {
 		rc = cli_failed("out of memory");
 		goto out;
 	}
-	for (int c = 0; c < j.n_header; c++)
-		if (!(j.header[c] = strdup(r.cells[c]))) {
-			rc = cli_failed("out of memory");
-			goto out;
-		}
-	if ((rc = map_inputs(&j, m, columns)) || (rc = read_rows(&j, &r)) || (rc = classify(&j)))
+	if ((rc = map_inputs(&j, m, &r, columns)) || (rc = read_rows(&j, &r)) || (rc = classify(&j)))
 		goto out;
 	if (!(pin = calloc((size_t)j.n_kept + 1, sizeof *pin))) {
 		rc = cli_failed("out of memory");
