@@ -19,17 +19,16 @@
 #include "mlmd_governance.pb-c.h"
 #include "cli.h"
 #include "csv.h"
+#include "csv_column.h"
 #include "inputs.h"
 
 #define BATCH 1024
 
-/* One CSV column kept: its cells, NUL-terminated one after another. */
+/* One CSV column kept: its cells as text. */
 typedef struct kept {
 	int csv;                /* its index in the CSV */
 	const char *name;       /* the header's name (borrowed from header) */
-	char *text;
-	size_t len, cap;
-	size_t *off;            /* n_rows offsets into text */
+	csv_column col;         /* n_rows cells */
 	const char **cells;     /* after reading: the cells as pointers */
 	double *numbers;        /* numeric columns: the values (NaN missing) */
 	int kind;
@@ -50,7 +49,7 @@ typedef struct job {
 	int n_kept;
 	input_map *im;
 	size_t ni;
-	size_t n_rows, cap_rows;
+	size_t n_rows;
 } job;
 
 static int keep_column(job *j, int csv)
@@ -100,25 +99,6 @@ static int map_inputs(job *j, const mlmd_model *m, csv_reader *r, char *columns)
 	return 0;
 }
 
-static int append_cell(kept *k, size_t row, const char *cell)
-{
-	size_t n = strlen(cell) + 1;
-	if (k->len + n > k->cap) {
-		size_t cap = k->cap ? k->cap : 4096;
-		while (cap < k->len + n)
-			cap *= 2;
-		char *t = realloc(k->text, cap);
-		if (!t)
-			return -1;
-		k->text = t;
-		k->cap = cap;
-	}
-	memcpy(k->text + k->len, cell, n);
-	k->off[row] = k->len;
-	k->len += n;
-	return 0;
-}
-
 /* Reads every row, keeping the mapped columns' cells. */
 static int read_rows(job *j, csv_reader *r)
 {
@@ -133,18 +113,8 @@ static int read_rows(job *j, csv_reader *r)
 		if ((int)r->n_cells != j->n_header)
 			return cli_failed("%s:%ld: %zu fields, the header has %d", j->in_path, r->lineno, r->n_cells,
 					  j->n_header);
-		if (j->n_rows == j->cap_rows) {
-			size_t cap = j->cap_rows ? 2 * j->cap_rows : 1024;
-			for (int i = 0; i < j->n_kept; i++) {
-				size_t *o = realloc(j->k[i].off, cap * sizeof *o);
-				if (!o)
-					return cli_failed("out of memory reading %s", j->in_path);
-				j->k[i].off = o;
-			}
-			j->cap_rows = cap;
-		}
 		for (int i = 0; i < j->n_kept; i++)
-			if (append_cell(&j->k[i], j->n_rows, r->cells[j->k[i].csv]))
+			if (csv_column_push(&j->k[i].col, r->cells[j->k[i].csv]))
 				return cli_failed("out of memory reading %s", j->in_path);
 		j->n_rows++;
 	}
@@ -155,11 +125,8 @@ static int classify(job *j)
 {
 	for (int i = 0; i < j->n_kept; i++) {
 		kept *k = &j->k[i];
-		k->cells = malloc((j->n_rows + 1) * sizeof *k->cells);
-		if (!k->cells)
+		if (!(k->cells = csv_column_cells(&k->col)))
 			return cli_failed("out of memory");
-		for (size_t r = 0; r < j->n_rows; r++)
-			k->cells[r] = k->text + k->off[r];
 		if (k->kind == MLMD_COLUMN_CATEGORICAL)
 			continue;
 		if (!(k->numbers = malloc((j->n_rows + 1) * sizeof *k->numbers)))
@@ -325,8 +292,7 @@ static int score_rows(job *j, const mlmd_model *m, outs *o)
 static void job_free(job *j)
 {
 	for (int i = 0; i < j->n_kept; i++) {
-		free(j->k[i].text);
-		free(j->k[i].off);
+		csv_column_free(&j->k[i].col);
 		free(j->k[i].cells);
 		free(j->k[i].numbers);
 	}
