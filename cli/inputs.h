@@ -42,6 +42,14 @@ int cli_inputs_bind(cli_inputs *ci, const mlmd_model *m, csv_reader *r, const ch
  * Returns 0 or cli_failed()'s status. */
 int cli_inputs_read(cli_inputs *ci, csv_reader *r);
 
+/* The rows of a batch from elsewhere (`mlmd profile` keeps its rows as
+ * text): cli_inputs_clear starts a batch (the last one's strings freed,
+ * ci->n 0); cli_inputs_parse_row parses one row into row ci->n (below
+ * ci->batch) and counts it, cells[c] being CSV column c's cell (only the
+ * bound columns are read). Returns 0, or -1 with *col the CSV column and
+ * *err what is wrong (static text). cli_inputs_read is these on r's rows. */
+void cli_inputs_clear(cli_inputs *ci);
+int cli_inputs_parse_row(cli_inputs *ci, const char *const *cells, int *col, const char **err);
 /* The tensors of the rows read (ci->ni entries in tin). */
 void cli_inputs_tensors(const cli_inputs *ci, mlmd_tensor *tin);
 

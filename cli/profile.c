@@ -34,12 +34,6 @@ typedef struct kept {
 	int kind;
 } kept;
 
-typedef struct input_map {
-	int n_cols;
-	int *cols;              /* indexes into the kept columns */
-	int dtype, rank;
-} input_map;
-
 typedef struct job {
 	const char *in_path;
 	cli_inputs ci;          /* the header and the inputs' CSV columns, as `mlmd score` binds them */
@@ -47,8 +41,6 @@ typedef struct job {
 	int n_header;
 	kept *k;
 	int n_kept;
-	input_map *im;
-	size_t ni;
 	size_t n_rows;
 } job;
 
@@ -71,29 +63,19 @@ static int keep_column(job *j, int csv)
  * cli_inputs_bind (as `mlmd score` does), keeping the columns they use. */
 static int map_inputs(job *j, const mlmd_model *m, csv_reader *r, char *columns)
 {
-	int rc = cli_inputs_bind(&j->ci, m, r, j->in_path, columns, 0); /* no batch: the rows are read here */
+	int rc = cli_inputs_bind(&j->ci, m, r, j->in_path, columns, BATCH); /* the rows are read here, then parsed */
 	j->header = j->ci.header;
 	j->n_header = j->ci.n_header;
 	if (rc)
 		return rc;
-	j->ni = j->ci.ni;
-	j->im = calloc(j->ni + 1, sizeof *j->im);
-	if (!j->im)
-		return cli_failed("out of memory");
-	for (size_t i = 0; i < j->ni; i++) {
+	for (size_t i = 0; i < j->ci.ni; i++) {
 		const cli_in_bind *cb = &j->ci.binds[i];
-		input_map *b = &j->im[i];
-		b->rank = cb->rank;
-		b->dtype = cb->dtype;
-		b->n_cols = cb->n_cols;
-		b->cols = calloc((size_t)cb->n_cols + 1, sizeof *b->cols);
-		if (!b->cols)
-			return cli_failed("out of memory");
 		for (int c = 0; c < cb->n_cols; c++) {
-			if ((b->cols[c] = keep_column(j, cb->cols[c])) < 0)
+			int k = keep_column(j, cb->cols[c]);
+			if (k < 0)
 				return cli_failed("out of memory");
-			if (b->dtype == MLMD_DTYPE_STRING)
-				j->k[b->cols[c]].kind = MLMD_COLUMN_CATEGORICAL;
+			if (cb->dtype == MLMD_DTYPE_STRING)
+				j->k[k].kind = MLMD_COLUMN_CATEGORICAL;
 		}
 	}
 	return 0;
@@ -205,47 +187,31 @@ static int pick_output(outs *o, const mlmd_model *m, const mlmd_tensor *tout, si
 /* Scores the rows in batches and keeps each row's class or score. */
 static int score_rows(job *j, const mlmd_model *m, outs *o)
 {
-	size_t no = mlmd_model_output_count(m);
-	mlmd_tensor *tin = calloc(j->ni + 1, sizeof *tin), *tout = calloc(no + 1, sizeof *tout);
-	void **bufs = calloc(j->ni + 1, sizeof *bufs);
-	char ***strs = calloc(j->ni + 1, sizeof *strs);
+	size_t no = mlmd_model_output_count(m), ni = j->ci.ni;
+	mlmd_tensor *tin = calloc(ni + 1, sizeof *tin), *tout = calloc(no + 1, sizeof *tout);
+	const char **row = calloc((size_t)j->n_header + 1, sizeof *row); /* a row's cells by CSV column (the kept ones) */
 	mlmd_score_ctx *ctx = NULL;
 	int rc = 0;
-	if (!tin || !tout || !bufs || !strs || mlmd_score_ctx_new(&ctx))
+	if (!tin || !tout || !row || mlmd_score_ctx_new(&ctx))
 		rc = cli_failed("out of memory");
-	for (size_t i = 0; !rc && i < j->ni; i++) {
-		size_t n = (size_t)BATCH * (size_t)j->im[i].n_cols + 1, es = mlmd_dtype_size(j->im[i].dtype);
-		bufs[i] = calloc(n, es ? es : 1);
-		strs[i] = calloc(n, sizeof(char *));
-		if (!bufs[i] || !strs[i])
-			rc = cli_failed("out of memory");
-	}
 	o->target = -2; /* not chosen yet */
 	for (size_t start = 0; !rc && start < j->n_rows; start += BATCH) {
 		size_t n = j->n_rows - start < BATCH ? j->n_rows - start : BATCH;
-		for (size_t i = 0; !rc && i < j->ni; i++) {
-			const input_map *b = &j->im[i];
-			for (size_t r = 0; !rc && r < n; r++)
-				for (int c = 0; c < b->n_cols; c++) {
-					const kept *k = &j->k[b->cols[c]];
-					const char *err = "invalid";
-					size_t at = r * (size_t)b->n_cols + (size_t)c;
-					free(strs[i][at]);
-					strs[i][at] = NULL;
-					if (csv_parse_cell(k->cells[start + r], b->dtype, bufs[i], at, strs[i], &err)) {
-						rc = cli_failed("%s: row %zu, column '%s': %s: '%s'", j->in_path, start + r + 1,
-								k->name, err, k->cells[start + r]);
-						break;
-					}
-				}
-			tin[i] = (mlmd_tensor){.dtype = b->dtype, .rank = b->rank, .data = bufs[i]};
-			tin[i].dims[0] = (int64_t)n;
-			tin[i].dims[1] = b->n_cols;
+		cli_inputs_clear(&j->ci);
+		for (size_t r = 0; !rc && r < n; r++) {
+			for (int i = 0; i < j->n_kept; i++)
+				row[j->k[i].csv] = j->k[i].cells[start + r];
+			int c;
+			const char *err;
+			if (cli_inputs_parse_row(&j->ci, row, &c, &err))
+				rc = cli_failed("%s: row %zu, column '%s': %s: '%s'", j->in_path, start + r + 1, j->header[c],
+						err, row[c]);
 		}
 		if (rc)
 			break;
+		cli_inputs_tensors(&j->ci, tin);
 		memset(tout, 0, (no + 1) * sizeof *tout);
-		if (mlmd_model_score(m, ctx, tin, j->ni, tout, no)) {
+		if (mlmd_model_score(m, ctx, tin, ni, tout, no)) {
 			rc = cli_failed("scoring rows %zu-%zu: %s (--no-outputs profiles the inputs alone)", start + 1,
 					start + n, mlmd_error_message());
 			break;
@@ -275,14 +241,7 @@ static int score_rows(job *j, const mlmd_model *m, outs *o)
 			}
 		}
 	}
-	for (size_t i = 0; strs && i < j->ni; i++) {
-		for (size_t k = 0; strs[i] && k < (size_t)BATCH * (size_t)j->im[i].n_cols; k++)
-			free(strs[i][k]);
-		free(strs[i]);
-		free(bufs[i]);
-	}
-	free(strs);
-	free(bufs);
+	free(row);
 	free(tin);
 	free(tout);
 	mlmd_score_ctx_free(ctx);
@@ -297,9 +256,6 @@ static void job_free(job *j)
 		free(j->k[i].numbers);
 	}
 	free(j->k);
-	for (size_t i = 0; j->im && i < j->ni; i++)
-		free(j->im[i].cols);
-	free(j->im);
 	cli_inputs_free(&j->ci);
 }
 
