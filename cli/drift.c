@@ -15,59 +15,23 @@
 #include <string.h>
 #include "cli.h"
 #include "csv.h"
-
-/* The cells of one column of one file. */
-typedef struct col_text {
-	char *buf;              /* the cells, each NUL-terminated */
-	size_t len, cap;
-	size_t *off;            /* where each row's cell starts in buf */
-	size_t n, cap_off;
-} col_text;
+#include "csv_column.h"
 
 typedef struct sample {
 	const char *path;
 	char **header;
 	size_t n_header;
 	int *index;             /* the header position of each compared column */
-	col_text *cols;         /* one per compared column */
+	csv_column *cols;       /* one per compared column */
 } sample;
-
-static int col_push(col_text *c, const char *s)
-{
-	size_t l = strlen(s) + 1;
-	if (c->len + l > c->cap) {
-		size_t cap = c->cap ? c->cap : 4096;
-		while (cap < c->len + l)
-			cap *= 2;
-		char *b = realloc(c->buf, cap);
-		if (!b)
-			return -1;
-		c->buf = b;
-		c->cap = cap;
-	}
-	if (c->n == c->cap_off) {
-		size_t cap = c->cap_off ? c->cap_off * 2 : 1024;
-		size_t *o = realloc(c->off, cap * sizeof *o);
-		if (!o)
-			return -1;
-		c->off = o;
-		c->cap_off = cap;
-	}
-	memcpy(c->buf + c->len, s, l);
-	c->off[c->n++] = c->len;
-	c->len += l;
-	return 0;
-}
 
 static void sample_free(sample *s, size_t n_cols)
 {
 	for (size_t i = 0; s->header && i < s->n_header; i++)
 		free(s->header[i]);
 	free(s->header);
-	for (size_t i = 0; s->cols && i < n_cols; i++) {
-		free(s->cols[i].buf);
-		free(s->cols[i].off);
-	}
+	for (size_t i = 0; s->cols && i < n_cols; i++)
+		csv_column_free(&s->cols[i]);
 	free(s->cols);
 	free(s->index);
 }
@@ -107,21 +71,12 @@ static int read_rows(sample *s, csv_reader *r, size_t n)
 			return cli_failed("%s:%ld: %zu fields, the header has %zu", s->path, r->lineno, r->n_cells,
 					  s->n_header);
 		for (size_t i = 0; i < n; i++)
-			if (col_push(&s->cols[i], r->cells[s->index[i]]))
+			if (csv_column_push(&s->cols[i], r->cells[s->index[i]]))
 				return cli_failed("out of memory reading %s", s->path);
 	}
 	if (got < 0)
 		return cli_failed("%s:%ld: %s", s->path, r->lineno, r->err);
 	return 0;
-}
-
-/* The cells of a column as strings (pointers into its buffer), malloc'd. */
-static const char **col_strings(const col_text *c)
-{
-	const char **v = malloc((c->n ? c->n : 1) * sizeof *v);
-	for (size_t i = 0; v && i < c->n; i++)
-		v[i] = c->buf + c->off[i];
-	return v;
 }
 
 static int parse_threshold(const char *opt, const char *s, double max, double *out)
@@ -242,8 +197,8 @@ static int wants_store(int argc, char **argv)
 static int compare(const sample *ref, const sample *cur, size_t i, const char *name, const mlmd_drift_thresholds *th,
 		   mlmd_drift_column *out)
 {
-	const col_text *a = &ref->cols[i], *b = &cur->cols[i];
-	const char **sa = col_strings(a), **sb = col_strings(b);
+	const csv_column *a = &ref->cols[i], *b = &cur->cols[i];
+	const char **sa = csv_column_cells(a), **sb = csv_column_cells(b);
 	double *xa = malloc((a->n ? a->n : 1) * sizeof *xa), *xb = malloc((b->n ? b->n : 1) * sizeof *xb);
 	int rc = 0;
 	if (!sa || !sb || !xa || !xb) {

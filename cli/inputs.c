@@ -161,10 +161,32 @@ static void clear_strings(cli_inputs *ci)
 			}
 }
 
-int cli_inputs_read(cli_inputs *ci, csv_reader *r)
+void cli_inputs_clear(cli_inputs *ci)
 {
 	clear_strings(ci);
 	ci->n = 0;
+}
+
+int cli_inputs_parse_row(cli_inputs *ci, const char *const *cells, int *col, const char **err)
+{
+	for (size_t k = 0; k < ci->ni; k++)
+		for (int j = 0; j < ci->binds[k].n_cols; j++) {
+			int c = ci->binds[k].cols[j];
+			size_t at = (size_t)ci->n * (size_t)ci->binds[k].n_cols + (size_t)j;
+			*err = "invalid";
+			if (csv_parse_cell(cells[c], ci->binds[k].dtype, ci->bufs[k], at, ci->strs[k], err)) {
+				ci->n++; /* the row's strings parsed so far are freed with it */
+				*col = c;
+				return -1;
+			}
+		}
+	ci->n++;
+	return 0;
+}
+
+int cli_inputs_read(cli_inputs *ci, csv_reader *r)
+{
+	cli_inputs_clear(ci);
 	while (ci->n < ci->batch) {
 		int got = csv_next(r);
 		if (got < 0)
@@ -175,18 +197,11 @@ int cli_inputs_read(cli_inputs *ci, csv_reader *r)
 			continue; /* blank line */
 		if ((int)r->n_cells != ci->n_header)
 			return cli_failed("%s:%ld: %zu fields, the header has %d", ci->path, r->lineno, r->n_cells, ci->n_header);
-		for (size_t k = 0; k < ci->ni; k++)
-			for (int j = 0; j < ci->binds[k].n_cols; j++) {
-				const char *err = "invalid";
-				int c = ci->binds[k].cols[j];
-				size_t at = (size_t)ci->n * (size_t)ci->binds[k].n_cols + (size_t)j;
-				if (csv_parse_cell(r->cells[c], ci->binds[k].dtype, ci->bufs[k], at, ci->strs[k], &err)) {
-					ci->n++; /* the row's strings parsed so far are freed with it */
-					return cli_failed("%s:%ld: column '%s': %s: '%s'", ci->path, r->lineno, ci->header[c], err,
-						r->cells[c]);
-				}
-			}
-		ci->n++;
+		int c;
+		const char *err;
+		if (cli_inputs_parse_row(ci, (const char *const *)r->cells, &c, &err))
+			return cli_failed("%s:%ld: column '%s': %s: '%s'", ci->path, r->lineno, ci->header[c], err,
+				r->cells[c]);
 	}
 	return 0;
 }

@@ -19,36 +19,29 @@
 #include "mlmd_governance.pb-c.h"
 #include "cli.h"
 #include "csv.h"
+#include "csv_column.h"
+#include "inputs.h"
 
 #define BATCH 1024
 
-/* One CSV column kept: its cells, NUL-terminated one after another. */
+/* One CSV column kept: its cells as text. */
 typedef struct kept {
 	int csv;                /* its index in the CSV */
 	const char *name;       /* the header's name (borrowed from header) */
-	char *text;
-	size_t len, cap;
-	size_t *off;            /* n_rows offsets into text */
+	csv_column col;         /* n_rows cells */
 	const char **cells;     /* after reading: the cells as pointers */
 	double *numbers;        /* numeric columns: the values (NaN missing) */
 	int kind;
 } kept;
 
-typedef struct input_map {
-	int n_cols;
-	int *cols;              /* indexes into the kept columns */
-	int dtype, rank;
-} input_map;
-
 typedef struct job {
 	const char *in_path;
-	char **header;
+	cli_inputs ci;          /* the header and the inputs' CSV columns, as `mlmd score` binds them */
+	char **header;          /* ci's */
 	int n_header;
 	kept *k;
 	int n_kept;
-	input_map *im;
-	size_t ni;
-	size_t n_rows, cap_rows;
+	size_t n_rows;
 } job;
 
 static int keep_column(job *j, int csv)
@@ -66,86 +59,25 @@ static int keep_column(job *j, int csv)
 	return j->n_kept++;
 }
 
-static int find_header(const job *j, const char *name)
+/* Reads the header and binds the model's inputs to CSV columns with
+ * cli_inputs_bind (as `mlmd score` does), keeping the columns they use. */
+static int map_inputs(job *j, const mlmd_model *m, csv_reader *r, char *columns)
 {
-	for (int c = 0; c < j->n_header; c++)
-		if (!strcmp(j->header[c], name))
-			return c;
-	return -1;
-}
-
-/* The model's inputs mapped to CSV columns as `mlmd score` maps them. */
-static int map_inputs(job *j, const mlmd_model *m, char *columns)
-{
-	j->ni = mlmd_model_input_count(m);
-	j->im = calloc(j->ni + 1, sizeof *j->im);
-	if (!j->im)
-		return cli_failed("out of memory");
-	char *names[4096];
-	int n_names = 0;
-	if (columns)
-		for (char *t = strtok(columns, ","); t; t = strtok(NULL, ",")) {
-			if (n_names == 4096)
-				return cli_usage("profile: --columns names more than 4096 columns");
-			names[n_names++] = t;
-		}
-	for (size_t i = 0; i < j->ni; i++) {
-		const mlmd_value_info *vi = mlmd_model_input(m, i);
-		input_map *b = &j->im[i];
-		int by_name = find_header(j, vi->name);
-		if (vi->rank > 2 || vi->rank == 0)
-			return cli_failed("input '%s' has rank %d; profiles take inputs of shape [N] or [N, F]", vi->name,
-					  vi->rank);
-		int64_t width = vi->rank == 2 ? vi->dims[1] : 1;
-		b->rank = vi->rank < 0 ? 2 : vi->rank;
-		b->dtype = vi->dtype == MLMD_DTYPE_UNDEFINED ? MLMD_DTYPE_FLOAT : vi->dtype;
-		bool in_order = j->ni == 1 && b->rank == 2 && !(by_name >= 0 && width == 1 && !columns);
-		int want = 1;
-		if (in_order) {
-			want = columns ? n_names : j->n_header;
-			if (width >= 0 && want != width)
-				return cli_failed("input '%s' takes %lld features; %s %d column(s)", vi->name, (long long)width,
-						  columns ? "--columns names" : "the CSV has", want);
-		} else if (by_name < 0) {
-			return cli_failed("input '%s': no CSV column of that name (columns: %d in the header)", vi->name,
-					  j->n_header);
-		} else if (width != 1 && width != -1) {
-			return cli_failed("input '%s' takes %lld features per row; only single-column inputs are matched "
-					  "by name", vi->name, (long long)width);
-		}
-		b->n_cols = want;
-		b->cols = calloc((size_t)want + 1, sizeof *b->cols);
-		if (!b->cols)
-			return cli_failed("out of memory");
-		for (int c = 0; c < want; c++) {
-			int csv = !in_order ? by_name : columns ? find_header(j, names[c]) : c;
-			if (csv < 0)
-				return cli_failed("--columns: no column '%s' in the input header", names[c]);
-			if ((b->cols[c] = keep_column(j, csv)) < 0)
+	int rc = cli_inputs_bind(&j->ci, m, r, j->in_path, columns, BATCH); /* the rows are read here, then parsed */
+	j->header = j->ci.header;
+	j->n_header = j->ci.n_header;
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < j->ci.ni; i++) {
+		const cli_in_bind *cb = &j->ci.binds[i];
+		for (int c = 0; c < cb->n_cols; c++) {
+			int k = keep_column(j, cb->cols[c]);
+			if (k < 0)
 				return cli_failed("out of memory");
-			if (b->dtype == MLMD_DTYPE_STRING)
-				j->k[b->cols[c]].kind = MLMD_COLUMN_CATEGORICAL;
+			if (cb->dtype == MLMD_DTYPE_STRING)
+				j->k[k].kind = MLMD_COLUMN_CATEGORICAL;
 		}
 	}
-	return 0;
-}
-
-static int append_cell(kept *k, size_t row, const char *cell)
-{
-	size_t n = strlen(cell) + 1;
-	if (k->len + n > k->cap) {
-		size_t cap = k->cap ? k->cap : 4096;
-		while (cap < k->len + n)
-			cap *= 2;
-		char *t = realloc(k->text, cap);
-		if (!t)
-			return -1;
-		k->text = t;
-		k->cap = cap;
-	}
-	memcpy(k->text + k->len, cell, n);
-	k->off[row] = k->len;
-	k->len += n;
 	return 0;
 }
 
@@ -163,18 +95,8 @@ static int read_rows(job *j, csv_reader *r)
 		if ((int)r->n_cells != j->n_header)
 			return cli_failed("%s:%ld: %zu fields, the header has %d", j->in_path, r->lineno, r->n_cells,
 					  j->n_header);
-		if (j->n_rows == j->cap_rows) {
-			size_t cap = j->cap_rows ? 2 * j->cap_rows : 1024;
-			for (int i = 0; i < j->n_kept; i++) {
-				size_t *o = realloc(j->k[i].off, cap * sizeof *o);
-				if (!o)
-					return cli_failed("out of memory reading %s", j->in_path);
-				j->k[i].off = o;
-			}
-			j->cap_rows = cap;
-		}
 		for (int i = 0; i < j->n_kept; i++)
-			if (append_cell(&j->k[i], j->n_rows, r->cells[j->k[i].csv]))
+			if (csv_column_push(&j->k[i].col, r->cells[j->k[i].csv]))
 				return cli_failed("out of memory reading %s", j->in_path);
 		j->n_rows++;
 	}
@@ -185,11 +107,8 @@ static int classify(job *j)
 {
 	for (int i = 0; i < j->n_kept; i++) {
 		kept *k = &j->k[i];
-		k->cells = malloc((j->n_rows + 1) * sizeof *k->cells);
-		if (!k->cells)
+		if (!(k->cells = csv_column_cells(&k->col)))
 			return cli_failed("out of memory");
-		for (size_t r = 0; r < j->n_rows; r++)
-			k->cells[r] = k->text + k->off[r];
 		if (k->kind == MLMD_COLUMN_CATEGORICAL)
 			continue;
 		if (!(k->numbers = malloc((j->n_rows + 1) * sizeof *k->numbers)))
@@ -268,47 +187,31 @@ static int pick_output(outs *o, const mlmd_model *m, const mlmd_tensor *tout, si
 /* Scores the rows in batches and keeps each row's class or score. */
 static int score_rows(job *j, const mlmd_model *m, outs *o)
 {
-	size_t no = mlmd_model_output_count(m);
-	mlmd_tensor *tin = calloc(j->ni + 1, sizeof *tin), *tout = calloc(no + 1, sizeof *tout);
-	void **bufs = calloc(j->ni + 1, sizeof *bufs);
-	char ***strs = calloc(j->ni + 1, sizeof *strs);
+	size_t no = mlmd_model_output_count(m), ni = j->ci.ni;
+	mlmd_tensor *tin = calloc(ni + 1, sizeof *tin), *tout = calloc(no + 1, sizeof *tout);
+	const char **row = calloc((size_t)j->n_header + 1, sizeof *row); /* a row's cells by CSV column (the kept ones) */
 	mlmd_score_ctx *ctx = NULL;
 	int rc = 0;
-	if (!tin || !tout || !bufs || !strs || mlmd_score_ctx_new(&ctx))
+	if (!tin || !tout || !row || mlmd_score_ctx_new(&ctx))
 		rc = cli_failed("out of memory");
-	for (size_t i = 0; !rc && i < j->ni; i++) {
-		size_t n = (size_t)BATCH * (size_t)j->im[i].n_cols + 1, es = mlmd_dtype_size(j->im[i].dtype);
-		bufs[i] = calloc(n, es ? es : 1);
-		strs[i] = calloc(n, sizeof(char *));
-		if (!bufs[i] || !strs[i])
-			rc = cli_failed("out of memory");
-	}
 	o->target = -2; /* not chosen yet */
 	for (size_t start = 0; !rc && start < j->n_rows; start += BATCH) {
 		size_t n = j->n_rows - start < BATCH ? j->n_rows - start : BATCH;
-		for (size_t i = 0; !rc && i < j->ni; i++) {
-			const input_map *b = &j->im[i];
-			for (size_t r = 0; !rc && r < n; r++)
-				for (int c = 0; c < b->n_cols; c++) {
-					const kept *k = &j->k[b->cols[c]];
-					const char *err = "invalid";
-					size_t at = r * (size_t)b->n_cols + (size_t)c;
-					free(strs[i][at]);
-					strs[i][at] = NULL;
-					if (csv_parse_cell(k->cells[start + r], b->dtype, bufs[i], at, strs[i], &err)) {
-						rc = cli_failed("%s: row %zu, column '%s': %s: '%s'", j->in_path, start + r + 1,
-								k->name, err, k->cells[start + r]);
-						break;
-					}
-				}
-			tin[i] = (mlmd_tensor){.dtype = b->dtype, .rank = b->rank, .data = bufs[i]};
-			tin[i].dims[0] = (int64_t)n;
-			tin[i].dims[1] = b->n_cols;
+		cli_inputs_clear(&j->ci);
+		for (size_t r = 0; !rc && r < n; r++) {
+			for (int i = 0; i < j->n_kept; i++)
+				row[j->k[i].csv] = j->k[i].cells[start + r];
+			int c;
+			const char *err;
+			if (cli_inputs_parse_row(&j->ci, row, &c, &err))
+				rc = cli_failed("%s: row %zu, column '%s': %s: '%s'", j->in_path, start + r + 1, j->header[c],
+						err, row[c]);
 		}
 		if (rc)
 			break;
+		cli_inputs_tensors(&j->ci, tin);
 		memset(tout, 0, (no + 1) * sizeof *tout);
-		if (mlmd_model_score(m, ctx, tin, j->ni, tout, no)) {
+		if (mlmd_model_score(m, ctx, tin, ni, tout, no)) {
 			rc = cli_failed("scoring rows %zu-%zu: %s (--no-outputs profiles the inputs alone)", start + 1,
 					start + n, mlmd_error_message());
 			break;
@@ -338,14 +241,7 @@ static int score_rows(job *j, const mlmd_model *m, outs *o)
 			}
 		}
 	}
-	for (size_t i = 0; strs && i < j->ni; i++) {
-		for (size_t k = 0; strs[i] && k < (size_t)BATCH * (size_t)j->im[i].n_cols; k++)
-			free(strs[i][k]);
-		free(strs[i]);
-		free(bufs[i]);
-	}
-	free(strs);
-	free(bufs);
+	free(row);
 	free(tin);
 	free(tout);
 	mlmd_score_ctx_free(ctx);
@@ -354,19 +250,13 @@ static int score_rows(job *j, const mlmd_model *m, outs *o)
 
 static void job_free(job *j)
 {
-	for (int c = 0; j->header && c < j->n_header; c++)
-		free(j->header[c]);
-	free(j->header);
 	for (int i = 0; i < j->n_kept; i++) {
-		free(j->k[i].text);
-		free(j->k[i].off);
+		csv_column_free(&j->k[i].col);
 		free(j->k[i].cells);
 		free(j->k[i].numbers);
 	}
 	free(j->k);
-	for (size_t i = 0; j->im && i < j->ni; i++)
-		free(j->im[i].cols);
-	free(j->im);
+	cli_inputs_free(&j->ci);
 }
 
 /* PutProfile with the profile's JSON: the response, or NULL after saying why. */
@@ -484,23 +374,11 @@ int cmd_profile(int argc, char **argv)
 	char *text = NULL;
 	csv_reader r;
 	csv_init(&r, in);
-	int got = csv_next(&r);
-	if (got <= 0) {
-		rc = got < 0 ? cli_failed("%s:%ld: %s (the header)", input, r.lineno, r.err)
-			     : cli_failed("%s: empty input (a header line is needed)", input);
-		goto out;
-	}
-	j.n_header = (int)r.n_cells;
-	if (!(j.header = calloc((size_t)j.n_header + 1, sizeof *j.header)) || (columns_opt && !columns)) {
+	if (columns_opt && !columns) {
 		rc = cli_failed("out of memory");
 		goto out;
 	}
-	for (int c = 0; c < j.n_header; c++)
-		if (!(j.header[c] = strdup(r.cells[c]))) {
-			rc = cli_failed("out of memory");
-			goto out;
-		}
-	if ((rc = map_inputs(&j, m, columns)) || (rc = read_rows(&j, &r)) || (rc = classify(&j)))
+	if ((rc = map_inputs(&j, m, &r, columns)) || (rc = read_rows(&j, &r)) || (rc = classify(&j)))
 		goto out;
 	if (!(pin = calloc((size_t)j.n_kept + 1, sizeof *pin))) {
 		rc = cli_failed("out of memory");

@@ -15,12 +15,7 @@
 #include <string.h>
 #include "../util/base.h"
 #include "mlmd/monitor.h"
-
-static void thresholds(const mlmd_drift_thresholds *th, double *psi, double *pvalue)
-{
-	*psi = th && th->psi > 0 ? th->psi : MLMD_DRIFT_PSI;
-	*pvalue = th && th->pvalue > 0 ? th->pvalue : MLMD_DRIFT_PVALUE;
-}
+#include "stats_int.h"
 
 static void column_init(mlmd_drift_column *out, int kind)
 {
@@ -145,14 +140,6 @@ static void ks_wasserstein(const double *a, size_t na, const double *b, size_t n
 	*w = sum;
 }
 
-/* Counts of a sorted sample in the ten bins split at edges[0..9). */
-static void bin_counts(const double *sorted, size_t n, const double edges[9], int64_t counts[10])
-{
-	memset(counts, 0, 10 * sizeof *counts);
-	for (size_t i = 0; i < n; i++)
-		counts[mlmd_stat_bin(edges, 9, sorted[i])]++;
-}
-
 int mlmd_drift_numeric(const double *reference, size_t n_reference, const double *current, size_t n_current,
 		       const mlmd_drift_thresholds *th, mlmd_drift_column *out)
 {
@@ -183,20 +170,15 @@ int mlmd_drift_numeric(const double *reference, size_t n_reference, const double
 	}
 	ks_wasserstein(a, na, b, nb, &out->ks, &out->wasserstein);
 	out->ks_pvalue = mlmd_stat_ks_pvalue(out->ks, (int64_t)na, (int64_t)nb);
-	double edges[9], p[10], q[10];
+	double edges[9], pq[20];
 	int64_t ca[10], cb[10];
 	mlmd_stat_deciles(a, na, edges);
-	bin_counts(a, na, edges, ca);
-	bin_counts(b, nb, edges, cb);
-	for (int k = 0; k < 10; k++) {
-		p[k] = (double)ca[k] / (double)na;
-		q[k] = (double)cb[k] / (double)nb;
-	}
-	out->psi = mlmd_stat_psi(p, q, 10);
-	out->js = mlmd_stat_js(p, q, 10);
+	mlmd__stat_count_bins(a, na, edges, ca);
+	mlmd__stat_count_bins(b, nb, edges, cb);
+	mlmd__stat_psi_js(ca, (int64_t)na, cb, (int64_t)nb, 10, pq, &out->psi, &out->js);
 	free(a), free(b);
 	double tpsi, tp;
-	thresholds(th, &tpsi, &tp);
+	mlmd__stat_thresholds(th, &tpsi, &tp);
 	out->drift = out->psi >= tpsi || out->ks_pvalue < tp;
 	return 0;
 }
@@ -213,14 +195,6 @@ typedef struct cat_table {
 	cat_slot *slots;
 	size_t cap, used;       /* cap a power of two, used <= cap / 2 */
 } cat_table;
-
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 14695981039346656037ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
 
 static int cat_grow(cat_table *t)
 {
@@ -248,7 +222,7 @@ static int cat_add(cat_table *t, const char *v, int side)
 {
 	if ((t->used + 1) * 2 > t->cap && cat_grow(t))
 		return -1;
-	uint64_t h = fnv1a(v);
+	uint64_t h = mlmd__stat_hash(v);
 	size_t at = h & (t->cap - 1);
 	while (t->slots[at].s && (t->slots[at].hash != h || strcmp(t->slots[at].s, v)))
 		at = (at + 1) & (t->cap - 1);
@@ -312,16 +286,13 @@ int mlmd_drift_categorical(const char *const *reference, size_t n_reference, con
 	for (size_t i = 0; i < k; i++) {
 		counts[i] = t.slots[i].count[0];
 		counts[k + i] = t.slots[i].count[1];
-		pq[i] = (double)counts[i] / (double)present[0];
-		pq[k + i] = (double)counts[k + i] / (double)present[1];
 	}
 	free(t.slots);
 	int rc = mlmd_stat_chi2(counts, counts + k, k, &out->chi2, &out->chi2_pvalue, &out->chi2_dof);
 	if (!rc) {
-		out->psi = mlmd_stat_psi(pq, pq + k, k);
-		out->js = mlmd_stat_js(pq, pq + k, k);
+		mlmd__stat_psi_js(counts, present[0], counts + k, present[1], k, pq, &out->psi, &out->js);
 		double tpsi, tp;
-		thresholds(th, &tpsi, &tp);
+		mlmd__stat_thresholds(th, &tpsi, &tp);
 		out->drift = out->psi >= tpsi || out->chi2_pvalue < tp;
 	}
 	free(counts), free(pq);

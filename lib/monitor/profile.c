@@ -10,16 +10,9 @@
 #include <string.h>
 #include "../util/base.h"
 #include "profile_int.h"
+#include "stats_int.h"
 
 /* ---- categories: counting, ordering, the lookup table ------------------------------- */
-
-uint64_t mlmd__profile_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (const unsigned char *u = (const unsigned char *)s; *u; u++)
-		h = (h ^ *u) * 1099511628211ull;
-	return h;
-}
 
 int mlmd__profile_in_order(const char *a, int64_t ca, const char *b, int64_t cb)
 {
@@ -49,7 +42,7 @@ int mlmd__profile_finish_column(prof_col *c, const char *what)
 		return MLMD_OOM();
 	c->mask = size - 1;
 	for (size_t i = 0; i < n; i++) {
-		size_t h = (size_t)mlmd__profile_hash(c->cats[i]) & c->mask;
+		size_t h = (size_t)mlmd__stat_hash(c->cats[i]) & c->mask;
 		while (c->slots[h]) {
 			if (!strcmp(c->cats[c->slots[h] - 1], c->cats[i]))
 				return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: category \"%s\" appears twice", what,
@@ -82,7 +75,7 @@ static int tally_add(tally *t, const char *s)
 		for (size_t i = 0; i < t->size; i++) {
 			if (!t->keys[i])
 				continue;
-			size_t h = (size_t)mlmd__profile_hash(t->keys[i]) & (size - 1);
+			size_t h = (size_t)mlmd__stat_hash(t->keys[i]) & (size - 1);
 			while (keys[h])
 				h = (h + 1) & (size - 1);
 			keys[h] = t->keys[i];
@@ -94,7 +87,7 @@ static int tally_add(tally *t, const char *s)
 		t->counts = counts;
 		t->size = size;
 	}
-	size_t h = (size_t)mlmd__profile_hash(s) & (t->size - 1);
+	size_t h = (size_t)mlmd__stat_hash(s) & (t->size - 1);
 	while (t->keys[h] && strcmp(t->keys[h], s))
 		h = (h + 1) & (t->size - 1);
 	if (!t->keys[h]) {
@@ -206,9 +199,7 @@ static int sorted_present(const double *x, size_t n, const char *what, double **
 static void bin_sorted(const double *s, size_t m, double edges[NEDGES], int64_t bins[MLMD_PROFILE_BINS])
 {
 	mlmd_stat_deciles(s, m, edges);
-	memset(bins, 0, MLMD_PROFILE_BINS * sizeof *bins);
-	for (size_t i = 0; i < m; i++)
-		bins[mlmd_stat_bin(edges, NEDGES, s[i])]++;
+	mlmd__stat_count_bins(s, m, edges, bins);
 }
 
 static int build_numeric(prof_col *c, const double *x, size_t n)
@@ -470,7 +461,7 @@ int mlmd_profile_category(const mlmd_profile *p, size_t column, const char *valu
 	const prof_col *c = &p->cols[column];
 	if (c->pub.kind != MLMD_COLUMN_CATEGORICAL)
 		return -1;
-	size_t h = (size_t)mlmd__profile_hash(value) & c->mask;
+	size_t h = (size_t)mlmd__stat_hash(value) & c->mask;
 	while (c->slots[h]) {
 		uint32_t i = c->slots[h] - 1;
 		if (!strcmp(c->cats[i], value))
@@ -511,9 +502,9 @@ int mlmd_profile_compare(const mlmd_profile *p, size_t column, const int64_t *co
 	if (c->count == 0 || cur_n == 0)
 		return 0;
 	int64_t *ref = malloc(k * sizeof *ref);
-	double *pr = malloc(k * sizeof *pr), *qr = malloc(k * sizeof *qr);
-	if (!ref || !pr || !qr) {
-		free(ref), free(pr), free(qr);
+	double *pq = malloc(2 * k * sizeof *pq);
+	if (!ref || !pq) {
+		free(ref), free(pq);
 		return MLMD_OOM();
 	}
 	if (numeric) {
@@ -527,26 +518,23 @@ int mlmd_profile_compare(const mlmd_profile *p, size_t column, const int64_t *co
 	int64_t cr = 0, cc = 0;
 	double d = 0;
 	for (size_t i = 0; i < k; i++) {
-		pr[i] = (double)ref[i] / (double)c->count;
-		qr[i] = (double)counts[i] / (double)cur_n;
 		cr += ref[i];
 		cc += counts[i];
 		double gap = fabs((double)cr / (double)c->count - (double)cc / (double)cur_n);
 		if (gap > d)
 			d = gap;
 	}
-	out->psi = mlmd_stat_psi(pr, qr, k);
-	out->js = mlmd_stat_js(pr, qr, k);
+	mlmd__stat_psi_js(ref, c->count, counts, cur_n, k, pq, &out->psi, &out->js);
 	int rc = mlmd_stat_chi2(ref, counts, k, &out->chi2, &out->chi2_pvalue, &out->chi2_dof);
 	if (numeric) {
 		out->ks = d;
 		out->ks_pvalue = mlmd_stat_ks_pvalue(d, c->count, cur_n);
 	}
-	free(ref), free(pr), free(qr);
+	free(ref), free(pq);
 	if (rc)
 		return rc;
-	double psi_th = th && th->psi > 0 ? th->psi : MLMD_DRIFT_PSI;
-	double pv_th = th && th->pvalue > 0 ? th->pvalue : MLMD_DRIFT_PVALUE;
+	double psi_th, pv_th;
+	mlmd__stat_thresholds(th, &psi_th, &pv_th);
 	out->drift = out->psi >= psi_th || out->chi2_pvalue < pv_th || (numeric && out->ks_pvalue < pv_th);
 	return 0;
 }

@@ -41,8 +41,6 @@ struct mlmd_profile {
 	int64_t out_bins[MLMD_PROFILE_BINS];
 };
 
-/* FNV-1a of a NUL-terminated string. */
-uint64_t mlmd__profile_hash(const char *s);
 /* Builds column c's category hash table and sets c->pub from the fields;
  * INVALID_ARGUMENT when a category appears twice (what names the column). */
 int mlmd__profile_finish_column(prof_col *c, const char *what);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "../util/base.h"
 #include "mlmd/monitor.h"
+#include "stats_int.h"
 
 #define PSI_FLOOR 1e-4
 
@@ -197,4 +198,38 @@ int mlmd_column_classify(const char *const *values, size_t n, double *numbers)
 			numbers[i] = x;
 	}
 	return MLMD_COLUMN_NUMERIC;
+}
+
+/* ---- steps drift.c and profile.c share (stats_int.h) ---------------------------------- */
+
+void mlmd__stat_thresholds(const mlmd_drift_thresholds *th, double *psi, double *pvalue)
+{
+	*psi = th && th->psi > 0 ? th->psi : MLMD_DRIFT_PSI;
+	*pvalue = th && th->pvalue > 0 ? th->pvalue : MLMD_DRIFT_PVALUE;
+}
+
+void mlmd__stat_count_bins(const double *x, size_t n, const double edges[9], int64_t counts[10])
+{
+	memset(counts, 0, 10 * sizeof *counts);
+	for (size_t i = 0; i < n; i++)
+		counts[mlmd_stat_bin(edges, 9, x[i])]++;
+}
+
+void mlmd__stat_psi_js(const int64_t *ref, int64_t n_ref, const int64_t *cur, int64_t n_cur, size_t k, double *pq,
+		       double *psi, double *js)
+{
+	for (size_t i = 0; i < k; i++) {
+		pq[i] = (double)ref[i] / (double)n_ref;
+		pq[k + i] = (double)cur[i] / (double)n_cur;
+	}
+	*psi = mlmd_stat_psi(pq, pq + k, k);
+	*js = mlmd_stat_js(pq, pq + k, k);
+}
+
+uint64_t mlmd__stat_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ull; /* the FNV offset basis */
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++)
+		h = (h ^ *u) * 1099511628211ull;
+	return h;
 }

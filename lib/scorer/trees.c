@@ -415,27 +415,7 @@ int mlmd__sc_tree_buf_alloc(sc_tree_buf *b, size_t nodes, size_t votes, size_t t
 
 static inline bool go_true(const gnode *g, double x)
 {
-	if (x != x)
-		return g->miss;
-	switch (g->mode) {
-	case SC_MODE_LEQ: return x <= g->thr;
-	case SC_MODE_LT: return x < g->thr;
-	case SC_MODE_GTE: return x >= g->thr;
-	case SC_MODE_GT: return x > g->thr;
-	case SC_MODE_EQ: return x == g->thr;
-	case SC_MODE_NEQ: return x != g->thr;
-	default: {
-		int32_t lo = 0, hi = g->nset;
-		while (lo < hi) {
-			int32_t mid = (lo + hi) / 2;
-			if (g->set[mid] < x)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		return lo < g->nset && g->set[lo] == x;
-	}
-	}
+	return sc_split_true(g->mode, g->thr, g->miss, g->set, g->nset, x);
 }
 
 /* Generic trees compare in double; a float feature converts exactly. */

@@ -18,6 +18,34 @@ typedef enum { SC_AGG_SUM, SC_AGG_AVERAGE, SC_AGG_MIN, SC_AGG_MAX } sc_agg;
 typedef enum { SC_POST_NONE, SC_POST_LOGISTIC, SC_POST_SOFTMAX, SC_POST_SOFTMAX_ZERO, SC_POST_PROBIT } sc_post;
 enum { SC_MODE_LEQ, SC_MODE_LT, SC_MODE_GTE, SC_MODE_GT, SC_MODE_EQ, SC_MODE_NEQ, SC_MODE_MEMBER, SC_MODE_LEAF };
 
+/* Whether a split node sends x down its true branch: NaN (missing) goes
+ * where miss says; MEMBER tests membership in set, nset sorted values. The
+ * one rule for scoring (trees.c) and explaining (explain_tree.c). */
+static inline bool sc_split_true(int mode, double thr, bool miss, const double *set, int32_t nset, double x)
+{
+	if (x != x)
+		return miss;
+	switch (mode) {
+	case SC_MODE_LEQ: return x <= thr;
+	case SC_MODE_LT: return x < thr;
+	case SC_MODE_GTE: return x >= thr;
+	case SC_MODE_GT: return x > thr;
+	case SC_MODE_EQ: return x == thr;
+	case SC_MODE_NEQ: return x != thr;
+	default: {
+		int32_t lo = 0, hi = nset;
+		while (lo < hi) {
+			int32_t mid = (lo + hi) / 2;
+			if (set[mid] < x)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return lo < nset && set[lo] == x;
+	}
+	}
+}
+
 /* Tree builder input: nodes of every tree, children given as indexes into
  * the same arrays (for leaves, leaf_start/leaf_count index the votes). */
 typedef struct sc_tree_src {

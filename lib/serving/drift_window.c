@@ -137,8 +137,11 @@ static int report(const mlmd_scorer *s, const served *v, const int64_t *win, con
 		/* reference and current counts over the same bins */
 		size_t k = p->out_kind == OUT_SCORES ? (size_t)p->score_bins : po->n_classes + v->n_labels;
 		int64_t *ref = calloc(2 * (k ? k : 1), sizeof *ref);
-		if (!ref)
+		size_t *bin = calloc(v->n_labels + 1, sizeof *bin); /* served label l's bin (OUT_CLASSES) */
+		if (!ref || !bin) {
+			free(ref), free(bin);
 			return MLMD_OOM();
+		}
 		int64_t *cur = ref + k;
 		size_t used = k, missing = 0;
 		if (p->out_kind == OUT_SCORES) {
@@ -156,13 +159,14 @@ static int report(const mlmd_scorer *s, const served *v, const int64_t *win, con
 						break;
 				if (j == po->n_classes)
 					j = used++;
+				bin[l] = j;
 				cur[j] += cls[l];
 			}
 		}
 		figures f;
 		int rc = compare_counts(ref, cur, used, &s->drift_th, &f);
 		if (rc) {
-			free(ref);
+			free(ref), free(bin);
 			return rc;
 		}
 		bool drift = judged && f.drift;
@@ -187,19 +191,14 @@ static int report(const mlmd_scorer *s, const served *v, const int64_t *win, con
 			mlmd_json_array_begin(w);
 			for (size_t j = 0; j < po->n_classes; j++)
 				mlmd_json_string(w, po->classes[j]);
-			for (size_t l = 0; l < v->n_labels; l++) {
-				size_t j;
-				for (j = 0; j < po->n_classes; j++)
-					if (v->labels[l] && po->classes[j] && !strcmp(v->labels[l], po->classes[j]))
-						break;
-				if (j == po->n_classes)
+			for (size_t l = 0; l < v->n_labels; l++)
+				if (bin[l] >= po->n_classes) /* a label the profile does not have: its own bin */
 					mlmd_json_string(w, v->labels[l]);
-			}
 			mlmd_json_array_end(w);
 		}
 		counts_json(w, cur, used);
 		mlmd_json_object_end(w);
-		free(ref);
+		free(ref), free(bin);
 		if (!isnan(f.psi) && f.psi > *max_psi)
 			*max_psi = f.psi;
 		if (drift) {

@@ -33,26 +33,7 @@ static const Mlmd__Pb__PropertyType PTYPES[] = { MLMD__PB__PROPERTY_TYPE__STRING
 /* The id of mlmd.DriftWindow, created or extended with its properties. */
 static int drift_type(call *c, int64_t *id)
 {
-	Mlmd__Pb__ArtifactType t = MLMD__PB__ARTIFACT_TYPE__INIT;
-	Mlmd__Pb__ArtifactType__PropertiesEntry ents[NPROPS], *pe[NPROPS];
-	for (size_t i = 0; i < NPROPS; i++) {
-		mlmd__pb__artifact_type__properties_entry__init(&ents[i]);
-		ents[i].key = (char *)PROPS[i];
-		ents[i].has_value = 1;
-		ents[i].value = PTYPES[i];
-		pe[i] = &ents[i];
-	}
-	t.name = (char *)DRIFT_TYPE;
-	t.n_properties = NPROPS;
-	t.properties = pe;
-	Mlmd__Pb__PutArtifactTypeRequest rq;
-	protobuf_c_message_init(&mlmd__pb__put_artifact_type_request__descriptor, &rq); /* its INIT names deprecated fields */
-	rq.artifact_type = &t;
-	rq.has_can_add_fields = rq.can_add_fields = 1;
-	Mlmd__Pb__PutArtifactTypeResponse rs = MLMD__PB__PUT_ARTIFACT_TYPE_RESPONSE__INIT;
-	int rc = mlmd__rpc_PutArtifactType(c, &rq, &rs);
-	*id = rs.type_id;
-	return rc ? mlmd__context(rc, "creating type '%s'", DRIFT_TYPE) : 0;
+	return mlmd__track_artifact_type(c, DRIFT_TYPE, NPROPS, PROPS, PTYPES, id);
 }
 
 /* Loads execution `id` and checks it is a serving execution. */

@@ -151,29 +151,10 @@ static int request_profile(const Mlmd__Pb__Governance__PutProfileRequest *rq, ml
  * that name made before without them). */
 static int profile_type(call *c, int64_t *id)
 {
-	Mlmd__Pb__ArtifactType t = MLMD__PB__ARTIFACT_TYPE__INIT;
-	Mlmd__Pb__ArtifactType__PropertiesEntry e[3], *ep[3];
 	static const char *const names[3] = {"profile", "n_rows", "n_columns"};
 	static const Mlmd__Pb__PropertyType types[3] = {MLMD__PB__PROPERTY_TYPE__STRING, MLMD__PB__PROPERTY_TYPE__INT,
 							 MLMD__PB__PROPERTY_TYPE__INT};
-	for (int i = 0; i < 3; i++) {
-		mlmd__pb__artifact_type__properties_entry__init(&e[i]);
-		e[i].key = (char *)names[i];
-		e[i].has_value = 1;
-		e[i].value = types[i];
-		ep[i] = &e[i];
-	}
-	t.name = PROFILE_TYPE;
-	t.n_properties = 3;
-	t.properties = ep;
-	Mlmd__Pb__PutArtifactTypeRequest rq;
-	protobuf_c_message_init(&mlmd__pb__put_artifact_type_request__descriptor, &rq);
-	rq.artifact_type = &t;
-	rq.has_can_add_fields = rq.can_add_fields = 1;
-	Mlmd__Pb__PutArtifactTypeResponse rs = MLMD__PB__PUT_ARTIFACT_TYPE_RESPONSE__INIT;
-	int rc = mlmd__rpc_PutArtifactType(c, &rq, &rs);
-	*id = rs.type_id;
-	return rc ? mlmd__context(rc, "type '" PROFILE_TYPE "'") : 0;
+	return mlmd__track_artifact_type(c, PROFILE_TYPE, 3, names, types, id);
 }
 
 /* A name not taken by another profile: `name`, or the default
@@ -344,14 +325,6 @@ static int newest_profile(call *c, int64_t model, int64_t *id)
 	return rc < 0 ? rc : 0;
 }
 
-static const Mlmd__Pb__Value *prop(prop_entry *const *e, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (e[i]->key && !strcmp(e[i]->key, name))
-			return e[i]->value;
-	return NULL;
-}
-
 int mlmd__gov_GetProfile(call *c, const Mlmd__Pb__Governance__GetProfileRequest *rq,
 			 Mlmd__Pb__Governance__GetProfileResponse *rs)
 {
@@ -382,8 +355,8 @@ int mlmd__gov_GetProfile(call *c, const Mlmd__Pb__Governance__GetProfileRequest 
 		return mlmd__fail(MLMD_NOT_FOUND, "profile artifact %lld does not exist", (long long)id);
 	const type_info *t = NULL;
 	rc = mlmd__type_get(c, KIND_ARTIFACT, a->type_id, &t);
-	const Mlmd__Pb__Value *pj = prop((prop_entry *const *)a->properties, a->n_properties, "profile");
-	const Mlmd__Pb__Value *pm = prop((prop_entry *const *)a->custom_properties, a->n_custom_properties, P_MODEL);
+	const Mlmd__Pb__Value *pj = mlmd_node_get(a, 0, "profile");
+	const Mlmd__Pb__Value *pm = mlmd_node_get(a, 1, P_MODEL);
 	if (!rc && (!t || strcmp(t->name, PROFILE_TYPE)))
 		rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "artifact %lld is not a " PROFILE_TYPE, (long long)id);
 	else if (!rc && (!pj || pj->value_case != MLMD__PB__VALUE__VALUE_STRING_VALUE))

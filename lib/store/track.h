@@ -47,6 +47,11 @@ MLMD__TRACK_RPC_LIST(MLMD__TRACK_HANDLER)
 int mlmd__track_type(call *c, int kind, const char *name, int64_t *id);
 /* The same without creating it: *id 0 when absent. */
 int mlmd__track_find_type(call *c, int kind, const char *name, int64_t *id);
+/* The id of the artifact type (version "") named `name` with the n
+ * properties keys[i] of types[i]: created, or a type of that name made
+ * before without some of them extended (can_add_fields). */
+int mlmd__track_artifact_type(call *c, const char *name, size_t n, const char *const *keys,
+			      const Mlmd__Pb__PropertyType *types, int64_t *id);
 
 /* Custom properties to write on one node, each with its own copies. */
 typedef struct track_item track_item;

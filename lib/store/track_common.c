@@ -65,6 +65,37 @@ int mlmd__track_type(call *c, int kind, const char *name, int64_t *id)
 	return rc ? mlmd__context(rc, "creating type '%s'", name) : 0;
 }
 
+int mlmd__track_artifact_type(call *c, const char *name, size_t n, const char *const *keys,
+			      const Mlmd__Pb__PropertyType *types, int64_t *id)
+{
+	Mlmd__Pb__ArtifactType t = MLMD__PB__ARTIFACT_TYPE__INIT;
+	Mlmd__Pb__ArtifactType__PropertiesEntry *ents = calloc(n + 1, sizeof *ents);
+	Mlmd__Pb__ArtifactType__PropertiesEntry **pe = calloc(n + 1, sizeof *pe);
+	if (!ents || !pe) {
+		free(ents), free(pe);
+		return MLMD_OOM();
+	}
+	for (size_t i = 0; i < n; i++) {
+		mlmd__pb__artifact_type__properties_entry__init(&ents[i]);
+		ents[i].key = (char *)keys[i];
+		ents[i].has_value = 1;
+		ents[i].value = types[i];
+		pe[i] = &ents[i];
+	}
+	t.name = (char *)name;
+	t.n_properties = n;
+	t.properties = pe;
+	Mlmd__Pb__PutArtifactTypeRequest rq;
+	protobuf_c_message_init(&mlmd__pb__put_artifact_type_request__descriptor, &rq); /* its INIT names deprecated fields */
+	rq.artifact_type = &t;
+	rq.has_can_add_fields = rq.can_add_fields = 1;
+	Mlmd__Pb__PutArtifactTypeResponse rs = MLMD__PB__PUT_ARTIFACT_TYPE_RESPONSE__INIT;
+	int rc = mlmd__rpc_PutArtifactType(c, &rq, &rs);
+	*id = rs.type_id;
+	free(ents), free(pe);
+	return rc ? mlmd__context(rc, "creating type '%s'", name) : 0;
+}
+
 /* ---- custom properties ----------------------------------------------------- */
 
 struct track_item {

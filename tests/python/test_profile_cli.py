@@ -197,3 +197,28 @@ def test_python_record_profile(store):
     c.record_profile(987654, {'a': [1.0]})
   with pytest.raises(errors.InvalidArgumentError):
     c.record_profile('not a ref', {'a': [1.0]})
+
+
+def test_columns_bound_as_score_binds_them(models, store, tmp_path):
+  """The CSV columns feeding the single [N, 3] input are chosen as `mlmd score`
+  chooses them (the binding is cli/inputs.c's): --columns picks and orders
+  them; an unknown name, or a count that is not the input's width, fails."""
+  _, X, _, _ = models
+  uri, ids, c = store
+  data = tmp_path / 'wide.csv'
+  with open(data, 'w', newline='') as f:
+    w = csv.writer(f)
+    w.writerow(['z', 'c', 'extra', 'a', 'b'])
+    for r in X[:50]:
+      w.writerow(['1', repr(float(r[2])), 'x', repr(float(r[0])), '' if np.isnan(r[1]) else repr(float(r[1]))])
+  res = run('--store', uri, 'profile', '--artifact', str(ids['multi']), '--input', str(data), '--columns', 'a,b,c',
+            '--json')
+  prof = c.get_profile(profile_artifact_id=json.loads(res.stdout)['profile_artifact_id']).profile
+  assert [col['name'] for col in prof['columns']] == ['a', 'b', 'c']
+  assert prof['columns'][0]['mean'] == pytest.approx(X[:50, 0].mean(), rel=1e-12)
+  assert prof['columns'][1]['missing'] == int(np.isnan(X[:50, 1]).sum())
+  res = run('--store', uri, 'profile', '--artifact', str(ids['multi']), '--input', str(data), '--columns', 'a,nope,c',
+            check=False)
+  assert res.returncode == 1 and "no column 'nope'" in res.stderr
+  res = run('--store', uri, 'profile', '--artifact', str(ids['multi']), '--input', str(data), check=False)
+  assert res.returncode == 1 and 'takes 3 features' in res.stderr and '5 column' in res.stderr
