@@ -1404,12 +1404,23 @@ def test_governed_demo_and_registry_round_trip(tmp_path):
             'approved by reviewer') in res.stdout, res.stdout
     assert f'serve     iris@prod = version {run}, ' in res.stdout
     assert 'chain intact' in res.stdout
+    # monitoring: a profile recorded beside the model, a stable window, a drifted one, an explanation
+    assert f'profile   model #' in res.stdout and 'of 100 training rows, 4 columns' in res.stdout
+    assert 'drift     serving window: 1 recorded, 0 drifted' in res.stdout, res.stdout
+    assert "drift     petal_length x1.6: 1 window drifted; deployment 'demo' labelled DRIFTED" in res.stdout
+    assert 'explain   a held-out row -> ' in res.stdout and '(linear): margin ' in res.stdout
   store = f'sqlite:{db}'
   got = json.loads(mlmd('--store', store, 'registry', 'resolve', 'iris@prod', '--json').stdout)
   assert got['version'] == 2 and got['alias'] == 'prod'
   serving = json.loads(mlmd('--store', store, 'ls', 'executions', '--type', 'ModelServing', '--json').stdout)
   assert serving[-1]['custom_properties']['mlmd.model_version'] == 2
   mlmd('--store', store, 'audit', 'verify')
+  # the drifted window's figures, from the last serving execution that has one
+  windows = json.loads(mlmd('--store', store, 'drift', '--store', store, '--execution',
+                            str(serving[-1]['id']), '--json').stdout)['windows']
+  assert windows[-1]['drifted'] and windows[-1]['rows'] == 150
+  worst = max(windows[-1]['columns'], key=lambda c: c['psi'])
+  assert worst['name'] == 'petal_length' and worst['drift']
 
   first, second = tmp_path / 'a.jsonl', tmp_path / 'b.jsonl'
   res = mlmd('--store', store, 'export', str(first))
