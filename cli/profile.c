@@ -9,6 +9,7 @@
  * INPUT the model and --dataset).
  */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@ typedef struct kept {
 	const char **cells;     /* after reading: the cells as pointers */
 	double *numbers;        /* numeric columns: the values (NaN missing) */
 	int kind;
+	bool as_float;          /* it feeds a FLOAT input: profiled as the model sees it, rounded to float */
 } kept;
 
 typedef struct job {
@@ -76,6 +78,8 @@ static int map_inputs(job *j, const mlmd_model *m, csv_reader *r, char *columns)
 				return cli_failed("out of memory");
 			if (cb->dtype == MLMD_DTYPE_STRING)
 				j->k[k].kind = MLMD_COLUMN_CATEGORICAL;
+			if (cb->dtype == MLMD_DTYPE_FLOAT)
+				j->k[k].as_float = true;
 		}
 	}
 	return 0;
@@ -114,6 +118,13 @@ static int classify(job *j)
 		if (!(k->numbers = malloc((j->n_rows + 1) * sizeof *k->numbers)))
 			return cli_failed("out of memory");
 		k->kind = mlmd_column_classify(k->cells, j->n_rows, k->numbers);
+		/* A scorer bins the float the model receives, so the profile's values
+		 * (and the decile edges drawn from them) must be those floats: "2.8"
+		 * read as a double lies above 2.8f, and a value on an edge would land
+		 * in another bin when served than when profiled. */
+		for (size_t r = 0; k->kind == MLMD_COLUMN_NUMERIC && k->as_float && r < j->n_rows; r++)
+			if (fabs(k->numbers[r]) <= FLT_MAX) /* beyond: the scorer refuses the cell anyway */
+				k->numbers[r] = (double)(float)k->numbers[r];
 	}
 	return 0;
 }

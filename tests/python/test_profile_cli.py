@@ -86,8 +86,10 @@ def test_profile_figures_match_numpy_and_the_booster(models, store):
   prof = p.profile
   assert prof['format'] == 'mlmd.profile' and prof['version'] == 1 and prof['n_rows'] == 500
   assert [col['name'] for col in prof['columns']] == ['a', 'b', 'c']
+  # the model's input is FLOAT: the profile holds the values the model sees, rounded to float
+  X32 = X.astype(np.float32).astype(np.float64)
   for j, col in enumerate(prof['columns']):
-    v = X[:, j][~np.isnan(X[:, j])]
+    v = X32[:, j][~np.isnan(X32[:, j])]
     assert col['kind'] == 'numeric'
     assert col['count'] == len(v) and col['missing'] == 500 - len(v)
     assert col['mean'] == pytest.approx(v.mean(), rel=1e-12)
@@ -215,10 +217,35 @@ def test_columns_bound_as_score_binds_them(models, store, tmp_path):
             '--json')
   prof = c.get_profile(profile_artifact_id=json.loads(res.stdout)['profile_artifact_id']).profile
   assert [col['name'] for col in prof['columns']] == ['a', 'b', 'c']
-  assert prof['columns'][0]['mean'] == pytest.approx(X[:50, 0].mean(), rel=1e-12)
+  assert prof['columns'][0]['mean'] == pytest.approx(X[:50, 0].astype(np.float32).astype(np.float64).mean(), rel=1e-12)
   assert prof['columns'][1]['missing'] == int(np.isnan(X[:50, 1]).sum())
   res = run('--store', uri, 'profile', '--artifact', str(ids['multi']), '--input', str(data), '--columns', 'a,nope,c',
             check=False)
   assert res.returncode == 1 and "no column 'nope'" in res.stderr
   res = run('--store', uri, 'profile', '--artifact', str(ids['multi']), '--input', str(data), check=False)
   assert res.returncode == 1 and 'takes 3 features' in res.stderr and '5 column' in res.stderr
+
+
+def test_the_training_rows_served_again_do_not_drift(models, store):
+  """Serving exactly the profiled rows counts exactly the profile's bins:
+  every PSI is 0. The values are bounded to floats by the model's FLOAT
+  input; profiling them as doubles would move the values sitting on a
+  decile edge ("2.8" as a double lies above 2.8f) into another bin when
+  served, and data identical to the training data would look drifted."""
+  d = models[0]
+  uri = store[0]
+  ties = d / 'ties.csv'
+  rng = np.random.default_rng(3)
+  with open(ties, 'w', newline='') as f:
+    w = csv.writer(f)
+    w.writerow(['a', 'b', 'c'])
+    for _ in range(400):  # one decimal: many values on the decile edges, few of them exact in float
+      w.writerow([f'{v:.1f}' for v in rng.normal(3, 1, size=3)])
+  run('--store', uri, 'profile', '--model', 'churn@prod', '--input', str(ties))
+  res = run('--store', uri, 'score', '--model', 'churn@prod', '--input', str(ties), '--drift', 'require')
+  execution = int(res.stderr.split('execution ')[-1].split()[0])
+  got = json.loads(run('--store', uri, 'drift', '--store', uri, '--execution', str(execution), '--json').stdout)
+  (window,) = got['windows']
+  assert window['rows'] == 400 and not window['drifted']
+  for col in window['columns']:
+    assert col['psi'] == 0 and not col['drift'], col
