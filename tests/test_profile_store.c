@@ -105,6 +105,15 @@ static void record_by_id_and_get_newest(void **state)
 	assert_string_equal(rs->profile_json, a);
 	free(a);
 	protobuf_c_message_free_unpacked(&rs->base, NULL);
+	/* the training data is an INPUT of the profiling too, but not a model
+	 * with a profile: found by the hostile-input helper, it used to get
+	 * the model's profile back, answered as its own */
+	Mlmd__Pb__Governance__GetProfileRequest dq = MLMD__PB__GOVERNANCE__GET_PROFILE_REQUEST__INIT;
+	dq.has_model_artifact_id = 1;
+	dq.model_artifact_id = data;
+	assert_null(test_rpc(s, "GetProfile", &dq, &mlmd__pb__governance__get_profile_response__descriptor, &rc));
+	assert_int_equal(rc, -MLMD_NOT_FOUND);
+	assert_non_null(strstr(mlmd_error_message(), "has no reference profile"));
 	/* a profile id that is not a profile */
 	rq.profile_artifact_id = model;
 	assert_null(test_rpc(s, "GetProfile", &rq, &mlmd__pb__governance__get_profile_response__descriptor, &rc));
