@@ -457,15 +457,20 @@ static int compile(teng *E, const sc_tree_view *v, const double *cover, const ch
 		if (!(cover[i] >= 0) || isinf(cover[i]))
 			return mlmd__fail(MLMD_FAILED_PRECONDITION, "%s: node %d has cover %g; covers must be finite and not "
 				"negative", what, i, cover[i]);
-	/* Leaf values and base scores that are not finite, or that can add up
-	 * past a float's range (XGBoost sums in float; ONNX outputs float),
+	/* Infinite leaf values and base scores, or leaf values that can add
+	 * up past a float's range (XGBoost sums in float; ONNX outputs float),
 	 * make the margin inf or NaN, and the contributions NaN or rounding
 	 * noise that no longer add up to it: refused. The bound adds every
-	 * leaf's |value|, so it holds for any path through every tree. */
+	 * leaf's |value|, so it holds for any path through every tree. (A NaN
+	 * leaf is a leaf without a prediction: the margin is missing, as
+	 * walk() notes.) */
 	double bound = 0;
 	for (int i = 0; i < v->n_nodes; i++)
-		for (int32_t j = v->vote_start[i]; j < v->vote_start[i] + v->vote_count[i]; j++) {
-			if (!isfinite(v->vote_weight[j]))
+		for (int32_t j = v->vote_start[i]; v->mode[i] == SC_MODE_LEAF && j < v->vote_start[i] + v->vote_count[i];
+			j++) {
+			if (v->vote_weight[j] != v->vote_weight[j])
+				continue;
+			if (isinf(v->vote_weight[j]))
 				return mlmd__fail(MLMD_FAILED_PRECONDITION, "%s: node %d has leaf value %g; explanations need "
 					"finite leaf values", what, i, v->vote_weight[j]);
 			bound += fabs(v->vote_weight[j]);
