@@ -81,6 +81,9 @@ static void record_by_id_and_get_newest(void **state)
 	OK(mlmd_profile_record(s, model, NULL, p2, 0, "second", &id2));
 	assert_true(id1 > 0 && id2 > id1);
 	FAILS(mlmd_profile_record(s, data, NULL, p1, 0, "second", NULL), MLMD_ALREADY_EXISTS, "second");
+	/* the model as its own training data: refused by name, not as a duplicate event (hostile-input helper) */
+	FAILS(mlmd_profile_record(s, model, NULL, p1, model, NULL, NULL), MLMD_INVALID_ARGUMENT,
+	      "is the model artifact itself");
 
 	/* the newest comes back, the same JSON to the byte */
 	OK(mlmd_profile_get(&p, s, model, NULL, &pid));

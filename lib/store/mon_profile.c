@@ -295,6 +295,9 @@ int mlmd__gov_PutProfile(call *c, const Mlmd__Pb__Governance__PutProfileRequest 
 	int64_t model = 0;
 	if (!rc)
 		rc = resolve_model(c, rq->has_model_artifact_id, rq->model_artifact_id, rq->model_ref, &model);
+	if (!rc && rq->has_dataset_artifact_id && rq->dataset_artifact_id == model)
+		rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "dataset_artifact_id %lld is the model artifact itself",
+				(long long)model);
 	if (!rc && rq->has_dataset_artifact_id && rq->dataset_artifact_id)
 		rc = live_artifact(c, rq->dataset_artifact_id, "dataset artifact");
 	if (!rc && rq->name && strlen(rq->name) > 250)
