@@ -3,7 +3,7 @@
  * GetDriftWindows given hostile requests, on every backend
  * (MLMD_TEST_BACKEND): a window on an execution that is not a serving
  * execution, negative rows, an end before the start, a report that is not
- * a JSON object, a NaN or negative max_psi, a negative profile id, a
+ * a JSON object or is past 64 MiB, a NaN or negative max_psi, a negative profile id, a
  * deleted (tombstoned) model, a missing deployment context, last < 0; each
  * refused with its code and a message naming the field, and nothing
  * written. A drifted window's reason longer than a label's reason is cut
@@ -109,6 +109,17 @@ static void refusals_name_the_field(void **state)
 		rq.report_json = (char *)bad[i];
 		put(&f, &rq, MLMD_INVALID_ARGUMENT, "report_json");
 	}
+	/* a report past 64 MiB */
+	size_t big = (64u << 20) + 16;
+	char *huge = malloc(big + 1);
+	assert_non_null(huge);
+	memset(huge, ' ', big);
+	memcpy(huge, "{}", 2);
+	huge[big] = 0;
+	rq = good(&f);
+	rq.report_json = huge;
+	put(&f, &rq, MLMD_INVALID_ARGUMENT, "more than the 67108864 allowed");
+	free(huge);
 	rq = good(&f);
 	rq.max_psi = NAN;
 	put(&f, &rq, MLMD_INVALID_ARGUMENT, "max_psi");

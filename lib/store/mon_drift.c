@@ -24,6 +24,8 @@
 #define DRIFT_TYPE "mlmd.DriftWindow"
 #define SERVING_TYPE "ModelServing"
 #define REASON_CAP 4096
+/* The longest report_json a window takes (as PutProfile's profile_json). */
+#define MAX_REPORT (64 << 20)
 
 static const char *const PROPS[] = { "report", "rows", "start_ms", "end_ms", "drifted", "max_psi", "profile_id",
 	"model_id" };
@@ -80,8 +82,12 @@ static int serving_execution(call *c, int has_id, int64_t id, const char *what)
  * GetDriftWindows hands out and `mlmd drift --store --json` embeds). */
 static int check_report(const char *what, const char *json)
 {
+	size_t len = strlen(json);
+	if (len > MAX_REPORT)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: report_json is %zu bytes, more than the %d allowed", what,
+			len, MAX_REPORT);
 	mlmd_json_reader *r = NULL;
-	int rc = mlmd_json_reader_new(&r, json, strlen(json), MLMD_JSON_MAX_DEPTH);
+	int rc = mlmd_json_reader_new(&r, json, len, MLMD_JSON_MAX_DEPTH);
 	if (rc)
 		return mlmd__context(rc, "%s: report_json", what);
 	int tok = mlmd_json_next(r, NULL, NULL);
