@@ -391,6 +391,10 @@ int cmd_profile(int argc, char **argv)
 	}
 	if ((rc = map_inputs(&j, m, &r, columns)) || (rc = read_rows(&j, &r)) || (rc = classify(&j)))
 		goto out;
+	if (j.n_rows == 0) { /* a reference of no rows compares as NaN with everything: drift never found */
+		rc = cli_failed("%s: no rows after the header; a reference profile needs the training data", input);
+		goto out;
+	}
 	if (!(pin = calloc((size_t)j.n_kept + 1, sizeof *pin))) {
 		rc = cli_failed("out of memory");
 		goto out;

@@ -138,6 +138,11 @@ static void regressor_contributions_by_hand(void **state)
 			s += out[r * 4 + j];
 		assert_near(s, margin[r], 1e-12);
 	}
+	/* an infinite background value is refused, naming the feature and the row (it made the
+	 * mean and so every row's contribution and the bias infinite or NaN; hostile-input helper) */
+	float bginf[9] = { 1, 0, NAN, 3, -INFINITY, 1, 2, 1, -1 };
+	mlmd_tensor bgi = t2(MLMD_DTYPE_FLOAT, 3, 3, bginf);
+	explainer_fails(m, &bgi, 1, MLMD_INVALID_ARGUMENT, "background row 2: feature 'X_1' is infinite", NULL);
 	/* a missing value in an explained row: its contribution and the margin are NaN */
 	x[1] = NAN;
 	assert_int_equal(mlmd_explainer_explain(e, ctx, &in, 1, out, 8, margin), 0);
@@ -530,6 +535,13 @@ static void pmml_regression_model(void **state)
 	double bx[3] = { 1, 3, NAN };
 	const char *bg_g[3] = { "red", "blue", "green" };
 	mlmd_tensor bg[2];
+	pmml_inputs(m, bg, 3, bx, bg_g);
+	/* an infinite background value, or values whose sum overflows, are refused (hostile-input helper) */
+	double binf[3] = { 1, INFINITY, NAN }, bbig[3] = { 1e308, 1e308, 1 };
+	pmml_inputs(m, bg, 3, binf, bg_g);
+	explainer_fails(m, bg, 2, MLMD_INVALID_ARGUMENT, "background row 2: field 'x' is infinite", NULL);
+	pmml_inputs(m, bg, 3, bbig, bg_g);
+	explainer_fails(m, bg, 2, MLMD_INVALID_ARGUMENT, "the values of field 'x' overflow their sum", NULL);
 	pmml_inputs(m, bg, 3, bx, bg_g);
 	mlmd_explainer *e = explainer_ok(m, bg, 2);
 	assert_string_equal(mlmd_explainer_method(e), "linear");

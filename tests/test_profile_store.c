@@ -81,6 +81,9 @@ static void record_by_id_and_get_newest(void **state)
 	OK(mlmd_profile_record(s, model, NULL, p2, 0, "second", &id2));
 	assert_true(id1 > 0 && id2 > id1);
 	FAILS(mlmd_profile_record(s, data, NULL, p1, 0, "second", NULL), MLMD_ALREADY_EXISTS, "second");
+	/* the model as its own training data: refused by name, not as a duplicate event (hostile-input helper) */
+	FAILS(mlmd_profile_record(s, model, NULL, p1, model, NULL, NULL), MLMD_INVALID_ARGUMENT,
+	      "is the model artifact itself");
 
 	/* the newest comes back, the same JSON to the byte */
 	OK(mlmd_profile_get(&p, s, model, NULL, &pid));
@@ -105,6 +108,15 @@ static void record_by_id_and_get_newest(void **state)
 	assert_string_equal(rs->profile_json, a);
 	free(a);
 	protobuf_c_message_free_unpacked(&rs->base, NULL);
+	/* the training data is an INPUT of the profiling too, but not a model
+	 * with a profile: found by the hostile-input helper, it used to get
+	 * the model's profile back, answered as its own */
+	Mlmd__Pb__Governance__GetProfileRequest dq = MLMD__PB__GOVERNANCE__GET_PROFILE_REQUEST__INIT;
+	dq.has_model_artifact_id = 1;
+	dq.model_artifact_id = data;
+	assert_null(test_rpc(s, "GetProfile", &dq, &mlmd__pb__governance__get_profile_response__descriptor, &rc));
+	assert_int_equal(rc, -MLMD_NOT_FOUND);
+	assert_non_null(strstr(mlmd_error_message(), "has no reference profile"));
 	/* a profile id that is not a profile */
 	rq.profile_artifact_id = model;
 	assert_null(test_rpc(s, "GetProfile", &rq, &mlmd__pb__governance__get_profile_response__descriptor, &rc));

@@ -327,12 +327,49 @@ static void threads_share_one_explainer(void **state)
 	mlmd_model_free(m);
 }
 
+/* Leaf values that are not finite (1e300 is a float's inf), or that can add
+ * up past a float's range, would make the margin inf or NaN and the
+ * contributions no longer add up to it: the explainer refuses the model
+ * (found by the hostile-input helper; it used to give NaN contributions). */
+static void leaf_values_out_of_range_refused(void **state)
+{
+	(void)state;
+	static const struct {
+		double v;
+		int nt;
+		const char *want;
+	} cases[] = {
+		{ 1e300, 1, "node 1 has leaf value inf; explanations need finite leaf values" },
+		{ 3e38, 2, "past a float's range" },
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		ttree t[2];
+		memset(t, 0, sizeof t);
+		for (int k = 0; k < cases[c].nt; k++) {
+			split(&t[k], 0, 0, 0.5, 1, 1, 2, 100);
+			leaf(&t[k], 1, cases[c].v, 60);
+			leaf(&t[k], 2, 1.0, 40);
+		}
+		char *json = xgb_json(t, cases[c].nt, 2, 0.5);
+		mlmd_model *m;
+		assert_int_equal(mlmd_model_load_buffer(&m, json, strlen(json), "t.json"), 0);
+		mlmd_explainer *e = NULL;
+		assert_int_equal(mlmd_explainer_new(&e, m, NULL, 0), -MLMD_FAILED_PRECONDITION);
+		assert_null(e);
+		if (!strstr(mlmd_error_message(), cases[c].want))
+			fail_msg("'%s' lacks '%s'", mlmd_error_message(), cases[c].want);
+		mlmd_model_free(m);
+		free(json);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(single_leaf_and_repeated_feature),
 		cmocka_unit_test(zero_cover_nodes),
 		cmocka_unit_test(deep_path),
+		cmocka_unit_test(leaf_values_out_of_range_refused),
 		cmocka_unit_test(threads_share_one_explainer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,7 +31,8 @@ typedef struct mlmd_explainer mlmd_explainer;
  * its own reference). `background` (n_background tensors laid out as the
  * model's inputs, or NULL and 0) gives a background sample: required for an
  * ONNX tree ensemble, whose covers are counted from it (FAILED_PRECONDITION
- * saying so without it); the means of a linear model's features. A model
+ * saying so without it); the means of a linear model's features (an
+ * infinite background value there is INVALID_ARGUMENT). A model
  * that is neither a tree ensemble nor a linear model is UNIMPLEMENTED
  * naming what it is; a supported kind in a shape the explainer cannot follow
  * (a transform between the inputs and the model, a PMML tree without record

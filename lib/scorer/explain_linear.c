@@ -60,8 +60,10 @@ static void rows_view(const mlmd_tensor *in, size_t n_in, int64_t r0, int64_t n,
 	}
 }
 
-/* The background's column means (missing values skipped). */
-static int bg_means(const sc_xlin *l, const mlmd_tensor *bg, size_t n_bg, double *mean)
+/* The background's column means (missing values skipped). An infinite
+ * value is refused: it would make the mean, and so every row's
+ * contribution of that feature and the bias, infinite or NaN. */
+static int bg_means(const sc_xlin *l, char *const *names, const mlmd_tensor *bg, size_t n_bg, double *mean)
 {
 	int64_t F = l->F, rows = n_bg ? bg[0].dims[0] : 0;
 	double *x = malloc((size_t)BG_CHUNK * (size_t)F * sizeof *x + 1);
@@ -81,14 +83,23 @@ static int bg_means(const sc_xlin *l, const mlmd_tensor *bg, size_t n_bg, double
 				double v = x[r * F + j];
 				if (l->round_f[j])
 					v = (float)v;
+				if (isinf(v) && !rc)
+					rc = mlmd__fail(MLMD_INVALID_ARGUMENT,
+						"background row %lld: feature '%s' is infinite (its mean would be; a missing "
+						"value is NaN or an empty cell)", (long long)(r0 + r + 1),
+						names && names[j] ? names[j] : "?");
 				if (v == v) {
 					mean[j] += v;
 					cnt[j]++;
 				}
 			}
 	}
-	for (int64_t j = 0; !rc && j < F; j++)
+	for (int64_t j = 0; !rc && j < F; j++) {
 		mean[j] = cnt[j] ? mean[j] / cnt[j] : 0;
+		if (!isfinite(mean[j]))
+			rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "background: the values of feature '%s' overflow their sum",
+				names && names[j] ? names[j] : "?");
+	}
 	free(x);
 	free(cnt);
 	free(view);
@@ -140,7 +151,7 @@ int mlmd__sc_xlin_finish(sc_xeng *e, sc_xlin *l, const mlmd_tensor *background, 
 	l->bias = calloc((size_t)e->n_outputs + 1, sizeof *l->bias);
 	if (!l->mean || !l->bias)
 		return MLMD_OOM();
-	int rc = background && n_background ? bg_means(l, background, n_background, l->mean) : 0;
+	int rc = background && n_background ? bg_means(l, e->feature_names, background, n_background, l->mean) : 0;
 	if (rc)
 		return rc;
 	for (int k = 0; k < e->n_outputs; k++) {

@@ -213,10 +213,17 @@ static int pl_background(pxlin *l, const mlmd_tensor *bg, size_t n_bg)
 		double s = 0, c = 0;
 		for (int64_t r = 0; r < rows; r++) {
 			double x = basis(t, row_value(l, bg, t->feat, r));
+			if (isinf(x)) /* the mean, the bias and every contribution of the term would be */
+				return mlmd__fail(MLMD_INVALID_ARGUMENT, "background row %lld: field '%s' is infinite (a "
+					"missing value is NaN or an empty cell)", (long long)(r + 1),
+					l->d->fields[l->field[t->feat]].name);
 			if (x == x)
 				s += x, c++;
 		}
 		t->mean = c ? s / c : 0;
+		if (!isfinite(t->mean))
+			return mlmd__fail(MLMD_INVALID_ARGUMENT, "background: the values of field '%s' overflow their sum",
+				l->d->fields[l->field[t->feat]].name);
 	}
 	return 0;
 }

@@ -33,6 +33,7 @@
  * model holds, and their covers, is explain_tree_model.c's and
  * explain_tree_pmml.c's.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -436,6 +437,35 @@ static int compile(teng *E, const sc_tree_view *v, const double *cover, const ch
 		if (!(cover[i] >= 0) || isinf(cover[i]))
 			return mlmd__fail(MLMD_FAILED_PRECONDITION, "%s: node %d has cover %g; covers must be finite and not "
 				"negative", what, i, cover[i]);
+	/* Infinite leaf values and base scores, or leaf values that can add
+	 * up past a float's range (XGBoost sums in float; ONNX outputs float),
+	 * make the margin inf or NaN, and the contributions NaN or rounding
+	 * noise that no longer add up to it: refused. The bound adds every
+	 * leaf's |value|, so it holds for any path through every tree. (A NaN
+	 * leaf is a leaf without a prediction: the margin is missing, as
+	 * walk() notes.) */
+	double bound = 0;
+	for (int i = 0; i < v->n_nodes; i++)
+		for (int32_t j = v->vote_start[i]; v->mode[i] == SC_MODE_LEAF && j < v->vote_start[i] + v->vote_count[i];
+			j++) {
+			if (v->vote_weight[j] != v->vote_weight[j])
+				continue;
+			if (isinf(v->vote_weight[j]))
+				return mlmd__fail(MLMD_FAILED_PRECONDITION, "%s: node %d has leaf value %g; explanations need "
+					"finite leaf values", what, i, v->vote_weight[j]);
+			bound += fabs(v->vote_weight[j]);
+		}
+	if (v->agg == SC_AGG_AVERAGE && v->n_trees)
+		bound /= v->n_trees;
+	for (int k = 0; v->base && k < v->n_targets; k++) {
+		if (!isfinite(v->base[k]))
+			return mlmd__fail(MLMD_FAILED_PRECONDITION, "%s: base score %d is %g; explanations need a finite one",
+				what, k, v->base[k]);
+		bound += fabs(v->base[k]);
+	}
+	if (!(bound <= FLT_MAX))
+		return mlmd__fail(MLMD_FAILED_PRECONDITION, "%s: the leaf values can add up to %g, past a float's range; "
+			"the margin would overflow", what, bound);
 	if (v->agg != SC_AGG_SUM && v->agg != SC_AGG_AVERAGE)
 		return mlmd__fail(MLMD_FAILED_PRECONDITION, "%s: the trees are aggregated by %s, which is not a sum; "
 			"TreeSHAP explains sums and averages of trees", what, v->agg == SC_AGG_MIN ? "MIN" : "MAX");

@@ -169,7 +169,8 @@ static int convert(pctx *c, int i, int depth, int32_t *out)
 	if (nd->n == 0)
 		return leaf_of(c, nd, count_of(nd), out);
 	if (t->n > 1 && !(nd->count >= 0))
-		return refuse(c, nd, "it has no recordCount; TreeSHAP weighs a tree's branches by their nodes' "
+		return refuse(c, nd, nd->count < 0 ? "its recordCount is negative; TreeSHAP weighs a tree's branches by "
+			"their nodes' recordCount" : "it has no recordCount; TreeSHAP weighs a tree's branches by their nodes' "
 			"recordCount");
 	/* the children a row can take, up to the first True; their field */
 	int field = -1, last = -1, n_take = 0;
@@ -195,8 +196,9 @@ static int take_children(pctx *c, const tnode *nd, int *takes, int *n_take, int 
 		if (feat == -2)
 			continue;
 		if (!(t->nodes[k].count >= 0))
-			return refuse(c, &t->nodes[k], "it has no recordCount; TreeSHAP weighs a tree's branches by their "
-				"nodes' recordCount");
+			return refuse(c, &t->nodes[k], t->nodes[k].count < 0 ? "its recordCount is negative; TreeSHAP weighs "
+				"a tree's branches by their nodes' recordCount" : "it has no recordCount; TreeSHAP weighs a "
+				"tree's branches by their nodes' recordCount");
 		if (feat == -1) {
 			*last = k;
 			break;

@@ -11,6 +11,7 @@
  * DRIFTED blocks them), the reason naming the window and the client's
  * reason (the drifted columns). Windows are listed oldest first.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +19,13 @@
 #include "datagov.h"
 #include "rpc.h"
 #include "track.h"
+#include "mlmd/json.h"
 
 #define DRIFT_TYPE "mlmd.DriftWindow"
 #define SERVING_TYPE "ModelServing"
 #define REASON_CAP 4096
+/* The longest report_json a window takes (as PutProfile's profile_json). */
+#define MAX_REPORT (64 << 20)
 
 static const char *const PROPS[] = { "report", "rows", "start_ms", "end_ms", "drifted", "max_psi", "profile_id",
 	"model_id" };
@@ -55,6 +59,41 @@ static int serving_execution(call *c, int has_id, int64_t id, const char *what)
 	return rc;
 }
 
+/* INVALID_ARGUMENT unless report_json is one JSON object (what
+ * GetDriftWindows hands out and `mlmd drift --store --json` embeds). */
+static int check_report(const char *what, const char *json)
+{
+	size_t len = strlen(json);
+	if (len > MAX_REPORT)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: report_json is %zu bytes, more than the %d allowed", what,
+			len, MAX_REPORT);
+	mlmd_json_reader *r = NULL;
+	int rc = mlmd_json_reader_new(&r, json, len, MLMD_JSON_MAX_DEPTH);
+	if (rc)
+		return mlmd__context(rc, "%s: report_json", what);
+	int tok = mlmd_json_next(r, NULL, NULL);
+	if (tok >= 0 && tok != MLMD_JSON_OBJECT)
+		rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: report_json is not a JSON object", what);
+	while (!rc && tok > 0)
+		tok = mlmd_json_next(r, NULL, NULL);
+	if (!rc && tok < 0)
+		rc = mlmd__context(tok, "%s: report_json", what);
+	mlmd_json_reader_free(r);
+	return rc;
+}
+
+/* The end of the longest prefix of s[0..n) that does not cut a UTF-8
+ * sequence (s is valid UTF-8 when whole). */
+static size_t utf8_prefix(const char *s, size_t n)
+{
+	size_t len = strlen(s);
+	if (len < n)
+		return len;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
 int mlmd__gov_PutDriftWindow(call *c, const Mlmd__Pb__Governance__PutDriftWindowRequest *rq,
 	Mlmd__Pb__Governance__PutDriftWindowResponse *rs)
 {
@@ -67,16 +106,30 @@ int mlmd__gov_PutDriftWindow(call *c, const Mlmd__Pb__Governance__PutDriftWindow
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: model_artifact_id is required", what);
 	if ((rc = mlmd__dg_node_state(c, KIND_ARTIFACT, rq->model_artifact_id)) < 0)
 		return rc;
+	if (rc == DG_TOMBSTONE)
+		return mlmd__fail(MLMD_NOT_FOUND, "%s: model artifact %lld was deleted (a tombstone)", what,
+			(long long)rq->model_artifact_id);
+	if (rq->profile_artifact_id < 0)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: profile_artifact_id %lld is not an id (0: none)", what,
+			(long long)rq->profile_artifact_id);
+	if (isnan(rq->max_psi) || rq->max_psi < 0)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: max_psi %g is not a PSI (a number >= 0)", what,
+			rq->max_psi);
 	if (rq->rows < 0 || rq->start_ms < 0 || rq->end_ms < rq->start_ms)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: rows %lld, start_ms %lld, end_ms %lld: rows must not be "
 			"negative nor the window end before it starts", what, (long long)rq->rows, (long long)rq->start_ms,
 			(long long)rq->end_ms);
 	if (!rq->report_json || !rq->report_json[0])
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: report_json is required", what);
-	if (rq->drifted && rq->has_deployment_context_id && !mlmd__node_exists(c, &mlmd__context_kind,
-		rq->deployment_context_id))
-		return mlmd__fail(MLMD_NOT_FOUND, "%s: no context %lld (deployment_context_id)", what,
-			(long long)rq->deployment_context_id);
+	if ((rc = check_report(what, rq->report_json)))
+		return rc;
+	if (rq->drifted && rq->has_deployment_context_id) {
+		if ((rc = mlmd__node_exists(c, &mlmd__context_kind, rq->deployment_context_id)) < 0)
+			return rc;
+		if (!rc)
+			return mlmd__fail(MLMD_NOT_FOUND, "%s: no context %lld (deployment_context_id)", what,
+				(long long)rq->deployment_context_id);
+	}
 	int64_t type_id;
 	if ((rc = drift_type(c, &type_id)))
 		return rc;
@@ -116,9 +169,13 @@ int mlmd__gov_PutDriftWindow(call *c, const Mlmd__Pb__Governance__PutDriftWindow
 	rs->window_artifact_id = id;
 	if (rq->drifted && rq->has_deployment_context_id) {
 		char reason[REASON_CAP];
-		snprintf(reason, sizeof reason, "drift window %lld of serving execution %lld%s%s", (long long)id,
-			(long long)rq->serving_execution_id, rq->reason && rq->reason[0] ? ": " : "",
-			rq->reason ? rq->reason : "");
+		int head = snprintf(reason, sizeof reason, "drift window %lld of serving execution %lld%s",
+			(long long)id, (long long)rq->serving_execution_id, rq->reason && rq->reason[0] ? ": " : "");
+		if (rq->reason && head > 0 && (size_t)head < sizeof reason) { /* cut on a character boundary */
+			size_t n = utf8_prefix(rq->reason, sizeof reason - 1 - (size_t)head);
+			memcpy(reason + head, rq->reason, n);
+			reason[head + n] = 0;
+		}
 		Mlmd__Pb__Governance__ClassifyRequest cq = MLMD__PB__GOVERNANCE__CLASSIFY_REQUEST__INIT;
 		Mlmd__Pb__Governance__ClassifyResponse cs = MLMD__PB__GOVERNANCE__CLASSIFY_RESPONSE__INIT;
 		cq.has_kind = cq.has_id = 1;
@@ -179,7 +236,7 @@ int mlmd__gov_GetDriftWindows(call *c, const Mlmd__Pb__Governance__GetDriftWindo
 	void **arts = NULL;
 	size_t na = 0;
 	if (rc >= 0)
-		rc = mlmd__node_load_ids(c, &mlmd__artifact_kind, ids + from, n - from, 1, &arts, &na);
+		rc = mlmd__node_load_ids(c, &mlmd__artifact_kind, n ? ids + from : NULL, n - from, 1, &arts, &na);
 	free(ids);
 	if (rc < 0)
 		goto out;

@@ -276,6 +276,9 @@ int mlmd__gov_PutProfile(call *c, const Mlmd__Pb__Governance__PutProfileRequest 
 	int64_t model = 0;
 	if (!rc)
 		rc = resolve_model(c, rq->has_model_artifact_id, rq->model_artifact_id, rq->model_ref, &model);
+	if (!rc && rq->has_dataset_artifact_id && rq->dataset_artifact_id == model)
+		rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "dataset_artifact_id %lld is the model artifact itself",
+				(long long)model);
 	if (!rc && rq->has_dataset_artifact_id && rq->dataset_artifact_id)
 		rc = live_artifact(c, rq->dataset_artifact_id, "dataset artifact");
 	if (!rc && rq->name && strlen(rq->name) > 250)
@@ -296,7 +299,8 @@ int mlmd__gov_PutProfile(call *c, const Mlmd__Pb__Governance__PutProfileRequest 
 /* ---- GetProfile ---------------------------------------------------------------------------- */
 
 /* The newest live mlmd.DataProfile that is OUTPUT of an mlmd.Profiling
- * execution with an INPUT event from `model` (0: none). */
+ * execution with an INPUT event from `model` and names `model` as its
+ * model (not a profile whose training data `model` is) (0: none). */
 static int newest_profile(call *c, int64_t model, int64_t *id)
 {
 	sqlq q;
@@ -305,12 +309,16 @@ static int newest_profile(call *c, int64_t model, int64_t *id)
 				 ? "SELECT a.id FROM event ei JOIN execution x ON x.id = ei.execution_id"
 				   " JOIN type tx ON tx.id = x.type_id JOIN event eo ON eo.execution_id = x.id"
 				   " JOIN artifact a ON a.id = eo.artifact_id JOIN type ta ON ta.id = a.type_id"
+				   " JOIN artifact_property pm ON pm.node_id = a.id AND pm.name = '" P_MODEL "'"
+				   " AND pm.is_custom = 1 AND pm.int_value = ei.artifact_id"
 				   " WHERE ei.artifact_id = ? AND ei.type = ? AND eo.type = ? AND tx.name = '" PROFILING_TYPE
 				   "' AND ta.name = '" PROFILE_TYPE "' AND a.deleted_time IS NULL"
 				   " ORDER BY a.create_time DESC, a.id DESC LIMIT 1"
 				 : "SELECT a.id FROM event ei JOIN execution x ON x.id = ei.execution_id"
 				   " JOIN type tx ON tx.id = x.type_id JOIN event eo ON eo.execution_id = x.id"
 				   " JOIN artifact a ON a.id = eo.artifact_id JOIN type ta ON ta.id = a.type_id"
+				   " JOIN artifact_property pm ON pm.node_id = a.id AND pm.name = '" P_MODEL "'"
+				   " AND pm.is_custom = 1 AND pm.int_value = ei.artifact_id"
 				   " WHERE ei.artifact_id = ? AND ei.type = ? AND eo.type = ? AND tx.name = '" PROFILING_TYPE
 				   "' AND ta.name = '" PROFILE_TYPE "' ORDER BY a.create_time DESC, a.id DESC LIMIT 1");
 	if (rc)

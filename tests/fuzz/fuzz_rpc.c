@@ -17,7 +17,8 @@
  * (mlmd_store_set_actor), so that a program can request a move as one
  * actor and approve it as another. The indices after it (84 DeleteNodes, ...)
  * are MLMD__DATA_RPC_LIST's, appended there so that the older seeds keep
- * their meaning. A record that runs past the end takes what is left.
+ * their meaning, and MLMD__MON_RPC_LIST's (PutProfile, ...) after those. A
+ * record that runs past the end takes what is left.
  * Each call must either succeed with a response that parses as the method's
  * response message, or fail with a canonical status whose code and message
  * mlmd_error_last() reports. Crashes, leaks and sanitizer reports are the
@@ -38,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define RPC_NAME(Method, snake, writes) #Method,
 static const char *const rpcs[] = { MLMD_RPC_LIST(RPC_NAME) MLMD__TRACK_RPC_LIST(RPC_NAME)
 				     MLMD__REG_RPC_LIST(RPC_NAME) MLMD__AUDIT_RPC_LIST(RPC_NAME) };
-static const char *const data_rpcs[] = { MLMD__DATA_RPC_LIST(RPC_NAME) };
+static const char *const data_rpcs[] = { MLMD__DATA_RPC_LIST(RPC_NAME) MLMD__MON_RPC_LIST(RPC_NAME) };
 #undef RPC_NAME
 #define N_RPCS (sizeof rpcs / sizeof rpcs[0])
 #define N_DATA_RPCS (sizeof data_rpcs / sizeof data_rpcs[0])
@@ -61,6 +62,9 @@ static void rpc_call(mlmd_store *s, const char *method, const uint8_t *req, size
 	if (!md)
 		md = protobuf_c_service_descriptor_get_method_by_name(
 			&mlmd__pb__governance__data_governance_service__descriptor, method);
+	if (!md)
+		md = protobuf_c_service_descriptor_get_method_by_name(
+			&mlmd__pb__governance__monitoring_service__descriptor, method);
 	if (!md)
 		abort();
 	void *resp = NULL;

@@ -158,6 +158,11 @@ def test_text_column_is_categorical_and_refusals(models, store, tmp_path):
   assert res.returncode == 1 and '999' in res.stderr
   res = run('--store', uri, 'profile', '--model', 'churn@staging', '--input', str(data), check=False)
   assert res.returncode == 1 and 'staging' in res.stderr
+  # a header and no rows: refused (a reference of no rows never finds drift; hostile-input helper)
+  empty = tmp_path / 'empty.csv'
+  empty.write_text('a,b,c\n')
+  res = run('--store', uri, 'profile', '--artifact', str(ids['binary']), '--input', str(empty), check=False)
+  assert res.returncode == 1 and 'no rows after the header' in res.stderr
 
 
 def test_tampered_model_refused_unless_allowed(models, store, tmp_path):

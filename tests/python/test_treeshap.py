@@ -332,6 +332,9 @@ def test_pmml_refusals(tmp_path):
   cases = [
       # a node without recordCount, named
       (doc.replace('<Node id="1" recordCount=', '<Node id="1" x=', 1), "node '1': it has no recordCount"),
+      # a negative recordCount, said so (hostile-input helper)
+      (re.sub(r'<Node id="1" recordCount="[^"]*"', '<Node id="1" recordCount="-5"', doc, count=1),
+       "node '1': its recordCount is negative"),
       # a strategy TreeSHAP does not follow
       (doc.replace('missingValueStrategy="defaultChild"', 'missingValueStrategy="weightedConfidence"', 1),
        'missingValueStrategy weightedConfidence'),
