@@ -234,6 +234,40 @@ static void build_refusals(void **state)
 	mlmd_profile_free(p);
 }
 
+/* Names and categories travel in JSON and protobuf strings: bytes that are
+ * not UTF-8 (a Latin-1 CSV) are refused by the build and by the reader, naming
+ * the column, instead of a profile no client could read back. */
+static void text_must_be_utf8(void **state)
+{
+	(void)state;
+	mlmd_profile *p = NULL;
+	const double a[] = {1, 2};
+	const char *const latin1[] = {"caf\xe9", "tea"}, *const fine[] = {"caf\xc3\xa9", "tea"};
+	mlmd_profile_input in[2] = {{.name = "a", .n = 2, .numbers = a}, {.name = "drink", .n = 2, .strings = latin1}};
+	assert_int_equal(mlmd_profile_build(&p, in, 2, NULL), -MLMD_INVALID_ARGUMENT);
+	assert_non_null(strstr(mlmd_error_message(), "columns[1]: category"));
+	assert_non_null(strstr(mlmd_error_message(), "not valid UTF-8"));
+	assert_null(p);
+	in[1].strings = fine;
+	in[0].name = "\xff";
+	assert_int_equal(mlmd_profile_build(&p, in, 2, NULL), -MLMD_INVALID_ARGUMENT);
+	assert_non_null(strstr(mlmd_error_message(), "columns[0]: the column name is not valid UTF-8"));
+	in[0].name = "a";
+	assert_int_equal(mlmd_profile_build(&p, in, 2, NULL), 0);
+	char *j;
+	size_t len;
+	assert_int_equal(mlmd_profile_to_json(p, &j, &len), 0);
+	mlmd_profile_free(p);
+	char *bad = strstr(j, "caf\xc3\xa9");
+	assert_non_null(bad);
+	bad[3] = (char)0xe9, bad[4] = 'x'; /* "caf\xe9x": a lone Latin-1 byte */
+	p = NULL;
+	assert_int_equal(mlmd_profile_from_json(&p, j, len), -MLMD_INVALID_ARGUMENT);
+	assert_non_null(strstr(mlmd_error_message(), "not valid UTF-8"));
+	assert_null(p);
+	free(j);
+}
+
 static void outputs_classes_and_scores(void **state)
 {
 	(void)state;
@@ -583,6 +617,7 @@ int main(void)
 		cmocka_unit_test(bin_and_category_lookup),
 		cmocka_unit_test(empty_column_has_no_bins),
 		cmocka_unit_test(build_refusals),
+		cmocka_unit_test(text_must_be_utf8),
 		cmocka_unit_test(outputs_classes_and_scores),
 		cmocka_unit_test(json_round_trip_is_byte_exact),
 		cmocka_unit_test(from_json_refuses_each_broken_rule),

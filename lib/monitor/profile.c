@@ -25,6 +25,13 @@ int mlmd__profile_finish_column(prof_col *c, const char *what)
 {
 	mlmd_profile_column *pub = &c->pub;
 	pub->name = c->name;
+	/* names and categories travel in JSON and protobuf strings, which must be UTF-8 */
+	if (!mlmd__utf8_valid(c->name, strlen(c->name)))
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: the column name is not valid UTF-8", what);
+	for (size_t i = 0; pub->kind != MLMD_COLUMN_NUMERIC && i < pub->n_categories; i++)
+		if (!mlmd__utf8_valid(c->cats[i], strlen(c->cats[i])))
+			return mlmd__fail(MLMD_INVALID_ARGUMENT,
+					  "%s: category %zu is not valid UTF-8 (convert the data to UTF-8 first)", what, i);
 	if (pub->kind == MLMD_COLUMN_NUMERIC) {
 		pub->n_bins = pub->count > 0 ? MLMD_PROFILE_BINS : 0;
 		pub->edges = c->edges;
@@ -295,8 +302,11 @@ int mlmd_profile_build(mlmd_profile **out, const mlmd_profile_input *columns, si
 					      &c->pub.n_categories, &c->pub.other, &c->pub.count);
 			c->pub.missing = (int64_t)in->n - c->pub.count;
 		}
-		if (!rc)
-			rc = mlmd__profile_finish_column(c, c->name);
+		if (!rc) {
+			char what[32];
+			mlmd__snprintf(what, sizeof what, "columns[%zu]", i);
+			rc = mlmd__profile_finish_column(c, what);
+		}
 	}
 	if (rc) {
 		mlmd_profile_free(p);

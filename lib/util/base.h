@@ -70,6 +70,9 @@ float mlmd__strtof(const char *s, char **end);
 enum { MLMD_NUM_TRIM = 1, MLMD_NUM_NONFINITE = 2 };
 enum { MLMD_NUM_BAD = -1, MLMD_NUM_RANGE = -2 };
 int mlmd__parse_double(const char *s, size_t n, unsigned flags, double *out);
+/* Whether bytes[0..n) are well-formed UTF-8: no overlong forms, no
+ * surrogates, nothing above U+10FFFF (util/pbcheck.c). */
+int mlmd__utf8_valid(const void *bytes, size_t n);
 /* snprintf/vsnprintf in the "C" locale. */
 int mlmd__snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int mlmd__vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);

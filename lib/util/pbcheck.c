@@ -57,8 +57,9 @@ static void path_text(char *out, size_t len, const path_step *steps, size_t n)
 
 /* Whether p[0..n) is well-formed UTF-8 (no overlongs, no surrogates, at
  * most U+10FFFF), as protobuf requires of proto3 string fields. */
-static int utf8_ok(const uint8_t *p, size_t n)
+int mlmd__utf8_valid(const void *bytes, size_t n)
 {
+	const uint8_t *p = bytes;
 	size_t i = 0;
 	while (i < n) {
 		uint8_t c = p[i];
@@ -255,7 +256,7 @@ int mlmd__pb_check_wire(const ProtobufCMessageDescriptor *d, const void *buf, si
 						       (unsigned long long)n);
 					return wire_fail(p, st, top, f, tag_at, what, msg);
 				}
-				if (f->label == PROTOBUF_C_LABEL_NONE && !utf8_ok(p + body, (size_t)n))
+				if (f->label == PROTOBUF_C_LABEL_NONE && !mlmd__utf8_valid(p + body, (size_t)n))
 					return wire_fail(p, st, top, f, tag_at, what,
 							 "the string is not valid UTF-8, which this proto3 field requires "
 							 "(protobuf's parsers refuse it)");
