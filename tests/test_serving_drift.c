@@ -30,7 +30,6 @@
 #include "onnx_build.h"
 #include "serving_helpers.h"
 
-static char dir[512];
 static int counter;
 
 /* ---- data: a fixed-seed generator ----------------------------------------------------------- */
@@ -80,13 +79,7 @@ static void write_classifier(const char *path)
 	ob_input(&b, "X", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
 	ob_output(&b, "label", MLMD_DTYPE_STRING, 1, (int64_t[]){ -1 });
 	ob_output(&b, "probs", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 2 });
-	size_t len;
-	uint8_t *bytes = ob_pack(&b, &len);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(bytes, 1, len, f), len);
-	fclose(f);
-	ob_free(&b);
+	ob_write(&b, path);
 }
 
 static int64_t record_model(mlmd_store *st)
@@ -690,13 +683,7 @@ static int64_t record_two_input_model(mlmd_store *st)
 	ob_input(&b, "num", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 1 });
 	ob_input(&b, "cat", MLMD_DTYPE_INT64, 2, (int64_t[]){ -1, 1 });
 	ob_output(&b, "Y", MLMD_DTYPE_FLOAT, 2, (int64_t[]){ -1, 1 });
-	size_t len;
-	uint8_t *bytes = ob_pack(&b, &len);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(bytes, 1, len, f), len);
-	fclose(f);
-	ob_free(&b);
+	ob_write(&b, path);
 	mlmd_model_record_options o = MLMD_MODEL_RECORD_OPTIONS_INIT;
 	o.path = path;
 	o.name = name;
@@ -788,26 +775,6 @@ static void categorical_mix_changes(void **state)
 
 /* ---- main -------------------------------------------------------------------------------------- */
 
-static int setup(void **state)
-{
-	(void)state;
-	const char *base = getenv("MLMD_TEST_TMP");
-	char mk[600];
-	snprintf(mk, sizeof mk, "mkdir -p '%s'", base ? base : "/tmp");
-	if (system(mk) != 0)
-		return -1;
-	snprintf(dir, sizeof dir, "%s/mlmd-servdrift-XXXXXX", base ? base : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -823,5 +790,5 @@ int main(int argc, char **argv)
 		cmocka_unit_test(swap_closes_the_window),
 		cmocka_unit_test(not_a_serving_execution),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, serving_dir_setup, serving_dir_teardown);
 }

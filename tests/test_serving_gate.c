@@ -29,7 +29,6 @@
 #include "onnx_build.h"
 #include "serving_helpers.h"
 
-static char dir[512];
 static int counter;
 
 /* ---- fixtures ---------------------------------------------------------------------------------- */
@@ -646,26 +645,6 @@ static void old_store_is_served_unchecked(void **state)
 
 /* ---- main -------------------------------------------------------------------------------------- */
 
-static int setup(void **state)
-{
-	(void)state;
-	const char *base = getenv("MLMD_TEST_TMP");
-	char mk[600];
-	snprintf(mk, sizeof mk, "mkdir -p '%s'", base ? base : "/tmp");
-	if (system(mk) != 0)
-		return -1;
-	snprintf(dir, sizeof dir, "%s/mlmd-servgate-XXXXXX", base ? base : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -682,5 +661,5 @@ int main(void)
 		cmocka_unit_test(policy_is_checked),
 		cmocka_unit_test(old_store_is_served_unchecked),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, serving_dir_setup, serving_dir_teardown);
 }

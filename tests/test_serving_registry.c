@@ -24,7 +24,6 @@
 #include "onnx_build.h"
 #include "serving_helpers.h"
 
-static char dir[512];
 static int counter;
 
 /* ---- fixtures ---------------------------------------------------------------------------------- */
@@ -516,26 +515,6 @@ static void scorer_writes_as_its_actor(void **state)
 
 /* ---- main -------------------------------------------------------------------------------------- */
 
-static int setup(void **state)
-{
-	(void)state;
-	const char *base = getenv("MLMD_TEST_TMP");
-	char mk[600];
-	snprintf(mk, sizeof mk, "mkdir -p '%s'", base ? base : "/tmp");
-	if (system(mk) != 0)
-		return -1;
-	snprintf(dir, sizeof dir, "%s/mlmd-servreg-XXXXXX", base ? base : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,5 +525,5 @@ int main(void)
 		cmocka_unit_test(resolve_as_of_between_moves),
 		cmocka_unit_test(scorer_writes_as_its_actor),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, serving_dir_setup, serving_dir_teardown);
 }
