@@ -29,6 +29,7 @@
  * their size, judged only with drift_min_rows rows ("judged": false and not
  * drifted otherwise).
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,13 @@ static int64_t declared_width(const mlmd_value_info *vi)
 	return vi->rank < 0 ? -1 : 0;
 }
 
+/* x as the nearest float, for the values and edges of a FLOAT input (a value
+ * beyond a float's range is left as it is: the conversion would be undefined). */
+static double to_float(double x)
+{
+	return fabs(x) <= FLT_MAX ? (double)(float)x : x;
+}
+
 static int compile(drift_plan *p, const served *v)
 {
 	const mlmd_model *m = v->model;
@@ -83,14 +91,30 @@ static int compile(drift_plan *p, const served *v)
 			for (size_t j = 0; j < nc; j++)
 				p->cols[p->n_cols++] = (dcol){ .pcol = j, .input = 0, .col = (int64_t)j, .width = (int64_t)nc };
 	}
+	size_t kept = 0;
 	for (size_t k = 0; k < p->n_cols; k++) {
-		const mlmd_profile_column *pc = mlmd_profile_column_at(p->profile, p->cols[k].pcol);
-		p->cols[k].kind = pc->kind;
-		p->cols[k].n_slots = pc->kind == MLMD_COLUMN_NUMERIC ? pc->n_bins : (int)pc->n_categories + 1;
-		p->cols[k].edges = pc->edges;
-		p->cols[k].off = off;
-		off += (size_t)p->cols[k].n_slots + 1;
+		dcol *c = &p->cols[kept];
+		*c = p->cols[k];
+		const mlmd_profile_column *pc = mlmd_profile_column_at(p->profile, c->pcol);
+		if (pc->kind == MLMD_COLUMN_NUMERIC && pc->n_bins < 1)
+			continue; /* the profile saw no value in it: no bins to count into */
+		c->kind = pc->kind;
+		c->n_slots = pc->kind == MLMD_COLUMN_NUMERIC ? pc->n_bins : (int)pc->n_categories + 1;
+		c->edges = pc->edges;
+		c->as_float = mlmd_model_input(m, (size_t)c->input)->dtype == MLMD_DTYPE_FLOAT;
+		if (c->kind == MLMD_COLUMN_NUMERIC && c->as_float && c->n_slots - 1 <= MLMD_PROFILE_BINS - 1) {
+			/* The model sees floats: an edge on a data value ("2.9" read as a
+			 * double) must compare equal to that value as a float (2.9f), or
+			 * the training rows served again would change bins. */
+			for (int j = 0; j < c->n_slots - 1; j++)
+				c->float_edges[j] = to_float(pc->edges[j]);
+			c->edges = c->float_edges;
+		}
+		c->off = off;
+		off += (size_t)c->n_slots + 1;
+		kept++;
 	}
+	p->n_cols = kept;
 	p->score_output = -1;
 	const mlmd_profile_outputs *po = mlmd_profile_outputs_get(p->profile);
 	if (po && po->n_classes > 0 && v->cls_output >= 0) {
@@ -242,7 +266,7 @@ static const char *text_at(const mlmd_tensor *t, int64_t i, char *buf, size_t ca
 	if (isnan(x))
 		return NULL;
 	if (is_int(t->dtype)) {
-		int64_t v = (int64_t)x;
+		int64_t v = t->dtype == MLMD_DTYPE_INT64 ? ((const int64_t *)t->data)[i] : (int64_t)x; /* exact above 2^53 */
 		uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 		char *e = buf + cap - 1;
 		*e = 0;
@@ -252,6 +276,18 @@ static const char *text_at(const mlmd_tensor *t, int64_t i, char *buf, size_t ca
 		if (v < 0)
 			*--e = '-';
 		return e;
+	}
+	if (t->dtype == MLMD_DTYPE_FLOAT) {
+		/* the shortest text that reads back as the same float ("0.1" for 0.1f,
+		 * not the double's "0.10000000149011612") */
+		float f = (float)x;
+		for (int prec = 6; prec <= 9; prec++) {
+			double back;
+			mlmd_double_format(buf, cap, x, prec);
+			if (prec == 9 || (mlmd__parse_double(buf, strlen(buf), 0, &back) == 0 && (float)back == f))
+				break;
+		}
+		return buf;
 	}
 	mlmd_double_format(buf, cap, x, 0);
 	return buf;
@@ -319,7 +355,7 @@ void mlmd__sv_drift_count(const drift_plan *p, stat_block *b, const mlmd_tensor 
 					if (isnan(x))
 						INC(*miss);
 					else
-						INC(cnt[bin_of(c->edges, ne, x)]);
+						INC(cnt[bin_of(c->edges, ne, c->as_float ? to_float(x) : x)]);
 				}
 			}
 		} else {

@@ -51,7 +51,10 @@ typedef struct dcol {
 	int64_t width;        /* elements per row the plan expects (a row of another width is not counted) */
 	int n_slots;          /* bins, or categories + 1 ("other" last) */
 	size_t off;           /* its counts in the block's array, the missing count at off + n_slots */
-	const double *edges;  /* numeric: the profile's inner edges (n_slots - 1), for binning without a call */
+	const double *edges;  /* numeric: the profile's inner edges (n_slots - 1), for binning without a call;
+	                         for a FLOAT input, float_edges */
+	bool as_float;        /* it feeds a FLOAT input: values are binned as the float the model receives */
+	double float_edges[MLMD_PROFILE_BINS - 1]; /* the edges rounded to float (a FLOAT input's) */
 } dcol;
 
 enum { OUT_NONE = 0, OUT_CLASSES = 1, OUT_SCORES = 2 };

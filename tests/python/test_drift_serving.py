@@ -163,3 +163,43 @@ def test_short_window_is_recorded_unjudged(data, store):
   w = out['windows'][0]
   assert w['rows'] == 600 and w['judged'] is False and w['drifted'] is False
   assert 'not judged' in run('drift', '--store', uri, '--execution', str(e)).stdout
+
+
+def test_profiles_from_memory_meet_float_inputs(data, tmp_path):
+  """Profiles recorded from Python (float64 values, strings) against a model
+  whose input is FLOAT: the scorer bins each value as the float the model
+  receives, so the training rows served again count exactly the profile's
+  bins even where decile edges sit on data values with one decimal (2.9 as a
+  double lies below 2.9f); a categorical column given as the values' text
+  finds its categories ("0.1", not the widened double's
+  "0.10000000149011612"); and a numeric column the profile saw no value in
+  is left out rather than counting every served value as missing."""
+  d = data[0]
+  rng = np.random.default_rng(5)
+  X = np.round(rng.normal(3, 1, size=(1000, 3)), 1)
+  X[:, 2] = np.round(rng.choice([0.1, 0.2, 0.7], size=1000), 1)
+  booster = xgb.train({'objective': 'binary:logistic', 'max_depth': 2, 'nthread': 1},
+                      xgb.DMatrix(X, label=(X[:, 0] > 3).astype(int)), 4)
+  booster.save_model(str(tmp_path / 'm.json'))
+  with open(tmp_path / 'train.csv', 'w', newline='') as f:
+    w = csv.writer(f)
+    w.writerow(['a', 'b', 'c'])
+    for r in X:
+      w.writerow([f'{v:.1f}' for v in r])
+  uri = f'sqlite:{tmp_path / "f.db"}'
+  model = int(run('--store', uri, 'model', 'add', '--name', 'm', str(tmp_path / 'm.json')).stdout.split()[-1])
+  c = mlmd.MlflowClient(uri)
+  c.record_profile(model, {'a': X[:, 0], 'b': X[:, 1], 'c': [f'{v:.1f}' for v in X[:, 2]]})
+  _, execution = score(uri, model, tmp_path / 'train.csv', '--drift', 'require')
+  (window,) = json.loads(run('--store', uri, 'drift', '--store', uri, '--execution', str(execution),
+                             '--json').stdout)['windows']
+  cols = {col['name']: col for col in window['columns']}
+  assert set(cols) == {'a', 'b', 'c'} and not window['drifted'], window
+  for col in cols.values():
+    assert col['psi'] == 0 and col['n_current'] == 1000 and col['missing_current'] == 0, col
+  # a column with no value in the training rows: not monitored, instead of 1000 "missing" values
+  c.record_profile(model, {'a': X[:, 0], 'b': [float('nan')] * 1000, 'c': X[:, 2]})
+  _, execution = score(uri, model, tmp_path / 'train.csv', '--drift', 'require')
+  (window,) = json.loads(run('--store', uri, 'drift', '--store', uri, '--execution', str(execution),
+                             '--json').stdout)['windows']
+  assert [col['name'] for col in window['columns']] == ['a', 'c'] and not window['drifted'], window
