@@ -27,7 +27,7 @@ PG_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/includ
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden \
 	-Iinclude -I$(GEN) -Ilib $(PG_CFLAGS)
 GEN_CFLAGS := -std=c11 -O2 -g -fPIC -fvisibility=hidden -include $(GEN)/mlmd_export_descriptors.h -I$(GEN) -Iinclude
-LIBS := -lprotobuf-c -lsqlite3 -lpq -lcrypto -lexpat -lpthread -lm
+LIBS := -lprotobuf-c -lsqlite3 -lpq -lcurl -lcrypto -lexpat -lpthread -lm
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIB_SRC := $(wildcard lib/*/*.c)
@@ -106,7 +106,7 @@ $(B)/libmlmd.so: $(OBJ)
 # because libpq's .pc would add static-only libraries (-lpgcommon -lpgport) that do not link.
 $(B)/mlmd.pc: FORCE
 	@mkdir -p $(B)
-	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: mlmd\nDescription: embeddable ML metadata store (MLMD-compatible)\nVersion: %s\nRequires: libprotobuf-c\nCflags: -I$${includedir} -I$${includedir}/mlmd/proto\nLibs: -L$${libdir} -lmlmd\nLibs.private: -lsqlite3 -lpq -lcrypto -lexpat -lpthread -lm\n' \
+	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: mlmd\nDescription: embeddable ML metadata store (MLMD-compatible)\nVersion: %s\nRequires: libprotobuf-c\nCflags: -I$${includedir} -I$${includedir}/mlmd/proto\nLibs: -L$${libdir} -lmlmd\nLibs.private: -lsqlite3 -lpq -lcurl -lcrypto -lexpat -lpthread -lm\n' \
 		'$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' > $@
 .PHONY: FORCE
 FORCE:

@@ -214,5 +214,6 @@ int cmd_drift(int argc, char **argv);
 int cmd_drift_store(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -94,6 +94,7 @@ static const command commands[] = {
 	{ "impact", "the models, versions, aliases, serving and deployments downstream of a node", cmd_impact },
 	{ "drift", "compare two CSV samples column by column, or a serving execution's windows (--store)", cmd_drift },
 	{ "profile", "record a model's reference profile of its input columns from training data", cmd_profile },
+	{ "report", "one self-contained HTML page: the store, a lineage graph, runs, registry, serving", cmd_report },
 	{ "explain", "per-row feature contributions of a tree or linear model's predictions", cmd_explain },
 	{ "version", "print the library version", run_version },
 };

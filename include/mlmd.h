@@ -18,6 +18,7 @@
 #include "mlmd/datagov.h"
 #include "mlmd/monitor.h"
 #include "mlmd/explain.h"
+#include "mlmd/openlineage.h"
 #include "mlmd/json.h"
 
 #endif

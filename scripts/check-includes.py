@@ -39,6 +39,7 @@ RULES = {
     'tracking': (('util',), ()),
     'governance': (('util',), ()),
     'monitor': (('util',), PROTOBUF_API + ('mlmd/serving.h', 'mlmd/render.h')),
+    'openlineage': (('util',), ()),
 }
 
 

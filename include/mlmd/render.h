@@ -2,11 +2,13 @@
  * mlmd/render.h - pictures people can read: lineage as an indented tree, a
  * Graphviz DOT graph, or JSON (the `mlmd lineage` command and the demo), and
  * an SVG line chart of series such as a metric's history (`mlmd metrics
- * --svg`); see docs/cli.md and docs/api.md.
+ * --svg`), and a self-contained HTML report of the store (`mlmd report`);
+ * see docs/cli.md and docs/api.md.
  */
 #ifndef MLMD_RENDER_H
 #define MLMD_RENDER_H
 
+#include <stdio.h>
 #include "common.h"
 #include "store.h"
 
@@ -76,6 +78,34 @@ typedef struct mlmd_chart_options {
  * MLMD_CHART_MAX_SERIES series, points without y values. */
 MLMD_EXTERN(int) mlmd_chart_svg(const mlmd_chart_series *series, size_t n_series, const mlmd_chart_options *opts,
 	char **out);
+
+/* ---- the HTML report ---------------------------------------------------------------------- */
+
+typedef struct mlmd_report_options {
+	unsigned version;       /* MLMD_REPORT_OPTIONS_VERSION */
+	int64_t artifact_id;    /* the lineage graph is this artifact's; 0: none chosen */
+	const char *run;        /* ... or this run's: an execution id, or a tracking run's id */
+	const char *model;      /* ... or this registered model's (its latest version's artifact) */
+	const char *title;      /* the page's title; NULL: "mlmd report" */
+	int64_t max_nodes;      /* nodes in the graph; 0: 300 */
+} mlmd_report_options;
+
+#define MLMD_REPORT_OPTIONS_VERSION 1
+#define MLMD_REPORT_OPTIONS_INIT { MLMD_REPORT_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0 }
+
+/* Writes one self-contained HTML page about the store onto `out`: inline
+ * CSS, JavaScript and SVG, nothing fetched from a network, so it opens in a
+ * browser straight from disk. It shows the store at a glance (types and
+ * counts), the lineage graph of the chosen node (or of the newest model
+ * when none is chosen) laid out in layers left to right, artifacts and
+ * executions styled apart, labelled and deleted nodes marked, a node's
+ * properties on click; the experiments' runs with their parameters, latest
+ * metrics and metric charts; the registry (versions, aliases, their
+ * history, open requests); serving statistics. Sections with nothing to
+ * show say so. At most one of artifact_id, run and model may be set
+ * (INVALID_ARGUMENT); one that names nothing is NOT_FOUND. Reads run in
+ * one read transaction. */
+MLMD_EXTERN(int) mlmd_report_write(mlmd_store *store, const mlmd_report_options *opts, FILE *out);
 
 MLMD_END_DECLS
 

@@ -45,10 +45,21 @@ typedef struct mlmd_store_options {
 				  * registry's requests and approvals (copied); NULL: the
 				  * environment's MLMD_ACTOR, else the OS user name (see
 				  * mlmd_store_set_actor) */
+	/* Since version 3: */
+	const char *openlineage_url;       /* post each committed execution's OpenLineage events to
+					    * this endpoint (mlmd/openlineage.h,
+					    * mlmd_openlineage_attach); NULL: the environment's
+					    * MLMD_OPENLINEAGE_URL when set and not empty, else none.
+					    * Ignored for a read-only store. */
+	const char *openlineage_namespace; /* the events' job namespace; NULL: the environment's
+					    * MLMD_OPENLINEAGE_NAMESPACE, else "mlmd" */
+	const char *openlineage_queue_dir; /* the transport's on-disk queue; NULL: the environment's
+					    * MLMD_OPENLINEAGE_QUEUE_DIR, else the default in
+					    * docs/interoperability.md */
 } mlmd_store_options;
 
-#define MLMD_STORE_OPTIONS_VERSION 2
-#define MLMD_STORE_OPTIONS_INIT { MLMD_STORE_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0, NULL }
+#define MLMD_STORE_OPTIONS_VERSION 3
+#define MLMD_STORE_OPTIONS_INIT { MLMD_STORE_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL }
 
 /* Opens (creating if needed) the store named by opts->uri.
  * On success *out is a new handle; free it with mlmd_store_free().
@@ -151,6 +162,47 @@ MLMD_EXTERN(int) mlmd_store_set_actor(mlmd_store *store, const char *actor);
 /* The handle's actor (owned by the handle, valid until the next
  * mlmd_store_set_actor or mlmd_store_free); NULL for a NULL store. */
 MLMD_EXTERN(const char *) mlmd_store_actor(const mlmd_store *store);
+
+/* ---- listening to committed writes ------------------------------------------------------ */
+
+/* What one committed writing call changed. The id arrays hold, sorted and
+ * without repeats, the nodes the call created or updated and the nodes an
+ * edge it added names (an event names its execution and its artifact, an
+ * attribution its artifact and context, an association its execution and
+ * context, a parent context both contexts). Borrowed for the callback. */
+typedef struct mlmd_store_change {
+	const char *method;              /* the RPC, as mlmd_store_call() names it ("PutExecution") */
+	const int64_t *artifact_ids;
+	size_t n_artifact_ids;
+	const int64_t *execution_ids;
+	size_t n_execution_ids;
+	const int64_t *context_ids;
+	size_t n_context_ids;
+} mlmd_store_change;
+
+/* Called once per committed writing call, in the order the calls ran, on
+ * the thread that committed, after the commit and never inside the
+ * transaction: a call in the caller's transaction (mlmd_store_begin) is
+ * told about at mlmd_store_commit(), and not at all when it is rolled back.
+ * The callback may use the store (reads see the committed state); a write
+ * it makes is told about in turn, after the callback returns. It must not
+ * free the store. */
+typedef void (*mlmd_store_listener_fn)(mlmd_store *store, const mlmd_store_change *change, void *user);
+
+/* Registers fn with `user` on the handle (a handle holds at most 64
+ * listeners: RESOURCE_EXHAUSTED). `free_user` (may be NULL) is called with
+ * `user` when the listener is removed or the handle freed. *id (when not
+ * NULL) is the listener's id for mlmd_store_unlisten(). */
+MLMD_EXTERN(int) mlmd_store_listen(mlmd_store *store, mlmd_store_listener_fn fn, void *user,
+				   void (*free_user)(void *user), int *id);
+
+/* Removes listener `id`: NOT_FOUND when the handle has none by that id.
+ * Not from inside a callback (FAILED_PRECONDITION). */
+MLMD_EXTERN(int) mlmd_store_unlisten(mlmd_store *store, int id);
+
+/* The `user` of the first listener registered with fn, or NULL: how a
+ * library that attached a listener finds its state again. */
+MLMD_EXTERN(void *) mlmd_store_listener_data(mlmd_store *store, mlmd_store_listener_fn fn);
 
 /* The schema version this library writes, and the one of the open store. */
 MLMD_EXTERN(int) mlmd_schema_version(void);
