@@ -33,7 +33,10 @@
 #define MLMD__OL_PROP_NAMESPACE "openlineage_namespace"         /* artifact: the dataset's namespace */
 #define MLMD__OL_PROP_NAME "openlineage_name"                   /* artifact: the dataset's name */
 #define MLMD__OL_PROP_FACETS "openlineage_facets"               /* any node: facets it did not map
-								 * (a struct: name -> facet) */
+								 * (a struct: name -> facet; on an
+								 * execution {"run": {..}, "job": {..}}) */
+#define MLMD__OL_PROP_INPUT_FACETS "openlineage_input_facets"   /* artifact: inputFacets, as FACETS */
+#define MLMD__OL_PROP_OUTPUT_FACETS "openlineage_output_facets" /* artifact: outputFacets, as FACETS */
 
 /* "2026-12-03T12:57:21.123Z" for ms since the epoch (UTC, always 24 bytes
  * and a NUL). */
