@@ -411,7 +411,7 @@ static void ol_problem(size_t line, const char *message, void *user)
 }
 
 /* mlmd import --format openlineage: NDJSON or a JSON array of events, one transaction. */
-static int import_openlineage(FILE *f, const char *from, bool strict, const char *ns)
+static int import_openlineage(FILE *f, const char *from, bool strict, const char *ns, bool json)
 {
 	size_t len = 0;
 	char *text = read_all(f, &len);
@@ -436,7 +436,7 @@ static int import_openlineage(FILE *f, const char *from, bool strict, const char
 		"%zu updated; %zu events added\n", r.events, from, r.skipped, r.ignored, r.executions_created,
 		r.executions_updated, r.artifacts_created, r.artifacts_updated, r.contexts_created, r.contexts_updated,
 		r.events_created);
-	if (!cli_g.json)
+	if (!json)
 		return 0;
 	mlmd_json_writer *w = cli_json_stdout();
 	if (!w)
@@ -464,7 +464,7 @@ static int import_openlineage(FILE *f, const char *from, bool strict, const char
 
 int cmd_import(int argc, char **argv)
 {
-	bool upgrade = false, strict = false;
+	bool upgrade = false, strict = false, json = false;
 	static const char *const formats[] = { "jsonl", "openlineage", NULL };
 	int format = 0;
 	const char *ns = NULL;
@@ -474,6 +474,7 @@ int cmd_import(int argc, char **argv)
 		CLI_FLAG("--strict", "openlineage: a malformed event aborts the import (nothing is written); without it, "
 			"each is reported with its line and skipped", &strict),
 		CLI_STR("--namespace", "NS", "openlineage: take only the run and job events of job namespace NS", &ns),
+		CLI_FLAG("--json", "openlineage: print the report's counts as one JSON object", &json),
 		CLI_FLAG("--upgrade", "migrate an older store to the current schema first (metric histories need version 3)",
 			&upgrade),
 		CLI_END,
@@ -491,15 +492,15 @@ int cmd_import(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	const char *path = args[0];
-	if (format != 1 && (strict || ns))
-		return cli_usage("import: --strict and --namespace go with --format openlineage");
+	if (format != 1 && (strict || ns || json))
+		return cli_usage("import: --strict, --namespace and --json go with --format openlineage");
 	if (format == 1) {
 		if (upgrade)
 			return cli_usage("import: --upgrade goes with --format jsonl");
 		FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 		if (!f)
 			return cli_failed("%s: %s", path, strerror(errno));
-		rc = import_openlineage(f, strcmp(path, "-") ? path : "standard input", strict, ns);
+		rc = import_openlineage(f, strcmp(path, "-") ? path : "standard input", strict, ns, json);
 		if (f != stdin)
 			fclose(f);
 		return rc;

@@ -607,6 +607,20 @@ static int array_events(ol_import *im, const char *text, size_t len, size_t star
 	return rc;
 }
 
+/* Whether text[0..len) is one JSON value and nothing more (a pretty-printed
+ * event): the reader stops at the second value of NDJSON, so this is cheap. */
+static bool one_value(const char *text, size_t len)
+{
+	mlmd_json_reader *r;
+	if (mlmd_json_reader_new(&r, text, len, OL_MAX_DEPTH))
+		return false;
+	int t;
+	while ((t = mlmd_json_next(r, NULL, NULL)) > 0)
+		;
+	mlmd_json_reader_free(r);
+	return t == MLMD_JSON_END;
+}
+
 int ol_read_events(ol_import *im, const char *text, size_t len)
 {
 	size_t i = 0;
@@ -617,6 +631,12 @@ int ol_read_events(ol_import *im, const char *text, size_t len)
 		j++;
 	if (j < len && text[j] == '[')
 		return array_events(im, text, len, j);
+	if (j < len && text[j] == '{' && one_value(text + j, len - j)) { /* one event over several lines */
+		size_t line = 1;
+		for (size_t k = 0; k < j; k++)
+			line += text[k] == '\n';
+		return one_line(im, text + j, len - j, line);
+	}
 	size_t line = 0;
 	while (i < len) {
 		const char *nl = memchr(text + i, '\n', len - i);
