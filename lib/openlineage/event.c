@@ -402,7 +402,8 @@ int olx_emit(const olx *x, const olx_exec *d, mlmd_openlineage_sink sink, void *
 	for (size_t i = 0; i < d->n_events; i++)
 		if (olx_is_input(d->events[i]) || olx_is_output(d->events[i]))
 			evs[n++] = d->events[i];
-	qsort(evs, n, sizeof *evs, cmp_event);
+	if (n > 1)
+		qsort(evs, n, sizeof *evs, cmp_event);
 	/* The end event is written first. A START differs from a COMPLETE or
 	 * ABORT only in its first two members, so it is that text with another
 	 * head (half the work of writing it again); a FAIL may carry an
@@ -506,9 +507,11 @@ int mlmd_openlineage_execution_events(mlmd_store *store, const mlmd_openlineage_
 	free(ids);
 	if (rc)
 		goto out;
-	qsort(as->artifacts, as->n_artifacts, sizeof *as->artifacts, olx_cmp_artifact);
+	if (as->n_artifacts > 1)
+		qsort(as->artifacts, as->n_artifacts, sizeof *as->artifacts, olx_cmp_artifact);
 	/* the parent run: the associated context with the smallest id */
-	qsort(cs->contexts, cs->n_contexts, sizeof *cs->contexts, cmp_context);
+	if (cs->n_contexts > 1)
+		qsort(cs->contexts, cs->n_contexts, sizeof *cs->contexts, cmp_context);
 	olx_exec d = { es->executions[0], vs->events, vs->n_events, as->artifacts, as->n_artifacts,
 		       cs->n_contexts ? cs->contexts[0] : NULL };
 	size_t count = 0;
