@@ -418,7 +418,7 @@ BENCH_QUERY_SIZES ?= 100000 505000
 bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_scorer \
 		$(B)/bench/bench_serving $(B)/bench/bench_pmml $(B)/bench/bench_tracking $(B)/bench/bench_audit $(B)/bench/bench_registry \
 		$(B)/bench/bench_datagov $(B)/bench/bench_labels $(B)/bench/bench_gate $(B)/bench/bench_drift \
-		$(B)/bench/bench_explain $(B)/bench/xgb100.json
+		$(B)/bench/bench_explain $(B)/bench/xgb100.json $(B)/bench/bench_openlineage
 	@mkdir -p $(B)/bench
 	$(B)/bench/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
 	$(B)/bench/bench_explain $(B)/bench/xgb100.json 3 | tee $(B)/bench/explain.txt
@@ -435,6 +435,7 @@ bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B
 		| tee $(B)/bench/gate.txt
 	$(B)/bench/bench_datagov $(B)/bench | tee $(B)/bench/datagov.txt
 	$(B)/bench/bench_drift $(B)/bench $(B)/mlmd | tee $(B)/bench/drift.txt
+	$(B)/bench/bench_openlineage $(B)/bench $(B)/mlmd | tee $(B)/bench/openlineage.txt
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py $(B)/bench/store.txt $(B)/bench
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python_tracking.py $(B)/bench | tee $(B)/bench/python-tracking.txt
 	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/bench/bench_query $(B)/bench $$n; done

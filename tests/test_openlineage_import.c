@@ -474,9 +474,11 @@ static void our_facet_gives_type_name_and_properties(void **state)
 	const char *ev =
 		"{\"eventType\":\"COMPLETE\",\"eventTime\":\"2024-04-01T08:00:00Z\",\"producer\":\"p\",\"run\":{\"runId\":\"" RUN1
 		"\",\"facets\":{\"mlmd\":{\"kind\":\"execution\",\"id\":7,\"type\":\"Trainer\",\"name\":\"run-7\","
-		"\"properties\":{\"epochs\":5,\"lr\":0.5},\"customProperties\":{\"note\":\"hi\",\"ok\":true,"
-		"\"cfg\":{\"a\":[1,2]}}}}},\"job\":{\"namespace\":\"mlmd\",\"name\":\"Trainer.run-7\",\"facets\":{\"mlmd\":"
-		"{\"kind\":\"execution_type\",\"type\":\"Trainer\",\"propertyTypes\":{\"epochs\":\"INT\",\"lr\":\"DOUBLE\"}}}},"
+		"\"properties\":{\"epochs\":5,\"lr\":0.5,\"loss\":\"NaN\",\"w\":1},\"customProperties\":{\"note\":\"hi\","
+		"\"ok\":true,\"cfg\":{\"a\":[1,2]},\"pb\":{\"typeUrl\":\"type.googleapis.com/x.Y\",\"base64url\":\"AQI\"}}}}},"
+		"\"job\":{\"namespace\":\"mlmd\",\"name\":\"Trainer.run-7\",\"facets\":{\"mlmd\":"
+		"{\"kind\":\"execution_type\",\"type\":\"Trainer\",\"baseType\":\"TRAIN\",\"propertyTypes\":{\"epochs\":\"INT\","
+		"\"lr\":\"DOUBLE\",\"loss\":\"DOUBLE\",\"w\":\"DOUBLE\"}}}},"
 		"\"outputs\":[{\"namespace\":\"mlmd\",\"name\":\"Model.m\",\"facets\":{\"mlmd\":{\"kind\":\"artifact\","
 		"\"type\":\"Model\",\"name\":\"m\",\"uri\":\"/models/m.onnx\",\"properties\":{\"version\":3}}}}]}";
 	OK(import_text(s, ev, 1, NULL, NULL));
@@ -489,6 +491,17 @@ static void our_facet_gives_type_name_and_properties(void **state)
 	assert_string_equal(custom_str(x, "note"), "hi");
 	assert_true(mlmd_node_get(x, 1, "ok")->bool_value);
 	assert_non_null(custom_struct(x, "cfg"));
+	assert_true(mlmd_node_get(x, 0, "loss")->double_value != mlmd_node_get(x, 0, "loss")->double_value); /* NaN */
+	assert_true(mlmd_node_get(x, 0, "w")->double_value == 1.0); /* a whole number, declared DOUBLE */
+	const Mlmd__Pb__Value *pbv = mlmd_node_get(x, 1, "pb");
+	assert_int_equal(pbv->value_case, MLMD__PB__VALUE__VALUE_PROTO_VALUE);
+	assert_string_equal(pbv->proto_value->type_url, "type.googleapis.com/x.Y");
+	assert_int_equal(pbv->proto_value->value.len, 2);
+	Mlmd__Pb__GetExecutionTypesRequest trq = MLMD__PB__GET_EXECUTION_TYPES_REQUEST__INIT;
+	Mlmd__Pb__GetExecutionTypesResponse *tr = NULL;
+	OK(mlmd_store_get_execution_types(s, &trq, &tr));
+	assert_int_equal(tr->execution_types[0]->base_type, MLMD__PB__EXECUTION_TYPE__SYSTEM_DEFINED_BASE_TYPE__TRAIN);
+	mlmd_message_free(tr);
 	assert_null(field(sub(custom_struct(x, "openlineage_facets"), "run"), "mlmd"));
 	mlmd_message_free(e);
 	Mlmd__Pb__GetArtifactsResponse *arts = artifacts(s);
@@ -497,6 +510,14 @@ static void our_facet_gives_type_name_and_properties(void **state)
 	assert_string_equal(arts->artifacts[0]->uri, "/models/m.onnx");
 	assert_int_equal(mlmd_node_get(arts->artifacts[0], 0, "version")->int_value, 3);
 	mlmd_message_free(arts);
+	/* a value that does not fit the stored type fails the import, and nothing of it is written */
+	const char *bad = "{\"eventType\":\"START\",\"eventTime\":\"2024-04-01T09:00:00Z\",\"run\":{\"runId\":\"" RUN2 "\","
+		"\"facets\":{\"mlmd\":{\"type\":\"Trainer\",\"properties\":{\"epochs\":\"five\"}}}},"
+		"\"job\":{\"namespace\":\"mlmd\",\"name\":\"Trainer\"},\"inputs\":[{\"namespace\":\"file\",\"name\":\"/x\"}]}";
+	FAILS(import_text(s, bad, 0, NULL, NULL), MLMD_INVALID_ARGUMENT, "property \"epochs\" does not fit its type (INT)");
+	e = executions(s);
+	assert_int_equal(e->n_executions, 1);
+	mlmd_message_free(e);
 	mlmd_store_free(s);
 }
 

@@ -205,7 +205,7 @@ static int write_artifacts(pass2 *p, times *tm)
 			}
 			char what[64];
 			snprintf(what, sizeof what, "dataset %.40s", d->name);
-			if (!rc && !(rc = facet_props(x, f, what)) &&
+			if (!rc && !(rc = facet_props(p, x, K_ART, tid, f, what)) &&
 			    (mlmd_node_set_string(x, 1, MLMD__OL_PROP_NAMESPACE, d->ns) ||
 			     mlmd_node_set_string(x, 1, MLMD__OL_PROP_NAME, d->name)))
 				rc = MLMD_OOM();
@@ -390,7 +390,7 @@ static int write_execs(pass2 *p, times *tm)
 					rc = MLMD_OOM();
 				char what[64];
 				snprintf(what, sizeof what, "run %s", r->run_id);
-				if (!rc && !(rc = facet_props(x, f, what)) && mlmd_node_set_string(x, 1, MLMD__OL_PROP_RUN_ID,
+				if (!rc && !(rc = facet_props(p, x, K_EXEC, tid, f, what)) && mlmd_node_set_string(x, 1, MLMD__OL_PROP_RUN_ID,
 												    r->run_id))
 					rc = MLMD_OOM();
 			}
@@ -597,6 +597,10 @@ int mlmd_openlineage_import(mlmd_store *store, const mlmd_openlineage_options *o
 			ol_index_free(&p.types[k]);
 		ol_index_free(&p.edges);
 		ol_index_free(&p.ctx_names);
+		for (size_t i = 0; i < p.n_holders; i++)
+			mlmd_message_free(p.holders[i]);
+		free(p.holders);
+		free(p.known);
 		if (rc) {
 			char why[1024];
 			snprintf(why, sizeof why, "%s", mlmd_error_message());

@@ -224,6 +224,10 @@ typedef struct pass2 {
 	ol_index types[3];      /* type name -> id, per K_* */
 	ol_index edges;         /* the edges that exist (edge_key) */
 	ol_index ctx_names;     /* names of openlineage.Job contexts in use */
+	void **known;           /* artifact and execution types (borrowed from holders) */
+	size_t n_known;
+	void **holders;         /* the messages they live in (freed at the end) */
+	size_t n_holders;
 } pass2;
 
 /* Custom property `name` of a node as a string / struct, or NULL. */
@@ -255,8 +259,10 @@ int read_types(pass2 *p);
 /* The id of type `name` of kind k (K_*), created when missing, its
  * properties declared from our facet. */
 int type_id(pass2 *p, int k, const char *name, const olj *facet, const olj *props, int64_t *out);
-/* Our facet's properties and custom properties set on a new node. */
-int facet_props(void *node, const olj *facet, const char *what);
+/* Our facet's properties (as type type_id of kind k declares them) and
+ * custom properties (as their JSON suggests) set on a new node; a value
+ * that does not fit is INVALID_ARGUMENT naming `what` and the property. */
+int facet_props(pass2 *p, void *node, int k, int64_t type_id, const olj *facet, const char *what);
 
 /* The URI of a dataset by OpenLineage's naming rules, in arena a; NULL when
  * the namespace names no location. */

@@ -331,6 +331,36 @@ int read_edges(pass2 *p)
 
 /* ---- types ---------------------------------------------------------------------------------------- */
 
+/* Keeps a message of types for declared(): a GetArtifactTypes or
+ * GetExecutionTypes response (its types are added), or a type made here. */
+static int keep_type(pass2 *p, void *m)
+{
+	const ProtobufCMessageDescriptor *d = ((ProtobufCMessage *)m)->descriptor;
+	if (d == &mlmd__pb__get_artifact_types_response__descriptor ||
+	    d == &mlmd__pb__get_execution_types_response__descriptor) {
+		if (mlmd__push_ptr(&p->holders, &p->n_holders, m)) {
+			mlmd_message_free(m);
+			return -1;
+		}
+		size_t n = d == &mlmd__pb__get_artifact_types_response__descriptor ?
+			((Mlmd__Pb__GetArtifactTypesResponse *)m)->n_artifact_types :
+			((Mlmd__Pb__GetExecutionTypesResponse *)m)->n_execution_types;
+		for (size_t i = 0; i < n; i++) {
+			void *t = d == &mlmd__pb__get_artifact_types_response__descriptor ?
+				(void *)((Mlmd__Pb__GetArtifactTypesResponse *)m)->artifact_types[i] :
+				(void *)((Mlmd__Pb__GetExecutionTypesResponse *)m)->execution_types[i];
+			if (mlmd__push_ptr(&p->known, &p->n_known, t))
+				return -1;
+		}
+		return 0;
+	}
+	if (mlmd__push_ptr(&p->holders, &p->n_holders, m)) {
+		mlmd_message_free(m);
+		return -1;
+	}
+	return mlmd__push_ptr(&p->known, &p->n_known, m) ? -1 : 0;
+}
+
 int read_types(pass2 *p)
 {
 	int rc;
@@ -342,7 +372,10 @@ int read_types(pass2 *p)
 		if (a->artifact_types[i]->name)
 			rc = ol_index_put(&p->types[K_ART], &p->im->a, a->artifact_types[i]->name,
 					  strlen(a->artifact_types[i]->name), (long)a->artifact_types[i]->id);
-	mlmd_message_free(a);
+	if (!rc && keep_type(p, a))
+		rc = -1;
+	else if (rc)
+		mlmd_message_free(a);
 	Mlmd__Pb__GetExecutionTypesRequest re = MLMD__PB__GET_EXECUTION_TYPES_REQUEST__INIT;
 	Mlmd__Pb__GetExecutionTypesResponse *e = NULL;
 	if (rc || (rc = mlmd_store_get_execution_types(p->s, &re, &e)))
@@ -351,7 +384,10 @@ int read_types(pass2 *p)
 		if (e->execution_types[i]->name)
 			rc = ol_index_put(&p->types[K_EXEC], &p->im->a, e->execution_types[i]->name,
 					  strlen(e->execution_types[i]->name), (long)e->execution_types[i]->id);
-	mlmd_message_free(e);
+	if (!rc && keep_type(p, e))
+		rc = -1;
+	else if (rc)
+		mlmd_message_free(e);
 	Mlmd__Pb__GetContextTypesRequest rc_ = MLMD__PB__GET_CONTEXT_TYPES_REQUEST__INIT;
 	Mlmd__Pb__GetContextTypesResponse *c = NULL;
 	if (rc || (rc = mlmd_store_get_context_types(p->s, &rc_, &c)))
@@ -373,6 +409,8 @@ static const struct {
 	{ "PROTO", MLMD__PB__PROPERTY_TYPE__PROTO },   { "BOOLEAN", MLMD__PB__PROPERTY_TYPE__BOOLEAN },
 };
 
+static bool is_proto(const olj *v);
+
 /* The property type a JSON value suggests (for a type made from our facet). */
 static Mlmd__Pb__PropertyType infer(const olj *v)
 {
@@ -382,7 +420,7 @@ static Mlmd__Pb__PropertyType infer(const olj *v)
 	case OLJ_STR: return MLMD__PB__PROPERTY_TYPE__STRING;
 	case OLJ_TRUE:
 	case OLJ_FALSE: return MLMD__PB__PROPERTY_TYPE__BOOLEAN;
-	case OLJ_OBJ: return MLMD__PB__PROPERTY_TYPE__STRUCT;
+	case OLJ_OBJ: return is_proto(v) ? MLMD__PB__PROPERTY_TYPE__PROTO : MLMD__PB__PROPERTY_TYPE__STRUCT;
 	default: return MLMD__PB__PROPERTY_TYPE__UNKNOWN;
 	}
 }
@@ -427,10 +465,22 @@ int type_id(pass2 *p, int k, const char *name, const olj *facet, const olj *prop
 			got = r->type_id;
 		mlmd_message_free(r);
 	} else if (!rc && k == K_EXEC) {
+		Mlmd__Pb__ExecutionType *et = t;
+		const olj *base = olj_get(facet, "baseType"), *desc = olj_get(facet, "description");
+		const olj *ver = olj_get(facet, "version");
+		const ProtobufCEnumValue *bv = base && base->t == OLJ_STR ? protobuf_c_enum_descriptor_get_value_by_name(
+			&mlmd__pb__execution_type__system_defined_base_type__descriptor, base->u.str) : NULL;
+		if (bv) {
+			et->has_base_type = 1;
+			et->base_type = (Mlmd__Pb__ExecutionType__SystemDefinedBaseType)bv->value;
+		}
+		if ((desc && desc->t == OLJ_STR && mlmd_message_set_string(et, "description", desc->u.str)) ||
+		    (ver && ver->t == OLJ_STR && mlmd_message_set_string(et, "version", ver->u.str)))
+			rc = MLMD_OOM();
 		Mlmd__Pb__PutExecutionTypeRequest rq = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
 		rq.execution_type = t;
 		Mlmd__Pb__PutExecutionTypeResponse *r = NULL;
-		if (!(rc = mlmd_store_put_execution_type(p->s, &rq, &r)))
+		if (!rc && !(rc = mlmd_store_put_execution_type(p->s, &rq, &r)))
 			got = r->type_id;
 		mlmd_message_free(r);
 	} else if (!rc) {
@@ -441,62 +491,174 @@ int type_id(pass2 *p, int k, const char *name, const olj *facet, const olj *prop
 			got = r->type_id;
 		mlmd_message_free(r);
 	}
-	mlmd_message_free(t);
+	if (!rc && k != K_CTX) { /* kept for declared(): its properties' types */
+		if (k == K_ART)
+			((Mlmd__Pb__ArtifactType *)t)->has_id = 1, ((Mlmd__Pb__ArtifactType *)t)->id = got;
+		else
+			((Mlmd__Pb__ExecutionType *)t)->has_id = 1, ((Mlmd__Pb__ExecutionType *)t)->id = got;
+		if (keep_type(p, t))
+			rc = MLMD_OOM();
+	} else {
+		mlmd_message_free(t);
+	}
 	if (!rc && ol_index_put(&p->types[k], &p->im->a, name, strlen(name), (long)got))
 		rc = MLMD_OOM();
 	*out = got;
 	return rc;
 }
 
-/* The properties of our facet on a new node: declared ones as the type
- * declares them (a number is an int when written without a fraction or
- * exponent), custom ones as their JSON suggests. */
-int facet_props(void *node, const olj *facet, const char *what)
+/* The declared type of property `name` of type `type_id` (kind k), or UNKNOWN. */
+static Mlmd__Pb__PropertyType declared(const pass2 *p, int k, int64_t type_id, const char *name)
+{
+	for (size_t i = 0; i < p->n_known; i++) {
+		const void *t = p->known[i];
+		const ProtobufCMessageDescriptor *d = ((const ProtobufCMessage *)t)->descriptor;
+		if (d != (k == K_ART ? &mlmd__pb__artifact_type__descriptor : &mlmd__pb__execution_type__descriptor))
+			continue;
+		/* ArtifactType and ExecutionType both start id, name, ..., properties: read them apart */
+		int64_t id = k == K_ART ? ((const Mlmd__Pb__ArtifactType *)t)->id : ((const Mlmd__Pb__ExecutionType *)t)->id;
+		if (id != type_id)
+			continue;
+		size_t n = k == K_ART ? ((const Mlmd__Pb__ArtifactType *)t)->n_properties :
+			((const Mlmd__Pb__ExecutionType *)t)->n_properties;
+		for (size_t j = 0; j < n; j++) {
+			const char *key = k == K_ART ? ((const Mlmd__Pb__ArtifactType *)t)->properties[j]->key :
+				((const Mlmd__Pb__ExecutionType *)t)->properties[j]->key;
+			if (key && !strcmp(key, name))
+				return k == K_ART ? ((const Mlmd__Pb__ArtifactType *)t)->properties[j]->value :
+					((const Mlmd__Pb__ExecutionType *)t)->properties[j]->value;
+		}
+	}
+	return MLMD__PB__PROPERTY_TYPE__UNKNOWN;
+}
+
+/* Sets property `name` of node to value x (taken, freed on failure). */
+static int set_value(void *node, int custom, const char *name, Mlmd__Pb__Value *x)
+{
+	int rc = mlmd_node_set_string(node, custom, name, "");
+	Mlmd__Pb__Value *v = rc ? NULL : (Mlmd__Pb__Value *)mlmd_node_get(node, custom, name);
+	if (!v) {
+		mlmd_message_free(x);
+		return rc ? rc : MLMD_OOM();
+	}
+	free(v->string_value);
+	v->string_value = NULL;
+	/* move x's value into the node's */
+	v->value_case = x->value_case;
+	if (x->value_case == MLMD__PB__VALUE__VALUE_STRUCT_VALUE) {
+		v->struct_value = x->struct_value;
+		x->struct_value = NULL;
+	} else {
+		v->proto_value = x->proto_value;
+		x->proto_value = NULL;
+	}
+	x->value_case = MLMD__PB__VALUE__VALUE__NOT_SET;
+	mlmd_message_free(x);
+	return 0;
+}
+
+/* A proto value as our facet writes it: {"typeUrl": ..., "base64url": ...}. */
+static bool is_proto(const olj *v)
+{
+	const olj *u = olj_get(v, "typeUrl"), *b = olj_get(v, "base64url");
+	return v->t == OLJ_OBJ && v->n == 2 && u && u->t == OLJ_STR && b && b->t == OLJ_STR;
+}
+
+static int set_proto(void *node, int custom, const char *name, const olj *v)
+{
+	uint8_t *bytes = NULL;
+	size_t n = 0;
+	if (mlmd__b64_decode(olj_get(v, "base64url")->u.str, &bytes, &n))
+		return -1;
+	Mlmd__Pb__Value *x = mlmd_message_new(&mlmd__pb__value__descriptor);
+	Mlmd__Pb__Wkt__Any *any = mlmd_message_new(&mlmd__pb__wkt__any__descriptor);
+	if (!x || !any || mlmd_message_set_string(any, "type_url", olj_get(v, "typeUrl")->u.str)) {
+		free(bytes);
+		mlmd_message_free(x);
+		mlmd_message_free(any);
+		return MLMD_OOM();
+	}
+	any->value.data = bytes;
+	any->value.len = n;
+	x->value_case = MLMD__PB__VALUE__VALUE_PROTO_VALUE;
+	x->proto_value = any;
+	return set_value(node, custom, name, x);
+}
+
+int facet_props(pass2 *p, void *node, int k, int64_t type_id, const olj *facet, const char *what)
 {
 	for (int custom = 0; custom < 2; custom++) {
 		const olj *props = olj_get(facet, custom ? "customProperties" : "properties");
-		for (size_t i = 0; props && i < props->n; i++) {
-			const char *k = props->u.mem[i].key;
+		for (size_t i = 0; props && props->t == OLJ_OBJ && i < props->n; i++) {
+			const char *key = props->u.mem[i].key;
 			const olj *v = &props->u.mem[i].v;
-			if (custom && !strncmp(k, "openlineage_", 12))
+			if (custom && !strncmp(key, "openlineage_", 12))
 				continue;
+			Mlmd__Pb__PropertyType want = custom ? infer(v) : declared(p, k, type_id, key);
+			if (want == MLMD__PB__PROPERTY_TYPE__STRUCT && is_proto(v))
+				want = MLMD__PB__PROPERTY_TYPE__PROTO;
+			if (v->t == OLJ_NULL)
+				continue; /* no value */
+			bool ok = true;
 			int rc = 0;
-			switch (infer(v)) {
-			case MLMD__PB__PROPERTY_TYPE__INT: {
-				int64_t n = (int64_t)v->u.num;
-				if ((double)n != v->u.num)
-					return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: facet \"mlmd\": property \"%s\" is "
-							  "out of an int's range", what, k);
-				rc = mlmd_node_set_int(node, custom, k, n);
+			switch (want) {
+			case MLMD__PB__PROPERTY_TYPE__INT:
+				ok = v->t == OLJ_NUM && (double)(int64_t)v->u.num == v->u.num && v->u.num < 9.3e18;
+				if (ok)
+					rc = mlmd_node_set_int(node, custom, key, (int64_t)v->u.num);
 				break;
-			}
-			case MLMD__PB__PROPERTY_TYPE__DOUBLE: rc = mlmd_node_set_double(node, custom, k, v->u.num); break;
-			case MLMD__PB__PROPERTY_TYPE__STRING: rc = mlmd_node_set_string(node, custom, k, v->u.str); break;
-			case MLMD__PB__PROPERTY_TYPE__BOOLEAN: rc = mlmd_node_set_bool(node, custom, k, v->t == OLJ_TRUE); break;
-			case MLMD__PB__PROPERTY_TYPE__STRUCT:
-				if (custom) {
-					rc = set_struct(node, k, olj_to_struct(v));
-				} else {
-					rc = mlmd_node_set_string(node, 0, k, "");
-					Mlmd__Pb__Value *x = rc ? NULL : (Mlmd__Pb__Value *)mlmd_node_get(node, 0, k);
-					Mlmd__Pb__Wkt__Struct *s = x ? olj_to_struct(v) : NULL;
-					if (!s)
-						return rc ? rc : MLMD_OOM();
-					free(x->string_value);
-					x->string_value = NULL;
-					x->value_case = MLMD__PB__VALUE__VALUE_STRUCT_VALUE;
-					x->struct_value = s;
+			case MLMD__PB__PROPERTY_TYPE__DOUBLE:
+				if (v->t == OLJ_STR && (!strcmp(v->u.str, "NaN") || !strcmp(v->u.str, "Infinity") ||
+							!strcmp(v->u.str, "-Infinity"))) {
+					double d = 0;
+					mlmd__parse_double(v->u.str[0] == 'N' ? "nan" : v->u.str[0] == '-' ? "-inf" : "inf",
+							   v->u.str[0] == '-' ? 4 : 3, MLMD_NUM_NONFINITE, &d);
+					rc = mlmd_node_set_double(node, custom, key, d);
+				} else if ((ok = v->t == OLJ_NUM)) {
+					rc = mlmd_node_set_double(node, custom, key, v->u.num);
 				}
 				break;
-			default: break; /* null: no value */
+			case MLMD__PB__PROPERTY_TYPE__STRING:
+				if ((ok = v->t == OLJ_STR))
+					rc = mlmd_node_set_string(node, custom, key, v->u.str);
+				break;
+			case MLMD__PB__PROPERTY_TYPE__BOOLEAN:
+				if ((ok = v->t == OLJ_TRUE || v->t == OLJ_FALSE))
+					rc = mlmd_node_set_bool(node, custom, key, v->t == OLJ_TRUE);
+				break;
+			case MLMD__PB__PROPERTY_TYPE__STRUCT: {
+				if (!(ok = v->t == OLJ_OBJ))
+					break;
+				Mlmd__Pb__Value *x = mlmd_message_new(&mlmd__pb__value__descriptor);
+				if (!x)
+					return MLMD_OOM();
+				x->value_case = MLMD__PB__VALUE__VALUE_STRUCT_VALUE;
+				if (!(x->struct_value = olj_to_struct(v))) {
+					mlmd_message_free(x);
+					return MLMD_OOM();
+				}
+				rc = set_value(node, custom, key, x);
+				break;
+			}
+			case MLMD__PB__PROPERTY_TYPE__PROTO:
+				if ((ok = is_proto(v)) && (rc = set_proto(node, custom, key, v)) == -1)
+					ok = false, rc = 0;
+				break;
+			default:
+				ok = false;
 			}
 			if (rc)
 				return rc;
+			if (!ok)
+				return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: facet \"mlmd\": the %sproperty \"%s\" does not fit "
+						  "its type (%s)", what, custom ? "custom " : "", key,
+						  want == MLMD__PB__PROPERTY_TYPE__UNKNOWN ? "the type does not declare it" :
+						  protobuf_c_enum_descriptor_get_value(&mlmd__pb__property_type__descriptor,
+										       (int)want)->name);
 		}
 	}
 	return 0;
 }
-
 
 int ol_read_store(pass2 *p)
 {
