@@ -16,6 +16,10 @@
  * and prints one table with the ratio of each to our JSON-lines import.
  *
  *   bench_openlineage DIR MLMD [--executions N]
+ *
+ * The stores and files it writes under DIR are removed at the end, except
+ * the source store and the events with BENCH_KEEP=1 in the environment
+ * (to profile the ingest on them).
  */
 #include <string.h>
 #include "bench.h"

@@ -458,11 +458,16 @@ int type_id(pass2 *p, int k, const char *name, const olj *facet, const olj *prop
 			at->has_base_type = 1;
 			at->base_type = MLMD__PB__ARTIFACT_TYPE__SYSTEM_DEFINED_BASE_TYPE__DATASET;
 		}
-		Mlmd__Pb__PutArtifactTypeRequest rq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
-		rq.artifact_type = at;
+		/* (the request's INIT macro names deprecated fields: made by the descriptor) */
+		Mlmd__Pb__PutArtifactTypeRequest *rq = mlmd_message_new(&mlmd__pb__put_artifact_type_request__descriptor);
 		Mlmd__Pb__PutArtifactTypeResponse *r = NULL;
-		if (!(rc = mlmd_store_put_artifact_type(p->s, &rq, &r)))
+		if (!rq)
+			rc = MLMD_OOM();
+		else if ((rq->artifact_type = at), !(rc = mlmd_store_put_artifact_type(p->s, rq, &r)))
 			got = r->type_id;
+		if (rq)
+			rq->artifact_type = NULL;
+		mlmd_message_free(rq);
 		mlmd_message_free(r);
 	} else if (!rc && k == K_EXEC) {
 		Mlmd__Pb__ExecutionType *et = t;
@@ -477,18 +482,26 @@ int type_id(pass2 *p, int k, const char *name, const olj *facet, const olj *prop
 		if ((desc && desc->t == OLJ_STR && mlmd_message_set_string(et, "description", desc->u.str)) ||
 		    (ver && ver->t == OLJ_STR && mlmd_message_set_string(et, "version", ver->u.str)))
 			rc = MLMD_OOM();
-		Mlmd__Pb__PutExecutionTypeRequest rq = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
-		rq.execution_type = t;
+		Mlmd__Pb__PutExecutionTypeRequest *rq = mlmd_message_new(&mlmd__pb__put_execution_type_request__descriptor);
 		Mlmd__Pb__PutExecutionTypeResponse *r = NULL;
-		if (!rc && !(rc = mlmd_store_put_execution_type(p->s, &rq, &r)))
+		if (!rq)
+			rc = MLMD_OOM();
+		else if ((rq->execution_type = et), !rc && !(rc = mlmd_store_put_execution_type(p->s, rq, &r)))
 			got = r->type_id;
+		if (rq)
+			rq->execution_type = NULL;
+		mlmd_message_free(rq);
 		mlmd_message_free(r);
 	} else if (!rc) {
-		Mlmd__Pb__PutContextTypeRequest rq = MLMD__PB__PUT_CONTEXT_TYPE_REQUEST__INIT;
-		rq.context_type = t;
+		Mlmd__Pb__PutContextTypeRequest *rq = mlmd_message_new(&mlmd__pb__put_context_type_request__descriptor);
 		Mlmd__Pb__PutContextTypeResponse *r = NULL;
-		if (!(rc = mlmd_store_put_context_type(p->s, &rq, &r)))
+		if (!rq)
+			rc = MLMD_OOM();
+		else if ((rq->context_type = t), !(rc = mlmd_store_put_context_type(p->s, rq, &r)))
 			got = r->type_id;
+		if (rq)
+			rq->context_type = NULL;
+		mlmd_message_free(rq);
 		mlmd_message_free(r);
 	}
 	if (!rc && k != K_CTX) { /* kept for declared(): its properties' types */
