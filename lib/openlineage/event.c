@@ -197,30 +197,28 @@ static const char *end_event(const Mlmd__Pb__Execution *e)
 #define PROPS(node) ((olx_prop *const *)(node)->custom_properties), (node)->n_custom_properties
 
 /* The job name of a node: TYPE, or TYPE.NAME when it has a name. */
-static void job_name(mlmd_json_writer *w, const char *type, const char *name)
+static int job_name(mlmd_json_writer *w, const char *type, const char *name)
 {
 	if (!name || !name[0]) {
 		mlmd_json_string(w, type ? type : "");
-		return;
+		return 0;
 	}
-	size_t lt = type ? strlen(type) : 0, ln = strlen(name);
-	char *s = malloc(lt + ln + 2);
-	if (!s) {
-		mlmd_json_string(w, name); /* the writer is failed next by its own allocation, not silently cut */
-		return;
-	}
-	if (lt)
-		memcpy(s, type, lt);
-	s[lt] = '.';
-	memcpy(s + lt + 1, name, ln + 1);
-	mlmd_json_string(w, s);
-	free(s);
+	mlmd_buf b = { 0 };
+	mlmd__buf_puts(&b, type ? type : "");
+	mlmd__buf_puts(&b, ".");
+	mlmd__buf_puts(&b, name);
+	mlmd__buf_put(&b, "", 1);
+	int rc = b.oom ? MLMD_OOM() : 0;
+	if (!rc)
+		mlmd_json_string(w, b.p);
+	mlmd__buf_free(&b);
+	return rc;
 }
 
 /* The parent facet: the context's run (its kept run id, else the UUID of
  * ("context", id, create time)) and job (its kept namespace and name, else
  * ours and TYPE.NAME). */
-static void parent_facet(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Context *c)
+static int parent_facet(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Context *c)
 {
 	char uuid[37];
 	const char *run_id = olx_custom_string(PROPS(c), MLMD__OL_PROP_RUN_ID);
@@ -241,12 +239,14 @@ static void parent_facet(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Cont
 	mlmd_json_key(w, "namespace");
 	mlmd_json_string(w, jns ? jns : x->ns);
 	mlmd_json_key(w, "name");
+	int rc = 0;
 	if (jname)
 		mlmd_json_string(w, jname);
 	else
-		job_name(w, c->type, c->name);
+		rc = job_name(w, c->type, c->name);
 	mlmd_json_object_end(w);
 	mlmd_json_object_end(w);
+	return rc;
 }
 
 int olx_is_input(const Mlmd__Pb__Event *ev)
@@ -344,9 +344,11 @@ static int write_event(const olx *x, mlmd_json_writer *w, const olx_exec *d, con
 	mlmd_json_string(w, run_id);
 	mlmd_json_key(w, "facets");
 	mlmd_json_object_begin(w);
+	int rc = 0;
 	if (d->parent && !olx_kept_has(kept_run, "parent"))
-		parent_facet(x, w, d->parent);
-	int rc = olx_run_facets(x, w, e, !strcmp(type, "FAIL"), kept_run);
+		rc = parent_facet(x, w, d->parent);
+	if (!rc)
+		rc = olx_run_facets(x, w, e, !strcmp(type, "FAIL"), kept_run);
 	mlmd_json_object_end(w);
 	mlmd_json_object_end(w);
 	mlmd_json_key(w, "job");
@@ -356,8 +358,8 @@ static int write_event(const olx *x, mlmd_json_writer *w, const olx_exec *d, con
 	mlmd_json_key(w, "name");
 	if (jname)
 		mlmd_json_string(w, jname);
-	else
-		job_name(w, e->type, e->name);
+	else if (!rc)
+		rc = job_name(w, e->type, e->name);
 	mlmd_json_key(w, "facets");
 	mlmd_json_object_begin(w);
 	if (!rc)
