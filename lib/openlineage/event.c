@@ -470,10 +470,17 @@ int mlmd_openlineage_execution_events(mlmd_store *store, const mlmd_openlineage_
 {
 	if (!store || !sink)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_openlineage_execution_events: store and sink are required");
-	olx x;
-	int rc = olx_init(&x, store, opts);
-	if (rc)
+	/* one snapshot; inside the caller's transaction (begin refuses to nest), that one */
+	int rc = mlmd_store_begin(store, 0), own = rc == 0;
+	if (rc && rc != -MLMD_FAILED_PRECONDITION)
 		return rc;
+	olx x;
+	if ((rc = olx_init(&x, store, opts))) {
+		olx_free(&x);
+		if (own)
+			mlmd_store_rollback(store);
+		return rc;
+	}
 	Mlmd__Pb__GetExecutionsByIDRequest eq = MLMD__PB__GET_EXECUTIONS_BY_IDREQUEST__INIT;
 	Mlmd__Pb__GetEventsByExecutionIDsRequest vq = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
 	Mlmd__Pb__GetContextsByExecutionRequest cq = MLMD__PB__GET_CONTEXTS_BY_EXECUTION_REQUEST__INIT;
@@ -524,5 +531,7 @@ out:
 	mlmd_message_free(cs);
 	mlmd_message_free(as);
 	olx_free(&x);
+	if (own)
+		mlmd_store_rollback(store); /* a read: nothing to keep */
 	return rc;
 }

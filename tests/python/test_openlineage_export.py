@@ -12,12 +12,11 @@ import os
 import re
 import subprocess
 
+import jsonschema  # Debian's python3-jsonschema
 import pytest
 
 from ml_metadata.metadata_store import metadata_store
 from ml_metadata.proto import metadata_store_pb2 as pb
-
-jsonschema = pytest.importorskip('jsonschema')
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, '..', '..')
