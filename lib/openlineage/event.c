@@ -302,6 +302,15 @@ static int datasets(const olx *x, mlmd_json_writer *w, Mlmd__Pb__Event *const *e
 				mlmd_json_string(w, kns && kname ? kname : name);
 				mlmd_json_key(w, "facets");
 				rc = olx_dataset_facets(x, w, a, evs + i, j - i, side);
+				/* how a run read or wrote it, as an import kept it */
+				const Mlmd__Pb__Wkt__Struct *io = olx_custom_struct(PROPS(a),
+					side ? MLMD__OL_PROP_OUTPUT_FACETS : MLMD__OL_PROP_INPUT_FACETS);
+				if (!rc && io && io->n_fields) {
+					mlmd_json_key(w, side ? "outputFacets" : "inputFacets");
+					mlmd_json_object_begin(w);
+					rc = olx_write_kept(w, io);
+					mlmd_json_object_end(w);
+				}
 				mlmd_json_object_end(w);
 			}
 			free(ns);

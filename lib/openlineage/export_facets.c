@@ -157,7 +157,8 @@ int olx_write_value(mlmd_json_writer *w, const Mlmd__Pb__Value *v)
 static int is_ol_prop(const char *key)
 {
 	static const char *const names[] = { MLMD__OL_PROP_RUN_ID, MLMD__OL_PROP_JOB_NAMESPACE, MLMD__OL_PROP_JOB_NAME,
-					     MLMD__OL_PROP_NAMESPACE, MLMD__OL_PROP_NAME, MLMD__OL_PROP_FACETS, NULL };
+					     MLMD__OL_PROP_NAMESPACE, MLMD__OL_PROP_NAME, MLMD__OL_PROP_FACETS,
+					     MLMD__OL_PROP_INPUT_FACETS, MLMD__OL_PROP_OUTPUT_FACETS, NULL };
 	for (const char *const *n = names; *n; n++)
 		if (!strcmp(key, *n))
 			return 1;
