@@ -197,30 +197,28 @@ static const char *end_event(const Mlmd__Pb__Execution *e)
 #define PROPS(node) ((olx_prop *const *)(node)->custom_properties), (node)->n_custom_properties
 
 /* The job name of a node: TYPE, or TYPE.NAME when it has a name. */
-static void job_name(mlmd_json_writer *w, const char *type, const char *name)
+static int job_name(mlmd_json_writer *w, const char *type, const char *name)
 {
 	if (!name || !name[0]) {
 		mlmd_json_string(w, type ? type : "");
-		return;
+		return 0;
 	}
-	size_t lt = type ? strlen(type) : 0, ln = strlen(name);
-	char *s = malloc(lt + ln + 2);
-	if (!s) {
-		mlmd_json_string(w, name); /* the writer is failed next by its own allocation, not silently cut */
-		return;
-	}
-	if (lt)
-		memcpy(s, type, lt);
-	s[lt] = '.';
-	memcpy(s + lt + 1, name, ln + 1);
-	mlmd_json_string(w, s);
-	free(s);
+	mlmd_buf b = { 0 };
+	mlmd__buf_puts(&b, type ? type : "");
+	mlmd__buf_puts(&b, ".");
+	mlmd__buf_puts(&b, name);
+	mlmd__buf_put(&b, "", 1);
+	int rc = b.oom ? MLMD_OOM() : 0;
+	if (!rc)
+		mlmd_json_string(w, b.p);
+	mlmd__buf_free(&b);
+	return rc;
 }
 
 /* The parent facet: the context's run (its kept run id, else the UUID of
  * ("context", id, create time)) and job (its kept namespace and name, else
  * ours and TYPE.NAME). */
-static void parent_facet(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Context *c)
+static int parent_facet(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Context *c)
 {
 	char uuid[37];
 	const char *run_id = olx_custom_string(PROPS(c), MLMD__OL_PROP_RUN_ID);
@@ -241,12 +239,14 @@ static void parent_facet(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Cont
 	mlmd_json_key(w, "namespace");
 	mlmd_json_string(w, jns ? jns : x->ns);
 	mlmd_json_key(w, "name");
+	int rc = 0;
 	if (jname)
 		mlmd_json_string(w, jname);
 	else
-		job_name(w, c->type, c->name);
+		rc = job_name(w, c->type, c->name);
 	mlmd_json_object_end(w);
 	mlmd_json_object_end(w);
+	return rc;
 }
 
 int olx_is_input(const Mlmd__Pb__Event *ev)
@@ -302,6 +302,15 @@ static int datasets(const olx *x, mlmd_json_writer *w, Mlmd__Pb__Event *const *e
 				mlmd_json_string(w, kns && kname ? kname : name);
 				mlmd_json_key(w, "facets");
 				rc = olx_dataset_facets(x, w, a, evs + i, j - i, side);
+				/* how a run read or wrote it, as an import kept it */
+				const Mlmd__Pb__Wkt__Struct *io = olx_custom_struct(PROPS(a),
+					side ? MLMD__OL_PROP_OUTPUT_FACETS : MLMD__OL_PROP_INPUT_FACETS);
+				if (!rc && io && io->n_fields) {
+					mlmd_json_key(w, side ? "outputFacets" : "inputFacets");
+					mlmd_json_object_begin(w);
+					rc = olx_write_kept(w, io);
+					mlmd_json_object_end(w);
+				}
 				mlmd_json_object_end(w);
 			}
 			free(ns);
@@ -344,9 +353,11 @@ static int write_event(const olx *x, mlmd_json_writer *w, const olx_exec *d, con
 	mlmd_json_string(w, run_id);
 	mlmd_json_key(w, "facets");
 	mlmd_json_object_begin(w);
+	int rc = 0;
 	if (d->parent && !olx_kept_has(kept_run, "parent"))
-		parent_facet(x, w, d->parent);
-	int rc = olx_run_facets(x, w, e, !strcmp(type, "FAIL"), kept_run);
+		rc = parent_facet(x, w, d->parent);
+	if (!rc)
+		rc = olx_run_facets(x, w, e, !strcmp(type, "FAIL"), kept_run);
 	mlmd_json_object_end(w);
 	mlmd_json_object_end(w);
 	mlmd_json_key(w, "job");
@@ -356,8 +367,8 @@ static int write_event(const olx *x, mlmd_json_writer *w, const olx_exec *d, con
 	mlmd_json_key(w, "name");
 	if (jname)
 		mlmd_json_string(w, jname);
-	else
-		job_name(w, e->type, e->name);
+	else if (!rc)
+		rc = job_name(w, e->type, e->name);
 	mlmd_json_key(w, "facets");
 	mlmd_json_object_begin(w);
 	if (!rc)
@@ -468,10 +479,17 @@ int mlmd_openlineage_execution_events(mlmd_store *store, const mlmd_openlineage_
 {
 	if (!store || !sink)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_openlineage_execution_events: store and sink are required");
-	olx x;
-	int rc = olx_init(&x, store, opts);
-	if (rc)
+	/* one snapshot; inside the caller's transaction (begin refuses to nest), that one */
+	int rc = mlmd_store_begin(store, 0), own = rc == 0;
+	if (rc && rc != -MLMD_FAILED_PRECONDITION)
 		return rc;
+	olx x;
+	if ((rc = olx_init(&x, store, opts))) {
+		olx_free(&x);
+		if (own)
+			mlmd_store_rollback(store);
+		return rc;
+	}
 	Mlmd__Pb__GetExecutionsByIDRequest eq = MLMD__PB__GET_EXECUTIONS_BY_IDREQUEST__INIT;
 	Mlmd__Pb__GetEventsByExecutionIDsRequest vq = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
 	Mlmd__Pb__GetContextsByExecutionRequest cq = MLMD__PB__GET_CONTEXTS_BY_EXECUTION_REQUEST__INIT;
@@ -522,5 +540,7 @@ out:
 	mlmd_message_free(cs);
 	mlmd_message_free(as);
 	olx_free(&x);
+	if (own)
+		mlmd_store_rollback(store); /* a read: nothing to keep */
 	return rc;
 }

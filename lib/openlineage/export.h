@@ -80,14 +80,17 @@ const Mlmd__Pb__Wkt__Struct *olx_custom_struct(olx_prop *const *props, size_t n,
 
 /* Writes an MLMD Value as JSON: int, double (NaN and infinities as the
  * strings "NaN", "Infinity", "-Infinity"), string, bool, a struct as the
- * object, a proto as {"typeUrl": ..., "base64": ...}; an unset value as null. */
-void olx_write_value(mlmd_json_writer *w, const Mlmd__Pb__Value *v);
+ * object, a proto as {"typeUrl": ..., "base64url": ...}; an unset value as
+ * null. Returns 0, or INVALID_ARGUMENT for a struct nested deeper than
+ * MLMD_MAX_NESTING (the store keeps none that deep). */
+int olx_write_value(mlmd_json_writer *w, const Mlmd__Pb__Value *v);
 /* A google.protobuf.Struct / Value as JSON. Returns 0 or INVALID_ARGUMENT
  * when it nests deeper than the writer allows. */
 int olx_write_struct(mlmd_json_writer *w, const Mlmd__Pb__Wkt__Struct *s, int depth);
 /* Properties as one JSON object, leaving out the openlineage_* bookkeeping
- * properties of ol.h when `skip_ol` is set. */
-void olx_write_props(mlmd_json_writer *w, olx_prop *const *props, size_t n, int skip_ol);
+ * properties of ol.h when `skip_ol` is set. Returns 0 or olx_write_value()'s
+ * error, naming the property. */
+int olx_write_props(mlmd_json_writer *w, olx_prop *const *props, size_t n, int skip_ol);
 
 /* Begins facet `name` in the facets object being written: its key, the
  * object, and its first two members, _producer and _schemaURL. The caller

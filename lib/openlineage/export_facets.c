@@ -117,7 +117,7 @@ static int write_wkt(mlmd_json_writer *w, const Mlmd__Pb__Wkt__Value *v, int dep
 	}
 }
 
-void olx_write_value(mlmd_json_writer *w, const Mlmd__Pb__Value *v)
+int olx_write_value(mlmd_json_writer *w, const Mlmd__Pb__Value *v)
 {
 	switch (v ? v->value_case : MLMD__PB__VALUE__VALUE__NOT_SET) {
 	case MLMD__PB__VALUE__VALUE_INT_VALUE:
@@ -133,10 +133,7 @@ void olx_write_value(mlmd_json_writer *w, const Mlmd__Pb__Value *v)
 		mlmd_json_bool(w, v->bool_value);
 		break;
 	case MLMD__PB__VALUE__VALUE_STRUCT_VALUE:
-		/* the store bounds a struct's nesting far below the limit */
-		if (olx_write_struct(w, v->struct_value, 1))
-			mlmd_json_null(w);
-		break;
+		return olx_write_struct(w, v->struct_value, 1);
 	case MLMD__PB__VALUE__VALUE_PROTO_VALUE: {
 		const Mlmd__Pb__Wkt__Any *a = v->proto_value;
 		char *b64 = a ? mlmd__b64_encode(a->value.data, a->value.len) : NULL;
@@ -152,6 +149,7 @@ void olx_write_value(mlmd_json_writer *w, const Mlmd__Pb__Value *v)
 	default:
 		mlmd_json_null(w);
 	}
+	return 0;
 }
 
 /* The bookkeeping properties of ol.h: written back as the event's own names
@@ -159,24 +157,28 @@ void olx_write_value(mlmd_json_writer *w, const Mlmd__Pb__Value *v)
 static int is_ol_prop(const char *key)
 {
 	static const char *const names[] = { MLMD__OL_PROP_RUN_ID, MLMD__OL_PROP_JOB_NAMESPACE, MLMD__OL_PROP_JOB_NAME,
-					     MLMD__OL_PROP_NAMESPACE, MLMD__OL_PROP_NAME, MLMD__OL_PROP_FACETS, NULL };
+					     MLMD__OL_PROP_NAMESPACE, MLMD__OL_PROP_NAME, MLMD__OL_PROP_FACETS,
+					     MLMD__OL_PROP_INPUT_FACETS, MLMD__OL_PROP_OUTPUT_FACETS, NULL };
 	for (const char *const *n = names; *n; n++)
 		if (!strcmp(key, *n))
 			return 1;
 	return 0;
 }
 
-void olx_write_props(mlmd_json_writer *w, olx_prop *const *props, size_t n, int skip_ol)
+int olx_write_props(mlmd_json_writer *w, olx_prop *const *props, size_t n, int skip_ol)
 {
+	int rc = 0;
 	mlmd_json_object_begin(w);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !rc; i++) {
 		const char *key = props[i]->key ? props[i]->key : "";
 		if (skip_ol && is_ol_prop(key))
 			continue;
 		mlmd_json_key(w, key);
-		olx_write_value(w, props[i]->value);
+		if ((rc = olx_write_value(w, props[i]->value)))
+			rc = mlmd__context(rc, "property '%s'", key);
 	}
 	mlmd_json_object_end(w);
+	return rc;
 }
 
 /* ---- kept facets ---------------------------------------------------------------------------- */
@@ -305,8 +307,7 @@ static void param_value(mlmd_json_writer *w, const Mlmd__Pb__Value *v)
 			mlmd_json_string(w, "");
 			return;
 		}
-		olx_write_value(t, v);
-		const char *s = mlmd_json_writer_status(t) ? NULL : mlmd_json_writer_text(t, NULL);
+		const char *s = olx_write_value(t, v) || mlmd_json_writer_status(t) ? NULL : mlmd_json_writer_text(t, NULL);
 		mlmd_json_string(w, s ? s : "");
 		mlmd_json_writer_free(t);
 	}
@@ -371,10 +372,13 @@ int olx_run_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Execution 
 			e->has_last_known_state ? (int)e->last_known_state : 0));
 		times(w, e->create_time_since_epoch, e->last_update_time_since_epoch);
 		mlmd_json_key(w, "properties");
-		olx_write_props(w, (olx_prop *const *)e->properties, e->n_properties, 0);
+		int rc = olx_write_props(w, (olx_prop *const *)e->properties, e->n_properties, 0);
 		mlmd_json_key(w, "customProperties");
-		olx_write_props(w, (olx_prop *const *)e->custom_properties, e->n_custom_properties, 1);
+		if (!rc)
+			rc = olx_write_props(w, (olx_prop *const *)e->custom_properties, e->n_custom_properties, 1);
 		mlmd_json_object_end(w);
+		if (rc)
+			return rc;
 	}
 	return olx_write_kept(w, kept);
 }
@@ -606,9 +610,15 @@ int olx_dataset_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Artifa
 		mlmd_json_string(w, enum_name(&mlmd__pb__artifact__state__descriptor, a->has_state ? (int)a->state : 0));
 		times(w, a->create_time_since_epoch, a->last_update_time_since_epoch);
 		mlmd_json_key(w, "properties");
-		olx_write_props(w, (olx_prop *const *)a->properties, a->n_properties, 0);
+		int rc = olx_write_props(w, (olx_prop *const *)a->properties, a->n_properties, 0);
 		mlmd_json_key(w, "customProperties");
-		olx_write_props(w, (olx_prop *const *)a->custom_properties, a->n_custom_properties, 1);
+		if (!rc)
+			rc = olx_write_props(w, (olx_prop *const *)a->custom_properties, a->n_custom_properties, 1);
+		if (rc) {
+			mlmd_json_object_end(w);
+			mlmd_json_object_end(w);
+			return mlmd__context(rc, "artifact %lld", (long long)a->id);
+		}
 		mlmd_json_key(w, "events");
 		mlmd_json_array_begin(w);
 		for (size_t i = 0; i < n_evs; i++) {

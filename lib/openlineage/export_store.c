@@ -260,7 +260,8 @@ static int export_page(exporter *xp, Mlmd__Pb__Execution **execs, size_t n)
 		size_t e1 = e0;
 		while (e1 < ne && evs[e1]->execution_id == execs[i]->id)
 			e1++;
-		olx_exec d = { execs[i], evs + e0, e1 - e0, as ? as->artifacts : NULL, as ? as->n_artifacts : 0, NULL };
+		olx_exec d = { execs[i], evs ? evs + e0 : NULL, e1 - e0, as ? as->artifacts : NULL, as ? as->n_artifacts : 0,
+			       NULL };
 		if (!(rc = parent_of(xp, execs[i]->id, &d.parent)))
 			rc = olx_emit(&xp->x, &d, xp->sink, xp->user, &xp->count);
 		xp->exported++;
