@@ -49,7 +49,7 @@ static Mlmd__Pb__Wkt__FieldMask *mask_of(const char *const *paths)
 /* Sets a struct property from an object when it has members. */
 static int put_obj(void *node, const char *name, const olj *v)
 {
-	return v && v->n ? set_struct(node, name, olj_to_struct(v)) : 0;
+	return v && v->n ? mlmd__oli_set_struct(node, name, mlmd__olj_to_struct(v)) : 0;
 }
 
 /* ---- contexts -------------------------------------------------------------------------------- */
@@ -62,13 +62,13 @@ static int write_contexts(pass2 *p, times *tm)
 	for (size_t i = 0; i < im->n_ctx && !rc; i++) {
 		ol_ctx *c = &im->ctx[i];
 		olj *sf, mf;
-		if (stored_obj(&im->a, c->stored, MLMD__OL_PROP_FACETS, &sf) ||
-		    merged(&im->a, sf, c->stored ? c->stored->last_update_time_since_epoch : 0, &c->facets, &mf))
+		if (mlmd__oli_stored_obj(&im->a, c->stored, MLMD__OL_PROP_FACETS, &sf) ||
+		    mlmd__oli_merged(&im->a, sf, c->stored ? c->stored->last_update_time_since_epoch : 0, &c->facets, &mf))
 			return MLMD_OOM();
 		Mlmd__Pb__Context *x = NULL;
 		if (!c->stored) {
 			int64_t tid;
-			if ((rc = type_id(p, K_CTX, c->kind == OL_CTX_PARENT ? OL_CTX_PARENT_TYPE : OL_CTX_JOB_TYPE, NULL,
+			if ((rc = mlmd__oli_type_id(p, K_CTX, c->kind == OL_CTX_PARENT ? OL_CTX_PARENT_TYPE : OL_CTX_JOB_TYPE, NULL,
 					  NULL, &tid)))
 				break;
 			char *name = NULL;
@@ -79,10 +79,10 @@ static int write_contexts(pass2 *p, times *tm)
 				for (int k = 1; !b.oom; k++) {
 					b.len = 0;
 					mlmd__buf_printf(&b, k == 1 ? "%s/%s" : "%s/%s#%d", c->job_ns, c->job_name, k);
-					if (!b.oom && ol_index_get(&p->ctx_names, b.p, b.len) < 0)
+					if (!b.oom && mlmd__ol_index_get(&p->ctx_names, b.p, b.len) < 0)
 						break;
 				}
-				if (!b.oom && ol_index_put(&p->ctx_names, &im->a, b.p, b.len, 1))
+				if (!b.oom && mlmd__ol_index_put(&p->ctx_names, &im->a, b.p, b.len, 1))
 					b.oom = 1;
 				name = b.oom ? NULL : strdup(b.p);
 				mlmd__buf_free(&b);
@@ -103,7 +103,7 @@ static int write_contexts(pass2 *p, times *tm)
 				mlmd_message_free(x);
 				return MLMD_OOM();
 			}
-		} else if (differs(sf, &mf)) {
+		} else if (mlmd__oli_differs(sf, &mf)) {
 			if (!(x = mlmd_message_new(&mlmd__pb__context__descriptor)) ||
 			    put_obj(x, MLMD__OL_PROP_FACETS, &mf)) {
 				mlmd_message_free(x);
@@ -181,21 +181,21 @@ static int write_artifacts(pass2 *p, times *tm)
 		Mlmd__Pb__Artifact *st = d->stored;
 		int64_t smt = st ? st->last_update_time_since_epoch : 0;
 		olj *sf, *si, *so, mf, mi, mo;
-		if (stored_obj(&im->a, st, MLMD__OL_PROP_FACETS, &sf) ||
-		    stored_obj(&im->a, st, MLMD__OL_PROP_INPUT_FACETS, &si) ||
-		    stored_obj(&im->a, st, MLMD__OL_PROP_OUTPUT_FACETS, &so) || merged(&im->a, sf, smt, &d->facets, &mf) ||
-		    merged(&im->a, si, smt, &d->in_facets, &mi) || merged(&im->a, so, smt, &d->out_facets, &mo))
+		if (mlmd__oli_stored_obj(&im->a, st, MLMD__OL_PROP_FACETS, &sf) ||
+		    mlmd__oli_stored_obj(&im->a, st, MLMD__OL_PROP_INPUT_FACETS, &si) ||
+		    mlmd__oli_stored_obj(&im->a, st, MLMD__OL_PROP_OUTPUT_FACETS, &so) || mlmd__oli_merged(&im->a, sf, smt, &d->facets, &mf) ||
+		    mlmd__oli_merged(&im->a, si, smt, &d->in_facets, &mi) || mlmd__oli_merged(&im->a, so, smt, &d->out_facets, &mo))
 			return MLMD_OOM();
 		Mlmd__Pb__Artifact *x = NULL;
 		const olj *f = d->mlmd.facet;
-		bool upd = st && (differs(sf, &mf) || differs(si, &mi) || differs(so, &mo));
+		bool upd = st && (mlmd__oli_differs(sf, &mf) || mlmd__oli_differs(si, &mi) || mlmd__oli_differs(so, &mo));
 		if (!st) {
-			const olj *ty = olj_get(f, "type"), *nm = olj_get(f, "name"), *uri = olj_get(f, "uri");
+			const olj *ty = mlmd__olj_get(f, "type"), *nm = mlmd__olj_get(f, "name"), *uri = mlmd__olj_get(f, "uri");
 			int64_t tid;
-			if ((rc = type_id(p, K_ART, ty && ty->n ? ty->u.str : OL_DATASET_TYPE, f, olj_get(f, "properties"),
+			if ((rc = mlmd__oli_type_id(p, K_ART, ty && ty->n ? ty->u.str : OL_DATASET_TYPE, f, mlmd__olj_get(f, "properties"),
 					  &tid)))
 				break;
-			const char *u = uri && uri->n ? uri->u.str : ol_dataset_uri(&im->a, d->ns, d->name);
+			const char *u = uri && uri->n ? uri->u.str : mlmd__ol_dataset_uri(&im->a, d->ns, d->name);
 			if (!(x = mlmd_message_new(&mlmd__pb__artifact__descriptor)) ||
 			    (u && !(x->uri = strdup(u))) || (nm && nm->n && !(x->name = strdup(nm->u.str))))
 				rc = MLMD_OOM();
@@ -205,7 +205,7 @@ static int write_artifacts(pass2 *p, times *tm)
 			}
 			char what[64];
 			snprintf(what, sizeof what, "dataset %.40s", d->name);
-			if (!rc && !(rc = facet_props(p, x, K_ART, tid, f, what)) &&
+			if (!rc && !(rc = mlmd__oli_facet_props(p, x, K_ART, tid, f, what)) &&
 			    (mlmd_node_set_string(x, 1, MLMD__OL_PROP_NAMESPACE, d->ns) ||
 			     mlmd_node_set_string(x, 1, MLMD__OL_PROP_NAME, d->name)))
 				rc = MLMD_OOM();
@@ -260,13 +260,13 @@ static int write_artifacts(pass2 *p, times *tm)
 		if (!touched && st) {
 			olj *sf, *si, *so, mf, mi, mo;
 			int64_t smt = st->last_update_time_since_epoch;
-			if (stored_obj(&im->a, st, MLMD__OL_PROP_FACETS, &sf) ||
-			    stored_obj(&im->a, st, MLMD__OL_PROP_INPUT_FACETS, &si) ||
-			    stored_obj(&im->a, st, MLMD__OL_PROP_OUTPUT_FACETS, &so) ||
-			    merged(&im->a, sf, smt, &d->facets, &mf) || merged(&im->a, si, smt, &d->in_facets, &mi) ||
-			    merged(&im->a, so, smt, &d->out_facets, &mo))
+			if (mlmd__oli_stored_obj(&im->a, st, MLMD__OL_PROP_FACETS, &sf) ||
+			    mlmd__oli_stored_obj(&im->a, st, MLMD__OL_PROP_INPUT_FACETS, &si) ||
+			    mlmd__oli_stored_obj(&im->a, st, MLMD__OL_PROP_OUTPUT_FACETS, &so) ||
+			    mlmd__oli_merged(&im->a, sf, smt, &d->facets, &mf) || mlmd__oli_merged(&im->a, si, smt, &d->in_facets, &mi) ||
+			    mlmd__oli_merged(&im->a, so, smt, &d->out_facets, &mo))
 				return MLMD_OOM();
-			touched = differs(sf, &mf) || differs(si, &mi) || differs(so, &mo);
+			touched = mlmd__oli_differs(sf, &mf) || mlmd__oli_differs(si, &mi) || mlmd__oli_differs(so, &mo);
 		}
 		if (touched)
 			rc = add_time(tm, d->id, tc, tu);
@@ -302,7 +302,7 @@ static int exec_facets(ol_arena *a, const olj *run, const olj *job, olj *out)
 {
 	memset(out, 0, sizeof *out);
 	out->t = OLJ_OBJ;
-	if (!(out->u.mem = ol_alloc(a, 2 * sizeof *out->u.mem)))
+	if (!(out->u.mem = mlmd__ol_alloc(a, 2 * sizeof *out->u.mem)))
 		return -1;
 	if (run->n)
 		out->u.mem[out->n++] = (olj_member){ "run", *run };
@@ -348,26 +348,26 @@ static int write_execs(pass2 *p, times *tm)
 		Mlmd__Pb__Execution *st = r->stored;
 		int64_t smt = st ? st->last_update_time_since_epoch : 0;
 		olj *sall, mrun, mjob, mall;
-		if (stored_obj(&im->a, st, MLMD__OL_PROP_FACETS, &sall))
+		if (mlmd__oli_stored_obj(&im->a, st, MLMD__OL_PROP_FACETS, &sall))
 			return MLMD_OOM();
-		const olj *srun = sall && (olj_get(sall, "run") || olj_get(sall, "job")) ? olj_get(sall, "run") : sall;
-		const olj *sjob = sall && (olj_get(sall, "run") || olj_get(sall, "job")) ? olj_get(sall, "job") : NULL;
-		if (merged(&im->a, srun && srun->t == OLJ_OBJ ? srun : NULL, smt, &r->facets, &mrun) ||
-		    merged(&im->a, sjob && sjob->t == OLJ_OBJ ? sjob : NULL, smt, &r->job_facets, &mjob) ||
+		const olj *srun = sall && (mlmd__olj_get(sall, "run") || mlmd__olj_get(sall, "job")) ? mlmd__olj_get(sall, "run") : sall;
+		const olj *sjob = sall && (mlmd__olj_get(sall, "run") || mlmd__olj_get(sall, "job")) ? mlmd__olj_get(sall, "job") : NULL;
+		if (mlmd__oli_merged(&im->a, srun && srun->t == OLJ_OBJ ? srun : NULL, smt, &r->facets, &mrun) ||
+		    mlmd__oli_merged(&im->a, sjob && sjob->t == OLJ_OBJ ? sjob : NULL, smt, &r->job_facets, &mjob) ||
 		    exec_facets(&im->a, &mrun, &mjob, &mall))
 			return MLMD_OOM();
 		int state = new_state(r);
 		const char *jns = r->job_ns, *jname = r->job_name;
 		if (st && r->tjob < smt) { /* the stored job is later */
-			const char *a = prop_str(st, MLMD__OL_PROP_JOB_NAMESPACE), *b = prop_str(st, MLMD__OL_PROP_JOB_NAME);
+			const char *a = mlmd__oli_prop_str(st, MLMD__OL_PROP_JOB_NAMESPACE), *b = mlmd__oli_prop_str(st, MLMD__OL_PROP_JOB_NAME);
 			if (a && b)
 				jns = a, jname = b;
 		}
 		bool upd = st && ((int)(st->has_last_known_state ? st->last_known_state : 0) != state ||
-				  !prop_str(st, MLMD__OL_PROP_JOB_NAMESPACE) ||
-				  strcmp(prop_str(st, MLMD__OL_PROP_JOB_NAMESPACE), jns) ||
-				  !prop_str(st, MLMD__OL_PROP_JOB_NAME) || strcmp(prop_str(st, MLMD__OL_PROP_JOB_NAME), jname) ||
-				  differs(sall, &mall));
+				  !mlmd__oli_prop_str(st, MLMD__OL_PROP_JOB_NAMESPACE) ||
+				  strcmp(mlmd__oli_prop_str(st, MLMD__OL_PROP_JOB_NAMESPACE), jns) ||
+				  !mlmd__oli_prop_str(st, MLMD__OL_PROP_JOB_NAME) || strcmp(mlmd__oli_prop_str(st, MLMD__OL_PROP_JOB_NAME), jname) ||
+				  mlmd__oli_differs(sall, &mall));
 		Mlmd__Pb__Execution *x = NULL;
 		if (!st || upd) {
 			if (!(x = mlmd_message_new(&mlmd__pb__execution__descriptor)))
@@ -377,10 +377,10 @@ static int write_execs(pass2 *p, times *tm)
 				x->id = r->id;
 			} else {
 				const olj *f = r->mlmd.facet, *jf = r->job_mlmd.facet;
-				const olj *ty = olj_get(jf, "type"), *ty2 = olj_get(f, "type"), *nm = olj_get(f, "name");
+				const olj *ty = mlmd__olj_get(jf, "type"), *ty2 = mlmd__olj_get(f, "type"), *nm = mlmd__olj_get(f, "name");
 				const char *tname = ty && ty->n ? ty->u.str : ty2 && ty2->n ? ty2->u.str : r->job_name;
 				int64_t tid;
-				if ((rc = type_id(p, K_EXEC, tname, jf, olj_get(f, "properties"), &tid))) {
+				if ((rc = mlmd__oli_type_id(p, K_EXEC, tname, jf, mlmd__olj_get(f, "properties"), &tid))) {
 					mlmd_message_free(x);
 					break;
 				}
@@ -390,7 +390,7 @@ static int write_execs(pass2 *p, times *tm)
 					rc = MLMD_OOM();
 				char what[64];
 				snprintf(what, sizeof what, "run %s", r->run_id);
-				if (!rc && !(rc = facet_props(p, x, K_EXEC, tid, f, what)) && mlmd_node_set_string(x, 1, MLMD__OL_PROP_RUN_ID,
+				if (!rc && !(rc = mlmd__oli_facet_props(p, x, K_EXEC, tid, f, what)) && mlmd_node_set_string(x, 1, MLMD__OL_PROP_RUN_ID,
 												    r->run_id))
 					rc = MLMD_OOM();
 			}
@@ -460,10 +460,10 @@ static int write_edges(pass2 *p)
 		for (size_t j = 0; r && j < r->n_edges; j++) {
 			const ol_edge *e = &r->edges[j];
 			int64_t aid = im->ds[e->ds].id;
-			edge_key(k, r->id, aid, e->type);
-			if (ol_index_get(&p->edges, k, 17) >= 0)
+			mlmd__oli_edge_key(k, r->id, aid, e->type);
+			if (mlmd__ol_index_get(&p->edges, k, 17) >= 0)
 				continue;
-			if (ol_index_put(&p->edges, &im->a, k, 17, 1))
+			if (mlmd__ol_index_put(&p->edges, &im->a, k, 17, 1))
 				return MLMD_OOM();
 			Mlmd__Pb__Event *ev = &evs[erq.n_events];
 			mlmd__pb__event__init(ev);
@@ -477,9 +477,9 @@ static int write_edges(pass2 *p)
 		}
 		if (r && r->parent >= 0) {
 			int64_t cid = im->ctx[r->parent].id;
-			edge_key(k, cid, r->id, 'A');
-			if (ol_index_get(&p->edges, k, 17) < 0) {
-				if (ol_index_put(&p->edges, &im->a, k, 17, 1))
+			mlmd__oli_edge_key(k, cid, r->id, 'A');
+			if (mlmd__ol_index_get(&p->edges, k, 17) < 0) {
+				if (mlmd__ol_index_put(&p->edges, &im->a, k, 17, 1))
 					return MLMD_OOM();
 				Mlmd__Pb__Association *x = &as[arq.n_associations];
 				mlmd__pb__association__init(x);
@@ -506,10 +506,10 @@ static int write_edges(pass2 *p)
 		ol_ctx *c = &im->ctx[i];
 		for (size_t j = 0; j < c->n_ds && !rc; j++) {
 			int64_t aid = im->ds[c->ds[j]].id;
-			edge_key(k, c->id, aid, 'T');
-			if (ol_index_get(&p->edges, k, 17) >= 0)
+			mlmd__oli_edge_key(k, c->id, aid, 'T');
+			if (mlmd__ol_index_get(&p->edges, k, 17) >= 0)
 				continue;
-			if (ol_index_put(&p->edges, &im->a, k, 17, 1))
+			if (mlmd__ol_index_put(&p->edges, &im->a, k, 17, 1))
 				return MLMD_OOM();
 			Mlmd__Pb__Attribution *x = &at[arq.n_attributions];
 			mlmd__pb__attribution__init(x);
@@ -541,7 +541,7 @@ static int restore(pass2 *p, const char *kind, times *t)
 static int run_pass2(pass2 *p)
 {
 	times tm[3] = { { 0 } };
-	int rc = ol_read_store(p);
+	int rc = mlmd__ol_read_store(p);
 	if (!rc)
 		rc = write_contexts(p, &tm[K_CTX]);
 	if (!rc)
@@ -582,7 +582,7 @@ int mlmd_openlineage_import(mlmd_store *store, const mlmd_openlineage_options *o
 	im.user = user;
 	im.strict = opts && opts->strict;
 	im.only_ns = opts ? opts->ns : NULL;
-	int rc = ol_read_events(&im, text ? text : "", len);
+	int rc = mlmd__ol_read_events(&im, text ? text : "", len);
 	if (rc == 1)
 		rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "line %zu: %s; nothing was imported", im.bad_line, im.bad_why);
 	if (!rc)
@@ -594,9 +594,9 @@ int mlmd_openlineage_import(mlmd_store *store, const mlmd_openlineage_options *o
 		p.s = store;
 		rc = run_pass2(&p);
 		for (int k = 0; k < 3; k++)
-			ol_index_free(&p.types[k]);
-		ol_index_free(&p.edges);
-		ol_index_free(&p.ctx_names);
+			mlmd__ol_index_free(&p.types[k]);
+		mlmd__ol_index_free(&p.edges);
+		mlmd__ol_index_free(&p.ctx_names);
 		for (size_t i = 0; i < p.n_holders; i++)
 			mlmd_message_free(p.holders[i]);
 		free(p.holders);
@@ -620,6 +620,6 @@ int mlmd_openlineage_import(mlmd_store *store, const mlmd_openlineage_options *o
 			*report = r0;
 		}
 	}
-	ol_import_free(&im);
+	mlmd__ol_import_free(&im);
 	return rc;
 }

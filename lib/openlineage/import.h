@@ -33,9 +33,9 @@ typedef struct ol_arena {
 	ol_chunk *head;
 	int oom;
 } ol_arena;
-void *ol_alloc(ol_arena *a, size_t n);
-char *ol_strndup(ol_arena *a, const char *s, size_t n);
-void ol_arena_free(ol_arena *a);
+void *mlmd__ol_alloc(ol_arena *a, size_t n);
+char *mlmd__ol_strndup(ol_arena *a, const char *s, size_t n);
+void mlmd__ol_arena_free(ol_arena *a);
 
 /* ---- JSON values ---------------------------------------------------------------- */
 
@@ -59,7 +59,7 @@ struct olj_member {
 	olj v;
 };
 
-/* Where olj_read() puts a value and says what is wrong with it. */
+/* Where mlmd__olj_read() puts a value and says what is wrong with it. */
 typedef struct olj_ctx {
 	ol_arena *a;
 	char *err;              /* the first problem */
@@ -71,24 +71,24 @@ typedef struct olj_ctx {
  * must hold no NUL byte: a value that breaks this is read to its end, and
  * c->bad and c->err say what is wrong. Returns -1 when the reading cannot
  * go on (the reader's error, out of memory: c->err says which). */
-int olj_read(mlmd_json_reader *r, int tok, const char *text, size_t len, olj_ctx *c, olj *out);
+int mlmd__olj_read(mlmd_json_reader *r, int tok, const char *text, size_t len, olj_ctx *c, olj *out);
 /* The member `key` of an object, or NULL (also when v is not an object). */
-const olj *olj_get(const olj *v, const char *key);
+const olj *mlmd__olj_get(const olj *v, const char *key);
 /* Whether two values are equal (objects as maps: order does not matter). */
-bool olj_equal(const olj *x, const olj *y);
+bool mlmd__olj_equal(const olj *x, const olj *y);
 /* A deep copy in arena a, or NULL when out of memory. */
-olj *olj_copy(ol_arena *a, const olj *v);
+olj *mlmd__olj_copy(ol_arena *a, const olj *v);
 
 /* A JSON object as a google.protobuf.Struct (a new message, mlmd_message_free),
  * and back into arena a. NULL / -1 when out of memory. */
-Mlmd__Pb__Wkt__Struct *olj_to_struct(const olj *obj);
-int olj_from_struct(ol_arena *a, const Mlmd__Pb__Wkt__Struct *s, olj *out);
+Mlmd__Pb__Wkt__Struct *mlmd__olj_to_struct(const olj *obj);
+int mlmd__olj_from_struct(ol_arena *a, const Mlmd__Pb__Wkt__Struct *s, olj *out);
 
 /* An RFC 3339 date-time ("2026-12-03T10:00:00.123456+01:00", a zone
  * required) as ms since the epoch (fractions truncated); -1 when it is not one. */
-int ol_parse_time(const char *s, int64_t *ms);
+int mlmd__ol_parse_time(const char *s, int64_t *ms);
 /* Whether s is a UUID (8-4-4-4-12 hex digits); out gets it in lower case. */
-bool ol_uuid_norm(const char *s, char out[37]);
+bool mlmd__ol_uuid_norm(const char *s, char out[37]);
 
 /* ---- a string index: key bytes -> a number ------------------------------------------ */
 
@@ -97,10 +97,10 @@ typedef struct ol_index {
 	size_t cap, n;
 } ol_index;
 /* The value under key[0..len), or -1. */
-long ol_index_get(const ol_index *ix, const char *key, size_t len);
+long mlmd__ol_index_get(const ol_index *ix, const char *key, size_t len);
 /* Puts key -> value (the key is copied into a). -1 when out of memory. */
-int ol_index_put(ol_index *ix, ol_arena *a, const char *key, size_t len, long value);
-void ol_index_free(ol_index *ix);
+int mlmd__ol_index_put(ol_index *ix, ol_arena *a, const char *key, size_t len, long value);
+void mlmd__ol_index_free(ol_index *ix);
 
 /* ---- what the events said (pass 1) ------------------------------------------------- */
 
@@ -206,8 +206,8 @@ typedef struct ol_import {
 /* Pass 1 over text[0..len): every event read, checked and folded in.
  * Returns 0, a negative status (out of memory; the text is a JSON array
  * that is not JSON), or 1 when strict and an event was malformed (im->bad_*). */
-int ol_read_events(ol_import *im, const char *text, size_t len);
-void ol_import_free(ol_import *im);
+int mlmd__ol_read_events(ol_import *im, const char *text, size_t len);
+void mlmd__ol_import_free(ol_import *im);
 
 /* ---- pass 2 (import_store.c, import.c) ------------------------------------------------ */
 
@@ -231,41 +231,36 @@ typedef struct pass2 {
 } pass2;
 
 /* Custom property `name` of a node as a string / struct, or NULL. */
-const char *prop_str(const void *node, const char *name);
-const Mlmd__Pb__Wkt__Struct *prop_struct(const void *node, const char *name);
+const char *mlmd__oli_prop_str(const void *node, const char *name);
+const Mlmd__Pb__Wkt__Struct *mlmd__oli_prop_struct(const void *node, const char *name);
 /* Sets custom property `name` of node to struct s (taken, also on failure). */
-int set_struct(void *node, const char *name, Mlmd__Pb__Wkt__Struct *s);
+int mlmd__oli_set_struct(void *node, const char *name, Mlmd__Pb__Wkt__Struct *s);
 /* The key of an edge in pass2.edges: an event (execution, artifact, its
  * type), an association (context, execution, 'A'), an attribution
  * (context, artifact, 'T'). */
-void edge_key(char k[17], int64_t a, int64_t b, int type);
+void mlmd__oli_edge_key(char k[17], int64_t a, int64_t b, int type);
 /* The facets fs merged over the stored object (or NULL) into *out: a stored
  * facet counts as of stored_time (the node's last update); an event's facet
  * replaces it when its eventTime is that late or later. */
-int merged(ol_arena *a, const olj *stored, int64_t stored_time, const ol_facets *fs, olj *out);
+int mlmd__oli_merged(ol_arena *a, const olj *stored, int64_t stored_time, const ol_facets *fs, olj *out);
 /* A node's struct property as an object in a (*out NULL when none). */
-int stored_obj(ol_arena *a, const void *node, const char *name, olj **out);
+int mlmd__oli_stored_obj(ol_arena *a, const void *node, const char *name, olj **out);
 /* Whether object v (or nothing) differs from st (or nothing); empty is nothing. */
-bool differs(const olj *st, const olj *v);
-/* The nodes earlier imports made, matched to runs, datasets and contexts. */
-int seen_exec(pass2 *p, void *node, void **slot);
-int seen_art(pass2 *p, void *node, void **slot);
-int seen_ctx(pass2 *p, void *node, void **slot);
-int ol_read_store(pass2 *p);
-/* The edges the matched nodes have. */
-int read_edges(pass2 *p);
-/* Every type's id by name. */
-int read_types(pass2 *p);
+bool mlmd__oli_differs(const olj *st, const olj *v);
+/* Reads the store once: every type by name, the nodes earlier imports made
+ * (matched to runs, datasets and contexts: their stored messages and ids),
+ * and the edges the matched ones have. */
+int mlmd__ol_read_store(pass2 *p);
 /* The id of type `name` of kind k (K_*), created when missing, its
  * properties declared from our facet. */
-int type_id(pass2 *p, int k, const char *name, const olj *facet, const olj *props, int64_t *out);
+int mlmd__oli_type_id(pass2 *p, int k, const char *name, const olj *facet, const olj *props, int64_t *out);
 /* Our facet's properties (as type type_id of kind k declares them) and
  * custom properties (as their JSON suggests) set on a new node; a value
  * that does not fit is INVALID_ARGUMENT naming `what` and the property. */
-int facet_props(pass2 *p, void *node, int k, int64_t type_id, const olj *facet, const char *what);
+int mlmd__oli_facet_props(pass2 *p, void *node, int k, int64_t type_id, const olj *facet, const char *what);
 
 /* The URI of a dataset by OpenLineage's naming rules, in arena a; NULL when
  * the namespace names no location. */
-const char *ol_dataset_uri(ol_arena *a, const char *ns, const char *name);
+const char *mlmd__ol_dataset_uri(ol_arena *a, const char *ns, const char *name);
 
 #endif

@@ -16,7 +16,7 @@ struct ol_chunk {
 	max_align_t data[];
 };
 
-void *ol_alloc(ol_arena *a, size_t n)
+void *mlmd__ol_alloc(ol_arena *a, size_t n)
 {
 	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
 	ol_chunk *c = a->head;
@@ -36,9 +36,9 @@ void *ol_alloc(ol_arena *a, size_t n)
 	return p;
 }
 
-char *ol_strndup(ol_arena *a, const char *s, size_t n)
+char *mlmd__ol_strndup(ol_arena *a, const char *s, size_t n)
 {
-	char *p = ol_alloc(a, n + 1);
+	char *p = mlmd__ol_alloc(a, n + 1);
 	if (p) {
 		memcpy(p, s, n);
 		p[n] = 0;
@@ -46,7 +46,7 @@ char *ol_strndup(ol_arena *a, const char *s, size_t n)
 	return p;
 }
 
-void ol_arena_free(ol_arena *a)
+void mlmd__ol_arena_free(ol_arena *a)
 {
 	for (ol_chunk *c = a->head, *next; c; c = next) {
 		next = c->next;
@@ -105,7 +105,7 @@ static const char *repeated_key(const olj_member *m, size_t n, bool *oom)
 	return dup;
 }
 
-int olj_read(mlmd_json_reader *r, int tok, const char *text, size_t len, olj_ctx *c, olj *out)
+int mlmd__olj_read(mlmd_json_reader *r, int tok, const char *text, size_t len, olj_ctx *c, olj *out)
 {
 	memset(out, 0, sizeof *out);
 	switch (tok) {
@@ -116,7 +116,7 @@ int olj_read(mlmd_json_reader *r, int tok, const char *text, size_t len, olj_ctx
 		out->t = OLJ_NUM;
 		if (mlmd__parse_double(text, len, 0, &out->u.num))
 			jbad(c, "the number %s is out of range", text);
-		return (out->text = ol_strndup(c->a, text, len)) ? 0 : jstop(c, "out of memory");
+		return (out->text = mlmd__ol_strndup(c->a, text, len)) ? 0 : jstop(c, "out of memory");
 	case MLMD_JSON_STRING:
 		out->t = OLJ_STR;
 		out->n = len;
@@ -124,7 +124,7 @@ int olj_read(mlmd_json_reader *r, int tok, const char *text, size_t len, olj_ctx
 			jbad(c, "%s", "a string holds a NUL byte (\\u0000)");
 			out->n = strlen(text);
 		}
-		return (out->u.str = ol_strndup(c->a, text, out->n)) ? 0 : jstop(c, "out of memory");
+		return (out->u.str = mlmd__ol_strndup(c->a, text, out->n)) ? 0 : jstop(c, "out of memory");
 	case MLMD_JSON_OBJECT:
 	case MLMD_JSON_ARRAY:
 		break;
@@ -161,7 +161,7 @@ int olj_read(mlmd_json_reader *r, int tok, const char *text, size_t len, olj_ctx
 			olj_member *m = (olj_member *)(void *)(tmp + n * elem);
 			if (strlen(t) != tl)
 				jbad(c, "%s", "a key holds a NUL byte (\\u0000)");
-			if (!(m->key = ol_strndup(c->a, t, strlen(t)))) {
+			if (!(m->key = mlmd__ol_strndup(c->a, t, strlen(t)))) {
 				rc = jstop(c, "out of memory");
 				break;
 			}
@@ -171,7 +171,7 @@ int olj_read(mlmd_json_reader *r, int tok, const char *text, size_t len, olj_ctx
 			v = (olj *)(void *)(tmp + n * elem);
 		}
 		n++;
-		if ((rc = olj_read(r, k, t, tl, c, v)))
+		if ((rc = mlmd__olj_read(r, k, t, tl, c, v)))
 			break;
 	}
 	if (!rc && obj) {
@@ -183,7 +183,7 @@ int olj_read(mlmd_json_reader *r, int tok, const char *text, size_t len, olj_ctx
 			jbad(c, "the key \"%s\" appears twice in an object", dup);
 	}
 	if (!rc && n) {
-		void *p = ol_alloc(c->a, n * elem);
+		void *p = mlmd__ol_alloc(c->a, n * elem);
 		if (!p)
 			rc = jstop(c, "out of memory");
 		else
@@ -199,7 +199,7 @@ int olj_read(mlmd_json_reader *r, int tok, const char *text, size_t len, olj_ctx
 	return rc;
 }
 
-const olj *olj_get(const olj *v, const char *key)
+const olj *mlmd__olj_get(const olj *v, const char *key)
 {
 	if (!v || v->t != OLJ_OBJ)
 		return NULL;
@@ -209,7 +209,7 @@ const olj *olj_get(const olj *v, const char *key)
 	return NULL;
 }
 
-bool olj_equal(const olj *x, const olj *y)
+bool mlmd__olj_equal(const olj *x, const olj *y)
 {
 	if (x->t != y->t || x->n != y->n)
 		return false;
@@ -218,15 +218,15 @@ bool olj_equal(const olj *x, const olj *y)
 	case OLJ_STR: return !memcmp(x->u.str, y->u.str, x->n);
 	case OLJ_ARR:
 		for (size_t i = 0; i < x->n; i++)
-			if (!olj_equal(&x->u.items[i], &y->u.items[i]))
+			if (!mlmd__olj_equal(&x->u.items[i], &y->u.items[i]))
 				return false;
 		return true;
 	case OLJ_OBJ:
 		for (size_t i = 0; i < x->n; i++) {
 			/* same position first: objects usually keep their order */
 			const olj *o = !strcmp(x->u.mem[i].key, y->u.mem[i].key) ? &y->u.mem[i].v :
-				olj_get(y, x->u.mem[i].key);
-			if (!o || !olj_equal(&x->u.mem[i].v, o))
+				mlmd__olj_get(y, x->u.mem[i].key);
+			if (!o || !mlmd__olj_equal(&x->u.mem[i].v, o))
 				return false;
 		}
 		return true;
@@ -234,31 +234,31 @@ bool olj_equal(const olj *x, const olj *y)
 	}
 }
 
-olj *olj_copy(ol_arena *a, const olj *v)
+olj *mlmd__olj_copy(ol_arena *a, const olj *v)
 {
-	olj *c = ol_alloc(a, sizeof *c);
+	olj *c = mlmd__ol_alloc(a, sizeof *c);
 	if (!c)
 		return NULL;
 	*c = *v;
-	if (v->t == OLJ_NUM && v->text && !(c->text = ol_strndup(a, v->text, strlen(v->text))))
+	if (v->t == OLJ_NUM && v->text && !(c->text = mlmd__ol_strndup(a, v->text, strlen(v->text))))
 		return NULL;
 	if (v->t == OLJ_STR) {
-		if (!(c->u.str = ol_strndup(a, v->u.str, v->n)))
+		if (!(c->u.str = mlmd__ol_strndup(a, v->u.str, v->n)))
 			return NULL;
 	} else if (v->t == OLJ_OBJ && v->n) {
-		if (!(c->u.mem = ol_alloc(a, v->n * sizeof *c->u.mem)))
+		if (!(c->u.mem = mlmd__ol_alloc(a, v->n * sizeof *c->u.mem)))
 			return NULL;
 		for (size_t i = 0; i < v->n; i++) {
-			olj *k = olj_copy(a, &v->u.mem[i].v);
-			if (!k || !(c->u.mem[i].key = ol_strndup(a, v->u.mem[i].key, strlen(v->u.mem[i].key))))
+			olj *k = mlmd__olj_copy(a, &v->u.mem[i].v);
+			if (!k || !(c->u.mem[i].key = mlmd__ol_strndup(a, v->u.mem[i].key, strlen(v->u.mem[i].key))))
 				return NULL;
 			c->u.mem[i].v = *k;
 		}
 	} else if (v->t == OLJ_ARR && v->n) {
-		if (!(c->u.items = ol_alloc(a, v->n * sizeof *c->u.items)))
+		if (!(c->u.items = mlmd__ol_alloc(a, v->n * sizeof *c->u.items)))
 			return NULL;
 		for (size_t i = 0; i < v->n; i++) {
-			olj *k = olj_copy(a, &v->u.items[i]);
+			olj *k = mlmd__olj_copy(a, &v->u.items[i]);
 			if (!k)
 				return NULL;
 			c->u.items[i] = *k;
@@ -271,7 +271,7 @@ olj *olj_copy(ol_arena *a, const olj *v)
 
 static Mlmd__Pb__Wkt__Value *to_value(const olj *v);
 
-Mlmd__Pb__Wkt__Struct *olj_to_struct(const olj *obj)
+Mlmd__Pb__Wkt__Struct *mlmd__olj_to_struct(const olj *obj)
 {
 	Mlmd__Pb__Wkt__Struct *s = mlmd_message_new(&mlmd__pb__wkt__struct__descriptor);
 	if (!s)
@@ -314,7 +314,7 @@ static Mlmd__Pb__Wkt__Value *to_value(const olj *v)
 		break;
 	case OLJ_OBJ:
 		x->kind_case = MLMD__PB__WKT__VALUE__KIND_STRUCT_VALUE;
-		ok = (x->struct_value = olj_to_struct(v)) != NULL;
+		ok = (x->struct_value = mlmd__olj_to_struct(v)) != NULL;
 		break;
 	default:
 		x->kind_case = MLMD__PB__WKT__VALUE__KIND_LIST_VALUE;
@@ -349,13 +349,13 @@ static int from_value(ol_arena *a, const Mlmd__Pb__Wkt__Value *x, olj *out)
 	case MLMD__PB__WKT__VALUE__KIND_STRING_VALUE:
 		out->t = OLJ_STR;
 		out->n = x->string_value ? strlen(x->string_value) : 0;
-		return (out->u.str = ol_strndup(a, x->string_value ? x->string_value : "", out->n)) ? 0 : -1;
+		return (out->u.str = mlmd__ol_strndup(a, x->string_value ? x->string_value : "", out->n)) ? 0 : -1;
 	case MLMD__PB__WKT__VALUE__KIND_STRUCT_VALUE:
-		return olj_from_struct(a, x->struct_value, out);
+		return mlmd__olj_from_struct(a, x->struct_value, out);
 	case MLMD__PB__WKT__VALUE__KIND_LIST_VALUE: {
 		out->t = OLJ_ARR;
 		size_t n = x->list_value ? x->list_value->n_values : 0;
-		if (n && !(out->u.items = ol_alloc(a, n * sizeof *out->u.items)))
+		if (n && !(out->u.items = mlmd__ol_alloc(a, n * sizeof *out->u.items)))
 			return -1;
 		out->n = n;
 		for (size_t i = 0; i < n; i++)
@@ -367,17 +367,17 @@ static int from_value(ol_arena *a, const Mlmd__Pb__Wkt__Value *x, olj *out)
 	}
 }
 
-int olj_from_struct(ol_arena *a, const Mlmd__Pb__Wkt__Struct *s, olj *out)
+int mlmd__olj_from_struct(ol_arena *a, const Mlmd__Pb__Wkt__Struct *s, olj *out)
 {
 	memset(out, 0, sizeof *out);
 	out->t = OLJ_OBJ;
 	size_t n = s ? s->n_fields : 0;
-	if (n && !(out->u.mem = ol_alloc(a, n * sizeof *out->u.mem)))
+	if (n && !(out->u.mem = mlmd__ol_alloc(a, n * sizeof *out->u.mem)))
 		return -1;
 	out->n = n;
 	for (size_t i = 0; i < n; i++) {
 		const char *k = s->fields[i]->key ? s->fields[i]->key : "";
-		if (!(out->u.mem[i].key = ol_strndup(a, k, strlen(k))) ||
+		if (!(out->u.mem[i].key = mlmd__ol_strndup(a, k, strlen(k))) ||
 		    from_value(a, s->fields[i]->value, &out->u.mem[i].v))
 			return -1;
 	}
@@ -410,7 +410,7 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-int ol_parse_time(const char *s, int64_t *ms)
+int mlmd__ol_parse_time(const char *s, int64_t *ms)
 {
 	int Y, M, D, h, m, sec;
 	size_t n = strlen(s);
@@ -463,7 +463,7 @@ int ol_parse_time(const char *s, int64_t *ms)
 	return 0;
 }
 
-bool ol_uuid_norm(const char *s, char out[37])
+bool mlmd__ol_uuid_norm(const char *s, char out[37])
 {
 	if (strlen(s) != 36)
 		return false;
@@ -500,7 +500,7 @@ static uint64_t fnv(const char *s, size_t n)
 	return h;
 }
 
-long ol_index_get(const ol_index *ix, const char *key, size_t len)
+long mlmd__ol_index_get(const ol_index *ix, const char *key, size_t len)
 {
 	if (!ix->cap)
 		return -1;
@@ -514,7 +514,7 @@ long ol_index_get(const ol_index *ix, const char *key, size_t len)
 	}
 }
 
-int ol_index_put(ol_index *ix, ol_arena *a, const char *key, size_t len, long value)
+int mlmd__ol_index_put(ol_index *ix, ol_arena *a, const char *key, size_t len, long value)
 {
 	if ((ix->n + 1) * 2 > ix->cap) {
 		size_t cap = ix->cap ? ix->cap * 2 : 64;
@@ -544,7 +544,7 @@ int ol_index_put(ol_index *ix, ol_arena *a, const char *key, size_t len, long va
 		}
 		i = (i + 1) & (ix->cap - 1);
 	}
-	char *k = ol_strndup(a, key, len);
+	char *k = mlmd__ol_strndup(a, key, len);
 	if (!k)
 		return -1;
 	ix->slots[i] = (struct ol_slot){ k, len, h, value };
@@ -552,7 +552,7 @@ int ol_index_put(ol_index *ix, ol_arena *a, const char *key, size_t len, long va
 	return 0;
 }
 
-void ol_index_free(ol_index *ix)
+void mlmd__ol_index_free(ol_index *ix)
 {
 	free(ix->slots);
 	memset(ix, 0, sizeof *ix);

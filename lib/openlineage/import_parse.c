@@ -33,7 +33,7 @@ static int bad(ol_import *im, size_t line, const char *why)
 static int need_str(const olj *obj, const char *where, const char *key, bool required, const char **out, char *why,
 		    size_t wsize)
 {
-	const olj *v = olj_get(obj, key);
+	const olj *v = mlmd__olj_get(obj, key);
 	*out = NULL;
 	if (!v) {
 		if (required)
@@ -55,7 +55,7 @@ static int need_str(const olj *obj, const char *where, const char *key, bool req
 /* Member `key` of obj, when present, as an object whose members are objects. */
 static int check_facets(const olj *obj, const char *where, const char *key, const olj **out, char *why, size_t wsize)
 {
-	const olj *f = olj_get(obj, key);
+	const olj *f = mlmd__olj_get(obj, key);
 	*out = f;
 	if (!f)
 		return 0;
@@ -89,7 +89,7 @@ static int check_named(const olj *v, const char *where, char *why, size_t wsize)
 /* inputs or outputs: an array of datasets. */
 static int check_datasets(const olj *ev, const char *key, char *why, size_t wsize)
 {
-	const olj *a = olj_get(ev, key);
+	const olj *a = mlmd__olj_get(ev, key);
 	if (!a)
 		return 0;
 	if (a->t != OLJ_ARR) {
@@ -122,7 +122,7 @@ static int check_mlmd(const olj *f, const char *where, char *why, size_t wsize)
 		if (need_str(f, where, strs[i], false, &s, why, wsize))
 			return -1;
 	for (size_t i = 0; objs[i]; i++) {
-		const olj *o = olj_get(f, objs[i]);
+		const olj *o = mlmd__olj_get(f, objs[i]);
 		if (o && o->t != OLJ_OBJ) {
 			snprintf(why, wsize, "%s\"%s\" must be an object", where, objs[i]);
 			return -1;
@@ -135,7 +135,7 @@ static int check_mlmd(const olj *f, const char *where, char *why, size_t wsize)
 
 static const char *intern(ol_import *im, const char *s)
 {
-	return ol_strndup(&im->a, s, strlen(s));
+	return mlmd__ol_strndup(&im->a, s, strlen(s));
 }
 
 /* Merges facet (name, val) seen at (t, seq) into fs: the latest wins. */
@@ -156,12 +156,12 @@ static int merge_facet(ol_import *im, ol_facets *fs, const char *name, const olj
 	}
 	f->time = t;
 	f->seq = seq;
-	const olj *del = olj_get(val, "_deleted");
+	const olj *del = mlmd__olj_get(val, "_deleted");
 	if (del && del->t == OLJ_TRUE) {
 		f->val = NULL;
 		return 0;
 	}
-	return (f->val = olj_copy(&im->a, val)) ? 0 : -1;
+	return (f->val = mlmd__olj_copy(&im->a, val)) ? 0 : -1;
 }
 
 /* Folds every facet of object `facets` into fs, but the ones in skip. */
@@ -179,12 +179,12 @@ static int merge_facets(ol_import *im, ol_facets *fs, const olj *facets, int64_t
 
 static int keep_mlmd(ol_import *im, ol_mlmd *m, const olj *facets, int64_t t, size_t seq)
 {
-	const olj *f = olj_get(facets, MLMD__OL_FACET);
+	const olj *f = mlmd__olj_get(facets, MLMD__OL_FACET);
 	if (!f || (m->facet && !ol_later(t, seq, m->time, m->seq)))
 		return 0;
 	m->time = t;
 	m->seq = seq;
-	return (m->facet = olj_copy(&im->a, f)) ? 0 : -1;
+	return (m->facet = mlmd__olj_copy(&im->a, f)) ? 0 : -1;
 }
 
 static void span(int64_t *first, int64_t *last, int64_t t, bool fresh)
@@ -204,7 +204,7 @@ static long dataset(ol_import *im, const char *ns, const char *name, int64_t t)
 		return -1;
 	memcpy(key, ns, ln + 1);
 	memcpy(key + ln + 1, name, lm + 1);
-	long i = ol_index_get(&im->ds_ix, key, ln + lm + 1);
+	long i = mlmd__ol_index_get(&im->ds_ix, key, ln + lm + 1);
 	if (i < 0) {
 		if (mlmd__grow((void **)&im->ds, im->n_ds, sizeof *im->ds)) {
 			free(key);
@@ -213,7 +213,7 @@ static long dataset(ol_import *im, const char *ns, const char *name, int64_t t)
 		ol_ds *d = &im->ds[im->n_ds];
 		memset(d, 0, sizeof *d);
 		if (!(d->ns = intern(im, ns)) || !(d->name = intern(im, name)) ||
-		    ol_index_put(&im->ds_ix, &im->a, key, ln + lm + 1, (long)im->n_ds)) {
+		    mlmd__ol_index_put(&im->ds_ix, &im->a, key, ln + lm + 1, (long)im->n_ds)) {
 			free(key);
 			return -1;
 		}
@@ -241,7 +241,7 @@ static long context(ol_import *im, int kind, const char *run_id, const char *ns,
 		memcpy(key + 1, ns, ln + 1);
 		memcpy(key + 2 + ln, name, lm + 1);
 	}
-	long i = ol_index_get(&im->ctx_ix, key, kl);
+	long i = mlmd__ol_index_get(&im->ctx_ix, key, kl);
 	if (i < 0) {
 		if (mlmd__grow((void **)&im->ctx, im->n_ctx, sizeof *im->ctx)) {
 			free(key);
@@ -251,7 +251,7 @@ static long context(ol_import *im, int kind, const char *run_id, const char *ns,
 		memset(c, 0, sizeof *c);
 		c->kind = kind;
 		if ((run_id && !(c->run_id = intern(im, run_id))) || !(c->job_ns = intern(im, ns)) ||
-		    !(c->job_name = intern(im, name)) || ol_index_put(&im->ctx_ix, &im->a, key, kl, (long)im->n_ctx)) {
+		    !(c->job_name = intern(im, name)) || mlmd__ol_index_put(&im->ctx_ix, &im->a, key, kl, (long)im->n_ctx)) {
 			free(key);
 			return -1;
 		}
@@ -270,14 +270,14 @@ static int fold_datasets(ol_import *im, const olj *arr, bool out, int64_t t, siz
 {
 	for (size_t i = 0; arr && i < arr->n; i++) {
 		const olj *d = &arr->u.items[i];
-		long k = dataset(im, olj_get(d, "namespace")->u.str, olj_get(d, "name")->u.str, t);
+		long k = dataset(im, mlmd__olj_get(d, "namespace")->u.str, mlmd__olj_get(d, "name")->u.str, t);
 		if (k < 0)
 			return -1;
 		ol_ds *ds = &im->ds[k];
-		const olj *facets = olj_get(d, "facets");
+		const olj *facets = mlmd__olj_get(d, "facets");
 		if (merge_facets(im, &ds->facets, facets, t, seq) || keep_mlmd(im, &ds->mlmd, facets, t, seq) ||
 		    merge_facets(im, out ? &ds->out_facets : &ds->in_facets,
-				 olj_get(d, out ? "outputFacets" : "inputFacets"), t, seq))
+				 mlmd__olj_get(d, out ? "outputFacets" : "inputFacets"), t, seq))
 			return -1;
 		int type = out ? MLMD__PB__EVENT__TYPE__OUTPUT : MLMD__PB__EVENT__TYPE__INPUT;
 		if (r) {
@@ -309,22 +309,22 @@ static int fold_datasets(ol_import *im, const olj *arr, bool out, int64_t t, siz
 
 static int fold_run(ol_import *im, const olj *ev, int64_t t, size_t seq, const char *run_id, int state)
 {
-	long i = ol_index_get(&im->run_ix, run_id, 36);
-	const olj *run = olj_get(ev, "run"), *job = olj_get(ev, "job");
+	long i = mlmd__ol_index_get(&im->run_ix, run_id, 36);
+	const olj *run = mlmd__olj_get(ev, "run"), *job = mlmd__olj_get(ev, "job");
 	if (i < 0) {
 		if (mlmd__grow((void **)&im->runs, im->n_runs, sizeof *im->runs))
 			return -1;
 		ol_run *r = &im->runs[im->n_runs];
 		memset(r, 0, sizeof *r);
 		r->parent = -1;
-		if (!(r->run_id = intern(im, run_id)) || ol_index_put(&im->run_ix, &im->a, run_id, 36, (long)im->n_runs))
+		if (!(r->run_id = intern(im, run_id)) || mlmd__ol_index_put(&im->run_ix, &im->a, run_id, 36, (long)im->n_runs))
 			return -1;
 		i = (long)im->n_runs++;
 		span(&r->first, &r->last, t, true);
 		r->tjob = t;
 		r->sjob = seq;
-		r->job_ns = intern(im, olj_get(job, "namespace")->u.str);
-		r->job_name = intern(im, olj_get(job, "name")->u.str);
+		r->job_ns = intern(im, mlmd__olj_get(job, "namespace")->u.str);
+		r->job_name = intern(im, mlmd__olj_get(job, "name")->u.str);
 		if (!r->job_ns || !r->job_name)
 			return -1;
 	} else {
@@ -333,8 +333,8 @@ static int fold_run(ol_import *im, const olj *ev, int64_t t, size_t seq, const c
 		if (ol_later(t, seq, r->tjob, r->sjob)) {
 			r->tjob = t;
 			r->sjob = seq;
-			r->job_ns = intern(im, olj_get(job, "namespace")->u.str);
-			r->job_name = intern(im, olj_get(job, "name")->u.str);
+			r->job_ns = intern(im, mlmd__olj_get(job, "namespace")->u.str);
+			r->job_name = intern(im, mlmd__olj_get(job, "name")->u.str);
 			if (!r->job_ns || !r->job_name)
 				return -1;
 		}
@@ -347,22 +347,22 @@ static int fold_run(ol_import *im, const olj *ev, int64_t t, size_t seq, const c
 		r->tterm = t;
 		r->sterm = seq;
 	}
-	const char *producer = olj_get(ev, "producer") ? olj_get(ev, "producer")->u.str : NULL;
+	const char *producer = mlmd__olj_get(ev, "producer") ? mlmd__olj_get(ev, "producer")->u.str : NULL;
 	if (producer && (!r->producer || ol_later(t, seq, r->tprod, r->sprod))) {
 		if (!(r->producer = intern(im, producer)))
 			return -1;
 		r->tprod = t;
 		r->sprod = seq;
 	}
-	const olj *rf = olj_get(run, "facets"), *jf = olj_get(job, "facets");
+	const olj *rf = mlmd__olj_get(run, "facets"), *jf = mlmd__olj_get(job, "facets");
 	for (size_t k = 0; rf && k < rf->n; k++) {
 		const char *name = rf->u.mem[k].key;
 		if (!strcmp(name, "parent")) {
 			const olj *p = &rf->u.mem[k].v;
 			char pid[37];
-			ol_uuid_norm(olj_get(olj_get(p, "run"), "runId")->u.str, pid);
-			const olj *pj = olj_get(p, "job");
-			long c = context(im, OL_CTX_PARENT, pid, olj_get(pj, "namespace")->u.str, olj_get(pj, "name")->u.str, t);
+			mlmd__ol_uuid_norm(mlmd__olj_get(mlmd__olj_get(p, "run"), "runId")->u.str, pid);
+			const olj *pj = mlmd__olj_get(p, "job");
+			long c = context(im, OL_CTX_PARENT, pid, mlmd__olj_get(pj, "namespace")->u.str, mlmd__olj_get(pj, "name")->u.str, t);
 			if (c < 0)
 				return -1;
 			if (r->parent < 0 || ol_later(t, seq, r->tparent, r->sparent)) {
@@ -377,8 +377,8 @@ static int fold_run(ol_import *im, const olj *ev, int64_t t, size_t seq, const c
 	if (keep_mlmd(im, &r->mlmd, rf, t, seq) || keep_mlmd(im, &r->job_mlmd, jf, t, seq) ||
 	    merge_facets(im, &r->job_facets, jf, t, seq))
 		return -1;
-	return fold_datasets(im, olj_get(ev, "inputs"), false, t, seq, r, -1) ||
-		fold_datasets(im, olj_get(ev, "outputs"), true, t, seq, r, -1) ? -1 : 0;
+	return fold_datasets(im, mlmd__olj_get(ev, "inputs"), false, t, seq, r, -1) ||
+		fold_datasets(im, mlmd__olj_get(ev, "outputs"), true, t, seq, r, -1) ? -1 : 0;
 }
 
 /* One event read whole: checked, then folded in. Returns 0 (folded or
@@ -393,14 +393,14 @@ static int fold(ol_import *im, const olj *ev, size_t line)
 		return bad(im, line, "an event must be a JSON object");
 	if (need_str(ev, "", "eventTime", true, &s, why, sizeof why))
 		return bad(im, line, why);
-	if (ol_parse_time(s, &t)) {
+	if (mlmd__ol_parse_time(s, &t)) {
 		snprintf(why, sizeof why, "\"eventTime\" is not an RFC 3339 date-time with a time zone: \"%.60s\"", s);
 		return bad(im, line, why);
 	}
 	if (need_str(ev, "", "producer", false, &s, why, sizeof why) ||
 	    need_str(ev, "", "schemaURL", false, &s, why, sizeof why))
 		return bad(im, line, why);
-	const olj *run = olj_get(ev, "run"), *job = olj_get(ev, "job"), *ds = olj_get(ev, "dataset");
+	const olj *run = mlmd__olj_get(ev, "run"), *job = mlmd__olj_get(ev, "job"), *ds = mlmd__olj_get(ev, "dataset");
 	size_t seq = im->seq++;
 	if (run) {
 		if (run->t != OLJ_OBJ)
@@ -408,7 +408,7 @@ static int fold(ol_import *im, const olj *ev, size_t line)
 		char id[37];
 		if (need_str(run, "run: ", "runId", true, &s, why, sizeof why))
 			return bad(im, line, why);
-		if (!ol_uuid_norm(s, id)) {
+		if (!mlmd__ol_uuid_norm(s, id)) {
 			snprintf(why, sizeof why, "run: \"runId\" is not a UUID: \"%.60s\"", s);
 			return bad(im, line, why);
 		}
@@ -417,20 +417,20 @@ static int fold(ol_import *im, const olj *ev, size_t line)
 			return bad(im, line, "a run event has no \"job\"");
 		if (check_named(job, "job", why, sizeof why) || check_facets(run, "run: ", "facets", &f, why, sizeof why) ||
 		    check_datasets(ev, "inputs", why, sizeof why) || check_datasets(ev, "outputs", why, sizeof why) ||
-		    check_mlmd(olj_get(f, MLMD__OL_FACET), "run: facet \"mlmd\": ", why, sizeof why) ||
-		    check_mlmd(olj_get(olj_get(job, "facets"), MLMD__OL_FACET), "job: facet \"mlmd\": ", why, sizeof why))
+		    check_mlmd(mlmd__olj_get(f, MLMD__OL_FACET), "run: facet \"mlmd\": ", why, sizeof why) ||
+		    check_mlmd(mlmd__olj_get(mlmd__olj_get(job, "facets"), MLMD__OL_FACET), "job: facet \"mlmd\": ", why, sizeof why))
 			return bad(im, line, why);
-		const olj *p = olj_get(f, "parent");
+		const olj *p = mlmd__olj_get(f, "parent");
 		if (p) {
-			const olj *pr = olj_get(p, "run");
+			const olj *pr = mlmd__olj_get(p, "run");
 			char pid[37];
 			if (!pr || pr->t != OLJ_OBJ || need_str(pr, "", "runId", true, &s, why, sizeof why) ||
-			    !ol_uuid_norm(s, pid))
+			    !mlmd__ol_uuid_norm(s, pid))
 				return bad(im, line, "run: facet \"parent\": \"run\" must be an object with a UUID \"runId\"");
-			if (check_named(olj_get(p, "job"), "run: facet \"parent\": job", why, sizeof why))
+			if (check_named(mlmd__olj_get(p, "job"), "run: facet \"parent\": job", why, sizeof why))
 				return bad(im, line, why);
 		}
-		const olj *et = olj_get(ev, "eventType");
+		const olj *et = mlmd__olj_get(ev, "eventType");
 		int state = 0;
 		if (et) {
 			static const struct {
@@ -451,7 +451,7 @@ static int fold(ol_import *im, const olj *ev, size_t line)
 				return bad(im, line, "\"eventType\" must be one of START, RUNNING, COMPLETE, FAIL, ABORT, OTHER");
 			state = types[k].state;
 		}
-		if (im->only_ns && strcmp(olj_get(job, "namespace")->u.str, im->only_ns)) {
+		if (im->only_ns && strcmp(mlmd__olj_get(job, "namespace")->u.str, im->only_ns)) {
 			im->rep.ignored++;
 			return 0;
 		}
@@ -463,9 +463,9 @@ static int fold(ol_import *im, const olj *ev, size_t line)
 			return bad(im, line, "a dataset event has a \"job\"");
 		if (check_named(ds, "dataset", why, sizeof why) ||
 		    check_facets(ds, "dataset: ", "facets", &f, why, sizeof why) ||
-		    check_mlmd(olj_get(f, MLMD__OL_FACET), "dataset: facet \"mlmd\": ", why, sizeof why))
+		    check_mlmd(mlmd__olj_get(f, MLMD__OL_FACET), "dataset: facet \"mlmd\": ", why, sizeof why))
 			return bad(im, line, why);
-		long k = dataset(im, olj_get(ds, "namespace")->u.str, olj_get(ds, "name")->u.str, t);
+		long k = dataset(im, mlmd__olj_get(ds, "namespace")->u.str, mlmd__olj_get(ds, "name")->u.str, t);
 		if (k < 0 || merge_facets(im, &im->ds[k].facets, f, t, seq) || keep_mlmd(im, &im->ds[k].mlmd, f, t, seq))
 			return MLMD_OOM();
 		return 0;
@@ -474,14 +474,14 @@ static int fold(ol_import *im, const olj *ev, size_t line)
 		if (check_named(job, "job", why, sizeof why) || check_datasets(ev, "inputs", why, sizeof why) ||
 		    check_datasets(ev, "outputs", why, sizeof why))
 			return bad(im, line, why);
-		if (im->only_ns && strcmp(olj_get(job, "namespace")->u.str, im->only_ns)) {
+		if (im->only_ns && strcmp(mlmd__olj_get(job, "namespace")->u.str, im->only_ns)) {
 			im->rep.ignored++;
 			return 0;
 		}
-		long c = context(im, OL_CTX_JOB, NULL, olj_get(job, "namespace")->u.str, olj_get(job, "name")->u.str, t);
-		if (c < 0 || merge_facets(im, &im->ctx[c].facets, olj_get(job, "facets"), t, seq) ||
-		    fold_datasets(im, olj_get(ev, "inputs"), false, t, seq, NULL, c) ||
-		    fold_datasets(im, olj_get(ev, "outputs"), true, t, seq, NULL, c))
+		long c = context(im, OL_CTX_JOB, NULL, mlmd__olj_get(job, "namespace")->u.str, mlmd__olj_get(job, "name")->u.str, t);
+		if (c < 0 || merge_facets(im, &im->ctx[c].facets, mlmd__olj_get(job, "facets"), t, seq) ||
+		    fold_datasets(im, mlmd__olj_get(ev, "inputs"), false, t, seq, NULL, c) ||
+		    fold_datasets(im, mlmd__olj_get(ev, "outputs"), true, t, seq, NULL, c))
 			return MLMD_OOM();
 		return 0;
 	}
@@ -517,13 +517,13 @@ static int one_line(ol_import *im, const char *text, size_t n, size_t line)
 	size_t tl;
 	olj v;
 	int k = mlmd_json_next(r, &t, &tl);
-	if (olj_read(r, k, t, tl, &c, &v) == 0 && !c.bad && mlmd_json_next(r, NULL, NULL) != MLMD_JSON_END) {
+	if (mlmd__olj_read(r, k, t, tl, &c, &v) == 0 && !c.bad && mlmd_json_next(r, NULL, NULL) != MLMD_JSON_END) {
 		snprintf(why, sizeof why, "%s", mlmd_error_message());
 		c.bad = true;
 	}
 	mlmd_json_reader_free(r);
 	if (tmp.oom) {
-		ol_arena_free(&tmp);
+		mlmd__ol_arena_free(&tmp);
 		return MLMD_OOM();
 	}
 	if (c.bad) {
@@ -534,7 +534,7 @@ static int one_line(ol_import *im, const char *text, size_t n, size_t line)
 	} else {
 		rc = fold(im, &v, line);
 	}
-	ol_arena_free(&tmp);
+	mlmd__ol_arena_free(&tmp);
 	return rc;
 }
 
@@ -572,9 +572,9 @@ static int array_events(ol_import *im, const char *text, size_t len, size_t star
 		ol_arena tmp = { 0 };
 		olj_ctx c = { &tmp, why, sizeof why, false };
 		olj v;
-		if (olj_read(r, k, t, tl, &c, &v)) {
+		if (mlmd__olj_read(r, k, t, tl, &c, &v)) {
 			bool oom = tmp.oom;
-			ol_arena_free(&tmp);
+			mlmd__ol_arena_free(&tmp);
 			rc = oom ? MLMD_OOM() :
 				mlmd__fail(MLMD_INVALID_ARGUMENT, "line %zu: the JSON array cannot be read on: %s", line, why);
 			break;
@@ -596,7 +596,7 @@ static int array_events(ol_import *im, const char *text, size_t len, size_t star
 		} else {
 			rc = fold(im, &v, line);
 		}
-		ol_arena_free(&tmp);
+		mlmd__ol_arena_free(&tmp);
 		if (rc)
 			break;
 	}
@@ -621,7 +621,7 @@ static bool one_value(const char *text, size_t len)
 	return t == MLMD_JSON_END;
 }
 
-int ol_read_events(ol_import *im, const char *text, size_t len)
+int mlmd__ol_read_events(ol_import *im, const char *text, size_t len)
 {
 	size_t i = 0;
 	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) /* a byte order mark */
@@ -658,7 +658,7 @@ int ol_read_events(ol_import *im, const char *text, size_t len)
 	return 0;
 }
 
-void ol_import_free(ol_import *im)
+void mlmd__ol_import_free(ol_import *im)
 {
 	for (size_t i = 0; i < im->n_runs; i++) {
 		free(im->runs[i].facets.v);
@@ -680,8 +680,8 @@ void ol_import_free(ol_import *im)
 	free(im->runs);
 	free(im->ds);
 	free(im->ctx);
-	ol_index_free(&im->run_ix);
-	ol_index_free(&im->ds_ix);
-	ol_index_free(&im->ctx_ix);
-	ol_arena_free(&im->a);
+	mlmd__ol_index_free(&im->run_ix);
+	mlmd__ol_index_free(&im->ds_ix);
+	mlmd__ol_index_free(&im->ctx_ix);
+	mlmd__ol_arena_free(&im->a);
 }

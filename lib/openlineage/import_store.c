@@ -12,20 +12,20 @@
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
-const char *prop_str(const void *node, const char *name)
+const char *mlmd__oli_prop_str(const void *node, const char *name)
 {
 	const Mlmd__Pb__Value *v = mlmd_node_get(node, 1, name);
 	return v && v->value_case == MLMD__PB__VALUE__VALUE_STRING_VALUE ? v->string_value : NULL;
 }
 
-const Mlmd__Pb__Wkt__Struct *prop_struct(const void *node, const char *name)
+const Mlmd__Pb__Wkt__Struct *mlmd__oli_prop_struct(const void *node, const char *name)
 {
 	const Mlmd__Pb__Value *v = mlmd_node_get(node, 1, name);
 	return v && v->value_case == MLMD__PB__VALUE__VALUE_STRUCT_VALUE ? v->struct_value : NULL;
 }
 
 /* Sets custom property `name` of node to struct s (taken: freed on failure). */
-int set_struct(void *node, const char *name, Mlmd__Pb__Wkt__Struct *s)
+int mlmd__oli_set_struct(void *node, const char *name, Mlmd__Pb__Wkt__Struct *s)
 {
 	if (!s)
 		return MLMD_OOM();
@@ -42,7 +42,7 @@ int set_struct(void *node, const char *name, Mlmd__Pb__Wkt__Struct *s)
 	return 0;
 }
 
-void edge_key(char k[17], int64_t a, int64_t b, int type)
+void mlmd__oli_edge_key(char k[17], int64_t a, int64_t b, int type)
 {
 	memcpy(k, &a, 8);
 	memcpy(k + 8, &b, 8);
@@ -53,14 +53,14 @@ void edge_key(char k[17], int64_t a, int64_t b, int type)
  * stored facet counts as of the node's last update, an event's facet
  * replaces it when its eventTime is that late or later. Into *out (an
  * object in the arena). */
-int merged(ol_arena *a, const olj *stored, int64_t stored_time, const ol_facets *fs, olj *out)
+int mlmd__oli_merged(ol_arena *a, const olj *stored, int64_t stored_time, const ol_facets *fs, olj *out)
 {
 	size_t cap = (stored ? stored->n : 0) + fs->n;
 	memset(out, 0, sizeof *out);
 	out->t = OLJ_OBJ;
 	if (!cap)
 		return 0;
-	if (!(out->u.mem = ol_alloc(a, cap * sizeof *out->u.mem)))
+	if (!(out->u.mem = mlmd__ol_alloc(a, cap * sizeof *out->u.mem)))
 		return -1;
 	for (size_t i = 0; stored && i < stored->n; i++)
 		out->u.mem[out->n++] = stored->u.mem[i];
@@ -86,24 +86,24 @@ int merged(ol_arena *a, const olj *stored, int64_t stored_time, const ol_facets 
 }
 
 /* A stored struct property as an object in the arena (NULL when none). */
-int stored_obj(ol_arena *a, const void *node, const char *name, olj **out)
+int mlmd__oli_stored_obj(ol_arena *a, const void *node, const char *name, olj **out)
 {
-	const Mlmd__Pb__Wkt__Struct *s = node ? prop_struct(node, name) : NULL;
+	const Mlmd__Pb__Wkt__Struct *s = node ? mlmd__oli_prop_struct(node, name) : NULL;
 	*out = NULL;
 	if (!s)
 		return 0;
-	if (!(*out = ol_alloc(a, sizeof **out)) || olj_from_struct(a, s, *out))
+	if (!(*out = mlmd__ol_alloc(a, sizeof **out)) || mlmd__olj_from_struct(a, s, *out))
 		return -1;
 	return 0;
 }
 
 /* Whether value v (or nothing) differs from the stored object st (or nothing). */
-bool differs(const olj *st, const olj *v)
+bool mlmd__oli_differs(const olj *st, const olj *v)
 {
 	bool e1 = !st || !st->n, e2 = !v || !v->n;
 	if (e1 || e2)
 		return e1 != e2;
-	return !olj_equal(st, v);
+	return !mlmd__olj_equal(st, v);
 }
 
 /* ---- reading the store once -------------------------------------------------------------------- */
@@ -173,13 +173,13 @@ static void *take(void **slot, const ProtobufCMessageDescriptor *d)
 	return node;
 }
 
-int seen_exec(pass2 *p, void *node, void **slot)
+static int seen_exec(pass2 *p, void *node, void **slot)
 {
-	const char *rid = prop_str(node, MLMD__OL_PROP_RUN_ID);
+	const char *rid = mlmd__oli_prop_str(node, MLMD__OL_PROP_RUN_ID);
 	char id[37];
-	if (!rid || !ol_uuid_norm(rid, id))
+	if (!rid || !mlmd__ol_uuid_norm(rid, id))
 		return 0;
-	long i = ol_index_get(&p->im->run_ix, id, 36);
+	long i = mlmd__ol_index_get(&p->im->run_ix, id, 36);
 	if (i < 0 || p->im->runs[i].stored)
 		return 0;
 	ol_run *r = &p->im->runs[i];
@@ -189,9 +189,9 @@ int seen_exec(pass2 *p, void *node, void **slot)
 	return 0;
 }
 
-int seen_art(pass2 *p, void *node, void **slot)
+static int seen_art(pass2 *p, void *node, void **slot)
 {
-	const char *ns = prop_str(node, MLMD__OL_PROP_NAMESPACE), *name = prop_str(node, MLMD__OL_PROP_NAME);
+	const char *ns = mlmd__oli_prop_str(node, MLMD__OL_PROP_NAMESPACE), *name = mlmd__oli_prop_str(node, MLMD__OL_PROP_NAME);
 	if (!ns || !name)
 		return 0;
 	size_t ln = strlen(ns), lm = strlen(name);
@@ -200,7 +200,7 @@ int seen_art(pass2 *p, void *node, void **slot)
 		return MLMD_OOM();
 	memcpy(key, ns, ln + 1);
 	memcpy(key + ln + 1, name, lm + 1);
-	long i = ol_index_get(&p->im->ds_ix, key, ln + lm + 1);
+	long i = mlmd__ol_index_get(&p->im->ds_ix, key, ln + lm + 1);
 	free(key);
 	if (i < 0 || p->im->ds[i].stored)
 		return 0;
@@ -211,16 +211,16 @@ int seen_art(pass2 *p, void *node, void **slot)
 	return 0;
 }
 
-int seen_ctx(pass2 *p, void *node, void **slot)
+static int seen_ctx(pass2 *p, void *node, void **slot)
 {
 	const Mlmd__Pb__Context *c = node;
-	const char *ns = prop_str(node, MLMD__OL_PROP_JOB_NAMESPACE), *name = prop_str(node, MLMD__OL_PROP_JOB_NAME);
-	const char *rid = prop_str(node, MLMD__OL_PROP_RUN_ID);
+	const char *ns = mlmd__oli_prop_str(node, MLMD__OL_PROP_JOB_NAMESPACE), *name = mlmd__oli_prop_str(node, MLMD__OL_PROP_JOB_NAME);
+	const char *rid = mlmd__oli_prop_str(node, MLMD__OL_PROP_RUN_ID);
 	bool job = c->type && !strcmp(c->type, OL_CTX_JOB_TYPE), parent = c->type && !strcmp(c->type, OL_CTX_PARENT_TYPE);
-	if (job && c->name && ol_index_put(&p->ctx_names, &p->im->a, c->name, strlen(c->name), 1))
+	if (job && c->name && mlmd__ol_index_put(&p->ctx_names, &p->im->a, c->name, strlen(c->name), 1))
 		return MLMD_OOM();
 	char id[37];
-	if (!ns || !name || (!job && !parent) || (parent && (!rid || !ol_uuid_norm(rid, id))))
+	if (!ns || !name || (!job && !parent) || (parent && (!rid || !mlmd__ol_uuid_norm(rid, id))))
 		return 0;
 	size_t ln = strlen(ns), lm = strlen(name);
 	char *key = malloc(ln + lm + 40);
@@ -237,7 +237,7 @@ int seen_ctx(pass2 *p, void *node, void **slot)
 		memcpy(key + 2 + ln, name, lm + 1);
 		kl = 2 + ln + lm;
 	}
-	long i = ol_index_get(&p->im->ctx_ix, key, kl);
+	long i = mlmd__ol_index_get(&p->im->ctx_ix, key, kl);
 	free(key);
 	if (i < 0 || p->im->ctx[i].stored)
 		return 0;
@@ -250,7 +250,7 @@ int seen_ctx(pass2 *p, void *node, void **slot)
 
 /* The edges the matched nodes already have: events of matched executions,
  * associations and attributions of matched contexts. */
-int read_edges(pass2 *p)
+static int read_edges(pass2 *p)
 {
 	ol_import *im = p->im;
 	int rc = 0;
@@ -270,8 +270,8 @@ int read_edges(pass2 *p)
 		if ((rc = mlmd_store_get_events_by_execution_ids(p->s, &rq, &r)))
 			break;
 		for (size_t j = 0; j < r->n_events && !rc; j++) {
-			edge_key(k, r->events[j]->execution_id, r->events[j]->artifact_id, (int)r->events[j]->type);
-			if (ol_index_put(&p->edges, &im->a, k, 17, 1))
+			mlmd__oli_edge_key(k, r->events[j]->execution_id, r->events[j]->artifact_id, (int)r->events[j]->type);
+			if (mlmd__ol_index_put(&p->edges, &im->a, k, 17, 1))
 				rc = MLMD_OOM();
 		}
 		mlmd_message_free(r);
@@ -296,8 +296,8 @@ int read_edges(pass2 *p)
 				Mlmd__Pb__GetExecutionsByContextResponse *r = NULL;
 				if (!(rc = mlmd_store_get_executions_by_context(p->s, &rq, &r))) {
 					for (size_t j = 0; j < r->n_executions && !rc; j++) {
-						edge_key(k, c->id, r->executions[j]->id, 'A');
-						rc = ol_index_put(&p->edges, &im->a, k, 17, 1) ? MLMD_OOM() : 0;
+						mlmd__oli_edge_key(k, c->id, r->executions[j]->id, 'A');
+						rc = mlmd__ol_index_put(&p->edges, &im->a, k, 17, 1) ? MLMD_OOM() : 0;
 					}
 					n = r->n_executions;
 					next = r->next_page_token;
@@ -313,8 +313,8 @@ int read_edges(pass2 *p)
 				Mlmd__Pb__GetArtifactsByContextResponse *r = NULL;
 				if (!(rc = mlmd_store_get_artifacts_by_context(p->s, &rq, &r))) {
 					for (size_t j = 0; j < r->n_artifacts && !rc; j++) {
-						edge_key(k, c->id, r->artifacts[j]->id, 'T');
-						rc = ol_index_put(&p->edges, &im->a, k, 17, 1) ? MLMD_OOM() : 0;
+						mlmd__oli_edge_key(k, c->id, r->artifacts[j]->id, 'T');
+						rc = mlmd__ol_index_put(&p->edges, &im->a, k, 17, 1) ? MLMD_OOM() : 0;
 					}
 					n = r->n_artifacts;
 					next = r->next_page_token;
@@ -361,7 +361,7 @@ static int keep_type(pass2 *p, void *m)
 	return mlmd__push_ptr(&p->known, &p->n_known, m) ? -1 : 0;
 }
 
-int read_types(pass2 *p)
+static int read_types(pass2 *p)
 {
 	int rc;
 	Mlmd__Pb__GetArtifactTypesRequest ra = MLMD__PB__GET_ARTIFACT_TYPES_REQUEST__INIT;
@@ -370,7 +370,7 @@ int read_types(pass2 *p)
 		return rc;
 	for (size_t i = 0; i < a->n_artifact_types && !rc; i++)
 		if (a->artifact_types[i]->name)
-			rc = ol_index_put(&p->types[K_ART], &p->im->a, a->artifact_types[i]->name,
+			rc = mlmd__ol_index_put(&p->types[K_ART], &p->im->a, a->artifact_types[i]->name,
 					  strlen(a->artifact_types[i]->name), (long)a->artifact_types[i]->id);
 	if (!rc && keep_type(p, a))
 		rc = -1;
@@ -382,7 +382,7 @@ int read_types(pass2 *p)
 		return rc < 0 ? rc : MLMD_OOM();
 	for (size_t i = 0; i < e->n_execution_types && !rc; i++)
 		if (e->execution_types[i]->name)
-			rc = ol_index_put(&p->types[K_EXEC], &p->im->a, e->execution_types[i]->name,
+			rc = mlmd__ol_index_put(&p->types[K_EXEC], &p->im->a, e->execution_types[i]->name,
 					  strlen(e->execution_types[i]->name), (long)e->execution_types[i]->id);
 	if (!rc && keep_type(p, e))
 		rc = -1;
@@ -394,7 +394,7 @@ int read_types(pass2 *p)
 		return rc < 0 ? rc : MLMD_OOM();
 	for (size_t i = 0; i < c->n_context_types && !rc; i++)
 		if (c->context_types[i]->name)
-			rc = ol_index_put(&p->types[K_CTX], &p->im->a, c->context_types[i]->name,
+			rc = mlmd__ol_index_put(&p->types[K_CTX], &p->im->a, c->context_types[i]->name,
 					  strlen(c->context_types[i]->name), (long)c->context_types[i]->id);
 	mlmd_message_free(c);
 	return rc ? MLMD_OOM() : 0;
@@ -427,14 +427,14 @@ static Mlmd__Pb__PropertyType infer(const olj *v)
 
 /* The id of type `name` of kind k, created when missing: declared
  * properties from our facet (propertyTypes, else the properties' values). */
-int type_id(pass2 *p, int k, const char *name, const olj *facet, const olj *props, int64_t *out)
+int mlmd__oli_type_id(pass2 *p, int k, const char *name, const olj *facet, const olj *props, int64_t *out)
 {
-	long id = ol_index_get(&p->types[k], name, strlen(name));
+	long id = mlmd__ol_index_get(&p->types[k], name, strlen(name));
 	if (id >= 0) {
 		*out = id;
 		return 0;
 	}
-	const olj *pt = olj_get(facet, "propertyTypes");
+	const olj *pt = mlmd__olj_get(facet, "propertyTypes");
 	void *t = mlmd_message_new(k == K_ART ? &mlmd__pb__artifact_type__descriptor :
 				   k == K_EXEC ? &mlmd__pb__execution_type__descriptor : &mlmd__pb__context_type__descriptor);
 	int rc = t ? mlmd_message_set_string(t, "name", name) : MLMD_OOM();
@@ -471,8 +471,8 @@ int type_id(pass2 *p, int k, const char *name, const olj *facet, const olj *prop
 		mlmd_message_free(r);
 	} else if (!rc && k == K_EXEC) {
 		Mlmd__Pb__ExecutionType *et = t;
-		const olj *base = olj_get(facet, "baseType"), *desc = olj_get(facet, "description");
-		const olj *ver = olj_get(facet, "version");
+		const olj *base = mlmd__olj_get(facet, "baseType"), *desc = mlmd__olj_get(facet, "description");
+		const olj *ver = mlmd__olj_get(facet, "version");
 		const ProtobufCEnumValue *bv = base && base->t == OLJ_STR ? protobuf_c_enum_descriptor_get_value_by_name(
 			&mlmd__pb__execution_type__system_defined_base_type__descriptor, base->u.str) : NULL;
 		if (bv) {
@@ -514,7 +514,7 @@ int type_id(pass2 *p, int k, const char *name, const olj *facet, const olj *prop
 	} else {
 		mlmd_message_free(t);
 	}
-	if (!rc && ol_index_put(&p->types[k], &p->im->a, name, strlen(name), (long)got))
+	if (!rc && mlmd__ol_index_put(&p->types[k], &p->im->a, name, strlen(name), (long)got))
 		rc = MLMD_OOM();
 	*out = got;
 	return rc;
@@ -573,7 +573,7 @@ static int set_value(void *node, int custom, const char *name, Mlmd__Pb__Value *
 /* A proto value as our facet writes it: {"typeUrl": ..., "base64url": ...}. */
 static bool is_proto(const olj *v)
 {
-	const olj *u = olj_get(v, "typeUrl"), *b = olj_get(v, "base64url");
+	const olj *u = mlmd__olj_get(v, "typeUrl"), *b = mlmd__olj_get(v, "base64url");
 	return v->t == OLJ_OBJ && v->n == 2 && u && u->t == OLJ_STR && b && b->t == OLJ_STR;
 }
 
@@ -581,11 +581,11 @@ static int set_proto(void *node, int custom, const char *name, const olj *v)
 {
 	uint8_t *bytes = NULL;
 	size_t n = 0;
-	if (mlmd__b64_decode(olj_get(v, "base64url")->u.str, &bytes, &n))
+	if (mlmd__b64_decode(mlmd__olj_get(v, "base64url")->u.str, &bytes, &n))
 		return -1;
 	Mlmd__Pb__Value *x = mlmd_message_new(&mlmd__pb__value__descriptor);
 	Mlmd__Pb__Wkt__Any *any = mlmd_message_new(&mlmd__pb__wkt__any__descriptor);
-	if (!x || !any || mlmd_message_set_string(any, "type_url", olj_get(v, "typeUrl")->u.str)) {
+	if (!x || !any || mlmd_message_set_string(any, "type_url", mlmd__olj_get(v, "typeUrl")->u.str)) {
 		free(bytes);
 		mlmd_message_free(x);
 		mlmd_message_free(any);
@@ -598,10 +598,10 @@ static int set_proto(void *node, int custom, const char *name, const olj *v)
 	return set_value(node, custom, name, x);
 }
 
-int facet_props(pass2 *p, void *node, int k, int64_t type_id, const olj *facet, const char *what)
+int mlmd__oli_facet_props(pass2 *p, void *node, int k, int64_t type_id, const olj *facet, const char *what)
 {
 	for (int custom = 0; custom < 2; custom++) {
-		const olj *props = olj_get(facet, custom ? "customProperties" : "properties");
+		const olj *props = mlmd__olj_get(facet, custom ? "customProperties" : "properties");
 		for (size_t i = 0; props && props->t == OLJ_OBJ && i < props->n; i++) {
 			const char *key = props->u.mem[i].key;
 			const olj *v = &props->u.mem[i].v;
@@ -646,7 +646,7 @@ int facet_props(pass2 *p, void *node, int k, int64_t type_id, const olj *facet, 
 				if (!x)
 					return MLMD_OOM();
 				x->value_case = MLMD__PB__VALUE__VALUE_STRUCT_VALUE;
-				if (!(x->struct_value = olj_to_struct(v))) {
+				if (!(x->struct_value = mlmd__olj_to_struct(v))) {
 					mlmd_message_free(x);
 					return MLMD_OOM();
 				}
@@ -673,7 +673,7 @@ int facet_props(pass2 *p, void *node, int k, int64_t type_id, const olj *facet, 
 	return 0;
 }
 
-int ol_read_store(pass2 *p)
+int mlmd__ol_read_store(pass2 *p)
 {
 	int rc = read_types(p);
 	if (!rc && p->im->n_runs)
@@ -687,7 +687,7 @@ int ol_read_store(pass2 *p)
 	return rc;
 }
 
-const char *ol_dataset_uri(ol_arena *a, const char *ns, const char *name)
+const char *mlmd__ol_dataset_uri(ol_arena *a, const char *ns, const char *name)
 {
 	char *u;
 	size_t ln = strlen(ns), lm = strlen(name);
@@ -697,7 +697,7 @@ const char *ol_dataset_uri(ol_arena *a, const char *ns, const char *name)
 	if (!sep || sep == ns)
 		return NULL;
 	bool slash = name[0] == '/' || (ln && ns[ln - 1] == '/');
-	if (!(u = ol_alloc(a, ln + lm + 2)))
+	if (!(u = mlmd__ol_alloc(a, ln + lm + 2)))
 		return NULL;
 	memcpy(u, ns, ln);
 	if (!slash)
