@@ -133,6 +133,18 @@ static int check_mlmd(const olj *f, const char *where, char *why, size_t wsize)
 
 /* ---- folding ------------------------------------------------------------------------------ */
 
+/* An empty object with room for n members, in arena a. */
+static olj *ol_alloc_obj(ol_arena *a, size_t n)
+{
+	olj *o = mlmd__ol_alloc(a, sizeof *o);
+	if (!o || !(o->u.mem = mlmd__ol_alloc(a, n * sizeof *o->u.mem)))
+		return NULL;
+	o->t = OLJ_OBJ;
+	o->n = 0;
+	o->text = NULL;
+	return o;
+}
+
 static const char *intern(ol_import *im, const char *s)
 {
 	return mlmd__ol_strndup(&im->a, s, strlen(s));
@@ -177,14 +189,31 @@ static int merge_facets(ol_import *im, ol_facets *fs, const olj *facets, int64_t
 	return 0;
 }
 
+/* Keeps our facet of the latest event: only the members the import uses
+ * (not its ids, times, state or events, which the store gives anew). */
 static int keep_mlmd(ol_import *im, ol_mlmd *m, const olj *facets, int64_t t, size_t seq)
 {
+	static const char *const used[] = { "type", "name", "uri", "properties", "customProperties",
+					    "propertyTypes", "baseType", "description", "version" };
+	const size_t n_used = sizeof used / sizeof *used;
 	const olj *f = mlmd__olj_get(facets, MLMD__OL_FACET);
 	if (!f || (m->facet && !ol_later(t, seq, m->time, m->seq)))
 		return 0;
+	olj *c = ol_alloc_obj(&im->a, n_used);
+	if (!c)
+		return -1;
+	for (size_t i = 0; i < n_used; i++) {
+		const olj *v = mlmd__olj_get(f, used[i]);
+		olj *k = v ? mlmd__olj_copy(&im->a, v) : NULL;
+		if (v && !k)
+			return -1;
+		if (k)
+			c->u.mem[c->n++] = (olj_member){ used[i], *k };
+	}
 	m->time = t;
 	m->seq = seq;
-	return (m->facet = mlmd__olj_copy(&im->a, f)) ? 0 : -1;
+	m->facet = c;
+	return 0;
 }
 
 static void span(int64_t *first, int64_t *last, int64_t t, bool fresh)
