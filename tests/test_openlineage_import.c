@@ -474,18 +474,20 @@ static void our_facet_gives_type_name_and_properties(void **state)
 	const char *ev =
 		"{\"eventType\":\"COMPLETE\",\"eventTime\":\"2024-04-01T08:00:00Z\",\"producer\":\"p\",\"run\":{\"runId\":\"" RUN1
 		"\",\"facets\":{\"mlmd\":{\"kind\":\"execution\",\"id\":7,\"type\":\"Trainer\",\"name\":\"run-7\","
+		"\"state\":\"CACHED\","
 		"\"properties\":{\"epochs\":5,\"lr\":0.5,\"loss\":\"NaN\",\"w\":1},\"customProperties\":{\"note\":\"hi\","
 		"\"ok\":true,\"cfg\":{\"a\":[1,2]},\"pb\":{\"typeUrl\":\"type.googleapis.com/x.Y\",\"base64url\":\"AQI\"}}}}},"
 		"\"job\":{\"namespace\":\"mlmd\",\"name\":\"Trainer.run-7\",\"facets\":{\"mlmd\":"
 		"{\"kind\":\"execution_type\",\"type\":\"Trainer\",\"baseType\":\"TRAIN\",\"propertyTypes\":{\"epochs\":\"INT\","
 		"\"lr\":\"DOUBLE\",\"loss\":\"DOUBLE\",\"w\":\"DOUBLE\"}}}},"
 		"\"outputs\":[{\"namespace\":\"mlmd\",\"name\":\"Model.m\",\"facets\":{\"mlmd\":{\"kind\":\"artifact\","
-		"\"type\":\"Model\",\"name\":\"m\",\"uri\":\"/models/m.onnx\",\"properties\":{\"version\":3}}}}]}";
+		"\"type\":\"Model\",\"name\":\"m\",\"uri\":\"/models/m.onnx\",\"state\":\"LIVE\",\"properties\":{\"version\":3}}}}]}";
 	OK(import_text(s, ev, 1, NULL, NULL));
 	Mlmd__Pb__GetExecutionsResponse *e = executions(s);
 	const Mlmd__Pb__Execution *x = e->executions[0];
 	assert_string_equal(x->type, "Trainer");
 	assert_string_equal(x->name, "run-7");
+	assert_int_equal(x->last_known_state, MLMD__PB__EXECUTION__STATE__CACHED); /* COMPLETE, and our facet says CACHED */
 	assert_int_equal(mlmd_node_get(x, 0, "epochs")->int_value, 5);
 	assert_true(mlmd_node_get(x, 0, "lr")->double_value == 0.5);
 	assert_string_equal(custom_str(x, "note"), "hi");
@@ -508,12 +510,17 @@ static void our_facet_gives_type_name_and_properties(void **state)
 	assert_string_equal(arts->artifacts[0]->type, "Model");
 	assert_string_equal(arts->artifacts[0]->name, "m");
 	assert_string_equal(arts->artifacts[0]->uri, "/models/m.onnx");
+	assert_int_equal(arts->artifacts[0]->state, MLMD__PB__ARTIFACT__STATE__LIVE);
 	assert_int_equal(mlmd_node_get(arts->artifacts[0], 0, "version")->int_value, 3);
 	mlmd_message_free(arts);
 	/* a value that does not fit the stored type fails the import, and nothing of it is written */
 	const char *bad = "{\"eventType\":\"START\",\"eventTime\":\"2024-04-01T09:00:00Z\",\"run\":{\"runId\":\"" RUN2 "\","
 		"\"facets\":{\"mlmd\":{\"type\":\"Trainer\",\"properties\":{\"epochs\":\"five\"}}}},"
 		"\"job\":{\"namespace\":\"mlmd\",\"name\":\"Trainer\"},\"inputs\":[{\"namespace\":\"file\",\"name\":\"/x\"}]}";
+	/* the same event again changes nothing (the state stays CACHED) */
+	mlmd_openlineage_import_report r;
+	OK(import_text(s, ev, 1, NULL, &r));
+	assert_int_equal(r.executions_updated + r.artifacts_updated, 0);
 	FAILS(import_text(s, bad, 0, NULL, NULL), MLMD_INVALID_ARGUMENT, "property \"epochs\" does not fit its type (INT)");
 	e = executions(s);
 	assert_int_equal(e->n_executions, 1);

@@ -202,6 +202,14 @@ static int write_artifacts(pass2 *p, times *tm)
 			if (x) {
 				x->has_type_id = 1;
 				x->type_id = tid;
+				const olj *ast = mlmd__olj_get(f, "state");
+				const ProtobufCEnumValue *ev = ast && ast->t == OLJ_STR ?
+					protobuf_c_enum_descriptor_get_value_by_name(&mlmd__pb__artifact__state__descriptor,
+										     ast->u.str) : NULL;
+				if (ev && ev->value) { /* our facet's state, on a new artifact */
+					x->has_state = 1;
+					x->state = (Mlmd__Pb__Artifact__State)ev->value;
+				}
 			}
 			char what[64];
 			snprintf(what, sizeof what, "dataset %.40s", d->name);
@@ -357,6 +365,15 @@ static int write_execs(pass2 *p, times *tm)
 		    exec_facets(&im->a, &mrun, &mjob, &mall))
 			return MLMD_OOM();
 		int state = new_state(r);
+		/* our facet tells the states the eventTypes cannot: CACHED (exported as COMPLETE)
+		 * and NEW (a START only) */
+		const olj *fst = mlmd__olj_get(r->mlmd.facet, "state");
+		if (fst && fst->t == OLJ_STR) {
+			if (state == MLMD__PB__EXECUTION__STATE__COMPLETE && !strcmp(fst->u.str, "CACHED"))
+				state = MLMD__PB__EXECUTION__STATE__CACHED;
+			else if (state == MLMD__PB__EXECUTION__STATE__RUNNING && !strcmp(fst->u.str, "NEW"))
+				state = MLMD__PB__EXECUTION__STATE__NEW;
+		}
 		const char *jns = r->job_ns, *jname = r->job_name;
 		if (st && r->tjob < smt) { /* the stored job is later */
 			const char *a = mlmd__oli_prop_str(st, MLMD__OL_PROP_JOB_NAMESPACE), *b = mlmd__oli_prop_str(st, MLMD__OL_PROP_JOB_NAME);

@@ -190,10 +190,10 @@ static int merge_facets(ol_import *im, ol_facets *fs, const olj *facets, int64_t
 }
 
 /* Keeps our facet of the latest event: only the members the import uses
- * (not its ids, times, state or events, which the store gives anew). */
+ * (not its ids, times or events, which the store gives anew). */
 static int keep_mlmd(ol_import *im, ol_mlmd *m, const olj *facets, int64_t t, size_t seq)
 {
-	static const char *const used[] = { "type", "name", "uri", "properties", "customProperties",
+	static const char *const used[] = { "type", "name", "uri", "state", "properties", "customProperties",
 					    "propertyTypes", "baseType", "description", "version" };
 	const size_t n_used = sizeof used / sizeof *used;
 	const olj *f = mlmd__olj_get(facets, MLMD__OL_FACET);
