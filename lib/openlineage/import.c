@@ -581,6 +581,34 @@ static int run_pass2(pass2 *p)
 	return rc;
 }
 
+void mlmd__ol_import_free(ol_import *im)
+{
+	for (size_t i = 0; i < im->n_runs; i++) {
+		free(im->runs[i].facets.v);
+		free(im->runs[i].job_facets.v);
+		free(im->runs[i].edges);
+		mlmd_message_free(im->runs[i].stored);
+	}
+	for (size_t i = 0; i < im->n_ds; i++) {
+		free(im->ds[i].facets.v);
+		free(im->ds[i].in_facets.v);
+		free(im->ds[i].out_facets.v);
+		mlmd_message_free(im->ds[i].stored);
+	}
+	for (size_t i = 0; i < im->n_ctx; i++) {
+		free(im->ctx[i].facets.v);
+		free(im->ctx[i].ds);
+		mlmd_message_free(im->ctx[i].stored);
+	}
+	free(im->runs);
+	free(im->ds);
+	free(im->ctx);
+	mlmd__ol_index_free(&im->run_ix);
+	mlmd__ol_index_free(&im->ds_ix);
+	mlmd__ol_index_free(&im->ctx_ix);
+	mlmd__ol_arena_free(&im->a);
+}
+
 int mlmd_openlineage_import(mlmd_store *store, const mlmd_openlineage_options *opts, const char *text, size_t len,
 			    mlmd_openlineage_problem problem, void *user, mlmd_openlineage_import_report *report)
 {

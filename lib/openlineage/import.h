@@ -3,11 +3,15 @@
  *
  *   import_json.c   events as JSON values (an arena-held tree read from the
  *                   library's token reader), RFC 3339 times, UUIDs, a string
- *                   index, JSON values to and from google.protobuf.Struct
+ *                   index, JSON values to and from google.protobuf.Struct,
+ *                   dataset URIs from namespace and name
  *   import_parse.c  pass 1: the text split into events, each checked and
  *                   folded into what it says about runs, datasets and jobs
  *                   (nothing is written; a malformed event is found here)
- *   import.c        pass 2: the store read once, compared, and written in one
+ *   import_store.c  pass 2, reading: types, the nodes earlier imports made
+ *                   and their edges, read once; types created; our facet's
+ *                   properties
+ *   import.c        pass 2, writing: compared and written in one
  *                   transaction; mlmd_openlineage_import()
  *
  * The mapping is docs/interoperability.md (section "import").

@@ -1,7 +1,8 @@
 /*
  * openlineage/import_json.c - the import's small tools: an arena, events as
  * JSON value trees read from the library's token reader, values to and from
- * google.protobuf.Struct, RFC 3339 times, UUIDs and a string index.
+ * google.protobuf.Struct, RFC 3339 times, UUIDs, a string index, and a
+ * dataset's URI from its namespace and name.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -556,4 +557,25 @@ void mlmd__ol_index_free(ol_index *ix)
 {
 	free(ix->slots);
 	memset(ix, 0, sizeof *ix);
+}
+
+/* ---- dataset URIs (OpenLineage's naming spec, the inverse of the export's table) ---- */
+
+const char *mlmd__ol_dataset_uri(ol_arena *a, const char *ns, const char *name)
+{
+	char *u;
+	size_t ln = strlen(ns), lm = strlen(name);
+	if (!strcmp(ns, "file"))
+		return name;
+	const char *sep = strstr(ns, "://");
+	if (!sep || sep == ns)
+		return NULL;
+	bool slash = name[0] == '/' || (ln && ns[ln - 1] == '/');
+	if (!(u = mlmd__ol_alloc(a, ln + lm + 2)))
+		return NULL;
+	memcpy(u, ns, ln);
+	if (!slash)
+		u[ln++] = '/';
+	memcpy(u + ln, name, lm + 1);
+	return u;
 }

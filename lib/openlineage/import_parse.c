@@ -687,30 +687,3 @@ int mlmd__ol_read_events(ol_import *im, const char *text, size_t len)
 	return 0;
 }
 
-void mlmd__ol_import_free(ol_import *im)
-{
-	for (size_t i = 0; i < im->n_runs; i++) {
-		free(im->runs[i].facets.v);
-		free(im->runs[i].job_facets.v);
-		free(im->runs[i].edges);
-		mlmd_message_free(im->runs[i].stored);
-	}
-	for (size_t i = 0; i < im->n_ds; i++) {
-		free(im->ds[i].facets.v);
-		free(im->ds[i].in_facets.v);
-		free(im->ds[i].out_facets.v);
-		mlmd_message_free(im->ds[i].stored);
-	}
-	for (size_t i = 0; i < im->n_ctx; i++) {
-		free(im->ctx[i].facets.v);
-		free(im->ctx[i].ds);
-		mlmd_message_free(im->ctx[i].stored);
-	}
-	free(im->runs);
-	free(im->ds);
-	free(im->ctx);
-	mlmd__ol_index_free(&im->run_ix);
-	mlmd__ol_index_free(&im->ds_ix);
-	mlmd__ol_index_free(&im->ctx_ix);
-	mlmd__ol_arena_free(&im->a);
-}

@@ -687,21 +687,3 @@ int mlmd__ol_read_store(pass2 *p)
 	return rc;
 }
 
-const char *mlmd__ol_dataset_uri(ol_arena *a, const char *ns, const char *name)
-{
-	char *u;
-	size_t ln = strlen(ns), lm = strlen(name);
-	if (!strcmp(ns, "file"))
-		return name;
-	const char *sep = strstr(ns, "://");
-	if (!sep || sep == ns)
-		return NULL;
-	bool slash = name[0] == '/' || (ln && ns[ln - 1] == '/');
-	if (!(u = mlmd__ol_alloc(a, ln + lm + 2)))
-		return NULL;
-	memcpy(u, ns, ln);
-	if (!slash)
-		u[ln++] = '/';
-	memcpy(u + ln, name, lm + 1);
-	return u;
-}
