@@ -283,10 +283,11 @@ fuzz: $(addprefix $(B)/fuzz/bin/,$(FUZZERS))
 PY_PKG := bindings/python/ml_metadata
 PY_TRACK := bindings/python/mlmd
 PY_GEN := $(PY_PKG)/proto/metadata_store_pb2.py $(PY_PKG)/proto/metadata_store_service_pb2.py \
+	$(PY_PKG)/simple_types/proto/simple_types_pb2.py \
 	$(PY_TRACK)/proto/mlmd_tracking_pb2.py $(PY_TRACK)/proto/mlmd_governance_pb2.py
 python: $(PY_GEN) $(PY_PKG)/libmlmd.so
-$(PY_GEN) &: proto/metadata_store.proto proto/metadata_store_service.proto proto/mlmd_tracking.proto \
-		proto/mlmd_governance.proto scripts/gen-proto-py.sh
+$(PY_GEN) &: proto/metadata_store.proto proto/metadata_store_service.proto proto/simple_types.proto \
+		proto/mlmd_tracking.proto proto/mlmd_governance.proto scripts/gen-proto-py.sh
 	sh scripts/gen-proto-py.sh $(B) bindings/python
 $(PY_PKG)/libmlmd.so: $(B)/libmlmd.so
 	cp $< $@
@@ -459,10 +460,13 @@ install: all
 	install -m 644 $(GEN)/google/protobuf/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/google/protobuf/
 	install -m 644 $(GEN)/mlmd_tracking.pb-c.h $(GEN)/mlmd_governance.pb-c.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/
 	install -m 644 $(B)/mlmd.pc $(DESTDIR)$(PKGCONFIGDIR)/
-	install -d $(DESTDIR)$(PYTHONDIR)/ml_metadata/proto $(DESTDIR)$(PYTHONDIR)/ml_metadata/metadata_store
+	install -d $(DESTDIR)$(PYTHONDIR)/ml_metadata/proto $(DESTDIR)$(PYTHONDIR)/ml_metadata/metadata_store \
+		$(DESTDIR)$(PYTHONDIR)/ml_metadata/simple_types/proto
 	install -m 644 $(PY_PKG)/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/
 	install -m 644 $(PY_PKG)/proto/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/proto/
 	install -m 644 $(PY_PKG)/metadata_store/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/metadata_store/
+	install -m 644 $(PY_PKG)/simple_types/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/simple_types/
+	install -m 644 $(PY_PKG)/simple_types/proto/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/simple_types/proto/
 	printf '# Written by make install: where the library was installed.\nLIBDIR = %s\n' "'$(LIBDIR)'" \
 		> $(DESTDIR)$(PYTHONDIR)/ml_metadata/_install_paths.py
 	install -d $(DESTDIR)$(PYTHONDIR)/mlmd/proto
