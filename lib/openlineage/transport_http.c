@@ -138,9 +138,11 @@ static void post_batch(ol_transport *t, CURL *curl, struct curl_slist *headers, 
 			continue; /* dropped by the bound meanwhile */
 		int res = r ? POST_REJECTED : post(t, curl, headers, body, len);
 		free(body);
+		/* removed and counted under the lock: a flush that finds the
+		 * queue empty then reads the counts that say what became of it */
+		pthread_mutex_lock(&t->mu);
 		if (res == POST_OK || res == POST_REJECTED)
 			ol_queue_remove(&t->q, v[i].name);
-		pthread_mutex_lock(&t->mu);
 		if (res == POST_OK)
 			t->posted++;
 		else if (res == POST_REJECTED)
@@ -165,7 +167,14 @@ void *ol_sender_main(void *arg)
 {
 	ol_transport *t = arg;
 	CURL *curl = curl_easy_init();
+	/* no "Expect: 100-continue": libcurl would wait for an answer before
+	 * sending a larger body, which OpenLineage endpoints do not give */
 	struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+	if (headers) {
+		struct curl_slist *h2 = curl_slist_append(headers, "Expect:");
+		if (h2)
+			headers = h2;
+	}
 	if (headers && t->auth) {
 		struct curl_slist *h2 = curl_slist_append(headers, t->auth);
 		if (h2)
