@@ -355,7 +355,7 @@ static void while_the_endpoint_is_down_events_wait_on_disk_then_arrive_in_order_
 	fixture_open(&f, url, 0);
 	int64_t ids[3];
 	for (int i = 0; i < 3; i++) {
-		char name[8];
+		char name[16];
 		snprintf(name, sizeof name, "r%d", i);
 		ids[i] = put_exec(f.s, f.et, 0, name, MLMD__PB__EXECUTION__STATE__RUNNING);
 	}
@@ -443,7 +443,7 @@ static void a_full_queue_drops_the_oldest_and_counts_them(void **state)
 	/* room for three */
 	f.s = open_with(f.db, url, f.queue, 3 * one + one / 2);
 	for (int i = 1; i <= 5; i++) {
-		char name[8];
+		char name[16];
 		snprintf(name, sizeof name, "x%d", i);
 		put_exec(f.s, f.et, 0, name, MLMD__PB__EXECUTION__STATE__RUNNING);
 	}
