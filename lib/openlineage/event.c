@@ -373,11 +373,27 @@ static int write_event(const olx *x, mlmd_json_writer *w, const olx_exec *d, con
 }
 
 
+/* Gives the sink one event's text; CANCELLED when it says stop. */
+static int give(const Mlmd__Pb__Execution *e, const char *text, size_t len, mlmd_openlineage_sink sink, void *user,
+	size_t *count)
+{
+	if (sink(text, len, user))
+		return mlmd__fail(MLMD_CANCELLED, "execution %lld: the OpenLineage sink stopped the export", (long long)e->id);
+	(*count)++;
+	return 0;
+}
+
+/* The length of an event's first two members as write_event() begins it:
+ * {"eventType":"TYPE","eventTime":"<24 bytes>" */
+static size_t head_len(const char *type)
+{
+	return strlen("{\"eventType\":\"\",\"eventTime\":\"\"") + strlen(type) + 24;
+}
+
 int olx_emit(const olx *x, const olx_exec *d, mlmd_openlineage_sink sink, void *user, size_t *count)
 {
 	const Mlmd__Pb__Execution *e = d->e;
-	const char *types[2] = { "START", end_event(e) };
-	int64_t times[2] = { e->create_time_since_epoch, e->last_update_time_since_epoch };
+	const char *end = end_event(e);
 	/* the events of the sides we map, sorted by artifact so that each artifact is one dataset */
 	Mlmd__Pb__Event **evs = d->n_events ? malloc(d->n_events * sizeof *evs) : NULL;
 	if (d->n_events && !evs)
@@ -386,26 +402,53 @@ int olx_emit(const olx *x, const olx_exec *d, mlmd_openlineage_sink sink, void *
 	for (size_t i = 0; i < d->n_events; i++)
 		if (olx_is_input(d->events[i]) || olx_is_output(d->events[i]))
 			evs[n++] = d->events[i];
-	qsort(evs, n, sizeof *evs, cmp_event);
-	int rc = 0;
-	for (int k = 0; k < 2 && !rc && types[k]; k++) {
-		mlmd_json_writer *w = NULL;
-		if ((rc = mlmd_json_writer_new(&w, NULL)))
-			break;
-		rc = write_event(x, w, d, types[k], times[k], evs, n);
-		if (!rc)
-			rc = mlmd_json_writer_status(w);
-		if (!rc) {
-			size_t len = 0;
-			const char *text = mlmd_json_writer_text(w, &len);
-			if (sink(text, len, user))
-				rc = mlmd__fail(MLMD_CANCELLED, "execution %lld: the OpenLineage sink stopped the export",
-					(long long)e->id);
-			else
-				(*count)++;
+	if (n > 1)
+		qsort(evs, n, sizeof *evs, cmp_event);
+	/* The end event is written first. A START differs from a COMPLETE or
+	 * ABORT only in its first two members, so it is that text with another
+	 * head (half the work of writing it again); a FAIL may carry an
+	 * errorMessage facet, which a START does not, so its START is written
+	 * on its own. */
+	mlmd_json_writer *w = NULL, *w0 = NULL;
+	char *start = NULL;
+	int rc = mlmd_json_writer_new(&w, NULL);
+	if (!rc)
+		rc = write_event(x, w, d, end ? end : "START", end ? e->last_update_time_since_epoch :
+			e->create_time_since_epoch, evs, n);
+	if (!rc)
+		rc = mlmd_json_writer_status(w);
+	size_t len = 0;
+	const char *text = rc ? NULL : mlmd_json_writer_text(w, &len);
+	if (!rc && !end) {
+		rc = give(e, text, len, sink, user, count);
+	} else if (!rc && strcmp(end, "FAIL")) {
+		size_t cut = head_len(end), keep = len - cut;
+		char t[32];
+		mlmd__ol_format_time(e->create_time_since_epoch, t);
+		start = malloc(head_len("START") + keep + 1);
+		if (!start) {
+			rc = MLMD_OOM();
+		} else {
+			int h = mlmd__snprintf(start, head_len("START") + 1, "{\"eventType\":\"START\",\"eventTime\":\"%s\"", t);
+			memcpy(start + h, text + cut, keep + 1);
+			rc = give(e, start, (size_t)h + keep, sink, user, count);
 		}
-		mlmd_json_writer_free(w);
+		if (!rc)
+			rc = give(e, text, len, sink, user, count);
+	} else if (!rc) {
+		if (!(rc = mlmd_json_writer_new(&w0, NULL)))
+			rc = write_event(x, w0, d, "START", e->create_time_since_epoch, evs, n);
+		if (!rc && !(rc = mlmd_json_writer_status(w0))) {
+			size_t len0 = 0;
+			const char *text0 = mlmd_json_writer_text(w0, &len0);
+			rc = give(e, text0, len0, sink, user, count);
+		}
+		if (!rc)
+			rc = give(e, text, len, sink, user, count);
 	}
+	free(start);
+	mlmd_json_writer_free(w);
+	mlmd_json_writer_free(w0);
 	free(evs);
 	if (rc && rc != -MLMD_CANCELLED)
 		rc = mlmd__context(rc, "execution %lld", (long long)e->id);
@@ -464,9 +507,11 @@ int mlmd_openlineage_execution_events(mlmd_store *store, const mlmd_openlineage_
 	free(ids);
 	if (rc)
 		goto out;
-	qsort(as->artifacts, as->n_artifacts, sizeof *as->artifacts, olx_cmp_artifact);
+	if (as->n_artifacts > 1)
+		qsort(as->artifacts, as->n_artifacts, sizeof *as->artifacts, olx_cmp_artifact);
 	/* the parent run: the associated context with the smallest id */
-	qsort(cs->contexts, cs->n_contexts, sizeof *cs->contexts, cmp_context);
+	if (cs->n_contexts > 1)
+		qsort(cs->contexts, cs->n_contexts, sizeof *cs->contexts, cmp_context);
 	olx_exec d = { es->executions[0], vs->events, vs->n_events, as->artifacts, as->n_artifacts,
 		       cs->n_contexts ? cs->contexts[0] : NULL };
 	size_t count = 0;

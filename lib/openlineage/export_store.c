@@ -155,7 +155,8 @@ static int build_map(exporter *xp)
 	}
 	if (rc)
 		return rc;
-	qsort(xp->map, xp->n_map, sizeof *xp->map, cmp_pair);
+	if (xp->n_map > 1)
+		qsort(xp->map, xp->n_map, sizeof *xp->map, cmp_pair);
 	xp->have_map = 1;
 	return 0;
 }
@@ -228,7 +229,8 @@ static int export_page(exporter *xp, Mlmd__Pb__Execution **execs, size_t n)
 		evs[i] = vs->events[i];
 		aids[i] = vs->events[i]->artifact_id;
 	}
-	qsort(aids, ne, sizeof *aids, cmp_i64);
+	if (ne > 1)
+		qsort(aids, ne, sizeof *aids, cmp_i64);
 	for (size_t i = 0; i < ne; i++)
 		if (!na || aids[na - 1] != aids[i])
 			aids[na++] = aids[i];
@@ -247,7 +249,8 @@ static int export_page(exporter *xp, Mlmd__Pb__Execution **execs, size_t n)
 		aq.artifact_ids = aids;
 		if ((rc = mlmd_store_get_artifacts_by_id(xp->x.store, &aq, &as)))
 			goto out;
-		qsort(as->artifacts, as->n_artifacts, sizeof *as->artifacts, olx_cmp_artifact);
+		if (as->n_artifacts > 1)
+			qsort(as->artifacts, as->n_artifacts, sizeof *as->artifacts, olx_cmp_artifact);
 	}
 	size_t e0 = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
