@@ -133,7 +133,7 @@ static int queue_event(const char *event, size_t len, void *user)
 	int known = event_key(event, len, key, sizeof key) == 0;
 	if (known && seen_has(t->seen, key))
 		return 0;
-	int rc = ol_queue_put(&t->q, event, len, &dropped);
+	int rc = mlmd__olq_put(&t->q, event, len, &dropped);
 	if (!rc && known && seen_add(t->seen, key))
 		rc = -1; /* not remembered: it may be queued again later, never lost */
 	pthread_mutex_lock(&t->mu);
@@ -182,9 +182,9 @@ static int64_t queued_now(ol_transport *t, int64_t *bytes)
 	ol_entry *v = NULL;
 	size_t n = 0;
 	int64_t b = 0;
-	if (ol_queue_list(&t->q, &v, &n, &b))
+	if (mlmd__olq_list(&t->q, &v, &n, &b))
 		return -1;
-	ol_entries_free(v, n);
+	mlmd__olq_entries_free(v, n);
 	if (bytes)
 		*bytes = b;
 	return (int64_t)n;
@@ -215,7 +215,7 @@ static void transport_free(void *user)
 		pthread_mutex_unlock(&t->mu);
 		pthread_join(t->thread, NULL);
 	}
-	ol_queue_close(&t->q);
+	mlmd__olq_close(&t->q);
 	seen_free(t->seen);
 	pthread_cond_destroy(&t->cv);
 	pthread_mutex_destroy(&t->mu);
@@ -274,7 +274,7 @@ int mlmd_openlineage_attach(mlmd_store *store, const mlmd_openlineage_transport_
 	pthread_cond_init(&t->cv, NULL);
 	t->timeout_ms = o->timeout_ms ? o->timeout_ms : OL_DEFAULT_TIMEOUT_MS;
 	char *dir = NULL;
-	int rc = ol_url_normalize(o->url, &t->url);
+	int rc = mlmd__ol_url_normalize(o->url, &t->url);
 	if (!rc && o->ns && !(t->ns = mlmd__strdup(o->ns)))
 		rc = MLMD_OOM();
 	if (!rc && key && key[0]) {
@@ -289,10 +289,10 @@ int mlmd_openlineage_attach(mlmd_store *store, const mlmd_openlineage_transport_
 	if (!rc && !o->queue_dir)
 		rc = default_queue_dir(t->url, &dir);
 	if (!rc)
-		rc = ol_queue_open(&t->q, o->queue_dir ? o->queue_dir : dir,
+		rc = mlmd__olq_open(&t->q, o->queue_dir ? o->queue_dir : dir,
 				   o->queue_max_bytes ? o->queue_max_bytes : OL_DEFAULT_QUEUE_MAX);
 	free(dir);
-	if (!rc && pthread_create(&t->thread, NULL, ol_sender_main, t))
+	if (!rc && pthread_create(&t->thread, NULL, mlmd__ol_sender_main, t))
 		rc = mlmd__fail(MLMD_RESOURCE_EXHAUSTED, "mlmd_openlineage_attach: cannot start the sender thread");
 	t->started = !rc;
 	if (!rc)

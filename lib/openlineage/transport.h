@@ -50,25 +50,25 @@ typedef struct ol_entry {
 
 /* Opens (creating it, mode 0700, and missing parents) the queue directory
  * and its lock files. INVALID_ARGUMENT naming the directory when it cannot. */
-int ol_queue_open(ol_queue *q, const char *dir, int64_t max_bytes);
-void ol_queue_close(ol_queue *q);
+int mlmd__olq_open(ol_queue *q, const char *dir, int64_t max_bytes);
+void mlmd__olq_close(ol_queue *q);
 /* Queues one event. When the queue would grow past its bound, the oldest
  * events are deleted first; *dropped counts them (and the event itself when
  * it alone is over the bound). */
-int ol_queue_put(ol_queue *q, const char *event, size_t len, int64_t *dropped);
+int mlmd__olq_put(ol_queue *q, const char *event, size_t len, int64_t *dropped);
 /* The queued events, oldest first (a new array of new names: free with
- * ol_entries_free), and their total size. */
-int ol_queue_list(ol_queue *q, ol_entry **out, size_t *n, int64_t *bytes);
-void ol_entries_free(ol_entry *e, size_t n);
+ * mlmd__olq_entries_free), and their total size. */
+int mlmd__olq_list(ol_queue *q, ol_entry **out, size_t *n, int64_t *bytes);
+void mlmd__olq_entries_free(ol_entry *e, size_t n);
 /* Reads queued file `name` (a new NUL-terminated buffer); 1 when it is
  * gone (posted or dropped by another handle), 0 when read. */
-int ol_queue_read(ol_queue *q, const char *name, char **out, size_t *len);
+int mlmd__olq_read(ol_queue *q, const char *name, char **out, size_t *len);
 /* Removes a posted or rejected file (one already gone is fine). */
-void ol_queue_remove(ol_queue *q, const char *name);
+void mlmd__olq_remove(ol_queue *q, const char *name);
 /* Takes the sender lock without waiting: 1 taken (or held already), 0 held
- * by another sender. Release with ol_queue_send_release. */
-int ol_queue_send_try(ol_queue *q);
-void ol_queue_send_release(ol_queue *q);
+ * by another sender. Release with mlmd__olq_send_release. */
+int mlmd__olq_send_try(ol_queue *q);
+void mlmd__olq_send_release(ol_queue *q);
 
 /* ---- the transport ------------------------------------------------------------------------- */
 
@@ -97,8 +97,8 @@ typedef struct ol_transport {
 /* transport_http.c */
 /* The endpoint `url` checked (http or https, a host) and completed (no path:
  * /api/v1/lineage); a new string in *out. INVALID_ARGUMENT naming it. */
-int ol_url_normalize(const char *url, char **out);
+int mlmd__ol_url_normalize(const char *url, char **out);
 /* The sender thread's body (arg: the transport). */
-void *ol_sender_main(void *arg);
+void *mlmd__ol_sender_main(void *arg);
 
 #endif

@@ -17,7 +17,7 @@
 #include <curl/curl.h>
 #include "openlineage/transport.h"
 
-int ol_url_normalize(const char *url, char **out)
+int mlmd__ol_url_normalize(const char *url, char **out)
 {
 	*out = NULL;
 	CURLU *h = curl_url();
@@ -128,12 +128,12 @@ static void post_batch(ol_transport *t, CURL *curl, struct curl_slist *headers, 
 	size_t n = 0;
 	int64_t bytes = 0;
 	*failed = 0;
-	if (ol_queue_list(&t->q, &v, &n, &bytes))
+	if (mlmd__olq_list(&t->q, &v, &n, &bytes))
 		return;
 	for (size_t i = 0; i < n; i++) {
 		char *body = NULL;
 		size_t len = 0;
-		int r = ol_queue_read(&t->q, v[i].name, &body, &len);
+		int r = mlmd__olq_read(&t->q, v[i].name, &body, &len);
 		if (r == 1)
 			continue; /* dropped by the bound meanwhile */
 		int res = r ? POST_REJECTED : post(t, curl, headers, body, len);
@@ -142,7 +142,7 @@ static void post_batch(ol_transport *t, CURL *curl, struct curl_slist *headers, 
 		 * queue empty then reads the counts that say what became of it */
 		pthread_mutex_lock(&t->mu);
 		if (res == POST_OK || res == POST_REJECTED)
-			ol_queue_remove(&t->q, v[i].name);
+			mlmd__olq_remove(&t->q, v[i].name);
 		if (res == POST_OK)
 			t->posted++;
 		else if (res == POST_REJECTED)
@@ -160,10 +160,10 @@ static void post_batch(ol_transport *t, CURL *curl, struct curl_slist *headers, 
 		if (res == POST_RETRY || res == POST_STOPPED || stop)
 			break;
 	}
-	ol_entries_free(v, n);
+	mlmd__olq_entries_free(v, n);
 }
 
-void *ol_sender_main(void *arg)
+void *mlmd__ol_sender_main(void *arg)
 {
 	ol_transport *t = arg;
 	CURL *curl = curl_easy_init();
@@ -190,7 +190,7 @@ void *ol_sender_main(void *arg)
 		}
 		t->kick = t->wake = 0;
 		pthread_mutex_unlock(&t->mu);
-		int failed = 0, sender = ol_queue_send_try(&t->q);
+		int failed = 0, sender = mlmd__olq_send_try(&t->q);
 		if (sender)
 			post_batch(t, curl, headers, &failed);
 		pthread_mutex_lock(&t->mu);
@@ -205,14 +205,14 @@ void *ol_sender_main(void *arg)
 		if (sender) {
 			/* the queue was empty when listed: let another handle's sender in */
 			pthread_mutex_unlock(&t->mu);
-			ol_queue_send_release(&t->q);
+			mlmd__olq_send_release(&t->q);
 			pthread_mutex_lock(&t->mu);
 		}
 		if (!t->kick && !t->wake)
 			wait_ms(t, OL_IDLE_POLL_MS, 1);
 	}
 	pthread_mutex_unlock(&t->mu);
-	ol_queue_send_release(&t->q);
+	mlmd__olq_send_release(&t->q);
 	curl_slist_free_all(headers);
 	if (curl)
 		curl_easy_cleanup(curl);

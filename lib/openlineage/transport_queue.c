@@ -66,7 +66,7 @@ static void remove_stale_temps(const char *dir)
 	closedir(d);
 }
 
-int ol_queue_open(ol_queue *q, const char *dir, int64_t max_bytes)
+int mlmd__olq_open(ol_queue *q, const char *dir, int64_t max_bytes)
 {
 	memset(q, 0, sizeof *q);
 	q->lock_fd = q->send_fd = -1;
@@ -90,7 +90,7 @@ int ol_queue_open(ol_queue *q, const char *dir, int64_t max_bytes)
 	q->send_fd = open_lock(dir, ".send.lock");
 	if (q->lock_fd < 0 || q->send_fd < 0) {
 		int err = errno;
-		ol_queue_close(q);
+		mlmd__olq_close(q);
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "OpenLineage queue directory '%s': cannot open its lock files: %s",
 				  dir, strerror(err));
 	}
@@ -100,7 +100,7 @@ int ol_queue_open(ol_queue *q, const char *dir, int64_t max_bytes)
 	return 0;
 }
 
-void ol_queue_close(ol_queue *q)
+void mlmd__olq_close(ol_queue *q)
 {
 	if (q->lock_fd >= 0)
 		close(q->lock_fd);
@@ -122,14 +122,14 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(((const ol_entry *)a)->name, ((const ol_entry *)b)->name);
 }
 
-void ol_entries_free(ol_entry *e, size_t n)
+void mlmd__olq_entries_free(ol_entry *e, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(e[i].name);
 	free(e);
 }
 
-int ol_queue_list(ol_queue *q, ol_entry **out, size_t *n, int64_t *bytes)
+int mlmd__olq_list(ol_queue *q, ol_entry **out, size_t *n, int64_t *bytes)
 {
 	*out = NULL;
 	*n = 0;
@@ -150,7 +150,7 @@ int ol_queue_list(ol_queue *q, ol_entry **out, size_t *n, int64_t *bytes)
 			continue; /* gone meanwhile */
 		if (mlmd__grow((void **)&v, cnt, sizeof *v) || !(v[cnt].name = mlmd__strdup(e->d_name))) {
 			closedir(d);
-			ol_entries_free(v, cnt);
+			mlmd__olq_entries_free(v, cnt);
 			return MLMD_OOM();
 		}
 		v[cnt++].bytes = st.st_size;
@@ -179,7 +179,7 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-int ol_queue_put(ol_queue *q, const char *event, size_t len, int64_t *dropped)
+int mlmd__olq_put(ol_queue *q, const char *event, size_t len, int64_t *dropped)
 {
 	if ((int64_t)len > q->max_bytes) {
 		(*dropped)++; /* could never fit: the queue keeps what it has */
@@ -207,7 +207,7 @@ int ol_queue_put(ol_queue *q, const char *event, size_t len, int64_t *dropped)
 	ol_entry *v = NULL;
 	size_t n = 0;
 	int64_t total = 0;
-	int rc = ol_queue_list(q, &v, &n, &total);
+	int rc = mlmd__olq_list(q, &v, &n, &total);
 	for (size_t i = 0; !rc && i < n && total + (int64_t)len > q->max_bytes; i++) {
 		char path[4096];
 		mlmd__snprintf(path, sizeof path, "%s/%s", q->dir, v[i].name);
@@ -215,7 +215,7 @@ int ol_queue_put(ol_queue *q, const char *event, size_t len, int64_t *dropped)
 			(*dropped)++;
 		total -= v[i].bytes;
 	}
-	ol_entries_free(v, n);
+	mlmd__olq_entries_free(v, n);
 	if (!rc) {
 		/* the name's time never goes back, so this handle's events sort in order */
 		struct timespec ts;
@@ -235,7 +235,7 @@ int ol_queue_put(ol_queue *q, const char *event, size_t len, int64_t *dropped)
 	return rc;
 }
 
-int ol_queue_read(ol_queue *q, const char *name, char **out, size_t *len)
+int mlmd__olq_read(ol_queue *q, const char *name, char **out, size_t *len)
 {
 	*out = NULL;
 	*len = 0;
@@ -274,14 +274,14 @@ int ol_queue_read(ol_queue *q, const char *name, char **out, size_t *len)
 	return 0;
 }
 
-void ol_queue_remove(ol_queue *q, const char *name)
+void mlmd__olq_remove(ol_queue *q, const char *name)
 {
 	char path[4096];
 	mlmd__snprintf(path, sizeof path, "%s/%s", q->dir, name);
 	unlink(path);
 }
 
-int ol_queue_send_try(ol_queue *q)
+int mlmd__olq_send_try(ol_queue *q)
 {
 	if (q->sending)
 		return 1;
@@ -291,7 +291,7 @@ int ol_queue_send_try(ol_queue *q)
 	return 1;
 }
 
-void ol_queue_send_release(ol_queue *q)
+void mlmd__olq_send_release(ol_queue *q)
 {
 	if (!q->sending)
 		return;
