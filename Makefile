@@ -425,7 +425,7 @@ BENCH_QUERY_SIZES ?= 100000 505000
 bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_scorer \
 		$(B)/bench/bench_serving $(B)/bench/bench_pmml $(B)/bench/bench_tracking $(B)/bench/bench_audit $(B)/bench/bench_registry \
 		$(B)/bench/bench_datagov $(B)/bench/bench_labels $(B)/bench/bench_gate $(B)/bench/bench_drift \
-		$(B)/bench/bench_explain $(B)/bench/xgb100.json
+		$(B)/bench/bench_explain $(B)/bench/xgb100.json $(B)/bench/bench_listener
 	@mkdir -p $(B)/bench
 	$(B)/bench/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
 	$(B)/bench/bench_explain $(B)/bench/xgb100.json 3 | tee $(B)/bench/explain.txt
@@ -436,6 +436,7 @@ bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B
 	$(B)/bench/bench_store $(B)/bench | tee $(B)/bench/store.txt
 	$(B)/bench/bench_tracking $(B)/bench | tee $(B)/bench/tracking.txt
 	$(B)/bench/bench_audit $(B)/bench | tee $(B)/bench/audit.txt
+	$(B)/bench/bench_listener $(B)/bench | tee $(B)/bench/listener.txt
 	$(B)/bench/bench_registry $(B)/bench | tee $(B)/bench/registry.txt
 	$(B)/bench/bench_labels $(B)/bench | tee $(B)/bench/labels.txt
 	$(B)/bench/bench_gate $(B)/bench tests/fuzz/corpus/model/xgb_binary_logistic.json $(B)/bench/xgb100.json \
