@@ -15,69 +15,70 @@
 
 /* ---- (run id, event type) pairs already queued by this handle -------------------------------- */
 
+/* A set of 64-bit hashes of "<run id> <event type>": at most 16 bytes per
+ * event a handle queued, however long it lives. Two different pairs with
+ * the same hash would keep the second from being posted; with 64 bits that
+ * takes billions of events on one handle to become likely. */
 struct ol_seen {
-	char **slot;                 /* open addressing; NULL: empty */
+	uint64_t *slot;              /* open addressing; 0: empty */
 	size_t cap, n;
 };
 
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	uint64_t h = 1469598103934665603ull; /* FNV-1a, then a final mix so that low bits spread */
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return h ? h : 1;
 }
 
-static int seen_has(const ol_seen *set, const char *key)
+static int seen_has(const ol_seen *set, uint64_t h)
 {
 	if (!set->cap)
 		return 0;
-	for (size_t i = hash_str(key) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+	for (size_t i = h & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
 		if (!set->slot[i])
 			return 0;
-		if (!strcmp(set->slot[i], key))
+		if (set->slot[i] == h)
 			return 1;
 	}
 }
 
-/* Adds key (copied); 0 or RESOURCE_EXHAUSTED. */
-static int seen_add(ol_seen *set, const char *key)
+static void seen_put(uint64_t *slot, size_t cap, uint64_t h)
+{
+	size_t i = h & (cap - 1);
+	while (slot[i])
+		i = (i + 1) & (cap - 1);
+	slot[i] = h;
+}
+
+/* Adds h; 0 or RESOURCE_EXHAUSTED. */
+static int seen_add(ol_seen *set, uint64_t h)
 {
 	if ((set->n + 1) * 2 > set->cap) {
 		size_t cap = set->cap ? set->cap * 2 : 64;
-		char **slot = calloc(cap, sizeof *slot);
+		uint64_t *slot = calloc(cap, sizeof *slot);
 		if (!slot)
 			return MLMD_OOM();
-		for (size_t k = 0; k < set->cap; k++) {
-			if (!set->slot[k])
-				continue;
-			size_t i = hash_str(set->slot[k]) & (cap - 1);
-			while (slot[i])
-				i = (i + 1) & (cap - 1);
-			slot[i] = set->slot[k];
-		}
+		for (size_t k = 0; k < set->cap; k++)
+			if (set->slot[k])
+				seen_put(slot, cap, set->slot[k]);
 		free(set->slot);
 		set->slot = slot;
 		set->cap = cap;
 	}
-	char *copy = mlmd__strdup(key);
-	if (!copy)
-		return MLMD_OOM();
-	size_t i = hash_str(key) & (set->cap - 1);
-	while (set->slot[i])
-		i = (i + 1) & (set->cap - 1);
-	set->slot[i] = copy;
+	seen_put(set->slot, set->cap, h);
 	set->n++;
 	return 0;
 }
 
 static void seen_free(ol_seen *set)
 {
-	if (!set)
-		return;
-	for (size_t i = 0; i < set->cap; i++)
-		free(set->slot[i]);
-	free(set->slot);
+	if (set)
+		free(set->slot);
 	free(set);
 }
 
@@ -131,11 +132,12 @@ static int queue_event(const char *event, size_t len, void *user)
 	char key[128];
 	int64_t dropped = 0;
 	int known = event_key(event, len, key, sizeof key) == 0;
-	if (known && seen_has(t->seen, key))
+	uint64_t h = known ? hash_str(key) : 0;
+	if (known && seen_has(t->seen, h))
 		return 0;
 	int rc = mlmd__olq_put(&t->q, event, len, &dropped);
-	if (!rc && known && seen_add(t->seen, key))
-		rc = -1; /* not remembered: it may be queued again later, never lost */
+	if (!rc && known)
+		(void)seen_add(t->seen, h); /* out of memory: not remembered, so it may be queued again later */
 	pthread_mutex_lock(&t->mu);
 	if (rc && dropped == 0)
 		dropped = 1; /* it could not be queued (disk full...): lost, so counted */
