@@ -27,6 +27,7 @@
 #define OL_BACKOFF_MAX_MS 30000
 #define OL_FREE_WAIT_MS 2000     /* mlmd_store_free waits this long at most for the queue to drain */
 #define OL_IDLE_POLL_MS 1000     /* an idle sender looks for files other handles left this often */
+#define OL_RELIST_PUTS 256       /* a put lists the queue directory again after this many */
 #define OL_MAX_EVENT_BYTES (16 * 1024 * 1024) /* a queue file larger than this is not posted */
 
 /* ---- the queue (transport_queue.c) ---------------------------------------------------------- */
@@ -40,6 +41,15 @@ typedef struct ol_queue {
 	unsigned tag;                /* tells this handle's files from others of the same process */
 	uint64_t seq;
 	int64_t last_ns;             /* the time part of the last name this handle chose */
+	/* The queue's files as this handle last listed them, plus those it
+	 * queued since, oldest first from `head` (the bound drops from there),
+	 * so a put lists the directory only every OL_RELIST_PUTS events. Used
+	 * by mlmd__olq_put only (the committing thread). */
+	struct ol_entry *known;
+	size_t n_known, head;
+	int64_t known_bytes;
+	int listed;
+	unsigned puts_since_list;
 } ol_queue;
 
 /* One queued file: its name and size. */

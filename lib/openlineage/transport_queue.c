@@ -66,6 +66,13 @@ static void remove_stale_temps(const char *dir)
 	closedir(d);
 }
 
+void mlmd__olq_entries_free(ol_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(e[i].name);
+	free(e);
+}
+
 int mlmd__olq_open(ol_queue *q, const char *dir, int64_t max_bytes)
 {
 	memset(q, 0, sizeof *q);
@@ -102,6 +109,7 @@ int mlmd__olq_open(ol_queue *q, const char *dir, int64_t max_bytes)
 
 void mlmd__olq_close(ol_queue *q)
 {
+	mlmd__olq_entries_free(q->known, q->n_known);
 	if (q->lock_fd >= 0)
 		close(q->lock_fd);
 	if (q->send_fd >= 0)
@@ -122,12 +130,7 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(((const ol_entry *)a)->name, ((const ol_entry *)b)->name);
 }
 
-void mlmd__olq_entries_free(ol_entry *e, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(e[i].name);
-	free(e);
-}
+
 
 int mlmd__olq_list(ol_queue *q, ol_entry **out, size_t *n, int64_t *bytes)
 {
@@ -179,6 +182,27 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* Adds a file this handle just queued to its listing (queue lock held);
+ * out of memory, the listing is dropped and taken again at the next put. */
+static void remember(ol_queue *q, const char *name, int64_t bytes)
+{
+	if (q->head > 0 && q->head * 2 >= q->n_known) { /* the dropped front: reuse its room */
+		memmove(q->known, q->known + q->head, (q->n_known - q->head) * sizeof *q->known);
+		q->n_known -= q->head;
+		q->head = 0;
+	}
+	char *copy = mlmd__strdup(name);
+	if (!copy || mlmd__grow_any((void **)&q->known, q->n_known, sizeof *q->known)) {
+		free(copy);
+		q->listed = 0;
+		return;
+	}
+	q->known[q->n_known].name = copy;
+	q->known[q->n_known++].bytes = bytes;
+	q->known_bytes += bytes;
+	q->puts_since_list++;
+}
+
 int mlmd__olq_put(ol_queue *q, const char *event, size_t len, int64_t *dropped)
 {
 	if ((int64_t)len > q->max_bytes) {
@@ -204,18 +228,31 @@ int mlmd__olq_put(ol_queue *q, const char *event, size_t len, int64_t *dropped)
 
 	while (flock(q->lock_fd, LOCK_EX) && errno == EINTR)
 		;
-	ol_entry *v = NULL;
-	size_t n = 0;
-	int64_t total = 0;
-	int rc = mlmd__olq_list(q, &v, &n, &total);
-	for (size_t i = 0; !rc && i < n && total + (int64_t)len > q->max_bytes; i++) {
+	int rc = 0;
+	if (!q->listed || q->puts_since_list >= OL_RELIST_PUTS) {
+		/* the directory as it is now: what other handles added and what
+		 * the senders removed since the last listing */
+		mlmd__olq_entries_free(q->known, q->n_known);
+		q->known = NULL;
+		q->n_known = q->head = 0;
+		q->listed = 0;
+		if (!(rc = mlmd__olq_list(q, &q->known, &q->n_known, &q->known_bytes))) {
+			q->listed = 1;
+			q->puts_since_list = 0;
+		}
+	}
+	/* oldest first; a file already gone was posted (or dropped by another
+	 * handle): it only stops counting */
+	while (!rc && q->head < q->n_known && q->known_bytes + (int64_t)len > q->max_bytes) {
+		ol_entry *e = &q->known[q->head++];
 		char path[4096];
-		mlmd__snprintf(path, sizeof path, "%s/%s", q->dir, v[i].name);
+		mlmd__snprintf(path, sizeof path, "%s/%s", q->dir, e->name);
 		if (unlink(path) == 0)
 			(*dropped)++;
-		total -= v[i].bytes;
+		q->known_bytes -= e->bytes;
+		free(e->name);
+		e->name = NULL;
 	}
-	mlmd__olq_entries_free(v, n);
 	if (!rc) {
 		/* the name's time never goes back, so this handle's events sort in order */
 		struct timespec ts;
@@ -229,6 +266,8 @@ int mlmd__olq_put(ol_queue *q, const char *event, size_t len, int64_t *dropped)
 		if (rename(tmp, final))
 			rc = mlmd__fail(MLMD_UNAVAILABLE, "OpenLineage queue: cannot rename '%s': %s", tmp, strerror(errno));
 	}
+	if (!rc)
+		remember(q, final + strlen(q->dir) + 1, (int64_t)len);
 	flock(q->lock_fd, LOCK_UN);
 	if (rc)
 		unlink(tmp);
