@@ -589,6 +589,14 @@ static void bad_urls_are_refused_at_open(void **state)
 	o.openlineage_url = "http://127.0.0.1:9";
 	o.openlineage_queue_dir = uri + strlen("sqlite:"); /* a file */
 	FAILS(mlmd_store_open(&s, &o), MLMD_INVALID_ARGUMENT, "queue directory");
+	/* a host's backend: the open fails and the caller still owns (and closes) the backend */
+	o.openlineage_queue_dir = NULL;
+	o.openlineage_url = "gopher://127.0.0.1";
+	mlmd_backend *be = NULL;
+	OK(custom_backend_open(&be, db));
+	FAILS(mlmd_store_open_backend(&s, be, &o), MLMD_INVALID_ARGUMENT, "gopher://127.0.0.1");
+	assert_null(s);
+	be->close(be);
 	rm_queue(q);
 	free(q);
 	tmp_remove(db);
@@ -633,6 +641,46 @@ static void the_environment_attaches_the_transport_to_open_config(void **state)
 	receiver_free(r);
 }
 
+static void a_store_without_a_file_queues_under_xdg_state_home(void **state)
+{
+	(void)state;
+	receiver *r = receiver_new();
+	char *url = url_of(r, "");
+	char *rel = queue_dir(), *home;
+	assert_int_equal(mkdir(rel, 0700), 0);
+	assert_non_null(home = realpath(rel, NULL)); /* XDG_STATE_HOME must be absolute */
+	free(rel);
+	setenv("XDG_STATE_HOME", home, 1);
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = "sqlite::memory:";
+	o.openlineage_url = url;
+	mlmd_store *s = NULL;
+	OK(mlmd_store_open(&s, &o));
+	unsetenv("XDG_STATE_HOME");
+	put_exec(s, execution_type(s, "Train"), 0, "mem", MLMD__PB__EXECUTION__STATE__RUNNING);
+	OK(mlmd_openlineage_flush(s, GUARD_MS));
+	assert_int_equal(receiver_count(r), 1);
+	mlmd_store_free(s);
+	/* one directory per endpoint: <state>/mlmd/openlineage/<16 hex digits> */
+	char dir[1200];
+	snprintf(dir, sizeof dir, "%s/mlmd/openlineage", home);
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			assert_int_equal(strlen(e->d_name), 16);
+			n++;
+		}
+	closedir(d);
+	assert_int_equal(n, 1);
+	rm_queue(home);
+	free(home);
+	free(url);
+	receiver_free(r);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -644,6 +692,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(two_handles_on_one_queue_post_every_event_once),
 		cmocka_unit_test(bad_urls_are_refused_at_open),
 		cmocka_unit_test(the_environment_attaches_the_transport_to_open_config),
+		cmocka_unit_test(a_store_without_a_file_queues_under_xdg_state_home),
 	};
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);
