@@ -11,12 +11,16 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <spawn.h>
 #include <pthread.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include "helpers.h"
+
+extern char **environ;
 
 #define GUARD_MS 60000 /* a hang guard, never a measurement */
 #define MAX_BODIES 512
@@ -549,6 +553,48 @@ static void two_handles_on_one_queue_post_every_event_once(void **state)
 	receiver_free(r);
 }
 
+/* The child process of the test below (this program run again with
+ * "--child DB URL QUEUE"): writes PER_WRITER runs through its own handle and
+ * exits, its handle freed (what it could not post stays queued). */
+static int child_main(char **argv)
+{
+	mlmd_store *s = open_with(argv[2], argv[3], argv[4], 0);
+	writer_arg w = { s, execution_type(s, "Train"), 3 };
+	write_runs(&w);
+	mlmd_store_free(s);
+	return 0;
+}
+
+static void two_processes_on_one_queue_post_every_event_once(void **state)
+{
+	(void)state;
+	receiver *r = receiver_new();
+	char *url = url_of(r, "");
+	fixture f;
+	fixture_open(&f, url, 0);
+	char *args[] = { "test_openlineage_transport", "--child", f.db, url, f.queue, NULL };
+	pid_t pid;
+	assert_int_equal(posix_spawn(&pid, "/proc/self/exe", NULL, NULL, args, environ), 0);
+	writer_arg a = { f.s, f.et, 1 };
+	write_runs(&a); /* while the child writes its own */
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	OK(mlmd_openlineage_flush(f.s, GUARD_MS)); /* the child's leftovers too */
+	assert_int_equal(receiver_count(r), 4 * PER_WRITER);
+	for (int i = 0; i < r->n; i++)
+		for (int j = i + 1; j < r->n; j++)
+			if (!strcmp(r->bodies[i], r->bodies[j]))
+				fail_msg("event %d posted twice", i);
+	int child = 0;
+	for (int i = 0; i < r->n; i++)
+		child += has(r->bodies[i], "\"name\":\"Train.w3_") != 0;
+	assert_int_equal(child, 2 * PER_WRITER);
+	fixture_close(&f);
+	free(url);
+	receiver_free(r);
+}
+
 static void bad_urls_are_refused_at_open(void **state)
 {
 	(void)state;
@@ -690,10 +736,13 @@ int main(int argc, char **argv)
 		cmocka_unit_test(a_full_queue_drops_the_oldest_and_counts_them),
 		cmocka_unit_test(a_new_handle_posts_what_an_earlier_one_left),
 		cmocka_unit_test(two_handles_on_one_queue_post_every_event_once),
+		cmocka_unit_test(two_processes_on_one_queue_post_every_event_once),
 		cmocka_unit_test(bad_urls_are_refused_at_open),
 		cmocka_unit_test(the_environment_attaches_the_transport_to_open_config),
 		cmocka_unit_test(a_store_without_a_file_queues_under_xdg_state_home),
 	};
+	if (argc == 5 && !strcmp(argv[1], "--child"))
+		return child_main(argv);
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);
 	return cmocka_run_group_tests(tests, NULL, NULL);
