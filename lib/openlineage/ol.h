@@ -34,6 +34,11 @@
 #define MLMD__OL_PROP_NAME "openlineage_name"                   /* artifact: the dataset's name */
 #define MLMD__OL_PROP_FACETS "openlineage_facets"               /* any node: facets it did not map
 								 * (a struct: name -> facet) */
+/* The layout of MLMD__OL_PROP_FACETS the export reads back: on an artifact,
+ * {NAME: FACET} of the dataset's facets; on an execution, {"run": {NAME:
+ * FACET}, "job": {NAME: FACET}} (a struct with neither "run" nor "job" is
+ * taken as run facets). A kept facet is written instead of the one the
+ * export would compute under the same name. */
 
 /* "2026-12-03T12:57:21.123Z" for ms since the epoch (UTC, always 24 bytes
  * and a NUL). */
