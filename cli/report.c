@@ -40,6 +40,9 @@ int cmd_report(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	if ((artifact != 0) + (run != NULL) + (model != NULL) > 1)
 		return cli_usage("report: give at most one of --artifact, --run and --model");
+	if (run && (!*run || strspn(run, "0123456789") != strlen(run)))
+		return cli_usage("report: run '%s' is not a run id: a run is named by its execution id, a decimal number "
+				 "such as 42", run);
 	mlmd_store *s;
 	if (cli_open_store_ro(cli_g.store, &s))
 		return EXIT_FAILED;
