@@ -520,8 +520,8 @@ int rp_section_graph(rp_ctx *c)
 	rp_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"lineage-svg\" width=\"%.0f\" height=\"%.0f\" "
 		  "viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"lineage graph\">\n", lay.width, lay.height,
 		  lay.width, lay.height);
-	mlmd__buf_puts(b, "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
-		       "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\"/></marker></defs>\n");
+	mlmd__buf_puts(b, "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"9\" "
+		       "markerHeight=\"9\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\"/></marker></defs>\n");
 	svg_edges(b, &g, &lay);
 	for (size_t i = 0; i < g.n; i++)
 		svg_node(b, &g.v[i], lay.x[i], lay.y[i], (int)i == ci);

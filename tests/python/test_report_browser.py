@@ -27,8 +27,8 @@ CLI = os.environ.get('MLMD_CLI', os.path.join(ROOT, 'build', 'mlmd'))
 PIPELINE = os.path.join(os.path.dirname(CLI), 'examples', 'pipeline')
 CHROMIUM = '/usr/bin/chromium'
 
-pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
-                                reason='Debian chromium is not installed (/usr/bin/chromium); scripts/deps.sh lists it')
+needs_chromium = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
+                                    reason='Debian chromium is not installed (/usr/bin/chromium); scripts/deps.sh lists it')
 
 
 def mlmd(*args):
@@ -123,6 +123,7 @@ def demo(tmp_path_factory):
   return d, f'sqlite:{db}', page
 
 
+@needs_chromium
 def test_page_renders_with_the_models_lineage(demo):
   d, store, page = demo
   text = page.read_text(encoding='utf-8')
@@ -151,6 +152,7 @@ def test_page_renders_with_the_models_lineage(demo):
   assert dom.panel.get('data-shown') == 'a%d' % model['id']
 
 
+@needs_chromium
 def test_fragment_opens_a_nodes_properties(demo):
   d, store, page = demo
   trainers = json.loads(mlmd('--store', store, 'ls', 'executions', '--type', 'Trainer', '--json'))
@@ -167,6 +169,7 @@ def test_fragment_opens_a_nodes_properties(demo):
   assert 'is not in this graph' in ''.join(dom.panel_text)
 
 
+@needs_chromium
 def test_hostile_name_neither_runs_nor_breaks_the_page(tmp_path):
   config = metadata_store_pb2.ConnectionConfig()
   config.sqlite.filename_uri = str(tmp_path / 'evil.db')
@@ -189,6 +192,7 @@ def test_hostile_name_neither_runs_nor_breaks_the_page(tmp_path):
   assert evil in panel and '</script><script>document.title="pwned"</script>' in panel
 
 
+@needs_chromium
 def test_screenshot_is_kept(demo):
   d, _, page = demo
   out_dir = os.environ.get('MLMD_TEST_TMP') or str(d)
@@ -196,7 +200,7 @@ def test_screenshot_is_kept(demo):
   shot = os.path.join(os.path.abspath(out_dir), 'report-screenshot.png')
   if os.path.exists(shot):
     os.unlink(shot)
-  chromium(d, '--hide-scrollbars', '--window-size=1280,900', '--screenshot=' + shot, page.as_uri() + '#lineage')
+  chromium(d, '--hide-scrollbars', '--window-size=1280,900', '--screenshot=' + shot, page.as_uri())
   with open(shot, 'rb') as f:
     head = f.read(24)
   assert head[:8] == b'\x89PNG\r\n\x1a\n'
@@ -204,3 +208,26 @@ def test_screenshot_is_kept(demo):
   assert (width, height) == (1280, 900)
   assert os.path.getsize(shot) > 20000  # a picture, not a blank page
   print(f'screenshot: {shot}')
+
+
+def test_cli_errors_leave_the_output_alone(demo):
+  d, store, _ = demo
+  target = d / 'keep.html'
+  target.write_text('old page')
+  cases = [(['--artifact', '987654'], 1, 'artifact 987654 does not exist'),
+           (['--run', '987654'], 1, 'no run or execution 987654'),
+           (['--run', 'abc'], 2, "run 'abc' is not a run id"),
+           (['--model', 'nope'], 1, "no registered model named 'nope'"),
+           (['--model', 'iris', '--artifact', '1'], 2, 'at most one of'),
+           (['--max-nodes', '0'], 2, '--max-nodes')]
+  for args, code, msg in cases:
+    res = subprocess.run([CLI, '--store', store, 'report', '--output', str(target), *args], capture_output=True,
+                         text=True)
+    assert res.returncode == code, (args, res.stderr)
+    assert msg in res.stderr, (args, res.stderr)
+    assert target.read_text() == 'old page'
+  assert sorted(p.name for p in d.iterdir() if p.name.startswith('keep.html')) == ['keep.html']  # no temporary left
+  # standard output by default, the same bytes as --output
+  out = subprocess.run([CLI, '--store', store, 'report', '--title', 'iris demo'], capture_output=True)
+  assert out.returncode == 0
+  assert out.stdout == (d / 'report.html').read_bytes()
