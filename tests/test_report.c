@@ -55,7 +55,7 @@ static void layout_layers_increase_along_edges(void **state)
 	int from[M], to[M];
 	dag(N, M, from, to);
 	rp_layout l;
-	OK(rp_layout_run(N, from, to, M, NODE_W, NODE_H, &l));
+	OK(mlmd__rp_layout_run(N, from, to, M, NODE_W, NODE_H, &l));
 	for (size_t j = 0; j < M; j++) {
 		assert_int_equal(l.reversed[j], 0); /* a DAG has nothing to turn round */
 		assert_true(l.layer[to[j]] > l.layer[from[j]]);
@@ -68,7 +68,7 @@ static void layout_layers_increase_along_edges(void **state)
 			assert_true(l.pt_x[k] > l.pt_x[k - 1]);
 	}
 	assert_no_overlap(&l);
-	rp_layout_free(&l);
+	mlmd__rp_layout_free(&l);
 }
 
 static void layout_breaks_cycles(void **state)
@@ -78,7 +78,7 @@ static void layout_breaks_cycles(void **state)
 	int from[] = { 0, 1, 2, 3, 4, 2, 5, 5 }, to[] = { 1, 2, 0, 4, 3, 3, 5, 0 };
 	size_t m = sizeof from / sizeof *from;
 	rp_layout l;
-	OK(rp_layout_run(6, from, to, m, NODE_W, NODE_H, &l));
+	OK(mlmd__rp_layout_run(6, from, to, m, NODE_W, NODE_H, &l));
 	int reversed = 0;
 	for (size_t j = 0; j < m; j++) {
 		if (from[j] == to[j]) {
@@ -93,7 +93,7 @@ static void layout_breaks_cycles(void **state)
 	}
 	assert_int_equal(reversed, 2); /* one edge of each cycle */
 	assert_no_overlap(&l);
-	rp_layout_free(&l);
+	mlmd__rp_layout_free(&l);
 }
 
 static void layout_undoes_a_crossing(void **state)
@@ -102,18 +102,18 @@ static void layout_undoes_a_crossing(void **state)
 	/* 0 and 1 in the first layer, 2 and 3 in the second: 0->3 and 1->2 cross in index order */
 	int from[] = { 0, 1 }, to[] = { 3, 2 };
 	rp_layout l;
-	OK(rp_layout_run(4, from, to, 2, NODE_W, NODE_H, &l));
+	OK(mlmd__rp_layout_run(4, from, to, 2, NODE_W, NODE_H, &l));
 	assert_int_equal(l.layer[0], 0);
 	assert_int_equal(l.layer[3], 1);
 	assert_true((l.y[0] - l.y[1]) * (l.y[3] - l.y[2]) > 0);
-	rp_layout_free(&l);
+	mlmd__rp_layout_free(&l);
 	/* a long edge gets a point per layer it crosses */
 	int f2[] = { 0, 1, 2, 0 }, t2[] = { 1, 2, 3, 3 };
-	OK(rp_layout_run(4, f2, t2, 4, NODE_W, NODE_H, &l));
+	OK(mlmd__rp_layout_run(4, f2, t2, 4, NODE_W, NODE_H, &l));
 	assert_int_equal(l.layer[3], 3);
 	assert_int_equal(l.first[4] - l.first[3], 4); /* 0 -> 3: two ends and two virtual nodes */
 	assert_no_overlap(&l);
-	rp_layout_free(&l);
+	mlmd__rp_layout_free(&l);
 }
 
 static void layout_is_deterministic(void **state)
@@ -123,16 +123,16 @@ static void layout_is_deterministic(void **state)
 	int from[M], to[M];
 	dag(N, M, from, to);
 	rp_layout a, b;
-	OK(rp_layout_run(N, from, to, M, NODE_W, NODE_H, &a));
-	OK(rp_layout_run(N, from, to, M, NODE_W, NODE_H, &b));
+	OK(mlmd__rp_layout_run(N, from, to, M, NODE_W, NODE_H, &a));
+	OK(mlmd__rp_layout_run(N, from, to, M, NODE_W, NODE_H, &b));
 	assert_memory_equal(a.x, b.x, N * sizeof *a.x);
 	assert_memory_equal(a.y, b.y, N * sizeof *a.y);
 	assert_int_equal(a.first[M], b.first[M]);
 	assert_memory_equal(a.pt_y, b.pt_y, a.first[M] * sizeof *a.pt_y);
-	rp_layout_free(&a);
-	rp_layout_free(&b);
+	mlmd__rp_layout_free(&a);
+	mlmd__rp_layout_free(&b);
 	int bad_from[] = { 0 }, bad_to[] = { 7 };
-	FAILS(rp_layout_run(2, bad_from, bad_to, 1, NODE_W, NODE_H, &a), MLMD_INVALID_ARGUMENT, "out of range");
+	FAILS(mlmd__rp_layout_run(2, bad_from, bad_to, 1, NODE_W, NODE_H, &a), MLMD_INVALID_ARGUMENT, "out of range");
 }
 
 /* ---- text ------------------------------------------------------------------------------- */
@@ -154,13 +154,13 @@ static void invalid_utf8_is_replaced(void **state)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		mlmd_buf b = { 0 };
-		rp_html(&b, cases[i].in);
+		mlmd__rp_html(&b, cases[i].in);
 		mlmd__buf_put(&b, "", 1);
 		assert_string_equal(b.p, cases[i].out);
 		mlmd__buf_free(&b);
 	}
 	mlmd_buf b = { 0 };
-	rp_json_embed(&b, "{\"a\":\"</script><!--&\"}", 22);
+	mlmd__rp_json_embed(&b, "{\"a\":\"</script><!--&\"}", 22);
 	mlmd__buf_put(&b, "", 1);
 	assert_string_equal(b.p, "{\"a\":\"\\u003c/script\\u003e\\u003c!--\\u0026\"}");
 	mlmd__buf_free(&b);

@@ -41,7 +41,7 @@ static int csp_hash(const char *script, char out[45])
 	return 0;
 }
 
-int rp_newest_model(mlmd_store *s, int64_t *id)
+int mlmd__rp_newest_model(mlmd_store *s, int64_t *id)
 {
 	*id = 0;
 	int64_t best_time = 0;
@@ -158,7 +158,7 @@ static int choose_centre(rp_ctx *c)
 	if (o->model) {
 		mlmd_registered_model_list *l = NULL;
 		bool known = false;
-		if (rp_has_type(c, 2, "mlmd.RegisteredModel")) {
+		if (mlmd__rp_has_type(c, 2, "mlmd.RegisteredModel")) {
 			if ((rc = mlmd_registry_list_models(&l, c->store)))
 				return rc;
 			for (size_t i = 0; i < l->n && !known; i++)
@@ -179,7 +179,7 @@ static int choose_centre(rp_ctx *c)
 		c->centre_why = "the latest version of the registered model asked for";
 		return 0;
 	}
-	if ((rc = rp_newest_model(c->store, &c->centre_id)))
+	if ((rc = mlmd__rp_newest_model(c->store, &c->centre_id)))
 		return rc;
 	c->centre_why = "the newest model in the store (--artifact, --run or --model choose another)";
 	return 0;
@@ -210,20 +210,20 @@ static void page_head(rp_ctx *c, const char *title, const char *h1, const char *
 	mlmd_buf *b = &c->page;
 	mlmd__buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-		       "img-src data:; base-uri 'none'; form-action 'none'; script-src 'sha256-");
+		       "base-uri 'none'; form-action 'none'; script-src 'sha256-");
 	mlmd__buf_puts(b, h1);
 	mlmd__buf_puts(b, "' 'sha256-");
 	mlmd__buf_puts(b, h2);
 	mlmd__buf_puts(b, "'\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-	rp_printf(b, "<meta name=\"generator\" content=\"mlmd %s\">\n<title>", mlmd_version());
-	rp_html(b, title);
+	mlmd__rp_printf(b, "<meta name=\"generator\" content=\"mlmd %s\">\n<title>", mlmd_version());
+	mlmd__rp_html(b, title);
 	mlmd__buf_puts(b, "</title>\n<style>\n");
-	mlmd__buf_puts(b, rp_css);
+	mlmd__buf_puts(b, mlmd__rp_css);
 	mlmd__buf_puts(b, "</style>\n<script>");
-	mlmd__buf_puts(b, rp_js_errors);
+	mlmd__buf_puts(b, mlmd__rp_js_errors);
 	mlmd__buf_puts(b, "</script>\n</head>\n<body>\n<header><h1>");
-	rp_html(b, title);
-	rp_printf(b, "</h1><p class=\"sub\">mlmd %s &middot; store schema version %d &middot; this page holds the store's "
+	mlmd__rp_html(b, title);
+	mlmd__rp_printf(b, "</h1><p class=\"sub\">mlmd %s &middot; store schema version %d &middot; this page holds the store's "
 		  "data: share it as you would share the store</p>\n", mlmd_version(), mlmd_store_schema_version(c->store));
 	mlmd__buf_puts(b, "<nav><a href=\"#glance\">At a glance</a><a href=\"#lineage\">Lineage</a><a href=\"#runs\">Runs"
 		       "</a><a href=\"#registry\">Registry</a><a href=\"#serving\">Serving</a></nav></header>\n"
@@ -238,7 +238,7 @@ int mlmd_report_write(mlmd_store *store, const mlmd_report_options *opts, FILE *
 	if (rc)
 		return rc;
 	char h1[45], h2[45];
-	if ((rc = csp_hash(rp_js_errors, h1)) || (rc = csp_hash(rp_js_main, h2)))
+	if ((rc = csp_hash(mlmd__rp_js_errors, h1)) || (rc = csp_hash(mlmd__rp_js_main, h2)))
 		return rc;
 	rp_ctx c;
 	memset(&c, 0, sizeof c);
@@ -256,9 +256,9 @@ int mlmd_report_write(mlmd_store *store, const mlmd_report_options *opts, FILE *
 		rc = choose_centre(&c);
 	if (!rc) {
 		page_head(&c, opts->title && opts->title[0] ? opts->title : "mlmd report", h1, h2);
-		if (!(rc = rp_section_glance(&c)) && !(rc = rp_section_graph(&c)) && !(rc = rp_section_runs(&c)) &&
-		    !(rc = rp_section_registry(&c)))
-			rc = rp_section_serving(&c);
+		if (!(rc = mlmd__rp_section_glance(&c)) && !(rc = mlmd__rp_section_graph(&c)) && !(rc = mlmd__rp_section_runs(&c)) &&
+		    !(rc = mlmd__rp_section_registry(&c)))
+			rc = mlmd__rp_section_serving(&c);
 	}
 	if (own_txn)
 		mlmd_store_rollback(store); /* a read: nothing to keep */
@@ -267,7 +267,7 @@ int mlmd_report_write(mlmd_store *store, const mlmd_report_options *opts, FILE *
 		mlmd__buf_puts(&c.page, mlmd_version());
 		mlmd__buf_puts(&c.page, " (mlmd report). The page is self-contained: it loads nothing from a network."
 			       "</footer>\n<script>");
-		mlmd__buf_puts(&c.page, rp_js_main);
+		mlmd__buf_puts(&c.page, mlmd__rp_js_main);
 		mlmd__buf_puts(&c.page, "</script>\n</body></html>\n");
 		if (c.page.oom)
 			rc = MLMD_OOM();

@@ -44,27 +44,27 @@
 /* Appends s[0..n) as well-formed UTF-8: an invalid byte sequence becomes
  * U+FFFD, and with `controls` so does a control character other than tab
  * and newline (C0, DEL, C1). */
-void rp_utf8(mlmd_buf *b, const char *s, size_t n, bool controls);
+void mlmd__rp_utf8(mlmd_buf *b, const char *s, size_t n, bool controls);
 /* s (NULL: "") escaped for HTML text and for a double-quoted attribute
- * value: & < > " ' as character references, repaired as rp_utf8 does with
+ * value: & < > " ' as character references, repaired as mlmd__rp_utf8 does with
  * controls. */
-void rp_html(mlmd_buf *b, const char *s);
+void mlmd__rp_html(mlmd_buf *b, const char *s);
 /* The same, cut to at most `chars` characters (an ellipsis when cut). */
-void rp_html_cut(mlmd_buf *b, const char *s, size_t chars);
+void mlmd__rp_html_cut(mlmd_buf *b, const char *s, size_t chars);
 /* printf into the page (the "C" locale) of text that needs no escaping:
  * numbers, ids, fixed markup. */
-void rp_printf(mlmd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mlmd__rp_printf(mlmd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A JSON string of s made safe (repaired UTF-8, at most `max` bytes, cut
  * on a character boundary with a note of the full length). */
-void rp_json_str(mlmd_json_writer *w, const char *s, size_t max);
+void mlmd__rp_json_str(mlmd_json_writer *w, const char *s, size_t max);
 /* Appends JSON text for a <script type="application/json"> element: every
  * '<', '>' and '&' written as \u003c, \u003e, \u0026 (they occur only
  * inside strings), so no text in it can close the element. */
-void rp_json_embed(mlmd_buf *b, const char *json, size_t n);
+void mlmd__rp_json_embed(mlmd_buf *b, const char *json, size_t n);
 /* "2026-12-03 13:05:09" (UTC) of ms since the epoch; "-" for 0 or less. */
-const char *rp_time(char *buf, size_t n, int64_t ms);
+const char *mlmd__rp_time(char *buf, size_t n, int64_t ms);
 /* A double in the "C" locale, `digits` significant digits (0: shortest). */
-const char *rp_num(char *buf, size_t n, double v, int digits);
+const char *mlmd__rp_num(char *buf, size_t n, double v, int digits);
 
 /* ---- the layout (report_layout.c) -------------------------------------------------------- */
 
@@ -92,9 +92,9 @@ typedef struct rp_layout {
  * crossings kept); heights by neighbours' mean placed with minimum gaps.
  * Deterministic: the same graph gives the same numbers. 0 or
  * RESOURCE_EXHAUSTED / INVALID_ARGUMENT (an index out of range). On success
- * free *out's arrays with rp_layout_free(). */
-int rp_layout_run(size_t n, const int *from, const int *to, size_t m, double node_w, double node_h, rp_layout *out);
-void rp_layout_free(rp_layout *l);
+ * free *out's arrays with mlmd__rp_layout_free(). */
+int mlmd__rp_layout_run(size_t n, const int *from, const int *to, size_t m, double node_w, double node_h, rp_layout *out);
+void mlmd__rp_layout_free(rp_layout *l);
 
 /* ---- the page's parts --------------------------------------------------------------------- */
 
@@ -115,25 +115,25 @@ typedef struct rp_ctx {
 /* Whether the store has a type of this kind (0 artifact, 1 execution,
  * 2 context) and name: asked before listing a type's nodes, so that no
  * call of the read transaction fails (a failed call ends it). */
-bool rp_has_type(const rp_ctx *c, int kind, const char *name);
+bool mlmd__rp_has_type(const rp_ctx *c, int kind, const char *name);
 /* A node's property (custom or not) of one value kind, or NULL / dflt. */
-int64_t rp_prop_int(const void *node, int custom, const char *name, int64_t dflt);
-double rp_prop_double(const void *node, int custom, const char *name, double dflt);
-const char *rp_prop_str(const void *node, int custom, const char *name);
-int rp_prop_bool(const void *node, int custom, const char *name);   /* 1, 0, -1 when absent */
+int64_t mlmd__rp_prop_int(const void *node, int custom, const char *name, int64_t dflt);
+double mlmd__rp_prop_double(const void *node, int custom, const char *name, double dflt);
+const char *mlmd__rp_prop_str(const void *node, int custom, const char *name);
+int mlmd__rp_prop_bool(const void *node, int custom, const char *name);   /* 1, 0, -1 when absent */
 
-int rp_section_glance(rp_ctx *c);
-int rp_section_graph(rp_ctx *c);
-int rp_section_runs(rp_ctx *c);
-int rp_section_registry(rp_ctx *c);
-int rp_section_serving(rp_ctx *c);
+int mlmd__rp_section_glance(rp_ctx *c);
+int mlmd__rp_section_graph(rp_ctx *c);
+int mlmd__rp_section_runs(rp_ctx *c);
+int mlmd__rp_section_registry(rp_ctx *c);
+int mlmd__rp_section_serving(rp_ctx *c);
 
 /* The newest artifact of a model type ("Model", "mlmd.Model" or base type
  * MODEL), else the newest artifact: *id, or 0 when the store has none. */
-int rp_newest_model(mlmd_store *s, int64_t *id);
+int mlmd__rp_newest_model(mlmd_store *s, int64_t *id);
 
-extern const char rp_css[];
-extern const char rp_js_errors[];   /* in <head>: records script errors into the page */
-extern const char rp_js_main[];     /* at the end of <body> */
+extern const char mlmd__rp_css[];
+extern const char mlmd__rp_js_errors[];   /* in <head>: records script errors into the page */
+extern const char mlmd__rp_js_main[];     /* at the end of <body> */
 
 #endif

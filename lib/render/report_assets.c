@@ -7,7 +7,7 @@
  */
 #include "report.h"
 
-const char rp_css[] =
+const char mlmd__rp_css[] =
 	":root{--ink:#1f2937;--dim:#6b7280;--line:#e5e7eb;--bg:#f8fafc;--card:#fff;--art:#dbeafe;--art-b:#2563eb;"
 	"--exe:#fef3c7;--exe-b:#b45309;--bad:#b91c1c;--badbg:#fee2e2}\n"
 	"*{box-sizing:border-box}\n"
@@ -69,7 +69,7 @@ const char rp_css[] =
 	"footer{color:var(--dim);font-size:12px;padding:0 24px 20px}\n"
 	"a.nodelink{color:#1d4ed8}\n";
 
-const char rp_js_errors[] =
+const char mlmd__rp_js_errors[] =
 	"window.mlmdErrors=[];"
 	"window.onerror=function(msg,src,line){"
 	"window.mlmdErrors.push(String(msg)+' (line '+line+')');"
@@ -78,7 +78,7 @@ const char rp_js_errors[] =
 	"if(d){d.hidden=false;d.textContent='Script error: '+window.mlmdErrors.join('; ');}}"
 	"return false;};";
 
-const char rp_js_main[] =
+const char mlmd__rp_js_main[] =
 	"(function(){'use strict';\n"
 	"var data={nodes:[],edges:[]},el=document.getElementById('mlmd-data');\n"
 	"if(el)data=JSON.parse(el.textContent);\n"

@@ -190,13 +190,19 @@ static int graph_build(rp_ctx *c, graph *g)
 	g->to = calloc(g->nev + 1, sizeof *g->to);
 	if (!g->from || !g->to)
 		return MLMD_OOM();
+	/* events are sorted by (execution, artifact, type): those of one pair are adjacent, and the
+	 * pair gives at most two edges (one each way), so a repeat is found among the pair's own */
+	size_t pair_start = 0;
 	for (size_t i = 0; i < g->nev; i++) {
 		int a = find(g, 0, g->ev[i]->artifact_id), e = find(g, 1, g->ev[i]->execution_id);
 		int t = g->ev[i]->has_type ? g->ev[i]->type : 0;
 		int f = is_input(t) ? a : e, to = is_input(t) ? e : a;
+		if (i == 0 || g->ev[i]->artifact_id != g->ev[i - 1]->artifact_id ||
+		    g->ev[i]->execution_id != g->ev[i - 1]->execution_id)
+			pair_start = g->m;
 		bool dup = false;
-		for (size_t j = g->m; j > 0 && !dup; j--) /* events are sorted by execution: a repeat is near */
-			dup = g->from[j - 1] == f && g->to[j - 1] == to;
+		for (size_t j = pair_start; j < g->m && !dup; j++)
+			dup = g->from[j] == f && g->to[j] == to;
 		if (!dup) {
 			g->from[g->m] = f;
 			g->to[g->m++] = to;
@@ -221,13 +227,13 @@ static void value_json(mlmd_json_writer *w, const Mlmd__Pb__Value *v, size_t max
 	switch (v ? v->value_case : 0) {
 	case MLMD__PB__VALUE__VALUE_INT_VALUE: mlmd_json_int(w, v->int_value); break;
 	case MLMD__PB__VALUE__VALUE_DOUBLE_VALUE: mlmd_json_double(w, v->double_value, 0); break;
-	case MLMD__PB__VALUE__VALUE_STRING_VALUE: rp_json_str(w, v->string_value, max); break;
+	case MLMD__PB__VALUE__VALUE_STRING_VALUE: mlmd__rp_json_str(w, v->string_value, max); break;
 	case MLMD__PB__VALUE__VALUE_BOOL_VALUE: mlmd_json_bool(w, v->bool_value); break;
 	case MLMD__PB__VALUE__VALUE_STRUCT_VALUE: {
 		mlmd_buf t = { 0 };
 		if (v->struct_value && mlmd__struct_to_json(v->struct_value, &t) == 0 && !t.oom)
 			mlmd__buf_put(&t, "", 1);
-		rp_json_str(w, t.p && !t.oom ? t.p : "(struct)", max);
+		mlmd__rp_json_str(w, t.p && !t.oom ? t.p : "(struct)", max);
 		mlmd__buf_free(&t);
 		break;
 	}
@@ -258,7 +264,7 @@ static void props_json(mlmd_json_writer *w, size_t n, void *const *entries, size
 			break;
 		}
 		mlmd_buf k = { 0 };
-		rp_utf8(&k, e->key ? e->key : "", e->key ? strlen(e->key) : 0, false);
+		mlmd__rp_utf8(&k, e->key ? e->key : "", e->key ? strlen(e->key) : 0, false);
 		mlmd__buf_put(&k, "", 1);
 		mlmd_json_key(w, k.oom ? "?" : k.p);
 		mlmd__buf_free(&k);
@@ -286,12 +292,12 @@ static void node_json(mlmd_json_writer *w, const gnode *v)
 	mlmd_json_key(w, "id");
 	mlmd_json_int(w, v->id);
 	mlmd_json_key(w, "type");
-	rp_json_str(w, v->type, RP_MAX_VALUE);
+	mlmd__rp_json_str(w, v->type, RP_MAX_VALUE);
 	mlmd_json_key(w, "name");
-	rp_json_str(w, a ? a->name : e->name, RP_MAX_VALUE);
+	mlmd__rp_json_str(w, a ? a->name : e->name, RP_MAX_VALUE);
 	if (a) {
 		mlmd_json_key(w, "uri");
-		rp_json_str(w, a->uri, RP_MAX_VALUE);
+		mlmd__rp_json_str(w, a->uri, RP_MAX_VALUE);
 	} else {
 		mlmd_json_key(w, "state");
 		int s = e->has_last_known_state ? e->last_known_state : 0;
@@ -299,9 +305,9 @@ static void node_json(mlmd_json_writer *w, const gnode *v)
 	}
 	char t[32];
 	mlmd_json_key(w, "created");
-	mlmd_json_string(w, rp_time(t, sizeof t, a ? a->create_time_since_epoch : e->create_time_since_epoch));
+	mlmd_json_string(w, mlmd__rp_time(t, sizeof t, a ? a->create_time_since_epoch : e->create_time_since_epoch));
 	mlmd_json_key(w, "updated");
-	mlmd_json_string(w, rp_time(t, sizeof t, a ? a->last_update_time_since_epoch : e->last_update_time_since_epoch));
+	mlmd_json_string(w, mlmd__rp_time(t, sizeof t, a ? a->last_update_time_since_epoch : e->last_update_time_since_epoch));
 	int64_t dt = deleted_time(v->msg);
 	mlmd_json_key(w, "deleted");
 	if (dt < 0) {
@@ -309,11 +315,11 @@ static void node_json(mlmd_json_writer *w, const gnode *v)
 	} else {
 		mlmd_json_object_begin(w);
 		mlmd_json_key(w, "time");
-		mlmd_json_string(w, rp_time(t, sizeof t, dt));
+		mlmd_json_string(w, mlmd__rp_time(t, sizeof t, dt));
 		mlmd_json_key(w, "by");
-		rp_json_str(w, custom_text(v->msg, "mlmd.deleted_by"), RP_MAX_VALUE);
+		mlmd__rp_json_str(w, custom_text(v->msg, "mlmd.deleted_by"), RP_MAX_VALUE);
 		mlmd_json_key(w, "reason");
-		rp_json_str(w, custom_text(v->msg, "mlmd.delete_reason"), RP_MAX_VALUE);
+		mlmd__rp_json_str(w, custom_text(v->msg, "mlmd.delete_reason"), RP_MAX_VALUE);
 		mlmd_json_object_end(w);
 	}
 	mlmd_json_key(w, "labels");
@@ -322,7 +328,7 @@ static void node_json(mlmd_json_writer *w, const gnode *v)
 		const mlmd_label *l = &v->labels->labels[i];
 		mlmd_json_object_begin(w);
 		mlmd_json_key(w, "label");
-		rp_json_str(w, l->label, RP_MAX_VALUE);
+		mlmd__rp_json_str(w, l->label, RP_MAX_VALUE);
 		char src[48];
 		mlmd__snprintf(src, sizeof src, "%s %lld", mlmd_node_kind_name(l->source_kind) ?
 			       mlmd_node_kind_name(l->source_kind) : "node", (long long)l->source_id);
@@ -331,11 +337,11 @@ static void node_json(mlmd_json_writer *w, const gnode *v)
 		mlmd_json_key(w, "distance");
 		mlmd_json_int(w, l->distance);
 		mlmd_json_key(w, "reason");
-		rp_json_str(w, l->reason, RP_MAX_VALUE);
+		mlmd__rp_json_str(w, l->reason, RP_MAX_VALUE);
 		mlmd_json_key(w, "by");
-		rp_json_str(w, l->actor, RP_MAX_VALUE);
+		mlmd__rp_json_str(w, l->actor, RP_MAX_VALUE);
 		mlmd_json_key(w, "until");
-		mlmd_json_string(w, l->until_ms > 0 ? rp_time(t, sizeof t, l->until_ms) : "");
+		mlmd_json_string(w, l->until_ms > 0 ? mlmd__rp_time(t, sizeof t, l->until_ms) : "");
 		mlmd_json_object_end(w);
 	}
 	mlmd_json_array_end(w);
@@ -390,7 +396,7 @@ static int data_block(rp_ctx *c, const graph *g)
 	const char *text = mlmd_json_writer_text(w, &n);
 	if (text) {
 		mlmd__buf_puts(&c->page, "<script type=\"application/json\" id=\"mlmd-data\">");
-		rp_json_embed(&c->page, text, n);
+		mlmd__rp_json_embed(&c->page, text, n);
 		mlmd__buf_puts(&c->page, "</script>\n");
 	}
 	rc = mlmd_json_writer_status(w);
@@ -406,44 +412,44 @@ static void svg_node(mlmd_buf *b, const gnode *v, double x, double y, bool centr
 	const Mlmd__Pb__Execution *e = v->exec ? v->msg : NULL;
 	const char *name = a ? a->name : e->name;
 	bool dead = deleted_time(v->msg) >= 0, labelled = v->labels && v->labels->n;
-	rp_printf(b, "<g class=\"node %s%s%s%s\" data-node=\"%c%lld\" tabindex=\"0\" role=\"button\" "
+	mlmd__rp_printf(b, "<g class=\"node %s%s%s%s\" data-node=\"%c%lld\" tabindex=\"0\" role=\"button\" "
 		  "transform=\"translate(%.1f %.1f)\"><title>", v->exec ? "execution" : "artifact", dead ? " deleted" : "",
 		  labelled ? " labelled" : "", centre ? " centre" : "", v->exec ? 'e' : 'a', (long long)v->id, x, y);
-	rp_html(b, v->type);
+	mlmd__rp_html(b, v->type);
 	if (name && name[0]) {
 		mlmd__buf_puts(b, " '");
-		rp_html(b, name);
+		mlmd__rp_html(b, name);
 		mlmd__buf_puts(b, "'");
 	}
-	rp_printf(b, " #%lld", (long long)v->id);
+	mlmd__rp_printf(b, " #%lld", (long long)v->id);
 	for (size_t i = 0; labelled && i < v->labels->n; i++) {
 		mlmd__buf_puts(b, i ? ", " : " - labels: ");
-		rp_html(b, v->labels->labels[i].label);
+		mlmd__rp_html(b, v->labels->labels[i].label);
 	}
 	if (dead)
 		mlmd__buf_puts(b, " - deleted");
-	rp_printf(b, "</title><rect class=\"shape\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"%.1f\"/>",
+	mlmd__rp_printf(b, "</title><rect class=\"shape\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"%.1f\"/>",
 		  -NODE_W / 2, -NODE_H / 2, NODE_W, NODE_H, v->exec ? 4.0 : NODE_H / 2);
 	mlmd__buf_puts(b, "<text class=\"t1\" y=\"-5\">");
-	rp_html_cut(b, v->type, 26);
+	mlmd__rp_html_cut(b, v->type, 26);
 	if (e) {
 		int s = e->has_last_known_state ? e->last_known_state : 0;
-		rp_printf(b, " \xC2\xB7 %s", s >= 0 && s < 7 ? STATES[s] : "UNKNOWN");
+		mlmd__rp_printf(b, " \xC2\xB7 %s", s >= 0 && s < 7 ? STATES[s] : "UNKNOWN");
 	}
 	mlmd__buf_puts(b, "</text><text class=\"t2\" y=\"12\">");
 	if (dead)
 		mlmd__buf_puts(b, "deleted ");
 	else if (name && name[0]) {
-		rp_html_cut(b, name, 18);
+		mlmd__rp_html_cut(b, name, 18);
 		mlmd__buf_puts(b, " ");
 	}
-	rp_printf(b, "#%lld</text>", (long long)v->id);
+	mlmd__rp_printf(b, "#%lld</text>", (long long)v->id);
 	if (labelled) { /* the first label on a badge above the right end; the count when more */
 		mlmd_buf l = { 0 };
-		rp_html_cut(&l, v->labels->labels[0].label, 14);
+		mlmd__rp_html_cut(&l, v->labels->labels[0].label, 14);
 		if (v->labels->n > 1)
-			rp_printf(&l, " +%zu", v->labels->n - 1);
-		rp_printf(b, "<g class=\"badge\" transform=\"translate(%.1f %.1f)\"><rect x=\"-64\" y=\"-9\" width=\"64\" "
+			mlmd__rp_printf(&l, " +%zu", v->labels->n - 1);
+		mlmd__rp_printf(b, "<g class=\"badge\" transform=\"translate(%.1f %.1f)\"><rect x=\"-64\" y=\"-9\" width=\"64\" "
 			  "height=\"16\" rx=\"8\"/><text x=\"-32\" y=\"3\">", NODE_W / 2 - 4, -NODE_H / 2);
 		if (l.p)
 			mlmd__buf_put(b, l.p, l.len);
@@ -460,19 +466,19 @@ static void svg_edges(mlmd_buf *b, const graph *g, const rp_layout *lay)
 		if (z - a < 2)
 			continue;
 		const gnode *f = &g->v[g->from[j]], *t = &g->v[g->to[j]];
-		rp_printf(b, "<path class=\"edge%s\" data-from=\"%c%lld\" data-to=\"%c%lld\" d=\"M%.1f %.1f",
+		mlmd__rp_printf(b, "<path class=\"edge%s\" data-from=\"%c%lld\" data-to=\"%c%lld\" d=\"M%.1f %.1f",
 			  lay->reversed[j] ? " back" : "", f->exec ? 'e' : 'a', (long long)f->id, t->exec ? 'e' : 'a',
 			  (long long)t->id, lay->pt_x[a], lay->pt_y[a]);
 		for (size_t k = a + 1; k < z; k++) { /* a curve with level ends between consecutive points */
 			double mx = (lay->pt_x[k - 1] + lay->pt_x[k]) / 2;
-			rp_printf(b, " C%.1f %.1f %.1f %.1f %.1f %.1f", mx, lay->pt_y[k - 1], mx, lay->pt_y[k], lay->pt_x[k],
+			mlmd__rp_printf(b, " C%.1f %.1f %.1f %.1f %.1f %.1f", mx, lay->pt_y[k - 1], mx, lay->pt_y[k], lay->pt_x[k],
 				  lay->pt_y[k]);
 		}
 		mlmd__buf_puts(b, "\" marker-end=\"url(#arrow)\"/>\n");
 	}
 }
 
-int rp_section_graph(rp_ctx *c)
+int mlmd__rp_section_graph(rp_ctx *c)
 {
 	mlmd_buf *b = &c->page;
 	mlmd__buf_puts(b, "<section id=\"lineage\"><h2>Lineage</h2>\n");
@@ -488,7 +494,7 @@ int rp_section_graph(rp_ctx *c)
 	memset(&lay, 0, sizeof lay);
 	int rc = graph_build(c, &g);
 	if (!rc)
-		rc = rp_layout_run(g.n, g.from, g.to, g.m, NODE_W, NODE_H, &lay);
+		rc = mlmd__rp_layout_run(g.n, g.from, g.to, g.m, NODE_W, NODE_H, &lay);
 	if (rc) {
 		graph_free(&g);
 		return rc;
@@ -497,31 +503,32 @@ int rp_section_graph(rp_ctx *c)
 	const gnode *cn = ci >= 0 ? &g.v[ci] : NULL;
 	mlmd__buf_puts(b, "<p>The lineage of ");
 	if (cn) {
-		rp_printf(b, "%s #%lld", cn->exec ? "execution" : "artifact", (long long)cn->id);
+		mlmd__rp_printf(b, "%s #%lld", cn->exec ? "execution" : "artifact", (long long)cn->id);
 		mlmd__buf_puts(b, " (");
-		rp_html(b, cn->type);
+		mlmd__rp_html(b, cn->type);
 		const char *name = cn->exec ? ((const Mlmd__Pb__Execution *)cn->msg)->name :
 			((const Mlmd__Pb__Artifact *)cn->msg)->name;
 		if (name && name[0]) {
 			mlmd__buf_puts(b, " &#39;");
-			rp_html(b, name);
+			mlmd__rp_html(b, name);
 			mlmd__buf_puts(b, "&#39;");
 		}
 		mlmd__buf_puts(b, ")");
 	}
 	mlmd__buf_puts(b, ", ");
-	rp_html(b, c->centre_why);
-	rp_printf(b, ": what it came from and what came of it, %zu node%s and %zu edge%s. Click a node for its "
+	mlmd__rp_html(b, c->centre_why);
+	mlmd__rp_printf(b, ": what it came from and what came of it, %zu node%s and %zu edge%s. Click a node for its "
 		  "properties.", g.n, g.n == 1 ? "" : "s", g.nev, g.nev == 1 ? "" : "s");
 	if (g.partial)
-		rp_printf(b, " <strong class=\"warn\">Cut short at %lld nodes</strong> (<code>--max-nodes</code> "
+		mlmd__rp_printf(b, " <strong class=\"warn\">Cut short at %lld nodes</strong> (<code>--max-nodes</code> "
 			  "draws more).", (long long)c->max_nodes);
 	mlmd__buf_puts(b, "</p>\n<div class=\"graphbox\"><div class=\"graph\" id=\"graph\">");
-	rp_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"lineage-svg\" width=\"%.0f\" height=\"%.0f\" "
+	mlmd__rp_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"lineage-svg\" width=\"%.0f\" height=\"%.0f\" "
 		  "viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"lineage graph\">\n", lay.width, lay.height,
 		  lay.width, lay.height);
-	mlmd__buf_puts(b, "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"9\" "
-		       "markerHeight=\"9\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\"/></marker></defs>\n");
+	mlmd__buf_puts(b, "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
+		       "markerUnits=\"userSpaceOnUse\" markerWidth=\"9\" markerHeight=\"9\" orient=\"auto-start-reverse\">"
+		       "<path d=\"M0 0L10 5L0 10z\"/></marker></defs>\n");
 	svg_edges(b, &g, &lay);
 	for (size_t i = 0; i < g.n; i++)
 		svg_node(b, &g.v[i], lay.x[i], lay.y[i], (int)i == ci);
@@ -532,7 +539,7 @@ int rp_section_graph(rp_ctx *c)
 		       "<span class=\"lg centre\">the chosen node</span></p>\n");
 	rc = data_block(c, &g);
 	mlmd__buf_puts(b, "</section>\n");
-	rp_layout_free(&lay);
+	mlmd__rp_layout_free(&lay);
 	graph_free(&g);
 	return rc;
 }

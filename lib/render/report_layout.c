@@ -207,7 +207,7 @@ out:
 	free(bcnt);
 }
 
-void rp_layout_free(rp_layout *l)
+void mlmd__rp_layout_free(rp_layout *l)
 {
 	if (!l)
 		return;
@@ -238,7 +238,7 @@ static void work_free(work *w)
 	free(w->bit);
 }
 
-int rp_layout_run(size_t n, const int *from, const int *to, size_t m, double node_w, double node_h, rp_layout *out)
+int mlmd__rp_layout_run(size_t n, const int *from, const int *to, size_t m, double node_w, double node_h, rp_layout *out)
 {
 	memset(out, 0, sizeof *out);
 	for (size_t j = 0; j < m; j++)
@@ -525,6 +525,6 @@ done:
 	free(chain);
 	work_free(&w);
 	if (rc)
-		rp_layout_free(out);
+		mlmd__rp_layout_free(out);
 	return rc;
 }

@@ -15,22 +15,22 @@ static void tags_html(mlmd_buf *b, const mlmd_tag *t, size_t n)
 {
 	for (size_t i = 0; i < n && i < 8; i++) {
 		mlmd__buf_puts(b, "<span class=\"tag\">");
-		rp_html_cut(b, t[i].key, 24);
+		mlmd__rp_html_cut(b, t[i].key, 24);
 		mlmd__buf_puts(b, "=");
-		rp_html_cut(b, t[i].value, 24);
+		mlmd__rp_html_cut(b, t[i].value, 24);
 		mlmd__buf_puts(b, "</span> ");
 	}
 	if (n > 8)
-		rp_printf(b, "<span class=\"dim\">+%zu</span>", n - 8);
+		mlmd__rp_printf(b, "<span class=\"dim\">+%zu</span>", n - 8);
 }
 
 static void moves_html(mlmd_buf *b, const mlmd_alias_move *m, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		mlmd__buf_puts(b, i ? ", " : "");
-		rp_html(b, m[i].alias);
+		mlmd__rp_html(b, m[i].alias);
 		if (m[i].version)
-			rp_printf(b, " \xE2\x86\x92 v%lld", (long long)m[i].version);
+			mlmd__rp_printf(b, " \xE2\x86\x92 v%lld", (long long)m[i].version);
 		else
 			mlmd__buf_puts(b, " removed");
 	}
@@ -50,12 +50,12 @@ static int one_model(rp_ctx *c, const char *name)
 	}
 	char t[32];
 	mlmd__buf_puts(b, "<div class=\"model\"><h3>");
-	rp_html(b, m->name);
-	rp_printf(b, " <span class=\"dim\">%lld version%s</span></h3>\n", (long long)m->n_versions,
+	mlmd__rp_html(b, m->name);
+	mlmd__rp_printf(b, " <span class=\"dim\">%lld version%s</span></h3>\n", (long long)m->n_versions,
 		  m->n_versions == 1 ? "" : "s");
 	if (m->description && m->description[0]) {
 		mlmd__buf_puts(b, "<p>");
-		rp_html(b, m->description);
+		mlmd__rp_html(b, m->description);
 		mlmd__buf_puts(b, "</p>\n");
 	}
 	mlmd__buf_puts(b, "<p>Aliases: ");
@@ -63,44 +63,44 @@ static int one_model(rp_ctx *c, const char *name)
 		mlmd__buf_puts(b, "none");
 	for (size_t i = 0; i < m->n_aliases; i++) {
 		mlmd__buf_puts(b, "<span class=\"alias\">");
-		rp_html(b, m->aliases[i].alias);
-		rp_printf(b, "</span> \xE2\x86\x92 v%lld ", (long long)m->aliases[i].version);
+		mlmd__rp_html(b, m->aliases[i].alias);
+		mlmd__rp_printf(b, "</span> \xE2\x86\x92 v%lld ", (long long)m->aliases[i].version);
 	}
 	for (size_t i = 0; i < m->n_policies; i++) {
 		const mlmd_alias_policy *p = &m->policies[i];
 		mlmd__buf_puts(b, i ? "; " : ". Policies: ");
-		rp_html(b, p->alias);
-		rp_printf(b, " needs %lld approval%s", (long long)p->approvals, p->approvals == 1 ? "" : "s");
+		mlmd__rp_html(b, p->alias);
+		mlmd__rp_printf(b, " needs %lld approval%s", (long long)p->approvals, p->approvals == 1 ? "" : "s");
 		for (size_t k = 0; k < p->n_require; k++) {
 			mlmd__buf_puts(b, k ? ", " : " and ");
-			rp_html(b, p->require[k].key);
+			mlmd__rp_html(b, p->require[k].key);
 			mlmd__buf_puts(b, "=");
-			rp_html(b, p->require[k].value);
+			mlmd__rp_html(b, p->require[k].value);
 		}
 	}
 	mlmd__buf_puts(b, "</p>\n<table><thead><tr><th>version</th><th>aliases</th><th>artifact</th><th>run</th>"
 		       "<th>created</th><th>by</th><th>tags</th></tr></thead><tbody>\n");
 	for (size_t k = 0; k < m->n_versions && k < RP_MAX_VERSIONS; k++) {
 		const mlmd_registry_version *v = &m->versions[m->n_versions - 1 - k]; /* newest first */
-		rp_printf(b, "<tr><td class=\"num\">%lld</td><td>", (long long)v->version);
+		mlmd__rp_printf(b, "<tr><td class=\"num\">%lld</td><td>", (long long)v->version);
 		for (size_t i = 0; i < v->n_aliases; i++) {
 			mlmd__buf_puts(b, "<span class=\"alias\">");
-			rp_html(b, v->aliases[i]);
+			mlmd__rp_html(b, v->aliases[i]);
 			mlmd__buf_puts(b, "</span> ");
 		}
-		rp_printf(b, "</td><td><a href=\"#node=a%lld\" class=\"nodelink\">#%lld</a></td><td>", (long long)v->artifact_id,
+		mlmd__rp_printf(b, "</td><td><a href=\"#node=a%lld\" class=\"nodelink\">#%lld</a></td><td>", (long long)v->artifact_id,
 			  (long long)v->artifact_id);
 		if (v->run_id)
-			rp_printf(b, "#%lld", (long long)v->run_id);
-		rp_printf(b, "</td><td>%s</td><td>", rp_time(t, sizeof t, v->create_time_ms));
-		rp_html(b, v->creator);
+			mlmd__rp_printf(b, "#%lld", (long long)v->run_id);
+		mlmd__rp_printf(b, "</td><td>%s</td><td>", mlmd__rp_time(t, sizeof t, v->create_time_ms));
+		mlmd__rp_html(b, v->creator);
 		mlmd__buf_puts(b, "</td><td>");
 		tags_html(b, v->tags, v->n_tags);
 		mlmd__buf_puts(b, "</td></tr>\n");
 	}
 	mlmd__buf_puts(b, "</tbody></table>\n");
 	if (m->n_versions > RP_MAX_VERSIONS)
-		rp_printf(b, "<p class=\"note\">The newest %d of %zu versions.</p>\n", RP_MAX_VERSIONS, m->n_versions);
+		mlmd__rp_printf(b, "<p class=\"note\">The newest %d of %zu versions.</p>\n", RP_MAX_VERSIONS, m->n_versions);
 	mlmd__buf_puts(b, "<h4>Open requests</h4>\n");
 	if (!m->n_open_requests)
 		mlmd__buf_puts(b, "<p class=\"empty\">None pending.</p>\n");
@@ -109,13 +109,13 @@ static int one_model(rp_ctx *c, const char *name)
 			       "<th>since</th><th>comment</th></tr></thead><tbody>\n");
 	for (size_t i = 0; i < m->n_open_requests; i++) {
 		const mlmd_alias_request *r = &m->open_requests[i];
-		rp_printf(b, "<tr><td class=\"num\">%lld</td><td>", (long long)r->request_id);
+		mlmd__rp_printf(b, "<tr><td class=\"num\">%lld</td><td>", (long long)r->request_id);
 		moves_html(b, r->moves, r->n_moves);
 		mlmd__buf_puts(b, "</td><td>");
-		rp_html(b, r->requester);
-		rp_printf(b, "</td><td>%lld of %lld</td><td>%s</td><td>", (long long)r->approvals_count,
-			  (long long)r->approvals_needed, rp_time(t, sizeof t, r->create_time_ms));
-		rp_html_cut(b, r->comment, 80);
+		mlmd__rp_html(b, r->requester);
+		mlmd__rp_printf(b, "</td><td>%lld of %lld</td><td>%s</td><td>", (long long)r->approvals_count,
+			  (long long)r->approvals_needed, mlmd__rp_time(t, sizeof t, r->create_time_ms));
+		mlmd__rp_html_cut(b, r->comment, 80);
 		mlmd__buf_puts(b, "</td></tr>\n");
 	}
 	if (m->n_open_requests)
@@ -128,45 +128,45 @@ static int one_model(rp_ctx *c, const char *name)
 			       "<th>request</th><th>approved by</th></tr></thead><tbody>\n");
 	for (size_t k = 0; k < h->n && k < RP_MAX_HISTORY; k++) {
 		const mlmd_alias_history_entry *e = &h->entries[h->n - 1 - k]; /* newest first */
-		rp_printf(b, "<tr><td>%s</td><td><span class=\"alias\">", rp_time(t, sizeof t, e->time_ms));
-		rp_html(b, e->alias);
+		mlmd__rp_printf(b, "<tr><td>%s</td><td><span class=\"alias\">", mlmd__rp_time(t, sizeof t, e->time_ms));
+		mlmd__rp_html(b, e->alias);
 		mlmd__buf_puts(b, "</span></td><td>");
 		if (e->old_version)
-			rp_printf(b, "v%lld", (long long)e->old_version);
+			mlmd__rp_printf(b, "v%lld", (long long)e->old_version);
 		else
 			mlmd__buf_puts(b, "-");
 		mlmd__buf_puts(b, "</td><td>");
 		if (e->new_version)
-			rp_printf(b, "v%lld", (long long)e->new_version);
+			mlmd__rp_printf(b, "v%lld", (long long)e->new_version);
 		else
 			mlmd__buf_puts(b, "removed");
 		mlmd__buf_puts(b, "</td><td>");
-		rp_html(b, e->actor);
+		mlmd__rp_html(b, e->actor);
 		mlmd__buf_puts(b, "</td><td>");
 		if (e->request_id)
-			rp_printf(b, "#%lld", (long long)e->request_id);
+			mlmd__rp_printf(b, "#%lld", (long long)e->request_id);
 		mlmd__buf_puts(b, "</td><td>");
 		for (size_t i = 0; i < e->n_approvers; i++) {
 			mlmd__buf_puts(b, i ? ", " : "");
-			rp_html(b, e->approvers[i]);
+			mlmd__rp_html(b, e->approvers[i]);
 		}
 		mlmd__buf_puts(b, "</td></tr>\n");
 	}
 	if (h->n)
 		mlmd__buf_puts(b, "</tbody></table>\n");
 	if (h->n > RP_MAX_HISTORY)
-		rp_printf(b, "<p class=\"note\">The newest %d of %zu moves.</p>\n", RP_MAX_HISTORY, h->n);
+		mlmd__rp_printf(b, "<p class=\"note\">The newest %d of %zu moves.</p>\n", RP_MAX_HISTORY, h->n);
 	mlmd__buf_puts(b, "</div>\n");
 	mlmd_alias_history_free(h);
 	mlmd_registered_model_free(m);
 	return 0;
 }
 
-int rp_section_registry(rp_ctx *c)
+int mlmd__rp_section_registry(rp_ctx *c)
 {
 	mlmd_buf *b = &c->page;
 	mlmd__buf_puts(b, "<section id=\"registry\"><h2>Model registry</h2>\n");
-	if (!rp_has_type(c, 2, "mlmd.RegisteredModel")) {
+	if (!mlmd__rp_has_type(c, 2, "mlmd.RegisteredModel")) {
 		mlmd__buf_puts(b, "<p class=\"empty\">No registered model in this store.</p>\n</section>\n");
 		return 0;
 	}
@@ -179,7 +179,7 @@ int rp_section_registry(rp_ctx *c)
 	for (size_t i = 0; i < l->n && i < RP_MAX_MODELS && !rc; i++)
 		rc = one_model(c, l->models[i].name);
 	if (!rc && l->n > RP_MAX_MODELS)
-		rp_printf(b, "<p class=\"note\">The first %d of %zu models (by name).</p>\n", RP_MAX_MODELS, l->n);
+		mlmd__rp_printf(b, "<p class=\"note\">The first %d of %zu models (by name).</p>\n", RP_MAX_MODELS, l->n);
 	mlmd__buf_puts(b, "</section>\n");
 	mlmd_registered_model_list_free(l);
 	return rc;
@@ -223,9 +223,9 @@ static void num_cell(mlmd_buf *b, const void *node, const char *prop, int digits
 	char t[64];
 	const Mlmd__Pb__Value *v = mlmd_node_get(node, 0, prop);
 	if (v && v->value_case == MLMD__PB__VALUE__VALUE_INT_VALUE)
-		rp_printf(b, "<td class=\"num\">%lld</td>", (long long)v->int_value);
+		mlmd__rp_printf(b, "<td class=\"num\">%lld</td>", (long long)v->int_value);
 	else if (v && v->value_case == MLMD__PB__VALUE__VALUE_DOUBLE_VALUE)
-		rp_printf(b, "<td class=\"num\">%s</td>", rp_num(t, sizeof t, v->double_value, digits));
+		mlmd__rp_printf(b, "<td class=\"num\">%s</td>", mlmd__rp_num(t, sizeof t, v->double_value, digits));
 	else
 		mlmd__buf_puts(b, "<td></td>");
 }
@@ -239,19 +239,19 @@ static void serving_table(mlmd_buf *b, const Mlmd__Pb__GetExecutionsByTypeRespon
 	for (size_t i = 0; i < rs->n_executions; i++) {
 		const Mlmd__Pb__Execution *e = rs->executions[i];
 		char t[32];
-		rp_printf(b, "<tr><td><a href=\"#node=e%lld\" class=\"nodelink\">#%lld</a></td><td>%s</td><td>",
+		mlmd__rp_printf(b, "<tr><td><a href=\"#node=e%lld\" class=\"nodelink\">#%lld</a></td><td>%s</td><td>",
 			  (long long)e->id, (long long)e->id, state_name(e));
-		rp_html_cut(b, rp_prop_str(e, 0, "deployment"), 30);
+		mlmd__rp_html_cut(b, mlmd__rp_prop_str(e, 0, "deployment"), 30);
 		mlmd__buf_puts(b, "</td><td>");
-		const char *model = rp_prop_str(e, 1, "mlmd.model"), *alias = rp_prop_str(e, 1, "mlmd.model_alias");
+		const char *model = mlmd__rp_prop_str(e, 1, "mlmd.model"), *alias = mlmd__rp_prop_str(e, 1, "mlmd.model_alias");
 		if (model) {
-			rp_html_cut(b, model, 30);
-			int64_t ver = rp_prop_int(e, 1, "mlmd.model_version", 0);
+			mlmd__rp_html_cut(b, model, 30);
+			int64_t ver = mlmd__rp_prop_int(e, 1, "mlmd.model_version", 0);
 			if (ver)
-				rp_printf(b, " v%lld", (long long)ver);
+				mlmd__rp_printf(b, " v%lld", (long long)ver);
 			if (alias) {
 				mlmd__buf_puts(b, " @");
-				rp_html_cut(b, alias, 20);
+				mlmd__rp_html_cut(b, alias, 20);
 			}
 		}
 		mlmd__buf_puts(b, "</td>");
@@ -261,14 +261,14 @@ static void serving_table(mlmd_buf *b, const Mlmd__Pb__GetExecutionsByTypeRespon
 		num_cell(b, e, "latency_p50_us", 4);
 		num_cell(b, e, "latency_p99_us", 4);
 		num_cell(b, e, "latency_max_us", 4);
-		int mv = rp_prop_bool(e, 0, "model_verified");
-		rp_printf(b, "<td class=\"%s\">%s</td><td>", mv == 0 ? "bad" : "", mv < 0 ? "" : mv ? "yes" : "NOT verified");
-		int64_t gv = rp_prop_int(e, 1, "mlmd.gate_violations", 0);
+		int mv = mlmd__rp_prop_bool(e, 0, "model_verified");
+		mlmd__rp_printf(b, "<td class=\"%s\">%s</td><td>", mv == 0 ? "bad" : "", mv < 0 ? "" : mv ? "yes" : "NOT verified");
+		int64_t gv = mlmd__rp_prop_int(e, 1, "mlmd.gate_violations", 0);
 		if (gv) {
-			rp_printf(b, "<span class=\"bad\">%lld violation%s</span> ", (long long)gv, gv == 1 ? "" : "s");
-			rp_html_cut(b, rp_prop_str(e, 1, "mlmd.gate_violation"), 80);
+			mlmd__rp_printf(b, "<span class=\"bad\">%lld violation%s</span> ", (long long)gv, gv == 1 ? "" : "s");
+			mlmd__rp_html_cut(b, mlmd__rp_prop_str(e, 1, "mlmd.gate_violation"), 80);
 		}
-		rp_printf(b, "</td><td>%s</td></tr>\n", rp_time(t, sizeof t, rp_prop_int(e, 0, "updated_ms",
+		mlmd__rp_printf(b, "</td><td>%s</td></tr>\n", mlmd__rp_time(t, sizeof t, mlmd__rp_prop_int(e, 0, "updated_ms",
 											   e->last_update_time_since_epoch)));
 	}
 	mlmd__buf_puts(b, "</tbody></table></div>\n");
@@ -310,35 +310,35 @@ static int drift_table(rp_ctx *c)
 			for (size_t k = 0; ev && k < ev->n_events && !serving; k++)
 				if (ev->events[k]->artifact_id == a->id)
 					serving = ev->events[k]->execution_id;
-			int drifted = rp_prop_bool(a, 0, "drifted");
-			rp_printf(b, "<tr class=\"%s\"><td><a href=\"#node=a%lld\" class=\"nodelink\">#%lld</a></td><td>",
+			int drifted = mlmd__rp_prop_bool(a, 0, "drifted");
+			mlmd__rp_printf(b, "<tr class=\"%s\"><td><a href=\"#node=a%lld\" class=\"nodelink\">#%lld</a></td><td>",
 				  drifted == 1 ? "drifted" : "", (long long)a->id, (long long)a->id);
 			if (serving)
-				rp_printf(b, "#%lld", (long long)serving);
-			rp_printf(b, "</td><td>%s</td><td>%s</td><td class=\"num\">%lld</td><td class=\"%s\">%s</td>"
-				  "<td class=\"num\">%s</td><td>", rp_time(t1, sizeof t1, rp_prop_int(a, 0, "start_ms", 0)),
-				  rp_time(t2, sizeof t2, rp_prop_int(a, 0, "end_ms", 0)), (long long)rp_prop_int(a, 0, "rows", 0),
+				mlmd__rp_printf(b, "#%lld", (long long)serving);
+			mlmd__rp_printf(b, "</td><td>%s</td><td>%s</td><td class=\"num\">%lld</td><td class=\"%s\">%s</td>"
+				  "<td class=\"num\">%s</td><td>", mlmd__rp_time(t1, sizeof t1, mlmd__rp_prop_int(a, 0, "start_ms", 0)),
+				  mlmd__rp_time(t2, sizeof t2, mlmd__rp_prop_int(a, 0, "end_ms", 0)), (long long)mlmd__rp_prop_int(a, 0, "rows", 0),
 				  drifted == 1 ? "bad" : "", drifted == 1 ? "DRIFTED" : drifted == 0 ? "no" : "",
-				  rp_num(num, sizeof num, rp_prop_double(a, 0, "max_psi", 0), 4));
-			int64_t model = rp_prop_int(a, 0, "model_id", 0);
+				  mlmd__rp_num(num, sizeof num, mlmd__rp_prop_double(a, 0, "max_psi", 0), 4));
+			int64_t model = mlmd__rp_prop_int(a, 0, "model_id", 0);
 			if (model)
-				rp_printf(b, "#%lld", (long long)model);
+				mlmd__rp_printf(b, "#%lld", (long long)model);
 			mlmd__buf_puts(b, "</td></tr>\n");
 		}
 		mlmd__buf_puts(b, "</tbody></table>\n");
 		if (rs->next_page_token && rs->next_page_token[0])
-			rp_printf(b, "<p class=\"note\">The newest %d windows.</p>\n", RP_MAX_WINDOWS);
+			mlmd__rp_printf(b, "<p class=\"note\">The newest %d windows.</p>\n", RP_MAX_WINDOWS);
 	}
 	mlmd_message_free(ev);
 	mlmd_message_free(rs);
 	return rc;
 }
 
-int rp_section_serving(rp_ctx *c)
+int mlmd__rp_section_serving(rp_ctx *c)
 {
 	mlmd_buf *b = &c->page;
 	mlmd__buf_puts(b, "<section id=\"serving\"><h2>Serving</h2>\n");
-	if (!rp_has_type(c, 1, "ModelServing")) {
+	if (!mlmd__rp_has_type(c, 1, "ModelServing")) {
 		mlmd__buf_puts(b, "<p class=\"empty\">No serving recorded (a scorer bound to the store records a "
 			       "ModelServing execution).</p>\n</section>\n");
 		return 0;
@@ -350,12 +350,12 @@ int rp_section_serving(rp_ctx *c)
 	if (!rs->n_executions)
 		mlmd__buf_puts(b, "<p class=\"empty\">No serving recorded.</p>\n");
 	else {
-		rp_printf(b, "<p>The newest serving records (at most %d): what each scorer served, how fast, and whether "
+		mlmd__rp_printf(b, "<p>The newest serving records (at most %d): what each scorer served, how fast, and whether "
 			  "the model matched its recorded digest.</p>\n", RP_MAX_SERVING);
 		serving_table(b, rs);
 	}
 	mlmd_message_free(rs);
-	if (rp_has_type(c, 0, "mlmd.DriftWindow"))
+	if (mlmd__rp_has_type(c, 0, "mlmd.DriftWindow"))
 		rc = drift_table(c);
 	mlmd__buf_puts(b, "</section>\n");
 	return rc;

@@ -12,7 +12,7 @@
 
 #define MAX_POINTS 400          /* points per charted series, after thinning */
 
-bool rp_has_type(const rp_ctx *c, int kind, const char *name)
+bool mlmd__rp_has_type(const rp_ctx *c, int kind, const char *name)
 {
 	if (kind == 0 && c->at) {
 		for (size_t i = 0; i < c->at->n_artifact_types; i++)
@@ -30,13 +30,13 @@ bool rp_has_type(const rp_ctx *c, int kind, const char *name)
 	return false;
 }
 
-int64_t rp_prop_int(const void *node, int custom, const char *name, int64_t dflt)
+int64_t mlmd__rp_prop_int(const void *node, int custom, const char *name, int64_t dflt)
 {
 	const Mlmd__Pb__Value *v = mlmd_node_get(node, custom, name);
 	return v && v->value_case == MLMD__PB__VALUE__VALUE_INT_VALUE ? v->int_value : dflt;
 }
 
-double rp_prop_double(const void *node, int custom, const char *name, double dflt)
+double mlmd__rp_prop_double(const void *node, int custom, const char *name, double dflt)
 {
 	const Mlmd__Pb__Value *v = mlmd_node_get(node, custom, name);
 	if (v && v->value_case == MLMD__PB__VALUE__VALUE_DOUBLE_VALUE)
@@ -44,13 +44,13 @@ double rp_prop_double(const void *node, int custom, const char *name, double dfl
 	return v && v->value_case == MLMD__PB__VALUE__VALUE_INT_VALUE ? (double)v->int_value : dflt;
 }
 
-const char *rp_prop_str(const void *node, int custom, const char *name)
+const char *mlmd__rp_prop_str(const void *node, int custom, const char *name)
 {
 	const Mlmd__Pb__Value *v = mlmd_node_get(node, custom, name);
 	return v && v->value_case == MLMD__PB__VALUE__VALUE_STRING_VALUE ? v->string_value : NULL;
 }
 
-int rp_prop_bool(const void *node, int custom, const char *name)
+int mlmd__rp_prop_bool(const void *node, int custom, const char *name)
 {
 	const Mlmd__Pb__Value *v = mlmd_node_get(node, custom, name);
 	return v && v->value_case == MLMD__PB__VALUE__VALUE_BOOL_VALUE ? (v->bool_value ? 1 : 0) : -1;
@@ -119,7 +119,7 @@ static int count_nodes(mlmd_store *s, int kind, const char *name, const char *ve
 	return rc;
 }
 
-int rp_section_glance(rp_ctx *c)
+int mlmd__rp_section_glance(rp_ctx *c)
 {
 	mlmd_buf *b = &c->page;
 	size_t n[3] = { c->at->n_artifact_types, c->et->n_execution_types, c->ct->n_context_types };
@@ -130,7 +130,7 @@ int rp_section_glance(rp_ctx *c)
 	static const char *const heads[] = { "artifact type", "execution type", "context type" };
 	for (int kind = 0; kind < 3 && !rc; kind++) {
 		if (n[kind])
-			rp_printf(&rows, "<table class=\"types\"><thead><tr><th>%s</th><th class=\"num\">nodes</th></tr></thead>"
+			mlmd__rp_printf(&rows, "<table class=\"types\"><thead><tr><th>%s</th><th class=\"num\">nodes</th></tr></thead>"
 				  "<tbody>\n", heads[kind]);
 		for (size_t i = 0; i < n[kind] && !rc; i++) {
 			const char *name = kind == 0 ? c->at->artifact_types[i]->name : kind == 1 ?
@@ -138,7 +138,7 @@ int rp_section_glance(rp_ctx *c)
 			const char *ver = kind == 0 ? c->at->artifact_types[i]->version : kind == 1 ?
 				c->et->execution_types[i]->version : c->ct->context_types[i]->version;
 			if (i == RP_MAX_TYPES) {
-				rp_printf(&rows, "<tr><td colspan=\"2\" class=\"note\">%zu more types not shown</td></tr>\n",
+				mlmd__rp_printf(&rows, "<tr><td colspan=\"2\" class=\"note\">%zu more types not shown</td></tr>\n",
 					  n[kind] - i);
 				capped[kind] = true; /* the total counts only the types listed */
 				break;
@@ -150,13 +150,13 @@ int rp_section_glance(rp_ctx *c)
 			totals[kind] += count;
 			capped[kind] |= more;
 			mlmd__buf_puts(&rows, "<tr><td>");
-			rp_html(&rows, name);
+			mlmd__rp_html(&rows, name);
 			if (ver && ver[0]) {
 				mlmd__buf_puts(&rows, " <span class=\"dim\">v");
-				rp_html(&rows, ver);
+				mlmd__rp_html(&rows, ver);
 				mlmd__buf_puts(&rows, "</span>");
 			}
-			rp_printf(&rows, "</td><td class=\"num\">%lld%s</td></tr>\n", (long long)count, more ? "+" : "");
+			mlmd__rp_printf(&rows, "</td><td class=\"num\">%lld%s</td></tr>\n", (long long)count, more ? "+" : "");
 		}
 		if (n[kind])
 			mlmd__buf_puts(&rows, "</tbody></table>\n");
@@ -165,9 +165,9 @@ int rp_section_glance(rp_ctx *c)
 		mlmd__buf_puts(b, "<section id=\"glance\"><h2>The store at a glance</h2>\n<div class=\"glance\"><div class=\"cards\">");
 		static const char *const plural[] = { "artifacts", "executions", "contexts" };
 		for (int kind = 0; kind < 3; kind++)
-			rp_printf(b, "<div class=\"card\"><div class=\"big\">%lld%s</div>%s</div>", (long long)totals[kind],
+			mlmd__rp_printf(b, "<div class=\"card\"><div class=\"big\">%lld%s</div>%s</div>", (long long)totals[kind],
 				  capped[kind] ? "+" : "", plural[kind]);
-		rp_printf(b, "<div class=\"card\"><div class=\"big\">%zu</div>types</div></div>\n", n[0] + n[1] + n[2]);
+		mlmd__rp_printf(b, "<div class=\"card\"><div class=\"big\">%zu</div>types</div></div>\n", n[0] + n[1] + n[2]);
 		if (n[0] + n[1] + n[2] == 0)
 			mlmd__buf_puts(b, "<p class=\"empty\">The store holds no types yet.</p>\n");
 		else {
@@ -176,7 +176,7 @@ int rp_section_glance(rp_ctx *c)
 		}
 		mlmd__buf_puts(b, "</div>\n");
 		if (capped[0] || capped[1] || capped[2])
-			rp_printf(b, "<p class=\"note\">Counts stop at %d nodes per type (shown as N+).</p>\n",
+			mlmd__rp_printf(b, "<p class=\"note\">Counts stop at %d nodes per type (shown as N+).</p>\n",
 				  RP_TYPE_COUNT_CAP);
 		mlmd__buf_puts(b, "</section>\n");
 	}
@@ -234,11 +234,11 @@ static void param_text(mlmd_buf *b, const mlmd_param *p)
 {
 	char t[64];
 	if (p->kind == MLMD_VALUE_INT)
-		rp_printf(b, "%lld", (long long)p->int_value);
+		mlmd__rp_printf(b, "%lld", (long long)p->int_value);
 	else if (p->kind == MLMD_VALUE_DOUBLE)
-		rp_html(b, rp_num(t, sizeof t, p->double_value, 0));
+		mlmd__rp_html(b, mlmd__rp_num(t, sizeof t, p->double_value, 0));
 	else
-		rp_html_cut(b, p->string_value, 40);
+		mlmd__rp_html_cut(b, p->string_value, 40);
 }
 
 /* Thins a series to at most MAX_POINTS: the lowest and highest point of
@@ -298,14 +298,14 @@ static int metric_chart(rp_ctx *c, mlmd_run_info *const *runs, size_t n, const c
 		size_t np = thin(h, xs[ns], ys[ns]);
 		mlmd_metric_history_free(h);
 		const char *name = runs[i]->name ? runs[i]->name : "";
-		rp_utf8(&labels[ns], name, strlen(name), true);
-		rp_printf(&labels[ns], " #%lld", (long long)runs[i]->id);
+		mlmd__rp_utf8(&labels[ns], name, strlen(name), true);
+		mlmd__rp_printf(&labels[ns], " #%lld", (long long)runs[i]->id);
 		mlmd__buf_put(&labels[ns], "", 1);
 		sr[ns] = (mlmd_chart_series){ labels[ns].oom ? "?" : labels[ns].p, xs[ns], ys[ns], np };
 		ns++;
 	}
 	mlmd_buf title = { 0 };
-	rp_utf8(&title, key, strlen(key), true);
+	mlmd__rp_utf8(&title, key, strlen(key), true);
 	mlmd__buf_put(&title, "", 1);
 	char *svg = NULL;
 	if (!rc) {
@@ -368,10 +368,10 @@ static int one_experiment(rp_ctx *c, const Mlmd__Pb__Context *x, size_t *runs_le
 		rc = keys_of(runs, n, 1, &mk, &nmk);
 	if (!rc) {
 		mlmd__buf_puts(b, "<h3>Experiment ");
-		rp_html(b, x->name);
-		rp_printf(b, " <span class=\"dim\">context #%lld</span></h3>\n", (long long)x->id);
+		mlmd__rp_html(b, x->name);
+		mlmd__rp_printf(b, " <span class=\"dim\">context #%lld</span></h3>\n", (long long)x->id);
 		if (rs->next_page_token && rs->next_page_token[0])
-			rp_printf(b, "<p class=\"note\">The newest %zu runs; the experiment has more.</p>\n", n);
+			mlmd__rp_printf(b, "<p class=\"note\">The newest %zu runs; the experiment has more.</p>\n", n);
 	}
 	if (!rc && !n)
 		mlmd__buf_puts(b, "<p class=\"empty\">No runs.</p>\n");
@@ -381,23 +381,23 @@ static int one_experiment(rp_ctx *c, const Mlmd__Pb__Context *x, size_t *runs_le
 			       "<th>status</th><th>start</th><th>end</th>");
 		for (size_t k = 0; k < cp; k++) {
 			mlmd__buf_puts(b, "<th class=\"param\">params.");
-			rp_html_cut(b, pk[k], 30);
+			mlmd__rp_html_cut(b, pk[k], 30);
 			mlmd__buf_puts(b, "</th>");
 		}
 		for (size_t k = 0; k < cm; k++) {
 			mlmd__buf_puts(b, "<th class=\"metric\">metrics.");
-			rp_html_cut(b, mk[k], 30);
+			mlmd__rp_html_cut(b, mk[k], 30);
 			mlmd__buf_puts(b, "</th>");
 		}
 		mlmd__buf_puts(b, "</tr></thead><tbody>\n");
 		for (size_t i = 0; i < n; i++) {
 			const mlmd_run_info *r = runs[i];
 			char t1[32], t2[32], num[64];
-			rp_printf(b, "<tr data-run=\"%lld\"><td class=\"num\">%lld</td><td>", (long long)r->id, (long long)r->id);
-			rp_html_cut(b, r->name, 40);
-			rp_printf(b, "</td><td class=\"st %s\">%s</td><td>%s</td><td>%s</td>", status_name(r->status),
-				  status_name(r->status), rp_time(t1, sizeof t1, r->start_time),
-				  rp_time(t2, sizeof t2, r->end_time));
+			mlmd__rp_printf(b, "<tr data-run=\"%lld\"><td class=\"num\">%lld</td><td>", (long long)r->id, (long long)r->id);
+			mlmd__rp_html_cut(b, r->name, 40);
+			mlmd__rp_printf(b, "</td><td class=\"st %s\">%s</td><td>%s</td><td>%s</td>", status_name(r->status),
+				  status_name(r->status), mlmd__rp_time(t1, sizeof t1, r->start_time),
+				  mlmd__rp_time(t2, sizeof t2, r->end_time));
 			for (size_t k = 0; k < cp; k++) {
 				const mlmd_param *p = mlmd_run_info_param(r, pk[k]);
 				mlmd__buf_puts(b, "<td>");
@@ -407,13 +407,13 @@ static int one_experiment(rp_ctx *c, const Mlmd__Pb__Context *x, size_t *runs_le
 			}
 			for (size_t k = 0; k < cm; k++) {
 				const mlmd_metric_point *m = mlmd_run_info_metric(r, mk[k]);
-				rp_printf(b, "<td class=\"num\">%s</td>", m ? rp_num(num, sizeof num, m->value, 6) : "");
+				mlmd__rp_printf(b, "<td class=\"num\">%s</td>", m ? mlmd__rp_num(num, sizeof num, m->value, 6) : "");
 			}
 			mlmd__buf_puts(b, "</tr>\n");
 		}
 		mlmd__buf_puts(b, "</tbody></table></div>\n");
 		if (npk > cp || nmk > cm)
-			rp_printf(b, "<p class=\"note\">%zu parameters and %zu metrics; the first %d of each (by name) are "
+			mlmd__rp_printf(b, "<p class=\"note\">%zu parameters and %zu metrics; the first %d of each (by name) are "
 				  "shown.</p>\n", npk, nmk, RP_MAX_COLUMNS);
 		if (nmk)
 			mlmd__buf_puts(b, "<div class=\"charts\">\n");
@@ -422,7 +422,7 @@ static int one_experiment(rp_ctx *c, const Mlmd__Pb__Context *x, size_t *runs_le
 		if (nmk)
 			mlmd__buf_puts(b, "</div>\n");
 		if (nmk > RP_MAX_CHARTS)
-			rp_printf(b, "<p class=\"note\">Charts of the first %d metrics (by name).</p>\n", RP_MAX_CHARTS);
+			mlmd__rp_printf(b, "<p class=\"note\">Charts of the first %d metrics (by name).</p>\n", RP_MAX_CHARTS);
 	}
 	for (size_t i = 0; runs && i < n; i++)
 		mlmd_run_info_free(runs[i]);
@@ -433,11 +433,11 @@ static int one_experiment(rp_ctx *c, const Mlmd__Pb__Context *x, size_t *runs_le
 	return rc;
 }
 
-int rp_section_runs(rp_ctx *c)
+int mlmd__rp_section_runs(rp_ctx *c)
 {
 	mlmd_buf *b = &c->page;
 	mlmd__buf_puts(b, "<section id=\"runs\"><h2>Experiments and runs</h2>\n");
-	if (!rp_has_type(c, 2, "mlmd.Experiment")) {
+	if (!mlmd__rp_has_type(c, 2, "mlmd.Experiment")) {
 		mlmd__buf_puts(b, "<p class=\"empty\">No experiment tracked (mlmd/tracking.h, the Python package's "
 			       "start_run) in this store.</p>\n</section>\n");
 		return 0;
@@ -460,13 +460,13 @@ int rp_section_runs(rp_ctx *c)
 	if (!rs->n_contexts)
 		mlmd__buf_puts(b, "<p class=\"empty\">No experiment.</p>\n");
 	else
-		rp_printf(b, "<p>The newest experiments first, each with its newest runs: at most %d experiments, %d runs "
+		mlmd__rp_printf(b, "<p>The newest experiments first, each with its newest runs: at most %d experiments, %d runs "
 			  "each, %d runs in all.</p>\n", RP_MAX_EXPERIMENTS, RP_MAX_RUNS_PER_EXPERIMENT, RP_MAX_RUNS);
 	size_t left = RP_MAX_RUNS;
 	for (size_t i = 0; i < rs->n_contexts && !rc && left; i++)
 		rc = one_experiment(c, rs->contexts[i], &left);
 	if (!rc && rs->next_page_token && rs->next_page_token[0])
-		rp_printf(b, "<p class=\"note\">Older experiments are not shown.</p>\n");
+		mlmd__rp_printf(b, "<p class=\"note\">Older experiments are not shown.</p>\n");
 	mlmd__buf_puts(b, "</section>\n");
 	mlmd_message_free(rs);
 	return rc;

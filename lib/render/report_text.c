@@ -51,7 +51,7 @@ static bool is_control(const unsigned char *s, size_t len)
 	return len == 2 && s[0] == 0xC2 && s[1] < 0xA0; /* U+0080 .. U+009F */
 }
 
-void rp_utf8(mlmd_buf *b, const char *s, size_t n, bool controls)
+void mlmd__rp_utf8(mlmd_buf *b, const char *s, size_t n, bool controls)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0; /* bytes i-run .. i are good and not yet copied */
@@ -73,7 +73,7 @@ void rp_utf8(mlmd_buf *b, const char *s, size_t n, bool controls)
 static void html_n(mlmd_buf *b, const char *s, size_t n)
 {
 	mlmd_buf t = { 0 };
-	rp_utf8(&t, s, n, true);
+	mlmd__rp_utf8(&t, s, n, true);
 	size_t start = 0;
 	for (size_t i = 0; i < t.len; i++) {
 		const char *rep = NULL;
@@ -96,13 +96,13 @@ static void html_n(mlmd_buf *b, const char *s, size_t n)
 	mlmd__buf_free(&t);
 }
 
-void rp_html(mlmd_buf *b, const char *s)
+void mlmd__rp_html(mlmd_buf *b, const char *s)
 {
 	if (s)
 		html_n(b, s, strlen(s));
 }
 
-void rp_html_cut(mlmd_buf *b, const char *s, size_t chars)
+void mlmd__rp_html_cut(mlmd_buf *b, const char *s, size_t chars)
 {
 	if (!s)
 		return;
@@ -117,7 +117,7 @@ void rp_html_cut(mlmd_buf *b, const char *s, size_t chars)
 		mlmd__buf_puts(b, "\xE2\x80\xA6"); /* … */
 }
 
-void rp_printf(mlmd_buf *b, const char *fmt, ...)
+void mlmd__rp_printf(mlmd_buf *b, const char *fmt, ...)
 {
 	char small[512];
 	va_list ap;
@@ -144,7 +144,7 @@ void rp_printf(mlmd_buf *b, const char *fmt, ...)
 	free(big);
 }
 
-void rp_json_str(mlmd_json_writer *w, const char *s, size_t max)
+void mlmd__rp_json_str(mlmd_json_writer *w, const char *s, size_t max)
 {
 	if (!s) {
 		mlmd_json_string(w, "");
@@ -157,7 +157,7 @@ void rp_json_str(mlmd_json_writer *w, const char *s, size_t max)
 			keep--;
 	}
 	mlmd_buf t = { 0 };
-	rp_utf8(&t, s, keep, false);
+	mlmd__rp_utf8(&t, s, keep, false);
 	if (keep < n) {
 		char note[96];
 		mlmd__snprintf(note, sizeof note, "\xE2\x80\xA6 (cut: %zu of %zu bytes shown)", keep, n);
@@ -170,7 +170,7 @@ void rp_json_str(mlmd_json_writer *w, const char *s, size_t max)
 	mlmd__buf_free(&t);
 }
 
-void rp_json_embed(mlmd_buf *b, const char *json, size_t n)
+void mlmd__rp_json_embed(mlmd_buf *b, const char *json, size_t n)
 {
 	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -184,7 +184,7 @@ void rp_json_embed(mlmd_buf *b, const char *json, size_t n)
 	mlmd__buf_put(b, json + start, n - start);
 }
 
-const char *rp_time(char *buf, size_t n, int64_t ms)
+const char *mlmd__rp_time(char *buf, size_t n, int64_t ms)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
@@ -197,7 +197,7 @@ const char *rp_time(char *buf, size_t n, int64_t ms)
 	return buf;
 }
 
-const char *rp_num(char *buf, size_t n, double v, int digits)
+const char *mlmd__rp_num(char *buf, size_t n, double v, int digits)
 {
 	mlmd_double_format(buf, n, v, digits);
 	return buf;
