@@ -469,8 +469,28 @@ static void bounds_hold(void **state)
 		OK(mlmd_run_begin(&run, s, "many", NULL, NULL, &ro));
 		mlmd_run_free(run);
 	}
+	/* a long metric history: drawn with at most 400 points */
+	mlmd_run *run;
+	OK(mlmd_run_begin(&run, s, "long", "long-run", NULL, &ro));
+	enum { POINTS = 20000 };
+	double *v = malloc(POINTS * sizeof *v);
+	int64_t *steps = malloc(POINTS * sizeof *steps);
+	for (int i = 0; i < POINTS; i++)
+		v[i] = (i % 7) * 0.5 + i * 1e-4, steps[i] = i;
+	OK(mlmd_run_log_metrics(run, "wiggle", v, steps, NULL, POINTS));
+	free(v);
+	free(steps);
+	mlmd_run_free(run);
 	p = page_ok(s, &o);
-	assert_int_equal(count(p, "<tr data-run="), 25);
+	const char *pl = strstr(p, "<polyline");
+	assert_non_null(pl);
+	const char *pts = strstr(pl, "points=\""), *end = pts ? strchr(pts + 8, '"') : NULL;
+	assert_non_null(end);
+	size_t commas = 0;
+	for (const char *c = pts; c < end; c++)
+		commas += *c == ',';
+	assert_true(commas > 100 && commas <= 400);
+	assert_int_equal(count(p, "<tr data-run="), 25 + 1);
 	assert_non_null(strstr(p, "The newest 25 runs; the experiment has more."));
 	free(p);
 	mlmd_store_free(s);
