@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -207,7 +208,7 @@ def test_screenshot_is_kept(demo):
   width, height = int.from_bytes(head[16:20], 'big'), int.from_bytes(head[20:24], 'big')
   assert (width, height) == (1280, 900)
   assert os.path.getsize(shot) > 20000  # a picture, not a blank page
-  print(f'screenshot: {shot}')
+  print(f'\nreport screenshot: {shot}', file=sys.__stderr__)  # past pytest's capture: a test artifact
 
 
 def test_cli_errors_leave_the_output_alone(demo):
