@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 
 import pytest
 
@@ -194,7 +193,7 @@ def test_hostile_name_neither_runs_nor_breaks_the_page(tmp_path):
 
 
 @needs_chromium
-def test_screenshot_is_kept(demo):
+def test_screenshot_is_kept(demo, capsys):
   d, _, page = demo
   out_dir = os.environ.get('MLMD_TEST_TMP') or str(d)
   os.makedirs(out_dir, exist_ok=True)
@@ -208,7 +207,8 @@ def test_screenshot_is_kept(demo):
   width, height = int.from_bytes(head[16:20], 'big'), int.from_bytes(head[20:24], 'big')
   assert (width, height) == (1280, 900)
   assert os.path.getsize(shot) > 20000  # a picture, not a blank page
-  print(f'\nreport screenshot: {shot}', file=sys.__stderr__)  # past pytest's capture: a test artifact
+  with capsys.disabled():  # shown in the test run's output: a test artifact
+    print(f'\nreport screenshot: {shot}')
 
 
 def test_cli_errors_leave_the_output_alone(demo):
