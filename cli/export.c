@@ -417,14 +417,14 @@ static int export_openlineage(const char *path, const char *ns, const char *sinc
 int cmd_export(int argc, char **argv)
 {
 	static const char *const formats[] = { "jsonl", "openlineage", NULL };
-	int format = 0;
+	int format = -1; /* not given: jsonl, or openlineage when --namespace or --since asks for it */
 	const char *ns = NULL, *since = NULL;
 	const cli_opt opts[] = {
 		CLI_CHOICE("--format", "jsonl (the whole store, the default) or openlineage (run events)", &format, formats),
-		CLI_STR("--namespace", "NS", "openlineage: the job namespace, and the datasets' when their URI names none "
-			"(default mlmd)", &ns),
-		CLI_STR("--since", "TIME", "openlineage: only executions last updated at or after TIME (ISO 8601, or ms "
-			"since the epoch)", &since),
+		CLI_STR("--namespace", "NS", "openlineage (implied): the job namespace, and the datasets' when their URI "
+			"names none (default mlmd)", &ns),
+		CLI_STR("--since", "TIME", "openlineage (implied): only executions last updated at or after TIME (ISO "
+			"8601, or ms since the epoch)", &since),
 		CLI_END,
 	};
 	const cli_cmd cmd = { "export", "[FILE|-]", 0, 1,
@@ -433,15 +433,15 @@ int cmd_export(int argc, char **argv)
 		"requests and alias history, the audit log) as JSON lines to FILE (default: standard output);\n"
 		"`mlmd import` reads it back into any store (audit records become an archive there). On a\n"
 		"terminal a progress line counts the records; a summary goes to stderr at the end.\n"
-		"With --format openlineage it writes the executions as OpenLineage run events instead, one\n"
-		"per line (NDJSON): a START event per execution and a COMPLETE, FAIL or ABORT event per\n"
-		"ended one (docs/interoperability.md).", true, opts };
+		"With --format openlineage (which --namespace and --since imply) it writes the executions as\n"
+		"OpenLineage run events instead, one per line (NDJSON): a START event per execution and a\n"
+		"COMPLETE, FAIL or ABORT event per ended one (docs/interoperability.md).", true, opts };
 	char *args[1];
 	int nargs, rc = cli_parse(&cmd, argc, argv, args, &nargs);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	const char *path = nargs ? args[0] : "-";
-	if (format == 1)
+	if (format == 1 || (format < 0 && (ns || since)))
 		return export_openlineage(path, ns, since);
 	if (ns || since)
 		return cli_usage("export: %s applies to --format openlineage only", ns ? "--namespace" : "--since");

@@ -448,6 +448,8 @@ static void kept_names_and_facets_are_written_back(void **state)
 	OK(mlmd_node_set_string(a, 1, MLMD__OL_PROP_NAMESPACE, "bigquery"));
 	OK(mlmd_node_set_string(a, 1, MLMD__OL_PROP_NAME, "proj.ds.orders"));
 	set_struct(a, MLMD__OL_PROP_FACETS, st_put(NULL, "dataSource", facet("name", "bq")));
+	set_struct(a, MLMD__OL_PROP_OUTPUT_FACETS, st_put(NULL, "outputStatistics", facet("rowCount", "12")));
+	set_struct(a, MLMD__OL_PROP_INPUT_FACETS, st_put(NULL, "inputStatistics", facet("rowCount", "3")));
 	int64_t art = put_art(s, at, "orders", "s3://other/place", a);
 	Mlmd__Pb__Execution *e = mlmd_message_new(&mlmd__pb__execution__descriptor);
 	OK(mlmd_node_set_string(e, 1, MLMD__OL_PROP_RUN_ID, "0190b7a2-1111-7222-8333-444455556666"));
@@ -494,6 +496,9 @@ static void kept_names_and_facets_are_written_back(void **state)
 		lacks(t, "\"integration\":\"MLMD\"");
 		has(t, "\"outputs\":[{\"namespace\":\"bigquery\",\"name\":\"proj.ds.orders\"");
 		has(t, "\"dataSource\":{\"_producer\":\"https://example.com/airflow\"");
+		/* an output: its outputFacets, not its inputFacets */
+		has(t, "\"outputFacets\":{\"outputStatistics\":{\"_producer\":\"https://example.com/airflow\"");
+		lacks(t, "inputStatistics");
 		/* the bookkeeping properties are not repeated in the mlmd facet */
 		lacks(t, MLMD__OL_PROP_FACETS);
 		lacks(t, MLMD__OL_PROP_RUN_ID);

@@ -34,11 +34,16 @@
 #define MLMD__OL_PROP_NAME "openlineage_name"                   /* artifact: the dataset's name */
 #define MLMD__OL_PROP_FACETS "openlineage_facets"               /* any node: facets it did not map
 								 * (a struct: name -> facet) */
+#define MLMD__OL_PROP_INPUT_FACETS "openlineage_input_facets"   /* artifact: inputFacets, as FACETS */
+#define MLMD__OL_PROP_OUTPUT_FACETS "openlineage_output_facets" /* artifact: outputFacets, as FACETS */
 /* The layout of MLMD__OL_PROP_FACETS the export reads back: on an artifact,
  * {NAME: FACET} of the dataset's facets; on an execution, {"run": {NAME:
  * FACET}, "job": {NAME: FACET}} (a struct with neither "run" nor "job" is
  * taken as run facets). A kept facet is written instead of the one the
- * export would compute under the same name. */
+ * export would compute under the same name. The import writes this layout;
+ * an artifact's inputFacets and outputFacets (facets of how a run read or
+ * wrote it) go to MLMD__OL_PROP_INPUT_FACETS / _OUTPUT_FACETS in the same
+ * {NAME: FACET} form. */
 
 /* "2026-12-03T12:57:21.123Z" for ms since the epoch (UTC, always 24 bytes
  * and a NUL). */

@@ -866,7 +866,7 @@ def test_help_and_behaviour_agree(demo, tmp_path):
       'export': [str(tmp_path / 'e.jsonl')],
   }
   values = {'--type': 'Model', '--filter': "name != ''", '--limit': '2', '--hops': '2', '--max-nodes': '10',
-            '--svg': str(tmp_path / 'x.svg'), '--actor': 'tester'}
+            '--svg': str(tmp_path / 'x.svg'), '--actor': 'tester', '--namespace': 'team', '--since': '2020-01-01'}
   for cmd, args in runs.items():
     text = mlmd(cmd, '--help').stdout
     assert text.startswith('usage: mlmd [--store URI] ' + cmd)

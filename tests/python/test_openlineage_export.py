@@ -12,12 +12,11 @@ import os
 import re
 import subprocess
 
+import jsonschema  # Debian's python3-jsonschema
 import pytest
 
 from ml_metadata.metadata_store import metadata_store
 from ml_metadata.proto import metadata_store_pb2 as pb
-
-jsonschema = pytest.importorskip('jsonschema')
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, '..', '..')
@@ -242,7 +241,11 @@ def test_stable_ids_namespace_and_since(demo, tmp_path):
   out = tmp_path / 'events.ndjson'
   mlmd('--store', store, 'export', '--format', 'openlineage', str(out))
   assert [json.loads(line) for line in out.read_text().splitlines()] == first
-  for bad in (['--format', 'xml'], ['--namespace', 'x'], ['--format', 'openlineage', '--since', 'yesterday'],
+  # --namespace and --since imply the format; with --format jsonl they are bad usage
+  assert [json.loads(line) for line in mlmd('--store', store, 'export', '--since', '1971-01-01').stdout.splitlines()] \
+      == first
+  for bad in (['--format', 'xml'], ['--format', 'jsonl', '--namespace', 'x'], ['--format', 'jsonl', '--since', '1'],
+              ['--format', 'openlineage', '--since', 'yesterday'], ['--since', '0'],
               ['--format', 'openlineage', '--namespace', '']):
     res = mlmd('--store', store, 'export', *bad, check=False)
     assert res.returncode == 2 and res.stderr.startswith('mlmd: '), (bad, res.stderr)
