@@ -191,7 +191,12 @@ $(B)/tests-obj/tsan/backend_custom.o: $(CUSTOM_DEPS)
 $(B)/tests-tsan/test_serving_drift: tests/test_serving_drift.c $(TEST_HDRS) $(B)/libmlmd-tsan.a $(B)/tests-obj/tsan/backend_custom.o
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(TSAN) $< $(B)/tests-obj/tsan/backend_custom.o -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
-check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain $(B)/tests-tsan/test_treeshap $(B)/tests-tsan/test_serving_drift
+# The OpenLineage transport's sender threads, its receiver thread and two handles on one queue.
+$(B)/tests-tsan/test_openlineage_transport: tests/test_openlineage_transport.c $(TEST_HDRS) $(B)/libmlmd-tsan.a $(B)/tests-obj/tsan/backend_custom.o
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(TSAN) $< $(B)/tests-obj/tsan/backend_custom.o -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
+check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain $(B)/tests-tsan/test_treeshap $(B)/tests-tsan/test_serving_drift \
+		$(B)/tests-tsan/test_openlineage_transport
 	@echo "== test_serving swap (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving swap
 	@echo "== test_explain (tsan)"
@@ -201,6 +206,8 @@ check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain $(B)/tests
 	@echo "== test_serving_drift threads (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving_drift '*_exactly'
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving_drift concurrent_flushes_lose_nothing
+	@echo "== test_openlineage_transport (tsan)"
+	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_openlineage_transport
 
 # The store's conformance suites on the other backends: an SQLite file
 # always, the backend of tests/backend_custom.c (outside the library, opened
@@ -211,7 +218,7 @@ check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain $(B)/tests
 CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage test_concurrency test_faults test_plans \
 	test_locale test_files test_limits test_txn test_tracking test_tracking_api test_audit test_registry \
 	test_serving_registry test_serving_gate test_serving_drift test_registry_api test_delete test_retention test_impact test_labels \
-	test_datagov_api test_profile_store test_drift_window_rpc
+	test_datagov_api test_profile_store test_drift_window_rpc test_listener test_openlineage_export test_openlineage_import test_report
 check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
 		MLMD_TEST_BACKEND=sqlite-file $(TEST_ENV) $(B)/tests/$$t; done
@@ -283,10 +290,11 @@ fuzz: $(addprefix $(B)/fuzz/bin/,$(FUZZERS))
 PY_PKG := bindings/python/ml_metadata
 PY_TRACK := bindings/python/mlmd
 PY_GEN := $(PY_PKG)/proto/metadata_store_pb2.py $(PY_PKG)/proto/metadata_store_service_pb2.py \
+	$(PY_PKG)/simple_types/proto/simple_types_pb2.py \
 	$(PY_TRACK)/proto/mlmd_tracking_pb2.py $(PY_TRACK)/proto/mlmd_governance_pb2.py
 python: $(PY_GEN) $(PY_PKG)/libmlmd.so
-$(PY_GEN) &: proto/metadata_store.proto proto/metadata_store_service.proto proto/mlmd_tracking.proto \
-		proto/mlmd_governance.proto scripts/gen-proto-py.sh
+$(PY_GEN) &: proto/metadata_store.proto proto/metadata_store_service.proto proto/simple_types.proto \
+		proto/mlmd_tracking.proto proto/mlmd_governance.proto scripts/gen-proto-py.sh
 	sh scripts/gen-proto-py.sh $(B) bindings/python
 $(PY_PKG)/libmlmd.so: $(B)/libmlmd.so
 	cp $< $@
@@ -418,7 +426,7 @@ BENCH_QUERY_SIZES ?= 100000 505000
 bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_scorer \
 		$(B)/bench/bench_serving $(B)/bench/bench_pmml $(B)/bench/bench_tracking $(B)/bench/bench_audit $(B)/bench/bench_registry \
 		$(B)/bench/bench_datagov $(B)/bench/bench_labels $(B)/bench/bench_gate $(B)/bench/bench_drift \
-		$(B)/bench/bench_explain $(B)/bench/xgb100.json $(B)/bench/bench_openlineage
+		$(B)/bench/bench_explain $(B)/bench/xgb100.json $(B)/bench/bench_listener $(B)/bench/bench_openlineage
 	@mkdir -p $(B)/bench
 	$(B)/bench/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
 	$(B)/bench/bench_explain $(B)/bench/xgb100.json 3 | tee $(B)/bench/explain.txt
@@ -429,6 +437,7 @@ bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B
 	$(B)/bench/bench_store $(B)/bench | tee $(B)/bench/store.txt
 	$(B)/bench/bench_tracking $(B)/bench | tee $(B)/bench/tracking.txt
 	$(B)/bench/bench_audit $(B)/bench | tee $(B)/bench/audit.txt
+	$(B)/bench/bench_listener $(B)/bench | tee $(B)/bench/listener.txt
 	$(B)/bench/bench_registry $(B)/bench | tee $(B)/bench/registry.txt
 	$(B)/bench/bench_labels $(B)/bench | tee $(B)/bench/labels.txt
 	$(B)/bench/bench_gate $(B)/bench tests/fuzz/corpus/model/xgb_binary_logistic.json $(B)/bench/xgb100.json \
@@ -460,10 +469,13 @@ install: all
 	install -m 644 $(GEN)/google/protobuf/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/google/protobuf/
 	install -m 644 $(GEN)/mlmd_tracking.pb-c.h $(GEN)/mlmd_governance.pb-c.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/
 	install -m 644 $(B)/mlmd.pc $(DESTDIR)$(PKGCONFIGDIR)/
-	install -d $(DESTDIR)$(PYTHONDIR)/ml_metadata/proto $(DESTDIR)$(PYTHONDIR)/ml_metadata/metadata_store
+	install -d $(DESTDIR)$(PYTHONDIR)/ml_metadata/proto $(DESTDIR)$(PYTHONDIR)/ml_metadata/metadata_store \
+		$(DESTDIR)$(PYTHONDIR)/ml_metadata/simple_types/proto
 	install -m 644 $(PY_PKG)/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/
 	install -m 644 $(PY_PKG)/proto/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/proto/
 	install -m 644 $(PY_PKG)/metadata_store/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/metadata_store/
+	install -m 644 $(PY_PKG)/simple_types/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/simple_types/
+	install -m 644 $(PY_PKG)/simple_types/proto/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/simple_types/proto/
 	printf '# Written by make install: where the library was installed.\nLIBDIR = %s\n' "'$(LIBDIR)'" \
 		> $(DESTDIR)$(PYTHONDIR)/ml_metadata/_install_paths.py
 	install -d $(DESTDIR)$(PYTHONDIR)/mlmd/proto

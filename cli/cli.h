@@ -21,6 +21,10 @@
  * datagov.c      delete, gc, impact and what the data governance commands share (datagov.h)
  * labels.c       classify, unclassify, labels, gate ls / set
  * retention.c    retention set, ls, rm, run
+ * drift.c, drift_store.c, profile.c, explain.c   monitoring: drift, profile, explain
+ *                (inputs.c: CSV columns bound to a model's inputs)
+ * report.c       report: the store as one self-contained HTML page
+ * export.c and import.c also take --format openlineage (lib/openlineage through mlmd.h)
  */
 #ifndef MLMD_CLI_CLI_H
 #define MLMD_CLI_CLI_H

@@ -25,6 +25,10 @@
  *  8. show     the served model's lineage as a tree, and write lineage.dot (and lineage.svg
  *              when Graphviz is installed); with --govern, verify the audit log every write
  *              appended to and print a checkpoint of it (mlmd/audit.h)
+ *  9. share    write OUT_DIR/report.html, one self-contained page of the store (the served
+ *              model's lineage graph, the runs and their metric charts, the registry, serving),
+ *              and OUT_DIR/openlineage.ndjson, every execution as OpenLineage run events
+ *              (mlmd/render.h, mlmd/openlineage.h)
  *
  * Running it again adds run-2, run-3, ... to the same store: types and the data set
  * artifact are reused, each run gets its own model, executions and context, and the tracked
@@ -660,6 +664,51 @@ static void audit_summary(mlmd_store *s)
 	mlmd_audit_verdict_free(v);
 }
 
+/* ---- 9. share: the HTML report and OpenLineage events ------------------------------------------ */
+
+static int ol_line(const char *event, size_t len, void *user)
+{
+	FILE *f = user;
+	return fwrite(event, 1, len, f) != len || fputc('\n', f) == EOF;
+}
+
+/* The store as one HTML page centred on the served model, and every
+ * execution as OpenLineage run events (what Marquez or DataHub ingest). */
+static void share(mlmd_store *s, const char *outdir, int64_t served)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/report.html", outdir);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		exit(1);
+	}
+	mlmd_report_options ro = MLMD_REPORT_OPTIONS_INIT;
+	ro.artifact_id = served;
+	ro.title = "mlmd demo: iris";
+	if (mlmd_report_write(s, &ro, f))
+		die("report");
+	long html_bytes = ftell(f);
+	if (fclose(f)) {
+		perror(path);
+		exit(1);
+	}
+	printf("  report    %s (%ld KB, self-contained: open it in a browser)\n", path, (html_bytes + 1023) / 1024);
+	snprintf(path, sizeof path, "%s/openlineage.ndjson", outdir);
+	if (!(f = fopen(path, "w"))) {
+		perror(path);
+		exit(1);
+	}
+	size_t n_events = 0;
+	if (mlmd_openlineage_export(s, NULL, ol_line, f, &n_events))
+		die("openlineage export");
+	if (fclose(f)) {
+		perror(path);
+		exit(1);
+	}
+	printf("  lineage   %s: %zu OpenLineage run events (mlmd export --format openlineage)\n", path, n_events);
+}
+
 int main(int argc, char **argv)
 {
 	int govern = argc == 5 && !strcmp(argv[4], "--govern");
@@ -913,6 +962,7 @@ int main(int argc, char **argv)
 	int has_svg = strchr(dot_path, '\'') == NULL && system(cmd) == 0;
 	printf("\nwrote %s%s%s\n", dot_path, has_svg ? " and " : " (install Graphviz for lineage.svg)",
 		has_svg ? svg_path : "");
+	share(s, outdir, served);
 	mlmd_store_free(s);
 	return 0;
 }

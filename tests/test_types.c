@@ -208,7 +208,7 @@ static void types_by_external_ids(void **st)
 	mlmd_store_free(s);
 }
 
-static void base_type_round_trips_and_cannot_change(void **st)
+static void base_type_round_trips_is_added_never_changed(void **st)
 {
 	(void)st;
 	mlmd_store *s = open_memory();
@@ -226,6 +226,35 @@ static void base_type_round_trips_and_cannot_change(void **st)
 	mlmd_message_free(gr);
 	t->base_type = MLMD__PB__ARTIFACT_TYPE__SYSTEM_DEFINED_BASE_TYPE__DATASET;
 	FAILS(put_at(s, t, 0, 0, NULL), MLMD_UNIMPLEMENTED, "base_type");
+	/* given again, or not given: the stored base stays */
+	t->base_type = MLMD__PB__ARTIFACT_TYPE__SYSTEM_DEFINED_BASE_TYPE__MODEL;
+	OK(put_at(s, t, 0, 0, NULL));
+	t->has_base_type = 0;
+	OK(put_at(s, t, 0, 0, NULL));
+	/* UNSET is a deletion, which MLMD refuses, for a new type too */
+	t->has_base_type = 1;
+	t->base_type = MLMD__PB__ARTIFACT_TYPE__SYSTEM_DEFINED_BASE_TYPE__UNSET;
+	FAILS(put_at(s, t, 0, 0, NULL), MLMD_UNIMPLEMENTED, "base_type deletion is not supported yet");
+	Mlmd__Pb__ArtifactType *u = mk("Plain", NULL);
+	u->has_base_type = 1;
+	u->base_type = MLMD__PB__ARTIFACT_TYPE__SYSTEM_DEFINED_BASE_TYPE__UNSET;
+	FAILS(put_at(s, u, 0, 0, NULL), MLMD_UNIMPLEMENTED, "base_type deletion is not supported yet");
+	/* a type stored without a base gets one when a later put gives it */
+	u->has_base_type = 0;
+	int64_t uid = 0;
+	OK(put_at(s, u, 0, 0, &uid));
+	u->has_base_type = 1;
+	u->base_type = MLMD__PB__ARTIFACT_TYPE__SYSTEM_DEFINED_BASE_TYPE__DATASET;
+	int64_t uid2 = 0;
+	OK(put_at(s, u, 0, 0, &uid2));
+	assert_int_equal(uid, uid2);
+	g.type_ids = &uid;
+	OK(mlmd_store_get_artifact_types_by_id(s, &g, &gr));
+	assert_int_equal(gr->artifact_types[0]->base_type, MLMD__PB__ARTIFACT_TYPE__SYSTEM_DEFINED_BASE_TYPE__DATASET);
+	mlmd_message_free(gr);
+	u->base_type = MLMD__PB__ARTIFACT_TYPE__SYSTEM_DEFINED_BASE_TYPE__MODEL;
+	FAILS(put_at(s, u, 0, 0, NULL), MLMD_UNIMPLEMENTED, "base_type");
+	mlmd_message_free(u);
 	mlmd_message_free(t);
 	mlmd_store_free(s);
 }
@@ -240,7 +269,7 @@ int main(void)
 		cmocka_unit_test(versions_are_distinct_types),
 		cmocka_unit_test(put_types_is_atomic),
 		cmocka_unit_test(types_by_external_ids),
-		cmocka_unit_test(base_type_round_trips_and_cannot_change),
+		cmocka_unit_test(base_type_round_trips_is_added_never_changed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

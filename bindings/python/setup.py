@@ -16,6 +16,7 @@ with open(os.path.join(HERE, 'ml_metadata', 'version.py')) as f:
 
 for needed in ('ml_metadata/proto/metadata_store_pb2.py',
                'ml_metadata/proto/metadata_store_service_pb2.py',
+               'ml_metadata/simple_types/proto/simple_types_pb2.py',
                'mlmd/proto/mlmd_tracking_pb2.py',
                'mlmd/proto/mlmd_governance_pb2.py'):
   if not os.path.exists(os.path.join(HERE, needed)):
@@ -33,6 +34,7 @@ setuptools.setup(
     python_requires='>=3.8',
     install_requires=['protobuf>=3.20'],
     packages=['ml_metadata', 'ml_metadata.proto',
-              'ml_metadata.metadata_store', 'mlmd', 'mlmd.proto'],
+              'ml_metadata.metadata_store', 'ml_metadata.simple_types',
+              'ml_metadata.simple_types.proto', 'mlmd', 'mlmd.proto'],
     package_data={'ml_metadata': ['libmlmd.so']},
 )

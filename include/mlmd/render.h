@@ -87,7 +87,7 @@ typedef struct mlmd_report_options {
 	const char *run;        /* ... or this run's: an execution id, or a tracking run's id */
 	const char *model;      /* ... or this registered model's (its latest version's artifact) */
 	const char *title;      /* the page's title; NULL: "mlmd report" */
-	int64_t max_nodes;      /* nodes in the graph; 0: 300 */
+	int64_t max_nodes;      /* nodes in the graph; 0: 300; at most 5000 */
 } mlmd_report_options;
 
 #define MLMD_REPORT_OPTIONS_VERSION 1
@@ -103,8 +103,15 @@ typedef struct mlmd_report_options {
  * metrics and metric charts; the registry (versions, aliases, their
  * history, open requests); serving statistics. Sections with nothing to
  * show say so. At most one of artifact_id, run and model may be set
- * (INVALID_ARGUMENT); one that names nothing is NOT_FOUND. Reads run in
- * one read transaction. */
+ * (INVALID_ARGUMENT); one that names nothing is NOT_FOUND (so is a model
+ * with no version); run must be a decimal id and max_nodes 0..5000
+ * (INVALID_ARGUMENT). Reads run in one read transaction (the caller's when
+ * one is open on the handle). Every section is bounded (limits in
+ * docs/interoperability.md), so the page's size does not grow with the
+ * store's. Strings are escaped for their context; invalid UTF-8 is
+ * replaced by U+FFFD. The page is built in memory and written only when
+ * complete: on failure nothing is written (UNAVAILABLE when the stream
+ * refuses it). The same store gives the same bytes, in every locale. */
 MLMD_EXTERN(int) mlmd_report_write(mlmd_store *store, const mlmd_report_options *opts, FILE *out);
 
 MLMD_END_DECLS

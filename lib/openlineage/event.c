@@ -94,13 +94,13 @@ void mlmd__ol_uuid(const char *kind, int64_t id, int64_t create_time_ms, char ou
 
 /* ---- one execution's events ---------------------------------------------------------------- */
 
-int olx_cmp_artifact(const void *a, const void *b)
+int mlmd__olx_cmp_artifact(const void *a, const void *b)
 {
 	int64_t x = (*(Mlmd__Pb__Artifact *const *)a)->id, y = (*(Mlmd__Pb__Artifact *const *)b)->id;
 	return x < y ? -1 : x > y;
 }
 
-const Mlmd__Pb__Artifact *olx_find_artifact(Mlmd__Pb__Artifact *const *arts, size_t n, int64_t id)
+const Mlmd__Pb__Artifact *mlmd__olx_find_artifact(Mlmd__Pb__Artifact *const *arts, size_t n, int64_t id)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -115,7 +115,7 @@ const Mlmd__Pb__Artifact *olx_find_artifact(Mlmd__Pb__Artifact *const *arts, siz
 	return NULL;
 }
 
-const Mlmd__Pb__ExecutionType *olx_exec_type(const olx *x, int64_t id)
+const Mlmd__Pb__ExecutionType *mlmd__olx_exec_type(const olx *x, int64_t id)
 {
 	size_t lo = 0, hi = x->n_types;
 	while (lo < hi) {
@@ -136,7 +136,7 @@ static int cmp_type(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int olx_init(olx *x, mlmd_store *store, const mlmd_openlineage_options *opts)
+int mlmd__olx_init(olx *x, mlmd_store *store, const mlmd_openlineage_options *opts)
 {
 	memset(x, 0, sizeof *x);
 	if (opts && (opts->version < 1 || opts->version > MLMD_OPENLINEAGE_OPTIONS_VERSION))
@@ -156,7 +156,7 @@ int olx_init(olx *x, mlmd_store *store, const mlmd_openlineage_options *opts)
 	if (x->n_types) {
 		x->type_by_id = malloc(x->n_types * sizeof *x->type_by_id);
 		if (!x->type_by_id) {
-			olx_free(x);
+			mlmd__olx_free(x);
 			return MLMD_OOM();
 		}
 		for (size_t i = 0; i < x->n_types; i++)
@@ -166,7 +166,7 @@ int olx_init(olx *x, mlmd_store *store, const mlmd_openlineage_options *opts)
 	return 0;
 }
 
-void olx_free(olx *x)
+void mlmd__olx_free(olx *x)
 {
 	mlmd_message_free(x->types);
 	free(x->type_by_id);
@@ -221,14 +221,14 @@ static int job_name(mlmd_json_writer *w, const char *type, const char *name)
 static int parent_facet(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Context *c)
 {
 	char uuid[37];
-	const char *run_id = olx_custom_string(PROPS(c), MLMD__OL_PROP_RUN_ID);
-	const char *jns = olx_custom_string(PROPS(c), MLMD__OL_PROP_JOB_NAMESPACE);
-	const char *jname = olx_custom_string(PROPS(c), MLMD__OL_PROP_JOB_NAME);
+	const char *run_id = mlmd__olx_custom_string(PROPS(c), MLMD__OL_PROP_RUN_ID);
+	const char *jns = mlmd__olx_custom_string(PROPS(c), MLMD__OL_PROP_JOB_NAMESPACE);
+	const char *jname = mlmd__olx_custom_string(PROPS(c), MLMD__OL_PROP_JOB_NAME);
 	if (!run_id) {
 		mlmd__ol_uuid("context", c->id, c->create_time_since_epoch, uuid);
 		run_id = uuid;
 	}
-	olx_facet_begin(x, w, "parent", OLX_FACET_URL("1-2-0", "ParentRunFacet"));
+	mlmd__olx_facet_begin(x, w, "parent", OLX_FACET_URL("1-2-0", "ParentRunFacet"));
 	mlmd_json_key(w, "run");
 	mlmd_json_object_begin(w);
 	mlmd_json_key(w, "runId");
@@ -249,12 +249,12 @@ static int parent_facet(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Conte
 	return rc;
 }
 
-int olx_is_input(const Mlmd__Pb__Event *ev)
+int mlmd__olx_is_input(const Mlmd__Pb__Event *ev)
 {
 	return ev->type == MLMD__PB__EVENT__TYPE__INPUT || ev->type == MLMD__PB__EVENT__TYPE__DECLARED_INPUT;
 }
 
-int olx_is_output(const Mlmd__Pb__Event *ev)
+int mlmd__olx_is_output(const Mlmd__Pb__Event *ev)
 {
 	return ev->type == MLMD__PB__EVENT__TYPE__OUTPUT || ev->type == MLMD__PB__EVENT__TYPE__DECLARED_OUTPUT;
 }
@@ -286,11 +286,11 @@ static int datasets(const olx *x, mlmd_json_writer *w, Mlmd__Pb__Event *const *e
 		/* [i, j): this artifact's events; is one of them on this side? */
 		size_t k = 0;
 		for (size_t e = i; e < j; e++)
-			k += side ? olx_is_output(evs[e]) : olx_is_input(evs[e]);
-		const Mlmd__Pb__Artifact *a = k ? olx_find_artifact(d->arts, d->n_arts, evs[i]->artifact_id) : NULL;
+			k += side ? mlmd__olx_is_output(evs[e]) : mlmd__olx_is_input(evs[e]);
+		const Mlmd__Pb__Artifact *a = k ? mlmd__olx_find_artifact(d->arts, d->n_arts, evs[i]->artifact_id) : NULL;
 		if (a) {
-			const char *kns = olx_custom_string(PROPS(a), MLMD__OL_PROP_NAMESPACE);
-			const char *kname = olx_custom_string(PROPS(a), MLMD__OL_PROP_NAME);
+			const char *kns = mlmd__olx_custom_string(PROPS(a), MLMD__OL_PROP_NAMESPACE);
+			const char *kname = mlmd__olx_custom_string(PROPS(a), MLMD__OL_PROP_NAME);
 			char *ns = NULL, *name = NULL;
 			if (!kns || !kname)
 				rc = mlmd__ol_dataset_name(a->uri, a->type, a->name, a->id, x->ns, &ns, &name);
@@ -301,14 +301,14 @@ static int datasets(const olx *x, mlmd_json_writer *w, Mlmd__Pb__Event *const *e
 				mlmd_json_key(w, "name");
 				mlmd_json_string(w, kns && kname ? kname : name);
 				mlmd_json_key(w, "facets");
-				rc = olx_dataset_facets(x, w, a, evs + i, j - i, side);
+				rc = mlmd__olx_dataset_facets(x, w, a, evs + i, j - i, side);
 				/* how a run read or wrote it, as an import kept it */
-				const Mlmd__Pb__Wkt__Struct *io = olx_custom_struct(PROPS(a),
+				const Mlmd__Pb__Wkt__Struct *io = mlmd__olx_custom_struct(PROPS(a),
 					side ? MLMD__OL_PROP_OUTPUT_FACETS : MLMD__OL_PROP_INPUT_FACETS);
 				if (!rc && io && io->n_fields) {
 					mlmd_json_key(w, side ? "outputFacets" : "inputFacets");
 					mlmd_json_object_begin(w);
-					rc = olx_write_kept(w, io);
+					rc = mlmd__olx_write_kept(w, io);
 					mlmd_json_object_end(w);
 				}
 				mlmd_json_object_end(w);
@@ -329,11 +329,11 @@ static int write_event(const olx *x, mlmd_json_writer *w, const olx_exec *d, con
 	const Mlmd__Pb__Execution *e = d->e;
 	char t[32], uuid[37];
 	mlmd__ol_format_time(when, t);
-	const char *run_id = olx_custom_string(PROPS(e), MLMD__OL_PROP_RUN_ID);
-	const char *jns = olx_custom_string(PROPS(e), MLMD__OL_PROP_JOB_NAMESPACE);
-	const char *jname = olx_custom_string(PROPS(e), MLMD__OL_PROP_JOB_NAME);
-	const Mlmd__Pb__Wkt__Struct *kept = olx_custom_struct(PROPS(e), MLMD__OL_PROP_FACETS);
-	const Mlmd__Pb__Wkt__Struct *kept_run = olx_kept_part(kept, "run"), *kept_job = olx_kept_part(kept, "job");
+	const char *run_id = mlmd__olx_custom_string(PROPS(e), MLMD__OL_PROP_RUN_ID);
+	const char *jns = mlmd__olx_custom_string(PROPS(e), MLMD__OL_PROP_JOB_NAMESPACE);
+	const char *jname = mlmd__olx_custom_string(PROPS(e), MLMD__OL_PROP_JOB_NAME);
+	const Mlmd__Pb__Wkt__Struct *kept = mlmd__olx_custom_struct(PROPS(e), MLMD__OL_PROP_FACETS);
+	const Mlmd__Pb__Wkt__Struct *kept_run = mlmd__olx_kept_part(kept, "run"), *kept_job = mlmd__olx_kept_part(kept, "job");
 	if (!run_id) {
 		mlmd__ol_uuid("execution", e->id, e->create_time_since_epoch, uuid);
 		run_id = uuid;
@@ -354,10 +354,10 @@ static int write_event(const olx *x, mlmd_json_writer *w, const olx_exec *d, con
 	mlmd_json_key(w, "facets");
 	mlmd_json_object_begin(w);
 	int rc = 0;
-	if (d->parent && !olx_kept_has(kept_run, "parent"))
+	if (d->parent && !mlmd__olx_kept_has(kept_run, "parent"))
 		rc = parent_facet(x, w, d->parent);
 	if (!rc)
-		rc = olx_run_facets(x, w, e, !strcmp(type, "FAIL"), kept_run);
+		rc = mlmd__olx_run_facets(x, w, e, !strcmp(type, "FAIL"), kept_run);
 	mlmd_json_object_end(w);
 	mlmd_json_object_end(w);
 	mlmd_json_key(w, "job");
@@ -372,7 +372,7 @@ static int write_event(const olx *x, mlmd_json_writer *w, const olx_exec *d, con
 	mlmd_json_key(w, "facets");
 	mlmd_json_object_begin(w);
 	if (!rc)
-		rc = olx_job_facets(x, w, e, kept_job);
+		rc = mlmd__olx_job_facets(x, w, e, kept_job);
 	mlmd_json_object_end(w);
 	mlmd_json_object_end(w);
 	if (!rc)
@@ -401,7 +401,7 @@ static size_t head_len(const char *type)
 	return strlen("{\"eventType\":\"\",\"eventTime\":\"\"") + strlen(type) + 24;
 }
 
-int olx_emit(const olx *x, const olx_exec *d, mlmd_openlineage_sink sink, void *user, size_t *count)
+int mlmd__olx_emit(const olx *x, const olx_exec *d, mlmd_openlineage_sink sink, void *user, size_t *count)
 {
 	const Mlmd__Pb__Execution *e = d->e;
 	const char *end = end_event(e);
@@ -411,7 +411,7 @@ int olx_emit(const olx *x, const olx_exec *d, mlmd_openlineage_sink sink, void *
 		return MLMD_OOM();
 	size_t n = 0;
 	for (size_t i = 0; i < d->n_events; i++)
-		if (olx_is_input(d->events[i]) || olx_is_output(d->events[i]))
+		if (mlmd__olx_is_input(d->events[i]) || mlmd__olx_is_output(d->events[i]))
 			evs[n++] = d->events[i];
 	if (n > 1)
 		qsort(evs, n, sizeof *evs, cmp_event);
@@ -484,8 +484,8 @@ int mlmd_openlineage_execution_events(mlmd_store *store, const mlmd_openlineage_
 	if (rc && rc != -MLMD_FAILED_PRECONDITION)
 		return rc;
 	olx x;
-	if ((rc = olx_init(&x, store, opts))) {
-		olx_free(&x);
+	if ((rc = mlmd__olx_init(&x, store, opts))) {
+		mlmd__olx_free(&x);
 		if (own)
 			mlmd_store_rollback(store);
 		return rc;
@@ -526,20 +526,20 @@ int mlmd_openlineage_execution_events(mlmd_store *store, const mlmd_openlineage_
 	if (rc)
 		goto out;
 	if (as->n_artifacts > 1)
-		qsort(as->artifacts, as->n_artifacts, sizeof *as->artifacts, olx_cmp_artifact);
+		qsort(as->artifacts, as->n_artifacts, sizeof *as->artifacts, mlmd__olx_cmp_artifact);
 	/* the parent run: the associated context with the smallest id */
 	if (cs->n_contexts > 1)
 		qsort(cs->contexts, cs->n_contexts, sizeof *cs->contexts, cmp_context);
 	olx_exec d = { es->executions[0], vs->events, vs->n_events, as->artifacts, as->n_artifacts,
 		       cs->n_contexts ? cs->contexts[0] : NULL };
 	size_t count = 0;
-	rc = olx_emit(&x, &d, sink, user, &count);
+	rc = mlmd__olx_emit(&x, &d, sink, user, &count);
 out:
 	mlmd_message_free(es);
 	mlmd_message_free(vs);
 	mlmd_message_free(cs);
 	mlmd_message_free(as);
-	olx_free(&x);
+	mlmd__olx_free(&x);
 	if (own)
 		mlmd_store_rollback(store); /* a read: nothing to keep */
 	return rc;

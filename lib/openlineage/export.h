@@ -2,7 +2,7 @@
  * openlineage/export.h - what the export's files share (private to the
  * export side of lib/openlineage/):
  *
- *   event.c          times, run ids, one execution's run events (olx_emit),
+ *   event.c          times, run ids, one execution's run events (mlmd__olx_emit),
  *                    mlmd_openlineage_execution_events
  *   export_facets.c  MLMD values as JSON, our `mlmd` facet, the standard
  *                    facets made from properties (parameters, owner, error
@@ -32,9 +32,9 @@ typedef struct olx {
 	size_t n_types;
 } olx;
 
-/* Reads the execution types and fills x; olx_free() releases it. */
-int olx_init(olx *x, mlmd_store *store, const mlmd_openlineage_options *opts);
-void olx_free(olx *x);
+/* Reads the execution types and fills x; mlmd__olx_free() releases it. */
+int mlmd__olx_init(olx *x, mlmd_store *store, const mlmd_openlineage_options *opts);
+void mlmd__olx_free(olx *x);
 
 /* One execution and what its events need. `events` are the execution's
  * events (any order, any type: only INPUT, DECLARED_INPUT, OUTPUT and
@@ -53,19 +53,19 @@ typedef struct olx_exec {
 /* Gives the sink the execution's START event and, when its state has an
  * end, the end event; *count (not NULL) grows by the events given. The sink
  * returning non-zero is CANCELLED. */
-int olx_emit(const olx *x, const olx_exec *d, mlmd_openlineage_sink sink, void *user, size_t *count);
+int mlmd__olx_emit(const olx *x, const olx_exec *d, mlmd_openlineage_sink sink, void *user, size_t *count);
 
 /* The execution type of this id, or NULL (it cannot be missing inside one
  * read transaction; its facets are then left out). */
-const Mlmd__Pb__ExecutionType *olx_exec_type(const olx *x, int64_t id);
+const Mlmd__Pb__ExecutionType *mlmd__olx_exec_type(const olx *x, int64_t id);
 /* Whether an MLMD event makes its artifact an input (INPUT, DECLARED_INPUT)
  * or an output (OUTPUT, DECLARED_OUTPUT) dataset; other types are not mapped. */
-int olx_is_input(const Mlmd__Pb__Event *ev);
-int olx_is_output(const Mlmd__Pb__Event *ev);
+int mlmd__olx_is_input(const Mlmd__Pb__Event *ev);
+int mlmd__olx_is_output(const Mlmd__Pb__Event *ev);
 
 /* qsort comparator and lookup for arrays of artifacts by id. */
-int olx_cmp_artifact(const void *a, const void *b);
-const Mlmd__Pb__Artifact *olx_find_artifact(Mlmd__Pb__Artifact *const *arts, size_t n, int64_t id);
+int mlmd__olx_cmp_artifact(const void *a, const void *b);
+const Mlmd__Pb__Artifact *mlmd__olx_find_artifact(Mlmd__Pb__Artifact *const *arts, size_t n, int64_t id);
 
 /* ---- export_facets.c ------------------------------------------------------------------------ */
 
@@ -74,50 +74,50 @@ const Mlmd__Pb__Artifact *olx_find_artifact(Mlmd__Pb__Artifact *const *arts, siz
 typedef Mlmd__Pb__Execution__PropertiesEntry olx_prop;
 
 /* The string value of custom property `name` of a node's entries, or NULL. */
-const char *olx_custom_string(olx_prop *const *props, size_t n, const char *name);
+const char *mlmd__olx_custom_string(olx_prop *const *props, size_t n, const char *name);
 /* The struct value of property `name`, or NULL. */
-const Mlmd__Pb__Wkt__Struct *olx_custom_struct(olx_prop *const *props, size_t n, const char *name);
+const Mlmd__Pb__Wkt__Struct *mlmd__olx_custom_struct(olx_prop *const *props, size_t n, const char *name);
 
 /* Writes an MLMD Value as JSON: int, double (NaN and infinities as the
  * strings "NaN", "Infinity", "-Infinity"), string, bool, a struct as the
  * object, a proto as {"typeUrl": ..., "base64url": ...}; an unset value as
  * null. Returns 0, or INVALID_ARGUMENT for a struct nested deeper than
  * MLMD_MAX_NESTING (the store keeps none that deep). */
-int olx_write_value(mlmd_json_writer *w, const Mlmd__Pb__Value *v);
+int mlmd__olx_write_value(mlmd_json_writer *w, const Mlmd__Pb__Value *v);
 /* A google.protobuf.Struct / Value as JSON. Returns 0 or INVALID_ARGUMENT
  * when it nests deeper than the writer allows. */
-int olx_write_struct(mlmd_json_writer *w, const Mlmd__Pb__Wkt__Struct *s, int depth);
+int mlmd__olx_write_struct(mlmd_json_writer *w, const Mlmd__Pb__Wkt__Struct *s, int depth);
 /* Properties as one JSON object, leaving out the openlineage_* bookkeeping
- * properties of ol.h when `skip_ol` is set. Returns 0 or olx_write_value()'s
+ * properties of ol.h when `skip_ol` is set. Returns 0 or mlmd__olx_write_value()'s
  * error, naming the property. */
-int olx_write_props(mlmd_json_writer *w, olx_prop *const *props, size_t n, int skip_ol);
+int mlmd__olx_write_props(mlmd_json_writer *w, olx_prop *const *props, size_t n, int skip_ol);
 
 /* Begins facet `name` in the facets object being written: its key, the
  * object, and its first two members, _producer and _schemaURL. The caller
  * ends the object. */
-void olx_facet_begin(const olx *x, mlmd_json_writer *w, const char *name, const char *schema_url);
+void mlmd__olx_facet_begin(const olx *x, mlmd_json_writer *w, const char *name, const char *schema_url);
 
 /* Whether the kept facets (the node's openlineage_facets struct, or NULL)
  * hold a facet of this name: the kept one is written instead. */
-int olx_kept_has(const Mlmd__Pb__Wkt__Struct *kept, const char *name);
+int mlmd__olx_kept_has(const Mlmd__Pb__Wkt__Struct *kept, const char *name);
 /* Writes every kept facet as a member of the facets object being written. */
-int olx_write_kept(mlmd_json_writer *w, const Mlmd__Pb__Wkt__Struct *kept);
+int mlmd__olx_write_kept(mlmd_json_writer *w, const Mlmd__Pb__Wkt__Struct *kept);
 /* The part of an execution's kept facets for the run ("run") or the job
  * ("job"): docs/interoperability.md. */
-const Mlmd__Pb__Wkt__Struct *olx_kept_part(const Mlmd__Pb__Wkt__Struct *kept, const char *part);
+const Mlmd__Pb__Wkt__Struct *mlmd__olx_kept_part(const Mlmd__Pb__Wkt__Struct *kept, const char *part);
 
 /* The run's facets beyond parent: errorMessage (FAIL only), processing_engine,
  * executionParameters, mlmd. */
-int olx_run_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Execution *e, int fail,
+int mlmd__olx_run_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Execution *e, int fail,
 		   const Mlmd__Pb__Wkt__Struct *kept);
 /* The job's facets: jobType, ownership, mlmd. */
-int olx_job_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Execution *e,
+int mlmd__olx_job_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Execution *e,
 		   const Mlmd__Pb__Wkt__Struct *kept);
 /* A dataset's facets: schema, version, ownership, mlmd (with the MLMD events
  * joining it to the execution on this side: evs[0..n_evs) are all the
  * artifact's events with the execution, side 0 inputs, 1 outputs), then the
  * artifact's kept facets. */
-int olx_dataset_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Artifact *a,
+int mlmd__olx_dataset_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Artifact *a,
 		       Mlmd__Pb__Event *const *evs, size_t n_evs, int side);
 
 /* ---- naming.c ------------------------------------------------------------------------------- */

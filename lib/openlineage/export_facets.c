@@ -26,12 +26,12 @@ static const char *value_string(const Mlmd__Pb__Value *v)
 	return v && v->value_case == MLMD__PB__VALUE__VALUE_STRING_VALUE ? v->string_value : NULL;
 }
 
-const char *olx_custom_string(olx_prop *const *props, size_t n, const char *name)
+const char *mlmd__olx_custom_string(olx_prop *const *props, size_t n, const char *name)
 {
 	return value_string(prop_get(props, n, name));
 }
 
-const Mlmd__Pb__Wkt__Struct *olx_custom_struct(olx_prop *const *props, size_t n, const char *name)
+const Mlmd__Pb__Wkt__Struct *mlmd__olx_custom_struct(olx_prop *const *props, size_t n, const char *name)
 {
 	const Mlmd__Pb__Value *v = prop_get(props, n, name);
 	return v && v->value_case == MLMD__PB__VALUE__VALUE_STRUCT_VALUE ? v->struct_value : NULL;
@@ -57,7 +57,7 @@ static const char *node_string(olx_prop *const *p, size_t np, olx_prop *const *c
 
 static int write_wkt(mlmd_json_writer *w, const Mlmd__Pb__Wkt__Value *v, int depth);
 
-int olx_write_struct(mlmd_json_writer *w, const Mlmd__Pb__Wkt__Struct *s, int depth)
+int mlmd__olx_write_struct(mlmd_json_writer *w, const Mlmd__Pb__Wkt__Struct *s, int depth)
 {
 	if (depth > MLMD_MAX_NESTING)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "a struct value nests deeper than %d levels", MLMD_MAX_NESTING);
@@ -99,7 +99,7 @@ static int write_wkt(mlmd_json_writer *w, const Mlmd__Pb__Wkt__Value *v, int dep
 		mlmd_json_bool(w, v->bool_value);
 		return 0;
 	case MLMD__PB__WKT__VALUE__KIND_STRUCT_VALUE:
-		return olx_write_struct(w, v->struct_value, depth + 1);
+		return mlmd__olx_write_struct(w, v->struct_value, depth + 1);
 	case MLMD__PB__WKT__VALUE__KIND_LIST_VALUE: {
 		if (depth > MLMD_MAX_NESTING)
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, "a struct value nests deeper than %d levels",
@@ -117,7 +117,7 @@ static int write_wkt(mlmd_json_writer *w, const Mlmd__Pb__Wkt__Value *v, int dep
 	}
 }
 
-int olx_write_value(mlmd_json_writer *w, const Mlmd__Pb__Value *v)
+int mlmd__olx_write_value(mlmd_json_writer *w, const Mlmd__Pb__Value *v)
 {
 	switch (v ? v->value_case : MLMD__PB__VALUE__VALUE__NOT_SET) {
 	case MLMD__PB__VALUE__VALUE_INT_VALUE:
@@ -133,7 +133,7 @@ int olx_write_value(mlmd_json_writer *w, const Mlmd__Pb__Value *v)
 		mlmd_json_bool(w, v->bool_value);
 		break;
 	case MLMD__PB__VALUE__VALUE_STRUCT_VALUE:
-		return olx_write_struct(w, v->struct_value, 1);
+		return mlmd__olx_write_struct(w, v->struct_value, 1);
 	case MLMD__PB__VALUE__VALUE_PROTO_VALUE: {
 		const Mlmd__Pb__Wkt__Any *a = v->proto_value;
 		char *b64 = a ? mlmd__b64_encode(a->value.data, a->value.len) : NULL;
@@ -165,7 +165,7 @@ static int is_ol_prop(const char *key)
 	return 0;
 }
 
-int olx_write_props(mlmd_json_writer *w, olx_prop *const *props, size_t n, int skip_ol)
+int mlmd__olx_write_props(mlmd_json_writer *w, olx_prop *const *props, size_t n, int skip_ol)
 {
 	int rc = 0;
 	mlmd_json_object_begin(w);
@@ -174,7 +174,7 @@ int olx_write_props(mlmd_json_writer *w, olx_prop *const *props, size_t n, int s
 		if (skip_ol && is_ol_prop(key))
 			continue;
 		mlmd_json_key(w, key);
-		if ((rc = olx_write_value(w, props[i]->value)))
+		if ((rc = mlmd__olx_write_value(w, props[i]->value)))
 			rc = mlmd__context(rc, "property '%s'", key);
 	}
 	mlmd_json_object_end(w);
@@ -197,7 +197,7 @@ static const Mlmd__Pb__Wkt__Struct *struct_part(const Mlmd__Pb__Wkt__Struct *s, 
 	return v && v->kind_case == MLMD__PB__WKT__VALUE__KIND_STRUCT_VALUE ? v->struct_value : NULL;
 }
 
-const Mlmd__Pb__Wkt__Struct *olx_kept_part(const Mlmd__Pb__Wkt__Struct *kept, const char *part)
+const Mlmd__Pb__Wkt__Struct *mlmd__olx_kept_part(const Mlmd__Pb__Wkt__Struct *kept, const char *part)
 {
 	/* {"run": {...}, "job": {...}}; a struct with neither part is all run facets */
 	if (!kept)
@@ -207,12 +207,12 @@ const Mlmd__Pb__Wkt__Struct *olx_kept_part(const Mlmd__Pb__Wkt__Struct *kept, co
 	return strcmp(part, "run") ? NULL : kept;
 }
 
-int olx_kept_has(const Mlmd__Pb__Wkt__Struct *kept, const char *name)
+int mlmd__olx_kept_has(const Mlmd__Pb__Wkt__Struct *kept, const char *name)
 {
 	return struct_get(kept, name) != NULL;
 }
 
-int olx_write_kept(mlmd_json_writer *w, const Mlmd__Pb__Wkt__Struct *kept)
+int mlmd__olx_write_kept(mlmd_json_writer *w, const Mlmd__Pb__Wkt__Struct *kept)
 {
 	int rc = 0;
 	for (size_t i = 0; kept && i < kept->n_fields && !rc; i++) {
@@ -224,7 +224,7 @@ int olx_write_kept(mlmd_json_writer *w, const Mlmd__Pb__Wkt__Struct *kept)
 
 /* ---- facets ---------------------------------------------------------------------------------- */
 
-void olx_facet_begin(const olx *x, mlmd_json_writer *w, const char *name, const char *schema_url)
+void mlmd__olx_facet_begin(const olx *x, mlmd_json_writer *w, const char *name, const char *schema_url)
 {
 	mlmd_json_key(w, name);
 	mlmd_json_object_begin(w);
@@ -307,21 +307,21 @@ static void param_value(mlmd_json_writer *w, const Mlmd__Pb__Value *v)
 			mlmd_json_string(w, "");
 			return;
 		}
-		const char *s = olx_write_value(t, v) || mlmd_json_writer_status(t) ? NULL : mlmd_json_writer_text(t, NULL);
+		const char *s = mlmd__olx_write_value(t, v) || mlmd_json_writer_status(t) ? NULL : mlmd_json_writer_text(t, NULL);
 		mlmd_json_string(w, s ? s : "");
 		mlmd_json_writer_free(t);
 	}
 	}
 }
 
-int olx_run_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Execution *e, int fail,
-		   const Mlmd__Pb__Wkt__Struct *kept)
+int mlmd__olx_run_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Execution *e, int fail,
+			 const Mlmd__Pb__Wkt__Struct *kept)
 {
 	const char *err = node_string(NODE_PROPS(e), ERROR_PROPS);
-	if (fail && err && !olx_kept_has(kept, "errorMessage")) {
+	if (fail && err && !mlmd__olx_kept_has(kept, "errorMessage")) {
 		const char *lang = node_string(NODE_PROPS(e), ERROR_LANG);
 		const char *trace = node_string(NODE_PROPS(e), ERROR_TRACE);
-		olx_facet_begin(x, w, "errorMessage", OLX_FACET_URL("1-0-1", "ErrorMessageRunFacet"));
+		mlmd__olx_facet_begin(x, w, "errorMessage", OLX_FACET_URL("1-0-1", "ErrorMessageRunFacet"));
 		mlmd_json_key(w, "message");
 		mlmd_json_string(w, err);
 		mlmd_json_key(w, "programmingLanguage");
@@ -332,8 +332,8 @@ int olx_run_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Execution 
 		}
 		mlmd_json_object_end(w);
 	}
-	if (!olx_kept_has(kept, "processing_engine")) {
-		olx_facet_begin(x, w, "processing_engine", OLX_FACET_URL("1-1-1", "ProcessingEngineRunFacet"));
+	if (!mlmd__olx_kept_has(kept, "processing_engine")) {
+		mlmd__olx_facet_begin(x, w, "processing_engine", OLX_FACET_URL("1-1-1", "ProcessingEngineRunFacet"));
 		mlmd_json_key(w, "version");
 		mlmd_json_string(w, mlmd_version());
 		mlmd_json_key(w, "name");
@@ -346,8 +346,8 @@ int olx_run_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Execution 
 	size_t n_params = 0;
 	for (size_t i = 0; i < e->n_custom_properties; i++)
 		n_params += e->custom_properties[i]->key && !strncmp(e->custom_properties[i]->key, "param.", 6);
-	if (n_params && !olx_kept_has(kept, "executionParameters")) {
-		olx_facet_begin(x, w, "executionParameters", OLX_FACET_URL("1-0-0", "ExecutionParametersRunFacet"));
+	if (n_params && !mlmd__olx_kept_has(kept, "executionParameters")) {
+		mlmd__olx_facet_begin(x, w, "executionParameters", OLX_FACET_URL("1-0-0", "ExecutionParametersRunFacet"));
 		mlmd_json_key(w, "parameters");
 		mlmd_json_array_begin(w);
 		for (size_t i = 0; i < e->n_custom_properties; i++) {
@@ -364,28 +364,28 @@ int olx_run_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Execution 
 		mlmd_json_array_end(w);
 		mlmd_json_object_end(w);
 	}
-	if (!olx_kept_has(kept, MLMD__OL_FACET)) {
-		olx_facet_begin(x, w, MLMD__OL_FACET, MLMD__OL_FACET_SCHEMA_URL);
+	if (!mlmd__olx_kept_has(kept, MLMD__OL_FACET)) {
+		mlmd__olx_facet_begin(x, w, MLMD__OL_FACET, MLMD__OL_FACET_SCHEMA_URL);
 		node_members(w, "execution", e->id, e->type_id, e->type, e->name, e->external_id);
 		mlmd_json_key(w, "state");
 		mlmd_json_string(w, enum_name(&mlmd__pb__execution__state__descriptor,
 			e->has_last_known_state ? (int)e->last_known_state : 0));
 		times(w, e->create_time_since_epoch, e->last_update_time_since_epoch);
 		mlmd_json_key(w, "properties");
-		int rc = olx_write_props(w, (olx_prop *const *)e->properties, e->n_properties, 0);
+		int rc = mlmd__olx_write_props(w, (olx_prop *const *)e->properties, e->n_properties, 0);
 		mlmd_json_key(w, "customProperties");
 		if (!rc)
-			rc = olx_write_props(w, (olx_prop *const *)e->custom_properties, e->n_custom_properties, 1);
+			rc = mlmd__olx_write_props(w, (olx_prop *const *)e->custom_properties, e->n_custom_properties, 1);
 		mlmd_json_object_end(w);
 		if (rc)
 			return rc;
 	}
-	return olx_write_kept(w, kept);
+	return mlmd__olx_write_kept(w, kept);
 }
 
 static void ownership(const olx *x, mlmd_json_writer *w, const char *owner, const char *url)
 {
-	olx_facet_begin(x, w, "ownership", url);
+	mlmd__olx_facet_begin(x, w, "ownership", url);
 	mlmd_json_key(w, "owners");
 	mlmd_json_array_begin(w);
 	mlmd_json_object_begin(w);
@@ -396,13 +396,14 @@ static void ownership(const olx *x, mlmd_json_writer *w, const char *owner, cons
 	mlmd_json_object_end(w);
 }
 
-int olx_job_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Execution *e, const Mlmd__Pb__Wkt__Struct *kept)
+int mlmd__olx_job_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Execution *e,
+			 const Mlmd__Pb__Wkt__Struct *kept)
 {
-	const Mlmd__Pb__ExecutionType *t = olx_exec_type(x, e->type_id);
+	const Mlmd__Pb__ExecutionType *t = mlmd__olx_exec_type(x, e->type_id);
 	const char *base = t && t->has_base_type && t->base_type ?
 		enum_name(&mlmd__pb__execution_type__system_defined_base_type__descriptor, (int)t->base_type) : NULL;
-	if (!olx_kept_has(kept, "jobType")) {
-		olx_facet_begin(x, w, "jobType", OLX_FACET_URL("2-0-4", "JobTypeJobFacet"));
+	if (!mlmd__olx_kept_has(kept, "jobType")) {
+		mlmd__olx_facet_begin(x, w, "jobType", OLX_FACET_URL("2-0-4", "JobTypeJobFacet"));
 		mlmd_json_key(w, "processingType");
 		mlmd_json_string(w, "BATCH");
 		mlmd_json_key(w, "integration");
@@ -412,10 +413,10 @@ int olx_job_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Execution 
 		mlmd_json_object_end(w);
 	}
 	const char *owner = node_string(NODE_PROPS(e), OWNER_PROPS);
-	if (owner && !olx_kept_has(kept, "ownership"))
+	if (owner && !mlmd__olx_kept_has(kept, "ownership"))
 		ownership(x, w, owner, OLX_FACET_URL("1-0-1", "OwnershipJobFacet"));
-	if (t && !olx_kept_has(kept, MLMD__OL_FACET)) {
-		olx_facet_begin(x, w, MLMD__OL_FACET, MLMD__OL_FACET_SCHEMA_URL);
+	if (t && !mlmd__olx_kept_has(kept, MLMD__OL_FACET)) {
+		mlmd__olx_facet_begin(x, w, MLMD__OL_FACET, MLMD__OL_FACET_SCHEMA_URL);
 		mlmd_json_key(w, "kind");
 		mlmd_json_string(w, "execution_type");
 		mlmd_json_key(w, "id");
@@ -443,7 +444,7 @@ int olx_job_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Execution 
 		mlmd_json_object_end(w);
 		mlmd_json_object_end(w);
 	}
-	return olx_write_kept(w, kept);
+	return mlmd__olx_write_kept(w, kept);
 }
 
 /* ---- a model's signature as a schema --------------------------------------------------------- */
@@ -539,7 +540,7 @@ static void schema_facet(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Arti
 		if (texts[k] && sig_parse(texts[k], &f[k], &n[k]))
 			n[k] = 0;
 	if (n[0] + n[1]) {
-		olx_facet_begin(x, w, "schema", OLX_FACET_URL("1-2-0", "SchemaDatasetFacet"));
+		mlmd__olx_facet_begin(x, w, "schema", OLX_FACET_URL("1-2-0", "SchemaDatasetFacet"));
 		mlmd_json_key(w, "fields");
 		mlmd_json_array_begin(w);
 		int64_t pos = 1;
@@ -573,18 +574,18 @@ static void schema_facet(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Arti
 	sig_free(f[1], n[1]);
 }
 
-int olx_dataset_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Artifact *a, Mlmd__Pb__Event *const *evs,
-		       size_t n_evs, int side)
+int mlmd__olx_dataset_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Artifact *a,
+			     Mlmd__Pb__Event *const *evs, size_t n_evs, int side)
 {
 	static const char *const DIGEST[] = { "digest", NULL }, *const SHA[] = { "mlmd.sha256", NULL };
-	const Mlmd__Pb__Wkt__Struct *kept = olx_custom_struct((olx_prop *const *)a->custom_properties,
+	const Mlmd__Pb__Wkt__Struct *kept = mlmd__olx_custom_struct((olx_prop *const *)a->custom_properties,
 		a->n_custom_properties, MLMD__OL_PROP_FACETS);
 	mlmd_json_object_begin(w);
-	if (!olx_kept_has(kept, "schema"))
+	if (!mlmd__olx_kept_has(kept, "schema"))
 		schema_facet(x, w, a);
 	const char *digest = node_string(NODE_PROPS(a), DIGEST), *sha = node_string(NODE_PROPS(a), SHA);
-	if ((digest || sha) && !olx_kept_has(kept, "version")) {
-		olx_facet_begin(x, w, "version", OLX_FACET_URL("1-0-1", "DatasetVersionDatasetFacet"));
+	if ((digest || sha) && !mlmd__olx_kept_has(kept, "version")) {
+		mlmd__olx_facet_begin(x, w, "version", OLX_FACET_URL("1-0-1", "DatasetVersionDatasetFacet"));
 		mlmd_json_key(w, "datasetVersion");
 		if (digest) {
 			mlmd_json_string(w, digest);
@@ -597,10 +598,10 @@ int olx_dataset_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Artifa
 		mlmd_json_object_end(w);
 	}
 	const char *owner = node_string(NODE_PROPS(a), OWNER_PROPS);
-	if (owner && !olx_kept_has(kept, "ownership"))
+	if (owner && !mlmd__olx_kept_has(kept, "ownership"))
 		ownership(x, w, owner, OLX_FACET_URL("1-0-1", "OwnershipDatasetFacet"));
-	if (!olx_kept_has(kept, MLMD__OL_FACET)) {
-		olx_facet_begin(x, w, MLMD__OL_FACET, MLMD__OL_FACET_SCHEMA_URL);
+	if (!mlmd__olx_kept_has(kept, MLMD__OL_FACET)) {
+		mlmd__olx_facet_begin(x, w, MLMD__OL_FACET, MLMD__OL_FACET_SCHEMA_URL);
 		node_members(w, "artifact", a->id, a->type_id, a->type, a->name, a->external_id);
 		if (a->uri && a->uri[0]) {
 			mlmd_json_key(w, "uri");
@@ -610,10 +611,10 @@ int olx_dataset_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Artifa
 		mlmd_json_string(w, enum_name(&mlmd__pb__artifact__state__descriptor, a->has_state ? (int)a->state : 0));
 		times(w, a->create_time_since_epoch, a->last_update_time_since_epoch);
 		mlmd_json_key(w, "properties");
-		int rc = olx_write_props(w, (olx_prop *const *)a->properties, a->n_properties, 0);
+		int rc = mlmd__olx_write_props(w, (olx_prop *const *)a->properties, a->n_properties, 0);
 		mlmd_json_key(w, "customProperties");
 		if (!rc)
-			rc = olx_write_props(w, (olx_prop *const *)a->custom_properties, a->n_custom_properties, 1);
+			rc = mlmd__olx_write_props(w, (olx_prop *const *)a->custom_properties, a->n_custom_properties, 1);
 		if (rc) {
 			mlmd_json_object_end(w);
 			mlmd_json_object_end(w);
@@ -623,7 +624,7 @@ int olx_dataset_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Artifa
 		mlmd_json_array_begin(w);
 		for (size_t i = 0; i < n_evs; i++) {
 			const Mlmd__Pb__Event *ev = evs[i];
-			if (!(side ? olx_is_output(ev) : olx_is_input(ev)))
+			if (!(side ? mlmd__olx_is_output(ev) : mlmd__olx_is_input(ev)))
 				continue;
 			mlmd_json_object_begin(w);
 			mlmd_json_key(w, "type");
@@ -653,7 +654,7 @@ int olx_dataset_facets(const olx *x, mlmd_json_writer *w, const Mlmd__Pb__Artifa
 		mlmd_json_array_end(w);
 		mlmd_json_object_end(w);
 	}
-	int rc = olx_write_kept(w, kept);
+	int rc = mlmd__olx_write_kept(w, kept);
 	mlmd_json_object_end(w);
 	return rc;
 }

@@ -250,7 +250,7 @@ static int export_page(exporter *xp, Mlmd__Pb__Execution **execs, size_t n)
 		if ((rc = mlmd_store_get_artifacts_by_id(xp->x.store, &aq, &as)))
 			goto out;
 		if (as->n_artifacts > 1)
-			qsort(as->artifacts, as->n_artifacts, sizeof *as->artifacts, olx_cmp_artifact);
+			qsort(as->artifacts, as->n_artifacts, sizeof *as->artifacts, mlmd__olx_cmp_artifact);
 	}
 	size_t e0 = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -263,7 +263,7 @@ static int export_page(exporter *xp, Mlmd__Pb__Execution **execs, size_t n)
 		olx_exec d = { execs[i], evs ? evs + e0 : NULL, e1 - e0, as ? as->artifacts : NULL, as ? as->n_artifacts : 0,
 			       NULL };
 		if (!(rc = parent_of(xp, execs[i]->id, &d.parent)))
-			rc = olx_emit(&xp->x, &d, xp->sink, xp->user, &xp->count);
+			rc = mlmd__olx_emit(&xp->x, &d, xp->sink, xp->user, &xp->count);
 		xp->exported++;
 		e0 = e1;
 	}
@@ -327,7 +327,7 @@ int mlmd_openlineage_export(mlmd_store *store, const mlmd_openlineage_options *o
 	int rc = mlmd_store_begin(store, 0), own = rc == 0;
 	if (rc && rc != -MLMD_FAILED_PRECONDITION)
 		return rc;
-	rc = olx_init(&xp.x, store, opts);
+	rc = mlmd__olx_init(&xp.x, store, opts);
 	if (!rc)
 		rc = read_contexts(&xp);
 	if (!rc)
@@ -339,7 +339,7 @@ int mlmd_openlineage_export(mlmd_store *store, const mlmd_openlineage_options *o
 	free(xp.ctx_pages);
 	free(xp.ctx);
 	free(xp.map);
-	olx_free(&xp.x);
+	mlmd__olx_free(&xp.x);
 	if (n_events)
 		*n_events = xp.count;
 	return rc;

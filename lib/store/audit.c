@@ -85,13 +85,6 @@ typedef struct id_set {
 	int oom;
 } id_set;
 
-static int is_id_field(const char *name)
-{
-	size_t n = strlen(name);
-	return !strcmp(name, "id") || (n > 3 && !strcmp(name + n - 3, "_id")) ||
-		(n > 4 && !strcmp(name + n - 4, "_ids"));
-}
-
 static void ids_add(id_set *set, const char *name, int64_t v)
 {
 	id_group *g = NULL;
@@ -114,39 +107,12 @@ static void ids_add(id_set *set, const char *name, int64_t v)
 		set->oom = 1;
 }
 
-/* Collects the int64 id fields of m (depth 0) and of the messages it holds
- * directly (depth 1; named "<field>.<id field>"). */
-static void ids_walk(id_set *set, const ProtobufCMessage *m, const char *prefix, int depth)
+/* The visitor of mlmd__ids_walk: each value under its field's name. */
+static void ids_visit(void *ctx, const char *name, const ProtobufCMessage *holder, const char *field, int64_t v)
 {
-	const ProtobufCMessageDescriptor *d = m->descriptor;
-	for (unsigned i = 0; i < d->n_fields; i++) {
-		const ProtobufCFieldDescriptor *f = &d->fields[i];
-		const char *base = (const char *)m + f->offset;
-		size_t count = 1;
-		const void *vals = base;
-		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-			count = *(const size_t *)((const char *)m + f->quantifier_offset);
-			vals = *(void *const *)base;
-		} else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset &&
-			   (f->type == PROTOBUF_C_TYPE_INT64) &&
-			   !*(const protobuf_c_boolean *)((const char *)m + f->quantifier_offset)) {
-			continue;
-		}
-		if (f->type == PROTOBUF_C_TYPE_INT64 && is_id_field(f->name)) {
-			char name[64];
-			mlmd__snprintf(name, sizeof name, "%s%s", prefix, f->name);
-			for (size_t k = 0; k < count; k++)
-				ids_add(set, name, ((const int64_t *)vals)[k]);
-		} else if (f->type == PROTOBUF_C_TYPE_MESSAGE && depth == 0) {
-			char sub[64];
-			mlmd__snprintf(sub, sizeof sub, "%s.", f->name);
-			for (size_t k = 0; k < count; k++) {
-				const ProtobufCMessage *c = ((const ProtobufCMessage *const *)vals)[k];
-				if (c)
-					ids_walk(set, c, sub, 1);
-			}
-		}
-	}
+	(void)holder;
+	(void)field;
+	ids_add(ctx, name, v);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -218,9 +184,9 @@ int mlmd__audit_append(call *c, const audit_call *a)
 	}
 	id_set set = { 0 };
 	if (a->response)
-		ids_walk(&set, a->response, "", 0);
+		mlmd__ids_walk(a->response, ids_visit, &set);
 	if (a->msg)
-		ids_walk(&set, a->msg, "", 0);
+		mlmd__ids_walk(a->msg, ids_visit, &set);
 	for (size_t i = 0; i < a->n_ids; i++)
 		ids_add(&set, a->ids_field, a->ids[i]);
 	mlmd_buf ids = { 0 };

@@ -107,6 +107,8 @@ static void txn_abort(mlmd_store *s)
 	mlmd__snprintf(s->txn_error, sizeof s->txn_error, "%s", mlmd_error_message());
 	mlmd__sql_rollback(&s->sql);
 	s->txn_failed = 1;
+	if (s->listen)
+		mlmd__listen_txn_end(s, 0);
 }
 
 /* Whether a call may run now: not inside another call on this handle, and,
@@ -129,12 +131,15 @@ static int may_call(mlmd_store *s, int writes, const char *what)
 	return 0;
 }
 
-/* fn, then (for a writing call: `audit` not NULL) its audit record. */
+/* fn, then (for a writing call: `audit` not NULL) its audit record and,
+ * when the handle has listeners, its change (told after the commit). */
 static int handle(call *c, handler_fn fn, const void *rq, void *rs, const audit_call *audit)
 {
 	int rc = fn(c, rq, rs);
 	if (!rc && audit && !c->no_audit)
 		rc = mlmd__audit_append(c, audit);
+	if (!rc && audit && !c->no_audit && c->s->n_listeners)
+		rc = mlmd__listen_record(c->s, audit);
 	return rc;
 }
 
@@ -174,6 +179,8 @@ static int in_transaction(mlmd_store *s, int writes, handler_fn fn, const void *
 	mlmd__call_cleanup(&c);
 	if (rc)
 		mlmd__context(rc, "%s", what);
+	if (s->listen) /* told now that it committed, or dropped */
+		mlmd__listen_txn_end(s, rc == 0);
 	return rc;
 }
 
@@ -394,8 +401,12 @@ int mlmd_store_commit(mlmd_store *s)
 	int rc = mlmd__sql_commit(&s->sql);
 	if (rc) {
 		mlmd__sql_rollback(&s->sql);
+		if (s->listen)
+			mlmd__listen_txn_end(s, 0);
 		return mlmd__context(rc, "mlmd_store_commit: nothing was committed");
 	}
+	if (s->listen) /* the calls in it, told in the order they ran */
+		mlmd__listen_txn_end(s, 1);
 	return 0;
 }
 
@@ -410,5 +421,7 @@ int mlmd_store_rollback(mlmd_store *s)
 	s->txn_open = 0;
 	if (!s->txn_failed)
 		mlmd__sql_rollback(&s->sql);
+	if (s->listen)
+		mlmd__listen_txn_end(s, 0);
 	return 0;
 }

@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "mlmd/openlineage.h"
 #include "store_private.h"
 #include "../schema/schema.h"
 #include "../backend/backends.h"
@@ -76,6 +77,82 @@ static int check_options(const char *fn, const mlmd_store_options *o)
 	return 0;
 }
 
+/* ---- the OpenLineage transport from the options or the environment ----------------------- */
+
+/* A non-empty environment variable, or NULL. */
+static const char *env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : NULL;
+}
+
+/* The default queue of an SQLite file store: "PATH.openlineage" for the
+ * database file PATH named by `sqlite` ("PATH", "file:PATH?..." or
+ * "file://PATH?..."; new, free it), NULL for an in-memory store or when
+ * memory runs out (the transport then uses its own default). */
+static char *sqlite_queue_dir(const char *sqlite)
+{
+	if (!sqlite || !*sqlite || !strcmp(sqlite, ":memory:"))
+		return NULL;
+	size_t n = strlen(sqlite);
+	if (!strncmp(sqlite, "file:", 5)) {
+		if (strstr(sqlite, "mode=memory"))
+			return NULL;
+		sqlite += 5;
+		if (!strncmp(sqlite, "//", 2))
+			sqlite += 2; /* file:///abs: an empty authority */
+		n = strcspn(sqlite, "?#");
+		if (!n || (n == 8 && !strncmp(sqlite, ":memory:", 8)))
+			return NULL;
+	}
+	char *dir = malloc(n + sizeof ".openlineage");
+	if (dir) {
+		memcpy(dir, sqlite, n);
+		memcpy(dir + n, ".openlineage", sizeof ".openlineage");
+	}
+	return dir;
+}
+
+/* Attaches the OpenLineage transport when the options (version 3) or the
+ * environment name an endpoint and the store may write. `sqlite` is the
+ * SQLite database the store is on (for the default queue), or NULL. On
+ * failure the caller frees the store. */
+static int attach_openlineage(mlmd_store *s, const mlmd_store_options *o, const char *sqlite)
+{
+	int v3 = o && o->version >= 3;
+	const char *url = v3 && o->openlineage_url ? o->openlineage_url : NULL;
+	const char *from = "openlineage_url";
+	if (!url) {
+		url = env_nonempty("MLMD_OPENLINEAGE_URL");
+		from = "MLMD_OPENLINEAGE_URL";
+	}
+	if (!url || s->read_only)
+		return 0;
+	mlmd_openlineage_transport_options t = MLMD_OPENLINEAGE_TRANSPORT_OPTIONS_INIT;
+	t.url = url;
+	t.ns = v3 && o->openlineage_namespace ? o->openlineage_namespace : env_nonempty("MLMD_OPENLINEAGE_NAMESPACE");
+	t.queue_dir = v3 && o->openlineage_queue_dir ? o->openlineage_queue_dir
+		: env_nonempty("MLMD_OPENLINEAGE_QUEUE_DIR");
+	char *dir = NULL;
+	if (!t.queue_dir)
+		t.queue_dir = dir = sqlite_queue_dir(sqlite);
+	int rc = mlmd_openlineage_attach(s, &t);
+	free(dir);
+	return rc ? mlmd__context(rc, "%s", from) : 0;
+}
+
+/* store_open's result with the transport attached: on failure the store is freed. */
+static int with_openlineage(int rc, mlmd_store **out, const mlmd_store_options *o, const char *sqlite)
+{
+	if (rc)
+		return rc;
+	if ((rc = attach_openlineage(*out, o, sqlite))) {
+		mlmd_store_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 /* The options' actor: a field since version 2 (a version-1 struct ends before it). */
 static const char *options_actor(const mlmd_store_options *o)
 {
@@ -96,7 +173,8 @@ int mlmd_store_open(mlmd_store **out, const mlmd_store_options *o)
 	if ((rc = mlmd__backend_open_uri(&db, o->uri, o->read_only, !o->no_create, o->busy_timeout_ms,
 					 o->synchronous_full)))
 		return rc;
-	return open_owned(out, db, o->read_only, o->upgrade, -1, options_actor(o));
+	rc = open_owned(out, db, o->read_only, o->upgrade, -1, options_actor(o));
+	return with_openlineage(rc, out, o, !strncmp(o->uri, "sqlite:", 7) ? o->uri + 7 : NULL);
 }
 
 int mlmd_store_open_backend(mlmd_store **out, struct mlmd_backend *backend, const mlmd_store_options *o)
@@ -109,7 +187,16 @@ int mlmd_store_open_backend(mlmd_store **out, struct mlmd_backend *backend, cons
 	int rc = o ? check_options("mlmd_store_open_backend", o) : 0;
 	if (rc)
 		return rc;
-	return store_open(out, backend, o ? o->read_only : 0, o ? o->upgrade : 0, -1, o ? options_actor(o) : NULL);
+	rc = store_open(out, backend, o ? o->read_only : 0, o ? o->upgrade : 0, -1, o ? options_actor(o) : NULL);
+	if (rc || !(rc = attach_openlineage(*out, o, NULL)))
+		return rc;
+	/* the caller still owns the backend when the open fails */
+	mlmd__listen_free(*out);
+	mlmd__sql_finish(&(*out)->sql);
+	free((*out)->actor);
+	free(*out);
+	*out = NULL;
+	return rc;
 }
 
 int mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_len)
@@ -134,8 +221,11 @@ int mlmd_store_open_config(mlmd_store **out, const void *config, size_t config_l
 	mlmd_backend *db = NULL;
 	int read_only = 0;
 	int rc = mlmd__backend_open_config(&db, c, downgrade < 0, &read_only);
-	if (!rc)
+	if (!rc) {
 		rc = open_owned(out, db, read_only, upgrade, downgrade, NULL);
+		rc = with_openlineage(rc, out, NULL, c->config_case == MLMD__PB__CONNECTION_CONFIG__CONFIG_SQLITE && c->sqlite
+					     ? c->sqlite->filename_uri : NULL);
+	}
 	protobuf_c_message_free_unpacked(&c->base, NULL);
 	return rc;
 }
@@ -144,6 +234,7 @@ void mlmd_store_free(mlmd_store *s)
 {
 	if (!s)
 		return;
+	mlmd__listen_free(s); /* first: a listener's free_user may stop threads that use the handle */
 	mlmd__sql_finish(&s->sql); /* rolls back a transaction left open */
 	s->db->close(s->db);
 	free(s->actor);

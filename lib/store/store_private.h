@@ -34,6 +34,9 @@ struct mlmd_store {
 	int txn_write;               /* it may write */
 	int txn_failed;              /* a call failed inside it, which rolled it back */
 	char txn_error[256];         /* that call's message, for the calls refused after it */
+	/* Listeners (store/listen.c): NULL until the first mlmd_store_listen(). */
+	struct mlmd__listeners *listen;
+	int n_listeners;             /* registered now: 0 costs a writing call nothing */
 };
 
 /* For tests: the store's backend (to switch an optional slot off), its SQL
@@ -185,6 +188,26 @@ int mlmd__events_read(call *c, sqlq *q, int (*keep)(void *ctx, const Mlmd__Pb__E
 		      Mlmd__Pb__Event ***arr, size_t *n);
 int mlmd__attribution_put(call *c, int64_t context_id, int64_t artifact_id, int check);
 int mlmd__association_put(call *c, int64_t context_id, int64_t execution_id, int check);
+
+/* The int64 id fields ("id", "<x>_id", "<x>_ids") of m and of the messages
+ * it holds directly (store/ids.c), in field order: visit() gets each value
+ * with its name ("artifact_ids", or "<field>.<id field>" one level down),
+ * the message holding it and the field's own name. */
+typedef void (*mlmd__id_visit)(void *ctx, const char *name, const ProtobufCMessage *holder, const char *field,
+			       int64_t v);
+void mlmd__ids_walk(const ProtobufCMessage *m, mlmd__id_visit visit, void *ctx);
+
+/* Listeners (store/listen.c), driven by store/rpc.c. Only called when
+ * s->n_listeners > 0, except mlmd__listen_txn_end and mlmd__listen_free.
+ * record: the change of a writing call that succeeded, taken from its
+ * request and response before its transaction commits (so running out of
+ * memory fails the call), kept until the transaction ends. txn_end: the
+ * transaction committed (its changes are told, in order) or was rolled
+ * back (they are dropped). free: listeners dropped, free_user called. */
+struct audit_call;
+int mlmd__listen_record(mlmd_store *s, const struct audit_call *a);
+void mlmd__listen_txn_end(mlmd_store *s, int committed);
+void mlmd__listen_free(mlmd_store *s);
 
 /* Types (store/types.c). */
 int mlmd__type_load(call *c, int kind, int64_t id, ProtobufCMessage **out);

@@ -352,6 +352,11 @@ static int put_type(call *c, const type_kind *tk, const ProtobufCMessage *m, int
 	}
 	int has_base = HAS(m, tk->o_has_base);
 	int base = has_base ? F(m, tk->o_base, int) : 0;
+	/* MLMD: a base type is added to a type that has none, kept when
+	 * given again, and never changed or removed (UNSET given). */
+	if (has_base && base == 0)
+		return mlmd__fail(MLMD_UNIMPLEMENTED, "base_type deletion is not supported yet (%s '%s': base_type UNSET)",
+				  tk->what, name);
 	type_info req = { 0 };
 	if ((rc = req_props(props, np, &req)))
 		return rc;
@@ -429,7 +434,7 @@ static int put_type_props(call *c, const type_kind *tk, const ProtobufCMessage *
 				tk->what, name, (long long)F(m, tk->o_id, int64_t), (long long)id);
 		goto out;
 	}
-	if (has_base && base != stored_base) {
+	if (has_base && stored_base && base != stored_base) {
 		rc = mlmd__fail(MLMD_UNIMPLEMENTED, "%s '%s': changing base_type (stored %d, given %d) is not supported",
 				tk->what, name, stored_base, base);
 		goto out;
@@ -474,6 +479,15 @@ static int put_type_props(call *c, const type_kind *tk, const ProtobufCMessage *
 			continue;
 		if ((rc = insert_type_prop(c, id, req->props[i].name, req->props[i].type)))
 			goto out;
+	}
+	if (has_base && !stored_base) {
+		if ((rc = mlmd__q(c->sql, &q, "UPDATE type SET base_type = ? WHERE id = ?")))
+			goto out;
+		mlmd__q_i64(&q, 1, base);
+		mlmd__q_i64(&q, 2, id);
+		if ((rc = mlmd__q_exec(&q)))
+			goto out;
+		added = 1;
 	}
 	if (added)
 		forget_type(c, id);

@@ -53,9 +53,9 @@ MLMD_METHODS = {
     'get_artifact_types_by_id': ['type_ids'],
     'get_execution_types_by_id': ['type_ids'],
     'get_context_types_by_id': ['type_ids'],
-    'get_artifact_types_by_external_ids': ['type_external_ids'],
-    'get_execution_types_by_external_ids': ['type_external_ids'],
-    'get_context_types_by_external_ids': ['type_external_ids'],
+    'get_artifact_types_by_external_ids': ['external_ids'],
+    'get_execution_types_by_external_ids': ['external_ids'],
+    'get_context_types_by_external_ids': ['external_ids'],
     'get_contexts_by_artifact': ['artifact_id'],
     'get_contexts_by_execution': ['execution_id'],
     'get_artifacts_by_context': ['context_id', 'list_options'],
@@ -105,3 +105,50 @@ def test_module_functions_and_options():
   assert {f.name for f in metadata_store.OrderByField} == {
       'CREATE_TIME', 'UPDATE_TIME', 'ID'}
   assert metadata_store.ExtraOptions().euc is None
+
+
+# MLMD 1.16's Python modules that hold public names (its gRPC stub module
+# metadata_store_service_pb2_grpc and its C++ extension are not provided:
+# docs/python.md, "What differs").
+MLMD_MODULES = [
+    'ml_metadata',
+    'ml_metadata.errors',
+    'ml_metadata.metadata_store',
+    'ml_metadata.metadata_store.metadata_store',
+    'ml_metadata.metadata_store.mlmd_types',
+    'ml_metadata.proto',
+    'ml_metadata.proto.metadata_store_pb2',
+    'ml_metadata.proto.metadata_store_service_pb2',
+    'ml_metadata.simple_types',
+    'ml_metadata.simple_types.proto',
+    'ml_metadata.simple_types.proto.simple_types_pb2',
+    'ml_metadata.version',
+]
+
+
+def test_mlmd_modules_import():
+  import importlib  # pylint: disable=g-import-not-at-top
+  for name in MLMD_MODULES:
+    assert importlib.import_module(name).__name__ == name
+
+
+def test_mlmd_types_names():
+  from ml_metadata.metadata_store import mlmd_types  # pylint: disable=g-import-not-at-top
+  public = {n for n, v in vars(mlmd_types).items()
+            if inspect.isclass(v) and v.__module__ == mlmd_types.__name__ and
+            not n.startswith('_')}
+  artifacts = {'Dataset', 'Model', 'Metrics', 'Statistics'}
+  executions = {'Train', 'Transform', 'Process', 'Evaluate', 'Deploy'}
+  assert public == artifacts | executions | {'ArtifactType', 'ExecutionType'}
+  for base, names in ((mlmd_types.ArtifactType, artifacts),
+                      (mlmd_types.ExecutionType, executions)):
+    assert list(inspect.signature(base.__init__).parameters) == [
+        'self', 'system_type']
+    assert isinstance(base.system_type, property)
+    for n in names:
+      cls = getattr(mlmd_types, n)
+      assert cls.__bases__ == (base,)
+      assert list(inspect.signature(cls.__init__).parameters) == ['self']
+  assert isinstance(mlmd_types._SystemType.name, property)  # pylint: disable=protected-access
+  assert list(inspect.signature(
+      mlmd_types._SystemType.__init__).parameters) == ['self', 'type_name']  # pylint: disable=protected-access

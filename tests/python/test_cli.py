@@ -1409,6 +1409,14 @@ def test_governed_demo_and_registry_round_trip(tmp_path):
     assert 'drift     serving window: 1 recorded, 0 drifted' in res.stdout, res.stdout
     assert "drift     petal_length x1.6: 1 window drifted; deployment 'demo' labelled DRIFTED" in res.stdout
     assert 'explain   a held-out row -> ' in res.stdout and '(linear): margin ' in res.stdout
+    # sharing: the report and the OpenLineage events, one START (and one end) per execution
+    assert f'report    {tmp_path}/report.html (' in res.stdout, res.stdout
+    html = (tmp_path / 'report.html').read_text()
+    assert html.startswith('<!DOCTYPE html>') and html.rstrip().endswith('</html>')
+    events = [json.loads(l) for l in (tmp_path / 'openlineage.ndjson').read_text().splitlines()]
+    assert f'lineage   {tmp_path}/openlineage.ndjson: {len(events)} OpenLineage run events' in res.stdout
+    starts = {e['run']['runId'] for e in events if e['eventType'] == 'START'}
+    assert len(starts) == len({e['run']['runId'] for e in events}) > 0
   store = f'sqlite:{db}'
   got = json.loads(mlmd('--store', store, 'registry', 'resolve', 'iris@prod', '--json').stdout)
   assert got['version'] == 2 and got['alias'] == 'prod'

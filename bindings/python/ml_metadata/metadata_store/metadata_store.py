@@ -271,25 +271,25 @@ class MetadataStore(object):
                          type_ids=list(type_ids))
 
   def get_artifact_types_by_external_ids(
-      self, type_external_ids: Iterable[str],
+      self, external_ids: Iterable[str],
       extra_options: Optional[ExtraOptions] = None
   ) -> List[metadata_store_pb2.ArtifactType]:
     return self._get_all('GetArtifactTypesByExternalIds', 'artifact_types',
-                         external_ids=list(type_external_ids))
+                         external_ids=list(external_ids))
 
   def get_execution_types_by_external_ids(
-      self, type_external_ids: Iterable[str],
+      self, external_ids: Iterable[str],
       extra_options: Optional[ExtraOptions] = None
   ) -> List[metadata_store_pb2.ExecutionType]:
     return self._get_all('GetExecutionTypesByExternalIds', 'execution_types',
-                         external_ids=list(type_external_ids))
+                         external_ids=list(external_ids))
 
   def get_context_types_by_external_ids(
-      self, type_external_ids: Iterable[str],
+      self, external_ids: Iterable[str],
       extra_options: Optional[ExtraOptions] = None
   ) -> List[metadata_store_pb2.ContextType]:
     return self._get_all('GetContextTypesByExternalIds', 'context_types',
-                         external_ids=list(type_external_ids))
+                         external_ids=list(external_ids))
 
   # ---- nodes ------------------------------------------------------------------
 
