@@ -40,6 +40,8 @@ typedef struct mlmd_openlineage_options {
 				 * (ms since the epoch); 0: all */
 	int strict;             /* import: a malformed event aborts the whole import and nothing is
 				 * written; 0: it is reported and skipped */
+	/* import: opts->ns set (not NULL) takes only the run and job events of that job
+	 * namespace; the others are counted in the report's `ignored` */
 } mlmd_openlineage_options;
 
 #define MLMD_OPENLINEAGE_OPTIONS_VERSION 1
@@ -70,6 +72,8 @@ typedef struct mlmd_openlineage_import_report {
 	size_t artifacts_created;
 	size_t events_created;  /* MLMD events (INPUT and OUTPUT edges) added */
 	size_t contexts_created;
+	size_t artifacts_updated, contexts_updated; /* nodes whose facets, state or times changed */
+	size_t ignored;         /* run and job events of another job namespace than opts->ns */
 } mlmd_openlineage_import_report;
 
 /* Told about one malformed event: its line (1-based; for a JSON array, the
