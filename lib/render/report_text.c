@@ -8,7 +8,6 @@
  * refuses: each invalid sequence becomes U+FFFD, as a browser would show it,
  * so one bad name does not cost the whole report.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,33 +114,6 @@ void mlmd__rp_html_cut(mlmd_buf *b, const char *s, size_t chars)
 	html_n(b, s, i);
 	if (i < n)
 		mlmd__buf_puts(b, "\xE2\x80\xA6"); /* … */
-}
-
-void mlmd__rp_printf(mlmd_buf *b, const char *fmt, ...)
-{
-	char small[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = mlmd__vsnprintf(small, sizeof small, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = 1;
-		return;
-	}
-	if ((size_t)n < sizeof small) {
-		mlmd__buf_put(b, small, (size_t)n);
-		return;
-	}
-	char *big = malloc((size_t)n + 1);
-	if (!big) {
-		b->oom = 1;
-		return;
-	}
-	va_start(ap, fmt);
-	mlmd__vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	mlmd__buf_put(b, big, (size_t)n);
-	free(big);
 }
 
 void mlmd__rp_json_str(mlmd_json_writer *w, const char *s, size_t max)
