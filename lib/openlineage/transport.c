@@ -165,20 +165,6 @@ static void on_change(mlmd_store *store, const mlmd_store_change *change, void *
 
 /* ---- lifetime -------------------------------------------------------------------------------- */
 
-/* An absolute deadline ms from now (CLOCK_REALTIME, for pthread_cond_timedwait). */
-static struct timespec deadline_in(int ms)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	return ts;
-}
-
 static int64_t queued_now(ol_transport *t, int64_t *bytes)
 {
 	ol_entry *v = NULL;
@@ -198,7 +184,7 @@ static void transport_free(void *user)
 	if (t->started) {
 		/* give the sender a moment to post what is queued; not when the
 		 * endpoint fails (the events wait on disk for the next handle) */
-		struct timespec until = deadline_in(OL_FREE_WAIT_MS);
+		struct timespec until = mlmd__deadline_in_ms(OL_FREE_WAIT_MS);
 		pthread_mutex_lock(&t->mu);
 		uint64_t failed = t->attempts_failed_gen;
 		t->kick = 1;
@@ -359,7 +345,7 @@ int mlmd_openlineage_flush(mlmd_store *store, int timeout_ms)
 		 * what other handles post */
 		uint64_t wait_ns = end - now;
 		int ms = wait_ns / 1000000u > OL_IDLE_POLL_MS ? OL_IDLE_POLL_MS : (int)(wait_ns / 1000000u) + 1;
-		struct timespec until = deadline_in(ms);
+		struct timespec until = mlmd__deadline_in_ms(ms);
 		pthread_cond_timedwait(&t->cv, &t->mu, &until);
 	}
 	pthread_mutex_unlock(&t->mu);

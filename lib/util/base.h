@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include "mlmd/common.h"
 #include "mlmd/error.h"
 
@@ -33,6 +34,10 @@ char *mlmd__strndup(const char *s, size_t n);
  * an arbitrary start (CLOCK_MONOTONIC; durations and deadlines). */
 int64_t mlmd__now_ms(void);
 uint64_t mlmd__mono_ns(void);
+/* The CLOCK_REALTIME instant ms milliseconds from now: the absolute
+ * deadline pthread_cond_timedwait takes (on a condition variable of the
+ * default clock). */
+struct timespec mlmd__deadline_in_ms(int64_t ms);
 /* Grows an array of n elements by one slot (capacity doubles at powers of
  * two, so appends are amortised O(1)); returns 0 or -RESOURCE_EXHAUSTED.
  * The capacity is inferred from n, so it is only for arrays the library
