@@ -38,6 +38,12 @@ uint64_t mlmd__mono_ns(void);
  * deadline pthread_cond_timedwait takes (on a condition variable of the
  * default clock). */
 struct timespec mlmd__deadline_in_ms(int64_t ms);
+/* Days since 1970-01-01 of a date of the proleptic Gregorian calendar
+ * (month 1..12, day 1..31, not checked), and the date of such a day: the
+ * civil-calendar arithmetic on 400-year eras. Exact, and free of
+ * overflow, for years within +-2^40 and day numbers within +-2^62. */
+int64_t mlmd__days_from_civil(int64_t y, int m, int d);
+void mlmd__civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 /* Grows an array of n elements by one slot (capacity doubles at powers of
  * two, so appends are amortised O(1)); returns 0 or -RESOURCE_EXHAUSTED.
  * The capacity is inferred from n, so it is only for arrays the library
