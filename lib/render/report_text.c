@@ -16,33 +16,6 @@
 
 static const char REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
-/* The length of the well-formed UTF-8 sequence at s[0..n), or 0. */
-static size_t seq_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	/* overlong forms, surrogates, above U+10FFFF */
-	if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
-	    (c == 0xF4 && s[1] > 0x8F))
-		return 0;
-	return len;
-}
-
 static bool is_control(const unsigned char *s, size_t len)
 {
 	if (len == 1)
@@ -55,7 +28,7 @@ void mlmd__rp_utf8(mlmd_buf *b, const char *s, size_t n, bool controls)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0; /* bytes i-run .. i are good and not yet copied */
 	while (i < n) {
-		size_t len = seq_len(p + i, n - i);
+		size_t len = mlmd__utf8_seq_len(p + i, n - i);
 		if (len && !(controls && is_control(p + i, len))) {
 			i += len;
 			run += len;
@@ -107,7 +80,7 @@ void mlmd__rp_html_cut(mlmd_buf *b, const char *s, size_t chars)
 		return;
 	size_t n = strlen(s), i = 0, count = 0;
 	while (i < n && count < chars) {
-		size_t len = seq_len((const unsigned char *)s + i, n - i);
+		size_t len = mlmd__utf8_seq_len((const unsigned char *)s + i, n - i);
 		i += len ? len : 1;
 		count++;
 	}

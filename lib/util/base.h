@@ -84,6 +84,9 @@ int mlmd__parse_double(const char *s, size_t n, unsigned flags, double *out);
 /* Whether bytes[0..n) are well-formed UTF-8: no overlong forms, no
  * surrogates, nothing above U+10FFFF (util/pbcheck.c). */
 int mlmd__utf8_valid(const void *bytes, size_t n);
+/* The length (1..4) of the well-formed UTF-8 sequence at the start of
+ * bytes[0..n) (n > 0; no overlong, no surrogate, at most U+10FFFF), or 0. */
+size_t mlmd__utf8_seq_len(const void *bytes, size_t n);
 /* snprintf/vsnprintf in the "C" locale. */
 int mlmd__snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int mlmd__vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
