@@ -392,6 +392,42 @@ static void while_the_endpoint_is_down_events_wait_on_disk_then_arrive_in_order_
 	receiver_free(r);
 }
 
+/* A process whose clock ran an hour ahead left an event; with the clock
+ * right again, a later event must still be named, and posted, after it. */
+static void events_queued_after_the_clock_went_back_still_come_after(void **state)
+{
+	(void)state;
+	receiver *r = receiver_new();
+	char *url = url_of(r, "");
+	receiver_down(r);
+	fixture f;
+	f.db = tmp_path("ol");
+	f.queue = queue_dir();
+	assert_int_equal(mkdir(f.queue, 0700), 0);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	char path[1200];
+	snprintf(path, sizeof path, "%s/ev-%020lld-0000000001-000001-000000000001.json", f.queue,
+		 ((long long)now.tv_sec + 3600) * 1000000000LL);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("{\"eventType\":\"START\",\"run\":{\"runId\":\"queued-an-hour-ahead\"}}", fp);
+	fclose(fp);
+	f.s = open_with(f.db, url, f.queue, 0);
+	f.et = execution_type(f.s, "Train");
+	put_exec(f.s, f.et, 0, "later", MLMD__PB__EXECUTION__STATE__RUNNING);
+	assert_int_equal(queued_files(f.queue), 2);
+
+	receiver_up(r);
+	OK(mlmd_openlineage_flush(f.s, GUARD_MS));
+	assert_int_equal(receiver_count(r), 2);
+	if (!has(r->bodies[0], "queued-an-hour-ahead") || !has(r->bodies[1], "Train.later"))
+		fail_msg("posted out of order: first %.120s, then %.120s", r->bodies[0], r->bodies[1]);
+	fixture_close(&f);
+	free(url);
+	receiver_free(r);
+}
+
 static void answers_429_and_5xx_are_retried_and_4xx_rejected(void **state)
 {
 	(void)state;
@@ -732,6 +768,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_running_then_complete_execution_posts_start_then_complete),
 		cmocka_unit_test(while_the_endpoint_is_down_events_wait_on_disk_then_arrive_in_order_once),
+		cmocka_unit_test(events_queued_after_the_clock_went_back_still_come_after),
 		cmocka_unit_test(answers_429_and_5xx_are_retried_and_4xx_rejected),
 		cmocka_unit_test(a_full_queue_drops_the_oldest_and_counts_them),
 		cmocka_unit_test(a_new_handle_posts_what_an_earlier_one_left),

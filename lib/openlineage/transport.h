@@ -5,9 +5,11 @@
  *
  * The queue is a directory of event files, one event each, named
  * "ev-<ns since the epoch, 20 digits>-<pid>-<handle tag>-<seq>.json" so
- * that the names sort in the order the events were queued (the time part
- * never goes back within a handle, and names are chosen under the queue
- * lock, so across processes too). A file appears whole: it is written
+ * that the names sort in the order the events were queued: names are
+ * chosen under the queue lock, and the time part is past every name queued
+ * before, whatever the clock says (the newest name this handle knows of,
+ * and the newest any handle chose, which .queue.lock holds as 20 digits at
+ * its start). A file appears whole: it is written
  * under a temporary name (".tmp-..."), fdatasync'd, then renamed. Two
  * lock files serialise what must not run twice at once: ".queue.lock"
  * (held briefly: a file's naming and the bound's drops) and ".send.lock"
