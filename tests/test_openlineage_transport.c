@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <pthread.h>
 #include <strings.h>
@@ -631,6 +632,43 @@ static void two_processes_on_one_queue_post_every_event_once(void **state)
 	receiver_free(r);
 }
 
+/* A child forked while the transport runs has no sender thread: freeing
+ * the handle it inherited (as a forked Python child does at exit) must
+ * neither hang nor touch the parent's sender, which goes on posting. */
+static void a_forked_child_frees_an_inherited_handle_without_hanging(void **state)
+{
+	(void)state;
+	receiver *r = receiver_new();
+	char *url = url_of(r, "");
+	fixture f;
+	fixture_open(&f, url, 0);
+	put_exec(f.s, f.et, 0, "before", MLMD__PB__EXECUTION__STATE__RUNNING);
+	OK(mlmd_openlineage_flush(f.s, GUARD_MS));
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		mlmd_store_free(f.s);
+		_exit(0);
+	}
+	int status = 0;
+	pid_t got = 0;
+	for (int i = 0; i < GUARD_MS / 10 && !(got = waitpid(pid, &status, WNOHANG)); i++)
+		nanosleep(&(struct timespec){ 0, 10000000L }, NULL); /* a hang guard, never a measurement */
+	if (!got) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		fail_msg("the forked child hung freeing the handle it inherited");
+	}
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	put_exec(f.s, f.et, 0, "after", MLMD__PB__EXECUTION__STATE__RUNNING);
+	OK(mlmd_openlineage_flush(f.s, GUARD_MS));
+	assert_int_equal(receiver_count(r), 2);
+	assert_true(has(r->bodies[1], "Train.after"));
+	fixture_close(&f);
+	free(url);
+	receiver_free(r);
+}
+
 static void bad_urls_are_refused_at_open(void **state)
 {
 	(void)state;
@@ -774,6 +812,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(a_new_handle_posts_what_an_earlier_one_left),
 		cmocka_unit_test(two_handles_on_one_queue_post_every_event_once),
 		cmocka_unit_test(two_processes_on_one_queue_post_every_event_once),
+		cmocka_unit_test(a_forked_child_frees_an_inherited_handle_without_hanging),
 		cmocka_unit_test(bad_urls_are_refused_at_open),
 		cmocka_unit_test(the_environment_attaches_the_transport_to_open_config),
 		cmocka_unit_test(a_store_without_a_file_queues_under_xdg_state_home),

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "openlineage/ol.h"
 #include "openlineage/transport.h"
 
@@ -148,9 +149,20 @@ static int queue_event(const char *event, size_t len, void *user)
 	return 0;
 }
 
+/* Whether this is a child forked from the process that attached t: it
+ * has a copy of the handle but not the sender thread (nor any lock the
+ * thread held at the fork), and its queue lock is the parent's own open
+ * file description, which flock does not exclude. */
+static int forked(const ol_transport *t)
+{
+	return getpid() != t->pid;
+}
+
 static void on_change(mlmd_store *store, const mlmd_store_change *change, void *user)
 {
 	ol_transport *t = user;
+	if (forked(t))
+		return; /* the child's writes are not posted (docs/interoperability.md) */
 	mlmd_openlineage_options o = MLMD_OPENLINEAGE_OPTIONS_INIT;
 	o.ns = t->ns;
 	for (size_t i = 0; i < change->n_execution_ids; i++) {
@@ -195,7 +207,8 @@ static int64_t queued_now(ol_transport *t, int64_t *bytes)
 static void transport_free(void *user)
 {
 	ol_transport *t = user;
-	if (t->started) {
+	int child = forked(t);
+	if (t->started && !child) {
 		/* give the sender a moment to post what is queued; not when the
 		 * endpoint fails (the events wait on disk for the next handle) */
 		struct timespec until = deadline_in(OL_FREE_WAIT_MS);
@@ -219,8 +232,10 @@ static void transport_free(void *user)
 	}
 	mlmd__olq_close(&t->q);
 	seen_free(t->seen);
-	pthread_cond_destroy(&t->cv);
-	pthread_mutex_destroy(&t->mu);
+	if (!child) { /* in a forked child the sender may have held them: left alone */
+		pthread_cond_destroy(&t->cv);
+		pthread_mutex_destroy(&t->mu);
+	}
 	free(t->url);
 	free(t->auth);
 	free(t->ns);
@@ -274,6 +289,7 @@ int mlmd_openlineage_attach(mlmd_store *store, const mlmd_openlineage_transport_
 		return MLMD_OOM();
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_cond_init(&t->cv, NULL);
+	t->pid = getpid();
 	t->timeout_ms = o->timeout_ms ? o->timeout_ms : OL_DEFAULT_TIMEOUT_MS;
 	char *dir = NULL;
 	int rc = mlmd__ol_url_normalize(o->url, &t->url);
@@ -315,6 +331,9 @@ int mlmd_openlineage_transport_stats_get(mlmd_store *store, mlmd_openlineage_tra
 	if (!t)
 		return mlmd__fail(MLMD_NOT_FOUND, "mlmd_openlineage_transport_stats_get: the handle has no OpenLineage "
 				  "transport");
+	if (forked(t))
+		return mlmd__fail(MLMD_FAILED_PRECONDITION, "mlmd_openlineage_transport_stats_get: the handle was inherited "
+				  "across fork(): its transport runs in the parent only");
 	memset(out, 0, sizeof *out);
 	int64_t bytes = 0, n = queued_now(t, &bytes);
 	if (n < 0)
@@ -339,6 +358,9 @@ int mlmd_openlineage_flush(mlmd_store *store, int timeout_ms)
 	ol_transport *t = mlmd_store_listener_data(store, on_change);
 	if (!t)
 		return mlmd__fail(MLMD_NOT_FOUND, "mlmd_openlineage_flush: the handle has no OpenLineage transport");
+	if (forked(t))
+		return mlmd__fail(MLMD_FAILED_PRECONDITION, "mlmd_openlineage_flush: the handle was inherited across fork(): "
+				  "its transport runs in the parent only");
 	uint64_t end = mlmd__mono_ns() + (uint64_t)timeout_ms * 1000000u;
 	pthread_mutex_lock(&t->mu);
 	t->kick = 1; /* try at once, even while backing off */

@@ -20,6 +20,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <mlmd.h>
 #include "util/base.h"
 
@@ -96,6 +97,7 @@ typedef struct ol_transport {
 
 	pthread_t thread;
 	int started;
+	pid_t pid;                   /* the process that attached it: a forked child has no sender */
 	pthread_mutex_t mu;          /* guards everything below */
 	pthread_cond_t cv;           /* wakes the sender (new events, flush, stop) and the waiters */
 	int stop;
