@@ -37,6 +37,7 @@ typedef struct receiver {
 	pthread_cond_t cv;
 	int script[16], n_script;    /* the next answers, then `status` */
 	int status;
+	int delay_ms;                /* each answer waits this long (a slow endpoint) */
 	int requests;
 	char *bodies[MAX_BODIES];    /* bodies answered 2xx, in arrival order */
 	int n;
@@ -101,6 +102,8 @@ static void serve_one(receiver *r, int c)
 		r->bodies[r->n++] = strndup(buf + head, want);
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
+	if (r->delay_ms)
+		nanosleep(&(struct timespec){ r->delay_ms / 1000, (long)(r->delay_ms % 1000) * 1000000L }, NULL);
 	char answer[128];
 	int len = snprintf(answer, sizeof answer, "HTTP/1.1 %d X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status);
 	(void)!send(c, answer, (size_t)len, MSG_NOSIGNAL);
@@ -538,6 +541,34 @@ static void a_new_handle_posts_what_an_earlier_one_left(void **state)
 	receiver_free(r);
 }
 
+/* A short-lived program (the CLI) frees its handle right after writing:
+ * the free posts the whole queue while the endpoint keeps taking events,
+ * however long that takes in all, instead of leaving most of them for a
+ * next handle that may never come. */
+static void freeing_a_handle_posts_the_queue_while_the_endpoint_takes_it(void **state)
+{
+	(void)state;
+	receiver *r = receiver_new();
+	char *url = url_of(r, "");
+	receiver_down(r);
+	fixture f;
+	fixture_open(&f, url, 0);
+	for (int i = 0; i < 12; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "slow%d", i);
+		put_exec(f.s, f.et, 0, name, MLMD__PB__EXECUTION__STATE__RUNNING);
+	}
+	r->delay_ms = 250; /* 3 s in all, more than the 2 s the free waits for one post */
+	receiver_up(r);
+	mlmd_store_free(f.s);
+	f.s = NULL;
+	assert_int_equal(receiver_count(r), 12);
+	assert_int_equal(queued_files(f.queue), 0);
+	fixture_close(&f);
+	free(url);
+	receiver_free(r);
+}
+
 /* Two handles (as two processes would) on one store and one queue, each
  * writing from its own thread: every event arrives once. */
 typedef struct writer_arg {
@@ -810,6 +841,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(answers_429_and_5xx_are_retried_and_4xx_rejected),
 		cmocka_unit_test(a_full_queue_drops_the_oldest_and_counts_them),
 		cmocka_unit_test(a_new_handle_posts_what_an_earlier_one_left),
+		cmocka_unit_test(freeing_a_handle_posts_the_queue_while_the_endpoint_takes_it),
 		cmocka_unit_test(two_handles_on_one_queue_post_every_event_once),
 		cmocka_unit_test(two_processes_on_one_queue_post_every_event_once),
 		cmocka_unit_test(a_forked_child_frees_an_inherited_handle_without_hanging),

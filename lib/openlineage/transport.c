@@ -209,21 +209,35 @@ static void transport_free(void *user)
 	ol_transport *t = user;
 	int child = forked(t);
 	if (t->started && !child) {
-		/* give the sender a moment to post what is queued; not when the
-		 * endpoint fails (the events wait on disk for the next handle) */
+		/* let the sender post what is queued while the endpoint takes
+		 * it: wait until the queue is empty, an attempt fails, or no post
+		 * ended for OL_FREE_WAIT_MS (the events then wait on disk for the
+		 * next handle) */
 		struct timespec until = deadline_in(OL_FREE_WAIT_MS);
 		pthread_mutex_lock(&t->mu);
-		uint64_t failed = t->attempts_failed_gen;
+		uint64_t failed = t->attempts_failed_gen, progress = t->progress_gen;
 		t->kick = 1;
 		pthread_cond_broadcast(&t->cv);
-		for (;;) {
-			pthread_mutex_unlock(&t->mu);
-			int64_t left = queued_now(t, NULL);
-			pthread_mutex_lock(&t->mu);
-			if (left <= 0 || t->attempts_failed_gen != failed)
+		/* the directory is listed again only when the sender's listing
+		 * is done or nothing woke the wait: not once per post */
+		for (int must_list = 1;;) {
+			if (must_list) {
+				pthread_mutex_unlock(&t->mu);
+				int64_t left = queued_now(t, NULL);
+				pthread_mutex_lock(&t->mu);
+				if (left <= 0)
+					break;
+			}
+			if (t->attempts_failed_gen != failed)
 				break;
-			if (pthread_cond_timedwait(&t->cv, &t->mu, &until) == ETIMEDOUT)
+			if (t->progress_gen != progress) {
+				progress = t->progress_gen;
+				until = deadline_in(OL_FREE_WAIT_MS);
+			}
+			int timed_out = pthread_cond_timedwait(&t->cv, &t->mu, &until) == ETIMEDOUT;
+			if (timed_out && t->progress_gen == progress)
 				break;
+			must_list = timed_out || t->batch_left == 0;
 		}
 		t->stop = 1;
 		pthread_cond_broadcast(&t->cv);
@@ -365,13 +379,16 @@ int mlmd_openlineage_flush(mlmd_store *store, int timeout_ms)
 	pthread_mutex_lock(&t->mu);
 	t->kick = 1; /* try at once, even while backing off */
 	pthread_cond_broadcast(&t->cv);
-	for (;;) {
-		pthread_mutex_unlock(&t->mu);
-		int64_t left = queued_now(t, NULL);
-		pthread_mutex_lock(&t->mu);
-		if (left == 0)
-			break;
+	for (int must_list = 1;;) {
+		int64_t left = -1;
 		uint64_t now = mlmd__mono_ns();
+		if (must_list || now >= end) { /* not once per post: when the sender's listing is done */
+			pthread_mutex_unlock(&t->mu);
+			left = queued_now(t, NULL);
+			pthread_mutex_lock(&t->mu);
+			if (left == 0)
+				break;
+		}
 		if (now >= end) {
 			pthread_mutex_unlock(&t->mu);
 			return mlmd__fail(MLMD_DEADLINE_EXCEEDED, "mlmd_openlineage_flush: %lld events still queued in '%s' "
@@ -382,7 +399,8 @@ int mlmd_openlineage_flush(mlmd_store *store, int timeout_ms)
 		uint64_t wait_ns = end - now;
 		int ms = wait_ns / 1000000u > OL_IDLE_POLL_MS ? OL_IDLE_POLL_MS : (int)(wait_ns / 1000000u) + 1;
 		struct timespec until = deadline_in(ms);
-		pthread_cond_timedwait(&t->cv, &t->mu, &until);
+		int timed_out = pthread_cond_timedwait(&t->cv, &t->mu, &until) == ETIMEDOUT;
+		must_list = timed_out || t->batch_left == 0;
 	}
 	pthread_mutex_unlock(&t->mu);
 	return 0;

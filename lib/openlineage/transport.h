@@ -28,7 +28,7 @@
 #define OL_DEFAULT_TIMEOUT_MS 5000
 #define OL_BACKOFF_FIRST_MS 250
 #define OL_BACKOFF_MAX_MS 30000
-#define OL_FREE_WAIT_MS 2000     /* mlmd_store_free waits this long at most for the queue to drain */
+#define OL_FREE_WAIT_MS 2000     /* mlmd_store_free stops waiting for the queue to drain after this long without a post */
 #define OL_IDLE_POLL_MS 1000     /* an idle sender looks for files other handles left this often */
 #define OL_RELIST_PUTS 256       /* a put lists the queue directory again after this many */
 #define OL_MAX_EVENT_BYTES (16 * 1024 * 1024) /* a queue file larger than this is not posted */
@@ -106,6 +106,8 @@ typedef struct ol_transport {
 	int64_t posted, failures, rejected, dropped;
 	uint64_t attempts_failed_gen; /* bumped at each failed attempt: the free's wait stops at one */
 	uint64_t progress_gen;       /* bumped whenever a queued file went away or an attempt ended */
+	int64_t batch_left;          /* files of the sender's latest listing not tried yet: the
+				      * waiters list the directory again when it is 0 */
 } ol_transport;
 
 /* transport_http.c */
