@@ -177,11 +177,12 @@ static void on_change(mlmd_store *store, const mlmd_store_change *change, void *
 
 /* ---- lifetime -------------------------------------------------------------------------------- */
 
-/* An absolute deadline ms from now (CLOCK_REALTIME, for pthread_cond_timedwait). */
+/* An absolute deadline ms from now on CLOCK_MONOTONIC, the clock of the
+ * transport's condition: a wall clock set back does not stretch a wait. */
 static struct timespec deadline_in(int ms)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += ms / 1000;
 	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
 	if (ts.tv_nsec >= 1000000000L) {
@@ -302,7 +303,11 @@ int mlmd_openlineage_attach(mlmd_store *store, const mlmd_openlineage_transport_
 	if (!t)
 		return MLMD_OOM();
 	pthread_mutex_init(&t->mu, NULL);
-	pthread_cond_init(&t->cv, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	t->pid = getpid();
 	t->timeout_ms = o->timeout_ms ? o->timeout_ms : OL_DEFAULT_TIMEOUT_MS;
 	char *dir = NULL;

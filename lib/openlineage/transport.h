@@ -99,7 +99,8 @@ typedef struct ol_transport {
 	int started;
 	pid_t pid;                   /* the process that attached it: a forked child has no sender */
 	pthread_mutex_t mu;          /* guards everything below */
-	pthread_cond_t cv;           /* wakes the sender (new events, flush, stop) and the waiters */
+	pthread_cond_t cv;           /* wakes the sender (new events, flush, stop) and the waiters;
+				      * on CLOCK_MONOTONIC */
 	int stop;
 	int kick;                    /* retry now, even while backing off (a flush) */
 	int wake;                    /* new events (waits out a backoff) */
