@@ -108,7 +108,7 @@ static int post(ol_transport *t, CURL *curl, struct curl_slist *headers, const c
 static void wait_ms(ol_transport *t, int ms, int wake)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* the condition's clock (transport.c) */
 	ts.tv_sec += ms / 1000;
 	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
 	if (ts.tv_nsec >= 1000000000L) {
@@ -141,6 +141,7 @@ static void post_batch(ol_transport *t, CURL *curl, struct curl_slist *headers, 
 		/* removed and counted under the lock: a flush that finds the
 		 * queue empty then reads the counts that say what became of it */
 		pthread_mutex_lock(&t->mu);
+		t->batch_left = (int64_t)(n - i - 1);
 		if (res == POST_OK || res == POST_REJECTED)
 			mlmd__olq_remove(&t->q, v[i].name);
 		if (res == POST_OK)
