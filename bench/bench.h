@@ -35,6 +35,53 @@ static inline void rm_db(const char *p)
 	snprintf(x, sizeof x, "%s-shm", p);
 	unlink(x);
 }
+/* Opens the SQLite store at path (removing an earlier one first when
+ * fresh) as `actor` (NULL: none); exits on failure. */
+static inline mlmd_store *bench_open_sqlite(const char *path, int fresh, const char *actor)
+{
+	char uri[1100];
+	if (fresh)
+		rm_db(path);
+	snprintf(uri, sizeof uri, "sqlite:%s", path);
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	o.uri = uri;
+	o.actor = actor;
+	mlmd_store *s;
+	if (mlmd_store_open(&s, &o))
+		die(path);
+	return s;
+}
+
+/* Puts an artifact type or an execution type of this name, with no
+ * properties; returns its id, exits on failure. */
+static inline int64_t bench_artifact_type(mlmd_store *s, const char *name)
+{
+	Mlmd__Pb__ArtifactType t = MLMD__PB__ARTIFACT_TYPE__INIT;
+	t.name = (char *)name;
+	Mlmd__Pb__PutArtifactTypeRequest rq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactTypeResponse *rs;
+	rq.artifact_type = &t;
+	if (mlmd_store_put_artifact_type(s, &rq, &rs))
+		die("artifact type");
+	int64_t id = rs->type_id;
+	mlmd_message_free(rs);
+	return id;
+}
+
+static inline int64_t bench_execution_type(mlmd_store *s, const char *name)
+{
+	Mlmd__Pb__ExecutionType t = MLMD__PB__EXECUTION_TYPE__INIT;
+	t.name = (char *)name;
+	Mlmd__Pb__PutExecutionTypeRequest rq = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
+	Mlmd__Pb__PutExecutionTypeResponse *rs;
+	rq.execution_type = &t;
+	if (mlmd_store_put_execution_type(s, &rq, &rs))
+		die("execution type");
+	int64_t id = rs->type_id;
+	mlmd_message_free(rs);
+	return id;
+}
+
 /* The core benchmark's artifact type, DataSet {span INT, score DOUBLE, split STRING}. */
 static inline int64_t put_dataset_type(mlmd_store *s)
 {

@@ -60,25 +60,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_listener: rounds must be at least 2 and calls at least 1\n");
 		return 2;
 	}
-	char path[1024], uri[1100];
+	char path[1024];
 	snprintf(path, sizeof path, "%s/listener.db", argv[1]);
-	rm_db(path);
-	snprintf(uri, sizeof uri, "sqlite:%s", path);
-	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
-	o.uri = uri;
-	o.actor = "bench";
-	mlmd_store *s;
-	if (mlmd_store_open(&s, &o))
-		die("open");
-	Mlmd__Pb__ExecutionType t = MLMD__PB__EXECUTION_TYPE__INIT;
-	t.name = "Train";
-	Mlmd__Pb__PutExecutionTypeRequest trq = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
-	Mlmd__Pb__PutExecutionTypeResponse *trs;
-	trq.execution_type = &t;
-	if (mlmd_store_put_execution_type(s, &trq, &trs))
-		die("type");
-	int64_t tid = trs->type_id;
-	mlmd_message_free(trs);
+	mlmd_store *s = bench_open_sqlite(path, 1, "bench");
+	int64_t tid = bench_execution_type(s, "Train");
 	int next = 0;
 	for (int i = 0; i < calls; i++) /* warm the statement cache and the file */
 		put(s, tid, next++);

@@ -29,24 +29,8 @@
 /* The store: chains of CHAIN artifacts and CHAIN-1 executions, n executions in all. */
 static void build(mlmd_store *s, size_t n)
 {
-	Mlmd__Pb__ArtifactType at = MLMD__PB__ARTIFACT_TYPE__INIT;
-	at.name = "Data";
-	Mlmd__Pb__PutArtifactTypeRequest arq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
-	Mlmd__Pb__PutArtifactTypeResponse *ars;
-	arq.artifact_type = &at;
-	if (mlmd_store_put_artifact_type(s, &arq, &ars))
-		die("artifact type");
-	int64_t atid = ars->type_id;
-	mlmd_message_free(ars);
-	Mlmd__Pb__ExecutionType et = MLMD__PB__EXECUTION_TYPE__INIT;
-	et.name = "Step";
-	Mlmd__Pb__PutExecutionTypeRequest erq = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
-	Mlmd__Pb__PutExecutionTypeResponse *ers;
-	erq.execution_type = &et;
-	if (mlmd_store_put_execution_type(s, &erq, &ers))
-		die("execution type");
-	int64_t etid = ers->type_id;
-	mlmd_message_free(ers);
+	int64_t atid = bench_artifact_type(s, "Data");
+	int64_t etid = bench_execution_type(s, "Step");
 
 	Mlmd__Pb__Artifact art[CHAIN], *artp[CHAIN];
 	Mlmd__Pb__Execution exe[CHAIN - 1], *exep[CHAIN - 1];
@@ -127,20 +111,6 @@ static int sink(const char *event, size_t len, void *user)
 	return 0;
 }
 
-static mlmd_store *open_db(const char *path, int fresh)
-{
-	char uri[1100];
-	if (fresh)
-		rm_db(path);
-	snprintf(uri, sizeof uri, "sqlite:%s", path);
-	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
-	o.uri = uri;
-	mlmd_store *s;
-	if (mlmd_store_open(&s, &o))
-		die(path);
-	return s;
-}
-
 /* Runs a shell command and returns its wall time; exits when it fails. */
 static double timed(const char *cmd)
 {
@@ -191,7 +161,7 @@ int main(int argc, char **argv)
 	snprintf(ol_path, sizeof ol_path, "%s/ol_events.ndjson", dir);
 	snprintf(jsonl, sizeof jsonl, "%s/ol_export.jsonl", dir);
 
-	mlmd_store *s = open_db(src, 1);
+	mlmd_store *s = bench_open_sqlite(src, 1, NULL);
 	double t0 = now_s();
 	build(s, n);
 	double t_build = now_s() - t0;
@@ -211,7 +181,7 @@ int main(int argc, char **argv)
 	}
 
 	/* 2. OpenLineage ingest into an empty store: the library, then the command */
-	mlmd_store *d = open_db(dst, 1);
+	mlmd_store *d = bench_open_sqlite(dst, 1, NULL);
 	mlmd_openlineage_import_report r;
 	t0 = now_s();
 	if (mlmd_openlineage_import(d, NULL, t.p, t.len, NULL, NULL, &r))

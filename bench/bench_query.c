@@ -41,15 +41,7 @@ static int64_t build(mlmd_store *s, int chains, int64_t **heads_out)
 	int64_t atid = ars->type_id;
 	mlmd_message_free(ars);
 	mlmd_message_free(at);
-	Mlmd__Pb__ExecutionType et = MLMD__PB__EXECUTION_TYPE__INIT;
-	et.name = "Step";
-	Mlmd__Pb__PutExecutionTypeRequest erq = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
-	Mlmd__Pb__PutExecutionTypeResponse *ers;
-	erq.execution_type = &et;
-	if (mlmd_store_put_execution_type(s, &erq, &ers))
-		die("execution type");
-	int64_t etid = ers->type_id;
-	mlmd_message_free(ers);
+	int64_t etid = bench_execution_type(s, "Step");
 
 	int64_t *heads = malloc(sizeof *heads * (size_t)chains);
 	Mlmd__Pb__Artifact art[CHAIN], *artp[CHAIN];

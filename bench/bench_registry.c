@@ -57,16 +57,9 @@ int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "/tmp";
 	int models = argc > 2 ? atoi(argv[2]) : 1000, versions = argc > 3 ? atoi(argv[3]) : 100;
-	char path[1024], uri[1100];
+	char path[1024];
 	snprintf(path, sizeof path, "%s/bench-registry.db", dir);
-	snprintf(uri, sizeof uri, "sqlite:%s", path);
-	rm_db(path);
-	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
-	o.uri = uri;
-	o.actor = "bench";
-	mlmd_store *s;
-	if (mlmd_store_open(&s, &o))
-		die("open");
+	mlmd_store *s = bench_open_sqlite(path, 1, "bench");
 	int64_t tid = put_dataset_type(s);
 	double t0 = now_s();
 	if (mlmd_store_begin(s, 1))

@@ -288,20 +288,40 @@ static inline Mlmd__Pb__Artifact *get_artifact(mlmd_store *s, int64_t id)
 	return a;
 }
 
-static inline int64_t put_execution_node(mlmd_store *s, int64_t type_id)
+/* Puts execution message e as it is (the caller keeps it); returns its id. */
+static inline int64_t put_execution_msg(mlmd_store *s, Mlmd__Pb__Execution *e)
 {
-	Mlmd__Pb__Execution e = MLMD__PB__EXECUTION__INIT;
-	Mlmd__Pb__Execution *ep = &e;
-	e.has_type_id = 1;
-	e.type_id = type_id;
 	Mlmd__Pb__PutExecutionsRequest rq = MLMD__PB__PUT_EXECUTIONS_REQUEST__INIT;
-	Mlmd__Pb__PutExecutionsResponse *rs;
+	Mlmd__Pb__PutExecutionsResponse *rs = NULL;
 	rq.n_executions = 1;
-	rq.executions = &ep;
+	rq.executions = &e;
 	OK(mlmd_store_put_executions(s, &rq, &rs));
+	assert_int_equal(rs->n_execution_ids, 1);
 	int64_t id = rs->execution_ids[0];
 	mlmd_message_free(rs);
 	return id;
+}
+
+/* Puts a new execution of type_id (id 0) or updates execution `id`: named
+ * `name` (NULL: no name) in `state` (negative: no state). Returns its id. */
+static inline int64_t put_execution_as(mlmd_store *s, int64_t type_id, int64_t id, const char *name, int state)
+{
+	Mlmd__Pb__Execution e = MLMD__PB__EXECUTION__INIT;
+	e.has_type_id = 1;
+	e.type_id = type_id;
+	e.has_id = id != 0;
+	e.id = id;
+	e.name = (char *)name;
+	if (state >= 0) {
+		e.has_last_known_state = 1;
+		e.last_known_state = (Mlmd__Pb__Execution__State)state;
+	}
+	return put_execution_msg(s, &e);
+}
+
+static inline int64_t put_execution_node(mlmd_store *s, int64_t type_id)
+{
+	return put_execution_as(s, type_id, 0, NULL, -1);
 }
 
 static inline int64_t put_context_node(mlmd_store *s, int64_t type_id, const char *name)
@@ -319,6 +339,37 @@ static inline int64_t put_context_node(mlmd_store *s, int64_t type_id, const cha
 	int64_t id = rs->context_ids[0];
 	mlmd_message_free(rs);
 	return id;
+}
+
+/* Puts one event of `type` (an Mlmd__Pb__Event__Type) between execution exec and artifact art. */
+static inline void put_event_node(mlmd_store *s, int64_t exec, int64_t art, int type)
+{
+	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
+	ev.has_execution_id = ev.has_artifact_id = ev.has_type = 1;
+	ev.execution_id = exec;
+	ev.artifact_id = art;
+	ev.type = (Mlmd__Pb__Event__Type)type;
+	Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
+	Mlmd__Pb__PutEventsResponse *rs = NULL;
+	rq.n_events = 1;
+	rq.events = &evp;
+	OK(mlmd_store_put_events(s, &rq, &rs));
+	mlmd_message_free(rs);
+}
+
+/* Associates execution exec with context ctx. */
+static inline void put_association(mlmd_store *s, int64_t ctx, int64_t exec)
+{
+	Mlmd__Pb__Association a = MLMD__PB__ASSOCIATION__INIT, *ap = &a;
+	a.has_context_id = a.has_execution_id = 1;
+	a.context_id = ctx;
+	a.execution_id = exec;
+	Mlmd__Pb__PutAttributionsAndAssociationsRequest rq = MLMD__PB__PUT_ATTRIBUTIONS_AND_ASSOCIATIONS_REQUEST__INIT;
+	Mlmd__Pb__PutAttributionsAndAssociationsResponse *rs = NULL;
+	rq.n_associations = 1;
+	rq.associations = &ap;
+	OK(mlmd_store_put_attributions_and_associations(s, &rq, &rs));
+	mlmd_message_free(rs);
 }
 
 #endif

@@ -55,39 +55,6 @@ static void count_free(void *user)
 		assert_string_equal((v)->line[(v)->n - 1], (text));                     \
 	} while (0)
 
-static int64_t put_exec(mlmd_store *s, int64_t type_id, Mlmd__Pb__Execution__State state)
-{
-	Mlmd__Pb__Execution e = MLMD__PB__EXECUTION__INIT, *ep = &e;
-	e.has_type_id = 1;
-	e.type_id = type_id;
-	e.has_last_known_state = 1;
-	e.last_known_state = state;
-	Mlmd__Pb__PutExecutionsRequest rq = MLMD__PB__PUT_EXECUTIONS_REQUEST__INIT;
-	Mlmd__Pb__PutExecutionsResponse *rs = NULL;
-	rq.n_executions = 1;
-	rq.executions = &ep;
-	OK(mlmd_store_put_executions(s, &rq, &rs));
-	int64_t id = rs->execution_ids[0];
-	mlmd_message_free(rs);
-	return id;
-}
-
-static int64_t put_ctx(mlmd_store *s, int64_t type_id, const char *name)
-{
-	Mlmd__Pb__Context c = MLMD__PB__CONTEXT__INIT, *cp = &c;
-	c.has_type_id = 1;
-	c.type_id = type_id;
-	c.name = (char *)name;
-	Mlmd__Pb__PutContextsRequest rq = MLMD__PB__PUT_CONTEXTS_REQUEST__INIT;
-	Mlmd__Pb__PutContextsResponse *rs = NULL;
-	rq.n_contexts = 1;
-	rq.contexts = &cp;
-	OK(mlmd_store_put_contexts(s, &rq, &rs));
-	int64_t id = rs->context_ids[0];
-	mlmd_message_free(rs);
-	return id;
-}
-
 static void every_writing_rpc_names_its_nodes(void **st)
 {
 	(void)st;
@@ -126,25 +93,15 @@ static void every_writing_rpc_names_its_nodes(void **st)
 	mlmd_message_free(arts[1]);
 
 	/* PutExecutions, PutContexts */
-	int64_t e1 = put_exec(s, et, MLMD__PB__EXECUTION__STATE__RUNNING);
+	int64_t e1 = put_execution_as(s, et, 0, NULL, MLMD__PB__EXECUTION__STATE__RUNNING);
 	snprintf(want, sizeof want, "PutExecutions a= e=%lld c=", (long long)e1);
 	LAST_IS(&v, 6, want);
-	int64_t c1 = put_ctx(s, ct, "p1");
+	int64_t c1 = put_context_node(s, ct, "p1");
 	snprintf(want, sizeof want, "PutContexts a= e= c=%lld", (long long)c1);
 	LAST_IS(&v, 7, want);
 
 	/* PutEvents: the execution and the artifact it names */
-	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
-	ev.has_artifact_id = ev.has_execution_id = ev.has_type = 1;
-	ev.artifact_id = a1;
-	ev.execution_id = e1;
-	ev.type = MLMD__PB__EVENT__TYPE__INPUT;
-	Mlmd__Pb__PutEventsRequest pe = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
-	Mlmd__Pb__PutEventsResponse *per = NULL;
-	pe.n_events = 1;
-	pe.events = &evp;
-	OK(mlmd_store_put_events(s, &pe, &per));
-	mlmd_message_free(per);
+	put_event_node(s, e1, a1, MLMD__PB__EVENT__TYPE__INPUT);
 	snprintf(want, sizeof want, "PutEvents a=%lld e=%lld c=", (long long)a1, (long long)e1);
 	LAST_IS(&v, 8, want);
 
@@ -369,7 +326,7 @@ static void a_transaction_is_told_at_its_commit_and_never_when_rolled_back(void 
 	OK(mlmd_store_begin(s, 1));
 	int64_t a = 0;
 	OK(put_artifact(s, new_artifact(at, "file:///t1"), &a));
-	int64_t c = put_ctx(s, ct, "t");
+	int64_t c = put_context_node(s, ct, "t");
 	assert_int_equal(v.n, 0); /* nothing before the commit */
 	OK(mlmd_store_commit(s));
 	assert_int_equal(v.n, 2);
@@ -423,7 +380,7 @@ static void write_back(mlmd_store *s, const mlmd_store_change *ch, void *user)
 		int before = w->other->n;
 		char name[16];
 		snprintf(name, sizeof name, "w%d", w->v.n + 1);
-		put_ctx(s, w->ct, name);
+		put_context_node(s, w->ct, name);
 		/* the read sees the committed state, the new context included */
 		Mlmd__Pb__GetContextsRequest g = MLMD__PB__GET_CONTEXTS_REQUEST__INIT;
 		Mlmd__Pb__GetContextsResponse *gr = NULL;
@@ -446,7 +403,7 @@ static void a_callback_may_read_and_write_and_its_writes_follow_it(void **st)
 	w.other = &after;
 	OK(mlmd_store_listen(s, write_back, &w, NULL, NULL));
 	OK(mlmd_store_listen(s, record, &after, NULL, NULL));
-	put_ctx(s, w.ct, "w1");
+	put_context_node(s, w.ct, "w1");
 	/* w1 told to both, then w2 (written by the first callback), then w3 */
 	assert_int_equal(w.v.n, 3);
 	assert_int_equal(after.n, 3);

@@ -81,13 +81,7 @@ static int64_t put_exec(mlmd_store *s, int64_t type_id, const char *name, int st
 		e->has_last_known_state = 1;
 		e->last_known_state = (Mlmd__Pb__Execution__State)state;
 	}
-	Mlmd__Pb__PutExecutionsRequest rq = MLMD__PB__PUT_EXECUTIONS_REQUEST__INIT;
-	Mlmd__Pb__PutExecutionsResponse *rs;
-	rq.n_executions = 1;
-	rq.executions = &e;
-	OK(mlmd_store_put_executions(s, &rq, &rs));
-	int64_t id = rs->execution_ids[0];
-	mlmd_message_free(rs);
+	int64_t id = put_execution_msg(s, e);
 	mlmd_message_free(e);
 	return id;
 }
@@ -105,35 +99,6 @@ static int64_t put_art(mlmd_store *s, int64_t type_id, const char *name, const c
 	int64_t id = 0;
 	OK(put_artifact(s, a, &id));
 	return id;
-}
-
-static void put_event(mlmd_store *s, int64_t exec, int64_t art, Mlmd__Pb__Event__Type type)
-{
-	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
-	ev.has_execution_id = ev.has_artifact_id = ev.has_type = 1;
-	ev.execution_id = exec;
-	ev.artifact_id = art;
-	ev.type = type;
-	Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
-	Mlmd__Pb__PutEventsResponse *rs;
-	rq.n_events = 1;
-	rq.events = &evp;
-	OK(mlmd_store_put_events(s, &rq, &rs));
-	mlmd_message_free(rs);
-}
-
-static void associate(mlmd_store *s, int64_t ctx, int64_t exec)
-{
-	Mlmd__Pb__Association a = MLMD__PB__ASSOCIATION__INIT, *ap = &a;
-	a.has_context_id = a.has_execution_id = 1;
-	a.context_id = ctx;
-	a.execution_id = exec;
-	Mlmd__Pb__PutAttributionsAndAssociationsRequest rq = MLMD__PB__PUT_ATTRIBUTIONS_AND_ASSOCIATIONS_REQUEST__INIT;
-	Mlmd__Pb__PutAttributionsAndAssociationsResponse *rs;
-	rq.n_associations = 1;
-	rq.associations = &ap;
-	OK(mlmd_store_put_attributions_and_associations(s, &rq, &rs));
-	mlmd_message_free(rs);
 }
 
 static Mlmd__Pb__Execution *get_exec(mlmd_store *s, int64_t id)
@@ -391,16 +356,16 @@ static void datasets_parent_and_facets(void **state)
 	OK(mlmd_node_set_string(e, 1, "owner", "user:ana"));
 	OK(mlmd_node_set_double(e, 1, "param.lr", 0.25));
 	int64_t x = put_exec(s, et, "fit", MLMD__PB__EXECUTION__STATE__FAILED, e);
-	put_event(s, x, data, MLMD__PB__EVENT__TYPE__DECLARED_INPUT);
-	put_event(s, x, data, MLMD__PB__EVENT__TYPE__INPUT);
-	put_event(s, x, model, MLMD__PB__EVENT__TYPE__OUTPUT);
-	put_event(s, x, internal, MLMD__PB__EVENT__TYPE__INTERNAL_OUTPUT);
-	put_event(s, x, internal, MLMD__PB__EVENT__TYPE__PENDING_OUTPUT);
+	put_event_node(s, x, data, MLMD__PB__EVENT__TYPE__DECLARED_INPUT);
+	put_event_node(s, x, data, MLMD__PB__EVENT__TYPE__INPUT);
+	put_event_node(s, x, model, MLMD__PB__EVENT__TYPE__OUTPUT);
+	put_event_node(s, x, internal, MLMD__PB__EVENT__TYPE__INTERNAL_OUTPUT);
+	put_event_node(s, x, internal, MLMD__PB__EVENT__TYPE__PENDING_OUTPUT);
 	int64_t c2 = put_context_node(s, ct, "second");
 	int64_t c1 = put_context_node(s, ct, "first");
 	assert_true(c1 > c2);
-	associate(s, c1, x);
-	associate(s, c2, x);
+	put_association(s, c1, x);
+	put_association(s, c2, x);
 	events ev = { 0 };
 	OK(mlmd_openlineage_execution_events(s, NULL, x, collect, &ev));
 	assert_int_equal(ev.n, 2);
@@ -460,7 +425,7 @@ static void kept_names_and_facets_are_written_back(void **state)
 	st_put(kept, "job", v_struct(st_put(NULL, "jobType", facet("integration", "AIRFLOW"))));
 	set_struct(e, MLMD__OL_PROP_FACETS, kept);
 	int64_t x = put_exec(s, et, "t", MLMD__PB__EXECUTION__STATE__COMPLETE, e);
-	put_event(s, x, art, MLMD__PB__EVENT__TYPE__OUTPUT);
+	put_event_node(s, x, art, MLMD__PB__EVENT__TYPE__OUTPUT);
 	Mlmd__Pb__Context c = MLMD__PB__CONTEXT__INIT, *cp = &c;
 	c.has_type_id = 1;
 	c.type_id = ct;
@@ -473,7 +438,7 @@ static void kept_names_and_facets_are_written_back(void **state)
 	rq.n_contexts = 1;
 	rq.contexts = &cp;
 	OK(mlmd_store_put_contexts(s, &rq, &rs));
-	associate(s, rs->context_ids[0], x);
+	put_association(s, rs->context_ids[0], x);
 	mlmd_message_free(rs);
 	for (size_t i = 0; i < c.n_custom_properties; i++) /* the stack context's map, freed by hand */
 		mlmd_message_free(c.custom_properties[i]);
@@ -532,7 +497,7 @@ static void hostile_values_give_valid_json(void **state)
 	OK(mlmd_node_set_string(e, 1, "param.huge", huge));
 	OK(mlmd_node_set_string(e, 1, "error", huge));
 	int64_t x = put_exec(s, et, "n\"\x02", MLMD__PB__EXECUTION__STATE__FAILED, e);
-	put_event(s, x, art, MLMD__PB__EVENT__TYPE__INPUT);
+	put_event_node(s, x, art, MLMD__PB__EVENT__TYPE__INPUT);
 	events ev = { 0 };
 	size_t n = 0;
 	OK(mlmd_openlineage_export(s, NULL, collect, &ev, &n));
@@ -583,12 +548,12 @@ static void export_matches_execution_events(void **state)
 	for (int i = 0; i < N; i++) {
 		ids[i] = put_exec(s, et, NULL, i % 2 ? MLMD__PB__EXECUTION__STATE__COMPLETE :
 			MLMD__PB__EXECUTION__STATE__RUNNING, NULL);
-		put_event(s, ids[i], arts[i % 5], MLMD__PB__EVENT__TYPE__INPUT);
-		put_event(s, ids[i], arts[(i + 1) % 5], MLMD__PB__EVENT__TYPE__OUTPUT);
+		put_event_node(s, ids[i], arts[i % 5], MLMD__PB__EVENT__TYPE__INPUT);
+		put_event_node(s, ids[i], arts[(i + 1) % 5], MLMD__PB__EVENT__TYPE__OUTPUT);
 		if (i % 4)
-			associate(s, ctx[i % 3], ids[i]);
+			put_association(s, ctx[i % 3], ids[i]);
 		if (i % 7 == 0)
-			associate(s, ctx[(i + 1) % 3], ids[i]);
+			put_association(s, ctx[(i + 1) % 3], ids[i]);
 	}
 	events all = { 0 }, one = { 0 };
 	size_t n = 0;

@@ -273,27 +273,6 @@ static void fixture_close(fixture *f)
 	tmp_remove(f->db);
 }
 
-/* Puts (id 0) or updates an execution named `name` in `state`; returns its id. */
-static int64_t put_exec(mlmd_store *s, int64_t type_id, int64_t id, const char *name, Mlmd__Pb__Execution__State state)
-{
-	Mlmd__Pb__Execution e = MLMD__PB__EXECUTION__INIT, *ep = &e;
-	e.has_type_id = 1;
-	e.type_id = type_id;
-	e.has_id = id != 0;
-	e.id = id;
-	e.name = (char *)name;
-	e.has_last_known_state = 1;
-	e.last_known_state = state;
-	Mlmd__Pb__PutExecutionsRequest rq = MLMD__PB__PUT_EXECUTIONS_REQUEST__INIT;
-	Mlmd__Pb__PutExecutionsResponse *rs = NULL;
-	rq.n_executions = 1;
-	rq.executions = &ep;
-	OK(mlmd_store_put_executions(s, &rq, &rs));
-	int64_t out = rs->execution_ids[0];
-	mlmd_message_free(rs);
-	return out;
-}
-
 static int has(const char *body, const char *needle)
 {
 	return strstr(body, needle) != NULL;
@@ -323,7 +302,7 @@ static void a_running_then_complete_execution_posts_start_then_complete(void **s
 	char *url = url_of(r, "");
 	fixture f;
 	fixture_open(&f, url, 0);
-	int64_t id = put_exec(f.s, f.et, 0, "fit", MLMD__PB__EXECUTION__STATE__RUNNING);
+	int64_t id = put_execution_as(f.s, f.et, 0, "fit", MLMD__PB__EXECUTION__STATE__RUNNING);
 	OK(mlmd_openlineage_flush(f.s, GUARD_MS));
 	assert_int_equal(receiver_count(r), 1);
 	assert_true(has(r->bodies[0], "\"eventType\":\"START\""));
@@ -331,7 +310,7 @@ static void a_running_then_complete_execution_posts_start_then_complete(void **s
 	assert_string_equal(r->ctype, "application/json");
 	assert_string_equal(r->auth, "Bearer sesame");
 
-	put_exec(f.s, f.et, id, "fit", MLMD__PB__EXECUTION__STATE__COMPLETE);
+	put_execution_as(f.s, f.et, id, "fit", MLMD__PB__EXECUTION__STATE__COMPLETE);
 	OK(mlmd_openlineage_flush(f.s, GUARD_MS));
 	assert_int_equal(receiver_count(r), 2);
 	assert_true(has(r->bodies[1], "\"eventType\":\"COMPLETE\""));
@@ -341,7 +320,7 @@ static void a_running_then_complete_execution_posts_start_then_complete(void **s
 	assert_string_equal(a, b);
 
 	/* nothing new: nothing posted */
-	put_exec(f.s, f.et, id, "fit", MLMD__PB__EXECUTION__STATE__COMPLETE);
+	put_execution_as(f.s, f.et, id, "fit", MLMD__PB__EXECUTION__STATE__COMPLETE);
 	OK(mlmd_openlineage_flush(f.s, GUARD_MS));
 	assert_int_equal(receiver_count(r), 2);
 	mlmd_openlineage_transport_stats st = stats(f.s);
@@ -365,9 +344,9 @@ static void while_the_endpoint_is_down_events_wait_on_disk_then_arrive_in_order_
 	for (int i = 0; i < 3; i++) {
 		char name[16];
 		snprintf(name, sizeof name, "r%d", i);
-		ids[i] = put_exec(f.s, f.et, 0, name, MLMD__PB__EXECUTION__STATE__RUNNING);
+		ids[i] = put_execution_as(f.s, f.et, 0, name, MLMD__PB__EXECUTION__STATE__RUNNING);
 	}
-	put_exec(f.s, f.et, ids[0], "r0", MLMD__PB__EXECUTION__STATE__FAILED);
+	put_execution_as(f.s, f.et, ids[0], "r0", MLMD__PB__EXECUTION__STATE__FAILED);
 	assert_int_equal(queued_files(f.queue), 4);
 	FAILS(mlmd_openlineage_flush(f.s, 0), MLMD_DEADLINE_EXCEEDED, "4 events still queued");
 	mlmd_openlineage_transport_stats st = stats(f.s);
@@ -443,7 +422,7 @@ static void answers_429_and_5xx_are_retried_and_4xx_rejected(void **state)
 	r->n_script = 3;
 	fixture f;
 	fixture_open(&f, url, 0);
-	put_exec(f.s, f.et, 0, "a", MLMD__PB__EXECUTION__STATE__COMPLETE);
+	put_execution_as(f.s, f.et, 0, "a", MLMD__PB__EXECUTION__STATE__COMPLETE);
 	/* the flush waits out the backoff between the attempts */
 	OK(mlmd_openlineage_flush(f.s, GUARD_MS));
 	assert_int_equal(r->requests, 5);
@@ -456,7 +435,7 @@ static void answers_429_and_5xx_are_retried_and_4xx_rejected(void **state)
 	pthread_mutex_lock(&r->mu);
 	r->status = 400;
 	pthread_mutex_unlock(&r->mu);
-	put_exec(f.s, f.et, 0, "b", MLMD__PB__EXECUTION__STATE__RUNNING);
+	put_execution_as(f.s, f.et, 0, "b", MLMD__PB__EXECUTION__STATE__RUNNING);
 	OK(mlmd_openlineage_flush(f.s, GUARD_MS)); /* rejected: gone from the queue */
 	st = stats(f.s);
 	assert_int_equal(st.rejected, 1);
@@ -477,7 +456,7 @@ static void a_full_queue_drops_the_oldest_and_counts_them(void **state)
 	/* one event's size, from a first handle */
 	fixture f;
 	fixture_open(&f, url, 0);
-	put_exec(f.s, f.et, 0, "x0", MLMD__PB__EXECUTION__STATE__RUNNING);
+	put_execution_as(f.s, f.et, 0, "x0", MLMD__PB__EXECUTION__STATE__RUNNING);
 	mlmd_openlineage_transport_stats st = stats(f.s);
 	assert_int_equal(st.queued, 1);
 	int64_t one = st.queued_bytes;
@@ -489,7 +468,7 @@ static void a_full_queue_drops_the_oldest_and_counts_them(void **state)
 	for (int i = 1; i <= 5; i++) {
 		char name[16];
 		snprintf(name, sizeof name, "x%d", i);
-		put_exec(f.s, f.et, 0, name, MLMD__PB__EXECUTION__STATE__RUNNING);
+		put_execution_as(f.s, f.et, 0, name, MLMD__PB__EXECUTION__STATE__RUNNING);
 	}
 	st = stats(f.s);
 	assert_int_equal(st.queued, 3);
@@ -505,7 +484,7 @@ static void a_full_queue_drops_the_oldest_and_counts_them(void **state)
 	/* an event larger than the whole bound is dropped, the queue kept */
 	mlmd_store_free(f.s);
 	f.s = open_with(f.db, url, f.queue, 16);
-	put_exec(f.s, f.et, 0, "big", MLMD__PB__EXECUTION__STATE__RUNNING);
+	put_execution_as(f.s, f.et, 0, "big", MLMD__PB__EXECUTION__STATE__RUNNING);
 	st = stats(f.s);
 	assert_int_equal(st.dropped, 1);
 	assert_int_equal(st.queued, 0);
@@ -522,8 +501,8 @@ static void a_new_handle_posts_what_an_earlier_one_left(void **state)
 	receiver_down(r);
 	fixture f;
 	fixture_open(&f, url, 0);
-	put_exec(f.s, f.et, 0, "left1", MLMD__PB__EXECUTION__STATE__RUNNING);
-	put_exec(f.s, f.et, 0, "left2", MLMD__PB__EXECUTION__STATE__RUNNING);
+	put_execution_as(f.s, f.et, 0, "left1", MLMD__PB__EXECUTION__STATE__RUNNING);
+	put_execution_as(f.s, f.et, 0, "left2", MLMD__PB__EXECUTION__STATE__RUNNING);
 	mlmd_store_free(f.s); /* the endpoint is down: the events stay */
 	assert_int_equal(queued_files(f.queue), 2);
 
@@ -585,7 +564,7 @@ static void *write_runs(void *arg)
 	for (int i = 0; i < PER_WRITER; i++) {
 		char name[32];
 		snprintf(name, sizeof name, "w%d_%02d", w->which, i);
-		put_exec(w->s, w->et, 0, name, MLMD__PB__EXECUTION__STATE__COMPLETE);
+		put_execution_as(w->s, w->et, 0, name, MLMD__PB__EXECUTION__STATE__COMPLETE);
 	}
 	return NULL;
 }
@@ -774,7 +753,7 @@ static void the_environment_attaches_the_transport_to_open_config(void **state)
 	unsetenv("MLMD_OPENLINEAGE_URL");
 	unsetenv("MLMD_OPENLINEAGE_NAMESPACE");
 	int64_t et = execution_type(s, "Train");
-	put_exec(s, et, 0, "env", MLMD__PB__EXECUTION__STATE__RUNNING);
+	put_execution_as(s, et, 0, "env", MLMD__PB__EXECUTION__STATE__RUNNING);
 	OK(mlmd_openlineage_flush(s, GUARD_MS));
 	assert_int_equal(receiver_count(r), 1);
 	assert_string_equal(r->path, "/custom/path");
@@ -808,7 +787,7 @@ static void a_store_without_a_file_queues_under_xdg_state_home(void **state)
 	mlmd_store *s = NULL;
 	OK(mlmd_store_open(&s, &o));
 	unsetenv("XDG_STATE_HOME");
-	put_exec(s, execution_type(s, "Train"), 0, "mem", MLMD__PB__EXECUTION__STATE__RUNNING);
+	put_execution_as(s, execution_type(s, "Train"), 0, "mem", MLMD__PB__EXECUTION__STATE__RUNNING);
 	OK(mlmd_openlineage_flush(s, GUARD_MS));
 	assert_int_equal(receiver_count(r), 1);
 	mlmd_store_free(s);

@@ -18,21 +18,6 @@ static int64_t artifact(mlmd_store *s, const char *name)
 	return id;
 }
 
-static void event(mlmd_store *s, int64_t a, int64_t e, int type)
-{
-	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
-	ev.has_artifact_id = ev.has_execution_id = ev.has_type = 1;
-	ev.artifact_id = a;
-	ev.execution_id = e;
-	ev.type = type;
-	Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
-	Mlmd__Pb__PutEventsResponse *rs;
-	rq.n_events = 1;
-	rq.events = &evp;
-	OK(mlmd_store_put_events(s, &rq, &rs));
-	mlmd_message_free(rs);
-}
-
 #define IN MLMD__PB__EVENT__TYPE__INPUT
 #define OUT MLMD__PB__EVENT__TYPE__OUTPUT
 
@@ -153,13 +138,13 @@ static void every_format_shows_the_same_nodes(void **st)
 	int64_t train1 = put_execution_node(s, et), model1 = artifact(s, "model-1");
 	int64_t eval1 = put_execution_node(s, et), report1 = artifact(s, "report-1");
 	int64_t train2 = put_execution_node(s, et), model2 = artifact(s, "model-2");
-	event(s, data, train1, IN);
-	event(s, model1, train1, OUT);
-	event(s, model1, eval1, IN);
-	event(s, data, eval1, IN);
-	event(s, report1, eval1, OUT);
-	event(s, data, train2, IN);
-	event(s, model2, train2, OUT);
+	put_event_node(s, train1, data, IN);
+	put_event_node(s, train1, model1, OUT);
+	put_event_node(s, eval1, model1, IN);
+	put_event_node(s, eval1, data, IN);
+	put_event_node(s, eval1, report1, OUT);
+	put_event_node(s, train2, data, IN);
+	put_event_node(s, train2, model2, OUT);
 	idset both = every_format(s, model1, 1, 1, 0);
 	/* model-1, what made it (train-1, data), what came of it (eval-1, report-1): not run 2 */
 	int64_t want[] = { -eval1, -train1, data, model1, report1 };
@@ -185,7 +170,7 @@ static void wide_nodes_are_shown_whole(void **st)
 	mlmd_store *s = open_typed();
 	int64_t data = artifact(s, "data");
 	for (int i = 0; i < 300; i++)
-		event(s, data, put_execution_node(s, et), IN);
+		put_event_node(s, put_execution_node(s, et), data, IN);
 	idset down = every_format(s, data, 0, 1, 0);
 	assert_int_equal(down.n, 301);
 	mlmd_store_free(s);
@@ -202,8 +187,8 @@ static void deep_chains_are_shown_whole(void **st)
 		char name[16];
 		snprintf(name, sizeof name, "a%d", i);
 		int64_t e = put_execution_node(s, et), a = artifact(s, name);
-		event(s, prev, e, IN);
-		event(s, a, e, OUT);
+		put_event_node(s, e, prev, IN);
+		put_event_node(s, e, a, OUT);
 		prev = a;
 	}
 	idset down = every_format(s, first, 0, 1, 100);
@@ -225,13 +210,13 @@ static void diamonds_and_cycles_are_references(void **st)
 	mlmd_store *s = open_typed();
 	int64_t data = artifact(s, "data"), a = artifact(s, "a"), b = artifact(s, "b"), out = artifact(s, "out");
 	int64_t split = put_execution_node(s, et), join = put_execution_node(s, et);
-	event(s, data, split, IN);
-	event(s, a, split, OUT);
-	event(s, b, split, OUT);
-	event(s, a, join, IN);
-	event(s, b, join, IN);
-	event(s, out, join, OUT);
-	event(s, out, split, IN); /* a cycle back into split */
+	put_event_node(s, split, data, IN);
+	put_event_node(s, split, a, OUT);
+	put_event_node(s, split, b, OUT);
+	put_event_node(s, join, a, IN);
+	put_event_node(s, join, b, IN);
+	put_event_node(s, join, out, OUT);
+	put_event_node(s, split, out, IN); /* a cycle back into split */
 	idset down = every_format(s, data, 0, 1, 0);
 	assert_int_equal(down.n, 6);
 	char *tree = render(s, data, 0, 1, MLMD_RENDER_TREE, 0);

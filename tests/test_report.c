@@ -172,26 +172,6 @@ typedef struct {
 	int64_t data, train, model, eval, old, hostile, run;
 } fixture;
 
-static int64_t put_exec(mlmd_store *s, int64_t type, const char *name)
-{
-	Mlmd__Pb__Execution *e = mlmd_message_new(&mlmd__pb__execution__descriptor);
-	e->has_type_id = 1;
-	e->type_id = type;
-	if (name)
-		OK(mlmd_message_set_string(e, "name", name));
-	e->has_last_known_state = 1;
-	e->last_known_state = MLMD__PB__EXECUTION__STATE__COMPLETE;
-	Mlmd__Pb__PutExecutionsRequest rq = MLMD__PB__PUT_EXECUTIONS_REQUEST__INIT;
-	Mlmd__Pb__PutExecutionsResponse *rs;
-	rq.n_executions = 1;
-	rq.executions = &e;
-	OK(mlmd_store_put_executions(s, &rq, &rs));
-	int64_t id = rs->execution_ids[0];
-	mlmd_message_free(rs);
-	mlmd_message_free(e);
-	return id;
-}
-
 static int64_t put_art(mlmd_store *s, int64_t type, const char *name, const char *uri)
 {
 	Mlmd__Pb__Artifact *a = new_artifact(type, uri);
@@ -200,21 +180,6 @@ static int64_t put_art(mlmd_store *s, int64_t type, const char *name, const char
 	int64_t id = 0;
 	OK(put_artifact(s, a, &id));
 	return id;
-}
-
-static void event(mlmd_store *s, int64_t a, int64_t e, int type)
-{
-	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
-	ev.has_artifact_id = ev.has_execution_id = ev.has_type = 1;
-	ev.artifact_id = a;
-	ev.execution_id = e;
-	ev.type = type;
-	Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
-	Mlmd__Pb__PutEventsResponse *rs;
-	rq.n_events = 1;
-	rq.events = &evp;
-	OK(mlmd_store_put_events(s, &rq, &rs));
-	mlmd_message_free(rs);
 }
 
 #define IN MLMD__PB__EVENT__TYPE__INPUT
@@ -230,18 +195,18 @@ static mlmd_store *demo(fixture *f)
 	int64_t tt = execution_type(s, "Trainer"), et = execution_type(s, "Evaluator");
 	f->data = put_art(s, dt, "iris", "file:///data/iris.csv");
 	f->old = put_art(s, dt, "old", "file:///data/old.csv");
-	f->train = put_exec(s, tt, "train-1");
+	f->train = put_execution_as(s, tt, 0, "train-1", MLMD__PB__EXECUTION__STATE__COMPLETE);
 	f->model = put_art(s, mt, "iris-model", "file:///m.onnx");
-	f->eval = put_exec(s, et, NULL);
+	f->eval = put_execution_as(s, et, 0, NULL, MLMD__PB__EXECUTION__STATE__COMPLETE);
 	Mlmd__Pb__Artifact *h = new_artifact(dt, "file:///evil");
 	OK(mlmd_message_set_string(h, "name", HOSTILE));
 	OK(mlmd_node_set_string(h, 1, "note", "</script><script>alert(2)</script>"));
 	OK(put_artifact(s, h, &f->hostile));
-	event(s, f->data, f->train, IN);
-	event(s, f->old, f->train, IN);
-	event(s, f->model, f->train, OUT);
-	event(s, f->model, f->eval, IN);
-	event(s, f->hostile, f->train, IN);
+	put_event_node(s, f->train, f->data, IN);
+	put_event_node(s, f->train, f->old, IN);
+	put_event_node(s, f->train, f->model, OUT);
+	put_event_node(s, f->eval, f->model, IN);
+	put_event_node(s, f->train, f->hostile, IN);
 	OK(mlmd_label_set(s, MLMD_NODE_ARTIFACT, f->data, "PII", "names in column 3", 0, 1, NULL));
 	OK(mlmd_nodes_delete(s, MLMD_NODE_ARTIFACT, &f->old, 1, "superseded", 0, NULL));
 	OK(mlmd_registry_create_model(s, "iris", "the iris classifier", NULL, 0, NULL));
@@ -429,12 +394,12 @@ static void bounds_hold(void **state)
 	/* a chain of 60 artifacts and 60 executions */
 	int64_t prev = put_art(s, dt, "a0", NULL);
 	for (int i = 0; i < 60; i++) {
-		int64_t e = put_exec(s, st, NULL);
-		event(s, prev, e, IN);
+		int64_t e = put_execution_as(s, st, 0, NULL, MLMD__PB__EXECUTION__STATE__COMPLETE);
+		put_event_node(s, e, prev, IN);
 		char name[16];
 		snprintf(name, sizeof name, "a%d", i + 1);
 		prev = put_art(s, dt, name, NULL);
-		event(s, prev, e, OUT);
+		put_event_node(s, e, prev, OUT);
 	}
 	/* a huge property on the newest model */
 	char *big = malloc(200001);

@@ -39,21 +39,6 @@ static mlmd_store *open_shared(char *uri, size_t cap)
 	return open_shared_in(dir, &counter, uri, cap);
 }
 
-static void put_event(mlmd_store *st, int64_t exec, int64_t art, Mlmd__Pb__Event__Type type)
-{
-	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
-	ev.has_execution_id = ev.has_artifact_id = ev.has_type = 1;
-	ev.execution_id = exec;
-	ev.artifact_id = art;
-	ev.type = type;
-	Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
-	Mlmd__Pb__PutEventsResponse *rs;
-	rq.n_events = 1;
-	rq.events = &evp;
-	OK(mlmd_store_put_events(st, &rq, &rs));
-	mlmd_message_free(rs);
-}
-
 /* A model trained on its own dataset: dataset -> Train -> model (tag),
  * the model recorded with mlmd_model_record. */
 typedef struct trained {
@@ -73,8 +58,8 @@ static trained train(mlmd_store *st, float tag)
 	OK(mlmd_model_record(st, &o, &t.model));
 	OK(put_artifact(st, new_artifact(artifact_type(st, "Dataset", 0), "file:///data/train.csv"), &t.dataset));
 	t.train = put_execution_node(st, execution_type(st, "Train"));
-	put_event(st, t.train, t.dataset, MLMD__PB__EVENT__TYPE__INPUT);
-	put_event(st, t.train, t.model, MLMD__PB__EVENT__TYPE__OUTPUT);
+	put_event_node(st, t.train, t.dataset, MLMD__PB__EVENT__TYPE__INPUT);
+	put_event_node(st, t.train, t.model, MLMD__PB__EVENT__TYPE__OUTPUT);
 	return t;
 }
 

@@ -464,17 +464,7 @@ static void inserts_work_without_last_insert_id_slot(void **st)
 	assert_string_equal(g->uri, "/r/2");
 	mlmd_message_free(g);
 	int64_t e = put_execution_node(s, execution_type(s, "E"));
-	Mlmd__Pb__Event ev = MLMD__PB__EVENT__INIT, *evp = &ev;
-	ev.has_artifact_id = ev.has_execution_id = ev.has_type = 1;
-	ev.artifact_id = a1;
-	ev.execution_id = e;
-	ev.type = MLMD__PB__EVENT__TYPE__OUTPUT;
-	Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
-	Mlmd__Pb__PutEventsResponse *rs;
-	rq.n_events = 1;
-	rq.events = &evp;
-	OK(mlmd_store_put_events(s, &rq, &rs));
-	mlmd_message_free(rs);
+	put_event_node(s, e, a1, MLMD__PB__EVENT__TYPE__OUTPUT);
 	mlmd_store_free(s);
 }
 

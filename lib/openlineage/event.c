@@ -14,21 +14,6 @@
 
 /* ---- times and ids -------------------------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back: the
- * civil-calendar arithmetic on 400-year eras, exact for every int64 day. */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	z += 719468;
-	const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	const unsigned doe = (unsigned)(z - era * 146097);                     /* [0, 146096] */
-	const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
-	const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);           /* [0, 365] */
-	const unsigned mp = (5 * doy + 2) / 153;                                /* [0, 11] */
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 /* The first and last instants RFC 3339 (four-digit years) can write. */
 #define MIN_MS (-62167219200000LL)  /* 0000-01-01T00:00:00.000Z */
 #define MAX_MS (253402300799999LL)  /* 9999-12-31T23:59:59.999Z */
@@ -48,11 +33,11 @@ void mlmd__ol_format_time(int64_t ms, char out[32])
 		days--;
 	}
 	int64_t y;
-	unsigned mo, d;
-	civil_from_days(days, &y, &mo, &d);
+	int mo, d;
+	mlmd__civil_from_days(days, &y, &mo, &d);
 	unsigned msec = (unsigned)(rem % 1000), sec = (unsigned)(rem / 1000);
-	mlmd__snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", (unsigned)y, mo, d, sec / 3600, sec / 60 % 60,
-		sec % 60, msec);
+	mlmd__snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", (unsigned)y, (unsigned)mo, (unsigned)d, sec / 3600,
+		sec / 60 % 60, sec % 60, msec);
 }
 
 /* The namespace of our name-based UUIDs (RFC 4122 section 4.3): a fixed

@@ -399,18 +399,6 @@ static int digits(const char *s, int n, int *out)
 	return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 int mlmd__ol_parse_time(const char *s, int64_t *ms)
 {
 	int Y, M, D, h, m, sec;
@@ -459,7 +447,7 @@ int mlmd__ol_parse_time(const char *s, int64_t *ms)
 	}
 	if (*p)
 		return -1;
-	int64_t days = days_from_civil(Y, M, D);
+	int64_t days = mlmd__days_from_civil(Y, M, D);
 	*ms = ((days * 24 + h) * 60 + m - off) * 60000 + (int64_t)sec * 1000 + frac_ms;
 	return 0;
 }

@@ -177,21 +177,6 @@ static void on_change(mlmd_store *store, const mlmd_store_change *change, void *
 
 /* ---- lifetime -------------------------------------------------------------------------------- */
 
-/* An absolute deadline ms from now on CLOCK_MONOTONIC, the clock of the
- * transport's condition: a wall clock set back does not stretch a wait. */
-static struct timespec deadline_in(int ms)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	return ts;
-}
-
 static int64_t queued_now(ol_transport *t, int64_t *bytes)
 {
 	ol_entry *v = NULL;
@@ -214,7 +199,7 @@ static void transport_free(void *user)
 		 * it: wait until the queue is empty, an attempt fails, or no post
 		 * ended for OL_FREE_WAIT_MS (the events then wait on disk for the
 		 * next handle) */
-		struct timespec until = deadline_in(OL_FREE_WAIT_MS);
+		struct timespec until = mlmd__deadline_in_ms(CLOCK_MONOTONIC, OL_FREE_WAIT_MS);
 		pthread_mutex_lock(&t->mu);
 		uint64_t failed = t->attempts_failed_gen, progress = t->progress_gen;
 		t->kick = 1;
@@ -233,7 +218,7 @@ static void transport_free(void *user)
 				break;
 			if (t->progress_gen != progress) {
 				progress = t->progress_gen;
-				until = deadline_in(OL_FREE_WAIT_MS);
+				until = mlmd__deadline_in_ms(CLOCK_MONOTONIC, OL_FREE_WAIT_MS);
 			}
 			int timed_out = pthread_cond_timedwait(&t->cv, &t->mu, &until) == ETIMEDOUT;
 			if (timed_out && t->progress_gen == progress)
@@ -403,7 +388,7 @@ int mlmd_openlineage_flush(mlmd_store *store, int timeout_ms)
 		 * what other handles post */
 		uint64_t wait_ns = end - now;
 		int ms = wait_ns / 1000000u > OL_IDLE_POLL_MS ? OL_IDLE_POLL_MS : (int)(wait_ns / 1000000u) + 1;
-		struct timespec until = deadline_in(ms);
+		struct timespec until = mlmd__deadline_in_ms(CLOCK_MONOTONIC, ms);
 		int timed_out = pthread_cond_timedwait(&t->cv, &t->mu, &until) == ETIMEDOUT;
 		must_list = timed_out || t->batch_left == 0;
 	}

@@ -107,14 +107,8 @@ static int post(ol_transport *t, CURL *curl, struct curl_slist *headers, const c
  * or (with `wake`) new events (t->mu held). */
 static void wait_ms(ol_transport *t, int ms, int wake)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* the condition's clock (transport.c) */
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	/* the condition's clock (transport.c) */
+	struct timespec ts = mlmd__deadline_in_ms(CLOCK_MONOTONIC, ms);
 	while (!t->stop && !t->kick && !(wake && t->wake))
 		if (pthread_cond_timedwait(&t->cv, &t->mu, &ts) == ETIMEDOUT)
 			break;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include "query.h"
 #include "mlmd/metadata.h"
+#include "util/pbutil.h"
 
 /* ---- a set of int64 ids (open addressing; 0 is never an id) ------------------ */
 
@@ -169,18 +170,6 @@ static int match(mlmd__sql *db, int k, const mlmd__filter *f, const int64_t *ids
 	return 0;
 }
 
-static int is_input(int t)
-{
-	return t == MLMD__PB__EVENT__TYPE__DECLARED_INPUT || t == MLMD__PB__EVENT__TYPE__INPUT ||
-	       t == MLMD__PB__EVENT__TYPE__INTERNAL_INPUT;
-}
-
-static int is_output(int t)
-{
-	return t == MLMD__PB__EVENT__TYPE__DECLARED_OUTPUT || t == MLMD__PB__EVENT__TYPE__OUTPUT ||
-	       t == MLMD__PB__EVENT__TYPE__INTERNAL_OUTPUT || t == MLMD__PB__EVENT__TYPE__PENDING_OUTPUT;
-}
-
 /* Whether an event of type `t` is followed from a node of kind `from`. Going
  * down from an artifact follows its input events (it feeds an execution);
  * going down from an execution follows its outputs. Up is the reverse.
@@ -191,8 +180,8 @@ static int follows(int dir, int from, int t)
 		return 1;
 	int down = dir == DOWN;
 	if (from == KIND_ARTIFACT)
-		return down ? is_input(t) : is_output(t);
-	return down ? is_output(t) : is_input(t);
+		return down ? mlmd__event_is_input(t) : mlmd__event_is_output(t);
+	return down ? mlmd__event_is_output(t) : mlmd__event_is_input(t);
 }
 
 static const char *const hop_from_artifacts[5] =

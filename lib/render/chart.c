@@ -44,18 +44,9 @@ static void colour(char *buf, size_t n, size_t i)
 /* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
-	unsigned c = s[0];
-	size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-	if (!len || len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-	for (size_t i = 1; i < len; i++)
-		cp = cp << 6 | (s[i] & 0x3F);
-	static const uint32_t least[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	if (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
+	size_t len = mlmd__utf8_seq_len(s, n);
+	/* U+FFFE and U+FFFF are no characters XML allows */
+	if (len == 3 && s[0] == 0xEF && s[1] == 0xBF && s[2] >= 0xBE)
 		return 0;
 	return len;
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <mlmd.h>
 #include "util/base.h"
+#include "util/pbutil.h"
 
 /* The merged graph: borrowed pointers into the walks' responses. */
 typedef struct {
@@ -223,25 +224,6 @@ static const char *type_name(const graph *g, bool execution, int64_t type_id)
 	return "?";
 }
 
-static const char *event_name(int t)
-{
-	static const char *const names[] = { "UNKNOWN", "DECLARED_OUTPUT", "DECLARED_INPUT", "INPUT", "OUTPUT",
-		"INTERNAL_INPUT", "INTERNAL_OUTPUT", "PENDING_OUTPUT" };
-	return t >= 0 && t < 8 ? names[t] : "UNKNOWN";
-}
-
-static bool is_input(int t)
-{
-	return t == MLMD__PB__EVENT__TYPE__INPUT || t == MLMD__PB__EVENT__TYPE__DECLARED_INPUT ||
-		t == MLMD__PB__EVENT__TYPE__INTERNAL_INPUT;
-}
-
-static const char *exec_state(int s)
-{
-	static const char *const names[] = { "UNKNOWN", "NEW", "RUNNING", "COMPLETE", "FAILED", "CACHED", "CANCELED" };
-	return s >= 0 && s < 7 ? names[s] : "UNKNOWN";
-}
-
 /* A tombstone's deletion time (the lineage walk marks deleted nodes with
  * the custom property mlmd.deleted_time), or -1 for a live node. */
 static int64_t deleted_time(const void *node)
@@ -306,7 +288,7 @@ static void label_execution(mlmd_buf *b, const graph *g, const Mlmd__Pb__Executi
 	mlmd__buf_printf(b, "%s", type_name(g, true, e->type_id));
 	if (e->name && e->name[0])
 		mlmd__buf_printf(b, " '%s'", e->name);
-	mlmd__buf_printf(b, " #%lld [%s]", (long long)e->id, exec_state(e->has_last_known_state ? e->last_known_state : 0));
+	mlmd__buf_printf(b, " #%lld [%s]", (long long)e->id, mlmd__execution_state_name(e->has_last_known_state ? e->last_known_state : 0));
 	if (model_verified(e) == 0)
 		mlmd__buf_puts(b, " (model NOT verified)");
 	label_deleted(b, e);
@@ -348,7 +330,7 @@ static int children(const graph *g, bool up, bool down, bool execution, int idx,
 			size_t i = evs[k];
 			int t = g->ev[i]->has_type ? g->ev[i]->type : 0;
 			/* upstream of an artifact: the executions that output it; of an execution: its inputs */
-			if (upward != (execution ? is_input(t) : !is_input(t)))
+			if (upward != (execution ? mlmd__event_is_input(t) : !mlmd__event_is_input(t)))
 				continue;
 			(*out)[(*n)++] = (child){ !execution, execution ? g->ev_a[i] : g->ev_e[i], t, upward };
 		}
@@ -392,7 +374,7 @@ static int render_tree(const graph *g, bool up, bool down, bool start_exec, int 
 		if (l->prefix_len)
 			mlmd__buf_put(out, prefix.p, l->prefix_len);
 		mlmd__buf_puts(out, last ? "└── " : "├── ");
-		const char *edge = event_name(c->type);
+		const char *edge = mlmd__event_type_name(c->type);
 		if (c->execution)
 			mlmd__buf_printf(out, "%s ", c->upward ? "made by" : "read by");
 		else
@@ -477,12 +459,12 @@ static void render_dot(const graph *g, bool start_exec, int64_t start_id, mlmd_b
 	for (size_t i = 0; i < g->nev; i++) {
 		const Mlmd__Pb__Event *ev = g->ev[i];
 		int t = ev->has_type ? ev->type : 0;
-		if (is_input(t))
+		if (mlmd__event_is_input(t))
 			mlmd__buf_printf(b, "  a%lld -> e%lld [label=\"%s\"];\n", (long long)ev->artifact_id,
-				(long long)ev->execution_id, event_name(t));
+				(long long)ev->execution_id, mlmd__event_type_name(t));
 		else
 			mlmd__buf_printf(b, "  e%lld -> a%lld [label=\"%s\"];\n", (long long)ev->execution_id,
-				(long long)ev->artifact_id, event_name(t));
+				(long long)ev->artifact_id, mlmd__event_type_name(t));
 	}
 	mlmd__buf_puts(b, "}\n");
 }
@@ -524,7 +506,7 @@ static int render_json(const graph *g, bool partial, mlmd_buf *b)
 		mlmd_json_key(w, "name");
 		mlmd_json_string(w, e->name ? e->name : "");
 		mlmd_json_key(w, "state");
-		mlmd_json_string(w, exec_state(e->has_last_known_state ? e->last_known_state : 0));
+		mlmd_json_string(w, mlmd__execution_state_name(e->has_last_known_state ? e->last_known_state : 0));
 		mlmd_json_key(w, "model_verified");
 		int mv = model_verified(e);
 		if (mv < 0)
@@ -545,7 +527,7 @@ static int render_json(const graph *g, bool partial, mlmd_buf *b)
 		mlmd_json_key(w, "execution");
 		mlmd_json_int(w, ev->execution_id);
 		mlmd_json_key(w, "type");
-		mlmd_json_string(w, event_name(ev->has_type ? ev->type : 0));
+		mlmd_json_string(w, mlmd__event_type_name(ev->has_type ? ev->type : 0));
 		mlmd_json_object_end(w);
 	}
 	mlmd_json_array_end(w);

@@ -52,8 +52,8 @@ void mlmd__rp_html(mlmd_buf *b, const char *s);
 /* The same, cut to at most `chars` characters (an ellipsis when cut). */
 void mlmd__rp_html_cut(mlmd_buf *b, const char *s, size_t chars);
 /* printf into the page (the "C" locale) of text that needs no escaping:
- * numbers, ids, fixed markup. */
-void mlmd__rp_printf(mlmd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+ * numbers, ids, fixed markup. The buffer's own printf (lib/util). */
+#define mlmd__rp_printf mlmd__buf_printf
 /* A JSON string of s made safe (repaired UTF-8, at most `max` bytes, cut
  * on a character boundary with a note of the full length). */
 void mlmd__rp_json_str(mlmd_json_writer *w, const char *s, size_t max);

@@ -35,16 +35,6 @@ typedef struct {
 	bool partial;
 } graph;
 
-static const char *const STATES[] = { "UNKNOWN", "NEW", "RUNNING", "COMPLETE", "FAILED", "CACHED", "CANCELED" };
-static const char *const EVENTS[] = { "UNKNOWN", "DECLARED_OUTPUT", "DECLARED_INPUT", "INPUT", "OUTPUT",
-	"INTERNAL_INPUT", "INTERNAL_OUTPUT", "PENDING_OUTPUT" };
-
-static bool is_input(int t)
-{
-	return t == MLMD__PB__EVENT__TYPE__INPUT || t == MLMD__PB__EVENT__TYPE__DECLARED_INPUT ||
-		t == MLMD__PB__EVENT__TYPE__INTERNAL_INPUT;
-}
-
 static int walk(mlmd_store *s, int exec, int64_t id, int direction, int64_t max_nodes,
 		Mlmd__Pb__GetLineageSubgraphResponse **rs)
 {
@@ -196,7 +186,7 @@ static int graph_build(rp_ctx *c, graph *g)
 	for (size_t i = 0; i < g->nev; i++) {
 		int a = find(g, 0, g->ev[i]->artifact_id), e = find(g, 1, g->ev[i]->execution_id);
 		int t = g->ev[i]->has_type ? g->ev[i]->type : 0;
-		int f = is_input(t) ? a : e, to = is_input(t) ? e : a;
+		int f = mlmd__event_is_input(t) ? a : e, to = mlmd__event_is_input(t) ? e : a;
 		if (i == 0 || g->ev[i]->artifact_id != g->ev[i - 1]->artifact_id ||
 		    g->ev[i]->execution_id != g->ev[i - 1]->execution_id)
 			pair_start = g->m;
@@ -301,7 +291,7 @@ static void node_json(mlmd_json_writer *w, const gnode *v)
 	} else {
 		mlmd_json_key(w, "state");
 		int s = e->has_last_known_state ? e->last_known_state : 0;
-		mlmd_json_string(w, s >= 0 && s < 7 ? STATES[s] : "UNKNOWN");
+		mlmd_json_string(w, mlmd__execution_state_name(s));
 	}
 	char t[32];
 	mlmd_json_key(w, "created");
@@ -383,11 +373,11 @@ static int data_block(rp_ctx *c, const graph *g)
 		mlmd__snprintf(e, sizeof e, "e%lld", (long long)ev->execution_id);
 		mlmd_json_object_begin(w);
 		mlmd_json_key(w, "from");
-		mlmd_json_string(w, is_input(t) ? a : e);
+		mlmd_json_string(w, mlmd__event_is_input(t) ? a : e);
 		mlmd_json_key(w, "to");
-		mlmd_json_string(w, is_input(t) ? e : a);
+		mlmd_json_string(w, mlmd__event_is_input(t) ? e : a);
 		mlmd_json_key(w, "type");
-		mlmd_json_string(w, t >= 0 && t < 8 ? EVENTS[t] : "UNKNOWN");
+		mlmd_json_string(w, mlmd__event_type_name(t));
 		mlmd_json_object_end(w);
 	}
 	mlmd_json_array_end(w);
@@ -434,7 +424,7 @@ static void svg_node(mlmd_buf *b, const gnode *v, double x, double y, bool centr
 	mlmd__rp_html_cut(b, v->type, 26);
 	if (e) {
 		int s = e->has_last_known_state ? e->last_known_state : 0;
-		mlmd__rp_printf(b, " \xC2\xB7 %s", s >= 0 && s < 7 ? STATES[s] : "UNKNOWN");
+		mlmd__rp_printf(b, " \xC2\xB7 %s", mlmd__execution_state_name(s));
 	}
 	mlmd__buf_puts(b, "</text><text class=\"t2\" y=\"12\">");
 	if (dead)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "report.h"
+#include "util/pbutil.h"
 
 /* ---- the registry --------------------------------------------------------------------------- */
 
@@ -213,9 +214,7 @@ static int newest(mlmd_store *s, int kind, const char *type, int max, void **out
 
 static const char *state_name(const Mlmd__Pb__Execution *e)
 {
-	static const char *const names[] = { "UNKNOWN", "NEW", "RUNNING", "COMPLETE", "FAILED", "CACHED", "CANCELED" };
-	int s = e->has_last_known_state ? e->last_known_state : 0;
-	return s >= 0 && s < 7 ? names[s] : "UNKNOWN";
+	return mlmd__execution_state_name(e->has_last_known_state ? e->last_known_state : 0);
 }
 
 static void num_cell(mlmd_buf *b, const void *node, const char *prop, int digits)

@@ -8,7 +8,6 @@
  * refuses: each invalid sequence becomes U+FFFD, as a browser would show it,
  * so one bad name does not cost the whole report.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,33 +15,6 @@
 #include "report.h"
 
 static const char REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD */
-
-/* The length of the well-formed UTF-8 sequence at s[0..n), or 0. */
-static size_t seq_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	/* overlong forms, surrogates, above U+10FFFF */
-	if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
-	    (c == 0xF4 && s[1] > 0x8F))
-		return 0;
-	return len;
-}
 
 static bool is_control(const unsigned char *s, size_t len)
 {
@@ -56,7 +28,7 @@ void mlmd__rp_utf8(mlmd_buf *b, const char *s, size_t n, bool controls)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0; /* bytes i-run .. i are good and not yet copied */
 	while (i < n) {
-		size_t len = seq_len(p + i, n - i);
+		size_t len = mlmd__utf8_seq_len(p + i, n - i);
 		if (len && !(controls && is_control(p + i, len))) {
 			i += len;
 			run += len;
@@ -108,40 +80,13 @@ void mlmd__rp_html_cut(mlmd_buf *b, const char *s, size_t chars)
 		return;
 	size_t n = strlen(s), i = 0, count = 0;
 	while (i < n && count < chars) {
-		size_t len = seq_len((const unsigned char *)s + i, n - i);
+		size_t len = mlmd__utf8_seq_len((const unsigned char *)s + i, n - i);
 		i += len ? len : 1;
 		count++;
 	}
 	html_n(b, s, i);
 	if (i < n)
 		mlmd__buf_puts(b, "\xE2\x80\xA6"); /* … */
-}
-
-void mlmd__rp_printf(mlmd_buf *b, const char *fmt, ...)
-{
-	char small[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = mlmd__vsnprintf(small, sizeof small, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = 1;
-		return;
-	}
-	if ((size_t)n < sizeof small) {
-		mlmd__buf_put(b, small, (size_t)n);
-		return;
-	}
-	char *big = malloc((size_t)n + 1);
-	if (!big) {
-		b->oom = 1;
-		return;
-	}
-	va_start(ap, fmt);
-	mlmd__vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	mlmd__buf_put(b, big, (size_t)n);
-	free(big);
 }
 
 void mlmd__rp_json_str(mlmd_json_writer *w, const char *s, size_t max)

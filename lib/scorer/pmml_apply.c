@@ -367,7 +367,7 @@ static pv apply_text(rowctx *rc, const pexpr *e, pv *a, int n)
 	case FN_DAYSSINCEYEAR: case FN_SECSSINCEYEAR: {
 		if (!dt.has_date || !whole(a[1], -9999999, 9999999, &i1))
 			return invalid_result(e);
-		int64_t days = dt.days - mlmd__pmml_days_from_civil(i1, 1, 1);
+		int64_t days = dt.days - mlmd__days_from_civil(i1, 1, 1);
 		return num(e->fn == FN_DAYSSINCEYEAR ? (double)days : (double)days * 86400 + dt.secs);
 	}
 	default: /* dateSecondsSinceMidnight */

@@ -492,31 +492,6 @@ const char *mlmd__pmml_format_number(pmml_text *t, const char *fmt, char conv, d
 
 /* ---- dates and times -------------------------------------------------------------------- */
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (the
- * usual era arithmetic: 400-year eras of 146,097 days, years from March). */
-int64_t mlmd__pmml_days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 static bool digits(const char **s, int n, int64_t *out)
 {
 	int64_t v = 0;
@@ -580,7 +555,7 @@ bool mlmd__pmml_parse_dt(const char *s, pmml_dt *out)
 		bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 		if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
 			return false;
-		out->days = mlmd__pmml_days_from_civil(y, (int)m, (int)d);
+		out->days = mlmd__days_from_civil(y, (int)m, (int)d);
 		out->has_date = true;
 		if (*p == 'T' || (*p == ' ' && p[1] >= '0' && p[1] <= '9')) {
 			p++;
@@ -627,9 +602,9 @@ const char *mlmd__pmml_format_dt(pmml_text *t, const char *pattern, const pmml_d
 	pmml_sb b = { .t = t, .ok = true };
 	int64_t y = 1970;
 	int m = 1, d = 1;
-	civil_from_days(dt->days, &y, &m, &d);
+	mlmd__civil_from_days(dt->days, &y, &m, &d);
 	int wday = (int)(((dt->days % 7) + 11) % 7); /* 1970-01-01 was a Thursday (4) */
-	int yday = (int)(dt->days - mlmd__pmml_days_from_civil(y, 1, 1)) + 1;
+	int yday = (int)(dt->days - mlmd__days_from_civil(y, 1, 1)) + 1;
 	int hh = dt->secs / 3600, mm = dt->secs / 60 % 60, ss = dt->secs % 60;
 	char buf[64];
 	for (const char *p = pattern; *p; p++) {

@@ -63,7 +63,6 @@ typedef struct {
 	bool has_date, has_time;
 } pmml_dt;
 bool mlmd__pmml_parse_dt(const char *s, pmml_dt *out);
-int64_t mlmd__pmml_days_from_civil(int64_t y, int m, int d);
 int mlmd__pmml_dtfmt_check(const char *pattern, char *err, size_t errlen);
 const char *mlmd__pmml_format_dt(pmml_text *t, const char *pattern, const pmml_dt *dt);
 

@@ -482,9 +482,7 @@ void *mlmd__sv_flush_thread(void *arg)
 	mlmd_scorer *s = arg;
 	pthread_mutex_lock(&s->tmu);
 	while (!s->stop) {
-		/* the condition variable waits on CLOCK_REALTIME, the clock of mlmd__now_ms() */
-		int64_t at = mlmd__now_ms() + s->interval_ms;
-		struct timespec ts = { .tv_sec = (time_t)(at / 1000), .tv_nsec = (long)(at % 1000) * 1000000 };
+		struct timespec ts = mlmd__deadline_in_ms(CLOCK_REALTIME, s->interval_ms);
 		pthread_cond_timedwait(&s->tcond, &s->tmu, &ts);
 		if (s->stop)
 			break;

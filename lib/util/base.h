@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include "mlmd/common.h"
 #include "mlmd/error.h"
 
@@ -33,6 +34,17 @@ char *mlmd__strndup(const char *s, size_t n);
  * an arbitrary start (CLOCK_MONOTONIC; durations and deadlines). */
 int64_t mlmd__now_ms(void);
 uint64_t mlmd__mono_ns(void);
+/* The instant ms milliseconds from now on `clock`: the absolute deadline
+ * pthread_cond_timedwait takes, on the clock the condition variable was
+ * made with (CLOCK_REALTIME by default; CLOCK_MONOTONIC where a wall clock
+ * set back must not stretch the wait). */
+struct timespec mlmd__deadline_in_ms(clockid_t clock, int64_t ms);
+/* Days since 1970-01-01 of a date of the proleptic Gregorian calendar
+ * (month 1..12, day 1..31, not checked), and the date of such a day: the
+ * civil-calendar arithmetic on 400-year eras. Exact, and free of
+ * overflow, for years within +-2^40 and day numbers within +-2^62. */
+int64_t mlmd__days_from_civil(int64_t y, int m, int d);
+void mlmd__civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 /* Grows an array of n elements by one slot (capacity doubles at powers of
  * two, so appends are amortised O(1)); returns 0 or -RESOURCE_EXHAUSTED.
  * The capacity is inferred from n, so it is only for arrays the library
@@ -73,6 +85,9 @@ int mlmd__parse_double(const char *s, size_t n, unsigned flags, double *out);
 /* Whether bytes[0..n) are well-formed UTF-8: no overlong forms, no
  * surrogates, nothing above U+10FFFF (util/pbcheck.c). */
 int mlmd__utf8_valid(const void *bytes, size_t n);
+/* The length (1..4) of the well-formed UTF-8 sequence at the start of
+ * bytes[0..n) (n > 0; no overlong, no surrogate, at most U+10FFFF), or 0. */
+size_t mlmd__utf8_seq_len(const void *bytes, size_t n);
 /* snprintf/vsnprintf in the "C" locale. */
 int mlmd__snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int mlmd__vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);

@@ -55,38 +55,44 @@ static void path_text(char *out, size_t len, const path_step *steps, size_t n)
 
 /* ---- UTF-8 ------------------------------------------------------------------------------- */
 
+size_t mlmd__utf8_seq_len(const void *bytes, size_t n)
+{
+	const uint8_t *s = bytes;
+	uint8_t c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t len;
+	uint32_t cp, min;
+	if ((c & 0xE0) == 0xC0)
+		len = 2, cp = c & 0x1F, min = 0x80;
+	else if ((c & 0xF0) == 0xE0)
+		len = 3, cp = c & 0x0F, min = 0x800;
+	else if ((c & 0xF8) == 0xF0)
+		len = 4, cp = c & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t j = 1; j < len; j++) {
+		if ((s[j] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[j] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
 /* Whether p[0..n) is well-formed UTF-8 (no overlongs, no surrogates, at
  * most U+10FFFF), as protobuf requires of proto3 string fields. */
 int mlmd__utf8_valid(const void *bytes, size_t n)
 {
 	const uint8_t *p = bytes;
-	size_t i = 0;
-	while (i < n) {
-		uint8_t c = p[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t k;
-		uint32_t cp, min;
-		if ((c & 0xE0) == 0xC0)
-			k = 1, cp = c & 0x1F, min = 0x80;
-		else if ((c & 0xF0) == 0xE0)
-			k = 2, cp = c & 0x0F, min = 0x800;
-		else if ((c & 0xF8) == 0xF0)
-			k = 3, cp = c & 0x07, min = 0x10000;
-		else
+	for (size_t i = 0; i < n;) {
+		size_t len = mlmd__utf8_seq_len(p + i, n - i);
+		if (!len)
 			return 0;
-		if (n - i <= k)
-			return 0;
-		for (size_t j = 1; j <= k; j++) {
-			if ((p[i + j] & 0xC0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + j] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		i += k + 1;
+		i += len;
 	}
 	return 1;
 }

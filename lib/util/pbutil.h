@@ -23,6 +23,16 @@ int mlmd__pb_check_wire(const ProtobufCMessageDescriptor *d, const void *buf, si
 			const char *what);
 int mlmd__pb_check_msg(const ProtobufCMessage *m, int max_depth, const char *what);
 
+/* MLMD's enums by the names the protos give them (util/pbnames.c):
+ * "UNKNOWN" for a value the enum does not define. */
+const char *mlmd__event_type_name(int type);
+const char *mlmd__execution_state_name(int state);
+/* Whether an event of this type reads the artifact into the execution
+ * (DECLARED_INPUT, INPUT, INTERNAL_INPUT); every other defined type but
+ * UNKNOWN writes it (mlmd__event_is_output). */
+int mlmd__event_is_input(int type);
+int mlmd__event_is_output(int type);
+
 /* google.protobuf.Struct <-> JSON text (util/json.c). */
 int mlmd__struct_to_json(const Mlmd__Pb__Wkt__Struct *s, mlmd_buf *out);
 int mlmd__json_to_struct(const char *json, size_t len, Mlmd__Pb__Wkt__Struct **out);
