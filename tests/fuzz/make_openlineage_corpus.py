@@ -94,7 +94,8 @@ def main():
         with open(os.path.join(OUT, name), "w", encoding="utf-8", newline="") as f:
             f.write(text)
     with open(os.path.join(OUT, "invalid_utf8.ndjson"), "wb") as f:
-        f.write(line(run(name="a\u00e9b")).encode().replace(b"a\xc3\xa9b", b"a\xff\xc3(b\xed\xa0\x80"))
+        text = json.dumps(run(name="a\u00e9b"), ensure_ascii=False) + "\n"
+        f.write(text.encode().replace(b"a\xc3\xa9b", b"a\xff\xc3(b\xed\xa0\x80"))
     for src in ("airflow.ndjson", "spark.ndjson", "dbt.json"):
         with open(os.path.join("tests/data/openlineage", src), "rb") as f:
             data = f.read()
