@@ -2,14 +2,14 @@
  * tests/fuzz/fuzz_openlineage.c - fuzz target for mlmd_openlineage_import()
  * (lib/openlineage/import*.c): each input is the text of an import (NDJSON
  * or one JSON array of RunEvents, JobEvents and DatasetEvents), read into a
- * new in-memory store, first leniently and then, on a second store, with
- * --strict.
+ * new in-memory store with strict, then leniently, then leniently again.
  *
  * What must hold: a failure has a message and leaves the store as it was;
- * an import that succeeded, run again on the same bytes, creates and
- * updates nothing (the import is idempotent); a strict import either
- * succeeds with nothing skipped or fails and writes nothing; every
- * problem reported names a line inside the input. Built as a libFuzzer
+ * a strict import either succeeds with nothing skipped or fails and writes
+ * nothing; after a strict success the lenient import changes nothing; an
+ * import that succeeded, run again on the same bytes, creates and updates
+ * nothing (the import is idempotent); every problem reported names a line
+ * inside the input. Built as a libFuzzer
  * target by `make fuzz` and replayed over tests/fuzz/corpus/openlineage by
  * `make check` (tests/fuzz/replay.c).
  */
@@ -74,41 +74,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	problems pr = { 0, 1 };
 	for (size_t i = 0; i < size; i++)
 		pr.lines += data[i] == '\n';
+	mlmd_store *s = open_store(); /* one new store per input, so a crash replays alone */
 
-	/* lenient: malformed events are told and skipped */
-	mlmd_store *s = open_store();
-	mlmd_openlineage_import_report r1, r2;
-	int rc = mlmd_openlineage_import(s, NULL, text, size, on_problem, &pr, &r1);
-	if (rc) {
-		if (!mlmd_error_message()[0] || count_nodes(s))
-			abort(); /* a failure says why and writes nothing */
-	} else {
-		if (r1.skipped != pr.n)
-			abort(); /* each skipped event was told */
-		size_t n = count_nodes(s);
-		if (n != r1.executions_created + r1.artifacts_created + r1.contexts_created)
-			abort(); /* the report counts what was made */
-		problems again = { 0, pr.lines };
-		if (mlmd_openlineage_import(s, NULL, text, size, on_problem, &again, &r2) || changed(&r2) ||
-		    count_nodes(s) != n || r2.skipped != r1.skipped || r2.events != r1.events)
-			abort(); /* the same bytes again change nothing */
-	}
-	mlmd_store_free(s);
-
-	/* strict: all or nothing */
-	s = open_store();
+	/* strict first: all or nothing */
 	mlmd_openlineage_options o = MLMD_OPENLINEAGE_OPTIONS_INIT;
 	o.strict = 1;
 	problems sp = { 0, pr.lines };
-	mlmd_openlineage_import_report r3;
-	int src = mlmd_openlineage_import(s, &o, text, size, on_problem, &sp, &r3);
-	if (src) {
-		if (!mlmd_error_message()[0] || count_nodes(s))
-			abort();
-	} else if (rc || r3.skipped || r1.skipped || count_nodes(s) != r3.executions_created + r3.artifacts_created +
-								      r3.contexts_created) {
-		abort(); /* strict took what lenient refused, or skipped something */
+	mlmd_openlineage_import_report r0, r1, r2;
+	int src = mlmd_openlineage_import(s, &o, text, size, on_problem, &sp, &r0);
+	size_t n0 = count_nodes(s);
+	if (src ? !mlmd_error_message()[0] || n0 : r0.skipped || n0 != r0.executions_created + r0.artifacts_created +
+								     r0.contexts_created)
+		abort(); /* a failure says why and writes nothing; a success skipped nothing and counts what it made */
+
+	/* lenient: malformed events are told and skipped; after a strict
+	 * success the same text changes nothing */
+	int rc = mlmd_openlineage_import(s, NULL, text, size, on_problem, &pr, &r1);
+	if (rc) {
+		if (!src || !mlmd_error_message()[0] || count_nodes(s))
+			abort(); /* lenient refused what strict took, or wrote something */
+		mlmd_store_free(s);
+		return 0;
 	}
+	if (r1.skipped != pr.n || (!src && (changed(&r1) || r1.skipped)))
+		abort(); /* each skipped event was told */
+	size_t n = count_nodes(s);
+	if (n != n0 + r1.executions_created + r1.artifacts_created + r1.contexts_created)
+		abort(); /* the report counts what was made */
+
+	/* the same bytes again change nothing */
+	problems again = { 0, pr.lines };
+	if (mlmd_openlineage_import(s, NULL, text, size, on_problem, &again, &r2) || changed(&r2) || count_nodes(s) != n ||
+	    r2.skipped != r1.skipped || r2.events != r1.events)
+		abort();
 	mlmd_store_free(s);
 	return 0;
 }
