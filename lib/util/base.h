@@ -105,6 +105,15 @@ struct mlmd_json_reader;
 void mlmd__json_reader_allow_nonfinite(struct mlmd_json_reader *r);
 const char *mlmd__json_reader_problem(const struct mlmd_json_reader *r);
 
+/* The JSON writer, inside the library: by default strings are written
+ * byte for byte (mlmd/json.h), so text that is not UTF-8 goes out as it
+ * came in; after this call each byte that is not part of well-formed UTF-8
+ * (a stray byte, an overlong form, a surrogate, a cut sequence) is written
+ * as U+FFFD instead, so the text is valid JSON for any reader. Formats
+ * that other tools read (OpenLineage events) use it. */
+struct mlmd_json_writer;
+void mlmd__json_writer_utf8_only(struct mlmd_json_writer *w);
+
 /* The file:// URI of an absolute path (RFC 8089): every byte but the
  * unreserved ones and '/' percent-encoded, into *out (malloc'd; the caller
  * frees it). The form serving's model records and tracking's files share,
