@@ -282,6 +282,39 @@ static void failed_calls_and_reads_are_never_told(void **st)
 	mlmd_store_free(s);
 }
 
+/* Retention deletes nodes as DeleteNodes does: its change names them. */
+static void a_retention_run_names_the_nodes_it_deleted(void **st)
+{
+	(void)st;
+	mlmd_store *s = open_memory();
+	seen v = { 0 };
+	OK(mlmd_store_listen(s, record, &v, NULL, NULL));
+	int64_t et = execution_type(s, "Train");
+	int64_t e1 = put_exec(s, et, MLMD__PB__EXECUTION__STATE__COMPLETE);
+	int64_t e2 = put_exec(s, et, MLMD__PB__EXECUTION__STATE__COMPLETE);
+	put_exec(s, et, MLMD__PB__EXECUTION__STATE__COMPLETE);
+	Mlmd__Pb__Governance__RetentionPolicy pol = MLMD__PB__GOVERNANCE__RETENTION_POLICY__INIT;
+	pol.type_name = "Train";
+	pol.has_keep_last = 1;
+	pol.keep_last = 1;
+	Mlmd__Pb__Governance__SetRetentionPolicyRequest sp = MLMD__PB__GOVERNANCE__SET_RETENTION_POLICY_REQUEST__INIT;
+	sp.policy = &pol;
+	int rc = 0;
+	mlmd_message_free(test_rpc(s, "SetRetentionPolicy", &sp,
+				   &mlmd__pb__governance__set_retention_policy_response__descriptor, &rc));
+	OK(rc);
+	Mlmd__Pb__Governance__RunRetentionRequest rr = MLMD__PB__GOVERNANCE__RUN_RETENTION_REQUEST__INIT;
+	Mlmd__Pb__Governance__RunRetentionResponse *rrs =
+		test_rpc(s, "RunRetention", &rr, &mlmd__pb__governance__run_retention_response__descriptor, &rc);
+	OK(rc);
+	assert_int_equal(rrs->deleted, 2);
+	mlmd_message_free(rrs);
+	char want[128];
+	snprintf(want, sizeof want, "RunRetention a= e=%lld,%lld c=", (long long)e1, (long long)e2);
+	LAST_IS(&v, 6, want);
+	mlmd_store_free(s);
+}
+
 static void a_transaction_is_told_at_its_commit_and_never_when_rolled_back(void **st)
 {
 	(void)st;
@@ -429,6 +462,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_writing_rpc_names_its_nodes),
 		cmocka_unit_test(failed_calls_and_reads_are_never_told),
+		cmocka_unit_test(a_retention_run_names_the_nodes_it_deleted),
 		cmocka_unit_test(a_transaction_is_told_at_its_commit_and_never_when_rolled_back),
 		cmocka_unit_test(a_callback_may_read_and_write_and_its_writes_follow_it),
 		cmocka_unit_test(listeners_are_added_found_removed_and_freed),

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <pthread.h>
 #include <strings.h>
@@ -36,6 +37,7 @@ typedef struct receiver {
 	pthread_cond_t cv;
 	int script[16], n_script;    /* the next answers, then `status` */
 	int status;
+	int delay_ms;                /* each answer waits this long (a slow endpoint) */
 	int requests;
 	char *bodies[MAX_BODIES];    /* bodies answered 2xx, in arrival order */
 	int n;
@@ -100,6 +102,8 @@ static void serve_one(receiver *r, int c)
 		r->bodies[r->n++] = strndup(buf + head, want);
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
+	if (r->delay_ms)
+		nanosleep(&(struct timespec){ r->delay_ms / 1000, (long)(r->delay_ms % 1000) * 1000000L }, NULL);
 	char answer[128];
 	int len = snprintf(answer, sizeof answer, "HTTP/1.1 %d X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status);
 	(void)!send(c, answer, (size_t)len, MSG_NOSIGNAL);
@@ -371,6 +375,42 @@ static void while_the_endpoint_is_down_events_wait_on_disk_then_arrive_in_order_
 	receiver_free(r);
 }
 
+/* A process whose clock ran an hour ahead left an event; with the clock
+ * right again, a later event must still be named, and posted, after it. */
+static void events_queued_after_the_clock_went_back_still_come_after(void **state)
+{
+	(void)state;
+	receiver *r = receiver_new();
+	char *url = url_of(r, "");
+	receiver_down(r);
+	fixture f;
+	f.db = tmp_path("ol");
+	f.queue = queue_dir();
+	assert_int_equal(mkdir(f.queue, 0700), 0);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	char path[1200];
+	snprintf(path, sizeof path, "%s/ev-%020lld-0000000001-000001-000000000001.json", f.queue,
+		 ((long long)now.tv_sec + 3600) * 1000000000LL);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("{\"eventType\":\"START\",\"run\":{\"runId\":\"queued-an-hour-ahead\"}}", fp);
+	fclose(fp);
+	f.s = open_with(f.db, url, f.queue, 0);
+	f.et = execution_type(f.s, "Train");
+	put_exec(f.s, f.et, 0, "later", MLMD__PB__EXECUTION__STATE__RUNNING);
+	assert_int_equal(queued_files(f.queue), 2);
+
+	receiver_up(r);
+	OK(mlmd_openlineage_flush(f.s, GUARD_MS));
+	assert_int_equal(receiver_count(r), 2);
+	if (!has(r->bodies[0], "queued-an-hour-ahead") || !has(r->bodies[1], "Train.later"))
+		fail_msg("posted out of order: first %.120s, then %.120s", r->bodies[0], r->bodies[1]);
+	fixture_close(&f);
+	free(url);
+	receiver_free(r);
+}
+
 static void answers_429_and_5xx_are_retried_and_4xx_rejected(void **state)
 {
 	(void)state;
@@ -480,6 +520,34 @@ static void a_new_handle_posts_what_an_earlier_one_left(void **state)
 	receiver_free(r);
 }
 
+/* A short-lived program (the CLI) frees its handle right after writing:
+ * the free posts the whole queue while the endpoint keeps taking events,
+ * however long that takes in all, instead of leaving most of them for a
+ * next handle that may never come. */
+static void freeing_a_handle_posts_the_queue_while_the_endpoint_takes_it(void **state)
+{
+	(void)state;
+	receiver *r = receiver_new();
+	char *url = url_of(r, "");
+	receiver_down(r);
+	fixture f;
+	fixture_open(&f, url, 0);
+	for (int i = 0; i < 12; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "slow%d", i);
+		put_exec(f.s, f.et, 0, name, MLMD__PB__EXECUTION__STATE__RUNNING);
+	}
+	r->delay_ms = 250; /* 3 s in all, more than the 2 s the free waits for one post */
+	receiver_up(r);
+	mlmd_store_free(f.s);
+	f.s = NULL;
+	assert_int_equal(receiver_count(r), 12);
+	assert_int_equal(queued_files(f.queue), 0);
+	fixture_close(&f);
+	free(url);
+	receiver_free(r);
+}
+
 /* Two handles (as two processes would) on one store and one queue, each
  * writing from its own thread: every event arrives once. */
 typedef struct writer_arg {
@@ -569,6 +637,43 @@ static void two_processes_on_one_queue_post_every_event_once(void **state)
 	for (int i = 0; i < r->n; i++)
 		child += has(r->bodies[i], "\"name\":\"Train.w3_") != 0;
 	assert_int_equal(child, 2 * PER_WRITER);
+	fixture_close(&f);
+	free(url);
+	receiver_free(r);
+}
+
+/* A child forked while the transport runs has no sender thread: freeing
+ * the handle it inherited (as a forked Python child does at exit) must
+ * neither hang nor touch the parent's sender, which goes on posting. */
+static void a_forked_child_frees_an_inherited_handle_without_hanging(void **state)
+{
+	(void)state;
+	receiver *r = receiver_new();
+	char *url = url_of(r, "");
+	fixture f;
+	fixture_open(&f, url, 0);
+	put_exec(f.s, f.et, 0, "before", MLMD__PB__EXECUTION__STATE__RUNNING);
+	OK(mlmd_openlineage_flush(f.s, GUARD_MS));
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		mlmd_store_free(f.s);
+		_exit(0);
+	}
+	int status = 0;
+	pid_t got = 0;
+	for (int i = 0; i < GUARD_MS / 10 && !(got = waitpid(pid, &status, WNOHANG)); i++)
+		nanosleep(&(struct timespec){ 0, 10000000L }, NULL); /* a hang guard, never a measurement */
+	if (!got) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		fail_msg("the forked child hung freeing the handle it inherited");
+	}
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	put_exec(f.s, f.et, 0, "after", MLMD__PB__EXECUTION__STATE__RUNNING);
+	OK(mlmd_openlineage_flush(f.s, GUARD_MS));
+	assert_int_equal(receiver_count(r), 2);
+	assert_true(has(r->bodies[1], "Train.after"));
 	fixture_close(&f);
 	free(url);
 	receiver_free(r);
@@ -711,11 +816,14 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_running_then_complete_execution_posts_start_then_complete),
 		cmocka_unit_test(while_the_endpoint_is_down_events_wait_on_disk_then_arrive_in_order_once),
+		cmocka_unit_test(events_queued_after_the_clock_went_back_still_come_after),
 		cmocka_unit_test(answers_429_and_5xx_are_retried_and_4xx_rejected),
 		cmocka_unit_test(a_full_queue_drops_the_oldest_and_counts_them),
 		cmocka_unit_test(a_new_handle_posts_what_an_earlier_one_left),
+		cmocka_unit_test(freeing_a_handle_posts_the_queue_while_the_endpoint_takes_it),
 		cmocka_unit_test(two_handles_on_one_queue_post_every_event_once),
 		cmocka_unit_test(two_processes_on_one_queue_post_every_event_once),
+		cmocka_unit_test(a_forked_child_frees_an_inherited_handle_without_hanging),
 		cmocka_unit_test(bad_urls_are_refused_at_open),
 		cmocka_unit_test(the_environment_attaches_the_transport_to_open_config),
 		cmocka_unit_test(a_store_without_a_file_queues_under_xdg_state_home),

@@ -130,11 +130,15 @@ typedef struct mlmd_openlineage_transport_stats {
 	int64_t rejected;       /* events the endpoint refused for good (4xx other than 429), dropped */
 } mlmd_openlineage_transport_stats;
 
-/* The transport's counters; NOT_FOUND when the handle has none. */
+/* The transport's counters; NOT_FOUND when the handle has none,
+ * FAILED_PRECONDITION in a child forked after the attach (the transport
+ * runs in the parent only: the child's writes through the handle post
+ * nothing). */
 MLMD_EXTERN(int) mlmd_openlineage_transport_stats_get(mlmd_store *store, mlmd_openlineage_transport_stats *out);
 
 /* Waits until the queue is empty (0) or timeout_ms passed (DEADLINE_EXCEEDED,
- * the events stay queued). NOT_FOUND when the handle has no transport. */
+ * the events stay queued). NOT_FOUND when the handle has no transport,
+ * FAILED_PRECONDITION in a child forked after the attach. */
 MLMD_EXTERN(int) mlmd_openlineage_flush(mlmd_store *store, int timeout_ms);
 
 MLMD_END_DECLS

@@ -166,10 +166,11 @@ MLMD_EXTERN(const char *) mlmd_store_actor(const mlmd_store *store);
 /* ---- listening to committed writes ------------------------------------------------------ */
 
 /* What one committed writing call changed. The id arrays hold, sorted and
- * without repeats, the nodes the call created or updated and the nodes an
- * edge it added names (an event names its execution and its artifact, an
- * attribution its artifact and context, an association its execution and
- * context, a parent context both contexts). Borrowed for the callback. */
+ * without repeats, the nodes the call created, updated or deleted and the
+ * nodes an edge it added names (an event names its execution and its
+ * artifact, an attribution its artifact and context, an association its
+ * execution and context, a parent context both contexts). Borrowed for the
+ * callback. */
 typedef struct mlmd_store_change {
 	const char *method;              /* the RPC, as mlmd_store_call() names it ("PutExecution") */
 	const int64_t *artifact_ids;

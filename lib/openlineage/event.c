@@ -277,14 +277,15 @@ static int datasets(const olx *x, mlmd_json_writer *w, Mlmd__Pb__Event *const *e
 			const char *kns = mlmd__olx_custom_string(PROPS(a), MLMD__OL_PROP_NAMESPACE);
 			const char *kname = mlmd__olx_custom_string(PROPS(a), MLMD__OL_PROP_NAME);
 			char *ns = NULL, *name = NULL;
-			if (!kns || !kname)
+			int kept = kns && kname && kns[0] && kname[0]; /* the names an import kept */
+			if (!kept)
 				rc = mlmd__ol_dataset_name(a->uri, a->type, a->name, a->id, x->ns, &ns, &name);
 			if (!rc) {
 				mlmd_json_object_begin(w);
 				mlmd_json_key(w, "namespace");
-				mlmd_json_string(w, kns && kname ? kns : ns);
+				mlmd_json_string(w, kept ? kns : ns);
 				mlmd_json_key(w, "name");
-				mlmd_json_string(w, kns && kname ? kname : name);
+				mlmd_json_string(w, kept ? kname : name);
 				mlmd_json_key(w, "facets");
 				rc = mlmd__olx_dataset_facets(x, w, a, evs + i, j - i, side);
 				/* how a run read or wrote it, as an import kept it */
@@ -408,6 +409,7 @@ int mlmd__olx_emit(const olx *x, const olx_exec *d, mlmd_openlineage_sink sink, 
 	mlmd_json_writer *w = NULL, *w0 = NULL;
 	char *start = NULL;
 	int rc = mlmd_json_writer_new(&w, NULL);
+	mlmd__json_writer_utf8_only(w); /* the store may hold bytes that are not UTF-8 (the C API takes them) */
 	if (!rc)
 		rc = write_event(x, w, d, end ? end : "START", end ? e->last_update_time_since_epoch :
 			e->create_time_since_epoch, evs, n);
@@ -432,8 +434,10 @@ int mlmd__olx_emit(const olx *x, const olx_exec *d, mlmd_openlineage_sink sink, 
 		if (!rc)
 			rc = give(e, text, len, sink, user, count);
 	} else if (!rc) {
-		if (!(rc = mlmd_json_writer_new(&w0, NULL)))
+		if (!(rc = mlmd_json_writer_new(&w0, NULL))) {
+			mlmd__json_writer_utf8_only(w0);
 			rc = write_event(x, w0, d, "START", e->create_time_since_epoch, evs, n);
+		}
 		if (!rc && !(rc = mlmd_json_writer_status(w0))) {
 			size_t len0 = 0;
 			const char *text0 = mlmd_json_writer_text(w0, &len0);

@@ -474,8 +474,16 @@ static int write_edges(pass2 *p)
 	char k[17];
 	for (size_t i = 0; i <= im->n_runs && !rc; i++) {
 		ol_run *r = i < im->n_runs ? &im->runs[i] : NULL;
-		for (size_t j = 0; r && j < r->n_edges; j++) {
+		for (size_t j = 0; r && j < r->n_edges && !rc; j++) {
 			const ol_edge *e = &r->edges[j];
+			if (erq.n_events == OL_BATCH) { /* one run may have any number of edges */
+				Mlmd__Pb__PutEventsResponse *resp = NULL;
+				rc = mlmd_store_put_events(p->s, &erq, &resp);
+				mlmd_message_free(resp);
+				erq.n_events = 0;
+				if (rc)
+					break;
+			}
 			int64_t aid = im->ds[e->ds].id;
 			mlmd__oli_edge_key(k, r->id, aid, e->type);
 			if (mlmd__ol_index_get(&p->edges, k, 17) >= 0)
@@ -506,7 +514,7 @@ static int write_edges(pass2 *p)
 				asp[arq.n_associations++] = x;
 			}
 		}
-		if (erq.n_events > OL_BATCH - 64 || (!r && erq.n_events)) {
+		if (!rc && (erq.n_events > OL_BATCH - 64 || (!r && erq.n_events))) {
 			Mlmd__Pb__PutEventsResponse *resp = NULL;
 			rc = mlmd_store_put_events(p->s, &erq, &resp);
 			mlmd_message_free(resp);

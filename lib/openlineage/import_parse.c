@@ -426,6 +426,11 @@ static int fold(ol_import *im, const olj *ev, size_t line)
 		snprintf(why, sizeof why, "\"eventTime\" is not an RFC 3339 date-time with a time zone: \"%.60s\"", s);
 		return bad(im, line, why);
 	}
+	if (t < 0) { /* MLMD's times are ms since 1970; the store refuses earlier ones */
+		snprintf(why, sizeof why, "\"eventTime\" is before 1970-01-01T00:00:00Z, which MLMD cannot hold: \"%.60s\"",
+			 s);
+		return bad(im, line, why);
+	}
 	if (need_str(ev, "", "producer", false, &s, why, sizeof why) ||
 	    need_str(ev, "", "schemaURL", false, &s, why, sizeof why))
 		return bad(im, line, why);

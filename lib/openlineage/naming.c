@@ -239,8 +239,14 @@ int mlmd__ol_dataset_name(const char *uri, const char *type_name, const char *na
 	*out_ns = *out_name = NULL;
 	if (uri && uri[0]) {
 		int rc = by_uri(uri, out_ns, out_name);
-		if (rc <= 0)
+		if (rc < 0)
 			return rc;
+		if (!rc && (*out_ns)[0] && (*out_name)[0])
+			return 0;
+		/* "file://" names no dataset: an empty name is no OpenLineage dataset */
+		free(*out_ns);
+		free(*out_name);
+		*out_ns = *out_name = NULL;
 	}
 	mlmd_buf b = { 0 };
 	mlmd__buf_puts(&b, type_name ? type_name : "");

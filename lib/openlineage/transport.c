@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "openlineage/ol.h"
 #include "openlineage/transport.h"
 
@@ -148,9 +149,20 @@ static int queue_event(const char *event, size_t len, void *user)
 	return 0;
 }
 
+/* Whether this is a child forked from the process that attached t: it
+ * has a copy of the handle but not the sender thread (nor any lock the
+ * thread held at the fork), and its queue lock is the parent's own open
+ * file description, which flock does not exclude. */
+static int forked(const ol_transport *t)
+{
+	return getpid() != t->pid;
+}
+
 static void on_change(mlmd_store *store, const mlmd_store_change *change, void *user)
 {
 	ol_transport *t = user;
+	if (forked(t))
+		return; /* the child's writes are not posted (docs/interoperability.md) */
 	mlmd_openlineage_options o = MLMD_OPENLINEAGE_OPTIONS_INIT;
 	o.ns = t->ns;
 	for (size_t i = 0; i < change->n_execution_ids; i++) {
@@ -181,22 +193,37 @@ static int64_t queued_now(ol_transport *t, int64_t *bytes)
 static void transport_free(void *user)
 {
 	ol_transport *t = user;
-	if (t->started) {
-		/* give the sender a moment to post what is queued; not when the
-		 * endpoint fails (the events wait on disk for the next handle) */
-		struct timespec until = mlmd__deadline_in_ms(OL_FREE_WAIT_MS);
+	int child = forked(t);
+	if (t->started && !child) {
+		/* let the sender post what is queued while the endpoint takes
+		 * it: wait until the queue is empty, an attempt fails, or no post
+		 * ended for OL_FREE_WAIT_MS (the events then wait on disk for the
+		 * next handle) */
+		struct timespec until = mlmd__deadline_in_ms(CLOCK_MONOTONIC, OL_FREE_WAIT_MS);
 		pthread_mutex_lock(&t->mu);
-		uint64_t failed = t->attempts_failed_gen;
+		uint64_t failed = t->attempts_failed_gen, progress = t->progress_gen;
 		t->kick = 1;
 		pthread_cond_broadcast(&t->cv);
-		for (;;) {
-			pthread_mutex_unlock(&t->mu);
-			int64_t left = queued_now(t, NULL);
-			pthread_mutex_lock(&t->mu);
-			if (left <= 0 || t->attempts_failed_gen != failed)
+		/* the directory is listed again only when the sender's listing
+		 * is done or nothing woke the wait: not once per post */
+		for (int must_list = 1;;) {
+			if (must_list) {
+				pthread_mutex_unlock(&t->mu);
+				int64_t left = queued_now(t, NULL);
+				pthread_mutex_lock(&t->mu);
+				if (left <= 0)
+					break;
+			}
+			if (t->attempts_failed_gen != failed)
 				break;
-			if (pthread_cond_timedwait(&t->cv, &t->mu, &until) == ETIMEDOUT)
+			if (t->progress_gen != progress) {
+				progress = t->progress_gen;
+				until = mlmd__deadline_in_ms(CLOCK_MONOTONIC, OL_FREE_WAIT_MS);
+			}
+			int timed_out = pthread_cond_timedwait(&t->cv, &t->mu, &until) == ETIMEDOUT;
+			if (timed_out && t->progress_gen == progress)
 				break;
+			must_list = timed_out || t->batch_left == 0;
 		}
 		t->stop = 1;
 		pthread_cond_broadcast(&t->cv);
@@ -205,8 +232,10 @@ static void transport_free(void *user)
 	}
 	mlmd__olq_close(&t->q);
 	seen_free(t->seen);
-	pthread_cond_destroy(&t->cv);
-	pthread_mutex_destroy(&t->mu);
+	if (!child) { /* in a forked child the sender may have held them: left alone */
+		pthread_cond_destroy(&t->cv);
+		pthread_mutex_destroy(&t->mu);
+	}
 	free(t->url);
 	free(t->auth);
 	free(t->ns);
@@ -259,7 +288,12 @@ int mlmd_openlineage_attach(mlmd_store *store, const mlmd_openlineage_transport_
 	if (!t)
 		return MLMD_OOM();
 	pthread_mutex_init(&t->mu, NULL);
-	pthread_cond_init(&t->cv, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	t->pid = getpid();
 	t->timeout_ms = o->timeout_ms ? o->timeout_ms : OL_DEFAULT_TIMEOUT_MS;
 	char *dir = NULL;
 	int rc = mlmd__ol_url_normalize(o->url, &t->url);
@@ -301,6 +335,9 @@ int mlmd_openlineage_transport_stats_get(mlmd_store *store, mlmd_openlineage_tra
 	if (!t)
 		return mlmd__fail(MLMD_NOT_FOUND, "mlmd_openlineage_transport_stats_get: the handle has no OpenLineage "
 				  "transport");
+	if (forked(t))
+		return mlmd__fail(MLMD_FAILED_PRECONDITION, "mlmd_openlineage_transport_stats_get: the handle was inherited "
+				  "across fork(): its transport runs in the parent only");
 	memset(out, 0, sizeof *out);
 	int64_t bytes = 0, n = queued_now(t, &bytes);
 	if (n < 0)
@@ -325,17 +362,23 @@ int mlmd_openlineage_flush(mlmd_store *store, int timeout_ms)
 	ol_transport *t = mlmd_store_listener_data(store, on_change);
 	if (!t)
 		return mlmd__fail(MLMD_NOT_FOUND, "mlmd_openlineage_flush: the handle has no OpenLineage transport");
+	if (forked(t))
+		return mlmd__fail(MLMD_FAILED_PRECONDITION, "mlmd_openlineage_flush: the handle was inherited across fork(): "
+				  "its transport runs in the parent only");
 	uint64_t end = mlmd__mono_ns() + (uint64_t)timeout_ms * 1000000u;
 	pthread_mutex_lock(&t->mu);
 	t->kick = 1; /* try at once, even while backing off */
 	pthread_cond_broadcast(&t->cv);
-	for (;;) {
-		pthread_mutex_unlock(&t->mu);
-		int64_t left = queued_now(t, NULL);
-		pthread_mutex_lock(&t->mu);
-		if (left == 0)
-			break;
+	for (int must_list = 1;;) {
+		int64_t left = -1;
 		uint64_t now = mlmd__mono_ns();
+		if (must_list || now >= end) { /* not once per post: when the sender's listing is done */
+			pthread_mutex_unlock(&t->mu);
+			left = queued_now(t, NULL);
+			pthread_mutex_lock(&t->mu);
+			if (left == 0)
+				break;
+		}
 		if (now >= end) {
 			pthread_mutex_unlock(&t->mu);
 			return mlmd__fail(MLMD_DEADLINE_EXCEEDED, "mlmd_openlineage_flush: %lld events still queued in '%s' "
@@ -345,8 +388,9 @@ int mlmd_openlineage_flush(mlmd_store *store, int timeout_ms)
 		 * what other handles post */
 		uint64_t wait_ns = end - now;
 		int ms = wait_ns / 1000000u > OL_IDLE_POLL_MS ? OL_IDLE_POLL_MS : (int)(wait_ns / 1000000u) + 1;
-		struct timespec until = mlmd__deadline_in_ms(ms);
-		pthread_cond_timedwait(&t->cv, &t->mu, &until);
+		struct timespec until = mlmd__deadline_in_ms(CLOCK_MONOTONIC, ms);
+		int timed_out = pthread_cond_timedwait(&t->cv, &t->mu, &until) == ETIMEDOUT;
+		must_list = timed_out || t->batch_left == 0;
 	}
 	pthread_mutex_unlock(&t->mu);
 	return 0;

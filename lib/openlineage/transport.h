@@ -5,9 +5,11 @@
  *
  * The queue is a directory of event files, one event each, named
  * "ev-<ns since the epoch, 20 digits>-<pid>-<handle tag>-<seq>.json" so
- * that the names sort in the order the events were queued (the time part
- * never goes back within a handle, and names are chosen under the queue
- * lock, so across processes too). A file appears whole: it is written
+ * that the names sort in the order the events were queued: names are
+ * chosen under the queue lock, and the time part is past every name queued
+ * before, whatever the clock says (the newest name this handle knows of,
+ * and the newest any handle chose, which .queue.lock holds as 20 digits at
+ * its start). A file appears whole: it is written
  * under a temporary name (".tmp-..."), fdatasync'd, then renamed. Two
  * lock files serialise what must not run twice at once: ".queue.lock"
  * (held briefly: a file's naming and the bound's drops) and ".send.lock"
@@ -18,6 +20,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <mlmd.h>
 #include "util/base.h"
 
@@ -25,7 +28,7 @@
 #define OL_DEFAULT_TIMEOUT_MS 5000
 #define OL_BACKOFF_FIRST_MS 250
 #define OL_BACKOFF_MAX_MS 30000
-#define OL_FREE_WAIT_MS 2000     /* mlmd_store_free waits this long at most for the queue to drain */
+#define OL_FREE_WAIT_MS 2000     /* mlmd_store_free stops waiting for the queue to drain after this long without a post */
 #define OL_IDLE_POLL_MS 1000     /* an idle sender looks for files other handles left this often */
 #define OL_RELIST_PUTS 256       /* a put lists the queue directory again after this many */
 #define OL_MAX_EVENT_BYTES (16 * 1024 * 1024) /* a queue file larger than this is not posted */
@@ -94,14 +97,18 @@ typedef struct ol_transport {
 
 	pthread_t thread;
 	int started;
+	pid_t pid;                   /* the process that attached it: a forked child has no sender */
 	pthread_mutex_t mu;          /* guards everything below */
-	pthread_cond_t cv;           /* wakes the sender (new events, flush, stop) and the waiters */
+	pthread_cond_t cv;           /* wakes the sender (new events, flush, stop) and the waiters;
+				      * on CLOCK_MONOTONIC */
 	int stop;
 	int kick;                    /* retry now, even while backing off (a flush) */
 	int wake;                    /* new events (waits out a backoff) */
 	int64_t posted, failures, rejected, dropped;
 	uint64_t attempts_failed_gen; /* bumped at each failed attempt: the free's wait stops at one */
 	uint64_t progress_gen;       /* bumped whenever a queued file went away or an attempt ended */
+	int64_t batch_left;          /* files of the sender's latest listing not tried yet: the
+				      * waiters list the directory again when it is 0 */
 } ol_transport;
 
 /* transport_http.c */

@@ -107,7 +107,8 @@ static int post(ol_transport *t, CURL *curl, struct curl_slist *headers, const c
  * or (with `wake`) new events (t->mu held). */
 static void wait_ms(ol_transport *t, int ms, int wake)
 {
-	struct timespec ts = mlmd__deadline_in_ms(ms);
+	/* the condition's clock (transport.c) */
+	struct timespec ts = mlmd__deadline_in_ms(CLOCK_MONOTONIC, ms);
 	while (!t->stop && !t->kick && !(wake && t->wake))
 		if (pthread_cond_timedwait(&t->cv, &t->mu, &ts) == ETIMEDOUT)
 			break;
@@ -134,6 +135,7 @@ static void post_batch(ol_transport *t, CURL *curl, struct curl_slist *headers, 
 		/* removed and counted under the lock: a flush that finds the
 		 * queue empty then reads the counts that say what became of it */
 		pthread_mutex_lock(&t->mu);
+		t->batch_left = (int64_t)(n - i - 1);
 		if (res == POST_OK || res == POST_REJECTED)
 			mlmd__olq_remove(&t->q, v[i].name);
 		if (res == POST_OK)

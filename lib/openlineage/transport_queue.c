@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +183,28 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* The time part of event file name `name` when it is past `floor`, else floor. */
+static int64_t name_ns(const char *name, int64_t floor)
+{
+	int64_t ns = 0;
+	for (int i = 3; i < 23; i++) {
+		if (name[i] < '0' || name[i] > '9' || ns > (INT64_MAX - 9) / 10)
+			return floor;
+		ns = ns * 10 + (name[i] - '0');
+	}
+	return ns > floor ? ns : floor;
+}
+
+/* The time part of the last name any handle chose, as it wrote it at the
+ * start of .queue.lock (queue lock held); 0 when there is none yet. */
+static int64_t lock_file_ns(ol_queue *q)
+{
+	char buf[24] = "ev-";
+	if (pread(q->lock_fd, buf + 3, 20, 0) != 20)
+		return 0;
+	return name_ns(buf, 0);
+}
+
 /* Adds a file this handle just queued to its listing (queue lock held);
  * out of memory, the listing is dropped and taken again at the next put. */
 static void remember(ol_queue *q, const char *name, int64_t bytes)
@@ -239,6 +262,8 @@ int mlmd__olq_put(ol_queue *q, const char *event, size_t len, int64_t *dropped)
 		if (!(rc = mlmd__olq_list(q, &q->known, &q->n_known, &q->known_bytes))) {
 			q->listed = 1;
 			q->puts_since_list = 0;
+			if (q->n_known) /* sorted: the last name is the newest */
+				q->last_ns = name_ns(q->known[q->n_known - 1].name, q->last_ns);
 		}
 	}
 	/* oldest first; a file already gone was posted (or dropped by another
@@ -254,13 +279,23 @@ int mlmd__olq_put(ol_queue *q, const char *event, size_t len, int64_t *dropped)
 		e->name = NULL;
 	}
 	if (!rc) {
-		/* the name's time never goes back, so this handle's events sort in order */
+		/* the name's time is past every name queued before (this handle's,
+		 * the listing's, and the one the lock file remembers from any
+		 * handle), so the names sort in queue order even when the clock
+		 * went back or another process's clock is ahead */
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		int64_t ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-		if (ns <= q->last_ns)
-			ns = q->last_ns + 1;
+		int64_t ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, last = lock_file_ns(q);
+		if (last < q->last_ns)
+			last = q->last_ns;
+		if (ns <= last)
+			ns = last + 1;
 		q->last_ns = ns;
+		char mark[21];
+		mlmd__snprintf(mark, sizeof mark, "%020lld", (long long)ns);
+		if (pwrite(q->lock_fd, mark, 20, 0) != 20) {
+			/* best effort: the listing still orders this handle's names */
+		}
 		mlmd__snprintf(final, sizeof final, "%s/ev-%020lld-%010ld-%06x-%012llu.json", q->dir, (long long)ns,
 			       (long)getpid(), q->tag, (unsigned long long)seq);
 		if (rename(tmp, final))

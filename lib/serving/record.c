@@ -482,7 +482,7 @@ void *mlmd__sv_flush_thread(void *arg)
 	mlmd_scorer *s = arg;
 	pthread_mutex_lock(&s->tmu);
 	while (!s->stop) {
-		struct timespec ts = mlmd__deadline_in_ms(s->interval_ms);
+		struct timespec ts = mlmd__deadline_in_ms(CLOCK_REALTIME, s->interval_ms);
 		pthread_cond_timedwait(&s->tcond, &s->tmu, &ts);
 		if (s->stop)
 			break;

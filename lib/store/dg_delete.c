@@ -172,9 +172,21 @@ static int delete_chunk(call *c, int kind, const int64_t *ids, size_t n, const c
 	return mlmd__q_exec(&q);
 }
 
+/* Keeps the deleted ids for the handle's listeners (none: nothing kept). */
+static int note_deleted(call *c, int kind, const int64_t *ids, size_t n)
+{
+	if (!c->s->n_listeners || kind < 0 || kind > 2)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (mlmd__push_i64(&c->deleted[kind], &c->n_deleted[kind], ids[i]))
+			return MLMD_OOM();
+	return 0;
+}
+
 int mlmd__dg_delete_one(call *c, int kind, int64_t id, const char *reason, dg_delete_counts *n)
 {
-	return delete_chunk(c, kind, &id, 1, reason, 0, n);
+	int rc = delete_chunk(c, kind, &id, 1, reason, 0, n);
+	return rc ? rc : note_deleted(c, kind, &id, 1);
 }
 
 int mlmd__dg_delete_ids(call *c, int kind, const int64_t *ids, size_t n, const char *reason, dg_delete_counts *cnt)
@@ -184,7 +196,7 @@ int mlmd__dg_delete_ids(call *c, int kind, const int64_t *ids, size_t n, const c
 		if (rc)
 			return rc;
 	}
-	return 0;
+	return note_deleted(c, kind, ids, n);
 }
 
 /* ---- DeleteNodes ----------------------------------------------------------------------------- */

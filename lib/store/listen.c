@@ -18,6 +18,8 @@
  * an execution), "experiment_id(s)" (a context), "id" inside an Artifact,
  * Execution or Context, and "id"/"ids" beside a NodeKind field named
  * "kind". The few names that say nothing by themselves are in `named`.
+ * The nodes a call deleted come from the deletion (call.deleted), since
+ * retention's request and response name none.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -174,8 +176,9 @@ static void list_clear(change_list *l)
 	l->tail = NULL;
 }
 
-int mlmd__listen_record(mlmd_store *s, const audit_call *a)
+int mlmd__listen_record(call *cl, const audit_call *a)
 {
+	mlmd_store *s = cl->s;
 	struct mlmd__listeners *L = s->listen;
 	change *ch = calloc(1, sizeof *ch);
 	if (!ch)
@@ -189,6 +192,11 @@ int mlmd__listen_record(mlmd_store *s, const audit_call *a)
 	if (a->ids_field)
 		for (size_t i = 0; i < a->n_ids; i++)
 			add_id(&c, kind_of_suffix(a->ids_field), a->ids[i]);
+	/* nodes it deleted (retention, a restore), by KIND_* (execution 0, artifact 1, context 2) */
+	static const int by_store_kind[3] = { K_EXECUTION, K_ARTIFACT, K_CONTEXT };
+	for (int k = 0; k < 3; k++)
+		for (size_t i = 0; i < cl->n_deleted[k]; i++)
+			add_id(&c, by_store_kind[k], cl->deleted[k][i]);
 	if (c.oom) {
 		change_free(ch);
 		return mlmd__fail(MLMD_RESOURCE_EXHAUSTED, "%s: out of memory recording the change for the listeners",

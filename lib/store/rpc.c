@@ -139,7 +139,7 @@ static int handle(call *c, handler_fn fn, const void *rq, void *rs, const audit_
 	if (!rc && audit && !c->no_audit)
 		rc = mlmd__audit_append(c, audit);
 	if (!rc && audit && !c->no_audit && c->s->n_listeners)
-		rc = mlmd__listen_record(c->s, audit);
+		rc = mlmd__listen_record(c, audit);
 	return rc;
 }
 

@@ -83,6 +83,11 @@ typedef struct call {
 	/* Lineage walks (store/lineage.c): node loads by id include tombstones,
 	 * which the walk marks as deleted; every other read leaves them out. */
 	int with_tombstones;
+	/* Nodes the call deleted (store/dg_delete.c), by kind (KIND_*), kept
+	 * only while the handle has listeners: how a deletion its request and
+	 * response do not name (RunRetention, a restore) reaches them. */
+	int64_t *deleted[3];
+	size_t n_deleted[3];
 } call;
 enum { ID_POOL_EVENT = 3 };
 
@@ -200,12 +205,12 @@ void mlmd__ids_walk(const ProtobufCMessage *m, mlmd__id_visit visit, void *ctx);
 /* Listeners (store/listen.c), driven by store/rpc.c. Only called when
  * s->n_listeners > 0, except mlmd__listen_txn_end and mlmd__listen_free.
  * record: the change of a writing call that succeeded, taken from its
- * request and response before its transaction commits (so running out of
+ * request and response (and the nodes it deleted) before its transaction commits (so running out of
  * memory fails the call), kept until the transaction ends. txn_end: the
  * transaction committed (its changes are told, in order) or was rolled
  * back (they are dropped). free: listeners dropped, free_user called. */
 struct audit_call;
-int mlmd__listen_record(mlmd_store *s, const struct audit_call *a);
+int mlmd__listen_record(call *c, const struct audit_call *a);
 void mlmd__listen_txn_end(mlmd_store *s, int committed);
 void mlmd__listen_free(mlmd_store *s);
 

@@ -93,6 +93,11 @@ void mlmd__call_cleanup(call *c)
 	free(c->types);
 	c->types = NULL;
 	c->ntypes = 0;
+	for (int k = 0; k < 3; k++) {
+		free(c->deleted[k]);
+		c->deleted[k] = NULL;
+		c->n_deleted[k] = 0;
+	}
 }
 
 static void forget_type(call *c, int64_t id)

@@ -34,10 +34,11 @@ char *mlmd__strndup(const char *s, size_t n);
  * an arbitrary start (CLOCK_MONOTONIC; durations and deadlines). */
 int64_t mlmd__now_ms(void);
 uint64_t mlmd__mono_ns(void);
-/* The CLOCK_REALTIME instant ms milliseconds from now: the absolute
- * deadline pthread_cond_timedwait takes (on a condition variable of the
- * default clock). */
-struct timespec mlmd__deadline_in_ms(int64_t ms);
+/* The instant ms milliseconds from now on `clock`: the absolute deadline
+ * pthread_cond_timedwait takes, on the clock the condition variable was
+ * made with (CLOCK_REALTIME by default; CLOCK_MONOTONIC where a wall clock
+ * set back must not stretch the wait). */
+struct timespec mlmd__deadline_in_ms(clockid_t clock, int64_t ms);
 /* Days since 1970-01-01 of a date of the proleptic Gregorian calendar
  * (month 1..12, day 1..31, not checked), and the date of such a day: the
  * civil-calendar arithmetic on 400-year eras. Exact, and free of
@@ -103,6 +104,15 @@ void mlmd__c_locale_leave(locale_t old);
 struct mlmd_json_reader;
 void mlmd__json_reader_allow_nonfinite(struct mlmd_json_reader *r);
 const char *mlmd__json_reader_problem(const struct mlmd_json_reader *r);
+
+/* The JSON writer, inside the library: by default strings are written
+ * byte for byte (mlmd/json.h), so text that is not UTF-8 goes out as it
+ * came in; after this call each byte that is not part of well-formed UTF-8
+ * (a stray byte, an overlong form, a surrogate, a cut sequence) is written
+ * as U+FFFD instead, so the text is valid JSON for any reader. Formats
+ * that other tools read (OpenLineage events) use it. */
+struct mlmd_json_writer;
+void mlmd__json_writer_utf8_only(struct mlmd_json_writer *w);
 
 /* The file:// URI of an absolute path (RFC 8089): every byte but the
  * unreserved ones and '/' percent-encoded, into *out (malloc'd; the caller

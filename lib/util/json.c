@@ -33,6 +33,7 @@ struct mlmd_json_writer {
 	int status;          /* the first failure, sticky */
 	int depth;           /* open containers */
 	bool after_key;      /* a key was written; its value is due */
+	bool utf8_only;      /* bytes that are not UTF-8 are written as U+FFFD (mlmd__json_writer_utf8_only) */
 	unsigned char level[MLMD_JSON_MAX_DEPTH + 1]; /* [1..depth] */
 };
 
@@ -117,6 +118,30 @@ static bool before_value(mlmd_json_writer *w)
 	return !w->status;
 }
 
+/* The length of the well-formed UTF-8 sequence starting with the byte
+ * s[0] >= 0x80 within s[0..n), or 0 (a stray or truncated byte, an
+ * overlong form, a surrogate, above U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+	if (!len || n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
+	    (c == 0xF4 && s[1] > 0x8F))
+		return 0;
+	return len;
+}
+
+void mlmd__json_writer_utf8_only(mlmd_json_writer *w)
+{
+	if (w)
+		w->utf8_only = true;
+}
+
 static void put_escaped(mlmd_json_writer *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -124,6 +149,17 @@ static void put_escaped(mlmd_json_writer *w, const char *s, size_t n)
 	size_t run = 0; /* start of the bytes copied as they are */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80 && w->utf8_only) { /* a byte that is not part of UTF-8 is written as U+FFFD */
+			size_t len = utf8_seq((const unsigned char *)s + i, n - i);
+			if (len) {
+				i += len - 1;
+				continue;
+			}
+			put(w, s + run, i - run);
+			put(w, "\xEF\xBF\xBD", 3);
+			run = i + 1;
+			continue;
+		}
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		put(w, s + run, i - run);
