@@ -290,9 +290,9 @@ static void a_retention_run_names_the_nodes_it_deleted(void **st)
 	seen v = { 0 };
 	OK(mlmd_store_listen(s, record, &v, NULL, NULL));
 	int64_t et = execution_type(s, "Train");
-	int64_t e1 = put_exec(s, et, MLMD__PB__EXECUTION__STATE__COMPLETE);
-	int64_t e2 = put_exec(s, et, MLMD__PB__EXECUTION__STATE__COMPLETE);
-	put_exec(s, et, MLMD__PB__EXECUTION__STATE__COMPLETE);
+	int64_t e1 = put_execution_as(s, et, 0, NULL, MLMD__PB__EXECUTION__STATE__COMPLETE);
+	int64_t e2 = put_execution_as(s, et, 0, NULL, MLMD__PB__EXECUTION__STATE__COMPLETE);
+	put_execution_as(s, et, 0, NULL, MLMD__PB__EXECUTION__STATE__COMPLETE);
 	Mlmd__Pb__Governance__RetentionPolicy pol = MLMD__PB__GOVERNANCE__RETENTION_POLICY__INIT;
 	pol.type_name = "Train";
 	pol.has_keep_last = 1;

@@ -398,7 +398,7 @@ static void events_queued_after_the_clock_went_back_still_come_after(void **stat
 	fclose(fp);
 	f.s = open_with(f.db, url, f.queue, 0);
 	f.et = execution_type(f.s, "Train");
-	put_exec(f.s, f.et, 0, "later", MLMD__PB__EXECUTION__STATE__RUNNING);
+	put_execution_as(f.s, f.et, 0, "later", MLMD__PB__EXECUTION__STATE__RUNNING);
 	assert_int_equal(queued_files(f.queue), 2);
 
 	receiver_up(r);
@@ -535,7 +535,7 @@ static void freeing_a_handle_posts_the_queue_while_the_endpoint_takes_it(void **
 	for (int i = 0; i < 12; i++) {
 		char name[16];
 		snprintf(name, sizeof name, "slow%d", i);
-		put_exec(f.s, f.et, 0, name, MLMD__PB__EXECUTION__STATE__RUNNING);
+		put_execution_as(f.s, f.et, 0, name, MLMD__PB__EXECUTION__STATE__RUNNING);
 	}
 	r->delay_ms = 250; /* 3 s in all, more than the 2 s the free waits for one post */
 	receiver_up(r);
@@ -652,7 +652,7 @@ static void a_forked_child_frees_an_inherited_handle_without_hanging(void **stat
 	char *url = url_of(r, "");
 	fixture f;
 	fixture_open(&f, url, 0);
-	put_exec(f.s, f.et, 0, "before", MLMD__PB__EXECUTION__STATE__RUNNING);
+	put_execution_as(f.s, f.et, 0, "before", MLMD__PB__EXECUTION__STATE__RUNNING);
 	OK(mlmd_openlineage_flush(f.s, GUARD_MS));
 	pid_t pid = fork();
 	assert_true(pid >= 0);
@@ -670,7 +670,7 @@ static void a_forked_child_frees_an_inherited_handle_without_hanging(void **stat
 		fail_msg("the forked child hung freeing the handle it inherited");
 	}
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	put_exec(f.s, f.et, 0, "after", MLMD__PB__EXECUTION__STATE__RUNNING);
+	put_execution_as(f.s, f.et, 0, "after", MLMD__PB__EXECUTION__STATE__RUNNING);
 	OK(mlmd_openlineage_flush(f.s, GUARD_MS));
 	assert_int_equal(receiver_count(r), 2);
 	assert_true(has(r->bodies[1], "Train.after"));
