@@ -104,8 +104,10 @@ static void serve_one(receiver *r, int c)
 	pthread_mutex_unlock(&r->mu);
 	if (r->delay_ms)
 		nanosleep(&(struct timespec){ r->delay_ms / 1000, (long)(r->delay_ms % 1000) * 1000000L }, NULL);
-	char answer[128];
-	int len = snprintf(answer, sizeof answer, "HTTP/1.1 %d X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status);
+	char answer[160];
+	/* a redirect sends the client to /moved on the same receiver */
+	int len = snprintf(answer, sizeof answer, "HTTP/1.1 %d X\r\n%sContent-Length: 0\r\nConnection: close\r\n\r\n",
+			   status, status / 100 == 3 ? "Location: /moved\r\n" : "");
 	(void)!send(c, answer, (size_t)len, MSG_NOSIGNAL);
 	free(buf);
 }
@@ -442,6 +444,32 @@ static void answers_429_and_5xx_are_retried_and_4xx_rejected(void **state)
 	assert_int_equal(st.posted, 2);
 	assert_int_equal(st.queued, 0);
 	assert_int_equal(receiver_count(r), 2);
+	fixture_close(&f);
+	free(url);
+	receiver_free(r);
+}
+
+/* An endpoint behind a redirect (http to https, a moved path) still gets
+ * the events: redirects are followed, still as POSTs. */
+static void redirects_are_followed_as_posts(void **state)
+{
+	(void)state;
+	receiver *r = receiver_new();
+	char *url = url_of(r, "/lineage");
+	r->script[0] = 308;
+	r->script[1] = 301;
+	r->n_script = 2;
+	fixture f;
+	fixture_open(&f, url, 0);
+	put_execution_as(f.s, f.et, 0, "a", MLMD__PB__EXECUTION__STATE__RUNNING);
+	OK(mlmd_openlineage_flush(f.s, GUARD_MS));
+	mlmd_openlineage_transport_stats st = stats(f.s);
+	assert_int_equal(st.posted, 1);
+	assert_int_equal(st.rejected, 0);
+	assert_int_equal(r->requests, 3);
+	assert_string_equal(r->path, "/moved");
+	assert_int_equal(receiver_count(r), 1);
+	assert_true(has(r->bodies[0], "START"));
 	fixture_close(&f);
 	free(url);
 	receiver_free(r);
@@ -818,6 +846,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(while_the_endpoint_is_down_events_wait_on_disk_then_arrive_in_order_once),
 		cmocka_unit_test(events_queued_after_the_clock_went_back_still_come_after),
 		cmocka_unit_test(answers_429_and_5xx_are_retried_and_4xx_rejected),
+		cmocka_unit_test(redirects_are_followed_as_posts),
 		cmocka_unit_test(a_full_queue_drops_the_oldest_and_counts_them),
 		cmocka_unit_test(a_new_handle_posts_what_an_earlier_one_left),
 		cmocka_unit_test(freeing_a_handle_posts_the_queue_while_the_endpoint_takes_it),

@@ -87,6 +87,13 @@ static int post(ol_transport *t, CURL *curl, struct curl_slist *headers, const c
 	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, t);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* an endpoint behind a redirect (http to https, a moved path) still
+	 * gets the events: at most 5 hops, still a POST after 301/302/303,
+	 * only to http(s); the bearer key is not sent to another host */
+	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(curl, CURLOPT_POSTREDIR, (long)CURL_REDIR_POST_ALL);
+	curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	CURLcode cc = curl_easy_perform(curl);
 	if (cc == CURLE_ABORTED_BY_CALLBACK)
 		return POST_STOPPED;
