@@ -139,7 +139,7 @@ $(B)/tests-obj/san/backend_custom.o: $(CUSTOM_DEPS)
 $(B)/tests-obj/san-clang/backend_custom.o: $(CUSTOM_DEPS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CUSTOM_CFLAGS) $(SAN) -c $< -o $@
-TEST_HDRS := tests/helpers.h tests/dg_helpers.h tests/onnx_build.h tests/serving_helpers.h tests/backend_custom.h
+TEST_HDRS := tests/helpers.h tests/dg_helpers.h tests/ol_helpers.h tests/onnx_build.h tests/serving_helpers.h tests/backend_custom.h
 $(B)/tests/%: tests/%.c $(TEST_HDRS) $(B)/libmlmd.a $(B)/tests-obj/backend_custom.o
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $< $(B)/tests-obj/backend_custom.o -o $@ $(B)/libmlmd.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)

@@ -13,27 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "helpers.h"
+#include "ol_helpers.h"
 #include "util/base.h" /* mlmd__json_writer_utf8_only */
-
-#define RUN1 "0c5e4a4e-1f1a-4c7e-9a55-000000000001"
-#define RUN2 "0c5e4a4e-1f1a-4c7e-9a55-000000000002"
-
-typedef struct problems {
-	size_t n;
-	size_t line[8];
-	char msg[8][400];
-} problems;
-
-static void on_problem(size_t line, const char *message, void *user)
-{
-	problems *p = user;
-	if (p->n < 8) {
-		p->line[p->n] = line;
-		snprintf(p->msg[p->n], sizeof p->msg[p->n], "%s", message);
-	}
-	p->n++;
-}
 
 static size_t n_executions(mlmd_store *s)
 {

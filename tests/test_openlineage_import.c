@@ -19,28 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "helpers.h"
+#include "ol_helpers.h"
 
-#define RUN1 "0c5e4a4e-1f1a-4c7e-9a55-000000000001"
-#define RUN2 "0c5e4a4e-1f1a-4c7e-9a55-000000000002"
 #define PARENT "0c5e4a4e-1f1a-4c7e-9a55-0000000000aa"
-
-/* Problems told by the import: their lines and messages. */
-typedef struct problems {
-	size_t n;
-	size_t line[32];
-	char msg[32][400];
-} problems;
-
-static void on_problem(size_t line, const char *message, void *user)
-{
-	problems *p = user;
-	if (p->n < 32) {
-		p->line[p->n] = line;
-		snprintf(p->msg[p->n], sizeof p->msg[p->n], "%s", message);
-	}
-	p->n++;
-}
 
 static int import_text(mlmd_store *s, const char *text, int strict, problems *p, mlmd_openlineage_import_report *r)
 {

@@ -52,14 +52,9 @@ int mlmd__rp_newest_model(mlmd_store *s, int64_t *id)
 		return rc;
 	/* pass 0: model types only; pass 1 (none found): any artifact */
 	for (int pass = 0; pass < 2 && !*id && !rc; pass++) {
-		Mlmd__Pb__ListOperationOptions lo = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
-		Mlmd__Pb__ListOperationOptions__OrderByField ob = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__INIT;
-		ob.has_field = ob.has_is_asc = 1;
-		ob.field = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__FIELD__CREATE_TIME;
-		ob.is_asc = 0;
-		lo.order_by_field = &ob;
-		lo.has_max_result_size = 1;
-		lo.max_result_size = 1;
+		Mlmd__Pb__ListOperationOptions lo;
+		Mlmd__Pb__ListOperationOptions__OrderByField ob;
+		mlmd__rp_newest_first(&lo, &ob, 1);
 		if (pass == 1) {
 			Mlmd__Pb__GetArtifactsRequest rq = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;
 			Mlmd__Pb__GetArtifactsResponse *rs;

@@ -54,6 +54,10 @@ void mlmd__rp_html_cut(mlmd_buf *b, const char *s, size_t chars);
 /* printf into the page (the "C" locale) of text that needs no escaping:
  * numbers, ids, fixed markup. The buffer's own printf (lib/util). */
 #define mlmd__rp_printf mlmd__buf_printf
+/* List options for the newest `max` nodes first (by create time); lo
+ * points at ob, both the caller's. */
+void mlmd__rp_newest_first(Mlmd__Pb__ListOperationOptions *lo, Mlmd__Pb__ListOperationOptions__OrderByField *ob,
+			   int32_t max);
 /* A JSON string of s made safe (repaired UTF-8, at most `max` bytes, cut
  * on a character boundary with a note of the full length). */
 void mlmd__rp_json_str(mlmd_json_writer *w, const char *s, size_t max);

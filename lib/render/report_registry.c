@@ -192,14 +192,9 @@ int mlmd__rp_section_registry(rp_ctx *c)
  * or GetArtifactsByType (0) with max nodes. *out is the response. */
 static int newest(mlmd_store *s, int kind, const char *type, int max, void **out)
 {
-	Mlmd__Pb__ListOperationOptions lo = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
-	Mlmd__Pb__ListOperationOptions__OrderByField ob = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__INIT;
-	ob.has_field = ob.has_is_asc = 1;
-	ob.field = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__FIELD__CREATE_TIME;
-	ob.is_asc = 0;
-	lo.order_by_field = &ob;
-	lo.has_max_result_size = 1;
-	lo.max_result_size = max;
+	Mlmd__Pb__ListOperationOptions lo;
+	Mlmd__Pb__ListOperationOptions__OrderByField ob;
+	mlmd__rp_newest_first(&lo, &ob, max);
 	if (kind == 1) {
 		Mlmd__Pb__GetExecutionsByTypeRequest rq = MLMD__PB__GET_EXECUTIONS_BY_TYPE_REQUEST__INIT;
 		rq.type_name = (char *)type;

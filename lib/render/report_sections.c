@@ -337,14 +337,10 @@ static int metric_chart(rp_ctx *c, mlmd_run_info *const *runs, size_t n, const c
 static int one_experiment(rp_ctx *c, const Mlmd__Pb__Context *x, size_t *runs_left)
 {
 	mlmd_buf *b = &c->page;
-	Mlmd__Pb__ListOperationOptions lo = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
-	Mlmd__Pb__ListOperationOptions__OrderByField ob = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__INIT;
-	ob.has_field = ob.has_is_asc = 1;
-	ob.field = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__FIELD__CREATE_TIME;
-	ob.is_asc = 0;
-	lo.order_by_field = &ob;
-	lo.has_max_result_size = 1;
-	lo.max_result_size = (int32_t)(*runs_left < RP_MAX_RUNS_PER_EXPERIMENT ? *runs_left : RP_MAX_RUNS_PER_EXPERIMENT);
+	Mlmd__Pb__ListOperationOptions lo;
+	Mlmd__Pb__ListOperationOptions__OrderByField ob;
+	mlmd__rp_newest_first(&lo, &ob,
+			      (int32_t)(*runs_left < RP_MAX_RUNS_PER_EXPERIMENT ? *runs_left : RP_MAX_RUNS_PER_EXPERIMENT));
 	Mlmd__Pb__GetExecutionsByContextRequest rq = MLMD__PB__GET_EXECUTIONS_BY_CONTEXT_REQUEST__INIT;
 	rq.has_context_id = 1;
 	rq.context_id = x->id;
@@ -442,14 +438,9 @@ int mlmd__rp_section_runs(rp_ctx *c)
 			       "start_run) in this store.</p>\n</section>\n");
 		return 0;
 	}
-	Mlmd__Pb__ListOperationOptions lo = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
-	Mlmd__Pb__ListOperationOptions__OrderByField ob = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__INIT;
-	ob.has_field = ob.has_is_asc = 1;
-	ob.field = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__FIELD__CREATE_TIME;
-	ob.is_asc = 0;
-	lo.order_by_field = &ob;
-	lo.has_max_result_size = 1;
-	lo.max_result_size = RP_MAX_EXPERIMENTS;
+	Mlmd__Pb__ListOperationOptions lo;
+	Mlmd__Pb__ListOperationOptions__OrderByField ob;
+	mlmd__rp_newest_first(&lo, &ob, RP_MAX_EXPERIMENTS);
 	Mlmd__Pb__GetContextsByTypeRequest rq = MLMD__PB__GET_CONTEXTS_BY_TYPE_REQUEST__INIT;
 	rq.type_name = "mlmd.Experiment";
 	rq.options = &lo;

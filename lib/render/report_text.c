@@ -89,6 +89,19 @@ void mlmd__rp_html_cut(mlmd_buf *b, const char *s, size_t chars)
 		mlmd__buf_puts(b, "\xE2\x80\xA6"); /* … */
 }
 
+void mlmd__rp_newest_first(Mlmd__Pb__ListOperationOptions *lo, Mlmd__Pb__ListOperationOptions__OrderByField *ob,
+			   int32_t max)
+{
+	*ob = (Mlmd__Pb__ListOperationOptions__OrderByField)MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__INIT;
+	ob->has_field = ob->has_is_asc = 1;
+	ob->field = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__FIELD__CREATE_TIME;
+	ob->is_asc = 0;
+	*lo = (Mlmd__Pb__ListOperationOptions)MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
+	lo->order_by_field = ob;
+	lo->has_max_result_size = 1;
+	lo->max_result_size = max;
+}
+
 void mlmd__rp_json_str(mlmd_json_writer *w, const char *s, size_t max)
 {
 	if (!s) {

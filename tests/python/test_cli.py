@@ -18,10 +18,10 @@ from ml_metadata import _native
 from ml_metadata.metadata_store import metadata_store
 from ml_metadata.proto import metadata_store_pb2
 from google.protobuf import any_pb2, struct_pb2
+from cli_run import CLI, mlmd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, '..', '..')
-CLI = os.environ.get('MLMD_CLI', os.path.join(ROOT, 'build', 'mlmd'))
 PIPELINE = os.path.join(os.path.dirname(CLI), 'examples', 'pipeline')
 # takes a store's tables back to schema version 3 (before governance and data governance)
 _DROP_TOMBSTONE_COLS = ''.join(
@@ -32,13 +32,6 @@ DROP_V4_SQL = ('DROP TABLE retention_policy; DROP TABLE serving_gate; DROP TABLE
                'DROP TABLE alias_approval; DROP TABLE alias_request_move; DROP TABLE alias_request; '
                'DROP TABLE alias_policy_require; DROP TABLE alias_policy; DROP TABLE alias_history; '
                'DROP TABLE alias; DROP TABLE audit_archive; DROP TABLE audit_log')
-
-
-def mlmd(*args, check=True):
-  res = subprocess.run([CLI, *args], capture_output=True, text=True)
-  if check:
-    assert res.returncode == 0, res.stderr
-  return res
 
 
 @pytest.fixture(scope='module')

@@ -10,17 +10,10 @@ import sqlite3
 import subprocess
 
 from mlmd.proto import mlmd_governance_pb2
+from cli_run import CLI, mlmd
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CLI = os.environ.get('MLMD_CLI', os.path.join(ROOT, 'build', 'mlmd'))
 PIPELINE = os.path.join(os.path.dirname(CLI), 'examples', 'pipeline')
-
-
-def mlmd(*args, check=True):
-  res = subprocess.run([CLI, *args], capture_output=True, text=True)
-  if check:
-    assert res.returncode == 0, res.stderr
-  return res
 
 
 def lines(path):

@@ -9,26 +9,18 @@ stretch of each series), errors and exit statuses, and every --help.
 import json
 import os
 import re
-import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from ml_metadata import _native
 from ml_metadata.proto import metadata_store_pb2
+from cli_run import CLI, mlmd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, '..', '..')
-CLI = os.environ.get('MLMD_CLI', os.path.join(ROOT, 'build', 'mlmd'))
 SVG = '{http://www.w3.org/2000/svg}'
 RUNNING, COMPLETE, FAILED = 2, 3, 4
-
-
-def mlmd(*args, check=True):
-  res = subprocess.run([CLI, *args], capture_output=True, text=True)
-  if check:
-    assert res.returncode == 0, res.stderr
-  return res
 
 
 @pytest.fixture(scope='module')

@@ -17,10 +17,10 @@ import pytest
 
 from ml_metadata.metadata_store import metadata_store
 from ml_metadata.proto import metadata_store_pb2 as pb
+from cli_run import CLI, mlmd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, '..', '..')
-CLI = os.environ.get('MLMD_CLI', os.path.join(ROOT, 'build', 'mlmd'))
 PIPELINE = os.path.join(os.path.dirname(CLI), 'examples', 'pipeline')
 SPEC = os.environ.get('MLMD_OPENLINEAGE_SPEC',
                       os.path.join(ROOT, '..', 'shared', 'conformance', 'openlineage'))
@@ -28,13 +28,6 @@ OUR_FACET = os.path.join(ROOT, 'docs', 'openlineage', 'MlmdNodeFacet.json')
 RUN_EVENT = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent'
 UUID = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$')
 TIME = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$')
-
-
-def mlmd(*args, check=True):
-  res = subprocess.run([CLI, *args], capture_output=True, text=True)
-  if check:
-    assert res.returncode == 0, res.stderr
-  return res
 
 
 @pytest.fixture(scope='module')

@@ -16,19 +16,12 @@ import pytest
 
 from ml_metadata.metadata_store import metadata_store
 from ml_metadata.proto import metadata_store_pb2 as pb
+from cli_run import CLI, mlmd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, '..', '..')
 DATA = os.path.join(ROOT, 'tests', 'data', 'openlineage')
-CLI = os.environ.get('MLMD_CLI', os.path.join(ROOT, 'build', 'mlmd'))
 PIPELINE = os.path.join(os.path.dirname(CLI), 'examples', 'pipeline')
-
-
-def mlmd(*args, check=True, stdin=None):
-  res = subprocess.run([CLI, *args], capture_output=True, text=True, input=stdin)
-  if check:
-    assert res.returncode == 0, res.stderr
-  return res
 
 
 def ol_import(store, path, *extra, check=True, stdin=None):
