@@ -132,8 +132,9 @@ static int utf8_ok(const unsigned char *s, size_t n)
 	return 1;
 }
 
-/* One execution of type T reading one artifact of type D (uri, name). */
-static void put_run(mlmd_store *s, const char *uri, const char *name, const char *prop)
+/* One execution of type T reading one artifact of type D (uri, name): the
+ * PutExecution's status (PostgreSQL refuses invalid UTF-8 itself). */
+static int put_run(mlmd_store *s, const char *uri, const char *name, const char *prop)
 {
 	Mlmd__Pb__ArtifactType *at = mlmd_message_new(&mlmd__pb__artifact_type__descriptor);
 	at->name = strdup("D");
@@ -170,7 +171,7 @@ static void put_run(mlmd_store *s, const char *uri, const char *name, const char
 	prq.artifact_event_pairs = &aep;
 	prq.n_artifact_event_pairs = 1;
 	Mlmd__Pb__PutExecutionResponse *prs = NULL;
-	OK(mlmd_store_put_execution(s, &prq, &prs));
+	int rc = mlmd_store_put_execution(s, &prq, &prs);
 	mlmd_message_free(prs);
 	mlmd_message_free(a);
 	mlmd_message_free(e);
@@ -178,6 +179,7 @@ static void put_run(mlmd_store *s, const char *uri, const char *name, const char
 	mlmd_message_free(et);
 	mlmd_message_free(trs);
 	mlmd_message_free(ers);
+	return rc;
 }
 
 /* The typed C API lets bytes that are not UTF-8 into the store; the export
@@ -186,7 +188,10 @@ static void export_of_invalid_utf8_is_valid_json(void **state)
 {
 	(void)state;
 	mlmd_store *s = open_memory();
-	put_run(s, "s3://bucket/k\xff\xc3", "n\xed\xa0\x80\x01\"</script>", "p\xfe");
+	if (put_run(s, "s3://bucket/k\xff\xc3", "n\xed\xa0\x80\x01\"</script>", "p\xfe")) {
+		mlmd_store_free(s); /* the store refused the bytes itself: nothing to export */
+		skip();
+	}
 	lines l = { 0 };
 	size_t n = 0;
 	OK(mlmd_openlineage_export(s, NULL, collect, &l, &n));
@@ -225,7 +230,7 @@ static void a_uri_that_names_no_dataset_is_named_from_the_artifact(void **state)
 {
 	(void)state;
 	mlmd_store *s = open_memory();
-	put_run(s, "file://", "a", "x");
+	OK(put_run(s, "file://", "a", "x"));
 	lines l = { 0 };
 	OK(mlmd_openlineage_export(s, NULL, collect, &l, NULL));
 	assert_non_null(strstr(l.p, "\"inputs\":[{\"namespace\":\"mlmd\",\"name\":\"D.a\""));
