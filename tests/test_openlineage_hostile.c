@@ -74,7 +74,9 @@ static void an_event_before_1970_is_skipped_not_fatal(void **state)
 	mlmd_store_free(s);
 }
 
-/* One event naming more datasets than the import writes in one batch. */
+/* One event naming more datasets than the import writes in one batch
+ * (once a stack overflow); its edges are found again by an index, not a
+ * scan per dataset (once quadratic: 100k datasets took minutes). */
 static void one_run_with_thousands_of_datasets(void **state)
 {
 	(void)state;
@@ -88,7 +90,9 @@ static void one_run_with_thousands_of_datasets(void **state)
 			      "\"run\":{\"runId\":\"" RUN1 "\"},\"job\":{\"namespace\":\"n\",\"name\":\"j\"},\"inputs\":[");
 	for (int i = 0; i < N; i++)
 		n += (size_t)snprintf(text + n, cap - n, "%s{\"namespace\":\"s3://b\",\"name\":\"in%d\"}", i ? "," : "", i);
-	n += (size_t)snprintf(text + n, cap - n, "],\"outputs\":[{\"namespace\":\"s3://b\",\"name\":\"in7\"}]}\n");
+	/* a dataset named twice on one side is one edge */
+	n += (size_t)snprintf(text + n, cap - n, ",{\"namespace\":\"s3://b\",\"name\":\"in0\"}],"
+			      "\"outputs\":[{\"namespace\":\"s3://b\",\"name\":\"in7\"}]}\n");
 	mlmd_openlineage_import_report r;
 	OK(mlmd_openlineage_import(s, NULL, text, n, NULL, NULL, &r));
 	assert_int_equal(r.executions_created, 1);
