@@ -13,8 +13,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "ol_helpers.h"
+#include "helpers.h"
 #include "util/base.h" /* mlmd__json_writer_utf8_only */
+
+#define RUN1 "0c5e4a4e-1f1a-4c7e-9a55-000000000001"
+#define RUN2 "0c5e4a4e-1f1a-4c7e-9a55-000000000002"
+
+typedef struct problems {
+	size_t n;
+	size_t line[8];
+	char msg[8][400];
+} problems;
+
+static void on_problem(size_t line, const char *message, void *user)
+{
+	problems *p = user;
+	if (p->n < 8) {
+		p->line[p->n] = line;
+		snprintf(p->msg[p->n], sizeof p->msg[p->n], "%s", message);
+	}
+	p->n++;
+}
 
 static size_t n_executions(mlmd_store *s)
 {
@@ -55,7 +74,9 @@ static void an_event_before_1970_is_skipped_not_fatal(void **state)
 	mlmd_store_free(s);
 }
 
-/* One event naming more datasets than the import writes in one batch. */
+/* One event naming more datasets than the import writes in one batch
+ * (once a stack overflow); its edges are found again by an index, not a
+ * scan per dataset (once quadratic: 100k datasets took minutes). */
 static void one_run_with_thousands_of_datasets(void **state)
 {
 	(void)state;
@@ -69,7 +90,9 @@ static void one_run_with_thousands_of_datasets(void **state)
 			      "\"run\":{\"runId\":\"" RUN1 "\"},\"job\":{\"namespace\":\"n\",\"name\":\"j\"},\"inputs\":[");
 	for (int i = 0; i < N; i++)
 		n += (size_t)snprintf(text + n, cap - n, "%s{\"namespace\":\"s3://b\",\"name\":\"in%d\"}", i ? "," : "", i);
-	n += (size_t)snprintf(text + n, cap - n, "],\"outputs\":[{\"namespace\":\"s3://b\",\"name\":\"in7\"}]}\n");
+	/* a dataset named twice on one side is one edge */
+	n += (size_t)snprintf(text + n, cap - n, ",{\"namespace\":\"s3://b\",\"name\":\"in0\"}],"
+			      "\"outputs\":[{\"namespace\":\"s3://b\",\"name\":\"in7\"}]}\n");
 	mlmd_openlineage_import_report r;
 	OK(mlmd_openlineage_import(s, NULL, text, n, NULL, NULL, &r));
 	assert_int_equal(r.executions_created, 1);
@@ -132,8 +155,8 @@ static int utf8_ok(const unsigned char *s, size_t n)
 	return 1;
 }
 
-/* One execution of type T reading one artifact of type D (uri, name): the
- * PutExecution's status (PostgreSQL refuses invalid UTF-8 itself). */
+/* One execution of type T reading one artifact of type D (uri, name);
+ * returns what PutExecution returned. */
 static int put_run(mlmd_store *s, const char *uri, const char *name, const char *prop)
 {
 	Mlmd__Pb__ArtifactType *at = mlmd_message_new(&mlmd__pb__artifact_type__descriptor);
@@ -188,9 +211,13 @@ static void export_of_invalid_utf8_is_valid_json(void **state)
 {
 	(void)state;
 	mlmd_store *s = open_memory();
-	if (put_run(s, "s3://bucket/k\xff\xc3", "n\xed\xa0\x80\x01\"</script>", "p\xfe")) {
-		mlmd_store_free(s); /* the store refused the bytes itself: nothing to export */
-		skip();
+	int rc = put_run(s, "s3://bucket/k\xff\xc3", "n\xed\xa0\x80\x01\"</script>", "p\xfe");
+	if (rc) { /* PostgreSQL refuses such bytes itself: nothing to export */
+		assert_int_equal(rc, -MLMD_INVALID_ARGUMENT);
+		assert_non_null(strstr(mlmd_error_message(), "UTF8"));
+		mlmd_store_free(s);
+		s = open_memory();
+		OK(put_run(s, "s3://bucket/k\xef\xbf\xbd\xef\xbf\xbd", "n\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\x01\"</script>", "p"));
 	}
 	lines l = { 0 };
 	size_t n = 0;

@@ -839,6 +839,52 @@ static void a_store_without_a_file_queues_under_xdg_state_home(void **state)
 	receiver_free(r);
 }
 
+/* Queue files a crash or a full disk left cut short, or junk: never
+ * posted (an endpoint that answers them 5xx would hold the queue behind
+ * them for good), removed and counted as rejected; the queue goes on. */
+static void truncated_or_junk_queue_files_are_rejected_unposted(void **state)
+{
+	(void)state;
+	receiver *r = receiver_new();
+	char *url = url_of(r, "");
+	pthread_mutex_lock(&r->mu);
+	r->status = 500; /* what some servers answer to a body that is not JSON */
+	pthread_mutex_unlock(&r->mu);
+	char *queue = queue_dir();
+	assert_int_equal(mkdir(queue, 0700), 0);
+	static const char *const junk[] = { "{\"eventType\":\"START\",\"run\":{\"ru", "\x01\xff garbage", "", "[1]", "{} {}" };
+	for (int i = 0; i < 5; i++) {
+		char path[1400];
+		snprintf(path, sizeof path, "%s/ev-%020d-0000000001-000000-%012d.json", queue, i + 1, i + 1);
+		FILE *f = fopen(path, "wb");
+		assert_non_null(f);
+		fwrite(junk[i], 1, strlen(junk[i]), f);
+		fclose(f);
+	}
+	char *db = tmp_path("ol");
+	mlmd_store *s = open_with(db, url, queue, 0);
+	OK(mlmd_openlineage_flush(s, GUARD_MS));
+	mlmd_openlineage_transport_stats st = stats(s);
+	assert_int_equal(st.rejected, 5);
+	assert_int_equal(st.posted, 0);
+	assert_int_equal(queued_files(queue), 0);
+	pthread_mutex_lock(&r->mu);
+	int requests = r->requests;
+	r->status = 200;
+	pthread_mutex_unlock(&r->mu);
+	assert_int_equal(requests, 0);
+	put_exec(s, execution_type(s, "Train"), 0, "after", MLMD__PB__EXECUTION__STATE__RUNNING);
+	OK(mlmd_openlineage_flush(s, GUARD_MS));
+	assert_int_equal(stats(s).posted, 1);
+	assert_int_equal(receiver_count(r), 1);
+	mlmd_store_free(s);
+	rm_queue(queue);
+	free(queue);
+	tmp_remove(db);
+	free(url);
+	receiver_free(r);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -856,6 +902,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(bad_urls_are_refused_at_open),
 		cmocka_unit_test(the_environment_attaches_the_transport_to_open_config),
 		cmocka_unit_test(a_store_without_a_file_queues_under_xdg_state_home),
+		cmocka_unit_test(truncated_or_junk_queue_files_are_rejected_unposted),
 	};
 	if (argc == 5 && !strcmp(argv[1], "--child"))
 		return child_main(argv);

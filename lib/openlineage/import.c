@@ -614,6 +614,7 @@ void mlmd__ol_import_free(ol_import *im)
 	mlmd__ol_index_free(&im->run_ix);
 	mlmd__ol_index_free(&im->ds_ix);
 	mlmd__ol_index_free(&im->ctx_ix);
+	mlmd__ol_index_free(&im->link_ix);
 	mlmd__ol_arena_free(&im->a);
 }
 

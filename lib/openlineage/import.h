@@ -205,6 +205,9 @@ typedef struct ol_import {
 	ol_ctx *ctx;
 	size_t n_ctx;
 	ol_index run_ix, ds_ix, ctx_ix; /* run id; ns NUL name; kind byte + key */
+	ol_index link_ix;               /* a run's edge or a job context's dataset, so that
+					 * one event naming many datasets is not quadratic:
+					 * 'E' run ds type / 'C' ctx ds -> its index */
 } ol_import;
 
 /* Pass 1 over text[0..len): every event read, checked and folded in.

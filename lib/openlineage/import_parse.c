@@ -309,12 +309,18 @@ static int fold_datasets(ol_import *im, const olj *arr, bool out, int64_t t, siz
 				 mlmd__olj_get(d, out ? "outputFacets" : "inputFacets"), t, seq))
 			return -1;
 		int type = out ? MLMD__PB__EVENT__TYPE__OUTPUT : MLMD__PB__EVENT__TYPE__INPUT;
+		char key[1 + 3 * sizeof(int64_t)];
+		int64_t part[3];
 		if (r) {
-			size_t j = 0;
-			while (j < r->n_edges && (r->edges[j].ds != (size_t)k || r->edges[j].type != type))
-				j++;
-			if (j == r->n_edges) {
-				if (mlmd__grow((void **)&r->edges, r->n_edges, sizeof *r->edges))
+			part[0] = (int64_t)(r - im->runs);
+			part[1] = k;
+			part[2] = type;
+			key[0] = 'E';
+			memcpy(key + 1, part, sizeof part);
+			long j = mlmd__ol_index_get(&im->link_ix, key, sizeof key);
+			if (j < 0) {
+				if (mlmd__grow((void **)&r->edges, r->n_edges, sizeof *r->edges) ||
+				    mlmd__ol_index_put(&im->link_ix, &im->a, key, sizeof key, (long)r->n_edges))
 					return -1;
 				r->edges[r->n_edges++] = (ol_edge){ (size_t)k, type, t };
 			} else if (t < r->edges[j].time) {
@@ -323,11 +329,14 @@ static int fold_datasets(ol_import *im, const olj *arr, bool out, int64_t t, siz
 		}
 		if (c >= 0) {
 			ol_ctx *x = &im->ctx[c];
-			size_t j = 0;
-			while (j < x->n_ds && x->ds[j] != (size_t)k)
-				j++;
-			if (j == x->n_ds) {
-				if (mlmd__grow((void **)&x->ds, x->n_ds, sizeof *x->ds))
+			part[0] = c;
+			part[1] = k;
+			part[2] = 0;
+			key[0] = 'C';
+			memcpy(key + 1, part, sizeof part);
+			if (mlmd__ol_index_get(&im->link_ix, key, sizeof key) < 0) {
+				if (mlmd__grow((void **)&x->ds, x->n_ds, sizeof *x->ds) ||
+				    mlmd__ol_index_put(&im->link_ix, &im->a, key, sizeof key, (long)x->n_ds))
 					return -1;
 				x->ds[x->n_ds++] = (size_t)k;
 			}

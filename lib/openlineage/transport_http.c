@@ -5,8 +5,9 @@
  * An answer 2xx removes the event (posted); 429, 5xx or no answer at all
  * (refused, reset, timed out) is a failure: the same event is tried again
  * after the backoff (250 ms, doubling, at most 30 s), so order is kept; any
- * other answer (400, 404, 413...) rejects the event for good: it is removed
- * and counted. Only one sender posts a queue at a time (its .send.lock), so
+ * other answer (400, 404, 413, a 3xx redirect, which is not followed)
+ * rejects the event for good: it is removed and counted. A queue file that
+ * is not one JSON object (cut short or junk) is rejected so too, unposted. Only one sender posts a queue at a time (its .send.lock), so
  * an event is posted once unless an answer is lost after the endpoint took
  * it (then it is posted again: at least once).
  */
@@ -121,6 +122,23 @@ static void wait_ms(ol_transport *t, int ms, int wake)
 			break;
 }
 
+/* Whether body[0..len) is one JSON object, as every event the transport
+ * queues is: a file cut short or filled with junk (a crash, a disk that
+ * filled up, someone else's file) is never posted, since an endpoint that
+ * answered it 5xx would hold the queue behind it for good. */
+static int is_event(const char *body, size_t len)
+{
+	mlmd_json_reader *r = NULL;
+	size_t i = 0;
+	while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
+		i++;
+	if (i == len || body[i] != '{' || mlmd_json_reader_new(&r, body, len, MLMD_JSON_MAX_DEPTH))
+		return 0;
+	int ok = !mlmd_json_skip(r) && mlmd_json_next(r, NULL, NULL) == MLMD_JSON_END;
+	mlmd_json_reader_free(r);
+	return ok;
+}
+
 /* Posts the queue's files in order until they are gone, one fails (then
  * *backoff_ms is waited by the caller) or the thread is stopped. */
 static void post_batch(ol_transport *t, CURL *curl, struct curl_slist *headers, int *failed)
@@ -137,7 +155,7 @@ static void post_batch(ol_transport *t, CURL *curl, struct curl_slist *headers, 
 		int r = mlmd__olq_read(&t->q, v[i].name, &body, &len);
 		if (r == 1)
 			continue; /* dropped by the bound meanwhile */
-		int res = r ? POST_REJECTED : post(t, curl, headers, body, len);
+		int res = r || !is_event(body, len) ? POST_REJECTED : post(t, curl, headers, body, len);
 		free(body);
 		/* removed and counted under the lock: a flush that finds the
 		 * queue empty then reads the counts that say what became of it */
