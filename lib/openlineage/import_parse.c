@@ -310,11 +310,8 @@ static int fold_datasets(ol_import *im, const olj *arr, bool out, int64_t t, siz
 			return -1;
 		int type = out ? MLMD__PB__EVENT__TYPE__OUTPUT : MLMD__PB__EVENT__TYPE__INPUT;
 		char key[1 + 3 * sizeof(int64_t)];
-		int64_t part[3];
 		if (r) {
-			part[0] = (int64_t)(r - im->runs);
-			part[1] = k;
-			part[2] = type;
+			int64_t part[3] = { (int64_t)(r - im->runs), k, type };
 			key[0] = 'E';
 			memcpy(key + 1, part, sizeof part);
 			long j = mlmd__ol_index_get(&im->link_ix, key, sizeof key);
@@ -329,9 +326,7 @@ static int fold_datasets(ol_import *im, const olj *arr, bool out, int64_t t, siz
 		}
 		if (c >= 0) {
 			ol_ctx *x = &im->ctx[c];
-			part[0] = c;
-			part[1] = k;
-			part[2] = 0;
+			int64_t part[3] = { c, k, 0 };
 			key[0] = 'C';
 			memcpy(key + 1, part, sizeof part);
 			if (mlmd__ol_index_get(&im->link_ix, key, sizeof key) < 0) {
