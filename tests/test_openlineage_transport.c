@@ -873,7 +873,7 @@ static void truncated_or_junk_queue_files_are_rejected_unposted(void **state)
 	r->status = 200;
 	pthread_mutex_unlock(&r->mu);
 	assert_int_equal(requests, 0);
-	put_exec(s, execution_type(s, "Train"), 0, "after", MLMD__PB__EXECUTION__STATE__RUNNING);
+	put_execution_as(s, execution_type(s, "Train"), 0, "after", MLMD__PB__EXECUTION__STATE__RUNNING);
 	OK(mlmd_openlineage_flush(s, GUARD_MS));
 	assert_int_equal(stats(s).posted, 1);
 	assert_int_equal(receiver_count(r), 1);

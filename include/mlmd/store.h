@@ -186,7 +186,8 @@ typedef struct mlmd_store_change {
  * transaction: a call in the caller's transaction (mlmd_store_begin) is
  * told about at mlmd_store_commit(), and not at all when it is rolled back.
  * The callback may use the store (reads see the committed state); a write
- * it makes is told about in turn, after the callback returns. It must not
+ * it makes is told about in turn, after the callback returns (so a callback that writes
+ * whenever it is told about a write never returns control: guard such a loop). It must not
  * free the store. */
 typedef void (*mlmd_store_listener_fn)(mlmd_store *store, const mlmd_store_change *change, void *user);
 
