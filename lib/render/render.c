@@ -26,6 +26,7 @@
 #include <mlmd.h>
 #include "util/base.h"
 #include "util/pbutil.h"
+#include "report.h"
 
 /* The merged graph: borrowed pointers into the walks' responses. */
 typedef struct {
@@ -226,13 +227,13 @@ static const char *type_name(const graph *g, bool execution, int64_t type_id)
 
 /* A tombstone's deletion time (the lineage walk marks deleted nodes with
  * the custom property mlmd.deleted_time), or -1 for a live node. */
-static int64_t deleted_time(const void *node)
+int64_t mlmd__rp_deleted_time(const void *node)
 {
 	const Mlmd__Pb__Value *v = mlmd_node_get(node, 1, "mlmd.deleted_time");
 	return v && v->value_case == MLMD__PB__VALUE__VALUE_INT_VALUE ? v->int_value : -1;
 }
 
-static const char *custom_text(const void *node, const char *key)
+const char *mlmd__rp_custom_text(const void *node, const char *key)
 {
 	const Mlmd__Pb__Value *v = mlmd_node_get(node, 1, key);
 	return v && v->value_case == MLMD__PB__VALUE__VALUE_STRING_VALUE && v->string_value ? v->string_value : "";
@@ -240,16 +241,16 @@ static const char *custom_text(const void *node, const char *key)
 
 static void label_deleted(mlmd_buf *b, const void *node)
 {
-	if (deleted_time(node) < 0)
+	if (mlmd__rp_deleted_time(node) < 0)
 		return;
-	const char *why = custom_text(node, "mlmd.delete_reason");
-	mlmd__buf_printf(b, " (deleted by %s%s%s)", custom_text(node, "mlmd.deleted_by"), *why ? ": " : "", why);
+	const char *why = mlmd__rp_custom_text(node, "mlmd.delete_reason");
+	mlmd__buf_printf(b, " (deleted by %s%s%s)", mlmd__rp_custom_text(node, "mlmd.deleted_by"), *why ? ": " : "", why);
 }
 
 /* JSON: "deleted" on every node; a tombstone adds when, by whom and why. */
 static void json_deleted(mlmd_json_writer *w, const void *node)
 {
-	int64_t t = deleted_time(node);
+	int64_t t = mlmd__rp_deleted_time(node);
 	mlmd_json_key(w, "deleted");
 	mlmd_json_bool(w, t >= 0);
 	if (t < 0)
@@ -257,9 +258,9 @@ static void json_deleted(mlmd_json_writer *w, const void *node)
 	mlmd_json_key(w, "deleted_time");
 	mlmd_json_int(w, t);
 	mlmd_json_key(w, "deleted_by");
-	mlmd_json_string(w, custom_text(node, "mlmd.deleted_by"));
+	mlmd_json_string(w, mlmd__rp_custom_text(node, "mlmd.deleted_by"));
 	mlmd_json_key(w, "delete_reason");
-	mlmd_json_string(w, custom_text(node, "mlmd.delete_reason"));
+	mlmd_json_string(w, mlmd__rp_custom_text(node, "mlmd.delete_reason"));
 }
 
 static void label_artifact(mlmd_buf *b, const graph *g, const Mlmd__Pb__Artifact *a)
@@ -436,7 +437,7 @@ static void render_dot(const graph *g, bool start_exec, int64_t start_id, mlmd_b
 	for (size_t i = 0; i < g->na; i++) {
 		mlmd_buf l = { 0 };
 		label_artifact(&l, g, g->a[i]);
-		int dead = deleted_time(g->a[i]) >= 0; /* a tombstone: dashed and grey */
+		int dead = mlmd__rp_deleted_time(g->a[i]) >= 0; /* a tombstone: dashed and grey */
 		mlmd__buf_printf(b, "  a%lld [shape=ellipse, style=\"%s\", fillcolor=\"%s\"%s, label=",
 			(long long)g->a[i]->id, dead ? "filled,dashed" : "filled", dead ? "#e5e7eb" : "#dbeafe",
 			!start_exec && g->a[i]->id == start_id ? ", penwidth=2.5" : "");
@@ -447,7 +448,7 @@ static void render_dot(const graph *g, bool start_exec, int64_t start_id, mlmd_b
 	for (size_t i = 0; i < g->ne; i++) {
 		mlmd_buf l = { 0 };
 		label_execution(&l, g, g->e[i]);
-		int dead = deleted_time(g->e[i]) >= 0;
+		int dead = mlmd__rp_deleted_time(g->e[i]) >= 0;
 		mlmd__buf_printf(b, "  e%lld [shape=box, style=\"%s\", fillcolor=\"%s\"%s, label=",
 			(long long)g->e[i]->id, dead ? "rounded,filled,dashed" : "rounded,filled",
 			dead ? "#e5e7eb" : model_verified(g->e[i]) == 0 ? "#fca5a5" : "#fde68a",

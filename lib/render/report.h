@@ -140,4 +140,11 @@ extern const char mlmd__rp_css[];
 extern const char mlmd__rp_js_errors[];   /* in <head>: records script errors into the page */
 extern const char mlmd__rp_js_main[];     /* at the end of <body> */
 
+/* A tombstone's deletion time (the lineage walk marks a deleted node with
+ * the custom property mlmd.deleted_time), or -1 for a live node; a string
+ * custom property of a node, or "" (render.c; the lineage renderings and
+ * the report's graph both use them). */
+int64_t mlmd__rp_deleted_time(const void *node);
+const char *mlmd__rp_custom_text(const void *node, const char *key);
+
 #endif

@@ -102,18 +102,6 @@ static const char *type_name(const graph *g, int exec, int64_t type_id)
 	return "?";
 }
 
-static int64_t deleted_time(const void *node)
-{
-	const Mlmd__Pb__Value *v = mlmd_node_get(node, 1, "mlmd.deleted_time");
-	return v && v->value_case == MLMD__PB__VALUE__VALUE_INT_VALUE ? v->int_value : -1;
-}
-
-static const char *custom_text(const void *node, const char *key)
-{
-	const Mlmd__Pb__Value *v = mlmd_node_get(node, 1, key);
-	return v && v->value_case == MLMD__PB__VALUE__VALUE_STRING_VALUE && v->string_value ? v->string_value : "";
-}
-
 static void graph_free(graph *g)
 {
 	for (size_t i = 0; i < g->n; i++)
@@ -201,7 +189,7 @@ static int graph_build(rp_ctx *c, graph *g)
 	for (size_t i = 0; i < g->n; i++) {
 		gnode *v = &g->v[i];
 		v->type = type_name(g, v->exec, v->type_id);
-		if (deleted_time(v->msg) >= 0)
+		if (mlmd__rp_deleted_time(v->msg) >= 0)
 			continue; /* a tombstone's labels are not read */
 		rc = mlmd_labels_effective(c->store, v->exec ? MLMD_NODE_EXECUTION : MLMD_NODE_ARTIFACT, v->id, 0, &v->labels);
 		if (rc)
@@ -298,7 +286,7 @@ static void node_json(mlmd_json_writer *w, const gnode *v)
 	mlmd_json_string(w, mlmd__rp_time(t, sizeof t, a ? a->create_time_since_epoch : e->create_time_since_epoch));
 	mlmd_json_key(w, "updated");
 	mlmd_json_string(w, mlmd__rp_time(t, sizeof t, a ? a->last_update_time_since_epoch : e->last_update_time_since_epoch));
-	int64_t dt = deleted_time(v->msg);
+	int64_t dt = mlmd__rp_deleted_time(v->msg);
 	mlmd_json_key(w, "deleted");
 	if (dt < 0) {
 		mlmd_json_null(w);
@@ -307,9 +295,9 @@ static void node_json(mlmd_json_writer *w, const gnode *v)
 		mlmd_json_key(w, "time");
 		mlmd_json_string(w, mlmd__rp_time(t, sizeof t, dt));
 		mlmd_json_key(w, "by");
-		mlmd__rp_json_str(w, custom_text(v->msg, "mlmd.deleted_by"), RP_MAX_VALUE);
+		mlmd__rp_json_str(w, mlmd__rp_custom_text(v->msg, "mlmd.deleted_by"), RP_MAX_VALUE);
 		mlmd_json_key(w, "reason");
-		mlmd__rp_json_str(w, custom_text(v->msg, "mlmd.delete_reason"), RP_MAX_VALUE);
+		mlmd__rp_json_str(w, mlmd__rp_custom_text(v->msg, "mlmd.delete_reason"), RP_MAX_VALUE);
 		mlmd_json_object_end(w);
 	}
 	mlmd_json_key(w, "labels");
@@ -401,7 +389,7 @@ static void svg_node(mlmd_buf *b, const gnode *v, double x, double y, bool centr
 	const Mlmd__Pb__Artifact *a = v->exec ? NULL : v->msg;
 	const Mlmd__Pb__Execution *e = v->exec ? v->msg : NULL;
 	const char *name = a ? a->name : e->name;
-	bool dead = deleted_time(v->msg) >= 0, labelled = v->labels && v->labels->n;
+	bool dead = mlmd__rp_deleted_time(v->msg) >= 0, labelled = v->labels && v->labels->n;
 	mlmd__rp_printf(b, "<g class=\"node %s%s%s%s\" data-node=\"%c%lld\" tabindex=\"0\" role=\"button\" "
 		  "transform=\"translate(%.1f %.1f)\"><title>", v->exec ? "execution" : "artifact", dead ? " deleted" : "",
 		  labelled ? " labelled" : "", centre ? " centre" : "", v->exec ? 'e' : 'a', (long long)v->id, x, y);
