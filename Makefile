@@ -112,7 +112,7 @@ $(B)/mlmd.pc: FORCE
 FORCE:
 
 # ---- tests -------------------------------------------------------------------
-TEST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -O1 -g -Iinclude -I$(GEN) -Ilib -Itests $(PG_CFLAGS)
+TEST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -O1 -g -Iinclude -I$(GEN) -Ilib -Itests -I. $(PG_CFLAGS)
 TEST_LIBS := -lcmocka $(LIBS)
 
 # test_scorer counts the library's allocations through these wrappers.
@@ -120,6 +120,10 @@ TEST_LDFLAGS_test_scorer := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=reall
 # test_pmml measures the library's live and peak heap bytes (load caps, no allocation per row).
 TEST_LDFLAGS_test_pmml := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=aligned_alloc \
 	-Wl,--wrap=free
+# test_server runs the server in process (server/*.c, compiled with the test, so the
+# sanitizers see it) and talks to it with gRPC's C core client (tests/grpc_client.h).
+TEST_SRC_test_server = $(SERVER_SRC)
+TEST_LDFLAGS_test_server = $(GRPC_LIBS) -lpthread
 TEST_LDFLAGS_test_serving := -lpthread
 TEST_LDFLAGS_test_explain := -lpthread
 TEST_LDFLAGS_test_serving_drift := -lpthread
@@ -139,13 +143,16 @@ $(B)/tests-obj/san/backend_custom.o: $(CUSTOM_DEPS)
 $(B)/tests-obj/san-clang/backend_custom.o: $(CUSTOM_DEPS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CUSTOM_CFLAGS) $(SAN) -c $< -o $@
-TEST_HDRS := tests/helpers.h tests/dg_helpers.h tests/ol_helpers.h tests/onnx_build.h tests/serving_helpers.h tests/backend_custom.h
-$(B)/tests/%: tests/%.c $(TEST_HDRS) $(B)/libmlmd.a $(B)/tests-obj/backend_custom.o
+TEST_HDRS := tests/helpers.h tests/dg_helpers.h tests/ol_helpers.h tests/onnx_build.h tests/serving_helpers.h tests/backend_custom.h \
+	tests/grpc_client.h $(SERVER_HDR)
+# TEST_SRC_name: sources outside the library a test compiles with itself.
+.SECONDEXPANSION:
+$(B)/tests/%: tests/%.c $(TEST_HDRS) $(B)/libmlmd.a $(B)/tests-obj/backend_custom.o $$(TEST_SRC_$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) $< $(B)/tests-obj/backend_custom.o -o $@ $(B)/libmlmd.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
-$(B)/tests-san/%: tests/%.c $(TEST_HDRS) $(B)/libmlmd-san.a $(B)/tests-obj/san/backend_custom.o
+	$(CC) $(TEST_CFLAGS) $< $(TEST_SRC_$*) $(B)/tests-obj/backend_custom.o -o $@ $(B)/libmlmd.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
+$(B)/tests-san/%: tests/%.c $(TEST_HDRS) $(B)/libmlmd-san.a $(B)/tests-obj/san/backend_custom.o $$(TEST_SRC_$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) $(SAN) $< $(B)/tests-obj/san/backend_custom.o -o $@ $(B)/libmlmd-san.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
+	$(CC) $(TEST_CFLAGS) $(SAN) $< $(TEST_SRC_$*) $(B)/tests-obj/san/backend_custom.o -o $@ $(B)/libmlmd-san.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
 
 check: all check-includes check-plain check-san check-san-clang check-tsan check-backends check-fuzz check-python check-install headertest symbols
 	@$(MAKE) -s pg-cleanup
@@ -165,9 +172,9 @@ check-san: $(addprefix $(B)/tests-san/,$(TESTS)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
 		ASAN_OPTIONS=detect_leaks=1 $(TEST_ENV) $(B)/tests-san/$$t; done
 
-$(B)/tests-san-clang/%: tests/%.c $(TEST_HDRS) $(B)/libmlmd-san-clang.a $(B)/tests-obj/san-clang/backend_custom.o
+$(B)/tests-san-clang/%: tests/%.c $(TEST_HDRS) $(B)/libmlmd-san-clang.a $(B)/tests-obj/san-clang/backend_custom.o $$(TEST_SRC_$$*)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(TEST_CFLAGS) -Wno-deprecated-declarations $(SAN) $< $(B)/tests-obj/san-clang/backend_custom.o -o $@ \
+	$(CLANG) $(TEST_CFLAGS) -Wno-deprecated-declarations $(SAN) $< $(TEST_SRC_$*) $(B)/tests-obj/san-clang/backend_custom.o -o $@ \
 		$(B)/libmlmd-san-clang.a $(TEST_LIBS) $(TEST_LDFLAGS_$*)
 check-san-clang: $(addprefix $(B)/tests-san-clang/,$(TESTS)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(TESTS); do echo "== $$t (clang asan+ubsan)"; \
@@ -291,6 +298,7 @@ fuzz: $(addprefix $(B)/fuzz/bin/,$(FUZZERS))
 PY_PKG := bindings/python/ml_metadata
 PY_TRACK := bindings/python/mlmd
 PY_GEN := $(PY_PKG)/proto/metadata_store_pb2.py $(PY_PKG)/proto/metadata_store_service_pb2.py \
+	$(PY_PKG)/proto/metadata_store_service_pb2_grpc.py \
 	$(PY_PKG)/simple_types/proto/simple_types_pb2.py \
 	$(PY_TRACK)/proto/mlmd_tracking_pb2.py $(PY_TRACK)/proto/mlmd_governance_pb2.py
 python: $(PY_GEN) $(PY_PKG)/libmlmd.so
@@ -400,15 +408,24 @@ demo: all $(B)/examples/pipeline
 # The command-line tool (cli/): one file per command group, on the public
 # headers alone (no -Ilib), as any host program would be.
 CLI_SRC := $(wildcard cli/*.c)
-CLI_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -O2 -g -Iinclude -I$(GEN)
-$(B)/mlmd: $(CLI_SRC) $(wildcard cli/*.h) $(B)/libmlmd.a
-	$(CC) $(CLI_CFLAGS) $(CLI_SRC) -o $@ $(B)/libmlmd.a $(LIBS)
+CLI_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -O2 -g -Iinclude -I$(GEN) -I.
+# `mlmd serve` (server/, docs/server.md): gRPC's C core, linked into the program only;
+# libmlmd never needs it.
+SERVER_SRC := $(wildcard server/*.c)
+SERVER_HDR := $(wildcard server/*.h)
+GRPC_LIBS := $(shell pkg-config --libs grpc 2>/dev/null || echo -lgrpc -lgpr)
+$(B)/mlmd: $(CLI_SRC) $(wildcard cli/*.h) $(SERVER_SRC) $(SERVER_HDR) $(B)/libmlmd.a
+	$(CC) $(CLI_CFLAGS) $(CLI_SRC) $(SERVER_SRC) -o $@ $(B)/libmlmd.a $(LIBS) $(GRPC_LIBS)
 
 # The benchmarks (bench/), built next to the data they make in $(B)/bench.
 $(B)/bench/%: bench/%.c bench/bench.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS)
 
+# The server against in-process calls (server/*.c compiled in, gRPC's C core client).
+$(B)/bench/bench_server: bench/bench_server.c bench/bench.h tests/grpc_client.h $(SERVER_SRC) $(SERVER_HDR) $(B)/libmlmd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CLI_CFLAGS) -Itests $< $(SERVER_SRC) -o $@ $(B)/libmlmd.a $(LIBS) $(GRPC_LIBS)
 $(B)/bench/bench_scorer: bench/bench_scorer.c bench/bench.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS) -lxgboost

@@ -219,5 +219,6 @@ int cmd_drift_store(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

@@ -96,6 +96,7 @@ static const command commands[] = {
 	{ "profile", "record a model's reference profile of its input columns from training data", cmd_profile },
 	{ "report", "one self-contained HTML page: the store, a lineage graph, runs, registry, serving", cmd_report },
 	{ "explain", "per-row feature contributions of a tree or linear model's predictions", cmd_explain },
+	{ "serve", "serve the store over gRPC: MLMD's MetadataStoreService and our services", cmd_serve },
 	{ "version", "print the library version", run_version },
 };
 #define N_COMMANDS (sizeof commands / sizeof *commands)

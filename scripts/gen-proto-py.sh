@@ -9,6 +9,10 @@
 # file name; the tracking and governance contracts become
 # mlmd/proto/mlmd_tracking_pb2.py and mlmd_governance_pb2.py, which import
 # ml_metadata.proto.metadata_store_pb2.
+# The gRPC stubs (metadata_store_service_pb2_grpc.py, for MetadataStore over
+# `mlmd serve`) come from protoc's gRPC Python plugin (Debian:
+# protobuf-compiler-grpc); the modules they make need python3-grpcio only when
+# a client config is used.
 set -eu
 out=$1
 dst=$2
@@ -22,3 +26,10 @@ protoc -I"$src" -I/usr/include --python_out="$dst" \
 	"$src/ml_metadata/proto/metadata_store.proto" "$src/ml_metadata/proto/metadata_store_service.proto" \
 	"$src/ml_metadata/simple_types/proto/simple_types.proto" \
 	"$src/mlmd/proto/mlmd_tracking.proto" "$src/mlmd/proto/mlmd_governance.proto"
+plugin=$(command -v grpc_python_plugin || true)
+if [ -z "$plugin" ]; then
+	echo "gen-proto-py: grpc_python_plugin not found (Debian package protobuf-compiler-grpc)" >&2
+	exit 1
+fi
+protoc -I"$src" -I/usr/include --plugin=protoc-gen-grpc_python="$plugin" --grpc_python_out="$dst" \
+	"$src/ml_metadata/proto/metadata_store_service.proto"

@@ -112,6 +112,35 @@ MLMD_EXTERN(int) mlmd_store_call(mlmd_store *store, const char *method,
 				 const void *request, size_t request_len,
 				 void **response, size_t *response_len);
 
+/* What mlmd_store_call() knows about one RPC: `service` is the full proto
+ * name of the service declaring it ("ml_metadata.MetadataStoreService",
+ * "mlmd.governance.RegistryService", ...), `method` its name as
+ * mlmd_store_call() takes it, `writes` 1 when it may modify the store.
+ * The strings are static. A server routes "/SERVICE/METHOD" with these. */
+typedef struct mlmd_rpc_info {
+	const char *service;
+	const char *method;
+	int writes;
+} mlmd_rpc_info;
+
+/* Describes the RPC named `method` (NOT_FOUND when there is none). */
+MLMD_EXTERN(int) mlmd_rpc_lookup(const char *method, mlmd_rpc_info *info);
+/* The number of RPCs, and the i-th of them in a fixed order (OUT_OF_RANGE
+ * past the end): MetadataStoreService's first, then ours. */
+MLMD_EXTERN(size_t) mlmd_rpc_count(void);
+MLMD_EXTERN(int) mlmd_rpc_at(size_t i, mlmd_rpc_info *info);
+
+/* Bounds the handle's later calls by a deadline `ms_from_now` milliseconds
+ * from now (the monotonic clock), as a server does with its client's
+ * deadline: a call that starts after it is DEADLINE_EXCEEDED before it
+ * touches the database, and a lineage walk (GetLineageGraph,
+ * GetLineageSubgraph) still running at it stops and returns what it found
+ * with mlmd_partial set and the reason. Other calls that started in time
+ * run to their end. Negative is INVALID_ARGUMENT. The deadline stays until
+ * the next mlmd_store_set_deadline() or mlmd_store_clear_deadline(). */
+MLMD_EXTERN(int) mlmd_store_set_deadline(mlmd_store *store, int64_t ms_from_now);
+MLMD_EXTERN(void) mlmd_store_clear_deadline(mlmd_store *store);
+
 /* [FFI] Frees a buffer returned by mlmd_store_call(). NULL is a no-op. */
 MLMD_EXTERN(void) mlmd_buffer_free(void *buffer);
 

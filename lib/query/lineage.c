@@ -113,7 +113,7 @@ static int over_budget(walker *w)
 		return 0;
 	if (mlmd__mono_ns() >= w->deadline_ns) {
 		w->partial = 1;
-		w->reason = "the time budget (mlmd_time_budget_ms) ran out";
+		w->reason = w->deadline_reason ? w->deadline_reason : "the time budget (mlmd_time_budget_ms) ran out";
 		return 1;
 	}
 	return 0;
@@ -349,7 +349,17 @@ int mlmd__walk_budget(mlmd__walk *w, int64_t ms)
 	uint64_t ns = (uint64_t)ms > UINT64_MAX / 2000000u ? UINT64_MAX / 2 : (uint64_t)ms * 1000000u; /* no wrap */
 	w->deadline_ns = mlmd__mono_ns() + ns;
 	w->has_deadline = 1;
+	w->deadline_reason = NULL;
 	return 0;
+}
+
+void mlmd__walk_deadline(mlmd__walk *w, uint64_t deadline_ns)
+{
+	if (w->has_deadline && w->deadline_ns <= deadline_ns)
+		return;
+	w->deadline_ns = deadline_ns;
+	w->has_deadline = 1;
+	w->deadline_reason = "the call's deadline (mlmd_store_set_deadline) passed";
 }
 
 int mlmd__walk_stop(mlmd__walk *w, int k, const char *query, const char *field)

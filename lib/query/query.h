@@ -113,6 +113,7 @@ typedef struct mlmd__walk {
 	/* set by mlmd__walk_budget and mlmd__walk_stop */
 	uint64_t deadline_ns;        /* mlmd__mono_ns() when the time budget runs out */
 	int has_deadline;
+	const char *deadline_reason; /* what `partial` says when it does (static text) */
 	mlmd__filter stop[2];        /* ending nodes, or the boundary to keep */
 	int has_stop[2];
 	/* the walk's state and result, by kind */
@@ -128,6 +129,9 @@ void mlmd__walk_init(mlmd__walk *w, mlmd__sql *sql);
 void mlmd__walk_free(mlmd__walk *w);
 /* A time budget in ms (0: none; negative is INVALID_ARGUMENT). */
 int mlmd__walk_budget(mlmd__walk *w, int64_t ms);
+/* The caller's deadline (mlmd__mono_ns() time; mlmd_store_set_deadline):
+ * the walk stops at the earlier of it and the time budget, saying which. */
+void mlmd__walk_deadline(mlmd__walk *w, uint64_t deadline_ns);
 /* Compiles `query` (NULL or "": none) as the stopping filter for nodes of
  * `kind`; errors carry `field` as context. */
 int mlmd__walk_stop(mlmd__walk *w, int kind, const char *query, const char *field);

@@ -305,6 +305,8 @@ int mlmd__rpc_GetLineageSubgraph(call *c, const Mlmd__Pb__GetLineageSubgraphRequ
 	if ((rc = read_mask(rq->read_mask, &fields)) ||
 	    (rc = mlmd__walk_budget(&w, o->has_mlmd_time_budget_ms ? o->mlmd_time_budget_ms : 0)))
 		return rc;
+	if (c->s->has_deadline)
+		mlmd__walk_deadline(&w, c->s->deadline_ns);
 	const Mlmd__Pb__LineageSubgraphQueryOptions__EndingNodes *ends[2] = { o->ending_executions, o->ending_artifacts };
 	for (int k = 0; k < 2 && !rc; k++) {
 		if (!ends[k])
@@ -348,6 +350,8 @@ int mlmd__rpc_GetLineageGraph(call *c, const Mlmd__Pb__GetLineageGraphRequest *r
 			w.max_hops = sc->max_num_hops;
 	}
 	int rc = mlmd__walk_budget(&w, o->has_mlmd_time_budget_ms ? o->mlmd_time_budget_ms : 0);
+	if (!rc && c->s->has_deadline)
+		mlmd__walk_deadline(&w, c->s->deadline_ns);
 	if (!rc && sc)
 		rc = mlmd__walk_stop(&w, KIND_ARTIFACT, sc->boundary_artifacts, "stop_conditions.boundary_artifacts");
 	if (!rc && sc)

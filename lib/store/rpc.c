@@ -205,6 +205,8 @@ static int run(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, cons
 	int rc = may_call(s, d->writes, d->name);
 	if (rc)
 		return rc;
+	if (s->has_deadline && mlmd__mono_ns() >= s->deadline_ns)
+		return mlmd__fail(MLMD_DEADLINE_EXCEEDED, "%s: the call's deadline passed before it started", d->name);
 	char what[96];
 	mlmd__snprintf(what, sizeof what, "%s request", d->name);
 	if (!bytes && (rc = mlmd__pb_check_msg(rq, MLMD_MAX_NESTING, what)))
@@ -228,6 +230,64 @@ static const rpc_def *find_rpc(const char *name)
 		if (strcmp(rpcs[i].name, name) == 0)
 			return &rpcs[i];
 	return NULL;
+}
+
+/* ---- describing the RPCs (mlmd_rpc_lookup, mlmd_rpc_at) -------------------------------------- */
+
+static void describe(const rpc_def *d, mlmd_rpc_info *info)
+{
+	info->service = d->service->name; /* the full name: "ml_metadata.MetadataStoreService" */
+	info->method = d->name;
+	info->writes = d->writes;
+}
+
+size_t mlmd_rpc_count(void)
+{
+	return RPC_COUNT;
+}
+
+int mlmd_rpc_at(size_t i, mlmd_rpc_info *info)
+{
+	if (!info)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_rpc_at: info is NULL");
+	if (i >= RPC_COUNT)
+		return mlmd__fail(MLMD_OUT_OF_RANGE, "mlmd_rpc_at: index %zu, there are %d RPCs", i, (int)RPC_COUNT);
+	describe(&rpcs[i], info);
+	return 0;
+}
+
+int mlmd_rpc_lookup(const char *method, mlmd_rpc_info *info)
+{
+	if (!method || !info)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_rpc_lookup: method and info are required");
+	const rpc_def *d = find_rpc(method);
+	if (!d)
+		return mlmd__fail(MLMD_NOT_FOUND, "no RPC is named '%s'", method);
+	describe(d, info);
+	return 0;
+}
+
+/* ---- deadlines ------------------------------------------------------------------------------- */
+
+int mlmd_store_set_deadline(mlmd_store *s, int64_t ms_from_now)
+{
+	if (!s)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_set_deadline: store is NULL");
+	if (ms_from_now < 0)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_set_deadline: %lld ms is negative",
+				  (long long)ms_from_now);
+	/* ten years is "no deadline" for any call; capping keeps the sum from wrapping */
+	const int64_t cap = INT64_C(10) * 366 * 24 * 3600 * 1000;
+	uint64_t ns = (uint64_t)(ms_from_now < cap ? ms_from_now : cap) * 1000000u;
+	s->deadline_ns = mlmd__mono_ns() + ns;
+	s->has_deadline = 1;
+	return 0;
+}
+
+void mlmd_store_clear_deadline(mlmd_store *s)
+{
+	if (s)
+		s->has_deadline = 0;
 }
 
 int mlmd_store_call(mlmd_store *s, const char *method, const void *request, size_t request_len, void **response,

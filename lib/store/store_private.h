@@ -37,6 +37,10 @@ struct mlmd_store {
 	/* Listeners (store/listen.c): NULL until the first mlmd_store_listen(). */
 	struct mlmd__listeners *listen;
 	int n_listeners;             /* registered now: 0 costs a writing call nothing */
+	/* mlmd_store_set_deadline(): calls starting after it are refused,
+	 * lineage walks stop at it (mlmd__mono_ns() time). */
+	uint64_t deadline_ns;
+	int has_deadline;
 };
 
 /* For tests: the store's backend (to switch an optional slot off), its SQL
