@@ -124,6 +124,8 @@ TEST_LDFLAGS_test_pmml := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
 # sanitizers see it) and talks to it with gRPC's C core client (tests/grpc_client.h).
 TEST_SRC_test_server = $(SERVER_SRC)
 TEST_LDFLAGS_test_server = $(GRPC_LIBS) -lpthread
+TEST_SRC_test_server_load = $(SERVER_SRC)
+TEST_LDFLAGS_test_server_load = $(GRPC_LIBS) -lpthread
 TEST_LDFLAGS_test_serving := -lpthread
 TEST_LDFLAGS_test_explain := -lpthread
 TEST_LDFLAGS_test_serving_drift := -lpthread
@@ -160,7 +162,8 @@ check: all check-includes check-plain check-san check-san-clang check-tsan check
 
 # Every suite sees the German locale test_locale needs (built here, no root
 # needed) and LeakSanitizer's list of leaks that are not ours.
-TEST_ENV := MLMD_TEST_TMP=$(B)/tmp LOCPATH=$(CURDIR)/$(B)/locale LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
+TEST_ENV := MLMD_TEST_TMP=$(B)/tmp LOCPATH=$(CURDIR)/$(B)/locale LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	MLMD_CLI=$(CURDIR)/$(B)/mlmd
 $(B)/locale/de_DE.UTF-8:
 	@mkdir -p $(B)/locale
 	localedef -i de_DE -f UTF-8 $@ || { echo "check: localedef failed (Debian package: locales)"; exit 1; }
