@@ -99,6 +99,55 @@ static void call_by_name_round_trips_bytes(void **st)
 	mlmd_store_free(s);
 }
 
+/* The RPC table a server routes by: MLMD's methods first under their
+ * service, ours under theirs, every one callable by name, writes as in
+ * rpc_list.h. */
+static void rpcs_are_described_for_routing(void **st)
+{
+	(void)st;
+	static const struct { const char *m; int writes; } mlmd_rpcs[] = {
+#define ROW(M, snake, w) { #M, w },
+		MLMD_RPC_LIST(ROW)
+#undef ROW
+	};
+	size_t n_mlmd = sizeof mlmd_rpcs / sizeof *mlmd_rpcs;
+	assert_true(mlmd_rpc_count() > n_mlmd);
+	mlmd_rpc_info info;
+	for (size_t i = 0; i < n_mlmd; i++) {
+		OK(mlmd_rpc_at(i, &info));
+		assert_string_equal(info.service, "ml_metadata.MetadataStoreService");
+		assert_string_equal(info.method, mlmd_rpcs[i].m);
+		assert_int_equal(info.writes, mlmd_rpcs[i].writes);
+	}
+	mlmd_store *s = open_memory();
+	for (size_t i = 0; i < mlmd_rpc_count(); i++) {
+		OK(mlmd_rpc_at(i, &info));
+		mlmd_rpc_info again;
+		OK(mlmd_rpc_lookup(info.method, &again));
+		assert_string_equal(again.service, info.service);
+		assert_int_equal(again.writes, info.writes);
+		void *out = NULL;
+		size_t len = 0;
+		int rc = mlmd_store_call(s, info.method, NULL, 0, &out, &len);
+		assert_int_not_equal(rc, -MLMD_UNIMPLEMENTED);
+		mlmd_buffer_free(out);
+	}
+	mlmd_store_free(s);
+	OK(mlmd_rpc_lookup("SetAliases", &info));
+	assert_string_equal(info.service, "mlmd.governance.RegistryService");
+	assert_int_equal(info.writes, 1);
+	OK(mlmd_rpc_lookup("StartRun", &info));
+	assert_string_equal(info.service, "mlmd.tracking.TrackingService");
+	OK(mlmd_rpc_lookup("GetAuditLog", &info));
+	assert_string_equal(info.service, "mlmd.governance.AuditService");
+	assert_int_equal(info.writes, 0);
+	assert_int_equal(mlmd_rpc_lookup("PutArtifact", &info), -MLMD_NOT_FOUND);
+	assert_non_null(strstr(mlmd_error_last()->message, "PutArtifact"));
+	assert_int_equal(mlmd_rpc_at(mlmd_rpc_count(), &info), -MLMD_OUT_OF_RANGE);
+	assert_int_equal(mlmd_rpc_lookup(NULL, &info), -MLMD_INVALID_ARGUMENT);
+	assert_int_equal(mlmd_rpc_at(0, NULL), -MLMD_INVALID_ARGUMENT);
+}
+
 static void bad_input_gets_clear_errors(void **st)
 {
 	(void)st;
@@ -495,6 +544,7 @@ int main(void)
 		cmocka_unit_test(two_processes_write_one_file),
 		cmocka_unit_test(inserts_work_without_last_insert_id_slot),
 		cmocka_unit_test(error_state_is_per_thread_and_names_codes),
+		cmocka_unit_test(rpcs_are_described_for_routing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
