@@ -121,6 +121,12 @@ class MetadataStore(object):
                                            actor)
 
   def __del__(self):
+    self._close()
+
+  def _close(self):
+    """Closes the store handle or the channel now (mlmd's; MLMD has no
+    close: a store closes when it is garbage). Later calls raise
+    FailedPreconditionError."""
     transport = getattr(self, '_transport', None)
     if transport is not None:
       self._transport = None
