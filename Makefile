@@ -420,6 +420,7 @@ $(B)/examples/%: examples/%.c $(B)/libmlmd.a
 demo: all $(B)/examples/pipeline
 	@mkdir -p $(B)/demo
 	$(B)/examples/pipeline $(B)/demo/demo.db examples/data/iris.csv $(B)/demo --govern
+	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) examples/serve.py $(B)/mlmd $(B)/demo/demo.db
 
 # The command-line tool (cli/): one file per command group, on the public
 # headers alone (no -Ilib), as any host program would be.

@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 import struct
 import subprocess
+import sys
 
 import pytest
 
@@ -1410,6 +1411,14 @@ def test_governed_demo_and_registry_round_trip(tmp_path):
     assert f'lineage   {tmp_path}/openlineage.ndjson: {len(events)} OpenLineage run events' in res.stdout
     starts = {e['run']['runId'] for e in events if e['eventType'] == 'START'}
     assert len(starts) == len({e['run']['runId'] for e in events}) > 0
+  # step 10 of `make demo`: the store served over gRPC and read with MLMD's client config
+  res = subprocess.run([sys.executable, os.path.join(ROOT, 'examples', 'serve.py'), CLI, str(db)],
+                       capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, 'bindings',
+                                                                                              'python')))
+  assert res.returncode == 0, res.stdout + res.stderr
+  assert "read with MLMD's MetadataStoreClientConfig" in res.stdout
+  assert '2 models' in res.stdout and 'trained on iris.csv' in res.stdout, res.stdout
+  assert 'same answers as in process; SIGTERM: drained, exit status 0' in res.stdout
   store = f'sqlite:{db}'
   got = json.loads(mlmd('--store', store, 'registry', 'resolve', 'iris@prod', '--json').stdout)
   assert got['version'] == 2 and got['alias'] == 'prod'
