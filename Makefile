@@ -146,7 +146,7 @@ $(B)/tests-obj/san-clang/backend_custom.o: $(CUSTOM_DEPS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CUSTOM_CFLAGS) $(SAN) -c $< -o $@
 TEST_HDRS := tests/helpers.h tests/dg_helpers.h tests/ol_helpers.h tests/onnx_build.h tests/serving_helpers.h tests/backend_custom.h \
-	tests/grpc_client.h $(SERVER_HDR)
+	tests/grpc_client.h tests/server_fixture.h $(SERVER_HDR)
 # TEST_SRC_name: sources outside the library a test compiles with itself.
 .SECONDEXPANSION:
 $(B)/tests/%: tests/%.c $(TEST_HDRS) $(B)/libmlmd.a $(B)/tests-obj/backend_custom.o $$(TEST_SRC_$$*)
