@@ -313,10 +313,23 @@ $(PY_GEN) &: proto/metadata_store.proto proto/metadata_store_service.proto proto
 	sh scripts/gen-proto-py.sh $(B) bindings/python
 $(PY_PKG)/libmlmd.so: $(B)/libmlmd.so
 	cp $< $@
+# The Python files run a second time through `mlmd serve` (tests/python/conftest.py's
+# server mode: each test's store is a real server on 127.0.0.1, port 0): those that
+# exercise MLMD's API through the `store` fixture. SQLite always, PostgreSQL when
+# MLMD_TEST_POSTGRES is set.
+PY_SERVER_TESTS := test_metadata_store.py test_mlmd_types.py test_limits.py
 check-python: python $(B)/mlmd $(B)/examples/pipeline $(B)/locale/de_DE.UTF-8
 	@echo "== python (tests/python, $(PYTHON) -m pytest)"
 	cd tests/python && PYTHONPATH=$(CURDIR)/bindings/python MLMD_TEST_TMP=$(CURDIR)/$(B)/tmp MLMD_CLI=$(CURDIR)/$(B)/mlmd LOCPATH=$(CURDIR)/$(B)/locale \
 		$(PYTHON) -m pytest -q -p no:cacheprovider .
+	@echo "== python through mlmd serve on sqlite ($(PY_SERVER_TESTS))"
+	cd tests/python && PYTHONPATH=$(CURDIR)/bindings/python MLMD_TEST_TMP=$(CURDIR)/$(B)/tmp MLMD_CLI=$(CURDIR)/$(B)/mlmd LOCPATH=$(CURDIR)/$(B)/locale \
+		MLMD_TEST_SERVER=sqlite $(PYTHON) -m pytest -q -p no:cacheprovider $(PY_SERVER_TESTS)
+	@if [ -z "$$MLMD_TEST_POSTGRES" ]; then \
+		echo "check-python: through mlmd serve on PostgreSQL SKIPPED: set MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT"; \
+	else echo "== python through mlmd serve on postgresql ($(PY_SERVER_TESTS))"; \
+		cd tests/python && PYTHONPATH=$(CURDIR)/bindings/python MLMD_TEST_TMP=$(CURDIR)/$(B)/tmp MLMD_CLI=$(CURDIR)/$(B)/mlmd \
+		LOCPATH=$(CURDIR)/$(B)/locale MLMD_TEST_SERVER=postgresql $(PYTHON) -m pytest -q -p no:cacheprovider $(PY_SERVER_TESTS); fi
 
 # What a new user does: `make install` into a scratch prefix, then the README's "Twenty lines of C"
 # built with pkg-config against it and run, linked with the shared library and, with the shared

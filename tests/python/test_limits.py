@@ -10,8 +10,6 @@ GetParentContextsByContextsResponse), so 3 + 97 = 100 still parses.
 
 import pytest
 
-from conftest import memory_config
-from ml_metadata import _native
 from ml_metadata import errors
 from ml_metadata import metadata_store
 from ml_metadata.proto import metadata_store_pb2 as pb
@@ -45,8 +43,7 @@ def nested_objects(n):
   return d
 
 
-def test_deepest_accepted_node_reads_back_in_every_response():
-  store = metadata_store.MetadataStore(memory_config())
+def test_deepest_accepted_node_reads_back_in_every_response(store):
   ct = store.put_context_type(pb.ContextType(name='Run'))
   [parent, child] = store.put_contexts([deep_context(ct, 'parent', NODE_LIMIT),
                                         deep_context(ct, 'child', NODE_LIMIT)])
@@ -57,11 +54,8 @@ def test_deepest_accepted_node_reads_back_in_every_response():
   assert [c.id for c in store.get_parent_contexts_by_context(child)] == [parent]
   # and so does the deepest response a Context can be in (100 levels)
   req = svc.GetParentContextsByContextsRequest(context_ids=[child])
-  data, code, message = _native.call(store._handle, b'GetParentContextsByContexts',
-                                     req.SerializeToString())
-  assert code == 0, message
-  resp = svc.GetParentContextsByContextsResponse()
-  resp.ParseFromString(data)
+  resp = store._call('GetParentContextsByContexts', req,  # pylint: disable=protected-access
+                     svc.GetParentContextsByContextsResponse())
   assert [c.id for c in resp.contexts[child].parent_contexts] == [parent]
   # one level more would not parse there: it is refused when put
   with pytest.raises(errors.InvalidArgumentError, match='deeper than 97 levels'):
@@ -72,8 +66,7 @@ def test_deepest_accepted_node_reads_back_in_every_response():
     svc.GetParentContextsByContextsResponse().ParseFromString(too_deep.SerializeToString())
 
 
-def test_struct_48_deep_is_refused_and_listings_keep_working():
-  store = metadata_store.MetadataStore(memory_config())
+def test_struct_48_deep_is_refused_and_listings_keep_working(store):
   t = store.put_artifact_type(pb.ArtifactType(name='DataSet'))
   ok = pb.Artifact(type_id=t, uri='/ok')
   ok.custom_properties['s'].struct_value.update(nested_objects(32))  # 3 * 32 = 96 levels
@@ -90,8 +83,7 @@ def test_struct_48_deep_is_refused_and_listings_keep_working():
   assert [a.uri for a in store.get_artifacts_by_type('DataSet')] == ['/ok']
 
 
-def test_nul_in_strings_is_refused_not_cut():
-  store = metadata_store.MetadataStore(memory_config())
+def test_nul_in_strings_is_refused_not_cut(store):
   t = store.put_artifact_type(pb.ArtifactType(name='DataSet'))
   with pytest.raises(errors.InvalidArgumentError, match=r'artifacts\[0\]\.uri: the string holds a NUL'):
     store.put_artifacts([pb.Artifact(type_id=t, uri='s3://b/a\x00../../etc/passwd')])
@@ -104,8 +96,7 @@ def test_nul_in_strings_is_refused_not_cut():
   assert [a.uri for a in store.get_artifacts()] == ['s3://b/a']
 
 
-def test_unknown_enum_values_are_refused():
-  store = metadata_store.MetadataStore(memory_config())
+def test_unknown_enum_values_are_refused(store):
   t = store.put_artifact_type(pb.ArtifactType(name='DataSet'))
   a = pb.Artifact(type_id=t)
   a.ParseFromString(a.SerializeToString() + b'\x30\x63')  # state = 99 (field 6)

@@ -11,7 +11,6 @@ import urllib.parse
 import pytest
 
 from conftest import file_config
-from conftest import memory_config
 from google.protobuf import descriptor
 from google.protobuf import descriptor_pb2
 from ml_metadata import errors
@@ -343,13 +342,13 @@ def check_nodes(store, put, ids):
   assert list(g.execution_types) == [put['MyTrain']]
 
 
-def test_round_trip_in_memory():
-  store = metadata_store.MetadataStore(memory_config())
+def test_round_trip(store):
   put = put_and_check_types(store)
   check_types(store, put)
   check_nodes(store, put, put_nodes(store, put))
 
 
+@pytest.mark.in_process
 def test_round_trip_through_a_sqlite_file(db_path):
   store = metadata_store.MetadataStore(file_config(db_path))
   put = put_and_check_types(store)
@@ -365,6 +364,7 @@ def test_round_trip_through_a_sqlite_file(db_path):
   assert copy.base_type == pb.ArtifactType.STATISTICS == t.base_type
 
 
+@pytest.mark.in_process
 def test_round_trip_on_postgresql():
   uri = os.environ.get('MLMD_TEST_POSTGRES')
   if not uri:
@@ -430,6 +430,7 @@ def _imports_from(site):
   assert name == 'mlmd.Evaluate'
 
 
+@pytest.mark.in_process
 def test_make_install_and_pip_install_carry_the_modules(tmp_path):
   prefix = tmp_path / 'prefix'
   r = subprocess.run(['make', '-s', '-C', REPO, 'install', 'PREFIX=%s' % prefix],

@@ -1,8 +1,9 @@
 """MetadataStore: MLMD's Python API over the mlmd C library.
 
-Each method builds the RPC's request message, hands its bytes to the C
-library (mlmd_store_call) and parses the response bytes; a failure raises
-the ml_metadata.errors exception for the returned status code. Method
+Each method builds the RPC's request message and hands it to the store's
+transport (_transport.py): the C library in this process (mlmd_store_call),
+or a server over gRPC for a MetadataStoreClientConfig. A failure raises the
+ml_metadata.errors exception for the returned status code, the same on both. Method
 names, arguments, defaults and return values are those of Google's
 ml_metadata.MetadataStore.
 """
@@ -11,13 +12,13 @@ import dataclasses
 import enum
 import logging
 import random
-import threading
 import time
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 from ml_metadata import _actor
 from ml_metadata import _native
 from ml_metadata import errors
+from ml_metadata.metadata_store import _transport
 from ml_metadata.proto import metadata_store_pb2
 from ml_metadata.proto import metadata_store_service_pb2 as svc
 
@@ -55,78 +56,98 @@ class ExtraOptions:
 
 
 class MetadataStore(object):
-  """A metadata store, in this process, on the backend `config` names."""
+  """A metadata store: in this process on the backend a ConnectionConfig
+  names, or behind a server (`mlmd serve`, or Google's
+  metadata_store_server) a MetadataStoreClientConfig names."""
 
   def __init__(self, config, enable_upgrade_migration: bool = False, *,
                actor: Optional[str] = None):
-    """Opens the store.
+    """Opens the store, or the channel to its server.
 
     Args:
-      config: a ConnectionConfig (`fake_database`, or `sqlite` with or
-        without a file name).
-      enable_upgrade_migration: migrate an older schema to this library's.
-      actor: (mlmd's, keyword only) who this handle's writes are by, for the
-        audit log; None: mlmd.set_actor()'s as it is now, else $MLMD_ACTOR,
-        else the OS user name.
+      config: a ConnectionConfig (`fake_database`, `sqlite` with or without
+        a file name, `postgresql`): the store runs in this process; or a
+        MetadataStoreClientConfig (host, port, ssl_config, channel_arguments,
+        client_timeout_sec): calls go to that server over gRPC.
+      enable_upgrade_migration: migrate an older schema to this library's
+        (in process only: a server migrates its own store).
+      actor: (mlmd's, keyword only; in process only) who this handle's
+        writes are by, for the audit log; None: mlmd.set_actor()'s as it is
+        now, else $MLMD_ACTOR, else the OS user name.
 
     Raises:
-      ValueError: config is not a ConnectionConfig.
+      ValueError: config is neither config message; with a
+        MetadataStoreClientConfig: enable_upgrade_migration or actor given,
+        or a field that cannot be used (no host, a port out of range, a
+        timeout that is not positive, ssl_config fields that are not PEM
+        text).
+      ImportError: a MetadataStoreClientConfig without python3-grpcio.
       errors.InvalidArgumentError: actor is not acceptable (empty, over 256
         bytes, control characters).
       RuntimeError: the store cannot be opened (bad or unset config,
         unreadable file, a schema that needs migration, ...).
     """
-    self._handle = None
-    self._lock = threading.Lock()
+    self._transport = None
+    self._max_num_retries = _DEFAULT_RETRIES
+    if isinstance(config, metadata_store_pb2.MetadataStoreClientConfig):
+      if enable_upgrade_migration:
+        raise ValueError(
+            'enable_upgrade_migration cannot be used with a '
+            'MetadataStoreClientConfig: the server migrates its own store '
+            '(mlmd serve --upgrade)')
+      if actor is not None:
+        raise ValueError(
+            'actor cannot be used with a MetadataStoreClientConfig: the server '
+            'records its own actor (mlmd --actor NAME serve), or under mutual '
+            'TLS the common name of the client certificate')
+      self._transport = _transport.Grpc(config)
+      return
     if actor is not None:
       _actor.check(actor)
     else:
       actor = _actor.current()
-    if isinstance(config, metadata_store_pb2.MetadataStoreClientConfig):
-      raise RuntimeError(
-          'MetadataStoreClientConfig (a gRPC server) is not supported: mlmd '
-          'runs in this process; pass a ConnectionConfig')
     if not isinstance(config, metadata_store_pb2.ConnectionConfig):
-      raise ValueError('MetadataStore needs a ConnectionConfig, got %s' %
+      raise ValueError('MetadataStore needs a ConnectionConfig or a '
+                       'MetadataStoreClientConfig, got %s' %
                        type(config).__name__)
     self._config = metadata_store_pb2.ConnectionConfig()
     self._config.CopyFrom(config)
     if enable_upgrade_migration:
       self._config.mlmd_migration_options.enable_upgrade_migration = True
-    self._max_num_retries = _DEFAULT_RETRIES
     if (config.HasField('retry_options') and
         config.retry_options.HasField('max_num_retries')):
       self._max_num_retries = config.retry_options.max_num_retries
-    handle, code, message = _native.open_store(
-        self._config.SerializeToString(), actor)
-    if handle is None:
-      raise RuntimeError('%s (status %d)' % (message, code))
-    self._handle = handle
+    self._transport = _transport.InProcess(self._config.SerializeToString(),
+                                           actor)
 
   def __del__(self):
-    handle = getattr(self, '_handle', None)
-    if handle is not None:
-      self._handle = None
-      _native.free_store(handle)
+    self._close()
+
+  def _close(self):
+    """Closes the store handle or the channel now (mlmd's; MLMD has no
+    close: a store closes when it is garbage). Later calls raise
+    FailedPreconditionError."""
+    transport = getattr(self, '_transport', None)
+    if transport is not None:
+      self._transport = None
+      transport.close()
 
   @property
   def pipeline_asset(self):
     return None
 
-  # ---- calling the library --------------------------------------------------
+  # ---- calling the store ----------------------------------------------------
 
   def _call(self, method: str, request, response):
-    """Runs one RPC, retrying ABORTED up to _max_num_retries times."""
-    payload = request.SerializeToString()
-    name = method.encode('ascii')
+    """Runs one RPC, retrying ABORTED up to _max_num_retries times; a
+    failure raises errors.make_exception(message, code)."""
     attempt = 0
     while True:
-      with self._lock:  # one handle runs one call at a time
-        if self._handle is None:
-          raise errors.FailedPreconditionError('the store has been closed')
-        data, code, message = _native.call(self._handle, name, payload)
+      transport = self._transport
+      if transport is None:
+        raise errors.FailedPreconditionError('the store has been closed')
+      code, message = transport.call(method, request, response)
       if code == 0:
-        response.ParseFromString(data)
         return response
       if code != errors.ABORTED or attempt >= self._max_num_retries:
         raise errors.make_exception(message, code)
