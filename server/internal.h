@@ -67,6 +67,8 @@ struct srv {
 	pthread_cond_t gate_empty;
 	int gate_closed;
 	int inside;                 /* calls between the gate and their answer */
+	pthread_cond_t workers_done;/* signalled when the last worker returns (gate mutex) */
+	int workers_left;           /* workers still running their loop */
 	atomic_int past_grace;      /* the gate closed: calls ending CANCELLED now count in */
 	atomic_int cancelled;       /* calls that ended CANCELLED after the gate closed */
 
@@ -93,6 +95,9 @@ typedef struct srv_call {
 	void (*resp_free)(void *);  /* frees resp; NULL: resp is `small` */
 	unsigned char small[8];     /* a response small enough to keep here */
 } srv_call;
+
+/* A worker's last act: the drain counts the workers still running. */
+void srv_worker_exit(srv *s);
 
 /* Lets a call through the drain's gate (1), or 0 when it is closed. */
 int srv_gate_enter(srv *s);

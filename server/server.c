@@ -3,14 +3,15 @@
  * opened, gRPC started, workers run, the drain at stop (server/server.h).
  */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <limits.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
-#include <netdb.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
@@ -245,6 +246,11 @@ int srv_start(const srv_config *cfg, srv **out, char *err, size_t errlen)
 	pthread_mutex_init(&s->write_lock, NULL);
 	pthread_mutex_init(&s->gate, NULL);
 	pthread_cond_init(&s->gate_empty, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->workers_done, &ca);
+	pthread_condattr_destroy(&ca);
 	s->locks_made = 1;
 	atomic_init(&s->cancelled, 0);
 	atomic_init(&s->draining, 0);
@@ -274,6 +280,9 @@ int srv_start(const srv_config *cfg, srv **out, char *err, size_t errlen)
 				    strerror(e));
 		}
 		s->workers[i].running = 1;
+		pthread_mutex_lock(&s->gate);
+		s->workers_left++;
+		pthread_mutex_unlock(&s->gate);
 	}
 	*out = s;
 	return 0;
@@ -295,6 +304,37 @@ static int await_shutdown(srv *s, gpr_timespec deadline)
 		if (ev.type == GRPC_OP_COMPLETE && ev.tag == (void *)s)
 			return 1;
 	}
+}
+
+void srv_worker_exit(srv *s)
+{
+	pthread_mutex_lock(&s->gate);
+	if (--s->workers_left == 0)
+		pthread_cond_broadcast(&s->workers_done);
+	pthread_mutex_unlock(&s->gate);
+}
+
+/* Waits until every worker has returned (1) or the grace period is over (0).
+ * After the shutdown began, a worker returns once its call is answered (its
+ * next request fails), so this is "no call left" without waiting for idle
+ * client connections, which gRPC would keep until their clients close them. */
+static int await_workers(srv *s)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += s->grace_ms / 1000;
+	until.tv_nsec += (long)(s->grace_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&s->gate);
+	int e = 0;
+	while (s->workers_left > 0 && e != ETIMEDOUT)
+		e = pthread_cond_timedwait(&s->workers_done, &s->gate, &until);
+	int done = s->workers_left == 0;
+	pthread_mutex_unlock(&s->gate);
+	return done;
 }
 
 int srv_gate_enter(srv *s)
@@ -345,18 +385,15 @@ int srv_stop(srv *s)
 	int cancelled = 0;
 	if (s->server) {
 		grpc_server_shutdown_and_notify(s->server, s->shutdown_cq, s);
-		if (!s->started) {
-			await_shutdown(s, gpr_inf_future(GPR_CLOCK_MONOTONIC));
-		} else {
-			gpr_timespec until = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
-							  gpr_time_from_millis(s->grace_ms > 0 ? s->grace_ms : 0,
-									       GPR_TIMESPAN));
-			if (s->grace_ms < 0 || !await_shutdown(s, until)) {
-				close_gate(s);
-				grpc_server_cancel_all_calls(s->server);
-				await_shutdown(s, gpr_inf_future(GPR_CLOCK_MONOTONIC));
-			}
-		}
+		/* Calls in flight get the grace period; then the ones not started
+		 * are refused and the ones the store runs are answered. Either
+		 * way, what is left are idle connections (and calls waiting for
+		 * request bytes): cancel_all_calls closes them, so the shutdown
+		 * does not wait for clients to hang up. */
+		if (s->started && (s->grace_ms < 0 || !await_workers(s)))
+			close_gate(s);
+		grpc_server_cancel_all_calls(s->server);
+		await_shutdown(s, gpr_inf_future(GPR_CLOCK_MONOTONIC));
 	}
 	/* The workers' pending requests failed at shutdown: they return. */
 	for (int i = 0; i < s->nworkers; i++)
@@ -402,6 +439,7 @@ void srv_free(srv *s)
 		pthread_mutex_destroy(&s->write_lock);
 		pthread_mutex_destroy(&s->gate);
 		pthread_cond_destroy(&s->gate_empty);
+		pthread_cond_destroy(&s->workers_done);
 	}
 	if (s->grpc_inited)
 		grpc_shutdown_blocking();

@@ -234,5 +234,6 @@ void *srv_worker_main(void *arg)
 		if (!ok)
 			break;
 	}
+	srv_worker_exit(s);
 	return NULL;
 }
