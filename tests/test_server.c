@@ -161,15 +161,16 @@ static void round_trip_gives_the_in_process_bytes(void **state)
 	gc_result r;
 
 	/* types: putting the same type again is idempotent, so both answers name it */
-	Mlmd__Pb__ArtifactType at = MLMD__PB__ARTIFACT_TYPE__INIT;
-	at.name = "DataSet";
-	OK(mlmd_type_add_property(&at, "span", MLMD__PB__PROPERTY_TYPE__INT));
+	Mlmd__Pb__ArtifactType *at = mlmd_message_new(&mlmd__pb__artifact_type__descriptor);
+	OK(mlmd_message_set_string(at, "name", "DataSet"));
+	OK(mlmd_type_add_property(at, "span", MLMD__PB__PROPERTY_TYPE__INT));
 	Mlmd__Pb__PutArtifactTypeRequest ptr = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
-	ptr.artifact_type = &at;
+	ptr.artifact_type = at;
 	Mlmd__Pb__PutArtifactTypeResponse *ptrs = call_same(f, "PutArtifactType", &ptr,
 							    &mlmd__pb__put_artifact_type_response__descriptor);
 	int64_t dtype = ptrs->type_id;
 	mlmd_message_free(ptrs);
+	mlmd_message_free(at);
 	Mlmd__Pb__ExecutionType et = MLMD__PB__EXECUTION_TYPE__INIT;
 	et.name = "Trainer";
 	Mlmd__Pb__PutExecutionTypeRequest petr = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
