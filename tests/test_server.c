@@ -5,7 +5,8 @@
  * library knows answers at its /SERVICE/METHOD path (never UNIMPLEMENTED)
  * with the status the same request gets in process, and not under another
  * service's name; statuses, messages and response bytes equal the in-process
- * ones; our own services write as the server's actor; the health service.
+ * ones; our own services write as the server's actor; the health service;
+ * the access log's lines.
  * Hostile requests: tests/test_server_hostile.c; TLS and message size
  * limits: tests/test_server_tls.c.
  */
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <regex.h>
 #include <cmocka.h>
 #include "server_fixture.h"
 #include "mlmd_governance.pb-c.h"
@@ -387,6 +389,61 @@ static void health_watch_is_unimplemented(void **state)
 	gc_result_free(&r);
 }
 
+/* ---- the access log --------------------------------------------------------------------------- */
+
+/* Counts the lines of log that match the extended regular expression re. */
+static int matching_lines(FILE *log, const char *re)
+{
+	regex_t rx;
+	char line[2048];
+	int n = 0;
+	assert_int_equal(regcomp(&rx, re, REG_EXTENDED | REG_NOSUB), 0);
+	rewind(log);
+	while (fgets(line, sizeof line, log)) {
+		line[strcspn(line, "\n")] = '\0';
+		n += regexec(&rx, line, 0, NULL, 0) == 0;
+	}
+	regfree(&rx);
+	return n;
+}
+
+static void access_log_has_a_start_and_an_end_line_per_call(void **state)
+{
+	(void)state;
+	FILE *log = tmpfile();
+	assert_non_null(log);
+	sfx f;
+	srv_config cfg = SRV_CONFIG_INIT;
+	cfg.verbosity = 2;
+	cfg.log = log;
+	sfx_up(&f, &cfg);
+	Mlmd__Pb__GetArtifactTypesRequest ok = MLMD__PB__GET_ARTIFACT_TYPES_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactTypeRequest nf = MLMD__PB__GET_ARTIFACT_TYPE_REQUEST__INIT;
+	nf.type_name = "NoSuchType";
+	gc_result r;
+	sfx_call(&f, "GetArtifactTypes", &ok, &r);
+	SFX_STATUS(&r, 0);
+	gc_result_free(&r);
+	sfx_call(&f, "GetArtifactType", &nf, &r);
+	SFX_STATUS(&r, MLMD_NOT_FOUND);
+	gc_result_free(&r);
+	assert_int_equal(gc_call(f.ch, "/ml_metadata.MetadataStoreService/NoSuch", "", 0, 0, &r), 0);
+	SFX_STATUS(&r, MLMD_UNIMPLEMENTED);
+	gc_result_free(&r);
+	sfx_down(&f); /* the workers are joined: every line is written */
+
+#define WHEN "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z ipv4:127\\.0\\.0\\.1:[0-9]+ "
+#define SVC "/ml_metadata\\.MetadataStoreService/"
+	assert_int_equal(matching_lines(log, WHEN SVC "GetArtifactTypes OK [0-9]+us$"), 1);
+	assert_int_equal(matching_lines(log, WHEN SVC "GetArtifactType NOT_FOUND [0-9]+us$"), 1);
+	assert_int_equal(matching_lines(log, WHEN SVC "NoSuch UNIMPLEMENTED [0-9]+us$"), 1);
+	assert_int_equal(matching_lines(log, WHEN SVC "[A-Za-z]+ START$"), 3);
+	assert_int_equal(matching_lines(log, "."), 6);
+#undef WHEN
+#undef SVC
+	fclose(log);
+}
+
 int main(void)
 {
 	if (sfx_unsupported()) {
@@ -404,6 +461,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(health_is_serving_overall_and_for_each_service, sfx_setup, sfx_teardown),
 		cmocka_unit_test_setup_teardown(health_of_an_unknown_service_is_not_found, sfx_setup, sfx_teardown),
 		cmocka_unit_test_setup_teardown(health_watch_is_unimplemented, sfx_setup, sfx_teardown),
+		cmocka_unit_test(access_log_has_a_start_and_an_end_line_per_call),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
