@@ -377,6 +377,34 @@ static void client_with_a_small_receive_limit_gets_resource_exhausted(void **sta
 	sfx_down(&f);
 }
 
+/* ---- the test client's own checks (tests/grpc_client.h) --------------------------------------- */
+
+static void client_refuses_bad_arguments_and_unreadable_files(void **state)
+{
+	(void)state;
+	char missing[800];
+	snprintf(missing, sizeof missing, "%s/no-such.pem", C.dir);
+	gc_tls no_ca = { missing, NULL, NULL, NULL };
+	gc_tls half_pair = { C.ca, C.alice_cert, NULL, NULL };
+	gc_tls no_key = { C.ca, C.alice_cert, missing, NULL };
+	assert_null(gc_open(NULL, NULL, 0));
+	assert_null(gc_open("127.0.0.1:1", &no_ca, 0));
+	assert_null(gc_open("127.0.0.1:1", &half_pair, 0));
+	assert_null(gc_open("127.0.0.1:1", &no_key, 0));
+
+	gc_channel *c = gc_open("127.0.0.1:1", NULL, 0);
+	assert_non_null(c);
+	gc_result r;
+	assert_int_equal(gc_call(NULL, "/a/b", "", 0, 0, &r), -1);
+	assert_null(r.message);
+	assert_int_equal(gc_call(c, NULL, "", 0, 0, &r), -1);
+	assert_int_equal(gc_call(c, "/a/b", NULL, 3, 0, &r), -1);
+	assert_int_equal(gc_call(c, "/a/b", "", 0, 0, NULL), -1);
+	gc_close(c);
+	gc_close(NULL);
+	gc_result_free(NULL);
+}
+
 int main(void)
 {
 	if (sfx_unsupported()) {
@@ -394,6 +422,7 @@ int main(void)
 		cmocka_unit_test(request_over_the_limit_is_resource_exhausted_and_writes_nothing),
 		cmocka_unit_test(response_over_the_limit_is_resource_exhausted_naming_both_sizes),
 		cmocka_unit_test(client_with_a_small_receive_limit_gets_resource_exhausted),
+		cmocka_unit_test(client_refuses_bad_arguments_and_unreadable_files),
 	};
 	return cmocka_run_group_tests(tests, make_certs, remove_certs);
 }
