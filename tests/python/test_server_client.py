@@ -144,9 +144,10 @@ def test_in_process_use_does_not_import_grpc():
 def test_unreachable_server_is_unavailable():
   s = unused_port()
   try:
+    port = s.getsockname()[1]
     store = metadata_store.MetadataStore(pb.MetadataStoreClientConfig(
-        host='127.0.0.1', port=s.getsockname()[1]))
-    with pytest.raises(errors.UnavailableError):
+        host='127.0.0.1', port=port))
+    with pytest.raises(errors.UnavailableError, match='127.0.0.1:%d' % port):
       store.get_artifact_types()
   finally:
     s.close()
@@ -370,7 +371,8 @@ def openssl(*args, cwd):
 @pytest.fixture(scope='module')
 def certs(tmp_path_factory):
   """A CA, a server certificate for localhost and 127.0.0.1, a client
-  certificate for CN=alice, and a second CA that signed neither."""
+  certificate for CN=alice, and a second CA with a client certificate of its
+  own (CN=mallory)."""
   d = tmp_path_factory.mktemp('certs')
   ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
   for ca in ('ca', 'other-ca'):
@@ -381,21 +383,24 @@ def certs(tmp_path_factory):
   (d / 'server.ext').write_text(
       'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n')
   (d / 'client.ext').write_text('extendedKeyUsage=clientAuth\n')
-  for name, cn, serial in (('server', 'localhost', '1'), ('client', 'alice', '2')):
+  (d / 'stranger.ext').write_text('extendedKeyUsage=clientAuth\n')
+  for name, cn, ca, serial in (('server', 'localhost', 'ca', '1'),
+                               ('client', 'alice', 'ca', '2'),
+                               ('stranger', 'mallory', 'other-ca', '3')):
     openssl('req', *ec, '-keyout', name + '.key', '-out', name + '.csr',
             '-subj', '/CN=' + cn, cwd=d)
-    openssl('x509', '-req', '-in', name + '.csr', '-CA', 'ca.pem', '-CAkey',
-            'ca.key', '-set_serial', serial, '-days', '2', '-out', name + '.pem',
+    openssl('x509', '-req', '-in', name + '.csr', '-CA', ca + '.pem', '-CAkey',
+            ca + '.key', '-set_serial', serial, '-days', '2', '-out', name + '.pem',
             '-extfile', name + '.ext', cwd=d)
   return d
 
 
-def tls_config(server, certs, ca='ca.pem', client=True):
+def tls_config(server, certs, ca='ca.pem', client='client'):
   c = server.client_config()
   c.ssl_config.custom_ca = (certs / ca).read_text()
   if client:
-    c.ssl_config.client_key = (certs / 'client.key').read_text()
-    c.ssl_config.server_cert = (certs / 'client.pem').read_text()  # MLMD's name
+    c.ssl_config.client_key = (certs / (client + '.key')).read_text()
+    c.ssl_config.server_cert = (certs / (client + '.pem')).read_text()  # MLMD's name
   return c
 
 
@@ -415,7 +420,7 @@ def audit_actors(path):
 
 def test_tls(served, certs):
   server, path = served(*tls_args(certs, mutual=False), actor='svc')
-  store = metadata_store.MetadataStore(tls_config(server, certs, client=False))
+  store = metadata_store.MetadataStore(tls_config(server, certs, client=None))
   dataset_type(store)
   assert [t.name for t in store.get_artifact_types()] == ['DataSet']
   # a plaintext client, and a client that does not trust the server's CA
@@ -423,7 +428,7 @@ def test_tls(served, certs):
     metadata_store.MetadataStore(server.client_config()).get_artifact_types()
   with pytest.raises(errors.UnavailableError):
     metadata_store.MetadataStore(
-        tls_config(server, certs, ca='other-ca.pem', client=False)).get_artifact_types()
+        tls_config(server, certs, ca='other-ca.pem', client=None)).get_artifact_types()
   store._close()  # pylint: disable=protected-access
   assert server.stop() == 0
   assert audit_actors(path) == [('svc', 'PutArtifactType')]
@@ -434,10 +439,11 @@ def test_mutual_tls_writes_are_by_the_certificate_name(served, certs):
   store = metadata_store.MetadataStore(tls_config(server, certs))
   dataset_type(store)
   assert [t.name for t in store.get_artifact_types()] == ['DataSet']
-  # no client certificate: the handshake fails
-  with pytest.raises(errors.UnavailableError):
-    metadata_store.MetadataStore(
-        tls_config(server, certs, client=False)).get_artifact_types()
+  # no client certificate, or one the client CA did not sign: no handshake
+  for client in (None, 'stranger'):
+    with pytest.raises(errors.UnavailableError):
+      metadata_store.MetadataStore(
+          tls_config(server, certs, client=client)).get_artifact_types()
   store._close()  # pylint: disable=protected-access
   assert server.stop() == 0
   assert audit_actors(path) == [('alice', 'PutArtifactType')]

@@ -30,22 +30,22 @@ class InProcess(object):
     handle, code, message = _native.open_store(config_bytes, actor)
     if handle is None:
       raise RuntimeError('%s (status %d)' % (message, code))
-    self._handle = handle
+    self.handle = handle  # the mlmd_store pointer; None once closed
 
   def call(self, method, request, response):
     payload = request.SerializeToString()
     name = method.encode('ascii')
     with self._lock:  # one handle runs one call at a time
-      if self._handle is None:
+      if self.handle is None:
         return errors.FAILED_PRECONDITION, 'the store has been closed'
-      data, code, message = _native.call(self._handle, name, payload)
+      data, code, message = _native.call(self.handle, name, payload)
     if code == 0:
       response.ParseFromString(data)
     return code, message
 
   def close(self):
     with self._lock:
-      handle, self._handle = self._handle, None
+      handle, self.handle = self.handle, None
     if handle is not None:
       _native.free_store(handle)
 
