@@ -71,21 +71,7 @@ static inline int sfx_start(sfx *f, const srv_config *cfg, char *err, size_t err
 	return rc;
 }
 
-/* A store, a server on it as *cfg says (NULL: the defaults) and a plaintext
- * channel to the server. */
-static inline void sfx_up(sfx *f, const srv_config *cfg)
-{
-	srv_config dflt = SRV_CONFIG_INIT;
-	char err[512];
-	sfx_store(f);
-	int rc = sfx_start(f, cfg ? cfg : &dflt, err, sizeof err);
-	if (rc)
-		fail_msg("srv_start -> %d (%s): %s", rc, mlmd_status_name(rc), err);
-	f->ch = gc_open(f->target, NULL, 0);
-	assert_non_null(f->ch);
-}
-
-/* Stops and frees everything sfx_up()/sfx_start() made and removes the file. */
+/* Stops and frees everything sfx_store()/sfx_up()/sfx_start() made and removes the file. */
 static inline void sfx_down(sfx *f)
 {
 	gc_close(f->ch);
@@ -97,6 +83,22 @@ static inline void sfx_down(sfx *f)
 	if (f->path)
 		tmp_remove(f->path);
 	memset(f, 0, sizeof *f);
+}
+
+/* A store, a server on it as *cfg says (NULL: the defaults) and a plaintext
+ * channel to the server. */
+static inline void sfx_up(sfx *f, const srv_config *cfg)
+{
+	srv_config dflt = SRV_CONFIG_INIT;
+	char err[512];
+	sfx_store(f);
+	int rc = sfx_start(f, cfg ? cfg : &dflt, err, sizeof err);
+	if (rc) {
+		sfx_down(f); /* cmocka runs no teardown after a failed setup: remove the file now */
+		fail_msg("srv_start -> %d (%s): %s", rc, mlmd_status_name(rc), err);
+	}
+	f->ch = gc_open(f->target, NULL, 0);
+	assert_non_null(f->ch);
 }
 
 /* "/SERVICE/METHOD" of the RPC mlmd_store_call() names `method`. */

@@ -40,6 +40,34 @@ static void unknown_paths_are_unimplemented(void **state)
 			fail_msg("%s: %s '%s', expected UNIMPLEMENTED", paths[i], mlmd_status_name(r.status), r.message);
 		gc_result_free(&r);
 	}
+	/* a path with a space, one with a control byte and non-ASCII bytes, one of 4 KiB */
+	char *long_path = malloc(4096 + 1);
+	assert_non_null(long_path);
+	memcpy(long_path, "/ml_metadata.MetadataStoreService/", 34);
+	memset(long_path + 34, 'A', 4096 - 34);
+	long_path[4096] = '\0';
+	const char *odd[3] = { "/ml_metadata.MetadataStoreService/Put Artifacts",
+			       "/ml_metadata.MetadataStoreService/Put\tArtifacts\xc3\xa9", long_path };
+	for (int i = 0; i < 3; i++) {
+		gc_result r;
+		assert_int_equal(gc_call(f->ch, odd[i], "", 0, 0, &r), 0);
+		if (r.status != MLMD_UNIMPLEMENTED)
+			fail_msg("odd path %d: %s '%s', expected UNIMPLEMENTED", i, mlmd_status_name(r.status), r.message);
+		gc_result_free(&r);
+	}
+	free(long_path);
+	/* a 16 KiB path is over gRPC's own metadata limit (8 KiB): refused before any handler */
+	char *huge = malloc(16384 + 1);
+	assert_non_null(huge);
+	memcpy(huge, "/ml_metadata.MetadataStoreService/", 34);
+	memset(huge + 34, 'B', 16384 - 34);
+	huge[16384] = '\0';
+	gc_result hr;
+	assert_int_equal(gc_call(f->ch, huge, "", 0, 0, &hr), 0);
+	assert_int_not_equal(hr.status, 0);
+	assert_int_not_equal(hr.status, MLMD_UNIMPLEMENTED);
+	gc_result_free(&hr);
+	free(huge);
 	/* and the server still serves a real call */
 	Mlmd__Pb__GetArtifactTypesRequest rq = MLMD__PB__GET_ARTIFACT_TYPES_REQUEST__INIT;
 	gc_result r;

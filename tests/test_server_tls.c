@@ -8,9 +8,9 @@
  * or a wrong server name are not; under mutual TLS alice is served and her
  * writes are audited as "alice", while no certificate or one from the other
  * CA is refused before any call runs; bad PEM files stop srv_start() with a
- * message naming the file. Requests and responses over max_message_bytes,
- * and responses over a client's receive limit, are RESOURCE_EXHAUSTED with
- * nothing written.
+ * message naming the file. Requests and responses over max_message_bytes
+ * (4 MiB unless set), and responses over a client's receive limit, are
+ * RESOURCE_EXHAUSTED with nothing written.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -351,6 +351,41 @@ static void response_over_the_limit_is_resource_exhausted_naming_both_sizes(void
 	sfx_down(&f);
 }
 
+static void default_limit_is_4_mib_and_a_larger_one_lets_the_store_answer(void **state)
+{
+	(void)state;
+	const size_t big = 4194304 + 1024;
+	sfx f;
+	sfx_up(&f, NULL);
+	int64_t type = artifact_type(f.local, "Blob", 0);
+	assert_int_equal(put_long(&f, type, big, 'a'), MLMD_RESOURCE_EXHAUSTED);
+	assert_int_equal(count_artifacts(f.local), 0);
+	sfx_down(&f);
+
+	/* with 8 MiB allowed, the same request reaches the store: its answer is the in-process one */
+	srv_config cfg = SRV_CONFIG_INIT;
+	cfg.max_message_bytes = 8u << 20;
+	sfx_up(&f, &cfg);
+	type = artifact_type(f.local, "Blob", 0);
+	char *u = long_uri(big, 'a');
+	Mlmd__Pb__Artifact *a = new_artifact(type, u);
+	Mlmd__Pb__PutArtifactsRequest rq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+	rq.n_artifacts = 1;
+	rq.artifacts = &a;
+	gc_result r, l;
+	sfx_call(&f, "PutArtifacts", &rq, &r);
+	assert_int_not_equal(r.status, MLMD_RESOURCE_EXHAUSTED);
+	size_t stored = count_artifacts(f.local);
+	assert_int_equal(stored, r.status == 0 ? 1 : 0);
+	sfx_local(f.local, "PutArtifacts", &rq, &l);
+	assert_int_equal(r.status, l.status);
+	gc_result_free(&r);
+	gc_result_free(&l);
+	mlmd_message_free(a);
+	free(u);
+	sfx_down(&f);
+}
+
 static void client_with_a_small_receive_limit_gets_resource_exhausted(void **state)
 {
 	(void)state;
@@ -421,6 +456,7 @@ int main(void)
 		cmocka_unit_test(bad_tls_files_stop_the_start_naming_the_file),
 		cmocka_unit_test(request_over_the_limit_is_resource_exhausted_and_writes_nothing),
 		cmocka_unit_test(response_over_the_limit_is_resource_exhausted_naming_both_sizes),
+		cmocka_unit_test(default_limit_is_4_mib_and_a_larger_one_lets_the_store_answer),
 		cmocka_unit_test(client_with_a_small_receive_limit_gets_resource_exhausted),
 		cmocka_unit_test(client_refuses_bad_arguments_and_unreadable_files),
 	};
