@@ -163,11 +163,14 @@ static void serve(srv_worker *w, grpc_call *call, grpc_call_details *details)
 	c.path = path;
 	c.deadline_ms = deadline_left_ms(details->deadline);
 	char *cn = NULL;
+	int entered = 0;
 	grpc_slice held = grpc_empty_slice();
 	if (c.deadline_ms == 0) {
 		srv_call_fail(&c, MLMD_DEADLINE_EXCEEDED, "%s: the call's deadline passed before it started", path);
 	} else {
 		receive(w, call, &c, &held);
+		if (!c.status && !(entered = srv_gate_enter(s)))
+			srv_call_fail(&c, MLMD_CANCELLED, "%s: the server is stopping; the call was not started", path);
 		if (!c.status) {
 			if (s->mtls)
 				c.actor = cn = srv_tls_peer_cn(call);
@@ -184,6 +187,8 @@ static void serve(srv_worker *w, grpc_call *call, grpc_call_details *details)
 		c.resp_len = 0;
 	}
 	int sent = answer(w, call, &c) == 0;
+	if (entered)
+		srv_gate_leave(s);
 	release(&c);
 	free(cn);
 	/* A call whose answer could not be sent was cancelled (by its client or
@@ -192,6 +197,8 @@ static void serve(srv_worker *w, grpc_call *call, grpc_call_details *details)
 	if (final < 0 || final > 16)
 		final = MLMD_UNKNOWN;
 	atomic_fetch_add(&s->counts[final], 1);
+	if (final == MLMD_CANCELLED && atomic_load(&s->past_grace))
+		atomic_fetch_add(&s->cancelled, 1);
 	if (s->verbosity > 0)
 		srv_log_line(s, peer, path, mlmd_status_name(final), srv_now_us() - t0);
 	if (peer)
@@ -218,11 +225,8 @@ void *srv_worker_main(void *arg)
 			if (ev.type == GRPC_QUEUE_SHUTDOWN)
 				ok = 0;
 		}
-		if (ok && call) {
-			atomic_fetch_add(&s->inflight, 1);
+		if (ok && call)
 			serve(w, call, &details);
-			atomic_fetch_sub(&s->inflight, 1);
-		}
 		if (call)
 			grpc_call_unref(call);
 		grpc_call_details_destroy(&details);
@@ -230,5 +234,6 @@ void *srv_worker_main(void *arg)
 		if (!ok)
 			break;
 	}
+	srv_worker_exit(s);
 	return NULL;
 }
