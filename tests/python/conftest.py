@@ -201,8 +201,6 @@ def store(request):
   server = Server(uri)
   client = metadata_store.MetadataStore(server.client_config())
   yield client
-  # An open channel would hold the server's drain until gRPC gives up on
-  # the idle connection; MLMD's clients close theirs when they are garbage.
   client._close()  # pylint: disable=protected-access
   rc = server.stop()
   assert rc == 0, 'mlmd serve exited %d after SIGTERM; stderr:\n%s' % (

@@ -7,7 +7,6 @@ in the test with the openssl command. The served store is a SQLite file, so
 a test can hold its write lock with Python's sqlite3 module.
 """
 
-import gc
 import json
 import re
 import socket
@@ -49,9 +48,6 @@ def served(tmp_path):
     return s, path
 
   yield start
-  # Clients the test left behind close their channels when collected; an
-  # open one would hold a server's drain until gRPC gives up on it.
-  gc.collect()
   for s in started:
     rc = s.stop()
     assert rc == 0, 'mlmd serve exited %d; stderr:\n%s' % (rc, s.stderr())
@@ -226,7 +222,6 @@ def test_every_public_method_works_through_the_server(served, tmp_path):
   uris = [a.uri for a in store.get_artifacts() if a.uri.startswith('/t/')]
   assert sorted(uris) == sorted('/t/%d/%d' % (n, i) for n in range(4)
                                 for i in range(per_thread))
-  store._close()  # pylint: disable=protected-access
   assert server.stop() == 0
   again = metadata_store.MetadataStore(file_config(path))
   assert len(again.get_artifacts()) == 250 + 1 + 4 * per_thread
@@ -311,7 +306,6 @@ def test_access_log_has_one_line_per_call(served):
   with pytest.raises(errors.NotFoundError):
     store.get_artifact_type('Missing')
   store.get_artifact_types()
-  store._close()  # pylint: disable=protected-access
   assert server.stop() == 0
   lines = [LOG_LINE.match(l) for l in server.lines()]
   calls = [(m.group(3), m.group(4)) for m in lines if m]
@@ -350,7 +344,6 @@ def test_sigterm_drains_a_call_in_flight(served):
     locker.close()
   t.join()
   assert 'error' not in result, result
-  store._close()  # pylint: disable=protected-access
   assert server.stop() == 0, server.stderr()
   done = [m for m in map(LOG_LINE.match, server.lines()) if m]
   assert sorted((m.group(3), m.group(4)) for m in done) == [
@@ -429,7 +422,6 @@ def test_tls(served, certs):
   with pytest.raises(errors.UnavailableError):
     metadata_store.MetadataStore(
         tls_config(server, certs, ca='other-ca.pem', client=None)).get_artifact_types()
-  store._close()  # pylint: disable=protected-access
   assert server.stop() == 0
   assert audit_actors(path) == [('svc', 'PutArtifactType')]
 
@@ -444,6 +436,5 @@ def test_mutual_tls_writes_are_by_the_certificate_name(served, certs):
     with pytest.raises(errors.UnavailableError):
       metadata_store.MetadataStore(
           tls_config(server, certs, client=client)).get_artifact_types()
-  store._close()  # pylint: disable=protected-access
   assert server.stop() == 0
   assert audit_actors(path) == [('alice', 'PutArtifactType')]
