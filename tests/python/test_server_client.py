@@ -222,6 +222,9 @@ def test_every_public_method_works_through_the_server(served, tmp_path):
   uris = [a.uri for a in store.get_artifacts() if a.uri.startswith('/t/')]
   assert sorted(uris) == sorted('/t/%d/%d' % (n, i) for n in range(4)
                                 for i in range(per_thread))
+  store._close()  # pylint: disable=protected-access
+  with pytest.raises(errors.FailedPreconditionError, match='closed'):
+    store.get_artifact_types()
   assert server.stop() == 0
   again = metadata_store.MetadataStore(file_config(path))
   assert len(again.get_artifacts()) == 250 + 1 + 4 * per_thread
