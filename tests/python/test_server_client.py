@@ -22,6 +22,7 @@ from conftest import CLI
 from conftest import file_config
 from conftest import memory_config
 from conftest import Server
+from ml_metadata import _actor
 from ml_metadata import errors
 from ml_metadata import metadata_store
 from ml_metadata.metadata_store import _transport
@@ -230,6 +231,45 @@ def test_every_public_method_works_through_the_server(served, tmp_path):
   assert len(again.get_artifacts()) == 250 + 1 + 4 * per_thread
 
 
+def test_aborted_is_retried_as_in_process(served):
+  """ABORTED (a busy database) is retried by the same loop as in process,
+  5 times (a client config has no retry_options); other codes are not."""
+  server, _ = served()
+  store = metadata_store.MetadataStore(server.client_config())
+  assert store._max_num_retries == 5  # pylint: disable=protected-access
+  grpc_transport = store._transport  # pylint: disable=protected-access
+  calls = []
+
+  class Flaky(object):
+    """The real channel, after `aborts` ABORTED answers of its own."""
+
+    def __init__(self, aborts):
+      self.aborts = aborts
+
+    def call(self, method, request, response):
+      calls.append(method)
+      if len(calls) <= self.aborts:
+        return errors.ABORTED, 'database is locked'
+      return grpc_transport.call(method, request, response)
+
+    def close(self):
+      grpc_transport.close()
+
+  store._transport = Flaky(2)  # pylint: disable=protected-access
+  assert store.get_artifact_types() == []
+  assert calls == ['GetArtifactTypes'] * 3
+  calls.clear()
+  store._transport = Flaky(6)  # pylint: disable=protected-access
+  with pytest.raises(errors.AbortedError, match='locked'):
+    store.get_artifact_types()
+  assert len(calls) == 6  # the first try and 5 retries
+  calls.clear()
+  store._transport = Flaky(0)  # pylint: disable=protected-access
+  with pytest.raises(errors.NotFoundError):
+    store.get_artifact_type('Missing')
+  assert len(calls) == 1
+
+
 def test_client_timeout_is_deadline_exceeded(served):
   """A write blocked behind the file's write lock outlives a short
   client_timeout_sec; after the lock goes, the store answers again."""
@@ -416,8 +456,12 @@ def audit_actors(path):
 
 def test_tls(served, certs):
   server, path = served(*tls_args(certs, mutual=False), actor='svc')
-  store = metadata_store.MetadataStore(tls_config(server, certs, client=None))
-  dataset_type(store)
+  _actor.set_actor('this-process')  # applies to stores in process only
+  try:
+    store = metadata_store.MetadataStore(tls_config(server, certs, client=None))
+    dataset_type(store)
+  finally:
+    _actor.set_actor(None)
   assert [t.name for t in store.get_artifact_types()] == ['DataSet']
   # a plaintext client, and a client that does not trust the server's CA
   with pytest.raises(errors.UnavailableError):
