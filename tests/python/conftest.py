@@ -97,6 +97,7 @@ class Server(object):
     if not m:
       self.proc.kill()
       self.proc.wait()
+      self._reader.join(HANG_GUARD_S)  # all of stderr, for the message
       raise AssertionError('%s: no port line (stdout %r); stderr:\n%s' %
                            (' '.join(cmd), line, self.stderr()))
     self.host, self.port = m.group(1), int(m.group(2))
