@@ -7,7 +7,6 @@ in the test with the openssl command. The served store is a SQLite file, so
 a test can hold its write lock with Python's sqlite3 module.
 """
 
-import gc
 import json
 import re
 import socket
@@ -23,6 +22,7 @@ from conftest import CLI
 from conftest import file_config
 from conftest import memory_config
 from conftest import Server
+from ml_metadata import _actor
 from ml_metadata import errors
 from ml_metadata import metadata_store
 from ml_metadata.metadata_store import _transport
@@ -49,9 +49,6 @@ def served(tmp_path):
     return s, path
 
   yield start
-  # Clients the test left behind close their channels when collected; an
-  # open one would hold a server's drain until gRPC gives up on it.
-  gc.collect()
   for s in started:
     rc = s.stop()
     assert rc == 0, 'mlmd serve exited %d; stderr:\n%s' % (rc, s.stderr())
@@ -227,9 +224,50 @@ def test_every_public_method_works_through_the_server(served, tmp_path):
   assert sorted(uris) == sorted('/t/%d/%d' % (n, i) for n in range(4)
                                 for i in range(per_thread))
   store._close()  # pylint: disable=protected-access
+  with pytest.raises(errors.FailedPreconditionError, match='closed'):
+    store.get_artifact_types()
   assert server.stop() == 0
   again = metadata_store.MetadataStore(file_config(path))
   assert len(again.get_artifacts()) == 250 + 1 + 4 * per_thread
+
+
+def test_aborted_is_retried_as_in_process(served):
+  """ABORTED (a busy database) is retried by the same loop as in process,
+  5 times (a client config has no retry_options); other codes are not."""
+  server, _ = served()
+  store = metadata_store.MetadataStore(server.client_config())
+  assert store._max_num_retries == 5  # pylint: disable=protected-access
+  grpc_transport = store._transport  # pylint: disable=protected-access
+  calls = []
+
+  class Flaky(object):
+    """The real channel, after `aborts` ABORTED answers of its own."""
+
+    def __init__(self, aborts):
+      self.aborts = aborts
+
+    def call(self, method, request, response):
+      calls.append(method)
+      if len(calls) <= self.aborts:
+        return errors.ABORTED, 'database is locked'
+      return grpc_transport.call(method, request, response)
+
+    def close(self):
+      grpc_transport.close()
+
+  store._transport = Flaky(2)  # pylint: disable=protected-access
+  assert store.get_artifact_types() == []
+  assert calls == ['GetArtifactTypes'] * 3
+  calls.clear()
+  store._transport = Flaky(6)  # pylint: disable=protected-access
+  with pytest.raises(errors.AbortedError, match='locked'):
+    store.get_artifact_types()
+  assert len(calls) == 6  # the first try and 5 retries
+  calls.clear()
+  store._transport = Flaky(0)  # pylint: disable=protected-access
+  with pytest.raises(errors.NotFoundError):
+    store.get_artifact_type('Missing')
+  assert len(calls) == 1
 
 
 def test_client_timeout_is_deadline_exceeded(served):
@@ -311,7 +349,6 @@ def test_access_log_has_one_line_per_call(served):
   with pytest.raises(errors.NotFoundError):
     store.get_artifact_type('Missing')
   store.get_artifact_types()
-  store._close()  # pylint: disable=protected-access
   assert server.stop() == 0
   lines = [LOG_LINE.match(l) for l in server.lines()]
   calls = [(m.group(3), m.group(4)) for m in lines if m]
@@ -350,7 +387,6 @@ def test_sigterm_drains_a_call_in_flight(served):
     locker.close()
   t.join()
   assert 'error' not in result, result
-  store._close()  # pylint: disable=protected-access
   assert server.stop() == 0, server.stderr()
   done = [m for m in map(LOG_LINE.match, server.lines()) if m]
   assert sorted((m.group(3), m.group(4)) for m in done) == [
@@ -420,8 +456,12 @@ def audit_actors(path):
 
 def test_tls(served, certs):
   server, path = served(*tls_args(certs, mutual=False), actor='svc')
-  store = metadata_store.MetadataStore(tls_config(server, certs, client=None))
-  dataset_type(store)
+  _actor.set_actor('this-process')  # applies to stores in process only
+  try:
+    store = metadata_store.MetadataStore(tls_config(server, certs, client=None))
+    dataset_type(store)
+  finally:
+    _actor.set_actor(None)
   assert [t.name for t in store.get_artifact_types()] == ['DataSet']
   # a plaintext client, and a client that does not trust the server's CA
   with pytest.raises(errors.UnavailableError):
@@ -429,7 +469,6 @@ def test_tls(served, certs):
   with pytest.raises(errors.UnavailableError):
     metadata_store.MetadataStore(
         tls_config(server, certs, ca='other-ca.pem', client=None)).get_artifact_types()
-  store._close()  # pylint: disable=protected-access
   assert server.stop() == 0
   assert audit_actors(path) == [('svc', 'PutArtifactType')]
 
@@ -444,6 +483,5 @@ def test_mutual_tls_writes_are_by_the_certificate_name(served, certs):
     with pytest.raises(errors.UnavailableError):
       metadata_store.MetadataStore(
           tls_config(server, certs, client=client)).get_artifact_types()
-  store._close()  # pylint: disable=protected-access
   assert server.stop() == 0
   assert audit_actors(path) == [('alice', 'PutArtifactType')]

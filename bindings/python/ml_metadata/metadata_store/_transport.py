@@ -144,15 +144,19 @@ class Grpc(object):
     self.target = target
 
   def call(self, method, request, response):
-    if self._stub is None:
+    stub = self._stub
+    if stub is None:
       return errors.FAILED_PRECONDITION, 'the store has been closed'
     try:
-      response.CopyFrom(getattr(self._stub, method)(request,
-                                                    timeout=self._timeout))
+      response.CopyFrom(getattr(stub, method)(request, timeout=self._timeout))
     except self._grpc.RpcError as e:
       code = e.code()
       # StatusCode's value is (number, name); details() may be None.
       return code.value[0], e.details() or code.value[1]
+    except ValueError:
+      if self._stub is None:  # closed by another thread during the call
+        return errors.FAILED_PRECONDITION, 'the store has been closed'
+      raise
     return 0, ''
 
   def close(self):
