@@ -124,6 +124,12 @@ TEST_LDFLAGS_test_pmml := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
 # sanitizers see it) and talks to it with gRPC's C core client (tests/grpc_client.h).
 TEST_SRC_test_server = $(SERVER_SRC)
 TEST_LDFLAGS_test_server = $(GRPC_LIBS) -lpthread
+# test_server_hostile: the same, against hostile request bytes.
+TEST_SRC_test_server_hostile = $(SERVER_SRC)
+TEST_LDFLAGS_test_server_hostile = $(GRPC_LIBS) -lpthread
+# test_server_tls: the same, with TLS (certificates made by the test with `openssl`) and size limits.
+TEST_SRC_test_server_tls = $(SERVER_SRC)
+TEST_LDFLAGS_test_server_tls = $(GRPC_LIBS) -lpthread
 TEST_SRC_test_server_load = $(SERVER_SRC)
 TEST_LDFLAGS_test_server_load = $(GRPC_LIBS) -lpthread
 TEST_LDFLAGS_test_serving := -lpthread
@@ -146,7 +152,7 @@ $(B)/tests-obj/san-clang/backend_custom.o: $(CUSTOM_DEPS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CUSTOM_CFLAGS) $(SAN) -c $< -o $@
 TEST_HDRS := tests/helpers.h tests/dg_helpers.h tests/ol_helpers.h tests/onnx_build.h tests/serving_helpers.h tests/backend_custom.h \
-	tests/grpc_client.h $(SERVER_HDR)
+	tests/grpc_client.h tests/server_fixture.h $(SERVER_HDR)
 # TEST_SRC_name: sources outside the library a test compiles with itself.
 .SECONDEXPANSION:
 $(B)/tests/%: tests/%.c $(TEST_HDRS) $(B)/libmlmd.a $(B)/tests-obj/backend_custom.o $$(TEST_SRC_$$*)
@@ -439,10 +445,11 @@ $(B)/bench/%: bench/%.c bench/bench.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS)
 
-# The server against in-process calls (server/*.c compiled in, gRPC's C core client).
+# The server against in-process calls (server/*.c compiled in, gRPC's C core client);
+# -Ilib for bench.h's clock (util/base.h), as every benchmark has it; libpq to drop its database.
 $(B)/bench/bench_server: bench/bench_server.c bench/bench.h tests/grpc_client.h $(SERVER_SRC) $(SERVER_HDR) $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CLI_CFLAGS) -Itests $< $(SERVER_SRC) -o $@ $(B)/libmlmd.a $(LIBS) $(GRPC_LIBS)
+	$(CC) $(CLI_CFLAGS) -Ilib -Itests $(PG_CFLAGS) $< $(SERVER_SRC) -o $@ $(B)/libmlmd.a $(LIBS) $(GRPC_LIBS)
 $(B)/bench/bench_scorer: bench/bench_scorer.c bench/bench.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS) -lxgboost
@@ -461,7 +468,8 @@ BENCH_QUERY_SIZES ?= 100000 505000
 bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_scorer \
 		$(B)/bench/bench_serving $(B)/bench/bench_pmml $(B)/bench/bench_tracking $(B)/bench/bench_audit $(B)/bench/bench_registry \
 		$(B)/bench/bench_datagov $(B)/bench/bench_labels $(B)/bench/bench_gate $(B)/bench/bench_drift \
-		$(B)/bench/bench_explain $(B)/bench/xgb100.json $(B)/bench/bench_listener $(B)/bench/bench_openlineage
+		$(B)/bench/bench_explain $(B)/bench/xgb100.json $(B)/bench/bench_listener $(B)/bench/bench_openlineage \
+		$(B)/bench/bench_server
 	@mkdir -p $(B)/bench
 	$(B)/bench/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
 	$(B)/bench/bench_explain $(B)/bench/xgb100.json 3 | tee $(B)/bench/explain.txt
@@ -480,10 +488,12 @@ bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B
 	$(B)/bench/bench_datagov $(B)/bench | tee $(B)/bench/datagov.txt
 	$(B)/bench/bench_drift $(B)/bench $(B)/mlmd | tee $(B)/bench/drift.txt
 	$(B)/bench/bench_openlineage $(B)/bench $(B)/mlmd | tee $(B)/bench/openlineage.txt
+	$(B)/bench/bench_server $(B)/bench | tee $(B)/bench/server.txt
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py $(B)/bench/store.txt $(B)/bench
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python_tracking.py $(B)/bench | tee $(B)/bench/python-tracking.txt
 	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/bench/bench_query $(B)/bench $$n; done
-	@if [ -n "$$MLMD_TEST_POSTGRES" ]; then $(B)/bench/bench_pg "$$MLMD_TEST_POSTGRES" 20000; \
+	@if [ -n "$$MLMD_TEST_POSTGRES" ]; then $(B)/bench/bench_pg "$$MLMD_TEST_POSTGRES" 20000 && \
+		$(B)/bench/bench_server "$$MLMD_TEST_POSTGRES" | tee $(B)/bench/server-pg.txt; \
 	else echo "bench: PostgreSQL skipped (set MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT)"; fi
 
 # ---- install ------------------------------------------------------------------------
