@@ -120,6 +120,7 @@ int cmd_serve(int argc, char **argv)
 	int sig = 0;
 	while (sigwait(&set, &sig))
 		;
+	srv_stop_accepting(s);
 	fprintf(stderr, "mlmd serve: %s: draining calls in flight (up to %lld s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM",
 		(long long)grace);
 	int cancelled = srv_stop(s);
