@@ -44,7 +44,8 @@ typedef struct srv_config {
 	const char *tls_key_file;
 	const char *tls_client_ca_file;
 	size_t max_message_bytes;  /* largest request or response; 0: 4 MiB (gRPC's default) */
-	int grace_ms;              /* srv_stop(): how long in-flight calls may run; 0: 10000 */
+	int grace_ms;              /* srv_stop(): how long in-flight calls may run; 0: 10000;
+				    * negative: none (they are cancelled at once) */
 	int verbosity;             /* 0: errors only; 1: one access-log line per call;
 				    * 2: also a line when a call starts */
 	FILE *log;                 /* where log lines go; NULL: stderr */

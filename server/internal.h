@@ -1,0 +1,116 @@
+/*
+ * server/internal.h - what the server's files share (not part of server.h).
+ *
+ * server.c   the lifecycle: settings checked, store handles opened, gRPC
+ *            started, workers run, the drain at stop
+ * worker.c   a worker's loop: one call at a time, from request to status
+ * route.c    a call's path to the store (or to health), with the store's
+ *            locks, actor and deadline around it
+ * health.c   grpc.health.v1.Health/Check: its request decoded, its answer
+ * tls.c      server credentials from PEM files, checked before gRPC sees them
+ * log.c      the access log and the time stamps it needs
+ */
+#ifndef MLMD_SERVER_INTERNAL_H
+#define MLMD_SERVER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <grpc/grpc.h>
+#include <mlmd.h>
+#include "server.h"
+
+typedef struct srv_worker srv_worker;
+
+/* One worker thread: its completion queue, its store handle and the actor
+ * its handle's writes go back to after a call under mutual TLS. */
+struct srv_worker {
+	srv *s;
+	int index;
+	grpc_completion_queue *cq;  /* this worker's calls and batches only */
+	mlmd_store *store;          /* owned, or the shared memory store (borrowed) */
+	char *default_actor;        /* the handle's actor at open (malloc'd) */
+	pthread_t thread;
+	int running;                /* the thread was created (join it) */
+};
+
+struct srv {
+	grpc_server *server;
+	grpc_completion_queue *shutdown_cq; /* receives the shutdown notification */
+	srv_worker *workers;
+	int nworkers;
+	int port;                   /* the bound one */
+	int grpc_inited;            /* grpc_init() was called (grpc_shutdown_blocking() at free) */
+	int started;                /* grpc_server_start() ran */
+	int stopped;                /* srv_stop() ran */
+
+	/* settings, copied from the config */
+	size_t max_message_bytes;
+	int grace_ms;               /* < 0: cancel at once */
+	int verbosity;
+	FILE *log;
+	int mtls;                   /* a client certificate is required: actor per call */
+
+	/* the stores */
+	mlmd_store *shared;         /* sqlite::memory: one handle for every worker, */
+	pthread_mutex_t shared_lock;/* used under this lock */
+	int serialize_writes;       /* a SQLite file: writing calls take write_lock */
+	pthread_mutex_t write_lock;
+	int locks_made;             /* the two mutexes were initialised */
+
+	atomic_int draining;        /* srv_stop() began: health says NOT_SERVING */
+	atomic_int inflight;        /* calls a worker is handling now */
+	atomic_ullong counts[17];   /* calls ended, per status code */
+};
+
+/* The worker's loop (pthread start routine): requests a call, serves it,
+ * until the server shuts down. */
+void *srv_worker_main(void *arg);
+
+/* One call's request, decoded from gRPC, and what the route answers. */
+typedef struct srv_call {
+	const char *path;           /* "/SERVICE/METHOD" (NUL-terminated copy) */
+	const char *actor;          /* the client certificate's common name under mutual TLS, else NULL */
+	int64_t deadline_ms;        /* ms left of the client's deadline; -1: none */
+	const void *req;
+	size_t req_len;
+	/* the answer */
+	int status;                 /* positive canonical code */
+	char message[512];          /* the status message when status != 0 */
+	void *resp;                 /* response bytes */
+	size_t resp_len;
+	void (*resp_free)(void *);  /* frees resp; NULL: resp is `small` */
+	unsigned char small[8];     /* a response small enough to keep here */
+} srv_call;
+
+/* Routes c->path to the store's RPC or to health on the worker's handle and
+ * fills c's answer: the store's status and message, UNIMPLEMENTED for a path
+ * not served. Never fails otherwise. */
+void srv_route(srv_worker *w, srv_call *c);
+
+/* Whether `service` is one the server serves ("" too: the server as a whole). */
+int srv_serves_service(const char *service, size_t len);
+
+/* grpc.health.v1.Health/Check on the worker's handle (route.c calls it). */
+void srv_health_check(srv_worker *w, srv_call *c);
+
+/* Sets c's status and message (printf-style); returns nothing. */
+void srv_call_fail(srv_call *c, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* TLS server credentials from the config's PEM files, checked first (read,
+ * parsed, the key matching the certificate) so that a bad file is named.
+ * NULL cert: insecure credentials. Returns 0 and *out, or the negative status
+ * with err filled. */
+int srv_tls_credentials(const srv_config *cfg, grpc_server_credentials **out, char *err, size_t errlen);
+
+/* The client certificate's common name of the call (malloc'd), or NULL when
+ * there is none. */
+char *srv_tls_peer_cn(grpc_call *call);
+
+/* One access-log line: "TIME PEER PATH WHAT[ US]" (us < 0: no duration). */
+void srv_log_line(srv *s, const char *peer, const char *path, const char *what, int64_t us);
+
+/* The monotonic clock in microseconds. */
+int64_t srv_now_us(void);
+
+#endif
