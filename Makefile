@@ -124,6 +124,9 @@ TEST_LDFLAGS_test_pmml := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
 # sanitizers see it) and talks to it with gRPC's C core client (tests/grpc_client.h).
 TEST_SRC_test_server = $(SERVER_SRC)
 TEST_LDFLAGS_test_server = $(GRPC_LIBS) -lpthread
+# test_server_tls: the same, with TLS (certificates made by the test with `openssl`) and size limits.
+TEST_SRC_test_server_tls = $(SERVER_SRC)
+TEST_LDFLAGS_test_server_tls = $(GRPC_LIBS) -lpthread
 TEST_SRC_test_server_load = $(SERVER_SRC)
 TEST_LDFLAGS_test_server_load = $(GRPC_LIBS) -lpthread
 TEST_LDFLAGS_test_serving := -lpthread
@@ -146,7 +149,7 @@ $(B)/tests-obj/san-clang/backend_custom.o: $(CUSTOM_DEPS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CUSTOM_CFLAGS) $(SAN) -c $< -o $@
 TEST_HDRS := tests/helpers.h tests/dg_helpers.h tests/ol_helpers.h tests/onnx_build.h tests/serving_helpers.h tests/backend_custom.h \
-	tests/grpc_client.h $(SERVER_HDR)
+	tests/grpc_client.h tests/server_fixture.h $(SERVER_HDR)
 # TEST_SRC_name: sources outside the library a test compiles with itself.
 .SECONDEXPANSION:
 $(B)/tests/%: tests/%.c $(TEST_HDRS) $(B)/libmlmd.a $(B)/tests-obj/backend_custom.o $$(TEST_SRC_$$*)
