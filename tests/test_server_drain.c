@@ -1,0 +1,264 @@
+/*
+ * tests/test_server_drain.c - an in-process server (server/server.h) with
+ * calls in flight: srv_stop() lets a running call finish within the grace
+ * period and refuses new ones; past the grace period it cancels the call,
+ * whose transaction is then applied whole or not at all; a call whose
+ * deadline passes while it waits for a worker is never started; a lineage
+ * walk with time to spare is complete.
+ *
+ * A writing call is made to block by holding the store's write lock from a
+ * direct handle (tests/server_drain.h); the test knows the call is running
+ * from the server's -vv START line and lets it go by rolling back. The
+ * store is a temporary SQLite file, or a fresh PostgreSQL database with
+ * MLMD_TEST_BACKEND=postgresql.
+ */
+#include "server_drain.h"
+
+/* A server with `threads` workers and grace_ms, logging -vv into l. */
+static void up(sfx *f, sd_log *l, int threads, int grace_ms)
+{
+	srv_config cfg = SRV_CONFIG_INIT;
+	char err[512];
+	cfg.threads = threads;
+	cfg.grace_ms = grace_ms;
+	cfg.verbosity = 2;
+	sd_log_pipe(l);
+	cfg.log = l->w;
+	sfx_store(f);
+	int rc = sfx_start(f, &cfg, err, sizeof err);
+	if (rc)
+		fail_msg("srv_start -> %d (%s): %s", rc, mlmd_status_name(rc), err);
+}
+
+static void down(sfx *f, sd_log *l)
+{
+	sfx_down(f);
+	sd_log_close(l);
+}
+
+/* srv_stop() on a thread of its own. */
+typedef struct stopper {
+	srv *s;
+	int cancelled;
+	pthread_t th;
+} stopper;
+
+static void *stop_main(void *arg)
+{
+	stopper *x = arg;
+	x->cancelled = srv_stop(x->s);
+	return NULL;
+}
+
+static void stop_start(stopper *x, srv *s)
+{
+	x->s = s;
+	x->cancelled = -1;
+	assert_int_equal(pthread_create(&x->th, NULL, stop_main, x), 0);
+}
+
+/* Calls `path` with message m on a new channel and returns the status (the
+ * result is freed). */
+static int call_status(const char *target, const char *path, const void *m, int deadline_ms)
+{
+	sd_call c;
+	sd_call_start(&c, target, path, m, deadline_ms);
+	int st = sd_call_join(&c);
+	gc_result_free(&c.r);
+	return st;
+}
+
+/*
+ * A PutExecution waits for the write lock; srv_stop() begins; new calls are
+ * refused (health, then a write, which is never applied); the lock goes; the
+ * call in flight answers OK with all of its write there, and srv_stop()
+ * cancelled nothing.
+ */
+static void stop_lets_call_in_flight_finish(void **st)
+{
+	(void)st;
+	if (sfx_unsupported())
+		skip();
+	sfx f;
+	sd_log l;
+	up(&f, &l, 2, 600000);
+	sd_types t = sd_make_types(f.local);
+	mlmd_store *lock = sd_lock(&f);
+	Mlmd__Pb__PutExecutionRequest *rq = sd_put_execution(&t, "drained");
+	sd_call w;
+	sd_call_start(&w, f.target, SD_PATH("PutExecution"), rq, 0);
+	sd_log_wait(&l, SD_PATH("PutExecution"), "START", 1);
+
+	stopper x;
+	stop_start(&x, f.server);
+	int saw_not_serving, refused = sd_wait_refused(f.target, &saw_not_serving);
+	if (!sd_refusal(refused))
+		fail_msg("a new call during the drain ended %d (%s)", refused, mlmd_status_name(-refused));
+	Mlmd__Pb__PutArtifactsRequest *late = sd_put_artifact(&t, "after-stop");
+	assert_true(sd_refusal(call_status(f.target, SD_PATH("PutArtifacts"), late, SD_GUARD_S * 1000)));
+	sd_unlock(lock);
+
+	int status = sd_call_join(&w);
+	if (status != 0)
+		fail_msg("the call in flight ended %d (%s): %s", status, mlmd_status_name(-status), w.r.message);
+	Mlmd__Pb__PutExecutionResponse *rs = sfx_unpack(&w.r, &mlmd__pb__put_execution_response__descriptor);
+	assert_int_equal(pthread_join(x.th, NULL), 0);
+	assert_int_equal(x.cancelled, 0);
+	assert_int_equal(sd_execution_whole(f.local, "drained"), 1);
+	assert_int_equal(rs->n_artifact_ids, 1);
+	assert_int_equal(sd_artifact_id(f.local, "drained-out"), rs->artifact_ids[0]);
+	assert_int_equal(sd_artifact_id(f.local, "after-stop"), 0);
+	unsigned long long n[17];
+	srv_counts(f.server, n);
+	assert_int_equal(n[MLMD_CANCELLED], 0);
+	sd_log_wait(&l, SD_PATH("PutExecution"), "OK", 1);
+	assert_int_equal(sd_log_count(&l, SD_PATH("PutArtifacts"), "START"), 0);
+	print_message("(health said NOT_SERVING before the refusals: %s; the first refusal: %s)\n",
+		      saw_not_serving ? "yes" : "no", mlmd_status_name(-refused));
+	mlmd_message_free(rs);
+	gc_result_free(&w.r);
+	mlmd_message_free(rq);
+	mlmd_message_free(late);
+	down(&f, &l);
+}
+
+/*
+ * The grace period (1 ms) ends while the PutExecution waits for the lock:
+ * its client sees CANCELLED or UNAVAILABLE, srv_stop() says it cancelled
+ * one call, and once the lock goes the write is in the store whole or not
+ * at all.
+ */
+static void stop_past_grace_cancels_call(void **st)
+{
+	(void)st;
+	if (sfx_unsupported())
+		skip();
+	sfx f;
+	sd_log l;
+	up(&f, &l, 2, 1);
+	sd_types t = sd_make_types(f.local);
+	mlmd_store *lock = sd_lock(&f);
+	Mlmd__Pb__PutExecutionRequest *rq = sd_put_execution(&t, "cut-short");
+	sd_call w;
+	sd_call_start(&w, f.target, SD_PATH("PutExecution"), rq, 0);
+	sd_log_wait(&l, SD_PATH("PutExecution"), "START", 1);
+
+	stopper x;
+	stop_start(&x, f.server);
+	int status = sd_call_join(&w); /* answered by the cancellation, the lock still held */
+	if (status != GRPC_STATUS_CANCELLED && status != GRPC_STATUS_UNAVAILABLE)
+		fail_msg("the cancelled call ended %d (%s): %s", status, mlmd_status_name(-status), w.r.message);
+	sd_unlock(lock);
+	assert_int_equal(pthread_join(x.th, NULL), 0);
+	assert_int_equal(x.cancelled, 1);
+	int whole = sd_execution_whole(f.local, "cut-short");
+	print_message("(the cancelled call's transaction %s)\n", whole ? "committed whole" : "left nothing");
+	gc_result_free(&w.r);
+	mlmd_message_free(rq);
+	down(&f, &l);
+}
+
+/*
+ * One worker, blocked by the lock on a first PutArtifacts; a second one's
+ * deadline passes while it waits (its client sees DEADLINE_EXCEEDED before
+ * the lock goes). Once a third call has been answered, the worker has moved
+ * past the second: it wrote nothing, and the access log says
+ * DEADLINE_EXCEEDED for it.
+ */
+static void deadline_passed_in_queue_is_never_started(void **st)
+{
+	(void)st;
+	if (sfx_unsupported())
+		skip();
+	sfx f;
+	sd_log l;
+	up(&f, &l, 1, 0);
+	sd_types t = sd_make_types(f.local);
+	mlmd_store *lock = sd_lock(&f);
+	Mlmd__Pb__PutArtifactsRequest *first = sd_put_artifact(&t, "first"), *late = sd_put_artifact(&t, "late"),
+				      *third = sd_put_artifact(&t, "third");
+	sd_call w;
+	sd_call_start(&w, f.target, SD_PATH("PutArtifacts"), first, 0);
+	sd_log_wait(&l, SD_PATH("PutArtifacts"), "START", 1);
+	assert_int_equal(call_status(f.target, SD_PATH("PutArtifacts"), late, 200), GRPC_STATUS_DEADLINE_EXCEEDED);
+	sd_unlock(lock);
+	assert_int_equal(sd_call_join(&w), 0);
+	assert_int_equal(call_status(f.target, SD_PATH("PutArtifacts"), third, 0), 0);
+
+	sd_log_wait(&l, SD_PATH("PutArtifacts"), "OK", 2);
+	assert_int_equal(sd_log_count(&l, SD_PATH("PutArtifacts"), "DEADLINE_EXCEEDED"), 1);
+	assert_true(sd_artifact_id(f.local, "first") > 0);
+	assert_true(sd_artifact_id(f.local, "third") > 0);
+	assert_int_equal(sd_artifact_id(f.local, "late"), 0);
+	assert_int_equal(srv_stop(f.server), 0); /* every count is in once the workers are joined */
+	unsigned long long n[17];
+	srv_counts(f.server, n);
+	assert_int_equal(n[MLMD_DEADLINE_EXCEEDED], 1);
+	assert_int_equal(n[0], 2);
+	gc_result_free(&w.r);
+	mlmd_message_free(first);
+	mlmd_message_free(late);
+	mlmd_message_free(third);
+	down(&f, &l);
+}
+
+/* A lineage walk through the server with a minute to spare is whole. */
+static void lineage_walk_with_time_to_spare_is_complete(void **st)
+{
+	(void)st;
+	if (sfx_unsupported())
+		skip();
+	enum { LEVELS = 20, WIDTH = 3 };
+	sfx f;
+	sd_log l;
+	up(&f, &l, 2, 0);
+	sd_types t = sd_make_types(f.local);
+	int64_t prev = 0, first = 0;
+	for (int k = 0; k < LEVELS; k++) {
+		int64_t e = put_execution_node(f.local, t.et);
+		if (!first)
+			first = e;
+		if (prev)
+			put_event_node(f.local, e, prev, MLMD__PB__EVENT__TYPE__INPUT);
+		for (int j = 0; j < WIDTH; j++) {
+			OK(put_artifact(f.local, new_artifact(t.at, "/walk"), &prev));
+			put_event_node(f.local, e, prev, MLMD__PB__EVENT__TYPE__OUTPUT);
+		}
+	}
+	char filter[64];
+	snprintf(filter, sizeof filter, "id = %lld", (long long)first);
+	Mlmd__Pb__LineageSubgraphQueryOptions__StartingNodes start = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES__INIT;
+	Mlmd__Pb__LineageSubgraphQueryOptions o = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__INIT;
+	start.filter_query = filter;
+	o.starting_nodes_case = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES_STARTING_EXECUTIONS;
+	o.starting_executions = &start;
+	o.has_max_num_hops = 1;
+	o.max_num_hops = 4 * LEVELS;
+	o.has_direction = 1;
+	o.direction = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__DIRECTION__DOWNSTREAM;
+	Mlmd__Pb__GetLineageSubgraphRequest rq = MLMD__PB__GET_LINEAGE_SUBGRAPH_REQUEST__INIT;
+	rq.lineage_subgraph_query_options = &o;
+	sd_call c;
+	sd_call_start(&c, f.target, SD_PATH("GetLineageSubgraph"), &rq, 60000);
+	int status = sd_call_join(&c);
+	if (status != 0)
+		fail_msg("GetLineageSubgraph ended %d (%s): %s", status, mlmd_status_name(-status), c.r.message);
+	Mlmd__Pb__GetLineageSubgraphResponse *rs = sfx_unpack(&c.r, &mlmd__pb__get_lineage_subgraph_response__descriptor);
+	assert_false(rs->has_mlmd_partial && rs->mlmd_partial);
+	assert_int_equal(rs->lineage_subgraph->n_executions, LEVELS);
+	assert_int_equal(rs->lineage_subgraph->n_artifacts, LEVELS * WIDTH);
+	mlmd_message_free(rs);
+	gc_result_free(&c.r);
+	down(&f, &l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(stop_lets_call_in_flight_finish),
+		cmocka_unit_test(stop_past_grace_cancels_call),
+		cmocka_unit_test(deadline_passed_in_queue_is_never_started),
+		cmocka_unit_test(lineage_walk_with_time_to_spare_is_complete),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
