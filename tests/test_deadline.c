@@ -9,6 +9,8 @@
  * either already passed (0 ms) or an hour away.
  */
 #include "helpers.h"
+#include <errno.h>
+#include <time.h>
 
 static mlmd_store *s;
 static int64_t at, et;
@@ -198,25 +200,30 @@ static void refused_put_execution_leaves_nothing(void **st)
 }
 
 /* A chain exec0 -> a0 -> exec1 -> a1 ... of `levels` executions, WIDTH
- * artifacts each; returns the first execution's id. */
-static int64_t chain(int levels)
+ * artifacts each, in store h (types a, e); returns the first execution's id. */
+static int64_t chain_in(mlmd_store *h, int64_t a_type, int64_t e_type, int levels)
 {
 	enum { WIDTH = 4 };
 	int64_t prev = 0, first = 0;
 	for (int l = 0; l < levels; l++) {
-		int64_t e = put_execution_node(s, et);
+		int64_t e = put_execution_node(h, e_type);
 		if (!first)
 			first = e;
 		if (prev)
-			put_event_node(s, e, prev, MLMD__PB__EVENT__TYPE__INPUT);
+			put_event_node(h, e, prev, MLMD__PB__EVENT__TYPE__INPUT);
 		for (int w = 0; w < WIDTH; w++) {
 			int64_t a = 0;
-			OK(put_artifact(s, new_artifact(at, "/chain"), &a));
-			put_event_node(s, e, a, MLMD__PB__EVENT__TYPE__OUTPUT);
+			OK(put_artifact(h, new_artifact(a_type, "/chain"), &a));
+			put_event_node(h, e, a, MLMD__PB__EVENT__TYPE__OUTPUT);
 			prev = a;
 		}
 	}
 	return first;
+}
+
+static int64_t chain(int levels)
+{
+	return chain_in(s, at, et, levels);
 }
 
 /* A walk with its deadline an hour away runs to its end: nothing is cut
@@ -272,6 +279,86 @@ static void lineage_walk_inside_deadline_is_complete(void **st)
 	mlmd_store_clear_deadline(s);
 }
 
+/* ---- a deadline passing in the middle of a walk ------------------------------------------------- */
+
+/* The step() of the backend under the walk, and a wait armed before a call:
+ * its first step() waits until `hold_until` (CLOCK_MONOTONIC, the clock
+ * the store's deadlines use) before running, so the walk that follows is
+ * past its deadline however fast the machine is. */
+static int (*real_step)(mlmd_backend_stmt *st);
+static struct timespec hold_until;
+static int hold_armed;
+
+static int holding_step(mlmd_backend_stmt *st)
+{
+	if (hold_armed) {
+		hold_armed = 0;
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &hold_until, NULL) == EINTR)
+			;
+	}
+	return real_step(st);
+}
+
+/* A walk that starts before its deadline and is still running at it stops
+ * there: the answer is OK with what was found, mlmd_partial set and the
+ * reason naming the deadline. (The walk runs on tests/backend_custom.c's
+ * backend, whose step() the test wraps; whatever MLMD_TEST_BACKEND says.) */
+static void lineage_walk_stops_at_deadline_with_partial(void **st)
+{
+	(void)st;
+	enum { LEVELS = 10, DEADLINE_MS = 300 };
+	char *path = tmp_path("deadline-walk");
+	mlmd_backend *be = NULL;
+	OK(custom_backend_open(&be, path));
+	real_step = be->step;
+	be->step = holding_step;
+	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+	mlmd_store *h = NULL;
+	OK(mlmd_store_open_backend(&h, be, &o));
+	int64_t first = chain_in(h, artifact_type(h, "Data", 0), execution_type(h, "Step"), LEVELS);
+	char filter[64];
+	snprintf(filter, sizeof filter, "id = %lld", (long long)first);
+	Mlmd__Pb__LineageSubgraphQueryOptions__StartingNodes start = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES__INIT;
+	Mlmd__Pb__LineageSubgraphQueryOptions q = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__INIT;
+	start.filter_query = filter;
+	q.starting_nodes_case = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES_STARTING_EXECUTIONS;
+	q.starting_executions = &start;
+	q.has_max_num_hops = 1;
+	q.max_num_hops = 4 * LEVELS;
+	Mlmd__Pb__GetLineageSubgraphRequest rq = MLMD__PB__GET_LINEAGE_SUBGRAPH_REQUEST__INIT;
+	rq.lineage_subgraph_query_options = &q;
+	Mlmd__Pb__GetLineageSubgraphResponse *rs = NULL;
+	int rc = 0, tries = 0;
+	do {
+		/* the call must start in time: a machine that stalls longer than the
+		 * deadline before it starts gets DEADLINE_EXCEEDED, and a new try */
+		OK(mlmd_store_set_deadline(h, DEADLINE_MS));
+		clock_gettime(CLOCK_MONOTONIC, &hold_until);
+		hold_until.tv_sec += DEADLINE_MS / 1000;
+		hold_until.tv_nsec += (DEADLINE_MS % 1000 + 1) * 1000000L;
+		if (hold_until.tv_nsec >= 1000000000L) {
+			hold_until.tv_sec++;
+			hold_until.tv_nsec -= 1000000000L;
+		}
+		hold_armed = 1;
+		rc = mlmd_store_get_lineage_subgraph(h, &rq, &rs);
+	} while (rc == -MLMD_DEADLINE_EXCEEDED && hold_armed && ++tries < 10);
+	OK(rc);
+	assert_true(rs->has_mlmd_partial && rs->mlmd_partial);
+	assert_non_null(strstr(rs->mlmd_partial_reason, "mlmd_store_set_deadline"));
+	assert_true(rs->lineage_subgraph->n_executions < LEVELS);
+	mlmd_message_free(rs);
+	/* the deadline has passed: the next call is refused; cleared, the walk is whole */
+	FAILS(mlmd_store_get_lineage_subgraph(h, &rq, &rs), MLMD_DEADLINE_EXCEEDED, "deadline");
+	mlmd_store_clear_deadline(h);
+	OK(mlmd_store_get_lineage_subgraph(h, &rq, &rs));
+	assert_false(rs->has_mlmd_partial && rs->mlmd_partial);
+	assert_int_equal(rs->lineage_subgraph->n_executions, LEVELS);
+	mlmd_message_free(rs);
+	mlmd_store_free(h);
+	tmp_remove(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +368,7 @@ int main(void)
 		cmocka_unit_test(deadline_is_per_handle),
 		cmocka_unit_test(refused_put_execution_leaves_nothing),
 		cmocka_unit_test(lineage_walk_inside_deadline_is_complete),
+		cmocka_unit_test(lineage_walk_stops_at_deadline_with_partial),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
