@@ -124,6 +124,9 @@ TEST_LDFLAGS_test_pmml := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
 # sanitizers see it) and talks to it with gRPC's C core client (tests/grpc_client.h).
 TEST_SRC_test_server = $(SERVER_SRC)
 TEST_LDFLAGS_test_server = $(GRPC_LIBS) -lpthread
+# test_server_hostile: the same, against hostile request bytes.
+TEST_SRC_test_server_hostile = $(SERVER_SRC)
+TEST_LDFLAGS_test_server_hostile = $(GRPC_LIBS) -lpthread
 # test_server_tls: the same, with TLS (certificates made by the test with `openssl`) and size limits.
 TEST_SRC_test_server_tls = $(SERVER_SRC)
 TEST_LDFLAGS_test_server_tls = $(GRPC_LIBS) -lpthread

@@ -71,21 +71,7 @@ static inline int sfx_start(sfx *f, const srv_config *cfg, char *err, size_t err
 	return rc;
 }
 
-/* A store, a server on it as *cfg says (NULL: the defaults) and a plaintext
- * channel to the server. */
-static inline void sfx_up(sfx *f, const srv_config *cfg)
-{
-	srv_config dflt = SRV_CONFIG_INIT;
-	char err[512];
-	sfx_store(f);
-	int rc = sfx_start(f, cfg ? cfg : &dflt, err, sizeof err);
-	if (rc)
-		fail_msg("srv_start -> %d (%s): %s", rc, mlmd_status_name(rc), err);
-	f->ch = gc_open(f->target, NULL, 0);
-	assert_non_null(f->ch);
-}
-
-/* Stops and frees everything sfx_up()/sfx_start() made and removes the file. */
+/* Stops and frees everything sfx_store()/sfx_up()/sfx_start() made and removes the file. */
 static inline void sfx_down(sfx *f)
 {
 	gc_close(f->ch);
@@ -97,6 +83,22 @@ static inline void sfx_down(sfx *f)
 	if (f->path)
 		tmp_remove(f->path);
 	memset(f, 0, sizeof *f);
+}
+
+/* A store, a server on it as *cfg says (NULL: the defaults) and a plaintext
+ * channel to the server. */
+static inline void sfx_up(sfx *f, const srv_config *cfg)
+{
+	srv_config dflt = SRV_CONFIG_INIT;
+	char err[512];
+	sfx_store(f);
+	int rc = sfx_start(f, cfg ? cfg : &dflt, err, sizeof err);
+	if (rc) {
+		sfx_down(f); /* cmocka runs no teardown after a failed setup: remove the file now */
+		fail_msg("srv_start -> %d (%s): %s", rc, mlmd_status_name(rc), err);
+	}
+	f->ch = gc_open(f->target, NULL, 0);
+	assert_non_null(f->ch);
 }
 
 /* "/SERVICE/METHOD" of the RPC mlmd_store_call() names `method`. */
@@ -180,6 +182,64 @@ static inline void *sfx_unpack(const gc_result *r, const ProtobufCMessageDescrip
 	void *m = protobuf_c_message_unpack(d, NULL, r->len, r->data ? r->data : (const uint8_t *)"");
 	assert_non_null(m);
 	return m;
+}
+
+/* cmocka setup and teardown: *state is an sfx with a default server. */
+static inline int sfx_setup(void **state)
+{
+	sfx *f = calloc(1, sizeof *f);
+	assert_non_null(f);
+	sfx_up(f, NULL);
+	*state = f;
+	return 0;
+}
+
+static inline int sfx_teardown(void **state)
+{
+	sfx_down(*state);
+	free(*state);
+	return 0;
+}
+
+/* Asserts two outcomes (through the server, in process) are the same status
+ * with the same message. */
+static inline void sfx_same_outcome(const char *what, const gc_result *remote, const gc_result *local)
+{
+	if (remote->status != local->status || strcmp(remote->message, local->message) != 0)
+		fail_msg("%s: through the server %s '%s', in process %s '%s'", what, mlmd_status_name(remote->status),
+			 remote->message, mlmd_status_name(local->status), local->message);
+}
+
+#define SFX_HEALTH_CHECK "/grpc.health.v1.Health/Check"
+
+/* Health.Check for `service`; returns the call's status and the serving
+ * status the response carries (-1 when it has none). */
+static inline int sfx_health(sfx *f, const char *service, int *serving)
+{
+	unsigned char req[300];
+	size_t n = strlen(service), len = 0;
+	assert_true(n < 128);
+	if (n) { /* field 1, length-delimited */
+		req[len++] = 0x0a;
+		req[len++] = (unsigned char)n;
+		memcpy(req + len, service, n);
+		len += n;
+	}
+	gc_result r;
+	assert_int_equal(gc_call(f->ch, SFX_HEALTH_CHECK, req, len, 0, &r), 0);
+	*serving = -1;
+	if (r.status == 0) { /* HealthCheckResponse: field 1 varint, or nothing (UNKNOWN) */
+		assert_non_null(r.data);
+		if (r.len == 0)
+			*serving = 0;
+		else if (r.len == 2 && r.data[0] == 0x08 && r.data[1] < 0x80)
+			*serving = r.data[1];
+		else
+			fail_msg("health response of %zu bytes is not a HealthCheckResponse", r.len);
+	}
+	int st = r.status;
+	gc_result_free(&r);
+	return st;
 }
 
 #endif

@@ -3,11 +3,12 @@
  * 127.0.0.1 (tests/grpc_client.h), on a temporary SQLite file or, with
  * MLMD_TEST_BACKEND=postgresql, a new PostgreSQL database: every RPC the
  * library knows answers at its /SERVICE/METHOD path (never UNIMPLEMENTED)
- * with the status the same request gets in process; other paths are
- * UNIMPLEMENTED; statuses, messages and response bytes equal the in-process
+ * with the status the same request gets in process, and not under another
+ * service's name; statuses, messages and response bytes equal the in-process
  * ones; our own services write as the server's actor; the health service;
- * hostile request bytes are refused and the server keeps serving.
- * TLS and message size limits: tests/test_server_tls.c.
+ * the access log's lines.
+ * Hostile requests: tests/test_server_hostile.c; TLS and message size
+ * limits: tests/test_server_tls.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,40 +16,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <regex.h>
 #include <cmocka.h>
 #include "server_fixture.h"
 #include "mlmd_governance.pb-c.h"
 
-#define HEALTH_CHECK "/grpc.health.v1.Health/Check"
-
-static int up(void **state)
-{
-	sfx *f = calloc(1, sizeof *f);
-	assert_non_null(f);
-	sfx_up(f, NULL);
-	*state = f;
-	return 0;
-}
-
-static int down(void **state)
-{
-	sfx_down(*state);
-	free(*state);
-	return 0;
-}
-
-/* Asserts two outcomes are the same status with the same message. */
-static void same_outcome(const char *what, const gc_result *remote, const gc_result *local)
-{
-	if (remote->status != local->status || strcmp(remote->message, local->message) != 0)
-		fail_msg("%s: through the server %s '%s', in process %s '%s'", what, mlmd_status_name(remote->status),
-			 remote->message, mlmd_status_name(local->status), local->message);
-}
-
 /* Asserts two successful outcomes carry the same response bytes. */
 static void same_bytes(const char *what, const gc_result *remote, const gc_result *local)
 {
-	same_outcome(what, remote, local);
+	sfx_same_outcome(what, remote, local);
 	SFX_STATUS(remote, 0);
 	if (remote->len != local->len || (remote->len && memcmp(remote->data, local->data, remote->len) != 0))
 		fail_msg("%s: %zu response bytes through the server, %zu in process, not the same", what, remote->len,
@@ -62,7 +38,7 @@ static int compare_call(sfx *f, const char *method, const void *m)
 	gc_result r, l;
 	sfx_call(f, method, m, &r);
 	sfx_local(f->local, method, m, &l);
-	same_outcome(method, &r, &l);
+	sfx_same_outcome(method, &r, &l);
 	int st = l.status;
 	gc_result_free(&r);
 	gc_result_free(&l);
@@ -86,7 +62,7 @@ static void every_rpc_answers_at_its_service_path(void **state)
 		if (r.status == MLMD_UNIMPLEMENTED)
 			fail_msg("%s: UNIMPLEMENTED: %s", path, r.message);
 		sfx_local_bytes(f->local, info.method, NULL, 0, &l);
-		same_outcome(path, &r, &l);
+		sfx_same_outcome(path, &r, &l);
 		gc_result_free(&r);
 		gc_result_free(&l);
 	}
@@ -110,57 +86,7 @@ static void method_under_another_service_is_unimplemented(void **state)
 	}
 }
 
-static void unknown_paths_are_unimplemented(void **state)
-{
-	sfx *f = *state;
-	static const char *const paths[] = {
-		"/ml_metadata.MetadataStoreService/NoSuchMethod",
-		"/ml_metadata.MetadataStoreService/putartifacts",
-		"/ml_metadata.MetadataStoreService/PutArtifacts/extra",
-		"/ml_metadata.MetadataStoreService/",
-		"/ml_metadata.MetadataStoreService",
-		"/ml_metadata.OtherService/PutArtifacts",
-		"//PutArtifacts",
-		"/PutArtifacts",
-		"/grpc.health.v1.Health/NoSuch",
-		"/grpc.health.v1.Health/PutArtifacts",
-		"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-		"/x",
-	};
-	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
-		gc_result r;
-		assert_int_equal(gc_call(f->ch, paths[i], "", 0, 0, &r), 0);
-		if (r.status != MLMD_UNIMPLEMENTED)
-			fail_msg("%s: %s '%s', expected UNIMPLEMENTED", paths[i], mlmd_status_name(r.status), r.message);
-		gc_result_free(&r);
-	}
-	/* and the server still serves a real call */
-	Mlmd__Pb__GetArtifactTypesRequest rq = MLMD__PB__GET_ARTIFACT_TYPES_REQUEST__INIT;
-	gc_result r;
-	sfx_call(f, "GetArtifactTypes", &rq, &r);
-	SFX_STATUS(&r, 0);
-	gc_result_free(&r);
-}
-
 /* ---- statuses and messages are the store's -------------------------------------------------- */
-
-static void undecodable_request_is_invalid_argument_as_in_process(void **state)
-{
-	sfx *f = *state;
-	static const char *const methods[] = { "PutArtifacts", "GetArtifactsByID", "PutExecution",
-		"CreateRegisteredModel", "GetAuditLog" };
-	static const unsigned char junk[] = { 0x0a, 0x05, 0x01, 0x02 }; /* 5 bytes announced, 2 there */
-	for (size_t i = 0; i < sizeof methods / sizeof *methods; i++) {
-		gc_result r, l;
-		sfx_call_bytes(f, methods[i], junk, sizeof junk, &r);
-		sfx_local_bytes(f->local, methods[i], junk, sizeof junk, &l);
-		SFX_STATUS(&r, MLMD_INVALID_ARGUMENT);
-		assert_true(r.message[0] != '\0');
-		same_outcome(methods[i], &r, &l);
-		gc_result_free(&r);
-		gc_result_free(&l);
-	}
-}
 
 static void not_found_is_the_store_status_and_message(void **state)
 {
@@ -237,15 +163,16 @@ static void round_trip_gives_the_in_process_bytes(void **state)
 	gc_result r;
 
 	/* types: putting the same type again is idempotent, so both answers name it */
-	Mlmd__Pb__ArtifactType at = MLMD__PB__ARTIFACT_TYPE__INIT;
-	at.name = "DataSet";
-	OK(mlmd_type_add_property(&at, "span", MLMD__PB__PROPERTY_TYPE__INT));
+	Mlmd__Pb__ArtifactType *at = mlmd_message_new(&mlmd__pb__artifact_type__descriptor);
+	OK(mlmd_message_set_string(at, "name", "DataSet"));
+	OK(mlmd_type_add_property(at, "span", MLMD__PB__PROPERTY_TYPE__INT));
 	Mlmd__Pb__PutArtifactTypeRequest ptr = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
-	ptr.artifact_type = &at;
+	ptr.artifact_type = at;
 	Mlmd__Pb__PutArtifactTypeResponse *ptrs = call_same(f, "PutArtifactType", &ptr,
 							    &mlmd__pb__put_artifact_type_response__descriptor);
 	int64_t dtype = ptrs->type_id;
 	mlmd_message_free(ptrs);
+	mlmd_message_free(at);
 	Mlmd__Pb__ExecutionType et = MLMD__PB__EXECUTION_TYPE__INIT;
 	et.name = "Trainer";
 	Mlmd__Pb__PutExecutionTypeRequest petr = MLMD__PB__PUT_EXECUTION_TYPE_REQUEST__INIT;
@@ -422,41 +349,11 @@ static void registry_writes_through_the_server_are_audited_as_its_actor(void **s
 
 /* ---- health ----------------------------------------------------------------------------------- */
 
-/* Health.Check for `service`; returns the call's status and the serving
- * status the response carries (-1 when it has none). */
-static int health(sfx *f, const char *service, int *serving)
-{
-	unsigned char req[300];
-	size_t n = strlen(service), len = 0;
-	assert_true(n < 128);
-	if (n) { /* field 1, length-delimited */
-		req[len++] = 0x0a;
-		req[len++] = (unsigned char)n;
-		memcpy(req + len, service, n);
-		len += n;
-	}
-	gc_result r;
-	assert_int_equal(gc_call(f->ch, HEALTH_CHECK, req, len, 0, &r), 0);
-	*serving = -1;
-	if (r.status == 0) { /* HealthCheckResponse: field 1 varint, or nothing (UNKNOWN) */
-		assert_non_null(r.data);
-		if (r.len == 0)
-			*serving = 0;
-		else if (r.len == 2 && r.data[0] == 0x08 && r.data[1] < 0x80)
-			*serving = r.data[1];
-		else
-			fail_msg("health response of %zu bytes is not a HealthCheckResponse", r.len);
-	}
-	int st = r.status;
-	gc_result_free(&r);
-	return st;
-}
-
 static void health_is_serving_overall_and_for_each_service(void **state)
 {
 	sfx *f = *state;
 	int serving;
-	assert_int_equal(health(f, "", &serving), 0);
+	assert_int_equal(sfx_health(f, "", &serving), 0);
 	assert_int_equal(serving, 1);
 	const char *last = "";
 	int services = 0;
@@ -467,7 +364,7 @@ static void health_is_serving_overall_and_for_each_service(void **state)
 			continue;
 		last = info.service;
 		services++;
-		assert_int_equal(health(f, info.service, &serving), 0);
+		assert_int_equal(sfx_health(f, info.service, &serving), 0);
 		if (serving != 1)
 			fail_msg("health of %s: %d, expected SERVING (1)", info.service, serving);
 	}
@@ -478,32 +375,9 @@ static void health_of_an_unknown_service_is_not_found(void **state)
 {
 	sfx *f = *state;
 	int serving;
-	assert_int_equal(health(f, "no.such.Service", &serving), MLMD_NOT_FOUND);
-	assert_int_equal(health(f, "ml_metadata.MetadataStoreServic", &serving), MLMD_NOT_FOUND);
-	assert_int_equal(health(f, "ml_metadata", &serving), MLMD_NOT_FOUND);
-}
-
-static void health_with_undecodable_bytes_is_invalid_argument(void **state)
-{
-	sfx *f = *state;
-	static const struct { const char *b; size_t n; } bad[] = {
-		{ "\x0a\x05" "ab", 4 },          /* 5 bytes announced, 2 there */
-		{ "\x0a", 1 },                   /* a tag and nothing */
-		{ "\x0f", 1 },                   /* wire type 7 does not exist */
-		{ "\x08\xff\xff\xff", 4 },       /* truncated varint */
-		{ "\x0a\xff\xff\xff\xff\x0f", 6 }, /* a 4 GiB length prefix */
-	};
-	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-		gc_result r;
-		assert_int_equal(gc_call(f->ch, HEALTH_CHECK, bad[i].b, bad[i].n, 0, &r), 0);
-		if (r.status != MLMD_INVALID_ARGUMENT)
-			fail_msg("health request %zu: %s '%s', expected INVALID_ARGUMENT", i, mlmd_status_name(r.status),
-				 r.message);
-		gc_result_free(&r);
-	}
-	int serving;
-	assert_int_equal(health(f, "", &serving), 0);
-	assert_int_equal(serving, 1);
+	assert_int_equal(sfx_health(f, "no.such.Service", &serving), MLMD_NOT_FOUND);
+	assert_int_equal(sfx_health(f, "ml_metadata.MetadataStoreServic", &serving), MLMD_NOT_FOUND);
+	assert_int_equal(sfx_health(f, "ml_metadata", &serving), MLMD_NOT_FOUND);
 }
 
 static void health_watch_is_unimplemented(void **state)
@@ -515,142 +389,59 @@ static void health_watch_is_unimplemented(void **state)
 	gc_result_free(&r);
 }
 
-/* ---- hostile bytes ---------------------------------------------------------------------------- */
+/* ---- the access log --------------------------------------------------------------------------- */
 
-/* Appends a varint. */
-static size_t put_varint(unsigned char *p, uint64_t v)
+/* Counts the lines of log that match the extended regular expression re. */
+static int matching_lines(FILE *log, const char *re)
 {
-	size_t n = 0;
-	do {
-		p[n++] = (unsigned char)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
-		v >>= 7;
-	} while (v);
+	regex_t rx;
+	char line[2048];
+	int n = 0;
+	assert_int_equal(regcomp(&rx, re, REG_EXTENDED | REG_NOSUB), 0);
+	rewind(log);
+	while (fgets(line, sizeof line, log)) {
+		line[strcspn(line, "\n")] = '\0';
+		n += regexec(&rx, line, 0, NULL, 0) == 0;
+	}
+	regfree(&rx);
 	return n;
 }
 
-/* A PutArtifactsRequest whose one artifact has a custom property holding a
- * google.protobuf.Value nested `depth` lists deep (Value.list_value = 6,
- * ListValue.values = 1): far deeper than MLMD_MAX_NESTING. Written inside
- * out into buf; returns the length, the bytes at buf + cap - length. */
-static size_t deep_request(unsigned char *buf, size_t cap, int depth)
+static void access_log_has_a_start_and_an_end_line_per_call(void **state)
 {
-	size_t at = cap, len = 0;
-	unsigned char hdr[16];
-#define WRAP(field) do { size_t h = 0; hdr[h++] = (unsigned char)((field) << 3 | 2); h += put_varint(hdr + h, len); \
-	at -= h; memcpy(buf + at, hdr, h); len += h; } while (0)
-	for (int i = 0; i < depth; i++) {
-		WRAP(1); /* ListValue.values */
-		WRAP(6); /* Value.list_value */
-	}
-	WRAP(2); /* the google Value as a Struct.fields entry's value */
-	at -= 3;
-	memcpy(buf + at, "\x0a\x01k", 3); /* map entry key "k" */
-	len += 3;
-	WRAP(1); /* Struct.fields entry */
-	WRAP(4); /* ml_metadata.Value.struct_value */
-	WRAP(2); /* custom_properties entry value */
-	at -= 3;
-	memcpy(buf + at, "\x0a\x01p", 3); /* entry key "p" */
-	len += 3;
-	WRAP(5); /* Artifact.custom_properties */
-	at -= 2;
-	memcpy(buf + at, "\x10\x01", 2); /* Artifact.type_id = 1 */
-	len += 2;
-	WRAP(1); /* PutArtifactsRequest.artifacts */
-#undef WRAP
-	assert_true(at < cap);
-	return len;
-}
-
-static void hostile_bytes_are_refused_and_the_server_keeps_serving(void **state)
-{
-	sfx *f = *state;
-	assert_int_equal(artifact_type(f->local, "T", 0), 1); /* deep_request()'s type_id */
-	static const struct { const char *what; const char *b; size_t n; } bad[] = {
-		{ "truncated varint", "\x08\xff\xff", 3 },
-		{ "an 11-byte varint", "\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 12 },
-		{ "a truncated field", "\x0a\x05" "ab", 4 },
-		{ "a 4 GiB length prefix", "\x0a\xff\xff\xff\xff\x0f" "abc", 9 },
-		{ "a 2^63 length prefix", "\x0a\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 10 },
-		{ "wire type 7", "\x0f\x00", 2 },
-		{ "field number 0", "\x00\x01", 2 },
-		{ "a tag and nothing", "\x12", 1 },
-	};
-	static const char *const methods[] = { "PutArtifacts", "GetArtifactsByID", "PutExecution",
-		"GetLineageSubgraph", "PutLineageSubgraph", "CreateRegisteredModel", "SetAliases", "GetAuditLog",
-		"StartRun" };
-	for (size_t m = 0; m < sizeof methods / sizeof *methods; m++)
-		for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-			gc_result r, l;
-			sfx_call_bytes(f, methods[m], bad[i].b, bad[i].n, &r);
-			sfx_local_bytes(f->local, methods[m], bad[i].b, bad[i].n, &l);
-			if (l.status != MLMD_INVALID_ARGUMENT)
-				fail_msg("%s with %s: in process %s '%s' (the case is meant to be undecodable)",
-					 methods[m], bad[i].what, mlmd_status_name(l.status), l.message);
-			char what[200];
-			snprintf(what, sizeof what, "%s with %s", methods[m], bad[i].what);
-			same_outcome(what, &r, &l);
-			gc_result_free(&r);
-			gc_result_free(&l);
-		}
-
-	/* wrong wire types and a broken nested message, where the field's type is known */
-	static const struct { const char *method, *what, *b; size_t n; } typed[] = {
-		{ "PutArtifacts", "artifacts as a varint", "\x08\x01", 2 },
-		{ "PutArtifacts", "artifacts as a fixed64", "\x09" "abcdefgh", 9 },
-		{ "PutArtifacts", "an artifact with a truncated type_id", "\x0a\x02\x10\xff", 4 },
-		{ "GetArtifactsByID", "artifact_ids as a fixed32", "\x0d" "abcd", 5 },
-		{ "CreateRegisteredModel", "name as a varint", "\x08\x01", 2 },
-		{ "SetAliases", "moves as a varint", "\x10\x01", 2 },
-		{ "GetAuditLog", "since_seq as a string", "\x0a\x01x", 3 },
-	};
-	for (size_t i = 0; i < sizeof typed / sizeof *typed; i++) {
-		gc_result r, l;
-		char what[200];
-		snprintf(what, sizeof what, "%s with %s", typed[i].method, typed[i].what);
-		sfx_call_bytes(f, typed[i].method, typed[i].b, typed[i].n, &r);
-		sfx_local_bytes(f->local, typed[i].method, typed[i].b, typed[i].n, &l);
-		if (l.status != MLMD_INVALID_ARGUMENT)
-			fail_msg("%s: in process %s '%s' (the case is meant to be undecodable)", what,
-				 mlmd_status_name(l.status), l.message);
-		same_outcome(what, &r, &l);
-		gc_result_free(&r);
-		gc_result_free(&l);
-	}
-
-	size_t cap = 1 << 16;
-	unsigned char *buf = malloc(cap);
-	assert_non_null(buf);
-	size_t n = deep_request(buf, cap, 2000);
-	gc_result r, l;
-	assert_true(n > 4 * 2000);
-	sfx_call_bytes(f, "PutArtifacts", buf + cap - n, n, &r);
-	sfx_local_bytes(f->local, "PutArtifacts", buf + cap - n, n, &l);
-	SFX_STATUS(&r, MLMD_INVALID_ARGUMENT);
-	same_outcome("PutArtifacts nested 2000 deep", &r, &l);
-	gc_result_free(&r);
-	gc_result_free(&l);
-	free(buf);
-
-	/* nothing was written, and the server answers as before */
-	Mlmd__Pb__GetArtifactsRequest ga = MLMD__PB__GET_ARTIFACTS_REQUEST__INIT;
-	sfx_call(f, "GetArtifacts", &ga, &r);
-	Mlmd__Pb__GetArtifactsResponse *gar = sfx_unpack(&r, &mlmd__pb__get_artifacts_response__descriptor);
-	assert_int_equal(gar->n_artifacts, 0);
-	mlmd_message_free(gar);
-	gc_result_free(&r);
-	int serving;
-	assert_int_equal(health(f, "", &serving), 0);
-	assert_int_equal(serving, 1);
-
-	/* the deep request's shape is a valid one: 10 deep, it is stored */
-	buf = malloc(cap);
-	assert_non_null(buf);
-	n = deep_request(buf, cap, 10);
-	sfx_call_bytes(f, "PutArtifacts", buf + cap - n, n, &r);
+	(void)state;
+	FILE *log = tmpfile();
+	assert_non_null(log);
+	sfx f;
+	srv_config cfg = SRV_CONFIG_INIT;
+	cfg.verbosity = 2;
+	cfg.log = log;
+	sfx_up(&f, &cfg);
+	Mlmd__Pb__GetArtifactTypesRequest ok = MLMD__PB__GET_ARTIFACT_TYPES_REQUEST__INIT;
+	Mlmd__Pb__GetArtifactTypeRequest nf = MLMD__PB__GET_ARTIFACT_TYPE_REQUEST__INIT;
+	nf.type_name = "NoSuchType";
+	gc_result r;
+	sfx_call(&f, "GetArtifactTypes", &ok, &r);
 	SFX_STATUS(&r, 0);
 	gc_result_free(&r);
-	free(buf);
+	sfx_call(&f, "GetArtifactType", &nf, &r);
+	SFX_STATUS(&r, MLMD_NOT_FOUND);
+	gc_result_free(&r);
+	assert_int_equal(gc_call(f.ch, "/ml_metadata.MetadataStoreService/NoSuch", "", 0, 0, &r), 0);
+	SFX_STATUS(&r, MLMD_UNIMPLEMENTED);
+	gc_result_free(&r);
+	sfx_down(&f); /* the workers are joined: every line is written */
+
+#define WHEN "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z ipv4:127\\.0\\.0\\.1:[0-9]+ "
+#define SVC "/ml_metadata\\.MetadataStoreService/"
+	assert_int_equal(matching_lines(log, WHEN SVC "GetArtifactTypes OK [0-9]+us$"), 1);
+	assert_int_equal(matching_lines(log, WHEN SVC "GetArtifactType NOT_FOUND [0-9]+us$"), 1);
+	assert_int_equal(matching_lines(log, WHEN SVC "NoSuch UNIMPLEMENTED [0-9]+us$"), 1);
+	assert_int_equal(matching_lines(log, WHEN SVC "[A-Za-z]+ START$"), 3);
+	assert_int_equal(matching_lines(log, "."), 6);
+#undef WHEN
+#undef SVC
+	fclose(log);
 }
 
 int main(void)
@@ -660,20 +451,17 @@ int main(void)
 		return 0;
 	}
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(every_rpc_answers_at_its_service_path, up, down),
-		cmocka_unit_test_setup_teardown(method_under_another_service_is_unimplemented, up, down),
-		cmocka_unit_test_setup_teardown(unknown_paths_are_unimplemented, up, down),
-		cmocka_unit_test_setup_teardown(undecodable_request_is_invalid_argument_as_in_process, up, down),
-		cmocka_unit_test_setup_teardown(not_found_is_the_store_status_and_message, up, down),
-		cmocka_unit_test_setup_teardown(already_exists_is_the_store_status_and_message, up, down),
-		cmocka_unit_test_setup_teardown(invalid_argument_is_the_store_status_and_message, up, down),
-		cmocka_unit_test_setup_teardown(round_trip_gives_the_in_process_bytes, up, down),
-		cmocka_unit_test_setup_teardown(registry_writes_through_the_server_are_audited_as_its_actor, up, down),
-		cmocka_unit_test_setup_teardown(health_is_serving_overall_and_for_each_service, up, down),
-		cmocka_unit_test_setup_teardown(health_of_an_unknown_service_is_not_found, up, down),
-		cmocka_unit_test_setup_teardown(health_with_undecodable_bytes_is_invalid_argument, up, down),
-		cmocka_unit_test_setup_teardown(health_watch_is_unimplemented, up, down),
-		cmocka_unit_test_setup_teardown(hostile_bytes_are_refused_and_the_server_keeps_serving, up, down),
+		cmocka_unit_test_setup_teardown(every_rpc_answers_at_its_service_path, sfx_setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(method_under_another_service_is_unimplemented, sfx_setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(not_found_is_the_store_status_and_message, sfx_setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(already_exists_is_the_store_status_and_message, sfx_setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(invalid_argument_is_the_store_status_and_message, sfx_setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(round_trip_gives_the_in_process_bytes, sfx_setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(registry_writes_through_the_server_are_audited_as_its_actor, sfx_setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(health_is_serving_overall_and_for_each_service, sfx_setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(health_of_an_unknown_service_is_not_found, sfx_setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(health_watch_is_unimplemented, sfx_setup, sfx_teardown),
+		cmocka_unit_test(access_log_has_a_start_and_an_end_line_per_call),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

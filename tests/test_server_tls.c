@@ -8,9 +8,9 @@
  * or a wrong server name are not; under mutual TLS alice is served and her
  * writes are audited as "alice", while no certificate or one from the other
  * CA is refused before any call runs; bad PEM files stop srv_start() with a
- * message naming the file. Requests and responses over max_message_bytes,
- * and responses over a client's receive limit, are RESOURCE_EXHAUSTED with
- * nothing written.
+ * message naming the file. Requests and responses over max_message_bytes
+ * (4 MiB unless set), and responses over a client's receive limit, are
+ * RESOURCE_EXHAUSTED with nothing written.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -351,6 +351,41 @@ static void response_over_the_limit_is_resource_exhausted_naming_both_sizes(void
 	sfx_down(&f);
 }
 
+static void default_limit_is_4_mib_and_a_larger_one_lets_the_store_answer(void **state)
+{
+	(void)state;
+	const size_t big = 4194304 + 1024;
+	sfx f;
+	sfx_up(&f, NULL);
+	int64_t type = artifact_type(f.local, "Blob", 0);
+	assert_int_equal(put_long(&f, type, big, 'a'), MLMD_RESOURCE_EXHAUSTED);
+	assert_int_equal(count_artifacts(f.local), 0);
+	sfx_down(&f);
+
+	/* with 8 MiB allowed, the same request reaches the store: its answer is the in-process one */
+	srv_config cfg = SRV_CONFIG_INIT;
+	cfg.max_message_bytes = 8u << 20;
+	sfx_up(&f, &cfg);
+	type = artifact_type(f.local, "Blob", 0);
+	char *u = long_uri(big, 'a');
+	Mlmd__Pb__Artifact *a = new_artifact(type, u);
+	Mlmd__Pb__PutArtifactsRequest rq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+	rq.n_artifacts = 1;
+	rq.artifacts = &a;
+	gc_result r, l;
+	sfx_call(&f, "PutArtifacts", &rq, &r);
+	assert_int_not_equal(r.status, MLMD_RESOURCE_EXHAUSTED);
+	size_t stored = count_artifacts(f.local);
+	assert_int_equal(stored, r.status == 0 ? 1 : 0);
+	sfx_local(f.local, "PutArtifacts", &rq, &l);
+	assert_int_equal(r.status, l.status);
+	gc_result_free(&r);
+	gc_result_free(&l);
+	mlmd_message_free(a);
+	free(u);
+	sfx_down(&f);
+}
+
 static void client_with_a_small_receive_limit_gets_resource_exhausted(void **state)
 {
 	(void)state;
@@ -377,6 +412,34 @@ static void client_with_a_small_receive_limit_gets_resource_exhausted(void **sta
 	sfx_down(&f);
 }
 
+/* ---- the test client's own checks (tests/grpc_client.h) --------------------------------------- */
+
+static void client_refuses_bad_arguments_and_unreadable_files(void **state)
+{
+	(void)state;
+	char missing[800];
+	snprintf(missing, sizeof missing, "%s/no-such.pem", C.dir);
+	gc_tls no_ca = { missing, NULL, NULL, NULL };
+	gc_tls half_pair = { C.ca, C.alice_cert, NULL, NULL };
+	gc_tls no_key = { C.ca, C.alice_cert, missing, NULL };
+	assert_null(gc_open(NULL, NULL, 0));
+	assert_null(gc_open("127.0.0.1:1", &no_ca, 0));
+	assert_null(gc_open("127.0.0.1:1", &half_pair, 0));
+	assert_null(gc_open("127.0.0.1:1", &no_key, 0));
+
+	gc_channel *c = gc_open("127.0.0.1:1", NULL, 0);
+	assert_non_null(c);
+	gc_result r;
+	assert_int_equal(gc_call(NULL, "/a/b", "", 0, 0, &r), -1);
+	assert_null(r.message);
+	assert_int_equal(gc_call(c, NULL, "", 0, 0, &r), -1);
+	assert_int_equal(gc_call(c, "/a/b", NULL, 3, 0, &r), -1);
+	assert_int_equal(gc_call(c, "/a/b", "", 0, 0, NULL), -1);
+	gc_close(c);
+	gc_close(NULL);
+	gc_result_free(NULL);
+}
+
 int main(void)
 {
 	if (sfx_unsupported()) {
@@ -393,7 +456,9 @@ int main(void)
 		cmocka_unit_test(bad_tls_files_stop_the_start_naming_the_file),
 		cmocka_unit_test(request_over_the_limit_is_resource_exhausted_and_writes_nothing),
 		cmocka_unit_test(response_over_the_limit_is_resource_exhausted_naming_both_sizes),
+		cmocka_unit_test(default_limit_is_4_mib_and_a_larger_one_lets_the_store_answer),
 		cmocka_unit_test(client_with_a_small_receive_limit_gets_resource_exhausted),
+		cmocka_unit_test(client_refuses_bad_arguments_and_unreadable_files),
 	};
 	return cmocka_run_group_tests(tests, make_certs, remove_certs);
 }
