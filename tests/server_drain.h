@@ -156,6 +156,22 @@ static inline void sd_log_wait(sd_log *l, const char *path, const char *what, in
 			 l->text ? l->text : "");
 }
 
+/* Waits until the log holds `text` anywhere; fails as sd_log_wait() does. */
+static inline void sd_log_wait_text(sd_log *l, const char *text)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += SD_GUARD_S;
+	pthread_mutex_lock(&l->mu);
+	while (!(l->text && strstr(l->text, text)) && !l->eof)
+		if (pthread_cond_timedwait(&l->cv, &l->mu, &until) == ETIMEDOUT)
+			break;
+	int found = l->text && strstr(l->text, text);
+	pthread_mutex_unlock(&l->mu);
+	if (!found)
+		fail_msg("the log never said '%s'; it reads:\n%s", text, l->text ? l->text : "");
+}
+
 /* ---- the store's write lock, held from a direct handle --------------------------------------------- */
 
 /* Opens a handle on the fixture's store and begins a writing transaction on

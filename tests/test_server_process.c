@@ -196,8 +196,15 @@ static void sigterm_lets_call_in_flight_finish_and_exits_0(void **st)
 	sd_call_start(&w, target, SD_PATH("PutExecution"), rq, 0);
 	sd_log_wait(&c.err, SD_PATH("PutExecution"), "START", 1);
 	assert_int_equal(kill(c.pid, SIGTERM), 0);
-	int saw_not_serving;
-	assert_true(sd_refusal(sd_wait_refused(target, &saw_not_serving)));
+	/* once it says so, it takes no new call */
+	sd_log_wait_text(&c.err, "mlmd serve: SIGTERM: draining calls in flight");
+	Mlmd__Pb__PutArtifactsRequest *refused = sd_put_artifact(&t, "during-drain");
+	sd_call z;
+	sd_call_start(&z, target, SD_PATH("PutArtifacts"), refused, SD_GUARD_S * 1000);
+	int zs = sd_call_join(&z);
+	if (!sd_refusal(zs))
+		fail_msg("a call during the drain ended %d (%s): %s", zs, mlmd_status_name(-zs), z.r.message);
+	gc_result_free(&z.r);
 	sd_unlock(lock);
 	int status = sd_call_join(&w);
 	if (status != 0)
@@ -210,6 +217,10 @@ static void sigterm_lets_call_in_flight_finish_and_exits_0(void **st)
 	assert_int_equal(read_line(&c, rest, sizeof rest), -1); /* one line on stdout, no more */
 	assert_int_equal(sd_log_count(&c.err, SD_PATH("PutExecution"), "OK"), 1);
 	assert_int_equal(sd_log_count(&c.err, SD_PATH("PutArtifacts"), "OK"), 1);
+	assert_int_equal(sd_log_count(&c.err, SD_PATH("PutArtifacts"), "START"), 1);
+	assert_int_equal(sd_artifact_id(f.local, "during-drain"), 0);
+	assert_non_null(strstr(c.err.text, "mlmd serve: stopped (0 calls cancelled)"));
+	mlmd_message_free(refused);
 	gc_result_free(&w.r);
 	mlmd_message_free(a);
 	mlmd_message_free(rq);
