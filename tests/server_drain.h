@@ -195,8 +195,33 @@ static inline void sd_unlock(mlmd_store *h)
 
 /* ---- a call on a thread of its own ------------------------------------------------------------------ */
 
+/* A plaintext channel with a connection of its own (gRPC's local subchannel
+ * pool). Channels to one target otherwise share the process's connection,
+ * and a call sent on it in the instant before the stopping server's GOAWAY
+ * arrives can be left unanswered by gRPC until the drain ends
+ * (docs/server.md); on a connection of its own, a call made after the
+ * server stopped listening is refused at once. Close with gc_close(). */
+static inline gc_channel *sd_open_own(const char *target)
+{
+	gc_channel *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	grpc_init();
+	grpc_arg arg;
+	arg.type = GRPC_ARG_INTEGER;
+	arg.key = (char *)GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL;
+	arg.value.integer = 1;
+	grpc_channel_args args = { 1, &arg };
+	grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+	c->ch = grpc_channel_create(target, creds, &args);
+	grpc_channel_credentials_release(creds);
+	c->cq = grpc_completion_queue_create_for_pluck(NULL);
+	return c;
+}
+
 typedef struct sd_call {
 	char target[64];
+	int own;                /* on a connection of its own (sd_open_own) */
 	const char *path;
 	uint8_t *req;
 	size_t len;
@@ -209,16 +234,19 @@ typedef struct sd_call {
 static void *sd__call_main(void *arg)
 {
 	sd_call *c = arg;
-	gc_channel *ch = gc_open(c->target, NULL, 0);
+	gc_channel *ch = c->own ? sd_open_own(c->target) : gc_open(c->target, NULL, 0);
 	c->rc = ch ? gc_call(ch, c->path, c->req, c->len, c->deadline_ms, &c->r) : -1;
 	gc_close(ch);
 	return NULL;
 }
 
-/* Starts calling `path` on `target` with message m on a new thread and channel. */
-static inline void sd_call_start(sd_call *c, const char *target, const char *path, const void *m, int deadline_ms)
+/* Starts calling `path` on `target` with message m on a new thread and
+ * channel; `own`: on a connection of its own (sd_open_own). */
+static inline void sd__call_start(sd_call *c, const char *target, const char *path, const void *m, int deadline_ms,
+				  int own)
 {
 	memset(c, 0, sizeof *c);
+	c->own = own;
 	snprintf(c->target, sizeof c->target, "%s", target);
 	c->path = path;
 	c->len = protobuf_c_message_get_packed_size(m);
@@ -227,6 +255,16 @@ static inline void sd_call_start(sd_call *c, const char *target, const char *pat
 	protobuf_c_message_pack(m, c->req);
 	c->deadline_ms = deadline_ms;
 	assert_int_equal(pthread_create(&c->th, NULL, sd__call_main, c), 0);
+}
+
+static inline void sd_call_start(sd_call *c, const char *target, const char *path, const void *m, int deadline_ms)
+{
+	sd__call_start(c, target, path, m, deadline_ms, 0);
+}
+
+static inline void sd_call_start_own(sd_call *c, const char *target, const char *path, const void *m, int deadline_ms)
+{
+	sd__call_start(c, target, path, m, deadline_ms, 1);
 }
 
 /* Waits for the call's answer; returns its status (free c->r after). */

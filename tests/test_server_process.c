@@ -200,7 +200,7 @@ static void sigterm_lets_call_in_flight_finish_and_exits_0(void **st)
 	sd_log_wait_text(&c.err, "mlmd serve: SIGTERM: draining calls in flight");
 	Mlmd__Pb__PutArtifactsRequest *refused = sd_put_artifact(&t, "during-drain");
 	sd_call z;
-	sd_call_start(&z, target, SD_PATH("PutArtifacts"), refused, SD_GUARD_S * 1000);
+	sd_call_start_own(&z, target, SD_PATH("PutArtifacts"), refused, SD_GUARD_S * 1000);
 	int zs = sd_call_join(&z);
 	if (!sd_refusal(zs))
 		fail_msg("a call during the drain ended %d (%s): %s", zs, mlmd_status_name(-zs), z.r.message);
