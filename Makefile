@@ -132,6 +132,12 @@ TEST_SRC_test_server_tls = $(SERVER_SRC)
 TEST_LDFLAGS_test_server_tls = $(GRPC_LIBS) -lpthread
 TEST_SRC_test_server_load = $(SERVER_SRC)
 TEST_LDFLAGS_test_server_load = $(GRPC_LIBS) -lpthread
+# test_server_drain (calls in flight at srv_stop, deadlines) and test_server_process
+# (`mlmd serve` run as a program): the same, sharing tests/server_drain.h.
+TEST_SRC_test_server_drain = $(SERVER_SRC)
+TEST_LDFLAGS_test_server_drain = $(GRPC_LIBS) -lpthread
+TEST_SRC_test_server_process = $(SERVER_SRC)
+TEST_LDFLAGS_test_server_process = $(GRPC_LIBS) -lpthread
 TEST_LDFLAGS_test_serving := -lpthread
 TEST_LDFLAGS_test_explain := -lpthread
 TEST_LDFLAGS_test_serving_drift := -lpthread
