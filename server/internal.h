@@ -42,6 +42,7 @@ struct srv {
 	int port;                   /* the bound one */
 	int grpc_inited;            /* grpc_init() was called (grpc_shutdown_blocking() at free) */
 	int started;                /* grpc_server_start() ran */
+	int accepting_stopped;      /* srv_stop_accepting() ran */
 	int stopped;                /* srv_stop() ran */
 
 	/* settings, copied from the config */

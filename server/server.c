@@ -376,15 +376,24 @@ static void drain_cq(grpc_completion_queue *cq)
 	grpc_completion_queue_destroy(cq);
 }
 
+void srv_stop_accepting(srv *s)
+{
+	if (!s || s->accepting_stopped)
+		return;
+	s->accepting_stopped = 1;
+	atomic_store(&s->draining, 1);
+	if (s->server)
+		grpc_server_shutdown_and_notify(s->server, s->shutdown_cq, s);
+}
+
 int srv_stop(srv *s)
 {
 	if (!s || s->stopped)
 		return 0;
+	srv_stop_accepting(s);
 	s->stopped = 1;
-	atomic_store(&s->draining, 1);
 	int cancelled = 0;
 	if (s->server) {
-		grpc_server_shutdown_and_notify(s->server, s->shutdown_cq, s);
 		/* Calls in flight get the grace period; then the ones not started
 		 * are refused and the ones the store runs are answered. Either
 		 * way, what is left are idle connections (and calls waiting for

@@ -77,6 +77,13 @@ int srv_port(const srv *s);
  * returns the number of calls that ended CANCELLED after the grace period. */
 int srv_stop(srv *s);
 
+/* The first step of srv_stop(), for a caller that wants to say when it is
+ * done: once it returns, the listening socket is closed (a new connection is
+ * refused), calls on open connections are refused, and health answers
+ * NOT_SERVING; calls in flight go on. srv_stop() calls it when it has not
+ * been called. Safe to call more than once. */
+void srv_stop_accepting(srv *s);
+
 /* Frees a stopped (or never started) server. NULL is a no-op. */
 void srv_free(srv *s);
 

@@ -20,6 +20,11 @@
 #include "internal.h"
 
 #define MAX_PATH 1024
+/* How long a client may take to send its request or read its answer
+ * (a build for tests may define it shorter). */
+#ifndef SRV_IO_LIMIT_MS
+#define SRV_IO_LIMIT_MS 60000
+#endif
 
 void srv_call_fail(srv_call *c, int status, const char *fmt, ...)
 {
@@ -31,17 +36,30 @@ void srv_call_fail(srv_call *c, int status, const char *fmt, ...)
 }
 
 /* Runs one batch on the call and waits for it on the worker's queue, where
- * nothing else is pending. 0 when it succeeded. */
+ * nothing else is pending. A batch the client does not let finish within
+ * SRV_IO_LIMIT_MS (a request that does not arrive, an answer it does not
+ * read) is cancelled, so no client holds a worker longer. 0 when it
+ * succeeded. */
 static int run_batch(srv_worker *w, grpc_call *call, const grpc_op *ops, size_t n)
 {
 	if (grpc_call_start_batch(call, ops, n, &w->running, NULL) != GRPC_CALL_OK)
 		return -1;
+	gpr_timespec limit = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(SRV_IO_LIMIT_MS, GPR_TIMESPAN));
+	int cancelled = 0;
 	for (;;) {
-		grpc_event ev = grpc_completion_queue_next(w->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+		grpc_event ev = grpc_completion_queue_next(
+			w->cq, cancelled ? gpr_inf_future(GPR_CLOCK_MONOTONIC) : limit, NULL);
 		if (ev.type == GRPC_OP_COMPLETE && ev.tag == &w->running)
-			return ev.success ? 0 : -1;
+			return ev.success && !cancelled ? 0 : -1;
 		if (ev.type == GRPC_QUEUE_SHUTDOWN)
 			return -1;
+		if (ev.type == GRPC_QUEUE_TIMEOUT && !cancelled) {
+			/* the batch completes (failed) once the call is cancelled */
+			grpc_call_cancel_with_status(call, GRPC_STATUS_CANCELLED,
+						     "the client did not send its request or read its answer in time",
+						     NULL);
+			cancelled = 1;
+		}
 	}
 }
 
