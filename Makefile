@@ -217,8 +217,15 @@ $(B)/tests-tsan/test_serving_drift: tests/test_serving_drift.c $(TEST_HDRS) $(B)
 $(B)/tests-tsan/test_openlineage_transport: tests/test_openlineage_transport.c $(TEST_HDRS) $(B)/libmlmd-tsan.a $(B)/tests-obj/tsan/backend_custom.o
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(TSAN) $< $(B)/tests-obj/tsan/backend_custom.o -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
+# The server's workers under load and at the drain, in process. gRPC's C core is not built with
+# TSan: tests/tsan.supp drops reports with a gRPC or abseil frame, never ours.
+$(B)/tests-tsan/test_server_%: tests/test_server_%.c $(TEST_HDRS) $(SERVER_SRC) $(B)/libmlmd-tsan.a $(B)/tests-obj/tsan/backend_custom.o
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(TSAN) $< $(SERVER_SRC) $(B)/tests-obj/tsan/backend_custom.o -o $@ $(B)/libmlmd-tsan.a \
+		$(TEST_LIBS) $(GRPC_LIBS) -lpthread
 check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain $(B)/tests-tsan/test_treeshap $(B)/tests-tsan/test_serving_drift \
-		$(B)/tests-tsan/test_openlineage_transport
+		$(B)/tests-tsan/test_openlineage_transport \
+		$(B)/tests-tsan/test_server_load $(B)/tests-tsan/test_server_drain
 	@echo "== test_serving swap (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving swap
 	@echo "== test_explain (tsan)"
@@ -230,6 +237,9 @@ check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain $(B)/tests
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving_drift concurrent_flushes_lose_nothing
 	@echo "== test_openlineage_transport (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_openlineage_transport
+	@echo "== test_server_load, test_server_drain (tsan, tests/tsan.supp)"
+	@TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" $(TEST_ENV) $(B)/tests-tsan/test_server_load
+	@TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" $(TEST_ENV) $(B)/tests-tsan/test_server_drain
 
 # The store's conformance suites on the other backends: an SQLite file
 # always, the backend of tests/backend_custom.c (outside the library, opened
@@ -241,7 +251,7 @@ CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_linea
 	test_locale test_files test_limits test_txn test_tracking test_tracking_api test_audit test_registry \
 	test_serving_registry test_serving_gate test_serving_drift test_registry_api test_delete test_retention test_impact test_labels \
 	test_datagov_api test_profile_store test_drift_window_rpc test_listener test_openlineage_export test_openlineage_import test_openlineage_hostile test_report \
-	test_server test_server_load test_deadline
+	test_server test_server_load test_server_drain test_server_process test_deadline
 check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
 		MLMD_TEST_BACKEND=sqlite-file $(TEST_ENV) $(B)/tests/$$t; done
