@@ -7,6 +7,7 @@
 #include <locale.h>
 #include "helpers.h"
 #include "store/testing.h"
+#include "mlmd_governance.pb-c.h"
 
 /* ---- the parser ---------------------------------------------------------- */
 
@@ -689,6 +690,63 @@ static void snapshot_names_unnamed_and_shared(void **state)
 	mlmd_store_free(st);
 }
 
+/* The audit record of a BuildGraph names its ids. */
+static void build_ids_reach_audit_record(void **state)
+{
+	(void)state;
+	mlmd_store *st = open_memory();
+	Mlmd__Pb__Testing__BuildGraphResponse *r = build_ok(st, "a:A -> (e:E)");
+	Mlmd__Pb__Governance__GetAuditLogRequest rq = MLMD__PB__GOVERNANCE__GET_AUDIT_LOG_REQUEST__INIT;
+	int rc;
+	Mlmd__Pb__Governance__GetAuditLogResponse *log =
+		test_rpc(st, "GetAuditLog", &rq, &mlmd__pb__governance__get_audit_log_response__descriptor, &rc);
+	OK(rc);
+	const Mlmd__Pb__Governance__AuditRecord *last = NULL;
+	for (size_t i = 0; i < log->n_records; i++)
+		if (!strcmp(log->records[i]->operation, "BuildGraph"))
+			last = log->records[i];
+	assert_non_null(last);
+	char want[64];
+	snprintf(want, sizeof want, "artifact_ids=%lld", (long long)id_of(r, "a"));
+	if (!strstr(last->ids, want))
+		fail_msg("audit ids '%s' lack '%s'", last->ids, want);
+	snprintf(want, sizeof want, "execution_ids=%lld", (long long)id_of(r, "e"));
+	if (!strstr(last->ids, want))
+		fail_msg("audit ids '%s' lack '%s'", last->ids, want);
+	mlmd_message_free(log);
+	mlmd_message_free(r);
+	mlmd_store_free(st);
+}
+
+/* A name two nodes share is written with its type in edges; an event of
+ * another type than INPUT/OUTPUT is marked with a comment. */
+static void snapshot_shared_names_in_edges(void **state)
+{
+	(void)state;
+	mlmd_store *st = open_memory();
+	Mlmd__Pb__Testing__BuildGraphResponse *ra = build_ok(st, "x:A"), *re = build_ok(st, "(x:E)");
+	Mlmd__Pb__Event e1 = MLMD__PB__EVENT__INIT, e2 = MLMD__PB__EVENT__INIT;
+	e1.has_artifact_id = e1.has_execution_id = e1.has_type = 1;
+	e1.artifact_id = id_of(ra, "x");
+	e1.execution_id = id_of(re, "x");
+	e1.type = MLMD__PB__EVENT__TYPE__INPUT;
+	e2 = e1;
+	e2.type = MLMD__PB__EVENT__TYPE__DECLARED_OUTPUT;
+	Mlmd__Pb__Event *evs[] = {&e1, &e2};
+	Mlmd__Pb__PutEventsRequest pr = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
+	pr.n_events = 2;
+	pr.events = evs;
+	int rc;
+	mlmd_message_free(test_rpc(st, "PutEvents", &pr, &mlmd__pb__put_events_response__descriptor, &rc));
+	OK(rc);
+	char *t = snapshot_ok(st, NULL, 0, 0);
+	assert_string_equal(t, "x:A\n(x:E)\nx:A -> (x:E)\n(x:E) -> x:A  # DECLARED_OUTPUT\n");
+	free(t);
+	mlmd_message_free(ra);
+	mlmd_message_free(re);
+	mlmd_store_free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -706,6 +764,8 @@ int main(void)
 		cmocka_unit_test(snapshot_is_stable_across_orders),
 		cmocka_unit_test(snapshot_roots_and_within),
 		cmocka_unit_test(snapshot_names_unnamed_and_shared),
+		cmocka_unit_test(build_ids_reach_audit_record),
+		cmocka_unit_test(snapshot_shared_names_in_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
