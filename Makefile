@@ -34,7 +34,7 @@ LIB_SRC := $(wildcard lib/*/*.c)
 GEN_SRC := $(GEN)/google/protobuf/any.pb-c.c $(GEN)/google/protobuf/struct.pb-c.c \
 	$(GEN)/google/protobuf/field_mask.pb-c.c $(GEN)/ml_metadata/proto/metadata_store.pb-c.c \
 	$(GEN)/ml_metadata/proto/metadata_store_service.pb-c.c $(GEN)/onnx_min.pb-c.c $(GEN)/mlmd_tracking.pb-c.c \
-	$(GEN)/mlmd_governance.pb-c.c
+	$(GEN)/mlmd_governance.pb-c.c $(GEN)/mlmd_testing.pb-c.c
 GEN_HDR := $(GEN_SRC:.c=.h)
 HDRS := $(wildcard include/*.h include/mlmd/*.h include/mlmd/sys/*.h lib/*.h lib/*/*.h)
 
@@ -58,7 +58,7 @@ deps:
 	@sh scripts/deps.sh
 
 $(GEN)/.stamp: proto/metadata_store.proto proto/metadata_store_service.proto proto/onnx_min.proto \
-		proto/mlmd_tracking.proto proto/mlmd_governance.proto scripts/gen-proto-c.sh
+		proto/mlmd_tracking.proto proto/mlmd_governance.proto proto/mlmd_testing.proto scripts/gen-proto-c.sh
 	@sh scripts/deps.sh
 	sh scripts/gen-proto-c.sh $(B)
 	@touch $@
@@ -326,10 +326,10 @@ PY_TRACK := bindings/python/mlmd
 PY_GEN := $(PY_PKG)/proto/metadata_store_pb2.py $(PY_PKG)/proto/metadata_store_service_pb2.py \
 	$(PY_PKG)/proto/metadata_store_service_pb2_grpc.py \
 	$(PY_PKG)/simple_types/proto/simple_types_pb2.py \
-	$(PY_TRACK)/proto/mlmd_tracking_pb2.py $(PY_TRACK)/proto/mlmd_governance_pb2.py
+	$(PY_TRACK)/proto/mlmd_tracking_pb2.py $(PY_TRACK)/proto/mlmd_governance_pb2.py $(PY_TRACK)/proto/mlmd_testing_pb2.py
 python: $(PY_GEN) $(PY_PKG)/libmlmd.so
 $(PY_GEN) &: proto/metadata_store.proto proto/metadata_store_service.proto proto/simple_types.proto \
-		proto/mlmd_tracking.proto proto/mlmd_governance.proto scripts/gen-proto-py.sh
+		proto/mlmd_tracking.proto proto/mlmd_governance.proto proto/mlmd_testing.proto scripts/gen-proto-py.sh
 	sh scripts/gen-proto-py.sh $(B) bindings/python
 $(PY_PKG)/libmlmd.so: $(B)/libmlmd.so
 	cp $< $@
@@ -529,7 +529,7 @@ install: all
 	install -m 644 include/mlmd/sys/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/sys/
 	install -m 644 $(GEN)/ml_metadata/proto/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/ml_metadata/proto/
 	install -m 644 $(GEN)/google/protobuf/*.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/google/protobuf/
-	install -m 644 $(GEN)/mlmd_tracking.pb-c.h $(GEN)/mlmd_governance.pb-c.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/
+	install -m 644 $(GEN)/mlmd_tracking.pb-c.h $(GEN)/mlmd_governance.pb-c.h $(GEN)/mlmd_testing.pb-c.h $(DESTDIR)$(INCLUDEDIR)/mlmd/proto/
 	install -m 644 $(B)/mlmd.pc $(DESTDIR)$(PKGCONFIGDIR)/
 	install -d $(DESTDIR)$(PYTHONDIR)/ml_metadata/proto $(DESTDIR)$(PYTHONDIR)/ml_metadata/metadata_store \
 		$(DESTDIR)$(PYTHONDIR)/ml_metadata/simple_types/proto

@@ -19,6 +19,8 @@
 #include "mlmd/monitor.h"
 #include "mlmd/explain.h"
 #include "mlmd/openlineage.h"
+#include "mlmd/testing.h"
+#include "mlmd/sqlite.h"
 #include "mlmd/json.h"
 
 #endif

@@ -37,6 +37,8 @@ RULES = {
     'serving': (('util',), ()),
     'render': (('util',), ()),
     'tracking': (('util',), ()),
+    'testing': (('util',), ()),
+    'sqlext': (('util',), ()),
     'governance': (('util',), ()),
     'monitor': (('util',), PROTOBUF_API + ('mlmd/serving.h', 'mlmd/render.h')),
     'openlineage': (('util',), ()),

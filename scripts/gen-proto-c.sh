@@ -17,6 +17,7 @@ prep proto/metadata_store_service.proto "$src/ml_metadata/proto/metadata_store_s
 prep proto/onnx_min.proto "$src/onnx_min.proto" mlmd.onnx
 prep proto/mlmd_tracking.proto "$src/mlmd_tracking.proto" mlmd.pb.tracking
 prep proto/mlmd_governance.proto "$src/mlmd_governance.proto" mlmd.pb.governance
+prep proto/mlmd_testing.proto "$src/mlmd_testing.proto" mlmd.pb.testing
 for f in any struct field_mask; do
 	prep /usr/include/google/protobuf/$f.proto "$src/google/protobuf/$f.proto" mlmd.pb.wkt
 done
@@ -24,7 +25,7 @@ protoc-c -I"$src" -I/usr/include --c_out="$out/gen" \
 	"$src/google/protobuf/any.proto" "$src/google/protobuf/struct.proto" \
 	"$src/google/protobuf/field_mask.proto" \
 	"$src/ml_metadata/proto/metadata_store.proto" "$src/ml_metadata/proto/metadata_store_service.proto" \
-	"$src/onnx_min.proto" "$src/mlmd_tracking.proto" "$src/mlmd_governance.proto"
+	"$src/onnx_min.proto" "$src/mlmd_tracking.proto" "$src/mlmd_governance.proto" "$src/mlmd_testing.proto"
 # The library is built with hidden visibility, generated code included. Of
 # the generated symbols, only the descriptors of MLMD's messages, enums and
 # service (and of the well-known types they use), and of the tracking and
@@ -39,7 +40,7 @@ exp=$out/gen/mlmd_export_descriptors.h
 	echo '#include <protobuf-c/protobuf-c.h>'
 	for h in google/protobuf/any google/protobuf/struct google/protobuf/field_mask \
 		ml_metadata/proto/metadata_store ml_metadata/proto/metadata_store_service mlmd_tracking \
-		mlmd_governance; do
+		mlmd_governance mlmd_testing; do
 		sed -n 's/^extern const \(ProtobufC[A-Za-z]*Descriptor\) \([a-z0-9_]*__descriptor\);$/extern __attribute__((visibility("default"))) const \1 \2;/p' \
 			"$out/gen/$h.pb-c.h"
 	done

@@ -21,11 +21,12 @@ mkdir -p "$src/ml_metadata/proto" "$src/ml_metadata/simple_types/proto" "$src/ml
 	"$dst/ml_metadata/proto" "$dst/ml_metadata/simple_types/proto" "$dst/mlmd/proto"
 cp proto/metadata_store.proto proto/metadata_store_service.proto "$src/ml_metadata/proto/"
 cp proto/simple_types.proto "$src/ml_metadata/simple_types/proto/"
-cp proto/mlmd_tracking.proto proto/mlmd_governance.proto "$src/mlmd/proto/"
+cp proto/mlmd_tracking.proto proto/mlmd_governance.proto proto/mlmd_testing.proto "$src/mlmd/proto/"
 protoc -I"$src" -I/usr/include --python_out="$dst" \
 	"$src/ml_metadata/proto/metadata_store.proto" "$src/ml_metadata/proto/metadata_store_service.proto" \
 	"$src/ml_metadata/simple_types/proto/simple_types.proto" \
-	"$src/mlmd/proto/mlmd_tracking.proto" "$src/mlmd/proto/mlmd_governance.proto"
+	"$src/mlmd/proto/mlmd_tracking.proto" "$src/mlmd/proto/mlmd_governance.proto" \
+	"$src/mlmd/proto/mlmd_testing.proto"
 plugin=$(command -v grpc_python_plugin || true)
 if [ -z "$plugin" ]; then
 	echo "gen-proto-py: grpc_python_plugin not found (Debian package protobuf-compiler-grpc)" >&2

@@ -18,7 +18,8 @@ for needed in ('ml_metadata/proto/metadata_store_pb2.py',
                'ml_metadata/proto/metadata_store_service_pb2.py',
                'ml_metadata/simple_types/proto/simple_types_pb2.py',
                'mlmd/proto/mlmd_tracking_pb2.py',
-               'mlmd/proto/mlmd_governance_pb2.py'):
+               'mlmd/proto/mlmd_governance_pb2.py',
+               'mlmd/proto/mlmd_testing_pb2.py'):
   if not os.path.exists(os.path.join(HERE, needed)):
     raise SystemExit('%s is missing: run `make` in the mlmd source tree first'
                      % needed)
@@ -37,4 +38,7 @@ setuptools.setup(
               'ml_metadata.metadata_store', 'ml_metadata.simple_types',
               'ml_metadata.simple_types.proto', 'mlmd', 'mlmd.proto'],
     package_data={'ml_metadata': ['libmlmd.so']},
+    # mlmd.testing's fixtures (mlmd_store, mlmd_store_path, mlmd_graph) in
+    # every pytest run once the package is installed.
+    entry_points={'pytest11': ['mlmd = mlmd.testing']},
 )

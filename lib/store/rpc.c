@@ -17,6 +17,7 @@
 #include "rpc.h"
 #include "track.h"
 #include "governance.h"
+#include "testing.h"
 
 typedef int (*handler_fn)(call *c, const void *rq, void *rs);
 
@@ -52,6 +53,13 @@ MLMD__AUDIT_RPC_LIST(GOV_THUNK)
 MLMD__DATA_RPC_LIST(GOV_THUNK)
 MLMD__MON_RPC_LIST(GOV_THUNK)
 #undef GOV_THUNK
+#define TESTING_THUNK(M, snake, w)                                      \
+	static int thunk_##M(call *c, const void *rq, void *rs)         \
+	{                                                               \
+		return mlmd__testing_##M(c, rq, rs);                    \
+	}
+MLMD__TESTING_RPC_LIST(TESTING_THUNK)
+#undef TESTING_THUNK
 
 enum {
 #define IDX(M, snake, w) RPC_##M,
@@ -61,6 +69,7 @@ enum {
 	MLMD__AUDIT_RPC_LIST(IDX)
 	MLMD__DATA_RPC_LIST(IDX)
 	MLMD__MON_RPC_LIST(IDX)
+	MLMD__TESTING_RPC_LIST(IDX)
 #undef IDX
 	RPC_COUNT
 };
@@ -90,6 +99,10 @@ static const rpc_def rpcs[RPC_COUNT] = {
 	[RPC_##M] = { #M, thunk_##M, w, &mlmd__pb__governance__monitoring_service__descriptor },
 	MLMD__MON_RPC_LIST(MON_DEF)
 #undef MON_DEF
+#define TESTING_DEF(M, snake, w)                                                                  \
+	[RPC_##M] = { #M, thunk_##M, w, &mlmd__pb__testing__testing_service__descriptor },
+	MLMD__TESTING_RPC_LIST(TESTING_DEF)
+#undef TESTING_DEF
 };
 
 /* The request and response types of an RPC, from its generated service
@@ -304,8 +317,8 @@ int mlmd_store_call(mlmd_store *s, const char *method, const void *request, size
 		return mlmd__fail(MLMD_UNIMPLEMENTED,
 				  "unknown method '%s': not an RPC of ml_metadata.MetadataStoreService, "
 				  "mlmd.tracking.TrackingService, mlmd.governance.RegistryService, "
-				  "mlmd.governance.AuditService, mlmd.governance.DataGovernanceService or "
-				  "mlmd.governance.MonitoringService", method);
+				  "mlmd.governance.AuditService, mlmd.governance.DataGovernanceService, "
+				  "mlmd.governance.MonitoringService or mlmd.testing.TestingService", method);
 	if (!request && request_len)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: request is NULL but request_len is %zu", method,
 				  request_len);

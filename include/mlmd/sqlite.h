@@ -1,0 +1,55 @@
+/*
+ * mlmd/sqlite.h - models inside the database: SQL functions that score with
+ * the store's governed models on an SQLite connection (docs/sql.md).
+ *
+ *   SELECT id, mlmd_score('churn@prod', age, income) FROM customers;
+ *
+ * Functions registered on a connection:
+ *   mlmd_use_store(uri)                       the metadata store the model
+ *                                             references resolve in (else
+ *                                             $MLMD_STORE, else sqlite:mlmd.db)
+ *   mlmd_score(model, x1, x2, ...)            the prediction: a class label or a value
+ *   mlmd_score_proba(model, label, x1, ...)   the probability of one class
+ *   mlmd_explain(model, feature, x1, ...)     one feature's contribution (mlmd/explain.h)
+ *   mlmd_score_json(model, json_object)       inputs by name, and _proba/_explain likewise
+ * `model` is a registry reference ("NAME@ALIAS", "NAME/VERSION") or a model
+ * artifact id, verified against its digest and subject to the serving gate,
+ * loaded once per statement and kept across statements until the alias
+ * moves; each statement that scores is recorded as a serving execution with
+ * the statistics of other scoring, when the statement finishes.
+ *
+ * This header needs neither sqlite3.h nor the store's headers.
+ */
+#ifndef MLMD_SQLITE_H
+#define MLMD_SQLITE_H
+
+#include "common.h"
+
+struct sqlite3;
+struct sqlite3_api_routines;
+
+MLMD_BEGIN_DECLS
+
+typedef struct mlmd_sqlite_options {
+	unsigned version;        /* MLMD_SQLITE_OPTIONS_VERSION */
+	const char *store_uri;   /* the store until mlmd_use_store(); NULL: $MLMD_STORE, else sqlite:mlmd.db */
+	const char *actor;       /* who the serving records are by; NULL: the store's default */
+} mlmd_sqlite_options;
+
+#define MLMD_SQLITE_OPTIONS_VERSION 1
+#define MLMD_SQLITE_OPTIONS_INIT { MLMD_SQLITE_OPTIONS_VERSION, NULL, NULL }
+
+/* Registers the functions on `db` (a host that holds the connection); opts
+ * may be NULL for the defaults. What they keep (the store handle, loaded
+ * models) is freed when the connection closes. */
+MLMD_EXTERN(int) mlmd_sqlite_register(struct sqlite3 *db, const mlmd_sqlite_options *opts);
+
+/* The loadable-extension entry point: `.load libmlmd.so mlmd_sqlite_extension_init`
+ * in the sqlite3 shell, or sqlite3_load_extension(). Returns an SQLite
+ * result code (SQLITE_OK, else SQLITE_ERROR with *errmsg from sqlite3_malloc),
+ * as SQLite requires of an entry point. */
+MLMD_EXTERN(int) mlmd_sqlite_extension_init(struct sqlite3 *db, char **errmsg, const struct sqlite3_api_routines *api);
+
+MLMD_END_DECLS
+
+#endif
