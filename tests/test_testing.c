@@ -491,6 +491,22 @@ static void cmocka_checks_on_built_graph(void **state)
 	mlmd_store_free(s);
 }
 
+/* A deleted node (a tombstone) is not in the lineage, and not in the graph. */
+static void deleted_nodes_are_not_lineage(void **state)
+{
+	fx *f = *state;
+	OK(mlmd_nodes_delete(f->s, MLMD_NODE_EXECUTION, &f->e[CLEAN], 1, "test", 0, NULL));
+	mlmd_node_ref raw = A(f, RAW);
+	char *failure = NULL;
+	failed_with(mlmd_assert_upstream(f->s, A(f, TRAIN), &raw, 1, 0, &failure), &failure,
+		    "expected upstream of train:DataSet: raw:DataSet\n"
+		    "found upstream: nothing\n"
+		    "missing raw:DataSet: no path to or from train:DataSet");
+	OK(mlmd_assert_no_path(f->s, A(f, RAW), A(f, MODEL), NULL));
+	FAILS(mlmd_assert_no_path(f->s, A(f, RAW), E(f, CLEAN), NULL), MLMD_NOT_FOUND,
+	      "CheckLineage: other: execution");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +523,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unknown_nodes_are_not_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_requests_are_invalid, setup, teardown),
 		cmocka_unit_test_setup_teardown(cmocka_checks, setup, teardown),
+		cmocka_unit_test_setup_teardown(deleted_nodes_are_not_lineage, setup, teardown),
 		cmocka_unit_test(graph_build_and_lookup),
 		cmocka_unit_test(cmocka_checks_on_built_graph),
 	};
