@@ -161,9 +161,16 @@ static int find_label(sqlite3_context *ctx, sx_stmt *st, const mlmd_value_info *
 		if (n > 0)
 			used += (size_t)n < sizeof list - used ? (size_t)n : sizeof list - used - 1;
 	}
-	const char *given = type == SQLITE_NULL ? "NULL" : s ? s : "not text or an integer";
-	mlmd__sx_error(ctx, api, fn, "argument 2 (label) %s%s%s is not a class of model '%s' (its classes: %s)",
-		s ? "'" : "", given, s ? "'" : "", st->model_text, list);
+	char given[80];
+	if (type == SQLITE_INTEGER)
+		mlmd__snprintf(given, sizeof given, "%lld", (long long)api->value_int64(v));
+	else if (s)
+		mlmd__snprintf(given, sizeof given, "'%.60s'", s);
+	else
+		mlmd__snprintf(given, sizeof given, "%s", type == SQLITE_NULL ? "NULL" : type == SQLITE_FLOAT ?
+			"a real number" : "a blob");
+	mlmd__sx_error(ctx, api, fn, "argument 2 (label) %s is not a class of model '%s' (its classes: %s)", given,
+		st->model_text, list);
 	return -1;
 }
 
