@@ -459,6 +459,8 @@ $(B)/bench/xgb100.json: bench/bench_scorer_model.py
 # bench_pmml: cPMML's tree ensembles, the tree engine against the node-by-node walk.
 PMML_DATA ?= ../shared/conformance/pmml-cpmml
 BENCH_PMML_MODELS ?= IrisRandomForest AuditRandomForest HousingRFClassifier HousingGBTRegressor HousingGBTClassifier_PCA
+# bench_sql: rows of the 20-column table scored by SQL, the CLI and the batch API.
+BENCH_SQL_ROWS ?= 1000000
 # bench_query: 100k artifacts (about 200k nodes), then 505k artifacts (about 1M nodes).
 BENCH_QUERY_SIZES ?= 100000 505000
 bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_scorer \
@@ -469,7 +471,7 @@ bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B
 	@mkdir -p $(B)/bench
 	$(B)/bench/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
 	$(B)/bench/bench_explain $(B)/bench/xgb100.json 3 | tee $(B)/bench/explain.txt
-	$(B)/bench/bench_sql $(B)/bench/xgb100.json $(B)/bench $(B)/mlmd | tee $(B)/bench/sql.txt
+	$(B)/bench/bench_sql $(B)/bench/xgb100.json $(B)/bench $(B)/mlmd $(BENCH_SQL_ROWS) | tee $(B)/bench/sql.txt
 	@if [ -d $(PMML_DATA) ]; then rm -f $(B)/bench/pmml.txt; for m in $(BENCH_PMML_MODELS); do \
 		$(B)/bench/bench_pmml $(PMML_DATA)/models/$$m.xml $(PMML_DATA)/datasets/$$m.csv | tee -a $(B)/bench/pmml.txt \
 		|| exit 1; done; else echo "bench: PMML skipped ($(PMML_DATA) not found)"; fi
