@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <sqlite3.h>
+#define SQLITE_CORE 1 /* sqlite3ext.h for its routines struct, not its macros */
+#include <sqlite3ext.h>
 #include "mlmd.h"
 #include "mlmd/sqlite.h"
 
@@ -365,6 +367,35 @@ static void register_checks_its_arguments(void **state)
 	sqlite3_close(db);
 }
 
+/* A routines table that is not the library's SQLite (another copy, as a
+ * program with SQLite built in would pass): refused with a message. */
+static void *other_user_data(sqlite3_context *c)
+{
+	(void)c;
+	return NULL;
+}
+
+static void extension_refuses_another_sqlite(void **state)
+{
+	(void)state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	sqlite3_api_routines other;
+	memset(&other, 0, sizeof other);
+	other.user_data = other_user_data;
+	other.mprintf = sqlite3_mprintf;
+	other.libversion = sqlite3_libversion;
+	other.libversion_number = sqlite3_libversion_number;
+	char *err = NULL;
+	assert_int_equal(mlmd_sqlite_extension_init(db, &err, &other), SQLITE_ERROR);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "is another copy than the one libmlmd uses"));
+	sqlite3_free(err);
+	/* nothing was registered */
+	assert_string_equal(query(db, "SELECT mlmd_score('m@prod', 1)"), "ERROR: no such function: mlmd_score");
+	sqlite3_close(db);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -394,6 +425,7 @@ int main(void)
 		cmocka_unit_test(explain_by_name_and_index),
 		cmocka_unit_test(use_store_switches_stores),
 		cmocka_unit_test(register_checks_its_arguments),
+		cmocka_unit_test(extension_refuses_another_sqlite),
 	};
 	return cmocka_run_group_tests(all, setup, teardown);
 }
