@@ -474,6 +474,9 @@ $(B)/bench/bench_scorer: bench/bench_scorer.c bench/bench.h $(B)/libmlmd.a
 $(B)/bench/bench_explain: bench/bench_explain.c bench/bench.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS) -lxgboost
+$(B)/bench/bench_sql: bench/bench_sql.c bench/bench.h $(B)/libmlmd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS)
 $(B)/bench/xgb100.json: bench/bench_scorer_model.py
 	@mkdir -p $(dir $@)
 	$(PYTHON) bench/bench_scorer_model.py $@
@@ -481,16 +484,19 @@ $(B)/bench/xgb100.json: bench/bench_scorer_model.py
 # bench_pmml: cPMML's tree ensembles, the tree engine against the node-by-node walk.
 PMML_DATA ?= ../shared/conformance/pmml-cpmml
 BENCH_PMML_MODELS ?= IrisRandomForest AuditRandomForest HousingRFClassifier HousingGBTRegressor HousingGBTClassifier_PCA
+# bench_sql: rows of the 20-column table scored by SQL, the CLI and the batch API.
+BENCH_SQL_ROWS ?= 1000000
 # bench_query: 100k artifacts (about 200k nodes), then 505k artifacts (about 1M nodes).
 BENCH_QUERY_SIZES ?= 100000 505000
 bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_scorer \
 		$(B)/bench/bench_serving $(B)/bench/bench_pmml $(B)/bench/bench_tracking $(B)/bench/bench_audit $(B)/bench/bench_registry \
 		$(B)/bench/bench_datagov $(B)/bench/bench_labels $(B)/bench/bench_gate $(B)/bench/bench_drift \
 		$(B)/bench/bench_explain $(B)/bench/xgb100.json $(B)/bench/bench_listener $(B)/bench/bench_openlineage \
-		$(B)/bench/bench_server
+		$(B)/bench/bench_server $(B)/bench/bench_sql
 	@mkdir -p $(B)/bench
 	$(B)/bench/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
 	$(B)/bench/bench_explain $(B)/bench/xgb100.json 3 | tee $(B)/bench/explain.txt
+	$(B)/bench/bench_sql $(B)/bench/xgb100.json $(B)/bench $(B)/mlmd $(BENCH_SQL_ROWS) | tee $(B)/bench/sql.txt
 	@if [ -d $(PMML_DATA) ]; then rm -f $(B)/bench/pmml.txt; for m in $(BENCH_PMML_MODELS); do \
 		$(B)/bench/bench_pmml $(PMML_DATA)/models/$$m.xml $(PMML_DATA)/datasets/$$m.csv | tee -a $(B)/bench/pmml.txt \
 		|| exit 1; done; else echo "bench: PMML skipped ($(PMML_DATA) not found)"; fi

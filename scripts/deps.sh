@@ -6,7 +6,7 @@ PKGS="gcc make pkg-config libsqlite3-dev libprotobuf-c-dev protobuf-c-compiler l
 	protobuf-compiler python3 python3-protobuf python3-pytest python3-pip python3-setuptools
 	libssl-dev libexpat1-dev graphviz locales clang libclang-rt-14-dev libonnx-testdata python3-onnx python3-numpy python3-sklearn python3-scipy python3-xgboost libxgboost-dev
 	libcurl4-openssl-dev python3-jsonschema chromium
-	libgrpc-dev protobuf-compiler-grpc python3-grpcio openssl"
+	libgrpc-dev protobuf-compiler-grpc python3-grpcio openssl sqlite3"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

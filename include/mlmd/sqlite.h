@@ -12,11 +12,16 @@
  *   mlmd_score_proba(model, label, x1, ...)   the probability of one class
  *   mlmd_explain(model, feature, x1, ...)     one feature's contribution (mlmd/explain.h)
  *   mlmd_score_json(model, json_object)       inputs by name, and _proba/_explain likewise
+ *   mlmd_score_proba_json(model, label, json), mlmd_explain_json(model, feature, json)
  * `model` is a registry reference ("NAME@ALIAS", "NAME/VERSION") or a model
- * artifact id, verified against its digest and subject to the serving gate,
- * loaded once per statement and kept across statements until the alias
- * moves; each statement that scores is recorded as a serving execution with
- * the statistics of other scoring, when the statement finishes.
+ * artifact id, resolved at each statement's first row (so a moved alias is
+ * followed by the next statement), verified against its digest and subject
+ * to the serving gate, loaded once per statement and call site (not kept
+ * across statements: the serving API starts a serving execution only with a
+ * load); each statement that scores is recorded as a serving execution with
+ * the statistics of other scoring, when the statement finishes. NULL
+ * arguments are missing values (NaN); text and blobs are errors naming the
+ * argument. `feature` is a 0-based index or the explainer's feature name.
  *
  * This header needs neither sqlite3.h nor the store's headers.
  */
@@ -47,7 +52,9 @@ MLMD_EXTERN(int) mlmd_sqlite_register(struct sqlite3 *db, const mlmd_sqlite_opti
 /* The loadable-extension entry point: `.load libmlmd.so mlmd_sqlite_extension_init`
  * in the sqlite3 shell, or sqlite3_load_extension(). Returns an SQLite
  * result code (SQLITE_OK, else SQLITE_ERROR with *errmsg from sqlite3_malloc),
- * as SQLite requires of an entry point. */
+ * as SQLite requires of an entry point. The program's SQLite must be the
+ * copy libmlmd uses (the system's libsqlite3); another copy is refused with
+ * a message saying so (use mlmd_sqlite_register() from such a host). */
 MLMD_EXTERN(int) mlmd_sqlite_extension_init(struct sqlite3 *db, char **errmsg, const struct sqlite3_api_routines *api);
 
 MLMD_END_DECLS
