@@ -7,6 +7,7 @@
 #include <locale.h>
 #include "helpers.h"
 #include "store/testing.h"
+#include "mlmd_governance.pb-c.h"
 
 /* ---- the parser ---------------------------------------------------------- */
 
@@ -221,6 +222,531 @@ static void parse_errors_name_line_and_column(void **state)
 	assert_int_equal(mlmd__tgraph_parse(NULL, &g), -MLMD_INVALID_ARGUMENT);
 }
 
+/* ---- BuildGraph ---------------------------------------------------------- */
+
+static Mlmd__Pb__Testing__BuildGraphResponse *build(mlmd_store *st, const char *text, int *rc)
+{
+	Mlmd__Pb__Testing__BuildGraphRequest rq = MLMD__PB__TESTING__BUILD_GRAPH_REQUEST__INIT;
+	rq.text = (char *)text;
+	return test_rpc(st, "BuildGraph", &rq, &mlmd__pb__testing__build_graph_response__descriptor, rc);
+}
+
+static Mlmd__Pb__Testing__BuildGraphResponse *build_ok(mlmd_store *st, const char *text)
+{
+	int rc;
+	Mlmd__Pb__Testing__BuildGraphResponse *r = build(st, text, &rc);
+	if (rc)
+		fail_msg("BuildGraph '%s' -> %d: %s", text, rc, mlmd_error_message());
+	return r;
+}
+
+static int64_t id_of(const Mlmd__Pb__Testing__BuildGraphResponse *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_nodes; i++)
+		if (!strcmp(r->nodes[i]->name, name))
+			return r->nodes[i]->id;
+	fail_msg("no node '%s' in the response", name);
+	return 0;
+}
+
+static Mlmd__Pb__Event **events_of(mlmd_store *st, int64_t execution, size_t *n)
+{
+	Mlmd__Pb__GetEventsByExecutionIDsRequest rq = MLMD__PB__GET_EVENTS_BY_EXECUTION_IDS_REQUEST__INIT;
+	rq.n_execution_ids = 1;
+	rq.execution_ids = &execution;
+	int rc;
+	Mlmd__Pb__GetEventsByExecutionIDsResponse *r =
+		test_rpc(st, "GetEventsByExecutionIDs", &rq, &mlmd__pb__get_events_by_execution_ids_response__descriptor, &rc);
+	OK(rc);
+	*n = r->n_events;
+	Mlmd__Pb__Event **ev = r->events;
+	r->events = NULL;
+	r->n_events = 0;
+	mlmd_message_free(r);
+	return ev;
+}
+
+static size_t count_events(mlmd_store *st, int64_t execution, int64_t artifact, int type)
+{
+	size_t n, hits = 0;
+	Mlmd__Pb__Event **ev = events_of(st, execution, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (ev[i]->artifact_id == artifact && (int)ev[i]->type == type)
+			hits++;
+		protobuf_c_message_free_unpacked(&ev[i]->base, NULL);
+	}
+	free(ev);
+	return hits;
+}
+
+static Mlmd__Pb__Artifact *artifact(mlmd_store *st, int64_t id)
+{
+	Mlmd__Pb__GetArtifactsByIDRequest rq = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
+	rq.n_artifact_ids = 1;
+	rq.artifact_ids = &id;
+	int rc;
+	Mlmd__Pb__GetArtifactsByIDResponse *r =
+		test_rpc(st, "GetArtifactsByID", &rq, &mlmd__pb__get_artifacts_by_idresponse__descriptor, &rc);
+	OK(rc);
+	assert_int_equal(r->n_artifacts, 1);
+	Mlmd__Pb__Artifact *a = r->artifacts[0];
+	r->n_artifacts = 0;
+	mlmd_message_free(r);
+	return a;
+}
+
+static Mlmd__Pb__Execution *execution(mlmd_store *st, int64_t id)
+{
+	Mlmd__Pb__GetExecutionsByIDRequest rq = MLMD__PB__GET_EXECUTIONS_BY_IDREQUEST__INIT;
+	rq.n_execution_ids = 1;
+	rq.execution_ids = &id;
+	int rc;
+	Mlmd__Pb__GetExecutionsByIDResponse *r =
+		test_rpc(st, "GetExecutionsByID", &rq, &mlmd__pb__get_executions_by_idresponse__descriptor, &rc);
+	OK(rc);
+	assert_int_equal(r->n_executions, 1);
+	Mlmd__Pb__Execution *e = r->executions[0];
+	r->n_executions = 0;
+	mlmd_message_free(r);
+	return e;
+}
+
+static const Mlmd__Pb__Value *custom(const Mlmd__Pb__Artifact *a, const char *key)
+{
+	for (size_t i = 0; i < a->n_custom_properties; i++)
+		if (!strcmp(a->custom_properties[i]->key, key))
+			return a->custom_properties[i]->value;
+	fail_msg("artifact '%s' has no custom property '%s'", a->name, key);
+	return NULL;
+}
+
+static void build_chain_makes_nodes_events_contexts(void **state)
+{
+	(void)state;
+	mlmd_store *st = open_memory();
+	Mlmd__Pb__Testing__BuildGraphResponse *r =
+		build_ok(st, "raw:DataSet -> (clean:Transform) -> train:DataSet -> (fit:Trainer COMPLETE) -> model:Model\n"
+			     "context run1:Pipeline = raw, (clean), (fit), model\n");
+	assert_int_equal(r->n_nodes, 6);
+	const char *order[] = {"raw", "clean", "train", "fit", "model", "run1"};
+	const int kinds[] = {1, 2, 1, 2, 1, 3};
+	for (size_t i = 0; i < 6; i++) {
+		assert_string_equal(r->nodes[i]->name, order[i]);
+		assert_int_equal(r->nodes[i]->kind, kinds[i]);
+		assert_true(r->nodes[i]->id > 0);
+	}
+	assert_string_equal(r->nodes[3]->type, "Trainer");
+	assert_int_equal(r->n_artifact_ids, 3);
+	assert_int_equal(r->n_execution_ids, 2);
+	assert_int_equal(r->n_context_ids, 1);
+	assert_int_equal(r->artifact_ids[2], id_of(r, "model"));
+	assert_int_equal(r->context_ids[0], id_of(r, "run1"));
+	assert_int_equal(count_events(st, id_of(r, "clean"), id_of(r, "raw"), MLMD__PB__EVENT__TYPE__INPUT), 1);
+	assert_int_equal(count_events(st, id_of(r, "clean"), id_of(r, "train"), MLMD__PB__EVENT__TYPE__OUTPUT), 1);
+	assert_int_equal(count_events(st, id_of(r, "fit"), id_of(r, "model"), MLMD__PB__EVENT__TYPE__OUTPUT), 1);
+	Mlmd__Pb__Execution *fit = execution(st, id_of(r, "fit"));
+	assert_int_equal(fit->last_known_state, MLMD__PB__EXECUTION__STATE__COMPLETE);
+	assert_string_equal(fit->name, "fit");
+	assert_string_equal(fit->type, "Trainer");
+	protobuf_c_message_free_unpacked(&fit->base, NULL);
+	Mlmd__Pb__Execution *clean = execution(st, id_of(r, "clean"));
+	assert_false(clean->has_last_known_state);
+	protobuf_c_message_free_unpacked(&clean->base, NULL);
+	/* the context holds the four nodes named */
+	Mlmd__Pb__GetArtifactsByContextRequest ac = MLMD__PB__GET_ARTIFACTS_BY_CONTEXT_REQUEST__INIT;
+	ac.has_context_id = 1;
+	ac.context_id = id_of(r, "run1");
+	int rc;
+	Mlmd__Pb__GetArtifactsByContextResponse *ar =
+		test_rpc(st, "GetArtifactsByContext", &ac, &mlmd__pb__get_artifacts_by_context_response__descriptor, &rc);
+	OK(rc);
+	assert_int_equal(ar->n_artifacts, 2);
+	mlmd_message_free(ar);
+	mlmd_message_free(r);
+	mlmd_store_free(st);
+}
+
+static void build_sets_each_property_type(void **state)
+{
+	(void)state;
+	mlmd_store *st = open_memory();
+	Mlmd__Pb__Testing__BuildGraphResponse *r =
+		build_ok(st, "d:DataSet {n=-42, x=0.125, s='it\\'s', t=true, f=false}");
+	Mlmd__Pb__Artifact *a = artifact(st, id_of(r, "d"));
+	assert_int_equal(custom(a, "n")->value_case, MLMD__PB__VALUE__VALUE_INT_VALUE);
+	assert_int_equal(custom(a, "n")->int_value, -42);
+	assert_int_equal(custom(a, "x")->value_case, MLMD__PB__VALUE__VALUE_DOUBLE_VALUE);
+	assert_true(custom(a, "x")->double_value == 0.125);
+	assert_string_equal(custom(a, "s")->string_value, "it's");
+	assert_int_equal(custom(a, "t")->value_case, MLMD__PB__VALUE__VALUE_BOOL_VALUE);
+	assert_true(custom(a, "t")->bool_value);
+	assert_false(custom(a, "f")->bool_value);
+	protobuf_c_message_free_unpacked(&a->base, NULL);
+	mlmd_message_free(r);
+	mlmd_store_free(st);
+}
+
+/* The same text built twice: the same ids, no second event or membership;
+ * properties and states given are applied to the nodes found. */
+static void build_twice_reuses_nodes(void **state)
+{
+	(void)state;
+	mlmd_store *st = open_memory();
+	const char *text = "raw:DataSet {v=1} -> (clean:Transform) -> out:DataSet\ncontext c:Run = raw, (clean)";
+	Mlmd__Pb__Testing__BuildGraphResponse *r1 = build_ok(st, text), *r2 = build_ok(st, text);
+	assert_int_equal(r1->n_nodes, r2->n_nodes);
+	for (size_t i = 0; i < r1->n_nodes; i++)
+		assert_int_equal(r1->nodes[i]->id, r2->nodes[i]->id);
+	assert_int_equal(count_events(st, id_of(r1, "clean"), id_of(r1, "raw"), MLMD__PB__EVENT__TYPE__INPUT), 1);
+	size_t n;
+	Mlmd__Pb__Event **ev = events_of(st, id_of(r1, "clean"), &n);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++)
+		protobuf_c_message_free_unpacked(&ev[i]->base, NULL);
+	free(ev);
+	/* a later text names the same nodes, adds a property, a state, an edge */
+	Mlmd__Pb__Testing__BuildGraphResponse *r3 =
+		build_ok(st, "raw:DataSet {w='x'} -> (clean:Transform COMPLETE)\nraw -> (again:Transform)");
+	assert_int_equal(id_of(r3, "raw"), id_of(r1, "raw"));
+	Mlmd__Pb__Artifact *a = artifact(st, id_of(r1, "raw"));
+	assert_int_equal(custom(a, "v")->int_value, 1);
+	assert_string_equal(custom(a, "w")->string_value, "x");
+	protobuf_c_message_free_unpacked(&a->base, NULL);
+	Mlmd__Pb__Execution *e = execution(st, id_of(r1, "clean"));
+	assert_int_equal(e->last_known_state, MLMD__PB__EXECUTION__STATE__COMPLETE);
+	protobuf_c_message_free_unpacked(&e->base, NULL);
+	/* a name of another type is another node */
+	Mlmd__Pb__Testing__BuildGraphResponse *r4 = build_ok(st, "raw:Model");
+	assert_true(id_of(r4, "raw") != id_of(r1, "raw"));
+	mlmd_message_free(r1);
+	mlmd_message_free(r2);
+	mlmd_message_free(r3);
+	mlmd_message_free(r4);
+	mlmd_store_free(st);
+}
+
+static size_t count_rpc(mlmd_store *st, const char *method, const ProtobufCMessageDescriptor *rqd,
+			const ProtobufCMessageDescriptor *rsd)
+{
+	void *rq = malloc(rqd->sizeof_message);
+	protobuf_c_message_init(rqd, rq);
+	int rc;
+	ProtobufCMessage *r = test_rpc(st, method, rq, rsd, &rc);
+	free(rq);
+	OK(rc);
+	/* every Get*s response's first field is its repeated list */
+	size_t n = *(size_t *)((char *)r + rsd->fields[0].quantifier_offset);
+	mlmd_message_free(r);
+	return n;
+}
+
+/* An error anywhere in the text: INVALID_ARGUMENT with its line and column,
+ * and nothing written (not even the types of the lines before). */
+static void build_error_writes_nothing(void **state)
+{
+	(void)state;
+	mlmd_store *st = open_memory();
+	int rc;
+	Mlmd__Pb__Testing__BuildGraphResponse *r =
+		build(st, "raw:DataSet -> (clean:Transform)\n\n  train:DataSet -> raw", &rc);
+	assert_null(r);
+	assert_int_equal(rc, -MLMD_INVALID_ARGUMENT);
+	assert_string_equal(mlmd_error_message(), "BuildGraph: line 3, column 20: an edge joins an artifact and an "
+						  "execution, but 'train' and 'raw' are both artifacts, got 'raw'");
+	assert_null(build(st, "a:A\nb:B {n=1.5.2}", &rc));
+	assert_int_equal(rc, -MLMD_INVALID_ARGUMENT);
+	assert_string_equal(mlmd_error_message(), "BuildGraph: line 2, column 8: malformed number, got '1.5.2'");
+	assert_int_equal(count_rpc(st, "GetArtifactTypes", &mlmd__pb__get_artifact_types_request__descriptor,
+				   &mlmd__pb__get_artifact_types_response__descriptor), 0);
+	assert_int_equal(count_rpc(st, "GetExecutionTypes", &mlmd__pb__get_execution_types_request__descriptor,
+				   &mlmd__pb__get_execution_types_response__descriptor), 0);
+	assert_int_equal(count_rpc(st, "GetArtifacts", &mlmd__pb__get_artifacts_request__descriptor,
+				   &mlmd__pb__get_artifacts_response__descriptor), 0);
+	/* no text at all */
+	Mlmd__Pb__Testing__BuildGraphRequest none = MLMD__PB__TESTING__BUILD_GRAPH_REQUEST__INIT;
+	assert_null(test_rpc(st, "BuildGraph", &none, &mlmd__pb__testing__build_graph_response__descriptor, &rc));
+	assert_int_equal(rc, -MLMD_INVALID_ARGUMENT);
+	/* an empty text builds nothing */
+	r = build_ok(st, "  # nothing\n");
+	assert_int_equal(r->n_nodes, 0);
+	mlmd_message_free(r);
+	mlmd_store_free(st);
+}
+
+static void build_decimals_in_german_locale(void **state)
+{
+	(void)state;
+	mlmd_store *st = open_memory();
+	if (!setlocale(LC_ALL, "de_DE.UTF-8"))
+		fail_msg("locale de_DE.UTF-8 is not available (LOCPATH=%s)", getenv("LOCPATH") ? getenv("LOCPATH") : "unset");
+	int rc;
+	Mlmd__Pb__Testing__BuildGraphResponse *r = build(st, "d:DataSet {x=2.5, y=-0.001}", &rc);
+	setlocale(LC_ALL, "C");
+	OK(rc);
+	Mlmd__Pb__Artifact *a = artifact(st, id_of(r, "d"));
+	assert_true(custom(a, "x")->double_value == 2.5);
+	assert_true(custom(a, "y")->double_value == -0.001);
+	protobuf_c_message_free_unpacked(&a->base, NULL);
+	mlmd_message_free(r);
+	mlmd_store_free(st);
+}
+
+typedef struct seen {
+	int calls;
+	char method[32];
+	size_t na, ne, nc;
+	int64_t first_artifact;
+} seen;
+
+static void on_change(mlmd_store *st, const mlmd_store_change *ch, void *user)
+{
+	(void)st;
+	seen *s = user;
+	s->calls++;
+	snprintf(s->method, sizeof s->method, "%s", ch->method);
+	s->na = ch->n_artifact_ids;
+	s->ne = ch->n_execution_ids;
+	s->nc = ch->n_context_ids;
+	s->first_artifact = ch->n_artifact_ids ? ch->artifact_ids[0] : 0;
+}
+
+/* The listeners (and the audit record, which reads the same fields) see
+ * every id BuildGraph wrote. */
+static void build_ids_reach_listeners(void **state)
+{
+	(void)state;
+	mlmd_store *st = open_memory();
+	seen s = {0};
+	OK(mlmd_store_listen(st, on_change, &s, NULL, NULL));
+	Mlmd__Pb__Testing__BuildGraphResponse *r = build_ok(st, "a:A -> (e:E) -> b:B; context c:C = a");
+	assert_int_equal(s.calls, 1);
+	assert_string_equal(s.method, "BuildGraph");
+	assert_int_equal(s.na, 2);
+	assert_int_equal(s.ne, 1);
+	assert_int_equal(s.nc, 1);
+	assert_int_equal(s.first_artifact, id_of(r, "a") < id_of(r, "b") ? id_of(r, "a") : id_of(r, "b"));
+	mlmd_message_free(r);
+	mlmd_store_free(st);
+}
+
+/* ---- GetGraphSnapshot ---------------------------------------------------- */
+
+static char *snapshot(mlmd_store *st, const Mlmd__Pb__Testing__NodeRef *roots, size_t n, int within, int *rc)
+{
+	Mlmd__Pb__Testing__GetGraphSnapshotRequest rq = MLMD__PB__TESTING__GET_GRAPH_SNAPSHOT_REQUEST__INIT;
+	Mlmd__Pb__Testing__NodeRef *rp[8];
+	for (size_t i = 0; i < n; i++)
+		rp[i] = (Mlmd__Pb__Testing__NodeRef *)&roots[i];
+	rq.n_roots = n;
+	rq.roots = rp;
+	if (within) {
+		rq.has_within = 1;
+		rq.within = within;
+	}
+	Mlmd__Pb__Testing__GetGraphSnapshotResponse *r =
+		test_rpc(st, "GetGraphSnapshot", &rq, &mlmd__pb__testing__get_graph_snapshot_response__descriptor, rc);
+	if (!r)
+		return NULL;
+	char *t = strdup(r->text ? r->text : "");
+	mlmd_message_free(r);
+	return t;
+}
+
+static char *snapshot_ok(mlmd_store *st, const Mlmd__Pb__Testing__NodeRef *roots, size_t n, int within)
+{
+	int rc;
+	char *t = snapshot(st, roots, n, within, &rc);
+	if (rc)
+		fail_msg("GetGraphSnapshot -> %d: %s", rc, mlmd_error_message());
+	return t;
+}
+
+static const char GOLDEN[] =
+	"(clean:Transform COMPLETE) {rows=10}\n"
+	"(fit:Trainer FAILED)\n"
+	"model:Model {acc=0.9, label='a \\'b\\'', ok=true}\n"
+	"raw:DataSet {n=3, w=2.0}\n"
+	"train:DataSet\n"
+	"(clean) -> train\n"
+	"(fit) -> model\n"
+	"raw -> (clean)\n"
+	"train -> (fit)\n"
+	"context run1:Pipeline {owner='me'} = (clean), (fit), model, raw\n";
+
+/* The same graph built in two stores, its nodes mentioned in different
+ * orders (so its ids differ): the same bytes, the golden text. */
+static void snapshot_is_stable_across_orders(void **state)
+{
+	(void)state;
+	mlmd_store *s1 = open_memory(), *s2 = open_memory();
+	mlmd_message_free(build_ok(s1, "raw:DataSet {n=3, w=2.0} -> (clean:Transform COMPLETE) {rows=10} -> "
+				       "train:DataSet -> (fit:Trainer FAILED) -> model:Model {ok=true, acc=0.9, "
+				       "label='a \\'b\\''}\n"
+				       "context run1:Pipeline {owner='me'} = raw, (clean), (fit), model\n"));
+	mlmd_message_free(build_ok(s2, "context run1:Pipeline {owner='me'} = model:Model {label='a \\'b\\''}\n"
+				       "(fit:Trainer FAILED) -> model {acc=0.9, ok=true}\n"
+				       "train:DataSet -> (fit); (clean:Transform COMPLETE) {rows=10} -> train\n"
+				       "raw:DataSet {w=2.0, n=3} -> (clean)\n"
+				       "context run1 = (fit), raw, (clean)\n"));
+	char *t1 = snapshot_ok(s1, NULL, 0, 0), *t2 = snapshot_ok(s2, NULL, 0, 0);
+	assert_string_equal(t1, GOLDEN);
+	assert_string_equal(t2, GOLDEN);
+	/* the snapshot is notation: built in a third store it snapshots the same */
+	mlmd_store *s3 = open_memory();
+	mlmd_message_free(build_ok(s3, t1));
+	char *t3 = snapshot_ok(s3, NULL, 0, 0);
+	assert_string_equal(t3, GOLDEN);
+	free(t1);
+	free(t2);
+	free(t3);
+	mlmd_store_free(s1);
+	mlmd_store_free(s2);
+	mlmd_store_free(s3);
+}
+
+static void snapshot_roots_and_within(void **state)
+{
+	(void)state;
+	mlmd_store *st = open_memory();
+	Mlmd__Pb__Testing__BuildGraphResponse *r =
+		build_ok(st, "a:D -> (p:S) -> b:D -> (q:S) -> c:D\nz:D -> (lone:S)\ncontext k:C = b, z\n");
+	Mlmd__Pb__Testing__NodeRef root = MLMD__PB__TESTING__NODE_REF__INIT;
+	root.has_kind = root.has_id = 1;
+	root.kind = MLMD__PB__TESTING__NODE_KIND__ARTIFACT;
+	root.id = id_of(r, "b");
+	char *t = snapshot_ok(st, &root, 1, 1);
+	assert_string_equal(t, "b:D\n(p:S)\n(q:S)\nb -> (q)\n(p) -> b\ncontext k:C = b\n");
+	free(t);
+	t = snapshot_ok(st, &root, 1, 0);
+	assert_string_equal(t, "a:D\nb:D\nc:D\n(p:S)\n(q:S)\na -> (p)\nb -> (q)\n(p) -> b\n(q) -> c\ncontext k:C = b\n");
+	free(t);
+	/* a context root brings its members */
+	Mlmd__Pb__Testing__NodeRef croot = root;
+	croot.kind = MLMD__PB__TESTING__NODE_KIND__CONTEXT;
+	croot.id = id_of(r, "k");
+	t = snapshot_ok(st, &croot, 1, 1);
+	assert_string_equal(t, "b:D\n(lone:S)\n(p:S)\n(q:S)\nz:D\nb -> (q)\n(p) -> b\nz -> (lone)\ncontext k:C = b, z\n");
+	free(t);
+	/* errors */
+	int rc;
+	Mlmd__Pb__Testing__NodeRef bad = root;
+	bad.id = 99999;
+	assert_null(snapshot(st, &bad, 1, 0, &rc));
+	assert_int_equal(rc, -MLMD_NOT_FOUND);
+	assert_non_null(strstr(mlmd_error_message(), "root artifact 99999 does not exist"));
+	bad.has_kind = 0;
+	assert_null(snapshot(st, &bad, 1, 0, &rc));
+	assert_int_equal(rc, -MLMD_INVALID_ARGUMENT);
+	assert_null(snapshot(st, &root, 1, -1, &rc));
+	assert_int_equal(rc, -MLMD_INVALID_ARGUMENT);
+	mlmd_message_free(r);
+	mlmd_store_free(st);
+}
+
+/* Nodes put without the notation: unnamed ones are Type#n, ordered by
+ * their properties; a name two nodes share is written with its type. */
+static void snapshot_names_unnamed_and_shared(void **state)
+{
+	(void)state;
+	mlmd_store *st = open_memory();
+	mlmd_message_free(build_ok(st, "x:A"));
+	mlmd_message_free(build_ok(st, "(x:E)"));
+	mlmd_message_free(build_ok(st, "x:B"));
+	Mlmd__Pb__PutArtifactTypeRequest tr;
+	protobuf_c_message_init(&mlmd__pb__put_artifact_type_request__descriptor, &tr);
+	Mlmd__Pb__ArtifactType at = MLMD__PB__ARTIFACT_TYPE__INIT;
+	at.name = "A";
+	tr.artifact_type = &at;
+	int rc;
+	Mlmd__Pb__PutArtifactTypeResponse *trs =
+		test_rpc(st, "PutArtifactType", &tr, &mlmd__pb__put_artifact_type_response__descriptor, &rc);
+	OK(rc);
+	Mlmd__Pb__Value v1 = MLMD__PB__VALUE__INIT, v2 = MLMD__PB__VALUE__INIT;
+	v1.value_case = v2.value_case = MLMD__PB__VALUE__VALUE_INT_VALUE;
+	v1.int_value = 2;
+	v2.int_value = 1;
+	Mlmd__Pb__Artifact__CustomPropertiesEntry e1 = MLMD__PB__ARTIFACT__CUSTOM_PROPERTIES_ENTRY__INIT, e2 = e1;
+	e1.key = e2.key = "k";
+	e1.value = &v1;
+	e2.value = &v2;
+	Mlmd__Pb__Artifact__CustomPropertiesEntry *p1 = &e1, *p2 = &e2;
+	Mlmd__Pb__Artifact a1 = MLMD__PB__ARTIFACT__INIT, a2 = MLMD__PB__ARTIFACT__INIT;
+	a1.has_type_id = a2.has_type_id = 1;
+	a1.type_id = a2.type_id = trs->type_id;
+	a1.n_custom_properties = a2.n_custom_properties = 1;
+	a1.custom_properties = &p1;
+	a2.custom_properties = &p2;
+	Mlmd__Pb__Artifact *arts[] = {&a1, &a2};
+	Mlmd__Pb__PutArtifactsRequest pr;
+	protobuf_c_message_init(&mlmd__pb__put_artifacts_request__descriptor, &pr);
+	pr.n_artifacts = 2;
+	pr.artifacts = arts;
+	mlmd_message_free(test_rpc(st, "PutArtifacts", &pr, &mlmd__pb__put_artifacts_response__descriptor, &rc));
+	OK(rc);
+	char *t = snapshot_ok(st, NULL, 0, 0);
+	assert_string_equal(t, "A#1:A {k=1}\nA#2:A {k=2}\nx:A\nx:B\n(x:E)\n");
+	free(t);
+	mlmd_message_free(trs);
+	mlmd_store_free(st);
+}
+
+/* The audit record of a BuildGraph names its ids. */
+static void build_ids_reach_audit_record(void **state)
+{
+	(void)state;
+	mlmd_store *st = open_memory();
+	Mlmd__Pb__Testing__BuildGraphResponse *r = build_ok(st, "a:A -> (e:E)");
+	Mlmd__Pb__Governance__GetAuditLogRequest rq = MLMD__PB__GOVERNANCE__GET_AUDIT_LOG_REQUEST__INIT;
+	int rc;
+	Mlmd__Pb__Governance__GetAuditLogResponse *log =
+		test_rpc(st, "GetAuditLog", &rq, &mlmd__pb__governance__get_audit_log_response__descriptor, &rc);
+	OK(rc);
+	const Mlmd__Pb__Governance__AuditRecord *last = NULL;
+	for (size_t i = 0; i < log->n_records; i++)
+		if (!strcmp(log->records[i]->operation, "BuildGraph"))
+			last = log->records[i];
+	assert_non_null(last);
+	char want[64];
+	snprintf(want, sizeof want, "artifact_ids=%lld", (long long)id_of(r, "a"));
+	if (!strstr(last->ids, want))
+		fail_msg("audit ids '%s' lack '%s'", last->ids, want);
+	snprintf(want, sizeof want, "execution_ids=%lld", (long long)id_of(r, "e"));
+	if (!strstr(last->ids, want))
+		fail_msg("audit ids '%s' lack '%s'", last->ids, want);
+	mlmd_message_free(log);
+	mlmd_message_free(r);
+	mlmd_store_free(st);
+}
+
+/* A name two nodes share is written with its type in edges; an event of
+ * another type than INPUT/OUTPUT is marked with a comment. */
+static void snapshot_shared_names_in_edges(void **state)
+{
+	(void)state;
+	mlmd_store *st = open_memory();
+	Mlmd__Pb__Testing__BuildGraphResponse *ra = build_ok(st, "x:A"), *re = build_ok(st, "(x:E)");
+	Mlmd__Pb__Event e1 = MLMD__PB__EVENT__INIT, e2 = MLMD__PB__EVENT__INIT;
+	e1.has_artifact_id = e1.has_execution_id = e1.has_type = 1;
+	e1.artifact_id = id_of(ra, "x");
+	e1.execution_id = id_of(re, "x");
+	e1.type = MLMD__PB__EVENT__TYPE__INPUT;
+	e2 = e1;
+	e2.type = MLMD__PB__EVENT__TYPE__DECLARED_OUTPUT;
+	Mlmd__Pb__Event *evs[] = {&e1, &e2};
+	Mlmd__Pb__PutEventsRequest pr = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
+	pr.n_events = 2;
+	pr.events = evs;
+	int rc;
+	mlmd_message_free(test_rpc(st, "PutEvents", &pr, &mlmd__pb__put_events_response__descriptor, &rc));
+	OK(rc);
+	char *t = snapshot_ok(st, NULL, 0, 0);
+	assert_string_equal(t, "x:A\n(x:E)\nx:A -> (x:E)\n(x:E) -> x:A  # DECLARED_OUTPUT\n");
+	free(t);
+	mlmd_message_free(ra);
+	mlmd_message_free(re);
+	mlmd_store_free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +755,17 @@ int main(void)
 		cmocka_unit_test(parse_properties_of_each_type),
 		cmocka_unit_test(parse_decimals_in_german_locale),
 		cmocka_unit_test(parse_errors_name_line_and_column),
+		cmocka_unit_test(build_chain_makes_nodes_events_contexts),
+		cmocka_unit_test(build_sets_each_property_type),
+		cmocka_unit_test(build_twice_reuses_nodes),
+		cmocka_unit_test(build_error_writes_nothing),
+		cmocka_unit_test(build_decimals_in_german_locale),
+		cmocka_unit_test(build_ids_reach_listeners),
+		cmocka_unit_test(snapshot_is_stable_across_orders),
+		cmocka_unit_test(snapshot_roots_and_within),
+		cmocka_unit_test(snapshot_names_unnamed_and_shared),
+		cmocka_unit_test(build_ids_reach_audit_record),
+		cmocka_unit_test(snapshot_shared_names_in_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
