@@ -49,32 +49,43 @@ def test_build_properties_and_contexts(store):
 
 def test_build_again_reuses_named_nodes(store):
   first = testing.build(store, 'raw:DataSet -> (clean:Transform)')
-  second = testing.build(store, 'raw -> (other:Transform)')
+  # each text is parsed on its own: a node is found again by type and name
+  second = testing.build(store, 'raw:DataSet -> (other:Transform)')
   assert second['raw'].id == first['raw'].id
   assert len(store.get_artifacts()) == 1
+  with pytest.raises(errors.InvalidArgumentError) as e:
+    testing.build(store, 'raw -> (third:Transform)')
+  assert str(e.value) == ("BuildGraph: line 1, column 1: 'raw' is new and "
+                          "needs a type ('raw:Type'), got 'raw'")
 
 
 @pytest.mark.parametrize('text,message', [
     ('a:A -> b:B', "line 1, column 8: an edge joins an artifact and an "
-     "execution, but 'a' and 'b' are "),
+     "execution, but 'a' and 'b' are both artifacts, got 'b'"),
     ('a:A\na:B', "line 2, column 3: 'a' has type 'A' (line 1, column 1), "
      "got 'B'"),
-    ('(e:E FINISHED)', 'line 1, column 6: unknown execution state'),
+    ('(e:E FINISHED)', 'line 1, column 6: unknown execution state (UNKNOWN, '
+     "NEW, RUNNING, COMPLETE, FAILED, CACHED or CANCELED), got 'FINISHED'"),
     ('a:A {n=12abc}', "line 1, column 8: malformed number, got '12abc'"),
+    ('a:A ->', 'line 1, column 7: expected a node (name:Type or '
+     '(name:Type)), got end of text'),
 ])
 def test_notation_errors_raise_invalid_argument_and_write_nothing(
     store, text, message):
   with pytest.raises(errors.InvalidArgumentError) as e:
     testing.build(store, text)
-  assert str(e.value).startswith(message), str(e.value)
+  assert str(e.value) == 'BuildGraph: ' + message
   assert store.get_artifacts() == [] and store.get_executions() == []
+  assert store.get_artifact_types() == []
 
 
 def test_a_later_line_fails_the_whole_build(store):
   with pytest.raises(errors.InvalidArgumentError) as e:
     testing.build(store, 'a:A -> (e:E)\n(e) -> b:B -> c:C')
-  assert str(e.value).startswith('line 2, column 15: '), str(e.value)
-  assert store.get_artifacts() == []
+  assert str(e.value) == (
+      "BuildGraph: line 2, column 15: an edge joins an artifact and an "
+      "execution, but 'b' and 'c' are both artifacts, got 'c'")
+  assert store.get_artifacts() == [] and store.get_executions() == []
 
 
 def test_build_rejects_what_is_not_text_or_a_store(store):

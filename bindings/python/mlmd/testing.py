@@ -70,9 +70,11 @@ def build(store, text):
 
   Returns a dict from each name of the text, in order of first mention, to
   the stored node read back: an ml_metadata Artifact, Execution or Context
-  proto with its id. A name already in the store from an earlier build is
-  the same node. Bad notation raises InvalidArgumentError
-  ("line L, column C: ...")."""
+  proto with its id. A node of the same type and name already in the
+  store (from an earlier build, or written by other code) is reused; each
+  text is parsed on its own, so its first mention there needs the type.
+  Bad notation raises InvalidArgumentError ("BuildGraph: line L, column C:
+  ..."), with nothing written."""
   _check_store(store)
   _check_text(text, 'text')
   r = store._call('BuildGraph', tpb.BuildGraphRequest(text=text),
