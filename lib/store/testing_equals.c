@@ -275,8 +275,8 @@ static int push_pair(pair **arr, size_t *n, size_t a, size_t b)
 static int load_pairs(eq *e, int ev, pair **out, size_t *n)
 {
 	static const char *const sql[3] = { "SELECT artifact_id, execution_id, type FROM event ORDER BY id",
-					    "SELECT context_id, artifact_id, 0 FROM attribution ORDER BY id",
-					    "SELECT context_id, execution_id, 0 FROM association ORDER BY id" };
+					    "SELECT context_id, artifact_id, 0 FROM attribution ORDER BY context_id, artifact_id",
+					    "SELECT context_id, execution_id, 0 FROM association ORDER BY context_id, execution_id" };
 	for (int w = ev ? 0 : 1; w < (ev ? 1 : 3); w++) {
 		sqlq q;
 		int rc = mlmd__q(e->c->sql, &q, sql[w]);
