@@ -129,3 +129,31 @@ def test_a_node_that_does_not_exist_is_an_error_not_a_failure(store):
   with pytest.raises(errors.NotFoundError) as e:
     testing.assert_upstream(store, mpb.Artifact(id=999), 'raw')
   assert str(e.value) == 'CheckLineage: node: artifact 999 does not exist'
+
+
+def test_graph_equals_holds_and_shows_each_difference(store):
+  testing.build(store, 'raw:DataSet {rows=100} -> (fit:Trainer COMPLETE) '
+                '-> model:Model')
+  head = "the store's graph differs from the expected one:\n"
+  assert testing.assert_graph_equals(
+      store, 'raw:DataSet -> (fit:Trainer COMPLETE) -> model:Model') is None
+  assert _failure(testing.assert_graph_equals, store,
+                  'raw:DataSet -> (fit:Trainer FAILED) -> model:Model') == (
+                      head + 'fit: expected state FAILED, found COMPLETE')
+  assert _failure(testing.assert_graph_equals, store,
+                  'raw:DataSet {rows=5} -> (fit:Trainer COMPLETE) '
+                  '-> model:Model') == (
+                      head + 'raw: property rows: expected 5, found 100')
+  assert _failure(testing.assert_graph_equals, store,
+                  'raw:DataSet -> (fit:Trainer COMPLETE)') == (
+                      head + 'extra model:Model')
+  assert _failure(testing.assert_graph_equals, store,
+                  'raw:DataSet -> (fit:Trainer COMPLETE) -> model:Model\n'
+                  'context c:Run = raw') == head + 'missing c:Run'
+
+
+def test_graph_equals_with_bad_notation_is_an_error(store):
+  with pytest.raises(errors.InvalidArgumentError) as e:
+    testing.assert_graph_equals(store, 'a:A ->')
+  assert str(e.value) == ('CheckLineage: text: line 1, column 7: expected a '
+                          'node (name:Type or (name:Type)), got end of text')
