@@ -4,6 +4,7 @@ here comes from the plugin. The --mlmd-update-snapshots option is tested by
 running pytest again in a subprocess on a test file written to tmp_path."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -153,3 +154,44 @@ def test_the_option_is_in_pytest_help(tmp_path):
   rc, out = _pytest_run(tmp_path, '--help', graph='')
   assert rc == 0, out
   assert '--mlmd-update-snapshots' in out, out
+
+
+_SETUP_PY = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
+                         'bindings', 'python', 'setup.py')
+_FIXTURE_TEST = '''
+def test_fixtures(mlmd_store, mlmd_graph, mlmd_store_path):
+  mlmd_graph('raw:DataSet')
+  assert [a.name for a in mlmd_store.get_artifacts()] == ['raw']
+  assert mlmd_store_path.is_file()
+'''
+
+
+def test_installed_entry_point_loads_the_plugin_also_with_p(tmp_path):
+  """The package as installed: a dist-info holding setup.py's own pytest11
+  line. pytest then loads the plugin by itself, and `-p mlmd.testing`
+  given as well is the same plugin, not a second registration (which
+  pytest refuses with "Plugin already registered")."""
+  with open(_SETUP_PY) as f:
+    [line] = re.findall(r"'pytest11': \['([^']*)'\]", f.read())
+  dist = tmp_path / 'site' / 'mlmd-0.dist-info'
+  dist.mkdir(parents=True)
+  (dist / 'METADATA').write_text('Metadata-Version: 2.1\nName: mlmd\n'
+                                 'Version: 0\n')
+  (dist / 'entry_points.txt').write_text('[pytest11]\n%s\n' % line)
+  run = tmp_path / 'run'
+  run.mkdir()
+  (run / 'pytest.ini').write_text('[pytest]\n')
+  (run / 'test_fixtures.py').write_text(_FIXTURE_TEST)
+  env = dict(os.environ)
+  env['PYTHONPATH'] = os.pathsep.join(
+      [p for p in env.get('PYTHONPATH', '').split(os.pathsep) if p] +
+      [str(tmp_path / 'site')])
+  for extra in ([], ['-p', 'mlmd.testing']):
+    p = subprocess.run(
+        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
+         '-c', str(run / 'pytest.ini'), '--confcutdir', str(run), *extra,
+         'test_fixtures.py'], cwd=str(run), env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, check=False)
+    out = p.stdout.decode('utf-8', 'replace')
+    assert p.returncode == 0, (extra, out)
+    assert '1 passed' in out, (extra, out)

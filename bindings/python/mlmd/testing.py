@@ -6,7 +6,9 @@ assert_downstream, assert_no_path, assert_produced_by, assert_graph_equals),
 snapshots of a graph as stable text for golden files (snapshot,
 assert_snapshot), and a pytest plugin (fixtures mlmd_store, mlmd_store_path,
 mlmd_graph; option --mlmd-update-snapshots), registered through the
-package's pytest11 entry point or with `-p mlmd.testing`.
+package's pytest11 entry point (named mlmd.testing, like the module, so
+that `-p mlmd.testing` with the package installed is the same plugin) or
+with `-p mlmd.testing`.
 
 `store` is an ml_metadata MetadataStore, in process or a client of
 `mlmd serve`: every function is one or a few RPCs of
