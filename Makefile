@@ -124,8 +124,20 @@ TEST_LDFLAGS_test_pmml := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
 # sanitizers see it) and talks to it with gRPC's C core client (tests/grpc_client.h).
 TEST_SRC_test_server = $(SERVER_SRC)
 TEST_LDFLAGS_test_server = $(GRPC_LIBS) -lpthread
+# test_server_hostile: the same, against hostile request bytes.
+TEST_SRC_test_server_hostile = $(SERVER_SRC)
+TEST_LDFLAGS_test_server_hostile = $(GRPC_LIBS) -lpthread
+# test_server_tls: the same, with TLS (certificates made by the test with `openssl`) and size limits.
+TEST_SRC_test_server_tls = $(SERVER_SRC)
+TEST_LDFLAGS_test_server_tls = $(GRPC_LIBS) -lpthread
 TEST_SRC_test_server_load = $(SERVER_SRC)
 TEST_LDFLAGS_test_server_load = $(GRPC_LIBS) -lpthread
+# test_server_drain (calls in flight at srv_stop, deadlines) and test_server_process
+# (`mlmd serve` run as a program): the same, sharing tests/server_drain.h.
+TEST_SRC_test_server_drain = $(SERVER_SRC)
+TEST_LDFLAGS_test_server_drain = $(GRPC_LIBS) -lpthread
+TEST_SRC_test_server_process = $(SERVER_SRC)
+TEST_LDFLAGS_test_server_process = $(GRPC_LIBS) -lpthread
 TEST_LDFLAGS_test_serving := -lpthread
 TEST_LDFLAGS_test_explain := -lpthread
 TEST_LDFLAGS_test_serving_drift := -lpthread
@@ -146,7 +158,7 @@ $(B)/tests-obj/san-clang/backend_custom.o: $(CUSTOM_DEPS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CUSTOM_CFLAGS) $(SAN) -c $< -o $@
 TEST_HDRS := tests/helpers.h tests/dg_helpers.h tests/ol_helpers.h tests/onnx_build.h tests/serving_helpers.h tests/backend_custom.h \
-	tests/grpc_client.h $(SERVER_HDR)
+	tests/grpc_client.h tests/server_fixture.h $(SERVER_HDR)
 # TEST_SRC_name: sources outside the library a test compiles with itself.
 .SECONDEXPANSION:
 $(B)/tests/%: tests/%.c $(TEST_HDRS) $(B)/libmlmd.a $(B)/tests-obj/backend_custom.o $$(TEST_SRC_$$*)
@@ -205,8 +217,15 @@ $(B)/tests-tsan/test_serving_drift: tests/test_serving_drift.c $(TEST_HDRS) $(B)
 $(B)/tests-tsan/test_openlineage_transport: tests/test_openlineage_transport.c $(TEST_HDRS) $(B)/libmlmd-tsan.a $(B)/tests-obj/tsan/backend_custom.o
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(TSAN) $< $(B)/tests-obj/tsan/backend_custom.o -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
+# The server's workers under load and at the drain, in process. gRPC's C core is not built with
+# TSan: tests/tsan.supp drops reports with a gRPC or abseil frame, never ours.
+$(B)/tests-tsan/test_server_%: tests/test_server_%.c $(TEST_HDRS) $(SERVER_SRC) $(B)/libmlmd-tsan.a $(B)/tests-obj/tsan/backend_custom.o
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(TSAN) $< $(SERVER_SRC) $(B)/tests-obj/tsan/backend_custom.o -o $@ $(B)/libmlmd-tsan.a \
+		$(TEST_LIBS) $(GRPC_LIBS) -lpthread
 check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain $(B)/tests-tsan/test_treeshap $(B)/tests-tsan/test_serving_drift \
-		$(B)/tests-tsan/test_openlineage_transport
+		$(B)/tests-tsan/test_openlineage_transport \
+		$(B)/tests-tsan/test_server_load $(B)/tests-tsan/test_server_drain
 	@echo "== test_serving swap (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving swap
 	@echo "== test_explain (tsan)"
@@ -218,6 +237,9 @@ check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain $(B)/tests
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving_drift concurrent_flushes_lose_nothing
 	@echo "== test_openlineage_transport (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_openlineage_transport
+	@echo "== test_server_load, test_server_drain (tsan, tests/tsan.supp)"
+	@TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" $(TEST_ENV) $(B)/tests-tsan/test_server_load
+	@TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" $(TEST_ENV) $(B)/tests-tsan/test_server_drain
 
 # The store's conformance suites on the other backends: an SQLite file
 # always, the backend of tests/backend_custom.c (outside the library, opened
@@ -228,7 +250,8 @@ check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain $(B)/tests
 CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_lineage test_concurrency test_faults test_plans \
 	test_locale test_files test_limits test_txn test_tracking test_tracking_api test_audit test_registry \
 	test_serving_registry test_serving_gate test_serving_drift test_registry_api test_delete test_retention test_impact test_labels \
-	test_datagov_api test_profile_store test_drift_window_rpc test_listener test_openlineage_export test_openlineage_import test_openlineage_hostile test_report
+	test_datagov_api test_profile_store test_drift_window_rpc test_listener test_openlineage_export test_openlineage_import test_openlineage_hostile test_report \
+	test_server test_server_hostile test_server_tls test_server_load test_server_drain test_server_process test_deadline
 check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
 		MLMD_TEST_BACKEND=sqlite-file $(TEST_ENV) $(B)/tests/$$t; done
@@ -443,10 +466,11 @@ $(B)/bench/%: bench/%.c bench/bench.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS)
 
-# The server against in-process calls (server/*.c compiled in, gRPC's C core client).
+# The server against in-process calls (server/*.c compiled in, gRPC's C core client);
+# -Ilib for bench.h's clock (util/base.h), as every benchmark has it; libpq to drop its database.
 $(B)/bench/bench_server: bench/bench_server.c bench/bench.h tests/grpc_client.h $(SERVER_SRC) $(SERVER_HDR) $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CLI_CFLAGS) -Itests $< $(SERVER_SRC) -o $@ $(B)/libmlmd.a $(LIBS) $(GRPC_LIBS)
+	$(CC) $(CLI_CFLAGS) -Ilib -Itests $(PG_CFLAGS) $< $(SERVER_SRC) -o $@ $(B)/libmlmd.a $(LIBS) $(GRPC_LIBS)
 $(B)/bench/bench_scorer: bench/bench_scorer.c bench/bench.h $(B)/libmlmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -O2 $< -o $@ $(B)/libmlmd.a $(LIBS) -lxgboost
@@ -465,7 +489,8 @@ BENCH_QUERY_SIZES ?= 100000 505000
 bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_scorer \
 		$(B)/bench/bench_serving $(B)/bench/bench_pmml $(B)/bench/bench_tracking $(B)/bench/bench_audit $(B)/bench/bench_registry \
 		$(B)/bench/bench_datagov $(B)/bench/bench_labels $(B)/bench/bench_gate $(B)/bench/bench_drift \
-		$(B)/bench/bench_explain $(B)/bench/xgb100.json $(B)/bench/bench_listener $(B)/bench/bench_openlineage
+		$(B)/bench/bench_explain $(B)/bench/xgb100.json $(B)/bench/bench_listener $(B)/bench/bench_openlineage \
+		$(B)/bench/bench_server
 	@mkdir -p $(B)/bench
 	$(B)/bench/bench_scorer $(B)/bench/xgb100.json 3 | tee $(B)/bench/scorer.txt
 	$(B)/bench/bench_explain $(B)/bench/xgb100.json 3 | tee $(B)/bench/explain.txt
@@ -484,10 +509,12 @@ bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B
 	$(B)/bench/bench_datagov $(B)/bench | tee $(B)/bench/datagov.txt
 	$(B)/bench/bench_drift $(B)/bench $(B)/mlmd | tee $(B)/bench/drift.txt
 	$(B)/bench/bench_openlineage $(B)/bench $(B)/mlmd | tee $(B)/bench/openlineage.txt
+	$(B)/bench/bench_server $(B)/bench | tee $(B)/bench/server.txt
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python.py $(B)/bench/store.txt $(B)/bench
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python_tracking.py $(B)/bench | tee $(B)/bench/python-tracking.txt
 	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/bench/bench_query $(B)/bench $$n; done
-	@if [ -n "$$MLMD_TEST_POSTGRES" ]; then $(B)/bench/bench_pg "$$MLMD_TEST_POSTGRES" 20000; \
+	@if [ -n "$$MLMD_TEST_POSTGRES" ]; then $(B)/bench/bench_pg "$$MLMD_TEST_POSTGRES" 20000 && \
+		$(B)/bench/bench_server "$$MLMD_TEST_POSTGRES" | tee $(B)/bench/server-pg.txt; \
 	else echo "bench: PostgreSQL skipped (set MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT)"; fi
 
 # ---- install ------------------------------------------------------------------------

@@ -66,8 +66,9 @@ int cmd_serve(int argc, char **argv)
 	const cli_cmd cmd = { "serve", NULL, 0, 0,
 		"Serves the store over gRPC: Google MLMD's ml_metadata.MetadataStoreService at its method paths, this\n"
 		"library's own services, and grpc.health.v1.Health/Check. Prints 'mlmd serve: listening on HOST:PORT'\n"
-		"on stdout once it listens; SIGTERM or SIGINT stops it: calls in flight get the grace period, then are\n"
-		"cancelled, and it exits 0. See docs/server.md.",
+		"on stdout once it listens. SIGTERM or SIGINT stops it: calls in flight get the grace period; then calls\n"
+		"not started are refused, the ones the store is running are answered, the rest cancelled; exit 0.\n"
+		"See docs/server.md.",
 		true, opts };
 	argc = take_verbosity(argc, argv, &verbosity);
 	int nargs, rc = cli_parse(&cmd, argc, argv, NULL, &nargs);
@@ -119,6 +120,7 @@ int cmd_serve(int argc, char **argv)
 	int sig = 0;
 	while (sigwait(&set, &sig))
 		;
+	srv_stop_accepting(s);
 	fprintf(stderr, "mlmd serve: %s: draining calls in flight (up to %lld s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM",
 		(long long)grace);
 	int cancelled = srv_stop(s);

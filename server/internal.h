@@ -42,6 +42,7 @@ struct srv {
 	int port;                   /* the bound one */
 	int grpc_inited;            /* grpc_init() was called (grpc_shutdown_blocking() at free) */
 	int started;                /* grpc_server_start() ran */
+	int accepting_stopped;      /* srv_stop_accepting() ran */
 	int stopped;                /* srv_stop() ran */
 
 	/* settings, copied from the config */
@@ -58,8 +59,21 @@ struct srv {
 	pthread_mutex_t write_lock;
 	int locks_made;             /* the two mutexes were initialised */
 
+	/* The drain's gate: a call enters it before the store runs it and
+	 * leaves once its answer is sent. When the grace period ends, srv_stop()
+	 * closes the gate (calls not yet started are refused), waits until no
+	 * call is inside, and only then cancels what is left, so a call the
+	 * store ran is always answered. */
+	pthread_mutex_t gate;
+	pthread_cond_t gate_empty;
+	int gate_closed;
+	int inside;                 /* calls between the gate and their answer */
+	pthread_cond_t workers_done;/* signalled when the last worker returns (gate mutex) */
+	int workers_left;           /* workers still running their loop */
+	atomic_int past_grace;      /* the gate closed: calls ending CANCELLED now count in */
+	atomic_int cancelled;       /* calls that ended CANCELLED after the gate closed */
+
 	atomic_int draining;        /* srv_stop() began: health says NOT_SERVING */
-	atomic_int inflight;        /* calls a worker is handling now */
 	atomic_ullong counts[17];   /* calls ended, per status code */
 };
 
@@ -82,6 +96,13 @@ typedef struct srv_call {
 	void (*resp_free)(void *);  /* frees resp; NULL: resp is `small` */
 	unsigned char small[8];     /* a response small enough to keep here */
 } srv_call;
+
+/* A worker's last act: the drain counts the workers still running. */
+void srv_worker_exit(srv *s);
+
+/* Lets a call through the drain's gate (1), or 0 when it is closed. */
+int srv_gate_enter(srv *s);
+void srv_gate_leave(srv *s);
 
 /* Routes c->path to the store's RPC or to health on the worker's handle and
  * fills c's answer: the store's status and message, UNIMPLEMENTED for a path

@@ -3,11 +3,15 @@
  * opened, gRPC started, workers run, the drain at stop (server/server.h).
  */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <limits.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
@@ -121,11 +125,63 @@ static void format_addr(char *buf, size_t size, const char *host, int port)
 		snprintf(buf, size, "%s:%d", host, port);
 }
 
+/* Binds host:port once with a plain socket, to name what is wrong before
+ * gRPC tries (it reports only that no address could be added): a host that
+ * does not resolve, a port in use, an address not of this host. The socket
+ * is closed at once; gRPC binds again. */
+static int probe_bind(const char *host, int port, char *err, size_t errlen)
+{
+	char service[16];
+	snprintf(service, sizeof service, "%d", port);
+	struct addrinfo hints, *res = NULL;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	const char *h = host;
+	char unbracketed[300];
+	size_t n = strlen(host);
+	if (host[0] == '[' && n > 2 && host[n - 1] == ']' && n < sizeof unbracketed) {
+		memcpy(unbracketed, host + 1, n - 2);
+		unbracketed[n - 2] = '\0';
+		h = unbracketed;
+	}
+	int g = getaddrinfo(h, service, &hints, &res);
+	if (g)
+		return fail(err, errlen, MLMD_INVALID_ARGUMENT, "host '%s' is not an address: %s", host, gai_strerror(g));
+	int e = 0;
+	for (struct addrinfo *a = res; a; a = a->ai_next) {
+		int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+		if (fd < 0) {
+			e = errno;
+			continue;
+		}
+		int one = 1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		int ok = bind(fd, a->ai_addr, a->ai_addrlen) == 0;
+		e = ok ? 0 : errno;
+		close(fd);
+		if (ok)
+			break;
+	}
+	freeaddrinfo(res);
+	if (e == EADDRINUSE)
+		return fail(err, errlen, MLMD_UNAVAILABLE, "cannot listen on %s port %d: the port is in use", host, port);
+	if (e == EADDRNOTAVAIL)
+		return fail(err, errlen, MLMD_UNAVAILABLE, "cannot listen on %s: not an address of this host", host);
+	if (e)
+		return fail(err, errlen, MLMD_UNAVAILABLE, "cannot listen on %s port %d: %s", host, port, strerror(e));
+	return 0;
+}
+
 static int start_grpc(srv *s, const srv_config *cfg, char *err, size_t errlen)
 {
-	grpc_server_credentials *creds = NULL;
-	int rc = srv_tls_credentials(cfg, &creds, err, errlen);
+	const char *host = cfg->host ? cfg->host : "127.0.0.1";
+	int rc = probe_bind(host, cfg->port, err, errlen);
 	if (rc)
+		return rc;
+	grpc_server_credentials *creds = NULL;
+	if ((rc = srv_tls_credentials(cfg, &creds, err, errlen)))
 		return rc;
 	grpc_init();
 	s->grpc_inited = 1;
@@ -156,7 +212,6 @@ static int start_grpc(srv *s, const srv_config *cfg, char *err, size_t errlen)
 		grpc_server_register_completion_queue(s->server, s->workers[i].cq, NULL);
 	}
 	char addr[300];
-	const char *host = cfg->host ? cfg->host : "127.0.0.1";
 	format_addr(addr, sizeof addr, host, cfg->port);
 	s->port = grpc_server_add_http2_port(s->server, addr, creds);
 	grpc_server_credentials_release(creds);
@@ -189,9 +244,17 @@ int srv_start(const srv_config *cfg, srv **out, char *err, size_t errlen)
 	s->mtls = cfg->tls_client_ca_file != NULL;
 	pthread_mutex_init(&s->shared_lock, NULL);
 	pthread_mutex_init(&s->write_lock, NULL);
+	pthread_mutex_init(&s->gate, NULL);
+	pthread_cond_init(&s->gate_empty, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->workers_done, &ca);
+	pthread_condattr_destroy(&ca);
 	s->locks_made = 1;
+	atomic_init(&s->cancelled, 0);
 	atomic_init(&s->draining, 0);
-	atomic_init(&s->inflight, 0);
+	atomic_init(&s->past_grace, 0);
 	for (int i = 0; i < 17; i++)
 		atomic_init(&s->counts[i], 0);
 	s->workers = calloc((size_t)s->nworkers, sizeof *s->workers);
@@ -217,6 +280,9 @@ int srv_start(const srv_config *cfg, srv **out, char *err, size_t errlen)
 				    strerror(e));
 		}
 		s->workers[i].running = 1;
+		pthread_mutex_lock(&s->gate);
+		s->workers_left++;
+		pthread_mutex_unlock(&s->gate);
 	}
 	*out = s;
 	return 0;
@@ -240,6 +306,68 @@ static int await_shutdown(srv *s, gpr_timespec deadline)
 	}
 }
 
+void srv_worker_exit(srv *s)
+{
+	pthread_mutex_lock(&s->gate);
+	if (--s->workers_left == 0)
+		pthread_cond_broadcast(&s->workers_done);
+	pthread_mutex_unlock(&s->gate);
+}
+
+/* Waits until every worker has returned (1) or the grace period is over (0).
+ * After the shutdown began, a worker returns once its call is answered (its
+ * next request fails), so this is "no call left" without waiting for idle
+ * client connections, which gRPC would keep until their clients close them. */
+static int await_workers(srv *s)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += s->grace_ms / 1000;
+	until.tv_nsec += (long)(s->grace_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&s->gate);
+	int e = 0;
+	while (s->workers_left > 0 && e != ETIMEDOUT)
+		e = pthread_cond_timedwait(&s->workers_done, &s->gate, &until);
+	int done = s->workers_left == 0;
+	pthread_mutex_unlock(&s->gate);
+	return done;
+}
+
+int srv_gate_enter(srv *s)
+{
+	pthread_mutex_lock(&s->gate);
+	int open = !s->gate_closed;
+	if (open)
+		s->inside++;
+	pthread_mutex_unlock(&s->gate);
+	return open;
+}
+
+void srv_gate_leave(srv *s)
+{
+	pthread_mutex_lock(&s->gate);
+	if (--s->inside == 0)
+		pthread_cond_broadcast(&s->gate_empty);
+	pthread_mutex_unlock(&s->gate);
+}
+
+/* The grace period is over: no call starts any more, and the ones the store
+ * is running finish and are answered before the rest are cancelled (a store
+ * call cannot be stopped halfway, and its client should learn its outcome). */
+static void close_gate(srv *s)
+{
+	pthread_mutex_lock(&s->gate);
+	s->gate_closed = 1;
+	atomic_store(&s->past_grace, 1);
+	while (s->inside > 0)
+		pthread_cond_wait(&s->gate_empty, &s->gate);
+	pthread_mutex_unlock(&s->gate);
+}
+
 static void drain_cq(grpc_completion_queue *cq)
 {
 	grpc_completion_queue_shutdown(cq);
@@ -248,27 +376,33 @@ static void drain_cq(grpc_completion_queue *cq)
 	grpc_completion_queue_destroy(cq);
 }
 
+void srv_stop_accepting(srv *s)
+{
+	if (!s || s->accepting_stopped)
+		return;
+	s->accepting_stopped = 1;
+	atomic_store(&s->draining, 1);
+	if (s->server)
+		grpc_server_shutdown_and_notify(s->server, s->shutdown_cq, s);
+}
+
 int srv_stop(srv *s)
 {
 	if (!s || s->stopped)
 		return 0;
+	srv_stop_accepting(s);
 	s->stopped = 1;
-	atomic_store(&s->draining, 1);
 	int cancelled = 0;
 	if (s->server) {
-		grpc_server_shutdown_and_notify(s->server, s->shutdown_cq, s);
-		if (!s->started) {
-			await_shutdown(s, gpr_inf_future(GPR_CLOCK_MONOTONIC));
-		} else {
-			gpr_timespec until = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
-							  gpr_time_from_millis(s->grace_ms > 0 ? s->grace_ms : 0,
-									       GPR_TIMESPAN));
-			if (s->grace_ms < 0 || !await_shutdown(s, until)) {
-				cancelled = atomic_load(&s->inflight);
-				grpc_server_cancel_all_calls(s->server);
-				await_shutdown(s, gpr_inf_future(GPR_CLOCK_MONOTONIC));
-			}
-		}
+		/* Calls in flight get the grace period; then the ones not started
+		 * are refused and the ones the store runs are answered. Either
+		 * way, what is left are idle connections (and calls waiting for
+		 * request bytes): cancel_all_calls closes them, so the shutdown
+		 * does not wait for clients to hang up. */
+		if (s->started && (s->grace_ms < 0 || !await_workers(s)))
+			close_gate(s);
+		grpc_server_cancel_all_calls(s->server);
+		await_shutdown(s, gpr_inf_future(GPR_CLOCK_MONOTONIC));
 	}
 	/* The workers' pending requests failed at shutdown: they return. */
 	for (int i = 0; i < s->nworkers; i++)
@@ -276,6 +410,7 @@ int srv_stop(srv *s)
 			pthread_join(s->workers[i].thread, NULL);
 			s->workers[i].running = 0;
 		}
+	cancelled = atomic_load(&s->cancelled);
 	if (s->server) {
 		grpc_server_destroy(s->server);
 		s->server = NULL;
@@ -311,6 +446,9 @@ void srv_free(srv *s)
 	if (s->locks_made) {
 		pthread_mutex_destroy(&s->shared_lock);
 		pthread_mutex_destroy(&s->write_lock);
+		pthread_mutex_destroy(&s->gate);
+		pthread_cond_destroy(&s->gate_empty);
+		pthread_cond_destroy(&s->workers_done);
 	}
 	if (s->grpc_inited)
 		grpc_shutdown_blocking();

@@ -65,13 +65,24 @@ int srv_start(const srv_config *cfg, srv **out, char *err, size_t errlen);
 /* The bound port (the one the system picked when the config said 0). */
 int srv_port(const srv *s);
 
-/* Stops the server: it accepts no new call (health answers NOT_SERVING while
- * it drains), lets the calls in flight finish for up to grace_ms, cancels
- * the rest (their clients see CANCELLED or UNAVAILABLE; a cancelled call's
- * transaction is rolled back, never half applied), then joins the workers
- * and closes their store handles. Safe to call once; returns the number of
- * calls that had to be cancelled. */
+/* Stops the server: it accepts no new connection or call (health answers
+ * NOT_SERVING to a health call it already has), and lets the calls in flight
+ * finish for up to grace_ms. Then calls not yet started are refused
+ * (CANCELLED, nothing applied); calls the store is running are waited for and
+ * answered with their real status (a store call cannot be stopped halfway,
+ * and its client should learn whether it was applied), so stopping can take
+ * longer than grace_ms by the time those calls take; the rest (calls still
+ * waiting for request bytes, idle connections) are cancelled. Then it joins
+ * the workers and closes their store handles. Safe to call more than once;
+ * returns the number of calls that ended CANCELLED after the grace period. */
 int srv_stop(srv *s);
+
+/* The first step of srv_stop(), for a caller that wants to say when it is
+ * done: once it returns, the listening socket is closed (a new connection is
+ * refused), calls on open connections are refused, and health answers
+ * NOT_SERVING; calls in flight go on. srv_stop() calls it when it has not
+ * been called. Safe to call more than once. */
+void srv_stop_accepting(srv *s);
 
 /* Frees a stopped (or never started) server. NULL is a no-op. */
 void srv_free(srv *s);

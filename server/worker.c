@@ -20,6 +20,11 @@
 #include "internal.h"
 
 #define MAX_PATH 1024
+/* How long a client may take to send its request or read its answer
+ * (a build for tests may define it shorter). */
+#ifndef SRV_IO_LIMIT_MS
+#define SRV_IO_LIMIT_MS 60000
+#endif
 
 void srv_call_fail(srv_call *c, int status, const char *fmt, ...)
 {
@@ -31,17 +36,30 @@ void srv_call_fail(srv_call *c, int status, const char *fmt, ...)
 }
 
 /* Runs one batch on the call and waits for it on the worker's queue, where
- * nothing else is pending. 0 when it succeeded. */
+ * nothing else is pending. A batch the client does not let finish within
+ * SRV_IO_LIMIT_MS (a request that does not arrive, an answer it does not
+ * read) is cancelled, so no client holds a worker longer. 0 when it
+ * succeeded. */
 static int run_batch(srv_worker *w, grpc_call *call, const grpc_op *ops, size_t n)
 {
 	if (grpc_call_start_batch(call, ops, n, &w->running, NULL) != GRPC_CALL_OK)
 		return -1;
+	gpr_timespec limit = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(SRV_IO_LIMIT_MS, GPR_TIMESPAN));
+	int cancelled = 0;
 	for (;;) {
-		grpc_event ev = grpc_completion_queue_next(w->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+		grpc_event ev = grpc_completion_queue_next(
+			w->cq, cancelled ? gpr_inf_future(GPR_CLOCK_MONOTONIC) : limit, NULL);
 		if (ev.type == GRPC_OP_COMPLETE && ev.tag == &w->running)
-			return ev.success ? 0 : -1;
+			return ev.success && !cancelled ? 0 : -1;
 		if (ev.type == GRPC_QUEUE_SHUTDOWN)
 			return -1;
+		if (ev.type == GRPC_QUEUE_TIMEOUT && !cancelled) {
+			/* the batch completes (failed) once the call is cancelled */
+			grpc_call_cancel_with_status(call, GRPC_STATUS_CANCELLED,
+						     "the client did not send its request or read its answer in time",
+						     NULL);
+			cancelled = 1;
+		}
 	}
 }
 
@@ -163,11 +181,14 @@ static void serve(srv_worker *w, grpc_call *call, grpc_call_details *details)
 	c.path = path;
 	c.deadline_ms = deadline_left_ms(details->deadline);
 	char *cn = NULL;
+	int entered = 0;
 	grpc_slice held = grpc_empty_slice();
 	if (c.deadline_ms == 0) {
 		srv_call_fail(&c, MLMD_DEADLINE_EXCEEDED, "%s: the call's deadline passed before it started", path);
 	} else {
 		receive(w, call, &c, &held);
+		if (!c.status && !(entered = srv_gate_enter(s)))
+			srv_call_fail(&c, MLMD_CANCELLED, "%s: the server is stopping; the call was not started", path);
 		if (!c.status) {
 			if (s->mtls)
 				c.actor = cn = srv_tls_peer_cn(call);
@@ -184,6 +205,8 @@ static void serve(srv_worker *w, grpc_call *call, grpc_call_details *details)
 		c.resp_len = 0;
 	}
 	int sent = answer(w, call, &c) == 0;
+	if (entered)
+		srv_gate_leave(s);
 	release(&c);
 	free(cn);
 	/* A call whose answer could not be sent was cancelled (by its client or
@@ -192,6 +215,8 @@ static void serve(srv_worker *w, grpc_call *call, grpc_call_details *details)
 	if (final < 0 || final > 16)
 		final = MLMD_UNKNOWN;
 	atomic_fetch_add(&s->counts[final], 1);
+	if (final == MLMD_CANCELLED && atomic_load(&s->past_grace))
+		atomic_fetch_add(&s->cancelled, 1);
 	if (s->verbosity > 0)
 		srv_log_line(s, peer, path, mlmd_status_name(final), srv_now_us() - t0);
 	if (peer)
@@ -218,11 +243,8 @@ void *srv_worker_main(void *arg)
 			if (ev.type == GRPC_QUEUE_SHUTDOWN)
 				ok = 0;
 		}
-		if (ok && call) {
-			atomic_fetch_add(&s->inflight, 1);
+		if (ok && call)
 			serve(w, call, &details);
-			atomic_fetch_sub(&s->inflight, 1);
-		}
 		if (call)
 			grpc_call_unref(call);
 		grpc_call_details_destroy(&details);
@@ -230,5 +252,6 @@ void *srv_worker_main(void *arg)
 		if (!ok)
 			break;
 	}
+	srv_worker_exit(s);
 	return NULL;
 }

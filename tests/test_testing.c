@@ -424,6 +424,89 @@ static void cmocka_checks(void **state)
 	assert_mlmd_produced_by(f->s, A(f, SERVED), "Pusher", MLMD_STATE_ANY);
 }
 
+/* ---- the graph API over BuildGraph, and snapshots ------------------------------------------------ */
+
+static void graph_build_and_lookup(void **state)
+{
+	(void)state;
+	mlmd_store *s = open_memory();
+	mlmd_graph *g = NULL;
+	OK(mlmd_graph_build(s, "raw:DataSet -> (fit:Trainer COMPLETE) -> model:Model\ncontext exp:Experiment = model", &g));
+	assert_int_equal(mlmd_graph_size(g), 4);
+	static const char *const names[] = { "raw", "fit", "model", "exp" };
+	static const mlmd_node_kind kinds[] = { MLMD_NODE_ARTIFACT, MLMD_NODE_EXECUTION, MLMD_NODE_ARTIFACT,
+						MLMD_NODE_CONTEXT };
+	for (size_t i = 0; i < 4; i++) {
+		const char *name = NULL;
+		mlmd_node_ref r, by_name;
+		OK(mlmd_graph_at(g, i, &name, &r));
+		assert_string_equal(name, names[i]);
+		assert_int_equal(r.kind, kinds[i]);
+		assert_true(r.id > 0);
+		OK(mlmd_graph_node(g, names[i], &by_name));
+		assert_int_equal(by_name.kind, r.kind);
+		assert_int_equal(by_name.id, r.id);
+	}
+	mlmd_node_ref r;
+	FAILS(mlmd_graph_at(g, 4, NULL, &r), MLMD_OUT_OF_RANGE, "index 4, the graph has 4 names");
+	FAILS(mlmd_graph_node(g, "nope", &r), MLMD_NOT_FOUND, "no node 'nope'");
+	/* the built graph is what the assertions see */
+	OK(mlmd_graph_node(g, "model", &r));
+	OK(mlmd_assert_produced_by(s, r.id, "Trainer", MLMD__PB__EXECUTION__STATE__COMPLETE, NULL));
+	OK(mlmd_assert_graph_equals(s, "raw:DataSet -> (fit:Trainer COMPLETE) -> model:Model\n"
+				       "context exp:Experiment = model", NULL));
+	char *snap = NULL;
+	OK(mlmd_graph_snapshot(s, &r, 1, 0, &snap));
+	assert_non_null(strstr(snap, "fit"));
+	char *again = NULL;
+	OK(mlmd_graph_snapshot(s, &r, 1, 0, &again));
+	assert_string_equal(snap, again);
+	mlmd_buffer_free(snap);
+	mlmd_buffer_free(again);
+	FAILS(mlmd_graph_snapshot(s, NULL, 2, 0, &snap), MLMD_INVALID_ARGUMENT, "2 roots, but the array is NULL");
+	mlmd_graph_free(g);
+	/* a bad text writes nothing and gives no graph */
+	g = (mlmd_graph *)&r;
+	FAILS(mlmd_graph_build(s, "a:X -> b:Y", &g), MLMD_INVALID_ARGUMENT, "line 1, column");
+	assert_null(g);
+	FAILS(mlmd_graph_build(s, NULL, &g), MLMD_INVALID_ARGUMENT, "text is NULL");
+	mlmd_graph_free(NULL);
+	mlmd_store_free(s);
+}
+
+/* The cmocka helpers over a graph built from the notation. */
+static void cmocka_checks_on_built_graph(void **state)
+{
+	(void)state;
+	mlmd_store *s = open_memory();
+	mlmd_graph *g = build_mlmd_graph(s, "raw:DataSet -> (validate:Validator COMPLETE) -> ok:DataSet\n"
+					    "ok -> (train:Trainer COMPLETE) -> model:Model");
+	assert_mlmd_upstream(s, mlmd_graph_ref(g, "model"), 0, mlmd_graph_ref(g, "ok"), mlmd_graph_ref(g, "validate"));
+	assert_mlmd_upstream(s, mlmd_graph_ref(g, "model"), 4, mlmd_graph_ref(g, "raw"));
+	assert_mlmd_downstream(s, mlmd_graph_ref(g, "raw"), 2, mlmd_graph_ref(g, "ok"));
+	assert_mlmd_no_path(s, mlmd_graph_ref(g, "model"), mlmd_graph_ref(g, "raw"));
+	assert_mlmd_produced_by(s, mlmd_graph_ref(g, "model"), "Trainer", MLMD_STATE_COMPLETE);
+	assert_mlmd_graph_equals(s, "raw:DataSet -> (validate:Validator) -> ok:DataSet -> (train:Trainer) -> model:Model");
+	mlmd_graph_free(g);
+	mlmd_store_free(s);
+}
+
+/* A deleted node (a tombstone) is not in the lineage, and not in the graph. */
+static void deleted_nodes_are_not_lineage(void **state)
+{
+	fx *f = *state;
+	OK(mlmd_nodes_delete(f->s, MLMD_NODE_EXECUTION, &f->e[CLEAN], 1, "test", 0, NULL));
+	mlmd_node_ref raw = A(f, RAW);
+	char *failure = NULL;
+	failed_with(mlmd_assert_upstream(f->s, A(f, TRAIN), &raw, 1, 0, &failure), &failure,
+		    "expected upstream of train:DataSet: raw:DataSet\n"
+		    "found upstream: nothing\n"
+		    "missing raw:DataSet: no path to or from train:DataSet");
+	OK(mlmd_assert_no_path(f->s, A(f, RAW), A(f, MODEL), NULL));
+	FAILS(mlmd_assert_no_path(f->s, A(f, RAW), E(f, CLEAN), NULL), MLMD_NOT_FOUND,
+	      "CheckLineage: other: execution");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +523,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unknown_nodes_are_not_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_requests_are_invalid, setup, teardown),
 		cmocka_unit_test_setup_teardown(cmocka_checks, setup, teardown),
+		cmocka_unit_test_setup_teardown(deleted_nodes_are_not_lineage, setup, teardown),
+		cmocka_unit_test(graph_build_and_lookup),
+		cmocka_unit_test(cmocka_checks_on_built_graph),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,8 +28,8 @@ setuptools.setup(
     name='ml-metadata-mlmd',
     version=version['__version__'],
     description=('Drop-in ml_metadata package over the mlmd C library '
-                 '(in-process, no gRPC), and mlmd, experiment tracking with '
-                 "MLflow's fluent API, a model registry with approvals, "
+                 '(in-process, or a gRPC client of mlmd serve), and mlmd, '
+                 "experiment tracking with MLflow's fluent API, a model registry with approvals, "
                  'a tamper-evident audit log and data governance'),
     license='Apache-2.0',
     python_requires='>=3.8',

@@ -3,8 +3,8 @@
  * nodes, edges, properties and context lines, with errors naming the line
  * and column.
  *
- * A hand-written lexer and recursive-descent parser over the NUL-terminated
- * text. Statements are separated by newlines or ';':
+ * A recursive-descent parser over the tokens of store/testing_lex.c.
+ * Statements are separated by newlines or ';':
  *
  *   stmt    := chain | 'context' NAME [':' TYPE] [props] '=' [node (',' node)*]
  *   chain   := node ('->' node)*
@@ -14,45 +14,12 @@
  * Lookups of names and edges are linear scans: fixtures are small, and the
  * parse stays quadratic at worst in the number of nodes a text names.
  */
-#include "testing.h"
-
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include "testing_lex.h"
 
 /* Texts longer than this are refused before parsing (columns are ints). */
 #define NOTATION_MAX_BYTES (16u << 20)
-
-enum tok_kind {
-	T_EOF,
-	T_SEP,    /* a newline or ';' */
-	T_NAME,   /* [A-Za-z_][A-Za-z0-9_./-]* (a '-' before '>' ends it) */
-	T_COLON,
-	T_LPAREN,
-	T_RPAREN,
-	T_LBRACE,
-	T_RBRACE,
-	T_EQ,
-	T_COMMA,
-	T_ARROW,
-	T_STRING, /* '...' as written, quotes included */
-	T_NUMBER, /* [+-]digits[.digits][e[+-]digits] */
-	T_BAD     /* a byte that starts no token */
-};
-
-typedef struct tok {
-	enum tok_kind kind;
-	const char *p; /* the token's bytes in the text */
-	size_t n;
-	int line, col;
-} tok;
-
-typedef struct lexer {
-	const char *s;
-	size_t pos;
-	int line;
-	size_t line_start; /* offset of the current line's first byte */
-} lexer;
 
 typedef struct parser {
 	lexer lx;
@@ -70,171 +37,21 @@ const char *mlmd__tgraph_state_name(int state)
 	return state_names[state];
 }
 
-static int is_alpha(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-}
-
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int is_name_char(char c)
-{
-	return is_alpha(c) || is_digit(c) || c == '.' || c == '-' || c == '/';
-}
-
-/* Scans the token at the lexer's position into *t and moves past it. */
-static void lex(lexer *lx, tok *t)
-{
-	const char *s = lx->s;
-	for (;;) {
-		char c = s[lx->pos];
-		if (c == ' ' || c == '\t' || c == '\r') {
-			lx->pos++;
-		} else if (c == '#') {
-			while (s[lx->pos] && s[lx->pos] != '\n')
-				lx->pos++;
-		} else {
-			break;
-		}
-	}
-	size_t start = lx->pos;
-	char c = s[start];
-	t->p = s + start;
-	t->line = lx->line;
-	t->col = (int)(start - lx->line_start) + 1;
-	t->n = 1;
-	switch (c) {
-	case '\0':
-		t->kind = T_EOF;
-		t->n = 0;
-		return;
-	case '\n':
-		t->kind = T_SEP;
-		lx->pos++;
-		lx->line++;
-		lx->line_start = lx->pos;
-		return;
-	case ';': t->kind = T_SEP; lx->pos++; return;
-	case ':': t->kind = T_COLON; lx->pos++; return;
-	case '(': t->kind = T_LPAREN; lx->pos++; return;
-	case ')': t->kind = T_RPAREN; lx->pos++; return;
-	case '{': t->kind = T_LBRACE; lx->pos++; return;
-	case '}': t->kind = T_RBRACE; lx->pos++; return;
-	case '=': t->kind = T_EQ; lx->pos++; return;
-	case ',': t->kind = T_COMMA; lx->pos++; return;
-	case '\'': {
-		/* Up to the closing quote (escapes checked when decoded), or to
-		 * the end of the line when there is none. */
-		size_t i = start + 1;
-		while (s[i] && s[i] != '\n' && s[i] != '\'') {
-			if (s[i] == '\\' && s[i + 1] && s[i + 1] != '\n')
-				i++;
-			i++;
-		}
-		t->kind = T_STRING;
-		t->n = (s[i] == '\'' ? i + 1 : i) - start;
-		lx->pos = start + t->n;
-		return;
-	}
-	default:
-		break;
-	}
-	if (c == '-' && s[start + 1] == '>') {
-		t->kind = T_ARROW;
-		t->n = 2;
-		lx->pos += 2;
-		return;
-	}
-	if (is_alpha(c)) {
-		size_t i = start + 1;
-		while (is_name_char(s[i]) && !(s[i] == '-' && s[i + 1] == '>'))
-			i++;
-		t->kind = T_NAME;
-		t->n = i - start;
-		lx->pos = i;
-		return;
-	}
-	if (is_digit(c) || ((c == '-' || c == '+') && is_digit(s[start + 1]))) {
-		size_t i = start + 1;
-		while (is_digit(s[i]))
-			i++;
-		if (s[i] == '.' && is_digit(s[i + 1])) {
-			i++;
-			while (is_digit(s[i]))
-				i++;
-		}
-		if ((s[i] == 'e' || s[i] == 'E') &&
-		    (is_digit(s[i + 1]) || ((s[i + 1] == '+' || s[i + 1] == '-') && is_digit(s[i + 2])))) {
-			i += 2;
-			while (is_digit(s[i]))
-				i++;
-		}
-		/* "12abc" or "1.2.3" is one malformed token, not a number and a name. */
-		while (is_name_char(s[i]) && !(s[i] == '-' && s[i + 1] == '>'))
-			i++;
-		t->kind = T_NUMBER;
-		t->n = i - start;
-		lx->pos = i;
-		return;
-	}
-	t->kind = T_BAD;
-	lx->pos++;
-}
-
 static void advance(parser *p)
 {
-	lex(&p->lx, &p->t);
+	mlmd__tlex_next(&p->lx, &p->t);
 }
 
 /* The token after the current one, without moving. */
 static void peek(parser *p, tok *t)
 {
 	lexer lx = p->lx;
-	lex(&lx, t);
-}
-
-/* The token as an error shows it: 'text' (cut at 40 bytes), a byte that is
- * not printable ASCII as '\xNN', or "end of line" / "end of text". */
-static void tok_render(const tok *t, char *buf, size_t n)
-{
-	if (t->kind == T_EOF) {
-		mlmd__snprintf(buf, n, "end of text");
-	} else if (t->kind == T_SEP && t->p[0] == '\n') {
-		mlmd__snprintf(buf, n, "end of line");
-	} else if (t->kind == T_BAD && ((unsigned char)t->p[0] < 0x20 || (unsigned char)t->p[0] > 0x7e)) {
-		mlmd__snprintf(buf, n, "'\\x%02x'", (unsigned char)t->p[0]);
-	} else {
-		size_t len = t->n, cut = 40;
-		/* Never cut inside a UTF-8 sequence of a string token. */
-		while (len > cut && cut > 0 && ((unsigned char)t->p[cut] & 0xc0) == 0x80)
-			cut--;
-		if (len > 40)
-			mlmd__snprintf(buf, n, "'%.*s...'", (int)cut, t->p);
-		else
-			mlmd__snprintf(buf, n, "'%.*s'", (int)len, t->p);
-	}
-}
-
-/* INVALID_ARGUMENT at token t: "line L, column C: <what>, got <token>". */
-static int fail_at(const tok *t, const char *what)
-{
-	char got[64];
-	tok_render(t, got, sizeof got);
-	return mlmd__fail(MLMD_INVALID_ARGUMENT, "line %d, column %d: %s, got %s", t->line, t->col, what,
-			  got);
+	mlmd__tlex_next(&lx, t);
 }
 
 static int fail_here(parser *p, const char *what)
 {
-	return fail_at(&p->t, what);
-}
-
-static int tok_is(const tok *t, const char *word)
-{
-	return t->kind == T_NAME && strlen(word) == t->n && memcmp(t->p, word, t->n) == 0;
+	return mlmd__tlex_fail(&p->t, what);
 }
 
 long mlmd__tgraph_find(const mlmd__tgraph *g, const char *name)
@@ -277,100 +94,12 @@ static int prop_equal(const mlmd__tprop *a, const mlmd__tprop *b)
 	return 0;
 }
 
-/* Decodes string token t (quotes included) into a new string in *out. The
- * lexer ends a string token at its closing quote or at the end of the line. */
-static int decode_string(const tok *t, char **out)
-{
-	char *s = malloc(t->n);
-	if (!s)
-		return MLMD_OOM();
-	size_t o = 0, i = 1;
-	int closed = 0;
-	while (i < t->n) {
-		char c = t->p[i];
-		if (c == '\'') {
-			closed = 1;
-			break;
-		}
-		if (c != '\\') {
-			s[o++] = c;
-			i++;
-			continue;
-		}
-		if (i + 1 >= t->n)
-			break;
-		char e = t->p[i + 1];
-		if (e != '\'' && e != '\\') {
-			free(s);
-			tok et = *t;
-			et.p = t->p + i;
-			et.n = 2;
-			et.col = t->col + (int)i;
-			return fail_at(&et, "unknown escape in a string (the escapes are \\' and \\\\)");
-		}
-		s[o++] = e;
-		i += 2;
-	}
-	if (!closed) {
-		free(s);
-		return fail_at(t, "unterminated string (a string ends with ' on its line)");
-	}
-	s[o] = '\0';
-	if (!mlmd__utf8_valid(s, o)) {
-		free(s);
-		return fail_at(t, "string is not valid UTF-8");
-	}
-	*out = s;
-	return 0;
-}
-
 /* The value at the current token into pr (key already set). */
 static int parse_value(parser *p, mlmd__tprop *pr)
 {
-	tok *t = &p->t;
-	if (t->kind == T_STRING) {
-		int rc = decode_string(t, &pr->s);
-		if (rc)
-			return rc;
-		pr->kind = MLMD__TVAL_STRING;
-	} else if (tok_is(t, "true") || tok_is(t, "false")) {
-		pr->kind = MLMD__TVAL_BOOL;
-		pr->b = tok_is(t, "true");
-	} else if (t->kind == T_NUMBER) {
-		/* An integer is a sign and digits only; anything else the lexer
-		 * took as a number is a decimal or malformed (mlmd__parse_double
-		 * says which). */
-		int is_int = 1;
-		for (size_t i = (t->p[0] == '-' || t->p[0] == '+'); i < t->n; i++)
-			if (!is_digit(t->p[i]))
-				is_int = 0;
-		if (is_int) {
-			/* Accumulate as a negative number so INT64_MIN fits. */
-			int neg = t->p[0] == '-';
-			int64_t v = 0;
-			for (size_t i = (t->p[0] == '-' || t->p[0] == '+'); i < t->n; i++) {
-				int d = t->p[i] - '0';
-				if (v < (INT64_MIN + d) / 10)
-					return fail_at(t, "integer out of range (64-bit signed)");
-				v = v * 10 - d;
-			}
-			if (!neg && v == INT64_MIN)
-				return fail_at(t, "integer out of range (64-bit signed)");
-			pr->kind = MLMD__TVAL_INT;
-			pr->i = neg ? v : -v;
-		} else {
-			double d;
-			int rc = mlmd__parse_double(t->p, t->n, 0, &d);
-			if (rc == MLMD_NUM_RANGE)
-				return fail_at(t, "number out of range (a double)");
-			if (rc)
-				return fail_at(t, "malformed number");
-			pr->kind = MLMD__TVAL_DOUBLE;
-			pr->d = d;
-		}
-	} else {
-		return fail_here(p, "expected a value (an integer, a decimal, a 'string', true or false)");
-	}
+	int rc = mlmd__tlex_value(&p->t, pr);
+	if (rc)
+		return rc;
 	advance(p);
 	return 0;
 }
@@ -390,7 +119,7 @@ static int parse_props(parser *p, mlmd__tprop **props, size_t *n)
 		tok key = p->t;
 		for (size_t i = 0; i < *n; i++)
 			if (strlen((*props)[i].key) == key.n && memcmp((*props)[i].key, key.p, key.n) == 0)
-				return fail_at(&key, "property given twice in one {...}");
+				return mlmd__tlex_fail(&key, "property given twice in one {...}");
 		if (mlmd__grow((void **)props, *n, sizeof **props))
 			return -MLMD_RESOURCE_EXHAUSTED;
 		mlmd__tprop *pr = &(*props)[*n];
@@ -437,7 +166,7 @@ static int merge_props(mlmd__tnode *nd, mlmd__tprop *props, size_t n, const tok 
 				char what[300];
 				mlmd__snprintf(what, sizeof what, "'%s' already has property '%s' with another value",
 					       nd->name, props[i].key);
-				rc = fail_at(at, what);
+				rc = mlmd__tlex_fail(at, what);
 				break;
 			}
 			prop_clear(&props[i]);
@@ -468,7 +197,7 @@ static int resolve(parser *p, const tok *name, const tok *type, int state, const
 	mlmd__tgraph *g = p->g;
 	char what[400];
 	if (memchr(name->p, '/', name->n))
-		return fail_at(name, "a name may not contain '/' (only types may)");
+		return mlmd__tlex_fail(name, "a name may not contain '/' (only types may)");
 	long at = find_tok(g, name);
 	if (at >= 0) {
 		mlmd__tnode *nd = &g->nodes[at];
@@ -476,18 +205,18 @@ static int resolve(parser *p, const tok *name, const tok *type, int state, const
 		if (!kind_ok) {
 			mlmd__snprintf(what, sizeof what, "'%s' is %s (line %d, column %d), not %s", nd->name,
 				       kind_word(nd->kind), nd->line, nd->column, kind_word(syntax));
-			return fail_at(name, what);
+			return mlmd__tlex_fail(name, what);
 		}
 		if (type && (strlen(nd->type) != type->n || memcmp(nd->type, type->p, type->n) != 0)) {
 			mlmd__snprintf(what, sizeof what, "'%s' has type '%s' (line %d, column %d)", nd->name,
 				       nd->type, nd->line, nd->column);
-			return fail_at(type, what);
+			return mlmd__tlex_fail(type, what);
 		}
 		if (state >= 0) {
 			if (nd->has_state && nd->state != state) {
 				mlmd__snprintf(what, sizeof what, "'%s' is already %s", nd->name,
 					       state_names[nd->state]);
-				return fail_at(state_tok, what);
+				return mlmd__tlex_fail(state_tok, what);
 			}
 			nd->has_state = 1;
 			nd->state = state;
@@ -498,7 +227,7 @@ static int resolve(parser *p, const tok *name, const tok *type, int state, const
 	if (!type) {
 		mlmd__snprintf(what, sizeof what, "'%.*s' is new and needs a type ('%.*s:Type')", (int)name->n,
 			       name->p, (int)name->n, name->p);
-		return fail_at(name, what);
+		return mlmd__tlex_fail(name, what);
 	}
 	if (mlmd__grow((void **)&g->nodes, g->n_nodes, sizeof *g->nodes))
 		return -MLMD_RESOURCE_EXHAUSTED;
@@ -545,7 +274,7 @@ static int parse_node(parser *p, size_t *idx)
 		if (p->t.kind == T_NAME) {
 			state_tok = p->t;
 			for (int s = 0; s < (int)(sizeof state_names / sizeof *state_names); s++)
-				if (tok_is(&p->t, state_names[s]))
+				if (mlmd__tlex_is(&p->t, state_names[s]))
 					state = s;
 			if (state < 0)
 				return fail_here(p, "unknown execution state (UNKNOWN, NEW, RUNNING, COMPLETE, "
@@ -587,7 +316,7 @@ static int add_edge(parser *p, size_t from, size_t to, const tok *at)
 		mlmd__snprintf(what, sizeof what,
 			       "an edge joins an artifact and an execution, but '%s' and '%s' are both %ss",
 			       a->name, b->name, a->kind == MLMD_NODE_ARTIFACT ? "artifact" : "execution");
-		return fail_at(at, what);
+		return mlmd__tlex_fail(at, what);
 	}
 	for (size_t i = 0; i < g->n_edges; i++)
 		if (g->edges[i].from == from && g->edges[i].to == to)
@@ -673,7 +402,7 @@ static int parse_context(parser *p)
 		if ((rc = parse_node(p, &node)))
 			return rc;
 		if (p->g->nodes[node].kind == MLMD_NODE_CONTEXT)
-			return fail_at(&at, "a context cannot be a member of a context");
+			return mlmd__tlex_fail(&at, "a context cannot be a member of a context");
 		if ((rc = add_member(p, ctx, node)))
 			return rc;
 		if (p->t.kind != T_COMMA)
@@ -693,7 +422,7 @@ static int parse_all(parser *p)
 			continue;
 		}
 		int rc;
-		if (tok_is(&p->t, "context")) {
+		if (mlmd__tlex_is(&p->t, "context")) {
 			tok save = p->t;
 			lexer lx = p->lx;
 			advance(p);

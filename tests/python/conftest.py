@@ -97,6 +97,7 @@ class Server(object):
     if not m:
       self.proc.kill()
       self.proc.wait()
+      self._reader.join(HANG_GUARD_S)  # all of stderr, for the message
       raise AssertionError('%s: no port line (stdout %r); stderr:\n%s' %
                            (' '.join(cmd), line, self.stderr()))
     self.host, self.port = m.group(1), int(m.group(2))
@@ -201,8 +202,6 @@ def store(request):
   server = Server(uri)
   client = metadata_store.MetadataStore(server.client_config())
   yield client
-  # An open channel would hold the server's drain until gRPC gives up on
-  # the idle connection; MLMD's clients close theirs when they are garbage.
   client._close()  # pylint: disable=protected-access
   rc = server.stop()
   assert rc == 0, 'mlmd serve exited %d after SIGTERM; stderr:\n%s' % (

@@ -7,7 +7,6 @@ in the test with the openssl command. The served store is a SQLite file, so
 a test can hold its write lock with Python's sqlite3 module.
 """
 
-import gc
 import json
 import re
 import socket
@@ -23,6 +22,7 @@ from conftest import CLI
 from conftest import file_config
 from conftest import memory_config
 from conftest import Server
+from ml_metadata import _actor
 from ml_metadata import errors
 from ml_metadata import metadata_store
 from ml_metadata.metadata_store import _transport
@@ -42,16 +42,13 @@ def served(tmp_path):
   (Server, its file's path); each is stopped at teardown and must exit 0."""
   started = []
 
-  def start(*args, actor=None, name='served.db'):
-    path = tmp_path / name
+  def start(*args, actor=None):
+    path = tmp_path / ('served%d.db' % len(started))
     s = Server('sqlite:%s' % path, args=args, actor=actor)
     started.append(s)
     return s, path
 
   yield start
-  # Clients the test left behind close their channels when collected; an
-  # open one would hold a server's drain until gRPC gives up on it.
-  gc.collect()
   for s in started:
     rc = s.stop()
     assert rc == 0, 'mlmd serve exited %d; stderr:\n%s' % (rc, s.stderr())
@@ -63,11 +60,11 @@ def dataset_type(store):
   return store.put_artifact_type(t)
 
 
-def raw_call(port, path, payload, credentials=None, host='127.0.0.1'):
-  """One unary call with raw request bytes: (StatusCode, details, bytes)."""
-  target = '%s:%d' % (host, port)
-  with (grpc.secure_channel(target, credentials) if credentials else
-        grpc.insecure_channel(target)) as ch:
+def raw_call(port, path, payload):
+  """One unary call with raw request bytes on a plaintext channel:
+  (StatusCode, details, response bytes or None). The timeout only guards
+  against a hang."""
+  with grpc.insecure_channel('127.0.0.1:%d' % port) as ch:
     try:
       return grpc.StatusCode.OK, '', ch.unary_unary(path)(payload, timeout=60)
     except grpc.RpcError as e:
@@ -144,9 +141,10 @@ def test_in_process_use_does_not_import_grpc():
 def test_unreachable_server_is_unavailable():
   s = unused_port()
   try:
+    port = s.getsockname()[1]
     store = metadata_store.MetadataStore(pb.MetadataStoreClientConfig(
-        host='127.0.0.1', port=s.getsockname()[1]))
-    with pytest.raises(errors.UnavailableError):
+        host='127.0.0.1', port=port))
+    with pytest.raises(errors.UnavailableError, match='127.0.0.1:%d' % port):
       store.get_artifact_types()
   finally:
     s.close()
@@ -226,9 +224,50 @@ def test_every_public_method_works_through_the_server(served, tmp_path):
   assert sorted(uris) == sorted('/t/%d/%d' % (n, i) for n in range(4)
                                 for i in range(per_thread))
   store._close()  # pylint: disable=protected-access
+  with pytest.raises(errors.FailedPreconditionError, match='closed'):
+    store.get_artifact_types()
   assert server.stop() == 0
   again = metadata_store.MetadataStore(file_config(path))
   assert len(again.get_artifacts()) == 250 + 1 + 4 * per_thread
+
+
+def test_aborted_is_retried_as_in_process(served):
+  """ABORTED (a busy database) is retried by the same loop as in process,
+  5 times (a client config has no retry_options); other codes are not."""
+  server, _ = served()
+  store = metadata_store.MetadataStore(server.client_config())
+  assert store._max_num_retries == 5  # pylint: disable=protected-access
+  grpc_transport = store._transport  # pylint: disable=protected-access
+  calls = []
+
+  class Flaky(object):
+    """The real channel, after `aborts` ABORTED answers of its own."""
+
+    def __init__(self, aborts):
+      self.aborts = aborts
+
+    def call(self, method, request, response):
+      calls.append(method)
+      if len(calls) <= self.aborts:
+        return errors.ABORTED, 'database is locked'
+      return grpc_transport.call(method, request, response)
+
+    def close(self):
+      grpc_transport.close()
+
+  store._transport = Flaky(2)  # pylint: disable=protected-access
+  assert store.get_artifact_types() == []
+  assert calls == ['GetArtifactTypes'] * 3
+  calls.clear()
+  store._transport = Flaky(6)  # pylint: disable=protected-access
+  with pytest.raises(errors.AbortedError, match='locked'):
+    store.get_artifact_types()
+  assert len(calls) == 6  # the first try and 5 retries
+  calls.clear()
+  store._transport = Flaky(0)  # pylint: disable=protected-access
+  with pytest.raises(errors.NotFoundError):
+    store.get_artifact_type('Missing')
+  assert len(calls) == 1
 
 
 def test_client_timeout_is_deadline_exceeded(served):
@@ -310,7 +349,6 @@ def test_access_log_has_one_line_per_call(served):
   with pytest.raises(errors.NotFoundError):
     store.get_artifact_type('Missing')
   store.get_artifact_types()
-  store._close()  # pylint: disable=protected-access
   assert server.stop() == 0
   lines = [LOG_LINE.match(l) for l in server.lines()]
   calls = [(m.group(3), m.group(4)) for m in lines if m]
@@ -349,7 +387,6 @@ def test_sigterm_drains_a_call_in_flight(served):
     locker.close()
   t.join()
   assert 'error' not in result, result
-  store._close()  # pylint: disable=protected-access
   assert server.stop() == 0, server.stderr()
   done = [m for m in map(LOG_LINE.match, server.lines()) if m]
   assert sorted((m.group(3), m.group(4)) for m in done) == [
@@ -370,7 +407,8 @@ def openssl(*args, cwd):
 @pytest.fixture(scope='module')
 def certs(tmp_path_factory):
   """A CA, a server certificate for localhost and 127.0.0.1, a client
-  certificate for CN=alice, and a second CA that signed neither."""
+  certificate for CN=alice, and a second CA with a client certificate of its
+  own (CN=mallory)."""
   d = tmp_path_factory.mktemp('certs')
   ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
   for ca in ('ca', 'other-ca'):
@@ -381,21 +419,24 @@ def certs(tmp_path_factory):
   (d / 'server.ext').write_text(
       'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n')
   (d / 'client.ext').write_text('extendedKeyUsage=clientAuth\n')
-  for name, cn, serial in (('server', 'localhost', '1'), ('client', 'alice', '2')):
+  (d / 'stranger.ext').write_text('extendedKeyUsage=clientAuth\n')
+  for name, cn, ca, serial in (('server', 'localhost', 'ca', '1'),
+                               ('client', 'alice', 'ca', '2'),
+                               ('stranger', 'mallory', 'other-ca', '3')):
     openssl('req', *ec, '-keyout', name + '.key', '-out', name + '.csr',
             '-subj', '/CN=' + cn, cwd=d)
-    openssl('x509', '-req', '-in', name + '.csr', '-CA', 'ca.pem', '-CAkey',
-            'ca.key', '-set_serial', serial, '-days', '2', '-out', name + '.pem',
+    openssl('x509', '-req', '-in', name + '.csr', '-CA', ca + '.pem', '-CAkey',
+            ca + '.key', '-set_serial', serial, '-days', '2', '-out', name + '.pem',
             '-extfile', name + '.ext', cwd=d)
   return d
 
 
-def tls_config(server, certs, ca='ca.pem', client=True):
+def tls_config(server, certs, ca='ca.pem', client='client'):
   c = server.client_config()
   c.ssl_config.custom_ca = (certs / ca).read_text()
   if client:
-    c.ssl_config.client_key = (certs / 'client.key').read_text()
-    c.ssl_config.server_cert = (certs / 'client.pem').read_text()  # MLMD's name
+    c.ssl_config.client_key = (certs / (client + '.key')).read_text()
+    c.ssl_config.server_cert = (certs / (client + '.pem')).read_text()  # MLMD's name
   return c
 
 
@@ -415,16 +456,19 @@ def audit_actors(path):
 
 def test_tls(served, certs):
   server, path = served(*tls_args(certs, mutual=False), actor='svc')
-  store = metadata_store.MetadataStore(tls_config(server, certs, client=False))
-  dataset_type(store)
+  _actor.set_actor('this-process')  # applies to stores in process only
+  try:
+    store = metadata_store.MetadataStore(tls_config(server, certs, client=None))
+    dataset_type(store)
+  finally:
+    _actor.set_actor(None)
   assert [t.name for t in store.get_artifact_types()] == ['DataSet']
   # a plaintext client, and a client that does not trust the server's CA
   with pytest.raises(errors.UnavailableError):
     metadata_store.MetadataStore(server.client_config()).get_artifact_types()
   with pytest.raises(errors.UnavailableError):
     metadata_store.MetadataStore(
-        tls_config(server, certs, ca='other-ca.pem', client=False)).get_artifact_types()
-  store._close()  # pylint: disable=protected-access
+        tls_config(server, certs, ca='other-ca.pem', client=None)).get_artifact_types()
   assert server.stop() == 0
   assert audit_actors(path) == [('svc', 'PutArtifactType')]
 
@@ -434,10 +478,10 @@ def test_mutual_tls_writes_are_by_the_certificate_name(served, certs):
   store = metadata_store.MetadataStore(tls_config(server, certs))
   dataset_type(store)
   assert [t.name for t in store.get_artifact_types()] == ['DataSet']
-  # no client certificate: the handshake fails
-  with pytest.raises(errors.UnavailableError):
-    metadata_store.MetadataStore(
-        tls_config(server, certs, client=False)).get_artifact_types()
-  store._close()  # pylint: disable=protected-access
+  # no client certificate, or one the client CA did not sign: no handshake
+  for client in (None, 'stranger'):
+    with pytest.raises(errors.UnavailableError):
+      metadata_store.MetadataStore(
+          tls_config(server, certs, client=client)).get_artifact_types()
   assert server.stop() == 0
   assert audit_actors(path) == [('alice', 'PutArtifactType')]

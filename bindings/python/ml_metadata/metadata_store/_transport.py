@@ -30,22 +30,22 @@ class InProcess(object):
     handle, code, message = _native.open_store(config_bytes, actor)
     if handle is None:
       raise RuntimeError('%s (status %d)' % (message, code))
-    self._handle = handle
+    self.handle = handle  # the mlmd_store pointer; None once closed
 
   def call(self, method, request, response):
     payload = request.SerializeToString()
     name = method.encode('ascii')
     with self._lock:  # one handle runs one call at a time
-      if self._handle is None:
+      if self.handle is None:
         return errors.FAILED_PRECONDITION, 'the store has been closed'
-      data, code, message = _native.call(self._handle, name, payload)
+      data, code, message = _native.call(self.handle, name, payload)
     if code == 0:
       response.ParseFromString(data)
     return code, message
 
   def close(self):
     with self._lock:
-      handle, self._handle = self._handle, None
+      handle, self.handle = self.handle, None
     if handle is not None:
       _native.free_store(handle)
 
@@ -144,21 +144,26 @@ class Grpc(object):
     self.target = target
 
   def call(self, method, request, response):
-    if self._stub is None:
+    stub = self._stub
+    if stub is None:
       return errors.FAILED_PRECONDITION, 'the store has been closed'
     try:
-      stub = getattr(self._stub, method, None)
-      if stub is None:
-        stub = self._other_service(method, request, response)
-        if stub is None:
+      rpc = getattr(stub, method, None)
+      if rpc is None:
+        rpc = self._other_service(method, request, response)
+        if rpc is None:
           return errors.UNIMPLEMENTED, (
               'no service in %s declares the method %s'
               % (request.DESCRIPTOR.file.name, method))
-      response.CopyFrom(stub(request, timeout=self._timeout))
+      response.CopyFrom(rpc(request, timeout=self._timeout))
     except self._grpc.RpcError as e:
       code = e.code()
       # StatusCode's value is (number, name); details() may be None.
       return code.value[0], e.details() or code.value[1]
+    except ValueError:
+      if self._stub is None:  # closed by another thread during the call
+        return errors.FAILED_PRECONDITION, 'the store has been closed'
+      raise
     return 0, ''
 
   def _other_service(self, method, request, response):

@@ -136,6 +136,12 @@ class MetadataStore(object):
   def pipeline_asset(self):
     return None
 
+  @property
+  def _handle(self):
+    """The C library's handle of a store in this process, for raw
+    _native.call()s (tests, tools); None over gRPC or once closed."""
+    return getattr(self._transport, 'handle', None)
+
   # ---- calling the store ----------------------------------------------------
 
   def _call(self, method: str, request, response):
