@@ -338,11 +338,15 @@ $(PY_PKG)/libmlmd.so: $(B)/libmlmd.so
 # server mode: each test's store is a real server on 127.0.0.1, port 0): those that
 # exercise MLMD's API through the `store` fixture. SQLite always, PostgreSQL when
 # MLMD_TEST_POSTGRES is set.
-PY_SERVER_TESTS := test_metadata_store.py test_mlmd_types.py test_limits.py
+PY_SERVER_TESTS := test_metadata_store.py test_mlmd_types.py test_limits.py test_testing_build.py test_testing_assert.py \
+	test_testing_snapshot.py
 check-python: python $(B)/mlmd $(B)/examples/pipeline $(B)/locale/de_DE.UTF-8
 	@echo "== python (tests/python, $(PYTHON) -m pytest)"
 	cd tests/python && PYTHONPATH=$(CURDIR)/bindings/python MLMD_TEST_TMP=$(CURDIR)/$(B)/tmp MLMD_CLI=$(CURDIR)/$(B)/mlmd LOCPATH=$(CURDIR)/$(B)/locale \
 		$(PYTHON) -m pytest -q -p no:cacheprovider .
+	@echo "== python: the pytest plugin alone (-p mlmd.testing, no conftest): tests/python_plugin, examples/test_clean_step.py"
+	PYTHONPATH=$(CURDIR)/bindings/python MLMD_TEST_TMP=$(CURDIR)/$(B)/tmp MLMD_CLI=$(CURDIR)/$(B)/mlmd LOCPATH=$(CURDIR)/$(B)/locale \
+		$(PYTHON) -m pytest -q -p no:cacheprovider --noconftest -p mlmd.testing tests/python_plugin examples/test_clean_step.py
 	@echo "== python through mlmd serve on sqlite ($(PY_SERVER_TESTS))"
 	cd tests/python && PYTHONPATH=$(CURDIR)/bindings/python MLMD_TEST_TMP=$(CURDIR)/$(B)/tmp MLMD_CLI=$(CURDIR)/$(B)/mlmd LOCPATH=$(CURDIR)/$(B)/locale \
 		MLMD_TEST_SERVER=sqlite $(PYTHON) -m pytest -q -p no:cacheprovider $(PY_SERVER_TESTS)

@@ -40,5 +40,5 @@ setuptools.setup(
     package_data={'ml_metadata': ['libmlmd.so']},
     # mlmd.testing's fixtures (mlmd_store, mlmd_store_path, mlmd_graph) in
     # every pytest run once the package is installed.
-    entry_points={'pytest11': ['mlmd = mlmd.testing']},
+    entry_points={'pytest11': ['mlmd.testing = mlmd.testing']},
 )

@@ -148,7 +148,14 @@ class Grpc(object):
     if stub is None:
       return errors.FAILED_PRECONDITION, 'the store has been closed'
     try:
-      response.CopyFrom(getattr(stub, method)(request, timeout=self._timeout))
+      rpc = getattr(stub, method, None)
+      if rpc is None:
+        rpc = self._other_service(method, request, response)
+        if rpc is None:
+          return errors.UNIMPLEMENTED, (
+              'no service in %s declares the method %s'
+              % (request.DESCRIPTOR.file.name, method))
+      response.CopyFrom(rpc(request, timeout=self._timeout))
     except self._grpc.RpcError as e:
       code = e.code()
       # StatusCode's value is (number, name); details() may be None.
@@ -158,6 +165,20 @@ class Grpc(object):
         return errors.FAILED_PRECONDITION, 'the store has been closed'
       raise
     return 0, ''
+
+  def _other_service(self, method, request, response):
+    """A callable for `method` of one of mlmd's own services (tracking,
+    governance, testing: routed by `mlmd serve` at "/SERVICE/METHOD"): the
+    service is the one declaring `method` in the request message's .proto
+    file, whose descriptor the generated module carries; None when no
+    service there declares it."""
+    for service in request.DESCRIPTOR.file.services_by_name.values():
+      if method in service.methods_by_name:
+        return self._channel.unary_unary(
+            '/%s/%s' % (service.full_name, method),
+            request_serializer=type(request).SerializeToString,
+            response_deserializer=type(response).FromString)
+    return None
 
   def close(self):
     stub, self._stub = self._stub, None
