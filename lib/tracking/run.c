@@ -10,31 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tk.h"
+#include "util/msgcall.h"
 
 /* ---- one call ---------------------------------------------------------------------------- */
 
 int mlmd__tk_call(struct mlmd_store *store, const char *method, const ProtobufCMessage *req,
 	const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **resp)
 {
-	*resp = NULL;
-	size_t n = protobuf_c_message_get_packed_size(req);
-	uint8_t *buf = malloc(n ? n : 1);
-	if (!buf)
-		return MLMD_OOM();
-	protobuf_c_message_pack(req, buf);
-	void *out = NULL;
-	size_t out_len = 0;
-	int rc = mlmd_store_call(store, method, buf, n, &out, &out_len);
-	free(buf);
-	if (rc)
-		return rc;
-	static const uint8_t empty[1];
-	*resp = protobuf_c_message_unpack(resp_desc, NULL, out_len, out ? out : empty);
-	mlmd_buffer_free(out);
-	if (!*resp)
-		return mlmd__fail(MLMD_INTERNAL, "%s: the store's response does not decode as %s", method,
-			resp_desc->name);
-	return 0;
+	return mlmd__msg_call(store, method, method, req, resp_desc, resp);
 }
 
 int mlmd__tk_param(const mlmd_param *p, Mlmd__Pb__Tracking__Param *out, Mlmd__Pb__Value *value)
