@@ -128,6 +128,9 @@ TEST_LDFLAGS_test_server = $(GRPC_LIBS) -lpthread
 TEST_SRC_test_server_hostile = $(SERVER_SRC)
 TEST_LDFLAGS_test_server_hostile = $(GRPC_LIBS) -lpthread
 # test_server_tls: the same, with TLS (certificates made by the test with `openssl`) and size limits.
+# test_server_abuse: the same, against raw connections; and `mlmd serve`'s redaction of store passwords.
+TEST_SRC_test_server_abuse = $(SERVER_SRC)
+TEST_LDFLAGS_test_server_abuse = $(GRPC_LIBS) -lpthread
 TEST_SRC_test_server_tls = $(SERVER_SRC)
 TEST_LDFLAGS_test_server_tls = $(GRPC_LIBS) -lpthread
 TEST_SRC_test_server_load = $(SERVER_SRC)

@@ -114,7 +114,9 @@ int cmd_serve(int argc, char **argv)
 	else
 		printf("mlmd serve: listening on %s:%d\n", host, srv_port(s));
 	fflush(stdout);
-	fprintf(stderr, "mlmd serve: store %s, %s%s\n", uri, client_ca ? "mutual TLS" : cert ? "TLS" : "plaintext",
+	char shown[1024];
+	srv_redact_uri(uri, shown, sizeof shown);
+	fprintf(stderr, "mlmd serve: store %s, %s%s\n", shown, client_ca ? "mutual TLS" : cert ? "TLS" : "plaintext",
 		verbosity ? ", access log on stderr" : "");
 
 	int sig = 0;

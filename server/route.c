@@ -40,13 +40,24 @@ static void call_store(srv_worker *w, srv_call *c, const mlmd_rpc_info *info)
 		return;
 	}
 	pthread_mutex_t *lock = s->shared ? &s->shared_lock : s->serialize_writes && info->writes ? &s->write_lock : NULL;
-	/* The deadline is set before the lock, so time spent waiting for it
-	 * counts: a call that gets the lock after its deadline does not run. */
-	if (c->deadline_ms > 0)
-		mlmd_store_set_deadline(w->store, c->deadline_ms);
+	/* The deadline is set once the lock is held (the memory store's one
+	 * handle is shared: setting it before would change the deadline of the
+	 * call another worker runs on it), less the time spent waiting for the
+	 * lock: a call that gets the lock after its deadline does not run. */
+	int64_t t0 = srv_now_us();
 	if (lock)
 		pthread_mutex_lock(lock);
-	int actor_set = 0;
+	int actor_set = 0, deadline_set = 0;
+	if (c->deadline_ms > 0) {
+		int64_t left = c->deadline_ms - (srv_now_us() - t0) / 1000;
+		if (left <= 0) {
+			srv_call_fail(c, MLMD_DEADLINE_EXCEEDED, "%s: the call's deadline passed before it started",
+				      c->path);
+			goto out;
+		}
+		mlmd_store_set_deadline(w->store, left);
+		deadline_set = 1;
+	}
 	if (c->actor) {
 		if (mlmd_store_set_actor(w->store, c->actor)) {
 			srv_call_fail(c, mlmd_error_last()->code, "%s: actor '%s': %s", c->path, c->actor,
@@ -65,10 +76,10 @@ static void call_store(srv_worker *w, srv_call *c, const mlmd_rpc_info *info)
 	if (actor_set)
 		mlmd_store_set_actor(w->store, w->default_actor);
 out:
+	if (deadline_set)
+		mlmd_store_clear_deadline(w->store);
 	if (lock)
 		pthread_mutex_unlock(lock);
-	if (c->deadline_ms > 0)
-		mlmd_store_clear_deadline(w->store);
 }
 
 void srv_route(srv_worker *w, srv_call *c)

@@ -101,8 +101,11 @@ static int open_stores(srv *s, const srv_config *cfg, char *err, size_t errlen)
 			h = s->shared;
 		} else {
 			int rc = mlmd_store_open(&h, &o);
-			if (rc)
-				return fail(err, errlen, -rc, "store %s: %s", cfg->store_uri, mlmd_error_message());
+			if (rc) {
+				char shown[1024];
+				srv_redact_uri(cfg->store_uri, shown, sizeof shown);
+				return fail(err, errlen, -rc, "store %s: %s", shown, mlmd_error_message());
+			}
 			if (memory)
 				s->shared = h;
 		}

@@ -91,4 +91,10 @@ void srv_free(srv *s);
  * benchmark; n has 17 slots. */
 void srv_counts(const srv *s, unsigned long long n[17]);
 
+/* Writes uri into buf (size bytes, always terminated, cut when longer) with
+ * its password, if any, replaced by "***": the user information's password
+ * (scheme://USER:PASSWORD@HOST...) and password=VALUE query parameters.
+ * Everything the server prints names its store this way. */
+void srv_redact_uri(const char *uri, char *buf, size_t size);
+
 #endif
