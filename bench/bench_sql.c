@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 
 	/* the rows: a table of 20 REAL columns, and the same as CSV */
 	rm_db(data_path);
-	sqlite3 *db;
+	sqlite3 *db = NULL;
 	sql_ok(db, sqlite3_open(data_path, &db) == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR, data_path);
 	char ddl[1024] = "CREATE TABLE t(", ins[1024] = "INSERT INTO t VALUES(", sel[1024] = "SELECT sum(mlmd_score('bench@prod'";
 	for (int c = 0; c < F; c++) {
@@ -140,7 +140,7 @@ int main(int argc, char **argv)
 	 * each on a new connection (loaded per statement) */
 	char short_sel[1100];
 	snprintf(short_sel, sizeof short_sel, "%s WHERE rowid BETWEEN ?1 AND ?2", sel);
-	double sum_cached = 0, sum_cached_old = 0, sum_old = 0;
+	double sum_cached_old = 0, sum_old = 0;
 	t0 = now_s();
 	for (long i = 0; i < n_short; i++) {
 		long first = (i * 100) % (rows - 99) + 1;
@@ -148,7 +148,6 @@ int main(int argc, char **argv)
 		sqlite3_bind_int64(s, 1, first);
 		sqlite3_bind_int64(s, 2, first + 99);
 		sql_ok(db, sqlite3_step(s), "short select");
-		sum_cached += sqlite3_column_double(s, 0);
 		if (i < n_old)
 			sum_cached_old += sqlite3_column_double(s, 0);
 		sqlite3_finalize(s);
