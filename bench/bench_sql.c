@@ -7,7 +7,15 @@
  *          at a time through the statement's scorer)
  *   CLI    mlmd score --model bench@prod on the same rows as CSV
  *   batch  mlmd_model_score() on batches of 1000 rows in memory
- * Usage: bench_sql MODEL.json DIR MLMD_CLI [ROWS]   (ROWS default 1000000)
+ * and many short statements (SHORT statements of 100 rows each,
+ * SELECT sum(mlmd_score(...)) FROM t WHERE rowid BETWEEN ...), prepared and
+ * finalized one after another on one connection, which keeps the model
+ * loaded across them (each restarts the cached scorer: a new serving
+ * execution, the gate checked), against the same statements each on a new
+ * connection, which loads the model for every statement as the SQL functions
+ * did before the cache (SHORT / 10 of those, at least 10: they are slow).
+ * Usage: bench_sql MODEL.json DIR MLMD_CLI [ROWS [SHORT]]   (ROWS default
+ * 1000000, at least 100; SHORT default 1000)
  * The model has 20 float inputs (make build/bench/xgb100.json). The sums of
  * the SQL and batch predictions are compared, so the figures are for the
  * same work.
@@ -46,10 +54,12 @@ int main(int argc, char **argv)
 	}
 	const char *model_path = argv[1], *dir = argv[2], *cli = argv[3];
 	long rows = argc > 4 ? atol(argv[4]) : 1000000;
-	if (rows <= 0) {
-		fprintf(stderr, "bench_sql: ROWS must be positive\n");
+	long n_short = argc > 5 ? atol(argv[5]) : 1000;
+	if (rows < 100 || n_short <= 0) {
+		fprintf(stderr, "bench_sql: ROWS must be at least 100 and SHORT positive\n");
 		return 2;
 	}
+	long n_old = n_short / 10 < 10 ? 10 : n_short / 10;
 	char store_path[1024], data_path[1024], csv_path[1024], uri[1100];
 	snprintf(store_path, sizeof store_path, "%s/bench_sql_store.db", dir);
 	snprintf(data_path, sizeof data_path, "%s/bench_sql_data.db", dir);
@@ -70,7 +80,7 @@ int main(int argc, char **argv)
 
 	/* the rows: a table of 20 REAL columns, and the same as CSV */
 	rm_db(data_path);
-	sqlite3 *db;
+	sqlite3 *db = NULL;
 	sql_ok(db, sqlite3_open(data_path, &db) == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR, data_path);
 	char ddl[1024] = "CREATE TABLE t(", ins[1024] = "INSERT INTO t VALUES(", sel[1024] = "SELECT sum(mlmd_score('bench@prod'";
 	for (int c = 0; c < F; c++) {
@@ -125,7 +135,41 @@ int main(int argc, char **argv)
 	double sql_sum = sqlite3_column_double(s, 0);
 	sqlite3_finalize(s);
 	double t_sql = now_s() - t0;
+
+	/* many short statements: on this connection (the model cached), then
+	 * each on a new connection (loaded per statement) */
+	char short_sel[1100];
+	snprintf(short_sel, sizeof short_sel, "%s WHERE rowid BETWEEN ?1 AND ?2", sel);
+	double sum_cached_old = 0, sum_old = 0;
+	t0 = now_s();
+	for (long i = 0; i < n_short; i++) {
+		long first = (i * 100) % (rows - 99) + 1;
+		sql_ok(db, sqlite3_prepare_v2(db, short_sel, -1, &s, NULL), "short select");
+		sqlite3_bind_int64(s, 1, first);
+		sqlite3_bind_int64(s, 2, first + 99);
+		sql_ok(db, sqlite3_step(s), "short select");
+		if (i < n_old)
+			sum_cached_old += sqlite3_column_double(s, 0);
+		sqlite3_finalize(s);
+	}
+	double t_cached = now_s() - t0;
 	sqlite3_close(db);
+	t0 = now_s();
+	for (long i = 0; i < n_old; i++) {
+		long first = (i * 100) % (rows - 99) + 1;
+		sqlite3 *one;
+		sql_ok(NULL, sqlite3_open(data_path, &one) == SQLITE_OK ? SQLITE_OK : SQLITE_ERROR, data_path);
+		if (mlmd_sqlite_register(one, &so))
+			die("mlmd_sqlite_register");
+		sql_ok(one, sqlite3_prepare_v2(one, short_sel, -1, &s, NULL), "short select");
+		sqlite3_bind_int64(s, 1, first);
+		sqlite3_bind_int64(s, 2, first + 99);
+		sql_ok(one, sqlite3_step(s), "short select");
+		sum_old += sqlite3_column_double(s, 0);
+		sqlite3_finalize(s);
+		sqlite3_close(one);
+	}
+	double t_old = now_s() - t0;
 
 	/* the batch API, 1000 rows a call */
 	mlmd_model *m;
@@ -178,6 +222,16 @@ int main(int argc, char **argv)
 	printf("  CLI   mlmd score --model (CSV in)         %8.2f s  %12.0f rows/s\n", t_cli, rows / t_cli);
 	printf("  batch mlmd_model_score, 1000 rows a call   %8.2f s  %12.0f rows/s\n", t_batch, rows / t_batch);
 	printf("  SQL / batch time: %.2fx; sums of predictions agree to %.1e (relative)\n", t_sql / t_batch, rel);
+	printf("  short statements of 100 rows, model cached on the connection: %ld in %.2f s, %8.2f ms each\n",
+		n_short, t_cached, t_cached * 1e3 / (double)n_short);
+	printf("  short statements of 100 rows, a new connection each (a load each): %ld in %.2f s, %8.2f ms each\n",
+		n_old, t_old, t_old * 1e3 / (double)n_old);
+	printf("  cached / per-statement load: %.2fx faster\n", (t_old / (double)n_old) / (t_cached / (double)n_short));
+	if (fabs(sum_old - sum_cached_old) > 1e-6 * (fabs(sum_old) > 1 ? fabs(sum_old) : 1)) {
+		fprintf(stderr, "bench_sql: the short statements' sums differ (%.17g against %.17g)\n", sum_cached_old,
+			sum_old);
+		return 1;
+	}
 	if (rel > 1e-6) {
 		fprintf(stderr, "bench_sql: the SQL and batch predictions differ (%.17g against %.17g)\n", sql_sum, batch_sum);
 		return 1;

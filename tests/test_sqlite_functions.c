@@ -3,8 +3,10 @@
  * connection the test holds (mlmd_sqlite_register), against a real store
  * file and real XGBoost model files: predictions equal the scorer's, an
  * alias moved between statements, a tampered file and a blocked model
- * refused, one serving execution per scoring statement with its rows, type
- * errors naming the argument, JSON inputs, explanations.
+ * refused, one serving execution per scoring statement with its rows, the
+ * model kept loaded across statements (its file removed, it still scores),
+ * two statements at once each with its own scorer, type errors naming the
+ * argument, JSON inputs, explanations.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -252,6 +254,90 @@ static void blocked_model_is_refused(void **state)
 	mlmd_store_free(st);
 }
 
+
+/* The ModelServing executions' rows and mlmd.model_version, from index `from`. */
+static void assert_runs(mlmd_store *st, size_t from, size_t n, const int64_t *rows, const int64_t *versions)
+{
+	Mlmd__Pb__GetExecutionsByTypeResponse *rs = servings(st);
+	assert_non_null(rs);
+	assert_int_equal(rs->n_executions, from + n);
+	for (size_t i = 0; i < n; i++) {
+		const Mlmd__Pb__Execution *e = rs->executions[from + i];
+		assert_int_equal(e->last_known_state, MLMD__PB__EXECUTION__STATE__COMPLETE);
+		assert_int_equal(int_prop(e, 0, "rows"), rows[i]);
+		assert_int_equal(int_prop(e, 1, "mlmd.model_version"), versions[i]);
+	}
+	mlmd_message_free(rs);
+}
+
+/* The model stays loaded across statements: its file removed after the
+ * first statement, the second still scores (another connection, which must
+ * load it, cannot), each statement its own serving execution; a moved alias
+ * loads the new version; a model blocked since it was loaded is refused at
+ * the next statement and served again once the label is removed. Two
+ * statements running at once with the same model each use their own
+ * scorer, recorded apart. */
+static void model_loaded_once_across_statements(void **state)
+{
+	(void)state;
+	int64_t ids[2];
+	mlmd_store *st = make_store("cache", ids);
+	sqlite3 *db = open_db();
+	char first[4096], path[700];
+	snprintf(first, sizeof first, "%s", query(db, "SELECT mlmd_score('churn@prod', a, b, c) FROM t"));
+	assert_null(strstr(first, "ERROR"));
+	snprintf(path, sizeof path, "%s/cache-cls.json", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_string_equal(query(db, "SELECT mlmd_score('churn@prod', a, b, c) FROM t"), first);
+	char two[4096];
+	snprintf(two, sizeof two, "%s", first);
+	*strrchr(two, '|') = 0; /* the first two rows' answers */
+	assert_string_equal(query(db, "SELECT mlmd_score('churn@prod', a, b, c) FROM t WHERE id < 3"), two);
+	sqlite3 *other = open_db();
+	assert_non_null(strstr(query(other, "SELECT mlmd_score('churn@prod', a, b, c) FROM t"), "ERROR: mlmd_score: "));
+	sqlite3_close(other);
+	assert_runs(st, 0, 3, (int64_t[]){ 3, 3, 2 }, (int64_t[]){ 1, 1, 1 });
+
+	/* the alias moved: the next statement loads version 2 */
+	assert_int_equal(mlmd_registry_set_alias(st, "churn", "prod", 2), 0);
+	char second[4096];
+	snprintf(second, sizeof second, "%s", query(db, "SELECT mlmd_score('churn@prod', a, b, c) FROM t"));
+	assert_non_null(strchr(second, '.'));
+	assert_string_equal(second, query(db, "SELECT mlmd_score('churn/2', a, b, c) FROM t"));
+	assert_runs(st, 3, 2, (int64_t[]){ 3, 3 }, (int64_t[]){ 2, 2 });
+
+	/* blocked since it was loaded: refused at the next statement's first call */
+	assert_int_equal(mlmd_label_set(st, MLMD_NODE_ARTIFACT, ids[1], "POISONED", "bad rows", 0, 0, NULL), 0);
+	const char *r = query(db, "SELECT mlmd_score('churn@prod', a, b, c) FROM t");
+	assert_non_null(strstr(r, "ERROR: mlmd_score: "));
+	assert_non_null(strstr(r, "blocked by the serving gate: POISONED"));
+	assert_int_equal(mlmd_label_remove(st, MLMD_NODE_ARTIFACT, ids[1], "POISONED", NULL), 0);
+	assert_string_equal(query(db, "SELECT mlmd_score('churn@prod', a, b, c) FROM t"), second);
+	assert_runs(st, 5, 1, (int64_t[]){ 3 }, (int64_t[]){ 2 });
+
+	/* two statements at once: s1 takes the cached scorer, s2 opens its own */
+	sqlite3_stmt *s1, *s2;
+	const char *sql = "SELECT mlmd_score('churn@prod', a, b, c) FROM t";
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s1, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s2, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s1), SQLITE_ROW);
+	assert_int_equal(sqlite3_step(s2), SQLITE_ROW);
+	assert_float_equal(sqlite3_column_double(s1, 0), sqlite3_column_double(s2, 0), 0);
+	while (sqlite3_step(s1) == SQLITE_ROW)
+		;
+	assert_int_equal(sqlite3_finalize(s1), SQLITE_OK);
+	assert_int_equal(sqlite3_finalize(s2), SQLITE_OK);
+	assert_runs(st, 6, 2, (int64_t[]){ 3, 1 }, (int64_t[]){ 2, 2 });
+	/* both stay loaded: with version 2's file gone, two call sites of one statement still score */
+	snprintf(path, sizeof path, "%s/cache-reg.json", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_string_equal(query(db, "SELECT mlmd_score('churn@prod', a, b, c) = mlmd_score('churn@prod', a, b, c) "
+		"FROM t"), "1|1|1");
+	assert_runs(st, 8, 2, (int64_t[]){ 3, 3 }, (int64_t[]){ 2, 2 });
+	sqlite3_close(db);
+	mlmd_store_free(st);
+}
+
 static void type_errors_name_the_argument(void **state)
 {
 	(void)state;
@@ -421,6 +507,7 @@ int main(void)
 		cmocka_unit_test(alias_moved_between_statements),
 		cmocka_unit_test(tampered_model_is_refused),
 		cmocka_unit_test(blocked_model_is_refused),
+		cmocka_unit_test(model_loaded_once_across_statements),
 		cmocka_unit_test(type_errors_name_the_argument),
 		cmocka_unit_test(explain_by_name_and_index),
 		cmocka_unit_test(use_store_switches_stores),

@@ -205,6 +205,48 @@ MLMD_EXTERN(int) mlmd_scorer_swap_ref(mlmd_scorer *scorer, const char *ref);
  * the record is written. */
 MLMD_EXTERN(int) mlmd_scorer_flush(mlmd_scorer *scorer);
 
+/*
+ * Serving in runs (an SQL statement, a job's step), each recorded as its own
+ * serving execution, without loading the model again for each run.
+ *
+ * mlmd_scorer_finish() writes the statistics gathered so far and marks the
+ * serving execution COMPLETE, as mlmd_scorer_free() does, but keeps the
+ * scorer, its model and its contexts: scoring calls then fail with
+ * FAILED_PRECONDITION ("... is finished: mlmd_scorer_restart() starts the
+ * next one"), and flushes (explicit or the interval thread's) write
+ * nothing. Finishing a finished scorer is a no-op (0). When the final
+ * record cannot be written the status is returned and nothing changes (the
+ * scorer serves on; finish or free it again). Call it after the run's
+ * scoring calls have returned: a call in flight may be counted in neither
+ * record.
+ *
+ * mlmd_scorer_restart() starts the next serving execution of a finished
+ * scorer (FAILED_PRECONDITION when it is serving):
+ *   - a scorer whose current model came from a registry reference
+ *     (mlmd_scorer_open's model_ref, as of its as_of_ms, or the last
+ *     mlmd_scorer_swap_ref) resolves it again; a version other than the one
+ *     served (an alias moved) is read, verified against its digest, passed
+ *     through the serving gate and loaded, as mlmd_scorer_swap_ref() does;
+ *   - otherwise (the same version, or a model given by artifact) the model
+ *     stays loaded and only the serving gate is checked, once. The model's
+ *     file is NOT read again: a file changed on disk after the load is not
+ *     noticed until a version is loaded (a new scorer, or an alias moved).
+ * Then, unless no_recording, it records a new ModelServing execution (its
+ * Deployment context, the model's INPUT event, model_verified and the
+ * mlmd.model* properties, as mlmd_scorer_open() records them) with every
+ * statistic reset (rows, calls, errors, latencies, classes, swaps, gate
+ * violations); drift windows go on from the finish's last one. On failure
+ * (an unknown reference, a blocked, tampered or unloadable version, the
+ * record not written) the error is returned and the scorer stays finished
+ * with the model it had; a later restart tries again.
+ *
+ * Neither may run concurrently with another finish, restart, swap or free
+ * of the same scorer (the host serializes its runs); contexts stay valid
+ * across both and need not be made again.
+ */
+MLMD_EXTERN(int) mlmd_scorer_finish(mlmd_scorer *scorer);
+MLMD_EXTERN(int) mlmd_scorer_restart(mlmd_scorer *scorer);
+
 /* The serving execution's id (0 with no_recording) and the id of the
  * artifact currently served. */
 MLMD_EXTERN(int64_t) mlmd_scorer_execution_id(const mlmd_scorer *scorer);
@@ -212,7 +254,8 @@ MLMD_EXTERN(int64_t) mlmd_scorer_artifact_id(const mlmd_scorer *scorer);
 /* The registry version currently served (opened or swapped to by reference),
  * 0 when the current model was given by artifact. */
 MLMD_EXTERN(int64_t) mlmd_scorer_model_version(const mlmd_scorer *scorer);
-/* How many flushes found the model served blocked by the serving gate, and
+/* How many flushes of the current serving execution found the model served
+ * blocked by the serving gate (mlmd_scorer_restart() resets it), and
  * whether the scorer is stopped by it now (MLMD_GATE_STOP). */
 MLMD_EXTERN(int64_t) mlmd_scorer_gate_violations(const mlmd_scorer *scorer);
 MLMD_EXTERN(int) mlmd_scorer_gate_stopped(const mlmd_scorer *scorer);

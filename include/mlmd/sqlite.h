@@ -14,12 +14,15 @@
  *   mlmd_score_json(model, json_object)       inputs by name, and _proba/_explain likewise
  *   mlmd_score_proba_json(model, label, json), mlmd_explain_json(model, feature, json)
  * `model` is a registry reference ("NAME@ALIAS", "NAME/VERSION") or a model
- * artifact id, resolved at each statement's first row (so a moved alias is
- * followed by the next statement), verified against its digest and subject
- * to the serving gate, loaded once per statement and call site (not kept
- * across statements: the serving API starts a serving execution only with a
- * load); each statement that scores is recorded as a serving execution with
- * the statistics of other scoring, when the statement finishes. NULL
+ * artifact id, resolved again at each statement's first row (so a moved
+ * alias is followed by the next statement) and checked by the serving gate
+ * there; its model is loaded (its file read and verified against its
+ * digest) once per connection and cached across statements until the alias
+ * moves (mlmd_scorer_restart(), mlmd/serving.h: a file changed on disk
+ * after the load is not read again). Each statement that scores is recorded
+ * as its own serving execution with the statistics of other scoring, when
+ * the statement finishes; two call sites or statements using one model at
+ * once each get their own scorer. NULL
  * arguments are missing values (NaN); text and blobs are errors naming the
  * argument. `feature` is a 0-based index or the explainer's feature name.
  *
@@ -45,8 +48,9 @@ typedef struct mlmd_sqlite_options {
 #define MLMD_SQLITE_OPTIONS_INIT { MLMD_SQLITE_OPTIONS_VERSION, NULL, NULL }
 
 /* Registers the functions on `db` (a host that holds the connection); opts
- * may be NULL for the defaults. What they keep (the store handle, loaded
- * models) is freed when the connection closes. */
+ * may be NULL for the defaults. What they keep (the loaded models, each with
+ * its store handle: those in use and up to 8 idle ones) is freed when the
+ * connection closes. */
 MLMD_EXTERN(int) mlmd_sqlite_register(struct sqlite3 *db, const mlmd_sqlite_options *opts);
 
 /* The loadable-extension entry point: `.load libmlmd.so mlmd_sqlite_extension_init`

@@ -73,7 +73,7 @@ static int build_record(mlmd_scorer *s, bool complete, int64_t models_served, bo
 	stat_block *blocks = s->blocks;
 	const served *cur = s->current; /* kept (with its strings) until the scorer closes */
 	for (served *v = s->all; v; v = v->next)
-		models++;
+		models += v->in_record; /* this execution's models (restart starts another) */
 	for (mlmd_scorer_ctx *c = s->ctxs; c; c = c->next)
 		dropped += LD(c->dropped);
 	pthread_mutex_unlock(&s->mu);
@@ -395,6 +395,8 @@ static int flush_record(mlmd_scorer *s, bool complete)
 	int np = 0;
 	bool verified = true;
 	for (served *v = s->all; v; v = v->next) {
+		if (!v->in_record)
+			continue; /* served by an earlier execution of this scorer */
 		verified &= v->verified; /* every model it has served, linked or about to be */
 		if (!v->event_recorded && np < 64) {
 			pending[np] = v->artifact_id;
@@ -472,7 +474,8 @@ int mlmd_scorer_flush(mlmd_scorer *s)
 	if (!s)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_flush: scorer is NULL");
 	pthread_mutex_lock(&s->store_mu);
-	int rc = mlmd__sv_flush_locked(s, false);
+	/* finished: the record is complete and nothing is served until a restart */
+	int rc = atomic_load_explicit(&s->finished, memory_order_relaxed) ? 0 : mlmd__sv_flush_locked(s, false);
 	pthread_mutex_unlock(&s->store_mu);
 	return rc;
 }

@@ -107,6 +107,8 @@ static int lat_bucket(uint64_t ns)
 	return b < LAT_BUCKETS ? b : LAT_BUCKETS - 1;
 }
 
+static int set_ref(mlmd_scorer *s, const char *ref, int64_t as_of_ms);
+
 static void scorer_destroy(mlmd_scorer *s)
 {
 	for (served *v = s->all, *n; v; v = n) {
@@ -123,6 +125,7 @@ static void scorer_destroy(mlmd_scorer *s)
 	free(s->deployment);
 	free(s->gate_stop_msg);
 	free(s->gate_violation);
+	free(s->ref);
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->store_mu);
 	pthread_mutex_destroy(&s->tmu);
@@ -223,6 +226,7 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 			v->verified = verified;
 			v->gate_fresh = s->gate_on && s->recording; /* the first record's flush follows */
 			v->version = 1;
+			v->in_record = true;
 			s->current = s->all = v;
 			atomic_store(&s->version, 1);
 			rc = served_set_ref(v, mv);
@@ -231,6 +235,8 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 		}
 	}
 	mlmd_model_version_free(mv);
+	if (!rc && ref)
+		rc = set_ref(s, ref, o->as_of_ms);
 	if (!rc && s->recording) {
 		pthread_mutex_lock(&s->store_mu);
 		rc = mlmd__sv_start_recording(s);
@@ -251,9 +257,7 @@ int mlmd_scorer_open(mlmd_scorer **out, const mlmd_scorer_options *o)
 	return 0;
 }
 
-/* Loads, verifies and switches to an artifact's model; mv (or NULL) is the
- * registry version it was resolved from. */
-static int swap_to(mlmd_scorer *s, int64_t artifact_id, const mlmd_model_version *mv)
+int mlmd__sv_switch(mlmd_scorer *s, int64_t artifact_id, const mlmd_model_version *mv)
 {
 	mlmd_model *m;
 	bool verified;
@@ -270,7 +274,8 @@ static int swap_to(mlmd_scorer *s, int64_t artifact_id, const mlmd_model_version
 		return rc;
 	}
 	v->verified = verified;
-	v->gate_fresh = s->gate_on; /* the flush below need not check it again */
+	v->gate_fresh = s->gate_on; /* the flush that follows need not check it again */
+	v->in_record = true;
 	pthread_mutex_lock(&s->mu);
 	served *old = s->current;
 	/* the new model passed the gate: a scorer the gate stopped serves again */
@@ -284,19 +289,43 @@ static int swap_to(mlmd_scorer *s, int64_t artifact_id, const mlmd_model_version
 	old->model = NULL; /* contexts still using it hold their own references */
 	pthread_mutex_unlock(&s->mu);
 	mlmd_model_free(old_model);
-	return mlmd_scorer_flush(s);
+	return 0;
+}
+
+/* The reference restart follows: the one the current model came from. */
+static int set_ref(mlmd_scorer *s, const char *ref, int64_t as_of_ms)
+{
+	char *copy = ref ? mlmd__strdup(ref) : NULL;
+	if (ref && !copy)
+		return MLMD_OOM();
+	pthread_mutex_lock(&s->mu);
+	free(s->ref);
+	s->ref = copy;
+	s->ref_as_of_ms = as_of_ms;
+	pthread_mutex_unlock(&s->mu);
+	return 0;
 }
 
 int mlmd_scorer_swap(mlmd_scorer *s, int64_t artifact_id)
 {
 	if (!s)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_swap: scorer is NULL");
-	return swap_to(s, artifact_id, NULL);
+	int rc = mlmd__sv_switch(s, artifact_id, NULL);
+	if (rc)
+		return rc;
+	set_ref(s, NULL, 0); /* cannot fail */
+	return mlmd_scorer_flush(s);
 }
 
 static bool same_str(const char *a, const char *b)
 {
 	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+bool mlmd__sv_same_version(const served *v, const mlmd_model_version *mv)
+{
+	return v->artifact_id == mv->artifact_id && v->model_version == mv->version &&
+		same_str(v->model_name, mv->model_name) && same_str(v->model_alias, mv->alias);
 }
 
 int mlmd_scorer_swap_ref(mlmd_scorer *s, const char *ref)
@@ -310,13 +339,15 @@ int mlmd_scorer_swap_ref(mlmd_scorer *s, const char *ref)
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&s->mu);
-	const served *cur = s->current;
-	bool same = cur->artifact_id == mv->artifact_id && cur->model_version == mv->version &&
-		same_str(cur->model_name, mv->model_name) && same_str(cur->model_alias, mv->alias);
+	bool same = mlmd__sv_same_version(s->current, mv);
 	pthread_mutex_unlock(&s->mu);
-	if (!same && (rc = swap_to(s, mv->artifact_id, mv)))
+	if (!same && (rc = mlmd__sv_switch(s, mv->artifact_id, mv)))
 		rc = mlmd__context(rc, "%s (version %lld of '%s')", ref, (long long)mv->version, mv->model_name);
 	mlmd_model_version_free(mv);
+	if (!rc)
+		rc = set_ref(s, ref, 0);
+	if (!rc && !same)
+		rc = mlmd_scorer_flush(s);
 	return rc;
 }
 
@@ -382,7 +413,9 @@ int mlmd_scorer_free(mlmd_scorer *s)
 			"free them first");
 	if (!rc) {
 		pthread_mutex_lock(&s->store_mu);
-		rc = mlmd__sv_flush_locked(s, true);
+		/* a finished scorer's record is complete already */
+		if (!atomic_load_explicit(&s->finished, memory_order_relaxed))
+			rc = mlmd__sv_flush_locked(s, true);
 		pthread_mutex_unlock(&s->store_mu);
 		scorer_destroy(s);
 	}
@@ -470,9 +503,13 @@ static int switch_model(mlmd_scorer_ctx *c)
 	return 0;
 }
 
-/* A scoring call while the serving gate has stopped the scorer. */
+/* A scoring call while the serving gate has stopped the scorer, or after
+ * mlmd_scorer_finish(). */
 static int gate_refused(mlmd_scorer *s)
 {
+	if (atomic_load_explicit(&s->finished, memory_order_relaxed))
+		return mlmd__fail(MLMD_FAILED_PRECONDITION, "the scorer's serving execution %lld is finished: "
+			"mlmd_scorer_restart() starts the next one", (long long)s->execution_id);
 	pthread_mutex_lock(&s->mu);
 	int rc = mlmd__fail(MLMD_FAILED_PRECONDITION, "%s", s->gate_stop_msg ? s->gate_stop_msg :
 		"the model served is blocked by the serving gate");
@@ -489,7 +526,8 @@ int mlmd_scorer_score(mlmd_scorer_ctx *c, const mlmd_tensor *inputs, size_t n_in
 	if (!c)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_scorer_score: context is NULL");
 	mlmd_scorer *s = c->scorer;
-	if (atomic_load_explicit(&s->gate_stopped, memory_order_relaxed))
+	if (atomic_load_explicit(&s->gate_stopped, memory_order_relaxed) |
+		atomic_load_explicit(&s->finished, memory_order_relaxed))
 		return gate_refused(s);
 	if (atomic_load_explicit(&s->version, memory_order_acquire) != c->version) {
 		int rc = switch_model(c);

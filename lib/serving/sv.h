@@ -12,6 +12,8 @@
  *               mlmd_model_record(), the types the recorder declares
  *   scorer.c    mlmd_scorer: open (by artifact or registry reference), swap,
  *               close, contexts, the scoring path and the statistics it keeps
+ *   lifecycle.c mlmd_scorer_finish() and mlmd_scorer_restart(): one serving
+ *               execution after another on a loaded model
  *   record.c    the serving record: statistics summed into the
  *               ModelServing execution, its events, Deployment context and
  *               ScoredBatch artifacts, written by the flush
@@ -90,6 +92,7 @@ typedef struct served {
 	char **labels;           /* copies, for the statistics */
 	bool verified;           /* its file matched the artifact's digest when loaded */
 	bool event_recorded;
+	bool in_record;          /* served during the current serving execution (mu; restart resets it) */
 	/* the registry version it was resolved from (mlmd_scorer_open's model_ref,
 	 * mlmd_scorer_swap_ref), recorded in the execution while it is served */
 	char *model_name;        /* NULL when it was given by artifact */
@@ -168,6 +171,10 @@ struct mlmd_scorer {
 	mlmd_drift_thresholds drift_th;
 	int64_t drift_min_rows;
 	_Atomic int64_t drift_windows, drift_drifted;
+	/* finish and restart (lifecycle.c) */
+	_Atomic int finished;            /* the serving execution is COMPLETE: scoring refused until restart */
+	char *ref;                       /* the reference the current model was resolved from, or NULL (mu) */
+	int64_t ref_as_of_ms;            /*   and the time it is resolved as of (0 = now) */
 };
 
 /* ---- artifact.c ---- */
@@ -186,6 +193,15 @@ int mlmd__sv_ensure_type(mlmd_store *st, int kind, const char *name, const char 
 	int64_t *id);
 /* SHA-256 over the inputs' bytes (strings by content) as hex, "" when it fails. */
 void mlmd__sv_inputs_digest(const mlmd_tensor *in, size_t n, char hex[65]);
+
+/* ---- scorer.c ---- */
+
+/* Loads and verifies an artifact's model (the gate first) and makes it the
+ * current model, without a flush; mv (or NULL) is the registry version it
+ * was resolved from. On failure the current model stays. */
+int mlmd__sv_switch(mlmd_scorer *s, int64_t artifact_id, const mlmd_model_version *mv);
+/* Whether v is the registry version mv under the same reference (mu held). */
+bool mlmd__sv_same_version(const served *v, const mlmd_model_version *mv);
 
 /* ---- record.c ---- */
 

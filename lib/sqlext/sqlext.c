@@ -13,6 +13,7 @@ void mlmd__sx_conn_release(void *p)
 	sx_conn *c = p;
 	if (!c || --c->refs > 0)
 		return;
+	mlmd__sx_cache_free(c);
 	free(c->store_uri);
 	free(c->actor);
 	free(c);

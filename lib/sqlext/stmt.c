@@ -1,9 +1,16 @@
 /*
- * sqlext/stmt.c - one statement's model: the scorer a model argument opens
- * at the statement's first call (mlmd/serving.h: resolved, verified against
- * its digest, passed through the serving gate, recorded), the mapping of
- * SQL arguments or JSON members onto the model's inputs, and the statement
- * end (the auxdata destructor), where the serving execution is completed.
+ * sqlext/stmt.c - the models of a connection's statements: the scorer a
+ * model argument opens (mlmd/serving.h: resolved, verified against its
+ * digest, passed through the serving gate), kept loaded across statements
+ * in the connection's cache; each statement's first call restarts it (a new
+ * serving execution, the model reloaded only when its alias moved) and the
+ * statement's end (the auxdata destructor) finishes it, completing the
+ * serving execution with the statement's statistics. Also the mapping of
+ * SQL arguments or JSON members onto the model's inputs.
+ *
+ * Two call sites using the same model at once (one statement's
+ * mlmd_score and mlmd_score_proba, a statement stepped while another is
+ * running) each get their own entry, so each is recorded apart.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -26,31 +33,46 @@ void mlmd__sx_error(sqlite3_context *ctx, const sqlite3_api_routines *api, const
 	api->result_error(ctx, msg, -1);
 }
 
-/* The auxdata destructor: the statement is over. Freeing the scorer writes
- * the statement's statistics and marks the serving execution COMPLETE; its
- * status cannot reach SQL any more (the statement has finished). */
-static void stmt_free(void *p)
+/* Frees what the entry holds for its current model (its inputs, features
+ * and explainer), so that bind_inputs() can map another model. */
+static void unbind(sx_stmt *st)
 {
-	sx_stmt *st = p;
-	if (!st)
-		return;
 	mlmd_explainer_free(st->explainer);
+	st->explainer = NULL;
 	mlmd_score_ctx_free(st->ectx);
+	st->ectx = NULL;
 	free(st->ebuf);
-	mlmd_scorer_ctx_free(st->sctx);
+	st->ebuf = NULL;
 	mlmd_model_free(st->model);
-	(void)mlmd_scorer_free(st->scorer);
+	st->model = NULL;
 	for (size_t i = 0; i < st->n_in && st->in; i++)
 		free(st->in[i].data);
 	free(st->in);
+	st->in = NULL;
+	st->n_in = 0;
 	for (size_t f = 0; f < st->n_feat && st->feat_name; f++)
 		free(st->feat_name[f]);
 	free(st->feat_name);
 	free(st->feat_input);
 	free(st->feat_col);
 	free(st->seen);
+	st->feat_name = NULL;
+	st->feat_input = st->feat_col = NULL;
+	st->seen = NULL;
+	st->n_feat = 0;
+}
+
+/* Frees an entry (not in the cache, or being removed from it). Freeing a
+ * serving scorer completes its execution; a finished one writes nothing. */
+static void stmt_free(sx_stmt *st)
+{
+	if (!st)
+		return;
+	unbind(st);
+	mlmd_scorer_ctx_free(st->sctx);
+	(void)mlmd_scorer_free(st->scorer); /* the status cannot reach SQL: no statement is running */
+	free(st->store_uri);
 	free(st->model_text);
-	free(st->error);
 	free(st);
 }
 
@@ -146,45 +168,50 @@ static int parse_id(const char *s, int64_t *id)
 	return v > 0;
 }
 
-/* Opens the scorer of a statement's model: 0 or a negated status. */
-static int stmt_open(sx_stmt *st, sx_conn *c, sqlite3_value *model)
+/* The model argument as the cache's key: *text (new; an integer in
+ * decimal), checked to be an artifact id or a registry reference. 0 or a
+ * negated status. */
+static int model_key(const sqlite3_api_routines *api, sqlite3_value *model, char **text)
 {
-	const sqlite3_api_routines *api = c->api;
-	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
-	o.store_uri = c->store_uri;
-	o.actor = c->actor;
-	o.deployment = "sqlite";
+	*text = NULL;
 	int type = api->value_type(model);
-	char idbuf[32];
+	int64_t id;
 	if (type == SQLITE_INTEGER) {
-		o.artifact_id = api->value_int64(model);
-		mlmd__snprintf(idbuf, sizeof idbuf, "%lld", (long long)o.artifact_id);
-		st->model_text = mlmd__strdup(idbuf);
-		if (!st->model_text)
-			return MLMD_OOM();
-		if (o.artifact_id <= 0)
-			return mlmd__fail(MLMD_INVALID_ARGUMENT, "argument 1 (model) is %s, not an artifact id",
-				st->model_text);
+		char idbuf[32];
+		id = api->value_int64(model);
+		mlmd__snprintf(idbuf, sizeof idbuf, "%lld", (long long)id);
+		if (id <= 0)
+			return mlmd__fail(MLMD_INVALID_ARGUMENT, "argument 1 (model) is %s, not an artifact id", idbuf);
+		*text = mlmd__strdup(idbuf);
 	} else if (type == SQLITE_TEXT) {
 		const char *s = (const char *)api->value_text(model);
-		st->model_text = mlmd__strdup(s ? s : "");
-		if (!st->model_text)
-			return MLMD_OOM();
-		if (parse_id(st->model_text, &o.artifact_id))
-			;
-		else if (mlmd_registry_is_ref(st->model_text))
-			o.model_ref = st->model_text;
-		else
+		if (!s)
+			s = "";
+		if (!parse_id(s, &id) && !mlmd_registry_is_ref(s))
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, "argument 1 (model) '%s' is neither a registry "
-				"reference (NAME@ALIAS, NAME/VERSION) nor a model artifact id", st->model_text);
+				"reference (NAME@ALIAS, NAME/VERSION) nor a model artifact id", s);
+		*text = mlmd__strdup(s);
 	} else {
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "argument 1 (model) is %s, expected a registry reference "
 			"(NAME@ALIAS, NAME/VERSION) or a model artifact id",
 			type == SQLITE_NULL ? "NULL" : type == SQLITE_FLOAT ? "a real number" : "a blob");
 	}
+	return *text ? 0 : MLMD_OOM();
+}
+
+/* Opens the scorer of a new entry (its store_uri and model_text set): 0 or
+ * a negated status. */
+static int stmt_open(sx_stmt *st, sx_conn *c)
+{
+	mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
+	o.store_uri = st->store_uri;
+	o.actor = c->actor;
+	o.deployment = "sqlite";
+	if (!parse_id(st->model_text, &o.artifact_id))
+		o.model_ref = st->model_text;
 	int rc = mlmd_scorer_open(&st->scorer, &o);
 	if (rc)
-		return mlmd__context(rc, "model '%s' in store %s", st->model_text, c->store_uri);
+		return mlmd__context(rc, "model '%s' in store %s", st->model_text, st->store_uri);
 	if ((rc = mlmd_scorer_ctx_new(st->scorer, &st->sctx)))
 		return rc;
 	st->model = mlmd_scorer_model(st->scorer);
@@ -195,39 +222,185 @@ static int stmt_open(sx_stmt *st, sx_conn *c, sqlite3_value *model)
 	return 0;
 }
 
+/* Starts the next statement on an idle entry: restarts its scorer (a new
+ * serving execution; a moved alias loads the new version) and maps the
+ * inputs again when the model changed. 0, or a negated status with the
+ * entry still idle and finished (restart failed) or beyond use (freed by
+ * the caller: -1 in *drop). */
+static int stmt_restart(sx_stmt *st, int *drop)
+{
+	*drop = 0;
+	int rc = mlmd_scorer_restart(st->scorer);
+	if (rc)
+		return mlmd__context(rc, "model '%s' in store %s", st->model_text, st->store_uri);
+	mlmd_model *m = mlmd_scorer_model(st->scorer);
+	if (!m) {
+		*drop = 1;
+		return mlmd__fail(MLMD_INTERNAL, "model '%s': the scorer has no model", st->model_text);
+	}
+	if (m == st->model) {
+		mlmd_model_free(m);
+		return 0;
+	}
+	unbind(st); /* the alias moved: another model, perhaps other inputs */
+	st->model = m;
+	if ((rc = bind_inputs(st))) {
+		*drop = 1;
+		return mlmd__context(rc, "model '%s'", st->model_text);
+	}
+	return 0;
+}
+
+/* Takes the connection's idle entry for (store, model) and restarts it, or
+ * opens a new one and adds it to the cache. 0 and *out busy, or a negated
+ * status. */
+static int acquire(sx_conn *c, sqlite3_value *model, sx_stmt **out)
+{
+	*out = NULL;
+	char *text;
+	int rc = model_key(c->api, model, &text);
+	if (rc)
+		return rc;
+	for (sx_stmt **pp = &c->cache, *st; (st = *pp); pp = &st->next) {
+		if (st->busy || strcmp(st->model_text, text) || strcmp(st->store_uri, c->store_uri))
+			continue;
+		free(text);
+		int drop;
+		st->busy = 1;
+		rc = stmt_restart(st, &drop);
+		if (rc) {
+			st->busy = 0;
+			if (drop) { /* restarted, but unusable: freeing it completes the empty execution */
+				*pp = st->next;
+				stmt_free(st);
+			}
+			return rc;
+		}
+		*out = st;
+		return 0;
+	}
+	sx_stmt *st = calloc(1, sizeof *st);
+	if (!st) {
+		free(text);
+		return MLMD_OOM();
+	}
+	st->api = c->api;
+	st->model_text = text;
+	st->store_uri = mlmd__strdup(c->store_uri);
+	rc = st->store_uri ? stmt_open(st, c) : MLMD_OOM();
+	if (rc) {
+		stmt_free(st);
+		return rc;
+	}
+	st->busy = 1;
+	st->next = c->cache;
+	c->cache = st;
+	*out = st;
+	return 0;
+}
+
+/* Frees idle entries beyond SX_CACHE_IDLE, the least recently used first. */
+static void trim(sx_conn *c)
+{
+	for (;;) {
+		size_t idle = 0;
+		sx_stmt **oldest = NULL;
+		for (sx_stmt **pp = &c->cache; *pp; pp = &(*pp)->next)
+			if (!(*pp)->busy) {
+				idle++;
+				if (!oldest || (*pp)->used < (*oldest)->used)
+					oldest = pp;
+			}
+		if (idle <= SX_CACHE_IDLE)
+			return;
+		sx_stmt *st = *oldest;
+		*oldest = st->next;
+		stmt_free(st);
+	}
+}
+
+void mlmd__sx_cache_free(sx_conn *c)
+{
+	for (sx_stmt *st = c->cache, *n; st; st = n) {
+		n = st->next;
+		stmt_free(st);
+	}
+	c->cache = NULL;
+}
+
+/* A call site's auxdata: the entry it uses for this statement, or the error
+ * its first call met (every call reports it). It holds a reference on the
+ * connection's state, so the cache outlives it whatever SQLite frees first. */
+typedef struct sx_use {
+	sx_conn *conn;
+	sx_stmt *st;
+	char *error;
+} sx_use;
+
+/* The auxdata destructor: the statement is over (reset or finalized), or
+ * SQLite dropped the auxdata of a model argument that is not constant
+ * (after each row). The entry's scorer finishes: the statement's
+ * statistics are written and its serving execution COMPLETE; the status
+ * cannot reach SQL any more. A scorer that could not finish is dropped
+ * from the cache (freeing it writes the record once more). */
+static void use_free(void *p)
+{
+	sx_use *u = p;
+	if (!u)
+		return;
+	sx_conn *c = u->conn;
+	if (u->st) {
+		sx_stmt *st = u->st;
+		st->busy = 0;
+		st->used = ++c->tick;
+		if (mlmd_scorer_finish(st->scorer)) {
+			for (sx_stmt **pp = &c->cache; *pp; pp = &(*pp)->next)
+				if (*pp == st) {
+					*pp = st->next;
+					break;
+				}
+			stmt_free(st);
+		}
+		trim(c);
+	}
+	free(u->error);
+	free(u);
+	mlmd__sx_conn_release(c);
+}
+
 sx_stmt *mlmd__sx_stmt_get(sqlite3_context *ctx, sqlite3_value *model, const char *fn)
 {
 	sx_conn *c = mlmd__sx_conn_of(ctx);
 	const sqlite3_api_routines *api = c->api;
-	sx_stmt *st = api->get_auxdata(ctx, 0);
-	if (!st) {
-		st = calloc(1, sizeof *st);
-		if (!st) {
+	sx_use *u = api->get_auxdata(ctx, 0);
+	if (!u) {
+		u = calloc(1, sizeof *u);
+		if (!u) {
 			api->result_error_nomem(ctx);
 			return NULL;
 		}
-		st->api = api;
+		u->conn = c;
+		c->refs++;
 		/* Owned by SQLite from here (freed at once when it cannot keep it). */
-		api->set_auxdata(ctx, 0, st, stmt_free);
-		st = api->get_auxdata(ctx, 0);
-		if (!st) {
+		api->set_auxdata(ctx, 0, u, use_free);
+		u = api->get_auxdata(ctx, 0);
+		if (!u) {
 			api->result_error_nomem(ctx);
 			return NULL;
 		}
-		int rc = stmt_open(st, c, model);
-		if (rc) {
-			st->error = mlmd__strdup(mlmd_error_message());
-			if (!st->error) {
+		if (acquire(c, model, &u->st)) {
+			u->error = mlmd__strdup(mlmd_error_message());
+			if (!u->error) {
 				api->result_error_nomem(ctx);
 				return NULL;
 			}
 		}
 	}
-	if (st->error) {
-		mlmd__sx_error(ctx, api, fn, "%s", st->error);
+	if (u->error) {
+		mlmd__sx_error(ctx, api, fn, "%s", u->error);
 		return NULL;
 	}
-	return st;
+	return u->st;
 }
 
 /* Stores v (already a number) as feature f of the row, in its input's

@@ -14,13 +14,19 @@
 #include <sqlite3ext.h>
 #include <mlmd.h>
 
+struct sx_stmt;
+
 /* What the functions registered on one connection share. Freed when the
- * last of them is destroyed (the connection closes). */
+ * last of them is destroyed (the connection closes) and no statement uses
+ * a model any more. SQLite serializes the calls on one connection (and the
+ * auxdata destructors), so nothing here is locked. */
 typedef struct sx_conn {
 	const sqlite3_api_routines *api;
 	char *store_uri;     /* the store model references resolve in */
 	char *actor;         /* NULL: the store's default */
-	int refs;            /* functions registered and not yet destroyed */
+	int refs;            /* functions registered and not yet destroyed, statements using a model */
+	struct sx_stmt *cache; /* the loaded models (stmt.c), in use or idle */
+	uint64_t tick;       /* statement ends so far: an idle model's age */
 } sx_conn;
 
 /* The table of this library's own SQLite (host_api.c). */
@@ -42,16 +48,24 @@ void mlmd__sx_conn_release(void *p);
 
 /* ---- one statement's model (stmt.c) ------------------------------------------------ */
 
-/* The model argument's state for one statement: a scorer opened on the
- * reference (verified, gated, its serving execution recorded), the model's
- * inputs flattened to features (one SQL argument each) and one row of
- * input buffers. Kept as the model argument's auxdata, so it is freed, and
- * the serving execution completed with the statement's statistics, when
- * the statement is reset or finalized. */
+/* A loaded model of the connection's cache: a scorer opened on the model
+ * argument (verified, gated), the model's inputs flattened to features (one
+ * SQL argument each) and one row of input buffers. One statement's call
+ * site uses it at a time (busy); the statement's first call restarts its
+ * scorer (a new serving execution; the model reloaded only when the alias
+ * moved) and the statement's end (the call site's auxdata destructor)
+ * finishes it, recording the statement's statistics. Idle entries stay
+ * loaded for the next statement with the same store and model argument, at
+ * most SX_CACHE_IDLE of them (the least recently used go first); all are
+ * freed when the connection closes. */
+#define SX_CACHE_IDLE 8
 typedef struct sx_stmt {
 	const sqlite3_api_routines *api;
-	char *model_text;         /* the model argument as given, for messages */
-	char *error;              /* set when opening failed: every call reports it */
+	struct sx_stmt *next;     /* the connection's cache */
+	char *store_uri;          /* the key: the store and */
+	char *model_text;         /*   the model argument (an id in decimal), also for messages */
+	int busy;                 /* a statement uses it */
+	uint64_t used;            /* the connection's tick at its last statement end */
 	mlmd_scorer *scorer;
 	mlmd_scorer_ctx *sctx;
 	mlmd_model *model;        /* a reference to the model served */
@@ -67,9 +81,12 @@ typedef struct sx_stmt {
 	double *ebuf;             /* K x (F + 1) contributions, then K margins */
 } sx_stmt;
 
-/* The statement's state for the model argument argv[0] of function `fn`:
- * opened at the statement's first call. NULL after reporting the error. */
+/* The loaded model for the model argument argv[0] of function `fn` in this
+ * statement: taken from the cache (restarted) or opened at the statement's
+ * first call. NULL after reporting the error. */
 sx_stmt *mlmd__sx_stmt_get(sqlite3_context *ctx, sqlite3_value *model, const char *fn);
+/* Frees the connection's cache (every entry idle: the connection closes). */
+void mlmd__sx_cache_free(sx_conn *c);
 /* Sets feature i of the row from an SQL value (argument number argno,
  * 1-based, for messages). 0, or reports the error and returns -1. */
 int mlmd__sx_set_value(sqlite3_context *ctx, sx_stmt *st, size_t i, sqlite3_value *v, const char *fn, int argno);

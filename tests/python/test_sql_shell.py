@@ -3,7 +3,9 @@ with `.load libmlmd.so mlmd_sqlite_extension_init`, against a real store
 set up with the `mlmd` CLI and real XGBoost model files: predictions, an
 alias moved between two statements, a tampered model file and a model
 blocked by the serving gate refused, one serving execution per statement
-with its row count, type errors naming the argument, explanations.
+with its row count, the model kept loaded across the statements of a
+session (until its alias moves), type errors naming the argument,
+explanations.
 """
 
 import json
@@ -103,6 +105,38 @@ def test_alias_moved_between_two_statements(store, tmp_path):
   assert '.' in out[1] and out[1] == out[2]
   recs = servings(uri)
   assert [r['custom_properties']['mlmd.model_version'] for r in recs] == [1, 2, 2]
+
+
+def test_model_stays_loaded_across_statements(store):
+  uri, tmp, _, a2 = store
+  cls = tmp / 'xgb_multi_softprob.json'
+  q = "SELECT mlmd_score('churn@prod', a, b, c) FROM t WHERE id = 1;"
+  # version 1's file removed after the first statement: the second still
+  # scores with the model the session loaded; the alias moved to 2 loads
+  # version 2; moved back to 1, version 1 must be loaded again and its file
+  # is gone; moved to 2 again, the cached version 2 serves; blocked since
+  # it was loaded, it is refused at the next statement
+  rc, out, err = shell(uri, q, '.system rm %s' % cls, q,
+                       ".system %s --store %s registry alias set churn prod 2 >/dev/null" % (CLI, uri), q,
+                       ".system %s --store %s registry alias set churn prod 1 >/dev/null" % (CLI, uri),
+                       ".bail off", q, "SELECT 'next';",
+                       ".system %s --store %s registry alias set churn prod 2 >/dev/null" % (CLI, uri), q,
+                       ".system %s --store %s classify artifact %s POISONED --reason x >/dev/null" % (CLI, uri, a2),
+                       q)
+  assert out[0] in ('0', '1', '2')
+  assert out[1] == out[0]
+  assert '.' in out[2]
+  assert out[3] == 'next'
+  assert out[4] == out[2]
+  assert len(out) == 5, (out, err)
+  errs = err.splitlines()
+  assert len(errs) == 2, err
+  assert 'version 1 of \'churn\'' in errs[0] and str(cls) in errs[0]
+  assert 'blocked by the serving gate: POISONED' in errs[1]
+  recs = servings(uri)
+  assert [r['custom_properties']['mlmd.model_version'] for r in recs] == [1, 1, 2, 2]
+  assert [r['properties']['rows'] for r in recs] == [1, 1, 1, 1]
+  assert all(r['state'] == 'COMPLETE' for r in recs)
 
 
 def test_tampered_model_is_refused(store):
