@@ -228,6 +228,35 @@ static void parse_errors_name_line_and_column(void **state)
 	assert_int_equal(mlmd__tgraph_parse(NULL, &g), -MLMD_INVALID_ARGUMENT);
 }
 
+/* Many names, edges and memberships, each repeated: the parser finds them
+ * again by hash (a text of 1 MiB from the network once took minutes), and
+ * still counts each edge and membership once. */
+static void parse_many_nodes_edges_members(void **state)
+{
+	(void)state;
+	enum { N = 20000 };
+	size_t cap = (size_t)N * 64, o = 0;
+	char *t = malloc(cap);
+	assert_non_null(t);
+	o += (size_t)snprintf(t + o, cap - o, "a0:A");
+	for (int i = 1; i < N; i++)
+		o += (size_t)snprintf(t + o, cap - o, i % 2 ? " -> (e%d:E)" : " -> a%d:A", i);
+	o += (size_t)snprintf(t + o, cap - o, "\na0 -> (e1)\ncontext c:C =");
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < N; i++)
+			o += (size_t)snprintf(t + o, cap - o, i % 2 ? " (e%d)," : " a%d,", i);
+	o += (size_t)snprintf(t + o, cap - o, " a0\n");
+	assert_true(o < cap);
+	mlmd__tgraph *g = parse_ok(t);
+	assert_int_equal(g->n_nodes, N + 1);
+	assert_int_equal(g->n_edges, N - 1);
+	assert_int_equal(g->n_members, N);
+	assert_true(has_edge(g, "a19998", "e19999"));
+	assert_int_equal(mlmd__tgraph_find(g, "e12345"), 12345);
+	mlmd__tgraph_free(g);
+	free(t);
+}
+
 /* ---- BuildGraph ---------------------------------------------------------- */
 
 static Mlmd__Pb__Testing__BuildGraphResponse *build(mlmd_store *st, const char *text, int *rc)
@@ -761,6 +790,7 @@ int main(void)
 		cmocka_unit_test(parse_properties_of_each_type),
 		cmocka_unit_test(parse_decimals_in_german_locale),
 		cmocka_unit_test(parse_errors_name_line_and_column),
+		cmocka_unit_test(parse_many_nodes_edges_members),
 		cmocka_unit_test(build_chain_makes_nodes_events_contexts),
 		cmocka_unit_test(build_sets_each_property_type),
 		cmocka_unit_test(build_twice_reuses_nodes),
