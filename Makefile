@@ -291,6 +291,7 @@ FUZZ_SRC_time := cli/util.c
 FUZZ_MAXLEN_time := 256
 FUZZ_MAXLEN_profile := 8192
 FUZZ_MAXLEN_openlineage := 8192
+FUZZ_MAXLEN_notation := 4096
 .SECONDEXPANSION:
 $(B)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libmlmd-san.a $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)

@@ -105,11 +105,12 @@ static void parse_properties_of_each_type(void **state)
 {
 	(void)state;
 	mlmd__tgraph *g = parse_ok("d:DataSet {n=42, neg=-9223372036854775808, x=2.5, e=-1e3, "
-				   "s='it\\'s a \\\\ path', u='\xc3\xa9t\xc3\xa9', t=true, f=false, empty=''}"
+				   "s='it\\'s a \\\\ path', c='\\x09\\x1F\\x7f', "
+				   "u='\xc3\xa9t\xc3\xa9', t=true, f=false, empty=''}"
 				   " -> (run:Step COMPLETE) {k=1, more=+7}\n"
 				   "context c:Ctx {owner='ml'} = d\n");
 	const mlmd__tnode *d = node(g, "d");
-	assert_int_equal(d->n_props, 9);
+	assert_int_equal(d->n_props, 10);
 	assert_int_equal(prop(d, "n")->kind, MLMD__TVAL_INT);
 	assert_int_equal(prop(d, "n")->i, 42);
 	assert_true(prop(d, "neg")->i == INT64_MIN);
@@ -118,6 +119,7 @@ static void parse_properties_of_each_type(void **state)
 	assert_true(prop(d, "e")->d == -1000.0);
 	assert_int_equal(prop(d, "s")->kind, MLMD__TVAL_STRING);
 	assert_string_equal(prop(d, "s")->s, "it's a \\ path");
+	assert_string_equal(prop(d, "c")->s, "\t\x1f\x7f");
 	assert_string_equal(prop(d, "u")->s, "\xc3\xa9t\xc3\xa9");
 	assert_string_equal(prop(d, "empty")->s, "");
 	assert_int_equal(prop(d, "t")->kind, MLMD__TVAL_BOOL);
@@ -182,8 +184,12 @@ static void parse_errors_name_line_and_column(void **state)
 		{"a:A {n=12abc}", "line 1, column 8: malformed number, got '12abc'"},
 		{"a:A {s='abc}", "line 1, column 8: unterminated string (a string ends with ' on its line), got "
 				 "''abc}'"},
-		{"a:A {s='a\\nb'}", "line 1, column 10: unknown escape in a string (the escapes are \\' and \\\\), "
-				    "got '\\n'"},
+		{"a:A {s='a\\nb'}", "line 1, column 10: unknown escape in a string (the escapes are \\', \\\\ and "
+				    "\\xNN), got '\\n'"},
+		{"a:A {s='\\x00'}", "line 1, column 9: \\x in a string takes two hex digits, 01 to 7f, got '\\x00'"},
+		{"a:A {s='\\x80'}", "line 1, column 9: \\x in a string takes two hex digits, 01 to 7f, got '\\x80'"},
+		{"a:A {s='\\x1'}", "line 1, column 9: \\x in a string takes two hex digits, 01 to 7f, got '\\x'"},
+		{"a:A {s='\\x", "line 1, column 9: \\x in a string takes two hex digits, 01 to 7f, got '\\x'"},
 		{"a:A {s='\xff'}", "line 1, column 8: string is not valid UTF-8"},
 		{"a:A {n=1}\na {n=2}", "line 2, column 3: 'a' already has property 'n' with another value, got '{'"},
 		{"a:A @", "line 1, column 5: expected '->', ';' or end of line, got '@'"},
@@ -220,6 +226,35 @@ static void parse_errors_name_line_and_column(void **state)
 			 -MLMD_INVALID_ARGUMENT);
 	assert_non_null(strstr(mlmd_error_message(), "got 'b_01234567890123456789012345678901234567...'"));
 	assert_int_equal(mlmd__tgraph_parse(NULL, &g), -MLMD_INVALID_ARGUMENT);
+}
+
+/* Many names, edges and memberships, each repeated: the parser finds them
+ * again by hash (a text of 1 MiB from the network once took minutes), and
+ * still counts each edge and membership once. */
+static void parse_many_nodes_edges_members(void **state)
+{
+	(void)state;
+	enum { N = 20000 };
+	size_t cap = (size_t)N * 64, o = 0;
+	char *t = malloc(cap);
+	assert_non_null(t);
+	o += (size_t)snprintf(t + o, cap - o, "a0:A");
+	for (int i = 1; i < N; i++)
+		o += (size_t)snprintf(t + o, cap - o, i % 2 ? " -> (e%d:E)" : " -> a%d:A", i);
+	o += (size_t)snprintf(t + o, cap - o, "\na0 -> (e1)\ncontext c:C =");
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < N; i++)
+			o += (size_t)snprintf(t + o, cap - o, i % 2 ? " (e%d)," : " a%d,", i);
+	o += (size_t)snprintf(t + o, cap - o, " a0\n");
+	assert_true(o < cap);
+	mlmd__tgraph *g = parse_ok(t);
+	assert_int_equal(g->n_nodes, N + 1);
+	assert_int_equal(g->n_edges, N - 1);
+	assert_int_equal(g->n_members, N);
+	assert_true(has_edge(g, "a19998", "e19999"));
+	assert_int_equal(mlmd__tgraph_find(g, "e12345"), 12345);
+	mlmd__tgraph_free(g);
+	free(t);
 }
 
 /* ---- BuildGraph ---------------------------------------------------------- */
@@ -755,6 +790,7 @@ int main(void)
 		cmocka_unit_test(parse_properties_of_each_type),
 		cmocka_unit_test(parse_decimals_in_german_locale),
 		cmocka_unit_test(parse_errors_name_line_and_column),
+		cmocka_unit_test(parse_many_nodes_edges_members),
 		cmocka_unit_test(build_chain_makes_nodes_events_contexts),
 		cmocka_unit_test(build_sets_each_property_type),
 		cmocka_unit_test(build_twice_reuses_nodes),

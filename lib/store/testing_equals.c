@@ -35,6 +35,8 @@ typedef struct eq {
 	snode *v;                    /* the store's nodes, by kind then id */
 	size_t n;
 	long *of;                    /* of[i]: the store node text node i matched, or -1 */
+	size_t *by_name;             /* indices of the named store nodes, by name then index */
+	size_t n_named;
 	mlmd_buf *fail;
 	size_t diffs;
 } eq;
@@ -129,15 +131,63 @@ static void put_store_node(eq *e, const snode *s)
 	mlmd__tcheck_put_node_parts(e->fail, s->kind, s->id, s->name, s->type, s->has_state, s->state);
 }
 
+typedef struct named {
+	const char *name;
+	size_t j;
+} named;
+
+static int named_cmp(const void *x, const void *y)
+{
+	const named *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+	return c ? c : (a->j > b->j) - (a->j < b->j);
+}
+
+/* e->by_name: the named store nodes sorted by name, then index, so that
+ * matching a text of n nodes costs n log n, not n times the store. */
+static int index_names(eq *e)
+{
+	named *t = malloc((e->n ? e->n : 1) * sizeof *t);
+	if (!t)
+		return MLMD_OOM();
+	size_t k = 0;
+	for (size_t j = 0; j < e->n; j++)
+		if (e->v[j].name)
+			t[k++] = (named){ e->v[j].name, j };
+	qsort(t, k, sizeof *t, named_cmp);
+	e->by_name = malloc((k ? k : 1) * sizeof *e->by_name);
+	if (!e->by_name) {
+		free(t);
+		return MLMD_OOM();
+	}
+	for (size_t i = 0; i < k; i++)
+		e->by_name[i] = t[i].j;
+	e->n_named = k;
+	free(t);
+	return 0;
+}
+
 /* Matches text node i to the store node of the same name, preferring the
- * same kind and type, then the same kind. */
+ * same kind and type, then the same kind (the first in store order among
+ * equals). */
 static void match(eq *e, size_t i)
 {
 	const mlmd__tnode *t = &e->g->nodes[i];
 	long best = -1;
 	int best_score = -1;
-	for (size_t j = 0; j < e->n; j++) {
+	size_t lo = 0, hi = e->n_named;
+	while (lo < hi) { /* the first with a name not below t's */
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(e->v[e->by_name[mid]].name, t->name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t k = lo; k < e->n_named; k++) {
+		size_t j = e->by_name[k];
 		snode *s = &e->v[j];
+		if (strcmp(s->name, t->name))
+			break;
 		if (s->match >= 0 || !s->name || strcmp(s->name, t->name))
 			continue;
 		int score = (s->kind == tkind(t->kind)) * 2 + (s->kind == tkind(t->kind) && !strcmp(s->type, t->type));
@@ -251,12 +301,27 @@ typedef struct pair {
 	int seen;                    /* the other side has it too */
 } pair;
 
+/* A kind's place in e->v, which load_nodes fills artifacts, executions,
+ * contexts, each by id. */
+static int kind_rank(int kind)
+{
+	return kind == KIND_ARTIFACT ? 0 : kind == KIND_EXECUTION ? 1 : 2;
+}
+
 static long find_node(const eq *e, int kind, int64_t id)
 {
-	for (size_t j = 0; j < e->n; j++)
-		if (e->v[j].kind == kind && e->v[j].id == id)
-			return (long)j;
-	return -1;
+	size_t lo = 0, hi = e->n;
+	int r = kind_rank(kind);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const snode *s = &e->v[mid];
+		int sr = kind_rank(s->kind);
+		if (sr < r || (sr == r && s->id < id))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < e->n && e->v[lo].kind == kind && e->v[lo].id == id ? (long)lo : -1;
 }
 
 static int push_pair(pair **arr, size_t *n, size_t a, size_t b)
@@ -364,13 +429,15 @@ int mlmd__tcheck_graph_equals(call *c, const char *text, mlmd_buf *fail)
 	int rc = mlmd__tgraph_parse(text, &g);
 	if (rc)
 		return mlmd__context(rc, "CheckLineage: text");
-	eq e = { c, g, NULL, 0, NULL, fail, 0 };
+	eq e = { .c = c, .g = g, .fail = fail };
 	mlmd__buf_puts(fail, "the store's graph differs from the expected one:");
 	e.of = g->n_nodes ? malloc(g->n_nodes * sizeof *e.of) : NULL;
 	if (g->n_nodes && !e.of)
 		rc = MLMD_OOM();
 	if (!rc)
 		rc = load_nodes(&e);
+	if (!rc)
+		rc = index_names(&e);
 	for (size_t i = 0; !rc && i < g->n_nodes; i++)
 		match(&e, i);
 	for (size_t i = 0; !rc && i < g->n_nodes; i++) {
@@ -415,6 +482,7 @@ int mlmd__tcheck_graph_equals(call *c, const char *text, mlmd_buf *fail)
 	}
 	free(e.v);
 	free(e.of);
+	free(e.by_name);
 	mlmd__tgraph_free(g);
 	if (rc < 0)
 		return rc;

@@ -159,6 +159,18 @@ int mlmd__tlex_is(const tok *t, const char *word)
 	return t->kind == T_NAME && strlen(word) == t->n && memcmp(t->p, word, t->n) == 0;
 }
 
+/* The value of hex digit c, or -1. */
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Decodes string token t (quotes included) into a new string in *out. The
  * lexer ends a string token at its closing quote or at the end of the line. */
 static int decode_string(const tok *t, char **out)
@@ -182,13 +194,31 @@ static int decode_string(const tok *t, char **out)
 		if (i + 1 >= t->n)
 			break;
 		char e = t->p[i + 1];
+		if (e == 'x') {
+			/* \xNN: an ASCII byte other than NUL, as snapshots write
+			 * control characters */
+			int hi = i + 3 < t->n ? hex_digit(t->p[i + 2]) : -1;
+			int lo = hi >= 0 ? hex_digit(t->p[i + 3]) : -1;
+			int v = hi * 16 + lo;
+			if (hi < 0 || lo < 0 || v == 0 || v > 0x7f) {
+				free(s);
+				tok et = *t;
+				et.p = t->p + i;
+				et.n = hi >= 0 && lo >= 0 ? 4 : 2;
+				et.col = t->col + (int)i;
+				return mlmd__tlex_fail(&et, "\\x in a string takes two hex digits, 01 to 7f");
+			}
+			s[o++] = (char)v;
+			i += 4;
+			continue;
+		}
 		if (e != '\'' && e != '\\') {
 			free(s);
 			tok et = *t;
 			et.p = t->p + i;
 			et.n = 2;
 			et.col = t->col + (int)i;
-			return mlmd__tlex_fail(&et, "unknown escape in a string (the escapes are \\' and \\\\)");
+			return mlmd__tlex_fail(&et, "unknown escape in a string (the escapes are \\', \\\\ and \\xNN)");
 		}
 		s[o++] = e;
 		i += 2;

@@ -14,6 +14,7 @@
  * Lookups of names and edges are linear scans: fixtures are small, and the
  * parse stays quadratic at worst in the number of nodes a text names.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "testing_lex.h"
@@ -21,11 +22,83 @@
 /* Texts longer than this are refused before parsing (columns are ints). */
 #define NOTATION_MAX_BYTES (16u << 20)
 
+/* An open-addressing set of indices into the graph's nodes, edges or
+ * members (slot: index + 1, 0 empty), so that finding a name, an edge or a
+ * membership again costs the same however large the text (a text from the
+ * network must not buy quadratic time). */
+typedef struct iset {
+	size_t *slot;
+	size_t cap, n; /* cap a power of two, or 0 */
+} iset;
+
 typedef struct parser {
 	lexer lx;
 	tok t; /* the current token */
 	mlmd__tgraph *g;
+	iset names, edges, members;
 } parser;
+
+static size_t hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603u; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static size_t hash_pair(size_t a, size_t b)
+{
+	uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15u ^ ((uint64_t)b + 0x632be59bd9b4e019u) * 0xbf58476d1ce4e5b9u;
+	return (size_t)(h ^ (h >> 31));
+}
+
+/* Makes room for one more entry, rehashing with `hash` (of an index). */
+static int iset_reserve(iset *s, size_t (*hash)(const mlmd__tgraph *, size_t), const mlmd__tgraph *g)
+{
+	if ((s->n + 1) * 2 <= s->cap)
+		return 0;
+	size_t cap = s->cap ? s->cap * 2 : 64;
+	if (cap > SIZE_MAX / sizeof *s->slot)
+		return -MLMD_RESOURCE_EXHAUSTED;
+	size_t *slot = calloc(cap, sizeof *slot);
+	if (!slot)
+		return MLMD_OOM();
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->slot[i]) {
+			size_t j = hash(g, s->slot[i] - 1) & (cap - 1);
+			while (slot[j])
+				j = (j + 1) & (cap - 1);
+			slot[j] = s->slot[i];
+		}
+	free(s->slot);
+	s->slot = slot;
+	s->cap = cap;
+	return 0;
+}
+
+static void iset_put(iset *s, size_t h, size_t idx)
+{
+	size_t j = h & (s->cap - 1);
+	while (s->slot[j])
+		j = (j + 1) & (s->cap - 1);
+	s->slot[j] = idx + 1;
+	s->n++;
+}
+
+static size_t node_hash(const mlmd__tgraph *g, size_t i)
+{
+	return hash_bytes(g->nodes[i].name, strlen(g->nodes[i].name));
+}
+
+static size_t edge_hash(const mlmd__tgraph *g, size_t i)
+{
+	return hash_pair(g->edges[i].from, g->edges[i].to);
+}
+
+static size_t member_hash(const mlmd__tgraph *g, size_t i)
+{
+	return hash_pair(g->members[i].context, g->members[i].node);
+}
 
 static const char *const state_names[] = {"UNKNOWN", "NEW",    "RUNNING", "COMPLETE",
 					  "FAILED",  "CACHED", "CANCELED"};
@@ -62,11 +135,17 @@ long mlmd__tgraph_find(const mlmd__tgraph *g, const char *name)
 	return -1;
 }
 
-static long find_tok(const mlmd__tgraph *g, const tok *t)
+static long find_tok(const parser *p, const tok *t)
 {
-	for (size_t i = 0; i < g->n_nodes; i++)
+	const mlmd__tgraph *g = p->g;
+	if (!p->names.cap)
+		return -1;
+	for (size_t j = hash_bytes(t->p, t->n) & (p->names.cap - 1); p->names.slot[j];
+	     j = (j + 1) & (p->names.cap - 1)) {
+		size_t i = p->names.slot[j] - 1;
 		if (strlen(g->nodes[i].name) == t->n && memcmp(g->nodes[i].name, t->p, t->n) == 0)
 			return (long)i;
+	}
 	return -1;
 }
 
@@ -198,7 +277,7 @@ static int resolve(parser *p, const tok *name, const tok *type, int state, const
 	char what[400];
 	if (memchr(name->p, '/', name->n))
 		return mlmd__tlex_fail(name, "a name may not contain '/' (only types may)");
-	long at = find_tok(g, name);
+	long at = find_tok(p, name);
 	if (at >= 0) {
 		mlmd__tnode *nd = &g->nodes[at];
 		int kind_ok = nd->kind == syntax || (syntax == MLMD_NODE_ARTIFACT && nd->kind == MLMD_NODE_EXECUTION);
@@ -229,6 +308,9 @@ static int resolve(parser *p, const tok *name, const tok *type, int state, const
 			       name->p, (int)name->n, name->p);
 		return mlmd__tlex_fail(name, what);
 	}
+	int rc = iset_reserve(&p->names, node_hash, g);
+	if (rc)
+		return rc;
 	if (mlmd__grow((void **)&g->nodes, g->n_nodes, sizeof *g->nodes))
 		return -MLMD_RESOURCE_EXHAUSTED;
 	mlmd__tnode *nd = &g->nodes[g->n_nodes];
@@ -241,6 +323,7 @@ static int resolve(parser *p, const tok *name, const tok *type, int state, const
 	g->n_nodes++; /* counted now so that free releases what was set */
 	if (!nd->name || !nd->type)
 		return MLMD_OOM();
+	iset_put(&p->names, hash_bytes(name->p, name->n), g->n_nodes - 1);
 	if (state >= 0) {
 		nd->has_state = 1;
 		nd->state = state;
@@ -318,24 +401,40 @@ static int add_edge(parser *p, size_t from, size_t to, const tok *at)
 			       a->name, b->name, a->kind == MLMD_NODE_ARTIFACT ? "artifact" : "execution");
 		return mlmd__tlex_fail(at, what);
 	}
-	for (size_t i = 0; i < g->n_edges; i++)
-		if (g->edges[i].from == from && g->edges[i].to == to)
+	size_t h = hash_pair(from, to);
+	for (size_t j = p->edges.cap ? h & (p->edges.cap - 1) : 0; p->edges.cap && p->edges.slot[j];
+	     j = (j + 1) & (p->edges.cap - 1)) {
+		const mlmd__tedge *e = &g->edges[p->edges.slot[j] - 1];
+		if (e->from == from && e->to == to)
 			return 0;
+	}
+	int rc = iset_reserve(&p->edges, edge_hash, g);
+	if (rc)
+		return rc;
 	if (mlmd__grow((void **)&g->edges, g->n_edges, sizeof *g->edges))
 		return -MLMD_RESOURCE_EXHAUSTED;
 	g->edges[g->n_edges++] = (mlmd__tedge){from, to};
+	iset_put(&p->edges, h, g->n_edges - 1);
 	return 0;
 }
 
 static int add_member(parser *p, size_t ctx, size_t node)
 {
 	mlmd__tgraph *g = p->g;
-	for (size_t i = 0; i < g->n_members; i++)
-		if (g->members[i].context == ctx && g->members[i].node == node)
+	size_t h = hash_pair(ctx, node);
+	for (size_t j = p->members.cap ? h & (p->members.cap - 1) : 0; p->members.cap && p->members.slot[j];
+	     j = (j + 1) & (p->members.cap - 1)) {
+		const mlmd__tmember *m = &g->members[p->members.slot[j] - 1];
+		if (m->context == ctx && m->node == node)
 			return 0;
+	}
+	int rc = iset_reserve(&p->members, member_hash, g);
+	if (rc)
+		return rc;
 	if (mlmd__grow((void **)&g->members, g->n_members, sizeof *g->members))
 		return -MLMD_RESOURCE_EXHAUSTED;
 	g->members[g->n_members++] = (mlmd__tmember){ctx, node};
+	iset_put(&p->members, h, g->n_members - 1);
 	return 0;
 }
 
@@ -456,6 +555,9 @@ int mlmd__tgraph_parse(const char *text, mlmd__tgraph **out)
 	if (!(p.g = calloc(1, sizeof *p.g)))
 		return MLMD_OOM();
 	int rc = parse_all(&p);
+	free(p.names.slot);
+	free(p.edges.slot);
+	free(p.members.slot);
 	if (rc) {
 		mlmd__tgraph_free(p.g);
 		return rc;
