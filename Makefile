@@ -3,6 +3,7 @@
 #   make check      all tests, plainly and under ASan+UBSan
 #   make demo       run the example pipeline on a file store
 #   make bench      benchmarks (not tests)
+#   make bench-scale  cost curves to ten million artifacts (many minutes; not in bench)
 #   make install / uninstall   (DESTDIR PREFIX BINDIR LIBDIR INCLUDEDIR PKGCONFIGDIR MANDIR)
 
 MAJOR := 0
@@ -49,7 +50,7 @@ TSAN := -fsanitize=thread -fno-omit-frame-pointer
 
 TESTS := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps check check-plain check-san check-san-clang check-tsan check-fuzz check-python check-install check-backends pg-cleanup python fuzz demo bench install uninstall clean headertest symbols symbols-update check-includes
+.PHONY: bench-scale all deps check check-plain check-san check-san-clang check-tsan check-fuzz check-python check-install check-backends pg-cleanup python fuzz demo bench install uninstall clean headertest symbols symbols-update check-includes
 .SECONDARY:
 
 all: deps $(B)/libmlmd.a $(B)/libmlmd.so $(B)/mlmd.pc $(B)/mlmd python
@@ -497,6 +498,13 @@ PMML_DATA ?= ../shared/conformance/pmml-cpmml
 BENCH_PMML_MODELS ?= IrisRandomForest AuditRandomForest HousingRFClassifier HousingGBTRegressor HousingGBTClassifier_PCA
 # bench_sql: rows of the 20-column table scored by SQL, the CLI and the batch API.
 BENCH_SQL_ROWS ?= 1000000
+# bench-scale (not part of bench; it runs for many minutes and needs tens of GB
+# of disk): cost curves at 100k, 1M and 10M artifacts on SQLite, and 1M on
+# PostgreSQL when MLMD_TEST_POSTGRES is set; one table (docs/performance.md).
+BENCH_SCALE_SIZES ?= 100000 1000000 10000000
+bench-scale: all $(B)/bench/bench_scale
+	@mkdir -p $(B)/bench
+	$(B)/bench/bench_scale $(B)/bench $(BENCH_SCALE_SIZES) | tee $(B)/bench/scale.txt
 # bench_query: 100k artifacts (about 200k nodes), then 505k artifacts (about 1M nodes).
 BENCH_QUERY_SIZES ?= 100000 505000
 bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_scorer \

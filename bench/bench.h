@@ -18,6 +18,73 @@ static inline double now_s(void)
 	return (double)mlmd__mono_ns() / 1e9;
 }
 
+/*
+ * Repetitions (issue 22's stability rule): every figure a benchmark prints is
+ * the median of several repetitions with their spread, and a ratio's
+ * baseline is measured in the same run, each repetition of ours next to one
+ * of the baseline's, the ratio taken per pair. MLMD_BENCH_REPS sets the
+ * count (default 5, at most BENCH_MAX_REPS).
+ */
+#define BENCH_MAX_REPS 64
+typedef struct bench_reps {
+	double v[BENCH_MAX_REPS];
+	int n;
+} bench_reps;
+
+static inline int bench_rep_count(void)
+{
+	const char *e = getenv("MLMD_BENCH_REPS");
+	int n = e ? atoi(e) : 5;
+	return n < 1 ? 1 : n > BENCH_MAX_REPS ? BENCH_MAX_REPS : n;
+}
+
+static inline void bench_reps_add(bench_reps *r, double x)
+{
+	if (r->n < BENCH_MAX_REPS)
+		r->v[r->n++] = x;
+}
+
+static inline int bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The median of the values (0 when there are none). */
+static inline double bench_median(const bench_reps *r)
+{
+	if (!r->n)
+		return 0;
+	double s[BENCH_MAX_REPS];
+	for (int i = 0; i < r->n; i++)
+		s[i] = r->v[i];
+	qsort(s, (size_t)r->n, sizeof *s, bench_cmp_double);
+	return r->n % 2 ? s[r->n / 2] : (s[r->n / 2 - 1] + s[r->n / 2]) / 2;
+}
+
+/* The spread: (max - min) / median, in percent (0 for one value). */
+static inline double bench_spread(const bench_reps *r)
+{
+	if (r->n < 2)
+		return 0;
+	double lo = r->v[0], hi = r->v[0];
+	for (int i = 1; i < r->n; i++) {
+		lo = r->v[i] < lo ? r->v[i] : lo;
+		hi = r->v[i] > hi ? r->v[i] : hi;
+	}
+	double m = bench_median(r);
+	return m != 0 ? 100 * (hi - lo) / (m < 0 ? -m : m) : 0;
+}
+
+/* "MEDIAN ±SPREAD%" with the median printed by fmt (e.g. "%.0f"), into buf. */
+static inline const char *bench_fmt(char *buf, size_t n, const char *fmt, const bench_reps *r)
+{
+	char m[64];
+	snprintf(m, sizeof m, fmt, bench_median(r));
+	snprintf(buf, n, "%s \u00b1%.0f%%", m, bench_spread(r));
+	return buf;
+}
+
 /* Reports the library's last error for `what` and exits. */
 static inline void die(const char *what)
 {

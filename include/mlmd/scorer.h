@@ -159,6 +159,19 @@ MLMD_EXTERN(void) mlmd_score_ctx_free(mlmd_score_ctx *ctx);
  * cannot exhaust a server; the context stays usable. */
 MLMD_EXTERN(void) mlmd_score_ctx_set_limit(mlmd_score_ctx *ctx, size_t bytes);
 
+/* Lets score calls on this context split the rows of a large batch across
+ * n_threads threads (1, the default, scores on the calling thread alone;
+ * at most 256). The context starts n_threads - 1 worker threads of its own
+ * on first use, reuses them for every later call, and joins them in
+ * mlmd_score_ctx_free(); the calling thread scores a share too. Results are
+ * the same as with one thread, row for row. Tree ensembles (ONNX
+ * TreeEnsemble*, XGBoost, PMML tree models and ensembles) split their rows;
+ * other operators run on the calling thread. A context with threads is
+ * still used by one calling thread at a time. INVALID_ARGUMENT for a count
+ * out of range; a thread that cannot be started is RESOURCE_EXHAUSTED at
+ * the score call that needed it. */
+MLMD_EXTERN(int) mlmd_score_ctx_set_threads(mlmd_score_ctx *ctx, int n_threads);
+
 /*
  * Scores one batch. `inputs` holds one tensor per model input, in the order
  * of mlmd_model_input(); their dtypes must match the declared ones (a

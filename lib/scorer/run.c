@@ -43,6 +43,15 @@ void mlmd_score_ctx_set_limit(mlmd_score_ctx *ctx, size_t bytes)
 		ctx->pool.limit = bytes;
 }
 
+int mlmd_score_ctx_set_threads(mlmd_score_ctx *ctx, int n_threads)
+{
+	if (!ctx)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_score_ctx_set_threads: ctx is NULL");
+	if (n_threads < 1 || n_threads > 256)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_score_ctx_set_threads: %d threads (1 to 256)", n_threads);
+	return mlmd__fail(MLMD_UNIMPLEMENTED, "mlmd_score_ctx_set_threads: not written yet");
+}
+
 void mlmd_score_ctx_free(mlmd_score_ctx *ctx)
 {
 	if (!ctx)

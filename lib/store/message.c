@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "store_private.h"
+#include "../util/arena.h"
 
 #define AT(m, off, T) (*(T *)((char *)(m) + (off)))
 
@@ -59,7 +60,7 @@ int mlmd_message_unpack(const ProtobufCMessageDescriptor *type, const void *data
 
 void mlmd_message_free(void *message)
 {
-	if (message)
+	if (message && !mlmd__arena_free_root(message))
 		protobuf_c_message_free_unpacked(message, NULL);
 }
 

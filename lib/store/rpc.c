@@ -18,6 +18,8 @@
 #include "track.h"
 #include "governance.h"
 #include "testing.h"
+#include "wire.h"
+#include "../util/arena.h"
 
 typedef int (*handler_fn)(call *c, const void *rq, void *rs);
 
@@ -237,6 +239,107 @@ static int run(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, cons
 	return 0;
 }
 
+/* A wire handler's call (store/wire.h) in the handler shape in_transaction runs. */
+typedef struct {
+	mlmd__wire_fn fn;
+	mlmd_buf out;
+} wire_call;
+
+static int wire_thunk(call *c, const void *rq, void *rs)
+{
+	wire_call *w = rs;
+	int rc = w->fn(c, rq, &w->out);
+	if (!rc && w->out.oom)
+		rc = MLMD_OOM();
+	return rc;
+}
+
+/* Runs read RPC d through its wire handler fn: the same checks as run(),
+ * then the response's bytes in *out (malloc'd; free with free()). */
+static int run_wire(mlmd_store *s, const rpc_def *d, mlmd__wire_fn fn, const ProtobufCMessage *rq,
+		    const void *bytes, uint8_t **out, size_t *out_len)
+{
+	*out = NULL;
+	*out_len = 0;
+	const ProtobufCMethodDescriptor *md = method_of(d);
+	if (!md)
+		return mlmd__fail(MLMD_INTERNAL, "%s: not in the service descriptor", d->name);
+	if (!s)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: store is NULL", d->name);
+	if (!rq)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: request is NULL", d->name);
+	if (rq->descriptor != md->input)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: request is a %s, expected %s", d->name,
+				  rq->descriptor ? rq->descriptor->name : "(no descriptor)", md->input->name);
+	int rc = may_call(s, d->writes, d->name);
+	if (rc)
+		return rc;
+	if (s->has_deadline && mlmd__mono_ns() >= s->deadline_ns)
+		return mlmd__fail(MLMD_DEADLINE_EXCEEDED, "%s: the call's deadline passed before it started", d->name);
+	char what[96];
+	mlmd__snprintf(what, sizeof what, "%s request", d->name);
+	if (!bytes && (rc = mlmd__pb_check_msg(rq, MLMD_MAX_NESTING, what)))
+		return rc;
+	wire_call w = { fn, { 0 } };
+	rc = in_transaction(s, 0, wire_thunk, rq, &w, d->name, NULL);
+	if (rc) {
+		mlmd__buf_free(&w.out);
+		return rc;
+	}
+	if (!w.out.p && !(w.out.p = malloc(1))) /* an empty response still gets a buffer */
+		return MLMD_OOM();
+	*out = (uint8_t *)w.out.p;
+	*out_len = w.out.len;
+	return 0;
+}
+
+/* Runs RPC d and returns its response serialized: written straight by its
+ * wire handler when it has one, else packed from the struct response. */
+static int run_bytes(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, const void *bytes, size_t len,
+		     void **response, size_t *response_len)
+{
+	mlmd__wire_fn fn = d->writes ? NULL : mlmd__wire_handler(d->name);
+	if (fn) {
+		uint8_t *out;
+		int rc = run_wire(s, d, fn, rq, bytes, &out, response_len);
+		*response = out;
+		return rc;
+	}
+	ProtobufCMessage *rs = NULL;
+	int rc = run(s, d, rq, bytes, len, &rs);
+	if (rc)
+		return rc;
+	size_t n = protobuf_c_message_get_packed_size(rs);
+	uint8_t *buf = malloc(n ? n : 1);
+	if (!buf) {
+		protobuf_c_message_free_unpacked(rs, NULL);
+		return MLMD_OOM();
+	}
+	protobuf_c_message_pack(rs, buf);
+	protobuf_c_message_free_unpacked(rs, NULL);
+	*response = buf;
+	*response_len = n;
+	return 0;
+}
+
+/* A typed call: through the wire handler and decoded into one arena
+ * (util/arena.h) when the RPC has one, else the struct handler's response. */
+static int run_typed(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, ProtobufCMessage **out)
+{
+	mlmd__wire_fn fn = d->writes ? NULL : mlmd__wire_handler(d->name);
+	if (!fn)
+		return run(s, d, rq, NULL, 0, out);
+	*out = NULL;
+	uint8_t *buf;
+	size_t n;
+	int rc = run_wire(s, d, fn, rq, NULL, &buf, &n);
+	if (rc)
+		return rc;
+	rc = mlmd__arena_unpack(method_of(d)->output, buf, n, out);
+	free(buf);
+	return rc;
+}
+
 static const rpc_def *find_rpc(const char *name)
 {
 	for (int i = 0; i < RPC_COUNT; i++)
@@ -335,22 +438,9 @@ int mlmd_store_call(mlmd_store *s, const char *method, const void *request, size
 	if (!rq)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: %zu request bytes do not parse as %s", method,
 				  request_len, in->name);
-	ProtobufCMessage *rs = NULL;
-	rc = run(s, d, rq, request ? request : (const void *)"", request_len, &rs);
+	rc = run_bytes(s, d, rq, request ? request : (const void *)"", request_len, response, response_len);
 	protobuf_c_message_free_unpacked(rq, NULL);
-	if (rc)
-		return rc;
-	size_t n = protobuf_c_message_get_packed_size(rs);
-	uint8_t *buf = malloc(n ? n : 1);
-	if (!buf) {
-		protobuf_c_message_free_unpacked(rs, NULL);
-		return MLMD_OOM();
-	}
-	protobuf_c_message_pack(rs, buf);
-	protobuf_c_message_free_unpacked(rs, NULL);
-	*response = buf;
-	*response_len = n;
-	return 0;
+	return rc;
 }
 
 #define TYPED(M, snake, w)                                                                          \
@@ -359,7 +449,7 @@ int mlmd_store_call(mlmd_store *s, const char *method, const void *request, size
 	{                                                                                           \
 		if (!resp)                                                                          \
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, #M ": resp is NULL");              \
-		return run(store, &rpcs[RPC_##M], req ? &req->base : NULL, NULL, 0, (ProtobufCMessage **)resp); \
+		return run_typed(store, &rpcs[RPC_##M], req ? &req->base : NULL, (ProtobufCMessage **)resp); \
 	}
 MLMD_RPC_LIST(TYPED)
 #undef TYPED
