@@ -19,8 +19,14 @@
 
 typedef int (*mlmd__wire_fn)(call *c, const ProtobufCMessage *rq, mlmd_buf *out);
 
-/* The wire handler of the RPC named `rpc` (e.g. "GetArtifactsByID"), or
- * NULL when that RPC is answered through its struct handler and packed. */
-mlmd__wire_fn mlmd__wire_handler(const char *rpc);
+/* The wire handler for this request of the RPC named `rpc` (e.g.
+ * "GetArtifactsByID"), or NULL when it is answered through the RPC's struct
+ * handler and packed (an RPC without a wire handler, or a request a wire
+ * handler does not cover). store/wire.c asks each area in turn. */
+mlmd__wire_fn mlmd__wire_handler(const char *rpc, const ProtobufCMessage *rq);
+
+/* Each area's part of that choice: NULL when it has no handler for it. */
+mlmd__wire_fn mlmd__wire_read_select(const char *rpc, const ProtobufCMessage *rq);    /* wire_read.c: nodes */
+mlmd__wire_fn mlmd__wire_lineage_select(const char *rpc, const ProtobufCMessage *rq); /* wire_lineage.c */
 
 #endif

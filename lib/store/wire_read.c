@@ -1,11 +1,11 @@
 /*
  * store/wire_read.c - the wire handlers of the node reads (store/wire.h).
  */
-#include <string.h>
 #include "wire.h"
 
-mlmd__wire_fn mlmd__wire_handler(const char *rpc)
+mlmd__wire_fn mlmd__wire_read_select(const char *rpc, const ProtobufCMessage *rq)
 {
-	(void)rpc; /* not written yet: every RPC is packed from its struct response */
+	(void)rpc; /* not written yet: every node read is packed from its struct response */
+	(void)rq;
 	return NULL;
 }
