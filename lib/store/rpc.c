@@ -298,7 +298,7 @@ static int run_wire(mlmd_store *s, const rpc_def *d, mlmd__wire_fn fn, const Pro
 static int run_bytes(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, const void *bytes, size_t len,
 		     void **response, size_t *response_len)
 {
-	mlmd__wire_fn fn = d->writes || !rq ? NULL : mlmd__wire_handler(d->name, rq);
+	mlmd__wire_fn fn = d->writes || !rq || (s && s->no_wire) ? NULL : mlmd__wire_handler(d->name, rq);
 	if (fn) {
 		uint8_t *out;
 		int rc = run_wire(s, d, fn, rq, bytes, &out, response_len);
@@ -326,7 +326,7 @@ static int run_bytes(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq
  * (util/arena.h) when the RPC has one, else the struct handler's response. */
 static int run_typed(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, ProtobufCMessage **out)
 {
-	mlmd__wire_fn fn = d->writes || !rq ? NULL : mlmd__wire_handler(d->name, rq);
+	mlmd__wire_fn fn = d->writes || !rq || (s && s->no_wire) ? NULL : mlmd__wire_handler(d->name, rq);
 	if (!fn)
 		return run(s, d, rq, NULL, 0, out);
 	*out = NULL;

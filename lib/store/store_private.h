@@ -41,6 +41,7 @@ struct mlmd_store {
 	 * lineage walks stop at it (mlmd__mono_ns() time). */
 	uint64_t deadline_ns;
 	int has_deadline;
+	int no_wire;                 /* tests only: answer every read through its struct handler (store/wire.h) */
 };
 
 /* For tests: the store's backend (to switch an optional slot off), its SQL

@@ -29,4 +29,8 @@ mlmd__wire_fn mlmd__wire_handler(const char *rpc, const ProtobufCMessage *rq);
 mlmd__wire_fn mlmd__wire_read_select(const char *rpc, const ProtobufCMessage *rq);    /* wire_read.c: nodes */
 mlmd__wire_fn mlmd__wire_lineage_select(const char *rpc, const ProtobufCMessage *rq); /* wire_lineage.c */
 
+/* Tests only: with on != 0, every read on this handle goes through its
+ * struct handler, so a test can compare the two answers. */
+void mlmd__store_set_no_wire(mlmd_store *s, int on);
+
 #endif
