@@ -89,10 +89,13 @@ static inline const char *bench_fmt(char *buf, size_t n, const char *fmt, const 
  * The rows of a result table, in one layout for every benchmark:
  *   NAME  OURS ±S%  BASE ±S%  RATIO ±S%
  * NAME left-aligned in BENCH_NAME_W columns, the others right-aligned in
- * BENCH_COL_W (a long name pushes its row right rather than being cut).
+ * BENCH_COL_W (a long name pushes its row right rather than being cut; a
+ * program with long names defines BENCH_NAME_W before including bench.h).
  * Cells are padded by characters, not bytes, so "±" lines up with a header.
  */
+#ifndef BENCH_NAME_W
 #define BENCH_NAME_W 46
+#endif
 #define BENCH_COL_W 22
 static inline void bench_cell(const char *s, int w, int left)
 {
