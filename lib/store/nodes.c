@@ -1101,11 +1101,22 @@ int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *m, const
 		mlmd__snprintf(what, sizeof what, "new %s", k->what);
 	if ((rc = mlmd__pb_check_msg(m, MLMD_MAX_NODE_NESTING, what)))
 		return rc;
+	/* Beside other writers (mlmd__sql_lock; a no-op when writers run one
+	 * at a time), what two of them could both decide on is locked before
+	 * it is read: the external id and context name a new node takes (so
+	 * of two writers creating or reusing one, the second finds the
+	 * first's), and a node that is updated (so updates do not interleave). */
 	if (HAS(m, k->o_has_id)) {
 		id = F(m, k->o_id, int64_t);
 	} else {
 		const char *ext = F(m, k->o_external_id, const char *);
 		const char *name = F(m, k->o_name, const char *);
+		if (ext && *ext && (rc = mlmd__sql_lock(c->sql, "ext:%d:%s", k->kind, ext)))
+			return rc;
+		if (k->kind == KIND_CONTEXT && name && *name && HAS(m, k->o_has_type_id) &&
+		    (rc = mlmd__sql_lock(c->sql, "name:%d:%lld:%s", k->kind, (long long)F(m, k->o_type_id, int64_t),
+					 name)))
+			return rc;
 		if (o->reuse_by_external_id && ext && *ext &&
 		    (rc = lookup_id(c, k->sql.by_external_id, NULL, ext, &id)) < 0)
 			return rc;
@@ -1116,7 +1127,7 @@ int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *m, const
 		if (!id)
 			return node_insert(c, k, m, id_out);
 	}
-	if ((rc = node_update(c, k, m, id, o)))
+	if ((rc = mlmd__sql_lock(c->sql, "node:%d:%lld", k->kind, (long long)id)) || (rc = node_update(c, k, m, id, o)))
 		return rc;
 	*id_out = id;
 	return 0;
