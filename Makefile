@@ -507,7 +507,7 @@ bench-scale: all $(B)/bench/bench_scale
 	$(B)/bench/bench_scale $(B)/bench $(BENCH_SCALE_SIZES) | tee $(B)/bench/scale.txt
 # bench_query: 100k artifacts (about 200k nodes), then 505k artifacts (about 1M nodes).
 BENCH_QUERY_SIZES ?= 100000 505000
-bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_scorer \
+bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B)/bench/bench_pg_writers $(B)/bench/bench_scorer \
 		$(B)/bench/bench_serving $(B)/bench/bench_pmml $(B)/bench/bench_tracking $(B)/bench/bench_audit $(B)/bench/bench_registry \
 		$(B)/bench/bench_datagov $(B)/bench/bench_labels $(B)/bench/bench_gate $(B)/bench/bench_drift \
 		$(B)/bench/bench_explain $(B)/bench/xgb100.json $(B)/bench/bench_listener $(B)/bench/bench_openlineage \
@@ -536,6 +536,7 @@ bench: all $(B)/bench/bench_store $(B)/bench/bench_query $(B)/bench/bench_pg $(B
 	PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_python_tracking.py $(B)/bench | tee $(B)/bench/python-tracking.txt
 	@set -e; for n in $(BENCH_QUERY_SIZES); do $(B)/bench/bench_query $(B)/bench $$n; done
 	@if [ -n "$$MLMD_TEST_POSTGRES" ]; then $(B)/bench/bench_pg "$$MLMD_TEST_POSTGRES" 20000 && \
+		$(B)/bench/bench_pg_writers "$$MLMD_TEST_POSTGRES" | tee $(B)/bench/pg-writers.txt && \
 		$(B)/bench/bench_server "$$MLMD_TEST_POSTGRES" | tee $(B)/bench/server-pg.txt; \
 	else echo "bench: PostgreSQL skipped (set MLMD_TEST_POSTGRES=postgresql://USER@HOST:PORT)"; fi
 
