@@ -698,8 +698,9 @@ static int64_t pg_changes(mlmd_backend *base)
  * the ids skipped are gaps, which ids may have). Reservations exclude each
  * other through a session advisory lock held for that statement alone (a
  * transaction lock would hold every writer until this one commits): the
- * nested selects make the lock come first and the unlock last. A failed
- * statement may leave the session lock held, so rollback releases it.
+ * statement sent just before it, in the same round trip, takes it, and it
+ * is released once its rows are aggregated. A failure may leave the
+ * session lock held, so rollback releases it.
  */
 static int pg_reserve_ids(mlmd_backend *base, const char *table, int64_t n, int64_t *first)
 {
@@ -708,12 +709,14 @@ static int pg_reserve_ids(mlmd_backend *base, const char *table, int64_t n, int6
 	snprintf(count, sizeof count, "%lld", (long long)n);
 	const char *params[2] = { table, count };
 	for (int attempt = 0; attempt < 16; attempt++) {
+		if (!PQsendQueryParams(b->conn, "SELECT pg_advisory_lock(" RESERVE_SPACE ", 0)", 0, NULL, NULL, NULL, NULL,
+				       0))
+			return conn_fail(b, "sending");
+		b->pending++;
 		if (!PQsendQueryParams(b->conn,
-				       "SELECT lo, hi, pg_advisory_unlock(" RESERVE_SPACE ", 0) FROM"
-				       " (SELECT min(v) AS lo, max(v) AS hi FROM"
+				       "SELECT min(v), max(v), pg_advisory_unlock(" RESERVE_SPACE ", 0) FROM"
 				       " (SELECT nextval(pg_get_serial_sequence($1, 'id')) AS v"
-				       " FROM (SELECT pg_advisory_lock(" RESERVE_SPACE ", 0)) l,"
-				       " generate_series(1, $2::bigint)) s) m",
+				       " FROM generate_series(1, $2::bigint)) s",
 				       2, NULL, params, NULL, NULL, 0))
 			return conn_fail(b, "sending");
 		b->pending++;
