@@ -1,8 +1,8 @@
 /*
  * tests/test_concurrency_shared.c - many processes deciding on the same
  * things at once: one type evolved by all, context names created by all,
- * the same contexts reused by every PutExecution, and parent-context edges
- * added in opposite directions. On PostgreSQL these writers run side by side
+ * the same contexts reused by every PutExecution, parent-context edges
+ * added in opposite directions, and the links of one labelled chain. On PostgreSQL these writers run side by side
  * (docs/postgresql.md), so this is where a lost, duplicated or torn write, a
  * second context of one name or a cycle would show; on SQLite they run one
  * at a time and the same counts must hold. Each child reports its outcomes
@@ -394,11 +394,92 @@ static void opposite_parent_edges_never_cycle(void **st)
 	mlmd_store_free(s);
 }
 
+/* ---- labels over edges added side by side -------------------------------------------------- */
+
+#define LINKS (PROCS * 6)
+static int64_t chain_art[LINKS + 1], chain_exe[LINKS + 1];
+
+/* Process p adds the links i = p + 1, p + 1 + PROCS, ...: the INPUT event
+ * chain_art[i - 1] -> chain_exe[i] and the OUTPUT event chain_exe[i] ->
+ * chain_art[i], in one PutEvents each, while its neighbours add theirs. */
+static int add_links(mlmd_store *s, int proc)
+{
+	outcome o = { .proc = proc };
+	for (int i = proc + 1; i <= LINKS; i += PROCS) {
+		Mlmd__Pb__Event ev[2] = { MLMD__PB__EVENT__INIT, MLMD__PB__EVENT__INIT }, *evp[2] = { &ev[0], &ev[1] };
+		for (int k = 0; k < 2; k++) {
+			ev[k].has_artifact_id = ev[k].has_execution_id = ev[k].has_type = 1;
+			ev[k].artifact_id = chain_art[i - 1 + k];
+			ev[k].execution_id = chain_exe[i];
+			ev[k].type = k ? MLMD__PB__EVENT__TYPE__OUTPUT : MLMD__PB__EVENT__TYPE__INPUT;
+		}
+		Mlmd__Pb__PutEventsRequest rq = MLMD__PB__PUT_EVENTS_REQUEST__INIT;
+		rq.n_events = 2;
+		rq.events = evp;
+		Mlmd__Pb__PutEventsResponse *rs = NULL;
+		int rc, tries = 0;
+		while ((rc = mlmd_store_put_events(s, &rq, &rs)) == -MLMD_ABORTED && tries++ < 200)
+			;
+		mlmd_message_free(rs);
+		if (rc) {
+			fprintf(stderr, "proc %d link %d: %s\n", proc, i, mlmd_error_message());
+			o.other++;
+		} else {
+			o.calls_ok++;
+		}
+	}
+	return send_outcome(&o);
+}
+
+static int has_label(mlmd_store *s, mlmd_node_kind kind, int64_t id, const char *label)
+{
+	mlmd_label_list *l = NULL;
+	OK(mlmd_labels_effective(s, kind, id, 0, &l));
+	int found = 0;
+	for (size_t i = 0; i < l->n; i++)
+		found |= !strcmp(l->labels[i].label, label);
+	mlmd_label_list_free(l);
+	return found;
+}
+
+/* A propagating label on the chain's first artifact; the chain's links are
+ * added by PROCS processes at once. However their commits interleave,
+ * every node down the chain ends up with the label: the writer that links
+ * to labelled lineage walks on over the links committed before it. */
+static void labels_follow_links_added_side_by_side(void **st)
+{
+	(void)st;
+	make_types();
+	mlmd_store *s = open_shared();
+	assert_non_null(s);
+	for (int i = 0; i <= LINKS; i++) {
+		char uri_i[32];
+		snprintf(uri_i, sizeof uri_i, "/chain/%d", i);
+		OK(put_artifact(s, new_artifact(art_t, uri_i), &chain_art[i])); /* frees the artifact */
+		chain_exe[i] = put_execution_node(s, exe_t);
+	}
+	OK(mlmd_label_set(s, MLMD_NODE_ARTIFACT, chain_art[0], "pii", NULL, 0, 1, NULL));
+	assert_int_equal(pipe(report), 0);
+	int codes[PROCS];
+	fan_out_codes(add_links, codes);
+	outcome sum = gather();
+	assert_int_equal(sum.other, 0);
+	assert_int_equal(sum.calls_ok, LINKS);
+	for (int i = 1; i <= LINKS; i++) {
+		if (!has_label(s, MLMD_NODE_EXECUTION, chain_exe[i], "pii"))
+			fail_msg("execution of link %d lacks the label", i);
+		if (!has_label(s, MLMD_NODE_ARTIFACT, chain_art[i], "pii"))
+			fail_msg("artifact of link %d lacks the label", i);
+	}
+	mlmd_store_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(writers_share_types_and_contexts, setup, teardown),
 		cmocka_unit_test_setup_teardown(opposite_parent_edges_never_cycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(labels_follow_links_added_side_by_side, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
