@@ -1030,6 +1030,11 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 		ext = NULL;
 	if ((rc = validate_props(k, t, &want, id)))
 		goto out;
+	/* a context renamed beside other writers takes its new name's lock, as
+	 * a new context of that name would (mlmd__node_put) */
+	if (locked && k->kind == KIND_CONTEXT && name && !str_eq(name, sn.name) &&
+	    (rc = mlmd__sql_lock(c->sql, "name:%d:%lld:%s", k->kind, (long long)sn.type_id, name)))
+		goto out;
 
 	int props_same = want.live == old.live;
 	for (size_t i = 0; props_same && i < want.n; i++) {
