@@ -115,6 +115,7 @@ struct mlmd_score_ctx {
 	int n_threads;         /* mlmd_score_ctx_set_threads(); 0 or 1: the calling thread alone */
 	struct sc_team *team;  /* its n_threads - 1 workers, started on first use (trees_threads.c) */
 	int fail_thread_start; /* for tests: > 0 makes worker k - 1 and later fail to start */
+	int64_t min_part_work; /* for tests: > 0 replaces the smallest work worth a thread */
 };
 
 /* A context's worker threads (trees_threads.c). */
@@ -131,6 +132,9 @@ void mlmd__sc_team_free(sc_team *team);
 /* For tests: from now on, starting worker k - 1 (0-based) or a later one
  * fails as if the system refused the thread; 0 turns that off. */
 void mlmd__sc_ctx_fail_thread_start(mlmd_score_ctx *ctx, int k);
+/* For tests: split batches with at least `work` node visits per part (0:
+ * the default), so that small batches use the threads too. */
+void mlmd__sc_ctx_set_min_part_work(mlmd_score_ctx *ctx, int64_t work);
 
 struct sc_run {
 	mlmd_score_ctx *ctx;

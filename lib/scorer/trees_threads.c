@@ -157,6 +157,11 @@ void mlmd__sc_ctx_fail_thread_start(mlmd_score_ctx *ctx, int k)
 	ctx->fail_thread_start = k;
 }
 
+void mlmd__sc_ctx_set_min_part_work(mlmd_score_ctx *ctx, int64_t work)
+{
+	ctx->min_part_work = work;
+}
+
 /* ---- tree ensembles across threads ---------------------------------------------------- */
 
 typedef struct split_job {
@@ -188,7 +193,7 @@ int mlmd__sc_trees_score_ctx(const sc_trees *t, mlmd_score_ctx *ctx, int dtype, 
 		return rc;
 	int64_t work = n * (t->work > 0 ? t->work : 1);
 	int threads = ctx->n_threads > 1 ? ctx->n_threads : 1;
-	int64_t parts = work / MIN_PART_WORK;
+	int64_t parts = work / (ctx->min_part_work > 0 ? ctx->min_part_work : MIN_PART_WORK);
 	parts = parts < 1 ? 1 : parts > threads ? threads : parts;
 	/* each part a whole number of row groups, so only the last has a ragged end */
 	int64_t chunk = (n + parts - 1) / parts;
