@@ -58,7 +58,7 @@ enum {
 	SC_WALK_DIRECT,         /* scalar, reading the caller's rows, with a NaN test per node */
 	SC_WALK_AVX2,           /* eight rows per step with AVX2 gathers */
 	SC_WALK_KEYED,          /* scalar, 16 rows interleaved, on a NaN-free block copy */
-	SC_WALK_KEYED_AVX512,   /* the keyed walk with AVX-512 node masks (trees_score.c) */
+	SC_WALK_COUNT
 };
 
 struct sc_trees {
@@ -94,8 +94,8 @@ void mlmd__sc_trees_score_part(const sc_trees *t, void *scratch, int dtype, cons
 	double *out);
 
 /* For tests: makes t use `walk` (SC_WALK_*); INVALID_ARGUMENT when this
- * CPU or these trees cannot (the keyed walks need the keyed layout, built
- * when the model has at most SC_TREES_MAX_KEYED used features). */
+ * CPU or these trees cannot (the keyed walk needs the keyed layout, built
+ * when the complete trees use 1 to SC_TREES_MAX_KEYED features). */
 int mlmd__sc_trees_force_walk(sc_trees *t, int walk);
 
 #endif

@@ -14,11 +14,6 @@
  *    walk keeps SC_TREES_GROUP rows in flight through the tree, unrolled,
  *    so their dependent loads overlap without vector gathers (which are
  *    slow on some CPUs, AMD's among them).
- *  - keyed AVX-512 (where the CPU has AVX-512F and BW): the same block,
- *    stored column by column, sixteen rows per vector: every node of the
- *    tree is compared against all sixteen rows at once (a broadcast
- *    threshold, no gather), giving a 16-bit mask per node; the rows then
- *    step down the levels by looking their node's mask up with a permute.
  *  - direct: the caller's rows as they are, with a NaN test at each node
  *    (when the trees use more than SC_TREES_MAX_KEYED features, or so
  *    many that copying them would cost more than walking); with AVX2,
@@ -245,29 +240,28 @@ static bool env_set(const char *name)
 	return e && *e && strcmp(e, "0") != 0;
 }
 
-/* MLMD_SCORER_WALK (direct, avx2, keyed, keyed-avx512) picks one where it
- * can run; MLMD_SCORER_PORTABLE (any value but 0) rules out the SIMD ones.
+/* MLMD_SCORER_WALK (direct, avx2, keyed) picks one where it can run;
+ * MLMD_SCORER_PORTABLE (any value but 0) rules out the AVX2 one.
  * Both are read when a model is loaded; the tests use them to run every
  * walk on the same models. */
 int mlmd__sc_trees_pick_walk(const sc_trees *T)
 {
-	static const char *const names[] = { "direct", "avx2", "keyed", "keyed-avx512" };
+	static const char *const names[SC_WALK_COUNT] = { "direct", "avx2", "keyed" };
 	const char *e = getenv("MLMD_SCORER_WALK");
-	for (int w = 0; e && w < (int)(sizeof names / sizeof *names); w++)
-		if (!strcmp(e, names[w]) && mlmd__sc_trees_walk_ok(w) &&
-			(keyed_possible(T) || (w != SC_WALK_KEYED && w != SC_WALK_KEYED_AVX512)))
+	for (int w = 0; e && w < SC_WALK_COUNT; w++)
+		if (!strcmp(e, names[w]) && mlmd__sc_trees_walk_ok(w) && (keyed_possible(T) || w != SC_WALK_KEYED))
 			return w;
-	bool simd = !env_set("MLMD_SCORER_PORTABLE");
 	if (keyed_pays(T))
-		return simd && mlmd__sc_trees_walk_ok(SC_WALK_KEYED_AVX512) ? SC_WALK_KEYED_AVX512 : SC_WALK_KEYED;
-	return simd && mlmd__sc_trees_walk_ok(SC_WALK_AVX2) ? SC_WALK_AVX2 : SC_WALK_DIRECT;
+		return SC_WALK_KEYED;
+	return !env_set("MLMD_SCORER_PORTABLE") && mlmd__sc_trees_walk_ok(SC_WALK_AVX2) ? SC_WALK_AVX2 :
+		SC_WALK_DIRECT;
 }
 
 int mlmd__sc_trees_force_walk(sc_trees *T, int walk)
 {
 	if (!mlmd__sc_trees_walk_ok(walk))
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "walk %d cannot run on this CPU", walk);
-	if ((walk == SC_WALK_KEYED || walk == SC_WALK_KEYED_AVX512) && !keyed_possible(T))
+	if (walk == SC_WALK_KEYED && !keyed_possible(T))
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "these trees have no keyed layout");
 	T->walk = walk;
 	return 0;
@@ -277,7 +271,7 @@ int mlmd__sc_trees_force_walk(sc_trees *T, int walk)
 
 static bool keyed(const sc_trees *T)
 {
-	return T->walk == SC_WALK_KEYED || T->walk == SC_WALK_KEYED_AVX512;
+	return T->walk == SC_WALK_KEYED;
 }
 
 static size_t align32(size_t n)

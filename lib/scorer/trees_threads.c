@@ -7,12 +7,16 @@
  * and joined in mlmd_score_ctx_free() (or when the count changes). A split
  * call hands each worker one part of the job through a generation counter
  * under one mutex; the caller runs part 0 and then waits until every worker
- * has reported back. Parts write disjoint rows of the output and use their
- * own working memory, allocated from the context's pool by the caller
- * before the split, so workers never touch the pool and never fail.
+ * has reported back. The parts of a tree-ensemble job take chunks of rows
+ * in turn from an atomic counter, write disjoint rows of the output, and
+ * use their own working memory, allocated from the context's pool by the
+ * caller before the split, so workers never touch the pool and never fail.
+ * Every row is scored by the same code whichever thread takes it, so the
+ * result does not depend on the thread count.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sc.h"
@@ -170,19 +174,27 @@ typedef struct split_job {
 	const char *x;         /* row 0 */
 	size_t row_bytes;
 	int64_t n, n_cols, chunk;
+	atomic_llong next;     /* the first row no part has taken yet */
 	double *out;
 	char *scratch;         /* one scratch_size slice per part */
 	size_t scratch_size;
 } split_job;
 
+/* One part: takes chunks of rows until none are left. Taking them in turn
+ * (rather than a fixed share each) keeps both threads busy when one of
+ * them is slowed down by other work on the machine. */
 static void score_piece(void *p, int part)
 {
-	const split_job *j = p;
-	int64_t r0 = part * j->chunk, r1 = r0 + j->chunk < j->n ? r0 + j->chunk : j->n;
-	if (r0 >= r1)
-		return;
-	mlmd__sc_trees_score_part(j->t, j->scratch + (size_t)part * j->scratch_size, j->dtype,
-		j->x + (size_t)r0 * j->row_bytes, r1 - r0, j->n_cols, j->out + r0 * mlmd__sc_trees_n_targets(j->t));
+	split_job *j = p;
+	int K = mlmd__sc_trees_n_targets(j->t);
+	for (;;) {
+		int64_t r0 = atomic_fetch_add(&j->next, j->chunk);
+		if (r0 >= j->n)
+			break;
+		int64_t r1 = r0 + j->chunk < j->n ? r0 + j->chunk : j->n;
+		mlmd__sc_trees_score_part(j->t, j->scratch + (size_t)part * j->scratch_size, j->dtype,
+			j->x + (size_t)r0 * j->row_bytes, r1 - r0, j->n_cols, j->out + r0 * K);
+	}
 }
 
 int mlmd__sc_trees_score_ctx(const sc_trees *t, mlmd_score_ctx *ctx, int dtype, const void *x, int64_t n,
@@ -195,13 +207,15 @@ int mlmd__sc_trees_score_ctx(const sc_trees *t, mlmd_score_ctx *ctx, int dtype, 
 	int threads = ctx->n_threads > 1 ? ctx->n_threads : 1;
 	int64_t parts = work / (ctx->min_part_work > 0 ? ctx->min_part_work : MIN_PART_WORK);
 	parts = parts < 1 ? 1 : parts > threads ? threads : parts;
-	/* each part a whole number of row groups, so only the last has a ragged end */
-	int64_t chunk = (n + parts - 1) / parts;
-	chunk = (chunk + SC_TREES_GROUP - 1) / SC_TREES_GROUP * SC_TREES_GROUP;
-	parts = chunk ? (n + chunk - 1) / chunk : 1;
+	/* about eight chunks a part, each a whole number of blocks (unless the
+	 * batch is small), so that only the last chunk has a ragged end */
+	int64_t chunk = (n + parts * 8 - 1) / (parts * 8);
+	int64_t unit = n >= parts * SC_TREES_BLOCK ? SC_TREES_BLOCK : SC_TREES_GROUP;
+	chunk = chunk < 1 ? 1 : (chunk + unit - 1) / unit * unit;
 	split_job j = { .t = t, .dtype = dtype, .x = x, .n = n, .n_cols = n_cols, .chunk = chunk, .out = out,
 		.row_bytes = (size_t)n_cols * (dtype == MLMD_DTYPE_FLOAT ? sizeof(float) : sizeof(double)),
 		.scratch_size = (mlmd__sc_trees_scratch_size(t) + 31) & ~(size_t)31 };
+	atomic_init(&j.next, 0);
 	if (!(j.scratch = mlmd__sc_alloc_array(&ctx->pool, (size_t)(parts < 1 ? 1 : parts), j.scratch_size)))
 		return MLMD_OOM();
 	if (parts <= 1) {
