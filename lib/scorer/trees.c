@@ -213,7 +213,8 @@ void mlmd__sc_trees_view(const sc_trees *t, sc_tree_view *v) { *v = t->src; }
 
 /* The keyed layout of every complete tree (trees_score.c): the features
  * the complete trees test, numbered in order of first use, and each node
- * packed as (threshold, 2 * used index + missing-goes-left). Padding nodes
+ * packed as (threshold, offset of its column in a group of the block copy:
+ * (2 * used index + missing-goes-left) * SC_TREES_GROUP). Padding nodes
  * below an early leaf get column 0: both their children lead to that leaf.
  * Skipped (t->kf NULL) when more than SC_TREES_MAX_KEYED features are used. */
 static int build_keyed(sc_trees *T, sc_pool *pool)
@@ -259,7 +260,7 @@ static int build_keyed(sc_trees *T, sc_pool *pool)
 			return MLMD_OOM();
 		}
 		for (size_t q = 0; q < ni; q++) {
-			int32_t col = 2 * index[t->feat[q]] + t->miss_left[q];
+			int32_t col = (2 * index[t->feat[q]] + t->miss_left[q]) * SC_TREES_GROUP;
 			t->kf[q].thr = t->thr_f[q];
 			t->kf[q].col = col;
 			t->kd[q].thr = t->thr_d[q];

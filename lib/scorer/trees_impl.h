@@ -29,7 +29,8 @@ typedef struct {
  * column of the block copy to compare, packed so one load fetches both. */
 typedef struct {
 	float thr;
-	int32_t col;            /* 2 * (the feature's index among the used ones) + missing-goes-left */
+	int32_t col;            /* (2 * (the feature's index among the used ones) + missing-goes-left)
+	                           * SC_TREES_GROUP: where its column starts in a group of the block copy */
 } sc_knode_f;
 typedef struct {
 	double thr;

@@ -5,7 +5,7 @@
  * stays in cache while the block's rows go through it. How a block goes
  * through a complete tree is chosen at load (mlmd__sc_trees_pick_walk):
  *  - keyed (the usual one): the block's values of the features the trees
- *    use are first copied twice into a small row-major block, once with
+ *    use are first copied twice into a small block, once with
  *    NaN replaced by +infinity and once by -infinity. Every threshold is
  *    finite and every comparison is "x < t", so a missing value that must
  *    go right reads the +infinity copy and one that must go left the
@@ -138,8 +138,11 @@ __attribute__((target("avx2"))) static void walk_f_avx2(const tree *t, const flo
 
 /* ---- the keyed walk ------------------------------------------------------------------ */
 
-/* The block copy: for each of nb rows, the used features in pairs (NaN as
- * +infinity, NaN as -infinity), W = 2 * n_used values a row. */
+/* The block copy: the used features of nb rows in pairs (NaN as +infinity,
+ * NaN as -infinity), W = 2 * n_used columns, stored by groups of GROUP
+ * rows and, within a group, column by column: row j's value of column c
+ * is at group[c * GROUP + j]. In the unrolled walk j is a constant, so a
+ * step addresses its value from the node's column alone. */
 #define KEY_BLOCK(NAME, T) \
 	static void NAME(const sc_trees *S, const T *x, int64_t ld, int nb, T *xb) \
 	{ \
@@ -147,24 +150,24 @@ __attribute__((target("avx2"))) static void walk_f_avx2(const tree *t, const flo
 		const int32_t *used = S->used; \
 		for (int r = 0; r < nb; r++) { \
 			const T *row = x + r * ld; \
-			T *o = xb + (size_t)r * 2 * (size_t)U; \
+			T *o = xb + (size_t)(r / GROUP) * GROUP * 2 * (size_t)U + r % GROUP; \
 			for (int u = 0; u < U; u++) { \
 				T v = row[used[u]]; \
 				bool nan = v != v; \
-				o[2 * u] = nan ? (T)INFINITY : v; \
-				o[2 * u + 1] = nan ? -(T)INFINITY : v; \
+				o[2 * u * GROUP] = nan ? (T)INFINITY : v; \
+				o[(2 * u + 1) * GROUP] = nan ? -(T)INFINITY : v; \
 			} \
 		} \
 	}
 KEY_BLOCK(key_block_f, float)
 KEY_BLOCK(key_block_d, double)
 
-/* m rows (m <= GROUP) of the keyed block xb through one complete tree of
- * depth D, interleaved: level by level, each row one step. With m ==
- * GROUP (a constant after inlining) the row loop unrolls, so the rows'
+/* m rows (m <= GROUP) of one group of the block copy through one complete
+ * tree of depth D, interleaved: level by level, each row one step. With m
+ * == GROUP (a constant after inlining) the row loop unrolls, so the rows'
  * load chains overlap. */
 #define KEYED_GROUP(NAME, T, KN) \
-	static inline __attribute__((always_inline)) void NAME(const KN *nd, int D, const T *xb, int W, int m, \
+	static inline __attribute__((always_inline)) void NAME(const KN *nd, int D, const T *xg, int m, \
 		int32_t *slot) \
 	{ \
 		uint32_t k[GROUP] = { 0 }; \
@@ -172,7 +175,7 @@ KEY_BLOCK(key_block_d, double)
 			_Pragma("GCC unroll 16") \
 			for (int j = 0; j < m; j++) { \
 				KN c = nd[k[j]]; \
-				k[j] = 2 * k[j] + 2 - (uint32_t)(xb[j * W + c.col] < c.thr); \
+				k[j] = 2 * k[j] + 2 - (uint32_t)((xg + j)[c.col] < c.thr); \
 			} \
 		} \
 		_Pragma("GCC unroll 16") \
@@ -186,18 +189,18 @@ static void walk_keyed_f(const tree *t, const float *xb, int W, int n, int32_t *
 {
 	int r = 0;
 	for (; r + GROUP <= n; r += GROUP)
-		keyed_group_f(t->kf, t->depth, xb + (size_t)r * W, W, GROUP, slot + r);
+		keyed_group_f(t->kf, t->depth, xb + (size_t)r * W, GROUP, slot + r);
 	if (r < n)
-		keyed_group_f(t->kf, t->depth, xb + (size_t)r * W, W, n - r, slot + r);
+		keyed_group_f(t->kf, t->depth, xb + (size_t)r * W, n - r, slot + r);
 }
 
 static void walk_keyed_d(const tree *t, const double *xb, int W, int n, int32_t *slot)
 {
 	int r = 0;
 	for (; r + GROUP <= n; r += GROUP)
-		keyed_group_d(t->kd, t->depth, xb + (size_t)r * W, W, GROUP, slot + r);
+		keyed_group_d(t->kd, t->depth, xb + (size_t)r * W, GROUP, slot + r);
 	if (r < n)
-		keyed_group_d(t->kd, t->depth, xb + (size_t)r * W, W, n - r, slot + r);
+		keyed_group_d(t->kd, t->depth, xb + (size_t)r * W, n - r, slot + r);
 }
 
 /* ---- choosing a walk ---------------------------------------------------------------- */
