@@ -59,6 +59,112 @@ static void eval_row(const pmml_attr *a, rowctx *rc, pres *res)
 	mlmd__pmml_eval_model(rc, a->doc.top, res);
 }
 
+/* Row i's inputs into the row's frame. */
+static void set_inputs(const pmml_attr *a, rowctx *rcx, const sc_run *r, int64_t i)
+{
+	const pdoc *d = &a->doc;
+	for (size_t k = 0; k < a->n_in; k++) {
+		const tensor *t = r->in[k];
+		int f = a->in_fields[k];
+		pv v = MISSING;
+		if (t->dtype == MLMD_DTYPE_STRING) {
+			const char *sv = ((const char *const *)t->data)[i];
+			if (sv && sv[0])
+				v = d->fields[f].kind == F_DOUBLE ? constant(d, sv, F_DOUBLE) : (pv){ PV_STR, 0, sv };
+		} else {
+			v = num(mlmd__sc_getd(t, i));
+		}
+		if (d->fields[f].is_float && v.t == PV_NUM)
+			v.d = (float)v.d;
+		rcx->vals[f] = v;
+		rcx->done[f] = 1;
+	}
+}
+
+/* Row i's result into the outputs. */
+static int put_outputs(const pmml_attr *a, rowctx *rcx, const pres *res, sc_run *r, int64_t i)
+{
+	const pmodel *top = a->doc.top;
+	for (size_t o = 0; o < a->n_out; o++) {
+		tensor *t = r->out[o];
+		if (a->out_kind[o] == -1) {
+			for (size_t k = 0; k < top->n_cls; k++)
+				((double *)t->data)[i * (int64_t)top->n_cls + (int64_t)k] =
+					rcx->invalid || !res->has_p ? NAN : res->p[k];
+			continue;
+		}
+		pv v = a->out_field[o] < 0 ? res->value : rcx->vals[a->out_field[o]];
+		if (a->out_field[o] >= 0 && !rcx->done[a->out_field[o]])
+			v = MISSING;
+		if (rcx->invalid)
+			v = MISSING;
+		if (a->out_kind[o] == F_STRING) {
+			const char *sv = v.t == PV_STR ? v.s : NULL;
+			if (v.t == PV_NUM) /* a numeric category: its name from the model's categories */
+				for (size_t k = 0; k < top->n_cls && !sv; k++) {
+					double c;
+					if (parse_double(top->cls[k], &c) && c == v.d)
+						sv = top->cls[k];
+				}
+			if (sv && mlmd__pmml_text_owns(&rcx->text, sv) && !(sv = mlmd__sc_strdup(&r->ctx->pool, sv, strlen(sv))))
+				return MLMD_OOM(); /* made this row: the output keeps a copy for the call */
+			((const char **)t->data)[i] = sv;
+		} else {
+			double x = NAN;
+			if (!as_num(v, &x))
+				x = NAN;
+			((double *)t->data)[i] = x;
+		}
+	}
+	return 0;
+}
+
+/* The batched ensemble's working arrays for blocks of rows: features, the
+ * nodes each tree reaches, and which rows take the row path. */
+typedef struct {
+	const pbatch *b;
+	int64_t block;           /* rows per block */
+	double *x, *leaves;
+	uint8_t *walk;
+} batchbuf;
+
+/* Rows per block: enough to keep the engine busy, with the block's nodes (a
+ * double per row and tree) in about 1 MiB. */
+static int batch_init(batchbuf *bb, const pdoc *d, sc_pool *pool, int64_t rows)
+{
+	*bb = (batchbuf){ .b = d->batch && !d->batch->off && rows > 1 ? d->batch : NULL };
+	if (!bb->b)
+		return 0;
+	int64_t block = ((int64_t)1 << 17) / bb->b->n_trees;
+	block = block < 64 ? 64 : block > 4096 ? 4096 : block;
+	bb->block = block < rows ? block : rows;
+	bb->x = mlmd__sc_alloc_array(pool, (size_t)bb->block * (size_t)(bb->b->n_feat + 1), sizeof(double));
+	bb->leaves = mlmd__sc_alloc_array(pool, (size_t)bb->block * (size_t)bb->b->n_trees, sizeof(double));
+	bb->walk = mlmd__sc_alloc_array(pool, (size_t)bb->block, 1);
+	return bb->x && bb->leaves && bb->walk ? 0 : MLMD_OOM();
+}
+
+/* Scores rows [i0, i0+nb) of the batched ensemble: each row's features, then
+ * the block through the engine. */
+static int batch_block(batchbuf *bb, const pmml_attr *a, rowctx *rcx, sc_run *r, int64_t i0, int64_t nb)
+{
+	const pbatch *b = bb->b;
+	int64_t nf = b->n_feat + 1;
+	for (int64_t k = 0; k < nb; k++) {
+		rowctx_next(rcx);
+		set_inputs(a, rcx, r, i0 + k);
+		rcx->invalid = false;
+		double *x = bb->x + k * nf;
+		bb->walk[k] = !mlmd__pmml_batch_features(rcx, b, x);
+		if (rcx->err)
+			return mlmd__context(rcx->err, "row %lld", (long long)(i0 + k));
+		if (bb->walk[k])
+			for (int64_t f = 0; f < nf; f++)
+				x[f] = NAN;
+	}
+	return mlmd__sc_trees_score(b->eng, &r->ctx->pool, MLMD_DTYPE_DOUBLE, bb->x, nb, nf, bb->leaves);
+}
+
 static int run_pmml(const sc_node *n, sc_run *r)
 {
 	const pmml_attr *a = n->attr;
@@ -82,60 +188,25 @@ static int run_pmml(const sc_node *n, sc_run *r)
 			MLMD_DTYPE_STRING : MLMD_DTYPE_DOUBLE, a->out_kind[o] == -1 ? 2 : 1, dims)))
 			return rc;
 	rowctx rcx;
-	if (rowctx_init(&rcx, d, &r->ctx->pool))
+	batchbuf bb;
+	if (rowctx_init(&rcx, d, &r->ctx->pool) || batch_init(&bb, d, &r->ctx->pool, rows))
 		return MLMD_OOM();
-	for (int64_t i = 0; i < rows; i++) {
-		rowctx_next(&rcx);
-		for (size_t k = 0; k < a->n_in; k++) {
-			const tensor *t = r->in[k];
-			int f = a->in_fields[k];
-			pv v = MISSING;
-			if (t->dtype == MLMD_DTYPE_STRING) {
-				const char *sv = ((const char *const *)t->data)[i];
-				if (sv && sv[0])
-					v = d->fields[f].kind == F_DOUBLE ? constant(d, sv, F_DOUBLE) : (pv){ PV_STR, 0, sv };
-			} else {
-				v = num(mlmd__sc_getd(t, i));
-			}
-			if (d->fields[f].is_float && v.t == PV_NUM)
-				v.d = (float)v.d;
-			rcx.vals[f] = v;
-			rcx.done[f] = 1;
-		}
-		pres res;
-		eval_row(a, &rcx, &res);
-		if (rcx.err)
-			return mlmd__context(rcx.err, "row %lld", (long long)i);
-		for (size_t o = 0; o < a->n_out; o++) {
-			tensor *t = r->out[o];
-			if (a->out_kind[o] == -1) {
-				for (size_t k = 0; k < top->n_cls; k++)
-					((double *)t->data)[i * (int64_t)top->n_cls + (int64_t)k] =
-						rcx.invalid || !res.has_p ? NAN : res.p[k];
-				continue;
-			}
-			pv v = a->out_field[o] < 0 ? res.value : rcx.vals[a->out_field[o]];
-			if (a->out_field[o] >= 0 && !rcx.done[a->out_field[o]])
-				v = MISSING;
-			if (rcx.invalid)
-				v = MISSING;
-			if (a->out_kind[o] == F_STRING) {
-				const char *sv = v.t == PV_STR ? v.s : NULL;
-				if (v.t == PV_NUM) /* a numeric category: its name from the model's categories */
-					for (size_t k = 0; k < top->n_cls && !sv; k++) {
-						double c;
-						if (parse_double(top->cls[k], &c) && c == v.d)
-							sv = top->cls[k];
-					}
-				if (sv && mlmd__pmml_text_owns(&rcx.text, sv) && !(sv = mlmd__sc_strdup(&r->ctx->pool, sv, strlen(sv))))
-					return MLMD_OOM(); /* made this row: the output keeps a copy for the call */
-				((const char **)t->data)[i] = sv;
-			} else {
-				double x = NAN;
-				if (!as_num(v, &x))
-					x = NAN;
-				((double *)t->data)[i] = x;
-			}
+	int64_t block = bb.b ? bb.block : rows;
+	for (int64_t i0 = 0; i0 < rows; i0 += block) {
+		int64_t nb = rows - i0 < block ? rows - i0 : block;
+		if (bb.b && (rc = batch_block(&bb, a, &rcx, r, i0, nb)))
+			return rc;
+		for (int64_t k = 0; k < nb; k++) {
+			int64_t i = i0 + k;
+			rowctx_next(&rcx);
+			set_inputs(a, &rcx, r, i);
+			rcx.leaves = bb.b && !bb.walk[k] ? bb.leaves + k * bb.b->n_trees : NULL;
+			pres res;
+			eval_row(a, &rcx, &res);
+			if (rcx.err)
+				return mlmd__context(rcx.err, "row %lld", (long long)i);
+			if ((rc = put_outputs(a, &rcx, &res, r, i)))
+				return rc;
 		}
 	}
 	return 0;
@@ -370,6 +441,8 @@ int mlmd__sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 		rc = mlmd__pmml_text_codes(d);
 	if (!rc)
 		rc = mlmd__pmml_finalize(d, d->top);
+	if (!rc)
+		rc = mlmd__pmml_batch_plan(d);
 	/* what a score call takes per row, beside the fields: the models' scratch and the value stack */
 	if (!rc && ((size_t)d->n_scratch * sizeof(double) + d->max_stack * sizeof(pv)) > budget)
 		rc = mlmd__fail(MLMD_RESOURCE_EXHAUSTED, "PMML: scoring a row would take %zu MiB of working memory, more "
@@ -527,4 +600,14 @@ int mlmd__sc_pmml_tree_counts(const mlmd_model *m, int *engine, int *walked)
 	*engine = a->doc.trees_engine;
 	*walked = a->doc.trees_walked;
 	return 0;
+}
+
+int mlmd__sc_pmml_batch(mlmd_model *m, int on)
+{
+	if (m->n_nodes != 1 || m->nodes[0].op != &pmml_op)
+		return -1;
+	pmml_attr *a = m->nodes[0].attr;
+	if (on >= 0 && a->doc.batch)
+		a->doc.batch->off = !on;
+	return a->doc.batch && !a->doc.batch->off ? a->doc.batch->n_trees : 0;
 }
