@@ -572,6 +572,7 @@ int mlmd__pmml_eval_pred(rowctx *rc, const ppred *p);
 /* pmml_model.c: one model, its categories, the document's scratch layout. */
 int mlmd__pmml_compile_model(pdoc *d, const px *n, pmodel **out, const pmodel *parent);
 void mlmd__pmml_eval_model(rowctx *rc, const pmodel *m, pres *r);
+void mlmd__pmml_eval_treated(rowctx *rc, const pmodel *m, pres *r);
 int mlmd__pmml_add_class(pdoc *d, pmodel *m, const char *v);
 int mlmd__pmml_finalize(pdoc *d, pmodel *m);
 

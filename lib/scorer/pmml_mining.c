@@ -11,6 +11,8 @@ static const char *const METHODS[] = { "sum", "average", "weightedAverage", "med
 
 /* ---- evaluating ---------------------------------------------------------------------------------- */
 
+#define PREFETCH 4               /* batched ensembles: segments ahead whose tree node is prefetched */
+
 void mlmd__pmml_eval_mining(rowctx *rc, const pmodel *m, pres *r)
 {
 	const miningbody *b = m->body;
@@ -23,13 +25,32 @@ void mlmd__pmml_eval_mining(rowctx *rc, const pmodel *m, pres *r)
 			p[k] = 0;
 	bool any = false;
 	size_t n_missing = 0, n_applied = 0;
+	/* A batched ensemble's row (pmml_batch.c): every predicate is True and every segment's treatment was
+	 * found to leave the row as it is, so both are skipped. */
+	bool batched = rc->leaves && rc->d->batch && rc->d->batch->ens == m;
 	for (size_t i = 0; i < b->n; i++) {
 		const psegment *sg = &b->seg[i];
-		if (mlmd__pmml_eval_pred(rc, sg->pred) != T_TRUE)
+		if (!batched && mlmd__pmml_eval_pred(rc, sg->pred) != T_TRUE)
 			continue;
 		n_applied++;
 		pres sr = { .p = rc->scratch + sg->model->scratch, .confidence = NAN };
-		mlmd__pmml_eval_model(rc, sg->model, &sr);
+		if (batched && i + PREFETCH < b->n) {
+			/* the node a later tree reached is known: start loading it (nodes of big forests miss the cache) */
+			const treebody *t = b->seg[i + PREFETCH].model->body;
+			if (t->slot >= 0 && rc->leaves[t->slot] >= 0)
+				__builtin_prefetch(&t->nodes[(int)rc->leaves[t->slot]]);
+		}
+		const treebody *bt = batched && sg->model->kind == M_TREE ? sg->model->body : NULL;
+		if (bt && bt->slot >= 0 && !sg->model->classification && !sg->model->has_target_xf) {
+			/* a regression tree's result straight from its node: what evaluating it gives (no outputs,
+			 * no target transformation) */
+			int leaf = (int)rc->leaves[bt->slot];
+			sr = (pres){ .p = rc->scratch + sg->model->scratch, .value = leaf >= 0 ? bt->nodes[leaf].score : MISSING,
+				.entity = leaf >= 0 ? bt->nodes[leaf].id : NULL, .cls = -1, .confidence = NAN };
+		} else if (batched)
+			mlmd__pmml_eval_treated(rc, sg->model, &sr);
+		else
+			mlmd__pmml_eval_model(rc, sg->model, &sr);
 		if (b->method == MM_CHAIN || b->method == MM_FIRST) {
 			*r = sr;
 			if (m->classification && sr.has_p) {

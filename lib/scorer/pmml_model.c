@@ -69,6 +69,13 @@ void mlmd__pmml_treat_inputs(rowctx *rc, const pmodel *m)
 void mlmd__pmml_eval_model(rowctx *rc, const pmodel *m, pres *r)
 {
 	mlmd__pmml_treat_inputs(rc, m);
+	mlmd__pmml_eval_treated(rc, m, r);
+}
+
+/* Model m on a row its MiningSchema treatment has been applied to (or is
+ * known to leave as it is: a batched ensemble's segments, pmml_batch.c). */
+void mlmd__pmml_eval_treated(rowctx *rc, const pmodel *m, pres *r)
+{
 	r->p = rc->scratch + m->scratch;
 	r->has_p = false;
 	r->value = MISSING;
