@@ -417,7 +417,8 @@ struct pbatch {
 	tfeat *feat;
 	size_t n_treat;          /* the segments' MiningSchema treatments that may change a value, once each */
 	const pmf **treat;
-	sc_trees *eng;
+	sc_trees *eng;           /* the trees as the engine compiled them one by one: any row */
+	sc_trees *dense;         /* the same trees for rows with no missing feature (mlmd__pmml_tree_dense), or NULL */
 	bool off;                /* every row takes the row-at-a-time path (tests and benchmarks) */
 };
 
@@ -602,5 +603,7 @@ void mlmd__pmml_treat_field(rowctx *rc, const pmf *mf);       /* pmml_model.c */
 int mlmd__pmml_text_codes(pdoc *d);
 int mlmd__pmml_tree_engine(pdoc *d, const pmodel *m, treebody *t);
 double mlmd__pmml_text_code(const pfield *f, const char *s);
+int mlmd__pmml_tree_dense(pdoc *d, const treebody *t, sc_tree_buf *b, const int *feat_of, int target, int32_t *next,
+	int32_t *nv);
 
 #endif

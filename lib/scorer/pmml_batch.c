@@ -108,6 +108,43 @@ static int ensemble_trees(const pmodel *m)
 	return n >= 2 && n <= 100000 ? n : 0;
 }
 
+/* The ensemble's trees for rows with no missing feature: each tree as
+ * mlmd__pmml_tree_dense writes it (about half as deep as the chains that
+ * route missing values). None (pb->dense NULL) when a tree does not fit. */
+static int dense_trees(pdoc *d, pbatch *pb, const miningbody *mb, const int *feat_of)
+{
+	size_t cap = 0;
+	for (size_t i = 0; i < mb->n; i++) {
+		const treebody *t = mb->seg[i].model->body;
+		cap += t->eng ? 2 * (size_t)t->n + 1 : 0;
+	}
+	if (cap >= (size_t)INT32_MAX / 2)
+		return 0;
+	sc_tree_buf b;
+	int rc = mlmd__sc_tree_buf_alloc(&b, cap, cap, (size_t)pb->n_trees);
+	int32_t next = 0, nv = 0;
+	for (size_t i = 0; !rc && i < mb->n; i++) {
+		const treebody *t = mb->seg[i].model->body;
+		if (!t->eng)
+			continue;
+		b.roots[t->slot] = next;
+		rc = mlmd__pmml_tree_dense(d, t, &b, feat_of, t->slot, &next, &nv);
+	}
+	if (!rc) {
+		b.s.n_nodes = next;
+		b.s.n_trees = pb->n_trees;
+		b.s.n_targets = pb->n_trees;
+		b.s.agg = SC_AGG_SUM;
+		rc = mlmd__sc_trees_build(&pb->dense, d->pool, &b.s, "PMML tree ensemble");
+	}
+	mlmd__sc_tree_buf_free(&b);
+	if (rc == 1 || (rc && rc != -MLMD_RESOURCE_EXHAUSTED)) {
+		pb->dense = NULL; /* (every row takes the engine's own compilation) */
+		rc = 0;
+	}
+	return rc;
+}
+
 /* Joins the engine trees of ensemble ens into one engine: tree k (the k-th
  * segment with an engine tree) votes its leaf's PMML node index for target k. */
 static int join_trees(pdoc *d, pbatch *pb, const miningbody *mb)
@@ -178,12 +215,14 @@ static int join_trees(pdoc *d, pbatch *pb, const miningbody *mb)
 		t->slot = k++;
 		at += v.n_nodes;
 	}
-	free(feat_of);
 	b.s.n_trees = pb->n_trees;
 	b.s.n_targets = pb->n_trees;
 	b.s.agg = SC_AGG_SUM;
 	rc = mlmd__sc_trees_build(&pb->eng, d->pool, &b.s, "PMML tree ensemble");
 	mlmd__sc_tree_buf_free(&b);
+	if (!rc)
+		rc = dense_trees(d, pb, mb, feat_of);
+	free(feat_of);
 	return rc;
 }
 
@@ -228,10 +267,11 @@ int mlmd__pmml_batch_plan(pdoc *d)
 /* One row's features for the batched ensemble, into x[0..n_feat): the
  * MiningSchema treatment of the models down to the trees first, as the row's
  * evaluation does, then each field (NaN when missing, a text field's value
- * by its code). Returns false when the row must take the row path: a value
- * of a kind the engine cannot compare, or a segment's treatment that would
- * change a value (then the trees could each see other values). rc->err may
- * be set. */
+ * by its code). Returns 2 when no feature is missing (the row may take
+ * b->dense), 1 when one is (b->eng), 0 when the row must take the row path:
+ * a value of a kind the engine cannot compare, or a segment's treatment
+ * that would change a value (then the trees could each see other values).
+ * rc->err may be set. */
 int mlmd__pmml_batch_features(rowctx *rc, const pbatch *b, double *x)
 {
 	for (size_t i = 0; i < b->n_path; i++)
@@ -247,15 +287,18 @@ int mlmd__pmml_batch_features(rowctx *rc, const pbatch *b, double *x)
 		if (!same_value(before, rc->vals[f]) || invalid != rc->invalid || bad != rc->bad[f])
 			return 0;
 	}
+	int ret = b->dense ? 2 : 1;
 	for (int k = 0; k < b->n_feat; k++) {
 		const tfeat *f = &b->feat[k];
 		pv v = field_value(rc, f->field);
-		if (v.t == PV_MISSING)
+		if (v.t == PV_MISSING) {
 			x[k] = NAN;
-		else if (v.t != (f->text ? PV_STR : PV_NUM) || (f->text && !v.s))
+			ret = 1;
+		} else if (v.t != (f->text ? PV_STR : PV_NUM) || (f->text && !v.s)) {
 			return 0;
-		else
+		} else {
 			x[k] = f->text ? mlmd__pmml_text_code(&rc->d->fields[f->field], v.s) : v.d;
+		}
 	}
-	return 1;
+	return ret;
 }

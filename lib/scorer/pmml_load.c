@@ -119,13 +119,15 @@ static int put_outputs(const pmml_attr *a, rowctx *rcx, const pres *res, sc_run 
 	return 0;
 }
 
-/* The batched ensemble's working arrays for blocks of rows: features, the
- * nodes each tree reaches, and which rows take the row path. */
+/* The batched ensemble's working arrays for blocks of rows: features and
+ * the nodes each tree reaches, rows with no missing feature from the top
+ * (scored with the dense trees), the others from the bottom; each row's
+ * place, or -1 when it takes the row path. */
 typedef struct {
 	const pbatch *b;
 	int64_t block;           /* rows per block */
 	double *x, *leaves;
-	uint8_t *walk;
+	int64_t *at;
 } batchbuf;
 
 /* Rows per block: enough to keep the engine busy, with the block's nodes (a
@@ -140,29 +142,41 @@ static int batch_init(batchbuf *bb, const pdoc *d, sc_pool *pool, int64_t rows)
 	bb->block = block < rows ? block : rows;
 	bb->x = mlmd__sc_alloc_array(pool, (size_t)bb->block * (size_t)(bb->b->n_feat + 1), sizeof(double));
 	bb->leaves = mlmd__sc_alloc_array(pool, (size_t)bb->block * (size_t)bb->b->n_trees, sizeof(double));
-	bb->walk = mlmd__sc_alloc_array(pool, (size_t)bb->block, 1);
-	return bb->x && bb->leaves && bb->walk ? 0 : MLMD_OOM();
+	bb->at = mlmd__sc_alloc_array(pool, (size_t)bb->block, sizeof *bb->at);
+	return bb->x && bb->leaves && bb->at ? 0 : MLMD_OOM();
 }
 
 /* Scores rows [i0, i0+nb) of the batched ensemble: each row's features, then
- * the block through the engine. */
+ * the block through the engine (rows with no missing feature through the
+ * dense trees, the others through the engine's own compilation). */
 static int batch_block(batchbuf *bb, const pmml_attr *a, rowctx *rcx, sc_run *r, int64_t i0, int64_t nb)
 {
 	const pbatch *b = bb->b;
-	int64_t nf = b->n_feat + 1;
+	int64_t nf = b->n_feat + 1, top = 0, bottom = nb;
 	for (int64_t k = 0; k < nb; k++) {
 		rowctx_next(rcx);
 		set_inputs(a, rcx, r, i0 + k);
 		rcx->invalid = false;
-		double *x = bb->x + k * nf;
-		bb->walk[k] = !mlmd__pmml_batch_features(rcx, b, x);
+		double *x = bb->x + top * nf;
+		int how = mlmd__pmml_batch_features(rcx, b, x);
 		if (rcx->err)
 			return mlmd__context(rcx->err, "row %lld", (long long)(i0 + k));
-		if (bb->walk[k])
-			for (int64_t f = 0; f < nf; f++)
-				x[f] = NAN;
+		if (how == 2) {
+			bb->at[k] = top++;
+		} else if (how == 1) {
+			bb->at[k] = --bottom;
+			memcpy(bb->x + bottom * nf, x, (size_t)nf * sizeof *x);
+		} else {
+			bb->at[k] = -1;
+		}
 	}
-	return mlmd__sc_trees_score(b->eng, &r->ctx->pool, MLMD_DTYPE_DOUBLE, bb->x, nb, nf, bb->leaves);
+	int rc = 0;
+	if (top)
+		rc = mlmd__sc_trees_score(b->dense, &r->ctx->pool, MLMD_DTYPE_DOUBLE, bb->x, top, nf, bb->leaves);
+	if (!rc && bottom < nb)
+		rc = mlmd__sc_trees_score(b->eng, &r->ctx->pool, MLMD_DTYPE_DOUBLE, bb->x + bottom * nf, nb - bottom, nf,
+			bb->leaves + bottom * b->n_trees);
+	return rc;
 }
 
 static int run_pmml(const sc_node *n, sc_run *r)
@@ -200,7 +214,7 @@ static int run_pmml(const sc_node *n, sc_run *r)
 			int64_t i = i0 + k;
 			rowctx_next(&rcx);
 			set_inputs(a, &rcx, r, i);
-			rcx.leaves = bb.b && !bb.walk[k] ? bb.leaves + k * bb.b->n_trees : NULL;
+			rcx.leaves = bb.b && bb.at[k] >= 0 ? bb.leaves + bb.at[k] * bb.b->n_trees : NULL;
 			pres res;
 			eval_row(a, &rcx, &res);
 			if (rcx.err)

@@ -13,6 +13,31 @@ static const char *const METHODS[] = { "sum", "average", "weightedAverage", "med
 
 #define PREFETCH 4               /* batched ensembles: segments ahead whose tree node is prefetched */
 
+/* A batched tree segment's result straight from the node its tree reached,
+ * where that is short: a regression tree's score, a classification tree's
+ * category (under a vote, where its probabilities are not read) or its
+ * category and distribution (the other methods read both, never write
+ * them). What evaluating the segment gives the loop below; false to
+ * evaluate it. */
+static bool leaf_result(rowctx *rc, const miningbody *b, const pmodel *sm, pres *sr)
+{
+	const treebody *t = sm->kind == M_TREE ? sm->body : NULL;
+	if (!t || t->slot < 0 || sm->has_target_xf)
+		return false;
+	int leaf = (int)rc->leaves[t->slot];
+	const tnode *nd = leaf >= 0 ? &t->nodes[leaf] : NULL;
+	bool vote = b->method == MM_MAJORITY || b->method == MM_WMAJORITY;
+	if (sm->classification && (b->method == MM_CHAIN || (nd && (nd->score.t == PV_MISSING || (!vote && nd->dist < 0)))))
+		return false; /* (a category from the distribution, or probabilities from the category) */
+	*sr = (pres){ .p = rc->scratch + sm->scratch, .value = nd ? nd->score : MISSING, .entity = nd ? nd->id : NULL,
+		.cls = nd && sm->classification ? nd->cls : -1, .confidence = NAN };
+	if (sm->classification && !vote && nd) { /* the node's distribution, read in place (not written) */
+		sr->p = t->probs + nd->dist;
+		sr->has_p = true;
+	}
+	return true;
+}
+
 void mlmd__pmml_eval_mining(rowctx *rc, const pmodel *m, pres *r)
 {
 	const miningbody *b = m->body;
@@ -40,17 +65,12 @@ void mlmd__pmml_eval_mining(rowctx *rc, const pmodel *m, pres *r)
 			if (t->slot >= 0 && rc->leaves[t->slot] >= 0)
 				__builtin_prefetch(&t->nodes[(int)rc->leaves[t->slot]]);
 		}
-		const treebody *bt = batched && sg->model->kind == M_TREE ? sg->model->body : NULL;
-		if (bt && bt->slot >= 0 && !sg->model->classification && !sg->model->has_target_xf) {
-			/* a regression tree's result straight from its node: what evaluating it gives (no outputs,
-			 * no target transformation) */
-			int leaf = (int)rc->leaves[bt->slot];
-			sr = (pres){ .p = rc->scratch + sg->model->scratch, .value = leaf >= 0 ? bt->nodes[leaf].score : MISSING,
-				.entity = leaf >= 0 ? bt->nodes[leaf].id : NULL, .cls = -1, .confidence = NAN };
-		} else if (batched)
-			mlmd__pmml_eval_treated(rc, sg->model, &sr);
-		else
-			mlmd__pmml_eval_model(rc, sg->model, &sr);
+		if (!batched || !leaf_result(rc, b, sg->model, &sr)) {
+			if (batched)
+				mlmd__pmml_eval_treated(rc, sg->model, &sr);
+			else
+				mlmd__pmml_eval_model(rc, sg->model, &sr);
+		}
 		if (b->method == MM_CHAIN || b->method == MM_FIRST) {
 			*r = sr;
 			if (m->classification && sr.has_p) {
