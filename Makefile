@@ -144,6 +144,7 @@ TEST_SRC_test_server_process = $(SERVER_SRC)
 TEST_LDFLAGS_test_server_process = $(GRPC_LIBS) -lpthread
 TEST_LDFLAGS_test_serving := -lpthread
 TEST_LDFLAGS_test_explain := -lpthread
+TEST_LDFLAGS_test_scorer_batch := -lpthread
 TEST_LDFLAGS_test_serving_drift := -lpthread
 # test_nodes counts the library's string comparisons (cost per property).
 TEST_LDFLAGS_test_nodes := -Wl,--wrap=strcmp
@@ -207,6 +208,9 @@ $(B)/tests-tsan/test_serving: tests/test_serving.c tests/onnx_build.h $(B)/libml
 $(B)/tests-tsan/test_explain: tests/test_explain.c tests/onnx_build.h $(B)/libmlmd-tsan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(TSAN) $< -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
+$(B)/tests-tsan/test_scorer_batch: tests/test_scorer_batch.c $(B)/libmlmd-tsan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(TSAN) $< -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
 $(B)/tests-tsan/test_treeshap: tests/test_treeshap.c $(B)/libmlmd-tsan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(TSAN) $< -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
@@ -229,7 +233,9 @@ $(B)/tests-tsan/test_server_%: tests/test_server_%.c $(TEST_HDRS) $(SERVER_SRC) 
 		$(TEST_LIBS) $(GRPC_LIBS) -lpthread
 check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain $(B)/tests-tsan/test_treeshap $(B)/tests-tsan/test_serving_drift \
 		$(B)/tests-tsan/test_openlineage_transport \
-		$(B)/tests-tsan/test_server_load $(B)/tests-tsan/test_server_drain
+		$(B)/tests-tsan/test_server_load $(B)/tests-tsan/test_server_drain $(B)/tests-tsan/test_scorer_batch
+	@echo "== test_scorer_batch (tsan)"
+	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_scorer_batch
 	@echo "== test_serving swap (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving swap
 	@echo "== test_explain (tsan)"

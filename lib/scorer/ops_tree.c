@@ -538,7 +538,7 @@ static int run_trees(const sc_node *n, sc_run *r)
 	double *s = mlmd__sc_alloc_array(&r->ctx->pool, (size_t)(rows * K) + 1, sizeof *s);
 	if (!s)
 		return MLMD_OOM();
-	if ((rc = mlmd__sc_trees_score(a->trees, &r->ctx->pool, dt, x, rows, cols, s)))
+	if ((rc = mlmd__sc_trees_score_ctx(a->trees, r->ctx, dt, x, rows, cols, s)))
 		return mlmd__sc_fail(n, -rc, "%s", mlmd_error_message());
 	if (a->classifier && a->binary_id >= 0) {
 		for (int64_t i = 0; i < rows; i++) {

@@ -49,13 +49,19 @@ int mlmd_score_ctx_set_threads(mlmd_score_ctx *ctx, int n_threads)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_score_ctx_set_threads: ctx is NULL");
 	if (n_threads < 1 || n_threads > 256)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_score_ctx_set_threads: %d threads (1 to 256)", n_threads);
-	return mlmd__fail(MLMD_UNIMPLEMENTED, "mlmd_score_ctx_set_threads: not written yet");
+	if (ctx->team && n_threads != ctx->n_threads) {
+		mlmd__sc_team_free(ctx->team);
+		ctx->team = NULL;
+	}
+	ctx->n_threads = n_threads;
+	return 0;
 }
 
 void mlmd_score_ctx_free(mlmd_score_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	mlmd__sc_team_free(ctx->team);
 	mlmd__sc_pool_free(&ctx->pool);
 	free(ctx->slots);
 	free(ctx->args_in);

@@ -112,7 +112,29 @@ struct mlmd_score_ctx {
 	const tensor **args_in; /* a node's input and output slots, sized for the widest */
 	tensor **args_out;      /* node of the largest model this context has run */
 	int cap_in, cap_out;
+	int n_threads;         /* mlmd_score_ctx_set_threads(); 0 or 1: the calling thread alone */
+	struct sc_team *team;  /* its n_threads - 1 workers, started on first use (trees_threads.c) */
+	int fail_thread_start; /* for tests: > 0 makes worker k - 1 and later fail to start */
+	int64_t min_part_work; /* for tests: > 0 replaces the smallest work worth a thread */
 };
+
+/* A context's worker threads (trees_threads.c). */
+typedef struct sc_team sc_team;
+/* Runs fn(arg, part) for part 0 .. n_parts - 1 (n_parts <= ctx->n_threads)
+ * and returns when all have run: part 0 on the calling thread, the others
+ * on ctx's workers, started here on the first call. fn must not fail, nor
+ * allocate from ctx's pool. RESOURCE_EXHAUSTED when a worker cannot be
+ * started: then nothing ran, no worker is left, and the context is still
+ * usable (the next call tries again). */
+int mlmd__sc_parallel(mlmd_score_ctx *ctx, int n_parts, void (*fn)(void *arg, int part), void *arg);
+/* Stops and joins the workers; NULL is a no-op. */
+void mlmd__sc_team_free(sc_team *team);
+/* For tests: from now on, starting worker k - 1 (0-based) or a later one
+ * fails as if the system refused the thread; 0 turns that off. */
+void mlmd__sc_ctx_fail_thread_start(mlmd_score_ctx *ctx, int k);
+/* For tests: split batches with at least `work` node visits per part (0:
+ * the default), so that small batches use the threads too. */
+void mlmd__sc_ctx_set_min_part_work(mlmd_score_ctx *ctx, int64_t work);
 
 struct sc_run {
 	mlmd_score_ctx *ctx;

@@ -1,5 +1,7 @@
 /*
  * scorer/trees.c - the tree engine: every tree format compiles to this.
+ * This file builds the layouts; trees_score.c walks them, trees_threads.c
+ * splits a batch across a score context's threads.
  *
  * Each tree becomes one of two layouts:
  *  - complete: trees at most MAX_PAD deep whose splits are all <, <=, >, >=
@@ -7,65 +9,28 @@
  *    (<= t becomes < the next representable value; > and >= swap the
  *    children), so the exact answer is kept, in float for float input and in
  *    double for double input. The tree is padded to a complete binary tree
- *    of its depth: node k's children are 2k+1 (x < t, or NaN when missing
- *    goes that way) and 2k+2, so a walk is exactly `depth` steps with no
- *    branch and no leaf test. Rows are walked eight at a time, which lets
- *    the compiler use vector gathers (an AVX2 clone is picked at run time).
+ *    of its depth, stored level by level (the hot top levels first): node
+ *    k's children are 2k+1 (x < t, or NaN when missing goes that way) and
+ *    2k+2, so a walk is exactly `depth` steps with no branch and no leaf
+ *    test. Besides the split arrays (feature, threshold, missing direction)
+ *    each node is kept packed with its threshold in 8 bytes (16 for double)
+ *    for the keyed walk (trees_score.c), when the trees use at most
+ *    SC_TREES_MAX_KEYED features.
  *  - generic: explicit children and the six comparison modes plus set
  *    membership, for everything else.
- * Trees are scored tree by tree over blocks of rows, so one tree stays in
- * cache while rows stream past it.
  */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../util/base.h"
-#include "trees.h"
+#include "trees_impl.h"
 
-#define MAX_PAD 8        /* deepest tree padded to a complete tree */
-#define MAX_DEPTH 1024   /* deeper (or cyclic) trees are refused */
-#define BLOCK 64         /* rows per block */
+#define MAX_PAD SC_TREES_MAX_PAD
+#define MAX_DEPTH SC_TREES_MAX_DEPTH
 
-typedef struct {
-	double thr;
-	int32_t feat;
-	uint8_t mode, miss;
-	int32_t t, f;           /* >= 0: generic node index; < 0: ~leaf id */
-	const double *set;      /* MEMBER: sorted values */
-	int32_t nset;
-} gnode;
-
-typedef struct {
-	bool complete;
-	int depth;
-	int target;             /* complete trees whose leaves each vote once for one target; else -1 */
-	int32_t *feat;          /* complete: 2^depth - 1 internal nodes */
-	int32_t *featm;         /* the same, with the missing-goes-left flag in bit 31 (for the AVX2 walk) */
-	float *thr_f;
-	double *thr_d;
-	uint8_t *miss_left;
-	double *leaf_d;         /* complete, single target: 2^depth leaf values */
-	float *leaf_f;
-	int32_t *leaf_id;       /* complete, several votes: 2^depth leaf ids */
-	int32_t root;           /* generic: root (node index, or ~leaf id) */
-} tree;
-
-struct sc_trees {
-	int n_trees, n_targets, n_features;
-	bool simd;              /* use the AVX2 walk (decided at load) */
-	sc_agg agg;
-	bool base_first, float_sum;
-	double *base;
-	tree *trees;
-	gnode *g;
-	int32_t *vote_start, *vote_count, *vote_target;  /* by leaf id (= source node index) */
-	double *vote_w;
-	float *vote_wf;
-	sc_tree_view src;       /* the source trees, for explanations (vote arrays shared) */
-};
-
-static bool want_simd(void);
+typedef sc_gnode gnode;
+typedef sc_tree tree;
 
 int mlmd__sc_trees_n_features(const sc_trees *t) { return t->n_features; }
 int mlmd__sc_trees_n_targets(const sc_trees *t) { return t->n_targets; }
@@ -246,6 +211,65 @@ static int keep_source(sc_trees *T, sc_pool *pool, const sc_tree_src *s)
 
 void mlmd__sc_trees_view(const sc_trees *t, sc_tree_view *v) { *v = t->src; }
 
+/* The keyed layout of every complete tree (trees_score.c): the features
+ * the complete trees test, numbered in order of first use, and each node
+ * packed as (threshold, 2 * used index + missing-goes-left). Padding nodes
+ * below an early leaf get column 0: both their children lead to that leaf.
+ * Skipped (t->kf NULL) when more than SC_TREES_MAX_KEYED features are used. */
+static int build_keyed(sc_trees *T, sc_pool *pool)
+{
+	if (T->n_features == 0)
+		return 0;
+	int32_t *index = malloc((size_t)T->n_features * sizeof *index);
+	if (!index)
+		return MLMD_OOM();
+	for (int f = 0; f < T->n_features; f++)
+		index[f] = -1;
+	int n_used = 0;
+	for (int k = 0; k < T->n_trees; k++) {
+		const tree *t = &T->trees[k];
+		if (!t->complete)
+			continue;
+		for (int q = 0; q < (1 << t->depth) - 1; q++)
+			if (index[t->feat[q]] < 0)
+				index[t->feat[q]] = n_used++;
+	}
+	if (n_used == 0 || n_used > SC_TREES_MAX_KEYED) {
+		free(index);
+		return 0;
+	}
+	T->used = mlmd__sc_alloc_array(pool, (size_t)n_used, sizeof *T->used);
+	if (!T->used) {
+		free(index);
+		return MLMD_OOM();
+	}
+	for (int f = 0; f < T->n_features; f++)
+		if (index[f] >= 0)
+			T->used[index[f]] = f;
+	T->n_used = n_used;
+	for (int k = 0; k < T->n_trees; k++) {
+		tree *t = &T->trees[k];
+		size_t ni = ((size_t)1 << t->depth) - 1;
+		if (!t->complete)
+			continue;
+		t->kf = mlmd__sc_alloc_array(pool, ni + 1, sizeof *t->kf);
+		t->kd = mlmd__sc_alloc_array(pool, ni + 1, sizeof *t->kd);
+		if (!t->kf || !t->kd) {
+			free(index);
+			return MLMD_OOM();
+		}
+		for (size_t q = 0; q < ni; q++) {
+			int32_t col = 2 * index[t->feat[q]] + t->miss_left[q];
+			t->kf[q].thr = t->thr_f[q];
+			t->kf[q].col = col;
+			t->kd[q].thr = t->thr_d[q];
+			t->kd[q].col = col;
+		}
+	}
+	free(index);
+	return 0;
+}
+
 int mlmd__sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, const char *what)
 {
 	int rc_keep;
@@ -258,7 +282,6 @@ int mlmd__sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, co
 	T->n_targets = s->n_targets;
 	T->agg = s->agg;
 	T->base_first = s->base_first;
-	T->simd = want_simd();
 	T->float_sum = s->float_sum;
 	T->trees = mlmd__sc_alloc_array(pool, (size_t)s->n_trees + 1, sizeof *T->trees);
 	T->g = mlmd__sc_alloc_array(pool, (size_t)s->n_nodes + 1, sizeof *T->g);
@@ -350,7 +373,12 @@ int mlmd__sc_trees_build(sc_trees **out, sc_pool *pool, const sc_tree_src *s, co
 			if (rc)
 				return rc;
 		}
+		T->work += depth;
 	}
+	int rc = build_keyed(T, pool);
+	if (rc)
+		return rc;
+	T->walk = mlmd__sc_trees_pick_walk(T);
 	*out = T;
 	return 0;
 }
@@ -409,243 +437,6 @@ int mlmd__sc_tree_buf_alloc(sc_tree_buf *b, size_t nodes, size_t votes, size_t t
 	b->s.member_count = b->nsets;
 	b->s.n_nodes = (int)nodes;
 	return 0;
-}
-
-/* ---- scoring ----------------------------------------------------------------------------- */
-
-static inline bool go_true(const gnode *g, double x)
-{
-	return sc_split_true(g->mode, g->thr, g->miss, g->set, g->nset, x);
-}
-
-/* Generic trees compare in double; a float feature converts exactly. */
-static int32_t walk_generic_d(const sc_trees *T, int32_t i, const double *row)
-{
-	while (i >= 0) {
-		const gnode *g = &T->g[i];
-		i = go_true(g, row[g->feat]) ? g->t : g->f;
-	}
-	return ~i;
-}
-
-static int32_t walk_generic_f(const sc_trees *T, int32_t i, const float *row)
-{
-	while (i >= 0) {
-		const gnode *g = &T->g[i];
-		i = go_true(g, (double)row[g->feat]) ? g->t : g->f;
-	}
-	return ~i;
-}
-
-/* Complete-tree walks: leaf slots for `n` rows (n <= BLOCK). The body is
- * written per row and per level with no data-dependent branch; GCC turns
- * the row loop into gathers in the AVX2 clone. */
-#define WALK_BODY(T, THR) \
-	int D = t->depth; \
-	const int32_t *feat = t->feat; \
-	const T *thr = t->THR; \
-	const uint8_t *ml = t->miss_left; \
-	int r = 0; \
-	for (; r + 8 <= n; r += 8) { \
-		int32_t k[8] = { 0, 0, 0, 0, 0, 0, 0, 0 }; \
-		for (int d = 0; d < D; d++) \
-			for (int j = 0; j < 8; j++) { \
-				T v = x[(r + j) * ld + feat[k[j]]]; \
-				int left = (v < thr[k[j]]) | ((v != v) & ml[k[j]]); \
-				k[j] = 2 * k[j] + 2 - left; \
-			} \
-		for (int j = 0; j < 8; j++) \
-			slot[r + j] = k[j] - ((1 << D) - 1); \
-	} \
-	for (; r < n; r++) { \
-		int32_t k = 0; \
-		const T *row = x + r * ld; \
-		for (int d = 0; d < D; d++) { \
-			T v = row[feat[k]]; \
-			int left = (v < thr[k]) | ((v != v) & ml[k]); \
-			k = 2 * k + 2 - left; \
-		} \
-		slot[r] = k - ((1 << D) - 1); \
-	}
-
-static void walk_f(const tree *t, const float *x, int64_t ld, int n, int32_t *slot) { WALK_BODY(float, thr_f) }
-static void walk_d(const tree *t, const double *x, int64_t ld, int n, int32_t *slot) { WALK_BODY(double, thr_d) }
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#define HAVE_AVX2_CLONE 1
-#include <immintrin.h>
-/* Eight rows per step with AVX2 gathers: node fields, then each row's
- * feature value. Node k's left child is 2k+1, taken when x < t or when x
- * is NaN and the node sends missing values left (bit 31 of featm). */
-__attribute__((target("avx2"))) static void walk_f_avx2(const tree *t, const float *x, int64_t ld, int n,
-	int32_t *slot)
-{
-	int D = t->depth, r = 0;
-	const __m256i rows = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)ld));
-	const __m256i feat_mask = _mm256_set1_epi32(0x7fffffff), two = _mm256_set1_epi32(2);
-	const __m256i first_leaf = _mm256_set1_epi32((1 << D) - 1);
-	if (ld * 8 < INT32_MAX)
-		for (; r + 8 <= n; r += 8) {
-			const float *xb = x + r * ld;
-			__m256i k = _mm256_setzero_si256();
-			for (int d = 0; d < D; d++) {
-				__m256i fm = _mm256_i32gather_epi32(t->featm, k, 4);
-				__m256 thr = _mm256_i32gather_ps(t->thr_f, k, 4);
-				__m256 v = _mm256_i32gather_ps(xb, _mm256_add_epi32(rows, _mm256_and_si256(fm, feat_mask)), 4);
-				__m256 lt = _mm256_cmp_ps(v, thr, _CMP_LT_OQ);
-				__m256 nan_left = _mm256_and_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q),
-					_mm256_castsi256_ps(_mm256_srai_epi32(fm, 31)));
-				__m256i left = _mm256_castps_si256(_mm256_or_ps(lt, nan_left)); /* -1 or 0 */
-				k = _mm256_add_epi32(_mm256_add_epi32(_mm256_slli_epi32(k, 1), two), left);
-			}
-			_mm256_storeu_si256((__m256i *)(slot + r), _mm256_sub_epi32(k, first_leaf));
-		}
-	for (; r < n; r++) {
-		int32_t k = 0;
-		const float *row = x + r * ld;
-		for (int d = 0; d < D; d++) {
-			float v = row[t->feat[k]];
-			int left = (v < t->thr_f[k]) | ((v != v) & t->miss_left[k]);
-			k = 2 * k + 2 - left;
-		}
-		slot[r] = k - ((1 << D) - 1);
-	}
-}
-#endif
-
-typedef void (*walk_f_fn)(const tree *, const float *, int64_t, int, int32_t *);
-
-/* The AVX2 walk when the CPU has it, unless MLMD_SCORER_PORTABLE is set in
- * the environment when the model is loaded (the tests use it to run the
- * portable walk too). */
-static bool want_simd(void)
-{
-#ifdef HAVE_AVX2_CLONE
-	const char *e = getenv("MLMD_SCORER_PORTABLE");
-	return __builtin_cpu_supports("avx2") && !(e && *e && strcmp(e, "0") != 0);
-#else
-	return false;
-#endif
-}
-
-static walk_f_fn pick_walk_f(const sc_trees *T)
-{
-#ifdef HAVE_AVX2_CLONE
-	if (T->simd)
-		return walk_f_avx2;
-#endif
-	(void)T;
-	return walk_f;
-}
-
-static inline void vote(const sc_trees *T, double *acc, float *accf, int32_t leaf)
-{
-	for (int32_t v = T->vote_start[leaf]; v < T->vote_start[leaf] + T->vote_count[leaf]; v++) {
-		int tg = T->vote_target[v];
-		switch (T->agg) {
-		case SC_AGG_MIN:
-			acc[tg] = T->vote_w[v] < acc[tg] ? T->vote_w[v] : acc[tg];
-			break;
-		case SC_AGG_MAX:
-			acc[tg] = T->vote_w[v] > acc[tg] ? T->vote_w[v] : acc[tg];
-			break;
-		default:
-			if (accf)
-				accf[tg] += T->vote_wf[v];
-			else
-				acc[tg] += T->vote_w[v];
-		}
-	}
-}
-
-int mlmd__sc_trees_score(const sc_trees *T, sc_pool *scratch, int dtype, const void *xv, int64_t n, int64_t n_cols,
-	double *out)
-{
-	if (n_cols < T->n_features)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT, "the trees use %d features, the input has %lld columns",
-			T->n_features, (long long)n_cols);
-	int K = T->n_targets;
-	bool fsum = T->float_sum && T->agg != SC_AGG_MIN && T->agg != SC_AGG_MAX;
-	walk_f_fn wf = pick_walk_f(T);
-	int32_t slot[BLOCK];
-	float accf_buf[BLOCK * 4], *accf_all = accf_buf;
-	if (fsum && K > 4 && !(accf_all = mlmd__sc_alloc_array(scratch, (size_t)BLOCK * (size_t)K, sizeof *accf_all)))
-		return MLMD_OOM();
-	double init = T->agg == SC_AGG_MIN ? FLT_MAX : T->agg == SC_AGG_MAX ? -FLT_MAX : 0;
-	if (dtype == MLMD_DTYPE_DOUBLE && T->agg == SC_AGG_MIN)
-		init = DBL_MAX;
-	if (dtype == MLMD_DTYPE_DOUBLE && T->agg == SC_AGG_MAX)
-		init = -DBL_MAX;
-	for (int64_t r0 = 0; r0 < n; r0 += BLOCK) {
-		int nb = (int)(n - r0 < BLOCK ? n - r0 : BLOCK);
-		double *acc = out + r0 * K;
-		float *accf = fsum ? accf_all : NULL;
-		for (int i = 0; i < nb * K; i++) {
-			double b = T->base_first ? T->base[i % K] : 0;
-			acc[i] = T->base_first ? b : init;
-			if (accf)
-				accf[i] = (float)b;
-		}
-		for (int k = 0; k < T->n_trees; k++) {
-			const tree *t = &T->trees[k];
-			if (t->complete) {
-				if (dtype == MLMD_DTYPE_FLOAT)
-					wf(t, (const float *)xv + r0 * n_cols, n_cols, nb, slot);
-				else
-					walk_d(t, (const double *)xv + r0 * n_cols, n_cols, nb, slot);
-				if (t->target >= 0 && (T->agg == SC_AGG_SUM || T->agg == SC_AGG_AVERAGE)) {
-					int tg = t->target;
-					if (accf)
-						for (int r = 0; r < nb; r++)
-							accf[r * K + tg] += t->leaf_f[slot[r]];
-					else
-						for (int r = 0; r < nb; r++)
-							acc[r * K + tg] += t->leaf_d[slot[r]];
-				} else if (t->target >= 0) {
-					for (int r = 0; r < nb; r++) {
-						double w = t->leaf_d[slot[r]], *a = &acc[r * K + t->target];
-						*a = T->agg == SC_AGG_MIN ? (w < *a ? w : *a) : (w > *a ? w : *a);
-					}
-				} else {
-					for (int r = 0; r < nb; r++)
-						vote(T, acc + r * K, accf ? accf + r * K : NULL, t->leaf_id[slot[r]]);
-				}
-			} else {
-				for (int r = 0; r < nb; r++) {
-					int32_t leaf = dtype == MLMD_DTYPE_DOUBLE ?
-						walk_generic_d(T, t->root, (const double *)xv + (r0 + r) * n_cols) :
-						walk_generic_f(T, t->root, (const float *)xv + (r0 + r) * n_cols);
-					vote(T, acc + r * K, accf ? accf + r * K : NULL, leaf);
-				}
-			}
-		}
-		if (accf)
-			for (int i = 0; i < nb * K; i++)
-				acc[i] = accf[i];
-		if (!T->base_first)
-			for (int i = 0; i < nb * K; i++) {
-				if (T->agg == SC_AGG_AVERAGE)
-					acc[i] /= T->n_trees;
-				acc[i] += T->base[i % K];
-			}
-	}
-	return 0;
-}
-
-double mlmd__sc_trees_vote1_d(const sc_trees *T, const double *row)
-{
-	const tree *t = &T->trees[0];
-	int32_t leaf;
-	if (t->complete) {
-		int32_t slot;
-		walk_d(t, row, 0, 1, &slot);
-		if (t->target >= 0)
-			return t->leaf_d[slot];
-		leaf = t->leaf_id[slot];
-	} else {
-		leaf = walk_generic_d(T, t->root, row);
-	}
-	return T->vote_count[leaf] ? T->vote_w[T->vote_start[leaf]] : 0;
 }
 
 /* ---- post transforms ------------------------------------------------------------------------ */

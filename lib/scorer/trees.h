@@ -114,6 +114,14 @@ int mlmd__sc_trees_n_targets(const sc_trees *t);
  * `scratch` (the score context's pool) holds any working memory. */
 int mlmd__sc_trees_score(const sc_trees *t, sc_pool *scratch, int dtype, const void *x, int64_t n, int64_t n_cols,
 	double *out);
+/* As mlmd__sc_trees_score, on a score context: working memory from its
+ * pool, and a batch big enough to be worth it split by rows across the
+ * context's threads (mlmd_score_ctx_set_threads; trees_threads.c), with
+ * the same result row for row. Operators call it from their run() as
+ * mlmd__sc_trees_score_ctx(trees, r->ctx, dtype, x, rows, cols, out). */
+struct mlmd_score_ctx;
+int mlmd__sc_trees_score_ctx(const sc_trees *t, struct mlmd_score_ctx *ctx, int dtype, const void *x, int64_t n,
+	int64_t n_cols, double *out);
 /* The first vote of the leaf that one row of doubles reaches in the first
  * tree: a quick path for single trees whose leaves vote once (PMML). */
 double mlmd__sc_trees_vote1_d(const sc_trees *t, const double *row);

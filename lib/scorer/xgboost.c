@@ -264,7 +264,7 @@ static int run_xgb(const sc_node *n, sc_run *r)
 	double *m = mlmd__sc_alloc_array(&r->ctx->pool, (size_t)(rows * K) + 1, sizeof *m);
 	if (!m)
 		return MLMD_OOM();
-	int rc = mlmd__sc_trees_score(a->trees, &r->ctx->pool, MLMD_DTYPE_FLOAT, x->data, rows, cols, m);
+	int rc = mlmd__sc_trees_score_ctx(a->trees, r->ctx, MLMD_DTYPE_FLOAT, x->data, rows, cols, m);
 	if (rc)
 		return rc;
 	int64_t dims[2] = { rows, a->transform == XT_SOFTPROB ? K : 1 };
