@@ -8,8 +8,8 @@
  * modelChain; ensembles that do not fit stay on the row path.
  *
  * Each model is loaded twice and the batch path switched off in the second
- * (mlmd__sc_pmml_batch, a hook for tests); every output is compared bit for
- * bit.
+ * (mlmd__sc_pmml_batch, a hook for tests); the first scores on one thread
+ * and on three; every output is compared bit for bit.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -23,6 +23,7 @@
 #include <cmocka.h>
 #include "mlmd.h"
 #include "scorer/load.h"
+#include "scorer/sc.h"
 
 #define HEAD "<?xml version=\"1.0\"?><PMML version=\"4.4\" xmlns=\"http://www.dmg.org/PMML-4_4\"><Header/>"
 
@@ -109,40 +110,48 @@ static void inputs_free(inputs *b)
 	}
 }
 
-/* Scores the inputs on both paths and asserts every output is the same, bit for bit. */
+/* Scores the inputs on the batch path (on one thread, and on three with
+ * batches split however small), and on the row path; asserts every output
+ * is the same, bit for bit. */
 static void same_answers(mlmd_model **m, const inputs *b, const char *what)
 {
-	mlmd_score_ctx *ctx[2];
+	static const char *const paths[] = { "batch", "row", "batch on 3 threads" };
+	mlmd_score_ctx *ctx[3];
 	size_t nout = mlmd_model_output_count(m[0]);
-	mlmd_tensor out[2][32];
+	mlmd_tensor out[3][32];
 	assert_true(nout <= 32);
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 3; k++) {
 		assert_int_equal(mlmd_score_ctx_new(&ctx[k]), 0);
+		if (k == 2) {
+			assert_int_equal(mlmd_score_ctx_set_threads(ctx[k], 3), 0);
+			mlmd__sc_ctx_set_min_part_work(ctx[k], 1);
+		}
 		memset(out[k], 0, sizeof out[k]);
-		if (mlmd_model_score(m[k], ctx[k], b->in, b->ni, out[k], nout))
-			fail_msg("%s: score (%s path): %s", what, k ? "row" : "batch", mlmd_error_message());
+		if (mlmd_model_score(m[k == 1], ctx[k], b->in, b->ni, out[k], nout))
+			fail_msg("%s: score (%s path): %s", what, paths[k], mlmd_error_message());
 	}
-	for (size_t o = 0; o < nout; o++) {
-		const mlmd_tensor *x = &out[0][o], *y = &out[1][o];
-		assert_int_equal(x->dtype, y->dtype);
-		int64_t per = x->rank == 2 ? x->dims[1] : 1;
-		for (size_t r = 0; r < b->rows; r++)
-			for (int64_t j = 0; j < per; j++) {
-				if (x->dtype == MLMD_DTYPE_STRING) {
-					const char *p = ((const char *const *)x->data)[r], *q = ((const char *const *)y->data)[r];
-					if (!(p == q || (p && q && !strcmp(p, q))))
-						fail_msg("%s: output '%s' row %zu: batch '%s', row path '%s'", what,
-							mlmd_model_output(m[0], o)->name, r, p ? p : "(missing)", q ? q : "(missing)");
-				} else {
-					double p = ((const double *)x->data)[r * (size_t)per + (size_t)j];
-					double q = ((const double *)y->data)[r * (size_t)per + (size_t)j];
-					if (!(isnan(p) && isnan(q)) && memcmp(&p, &q, sizeof p))
-						fail_msg("%s: output '%s' row %zu [%lld]: batch %.17g, row path %.17g", what,
-							mlmd_model_output(m[0], o)->name, r, (long long)j, p, q);
+	for (int k = 0; k < 3; k += 2)
+		for (size_t o = 0; o < nout; o++) {
+			const mlmd_tensor *x = &out[k][o], *y = &out[1][o];
+			assert_int_equal(x->dtype, y->dtype);
+			int64_t per = x->rank == 2 ? x->dims[1] : 1;
+			for (size_t r = 0; r < b->rows; r++)
+				for (int64_t j = 0; j < per; j++) {
+					if (x->dtype == MLMD_DTYPE_STRING) {
+						const char *p = ((const char *const *)x->data)[r], *q = ((const char *const *)y->data)[r];
+						if (!(p == q || (p && q && !strcmp(p, q))))
+							fail_msg("%s: output '%s' row %zu: %s '%s', row path '%s'", what,
+								mlmd_model_output(m[0], o)->name, r, paths[k], p ? p : "(missing)", q ? q : "(missing)");
+					} else {
+						double p = ((const double *)x->data)[r * (size_t)per + (size_t)j];
+						double q = ((const double *)y->data)[r * (size_t)per + (size_t)j];
+						if (!(isnan(p) && isnan(q)) && memcmp(&p, &q, sizeof p))
+							fail_msg("%s: output '%s' row %zu [%lld]: %s %.17g, row path %.17g", what,
+								mlmd_model_output(m[0], o)->name, r, (long long)j, paths[k], p, q);
+					}
 				}
-			}
-	}
-	for (int k = 0; k < 2; k++)
+		}
+	for (int k = 0; k < 3; k++)
 		mlmd_score_ctx_free(ctx[k]);
 }
 
