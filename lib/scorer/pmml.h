@@ -38,7 +38,9 @@
  * pmml_general.c, pmml_tree.c with pmml_tree_compile.c, pmml_mining.c,
  * pmml_neural.c, pmml_bayes.c, pmml_scorecard.c); pmml_model.c puts one
  * model's MiningSchema, transformations, targets and outputs around its
- * body; pmml_load.c loads the document and runs it as a scorer op. Two
+ * body; pmml_batch.c scores a MiningModel's TreeModels as one tree-engine
+ * ensemble over a block of rows, the rest of each row evaluated as before;
+ * pmml_load.c loads the document, pmml_run.c runs it as a scorer op. Two
  * pairs call each other because PMML nests that way: an Apply's arguments
  * are expressions (pmml_expr.c <-> pmml_apply.c), and a MiningModel's
  * segments are models (pmml_model.c <-> pmml_mining.c).
@@ -592,6 +594,20 @@ int mlmd__pmml_compile_bayes(pdoc *d, const px *n, pmodel *m);        /* pmml_ba
 void mlmd__pmml_eval_bayes(rowctx *rc, const pmodel *m, pres *r);
 int mlmd__pmml_compile_scorecard(pdoc *d, const px *n, pmodel *m);    /* pmml_scorecard.c */
 void mlmd__pmml_eval_scorecard(rowctx *rc, const pmodel *m, pres *r);
+
+/* pmml_run.c: the scorer op (its node's attribute: the document, the graph's inputs and outputs), and rows. */
+typedef struct {
+	pdoc doc;
+	size_t n_in;
+	int *in_fields;
+	size_t n_out;            /* graph outputs */
+	int *out_field;          /* field to read, or -1 for out 0 (predicted) / -2 for the probability matrix */
+	int *out_kind;
+	size_t scratch_bytes;
+} pmml_attr;
+extern const sc_op mlmd__pmml_op;
+int mlmd__pmml_rowctx_init(rowctx *rc, const pdoc *d, sc_pool *pool);
+void mlmd__pmml_rowctx_next(rowctx *rc);
 
 /* pmml_batch.c: tree ensembles over whole batches. */
 int mlmd__pmml_batch_plan(pdoc *d);
