@@ -499,7 +499,7 @@ $(B)/bench/xgb100.json: bench/bench_scorer_model.py
 	@mkdir -p $(dir $@)
 	$(PYTHON) bench/bench_scorer_model.py $@
 
-# bench_pmml: cPMML's tree ensembles, the tree engine against the node-by-node walk.
+# bench_pmml: cPMML's tree ensembles, the batch path against the row-at-a-time path and the node-by-node walk.
 PMML_DATA ?= ../shared/conformance/pmml-cpmml
 BENCH_PMML_MODELS ?= IrisRandomForest AuditRandomForest HousingRFClassifier HousingGBTRegressor HousingGBTClassifier_PCA
 # bench_sql: rows of the 20-column table scored by SQL, the CLI and the batch API.

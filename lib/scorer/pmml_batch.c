@@ -110,7 +110,8 @@ static int ensemble_trees(const pmodel *m)
 
 /* The ensemble's trees for rows with no missing feature: each tree as
  * mlmd__pmml_tree_dense writes it (about half as deep as the chains that
- * route missing values). None (pb->dense NULL) when a tree does not fit. */
+ * route missing values). None (pb->dense NULL) when a tree does not fit or
+ * memory runs short. */
 static int dense_trees(pdoc *d, pbatch *pb, const miningbody *mb, const int *feat_of)
 {
 	size_t cap = 0;
@@ -138,11 +139,9 @@ static int dense_trees(pdoc *d, pbatch *pb, const miningbody *mb, const int *fea
 		rc = mlmd__sc_trees_build(&pb->dense, d->pool, &b.s, "PMML tree ensemble");
 	}
 	mlmd__sc_tree_buf_free(&b);
-	if (rc == 1 || (rc && rc != -MLMD_RESOURCE_EXHAUSTED)) {
+	if (rc)
 		pb->dense = NULL; /* (every row takes the engine's own compilation) */
-		rc = 0;
-	}
-	return rc;
+	return 0;
 }
 
 /* Joins the engine trees of ensemble ens into one engine: tree k (the k-th
@@ -228,7 +227,8 @@ static int join_trees(pdoc *d, pbatch *pb, const miningbody *mb)
 
 /* Finds the document's batched ensemble: the first MiningModel that fits on
  * the way down from the top model through first segments under True
- * predicates. None found is not an error: every row takes the row path. */
+ * predicates. None found, or none built (memory), is not an error: every
+ * row takes the row path. */
 int mlmd__pmml_batch_plan(pdoc *d)
 {
 	const pmodel *path[MAX_PATH];
@@ -251,14 +251,17 @@ int mlmd__pmml_batch_plan(pdoc *d)
 	memcpy(p, path, n * sizeof *p);
 	*pb = (pbatch){ .ens = m, .n_path = n, .path = p, .n_trees = n_trees };
 	const miningbody *mb = m->body;
-	if (!collect_treatments(d, pb, mb))
-		return 0;
-	int rc = join_trees(d, pb, mb);
+	/* The batch is an option: it may take half of what the load may still allocate, and when it cannot be
+	 * built the document loads as before, every row on the row path. */
+	size_t limit = d->pool->limit;
+	if (limit)
+		d->pool->limit = d->pool->used_total + (limit - d->pool->used_total) / 2;
+	int rc = collect_treatments(d, pb, mb) ? join_trees(d, pb, mb) : 1;
+	d->pool->limit = limit;
 	if (rc || !pb->eng) {
-		/* not batched after all: the trees keep walking one at a time */
 		for (size_t i = 0; i < mb->n; i++)
 			((treebody *)mb->seg[i].model->body)->slot = -1;
-		return rc == -MLMD_RESOURCE_EXHAUSTED ? rc : 0;
+		return 0;
 	}
 	d->batch = pb;
 	return 0;
