@@ -560,8 +560,11 @@ static void ensembles_that_do_not_fit_stay_on_row_path(void **state)
 	}
 }
 
-int main(void)
+/* An argument: run only the tests whose names match it (cmocka's filter, e.g. 'g*'). */
+int main(int argc, char **argv)
 {
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cpmml_models_batch_equals_row_path),
 		cmocka_unit_test(generated_ensembles_batch_equals_row_path),
