@@ -211,6 +211,10 @@ $(B)/tests-tsan/test_explain: tests/test_explain.c tests/onnx_build.h $(B)/libml
 $(B)/tests-tsan/test_scorer_batch: tests/test_scorer_batch.c $(B)/libmlmd-tsan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(TSAN) $< -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
+# PMML tree ensembles scored on three threads, against the row path (test_pmml_batch).
+$(B)/tests-tsan/test_pmml_batch: tests/test_pmml_batch.c $(B)/libmlmd-tsan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(TSAN) $< -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
 $(B)/tests-tsan/test_treeshap: tests/test_treeshap.c $(B)/libmlmd-tsan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(TSAN) $< -o $@ $(B)/libmlmd-tsan.a $(TEST_LIBS) -lpthread
@@ -233,9 +237,12 @@ $(B)/tests-tsan/test_server_%: tests/test_server_%.c $(TEST_HDRS) $(SERVER_SRC) 
 		$(TEST_LIBS) $(GRPC_LIBS) -lpthread
 check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain $(B)/tests-tsan/test_treeshap $(B)/tests-tsan/test_serving_drift \
 		$(B)/tests-tsan/test_openlineage_transport \
-		$(B)/tests-tsan/test_server_load $(B)/tests-tsan/test_server_drain $(B)/tests-tsan/test_scorer_batch
+		$(B)/tests-tsan/test_server_load $(B)/tests-tsan/test_server_drain $(B)/tests-tsan/test_scorer_batch \
+		$(B)/tests-tsan/test_pmml_batch
 	@echo "== test_scorer_batch (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_scorer_batch
+	@echo "== test_pmml_batch generated ensembles (tsan)"
+	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_pmml_batch 'g*'
 	@echo "== test_serving swap (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving swap
 	@echo "== test_explain (tsan)"
@@ -499,7 +506,7 @@ $(B)/bench/xgb100.json: bench/bench_scorer_model.py
 	@mkdir -p $(dir $@)
 	$(PYTHON) bench/bench_scorer_model.py $@
 
-# bench_pmml: cPMML's tree ensembles, the tree engine against the node-by-node walk.
+# bench_pmml: cPMML's tree ensembles, the batch path against the row-at-a-time path and the node-by-node walk.
 PMML_DATA ?= ../shared/conformance/pmml-cpmml
 BENCH_PMML_MODELS ?= IrisRandomForest AuditRandomForest HousingRFClassifier HousingGBTRegressor HousingGBTClassifier_PCA
 # bench_sql: rows of the 20-column table scored by SQL, the CLI and the batch API.

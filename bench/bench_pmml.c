@@ -1,15 +1,22 @@
 /*
- * bench/bench_pmml.c - PMML trees scored by the tree engine against PMML's
- * own node-by-node walk, in the same run.
+ * bench/bench_pmml.c - PMML tree ensembles: the batch path (a MiningModel's
+ * trees scored as one ensemble over the whole call, pmml_batch.c) against the
+ * same document scored a row at a time, and against PMML's own node-by-node
+ * walk, in the same run.
  *
  *   bench_pmml MODEL.xml DATA.csv [REPEAT]
  *
- * Loads the model twice: as written, so its TreeModels compile into the tree
- * engine, and with every SimplePredicate and SimpleSetPredicate rewritten as
- * (P or False), which means the same in PMML's three-valued logic but is a
- * compound predicate, so the same trees are walked node by node. Scores the
- * data set's rows (repeated REPEAT times, default 20) with both, alternating,
- * checks that every output is the same, and prints rows/s and the ratio.
+ * Loads the model four times: as written (the batch path); as written with
+ * the batch path switched off (each row evaluated alone, its trees through
+ * the tree engine one at a time: the figure before issue 22); with every
+ * SimplePredicate and SimpleSetPredicate rewritten as (P or False), which
+ * means the same in PMML's three-valued logic but is a compound predicate,
+ * so the same trees are walked node by node; and as written on a score
+ * context with two threads. Scores the data set's rows (repeated REPEAT
+ * times, default 20) in one call per side, the sides interleaved, for
+ * MLMD_BENCH_REPS repetitions (bench.h); checks that every output of every
+ * side is the same; prints the medians of rows/s with their spread and the
+ * median of the per-repetition ratios.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -109,18 +116,48 @@ typedef struct {
 	mlmd_score_ctx *ctx;
 	mlmd_tensor out[16];
 	size_t nout;
-	double best;
+	bench_reps rate;         /* rows/s of each repetition */
 } side;
 
-static void score(side *s, const mlmd_tensor *in, size_t nin, int64_t rows)
+/* One repetition of a side: rows/s (the outputs stay in s->out, in its context). */
+static double score(side *s, const mlmd_tensor *in, size_t nin, int64_t rows)
 {
 	memset(s->out, 0, sizeof s->out);
 	double t0 = now_s();
 	if (mlmd_model_score(s->m, s->ctx, in, nin, s->out, s->nout))
 		die("score");
-	double dt = now_s() - t0;
-	if (s->best == 0 || rows / dt > s->best)
-		s->best = rows / dt;
+	double rate = rows / (now_s() - t0);
+	bench_reps_add(&s->rate, rate);
+	return rate;
+}
+
+/* Outputs of two sides that differ, value for value. */
+static long differ(const side *p, const side *q, int64_t n)
+{
+	long d = 0;
+	for (size_t o = 0; o < p->nout; o++)
+		for (int64_t i = 0; i < n; i++) {
+			const mlmd_tensor *a = &p->out[o], *b = &q->out[o];
+			if (a->dtype == MLMD_DTYPE_STRING) {
+				const char *x = ((const char *const *)a->data)[i], *y = ((const char *const *)b->data)[i];
+				d += !(x == y || (x && y && !strcmp(x, y)));
+			} else {
+				int64_t per = a->rank == 2 ? a->dims[1] : 1;
+				for (int64_t j = 0; j < per; j++) {
+					double x = ((const double *)a->data)[i * per + j], y = ((const double *)b->data)[i * per + j];
+					d += !(x == y || (isnan(x) && isnan(y)));
+				}
+			}
+		}
+	return d;
+}
+
+/* One line: NAME  OURS ±S%  BASE ±S%  RATIO ±S%. */
+static void row(const char *name, const bench_reps *ours, const bench_reps *base, const bench_reps *ratio)
+{
+	char a[96], b[96], c[96];
+	printf("%-40s %22s %22s %14s\n", name, bench_fmt(a, sizeof a, "%.0f rows/s", ours),
+		bench_fmt(b, sizeof b, "%.0f rows/s", base), bench_fmt(c, sizeof c, "%.2fx", ratio));
 }
 
 int main(int argc, char **argv)
@@ -132,18 +169,25 @@ int main(int argc, char **argv)
 	int repeat = argc > 3 ? atoi(argv[3]) : 20;
 	size_t xlen, wlen, clen;
 	char *xml = slurp(argv[1], &xlen), *walked = walked_variant(xml, xlen, &wlen), *csv = slurp(argv[2], &clen);
-	side sd[2] = { 0 };
-	if (mlmd_model_load_buffer(&sd[0].m, xml, xlen, argv[1]))
+	/* 0: the batch path; 1: the same document a row at a time; 2: the walked variant; 3: the batch path on two
+	 * threads (when the library has them) */
+	side sd[4] = { 0 };
+	if (mlmd_model_load_buffer(&sd[0].m, xml, xlen, argv[1]) || mlmd_model_load_buffer(&sd[1].m, xml, xlen, argv[1]) ||
+		mlmd_model_load_buffer(&sd[3].m, xml, xlen, argv[1]))
 		die("load");
-	if (mlmd_model_load_buffer(&sd[1].m, walked, wlen, argv[1]))
+	if (mlmd_model_load_buffer(&sd[2].m, walked, wlen, argv[1]))
 		die("load (walked variant)");
-	int eng[2], wk[2];
-	for (int k = 0; k < 2; k++) {
+	mlmd__sc_pmml_batch(sd[1].m, 0);
+	int eng[4], wk[4], batched = mlmd__sc_pmml_batch(sd[0].m, -1);
+	int nsides = 4;
+	for (int k = 0; k < 4; k++) {
 		mlmd__sc_pmml_tree_counts(sd[k].m, &eng[k], &wk[k]);
 		sd[k].nout = mlmd_model_output_count(sd[k].m);
 		if (sd[k].nout > 16 || mlmd_score_ctx_new(&sd[k].ctx))
 			die("outputs");
 	}
+	if (mlmd_score_ctx_set_threads(sd[3].ctx, 2))
+		nsides = 3; /* (no threads in this build: that row is left out) */
 	/* the data set: header, then rows */
 	char *cells[256], *line = csv, *nl;
 	int64_t rows = 0;
@@ -198,31 +242,38 @@ int main(int argc, char **argv)
 		}
 		line = nl ? nl + 1 : line + strlen(line);
 	}
-	for (int round = 0; round < 3; round++)
-		for (int k = 0; k < 2; k++)
-			score(&sd[k], in, nin, n);
-	/* same outputs, value for value */
-	long differ = 0;
-	for (size_t o = 0; o < sd[0].nout; o++)
-		for (int64_t i = 0; i < n; i++) {
-			const mlmd_tensor *a = &sd[0].out[o], *b = &sd[1].out[o];
-			if (a->dtype == MLMD_DTYPE_STRING) {
-				const char *x = ((const char *const *)a->data)[i], *y = ((const char *const *)b->data)[i];
-				differ += !(x == y || (x && y && !strcmp(x, y)));
-			} else {
-				int64_t per = a->rank == 2 ? a->dims[1] : 1;
-				for (int64_t j = 0; j < per; j++) {
-					double x = ((const double *)a->data)[i * per + j], y = ((const double *)b->data)[i * per + j];
-					differ += !(x == y || (isnan(x) && isnan(y)));
-				}
-			}
-		}
+	/* a warm-up call each, then repetitions, the sides interleaved; ratios per repetition */
+	for (int k = 0; k < nsides; k++) {
+		score(&sd[k], in, nin, n);
+		sd[k].rate.n = 0;
+	}
+	bench_reps vs_row = { 0 }, vs_walk = { 0 }, threads = { 0 };
+	for (int rep = bench_rep_count(); rep > 0; rep--) {
+		double r[4];
+		for (int k = 0; k < nsides; k++)
+			r[k] = score(&sd[k], in, nin, n);
+		bench_reps_add(&vs_row, r[0] / r[1]);
+		bench_reps_add(&vs_walk, r[0] / r[2]);
+		if (nsides > 3)
+			bench_reps_add(&threads, r[3] / r[1]);
+	}
+	long diff = 0;
+	for (int k = 1; k < nsides; k++)
+		diff += differ(&sd[0], &sd[k], n);
 	const char *name = strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1];
-	printf("%-32s %5d trees  engine %9.0f rows/s  walked %9.0f rows/s  %5.2fx  (%lld rows, %ld outputs differ)\n", name,
-		eng[0] + wk[0], sd[0].best, sd[1].best, sd[0].best / sd[1].best, (long long)n, differ);
-	if (eng[1] != 0 || (eng[0] == 0 && wk[0] > 0))
-		printf("  (note: %d trees compiled as written, %d in the walked variant)\n", eng[0], eng[1]);
-	for (int k = 0; k < 2; k++) {
+	char label[256];
+	row(name, &sd[0].rate, &sd[1].rate, &vs_row);
+	snprintf(label, sizeof label, "%s (vs node walk)", name);
+	row(label, &sd[0].rate, &sd[2].rate, &vs_walk);
+	if (nsides > 3) {
+		snprintf(label, sizeof label, "%s (2 threads)", name);
+		row(label, &sd[3].rate, &sd[1].rate, &threads);
+	}
+	printf("  %d trees: %d batched, %d in the engine, %d walked; %lld rows a call; %ld outputs differ\n", eng[0] + wk[0],
+		batched, eng[0], wk[0], (long long)n, diff);
+	if (eng[2] != 0 || (eng[0] == 0 && wk[0] > 0))
+		printf("  (note: %d trees compiled as written, %d in the walked variant)\n", eng[0], eng[2]);
+	for (int k = 0; k < 4; k++) {
 		mlmd_score_ctx_free(sd[k].ctx);
 		mlmd_model_free(sd[k].m);
 	}
@@ -231,5 +282,5 @@ int main(int argc, char **argv)
 	free(xml);
 	free(walked);
 	free(csv);
-	return differ ? 1 : 0;
+	return diff ? 1 : 0;
 }

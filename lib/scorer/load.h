@@ -22,5 +22,10 @@ int mlmd__sc_read_file(const char *path, char **buf, size_t *len);
  * compiled into the tree engine and how many are walked node by node; -1 if
  * m is not a PMML model (pmml_load.c). */
 int mlmd__sc_pmml_tree_counts(const mlmd_model *m, int *engine, int *walked);
+/* The trees a PMML model scores over whole batches (pmml_batch.c): 0 when
+ * none, -1 when m is not a PMML model. `on` 0 or 1 switches the batch path
+ * off or on first (the row path then gives every answer; for tests and
+ * benchmarks, before the model is shared between threads); -1 leaves it. */
+int mlmd__sc_pmml_batch(mlmd_model *m, int on);
 
 #endif

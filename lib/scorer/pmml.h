@@ -38,7 +38,9 @@
  * pmml_general.c, pmml_tree.c with pmml_tree_compile.c, pmml_mining.c,
  * pmml_neural.c, pmml_bayes.c, pmml_scorecard.c); pmml_model.c puts one
  * model's MiningSchema, transformations, targets and outputs around its
- * body; pmml_load.c loads the document and runs it as a scorer op. Two
+ * body; pmml_batch.c scores a MiningModel's TreeModels as one tree-engine
+ * ensemble over a block of rows, the rest of each row evaluated as before;
+ * pmml_load.c loads the document, pmml_run.c runs it as a scorer op. Two
  * pairs call each other because PMML nests that way: an Apply's arguments
  * are expressions (pmml_expr.c <-> pmml_apply.c), and a MiningModel's
  * segments are models (pmml_model.c <-> pmml_mining.c).
@@ -144,6 +146,7 @@ enum { TR_AS_IS, TR_MISSING, TR_INVALID, TR_VALUE };
 typedef struct pexpr pexpr;
 typedef struct ppred ppred;
 typedef struct pmodel pmodel;
+typedef struct pbatch pbatch;
 
 typedef struct {
 	const char *name;
@@ -324,6 +327,7 @@ typedef struct {
 	pfunc *scope;            /* the function whose body is being compiled, or NULL */
 	pregex *regexes;         /* compiled patterns, freed with the model */
 	size_t max_stack;        /* value-stack slots the deepest expression takes */
+	pbatch *batch;           /* the tree ensemble scored over whole batches (pmml_batch.c), or NULL */
 } pdoc;
 
 /* PMML's built-in functions (PMML 4.4's complete list, and "log", an old
@@ -356,6 +360,7 @@ typedef struct rowctx {
 	pmml_text text;          /* strings made this row */
 	bool invalid;            /* an input was invalid under returnInvalid */
 	int err;                 /* 0, or why the row cannot be scored (a negative status, message recorded) */
+	const double *leaves;    /* this row's leaves of the batched trees (by treebody slot), or NULL */
 } rowctx;
 
 /* ---- tree and mining model bodies (shared with pmml_tree_compile.c) ------------------------------ */
@@ -383,6 +388,7 @@ typedef struct {
 	sc_trees *eng;           /* the tree compiled into the tree engine, or NULL: walked node by node */
 	int n_feat;              /* the engine's features */
 	struct tfeat *feat;
+	int slot;                /* its tree in the document's batched ensemble (pmml_batch.c), or -1 */
 } treebody;
 
 /* An engine feature: a field's value, or for a text field the position of the
@@ -397,6 +403,26 @@ typedef struct {
 	double weight;
 	pmodel *model;
 } psegment;
+
+/* A MiningModel's TreeModels scored as one ensemble over a block of rows
+ * (pmml_batch.c): the engine's target k is the PMML node index that tree k
+ * reaches (-1: none), which the row's own evaluation then takes instead of
+ * walking the tree (rowctx.leaves). The fields the trees read are gathered
+ * per row after the MiningSchema treatment of the models from the top down
+ * to the ensemble, which is all the row's evaluation does before its trees. */
+struct pbatch {
+	const pmodel *ens;       /* the MiningModel */
+	size_t n_path;
+	const pmodel **path;     /* the top model down to ens: their treatment comes before the trees */
+	int n_trees;             /* the engine's trees and targets (slots of the segments' treebodies) */
+	int n_feat;              /* the engine's features: fields, text fields by their codes */
+	tfeat *feat;
+	size_t n_treat;          /* the segments' MiningSchema treatments that may change a value, once each */
+	const pmf **treat;
+	sc_trees *eng;           /* the trees as the engine compiled them one by one: any row */
+	sc_trees *dense;         /* the same trees for rows with no missing feature (mlmd__pmml_tree_dense), or NULL */
+	bool off;                /* every row takes the row-at-a-time path (tests and benchmarks) */
+};
 
 /* multipleModelMethod, in the order of pmml_mining.c's METHODS */
 enum { MM_SUM, MM_AVERAGE, MM_WAVERAGE, MM_MEDIAN, MM_MAJORITY, MM_WMAJORITY, MM_MAX, MM_FIRST, MM_CHAIN, MM_WSUM,
@@ -549,6 +575,7 @@ int mlmd__pmml_eval_pred(rowctx *rc, const ppred *p);
 /* pmml_model.c: one model, its categories, the document's scratch layout. */
 int mlmd__pmml_compile_model(pdoc *d, const px *n, pmodel **out, const pmodel *parent);
 void mlmd__pmml_eval_model(rowctx *rc, const pmodel *m, pres *r);
+void mlmd__pmml_eval_treated(rowctx *rc, const pmodel *m, pres *r);
 int mlmd__pmml_add_class(pdoc *d, pmodel *m, const char *v);
 int mlmd__pmml_finalize(pdoc *d, pmodel *m);
 
@@ -568,9 +595,31 @@ void mlmd__pmml_eval_bayes(rowctx *rc, const pmodel *m, pres *r);
 int mlmd__pmml_compile_scorecard(pdoc *d, const px *n, pmodel *m);    /* pmml_scorecard.c */
 void mlmd__pmml_eval_scorecard(rowctx *rc, const pmodel *m, pres *r);
 
+/* pmml_run.c: the scorer op (its node's attribute: the document, the graph's inputs and outputs), and rows. */
+typedef struct {
+	pdoc doc;
+	size_t n_in;
+	int *in_fields;
+	size_t n_out;            /* graph outputs */
+	int *out_field;          /* field to read, or -1 for out 0 (predicted) / -2 for the probability matrix */
+	int *out_kind;
+	size_t scratch_bytes;
+} pmml_attr;
+extern const sc_op mlmd__pmml_op;
+int mlmd__pmml_rowctx_init(rowctx *rc, const pdoc *d, sc_pool *pool);
+void mlmd__pmml_rowctx_next(rowctx *rc);
+
+/* pmml_batch.c: tree ensembles over whole batches. */
+int mlmd__pmml_batch_plan(pdoc *d);
+int mlmd__pmml_batch_features(rowctx *rc, const pbatch *b, double *x);
+void mlmd__pmml_treat_inputs(rowctx *rc, const pmodel *m);   /* pmml_model.c */
+void mlmd__pmml_treat_field(rowctx *rc, const pmf *mf);       /* pmml_model.c */
+
 /* pmml_tree_compile.c: TreeModels into the tree engine. */
 int mlmd__pmml_text_codes(pdoc *d);
 int mlmd__pmml_tree_engine(pdoc *d, const pmodel *m, treebody *t);
 double mlmd__pmml_text_code(const pfield *f, const char *s);
+int mlmd__pmml_tree_dense(pdoc *d, const treebody *t, sc_tree_buf *b, const int *feat_of, int target, int32_t *next,
+	int32_t *nv);
 
 #endif

@@ -539,10 +539,26 @@ pv mlmd__pmml_apply(rowctx *rc, const pexpr *e)
 	}
 	pv *a = rc->stack + base;
 	rc->sp += n;
-	bool any_missing = false;
+	bool any_missing = false, numbers = true;
 	for (size_t i = 0; i < n; i++) {
 		a[i] = mlmd__pmml_eval_expr(rc, e->args[i]);
 		any_missing |= a[i].t == PV_MISSING;
+		numbers &= a[i].t == PV_NUM;
+	}
+	if (numbers && n && (e->fn <= FN_DIV || e->fn == FN_SUM)) {
+		/* arithmetic on numbers, the commonest case (scalers, projections): what apply_values computes */
+		double x;
+		if (e->fn == FN_SUM) {
+			x = 0;
+			for (size_t i = 0; i < n; i++)
+				x = x + a[i].d;
+		} else {
+			x = apply_math(e->fn, a, 2);
+		}
+		rc->sp = base;
+		if (x != x || isinf(x))
+			return e->invalid == TR_AS_IS ? num(x) : invalid_result(e);
+		return num(x);
 	}
 	pv r = apply_values(rc, e, a, (int)n, any_missing);
 	rc->sp = base;

@@ -1,9 +1,8 @@
 /*
  * scorer/pmml_load.c - loading a PMML document: the DataDictionary, the
  * TransformationDictionary and the top model compiled under the load's
- * memory cap, the scorer op that runs the compiled document over rows and
- * its signature, and ModelVerification (the document's own test rows,
- * scored at load).
+ * memory cap, the scorer op's signature, and ModelVerification (the
+ * document's own test rows, scored at load). The op runs in pmml_run.c.
  */
 #include <math.h>
 #include <stdio.h>
@@ -11,140 +10,6 @@
 #include <string.h>
 #include "pmml.h"
 #include "load.h"
-
-/* ---- the scorer op ------------------------------------------------------------------------------- */
-
-typedef struct {
-	pdoc doc;
-	size_t n_in;
-	int *in_fields;
-	size_t n_out;            /* graph outputs */
-	int *out_field;          /* field to read, or -1 for out 0 (predicted) / -2 for the probability matrix */
-	int *out_kind;
-	size_t scratch_bytes;
-} pmml_attr;
-
-/* A row context's arrays, from the score context's pool (for one call);
- * -1 when out of memory. */
-static int rowctx_init(rowctx *rc, const pdoc *d, sc_pool *pool)
-{
-	size_t n = (size_t)d->n_fields + 1;
-	*rc = (rowctx){ .d = d };
-	rc->vals = mlmd__sc_alloc_array(pool, n, sizeof *rc->vals);
-	rc->done = mlmd__sc_alloc_array(pool, n, 1);
-	rc->bad = mlmd__sc_alloc_array(pool, n, 1);
-	rc->tdone = mlmd__sc_alloc_array(pool, n, 1);
-	rc->tptr = mlmd__sc_alloc_array(pool, n, sizeof *rc->tptr);
-	rc->tcode = mlmd__sc_alloc_array(pool, n, sizeof *rc->tcode);
-	rc->scratch = mlmd__sc_alloc_array(pool, (size_t)d->n_scratch + 1, sizeof(double));
-	rc->stack = mlmd__sc_alloc_array(pool, d->max_stack + 1, sizeof *rc->stack);
-	mlmd__pmml_text_init(&rc->text, pool, PMML_ROW_TEXT_CAP);
-	return rc->vals && rc->done && rc->bad && rc->tdone && rc->tptr && rc->tcode && rc->scratch && rc->stack ? 0 : -1;
-}
-
-/* Forgets the previous row's values (and its texts). */
-static void rowctx_next(rowctx *rc)
-{
-	memset(rc->done, 0, (size_t)rc->d->n_fields);
-	memset(rc->bad, 0, (size_t)rc->d->n_fields);
-	memset(rc->tdone, 0, (size_t)rc->d->n_fields);
-	mlmd__pmml_text_reset(&rc->text);
-	rc->sp = rc->frame = 0;
-}
-
-/* Scores one row whose inputs are already in rc->vals; returns the result. */
-static void eval_row(const pmml_attr *a, rowctx *rc, pres *res)
-{
-	rc->invalid = false;
-	mlmd__pmml_eval_model(rc, a->doc.top, res);
-}
-
-static int run_pmml(const sc_node *n, sc_run *r)
-{
-	const pmml_attr *a = n->attr;
-	const pdoc *d = &a->doc;
-	int64_t rows = -1;
-	for (int k = 0; k < r->nin; k++) {
-		const tensor *t = r->in[k];
-		if (t->rank < 1 || t->rank > 2 || (t->rank == 2 && t->dims[1] != 1))
-			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "input '%s' must be [N] or [N, 1]", d->fields[a->in_fields[k]].name);
-		if (rows >= 0 && t->dims[0] != rows)
-			return mlmd__sc_fail(n, MLMD_INVALID_ARGUMENT, "inputs have different row counts");
-		rows = t->dims[0];
-	}
-	if (rows < 0)
-		rows = 0;
-	const pmodel *top = d->top;
-	int64_t dims[2] = { rows, (int64_t)top->n_cls };
-	int rc = 0;
-	for (size_t o = 0; o < a->n_out; o++)
-		if ((rc = mlmd__sc_out(n, r, (int)o, a->out_kind[o] == -1 ? MLMD_DTYPE_DOUBLE : a->out_kind[o] == F_STRING ?
-			MLMD_DTYPE_STRING : MLMD_DTYPE_DOUBLE, a->out_kind[o] == -1 ? 2 : 1, dims)))
-			return rc;
-	rowctx rcx;
-	if (rowctx_init(&rcx, d, &r->ctx->pool))
-		return MLMD_OOM();
-	for (int64_t i = 0; i < rows; i++) {
-		rowctx_next(&rcx);
-		for (size_t k = 0; k < a->n_in; k++) {
-			const tensor *t = r->in[k];
-			int f = a->in_fields[k];
-			pv v = MISSING;
-			if (t->dtype == MLMD_DTYPE_STRING) {
-				const char *sv = ((const char *const *)t->data)[i];
-				if (sv && sv[0])
-					v = d->fields[f].kind == F_DOUBLE ? constant(d, sv, F_DOUBLE) : (pv){ PV_STR, 0, sv };
-			} else {
-				v = num(mlmd__sc_getd(t, i));
-			}
-			if (d->fields[f].is_float && v.t == PV_NUM)
-				v.d = (float)v.d;
-			rcx.vals[f] = v;
-			rcx.done[f] = 1;
-		}
-		pres res;
-		eval_row(a, &rcx, &res);
-		if (rcx.err)
-			return mlmd__context(rcx.err, "row %lld", (long long)i);
-		for (size_t o = 0; o < a->n_out; o++) {
-			tensor *t = r->out[o];
-			if (a->out_kind[o] == -1) {
-				for (size_t k = 0; k < top->n_cls; k++)
-					((double *)t->data)[i * (int64_t)top->n_cls + (int64_t)k] =
-						rcx.invalid || !res.has_p ? NAN : res.p[k];
-				continue;
-			}
-			pv v = a->out_field[o] < 0 ? res.value : rcx.vals[a->out_field[o]];
-			if (a->out_field[o] >= 0 && !rcx.done[a->out_field[o]])
-				v = MISSING;
-			if (rcx.invalid)
-				v = MISSING;
-			if (a->out_kind[o] == F_STRING) {
-				const char *sv = v.t == PV_STR ? v.s : NULL;
-				if (v.t == PV_NUM) /* a numeric category: its name from the model's categories */
-					for (size_t k = 0; k < top->n_cls && !sv; k++) {
-						double c;
-						if (parse_double(top->cls[k], &c) && c == v.d)
-							sv = top->cls[k];
-					}
-				if (sv && mlmd__pmml_text_owns(&rcx.text, sv) && !(sv = mlmd__sc_strdup(&r->ctx->pool, sv, strlen(sv))))
-					return MLMD_OOM(); /* made this row: the output keeps a copy for the call */
-				((const char **)t->data)[i] = sv;
-			} else {
-				double x = NAN;
-				if (!as_num(v, &x))
-					x = NAN;
-				((double *)t->data)[i] = x;
-			}
-		}
-	}
-	return 0;
-}
-
-static const sc_op pmml_op = {
-	.domain = "pmml", .name = "PMML", .min_in = 0, .max_in = 4096, .min_out = 1, .max_out = 4096,
-	.run = run_pmml, .out = SC_OUT_SET,
-};
 
 /* ---- ModelVerification --------------------------------------------------------------------------- */
 
@@ -171,7 +36,7 @@ static int verify(pmml_attr *a, pmodel *m, const px *mv, sc_pool *tmp)
 	double *prec = mlmd__sc_alloc_array(tmp, nf + 1, sizeof(double)), *zero = mlmd__sc_alloc_array(tmp, nf + 1, sizeof(double));
 	bool *is_in = mlmd__sc_alloc_array(tmp, nf + 1, sizeof(bool));
 	rowctx rc;
-	if (!field || !col || !prec || !zero || !is_in || rowctx_init(&rc, d, tmp))
+	if (!field || !col || !prec || !zero || !is_in || mlmd__pmml_rowctx_init(&rc, d, tmp))
 		return MLMD_OOM();
 	size_t i = 0;
 	for (const px *f = mlmd__px_child(vf, "VerificationField"); f; f = mlmd__px_next(f, "VerificationField"), i++) {
@@ -192,7 +57,7 @@ static int verify(pmml_attr *a, pmodel *m, const px *mv, sc_pool *tmp)
 	}
 	int row = 0;
 	for (const px *r = mlmd__px_child(tbl, "row"); r; r = mlmd__px_next(r, "row"), row++) {
-		rowctx_next(&rc);
+		mlmd__pmml_rowctx_next(&rc);
 		for (size_t k = 0; k < a->n_in; k++) {
 			rc.vals[a->in_fields[k]] = MISSING;
 			rc.done[a->in_fields[k]] = 1;
@@ -370,6 +235,8 @@ int mlmd__sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 		rc = mlmd__pmml_text_codes(d);
 	if (!rc)
 		rc = mlmd__pmml_finalize(d, d->top);
+	if (!rc)
+		rc = mlmd__pmml_batch_plan(d);
 	/* what a score call takes per row, beside the fields: the models' scratch and the value stack */
 	if (!rc && ((size_t)d->n_scratch * sizeof(double) + d->max_stack * sizeof(pv)) > budget)
 		rc = mlmd__fail(MLMD_RESOURCE_EXHAUSTED, "PMML: scoring a row would take %zu MiB of working memory, more "
@@ -419,7 +286,7 @@ int mlmd__sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 		if (!nd || !m->inputs || !m->input_vals || !m->outputs || !m->output_vals)
 			rc = MLMD_OOM();
 		if (!rc) {
-			nd->op = &pmml_op;
+			nd->op = &mlmd__pmml_op;
 			nd->name = top->name ? top->name : pstrdup(d, model->name);
 			nd->opset = 1;
 			nd->attr = a;
@@ -521,10 +388,20 @@ int mlmd__sc_load_pmml(mlmd_model *m, const char *data, size_t len)
 int mlmd__sc_pmml_tree_counts(const mlmd_model *m, int *engine, int *walked)
 {
 	*engine = *walked = 0;
-	if (m->n_nodes != 1 || m->nodes[0].op != &pmml_op)
+	if (m->n_nodes != 1 || m->nodes[0].op != &mlmd__pmml_op)
 		return -1;
 	const pmml_attr *a = m->nodes[0].attr;
 	*engine = a->doc.trees_engine;
 	*walked = a->doc.trees_walked;
 	return 0;
+}
+
+int mlmd__sc_pmml_batch(mlmd_model *m, int on)
+{
+	if (m->n_nodes != 1 || m->nodes[0].op != &mlmd__pmml_op)
+		return -1;
+	pmml_attr *a = m->nodes[0].attr;
+	if (on >= 0 && a->doc.batch)
+		a->doc.batch->off = !on;
+	return a->doc.batch && !a->doc.batch->off ? a->doc.batch->n_trees : 0;
 }

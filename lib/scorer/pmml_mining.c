@@ -11,6 +11,33 @@ static const char *const METHODS[] = { "sum", "average", "weightedAverage", "med
 
 /* ---- evaluating ---------------------------------------------------------------------------------- */
 
+#define PREFETCH 4               /* batched ensembles: segments ahead whose tree node is prefetched */
+
+/* A batched tree segment's result straight from the node its tree reached,
+ * where that is short: a regression tree's score, a classification tree's
+ * category (under a vote, where its probabilities are not read) or its
+ * category and distribution (the other methods read both, never write
+ * them). What evaluating the segment gives the loop below; false to
+ * evaluate it. */
+static bool leaf_result(rowctx *rc, const miningbody *b, const pmodel *sm, pres *sr)
+{
+	const treebody *t = sm->kind == M_TREE ? sm->body : NULL;
+	if (!t || t->slot < 0 || sm->has_target_xf)
+		return false;
+	int leaf = (int)rc->leaves[t->slot];
+	const tnode *nd = leaf >= 0 ? &t->nodes[leaf] : NULL;
+	bool vote = b->method == MM_MAJORITY || b->method == MM_WMAJORITY;
+	if (sm->classification && (b->method == MM_CHAIN || (nd && (nd->score.t == PV_MISSING || (!vote && nd->dist < 0)))))
+		return false; /* (a category from the distribution, or probabilities from the category) */
+	*sr = (pres){ .p = rc->scratch + sm->scratch, .value = nd ? nd->score : MISSING, .entity = nd ? nd->id : NULL,
+		.cls = nd && sm->classification ? nd->cls : -1, .confidence = NAN };
+	if (sm->classification && !vote && nd) { /* the node's distribution, read in place (not written) */
+		sr->p = t->probs + nd->dist;
+		sr->has_p = true;
+	}
+	return true;
+}
+
 void mlmd__pmml_eval_mining(rowctx *rc, const pmodel *m, pres *r)
 {
 	const miningbody *b = m->body;
@@ -23,13 +50,27 @@ void mlmd__pmml_eval_mining(rowctx *rc, const pmodel *m, pres *r)
 			p[k] = 0;
 	bool any = false;
 	size_t n_missing = 0, n_applied = 0;
+	/* A batched ensemble's row (pmml_batch.c): every predicate is True and every segment's treatment was
+	 * found to leave the row as it is, so both are skipped. */
+	bool batched = rc->leaves && rc->d->batch && rc->d->batch->ens == m;
 	for (size_t i = 0; i < b->n; i++) {
 		const psegment *sg = &b->seg[i];
-		if (mlmd__pmml_eval_pred(rc, sg->pred) != T_TRUE)
+		if (!batched && mlmd__pmml_eval_pred(rc, sg->pred) != T_TRUE)
 			continue;
 		n_applied++;
 		pres sr = { .p = rc->scratch + sg->model->scratch, .confidence = NAN };
-		mlmd__pmml_eval_model(rc, sg->model, &sr);
+		if (batched && i + PREFETCH < b->n) {
+			/* the node a later tree reached is known: start loading it (nodes of big forests miss the cache) */
+			const treebody *t = b->seg[i + PREFETCH].model->body;
+			if (t->slot >= 0 && rc->leaves[t->slot] >= 0)
+				__builtin_prefetch(&t->nodes[(int)rc->leaves[t->slot]]);
+		}
+		if (!batched || !leaf_result(rc, b, sg->model, &sr)) {
+			if (batched)
+				mlmd__pmml_eval_treated(rc, sg->model, &sr);
+			else
+				mlmd__pmml_eval_model(rc, sg->model, &sr);
+		}
 		if (b->method == MM_CHAIN || b->method == MM_FIRST) {
 			*r = sr;
 			if (m->classification && sr.has_p) {

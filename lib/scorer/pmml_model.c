@@ -11,7 +11,7 @@
 /* ---- evaluating ---------------------------------------------------------------------------------- */
 
 /* Applies a MiningField's treatment to its (data) field's value. */
-static void treat_input(rowctx *rc, const pmf *mf)
+void mlmd__pmml_treat_field(rowctx *rc, const pmf *mf)
 {
 	const pfield *f = &rc->d->fields[mf->field];
 	pv v = field_value(rc, mf->field);
@@ -56,11 +56,26 @@ static void treat_input(rowctx *rc, const pmf *mf)
 	rc->vals[mf->field] = v;
 }
 
-void mlmd__pmml_eval_model(rowctx *rc, const pmodel *m, pres *r)
+/* The model's MiningSchema treatment of its active fields, the first thing
+ * evaluating it does (pmml_batch.c runs it for the models down to a batched
+ * ensemble). */
+void mlmd__pmml_treat_inputs(rowctx *rc, const pmodel *m)
 {
 	for (size_t i = 0; i < m->n_mf; i++)
 		if (m->mf[i].usage == 0 && !m->mf[i].noop)
-			treat_input(rc, &m->mf[i]);
+			mlmd__pmml_treat_field(rc, &m->mf[i]);
+}
+
+void mlmd__pmml_eval_model(rowctx *rc, const pmodel *m, pres *r)
+{
+	mlmd__pmml_treat_inputs(rc, m);
+	mlmd__pmml_eval_treated(rc, m, r);
+}
+
+/* Model m on a row its MiningSchema treatment has been applied to (or is
+ * known to leave as it is: a batched ensemble's segments, pmml_batch.c). */
+void mlmd__pmml_eval_treated(rowctx *rc, const pmodel *m, pres *r)
+{
 	r->p = rc->scratch + m->scratch;
 	r->has_p = false;
 	r->value = MISSING;

@@ -88,6 +88,12 @@ void mlmd__pmml_eval_tree(rowctx *rc, const pmodel *m, pres *r)
 	const treebody *t = m->body;
 	int i = 0;
 	r->value = MISSING;
+	if (t->slot >= 0 && rc->leaves) { /* scored with the whole batch: the node the engine reached */
+		double leaf = rc->leaves[t->slot];
+		if (leaf >= 0)
+			tree_result(m, t, (int)leaf, r);
+		return;
+	}
 	if (t->eng && eval_tree_engine(rc, m, t, r))
 		return;
 	if (t->n == 0 || mlmd__pmml_eval_pred(rc, t->nodes[0].pred) == T_FALSE)
@@ -258,6 +264,7 @@ int mlmd__pmml_compile_tree(pdoc *d, const px *n, pmodel *m)
 	if (!t)
 		return MLMD_OOM();
 	m->body = t;
+	t->slot = -1;
 	static const char *const ms[] = { "none", "lastPrediction", "nullPrediction", "defaultChild",
 		"weightedConfidence", "aggregateNodes", NULL };
 	const char *mv = mlmd__px_attr(n, "missingValueStrategy"), *nt = mlmd__px_attr(n, "noTrueChildStrategy");

@@ -124,10 +124,9 @@ static void add_leaf(tcomp *c, int at, int node)
 }
 
 /* Sets engine node `at` to predicate p's test; *neg: the predicate holds when the test is false. */
-static int set_test(pdoc *d, treebody *t, tcomp *c, int at, const ppred *p, bool *neg)
+static int set_test(pdoc *d, tcomp *c, int at, const ppred *p, bool *neg)
 {
-	const tfeat *tf = &t->feat[c->feat_of[p->field] - 1];
-	const pfield *f = tf->text ? &d->fields[p->field] : NULL;
+	const pfield *f = d->fields[p->field].kind == F_STRING ? &d->fields[p->field] : NULL;
 	c->b.feature[at] = c->feat_of[p->field] - 1;
 	*neg = false;
 	if (p->kind == P_SET) {
@@ -254,7 +253,7 @@ static int build_chain(pdoc *d, const pmodel *m, treebody *t, tcomp *c, int i, u
 			after = nd->first + tests; /* the True child */
 		}
 		bool neg;
-		if ((rc = set_test(d, t, c, at, p, &neg)))
+		if ((rc = set_test(d, c, at, p, &neg)))
 			return rc;
 		int child = nd->first + k;
 		c->b.tchild[at] = neg ? after : child;
@@ -348,4 +347,94 @@ int mlmd__pmml_tree_engine(pdoc *d, const pmodel *m, treebody *t)
 	d->trees_walked--;
 	d->trees_engine++;
 	return 0;
+}
+
+/* ---- trees for rows with no missing value (pmml_batch.c) ------------------------------------------ */
+
+/* Whether q holds exactly when p does not, for any value that is not
+ * missing: the same field and constant, opposite comparisons. */
+static bool complement(const ppred *p, const ppred *q)
+{
+	static const int8_t opposite[] = { [OP_EQ] = OP_NE, [OP_NE] = OP_EQ, [OP_LT] = OP_GE, [OP_LE] = OP_GT,
+		[OP_GT] = OP_LE, [OP_GE] = OP_LT };
+	if (p->field != q->field || p->kind != q->kind || p->numeric != q->numeric)
+		return false;
+	if (p->kind == P_SET) {
+		if (p->is_in == q->is_in || p->n != q->n)
+			return false;
+		for (size_t i = 0; i < p->n; i++) {
+			int ok;
+			if (cmp_values(p->set[i], q->set[i], p->numeric, &ok) != 0 || !ok || p->set[i].t != q->set[i].t)
+				return false;
+		}
+		return true;
+	}
+	int ok;
+	return q->op == opposite[p->op] && p->value.t == q->value.t && cmp_values(p->value, q->value, p->numeric, &ok) == 0 &&
+		ok;
+}
+
+/* Emits TreeModel t into b for rows none of whose fields the tree reads is
+ * missing: then no predicate is unknown, so the missing-value strategy never
+ * applies, and a node whose two children test complementary predicates
+ * (x <= t, then x > t) needs one test, not a chain of two and a leaf no row
+ * reaches. PMML node i is b's node *next + i; leaves vote their PMML node
+ * index (-1: no prediction) for `target`; feat_of maps a field to its
+ * feature + 1. Returns 0, or 1 when the tree does not fit (as the engine
+ * compilation refuses it), or an error. */
+int mlmd__pmml_tree_dense(pdoc *d, const treebody *t, sc_tree_buf *b, const int *feat_of, int target, int32_t *next,
+	int32_t *nv)
+{
+	tcomp c = { .b = *b, .feat_of = (int *)feat_of, .next = *next + t->n, .nv = *nv };
+	int base = *next, rc = 0;
+	for (int i = 0; i < t->n && !rc; i++) {
+		const tnode *nd = &t->nodes[i];
+		if (nd->n == 0) {
+			add_leaf(&c, base + i, i);
+			c.b.vtarget[c.nv - 1] = target;
+			continue;
+		}
+		if (nd->n > MAX_CHAIN)
+			return 1;
+		int tests = 0;
+		bool open = true;
+		for (; tests < nd->n; tests++) {
+			const ppred *p = t->nodes[nd->first + tests].pred;
+			if (p->kind == P_TRUE) {
+				open = false;
+				break;
+			}
+			if (!engine_pred(d, p))
+				return 1;
+		}
+		if (tests == 0)
+			return 1;
+		if (open && tests == 2 && complement(t->nodes[nd->first].pred, t->nodes[nd->first + 1].pred)) {
+			tests = 1; /* the second child takes every row the first does not */
+			open = false;
+		}
+		int at = base + i;
+		for (int k = 0; k < tests && !rc; k++) {
+			int after;
+			if (k + 1 < tests) {
+				after = c.next++;
+			} else if (open) {
+				after = c.next++;
+				add_leaf(&c, after, t->return_last ? i : -1);
+				c.b.vtarget[c.nv - 1] = target;
+			} else {
+				after = base + nd->first + tests;
+			}
+			bool neg;
+			if ((rc = set_test(d, &c, at, t->nodes[nd->first + k].pred, &neg)))
+				break;
+			c.b.tchild[at] = neg ? after : base + nd->first + k;
+			c.b.fchild[at] = neg ? base + nd->first + k : after;
+			c.b.miss[at] = 0;
+			at = after;
+		}
+	}
+	*next = c.next;
+	*nv = c.nv;
+	return rc;
 }
