@@ -115,7 +115,10 @@ static void fill(void *m, int i, int declared)
 		if (i % 7 == 6)
 			continue; /* some nodes have none */
 		const int64_t ints[] = { 0, 1, -1, INT64_MAX, INT64_MIN, 300 };
-		OK(mlmd_node_set_int(m, custom, custom ? "c_int" : "i", ints[i % 6] + (i > 6 ? i : 0)));
+		int64_t iv = ints[i % 6];
+		if (i > 6 && iv > -1000 && iv < 1000)
+			iv += i;
+		OK(mlmd_node_set_int(m, custom, custom ? "c_int" : "i", iv));
 		double d = i % 9 == 1 ? NAN : i % 9 == 2 ? INFINITY : i % 9 == 3 ? -INFINITY : doubles[i % 6];
 		OK(mlmd_node_set_double(m, custom, custom ? "c_dbl" : "d", d));
 		const char *strs[] = { "", "plain", "ünïcödé ☃ 𝄞", "with 'quotes' and \"doubles\"", "tab\there" };
