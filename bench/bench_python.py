@@ -24,6 +24,7 @@ import os
 import sys
 import time
 
+import bench_util
 from ml_metadata import _native
 from ml_metadata import metadata_store
 from ml_metadata.proto import metadata_store_pb2 as pb
@@ -89,21 +90,9 @@ def batch_of(tid, start):
   return batch
 
 
-def median(v):
-  s = sorted(v)
-  n = len(s)
-  return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
-
-
-def fmt(v, unit):
-  m = median(v)
-  spread = 100.0 * (max(v) - min(v)) / m if len(v) > 1 and m else 0.0
-  return '%.0f%s \u00b1%.0f%%' % (m, unit, spread)
-
-
 def row(name, ours, base, ratio):
-  print('%-48s %20s %20s %12s' % (name, fmt(ours, ' a/s'), fmt(base, ' a/s'),
-                                 fmt(ratio, '%')))
+  print(bench_util.row(name, ours, base, [100 * r for r in ratio],
+                       f='%.0f a/s', rf='%.0f%%'))
   sys.stdout.flush()
 
 
@@ -115,7 +104,7 @@ def remove(path):
 
 def main():
   bench_dir = sys.argv[2] if len(sys.argv) > 2 else '/tmp'
-  reps = max(1, min(64, int(os.environ.get('MLMD_BENCH_REPS', '5'))))
+  reps = bench_util.rep_count()
   py_path = os.path.join(bench_dir, 'bench-python.db')
   c_path = os.path.join(bench_dir, 'bench-python-c.db')
   remove(py_path)
@@ -137,26 +126,36 @@ def main():
 
   print('python binding benchmark (ml_metadata over ctypes, %s), %d '
         'repetitions' % (sys.executable, reps))
-  print('%-48s %20s %20s %12s' % ('workload', 'python', 'C (same run)',
-                                 'python/C'))
+  print(bench_util.head('workload', 'python', 'C (same run)', 'python/C'))
   # put: each repetition adds 100k artifacts to each store
   py_put, c_put, put_ratio = [], [], []
   for rep in range(reps):
     rqs = [c_message(PUT_RQ, svc.PutArtifactsRequest(
         artifacts=batch_of(c_tid, rep * N + b))) for b in range(0, N, BATCH)]
-    start = time.perf_counter()
-    for rq in rqs:
-      c_call_typed(lib.mlmd_store_put_artifacts, handle, rq)
-    c_rate = N / (time.perf_counter() - start)
+
+    def c_side():
+      start = time.perf_counter()
+      for rq in rqs:
+        c_call_typed(lib.mlmd_store_put_artifacts, handle, rq)
+      return N / (time.perf_counter() - start)
+
+    def py_side():
+      start = time.perf_counter()
+      for b in range(0, N, BATCH):
+        store.put_artifacts(batch_of(tid, rep * N + b))
+      return N / (time.perf_counter() - start)
+
+    if rep % 2 == 0:  # neither side always runs first
+      py_rate = py_side()
+      c_rate = c_side()
+    else:
+      c_rate = c_side()
+      py_rate = py_side()
     for rq in rqs:
       lib.mlmd_message_free(rq)
-    start = time.perf_counter()
-    for b in range(0, N, BATCH):
-      store.put_artifacts(batch_of(tid, rep * N + b))
-    py_rate = N / (time.perf_counter() - start)
     c_put.append(c_rate)
     py_put.append(py_rate)
-    put_ratio.append(100.0 * py_rate / c_rate)
+    put_ratio.append(py_rate / c_rate)
   row('put 100k artifacts, 3 props, batches of 1000', py_put, c_put,
       put_ratio)
 
@@ -174,32 +173,44 @@ def main():
   responses = [_native.call(handle, b'GetArtifactsByID', r)[0] for r in raw]
   py_get, c_typed, c_bytes, r_typed, r_bytes = [], [], [], [], []
   parse, r_parse = [], []
-  for _ in range(reps):
+  def c_typed_side():
     start = time.perf_counter()
     for rq in rqs:
       c_call_typed(lib.mlmd_store_get_artifacts_by_id, handle, rq)
-    typed = N / (time.perf_counter() - start)
+    return N / (time.perf_counter() - start)
+
+  def c_bytes_side():
     start = time.perf_counter()
     for r in raw:
       _native.call(handle, b'GetArtifactsByID', r)
-    bytes_rate = N / (time.perf_counter() - start)
+    return N / (time.perf_counter() - start)
+
+  def py_side():
     start = time.perf_counter()
     n = 0
     for b in range(0, N, BATCH):
       n += len(store.get_artifacts_by_id(ids[b:b + BATCH]))
-    py_rate = n / (time.perf_counter() - start)
+    rate = n / (time.perf_counter() - start)
     assert n == N
+    return rate
+
+  for rep in range(reps):
+    if rep % 2 == 0:  # the C figures before Python's, then after
+      typed, bytes_rate, py_rate = c_typed_side(), c_bytes_side(), py_side()
+    else:
+      py_rate = py_side()
+      bytes_rate, typed = c_bytes_side(), c_typed_side()
     start = time.perf_counter()
     for data in responses:
       list(svc.GetArtifactsByIDResponse.FromString(data).artifacts)
     parse_rate = N / (time.perf_counter() - start)
     parse.append(parse_rate)
-    r_parse.append(100.0 * parse_rate / typed)
+    r_parse.append(parse_rate / typed)
     py_get.append(py_rate)
     c_typed.append(typed)
     c_bytes.append(bytes_rate)
-    r_typed.append(100.0 * py_rate / typed)
-    r_bytes.append(100.0 * py_rate / bytes_rate)
+    r_typed.append(py_rate / typed)
+    r_bytes.append(py_rate / bytes_rate)
   row('get 100k artifacts by id, 1000 per call', py_get, c_typed, r_typed)
   row('get 100k artifacts by id, vs C bytes', py_get, c_bytes, r_bytes)
   row('python protobuf parse alone, vs C typed get', parse, c_typed, r_parse)

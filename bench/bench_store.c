@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "util/base.h" /* mlmd__b64_encode, for a page token */
+#define BENCH_NAME_W 48
 #include "bench.h"
 
 #define N 100000
@@ -332,19 +333,6 @@ static uint8_t *pack(const void *m, size_t *n)
 	return b;
 }
 
-/* Prints one row: ours, the baseline and the per-pair ratio. */
-static void row(const char *name, const char *fmt, const char *unit, const bench_reps *ours, const bench_reps *base,
-		const bench_reps *ratio)
-{
-	char a[96], b[96], c[96], f[32];
-	snprintf(f, sizeof f, "%s%s", fmt, unit);
-	bench_fmt(a, sizeof a, f, ours);
-	bench_fmt(b, sizeof b, f, base);
-	bench_fmt(c, sizeof c, "%.0f%%", ratio);
-	printf("%-48s %20s %20s %12s\n", name, a, b, c);
-	fflush(stdout);
-}
-
 /* ---- main ------------------------------------------------------------------------ */
 
 int main(int argc, char **argv)
@@ -353,6 +341,7 @@ int main(int argc, char **argv)
 	const char *only = argc > 2 ? argv[2] : NULL;
 #define RUN(name) (!only || !strcmp(only, name))
 	int reps = bench_rep_count();
+	setvbuf(stdout, NULL, _IOLBF, 0); /* rows appear as they are measured */
 	mkdir(dir, 0755);
 	char ours_path[1024], raw_path[1024];
 	snprintf(ours_path, sizeof ours_path, "%s/bench-mlmd.db", dir);
@@ -364,7 +353,7 @@ int main(int argc, char **argv)
 
 	printf("mlmd %s core store benchmark: SQLite %s, file stores in %s, WAL, synchronous=NORMAL, %d repetitions\n",
 	       mlmd_version(), sqlite3_libversion(), dir, reps);
-	printf("%-48s %20s %20s %12s\n", "workload", "mlmd", "raw sqlite", "ours/raw");
+	bench_head("workload", "mlmd", "raw sqlite", "ours/raw");
 
 	/* 1. bulk put: each repetition adds 100k to both stores */
 	bench_reps ours = { 0 }, base = { 0 }, ratio = { 0 };
@@ -397,7 +386,7 @@ int main(int argc, char **argv)
 			break; /* the rows the reads need are there */
 	}
 	if (RUN("put"))
-		row("put 100k artifacts, 3 props, batches of 1000", "%.0f", " a/s", &ours, &base, &ratio);
+		bench_row("put 100k artifacts, 3 props, batches of 1000", "%.0f a/s", &ours, &base, "%.0f%%", &ratio);
 
 	/* 2. one artifact per call */
 	if (RUN("one")) {
@@ -427,7 +416,7 @@ int main(int argc, char **argv)
 			bench_reps_add(&base, w);
 			bench_reps_add(&ratio, 100 * o / w);
 		}
-		row("put 1 artifact per call (2000 calls)", "%.0f", " call/s", &ours, &base, &ratio);
+		bench_row("put 1 artifact per call (2000 calls)", "%.0f call/s", &ours, &base, "%.0f%%", &ratio);
 	}
 
 	reader rd;
@@ -494,8 +483,8 @@ int main(int argc, char **argv)
 			bench_reps_add(&base, w);
 			bench_reps_add(&ratio, 100 * w / bytes);
 		}
-		row("100-row page by type at offset 50k", "%.3f", " ms", &ot, &base, &rt);
-		row("100-row page by type at offset 50k, bytes", "%.3f", " ms", &ours, &base, &ratio);
+		bench_row("100-row page by type at offset 50k", "%.3f ms", &ot, &base, "%.0f%%", &rt);
+		bench_row("100-row page by type at offset 50k, bytes", "%.3f ms", &ours, &base, "%.0f%%", &ratio);
 		free(pbytes);
 		free(tok64);
 	}
@@ -557,8 +546,8 @@ int main(int argc, char **argv)
 			bench_reps_add(&base, w);
 			bench_reps_add(&ratio, 100 * bytes / w);
 		}
-		row("get 100k artifacts by id, 1000 per call", "%.0f", " a/s", &ot, &base, &rt);
-		row("get 100k artifacts by id, 1000 per call, bytes", "%.0f", " a/s", &ours, &base, &ratio);
+		bench_row("get 100k artifacts by id, 1000 per call", "%.0f a/s", &ot, &base, "%.0f%%", &rt);
+		bench_row("get 100k artifacts by id, 1000 per call, bytes", "%.0f a/s", &ours, &base, "%.0f%%", &ratio);
 		for (int b = 0; b < N / BATCH; b++)
 			free(calls[b]);
 		if (sink == 1)
