@@ -80,15 +80,11 @@ typedef struct wctx {
 	int want_types;
 } wctx;
 
+/* Sets up w, zeroed, for nodes of kind k. */
 static void wctx_init(wctx *w, call *c, const node_kind *k)
 {
-	memset(w, 0, offsetof(wctx, v));
 	w->c = c;
 	w->k = k;
-	w->nv = 0;
-	w->type_ids = NULL;
-	w->ntype_ids = 0;
-	w->want_types = 0;
 	switch (k->kind) {
 	case KIND_ARTIFACT:
 		w->fields = artifact_fields;
@@ -353,9 +349,7 @@ static void put_node(const wctx *w, mlmd_buf *out, uint32_t field, const wnode *
 	}
 }
 
-/* Each id once, first occurrence first (as mlmd__node_load_ids keeps
- * them): *uniq is ids itself when they are strictly increasing, else a
- * malloc'd list the caller frees. */
+/* An id and its position in the request. */
 typedef struct idpos {
 	int64_t id;
 	size_t pos;
@@ -369,6 +363,9 @@ static int idpos_cmp(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
+/* Each id once, first occurrence first (as mlmd__node_load_ids keeps
+ * them): *uniq is ids itself when they are strictly increasing (no sort
+ * needed), else a new list, also in *owned for the caller to free. */
 static int unique_ids(const int64_t *ids, size_t n, const int64_t **uniq, size_t *nu, int64_t **owned)
 {
 	*owned = NULL;
@@ -464,7 +461,7 @@ static int write_types(wctx *w, mlmd_buf *out)
 
 static int by_ids(call *c, const node_kind *k, const int64_t *ids, size_t n, int types, mlmd_buf *out)
 {
-	wctx *w = malloc(sizeof *w);
+	wctx *w = calloc(1, sizeof *w); /* on the heap: 256 rows do not belong on the stack */
 	if (!w)
 		return MLMD_OOM();
 	wctx_init(w, c, k);
