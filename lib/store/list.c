@@ -85,9 +85,9 @@ static int encode_token(const Mlmd__Pb__ListOperationOptions *o, int64_t field, 
 	return *out ? 0 : MLMD_OOM();
 }
 
-int mlmd__list_nodes(call *c, const node_kind *k, const Mlmd__Pb__ListOperationOptions *o, const char *join,
-		     const char *where, const int64_t *args, size_t n_args, void ***arr, size_t *n,
-		     char **next_token)
+int mlmd__list_ids(call *c, const node_kind *k, const Mlmd__Pb__ListOperationOptions *o, const char *join,
+		   const char *where, const int64_t *args, size_t n_args, int64_t **ids_out, size_t *n_out,
+		   char **next_token)
 {
 	int field = MLMD__PB__LIST_OPERATION_OPTIONS__ORDER_BY_FIELD__FIELD__ID, asc = 1;
 	int64_t limit = -1;
@@ -191,9 +191,25 @@ int mlmd__list_nodes(call *c, const node_kind *k, const Mlmd__Pb__ListOperationO
 		take = (size_t)limit;
 		rc = encode_token(o, fields[take - 1], ids[take - 1], next_token);
 	}
-	if (rc == 0)
-		rc = mlmd__node_load_ids(c, k, ids, take, 0, arr, n);
-	free(ids);
 	free(fields);
-	return rc < 0 ? rc : 0;
+	if (rc < 0) {
+		free(ids);
+		return rc;
+	}
+	*ids_out = ids;
+	*n_out = take;
+	return 0;
+}
+
+int mlmd__list_nodes(call *c, const node_kind *k, const Mlmd__Pb__ListOperationOptions *o, const char *join,
+		     const char *where, const int64_t *args, size_t n_args, void ***arr, size_t *n,
+		     char **next_token)
+{
+	int64_t *ids = NULL;
+	size_t nids = 0;
+	int rc = mlmd__list_ids(c, k, o, join, where, args, n_args, &ids, &nids, next_token);
+	if (rc == 0)
+		rc = mlmd__node_load_ids(c, k, ids, nids, 0, arr, n);
+	free(ids);
+	return rc;
 }

@@ -185,6 +185,13 @@ int mlmd__node_deleted(call *c, const node_kind *k, int64_t id);
 int mlmd__list_nodes(call *c, const node_kind *k, const Mlmd__Pb__ListOperationOptions *opts,
 		     const char *join, const char *where, const int64_t *args, size_t n_args,
 		     void ***arr, size_t *n, char **next_token);
+/* The same listing's ids only: the page's ids in order in *ids (malloc'd,
+ * the caller frees it; NULL when none) and the next page's token (NULL on
+ * the last page). The node reads written straight in wire format
+ * (store/wire_read.c) load the nodes themselves. */
+int mlmd__list_ids(call *c, const node_kind *k, const Mlmd__Pb__ListOperationOptions *opts,
+		   const char *join, const char *where, const int64_t *args, size_t n_args,
+		   int64_t **ids, size_t *nids, char **next_token);
 
 /* Edges (store/edges.c). */
 int mlmd__event_put(call *c, const Mlmd__Pb__Event *e);
