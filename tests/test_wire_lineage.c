@@ -269,57 +269,77 @@ static uint8_t *call_bytes(const Mlmd__Pb__GetLineageSubgraphRequest *rq, int no
  * asserts the same bytes (or the same failure); the typed call's response,
  * packed, must give them too. Returns the number of nodes in the answer
  * (-1 on a failure). */
-static long same(const req *r)
+/* The storage of one GetLineageSubgraphRequest built from a req. */
+typedef struct built {
+	Mlmd__Pb__LineageSubgraphQueryOptions o;
+	Mlmd__Pb__LineageSubgraphQueryOptions__StartingNodes sn;
+	Mlmd__Pb__LineageSubgraphQueryOptions__EndingNodes ea, ee;
+	Mlmd__Pb__Wkt__FieldMask fm;
+	Mlmd__Pb__GetLineageSubgraphRequest rq;
+} built;
+
+static void build(const req *r, built *b)
 {
 	Mlmd__Pb__LineageSubgraphQueryOptions o = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__INIT;
 	Mlmd__Pb__LineageSubgraphQueryOptions__StartingNodes sn = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES__INIT;
-	Mlmd__Pb__LineageSubgraphQueryOptions__EndingNodes ea = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__ENDING_NODES__INIT,
-							 ee = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__ENDING_NODES__INIT;
-	sn.filter_query = (char *)r->start_filter;
+	Mlmd__Pb__LineageSubgraphQueryOptions__EndingNodes en = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__ENDING_NODES__INIT;
+	Mlmd__Pb__Wkt__FieldMask fm = MLMD__PB__WKT__FIELD_MASK__INIT;
+	Mlmd__Pb__GetLineageSubgraphRequest rq = MLMD__PB__GET_LINEAGE_SUBGRAPH_REQUEST__INIT;
+	b->o = o;
+	b->sn = sn;
+	b->ea = b->ee = en;
+	b->fm = fm;
+	b->rq = rq;
+	b->sn.filter_query = (char *)r->start_filter;
 	if (r->from_executions) {
-		o.starting_nodes_case = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES_STARTING_EXECUTIONS;
-		o.starting_executions = &sn;
+		b->o.starting_nodes_case = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES_STARTING_EXECUTIONS;
+		b->o.starting_executions = &b->sn;
 	} else {
-		o.starting_nodes_case = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES_STARTING_ARTIFACTS;
-		o.starting_artifacts = &sn;
+		b->o.starting_nodes_case = MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__STARTING_NODES_STARTING_ARTIFACTS;
+		b->o.starting_artifacts = &b->sn;
 	}
 	if (r->direction >= 0) {
-		o.has_direction = 1;
-		o.direction = (Mlmd__Pb__LineageSubgraphQueryOptions__Direction)r->direction;
+		b->o.has_direction = 1;
+		b->o.direction = (Mlmd__Pb__LineageSubgraphQueryOptions__Direction)r->direction;
 	}
 	if (r->hops >= 0) {
-		o.has_max_num_hops = 1;
-		o.max_num_hops = r->hops;
+		b->o.has_max_num_hops = 1;
+		b->o.max_num_hops = r->hops;
 	}
 	if (r->max_nodes) {
-		o.has_mlmd_max_nodes = 1;
-		o.mlmd_max_nodes = r->max_nodes;
+		b->o.has_mlmd_max_nodes = 1;
+		b->o.mlmd_max_nodes = r->max_nodes;
 	}
 	if (r->end_artifacts) {
-		ea.filter_query = (char *)r->end_artifacts;
-		ea.has_include_ending_nodes = 1;
-		ea.include_ending_nodes = r->include_ending;
-		o.ending_artifacts = &ea;
+		b->ea.filter_query = (char *)r->end_artifacts;
+		b->ea.has_include_ending_nodes = 1;
+		b->ea.include_ending_nodes = r->include_ending;
+		b->o.ending_artifacts = &b->ea;
 	}
 	if (r->end_executions) {
-		ee.filter_query = (char *)r->end_executions;
-		ee.has_include_ending_nodes = 1;
-		ee.include_ending_nodes = r->include_ending;
-		o.ending_executions = &ee;
+		b->ee.filter_query = (char *)r->end_executions;
+		b->ee.has_include_ending_nodes = 1;
+		b->ee.include_ending_nodes = r->include_ending;
+		b->o.ending_executions = &b->ee;
 	}
-	Mlmd__Pb__Wkt__FieldMask fm = MLMD__PB__WKT__FIELD_MASK__INIT;
-	while (fm.n_paths < 10 && r->mask[fm.n_paths])
-		fm.n_paths++;
-	fm.paths = (char **)r->mask;
-	Mlmd__Pb__GetLineageSubgraphRequest rq = MLMD__PB__GET_LINEAGE_SUBGRAPH_REQUEST__INIT;
-	rq.lineage_subgraph_query_options = &o;
-	rq.read_mask = fm.n_paths ? &fm : NULL;
+	while (b->fm.n_paths < 10 && r->mask[b->fm.n_paths])
+		b->fm.n_paths++;
+	b->fm.paths = (char **)r->mask;
+	b->rq.lineage_subgraph_query_options = &b->o;
+	b->rq.read_mask = b->fm.n_paths ? &b->fm : NULL;
+}
+
+static long same(const req *r)
+{
+	built b;
+	build(r, &b);
+	const Mlmd__Pb__GetLineageSubgraphRequest *rq = &b.rq;
 
 	size_t nw, ns;
 	int rcw, rcs;
 	char mw[512], ms[512];
-	uint8_t *bw = call_bytes(&rq, 0, &nw, &rcw, mw, sizeof mw);
-	uint8_t *bs = call_bytes(&rq, 1, &ns, &rcs, ms, sizeof ms);
+	uint8_t *bw = call_bytes(rq, 0, &nw, &rcw, mw, sizeof mw);
+	uint8_t *bs = call_bytes(rq, 1, &ns, &rcs, ms, sizeof ms);
 	assert_int_equal(rcw, rcs);
 	long nodes = -1;
 	if (rcw) {
@@ -328,7 +348,7 @@ static long same(const req *r)
 		assert_int_equal(nw, ns);
 		assert_memory_equal(bw, bs, nw);
 		Mlmd__Pb__GetLineageSubgraphResponse *typed;
-		OK(mlmd_store_get_lineage_subgraph(s, &rq, &typed));
+		OK(mlmd_store_get_lineage_subgraph(s, rq, &typed));
 		size_t nt = protobuf_c_message_get_packed_size(&typed->base);
 		assert_int_equal(nt, nw);
 		uint8_t *bt = malloc(nt + 1);
@@ -436,6 +456,42 @@ static void ending_nodes_and_caps(void **st)
 	}
 }
 
+/* "id = N" starts the walk without the filter compiler (query/lineage.c);
+ * the answer must be the compiler's, here reached through "id IN (N)". */
+static void single_id_start_matches_the_filter_compiler(void **st)
+{
+	(void)st;
+	int64_t ids[] = { chain_a[0], chain_a[4] /* a tombstone */, rich, hub, 999999, chain_e[2], chain_e[6] };
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		for (int ex = 0; ex < 2; ex++) {
+			char fast[64], fast2[64], slow[64];
+			snprintf(fast, sizeof fast, "id = %lld", (long long)ids[i]);
+			snprintf(fast2, sizeof fast2, "  id=%lld ", (long long)ids[i]);
+			snprintf(slow, sizeof slow, "id IN (%lld)", (long long)ids[i]);
+			const char *filters[3] = { fast, fast2, slow };
+			uint8_t *out[3];
+			size_t n[3];
+			int rc[3];
+			for (int f = 0; f < 3; f++) {
+				req r = { .start_filter = filters[f], .from_executions = ex, .direction = -1, .hops = 3 };
+				built b;
+				build(&r, &b);
+				char msg[512];
+				out[f] = call_bytes(&b.rq, 0, &n[f], &rc[f], msg, sizeof msg);
+				if (rc[f])
+					assert_non_null(strstr(msg, filters[f])); /* NOT_FOUND names the filter */
+			}
+			for (int f = 1; f < 3; f++) {
+				assert_int_equal(rc[f], rc[0]);
+				assert_int_equal(n[f], n[0]);
+				if (!rc[0])
+					assert_memory_equal(out[f], out[0], n[0]);
+			}
+			for (int f = 0; f < 3; f++)
+				mlmd_buffer_free(out[f]);
+		}
+}
+
 static void failures_match(void **st)
 {
 	(void)st;
@@ -456,6 +512,7 @@ int main(void)
 		cmocka_unit_test(directions_and_hops),
 		cmocka_unit_test(more_nodes_than_one_chunk),
 		cmocka_unit_test(ending_nodes_and_caps),
+		cmocka_unit_test(single_id_start_matches_the_filter_compiler),
 		cmocka_unit_test(failures_match),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -32,7 +32,7 @@ static int wb_grow(mlmd_buf *b, size_t n)
 {
 	if (b->oom)
 		return -1;
-	size_t cap = b->cap ? b->cap : 256;
+	size_t cap = b->cap ? b->cap : 1024; /* a walk's section in one allocation, mostly */
 	while (cap < b->len + n + 1)
 		cap *= 2;
 	char *p = realloc(b->p, cap);
@@ -271,16 +271,16 @@ typedef struct prop_range {
 /* Writes the node in the current row of `q` as field `field` of `b`, its
  * property entries being props[0..nprops). `marks`: the row has the
  * tombstone columns of WALK_COLS. */
-static int wb_node(const node_kind *k, sqlq *q, int marks, const char *props, size_t nprops, mlmd_buf *b,
-		   unsigned field)
+static int wb_node(const node_kind *k, sqlq *q, int64_t id, int64_t type_id, int marks, const char *props,
+		   size_t nprops, mlmd_buf *b, unsigned field)
 {
 	int tomb = marks && !mlmd__q_isnull(q, C_DELETED);
 	size_t at = wb_begin(b, field);
 	for (const slot_num *f = node_fields[k->kind]; f->slot != S_END; f++) {
 		const char *s = NULL;
 		switch (f->slot) {
-		case S_ID: wb_i64(b, f->num, mlmd__q_col_i64(q, C_ID)); break;
-		case S_TYPE_ID: wb_i64(b, f->num, mlmd__q_col_i64(q, C_TYPE_ID)); break;
+		case S_ID: wb_i64(b, f->num, id); break;
+		case S_TYPE_ID: wb_i64(b, f->num, type_id); break;
 		case S_URI: s = mlmd__q_col_text(q, C_URI); break;
 		case S_NAME: s = tomb ? NULL : mlmd__q_col_text(q, C_NAME); break; /* a tombstone's name is cleared */
 		case S_TYPE: s = mlmd__q_col_text(q, C_TYPE); break;
@@ -306,7 +306,7 @@ static int wb_node(const node_kind *k, sqlq *q, int marks, const char *props, si
 			const void *sm = mlmd__q_col_blob(q, C_SYSMETA, &n);
 			if (sm && wb_any(b, f->num, sm, n))
 				return mlmd__fail(MLMD_DATA_LOSS, "%s %lld: stored system_metadata does not parse", k->what,
-						  (long long)mlmd__q_col_i64(q, C_ID));
+						  (long long)id);
 			break;
 		}
 		default: break;
@@ -410,10 +410,11 @@ static int wb_nodes(call *c, const node_kind *k, const int64_t *ids, size_t n, i
 			while (ri < nr && r[ri].id < id)
 				ri++;
 			int has = ri < nr && r[ri].id == id;
-			if ((rc = wb_node(k, &q, marks, has ? pb.p + r[ri].off : NULL, has ? r[ri].end - r[ri].off : 0,
-					  out, field)))
+			int64_t type_id = mlmd__q_col_i64(&q, C_TYPE_ID);
+			if ((rc = wb_node(k, &q, id, type_id, marks, has ? pb.p + r[ri].off : NULL,
+					  has ? r[ri].end - r[ri].off : 0, out, field)))
 				break;
-			if (types && (rc = type_ids_add(types, mlmd__q_col_i64(&q, C_TYPE_ID))))
+			if (types && (rc = type_ids_add(types, type_id)))
 				break;
 		}
 		mlmd__q_done(&q);
@@ -460,7 +461,7 @@ typedef struct ev_row {
  * events, as edges.c's load_paths). */
 static int event_paths(call *c, ev_row *ev, size_t n, mlmd_buf *sb)
 {
-	int64_t *eids = malloc(n * sizeof *eids);
+	int64_t few[64], *eids = n <= 64 ? few : malloc(n * sizeof *eids);
 	if (!eids)
 		return MLMD_OOM();
 	for (size_t i = 0; i < n; i++)
@@ -504,7 +505,8 @@ static int event_paths(call *c, ev_row *ev, size_t n, mlmd_buf *sb)
 		if (rc > 0)
 			rc = 0;
 	}
-	free(eids);
+	if (eids != few)
+		free(eids);
 	return rc;
 }
 
