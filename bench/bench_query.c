@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <mlmd.h>
+#define BENCH_NAME_W 56 /* row names carry their sizes */
 #include "bench.h"
 
 #define CHAIN 50
@@ -600,19 +601,16 @@ int main(int argc, char **argv)
 		bench_reps_add(&f_ratio, o / w);
 	}
 
-	char c1[96], c2[96], c3[96], name[96];
-	printf("  %d repetitions (median \u00b1spread); ratio = mlmd time / raw time, per pair (1.00 = as fast as "
-	       "hand-written SQL)\n",
+	char name[96];
+	printf("  %d repetitions, median \u00b1spread; ratio = mlmd time / raw time, the median of per-pair ratios "
+	       "(1.00 = as fast as hand-written SQL)\n",
 	       reps);
-	printf("  %-58s %16s %16s %14s\n", "", "mlmd", "raw SQLite", "ratio");
-	snprintf(name, sizeof name, "10-hop lineage, nodes and events (%d nodes), us/query", found);
-	printf("  %-58s %16s %16s %14s\n", name, bench_fmt(c1, sizeof c1, "%.1f", &l_ours),
-	       bench_fmt(c2, sizeof c2, "%.1f", &l_raw), bench_fmt(c3, sizeof c3, "%.2fx", &l_ratio));
-	printf("  %-58s %16s %16s %14s\n", "10-hop lineage, default read mask (types, contexts, edges)",
-	       bench_fmt(c1, sizeof c1, "%.1f", &l_all), "-", "-");
-	snprintf(name, sizeof name, "filter shard = 7 (%ld rows), 100-row pages, ms/page", rows);
-	printf("  %-58s %16s %16s %14s\n", name, bench_fmt(c1, sizeof c1, "%.3f", &f_ours),
-	       bench_fmt(c2, sizeof c2, "%.3f", &f_raw), bench_fmt(c3, sizeof c3, "%.2fx", &f_ratio));
+	bench_head("", "mlmd", "raw SQLite", "ratio");
+	snprintf(name, sizeof name, "10-hop lineage, nodes+events (%d nodes), us/query", found);
+	bench_row(name, "%.1f", &l_ours, &l_raw, "%.2fx", &l_ratio);
+	bench_row("10-hop lineage, default read mask, us/query", "%.1f", &l_all, NULL, NULL, NULL);
+	snprintf(name, sizeof name, "filter shard = 7 (%ld rows), ms per 100-row page", rows);
+	bench_row(name, "%.3f", &f_ours, &f_raw, "%.2fx", &f_ratio);
 	(void)sink;
 	raw_close(&r);
 	free(pick);
