@@ -269,7 +269,7 @@ CONFORMANCE := test_types test_nodes test_edges test_list test_filter test_linea
 	test_serving_registry test_serving_restart test_serving_gate test_serving_drift test_registry_api test_delete test_retention test_impact test_labels \
 	test_datagov_api test_profile_store test_drift_window_rpc test_listener test_openlineage_export test_openlineage_import test_openlineage_hostile test_report \
 	test_server test_server_hostile test_server_tls test_server_abuse test_server_load test_server_drain test_server_process test_deadline \
-	test_notation test_testing test_wire
+	test_notation test_testing test_wire test_wire_lineage
 check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \
 		MLMD_TEST_BACKEND=sqlite-file $(TEST_ENV) $(B)/tests/$$t; done

@@ -253,6 +253,23 @@ static int sort_ids_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Sorts ids ascending: by insertion for a walk's few nodes (qsort's calls
+ * through a comparator cost more there), by qsort beyond. */
+static void sort_ids(int64_t *v, size_t n)
+{
+	if (n > 32) {
+		qsort(v, n, sizeof *v, sort_ids_cmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		int64_t x = v[i];
+		size_t j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
 /* Walks from the result's current nodes (all of kind `start`). */
 int mlmd__walk_run(mlmd__walk *w, int start)
 {
@@ -279,18 +296,80 @@ int mlmd__walk_run(mlmd__walk *w, int start)
 	free(frontier);
 	/* nodes in id order, so the result does not depend on hop order */
 	for (int k = 0; !rc && k < 2; k++)
-		if (w->n[k] > 1)
-			qsort(w->ids[k], w->n[k], sizeof(int64_t), sort_ids_cmp);
+		sort_ids(w->ids[k], w->n[k]);
 	return rc;
 }
 
 
 /* ---- starting nodes ----------------------------------------------------------------- */
 
+/* The id N when `query` is exactly "id = N" (spaces around the tokens, N
+ * up to 18 decimal digits, no sign), the common way to start a walk at one
+ * node; 0 for any other filter, which the filter compiler handles. */
+static int64_t single_id(const char *q)
+{
+	while (*q == ' ')
+		q++;
+	if (q[0] != 'i' || q[1] != 'd')
+		return 0;
+	q += 2;
+	while (*q == ' ')
+		q++;
+	if (*q++ != '=')
+		return 0;
+	while (*q == ' ')
+		q++;
+	int64_t id = 0;
+	int digits = 0;
+	for (; *q >= '0' && *q <= '9'; q++, digits++) {
+		if (digits == 18)
+			return 0;
+		id = id * 10 + (*q - '0');
+	}
+	while (*q == ' ')
+		q++;
+	return digits && !*q ? id : 0;
+}
+
+/* Starts the walk at node `id` when it exists (and, with live_starts, is
+ * not a tombstone): what the filter "id = N" selects, without compiling it. */
+static int start_at_id(mlmd__walk *w, int k, int64_t id)
+{
+	static const char *const sql[2][2] = {
+		[KIND_EXECUTION] = { "SELECT id FROM execution WHERE id = ?",
+				     "SELECT id FROM execution WHERE id = ? AND deleted_time IS NULL" },
+		[KIND_ARTIFACT] = { "SELECT id FROM artifact WHERE id = ?",
+				    "SELECT id FROM artifact WHERE id = ? AND deleted_time IS NULL" },
+	};
+	sqlq q;
+	int rc = mlmd__q(w->sql, &q, sql[k][w->live_starts != 0]);
+	if (rc)
+		return rc;
+	mlmd__q_i64(&q, 1, id);
+	rc = mlmd__q_step(&q);
+	mlmd__q_done(&q);
+	if (rc <= 0)
+		return rc;
+	if (mlmd__idset_add(&w->seen[k], id) < 0)
+		return -MLMD_RESOURCE_EXHAUSTED;
+	int kept = keep(w, k, id);
+	return kept < 0 ? kept : 0;
+}
+
 int mlmd__walk_start_query(mlmd__walk *w, int k, const char *query, const char *field)
 {
 	if (!query || !*query)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s.filter_query must be set", field);
+	int64_t one = (k == KIND_ARTIFACT || k == KIND_EXECUTION) ? single_id(query) : 0;
+	if (one > 0) {
+		int rc = start_at_id(w, k, one);
+		if (rc)
+			return rc;
+		if (!w->n[k])
+			return mlmd__fail(MLMD_NOT_FOUND, "no %s match %s.filter_query '%s'", kind_plural_name(k), field,
+					  query);
+		return 0;
+	}
 	mlmd__filter f;
 	int rc = mlmd__filter_compile(k, query, 0, &f);
 	if (rc)

@@ -10,17 +10,12 @@
 #include <string.h>
 #include "rpc.h"
 #include "datagov.h"
+#include "lineage.h"
 
 typedef Mlmd__Pb__LineageSubgraphQueryOptions SubOpts;
 typedef mlmd__walk walker;
 
 /* ---- the response ------------------------------------------------------------------ */
-
-enum {
-	F_ARTIFACTS = 1 << 0, F_EXECUTIONS = 1 << 1, F_CONTEXTS = 1 << 2, F_EVENTS = 1 << 3,
-	F_ARTIFACT_TYPES = 1 << 4, F_EXECUTION_TYPES = 1 << 5, F_CONTEXT_TYPES = 1 << 6,
-	F_ATTRIBUTIONS = 1 << 7, F_ASSOCIATIONS = 1 << 8, F_PARENT_CONTEXTS = 1 << 9, F_ALL = (1 << 10) - 1
-};
 
 static const struct {
 	const char *path;
@@ -257,9 +252,9 @@ static int finish(call *c, walker *w, int fields, Mlmd__Pb__LineageGraph **out, 
 	return 0;
 }
 
-int mlmd__rpc_GetLineageSubgraph(call *c, const Mlmd__Pb__GetLineageSubgraphRequest *rq,
-				 Mlmd__Pb__GetLineageSubgraphResponse *rs)
+int mlmd__lineage_subgraph_walk(call *c, const Mlmd__Pb__GetLineageSubgraphRequest *rq, mlmd__walk *w, int *fields)
 {
+	mlmd__walk_init(w, c->sql);
 	const SubOpts *o = rq->lineage_subgraph_query_options;
 	if (!o)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "lineage_subgraph_query_options must be set");
@@ -277,21 +272,19 @@ int mlmd__rpc_GetLineageSubgraph(call *c, const Mlmd__Pb__GetLineageSubgraphRequ
 	} else {
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "starting_nodes must be set: starting_artifacts or starting_executions");
 	}
-	walker w;
-	mlmd__walk_init(&w, c->sql);
-	w.live_starts = c->s->schema_version >= 5;
+	w->live_starts = c->s->schema_version >= 5;
 	if (o->has_max_num_hops) {
 		if (o->max_num_hops < 0)
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, "max_num_hops must be >= 0, got %lld",
 					  (long long)o->max_num_hops);
 		if (o->max_num_hops < MLMD_WALK_MAX_HOPS)
-			w.max_hops = o->max_num_hops;
+			w->max_hops = o->max_num_hops;
 	}
 	switch (o->has_direction ? o->direction : 0) {
-	case MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__DIRECTION__UPSTREAM: w.dir = MLMD_WALK_UP; break;
-	case MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__DIRECTION__DOWNSTREAM: w.dir = MLMD_WALK_DOWN; break;
+	case MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__DIRECTION__UPSTREAM: w->dir = MLMD_WALK_UP; break;
+	case MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__DIRECTION__DOWNSTREAM: w->dir = MLMD_WALK_DOWN; break;
 	case MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__DIRECTION__BIDIRECTIONAL:
-	case MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__DIRECTION__DIRECTION_UNSPECIFIED: w.dir = MLMD_WALK_BOTH; break;
+	case MLMD__PB__LINEAGE_SUBGRAPH_QUERY_OPTIONS__DIRECTION__DIRECTION_UNSPECIFIED: w->dir = MLMD_WALK_BOTH; break;
 	default:
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "direction %d is not a Direction", (int)o->direction);
 	}
@@ -299,14 +292,14 @@ int mlmd__rpc_GetLineageSubgraph(call *c, const Mlmd__Pb__GetLineageSubgraphRequ
 		if (o->mlmd_max_nodes < 0)
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_max_nodes must be >= 0, got %lld",
 					  (long long)o->mlmd_max_nodes);
-		w.max_nodes = o->mlmd_max_nodes;
+		w->max_nodes = o->mlmd_max_nodes;
 	}
-	int fields, rc;
-	if ((rc = read_mask(rq->read_mask, &fields)) ||
-	    (rc = mlmd__walk_budget(&w, o->has_mlmd_time_budget_ms ? o->mlmd_time_budget_ms : 0)))
+	int rc;
+	if ((rc = read_mask(rq->read_mask, fields)) ||
+	    (rc = mlmd__walk_budget(w, o->has_mlmd_time_budget_ms ? o->mlmd_time_budget_ms : 0)))
 		return rc;
 	if (c->s->has_deadline)
-		mlmd__walk_deadline(&w, c->s->deadline_ns);
+		mlmd__walk_deadline(w, c->s->deadline_ns);
 	const Mlmd__Pb__LineageSubgraphQueryOptions__EndingNodes *ends[2] = { o->ending_executions, o->ending_artifacts };
 	for (int k = 0; k < 2 && !rc; k++) {
 		if (!ends[k])
@@ -315,13 +308,22 @@ int mlmd__rpc_GetLineageSubgraph(call *c, const Mlmd__Pb__GetLineageSubgraphRequ
 		if (!ends[k]->filter_query || !*ends[k]->filter_query)
 			rc = mlmd__fail(MLMD_INVALID_ARGUMENT, "%s.filter_query must be set", name);
 		else
-			rc = mlmd__walk_stop(&w, k, ends[k]->filter_query, name);
-		w.include_ending[k] = ends[k]->has_include_ending_nodes && ends[k]->include_ending_nodes;
+			rc = mlmd__walk_stop(w, k, ends[k]->filter_query, name);
+		w->include_ending[k] = ends[k]->has_include_ending_nodes && ends[k]->include_ending_nodes;
 	}
 	if (!rc)
-		rc = mlmd__walk_start_query(&w, start, query, field);
+		rc = mlmd__walk_start_query(w, start, query, field);
 	if (!rc)
-		rc = mlmd__walk_run(&w, start);
+		rc = mlmd__walk_run(w, start);
+	return rc;
+}
+
+int mlmd__rpc_GetLineageSubgraph(call *c, const Mlmd__Pb__GetLineageSubgraphRequest *rq,
+				 Mlmd__Pb__GetLineageSubgraphResponse *rs)
+{
+	walker w;
+	int fields;
+	int rc = mlmd__lineage_subgraph_walk(c, rq, &w, &fields);
 	if (!rc)
 		rc = finish(c, &w, fields, &rs->lineage_subgraph, &rs->has_mlmd_partial, &rs->mlmd_partial,
 			    &rs->mlmd_partial_reason);
