@@ -333,6 +333,33 @@ static void type_and_repeated_field_helpers_work_on_arena_messages(void **state)
 	mlmd_store_free(s);
 }
 
+/* A string member of a oneof set over another member: the other member's
+ * storage is not read as a string (in an arena Value and a malloc'd one). */
+static void set_string_on_a_oneof_replaces_the_member_that_was_set(void **state)
+{
+	(void)state;
+	int64_t *ids;
+	mlmd_store *s = store_with(1, &ids, NULL);
+	Mlmd__Pb__GetArtifactsByIDResponse *rs = arena_by_id(s, ids, 1);
+	Mlmd__Pb__Value *v = (Mlmd__Pb__Value *)mlmd_node_get(rs->artifacts[0], 0, "p_int");
+	assert_int_equal(v->value_case, MLMD__PB__VALUE__VALUE_INT_VALUE);
+	OK(mlmd_message_set_string(v, "string_value", "was an int"));
+	assert_int_equal(v->value_case, MLMD__PB__VALUE__VALUE_STRING_VALUE);
+	assert_string_equal(v->string_value, "was an int");
+	OK(mlmd_message_set_string(v, "string_value", NULL));
+	assert_int_equal(v->value_case, MLMD__PB__VALUE__VALUE__NOT_SET);
+	mlmd_message_free(rs);
+	Mlmd__Pb__Value *m = mlmd_message_new(&mlmd__pb__value__descriptor);
+	m->value_case = MLMD__PB__VALUE__VALUE_INT_VALUE;
+	m->int_value = 12345; /* read as a pointer, this would be freed */
+	OK(mlmd_message_set_string(m, "string_value", "was an int"));
+	OK(mlmd_message_set_string(m, "string_value", "replaced"));
+	assert_string_equal(m->string_value, "replaced");
+	mlmd_message_free(m);
+	free(ids);
+	mlmd_store_free(s);
+}
+
 static void empty_repeated_fields_grow_in_the_arena(void **state)
 {
 	(void)state;
@@ -496,6 +523,7 @@ int main(void)
 		cmocka_unit_test(bytes_with_unknown_fields_decode_with_malloc),
 		cmocka_unit_test(every_helper_changes_a_response_that_is_then_put_back),
 		cmocka_unit_test(type_and_repeated_field_helpers_work_on_arena_messages),
+		cmocka_unit_test(set_string_on_a_oneof_replaces_the_member_that_was_set),
 		cmocka_unit_test(empty_repeated_fields_grow_in_the_arena),
 		cmocka_unit_test(large_responses_span_many_blocks),
 		cmocka_unit_test(a_node_taken_out_of_a_response_outlives_it),
