@@ -232,10 +232,12 @@ int mlmd__arena_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *data,
 		       ProtobufCMessage **out)
 {
 	*out = NULL;
-	/* A decoded message takes about twice its wire size in structs,
-	 * pointer arrays and strings (more for many tiny fields, which the
-	 * later, doubling blocks absorb); 1 KiB covers the smallest answers. */
-	size_t hint = len < (SIZE_MAX - 1024) / 2 ? 2 * len + 1024 : SIZE_MAX;
+	/* Decoded, a response of nodes takes about five times its wire size
+	 * in structs, pointer arrays and strings (1000 artifacts with three
+	 * properties each: 107 KB of bytes, 552 KB decoded), so one block of
+	 * six times covers it; more (many tiny fields) goes to later, doubling
+	 * blocks. 1 KiB covers the smallest answers. */
+	size_t hint = len < (SIZE_MAX - 1024) / 6 ? 6 * len + 1024 : SIZE_MAX;
 	arena *a = arena_new(hint);
 	if (!a)
 		return MLMD_OOM();

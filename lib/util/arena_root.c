@@ -110,6 +110,14 @@ static int own_field(arena *a, ProtobufCMessage *root, const ProtobufCFieldDescr
 		void *arr = AT(root, f->offset, void *);
 		if (!n || !arr)
 			return 0;
+		if (f->type == PROTOBUF_C_TYPE_MESSAGE && a->cap_kids - a->n_kids < n) { /* room for all at once */
+			size_t cap = a->n_kids + n;
+			void *k = cap <= SIZE_MAX / sizeof *a->kids ? realloc(a->kids, cap * sizeof *a->kids) : NULL;
+			if (!k)
+				return -1;
+			a->kids = k;
+			a->cap_kids = cap;
+		}
 		void *copy = dup_mem(arr, n * elt_size(f->type));
 		if (!copy)
 			return -1;
