@@ -85,6 +85,60 @@ static inline const char *bench_fmt(char *buf, size_t n, const char *fmt, const 
 	return buf;
 }
 
+/*
+ * The rows of a result table, in one layout for every benchmark:
+ *   NAME  OURS ±S%  BASE ±S%  RATIO ±S%
+ * NAME left-aligned in BENCH_NAME_W columns, the others right-aligned in
+ * BENCH_COL_W (a long name pushes its row right rather than being cut; a
+ * program with long names defines BENCH_NAME_W before including bench.h).
+ * Cells are padded by characters, not bytes, so "±" lines up with a header.
+ */
+#ifndef BENCH_NAME_W
+#define BENCH_NAME_W 46
+#endif
+#define BENCH_COL_W 22
+static inline void bench_cell(const char *s, int w, int left)
+{
+	int chars = 0;
+	for (const char *p = s; *p; p++)
+		chars += ((unsigned char)*p & 0xC0) != 0x80;
+	if (left)
+		fputs(s, stdout);
+	for (int i = chars; i < w; i++)
+		putchar(' ');
+	if (!left)
+		fputs(s, stdout);
+}
+
+/* A header row: the titles of the columns (NULL: the column is left out). */
+static inline void bench_head(const char *name, const char *ours, const char *base, const char *ratio)
+{
+	bench_cell(name, BENCH_NAME_W, 1);
+	const char *col[3] = { ours, base, ratio };
+	for (int i = 0; i < 3; i++)
+		if (col[i]) {
+			fputs("  ", stdout);
+			bench_cell(col[i], BENCH_COL_W, 0);
+		}
+	putchar('\n');
+}
+
+/* A result row: ours and base (NULL: left out) with their medians printed by
+ * fmt (e.g. "%.0f"), the ratio (NULL: left out) by rfmt (e.g. "%.2fx"). */
+static inline void bench_row(const char *name, const char *fmt, const bench_reps *ours, const bench_reps *base,
+			     const char *rfmt, const bench_reps *ratio)
+{
+	char b[96];
+	bench_cell(name, BENCH_NAME_W, 1);
+	const bench_reps *col[3] = { ours, base, ratio };
+	for (int i = 0; i < 3; i++)
+		if (col[i]) {
+			fputs("  ", stdout);
+			bench_cell(bench_fmt(b, sizeof b, i < 2 ? fmt : rfmt, col[i]), BENCH_COL_W, 0);
+		}
+	putchar('\n');
+}
+
 /* Reports the library's last error for `what` and exits. */
 static inline void die(const char *what)
 {

@@ -7,10 +7,14 @@
  *      PutArtifacts calls, on one SQLite file in DIR. Blocks of calls with
  *      the log off and on alternate on the same handle, so both see the
  *      same file and the same machine; the ratio on/off is what the issue
- *      bounds (at most 1.10).
+ *      bounds (at most 1.10). The 40 rounds of blocks are split among the
+ *      repetitions; each repetition's ratio is its own on/off time.
  *   2. VerifyAudit of a chain of N records (default 1,000,000): the chain is
  *      written with SQL in one transaction (each record's hash computed as
- *      the library computes it), then verified through mlmd_store_call.
+ *      the library computes it), then verified through mlmd_store_call,
+ *      once per repetition.
+ * Every figure is the median of MLMD_BENCH_REPS repetitions (default 5)
+ * with its spread (bench.h).
  * Usage: bench_audit DIR [records]
  */
 #include <inttypes.h>
@@ -57,48 +61,43 @@ static double put(mlmd_store *s, int64_t tid, int n, int *next)
 	return t;
 }
 
-static int cmp_dbl(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-	return a < b ? -1 : a > b;
-}
-
 /* The log's cost on calls of `per_call` artifacts, on one file: ROUNDS
  * rounds, each a block of `calls` calls with the log off and a block with it
  * on, in turns (the switch is per handle, so both see the same file, WAL and
- * machine). Prints the total time ratio and the median of the rounds'. */
+ * machine). The rounds are grouped into the repetitions (ROUNDS / reps
+ * each, at least 2); a repetition's figures are its us/call with the log on
+ * and off and their ratio, and the row gives the medians of those. */
 #define ROUNDS 40
-static void cost(const char *path, const char *what, int per_call, int calls)
+static void cost(const char *path, const char *what, int per_call, int calls, int reps)
 {
 	mlmd_store *s = fresh(path, 1);
 	int64_t tid = put_dataset_type(s);
-	int next = 0;
-	double total[2] = { 0, 0 }, ratio[ROUNDS];
-	for (int r = 0; r < ROUNDS; r++) {
+	int next = 0, rounds = ROUNDS / reps < 2 ? 2 : ROUNDS / reps;
+	bench_reps on_us = { 0 }, off_us = { 0 }, ratio = { 0 };
+	for (int rep = 0; rep < reps; rep++) {
 		double t[2] = { 0, 0 };
-		for (int k = 0; k < 2; k++) {
-			int on = k ^ (r & 1); /* off first in even rounds, on first in odd ones: a
-					       * WAL checkpoint every other call lands on both */
-			mlmd__store_set_audit(s, on);
-			for (int i = 0; i < calls; i++)
-				t[on] += put(s, tid, per_call, &next);
-			total[on] += t[on];
-		}
-		ratio[r] = t[1] / t[0];
+		for (int r = 0; r < rounds; r++)
+			for (int k = 0; k < 2; k++) {
+				int on = k ^ (r & 1); /* off first in even rounds, on first in odd ones: a
+						       * WAL checkpoint every other call lands on both */
+				mlmd__store_set_audit(s, on);
+				for (int i = 0; i < calls; i++)
+					t[on] += put(s, tid, per_call, &next);
+			}
+		double n = (double)rounds * calls;
+		bench_reps_add(&on_us, t[1] / n * 1e6);
+		bench_reps_add(&off_us, t[0] / n * 1e6);
+		bench_reps_add(&ratio, t[1] / t[0]);
 	}
-	qsort(ratio, ROUNDS, sizeof *ratio, cmp_dbl);
-	double n = (double)ROUNDS * calls;
-	printf("audit cost, %s (%d rounds of %d calls off and %d on, one file):\n", what, ROUNDS, calls, calls);
-	printf("  log off   %10.1f us/call (%.0f artifacts/s)\n", total[0] / n * 1e6, n * per_call / total[0]);
-	printf("  log on    %10.1f us/call (%.0f artifacts/s)\n", total[1] / n * 1e6, n * per_call / total[1]);
-	printf("  on/off time ratio %.3f overall, median of rounds %.3f (issue: at most 1.10)\n", total[1] / total[0],
-	       (ratio[ROUNDS / 2 - 1] + ratio[ROUNDS / 2]) / 2);
+	char name[128];
+	snprintf(name, sizeof name, "audit cost, %s", what);
+	bench_row(name, "%.1f", &on_us, &off_us, "%.3f", &ratio);
 	mlmd_store_free(s);
 	rm_db(path);
 }
 
 /* A valid chain of n records written with SQL, then verified. */
-static void verify_chain(const char *path, int64_t n)
+static void verify_chain(const char *path, int64_t n, int reps)
 {
 	mlmd_store *s = fresh(path, 1);
 	mlmd__sql *q = mlmd__store_sql(s);
@@ -131,17 +130,15 @@ static void verify_chain(const char *path, int64_t n)
 	Mlmd__Pb__Governance__VerifyAuditRequest rq = MLMD__PB__GOVERNANCE__VERIFY_AUDIT_REQUEST__INIT;
 	uint8_t buf[16];
 	size_t len = mlmd__pb__governance__verify_audit_request__pack(&rq, buf);
-	double best = 1e9;
+	bench_reps us = { 0 };
 	Mlmd__Pb__Governance__VerifyAuditResponse *v = NULL;
-	for (int r = 0; r < 3; r++) {
+	for (int r = 0; r < reps; r++) {
 		void *out;
 		size_t out_len;
 		t0 = now_s();
 		if (mlmd_store_call(s, "VerifyAudit", buf, len, &out, &out_len))
 			die("VerifyAudit");
-		double t = now_s() - t0;
-		if (t < best)
-			best = t;
+		bench_reps_add(&us, (now_s() - t0) / (double)n * 1e6);
 		mlmd__pb__governance__verify_audit_response__free_unpacked(v, NULL);
 		v = mlmd__pb__governance__verify_audit_response__unpack(NULL, out_len, out);
 		mlmd_buffer_free(out);
@@ -150,8 +147,11 @@ static void verify_chain(const char *path, int64_t n)
 		fprintf(stderr, "bench: the chain of %" PRId64 " records did not verify\n", n);
 		exit(1);
 	}
-	printf("verify of a %" PRId64 "-record chain (SQLite file, best of 3): %.2f s (%.2f us/record); "
-	       "writing the chain with SQL took %.1f s\n", n, best, best / (double)n * 1e6, built);
+	char name[128];
+	snprintf(name, sizeof name, "VerifyAudit of a %" PRId64 "-record chain", n);
+	bench_head("", "us/record", NULL, NULL);
+	bench_row(name, "%.2f", &us, NULL, NULL, NULL);
+	printf("(the chain was written with SQL in %.1f s, one transaction, SQLite file)\n", built);
 	mlmd__pb__governance__verify_audit_response__free_unpacked(v, NULL);
 	mlmd_store_free(s);
 	rm_db(path);
@@ -163,8 +163,12 @@ int main(int argc, char **argv)
 	int64_t n = argc > 2 ? strtoll(argv[2], NULL, 10) : 1000000;
 	char path[1024];
 	snprintf(path, sizeof path, "%s/bench-audit.db", dir);
-	cost(path, "PutArtifacts of 1000 artifacts", 1000, 1);
-	cost(path, "single-artifact PutArtifacts", 1, 50);
-	verify_chain(path, n);
+	int reps = bench_rep_count();
+	printf("audit benchmark: median of %d repetitions, \u00b1 the range over the median; on one SQLite file, "
+	       "blocks of calls with the log off and on in turns (issue: on/off at most 1.10)\n", reps);
+	bench_head("", "log on us/call", "log off us/call", "on/off");
+	cost(path, "PutArtifacts of 1000 artifacts", 1000, 1, reps);
+	cost(path, "single-artifact PutArtifacts", 1, 50, reps);
+	verify_chain(path, n, reps);
 	return 0;
 }

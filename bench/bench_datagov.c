@@ -122,11 +122,14 @@ static long rss_kb(void)
 
 /* ---- the phases run in a process of their own ---------------------------------------------------- */
 
-static int phase_delete(const char *path)
+/* Deletes slice k of `reps` of the Scratch artifacts the main run wrote
+ * down (DIR/bench-datagov.db.ids) in one DeleteNodes call, then compacts;
+ * prints "deleted seconds properties peak_MB opened_MB listed_MB gc_seconds"
+ * for the parent. */
+static int phase_delete(const char *path, int k, int reps)
 {
 	mlmd_store *s = open_store(path);
 	long before = rss_kb();
-	/* the Scratch artifacts the main run wrote down (DIR/bench-datagov.ids) */
 	char ipath[1100];
 	snprintf(ipath, sizeof ipath, "%s.ids", path);
 	FILE *f = fopen(ipath, "rb");
@@ -134,34 +137,37 @@ static int phase_delete(const char *path)
 	size_t n = f ? fread(ids, sizeof *ids, DELETE_N, f) : 0;
 	if (f)
 		fclose(f);
-	unlink(ipath);
+	size_t lo = n * (size_t)k / (size_t)reps, hi = n * (size_t)(k + 1) / (size_t)reps;
 	long listed = rss_kb();
 	Mlmd__Pb__Governance__DeleteNodesRequest rq = MLMD__PB__GOVERNANCE__DELETE_NODES_REQUEST__INIT;
 	rq.has_kind = 1;
 	rq.kind = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT;
-	rq.n_ids = n;
-	rq.ids = ids;
+	rq.n_ids = hi - lo;
+	rq.ids = ids + lo;
 	rq.reason = "bench";
 	double t0 = now_s();
 	Mlmd__Pb__Governance__DeleteNodesResponse *rs =
 		bench_rpc(s, "DeleteNodes", &rq.base, &mlmd__pb__governance__delete_nodes_response__descriptor);
 	double t = now_s() - t0;
-	printf("datagov: DeleteNodes of %zu artifacts in one call: %.2f s (%.0f nodes/s), %lld properties removed; "
-	       "peak RSS %ld MB (%ld MB after opening, %ld MB with the id list)\n",
-	       rs->n_deleted, t, (double)rs->n_deleted / t, (long long)rs->properties_removed, rss_kb() / 1024,
-	       before / 1024, listed / 1024);
+	long peak = rss_kb();
+	size_t deleted = rs->n_deleted;
+	long long props = (long long)rs->properties_removed;
 	protobuf_c_message_free_unpacked(&rs->base, NULL);
 	free(ids);
 	double g0 = now_s();
 	mlmd_gc_result gc;
 	if (mlmd_store_gc(s, 0, &gc))
 		die("gc");
-	printf("datagov: gc after it: %.2f s (%s)\n", now_s() - g0, gc.detail);
+	printf("%zu %.6f %lld %ld %ld %ld %.6f\n", deleted, t, props, peak / 1024, before / 1024, listed / 1024,
+	       now_s() - g0);
 	mlmd_store_free(s);
 	return 0;
 }
 
-static int phase_retention(const char *path)
+/* RunRetention with a keep-last-`keep` policy on Raw over the whole store,
+ * then again (nothing more to delete); prints "deleted examined seconds
+ * peak_MB opened_MB deleted_again seconds_again" for the parent. */
+static int phase_retention(const char *path, long keep)
 {
 	mlmd_store *s = open_store(path);
 	long before = rss_kb();
@@ -170,7 +176,7 @@ static int phase_retention(const char *path)
 	p.has_kind = 1;
 	p.kind = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT;
 	p.has_keep_last = 1;
-	p.keep_last = 1000;
+	p.keep_last = keep;
 	Mlmd__Pb__Governance__SetRetentionPolicyRequest sq = MLMD__PB__GOVERNANCE__SET_RETENTION_POLICY_REQUEST__INIT;
 	sq.policy = &p;
 	bench_rpc(s, "SetRetentionPolicy", &sq.base, NULL);
@@ -179,29 +185,30 @@ static int phase_retention(const char *path)
 	Mlmd__Pb__Governance__RunRetentionResponse *rs =
 		bench_rpc(s, "RunRetention", &rq.base, &mlmd__pb__governance__run_retention_response__descriptor);
 	double t = now_s() - t0;
-	int64_t examined = rs->n_results ? rs->results[0]->examined : 0;
-	printf("datagov: RunRetention (keep the last 1000 Raw) over the store: %lld of %lld examined deleted in %.2f s; "
-	       "peak RSS %ld MB (%ld MB after opening)\n",
-	       (long long)rs->deleted, (long long)examined, t, rss_kb() / 1024, before / 1024);
+	long peak = rss_kb();
+	int64_t examined = rs->n_results ? rs->results[0]->examined : 0, deleted = rs->deleted;
 	protobuf_c_message_free_unpacked(&rs->base, NULL);
 	t0 = now_s();
 	rs = bench_rpc(s, "RunRetention", &rq.base, &mlmd__pb__governance__run_retention_response__descriptor);
-	printf("datagov: RunRetention again: %lld deleted in %.2f s\n", (long long)rs->deleted, now_s() - t0);
+	printf("%lld %lld %.6f %ld %ld %lld %.6f\n", (long long)deleted, (long long)examined, t, peak / 1024,
+	       before / 1024, (long long)rs->deleted, now_s() - t0);
 	protobuf_c_message_free_unpacked(&rs->base, NULL);
 	mlmd_store_free(s);
 	return 0;
 }
 
-static void run_phase(const char *self, const char *phase, const char *path)
+/* Runs this program again as `self PHASE PATH A B` and reads the n numbers
+ * it prints into v. */
+static void run_phase(const char *self, const char *phase, const char *path, long a, long b, double *v, int n)
 {
+	char cmd[4200];
+	snprintf(cmd, sizeof cmd, "'%s' %s '%s' %ld %ld", self, phase, path, a, b);
 	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
-		execl(self, self, phase, path, (char *)NULL);
-		_exit(127);
-	}
-	int st;
-	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+	FILE *f = popen(cmd, "r");
+	int got = 0;
+	while (f && got < n && fscanf(f, "%lf", &v[got]) == 1)
+		got++;
+	if (!f || pclose(f) != 0 || got != n) {
 		fprintf(stderr, "bench: phase %s failed\n", phase);
 		exit(1);
 	}
@@ -211,10 +218,10 @@ static void run_phase(const char *self, const char *phase, const char *path)
 
 int main(int argc, char **argv)
 {
-	if (argc == 3 && !strcmp(argv[1], "delete"))
-		return phase_delete(argv[2]);
-	if (argc == 3 && !strcmp(argv[1], "retention"))
-		return phase_retention(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "delete"))
+		return phase_delete(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "retention"))
+		return phase_retention(argv[2], atol(argv[3]));
 	const char *dir = argc > 1 ? argv[1] : "/tmp";
 	long nodes = argc > 2 ? atol(argv[2]) : 1000000;
 	char path[1024];
@@ -258,8 +265,47 @@ int main(int argc, char **argv)
 	printf("datagov: a store of %ld nodes built in %.1f s\n", built, now_s() - t0);
 
 	mlmd_store_free(s);
-	run_phase(argv[0], "delete", path);
-	run_phase(argv[0], "retention", path);
+
+	/* the phases, each repetition in a process of its own: a slice of the
+	 * Scratch artifacts deleted, then a retention run deleting a slice of
+	 * the Raw artifacts (keep_last lowered by a slice each time, down to
+	 * 1000), so the repetitions together do what one run did before */
+	int reps = bench_rep_count();
+	long raw_n = built / 3, slice = (raw_n - 1000) / reps;
+	bench_reps del_rate = { 0 }, del_rss = { 0 }, del_gc = { 0 }, ret_s = { 0 }, ret_rss = { 0 }, again_s = { 0 };
+	double dv[7], rv[7], deleted = 0, props = 0, r_deleted = 0, r_examined = 0, again_deleted = 0;
+	for (int k = 0; k < reps; k++) {
+		run_phase(argv[0], "delete", path, k, reps, dv, 7);
+		bench_reps_add(&del_rate, dv[0] / dv[1]);
+		bench_reps_add(&del_rss, dv[3]);
+		bench_reps_add(&del_gc, dv[6]);
+		deleted += dv[0], props += dv[2];
+	}
+	for (int k = 0; k < reps; k++) {
+		long keep = k == reps - 1 ? 1000 : raw_n - (long)(k + 1) * slice;
+		run_phase(argv[0], "retention", path, keep, 0, rv, 7);
+		bench_reps_add(&ret_s, rv[2]);
+		bench_reps_add(&ret_rss, rv[3]);
+		bench_reps_add(&again_s, rv[6]);
+		r_deleted += rv[0], r_examined += rv[1], again_deleted += rv[5];
+	}
+	unlink(ipath);
+	printf("datagov: median of %d repetitions (each in a process of its own), \u00b1 the range over the median\n",
+	       reps);
+	printf("datagov: DeleteNodes of %.0f artifacts in %d calls (%.0f properties removed); RunRetention (keep the "
+	       "last Raw, lowered by %ld a run to 1000) deleted %.0f (%.0f examined, summed over the runs), and %.0f when "
+	       "run again\n",
+	       deleted, reps, props, slice, r_deleted, r_examined, again_deleted);
+	char name[96];
+	snprintf(name, sizeof name, "datagov: DeleteNodes, %.0f artifacts a call", deleted / reps);
+	bench_head("", "figure", NULL, NULL);
+	bench_row(name, "%.0f nodes/s", &del_rate, NULL, NULL, NULL);
+	bench_row("datagov: DeleteNodes peak RSS", "%.0f MB", &del_rss, NULL, NULL, NULL);
+	bench_row("datagov: gc after it", "%.2f s", &del_gc, NULL, NULL, NULL);
+	snprintf(name, sizeof name, "datagov: RunRetention, %ld Raw a run", slice);
+	bench_row(name, "%.2f s", &ret_s, NULL, NULL, NULL);
+	bench_row("datagov: RunRetention peak RSS", "%.0f MB", &ret_rss, NULL, NULL, NULL);
+	bench_row("datagov: RunRetention again (nothing to delete)", "%.2f s", &again_s, NULL, NULL, NULL);
 	rm_db(path);
 	return 0;
 }

@@ -5,6 +5,10 @@
  * qsort of the same two columns as the baseline measured in the same run;
  * then, with the mlmd binary given, `mlmd drift --json` on the same columns
  * written as CSV files (reading and parsing included).
+ * Every figure is the median of MLMD_BENCH_REPS repetitions (default 5)
+ * with its spread; in each repetition the baseline's qsort runs next to
+ * mlmd_drift_numeric (in turns: ours first in even repetitions), and the
+ * ratio is taken per pair.
  *
  *   bench_drift DIR [MLMD] [--rows N]
  */
@@ -74,29 +78,36 @@ int main(int argc, char **argv)
 		a[i] = normal();
 		b[i] = 0.05 + 1.02 * normal();
 	}
-	/* the baseline: qsort of both columns */
-	double best_q = 1e30, best_d = 1e30;
-	for (int run = 0; run < 3; run++) {
-		memcpy(t, a, n * sizeof *t);
-		memcpy(t + n, b, n * sizeof *t);
-		double t0 = now_s();
-		qsort(t, n, sizeof *t, cmp_double);
-		qsort(t + n, n, sizeof *t, cmp_double);
-		double dt = now_s() - t0;
-		best_q = dt < best_q ? dt : best_q;
-	}
+	/* ours and the baseline (qsort of both columns), in turns */
+	int reps = bench_rep_count();
+	bench_reps ours = { 0 }, base = { 0 }, ratio = { 0 };
 	mlmd_drift_column c;
-	for (int run = 0; run < 3; run++) {
-		double t0 = now_s();
-		if (mlmd_drift_numeric(a, n, b, n, NULL, &c))
-			die("mlmd_drift_numeric");
-		double dt = now_s() - t0;
-		best_d = dt < best_d ? dt : best_d;
+	memset(&c, 0, sizeof c);
+	for (int rep = 0; rep < reps; rep++) {
+		double dt[2] = { 0, 0 };
+		for (int k = 0; k < 2; k++) {
+			int which = k ^ (rep & 1); /* 0: ours, 1: the baseline */
+			if (which) {
+				memcpy(t, a, n * sizeof *t);
+				memcpy(t + n, b, n * sizeof *t);
+			}
+			double t0 = now_s();
+			if (which) {
+				qsort(t, n, sizeof *t, cmp_double);
+				qsort(t + n, n, sizeof *t, cmp_double);
+			} else if (mlmd_drift_numeric(a, n, b, n, NULL, &c)) {
+				die("mlmd_drift_numeric");
+			}
+			dt[which] = now_s() - t0;
+		}
+		bench_reps_add(&ours, dt[0]);
+		bench_reps_add(&base, dt[1]);
+		bench_reps_add(&ratio, dt[0] / dt[1]);
 	}
-	printf("drift: 2 x %zu rows, mlmd_drift_numeric %.3f s (%.2fM rows/s), qsort of both columns %.3f s "
-	       "(ratio %.2f); ks %.5f p %.3g wasserstein %.5f psi %.5f js %.5f\n",
-	       n, best_d, 2.0 * (double)n / best_d / 1e6, best_q, best_d / best_q, c.ks, c.ks_pvalue, c.wasserstein, c.psi,
-	       c.js);
+	printf("drift: 2 x %zu rows; ks %.5f p %.3g wasserstein %.5f psi %.5f js %.5f; median of %d repetitions, "
+	       "\u00b1 the range over the median\n", n, c.ks, c.ks_pvalue, c.wasserstein, c.psi, c.js, reps);
+	bench_head("", "mlmd seconds", "qsort seconds", "mlmd/qsort");
+	bench_row("drift: mlmd_drift_numeric vs qsort of both", "%.3f", &ours, &base, "%.2f", &ratio);
 	if (cli) {
 		char ref[1024], cur[1024], cmd[4096];
 		snprintf(ref, sizeof ref, "%s/drift_ref.csv", dir);
@@ -104,18 +115,16 @@ int main(int argc, char **argv)
 		write_csv(ref, a, n);
 		write_csv(cur, b, n);
 		snprintf(cmd, sizeof cmd, "'%s' drift --reference '%s' --current '%s' --json > /dev/null", cli, ref, cur);
-		double best = 1e30;
-		for (int run = 0; run < 3; run++) {
+		bench_reps secs = { 0 };
+		for (int rep = 0; rep < reps; rep++) {
 			double t0 = now_s();
 			if (system(cmd)) {
 				fprintf(stderr, "bench: %s failed\n", cmd);
 				return 1;
 			}
-			double dt = now_s() - t0;
-			best = dt < best ? dt : best;
+			bench_reps_add(&secs, now_s() - t0);
 		}
-		printf("drift: mlmd drift --json on two %zu-row CSV files: %.3f s (%.2fM rows/s)\n", n, best,
-		       2.0 * (double)n / best / 1e6);
+		bench_row("drift: mlmd drift --json on the CSV files", "%.3f", &secs, NULL, NULL, NULL);
 		unlink(ref);
 		unlink(cur);
 	}

@@ -5,7 +5,10 @@
  * XGBoost model and rows, both single-threaded; XGBoost's DMatrices are
  * built before the clock starts, so only its prediction is timed. Checks first
  * that the contributions agree (float32 tolerance), then prints rows/s of
- * each in batches of 1 and 1,000 rows and the ratio mlmd / libxgboost.
+ * each in batches of 1 and 1,000 rows and the ratio mlmd / libxgboost: the
+ * median of MLMD_BENCH_REPS repetitions (default 5) with its spread, each
+ * repetition a run of ours and one of libxgboost's (each SECONDS_PER_CASE /
+ * repetitions long, ours first in even repetitions), the ratio per pair.
  *
  *   bench_explain MODEL.json [SECONDS_PER_CASE]
  * The model is bench_scorer's (100 trees, depth 6, 20 features).
@@ -61,21 +64,23 @@ static void mlmd_contribs(const mlmd_explainer *e, mlmd_score_ctx *ctx, const fl
 		die("explain");
 }
 
+/* Rows per second of `which` (0: mlmd, 1: libxgboost) explaining batches of
+ * b rows, passing over the rows until secs have gone by; the clock is read
+ * after every batch, so a slow machine does not stretch a run to whole
+ * passes (one pass at batch 1000 is 3000 rows). */
 static double run(int which, int bi, const mlmd_explainer *e, mlmd_score_ctx *ctx, const float *x, double *out, long b,
 	double secs)
 {
 	long rows = 0;
-	double t0 = now_s(), t;
-	do {
-		for (long r = 0; r + b <= ROWS && (b > 100 || r < 500); r += b) {
+	double t0 = now_s(), t = t0;
+	while (t - t0 < secs)
+		for (long r = 0; r + b <= ROWS && (b > 100 || r < 500) && (t = now_s()) - t0 < secs; r += b) {
 			if (which)
 				xgb_contribs(mats[bi][r / b]);
 			else
 				mlmd_contribs(e, ctx, x + r * FEATURES, b, out);
 			rows += b;
 		}
-		t = now_s();
-	} while (t - t0 < secs);
 	return rows / (t - t0);
 }
 
@@ -131,7 +136,6 @@ int main(int argc, char **argv)
 		XGBOOST_VER_MAJOR, XGBOOST_VER_MINOR, worst, bad, build);
 	if (bad)
 		return 1;
-	printf("%-10s %16s %18s %8s %8s\n", "batch", "mlmd rows/s", "libxgboost rows/s", "ratio", "target");
 	long batches[2] = { 1, 1000 };
 	for (int k = 0; k < 2; k++) {
 		long nm = batches[k] > 100 ? ROWS / batches[k] : 500;
@@ -139,17 +143,25 @@ int main(int argc, char **argv)
 		for (long q = 0; q < nm; q++)
 			mats[k][q] = xgb_matrix(x + q * batches[k] * FEATURES, batches[k]);
 	}
-	int ok = 1;
+	int ok = 1, reps = bench_rep_count();
+	printf("median of %d repetitions, \u00b1 the range over the median (target: mlmd/libxgboost >= 2x)\n", reps);
+	bench_head("batch (rows)", "mlmd rows/s", "libxgboost rows/s", "mlmd/libxgboost");
 	for (int k = 0; k < 2; k++) {
-		double ours = 0, theirs = 0;
-		for (int rep = 0; rep < 3; rep++) {
-			double o = run(0, k, e, ctx, x, a, batches[k], secs / 3), t = run(1, k, e, ctx, x, a, batches[k], secs / 3);
-			ours = o > ours ? o : ours;
-			theirs = t > theirs ? t : theirs;
+		bench_reps ours = { 0 }, theirs = { 0 }, ratio = { 0 };
+		for (int rep = 0; rep < reps; rep++) {
+			double v[2] = { 0, 0 };
+			for (int j = 0; j < 2; j++) {
+				int which = j ^ (rep & 1);
+				v[which] = run(which, k, e, ctx, x, a, batches[k], secs / reps);
+			}
+			bench_reps_add(&ours, v[0]);
+			bench_reps_add(&theirs, v[1]);
+			bench_reps_add(&ratio, v[0] / v[1]);
 		}
-		double ratio = ours / theirs;
-		ok &= ratio >= 2.0;
-		printf("%-10ld %16.0f %18.0f %7.2fx %8s\n", batches[k], ours, theirs, ratio, ">= 2x");
+		ok &= bench_median(&ratio) >= 2.0;
+		char name[32];
+		snprintf(name, sizeof name, "%ld", batches[k]);
+		bench_row(name, "%.0f", &ours, &theirs, "%.2fx", &ratio);
 	}
 	printf("bench_explain: targets %s\n", ok ? "met" : "NOT met");
 	for (int k = 0; k < 2; k++) {

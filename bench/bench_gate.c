@@ -5,12 +5,16 @@
  * lets the model pass) and, to make label_reach large, NOISE other datasets
  * each feeding a Train execution and an output, all labelled POISONED
  * (propagated). For each model file (e.g. a small and a large XGBoost
- * model) it times, as the mean of the runs of S seconds (default 1):
+ * model) it times, as the median of MLMD_BENCH_REPS repetitions (default 5;
+ * spread: the range over the median) of the mean time of the runs in
+ * S / repetitions seconds (S default 1, at least 5 runs), the cases in turns
+ * within a repetition:
  *   - mlmd_gate_check() alone (one CheckServingGate),
  *   - mlmd_model_load_artifact() (read the file, SHA-256, parse; no gate),
  *     and the check followed by the load,
  *   - mlmd_scorer_open() with no_recording (the gate check and the load),
- *     the gate on (schema version 5) - what a scorer pays at open.
+ *     the gate on (schema version 5) - what a scorer pays at open;
+ * and the check's time over the load's, per repetition.
  *
  *   bench_gate DIR MODEL... [--noise N] [--secs S]
  */
@@ -132,7 +136,9 @@ int main(int argc, char **argv)
 	}
 	for (long i = 0; i < noise; i++)
 		classify(s, in[i], "POISONED");
-	printf("store: %ld labelled datasets (%ld nodes) in %.1f s\n", noise, 3 * noise, now_s() - t0);
+	int reps = bench_rep_count();
+	printf("store: %ld labelled datasets (%ld nodes) in %.1f s; median of %d repetitions, \u00b1 the range over "
+	       "the median\n", noise, 3 * noise, now_s() - t0, reps);
 	free(in);
 	free(out);
 	for (int k = 0; k < nm; k++) {
@@ -154,7 +160,7 @@ int main(int argc, char **argv)
 		if (mlmd_gate_check(s, model, &l) || l->n)
 			die("gate check (expected allowed)");
 		mlmd_label_list_free(l);
-		/* each case: one warm-up run, then runs until `secs` have passed (at least 5) */
+		/* each case: one warm-up run, then runs until `span` seconds have passed (at least 5) */
 #define TIMED(out, body)                                                              \
 	do {                                                                          \
 		body;                                                                 \
@@ -163,21 +169,25 @@ int main(int argc, char **argv)
 		do {                                                                  \
 			body;                                                         \
 			n_++;                                                         \
-		} while ((t_ = now_s()) - a_ < secs || n_ < 5);                      \
-		out = (t_ - a_) / (double)n_;                                         \
+		} while ((t_ = now_s()) - a_ < span || n_ < 5);                      \
+		bench_reps_add(&out, (t_ - a_) / (double)n_ * 1e6);                   \
 	} while (0)
-		double check, load, both, open;
-		TIMED(check, if (mlmd_gate_check(s, model, NULL)) die("gate check"));
-		mlmd_model *m;
-		TIMED(load, if (mlmd_model_load_artifact(&m, s, model, 0)) die("load"); mlmd_model_free(m));
-		TIMED(both, if (mlmd_gate_check(s, model, NULL) || mlmd_model_load_artifact(&m, s, model, 0))
-			die("check and load"); mlmd_model_free(m));
+		bench_reps check = { 0 }, load = { 0 }, both = { 0 }, opened = { 0 }, share = { 0 };
 		mlmd_scorer_options o = MLMD_SCORER_OPTIONS_INIT;
 		o.store_uri = uri;
 		o.artifact_id = model;
 		o.no_recording = 1;
-		mlmd_scorer *sc;
-		TIMED(open, if (mlmd_scorer_open(&sc, &o)) die("scorer open"); mlmd_scorer_free(sc));
+		double span = secs / reps;
+		for (int rep = 0; rep < reps; rep++) {
+			mlmd_model *m;
+			mlmd_scorer *sc;
+			TIMED(check, if (mlmd_gate_check(s, model, NULL)) die("gate check"));
+			TIMED(load, if (mlmd_model_load_artifact(&m, s, model, 0)) die("load"); mlmd_model_free(m));
+			TIMED(both, if (mlmd_gate_check(s, model, NULL) || mlmd_model_load_artifact(&m, s, model, 0))
+				die("check and load"); mlmd_model_free(m));
+			TIMED(opened, if (mlmd_scorer_open(&sc, &o)) die("scorer open"); mlmd_scorer_free(sc));
+			bench_reps_add(&share, 100 * check.v[rep] / load.v[rep]);
+		}
 		FILE *f = fopen(models[k], "rb");
 		long size = 0;
 		if (f) {
@@ -185,9 +195,12 @@ int main(int argc, char **argv)
 			size = ftell(f);
 			fclose(f);
 		}
-		printf("%s (%ld bytes): gate check %.1f us; load without the check %.1f us, with it %.1f us (the "
-			"check alone = %.2f %% of the load); scorer open (no recording, gate on) %.1f us\n", models[k], size,
-			check * 1e6, load * 1e6, both * 1e6, 100 * check / load, open * 1e6);
+		printf("%s (%ld bytes):\n", models[k], size);
+		bench_head("", "us", "load us", "% of the load");
+		bench_row("gate check (mlmd_gate_check)", "%.1f", &check, &load, "%.2f%%", &share);
+		bench_row("load without the check", "%.1f", &load, NULL, NULL, NULL);
+		bench_row("load with the check", "%.1f", &both, NULL, NULL, NULL);
+		bench_row("scorer open (no recording, gate on)", "%.1f", &opened, NULL, NULL, NULL);
 	}
 	mlmd_store_free(s);
 	rm_db(db);

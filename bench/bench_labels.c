@@ -24,6 +24,15 @@
  * (postgresql://USER@HOST:PORT) the store is a new database there, named
  * mlmd_t_bench_labels_<pid> (make pg-cleanup drops it), and section 1 is
  * left out (the rows written with their ids leave the id sequences behind).
+ *
+ * Every figure is the median of MLMD_BENCH_REPS repetitions (default 5)
+ * with its spread (the range over the median); each repetition goes
+ * through sections 1 to 4 in that order (the heads unclassified again at
+ * its end), so PutExecution with no label runs next to the others and
+ * their ratios are taken per repetition. GetEffectiveLabels and
+ * CheckServingGate make CALLS / repetitions calls each a repetition; the
+ * tree's Classify and Unclassify run once per repetition (twice in all
+ * before, once timed).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,98 +256,126 @@ int main(int argc, char **argv)
 	       "%ld nodes, built with SQL in %.1f s\n",
 	       pg ? "PostgreSQL" : "SQLite", pipelines, CHAIN, CHAIN, (long long)below, nodes, now_s() - t0);
 
-	/* 1. PutExecution's cost: no label, labels elsewhere, a label on the input */
+	/* Each repetition: PutExecution with no label in the store; the chains'
+	 * heads classified (timed); PutExecution with labels elsewhere and with a
+	 * label reaching the input; GetEffectiveLabels 10 hops below a head;
+	 * the tree's dataset classified (timed), CheckServingGate (which then
+	 * finds a label in the store), the dataset unclassified (timed); the
+	 * heads unclassified again (not timed) for the next repetition. */
+	int reps = bench_rep_count(), calls = CALLS / reps < 50 ? 50 : CALLS / reps;
 	srandom(7);
-	int64_t *inputs = malloc(sizeof *inputs * PUTS);
 	int npick = pipelines / 100; /* the labelled heads: chains 0, 100, 200, ... */
+	int64_t *free_in = malloc(sizeof *free_in * PUTS), *lab_in = malloc(sizeof *lab_in * PUTS);
 	for (int i = 0; i < PUTS; i++) /* the last artifact of a chain no label reaches (not 0, 100, 200, ...) */
-		inputs[i] = ((random() % npick) * 100 + 1 + random() % 99 + 1) * CHAIN;
-	double put_none = 0, put_other = 0, put_labelled = 0;
-	if (!pg) {
-		put_executions(s, at, et, inputs); /* warm the cache: the first calls read the file */
-		put_none = put_executions(s, at, et, inputs);
-	}
-	t0 = now_s();
-	int64_t reached = 0;
-	for (int i = 0; i < npick; i++)
-		reached += classify(s, (int64_t)i * 100 * CHAIN + 1, "PII");
-	double t_head = (now_s() - t0) / npick * 1e3;
-	if (!pg) {
-		put_other = put_executions(s, at, et, inputs);
-		for (int i = 0; i < PUTS; i++) /* the last artifact of a labelled chain */
-			inputs[i] = ((random() % npick) * 100 + 1) * CHAIN;
-		put_labelled = put_executions(s, at, et, inputs);
-	}
-	if (!pg)
-		printf("  PutExecution (1 input event, 1 new output), %d calls in one transaction, CPU time: %.0f us/call "
-		       "with no label in the store, %.0f us/call with %d labels elsewhere, %.0f us/call when a label "
-		       "reaches the input (follows 2 new edges)\n",
-		       PUTS, put_none, put_other, npick, put_labelled);
-	printf("  Classify of a chain's head: %.2f ms/call (%lld nodes reached each, on average)\n", t_head,
-	       (long long)(reached / npick));
-
-	/* 2. effective labels and the gate check 10 hops below a labelled head (a[5]: a0 -> e0 -> a1 ... a5) */
+		free_in[i] = ((random() % npick) * 100 + 1 + random() % 99 + 1) * CHAIN;
+	for (int i = 0; i < PUTS; i++) /* the last artifact of a labelled chain */
+		lab_in[i] = ((random() % npick) * 100 + 1) * CHAIN;
+	int64_t *pick = malloc(sizeof *pick * CALLS);
+	for (int i = 0; i < CALLS; i++) /* a[5] of a labelled chain: a0 -> e0 -> a1 ... a5, 10 hops */
+		pick[i] = (int64_t)(random() % npick) * 100 * CHAIN + 1 + 5;
 	Mlmd__Pb__Governance__GetEffectiveLabelsRequest grq = MLMD__PB__GOVERNANCE__GET_EFFECTIVE_LABELS_REQUEST__INIT;
 	grq.has_kind = grq.has_id = 1;
 	grq.kind = MLMD__PB__GOVERNANCE__NODE_KIND__ARTIFACT;
 	Mlmd__Pb__Governance__CheckServingGateRequest crq = MLMD__PB__GOVERNANCE__CHECK_SERVING_GATE_REQUEST__INIT;
 	crq.has_artifact_id = 1;
-	int64_t *pick = malloc(sizeof *pick * CALLS);
-	for (int i = 0; i < CALLS; i++)
-		pick[i] = (int64_t)(random() % npick) * 100 * CHAIN + 1 + 5;
+	bench_reps put_none = { 0 }, put_other = { 0 }, put_labelled = { 0 }, q_other = { 0 }, q_labelled = { 0 };
+	bench_reps head_ms = { 0 }, eff_us = { 0 }, gate_us = { 0 }, cl_s = { 0 }, un_s = { 0 };
+	int64_t reached = 0;
 	long sink = 0;
-	for (int i = 0; i < 200; i++) { /* warm the cache */
-		grq.id = pick[i];
-		Mlmd__Pb__Governance__GetEffectiveLabelsResponse *r =
-			bench_rpc(s, "GetEffectiveLabels", &grq,
-				  &mlmd__pb__governance__get_effective_labels_response__descriptor);
-		if (r->n_labels != 1 || r->labels[0]->distance != 10) {
-			fprintf(stderr, "bench: artifact %lld: expected PII at 10 hops\n", (long long)pick[i]);
+	if (!pg)
+		put_executions(s, at, et, free_in); /* warm the cache: the first calls read the file */
+	for (int rep = 0; rep < reps; rep++) {
+		double none = 0;
+		if (!pg)
+			none = put_executions(s, at, et, free_in);
+		t0 = now_s();
+		for (int i = 0; i < npick; i++) {
+			int64_t r = classify(s, (int64_t)i * 100 * CHAIN + 1, "PII");
+			reached += rep ? 0 : r;
+		}
+		bench_reps_add(&head_ms, (now_s() - t0) / npick * 1e3);
+		if (!pg) {
+			double other = put_executions(s, at, et, free_in), lab = put_executions(s, at, et, lab_in);
+			bench_reps_add(&put_none, none);
+			bench_reps_add(&put_other, other);
+			bench_reps_add(&put_labelled, lab);
+			bench_reps_add(&q_other, other / none);
+			bench_reps_add(&q_labelled, lab / none);
+		}
+
+		/* effective labels 10 hops below a labelled head */
+		for (int i = 0; i < (rep ? 20 : 200); i++) { /* warm the cache; check the answer */
+			grq.id = pick[i];
+			Mlmd__Pb__Governance__GetEffectiveLabelsResponse *r =
+				bench_rpc(s, "GetEffectiveLabels", &grq,
+					  &mlmd__pb__governance__get_effective_labels_response__descriptor);
+			if (r->n_labels != 1 || r->labels[0]->distance != 10) {
+				fprintf(stderr, "bench: artifact %lld: expected PII at 10 hops\n", (long long)pick[i]);
+				return 1;
+			}
+			mlmd_message_free(r);
+		}
+		t0 = now_s();
+		for (int i = 0; i < calls; i++) {
+			grq.id = pick[(rep * calls + i) % CALLS];
+			Mlmd__Pb__Governance__GetEffectiveLabelsResponse *r =
+				bench_rpc(s, "GetEffectiveLabels", &grq,
+					  &mlmd__pb__governance__get_effective_labels_response__descriptor);
+			sink += (long)r->n_labels;
+			mlmd_message_free(r);
+		}
+		bench_reps_add(&eff_us, (now_s() - t0) / calls * 1e6);
+
+		/* the dataset with 100k nodes below it; the gate check while it is labelled */
+		t0 = now_s();
+		int64_t n = classify(s, root, "POISONED");
+		bench_reps_add(&cl_s, now_s() - t0);
+		t0 = now_s();
+		for (int i = 0; i < calls; i++) {
+			crq.artifact_id = pick[(rep * calls + i) % CALLS];
+			Mlmd__Pb__Governance__CheckServingGateResponse *r =
+				bench_rpc(s, "CheckServingGate", &crq,
+					  &mlmd__pb__governance__check_serving_gate_response__descriptor);
+			sink += r->allowed;
+			mlmd_message_free(r);
+		}
+		bench_reps_add(&gate_us, (now_s() - t0) / calls * 1e6);
+		t0 = now_s();
+		int64_t m = unclassify(s, root, "POISONED");
+		bench_reps_add(&un_s, now_s() - t0);
+		if (n != below + 1 || m != n) {
+			fprintf(stderr, "bench: the tree's label reached %lld and removed %lld nodes, expected %lld\n",
+				(long long)n, (long long)m, (long long)below + 1);
 			return 1;
 		}
-		mlmd_message_free(r);
+		if (rep + 1 < reps) /* the store without labels again */
+			for (int i = 0; i < npick; i++)
+				unclassify(s, (int64_t)i * 100 * CHAIN + 1, "PII");
 	}
-	t0 = now_s();
-	for (int i = 0; i < CALLS; i++) {
-		grq.id = pick[i];
-		Mlmd__Pb__Governance__GetEffectiveLabelsResponse *r =
-			bench_rpc(s, "GetEffectiveLabels", &grq,
-				  &mlmd__pb__governance__get_effective_labels_response__descriptor);
-		sink += (long)r->n_labels;
-		mlmd_message_free(r);
-	}
-	double t_eff = (now_s() - t0) / CALLS * 1e6;
-	classify(s, root, "POISONED"); /* so that the gate check finds something in the store */
-	t0 = now_s();
-	for (int i = 0; i < CALLS; i++) {
-		crq.artifact_id = pick[i];
-		Mlmd__Pb__Governance__CheckServingGateResponse *r =
-			bench_rpc(s, "CheckServingGate", &crq,
-				  &mlmd__pb__governance__check_serving_gate_response__descriptor);
-		sink += r->allowed;
-		mlmd_message_free(r);
-	}
-	double t_gate = (now_s() - t0) / CALLS * 1e6;
-	unclassify(s, root, "POISONED");
-	printf("  GetEffectiveLabels 10 hops below a labelled dataset: %.1f us/call; CheckServingGate: %.1f us/call "
-	       "(%d calls each, %ld nodes)\n",
-	       t_eff, t_gate, CALLS, nodes);
 
-	/* 3. the dataset with 100k nodes below it */
-	t0 = now_s();
-	int64_t n = classify(s, root, "POISONED");
-	double t_cl = now_s() - t0;
-	t0 = now_s();
-	int64_t m = unclassify(s, root, "POISONED");
-	double t_un = now_s() - t0;
-	if (n != below + 1 || m != n) {
-		fprintf(stderr, "bench: the tree's label reached %lld and removed %lld nodes, expected %lld\n",
-			(long long)n, (long long)m, (long long)below + 1);
-		return 1;
+	printf("  median of %d repetitions, \u00b1 the range over the median\n", reps);
+	if (!pg) {
+		printf("  PutExecution (1 input event, 1 new output), %d calls in one transaction, CPU time:\n", PUTS);
+		bench_head("", "us/call", "no label us/call", "vs no label");
+		bench_row("  with no label in the store", "%.0f", &put_none, NULL, NULL, NULL);
+		char name[96];
+		snprintf(name, sizeof name, "  with %d labels elsewhere", npick);
+		bench_row(name, "%.0f", &put_other, &put_none, "%.2f", &q_other);
+		bench_row("  a label reaches the input (2 new edges)", "%.0f", &put_labelled, &put_none, "%.2f", &q_labelled);
 	}
-	printf("  Classify of a dataset with %lld nodes below it: %.2f s; Unclassify: %.2f s\n", (long long)below,
-	       t_cl, t_un);
-	free(inputs);
+	char name[96];
+	bench_head("", "figure", NULL, NULL);
+	snprintf(name, sizeof name, "  Classify of a chain's head (%lld reached)", (long long)(reached / npick));
+	bench_row(name, "%.2f ms", &head_ms, NULL, NULL, NULL);
+	bench_row("  GetEffectiveLabels 10 hops below a label", "%.1f us", &eff_us, NULL, NULL, NULL);
+	bench_row("  CheckServingGate, same nodes", "%.1f us", &gate_us, NULL, NULL, NULL);
+	snprintf(name, sizeof name, "  Classify, %lld nodes below", (long long)below);
+	bench_row(name, "%.2f s", &cl_s, NULL, NULL, NULL);
+	snprintf(name, sizeof name, "  Unclassify, %lld nodes below", (long long)below);
+	bench_row(name, "%.2f s", &un_s, NULL, NULL, NULL);
+	printf("  (%d GetEffectiveLabels and CheckServingGate calls a repetition, %ld nodes)\n", calls, nodes);
+	free(free_in);
+	free(lab_in);
 	free(pick);
 	mlmd_store_free(s);
 	if (!pg)

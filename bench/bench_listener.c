@@ -7,7 +7,10 @@
  * nothing. Blocks of calls without and with the listener alternate on the
  * same handle (it is registered and removed between blocks), so both see
  * the same file, WAL and machine; the ratio with/without is what the issue
- * bounds (at most 1.05).
+ * bounds (at most 1.05). The rounds are split among MLMD_BENCH_REPS
+ * repetitions (default 5, at least 2 rounds each); each figure is the
+ * median of the repetitions with its spread, the ratio taken per
+ * repetition.
  * Usage: bench_listener DIR [rounds] [calls per block]
  */
 #include <stdio.h>
@@ -43,12 +46,6 @@ static double put(mlmd_store *s, int64_t tid, int i)
 	return t;
 }
 
-static int cmp_dbl(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-	return a < b ? -1 : a > b;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -68,36 +65,39 @@ int main(int argc, char **argv)
 	for (int i = 0; i < calls; i++) /* warm the statement cache and the file */
 		put(s, tid, next++);
 
-	long told = 0;
-	double total[2] = { 0, 0 }, *ratio = malloc((size_t)rounds * sizeof *ratio);
-	for (int r = 0; r < rounds; r++) {
+	/* the rounds split among the repetitions; a repetition's figures are its
+	 * us/call without and with the listener and their ratio */
+	int reps = bench_rep_count(), per = rounds / reps < 2 ? 2 : rounds / reps;
+	long told = 0, made = 0;
+	bench_reps with = { 0 }, without = { 0 }, ratio = { 0 };
+	for (int rep = 0; rep < reps; rep++) {
 		double tm[2] = { 0, 0 };
-		for (int k = 0; k < 2; k++) {
-			int on = k ^ (r & 1); /* without first in even rounds, with first in odd ones */
-			int id = 0;
-			if (on && mlmd_store_listen(s, nothing, &told, NULL, &id))
-				die("listen");
-			for (int i = 0; i < calls; i++)
-				tm[on] += put(s, tid, next++);
-			if (on && mlmd_store_unlisten(s, id))
-				die("unlisten");
-			total[on] += tm[on];
-		}
-		ratio[r] = tm[1] / tm[0];
+		for (int r = 0; r < per; r++)
+			for (int k = 0; k < 2; k++) {
+				int on = k ^ (r & 1); /* without first in even rounds, with first in odd ones */
+				int id = 0;
+				if (on && mlmd_store_listen(s, nothing, &told, NULL, &id))
+					die("listen");
+				for (int i = 0; i < calls; i++)
+					tm[on] += put(s, tid, next++);
+				made += on ? calls : 0;
+				if (on && mlmd_store_unlisten(s, id))
+					die("unlisten");
+			}
+		double n = (double)per * calls;
+		bench_reps_add(&with, tm[1] / n * 1e6);
+		bench_reps_add(&without, tm[0] / n * 1e6);
+		bench_reps_add(&ratio, tm[1] / tm[0]);
 	}
-	qsort(ratio, (size_t)rounds, sizeof *ratio, cmp_dbl);
-	double n = (double)rounds * calls;
-	if (told != (long)n) {
-		fprintf(stderr, "bench_listener: the listener was told %ld changes, expected %.0f\n", told, n);
+	if (told != made) {
+		fprintf(stderr, "bench_listener: the listener was told %ld changes, expected %ld\n", told, made);
 		return 1;
 	}
-	printf("listener cost, PutExecution of one execution (%d rounds of %d calls without and %d with, one file):\n",
-	       rounds, calls, calls);
-	printf("  no listener      %8.1f us/call\n", total[0] / n * 1e6);
-	printf("  no-op listener   %8.1f us/call\n", total[1] / n * 1e6);
-	printf("  with/without time ratio %.3f overall, median of rounds %.3f (issue: at most 1.05)\n",
-	       total[1] / total[0], (ratio[rounds / 2 - 1] + ratio[rounds / 2]) / 2);
-	free(ratio);
+	printf("listener cost, PutExecution of one execution (%d repetitions of %d rounds of %d calls without and %d "
+	       "with, one file; median, \u00b1 the range over the median; issue: with/without at most 1.05):\n",
+	       reps, per, calls, calls);
+	bench_head("", "no-op listener us/call", "no listener us/call", "with/without");
+	bench_row("PutExecution, one execution", "%.1f", &with, &without, "%.3f", &ratio);
 	mlmd_store_free(s);
 	rm_db(path);
 	return 0;

@@ -14,6 +14,12 @@
  *   3. `mlmd export` (JSON lines) of the store and `mlmd import` of it into
  *      an empty store: rows/s;
  * and prints one table with the ratio of each to our JSON-lines import.
+ * Every figure is the median of MLMD_BENCH_REPS repetitions (default 5)
+ * with its spread; a repetition runs the five cases in turns (the baseline,
+ * our JSON-lines import, last in even repetitions and first in odd ones),
+ * and the ratios are taken per repetition. To keep the run's length, the
+ * store holds N / repetitions executions (20,000 by default), so the
+ * repetitions together move as much as one pass over N did before.
  *
  *   bench_openlineage DIR MLMD [--executions N]
  *
@@ -22,6 +28,7 @@
  * (to profile the ingest on them).
  */
 #include <string.h>
+#define BENCH_NAME_W 54 /* "openlineage: " and the case */
 #include "bench.h"
 
 #define CHAIN 50
@@ -161,66 +168,92 @@ int main(int argc, char **argv)
 	snprintf(ol_path, sizeof ol_path, "%s/ol_events.ndjson", dir);
 	snprintf(jsonl, sizeof jsonl, "%s/ol_export.jsonl", dir);
 
+	int reps = bench_rep_count();
+	size_t per = n / (size_t)reps < 1 ? 1 : n / (size_t)reps; /* the store's executions: n split among the repetitions */
 	mlmd_store *s = bench_open_sqlite(src, 1, NULL);
 	double t0 = now_s();
-	build(s, n);
+	build(s, per);
 	double t_build = now_s() - t0;
-
-	/* 1. OpenLineage export into memory */
-	text t = { 0 };
-	size_t n_events = 0;
-	t0 = now_s();
-	if (mlmd_openlineage_export(s, NULL, sink, &t, &n_events))
-		die("mlmd_openlineage_export");
-	double t_export = now_s() - t0;
 	mlmd_store_free(s);
-	FILE *f = fopen(ol_path, "wb");
-	if (!f || fwrite(t.p, 1, t.len, f) != t.len || fclose(f)) {
-		perror(ol_path);
-		return 1;
+
+	/* the cases; the last (our JSON-lines import) is the baseline of every ratio */
+	enum { OL_EXPORT, OL_INGEST, OL_INGEST_CLI, J_EXPORT, J_IMPORT, N_CASES };
+	static const char *const name[N_CASES] = { "OpenLineage export (library, events)",
+		"OpenLineage ingest (library, events)", "OpenLineage ingest (mlmd import, events)",
+		"JSON lines: mlmd export (rows)", "JSON lines: mlmd import (rows)" };
+	bench_reps rate[N_CASES] = { { { 0 }, 0 } }, ratio[N_CASES] = { { { 0 }, 0 } };
+	size_t n_events = 0, rows = 0, ol_bytes = 0;
+	for (int rep = 0; rep < reps; rep++) {
+		double r[N_CASES];
+		/* even repetitions end with the baseline, odd ones start with it (it
+		 * imports the file the previous repetition exported) */
+		for (int j = 0; j < N_CASES; j++) {
+			int c = rep & 1 ? (j + N_CASES - 1) % N_CASES : j;
+			if (c == OL_EXPORT || c == OL_INGEST) {
+				/* the library: export into memory, then ingest that into an empty store */
+				text t = { 0 };
+				s = bench_open_sqlite(src, 0, NULL);
+				t0 = now_s();
+				if (mlmd_openlineage_export(s, NULL, sink, &t, &n_events))
+					die("mlmd_openlineage_export");
+				double dt = now_s() - t0;
+				mlmd_store_free(s);
+				if (c == OL_EXPORT) {
+					r[c] = (double)n_events / dt;
+					ol_bytes = t.len;
+					FILE *f = fopen(ol_path, "wb");
+					if (!f || fwrite(t.p, 1, t.len, f) != t.len || fclose(f)) {
+						perror(ol_path);
+						return 1;
+					}
+				} else {
+					mlmd_store *d = bench_open_sqlite(dst, 1, NULL);
+					mlmd_openlineage_import_report ir;
+					t0 = now_s();
+					if (mlmd_openlineage_import(d, NULL, t.p, t.len, NULL, NULL, &ir))
+						die("mlmd_openlineage_import");
+					r[c] = (double)n_events / (now_s() - t0);
+					if (ir.events != n_events || ir.skipped || ir.executions_created != per) {
+						fprintf(stderr, "bench: the import read %zu events (%zu skipped) and created %zu "
+							"executions; expected %zu events and %zu executions\n", ir.events, ir.skipped,
+							ir.executions_created, n_events, per);
+						return 1;
+					}
+					mlmd_store_free(d);
+				}
+				free(t.p);
+			} else if (c == OL_INGEST_CLI) { /* the events file of OL_EXPORT, which always runs before */
+				rm_db(dst_cli);
+				snprintf(cmd, sizeof cmd, "'%s' --store 'sqlite:%s' import --format openlineage '%s' 2>/dev/null",
+					 cli, dst_cli, ol_path);
+				r[c] = (double)n_events / timed(cmd);
+			} else if (c == J_EXPORT) {
+				snprintf(cmd, sizeof cmd, "'%s' --store 'sqlite:%s' export '%s' 2>/dev/null", cli, src, jsonl);
+				double dt = timed(cmd);
+				rows = count_lines(jsonl);
+				r[c] = (double)rows / dt;
+			} else {
+				rm_db(dst_jsonl);
+				snprintf(cmd, sizeof cmd, "'%s' --store 'sqlite:%s' import '%s' 2>/dev/null", cli, dst_jsonl,
+					 jsonl);
+				r[c] = (double)rows / timed(cmd);
+			}
+		}
+		for (int c = 0; c < N_CASES; c++) {
+			bench_reps_add(&rate[c], r[c]);
+			bench_reps_add(&ratio[c], r[c] / r[J_IMPORT]);
+		}
 	}
-
-	/* 2. OpenLineage ingest into an empty store: the library, then the command */
-	mlmd_store *d = bench_open_sqlite(dst, 1, NULL);
-	mlmd_openlineage_import_report r;
-	t0 = now_s();
-	if (mlmd_openlineage_import(d, NULL, t.p, t.len, NULL, NULL, &r))
-		die("mlmd_openlineage_import");
-	double t_ingest = now_s() - t0;
-	if (r.events != n_events || r.skipped || r.executions_created != n) {
-		fprintf(stderr, "bench: the import read %zu events (%zu skipped) and created %zu executions; expected %zu "
-			"events and %zu executions\n", r.events, r.skipped, r.executions_created, n_events, n);
-		return 1;
-	}
-	mlmd_store_free(d);
-	rm_db(dst_cli);
-	snprintf(cmd, sizeof cmd, "'%s' --store 'sqlite:%s' import --format openlineage '%s' 2>/dev/null", cli, dst_cli,
-		 ol_path);
-	double t_ingest_cli = timed(cmd);
-
-	/* 3. our JSON lines: mlmd export, mlmd import into an empty store */
-	snprintf(cmd, sizeof cmd, "'%s' --store 'sqlite:%s' export '%s' 2>/dev/null", cli, src, jsonl);
-	double t_jexport = timed(cmd);
-	size_t rows = count_lines(jsonl);
-	rm_db(dst_jsonl);
-	snprintf(cmd, sizeof cmd, "'%s' --store 'sqlite:%s' import '%s' 2>/dev/null", cli, dst_jsonl, jsonl);
-	double t_jimport = timed(cmd);
-
-	double jin = (double)rows / t_jimport;
 	printf("openlineage: a store of %zu executions (%zu artifacts, %zu INPUT/OUTPUT events) built in %.1f s; "
-	       "%zu OpenLineage events (%.1f MB), %zu JSON-lines rows\n",
-	       n, n + (n + CHAIN - 2) / (CHAIN - 1), 2 * n, t_build, n_events, (double)t.len / 1e6, rows);
-	printf("openlineage: %-48s %10s %12s %14s\n", "what", "seconds", "per second", "vs jsonl import");
-	printf("openlineage: %-48s %10.2f %12.0f %14.2f\n", "OpenLineage export (library, events)", t_export,
-	       (double)n_events / t_export, (double)n_events / t_export / jin);
-	printf("openlineage: %-48s %10.2f %12.0f %14.2f\n", "OpenLineage ingest (library, events)", t_ingest,
-	       (double)n_events / t_ingest, (double)n_events / t_ingest / jin);
-	printf("openlineage: %-48s %10.2f %12.0f %14.2f\n", "OpenLineage ingest (mlmd import, events)", t_ingest_cli,
-	       (double)n_events / t_ingest_cli, (double)n_events / t_ingest_cli / jin);
-	printf("openlineage: %-48s %10.2f %12.0f %14.2f\n", "JSON lines: mlmd export (rows)", t_jexport,
-	       (double)rows / t_jexport, (double)rows / t_jexport / jin);
-	printf("openlineage: %-48s %10.2f %12.0f %14.2f\n", "JSON lines: mlmd import (rows)", t_jimport, jin, 1.0);
-	free(t.p);
+	       "%zu OpenLineage events (%.1f MB), %zu JSON-lines rows; median of %d repetitions, \u00b1 the range over "
+	       "the median\n",
+	       per, per + (per + CHAIN - 2) / (CHAIN - 1), 2 * per, t_build, n_events, (double)ol_bytes / 1e6, rows, reps);
+	bench_head("openlineage: what", "per second", "jsonl import per s", "vs jsonl import");
+	for (int c = 0; c < N_CASES; c++) {
+		char label[96];
+		snprintf(label, sizeof label, "openlineage: %s", name[c]);
+		bench_row(label, "%.0f", &rate[c], &rate[J_IMPORT], "%.2f", &ratio[c]);
+	}
 	if (!getenv("BENCH_KEEP")) rm_db(src);
 	rm_db(dst);
 	rm_db(dst_cli);

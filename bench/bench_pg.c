@@ -5,7 +5,9 @@
  * Artifacts with 3 properties, put in batches of 1000 through mlmd, beside
  * raw libpq doing the same inserts in pipeline mode (one statement per
  * artifact that inserts it and its properties, 1000 per transaction), in
- * the same run, into separate fresh databases on the same server.
+ * the same run, into separate fresh databases on the same server; the two
+ * alternate, MLMD_BENCH_REPS times (bench.h), and each figure is the median
+ * with its spread, the ratio the median of the per-pair ratios.
  * Usage: bench_pg POSTGRES_URI [ARTIFACTS]   (default 20000)
  */
 #include <libpq-fe.h>
@@ -140,9 +142,19 @@ int main(int argc, char **argv)
 	const char *base = argv[1];
 	int n = argc > 2 ? atoi(argv[2]) : 20000;
 	n = (n + BATCH - 1) / BATCH * BATCH;
-	double r = raw(base, n), o = ours(base, n);
-	printf("PostgreSQL %s, loopback:\n", base);
-	printf("%-44s %10.0f a/s  raw libpq pipelined %10.0f a/s  ours/raw %4.0f%%\n",
-	       "put artifacts, 3 props, batches of 1000", o, r, 100.0 * o / r);
+	/* repetitions interleaved, raw then ours; the ratio per pair */
+	int reps = bench_rep_count();
+	bench_reps o = { 0 }, r = { 0 }, q = { 0 };
+	for (int i = 0; i < reps; i++) {
+		double x = raw(base, n), y = ours(base, n);
+		bench_reps_add(&r, x);
+		bench_reps_add(&o, y);
+		bench_reps_add(&q, 100.0 * y / x);
+	}
+	char a[80], b[80], c[80];
+	printf("PostgreSQL %s, loopback, %d repetitions (median, spread):\n", base, reps);
+	printf("%-44s %16s %16s %12s\n", "", "ours a/s", "raw libpq a/s", "ours/raw");
+	printf("%-44s %16s %16s %12s\n", "put artifacts, 3 props, batches of 1000", bench_fmt(a, sizeof a, "%.0f", &o),
+	       bench_fmt(b, sizeof b, "%.0f", &r), bench_fmt(c, sizeof c, "%.0f%%", &q));
 	return 0;
 }

@@ -8,8 +8,9 @@
  * all written in one transaction. Then ResolveModel through mlmd_store_call
  * (request packed, response unpacked, as a client does), for random
  * models: NAME@prod now, NAME@prod as of a random time within the moves,
- * and NAME/VERSION. Each figure is the best of REPS rounds of LOOKUPS
- * calls.
+ * and NAME/VERSION. Each figure is the median of MLMD_BENCH_REPS
+ * repetitions (default 5) of LOOKUPS calls of each kind (the kinds in turns
+ * within a repetition), with its spread.
  * Usage: bench_registry DIR [models] [versions]
  */
 #include <inttypes.h>
@@ -21,7 +22,6 @@
 
 #define MOVES 5
 #define LOOKUPS 10000
-#define REPS 3
 
 /* Runs RPC `method` on rq; unpacks the answer into a new message of type d (or frees it). */
 static void *rpc(mlmd_store *s, const char *method, const ProtobufCMessage *rq, const ProtobufCMessageDescriptor *d)
@@ -113,9 +113,10 @@ int main(int argc, char **argv)
 	       models, versions, MOVES, now_s() - t0);
 
 	static const char *const what[3] = { "NAME@prod", "NAME@prod as of a time", "NAME/VERSION" };
-	for (int kind = 0; kind < 3; kind++) {
-		double best = 1e9;
-		for (int r = 0; r < REPS; r++) {
+	int reps = bench_rep_count();
+	bench_reps us[3] = { { { 0 }, 0 } };
+	for (int r = 0; r < reps; r++)
+		for (int kind = 0; kind < 3; kind++) {
 			double t = now_s();
 			for (int i = 0; i < LOOKUPS; i++) {
 				int m = (int)(next_rand() % (uint64_t)models);
@@ -139,12 +140,15 @@ int main(int argc, char **argv)
 					die("ResolveModel gave no version");
 				protobuf_c_message_free_unpacked(&rs->base, NULL);
 			}
-			t = now_s() - t;
-			if (t < best)
-				best = t;
+			bench_reps_add(&us[kind], (now_s() - t) / LOOKUPS * 1e6);
 		}
-		printf("resolve %-24s %7.1f us/call (best of %d x %d calls through mlmd_store_call)\n", what[kind],
-		       best / LOOKUPS * 1e6, REPS, LOOKUPS);
+	printf("ResolveModel through mlmd_store_call, %d calls per kind and repetition; median of %d repetitions, "
+	       "\u00b1 the range over the median:\n", LOOKUPS, reps);
+	bench_head("", "us/call", NULL, NULL);
+	for (int kind = 0; kind < 3; kind++) {
+		char name[64];
+		snprintf(name, sizeof name, "resolve %s", what[kind]);
+		bench_row(name, "%.1f", &us[kind], NULL, NULL, NULL);
 	}
 	free(move_time);
 	mlmd_store_free(s);

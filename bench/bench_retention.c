@@ -19,6 +19,14 @@
  * that the registry's alias iris@prod names (all of it upstream of the
  * alias: kept), and a HOLD on one old group's first DataSet (kept, and
  * its output with it). Policy: DataSet, max-age 30d, keep-last 1000.
+ *
+ * `run` gives medians of MLMD_BENCH_REPS repetitions (default 5) with
+ * their spread: the dry run repeated on the whole store; the run cut into
+ * one slice per repetition (keep-last lowered step by step to 1000, so
+ * together they delete what one run did; the run is not repeatable
+ * otherwise); the second run repeated. Counts are the first dry run's, the
+ * slices' sum and the first second run's. Peak RSS is the process's so
+ * far.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,7 +189,10 @@ static void build(const char *dir, long groups)
 	mlmd_store_free(s);
 }
 
-static void run_once(mlmd_store *s, int dry, const char *what)
+/* One RunRetention (a dry run when dry); its seconds. The counts of each
+ * policy are added into tot[5] (examined, expired, deleted, kept_alias,
+ * kept_hold). */
+static double run_once(mlmd_store *s, int dry, int64_t *tot)
 {
 	Mlmd__Pb__Governance__RunRetentionRequest rq = MLMD__PB__GOVERNANCE__RUN_RETENTION_REQUEST__INIT;
 	rq.has_dry_run = 1;
@@ -192,12 +203,31 @@ static void run_once(mlmd_store *s, int dry, const char *what)
 	double t = now_s() - t0;
 	for (size_t i = 0; i < r->n_results; i++) {
 		const Mlmd__Pb__Governance__RetentionResult *x = r->results[i];
-		printf("%-12s %s: examined %lld, expired %lld, deleted %lld, kept_alias %lld, kept_hold %lld: %.2f s, "
-		       "peak RSS %ld MB\n",
-		       what, x->policy->type_name, (long long)x->examined, (long long)x->expired, (long long)x->deleted,
-		       (long long)x->kept_alias, (long long)x->kept_hold, t, peak_kb() / 1024);
+		tot[0] += x->examined, tot[1] += x->expired, tot[2] += x->deleted;
+		tot[3] += x->kept_alias, tot[4] += x->kept_hold;
 	}
 	mlmd_message_free(r);
+	return t;
+}
+
+/* The DataSet policy with this keep-last limit (max-age 30 days, as built). */
+static void set_policy(mlmd_store *s, int64_t keep)
+{
+	Mlmd__Pb__Governance__RetentionPolicy p = MLMD__PB__GOVERNANCE__RETENTION_POLICY__INIT;
+	p.type_name = "DataSet";
+	p.has_max_age_ms = p.has_keep_last = 1;
+	p.max_age_ms = 30 * DAY;
+	p.keep_last = keep;
+	Mlmd__Pb__Governance__SetRetentionPolicyRequest sp = MLMD__PB__GOVERNANCE__SET_RETENTION_POLICY_REQUEST__INIT;
+	sp.policy = &p;
+	mlmd_message_free(bench_rpc(s, "SetRetentionPolicy", &sp,
+			      &mlmd__pb__governance__set_retention_policy_response__descriptor));
+}
+
+static void print_counts(const char *what, const int64_t *c, long peak_mb)
+{
+	printf("%-12s examined %lld, expired %lld, deleted %lld, kept_alias %lld, kept_hold %lld; peak RSS %ld MB\n",
+	       what, (long long)c[0], (long long)c[1], (long long)c[2], (long long)c[3], (long long)c[4], peak_mb);
 }
 
 int main(int argc, char **argv)
@@ -211,10 +241,42 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	mlmd_store *s = open_store(argv[2], 0);
-	printf("opened: peak RSS %ld MB\n", peak_kb() / 1024);
-	run_once(s, 1, "dry run");
-	run_once(s, 0, "run");
-	run_once(s, 0, "second run");
+	int reps = bench_rep_count();
+	printf("opened: peak RSS %ld MB; median of %d repetitions, \u00b1 the range over the median\n", peak_kb() / 1024,
+	       reps);
+	/* the dry run, repeated on the whole store */
+	bench_reps dry = { 0 }, run = { 0 }, again = { 0 };
+	int64_t c_dry[5] = { 0 }, c_run[5] = { 0 }, c_again[5] = { 0 };
+	for (int k = 0; k < reps; k++) {
+		int64_t c[5] = { 0 };
+		bench_reps_add(&dry, run_once(s, 1, c));
+		if (!k)
+			memcpy(c_dry, c, sizeof c);
+	}
+	print_counts("dry run", c_dry, peak_kb() / 1024);
+	/* the run, cut into one slice per repetition: keep-last lowered each time
+	 * (the oldest DataSets fall out of the window first) down to the built
+	 * policy's 1000, so the repetitions together delete what one run did */
+	int64_t examined = c_dry[0];
+	for (int k = 0; k < reps; k++) {
+		int64_t keep = k == reps - 1 ? 1000 : examined - (int64_t)(k + 1) * (examined - 1000) / reps;
+		set_policy(s, keep);
+		bench_reps_add(&run, run_once(s, 0, c_run));
+	}
+	print_counts("run", c_run, peak_kb() / 1024);
+	for (int k = 0; k < reps; k++) {
+		int64_t c[5] = { 0 };
+		bench_reps_add(&again, run_once(s, 0, c));
+		if (!k)
+			memcpy(c_again, c, sizeof c);
+	}
+	print_counts("second run", c_again, peak_kb() / 1024);
+	bench_head("", "seconds", NULL, NULL);
+	bench_row("dry run (the whole store)", "%.2f", &dry, NULL, NULL, NULL);
+	char name[96];
+	snprintf(name, sizeof name, "run (a 1/%d slice of the deletions each)", reps);
+	bench_row(name, "%.2f", &run, NULL, NULL, NULL);
+	bench_row("second run (nothing to delete)", "%.2f", &again, NULL, NULL, NULL);
 	mlmd_store_free(s);
 	return 0;
 }

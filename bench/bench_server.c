@@ -17,8 +17,10 @@
  * threads each with its own store handle on the same file, calling
  * mlmd_store_call with the same request bytes) and with 1 client, whose
  * latencies are free of queueing. Each case runs SECONDS, the cases take
- * turns, REPS times; the figures are the median of the repetitions, with
- * the slowest and fastest repetition's calls per second as the spread.
+ * turns, REPS times; every figure is the median of the repetitions with its
+ * spread (the range over the median, bench.h), and the ratios gRPC / in
+ * process and the differences are taken per repetition, between cases
+ * that ran next to each other.
  * Latency is per call as its client saw it; CPU is the whole process's CPU
  * time (clients, server, gRPC's threads) over the run per call, which a
  * busy machine disturbs less than time.
@@ -26,7 +28,8 @@
  * Usage: bench_server DIR|postgresql://USER@HOST:PORT [SECONDS] [REPS] [THREADS]
  *   DIR: an SQLite file DIR/server.db (removed at the end); a PostgreSQL
  *   server: a database mlmd_bench_server on it (dropped at the end).
- *   SECONDS per case and repetition (default 0.5), REPS (default 5),
+ *   SECONDS per case and repetition (default 0.5), REPS (default
+ *   MLMD_BENCH_REPS, else 5; at most BENCH_MAX_REPS),
  *   THREADS the server's workers (default 8, one per client).
  */
 #include <libpq-fe.h>
@@ -214,12 +217,6 @@ static const row rows[] = { { 1, NOP }, { 1, HEALTH }, { 1, GET }, { 0, GET }, {
 enum { R_NOP, R_HEALTH, R_GET, R_GET_IN, R_PUT, R_PUT_IN };
 #define N_ROWS (int)(sizeof rows / sizeof rows[0])
 
-static double median_of(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_dbl);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -227,9 +224,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	double secs = argc > 2 ? atof(argv[2]) : 0.5;
-	int reps = argc > 3 ? atoi(argv[3]) : 5, threads = argc > 4 ? atoi(argv[4]) : 8;
-	if (!(secs > 0) || reps < 1 || reps > 100 || threads < 1) {
-		fprintf(stderr, "bench_server: SECONDS must be positive, REPS 1..100 and THREADS at least 1\n");
+	int reps = argc > 3 ? atoi(argv[3]) : bench_rep_count(), threads = argc > 4 ? atoi(argv[4]) : 8;
+	if (!(secs > 0) || reps < 1 || reps > BENCH_MAX_REPS || threads < 1) {
+		fprintf(stderr, "bench_server: SECONDS must be positive, REPS 1..%d and THREADS at least 1\n",
+			BENCH_MAX_REPS);
 		return 2;
 	}
 	int pg = strncmp(argv[1], "postgresql://", 13) == 0;
@@ -314,42 +312,66 @@ int main(int argc, char **argv)
 	       "  %s; server threads %d, %ld CPUs online; median of %d repetitions of %.2f s per case\n",
 	       pg ? "PostgreSQL database mlmd_bench_server" : "SQLite file", threads, cpus, reps, secs);
 	int counts[2] = { MAX_CLIENTS, 1 };
-	figures med[2][N_ROWS]; /* [8 clients, 1 client][row]: medians of the repetitions */
+	/* [8 clients, 1 client][row]: the repetitions' calls/s, median and p99 latency (us), CPU us per call */
+	bench_reps rate[2][N_ROWS], p50[2][N_ROWS], p99[2][N_ROWS], cpu[2][N_ROWS];
+	memset(rate, 0, sizeof rate), memset(p50, 0, sizeof p50), memset(p99, 0, sizeof p99), memset(cpu, 0, sizeof cpu);
 	for (int c = 0; c < 2; c++) {
 		int n = counts[c];
-		double v[4][N_ROWS][100]; /* rate, p50, p99, cpu per repetition */
 		for (int r = 0; r < N_ROWS; r++) /* warm channels, workers and statement caches */
 			run(n, secs / 5, rows[r].grpc ? ch : NULL, st, rows[r].kind, req[rows[r].kind], len[rows[r].kind]);
 		for (int k = 0; k < reps; k++)
 			for (int r = 0; r < N_ROWS; r++) {
 				figures f = run(n, secs, rows[r].grpc ? ch : NULL, st, rows[r].kind, req[rows[r].kind],
 						len[rows[r].kind]);
-				v[0][r][k] = f.rate, v[1][r][k] = f.p50, v[2][r][k] = f.p99, v[3][r][k] = f.cpu;
+				bench_reps_add(&rate[c][r], f.rate);
+				bench_reps_add(&p50[c][r], f.p50 * 1e6);
+				bench_reps_add(&p99[c][r], f.p99 * 1e6);
+				bench_reps_add(&cpu[c][r], f.cpu * 1e6);
 			}
-		printf("\n%d client%s  %-26s %-10s %8s %17s %9s %9s %9s\n", n, n > 1 ? "s" : " ", "call", "via",
-		       "calls/s", "(slowest-fastest)", "median us", "p99 us", "CPU us");
+		char head[64];
+		snprintf(head, sizeof head, "%d client%s  call", n, n > 1 ? "s" : "");
+		bench_cell(head, 40, 1);
+		bench_cell("via", 12, 1);
+		bench_cell("calls/s", 18, 0);
+		bench_cell("median us", 18, 0);
+		bench_cell("p99 us", 18, 0);
+		bench_cell("CPU us", 18, 0);
+		putchar('\n');
 		for (int r = 0; r < N_ROWS; r++) {
-			figures *m = &med[c][r];
-			m->rate = median_of(v[0][r], reps); /* sorts: v[0][r][0] is the slowest */
-			m->p50 = median_of(v[1][r], reps);
-			m->p99 = median_of(v[2][r], reps);
-			m->cpu = median_of(v[3][r], reps);
-			printf("           %-26s %-10s %8.0f %8.0f-%-8.0f %9.1f %9.1f %9.1f\n", kind_name[rows[r].kind],
-			       rows[r].grpc ? "gRPC" : "in process", m->rate, v[0][r][0], v[0][r][reps - 1], m->p50 * 1e6,
-			       m->p99 * 1e6, m->cpu * 1e6);
+			char b[64], name[64];
+			snprintf(name, sizeof name, "           %s", kind_name[rows[r].kind]);
+			bench_cell(name, 40, 1);
+			bench_cell(rows[r].grpc ? "gRPC" : "in process", 12, 1);
+			bench_cell(bench_fmt(b, sizeof b, "%.0f", &rate[c][r]), 18, 0);
+			bench_cell(bench_fmt(b, sizeof b, "%.1f", &p50[c][r]), 18, 0);
+			bench_cell(bench_fmt(b, sizeof b, "%.1f", &p99[c][r]), 18, 0);
+			bench_cell(bench_fmt(b, sizeof b, "%.1f", &cpu[c][r]), 18, 0);
+			putchar('\n');
 		}
+		putchar('\n');
 	}
-	printf("\nGetArtifactsByID over gRPC less the round trip (a path the server answers UNIMPLEMENTED at once),\n"
-	       "against the same call in process:\n");
+	/* per repetition: GetArtifactsByID over gRPC less the round trip, and gRPC / in process */
+	printf("GetArtifactsByID over gRPC less the round trip (a path the server answers UNIMPLEMENTED at once),\n"
+	       "against the same call in process; and calls/s over gRPC / in process (per repetition):\n");
+	bench_head("", "gRPC - round trip", "in process", "gRPC/in process");
 	for (int c = 0; c < 2; c++) {
-		const figures *m = med[c];
-		printf("  %d client%s: latency %.1f - %.1f = %.1f us (in process %.1f us); CPU %.1f - %.1f = %.1f us (in process %.1f us)\n",
-		       counts[c], c ? " " : "s", m[R_GET].p50 * 1e6, m[R_NOP].p50 * 1e6, (m[R_GET].p50 - m[R_NOP].p50) * 1e6,
-		       m[R_GET_IN].p50 * 1e6, m[R_GET].cpu * 1e6, m[R_NOP].cpu * 1e6, (m[R_GET].cpu - m[R_NOP].cpu) * 1e6,
-		       m[R_GET_IN].cpu * 1e6);
+		bench_reps net = { 0 }, lcpu = { 0 }, get = { 0 }, put = { 0 };
+		for (int k = 0; k < reps; k++) {
+			bench_reps_add(&net, p50[c][R_GET].v[k] - p50[c][R_NOP].v[k]);
+			bench_reps_add(&lcpu, cpu[c][R_GET].v[k] - cpu[c][R_NOP].v[k]);
+			bench_reps_add(&get, rate[c][R_GET].v[k] / rate[c][R_GET_IN].v[k]);
+			bench_reps_add(&put, rate[c][R_PUT].v[k] / rate[c][R_PUT_IN].v[k]);
+		}
+		char name[96];
+		snprintf(name, sizeof name, "%d client%s: GetArtifactsByID latency us", counts[c], c ? "" : "s");
+		bench_row(name, "%.1f", &net, &p50[c][R_GET_IN], NULL, NULL);
+		snprintf(name, sizeof name, "%d client%s: GetArtifactsByID CPU us", counts[c], c ? "" : "s");
+		bench_row(name, "%.1f", &lcpu, &cpu[c][R_GET_IN], NULL, NULL);
+		snprintf(name, sizeof name, "%d client%s: GetArtifactsByID calls/s", counts[c], c ? "" : "s");
+		bench_row(name, "%.0f", &rate[c][R_GET], &rate[c][R_GET_IN], "%.2f", &get);
+		snprintf(name, sizeof name, "%d client%s: PutArtifacts calls/s", counts[c], c ? "" : "s");
+		bench_row(name, "%.0f", &rate[c][R_PUT], &rate[c][R_PUT_IN], "%.2f", &put);
 	}
-	printf("calls/s over gRPC / in process, 8 clients: GetArtifactsByID %.2f, PutArtifacts %.2f\n",
-	       med[0][R_GET].rate / med[0][R_GET_IN].rate, med[0][R_PUT].rate / med[0][R_PUT_IN].rate);
 
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		gc_close(ch[i]);

@@ -11,7 +11,10 @@
  *   2. GetMetricHistory of 100,000 points through mlmd_store_call (the
  *      response bytes unpacked too, as a client would) against the raw range
  *      scan of the same index reading the three columns into arrays.
- * Each measurement is the best of REPS runs.
+ * Every figure is the median of MLMD_BENCH_REPS repetitions (default 5)
+ * with its spread; each repetition makes fresh files and runs ours and the
+ * raw loop in turns (ours first in even repetitions), and ours/raw (rate
+ * over rate, in percent) is taken per repetition.
  * Usage: bench_tracking DIR [points]
  */
 #include <sqlite3.h>
@@ -21,7 +24,6 @@
 #include "bench.h"
 #include "mlmd_tracking.pb-c.h"
 
-#define REPS 3
 #define HISTORY 100000
 
 static const char *raw_schema =
@@ -176,46 +178,57 @@ int main(int argc, char **argv)
 		st[i] = (int64_t)i;
 		ts[i] = 1700000000000LL + (int64_t)i;
 	}
-	double best_ours = 1e30, best_raw = 1e30, hist_ours = 1e30, hist_raw = 1e30;
-	for (int rep = 0; rep < REPS; rep++) {
-		snprintf(ours_path, sizeof ours_path, "%s/tracking-ours.db", argv[1]);
-		snprintf(raw_path, sizeof raw_path, "%s/tracking-raw.db", argv[1]);
+	size_t h = n < HISTORY ? n : HISTORY;
+	int reps = bench_rep_count();
+	bench_reps log_ours = { 0 }, log_raw = { 0 }, log_ratio = { 0 };
+	bench_reps hist_ours = { 0 }, hist_raw = { 0 }, hist_ratio = { 0 };
+	snprintf(ours_path, sizeof ours_path, "%s/tracking-ours.db", argv[1]);
+	snprintf(raw_path, sizeof raw_path, "%s/tracking-raw.db", argv[1]);
+	snprintf(uri, sizeof uri, "sqlite:%s", ours_path);
+	for (int rep = 0; rep < reps; rep++) {
+		double t_log[2] = { 0, 0 }, t_hist[2] = { 0, 0 }; /* [ours, raw] */
 		rm_db(ours_path);
 		rm_db(raw_path);
-		snprintf(uri, sizeof uri, "sqlite:%s", ours_path);
-		mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
-		o.uri = uri;
-		mlmd_store *s;
-		if (mlmd_store_open(&s, &o))
-			die("open");
-		int64_t run = start_run(s), small = start_run(s);
-		double t = ours_log(s, run, v, st, ts, n);
-		best_ours = t < best_ours ? t : best_ours;
-		size_t h = n < HISTORY ? n : HISTORY;
-		ours_log(s, small, v, st, ts, h);
-		t = ours_history(s, small, h);
-		hist_ours = t < hist_ours ? t : hist_ours;
-		mlmd_store_free(s);
-
-		sqlite3 *db;
-		if (sqlite3_open(raw_path, &db) != SQLITE_OK || sqlite3_exec(db, raw_schema, NULL, NULL, NULL) != SQLITE_OK)
-			return 1;
-		t = raw_insert(db, 1, v, st, ts, n);
-		best_raw = t < best_raw ? t : best_raw;
-		raw_insert(db, 2, v, st, ts, h);
-		t = raw_scan(db, 2, h);
-		hist_raw = t < hist_raw ? t : hist_raw;
-		sqlite3_close(db);
+		for (int k = 0; k < 2; k++) {
+			if (k ^ (rep & 1)) {
+				sqlite3 *db;
+				if (sqlite3_open(raw_path, &db) != SQLITE_OK ||
+				    sqlite3_exec(db, raw_schema, NULL, NULL, NULL) != SQLITE_OK)
+					return 1;
+				t_log[1] = raw_insert(db, 1, v, st, ts, n);
+				raw_insert(db, 2, v, st, ts, h);
+				t_hist[1] = raw_scan(db, 2, h);
+				sqlite3_close(db);
+			} else {
+				mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
+				o.uri = uri;
+				mlmd_store *s;
+				if (mlmd_store_open(&s, &o))
+					die("open");
+				int64_t run = start_run(s), small = start_run(s);
+				t_log[0] = ours_log(s, run, v, st, ts, n);
+				ours_log(s, small, v, st, ts, h);
+				t_hist[0] = ours_history(s, small, h);
+				mlmd_store_free(s);
+			}
+		}
+		bench_reps_add(&log_ours, (double)n / t_log[0]);
+		bench_reps_add(&log_raw, (double)n / t_log[1]);
+		bench_reps_add(&log_ratio, 100.0 * t_log[1] / t_log[0]);
+		bench_reps_add(&hist_ours, t_hist[0] * 1e3);
+		bench_reps_add(&hist_raw, t_hist[1] * 1e3);
+		bench_reps_add(&hist_ratio, 100.0 * t_hist[1] / t_hist[0]);
 		rm_db(ours_path);
 		rm_db(raw_path);
 	}
-	size_t h = n < HISTORY ? n : HISTORY;
-	printf("tracking: bulk Log of %zu points (one call, SQLite file): mlmd %.0f points/s (%.3f s), raw SQLite "
-	       "%.0f points/s (%.3f s), ours/raw %.0f%%\n",
-	       n, (double)n / best_ours, best_ours, (double)n / best_raw, best_raw, 100.0 * best_raw / best_ours);
-	printf("tracking: GetMetricHistory of %zu points: mlmd %.1f ms (call and unpack), raw range scan %.1f ms, "
-	       "ours/raw %.0f%%\n",
-	       h, hist_ours * 1e3, hist_raw * 1e3, 100.0 * hist_raw / hist_ours);
+	printf("tracking (SQLite files): median of %d repetitions, \u00b1 the range over the median\n", reps);
+	char name[96];
+	bench_head("", "mlmd points/s", "raw SQLite points/s", "ours/raw");
+	snprintf(name, sizeof name, "tracking: bulk Log of %zu points, one call", n);
+	bench_row(name, "%.0f", &log_ours, &log_raw, "%.0f%%", &log_ratio);
+	bench_head("", "mlmd ms", "raw range scan ms", "ours/raw");
+	snprintf(name, sizeof name, "tracking: GetMetricHistory of %zu points", h);
+	bench_row(name, "%.1f", &hist_ours, &hist_raw, "%.0f%%", &hist_ratio);
 	free(v);
 	free(st);
 	free(ts);

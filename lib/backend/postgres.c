@@ -6,10 +6,15 @@
  * parameters; text and NULL are left for the server to infer) and reused by
  * name. Values travel in text form, bytea in binary.
  *
- * Transactions: a write takes a transaction-scoped advisory lock first, so
- * writers run one at a time across every process and host, as on SQLite; a
- * read runs in a REPEATABLE READ READ ONLY transaction, so all the statements
- * of one RPC see one snapshot. A lock not granted within the busy timeout is
+ * Transactions: writes run in READ COMMITTED. One transaction-scoped
+ * advisory lock, the store lock, is taken first: exclusively by a write=1
+ * transaction (registry, tracking, governance, a caller's own transaction),
+ * which so runs alone across every process and host, as on SQLite; shared by
+ * a write=2 one (MLMD's Put* RPCs), which runs beside the others of its kind
+ * and takes lock() keys, advisory locks on a hash of the key, on what two of
+ * them could both decide (store/nodes.c, types.c, edges.c, audit.c). A read
+ * runs in a REPEATABLE READ READ ONLY transaction, so all the statements of
+ * one RPC see one snapshot. A lock not granted within the busy timeout is
  * ABORTED (callers retry), as are serialization failures and deadlocks.
  *
  * A lost server is UNAVAILABLE, naming it. The next transaction reconnects;
@@ -52,6 +57,10 @@
 
 /* Any constant works, as long as every mlmd process uses the same one. */
 #define WRITE_LOCK_KEY "7215470310248061"
+/* The first half of the two-int advisory lock keys (a key space apart from
+ * the one-bigint store lock): lock() keys, and the id reservation. */
+#define KEY_SPACE "1835822180"
+#define RESERVE_SPACE "1835822181"
 
 typedef struct pg_backend {
 	mlmd_backend base;
@@ -65,6 +74,7 @@ typedef struct pg_backend {
 	int pending;                 /* commands sent whose results are unread */
 	int64_t changes;
 	int busy_timeout_ms;
+	int reserve_failed;          /* a reservation failed: its session lock may be held */
 } pg_backend;
 
 /* Deferred commands are drained at least this often, so neither side's
@@ -295,7 +305,9 @@ static int begin_once(pg_backend *b, int write)
 {
 	size_t nd = send_deallocs(b);
 	int rc = send_cmd(b, write ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-	if (!rc && write)
+	if (!rc && write == 2)
+		rc = send_cmd(b, "SELECT pg_advisory_xact_lock_shared(" WRITE_LOCK_KEY ")");
+	else if (!rc && write)
 		rc = send_cmd(b, "SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")");
 	if (!rc && nd) {
 		/* every segment is sent; read the deallocations' first */
@@ -359,6 +371,9 @@ static int pg_rollback(mlmd_backend *base)
 	int rc = send_cmd(b, "ROLLBACK");
 	if (!rc)
 		sync_drain(b, NULL); /* earlier errors were reported already */
+	if (b->reserve_failed && !send_cmd(b, "SELECT pg_advisory_unlock_all()"))
+		sync_drain(b, NULL);
+	b->reserve_failed = 0;
 	return 0;
 }
 
@@ -675,29 +690,74 @@ static int64_t pg_changes(mlmd_backend *base)
 	return b->changes;
 }
 
+/*
+ * Reserves n consecutive ids of `table`. The identity sequence hands out
+ * one id per nextval(); between two of ours, another writer's single
+ * INSERT may take one, so the block is taken with n nextval() calls in one
+ * statement and kept only when it came out consecutive (else taken again:
+ * the ids skipped are gaps, which ids may have). Reservations exclude each
+ * other through a session advisory lock held for that statement alone (a
+ * transaction lock would hold every writer until this one commits): the
+ * statement sent just before it, in the same round trip, takes it, and it
+ * is released once its rows are aggregated. A failure may leave the
+ * session lock held, so rollback releases it.
+ */
 static int pg_reserve_ids(mlmd_backend *base, const char *table, int64_t n, int64_t *first)
 {
 	pg_backend *b = (pg_backend *)base;
 	char count[24];
 	snprintf(count, sizeof count, "%lld", (long long)n);
 	const char *params[2] = { table, count };
-	/* one statement moves the identity sequence past the whole block */
-	if (!PQsendQueryParams(b->conn,
-			       "SELECT setval(pg_get_serial_sequence($1, 'id'),"
-			       " nextval(pg_get_serial_sequence($1, 'id')) + $2::bigint - 1)",
-			       2, NULL, params, NULL, NULL, 0))
-		return conn_fail(b, "sending");
-	b->pending++;
-	PGresult *r = NULL;
-	int rc = sync_drain(b, &r);
-	if (rc)
-		return mlmd__context(rc, "reserving %lld ids of %s", (long long)n, table);
-	if (!r || PQntuples(r) != 1) {
+	for (int attempt = 0; attempt < 16; attempt++) {
+		if (!PQsendQueryParams(b->conn, "SELECT pg_advisory_lock(" RESERVE_SPACE ", 0)", 0, NULL, NULL, NULL, NULL,
+				       0))
+			return conn_fail(b, "sending");
+		b->pending++;
+		if (!PQsendQueryParams(b->conn,
+				       "SELECT min(v), max(v), pg_advisory_unlock(" RESERVE_SPACE ", 0) FROM"
+				       " (SELECT nextval(pg_get_serial_sequence($1, 'id')) AS v"
+				       " FROM generate_series(1, $2::bigint)) s",
+				       2, NULL, params, NULL, NULL, 0))
+			return conn_fail(b, "sending");
+		b->pending++;
+		PGresult *r = NULL;
+		int rc = sync_drain(b, &r);
+		if (rc) {
+			b->reserve_failed = 1;
+			return mlmd__context(rc, "reserving %lld ids of %s", (long long)n, table);
+		}
+		if (!r || PQntuples(r) != 1) {
+			PQclear(r);
+			return mlmd__fail(MLMD_INTERNAL, "PostgreSQL: reserving ids of %s returned no row", table);
+		}
+		int64_t lo = strtoll(PQgetvalue(r, 0, 0), NULL, 10), hi = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
 		PQclear(r);
-		return mlmd__fail(MLMD_INTERNAL, "PostgreSQL: reserving ids of %s returned no row", table);
+		if (hi - lo == n - 1) {
+			*first = lo;
+			return 0;
+		}
 	}
-	*first = strtoll(PQgetvalue(r, 0, 0), NULL, 10) - n + 1;
-	PQclear(r);
+	return mlmd__fail(MLMD_ABORTED, "PostgreSQL: reserving %lld consecutive ids of %s: other writers kept "
+			  "taking ids in between (retry)", (long long)n, table);
+}
+
+/* Takes the transaction-long advisory lock of `key`, by 32 bits of its MD5
+ * (two keys may share a lock, which only serializes more; bytea, so a key
+ * cut inside a UTF-8 character is still a key). It is sent and not waited
+ * for: the server runs it before the statements sent after it, and a wait
+ * past lock_timeout or a deadlock fails the next sync (ABORTED). */
+static int pg_lock(mlmd_backend *base, const char *key, size_t len)
+{
+	pg_backend *b = (pg_backend *)base;
+	const char *params[1] = { key };
+	int lens[1] = { (int)len }, fmts[1] = { 1 };
+	Oid types[1] = { BYTEAOID };
+	if (!PQsendQueryParams(b->conn,
+			       "SELECT pg_advisory_xact_lock(" KEY_SPACE ", ('x' || left(md5($1), 8))::bit(32)::int)", 1,
+			       types, params, lens, fmts, 0))
+		return conn_fail(b, "sending");
+	if (++b->pending >= MAX_PENDING)
+		return sync_drain(b, NULL);
 	return 0;
 }
 
@@ -751,6 +811,7 @@ static const mlmd_backend pg_vtable = {
 	pg_step_deferred,
 	pg_reserve_ids,
 	pg_compact,
+	pg_lock,
 };
 
 /* ---- opening ------------------------------------------------------------------------- */

@@ -330,6 +330,7 @@ static const mlmd_backend sqlite_vtable = {
 	NULL, /* step_deferred: nothing to save locally */
 	NULL, /* reserve_ids: last_insert_id is free */
 	sq_compact,
+	NULL, /* lock: one writer at a time (BEGIN IMMEDIATE) */
 };
 
 /* Connection settings; none of them writes to the file. */

@@ -3,6 +3,8 @@
  * query helpers, inserts that need ids, IN lists, transactions, and the
  * checks a backend passes before the core uses it (see sql.h).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sql.h"
@@ -359,23 +361,45 @@ void mlmd__sql_finish(mlmd__sql *s)
 
 int mlmd__sql_begin(mlmd__sql *s, int write)
 {
+	/* a writer that locks its conflicts by key needs a backend that can */
+	int keyed = write == 2 && s->db->version >= 3 && s->db->lock;
+	if (write == 2 && !keyed)
+		write = 1;
 	int rc = s->db->begin(s->db, write);
-	if (!rc)
+	if (!rc) {
 		s->txn = 1;
+		s->keyed = keyed;
+	}
 	return rc;
+}
+
+int mlmd__sql_lock(mlmd__sql *s, const char *fmt, ...)
+{
+	if (!s->keyed)
+		return 0;
+	char key[320];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(key, sizeof key, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return mlmd__fail(MLMD_INTERNAL, "formatting a lock key");
+	/* a longer key (a long name) is cut: locks may be shared, never missed */
+	return s->db->lock(s->db, key, (size_t)n < sizeof key ? (size_t)n : sizeof key - 1);
 }
 
 int mlmd__sql_commit(mlmd__sql *s)
 {
 	int rc = s->db->commit(s->db);
 	if (!rc)
-		s->txn = 0;
+		s->txn = s->keyed = 0;
 	return rc;
 }
 
 int mlmd__sql_rollback(mlmd__sql *s)
 {
 	s->txn = 0;
+	s->keyed = 0;
 	return s->db->rollback(s->db);
 }
 

@@ -32,6 +32,7 @@ typedef struct mlmd__sql {
 	size_t nslots, used;
 	size_t ndyn;                 /* cached statements from mlmd__q_dyn */
 	int txn;                     /* a transaction is open on the connection */
+	int keyed;                   /* it is a write=2 one: conflicts are locked by key */
 } mlmd__sql;
 
 /* Checks a backend before the core uses it: its version (the struct's
@@ -49,6 +50,11 @@ void mlmd__sql_finish(mlmd__sql *s);
  * mlmd/sys/backend.h). A failed commit leaves the transaction open: roll it
  * back. Rollback always ends it. */
 int mlmd__sql_begin(mlmd__sql *s, int write);
+/* In a write=2 transaction (begun so on a backend with lock(), version 3)
+ * takes the transaction-long lock of the key printed from fmt; otherwise
+ * (a read, a write=1 transaction, which already runs alone, or SQLite)
+ * does nothing. The key names what two writers could both decide on. */
+int mlmd__sql_lock(mlmd__sql *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int mlmd__sql_commit(mlmd__sql *s);
 int mlmd__sql_rollback(mlmd__sql *s);
 /* Runs SQL text with no parameters and no rows (DDL). */

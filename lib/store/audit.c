@@ -199,7 +199,12 @@ int mlmd__audit_append(call *c, const audit_call *a)
 
 	int64_t seq;
 	char prev[65], hash[65];
-	int rc = mlmd__audit_last(c, &seq, prev);
+	/* Beside other writers, the chain's head is locked last, just before
+	 * the commit, so writers wait on each other only for this record: the
+	 * next holder reads the head after the last one committed. */
+	int rc = mlmd__sql_lock(c->sql, "audit");
+	if (!rc)
+		rc = mlmd__audit_last(c, &seq, prev);
 	if (!rc && seq == INT64_MAX) /* only an edited audit_head says so */
 		rc = mlmd__fail(MLMD_DATA_LOSS, "the audit log's last seq is %" PRId64 ": no record can follow it "
 				"(the log was edited; mlmd audit verify)", seq);

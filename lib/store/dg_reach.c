@@ -322,6 +322,11 @@ int mlmd__dg_edge_added(call *c, int from_kind, int64_t from_id, int to_kind, in
 	}
 	if (c->labels_state == 1)
 		return 0;
+	/* Beside other writers, label walks run one at a time, each after the
+	 * new edge is in: of two writers adding adjacent edges, the second
+	 * walks over the first's edge and the reach it wrote. */
+	if ((rc = mlmd__sql_lock(c->sql, "label_reach")))
+		return rc;
 	/* the propagating labels that reach the edge's source, read whole before walking */
 	if ((rc = mlmd__q(c->sql, &q,
 			  "SELECT r.label_id, r.distance FROM label_reach r JOIN label l ON l.id = r.label_id"

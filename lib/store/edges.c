@@ -425,6 +425,12 @@ int mlmd__rpc_PutParentContexts(call *c, const Mlmd__Pb__PutParentContextsReques
 				Mlmd__Pb__PutParentContextsResponse *rs)
 {
 	(void)rs;
+	/* Beside other writers, the parent-context graph is locked once per
+	 * request, before its first cycle check: two writers adding opposite
+	 * edges run one after the other, and the second sees the first's. */
+	int lrc = rq->n_parent_contexts ? mlmd__sql_lock(c->sql, "parent_context") : 0;
+	if (lrc)
+		return lrc;
 	for (size_t i = 0; i < rq->n_parent_contexts; i++) {
 		const Mlmd__Pb__ParentContext *pc = rq->parent_contexts[i];
 		int rc, cycle = 0;

@@ -885,7 +885,19 @@ static int stored_props(call *c, const node_kind *k, int64_t id, ProtobufCMessag
 	return rc;
 }
 
-static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, int64_t id, const put_opts *o)
+/* node_update's answer when a write is needed and, beside other writers,
+ * the node is not locked yet: the caller locks it and calls again. */
+#define NODE_NEEDS_LOCK 1
+
+/*
+ * Updates stored node `id` from m. Beside other writers (mlmd__sql_lock),
+ * a first pass (locked 0) reads without locking: a node that would not
+ * change (a context reused by name, say) is left so, and others reusing it
+ * run on; one that would change returns NODE_NEEDS_LOCK, and the caller
+ * locks the node and calls again (locked 1), which reads it afresh.
+ */
+static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, int64_t id, const put_opts *o,
+		       int locked)
 {
 	stored_node sn = { 0 };
 	int found = 0, rc;
@@ -1018,6 +1030,11 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 		ext = NULL;
 	if ((rc = validate_props(k, t, &want, id)))
 		goto out;
+	/* a context renamed beside other writers takes its new name's lock, as
+	 * a new context of that name would (mlmd__node_put) */
+	if (locked && k->kind == KIND_CONTEXT && name && !str_eq(name, sn.name) &&
+	    (rc = mlmd__sql_lock(c->sql, "name:%d:%lld:%s", k->kind, (long long)sn.type_id, name)))
+		goto out;
 
 	int props_same = want.live == old.live;
 	for (size_t i = 0; props_same && i < want.n; i++) {
@@ -1030,6 +1047,10 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 		   has_state == sn.has_state && (!has_state || state == sn.state);
 	if (same && !o->force_update_time && !o->occ)
 		goto out;
+	if (!locked && c->sql->keyed) {
+		rc = NODE_NEEDS_LOCK;
+		goto out;
+	}
 
 	int64_t mtime = c->now;
 	if (o->occ && mtime <= sn.mtime)
@@ -1085,6 +1106,22 @@ void mlmd__node_batch(call *c, const node_kind *k, void *const *nodes, size_t n)
 		c->ids[k->kind].batch += nodes[i] && !HAS(nodes[i], k->o_has_id);
 }
 
+/* The stored node a new one reuses, when o asks for reuse: by external id,
+ * or a context by type and name; *id stays 0 when there is none. */
+static int reuse_lookup(call *c, const node_kind *k, const ProtobufCMessage *m, const put_opts *o, int64_t *id)
+{
+	const char *ext = F(m, k->o_external_id, const char *);
+	const char *name = F(m, k->o_name, const char *);
+	int rc;
+	if (o->reuse_by_external_id && ext && *ext && (rc = lookup_id(c, k->sql.by_external_id, NULL, ext, id)) < 0)
+		return rc;
+	if (!*id && o->reuse_context_by_name && k->kind == KIND_CONTEXT && name && *name &&
+	    HAS(m, k->o_has_type_id) &&
+	    (rc = lookup_id(c, k->sql.by_type_and_name, &F(m, k->o_type_id, int64_t), name, id)) < 0)
+		return rc;
+	return 0;
+}
+
 int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *m, const put_opts *o, int64_t *id_out)
 {
 	static const put_opts none = { 0 };
@@ -1104,19 +1141,33 @@ int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *m, const
 	if (HAS(m, k->o_has_id)) {
 		id = F(m, k->o_id, int64_t);
 	} else {
+		if ((rc = reuse_lookup(c, k, m, o, &id)))
+			return rc;
+		/* Beside other writers (mlmd__sql_lock; a no-op when writers run
+		 * one at a time), the external id and context name a new node
+		 * takes are locked, then looked up again: of two writers creating
+		 * or reusing one, the second finds the first's. A stored one needs
+		 * no lock (nodes are deleted only by calls that run alone). */
 		const char *ext = F(m, k->o_external_id, const char *);
 		const char *name = F(m, k->o_name, const char *);
-		if (o->reuse_by_external_id && ext && *ext &&
-		    (rc = lookup_id(c, k->sql.by_external_id, NULL, ext, &id)) < 0)
+		if (!id && ext && *ext && (rc = mlmd__sql_lock(c->sql, "ext:%d:%s", k->kind, ext)))
 			return rc;
-		if (!id && o->reuse_context_by_name && k->kind == KIND_CONTEXT && name && *name &&
-		    HAS(m, k->o_has_type_id) &&
-		    (rc = lookup_id(c, k->sql.by_type_and_name, &F(m, k->o_type_id, int64_t), name, &id)) < 0)
+		if (!id && k->kind == KIND_CONTEXT && name && *name && HAS(m, k->o_has_type_id) &&
+		    (rc = mlmd__sql_lock(c->sql, "name:%d:%lld:%s", k->kind, (long long)F(m, k->o_type_id, int64_t),
+					 name)))
+			return rc;
+		if (!id && c->sql->keyed && (rc = reuse_lookup(c, k, m, o, &id)))
 			return rc;
 		if (!id)
 			return node_insert(c, k, m, id_out);
 	}
-	if ((rc = node_update(c, k, m, id, o)))
+	rc = node_update(c, k, m, id, o, 0);
+	if (rc == NODE_NEEDS_LOCK) {
+		/* a write beside other writers: lock the node, then read it again */
+		if (!(rc = mlmd__sql_lock(c->sql, "node:%d:%lld", k->kind, (long long)id)))
+			rc = node_update(c, k, m, id, o, 1);
+	}
+	if (rc)
 		return rc;
 	*id_out = id;
 	return 0;

@@ -26,7 +26,7 @@ typedef int (*handler_fn)(call *c, const void *rq, void *rs);
 typedef struct rpc_def {
 	const char *name;
 	handler_fn fn;
-	int writes;
+	int writes;                  /* 0 reads; 1 writes alone; 2 writes beside other 2s */
 	const ProtobufCServiceDescriptor *service; /* where its messages are described */
 } rpc_def;
 
@@ -77,8 +77,10 @@ enum {
 };
 
 static const rpc_def rpcs[RPC_COUNT] = {
+/* MLMD's own writes run beside each other on a backend that locks by key
+ * (writes = 2, see mlmd__sql_begin); every other write runs alone. */
 #define DEF(M, snake, w)                                                                          \
-	[RPC_##M] = { #M, thunk_##M, w, &mlmd__pb__metadata_store_service__descriptor },
+	[RPC_##M] = { #M, thunk_##M, (w) ? 2 : 0, &mlmd__pb__metadata_store_service__descriptor },
 	MLMD_RPC_LIST(DEF)
 #undef DEF
 #define TRACK_DEF(M, snake, w)                                                                    \
@@ -354,7 +356,7 @@ static void describe(const rpc_def *d, mlmd_rpc_info *info)
 {
 	info->service = d->service->name; /* the full name: "ml_metadata.MetadataStoreService" */
 	info->method = d->name;
-	info->writes = d->writes;
+	info->writes = d->writes != 0;
 }
 
 size_t mlmd_rpc_count(void)

@@ -14,6 +14,7 @@
  * Lookups of names and edges are linear scans: fixtures are small, and the
  * parse stays quadratic at worst in the number of nodes a text names.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,27 @@ static size_t edge_hash(const mlmd__tgraph *g, size_t i)
 static size_t member_hash(const mlmd__tgraph *g, size_t i)
 {
 	return hash_pair(g->members[i].context, g->members[i].node);
+}
+
+static bool edge_is(const mlmd__tgraph *g, size_t i, size_t from, size_t to)
+{
+	return g->edges[i].from == from && g->edges[i].to == to;
+}
+
+static bool member_is(const mlmd__tgraph *g, size_t i, size_t ctx, size_t node)
+{
+	return g->members[i].context == ctx && g->members[i].node == node;
+}
+
+/* Whether set (of edges or memberships, told apart by `is`) holds the pair
+ * (a, b), whose hash is h. */
+static bool iset_has_pair(const iset *s, size_t h, const mlmd__tgraph *g,
+			  bool (*is)(const mlmd__tgraph *, size_t, size_t, size_t), size_t a, size_t b)
+{
+	for (size_t j = s->cap ? h & (s->cap - 1) : 0; s->cap && s->slot[j]; j = (j + 1) & (s->cap - 1))
+		if (is(g, s->slot[j] - 1, a, b))
+			return true;
+	return false;
 }
 
 static const char *const state_names[] = {"UNKNOWN", "NEW",    "RUNNING", "COMPLETE",
@@ -402,12 +424,8 @@ static int add_edge(parser *p, size_t from, size_t to, const tok *at)
 		return mlmd__tlex_fail(at, what);
 	}
 	size_t h = hash_pair(from, to);
-	for (size_t j = p->edges.cap ? h & (p->edges.cap - 1) : 0; p->edges.cap && p->edges.slot[j];
-	     j = (j + 1) & (p->edges.cap - 1)) {
-		const mlmd__tedge *e = &g->edges[p->edges.slot[j] - 1];
-		if (e->from == from && e->to == to)
-			return 0;
-	}
+	if (iset_has_pair(&p->edges, h, g, edge_is, from, to))
+		return 0;
 	int rc = iset_reserve(&p->edges, edge_hash, g);
 	if (rc)
 		return rc;
@@ -422,12 +440,8 @@ static int add_member(parser *p, size_t ctx, size_t node)
 {
 	mlmd__tgraph *g = p->g;
 	size_t h = hash_pair(ctx, node);
-	for (size_t j = p->members.cap ? h & (p->members.cap - 1) : 0; p->members.cap && p->members.slot[j];
-	     j = (j + 1) & (p->members.cap - 1)) {
-		const mlmd__tmember *m = &g->members[p->members.slot[j] - 1];
-		if (m->context == ctx && m->node == node)
-			return 0;
-	}
+	if (iset_has_pair(&p->members, h, g, member_is, ctx, node))
+		return 0;
 	int rc = iset_reserve(&p->members, member_hash, g);
 	if (rc)
 		return rc;

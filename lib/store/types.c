@@ -375,10 +375,13 @@ static int put_type_props(call *c, const type_kind *tk, const ProtobufCMessage *
 			  const char *version, const char *ext, int has_base, int base, const type_info *req,
 			  int can_add, int can_omit, int64_t *id_out)
 {
-	int rc;
 	sqlq q;
-	rc = mlmd__q(c->sql, &q, "SELECT id, base_type, external_id, description FROM type"
-				   " WHERE kind = ? AND name = ? AND version = ?");
+	/* beside other writers, the type is locked by name before it is read,
+	 * so two writers creating or evolving it run one after the other */
+	int rc = mlmd__sql_lock(c->sql, "type:%d:%s:%s", tk->kind, name, version);
+	if (!rc)
+		rc = mlmd__q(c->sql, &q, "SELECT id, base_type, external_id, description FROM type"
+					 " WHERE kind = ? AND name = ? AND version = ?");
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, tk->kind);

@@ -69,7 +69,7 @@ typedef struct mlmd_dialect {
 	int n_schema;
 } mlmd_dialect;
 
-#define MLMD_BACKEND_VERSION 2
+#define MLMD_BACKEND_VERSION 3
 
 struct mlmd_backend {
 	unsigned version;                 /* MLMD_BACKEND_VERSION the backend was built for */
@@ -81,7 +81,10 @@ struct mlmd_backend {
 
 	/* Transactions. write=1 takes the write lock up front (SQLite: BEGIN
 	 * IMMEDIATE), so a busy database fails here, before any work. A read
-	 * transaction sees one snapshot until it ends. */
+	 * transaction sees one snapshot until it ends. write=2 comes only to a
+	 * backend with lock() (version 3): a write whose conflicts with other
+	 * such writes the core serializes itself through lock(), so it may run
+	 * beside them; it must still exclude, and be excluded by, write=1. */
 	int (*begin)(mlmd_backend *b, int write);
 	int (*commit)(mlmd_backend *b);
 	/* Must succeed after a failed commit or a failed statement, and when
@@ -142,6 +145,18 @@ struct mlmd_backend {
 	int (*compact)(mlmd_backend *b, int full, int *complete, int64_t *pages_freed, char *detail,
 		       size_t detail_len);
 	/* methods above are version 2 */
+	/* Optional (version 3): takes a lock on `key` (len bytes, not
+	 * NUL-terminated) that the transaction holds until it ends, excluding
+	 * every other transaction's lock on the same key; a wait past the busy
+	 * timeout, or a deadlock, is -MLMD_ABORTED, reported here or by the next
+	 * statement that returns rows, or by commit(). Distinct keys may share
+	 * a lock (a hash): that only serializes more. The core calls it only in
+	 * a write=2 transaction, on what two writers may both decide on: a
+	 * name it reuses, a node it updates, the parent-context graph, the
+	 * audit chain's head (docs/postgresql.md). NULL: the backend runs one
+	 * writer at a time and never sees write=2. */
+	int (*lock)(mlmd_backend *b, const char *key, size_t len);
+	/* methods above are version 3 */
 };
 
 MLMD_END_DECLS
