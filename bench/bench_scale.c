@@ -55,16 +55,58 @@
 #define EST_BYTES 900.0   /* disk per artifact before one is measured (100k: ~600) */
 #define MAX_ROWS 16
 
-/* One row of the table. */
+/* The figures of one row, on one clock. */
+typedef struct figures {
+	bench_reps put_a, put_r;      /* artifacts/s; nodes+events/s */
+	bench_reps get, page, walk;   /* µs per artifact, per page, per query */
+} figures;
+
+/* One row of the table: on the wall clock (the table) and on this
+ * process's CPU clock (the second table: on a shared machine it leaves out
+ * the time spent waiting for a core; it also leaves out a server's work). */
 typedef struct row {
 	char label[32];
 	long n;                       /* artifacts */
-	bench_reps put_a, put_r;      /* artifacts/s; nodes+events/s */
-	bench_reps get, page, walk;   /* µs per artifact, per page, per query */
+	figures wall, cpu;
 	double bytes;                 /* database size */
 	char note[1200];              /* reused store, refused, ... */
 	int done;
 } row;
+
+/* A moment on both clocks. */
+typedef struct stamp {
+	double w, c;
+} stamp;
+
+static stamp stamp_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (stamp){ now_s(), (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 };
+}
+
+/* Adds `per / elapsed` (a rate) or `elapsed / per` (a time in µs) since t0. */
+static void add_rate(bench_reps *w, bench_reps *c, stamp t0, double per)
+{
+	stamp t = stamp_now();
+	bench_reps_add(w, per / (t.w - t0.w));
+	bench_reps_add(c, per / (t.c - t0.c > 1e-9 ? t.c - t0.c : 1e-9));
+}
+
+static void add_us(bench_reps *w, bench_reps *c, stamp t0, double per)
+{
+	stamp t = stamp_now();
+	bench_reps_add(w, (t.w - t0.w) / per * 1e6);
+	bench_reps_add(c, (t.c - t0.c) / per * 1e6);
+}
+
+/* nodes+events per artifact: 1 artifact, 49/50 execution, 98/50 events */
+static void put_rows(figures *f)
+{
+	f->put_r.n = 0;
+	for (int i = 0; i < f->put_a.n; i++)
+		bench_reps_add(&f->put_r, f->put_a.v[i] * (CHAIN + (CHAIN - 1) * 3.0) / CHAIN);
+}
 
 /* A built store: the handle and its chain heads. */
 typedef struct built {
@@ -169,21 +211,21 @@ static void build(mlmd_store *s, built *b, row *r)
 	if (slice * reps > b->chains)
 		reps = b->chains / slice;
 	int start = b->chains - slice * reps, per5 = b->chains / 20 ? b->chains / 20 : 1;
-	double t0 = now_s(), ts = 0;
+	double t0 = now_s();
+	stamp ts = { 0, 0 };
 	for (int c = 0; c < b->chains; c++) {
 		if (c >= start && (c - start) % slice == 0) { /* a slice's end and the next one's start */
-			double t = now_s();
 			if (c > start)
-				bench_reps_add(&r->put_a, (double)slice * CHAIN / (t - ts));
-			ts = t;
+				add_rate(&r->wall.put_a, &r->cpu.put_a, ts, (double)slice * CHAIN);
+			ts = stamp_now();
 		}
 		b->heads[c] = put_chain(s, b, (long)c * CHAIN);
 		if ((c + 1) % per5 == 0)
 			fprintf(stderr, "  %s: %d/%d chains, %.0f s\n", r->label, c + 1, b->chains, now_s() - t0);
 	}
-	bench_reps_add(&r->put_a, (double)slice * CHAIN / (now_s() - ts));
-	for (int i = 0; i < r->put_a.n; i++) /* per artifact: 1 artifact, 49/50 execution, 98/50 events */
-		bench_reps_add(&r->put_r, r->put_a.v[i] * (CHAIN + (CHAIN - 1) * 3.0) / CHAIN);
+	add_rate(&r->wall.put_a, &r->cpu.put_a, ts, (double)slice * CHAIN);
+	put_rows(&r->wall);
+	put_rows(&r->cpu);
 }
 
 /* ---- kept SQLite stores: marker and heads -------------------------------------- */
@@ -210,8 +252,11 @@ static void write_marker(const char *done, const char *heads, const built *b, co
 	if (!f)
 		exit(1);
 	fprintf(f, "bench_scale store\nartifacts %ld\nchains %d\nbuilt %s\nput", r->n, b->chains, when);
-	for (int i = 0; i < r->put_a.n; i++)
-		fprintf(f, " %.3f", r->put_a.v[i]);
+	for (int i = 0; i < r->wall.put_a.n; i++)
+		fprintf(f, " %.3f", r->wall.put_a.v[i]);
+	fprintf(f, "\nputcpu");
+	for (int i = 0; i < r->cpu.put_a.n; i++)
+		fprintf(f, " %.3f", r->cpu.put_a.v[i]);
 	fprintf(f, "\n");
 	if (fclose(f) || rename(tmp, done)) {
 		fprintf(stderr, "bench_scale: %s: cannot write\n", done);
@@ -235,12 +280,15 @@ static int read_marker(const char *db, const char *done, const char *heads, buil
 		 n == r->n && chains == b->chains;
 	double v;
 	while (ok && fscanf(f, " %lf", &v) == 1)
-		bench_reps_add(&r->put_a, v);
+		bench_reps_add(&r->wall.put_a, v);
+	if (ok && fscanf(f, " putcpu") == 0) /* (absent in markers of the first version) */
+		while (fscanf(f, " %lf", &v) == 1)
+			bench_reps_add(&r->cpu.put_a, v);
 	fclose(f);
-	if (!ok || !r->put_a.n)
+	if (!ok || !r->wall.put_a.n)
 		return -1;
-	for (int i = 0; i < r->put_a.n; i++)
-		bench_reps_add(&r->put_r, r->put_a.v[i] * (CHAIN + (CHAIN - 1) * 3.0) / CHAIN);
+	put_rows(&r->wall);
+	put_rows(&r->cpu);
 	f = fopen(heads, "rb");
 	ok = f && fread(b->heads, sizeof *b->heads, (size_t)b->chains, f) == (size_t)b->chains;
 	if (f)
@@ -287,12 +335,12 @@ static void pick_ids(const built *b, int64_t *ids)
 	}
 }
 
-static double get_rep(const built *b)
+static void get_rep(const built *b, row *r)
 {
 	int64_t ids[GET_CALLS][GET_IDS];
 	for (int c = 0; c < GET_CALLS; c++)
 		pick_ids(b, ids[c]);
-	double t0 = now_s();
+	stamp t0 = stamp_now();
 	for (int c = 0; c < GET_CALLS; c++) {
 		Mlmd__Pb__GetArtifactsByIDRequest rq = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
 		Mlmd__Pb__GetArtifactsByIDResponse *rs;
@@ -307,10 +355,11 @@ static double get_rep(const built *b)
 		}
 		mlmd_message_free(rs);
 	}
-	return (now_s() - t0) / (GET_CALLS * GET_IDS) * 1e6;
+	if (r)
+		add_us(&r->wall.get, &r->cpu.get, t0, GET_CALLS * GET_IDS);
 }
 
-static double page_rep(const built *b)
+static void page_rep(const built *b, row *r)
 {
 	char filter[PAGES][96];
 	/* keep 2 pages' worth of matches (1 in 100) after the bound */
@@ -318,7 +367,7 @@ static double page_rep(const built *b)
 	for (int i = 0; i < PAGES; i++)
 		snprintf(filter[i], sizeof filter[i], "properties.shard.int_value = 7 AND id > %lld",
 			 (long long)rnd(b->amin, hi));
-	double t0 = now_s();
+	stamp t0 = stamp_now();
 	for (int i = 0; i < PAGES; i++) {
 		Mlmd__Pb__ListOperationOptions o = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
 		o.has_max_result_size = 1;
@@ -335,7 +384,8 @@ static double page_rep(const built *b)
 		}
 		mlmd_message_free(rs);
 	}
-	return (now_s() - t0) / PAGES * 1e6;
+	if (r)
+		add_us(&r->wall.page, &r->cpu.page, t0, PAGES);
 }
 
 /* One hydrated 10-hop downstream walk: nodes (with properties and type
@@ -372,15 +422,16 @@ static void walk(mlmd_store *s, int64_t head)
 	mlmd_message_free(rs);
 }
 
-static double walk_rep(const built *b)
+static void walk_rep(const built *b, row *r)
 {
 	int64_t h[WALKS];
 	for (int i = 0; i < WALKS; i++)
 		h[i] = b->heads[random() % b->chains];
-	double t0 = now_s();
+	stamp t0 = stamp_now();
 	for (int i = 0; i < WALKS; i++)
 		walk(b->s, h[i]);
-	return (now_s() - t0) / WALKS * 1e6;
+	if (r)
+		add_us(&r->wall.walk, &r->cpu.walk, t0, WALKS);
 }
 
 /* The reads, repetitions interleaved (get, page, lineage, get, ...). */
@@ -394,13 +445,13 @@ static void reads(built *b, row *r)
 		exit(1);
 	}
 	srandom(42);
-	get_rep(b); /* warm up: the store's statements and the top of the indexes */
-	page_rep(b);
-	walk_rep(b);
+	get_rep(b, NULL); /* warm up: the store's statements and the top of the indexes */
+	page_rep(b, NULL);
+	walk_rep(b, NULL);
 	for (int i = 0, n = bench_rep_count(); i < n; i++) {
-		bench_reps_add(&r->get, get_rep(b));
-		bench_reps_add(&r->page, page_rep(b));
-		bench_reps_add(&r->walk, walk_rep(b));
+		get_rep(b, r);
+		page_rep(b, r);
+		walk_rep(b, r);
 	}
 }
 
@@ -417,18 +468,22 @@ static void print_header(void)
 	       "PAGE us", "LINEAGE us", "B/node", "B/art");
 }
 
-static void print_row(const row *r)
+/* A row of figures f; `notes`: the row's note after it. */
+static void print_row(const row *r, const figures *f, int notes)
 {
 	char a[6][80];
 	if (!r->done) {
 		printf("%-14s %s\n", r->label, r->note);
 		return;
 	}
-	printf("%-14s %14s %16s %13s %13s %13s %9.0f %9.0f\n", r->label, bench_fmt(a[0], 80, "%.0f", &r->put_a),
-	       bench_fmt(a[1], 80, "%.0f", &r->put_r), bench_fmt(a[2], 80, "%.2f", &r->get),
-	       bench_fmt(a[3], 80, "%.0f", &r->page), bench_fmt(a[4], 80, "%.0f", &r->walk),
-	       r->bytes / nodes_of(r->n), r->bytes / (double)r->n);
-	if (r->note[0])
+	if (f->put_a.n)
+		bench_fmt(a[0], 80, "%.0f", &f->put_a), bench_fmt(a[1], 80, "%.0f", &f->put_r);
+	else
+		snprintf(a[0], 80, "n/a"), snprintf(a[1], 80, "n/a");
+	printf("%-14s %14s %16s %13s %13s %13s %9.0f %9.0f\n", r->label, a[0], a[1],
+	       bench_fmt(a[2], 80, "%.2f", &f->get), bench_fmt(a[3], 80, "%.0f", &f->page),
+	       bench_fmt(a[4], 80, "%.0f", &f->walk), r->bytes / nodes_of(r->n), r->bytes / (double)r->n);
+	if (notes && r->note[0])
 		printf("%-14s   (%s)\n", "", r->note);
 	fflush(stdout);
 }
@@ -466,7 +521,8 @@ static void run_sqlite(const char *dir, row *r, double *per_art)
 	if (keep && !(rb && *rb && strcmp(rb, "0")) && !read_marker(db, done, heads, &b, r)) {
 		b.s = bench_open_sqlite(db, 0, NULL);
 	} else {
-		r->put_a.n = r->put_r.n = 0;
+		memset(&r->wall, 0, sizeof r->wall);
+		memset(&r->cpu, 0, sizeof r->cpu);
 		r->note[0] = 0;
 		unlink(done);
 		unlink(heads);
@@ -503,7 +559,12 @@ static void run_sqlite(const char *dir, row *r, double *per_art)
 
 /* ---- PostgreSQL ------------------------------------------------------------------- */
 
-#define PG_DB "mlmd_bench_scale"
+
+static void pg_quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
 
 static PGconn *pg_admin(const char *base)
 {
@@ -514,15 +575,18 @@ static PGconn *pg_admin(const char *base)
 		fprintf(stderr, "bench_scale: %s: %s", uri, PQerrorMessage(c));
 		exit(1);
 	}
+	PQsetNoticeProcessor(c, pg_quiet, NULL); /* DROP DATABASE IF EXISTS's notice */
 	return c;
 }
 
 static void run_pg(const char *base, row *r)
 {
 	PGconn *c = pg_admin(base);
-	PQclear(PQexec(c, "DROP DATABASE IF EXISTS " PG_DB));
-	char uri[1200];
-	snprintf(uri, sizeof uri, "%s/" PG_DB, base);
+	char db[64], sql[128], uri[1200];
+	snprintf(db, sizeof db, "mlmd_bench_scale_%ld", (long)getpid()); /* runs side by side do not meet */
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", db);
+	PQclear(PQexec(c, sql));
+	snprintf(uri, sizeof uri, "%s/%s", base, db);
 	mlmd_store_options o = MLMD_STORE_OPTIONS_INIT;
 	o.uri = uri;
 	built b = { 0 };
@@ -535,10 +599,12 @@ static void run_pg(const char *base, row *r)
 	build(b.s, &b, r);
 	reads(&b, r);
 	mlmd_store_free(b.s);
-	PGresult *res = PQexec(c, "SELECT pg_database_size('" PG_DB "')");
+	char q[128];
+	snprintf(q, sizeof q, "SELECT pg_database_size('%s')", db);
+	PGresult *res = PQexec(c, q);
 	r->bytes = PQresultStatus(res) == PGRES_TUPLES_OK ? atof(PQgetvalue(res, 0, 0)) : 0;
 	PQclear(res);
-	PQclear(PQexec(c, "DROP DATABASE IF EXISTS " PG_DB));
+	PQclear(PQexec(c, sql));
 	PQfinish(c);
 	r->done = 1;
 	snprintf(r->note, sizeof r->note, "fresh database, dropped afterwards; size: pg_database_size");
@@ -568,7 +634,7 @@ int main(int argc, char **argv)
 	const char *pgs = getenv("MLMD_SCALE_PG_SIZE");
 	long pg_n = pg && *pg ? (pgs ? atol(pgs) : 1000000) : 0;
 	row rows[MAX_ROWS];
-	int nr = 0, sizes = 0;
+	int nr = 0;
 	double per_art = EST_BYTES;
 	double load[3] = { 0 };
 	loadavg(load);
@@ -588,8 +654,7 @@ int main(int argc, char **argv)
 		size_label(r->label, sizeof r->label, n);
 		run_sqlite(dir, r, &per_art);
 		print_header();
-		print_row(r);
-		sizes++;
+		print_row(r, &r->wall, 1);
 		if (pg_n && n == pg_n / CHAIN * CHAIN) {
 			r = &rows[nr++];
 			memset(r, 0, sizeof *r);
@@ -597,7 +662,7 @@ int main(int argc, char **argv)
 			size_label(r->label, sizeof r->label, n);
 			strcat(r->label, " PostgreSQL");
 			run_pg(pg, r);
-			print_row(r);
+			print_row(r, &r->wall, 1);
 			pg_n = 0;
 		}
 	}
@@ -608,7 +673,8 @@ int main(int argc, char **argv)
 		size_label(r->label, sizeof r->label, r->n);
 		strcat(r->label, " PostgreSQL");
 		run_pg(pg, r);
-		print_row(r);
+		print_header();
+		print_row(r, &r->wall, 1);
 	}
 	loadavg(load);
 	printf("\nscale bench: medians ±spread of %d reps; PUT over the last 10 %% of each build; GET: %d random ids "
@@ -619,9 +685,14 @@ int main(int argc, char **argv)
 	print_header();
 	int failed = 0;
 	for (int i = 0; i < nr; i++) {
-		print_row(&rows[i]);
+		print_row(&rows[i], &rows[i].wall, 1);
 		failed |= !rows[i].done;
 	}
-	(void)sizes;
+	printf("\nThe same on this process's CPU clock (leaves out waiting for a core on a shared machine; "
+	       "SQLite rows only, PostgreSQL's work is in its server):\n");
+	print_header();
+	for (int i = 0; i < nr; i++)
+		if (!strstr(rows[i].label, "PostgreSQL"))
+			print_row(&rows[i], &rows[i].cpu, 0);
 	return failed;
 }
