@@ -17,6 +17,9 @@
  *           nodes with properties and type names, and the events (µs)
  *   size    the database's bytes per node (artifacts + executions) and per
  *           artifact (file and WAL; PostgreSQL: pg_database_size)
+ * The table is printed on the wall clock and again on this process's CPU
+ * clock, which leaves out the wait for a core on a shared machine (SQLite
+ * rows only: PostgreSQL's work is in its server).
  * SQLite stores are files under DIR. With MLMD_TEST_POSTGRES set, one more
  * row at MLMD_SCALE_PG_SIZE artifacts (default 1000000; 0: none) in a fresh
  * database on that server, run after the SQLite row of the same size (or
