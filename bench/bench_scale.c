@@ -614,6 +614,18 @@ static void run_pg(const char *base, row *r)
 	free(b.heads);
 }
 
+/* Runs the PostgreSQL row of n artifacts into r and prints it. */
+static void pg_row(row *r, const char *base, long n)
+{
+	memset(r, 0, sizeof *r);
+	r->n = n;
+	size_label(r->label, sizeof r->label, n);
+	strcat(r->label, " PostgreSQL");
+	run_pg(base, r);
+	print_header();
+	print_row(r, &r->wall, 1);
+}
+
 /* The load average (/proc/loadavg; zeros where there is none). */
 static void loadavg(double l[3])
 {
@@ -659,26 +671,12 @@ int main(int argc, char **argv)
 		print_header();
 		print_row(r, &r->wall, 1);
 		if (pg_n && n == pg_n / CHAIN * CHAIN) {
-			r = &rows[nr++];
-			memset(r, 0, sizeof *r);
-			r->n = n;
-			size_label(r->label, sizeof r->label, n);
-			strcat(r->label, " PostgreSQL");
-			run_pg(pg, r);
-			print_row(r, &r->wall, 1);
+			pg_row(&rows[nr++], pg, n);
 			pg_n = 0;
 		}
 	}
-	if (pg_n >= 4 * CHAIN) {
-		row *r = &rows[nr++];
-		memset(r, 0, sizeof *r);
-		r->n = pg_n / CHAIN * CHAIN;
-		size_label(r->label, sizeof r->label, r->n);
-		strcat(r->label, " PostgreSQL");
-		run_pg(pg, r);
-		print_header();
-		print_row(r, &r->wall, 1);
-	}
+	if (pg_n >= 4 * CHAIN)
+		pg_row(&rows[nr++], pg, pg_n / CHAIN * CHAIN);
 	loadavg(load);
 	printf("\nscale bench: medians ±spread of %d reps; PUT over the last 10 %% of each build; GET: %d random ids "
 	       "per GetArtifactsByID; PAGE: %d rows of 'properties.shard.int_value = 7 AND id > R'; LINEAGE: %d hops "
