@@ -465,29 +465,46 @@ static double nodes_of(long n)
 	return (double)n + (double)n / CHAIN * (CHAIN - 1);
 }
 
+/* The columns: the size, then the figures, each right-aligned (bench_cell
+ * pads by characters, so the "±" of a cell does not shift the columns). */
+static const char *const col_title[8] = { "SIZE", "PUT art/s", "PUT nodes+ev/s", "GET us/art", "PAGE us",
+					  "LINEAGE us", "B/node", "B/art" };
+static const int col_w[8] = { 16, 13, 16, 13, 13, 13, 8, 8 };
+
 static void print_header(void)
 {
-	printf("%-14s %14s %16s %13s %13s %13s %9s %9s\n", "SIZE", "PUT art/s", "PUT nodes+ev/s", "GET us/art",
-	       "PAGE us", "LINEAGE us", "B/node", "B/art");
+	for (int i = 0; i < 8; i++) {
+		fputs(i ? " " : "", stdout);
+		bench_cell(col_title[i], col_w[i], i == 0);
+	}
+	putchar('\n');
 }
 
 /* A row of figures f; `notes`: the row's note after it. */
 static void print_row(const row *r, const figures *f, int notes)
 {
-	char a[6][80];
+	char a[8][80];
 	if (!r->done) {
-		printf("%-14s %s\n", r->label, r->note);
+		printf("%-16s %s\n", r->label, r->note);
 		return;
 	}
+	snprintf(a[0], 80, "%s", r->label);
 	if (f->put_a.n)
-		bench_fmt(a[0], 80, "%.0f", &f->put_a), bench_fmt(a[1], 80, "%.0f", &f->put_r);
+		bench_fmt(a[1], 80, "%.0f", &f->put_a), bench_fmt(a[2], 80, "%.0f", &f->put_r);
 	else
-		snprintf(a[0], 80, "n/a"), snprintf(a[1], 80, "n/a");
-	printf("%-14s %14s %16s %13s %13s %13s %9.0f %9.0f\n", r->label, a[0], a[1],
-	       bench_fmt(a[2], 80, "%.2f", &f->get), bench_fmt(a[3], 80, "%.0f", &f->page),
-	       bench_fmt(a[4], 80, "%.0f", &f->walk), r->bytes / nodes_of(r->n), r->bytes / (double)r->n);
+		snprintf(a[1], 80, "n/a"), snprintf(a[2], 80, "n/a");
+	bench_fmt(a[3], 80, "%.2f", &f->get);
+	bench_fmt(a[4], 80, "%.0f", &f->page);
+	bench_fmt(a[5], 80, "%.0f", &f->walk);
+	snprintf(a[6], 80, "%.0f", r->bytes / nodes_of(r->n));
+	snprintf(a[7], 80, "%.0f", r->bytes / (double)r->n);
+	for (int i = 0; i < 8; i++) {
+		fputs(i ? " " : "", stdout);
+		bench_cell(a[i], col_w[i], i == 0);
+	}
+	putchar('\n');
 	if (notes && r->note[0])
-		printf("%-14s   (%s)\n", "", r->note);
+		printf("%-16s   (%s)\n", "", r->note);
 	fflush(stdout);
 }
 
@@ -531,7 +548,7 @@ static void run_sqlite(const char *dir, row *r, double *per_art)
 		unlink(heads);
 		rm_db(db);
 		double need = *per_art * (double)r->n * 1.3, have = free_bytes(dir);
-		printf("%-14s building: needs about %.1f GB of disk (%.0f bytes per artifact, +30 %%), %.1f GB free in %s\n",
+		printf("%-16s building: needs about %.1f GB of disk (%.0f bytes per artifact, +30 %%), %.1f GB free in %s\n",
 		       r->label, need / 1e9, *per_art, have / 1e9, dir);
 		fflush(stdout);
 		if (have < need) {
