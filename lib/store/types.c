@@ -98,6 +98,8 @@ void mlmd__call_cleanup(call *c)
 		c->deleted[k] = NULL;
 		c->n_deleted[k] = 0;
 	}
+	for (size_t k = 0; k < sizeof c->ids / sizeof c->ids[0]; k++)
+		mlmd__id_pool_free(&c->ids[k]);
 }
 
 static void forget_type(call *c, int64_t id)
