@@ -225,10 +225,11 @@ static void whole_map_replaces_keep_one_map(void **st)
 
 /* ---- a new external id beside writers reusing it ------------------------------------------ */
 
+#define EXTRA 500
 static int64_t ext_art[ROUNDS]; /* the artifact given ext-<r> by an update (0: every process creates) */
 
 /* Round r: in an update round, process r % PROCS sets ext_art[r]'s external
- * id to ext-<r> while the others PutExecution an output artifact of that
+ * id to ext-<r> (and puts EXTRA new artifacts in the same call) while the others PutExecution an output artifact of that
  * external id with reuse_artifact_if_already_exist_by_external_id; in the
  * other rounds every process does that PutExecution. */
 static int ext_writer(mlmd_store *s, int proc)
@@ -243,15 +244,23 @@ static int ext_writer(mlmd_store *s, int proc)
 		a.external_id = ext;
 		int rc, tries = 0;
 		if (ext_art[r] && r % PROCS == proc) {
+			/* the update, then EXTRA new artifacts: the external id is
+			 * set well before the transaction commits */
 			a.has_id = 1;
 			a.id = ext_art[r];
+			Mlmd__Pb__Artifact *arts[1 + EXTRA];
+			arts[0] = ap;
+			for (int i = 1; i <= EXTRA; i++)
+				arts[i] = new_artifact(art_t, "/ext/extra");
 			Mlmd__Pb__PutArtifactsRequest rq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
-			rq.n_artifacts = 1;
-			rq.artifacts = &ap;
+			rq.n_artifacts = 1 + EXTRA;
+			rq.artifacts = arts;
 			Mlmd__Pb__PutArtifactsResponse *rs = NULL;
 			while ((rc = mlmd_store_put_artifacts(s, &rq, &rs)) == -MLMD_ABORTED && tries++ < 200)
 				;
 			mlmd_message_free(rs);
+			for (int i = 1; i <= EXTRA; i++)
+				mlmd_message_free(arts[i]);
 			if (rc == -MLMD_ALREADY_EXISTS) /* a writer created ext-<r> first: allowed */
 				rc = -MLMD_FAILED_PRECONDITION;
 			note(&o, rc, r, "PutArtifacts (external id)");
@@ -336,8 +345,9 @@ static void external_id_set_beside_reusers(void **st)
 	int executions = (ROUNDS - updates) * PROCS + updates * (PROCS - 1);
 	assert_int_equal(sum.ok, executions + updated);
 	assert_int_equal(count(s, "GetExecutions"), (size_t)executions);
-	/* the artifacts made beforehand, and one per external id no update set */
-	assert_int_equal(count(s, "GetArtifacts"), (size_t)(updates + ROUNDS - updated));
+	/* the artifacts made beforehand, one per external id no update set, and
+	 * the updates' extra ones */
+	assert_int_equal(count(s, "GetArtifacts"), (size_t)(updates + ROUNDS - updated + EXTRA * updated));
 	mlmd_store_free(s);
 }
 
