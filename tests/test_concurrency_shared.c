@@ -291,8 +291,14 @@ static void writers_share_types_and_contexts(void **st)
 	ar.context_id = context_id(s, "pipeline");
 	OK(mlmd_store_get_artifacts_by_context(s, &ar, &ars));
 	assert_int_equal(ars->n_artifacts, 4 * n);
-	for (size_t i = 0; i < ars->n_artifacts; i++) /* nothing torn: each has its property */
-		assert_int_equal(ars->artifacts[i]->n_properties, 1);
+	for (size_t i = 0; i < ars->n_artifacts; i++) { /* nothing torn: each has its own property value */
+		const Mlmd__Pb__Artifact *a = ars->artifacts[i];
+		assert_int_equal(a->n_properties, 1);
+		assert_string_equal(a->properties[0]->key, "span");
+		int p, r, k;
+		assert_int_equal(sscanf(a->uri, "/p%d/r%d/%d", &p, &r, &k), 3);
+		assert_int_equal(a->properties[0]->value->int_value, p * 1000 + r);
+	}
 	mlmd_message_free(ars);
 
 	/* two inputs and two outputs per execution */
