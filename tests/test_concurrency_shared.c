@@ -2,7 +2,8 @@
  * tests/test_concurrency_shared.c - many processes deciding on the same
  * things at once: one type evolved by all, context names created by all,
  * the same contexts reused by every PutExecution, parent-context edges
- * added in opposite directions, and the links of one labelled chain. On PostgreSQL these writers run side by side
+ * added in opposite directions, the links of one labelled chain, and big
+ * batches of new artifacts beside single ones. On PostgreSQL these writers run side by side
  * (docs/postgresql.md), so this is where a lost, duplicated or torn write, a
  * second context of one name or a cycle would show; on SQLite they run one
  * at a time and the same counts must hold. Each child reports its outcomes
@@ -10,6 +11,7 @@
  * call that succeeded.
  */
 #include "concurrency.h"
+#include <fcntl.h>
 #include <limits.h>
 
 #define ROUNDS 40     /* iterations per process */
@@ -22,6 +24,7 @@ typedef struct outcome {
 	int calls_ok;                /* successful calls: one audit record each */
 	int types_ok, contexts_made, contexts_existed, executions_ok;
 	int edges_made, edges_cycle, edges_existed;
+	int batches_ok, batch_aborts, singles_ok;
 	int other;                   /* any other failure */
 } outcome;
 
@@ -47,6 +50,9 @@ static outcome gather(void)
 		sum.edges_made += o.edges_made;
 		sum.edges_cycle += o.edges_cycle;
 		sum.edges_existed += o.edges_existed;
+		sum.batches_ok += o.batches_ok;
+		sum.batch_aborts += o.batch_aborts;
+		sum.singles_ok += o.singles_ok;
 		sum.other += o.other;
 		n++;
 	}
@@ -285,8 +291,14 @@ static void writers_share_types_and_contexts(void **st)
 	ar.context_id = context_id(s, "pipeline");
 	OK(mlmd_store_get_artifacts_by_context(s, &ar, &ars));
 	assert_int_equal(ars->n_artifacts, 4 * n);
-	for (size_t i = 0; i < ars->n_artifacts; i++) /* nothing torn: each has its property */
-		assert_int_equal(ars->artifacts[i]->n_properties, 1);
+	for (size_t i = 0; i < ars->n_artifacts; i++) { /* nothing torn: each has its own property value */
+		const Mlmd__Pb__Artifact *a = ars->artifacts[i];
+		assert_int_equal(a->n_properties, 1);
+		assert_string_equal(a->properties[0]->key, "span");
+		int p, r, k;
+		assert_int_equal(sscanf(a->uri, "/p%d/r%d/%d", &p, &r, &k), 3);
+		assert_int_equal(a->properties[0]->value->int_value, p * 1000 + r);
+	}
 	mlmd_message_free(ars);
 
 	/* two inputs and two outputs per execution */
@@ -474,12 +486,130 @@ static void labels_follow_links_added_side_by_side(void **st)
 	mlmd_store_free(s);
 }
 
+/* ---- a batch's ids beside single inserts -------------------------------------------------- */
+
+#define BATCHES 5
+#define BATCH 5000           /* the largest batch */
+/* batches of 2000, and one over the 4096 ids one statement reserves */
+static const int batch_size[BATCHES] = { 2000, 2000, 5000, 2000, 2000 };
+static int batch_done[2];    /* the batch writer writes one byte per single writer when done */
+
+/* Process 0 puts BATCHES batches of batch_size[b] new artifacts (retrying ABORTED,
+ * counted) and checks that each returned id holds its own artifact; the
+ * others put single artifacts until it is done. */
+static int batch_or_singles(mlmd_store *s, int proc)
+{
+	outcome o = { .proc = proc };
+	if (proc) {
+		char c;
+		while (read(batch_done[0], &c, 1) != 1 && !o.other) {
+			char u[48];
+			snprintf(u, sizeof u, "/single/%d/%d", proc, o.singles_ok);
+			int rc, tries = 0;
+			while ((rc = put_artifact(s, new_artifact(art_t, u), NULL)) == -MLMD_ABORTED && tries++ < 200)
+				;
+			if (rc) {
+				fprintf(stderr, "proc %d single %d: %s\n", proc, o.singles_ok, mlmd_error_message());
+				o.other++;
+			} else {
+				o.singles_ok++;
+			}
+		}
+		o.calls_ok = o.singles_ok;
+		return send_outcome(&o);
+	}
+	Mlmd__Pb__Artifact **arts = calloc(BATCH, sizeof *arts);
+	for (int b = 0; b < BATCHES && !o.other; b++) {
+		const int n = batch_size[b];
+		for (int i = 0; i < n; i++) {
+			char u[48];
+			snprintf(u, sizeof u, "/batch/%d/%d", b, i);
+			arts[i] = new_artifact(art_t, u);
+		}
+		Mlmd__Pb__PutArtifactsRequest rq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+		rq.n_artifacts = (size_t)n;
+		rq.artifacts = arts;
+		Mlmd__Pb__PutArtifactsResponse *rs = NULL;
+		int rc;
+		while ((rc = mlmd_store_put_artifacts(s, &rq, &rs)) == -MLMD_ABORTED && o.batch_aborts < 20)
+			o.batch_aborts++;
+		for (int i = 0; i < n; i++)
+			mlmd_message_free(arts[i]);
+		if (rc || rs->n_artifact_ids != (size_t)n) {
+			fprintf(stderr, "batch %d: %s\n", b, rc ? mlmd_error_message() : "wrong id count");
+			mlmd_message_free(rs);
+			o.other++;
+			break;
+		}
+		/* each id answered holds the artifact put in its place */
+		Mlmd__Pb__GetArtifactsByIDRequest q = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
+		Mlmd__Pb__GetArtifactsByIDResponse *r = NULL;
+		q.n_artifact_ids = (size_t)n;
+		q.artifact_ids = rs->artifact_ids;
+		if (mlmd_store_get_artifacts_by_id(s, &q, &r) || r->n_artifacts != (size_t)n) {
+			o.other++;
+		} else {
+			for (size_t i = 0; i < r->n_artifacts; i++) {
+				size_t at = 0;
+				while (at < (size_t)n && rs->artifact_ids[at] != r->artifacts[i]->id)
+					at++;
+				char u[48];
+				snprintf(u, sizeof u, "/batch/%d/%zu", b, at);
+				if (at == (size_t)n || strcmp(r->artifacts[i]->uri, u)) {
+					fprintf(stderr, "batch %d: artifact %lld is %s\n", b, (long long)r->artifacts[i]->id,
+						r->artifacts[i]->uri);
+					o.other++;
+					break;
+				}
+			}
+		}
+		mlmd_message_free(r);
+		mlmd_message_free(rs);
+		o.batches_ok += !o.other;
+	}
+	free(arts);
+	char done[PROCS - 1];
+	memset(done, 'd', sizeof done);
+	if (write(batch_done[1], done, sizeof done) != (ssize_t)sizeof done)
+		o.other++;
+	o.calls_ok = o.batches_ok;
+	return send_outcome(&o);
+}
+
+/* Batches of new artifacts take their ids in one statement while seven
+ * processes insert single artifacts from the same sequence: every batch
+ * succeeds the first time, and every artifact is stored once. */
+static void batches_beside_single_inserts(void **st)
+{
+	(void)st;
+	make_types();
+	mlmd_store *s = open_shared();
+	assert_non_null(s);
+	assert_int_equal(pipe(report), 0);
+	assert_int_equal(pipe(batch_done), 0);
+	assert_int_equal(fcntl(batch_done[0], F_SETFL, O_NONBLOCK), 0);
+	int codes[PROCS];
+	fan_out_codes(batch_or_singles, codes);
+	close(batch_done[0]);
+	close(batch_done[1]);
+	outcome sum = gather();
+	assert_int_equal(sum.other, 0);
+	assert_int_equal(sum.batches_ok, BATCHES);
+	assert_int_equal(sum.batch_aborts, 0);
+	int batched = 0;
+	for (int b = 0; b < BATCHES; b++)
+		batched += batch_size[b];
+	assert_int_equal(count(s, "GetArtifacts"), (size_t)(batched + sum.singles_ok));
+	mlmd_store_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(writers_share_types_and_contexts, setup, teardown),
 		cmocka_unit_test_setup_teardown(opposite_parent_edges_never_cycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(labels_follow_links_added_side_by_side, setup, teardown),
+		cmocka_unit_test_setup_teardown(batches_beside_single_inserts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

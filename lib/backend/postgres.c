@@ -57,10 +57,9 @@
 
 /* Any constant works, as long as every mlmd process uses the same one. */
 #define WRITE_LOCK_KEY "7215470310248061"
-/* The first half of the two-int advisory lock keys (a key space apart from
- * the one-bigint store lock): lock() keys, and the id reservation. */
+/* The first half of the two-int advisory lock keys of lock() (a key space
+ * apart from the one-bigint store lock). */
 #define KEY_SPACE "1835822180"
-#define RESERVE_SPACE "1835822181"
 
 typedef struct pg_backend {
 	mlmd_backend base;
@@ -74,7 +73,6 @@ typedef struct pg_backend {
 	int pending;                 /* commands sent whose results are unread */
 	int64_t changes;
 	int busy_timeout_ms;
-	int reserve_failed;          /* a reservation failed: its session lock may be held */
 } pg_backend;
 
 /* Deferred commands are drained at least this often, so neither side's
@@ -371,9 +369,6 @@ static int pg_rollback(mlmd_backend *base)
 	int rc = send_cmd(b, "ROLLBACK");
 	if (!rc)
 		sync_drain(b, NULL); /* earlier errors were reported already */
-	if (b->reserve_failed && !send_cmd(b, "SELECT pg_advisory_unlock_all()"))
-		sync_drain(b, NULL);
-	b->reserve_failed = 0;
 	return 0;
 }
 
@@ -691,54 +686,37 @@ static int64_t pg_changes(mlmd_backend *base)
 }
 
 /*
- * Reserves n consecutive ids of `table`. The identity sequence hands out
- * one id per nextval(); between two of ours, another writer's single
- * INSERT may take one, so the block is taken with n nextval() calls in one
- * statement and kept only when it came out consecutive (else taken again:
- * the ids skipped are gaps, which ids may have). Reservations exclude each
- * other through a session advisory lock held for that statement alone (a
- * transaction lock would hold every writer until this one commits): the
- * statement sent just before it, in the same round trip, takes it, and it
- * is released once its rows are aggregated. A failure may leave the
- * session lock held, so rollback releases it.
+ * Takes n ids of `table` from its identity sequence with one statement, n
+ * nextval() calls in one round trip. Other writers' single INSERTs may take
+ * ids from the same sequence meanwhile, so the ids need not be consecutive;
+ * each is still ours alone (a sequence never hands one out twice, and
+ * nextval() is not rolled back), so nothing has to exclude the others.
  */
-static int pg_reserve_ids(mlmd_backend *base, const char *table, int64_t n, int64_t *first)
+static int pg_reserve_id_list(mlmd_backend *base, const char *table, int64_t n, int64_t *ids)
 {
 	pg_backend *b = (pg_backend *)base;
 	char count[24];
 	snprintf(count, sizeof count, "%lld", (long long)n);
 	const char *params[2] = { table, count };
-	for (int attempt = 0; attempt < 16; attempt++) {
-		if (!PQsendQueryParams(b->conn, "SELECT pg_advisory_lock(" RESERVE_SPACE ", 0)", 0, NULL, NULL, NULL, NULL,
-				       0))
-			return conn_fail(b, "sending");
-		b->pending++;
-		if (!PQsendQueryParams(b->conn,
-				       "SELECT min(v), max(v), pg_advisory_unlock(" RESERVE_SPACE ", 0) FROM"
-				       " (SELECT nextval(pg_get_serial_sequence($1, 'id')) AS v"
-				       " FROM generate_series(1, $2::bigint)) s",
-				       2, NULL, params, NULL, NULL, 0))
-			return conn_fail(b, "sending");
-		b->pending++;
-		PGresult *r = NULL;
-		int rc = sync_drain(b, &r);
-		if (rc) {
-			b->reserve_failed = 1;
-			return mlmd__context(rc, "reserving %lld ids of %s", (long long)n, table);
-		}
-		if (!r || PQntuples(r) != 1) {
-			PQclear(r);
-			return mlmd__fail(MLMD_INTERNAL, "PostgreSQL: reserving ids of %s returned no row", table);
-		}
-		int64_t lo = strtoll(PQgetvalue(r, 0, 0), NULL, 10), hi = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	if (!PQsendQueryParams(b->conn,
+			       "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2::bigint)", 2,
+			       NULL, params, NULL, NULL, 0))
+		return conn_fail(b, "sending");
+	b->pending++;
+	PGresult *r = NULL;
+	int rc = sync_drain(b, &r);
+	if (rc)
+		return mlmd__context(rc, "reserving %lld ids of %s", (long long)n, table);
+	if (!r || PQntuples(r) != n) {
+		int got = r ? PQntuples(r) : 0;
 		PQclear(r);
-		if (hi - lo == n - 1) {
-			*first = lo;
-			return 0;
-		}
+		return mlmd__fail(MLMD_INTERNAL, "PostgreSQL: reserving %lld ids of %s returned %d rows", (long long)n,
+				  table, got);
 	}
-	return mlmd__fail(MLMD_ABORTED, "PostgreSQL: reserving %lld consecutive ids of %s: other writers kept "
-			  "taking ids in between (retry)", (long long)n, table);
+	for (int i = 0; i < (int)n; i++)
+		ids[i] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+	PQclear(r);
+	return 0;
 }
 
 /* Takes the transaction-long advisory lock of `key`, by 32 bits of its MD5
@@ -809,9 +787,10 @@ static const mlmd_backend pg_vtable = {
 	pg_column_blob, pg_reset, pg_finalize, pg_changes,
 	NULL, /* no last_insert_id: inserts use RETURNING id */
 	pg_step_deferred,
-	pg_reserve_ids,
+	NULL, /* reserve_ids: ids need not be consecutive, so reserve_id_list */
 	pg_compact,
 	pg_lock,
+	pg_reserve_id_list,
 };
 
 /* ---- opening ------------------------------------------------------------------------- */

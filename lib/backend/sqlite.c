@@ -331,6 +331,7 @@ static const mlmd_backend sqlite_vtable = {
 	NULL, /* reserve_ids: last_insert_id is free */
 	sq_compact,
 	NULL, /* lock: one writer at a time (BEGIN IMMEDIATE) */
+	NULL, /* reserve_id_list: last_insert_id is free */
 };
 
 /* Connection settings; none of them writes to the file. */

@@ -272,19 +272,61 @@ int mlmd__q_insert_step(sqlq *q, int64_t *id)
 	return rc < 0 ? rc : 0;
 }
 
-int mlmd__insert_prepare(mlmd__sql *s, mlmd__id_pool *pool, const char *table, sqlq *q, const char *with_id,
-			 const char *plain, const char *returning, int64_t *known)
+/* The most ids one reservation takes into a list: a larger batch takes
+ * several, so the list stays small whatever the request's size. */
+#define ID_LIST_MAX 4096
+
+/* Fills pool with ids for (up to) the rest of its batch, when the backend
+ * can reserve them; left stays 0 otherwise. */
+static int reserve(mlmd_backend *db, mlmd__id_pool *pool, const char *table)
 {
-	mlmd_backend *db = s->db;
-	*known = 0;
-	if (db->reserve_ids && !pool->left && pool->batch > 1) {
+	if (db->version >= 3 && db->reserve_id_list) {
+		int64_t n = pool->batch < ID_LIST_MAX ? pool->batch : ID_LIST_MAX;
+		if (n > pool->cap) {
+			int64_t *list = realloc(pool->list, (size_t)n * sizeof *list);
+			if (!list)
+				return MLMD_OOM();
+			pool->list = list;
+			pool->cap = n;
+		}
+		int rc = db->reserve_id_list(db, table, n, pool->list);
+		if (rc)
+			return rc;
+		for (int64_t i = 0; i < n; i++)
+			if (pool->list[i] <= 0)
+				return mlmd__fail(MLMD_INTERNAL, "reserving ids of %s: the backend gave id %lld", table,
+						  (long long)pool->list[i]);
+		pool->at = 0;
+		pool->left = n;
+		return 0;
+	}
+	if (db->reserve_ids) {
 		int rc = db->reserve_ids(db, table, pool->batch, &pool->next);
 		if (rc)
 			return rc;
 		pool->left = pool->batch;
 	}
+	return 0;
+}
+
+void mlmd__id_pool_free(mlmd__id_pool *pool)
+{
+	free(pool->list);
+	*pool = (mlmd__id_pool){ 0 };
+}
+
+int mlmd__insert_prepare(mlmd__sql *s, mlmd__id_pool *pool, const char *table, sqlq *q, const char *with_id,
+			 const char *plain, const char *returning, int64_t *known)
+{
+	mlmd_backend *db = s->db;
+	*known = 0;
+	if (!pool->left && pool->batch > 1) {
+		int rc = reserve(db, pool, table);
+		if (rc)
+			return rc;
+	}
 	if (pool->left) {
-		*known = pool->next++;
+		*known = pool->list ? pool->list[pool->at++] : pool->next++;
 		pool->left--;
 	}
 	if (pool->batch)

@@ -113,10 +113,16 @@ int mlmd__q_insert(mlmd__sql *s, sqlq *q, const char *plain, const char *returni
 int mlmd__q_insert_step(sqlq *q, int64_t *id);
 
 /* Ids reserved for the new rows of one table during one call (backends with
- * reserve_ids): `batch` is how many new rows the request still holds. */
+ * reserve_id_list or reserve_ids): `batch` is how many new rows the request
+ * still holds. The next `left` ids are list[at..] when list is set (a
+ * reserve_id_list backend), else next, next + 1, ... Free the list with
+ * mlmd__id_pool_free when the call ends. */
 typedef struct mlmd__id_pool {
 	int64_t next, left, batch;
+	int64_t *list;
+	int64_t at, cap;
 } mlmd__id_pool;
+void mlmd__id_pool_free(mlmd__id_pool *pool);
 
 /* Inserts in batches: when `pool` announced a batch and the backend can
  * reserve ids, mlmd__insert_prepare takes an id from the pool (filling it

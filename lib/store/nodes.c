@@ -1030,10 +1030,14 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 		ext = NULL;
 	if ((rc = validate_props(k, t, &want, id)))
 		goto out;
-	/* a context renamed beside other writers takes its new name's lock, as
-	 * a new context of that name would (mlmd__node_put) */
+	/* a context renamed, or a node given a new external id, beside other
+	 * writers takes the new name's or external id's lock, as a new node
+	 * taking it would (mlmd__node_put): a writer creating or reusing one
+	 * by that key then waits for this update and finds this node */
 	if (locked && k->kind == KIND_CONTEXT && name && !str_eq(name, sn.name) &&
 	    (rc = mlmd__sql_lock(c->sql, "name:%d:%lld:%s", k->kind, (long long)sn.type_id, name)))
+		goto out;
+	if (locked && ext && !str_eq(ext, sn.ext) && (rc = mlmd__sql_lock(c->sql, "ext:%d:%s", k->kind, ext)))
 		goto out;
 
 	int props_same = want.live == old.live;

@@ -81,7 +81,7 @@ typedef struct call {
 	int64_t now;                 /* ms since epoch, fixed for the call */
 	type_info *types;            /* small cache, linear scan */
 	size_t ntypes;
-	/* Ids reserved for new nodes of each kind (backends with reserve_ids). */
+	/* Ids reserved for new nodes of each kind (backends that reserve ids). */
 	mlmd__id_pool ids[4];        /* by node kind, and ID_POOL_EVENT */
 	int no_audit;                /* a writing call that wrote nothing (a dry run): no audit record */
 	int labels_state;            /* store/dg_*.c: 0 unknown, 1 no propagating label, 2 some */

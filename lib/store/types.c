@@ -98,6 +98,8 @@ void mlmd__call_cleanup(call *c)
 		c->deleted[k] = NULL;
 		c->n_deleted[k] = 0;
 	}
+	for (size_t k = 0; k < sizeof c->ids / sizeof c->ids[0]; k++)
+		mlmd__id_pool_free(&c->ids[k]);
 }
 
 static void forget_type(call *c, int64_t id)
@@ -299,9 +301,12 @@ static int req_prop_cmp(const void *a, const void *b)
 	return c ? c : (x->at > y->at) - (x->at < y->at);
 }
 
+/* put_type_props found something to write beside other writers: lock first. */
+#define TYPE_NEEDS_LOCK 1
+
 static int put_type_props(call *c, const type_kind *tk, const ProtobufCMessage *m, const char *name,
 			  const char *version, const char *ext, int has_base, int base, const type_info *req,
-			  int can_add, int can_omit, int64_t *id_out);
+			  int can_add, int can_omit, int locked, int64_t *id_out);
 
 static int req_props(ptype_entry **props, size_t np, type_info *out)
 {
@@ -365,23 +370,36 @@ static int put_type(call *c, const type_kind *tk, const ProtobufCMessage *m, int
 	type_info req = { 0 };
 	if ((rc = req_props(props, np, &req)))
 		return rc;
-	rc = put_type_props(c, tk, m, name, version, ext, has_base, base, &req, can_add, can_omit, id_out);
+	/* Beside other writers, the type is read first without a lock: a type
+	 * given again unchanged (every PutExecution's caller does that) is
+	 * answered so. Only a write locks the type by name and reads it again,
+	 * so two writers creating or evolving it run one after the other. */
+	int64_t seen = 0;
+	rc = put_type_props(c, tk, m, name, version, ext, has_base, base, &req, can_add, can_omit, 0, &seen);
+	if (rc == TYPE_NEEDS_LOCK) {
+		if (seen)
+			forget_type(c, seen); /* read again under the lock */
+		if (!(rc = mlmd__sql_lock(c->sql, "type:%d:%s:%s", tk->kind, name, version)))
+			rc = put_type_props(c, tk, m, name, version, ext, has_base, base, &req, can_add, can_omit, 1,
+					    id_out);
+	} else if (!rc) {
+		*id_out = seen;
+	}
 	free(req.props);
 	return rc;
 }
 
-/* put_type with the request's properties as a sorted set. */
+/* put_type with the request's properties as a sorted set. Beside other
+ * writers (c->sql->keyed) and not `locked`, it writes nothing: where it
+ * would, it returns TYPE_NEEDS_LOCK (with *id_out set to a stored type's
+ * id, whose cached definition the caller forgets). */
 static int put_type_props(call *c, const type_kind *tk, const ProtobufCMessage *m, const char *name,
 			  const char *version, const char *ext, int has_base, int base, const type_info *req,
-			  int can_add, int can_omit, int64_t *id_out)
+			  int can_add, int can_omit, int locked, int64_t *id_out)
 {
 	sqlq q;
-	/* beside other writers, the type is locked by name before it is read,
-	 * so two writers creating or evolving it run one after the other */
-	int rc = mlmd__sql_lock(c->sql, "type:%d:%s:%s", tk->kind, name, version);
-	if (!rc)
-		rc = mlmd__q(c->sql, &q, "SELECT id, base_type, external_id, description FROM type"
-					 " WHERE kind = ? AND name = ? AND version = ?");
+	int rc = mlmd__q(c->sql, &q, "SELECT id, base_type, external_id, description FROM type"
+				     " WHERE kind = ? AND name = ? AND version = ?");
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, tk->kind);
@@ -400,7 +418,11 @@ static int put_type_props(call *c, const type_kind *tk, const ProtobufCMessage *
 	mlmd__q_done(&q);
 	if (rc < 0)
 		return rc;
+	*id_out = id;
+	int may_write = locked || !c->sql->keyed;
 
+	if (!id && !may_write)
+		return TYPE_NEEDS_LOCK;
 	if (!id) {
 		uint8_t *in = NULL, *outb = NULL;
 		size_t nin, nout;
@@ -480,6 +502,13 @@ static int put_type_props(call *c, const type_kind *tk, const ProtobufCMessage *
 		i += cmp <= 0;
 		j += cmp >= 0;
 	}
+	const char *desc = F(m, tk->o_description, const char *);
+	int new_text = (ext && !(stored_ext && !strcmp(ext, stored_ext))) ||
+		       (desc && !(stored_desc && !strcmp(desc, stored_desc)));
+	if (!may_write && (added || (has_base && !stored_base) || new_text)) {
+		rc = TYPE_NEEDS_LOCK;
+		goto out;
+	}
 	for (size_t i = 0, j = 0; added && i < req->nprops; i++) {
 		while (j < t->nprops && strcmp(t->props[j].name, req->props[i].name) < 0)
 			j++;
@@ -499,8 +528,7 @@ static int put_type_props(call *c, const type_kind *tk, const ProtobufCMessage *
 	}
 	if (added)
 		forget_type(c, id);
-	const char *desc = F(m, tk->o_description, const char *);
-	if ((ext && !(stored_ext && !strcmp(ext, stored_ext))) || (desc && !(stored_desc && !strcmp(desc, stored_desc)))) {
+	if (new_text) {
 		if (!(rc = mlmd__q(c->sql, &q, "UPDATE type SET external_id = ?, description = ? WHERE id = ?"))) {
 			mlmd__q_text(&q, 1, ext ? ext : stored_ext);
 			mlmd__q_text(&q, 2, desc ? desc : stored_desc);

@@ -156,6 +156,12 @@ struct mlmd_backend {
 	 * audit chain's head (docs/postgresql.md). NULL: the backend runs one
 	 * writer at a time and never sees write=2. */
 	int (*lock)(mlmd_backend *b, const char *key, size_t len);
+	/* Optional (version 3): takes n new ids of `table` (one of the core's
+	 * tables with an auto-assigned id) into ids[0..n), distinct and never
+	 * given to any other insert, in any order and not necessarily
+	 * consecutive (what a sequence shared with other writers gives). The
+	 * core prefers it to reserve_ids when both are set. */
+	int (*reserve_id_list)(mlmd_backend *b, const char *table, int64_t n, int64_t *ids);
 	/* methods above are version 3 */
 };
 
