@@ -26,20 +26,6 @@ MLMD_BEGIN_DECLS
  *           Mlmd__Pb__PutArtifactsResponse **resp);
  * The request stays the caller's. On success *resp is a new message; free it
  * with mlmd_message_free(). On failure *resp is NULL.
- *
- * A read's response may live in one arena (a few large blocks the call
- * decodes it into): then everything below the response, its messages,
- * their arrays and strings, is freed at once by mlmd_message_free(resp).
- * Allowed on such a response: reading it; changing it through the helpers
- * below (they allocate from its arena); packing it; putting its nodes back
- * in a request; freeing it with mlmd_message_free(). The response's own
- * arrays and strings (resp->artifacts, resp->next_page_token) are malloc'd
- * as always, and a node taken out of the response before it is freed
- * (`a = resp->artifacts[0]; resp->n_artifacts = 0;`) stays valid until
- * mlmd_message_free(a). Not allowed: free(), realloc() or
- * protobuf_c_message_free_unpacked() on any part below the response (a
- * node's uri, its properties array, a property's Value), or keeping such a
- * part after the response and the node holding it are freed.
  */
 #define MLMD__DECLARE_RPC(M, snake, writes)                                  \
 	MLMD_EXTERN(int) mlmd_store_##snake(mlmd_store *store,               \
@@ -50,15 +36,12 @@ MLMD_RPC_LIST(MLMD__DECLARE_RPC)
 
 /* ---- message helpers (work on any generated message) ------------------- *
  * They accept messages from any source: built with mlmd_message_new(),
- * decoded by protobuf_c_message_unpack() with the default allocator, filled
- * by the caller, or returned by a typed call (in an arena: see above). For
- * all but arena messages, repeated fields are grown with realloc(), so
- * their arrays (like every string and sub-message the message holds) must
- * come from malloc, which is also what mlmd_message_free() assumes; their
+ * decoded by protobuf_c_message_unpack() with the default allocator, or
+ * filled by the caller. Repeated fields are grown with realloc(), so their
+ * arrays (like every string and sub-message the message holds) must come
+ * from malloc, which is also what mlmd_message_free() assumes; their
  * capacity is never inferred from the count, so exactly sized arrays are
- * fine. On a part of an arena response they allocate from its arena and
- * never free what they replace (the arena frees it). A message unpacked
- * with a custom ProtobufCAllocator is not accepted. */
+ * fine. A message unpacked with a custom ProtobufCAllocator is not. */
 
 /* A new, initialised message of the given type (e.g.
  * &mlmd__pb__artifact__descriptor), or NULL when out of memory.
@@ -77,19 +60,12 @@ MLMD_EXTERN(int) mlmd_message_unpack(const ProtobufCMessageDescriptor *type, con
 				     void **out);
 
 /* Frees a message and everything it owns. NULL is a no-op. Every string,
- * sub-message and array it holds must come from malloc (as the helpers here
- * do), except in a typed call's response: the response frees its arena
- * whole. A part of a response (a node, a property) is freed with the
- * response, so passing it here does nothing, unless it was taken out of
- * the response before the response was freed (see above). */
+ * sub-message and array it holds must come from malloc (as the helpers here do). */
 MLMD_EXTERN(void) mlmd_message_free(void *message);
 
 /* Appends `item` (a message from mlmd_message_new()) to the repeated message
  * field `field` of `message`; on success the message owns the item, on
- * failure the caller still owns it. An item that is part of a typed call's
- * response (in an arena) cannot change owner: the message gets a copy, and
- * the item is given up as mlmd_message_free(item) would (it stays valid
- * while its response is). */
+ * failure the caller still owns it. */
 MLMD_EXTERN(int) mlmd_message_append(void *message, const char *field, void *item);
 
 /* Appends an integer to a repeated int64/int32 field (e.g. "artifact_ids"). */

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "openlineage/import.h"
-#include "util/arena.h"
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
@@ -110,7 +109,7 @@ bool mlmd__oli_differs(const olj *st, const olj *v)
 /* ---- reading the store once -------------------------------------------------------------------- */
 
 /* Every node of kind k with custom property `prop` set, page by page, given to fn. */
-static int list_nodes(pass2 *p, int k, const char *prop, int (*fn)(pass2 *, const void *node))
+static int list_nodes(pass2 *p, int k, const char *prop, int (*fn)(pass2 *, void *node, void **slot))
 {
 	Mlmd__Pb__ListOperationOptions o = MLMD__PB__LIST_OPERATION_OPTIONS__INIT;
 	char filter[128];
@@ -152,7 +151,7 @@ static int list_nodes(pass2 *p, int k, const char *prop, int (*fn)(pass2 *, cons
 			next = r ? r->next_page_token : NULL;
 		}
 		for (size_t i = 0; !rc && i < n; i++)
-			rc = fn(p, nodes[i]);
+			rc = fn(p, nodes[i], &nodes[i]);
 		free(token);
 		token = NULL;
 		if (!rc && next && *next && n && !(token = strdup(next)))
@@ -163,16 +162,18 @@ static int list_nodes(pass2 *p, int k, const char *prop, int (*fn)(pass2 *, cons
 	return rc;
 }
 
-/* A malloc'd copy of a node of a response, which keeps its own: a typed
- * read's response may live in one arena (util/arena.h), so nothing can be
- * moved out of it. NULL when out of memory. */
-static void *take(const void *node)
+/* Takes the node out of its response: the slot gets an empty message. */
+static void *take(void **slot, const ProtobufCMessageDescriptor *d)
 {
-	ProtobufCMessage *copy;
-	return mlmd__arena_copy(NULL, node, &copy) ? NULL : copy;
+	void *fresh = mlmd_message_new(d);
+	if (!fresh)
+		return NULL;
+	void *node = *slot;
+	*slot = fresh;
+	return node;
 }
 
-static int seen_exec(pass2 *p, const void *node)
+static int seen_exec(pass2 *p, void *node, void **slot)
 {
 	const char *rid = mlmd__oli_prop_str(node, MLMD__OL_PROP_RUN_ID);
 	char id[37];
@@ -182,13 +183,13 @@ static int seen_exec(pass2 *p, const void *node)
 	if (i < 0 || p->im->runs[i].stored)
 		return 0;
 	ol_run *r = &p->im->runs[i];
-	if (!(r->stored = take(node)))
+	if (!(r->stored = take(slot, &mlmd__pb__execution__descriptor)))
 		return MLMD_OOM();
 	r->id = r->stored->id;
 	return 0;
 }
 
-static int seen_art(pass2 *p, const void *node)
+static int seen_art(pass2 *p, void *node, void **slot)
 {
 	const char *ns = mlmd__oli_prop_str(node, MLMD__OL_PROP_NAMESPACE), *name = mlmd__oli_prop_str(node, MLMD__OL_PROP_NAME);
 	if (!ns || !name)
@@ -204,13 +205,13 @@ static int seen_art(pass2 *p, const void *node)
 	if (i < 0 || p->im->ds[i].stored)
 		return 0;
 	ol_ds *d = &p->im->ds[i];
-	if (!(d->stored = take(node)))
+	if (!(d->stored = take(slot, &mlmd__pb__artifact__descriptor)))
 		return MLMD_OOM();
 	d->id = d->stored->id;
 	return 0;
 }
 
-static int seen_ctx(pass2 *p, const void *node)
+static int seen_ctx(pass2 *p, void *node, void **slot)
 {
 	const Mlmd__Pb__Context *c = node;
 	const char *ns = mlmd__oli_prop_str(node, MLMD__OL_PROP_JOB_NAMESPACE), *name = mlmd__oli_prop_str(node, MLMD__OL_PROP_JOB_NAME);
@@ -241,7 +242,7 @@ static int seen_ctx(pass2 *p, const void *node)
 	if (i < 0 || p->im->ctx[i].stored)
 		return 0;
 	ol_ctx *x = &p->im->ctx[i];
-	if (!(x->stored = take(node)))
+	if (!(x->stored = take(slot, &mlmd__pb__context__descriptor)))
 		return MLMD_OOM();
 	x->id = x->stored->id;
 	return 0;

@@ -10,16 +10,6 @@
  * message (mlmd_message_append, mlmd_message_set_string, mlmd_node_set_*)
  * allocate from the arena when given an arena message, so changing a
  * response before putting it back works as it always did.
- *
- * Memory of an arena is never freed or moved on its own: growing an array
- * takes a new one from the arena, and what it replaced stays until the
- * root is freed. A malloc'd message the arena adopts (appended to an arena
- * message) is freed with the root.
- *
- * The root itself keeps the older contract of a malloc'd response
- * (util/arena_root.c): its own arrays and strings are malloc'd, and a
- * direct sub-message taken out of it before it is freed stays valid until
- * it is passed to mlmd_message_free.
  */
 #ifndef MLMD_UTIL_ARENA_H
 #define MLMD_UTIL_ARENA_H
@@ -30,68 +20,19 @@
 
 /* Decodes `len` bytes (the library's own, already well formed) as a message
  * of type d into a new arena. On success *out is the root message; free it
- * with mlmd_message_free(). Bytes with fields d does not know (which the
- * mark cannot coexist with) are decoded with malloc instead: the answer is
- * the same, only its memory differs. */
+ * with mlmd_message_free(). */
 int mlmd__arena_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len,
 		       ProtobufCMessage **out);
 
 /* Whether m lives in an arena (any message of it, not only the root). */
 int mlmd__arena_owns(const ProtobufCMessage *m);
 
-/* For an arena message: frees the whole arena when m is its root (or the
- * last message taken out of the root, once the root is freed), does
- * nothing when m is any other part of it (freed with the root), and
- * returns 1. Returns 0 when m is not an arena message (the caller frees it
- * as a malloc'd one). */
+/* Frees the whole arena m belongs to, when m is its root; 0 when m is not
+ * an arena message (the caller frees it as a malloc'd one). */
 int mlmd__arena_free_root(ProtobufCMessage *m);
 
-/* Whether m is an arena message whose own arrays and strings are arena
- * memory (every arena message but the root, whose are malloc'd). */
-int mlmd__arena_fields(const ProtobufCMessage *m);
-
-/* Gives up arena message m after the caller copied it elsewhere, as
- * mlmd_message_free would: a root is freed; a direct sub-message taken out
- * of its root is no longer waited for. Nothing for any other message. */
-void mlmd__arena_give(ProtobufCMessage *m);
-
-/* Whether arena messages m and o belong to the same arena. */
-int mlmd__arena_same(const ProtobufCMessage *m, const ProtobufCMessage *o);
-
-/* Whether m is the root of its arena. */
-int mlmd__arena_is_root(const ProtobufCMessage *m);
-
 /* Memory for a change to arena message m: n bytes from m's arena (never
- * freed on its own; aligned for any protobuf-c struct), or NULL when out of
- * memory. */
+ * freed on its own), or NULL when out of memory. */
 void *mlmd__arena_alloc_for(const ProtobufCMessage *m, size_t n);
-
-/* A copy of string s in arena message m's arena, or NULL when out of memory. */
-char *mlmd__arena_strdup_for(const ProtobufCMessage *m, const char *s);
-
-/* A new initialised message of type d in arena message m's arena, marked as
- * an arena message, or NULL when out of memory. */
-void *mlmd__arena_new_for(const ProtobufCMessage *m, const ProtobufCMessageDescriptor *d);
-
-/* Makes room for element n (0-based) of the array *arr holding n elements of
- * `elem` bytes, a field of arena message m (not the root: see
- * mlmd__arena_fields): when the array is full a larger
- * one is taken from the arena and the n elements copied to it (the old one
- * is not freed). Appends cost O(1) amortised. 0, or -RESOURCE_EXHAUSTED. */
-int mlmd__arena_grow_for(const ProtobufCMessage *m, void **arr, size_t n, size_t elem);
-
-/* Makes arena message m's arena own `foreign`, a malloc'd message: it is
- * freed (protobuf_c_message_free_unpacked) when the arena's root is.
- * 0, or -RESOURCE_EXHAUSTED (the caller still owns foreign then). */
-int mlmd__arena_adopt(const ProtobufCMessage *m, ProtobufCMessage *foreign);
-
-/* A deep copy of src: in arena message `into`'s arena when into is not
- * NULL, else malloc'd (free it with protobuf_c_message_free_unpacked).
- * 0, or a negative status. */
-int mlmd__arena_copy(const ProtobufCMessage *into, const ProtobufCMessage *src, ProtobufCMessage **out);
-
-/* Tests only: the number of blocks of m's arena and the bytes handed out
- * from them; 0 when m is not an arena message. */
-int mlmd__arena_stats(const ProtobufCMessage *m, size_t *blocks, size_t *used);
 
 #endif
