@@ -7,7 +7,7 @@
 int mlmd__arena_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len,
 		       ProtobufCMessage **out)
 {
-	/* not written yet: decoded with malloc, freed as before */
+	/* decoded with malloc, freed as every other message (arena.h) */
 	*out = protobuf_c_message_unpack(d, NULL, len, data ? data : (const uint8_t *)"");
 	return *out ? 0 : mlmd__fail(MLMD_INTERNAL, "%s: %zu response bytes do not decode", d->name, len);
 }

@@ -1,15 +1,14 @@
 /*
- * util/arena.h - responses decoded into one arena.
+ * util/arena.h - decoding a typed read's response (store/rpc.c run_typed).
  *
- * A typed store call whose RPC has a wire handler (store/wire.h) returns its
- * response decoded into one arena: every sub-message, array and string of it
- * lives in a few large blocks, which mlmd_message_free() releases together.
- * Each message in the arena is marked (so mlmd_message_free and the helpers
- * in store/message.c can tell an arena message from a malloc'd one) in a way
- * protobuf-c's pack and get_packed_size ignore. The helpers that change a
- * message (mlmd_message_append, mlmd_message_set_string, mlmd_node_set_*)
- * allocate from the arena when given an arena message, so changing a
- * response before putting it back works as it always did.
+ * A typed store call whose RPC has a wire handler (store/wire.h) gets its
+ * response as wire bytes and decodes them here. Today they are decoded with
+ * malloc, exactly as protobuf_c_message_unpack() does, so a response is
+ * owned, changed and freed as every other message (mlmd_message_free, or
+ * protobuf_c_message_free_unpacked, which callers and tests use on nodes
+ * taken out of a response). The one-arena decoding of issue 22 (branch
+ * wt22-arena) is not merged: it broke callers that free parts of a response
+ * with protobuf-c directly. The other functions answer "not an arena message".
  */
 #ifndef MLMD_UTIL_ARENA_H
 #define MLMD_UTIL_ARENA_H
