@@ -153,12 +153,14 @@ static int wb_events(call *c, const mlmd__walk *w, mlmd_buf *out)
 			wb_i64(out, 2, e->execution_id);
 			if (e->has_path) {
 				size_t p = wb_begin(out, 3);
-				wb_raw(out, sb.p + e->path_off, e->path_len);
+				if (e->path_len)
+					wb_raw(out, sb.p + e->path_off, e->path_len);
 				wb_end(out, p);
 			}
 			wb_i32(out, 4, e->type);
 			wb_i64(out, 5, e->ms);
-			wb_raw(out, sb.p + e->sm_off, e->sm_len); /* field 6 with its tag, when set */
+			if (e->sm_len) /* field 6 with its tag, when set (sb.p is NULL while sb is empty) */
+				wb_raw(out, sb.p + e->sm_off, e->sm_len);
 			wb_end(out, eat);
 		}
 	}
