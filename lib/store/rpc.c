@@ -201,15 +201,13 @@ static int in_transaction(mlmd_store *s, int writes, handler_fn fn, const void *
 	return rc;
 }
 
-/* Runs RPC d on request rq. A request that came through mlmd_store_call
- * has its bytes (`bytes`, checked before decoding; their hash goes into the
- * audit record); any other (bytes NULL) is checked in memory for the same
- * limits first. */
-static int run(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, const void *bytes, size_t len,
-	       ProtobufCMessage **out)
+/* What every call checks before it starts: its RPC's descriptor md, the
+ * store, the request's type, whether the handle may run it now, the
+ * deadline, and (a request not from bytes, which were checked before
+ * decoding) the request's limits in memory. */
+static int precheck(mlmd_store *s, const rpc_def *d, const ProtobufCMethodDescriptor *md,
+		    const ProtobufCMessage *rq, const void *bytes)
 {
-	const ProtobufCMethodDescriptor *md = method_of(d);
-	*out = NULL;
 	if (!md)
 		return mlmd__fail(MLMD_INTERNAL, "%s: not in the service descriptor", d->name);
 	if (!s)
@@ -227,6 +225,21 @@ static int run(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, cons
 	char what[96];
 	mlmd__snprintf(what, sizeof what, "%s request", d->name);
 	if (!bytes && (rc = mlmd__pb_check_msg(rq, MLMD_MAX_NESTING, what)))
+		return rc;
+	return 0;
+}
+
+/* Runs RPC d on request rq. A request that came through mlmd_store_call
+ * has its bytes (`bytes`, checked before decoding; their hash goes into the
+ * audit record); any other (bytes NULL) is checked in memory for the same
+ * limits first. */
+static int run(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, const void *bytes, size_t len,
+	       ProtobufCMessage **out)
+{
+	const ProtobufCMethodDescriptor *md = method_of(d);
+	*out = NULL;
+	int rc = precheck(s, d, md, rq, bytes);
+	if (rc)
 		return rc;
 	ProtobufCMessage *rs = mlmd__msg_new(md->output);
 	if (!rs)
@@ -263,24 +276,8 @@ static int run_wire(mlmd_store *s, const rpc_def *d, mlmd__wire_fn fn, const Pro
 {
 	*out = NULL;
 	*out_len = 0;
-	const ProtobufCMethodDescriptor *md = method_of(d);
-	if (!md)
-		return mlmd__fail(MLMD_INTERNAL, "%s: not in the service descriptor", d->name);
-	if (!s)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: store is NULL", d->name);
-	if (!rq)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: request is NULL", d->name);
-	if (rq->descriptor != md->input)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: request is a %s, expected %s", d->name,
-				  rq->descriptor ? rq->descriptor->name : "(no descriptor)", md->input->name);
-	int rc = may_call(s, d->writes, d->name);
+	int rc = precheck(s, d, method_of(d), rq, bytes);
 	if (rc)
-		return rc;
-	if (s->has_deadline && mlmd__mono_ns() >= s->deadline_ns)
-		return mlmd__fail(MLMD_DEADLINE_EXCEEDED, "%s: the call's deadline passed before it started", d->name);
-	char what[96];
-	mlmd__snprintf(what, sizeof what, "%s request", d->name);
-	if (!bytes && (rc = mlmd__pb_check_msg(rq, MLMD_MAX_NESTING, what)))
 		return rc;
 	wire_call w = { fn, { 0 } };
 	rc = in_transaction(s, 0, wire_thunk, rq, &w, d->name, NULL);
