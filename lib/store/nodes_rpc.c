@@ -106,31 +106,11 @@ int mlmd__rpc_GetContextsByID(call *c, const Mlmd__Pb__GetContextsByIDRequest *r
 	return by_ids(c, CK, rq->context_ids, rq->n_context_ids, (void ***)&rs->contexts, &rs->n_contexts);
 }
 
-/* The id of the type (kind, name, version), or 0 when there is none. */
-static int find_type(call *c, int kind, const char *name, const char *version, int64_t *id)
-{
-	*id = 0;
-	if (!name)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT, "type_name is required");
-	sqlq q;
-	int rc = mlmd__q(c->sql, &q, "SELECT id FROM type WHERE kind = ? AND name = ? AND version = ?");
-	if (rc)
-		return rc;
-	mlmd__q_i64(&q, 1, kind);
-	mlmd__q_text(&q, 2, name);
-	mlmd__q_text(&q, 3, version ? version : "");
-	rc = mlmd__q_step(&q);
-	if (rc == 1)
-		*id = mlmd__q_col_i64(&q, 0);
-	mlmd__q_done(&q);
-	return rc < 0 ? rc : 0;
-}
-
 static int by_type(call *c, const node_kind *k, const char *name, const char *version,
 		   const Mlmd__Pb__ListOperationOptions *o, void ***arr, size_t *n, char **tok)
 {
 	int64_t tid;
-	int rc = find_type(c, k->kind, name, version, &tid);
+	int rc = mlmd__type_find(c, k->kind, name, version, &tid);
 	if (rc || !tid)
 		return rc; /* an unknown type has no nodes */
 	return mlmd__list_nodes(c, k, o, NULL, "n.type_id = ?", &tid, 1, arr, n, tok);
@@ -150,7 +130,7 @@ static int by_type_and_name(call *c, const node_kind *k, const char *tname, cons
 			    const char *name, ProtobufCMessage **out)
 {
 	int64_t tid;
-	int rc = find_type(c, k->kind, tname, tversion, &tid);
+	int rc = mlmd__type_find(c, k->kind, tname, tversion, &tid);
 	if (rc || !tid)
 		return rc;
 	if (!name)

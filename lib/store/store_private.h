@@ -100,6 +100,9 @@ void mlmd__call_cleanup(call *c);
 /* The type `id` of the given kind, cached for the call; NOT_FOUND style
  * INVALID_ARGUMENT when absent (message names `what`). */
 int mlmd__type_get(call *c, int kind, int64_t id, const type_info **out);
+/* The id of the type (kind, name, version; a NULL version is ""), 0 when
+ * there is none; INVALID_ARGUMENT when name is NULL. */
+int mlmd__type_find(call *c, int kind, const char *name, const char *version, int64_t *id);
 
 /* The SQL of one node kind, built at compile time from its table name (see
  * NODE_SQL in store/nodes.c), so no statement text is formatted per row. */

@@ -586,8 +586,9 @@ int mlmd__rpc_PutTypes(call *c, const Mlmd__Pb__PutTypesRequest *rq, Mlmd__Pb__P
 	return rc;
 }
 
-static int get_type_by_name(call *c, int kind, const char *name, const char *version, ProtobufCMessage **out)
+int mlmd__type_find(call *c, int kind, const char *name, const char *version, int64_t *id)
 {
+	*id = 0;
 	if (!name)
 		return mlmd__fail(MLMD_INVALID_ARGUMENT, "type_name is required");
 	sqlq q;
@@ -598,9 +599,17 @@ static int get_type_by_name(call *c, int kind, const char *name, const char *ver
 	mlmd__q_text(&q, 2, name);
 	mlmd__q_text(&q, 3, version ? version : "");
 	rc = mlmd__q_step(&q);
-	int64_t id = rc == 1 ? mlmd__q_col_i64(&q, 0) : 0;
+	if (rc == 1)
+		*id = mlmd__q_col_i64(&q, 0);
 	mlmd__q_done(&q);
-	if (rc < 0)
+	return rc < 0 ? rc : 0;
+}
+
+static int get_type_by_name(call *c, int kind, const char *name, const char *version, ProtobufCMessage **out)
+{
+	int64_t id;
+	int rc = mlmd__type_find(c, kind, name, version, &id);
+	if (rc)
 		return rc;
 	if (!id)
 		return mlmd__fail(MLMD_NOT_FOUND, "No type found for query, name: `%s`, version: `%s` (%s)", name,

@@ -510,32 +510,11 @@ static int page(call *c, const node_kind *k, const Mlmd__Pb__ListOperationOption
 	return rc;
 }
 
-/* The id of the type (kind, name, version), 0 when there is none (as
- * find_type in store/nodes_rpc.c). */
-static int type_id_of(call *c, int kind, const char *name, const char *version, int64_t *id)
-{
-	*id = 0;
-	if (!name)
-		return mlmd__fail(MLMD_INVALID_ARGUMENT, "type_name is required");
-	sqlq q;
-	int rc = mlmd__q(c->sql, &q, "SELECT id FROM type WHERE kind = ? AND name = ? AND version = ?");
-	if (rc)
-		return rc;
-	mlmd__q_i64(&q, 1, kind);
-	mlmd__q_text(&q, 2, name);
-	mlmd__q_text(&q, 3, version ? version : "");
-	rc = mlmd__q_step(&q);
-	if (rc == 1)
-		*id = mlmd__q_col_i64(&q, 0);
-	mlmd__q_done(&q);
-	return rc < 0 ? rc : 0;
-}
-
 static int by_type(call *c, const node_kind *k, const char *name, const char *version,
 		   const Mlmd__Pb__ListOperationOptions *o, mlmd_buf *out)
 {
 	int64_t tid;
-	int rc = type_id_of(c, k->kind, name, version, &tid);
+	int rc = mlmd__type_find(c, k->kind, name, version, &tid);
 	if (rc || !tid)
 		return rc; /* an unknown type has no nodes: an empty response */
 	return page(c, k, o, "n.type_id = ?", &tid, 1, out);
