@@ -23,7 +23,8 @@
  * SQLite stores are files under DIR. With MLMD_TEST_POSTGRES set, one more
  * row at MLMD_SCALE_PG_SIZE artifacts (default 1000000; 0: none) in a fresh
  * database on that server, run after the SQLite row of the same size (or
- * last), dropped afterwards.
+ * last), dropped afterwards. MLMD_SCALE_SQLITE=0 leaves the SQLite rows out
+ * (a PostgreSQL row alone; the SIZE arguments are then not needed).
  *
  * Stores of KEEP_MIN artifacts or more are kept with a marker file
  * (bench-scale-N.done, written last, with the put figures of their build)
@@ -33,6 +34,7 @@
  * estimate, and a size that would not fit is refused.
  *
  * Usage: bench_scale DIR SIZE...   (make bench-scale: 100000 1000000 10000000)
+ *        MLMD_SCALE_SQLITE=0 MLMD_TEST_POSTGRES=... bench_scale DIR
  */
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -656,15 +658,19 @@ static void loadavg(double l[3])
 
 int main(int argc, char **argv)
 {
-	if (argc < 3) {
-		fprintf(stderr, "usage: bench_scale DIR SIZE...   (artifacts per size, at least %d)\n", 4 * CHAIN);
+	const char *pg = getenv("MLMD_TEST_POSTGRES");
+	const char *pgs = getenv("MLMD_SCALE_PG_SIZE");
+	const char *sq = getenv("MLMD_SCALE_SQLITE");
+	long pg_n = pg && *pg ? (pgs ? atol(pgs) : 1000000) : 0;
+	int sqlite = !(sq && !strcmp(sq, "0"));
+	if (argc < (sqlite ? 3 : 2) || (!sqlite && pg_n < 4 * CHAIN)) {
+		fprintf(stderr, "usage: bench_scale DIR SIZE...   (artifacts per size, at least %d)\n"
+			"       MLMD_SCALE_SQLITE=0 MLMD_TEST_POSTGRES=URI [MLMD_SCALE_PG_SIZE=N] bench_scale DIR\n",
+			4 * CHAIN);
 		return 2;
 	}
 	const char *dir = argv[1];
 	mkdir(dir, 0755);
-	const char *pg = getenv("MLMD_TEST_POSTGRES");
-	const char *pgs = getenv("MLMD_SCALE_PG_SIZE");
-	long pg_n = pg && *pg ? (pgs ? atol(pgs) : 1000000) : 0;
 	row rows[MAX_ROWS];
 	int nr = 0;
 	double per_art = EST_BYTES;
@@ -674,7 +680,7 @@ int main(int argc, char **argv)
 	       "%ld MiB of memory, load average %.2f %.2f %.2f\n",
 	       CHAIN, CHAIN - 1, bench_rep_count(),
 	       (long)(sysconf(_SC_PHYS_PAGES) / 1024 * sysconf(_SC_PAGESIZE) / 1024), load[0], load[1], load[2]);
-	for (int i = 2; i < argc && nr < MAX_ROWS - 1; i++) {
+	for (int i = 2; sqlite && i < argc && nr < MAX_ROWS - 1; i++) {
 		long n = atol(argv[i]) / CHAIN * CHAIN;
 		if (n < 4 * CHAIN) {
 			fprintf(stderr, "bench_scale: size '%s': at least %d artifacts\n", argv[i], 4 * CHAIN);
