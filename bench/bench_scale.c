@@ -17,13 +17,16 @@
  *           nodes with properties and type names, and the events (µs)
  *   size    the database's bytes per node (artifacts + executions) and per
  *           artifact (file and WAL; PostgreSQL: pg_database_size)
- * The table is printed on the wall clock and again on this process's CPU
- * clock, which leaves out the wait for a core on a shared machine (SQLite
- * rows only: PostgreSQL's work is in its server).
+ * The table is printed on the wall clock and again on the CPU clock, which
+ * leaves out the wait for a core on a shared machine: this process's CPU
+ * time, plus for PostgreSQL that of the server process serving the store's
+ * connection when the server runs on this machine (its /proc/PID/schedstat;
+ * a remote server's row is left out of that table).
  * SQLite stores are files under DIR. With MLMD_TEST_POSTGRES set, one more
  * row at MLMD_SCALE_PG_SIZE artifacts (default 1000000; 0: none) in a fresh
  * database on that server, run after the SQLite row of the same size (or
- * last), dropped afterwards.
+ * last), dropped afterwards. MLMD_SCALE_SQLITE=0 leaves the SQLite rows out
+ * (a PostgreSQL row alone; the SIZE arguments are then not needed).
  *
  * Stores of KEEP_MIN artifacts or more are kept with a marker file
  * (bench-scale-N.done, written last, with the put figures of their build)
@@ -33,6 +36,7 @@
  * estimate, and a size that would not fit is refused.
  *
  * Usage: bench_scale DIR SIZE...   (make bench-scale: 100000 1000000 10000000)
+ *        MLMD_SCALE_SQLITE=0 MLMD_TEST_POSTGRES=... bench_scale DIR
  */
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -71,6 +75,7 @@ typedef struct row {
 	char label[32];
 	long n;                       /* artifacts */
 	figures wall, cpu;
+	int has_cpu;                  /* the CPU figures count all the work (not a remote server's) */
 	double bytes;                 /* database size */
 	char note[1200];              /* reused store, refused, ... */
 	int done;
@@ -81,11 +86,34 @@ typedef struct stamp {
 	double w, c;
 } stamp;
 
+/* The PostgreSQL server process serving the store under measurement, when
+ * it runs on this machine (0 otherwise): its CPU time counts on the CPU
+ * clock. Set by run_pg for its row, 0 again after it. */
+static int server_pid;
+
+/* A process's time on a CPU in seconds (/proc/PID/schedstat, ns), or -1. */
+static double proc_cpu_s(int pid)
+{
+	char p[64];
+	snprintf(p, sizeof p, "/proc/%d/schedstat", pid);
+	FILE *f = fopen(p, "r");
+	unsigned long long ns = 0;
+	int ok = f && fscanf(f, "%llu", &ns) == 1;
+	if (f)
+		fclose(f);
+	return ok ? (double)ns / 1e9 : -1;
+}
+
 static stamp stamp_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (stamp){ now_s(), (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 };
+	double c = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, srv = server_pid ? proc_cpu_s(server_pid) : 0;
+	if (srv < 0) {
+		fprintf(stderr, "bench_scale: the server process %d is gone\n", server_pid);
+		exit(1);
+	}
+	return (stamp){ now_s(), c + srv };
 }
 
 /* Adds `per / elapsed` (a rate) or `elapsed / per` (a time in µs) since t0. */
@@ -205,10 +233,10 @@ static int64_t put_chain(mlmd_store *s, const built *b, long n0)
 	return h;
 }
 
-/* Builds the chains into s; the last 10 % timed in `reps` slices. */
+/* Builds the chains into s (its types made already); the last 10 % timed
+ * in `reps` slices. */
 static void build(mlmd_store *s, built *b, row *r)
 {
-	types(s, b);
 	int reps = bench_rep_count();
 	int slice = b->chains / 10 / reps ? b->chains / 10 / reps : 1;
 	if (slice * reps > b->chains)
@@ -559,6 +587,7 @@ static void run_sqlite(const char *dir, row *r, double *per_art)
 			return;
 		}
 		b.s = bench_open_sqlite(db, 1, NULL);
+		types(b.s, &b);
 		build(b.s, &b, r);
 		mlmd_store_free(b.s); /* checkpoint and close; reads start from a reopened store */
 		b.s = bench_open_sqlite(db, 0, NULL);
@@ -569,6 +598,7 @@ static void run_sqlite(const char *dir, row *r, double *per_art)
 	r->bytes = file_bytes(db);
 	*per_art = r->bytes / (double)r->n;
 	r->done = 1;
+	r->has_cpu = 1;
 	mlmd_store_free(b.s);
 	if (!keep)
 		rm_db(db);
@@ -599,6 +629,23 @@ static PGconn *pg_admin(const char *base)
 	return c;
 }
 
+/* The process of the one connection to database `db` (the store's),
+ * when the server runs on this machine; 0 otherwise. */
+static int find_server(PGconn *c, const char *db)
+{
+	const char *params[1] = { db };
+	PGresult *res = PQexecParams(c, "SELECT pid FROM pg_stat_activity WHERE datname = $1", 1, NULL, params,
+				     NULL, NULL, 0);
+	int pid = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 0)) : 0;
+	PQclear(res);
+	if (pid && proc_cpu_s(pid) < 0) {
+		fprintf(stderr, "bench_scale: the server is not on this machine (no /proc/%d): no CPU figures for it\n",
+			pid);
+		pid = 0;
+	}
+	return pid;
+}
+
 static void run_pg(const char *base, row *r)
 {
 	PGconn *c = pg_admin(base);
@@ -616,8 +663,12 @@ static void run_pg(const char *base, row *r)
 	b.heads = malloc(sizeof *b.heads * (size_t)b.chains);
 	if (!b.heads)
 		exit(1);
+	types(b.s, &b); /* the store's connection is open from here on */
+	server_pid = find_server(c, db);
+	r->has_cpu = server_pid != 0;
 	build(b.s, &b, r);
 	reads(&b, r);
+	server_pid = 0;
 	mlmd_store_free(b.s);
 	char q[128];
 	snprintf(q, sizeof q, "SELECT pg_database_size('%s')", db);
@@ -627,7 +678,8 @@ static void run_pg(const char *base, row *r)
 	PQclear(PQexec(c, sql));
 	PQfinish(c);
 	r->done = 1;
-	snprintf(r->note, sizeof r->note, "fresh database, dropped afterwards; size: pg_database_size");
+	snprintf(r->note, sizeof r->note, "fresh database, dropped afterwards; size: pg_database_size%s",
+		 r->has_cpu ? "; CPU clock: this process and its server process" : "");
 	free(b.heads);
 }
 
@@ -656,15 +708,19 @@ static void loadavg(double l[3])
 
 int main(int argc, char **argv)
 {
-	if (argc < 3) {
-		fprintf(stderr, "usage: bench_scale DIR SIZE...   (artifacts per size, at least %d)\n", 4 * CHAIN);
+	const char *pg = getenv("MLMD_TEST_POSTGRES");
+	const char *pgs = getenv("MLMD_SCALE_PG_SIZE");
+	const char *sq = getenv("MLMD_SCALE_SQLITE");
+	long pg_n = pg && *pg ? (pgs ? atol(pgs) : 1000000) : 0;
+	int sqlite = !(sq && !strcmp(sq, "0"));
+	if (argc < (sqlite ? 3 : 2) || (!sqlite && pg_n < 4 * CHAIN)) {
+		fprintf(stderr, "usage: bench_scale DIR SIZE...   (artifacts per size, at least %d)\n"
+			"       MLMD_SCALE_SQLITE=0 MLMD_TEST_POSTGRES=URI [MLMD_SCALE_PG_SIZE=N] bench_scale DIR\n",
+			4 * CHAIN);
 		return 2;
 	}
 	const char *dir = argv[1];
 	mkdir(dir, 0755);
-	const char *pg = getenv("MLMD_TEST_POSTGRES");
-	const char *pgs = getenv("MLMD_SCALE_PG_SIZE");
-	long pg_n = pg && *pg ? (pgs ? atol(pgs) : 1000000) : 0;
 	row rows[MAX_ROWS];
 	int nr = 0;
 	double per_art = EST_BYTES;
@@ -674,7 +730,7 @@ int main(int argc, char **argv)
 	       "%ld MiB of memory, load average %.2f %.2f %.2f\n",
 	       CHAIN, CHAIN - 1, bench_rep_count(),
 	       (long)(sysconf(_SC_PHYS_PAGES) / 1024 * sysconf(_SC_PAGESIZE) / 1024), load[0], load[1], load[2]);
-	for (int i = 2; i < argc && nr < MAX_ROWS - 1; i++) {
+	for (int i = 2; sqlite && i < argc && nr < MAX_ROWS - 1; i++) {
 		long n = atol(argv[i]) / CHAIN * CHAIN;
 		if (n < 4 * CHAIN) {
 			fprintf(stderr, "bench_scale: size '%s': at least %d artifacts\n", argv[i], 4 * CHAIN);
@@ -706,11 +762,11 @@ int main(int argc, char **argv)
 		print_row(&rows[i], &rows[i].wall, 1);
 		failed |= !rows[i].done;
 	}
-	printf("\nThe same on this process's CPU clock (leaves out waiting for a core on a shared machine; "
-	       "SQLite rows only, PostgreSQL's work is in its server):\n");
+	printf("\nThe same on the CPU clock (leaves out waiting for a core on a shared machine): this process's, "
+	       "plus for PostgreSQL its server process's when the server runs here:\n");
 	print_header();
 	for (int i = 0; i < nr; i++)
-		if (!strstr(rows[i].label, "PostgreSQL"))
+		if (rows[i].has_cpu)
 			print_row(&rows[i], &rows[i].cpu, 0);
 	return failed;
 }

@@ -172,17 +172,24 @@ int mlmd__rpc_PutLineageSubgraph(call *c, const Mlmd__Pb__PutLineageSubgraphRequ
 		if ((rc = mlmd__push_i64(&rs->artifact_ids, &rs->n_artifact_ids, id)))
 			return rc;
 	}
+	/* shallow copies with the ids filled in (an id the event gives was
+	 * checked against its index), put as one batch */
+	Mlmd__Pb__Event *ev = malloc((rq->n_event_edges + 1) * sizeof *ev);
+	if (!ev)
+		return MLMD_OOM();
 	for (size_t i = 0; i < rq->n_event_edges; i++) {
 		const Mlmd__Pb__PutLineageSubgraphRequest__EventEdge *ed = rq->event_edges[i];
-		Mlmd__Pb__Event e = *ed->event; /* an id the event gives was checked against its index */
-		if (!e.has_artifact_id)
-			e.artifact_id = rs->artifact_ids[ed->artifact_index];
-		if (!e.has_execution_id)
-			e.execution_id = rs->execution_ids[ed->execution_index];
-		e.has_artifact_id = e.has_execution_id = 1;
-		if ((rc = mlmd__event_put(c, &e)))
-			return mlmd__context(rc, "event_edges[%zu]", i);
+		ev[i] = *ed->event;
+		if (!ev[i].has_artifact_id)
+			ev[i].artifact_id = rs->artifact_ids[ed->artifact_index];
+		if (!ev[i].has_execution_id)
+			ev[i].execution_id = rs->execution_ids[ed->execution_index];
+		ev[i].has_artifact_id = ev[i].has_execution_id = 1;
 	}
+	rc = mlmd__events_put(c, ev, rq->n_event_edges, "event_edges");
+	free(ev);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < rs->n_context_ids; i++) {
 		for (size_t j = 0; j < rs->n_execution_ids; j++)
 			if ((rc = mlmd__association_put(c, rs->context_ids[i], rs->execution_ids[j], 0)))

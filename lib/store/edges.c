@@ -25,14 +25,11 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* require_node() for many ids at once: one query per chunk of ids, so a
- * batch costs a round trip per chunk on a network database, not per row. */
-static int require_nodes(call *c, const node_kind *k, const int64_t *ids, size_t n)
+/* The ids among ids[0..n) that name live nodes of kind k, appended to
+ * *found (sorted): one query per chunk of MLMD_IN_MAX ids, so a batch costs
+ * a round trip per chunk on a network database, not per row. */
+static int live_ids(call *c, const node_kind *k, const int64_t *ids, size_t n, int64_t **found, size_t *nfound)
 {
-	if (n == 1)
-		return require_node(c, k, ids[0]);
-	int64_t *found = NULL;
-	size_t nfound = 0;
 	int rc = 0;
 	for (size_t at = 0; at < n && !rc; at += MLMD_IN_MAX) {
 		size_t m = n - at < MLMD_IN_MAX ? n - at : MLMD_IN_MAX;
@@ -48,15 +45,40 @@ static int require_nodes(call *c, const node_kind *k, const int64_t *ids, size_t
 			break;
 		int pos = 1;
 		mlmd__q_bind_ids(&q, &pos, ids + at, m, size);
-		rc = mlmd__q_ids(&q, &found, &nfound);
+		rc = mlmd__q_ids(&q, found, nfound);
 	}
-	if (!rc && nfound > 1)
-		qsort(found, nfound, sizeof *found, cmp_i64);
+	if (!rc && *nfound > 1)
+		qsort(*found, *nfound, sizeof **found, cmp_i64);
+	return rc;
+}
+
+/* require_node() for many ids at once (live_ids). */
+static int require_nodes(call *c, const node_kind *k, const int64_t *ids, size_t n)
+{
+	if (n == 1)
+		return require_node(c, k, ids[0]);
+	int64_t *found = NULL;
+	size_t nfound = 0;
+	int rc = live_ids(c, k, ids, n, &found, &nfound);
 	for (size_t i = 0; i < n && !rc; i++)
 		if (!nfound || !bsearch(&ids[i], found, nfound, sizeof *found, cmp_i64))
 			rc = require_node(c, k, ids[i]); /* says which: deleted or absent */
 	free(found);
 	return rc;
+}
+
+/* 1 when every id of ids[0..n) names a live node of kind k, 0 when one
+ * does not, or a negative status. */
+static int all_live(call *c, const node_kind *k, const int64_t *ids, size_t n)
+{
+	int64_t *found = NULL;
+	size_t nfound = 0;
+	int rc = live_ids(c, k, ids, n, &found, &nfound);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (!nfound || !bsearch(&ids[i], found, nfound, sizeof *found, cmp_i64))
+			rc = 1;
+	free(found);
+	return rc < 0 ? rc : !rc;
 }
 
 static int event_check(const Mlmd__Pb__Event *e)
@@ -142,6 +164,77 @@ static int event_insert(call *c, const Mlmd__Pb__Event *e)
 			return rc;
 	}
 	return 0;
+}
+
+/* Orders events by (artifact_id, execution_id, type): the event table's
+ * unique key. */
+static int cmp_event_key(const void *a, const void *b)
+{
+	const Mlmd__Pb__Event *x = *(const Mlmd__Pb__Event *const *)a, *y = *(const Mlmd__Pb__Event *const *)b;
+	if (x->artifact_id != y->artifact_id)
+		return x->artifact_id < y->artifact_id ? -1 : 1;
+	if (x->execution_id != y->execution_id)
+		return x->execution_id < y->execution_id ? -1 : 1;
+	return (x->type > y->type) - (x->type < y->type);
+}
+
+/*
+ * Whether the events ev[0..n) can be inserted as one batch with the answer
+ * n mlmd__event_put() calls would give: 1 when each is complete, no two
+ * share the unique key, and all their artifacts and executions are live
+ * (one query per MLMD_IN_MAX ids of each kind); 0 when one of these fails
+ * (the caller then goes event by event, so the first bad one is named as
+ * before); or a negative status.
+ */
+static int events_batchable(call *c, const Mlmd__Pb__Event *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!ev[i].has_artifact_id || !ev[i].has_execution_id || !ev[i].has_type)
+			return 0;
+	const Mlmd__Pb__Event **by_key = malloc(n * sizeof *by_key);
+	int64_t *arts = malloc(n * sizeof *arts), *exes = malloc(n * sizeof *exes);
+	int rc = 1;
+	if (!by_key || !arts || !exes)
+		rc = MLMD_OOM();
+	for (size_t i = 0; i < n && rc == 1; i++) {
+		by_key[i] = &ev[i];
+		arts[i] = ev[i].artifact_id;
+		exes[i] = ev[i].execution_id;
+	}
+	if (rc == 1) {
+		qsort(by_key, n, sizeof *by_key, cmp_event_key);
+		for (size_t i = 1; i < n && rc == 1; i++)
+			if (!cmp_event_key(&by_key[i - 1], &by_key[i]))
+				rc = 0;
+	}
+	if (rc == 1)
+		rc = all_live(c, &mlmd__artifact_kind, arts, n);
+	if (rc == 1)
+		rc = all_live(c, &mlmd__execution_kind, exes, n);
+	free(by_key);
+	free(arts);
+	free(exes);
+	return rc;
+}
+
+int mlmd__events_put(call *c, const Mlmd__Pb__Event *ev, size_t n, const char *what)
+{
+	int rc = n > 1 ? events_batchable(c, ev, n) : 0;
+	if (rc < 0)
+		return mlmd__context(rc, "%s", what);
+	if (!rc) {
+		for (size_t i = 0; i < n; i++)
+			if ((rc = mlmd__event_put(c, &ev[i])))
+				return mlmd__context(rc, "%s[%zu]", what, i);
+		return 0;
+	}
+	rc = 0;
+	c->ids[ID_POOL_EVENT].batch = (int64_t)n;
+	for (size_t i = 0; i < n && !rc; i++)
+		if ((rc = event_insert(c, &ev[i])))
+			mlmd__context(rc, "%s[%zu]", what, i);
+	c->ids[ID_POOL_EVENT].batch = 0;
+	return rc;
 }
 
 int mlmd__rpc_PutEvents(call *c, const Mlmd__Pb__PutEventsRequest *rq, Mlmd__Pb__PutEventsResponse *rs)

@@ -198,6 +198,13 @@ int mlmd__list_ids(call *c, const node_kind *k, const Mlmd__Pb__ListOperationOpt
 
 /* Edges (store/edges.c). */
 int mlmd__event_put(call *c, const Mlmd__Pb__Event *e);
+/* mlmd__event_put() for ev[0..n) in order, a failure in context
+ * "<what>[i]" for the failing event i. When the events are complete,
+ * distinct and all their nodes live (checked with one query per
+ * MLMD_IN_MAX ids), they are inserted as one batch: ids reserved at once and,
+ * on PostgreSQL, sent without waiting (a duplicate of a stored event is then
+ * ALREADY_EXISTS by the end of the call, in PostgreSQL's words). */
+int mlmd__events_put(call *c, const Mlmd__Pb__Event *ev, size_t n, const char *what);
 /* Appends the events selected by `sql` (MLMD_EVENT_COLS ... with one int64
  * parameter, `id`), with their paths. */
 #define MLMD_EVENT_COLS "SELECT id, artifact_id, execution_id, type, time, system_metadata FROM event"
