@@ -1146,13 +1146,17 @@ int mlmd__node_want(call *c, const node_kind *k, const ProtobufCMessage *m, cons
 	 * this pass only reads, and declares what it finds it will lock. */
 	if (mlmd__pb_check_msg(m, MLMD_MAX_NODE_NESTING, "node"))
 		return 0;
-	int64_t id = HAS(m, k->o_has_id) ? F(m, k->o_id, int64_t) : 0;
-	if (!id && reuse_lookup(c, k, m, o, &id) < 0)
-		return 0;
-	if (id) {
-		(void)node_update(c, k, m, id, o, 0);
+	if (HAS(m, k->o_has_id)) {
+		(void)node_update(c, k, m, F(m, k->o_id, int64_t), o, 0);
 		return 0;
 	}
+	/* A stored node reused by name or external id is not read further:
+	 * reused nodes are mostly given unchanged (a pipeline's context), and
+	 * one that does change locks itself when updated, running the request
+	 * again if that comes out of order. */
+	int64_t id = 0;
+	if (reuse_lookup(c, k, m, o, &id) < 0 || id)
+		return 0;
 	const char *ext = F(m, k->o_external_id, const char *);
 	const char *name = F(m, k->o_name, const char *);
 	int rc = 0;
