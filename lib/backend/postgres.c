@@ -722,20 +722,20 @@ static int pg_reserve_id_list(mlmd_backend *base, const char *table, int64_t n, 
 	return 0;
 }
 
-/* Takes the transaction-long advisory lock of `key`, by 32 bits of its MD5
- * (two keys may share a lock, which only serializes more; bytea, so a key
- * cut inside a UTF-8 character is still a key). It is sent and not waited
- * for: the server runs it before the statements sent after it, and a wait
- * past lock_timeout or a deadlock fails the next sync (ABORTED). */
+/* Takes the transaction-long advisory lock of `key`: the lock (KEY_SPACE,
+ * mlmd__lock_hash of the key), the hash the core orders keys by, so keys
+ * that share a lock are adjacent in that order (sql/locks.c) and two keys
+ * sharing one only serializes more. It is sent and not waited for: the
+ * server runs it before the statements sent after it, and a wait past
+ * lock_timeout or a deadlock fails the next sync (ABORTED). */
 static int pg_lock(mlmd_backend *base, const char *key, size_t len)
 {
 	pg_backend *b = (pg_backend *)base;
-	const char *params[1] = { key };
-	int lens[1] = { (int)len }, fmts[1] = { 1 };
-	Oid types[1] = { BYTEAOID };
-	if (!PQsendQueryParams(b->conn,
-			       "SELECT pg_advisory_xact_lock(" KEY_SPACE ", ('x' || left(md5($1), 8))::bit(32)::int)", 1,
-			       types, params, lens, fmts, 0))
+	char num[16];
+	snprintf(num, sizeof num, "%d", (int)(int32_t)mlmd__lock_hash(key, len));
+	const char *params[1] = { num };
+	if (!PQsendQueryParams(b->conn, "SELECT pg_advisory_xact_lock(" KEY_SPACE ", $1::int)", 1, NULL, params,
+			       NULL, NULL, 0))
 		return conn_fail(b, "sending");
 	if (++b->pending >= MAX_PENDING)
 		return sync_drain(b, NULL);

@@ -109,13 +109,21 @@ static int q_lookup(mlmd__sql *s, sqlq *q, const char *sql, int dyn)
 	return 0;
 }
 
+/* Beside other writers, whether a statement may write (or lock rows): all
+ * but SELECT. Keyed locks wait only until the first one (sql/locks.c). */
+#define NOTE_WRITE(s, sql) \
+	if ((s)->keyed && !(s)->wrote && strncmp((sql), "SELECT", 6) != 0) \
+		(s)->wrote = 1
+
 int mlmd__q(mlmd__sql *s, sqlq *q, const char *sql)
 {
+	NOTE_WRITE(s, sql);
 	return q_lookup(s, q, sql, 0);
 }
 
 int mlmd__q_dyn(mlmd__sql *s, sqlq *q, const char *sql)
 {
+	NOTE_WRITE(s, sql);
 	return q_lookup(s, q, sql, 1);
 }
 
@@ -398,6 +406,7 @@ void mlmd__sql_finish(mlmd__sql *s)
 		return;
 	if (s->txn)
 		mlmd__sql_rollback(s); /* a transaction left open is rolled back */
+	mlmd__sql_plan_clear(s);
 	mlmd__stmt_cache_clear(s);
 }
 
@@ -411,30 +420,20 @@ int mlmd__sql_begin(mlmd__sql *s, int write)
 	if (!rc) {
 		s->txn = 1;
 		s->keyed = keyed;
+		/* a request run again takes what its last attempt locked, up front */
+		if (keyed && s->nplan && (rc = mlmd__sql_lock_wanted(s)))
+			mlmd__sql_rollback(s);
 	}
 	return rc;
-}
-
-int mlmd__sql_lock(mlmd__sql *s, const char *fmt, ...)
-{
-	if (!s->keyed)
-		return 0;
-	char key[320];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(key, sizeof key, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return mlmd__fail(MLMD_INTERNAL, "formatting a lock key");
-	/* a longer key (a long name) is cut: locks may be shared, never missed */
-	return s->db->lock(s->db, key, (size_t)n < sizeof key ? (size_t)n : sizeof key - 1);
 }
 
 int mlmd__sql_commit(mlmd__sql *s)
 {
 	int rc = s->db->commit(s->db);
-	if (!rc)
+	if (!rc) {
 		s->txn = s->keyed = 0;
+		mlmd__sql_locks_end(s);
+	}
 	return rc;
 }
 
@@ -442,6 +441,7 @@ int mlmd__sql_rollback(mlmd__sql *s)
 {
 	s->txn = 0;
 	s->keyed = 0;
+	mlmd__sql_locks_end(s);
 	return s->db->rollback(s->db);
 }
 

@@ -25,6 +25,13 @@ typedef struct mlmd__stmt_slot {
 	mlmd_backend_stmt *stmt;
 } mlmd__stmt_slot;
 
+/* A keyed write lock's key (sql/locks.c), with its place in the order. */
+typedef struct mlmd__lock_key {
+	uint32_t h;                  /* mlmd__lock_hash of the key: first in the order */
+	size_t len;
+	char *key;                   /* owned */
+} mlmd__lock_key;
+
 /* One connection and what the core keeps for it. Embedded in the store. */
 typedef struct mlmd__sql {
 	mlmd_backend *db;            /* borrowed: whoever opened it closes it */
@@ -33,6 +40,17 @@ typedef struct mlmd__sql {
 	size_t ndyn;                 /* cached statements from mlmd__q_dyn */
 	int txn;                     /* a transaction is open on the connection */
 	int keyed;                   /* it is a write=2 one: conflicts are locked by key */
+	/* Keyed locks (sql/locks.c; only in a keyed transaction). */
+	mlmd__lock_key *held;        /* taken in this transaction, in increasing order */
+	size_t nheld;
+	mlmd__lock_key *plan;        /* to take up front: declared, or learnt by an attempt */
+	size_t nplan;
+	int wrote;                   /* a statement that may write ran in this transaction */
+	int tail;                    /* the last lock (the audit head) is held */
+	int relock;                  /* a lock came out of order: the request must restart */
+	int no_lookahead;            /* tests only: requests declare nothing ahead of their
+				      * writes (mlmd__node_want and the like), so they learn
+				      * their keys by running again */
 } mlmd__sql;
 
 /* Checks a backend before the core uses it: its version (the struct's
@@ -50,11 +68,34 @@ void mlmd__sql_finish(mlmd__sql *s);
  * mlmd/sys/backend.h). A failed commit leaves the transaction open: roll it
  * back. Rollback always ends it. */
 int mlmd__sql_begin(mlmd__sql *s, int write);
-/* In a write=2 transaction (begun so on a backend with lock(), version 3)
- * takes the transaction-long lock of the key printed from fmt; otherwise
- * (a read, a write=1 transaction, which already runs alone, or SQLite)
- * does nothing. The key names what two writers could both decide on. */
+/*
+ * Keyed write locks (sql/locks.c). In a write=2 transaction (begun so on a
+ * backend with lock(), version 3) these take transaction-long locks on keys
+ * that name what two writers could both decide on; otherwise (a read, a
+ * write=1 transaction, which already runs alone, or SQLite) they do
+ * nothing. Keys are taken in one global order (see locks.c for why that
+ * cannot deadlock): a request declares what it will lock up front
+ * (mlmd__sql_want, then mlmd__sql_lock_wanted); a lock it finds it needs
+ * later is taken only if it still fits the order, else the call fails
+ * ABORTED with `relock` set, and the caller runs the request again from the
+ * start (a new transaction), which takes every key the failed attempt held
+ * or asked for up front, in order (mlmd__sql_plan_clear when the request is
+ * over).
+ */
+/* Takes the lock of the key printed from fmt now, or restarts (above). */
 int mlmd__sql_lock(mlmd__sql *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Declares a key the request will lock; nothing is sent. */
+int mlmd__sql_want(mlmd__sql *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Takes every declared key not held yet, in order, in one round trip. */
+int mlmd__sql_lock_wanted(mlmd__sql *s);
+/* Takes the lock of the key printed from fmt as the transaction's last:
+ * after it the transaction takes no other lock and waits on nothing but
+ * its own statements (the audit chain's head, just before the commit). */
+int mlmd__sql_lock_last(mlmd__sql *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Forgets the declared and learnt keys: the request is over. */
+void mlmd__sql_plan_clear(mlmd__sql *s);
+/* For sql.c: the transaction's held keys are released (commit, rollback). */
+void mlmd__sql_locks_end(mlmd__sql *s);
 int mlmd__sql_commit(mlmd__sql *s);
 int mlmd__sql_rollback(mlmd__sql *s);
 /* Runs SQL text with no parameters and no rows (DDL). */

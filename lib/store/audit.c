@@ -202,7 +202,7 @@ int mlmd__audit_append(call *c, const audit_call *a)
 	/* Beside other writers, the chain's head is locked last, just before
 	 * the commit, so writers wait on each other only for this record: the
 	 * next holder reads the head after the last one committed. */
-	int rc = mlmd__sql_lock(c->sql, "audit");
+	int rc = mlmd__sql_lock_last(c->sql, "audit");
 	if (!rc)
 		rc = mlmd__audit_last(c, &seq, prev);
 	if (!rc && seq == INT64_MAX) /* only an edited audit_head says so */

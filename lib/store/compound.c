@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rpc.h"
+#include "datagov.h"
 
 int mlmd__rpc_PutExecution(call *c, const Mlmd__Pb__PutExecutionRequest *rq, Mlmd__Pb__PutExecutionResponse *rs)
 {
@@ -38,16 +39,32 @@ int mlmd__rpc_PutExecution(call *c, const Mlmd__Pb__PutExecutionRequest *rq, Mlm
 					  "artifact_event_pairs[%zu]: If no artifact is present, given event must have an artifact_id",
 					  i);
 	}
-	put_opts eo = { 0 };
+	put_opts eo = { 0 }, ao = { 0 }, co = { 0 };
 	eo.force_update_time = opt && opt->force_update_time;
+	ao.reuse_by_external_id = opt && opt->reuse_artifact_if_already_exist_by_external_id;
+	co.reuse_context_by_name = opt && opt->reuse_context_if_already_exist;
+	co.validate_only_if_id = opt && opt->force_reuse_context;
+	/* Beside other writers, every lock the call will take is declared and
+	 * taken in order before it writes anything (sql/locks.c). */
+	if (c->sql->keyed) {
+		rc = mlmd__node_want(c, &mlmd__execution_kind, &ex->base, &eo);
+		for (size_t i = 0; i < rq->n_artifact_event_pairs && !rc; i++)
+			if (rq->artifact_event_pairs[i]->artifact)
+				rc = mlmd__node_want(c, &mlmd__artifact_kind, &rq->artifact_event_pairs[i]->artifact->base,
+						     &ao);
+		for (size_t i = 0; i < rq->n_contexts && !rc; i++)
+			rc = mlmd__node_want(c, &mlmd__context_kind, &rq->contexts[i]->base, &co);
+		if (!rc && (rq->n_artifact_event_pairs || rq->n_contexts))
+			rc = mlmd__dg_edges_want(c);
+		if (rc || (rc = mlmd__sql_lock_wanted(c->sql)))
+			return rc;
+	}
 	int64_t eid;
 	if ((rc = mlmd__node_put(c, &mlmd__execution_kind, &ex->base, &eo, &eid)))
 		return mlmd__context(rc, "execution");
 	rs->has_execution_id = 1;
 	rs->execution_id = eid;
 
-	put_opts ao = { 0 };
-	ao.reuse_by_external_id = opt && opt->reuse_artifact_if_already_exist_by_external_id;
 	void **arts = calloc(rq->n_artifact_event_pairs + 1, sizeof *arts);
 	if (!arts)
 		return MLMD_OOM();
@@ -76,9 +93,6 @@ int mlmd__rpc_PutExecution(call *c, const Mlmd__Pb__PutExecutionRequest *rq, Mlm
 			return rc;
 	}
 
-	put_opts co = { 0 };
-	co.reuse_context_by_name = opt && opt->reuse_context_if_already_exist;
-	co.validate_only_if_id = opt && opt->force_reuse_context;
 	for (size_t i = 0; i < rq->n_contexts; i++) {
 		int64_t cid;
 		if ((rc = mlmd__node_put(c, &mlmd__context_kind, &rq->contexts[i]->base, &co, &cid)))
@@ -151,6 +165,21 @@ int mlmd__rpc_PutLineageSubgraph(call *c, const Mlmd__Pb__PutLineageSubgraphRequ
 	put_opts none = { 0 }, ao = { 0 }, co = { 0 };
 	ao.reuse_by_external_id = opt && opt->reuse_artifact_if_already_exist_by_external_id;
 	co.reuse_context_by_name = opt && opt->reuse_context_if_already_exist;
+	/* Beside other writers, every lock the call will take is declared and
+	 * taken in order before it writes anything (sql/locks.c). */
+	if (c->sql->keyed) {
+		rc = 0;
+		for (size_t i = 0; i < rq->n_contexts && !rc; i++)
+			rc = mlmd__node_want(c, &mlmd__context_kind, &rq->contexts[i]->base, &co);
+		for (size_t i = 0; i < rq->n_executions && !rc; i++)
+			rc = mlmd__node_want(c, &mlmd__execution_kind, &rq->executions[i]->base, &none);
+		for (size_t i = 0; i < rq->n_artifacts && !rc; i++)
+			rc = mlmd__node_want(c, &mlmd__artifact_kind, &rq->artifacts[i]->base, &ao);
+		if (!rc && (rq->n_event_edges || rq->n_contexts))
+			rc = mlmd__dg_edges_want(c);
+		if (rc || (rc = mlmd__sql_lock_wanted(c->sql)))
+			return rc;
+	}
 	int64_t id;
 	for (size_t i = 0; i < rq->n_contexts; i++) {
 		if ((rc = mlmd__node_put(c, &mlmd__context_kind, &rq->contexts[i]->base, &co, &id)))

@@ -61,6 +61,11 @@ int mlmd__dg_alias_protects(call *c, int kind, int64_t id, char *why, size_t why
  * when the store has no propagating label (one query per call, cached in
  * c->labels_state). store/dg_label.c. */
 int mlmd__dg_edge_added(call *c, int from_kind, int64_t from_id, int to_kind, int64_t to_id);
+/* Beside other writers, declares the label walks' lock (mlmd__sql_want)
+ * when propagating labels exist: a write that will add lineage edges calls
+ * it before it writes anything, so it takes that lock in order with its
+ * others (sql/locks.c). store/dg_reach.c. */
+int mlmd__dg_edges_want(call *c);
 
 /* Event types (ml_metadata Event.Type) along which labels propagate and
  * lineage is read: inputs carry artifact -> execution, outputs execution ->

@@ -305,21 +305,41 @@ int mlmd__dg_reach_compute(call *c, int64_t label_id, int kind, int64_t id, int 
 
 /* ---- lineage that grows after labelling ------------------------------------------------------ */
 
+/* Sets c->labels_state (1: no propagating label, 2: some) when unknown. */
+static int labels_state(call *c)
+{
+	if (c->labels_state)
+		return 0;
+	sqlq q;
+	int rc = mlmd__q(c->sql, &q, "SELECT 1 FROM label WHERE propagate = 1 LIMIT 1");
+	if (rc)
+		return rc;
+	rc = mlmd__q_step(&q);
+	mlmd__q_done(&q);
+	if (rc < 0)
+		return rc;
+	c->labels_state = rc == 1 ? 2 : 1;
+	return 0;
+}
+
+int mlmd__dg_edges_want(call *c)
+{
+	if (c->s->schema_version < MLMD_DG_SCHEMA_VERSION || !c->sql->keyed || c->sql->no_lookahead)
+		return 0;
+	int rc = labels_state(c);
+	if (!rc && c->labels_state == 2)
+		rc = mlmd__sql_want(c->sql, "label_reach");
+	return rc;
+}
+
 int mlmd__dg_edge_added(call *c, int from_kind, int64_t from_id, int to_kind, int64_t to_id)
 {
 	if (c->s->schema_version < MLMD_DG_SCHEMA_VERSION)
 		return 0;
 	sqlq q;
 	int rc;
-	if (c->labels_state == 0) {
-		if ((rc = mlmd__q(c->sql, &q, "SELECT 1 FROM label WHERE propagate = 1 LIMIT 1")))
-			return rc;
-		rc = mlmd__q_step(&q);
-		mlmd__q_done(&q);
-		if (rc < 0)
-			return rc;
-		c->labels_state = rc == 1 ? 2 : 1;
-	}
+	if ((rc = labels_state(c)))
+		return rc;
 	if (c->labels_state == 1)
 		return 0;
 	/* Beside other writers, label walks run one at a time, each after the

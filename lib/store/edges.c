@@ -262,6 +262,9 @@ int mlmd__rpc_PutEvents(call *c, const Mlmd__Pb__PutEventsRequest *rq, Mlmd__Pb_
 	free(exes);
 	if (rc)
 		return mlmd__context(rc, "events");
+	/* beside other writers, the label walks' lock before the first write */
+	if (n && ((rc = mlmd__dg_edges_want(c)) || (rc = mlmd__sql_lock_wanted(c->sql))))
+		return rc;
 	c->ids[ID_POOL_EVENT].batch = (int64_t)n;
 	for (size_t i = 0; i < n && !rc; i++)
 		if ((rc = event_insert(c, rq->events[i])))
@@ -464,6 +467,9 @@ int mlmd__rpc_PutAttributionsAndAssociations(call *c, const Mlmd__Pb__PutAttribu
 	if ((na + ne && (rc = require_nodes(c, &mlmd__context_kind, ctx, na + ne))) ||
 	    (na && (rc = require_nodes(c, &mlmd__artifact_kind, arts, na))) ||
 	    (ne && (rc = require_nodes(c, &mlmd__execution_kind, exes, ne))))
+		goto out;
+	/* beside other writers, the label walks' lock before the first write */
+	if (na + ne && ((rc = mlmd__dg_edges_want(c)) || (rc = mlmd__sql_lock_wanted(c->sql))))
 		goto out;
 	for (size_t i = 0; i < na && !rc; i++)
 		if ((rc = mlmd__attribution_put(c, ctx[i], arts[i], 0)))

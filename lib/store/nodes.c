@@ -793,6 +793,8 @@ static int node_insert(call *c, const node_kind *k, const ProtobufCMessage *m, i
 	}
 	for (size_t i = 0; i < ps.n && !rc; i++) /* a new node's set has no gone entries */
 		rc = insert_prop(c, k, id, &ps.v[i], 0);
+	if (!rc && c->sql->keyed && mlmd__push_i64(&c->created[k->kind], &c->n_created[k->kind], id))
+		rc = MLMD_OOM();
 	if (!rc)
 		*id_out = id;
 out:
@@ -1052,6 +1054,13 @@ static int node_update(call *c, const node_kind *k, const ProtobufCMessage *m, i
 	if (same && !o->force_update_time && !o->occ)
 		goto out;
 	if (!locked && c->sql->keyed) {
+		/* what the locked pass will lock, declared for the request's plan
+		 * (mlmd__node_want; a restart takes them up front) */
+		if ((rc = mlmd__sql_want(c->sql, "node:%d:%lld", k->kind, (long long)id)) ||
+		    (k->kind == KIND_CONTEXT && name && !str_eq(name, sn.name) &&
+		     (rc = mlmd__sql_want(c->sql, "name:%d:%lld:%s", k->kind, (long long)sn.type_id, name))) ||
+		    (ext && !str_eq(ext, sn.ext) && (rc = mlmd__sql_want(c->sql, "ext:%d:%s", k->kind, ext))))
+			goto out;
 		rc = NODE_NEEDS_LOCK;
 		goto out;
 	}
@@ -1126,6 +1135,38 @@ static int reuse_lookup(call *c, const node_kind *k, const ProtobufCMessage *m, 
 	return 0;
 }
 
+int mlmd__node_want(call *c, const node_kind *k, const ProtobufCMessage *m, const put_opts *o)
+{
+	static const put_opts none = { 0 };
+	if (!c->sql->keyed || c->sql->no_lookahead || !m)
+		return 0;
+	if (!o)
+		o = &none;
+	/* Whatever is wrong with the node is left for mlmd__node_put to say:
+	 * this pass only reads, and declares what it finds it will lock. */
+	if (mlmd__pb_check_msg(m, MLMD_MAX_NODE_NESTING, "node"))
+		return 0;
+	if (HAS(m, k->o_has_id)) {
+		(void)node_update(c, k, m, F(m, k->o_id, int64_t), o, 0);
+		return 0;
+	}
+	/* A stored node reused by name or external id is not read further:
+	 * reused nodes are mostly given unchanged (a pipeline's context), and
+	 * one that does change locks itself when updated, running the request
+	 * again if that comes out of order. */
+	int64_t id = 0;
+	if (reuse_lookup(c, k, m, o, &id) < 0 || id)
+		return 0;
+	const char *ext = F(m, k->o_external_id, const char *);
+	const char *name = F(m, k->o_name, const char *);
+	int rc = 0;
+	if (ext && *ext)
+		rc = mlmd__sql_want(c->sql, "ext:%d:%s", k->kind, ext);
+	if (!rc && k->kind == KIND_CONTEXT && name && *name && HAS(m, k->o_has_type_id))
+		rc = mlmd__sql_want(c->sql, "name:%d:%lld:%s", k->kind, (long long)F(m, k->o_type_id, int64_t), name);
+	return rc;
+}
+
 int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *m, const put_opts *o, int64_t *id_out)
 {
 	static const put_opts none = { 0 };
@@ -1154,21 +1195,31 @@ int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *m, const
 		 * no lock (nodes are deleted only by calls that run alone). */
 		const char *ext = F(m, k->o_external_id, const char *);
 		const char *name = F(m, k->o_name, const char *);
-		if (!id && ext && *ext && (rc = mlmd__sql_lock(c->sql, "ext:%d:%s", k->kind, ext)))
+		if (!id && ext && *ext && (rc = mlmd__sql_want(c->sql, "ext:%d:%s", k->kind, ext)))
 			return rc;
 		if (!id && k->kind == KIND_CONTEXT && name && *name && HAS(m, k->o_has_type_id) &&
-		    (rc = mlmd__sql_lock(c->sql, "name:%d:%lld:%s", k->kind, (long long)F(m, k->o_type_id, int64_t),
+		    (rc = mlmd__sql_want(c->sql, "name:%d:%lld:%s", k->kind, (long long)F(m, k->o_type_id, int64_t),
 					 name)))
+			return rc;
+		if (!id && (rc = mlmd__sql_lock_wanted(c->sql)))
 			return rc;
 		if (!id && c->sql->keyed && (rc = reuse_lookup(c, k, m, o, &id)))
 			return rc;
 		if (!id)
 			return node_insert(c, k, m, id_out);
 	}
-	rc = node_update(c, k, m, id, o, 0);
+	/* A node this call created is seen by no other writer yet: its update
+	 * takes no node lock (whose key, an id, would change if the request ran
+	 * again). A new name or external id it takes is still locked. */
+	int mine = 0;
+	for (size_t i = 0; c->sql->keyed && i < c->n_created[k->kind] && !mine; i++)
+		mine = c->created[k->kind][i] == id;
+	rc = node_update(c, k, m, id, o, mine);
 	if (rc == NODE_NEEDS_LOCK) {
-		/* a write beside other writers: lock the node, then read it again */
-		if (!(rc = mlmd__sql_lock(c->sql, "node:%d:%lld", k->kind, (long long)id)))
+		/* a write beside other writers: lock the node (and the new name or
+		 * external id it takes, which the first pass declared), then read
+		 * it again */
+		if (!(rc = mlmd__sql_lock_wanted(c->sql)))
 			rc = node_update(c, k, m, id, o, 1);
 	}
 	if (rc)

@@ -16,6 +16,16 @@
 static int put_nodes(call *c, const node_kind *k, void **nodes, size_t n, const put_opts *o, int64_t **ids,
 		     size_t *nids, const char *field)
 {
+	/* Beside other writers, a batch declares every lock its nodes will
+	 * take and takes them in order before it writes (sql/locks.c); one
+	 * node takes its own before it writes anyway. */
+	if (n > 1 && c->sql->keyed) {
+		int rc = 0;
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = mlmd__node_want(c, k, nodes[i], o);
+		if (rc || (rc = mlmd__sql_lock_wanted(c->sql)))
+			return rc;
+	}
 	mlmd__node_batch(c, k, nodes, n);
 	for (size_t i = 0; i < n; i++) {
 		int64_t id = 0;

@@ -229,6 +229,11 @@ static int precheck(mlmd_store *s, const rpc_def *d, const ProtobufCMethodDescri
 	return 0;
 }
 
+/* How many times a request may run when each attempt finds a lock it
+ * needs out of order (a request learns its locks a few at a time when they
+ * depend on what is stored; one that needs more is ABORTED: retry it). */
+#define MAX_ATTEMPTS 32
+
 /* Runs RPC d on request rq. A request that came through mlmd_store_call
  * has its bytes (`bytes`, checked before decoding; their hash goes into the
  * audit record); any other (bytes NULL) is checked in memory for the same
@@ -241,13 +246,27 @@ static int run(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, cons
 	int rc = precheck(s, d, md, rq, bytes);
 	if (rc)
 		return rc;
-	ProtobufCMessage *rs = mlmd__msg_new(md->output);
-	if (!rs)
-		return MLMD_OOM();
-	audit_call audit = { d->name, bytes, len, rq, rs, NULL, NULL, 0 };
-	rc = in_transaction(s, d->writes, d->fn, rq, rs, d->name, &audit);
-	if (rc) {
+	ProtobufCMessage *rs = NULL;
+	/* A write beside other writers that needs a lock out of the global
+	 * order runs again from the start, taking the locks it learnt up
+	 * front (sql/locks.c): each attempt learns at least one key more. */
+	for (int attempt = 0;; attempt++) {
+		if (!(rs = mlmd__msg_new(md->output))) {
+			rc = MLMD_OOM();
+			break;
+		}
+		audit_call audit = { d->name, bytes, len, rq, rs, NULL, NULL, 0 };
+		rc = in_transaction(s, d->writes, d->fn, rq, rs, d->name, &audit);
+		if (!rc || !s->sql.relock || attempt + 1 == MAX_ATTEMPTS)
+			break;
 		protobuf_c_message_free_unpacked(rs, NULL);
+		rs = NULL;
+		s->sql.relock = 0;
+	}
+	mlmd__sql_plan_clear(&s->sql);
+	if (rc) {
+		if (rs)
+			protobuf_c_message_free_unpacked(rs, NULL);
 		return rc;
 	}
 	*out = rs;

@@ -93,6 +93,11 @@ typedef struct call {
 	 * response do not name (RunRetention, a restore) reaches them. */
 	int64_t *deleted[3];
 	size_t n_deleted[3];
+	/* Nodes the call created, by kind, kept only beside other writers
+	 * (sql->keyed): no other writer sees them before the commit, so an
+	 * update of one later in the call needs no node lock (store/nodes.c). */
+	int64_t *created[3];
+	size_t n_created[3];
 } call;
 enum { ID_POOL_EVENT = 3 };
 
@@ -165,6 +170,12 @@ typedef struct put_opts {
 } put_opts;
 int mlmd__node_put(call *c, const node_kind *k, const ProtobufCMessage *node,
 		   const put_opts *o, int64_t *id_out);
+/* Beside other writers (c->sql->keyed), declares the keyed locks that
+ * mlmd__node_put of the same node would take (mlmd__sql_want), reading what
+ * it needs to know and writing nothing; a request declares all its nodes'
+ * before it writes, then takes them in order (mlmd__sql_lock_wanted). Says
+ * nothing about what is wrong with a node: mlmd__node_put does. */
+int mlmd__node_want(call *c, const node_kind *k, const ProtobufCMessage *node, const put_opts *o);
 /* Tells the call how many of `nodes` (n messages of kind k; NULLs skipped)
  * are new (c->ids[kind].batch, for mlmd__insert_prepare in sql/sql.h), so a
  * backend that can reserve ids does it once for all. */

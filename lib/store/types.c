@@ -97,6 +97,9 @@ void mlmd__call_cleanup(call *c)
 		free(c->deleted[k]);
 		c->deleted[k] = NULL;
 		c->n_deleted[k] = 0;
+		free(c->created[k]);
+		c->created[k] = NULL;
+		c->n_created[k] = 0;
 	}
 	for (size_t k = 0; k < sizeof c->ids / sizeof c->ids[0]; k++)
 		mlmd__id_pool_free(&c->ids[k]);
@@ -334,8 +337,12 @@ static int req_props(ptype_entry **props, size_t np, type_info *out)
 	return 0;
 }
 
+/* Creates or evolves a type (MLMD's rules) and sets *id_out to its id.
+ * With want_only (beside other writers, before a request writes anything)
+ * it writes nothing: it declares the type's lock when the type would be
+ * written (mlmd__sql_want), and leaves errors for the real pass. */
 static int put_type(call *c, const type_kind *tk, const ProtobufCMessage *m, int can_add, int can_omit,
-		    int64_t *id_out)
+		    int want_only, int64_t *id_out)
 {
 	const char *name = m ? F(m, tk->o_name, const char *) : NULL;
 	if (!name || !*name)
@@ -379,7 +386,9 @@ static int put_type(call *c, const type_kind *tk, const ProtobufCMessage *m, int
 	if (rc == TYPE_NEEDS_LOCK) {
 		if (seen)
 			forget_type(c, seen); /* read again under the lock */
-		if (!(rc = mlmd__sql_lock(c->sql, "type:%d:%s:%s", tk->kind, name, version)))
+		if (want_only)
+			rc = mlmd__sql_want(c->sql, "type:%d:%s:%s", tk->kind, name, version);
+		else if (!(rc = mlmd__sql_lock(c->sql, "type:%d:%s:%s", tk->kind, name, version)))
 			rc = put_type_props(c, tk, m, name, version, ext, has_base, base, &req, can_add, can_omit, 1,
 					    id_out);
 	} else if (!rc) {
@@ -556,7 +565,7 @@ out:
 		int64_t id = 0;                                                                      \
 		if (!rq->FIELD)                                                                      \
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, #M ": " #FIELD " is required");     \
-		int rc = put_type(c, &KIND, &rq->FIELD->base, rq->can_add_fields, rq->can_omit_fields, &id); \
+		int rc = put_type(c, &KIND, &rq->FIELD->base, rq->can_add_fields, rq->can_omit_fields, 0, &id); \
 		if (rc)                                                                              \
 			return rc;                                                                   \
 		rs->has_type_id = 1;                                                                 \
@@ -571,17 +580,32 @@ int mlmd__rpc_PutTypes(call *c, const Mlmd__Pb__PutTypesRequest *rq, Mlmd__Pb__P
 {
 	int rc = 0;
 	int64_t id;
+	/* Beside other writers, the types that will be written are locked in
+	 * order before the first is (sql/locks.c). */
+	if (c->sql->keyed && !c->sql->no_lookahead && rq->n_artifact_types + rq->n_execution_types + rq->n_context_types > 1) {
+		for (size_t i = 0; i < rq->n_artifact_types; i++)
+			(void)put_type(c, &artifact_type, &rq->artifact_types[i]->base, rq->can_add_fields,
+				       rq->can_omit_fields, 1, &id);
+		for (size_t i = 0; i < rq->n_execution_types; i++)
+			(void)put_type(c, &execution_type, &rq->execution_types[i]->base, rq->can_add_fields,
+				       rq->can_omit_fields, 1, &id);
+		for (size_t i = 0; i < rq->n_context_types; i++)
+			(void)put_type(c, &context_type, &rq->context_types[i]->base, rq->can_add_fields,
+				       rq->can_omit_fields, 1, &id);
+		if ((rc = mlmd__sql_lock_wanted(c->sql)))
+			return rc;
+	}
 	for (size_t i = 0; i < rq->n_artifact_types && !rc; i++)
 		if (!(rc = put_type(c, &artifact_type, &rq->artifact_types[i]->base, rq->can_add_fields,
-				    rq->can_omit_fields, &id)))
+				    rq->can_omit_fields, 0, &id)))
 			rc = mlmd__push_i64(&rs->artifact_type_ids, &rs->n_artifact_type_ids, id);
 	for (size_t i = 0; i < rq->n_execution_types && !rc; i++)
 		if (!(rc = put_type(c, &execution_type, &rq->execution_types[i]->base, rq->can_add_fields,
-				    rq->can_omit_fields, &id)))
+				    rq->can_omit_fields, 0, &id)))
 			rc = mlmd__push_i64(&rs->execution_type_ids, &rs->n_execution_type_ids, id);
 	for (size_t i = 0; i < rq->n_context_types && !rc; i++)
 		if (!(rc = put_type(c, &context_type, &rq->context_types[i]->base, rq->can_add_fields,
-				    rq->can_omit_fields, &id)))
+				    rq->can_omit_fields, 0, &id)))
 			rc = mlmd__push_i64(&rs->context_type_ids, &rs->n_context_type_ids, id);
 	return rc;
 }

@@ -120,6 +120,11 @@ void mlmd__json_writer_utf8_only(struct mlmd_json_writer *w);
  * so one file always gets one URI (util/util.c). */
 int mlmd__file_uri_encode(const char *abs_path, char **out);
 
+/* The 32-bit identity of a keyed write lock (mlmd__sql_lock): the order the
+ * core takes keys in starts with it, and the PostgreSQL backend locks on
+ * it, so keys the backend cannot tell apart are also adjacent in the order. */
+uint32_t mlmd__lock_hash(const char *key, size_t len);
+
 /* Web-safe base64 (util/base64.c). Returns a malloc'd string / buffer or NULL. */
 char *mlmd__b64_encode(const uint8_t *p, size_t n);
 int mlmd__b64_decode(const char *s, uint8_t **out, size_t *out_len);

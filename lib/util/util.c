@@ -223,3 +223,20 @@ int mlmd__file_uri_encode(const char *abs_path, char **out)
 	*out = b.p;
 	return 0;
 }
+
+uint32_t mlmd__lock_hash(const char *key, size_t len)
+{
+	/* FNV-1a over the bytes, then a finalizer so that keys differing only
+	 * in their last bytes (node:1:41, node:1:42) spread over all 32 bits */
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 16777619u;
+	}
+	h ^= h >> 16;
+	h *= 0x85EBCA6Bu;
+	h ^= h >> 13;
+	h *= 0xC2B2AE35u;
+	h ^= h >> 16;
+	return h;
+}
