@@ -108,6 +108,23 @@ static int ensemble_trees(const pmodel *m)
 	return n >= 2 && n <= 100000 ? n : 0;
 }
 
+/* Lays eng and dense out for the interleaved walk: each when `all`, or
+ * when the engine would walk some of its trees a row at a time. */
+static int walk_layouts(pdoc *d, pbatch *pb, bool all)
+{
+	bool *whole = mlmd__sc_alloc_array(d->pool, (size_t)pb->n_feat + 1, sizeof *whole);
+	if (!whole)
+		return MLMD_OOM();
+	for (int k = 0; k < pb->n_feat; k++)
+		whole[k] = pb->feat[k].text; /* (a text field's value is its code, a whole number) */
+	int rc = 0;
+	if (!pb->eng_walk && (all || mlmd__pmml_walk_pays(pb->eng)))
+		rc = mlmd__pmml_walk_build(&pb->eng_walk, d->pool, pb->eng, whole);
+	if (!rc && pb->dense && !pb->dense_walk && (all || mlmd__pmml_walk_pays(pb->dense)))
+		rc = mlmd__pmml_walk_build(&pb->dense_walk, d->pool, pb->dense, whole);
+	return rc;
+}
+
 /* The ensemble's trees for rows with no missing feature: each tree as
  * mlmd__pmml_tree_dense writes it (about half as deep as the chains that
  * route missing values). None (pb->dense NULL) when a tree does not fit or
@@ -141,6 +158,16 @@ static int dense_trees(pdoc *d, pbatch *pb, const miningbody *mb, const int *fea
 	mlmd__sc_tree_buf_free(&b);
 	if (rc)
 		pb->dense = NULL; /* (every row takes the engine's own compilation) */
+	return 0;
+}
+
+/* The interleaved walk (pmml_walk.c) of eng and dense where the engine
+ * would walk some of their trees a row at a time. An option, as the dense
+ * trees are: when memory runs short the engine walks them all. */
+static int plan_walks(pdoc *d, pbatch *pb)
+{
+	if (walk_layouts(d, pb, false))
+		pb->eng_walk = pb->dense_walk = NULL;
 	return 0;
 }
 
@@ -222,6 +249,8 @@ static int join_trees(pdoc *d, pbatch *pb, const miningbody *mb)
 	if (!rc)
 		rc = dense_trees(d, pb, mb, feat_of);
 	free(feat_of);
+	if (!rc)
+		rc = plan_walks(d, pb);
 	return rc;
 }
 
@@ -304,4 +333,19 @@ int mlmd__pmml_batch_features(rowctx *rc, const pbatch *b, double *x)
 		}
 	}
 	return ret;
+}
+
+int mlmd__pmml_batch_walk(pdoc *d, int how)
+{
+	pbatch *pb = d->batch;
+	if (!pb)
+		return 0;
+	if (how == 2) {
+		int rc = walk_layouts(d, pb, true);
+		if (rc)
+			return rc;
+	}
+	if (how >= 0)
+		pb->no_walk = how == 0;
+	return !pb->no_walk && (pb->eng_walk || pb->dense_walk);
 }
