@@ -425,6 +425,9 @@ struct pbatch {
 	pwalk *eng_walk;         /* eng and dense laid out for the interleaved walk (pmml_walk.c), used instead of */
 	pwalk *dense_walk;       /* ... the engine when it would walk some of their trees a row at a time; or NULL */
 	bool no_walk;            /* the engine scores every tree (tests and benchmarks) */
+	int *seg_slot;           /* per segment of ens: its tree's slot, and ... */
+	double **seg_score;      /* ... per PMML node its score, NaN for none: a regression ensemble summing or
+	                            averaging numeric scores (mlmd__pmml_eval_mining's short loop); else NULL */
 	bool off;                /* every row takes the row-at-a-time path (tests and benchmarks) */
 };
 

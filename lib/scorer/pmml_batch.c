@@ -33,6 +33,7 @@
  * True, selectFirst, segments with outputs) stay on the row
  * path, unchanged.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pmml.h"
@@ -254,6 +255,43 @@ static int join_trees(pdoc *d, pbatch *pb, const miningbody *mb)
 	return rc;
 }
 
+/* For a regression ensemble that sums or averages its trees' numeric
+ * scores, each segment's slot and its nodes' scores as doubles (NaN: no
+ * score), so a batched row's aggregate reads two arrays per tree rather
+ * than each segment's model, tree and node. Not built (NULL) when a node's
+ * score is not a number, a segment rescales its target, or memory is short. */
+static void score_tables(pdoc *d, pbatch *pb)
+{
+	const pmodel *m = pb->ens;
+	const miningbody *mb = m->body;
+	if (m->classification || (mb->method != MM_SUM && mb->method != MM_AVERAGE && mb->method != MM_WAVERAGE &&
+		mb->method != MM_WSUM))
+		return;
+	for (size_t i = 0; i < mb->n; i++) {
+		const pmodel *sm = mb->seg[i].model;
+		const treebody *t = sm->body;
+		if (sm->classification || sm->has_target_xf || t->slot < 0)
+			return;
+		for (int q = 0; q < t->n; q++)
+			if (t->nodes[q].score.t != PV_MISSING && t->nodes[q].score.t != PV_NUM)
+				return;
+	}
+	int *slot = mlmd__sc_alloc_array(d->pool, mb->n, sizeof *slot);
+	double **score = mlmd__sc_alloc_array(d->pool, mb->n, sizeof *score);
+	for (size_t i = 0; slot && score && i < mb->n; i++) {
+		const treebody *t = mb->seg[i].model->body;
+		slot[i] = t->slot;
+		if (!(score[i] = mlmd__sc_alloc_array(d->pool, (size_t)t->n + 1, sizeof **score)))
+			return;
+		for (int q = 0; q < t->n; q++) /* (num() keeps no NaN: a NaN here is no score) */
+			score[i][q] = t->nodes[q].score.t == PV_NUM ? t->nodes[q].score.d : NAN;
+	}
+	if (slot && score) {
+		pb->seg_slot = slot;
+		pb->seg_score = score;
+	}
+}
+
 /* Finds the document's batched ensemble: the first MiningModel that fits on
  * the way down from the top model through first segments under True
  * predicates. None found, or none built (memory), is not an error: every
@@ -293,6 +331,7 @@ int mlmd__pmml_batch_plan(pdoc *d)
 		return 0;
 	}
 	d->batch = pb;
+	score_tables(d, pb);
 	return 0;
 }
 
