@@ -10,7 +10,9 @@
  * prediction). A score call then, per block of rows: gathers each row's
  * feature values (the fields the trees read, after the MiningSchema
  * treatment of every model from the top down to the ensemble), scores the
- * block with mlmd__sc_trees_score, and evaluates each row as before, with
+ * block with mlmd__sc_trees_score (or, for trees the engine would walk a
+ * row at a time, the interleaved walk of pmml_walk.c, which gives the same
+ * nodes), and evaluates each row as before, with
  * eval_tree taking the node from the block's results instead of walking
  * (pmml_tree.c). Segmentation, targets, outputs and everything else of the
  * document run per row exactly as on the row path, so the answers are the

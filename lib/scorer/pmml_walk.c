@@ -14,21 +14,23 @@
  * the engine's by construction) are laid out again for a walk that keeps
  * sixteen rows in flight through one tree, without vector gathers:
  *
- *  - Every test is an interval: a value x goes to the node's "true" side
- *    when lo <= x <= hi, the answer inverted when flip is set; NaN (a
- *    missing value) goes where the source node sent it. <= t is [-inf, t],
- *    < t is [-inf, the double below t], > and >= likewise, == t is [t, t],
- *    != t is [t, t] inverted. A set becomes a small search tree of such
- *    tests over its values (runs of consecutive codes merged for text
- *    fields, whose values are always whole codes), so each step is the
- *    same few instructions whatever the test was: two compares, no branch.
- *  - Nodes are 32 bytes with both children's indexes, stored tree by tree
+ *  - Every test is one compare: x goes to the node's "true" side when
+ *    x <= c, the answer inverted when flip is set; NaN (a missing value)
+ *    fails the compare, and a per-node bit sends it where the source node
+ *    sent it. <= t is x <= t, < t is x <= (the double below t), > and >=
+ *    are those inverted; == t (and a run of a set) is an interval [lo, hi]:
+ *    two such nodes, x <= hi then x >= lo. A set becomes a small search
+ *    tree over its values (runs of consecutive codes merged for text
+ *    fields, whose values are always whole codes). So each step is the
+ *    same few instructions whatever the test was, with no branch.
+ *  - Nodes are 24 bytes with both children's indexes, stored tree by tree
  *    and, within a tree, level by level (breadth first), so the top levels
  *    every row crosses share a few cache lines.
  *  - A tree is walked by sixteen lanes, each a row at some node; each step
- *    moves every lane one level down (the loop unrolled, so the lanes' load
- *    chains overlap). A lane that reaches a leaf writes it and takes the
- *    next row from the root, so lanes never wait for the deepest row.
+ *    moves every lane one level down; the lanes' chains of loads do not
+ *    depend on each other, so the processor overlaps them. A lane that
+ *    reaches a leaf writes it and takes the next row from the root, so
+ *    lanes never wait for the deepest row.
  *
  * What the walk cannot express, it does not take: a set holding NaN, or a
  * leaf voting other than once for its own tree (never built by
@@ -43,7 +45,7 @@
 #include "pmml.h"
 
 #define LANES 16                 /* rows in flight through one tree */
-#define CHUNK 256
+#define CHUNK 256                /* rows a call walks through every tree before the next rows */
 #define MIN_PART_WORK 20000      /* node visits worth a thread handoff (as the engine's, trees_threads.c) */
 #define DEEP 9                   /* levels (a leaf counting one) past which the engine walks a tree generically */
 
