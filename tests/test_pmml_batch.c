@@ -10,6 +10,12 @@
  * Each model is loaded twice and the batch path switched off in the second
  * (mlmd__sc_pmml_batch, a hook for tests); the first scores on one thread
  * and on three; every output is compared bit for bit.
+ *
+ * Deep and irregular trees take the interleaved walk (scorer/pmml_walk.c):
+ * it is checked against the row path on deep generated forests and on
+ * every cPMML ensemble with the walk forced on (mlmd__sc_pmml_batch_walk),
+ * on one and two threads (test_pmml_walk.c checks it against the tree
+ * engine on random trees).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -152,6 +158,47 @@ static void same_answers(mlmd_model **m, const inputs *b, const char *what)
 				}
 		}
 	for (int k = 0; k < 3; k++)
+		mlmd_score_ctx_free(ctx[k]);
+}
+
+/* The batch path of m[0] on a context of `threads` threads (batches split
+ * however small) against the row path of m[1], bit for bit. */
+static void same_answers_on(mlmd_model **m, const inputs *b, int threads, const char *what)
+{
+	mlmd_score_ctx *ctx[2];
+	size_t nout = mlmd_model_output_count(m[0]);
+	mlmd_tensor out[2][32];
+	assert_true(nout <= 32);
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(mlmd_score_ctx_new(&ctx[k]), 0);
+		if (k == 0 && threads > 1) {
+			assert_int_equal(mlmd_score_ctx_set_threads(ctx[k], threads), 0);
+			mlmd__sc_ctx_set_min_part_work(ctx[k], 1);
+		}
+		memset(out[k], 0, sizeof out[k]);
+		if (mlmd_model_score(m[k], ctx[k], b->in, b->ni, out[k], nout))
+			fail_msg("%s: score (%s path): %s", what, k ? "row" : "batch", mlmd_error_message());
+	}
+	for (size_t o = 0; o < nout; o++) {
+		const mlmd_tensor *x = &out[0][o], *y = &out[1][o];
+		int64_t per = x->rank == 2 ? x->dims[1] : 1;
+		for (size_t r = 0; r < b->rows; r++)
+			for (int64_t j = 0; j < per; j++) {
+				if (x->dtype == MLMD_DTYPE_STRING) {
+					const char *p = ((const char *const *)x->data)[r], *q = ((const char *const *)y->data)[r];
+					if (!(p == q || (p && q && !strcmp(p, q))))
+						fail_msg("%s (%d threads): output '%s' row %zu: batch '%s', row path '%s'", what, threads,
+							mlmd_model_output(m[0], o)->name, r, p ? p : "(missing)", q ? q : "(missing)");
+				} else {
+					double p = ((const double *)x->data)[r * (size_t)per + (size_t)j];
+					double q = ((const double *)y->data)[r * (size_t)per + (size_t)j];
+					if (!(isnan(p) && isnan(q)) && memcmp(&p, &q, sizeof p))
+						fail_msg("%s (%d threads): output '%s' row %zu [%lld]: batch %.17g, row path %.17g", what,
+							threads, mlmd_model_output(m[0], o)->name, r, (long long)j, p, q);
+				}
+			}
+	}
+	for (int k = 0; k < 2; k++)
 		mlmd_score_ctx_free(ctx[k]);
 }
 
@@ -317,6 +364,56 @@ static void cpmml_models_batch_equals_row_path(void **state)
 		free(csv);
 	}
 	assert_int_equal(ensembles, 12);
+}
+
+/* Every cPMML tree ensemble with the interleaved walk forced on for all its
+ * trees (those the engine walks well included) gives the row path's
+ * answers, on one thread and on two; the deep forests take the walk
+ * without being forced, the shallow boosted trees do not. */
+static void cpmml_ensembles_walk_equals_row_path(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		int walk;            /* the walk in use as loaded: 1, 0, or -1 (not checked) */
+	} models[] = { { "AuditRandomForest", 1 }, { "HousingGBTClassifier", -1 }, { "HousingGBTClassifier_PCA", 0 },
+		{ "HousingGBTRegressor", 1 }, { "HousingGBTRegressor_PCA", -1 }, { "HousingRFClassifier", 1 },
+		{ "HousingRFClassifier_PCA", 1 }, { "HousingRFRegressor", -1 }, { "HousingRFRegressor_PCA", -1 },
+		{ "IrisRandomForest", -1 }, { "ensemble_audit_dectree", -1 }, { "ensemble_iris_dectree", -1 } };
+	char path[4096];
+	snprintf(path, sizeof path, "%s/models/IrisRandomForest.xml", data_dir());
+	FILE *probe = fopen(path, "rb");
+	if (!probe) {
+		fprintf(stderr, "[  SKIPPED ] the cPMML conformance data is not at %s (set MLMD_PMML_TESTS)\n", data_dir());
+		skip();
+	}
+	fclose(probe);
+	for (size_t i = 0; i < sizeof models / sizeof *models; i++) {
+		size_t xlen, clen;
+		snprintf(path, sizeof path, "%s/models/%s.xml", data_dir(), models[i].name);
+		char *xml = slurp(path, &xlen);
+		snprintf(path, sizeof path, "%s/datasets/%s.csv", data_dir(), models[i].name);
+		char *csv = slurp(path, &clen);
+		if (!xml || !csv)
+			fail_msg("%s: model or data set missing", models[i].name);
+		mlmd_model *m[2];
+		load_pair(xml, xlen, m);
+		if (models[i].walk >= 0 && mlmd__sc_pmml_batch_walk(m[0], -1) != models[i].walk)
+			fail_msg("%s: the interleaved walk %s", models[i].name, models[i].walk ? "not in use" : "in use");
+		assert_int_equal(mlmd__sc_pmml_batch_walk(m[0], 2), 1);
+		inputs b;
+		inputs_from_csv(&b, m[0], csv, 2);
+		for (int threads = 1; threads <= 2; threads++)
+			same_answers_on(m, &b, threads, models[i].name);
+		disturb(&b, 100 + i);
+		for (int threads = 1; threads <= 2; threads++)
+			same_answers_on(m, &b, threads, models[i].name);
+		inputs_free(&b);
+		for (int k = 0; k < 2; k++)
+			mlmd_model_free(m[k]);
+		free(xml);
+		free(csv);
+	}
 }
 
 /* ---- generated ensembles --------------------------------------------------------------------- */
@@ -560,6 +657,122 @@ static void ensembles_that_do_not_fit_stay_on_row_path(void **state)
 	}
 }
 
+/* ---- deep trees: the interleaved walk ------------------------------------------------------------ */
+
+/* A random deep node: two children (sometimes three), down to max_depth,
+ * a node past the third level a leaf four times in ten; predicates of
+ * every kind the engine compiles, the second child often True or the
+ * first's complement (JPMML's and R's shapes). *deepest: the deepest level
+ * made. */
+static void deep_node(sbuf *b, uint64_t *s, int depth, int max_depth, int *id, bool cls, const char *pred, int *deepest)
+{
+	*deepest = depth > *deepest ? depth : *deepest;
+	static const char *const labels[] = { "A", "B", "C" };
+	static const char *const cuts[] = { "-1.5", "-1", "-0.5", "0", "0.25", "0.5", "1", "1.5" };
+	static const char *const numf[] = { "x1", "x2", "d" };
+	int me = (*id)++;
+	if (rnd(s) % 12 == 0)
+		sb_add(b, "<Node id=\"n%d\"", me);
+	else if (cls)
+		sb_add(b, "<Node id=\"n%d\" score=\"%s\" recordCount=\"%u\"", me, labels[rnd(s) % 3], 1 + rnd(s) % 50);
+	else
+		sb_add(b, "<Node id=\"n%d\" score=\"%.3f\"", me, (double)(rnd(s) % 2000) / 1000 - 1);
+	sb_add(b, ">%s", pred);
+	if (cls && rnd(s) % 5)
+		for (int k = 0; k < 3; k++)
+			sb_add(b, "<ScoreDistribution value=\"%s\" recordCount=\"%u\"/>", labels[k], rnd(s) % 20);
+	if (depth < max_depth && (depth < 3 || rnd(s) % 100 < 58)) { /* (1.16 internal children a node, on average) */
+		sbuf p1 = { 0 }, p2 = { 0 };
+		uint32_t shape = rnd(s) % 8;
+		if (shape < 4) { /* x <= t, then x > t (or True) */
+			const char *f = numf[rnd(s) % 3], *t = cuts[rnd(s) % 8];
+			sb_add(&p1, "<SimplePredicate field=\"%s\" operator=\"lessOrEqual\" value=\"%s\"/>", f, t);
+			if (shape < 3)
+				sb_add(&p2, "<SimplePredicate field=\"%s\" operator=\"greaterThan\" value=\"%s\"/>", f, t);
+			else
+				sb_add(&p2, "<True/>");
+		} else if (shape < 6) { /* a text set and its complement, or a text equality then True */
+			if (shape == 4) {
+				sb_add(&p1, "<SimpleSetPredicate field=\"c\" booleanOperator=\"isIn\"><Array type=\"string\">a c zz"
+					"</Array></SimpleSetPredicate>");
+				sb_add(&p2, "<SimpleSetPredicate field=\"c\" booleanOperator=\"isNotIn\"><Array type=\"string\">a c zz"
+					"</Array></SimpleSetPredicate>");
+			} else {
+				sb_add(&p1, "<SimplePredicate field=\"c\" operator=\"equal\" value=\"%s\"/>", rnd(s) % 2 ? "b" : "a");
+				sb_add(&p2, "<True/>");
+			}
+		} else { /* any two predicates: rows may match neither */
+			random_pred(&p1, s);
+			random_pred(&p2, s);
+		}
+		deep_node(b, s, depth + 1, max_depth, id, cls, p1.p, deepest);
+		deep_node(b, s, depth + 1, max_depth, id, cls, p2.p, deepest);
+		if (rnd(s) % 10 == 0)
+			deep_node(b, s, depth + 1, max_depth, id, cls, "<True/>", deepest);
+		free(p1.p);
+		free(p2.p);
+	}
+	sb_add(b, "</Node>");
+}
+
+/* Forests of deep trees (up to 24 levels) under every missingValueStrategy
+ * and noTrueChildStrategy, classifiers averaging their distributions or
+ * voting and regressions summing: the batch path takes the interleaved walk
+ * and gives the row path's answers on one, two and three threads. */
+static void generated_deep_trees_walk_equals_row_path(void **state)
+{
+	(void)state;
+	static const char *const miss[] = { "none", "lastPrediction", "nullPrediction", "defaultChild" };
+	static const char *const methods[] = { "average", "majorityVote", "sum", "weightedAverage" };
+	for (uint64_t seed = 1; seed <= 12; seed++) {
+		uint64_t s = seed * 104729;
+		const char *method = methods[seed % 4];
+		bool cls = seed % 4 != 2;
+		int n = 2 + (int)(rnd(&s) % 12), deepest = 0;
+		sbuf b = { 0 };
+		doc_head(&b, cls);
+		sb_add(&b, "<MiningModel functionName=\"%s\">", cls ? "classification" : "regression");
+		top_schema(&b, &s);
+		sb_add(&b, "<Output><OutputField name=\"pred\" feature=\"predictedValue\"/>%s</Output>",
+			cls ? "<OutputField name=\"pB\" feature=\"probability\" value=\"B\"/>" : "");
+		sb_add(&b, "<Segmentation multipleModelMethod=\"%s\">", method);
+		for (int t = 0; t < n; t++) {
+			sb_add(&b, "<Segment id=\"%d\" weight=\"%.2f\"><True/><TreeModel functionName=\"%s\" "
+				"missingValueStrategy=\"%s\" noTrueChildStrategy=\"%s\"><MiningSchema><MiningField name=\"x1\"/>"
+				"<MiningField name=\"x2\"/><MiningField name=\"c\"/><MiningField name=\"d\"/></MiningSchema>",
+				t + 1, 0.5 + (double)(rnd(&s) % 4) / 4, cls ? "classification" : "regression", miss[rnd(&s) % 4],
+				rnd(&s) % 2 ? "returnLastPrediction" : "returnNullPrediction");
+			int id = 0;
+			deep_node(&b, &s, 0, 12 + (int)(rnd(&s) % 13), &id, cls, "<True/>", &deepest);
+			sb_add(&b, "</TreeModel></Segment>");
+		}
+		sb_add(&b, "</Segmentation></MiningModel></PMML>");
+		assert_true(deepest >= 12); /* (deeper than the engine's complete layouts: 8 levels) */
+		char what[64];
+		snprintf(what, sizeof what, "deep seed %llu (%s, %d trees)", (unsigned long long)seed, method, n);
+		mlmd_model *m[2];
+		load_pair(b.p, b.n, m);
+		int eng, walked;
+		assert_int_equal(mlmd__sc_pmml_tree_counts(m[0], &eng, &walked), 0);
+		if (mlmd__sc_pmml_batch(m[0], -1) < 2)
+			fail_msg("%s: not on the batch path (%d trees in the engine, %d walked node by node)", what, eng, walked);
+		if (mlmd__sc_pmml_batch_walk(m[0], -1) != 1)
+			fail_msg("%s: deep trees not on the interleaved walk", what);
+		inputs in;
+		inputs_new(&in, m[0], 900);
+		random_rows(&in, m[0], seed);
+		for (int threads = 1; threads <= 3; threads++)
+			same_answers_on(m, &in, threads, what);
+		/* the same trees through the engine (as before the walk) */
+		assert_int_equal(mlmd__sc_pmml_batch_walk(m[0], 0), 0);
+		same_answers_on(m, &in, 1, what);
+		inputs_free(&in);
+		for (int k = 0; k < 2; k++)
+			mlmd_model_free(m[k]);
+		free(b.p);
+	}
+}
+
 /* An argument: run only the tests whose names match it (cmocka's filter, e.g. 'g*'). */
 int main(int argc, char **argv)
 {
@@ -570,6 +783,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(generated_ensembles_batch_equals_row_path),
 		cmocka_unit_test(gbt_model_chain_batch_equals_row_path),
 		cmocka_unit_test(ensembles_that_do_not_fit_stay_on_row_path),
+		cmocka_unit_test(cpmml_ensembles_walk_equals_row_path),
+		cmocka_unit_test(generated_deep_trees_walk_equals_row_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,5 +27,13 @@ int mlmd__sc_pmml_tree_counts(const mlmd_model *m, int *engine, int *walked);
  * off or on first (the row path then gives every answer; for tests and
  * benchmarks, before the model is shared between threads); -1 leaves it. */
 int mlmd__sc_pmml_batch(mlmd_model *m, int on);
+/* How a PMML model's batched trees are walked (pmml_walk.c), for tests and
+ * benchmarks, before the model is shared between threads: `how` 0 by the
+ * tree engine, 1 by the interleaved walk where the load built it (the
+ * default: when the engine would walk some trees a row at a time), 2 by the
+ * interleaved walk whatever the trees (built now); -1 leaves it. Returns 1
+ * when the interleaved walk is in use, 0 when not (or no batch path), -1
+ * when m is not a PMML model, or a negative status (memory). */
+int mlmd__sc_pmml_batch_walk(mlmd_model *m, int how);
 
 #endif

@@ -147,6 +147,7 @@ typedef struct pexpr pexpr;
 typedef struct ppred ppred;
 typedef struct pmodel pmodel;
 typedef struct pbatch pbatch;
+typedef struct pwalk pwalk;
 
 typedef struct {
 	const char *name;
@@ -421,6 +422,12 @@ struct pbatch {
 	const pmf **treat;
 	sc_trees *eng;           /* the trees as the engine compiled them one by one: any row */
 	sc_trees *dense;         /* the same trees for rows with no missing feature (mlmd__pmml_tree_dense), or NULL */
+	pwalk *eng_walk;         /* eng and dense laid out for the interleaved walk (pmml_walk.c), used instead of */
+	pwalk *dense_walk;       /* ... the engine when it would walk some of their trees a row at a time; or NULL */
+	bool no_walk;            /* the engine scores every tree (tests and benchmarks) */
+	int *seg_slot;           /* per segment of ens: its tree's slot, and ... */
+	double **seg_score;      /* ... per PMML node its score, NaN for none: a regression ensemble summing or
+	                            averaging numeric scores (mlmd__pmml_eval_mining's short loop); else NULL */
 	bool off;                /* every row takes the row-at-a-time path (tests and benchmarks) */
 };
 
@@ -612,8 +619,29 @@ void mlmd__pmml_rowctx_next(rowctx *rc);
 /* pmml_batch.c: tree ensembles over whole batches. */
 int mlmd__pmml_batch_plan(pdoc *d);
 int mlmd__pmml_batch_features(rowctx *rc, const pbatch *b, double *x);
+/* For tests and benchmarks (mlmd__sc_pmml_batch_walk): how 0 makes the
+ * engine score every tree, 1 the interleaved walk where it was built, 2 the
+ * walk for every tree (built now when it was not); -1 leaves it. Returns 1
+ * when the walk is in use, 0 when not, or an error. */
+int mlmd__pmml_batch_walk(pdoc *d, int how);
 void mlmd__pmml_treat_inputs(rowctx *rc, const pmodel *m);   /* pmml_model.c */
 void mlmd__pmml_treat_field(rowctx *rc, const pmf *mf);       /* pmml_model.c */
+
+/* pmml_walk.c: a batched ensemble's trees walked sixteen rows at a time. */
+/* Whether the engine walks some of eng's trees a row at a time (deeper than
+ * it pads, or testing equality or sets): then the interleaved walk pays. */
+bool mlmd__pmml_walk_pays(const sc_trees *eng);
+/* eng's trees (tree k's leaves voting at most once, for target k, as
+ * pmml_batch.c builds them) laid out for the walk, in pool; *out NULL, not
+ * an error, when they do not fit it (see pmml_walk.c). whole[f]: feature
+ * f's values are whole numbers (text codes). */
+int mlmd__pmml_walk_build(pwalk **out, sc_pool *pool, const sc_trees *eng, const bool *whole);
+/* Scores n rows of x (ld doubles apart, NaN missing) into out (n x the
+ * number of trees): what mlmd__sc_trees_score gives for eng, on the
+ * context's threads. */
+int mlmd__pmml_walk_score(const pwalk *w, mlmd_score_ctx *ctx, const double *x, int64_t n, int64_t ld, double *out);
+/* The same on the calling thread. */
+void mlmd__pmml_walk_rows(const pwalk *w, const double *x, int64_t n, int64_t ld, double *out);
 
 /* pmml_tree_compile.c: TreeModels into the tree engine. */
 int mlmd__pmml_text_codes(pdoc *d);

@@ -10,7 +10,9 @@
  * prediction). A score call then, per block of rows: gathers each row's
  * feature values (the fields the trees read, after the MiningSchema
  * treatment of every model from the top down to the ensemble), scores the
- * block with mlmd__sc_trees_score, and evaluates each row as before, with
+ * block with mlmd__sc_trees_score (or, for trees the engine would walk a
+ * row at a time, the interleaved walk of pmml_walk.c, which gives the same
+ * nodes), and evaluates each row as before, with
  * eval_tree taking the node from the block's results instead of walking
  * (pmml_tree.c). Segmentation, targets, outputs and everything else of the
  * document run per row exactly as on the row path, so the answers are the
@@ -33,6 +35,7 @@
  * True, selectFirst, segments with outputs) stay on the row
  * path, unchanged.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pmml.h"
@@ -108,6 +111,23 @@ static int ensemble_trees(const pmodel *m)
 	return n >= 2 && n <= 100000 ? n : 0;
 }
 
+/* Lays eng and dense out for the interleaved walk: each when `all`, or
+ * when the engine would walk some of its trees a row at a time. */
+static int walk_layouts(pdoc *d, pbatch *pb, bool all)
+{
+	bool *whole = mlmd__sc_alloc_array(d->pool, (size_t)pb->n_feat + 1, sizeof *whole);
+	if (!whole)
+		return MLMD_OOM();
+	for (int k = 0; k < pb->n_feat; k++)
+		whole[k] = pb->feat[k].text; /* (a text field's value is its code, a whole number) */
+	int rc = 0;
+	if (!pb->eng_walk && (all || mlmd__pmml_walk_pays(pb->eng)))
+		rc = mlmd__pmml_walk_build(&pb->eng_walk, d->pool, pb->eng, whole);
+	if (!rc && pb->dense && !pb->dense_walk && (all || mlmd__pmml_walk_pays(pb->dense)))
+		rc = mlmd__pmml_walk_build(&pb->dense_walk, d->pool, pb->dense, whole);
+	return rc;
+}
+
 /* The ensemble's trees for rows with no missing feature: each tree as
  * mlmd__pmml_tree_dense writes it (about half as deep as the chains that
  * route missing values). None (pb->dense NULL) when a tree does not fit or
@@ -141,6 +161,16 @@ static int dense_trees(pdoc *d, pbatch *pb, const miningbody *mb, const int *fea
 	mlmd__sc_tree_buf_free(&b);
 	if (rc)
 		pb->dense = NULL; /* (every row takes the engine's own compilation) */
+	return 0;
+}
+
+/* The interleaved walk (pmml_walk.c) of eng and dense where the engine
+ * would walk some of their trees a row at a time. An option, as the dense
+ * trees are: when memory runs short the engine walks them all. */
+static int plan_walks(pdoc *d, pbatch *pb)
+{
+	if (walk_layouts(d, pb, false))
+		pb->eng_walk = pb->dense_walk = NULL;
 	return 0;
 }
 
@@ -222,7 +252,46 @@ static int join_trees(pdoc *d, pbatch *pb, const miningbody *mb)
 	if (!rc)
 		rc = dense_trees(d, pb, mb, feat_of);
 	free(feat_of);
+	if (!rc)
+		rc = plan_walks(d, pb);
 	return rc;
+}
+
+/* For a regression ensemble that sums or averages its trees' numeric
+ * scores, each segment's slot and its nodes' scores as doubles (NaN: no
+ * score), so a batched row's aggregate reads two arrays per tree rather
+ * than each segment's model, tree and node. Not built (NULL) when a node's
+ * score is not a number, a segment rescales its target, or memory is short. */
+static void score_tables(pdoc *d, pbatch *pb)
+{
+	const pmodel *m = pb->ens;
+	const miningbody *mb = m->body;
+	if (m->classification || (mb->method != MM_SUM && mb->method != MM_AVERAGE && mb->method != MM_WAVERAGE &&
+		mb->method != MM_WSUM))
+		return;
+	for (size_t i = 0; i < mb->n; i++) {
+		const pmodel *sm = mb->seg[i].model;
+		const treebody *t = sm->body;
+		if (sm->classification || sm->has_target_xf || t->slot < 0)
+			return;
+		for (int q = 0; q < t->n; q++)
+			if (t->nodes[q].score.t != PV_MISSING && t->nodes[q].score.t != PV_NUM)
+				return;
+	}
+	int *slot = mlmd__sc_alloc_array(d->pool, mb->n, sizeof *slot);
+	double **score = mlmd__sc_alloc_array(d->pool, mb->n, sizeof *score);
+	for (size_t i = 0; slot && score && i < mb->n; i++) {
+		const treebody *t = mb->seg[i].model->body;
+		slot[i] = t->slot;
+		if (!(score[i] = mlmd__sc_alloc_array(d->pool, (size_t)t->n + 1, sizeof **score)))
+			return;
+		for (int q = 0; q < t->n; q++) /* (num() keeps no NaN: a NaN here is no score) */
+			score[i][q] = t->nodes[q].score.t == PV_NUM ? t->nodes[q].score.d : NAN;
+	}
+	if (slot && score) {
+		pb->seg_slot = slot;
+		pb->seg_score = score;
+	}
 }
 
 /* Finds the document's batched ensemble: the first MiningModel that fits on
@@ -264,6 +333,7 @@ int mlmd__pmml_batch_plan(pdoc *d)
 		return 0;
 	}
 	d->batch = pb;
+	score_tables(d, pb);
 	return 0;
 }
 
@@ -304,4 +374,19 @@ int mlmd__pmml_batch_features(rowctx *rc, const pbatch *b, double *x)
 		}
 	}
 	return ret;
+}
+
+int mlmd__pmml_batch_walk(pdoc *d, int how)
+{
+	pbatch *pb = d->batch;
+	if (!pb)
+		return 0;
+	if (how == 2) {
+		int rc = walk_layouts(d, pb, true);
+		if (rc)
+			return rc;
+	}
+	if (how >= 0)
+		pb->no_walk = how == 0;
+	return !pb->no_walk && (pb->eng_walk || pb->dense_walk);
 }

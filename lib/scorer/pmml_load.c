@@ -405,3 +405,11 @@ int mlmd__sc_pmml_batch(mlmd_model *m, int on)
 		a->doc.batch->off = !on;
 	return a->doc.batch && !a->doc.batch->off ? a->doc.batch->n_trees : 0;
 }
+
+int mlmd__sc_pmml_batch_walk(mlmd_model *m, int how)
+{
+	if (m->n_nodes != 1 || m->nodes[0].op != &mlmd__pmml_op)
+		return -1;
+	pmml_attr *a = m->nodes[0].attr;
+	return mlmd__pmml_batch_walk(&a->doc, how);
+}

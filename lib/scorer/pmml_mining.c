@@ -53,8 +53,29 @@ void mlmd__pmml_eval_mining(rowctx *rc, const pmodel *m, pres *r)
 	/* A batched ensemble's row (pmml_batch.c): every predicate is True and every segment's treatment was
 	 * found to leave the row as it is, so both are skipped. */
 	bool batched = rc->leaves && rc->d->batch && rc->d->batch->ens == m;
+	const pbatch *pb = batched ? rc->d->batch : NULL;
 	for (size_t i = 0; i < b->n; i++) {
 		const psegment *sg = &b->seg[i];
+		if (pb && pb->seg_score) {
+			/* a regression summing or averaging numeric scores (pmml_batch.c): the steps below, for a
+			 * score read from the tables */
+			int leaf = (int)rc->leaves[pb->seg_slot[i]];
+			double x = leaf >= 0 ? pb->seg_score[i][leaf] : NAN;
+			n_applied++;
+			if (x != x) {
+				n_missing++;
+				if (b->missing == 2) {
+					r->value = MISSING;
+					return;
+				}
+				continue;
+			}
+			any = true;
+			double w = b->method == MM_WAVERAGE || b->method == MM_WSUM ? sg->weight : 1;
+			acc += w * x;
+			total_w += w;
+			continue;
+		}
 		if (!batched && mlmd__pmml_eval_pred(rc, sg->pred) != T_TRUE)
 			continue;
 		n_applied++;

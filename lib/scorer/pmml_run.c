@@ -131,9 +131,10 @@ static int batch_init(batchbuf *bb, const pdoc *d, sc_pool *pool, int64_t rows)
 }
 
 /* Scores rows [i0, i0+nb) of the batched ensemble: each row's features, then
- * the block through the engine (rows with no missing feature through the
- * dense trees, the others through the engine's own compilation), on the
- * score context's threads. */
+ * the block through the trees (rows with no missing feature through the
+ * dense trees, the others through the engine's own compilation), by the
+ * interleaved walk where one is built, else by the engine, on the score
+ * context's threads. */
 static int batch_block(batchbuf *bb, const pmml_attr *a, rowctx *rcx, sc_run *r, int64_t i0, int64_t nb)
 {
 	const pbatch *b = bb->b;
@@ -156,9 +157,15 @@ static int batch_block(batchbuf *bb, const pmml_attr *a, rowctx *rcx, sc_run *r,
 		}
 	}
 	int rc = 0;
-	if (top)
+	bool walk = !b->no_walk;
+	if (top && walk && b->dense_walk)
+		rc = mlmd__pmml_walk_score(b->dense_walk, r->ctx, bb->x, top, nf, bb->leaves);
+	else if (top)
 		rc = mlmd__sc_trees_score_ctx(b->dense, r->ctx, MLMD_DTYPE_DOUBLE, bb->x, top, nf, bb->leaves);
-	if (!rc && bottom < nb)
+	if (!rc && bottom < nb && walk && b->eng_walk)
+		rc = mlmd__pmml_walk_score(b->eng_walk, r->ctx, bb->x + bottom * nf, nb - bottom, nf,
+			bb->leaves + bottom * b->n_trees);
+	else if (!rc && bottom < nb)
 		rc = mlmd__sc_trees_score_ctx(b->eng, r->ctx, MLMD_DTYPE_DOUBLE, bb->x + bottom * nf, nb - bottom, nf,
 			bb->leaves + bottom * b->n_trees);
 	return rc;
