@@ -398,15 +398,33 @@ static int start_at_id(mlmd__walk *w, int k, int64_t id)
 		[KIND_ARTIFACT] = { "SELECT id FROM artifact WHERE id = ?",
 				    "SELECT id FROM artifact WHERE id = ? AND deleted_time IS NULL" },
 	};
+	/* hydrating: the node's row and properties, as a hydrating hop returns them (from column 0) */
+#define START_JOIN(T)                                                                                           \
+	"SELECT " MLMD_WALK_NODE_COLS ", " MLMD_WALK_PROP_COLS ", NULL FROM " T " n LEFT JOIN type t"             \
+	" ON t.id = n.type_id LEFT JOIN " T "_property p ON p.node_id = n.id WHERE n.id = ?"
+	static const char *const hydrating[2][2] = {
+		[KIND_EXECUTION] = { START_JOIN("execution") " ORDER BY p.is_custom, p.name",
+				     START_JOIN("execution") " AND n.deleted_time IS NULL ORDER BY p.is_custom, p.name" },
+		[KIND_ARTIFACT] = { START_JOIN("artifact") " ORDER BY p.is_custom, p.name",
+				    START_JOIN("artifact") " AND n.deleted_time IS NULL ORDER BY p.is_custom, p.name" },
+	};
+#undef START_JOIN
 	sqlq q;
-	int rc = mlmd__q(w->sql, &q, sql[k][w->live_starts != 0]);
+	int rc = mlmd__q(w->sql, &q, (w->hydrate[k] ? hydrating : sql)[k][w->live_starts != 0]);
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
-	rc = mlmd__q_step(&q);
+	int rows = 0; /* hydrating: one row a property */
+	while ((rc = mlmd__q_step(&q)) == 1) {
+		if (!w->hydrate[k] || (rc = w->hydrate[k](w->hydrate_ctx, k, id, &q, 0, rows > 0)))
+			break;
+		rows++;
+	}
 	mlmd__q_done(&q);
-	if (rc <= 0)
+	if (rc < 0)
 		return rc;
+	if (!rows && rc == 0)
+		return 0; /* no such node */
 	if (mlmd__idset_add(&w->seen[k], id) < 0)
 		return -MLMD_RESOURCE_EXHAUSTED;
 	int kept = keep(w, k, id);

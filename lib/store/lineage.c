@@ -295,7 +295,7 @@ static int finish(call *c, walker *w, int fields, Mlmd__Pb__LineageGraph **out, 
 }
 
 int mlmd__lineage_subgraph_setup(call *c, const Mlmd__Pb__GetLineageSubgraphRequest *rq, mlmd__walk *w, int *fields,
-				 int *start_kind)
+				 int *start_kind, mlmd__walk_row_fn hydrate, void *ctx)
 {
 	mlmd__walk_init(w, c->sql);
 	const SubOpts *o = rq->lineage_subgraph_query_options;
@@ -355,6 +355,13 @@ int mlmd__lineage_subgraph_setup(call *c, const Mlmd__Pb__GetLineageSubgraphRequ
 		w->include_ending[k] = ends[k]->has_include_ending_nodes && ends[k]->include_ending_nodes;
 	}
 	*start_kind = start;
+	if (!rc && hydrate && c->s->schema_version >= MLMD_DG_SCHEMA_VERSION) { /* the tombstone columns */
+		if (*fields & (F_ARTIFACTS | F_ARTIFACT_TYPES))
+			w->hydrate[KIND_ARTIFACT] = hydrate;
+		if (*fields & (F_EXECUTIONS | F_EXECUTION_TYPES))
+			w->hydrate[KIND_EXECUTION] = hydrate;
+		w->hydrate_ctx = ctx;
+	}
 	if (!rc)
 		rc = mlmd__walk_start_query(w, start, query, field);
 	return rc;
@@ -365,7 +372,7 @@ int mlmd__rpc_GetLineageSubgraph(call *c, const Mlmd__Pb__GetLineageSubgraphRequ
 {
 	walker w;
 	int fields, start;
-	int rc = mlmd__lineage_subgraph_setup(c, rq, &w, &fields, &start);
+	int rc = mlmd__lineage_subgraph_setup(c, rq, &w, &fields, &start, NULL, NULL);
 	if (!rc)
 		rc = mlmd__walk_run(&w, start);
 	if (!rc)

@@ -17,11 +17,14 @@ enum {
 
 /* Checks the request and sets up walk `w` from its options (bounds, ending
  * nodes, the caller's deadline, the starting nodes, whose kind goes to
- * *start); *fields gets the read mask. The caller runs it with
- * mlmd__walk_run(w, *start). `w` is initialised first thing, so the caller
- * frees it with mlmd__walk_free() whatever this returns. */
+ * *start); *fields gets the read mask. With `hydrate` (schema version 5 on),
+ * the walk reads the rows of the artifacts and executions the read mask
+ * needs as it meets them, and hands them to hydrate(ctx, ...)
+ * (mlmd__walk_row_fn). The caller runs it with mlmd__walk_run(w, *start).
+ * `w` is initialised first thing, so the caller frees it with
+ * mlmd__walk_free() whatever this returns. */
 int mlmd__lineage_subgraph_setup(call *c, const Mlmd__Pb__GetLineageSubgraphRequest *rq, mlmd__walk *w, int *fields,
-				 int *start);
+				 int *start, mlmd__walk_row_fn hydrate, void *ctx);
 
 /* What both answers do with the walk's contexts. The contexts of the
  * walk's nodes: their ids in *cids (sorted, each once; free it) and in

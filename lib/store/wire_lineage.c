@@ -20,7 +20,6 @@
  * that is widened (the body moved) in the rare case it does not fit. The
  * nodes are written by store/wire_lineage_nodes.c.
  */
-#include "datagov.h"
 #include "lineage.h"
 #include "wire_lineage.h"
 
@@ -249,14 +248,9 @@ static int wire_subgraph(call *c, const ProtobufCMessage *rqm, mlmd_buf *out)
 	wire_rows pre[2]; /* node rows read by the hops, by kind */
 	memset(pre, 0, sizeof pre);
 	int fields, start;
-	int rc = mlmd__lineage_subgraph_setup(c, (const Mlmd__Pb__GetLineageSubgraphRequest *)rqm, &w, &fields, &start);
-	if (!rc && c->s->schema_version >= MLMD_DG_SCHEMA_VERSION) { /* the hops read the nodes' rows too */
-		if (fields & (F_ARTIFACTS | F_ARTIFACT_TYPES))
-			w.hydrate[KIND_ARTIFACT] = mlmd__wire_lineage_hydrate;
-		if (fields & (F_EXECUTIONS | F_EXECUTION_TYPES))
-			w.hydrate[KIND_EXECUTION] = mlmd__wire_lineage_hydrate;
-		w.hydrate_ctx = pre;
-	}
+	/* the walk reads the nodes' rows as it meets them */
+	int rc = mlmd__lineage_subgraph_setup(c, (const Mlmd__Pb__GetLineageSubgraphRequest *)rqm, &w, &fields, &start,
+					      mlmd__wire_lineage_hydrate, pre);
 	if (!rc)
 		rc = mlmd__walk_run(&w, start);
 	for (int k = 0; k < 2; k++)
