@@ -14,6 +14,8 @@
  *      properties, events, event paths) with one prepared statement per
  *      node, and writes the same GetLineageSubgraphResponse bytes with a
  *      minimal encoder; the two are compared once, outside the timing.
+ *      (Ours reads each node with the hop that reaches it, and each
+ *      artifact's events with their paths, in one statement each.)
  *      Also ours with the default read mask (types, contexts, all edges),
  *      which has no raw counterpart.
  *   2. a filter returning 1 % of the artifacts (properties.shard.int_value

@@ -4,7 +4,8 @@
  * packed response, on every option: starts, directions, hops, ending nodes,
  * node caps, every read-mask field alone and together; over every property
  * value kind, custom properties, long strings, event paths, tombstones,
- * contexts with parents, and more nodes than one IN chunk holds. Runs on
+ * contexts with parents, more nodes than one IN chunk holds, and nodes the
+ * hops read and the walk then drops. Runs on
  * every backend (MLMD_TEST_BACKEND).
  */
 #include "helpers.h"
@@ -456,6 +457,51 @@ static void ending_nodes_and_caps(void **st)
 	}
 }
 
+/* The hops read the rows and properties of the nodes they reach (a
+ * hydrating hop, query/lineage.c): nodes met and then dropped by the cap or
+ * an ending filter, a node reached by two events at once, and a node with
+ * several properties reached from a wide frontier give the struct
+ * handler's bytes too. */
+static void hops_read_nodes_the_walk_then_drops(void **st)
+{
+	(void)st;
+	char f[64];
+	filter_id(f, sizeof f, hub);
+	for (int dir = -1; dir <= 2; dir += 3) /* both ways, then down */
+		for (int64_t cap = 2; cap < FAN + 10; cap += cap < 20 ? 3 : 97) {
+			req r = { .start_filter = f, .direction = dir, .hops = -1, .max_nodes = cap };
+			same(&r);
+		}
+	for (int inc = 0; inc < 2; inc++) {
+		req r = { .start_filter = f, .direction = -1, .hops = -1, .end_artifacts = "properties.i.int_value < 40",
+			  .include_ending = inc };
+		same(&r);
+	}
+	/* an artifact that is both an input and an output of one execution, with
+	 * several properties, reached from that execution and from the fan */
+	Mlmd__Pb__Artifact *a = new_artifact(at, "/twice");
+	OK(mlmd_node_set_int(a, 0, "i", 1));
+	OK(mlmd_node_set_string(a, 0, "s", "two"));
+	OK(mlmd_node_set_string(a, 1, "b", "x"));
+	OK(mlmd_node_set_string(a, 1, "a", "y"));
+	int64_t twice = put_art(a);
+	int64_t e = put_exec("twice", 1);
+	event_path(twice, e, MLMD__PB__EVENT__TYPE__INPUT, 1);
+	event_path(twice, e, MLMD__PB__EVENT__TYPE__OUTPUT, 0);
+	event_path(twice, fan_exec, MLMD__PB__EVENT__TYPE__INPUT, 0);
+	for (int ex = 0; ex < 2; ex++)
+		for (int dir = -1; dir <= 3; dir++) {
+			if (dir == 0)
+				continue;
+			char g[64];
+			filter_id(g, sizeof g, ex ? e : twice);
+			req r = { .start_filter = g, .from_executions = ex, .direction = dir, .hops = 3 };
+			same(&r);
+		}
+	req r = { .start_filter = f, .direction = -1, .hops = 2 };
+	assert_true(same(&r) > FAN);
+}
+
 /* "id = N" starts the walk without the filter compiler (query/lineage.c);
  * the answer must be the compiler's, here reached through "id IN (N)". */
 static void single_id_start_matches_the_filter_compiler(void **st)
@@ -512,6 +558,7 @@ int main(void)
 		cmocka_unit_test(directions_and_hops),
 		cmocka_unit_test(more_nodes_than_one_chunk),
 		cmocka_unit_test(ending_nodes_and_caps),
+		cmocka_unit_test(hops_read_nodes_the_walk_then_drops),
 		cmocka_unit_test(single_id_start_matches_the_filter_compiler),
 		cmocka_unit_test(failures_match),
 	};

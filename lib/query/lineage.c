@@ -184,10 +184,57 @@ static int follows(int dir, int from, int t)
 	return down ? mlmd__event_is_output(t) : mlmd__event_is_input(t);
 }
 
+/* In index order, said so that every backend (and the hydrating hops
+ * below) meets the nodes in the same order: the node cap keeps the first. */
+#define HOP_ORDER_A ") ORDER BY artifact_id, execution_id, type"
+#define HOP_ORDER_E ") ORDER BY execution_id, artifact_id, id"
 static const char *const hop_from_artifacts[5] =
-	MLMD_IN_SQL("SELECT execution_id, type FROM event WHERE artifact_id IN (", ")");
+	MLMD_IN_SQL("SELECT execution_id, type FROM event WHERE artifact_id IN (", HOP_ORDER_A);
 static const char *const hop_from_executions[5] =
-	MLMD_IN_SQL("SELECT artifact_id, type FROM event WHERE execution_id IN (", ")");
+	MLMD_IN_SQL("SELECT artifact_id, type FROM event WHERE execution_id IN (", HOP_ORDER_E);
+
+/* A hydrating hop's SQL (mlmd__walk.hydrate): the same events, in the same
+ * order, joined to the node each leads to, its type and its properties
+ * (query.h), keeping only the events the walk's direction follows
+ * (follows(): inputs 2, 3, 5 and outputs 1, 4, 6, 7 of Event.Type), so no
+ * node is read for an event the walk drops. Left joins: an event whose node
+ * row is absent still reaches the walk. By from kind, then by filter (0
+ * every event, 1 inputs, 2 outputs). */
+_Static_assert(MLMD__PB__EVENT__TYPE__DECLARED_OUTPUT == 1 && MLMD__PB__EVENT__TYPE__DECLARED_INPUT == 2 &&
+		       MLMD__PB__EVENT__TYPE__INPUT == 3 && MLMD__PB__EVENT__TYPE__OUTPUT == 4 &&
+		       MLMD__PB__EVENT__TYPE__INTERNAL_INPUT == 5 && MLMD__PB__EVENT__TYPE__INTERNAL_OUTPUT == 6 &&
+		       MLMD__PB__EVENT__TYPE__PENDING_OUTPUT == 7,
+	       "the event types of the hydrating hops' filters");
+#define HOP_JOIN(OTHER, TO, FROM)                                                                           \
+	"SELECT e." OTHER ", e.type, " MLMD_WALK_NODE_COLS ", " MLMD_WALK_PROP_COLS ", e.id FROM event e"        \
+	" LEFT JOIN " TO " n ON n.id = e." OTHER " LEFT JOIN type t ON t.id = n.type_id"                         \
+	" LEFT JOIN " TO "_property p ON p.node_id = n.id WHERE e." FROM " IN ("
+/* ORs, not IN: SQLite builds a temporary table for a constant IN list */
+#define HOP_INPUTS " AND (e.type = 2 OR e.type = 3 OR e.type = 5)"
+#define HOP_OUTPUTS " AND (e.type = 1 OR e.type = 4 OR e.type = 6 OR e.type = 7)"
+#define HOP_A(filter) \
+	MLMD_IN_SQL(HOP_JOIN("execution_id", "execution", "artifact_id"), \
+		    ")" filter " ORDER BY e.artifact_id, e.execution_id, e.type, p.is_custom, p.name")
+#define HOP_E(filter) \
+	MLMD_IN_SQL(HOP_JOIN("artifact_id", "artifact", "execution_id"), \
+		    ")" filter " ORDER BY e.execution_id, e.artifact_id, e.id, p.is_custom, p.name")
+static const char *const hop_hydrate[2][3][5] = {
+	[KIND_ARTIFACT] = { HOP_A(""), HOP_A(HOP_INPUTS), HOP_A(HOP_OUTPUTS) },
+	[KIND_EXECUTION] = { HOP_E(""), HOP_E(HOP_INPUTS), HOP_E(HOP_OUTPUTS) },
+};
+
+/* The statements of a hop from nodes of kind `from`: plain, or hydrating
+ * when the caller asked for the rows of the nodes it reaches. */
+static const char *const *hop_sql(const walker *w, int from)
+{
+	int to = from == KIND_ARTIFACT ? KIND_EXECUTION : KIND_ARTIFACT;
+	if (!w->hydrate[to])
+		return from == KIND_ARTIFACT ? hop_from_artifacts : hop_from_executions;
+	int filter = 0; /* as follows(): down from an artifact or up from an execution takes inputs */
+	if (w->dir != BOTH)
+		filter = (w->dir == DOWN) == (from == KIND_ARTIFACT) ? 1 : 2;
+	return hop_hydrate[from][filter];
+}
 
 /* One hop from `frontier` (nodes of kind `from`); fills `next`. */
 static int hop(walker *w, int from, const int64_t *frontier, size_t nf, int64_t **next, size_t *nnext)
@@ -196,27 +243,37 @@ static int hop(walker *w, int from, const int64_t *frontier, size_t nf, int64_t 
 	int64_t *cand = NULL;
 	size_t ncand = 0;
 	int rc = 0;
+	const char *const *sql = hop_sql(w, from);
 	size_t chunk = mlmd__in_chunk(nf);
 	for (size_t at = 0; at < nf && !rc; at += chunk) {
 		size_t m = nf - at < chunk ? nf - at : chunk;
 		int size, slot = mlmd__in_slot(m, &size);
-		sqlq q;
-		rc = mlmd__q(w->sql, &q, from == KIND_ARTIFACT ? hop_from_artifacts[slot] : hop_from_executions[slot]);
-		if (rc)
+		sqlq *q;
+		if ((rc = mlmd__q_family_get(w->sql, &w->hopq[from], sql, slot, &q)))
 			break;
 		int pos = 1;
-		bind_chunk(&q, &pos, frontier + at, m, size);
-		while ((rc = mlmd__q_step(&q)) == 1) {
-			int64_t other = mlmd__q_col_i64(&q, 0);
-			if (!follows(w->dir, from, (int)mlmd__q_col_i64(&q, 1)))
+		bind_chunk(q, &pos, frontier + at, m, size);
+		int64_t hyd_event = 0; /* the event whose rows carry the node being read */
+		while ((rc = mlmd__q_step(q)) == 1) {
+			int64_t other = mlmd__q_col_i64(q, 0);
+			if (!follows(w->dir, from, (int)mlmd__q_col_i64(q, 1)))
 				continue;
 			int added = mlmd__idset_add(&w->seen[to], other);
 			if (added < 0 || (added && mlmd__push_i64(&cand, &ncand, other))) {
 				rc = -MLMD_RESOURCE_EXHAUSTED;
 				break;
 			}
+			if (!w->hydrate[to])
+				continue;
+			int64_t ev = mlmd__q_col_i64(q, MLMD_WALK_HOP_BASE + MLMD_WN_EVENT_ID);
+			if (added)
+				hyd_event = ev;
+			else if (ev != hyd_event || !hyd_event)
+				continue; /* a node met before */
+			if ((rc = w->hydrate[to](w->hydrate_ctx, to, other, q, MLMD_WALK_HOP_BASE, !added)))
+				break;
 		}
-		mlmd__q_done(&q);
+		mlmd__q_done(q);
 		if (rc > 0)
 			rc = 0;
 	}
@@ -341,15 +398,33 @@ static int start_at_id(mlmd__walk *w, int k, int64_t id)
 		[KIND_ARTIFACT] = { "SELECT id FROM artifact WHERE id = ?",
 				    "SELECT id FROM artifact WHERE id = ? AND deleted_time IS NULL" },
 	};
+	/* hydrating: the node's row and properties, as a hydrating hop returns them (from column 0) */
+#define START_JOIN(T)                                                                                           \
+	"SELECT " MLMD_WALK_NODE_COLS ", " MLMD_WALK_PROP_COLS ", NULL FROM " T " n LEFT JOIN type t"             \
+	" ON t.id = n.type_id LEFT JOIN " T "_property p ON p.node_id = n.id WHERE n.id = ?"
+	static const char *const hydrating[2][2] = {
+		[KIND_EXECUTION] = { START_JOIN("execution") " ORDER BY p.is_custom, p.name",
+				     START_JOIN("execution") " AND n.deleted_time IS NULL ORDER BY p.is_custom, p.name" },
+		[KIND_ARTIFACT] = { START_JOIN("artifact") " ORDER BY p.is_custom, p.name",
+				    START_JOIN("artifact") " AND n.deleted_time IS NULL ORDER BY p.is_custom, p.name" },
+	};
+#undef START_JOIN
 	sqlq q;
-	int rc = mlmd__q(w->sql, &q, sql[k][w->live_starts != 0]);
+	int rc = mlmd__q(w->sql, &q, (w->hydrate[k] ? hydrating : sql)[k][w->live_starts != 0]);
 	if (rc)
 		return rc;
 	mlmd__q_i64(&q, 1, id);
-	rc = mlmd__q_step(&q);
+	int rows = 0; /* hydrating: one row a property */
+	while ((rc = mlmd__q_step(&q)) == 1) {
+		if (!w->hydrate[k] || (rc = w->hydrate[k](w->hydrate_ctx, k, id, &q, 0, rows > 0)))
+			break;
+		rows++;
+	}
 	mlmd__q_done(&q);
-	if (rc <= 0)
+	if (rc < 0)
 		return rc;
+	if (!rows && rc == 0)
+		return 0; /* no such node */
 	if (mlmd__idset_add(&w->seen[k], id) < 0)
 		return -MLMD_RESOURCE_EXHAUSTED;
 	int kept = keep(w, k, id);

@@ -101,8 +101,38 @@ enum { MLMD_WALK_UP = 1, MLMD_WALK_DOWN = 2, MLMD_WALK_BOTH = 3 };
 #define MLMD_WALK_MAX_HOPS 100       /* MLMD's kQueryLineageSubgraphMaxNumHops */
 #define MLMD_WALK_MAX_START 100      /* starting nodes per query, as in MLMD */
 
+/* The node columns a hydrating hop returns after (other id, event type), in
+ * this order: what a wire writer needs of a walk's node, tombstone marks
+ * included (schema version 5 on); then one property of the node
+ * (MLMD_WALK_PROP_COLS, all NULL for a node without properties), then the
+ * event's id. A node's rows are consecutive, its properties in the order
+ * (is_custom, name). */
+#define MLMD_WALK_NODE_COLS                                                                            \
+	"n.id, n.type_id, t.name, n.name, n.external_id, n.uri, n.state, n.create_time, n.update_time,"      \
+	" n.system_metadata, n.deleted_time, n.deleted_by, n.delete_reason"
+enum { MLMD_WN_ID, MLMD_WN_TYPE_ID, MLMD_WN_TYPE, MLMD_WN_NAME, MLMD_WN_EXTID, MLMD_WN_URI, MLMD_WN_STATE,
+       MLMD_WN_CTIME, MLMD_WN_MTIME, MLMD_WN_SYSMETA, MLMD_WN_DELETED, MLMD_WN_BY, MLMD_WN_REASON,
+       MLMD_WN_PROP_CUSTOM, MLMD_WN_PROP_NAME, MLMD_WN_PROP_VALUE, /* value_type, then the value columns */
+       MLMD_WN_EVENT_ID = MLMD_WN_PROP_VALUE + 7 };
+#define MLMD_WALK_PROP_COLS                                                                            \
+	"p.is_custom, p.name, p.value_type, p.int_value, p.double_value, p.string_value, p.bool_value,"      \
+	" p.struct_value, p.proto_value"
+#define MLMD_WALK_HOP_BASE 2 /* the column of MLMD_WN_ID in a hydrating hop's row */
+
+/* Called by a hydrating hop for the rows of each node of `kind` it meets
+ * for the first time (more = 0 on the node's first row, 1 on the rows that
+ * follow with its further properties), before the walk decides whether to
+ * keep the node: the row of `q` holds the columns above from column `base`
+ * (the node's all NULL when the event's node row is absent). Returns 0 or a
+ * negative status, which ends the walk. */
+typedef int (*mlmd__walk_row_fn)(void *ctx, int kind, int64_t id, sqlq *q, int base, int more);
+
 typedef struct mlmd__walk {
 	mlmd__sql *sql;
+	/* optional: node rows read with the hops (NULL: ids only). Set per kind
+	 * reached; needs schema version 5 (the tombstone columns). */
+	mlmd__walk_row_fn hydrate[2];
+	void *hydrate_ctx;
 	/* bounds and flags: set by the caller after mlmd__walk_init */
 	int dir;                     /* MLMD_WALK_* */
 	int64_t max_hops;            /* mlmd__walk_init sets MLMD_WALK_MAX_HOPS */
@@ -117,6 +147,7 @@ typedef struct mlmd__walk {
 	mlmd__filter stop[2];        /* ending nodes, or the boundary to keep */
 	int has_stop[2];
 	/* the walk's state and result, by kind */
+	mlmd__q_family hopq[2];      /* the hop statements, by from kind */
 	mlmd__idset seen[2];         /* every node met, kept or not */
 	mlmd__idset in[2];           /* nodes in the result */
 	int64_t *ids[2];             /* the result: in discovery order, sorted by mlmd__walk_run */

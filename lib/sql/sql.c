@@ -222,6 +222,25 @@ void mlmd__q_done(sqlq *q)
 	}
 }
 
+int mlmd__q_again(sqlq *q)
+{
+	if (!q->st || q->owned)
+		return mlmd__fail(MLMD_INTERNAL, "a statement run again after it was finalized");
+	q->rc = 0; /* mlmd__q_done reset it and cleared its bindings */
+	return 0;
+}
+
+int mlmd__q_family_get(mlmd__sql *s, mlmd__q_family *f, const char *const sql[5], int slot, sqlq **out)
+{
+	sqlq *q = &f->q[slot];
+	int rc = f->held[slot] ? mlmd__q_again(q) : mlmd__q(s, q, sql[slot]);
+	if (rc)
+		return rc;
+	f->held[slot] = 1;
+	*out = q;
+	return 0;
+}
+
 int mlmd__in_slot(size_t n, int *size)
 {
 	static const int sizes[] = { 1, 4, 16, 64, MLMD_IN_MAX };

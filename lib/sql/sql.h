@@ -134,6 +134,12 @@ double mlmd__q_col_dbl(sqlq *q, int col);
 const char *mlmd__q_col_text(sqlq *q, int col);     /* NULL when NULL */
 const void *mlmd__q_col_blob(sqlq *q, int col, size_t *n);
 void mlmd__q_done(sqlq *q);
+/* Readies `q`, a statement from mlmd__q that mlmd__q_done ended, for
+ * another run with new bindings: it stays prepared in the session's cache
+ * until the session ends, so a loop that runs one statement many times
+ * looks it up once. A statement mlmd__q_dyn prepared for one use is gone
+ * after mlmd__q_done: INTERNAL. */
+int mlmd__q_again(sqlq *q);
 /* Runs a statement expected to return no rows. */
 int mlmd__q_exec(sqlq *q);
 /* The same where the caller does not act on this statement's own status: a
@@ -194,6 +200,16 @@ int mlmd__in_list(mlmd_buf *sql, size_t n);          /* appends the ?s; returns 
 #define MLMD_IN_SQL(pre, post) \
 	{ pre MLMD_IN_1 post, pre MLMD_IN_4 post, pre MLMD_IN_16 post, pre MLMD_IN_64 post, pre MLMD_IN_256 post }
 int mlmd__in_slot(size_t n, int *size);
+/* One MLMD_IN_SQL family of statements run many times in one call (a walk's
+ * hops, a writer's chunks): each size is looked up once, then run again
+ * (mlmd__q_again). Zero-initialise it; nothing to free. *out is the
+ * statement for `slot`, reset and ready to bind; end each run with
+ * mlmd__q_done. */
+typedef struct mlmd__q_family {
+	sqlq q[5];
+	unsigned char held[5];
+} mlmd__q_family;
+int mlmd__q_family_get(mlmd__sql *s, mlmd__q_family *f, const char *const sql[5], int slot, sqlq **out);
 void mlmd__q_bind_ids(sqlq *q, int *pos, const int64_t *ids, size_t n, int size);
 /* The chunk size for reading `n` ids: one at a time for a few (an IN list
  * costs SQLite a temporary index, which keyed reads beat up to about eight

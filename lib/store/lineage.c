@@ -90,8 +90,116 @@ static int event_in_result(void *execs, const Mlmd__Pb__Event *e)
 	return mlmd__idset_has(execs, e->execution_id);
 }
 
-/* index order: artifact, execution, type */
-static const char *const events_of_artifacts[5] = MLMD_IN_SQL(MLMD_EVENT_COLS " WHERE artifact_id IN (", ")");
+/* in the order of the index (artifact, execution, type), said so that every
+ * backend gives it (store/wire_lineage.c reads the same order) */
+static const char *const events_of_artifacts[5] =
+	MLMD_IN_SQL(MLMD_EVENT_COLS " WHERE artifact_id IN (", ") ORDER BY artifact_id, execution_id, type");
+
+/* ---- contexts, shared with store/wire_lineage.c --------------------------------------------- */
+
+int mlmd__lineage_contexts(call *c, const mlmd__walk *w, mlmd__lineage_edge_fn edge, void *ctx, int64_t **cids,
+			   size_t *ncids, mlmd__idset *cset)
+{
+	static const char *const sql[2] = {
+		[KIND_ARTIFACT] = "SELECT context_id FROM attribution WHERE artifact_id = ?",
+		[KIND_EXECUTION] = "SELECT context_id FROM association WHERE execution_id = ?",
+	};
+	int rc = 0;
+	for (int k = 0; k < 2 && !rc; k++) {
+		for (size_t i = 0; i < w->n[k] && !rc; i++) {
+			sqlq q;
+			if ((rc = mlmd__q(c->sql, &q, sql[k])))
+				break;
+			mlmd__q_i64(&q, 1, w->ids[k][i]);
+			while ((rc = mlmd__q_step(&q)) == 1) {
+				int64_t cid = mlmd__q_col_i64(&q, 0);
+				int added = mlmd__idset_add(cset, cid);
+				if (added < 0 || (added && mlmd__push_i64(cids, ncids, cid))) {
+					rc = -MLMD_RESOURCE_EXHAUSTED;
+					break;
+				}
+				if ((rc = edge(ctx, k, w->ids[k][i], cid)))
+					break;
+			}
+			mlmd__q_done(&q);
+			if (rc > 0)
+				rc = 0;
+		}
+	}
+	if (!rc && *ncids > 1)
+		qsort(*cids, *ncids, sizeof **cids, sort_ids_cmp);
+	return rc;
+}
+
+int mlmd__lineage_parents(call *c, const int64_t *cids, size_t n, const mlmd__idset *cset,
+			  int (*parent)(void *ctx, int64_t child, int64_t parent), void *ctx)
+{
+	int rc = 0;
+	for (size_t i = 0; !rc && i < n; i++) {
+		sqlq q;
+		if ((rc = mlmd__q(c->sql, &q, "SELECT parent_id FROM parent_context WHERE child_id = ? ORDER BY parent_id")))
+			break;
+		mlmd__q_i64(&q, 1, cids[i]);
+		while ((rc = mlmd__q_step(&q)) == 1) {
+			int64_t par = mlmd__q_col_i64(&q, 0);
+			if (mlmd__idset_has(cset, par) && (rc = parent(ctx, cids[i], par)))
+				break;
+		}
+		mlmd__q_done(&q);
+		if (rc > 0)
+			rc = 0;
+	}
+	return rc;
+}
+
+/* The struct answer's edge callbacks: attributions and associations (when
+ * `fields` asks for them) and parent contexts as messages of `g`. */
+typedef struct graph_fill {
+	Mlmd__Pb__LineageGraph *g;
+	int fields;
+} graph_fill;
+
+static int graph_edge(void *ctx, int k, int64_t node, int64_t cid)
+{
+	graph_fill *gf = ctx;
+	Mlmd__Pb__LineageGraph *g = gf->g;
+	if (!(gf->fields & (k == KIND_ARTIFACT ? F_ATTRIBUTIONS : F_ASSOCIATIONS)))
+		return 0;
+	if (k == KIND_ARTIFACT) {
+		Mlmd__Pb__Attribution *a = mlmd__msg_new(&mlmd__pb__attribution__descriptor);
+		if (!a || mlmd__push_ptr((void ***)&g->attributions, &g->n_attributions, a)) {
+			free(a);
+			return -MLMD_RESOURCE_EXHAUSTED;
+		}
+		a->has_artifact_id = a->has_context_id = 1;
+		a->artifact_id = node;
+		a->context_id = cid;
+	} else {
+		Mlmd__Pb__Association *a = mlmd__msg_new(&mlmd__pb__association__descriptor);
+		if (!a || mlmd__push_ptr((void ***)&g->associations, &g->n_associations, a)) {
+			free(a);
+			return -MLMD_RESOURCE_EXHAUSTED;
+		}
+		a->has_execution_id = a->has_context_id = 1;
+		a->execution_id = node;
+		a->context_id = cid;
+	}
+	return 0;
+}
+
+static int graph_parent(void *ctx, int64_t child, int64_t par)
+{
+	Mlmd__Pb__LineageGraph *g = ctx;
+	Mlmd__Pb__ParentContext *pc = mlmd__msg_new(&mlmd__pb__parent_context__descriptor);
+	if (!pc || mlmd__push_ptr((void ***)&g->parent_contexts, &g->n_parent_contexts, pc)) {
+		free(pc);
+		return -MLMD_RESOURCE_EXHAUSTED;
+	}
+	pc->has_child_id = pc->has_parent_id = 1;
+	pc->child_id = child;
+	pc->parent_id = par;
+	return 0;
+}
 
 /* Fills `g` with the walk's nodes (ids in id order) and what `fields` asks for. */
 static int fill(call *c, const walker *w, int fields, Mlmd__Pb__LineageGraph *g)
@@ -147,53 +255,8 @@ out:
 	mlmd__idset cset = { 0 };
 	int64_t *cids = NULL;
 	size_t ncids = 0;
-	for (int k = 0; k < 2 && !rc; k++) {
-		sqlq q;
-		const char *sql = k == KIND_ARTIFACT ? "SELECT context_id FROM attribution WHERE artifact_id = ?"
-						     : "SELECT context_id FROM association WHERE execution_id = ?";
-		for (size_t i = 0; i < w->n[k] && !rc; i++) {
-			if ((rc = mlmd__q(c->sql, &q, sql)))
-				break;
-			mlmd__q_i64(&q, 1, w->ids[k][i]);
-			while ((rc = mlmd__q_step(&q)) == 1) {
-				int64_t cid = mlmd__q_col_i64(&q, 0);
-				int added = mlmd__idset_add(&cset, cid);
-				if (added < 0 || (added && mlmd__push_i64(&cids, &ncids, cid))) {
-					rc = -MLMD_RESOURCE_EXHAUSTED;
-					break;
-				}
-				int want = k == KIND_ARTIFACT ? F_ATTRIBUTIONS : F_ASSOCIATIONS;
-				if (!(fields & want))
-					continue;
-				void *edge = mlmd__msg_new(k == KIND_ARTIFACT ? &mlmd__pb__attribution__descriptor
-									      : &mlmd__pb__association__descriptor);
-				int pushed = edge && (k == KIND_ARTIFACT
-							      ? mlmd__push_ptr((void ***)&g->attributions, &g->n_attributions, edge)
-							      : mlmd__push_ptr((void ***)&g->associations, &g->n_associations, edge)) == 0;
-				if (!pushed) {
-					free(edge);
-					rc = -MLMD_RESOURCE_EXHAUSTED;
-					break;
-				}
-				if (k == KIND_ARTIFACT) {
-					Mlmd__Pb__Attribution *a = edge;
-					a->has_artifact_id = a->has_context_id = 1;
-					a->artifact_id = w->ids[k][i];
-					a->context_id = cid;
-				} else {
-					Mlmd__Pb__Association *a = edge;
-					a->has_execution_id = a->has_context_id = 1;
-					a->execution_id = w->ids[k][i];
-					a->context_id = cid;
-				}
-			}
-			mlmd__q_done(&q);
-			if (rc > 0)
-				rc = 0;
-		}
-	}
-	if (!rc && ncids > 1)
-		qsort(cids, ncids, sizeof *cids, sort_ids_cmp);
+	graph_fill gf = { g, fields };
+	rc = mlmd__lineage_contexts(c, w, graph_edge, &gf, &cids, &ncids, &cset);
 	if (!rc && (fields & (F_CONTEXTS | F_CONTEXT_TYPES)))
 		rc = mlmd__node_load_ids(c, &mlmd__context_kind, cids, ncids, 0, (void ***)&g->contexts, &g->n_contexts);
 	if (!rc && (fields & F_CONTEXT_TYPES))
@@ -206,29 +269,8 @@ out:
 		g->contexts = NULL;
 		g->n_contexts = 0;
 	}
-	for (size_t i = 0; !rc && (fields & F_PARENT_CONTEXTS) && i < ncids; i++) {
-		sqlq q;
-		if ((rc = mlmd__q(c->sql, &q, "SELECT parent_id FROM parent_context WHERE child_id = ? ORDER BY parent_id")))
-			break;
-		mlmd__q_i64(&q, 1, cids[i]);
-		while ((rc = mlmd__q_step(&q)) == 1) {
-			int64_t par = mlmd__q_col_i64(&q, 0);
-			if (!mlmd__idset_has(&cset, par))
-				continue;
-			Mlmd__Pb__ParentContext *pc = mlmd__msg_new(&mlmd__pb__parent_context__descriptor);
-			if (!pc || mlmd__push_ptr((void ***)&g->parent_contexts, &g->n_parent_contexts, pc)) {
-				free(pc);
-				rc = -MLMD_RESOURCE_EXHAUSTED;
-				break;
-			}
-			pc->has_child_id = pc->has_parent_id = 1;
-			pc->child_id = cids[i];
-			pc->parent_id = par;
-		}
-		mlmd__q_done(&q);
-		if (rc > 0)
-			rc = 0;
-	}
+	if (!rc && (fields & F_PARENT_CONTEXTS))
+		rc = mlmd__lineage_parents(c, cids, ncids, &cset, graph_parent, g);
 	free(cids);
 	free(cset.v);
 	return rc;
@@ -252,7 +294,8 @@ static int finish(call *c, walker *w, int fields, Mlmd__Pb__LineageGraph **out, 
 	return 0;
 }
 
-int mlmd__lineage_subgraph_walk(call *c, const Mlmd__Pb__GetLineageSubgraphRequest *rq, mlmd__walk *w, int *fields)
+int mlmd__lineage_subgraph_setup(call *c, const Mlmd__Pb__GetLineageSubgraphRequest *rq, mlmd__walk *w, int *fields,
+				 int *start_kind, mlmd__walk_row_fn hydrate, void *ctx)
 {
 	mlmd__walk_init(w, c->sql);
 	const SubOpts *o = rq->lineage_subgraph_query_options;
@@ -311,10 +354,16 @@ int mlmd__lineage_subgraph_walk(call *c, const Mlmd__Pb__GetLineageSubgraphReque
 			rc = mlmd__walk_stop(w, k, ends[k]->filter_query, name);
 		w->include_ending[k] = ends[k]->has_include_ending_nodes && ends[k]->include_ending_nodes;
 	}
+	*start_kind = start;
+	if (!rc && hydrate && c->s->schema_version >= MLMD_DG_SCHEMA_VERSION) { /* the tombstone columns */
+		if (*fields & (F_ARTIFACTS | F_ARTIFACT_TYPES))
+			w->hydrate[KIND_ARTIFACT] = hydrate;
+		if (*fields & (F_EXECUTIONS | F_EXECUTION_TYPES))
+			w->hydrate[KIND_EXECUTION] = hydrate;
+		w->hydrate_ctx = ctx;
+	}
 	if (!rc)
 		rc = mlmd__walk_start_query(w, start, query, field);
-	if (!rc)
-		rc = mlmd__walk_run(w, start);
 	return rc;
 }
 
@@ -322,8 +371,10 @@ int mlmd__rpc_GetLineageSubgraph(call *c, const Mlmd__Pb__GetLineageSubgraphRequ
 				 Mlmd__Pb__GetLineageSubgraphResponse *rs)
 {
 	walker w;
-	int fields;
-	int rc = mlmd__lineage_subgraph_walk(c, rq, &w, &fields);
+	int fields, start;
+	int rc = mlmd__lineage_subgraph_setup(c, rq, &w, &fields, &start, NULL, NULL);
+	if (!rc)
+		rc = mlmd__walk_run(&w, start);
 	if (!rc)
 		rc = finish(c, &w, fields, &rs->lineage_subgraph, &rs->has_mlmd_partial, &rs->mlmd_partial,
 			    &rs->mlmd_partial_reason);

@@ -2,11 +2,14 @@
  * store/wire_lineage.c - GetLineageSubgraph answered in wire format
  * (store/wire.h).
  *
- * The request is read and the walk run exactly as the struct handler does
- * (mlmd__lineage_subgraph_walk, store/lineage.c); then the LineageGraph is
- * written from the rows as they arrive, with the same statements in the same
- * order as the struct handler, so the bytes are those its packed response
- * would give (tests/test_wire_lineage.c compares them on every option).
+ * The request is read and the walk set up exactly as the struct handler does
+ * (mlmd__lineage_subgraph_setup, store/lineage.c). The walk's hops also read
+ * the rows of the artifacts and executions they reach (a hydrating hop,
+ * query/lineage.c; schema version 5 on), so a node costs one statement (its
+ * properties) instead of two; nodes no hop read (the starting ones) are
+ * loaded as before. Then the LineageGraph is written from the rows, in the
+ * struct handler's order, so the bytes are those its packed response would
+ * give (tests/test_wire_lineage.c compares them on every option).
  *
  * protobuf-c packs fields by field number, repeated fields in array order,
  * optional scalars when their has_ flag is set and strings and messages when
@@ -22,159 +25,142 @@
 
 /* ---- events ------------------------------------------------------------------------------ */
 
-static const char *const events_of_artifacts[5] = MLMD_IN_SQL(MLMD_EVENT_COLS " WHERE artifact_id IN (", ")");
-static const char *const paths_in[5] = MLMD_IN_SQL("SELECT event_id, step_index, step_key FROM event_path"
-						   " WHERE event_id IN (", ") ORDER BY event_id, position");
+/* The events of a chunk of artifacts with their path steps, one row per
+ * step (one with NULL step columns for an event without a path), in the
+ * order of store/lineage.c's events_of_artifacts and edges.c's paths. */
+static const char *const events_with_paths[5] =
+	MLMD_IN_SQL("SELECT e.id, e.artifact_id, e.execution_id, e.type, e.time, e.system_metadata, p.position,"
+		    " p.step_index, p.step_key FROM event e LEFT JOIN event_path p ON p.event_id = e.id"
+		    " WHERE e.artifact_id IN (",
+		    ") ORDER BY e.artifact_id, e.execution_id, e.type, p.position");
 
-/* One event row kept for the response; its path and system_metadata bytes
- * sit in a scratch buffer. */
-typedef struct ev_row {
-	int64_t id, artifact_id, execution_id, ms;
+/* The event being written: it is open from its first row to the first row
+ * of the next one, its path (field 3) open while its steps arrive. */
+typedef struct ev_open {
+	int open, has_path;
+	int64_t id, ms;
 	int32_t type;
-	size_t sm_off, sm_len, path_off, path_len;
-	int has_path;
-} ev_row;
+	size_t at, path_at;
+	mlmd_buf sm; /* field 6 with its tag, when set */
+} ev_open;
 
-/* Reads the steps of events ev[0..n) into `sb` (one query per MLMD_IN_MAX
- * events, as edges.c's load_paths). */
-static int event_paths(call *c, ev_row *ev, size_t n, mlmd_buf *sb)
+/* Writes the fields after the path and closes the event. */
+static void ev_close(mlmd_buf *out, ev_open *e)
 {
-	int64_t few[64], *eids = n <= 64 ? few : malloc(n * sizeof *eids);
-	if (!eids)
-		return MLMD_OOM();
-	for (size_t i = 0; i < n; i++)
-		eids[i] = ev[i].id;
-	int rc = 0;
-	size_t chunk = mlmd__in_chunk(n);
-	for (size_t at = 0; at < n && !rc; at += chunk) {
-		size_t m = n - at < chunk ? n - at : chunk;
-		int size, slot = mlmd__in_slot(m, &size);
-		sqlq q;
-		if ((rc = mlmd__q(c->sql, &q, paths_in[slot])))
-			break;
-		int pos = 1;
-		mlmd__q_bind_ids(&q, &pos, eids + at, m, size);
-		ev_row *e = NULL;
-		int64_t cur = 0;
-		while ((rc = mlmd__q_step(&q)) == 1) {
-			int64_t eid = mlmd__q_col_i64(&q, 0);
-			if (!e || eid != cur) {
-				e = NULL;
-				cur = eid;
-				for (size_t i = at; i < at + m && !e; i++)
-					if (eids[i] == eid)
-						e = &ev[i];
-				if (e && !e->has_path) {
-					e->has_path = 1;
-					e->path_off = sb->len;
-				}
-			}
-			if (!e)
-				continue;
-			size_t st = wb_begin(sb, 1);
-			if (!mlmd__q_isnull(&q, 1))
-				wb_i64(sb, 1, mlmd__q_col_i64(&q, 1));
-			else if (!mlmd__q_isnull(&q, 2))
-				wb_str(sb, 2, mlmd__q_col_text(&q, 2));
-			wb_end(sb, st);
-			e->path_len = sb->len - e->path_off;
-		}
-		mlmd__q_done(&q);
-		if (rc > 0)
-			rc = 0;
-	}
-	if (eids != few)
-		free(eids);
-	return rc;
+	if (!e->open)
+		return;
+	if (e->has_path)
+		wb_end(out, e->path_at);
+	wb_i32(out, 4, e->type);
+	wb_i64(out, 5, e->ms);
+	if (e->sm.len) /* sm.p is NULL while sm is empty */
+		wb_raw(out, e->sm.p, e->sm.len);
+	wb_end(out, e->at);
+	e->open = 0;
 }
 
-/* Every event between two nodes of the result (field 7), read by artifact
- * chunk as store/lineage.c reads them. */
+/* Every event between two nodes of the result (field 7), by artifact
+ * chunk as store/lineage.c reads them, each with its path from the same
+ * rows. */
 static int wb_events(call *c, const mlmd__walk *w, mlmd_buf *out)
 {
 	const int64_t *ids = w->ids[KIND_ARTIFACT];
 	size_t na = w->n[KIND_ARTIFACT];
 	size_t chunk = mlmd__in_chunk(na);
-	ev_row *ev = NULL;
-	size_t nev = 0, cap = 0;
-	mlmd_buf sb = { 0 };
+	mlmd__q_family fam;
+	memset(&fam, 0, sizeof fam);
+	ev_open e = { 0 };
 	int rc = 0;
 	for (size_t at = 0; at < na && !rc; at += chunk) {
 		size_t m = na - at < chunk ? na - at : chunk;
 		int size, slot = mlmd__in_slot(m, &size);
-		sqlq q;
-		if ((rc = mlmd__q(c->sql, &q, events_of_artifacts[slot])))
+		sqlq *q;
+		if ((rc = mlmd__q_family_get(c->sql, &fam, events_with_paths, slot, &q)))
 			break;
 		int pos = 1;
-		mlmd__q_bind_ids(&q, &pos, ids + at, m, size);
-		nev = 0;
-		sb.len = 0;
-		while ((rc = mlmd__q_step(&q)) == 1) {
-			int64_t x = mlmd__q_col_i64(&q, 2);
-			if (!mlmd__idset_has(&w->in[KIND_EXECUTION], x))
+		mlmd__q_bind_ids(q, &pos, ids + at, m, size);
+		int64_t skip = 0; /* an event outside the result, whose rows are passed over */
+		while ((rc = mlmd__q_step(q)) == 1) {
+			int64_t eid = mlmd__q_col_i64(q, 0);
+			if (eid == skip || (e.open && eid != e.id))
+				ev_close(out, &e);
+			if (eid == skip)
 				continue;
-			if (nev == cap) {
-				size_t nc = cap ? 2 * cap : 16;
-				ev_row *v = realloc(ev, nc * sizeof *v);
-				if (!v) {
-					rc = MLMD_OOM();
-					break;
+			if (!e.open) {
+				int64_t x = mlmd__q_col_i64(q, 2);
+				if (!mlmd__idset_has(&w->in[KIND_EXECUTION], x)) {
+					skip = eid;
+					continue;
 				}
-				ev = v;
-				cap = nc;
-			}
-			ev_row *e = &ev[nev++];
-			*e = (ev_row){ .id = mlmd__q_col_i64(&q, 0), .artifact_id = mlmd__q_col_i64(&q, 1),
-				       .execution_id = x, .type = (int32_t)mlmd__q_col_i64(&q, 3),
-				       .ms = mlmd__q_col_i64(&q, 4) };
-			size_t smn;
-			const void *sm = mlmd__q_col_blob(&q, 5, &smn);
-			if (sm) {
-				size_t before = sb.len;
-				if (wb_any(&sb, 6, sm, smn)) {
+				e.open = 1;
+				e.id = eid;
+				e.type = (int32_t)mlmd__q_col_i64(q, 3);
+				e.ms = mlmd__q_col_i64(q, 4);
+				e.sm.len = 0;
+				size_t smn;
+				const void *sm = mlmd__q_col_blob(q, 5, &smn);
+				if (sm && wb_any(&e.sm, 6, sm, smn)) {
 					rc = mlmd__fail(MLMD_DATA_LOSS, "stored event system_metadata does not parse");
 					break;
 				}
-				e->sm_off = before;
-				e->sm_len = sb.len - before;
+				e.at = wb_begin(out, 7);
+				wb_i64(out, 1, mlmd__q_col_i64(q, 1));
+				wb_i64(out, 2, x);
+				e.has_path = !mlmd__q_isnull(q, 6);
+				if (e.has_path)
+					e.path_at = wb_begin(out, 3);
+			}
+			if (e.has_path) { /* one step */
+				size_t st = wb_begin(out, 1);
+				if (!mlmd__q_isnull(q, 7))
+					wb_i64(out, 1, mlmd__q_col_i64(q, 7));
+				else if (!mlmd__q_isnull(q, 8))
+					wb_str(out, 2, mlmd__q_col_text(q, 8));
+				wb_end(out, st);
 			}
 		}
-		mlmd__q_done(&q);
+		mlmd__q_done(q);
 		if (rc > 0)
 			rc = 0;
-		if (!rc && nev)
-			rc = event_paths(c, ev, nev, &sb);
-		if (!rc && sb.oom)
+		ev_close(out, &e);
+		if (!rc && e.sm.oom)
 			rc = MLMD_OOM();
-		for (size_t i = 0; i < nev && !rc; i++) {
-			const ev_row *e = &ev[i];
-			size_t eat = wb_begin(out, 7);
-			wb_i64(out, 1, e->artifact_id);
-			wb_i64(out, 2, e->execution_id);
-			if (e->has_path) {
-				size_t p = wb_begin(out, 3);
-				if (e->path_len)
-					wb_raw(out, sb.p + e->path_off, e->path_len);
-				wb_end(out, p);
-			}
-			wb_i32(out, 4, e->type);
-			wb_i64(out, 5, e->ms);
-			if (e->sm_len) /* field 6 with its tag, when set (sb.p is NULL while sb is empty) */
-				wb_raw(out, sb.p + e->sm_off, e->sm_len);
-			wb_end(out, eat);
-		}
 	}
-	free(ev);
-	mlmd__buf_free(&sb);
+	mlmd__buf_free(&e.sm);
 	return rc;
 }
 
 /* ---- contexts and their edges -------------------------------------------------------------- */
 
-static int cmp_i64(const void *a, const void *b)
+/* The wire answer's edge callbacks: attributions (field 8) and
+ * associations (9) when asked for, parent contexts (10). */
+typedef struct wire_fill {
+	mlmd_buf *sec;
+	int fields;
+} wire_fill;
+
+static int wire_edge(void *ctx, int k, int64_t node, int64_t cid)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
+	wire_fill *wf = ctx;
+	if (!(wf->fields & (k == KIND_ARTIFACT ? F_ATTRIBUTIONS : F_ASSOCIATIONS)))
+		return 0;
+	unsigned field = k == KIND_ARTIFACT ? 8 : 9;
+	mlmd_buf *b = &wf->sec[field];
+	size_t at = wb_begin(b, field);
+	wb_i64(b, 1, node); /* artifact_id or execution_id */
+	wb_i64(b, 2, cid);
+	wb_end(b, at);
+	return 0;
+}
+
+static int wire_parent(void *ctx, int64_t child, int64_t par)
+{
+	mlmd_buf *b = ctx;
+	size_t at = wb_begin(b, 10);
+	wb_i64(b, 1, child);
+	wb_i64(b, 2, par);
+	wb_end(b, at);
+	return 0;
 }
 
 /* Contexts of the result's nodes with the edges that link them (fields 3,
@@ -184,67 +170,21 @@ static int wb_contexts(call *c, const mlmd__walk *w, int fields, mlmd_buf *sec)
 	mlmd__idset cset = { 0 };
 	int64_t *cids = NULL;
 	size_t ncids = 0;
-	int rc = 0;
-	for (int k = 0; k < 2 && !rc; k++) {
-		const char *sql = k == KIND_ARTIFACT ? "SELECT context_id FROM attribution WHERE artifact_id = ?"
-						     : "SELECT context_id FROM association WHERE execution_id = ?";
-		int want = k == KIND_ARTIFACT ? F_ATTRIBUTIONS : F_ASSOCIATIONS;
-		mlmd_buf *edges = &sec[k == KIND_ARTIFACT ? 8 : 9];
-		for (size_t i = 0; i < w->n[k] && !rc; i++) {
-			sqlq q;
-			if ((rc = mlmd__q(c->sql, &q, sql)))
-				break;
-			mlmd__q_i64(&q, 1, w->ids[k][i]);
-			while ((rc = mlmd__q_step(&q)) == 1) {
-				int64_t cid = mlmd__q_col_i64(&q, 0);
-				int added = mlmd__idset_add(&cset, cid);
-				if (added < 0 || (added && mlmd__push_i64(&cids, &ncids, cid))) {
-					rc = -MLMD_RESOURCE_EXHAUSTED;
-					break;
-				}
-				if (!(fields & want))
-					continue;
-				size_t at = wb_begin(edges, k == KIND_ARTIFACT ? 8 : 9);
-				wb_i64(edges, 1, w->ids[k][i]); /* artifact_id or execution_id */
-				wb_i64(edges, 2, cid);
-				wb_end(edges, at);
-			}
-			mlmd__q_done(&q);
-			if (rc > 0)
-				rc = 0;
-		}
-	}
-	if (!rc && ncids > 1)
-		qsort(cids, ncids, sizeof *cids, cmp_i64);
+	wire_fill wf = { sec, fields };
+	int rc = mlmd__lineage_contexts(c, w, wire_edge, &wf, &cids, &ncids, &cset);
 	if (!rc && (fields & (F_CONTEXTS | F_CONTEXT_TYPES))) {
 		type_ids types;
 		memset(&types, 0, sizeof types);
 		mlmd_buf scratch = { 0 }; /* contexts read only for their types */
-		rc = mlmd__wire_lineage_nodes(c, &mlmd__context_kind, cids, ncids, 0, (fields & F_CONTEXTS) ? &sec[6] : &scratch, 6,
-			      (fields & F_CONTEXT_TYPES) ? &types : NULL);
+		rc = mlmd__wire_lineage_nodes(c, &mlmd__context_kind, cids, ncids, 0, (fields & F_CONTEXTS) ? &sec[6] : &scratch,
+					      6, (fields & F_CONTEXT_TYPES) ? &types : NULL, NULL);
 		if (!rc && (fields & F_CONTEXT_TYPES))
 			rc = mlmd__wire_lineage_types(c, KIND_CONTEXT, &types, &sec[3], 3);
 		mlmd__buf_free(&scratch);
 		type_ids_free(&types);
 	}
-	for (size_t i = 0; !rc && (fields & F_PARENT_CONTEXTS) && i < ncids; i++) {
-		sqlq q;
-		if ((rc = mlmd__q(c->sql, &q, "SELECT parent_id FROM parent_context WHERE child_id = ? ORDER BY parent_id")))
-			break;
-		mlmd__q_i64(&q, 1, cids[i]);
-		while ((rc = mlmd__q_step(&q)) == 1) {
-			int64_t par = mlmd__q_col_i64(&q, 0);
-			if (!mlmd__idset_has(&cset, par))
-				continue;
-			size_t at = wb_begin(&sec[10], 10);
-			wb_i64(&sec[10], 1, cids[i]);
-			wb_i64(&sec[10], 2, par);
-			wb_end(&sec[10], at);
-		}
-		mlmd__q_done(&q);
-		if (rc > 0)
-			rc = 0;
-	}
+	if (!rc && (fields & F_PARENT_CONTEXTS))
+		rc = mlmd__lineage_parents(c, cids, ncids, &cset, wire_parent, &sec[10]);
 	free(cids);
 	free(cset.v);
 	return rc;
@@ -255,7 +195,7 @@ static int wb_contexts(call *c, const mlmd__walk *w, int fields, mlmd_buf *sec)
 /* The LineageGraph of walk `w` (field 1 of the response), with what
  * `fields` asks for; as store/lineage.c's fill(), artifacts and executions
  * are written whenever they or their types are asked for. */
-static int wb_graph(call *c, const mlmd__walk *w, int fields, mlmd_buf *out)
+static int wb_graph(call *c, const mlmd__walk *w, int fields, const wire_rows *pre, mlmd_buf *out)
 {
 	mlmd_buf sec[11] = { { 0 } }; /* by LineageGraph field number */
 	type_ids types[2];
@@ -273,7 +213,7 @@ static int wb_graph(call *c, const mlmd__walk *w, int fields, mlmd_buf *out)
 		if (fields & kinds[i].need)
 			rc = mlmd__wire_lineage_nodes(c, k == KIND_ARTIFACT ? &mlmd__artifact_kind : &mlmd__execution_kind, w->ids[k],
 				      w->n[k], 1, &sec[kinds[i].field], kinds[i].field,
-				      (fields & kinds[i].want_types) ? &types[i] : NULL);
+				      (fields & kinds[i].want_types) ? &types[i] : NULL, &pre[k]);
 	}
 	for (int i = 0; i < 2 && !rc; i++)
 		if (fields & kinds[i].want_types)
@@ -305,16 +245,26 @@ static int wb_graph(call *c, const mlmd__walk *w, int fields, mlmd_buf *out)
 static int wire_subgraph(call *c, const ProtobufCMessage *rqm, mlmd_buf *out)
 {
 	mlmd__walk w;
-	int fields;
-	int rc = mlmd__lineage_subgraph_walk(c, (const Mlmd__Pb__GetLineageSubgraphRequest *)rqm, &w, &fields);
+	wire_rows pre[2]; /* node rows read by the hops, by kind */
+	memset(pre, 0, sizeof pre);
+	int fields, start;
+	/* the walk reads the nodes' rows as it meets them */
+	int rc = mlmd__lineage_subgraph_setup(c, (const Mlmd__Pb__GetLineageSubgraphRequest *)rqm, &w, &fields, &start,
+					      mlmd__wire_lineage_hydrate, pre);
 	if (!rc)
-		rc = wb_graph(c, &w, fields, out);
+		rc = mlmd__walk_run(&w, start);
+	for (int k = 0; k < 2; k++)
+		mlmd__wire_rows_sort(&pre[k]);
+	if (!rc)
+		rc = wb_graph(c, &w, fields, pre, out);
 	if (!rc && w.partial) {
 		wb_i64(out, 1000, 1); /* mlmd_partial */
 		if (w.reason)
 			wb_str(out, 1001, w.reason);
 	}
 	mlmd__walk_free(&w);
+	mlmd__wire_rows_free(&pre[0]);
+	mlmd__wire_rows_free(&pre[1]);
 	return rc;
 }
 

@@ -182,12 +182,36 @@ static inline void type_ids_free(type_ids *t)
 	free(t->ids);
 }
 
+/* Nodes a walk's hydrating hops read (mlmd__walk.hydrate), by kind: each
+ * node's fields before its properties (buf[off, split)), its property
+ * entries (buf[split, props_end)), and its tombstone marks with the fields
+ * after (tails[tail, tail_end)). */
+typedef struct wire_row {
+	int64_t id, type_id;
+	size_t off, split, props_end, tail, tail_end;
+} wire_row;
+typedef struct wire_rows {
+	mlmd_buf buf, tails;
+	wire_row *v;
+	size_t n, cap;
+	int64_t dropped; /* a node whose rows are passed over (it could not be written) */
+} wire_rows;
+/* The walk's hydrate callback (mlmd__walk_row_fn); ctx is wire_rows[2], by
+ * kind. A node that cannot be written is left out: its load statements
+ * read it again, and fail then only if the node is in the result. */
+int mlmd__wire_lineage_hydrate(void *ctx, int kind, int64_t id, sqlq *q, int base, int more);
+/* Sorts the rows by id, for mlmd__wire_lineage_nodes. */
+void mlmd__wire_rows_sort(wire_rows *r);
+void mlmd__wire_rows_free(wire_rows *r);
+
 /* Writes the nodes `ids` (sorted, each once; absent ones skipped) of kind k
  * as field `field` of `out`, as mlmd__node_load_ids loads them: with `walk`
  * set, tombstones included and marked (what a walk's nodes get), else as any
- * other read on this call. Their type ids go to `types` when not NULL. */
+ * other read on this call. Their type ids go to `types` when not NULL. With
+ * `walk`, a chunk whose nodes are all in `pre` (sorted; NULL: none) is
+ * written from it, with no statement. */
 int mlmd__wire_lineage_nodes(call *c, const node_kind *k, const int64_t *ids, size_t n, int walk, mlmd_buf *out,
-			     unsigned field, type_ids *types);
+			     unsigned field, type_ids *types, const wire_rows *pre);
 /* The types `t` of one kind as field `field` (packed by protobuf-c: a
  * response has a few). */
 int mlmd__wire_lineage_types(call *c, int kind, const type_ids *t, mlmd_buf *out, unsigned field);
