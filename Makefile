@@ -352,6 +352,42 @@ $(PY_GEN) &: proto/metadata_store.proto proto/metadata_store_service.proto proto
 	sh scripts/gen-proto-py.sh $(B) bindings/python
 $(PY_PKG)/libmlmd.so: $(B)/libmlmd.so
 	cp $< $@
+# The C++ message accelerator (bindings/python/ml_metadata/_cpp_messages.cc, docs/python.md):
+# protoc's C++ classes of the same .proto files as the _pb2 modules (same names under the
+# same include root, so the descriptors are byte for byte the same; ml_metadata/_cpp.py
+# checks it at import), linked against libprotobuf, so python3-protobuf's cpp backend
+# parses MLMD's messages with generated code. Built when g++, Python's headers and
+# libprotobuf's exist; the package works without it (then a stale copy is removed).
+PY_CONF := $(shell $(PYTHON) -c "import sysconfig as s; print(s.get_config_var('EXT_SUFFIX') or '', s.get_paths()['include'])" 2>/dev/null)
+PY_EXT_SUFFIX := $(word 1,$(PY_CONF))
+PY_INCLUDE := $(word 2,$(PY_CONF))
+PY_ACCEL := $(PY_PKG)/_cpp_messages$(PY_EXT_SUFFIX)
+PY_ACCEL_DIR := $(B)/py-accel
+PY_ACCEL_PB := $(PY_ACCEL_DIR)/ml_metadata/proto/metadata_store.pb $(PY_ACCEL_DIR)/ml_metadata/proto/metadata_store_service.pb
+PY_ACCEL_OBJ := $(PY_ACCEL_DIR)/_cpp_messages.o $(PY_ACCEL_PB:=.o)
+PY_ACCEL_CXXFLAGS := -std=c++17 -O2 -fPIC -fvisibility=hidden -Wall -Wextra -Werror -I$(PY_ACCEL_DIR) -I$(PY_INCLUDE) \
+	$(shell pkg-config --cflags protobuf 2>/dev/null)
+PY_ACCEL_OK := $(and $(PY_EXT_SUFFIX),$(shell command -v $(CXX) 2>/dev/null),$(wildcard $(PY_INCLUDE)/Python.h),$(shell pkg-config --exists protobuf && echo yes))
+ifneq ($(PY_ACCEL_OK),)
+python: $(PY_ACCEL)
+else
+python: python-accel-skipped
+endif
+.PHONY: python-accel-skipped
+python-accel-skipped:
+	@rm -f $(PY_PKG)/_cpp_messages*.so
+	@echo "python: the C++ message accelerator is not built (it needs $(CXX), python3-dev and libprotobuf-dev): ml_metadata works without it, parsing by reflection"
+$(PY_ACCEL_PB:=.cc) $(PY_ACCEL_PB:=.h) &: proto/metadata_store.proto proto/metadata_store_service.proto
+	@mkdir -p $(PY_ACCEL_DIR)/src/ml_metadata/proto
+	cp proto/metadata_store.proto proto/metadata_store_service.proto $(PY_ACCEL_DIR)/src/ml_metadata/proto/
+	protoc -I$(PY_ACCEL_DIR)/src -I/usr/include --cpp_out=$(PY_ACCEL_DIR) \
+		$(PY_ACCEL_DIR)/src/ml_metadata/proto/metadata_store.proto $(PY_ACCEL_DIR)/src/ml_metadata/proto/metadata_store_service.proto
+$(PY_ACCEL_DIR)/%.pb.o: $(PY_ACCEL_DIR)/%.pb.cc $(PY_ACCEL_PB:=.h)
+	$(CXX) $(PY_ACCEL_CXXFLAGS) -c $< -o $@
+$(PY_ACCEL_DIR)/_cpp_messages.o: $(PY_PKG)/_cpp_messages.cc $(PY_ACCEL_PB:=.h)
+	$(CXX) $(PY_ACCEL_CXXFLAGS) -c $< -o $@
+$(PY_ACCEL): $(PY_ACCEL_OBJ)
+	$(CXX) -shared -o $@ $(PY_ACCEL_OBJ) $(shell pkg-config --libs protobuf 2>/dev/null || echo -lprotobuf) -ldl
 # The Python files run a second time through `mlmd serve` (tests/python/conftest.py's
 # server mode: each test's store is a real server on 127.0.0.1, port 0): those that
 # exercise MLMD's API through the `store` fixture. SQLite always, PostgreSQL when
@@ -574,6 +610,7 @@ install: all
 	install -d $(DESTDIR)$(PYTHONDIR)/ml_metadata/proto $(DESTDIR)$(PYTHONDIR)/ml_metadata/metadata_store \
 		$(DESTDIR)$(PYTHONDIR)/ml_metadata/simple_types/proto
 	install -m 644 $(PY_PKG)/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/
+	for f in $(PY_PKG)/_cpp_messages*.so; do if [ -f "$$f" ]; then install -m 755 "$$f" $(DESTDIR)$(PYTHONDIR)/ml_metadata/; fi; done
 	install -m 644 $(PY_PKG)/proto/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/proto/
 	install -m 644 $(PY_PKG)/metadata_store/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/metadata_store/
 	install -m 644 $(PY_PKG)/simple_types/*.py $(DESTDIR)$(PYTHONDIR)/ml_metadata/simple_types/
@@ -591,5 +628,5 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mlmd $(DESTDIR)$(MANDIR)/man1/mlmd.1
 
 clean:
-	rm -rf $(B) $(PY_GEN) $(PY_PKG)/libmlmd.so bindings/python/build bindings/python/*.egg-info
+	rm -rf $(B) $(PY_GEN) $(PY_PKG)/libmlmd.so $(PY_PKG)/_cpp_messages*.so bindings/python/build bindings/python/*.egg-info
 	find bindings/python tests/python -name __pycache__ -type d -prune -exec rm -rf {} +

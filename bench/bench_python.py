@@ -13,7 +13,9 @@ that matters) and, for the get, also through the bytes entry point
 median of MLMD_BENCH_REPS repetitions (default 5) with its spread
 ((max - min) / median); each ratio is the median of the per-repetition
 ratios. The C side writes to its own store file, so both read the same
-number of rows laid out the same way.
+number of rows laid out the same way. The header says whether ml_metadata's
+C++ message accelerator is in use (docs/python.md; MLMD_PYTHON_NO_CPP=1
+measures without it).
 
 Usage: bench_python.py STORE_BENCH_OUTPUT DIR   (the first argument is
 ignored; it is kept so the Makefile's command line still works)
@@ -25,6 +27,8 @@ import sys
 import time
 
 import bench_util
+from google.protobuf.internal import api_implementation
+from ml_metadata import _cpp
 from ml_metadata import _native
 from ml_metadata import metadata_store
 from ml_metadata.proto import metadata_store_pb2 as pb
@@ -125,7 +129,8 @@ def main():
   c_tid = svc.PutArtifactTypeResponse.FromString(data).type_id
 
   print('python binding benchmark (ml_metadata over ctypes, %s), %d '
-        'repetitions' % (sys.executable, reps))
+        'repetitions; protobuf %s, C++ message accelerator: %s'
+        % (sys.executable, reps, api_implementation.Type(), _cpp.REASON))
   print(bench_util.head('workload', 'python', 'C (same run)', 'python/C'))
   # put: each repetition adds 100k artifacts to each store
   py_put, c_put, put_ratio = [], [], []

@@ -3,7 +3,7 @@
 # As root (or with sudo) it runs apt-get; otherwise it prints the command.
 set -eu
 PKGS="gcc make pkg-config libsqlite3-dev libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev libcmocka-dev libpq-dev
-	protobuf-compiler python3 python3-protobuf python3-pytest python3-pip python3-setuptools
+	protobuf-compiler python3 python3-protobuf python3-pytest python3-pip python3-setuptools g++ python3-dev
 	libssl-dev libexpat1-dev graphviz locales clang libclang-rt-14-dev libonnx-testdata python3-onnx python3-numpy python3-sklearn python3-scipy python3-xgboost libxgboost-dev
 	libcurl4-openssl-dev python3-jsonschema chromium
 	libgrpc-dev protobuf-compiler-grpc python3-grpcio openssl sqlite3"

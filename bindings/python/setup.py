@@ -3,7 +3,8 @@
 Plain setuptools with no pyproject.toml, so `pip install bindings/python`
 builds with the setuptools already installed and needs no network. Run
 `make` in the mlmd tree first: it generates the _pb2 modules and copies
-libmlmd.so next to the package, and both are installed with it.
+libmlmd.so (and, when it can build it, the _cpp_messages accelerator)
+next to the package, and they are installed with it.
 """
 
 import os
@@ -37,7 +38,7 @@ setuptools.setup(
     packages=['ml_metadata', 'ml_metadata.proto',
               'ml_metadata.metadata_store', 'ml_metadata.simple_types',
               'ml_metadata.simple_types.proto', 'mlmd', 'mlmd.proto'],
-    package_data={'ml_metadata': ['libmlmd.so']},
+    package_data={'ml_metadata': ['libmlmd.so', '_cpp_messages*.so']},
     # mlmd.testing's fixtures (mlmd_store, mlmd_store_path, mlmd_graph) in
     # every pytest run once the package is installed.
     entry_points={'pytest11': ['mlmd.testing = mlmd.testing']},

@@ -5,7 +5,12 @@ Code written for Google's ml_metadata imports this package unchanged:
 module and the generated protos. Calls go in-process to the mlmd C library.
 """
 
-from ml_metadata import proto
+# Before any _pb2 module: the generated C++ message classes, when they can
+# be used (_cpp.py; MLMD_PYTHON_NO_CPP=1 turns them off).
+from ml_metadata import _cpp
+_cpp.load()
+
+from ml_metadata import proto  # pylint: disable=g-import-not-at-top
 from ml_metadata.metadata_store import downgrade_schema
 from ml_metadata.metadata_store import ListOptions
 from ml_metadata.metadata_store import MetadataStore

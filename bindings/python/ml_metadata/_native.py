@@ -158,18 +158,27 @@ def open_uri(uri, upgrade=False, actor_name=None):
   return _with_actor(handle, actor_name)
 
 
+# Bound once: call() runs for every RPC.
+_store_call = lib.mlmd_store_call
+_buffer_free = lib.mlmd_buffer_free
+_byref = ctypes.byref
+_string_at = ctypes.string_at
+_void_p = ctypes.c_void_p
+_size_t = ctypes.c_size_t
+
+
 def call(handle, method, request_bytes):
   """Runs one RPC: returns (response_bytes, 0, '') or (None, code, message)."""
-  out = ctypes.c_void_p()
-  out_len = ctypes.c_size_t()
-  rc = lib.mlmd_store_call(handle, method, request_bytes, len(request_bytes),
-                           ctypes.byref(out), ctypes.byref(out_len))
+  out = _void_p()
+  out_len = _size_t()
+  rc = _store_call(handle, method, request_bytes, len(request_bytes),
+                   _byref(out), _byref(out_len))
   if rc != 0:
     return None, -rc, error_message()
   try:
-    return ctypes.string_at(out, out_len.value), 0, ''
+    return _string_at(out, out_len.value), 0, ''
   finally:
-    lib.mlmd_buffer_free(out)
+    _buffer_free(out)
 
 
 def free_store(handle):

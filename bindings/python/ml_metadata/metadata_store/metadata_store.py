@@ -10,6 +10,7 @@ ml_metadata.MetadataStore.
 
 import dataclasses
 import enum
+import functools
 import logging
 import random
 import time
@@ -26,6 +27,12 @@ from ml_metadata.proto import metadata_store_service_pb2 as svc
 MAX_NUM_RESULT = 100
 
 _DEFAULT_RETRIES = 5
+
+
+@functools.lru_cache(maxsize=None)
+def _messages(method: str):
+  """The (request, response) message classes of the RPC `method`."""
+  return getattr(svc, method + 'Request'), getattr(svc, method + 'Response')
 
 
 class OrderByField(enum.Enum):
@@ -257,9 +264,9 @@ class MetadataStore(object):
                           type_version)
 
   def _get_all(self, method, field, **fields):
-    request = getattr(svc, method + 'Request')(**fields)
-    return list(getattr(self._call(method, request,
-                                   getattr(svc, method + 'Response')()), field))
+    request_class, response_class = _messages(method)
+    return list(getattr(self._call(method, request_class(**fields),
+                                   response_class()), field))
 
   def get_artifact_types(
       self, extra_options: Optional[ExtraOptions] = None
