@@ -214,7 +214,9 @@ int mlmd__sc_trees_score_ctx(const sc_trees *t, mlmd_score_ctx *ctx, int dtype, 
 	chunk = chunk < 1 ? 1 : (chunk + unit - 1) / unit * unit;
 	split_job j = { .t = t, .dtype = dtype, .x = x, .n = n, .n_cols = n_cols, .chunk = chunk, .out = out,
 		.row_bytes = (size_t)n_cols * (dtype == MLMD_DTYPE_FLOAT ? sizeof(float) : sizeof(double)),
-		.scratch_size = (mlmd__sc_trees_scratch_size(t) + 31) & ~(size_t)31 };
+		/* whole cache lines and one spare line per slice: two parts never
+		 * write the same line, wherever the pool's array starts */
+		.scratch_size = ((mlmd__sc_trees_scratch_size(t) + 63) & ~(size_t)63) + 64 };
 	atomic_init(&j.next, 0);
 	if (!(j.scratch = mlmd__sc_alloc_array(&ctx->pool, (size_t)(parts < 1 ? 1 : parts), j.scratch_size)))
 		return MLMD_OOM();
