@@ -9,6 +9,7 @@ GetParentContextsByContextsResponse), so 3 + 97 = 100 still parses.
 """
 
 import pytest
+from google.protobuf.internal import api_implementation
 
 from ml_metadata import errors
 from ml_metadata import metadata_store
@@ -62,8 +63,9 @@ def test_deepest_accepted_node_reads_back_in_every_response(store):
     store.put_contexts([deep_context(ct, 'deeper', NODE_LIMIT + 1)])
   too_deep = svc.GetParentContextsByContextsResponse()
   too_deep.contexts[1].parent_contexts.append(deep_context(ct, 'x', NODE_LIMIT + 1))
-  with pytest.raises(Exception):
-    svc.GetParentContextsByContextsResponse().ParseFromString(too_deep.SerializeToString())
+  if api_implementation.Type() != 'python':  # the pure-Python parser has no depth limit
+    with pytest.raises(Exception):
+      svc.GetParentContextsByContextsResponse().ParseFromString(too_deep.SerializeToString())
 
 
 def test_struct_48_deep_is_refused_and_listings_keep_working(store):
