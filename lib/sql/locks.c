@@ -132,39 +132,53 @@ static int take(mlmd__sql *s, const char *key, size_t len)
 			  (int)(len > 64 ? 64 : len), key);
 }
 
-static int format_key(char key[KEY_MAX], size_t *len, const char *fmt, va_list ap)
+enum { KEY_TAKE, KEY_WANT, KEY_LAST };
+
+/* Formats a key and takes it now (KEY_TAKE), adds it to the plan
+ * (KEY_WANT) or takes it as the last lock (KEY_LAST). */
+static int keyed(mlmd__sql *s, int op, const char *fmt, va_list ap)
 {
+	char key[KEY_MAX];
 	int n = vsnprintf(key, KEY_MAX, fmt, ap);
 	if (n < 0)
 		return mlmd__fail(MLMD_INTERNAL, "formatting a lock key");
-	*len = (size_t)n < KEY_MAX ? (size_t)n : KEY_MAX - 1;
-	return 0;
+	size_t len = (size_t)n < KEY_MAX ? (size_t)n : KEY_MAX - 1;
+	if (op == KEY_TAKE)
+		return take(s, key, len);
+	if (op == KEY_WANT)
+		return plan_add(s, mlmd__lock_hash(key, len), key, len);
+	s->tail = 1;
+	return s->db->lock(s->db, key, len);
 }
+
+#define KEYED(op)                                  \
+	do {                                       \
+		va_list ap;                        \
+		va_start(ap, fmt);                 \
+		int rc_ = keyed(s, op, fmt, ap);   \
+		va_end(ap);                        \
+		return rc_;                        \
+	} while (0)
 
 int mlmd__sql_lock(mlmd__sql *s, const char *fmt, ...)
 {
 	if (!s->keyed)
 		return 0;
-	char key[KEY_MAX];
-	size_t len = 0;
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = format_key(key, &len, fmt, ap);
-	va_end(ap);
-	return rc ? rc : take(s, key, len);
+	KEYED(KEY_TAKE);
 }
 
 int mlmd__sql_want(mlmd__sql *s, const char *fmt, ...)
 {
 	if (!s->keyed)
 		return 0;
-	char key[KEY_MAX];
-	size_t len = 0;
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = format_key(key, &len, fmt, ap);
-	va_end(ap);
-	return rc ? rc : plan_add(s, mlmd__lock_hash(key, len), key, len);
+	KEYED(KEY_WANT);
+}
+
+int mlmd__sql_lock_last(mlmd__sql *s, const char *fmt, ...)
+{
+	if (!s->keyed || s->tail)
+		return 0;
+	KEYED(KEY_LAST);
 }
 
 int mlmd__sql_lock_wanted(mlmd__sql *s)
@@ -178,22 +192,6 @@ int mlmd__sql_lock_wanted(mlmd__sql *s)
 	for (size_t i = 0; i < s->nplan && !rc; i++)
 		rc = take(s, s->plan[i].key, s->plan[i].len);
 	return rc;
-}
-
-int mlmd__sql_lock_last(mlmd__sql *s, const char *fmt, ...)
-{
-	if (!s->keyed || s->tail)
-		return 0;
-	char key[KEY_MAX];
-	size_t len = 0;
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = format_key(key, &len, fmt, ap);
-	va_end(ap);
-	if (rc)
-		return rc;
-	s->tail = 1;
-	return s->db->lock(s->db, key, len);
 }
 
 void mlmd__sql_plan_clear(mlmd__sql *s)
