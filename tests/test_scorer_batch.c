@@ -25,7 +25,7 @@
 #include "scorer/trees_impl.h"
 
 #define FEATURES 13
-#define MAX_ROWS 1000
+#define MAX_ROWS 5000
 
 static uint64_t seed = 0x9e3779b97f4a7c15ull;
 
@@ -226,7 +226,7 @@ static void expect_same(const double *want, const double *have, int64_t n, int K
 				walk_name(walk), threads, (long long)(i / K), (int)(i % K), have[i], want[i]);
 }
 
-static const int64_t batch_sizes[] = { 1, 2, 15, 16, 17, 63, 64, 65, 100, 257, 1000 };
+static const int64_t batch_sizes[] = { 1, 2, 15, 16, 17, 63, 64, 65, 100, 257, 1000, 4099 };
 static const int thread_counts[] = { 1, 2, 3, 8 };
 
 /* Scores e (built with the given settings) through every walk and thread count. */

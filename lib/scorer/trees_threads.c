@@ -173,12 +173,37 @@ typedef struct split_job {
 	int dtype;
 	const char *x;         /* row 0 */
 	size_t row_bytes;
-	int64_t n, n_cols, chunk;
+	int64_t n, n_cols;
+	int64_t parts;         /* how many parts take chunks */
+	int64_t unit;          /* a chunk is a whole number of these rows (but the last) */
 	atomic_llong next;     /* the first row no part has taken yet */
 	double *out;
 	char *scratch;         /* one scratch_size slice per part */
 	size_t scratch_size;
 } split_job;
+
+/* The next chunk: rows [*r0, *r1), or 0 when none are left. Each chunk is
+ * a share of the rows still left (guided scheduling): large while there is
+ * much to do, one unit near the end, so the parts finish within a unit's
+ * time of each other, whichever of them other work on the machine slowed. */
+static int take_chunk(split_job *j, int64_t *r0, int64_t *r1)
+{
+	long long at = atomic_load_explicit(&j->next, memory_order_relaxed), size;
+	do {
+		if (at >= j->n)
+			return 0;
+		int64_t left = j->n - at;
+		size = (left / (4 * j->parts) + j->unit - 1) / j->unit * j->unit;
+		if (size < j->unit)
+			size = j->unit;
+		if (size > left)
+			size = left;
+	} while (!atomic_compare_exchange_weak_explicit(&j->next, &at, at + size, memory_order_relaxed,
+							 memory_order_relaxed));
+	*r0 = at;
+	*r1 = at + size;
+	return 1;
+}
 
 /* One part: takes chunks of rows until none are left. Taking them in turn
  * (rather than a fixed share each) keeps both threads busy when one of
@@ -187,14 +212,10 @@ static void score_piece(void *p, int part)
 {
 	split_job *j = p;
 	int K = mlmd__sc_trees_n_targets(j->t);
-	for (;;) {
-		int64_t r0 = atomic_fetch_add(&j->next, j->chunk);
-		if (r0 >= j->n)
-			break;
-		int64_t r1 = r0 + j->chunk < j->n ? r0 + j->chunk : j->n;
+	int64_t r0, r1;
+	while (take_chunk(j, &r0, &r1))
 		mlmd__sc_trees_score_part(j->t, j->scratch + (size_t)part * j->scratch_size, j->dtype,
 			j->x + (size_t)r0 * j->row_bytes, r1 - r0, j->n_cols, j->out + r0 * K);
-	}
 }
 
 int mlmd__sc_trees_score_ctx(const sc_trees *t, mlmd_score_ctx *ctx, int dtype, const void *x, int64_t n,
@@ -207,13 +228,13 @@ int mlmd__sc_trees_score_ctx(const sc_trees *t, mlmd_score_ctx *ctx, int dtype, 
 	int threads = ctx->n_threads > 1 ? ctx->n_threads : 1;
 	int64_t parts = work / (ctx->min_part_work > 0 ? ctx->min_part_work : MIN_PART_WORK);
 	parts = parts < 1 ? 1 : parts > threads ? threads : parts;
-	/* about eight chunks a part, each a whole number of blocks (unless the
-	 * batch is small), so that only the last chunk has a ragged end */
-	int64_t chunk = (n + parts * 8 - 1) / (parts * 8);
-	int64_t unit = n >= parts * SC_TREES_BLOCK ? SC_TREES_BLOCK : SC_TREES_GROUP;
-	chunk = chunk < 1 ? 1 : (chunk + unit - 1) / unit * unit;
-	split_job j = { .t = t, .dtype = dtype, .x = x, .n = n, .n_cols = n_cols, .chunk = chunk, .out = out,
-		.row_bytes = (size_t)n_cols * (dtype == MLMD_DTYPE_FLOAT ? sizeof(float) : sizeof(double)),
+	/* chunks are whole blocks (unless the batch is small), so that only the
+	 * last one has a ragged end, and at least four blocks, so that a chunk
+	 * is worth the atomic step that takes it */
+	int64_t unit = n >= parts * SC_TREES_BLOCK * 4 ? SC_TREES_BLOCK * 4 : n >= parts * SC_TREES_BLOCK ?
+		SC_TREES_BLOCK : SC_TREES_GROUP;
+	split_job j = { .t = t, .dtype = dtype, .x = x, .n = n, .n_cols = n_cols, .parts = parts, .unit = unit,
+		.out = out, .row_bytes = (size_t)n_cols * (dtype == MLMD_DTYPE_FLOAT ? sizeof(float) : sizeof(double)),
 		/* whole cache lines and one spare line per slice: two parts never
 		 * write the same line, wherever the pool's array starts */
 		.scratch_size = ((mlmd__sc_trees_scratch_size(t) + 63) & ~(size_t)63) + 64 };
