@@ -581,8 +581,8 @@ int main(int argc, char **argv)
 			printf("\n");
 	}
 	printf("(medians of %d repetitions, ±: (max - min) / median; ratios: ours/raw throughput, for pages raw time /"
-	       " our time; the typed rows decode the response (with malloc, or into one arena),\n the bytes rows and raw"
-	       " do not)\n", reps);
+	       " our time;\n the typed rows decode the response, with malloc or into one arena (MLMD_CALL_ARENA);"
+	       " the bytes rows and raw do not)\n", reps);
 
 	free(raw_out.p);
 	reader_close(&rd);
