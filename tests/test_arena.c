@@ -632,10 +632,17 @@ static void large_responses_span_many_blocks(void **state)
 	char note[200];
 	memset(note, 'n', sizeof note - 1);
 	note[sizeof note - 1] = 0;
-	for (size_t i = 0; i < N; i++) {
-		OK(mlmd_node_set_string(rs->artifacts[i], 1, "note", note));
-		OK(mlmd_node_set_string(ru->artifacts[i], 1, "note", note));
-	}
+	/* every node's custom_properties grows, several times (many arrays in
+	 * the arena's table of grown arrays, which doubles as it fills) */
+	for (int k = 0; k < 6; k++)
+		for (size_t i = 0; i < N; i++) {
+			char name[16];
+			snprintf(name, sizeof name, "note%d", k);
+			OK(mlmd_node_set_string(rs->artifacts[i], 1, name, note));
+			OK(mlmd_node_set_string(ru->artifacts[i], 1, name, note));
+		}
+	assert_int_equal(rs->artifacts[N - 1]->n_custom_properties, 7);
+	assert_string_equal(mlmd_node_get(rs->artifacts[N - 1], 1, "note5")->string_value, note);
 	/* the first block is sized from the bytes; the changes filled more */
 	assert_true(mlmd__arena_stats(&rs->base, &blocks, &used));
 	assert_true(blocks > blocks0);

@@ -60,7 +60,7 @@ typedef struct {
 } big_alloc;
 
 typedef struct {
-	void *p;    /* an array grown by mlmd__arena_grow_for */
+	void *p;    /* an array grown by mlmd__arena_grow_for; NULL: a free slot */
 	size_t cap; /* its capacity in elements */
 } grown_array;
 
@@ -72,7 +72,7 @@ typedef struct {
 	size_t n_blocks, used;
 	big_alloc *big; /* allocations of BIG bytes or more */
 	size_t n_big, cap_big;
-	grown_array *grown;
+	grown_array *grown; /* open addressing by address, cap_grown slots (a power of 2) */
 	size_t n_grown, cap_grown;
 	ProtobufCMessage **adopted; /* malloc'd, freed with the arena */
 	size_t n_adopted, cap_adopted;
@@ -343,6 +343,44 @@ void *mlmd__arena_new_for(const ProtobufCMessage *m, const ProtobufCMessageDescr
 	return x;
 }
 
+/* The slot of array p in a's table of grown arrays: its entry, or the free
+ * slot where it would go. The table is never full (see remember). */
+static grown_array *grown_slot(const arena *a, const void *p)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p * UINT64_C(0x9e3779b97f4a7c15);
+	size_t mask = a->cap_grown - 1;
+	for (size_t i = (size_t)(h >> 32) & mask;; i = (i + 1) & mask)
+		if (!a->grown[i].p || a->grown[i].p == p)
+			return &a->grown[i];
+}
+
+/* Records that array p has room for cap elements. The table doubles at half
+ * full; an array that grew again leaves its old entry (arena memory is never
+ * reused, so no other array has that address). -1 when out of memory. */
+static int remember(arena *a, void *p, size_t cap)
+{
+	if ((a->n_grown + 1) * 2 > a->cap_grown) {
+		size_t nc = a->cap_grown ? a->cap_grown * 2 : 64;
+		grown_array *old = a->grown;
+		size_t old_cap = a->cap_grown;
+		grown_array *t = nc <= SIZE_MAX / sizeof *t ? calloc(nc, sizeof *t) : NULL;
+		if (!t)
+			return -1;
+		a->grown = t;
+		a->cap_grown = nc;
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].p)
+				*grown_slot(a, old[i].p) = old[i];
+		free(old);
+	}
+	grown_array *g = grown_slot(a, p);
+	if (!g->p)
+		a->n_grown++;
+	g->p = p;
+	g->cap = cap;
+	return 0;
+}
+
 int mlmd__arena_grow_for(const ProtobufCMessage *m, void **arr, size_t n, size_t elem)
 {
 	arena *a = arena_of(m);
@@ -350,31 +388,17 @@ int mlmd__arena_grow_for(const ProtobufCMessage *m, void **arr, size_t n, size_t
 		return mlmd__fail(MLMD_INTERNAL, "mlmd__arena_grow_for: not an arena message");
 	/* an array that grew here before knows its capacity; any other (as
 	 * unpacked, exactly sized, or NULL) is full */
-	grown_array *g = NULL;
-	if (*arr)
-		for (size_t i = a->n_grown; i-- > 0;)
-			if (a->grown[i].p == *arr) {
-				g = &a->grown[i];
-				break;
-			}
-	if (g && n < g->cap)
+	grown_array *g = *arr && a->cap_grown ? grown_slot(a, *arr) : NULL;
+	if (g && g->p && n < g->cap)
 		return 0;
 	if (n >= SIZE_MAX / 2)
 		return MLMD_OOM();
 	size_t cap = n < 4 ? 4 : n * 2;
 	void *p = cap <= SIZE_MAX / elem ? bump(a, cap * elem) : NULL;
-	if (!p)
-		return MLMD_OOM();
+	if (!p || remember(a, p, cap))
+		return MLMD_OOM(); /* *arr is as it was; what bump gave stays unused */
 	if (n)
 		memcpy(p, *arr, n * elem);
-	if (g) {
-		g->p = p;
-		g->cap = cap;
-	} else {
-		grown_array r = { p, cap };
-		if (list_push((void **)&a->grown, &a->n_grown, &a->cap_grown, sizeof r, &r))
-			return MLMD_OOM();
-	}
 	*arr = p;
 	return 0;
 }
