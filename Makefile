@@ -264,7 +264,7 @@ check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain $(B)/tests
 # a server where tests may create databases (scripts/pg-throwaway.sh starts one;
 # with MLMD_TEST_POSTGRES_DIR set to its directory the fault tests also crash
 # and restart it).
-CONFORMANCE := test_types test_nodes test_edges test_subgraph_events test_list test_filter test_lineage test_concurrency test_concurrency_shared test_concurrency_locks test_concurrency_order test_faults test_plans \
+CONFORMANCE := test_types test_nodes test_arena test_edges test_subgraph_events test_list test_filter test_lineage test_concurrency test_concurrency_shared test_concurrency_locks test_concurrency_order test_faults test_plans \
 	test_locale test_files test_limits test_txn test_tracking test_tracking_api test_audit test_registry \
 	test_serving_registry test_serving_restart test_serving_gate test_serving_drift test_registry_api test_delete test_retention test_impact test_labels \
 	test_datagov_api test_profile_store test_drift_window_rpc test_listener test_openlineage_export test_openlineage_import test_openlineage_hostile test_report \

@@ -34,6 +34,33 @@ MLMD_BEGIN_DECLS
 MLMD_RPC_LIST(MLMD__DECLARE_RPC)
 #undef MLMD__DECLARE_RPC
 
+/* Flags for mlmd_store_call_typed(). */
+#define MLMD_CALL_ARENA 1u
+
+/* The typed call of RPC `method` (named as in mlmd_store_call:
+ * "GetArtifactsByID"), with `request` a message of that RPC's request type
+ * (NULL: an empty request) and on success *response a new message of its
+ * response type; on failure *response is NULL. The request stays the
+ * caller's.
+ * flags 0 does exactly what the RPC's typed function does
+ * (mlmd_store_get_artifacts_by_id...): the response is malloc'd as every
+ * message; free it with mlmd_message_free().
+ * MLMD_CALL_ARENA: the response may live in one arena (a few large blocks):
+ * cheaper to build and to free. Then, and only then, the response is owned
+ * as a whole: free it with mlmd_message_free() on the response itself; no
+ * part of it may be freed on its own (not with mlmd_message_free, which
+ * ignores a part, not with protobuf_c_message_free_unpacked or free(), which
+ * would crash), kept after the response is freed, or moved into another
+ * message (mlmd_message_append refuses it); copy what you keep with
+ * mlmd_message_copy(). The message helpers (mlmd_message_append*,
+ * mlmd_message_set_string, the property setters) work on it and allocate
+ * from its arena; a malloc'd item appended to it becomes part of it (freed
+ * with the response, and then subject to the same rules).
+ * Errors: INVALID_ARGUMENT for an unknown method, a request of another
+ * type, an unknown flag bit, or NULL response; otherwise the typed call's. */
+MLMD_EXTERN(int) mlmd_store_call_typed(mlmd_store *store, const char *method, const void *request,
+				       unsigned flags, void **response);
+
 /* ---- message helpers (work on any generated message) ------------------- *
  * They accept messages from any source: built with mlmd_message_new(),
  * decoded by protobuf_c_message_unpack() with the default allocator, or
@@ -41,7 +68,10 @@ MLMD_RPC_LIST(MLMD__DECLARE_RPC)
  * arrays (like every string and sub-message the message holds) must come
  * from malloc, which is also what mlmd_message_free() assumes; their
  * capacity is never inferred from the count, so exactly sized arrays are
- * fine. A message unpacked with a custom ProtobufCAllocator is not. */
+ * fine. A message unpacked with a custom ProtobufCAllocator is not. On an
+ * arena response (mlmd_store_call_typed with MLMD_CALL_ARENA) or any part of
+ * it they allocate from its arena and never free what they replace (the
+ * arena frees it with the response). */
 
 /* A new, initialised message of the given type (e.g.
  * &mlmd__pb__artifact__descriptor), or NULL when out of memory.
@@ -60,12 +90,24 @@ MLMD_EXTERN(int) mlmd_message_unpack(const ProtobufCMessageDescriptor *type, con
 				     void **out);
 
 /* Frees a message and everything it owns. NULL is a no-op. Every string,
- * sub-message and array it holds must come from malloc (as the helpers here do). */
+ * sub-message and array it holds must come from malloc (as the helpers here
+ * do), except in a response of mlmd_store_call_typed(..., MLMD_CALL_ARENA,
+ * ...): that response frees its arena whole, and a part of it passed here
+ * is left alone (it is freed with the response). */
 MLMD_EXTERN(void) mlmd_message_free(void *message);
+
+/* A deep copy of `message` (any message, an arena response's part too) in
+ * *out, malloc'd as every message: free it with mlmd_message_free(). It is
+ * packed and decoded, so it costs what a round trip through bytes does.
+ * INVALID_ARGUMENT when message is not a message or out is NULL. */
+MLMD_EXTERN(int) mlmd_message_copy(const void *message, void **out);
 
 /* Appends `item` (a message from mlmd_message_new()) to the repeated message
  * field `field` of `message`; on success the message owns the item, on
- * failure the caller still owns it. */
+ * failure the caller still owns it. An item that is part of an arena
+ * response (MLMD_CALL_ARENA) cannot change owner: INVALID_ARGUMENT, unless
+ * `message` is in the same response (then the item is linked again, not
+ * moved; the response's root itself is refused). */
 MLMD_EXTERN(int) mlmd_message_append(void *message, const char *field, void *item);
 
 /* Appends an integer to a repeated int64/int32 field (e.g. "artifact_ids"). */

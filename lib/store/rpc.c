@@ -340,9 +340,10 @@ static int run_bytes(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq
 	return 0;
 }
 
-/* A typed call: through the wire handler and decoded into one arena
- * (util/arena.h) when the RPC has one, else the struct handler's response. */
-static int run_typed(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, ProtobufCMessage **out)
+/* A typed call: through the wire handler when the RPC has one, its bytes
+ * decoded with malloc, or into one arena when `arena` is set (util/arena.h);
+ * else the struct handler's response (malloc'd either way). */
+static int run_typed(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq, int arena, ProtobufCMessage **out)
 {
 	mlmd__wire_fn fn = d->writes || !rq || (s && s->no_wire) ? NULL : mlmd__wire_handler(d->name, rq);
 	if (!fn)
@@ -353,7 +354,8 @@ static int run_typed(mlmd_store *s, const rpc_def *d, const ProtobufCMessage *rq
 	int rc = run_wire(s, d, fn, rq, NULL, &buf, &n);
 	if (rc)
 		return rc;
-	rc = mlmd__arena_unpack(method_of(d)->output, buf, n, out);
+	const ProtobufCMessageDescriptor *od = method_of(d)->output;
+	rc = arena ? mlmd__arena_unpack(od, buf, n, out) : mlmd__unpack_malloc(od, buf, n, out);
 	free(buf);
 	return rc;
 }
@@ -467,10 +469,38 @@ int mlmd_store_call(mlmd_store *s, const char *method, const void *request, size
 	{                                                                                           \
 		if (!resp)                                                                          \
 			return mlmd__fail(MLMD_INVALID_ARGUMENT, #M ": resp is NULL");              \
-		return run_typed(store, &rpcs[RPC_##M], req ? &req->base : NULL, (ProtobufCMessage **)resp); \
+		return run_typed(store, &rpcs[RPC_##M], req ? &req->base : NULL, 0, (ProtobufCMessage **)resp); \
 	}
 MLMD_RPC_LIST(TYPED)
 #undef TYPED
+
+int mlmd_store_call_typed(mlmd_store *store, const char *method, const void *request, unsigned flags,
+			  void **response)
+{
+	if (!response)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_call_typed: response is NULL");
+	*response = NULL;
+	if (!method)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_call_typed: method is NULL");
+	const rpc_def *d = find_rpc(method);
+	if (!d)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_store_call_typed: no RPC is named '%s'", method);
+	if (flags & ~MLMD_CALL_ARENA)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: unknown flag bits 0x%x (only MLMD_CALL_ARENA is defined)",
+				  method, flags & ~MLMD_CALL_ARENA);
+	const ProtobufCMessageDescriptor *in = method_of(d) ? method_of(d)->input : NULL;
+	const ProtobufCMessage *rq = request;
+	if (rq && in && rq->descriptor != in)
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "%s: request is a %s, expected %s", method,
+				  rq->descriptor && rq->descriptor->magic == PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC
+					  ? rq->descriptor->name : "(not a message)", in->name);
+	ProtobufCMessage *empty = NULL; /* NULL asks for an empty request */
+	if (!rq && in && !(rq = empty = mlmd__msg_new(in)))
+		return MLMD_OOM();
+	int rc = run_typed(store, d, rq, (flags & MLMD_CALL_ARENA) != 0, (ProtobufCMessage **)response);
+	free(empty); /* an empty message holds nothing */
+	return rc;
+}
 
 /* ---- mlmd_store_restore_times ---------------------------------------------------------------- */
 
