@@ -317,4 +317,82 @@ done:
 	return rc;
 }
 
+/* A call that has sent its initial metadata and nothing more: a client that
+ * never sends its request message (tests of slow clients). */
+typedef struct gc_stalled {
+	grpc_call *call;
+	grpc_completion_queue *cq;          /* this call's own (pluck) */
+	grpc_metadata_array trail_md;
+	grpc_status_code status;            /* once closed */
+	grpc_slice details;
+} gc_stalled;
+
+/* Opens a call of `path` on channel c (no deadline) and sends its initial
+ * metadata only; waits until gRPC has taken them, and leaves the call
+ * waiting for its status. Returns 0, or -1 (with nothing left open) when
+ * gRPC refused. Close it with gc_stall_close(). */
+static inline int gc_stall_open(gc_channel *c, const char *path, gc_stalled *st)
+{
+	grpc_op ops[1];
+	grpc_slice method;
+	grpc_event ev;
+
+	memset(st, 0, sizeof *st);
+	st->details = grpc_empty_slice();
+	st->cq = grpc_completion_queue_create_for_pluck(NULL);
+	if (!st->cq)
+		return -1;
+	method = grpc_slice_from_copied_string(path);
+	st->call = grpc_channel_create_call(c->ch, NULL, GRPC_PROPAGATE_DEFAULTS, st->cq, method, NULL,
+					    gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+	grpc_slice_unref(method);
+	grpc_metadata_array_init(&st->trail_md);
+	if (!st->call)
+		goto fail;
+	memset(ops, 0, sizeof ops);
+	ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+	if (grpc_call_start_batch(st->call, ops, 1, &st->details, NULL) != GRPC_CALL_OK)
+		goto fail;
+	ev = grpc_completion_queue_pluck(st->cq, &st->details, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+	if (ev.type != GRPC_OP_COMPLETE || !ev.success)
+		goto fail;
+	memset(ops, 0, sizeof ops);
+	ops[0].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+	ops[0].data.recv_status_on_client.trailing_metadata = &st->trail_md;
+	ops[0].data.recv_status_on_client.status = &st->status;
+	ops[0].data.recv_status_on_client.status_details = &st->details;
+	if (grpc_call_start_batch(st->call, ops, 1, st, NULL) != GRPC_CALL_OK)
+		goto fail;
+	return 0;
+fail:
+	if (st->call) {
+		grpc_call_cancel(st->call, NULL);
+		grpc_call_unref(st->call);
+	}
+	grpc_metadata_array_destroy(&st->trail_md);
+	grpc_completion_queue_shutdown(st->cq);
+	grpc_completion_queue_destroy(st->cq);
+	memset(st, 0, sizeof *st);
+	return -1;
+}
+
+/* Cancels the call (when cancel is set) and waits for its status, which it
+ * returns (a grpc_status_code); frees everything the call held. */
+static inline int gc_stall_close(gc_stalled *st, int cancel)
+{
+	int status;
+
+	if (cancel)
+		grpc_call_cancel(st->call, NULL);
+	grpc_completion_queue_pluck(st->cq, st, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+	status = (int)st->status;
+	grpc_metadata_array_destroy(&st->trail_md);
+	grpc_slice_unref(st->details);
+	grpc_call_unref(st->call);
+	grpc_completion_queue_shutdown(st->cq);
+	grpc_completion_queue_destroy(st->cq);
+	memset(st, 0, sizeof *st);
+	return status;
+}
+
 #endif

@@ -6,8 +6,12 @@
  *     fails and at one that succeeds;
  *   - raw TCP garbage, an HTTP/1.1 request, connections opened and dropped
  *     by the thousand and connections that send nothing: the server goes on
- *     answering health and store calls.
- * Waits are for the child's output and exit, never for time.
+ *     answering health and store calls;
+ *   - more calls than workers that send their headers and never their
+ *     request: they hold no worker, other calls and health are answered,
+ *     and they end CANCELLED when their clients give up.
+ * Waits are for the child's output and exit, or for calls' completions,
+ * never for time.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -189,6 +193,75 @@ static void raw_connections_do_not_stop_the_server(void **state)
 	still_serving(f);
 }
 
+/* Lines of the access log `log` whose status field is `what`. */
+static int log_lines_with(FILE *log, const char *what)
+{
+	char line[2048], key[64];
+	int n = 0;
+	snprintf(key, sizeof key, " %s ", what);
+	rewind(log);
+	while (fgets(line, sizeof line, log))
+		n += strstr(line, key) != NULL;
+	return n;
+}
+
+/*
+ * THREADS workers; THREADS + 2 calls on the fixture's channel send their
+ * initial metadata and never their request, and stay open. A store call
+ * and a health check made after them on the same connection (so the server
+ * has seen the stalled calls first) are answered. The 20 s deadline only
+ * bounds a failure: a server whose workers wait for requests would hold
+ * both calls until its 60 s limit, and they would end DEADLINE_EXCEEDED.
+ * Then the stalled calls' clients cancel them; once srv_stop() has joined
+ * the server's threads every call has ended: the stalled ones CANCELLED (in
+ * the counts and the access log), the other two OK.
+ */
+#define STALL_THREADS 2
+#define STALLED (STALL_THREADS + 2)
+static void calls_without_requests_hold_no_worker(void **st)
+{
+	(void)st;
+	FILE *log = tmpfile();
+	assert_non_null(log);
+	sfx f;
+	srv_config cfg = SRV_CONFIG_INIT;
+	cfg.threads = STALL_THREADS;
+	cfg.verbosity = 1;
+	cfg.log = log;
+	sfx_up(&f, &cfg);
+	char path[256];
+	sfx_path("GetArtifactTypes", path, sizeof path);
+	gc_stalled stalled[STALLED];
+	for (int i = 0; i < STALLED; i++)
+		assert_int_equal(gc_stall_open(f.ch, path, &stalled[i]), 0);
+
+	Mlmd__Pb__GetArtifactTypesRequest req = MLMD__PB__GET_ARTIFACT_TYPES_REQUEST__INIT;
+	uint8_t buf[16];
+	size_t n = protobuf_c_message_pack((const ProtobufCMessage *)&req, buf);
+	gc_result r;
+	assert_int_equal(gc_call(f.ch, path, buf, n, 20000, &r), 0);
+	SFX_STATUS(&r, 0);
+	gc_result_free(&r);
+	assert_int_equal(gc_call(f.ch, SFX_HEALTH_CHECK, "", 0, 20000, &r), 0);
+	SFX_STATUS(&r, 0);
+	if (r.len != 2 || r.data[0] != 0x08 || r.data[1] != 1)
+		fail_msg("health did not answer SERVING (%zu bytes)", r.len);
+	gc_result_free(&r);
+
+	for (int i = 0; i < STALLED; i++)
+		assert_int_equal(gc_stall_close(&stalled[i], 1), GRPC_STATUS_CANCELLED);
+	assert_int_equal(srv_stop(f.server), 0); /* they ended before the grace period did */
+	unsigned long long counts[17];
+	srv_counts(f.server, counts);
+	assert_int_equal(counts[MLMD_CANCELLED], STALLED);
+	assert_int_equal(counts[0], 2);
+	fflush(log);
+	assert_int_equal(log_lines_with(log, "CANCELLED"), STALLED);
+	assert_int_equal(log_lines_with(log, "OK"), 2);
+	sfx_down(&f);
+	fclose(log);
+}
+
 int main(void)
 {
 	if (sfx_unsupported()) {
@@ -199,6 +272,7 @@ int main(void)
 		cmocka_unit_test(uri_passwords_are_redacted),
 		cmocka_unit_test(serve_never_prints_the_password),
 		cmocka_unit_test_setup_teardown(raw_connections_do_not_stop_the_server, sfx_setup, sfx_teardown),
+		cmocka_unit_test(calls_without_requests_hold_no_worker),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
