@@ -253,8 +253,12 @@ void srv_answer_start(srv_rec *r)
 	ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
 	ops[n++].data.recv_close_on_server.cancelled = &r->client_cancelled;
 	r->stage = SRV_ANSWERING;
+	/* Once the batch is started the intake thread may end r at any time:
+	 * nothing of r is read after wait_add() (whose lock is what orders
+	 * this thread's writes before the intake's reads, for TSan too). */
+	grpc_call *call = r->call;
 	wait_add(r);
-	if (grpc_call_start_batch(r->call, ops, n, r, NULL) != GRPC_CALL_OK) {
+	if (grpc_call_start_batch(call, ops, n, r, NULL) != GRPC_CALL_OK) {
 		/* not expected (the call has no other batch): end it here; the
 		 * intake notices the last call gone at its next wake-up */
 		wait_remove(r);
