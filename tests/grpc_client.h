@@ -425,23 +425,40 @@ fail:
 	return -1;
 }
 
-/* Cancels the call and waits for its status, which it returns (a
- * grpc_status_code: CANCELLED, or what the server ended it with first);
- * frees everything the call held. */
-static inline int gc_stall_close(gc_stalled *st)
+/* Cancels the call (when cancel is set) and waits for its status, which it
+ * returns (a grpc_status_code: CANCELLED, or what the server ended it with
+ * first), or -1 when it could not be had; copies the status message into
+ * message (size bytes, always terminated) unless message is NULL; frees
+ * everything the call held. Without cancel it waits until the server (or
+ * the connection) ends the call. */
+static inline int gc_stall_close(gc_stalled *st, int cancel, char *message, size_t size)
 {
-	grpc_op op;
+	grpc_op ops[2];
+	grpc_metadata_array init_md;
 	int status = -1;
 
-	grpc_call_cancel(st->call, NULL);
-	memset(&op, 0, sizeof op);
-	op.op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-	op.data.recv_status_on_client.trailing_metadata = &st->trail_md;
-	op.data.recv_status_on_client.status = &st->status;
-	op.data.recv_status_on_client.status_details = &st->details;
-	if (grpc_call_start_batch(st->call, &op, 1, st, NULL) == GRPC_CALL_OK &&
-	    grpc_completion_queue_pluck(st->cq, st, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type == GRPC_OP_COMPLETE)
+	if (message && size)
+		message[0] = '\0';
+	if (cancel)
+		grpc_call_cancel(st->call, NULL);
+	/* the answer's initial metadata too: gRPC surfaces a status only after
+	 * them (without them a call the server ends is never seen to end) */
+	grpc_metadata_array_init(&init_md);
+	memset(ops, 0, sizeof ops);
+	ops[0].op = GRPC_OP_RECV_INITIAL_METADATA;
+	ops[0].data.recv_initial_metadata.recv_initial_metadata = &init_md;
+	ops[1].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+	ops[1].data.recv_status_on_client.trailing_metadata = &st->trail_md;
+	ops[1].data.recv_status_on_client.status = &st->status;
+	ops[1].data.recv_status_on_client.status_details = &st->details;
+	if (grpc_call_start_batch(st->call, ops, 2, st, NULL) == GRPC_CALL_OK &&
+	    grpc_completion_queue_pluck(st->cq, st, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type == GRPC_OP_COMPLETE) {
 		status = (int)st->status;
+		if (message && size)
+			snprintf(message, size, "%.*s", (int)GRPC_SLICE_LENGTH(st->details),
+				 (const char *)GRPC_SLICE_START_PTR(st->details));
+	}
+	grpc_metadata_array_destroy(&init_md);
 	grpc_metadata_array_destroy(&st->trail_md);
 	grpc_slice_unref(st->details);
 	if (st->send)

@@ -248,7 +248,7 @@ static void others_answered_then_slow_ones_cancelled(sfx *f, FILE *log, gc_stall
 	gc_result_free(&r);
 
 	for (int i = 0; i < STALLED; i++)
-		assert_int_equal(gc_stall_close(&slow[i]), GRPC_STATUS_CANCELLED);
+		assert_int_equal(gc_stall_close(&slow[i], 1, NULL, 0), GRPC_STATUS_CANCELLED);
 	assert_int_equal(srv_stop(f->server), 0); /* they ended before the grace period did */
 	unsigned long long counts[17];
 	srv_counts(f->server, counts);
