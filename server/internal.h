@@ -28,7 +28,7 @@
 
 typedef struct srv_worker srv_worker;
 
-/* One worker thread: its completion queue, its store handle and the actor
+/* One worker thread: its store handle and the actor
  * its handle's writes go back to after a call under mutual TLS. */
 struct srv_worker {
 	srv *s;
