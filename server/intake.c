@@ -3,13 +3,16 @@
  * the server's one completion queue and, for each call gRPC hands over,
  * starts receiving its request without waiting for it; a call goes to the
  * workers (the ready queue) only once its whole request is in, so a client
- * that opens calls and sends nothing, or a trickle, holds no worker. Every
+ * that opens calls and sends nothing, or a trickle, holds no worker. From
+ * then on it also waits for the call's close, which comes early when the
+ * client cancels, so a worker skips a call nobody waits for any more. Every
  * batch completes here: requests received, answers sent. A client that does
  * not send its request, or does not take its answer, within SRV_IO_LIMIT_MS
  * has its call cancelled. Every call ends here too (srv_call_end): counted,
  * logged, freed.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <grpc/byte_buffer.h>
@@ -101,6 +104,8 @@ static int request_one(srv *s)
 	srv_rec *r = calloc(1, sizeof *r);
 	if (!r)
 		return -1;
+	r->kind = SRV_TAG_CALL;
+	r->close_kind = SRV_TAG_CLOSE;
 	r->s = s;
 	r->stage = SRV_REQUESTED;
 	r->held = grpc_empty_slice();
@@ -212,6 +217,15 @@ static void received(srv_rec *r, int ok)
 	r->recv = NULL;
 	r->c.req = GRPC_SLICE_START_PTR(r->held);
 	r->c.req_len = GRPC_SLICE_LENGTH(r->held);
+	/* The call's close, received now: it completes when the client
+	 * cancels (or its deadline passes, or its connection goes) before
+	 * the answer, so a worker can skip a call nobody waits for; else once
+	 * the answer is sent. */
+	grpc_op op;
+	memset(&op, 0, sizeof op);
+	op.op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+	op.data.recv_close_on_server.cancelled = &r->client_cancelled;
+	r->close_started = grpc_call_start_batch(r->call, &op, 1, &r->close_kind, NULL) == GRPC_CALL_OK;
 	r->stage = SRV_READY;
 	pthread_mutex_lock(&s->queue_lock);
 	r->queued = NULL;
@@ -250,8 +264,10 @@ void srv_answer_start(srv_rec *r)
 	ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
 	ops[n].data.send_status_from_server.status = (grpc_status_code)c->status;
 	ops[n++].data.send_status_from_server.status_details = &r->status_details;
-	ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
-	ops[n++].data.recv_close_on_server.cancelled = &r->client_cancelled;
+	if (!r->close_started) {
+		ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+		ops[n++].data.recv_close_on_server.cancelled = &r->client_cancelled;
+	}
 	r->stage = SRV_ANSWERING;
 	/* Once the batch is started the intake thread may end r at any time:
 	 * nothing of r is read after wait_add() (whose lock is what orders
@@ -259,11 +275,20 @@ void srv_answer_start(srv_rec *r)
 	grpc_call *call = r->call;
 	wait_add(r);
 	if (grpc_call_start_batch(call, ops, n, r, NULL) != GRPC_CALL_OK) {
-		/* not expected (the call has no other batch): end it here; the
-		 * intake notices the last call gone at its next wake-up */
-		wait_remove(r);
-		grpc_call_cancel(r->call, NULL);
-		srv_call_end(r, 0);
+		/* not expected (the call has no other send): with its close
+		 * pending, the cancel completes that and the intake ends the
+		 * call; else end it here (the intake notices the last call gone
+		 * at its next wake-up) */
+		srv *s = r->s;
+		pthread_mutex_lock(&s->wait_lock);
+		wait_unlink(r);
+		r->answer_done = 1;
+		r->answer_ok = 0;
+		int close_pending = r->close_started;
+		pthread_mutex_unlock(&s->wait_lock);
+		grpc_call_cancel(call, NULL);
+		if (!close_pending)
+			srv_call_end(r, 0);
 	}
 }
 
@@ -307,6 +332,29 @@ void srv_call_end(srv_rec *r, int sent)
 	atomic_fetch_sub(&s->live, 1);
 }
 
+/* Ends r once its answer and its close (when started) have completed. */
+static void end_when_done(srv_rec *r)
+{
+	if (r->answer_done && (!r->close_started || r->close_done))
+		srv_call_end(r, r->answer_ok && !r->client_cancelled && !r->timed_out);
+}
+
+static void answered(srv_rec *r, int ok)
+{
+	r->answer_done = 1;
+	r->answer_ok = ok;
+	end_when_done(r);
+}
+
+/* The close batch completed: before the answer, the client is gone. */
+static void closed(srv_rec *r)
+{
+	r->close_done = 1;
+	if (!r->answer_done)
+		atomic_store(&r->gone, 1);
+	end_when_done(r);
+}
+
 void *srv_intake_main(void *arg)
 {
 	srv *s = arg;
@@ -329,7 +377,16 @@ void *srv_intake_main(void *arg)
 			continue;
 		if (ev.type != GRPC_OP_COMPLETE)
 			break; /* the queue was shut down: not before this thread returns */
-		srv_rec *r = ev.tag;
+		int *kind = ev.tag;
+		if (*kind == SRV_TAG_CLOSE) {
+			srv_rec *r = (srv_rec *)((char *)kind - offsetof(srv_rec, close_kind));
+			/* (the lock orders a worker's failed answer before this) */
+			pthread_mutex_lock(&s->wait_lock);
+			pthread_mutex_unlock(&s->wait_lock);
+			closed(r);
+			continue;
+		}
+		srv_rec *r = (srv_rec *)kind; /* kind is its first member */
 		wait_remove(r);
 		switch (r->stage) {
 		case SRV_REQUESTED:
@@ -351,7 +408,7 @@ void *srv_intake_main(void *arg)
 			received(r, ev.success);
 			break;
 		case SRV_ANSWERING:
-			srv_call_end(r, ev.success && !r->client_cancelled && !r->timed_out);
+			answered(r, ev.success);
 			break;
 		default:
 			break;

@@ -133,11 +133,14 @@ typedef struct srv_call {
 
 /* Where a call is (srv_rec.stage). */
 enum { SRV_REQUESTED, SRV_RECEIVING, SRV_READY, SRV_ANSWERING };
+/* What a completion's tag points to: a srv_rec's first member, or its close_kind. */
+enum { SRV_TAG_CALL = 1, SRV_TAG_CLOSE };
 
 /* One call from gRPC's request to its end: made by the intake thread, handed
  * to a worker through the ready queue, back to the intake thread through
  * its answer's completion; freed by srv_call_end(). */
 struct srv_rec {
+	int kind;                   /* SRV_TAG_CALL: r itself is the tag of its other batches */
 	srv *s;
 	int stage;
 	grpc_call *call;
@@ -155,6 +158,13 @@ struct srv_rec {
 	grpc_byte_buffer *send;     /* the response being sent */
 	grpc_slice status_details;
 	int client_cancelled;       /* RECV_CLOSE_ON_SERVER's answer */
+	int close_kind;             /* SRV_TAG_CLOSE: its address is the tag of the
+				     * RECV_CLOSE_ON_SERVER batch started when the request is in */
+	int close_started;          /* that batch was started (the answer has none) */
+	int answer_done, answer_ok; /* the answer batch completed; it succeeded */
+	int close_done;             /* the close batch completed */
+	atomic_int gone;            /* the close came before the answer was sent: the client
+				     * cancelled (or its deadline passed, or its connection went) */
 	char *cn;                   /* the client certificate's common name */
 	srv_call c;
 	int listed;                 /* in the wait list */

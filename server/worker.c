@@ -65,13 +65,18 @@ static void serve(srv_worker *w, srv_rec *r)
 {
 	srv *s = w->s;
 	srv_call *c = &r->c;
+	int64_t left = srv_deadline_left_ms(r->details.deadline);
 	if (r->refused_queued) {
 		srv_call_fail(c, MLMD_CANCELLED, "%s: the server is stopping; the call was not started", r->path);
+	} else if (left != 0 && atomic_load(&r->gone)) {
+		/* (a passed deadline also ends the call early: it is answered
+		 * DEADLINE_EXCEEDED below, as before) */
+		srv_call_fail(c, MLMD_CANCELLED, "%s: the client cancelled the call before it started", r->path);
 	} else {
 		r->t0 = srv_now_us();
 		if (s->verbosity > 1)
 			srv_log_line(s, r->peer, r->path, "START", -1);
-		c->deadline_ms = srv_deadline_left_ms(r->details.deadline);
+		c->deadline_ms = left;
 		if (c->deadline_ms == 0) {
 			srv_call_fail(c, MLMD_DEADLINE_EXCEEDED, "%s: the call's deadline passed before it started",
 				      r->path);
