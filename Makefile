@@ -132,6 +132,10 @@ TEST_LDFLAGS_test_server_hostile = $(GRPC_LIBS) -lpthread
 # test_server_abuse: the same, against raw connections; and `mlmd serve`'s redaction of store passwords.
 TEST_SRC_test_server_abuse = $(SERVER_SRC)
 TEST_LDFLAGS_test_server_abuse = $(GRPC_LIBS) -lpthread
+# test_server_slow: the same, with the server's limit on a slow client at 400 ms instead of
+# 60 s (the -D goes with the link flags: a test compiles and links in one command).
+TEST_SRC_test_server_slow = $(SERVER_SRC)
+TEST_LDFLAGS_test_server_slow = -DSRV_IO_LIMIT_MS=400 $(GRPC_LIBS) -lpthread
 TEST_SRC_test_server_tls = $(SERVER_SRC)
 TEST_LDFLAGS_test_server_tls = $(GRPC_LIBS) -lpthread
 TEST_SRC_test_server_load = $(SERVER_SRC)
@@ -268,7 +272,7 @@ CONFORMANCE := test_types test_nodes test_arena test_edges test_subgraph_events 
 	test_locale test_files test_limits test_txn test_tracking test_tracking_api test_audit test_registry \
 	test_serving_registry test_serving_restart test_serving_gate test_serving_drift test_registry_api test_delete test_retention test_impact test_labels \
 	test_datagov_api test_profile_store test_drift_window_rpc test_listener test_openlineage_export test_openlineage_import test_openlineage_hostile test_report \
-	test_server test_server_hostile test_server_tls test_server_abuse test_server_load test_server_drain test_server_process test_deadline \
+	test_server test_server_hostile test_server_tls test_server_abuse test_server_slow test_server_load test_server_drain test_server_process test_deadline \
 	test_notation test_testing test_wire test_wire_lineage
 check-backends: $(addprefix $(B)/tests/,$(CONFORMANCE)) $(B)/locale/de_DE.UTF-8
 	@set -e; for t in $(CONFORMANCE); do echo "== $$t (sqlite-file)"; \

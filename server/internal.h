@@ -3,7 +3,11 @@
  *
  * server.c   the lifecycle: settings checked, store handles opened, gRPC
  *            started, workers run, the drain at stop
- * worker.c   a worker's loop: one call at a time, from request to status
+ * intake.c   the intake thread: takes calls from gRPC, receives their
+ *            requests, queues them for the workers, cancels a client that is
+ *            too slow, and ends every call (count, access log)
+ * worker.c   a worker's loop: one received call at a time, through the
+ *            store, to its answer started
  * route.c    a call's path to the store (or to health), with the store's
  *            locks, actor and deadline around it
  * health.c   grpc.health.v1.Health/Check: its request decoded, its answer
@@ -17,28 +21,51 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <grpc/grpc.h>
+#include <grpc/slice.h>
+#include <grpc/support/time.h>
 #include <mlmd.h>
 #include "server.h"
 
 typedef struct srv_worker srv_worker;
 
-/* One worker thread: its completion queue, its store handle and the actor
+/* One worker thread: its store handle and the actor
  * its handle's writes go back to after a call under mutual TLS. */
 struct srv_worker {
 	srv *s;
 	int index;
-	grpc_completion_queue *cq;  /* this worker's calls and batches only */
 	mlmd_store *store;          /* owned, or the shared memory store (borrowed) */
 	char *default_actor;        /* the handle's actor at open (malloc'd) */
 	pthread_t thread;
 	int running;                /* the thread was created (join it) */
 };
 
+typedef struct srv_rec srv_rec;
+
 struct srv {
 	grpc_server *server;
 	grpc_completion_queue *shutdown_cq; /* receives the shutdown notification */
+	grpc_completion_queue *cq;  /* every call and batch; only the intake thread waits on it */
 	srv_worker *workers;
 	int nworkers;
+	pthread_t intake;
+	int intake_running;         /* the intake thread was created (join it) */
+	atomic_int live;            /* calls taken from gRPC and not yet ended */
+
+	/* The ready queue: calls whose request is in, oldest first, for the
+	 * workers; and the worker slots. A call taken while a slot is free
+	 * claims it (gRPC would have handed it to an idle worker): it runs even
+	 * when the drain begins before its request is in; an unclaimed call is
+	 * refused then, as gRPC refuses the calls waiting for a worker. */
+	pthread_mutex_t queue_lock;
+	pthread_cond_t queue_ready;
+	srv_rec *queue_head, *queue_tail;
+	int queue_closed;           /* the intake is done: workers return once it is empty */
+	int free_slots;             /* workers neither serving nor claimed; may go below 0 */
+
+	/* Calls waiting on their client (for their request, or for it to take
+	 * the answer), in the order their SRV_IO_LIMIT_MS ends. */
+	pthread_mutex_t wait_lock;
+	srv_rec *wait_head, *wait_tail;
 	int port;                   /* the bound one */
 	int grpc_inited;            /* grpc_init() was called (grpc_shutdown_blocking() at free) */
 	int started;                /* grpc_server_start() ran */
@@ -57,7 +84,7 @@ struct srv {
 	pthread_mutex_t shared_lock;/* used under this lock */
 	int serialize_writes;       /* a SQLite file: writing calls take write_lock */
 	pthread_mutex_t write_lock;
-	int locks_made;             /* the two mutexes were initialised */
+	int locks_made;             /* the mutexes and conditions were initialised */
 
 	/* The drain's gate: a call enters it before the store runs it and
 	 * leaves once its answer is sent. When the grace period ends, srv_stop()
@@ -77,9 +104,16 @@ struct srv {
 	atomic_ullong counts[17];   /* calls ended, per status code */
 };
 
-/* The worker's loop (pthread start routine): requests a call, serves it,
- * until the server shuts down. */
+/* The worker's loop (pthread start routine): takes a received call from the
+ * ready queue, serves it, until the queue is closed and empty. */
 void *srv_worker_main(void *arg);
+
+/* The intake thread (pthread start routine, arg the srv): keeps calls
+ * requested from gRPC, receives each call's request without a worker,
+ * queues it, cancels calls whose client is too slow, ends every call; it
+ * returns once the shutdown has failed its requests and no call is left,
+ * closing the ready queue. */
+void *srv_intake_main(void *arg);
 
 /* One call's request, decoded from gRPC, and what the route answers. */
 typedef struct srv_call {
@@ -96,6 +130,60 @@ typedef struct srv_call {
 	void (*resp_free)(void *);  /* frees resp; NULL: resp is `small` */
 	unsigned char small[8];     /* a response small enough to keep here */
 } srv_call;
+
+/* Where a call is (srv_rec.stage). */
+enum { SRV_REQUESTED, SRV_RECEIVING, SRV_READY, SRV_ANSWERING };
+/* What a completion's tag points to: a srv_rec's first member, or its close_kind. */
+enum { SRV_TAG_CALL = 1, SRV_TAG_CLOSE };
+
+/* One call from gRPC's request to its end: made by the intake thread, handed
+ * to a worker through the ready queue, back to the intake thread through
+ * its answer's completion; freed by srv_call_end(). */
+struct srv_rec {
+	int kind;                   /* SRV_TAG_CALL: r itself is the tag of its other batches */
+	srv *s;
+	int stage;
+	grpc_call *call;
+	grpc_call_details details;
+	grpc_metadata_array md;
+	char path[1024];            /* the method, NUL-terminated */
+	char *peer;                 /* gpr_malloc'd, when logging */
+	int64_t t0;                 /* when it was taken, then when a worker took it (us) */
+	int claimed;                /* holds a worker slot (struct srv) */
+	int refused_queued;         /* refused by the drain before a worker took it */
+	int entered;                /* inside the drain's gate */
+	int timed_out;              /* cancelled at SRV_IO_LIMIT_MS */
+	grpc_byte_buffer *recv;     /* the request message as received */
+	grpc_slice held;            /* its bytes, c.req points into them */
+	grpc_byte_buffer *send;     /* the response being sent */
+	grpc_slice status_details;
+	int client_cancelled;       /* RECV_CLOSE_ON_SERVER's answer */
+	int close_kind;             /* SRV_TAG_CLOSE: its address is the tag of the
+				     * RECV_CLOSE_ON_SERVER batch started when the request is in */
+	int close_started;          /* that batch was started (the answer has none) */
+	int answer_done, answer_ok; /* the answer batch completed; it succeeded */
+	int close_done;             /* the close batch completed */
+	atomic_int gone;            /* the close came before the answer was sent: the client
+				     * cancelled (or its deadline passed, or its connection went) */
+	char *cn;                   /* the client certificate's common name */
+	srv_call c;
+	int listed;                 /* in the wait list */
+	int64_t limit_us;           /* when its client's time is up */
+	srv_rec *prev, *next;       /* the wait list */
+	srv_rec *queued;            /* the ready queue */
+};
+
+/* Sends r's answer (c's status, the response when OK) without waiting: the
+ * intake thread ends the call when it is sent or fails. Any thread. */
+void srv_answer_start(srv_rec *r);
+
+/* Milliseconds left until a call's deadline (rounded up), -1 when it has
+ * none, 0 when it has passed. */
+int64_t srv_deadline_left_ms(gpr_timespec deadline);
+
+/* Ends r: leaves the gate, counts and logs its final status, frees it.
+ * sent: the answer reached the client. Any thread. */
+void srv_call_end(srv_rec *r, int sent);
 
 /* A worker's last act: the drain counts the workers still running. */
 void srv_worker_exit(srv *s);

@@ -210,10 +210,8 @@ static int start_grpc(srv *s, const srv_config *cfg, char *err, size_t errlen)
 	}
 	s->shutdown_cq = grpc_completion_queue_create_for_next(NULL);
 	grpc_server_register_completion_queue(s->server, s->shutdown_cq, NULL);
-	for (int i = 0; i < s->nworkers; i++) {
-		s->workers[i].cq = grpc_completion_queue_create_for_next(NULL);
-		grpc_server_register_completion_queue(s->server, s->workers[i].cq, NULL);
-	}
+	s->cq = grpc_completion_queue_create_for_next(NULL);
+	grpc_server_register_completion_queue(s->server, s->cq, NULL);
 	char addr[300];
 	format_addr(addr, sizeof addr, host, cfg->port);
 	s->port = grpc_server_add_http2_port(s->server, addr, creds);
@@ -248,6 +246,9 @@ int srv_start(const srv_config *cfg, srv **out, char *err, size_t errlen)
 	pthread_mutex_init(&s->shared_lock, NULL);
 	pthread_mutex_init(&s->write_lock, NULL);
 	pthread_mutex_init(&s->gate, NULL);
+	pthread_mutex_init(&s->queue_lock, NULL);
+	pthread_cond_init(&s->queue_ready, NULL);
+	pthread_mutex_init(&s->wait_lock, NULL);
 	pthread_cond_init(&s->gate_empty, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -258,6 +259,7 @@ int srv_start(const srv_config *cfg, srv **out, char *err, size_t errlen)
 	atomic_init(&s->cancelled, 0);
 	atomic_init(&s->draining, 0);
 	atomic_init(&s->past_grace, 0);
+	atomic_init(&s->live, 0);
 	for (int i = 0; i < 17; i++)
 		atomic_init(&s->counts[i], 0);
 	s->workers = calloc((size_t)s->nworkers, sizeof *s->workers);
@@ -274,8 +276,19 @@ int srv_start(const srv_config *cfg, srv **out, char *err, size_t errlen)
 		srv_free(s);
 		return rc;
 	}
+	s->free_slots = s->nworkers;
+	int e = pthread_create(&s->intake, NULL, srv_intake_main, s);
+	if (e) {
+		srv_stop(s);
+		srv_free(s);
+		return fail(err, errlen, MLMD_RESOURCE_EXHAUSTED, "cannot start the intake thread: %s", strerror(e));
+	}
+	s->intake_running = 1;
+	pthread_mutex_lock(&s->gate);
+	s->workers_left++;
+	pthread_mutex_unlock(&s->gate);
 	for (int i = 0; i < s->nworkers; i++) {
-		int e = pthread_create(&s->workers[i].thread, NULL, srv_worker_main, &s->workers[i]);
+		e = pthread_create(&s->workers[i].thread, NULL, srv_worker_main, &s->workers[i]);
 		if (e) {
 			srv_stop(s);
 			srv_free(s);
@@ -317,10 +330,11 @@ void srv_worker_exit(srv *s)
 	pthread_mutex_unlock(&s->gate);
 }
 
-/* Waits until every worker has returned (1) or the grace period is over (0).
- * After the shutdown began, a worker returns once its call is answered (its
- * next request fails), so this is "no call left" without waiting for idle
- * client connections, which gRPC would keep until their clients close them. */
+/* Waits until every worker and the intake thread have returned (1) or the
+ * grace period is over (0). After the shutdown began, the intake returns
+ * once no call is left (every call answered or ended), then the workers
+ * do; so this is "no call left" without waiting for idle client
+ * connections, which gRPC would keep until their clients close them. */
 static int await_workers(srv *s)
 {
 	struct timespec until;
@@ -407,7 +421,12 @@ int srv_stop(srv *s)
 		grpc_server_cancel_all_calls(s->server);
 		await_shutdown(s, gpr_inf_future(GPR_CLOCK_MONOTONIC));
 	}
-	/* The workers' pending requests failed at shutdown: they return. */
+	/* The intake's pending requests failed at shutdown: it returns once
+	 * no call is left, and closes the ready queue; then the workers return. */
+	if (s->intake_running) {
+		pthread_join(s->intake, NULL);
+		s->intake_running = 0;
+	}
 	for (int i = 0; i < s->nworkers; i++)
 		if (s->workers[i].running) {
 			pthread_join(s->workers[i].thread, NULL);
@@ -418,11 +437,10 @@ int srv_stop(srv *s)
 		grpc_server_destroy(s->server);
 		s->server = NULL;
 	}
-	for (int i = 0; i < s->nworkers; i++)
-		if (s->workers[i].cq) {
-			drain_cq(s->workers[i].cq);
-			s->workers[i].cq = NULL;
-		}
+	if (s->cq) {
+		drain_cq(s->cq);
+		s->cq = NULL;
+	}
 	if (s->shutdown_cq) {
 		drain_cq(s->shutdown_cq);
 		s->shutdown_cq = NULL;
@@ -452,6 +470,9 @@ void srv_free(srv *s)
 		pthread_mutex_destroy(&s->gate);
 		pthread_cond_destroy(&s->gate_empty);
 		pthread_cond_destroy(&s->workers_done);
+		pthread_mutex_destroy(&s->queue_lock);
+		pthread_cond_destroy(&s->queue_ready);
+		pthread_mutex_destroy(&s->wait_lock);
 	}
 	if (s->grpc_inited)
 		grpc_shutdown_blocking();

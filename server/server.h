@@ -16,8 +16,10 @@
  *
  * Threads: `threads` workers, each with its own store handle opened at start
  * (one call at a time each; a memory store is one handle the workers share
- * under a lock, since each handle would be its own database). Everything a
- * worker needs is in its own struct: no global mutable state besides gRPC's
+ * under a lock, since each handle would be its own database), and one intake
+ * thread that takes calls from gRPC, receives their requests and sees their
+ * answers sent, so a worker never waits on a client. Everything a thread
+ * needs is in the server's struct: no global mutable state besides gRPC's
  * own (grpc_init/grpc_shutdown, counted by gRPC).
  */
 #ifndef MLMD_SERVER_H
@@ -66,15 +68,18 @@ int srv_start(const srv_config *cfg, srv **out, char *err, size_t errlen);
 int srv_port(const srv *s);
 
 /* Stops the server: it accepts no new connection or call (health answers
- * NOT_SERVING to a health call it already has), and lets the calls in flight
- * finish for up to grace_ms. Then calls not yet started are refused
+ * NOT_SERVING to a health call it already has), refuses (CANCELLED) the
+ * calls that were waiting for a free worker, as gRPC refuses those it still
+ * holds, and lets the calls in flight finish for up to grace_ms. Then calls not yet started are refused
  * (CANCELLED, nothing applied); calls the store is running are waited for and
  * answered with their real status (a store call cannot be stopped halfway,
  * and its client should learn whether it was applied), so stopping can take
  * longer than grace_ms by the time those calls take; the rest (calls still
- * waiting for request bytes, idle connections) are cancelled. Then it joins
- * the workers and closes their store handles. Safe to call more than once;
- * returns the number of calls that ended CANCELLED after the grace period. */
+ * waiting for request bytes or for their client to take the answer, idle
+ * connections) are cancelled. Then it joins the threads and closes the
+ * store handles. Safe to call more than once; returns the number of calls
+ * that ended CANCELLED after the grace period (not counting those refused
+ * because they waited for a worker). */
 int srv_stop(srv *s);
 
 /* The first step of srv_stop(), for a caller that wants to say when it is

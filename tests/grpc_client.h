@@ -317,4 +317,157 @@ done:
 	return rc;
 }
 
+/* A plaintext channel to `target` whose connection takes little that its
+ * calls have not read: no BDP probing, 64 KiB of look-ahead per stream, so
+ * an answer nobody reads stays mostly with the server (tests of slow
+ * clients). Free it with gc_close(); NULL as gc_open(). */
+static inline gc_channel *gc_open_small_window(const char *target)
+{
+	grpc_arg argv[2];
+	grpc_channel_args args = { 2, argv };
+	grpc_channel_credentials *creds;
+	gc_channel *c;
+
+	if (!target)
+		return NULL;
+	c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	grpc_init();
+	argv[0].type = GRPC_ARG_INTEGER;
+	argv[0].key = (char *)GRPC_ARG_HTTP2_BDP_PROBE;
+	argv[0].value.integer = 0;
+	argv[1].type = GRPC_ARG_INTEGER;
+	argv[1].key = (char *)GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES;
+	argv[1].value.integer = 65536;
+	creds = grpc_insecure_credentials_create();
+	c->ch = grpc_channel_create(target, creds, &args);
+	grpc_channel_credentials_release(creds);
+	c->cq = grpc_completion_queue_create_for_pluck(NULL);
+	if (!c->ch || !c->cq) {
+		if (c->ch)
+			grpc_channel_destroy(c->ch);
+		if (c->cq) {
+			grpc_completion_queue_shutdown(c->cq);
+			grpc_completion_queue_destroy(c->cq);
+		}
+		grpc_shutdown();
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* A call whose client is slow on purpose (tests of slow clients): it has
+ * sent its initial metadata and nothing more (a request that never comes),
+ * or its whole request, after which it reads nothing (an answer never
+ * taken). */
+typedef struct gc_stalled {
+	grpc_call *call;
+	grpc_completion_queue *cq;          /* this call's own (pluck) */
+	grpc_byte_buffer *send;
+	grpc_metadata_array trail_md;
+	grpc_status_code status;            /* once closed */
+	grpc_slice details;
+} gc_stalled;
+
+/* Opens a call of `path` on channel c (no deadline) and sends its initial
+ * metadata; with req, also the `len` bytes at req as its request and the
+ * client's close. Waits until gRPC has taken them; nothing is received
+ * until gc_stall_close(). Returns 0, or -1 (with nothing left open) when
+ * gRPC refused. */
+static inline int gc_stall_open(gc_channel *c, const char *path, const void *req, size_t len, gc_stalled *st)
+{
+	grpc_op ops[3];
+	size_t n = 0;
+	grpc_slice method, body;
+	grpc_event ev;
+
+	memset(st, 0, sizeof *st);
+	st->details = grpc_empty_slice();
+	grpc_metadata_array_init(&st->trail_md);
+	st->cq = grpc_completion_queue_create_for_pluck(NULL);
+	if (!st->cq)
+		return -1;
+	method = grpc_slice_from_copied_string(path);
+	st->call = grpc_channel_create_call(c->ch, NULL, GRPC_PROPAGATE_DEFAULTS, st->cq, method, NULL,
+					    gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+	grpc_slice_unref(method);
+	if (!st->call)
+		goto fail;
+	memset(ops, 0, sizeof ops);
+	ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
+	if (req) {
+		body = grpc_slice_from_copied_buffer(len ? (const char *)req : "", len);
+		st->send = grpc_raw_byte_buffer_create(&body, 1);
+		grpc_slice_unref(body);
+		ops[n].op = GRPC_OP_SEND_MESSAGE;
+		ops[n++].data.send_message.send_message = st->send;
+		ops[n++].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+	}
+	if (grpc_call_start_batch(st->call, ops, n, &st->details, NULL) != GRPC_CALL_OK)
+		goto fail;
+	ev = grpc_completion_queue_pluck(st->cq, &st->details, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+	if (ev.type != GRPC_OP_COMPLETE || !ev.success)
+		goto fail;
+	return 0;
+fail:
+	if (st->call) {
+		grpc_call_cancel(st->call, NULL);
+		grpc_call_unref(st->call);
+	}
+	if (st->send)
+		grpc_byte_buffer_destroy(st->send);
+	grpc_metadata_array_destroy(&st->trail_md);
+	grpc_completion_queue_shutdown(st->cq);
+	grpc_completion_queue_destroy(st->cq);
+	memset(st, 0, sizeof *st);
+	return -1;
+}
+
+/* Cancels the call (when cancel is set) and waits for its status, which it
+ * returns (a grpc_status_code: CANCELLED, or what the server ended it with
+ * first), or -1 when it could not be had; copies the status message into
+ * message (size bytes, always terminated) unless message is NULL; frees
+ * everything the call held. Without cancel it waits until the server (or
+ * the connection) ends the call. */
+static inline int gc_stall_close(gc_stalled *st, int cancel, char *message, size_t size)
+{
+	grpc_op ops[2];
+	grpc_metadata_array init_md;
+	int status = -1;
+
+	if (message && size)
+		message[0] = '\0';
+	if (cancel)
+		grpc_call_cancel(st->call, NULL);
+	/* the answer's initial metadata too: gRPC surfaces a status only after
+	 * them (without them a call the server ends is never seen to end) */
+	grpc_metadata_array_init(&init_md);
+	memset(ops, 0, sizeof ops);
+	ops[0].op = GRPC_OP_RECV_INITIAL_METADATA;
+	ops[0].data.recv_initial_metadata.recv_initial_metadata = &init_md;
+	ops[1].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+	ops[1].data.recv_status_on_client.trailing_metadata = &st->trail_md;
+	ops[1].data.recv_status_on_client.status = &st->status;
+	ops[1].data.recv_status_on_client.status_details = &st->details;
+	if (grpc_call_start_batch(st->call, ops, 2, st, NULL) == GRPC_CALL_OK &&
+	    grpc_completion_queue_pluck(st->cq, st, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type == GRPC_OP_COMPLETE) {
+		status = (int)st->status;
+		if (message && size)
+			snprintf(message, size, "%.*s", (int)GRPC_SLICE_LENGTH(st->details),
+				 (const char *)GRPC_SLICE_START_PTR(st->details));
+	}
+	grpc_metadata_array_destroy(&init_md);
+	grpc_metadata_array_destroy(&st->trail_md);
+	grpc_slice_unref(st->details);
+	if (st->send)
+		grpc_byte_buffer_destroy(st->send);
+	grpc_call_unref(st->call);
+	grpc_completion_queue_shutdown(st->cq);
+	grpc_completion_queue_destroy(st->cq);
+	memset(st, 0, sizeof *st);
+	return status;
+}
+
 #endif

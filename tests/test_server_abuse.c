@@ -6,8 +6,13 @@
  *     fails and at one that succeeds;
  *   - raw TCP garbage, an HTTP/1.1 request, connections opened and dropped
  *     by the thousand and connections that send nothing: the server goes on
- *     answering health and store calls.
- * Waits are for the child's output and exit, never for time.
+ *     answering health and store calls;
+ *   - more calls than workers that send their headers and never their
+ *     request, or never read their answer: they hold no worker, other calls
+ *     and health are answered, and they end CANCELLED when their clients
+ *     give up.
+ * Waits are for the child's output and exit, or for calls' completions,
+ * never for time.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -189,6 +194,123 @@ static void raw_connections_do_not_stop_the_server(void **state)
 	still_serving(f);
 }
 
+/* Lines of the access log `log` whose status field is `what`. */
+static int log_lines_with(FILE *log, const char *what)
+{
+	char line[2048], key[64];
+	int n = 0;
+	snprintf(key, sizeof key, " %s ", what);
+	rewind(log);
+	while (fgets(line, sizeof line, log))
+		n += strstr(line, key) != NULL;
+	return n;
+}
+
+#define STALL_THREADS 2
+#define STALLED (STALL_THREADS + 2)
+
+/* A server with STALL_THREADS workers, logging -v into *log. */
+static void stall_up(sfx *f, FILE **log)
+{
+	*log = tmpfile();
+	assert_non_null(*log);
+	srv_config cfg = SRV_CONFIG_INIT;
+	cfg.threads = STALL_THREADS;
+	cfg.verbosity = 1;
+	cfg.log = *log;
+	sfx_up(f, &cfg);
+}
+
+/*
+ * With STALLED slow calls open on the fixture's channel, a store call and a
+ * health check made after them on the same connection (so the server has
+ * taken the slow calls first) are answered. The 20 s deadline only bounds a
+ * failure: a server whose workers wait on slow clients would hold both
+ * calls until its 60 s limit, and they would end DEADLINE_EXCEEDED. Then the
+ * slow calls' clients cancel them; once srv_stop() has joined the server's
+ * threads every call has ended: the slow ones CANCELLED (in the counts and
+ * the access log), the other two OK.
+ */
+static void others_answered_then_slow_ones_cancelled(sfx *f, FILE *log, gc_stalled *slow)
+{
+	Mlmd__Pb__GetArtifactTypesRequest req = MLMD__PB__GET_ARTIFACT_TYPES_REQUEST__INIT;
+	char path[256];
+	uint8_t buf[16];
+	size_t n = protobuf_c_message_pack((const ProtobufCMessage *)&req, buf);
+	gc_result r;
+	assert_int_equal(gc_call(f->ch, sfx_path("GetArtifactTypes", path, sizeof path), buf, n, 20000, &r), 0);
+	SFX_STATUS(&r, 0);
+	gc_result_free(&r);
+	assert_int_equal(gc_call(f->ch, SFX_HEALTH_CHECK, "", 0, 20000, &r), 0);
+	SFX_STATUS(&r, 0);
+	if (r.len != 2 || r.data[0] != 0x08 || r.data[1] != 1)
+		fail_msg("health did not answer SERVING (%zu bytes)", r.len);
+	gc_result_free(&r);
+
+	for (int i = 0; i < STALLED; i++)
+		assert_int_equal(gc_stall_close(&slow[i], 1, NULL, 0), GRPC_STATUS_CANCELLED);
+	assert_int_equal(srv_stop(f->server), 0); /* they ended before the grace period did */
+	unsigned long long counts[17];
+	srv_counts(f->server, counts);
+	assert_int_equal(counts[MLMD_CANCELLED], STALLED);
+	assert_int_equal(counts[0], 2);
+	fflush(log);
+	assert_int_equal(log_lines_with(log, "CANCELLED"), STALLED);
+	assert_int_equal(log_lines_with(log, "OK"), 2);
+}
+
+/* More calls than workers send their headers and never their request. */
+static void calls_without_requests_hold_no_worker(void **st)
+{
+	(void)st;
+	sfx f;
+	FILE *log;
+	stall_up(&f, &log);
+	char path[256];
+	sfx_path("GetArtifactTypes", path, sizeof path);
+	gc_stalled slow[STALLED];
+	for (int i = 0; i < STALLED; i++)
+		assert_int_equal(gc_stall_open(f.ch, path, NULL, 0, &slow[i]), 0);
+	others_answered_then_slow_ones_cancelled(&f, log, slow);
+	sfx_down(&f);
+	fclose(log);
+}
+
+/* More calls than workers ask for an answer of 3 MiB and never read it; on
+ * a channel that takes 64 KiB unread per call, the server cannot finish
+ * sending them. */
+static void answers_not_read_hold_no_worker(void **st)
+{
+	(void)st;
+	enum { BIG = 3 << 20 };
+	sfx f;
+	FILE *log;
+	stall_up(&f, &log);
+	char *uri = malloc(BIG + 1);
+	assert_non_null(uri);
+	memset(uri, 'u', BIG);
+	uri[BIG] = '\0';
+	int64_t id;
+	OK(put_artifact(f.local, new_artifact(artifact_type(f.local, "Big", 0), uri), &id));
+	free(uri);
+	Mlmd__Pb__GetArtifactsByIDRequest req = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
+	req.n_artifact_ids = 1;
+	req.artifact_ids = &id;
+	uint8_t buf[32];
+	size_t n = protobuf_c_message_pack((const ProtobufCMessage *)&req, buf);
+	char path[256];
+	sfx_path("GetArtifactsByID", path, sizeof path);
+	/* the fixture's channel, with a small window: every call on one connection */
+	gc_close(f.ch);
+	assert_non_null(f.ch = gc_open_small_window(f.target));
+	gc_stalled slow[STALLED];
+	for (int i = 0; i < STALLED; i++)
+		assert_int_equal(gc_stall_open(f.ch, path, buf, n, &slow[i]), 0);
+	others_answered_then_slow_ones_cancelled(&f, log, slow);
+	sfx_down(&f);
+	fclose(log);
+}
+
 int main(void)
 {
 	if (sfx_unsupported()) {
@@ -199,6 +321,8 @@ int main(void)
 		cmocka_unit_test(uri_passwords_are_redacted),
 		cmocka_unit_test(serve_never_prints_the_password),
 		cmocka_unit_test_setup_teardown(raw_connections_do_not_stop_the_server, sfx_setup, sfx_teardown),
+		cmocka_unit_test(calls_without_requests_hold_no_worker),
+		cmocka_unit_test(answers_not_read_hold_no_worker),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
