@@ -113,6 +113,8 @@ $(B)/mlmd.pc: FORCE
 FORCE:
 
 # ---- tests -------------------------------------------------------------------
+SERVER_SRC := $(wildcard server/*.c)
+SERVER_HDR := $(wildcard server/*.h)
 TEST_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -O1 -g -Iinclude -I$(GEN) -Ilib -Itests -I. $(PG_CFLAGS)
 TEST_LIBS := -lcmocka $(LIBS)
 
@@ -516,9 +518,8 @@ demo: all $(B)/examples/pipeline
 CLI_SRC := $(wildcard cli/*.c)
 CLI_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -O2 -g -Iinclude -I$(GEN) -I.
 # `mlmd serve` (server/, docs/server.md): gRPC's C core, linked into the program only;
-# libmlmd never needs it.
-SERVER_SRC := $(wildcard server/*.c)
-SERVER_HDR := $(wildcard server/*.h)
+# libmlmd never needs it. SERVER_SRC and SERVER_HDR are set with the tests above (rule
+# prerequisites are expanded when read, so they must be defined first).
 GRPC_LIBS := $(shell pkg-config --libs grpc 2>/dev/null || echo -lgrpc -lgpr)
 $(B)/mlmd: $(CLI_SRC) $(wildcard cli/*.h) $(SERVER_SRC) $(SERVER_HDR) $(B)/libmlmd.a
 	$(CC) $(CLI_CFLAGS) $(CLI_SRC) $(SERVER_SRC) -o $@ $(B)/libmlmd.a $(LIBS) $(GRPC_LIBS)
