@@ -128,6 +128,29 @@ done:
 	return creds;
 }
 
+/* The end of opening a channel: c is calloc'd and grpc_init() taken; the
+ * channel on creds (released here) and its completion queue are created.
+ * Returns c, or NULL with c freed and grpc_init() given back. */
+static inline gc_channel *gc__finish_open(gc_channel *c, const char *target, grpc_channel_credentials *creds,
+					  const grpc_channel_args *args)
+{
+	c->ch = grpc_channel_create(target, creds, args);
+	grpc_channel_credentials_release(creds);
+	c->cq = grpc_completion_queue_create_for_pluck(NULL);
+	if (!c->ch || !c->cq) {
+		if (c->ch)
+			grpc_channel_destroy(c->ch);
+		if (c->cq) {
+			grpc_completion_queue_shutdown(c->cq);
+			grpc_completion_queue_destroy(c->cq);
+		}
+		grpc_shutdown();
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
 /* Opens a channel to `target` ("HOST:PORT"): plaintext when tls is NULL, else
  * TLS as *tls says. max_receive_bytes: the largest response message the
  * channel accepts (a larger one ends the call with RESOURCE_EXHAUSTED); 0
@@ -166,21 +189,7 @@ static inline gc_channel *gc_open(const char *target, const gc_tls *tls, int max
 		argv[args.num_args].value.string = (char *)tls->server_name;
 		args.num_args++;
 	}
-	c->ch = grpc_channel_create(target, creds, args.num_args ? &args : NULL);
-	grpc_channel_credentials_release(creds);
-	c->cq = grpc_completion_queue_create_for_pluck(NULL);
-	if (!c->ch || !c->cq) {
-		if (c->ch)
-			grpc_channel_destroy(c->ch);
-		if (c->cq) {
-			grpc_completion_queue_shutdown(c->cq);
-			grpc_completion_queue_destroy(c->cq);
-		}
-		grpc_shutdown();
-		free(c);
-		return NULL;
-	}
-	return c;
+	return gc__finish_open(c, target, creds, args.num_args ? &args : NULL);
 }
 
 /* Closes the channel and gives back its grpc_init() reference. Every call on
@@ -341,21 +350,7 @@ static inline gc_channel *gc_open_small_window(const char *target)
 	argv[1].key = (char *)GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES;
 	argv[1].value.integer = 65536;
 	creds = grpc_insecure_credentials_create();
-	c->ch = grpc_channel_create(target, creds, &args);
-	grpc_channel_credentials_release(creds);
-	c->cq = grpc_completion_queue_create_for_pluck(NULL);
-	if (!c->ch || !c->cq) {
-		if (c->ch)
-			grpc_channel_destroy(c->ch);
-		if (c->cq) {
-			grpc_completion_queue_shutdown(c->cq);
-			grpc_completion_queue_destroy(c->cq);
-		}
-		grpc_shutdown();
-		free(c);
-		return NULL;
-	}
-	return c;
+	return gc__finish_open(c, target, creds, &args);
 }
 
 /* A call whose client is slow on purpose (tests of slow clients): it has

@@ -101,6 +101,24 @@ static inline void sfx_up(sfx *f, const srv_config *cfg)
 	assert_non_null(f->ch);
 }
 
+/* Puts an artifact of type "Big" whose uri is `bytes` bytes long into s and
+ * packs a GetArtifactsByID request for it into buf[32]: an answer larger
+ * than a connection's window (tests of slow clients). Returns the request's
+ * length. */
+static inline size_t sfx_big_artifact_request(mlmd_store *s, size_t bytes, int64_t *id, uint8_t buf[32])
+{
+	char *uri = malloc(bytes + 1);
+	assert_non_null(uri);
+	memset(uri, 'u', bytes);
+	uri[bytes] = '\0';
+	OK(put_artifact(s, new_artifact(artifact_type(s, "Big", 0), uri), id));
+	free(uri);
+	Mlmd__Pb__GetArtifactsByIDRequest req = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
+	req.n_artifact_ids = 1;
+	req.artifact_ids = id;
+	return protobuf_c_message_pack((const ProtobufCMessage *)&req, buf);
+}
+
 /* "/SERVICE/METHOD" of the RPC mlmd_store_call() names `method`. */
 static inline const char *sfx_path(const char *method, char *buf, size_t n)
 {

@@ -286,18 +286,9 @@ static void answers_not_read_hold_no_worker(void **st)
 	sfx f;
 	FILE *log;
 	stall_up(&f, &log);
-	char *uri = malloc(BIG + 1);
-	assert_non_null(uri);
-	memset(uri, 'u', BIG);
-	uri[BIG] = '\0';
 	int64_t id;
-	OK(put_artifact(f.local, new_artifact(artifact_type(f.local, "Big", 0), uri), &id));
-	free(uri);
-	Mlmd__Pb__GetArtifactsByIDRequest req = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
-	req.n_artifact_ids = 1;
-	req.artifact_ids = &id;
 	uint8_t buf[32];
-	size_t n = protobuf_c_message_pack((const ProtobufCMessage *)&req, buf);
+	size_t n = sfx_big_artifact_request(f.local, BIG, &id, buf);
 	char path[256];
 	sfx_path("GetArtifactsByID", path, sizeof path);
 	/* the fixture's channel, with a small window: every call on one connection */

@@ -14,17 +14,11 @@
 static void slow_up(sfx *f, sd_log *l)
 {
 	srv_config cfg = SRV_CONFIG_INIT;
-	char err[512];
 	cfg.threads = 1;
 	cfg.verbosity = 1;
 	sd_log_pipe(l);
 	cfg.log = l->w;
-	sfx_store(f);
-	int rc = sfx_start(f, &cfg, err, sizeof err);
-	if (rc)
-		fail_msg("srv_start -> %d (%s): %s", rc, mlmd_status_name(rc), err);
-	f->ch = gc_open(f->target, NULL, 0);
-	assert_non_null(f->ch);
+	sfx_up(f, &cfg);
 }
 
 /* After the slow call of `path` ended: the server is still serving, and
@@ -73,18 +67,9 @@ static void answer_never_read_is_cancelled_at_the_limit(void **st)
 	slow_up(&f, &l);
 	gc_close(f.ch);
 	assert_non_null(f.ch = gc_open_small_window(f.target));
-	char *uri = malloc(BIG + 1);
-	assert_non_null(uri);
-	memset(uri, 'u', BIG);
-	uri[BIG] = '\0';
 	int64_t id;
-	OK(put_artifact(f.local, new_artifact(artifact_type(f.local, "Big", 0), uri), &id));
-	free(uri);
-	Mlmd__Pb__GetArtifactsByIDRequest req = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
-	req.n_artifact_ids = 1;
-	req.artifact_ids = &id;
 	uint8_t buf[32];
-	size_t len = protobuf_c_message_pack((const ProtobufCMessage *)&req, buf);
+	size_t len = sfx_big_artifact_request(f.local, BIG, &id, buf);
 	char path[256], message[256];
 	gc_stalled slow;
 	assert_int_equal(gc_stall_open(f.ch, sfx_path("GetArtifactsByID", path, sizeof path), buf, len, &slow), 0);
