@@ -128,6 +128,20 @@ done:
 	return creds;
 }
 
+/* The start of opening a channel to target: a zeroed channel with a
+ * grpc_init() reference taken (gc__finish_open() or gc_close() gives it
+ * back), or NULL when target is NULL or memory runs out. */
+static inline gc_channel *gc__start_open(const char *target)
+{
+	gc_channel *c;
+	if (!target)
+		return NULL;
+	c = calloc(1, sizeof *c);
+	if (c)
+		grpc_init();
+	return c;
+}
+
 /* The end of opening a channel: c is calloc'd and grpc_init() taken; the
  * channel on creds (released here) and its completion queue are created.
  * Returns c, or NULL with c freed and grpc_init() given back. */
@@ -165,12 +179,9 @@ static inline gc_channel *gc_open(const char *target, const gc_tls *tls, int max
 	grpc_channel_credentials *creds;
 	gc_channel *c;
 
-	if (!target)
-		return NULL;
-	c = calloc(1, sizeof *c);
+	c = gc__start_open(target);
 	if (!c)
 		return NULL;
-	grpc_init();
 	creds = tls ? gc__tls_creds(tls) : grpc_insecure_credentials_create();
 	if (!creds) {
 		grpc_shutdown();
@@ -337,12 +348,9 @@ static inline gc_channel *gc_open_small_window(const char *target)
 	grpc_channel_credentials *creds;
 	gc_channel *c;
 
-	if (!target)
-		return NULL;
-	c = calloc(1, sizeof *c);
+	c = gc__start_open(target);
 	if (!c)
 		return NULL;
-	grpc_init();
 	argv[0].type = GRPC_ARG_INTEGER;
 	argv[0].key = (char *)GRPC_ARG_HTTP2_BDP_PROBE;
 	argv[0].value.integer = 0;
