@@ -203,6 +203,90 @@ static inline int64_t bench_execution_type(mlmd_store *s, const char *name)
 	return id;
 }
 
+/* ---- the lineage benchmarks' chains (bench_query, bench_scale) ---- */
+
+#define BENCH_CHAIN 50
+
+/* The chains' types: artifact type "Data" with an int property "shard"
+ * (returned) and execution type "Step" (*etid). */
+static inline int64_t bench_chain_types(mlmd_store *s, int64_t *etid)
+{
+	Mlmd__Pb__ArtifactType *at = mlmd_message_new(&mlmd__pb__artifact_type__descriptor);
+	mlmd_message_set_string(at, "name", "Data");
+	mlmd_type_add_property(at, "shard", MLMD__PB__PROPERTY_TYPE__INT);
+	Mlmd__Pb__PutArtifactTypeRequest arq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactTypeResponse *ars;
+	arq.artifact_type = at;
+	if (mlmd_store_put_artifact_type(s, &arq, &ars))
+		die("artifact type");
+	int64_t atid = ars->type_id;
+	mlmd_message_free(ars);
+	mlmd_message_free(at);
+	*etid = bench_execution_type(s, "Step");
+	return atid;
+}
+
+/* Puts one chain of BENCH_CHAIN artifacts of type atid (int property
+ * "shard": the artifact's number, counted from n0, mod 100) joined by
+ * BENCH_CHAIN - 1 executions of type etid, each with its input and output
+ * event, in one PutLineageSubgraph; returns the chain's head's id. */
+static inline int64_t bench_put_chain(mlmd_store *s, int64_t atid, int64_t etid, int64_t n0)
+{
+	Mlmd__Pb__Artifact art[BENCH_CHAIN], *artp[BENCH_CHAIN];
+	Mlmd__Pb__Execution exe[BENCH_CHAIN - 1], *exep[BENCH_CHAIN - 1];
+	Mlmd__Pb__Event ev[2 * (BENCH_CHAIN - 1)];
+	Mlmd__Pb__PutLineageSubgraphRequest__EventEdge ed[2 * (BENCH_CHAIN - 1)], *edp[2 * (BENCH_CHAIN - 1)];
+	Mlmd__Pb__Value val[BENCH_CHAIN];
+	Mlmd__Pb__Artifact__PropertiesEntry pe[BENCH_CHAIN], *pep[BENCH_CHAIN];
+	size_t ne = 0;
+	for (int i = 0; i < BENCH_CHAIN; i++) {
+		art[i] = (Mlmd__Pb__Artifact)MLMD__PB__ARTIFACT__INIT;
+		art[i].has_type_id = 1;
+		art[i].type_id = atid;
+		val[i] = (Mlmd__Pb__Value)MLMD__PB__VALUE__INIT;
+		val[i].value_case = MLMD__PB__VALUE__VALUE_INT_VALUE;
+		val[i].int_value = (n0 + i) % 100;
+		pe[i] = (Mlmd__Pb__Artifact__PropertiesEntry)MLMD__PB__ARTIFACT__PROPERTIES_ENTRY__INIT;
+		pe[i].key = "shard";
+		pe[i].value = &val[i];
+		pep[i] = &pe[i];
+		art[i].n_properties = 1;
+		art[i].properties = &pep[i];
+		artp[i] = &art[i];
+		if (i == BENCH_CHAIN - 1)
+			continue;
+		exe[i] = (Mlmd__Pb__Execution)MLMD__PB__EXECUTION__INIT;
+		exe[i].has_type_id = 1;
+		exe[i].type_id = etid;
+		exep[i] = &exe[i];
+		for (int k = 0; k < 2; k++, ne++) {
+			ev[ne] = (Mlmd__Pb__Event)MLMD__PB__EVENT__INIT;
+			ev[ne].has_type = 1;
+			ev[ne].type = k ? MLMD__PB__EVENT__TYPE__OUTPUT : MLMD__PB__EVENT__TYPE__INPUT;
+			ed[ne] = (Mlmd__Pb__PutLineageSubgraphRequest__EventEdge)
+				MLMD__PB__PUT_LINEAGE_SUBGRAPH_REQUEST__EVENT_EDGE__INIT;
+			ed[ne].has_execution_index = ed[ne].has_artifact_index = 1;
+			ed[ne].execution_index = i;
+			ed[ne].artifact_index = i + k;
+			ed[ne].event = &ev[ne];
+			edp[ne] = &ed[ne];
+		}
+	}
+	Mlmd__Pb__PutLineageSubgraphRequest rq = MLMD__PB__PUT_LINEAGE_SUBGRAPH_REQUEST__INIT;
+	Mlmd__Pb__PutLineageSubgraphResponse *rs;
+	rq.n_artifacts = BENCH_CHAIN;
+	rq.artifacts = artp;
+	rq.n_executions = BENCH_CHAIN - 1;
+	rq.executions = exep;
+	rq.n_event_edges = ne;
+	rq.event_edges = edp;
+	if (mlmd_store_put_lineage_subgraph(s, &rq, &rs))
+		die("put chain");
+	int64_t h = rs->artifact_ids[0];
+	mlmd_message_free(rs);
+	return h;
+}
+
 /* The core benchmark's artifact type, DataSet {span INT, score DOUBLE, split STRING}. */
 static inline int64_t put_dataset_type(mlmd_store *s)
 {

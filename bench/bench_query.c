@@ -38,7 +38,7 @@
 #define BENCH_NAME_W 56 /* row names carry their sizes */
 #include "bench.h"
 
-#define CHAIN 50
+#define CHAIN BENCH_CHAIN
 #define HOPS 10
 #define QUERIES 2000
 
@@ -46,75 +46,13 @@
 
 static int64_t build(mlmd_store *s, int chains, int64_t **heads_out)
 {
-	Mlmd__Pb__ArtifactType *at = mlmd_message_new(&mlmd__pb__artifact_type__descriptor);
-	mlmd_message_set_string(at, "name", "Data");
-	mlmd_type_add_property(at, "shard", MLMD__PB__PROPERTY_TYPE__INT);
-	Mlmd__Pb__PutArtifactTypeRequest arq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
-	Mlmd__Pb__PutArtifactTypeResponse *ars;
-	arq.artifact_type = at;
-	if (mlmd_store_put_artifact_type(s, &arq, &ars))
-		die("artifact type");
-	int64_t atid = ars->type_id;
-	mlmd_message_free(ars);
-	mlmd_message_free(at);
-	int64_t etid = bench_execution_type(s, "Step");
-
+	int64_t etid, atid = bench_chain_types(s, &etid);
 	int64_t *heads = malloc(sizeof *heads * (size_t)chains);
-	Mlmd__Pb__Artifact art[CHAIN], *artp[CHAIN];
-	Mlmd__Pb__Execution exe[CHAIN - 1], *exep[CHAIN - 1];
-	Mlmd__Pb__Event ev[2 * (CHAIN - 1)];
-	Mlmd__Pb__PutLineageSubgraphRequest__EventEdge ed[2 * (CHAIN - 1)], *edp[2 * (CHAIN - 1)];
-	Mlmd__Pb__Value val[CHAIN];
-	Mlmd__Pb__Artifact__PropertiesEntry pe[CHAIN], *pep[CHAIN];
+	if (!heads)
+		die("out of memory");
 	int64_t n = 0;
-	for (int c = 0; c < chains; c++) {
-		size_t ne = 0;
-		for (int i = 0; i < CHAIN; i++, n++) {
-			art[i] = (Mlmd__Pb__Artifact)MLMD__PB__ARTIFACT__INIT;
-			art[i].has_type_id = 1;
-			art[i].type_id = atid;
-			val[i] = (Mlmd__Pb__Value)MLMD__PB__VALUE__INIT;
-			val[i].value_case = MLMD__PB__VALUE__VALUE_INT_VALUE;
-			val[i].int_value = n % 100;
-			pe[i] = (Mlmd__Pb__Artifact__PropertiesEntry)MLMD__PB__ARTIFACT__PROPERTIES_ENTRY__INIT;
-			pe[i].key = "shard";
-			pe[i].value = &val[i];
-			pep[i] = &pe[i];
-			art[i].n_properties = 1;
-			art[i].properties = &pep[i];
-			artp[i] = &art[i];
-			if (i == CHAIN - 1)
-				continue;
-			exe[i] = (Mlmd__Pb__Execution)MLMD__PB__EXECUTION__INIT;
-			exe[i].has_type_id = 1;
-			exe[i].type_id = etid;
-			exep[i] = &exe[i];
-			for (int k = 0; k < 2; k++, ne++) {
-				ev[ne] = (Mlmd__Pb__Event)MLMD__PB__EVENT__INIT;
-				ev[ne].has_type = 1;
-				ev[ne].type = k ? MLMD__PB__EVENT__TYPE__OUTPUT : MLMD__PB__EVENT__TYPE__INPUT;
-				ed[ne] = (Mlmd__Pb__PutLineageSubgraphRequest__EventEdge)
-					MLMD__PB__PUT_LINEAGE_SUBGRAPH_REQUEST__EVENT_EDGE__INIT;
-				ed[ne].has_execution_index = ed[ne].has_artifact_index = 1;
-				ed[ne].execution_index = i;
-				ed[ne].artifact_index = i + k;
-				ed[ne].event = &ev[ne];
-				edp[ne] = &ed[ne];
-			}
-		}
-		Mlmd__Pb__PutLineageSubgraphRequest rq = MLMD__PB__PUT_LINEAGE_SUBGRAPH_REQUEST__INIT;
-		Mlmd__Pb__PutLineageSubgraphResponse *rs;
-		rq.n_artifacts = CHAIN;
-		rq.artifacts = artp;
-		rq.n_executions = CHAIN - 1;
-		rq.executions = exep;
-		rq.n_event_edges = ne;
-		rq.event_edges = edp;
-		if (mlmd_store_put_lineage_subgraph(s, &rq, &rs))
-			die("put chain");
-		heads[c] = rs->artifact_ids[0];
-		mlmd_message_free(rs);
-	}
+	for (int c = 0; c < chains; c++, n += CHAIN)
+		heads[c] = bench_put_chain(s, atid, etid, n);
 	*heads_out = heads;
 	return n;
 }

@@ -49,7 +49,7 @@
 #include <mlmd.h>
 #include "bench.h"
 
-#define CHAIN 50
+#define CHAIN BENCH_CHAIN
 #define HOPS 10
 #define GET_IDS 1000      /* ids per GetArtifactsByID */
 #define GET_CALLS 10      /* calls per repetition */
@@ -161,76 +161,7 @@ static void size_label(char *b, size_t n, long v)
 
 static void types(mlmd_store *s, built *b)
 {
-	Mlmd__Pb__ArtifactType *at = mlmd_message_new(&mlmd__pb__artifact_type__descriptor);
-	mlmd_message_set_string(at, "name", "Data");
-	mlmd_type_add_property(at, "shard", MLMD__PB__PROPERTY_TYPE__INT);
-	Mlmd__Pb__PutArtifactTypeRequest arq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
-	Mlmd__Pb__PutArtifactTypeResponse *ars;
-	arq.artifact_type = at;
-	if (mlmd_store_put_artifact_type(s, &arq, &ars))
-		die("artifact type");
-	b->atid = ars->type_id;
-	mlmd_message_free(ars);
-	mlmd_message_free(at);
-	b->etid = bench_execution_type(s, "Step");
-}
-
-/* Puts one chain (its artifacts numbered from n0); returns its head's id. */
-static int64_t put_chain(mlmd_store *s, const built *b, long n0)
-{
-	Mlmd__Pb__Artifact art[CHAIN], *artp[CHAIN];
-	Mlmd__Pb__Execution exe[CHAIN - 1], *exep[CHAIN - 1];
-	Mlmd__Pb__Event ev[2 * (CHAIN - 1)];
-	Mlmd__Pb__PutLineageSubgraphRequest__EventEdge ed[2 * (CHAIN - 1)], *edp[2 * (CHAIN - 1)];
-	Mlmd__Pb__Value val[CHAIN];
-	Mlmd__Pb__Artifact__PropertiesEntry pe[CHAIN], *pep[CHAIN];
-	size_t ne = 0;
-	for (int i = 0; i < CHAIN; i++) {
-		art[i] = (Mlmd__Pb__Artifact)MLMD__PB__ARTIFACT__INIT;
-		art[i].has_type_id = 1;
-		art[i].type_id = b->atid;
-		val[i] = (Mlmd__Pb__Value)MLMD__PB__VALUE__INIT;
-		val[i].value_case = MLMD__PB__VALUE__VALUE_INT_VALUE;
-		val[i].int_value = (n0 + i) % 100;
-		pe[i] = (Mlmd__Pb__Artifact__PropertiesEntry)MLMD__PB__ARTIFACT__PROPERTIES_ENTRY__INIT;
-		pe[i].key = "shard";
-		pe[i].value = &val[i];
-		pep[i] = &pe[i];
-		art[i].n_properties = 1;
-		art[i].properties = &pep[i];
-		artp[i] = &art[i];
-		if (i == CHAIN - 1)
-			continue;
-		exe[i] = (Mlmd__Pb__Execution)MLMD__PB__EXECUTION__INIT;
-		exe[i].has_type_id = 1;
-		exe[i].type_id = b->etid;
-		exep[i] = &exe[i];
-		for (int k = 0; k < 2; k++, ne++) {
-			ev[ne] = (Mlmd__Pb__Event)MLMD__PB__EVENT__INIT;
-			ev[ne].has_type = 1;
-			ev[ne].type = k ? MLMD__PB__EVENT__TYPE__OUTPUT : MLMD__PB__EVENT__TYPE__INPUT;
-			ed[ne] = (Mlmd__Pb__PutLineageSubgraphRequest__EventEdge)
-				MLMD__PB__PUT_LINEAGE_SUBGRAPH_REQUEST__EVENT_EDGE__INIT;
-			ed[ne].has_execution_index = ed[ne].has_artifact_index = 1;
-			ed[ne].execution_index = i;
-			ed[ne].artifact_index = i + k;
-			ed[ne].event = &ev[ne];
-			edp[ne] = &ed[ne];
-		}
-	}
-	Mlmd__Pb__PutLineageSubgraphRequest rq = MLMD__PB__PUT_LINEAGE_SUBGRAPH_REQUEST__INIT;
-	Mlmd__Pb__PutLineageSubgraphResponse *rs;
-	rq.n_artifacts = CHAIN;
-	rq.artifacts = artp;
-	rq.n_executions = CHAIN - 1;
-	rq.executions = exep;
-	rq.n_event_edges = ne;
-	rq.event_edges = edp;
-	if (mlmd_store_put_lineage_subgraph(s, &rq, &rs))
-		die("put chain");
-	int64_t h = rs->artifact_ids[0];
-	mlmd_message_free(rs);
-	return h;
+	b->atid = bench_chain_types(s, &b->etid);
 }
 
 /* Builds the chains into s (its types made already); the last 10 % timed
@@ -250,7 +181,7 @@ static void build(mlmd_store *s, built *b, row *r)
 				add_rate(&r->wall.put_a, &r->cpu.put_a, ts, (double)slice * CHAIN);
 			ts = stamp_now();
 		}
-		b->heads[c] = put_chain(s, b, (long)c * CHAIN);
+		b->heads[c] = bench_put_chain(s, b->atid, b->etid, (int64_t)c * CHAIN);
 		if ((c + 1) % per5 == 0)
 			fprintf(stderr, "  %s: %d/%d chains, %.0f s\n", r->label, c + 1, b->chains, now_s() - t0);
 	}
