@@ -416,11 +416,10 @@ static void repeated_fields_grow_in_the_root_and_below(void **state)
 		OK(mlmd_message_append(gr, "artifacts", new_artifact(t, "file:///lineage")));
 		OK(mlmd_message_append(gr, "events", mlmd_message_new(&mlmd__pb__event__descriptor)));
 	}
-	/* an item of the same arena is linked again, not moved */
-	OK(mlmd_message_append(gr, "artifacts", first));
-	assert_int_equal(gr->n_artifacts, na + 101);
+	/* a part is never linked twice, even in its own response */
+	FAILS(mlmd_message_append(gr, "artifacts", first), MLMD_INVALID_ARGUMENT, "mlmd_message_copy");
+	assert_int_equal(gr->n_artifacts, na + 100);
 	assert_int_equal(gr->n_events, ne + 100);
-	assert_ptr_equal(gr->artifacts[na + 100], first);
 	assert_ptr_equal(gr->artifacts[0], first);
 	mlmd_message_free(lr);
 
@@ -577,7 +576,7 @@ static void parts_do_not_change_owner_but_copies_do(void **state)
 	mlmd_store_free(s);
 }
 
-static void the_root_cannot_be_appended_into_its_own_arena(void **state)
+static void no_part_is_appended_twice(void **state)
 {
 	(void)state;
 	/* a google.protobuf.Value holding a list of Values */
@@ -597,13 +596,26 @@ static void the_root_cannot_be_appended_into_its_own_arena(void **state)
 	free(pb);
 	Mlmd__Pb__Wkt__Value *v = (Mlmd__Pb__Wkt__Value *)m, *w = (Mlmd__Pb__Wkt__Value *)n;
 	assert_true(mlmd__arena_owns(&v->list_value->base));
-	/* a Value of the same arena: linked again */
-	OK(mlmd_message_append(v->list_value, "values", v->list_value->values[0]));
-	assert_int_equal(v->list_value->n_values, 2);
-	/* the root into itself, another arena's root or part: refused */
+	/* a Value of the same arena (which would be packed twice), the root into
+	 * itself (a cycle), another arena's root or part: all refused */
+	FAILS(mlmd_message_append(v->list_value, "values", v->list_value->values[0]), MLMD_INVALID_ARGUMENT,
+	      "part of a response");
 	FAILS(mlmd_message_append(v->list_value, "values", v), MLMD_INVALID_ARGUMENT, "root");
 	FAILS(mlmd_message_append(v->list_value, "values", w), MLMD_INVALID_ARGUMENT, "arena");
 	FAILS(mlmd_message_append(v->list_value, "values", w->list_value->values[0]), MLMD_INVALID_ARGUMENT, "arena");
+	assert_int_equal(v->list_value->n_values, 1);
+	/* a malloc'd Value appended, and so adopted, is a part like the others:
+	 * it cannot then be appended again anywhere (an ancestor appended into
+	 * its own descendant would make a cycle) */
+	Mlmd__Pb__Wkt__Value *lv = mlmd_message_new(&mlmd__pb__wkt__value__descriptor);
+	Mlmd__Pb__Wkt__ListValue *inner = mlmd_message_new(&mlmd__pb__wkt__list_value__descriptor);
+	lv->kind_case = MLMD__PB__WKT__VALUE__KIND_LIST_VALUE;
+	lv->list_value = inner;
+	OK(mlmd_message_append(v->list_value, "values", lv));
+	assert_true(mlmd_message_is_arena(inner));
+	FAILS(mlmd_message_append(inner, "values", lv), MLMD_INVALID_ARGUMENT, "part of a response");
+	FAILS(mlmd_message_append(inner, "values", v->list_value->values[0]), MLMD_INVALID_ARGUMENT, "part of");
+	assert_int_equal(inner->n_values, 0);
 	assert_int_equal(v->list_value->n_values, 2);
 	size_t l2;
 	uint8_t *p2 = packed(v, &l2);
@@ -611,6 +623,192 @@ static void the_root_cannot_be_appended_into_its_own_arena(void **state)
 	free(p2);
 	mlmd_message_free(n);
 	mlmd_message_free(m);
+}
+
+/* A malloc'd item appended to an arena response becomes a part of it, with
+ * everything it holds: the helpers allocate from the arena for it,
+ * mlmd_message_free ignores it, it cannot be appended again (there or
+ * anywhere), and the response frees its blocks (ASan: none twice, LSan:
+ * none left). */
+static void adopted_items_are_parts_like_the_others(void **state)
+{
+	(void)state;
+	int64_t *ids, t;
+	mlmd_store *s = store_with(3, &ids, &t);
+	Mlmd__Pb__GetArtifactsByIDResponse *rs = arena_by_id(s, ids, 3);
+	Mlmd__Pb__Artifact *f = new_artifact(t, "file:///adopted");
+	OK(mlmd_node_set_int(f, 0, "p_int", 1));
+	OK(mlmd_node_set_string(f, 1, "note", "set while malloc'd"));
+	assert_false(mlmd_message_is_arena(f));
+	OK(mlmd_message_append(rs, "artifacts", f));
+	assert_true(mlmd_message_is_arena(f));
+	assert_true(mlmd_message_is_arena(f->properties[0]));
+	assert_true(mlmd_message_is_arena(f->custom_properties[0]->value));
+	/* a part passed to mlmd_message_free stays */
+	mlmd_message_free(f);
+	mlmd_message_free(f->custom_properties[0]);
+	assert_string_equal(f->uri, "file:///adopted");
+	/* never appended again: in its response, or into another message */
+	FAILS(mlmd_message_append(rs, "artifacts", f), MLMD_INVALID_ARGUMENT, "part of a response");
+	Mlmd__Pb__PutArtifactsRequest *rq = mlmd_message_new(&mlmd__pb__put_artifacts_request__descriptor);
+	FAILS(mlmd_message_append(rq, "artifacts", f), MLMD_INVALID_ARGUMENT, "mlmd_message_copy");
+	assert_int_equal(rq->n_artifacts, 0);
+	assert_int_equal(rs->n_artifacts, 4);
+	/* changed through the helpers: what they replace (malloc'd before the
+	 * append) is freed with the response */
+	OK(mlmd_message_set_string(f, "uri", "file:///adopted/changed"));
+	OK(mlmd_node_set_int(f, 0, "p_int", 2));
+	OK(mlmd_node_set_string(f, 1, "note", "set in the arena"));
+	for (int i = 0; i < 10; i++)
+		OK(mlmd_node_set_int(f, 1, "n", i));
+	/* a copy is the way out; the copy is malloc'd and put back */
+	void *copy = NULL;
+	OK(mlmd_message_copy(f, &copy));
+	assert_false(mlmd_message_is_arena(copy));
+	OK(mlmd_message_append(rq, "artifacts", copy));
+	Mlmd__Pb__PutArtifactsResponse *pr = NULL;
+	OK(mlmd_store_put_artifacts(s, rq, &pr));
+	int64_t back = pr->artifact_ids[0];
+	mlmd_message_free(pr);
+	mlmd_message_free(rq);
+	mlmd_message_free(rs);
+	Mlmd__Pb__GetArtifactsByIDResponse *g = arena_by_id(s, &back, 1);
+	assert_int_equal(g->n_artifacts, 1);
+	assert_string_equal(g->artifacts[0]->uri, "file:///adopted/changed");
+	assert_int_equal(mlmd_node_get(g->artifacts[0], 0, "p_int")->int_value, 2);
+	assert_int_equal(mlmd_node_get(g->artifacts[0], 1, "n")->int_value, 9);
+	assert_string_equal(mlmd_node_get(g->artifacts[0], 1, "note")->string_value, "set in the arena");
+	mlmd_message_free(g);
+	free(ids);
+	mlmd_store_free(s);
+}
+
+/* An item holding unknown fields (which cannot carry the arena's mark) or a
+ * part of an arena response is refused whole, and stays the caller's. */
+static void items_that_cannot_join_an_arena_are_refused_whole(void **state)
+{
+	(void)state;
+	int64_t *ids, t;
+	mlmd_store *s = store_with(2, &ids, &t);
+	Mlmd__Pb__GetArtifactsByIDResponse *rs = arena_by_id(s, ids, 2);
+	/* an Artifact with type_id 1, a uri, and a field 999 nobody knows */
+	const uint8_t b[] = { 0x10, 0x01, 0x1a, 0x01, 'u', 0xb8, 0x3e, 0x05 };
+	void *u = protobuf_c_message_unpack(&mlmd__pb__artifact__descriptor, NULL, sizeof b, b);
+	assert_non_null(u);
+	FAILS(mlmd_message_append(rs, "artifacts", u), MLMD_INVALID_ARGUMENT, "does not know");
+	assert_false(mlmd_message_is_arena(u));
+	assert_int_equal(rs->n_artifacts, 2);
+	mlmd_message_free(u); /* still the caller's */
+	/* a malloc'd node whose property (set by hand) is an arena part */
+	Mlmd__Pb__Artifact *m = new_artifact(t, "file:///holder");
+	OK(mlmd_node_set_int(m, 1, "x", 1));
+	Mlmd__Pb__Value *own = m->custom_properties[0]->value;
+	m->custom_properties[0]->value = rs->artifacts[0]->properties[0]->value;
+	FAILS(mlmd_message_append(rs, "artifacts", m), MLMD_INVALID_ARGUMENT, "holds a part");
+	assert_false(mlmd_message_is_arena(m));
+	assert_false(mlmd_message_is_arena(m->custom_properties[0]));
+	m->custom_properties[0]->value = own;
+	assert_int_equal(rs->n_artifacts, 2);
+	/* the same node, made whole again, joins */
+	OK(mlmd_message_append(rs, "artifacts", m));
+	assert_int_equal(rs->n_artifacts, 3);
+	mlmd_message_free(rs);
+	free(ids);
+	mlmd_store_free(s);
+}
+
+/* A stored proto property whose Any carries a field this library does not
+ * know comes back in the response; such a response cannot carry the mark
+ * and is decoded with malloc, and mlmd_message_is_arena says so. */
+static void a_response_with_unknown_fields_is_malloced_and_says_so(void **state)
+{
+	(void)state;
+	int64_t *ids, t;
+	mlmd_store *s = store_with(1, &ids, &t);
+	uint8_t five = 5;
+	ProtobufCMessageUnknownField uf = { 3, PROTOBUF_C_WIRE_TYPE_VARINT, 1, &five };
+	Mlmd__Pb__Wkt__Any any = MLMD__PB__WKT__ANY__INIT;
+	any.type_url = "type.googleapis.com/example.Unknown";
+	any.base.n_unknown_fields = 1;
+	any.base.unknown_fields = &uf;
+	Mlmd__Pb__Value v = MLMD__PB__VALUE__INIT;
+	v.value_case = MLMD__PB__VALUE__VALUE_PROTO_VALUE;
+	v.proto_value = &any;
+	Mlmd__Pb__Artifact__CustomPropertiesEntry ce = MLMD__PB__ARTIFACT__CUSTOM_PROPERTIES_ENTRY__INIT, *cep = &ce;
+	ce.key = "p";
+	ce.value = &v;
+	Mlmd__Pb__Artifact a = MLMD__PB__ARTIFACT__INIT, *ap = &a;
+	a.has_type_id = 1;
+	a.type_id = t;
+	a.n_custom_properties = 1;
+	a.custom_properties = &cep;
+	Mlmd__Pb__PutArtifactsRequest put = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+	put.n_artifacts = 1;
+	put.artifacts = &ap;
+	Mlmd__Pb__PutArtifactsResponse *pr = NULL;
+	OK(mlmd_store_put_artifacts(s, &put, &pr));
+	int64_t both[2] = { ids[0], pr->artifact_ids[0] };
+	mlmd_message_free(pr);
+	Mlmd__Pb__GetArtifactsByIDResponse *plain = arena_by_id(s, ids, 1);
+	Mlmd__Pb__GetArtifactsByIDRequest rq = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
+	rq.n_artifact_ids = 2;
+	rq.artifact_ids = both;
+	Mlmd__Pb__GetArtifactsByIDResponse *mixed = arena_call(s, "GetArtifactsByID", &rq);
+	assert_true(mlmd_message_is_arena(plain));
+	assert_true(mlmd_message_is_arena(plain->artifacts[0]));
+	assert_false(mlmd_message_is_arena(mixed));
+	assert_int_equal(mixed->n_artifacts, 2);
+	size_t l0;
+	uint8_t *p0 = NULL;
+	for (size_t i = 0; i < 2; i++)
+		if (mixed->artifacts[i]->id == both[1]) {
+			Mlmd__Pb__Wkt__Any *got = mlmd_node_get(mixed->artifacts[i], 1, "p")->proto_value;
+			assert_int_equal(got->base.n_unknown_fields, 1); /* kept */
+			p0 = packed(got, &l0);
+		}
+	assert_non_null(p0);
+	assert_packs_to(&any, p0, l0);
+	free(p0);
+	assert_false(mlmd_message_is_arena(NULL));
+	mlmd_message_free(mixed);
+	mlmd_message_free(plain);
+	free(ids);
+	mlmd_store_free(s);
+}
+
+/* Strings of 512 bytes and more go through the arena's list of large
+ * blocks; thousands of them decode to the same bytes as with malloc. */
+static void many_large_strings_decode_to_the_same_bytes(void **state)
+{
+	(void)state;
+	enum { N = 2000, LEN = 700 };
+	int64_t *ids, t;
+	mlmd_store *s = store_with(0, &ids, &t);
+	free(ids);
+	Mlmd__Pb__PutArtifactsRequest rq = MLMD__PB__PUT_ARTIFACTS_REQUEST__INIT;
+	rq.n_artifacts = N;
+	rq.artifacts = calloc(N, sizeof *rq.artifacts);
+	char uri[LEN + 32];
+	memset(uri, 'x', LEN);
+	for (size_t i = 0; i < N; i++) {
+		snprintf(uri + LEN, 32, "/%zu", i);
+		rq.artifacts[i] = new_artifact(t, uri);
+	}
+	Mlmd__Pb__PutArtifactsResponse *pr = NULL;
+	OK(mlmd_store_put_artifacts(s, &rq, &pr));
+	Mlmd__Pb__GetArtifactsByIDResponse *rs = arena_by_id(s, pr->artifact_ids, N);
+	assert_int_equal(rs->n_artifacts, N);
+	assert_true(mlmd_message_is_arena(rs));
+	Mlmd__Pb__GetArtifactsByIDRequest by = MLMD__PB__GET_ARTIFACTS_BY_IDREQUEST__INIT;
+	by.n_artifact_ids = N;
+	by.artifact_ids = pr->artifact_ids;
+	same_three_ways(s, "GetArtifactsByID", &by);
+	mlmd_message_free(rs);
+	mlmd_message_free(pr);
+	for (size_t i = 0; i < N; i++)
+		mlmd_message_free(rq.artifacts[i]);
+	free(rq.artifacts);
+	mlmd_store_free(s);
 }
 
 static void large_responses_span_many_blocks(void **state)
@@ -724,7 +922,11 @@ int main(void)
 		cmocka_unit_test(repeated_fields_grow_in_the_root_and_below),
 		cmocka_unit_test(set_string_on_a_oneof_replaces_the_member_that_was_set),
 		cmocka_unit_test(parts_do_not_change_owner_but_copies_do),
-		cmocka_unit_test(the_root_cannot_be_appended_into_its_own_arena),
+		cmocka_unit_test(no_part_is_appended_twice),
+		cmocka_unit_test(adopted_items_are_parts_like_the_others),
+		cmocka_unit_test(items_that_cannot_join_an_arena_are_refused_whole),
+		cmocka_unit_test(a_response_with_unknown_fields_is_malloced_and_says_so),
+		cmocka_unit_test(many_large_strings_decode_to_the_same_bytes),
 		cmocka_unit_test(large_responses_span_many_blocks),
 		cmocka_unit_test(call_typed_refuses_what_the_contract_refuses),
 	};

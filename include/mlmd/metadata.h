@@ -55,7 +55,13 @@ MLMD_RPC_LIST(MLMD__DECLARE_RPC)
  * mlmd_message_copy(). The message helpers (mlmd_message_append*,
  * mlmd_message_set_string, the property setters) work on it and allocate
  * from its arena; a malloc'd item appended to it becomes part of it (freed
- * with the response, and then subject to the same rules).
+ * with the response, and then subject to the same rules). Its parts share
+ * the arena, so one thread at a time may change any of them (reading from
+ * many threads is fine). The responses of RPCs not answered from wire
+ * bytes (writes, type reads) and a response holding fields this library
+ * does not know (a stored proto property can) are malloc'd instead, as with
+ * flags 0: mlmd_message_is_arena() tells which; code that keeps the rules
+ * above is right on either.
  * Errors: INVALID_ARGUMENT for an unknown method, a request of another
  * type, an unknown flag bit, or NULL response; otherwise the typed call's. */
 MLMD_EXTERN(int) mlmd_store_call_typed(mlmd_store *store, const char *method, const void *request,
@@ -105,10 +111,17 @@ MLMD_EXTERN(int) mlmd_message_copy(const void *message, void **out);
 /* Appends `item` (a message from mlmd_message_new()) to the repeated message
  * field `field` of `message`; on success the message owns the item, on
  * failure the caller still owns it. An item that is part of an arena
- * response (MLMD_CALL_ARENA) cannot change owner: INVALID_ARGUMENT, unless
- * `message` is in the same response (then the item is linked again, not
- * moved; the response's root itself is refused). */
+ * response (MLMD_CALL_ARENA), an item appended to one included, is never
+ * moved or linked a second time, even within its response: INVALID_ARGUMENT
+ * (append a copy from mlmd_message_copy()). Appended to an arena response,
+ * an item holding fields this library does not know is refused the same
+ * way (INVALID_ARGUMENT). */
 MLMD_EXTERN(int) mlmd_message_append(void *message, const char *field, void *item);
+
+/* 1 when `message` is a response of mlmd_store_call_typed(...,
+ * MLMD_CALL_ARENA, ...) decoded into an arena, or any part of one (an item
+ * appended to it included); 0 for every other message and NULL. */
+MLMD_EXTERN(int) mlmd_message_is_arena(const void *message);
 
 /* Appends an integer to a repeated int64/int32 field (e.g. "artifact_ids"). */
 MLMD_EXTERN(int) mlmd_message_append_int64(void *message, const char *field, int64_t value);

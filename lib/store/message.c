@@ -111,6 +111,11 @@ void mlmd_message_free(void *message)
 		protobuf_c_message_free_unpacked(message, NULL);
 }
 
+int mlmd_message_is_arena(const void *message)
+{
+	return mlmd__arena_owns(message);
+}
+
 int mlmd_message_copy(const void *message, void **out)
 {
 	if (!out)
@@ -159,19 +164,13 @@ int mlmd_message_append(void *message, const char *field, void *item)
 	void ***arr = &AT(message, f->offset, void **);
 	size_t *n = &AT(message, f->quantifier_offset, size_t);
 	int in_arena = mlmd__arena_owns(message);
-	if (mlmd__arena_owns(it)) {
-		/* A part of an arena response cannot change owner; within its own
-		 * arena it may be linked again (nothing is freed twice), except the
-		 * root, which would then contain itself. */
-		if (!in_arena || !mlmd__arena_same(message, it))
-			return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_message_append: the %s is part of a response "
-					  "decoded into an arena (MLMD_CALL_ARENA); append a copy (mlmd_message_copy)",
-					  it->descriptor->name);
-		if (mlmd__arena_is_root(it))
-			return mlmd__fail(MLMD_INVALID_ARGUMENT,
-					  "mlmd_message_append: the item is the root of the message's response");
-		return push_any(message, arr, n, item);
-	}
+	/* A part of an arena response (an adopted item too) never changes owner
+	 * and is never linked twice: a tree stays a tree, so nothing is packed
+	 * twice or reached in a cycle. */
+	if (mlmd__arena_owns(it))
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "mlmd_message_append: the %s is %s a response decoded into an "
+				  "arena (MLMD_CALL_ARENA); append a copy (mlmd_message_copy)", it->descriptor->name,
+				  mlmd__arena_is_root(it) ? "the root of" : "part of");
 	int rc = push_any(message, arr, n, item);
 	if (!rc && in_arena && (rc = mlmd__arena_adopt(message, it))) /* freed with the arena's root */
 		(*n)--;

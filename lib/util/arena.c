@@ -34,6 +34,7 @@
 #include <string.h>
 #include "arena.h"
 #include "base.h"
+#include "mlmd/store.h" /* MLMD_MAX_NESTING */
 
 #define ARENA_MAGIC UINT64_C(0x6d6c6d6441524e41) /* "mlmdARNA" */
 
@@ -72,10 +73,12 @@ typedef struct {
 	size_t n_blocks, used;
 	big_alloc *big; /* allocations of BIG bytes or more */
 	size_t n_big, cap_big;
+	size_t *free_big; /* indexes into big[] of those handed back, to reuse */
+	size_t n_free_big, cap_free_big;
 	grown_array *grown; /* open addressing by address, cap_grown slots (a power of 2) */
 	size_t n_grown, cap_grown;
-	ProtobufCMessage **adopted; /* malloc'd, freed with the arena */
-	size_t n_adopted, cap_adopted;
+	void **owned; /* malloc'd blocks of adopted messages, free()d with the arena */
+	size_t n_owned, cap_owned;
 	int oom;
 } arena;
 
@@ -160,11 +163,17 @@ static void *arena_alloc(void *data, size_t size)
 	arena *a = data;
 	if (size < BIG)
 		return bump(a, size);
-	for (size_t i = a->n_big; i-- > 0;)
-		if (a->big[i].free && a->big[i].size == size) {
-			a->big[i].free = 0;
-			return a->big[i].p;
+	/* only blocks handed back are searched: unpack frees its scratch
+	 * arrays, of a few sizes, so this list stays short however many large
+	 * strings the response holds */
+	for (size_t k = a->n_free_big; k-- > 0;) {
+		big_alloc *b = &a->big[a->free_big[k]];
+		if (b->size == size) {
+			b->free = 0;
+			a->free_big[k] = a->free_big[--a->n_free_big];
+			return b->p;
 		}
+	}
 	void *p = bump(a, size);
 	big_alloc r = { p, size, 0 };
 	if (p && list_push((void **)&a->big, &a->n_big, &a->cap_big, sizeof r, &r)) {
@@ -183,7 +192,9 @@ static void arena_free(void *data, void *p)
 	arena *a = data;
 	for (size_t i = a->n_big; i-- > 0;)
 		if (a->big[i].p == p) {
-			a->big[i].free = 1;
+			if (!a->big[i].free &&
+			    !list_push((void **)&a->free_big, &a->n_free_big, &a->cap_free_big, sizeof i, &i))
+				a->big[i].free = 1; /* out of memory: the block is just not reused */
 			return;
 		}
 }
@@ -215,10 +226,11 @@ static arena *arena_new(size_t hint)
 
 static void arena_destroy(arena *a)
 {
-	for (size_t i = 0; i < a->n_adopted; i++)
-		protobuf_c_message_free_unpacked(a->adopted[i], NULL);
-	free(a->adopted);
+	for (size_t i = 0; i < a->n_owned; i++)
+		free(a->owned[i]);
+	free(a->owned);
 	free(a->big);
+	free(a->free_big);
 	free(a->grown);
 	a->magic = 0;
 	block *b = a->cur;
@@ -300,12 +312,6 @@ int mlmd__arena_is_root(const ProtobufCMessage *m)
 {
 	arena *a = arena_of(m);
 	return a && a->root == m;
-}
-
-int mlmd__arena_same(const ProtobufCMessage *m, const ProtobufCMessage *o)
-{
-	arena *a = arena_of(m);
-	return a && a == arena_of(o);
 }
 
 int mlmd__arena_free_root(ProtobufCMessage *m)
@@ -403,13 +409,91 @@ int mlmd__arena_grow_for(const ProtobufCMessage *m, void **arr, size_t n, size_t
 	return 0;
 }
 
+/* Records p, a malloc'd block of an adopted message; -1 when out of memory. */
+static int own(arena *a, void *p)
+{
+	return list_push((void **)&a->owned, &a->n_owned, &a->cap_owned, sizeof p, &p);
+}
+
+/* Records every malloc'd block of message m in a->owned, walking it as
+ * protobuf_c_message_free_unpacked frees it: m itself, its strings, bytes,
+ * arrays and sub-messages (of a oneof, the member set only), nothing that is
+ * a field's default. Returns 0, -1 when out of memory, or a positive reason
+ * m cannot join an arena: ADOPT_UNKNOWN, ADOPT_ARENA, ADOPT_DEEP. */
+enum { ADOPT_UNKNOWN = 1, ADOPT_ARENA, ADOPT_DEEP };
+static int collect(arena *a, ProtobufCMessage *m, int depth)
+{
+	if (depth > MLMD_MAX_NESTING)
+		return ADOPT_DEEP;
+	if (m->n_unknown_fields)
+		return ADOPT_UNKNOWN;
+	if (m->unknown_fields)
+		return ADOPT_ARENA; /* a mark: see the top of the file */
+	if (own(a, m))
+		return -1;
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	int rc;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		char *at = (char *)m + f->offset;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = *(size_t *)((char *)m + f->quantifier_offset);
+			void *arr = *(void **)at;
+			if (!arr)
+				continue;
+			for (size_t k = 0; k < n; k++) {
+				void *p = NULL;
+				if (f->type == PROTOBUF_C_TYPE_STRING)
+					p = ((char **)arr)[k];
+				else if (f->type == PROTOBUF_C_TYPE_BYTES)
+					p = ((ProtobufCBinaryData *)arr)[k].data;
+				else if (f->type == PROTOBUF_C_TYPE_MESSAGE && ((ProtobufCMessage **)arr)[k] &&
+					 (rc = collect(a, ((ProtobufCMessage **)arr)[k], depth + 1)))
+					return rc;
+				if (p && own(a, p))
+					return -1;
+			}
+			if (own(a, arr))
+				return -1;
+			continue;
+		}
+		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) && *(uint32_t *)((char *)m + f->quantifier_offset) != f->id)
+			continue;
+		if (f->type == PROTOBUF_C_TYPE_STRING) {
+			char *str = *(char **)at;
+			if (str && str != f->default_value && own(a, str))
+				return -1;
+		} else if (f->type == PROTOBUF_C_TYPE_BYTES) {
+			const ProtobufCBinaryData *bd = (const ProtobufCBinaryData *)(void *)at, *dv = f->default_value;
+			if (bd->data && (!dv || bd->data != dv->data) && own(a, bd->data))
+				return -1;
+		} else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+			ProtobufCMessage *sub = *(ProtobufCMessage **)at;
+			if (sub && sub != f->default_value && (rc = collect(a, sub, depth + 1)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
 int mlmd__arena_adopt(const ProtobufCMessage *m, ProtobufCMessage *foreign)
 {
 	arena *a = arena_of(m);
 	if (!a)
 		return mlmd__fail(MLMD_INTERNAL, "mlmd__arena_adopt: not an arena message");
-	if (list_push((void **)&a->adopted, &a->n_adopted, &a->cap_adopted, sizeof foreign, &foreign))
-		return MLMD_OOM();
+	size_t n0 = a->n_owned;
+	int rc = collect(a, foreign, 1);
+	if (rc) {
+		a->n_owned = n0; /* nothing is taken */
+		if (rc < 0)
+			return MLMD_OOM();
+		return mlmd__fail(MLMD_INVALID_ARGUMENT, "the %s %s, so it cannot join a response decoded into an arena "
+				  "(MLMD_CALL_ARENA)", foreign->descriptor->name,
+				  rc == ADOPT_UNKNOWN ? "holds fields this library does not know"
+				  : rc == ADOPT_ARENA ? "holds a part of a response decoded into an arena"
+						      : "nests deeper than MLMD_MAX_NESTING");
+	}
+	mark(foreign, a); /* cannot fail: collect saw no unknown fields */
 	return 0;
 }
 

@@ -19,8 +19,9 @@
  * helpers that change a message allocate from the arena when given an arena
  * message. Arena memory is never freed or moved on its own: growing an
  * array takes a new one from the arena, and what it replaced stays until
- * the root is freed. A malloc'd message the arena adopts (appended to an
- * arena message) is freed with the root.
+ * the root is freed. A malloc'd message appended to an arena message is
+ * adopted: marked like the rest, its own blocks freed with the root. One
+ * thread at a time may change an arena (its parts share it).
  */
 #ifndef MLMD_UTIL_ARENA_H
 #define MLMD_UTIL_ARENA_H
@@ -35,8 +36,9 @@
 int mlmd__unpack_malloc(const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len,
 			ProtobufCMessage **out);
 
-/* Decodes `len` bytes (the library's own, already well formed) as a message
- * of type d into a new arena. On success *out is the root message; free it
+/* Decodes `len` bytes (the library's own answer, well formed; stored client
+ * data inside may carry unknown fields) as a message of type d into a new
+ * arena. On success *out is the root message; free it
  * with mlmd_message_free(). Bytes with fields d does not know (which the
  * mark cannot coexist with) are decoded with malloc instead: the answer is
  * the same, only its memory differs. */
@@ -48,9 +50,6 @@ int mlmd__arena_owns(const ProtobufCMessage *m);
 
 /* Whether m is the root of its arena. */
 int mlmd__arena_is_root(const ProtobufCMessage *m);
-
-/* Whether arena messages m and o belong to the same arena. */
-int mlmd__arena_same(const ProtobufCMessage *m, const ProtobufCMessage *o);
 
 /* For an arena message: frees the whole arena when m is its root, does
  * nothing when m is any other part of it (freed with the root), and
@@ -73,13 +72,17 @@ void *mlmd__arena_new_for(const ProtobufCMessage *m, const ProtobufCMessageDescr
 /* Makes room for element n (0-based) of the array *arr holding n elements
  * of `elem` bytes, a field of arena message m: when the array is full a
  * larger one is taken from the arena and the n elements copied to it (the
- * old one is not freed). Appends cost O(1) amortised. 0, or
- * -RESOURCE_EXHAUSTED. */
+ * old one is not freed). Appends cost O(1) amortised. 0, -RESOURCE_EXHAUSTED,
+ * or -INTERNAL when m is not an arena message. */
 int mlmd__arena_grow_for(const ProtobufCMessage *m, void **arr, size_t n, size_t elem);
 
-/* Makes arena message m's arena own `foreign`, a malloc'd message: it is
- * freed (protobuf_c_message_free_unpacked) when the arena's root is.
- * 0, or -RESOURCE_EXHAUSTED (the caller still owns foreign then). */
+/* Makes `foreign`, a malloc'd message (with everything it holds), part of
+ * arena message m's arena: marked as an arena message, so the helpers
+ * allocate from the arena for it and mlmd_message_free ignores it, and its
+ * malloc'd blocks are freed with the arena's root. 0; -INVALID_ARGUMENT
+ * when it holds unknown fields or an arena message, or nests deeper than
+ * MLMD_MAX_NESTING; -RESOURCE_EXHAUSTED. On failure nothing changed (the
+ * caller still owns foreign). */
 int mlmd__arena_adopt(const ProtobufCMessage *m, ProtobufCMessage *foreign);
 
 /* Tests only: the number of blocks of m's arena and the bytes handed out
