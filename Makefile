@@ -240,10 +240,11 @@ $(B)/tests-tsan/test_openlineage_transport: tests/test_openlineage_transport.c $
 $(B)/tests-tsan/test_server_%: tests/test_server_%.c $(TEST_HDRS) $(SERVER_SRC) $(B)/libmlmd-tsan.a $(B)/tests-obj/tsan/backend_custom.o
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(TSAN) $< $(SERVER_SRC) $(B)/tests-obj/tsan/backend_custom.o -o $@ $(B)/libmlmd-tsan.a \
-		$(TEST_LIBS) $(GRPC_LIBS) -lpthread
+		$(TEST_LIBS) $(GRPC_LIBS) -lpthread $(TEST_LDFLAGS_test_server_$*)
 check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain $(B)/tests-tsan/test_treeshap $(B)/tests-tsan/test_serving_drift \
 		$(B)/tests-tsan/test_openlineage_transport \
-		$(B)/tests-tsan/test_server_load $(B)/tests-tsan/test_server_drain $(B)/tests-tsan/test_scorer_batch \
+		$(B)/tests-tsan/test_server_load $(B)/tests-tsan/test_server_drain $(B)/tests-tsan/test_server_slow \
+		$(B)/tests-tsan/test_server_abuse $(B)/tests-tsan/test_scorer_batch \
 		$(B)/tests-tsan/test_pmml_batch
 	@echo "== test_scorer_batch (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_scorer_batch
@@ -260,9 +261,9 @@ check-tsan: $(B)/tests-tsan/test_serving $(B)/tests-tsan/test_explain $(B)/tests
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_serving_drift concurrent_flushes_lose_nothing
 	@echo "== test_openlineage_transport (tsan)"
 	@TSAN_OPTIONS=halt_on_error=1 $(TEST_ENV) $(B)/tests-tsan/test_openlineage_transport
-	@echo "== test_server_load, test_server_drain (tsan, tests/tsan.supp)"
-	@TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" $(TEST_ENV) $(B)/tests-tsan/test_server_load
-	@TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" $(TEST_ENV) $(B)/tests-tsan/test_server_drain
+	@echo "== test_server_load, test_server_drain, test_server_slow, test_server_abuse (tsan, tests/tsan.supp)"
+	@set -e; for t in load drain slow abuse; do \
+		TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" $(TEST_ENV) $(B)/tests-tsan/test_server_$$t; done
 
 # The store's conformance suites on the other backends: an SQLite file
 # always, the backend of tests/backend_custom.c (outside the library, opened

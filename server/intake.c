@@ -92,6 +92,7 @@ static int64_t wait_expire(srv *s)
 		}
 		wait_unlink(r);
 		r->timed_out = 1;
+		atomic_fetch_add(&s->too_slow, 1);
 		grpc_call_cancel_with_status(r->call, GRPC_STATUS_CANCELLED, TOO_SLOW, NULL);
 	}
 	pthread_mutex_unlock(&s->wait_lock);
@@ -269,6 +270,16 @@ void srv_answer_start(srv_rec *r)
 		ops[n++].data.recv_close_on_server.cancelled = &r->client_cancelled;
 	}
 	r->stage = SRV_ANSWERING;
+	if (r->entered) { /* the store call is done: the drain waits for this answer a bounded time only */
+		srv *gs = r->s;
+		pthread_mutex_lock(&gs->gate);
+		gs->sending++;
+		if (--gs->inside == 0)
+			pthread_cond_broadcast(&gs->gate_empty);
+		pthread_mutex_unlock(&gs->gate);
+		r->entered = 0;
+		r->sending_counted = 1;
+	}
 	/* Once the batch is started the intake thread may end r at any time:
 	 * nothing of r is read after wait_add() (whose lock is what orders
 	 * this thread's writes before the intake's reads, for TSan too). */
@@ -277,14 +288,15 @@ void srv_answer_start(srv_rec *r)
 	if (grpc_call_start_batch(call, ops, n, r, NULL) != GRPC_CALL_OK) {
 		/* not expected (the call has no other send): with its close
 		 * pending, the cancel completes that and the intake ends the
-		 * call; else end it here (the intake notices the last call gone
-		 * at its next wake-up) */
+		 * call (closed() sees answer_done under the same lock); with no
+		 * close, or one the intake has already seen, end it here (the
+		 * intake notices the last call gone at its next wake-up) */
 		srv *s = r->s;
 		pthread_mutex_lock(&s->wait_lock);
 		wait_unlink(r);
 		r->answer_done = 1;
 		r->answer_ok = 0;
-		int close_pending = r->close_started;
+		int close_pending = r->close_started && !r->close_done;
 		pthread_mutex_unlock(&s->wait_lock);
 		grpc_call_cancel(call, NULL);
 		if (!close_pending)
@@ -298,6 +310,12 @@ void srv_call_end(srv_rec *r, int sent)
 	srv_call *c = &r->c;
 	if (r->entered)
 		srv_gate_leave(s);
+	if (r->sending_counted) {
+		pthread_mutex_lock(&s->gate);
+		if (--s->sending == 0)
+			pthread_cond_broadcast(&s->gate_empty);
+		pthread_mutex_unlock(&s->gate);
+	}
 	if (r->claimed) { /* a call that never reached a worker gives its slot back */
 		pthread_mutex_lock(&s->queue_lock);
 		s->free_slots++;
@@ -336,7 +354,7 @@ void srv_call_end(srv_rec *r, int sent)
 static void end_when_done(srv_rec *r)
 {
 	if (r->answer_done && (!r->close_started || r->close_done))
-		srv_call_end(r, r->answer_ok && !r->client_cancelled && !r->timed_out);
+		srv_call_end(r, r->answer_ok && !r->client_cancelled);
 }
 
 static void answered(srv_rec *r, int ok)
@@ -349,10 +367,16 @@ static void answered(srv_rec *r, int ok)
 /* The close batch completed: before the answer, the client is gone. */
 static void closed(srv_rec *r)
 {
+	/* the lock pairs with a worker whose answer failed to start
+	 * (srv_answer_start): exactly one of the two ends the call */
+	pthread_mutex_lock(&r->s->wait_lock);
 	r->close_done = 1;
-	if (!r->answer_done)
+	int answered = r->answer_done;
+	pthread_mutex_unlock(&r->s->wait_lock);
+	if (!answered)
 		atomic_store(&r->gone, 1);
-	end_when_done(r);
+	else
+		end_when_done(r);
 }
 
 void *srv_intake_main(void *arg)
@@ -380,9 +404,6 @@ void *srv_intake_main(void *arg)
 		int *kind = ev.tag;
 		if (*kind == SRV_TAG_CLOSE) {
 			srv_rec *r = (srv_rec *)((char *)kind - offsetof(srv_rec, close_kind));
-			/* (the lock orders a worker's failed answer before this) */
-			pthread_mutex_lock(&s->wait_lock);
-			pthread_mutex_unlock(&s->wait_lock);
 			closed(r);
 			continue;
 		}

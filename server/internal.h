@@ -94,7 +94,8 @@ struct srv {
 	pthread_mutex_t gate;
 	pthread_cond_t gate_empty;
 	int gate_closed;
-	int inside;                 /* calls between the gate and their answer */
+	int inside;                 /* calls between the gate and their answer's start */
+	int sending;                /* answers started by calls that were inside, not yet completed */
 	pthread_cond_t workers_done;/* signalled when the last worker returns (gate mutex) */
 	int workers_left;           /* workers still running their loop */
 	atomic_int past_grace;      /* the gate closed: calls ending CANCELLED now count in */
@@ -102,6 +103,7 @@ struct srv {
 
 	atomic_int draining;        /* srv_stop() began: health says NOT_SERVING */
 	atomic_ullong counts[17];   /* calls ended, per status code */
+	atomic_ullong too_slow;     /* calls cancelled at SRV_IO_LIMIT_MS */
 };
 
 /* The worker's loop (pthread start routine): takes a received call from the
@@ -152,6 +154,7 @@ struct srv_rec {
 	int claimed;                /* holds a worker slot (struct srv) */
 	int refused_queued;         /* refused by the drain before a worker took it */
 	int entered;                /* inside the drain's gate */
+	int sending_counted;        /* counted in srv.sending */
 	int timed_out;              /* cancelled at SRV_IO_LIMIT_MS */
 	grpc_byte_buffer *recv;     /* the request message as received */
 	grpc_slice held;            /* its bytes, c.req points into them */

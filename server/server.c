@@ -249,10 +249,10 @@ int srv_start(const srv_config *cfg, srv **out, char *err, size_t errlen)
 	pthread_mutex_init(&s->queue_lock, NULL);
 	pthread_cond_init(&s->queue_ready, NULL);
 	pthread_mutex_init(&s->wait_lock, NULL);
-	pthread_cond_init(&s->gate_empty, NULL);
-	pthread_condattr_t ca;
+	pthread_condattr_t ca; /* both are waited on with CLOCK_MONOTONIC deadlines */
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->gate_empty, &ca);
 	pthread_cond_init(&s->workers_done, &ca);
 	pthread_condattr_destroy(&ca);
 	s->locks_made = 1;
@@ -260,6 +260,7 @@ int srv_start(const srv_config *cfg, srv **out, char *err, size_t errlen)
 	atomic_init(&s->draining, 0);
 	atomic_init(&s->past_grace, 0);
 	atomic_init(&s->live, 0);
+	atomic_init(&s->too_slow, 0);
 	for (int i = 0; i < 17; i++)
 		atomic_init(&s->counts[i], 0);
 	s->workers = calloc((size_t)s->nworkers, sizeof *s->workers);
@@ -372,6 +373,13 @@ void srv_gate_leave(srv *s)
 	pthread_mutex_unlock(&s->gate);
 }
 
+/* How long srv_stop lets answers already started reach their clients
+ * before it cancels the rest (a client that does not read its answer is
+ * otherwise held up to SRV_IO_LIMIT_MS). */
+#ifndef SRV_SENDING_GRACE_MS
+#define SRV_SENDING_GRACE_MS 1000
+#endif
+
 /* The grace period is over: no call starts any more, and the ones the store
  * is running finish and are answered before the rest are cancelled (a store
  * call cannot be stopped halfway, and its client should learn its outcome). */
@@ -382,6 +390,20 @@ static void close_gate(srv *s)
 	atomic_store(&s->past_grace, 1);
 	while (s->inside > 0)
 		pthread_cond_wait(&s->gate_empty, &s->gate);
+	/* Answers already handed to gRPC get SRV_SENDING_GRACE_MS to reach
+	 * their clients, not SRV_IO_LIMIT_MS: one whose client does not read
+	 * is cancelled next, as server.h says. */
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += SRV_SENDING_GRACE_MS / 1000;
+	until.tv_nsec += (long)(SRV_SENDING_GRACE_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	int e = 0;
+	while (s->sending > 0 && e != ETIMEDOUT)
+		e = pthread_cond_timedwait(&s->gate_empty, &s->gate, &until);
 	pthread_mutex_unlock(&s->gate);
 }
 
@@ -477,6 +499,11 @@ void srv_free(srv *s)
 	if (s->grpc_inited)
 		grpc_shutdown_blocking();
 	free(s);
+}
+
+unsigned long long srv_too_slow(const srv *s)
+{
+	return s ? atomic_load(&((srv *)s)->too_slow) : 0;
 }
 
 void srv_counts(const srv *s, unsigned long long n[17])

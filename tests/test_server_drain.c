@@ -313,6 +313,40 @@ static void lineage_walk_with_time_to_spare_is_complete(void **st)
 	down(&f, &l);
 }
 
+/* srv_stop with an answer its client never reads (3 MiB on a channel that
+ * takes 64 KiB unread): the answer gets SRV_SENDING_GRACE_MS, then the stop
+ * cancels it. The stop is not held to the client limit (60 s in this
+ * build), which would cancel it as too slow. */
+static void stop_cancels_an_unread_answer_itself(void **st)
+{
+	(void)st;
+	enum { BIG = 3 << 20 };
+	sfx f;
+	sd_log l;
+	up(&f, &l, 1, -1);
+	gc_channel *ch = gc_open_small_window(f.target);
+	assert_non_null(ch);
+	int64_t id;
+	uint8_t buf[32];
+	size_t len = sfx_big_artifact_request(f.local, BIG, &id, buf);
+	char path[256];
+	gc_stalled slow;
+	assert_int_equal(gc_stall_open(ch, sfx_path("GetArtifactsByID", path, sizeof path), buf, len, &slow), 0);
+	sd_log_wait(&l, path, "START", 1); /* a worker has the call: its answer follows */
+	stopper x;
+	stop_start(&x, f.server);
+	sd_log_wait(&l, path, "CANCELLED", 1);
+	assert_int_equal(pthread_join(x.th, NULL), 0);
+	assert_int_equal(x.cancelled, 1); /* past the grace: the stop cancelled it */
+	assert_int_equal(srv_too_slow(f.server), 0);
+	unsigned long long n[17];
+	srv_counts(f.server, n);
+	assert_int_equal(n[MLMD_CANCELLED], 1);
+	gc_stall_close(&slow, 1, NULL, 0);
+	gc_close(ch);
+	down(&f, &l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +354,7 @@ int main(void)
 		cmocka_unit_test(stop_past_grace_answers_store_call_and_refuses_queued_one),
 		cmocka_unit_test(deadline_passed_in_queue_is_never_started),
 		cmocka_unit_test(lineage_walk_with_time_to_spare_is_complete),
+		cmocka_unit_test(stop_cancels_an_unread_answer_itself),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

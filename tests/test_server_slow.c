@@ -34,6 +34,7 @@ static void one_cancelled(sfx *f, sd_log *l, const char *path)
 	srv_counts(f->server, n);
 	assert_int_equal(n[MLMD_CANCELLED], 1);
 	assert_int_equal(n[0], 1);
+	assert_int_equal(srv_too_slow(f->server), 1);
 	sd_log_wait(l, SD_HEALTH, "OK", 1);
 	sd_log_wait(l, path, "CANCELLED", 1);
 	assert_int_equal(sd_log_count(l, path, "CANCELLED"), 1);
