@@ -92,7 +92,6 @@ static int64_t wait_expire(srv *s)
 		}
 		wait_unlink(r);
 		r->timed_out = 1;
-		atomic_fetch_add(&s->too_slow, 1);
 		grpc_call_cancel_with_status(r->call, GRPC_STATUS_CANCELLED, TOO_SLOW, NULL);
 	}
 	pthread_mutex_unlock(&s->wait_lock);
@@ -329,6 +328,8 @@ void srv_call_end(srv_rec *r, int sent)
 	if (final < 0 || final > 16)
 		final = MLMD_UNKNOWN;
 	atomic_fetch_add(&s->counts[final], 1);
+	if (final == MLMD_CANCELLED && r->timed_out)
+		atomic_fetch_add(&s->too_slow, 1);
 	if (final == MLMD_CANCELLED && atomic_load(&s->past_grace) && !r->refused_queued)
 		atomic_fetch_add(&s->cancelled, 1);
 	if (s->verbosity > 0)

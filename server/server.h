@@ -96,8 +96,9 @@ void srv_free(srv *s);
  * benchmark; n has 17 slots. */
 void srv_counts(const srv *s, unsigned long long n[17]);
 
-/* Calls cancelled so far because their client did not send its request or
- * read its answer within SRV_IO_LIMIT_MS (60 s); also counted CANCELLED. */
+/* Calls ended CANCELLED so far because their client did not send its
+ * request or read its answer within SRV_IO_LIMIT_MS (60 s); a call whose
+ * answer went out before the limit was acted on counts as answered. */
 unsigned long long srv_too_slow(const srv *s);
 
 /* Writes uri into buf (size bytes, always terminated, cut when longer) with
