@@ -173,20 +173,26 @@ static inline mlmd_store *bench_open_sqlite(const char *path, int fresh, const c
 	return s;
 }
 
+/* Puts artifact type t; returns its id, exits on failure. */
+static inline int64_t bench_put_artifact_type(mlmd_store *s, Mlmd__Pb__ArtifactType *t)
+{
+	Mlmd__Pb__PutArtifactTypeRequest rq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
+	Mlmd__Pb__PutArtifactTypeResponse *rs;
+	rq.artifact_type = t;
+	if (mlmd_store_put_artifact_type(s, &rq, &rs))
+		die("artifact type");
+	int64_t id = rs->type_id;
+	mlmd_message_free(rs);
+	return id;
+}
+
 /* Puts an artifact type or an execution type of this name, with no
  * properties; returns its id, exits on failure. */
 static inline int64_t bench_artifact_type(mlmd_store *s, const char *name)
 {
 	Mlmd__Pb__ArtifactType t = MLMD__PB__ARTIFACT_TYPE__INIT;
 	t.name = (char *)name;
-	Mlmd__Pb__PutArtifactTypeRequest rq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
-	Mlmd__Pb__PutArtifactTypeResponse *rs;
-	rq.artifact_type = &t;
-	if (mlmd_store_put_artifact_type(s, &rq, &rs))
-		die("artifact type");
-	int64_t id = rs->type_id;
-	mlmd_message_free(rs);
-	return id;
+	return bench_put_artifact_type(s, &t);
 }
 
 static inline int64_t bench_execution_type(mlmd_store *s, const char *name)
@@ -214,13 +220,7 @@ static inline int64_t bench_chain_types(mlmd_store *s, int64_t *etid)
 	Mlmd__Pb__ArtifactType *at = mlmd_message_new(&mlmd__pb__artifact_type__descriptor);
 	mlmd_message_set_string(at, "name", "Data");
 	mlmd_type_add_property(at, "shard", MLMD__PB__PROPERTY_TYPE__INT);
-	Mlmd__Pb__PutArtifactTypeRequest arq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
-	Mlmd__Pb__PutArtifactTypeResponse *ars;
-	arq.artifact_type = at;
-	if (mlmd_store_put_artifact_type(s, &arq, &ars))
-		die("artifact type");
-	int64_t atid = ars->type_id;
-	mlmd_message_free(ars);
+	int64_t atid = bench_put_artifact_type(s, at);
 	mlmd_message_free(at);
 	*etid = bench_execution_type(s, "Step");
 	return atid;
@@ -295,13 +295,7 @@ static inline int64_t put_dataset_type(mlmd_store *s)
 	mlmd_type_add_property(t, "span", MLMD__PB__PROPERTY_TYPE__INT);
 	mlmd_type_add_property(t, "score", MLMD__PB__PROPERTY_TYPE__DOUBLE);
 	mlmd_type_add_property(t, "split", MLMD__PB__PROPERTY_TYPE__STRING);
-	Mlmd__Pb__PutArtifactTypeRequest trq = MLMD__PB__PUT_ARTIFACT_TYPE_REQUEST__INIT;
-	Mlmd__Pb__PutArtifactTypeResponse *trs;
-	trq.artifact_type = t;
-	if (mlmd_store_put_artifact_type(s, &trq, &trs))
-		die("type");
-	int64_t tid = trs->type_id;
-	mlmd_message_free(trs);
+	int64_t tid = bench_put_artifact_type(s, t);
 	mlmd_message_free(t);
 	return tid;
 }
