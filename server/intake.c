@@ -270,12 +270,7 @@ void srv_answer_start(srv_rec *r)
 	}
 	r->stage = SRV_ANSWERING;
 	if (r->entered) { /* the store call is done: the drain waits for this answer a bounded time only */
-		srv *gs = r->s;
-		pthread_mutex_lock(&gs->gate);
-		gs->sending++;
-		if (--gs->inside == 0)
-			pthread_cond_broadcast(&gs->gate_empty);
-		pthread_mutex_unlock(&gs->gate);
+		srv_gate_leave(r->s, 1);
 		r->entered = 0;
 		r->sending_counted = 1;
 	}
@@ -308,13 +303,9 @@ void srv_call_end(srv_rec *r, int sent)
 	srv *s = r->s;
 	srv_call *c = &r->c;
 	if (r->entered)
-		srv_gate_leave(s);
-	if (r->sending_counted) {
-		pthread_mutex_lock(&s->gate);
-		if (--s->sending == 0)
-			pthread_cond_broadcast(&s->gate_empty);
-		pthread_mutex_unlock(&s->gate);
-	}
+		srv_gate_leave(s, 0);
+	if (r->sending_counted)
+		srv_gate_sent(s);
 	if (r->claimed) { /* a call that never reached a worker gives its slot back */
 		pthread_mutex_lock(&s->queue_lock);
 		s->free_slots++;

@@ -193,7 +193,11 @@ void srv_worker_exit(srv *s);
 
 /* Lets a call through the drain's gate (1), or 0 when it is closed. */
 int srv_gate_enter(srv *s);
-void srv_gate_leave(srv *s);
+/* A call leaves the gate: for good (answering 0), or with its answer
+ * started (answering 1: counted in `sending` until srv_gate_sent(), which
+ * the drain waits for SRV_SENDING_GRACE_MS at most). */
+void srv_gate_leave(srv *s, int answering);
+void srv_gate_sent(srv *s);
 
 /* Routes c->path to the store's RPC or to health on the worker's handle and
  * fills c's answer: the store's status and message, UNIMPLEMENTED for a path

@@ -365,10 +365,19 @@ int srv_gate_enter(srv *s)
 	return open;
 }
 
-void srv_gate_leave(srv *s)
+void srv_gate_leave(srv *s, int answering)
 {
 	pthread_mutex_lock(&s->gate);
+	s->sending += answering; /* before inside can reach 0 */
 	if (--s->inside == 0)
+		pthread_cond_broadcast(&s->gate_empty);
+	pthread_mutex_unlock(&s->gate);
+}
+
+void srv_gate_sent(srv *s)
+{
+	pthread_mutex_lock(&s->gate);
+	if (--s->sending == 0)
 		pthread_cond_broadcast(&s->gate_empty);
 	pthread_mutex_unlock(&s->gate);
 }
